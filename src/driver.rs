@@ -1,0 +1,169 @@
+//! Load, compile and run one program; report errors as `FILE:LINE:COL: error: MESSAGE`.
+
+use std::io::Write;
+use std::path::Path;
+use std::process::ExitCode;
+use std::time::Instant;
+use tier1_interp::{JitMode, Options, RunStats};
+use vm::ast::Pos;
+use vm::error::Error;
+use vm::jit_api::Jit;
+use vm::runtime::Runtime;
+
+pub struct Config {
+    pub mode: JitMode,
+    pub threshold: u64,
+    pub stats: bool,
+    pub ir: bool,
+}
+
+/// The VM thread's machine stack. Native code nests one machine frame per Mochi call, so
+/// this bounds nothing the call-depth counter does not bound first; it is reserved, not
+/// committed.
+const VM_THREAD_STACK: usize = 1 << 30;
+
+pub fn run_file(path: &Path, cfg: &Config) -> ExitCode {
+    let name = path.display().to_string();
+    let fail = |e: Error, src: Option<&str>| {
+        eprintln!("{}", e.render(&name, src));
+        ExitCode::FAILURE
+    };
+    let bytes = match std::fs::read(path) {
+        Ok(b) => b,
+        Err(e) => {
+            let msg = format!("cannot read file: {}", io_reason(&e));
+            return fail(Error::parse(Pos { line: 1, col: 1 }, msg), None);
+        }
+    };
+    let src = match String::from_utf8(bytes) {
+        Ok(s) => s,
+        Err(e) => {
+            let valid = e.utf8_error().valid_up_to();
+            let bytes = e.as_bytes();
+            let pos = position_of(&String::from_utf8_lossy(&bytes[..valid]));
+            let msg = format!(
+                "source is not valid UTF-8 (byte 0x{:02x} at offset {valid})",
+                bytes[valid]
+            );
+            return fail(Error::parse(pos, msg), None);
+        }
+    };
+    let t0 = Instant::now();
+    let ast = match vm::parser::parse(&src) {
+        Ok(a) => a,
+        Err(e) => return fail(e, Some(&src)),
+    };
+    let mut prog = match vm::compile::compile(&ast) {
+        Ok(p) => p,
+        Err(e) => return fail(e, Some(&src)),
+    };
+    let front_end = t0.elapsed();
+    if cfg.ir {
+        print!("{}", prog.disassemble());
+        return ExitCode::SUCCESS;
+    }
+
+    let mut jit: Option<Box<dyn Jit + Send>> = None;
+    if cfg.mode != JitMode::Off {
+        if false {
+            jit = None;
+        } else {
+            eprintln!("mochi: note: no stencils for this target; running interpreter-only");
+        }
+    }
+    let opts = Options {
+        mode: cfg.mode,
+        threshold: cfg.threshold,
+        ..Options::default()
+    };
+    let strings = std::mem::take(&mut prog.strings);
+    let stats_wanted = cfg.stats;
+
+    // Run on a thread with a large stack; a panic (a VM bug) becomes an error, not a crash.
+    let result = std::thread::Builder::new()
+        .name("mochi-vm".into())
+        .stack_size(VM_THREAD_STACK)
+        .spawn(move || {
+            let out = Box::new(std::io::BufWriter::with_capacity(1 << 16, std::io::stdout()));
+            let mut rt = Runtime::new(strings, out);
+            let mut stats = RunStats::default();
+            let t = Instant::now();
+            let r = tier1_interp::run(
+                &prog,
+                &mut rt,
+                jit.as_deref_mut().map(|j| j as &mut dyn Jit),
+                opts,
+                &mut stats,
+            );
+            let run_time = t.elapsed();
+            rt.flush();
+            let write_error = rt.write_error.take();
+            let jit_stats = jit.as_ref().map(|j| j.stats()).unwrap_or_default();
+            (r, stats, jit_stats, run_time, write_error)
+        })
+        .expect("spawn the VM thread")
+        .join();
+
+    let (r, stats, jit_stats, run_time, write_error) = match result {
+        Ok(x) => x,
+        Err(p) => {
+            let msg = p
+                .downcast_ref::<String>()
+                .cloned()
+                .or_else(|| p.downcast_ref::<&str>().map(|s| s.to_string()))
+                .unwrap_or_else(|| "unknown panic".into());
+            let e = Error::runtime(Pos { line: 1, col: 1 }, format!("internal error: {msg}"));
+            return fail(e, None);
+        }
+    };
+    if stats_wanted {
+        let mut e = std::io::stderr().lock();
+        let _ = writeln!(e, "front end: {:.3} ms", front_end.as_secs_f64() * 1e3);
+        let _ = writeln!(e, "run time: {:.3} ms", run_time.as_secs_f64() * 1e3);
+        let _ = writeln!(e, "interpreter calls: {}", stats.interp_calls);
+        let _ = writeln!(e, "jit compiled functions: {}", jit_stats.compiled_functions);
+        let _ = writeln!(e, "jit failed compiles: {}", jit_stats.failed_compiles);
+        let _ = writeln!(e, "jit native entries: {}", stats.native_entries);
+        let _ = writeln!(e, "jit osr entries: {}", stats.osr_entries);
+        let _ = writeln!(e, "jit side exits: {}", stats.side_exits);
+        let _ = writeln!(e, "jit stencils copied: {}", jit_stats.stencils_copied);
+        let _ = writeln!(e, "jit code bytes: {}", jit_stats.code_bytes);
+        let _ = writeln!(
+            e,
+            "jit compile time: {:.3} ms",
+            jit_stats.compile_nanos as f64 / 1e6
+        );
+        if jit_stats.stencils_copied > 0 {
+            let _ = writeln!(
+                e,
+                "jit time per op: {:.1} ns",
+                jit_stats.compile_nanos as f64 / jit_stats.stencils_copied as f64
+            );
+        }
+    }
+    if let Err(e) = r {
+        return fail(e, Some(&src));
+    }
+    if let Some(e) = write_error {
+        if e.kind() != std::io::ErrorKind::BrokenPipe {
+            eprintln!("{name}: error: cannot write output: {e}");
+            return ExitCode::FAILURE;
+        }
+    }
+    ExitCode::SUCCESS
+}
+
+fn io_reason(e: &std::io::Error) -> String {
+    match e.kind() {
+        std::io::ErrorKind::NotFound => "no such file".into(),
+        std::io::ErrorKind::PermissionDenied => "permission denied".into(),
+        _ => e.to_string(),
+    }
+}
+
+/// 1-based line and column just after `prefix`.
+fn position_of(prefix: &str) -> Pos {
+    let line = prefix.matches('\n').count() as u32 + 1;
+    let col = prefix.rsplit('\n').next().map_or(0, |l| l.chars().count()) as u32 + 1;
+    Pos { line, col }
+}

@@ -1,0 +1,39 @@
+/* The ABI as clang sees it: sizes, offsets and constants of mochi.h, in exactly the order and
+ * with the names of vm::abi::abi_facts(). build.rs reads both arrays out of the object file and
+ * emits them as stencils::ABI; tier2-jit/tests/abi.rs compares them with the Rust side. */
+#include <stddef.h>
+
+#include "mochi.h"
+
+#define ABI_FACTS(X)                                          \
+    X("sizeof(FrameHeader)", sizeof(FrameHeader))             \
+    X("offsetof(FrameHeader, func)", offsetof(FrameHeader, func)) \
+    X("offsetof(FrameHeader, ret_pc)", offsetof(FrameHeader, ret_pc)) \
+    X("offsetof(FrameHeader, caller)", offsetof(FrameHeader, caller)) \
+    X("offsetof(FrameHeader, dest)", offsetof(FrameHeader, dest)) \
+    X("sizeof(FuncInfo)", sizeof(FuncInfo))                   \
+    X("offsetof(FuncInfo, native)", offsetof(FuncInfo, native)) \
+    X("offsetof(FuncInfo, frame_bytes)", offsetof(FuncInfo, frame_bytes)) \
+    X("sizeof(Ctx)", sizeof(Ctx))                             \
+    X("offsetof(Ctx, exit_pc)", offsetof(Ctx, exit_pc))       \
+    X("offsetof(Ctx, exit_fp)", offsetof(Ctx, exit_fp))       \
+    X("offsetof(Ctx, depth)", offsetof(Ctx, depth))           \
+    X("offsetof(Ctx, max_depth)", offsetof(Ctx, max_depth))   \
+    X("offsetof(Ctx, stack_limit)", offsetof(Ctx, stack_limit)) \
+    X("offsetof(Ctx, funcs)", offsetof(Ctx, funcs))           \
+    X("offsetof(Ctx, globals)", offsetof(Ctx, globals))       \
+    X("offsetof(Ctx, arena)", offsetof(Ctx, arena))           \
+    X("offsetof(Ctx, native_entries)", offsetof(Ctx, native_entries)) \
+    X("offsetof(Ctx, rt)", offsetof(Ctx, rt))                 \
+    X("HEADER_WORDS", HEADER_WORDS)                           \
+    X("STATUS_RETURNED", STATUS_RETURNED)                     \
+    X("STATUS_EXIT", STATUS_EXIT)                             \
+    X("CELL_NIL", CELL_NIL)
+
+#define VALUE(name, expr) (uint64_t)(expr),
+#define NAME(name, expr) name "\0"
+
+/* The values, 8 bytes each, little-endian. */
+const uint64_t mochi_abi[] = {ABI_FACTS(VALUE)};
+/* The names, each NUL-terminated, in the same order. */
+const char mochi_abi_names[] = ABI_FACTS(NAME);

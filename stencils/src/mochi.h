@@ -1,0 +1,106 @@
+/* The stencil ABI: the C side of vm/src/abi.rs. A test (tier2-jit/tests/abi.rs) compares the
+ * sizes and offsets clang measured here (abi_probe.c) with Rust's offset_of!.
+ *
+ * Every stencil has the same prototype and calling convention (preserve_none), and passes its
+ * four arguments unchanged through every tail call, which pins them in callee-saved registers:
+ *   r12 = fp     frame base (frame header, then i64 / f64 / cell slots)
+ *   r13 = ctx    the VM context
+ *   r14 = g      base of the globals block
+ *   r15 = arena  base of the hottest arena (reserved)
+ * Holes are undefined extern symbols whose address is the value patched in at run time.
+ */
+#ifndef MOCHI_H
+#define MOCHI_H
+
+#include <stdint.h>
+
+typedef struct FrameHeader {
+    uint64_t func;   /* function index */
+    uint64_t ret_pc; /* instruction index to resume at in the caller */
+    uint8_t *caller; /* caller's frame base, NULL for the entry frame */
+    uint64_t dest;   /* byte offset of the result slot in the caller's frame */
+} FrameHeader;
+
+typedef struct FuncInfo {
+    const void *native;   /* entry of the native code, NULL if not compiled */
+    uint64_t frame_bytes; /* frame size, header included */
+} FuncInfo;
+
+typedef struct Ctx {
+    uint64_t exit_pc;
+    uint8_t *exit_fp;
+    uint64_t depth;
+    uint64_t max_depth;
+    uint8_t *stack_limit;
+    const FuncInfo *funcs;
+    uint8_t *globals;
+    uint8_t *arena;
+    uint64_t native_entries;
+    void *rt;
+} Ctx;
+
+#define HEADER_WORDS 4
+#define STATUS_RETURNED 0
+#define STATUS_EXIT 1
+#define CELL_NIL 0xFFF8000000000000ull
+
+#define PN __attribute__((preserve_none))
+#define ARGS uint8_t *fp, Ctx *ctx, uint8_t *g, uint8_t *arena
+#define PASS fp, ctx, g, arena
+
+typedef PN uint64_t (*StencilFn)(ARGS);
+
+/* Define a stencil. */
+#define STENCIL(name) PN uint64_t name(ARGS)
+
+/* ---- holes ---- */
+/* Continuation (the next instruction) and jump target (an instruction of the same function). */
+extern PN uint64_t _CONTINUE(ARGS);
+extern PN uint64_t _TARGET(ARGS);
+/* Operand holes: slot byte offsets, global byte offsets, frame sizes, unsigned immediates. */
+extern char _A[], _B[], _C[];
+/* This instruction's index. */
+extern char _PC[];
+
+#define CONTINUE() __attribute__((musttail)) return _CONTINUE(PASS)
+#define JUMP() __attribute__((musttail)) return _TARGET(PASS)
+
+/* An unsigned 32-bit hole used as a displacement or plain value (R_X86_64_32 / 32S). */
+#define U32(h) ((uint64_t)(uintptr_t)(h))
+/* A signed 32-bit immediate: a sign-extended `mov $imm32, %reg` (R_X86_64_32S). The asm is a
+ * barrier: clang may not assume anything about the value (a hole's address is "non-null"). */
+#define S32(h)                                                \
+    ({                                                        \
+        int64_t v_;                                           \
+        __asm__("movq $" #h ", %0" : "=r"(v_));               \
+        v_;                                                   \
+    })
+/* A 64-bit hole (R_X86_64_64): constants and helper addresses. */
+#define U64(h)                                                \
+    ({                                                        \
+        uint64_t v_;                                          \
+        __asm__("movabsq $" #h ", %0" : "=r"(v_));            \
+        v_;                                                   \
+    })
+/* The address of a Rust helper `_H_name`, as a function pointer of type T. */
+#define HELPER(T, name) ((T)U64(_H_##name))
+
+/* Slot access by hole. */
+#define I64(h) (*(int64_t *)(fp + U32(h)))
+#define F64(h) (*(double *)(fp + U32(h)))
+#define CELL(h) (*(uint64_t *)(fp + U32(h)))
+#define G_I64(h) (*(int64_t *)(g + U32(h)))
+#define G_F64(h) (*(double *)(g + U32(h)))
+#define G_CELL(h) (*(uint64_t *)(g + U32(h)))
+
+/* Leave native code: the interpreter resumes this frame at this instruction (it re-executes
+ * it, so an op that detects an error side-exits *before* changing anything and the interpreter
+ * raises the error with its source position). */
+#define SIDE_EXIT()                        \
+    do {                                   \
+        ctx->exit_pc = U32(_PC);           \
+        ctx->exit_fp = fp;                 \
+        return STATUS_EXIT;                \
+    } while (0)
+
+#endif

@@ -1,0 +1,83 @@
+/* Moves, constants, globals and cell initialisation. */
+#include "mochi.h"
+#include "local.h"
+
+/* R[a] := R[b]  (i64) */
+STENCIL(mov_i64) {
+    I64(_A) = I64(_B);
+    CONTINUE();
+}
+
+/* R[a] := R[b]  (f64; moved as raw bits) */
+STENCIL(mov_f64) {
+    CELL(_A) = CELL(_B);
+    CONTINUE();
+}
+
+/* R[a] := R[b]  (cell) */
+STENCIL(mov_cell) {
+    CELL(_A) = CELL(_B);
+    CONTINUE();
+}
+
+/* R[a] := K[b]  (i64 constant; the hole _K holds the constant's 64 bits) */
+STENCIL(const_i64) {
+    I64(_A) = (int64_t)U64(_K);
+    CONTINUE();
+}
+
+/* R[a] := K[b]  (f64 constant, stored as its bits) */
+STENCIL(const_f64) {
+    CELL(_A) = U64(_K);
+    CONTINUE();
+}
+
+/* R[a] := K[b]  (cell constant) */
+STENCIL(const_cell) {
+    CELL(_A) = U64(_K);
+    CONTINUE();
+}
+
+/* R[a] := G[b] */
+STENCIL(load_global_i64) {
+    I64(_A) = G_I64(_B);
+    CONTINUE();
+}
+
+STENCIL(load_global_f64) {
+    CELL(_A) = G_CELL(_B);
+    CONTINUE();
+}
+
+STENCIL(load_global_cell) {
+    CELL(_A) = G_CELL(_B);
+    CONTINUE();
+}
+
+/* G[a] := R[b] */
+STENCIL(store_global_i64) {
+    G_I64(_A) = I64(_B);
+    CONTINUE();
+}
+
+STENCIL(store_global_f64) {
+    G_CELL(_A) = CELL(_B);
+    CONTINUE();
+}
+
+STENCIL(store_global_cell) {
+    G_CELL(_A) = CELL(_B);
+    CONTINUE();
+}
+
+/* R[a .. a+b] := nil. The count goes through an asm barrier (a hole's address is assumed
+ * non-null, so `i < U32(_B)` would let clang run the loop at least once even for b = 0), and
+ * the loop is kept a plain loop (no memset call, no vector constant). */
+STENCIL(init_cells) {
+    uint64_t *p = (uint64_t *)(fp + U32(_A));
+    uint64_t n = OPAQUE_U32(_B);
+#pragma clang loop vectorize(disable) interleave(disable) unroll(disable)
+    for (uint64_t i = 0; i < n; i++)
+        p[i] = CELL_NIL;
+    CONTINUE();
+}

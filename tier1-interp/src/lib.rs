@@ -1,0 +1,572 @@
+//! Tier 1: the profiling interpreter.
+//!
+//! A non-recursive loop over typed bytecode: a Mochi call pushes a frame on the VM stack and
+//! continues in the same loop; a return pops it (Lua's design). Frames use the layout of
+//! `vm::abi`, shared with native code, so the interpreter can resume any frame after a side
+//! exit, whichever tier created it.
+//!
+//! Profiling: every call and every taken backward branch (loop back-edge) adds one to the
+//! function's counter; at `--jit-threshold` the function is compiled. The next call enters its
+//! native code, and a running loop enters it at its header on the next back-edge (OSR: since
+//! both tiers share the frame layout, entering native code at any instruction needs no state
+//! translation).
+
+mod stack;
+
+use stack::VmStack;
+use vm::abi::{
+    Ctx, FuncInfo, FRAME_CALLER, FRAME_DEST, FRAME_FUNC, FRAME_RET_PC, STATUS_RETURNED,
+};
+use vm::error::Error;
+use vm::format;
+use vm::jit_api::Jit;
+use vm::ops::Op;
+use vm::program::{Bank, Program};
+use vm::runtime::Runtime;
+
+use arenas::Cell;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum JitMode {
+    /// Never compile.
+    Off,
+    /// Compile a function when its calls plus back-edges reach the threshold.
+    Auto,
+    /// Compile every function before its first instruction runs.
+    Always,
+}
+
+#[derive(Clone, Copy, Debug)]
+pub struct Options {
+    pub mode: JitMode,
+    pub threshold: u64,
+    /// Deepest call nesting before `call stack exceeded`.
+    pub max_depth: u64,
+    /// VM stack size in 8-byte words.
+    pub stack_words: usize,
+}
+
+/// The default promotion threshold (calls + back-edges).
+pub const DEFAULT_THRESHOLD: u64 = 100;
+
+impl Default for Options {
+    fn default() -> Self {
+        Options {
+            mode: JitMode::Auto,
+            threshold: DEFAULT_THRESHOLD,
+            max_depth: 100_000,
+            stack_words: 32 << 20,
+        }
+    }
+}
+
+/// What a run did, for `--stats`.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct RunStats {
+    pub interp_calls: u64,
+    pub native_entries: u64,
+    pub side_exits: u64,
+    pub osr_entries: u64,
+}
+
+struct Tiering<'j> {
+    jit: Option<&'j mut dyn Jit>,
+    mode: JitMode,
+    threshold: u64,
+    counts: Vec<u64>,
+    /// Per function: native address of each instruction, once compiled.
+    native: Vec<Option<Vec<*const u8>>>,
+    failed: Vec<bool>,
+}
+
+impl Tiering<'_> {
+    /// Compile `fid` if the policy says so now; returns whether native code exists.
+    fn maybe_compile(&mut self, prog: &Program, funcs: &mut [FuncInfo], fid: usize) -> bool {
+        if self.native[fid].is_some() {
+            return true;
+        }
+        let Some(jit) = self.jit.as_deref_mut() else {
+            return false;
+        };
+        let due = match self.mode {
+            JitMode::Off => false,
+            JitMode::Always => true,
+            JitMode::Auto => self.counts[fid] >= self.threshold,
+        };
+        if !due || self.failed[fid] {
+            return false;
+        }
+        match jit.compile(prog, fid) {
+            Ok(c) => {
+                funcs[fid].native = c.pc_addrs[0];
+                self.native[fid] = Some(c.pc_addrs);
+                true
+            }
+            Err(e) => {
+                if std::env::var_os("MOCHI_JIT_DEBUG").is_some() {
+                    eprintln!("jit: cannot compile {}: {e}", prog.funcs[fid].name);
+                }
+                self.failed[fid] = true;
+                false
+            }
+        }
+    }
+}
+
+/// Run `prog` from its top level. Output goes through `rt`; a runtime error is returned with
+/// the position of the instruction that raised it (output printed before it stays printed).
+pub fn run(
+    prog: &Program,
+    rt: &mut Runtime,
+    jit: Option<&mut dyn Jit>,
+    opts: Options,
+    stats: &mut RunStats,
+) -> Result<(), Error> {
+    let nf = prog.funcs.len();
+    let mut funcs: Vec<FuncInfo> = prog
+        .funcs
+        .iter()
+        .map(|f| FuncInfo {
+            native: std::ptr::null(),
+            frame_bytes: 8 * f.frame_words() as u64,
+        })
+        .collect();
+    let mut tiering = Tiering {
+        jit,
+        mode: opts.mode,
+        threshold: opts.threshold.max(1),
+        counts: vec![0; nf],
+        native: vec![None; nf],
+        failed: vec![false; nf],
+    };
+    let mut stack = VmStack::new(opts.stack_words, prog.max_frame_words() as usize);
+    // Globals: cell globals start as the empty string (the zero value of the only cell type
+    // of this slice), so a function reading one before its declaration ran sees "".
+    let mut globals = vec![0u64; prog.globals.words().max(1) as usize];
+    let empty = rt.strings.alloc("");
+    for (i, (_, bank)) in prog.globals.names.iter().enumerate() {
+        if *bank == Bank::Cell {
+            globals[i] = empty.0;
+        }
+    }
+    let mut ctx = Ctx {
+        exit_pc: 0,
+        exit_fp: std::ptr::null_mut(),
+        depth: 1,
+        max_depth: opts.max_depth,
+        stack_limit: stack.limit(),
+        funcs: funcs.as_ptr(),
+        globals: globals.as_mut_ptr() as *mut u8,
+        arena: std::ptr::null_mut(),
+        native_entries: 0,
+        rt: rt as *mut Runtime as *mut std::ffi::c_void,
+    };
+    let r = interp(prog, &mut ctx, &mut funcs, &mut tiering, &mut stack, stats);
+    stats.native_entries = ctx.native_entries;
+    r
+}
+
+/// Read/write a slot of a frame.
+///
+/// SAFETY (for every use below): `fp` points into the VM stack at a frame of the function
+/// being executed; the verifier (`vm::compile::verify`) guarantees every slot operand is below
+/// that function's frame size plus the largest frame, and `VmStack` keeps one largest frame of
+/// slack beyond `stack_limit`, which every frame respects.
+macro_rules! slot {
+    ($fp:expr, $w:expr, $t:ty) => {
+        *($fp.add(8 * ($w) as usize) as *mut $t)
+    };
+}
+
+fn interp(
+    prog: &Program,
+    ctx: &mut Ctx,
+    funcs: &mut [FuncInfo],
+    tiering: &mut Tiering,
+    stack: &mut VmStack,
+    stats: &mut RunStats,
+) -> Result<(), Error> {
+    let mut fid = 0usize;
+    let mut fp: *mut u8 = stack.base();
+    // The entry frame: main, no caller.
+    unsafe {
+        slot!(fp, FRAME_FUNC / 8, u64) = 0;
+        slot!(fp, FRAME_RET_PC / 8, u64) = 0;
+        slot!(fp, FRAME_CALLER / 8, *mut u8) = std::ptr::null_mut();
+        slot!(fp, FRAME_DEST / 8, u64) = 0;
+    }
+    let mut pc = 0usize;
+    tiering.counts[0] += 1;
+    stats.interp_calls += 1;
+
+    if tiering.maybe_compile(prog, funcs, 0) {
+        match enter_native(tiering, 0, fp, 0, ctx, stats).expect("compiled") {
+            None => return Ok(()),
+            Some((f, p, c)) => {
+                fid = f;
+                fp = p;
+                pc = c;
+            }
+        }
+    }
+
+    let rt_ptr = ctx.rt as *mut Runtime;
+    loop {
+        let f = &prog.funcs[fid];
+        let code = &f.code[..];
+        let consts = &prog.consts[..];
+        // Run this function until it calls, returns or side-exits elsewhere.
+        'func: loop {
+            let ins = code[pc];
+            let cur = pc;
+            pc += 1;
+            let err = |msg: &str| Error::runtime(f.positions[cur], msg);
+            // SAFETY: see `slot!`; runtime pointer `rt_ptr` is the live Runtime of this run,
+            // used only on this thread and never while another reference to it is active.
+            unsafe {
+                let (a, b, c) = (ins.a, ins.b, ins.c);
+                macro_rules! jump_back_check {
+                    ($t:expr) => {{
+                        let t = $t as usize;
+                        if t <= cur {
+                            // A loop back-edge: profile, and enter native code at the loop
+                            // header if this function is (or just became) compiled.
+                            tiering.counts[fid] += 1;
+                            if tiering.mode != JitMode::Off
+                                && tiering.maybe_compile(prog, funcs, fid)
+                            {
+                                stats.osr_entries += 1;
+                                match enter_native(tiering, fid, fp, t, ctx, stats).expect("compiled") {
+                                    None => return Ok(()),
+                                    Some((nf, nfp, npc)) => {
+                                        fid = nf;
+                                        fp = nfp;
+                                        pc = npc;
+                                        break 'func;
+                                    }
+                                }
+                            }
+                        }
+                        pc = t;
+                    }};
+                }
+                match ins.op {
+                    Op::MovI64 => slot!(fp, a, i64) = slot!(fp, b, i64),
+                    Op::MovF64 => slot!(fp, a, f64) = slot!(fp, b, f64),
+                    Op::MovCell => slot!(fp, a, u64) = slot!(fp, b, u64),
+                    Op::ConstI64 => slot!(fp, a, u64) = consts[b as usize],
+                    Op::ConstF64 => slot!(fp, a, u64) = consts[b as usize],
+                    Op::ConstCell => slot!(fp, a, u64) = consts[b as usize],
+                    Op::LoadGlobalI64 | Op::LoadGlobalF64 | Op::LoadGlobalCell => {
+                        slot!(fp, a, u64) = slot!(ctx.globals, b, u64)
+                    }
+                    Op::StoreGlobalI64 | Op::StoreGlobalF64 | Op::StoreGlobalCell => {
+                        slot!(ctx.globals, a, u64) = slot!(fp, b, u64)
+                    }
+                    Op::InitCells => {
+                        for i in 0..b {
+                            slot!(fp, a + i, u64) = Cell::NIL.0;
+                        }
+                    }
+                    Op::AddI64 => match slot!(fp, b, i64).checked_add(slot!(fp, c, i64)) {
+                        Some(v) => slot!(fp, a, i64) = v,
+                        None => return Err(err("integer overflow")),
+                    },
+                    Op::SubI64 => match slot!(fp, b, i64).checked_sub(slot!(fp, c, i64)) {
+                        Some(v) => slot!(fp, a, i64) = v,
+                        None => return Err(err("integer overflow")),
+                    },
+                    Op::MulI64 => match slot!(fp, b, i64).checked_mul(slot!(fp, c, i64)) {
+                        Some(v) => slot!(fp, a, i64) = v,
+                        None => return Err(err("integer overflow")),
+                    },
+                    Op::DivI64 => {
+                        let (x, y) = (slot!(fp, b, i64), slot!(fp, c, i64));
+                        if y == 0 {
+                            return Err(err("division by zero"));
+                        }
+                        match x.checked_div(y) {
+                            Some(v) => slot!(fp, a, i64) = v,
+                            None => return Err(err("integer overflow")),
+                        }
+                    }
+                    Op::ModI64 => {
+                        let (x, y) = (slot!(fp, b, i64), slot!(fp, c, i64));
+                        if y == 0 {
+                            return Err(err("division by zero"));
+                        }
+                        // INT64_MIN % -1 is 0 (wrapping_rem gives exactly that).
+                        slot!(fp, a, i64) = x.wrapping_rem(y);
+                    }
+                    Op::AddI64Imm => match slot!(fp, b, i64).checked_add(c as i32 as i64) {
+                        Some(v) => slot!(fp, a, i64) = v,
+                        None => return Err(err("integer overflow")),
+                    },
+                    Op::NegI64 => match slot!(fp, b, i64).checked_neg() {
+                        Some(v) => slot!(fp, a, i64) = v,
+                        None => return Err(err("integer overflow")),
+                    },
+                    Op::EqI64 => slot!(fp, a, i64) = (slot!(fp, b, i64) == slot!(fp, c, i64)) as i64,
+                    Op::NeI64 => slot!(fp, a, i64) = (slot!(fp, b, i64) != slot!(fp, c, i64)) as i64,
+                    Op::LtI64 => slot!(fp, a, i64) = (slot!(fp, b, i64) < slot!(fp, c, i64)) as i64,
+                    Op::LeI64 => slot!(fp, a, i64) = (slot!(fp, b, i64) <= slot!(fp, c, i64)) as i64,
+                    Op::Not => slot!(fp, a, i64) = (slot!(fp, b, i64) == 0) as i64,
+                    Op::AddF64 => slot!(fp, a, f64) = slot!(fp, b, f64) + slot!(fp, c, f64),
+                    Op::SubF64 => slot!(fp, a, f64) = slot!(fp, b, f64) - slot!(fp, c, f64),
+                    Op::MulF64 => slot!(fp, a, f64) = slot!(fp, b, f64) * slot!(fp, c, f64),
+                    Op::DivF64 => {
+                        let y = slot!(fp, c, f64);
+                        if y == 0.0 {
+                            return Err(err("division by zero"));
+                        }
+                        slot!(fp, a, f64) = slot!(fp, b, f64) / y;
+                    }
+                    Op::ModF64 => {
+                        let y = slot!(fp, c, f64);
+                        if y == 0.0 {
+                            return Err(err("division by zero"));
+                        }
+                        slot!(fp, a, f64) = slot!(fp, b, f64) % y;
+                    }
+                    Op::NegF64 => slot!(fp, a, f64) = -slot!(fp, b, f64),
+                    Op::EqF64 => slot!(fp, a, i64) = (slot!(fp, b, f64) == slot!(fp, c, f64)) as i64,
+                    Op::NeF64 => slot!(fp, a, i64) = (slot!(fp, b, f64) != slot!(fp, c, f64)) as i64,
+                    Op::LtF64 => slot!(fp, a, i64) = (slot!(fp, b, f64) < slot!(fp, c, f64)) as i64,
+                    Op::LeF64 => slot!(fp, a, i64) = (slot!(fp, b, f64) <= slot!(fp, c, f64)) as i64,
+                    Op::I64ToF64 => slot!(fp, a, f64) = slot!(fp, b, i64) as f64,
+                    Op::Jmp => jump_back_check!(a),
+                    Op::JmpTrue => {
+                        if slot!(fp, a, i64) != 0 {
+                            jump_back_check!(b)
+                        }
+                    }
+                    Op::JmpFalse => {
+                        if slot!(fp, a, i64) == 0 {
+                            jump_back_check!(b)
+                        }
+                    }
+                    Op::JLtI64 => {
+                        if slot!(fp, a, i64) < slot!(fp, b, i64) {
+                            jump_back_check!(c)
+                        }
+                    }
+                    Op::JLeI64 => {
+                        if slot!(fp, a, i64) <= slot!(fp, b, i64) {
+                            jump_back_check!(c)
+                        }
+                    }
+                    Op::JEqI64 => {
+                        if slot!(fp, a, i64) == slot!(fp, b, i64) {
+                            jump_back_check!(c)
+                        }
+                    }
+                    Op::JNeI64 => {
+                        if slot!(fp, a, i64) != slot!(fp, b, i64) {
+                            jump_back_check!(c)
+                        }
+                    }
+                    Op::JLtI64Imm => {
+                        if slot!(fp, a, i64) < b as i32 as i64 {
+                            jump_back_check!(c)
+                        }
+                    }
+                    Op::JLeI64Imm => {
+                        if slot!(fp, a, i64) <= b as i32 as i64 {
+                            jump_back_check!(c)
+                        }
+                    }
+                    Op::JGtI64Imm => {
+                        if slot!(fp, a, i64) > b as i32 as i64 {
+                            jump_back_check!(c)
+                        }
+                    }
+                    Op::JGeI64Imm => {
+                        if slot!(fp, a, i64) >= b as i32 as i64 {
+                            jump_back_check!(c)
+                        }
+                    }
+                    Op::JEqI64Imm => {
+                        if slot!(fp, a, i64) == b as i32 as i64 {
+                            jump_back_check!(c)
+                        }
+                    }
+                    Op::JNeI64Imm => {
+                        if slot!(fp, a, i64) != b as i32 as i64 {
+                            jump_back_check!(c)
+                        }
+                    }
+                    Op::JLtF64 => {
+                        if slot!(fp, a, f64) < slot!(fp, b, f64) {
+                            jump_back_check!(c)
+                        }
+                    }
+                    Op::JLeF64 => {
+                        if slot!(fp, a, f64) <= slot!(fp, b, f64) {
+                            jump_back_check!(c)
+                        }
+                    }
+                    Op::JNLtF64 => {
+                        if !(slot!(fp, a, f64) < slot!(fp, b, f64)) {
+                            jump_back_check!(c)
+                        }
+                    }
+                    Op::JNLeF64 => {
+                        if !(slot!(fp, a, f64) <= slot!(fp, b, f64)) {
+                            jump_back_check!(c)
+                        }
+                    }
+                    Op::JEqF64 => {
+                        if slot!(fp, a, f64) == slot!(fp, b, f64) {
+                            jump_back_check!(c)
+                        }
+                    }
+                    Op::JNeF64 => {
+                        if slot!(fp, a, f64) != slot!(fp, b, f64) {
+                            jump_back_check!(c)
+                        }
+                    }
+                    Op::Call => {
+                        let callee = a as usize;
+                        let nfp = fp.add(8 * c as usize);
+                        tiering.counts[callee] += 1;
+                        stats.interp_calls += 1;
+                        let frame_bytes = funcs[callee].frame_bytes as usize;
+                        if ctx.depth >= ctx.max_depth
+                            || nfp.add(frame_bytes) > ctx.stack_limit
+                        {
+                            return Err(err("call stack exceeded"));
+                        }
+                        slot!(nfp, FRAME_FUNC / 8, u64) = callee as u64;
+                        slot!(nfp, FRAME_RET_PC / 8, u64) = pc as u64;
+                        slot!(nfp, FRAME_CALLER / 8, *mut u8) = fp;
+                        slot!(nfp, FRAME_DEST / 8, u64) = 8 * b as u64;
+                        ctx.depth += 1;
+                        if tiering.mode != JitMode::Off
+                            && tiering.maybe_compile(prog, funcs, callee)
+                        {
+                            match enter_native(tiering, callee, nfp, 0, ctx, stats).expect("compiled") {
+                                None => return Ok(()),
+                                Some((nf, nfp2, npc)) => {
+                                    fid = nf;
+                                    fp = nfp2;
+                                    pc = npc;
+                                }
+                            }
+                        } else {
+                            fid = callee;
+                            fp = nfp;
+                            pc = 0;
+                        }
+                        break 'func;
+                    }
+                    Op::RetI64 | Op::RetF64 | Op::RetCell | Op::RetVoid => {
+                        let v = if ins.op == Op::RetVoid {
+                            0
+                        } else {
+                            slot!(fp, a, u64)
+                        };
+                        ctx.depth -= 1;
+                        let caller = slot!(fp, FRAME_CALLER / 8, *mut u8);
+                        if caller.is_null() {
+                            return Ok(());
+                        }
+                        if ins.op != Op::RetVoid {
+                            let dest = slot!(fp, FRAME_DEST / 8, u64) as usize;
+                            *(caller.add(dest) as *mut u64) = v;
+                        }
+                        pc = slot!(fp, FRAME_RET_PC / 8, u64) as usize;
+                        fp = caller;
+                        fid = slot!(fp, FRAME_FUNC / 8, u64) as usize;
+                        break 'func;
+                    }
+                    Op::PrintI64 => (*rt_ptr).print_i64(slot!(fp, a, i64)),
+                    Op::PrintF64 => (*rt_ptr).print_f64(slot!(fp, a, f64)),
+                    Op::PrintBool => (*rt_ptr).print_bool(slot!(fp, a, i64) != 0),
+                    Op::PrintStr => (*rt_ptr).print_str(Cell(slot!(fp, a, u64))),
+                    Op::PrintEnd => (*rt_ptr).print_end(a),
+                    Op::ConcatStr => {
+                        let rt = &mut *rt_ptr;
+                        let s = format!(
+                            "{}{}",
+                            rt.strings.get(Cell(slot!(fp, b, u64))),
+                            rt.strings.get(Cell(slot!(fp, c, u64)))
+                        );
+                        slot!(fp, a, u64) = rt.strings.alloc(s).0;
+                    }
+                    Op::StrFromI64 => {
+                        let s = slot!(fp, b, i64).to_string();
+                        slot!(fp, a, u64) = (*rt_ptr).strings.alloc(s).0;
+                    }
+                    Op::StrFromF64 => {
+                        let s = format::float_top(slot!(fp, b, f64));
+                        slot!(fp, a, u64) = (*rt_ptr).strings.alloc(s).0;
+                    }
+                    Op::StrFromBool => {
+                        let s = format::bool_str(slot!(fp, b, i64) != 0);
+                        slot!(fp, a, u64) = (*rt_ptr).strings.alloc(s).0;
+                    }
+                    Op::EqStr | Op::NeStr | Op::LtStr | Op::LeStr => {
+                        let rt = &*rt_ptr;
+                        let x = rt.strings.get(Cell(slot!(fp, b, u64))).as_bytes();
+                        let y = rt.strings.get(Cell(slot!(fp, c, u64))).as_bytes();
+                        let r = match ins.op {
+                            Op::EqStr => x == y,
+                            Op::NeStr => x != y,
+                            Op::LtStr => x < y,
+                            _ => x <= y,
+                        };
+                        slot!(fp, a, i64) = r as i64;
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// Enter native code for the frame `fp` of function `fid` at instruction `pc`, if compiled.
+/// Returns None when it is not compiled; otherwise where the interpreter continues
+/// (`Some(None)` when the program ended).
+fn enter_native(
+    tiering: &Tiering,
+    fid: usize,
+    fp: *mut u8,
+    pc: usize,
+    ctx: &mut Ctx,
+    stats: &mut RunStats,
+) -> Option<Option<(usize, *mut u8, usize)>> {
+    let addr = tiering.native[fid].as_ref()?[pc];
+    let jit = tiering.jit.as_deref().expect("native code implies a JIT");
+    // SAFETY: `fp` is a live frame of function `fid` stopped at `pc` (callers pass a frame
+    // they just pushed at pc 0, or the current frame at a loop header), and `ctx` is fully
+    // initialised (see `Jit::enter`).
+    let status = unsafe { jit.enter(addr, fp, ctx) };
+    Some(resume_after_native(status, fp, ctx, stats))
+}
+
+/// Where the interpreter continues after native code returned `status` for the frame it
+/// entered at `entered_fp`: `None` when the entry frame (main) returned.
+fn resume_after_native(
+    status: u64,
+    entered_fp: *mut u8,
+    ctx: &Ctx,
+    stats: &mut RunStats,
+) -> Option<(usize, *mut u8, usize)> {
+    // SAFETY: frames on the VM stack stay valid; native code keeps headers up to date.
+    unsafe {
+        if status == STATUS_RETURNED {
+            // The entered frame returned (its result is already in the caller's slot).
+            let caller = slot!(entered_fp, FRAME_CALLER / 8, *mut u8);
+            if caller.is_null() {
+                return None;
+            }
+            let pc = slot!(entered_fp, FRAME_RET_PC / 8, u64) as usize;
+            let fid = slot!(caller, FRAME_FUNC / 8, u64) as usize;
+            Some((fid, caller, pc))
+        } else {
+            stats.side_exits += 1;
+            let fp = ctx.exit_fp;
+            let fid = slot!(fp, FRAME_FUNC / 8, u64) as usize;
+            Some((fid, fp, ctx.exit_pc as usize))
+        }
+    }
+}

@@ -1,0 +1,90 @@
+//! Errors of every phase, printed as `FILE:LINE:COL: error: MESSAGE`.
+
+use crate::ast::Pos;
+use std::fmt;
+
+/// Which phase raised the error (used for tests and for the optional message prefix).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Phase {
+    Parse,
+    Type,
+    Unsupported,
+    Runtime,
+}
+
+/// One diagnostic with its position. `message` never contains the file name or position.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Error {
+    pub phase: Phase,
+    pub pos: Pos,
+    pub message: String,
+}
+
+impl Error {
+    pub fn parse(pos: Pos, message: impl Into<String>) -> Self {
+        Error {
+            phase: Phase::Parse,
+            pos,
+            message: message.into(),
+        }
+    }
+    pub fn ty(pos: Pos, message: impl Into<String>) -> Self {
+        Error {
+            phase: Phase::Type,
+            pos,
+            message: message.into(),
+        }
+    }
+    /// A construct of the language that this runtime does not implement yet.
+    pub fn unsupported(pos: Pos, what: impl fmt::Display) -> Self {
+        Error {
+            phase: Phase::Unsupported,
+            pos,
+            message: format!("not supported yet: {what}"),
+        }
+    }
+    pub fn runtime(pos: Pos, message: impl Into<String>) -> Self {
+        Error {
+            phase: Phase::Runtime,
+            pos,
+            message: message.into(),
+        }
+    }
+
+    /// Render as `FILE:LINE:COL: error: MESSAGE`, followed by the source line and a caret
+    /// when `source` is given and the line exists.
+    pub fn render(&self, file: &str, source: Option<&str>) -> String {
+        let mut s = format!(
+            "{}:{}:{}: error: {}",
+            file, self.pos.line, self.pos.col, self.message
+        );
+        if let Some(src) = source {
+            if self.pos.line >= 1 {
+                if let Some(line) = src.lines().nth(self.pos.line as usize - 1) {
+                    let line = line.trim_end_matches('\r');
+                    let pad: String = line
+                        .chars()
+                        .take(self.pos.col.saturating_sub(1) as usize)
+                        .map(|c| if c == '\t' { '\t' } else { ' ' })
+                        .collect();
+                    s.push_str(&format!("\n{:>5} | {}\n      | {}^", self.pos.line, line, pad));
+                }
+            }
+        }
+        s
+    }
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "{}:{}: error: {}",
+            self.pos.line, self.pos.col, self.message
+        )
+    }
+}
+
+impl std::error::Error for Error {}
+
+pub type Result<T> = std::result::Result<T, Error>;

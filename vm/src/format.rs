@@ -1,0 +1,131 @@
+//! Value formatting as the reference prints it (LANGUAGE.md §7).
+
+/// A float at top level (`print(x)`, `str(x)`): Go's `fmt.Sprint(float64)`, i.e. `%v` =
+/// `strconv.FormatFloat(x, 'g', -1, 64)` with the shortest round-trip digits; exponent form
+/// when the decimal exponent is < -4 or >= 21.
+pub fn float_top(x: f64) -> String {
+    if x.is_nan() {
+        return "NaN".into();
+    }
+    if x.is_infinite() {
+        return if x > 0.0 { "+Inf".into() } else { "-Inf".into() };
+    }
+    if x == 0.0 {
+        return if x.is_sign_negative() { "-0".into() } else { "0".into() };
+    }
+    let (neg, digits, exp) = shortest_digits(x);
+    let sign = if neg { "-" } else { "" };
+    // `exp` is the decimal exponent of the first digit: x = 0.d1d2.. * 10^(exp+1) = d1.d2.. * 10^exp
+    if !(-4..21).contains(&exp) {
+        let mut m = String::new();
+        m.push_str(&digits[..1]);
+        if digits.len() > 1 {
+            m.push('.');
+            m.push_str(&digits[1..]);
+        }
+        let esign = if exp < 0 { '-' } else { '+' };
+        let e = exp.unsigned_abs();
+        return format!("{sign}{m}e{esign}{e:02}");
+    }
+    format!("{sign}{}", place_point(&digits, exp))
+}
+
+/// A float inside a container: Go's `strconv.FormatFloat(x, 'f', -1, 64)` plus `.0` when the
+/// result has no decimal point (never exponent form).
+pub fn float_nested(x: f64) -> String {
+    if x.is_nan() {
+        return "NaN".into();
+    }
+    if x.is_infinite() {
+        return if x > 0.0 { "+Inf".into() } else { "-Inf".into() };
+    }
+    if x == 0.0 {
+        return if x.is_sign_negative() { "-0.0".into() } else { "0.0".into() };
+    }
+    let (neg, digits, exp) = shortest_digits(x);
+    let mut s = String::new();
+    if neg {
+        s.push('-');
+    }
+    s.push_str(&place_point(&digits, exp));
+    if !s.contains('.') {
+        s.push_str(".0");
+    }
+    s
+}
+
+/// Shortest round-trip decimal digits of |x| (no leading/trailing zeros) and the decimal
+/// exponent of the first digit. Rust's `{:e}` formatting yields exactly the shortest digits.
+fn shortest_digits(x: f64) -> (bool, String, i32) {
+    let s = format!("{:e}", x.abs());
+    let (mant, exp) = s.split_once('e').expect("{:e} always has an exponent");
+    let digits: String = mant.chars().filter(|c| *c != '.').collect();
+    (x < 0.0, digits, exp.parse().expect("exponent is an integer"))
+}
+
+/// Lay out `digits` (first digit has decimal exponent `exp`) in plain positional notation.
+fn place_point(digits: &str, exp: i32) -> String {
+    let n = digits.len() as i32;
+    if exp < 0 {
+        format!("0.{}{}", "0".repeat((-exp - 1) as usize), digits)
+    } else if exp + 1 >= n {
+        format!("{}{}", digits, "0".repeat((exp + 1 - n) as usize))
+    } else {
+        let (a, b) = digits.split_at((exp + 1) as usize);
+        format!("{a}.{b}")
+    }
+}
+
+/// `true` / `false`.
+pub fn bool_str(b: bool) -> &'static str {
+    if b {
+        "true"
+    } else {
+        "false"
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn top_level_floats_match_go() {
+        let cases = [
+            (3.0, "3"),
+            (0.1, "0.1"),
+            (2.5, "2.5"),
+            (1e21, "1e+21"),
+            (1e20, "100000000000000000000"),
+            (1e-5, "1e-05"),
+            (1e-4, "0.0001"),
+            (123456.789, "123456.789"),
+            (-0.5, "-0.5"),
+            (0.1 + 0.2, "0.30000000000000004"),
+            (1.0 / 3.0, "0.3333333333333333"),
+            (-1.5e300, "-1.5e+300"),
+            (5e-324, "5e-324"),
+            (f64::MAX, "1.7976931348623157e+308"),
+            (0.0, "0"),
+            (-0.0, "-0"),
+            (100.0, "100"),
+        ];
+        for (x, want) in cases {
+            assert_eq!(float_top(x), want, "float_top({x:e})");
+        }
+        // Go switches to exponent form only at exp >= 21, so this stays positional.
+        assert_eq!(float_top(12345678.0), "12345678");
+        assert_eq!(float_top(f64::INFINITY), "+Inf");
+        assert_eq!(float_top(f64::NEG_INFINITY), "-Inf");
+        assert_eq!(float_top(f64::NAN), "NaN");
+    }
+
+    #[test]
+    fn nested_floats_match_go() {
+        assert_eq!(float_nested(3.0), "3.0");
+        assert_eq!(float_nested(2.5), "2.5");
+        assert_eq!(float_nested(1e21), "1000000000000000000000.0");
+        assert_eq!(float_nested(1e-5), "0.00001");
+        assert_eq!(float_nested(-7.0), "-7.0");
+    }
+}

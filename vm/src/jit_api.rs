@@ -1,0 +1,38 @@
+//! The small interface through which tier 1 uses tier 2. The interpreter depends only on this
+//! trait; the binary installs the copy-and-patch implementation from `tier2-jit`.
+
+use crate::abi::Ctx;
+use crate::program::Program;
+
+/// Native code of one compiled function.
+pub struct CompiledFn {
+    /// Native address of each instruction's code (index = pc); `pc_addrs[0]` is the entry.
+    /// Every address is a valid entry point with the stencil calling convention, which is what
+    /// lets the interpreter enter a running loop (OSR) at a loop header.
+    pub pc_addrs: Vec<*const u8>,
+}
+
+/// Counters reported by `--stats`.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct JitStats {
+    pub compiled_functions: u64,
+    pub stencils_copied: u64,
+    pub code_bytes: u64,
+    pub compile_nanos: u64,
+    pub failed_compiles: u64,
+}
+
+pub trait Jit {
+    /// Compile function `fid` of `prog` to native code.
+    fn compile(&mut self, prog: &Program, fid: usize) -> Result<CompiledFn, String>;
+
+    /// Run native code starting at `addr` (an address from a `CompiledFn`) on frame `fp`,
+    /// through the SysV entry shim. Returns `STATUS_RETURNED` or `STATUS_EXIT`.
+    ///
+    /// # Safety
+    /// `fp` must be a live frame of the function `addr` belongs to, positioned at the
+    /// instruction `addr` stands for, and `ctx` must be fully initialised.
+    unsafe fn enter(&self, addr: *const u8, fp: *mut u8, ctx: *mut Ctx) -> u64;
+
+    fn stats(&self) -> JitStats;
+}

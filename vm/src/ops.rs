@@ -1,0 +1,333 @@
+//! The op table: every bytecode op is declared once, in [`for_each_op!`], with its one-line
+//! semantics, its operands and the tier-2 stencil that implements it (or `interp`, meaning the
+//! JIT leaves native code through a side exit and the interpreter runs it).
+//!
+//! From this one list come: the [`Op`] enum, the operand kinds used by the encoder, the
+//! verifier and the disassembler, the names the JIT looks up in the stencil table, and the
+//! generated `stencils/src/ops.h` listing (checked by a test in `tier2-jit`).
+//!
+//! Notation (Lua `lopcodes.h` style): `R[x]` is the frame slot with word index `x` (its bank is
+//! given by the operand kind), `G[x]` the global slot, `K[x]` the constant pool entry,
+//! `pc := x` a jump. Ints are 64-bit and arithmetic is checked: an overflow or a zero divisor
+//! raises a runtime error.
+
+/// What an operand means; decides how it is printed and what the JIT patches into a hole.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Operand {
+    /// Word index of an i64-bank slot (int or bool). Hole value: byte offset from the frame base.
+    I,
+    /// Word index of an f64-bank slot. Hole value: byte offset.
+    F,
+    /// Word index of a cell-bank slot. Hole value: byte offset.
+    C,
+    /// Word index of a slot of any bank (a call's result). Hole value: byte offset.
+    R,
+    /// Word index into the globals block. Hole value: byte offset from the globals base.
+    G,
+    /// Index into the program's constant pool. Hole value (`_K`): the constant's 64 bits.
+    K,
+    /// Jump target (instruction index). Hole (`_TARGET`): the target's native address.
+    T,
+    /// A count of words (frame size). Hole value: the count times 8 (bytes).
+    W,
+    /// A signed 32-bit immediate, stored as its two's complement bits.
+    S,
+    /// An unsigned 32-bit immediate (argument count, ...).
+    N,
+    /// A function index.
+    Fn,
+}
+
+impl Operand {
+    /// True for slot operands whose hole value is a byte offset (`8 * word`).
+    pub fn is_word(self) -> bool {
+        matches!(
+            self,
+            Operand::I | Operand::F | Operand::C | Operand::R | Operand::G | Operand::W
+        )
+    }
+}
+
+/// Where an op runs in tier 2.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Tier2 {
+    /// Implemented by the stencil of this name.
+    Stencil(&'static str),
+    /// Not compiled: native code side-exits to the interpreter before this op.
+    Interp,
+}
+
+/// The table. Each line: doc (semantics), name, `jit "stencil"` or `interp`, operands.
+#[macro_export]
+macro_rules! for_each_op {
+    ($m:ident) => {
+        $m! {
+            // ---- moves and constants ----
+            /// R[a] := R[b]  (i64)
+            MovI64 jit "mov_i64" { a: I, b: I };
+            /// R[a] := R[b]  (f64)
+            MovF64 jit "mov_f64" { a: F, b: F };
+            /// R[a] := R[b]  (cell)
+            MovCell jit "mov_cell" { a: C, b: C };
+            /// R[a] := K[b]  (i64 constant)
+            ConstI64 jit "const_i64" { a: I, b: K };
+            /// R[a] := K[b]  (f64 constant)
+            ConstF64 jit "const_f64" { a: F, b: K };
+            /// R[a] := K[b]  (cell constant, e.g. an interned string)
+            ConstCell jit "const_cell" { a: C, b: K };
+            /// R[a] := G[b]  (i64)
+            LoadGlobalI64 jit "load_global_i64" { a: I, b: G };
+            /// R[a] := G[b]  (f64)
+            LoadGlobalF64 jit "load_global_f64" { a: F, b: G };
+            /// R[a] := G[b]  (cell)
+            LoadGlobalCell jit "load_global_cell" { a: C, b: G };
+            /// G[a] := R[b]  (i64)
+            StoreGlobalI64 jit "store_global_i64" { a: G, b: I };
+            /// G[a] := R[b]  (f64)
+            StoreGlobalF64 jit "store_global_f64" { a: G, b: F };
+            /// G[a] := R[b]  (cell)
+            StoreGlobalCell jit "store_global_cell" { a: G, b: C };
+            /// R[a .. a+b] := nil  (cell slots; first op of a function that has cell slots)
+            InitCells jit "init_cells" { a: C, b: N };
+
+            // ---- int and bool arithmetic (i64 bank) ----
+            /// R[a] := R[b] + R[c]  (overflow: error)
+            AddI64 jit "add_i64" { a: I, b: I, c: I };
+            /// R[a] := R[b] - R[c]  (overflow: error)
+            SubI64 jit "sub_i64" { a: I, b: I, c: I };
+            /// R[a] := R[b] * R[c]  (overflow: error)
+            MulI64 jit "mul_i64" { a: I, b: I, c: I };
+            /// R[a] := R[b] / R[c]  truncated (zero: error; MIN / -1: overflow error)
+            DivI64 jit "div_i64" { a: I, b: I, c: I };
+            /// R[a] := R[b] % R[c]  sign of dividend (zero: error; MIN % -1 = 0)
+            ModI64 jit "mod_i64" { a: I, b: I, c: I };
+            /// R[a] := R[b] + c  (signed immediate; overflow: error)
+            AddI64Imm jit "add_i64_imm" { a: I, b: I, c: S };
+            /// R[a] := -R[b]  (overflow: error)
+            NegI64 jit "neg_i64" { a: I, b: I };
+            /// R[a] := R[b] == R[c]
+            EqI64 jit "eq_i64" { a: I, b: I, c: I };
+            /// R[a] := R[b] != R[c]
+            NeI64 jit "ne_i64" { a: I, b: I, c: I };
+            /// R[a] := R[b] < R[c]
+            LtI64 jit "lt_i64" { a: I, b: I, c: I };
+            /// R[a] := R[b] <= R[c]
+            LeI64 jit "le_i64" { a: I, b: I, c: I };
+            /// R[a] := !R[b]  (bool)
+            Not jit "not" { a: I, b: I };
+
+            // ---- float arithmetic (f64 bank) ----
+            /// R[a] := R[b] + R[c]
+            AddF64 jit "add_f64" { a: F, b: F, c: F };
+            /// R[a] := R[b] - R[c]
+            SubF64 jit "sub_f64" { a: F, b: F, c: F };
+            /// R[a] := R[b] * R[c]
+            MulF64 jit "mul_f64" { a: F, b: F, c: F };
+            /// R[a] := R[b] / R[c]  (zero divisor: error)
+            DivF64 jit "div_f64" { a: F, b: F, c: F };
+            /// R[a] := fmod(R[b], R[c])  (zero divisor: error)
+            ModF64 jit "mod_f64" { a: F, b: F, c: F };
+            /// R[a] := -R[b]
+            NegF64 jit "neg_f64" { a: F, b: F };
+            /// R[a] := R[b] == R[c]  (bool result)
+            EqF64 jit "eq_f64" { a: I, b: F, c: F };
+            /// R[a] := R[b] != R[c]
+            NeF64 jit "ne_f64" { a: I, b: F, c: F };
+            /// R[a] := R[b] < R[c]
+            LtF64 jit "lt_f64" { a: I, b: F, c: F };
+            /// R[a] := R[b] <= R[c]
+            LeF64 jit "le_f64" { a: I, b: F, c: F };
+            /// R[a] := float(R[b])
+            I64ToF64 jit "i64_to_f64" { a: F, b: I };
+
+            // ---- control flow ----
+            /// pc := a
+            Jmp jit "jmp" { a: T };
+            /// if R[a] then pc := b
+            JmpTrue jit "jmp_true" { a: I, b: T };
+            /// if not R[a] then pc := b
+            JmpFalse jit "jmp_false" { a: I, b: T };
+            /// if R[a] < R[b] then pc := c
+            JLtI64 jit "jlt_i64" { a: I, b: I, c: T };
+            /// if R[a] <= R[b] then pc := c
+            JLeI64 jit "jle_i64" { a: I, b: I, c: T };
+            /// if R[a] == R[b] then pc := c
+            JEqI64 jit "jeq_i64" { a: I, b: I, c: T };
+            /// if R[a] != R[b] then pc := c
+            JNeI64 jit "jne_i64" { a: I, b: I, c: T };
+            /// if R[a] < b then pc := c  (signed immediate)
+            JLtI64Imm jit "jlt_i64_imm" { a: I, b: S, c: T };
+            /// if R[a] <= b then pc := c
+            JLeI64Imm jit "jle_i64_imm" { a: I, b: S, c: T };
+            /// if R[a] > b then pc := c
+            JGtI64Imm jit "jgt_i64_imm" { a: I, b: S, c: T };
+            /// if R[a] >= b then pc := c
+            JGeI64Imm jit "jge_i64_imm" { a: I, b: S, c: T };
+            /// if R[a] == b then pc := c
+            JEqI64Imm jit "jeq_i64_imm" { a: I, b: S, c: T };
+            /// if R[a] != b then pc := c
+            JNeI64Imm jit "jne_i64_imm" { a: I, b: S, c: T };
+            /// if R[a] < R[b] then pc := c  (f64)
+            JLtF64 jit "jlt_f64" { a: F, b: F, c: T };
+            /// if R[a] <= R[b] then pc := c  (f64)
+            JLeF64 jit "jle_f64" { a: F, b: F, c: T };
+            /// if not (R[a] < R[b]) then pc := c  (f64; true when unordered)
+            JNLtF64 jit "jnlt_f64" { a: F, b: F, c: T };
+            /// if not (R[a] <= R[b]) then pc := c  (f64; true when unordered)
+            JNLeF64 jit "jnle_f64" { a: F, b: F, c: T };
+            /// if R[a] == R[b] then pc := c  (f64)
+            JEqF64 jit "jeq_f64" { a: F, b: F, c: T };
+            /// if R[a] != R[b] then pc := c  (f64)
+            JNeF64 jit "jne_f64" { a: F, b: F, c: T };
+
+            // ---- calls ----
+            /// push a frame for function a at fp + 8*c (its arguments already stored there by
+            /// moves), call it; its result lands in R[b]
+            Call jit "call" { a: Fn, b: R, c: W };
+            /// return R[a] (i64) to the caller's result slot; pop the frame
+            RetI64 jit "ret_i64" { a: I };
+            /// return R[a] (f64)
+            RetF64 jit "ret_f64" { a: F };
+            /// return R[a] (cell)
+            RetCell jit "ret_cell" { a: C };
+            /// return (no value)
+            RetVoid jit "ret_void" {};
+
+            // ---- print (Rust helpers, called from both tiers) ----
+            /// print buffer += fmt(R[a])  (int)
+            PrintI64 jit "print_i64" { a: I };
+            /// print buffer += fmt(R[a])  (float)
+            PrintF64 jit "print_f64" { a: F };
+            /// print buffer += fmt(R[a])  (bool)
+            PrintBool jit "print_bool" { a: I };
+            /// print buffer += R[a]  (string)
+            PrintStr jit "print_str" { a: C };
+            /// write the print buffer (a = argument count; trimmed when a >= 3) and a newline
+            PrintEnd jit "print_end" { a: N };
+
+            // ---- strings (interpreter only in this slice) ----
+            /// R[a] := R[b] ++ R[c]  (string concatenation)
+            ConcatStr interp { a: C, b: C, c: C };
+            /// R[a] := str(R[b])  (int)
+            StrFromI64 interp { a: C, b: I };
+            /// R[a] := str(R[b])  (float)
+            StrFromF64 interp { a: C, b: F };
+            /// R[a] := str(R[b])  (bool)
+            StrFromBool interp { a: C, b: I };
+            /// R[a] := R[b] == R[c]  (strings)
+            EqStr interp { a: I, b: C, c: C };
+            /// R[a] := R[b] != R[c]  (strings)
+            NeStr interp { a: I, b: C, c: C };
+            /// R[a] := R[b] < R[c]  (strings, byte order)
+            LtStr interp { a: I, b: C, c: C };
+            /// R[a] := R[b] <= R[c]  (strings, byte order)
+            LeStr interp { a: I, b: C, c: C };
+        }
+    };
+}
+
+macro_rules! define_ops {
+    ($( $(#[doc = $doc:literal])* $name:ident $tier:ident $($stencil:literal)? { $($field:ident : $kind:ident),* } ;)*) => {
+        /// A bytecode op. See [`for_each_op!`] for the semantics of each.
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+        #[repr(u8)]
+        pub enum Op {
+            $( $(#[doc = $doc])* $name, )*
+        }
+
+        impl Op {
+            /// Every op, in table order.
+            pub const ALL: &'static [Op] = &[$(Op::$name),*];
+
+            pub fn name(self) -> &'static str {
+                match self { $(Op::$name => stringify!($name),)* }
+            }
+
+            /// The one-line semantics from the table.
+            pub fn doc(self) -> &'static str {
+                match self { $(Op::$name => concat!($($doc),*).trim_ascii(),)* }
+            }
+
+            /// Operand kinds, in the order a, b, c.
+            pub fn operands(self) -> &'static [Operand] {
+                match self { $(Op::$name => &[$(Operand::$kind),*],)* }
+            }
+
+            /// The stencil that implements this op in tier 2, or `Interp`.
+            pub fn tier2(self) -> Tier2 {
+                match self { $(Op::$name => define_ops!(@tier $tier $($stencil)?),)* }
+            }
+        }
+    };
+    (@tier jit $s:literal) => { Tier2::Stencil($s) };
+    (@tier interp) => { Tier2::Interp };
+}
+
+for_each_op!(define_ops);
+
+/// One fixed-width instruction: an op and up to three 32-bit operands.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[repr(C)]
+pub struct Instr {
+    pub op: Op,
+    pub a: u32,
+    pub b: u32,
+    pub c: u32,
+}
+
+impl Instr {
+    pub fn new(op: Op, a: u32, b: u32, c: u32) -> Instr {
+        Instr { op, a, b, c }
+    }
+
+    /// Operand values in the order of `op.operands()`.
+    pub fn operand_values(&self) -> [u32; 3] {
+        [self.a, self.b, self.c]
+    }
+
+    /// The jump target of this instruction, if it has one.
+    pub fn target(&self) -> Option<u32> {
+        self.op
+            .operands()
+            .iter()
+            .position(|k| *k == Operand::T)
+            .map(|i| self.operand_values()[i])
+    }
+
+    pub fn set_target(&mut self, t: u32) {
+        match self.op.operands().iter().position(|k| *k == Operand::T) {
+            Some(0) => self.a = t,
+            Some(1) => self.b = t,
+            Some(2) => self.c = t,
+            _ => panic!("{} has no jump target", self.op.name()),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_op_has_doc_and_at_most_three_operands() {
+        for op in Op::ALL {
+            assert!(!op.doc().is_empty(), "{} has no doc", op.name());
+            assert!(op.operands().len() <= 3);
+            assert!(
+                op.operands().iter().filter(|k| **k == Operand::T).count() <= 1,
+                "one jump target at most"
+            );
+        }
+        assert!(Op::ALL.len() < 256);
+    }
+
+    #[test]
+    fn stencil_names_are_unique() {
+        let mut seen = std::collections::HashSet::new();
+        for op in Op::ALL {
+            if let Tier2::Stencil(s) = op.tier2() {
+                assert!(seen.insert(s), "stencil {s} used twice");
+            }
+        }
+    }
+}

@@ -1,0 +1,186 @@
+//! Run-time state shared by both tiers (strings, the output buffer) and the Rust helpers that
+//! stencils call through 64-bit holes (`_H_<name>`), which the interpreter calls directly too.
+
+use crate::abi::Ctx;
+use crate::format;
+use arenas::{Cell, StrArena};
+use std::fmt::Write as _;
+use std::io::Write;
+
+pub struct Runtime {
+    pub strings: StrArena,
+    out: Box<dyn Write>,
+    /// The line `print` is assembling.
+    line: String,
+    /// Arguments appended to `line` so far.
+    line_args: u32,
+    /// First write error on stdout (e.g. a closed pipe); reported once at the end.
+    pub write_error: Option<std::io::Error>,
+}
+
+impl Runtime {
+    pub fn new(strings: StrArena, out: Box<dyn Write>) -> Self {
+        Runtime {
+            strings,
+            out,
+            line: String::new(),
+            line_args: 0,
+            write_error: None,
+        }
+    }
+
+    fn arg(&mut self) {
+        if self.line_args > 0 {
+            self.line.push(' ');
+        }
+        self.line_args += 1;
+    }
+
+    pub fn print_i64(&mut self, v: i64) {
+        self.arg();
+        let _ = write!(self.line, "{v}");
+    }
+    pub fn print_f64(&mut self, v: f64) {
+        self.arg();
+        self.line.push_str(&format::float_top(v));
+    }
+    pub fn print_bool(&mut self, v: bool) {
+        self.arg();
+        self.line.push_str(format::bool_str(v));
+    }
+    pub fn print_str(&mut self, c: Cell) {
+        self.arg();
+        let s = self.strings.get(c);
+        self.line.push_str(s);
+    }
+    /// Finish a `print` call of `nargs` arguments: with 3 or more the whole line is trimmed
+    /// (the reference's OpPrintN uses strings.TrimSpace).
+    pub fn print_end(&mut self, nargs: u32) {
+        let line = std::mem::take(&mut self.line);
+        let text = if nargs >= 3 { line.trim() } else { line.as_str() };
+        let r = self
+            .out
+            .write_all(text.as_bytes())
+            .and_then(|_| self.out.write_all(b"\n"));
+        if let Err(e) = r {
+            self.write_error.get_or_insert(e);
+        }
+        self.line = line;
+        self.line.clear();
+        self.line_args = 0;
+    }
+
+    pub fn flush(&mut self) {
+        if let Err(e) = self.out.flush() {
+            self.write_error.get_or_insert(e);
+        }
+    }
+}
+
+/// Recover the runtime from the context.
+///
+/// # Safety
+/// `ctx.rt` must point to the live `Runtime` of this run, and no other reference to it may be
+/// in use (helpers run one at a time, on the VM thread).
+unsafe fn rt<'a>(ctx: *mut Ctx) -> &'a mut Runtime {
+    &mut *((*ctx).rt as *mut Runtime)
+}
+
+// ---- helpers called from stencils (SysV ABI). Each is listed in HELPERS below. ----
+
+/// # Safety
+/// Called only from native code or the interpreter with a live `ctx` (see `rt`).
+pub unsafe extern "C" fn mochi_print_i64(ctx: *mut Ctx, v: i64) {
+    rt(ctx).print_i64(v)
+}
+/// # Safety
+/// See `mochi_print_i64`.
+pub unsafe extern "C" fn mochi_print_f64(ctx: *mut Ctx, v: f64) {
+    rt(ctx).print_f64(v)
+}
+/// # Safety
+/// See `mochi_print_i64`.
+pub unsafe extern "C" fn mochi_print_bool(ctx: *mut Ctx, v: i64) {
+    rt(ctx).print_bool(v != 0)
+}
+/// # Safety
+/// See `mochi_print_i64`; `v` must be a string handle cell.
+pub unsafe extern "C" fn mochi_print_str(ctx: *mut Ctx, v: u64) {
+    rt(ctx).print_str(Cell(v))
+}
+/// # Safety
+/// See `mochi_print_i64`.
+pub unsafe extern "C" fn mochi_print_end(ctx: *mut Ctx, nargs: u64) {
+    rt(ctx).print_end(nargs as u32)
+}
+/// C `fmod` semantics (Rust's `%` on f64 is fmod).
+pub extern "C" fn mochi_fmod(a: f64, b: f64) -> f64 {
+    a % b
+}
+
+/// Helpers that stencils may call: a stencil's hole `_H_<name>` is patched with the address.
+pub fn helper_address(name: &str) -> Option<usize> {
+    Some(match name {
+        "print_i64" => mochi_print_i64 as unsafe extern "C" fn(*mut Ctx, i64) as usize,
+        "print_f64" => mochi_print_f64 as unsafe extern "C" fn(*mut Ctx, f64) as usize,
+        "print_bool" => mochi_print_bool as unsafe extern "C" fn(*mut Ctx, i64) as usize,
+        "print_str" => mochi_print_str as unsafe extern "C" fn(*mut Ctx, u64) as usize,
+        "print_end" => mochi_print_end as unsafe extern "C" fn(*mut Ctx, u64) as usize,
+        "fmod" => mochi_fmod as extern "C" fn(f64, f64) -> f64 as usize,
+        _ => return None,
+    })
+}
+
+/// The names `helper_address` knows.
+pub const HELPERS: &[&str] = &[
+    "print_i64",
+    "print_f64",
+    "print_bool",
+    "print_str",
+    "print_end",
+    "fmod",
+];
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::{Arc, Mutex};
+
+    #[derive(Clone, Default)]
+    struct Sink(Arc<Mutex<Vec<u8>>>);
+    impl Write for Sink {
+        fn write(&mut self, b: &[u8]) -> std::io::Result<usize> {
+            self.0.lock().unwrap().extend_from_slice(b);
+            Ok(b.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+
+    #[test]
+    fn print_joins_and_trims_like_the_reference() {
+        let sink = Sink::default();
+        let mut strings = StrArena::new();
+        let sp = strings.alloc(" x ");
+        let mut rt = Runtime::new(strings, Box::new(sink.clone()));
+        rt.print_str(sp);
+        rt.print_i64(-5);
+        rt.print_end(2);
+        rt.print_str(sp);
+        rt.print_f64(3.0);
+        rt.print_bool(true);
+        rt.print_end(3);
+        rt.flush();
+        let out = String::from_utf8(sink.0.lock().unwrap().clone()).unwrap();
+        assert_eq!(out, " x  -5\nx  3 true\n");
+    }
+
+    #[test]
+    fn every_helper_resolves() {
+        for h in HELPERS {
+            assert!(helper_address(h).is_some());
+        }
+        assert!(helper_address("nope").is_none());
+    }
+}
