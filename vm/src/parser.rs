@@ -26,7 +26,9 @@ type Result<T> = std::result::Result<T, Error>;
 /// Maximum recursion depth (blocks, parenthesised expressions, call arguments, types).
 const MAX_DEPTH: u32 = 200;
 /// Maximum AST height (recursion plus operator chains, unary operators and `else if`s).
-const MAX_HEIGHT: u32 = 1000;
+/// Kept well below what the recursive checker/compiler can take on an 8 MiB main-thread stack
+/// in an unoptimised build (a nested `if` costs them several KiB of stack per level).
+const MAX_HEIGHT: u32 = 500;
 
 /// Parse a whole source file.
 pub fn parse(src: &str) -> Result<Program> {
@@ -113,6 +115,29 @@ fn unsupported_stmt_kw(kw: Kw) -> Option<&'static str> {
         Kw::Rule => "rule statements",
         _ => return None,
     })
+}
+
+/// Build the nested `If` statements of an `if / else if / ... / else` chain, innermost first:
+/// each `else if` becomes an `If` alone in the previous arm's `els`. `None` if `arms` is empty.
+fn fold_if_chain(
+    mut arms: Vec<(Pos, Expr, Vec<Stmt>)>,
+    mut els: Option<Vec<Stmt>>,
+) -> Option<Stmt> {
+    let mut stmt = None;
+    while let Some((pos, cond, then)) = arms.pop() {
+        if let Some(inner) = stmt.take() {
+            els = Some(vec![inner]);
+        }
+        stmt = Some(Stmt {
+            kind: StmtKind::If {
+                cond,
+                then,
+                els: els.take(),
+            },
+            pos,
+        });
+    }
+    stmt
 }
 
 struct Parser {
@@ -225,7 +250,7 @@ impl Parser {
     /// the first error anyway.
     fn enter(&mut self, pos: Pos) -> Result<()> {
         self.depth += 1;
-        self.grow(pos, 1)
+        self.grow(pos)
     }
 
     fn leave(&mut self) {
@@ -233,25 +258,13 @@ impl Parser {
         self.height -= 1;
     }
 
-    /// Add `n` to the AST height (the caller subtracts it again when done).
-    fn grow(&mut self, pos: Pos, n: u32) -> Result<()> {
-        self.height += n;
+    /// Add one level to the AST height (the caller subtracts it again when done).
+    fn grow(&mut self, pos: Pos) -> Result<()> {
+        self.height += 1;
         if self.depth > MAX_DEPTH || self.height > MAX_HEIGHT {
             return Err(Error::parse(pos, "nesting too deep"));
         }
         Ok(())
-    }
-
-    /// Parse with `no_struct` set to `value`, restoring the previous setting afterwards.
-    fn with_no_struct<T>(
-        &mut self,
-        value: bool,
-        f: impl FnOnce(&mut Self) -> Result<T>,
-    ) -> Result<T> {
-        let saved = std::mem::replace(&mut self.no_struct, value);
-        let result = f(self);
-        self.no_struct = saved;
-        result
     }
 
     // ----- statements -----
@@ -284,12 +297,7 @@ impl Parser {
                     self.advance();
                     break;
                 }
-                Tok::Eof => {
-                    return Err(self.expected(&format!(
-                        "'}}' to close the block opened at {}:{}",
-                        open.line, open.col
-                    )));
-                }
+                Tok::Eof => return Err(self.unclosed_block(open)),
                 _ => stmts.push(self.parse_stmt()?),
             }
         }
@@ -297,14 +305,32 @@ impl Parser {
         Ok(stmts)
     }
 
+    fn unclosed_block(&self, open: Pos) -> Error {
+        self.expected(&format!(
+            "'}}' to close the block opened at {}:{}",
+            open.line, open.col
+        ))
+    }
+
+    /// One statement. Kept a pure dispatcher so that its stack frame stays small: blocks
+    /// nest through `parse_stmt` -> `parse_if`/`parse_while`/... -> `parse_block`.
     fn parse_stmt(&mut self) -> Result<Stmt> {
+        match self.kind() {
+            Tok::Kw(Kw::If) => self.parse_if(),
+            Tok::Kw(Kw::While) => self.parse_while(),
+            Tok::Kw(Kw::For) => self.parse_for(),
+            // `fun name(...)` declares; `fun(...)` is an anonymous function (an expression).
+            Tok::Kw(Kw::Fun) if matches!(self.kind_at(1), Tok::Ident(_)) => self.parse_fun_stmt(),
+            _ => self.parse_simple_stmt(),
+        }
+    }
+
+    /// A statement without a nested block.
+    fn parse_simple_stmt(&mut self) -> Result<Stmt> {
         let pos = self.pos();
         let kind = match self.kind() {
             Tok::Kw(Kw::Let) => self.parse_let(false)?,
             Tok::Kw(Kw::Var) => self.parse_let(true)?,
-            Tok::Kw(Kw::If) => return self.parse_if(),
-            Tok::Kw(Kw::While) => self.parse_while()?,
-            Tok::Kw(Kw::For) => self.parse_for()?,
             Tok::Kw(Kw::Break) => {
                 self.advance();
                 StmtKind::Break
@@ -314,10 +340,6 @@ impl Parser {
                 StmtKind::Continue
             }
             Tok::Kw(Kw::Return) => self.parse_return()?,
-            // `fun name(...)` declares; `fun(...)` is an anonymous function (an expression).
-            Tok::Kw(Kw::Fun) if matches!(self.kind_at(1), Tok::Ident(_)) => {
-                StmtKind::Fun(self.parse_fun_decl()?)
-            }
             Tok::Kw(kw) if unsupported_stmt_kw(*kw).is_some() => {
                 let what = unsupported_stmt_kw(*kw).unwrap_or_default();
                 return Err(Error::unsupported(pos, what));
@@ -428,7 +450,7 @@ impl Parser {
         let mut els = None;
         loop {
             let pos = self.advance(); // `if`
-            self.grow(pos, 1)?;
+            self.grow(pos)?;
             let cond = self.parse_cond()?;
             if self.at(&Tok::Kw(Kw::Then)) {
                 return Err(Error::unsupported(pos, "if-then-else expressions"));
@@ -448,31 +470,23 @@ impl Parser {
             }
         }
         self.height -= arms.len() as u32;
-        let mut stmt = None;
-        for (pos, cond, then) in arms.into_iter().rev() {
-            let els = match stmt.take() {
-                Some(inner) => Some(vec![inner]),
-                None => els.take(),
-            };
-            stmt = Some(Stmt {
-                kind: StmtKind::If { cond, then, els },
-                pos,
-            });
-        }
         // `arms` holds at least the first `if`.
-        stmt.ok_or_else(|| Error::parse(self.pos(), "expected 'if'"))
+        fold_if_chain(arms, els).ok_or_else(|| self.expected("'if'"))
     }
 
     /// `while c { }`
-    fn parse_while(&mut self) -> Result<StmtKind> {
-        self.advance();
+    fn parse_while(&mut self) -> Result<Stmt> {
+        let pos = self.advance();
         let cond = self.parse_cond()?;
         let body = self.parse_block()?;
-        Ok(StmtKind::While { cond, body })
+        Ok(Stmt {
+            kind: StmtKind::While { cond, body },
+            pos,
+        })
     }
 
     /// `for i in a..b { }`; any other iterable is reported as unsupported.
-    fn parse_for(&mut self) -> Result<StmtKind> {
+    fn parse_for(&mut self) -> Result<Stmt> {
         let pos = self.advance();
         let (var, _) = self.expect_ident("loop variable name after 'for'")?;
         if !self.eat(&Tok::Kw(Kw::In)) {
@@ -484,11 +498,14 @@ impl Parser {
         }
         let end = self.parse_cond()?;
         let body = self.parse_block()?;
-        Ok(StmtKind::ForRange {
-            var,
-            start,
-            end,
-            body,
+        Ok(Stmt {
+            kind: StmtKind::ForRange {
+                var,
+                start,
+                end,
+                body,
+            },
+            pos,
         })
     }
 
@@ -504,6 +521,14 @@ impl Parser {
             None
         };
         Ok(StmtKind::Return(value))
+    }
+
+    fn parse_fun_stmt(&mut self) -> Result<Stmt> {
+        let decl = self.parse_fun_decl()?;
+        Ok(Stmt {
+            pos: decl.pos,
+            kind: StmtKind::Fun(decl),
+        })
     }
 
     /// `fun name(p: T, ...)[: R] { ... }`
@@ -626,26 +651,42 @@ impl Parser {
 
     /// The condition of `if`/`while` or a bound of a `for` range (no struct literals).
     fn parse_cond(&mut self) -> Result<Expr> {
-        self.with_no_struct(true, Self::parse_expr)
+        let saved = std::mem::replace(&mut self.no_struct, true);
+        let cond = self.parse_expr();
+        self.no_struct = saved;
+        cond
     }
 
+    // Frame sizes matter here: nested parentheses and calls recurse through
+    // parse_expr -> parse_binary -> parse_unary -> parse_postfix -> parse_primary, and
+    // unoptimised builds give every temporary its own stack slot. So these functions avoid
+    // building errors and nodes inline (see the helpers below) and end in tail calls where
+    // they can.
+
     fn parse_expr(&mut self) -> Result<Expr> {
-        let pos = self.pos();
-        self.enter(pos)?;
+        self.enter(self.pos())?;
         let expr = self.parse_binary(1)?;
         self.leave();
-        // Operators with a lower precedence than `||` end up here.
-        match self.kind() {
-            Tok::QuestionQuestion => Err(Error::unsupported(self.pos(), "the `??` operator")),
+        match self.low_precedence_op() {
+            None => Ok(expr),
+            Some(err) => Err(err),
+        }
+    }
+
+    /// Operators with a lower precedence than `||` (all outside the slice) stop
+    /// `parse_binary` and are reported here.
+    fn low_precedence_op(&self) -> Option<Error> {
+        let what = match self.kind() {
+            Tok::QuestionQuestion => "the `??` operator".to_string(),
             Tok::Ident(word)
                 if matches!(word.as_str(), "union" | "except" | "intersect")
                     && (starts_expr(self.kind_at(1)) || self.kind_at(1) == &Tok::Kw(Kw::All)) =>
             {
-                let what = format!("the `{word}` operator");
-                Err(Error::unsupported(self.pos(), what))
+                format!("the `{word}` operator")
             }
-            _ => Ok(expr),
-        }
+            _ => return None,
+        };
+        Some(Error::unsupported(self.pos(), what))
     }
 
     /// Precedence climbing over the binary operators with level >= `min_level`; all
@@ -653,32 +694,35 @@ impl Parser {
     fn parse_binary(&mut self, min_level: u8) -> Result<Expr> {
         let mut lhs = self.parse_unary()?;
         let mut folds = 0;
-        loop {
-            if self.at(&Tok::Kw(Kw::In)) {
-                return Err(Error::unsupported(self.pos(), "the `in` operator"));
-            }
-            let Some((op, level)) = binop(self.kind()) else {
-                break;
-            };
-            if level < min_level {
-                break;
-            }
+        while let Some((op, level)) = self.binop_at_least(min_level)? {
             let pos = self.advance();
             // Each fold makes the left operand one level deeper.
             folds += 1;
-            self.grow(pos, 1)?;
+            self.grow(pos)?;
             let rhs = self.parse_binary(level + 1)?;
-            lhs = Expr {
-                kind: ExprKind::Binary(op, Box::new(lhs), Box::new(rhs)),
-                pos,
-            };
+            lhs = binary(op, lhs, rhs, pos);
         }
         self.height -= folds;
         Ok(lhs)
     }
 
-    /// Prefix `-` and `!`, possibly repeated (parsed with a loop, not recursion).
+    /// The binary operator at the current token if its level is at least `min_level`.
+    fn binop_at_least(&self, min_level: u8) -> Result<Option<(BinOp, u8)>> {
+        if self.at(&Tok::Kw(Kw::In)) {
+            return Err(Error::unsupported(self.pos(), "the `in` operator"));
+        }
+        Ok(binop(self.kind()).filter(|&(_, level)| level >= min_level))
+    }
+
     fn parse_unary(&mut self) -> Result<Expr> {
+        match self.kind() {
+            Tok::Minus | Tok::Bang => self.parse_prefixed(),
+            _ => self.parse_postfix(),
+        }
+    }
+
+    /// Prefix `-` and `!`, possibly repeated (parsed with a loop, not recursion).
+    fn parse_prefixed(&mut self) -> Result<Expr> {
         let mut ops = Vec::new();
         loop {
             let op = match self.kind() {
@@ -687,7 +731,7 @@ impl Parser {
                 _ => break,
             };
             let pos = self.advance();
-            self.grow(pos, 1)?;
+            self.grow(pos)?;
             ops.push((op, pos));
         }
         let mut expr = self.parse_postfix()?;
@@ -704,55 +748,51 @@ impl Parser {
     /// A primary expression followed by calls; other postfix operators are unsupported.
     fn parse_postfix(&mut self) -> Result<Expr> {
         let mut expr = self.parse_primary()?;
-        loop {
-            let pos = self.pos();
-            match self.kind() {
-                Tok::LParen => {
-                    if !matches!(expr.kind, ExprKind::Ident(_)) {
-                        return Err(Error::unsupported(
-                            pos,
-                            "calling an expression other than a function name",
-                        ));
-                    }
-                    self.advance();
-                    let args = self.with_no_struct(false, Self::parse_args)?;
-                    let callee_pos = expr.pos;
-                    expr = Expr {
-                        kind: ExprKind::Call(Box::new(expr), args),
-                        pos: callee_pos,
-                    };
-                }
-                Tok::LBracket => {
-                    let what = if self.bracket_has_colon() {
-                        "slices"
-                    } else {
-                        "indexing"
-                    };
-                    return Err(Error::unsupported(pos, what));
-                }
-                Tok::Dot => {
-                    let what = if matches!(self.kind_at(1), Tok::Ident(_))
-                        && self.kind_at(2) == &Tok::LParen
-                    {
-                        "method calls"
-                    } else {
-                        "field access"
-                    };
-                    return Err(Error::unsupported(pos, what));
-                }
-                Tok::Question if matches!(self.kind_at(1), Tok::Dot | Tok::LBracket) => {
-                    return Err(Error::unsupported(pos, "optional chaining (`?.`, `?[`)"));
-                }
-                Tok::Ident(word) if word == "as" => {
-                    return Err(Error::unsupported(pos, "`as` casts"));
-                }
-                _ => return Ok(expr),
+        while self.at(&Tok::LParen) {
+            if !matches!(expr.kind, ExprKind::Ident(_)) {
+                return Err(Error::unsupported(
+                    self.pos(),
+                    "calling an expression other than a function name",
+                ));
             }
+            self.advance();
+            let args = self.parse_args()?;
+            expr = call(expr, args);
         }
+        match self.unsupported_postfix() {
+            None => Ok(expr),
+            Some(what) => Err(Error::unsupported(self.pos(), what)),
+        }
+    }
+
+    /// A postfix operator outside the slice at the current token, if any.
+    fn unsupported_postfix(&self) -> Option<&'static str> {
+        Some(match self.kind() {
+            Tok::LBracket if self.bracket_has_colon() => "slices",
+            Tok::LBracket => "indexing",
+            Tok::Dot
+                if matches!(self.kind_at(1), Tok::Ident(_)) && self.kind_at(2) == &Tok::LParen =>
+            {
+                "method calls"
+            }
+            Tok::Dot => "field access",
+            Tok::Question if matches!(self.kind_at(1), Tok::Dot | Tok::LBracket) => {
+                "optional chaining (`?.`, `?[`)"
+            }
+            Tok::Ident(word) if word == "as" => "`as` casts",
+            _ => return None,
+        })
     }
 
     /// Call arguments after the `(`, up to and including the `)`.
     fn parse_args(&mut self) -> Result<Vec<Expr>> {
+        let saved = std::mem::replace(&mut self.no_struct, false);
+        let args = self.parse_args_list();
+        self.no_struct = saved;
+        args
+    }
+
+    fn parse_args_list(&mut self) -> Result<Vec<Expr>> {
         let mut args = Vec::new();
         if self.eat(&Tok::RParen) {
             return Ok(args);
@@ -797,61 +837,87 @@ impl Parser {
                 || (matches!(self.kind_at(2), Tok::Ident(_)) && self.kind_at(3) == &Tok::Colon))
     }
 
+    /// A primary expression outside the slice at the current token, if any.
+    fn unsupported_primary(&self) -> Option<&'static str> {
+        Some(match self.kind() {
+            Tok::Ident(name) => match name.as_str() {
+                "from"
+                    if matches!(self.kind_at(1), Tok::Ident(_))
+                        && self.kind_at(2) == &Tok::Kw(Kw::In) =>
+                {
+                    "queries (`from ... select`)"
+                }
+                "query"
+                    if matches!(self.kind_at(1), Tok::Ident(_))
+                        && self.kind_at(2) == &Tok::LParen =>
+                {
+                    "logic queries"
+                }
+                "nil" => "nil",
+                _ if self.struct_literal_follows() => "struct literals",
+                _ => return None,
+            },
+            Tok::LBracket => "list literals",
+            Tok::LBrace if !self.no_struct => "map literals",
+            Tok::Kw(Kw::Fun) if self.kind_at(1) == &Tok::LParen => "anonymous functions (closures)",
+            Tok::Kw(Kw::If) => "if expressions",
+            Tok::Kw(Kw::Match) => "match expressions",
+            Tok::Kw(Kw::Fetch) => "fetch",
+            Tok::Kw(Kw::Load) => "load",
+            Tok::Kw(Kw::Save) => "save",
+            Tok::Kw(Kw::Generate) => "generate",
+            Tok::Kw(Kw::None) => "nil",
+            _ => return None,
+        })
+    }
+
     fn parse_primary(&mut self) -> Result<Expr> {
+        if let Some(what) = self.unsupported_primary() {
+            return Err(Error::unsupported(self.pos(), what));
+        }
         let pos = self.pos();
-        let unsupported = |what: &str| Err(Error::unsupported(pos, what));
         let kind = match self.kind() {
             Tok::Int(v) => ExprKind::Int(*v),
             Tok::Float(v) => ExprKind::Float(*v),
             Tok::Bool(b) => ExprKind::Bool(*b),
             Tok::Str(s) => ExprKind::Str(s.clone()),
-            Tok::Ident(name) => {
-                match name.as_str() {
-                    "from"
-                        if matches!(self.kind_at(1), Tok::Ident(_))
-                            && self.kind_at(2) == &Tok::Kw(Kw::In) =>
-                    {
-                        return unsupported("queries (`from ... select`)");
-                    }
-                    "query"
-                        if matches!(self.kind_at(1), Tok::Ident(_))
-                            && self.kind_at(2) == &Tok::LParen =>
-                    {
-                        return unsupported("logic queries");
-                    }
-                    "nil" => return unsupported("nil"),
-                    _ => {}
-                }
-                if self.struct_literal_follows() {
-                    return unsupported("struct literals");
-                }
-                ExprKind::Ident(name.clone())
-            }
-            Tok::LParen => {
-                self.advance();
-                let inner = self.with_no_struct(false, Self::parse_expr)?;
-                self.expect(&Tok::RParen)?;
-                return Ok(inner);
-            }
-            Tok::LBracket => return unsupported("list literals"),
-            Tok::LBrace if !self.no_struct => return unsupported("map literals"),
-            Tok::Kw(Kw::Fun) if self.kind_at(1) == &Tok::LParen => {
-                return unsupported("anonymous functions (closures)");
-            }
+            Tok::Ident(name) => ExprKind::Ident(name.clone()),
+            Tok::LParen => return self.parse_paren(),
             Tok::Kw(Kw::Fun) => {
                 self.advance();
                 return Err(self.expected("function name or '(' after 'fun'"));
             }
-            Tok::Kw(Kw::If) => return unsupported("if expressions"),
-            Tok::Kw(Kw::Match) => return unsupported("match expressions"),
-            Tok::Kw(Kw::Fetch) => return unsupported("fetch"),
-            Tok::Kw(Kw::Load) => return unsupported("load"),
-            Tok::Kw(Kw::Save) => return unsupported("save"),
-            Tok::Kw(Kw::Generate) => return unsupported("generate"),
-            Tok::Kw(Kw::None) => return unsupported("nil"),
             _ => return Err(self.expected("expression")),
         };
         self.advance();
         Ok(Expr { kind, pos })
+    }
+
+    /// `( expr )`: no AST node of its own.
+    fn parse_paren(&mut self) -> Result<Expr> {
+        self.advance();
+        let saved = std::mem::replace(&mut self.no_struct, false);
+        let inner = self.parse_expr();
+        self.no_struct = saved;
+        let inner = inner?;
+        self.expect(&Tok::RParen)?;
+        Ok(inner)
+    }
+}
+
+/// `lhs op rhs`, positioned at the operator.
+fn binary(op: BinOp, lhs: Expr, rhs: Expr, pos: Pos) -> Expr {
+    Expr {
+        kind: ExprKind::Binary(op, Box::new(lhs), Box::new(rhs)),
+        pos,
+    }
+}
+
+/// `callee(args)`, positioned at the callee.
+fn call(callee: Expr, args: Vec<Expr>) -> Expr {
+    let pos = callee.pos;
+    Expr {
+        kind: ExprKind::Call(Box::new(callee), args),
+        pos,
     }
 }

@@ -1,0 +1,83 @@
+//! Bad input never panics: each case prints `FILE:LINE:COL: error: MESSAGE` on stderr and
+//! exits with status 1.
+
+mod common;
+use common::*;
+use std::path::PathBuf;
+
+fn temp_file(name: &str, bytes: &[u8]) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("mochi-bad-input-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let p = dir.join(name);
+    std::fs::write(&p, bytes).unwrap();
+    p
+}
+
+/// Runs `bytes` as a program in every mode and checks the first stderr line.
+fn check(name: &str, bytes: &[u8], line_col: &str, message_part: &str) {
+    let p = temp_file(name, bytes);
+    for mode in MODES {
+        let o = run(mode, &p);
+        let err = text(&o.stderr);
+        let first = err.lines().next().unwrap_or("");
+        // An empty `line_col` accepts any position.
+        let prefix = if line_col.is_empty() {
+            format!("{}:", p.display())
+        } else {
+            format!("{}:{line_col}: error: ", p.display())
+        };
+        assert!(first.contains(": error: "), "{name} {mode:?}: `{first}`");
+        assert_eq!(o.status.code(), Some(1), "{name} {mode:?}: stderr {err}");
+        assert!(first.starts_with(&prefix), "{name} {mode:?}: want prefix `{prefix}`, got `{first}`");
+        assert!(first.contains(message_part), "{name} {mode:?}: want `{message_part}` in `{first}`");
+        assert!(!err.contains("panicked"), "{name}: panic: {err}");
+    }
+}
+
+#[test]
+fn syntax_error() {
+    check("syntax.mochi", b"print(1)\nlet = 5\n", "2:5", "expected");
+    check("unclosed.mochi", b"fun f(): int {\n  return 1\n", "", "");
+}
+
+#[test]
+fn type_errors() {
+    check("type.mochi", b"let x: int = \"a\"\n", "1:14", "type mismatch: expected int, found string");
+    check("undef.mochi", b"print(1)\nprint(y)\n", "2:7", "undefined variable: y");
+    check("immut.mochi", b"let x = 1\nx = 2\n", "2:1", "not declared with var");
+    check("arity.mochi", b"fun f(a: int, b: int): int { return a }\nprint(f(1, 2, 3))\n", "2:7", "takes 2 arguments");
+    check("ops.mochi", b"print(1 - \"a\")\n", "1:9", "cannot be applied to int and string");
+    check("cond.mochi", b"if 1 { print(1) }\n", "1:4", "condition must be bool");
+}
+
+#[test]
+fn unsupported_constructs() {
+    check("list.mochi", b"print(1)\nlet xs = [1, 2]\n", "2:10", "not supported yet");
+    check("type_decl.mochi", b"type P { x: int }\n", "1:1", "not supported yet");
+    check("builtin.mochi", b"print(len(\"abc\"))\n", "1:7", "not supported yet");
+}
+
+#[test]
+fn missing_file() {
+    let p = std::env::temp_dir().join("mochi-definitely-missing-file.mochi");
+    let o = run(&["--jit=off"], &p);
+    let err = text(&o.stderr);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(err.starts_with(&format!("{}:1:1: error: cannot read file", p.display())), "{err}");
+}
+
+#[test]
+fn not_utf8() {
+    check("latin1.mochi", b"print(1)\nprint(\"caf\xe9\")\n", "2:11", "not valid UTF-8");
+}
+
+#[test]
+fn output_before_a_runtime_error_is_kept() {
+    let p = temp_file("rt.mochi", b"print(\"before\")\nlet z = 0\nprint(1 / z)\n");
+    for mode in MODES {
+        let o = run(mode, &p);
+        assert_eq!(text(&o.stdout), "before\n");
+        assert_eq!(o.status.code(), Some(1));
+        assert!(text(&o.stderr).starts_with(&format!("{}:3:9: error: division by zero", p.display())));
+    }
+}

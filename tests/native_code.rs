@@ -1,0 +1,58 @@
+//! `--jit=always` really runs native code: the entry shim counts native entries, and every
+//! function is compiled. Fails if tier 2 silently fell back to the interpreter.
+
+mod common;
+use common::*;
+
+fn stat(stderr: &str, key: &str) -> u64 {
+    stderr
+        .lines()
+        .find_map(|l| l.strip_prefix(key).map(|v| v.trim().parse::<u64>().unwrap()))
+        .unwrap_or_else(|| panic!("no `{key}` in stats:\n{stderr}"))
+}
+
+#[test]
+fn jit_always_enters_native_code() {
+    let p = root().join("programs/hello.mochi");
+    let o = mochi()
+        .args(["run", "--jit=always", "--stats"])
+        .arg(&p)
+        .output()
+        .unwrap();
+    let err = text(&o.stderr);
+    assert!(o.status.success(), "{err}");
+    assert!(stat(&err, "jit compiled functions:") >= 1, "{err}");
+    assert!(stat(&err, "jit native entries:") >= 1, "{err}");
+}
+
+#[test]
+fn jit_off_never_compiles() {
+    let p = root().join("programs/hello.mochi");
+    let o = mochi().args(["run", "--jit=off", "--stats"]).arg(&p).output().unwrap();
+    let err = text(&o.stderr);
+    assert_eq!(stat(&err, "jit compiled functions:"), 0);
+    assert_eq!(stat(&err, "jit native entries:"), 0);
+}
+
+#[test]
+fn auto_promotes_hot_functions_only() {
+    // `f` is called 50 times: with threshold 10 it is compiled, `g` (called once) is not.
+    let dir = std::env::temp_dir().join(format!("mochi-native-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let p = dir.join("hot.mochi");
+    std::fs::write(
+        &p,
+        "fun f(x: int): int { return x + 1 }\nfun g(): int { return 2 }\nvar s = 0\nlet n = g()\nfor i in 0..50 { s = f(s) }\nprint(s, n)\n",
+    )
+    .unwrap();
+    let o = mochi()
+        .args(["run", "--jit=auto", "--jit-threshold=10", "--stats"])
+        .arg(&p)
+        .output()
+        .unwrap();
+    let err = text(&o.stderr);
+    assert_eq!(text(&o.stdout), "50 2\n");
+    // f, and main via its loop back-edges; never g.
+    assert_eq!(stat(&err, "jit compiled functions:"), 2, "{err}");
+    assert!(stat(&err, "jit native entries:") >= 1, "{err}");
+}

@@ -1,0 +1,48 @@
+//! Every program in `programs/` prints its `.out` under `--jit=off`, `--jit=always` and
+//! `--jit=auto --jit-threshold=1`. A program with a `.err` file must fail with exit status 1
+//! and a first stderr line `FILE:` + the `.err` text (`LINE:COL: error: MESSAGE`), after
+//! printing its `.out`.
+
+mod common;
+use common::*;
+
+#[test]
+fn programs_agree_in_every_tier() {
+    let dir = root().join("programs");
+    let files = mochi_files(&dir);
+    assert!(files.len() >= 15, "expected at least 15 programs, found {}", files.len());
+    let mut failures = Vec::new();
+    for f in &files {
+        let want_out = std::fs::read_to_string(f.with_extension("out"))
+            .unwrap_or_else(|_| panic!("{} has no .out file", f.display()));
+        let want_err = std::fs::read_to_string(f.with_extension("err")).ok();
+        for mode in MODES {
+            let o = run(mode, f);
+            let out = text(&o.stdout);
+            let err = text(&o.stderr);
+            let name = format!("{} {}", f.file_name().unwrap().to_string_lossy(), mode.join(" "));
+            if out != want_out {
+                failures.push(format!("{name}: stdout differs\n--- want\n{want_out}--- got\n{out}--- stderr\n{err}"));
+                continue;
+            }
+            match &want_err {
+                None => {
+                    if !o.status.success() {
+                        failures.push(format!("{name}: exit {:?}, stderr:\n{err}", o.status.code()));
+                    }
+                }
+                Some(e) => {
+                    let first = err.lines().next().unwrap_or("");
+                    let want = format!("{}:{}", f.display(), e.trim());
+                    if o.status.code() != Some(1) || first != want {
+                        failures.push(format!(
+                            "{name}: want exit 1 and `{want}`, got exit {:?} and `{first}`",
+                            o.status.code()
+                        ));
+                    }
+                }
+            }
+        }
+    }
+    assert!(failures.is_empty(), "{} failures:\n{}", failures.len(), failures.join("\n"));
+}
