@@ -1,7 +1,7 @@
 //! Load, compile and run one program; report errors as `FILE:LINE:COL: error: MESSAGE`.
 
 use std::io::Write;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Instant;
 use tier1_interp::{JitMode, Options, RunStats};
@@ -17,12 +17,37 @@ pub struct Config {
     pub ir: bool,
 }
 
-/// The VM thread's machine stack. Native code nests one machine frame per Mochi call, so
-/// this bounds nothing the call-depth counter does not bound first; it is reserved, not
-/// committed.
+/// The VM thread's machine stack: reserved, committed lazily. Deep enough that the call-depth
+/// counter (not the machine stack) limits recursion in both tiers.
 const VM_THREAD_STACK: usize = 1 << 30;
 
-pub fn run_file(path: &Path, cfg: &Config) -> ExitCode {
+/// Run the whole pipeline (parse, check, compile, run) on a thread with a large stack: the
+/// parser and checker recurse over the AST and native code nests one machine frame per Mochi
+/// call. A panic (a bug) becomes an `internal error`, never a crash.
+pub fn run_file_on_vm_thread(path: PathBuf, cfg: Config) -> ExitCode {
+    let name = path.display().to_string();
+    let result = std::thread::Builder::new()
+        .name("mochi-vm".into())
+        .stack_size(VM_THREAD_STACK)
+        .spawn(move || run_file(&path, &cfg))
+        .expect("spawn the VM thread")
+        .join();
+    match result {
+        Ok(code) => code,
+        Err(p) => {
+            let msg = p
+                .downcast_ref::<String>()
+                .cloned()
+                .or_else(|| p.downcast_ref::<&str>().map(|s| s.to_string()))
+                .unwrap_or_else(|| "unknown panic".into());
+            let e = Error::runtime(Pos { line: 1, col: 1 }, format!("internal error: {msg}"));
+            eprintln!("{}", e.render(&name, None));
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn run_file(path: &Path, cfg: &Config) -> ExitCode {
     let name = path.display().to_string();
     let fail = |e: Error, src: Option<&str>| {
         eprintln!("{}", e.render(&name, src));
@@ -63,10 +88,10 @@ pub fn run_file(path: &Path, cfg: &Config) -> ExitCode {
         return ExitCode::SUCCESS;
     }
 
-    let mut jit: Option<Box<dyn Jit + Send>> = None;
+    let mut jit: Option<tier2_jit::CopyAndPatch> = None;
     if cfg.mode != JitMode::Off {
-        if false {
-            jit = None;
+        if tier2_jit::available() {
+            jit = Some(tier2_jit::CopyAndPatch::new());
         } else {
             eprintln!("mochi: note: no stencils for this target; running interpreter-only");
         }
@@ -79,49 +104,34 @@ pub fn run_file(path: &Path, cfg: &Config) -> ExitCode {
     let strings = std::mem::take(&mut prog.strings);
     let stats_wanted = cfg.stats;
 
-    // Run on a thread with a large stack; a panic (a VM bug) becomes an error, not a crash.
-    let result = std::thread::Builder::new()
-        .name("mochi-vm".into())
-        .stack_size(VM_THREAD_STACK)
-        .spawn(move || {
-            let out = Box::new(std::io::BufWriter::with_capacity(1 << 16, std::io::stdout()));
-            let mut rt = Runtime::new(strings, out);
-            let mut stats = RunStats::default();
-            let t = Instant::now();
-            let r = tier1_interp::run(
-                &prog,
-                &mut rt,
-                jit.as_deref_mut().map(|j| j as &mut dyn Jit),
-                opts,
-                &mut stats,
-            );
-            let run_time = t.elapsed();
-            rt.flush();
-            let write_error = rt.write_error.take();
-            let jit_stats = jit.as_ref().map(|j| j.stats()).unwrap_or_default();
-            (r, stats, jit_stats, run_time, write_error)
-        })
-        .expect("spawn the VM thread")
-        .join();
-
-    let (r, stats, jit_stats, run_time, write_error) = match result {
-        Ok(x) => x,
-        Err(p) => {
-            let msg = p
-                .downcast_ref::<String>()
-                .cloned()
-                .or_else(|| p.downcast_ref::<&str>().map(|s| s.to_string()))
-                .unwrap_or_else(|| "unknown panic".into());
-            let e = Error::runtime(Pos { line: 1, col: 1 }, format!("internal error: {msg}"));
-            return fail(e, None);
-        }
-    };
+    let out = Box::new(std::io::BufWriter::with_capacity(
+        1 << 16,
+        std::io::stdout(),
+    ));
+    let mut rt = Runtime::new(strings, out);
+    let mut stats = RunStats::default();
+    let t = Instant::now();
+    let r = tier1_interp::run(
+        &prog,
+        &mut rt,
+        jit.as_mut().map(|j| j as &mut dyn Jit),
+        opts,
+        &mut stats,
+    );
+    let run_time = t.elapsed();
+    rt.flush();
+    let write_error = rt.write_error.take();
+    let jit_stats = jit.as_ref().map(|j| j.stats()).unwrap_or_default();
     if stats_wanted {
         let mut e = std::io::stderr().lock();
         let _ = writeln!(e, "front end: {:.3} ms", front_end.as_secs_f64() * 1e3);
         let _ = writeln!(e, "run time: {:.3} ms", run_time.as_secs_f64() * 1e3);
         let _ = writeln!(e, "interpreter calls: {}", stats.interp_calls);
-        let _ = writeln!(e, "jit compiled functions: {}", jit_stats.compiled_functions);
+        let _ = writeln!(
+            e,
+            "jit compiled functions: {}",
+            jit_stats.compiled_functions
+        );
         let _ = writeln!(e, "jit failed compiles: {}", jit_stats.failed_compiles);
         let _ = writeln!(e, "jit native entries: {}", stats.native_entries);
         let _ = writeln!(e, "jit osr entries: {}", stats.osr_entries);

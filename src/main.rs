@@ -67,7 +67,7 @@ fn main() -> ExitCode {
                 stats: a.stats,
                 ir: a.ir,
             };
-            driver::run_file(&a.file, &cfg)
+            driver::run_file_on_vm_thread(a.file, cfg)
         }
     }
 }

@@ -1,1 +1,703 @@
-fn main(){}
+//! Builds the stencil table (DESIGN.md §5).
+//!
+//! 1. Digest the stencil sources (`src/*.c`, `src/*.h`), the pinned clang major version and the
+//!    flags (sha256).
+//! 2. If clang 19 is found (`MOCHI_CLANG` overrides the path; `MOCHI_CLANG=none` pretends it is
+//!    absent): compile every `src/*.c` with exactly `FLAGS` (the `cc` crate drives clang with
+//!    its default flags, Cargo's profile, CFLAGS and RUSTFLAGS all switched off), read each
+//!    object with `object`, turn every `.text.NAME` section into a stencil (code, the read-only
+//!    data it references, its holes) and render the table. It must equal the committed
+//!    `generated/x86_64-linux.rs`; with `MOCHI_REGEN_STENCILS=1` the file is rewritten instead.
+//! 3. Without clang, only check that the digest recorded in the committed table is the digest
+//!    of the sources.
+//!
+//! Any relocation type other than R_X86_64_{64,32,32S,PC32,PLT32}, any undefined symbol other
+//! than the holes, and any reference to code or writable data fails the build, naming the
+//! stencil: such a stencil could not be copied and patched.
+
+use object::{
+    Object, ObjectSection, ObjectSymbol, RelocationFlags, RelocationTarget, SectionIndex,
+    SectionKind, SymbolSection,
+};
+use sha2::{Digest, Sha256};
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+/// The clang major version the stencils are pinned to.
+const CLANG_MAJOR: u32 = 19;
+
+/// Every argument clang gets besides `-c FILE -o OBJ` (checked against what `cc` actually
+/// passes). `-Wall -Werror` first because that is where `cc` puts its warning flags.
+const FLAGS: &[&str] = &[
+    "-Werror",
+    "-Wall",
+    "--target=x86_64-unknown-linux-gnu",
+    "-std=gnu11",
+    "-O2",
+    "-g0",
+    "-fno-pic",
+    "-mcmodel=small",
+    "-fomit-frame-pointer",
+    "-fno-asynchronous-unwind-tables",
+    "-fno-unwind-tables",
+    "-fno-stack-protector",
+    "-ffreestanding",
+    "-fno-builtin",
+    "-fno-jump-tables",
+    "-fcf-protection=none",
+    "-fno-exceptions",
+    "-fno-strict-aliasing",
+    "-ffunction-sections",
+    "-fdata-sections",
+];
+
+/// The committed table, relative to the crate root.
+const GENERATED: &str = "generated/x86_64-linux.rs";
+
+const STALE: &str = "the committed stencil table is stale: run \
+     `MOCHI_REGEN_STENCILS=1 cargo build -p stencils` and commit stencils/generated/";
+
+fn main() {
+    if let Err(e) = run() {
+        eprintln!("error: {e}");
+        std::process::exit(1);
+    }
+}
+
+fn run() -> Result<(), String> {
+    println!("cargo:rerun-if-changed=build.rs");
+    println!("cargo:rerun-if-changed=src");
+    println!("cargo:rerun-if-changed={GENERATED}");
+    println!("cargo:rerun-if-env-changed=MOCHI_CLANG");
+    println!("cargo:rerun-if-env-changed=MOCHI_REGEN_STENCILS");
+
+    let arch = std::env::var("CARGO_CFG_TARGET_ARCH").unwrap_or_default();
+    let os = std::env::var("CARGO_CFG_TARGET_OS").unwrap_or_default();
+    if arch != "x86_64" || os != "linux" {
+        // lib.rs exposes an empty table on this target; nothing to check.
+        return Ok(());
+    }
+
+    let root = PathBuf::from(std::env::var("CARGO_MANIFEST_DIR").map_err(|e| e.to_string())?);
+    let sources = list_sources(&root.join("src"))?;
+    let digest = digest(&sources);
+    let gen_path = root.join(GENERATED);
+    let committed = std::fs::read_to_string(&gen_path).ok();
+    let regen = std::env::var("MOCHI_REGEN_STENCILS").is_ok_and(|v| v == "1");
+
+    let Some(clang) = find_clang()? else {
+        let Some(committed) = committed else {
+            return Err(format!(
+                "{} is missing and clang-{CLANG_MAJOR} is not installed: \
+                 apt-get install clang-{CLANG_MAJOR}",
+                gen_path.display()
+            ));
+        };
+        let recorded = recorded(&committed, "DIGEST").unwrap_or_default();
+        if recorded != digest {
+            return Err(format!(
+                "stencil sources changed but clang-{CLANG_MAJOR} is not installed: \
+                 apt-get install clang-{CLANG_MAJOR} (committed table digest {recorded}, \
+                 sources digest {digest})"
+            ));
+        }
+        return Ok(());
+    };
+
+    let version = clang_version(&clang)?;
+    let out_dir = PathBuf::from(std::env::var("OUT_DIR").map_err(|e| e.to_string())?);
+    let objects = compile(&clang, &sources, &out_dir.join("stencil-objects"))?;
+    let mut stencils = BTreeMap::new();
+    let mut abi = None;
+    for (src, obj) in &objects {
+        let bytes = std::fs::read(obj).map_err(|e| format!("{}: {e}", obj.display()))?;
+        let file = object::File::parse(&*bytes).map_err(|e| format!("{}: {e}", obj.display()))?;
+        for s in extract(&file, src)? {
+            if let Some(old) = stencils.insert(s.name.clone(), s) {
+                return Err(format!("stencil `{}` is defined twice", old.name));
+            }
+        }
+        if let Some(facts) = read_abi(&file)? {
+            abi = Some(facts);
+        }
+    }
+    let abi = abi.ok_or("abi_probe.c: symbols mochi_abi / mochi_abi_names not found")?;
+
+    // Render with the committed clang version first: a different patch release of clang 19
+    // that produces the same code is not a stale table.
+    let committed_version = committed
+        .as_deref()
+        .and_then(|c| recorded(c, "CLANG_VERSION"));
+    let text_as_committed = render(
+        committed_version.as_deref().unwrap_or(&version),
+        &digest,
+        &abi,
+        &stencils,
+    );
+    if committed.as_deref() == Some(text_as_committed.as_str()) {
+        if committed_version.as_deref() != Some(version.as_str()) {
+            println!(
+                "cargo:warning=stencil table generated by `{}`, this is `{version}`; same output",
+                committed_version.unwrap_or_default()
+            );
+        }
+        return Ok(());
+    }
+    if regen {
+        let text = render(&version, &digest, &abi, &stencils);
+        std::fs::create_dir_all(gen_path.parent().unwrap()).map_err(|e| e.to_string())?;
+        std::fs::write(&gen_path, text).map_err(|e| format!("{}: {e}", gen_path.display()))?;
+        println!(
+            "cargo:warning=regenerated {} ({} stencils)",
+            gen_path.display(),
+            stencils.len()
+        );
+        return Ok(());
+    }
+    Err(STALE.to_string())
+}
+
+/// The stencil sources: `*.c` and `*.h` in `src/`, sorted by name.
+fn list_sources(dir: &Path) -> Result<Vec<(String, Vec<u8>)>, String> {
+    let mut out = Vec::new();
+    for e in std::fs::read_dir(dir).map_err(|e| format!("{}: {e}", dir.display()))? {
+        let path = e.map_err(|e| e.to_string())?.path();
+        let name = path.file_name().unwrap().to_string_lossy().into_owned();
+        if name.ends_with(".c") || name.ends_with(".h") {
+            let bytes = std::fs::read(&path).map_err(|e| format!("{}: {e}", path.display()))?;
+            out.push((name, bytes));
+        }
+    }
+    out.sort();
+    Ok(out)
+}
+
+/// sha256 over the clang major version, the flags and every source (name, length, bytes).
+fn digest(sources: &[(String, Vec<u8>)]) -> String {
+    let mut h = Sha256::new();
+    h.update(format!("clang {CLANG_MAJOR}\n"));
+    h.update(format!("flags {}\n", FLAGS.join(" ")));
+    for (name, bytes) in sources {
+        h.update(format!("file {name} {}\n", bytes.len()));
+        h.update(bytes);
+    }
+    h.finalize().iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// A `pub const NAME: &str = "...";` value recorded in the committed table.
+fn recorded(text: &str, name: &str) -> Option<String> {
+    let prefix = format!("pub const {name}: &str = ");
+    let line = text.lines().find(|l| l.starts_with(&prefix))?;
+    let lit = line[prefix.len()..].trim_end_matches(';');
+    Some(unescape(lit.strip_prefix('"')?.strip_suffix('"')?))
+}
+
+fn unescape(s: &str) -> String {
+    let mut out = String::new();
+    let mut it = s.chars();
+    while let Some(c) = it.next() {
+        if c == '\\' {
+            if let Some(n) = it.next() {
+                out.push(n);
+            }
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+/// `MOCHI_CLANG` (a path; `none` or empty = pretend clang is absent), else `clang-19` on PATH,
+/// else `/usr/bin/clang-19`.
+fn find_clang() -> Result<Option<PathBuf>, String> {
+    if let Some(p) = std::env::var_os("MOCHI_CLANG") {
+        if p.is_empty() || p == "none" {
+            return Ok(None);
+        }
+        return Ok(Some(PathBuf::from(p)));
+    }
+    let exe = format!("clang-{CLANG_MAJOR}");
+    if let Some(path) = std::env::var_os("PATH") {
+        for dir in std::env::split_paths(&path) {
+            let c = dir.join(&exe);
+            if c.is_file() {
+                return Ok(Some(c));
+            }
+        }
+    }
+    let c = PathBuf::from(format!("/usr/bin/{exe}"));
+    Ok(c.is_file().then_some(c))
+}
+
+/// The first line of `clang --version`, checked to be the pinned major version.
+fn clang_version(clang: &Path) -> Result<String, String> {
+    let out = Command::new(clang)
+        .arg("--version")
+        .output()
+        .map_err(|e| format!("cannot run {}: {e}", clang.display()))?;
+    let text = String::from_utf8_lossy(&out.stdout);
+    let line = text.lines().next().unwrap_or("").trim().to_string();
+    let major = line
+        .split("clang version ")
+        .nth(1)
+        .and_then(|v| v.split('.').next())
+        .and_then(|v| v.parse::<u32>().ok());
+    if major != Some(CLANG_MAJOR) {
+        return Err(format!(
+            "{} is `{line}`, but the stencils are pinned to clang {CLANG_MAJOR} \
+             (set MOCHI_CLANG to a clang-{CLANG_MAJOR} binary)",
+            clang.display()
+        ));
+    }
+    Ok(line)
+}
+
+/// Compile every `.c` source with exactly `FLAGS`. Returns (source name, object path).
+fn compile(
+    clang: &Path,
+    sources: &[(String, Vec<u8>)],
+    out_dir: &Path,
+) -> Result<Vec<(String, PathBuf)>, String> {
+    // `cc` appends CFLAGS-style variables from the environment; the stencil flags are part of
+    // the digest and must not change with the caller's environment.
+    let env_flags: Vec<_> = std::env::vars_os()
+        .map(|(k, _)| k)
+        .filter(|k| {
+            let k = k.to_string_lossy();
+            k.contains("CFLAGS") || k == "CRATE_CC_NO_DEFAULTS" || k == "CC_SHELL_ESCAPED_FLAGS"
+        })
+        .collect();
+    for k in env_flags {
+        // A safe fn in edition 2021; the build script has no other threads at this point.
+        std::env::remove_var(k);
+    }
+    std::fs::create_dir_all(out_dir).map_err(|e| e.to_string())?;
+    let src_dir = Path::new(&std::env::var("CARGO_MANIFEST_DIR").unwrap()).join("src");
+    let mut out = Vec::new();
+    for (name, _) in sources.iter().filter(|(n, _)| n.ends_with(".c")) {
+        let mut build = cc::Build::new();
+        build
+            .compiler(clang)
+            .no_default_flags(true)
+            .inherit_rustflags(false)
+            .inherit_trim_paths(false)
+            .cargo_metadata(false)
+            .emit_rerun_if_env_changed(false)
+            .warnings(true)
+            .extra_warnings(false)
+            .warnings_into_errors(true)
+            .out_dir(out_dir)
+            .file(src_dir.join(name));
+        // cc adds -Werror and -Wall itself; everything else comes from FLAGS.
+        for f in &FLAGS[2..] {
+            build.flag(f);
+        }
+        let tool = build.try_get_compiler().map_err(|e| e.to_string())?;
+        let args: Vec<String> = tool
+            .args()
+            .iter()
+            .map(|a| a.to_string_lossy().into_owned())
+            .collect();
+        if args != FLAGS {
+            return Err(format!(
+                "cc would run clang with {args:?}, expected exactly {FLAGS:?}"
+            ));
+        }
+        let objs = build
+            .try_compile_intermediates()
+            .map_err(|e| format!("compiling {name}: {e}"))?;
+        let [obj] = objs.as_slice() else {
+            return Err(format!(
+                "compiling {name}: expected one object, got {objs:?}"
+            ));
+        };
+        out.push((name.clone(), obj.clone()));
+    }
+    Ok(out)
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Debug)]
+enum Kind {
+    Abs64,
+    Abs32,
+    Abs32S,
+    Rel32,
+}
+
+#[derive(Clone, PartialEq, Eq, PartialOrd, Ord, Debug)]
+enum Sym {
+    Continue,
+    Target,
+    A,
+    B,
+    C,
+    K,
+    Pc,
+    Helper(String),
+    OwnData,
+}
+
+#[derive(Clone, PartialEq, Eq, PartialOrd, Ord, Debug)]
+struct HoleOut {
+    in_data: bool,
+    offset: u64,
+    kind: Kind,
+    sym: Sym,
+    addend: i64,
+}
+
+struct StencilOut {
+    name: String,
+    file: String,
+    code: Vec<u8>,
+    data: Vec<u8>,
+    holes: Vec<HoleOut>,
+}
+
+/// Every `.text.NAME` section of one object becomes a stencil.
+fn extract(file: &object::File, src: &str) -> Result<Vec<StencilOut>, String> {
+    let mut out = Vec::new();
+    for sec in file.sections() {
+        let sname = sec.name().map_err(|e| e.to_string())?;
+        if sec.kind() != SectionKind::Text || sec.size() == 0 {
+            continue;
+        }
+        let Some(name) = sname.strip_prefix(".text.") else {
+            return Err(format!(
+                "{src}: code in section {sname}: compile with -ffunction-sections"
+            ));
+        };
+        // The section must hold exactly the one global function it is named after.
+        let funcs: Vec<_> = file
+            .symbols()
+            .filter(|s| s.section_index() == Some(sec.index()) && s.is_definition())
+            .filter(|s| s.kind() == object::SymbolKind::Text)
+            .collect();
+        if funcs.len() != 1
+            || funcs[0].name() != Ok(name)
+            || !funcs[0].is_global()
+            || funcs[0].address() != 0
+        {
+            return Err(format!(
+                "{src}: section {sname} must hold exactly the global function `{name}` \
+                 (a static function that was not inlined? mark it always_inline)"
+            ));
+        }
+        let code = sec.data().map_err(|e| e.to_string())?.to_vec();
+        let mut data = Vec::new();
+        let mut placed: BTreeMap<usize, u64> = BTreeMap::new();
+        let mut pending: Vec<SectionIndex> = Vec::new();
+        let mut holes = Vec::new();
+        for (off, rel) in sec.relocations() {
+            holes.push(hole(
+                file,
+                name,
+                off,
+                &rel,
+                false,
+                &mut data,
+                &mut placed,
+                &mut pending,
+            )?);
+        }
+        // Relocations inside the copied data (none today; helper addresses or references to
+        // other read-only data would be fine, per-instruction values would not).
+        while let Some(idx) = pending.pop() {
+            let dsec = file.section_by_index(idx).map_err(|e| e.to_string())?;
+            let base = placed[&idx.0];
+            for (off, rel) in dsec.relocations() {
+                let h = hole(
+                    file,
+                    name,
+                    base + off,
+                    &rel,
+                    true,
+                    &mut data,
+                    &mut placed,
+                    &mut pending,
+                )?;
+                if !matches!(h.sym, Sym::Helper(_) | Sym::OwnData) {
+                    return Err(format!(
+                        "stencil `{name}`: read-only data refers to {:?}, which differs per \
+                         instruction (data is shared by a function's instructions)",
+                        h.sym
+                    ));
+                }
+                holes.push(h);
+            }
+        }
+        holes.sort();
+        for w in holes.windows(2) {
+            let end = w[0].offset + if w[0].kind == Kind::Abs64 { 8 } else { 4 };
+            if w[0].in_data == w[1].in_data && end > w[1].offset {
+                return Err(format!("stencil `{name}`: overlapping holes {w:?}"));
+            }
+        }
+        out.push(StencilOut {
+            name: name.to_string(),
+            file: src.to_string(),
+            code,
+            data,
+            holes,
+        });
+    }
+    Ok(out)
+}
+
+/// One relocation as a hole.
+#[allow(clippy::too_many_arguments)]
+fn hole(
+    file: &object::File,
+    stencil: &str,
+    offset: u64,
+    rel: &object::Relocation,
+    in_data: bool,
+    data: &mut Vec<u8>,
+    placed: &mut BTreeMap<usize, u64>,
+    pending: &mut Vec<SectionIndex>,
+) -> Result<HoleOut, String> {
+    let err = |m: String| format!("stencil `{stencil}` (offset {offset:#x}): {m}");
+    let RelocationFlags::Elf { r_type } = rel.flags() else {
+        return Err(err("not an ELF relocation".into()));
+    };
+    let kind = match r_type {
+        object::elf::R_X86_64_64 => Kind::Abs64,
+        object::elf::R_X86_64_32 => Kind::Abs32,
+        object::elf::R_X86_64_32S => Kind::Abs32S,
+        object::elf::R_X86_64_PC32 | object::elf::R_X86_64_PLT32 => Kind::Rel32,
+        t => {
+            return Err(err(format!(
+                "unsupported relocation type {t} (only R_X86_64_64, _32, _32S, _PC32, _PLT32 \
+                 can be patched)"
+            )))
+        }
+    };
+    if rel.has_implicit_addend() {
+        return Err(err("relocation without an explicit addend".into()));
+    }
+    let mut addend = rel.addend();
+    let section_ref = match rel.target() {
+        RelocationTarget::Symbol(idx) => {
+            let sym = file.symbol_by_index(idx).map_err(|e| err(e.to_string()))?;
+            let sname = sym.name().map_err(|e| err(e.to_string()))?;
+            match sym.section() {
+                SymbolSection::Undefined => {
+                    let s = match sname {
+                        "_CONTINUE" => Sym::Continue,
+                        "_TARGET" => Sym::Target,
+                        "_A" => Sym::A,
+                        "_B" => Sym::B,
+                        "_C" => Sym::C,
+                        "_K" => Sym::K,
+                        "_PC" => Sym::Pc,
+                        s if s.starts_with("_H_") && s.len() > 3 => Sym::Helper(s[3..].into()),
+                        s => {
+                            return Err(err(format!(
+                                "undefined symbol `{s}` is not a hole (a libcall clang \
+                                 invented, e.g. memset? call helpers through HELPER())"
+                            )))
+                        }
+                    };
+                    return Ok(HoleOut {
+                        in_data,
+                        offset,
+                        kind,
+                        sym: s,
+                        addend,
+                    });
+                }
+                SymbolSection::Section(sidx) => {
+                    addend += sym.address() as i64;
+                    sidx
+                }
+                other => return Err(err(format!("symbol `{sname}` in {other:?}"))),
+            }
+        }
+        RelocationTarget::Section(sidx) => sidx,
+        other => return Err(err(format!("relocation target {other:?}"))),
+    };
+    // A reference to a section of this object: only read-only data can be copied along.
+    let dsec = file
+        .section_by_index(section_ref)
+        .map_err(|e| err(e.to_string()))?;
+    let dname = dsec.name().unwrap_or("?").to_string();
+    if !matches!(
+        dsec.kind(),
+        SectionKind::ReadOnlyData | SectionKind::ReadOnlyString | SectionKind::ReadOnlyDataWithRel
+    ) {
+        return Err(err(format!(
+            "refers to section {dname} ({:?}): stencils may only refer to holes and their own \
+             read-only data",
+            dsec.kind()
+        )));
+    }
+    if matches!(kind, Kind::Abs32 | Kind::Abs32S) {
+        return Err(err(format!(
+            "32-bit absolute reference to {dname}: JIT memory is not in the low 2 GiB"
+        )));
+    }
+    let base = match placed.get(&section_ref.0) {
+        Some(b) => *b,
+        None => {
+            let align = dsec.align().max(1);
+            if align > 16 {
+                return Err(err(format!("{dname} needs alignment {align} > 16")));
+            }
+            while !(data.len() as u64).is_multiple_of(align) {
+                data.push(0);
+            }
+            let b = data.len() as u64;
+            data.extend_from_slice(dsec.data().map_err(|e| err(e.to_string()))?);
+            placed.insert(section_ref.0, b);
+            pending.push(section_ref);
+            b
+        }
+    };
+    Ok(HoleOut {
+        in_data,
+        offset,
+        kind,
+        sym: Sym::OwnData,
+        addend: addend + base as i64,
+    })
+}
+
+/// The ABI facts of abi_probe.c: `mochi_abi` (u64 values) and `mochi_abi_names`.
+fn read_abi(file: &object::File) -> Result<Option<Vec<(String, u64)>>, String> {
+    let bytes_of = |name: &str| -> Result<Option<Vec<u8>>, String> {
+        let Some(sym) = file
+            .symbols()
+            .find(|s| s.name() == Ok(name) && s.is_definition())
+        else {
+            return Ok(None);
+        };
+        let idx = sym
+            .section_index()
+            .ok_or(format!("{name} has no section"))?;
+        let sec = file.section_by_index(idx).map_err(|e| e.to_string())?;
+        if sec.relocations().next().is_some() {
+            return Err(format!("{name}: section has relocations"));
+        }
+        let d = sec.data().map_err(|e| e.to_string())?;
+        let (a, n) = (sym.address() as usize, sym.size() as usize);
+        Ok(Some(
+            d.get(a..a + n)
+                .ok_or(format!("{name} out of its section"))?
+                .to_vec(),
+        ))
+    };
+    let (Some(values), Some(names)) = (bytes_of("mochi_abi")?, bytes_of("mochi_abi_names")?) else {
+        return Ok(None);
+    };
+    let values: Vec<u64> = values
+        .chunks_exact(8)
+        .map(|c| u64::from_le_bytes(c.try_into().unwrap()))
+        .collect();
+    let names: Vec<String> = names
+        .split(|b| *b == 0)
+        .map(|n| String::from_utf8_lossy(n).into_owned())
+        .collect();
+    // "a\0" "b\0" ... plus the literal's own NUL: n names, then two empty pieces.
+    if names.len() != values.len() + 2 || names[values.len()..].iter().any(|n| !n.is_empty()) {
+        return Err(format!(
+            "abi_probe.c: {} values but names {names:?}",
+            values.len()
+        ));
+    }
+    Ok(Some(names.into_iter().zip(values).collect()))
+}
+
+fn escape(s: &str) -> String {
+    s.chars()
+        .flat_map(|c| match c {
+            '"' | '\\' => vec!['\\', c],
+            c => vec![c],
+        })
+        .collect()
+}
+
+fn bytes(out: &mut String, b: &[u8]) {
+    if b.is_empty() {
+        out.push_str("&[]");
+        return;
+    }
+    out.push_str("&[\n");
+    for chunk in b.chunks(16) {
+        out.push_str("            ");
+        let line: Vec<String> = chunk.iter().map(|x| format!("0x{x:02x}")).collect();
+        out.push_str(&line.join(", "));
+        out.push_str(",\n");
+    }
+    out.push_str("        ]");
+}
+
+/// The generated table, byte-deterministic (stencils sorted by name, holes by offset).
+fn render(
+    version: &str,
+    digest: &str,
+    abi: &[(String, u64)],
+    stencils: &BTreeMap<String, StencilOut>,
+) -> String {
+    let flags = FLAGS.join(" ");
+    let mut o = String::new();
+    let _ = writeln!(
+        o,
+        "// @generated by stencils/build.rs from stencils/src/*.c. Do not edit.\n\
+         // Regenerate (needs clang {CLANG_MAJOR}): MOCHI_REGEN_STENCILS=1 cargo build -p stencils\n\
+         // clang: {version}\n\
+         // flags: {flags}\n\
+         // digest: sha256(clang major {CLANG_MAJOR}, flags, stencils/src/*.c *.h): {digest}\n\
+         // {} stencils.\n",
+        stencils.len()
+    );
+    let _ = writeln!(
+        o,
+        "pub const CLANG_VERSION: &str = \"{}\";",
+        escape(version)
+    );
+    let _ = writeln!(o, "pub const FLAGS: &str = \"{}\";", escape(&flags));
+    let _ = writeln!(o, "pub const DIGEST: &str = \"{digest}\";");
+    o.push('\n');
+    o.push_str(
+        "/// Sizes, offsets and constants of mochi.h as clang measured them (abi_probe.c).\n",
+    );
+    o.push_str("pub const ABI: &[(&str, u64)] = &[\n");
+    for (n, v) in abi {
+        let _ = writeln!(o, "    (\"{}\", {v:#x}),", escape(n));
+    }
+    o.push_str("];\n\n");
+    o.push_str("pub static STENCILS: &[Stencil] = &[\n");
+    for s in stencils.values() {
+        let _ = writeln!(
+            o,
+            "    // {} ({}): {} code bytes, {} data bytes, {} holes",
+            s.name,
+            s.file,
+            s.code.len(),
+            s.data.len(),
+            s.holes.len()
+        );
+        let _ = writeln!(o, "    Stencil {{\n        name: \"{}\",", s.name);
+        o.push_str("        code: ");
+        bytes(&mut o, &s.code);
+        o.push_str(",\n        data: ");
+        bytes(&mut o, &s.data);
+        o.push_str(",\n        holes: &[\n");
+        for h in &s.holes {
+            let sym = match &h.sym {
+                Sym::Helper(n) => format!("HoleSymbol::Helper(\"{}\")", escape(n)),
+                other => format!("HoleSymbol::{other:?}"),
+            };
+            let _ = writeln!(
+                o,
+                "            Hole {{ offset: {:#x}, kind: HoleKind::{:?}, symbol: {sym}, addend: {}, in_data: {} }},",
+                h.offset, h.kind, h.addend, h.in_data
+            );
+        }
+        o.push_str("        ],\n    },\n");
+    }
+    o.push_str("];\n");
+    o
+}

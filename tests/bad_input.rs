@@ -28,8 +28,14 @@ fn check(name: &str, bytes: &[u8], line_col: &str, message_part: &str) {
         };
         assert!(first.contains(": error: "), "{name} {mode:?}: `{first}`");
         assert_eq!(o.status.code(), Some(1), "{name} {mode:?}: stderr {err}");
-        assert!(first.starts_with(&prefix), "{name} {mode:?}: want prefix `{prefix}`, got `{first}`");
-        assert!(first.contains(message_part), "{name} {mode:?}: want `{message_part}` in `{first}`");
+        assert!(
+            first.starts_with(&prefix),
+            "{name} {mode:?}: want prefix `{prefix}`, got `{first}`"
+        );
+        assert!(
+            first.contains(message_part),
+            "{name} {mode:?}: want `{message_part}` in `{first}`"
+        );
         assert!(!err.contains("panicked"), "{name}: panic: {err}");
     }
 }
@@ -42,19 +48,64 @@ fn syntax_error() {
 
 #[test]
 fn type_errors() {
-    check("type.mochi", b"let x: int = \"a\"\n", "1:14", "type mismatch: expected int, found string");
-    check("undef.mochi", b"print(1)\nprint(y)\n", "2:7", "undefined variable: y");
-    check("immut.mochi", b"let x = 1\nx = 2\n", "2:1", "not declared with var");
-    check("arity.mochi", b"fun f(a: int, b: int): int { return a }\nprint(f(1, 2, 3))\n", "2:7", "takes 2 arguments");
-    check("ops.mochi", b"print(1 - \"a\")\n", "1:9", "cannot be applied to int and string");
-    check("cond.mochi", b"if 1 { print(1) }\n", "1:4", "condition must be bool");
+    check(
+        "type.mochi",
+        b"let x: int = \"a\"\n",
+        "1:14",
+        "type mismatch: expected int, found string",
+    );
+    check(
+        "undef.mochi",
+        b"print(1)\nprint(y)\n",
+        "2:7",
+        "undefined variable: y",
+    );
+    check(
+        "immut.mochi",
+        b"let x = 1\nx = 2\n",
+        "2:1",
+        "not declared with var",
+    );
+    check(
+        "arity.mochi",
+        b"fun f(a: int, b: int): int { return a }\nprint(f(1, 2, 3))\n",
+        "2:7",
+        "takes 2 arguments",
+    );
+    check(
+        "ops.mochi",
+        b"print(1 - \"a\")\n",
+        "1:9",
+        "cannot be applied to int and string",
+    );
+    check(
+        "cond.mochi",
+        b"if 1 { print(1) }\n",
+        "1:4",
+        "condition must be bool",
+    );
 }
 
 #[test]
 fn unsupported_constructs() {
-    check("list.mochi", b"print(1)\nlet xs = [1, 2]\n", "2:10", "not supported yet");
-    check("type_decl.mochi", b"type P { x: int }\n", "1:1", "not supported yet");
-    check("builtin.mochi", b"print(len(\"abc\"))\n", "1:7", "not supported yet");
+    check(
+        "list.mochi",
+        b"print(1)\nlet xs = [1, 2]\n",
+        "2:10",
+        "not supported yet",
+    );
+    check(
+        "type_decl.mochi",
+        b"type P { x: int }\n",
+        "1:1",
+        "not supported yet",
+    );
+    check(
+        "builtin.mochi",
+        b"print(len(\"abc\"))\n",
+        "1:7",
+        "not supported yet",
+    );
 }
 
 #[test]
@@ -63,12 +114,20 @@ fn missing_file() {
     let o = run(&["--jit=off"], &p);
     let err = text(&o.stderr);
     assert_eq!(o.status.code(), Some(1));
-    assert!(err.starts_with(&format!("{}:1:1: error: cannot read file", p.display())), "{err}");
+    assert!(
+        err.starts_with(&format!("{}:1:1: error: cannot read file", p.display())),
+        "{err}"
+    );
 }
 
 #[test]
 fn not_utf8() {
-    check("latin1.mochi", b"print(1)\nprint(\"caf\xe9\")\n", "2:11", "not valid UTF-8");
+    check(
+        "latin1.mochi",
+        b"print(1)\nprint(\"caf\xe9\")\n",
+        "2:11",
+        "not valid UTF-8",
+    );
 }
 
 #[test]
@@ -78,6 +137,8 @@ fn output_before_a_runtime_error_is_kept() {
         let o = run(mode, &p);
         assert_eq!(text(&o.stdout), "before\n");
         assert_eq!(o.status.code(), Some(1));
-        assert!(text(&o.stderr).starts_with(&format!("{}:3:9: error: division by zero", p.display())));
+        assert!(
+            text(&o.stderr).starts_with(&format!("{}:3:9: error: division by zero", p.display()))
+        );
     }
 }

@@ -8,7 +8,13 @@ mod common;
 use common::*;
 
 /// Programs that do not count (MANIFEST.md), reported separately.
-const NOT_COUNTED: &[&str] = &["go_auto", "mix_go_python", "python_auto", "python_math", "bench_block"];
+const NOT_COUNTED: &[&str] = &[
+    "go_auto",
+    "mix_go_python",
+    "python_auto",
+    "python_math",
+    "bench_block",
+];
 
 #[test]
 fn conformance_report() {

@@ -7,7 +7,10 @@ use common::*;
 fn stat(stderr: &str, key: &str) -> u64 {
     stderr
         .lines()
-        .find_map(|l| l.strip_prefix(key).map(|v| v.trim().parse::<u64>().unwrap()))
+        .find_map(|l| {
+            l.strip_prefix(key)
+                .map(|v| v.trim().parse::<u64>().unwrap())
+        })
         .unwrap_or_else(|| panic!("no `{key}` in stats:\n{stderr}"))
 }
 
@@ -28,7 +31,11 @@ fn jit_always_enters_native_code() {
 #[test]
 fn jit_off_never_compiles() {
     let p = root().join("programs/hello.mochi");
-    let o = mochi().args(["run", "--jit=off", "--stats"]).arg(&p).output().unwrap();
+    let o = mochi()
+        .args(["run", "--jit=off", "--stats"])
+        .arg(&p)
+        .output()
+        .unwrap();
     let err = text(&o.stderr);
     assert_eq!(stat(&err, "jit compiled functions:"), 0);
     assert_eq!(stat(&err, "jit native entries:"), 0);

@@ -10,7 +10,11 @@ use common::*;
 fn programs_agree_in_every_tier() {
     let dir = root().join("programs");
     let files = mochi_files(&dir);
-    assert!(files.len() >= 15, "expected at least 15 programs, found {}", files.len());
+    assert!(
+        files.len() >= 15,
+        "expected at least 15 programs, found {}",
+        files.len()
+    );
     let mut failures = Vec::new();
     for f in &files {
         let want_out = std::fs::read_to_string(f.with_extension("out"))
@@ -20,15 +24,24 @@ fn programs_agree_in_every_tier() {
             let o = run(mode, f);
             let out = text(&o.stdout);
             let err = text(&o.stderr);
-            let name = format!("{} {}", f.file_name().unwrap().to_string_lossy(), mode.join(" "));
+            let name = format!(
+                "{} {}",
+                f.file_name().unwrap().to_string_lossy(),
+                mode.join(" ")
+            );
             if out != want_out {
-                failures.push(format!("{name}: stdout differs\n--- want\n{want_out}--- got\n{out}--- stderr\n{err}"));
+                failures.push(format!(
+                    "{name}: stdout differs\n--- want\n{want_out}--- got\n{out}--- stderr\n{err}"
+                ));
                 continue;
             }
             match &want_err {
                 None => {
                     if !o.status.success() {
-                        failures.push(format!("{name}: exit {:?}, stderr:\n{err}", o.status.code()));
+                        failures.push(format!(
+                            "{name}: exit {:?}, stderr:\n{err}",
+                            o.status.code()
+                        ));
                     }
                 }
                 Some(e) => {
@@ -44,5 +57,10 @@ fn programs_agree_in_every_tier() {
             }
         }
     }
-    assert!(failures.is_empty(), "{} failures:\n{}", failures.len(), failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "{} failures:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
 }

@@ -92,17 +92,21 @@ impl Cell {
         self.is_float().then(|| f64::from_bits(self.0))
     }
     pub fn as_bool(self) -> Option<bool> {
-        (self.kind() == Some(Kind::Bool)).then(|| self.0 & 1 == 1)
+        (self.kind() == Some(Kind::Bool)).then_some(self.0 & 1 == 1)
     }
     pub fn as_small_int(self) -> Option<i64> {
         // Sign-extend the 48-bit payload.
-        (self.kind() == Some(Kind::Int)).then(|| ((self.0 << 16) as i64) >> 16)
+        (self.kind() == Some(Kind::Int)).then_some(((self.0 << 16) as i64) >> 16)
     }
     /// `(arena, generation, index)` of a handle cell.
     pub fn as_handle(self) -> Option<(u8, u16, u32)> {
         (self.kind() == Some(Kind::Handle)).then(|| {
             let p = self.0 & PAYLOAD_MASK;
-            (((p >> 44) & 0xF) as u8, ((p >> 32) & 0xFFF) as u16, p as u32)
+            (
+                ((p >> 44) & 0xF) as u8,
+                ((p >> 32) & 0xFFF) as u16,
+                p as u32,
+            )
         })
     }
 }
@@ -120,7 +124,14 @@ mod tests {
             assert_eq!(Cell::from_small_int(i).unwrap().as_small_int(), Some(i));
         }
         assert!(Cell::from_small_int(1 << 47).is_none());
-        for f in [0.0, -0.0, 1.5, f64::INFINITY, f64::NEG_INFINITY, f64::MIN_POSITIVE] {
+        for f in [
+            0.0,
+            -0.0,
+            1.5,
+            f64::INFINITY,
+            f64::NEG_INFINITY,
+            f64::MIN_POSITIVE,
+        ] {
             assert_eq!(Cell::from_f64(f).as_f64().unwrap().to_bits(), f.to_bits());
         }
         assert!(Cell::from_f64(f64::NAN).as_f64().unwrap().is_nan());
@@ -130,7 +141,10 @@ mod tests {
     #[test]
     fn handles_round_trip() {
         let c = Cell::handle(ArenaKind::Str, 0xABC, 0xDEAD_BEEF);
-        assert_eq!(c.as_handle(), Some((ArenaKind::Str as u8, 0xABC, 0xDEAD_BEEF)));
+        assert_eq!(
+            c.as_handle(),
+            Some((ArenaKind::Str as u8, 0xABC, 0xDEAD_BEEF))
+        );
         assert!(!c.is_float());
     }
 }

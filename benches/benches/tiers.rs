@@ -12,11 +12,15 @@ fn tiers(c: &mut Criterion) {
     let mut g = c.benchmark_group("tiers");
     g.sample_size(10);
     for (name, src) in [("fib_rec", FIB), ("arith_loop", LOOP)] {
-        g.bench_function(format!("{name}/off"), |b| b.iter(|| run_source(src, JitMode::Off)));
+        g.bench_function(format!("{name}/off"), |b| {
+            b.iter(|| run_source(src, JitMode::Off))
+        });
         g.bench_function(format!("{name}/always"), |b| {
             b.iter(|| run_source(src, JitMode::Always))
         });
-        g.bench_function(format!("{name}/auto"), |b| b.iter(|| run_source(src, JitMode::Auto)));
+        g.bench_function(format!("{name}/auto"), |b| {
+            b.iter(|| run_source(src, JitMode::Auto))
+        });
     }
     g.finish();
 }

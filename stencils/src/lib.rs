@@ -1,1 +1,115 @@
+//! The stencil table of the copy-and-patch tier (DESIGN.md §5).
+//!
+//! Each op's stencil is a C function in `src/*.c`, compiled by clang 19 with
+//! `__attribute__((preserve_none))` so that `fp, ctx, g, arena` stay pinned in r12..r15.
+//! `build.rs` extracts every function's machine code, the read-only data it uses and its
+//! relocations ("holes") into `generated/x86_64-linux.rs`, which is committed, so building
+//! the JIT never needs clang. `tier2-jit` copies a stencil per instruction and patches its holes.
+//!
+//! Regenerate after editing `src/*.c` / `src/*.h` (needs clang 19):
+//! `MOCHI_REGEN_STENCILS=1 cargo build -p stencils`, then commit `stencils/generated/`.
 
+/// How a hole's value is stored at `offset`. For every kind the value is `S + addend`, where
+/// `S` is the value of the hole's symbol; `Rel32` stores `S + addend - P` (`P` = the address
+/// of the hole itself).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum HoleKind {
+    /// R_X86_64_64: 8 bytes.
+    Abs64,
+    /// R_X86_64_32: 4 bytes, the value must fit in u32 (zero-extended by the code).
+    Abs32,
+    /// R_X86_64_32S: 4 bytes, the value must fit in i32 (sign-extended by the code).
+    Abs32S,
+    /// R_X86_64_PC32 / R_X86_64_PLT32: 4 bytes, `S + A - P` must fit in i32.
+    Rel32,
+}
+
+/// What a hole stands for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum HoleSymbol {
+    /// `_CONTINUE`: native address of the next instruction.
+    Continue,
+    /// `_TARGET`: native address of the instruction's jump target (its T operand).
+    Target,
+    /// `_A`, `_B`, `_C`: the instruction's operands a, b, c, encoded by operand kind
+    /// (slots: byte offsets; S: sign-extended; N, Fn: the value).
+    A,
+    B,
+    C,
+    /// `_K`: the 64 bits of the constant named by the instruction's K operand.
+    K,
+    /// `_PC`: the instruction's index.
+    Pc,
+    /// `_H_<name>`: the address of the Rust helper `vm::runtime::helper_address(name)`.
+    Helper(&'static str),
+    /// The stencil's own read-only data, copied next to the code; `addend` already includes
+    /// the offset inside [`Stencil::data`].
+    OwnData,
+}
+
+/// One relocation of a stencil.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Hole {
+    /// Byte offset in `code` (or in `data` when `in_data`).
+    pub offset: u32,
+    pub kind: HoleKind,
+    pub symbol: HoleSymbol,
+    pub addend: i64,
+    /// The hole lies in the stencil's data, not its code.
+    pub in_data: bool,
+}
+
+/// One stencil: machine code with holes, and the read-only data it references (to be placed
+/// 16-byte aligned; every data section in it is at most 16-byte aligned).
+#[derive(Debug)]
+pub struct Stencil {
+    pub name: &'static str,
+    pub code: &'static [u8],
+    pub data: &'static [u8],
+    pub holes: &'static [Hole],
+}
+
+impl Stencil {
+    /// True when the code ends with `jmp _CONTINUE` (e9 rel32): the emitter drops those five
+    /// bytes when the next instruction's code follows directly.
+    pub fn ends_with_continue_jump(&self) -> bool {
+        let n = self.code.len();
+        n >= 5
+            && self.code[n - 5] == 0xe9
+            && self.holes.iter().any(|h| {
+                !h.in_data
+                    && h.offset as usize == n - 4
+                    && h.kind == HoleKind::Rel32
+                    && h.symbol == HoleSymbol::Continue
+                    && h.addend == -4
+            })
+    }
+}
+
+/// The stencil called `name`.
+pub fn find(name: &str) -> Option<&'static Stencil> {
+    STENCILS.iter().find(|s| s.name == name)
+}
+
+/// Whether this target has stencils (the JIT is available).
+pub const SUPPORTED: bool = cfg!(all(target_arch = "x86_64", target_os = "linux"));
+
+/// The name of the SysV entry shim stencil.
+pub const ENTRY_SHIM: &str = "mochi_entry_shim";
+/// The name of the stencil that stands for an interpreter-only op.
+pub const SIDE_EXIT: &str = "side_exit";
+
+#[cfg(all(target_arch = "x86_64", target_os = "linux"))]
+include!("../generated/x86_64-linux.rs");
+
+#[cfg(not(all(target_arch = "x86_64", target_os = "linux")))]
+mod empty {
+    use super::Stencil;
+    pub const CLANG_VERSION: &str = "";
+    pub const FLAGS: &str = "";
+    pub const DIGEST: &str = "";
+    pub const ABI: &[(&str, u64)] = &[];
+    pub static STENCILS: &[Stencil] = &[];
+}
+#[cfg(not(all(target_arch = "x86_64", target_os = "linux")))]
+pub use empty::*;

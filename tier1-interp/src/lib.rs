@@ -11,12 +11,13 @@
 //! both tiers share the frame layout, entering native code at any instruction needs no state
 //! translation).
 
+// `!(a < b)` is the NaN-correct "not less than" of JNLtF64/JNLeF64.
+#![allow(clippy::neg_cmp_op_on_partial_ord)]
+
 mod stack;
 
 use stack::VmStack;
-use vm::abi::{
-    Ctx, FuncInfo, FRAME_CALLER, FRAME_DEST, FRAME_FUNC, FRAME_RET_PC, STATUS_RETURNED,
-};
+use vm::abi::{Ctx, FuncInfo, FRAME_CALLER, FRAME_DEST, FRAME_FUNC, FRAME_RET_PC, STATUS_RETURNED};
 use vm::error::Error;
 use vm::format;
 use vm::jit_api::Jit;
@@ -236,7 +237,9 @@ fn interp(
                                 && tiering.maybe_compile(prog, funcs, fid)
                             {
                                 stats.osr_entries += 1;
-                                match enter_native(tiering, fid, fp, t, ctx, stats).expect("compiled") {
+                                match enter_native(tiering, fid, fp, t, ctx, stats)
+                                    .expect("compiled")
+                                {
                                     None => return Ok(()),
                                     Some((nf, nfp, npc)) => {
                                         fid = nf;
@@ -306,10 +309,16 @@ fn interp(
                         Some(v) => slot!(fp, a, i64) = v,
                         None => return Err(err("integer overflow")),
                     },
-                    Op::EqI64 => slot!(fp, a, i64) = (slot!(fp, b, i64) == slot!(fp, c, i64)) as i64,
-                    Op::NeI64 => slot!(fp, a, i64) = (slot!(fp, b, i64) != slot!(fp, c, i64)) as i64,
+                    Op::EqI64 => {
+                        slot!(fp, a, i64) = (slot!(fp, b, i64) == slot!(fp, c, i64)) as i64
+                    }
+                    Op::NeI64 => {
+                        slot!(fp, a, i64) = (slot!(fp, b, i64) != slot!(fp, c, i64)) as i64
+                    }
                     Op::LtI64 => slot!(fp, a, i64) = (slot!(fp, b, i64) < slot!(fp, c, i64)) as i64,
-                    Op::LeI64 => slot!(fp, a, i64) = (slot!(fp, b, i64) <= slot!(fp, c, i64)) as i64,
+                    Op::LeI64 => {
+                        slot!(fp, a, i64) = (slot!(fp, b, i64) <= slot!(fp, c, i64)) as i64
+                    }
                     Op::Not => slot!(fp, a, i64) = (slot!(fp, b, i64) == 0) as i64,
                     Op::AddF64 => slot!(fp, a, f64) = slot!(fp, b, f64) + slot!(fp, c, f64),
                     Op::SubF64 => slot!(fp, a, f64) = slot!(fp, b, f64) - slot!(fp, c, f64),
@@ -329,10 +338,16 @@ fn interp(
                         slot!(fp, a, f64) = slot!(fp, b, f64) % y;
                     }
                     Op::NegF64 => slot!(fp, a, f64) = -slot!(fp, b, f64),
-                    Op::EqF64 => slot!(fp, a, i64) = (slot!(fp, b, f64) == slot!(fp, c, f64)) as i64,
-                    Op::NeF64 => slot!(fp, a, i64) = (slot!(fp, b, f64) != slot!(fp, c, f64)) as i64,
+                    Op::EqF64 => {
+                        slot!(fp, a, i64) = (slot!(fp, b, f64) == slot!(fp, c, f64)) as i64
+                    }
+                    Op::NeF64 => {
+                        slot!(fp, a, i64) = (slot!(fp, b, f64) != slot!(fp, c, f64)) as i64
+                    }
                     Op::LtF64 => slot!(fp, a, i64) = (slot!(fp, b, f64) < slot!(fp, c, f64)) as i64,
-                    Op::LeF64 => slot!(fp, a, i64) = (slot!(fp, b, f64) <= slot!(fp, c, f64)) as i64,
+                    Op::LeF64 => {
+                        slot!(fp, a, i64) = (slot!(fp, b, f64) <= slot!(fp, c, f64)) as i64
+                    }
                     Op::I64ToF64 => slot!(fp, a, f64) = slot!(fp, b, i64) as f64,
                     Op::Jmp => jump_back_check!(a),
                     Op::JmpTrue => {
@@ -431,9 +446,7 @@ fn interp(
                         tiering.counts[callee] += 1;
                         stats.interp_calls += 1;
                         let frame_bytes = funcs[callee].frame_bytes as usize;
-                        if ctx.depth >= ctx.max_depth
-                            || nfp.add(frame_bytes) > ctx.stack_limit
-                        {
+                        if ctx.depth >= ctx.max_depth || nfp.add(frame_bytes) > ctx.stack_limit {
                             return Err(err("call stack exceeded"));
                         }
                         slot!(nfp, FRAME_FUNC / 8, u64) = callee as u64;
@@ -444,7 +457,9 @@ fn interp(
                         if tiering.mode != JitMode::Off
                             && tiering.maybe_compile(prog, funcs, callee)
                         {
-                            match enter_native(tiering, callee, nfp, 0, ctx, stats).expect("compiled") {
+                            match enter_native(tiering, callee, nfp, 0, ctx, stats)
+                                .expect("compiled")
+                            {
                                 None => return Ok(()),
                                 Some((nf, nfp2, npc)) => {
                                     fid = nf;

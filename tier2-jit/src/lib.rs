@@ -1,1 +1,166 @@
+//! Tier 2: the copy-and-patch JIT (DESIGN.md §5).
+//!
+//! Compiling a function copies, for each instruction, the machine code of its op's stencil
+//! (`stencils::STENCILS`, extracted at build time from C compiled by clang 19) and patches the
+//! holes: operand slot offsets and immediates, constants, jump targets, the next
+//! instruction's address, helper addresses and the stencil's own read-only data. The result
+//! lives in its own W^X mapping ([`code_memory`]). Native code is entered through the SysV
+//! entry shim ([`shim`]) and always *returns* to the interpreter a status: `STATUS_RETURNED`
+//! when the entered frame returned, `STATUS_EXIT` when it stopped at `ctx.exit_fp` /
+//! `ctx.exit_pc` (an interpreter-only op, an error to raise, a call it cannot make).
+//!
+//! `unsafe` appears only around the call into native code ([`shim::EntryShim::enter`] and the
+//! `Jit::enter` that forwards to it); memmap2 does the mapping and the mprotect.
 
+pub mod code_memory;
+pub mod emit;
+pub mod patch;
+pub mod shim;
+
+use code_memory::CodeMemory;
+use emit::StencilSet;
+use shim::EntryShim;
+use std::io::Write;
+use std::time::Instant;
+use vm::abi::Ctx;
+use vm::jit_api::{CompiledFn, Jit, JitStats};
+use vm::program::Program;
+
+/// Default size budget of all code memory (compile fails beyond it; the function then stays
+/// in the interpreter).
+pub const DEFAULT_BUDGET: usize = 256 << 20;
+
+/// True if this target has stencils, i.e. the JIT can run.
+pub fn available() -> bool {
+    stencils::SUPPORTED && !stencils::STENCILS.is_empty()
+}
+
+/// The stencils resolved per op and the installed entry shim.
+struct Engine {
+    set: StencilSet,
+    shim: EntryShim,
+}
+
+/// The copy-and-patch compiler and the owner of all native code. Dropping it unmaps the code,
+/// so it must outlive every use of the addresses it returned.
+///
+/// Construction never fails: on a target without stencils (or if the entry shim cannot be
+/// mapped) every `compile` returns an error, so the interpreter keeps running everything, and
+/// the reason is printed once on stderr.
+pub struct CopyAndPatch {
+    engine: Result<Engine, String>,
+    mem: CodeMemory,
+    stats: JitStats,
+    perf_map: Option<std::fs::File>,
+}
+
+impl CopyAndPatch {
+    /// A JIT with the default code budget ([`DEFAULT_BUDGET`]).
+    pub fn new() -> Self {
+        Self::with_budget(DEFAULT_BUDGET)
+    }
+
+    /// A JIT that maps at most `budget` bytes of code (the entry shim's page included).
+    pub fn with_budget(budget: usize) -> Self {
+        let mut mem = CodeMemory::new(budget);
+        let engine = if available() {
+            StencilSet::load().and_then(|set| {
+                let shim = EntryShim::install(&mut mem)?;
+                Ok(Engine { set, shim })
+            })
+        } else {
+            Err("no JIT stencils for this target".to_string())
+        };
+        if let Err(e) = &engine {
+            static ONCE: std::sync::Once = std::sync::Once::new();
+            ONCE.call_once(|| eprintln!("mochi: {e}; running interpreter-only"));
+        }
+        let mut jit = CopyAndPatch {
+            engine,
+            mem,
+            stats: JitStats::default(),
+            perf_map: None,
+        };
+        if std::env::var("MOCHI_PERF_MAP").is_ok_and(|v| v == "1") {
+            let path = format!("/tmp/perf-{}.map", std::process::id());
+            jit.perf_map = std::fs::OpenOptions::new()
+                .create(true)
+                .append(true)
+                .open(path)
+                .ok();
+            if let Ok(e) = &jit.engine {
+                let (addr, len) = (e.shim.addr(), e.shim.code_len());
+                jit.perf_line(addr, len, "mochi_entry_shim");
+            }
+        }
+        jit
+    }
+
+    /// Why this JIT cannot compile anything, if it cannot.
+    pub fn unavailable_reason(&self) -> Option<&str> {
+        self.engine.as_ref().err().map(|s| s.as_str())
+    }
+
+    /// Bytes of code memory mapped so far (whole pages, the shim included).
+    pub fn mapped_bytes(&self) -> usize {
+        self.mem.used()
+    }
+
+    fn perf_line(&mut self, addr: usize, len: usize, name: &str) {
+        if let Some(f) = &mut self.perf_map {
+            let _ = writeln!(f, "{addr:x} {len:x} {name}");
+        }
+    }
+}
+
+impl Default for CopyAndPatch {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl Jit for CopyAndPatch {
+    fn compile(&mut self, prog: &Program, fid: usize) -> Result<CompiledFn, String> {
+        let t0 = Instant::now();
+        let r = match &self.engine {
+            Ok(engine) => emit::emit(&engine.set, &mut self.mem, prog, fid),
+            Err(e) => Err(e.clone()),
+        };
+        self.stats.compile_nanos += t0.elapsed().as_nanos() as u64;
+        match r {
+            Ok(e) => {
+                self.stats.compiled_functions += 1;
+                self.stats.stencils_copied += e.pc_addrs.len() as u64;
+                self.stats.code_bytes += e.code_bytes as u64;
+                let name = format!("mochi:{} [jit]", prog.funcs[fid].name);
+                self.perf_line(e.base, e.code_bytes, &name);
+                Ok(CompiledFn {
+                    pc_addrs: e.pc_addrs,
+                })
+            }
+            Err(e) => {
+                self.stats.failed_compiles += 1;
+                Err(e)
+            }
+        }
+    }
+
+    unsafe fn enter(&self, addr: *const u8, fp: *mut u8, ctx: *mut Ctx) -> u64 {
+        let engine = self
+            .engine
+            .as_ref()
+            .expect("enter() with an address this JIT never compiled");
+        // SAFETY: forwarded from the trait's contract (see `EntryShim::enter`).
+        unsafe { engine.shim.enter(addr, fp, ctx) }
+    }
+
+    fn stats(&self) -> JitStats {
+        self.stats
+    }
+}
+
+// The driver runs programs on a thread with a big stack and moves the JIT there.
+const _: fn() = || {
+    fn send<T: Send>() {}
+    send::<CopyAndPatch>();
+};

@@ -82,23 +82,50 @@ pub fn abi_facts() -> Vec<(&'static str, u64)> {
     use std::mem::{offset_of, size_of};
     vec![
         ("sizeof(FrameHeader)", size_of::<FrameHeader>() as u64),
-        ("offsetof(FrameHeader, func)", offset_of!(FrameHeader, func) as u64),
-        ("offsetof(FrameHeader, ret_pc)", offset_of!(FrameHeader, ret_pc) as u64),
-        ("offsetof(FrameHeader, caller)", offset_of!(FrameHeader, caller) as u64),
-        ("offsetof(FrameHeader, dest)", offset_of!(FrameHeader, dest) as u64),
+        (
+            "offsetof(FrameHeader, func)",
+            offset_of!(FrameHeader, func) as u64,
+        ),
+        (
+            "offsetof(FrameHeader, ret_pc)",
+            offset_of!(FrameHeader, ret_pc) as u64,
+        ),
+        (
+            "offsetof(FrameHeader, caller)",
+            offset_of!(FrameHeader, caller) as u64,
+        ),
+        (
+            "offsetof(FrameHeader, dest)",
+            offset_of!(FrameHeader, dest) as u64,
+        ),
         ("sizeof(FuncInfo)", size_of::<FuncInfo>() as u64),
-        ("offsetof(FuncInfo, native)", offset_of!(FuncInfo, native) as u64),
-        ("offsetof(FuncInfo, frame_bytes)", offset_of!(FuncInfo, frame_bytes) as u64),
+        (
+            "offsetof(FuncInfo, native)",
+            offset_of!(FuncInfo, native) as u64,
+        ),
+        (
+            "offsetof(FuncInfo, frame_bytes)",
+            offset_of!(FuncInfo, frame_bytes) as u64,
+        ),
         ("sizeof(Ctx)", size_of::<Ctx>() as u64),
         ("offsetof(Ctx, exit_pc)", offset_of!(Ctx, exit_pc) as u64),
         ("offsetof(Ctx, exit_fp)", offset_of!(Ctx, exit_fp) as u64),
         ("offsetof(Ctx, depth)", offset_of!(Ctx, depth) as u64),
-        ("offsetof(Ctx, max_depth)", offset_of!(Ctx, max_depth) as u64),
-        ("offsetof(Ctx, stack_limit)", offset_of!(Ctx, stack_limit) as u64),
+        (
+            "offsetof(Ctx, max_depth)",
+            offset_of!(Ctx, max_depth) as u64,
+        ),
+        (
+            "offsetof(Ctx, stack_limit)",
+            offset_of!(Ctx, stack_limit) as u64,
+        ),
         ("offsetof(Ctx, funcs)", offset_of!(Ctx, funcs) as u64),
         ("offsetof(Ctx, globals)", offset_of!(Ctx, globals) as u64),
         ("offsetof(Ctx, arena)", offset_of!(Ctx, arena) as u64),
-        ("offsetof(Ctx, native_entries)", offset_of!(Ctx, native_entries) as u64),
+        (
+            "offsetof(Ctx, native_entries)",
+            offset_of!(Ctx, native_entries) as u64,
+        ),
         ("offsetof(Ctx, rt)", offset_of!(Ctx, rt) as u64),
         ("HEADER_WORDS", HEADER_WORDS as u64),
         ("STATUS_RETURNED", STATUS_RETURNED),

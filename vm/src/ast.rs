@@ -113,14 +113,20 @@ pub enum StmtKind {
         init: Option<Expr>,
     },
     /// `name = e`
-    Assign { name: String, value: Expr },
+    Assign {
+        name: String,
+        value: Expr,
+    },
     /// `if cond { then } else ...`; an `else if` is an `If` alone inside `els`.
     If {
         cond: Expr,
         then: Vec<Stmt>,
         els: Option<Vec<Stmt>>,
     },
-    While { cond: Expr, body: Vec<Stmt> },
+    While {
+        cond: Expr,
+        body: Vec<Stmt>,
+    },
     /// `for var in start..end { body }`
     ForRange {
         var: String,

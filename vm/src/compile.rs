@@ -213,7 +213,10 @@ pub fn compile(prog: &ast::Program) -> Result<Program> {
 }
 
 fn last_pos(stmts: &[Stmt]) -> Pos {
-    stmts.last().map(|s| s.pos).unwrap_or(Pos { line: 1, col: 1 })
+    stmts
+        .last()
+        .map(|s| s.pos)
+        .unwrap_or(Pos { line: 1, col: 1 })
 }
 
 fn resolve_type(t: &TypeExpr) -> Result<Type> {
@@ -447,7 +450,11 @@ impl Compiler {
                 // the body is the loop's back-edge.
                 self.expect_bool(b, cond)?;
                 let (l_body, l_test, l_end) = (b.new_label(), b.new_label(), b.new_label());
-                b.emit(Op::Jmp, [Opnd::Label(l_test), Opnd::None, Opnd::None], s.pos);
+                b.emit(
+                    Op::Jmp,
+                    [Opnd::Label(l_test), Opnd::None, Opnd::None],
+                    s.pos,
+                );
                 b.bind(l_body);
                 b.loops.push(LoopLabels {
                     brk: l_end,
@@ -481,7 +488,11 @@ impl Compiler {
                 self.expr_to(b, end, hi, Type::Int)?;
                 let (l_body, l_step, l_test, l_end) =
                     (b.new_label(), b.new_label(), b.new_label(), b.new_label());
-                b.emit(Op::Jmp, [Opnd::Label(l_test), Opnd::None, Opnd::None], s.pos);
+                b.emit(
+                    Op::Jmp,
+                    [Opnd::Label(l_test), Opnd::None, Opnd::None],
+                    s.pos,
+                );
                 b.bind(l_body);
                 b.loops.push(LoopLabels {
                     brk: l_end,
@@ -520,7 +531,11 @@ impl Compiler {
                     return Err(Error::ty(s.pos, format!("{what} outside of a loop")));
                 };
                 let target = if is_break { l.brk } else { l.cont };
-                b.emit(Op::Jmp, [Opnd::Label(target), Opnd::None, Opnd::None], s.pos);
+                b.emit(
+                    Op::Jmp,
+                    [Opnd::Label(target), Opnd::None, Opnd::None],
+                    s.pos,
+                );
             }
             StmtKind::Return(value) => {
                 if b.is_main {
@@ -567,7 +582,10 @@ impl Compiler {
     fn expect_bool(&self, b: &FnBuilder, e: &Expr) -> Result<()> {
         let t = self.infer(b, e)?;
         if t != Type::Bool {
-            return Err(Error::ty(e.pos, format!("condition must be bool, found {t}")));
+            return Err(Error::ty(
+                e.pos,
+                format!("condition must be bool, found {t}"),
+            ));
         }
         Ok(())
     }
@@ -576,15 +594,27 @@ impl Compiler {
         match t {
             Type::Int | Type::Bool => {
                 let k = self.konst(0);
-                b.emit(Op::ConstI64, [Opnd::Slot(dst), Opnd::Raw(k), Opnd::None], pos);
+                b.emit(
+                    Op::ConstI64,
+                    [Opnd::Slot(dst), Opnd::Raw(k), Opnd::None],
+                    pos,
+                );
             }
             Type::Float => {
                 let k = self.konst(0f64.to_bits());
-                b.emit(Op::ConstF64, [Opnd::Slot(dst), Opnd::Raw(k), Opnd::None], pos);
+                b.emit(
+                    Op::ConstF64,
+                    [Opnd::Slot(dst), Opnd::Raw(k), Opnd::None],
+                    pos,
+                );
             }
             Type::Str => {
                 let k = self.string_const("");
-                b.emit(Op::ConstCell, [Opnd::Slot(dst), Opnd::Raw(k), Opnd::None], pos);
+                b.emit(
+                    Op::ConstCell,
+                    [Opnd::Slot(dst), Opnd::Raw(k), Opnd::None],
+                    pos,
+                );
             }
             Type::Void => {}
         }
@@ -638,10 +668,16 @@ impl Compiler {
                     (UnOp::Neg, Type::Int | Type::Float) => t,
                     (UnOp::Not, Type::Bool) => Type::Bool,
                     (UnOp::Neg, _) => {
-                        return Err(Error::ty(e.pos, format!("cannot negate a value of type {t}")))
+                        return Err(Error::ty(
+                            e.pos,
+                            format!("cannot negate a value of type {t}"),
+                        ))
                     }
                     (UnOp::Not, _) => {
-                        return Err(Error::ty(e.pos, format!("operator ! needs a bool, found {t}")))
+                        return Err(Error::ty(
+                            e.pos,
+                            format!("operator ! needs a bool, found {t}"),
+                        ))
                     }
                 }
             }
@@ -651,7 +687,10 @@ impl Compiler {
             }
             ExprKind::Call(callee, args) => {
                 let ExprKind::Ident(name) = &callee.kind else {
-                    return Err(Error::unsupported(callee.pos, "calling a computed function"));
+                    return Err(Error::unsupported(
+                        callee.pos,
+                        "calling a computed function",
+                    ));
                 };
                 if b.lookup(name).is_some() || self.globals.contains_key(name) {
                     return Err(Error::unsupported(callee.pos, "calling a function value"));
@@ -724,7 +763,11 @@ impl Compiler {
         let t = self.infer(b, e)?;
         if want == Type::Float && t == Type::Int {
             let tmp = self.expr_slot(b, e, Type::Int)?;
-            b.emit(Op::I64ToF64, [Opnd::Slot(dst), Opnd::Slot(tmp), Opnd::None], e.pos);
+            b.emit(
+                Op::I64ToF64,
+                [Opnd::Slot(dst), Opnd::Slot(tmp), Opnd::None],
+                e.pos,
+            );
             return Ok(());
         }
         debug_assert_eq!(t, want, "expr_to with a mismatched type");
@@ -753,7 +796,11 @@ impl Compiler {
                     }
                 } else {
                     let g = self.globals[n];
-                    b.emit(load_global_op(t), [d, Opnd::Raw(g.index), Opnd::None], e.pos);
+                    b.emit(
+                        load_global_op(t),
+                        [d, Opnd::Raw(g.index), Opnd::None],
+                        e.pos,
+                    );
                 }
             }
             ExprKind::Unary(UnOp::Neg, a) => {
@@ -765,7 +812,11 @@ impl Compiler {
                     b.emit(Op::ConstF64, [d, Opnd::Raw(k), Opnd::None], e.pos);
                 } else {
                     let s = self.expr_slot(b, a, t)?;
-                    let op = if t == Type::Int { Op::NegI64 } else { Op::NegF64 };
+                    let op = if t == Type::Int {
+                        Op::NegI64
+                    } else {
+                        Op::NegF64
+                    };
                     b.emit(op, [d, Opnd::Slot(s), Opnd::None], e.pos);
                 }
             }
@@ -780,11 +831,19 @@ impl Compiler {
                 let (l_false, l_end) = (b.new_label(), b.new_label());
                 self.cond_jump(b, e, false, l_false)?;
                 let k1 = self.konst(1);
-                b.emit(Op::ConstI64, [Opnd::Slot(tmp), Opnd::Raw(k1), Opnd::None], e.pos);
+                b.emit(
+                    Op::ConstI64,
+                    [Opnd::Slot(tmp), Opnd::Raw(k1), Opnd::None],
+                    e.pos,
+                );
                 b.emit(Op::Jmp, [Opnd::Label(l_end), Opnd::None, Opnd::None], e.pos);
                 b.bind(l_false);
                 let k0 = self.konst(0);
-                b.emit(Op::ConstI64, [Opnd::Slot(tmp), Opnd::Raw(k0), Opnd::None], e.pos);
+                b.emit(
+                    Op::ConstI64,
+                    [Opnd::Slot(tmp), Opnd::Raw(k0), Opnd::None],
+                    e.pos,
+                );
                 b.bind(l_end);
                 b.emit(Op::MovI64, [d, Opnd::Slot(tmp), Opnd::None], e.pos);
             }
@@ -907,7 +966,11 @@ impl Compiler {
         match &e.kind {
             ExprKind::Bool(v) => {
                 if *v == when {
-                    b.emit(Op::Jmp, [Opnd::Label(target), Opnd::None, Opnd::None], e.pos);
+                    b.emit(
+                        Op::Jmp,
+                        [Opnd::Label(target), Opnd::None, Opnd::None],
+                        e.pos,
+                    );
                 }
                 Ok(())
             }
@@ -944,7 +1007,10 @@ impl Compiler {
                 let (lt, rt) = (self.infer(b, l)?, self.infer(b, r)?);
                 if lt.is_numeric() && rt.is_numeric() {
                     self.numeric_branch(b, *op, l, r, lt, rt, when, target, e.pos)
-                } else if lt == Type::Bool && rt == Type::Bool && matches!(op, BinOp::Eq | BinOp::Ne) {
+                } else if lt == Type::Bool
+                    && rt == Type::Bool
+                    && matches!(op, BinOp::Eq | BinOp::Ne)
+                {
                     self.numeric_branch(b, *op, l, r, Type::Bool, Type::Bool, when, target, e.pos)
                 } else {
                     self.generic_branch(b, e, when, target)
@@ -954,7 +1020,13 @@ impl Compiler {
         }
     }
 
-    fn generic_branch(&mut self, b: &mut FnBuilder, e: &Expr, when: bool, target: usize) -> Result<()> {
+    fn generic_branch(
+        &mut self,
+        b: &mut FnBuilder,
+        e: &Expr,
+        when: bool,
+        target: usize,
+    ) -> Result<()> {
         let s = self.expr_slot(b, e, Type::Bool)?;
         let op = if when { Op::JmpTrue } else { Op::JmpFalse };
         b.emit(op, [Opnd::Slot(s), Opnd::Label(target), Opnd::None], e.pos);
@@ -1001,13 +1073,21 @@ impl Compiler {
         let it = lt; // Int, or Bool for bool == bool
         if let Some(k) = imm32(r) {
             let ls = self.expr_slot(b, l, it)?;
-            b.emit(imm_branch(rel), [Opnd::Slot(ls), Opnd::Raw(k as u32), t], pos);
+            b.emit(
+                imm_branch(rel),
+                [Opnd::Slot(ls), Opnd::Raw(k as u32), t],
+                pos,
+            );
             return Ok(());
         }
         if let Some(k) = imm32(l) {
             // k REL x  ==  x REL' k
             let rs = self.expr_slot(b, r, it)?;
-            b.emit(imm_branch(mirror(rel)), [Opnd::Slot(rs), Opnd::Raw(k as u32), t], pos);
+            b.emit(
+                imm_branch(mirror(rel)),
+                [Opnd::Slot(rs), Opnd::Raw(k as u32), t],
+                pos,
+            );
             return Ok(());
         }
         let ls = self.expr_slot(b, l, it)?;
@@ -1055,7 +1135,11 @@ impl Compiler {
                 };
                 b.emit(op, [Opnd::Slot(s), Opnd::None, Opnd::None], a.pos);
             }
-            b.emit(Op::PrintEnd, [Opnd::Raw(args.len() as u32), Opnd::None, Opnd::None], pos);
+            b.emit(
+                Op::PrintEnd,
+                [Opnd::Raw(args.len() as u32), Opnd::None, Opnd::None],
+                pos,
+            );
             return Ok(());
         }
         let fi = self.fun_index[name];
@@ -1126,13 +1210,18 @@ impl Compiler {
             let frame = funcs[fi].frame_words();
             let mut code = Vec::with_capacity(b.code.len() + 1);
             let mut positions = Vec::with_capacity(b.code.len() + 1);
-            if funcs[fi].n_cell > 0 {
-                code.push(Instr::new(
-                    Op::InitCells,
-                    funcs[fi].first_cell_word(),
-                    funcs[fi].n_cell,
-                    0,
-                ));
+            // Cell slots other than parameters start as nil (the GC's roots are never stale).
+            let cell_params = b
+                .params
+                .iter()
+                .filter(|s| matches!(s, Slot::Local(Bank::Cell, _)))
+                .count() as u32;
+            let (first, n) = (
+                funcs[fi].first_cell_word() + cell_params,
+                funcs[fi].n_cell - cell_params,
+            );
+            if n > 0 {
+                code.push(Instr::new(Op::InitCells, first, n, 0));
                 positions.push(b.pos);
             }
             let shift = code.len();
@@ -1186,6 +1275,12 @@ pub fn verify(p: &Program) -> std::result::Result<(), String> {
         for (pc, ins) in f.code.iter().enumerate() {
             for (k, v) in ins.op.operands().iter().zip(ins.operand_values()) {
                 let ok = match k {
+                    // A call to a void function has no result slot (dest 0, never written).
+                    Operand::R
+                        if ins.op == Op::Call && p.funcs[ins.a as usize].ret == RetKind::Void =>
+                    {
+                        v == 0
+                    }
                     Operand::I | Operand::F | Operand::C | Operand::R => {
                         v >= crate::abi::HEADER_WORDS && v < frame + max_frame
                     }
@@ -1214,7 +1309,10 @@ fn check_assignable(want: Type, got: Type, pos: Pos) -> Result<()> {
     if want == got || (want == Type::Float && got == Type::Int) {
         Ok(())
     } else {
-        Err(Error::ty(pos, format!("type mismatch: expected {want}, found {got}")))
+        Err(Error::ty(
+            pos,
+            format!("type mismatch: expected {want}, found {got}"),
+        ))
     }
 }
 

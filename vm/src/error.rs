@@ -67,7 +67,10 @@ impl Error {
                         .take(self.pos.col.saturating_sub(1) as usize)
                         .map(|c| if c == '\t' { '\t' } else { ' ' })
                         .collect();
-                    s.push_str(&format!("\n{:>5} | {}\n      | {}^", self.pos.line, line, pad));
+                    s.push_str(&format!(
+                        "\n{:>5} | {}\n      | {}^",
+                        self.pos.line, line, pad
+                    ));
                 }
             }
         }

@@ -8,10 +8,18 @@ pub fn float_top(x: f64) -> String {
         return "NaN".into();
     }
     if x.is_infinite() {
-        return if x > 0.0 { "+Inf".into() } else { "-Inf".into() };
+        return if x > 0.0 {
+            "+Inf".into()
+        } else {
+            "-Inf".into()
+        };
     }
     if x == 0.0 {
-        return if x.is_sign_negative() { "-0".into() } else { "0".into() };
+        return if x.is_sign_negative() {
+            "-0".into()
+        } else {
+            "0".into()
+        };
     }
     let (neg, digits, exp) = shortest_digits(x);
     let sign = if neg { "-" } else { "" };
@@ -37,10 +45,18 @@ pub fn float_nested(x: f64) -> String {
         return "NaN".into();
     }
     if x.is_infinite() {
-        return if x > 0.0 { "+Inf".into() } else { "-Inf".into() };
+        return if x > 0.0 {
+            "+Inf".into()
+        } else {
+            "-Inf".into()
+        };
     }
     if x == 0.0 {
-        return if x.is_sign_negative() { "-0.0".into() } else { "0.0".into() };
+        return if x.is_sign_negative() {
+            "-0.0".into()
+        } else {
+            "0.0".into()
+        };
     }
     let (neg, digits, exp) = shortest_digits(x);
     let mut s = String::new();
@@ -57,10 +73,24 @@ pub fn float_nested(x: f64) -> String {
 /// Shortest round-trip decimal digits of |x| (no leading/trailing zeros) and the decimal
 /// exponent of the first digit. Rust's `{:e}` formatting yields exactly the shortest digits.
 fn shortest_digits(x: f64) -> (bool, String, i32) {
-    let s = format!("{:e}", x.abs());
-    let (mant, exp) = s.split_once('e').expect("{:e} always has an exponent");
-    let digits: String = mant.chars().filter(|c| *c != '.').collect();
-    (x < 0.0, digits, exp.parse().expect("exponent is an integer"))
+    let split = |s: &str| -> (String, i32) {
+        let (mant, exp) = s.split_once('e').expect("{:e} always has an exponent");
+        let digits = mant.chars().filter(|c| *c != '.').collect();
+        (digits, exp.parse().expect("exponent is an integer"))
+    };
+    let a = x.abs();
+    let (digits, exp) = split(&format!("{a:e}"));
+    // Among the shortest digit strings that round-trip, Go picks the one closest to the
+    // exact value (ties to even). Rust's shortest form may pick the other neighbour on an
+    // exact tie (1e15 + 0.3 = ...000.25 gives ...000.3, Go prints ...000.2), so prefer the
+    // correctly rounded string of the same length when it also round-trips.
+    let n = digits.len();
+    let rounded = format!("{a:.prec$e}", prec = n - 1);
+    if rounded.parse::<f64>() == Ok(a) {
+        let (d2, e2) = split(&rounded);
+        return (x < 0.0, d2.trim_end_matches('0').to_string(), e2);
+    }
+    (x < 0.0, digits, exp)
 }
 
 /// Lay out `digits` (first digit has decimal exponent `exp`) in plain positional notation.
@@ -109,6 +139,8 @@ mod tests {
             (0.0, "0"),
             (-0.0, "-0"),
             (100.0, "100"),
+            (1e15 + 0.3, "1000000000000000.2"),
+            (1000000000000001.25, "1000000000000001.2"),
         ];
         for (x, want) in cases {
             assert_eq!(float_top(x), want, "float_top({x:e})");

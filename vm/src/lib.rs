@@ -4,13 +4,13 @@
 
 pub mod abi;
 pub mod ast;
+pub mod compile;
 pub mod error;
 pub mod format;
 pub mod jit_api;
+pub mod lexer;
 pub mod ops;
+pub mod parser;
 pub mod program;
 pub mod runtime;
-pub mod compile;
 pub mod types;
-pub mod lexer;
-pub mod parser;

@@ -140,7 +140,10 @@ impl Program {
                 Operand::Fn => format!(
                     "#{}({})",
                     v,
-                    self.funcs.get(v as usize).map(|f| f.name.as_str()).unwrap_or("?")
+                    self.funcs
+                        .get(v as usize)
+                        .map(|f| f.name.as_str())
+                        .unwrap_or("?")
                 ),
             });
         }

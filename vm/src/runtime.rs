@@ -57,7 +57,11 @@ impl Runtime {
     /// (the reference's OpPrintN uses strings.TrimSpace).
     pub fn print_end(&mut self, nargs: u32) {
         let line = std::mem::take(&mut self.line);
-        let text = if nargs >= 3 { line.trim() } else { line.as_str() };
+        let text = if nargs >= 3 {
+            line.trim()
+        } else {
+            line.as_str()
+        };
         let r = self
             .out
             .write_all(text.as_bytes())

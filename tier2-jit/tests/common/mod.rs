@@ -1,0 +1,138 @@
+//! A tiny hand-built VM for running compiled code in tests: a VM stack, a globals block, a
+//! `FuncInfo` table and a context, with no interpreter behind it.
+#![allow(dead_code)]
+
+use tier2_jit::CopyAndPatch;
+use vm::abi::{Ctx, FuncInfo, HEADER_WORDS};
+use vm::ast::Pos;
+use vm::jit_api::{CompiledFn, Jit};
+use vm::ops::{Instr, Op};
+use vm::program::{Bank, Function, Globals, Program, RetKind};
+
+pub const SENTINEL: u64 = 0x5a5a_5a5a_5a5a_5a5a;
+
+pub fn ins(op: Op, a: u32, b: u32, c: u32) -> Instr {
+    Instr::new(op, a, b, c)
+}
+
+/// A function returning an int, with `n_*` slots per bank (slot words start at 4).
+pub fn func(name: &str, n_i64: u32, n_f64: u32, n_cell: u32, code: Vec<Instr>) -> Function {
+    Function {
+        name: name.to_string(),
+        pos: Pos { line: 1, col: 1 },
+        param_words: vec![],
+        ret: RetKind::Value(Bank::I64),
+        n_i64,
+        n_f64,
+        n_cell,
+        positions: vec![Pos { line: 1, col: 1 }; code.len()],
+        code,
+    }
+}
+
+pub fn program(funcs: Vec<Function>, consts: Vec<u64>) -> Program {
+    Program {
+        funcs,
+        consts,
+        globals: Globals::default(),
+        strings: arenas::StrArena::new(),
+    }
+}
+
+pub const STACK_WORDS: usize = 1 << 16;
+
+pub struct Machine {
+    pub prog: Program,
+    pub jit: CopyAndPatch,
+    pub compiled: Vec<Option<CompiledFn>>,
+    pub infos: Vec<FuncInfo>,
+    pub stack: Vec<u64>,
+    pub globals: Vec<u64>,
+    pub ctx: Box<Ctx>,
+}
+
+impl Machine {
+    /// Compile the functions listed in `compile`; the others have no native code.
+    pub fn new(prog: Program, compile: &[usize]) -> Machine {
+        let mut jit = CopyAndPatch::new();
+        let mut compiled: Vec<Option<CompiledFn>> = (0..prog.funcs.len()).map(|_| None).collect();
+        for &f in compile {
+            compiled[f] = Some(jit.compile(&prog, f).expect("compile"));
+        }
+        let infos: Vec<FuncInfo> = prog
+            .funcs
+            .iter()
+            .zip(&compiled)
+            .map(|(f, c)| FuncInfo {
+                native: c.as_ref().map_or(std::ptr::null(), |c| c.pc_addrs[0]),
+                frame_bytes: 8 * f.frame_words() as u64,
+            })
+            .collect();
+        let mut stack = vec![SENTINEL; STACK_WORDS];
+        let mut globals = vec![SENTINEL; 64];
+        let ctx = Box::new(Ctx {
+            exit_pc: u64::MAX,
+            exit_fp: std::ptr::null_mut(),
+            depth: 0,
+            max_depth: 100_000,
+            // SAFETY: in bounds of the stack vector (which is never reallocated).
+            stack_limit: unsafe { stack.as_mut_ptr().add(STACK_WORDS - 256) } as *mut u8,
+            funcs: infos.as_ptr(),
+            globals: globals.as_mut_ptr() as *mut u8,
+            arena: std::ptr::null_mut(),
+            native_entries: 0,
+            rt: std::ptr::null_mut(),
+        });
+        Machine {
+            prog,
+            jit,
+            compiled,
+            infos,
+            stack,
+            globals,
+            ctx,
+        }
+    }
+
+    pub fn fp(&mut self) -> *mut u8 {
+        self.stack.as_mut_ptr() as *mut u8
+    }
+
+    /// Word `w` of the entry frame (at the stack base).
+    pub fn set(&mut self, w: u32, v: u64) {
+        self.stack[w as usize] = v;
+    }
+    pub fn get(&self, w: u32) -> u64 {
+        self.stack[w as usize]
+    }
+    pub fn set_f(&mut self, w: u32, v: f64) {
+        self.set(w, v.to_bits());
+    }
+    pub fn get_f(&self, w: u32) -> f64 {
+        f64::from_bits(self.get(w))
+    }
+
+    /// Run function `fid` from pc 0 on the frame at the stack base (depth 1 on entry, as if
+    /// the interpreter had pushed it).
+    pub fn run(&mut self, fid: usize) -> u64 {
+        self.run_at(fid, 0)
+    }
+
+    pub fn run_at(&mut self, fid: usize, pc: usize) -> u64 {
+        self.stack[0] = fid as u64;
+        self.stack[1] = 0;
+        self.stack[2] = 0;
+        self.stack[3] = 0;
+        assert_eq!(HEADER_WORDS, 4);
+        self.ctx.depth = 1;
+        self.ctx.exit_pc = u64::MAX;
+        self.ctx.exit_fp = std::ptr::null_mut();
+        let addr = self.compiled[fid].as_ref().expect("compiled").pc_addrs[pc];
+        let fp = self.fp();
+        let ctx: *mut Ctx = &mut *self.ctx;
+        // SAFETY: fp is the base of a stack with room for every frame of these tests, ctx is
+        // fully initialised and points at vectors owned by `self`, addr is compiled code of
+        // `fid` owned by `self.jit`.
+        unsafe { self.jit.enter(addr, fp, ctx) }
+    }
+}
