@@ -2,12 +2,12 @@
 // Regenerate (needs clang 19): MOCHI_REGEN_STENCILS=1 cargo build -p stencils
 // clang: Debian clang version 19.1.7 (3~deb12u1)
 // flags: -Werror -Wall --target=x86_64-unknown-linux-gnu -std=gnu11 -O2 -g0 -fno-pic -mcmodel=small -fomit-frame-pointer -fno-asynchronous-unwind-tables -fno-unwind-tables -fno-stack-protector -ffreestanding -fno-builtin -fno-jump-tables -fcf-protection=none -fno-exceptions -fno-strict-aliasing -ffunction-sections -fdata-sections
-// digest: sha256(clang major 19, flags, stencils/src/*.c *.h): 5c406d2504de874b948fb75ea1e4310be07a6e4aafc74e6741725d73050924ff
+// digest: sha256(clang major 19, flags, stencils/src/*.c *.h): 7a84b042f553783d466f6b190181029305c9da205603bd394e1b84bc665bd01d
 // 67 stencils.
 
 pub const CLANG_VERSION: &str = "Debian clang version 19.1.7 (3~deb12u1)";
 pub const FLAGS: &str = "-Werror -Wall --target=x86_64-unknown-linux-gnu -std=gnu11 -O2 -g0 -fno-pic -mcmodel=small -fomit-frame-pointer -fno-asynchronous-unwind-tables -fno-unwind-tables -fno-stack-protector -ffreestanding -fno-builtin -fno-jump-tables -fcf-protection=none -fno-exceptions -fno-strict-aliasing -ffunction-sections -fdata-sections";
-pub const DIGEST: &str = "5c406d2504de874b948fb75ea1e4310be07a6e4aafc74e6741725d73050924ff";
+pub const DIGEST: &str = "7a84b042f553783d466f6b190181029305c9da205603bd394e1b84bc665bd01d";
 
 /// Sizes, offsets and constants of mochi.h as clang measured them (abi_probe.c).
 pub const ABI: &[(&str, u64)] = &[

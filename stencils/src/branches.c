@@ -1,7 +1,6 @@
 /* Control flow. JUMP() continues at the target instruction (hole _TARGET), CONTINUE() at the
  * next one. Immediates (S operands) are signed 32-bit values read through S32 (asm barrier). */
 #include "mochi.h"
-#include "local.h"
 
 #define BRANCH_IF(cond)                                       \
     do {                                                      \

@@ -13,7 +13,6 @@
 #include <stddef.h>
 
 #include "mochi.h"
-#include "local.h"
 
 STENCIL(call) {
     uint8_t *nfp = fp + U32(_C);

@@ -1,7 +1,6 @@
 /* Float arithmetic on the f64 bank. `/` and `%` side-exit on a zero divisor (the interpreter
  * raises the error); `%` is C fmod, called through the Rust helper `fmod`. */
 #include "mochi.h"
-#include "local.h"
 
 /* R[a] := R[b] op R[c] */
 STENCIL(add_f64) {

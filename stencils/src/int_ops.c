@@ -2,7 +2,6 @@
  * INT64_MIN / -1 the stencil side-exits before writing anything, and the interpreter
  * re-executes the op and raises the error with its source position. */
 #include "mochi.h"
-#include "local.h"
 
 /* R[a] := R[b] + R[c] */
 STENCIL(add_i64) {

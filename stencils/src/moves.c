@@ -1,6 +1,5 @@
 /* Moves, constants, globals and cell initialisation. */
 #include "mochi.h"
-#include "local.h"
 
 /* R[a] := R[b]  (i64) */
 STENCIL(mov_i64) {

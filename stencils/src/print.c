@@ -1,7 +1,6 @@
 /* print: each argument is appended by a Rust helper (SysV ABI; it preserves r12-r15, so the
  * pinned registers survive the call), then print_end writes the line. */
 #include "mochi.h"
-#include "local.h"
 
 STENCIL(print_i64) {
     HELPER(void (*)(Ctx *, int64_t), print_i64)(ctx, I64(_A));

@@ -1,6 +1,5 @@
 /* The two stencils that are not ops. */
 #include "mochi.h"
-#include "local.h"
 
 /* Stands for an op native code does not implement (`interp` in the op table): leave native
  * code so that the interpreter runs this instruction. */

@@ -85,3 +85,19 @@ fn table_metadata() {
         assert!(!tier2_jit::available());
     }
 }
+
+/// `stencils/src/ops.h` is what the op table generates (`vm::ops::c_header`). Set
+/// `MOCHI_REGEN_OPS_H=1` to rewrite it after changing the op table.
+#[test]
+fn c_header_matches_the_op_table() {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../stencils/src/ops.h");
+    let want = vm::ops::c_header();
+    if std::env::var_os("MOCHI_REGEN_OPS_H").is_some() {
+        std::fs::write(&path, &want).expect("write ops.h");
+    }
+    let have = std::fs::read_to_string(&path).unwrap_or_default();
+    assert!(
+        have == want,
+        "stencils/src/ops.h is stale: run `MOCHI_REGEN_OPS_H=1 cargo test -p tier2-jit --test op_table`, then regenerate the stencil table"
+    );
+}

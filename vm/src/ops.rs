@@ -2,9 +2,11 @@
 //! semantics, its operands and the tier-2 stencil that implements it (or `interp`, meaning the
 //! JIT leaves native code through a side exit and the interpreter runs it).
 //!
-//! From this one list come: the [`Op`] enum, the operand kinds used by the encoder, the
-//! verifier and the disassembler, the names the JIT looks up in the stencil table, and the
-//! generated `stencils/src/ops.h` listing (checked by a test in `tier2-jit`).
+//! From this one list come: the [`Op`] enum, the operand kinds used by the compiler, the
+//! verifier and the disassembler, the names the JIT looks up in the stencil table, and the C
+//! header `stencils/src/ops.h` ([`c_header`]: op numbers, semantics and the prototype of every
+//! stencil, checked against the committed file by a test in `tier2-jit`). The interpreter's
+//! `match` over [`Op`] is exhaustive, so a new op cannot be forgotten there either.
 //!
 //! Notation (Lua `lopcodes.h` style): `R[x]` is the frame slot with word index `x` (its bank is
 //! given by the operand kind), `G[x]` the global slot, `K[x]` the constant pool entry,
@@ -304,9 +306,71 @@ impl Instr {
     }
 }
 
+/// `AddI64Imm` -> `ADD_I64_IMM`.
+fn screaming_snake(name: &str) -> String {
+    let mut out = String::new();
+    let mut prev: Option<char> = None;
+    for ch in name.chars() {
+        if ch.is_ascii_uppercase()
+            && prev.is_some_and(|p| p.is_ascii_lowercase() || p.is_ascii_digit())
+        {
+            out.push('_');
+        }
+        out.push(ch.to_ascii_uppercase());
+        prev = Some(ch);
+    }
+    out
+}
+
+/// The text of `stencils/src/ops.h`, generated from the op table: every op's number and
+/// semantics, and a prototype for every stencil, so clang checks each stencil definition
+/// against the table.
+pub fn c_header() -> String {
+    let mut s = String::from(
+        "/* Generated from the op table (vm/src/ops.rs): do not edit. */\n\
+         /* Regenerate: MOCHI_REGEN_OPS_H=1 cargo test -p tier2-jit --test op_table, */\n\
+         /* then regenerate the stencil table (README.md). */\n\
+         #ifndef MOCHI_OPS_H\n#define MOCHI_OPS_H\n\n",
+    );
+    for (i, op) in Op::ALL.iter().enumerate() {
+        let operands: Vec<String> = op
+            .operands()
+            .iter()
+            .zip(["a", "b", "c"])
+            .map(|(k, n)| format!("{n}:{k:?}"))
+            .collect();
+        let tier = match op.tier2() {
+            Tier2::Stencil(st) => format!("stencil {st}"),
+            Tier2::Interp => "interpreter only (side exit)".to_string(),
+        };
+        s.push_str(&format!(
+            "#define OP_{} {i} /* {} | {} | {tier} */\n",
+            screaming_snake(op.name()),
+            op.doc(),
+            operands.join(" ")
+        ));
+    }
+    s.push_str("\n/* The stencil of every op that tier 2 compiles. */\n");
+    for op in Op::ALL {
+        if let Tier2::Stencil(st) = op.tier2() {
+            s.push_str(&format!("STENCIL({st});\n"));
+        }
+    }
+    s.push_str("\n#endif\n");
+    s
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn op_names_convert_to_c_macros() {
+        assert_eq!(screaming_snake("AddI64Imm"), "ADD_I64_IMM");
+        assert_eq!(screaming_snake("I64ToF64"), "I64_TO_F64");
+        assert_eq!(screaming_snake("JNLtF64"), "JNLT_F64");
+        assert_eq!(screaming_snake("Not"), "NOT");
+    }
 
     #[test]
     fn every_op_has_doc_and_at_most_three_operands() {
