@@ -2,12 +2,12 @@
 // Regenerate (needs clang 19): MOCHI_REGEN_STENCILS=1 cargo build -p stencils
 // clang: Debian clang version 19.1.7 (3~deb12u1)
 // flags: -Werror -Wall --target=x86_64-unknown-linux-gnu -std=gnu11 -O2 -g0 -fno-pic -mcmodel=small -fomit-frame-pointer -fno-asynchronous-unwind-tables -fno-unwind-tables -fno-stack-protector -ffreestanding -fno-builtin -fno-jump-tables -fcf-protection=none -fno-exceptions -fno-strict-aliasing -ffunction-sections -fdata-sections
-// digest: sha256(clang major 19, flags, stencils/src/*.c *.h): 7a84b042f553783d466f6b190181029305c9da205603bd394e1b84bc665bd01d
-// 67 stencils.
+// digest: sha256(clang major 19, flags, stencils/src/*.c *.h): 4eb48f6f3fcd2020c4c9076df8ab38a14404508d49e2a36e17d78e80d4193e17
+// 68 stencils.
 
 pub const CLANG_VERSION: &str = "Debian clang version 19.1.7 (3~deb12u1)";
 pub const FLAGS: &str = "-Werror -Wall --target=x86_64-unknown-linux-gnu -std=gnu11 -O2 -g0 -fno-pic -mcmodel=small -fomit-frame-pointer -fno-asynchronous-unwind-tables -fno-unwind-tables -fno-stack-protector -ffreestanding -fno-builtin -fno-jump-tables -fcf-protection=none -fno-exceptions -fno-strict-aliasing -ffunction-sections -fdata-sections";
-pub const DIGEST: &str = "7a84b042f553783d466f6b190181029305c9da205603bd394e1b84bc665bd01d";
+pub const DIGEST: &str = "4eb48f6f3fcd2020c4c9076df8ab38a14404508d49e2a36e17d78e80d4193e17";
 
 /// Sizes, offsets and constants of mochi.h as clang measured them (abi_probe.c).
 pub const ABI: &[(&str, u64)] = &[
@@ -247,6 +247,25 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0x6, kind: HoleKind::Abs32S, symbol: HoleSymbol::B, addend: 0, in_data: false },
             Hole { offset: 0x10, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
             Hole { offset: 0x15, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // inc_jlt_i64 (branches.c): 61 code bytes, 0 data bytes, 6 holes
+    Stencil {
+        name: "inc_jlt_i64",
+        code: &[
+            0x49, 0x8b, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0x48, 0xff, 0xc0, 0x71, 0x12, 0x49, 0xc7, 0x45,
+            0x00, 0x00, 0x00, 0x00, 0x00, 0x4d, 0x89, 0x65, 0x08, 0xb8, 0x01, 0x00, 0x00, 0x00, 0xc3, 0x49,
+            0x8d, 0x8c, 0x24, 0x00, 0x00, 0x00, 0x00, 0x48, 0x89, 0x01, 0x49, 0x3b, 0x84, 0x24, 0x00, 0x00,
+            0x00, 0x00, 0x0f, 0x8c, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x4, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
+            Hole { offset: 0x11, kind: HoleKind::Abs32S, symbol: HoleSymbol::Pc, addend: 0, in_data: false },
+            Hole { offset: 0x23, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
+            Hole { offset: 0x2e, kind: HoleKind::Abs32S, symbol: HoleSymbol::B, addend: 0, in_data: false },
+            Hole { offset: 0x34, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
+            Hole { offset: 0x39, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
     // init_cells (moves.c): 65 code bytes, 0 data bytes, 4 holes

@@ -25,6 +25,15 @@ STENCIL(jmp_false) {
     BRANCH_IF(I64(_A) == 0);
 }
 
+/* R[a] := R[a] + 1 (overflow: side exit); if R[a] < R[b] then pc := c  (for-loop step) */
+STENCIL(inc_jlt_i64) {
+    int64_t r;
+    if (__builtin_add_overflow(I64(_A), 1, &r))
+        SIDE_EXIT();
+    I64(_A) = r;
+    BRANCH_IF(r < I64(_B));
+}
+
 /* if R[a] op R[b] then pc := c */
 STENCIL(jlt_i64) {
     BRANCH_IF(I64(_A) < I64(_B));

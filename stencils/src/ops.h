@@ -44,39 +44,40 @@
 #define OP_JMP_TRUE 37 /* if R[a] then pc := b | a:I b:T | stencil jmp_true */
 #define OP_JMP_FALSE 38 /* if not R[a] then pc := b | a:I b:T | stencil jmp_false */
 #define OP_JLT_I64 39 /* if R[a] < R[b] then pc := c | a:I b:I c:T | stencil jlt_i64 */
-#define OP_JLE_I64 40 /* if R[a] <= R[b] then pc := c | a:I b:I c:T | stencil jle_i64 */
-#define OP_JEQ_I64 41 /* if R[a] == R[b] then pc := c | a:I b:I c:T | stencil jeq_i64 */
-#define OP_JNE_I64 42 /* if R[a] != R[b] then pc := c | a:I b:I c:T | stencil jne_i64 */
-#define OP_JLT_I64_IMM 43 /* if R[a] < b then pc := c  (signed immediate) | a:I b:S c:T | stencil jlt_i64_imm */
-#define OP_JLE_I64_IMM 44 /* if R[a] <= b then pc := c | a:I b:S c:T | stencil jle_i64_imm */
-#define OP_JGT_I64_IMM 45 /* if R[a] > b then pc := c | a:I b:S c:T | stencil jgt_i64_imm */
-#define OP_JGE_I64_IMM 46 /* if R[a] >= b then pc := c | a:I b:S c:T | stencil jge_i64_imm */
-#define OP_JEQ_I64_IMM 47 /* if R[a] == b then pc := c | a:I b:S c:T | stencil jeq_i64_imm */
-#define OP_JNE_I64_IMM 48 /* if R[a] != b then pc := c | a:I b:S c:T | stencil jne_i64_imm */
-#define OP_JLT_F64 49 /* if R[a] < R[b] then pc := c  (f64) | a:F b:F c:T | stencil jlt_f64 */
-#define OP_JLE_F64 50 /* if R[a] <= R[b] then pc := c  (f64) | a:F b:F c:T | stencil jle_f64 */
-#define OP_JNLT_F64 51 /* if not (R[a] < R[b]) then pc := c  (f64; true when unordered) | a:F b:F c:T | stencil jnlt_f64 */
-#define OP_JNLE_F64 52 /* if not (R[a] <= R[b]) then pc := c  (f64; true when unordered) | a:F b:F c:T | stencil jnle_f64 */
-#define OP_JEQ_F64 53 /* if R[a] == R[b] then pc := c  (f64) | a:F b:F c:T | stencil jeq_f64 */
-#define OP_JNE_F64 54 /* if R[a] != R[b] then pc := c  (f64) | a:F b:F c:T | stencil jne_f64 */
-#define OP_CALL 55 /* push a frame for function a at fp + 8*c (its arguments already stored there by moves), call it; its result lands in R[b] | a:Fn b:R c:W | stencil call */
-#define OP_RET_I64 56 /* return R[a] (i64) to the caller's result slot; pop the frame | a:I | stencil ret_i64 */
-#define OP_RET_F64 57 /* return R[a] (f64) | a:F | stencil ret_f64 */
-#define OP_RET_CELL 58 /* return R[a] (cell) | a:C | stencil ret_cell */
-#define OP_RET_VOID 59 /* return (no value) |  | stencil ret_void */
-#define OP_PRINT_I64 60 /* print buffer += fmt(R[a])  (int) | a:I | stencil print_i64 */
-#define OP_PRINT_F64 61 /* print buffer += fmt(R[a])  (float) | a:F | stencil print_f64 */
-#define OP_PRINT_BOOL 62 /* print buffer += fmt(R[a])  (bool) | a:I | stencil print_bool */
-#define OP_PRINT_STR 63 /* print buffer += R[a]  (string) | a:C | stencil print_str */
-#define OP_PRINT_END 64 /* write the print buffer (a = argument count; trimmed when a >= 3) and a newline | a:N | stencil print_end */
-#define OP_CONCAT_STR 65 /* R[a] := R[b] ++ R[c]  (string concatenation) | a:C b:C c:C | interpreter only (side exit) */
-#define OP_STR_FROM_I64 66 /* R[a] := str(R[b])  (int) | a:C b:I | interpreter only (side exit) */
-#define OP_STR_FROM_F64 67 /* R[a] := str(R[b])  (float) | a:C b:F | interpreter only (side exit) */
-#define OP_STR_FROM_BOOL 68 /* R[a] := str(R[b])  (bool) | a:C b:I | interpreter only (side exit) */
-#define OP_EQ_STR 69 /* R[a] := R[b] == R[c]  (strings) | a:I b:C c:C | interpreter only (side exit) */
-#define OP_NE_STR 70 /* R[a] := R[b] != R[c]  (strings) | a:I b:C c:C | interpreter only (side exit) */
-#define OP_LT_STR 71 /* R[a] := R[b] < R[c]  (strings, byte order) | a:I b:C c:C | interpreter only (side exit) */
-#define OP_LE_STR 72 /* R[a] := R[b] <= R[c]  (strings, byte order) | a:I b:C c:C | interpreter only (side exit) */
+#define OP_INC_JLT_I64 40 /* R[a] := R[a] + 1 (overflow: error); if R[a] < R[b] then pc := c  (for-loop step) | a:I b:I c:T | stencil inc_jlt_i64 */
+#define OP_JLE_I64 41 /* if R[a] <= R[b] then pc := c | a:I b:I c:T | stencil jle_i64 */
+#define OP_JEQ_I64 42 /* if R[a] == R[b] then pc := c | a:I b:I c:T | stencil jeq_i64 */
+#define OP_JNE_I64 43 /* if R[a] != R[b] then pc := c | a:I b:I c:T | stencil jne_i64 */
+#define OP_JLT_I64_IMM 44 /* if R[a] < b then pc := c  (signed immediate) | a:I b:S c:T | stencil jlt_i64_imm */
+#define OP_JLE_I64_IMM 45 /* if R[a] <= b then pc := c | a:I b:S c:T | stencil jle_i64_imm */
+#define OP_JGT_I64_IMM 46 /* if R[a] > b then pc := c | a:I b:S c:T | stencil jgt_i64_imm */
+#define OP_JGE_I64_IMM 47 /* if R[a] >= b then pc := c | a:I b:S c:T | stencil jge_i64_imm */
+#define OP_JEQ_I64_IMM 48 /* if R[a] == b then pc := c | a:I b:S c:T | stencil jeq_i64_imm */
+#define OP_JNE_I64_IMM 49 /* if R[a] != b then pc := c | a:I b:S c:T | stencil jne_i64_imm */
+#define OP_JLT_F64 50 /* if R[a] < R[b] then pc := c  (f64) | a:F b:F c:T | stencil jlt_f64 */
+#define OP_JLE_F64 51 /* if R[a] <= R[b] then pc := c  (f64) | a:F b:F c:T | stencil jle_f64 */
+#define OP_JNLT_F64 52 /* if not (R[a] < R[b]) then pc := c  (f64; true when unordered) | a:F b:F c:T | stencil jnlt_f64 */
+#define OP_JNLE_F64 53 /* if not (R[a] <= R[b]) then pc := c  (f64; true when unordered) | a:F b:F c:T | stencil jnle_f64 */
+#define OP_JEQ_F64 54 /* if R[a] == R[b] then pc := c  (f64) | a:F b:F c:T | stencil jeq_f64 */
+#define OP_JNE_F64 55 /* if R[a] != R[b] then pc := c  (f64) | a:F b:F c:T | stencil jne_f64 */
+#define OP_CALL 56 /* push a frame for function a at fp + 8*c (its arguments already stored there by moves), call it; its result lands in R[b] | a:Fn b:R c:W | stencil call */
+#define OP_RET_I64 57 /* return R[a] (i64) to the caller's result slot; pop the frame | a:I | stencil ret_i64 */
+#define OP_RET_F64 58 /* return R[a] (f64) | a:F | stencil ret_f64 */
+#define OP_RET_CELL 59 /* return R[a] (cell) | a:C | stencil ret_cell */
+#define OP_RET_VOID 60 /* return (no value) |  | stencil ret_void */
+#define OP_PRINT_I64 61 /* print buffer += fmt(R[a])  (int) | a:I | stencil print_i64 */
+#define OP_PRINT_F64 62 /* print buffer += fmt(R[a])  (float) | a:F | stencil print_f64 */
+#define OP_PRINT_BOOL 63 /* print buffer += fmt(R[a])  (bool) | a:I | stencil print_bool */
+#define OP_PRINT_STR 64 /* print buffer += R[a]  (string) | a:C | stencil print_str */
+#define OP_PRINT_END 65 /* write the print buffer (a = argument count; trimmed when a >= 3) and a newline | a:N | stencil print_end */
+#define OP_CONCAT_STR 66 /* R[a] := R[b] ++ R[c]  (string concatenation) | a:C b:C c:C | interpreter only (side exit) */
+#define OP_STR_FROM_I64 67 /* R[a] := str(R[b])  (int) | a:C b:I | interpreter only (side exit) */
+#define OP_STR_FROM_F64 68 /* R[a] := str(R[b])  (float) | a:C b:F | interpreter only (side exit) */
+#define OP_STR_FROM_BOOL 69 /* R[a] := str(R[b])  (bool) | a:C b:I | interpreter only (side exit) */
+#define OP_EQ_STR 70 /* R[a] := R[b] == R[c]  (strings) | a:I b:C c:C | interpreter only (side exit) */
+#define OP_NE_STR 71 /* R[a] := R[b] != R[c]  (strings) | a:I b:C c:C | interpreter only (side exit) */
+#define OP_LT_STR 72 /* R[a] := R[b] < R[c]  (strings, byte order) | a:I b:C c:C | interpreter only (side exit) */
+#define OP_LE_STR 73 /* R[a] := R[b] <= R[c]  (strings, byte order) | a:I b:C c:C | interpreter only (side exit) */
 
 /* The stencil of every op that tier 2 compiles. */
 STENCIL(mov_i64);
@@ -119,6 +120,7 @@ STENCIL(jmp);
 STENCIL(jmp_true);
 STENCIL(jmp_false);
 STENCIL(jlt_i64);
+STENCIL(inc_jlt_i64);
 STENCIL(jle_i64);
 STENCIL(jeq_i64);
 STENCIL(jne_i64);

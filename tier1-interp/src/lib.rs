@@ -200,6 +200,13 @@ fn interp(
     tiering.counts[0] += 1;
     stats.interp_calls += 1;
 
+    // `always`: compile every function before the program starts, so native code calls
+    // native code from the first instruction on (the differential-testing mode).
+    if tiering.mode == JitMode::Always {
+        for f in 1..prog.funcs.len() {
+            tiering.maybe_compile(prog, funcs, f);
+        }
+    }
     if tiering.maybe_compile(prog, funcs, 0) {
         match enter_native(tiering, 0, fp, 0, ctx, stats).expect("compiled") {
             None => return Ok(()),
@@ -218,7 +225,9 @@ fn interp(
         let consts = &prog.consts[..];
         // Run this function until it calls, returns or side-exits elsewhere.
         'func: loop {
-            let ins = code[pc];
+            // SAFETY: the verifier guarantees every jump target is an instruction and every
+            // function ends with a return, so `pc` never leaves `code`.
+            let ins = unsafe { *code.get_unchecked(pc) };
             let cur = pc;
             pc += 1;
             let err = |msg: &str| Error::runtime(f.positions[cur], msg);
@@ -365,6 +374,15 @@ fn interp(
                             jump_back_check!(c)
                         }
                     }
+                    Op::IncJLtI64 => match slot!(fp, a, i64).checked_add(1) {
+                        Some(v) => {
+                            slot!(fp, a, i64) = v;
+                            if v < slot!(fp, b, i64) {
+                                jump_back_check!(c)
+                            }
+                        }
+                        None => return Err(err("integer overflow")),
+                    },
                     Op::JLeI64 => {
                         if slot!(fp, a, i64) <= slot!(fp, b, i64) {
                             jump_back_check!(c)

@@ -309,6 +309,27 @@ fn register_branches() {
 }
 
 #[test]
+fn increment_and_branch_is_checked() {
+    let mut m = Machine::new(branch_prog(ins(Op::IncJLtI64, 5, 6, 3), 0), &[0]);
+    for &x in INTS {
+        for &y in INTS {
+            m.set(5, x as u64);
+            m.set(6, y as u64);
+            if x == i64::MAX {
+                // Overflow: side exit at pc 0 with R5 untouched.
+                m.set(4, SENTINEL);
+                assert_eq!(m.run(0), STATUS_EXIT, "{x} {y}");
+                assert_eq!(m.ctx.exit_pc, 0);
+                assert_eq!(m.get(5), x as u64);
+                continue;
+            }
+            assert_eq!(taken(&mut m), x + 1 < y, "inc_jlt {x} {y}");
+            assert_eq!(m.get(5), (x + 1) as u64);
+        }
+    }
+}
+
+#[test]
 #[allow(clippy::neg_cmp_op_on_partial_ord)] // the negation is the op's semantics
 fn float_branches_with_nan() {
     type Pred = fn(f64, f64) -> bool;

@@ -481,16 +481,16 @@ impl Compiler {
                         ));
                     }
                 }
-                // i := start; end := end (evaluated once); while i < end { body; i += 1 }
+                // i := start; hi := end (evaluated once)
+                // if hi <= i goto end; body: ...; step: i += 1; if i < hi goto body; end:
                 let i = b.alloc(Type::Int);
                 self.expr_to(b, start, i, Type::Int)?;
                 let hi = b.alloc(Type::Int);
                 self.expr_to(b, end, hi, Type::Int)?;
-                let (l_body, l_step, l_test, l_end) =
-                    (b.new_label(), b.new_label(), b.new_label(), b.new_label());
+                let (l_body, l_step, l_end) = (b.new_label(), b.new_label(), b.new_label());
                 b.emit(
-                    Op::Jmp,
-                    [Opnd::Label(l_test), Opnd::None, Opnd::None],
+                    Op::JLeI64,
+                    [Opnd::Slot(hi), Opnd::Slot(i), Opnd::Label(l_end)],
                     s.pos,
                 );
                 b.bind(l_body);
@@ -512,13 +512,7 @@ impl Compiler {
                 b.loops.pop();
                 b.bind(l_step);
                 b.emit(
-                    Op::AddI64Imm,
-                    [Opnd::Slot(i), Opnd::Slot(i), Opnd::Raw(1)],
-                    s.pos,
-                );
-                b.bind(l_test);
-                b.emit(
-                    Op::JLtI64,
+                    Op::IncJLtI64,
                     [Opnd::Slot(i), Opnd::Slot(hi), Opnd::Label(l_body)],
                     s.pos,
                 );

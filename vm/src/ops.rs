@@ -151,6 +151,8 @@ macro_rules! for_each_op {
             JmpFalse jit "jmp_false" { a: I, b: T };
             /// if R[a] < R[b] then pc := c
             JLtI64 jit "jlt_i64" { a: I, b: I, c: T };
+            /// R[a] := R[a] + 1 (overflow: error); if R[a] < R[b] then pc := c  (for-loop step)
+            IncJLtI64 jit "inc_jlt_i64" { a: I, b: I, c: T };
             /// if R[a] <= R[b] then pc := c
             JLeI64 jit "jle_i64" { a: I, b: I, c: T };
             /// if R[a] == R[b] then pc := c
