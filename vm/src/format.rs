@@ -4,26 +4,15 @@
 /// `strconv.FormatFloat(x, 'g', -1, 64)` with the shortest round-trip digits; exponent form
 /// when the decimal exponent is < -4 or >= 21.
 pub fn float_top(x: f64) -> String {
-    if x.is_nan() {
-        return "NaN".into();
-    }
-    if x.is_infinite() {
-        return if x > 0.0 {
-            "+Inf".into()
-        } else {
-            "-Inf".into()
-        };
+    if let Some(s) = non_finite(x) {
+        return s.into();
     }
     if x == 0.0 {
-        return if x.is_sign_negative() {
-            "-0".into()
-        } else {
-            "0".into()
-        };
+        return if x.is_sign_negative() { "-0" } else { "0" }.into();
     }
     let (neg, digits, exp) = shortest_digits(x);
     let sign = if neg { "-" } else { "" };
-    // `exp` is the decimal exponent of the first digit: x = 0.d1d2.. * 10^(exp+1) = d1.d2.. * 10^exp
+    // `exp` is the decimal exponent of the first digit: x = d1.d2d3... * 10^exp
     if !(-4..21).contains(&exp) {
         let mut m = String::new();
         m.push_str(&digits[..1]);
@@ -41,33 +30,30 @@ pub fn float_top(x: f64) -> String {
 /// A float inside a container: Go's `strconv.FormatFloat(x, 'f', -1, 64)` plus `.0` when the
 /// result has no decimal point (never exponent form).
 pub fn float_nested(x: f64) -> String {
-    if x.is_nan() {
-        return "NaN".into();
-    }
-    if x.is_infinite() {
-        return if x > 0.0 {
-            "+Inf".into()
-        } else {
-            "-Inf".into()
-        };
+    if let Some(s) = non_finite(x) {
+        return s.into();
     }
     if x == 0.0 {
-        return if x.is_sign_negative() {
-            "-0.0".into()
-        } else {
-            "0.0".into()
-        };
+        return if x.is_sign_negative() { "-0.0" } else { "0.0" }.into();
     }
     let (neg, digits, exp) = shortest_digits(x);
-    let mut s = String::new();
-    if neg {
-        s.push('-');
-    }
+    let mut s = String::from(if neg { "-" } else { "" });
     s.push_str(&place_point(&digits, exp));
     if !s.contains('.') {
         s.push_str(".0");
     }
     s
+}
+
+/// Go's spelling of NaN and the infinities.
+fn non_finite(x: f64) -> Option<&'static str> {
+    if x.is_nan() {
+        Some("NaN")
+    } else if x.is_infinite() {
+        Some(if x > 0.0 { "+Inf" } else { "-Inf" })
+    } else {
+        None
+    }
 }
 
 /// Shortest round-trip decimal digits of |x| (no leading/trailing zeros) and the decimal
