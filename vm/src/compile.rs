@@ -485,8 +485,19 @@ impl Compiler {
                 // if hi <= i goto end; body: ...; step: i += 1; if i < hi goto body; end:
                 let i = b.alloc(Type::Int);
                 self.expr_to(b, start, i, Type::Int)?;
-                let hi = b.alloc(Type::Int);
-                self.expr_to(b, end, hi, Type::Int)?;
+                // An immutable local bound needs no copy: it cannot change during the loop.
+                let hi = match &end.kind {
+                    ExprKind::Ident(n) => b.lookup(n).filter(|v| !v.mutable).map(|v| v.slot),
+                    _ => None,
+                };
+                let hi = match hi {
+                    Some(slot) => slot,
+                    None => {
+                        let hi = b.alloc(Type::Int);
+                        self.expr_to(b, end, hi, Type::Int)?;
+                        hi
+                    }
+                };
                 let (l_body, l_step, l_end) = (b.new_label(), b.new_label(), b.new_label());
                 b.emit(
                     Op::JLeI64,
