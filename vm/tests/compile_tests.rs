@@ -1,0 +1,105 @@
+//! The checker picks typed ops and the compiler lays out bytecode as docs/ARCHITECTURE.md says.
+
+use vm::ops::Op;
+use vm::program::Program;
+
+fn compile(src: &str) -> Program {
+    let ast = vm::parser::parse(src).expect("parse");
+    vm::compile::compile(&ast).expect("compile")
+}
+
+fn ops_of(p: &Program, name: &str) -> Vec<Op> {
+    let f = p.funcs.iter().find(|f| f.name == name).expect("function");
+    f.code.iter().map(|i| i.op).collect()
+}
+
+#[test]
+fn arithmetic_ops_are_typed_by_the_checker() {
+    let p = compile(
+        "fun f(a: int, b: int): int { return a * b }\n\
+         fun g(a: float, b: int): float { return a * b }\n\
+         fun h(a: string, b: int): string { return a + b }",
+    );
+    assert!(ops_of(&p, "f").contains(&Op::MulI64));
+    let g = ops_of(&p, "g");
+    assert!(
+        g.contains(&Op::I64ToF64) && g.contains(&Op::MulF64),
+        "{g:?}"
+    );
+    let h = ops_of(&p, "h");
+    assert!(
+        h.contains(&Op::StrFromI64) && h.contains(&Op::ConcatStr),
+        "{h:?}"
+    );
+}
+
+#[test]
+fn conditions_compile_to_fused_compare_and_branch() {
+    let p = compile(
+        "fun fib(n: int): int { if n <= 1 { return n } return fib(n - 1) + fib(n - 2) }\n\
+         fun lt(x: float, y: float): bool { if x < y { return true } return false }",
+    );
+    let fib = ops_of(&p, "fib");
+    assert_eq!(fib[0], Op::JGtI64Imm, "{fib:?}");
+    assert!(
+        fib.contains(&Op::AddI64Imm),
+        "n - 1 uses an immediate: {fib:?}"
+    );
+    assert!(!fib.contains(&Op::LeI64), "no materialised bool: {fib:?}");
+    // `if x < y` jumps away when NOT (x < y), which must be true for NaN.
+    assert_eq!(ops_of(&p, "lt")[0], Op::JNLtF64);
+}
+
+#[test]
+fn for_range_steps_with_one_fused_op_and_checks_the_entry_once() {
+    let p = compile("fun s(n: int): int { var t = 0 for i in 0..n { t = t + i } return t }");
+    let s = ops_of(&p, "s");
+    assert_eq!(
+        s.iter().filter(|o| **o == Op::IncJLtI64).count(),
+        1,
+        "{s:?}"
+    );
+    assert_eq!(s.iter().filter(|o| **o == Op::JLeI64).count(), 1, "{s:?}");
+    // `t = t + i` writes t's slot directly: no move.
+    assert!(!s.contains(&Op::MovI64), "{s:?}");
+}
+
+#[test]
+fn frames_are_banked_and_parameters_come_first_in_their_bank() {
+    let p = compile("fun f(a: int, s: string, x: float, b: bool) { print(a) }");
+    let f = p.funcs.iter().find(|f| f.name == "f").unwrap();
+    assert_eq!((f.n_i64, f.n_f64, f.n_cell), (2, 1, 1));
+    // header 4 words, then i64 [a, b] at 4, 5; f64 [x] at 6; cell [s] at 7
+    assert_eq!(f.param_words, vec![4, 7, 6, 5]);
+    // Cell parameters are not reset to nil by the entry InitCells.
+    assert!(!f.code.iter().any(|i| i.op == Op::InitCells));
+}
+
+#[test]
+fn every_function_ends_with_a_return_and_verifies() {
+    let p = compile("fun v() { print(1) }\nfun w(): int { if true { return 1 } }\nv()\nprint(w())");
+    for f in &p.funcs {
+        assert!(matches!(
+            f.code.last().map(|i| i.op),
+            Some(Op::RetVoid | Op::RetI64 | Op::RetF64 | Op::RetCell)
+        ));
+        assert_eq!(f.code.len(), f.positions.len());
+    }
+    vm::compile::verify(&p).unwrap();
+}
+
+#[test]
+fn disassembly_names_every_op() {
+    let p = compile("let x = 1.5\nprint(x * 2, \"s\")");
+    let ir = p.disassemble();
+    for needle in [
+        "StoreGlobalF64",
+        "MulF64",
+        "PrintF64",
+        "PrintStr",
+        "PrintEnd",
+        "K",
+    ] {
+        assert!(ir.contains(needle), "{needle} missing in\n{ir}");
+    }
+}
