@@ -380,9 +380,10 @@ impl Compiler {
                         Some(e) => self.expr_to(b, e, slot, ty)?,
                         None => self.zero_into(b, ty, slot, s.pos),
                     }
+                    // Release the initialiser's temporaries; the variable keeps its slot (the
+                    // first free one of its bank at `mark`).
                     b.next = mark;
-                    let slot2 = b.alloc(ty);
-                    debug_assert_eq!(slot, slot2);
+                    b.next[bank_index(ty.bank().expect("not void"))] += 1;
                     b.scopes.last_mut().unwrap().insert(
                         name.clone(),
                         Var {
