@@ -12,7 +12,7 @@
 
 use crate::code_memory::CodeMemory;
 use crate::patch;
-use stencils::{HoleKind, HoleSymbol, Stencil};
+use stencils::{Hole, HoleKind, HoleSymbol, Stencil};
 use vm::ops::{Instr, Op, Operand, Tier2};
 use vm::program::Program;
 
@@ -131,15 +131,8 @@ pub fn emit(
                     HoleSymbol::Helper(name) => helper(name)?,
                     other => return Err(format!("stencil {}: {other:?} in data", st.name)),
                 };
-                let at = off + h.offset as usize;
-                patch::apply(
-                    buf,
-                    at,
-                    h.kind,
-                    s.wrapping_add(h.addend as u64),
-                    (base + at) as u64,
-                )
-                .map_err(|e| format!("stencil {}: {e}", st.name))?;
+                store(buf, base, off + h.offset as usize, h, s)
+                    .map_err(|e| format!("stencil {}: {e}", st.name))?;
             }
         }
         for (pc, ins) in f.code.iter().enumerate() {
@@ -189,15 +182,8 @@ pub fn emit(
                         (base + o) as u64
                     }
                 };
-                let at = offs[pc] + at;
-                patch::apply(
-                    buf,
-                    at,
-                    h.kind,
-                    s.wrapping_add(h.addend as u64),
-                    (base + at) as u64,
-                )
-                .map_err(|e| format!("{}: {:?} hole: {e}", ctx(pc, st), h.symbol))?;
+                store(buf, base, offs[pc] + at, h, s)
+                    .map_err(|e| format!("{}: {:?} hole: {e}", ctx(pc, st), h.symbol))?;
             }
         }
         Ok(())
@@ -208,6 +194,17 @@ pub fn emit(
         pc_addrs: offs.iter().map(|o| (base + o) as *const u8).collect(),
         code_bytes,
     })
+}
+
+/// Patch hole `h` at offset `at` of the mapping (based at `base`) with symbol value `s`.
+fn store(buf: &mut [u8], base: usize, at: usize, h: &Hole, s: u64) -> Result<(), String> {
+    patch::apply(
+        buf,
+        at,
+        h.kind,
+        s.wrapping_add(h.addend as u64),
+        (base + at) as u64,
+    )
 }
 
 fn helper(name: &str) -> Result<u64, String> {
