@@ -155,10 +155,11 @@ fn run_file(path: &Path, cfg: &Config) -> ExitCode {
         return fail(e, Some(&src));
     }
     if let Some(e) = write_error {
-        if e.kind() != std::io::ErrorKind::BrokenPipe {
-            eprintln!("{name}: error: cannot write output: {e}");
-            return ExitCode::FAILURE;
+        if e.kind() == std::io::ErrorKind::BrokenPipe {
+            return ExitCode::from(vm::runtime::BROKEN_PIPE_STATUS as u8);
         }
+        eprintln!("{name}: error: cannot write output: {e}");
+        return ExitCode::FAILURE;
     }
     ExitCode::SUCCESS
 }

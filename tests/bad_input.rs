@@ -142,3 +142,27 @@ fn output_before_a_runtime_error_is_kept() {
         );
     }
 }
+
+#[test]
+fn a_closed_stdout_stops_an_endless_printer() {
+    use std::io::{BufRead, BufReader};
+    use std::process::Stdio;
+    let p = temp_file(
+        "forever.mochi",
+        b"var i = 0\nwhile true { print(\"line\", i) i = i + 1 }\n",
+    );
+    for mode in MODES {
+        let mut child = mochi()
+            .arg("run")
+            .args(*mode)
+            .arg(&p)
+            .stdout(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+        assert_eq!(lines.next().unwrap().unwrap(), "line 0");
+        drop(lines); // close the pipe: the program must stop, not run forever
+        let status = child.wait().unwrap();
+        assert_eq!(status.code(), Some(141), "{mode:?}");
+    }
+}

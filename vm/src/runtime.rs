@@ -7,6 +7,9 @@ use arenas::{Cell, StrArena};
 use std::fmt::Write as _;
 use std::io::Write;
 
+/// Exit status when stdout's reader has gone away (128 + SIGPIPE, as shells report it).
+pub const BROKEN_PIPE_STATUS: i32 = 141;
+
 pub struct Runtime {
     pub strings: StrArena,
     out: Box<dyn Write>,
@@ -67,6 +70,12 @@ impl Runtime {
             .write_all(text.as_bytes())
             .and_then(|_| self.out.write_all(b"\n"));
         if let Err(e) = r {
+            if e.kind() == std::io::ErrorKind::BrokenPipe {
+                // The reader went away (`mochi run p.mochi | head`): stop the program as the
+                // default SIGPIPE action would, with the status a shell reports for it, rather
+                // than keep running with nowhere to write.
+                std::process::exit(BROKEN_PIPE_STATUS);
+            }
             self.write_error.get_or_insert(e);
         }
         self.line = line;
