@@ -1,16 +1,29 @@
-//! Executable memory, W^X: every compiled unit gets its own anonymous mapping, which is filled
-//! while read-write and then flipped to read-execute before anything can run in it. It is
-//! never made writable again, so compiling another function (even from inside native code,
-//! when the interpreter promotes a function while a native activation is live) never touches
-//! code that may be executing. Mappings live as long as the `CodeMemory`.
+//! Executable memory, W^X.
+//!
+//! Code lives in regions of pre-faulted anonymous memory. Every compiled unit gets its own
+//! whole pages of a region: they are filled while read-write and then flipped to
+//! read-execute (one `mprotect`) before anything can run in them, and never made writable
+//! again. Compiling another function (even from inside native code, when the interpreter
+//! promotes a function while a native activation is live) therefore never touches code that
+//! may be executing: it only writes pages no unit owns yet. Regions live as long as the
+//! `CodeMemory`. Carving units out of pre-faulted regions avoids a `mmap` and first-touch
+//! page faults per function (about 9 µs each when every function had its own mapping).
 
-use memmap2::{Mmap, MmapMut};
+use memmap2::{MmapMut, MmapOptions};
 
-/// Granularity of the size accounting (mappings are page-aligned).
 const PAGE: usize = 4096;
+/// Size of a region; a unit larger than this gets a region of its own size.
+const REGION: usize = 256 * 1024;
+
+struct Region {
+    /// The mapping. Pages below `next` belong to installed units and are read-execute; the
+    /// rest is read-write and owned by no unit.
+    map: MmapMut,
+    next: usize,
+}
 
 pub struct CodeMemory {
-    maps: Vec<Mmap>,
+    regions: Vec<Region>,
     used: usize,
     budget: usize,
 }
@@ -18,20 +31,20 @@ pub struct CodeMemory {
 impl CodeMemory {
     pub fn new(budget: usize) -> Self {
         CodeMemory {
-            maps: Vec::new(),
+            regions: Vec::new(),
             used: 0,
             budget,
         }
     }
 
-    /// Bytes mapped so far (whole pages).
+    /// Bytes handed to units so far (whole pages).
     pub fn used(&self) -> usize {
         self.used
     }
 
-    /// Map `len` bytes read-write, let `fill(bytes, base_address)` write and patch them, then
-    /// make the mapping read-execute. Returns the base address. On any error nothing stays
-    /// mapped.
+    /// Take `len` bytes of fresh read-write pages, let `fill(bytes, base_address)` write and
+    /// patch them, then make those pages read-execute. Returns the base address. On an error
+    /// the pages are not handed out (they stay writable and are reused).
     pub fn install(
         &mut self,
         len: usize,
@@ -44,14 +57,36 @@ impl CodeMemory {
                 self.used, self.budget
             ));
         }
-        let mut map = MmapMut::map_anon(size).map_err(|e| format!("mmap: {e}"))?;
-        let base = map.as_ptr() as usize;
-        fill(&mut map[..len], base)?;
-        // mprotect(PROT_READ | PROT_EXEC) in place: the address does not change.
-        let map = map.make_exec().map_err(|e| format!("mprotect: {e}"))?;
-        debug_assert_eq!(map.as_ptr() as usize, base);
+        let fits = |r: &Region| r.map.len() - r.next >= size;
+        if !self.regions.last().is_some_and(fits) {
+            let map = MmapOptions::new()
+                .len(size.max(REGION))
+                .populate()
+                .map_anon()
+                .map_err(|e| format!("mmap: {e}"))?;
+            self.regions.push(Region { map, next: 0 });
+        }
+        let region = self.regions.last_mut().expect("a region with room");
+        let start = region.next;
+        let unit = &mut region.map[start..start + size];
+        let base = unit.as_ptr() as usize;
+        fill(&mut unit[..len], base)?;
+        // SAFETY: `base..base + size` is a page-aligned range inside the live mapping `map`
+        // (regions are page-aligned and units are whole pages). After this call the range is
+        // never written again: `next` moves past it, and only pages at or above `next` are
+        // ever handed to `fill`.
+        let rc = unsafe {
+            libc::mprotect(
+                base as *mut libc::c_void,
+                size,
+                libc::PROT_READ | libc::PROT_EXEC,
+            )
+        };
+        if rc != 0 {
+            return Err(format!("mprotect: {}", std::io::Error::last_os_error()));
+        }
+        region.next = start + size;
         self.used += size;
-        self.maps.push(map);
         Ok(base)
     }
 }
