@@ -335,6 +335,11 @@ enum Sym {
     C,
     K,
     Pc,
+    R0,
+    R1,
+    R2,
+    R3,
+    Exit,
     Helper(String),
     OwnData,
 }
@@ -354,6 +359,54 @@ struct StencilOut {
     code: Vec<u8>,
     data: Vec<u8>,
     holes: Vec<HoleOut>,
+}
+
+/// Fold a side exit that clang laid out as a branch over a jump,
+///
+/// ```text
+///   jcc +5            7x 05
+///   jmp _EXIT         e9 <rel32 hole>
+/// next:
+/// ```
+///
+/// into one conditional jump, `j!cc _EXIT` (`0f 8x <rel32 hole>`) and a `nop`, so the hot path
+/// of a checked op falls through with no taken branch. (clang does not emit conditional tail
+/// calls for these, and marking the exit unlikely instead moves the hot path's `jmp _CONTINUE`
+/// away from the end of the stencil, where the emitter can drop it.) Only a `jmp` whose
+/// displacement is an `_EXIT` relocation qualifies, so the bytes before it are known to be an
+/// instruction boundary followed by the rel32 field; the two bytes before it must not lie in
+/// another hole.
+fn fold_exit_branches(code: &mut [u8], holes: &mut [HoleOut]) {
+    let in_hole = |holes: &[HoleOut], at: u64| {
+        holes.iter().any(|h| {
+            let w = if h.kind == Kind::Abs64 { 8 } else { 4 };
+            !h.in_data && h.offset <= at && at < h.offset + w
+        })
+    };
+    for i in 0..holes.len() {
+        let h = &holes[i];
+        if h.in_data || h.sym != Sym::Exit || h.kind != Kind::Rel32 || h.addend != -4 {
+            continue;
+        }
+        let o = h.offset as usize;
+        if o < 3
+            || code[o - 1] != 0xe9
+            || code[o - 2] != 0x05
+            || !(0x70..=0x7f).contains(&code[o - 3])
+        {
+            continue;
+        }
+        if in_hole(holes, (o - 3) as u64) || in_hole(holes, (o - 2) as u64) {
+            continue;
+        }
+        // jcc +5 over the jmp: jump to _EXIT on the opposite condition (cc ^ 1).
+        let cc = code[o - 3] & 0x0f;
+        code[o - 3] = 0x0f;
+        code[o - 2] = 0x80 | (cc ^ 1);
+        code.copy_within(o..o + 4, o - 1);
+        code[o + 3] = 0x90; // nop: falls through to `next`
+        holes[i].offset = (o - 1) as u64;
+    }
 }
 
 /// Every `.text.NAME` section of one object becomes a stencil.
@@ -385,7 +438,7 @@ fn extract(file: &object::File, src: &str) -> Result<Vec<StencilOut>, String> {
                  (a static function that was not inlined? mark it always_inline)"
             ));
         }
-        let code = sec.data().map_err(|e| e.to_string())?.to_vec();
+        let mut code = sec.data().map_err(|e| e.to_string())?.to_vec();
         let mut data = Vec::new();
         let mut placed: BTreeMap<usize, u64> = BTreeMap::new();
         let mut pending: Vec<SectionIndex> = Vec::new();
@@ -428,6 +481,7 @@ fn extract(file: &object::File, src: &str) -> Result<Vec<StencilOut>, String> {
                 holes.push(h);
             }
         }
+        fold_exit_branches(&mut code, &mut holes);
         holes.sort();
         for w in holes.windows(2) {
             let end = w[0].offset + if w[0].kind == Kind::Abs64 { 8 } else { 4 };
@@ -492,6 +546,11 @@ fn hole(
                         "_C" => Sym::C,
                         "_K" => Sym::K,
                         "_PC" => Sym::Pc,
+                        "_R0" => Sym::R0,
+                        "_R1" => Sym::R1,
+                        "_R2" => Sym::R2,
+                        "_R3" => Sym::R3,
+                        "_EXIT" => Sym::Exit,
                         s if s.starts_with("_H_") && s.len() > 3 => Sym::Helper(s[3..].into()),
                         s => {
                             return Err(err(format!(

@@ -2,12 +2,12 @@
 // Regenerate (needs clang 19): MOCHI_REGEN_STENCILS=1 cargo build -p stencils
 // clang: Debian clang version 19.1.7 (3~deb12u1)
 // flags: -Werror -Wall --target=x86_64-unknown-linux-gnu -std=gnu11 -O2 -g0 -fno-pic -mcmodel=small -fomit-frame-pointer -fno-asynchronous-unwind-tables -fno-unwind-tables -fno-stack-protector -ffreestanding -fno-builtin -fno-jump-tables -fcf-protection=none -fno-exceptions -fno-strict-aliasing -ffunction-sections -fdata-sections
-// digest: sha256(clang major 19, flags, stencils/src/*.c *.h): 4eb48f6f3fcd2020c4c9076df8ab38a14404508d49e2a36e17d78e80d4193e17
-// 68 stencils.
+// digest: sha256(clang major 19, flags, stencils/src/*.c *.h): fe3e8d4f83b17c310d203a72e59ceefbb8b6733eceb43448100188368a31c11b
+// 693 stencils.
 
 pub const CLANG_VERSION: &str = "Debian clang version 19.1.7 (3~deb12u1)";
 pub const FLAGS: &str = "-Werror -Wall --target=x86_64-unknown-linux-gnu -std=gnu11 -O2 -g0 -fno-pic -mcmodel=small -fomit-frame-pointer -fno-asynchronous-unwind-tables -fno-unwind-tables -fno-stack-protector -ffreestanding -fno-builtin -fno-jump-tables -fcf-protection=none -fno-exceptions -fno-strict-aliasing -ffunction-sections -fdata-sections";
-pub const DIGEST: &str = "4eb48f6f3fcd2020c4c9076df8ab38a14404508d49e2a36e17d78e80d4193e17";
+pub const DIGEST: &str = "fe3e8d4f83b17c310d203a72e59ceefbb8b6733eceb43448100188368a31c11b";
 
 /// Sizes, offsets and constants of mochi.h as clang measured them (abi_probe.c).
 pub const ABI: &[(&str, u64)] = &[
@@ -53,70 +53,2285 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0x1f, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // add_i64 (int_ops.c): 49 code bytes, 0 data bytes, 5 holes
+    // add_i64 (int_ops.c): 36 code bytes, 0 data bytes, 5 holes
     Stencil {
         name: "add_i64",
         code: &[
             0x49, 0x8b, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0x49, 0x03, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00,
-            0x71, 0x12, 0x49, 0xc7, 0x45, 0x00, 0x00, 0x00, 0x00, 0x00, 0x4d, 0x89, 0x65, 0x08, 0xb8, 0x01,
-            0x00, 0x00, 0x00, 0xc3, 0x49, 0x89, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00,
-            0x00,
+            0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x90, 0x49, 0x89, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0xe9,
+            0x00, 0x00, 0x00, 0x00,
         ],
         data: &[],
         holes: &[
             Hole { offset: 0x4, kind: HoleKind::Abs32S, symbol: HoleSymbol::B, addend: 0, in_data: false },
             Hole { offset: 0xc, kind: HoleKind::Abs32S, symbol: HoleSymbol::C, addend: 0, in_data: false },
-            Hole { offset: 0x16, kind: HoleKind::Abs32S, symbol: HoleSymbol::Pc, addend: 0, in_data: false },
-            Hole { offset: 0x28, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
-            Hole { offset: 0x2d, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+            Hole { offset: 0x12, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x1b, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
+            Hole { offset: 0x20, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // add_i64_imm (int_ops.c): 48 code bytes, 0 data bytes, 5 holes
+    // add_i64__000 (regcache.c): 21 code bytes, 0 data bytes, 2 holes
+    Stencil {
+        name: "add_i64__000",
+        code: &[
+            0x48, 0x89, 0xf8, 0x48, 0x01, 0xf8, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x90, 0x48, 0x89, 0xc7,
+            0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x8, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x11, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // add_i64__001 (regcache.c): 21 code bytes, 0 data bytes, 2 holes
+    Stencil {
+        name: "add_i64__001",
+        code: &[
+            0x48, 0x89, 0xf8, 0x48, 0x01, 0xf0, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x90, 0x48, 0x89, 0xc7,
+            0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x8, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x11, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // add_i64__002 (regcache.c): 21 code bytes, 0 data bytes, 2 holes
+    Stencil {
+        name: "add_i64__002",
+        code: &[
+            0x48, 0x89, 0xf8, 0x48, 0x01, 0xd0, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x90, 0x48, 0x89, 0xc7,
+            0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x8, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x11, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // add_i64__003 (regcache.c): 21 code bytes, 0 data bytes, 2 holes
+    Stencil {
+        name: "add_i64__003",
+        code: &[
+            0x48, 0x89, 0xf8, 0x48, 0x01, 0xc8, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x90, 0x48, 0x89, 0xc7,
+            0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x8, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x11, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // add_i64__00m (regcache.c): 26 code bytes, 0 data bytes, 3 holes
+    Stencil {
+        name: "add_i64__00m",
+        code: &[
+            0x49, 0x8b, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0x48, 0x01, 0xf8, 0x0f, 0x80, 0x00, 0x00, 0x00,
+            0x00, 0x90, 0x48, 0x89, 0xc7, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x4, kind: HoleKind::Abs32S, symbol: HoleSymbol::C, addend: 0, in_data: false },
+            Hole { offset: 0xd, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x16, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // add_i64__010 (regcache.c): 21 code bytes, 0 data bytes, 2 holes
+    Stencil {
+        name: "add_i64__010",
+        code: &[
+            0x48, 0x89, 0xf0, 0x48, 0x01, 0xf8, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x90, 0x48, 0x89, 0xc7,
+            0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x8, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x11, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // add_i64__011 (regcache.c): 21 code bytes, 0 data bytes, 2 holes
+    Stencil {
+        name: "add_i64__011",
+        code: &[
+            0x48, 0x89, 0xf0, 0x48, 0x01, 0xf0, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x90, 0x48, 0x89, 0xc7,
+            0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x8, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x11, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // add_i64__012 (regcache.c): 21 code bytes, 0 data bytes, 2 holes
+    Stencil {
+        name: "add_i64__012",
+        code: &[
+            0x48, 0x89, 0xf0, 0x48, 0x01, 0xd0, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x90, 0x48, 0x89, 0xc7,
+            0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x8, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x11, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // add_i64__013 (regcache.c): 21 code bytes, 0 data bytes, 2 holes
+    Stencil {
+        name: "add_i64__013",
+        code: &[
+            0x48, 0x89, 0xf0, 0x48, 0x01, 0xc8, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x90, 0x48, 0x89, 0xc7,
+            0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x8, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x11, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // add_i64__01m (regcache.c): 26 code bytes, 0 data bytes, 3 holes
+    Stencil {
+        name: "add_i64__01m",
+        code: &[
+            0x49, 0x8b, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0x48, 0x01, 0xf0, 0x0f, 0x80, 0x00, 0x00, 0x00,
+            0x00, 0x90, 0x48, 0x89, 0xc7, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x4, kind: HoleKind::Abs32S, symbol: HoleSymbol::C, addend: 0, in_data: false },
+            Hole { offset: 0xd, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x16, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // add_i64__020 (regcache.c): 21 code bytes, 0 data bytes, 2 holes
+    Stencil {
+        name: "add_i64__020",
+        code: &[
+            0x48, 0x89, 0xd0, 0x48, 0x01, 0xf8, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x90, 0x48, 0x89, 0xc7,
+            0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x8, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x11, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // add_i64__021 (regcache.c): 21 code bytes, 0 data bytes, 2 holes
+    Stencil {
+        name: "add_i64__021",
+        code: &[
+            0x48, 0x89, 0xd0, 0x48, 0x01, 0xf0, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x90, 0x48, 0x89, 0xc7,
+            0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x8, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x11, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // add_i64__022 (regcache.c): 21 code bytes, 0 data bytes, 2 holes
+    Stencil {
+        name: "add_i64__022",
+        code: &[
+            0x48, 0x89, 0xd0, 0x48, 0x01, 0xd0, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x90, 0x48, 0x89, 0xc7,
+            0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x8, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x11, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // add_i64__023 (regcache.c): 21 code bytes, 0 data bytes, 2 holes
+    Stencil {
+        name: "add_i64__023",
+        code: &[
+            0x48, 0x89, 0xd0, 0x48, 0x01, 0xc8, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x90, 0x48, 0x89, 0xc7,
+            0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x8, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x11, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // add_i64__02m (regcache.c): 26 code bytes, 0 data bytes, 3 holes
+    Stencil {
+        name: "add_i64__02m",
+        code: &[
+            0x49, 0x8b, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0x48, 0x01, 0xd0, 0x0f, 0x80, 0x00, 0x00, 0x00,
+            0x00, 0x90, 0x48, 0x89, 0xc7, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x4, kind: HoleKind::Abs32S, symbol: HoleSymbol::C, addend: 0, in_data: false },
+            Hole { offset: 0xd, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x16, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // add_i64__030 (regcache.c): 21 code bytes, 0 data bytes, 2 holes
+    Stencil {
+        name: "add_i64__030",
+        code: &[
+            0x48, 0x89, 0xc8, 0x48, 0x01, 0xf8, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x90, 0x48, 0x89, 0xc7,
+            0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x8, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x11, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // add_i64__031 (regcache.c): 21 code bytes, 0 data bytes, 2 holes
+    Stencil {
+        name: "add_i64__031",
+        code: &[
+            0x48, 0x89, 0xc8, 0x48, 0x01, 0xf0, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x90, 0x48, 0x89, 0xc7,
+            0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x8, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x11, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // add_i64__032 (regcache.c): 21 code bytes, 0 data bytes, 2 holes
+    Stencil {
+        name: "add_i64__032",
+        code: &[
+            0x48, 0x89, 0xc8, 0x48, 0x01, 0xd0, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x90, 0x48, 0x89, 0xc7,
+            0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x8, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x11, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // add_i64__033 (regcache.c): 21 code bytes, 0 data bytes, 2 holes
+    Stencil {
+        name: "add_i64__033",
+        code: &[
+            0x48, 0x89, 0xc8, 0x48, 0x01, 0xc8, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x90, 0x48, 0x89, 0xc7,
+            0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x8, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x11, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // add_i64__03m (regcache.c): 26 code bytes, 0 data bytes, 3 holes
+    Stencil {
+        name: "add_i64__03m",
+        code: &[
+            0x49, 0x8b, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0x48, 0x01, 0xc8, 0x0f, 0x80, 0x00, 0x00, 0x00,
+            0x00, 0x90, 0x48, 0x89, 0xc7, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x4, kind: HoleKind::Abs32S, symbol: HoleSymbol::C, addend: 0, in_data: false },
+            Hole { offset: 0xd, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x16, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // add_i64__0m0 (regcache.c): 26 code bytes, 0 data bytes, 3 holes
+    Stencil {
+        name: "add_i64__0m0",
+        code: &[
+            0x49, 0x8b, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0x48, 0x01, 0xf8, 0x0f, 0x80, 0x00, 0x00, 0x00,
+            0x00, 0x90, 0x48, 0x89, 0xc7, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x4, kind: HoleKind::Abs32S, symbol: HoleSymbol::B, addend: 0, in_data: false },
+            Hole { offset: 0xd, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x16, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // add_i64__0m1 (regcache.c): 26 code bytes, 0 data bytes, 3 holes
+    Stencil {
+        name: "add_i64__0m1",
+        code: &[
+            0x49, 0x8b, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0x48, 0x01, 0xf0, 0x0f, 0x80, 0x00, 0x00, 0x00,
+            0x00, 0x90, 0x48, 0x89, 0xc7, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x4, kind: HoleKind::Abs32S, symbol: HoleSymbol::B, addend: 0, in_data: false },
+            Hole { offset: 0xd, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x16, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // add_i64__0m2 (regcache.c): 26 code bytes, 0 data bytes, 3 holes
+    Stencil {
+        name: "add_i64__0m2",
+        code: &[
+            0x49, 0x8b, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0x48, 0x01, 0xd0, 0x0f, 0x80, 0x00, 0x00, 0x00,
+            0x00, 0x90, 0x48, 0x89, 0xc7, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x4, kind: HoleKind::Abs32S, symbol: HoleSymbol::B, addend: 0, in_data: false },
+            Hole { offset: 0xd, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x16, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // add_i64__0m3 (regcache.c): 26 code bytes, 0 data bytes, 3 holes
+    Stencil {
+        name: "add_i64__0m3",
+        code: &[
+            0x49, 0x8b, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0x48, 0x01, 0xc8, 0x0f, 0x80, 0x00, 0x00, 0x00,
+            0x00, 0x90, 0x48, 0x89, 0xc7, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x4, kind: HoleKind::Abs32S, symbol: HoleSymbol::B, addend: 0, in_data: false },
+            Hole { offset: 0xd, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x16, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // add_i64__0mm (regcache.c): 31 code bytes, 0 data bytes, 4 holes
+    Stencil {
+        name: "add_i64__0mm",
+        code: &[
+            0x49, 0x8b, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0x49, 0x03, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00,
+            0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x90, 0x48, 0x89, 0xc7, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x4, kind: HoleKind::Abs32S, symbol: HoleSymbol::B, addend: 0, in_data: false },
+            Hole { offset: 0xc, kind: HoleKind::Abs32S, symbol: HoleSymbol::C, addend: 0, in_data: false },
+            Hole { offset: 0x12, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x1b, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // add_i64__100 (regcache.c): 21 code bytes, 0 data bytes, 2 holes
+    Stencil {
+        name: "add_i64__100",
+        code: &[
+            0x48, 0x89, 0xf8, 0x48, 0x01, 0xf8, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x90, 0x48, 0x89, 0xc6,
+            0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x8, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x11, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // add_i64__101 (regcache.c): 21 code bytes, 0 data bytes, 2 holes
+    Stencil {
+        name: "add_i64__101",
+        code: &[
+            0x48, 0x89, 0xf8, 0x48, 0x01, 0xf0, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x90, 0x48, 0x89, 0xc6,
+            0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x8, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x11, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // add_i64__102 (regcache.c): 21 code bytes, 0 data bytes, 2 holes
+    Stencil {
+        name: "add_i64__102",
+        code: &[
+            0x48, 0x89, 0xf8, 0x48, 0x01, 0xd0, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x90, 0x48, 0x89, 0xc6,
+            0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x8, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x11, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // add_i64__103 (regcache.c): 21 code bytes, 0 data bytes, 2 holes
+    Stencil {
+        name: "add_i64__103",
+        code: &[
+            0x48, 0x89, 0xf8, 0x48, 0x01, 0xc8, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x90, 0x48, 0x89, 0xc6,
+            0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x8, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x11, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // add_i64__10m (regcache.c): 26 code bytes, 0 data bytes, 3 holes
+    Stencil {
+        name: "add_i64__10m",
+        code: &[
+            0x49, 0x8b, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0x48, 0x01, 0xf8, 0x0f, 0x80, 0x00, 0x00, 0x00,
+            0x00, 0x90, 0x48, 0x89, 0xc6, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x4, kind: HoleKind::Abs32S, symbol: HoleSymbol::C, addend: 0, in_data: false },
+            Hole { offset: 0xd, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x16, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // add_i64__110 (regcache.c): 21 code bytes, 0 data bytes, 2 holes
+    Stencil {
+        name: "add_i64__110",
+        code: &[
+            0x48, 0x89, 0xf0, 0x48, 0x01, 0xf8, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x90, 0x48, 0x89, 0xc6,
+            0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x8, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x11, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // add_i64__111 (regcache.c): 21 code bytes, 0 data bytes, 2 holes
+    Stencil {
+        name: "add_i64__111",
+        code: &[
+            0x48, 0x89, 0xf0, 0x48, 0x01, 0xf0, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x90, 0x48, 0x89, 0xc6,
+            0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x8, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x11, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // add_i64__112 (regcache.c): 21 code bytes, 0 data bytes, 2 holes
+    Stencil {
+        name: "add_i64__112",
+        code: &[
+            0x48, 0x89, 0xf0, 0x48, 0x01, 0xd0, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x90, 0x48, 0x89, 0xc6,
+            0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x8, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x11, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // add_i64__113 (regcache.c): 21 code bytes, 0 data bytes, 2 holes
+    Stencil {
+        name: "add_i64__113",
+        code: &[
+            0x48, 0x89, 0xf0, 0x48, 0x01, 0xc8, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x90, 0x48, 0x89, 0xc6,
+            0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x8, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x11, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // add_i64__11m (regcache.c): 26 code bytes, 0 data bytes, 3 holes
+    Stencil {
+        name: "add_i64__11m",
+        code: &[
+            0x49, 0x8b, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0x48, 0x01, 0xf0, 0x0f, 0x80, 0x00, 0x00, 0x00,
+            0x00, 0x90, 0x48, 0x89, 0xc6, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x4, kind: HoleKind::Abs32S, symbol: HoleSymbol::C, addend: 0, in_data: false },
+            Hole { offset: 0xd, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x16, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // add_i64__120 (regcache.c): 21 code bytes, 0 data bytes, 2 holes
+    Stencil {
+        name: "add_i64__120",
+        code: &[
+            0x48, 0x89, 0xd0, 0x48, 0x01, 0xf8, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x90, 0x48, 0x89, 0xc6,
+            0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x8, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x11, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // add_i64__121 (regcache.c): 21 code bytes, 0 data bytes, 2 holes
+    Stencil {
+        name: "add_i64__121",
+        code: &[
+            0x48, 0x89, 0xd0, 0x48, 0x01, 0xf0, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x90, 0x48, 0x89, 0xc6,
+            0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x8, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x11, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // add_i64__122 (regcache.c): 21 code bytes, 0 data bytes, 2 holes
+    Stencil {
+        name: "add_i64__122",
+        code: &[
+            0x48, 0x89, 0xd0, 0x48, 0x01, 0xd0, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x90, 0x48, 0x89, 0xc6,
+            0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x8, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x11, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // add_i64__123 (regcache.c): 21 code bytes, 0 data bytes, 2 holes
+    Stencil {
+        name: "add_i64__123",
+        code: &[
+            0x48, 0x89, 0xd0, 0x48, 0x01, 0xc8, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x90, 0x48, 0x89, 0xc6,
+            0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x8, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x11, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // add_i64__12m (regcache.c): 26 code bytes, 0 data bytes, 3 holes
+    Stencil {
+        name: "add_i64__12m",
+        code: &[
+            0x49, 0x8b, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0x48, 0x01, 0xd0, 0x0f, 0x80, 0x00, 0x00, 0x00,
+            0x00, 0x90, 0x48, 0x89, 0xc6, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x4, kind: HoleKind::Abs32S, symbol: HoleSymbol::C, addend: 0, in_data: false },
+            Hole { offset: 0xd, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x16, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // add_i64__130 (regcache.c): 21 code bytes, 0 data bytes, 2 holes
+    Stencil {
+        name: "add_i64__130",
+        code: &[
+            0x48, 0x89, 0xc8, 0x48, 0x01, 0xf8, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x90, 0x48, 0x89, 0xc6,
+            0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x8, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x11, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // add_i64__131 (regcache.c): 21 code bytes, 0 data bytes, 2 holes
+    Stencil {
+        name: "add_i64__131",
+        code: &[
+            0x48, 0x89, 0xc8, 0x48, 0x01, 0xf0, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x90, 0x48, 0x89, 0xc6,
+            0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x8, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x11, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // add_i64__132 (regcache.c): 21 code bytes, 0 data bytes, 2 holes
+    Stencil {
+        name: "add_i64__132",
+        code: &[
+            0x48, 0x89, 0xc8, 0x48, 0x01, 0xd0, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x90, 0x48, 0x89, 0xc6,
+            0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x8, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x11, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // add_i64__133 (regcache.c): 21 code bytes, 0 data bytes, 2 holes
+    Stencil {
+        name: "add_i64__133",
+        code: &[
+            0x48, 0x89, 0xc8, 0x48, 0x01, 0xc8, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x90, 0x48, 0x89, 0xc6,
+            0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x8, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x11, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // add_i64__13m (regcache.c): 26 code bytes, 0 data bytes, 3 holes
+    Stencil {
+        name: "add_i64__13m",
+        code: &[
+            0x49, 0x8b, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0x48, 0x01, 0xc8, 0x0f, 0x80, 0x00, 0x00, 0x00,
+            0x00, 0x90, 0x48, 0x89, 0xc6, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x4, kind: HoleKind::Abs32S, symbol: HoleSymbol::C, addend: 0, in_data: false },
+            Hole { offset: 0xd, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x16, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // add_i64__1m0 (regcache.c): 26 code bytes, 0 data bytes, 3 holes
+    Stencil {
+        name: "add_i64__1m0",
+        code: &[
+            0x49, 0x8b, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0x48, 0x01, 0xf8, 0x0f, 0x80, 0x00, 0x00, 0x00,
+            0x00, 0x90, 0x48, 0x89, 0xc6, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x4, kind: HoleKind::Abs32S, symbol: HoleSymbol::B, addend: 0, in_data: false },
+            Hole { offset: 0xd, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x16, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // add_i64__1m1 (regcache.c): 26 code bytes, 0 data bytes, 3 holes
+    Stencil {
+        name: "add_i64__1m1",
+        code: &[
+            0x49, 0x8b, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0x48, 0x01, 0xf0, 0x0f, 0x80, 0x00, 0x00, 0x00,
+            0x00, 0x90, 0x48, 0x89, 0xc6, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x4, kind: HoleKind::Abs32S, symbol: HoleSymbol::B, addend: 0, in_data: false },
+            Hole { offset: 0xd, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x16, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // add_i64__1m2 (regcache.c): 26 code bytes, 0 data bytes, 3 holes
+    Stencil {
+        name: "add_i64__1m2",
+        code: &[
+            0x49, 0x8b, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0x48, 0x01, 0xd0, 0x0f, 0x80, 0x00, 0x00, 0x00,
+            0x00, 0x90, 0x48, 0x89, 0xc6, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x4, kind: HoleKind::Abs32S, symbol: HoleSymbol::B, addend: 0, in_data: false },
+            Hole { offset: 0xd, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x16, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // add_i64__1m3 (regcache.c): 26 code bytes, 0 data bytes, 3 holes
+    Stencil {
+        name: "add_i64__1m3",
+        code: &[
+            0x49, 0x8b, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0x48, 0x01, 0xc8, 0x0f, 0x80, 0x00, 0x00, 0x00,
+            0x00, 0x90, 0x48, 0x89, 0xc6, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x4, kind: HoleKind::Abs32S, symbol: HoleSymbol::B, addend: 0, in_data: false },
+            Hole { offset: 0xd, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x16, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // add_i64__1mm (regcache.c): 31 code bytes, 0 data bytes, 4 holes
+    Stencil {
+        name: "add_i64__1mm",
+        code: &[
+            0x49, 0x8b, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0x49, 0x03, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00,
+            0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x90, 0x48, 0x89, 0xc6, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x4, kind: HoleKind::Abs32S, symbol: HoleSymbol::B, addend: 0, in_data: false },
+            Hole { offset: 0xc, kind: HoleKind::Abs32S, symbol: HoleSymbol::C, addend: 0, in_data: false },
+            Hole { offset: 0x12, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x1b, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // add_i64__200 (regcache.c): 21 code bytes, 0 data bytes, 2 holes
+    Stencil {
+        name: "add_i64__200",
+        code: &[
+            0x48, 0x89, 0xf8, 0x48, 0x01, 0xf8, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x90, 0x48, 0x89, 0xc2,
+            0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x8, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x11, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // add_i64__201 (regcache.c): 21 code bytes, 0 data bytes, 2 holes
+    Stencil {
+        name: "add_i64__201",
+        code: &[
+            0x48, 0x89, 0xf8, 0x48, 0x01, 0xf0, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x90, 0x48, 0x89, 0xc2,
+            0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x8, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x11, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // add_i64__202 (regcache.c): 21 code bytes, 0 data bytes, 2 holes
+    Stencil {
+        name: "add_i64__202",
+        code: &[
+            0x48, 0x89, 0xf8, 0x48, 0x01, 0xd0, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x90, 0x48, 0x89, 0xc2,
+            0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x8, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x11, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // add_i64__203 (regcache.c): 21 code bytes, 0 data bytes, 2 holes
+    Stencil {
+        name: "add_i64__203",
+        code: &[
+            0x48, 0x89, 0xf8, 0x48, 0x01, 0xc8, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x90, 0x48, 0x89, 0xc2,
+            0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x8, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x11, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // add_i64__20m (regcache.c): 26 code bytes, 0 data bytes, 3 holes
+    Stencil {
+        name: "add_i64__20m",
+        code: &[
+            0x49, 0x8b, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0x48, 0x01, 0xf8, 0x0f, 0x80, 0x00, 0x00, 0x00,
+            0x00, 0x90, 0x48, 0x89, 0xc2, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x4, kind: HoleKind::Abs32S, symbol: HoleSymbol::C, addend: 0, in_data: false },
+            Hole { offset: 0xd, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x16, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // add_i64__210 (regcache.c): 21 code bytes, 0 data bytes, 2 holes
+    Stencil {
+        name: "add_i64__210",
+        code: &[
+            0x48, 0x89, 0xf0, 0x48, 0x01, 0xf8, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x90, 0x48, 0x89, 0xc2,
+            0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x8, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x11, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // add_i64__211 (regcache.c): 21 code bytes, 0 data bytes, 2 holes
+    Stencil {
+        name: "add_i64__211",
+        code: &[
+            0x48, 0x89, 0xf0, 0x48, 0x01, 0xf0, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x90, 0x48, 0x89, 0xc2,
+            0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x8, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x11, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // add_i64__212 (regcache.c): 21 code bytes, 0 data bytes, 2 holes
+    Stencil {
+        name: "add_i64__212",
+        code: &[
+            0x48, 0x89, 0xf0, 0x48, 0x01, 0xd0, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x90, 0x48, 0x89, 0xc2,
+            0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x8, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x11, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // add_i64__213 (regcache.c): 21 code bytes, 0 data bytes, 2 holes
+    Stencil {
+        name: "add_i64__213",
+        code: &[
+            0x48, 0x89, 0xf0, 0x48, 0x01, 0xc8, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x90, 0x48, 0x89, 0xc2,
+            0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x8, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x11, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // add_i64__21m (regcache.c): 26 code bytes, 0 data bytes, 3 holes
+    Stencil {
+        name: "add_i64__21m",
+        code: &[
+            0x49, 0x8b, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0x48, 0x01, 0xf0, 0x0f, 0x80, 0x00, 0x00, 0x00,
+            0x00, 0x90, 0x48, 0x89, 0xc2, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x4, kind: HoleKind::Abs32S, symbol: HoleSymbol::C, addend: 0, in_data: false },
+            Hole { offset: 0xd, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x16, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // add_i64__220 (regcache.c): 21 code bytes, 0 data bytes, 2 holes
+    Stencil {
+        name: "add_i64__220",
+        code: &[
+            0x48, 0x89, 0xd0, 0x48, 0x01, 0xf8, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x90, 0x48, 0x89, 0xc2,
+            0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x8, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x11, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // add_i64__221 (regcache.c): 21 code bytes, 0 data bytes, 2 holes
+    Stencil {
+        name: "add_i64__221",
+        code: &[
+            0x48, 0x89, 0xd0, 0x48, 0x01, 0xf0, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x90, 0x48, 0x89, 0xc2,
+            0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x8, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x11, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // add_i64__222 (regcache.c): 21 code bytes, 0 data bytes, 2 holes
+    Stencil {
+        name: "add_i64__222",
+        code: &[
+            0x48, 0x89, 0xd0, 0x48, 0x01, 0xd0, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x90, 0x48, 0x89, 0xc2,
+            0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x8, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x11, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // add_i64__223 (regcache.c): 21 code bytes, 0 data bytes, 2 holes
+    Stencil {
+        name: "add_i64__223",
+        code: &[
+            0x48, 0x89, 0xd0, 0x48, 0x01, 0xc8, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x90, 0x48, 0x89, 0xc2,
+            0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x8, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x11, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // add_i64__22m (regcache.c): 26 code bytes, 0 data bytes, 3 holes
+    Stencil {
+        name: "add_i64__22m",
+        code: &[
+            0x49, 0x8b, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0x48, 0x01, 0xd0, 0x0f, 0x80, 0x00, 0x00, 0x00,
+            0x00, 0x90, 0x48, 0x89, 0xc2, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x4, kind: HoleKind::Abs32S, symbol: HoleSymbol::C, addend: 0, in_data: false },
+            Hole { offset: 0xd, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x16, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // add_i64__230 (regcache.c): 21 code bytes, 0 data bytes, 2 holes
+    Stencil {
+        name: "add_i64__230",
+        code: &[
+            0x48, 0x89, 0xc8, 0x48, 0x01, 0xf8, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x90, 0x48, 0x89, 0xc2,
+            0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x8, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x11, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // add_i64__231 (regcache.c): 21 code bytes, 0 data bytes, 2 holes
+    Stencil {
+        name: "add_i64__231",
+        code: &[
+            0x48, 0x89, 0xc8, 0x48, 0x01, 0xf0, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x90, 0x48, 0x89, 0xc2,
+            0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x8, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x11, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // add_i64__232 (regcache.c): 21 code bytes, 0 data bytes, 2 holes
+    Stencil {
+        name: "add_i64__232",
+        code: &[
+            0x48, 0x89, 0xc8, 0x48, 0x01, 0xd0, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x90, 0x48, 0x89, 0xc2,
+            0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x8, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x11, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // add_i64__233 (regcache.c): 21 code bytes, 0 data bytes, 2 holes
+    Stencil {
+        name: "add_i64__233",
+        code: &[
+            0x48, 0x89, 0xc8, 0x48, 0x01, 0xc8, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x90, 0x48, 0x89, 0xc2,
+            0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x8, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x11, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // add_i64__23m (regcache.c): 26 code bytes, 0 data bytes, 3 holes
+    Stencil {
+        name: "add_i64__23m",
+        code: &[
+            0x49, 0x8b, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0x48, 0x01, 0xc8, 0x0f, 0x80, 0x00, 0x00, 0x00,
+            0x00, 0x90, 0x48, 0x89, 0xc2, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x4, kind: HoleKind::Abs32S, symbol: HoleSymbol::C, addend: 0, in_data: false },
+            Hole { offset: 0xd, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x16, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // add_i64__2m0 (regcache.c): 26 code bytes, 0 data bytes, 3 holes
+    Stencil {
+        name: "add_i64__2m0",
+        code: &[
+            0x49, 0x8b, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0x48, 0x01, 0xf8, 0x0f, 0x80, 0x00, 0x00, 0x00,
+            0x00, 0x90, 0x48, 0x89, 0xc2, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x4, kind: HoleKind::Abs32S, symbol: HoleSymbol::B, addend: 0, in_data: false },
+            Hole { offset: 0xd, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x16, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // add_i64__2m1 (regcache.c): 26 code bytes, 0 data bytes, 3 holes
+    Stencil {
+        name: "add_i64__2m1",
+        code: &[
+            0x49, 0x8b, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0x48, 0x01, 0xf0, 0x0f, 0x80, 0x00, 0x00, 0x00,
+            0x00, 0x90, 0x48, 0x89, 0xc2, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x4, kind: HoleKind::Abs32S, symbol: HoleSymbol::B, addend: 0, in_data: false },
+            Hole { offset: 0xd, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x16, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // add_i64__2m2 (regcache.c): 26 code bytes, 0 data bytes, 3 holes
+    Stencil {
+        name: "add_i64__2m2",
+        code: &[
+            0x49, 0x8b, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0x48, 0x01, 0xd0, 0x0f, 0x80, 0x00, 0x00, 0x00,
+            0x00, 0x90, 0x48, 0x89, 0xc2, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x4, kind: HoleKind::Abs32S, symbol: HoleSymbol::B, addend: 0, in_data: false },
+            Hole { offset: 0xd, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x16, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // add_i64__2m3 (regcache.c): 26 code bytes, 0 data bytes, 3 holes
+    Stencil {
+        name: "add_i64__2m3",
+        code: &[
+            0x49, 0x8b, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0x48, 0x01, 0xc8, 0x0f, 0x80, 0x00, 0x00, 0x00,
+            0x00, 0x90, 0x48, 0x89, 0xc2, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x4, kind: HoleKind::Abs32S, symbol: HoleSymbol::B, addend: 0, in_data: false },
+            Hole { offset: 0xd, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x16, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // add_i64__2mm (regcache.c): 31 code bytes, 0 data bytes, 4 holes
+    Stencil {
+        name: "add_i64__2mm",
+        code: &[
+            0x49, 0x8b, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0x49, 0x03, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00,
+            0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x90, 0x48, 0x89, 0xc2, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x4, kind: HoleKind::Abs32S, symbol: HoleSymbol::B, addend: 0, in_data: false },
+            Hole { offset: 0xc, kind: HoleKind::Abs32S, symbol: HoleSymbol::C, addend: 0, in_data: false },
+            Hole { offset: 0x12, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x1b, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // add_i64__300 (regcache.c): 21 code bytes, 0 data bytes, 2 holes
+    Stencil {
+        name: "add_i64__300",
+        code: &[
+            0x48, 0x89, 0xf8, 0x48, 0x01, 0xf8, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x90, 0x48, 0x89, 0xc1,
+            0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x8, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x11, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // add_i64__301 (regcache.c): 21 code bytes, 0 data bytes, 2 holes
+    Stencil {
+        name: "add_i64__301",
+        code: &[
+            0x48, 0x89, 0xf8, 0x48, 0x01, 0xf0, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x90, 0x48, 0x89, 0xc1,
+            0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x8, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x11, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // add_i64__302 (regcache.c): 21 code bytes, 0 data bytes, 2 holes
+    Stencil {
+        name: "add_i64__302",
+        code: &[
+            0x48, 0x89, 0xf8, 0x48, 0x01, 0xd0, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x90, 0x48, 0x89, 0xc1,
+            0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x8, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x11, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // add_i64__303 (regcache.c): 21 code bytes, 0 data bytes, 2 holes
+    Stencil {
+        name: "add_i64__303",
+        code: &[
+            0x48, 0x89, 0xf8, 0x48, 0x01, 0xc8, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x90, 0x48, 0x89, 0xc1,
+            0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x8, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x11, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // add_i64__30m (regcache.c): 26 code bytes, 0 data bytes, 3 holes
+    Stencil {
+        name: "add_i64__30m",
+        code: &[
+            0x49, 0x8b, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0x48, 0x01, 0xf8, 0x0f, 0x80, 0x00, 0x00, 0x00,
+            0x00, 0x90, 0x48, 0x89, 0xc1, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x4, kind: HoleKind::Abs32S, symbol: HoleSymbol::C, addend: 0, in_data: false },
+            Hole { offset: 0xd, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x16, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // add_i64__310 (regcache.c): 21 code bytes, 0 data bytes, 2 holes
+    Stencil {
+        name: "add_i64__310",
+        code: &[
+            0x48, 0x89, 0xf0, 0x48, 0x01, 0xf8, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x90, 0x48, 0x89, 0xc1,
+            0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x8, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x11, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // add_i64__311 (regcache.c): 21 code bytes, 0 data bytes, 2 holes
+    Stencil {
+        name: "add_i64__311",
+        code: &[
+            0x48, 0x89, 0xf0, 0x48, 0x01, 0xf0, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x90, 0x48, 0x89, 0xc1,
+            0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x8, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x11, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // add_i64__312 (regcache.c): 21 code bytes, 0 data bytes, 2 holes
+    Stencil {
+        name: "add_i64__312",
+        code: &[
+            0x48, 0x89, 0xf0, 0x48, 0x01, 0xd0, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x90, 0x48, 0x89, 0xc1,
+            0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x8, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x11, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // add_i64__313 (regcache.c): 21 code bytes, 0 data bytes, 2 holes
+    Stencil {
+        name: "add_i64__313",
+        code: &[
+            0x48, 0x89, 0xf0, 0x48, 0x01, 0xc8, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x90, 0x48, 0x89, 0xc1,
+            0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x8, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x11, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // add_i64__31m (regcache.c): 26 code bytes, 0 data bytes, 3 holes
+    Stencil {
+        name: "add_i64__31m",
+        code: &[
+            0x49, 0x8b, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0x48, 0x01, 0xf0, 0x0f, 0x80, 0x00, 0x00, 0x00,
+            0x00, 0x90, 0x48, 0x89, 0xc1, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x4, kind: HoleKind::Abs32S, symbol: HoleSymbol::C, addend: 0, in_data: false },
+            Hole { offset: 0xd, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x16, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // add_i64__320 (regcache.c): 21 code bytes, 0 data bytes, 2 holes
+    Stencil {
+        name: "add_i64__320",
+        code: &[
+            0x48, 0x89, 0xd0, 0x48, 0x01, 0xf8, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x90, 0x48, 0x89, 0xc1,
+            0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x8, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x11, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // add_i64__321 (regcache.c): 21 code bytes, 0 data bytes, 2 holes
+    Stencil {
+        name: "add_i64__321",
+        code: &[
+            0x48, 0x89, 0xd0, 0x48, 0x01, 0xf0, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x90, 0x48, 0x89, 0xc1,
+            0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x8, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x11, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // add_i64__322 (regcache.c): 21 code bytes, 0 data bytes, 2 holes
+    Stencil {
+        name: "add_i64__322",
+        code: &[
+            0x48, 0x89, 0xd0, 0x48, 0x01, 0xd0, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x90, 0x48, 0x89, 0xc1,
+            0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x8, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x11, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // add_i64__323 (regcache.c): 21 code bytes, 0 data bytes, 2 holes
+    Stencil {
+        name: "add_i64__323",
+        code: &[
+            0x48, 0x89, 0xd0, 0x48, 0x01, 0xc8, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x90, 0x48, 0x89, 0xc1,
+            0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x8, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x11, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // add_i64__32m (regcache.c): 26 code bytes, 0 data bytes, 3 holes
+    Stencil {
+        name: "add_i64__32m",
+        code: &[
+            0x49, 0x8b, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0x48, 0x01, 0xd0, 0x0f, 0x80, 0x00, 0x00, 0x00,
+            0x00, 0x90, 0x48, 0x89, 0xc1, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x4, kind: HoleKind::Abs32S, symbol: HoleSymbol::C, addend: 0, in_data: false },
+            Hole { offset: 0xd, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x16, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // add_i64__330 (regcache.c): 21 code bytes, 0 data bytes, 2 holes
+    Stencil {
+        name: "add_i64__330",
+        code: &[
+            0x48, 0x89, 0xc8, 0x48, 0x01, 0xf8, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x90, 0x48, 0x89, 0xc1,
+            0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x8, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x11, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // add_i64__331 (regcache.c): 21 code bytes, 0 data bytes, 2 holes
+    Stencil {
+        name: "add_i64__331",
+        code: &[
+            0x48, 0x89, 0xc8, 0x48, 0x01, 0xf0, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x90, 0x48, 0x89, 0xc1,
+            0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x8, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x11, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // add_i64__332 (regcache.c): 21 code bytes, 0 data bytes, 2 holes
+    Stencil {
+        name: "add_i64__332",
+        code: &[
+            0x48, 0x89, 0xc8, 0x48, 0x01, 0xd0, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x90, 0x48, 0x89, 0xc1,
+            0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x8, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x11, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // add_i64__333 (regcache.c): 21 code bytes, 0 data bytes, 2 holes
+    Stencil {
+        name: "add_i64__333",
+        code: &[
+            0x48, 0x89, 0xc8, 0x48, 0x01, 0xc8, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x90, 0x48, 0x89, 0xc1,
+            0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x8, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x11, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // add_i64__33m (regcache.c): 26 code bytes, 0 data bytes, 3 holes
+    Stencil {
+        name: "add_i64__33m",
+        code: &[
+            0x49, 0x8b, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0x48, 0x01, 0xc8, 0x0f, 0x80, 0x00, 0x00, 0x00,
+            0x00, 0x90, 0x48, 0x89, 0xc1, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x4, kind: HoleKind::Abs32S, symbol: HoleSymbol::C, addend: 0, in_data: false },
+            Hole { offset: 0xd, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x16, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // add_i64__3m0 (regcache.c): 26 code bytes, 0 data bytes, 3 holes
+    Stencil {
+        name: "add_i64__3m0",
+        code: &[
+            0x49, 0x8b, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0x48, 0x01, 0xf8, 0x0f, 0x80, 0x00, 0x00, 0x00,
+            0x00, 0x90, 0x48, 0x89, 0xc1, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x4, kind: HoleKind::Abs32S, symbol: HoleSymbol::B, addend: 0, in_data: false },
+            Hole { offset: 0xd, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x16, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // add_i64__3m1 (regcache.c): 26 code bytes, 0 data bytes, 3 holes
+    Stencil {
+        name: "add_i64__3m1",
+        code: &[
+            0x49, 0x8b, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0x48, 0x01, 0xf0, 0x0f, 0x80, 0x00, 0x00, 0x00,
+            0x00, 0x90, 0x48, 0x89, 0xc1, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x4, kind: HoleKind::Abs32S, symbol: HoleSymbol::B, addend: 0, in_data: false },
+            Hole { offset: 0xd, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x16, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // add_i64__3m2 (regcache.c): 26 code bytes, 0 data bytes, 3 holes
+    Stencil {
+        name: "add_i64__3m2",
+        code: &[
+            0x49, 0x8b, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0x48, 0x01, 0xd0, 0x0f, 0x80, 0x00, 0x00, 0x00,
+            0x00, 0x90, 0x48, 0x89, 0xc1, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x4, kind: HoleKind::Abs32S, symbol: HoleSymbol::B, addend: 0, in_data: false },
+            Hole { offset: 0xd, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x16, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // add_i64__3m3 (regcache.c): 26 code bytes, 0 data bytes, 3 holes
+    Stencil {
+        name: "add_i64__3m3",
+        code: &[
+            0x49, 0x8b, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0x48, 0x01, 0xc8, 0x0f, 0x80, 0x00, 0x00, 0x00,
+            0x00, 0x90, 0x48, 0x89, 0xc1, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x4, kind: HoleKind::Abs32S, symbol: HoleSymbol::B, addend: 0, in_data: false },
+            Hole { offset: 0xd, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x16, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // add_i64__3mm (regcache.c): 31 code bytes, 0 data bytes, 4 holes
+    Stencil {
+        name: "add_i64__3mm",
+        code: &[
+            0x49, 0x8b, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0x49, 0x03, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00,
+            0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x90, 0x48, 0x89, 0xc1, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x4, kind: HoleKind::Abs32S, symbol: HoleSymbol::B, addend: 0, in_data: false },
+            Hole { offset: 0xc, kind: HoleKind::Abs32S, symbol: HoleSymbol::C, addend: 0, in_data: false },
+            Hole { offset: 0x12, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x1b, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // add_i64__m00 (regcache.c): 26 code bytes, 0 data bytes, 3 holes
+    Stencil {
+        name: "add_i64__m00",
+        code: &[
+            0x48, 0x89, 0xf8, 0x48, 0x01, 0xf8, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x90, 0x49, 0x89, 0x84,
+            0x24, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x8, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x11, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
+            Hole { offset: 0x16, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // add_i64__m01 (regcache.c): 26 code bytes, 0 data bytes, 3 holes
+    Stencil {
+        name: "add_i64__m01",
+        code: &[
+            0x48, 0x89, 0xf8, 0x48, 0x01, 0xf0, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x90, 0x49, 0x89, 0x84,
+            0x24, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x8, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x11, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
+            Hole { offset: 0x16, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // add_i64__m02 (regcache.c): 26 code bytes, 0 data bytes, 3 holes
+    Stencil {
+        name: "add_i64__m02",
+        code: &[
+            0x48, 0x89, 0xf8, 0x48, 0x01, 0xd0, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x90, 0x49, 0x89, 0x84,
+            0x24, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x8, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x11, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
+            Hole { offset: 0x16, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // add_i64__m03 (regcache.c): 26 code bytes, 0 data bytes, 3 holes
+    Stencil {
+        name: "add_i64__m03",
+        code: &[
+            0x48, 0x89, 0xf8, 0x48, 0x01, 0xc8, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x90, 0x49, 0x89, 0x84,
+            0x24, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x8, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x11, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
+            Hole { offset: 0x16, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // add_i64__m0m (regcache.c): 31 code bytes, 0 data bytes, 4 holes
+    Stencil {
+        name: "add_i64__m0m",
+        code: &[
+            0x49, 0x8b, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0x48, 0x01, 0xf8, 0x0f, 0x80, 0x00, 0x00, 0x00,
+            0x00, 0x90, 0x49, 0x89, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x4, kind: HoleKind::Abs32S, symbol: HoleSymbol::C, addend: 0, in_data: false },
+            Hole { offset: 0xd, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x16, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
+            Hole { offset: 0x1b, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // add_i64__m10 (regcache.c): 26 code bytes, 0 data bytes, 3 holes
+    Stencil {
+        name: "add_i64__m10",
+        code: &[
+            0x48, 0x89, 0xf0, 0x48, 0x01, 0xf8, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x90, 0x49, 0x89, 0x84,
+            0x24, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x8, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x11, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
+            Hole { offset: 0x16, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // add_i64__m11 (regcache.c): 26 code bytes, 0 data bytes, 3 holes
+    Stencil {
+        name: "add_i64__m11",
+        code: &[
+            0x48, 0x89, 0xf0, 0x48, 0x01, 0xf0, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x90, 0x49, 0x89, 0x84,
+            0x24, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x8, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x11, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
+            Hole { offset: 0x16, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // add_i64__m12 (regcache.c): 26 code bytes, 0 data bytes, 3 holes
+    Stencil {
+        name: "add_i64__m12",
+        code: &[
+            0x48, 0x89, 0xf0, 0x48, 0x01, 0xd0, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x90, 0x49, 0x89, 0x84,
+            0x24, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x8, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x11, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
+            Hole { offset: 0x16, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // add_i64__m13 (regcache.c): 26 code bytes, 0 data bytes, 3 holes
+    Stencil {
+        name: "add_i64__m13",
+        code: &[
+            0x48, 0x89, 0xf0, 0x48, 0x01, 0xc8, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x90, 0x49, 0x89, 0x84,
+            0x24, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x8, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x11, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
+            Hole { offset: 0x16, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // add_i64__m1m (regcache.c): 31 code bytes, 0 data bytes, 4 holes
+    Stencil {
+        name: "add_i64__m1m",
+        code: &[
+            0x49, 0x8b, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0x48, 0x01, 0xf0, 0x0f, 0x80, 0x00, 0x00, 0x00,
+            0x00, 0x90, 0x49, 0x89, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x4, kind: HoleKind::Abs32S, symbol: HoleSymbol::C, addend: 0, in_data: false },
+            Hole { offset: 0xd, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x16, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
+            Hole { offset: 0x1b, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // add_i64__m20 (regcache.c): 26 code bytes, 0 data bytes, 3 holes
+    Stencil {
+        name: "add_i64__m20",
+        code: &[
+            0x48, 0x89, 0xd0, 0x48, 0x01, 0xf8, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x90, 0x49, 0x89, 0x84,
+            0x24, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x8, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x11, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
+            Hole { offset: 0x16, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // add_i64__m21 (regcache.c): 26 code bytes, 0 data bytes, 3 holes
+    Stencil {
+        name: "add_i64__m21",
+        code: &[
+            0x48, 0x89, 0xd0, 0x48, 0x01, 0xf0, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x90, 0x49, 0x89, 0x84,
+            0x24, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x8, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x11, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
+            Hole { offset: 0x16, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // add_i64__m22 (regcache.c): 26 code bytes, 0 data bytes, 3 holes
+    Stencil {
+        name: "add_i64__m22",
+        code: &[
+            0x48, 0x89, 0xd0, 0x48, 0x01, 0xd0, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x90, 0x49, 0x89, 0x84,
+            0x24, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x8, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x11, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
+            Hole { offset: 0x16, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // add_i64__m23 (regcache.c): 26 code bytes, 0 data bytes, 3 holes
+    Stencil {
+        name: "add_i64__m23",
+        code: &[
+            0x48, 0x89, 0xd0, 0x48, 0x01, 0xc8, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x90, 0x49, 0x89, 0x84,
+            0x24, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x8, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x11, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
+            Hole { offset: 0x16, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // add_i64__m2m (regcache.c): 31 code bytes, 0 data bytes, 4 holes
+    Stencil {
+        name: "add_i64__m2m",
+        code: &[
+            0x49, 0x8b, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0x48, 0x01, 0xd0, 0x0f, 0x80, 0x00, 0x00, 0x00,
+            0x00, 0x90, 0x49, 0x89, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x4, kind: HoleKind::Abs32S, symbol: HoleSymbol::C, addend: 0, in_data: false },
+            Hole { offset: 0xd, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x16, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
+            Hole { offset: 0x1b, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // add_i64__m30 (regcache.c): 26 code bytes, 0 data bytes, 3 holes
+    Stencil {
+        name: "add_i64__m30",
+        code: &[
+            0x48, 0x89, 0xc8, 0x48, 0x01, 0xf8, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x90, 0x49, 0x89, 0x84,
+            0x24, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x8, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x11, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
+            Hole { offset: 0x16, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // add_i64__m31 (regcache.c): 26 code bytes, 0 data bytes, 3 holes
+    Stencil {
+        name: "add_i64__m31",
+        code: &[
+            0x48, 0x89, 0xc8, 0x48, 0x01, 0xf0, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x90, 0x49, 0x89, 0x84,
+            0x24, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x8, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x11, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
+            Hole { offset: 0x16, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // add_i64__m32 (regcache.c): 26 code bytes, 0 data bytes, 3 holes
+    Stencil {
+        name: "add_i64__m32",
+        code: &[
+            0x48, 0x89, 0xc8, 0x48, 0x01, 0xd0, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x90, 0x49, 0x89, 0x84,
+            0x24, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x8, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x11, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
+            Hole { offset: 0x16, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // add_i64__m33 (regcache.c): 26 code bytes, 0 data bytes, 3 holes
+    Stencil {
+        name: "add_i64__m33",
+        code: &[
+            0x48, 0x89, 0xc8, 0x48, 0x01, 0xc8, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x90, 0x49, 0x89, 0x84,
+            0x24, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x8, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x11, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
+            Hole { offset: 0x16, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // add_i64__m3m (regcache.c): 31 code bytes, 0 data bytes, 4 holes
+    Stencil {
+        name: "add_i64__m3m",
+        code: &[
+            0x49, 0x8b, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0x48, 0x01, 0xc8, 0x0f, 0x80, 0x00, 0x00, 0x00,
+            0x00, 0x90, 0x49, 0x89, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x4, kind: HoleKind::Abs32S, symbol: HoleSymbol::C, addend: 0, in_data: false },
+            Hole { offset: 0xd, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x16, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
+            Hole { offset: 0x1b, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // add_i64__mm0 (regcache.c): 31 code bytes, 0 data bytes, 4 holes
+    Stencil {
+        name: "add_i64__mm0",
+        code: &[
+            0x49, 0x8b, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0x48, 0x01, 0xf8, 0x0f, 0x80, 0x00, 0x00, 0x00,
+            0x00, 0x90, 0x49, 0x89, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x4, kind: HoleKind::Abs32S, symbol: HoleSymbol::B, addend: 0, in_data: false },
+            Hole { offset: 0xd, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x16, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
+            Hole { offset: 0x1b, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // add_i64__mm1 (regcache.c): 31 code bytes, 0 data bytes, 4 holes
+    Stencil {
+        name: "add_i64__mm1",
+        code: &[
+            0x49, 0x8b, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0x48, 0x01, 0xf0, 0x0f, 0x80, 0x00, 0x00, 0x00,
+            0x00, 0x90, 0x49, 0x89, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x4, kind: HoleKind::Abs32S, symbol: HoleSymbol::B, addend: 0, in_data: false },
+            Hole { offset: 0xd, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x16, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
+            Hole { offset: 0x1b, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // add_i64__mm2 (regcache.c): 31 code bytes, 0 data bytes, 4 holes
+    Stencil {
+        name: "add_i64__mm2",
+        code: &[
+            0x49, 0x8b, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0x48, 0x01, 0xd0, 0x0f, 0x80, 0x00, 0x00, 0x00,
+            0x00, 0x90, 0x49, 0x89, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x4, kind: HoleKind::Abs32S, symbol: HoleSymbol::B, addend: 0, in_data: false },
+            Hole { offset: 0xd, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x16, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
+            Hole { offset: 0x1b, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // add_i64__mm3 (regcache.c): 31 code bytes, 0 data bytes, 4 holes
+    Stencil {
+        name: "add_i64__mm3",
+        code: &[
+            0x49, 0x8b, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0x48, 0x01, 0xc8, 0x0f, 0x80, 0x00, 0x00, 0x00,
+            0x00, 0x90, 0x49, 0x89, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x4, kind: HoleKind::Abs32S, symbol: HoleSymbol::B, addend: 0, in_data: false },
+            Hole { offset: 0xd, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x16, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
+            Hole { offset: 0x1b, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // add_i64__mmm (regcache.c): 36 code bytes, 0 data bytes, 5 holes
+    Stencil {
+        name: "add_i64__mmm",
+        code: &[
+            0x49, 0x8b, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0x49, 0x03, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00,
+            0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x90, 0x49, 0x89, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0xe9,
+            0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x4, kind: HoleKind::Abs32S, symbol: HoleSymbol::B, addend: 0, in_data: false },
+            Hole { offset: 0xc, kind: HoleKind::Abs32S, symbol: HoleSymbol::C, addend: 0, in_data: false },
+            Hole { offset: 0x12, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x1b, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
+            Hole { offset: 0x20, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // add_i64_imm (int_ops.c): 35 code bytes, 0 data bytes, 5 holes
     Stencil {
         name: "add_i64_imm",
         code: &[
-            0x48, 0xc7, 0xc0, 0x00, 0x00, 0x00, 0x00, 0x49, 0x03, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0x71,
-            0x12, 0x49, 0xc7, 0x45, 0x00, 0x00, 0x00, 0x00, 0x00, 0x4d, 0x89, 0x65, 0x08, 0xb8, 0x01, 0x00,
-            0x00, 0x00, 0xc3, 0x49, 0x89, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
+            0x48, 0xc7, 0xc0, 0x00, 0x00, 0x00, 0x00, 0x49, 0x03, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0x0f,
+            0x80, 0x00, 0x00, 0x00, 0x00, 0x90, 0x49, 0x89, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00,
+            0x00, 0x00, 0x00,
         ],
         data: &[],
         holes: &[
             Hole { offset: 0x3, kind: HoleKind::Abs32S, symbol: HoleSymbol::C, addend: 0, in_data: false },
             Hole { offset: 0xb, kind: HoleKind::Abs32S, symbol: HoleSymbol::B, addend: 0, in_data: false },
-            Hole { offset: 0x15, kind: HoleKind::Abs32S, symbol: HoleSymbol::Pc, addend: 0, in_data: false },
-            Hole { offset: 0x27, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
-            Hole { offset: 0x2c, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+            Hole { offset: 0x11, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x1a, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
+            Hole { offset: 0x1f, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // call (calls.c): 181 code bytes, 0 data bytes, 10 holes
+    // add_i64_imm__00 (regcache.c): 25 code bytes, 0 data bytes, 3 holes
     Stencil {
-        name: "call",
+        name: "add_i64_imm__00",
         code: &[
-            0x55, 0x48, 0x83, 0xec, 0x20, 0x49, 0x8b, 0x4d, 0x28, 0xba, 0x00, 0x00, 0x00, 0x00, 0x48, 0xc1,
-            0xe2, 0x04, 0x48, 0x83, 0x3c, 0x11, 0x00, 0x74, 0x22, 0x49, 0x8b, 0x45, 0x10, 0x49, 0x3b, 0x45,
-            0x18, 0x73, 0x18, 0x49, 0x8d, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0x48, 0x01, 0xd1, 0x48, 0x8b,
-            0x51, 0x08, 0x48, 0x01, 0xc2, 0x49, 0x3b, 0x55, 0x20, 0x76, 0x17, 0x49, 0xc7, 0x45, 0x00, 0x00,
-            0x00, 0x00, 0x00, 0x4d, 0x89, 0x65, 0x08, 0xb8, 0x01, 0x00, 0x00, 0x00, 0x48, 0x83, 0xc4, 0x20,
-            0x5d, 0xc3, 0x48, 0xc7, 0x00, 0x00, 0x00, 0x00, 0x00, 0x49, 0xc7, 0x84, 0x24, 0x00, 0x00, 0x00,
-            0x00, 0x00, 0x00, 0x00, 0x00, 0x4d, 0x89, 0xa4, 0x24, 0x00, 0x00, 0x00, 0x00, 0x4c, 0x89, 0x64,
-            0x24, 0x18, 0x49, 0xc7, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x49, 0xff,
-            0x45, 0x10, 0x49, 0x89, 0xc4, 0x4c, 0x89, 0x6c, 0x24, 0x10, 0x4c, 0x89, 0x74, 0x24, 0x08, 0x4c,
-            0x89, 0xfd, 0xff, 0x11, 0x48, 0x85, 0xc0, 0x75, 0xb3, 0x4c, 0x8b, 0x64, 0x24, 0x18, 0x4c, 0x8b,
-            0x6c, 0x24, 0x10, 0x4c, 0x8b, 0x74, 0x24, 0x08, 0x49, 0x89, 0xef, 0x48, 0x83, 0xc4, 0x20, 0x5d,
-            0xe9, 0x00, 0x00, 0x00, 0x00,
+            0x48, 0xc7, 0xc0, 0x00, 0x00, 0x00, 0x00, 0x48, 0x01, 0xf8, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00,
+            0x90, 0x48, 0x89, 0xc7, 0xe9, 0x00, 0x00, 0x00, 0x00,
         ],
         data: &[],
         holes: &[
-            Hole { offset: 0xa, kind: HoleKind::Abs32, symbol: HoleSymbol::A, addend: 0, in_data: false },
-            Hole { offset: 0x27, kind: HoleKind::Abs32S, symbol: HoleSymbol::C, addend: 0, in_data: false },
-            Hole { offset: 0x3f, kind: HoleKind::Abs32S, symbol: HoleSymbol::Pc, addend: 0, in_data: false },
-            Hole { offset: 0x55, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
-            Hole { offset: 0x5d, kind: HoleKind::Abs32S, symbol: HoleSymbol::C, addend: 8, in_data: false },
-            Hole { offset: 0x61, kind: HoleKind::Abs32S, symbol: HoleSymbol::Pc, addend: 1, in_data: false },
-            Hole { offset: 0x69, kind: HoleKind::Abs32S, symbol: HoleSymbol::C, addend: 16, in_data: false },
-            Hole { offset: 0x76, kind: HoleKind::Abs32S, symbol: HoleSymbol::C, addend: 24, in_data: false },
-            Hole { offset: 0x7a, kind: HoleKind::Abs32S, symbol: HoleSymbol::B, addend: 0, in_data: false },
-            Hole { offset: 0xb1, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+            Hole { offset: 0x3, kind: HoleKind::Abs32S, symbol: HoleSymbol::C, addend: 0, in_data: false },
+            Hole { offset: 0xc, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x15, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // add_i64_imm__01 (regcache.c): 25 code bytes, 0 data bytes, 3 holes
+    Stencil {
+        name: "add_i64_imm__01",
+        code: &[
+            0x48, 0xc7, 0xc0, 0x00, 0x00, 0x00, 0x00, 0x48, 0x01, 0xf0, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00,
+            0x90, 0x48, 0x89, 0xc7, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x3, kind: HoleKind::Abs32S, symbol: HoleSymbol::C, addend: 0, in_data: false },
+            Hole { offset: 0xc, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x15, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // add_i64_imm__02 (regcache.c): 25 code bytes, 0 data bytes, 3 holes
+    Stencil {
+        name: "add_i64_imm__02",
+        code: &[
+            0x48, 0xc7, 0xc0, 0x00, 0x00, 0x00, 0x00, 0x48, 0x01, 0xd0, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00,
+            0x90, 0x48, 0x89, 0xc7, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x3, kind: HoleKind::Abs32S, symbol: HoleSymbol::C, addend: 0, in_data: false },
+            Hole { offset: 0xc, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x15, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // add_i64_imm__03 (regcache.c): 25 code bytes, 0 data bytes, 3 holes
+    Stencil {
+        name: "add_i64_imm__03",
+        code: &[
+            0x48, 0xc7, 0xc0, 0x00, 0x00, 0x00, 0x00, 0x48, 0x01, 0xc8, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00,
+            0x90, 0x48, 0x89, 0xc7, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x3, kind: HoleKind::Abs32S, symbol: HoleSymbol::C, addend: 0, in_data: false },
+            Hole { offset: 0xc, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x15, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // add_i64_imm__0m (regcache.c): 30 code bytes, 0 data bytes, 4 holes
+    Stencil {
+        name: "add_i64_imm__0m",
+        code: &[
+            0x48, 0xc7, 0xc0, 0x00, 0x00, 0x00, 0x00, 0x49, 0x03, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0x0f,
+            0x80, 0x00, 0x00, 0x00, 0x00, 0x90, 0x48, 0x89, 0xc7, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x3, kind: HoleKind::Abs32S, symbol: HoleSymbol::C, addend: 0, in_data: false },
+            Hole { offset: 0xb, kind: HoleKind::Abs32S, symbol: HoleSymbol::B, addend: 0, in_data: false },
+            Hole { offset: 0x11, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x1a, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // add_i64_imm__10 (regcache.c): 25 code bytes, 0 data bytes, 3 holes
+    Stencil {
+        name: "add_i64_imm__10",
+        code: &[
+            0x48, 0xc7, 0xc0, 0x00, 0x00, 0x00, 0x00, 0x48, 0x01, 0xf8, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00,
+            0x90, 0x48, 0x89, 0xc6, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x3, kind: HoleKind::Abs32S, symbol: HoleSymbol::C, addend: 0, in_data: false },
+            Hole { offset: 0xc, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x15, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // add_i64_imm__11 (regcache.c): 25 code bytes, 0 data bytes, 3 holes
+    Stencil {
+        name: "add_i64_imm__11",
+        code: &[
+            0x48, 0xc7, 0xc0, 0x00, 0x00, 0x00, 0x00, 0x48, 0x01, 0xf0, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00,
+            0x90, 0x48, 0x89, 0xc6, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x3, kind: HoleKind::Abs32S, symbol: HoleSymbol::C, addend: 0, in_data: false },
+            Hole { offset: 0xc, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x15, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // add_i64_imm__12 (regcache.c): 25 code bytes, 0 data bytes, 3 holes
+    Stencil {
+        name: "add_i64_imm__12",
+        code: &[
+            0x48, 0xc7, 0xc0, 0x00, 0x00, 0x00, 0x00, 0x48, 0x01, 0xd0, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00,
+            0x90, 0x48, 0x89, 0xc6, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x3, kind: HoleKind::Abs32S, symbol: HoleSymbol::C, addend: 0, in_data: false },
+            Hole { offset: 0xc, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x15, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // add_i64_imm__13 (regcache.c): 25 code bytes, 0 data bytes, 3 holes
+    Stencil {
+        name: "add_i64_imm__13",
+        code: &[
+            0x48, 0xc7, 0xc0, 0x00, 0x00, 0x00, 0x00, 0x48, 0x01, 0xc8, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00,
+            0x90, 0x48, 0x89, 0xc6, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x3, kind: HoleKind::Abs32S, symbol: HoleSymbol::C, addend: 0, in_data: false },
+            Hole { offset: 0xc, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x15, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // add_i64_imm__1m (regcache.c): 30 code bytes, 0 data bytes, 4 holes
+    Stencil {
+        name: "add_i64_imm__1m",
+        code: &[
+            0x48, 0xc7, 0xc0, 0x00, 0x00, 0x00, 0x00, 0x49, 0x03, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0x0f,
+            0x80, 0x00, 0x00, 0x00, 0x00, 0x90, 0x48, 0x89, 0xc6, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x3, kind: HoleKind::Abs32S, symbol: HoleSymbol::C, addend: 0, in_data: false },
+            Hole { offset: 0xb, kind: HoleKind::Abs32S, symbol: HoleSymbol::B, addend: 0, in_data: false },
+            Hole { offset: 0x11, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x1a, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // add_i64_imm__20 (regcache.c): 25 code bytes, 0 data bytes, 3 holes
+    Stencil {
+        name: "add_i64_imm__20",
+        code: &[
+            0x48, 0xc7, 0xc0, 0x00, 0x00, 0x00, 0x00, 0x48, 0x01, 0xf8, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00,
+            0x90, 0x48, 0x89, 0xc2, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x3, kind: HoleKind::Abs32S, symbol: HoleSymbol::C, addend: 0, in_data: false },
+            Hole { offset: 0xc, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x15, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // add_i64_imm__21 (regcache.c): 25 code bytes, 0 data bytes, 3 holes
+    Stencil {
+        name: "add_i64_imm__21",
+        code: &[
+            0x48, 0xc7, 0xc0, 0x00, 0x00, 0x00, 0x00, 0x48, 0x01, 0xf0, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00,
+            0x90, 0x48, 0x89, 0xc2, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x3, kind: HoleKind::Abs32S, symbol: HoleSymbol::C, addend: 0, in_data: false },
+            Hole { offset: 0xc, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x15, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // add_i64_imm__22 (regcache.c): 25 code bytes, 0 data bytes, 3 holes
+    Stencil {
+        name: "add_i64_imm__22",
+        code: &[
+            0x48, 0xc7, 0xc0, 0x00, 0x00, 0x00, 0x00, 0x48, 0x01, 0xd0, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00,
+            0x90, 0x48, 0x89, 0xc2, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x3, kind: HoleKind::Abs32S, symbol: HoleSymbol::C, addend: 0, in_data: false },
+            Hole { offset: 0xc, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x15, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // add_i64_imm__23 (regcache.c): 25 code bytes, 0 data bytes, 3 holes
+    Stencil {
+        name: "add_i64_imm__23",
+        code: &[
+            0x48, 0xc7, 0xc0, 0x00, 0x00, 0x00, 0x00, 0x48, 0x01, 0xc8, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00,
+            0x90, 0x48, 0x89, 0xc2, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x3, kind: HoleKind::Abs32S, symbol: HoleSymbol::C, addend: 0, in_data: false },
+            Hole { offset: 0xc, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x15, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // add_i64_imm__2m (regcache.c): 30 code bytes, 0 data bytes, 4 holes
+    Stencil {
+        name: "add_i64_imm__2m",
+        code: &[
+            0x48, 0xc7, 0xc0, 0x00, 0x00, 0x00, 0x00, 0x49, 0x03, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0x0f,
+            0x80, 0x00, 0x00, 0x00, 0x00, 0x90, 0x48, 0x89, 0xc2, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x3, kind: HoleKind::Abs32S, symbol: HoleSymbol::C, addend: 0, in_data: false },
+            Hole { offset: 0xb, kind: HoleKind::Abs32S, symbol: HoleSymbol::B, addend: 0, in_data: false },
+            Hole { offset: 0x11, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x1a, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // add_i64_imm__30 (regcache.c): 25 code bytes, 0 data bytes, 3 holes
+    Stencil {
+        name: "add_i64_imm__30",
+        code: &[
+            0x48, 0xc7, 0xc0, 0x00, 0x00, 0x00, 0x00, 0x48, 0x01, 0xf8, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00,
+            0x90, 0x48, 0x89, 0xc1, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x3, kind: HoleKind::Abs32S, symbol: HoleSymbol::C, addend: 0, in_data: false },
+            Hole { offset: 0xc, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x15, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // add_i64_imm__31 (regcache.c): 25 code bytes, 0 data bytes, 3 holes
+    Stencil {
+        name: "add_i64_imm__31",
+        code: &[
+            0x48, 0xc7, 0xc0, 0x00, 0x00, 0x00, 0x00, 0x48, 0x01, 0xf0, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00,
+            0x90, 0x48, 0x89, 0xc1, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x3, kind: HoleKind::Abs32S, symbol: HoleSymbol::C, addend: 0, in_data: false },
+            Hole { offset: 0xc, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x15, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // add_i64_imm__32 (regcache.c): 25 code bytes, 0 data bytes, 3 holes
+    Stencil {
+        name: "add_i64_imm__32",
+        code: &[
+            0x48, 0xc7, 0xc0, 0x00, 0x00, 0x00, 0x00, 0x48, 0x01, 0xd0, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00,
+            0x90, 0x48, 0x89, 0xc1, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x3, kind: HoleKind::Abs32S, symbol: HoleSymbol::C, addend: 0, in_data: false },
+            Hole { offset: 0xc, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x15, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // add_i64_imm__33 (regcache.c): 25 code bytes, 0 data bytes, 3 holes
+    Stencil {
+        name: "add_i64_imm__33",
+        code: &[
+            0x48, 0xc7, 0xc0, 0x00, 0x00, 0x00, 0x00, 0x48, 0x01, 0xc8, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00,
+            0x90, 0x48, 0x89, 0xc1, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x3, kind: HoleKind::Abs32S, symbol: HoleSymbol::C, addend: 0, in_data: false },
+            Hole { offset: 0xc, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x15, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // add_i64_imm__3m (regcache.c): 30 code bytes, 0 data bytes, 4 holes
+    Stencil {
+        name: "add_i64_imm__3m",
+        code: &[
+            0x48, 0xc7, 0xc0, 0x00, 0x00, 0x00, 0x00, 0x49, 0x03, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0x0f,
+            0x80, 0x00, 0x00, 0x00, 0x00, 0x90, 0x48, 0x89, 0xc1, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x3, kind: HoleKind::Abs32S, symbol: HoleSymbol::C, addend: 0, in_data: false },
+            Hole { offset: 0xb, kind: HoleKind::Abs32S, symbol: HoleSymbol::B, addend: 0, in_data: false },
+            Hole { offset: 0x11, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x1a, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // add_i64_imm__m0 (regcache.c): 30 code bytes, 0 data bytes, 4 holes
+    Stencil {
+        name: "add_i64_imm__m0",
+        code: &[
+            0x48, 0xc7, 0xc0, 0x00, 0x00, 0x00, 0x00, 0x48, 0x01, 0xf8, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00,
+            0x90, 0x49, 0x89, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x3, kind: HoleKind::Abs32S, symbol: HoleSymbol::C, addend: 0, in_data: false },
+            Hole { offset: 0xc, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x15, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
+            Hole { offset: 0x1a, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // add_i64_imm__m1 (regcache.c): 30 code bytes, 0 data bytes, 4 holes
+    Stencil {
+        name: "add_i64_imm__m1",
+        code: &[
+            0x48, 0xc7, 0xc0, 0x00, 0x00, 0x00, 0x00, 0x48, 0x01, 0xf0, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00,
+            0x90, 0x49, 0x89, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x3, kind: HoleKind::Abs32S, symbol: HoleSymbol::C, addend: 0, in_data: false },
+            Hole { offset: 0xc, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x15, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
+            Hole { offset: 0x1a, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // add_i64_imm__m2 (regcache.c): 30 code bytes, 0 data bytes, 4 holes
+    Stencil {
+        name: "add_i64_imm__m2",
+        code: &[
+            0x48, 0xc7, 0xc0, 0x00, 0x00, 0x00, 0x00, 0x48, 0x01, 0xd0, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00,
+            0x90, 0x49, 0x89, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x3, kind: HoleKind::Abs32S, symbol: HoleSymbol::C, addend: 0, in_data: false },
+            Hole { offset: 0xc, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x15, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
+            Hole { offset: 0x1a, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // add_i64_imm__m3 (regcache.c): 30 code bytes, 0 data bytes, 4 holes
+    Stencil {
+        name: "add_i64_imm__m3",
+        code: &[
+            0x48, 0xc7, 0xc0, 0x00, 0x00, 0x00, 0x00, 0x48, 0x01, 0xc8, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00,
+            0x90, 0x49, 0x89, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x3, kind: HoleKind::Abs32S, symbol: HoleSymbol::C, addend: 0, in_data: false },
+            Hole { offset: 0xc, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x15, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
+            Hole { offset: 0x1a, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // add_i64_imm__mm (regcache.c): 35 code bytes, 0 data bytes, 5 holes
+    Stencil {
+        name: "add_i64_imm__mm",
+        code: &[
+            0x48, 0xc7, 0xc0, 0x00, 0x00, 0x00, 0x00, 0x49, 0x03, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0x0f,
+            0x80, 0x00, 0x00, 0x00, 0x00, 0x90, 0x49, 0x89, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00,
+            0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x3, kind: HoleKind::Abs32S, symbol: HoleSymbol::C, addend: 0, in_data: false },
+            Hole { offset: 0xb, kind: HoleKind::Abs32S, symbol: HoleSymbol::B, addend: 0, in_data: false },
+            Hole { offset: 0x11, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x1a, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
+            Hole { offset: 0x1f, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // call (calls.c): 192 code bytes, 0 data bytes, 10 holes
+    Stencil {
+        name: "call",
+        code: &[
+            0x55, 0x48, 0x83, 0xec, 0x20, 0x4d, 0x8b, 0x45, 0x28, 0x41, 0xb9, 0x00, 0x00, 0x00, 0x00, 0x49,
+            0xc1, 0xe1, 0x04, 0x4b, 0x83, 0x3c, 0x08, 0x00, 0x74, 0x22, 0x49, 0x8b, 0x45, 0x10, 0x49, 0x3b,
+            0x45, 0x18, 0x73, 0x18, 0x49, 0x8d, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0x4d, 0x01, 0xc8, 0x4d,
+            0x8b, 0x48, 0x08, 0x49, 0x01, 0xc1, 0x4d, 0x3b, 0x4d, 0x20, 0x76, 0x0a, 0x48, 0x83, 0xc4, 0x20,
+            0x5d, 0xe9, 0x00, 0x00, 0x00, 0x00, 0x48, 0xc7, 0x00, 0x00, 0x00, 0x00, 0x00, 0x49, 0xc7, 0x84,
+            0x24, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x4d, 0x89, 0xa4, 0x24, 0x00, 0x00, 0x00,
+            0x00, 0x4c, 0x89, 0x64, 0x24, 0x18, 0x49, 0xc7, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+            0x00, 0x00, 0x49, 0xff, 0x45, 0x10, 0x49, 0x89, 0xc4, 0x4c, 0x89, 0x6c, 0x24, 0x08, 0x4c, 0x89,
+            0x74, 0x24, 0x10, 0x4c, 0x89, 0xfd, 0x31, 0xff, 0x31, 0xf6, 0x31, 0xd2, 0x31, 0xc9, 0x41, 0xff,
+            0x10, 0x48, 0x85, 0xc0, 0x74, 0x06, 0x48, 0x83, 0xc4, 0x20, 0x5d, 0xc3, 0x4c, 0x8b, 0x64, 0x24,
+            0x18, 0x4c, 0x8b, 0x6c, 0x24, 0x08, 0x4c, 0x8b, 0x74, 0x24, 0x10, 0x49, 0x89, 0xef, 0x31, 0xff,
+            0x31, 0xf6, 0x31, 0xd2, 0x31, 0xc9, 0x48, 0x83, 0xc4, 0x20, 0x5d, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0xb, kind: HoleKind::Abs32, symbol: HoleSymbol::A, addend: 0, in_data: false },
+            Hole { offset: 0x28, kind: HoleKind::Abs32S, symbol: HoleSymbol::C, addend: 0, in_data: false },
+            Hole { offset: 0x42, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x49, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
+            Hole { offset: 0x51, kind: HoleKind::Abs32S, symbol: HoleSymbol::C, addend: 8, in_data: false },
+            Hole { offset: 0x55, kind: HoleKind::Abs32S, symbol: HoleSymbol::Pc, addend: 1, in_data: false },
+            Hole { offset: 0x5d, kind: HoleKind::Abs32S, symbol: HoleSymbol::C, addend: 16, in_data: false },
+            Hole { offset: 0x6a, kind: HoleKind::Abs32S, symbol: HoleSymbol::C, addend: 24, in_data: false },
+            Hole { offset: 0x6e, kind: HoleKind::Abs32S, symbol: HoleSymbol::B, addend: 0, in_data: false },
+            Hole { offset: 0xbc, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // call_c1 (calls.c): 208 code bytes, 0 data bytes, 12 holes
+    Stencil {
+        name: "call_c1",
+        code: &[
+            0x55, 0x48, 0x83, 0xec, 0x20, 0x4d, 0x8b, 0x45, 0x28, 0x41, 0xb9, 0x00, 0x00, 0x00, 0x00, 0x49,
+            0xc1, 0xe1, 0x04, 0x4b, 0x83, 0x3c, 0x08, 0x00, 0x74, 0x22, 0x49, 0x8b, 0x45, 0x10, 0x49, 0x3b,
+            0x45, 0x18, 0x73, 0x18, 0x49, 0x8d, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0x4d, 0x01, 0xc8, 0x4d,
+            0x8b, 0x48, 0x08, 0x49, 0x01, 0xc1, 0x4d, 0x3b, 0x4d, 0x20, 0x76, 0x0a, 0x48, 0x83, 0xc4, 0x20,
+            0x5d, 0xe9, 0x00, 0x00, 0x00, 0x00, 0x48, 0xc7, 0x00, 0x00, 0x00, 0x00, 0x00, 0x49, 0xc7, 0x84,
+            0x24, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x4d, 0x89, 0xa4, 0x24, 0x00, 0x00, 0x00,
+            0x00, 0x49, 0xc7, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x49, 0xff, 0x45,
+            0x10, 0x4c, 0x89, 0xe5, 0x49, 0x89, 0xbc, 0x24, 0x00, 0x00, 0x00, 0x00, 0x49, 0x89, 0xc4, 0x4c,
+            0x89, 0x6c, 0x24, 0x10, 0x4c, 0x89, 0x74, 0x24, 0x18, 0x4c, 0x89, 0x7c, 0x24, 0x08, 0x31, 0xff,
+            0x31, 0xf6, 0x31, 0xd2, 0x31, 0xc9, 0x41, 0xff, 0x10, 0x48, 0x85, 0xc0, 0x74, 0x06, 0x48, 0x83,
+            0xc4, 0x20, 0x5d, 0xc3, 0x48, 0x8d, 0x85, 0x00, 0x00, 0x00, 0x00, 0x48, 0x8b, 0x38, 0x49, 0x89,
+            0xec, 0x4c, 0x8b, 0x6c, 0x24, 0x10, 0x4c, 0x8b, 0x74, 0x24, 0x18, 0x4c, 0x8b, 0x7c, 0x24, 0x08,
+            0x31, 0xf6, 0x31, 0xd2, 0x31, 0xc9, 0x48, 0x83, 0xc4, 0x20, 0x5d, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0xb, kind: HoleKind::Abs32, symbol: HoleSymbol::A, addend: 0, in_data: false },
+            Hole { offset: 0x28, kind: HoleKind::Abs32S, symbol: HoleSymbol::C, addend: 0, in_data: false },
+            Hole { offset: 0x42, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x49, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
+            Hole { offset: 0x51, kind: HoleKind::Abs32S, symbol: HoleSymbol::C, addend: 8, in_data: false },
+            Hole { offset: 0x55, kind: HoleKind::Abs32S, symbol: HoleSymbol::Pc, addend: 1, in_data: false },
+            Hole { offset: 0x5d, kind: HoleKind::Abs32S, symbol: HoleSymbol::C, addend: 16, in_data: false },
+            Hole { offset: 0x65, kind: HoleKind::Abs32S, symbol: HoleSymbol::C, addend: 24, in_data: false },
+            Hole { offset: 0x69, kind: HoleKind::Abs32S, symbol: HoleSymbol::B, addend: 0, in_data: false },
+            Hole { offset: 0x78, kind: HoleKind::Abs32S, symbol: HoleSymbol::R0, addend: 0, in_data: false },
+            Hole { offset: 0xa7, kind: HoleKind::Abs32S, symbol: HoleSymbol::R0, addend: 0, in_data: false },
+            Hole { offset: 0xcc, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // call_c2 (calls.c): 224 code bytes, 0 data bytes, 14 holes
+    Stencil {
+        name: "call_c2",
+        code: &[
+            0x55, 0x48, 0x83, 0xec, 0x20, 0x4d, 0x8b, 0x45, 0x28, 0x41, 0xb9, 0x00, 0x00, 0x00, 0x00, 0x49,
+            0xc1, 0xe1, 0x04, 0x4b, 0x83, 0x3c, 0x08, 0x00, 0x74, 0x22, 0x49, 0x8b, 0x45, 0x10, 0x49, 0x3b,
+            0x45, 0x18, 0x73, 0x18, 0x49, 0x8d, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0x4d, 0x01, 0xc8, 0x4d,
+            0x8b, 0x48, 0x08, 0x49, 0x01, 0xc1, 0x4d, 0x3b, 0x4d, 0x20, 0x76, 0x0a, 0x48, 0x83, 0xc4, 0x20,
+            0x5d, 0xe9, 0x00, 0x00, 0x00, 0x00, 0x48, 0xc7, 0x00, 0x00, 0x00, 0x00, 0x00, 0x49, 0xc7, 0x84,
+            0x24, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x4d, 0x89, 0xa4, 0x24, 0x00, 0x00, 0x00,
+            0x00, 0x49, 0xc7, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x49, 0xff, 0x45,
+            0x10, 0x49, 0x89, 0xbc, 0x24, 0x00, 0x00, 0x00, 0x00, 0x4c, 0x89, 0xe5, 0x49, 0x89, 0xb4, 0x24,
+            0x00, 0x00, 0x00, 0x00, 0x49, 0x89, 0xc4, 0x4c, 0x89, 0x6c, 0x24, 0x10, 0x4c, 0x89, 0x74, 0x24,
+            0x18, 0x4c, 0x89, 0x7c, 0x24, 0x08, 0x31, 0xff, 0x31, 0xf6, 0x31, 0xd2, 0x31, 0xc9, 0x41, 0xff,
+            0x10, 0x48, 0x85, 0xc0, 0x74, 0x06, 0x48, 0x83, 0xc4, 0x20, 0x5d, 0xc3, 0x48, 0x8d, 0x85, 0x00,
+            0x00, 0x00, 0x00, 0x48, 0x8d, 0x8d, 0x00, 0x00, 0x00, 0x00, 0x48, 0x8b, 0x38, 0x48, 0x8b, 0x31,
+            0x49, 0x89, 0xec, 0x4c, 0x8b, 0x6c, 0x24, 0x10, 0x4c, 0x8b, 0x74, 0x24, 0x18, 0x4c, 0x8b, 0x7c,
+            0x24, 0x08, 0x31, 0xd2, 0x31, 0xc9, 0x48, 0x83, 0xc4, 0x20, 0x5d, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0xb, kind: HoleKind::Abs32, symbol: HoleSymbol::A, addend: 0, in_data: false },
+            Hole { offset: 0x28, kind: HoleKind::Abs32S, symbol: HoleSymbol::C, addend: 0, in_data: false },
+            Hole { offset: 0x42, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x49, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
+            Hole { offset: 0x51, kind: HoleKind::Abs32S, symbol: HoleSymbol::C, addend: 8, in_data: false },
+            Hole { offset: 0x55, kind: HoleKind::Abs32S, symbol: HoleSymbol::Pc, addend: 1, in_data: false },
+            Hole { offset: 0x5d, kind: HoleKind::Abs32S, symbol: HoleSymbol::C, addend: 16, in_data: false },
+            Hole { offset: 0x65, kind: HoleKind::Abs32S, symbol: HoleSymbol::C, addend: 24, in_data: false },
+            Hole { offset: 0x69, kind: HoleKind::Abs32S, symbol: HoleSymbol::B, addend: 0, in_data: false },
+            Hole { offset: 0x75, kind: HoleKind::Abs32S, symbol: HoleSymbol::R0, addend: 0, in_data: false },
+            Hole { offset: 0x80, kind: HoleKind::Abs32S, symbol: HoleSymbol::R1, addend: 0, in_data: false },
+            Hole { offset: 0xaf, kind: HoleKind::Abs32S, symbol: HoleSymbol::R0, addend: 0, in_data: false },
+            Hole { offset: 0xb6, kind: HoleKind::Abs32S, symbol: HoleSymbol::R1, addend: 0, in_data: false },
+            Hole { offset: 0xdc, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // call_c3 (calls.c): 240 code bytes, 0 data bytes, 16 holes
+    Stencil {
+        name: "call_c3",
+        code: &[
+            0x55, 0x48, 0x83, 0xec, 0x20, 0x4d, 0x8b, 0x45, 0x28, 0x41, 0xb9, 0x00, 0x00, 0x00, 0x00, 0x49,
+            0xc1, 0xe1, 0x04, 0x4b, 0x83, 0x3c, 0x08, 0x00, 0x74, 0x22, 0x49, 0x8b, 0x45, 0x10, 0x49, 0x3b,
+            0x45, 0x18, 0x73, 0x18, 0x49, 0x8d, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0x4d, 0x01, 0xc8, 0x4d,
+            0x8b, 0x48, 0x08, 0x49, 0x01, 0xc1, 0x4d, 0x3b, 0x4d, 0x20, 0x76, 0x0a, 0x48, 0x83, 0xc4, 0x20,
+            0x5d, 0xe9, 0x00, 0x00, 0x00, 0x00, 0x48, 0xc7, 0x00, 0x00, 0x00, 0x00, 0x00, 0x49, 0xc7, 0x84,
+            0x24, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x4d, 0x89, 0xa4, 0x24, 0x00, 0x00, 0x00,
+            0x00, 0x49, 0xc7, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x49, 0xff, 0x45,
+            0x10, 0x49, 0x89, 0xbc, 0x24, 0x00, 0x00, 0x00, 0x00, 0x49, 0x89, 0xb4, 0x24, 0x00, 0x00, 0x00,
+            0x00, 0x4c, 0x89, 0xe5, 0x49, 0x89, 0x94, 0x24, 0x00, 0x00, 0x00, 0x00, 0x49, 0x89, 0xc4, 0x4c,
+            0x89, 0x6c, 0x24, 0x10, 0x4c, 0x89, 0x74, 0x24, 0x18, 0x4c, 0x89, 0x7c, 0x24, 0x08, 0x31, 0xff,
+            0x31, 0xf6, 0x31, 0xd2, 0x31, 0xc9, 0x41, 0xff, 0x10, 0x48, 0x85, 0xc0, 0x74, 0x06, 0x48, 0x83,
+            0xc4, 0x20, 0x5d, 0xc3, 0x48, 0x8d, 0x85, 0x00, 0x00, 0x00, 0x00, 0x48, 0x8d, 0x8d, 0x00, 0x00,
+            0x00, 0x00, 0x48, 0x8d, 0x95, 0x00, 0x00, 0x00, 0x00, 0x48, 0x8b, 0x38, 0x48, 0x8b, 0x31, 0x48,
+            0x8b, 0x12, 0x49, 0x89, 0xec, 0x4c, 0x8b, 0x6c, 0x24, 0x10, 0x4c, 0x8b, 0x74, 0x24, 0x18, 0x4c,
+            0x8b, 0x7c, 0x24, 0x08, 0x31, 0xc9, 0x48, 0x83, 0xc4, 0x20, 0x5d, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0xb, kind: HoleKind::Abs32, symbol: HoleSymbol::A, addend: 0, in_data: false },
+            Hole { offset: 0x28, kind: HoleKind::Abs32S, symbol: HoleSymbol::C, addend: 0, in_data: false },
+            Hole { offset: 0x42, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x49, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
+            Hole { offset: 0x51, kind: HoleKind::Abs32S, symbol: HoleSymbol::C, addend: 8, in_data: false },
+            Hole { offset: 0x55, kind: HoleKind::Abs32S, symbol: HoleSymbol::Pc, addend: 1, in_data: false },
+            Hole { offset: 0x5d, kind: HoleKind::Abs32S, symbol: HoleSymbol::C, addend: 16, in_data: false },
+            Hole { offset: 0x65, kind: HoleKind::Abs32S, symbol: HoleSymbol::C, addend: 24, in_data: false },
+            Hole { offset: 0x69, kind: HoleKind::Abs32S, symbol: HoleSymbol::B, addend: 0, in_data: false },
+            Hole { offset: 0x75, kind: HoleKind::Abs32S, symbol: HoleSymbol::R0, addend: 0, in_data: false },
+            Hole { offset: 0x7d, kind: HoleKind::Abs32S, symbol: HoleSymbol::R1, addend: 0, in_data: false },
+            Hole { offset: 0x88, kind: HoleKind::Abs32S, symbol: HoleSymbol::R2, addend: 0, in_data: false },
+            Hole { offset: 0xb7, kind: HoleKind::Abs32S, symbol: HoleSymbol::R0, addend: 0, in_data: false },
+            Hole { offset: 0xbe, kind: HoleKind::Abs32S, symbol: HoleSymbol::R1, addend: 0, in_data: false },
+            Hole { offset: 0xc5, kind: HoleKind::Abs32S, symbol: HoleSymbol::R2, addend: 0, in_data: false },
+            Hole { offset: 0xec, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // call_c4 (calls.c): 256 code bytes, 0 data bytes, 18 holes
+    Stencil {
+        name: "call_c4",
+        code: &[
+            0x55, 0x48, 0x83, 0xec, 0x20, 0x4d, 0x8b, 0x45, 0x28, 0x41, 0xb9, 0x00, 0x00, 0x00, 0x00, 0x49,
+            0xc1, 0xe1, 0x04, 0x4b, 0x83, 0x3c, 0x08, 0x00, 0x74, 0x22, 0x49, 0x8b, 0x45, 0x10, 0x49, 0x3b,
+            0x45, 0x18, 0x73, 0x18, 0x49, 0x8d, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0x4d, 0x01, 0xc8, 0x4d,
+            0x8b, 0x48, 0x08, 0x49, 0x01, 0xc1, 0x4d, 0x3b, 0x4d, 0x20, 0x76, 0x0a, 0x48, 0x83, 0xc4, 0x20,
+            0x5d, 0xe9, 0x00, 0x00, 0x00, 0x00, 0x48, 0xc7, 0x00, 0x00, 0x00, 0x00, 0x00, 0x49, 0xc7, 0x84,
+            0x24, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x4d, 0x89, 0xa4, 0x24, 0x00, 0x00, 0x00,
+            0x00, 0x49, 0xc7, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x49, 0xff, 0x45,
+            0x10, 0x49, 0x89, 0xbc, 0x24, 0x00, 0x00, 0x00, 0x00, 0x49, 0x89, 0xb4, 0x24, 0x00, 0x00, 0x00,
+            0x00, 0x49, 0x89, 0x94, 0x24, 0x00, 0x00, 0x00, 0x00, 0x4c, 0x89, 0xe5, 0x49, 0x89, 0x8c, 0x24,
+            0x00, 0x00, 0x00, 0x00, 0x49, 0x89, 0xc4, 0x4c, 0x89, 0x6c, 0x24, 0x10, 0x4c, 0x89, 0x74, 0x24,
+            0x18, 0x4c, 0x89, 0x7c, 0x24, 0x08, 0x31, 0xff, 0x31, 0xf6, 0x31, 0xd2, 0x31, 0xc9, 0x41, 0xff,
+            0x10, 0x48, 0x85, 0xc0, 0x74, 0x06, 0x48, 0x83, 0xc4, 0x20, 0x5d, 0xc3, 0x48, 0x8d, 0x85, 0x00,
+            0x00, 0x00, 0x00, 0x48, 0x8d, 0x8d, 0x00, 0x00, 0x00, 0x00, 0x48, 0x8d, 0x95, 0x00, 0x00, 0x00,
+            0x00, 0x4c, 0x8d, 0x85, 0x00, 0x00, 0x00, 0x00, 0x48, 0x8b, 0x38, 0x48, 0x8b, 0x31, 0x48, 0x8b,
+            0x12, 0x49, 0x8b, 0x08, 0x49, 0x89, 0xec, 0x4c, 0x8b, 0x6c, 0x24, 0x10, 0x4c, 0x8b, 0x74, 0x24,
+            0x18, 0x4c, 0x8b, 0x7c, 0x24, 0x08, 0x48, 0x83, 0xc4, 0x20, 0x5d, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0xb, kind: HoleKind::Abs32, symbol: HoleSymbol::A, addend: 0, in_data: false },
+            Hole { offset: 0x28, kind: HoleKind::Abs32S, symbol: HoleSymbol::C, addend: 0, in_data: false },
+            Hole { offset: 0x42, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x49, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
+            Hole { offset: 0x51, kind: HoleKind::Abs32S, symbol: HoleSymbol::C, addend: 8, in_data: false },
+            Hole { offset: 0x55, kind: HoleKind::Abs32S, symbol: HoleSymbol::Pc, addend: 1, in_data: false },
+            Hole { offset: 0x5d, kind: HoleKind::Abs32S, symbol: HoleSymbol::C, addend: 16, in_data: false },
+            Hole { offset: 0x65, kind: HoleKind::Abs32S, symbol: HoleSymbol::C, addend: 24, in_data: false },
+            Hole { offset: 0x69, kind: HoleKind::Abs32S, symbol: HoleSymbol::B, addend: 0, in_data: false },
+            Hole { offset: 0x75, kind: HoleKind::Abs32S, symbol: HoleSymbol::R0, addend: 0, in_data: false },
+            Hole { offset: 0x7d, kind: HoleKind::Abs32S, symbol: HoleSymbol::R1, addend: 0, in_data: false },
+            Hole { offset: 0x85, kind: HoleKind::Abs32S, symbol: HoleSymbol::R2, addend: 0, in_data: false },
+            Hole { offset: 0x90, kind: HoleKind::Abs32S, symbol: HoleSymbol::R3, addend: 0, in_data: false },
+            Hole { offset: 0xbf, kind: HoleKind::Abs32S, symbol: HoleSymbol::R0, addend: 0, in_data: false },
+            Hole { offset: 0xc6, kind: HoleKind::Abs32S, symbol: HoleSymbol::R1, addend: 0, in_data: false },
+            Hole { offset: 0xcd, kind: HoleKind::Abs32S, symbol: HoleSymbol::R2, addend: 0, in_data: false },
+            Hole { offset: 0xd4, kind: HoleKind::Abs32S, symbol: HoleSymbol::R3, addend: 0, in_data: false },
+            Hole { offset: 0xfc, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
     // const_cell (moves.c): 23 code bytes, 0 data bytes, 3 holes
@@ -161,46 +2376,122 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0x13, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // div_f64 (float_ops.c): 69 code bytes, 0 data bytes, 5 holes
+    // const_i64__0 (regcache.c): 15 code bytes, 0 data bytes, 2 holes
+    Stencil {
+        name: "const_i64__0",
+        code: &[
+            0x48, 0xbf, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x2, kind: HoleKind::Abs64, symbol: HoleSymbol::K, addend: 0, in_data: false },
+            Hole { offset: 0xb, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // const_i64__1 (regcache.c): 15 code bytes, 0 data bytes, 2 holes
+    Stencil {
+        name: "const_i64__1",
+        code: &[
+            0x48, 0xbe, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x2, kind: HoleKind::Abs64, symbol: HoleSymbol::K, addend: 0, in_data: false },
+            Hole { offset: 0xb, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // const_i64__2 (regcache.c): 15 code bytes, 0 data bytes, 2 holes
+    Stencil {
+        name: "const_i64__2",
+        code: &[
+            0x48, 0xba, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x2, kind: HoleKind::Abs64, symbol: HoleSymbol::K, addend: 0, in_data: false },
+            Hole { offset: 0xb, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // const_i64__3 (regcache.c): 15 code bytes, 0 data bytes, 2 holes
+    Stencil {
+        name: "const_i64__3",
+        code: &[
+            0x48, 0xb9, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x2, kind: HoleKind::Abs64, symbol: HoleSymbol::K, addend: 0, in_data: false },
+            Hole { offset: 0xb, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // const_i64__m (regcache.c): 23 code bytes, 0 data bytes, 3 holes
+    Stencil {
+        name: "const_i64__m",
+        code: &[
+            0x48, 0xb8, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x49, 0x89, 0x84, 0x24, 0x00, 0x00,
+            0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x2, kind: HoleKind::Abs64, symbol: HoleSymbol::K, addend: 0, in_data: false },
+            Hole { offset: 0xe, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
+            Hole { offset: 0x13, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // div_f64 (float_ops.c): 56 code bytes, 0 data bytes, 5 holes
     Stencil {
         name: "div_f64",
         code: &[
             0xf2, 0x41, 0x0f, 0x10, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0x66, 0x0f, 0x57, 0xc9, 0x66, 0x0f,
-            0x2e, 0xc1, 0x75, 0x14, 0x7a, 0x12, 0x49, 0xc7, 0x45, 0x00, 0x00, 0x00, 0x00, 0x00, 0x4d, 0x89,
-            0x65, 0x08, 0xb8, 0x01, 0x00, 0x00, 0x00, 0xc3, 0xf2, 0x41, 0x0f, 0x10, 0x8c, 0x24, 0x00, 0x00,
-            0x00, 0x00, 0xf2, 0x0f, 0x5e, 0xc8, 0xf2, 0x41, 0x0f, 0x11, 0x8c, 0x24, 0x00, 0x00, 0x00, 0x00,
-            0xe9, 0x00, 0x00, 0x00, 0x00,
+            0x2e, 0xc1, 0x75, 0x07, 0x0f, 0x8b, 0x00, 0x00, 0x00, 0x00, 0x90, 0xf2, 0x41, 0x0f, 0x10, 0x8c,
+            0x24, 0x00, 0x00, 0x00, 0x00, 0xf2, 0x0f, 0x5e, 0xc8, 0xf2, 0x41, 0x0f, 0x11, 0x8c, 0x24, 0x00,
+            0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
         ],
         data: &[],
         holes: &[
             Hole { offset: 0x6, kind: HoleKind::Abs32S, symbol: HoleSymbol::C, addend: 0, in_data: false },
-            Hole { offset: 0x1a, kind: HoleKind::Abs32S, symbol: HoleSymbol::Pc, addend: 0, in_data: false },
-            Hole { offset: 0x2e, kind: HoleKind::Abs32S, symbol: HoleSymbol::B, addend: 0, in_data: false },
-            Hole { offset: 0x3c, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
-            Hole { offset: 0x41, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+            Hole { offset: 0x16, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x21, kind: HoleKind::Abs32S, symbol: HoleSymbol::B, addend: 0, in_data: false },
+            Hole { offset: 0x2f, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
+            Hole { offset: 0x34, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // div_i64 (int_ops.c): 110 code bytes, 0 data bytes, 7 holes
+    // div_i64 (int_ops.c): 96 code bytes, 0 data bytes, 6 holes
     Stencil {
         name: "div_i64",
         code: &[
-            0x49, 0x8b, 0x8c, 0x24, 0x00, 0x00, 0x00, 0x00, 0x48, 0x85, 0xc9, 0x74, 0x20, 0x49, 0x8b, 0x84,
-            0x24, 0x00, 0x00, 0x00, 0x00, 0x48, 0xba, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x80, 0x48,
-            0x31, 0xc2, 0x48, 0x89, 0xce, 0x48, 0xf7, 0xd6, 0x48, 0x09, 0xd6, 0x75, 0x12, 0x49, 0xc7, 0x45,
-            0x00, 0x00, 0x00, 0x00, 0x00, 0x4d, 0x89, 0x65, 0x08, 0xb8, 0x01, 0x00, 0x00, 0x00, 0xc3, 0x48,
-            0x89, 0xc2, 0x48, 0x09, 0xca, 0x48, 0xc1, 0xea, 0x20, 0x74, 0x12, 0x48, 0x99, 0x48, 0xf7, 0xf9,
-            0x49, 0x89, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00, 0x31, 0xd2, 0xf7,
-            0xf1, 0x49, 0x89, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
+            0x4d, 0x8b, 0x8c, 0x24, 0x00, 0x00, 0x00, 0x00, 0x4d, 0x85, 0xc9, 0x0f, 0x84, 0x00, 0x00, 0x00,
+            0x00, 0x49, 0x8b, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0x49, 0xb8, 0x00, 0x00, 0x00, 0x00, 0x00,
+            0x00, 0x00, 0x80, 0x49, 0x31, 0xc0, 0x4d, 0x89, 0xca, 0x49, 0xf7, 0xd2, 0x4d, 0x09, 0xc2, 0x0f,
+            0x84, 0x00, 0x00, 0x00, 0x00, 0x49, 0x89, 0xd0, 0x48, 0x89, 0xc2, 0x4c, 0x09, 0xca, 0x48, 0xc1,
+            0xea, 0x20, 0x74, 0x07, 0x48, 0x99, 0x49, 0xf7, 0xf9, 0xeb, 0x05, 0x31, 0xd2, 0x41, 0xf7, 0xf1,
+            0x49, 0x89, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0x4c, 0x89, 0xc2, 0xe9, 0x00, 0x00, 0x00, 0x00,
         ],
         data: &[],
         holes: &[
             Hole { offset: 0x4, kind: HoleKind::Abs32S, symbol: HoleSymbol::C, addend: 0, in_data: false },
-            Hole { offset: 0x11, kind: HoleKind::Abs32S, symbol: HoleSymbol::B, addend: 0, in_data: false },
-            Hole { offset: 0x31, kind: HoleKind::Abs32S, symbol: HoleSymbol::Pc, addend: 0, in_data: false },
+            Hole { offset: 0xd, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x15, kind: HoleKind::Abs32S, symbol: HoleSymbol::B, addend: 0, in_data: false },
+            Hole { offset: 0x31, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
             Hole { offset: 0x54, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
-            Hole { offset: 0x59, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
-            Hole { offset: 0x65, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
-            Hole { offset: 0x6a, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+            Hole { offset: 0x5c, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // enter (shim.c): 37 code bytes, 0 data bytes, 5 holes
+    Stencil {
+        name: "enter",
+        code: &[
+            0x49, 0x8b, 0xbc, 0x24, 0x00, 0x00, 0x00, 0x00, 0x49, 0x8b, 0xb4, 0x24, 0x00, 0x00, 0x00, 0x00,
+            0x49, 0x8b, 0x94, 0x24, 0x00, 0x00, 0x00, 0x00, 0x49, 0x8b, 0x8c, 0x24, 0x00, 0x00, 0x00, 0x00,
+            0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x4, kind: HoleKind::Abs32S, symbol: HoleSymbol::R0, addend: 0, in_data: false },
+            Hole { offset: 0xc, kind: HoleKind::Abs32S, symbol: HoleSymbol::R1, addend: 0, in_data: false },
+            Hole { offset: 0x14, kind: HoleKind::Abs32S, symbol: HoleSymbol::R2, addend: 0, in_data: false },
+            Hole { offset: 0x1c, kind: HoleKind::Abs32S, symbol: HoleSymbol::R3, addend: 0, in_data: false },
+            Hole { offset: 0x21, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
     // eq_f64 (float_ops.c): 42 code bytes, 0 data bytes, 4 holes
@@ -219,20 +2510,50 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0x26, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // eq_i64 (int_ops.c): 34 code bytes, 0 data bytes, 4 holes
+    // eq_i64 (int_ops.c): 36 code bytes, 0 data bytes, 4 holes
     Stencil {
         name: "eq_i64",
         code: &[
-            0x49, 0x8b, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0x31, 0xc9, 0x49, 0x3b, 0x84, 0x24, 0x00, 0x00,
-            0x00, 0x00, 0x0f, 0x94, 0xc1, 0x49, 0x89, 0x8c, 0x24, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00,
-            0x00, 0x00,
+            0x49, 0x8b, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0x45, 0x31, 0xc0, 0x49, 0x3b, 0x84, 0x24, 0x00,
+            0x00, 0x00, 0x00, 0x41, 0x0f, 0x94, 0xc0, 0x4d, 0x89, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0xe9,
+            0x00, 0x00, 0x00, 0x00,
         ],
         data: &[],
         holes: &[
             Hole { offset: 0x4, kind: HoleKind::Abs32S, symbol: HoleSymbol::B, addend: 0, in_data: false },
-            Hole { offset: 0xe, kind: HoleKind::Abs32S, symbol: HoleSymbol::C, addend: 0, in_data: false },
-            Hole { offset: 0x19, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
-            Hole { offset: 0x1e, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+            Hole { offset: 0xf, kind: HoleKind::Abs32S, symbol: HoleSymbol::C, addend: 0, in_data: false },
+            Hole { offset: 0x1b, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
+            Hole { offset: 0x20, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // exit_at (shim.c): 13 code bytes, 0 data bytes, 2 holes
+    Stencil {
+        name: "exit_at",
+        code: &[
+            0x49, 0xc7, 0x45, 0x00, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x4, kind: HoleKind::Abs32S, symbol: HoleSymbol::Pc, addend: 0, in_data: false },
+            Hole { offset: 0x9, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+        ],
+    },
+    // exit_stub (shim.c): 70 code bytes, 0 data bytes, 4 holes
+    Stencil {
+        name: "exit_stub",
+        code: &[
+            0xb8, 0x00, 0x00, 0x00, 0x00, 0x85, 0xc0, 0x74, 0x06, 0x89, 0xc0, 0x49, 0x89, 0x3c, 0x04, 0xb8,
+            0x00, 0x00, 0x00, 0x00, 0x85, 0xc0, 0x74, 0x06, 0x89, 0xc0, 0x49, 0x89, 0x34, 0x04, 0xb8, 0x00,
+            0x00, 0x00, 0x00, 0x85, 0xc0, 0x74, 0x06, 0x89, 0xc0, 0x49, 0x89, 0x14, 0x04, 0xb8, 0x00, 0x00,
+            0x00, 0x00, 0x85, 0xc0, 0x74, 0x06, 0x89, 0xc0, 0x49, 0x89, 0x0c, 0x04, 0x4d, 0x89, 0x65, 0x08,
+            0xb8, 0x01, 0x00, 0x00, 0x00, 0xc3,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x1, kind: HoleKind::Abs32, symbol: HoleSymbol::R0, addend: 0, in_data: false },
+            Hole { offset: 0x10, kind: HoleKind::Abs32, symbol: HoleSymbol::R1, addend: 0, in_data: false },
+            Hole { offset: 0x1f, kind: HoleKind::Abs32, symbol: HoleSymbol::R2, addend: 0, in_data: false },
+            Hole { offset: 0x2e, kind: HoleKind::Abs32, symbol: HoleSymbol::R3, addend: 0, in_data: false },
         ],
     },
     // i64_to_f64 (float_ops.c): 25 code bytes, 0 data bytes, 3 holes
@@ -249,33 +2570,402 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0x15, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // inc_jlt_i64 (branches.c): 61 code bytes, 0 data bytes, 6 holes
+    // inc_jlt_i64 (branches.c): 47 code bytes, 0 data bytes, 6 holes
     Stencil {
         name: "inc_jlt_i64",
         code: &[
-            0x49, 0x8b, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0x48, 0xff, 0xc0, 0x71, 0x12, 0x49, 0xc7, 0x45,
-            0x00, 0x00, 0x00, 0x00, 0x00, 0x4d, 0x89, 0x65, 0x08, 0xb8, 0x01, 0x00, 0x00, 0x00, 0xc3, 0x49,
-            0x8d, 0x8c, 0x24, 0x00, 0x00, 0x00, 0x00, 0x48, 0x89, 0x01, 0x49, 0x3b, 0x84, 0x24, 0x00, 0x00,
-            0x00, 0x00, 0x0f, 0x8c, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
+            0x49, 0x8b, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0x48, 0xff, 0xc0, 0x0f, 0x80, 0x00, 0x00, 0x00,
+            0x00, 0x4d, 0x8d, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0x49, 0x89, 0x00, 0x49, 0x3b, 0x84, 0x24,
+            0x00, 0x00, 0x00, 0x00, 0x0f, 0x8c, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
         ],
         data: &[],
         holes: &[
             Hole { offset: 0x4, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
-            Hole { offset: 0x11, kind: HoleKind::Abs32S, symbol: HoleSymbol::Pc, addend: 0, in_data: false },
-            Hole { offset: 0x23, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
-            Hole { offset: 0x2e, kind: HoleKind::Abs32S, symbol: HoleSymbol::B, addend: 0, in_data: false },
-            Hole { offset: 0x34, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
-            Hole { offset: 0x39, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+            Hole { offset: 0xd, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x15, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
+            Hole { offset: 0x20, kind: HoleKind::Abs32S, symbol: HoleSymbol::B, addend: 0, in_data: false },
+            Hole { offset: 0x26, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
+            Hole { offset: 0x2b, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // inc_jlt_i64__00 (regcache.c): 21 code bytes, 0 data bytes, 2 holes
+    Stencil {
+        name: "inc_jlt_i64__00",
+        code: &[
+            0x48, 0x89, 0xf8, 0x48, 0xff, 0xc0, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x90, 0x48, 0x89, 0xc7,
+            0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x8, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x11, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // inc_jlt_i64__01 (regcache.c): 30 code bytes, 0 data bytes, 3 holes
+    Stencil {
+        name: "inc_jlt_i64__01",
+        code: &[
+            0x48, 0x89, 0xf8, 0x48, 0xff, 0xc7, 0x71, 0x08, 0x48, 0x89, 0xc7, 0xe9, 0x00, 0x00, 0x00, 0x00,
+            0x48, 0x39, 0xf7, 0x0f, 0x8c, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0xc, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x15, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
+            Hole { offset: 0x1a, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // inc_jlt_i64__02 (regcache.c): 30 code bytes, 0 data bytes, 3 holes
+    Stencil {
+        name: "inc_jlt_i64__02",
+        code: &[
+            0x48, 0x89, 0xf8, 0x48, 0xff, 0xc7, 0x71, 0x08, 0x48, 0x89, 0xc7, 0xe9, 0x00, 0x00, 0x00, 0x00,
+            0x48, 0x39, 0xd7, 0x0f, 0x8c, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0xc, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x15, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
+            Hole { offset: 0x1a, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // inc_jlt_i64__03 (regcache.c): 30 code bytes, 0 data bytes, 3 holes
+    Stencil {
+        name: "inc_jlt_i64__03",
+        code: &[
+            0x48, 0x89, 0xf8, 0x48, 0xff, 0xc7, 0x71, 0x08, 0x48, 0x89, 0xc7, 0xe9, 0x00, 0x00, 0x00, 0x00,
+            0x48, 0x39, 0xcf, 0x0f, 0x8c, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0xc, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x15, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
+            Hole { offset: 0x1a, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // inc_jlt_i64__0m (regcache.c): 35 code bytes, 0 data bytes, 4 holes
+    Stencil {
+        name: "inc_jlt_i64__0m",
+        code: &[
+            0x48, 0x89, 0xf8, 0x48, 0xff, 0xc7, 0x71, 0x08, 0x48, 0x89, 0xc7, 0xe9, 0x00, 0x00, 0x00, 0x00,
+            0x49, 0x3b, 0xbc, 0x24, 0x00, 0x00, 0x00, 0x00, 0x0f, 0x8c, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00,
+            0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0xc, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x14, kind: HoleKind::Abs32S, symbol: HoleSymbol::B, addend: 0, in_data: false },
+            Hole { offset: 0x1a, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
+            Hole { offset: 0x1f, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // inc_jlt_i64__10 (regcache.c): 30 code bytes, 0 data bytes, 3 holes
+    Stencil {
+        name: "inc_jlt_i64__10",
+        code: &[
+            0x48, 0x89, 0xf0, 0x48, 0xff, 0xc6, 0x71, 0x08, 0x48, 0x89, 0xc6, 0xe9, 0x00, 0x00, 0x00, 0x00,
+            0x48, 0x39, 0xfe, 0x0f, 0x8c, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0xc, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x15, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
+            Hole { offset: 0x1a, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // inc_jlt_i64__11 (regcache.c): 21 code bytes, 0 data bytes, 2 holes
+    Stencil {
+        name: "inc_jlt_i64__11",
+        code: &[
+            0x48, 0x89, 0xf0, 0x48, 0xff, 0xc0, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x90, 0x48, 0x89, 0xc6,
+            0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x8, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x11, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // inc_jlt_i64__12 (regcache.c): 30 code bytes, 0 data bytes, 3 holes
+    Stencil {
+        name: "inc_jlt_i64__12",
+        code: &[
+            0x48, 0x89, 0xf0, 0x48, 0xff, 0xc6, 0x71, 0x08, 0x48, 0x89, 0xc6, 0xe9, 0x00, 0x00, 0x00, 0x00,
+            0x48, 0x39, 0xd6, 0x0f, 0x8c, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0xc, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x15, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
+            Hole { offset: 0x1a, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // inc_jlt_i64__13 (regcache.c): 30 code bytes, 0 data bytes, 3 holes
+    Stencil {
+        name: "inc_jlt_i64__13",
+        code: &[
+            0x48, 0x89, 0xf0, 0x48, 0xff, 0xc6, 0x71, 0x08, 0x48, 0x89, 0xc6, 0xe9, 0x00, 0x00, 0x00, 0x00,
+            0x48, 0x39, 0xce, 0x0f, 0x8c, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0xc, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x15, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
+            Hole { offset: 0x1a, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // inc_jlt_i64__1m (regcache.c): 35 code bytes, 0 data bytes, 4 holes
+    Stencil {
+        name: "inc_jlt_i64__1m",
+        code: &[
+            0x48, 0x89, 0xf0, 0x48, 0xff, 0xc6, 0x71, 0x08, 0x48, 0x89, 0xc6, 0xe9, 0x00, 0x00, 0x00, 0x00,
+            0x49, 0x3b, 0xb4, 0x24, 0x00, 0x00, 0x00, 0x00, 0x0f, 0x8c, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00,
+            0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0xc, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x14, kind: HoleKind::Abs32S, symbol: HoleSymbol::B, addend: 0, in_data: false },
+            Hole { offset: 0x1a, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
+            Hole { offset: 0x1f, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // inc_jlt_i64__20 (regcache.c): 30 code bytes, 0 data bytes, 3 holes
+    Stencil {
+        name: "inc_jlt_i64__20",
+        code: &[
+            0x48, 0x89, 0xd0, 0x48, 0xff, 0xc2, 0x71, 0x08, 0x48, 0x89, 0xc2, 0xe9, 0x00, 0x00, 0x00, 0x00,
+            0x48, 0x39, 0xfa, 0x0f, 0x8c, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0xc, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x15, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
+            Hole { offset: 0x1a, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // inc_jlt_i64__21 (regcache.c): 30 code bytes, 0 data bytes, 3 holes
+    Stencil {
+        name: "inc_jlt_i64__21",
+        code: &[
+            0x48, 0x89, 0xd0, 0x48, 0xff, 0xc2, 0x71, 0x08, 0x48, 0x89, 0xc2, 0xe9, 0x00, 0x00, 0x00, 0x00,
+            0x48, 0x39, 0xf2, 0x0f, 0x8c, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0xc, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x15, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
+            Hole { offset: 0x1a, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // inc_jlt_i64__22 (regcache.c): 21 code bytes, 0 data bytes, 2 holes
+    Stencil {
+        name: "inc_jlt_i64__22",
+        code: &[
+            0x48, 0x89, 0xd0, 0x48, 0xff, 0xc0, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x90, 0x48, 0x89, 0xc2,
+            0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x8, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x11, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // inc_jlt_i64__23 (regcache.c): 30 code bytes, 0 data bytes, 3 holes
+    Stencil {
+        name: "inc_jlt_i64__23",
+        code: &[
+            0x48, 0x89, 0xd0, 0x48, 0xff, 0xc2, 0x71, 0x08, 0x48, 0x89, 0xc2, 0xe9, 0x00, 0x00, 0x00, 0x00,
+            0x48, 0x39, 0xca, 0x0f, 0x8c, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0xc, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x15, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
+            Hole { offset: 0x1a, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // inc_jlt_i64__2m (regcache.c): 35 code bytes, 0 data bytes, 4 holes
+    Stencil {
+        name: "inc_jlt_i64__2m",
+        code: &[
+            0x48, 0x89, 0xd0, 0x48, 0xff, 0xc2, 0x71, 0x08, 0x48, 0x89, 0xc2, 0xe9, 0x00, 0x00, 0x00, 0x00,
+            0x49, 0x3b, 0x94, 0x24, 0x00, 0x00, 0x00, 0x00, 0x0f, 0x8c, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00,
+            0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0xc, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x14, kind: HoleKind::Abs32S, symbol: HoleSymbol::B, addend: 0, in_data: false },
+            Hole { offset: 0x1a, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
+            Hole { offset: 0x1f, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // inc_jlt_i64__30 (regcache.c): 30 code bytes, 0 data bytes, 3 holes
+    Stencil {
+        name: "inc_jlt_i64__30",
+        code: &[
+            0x48, 0x89, 0xc8, 0x48, 0xff, 0xc1, 0x71, 0x08, 0x48, 0x89, 0xc1, 0xe9, 0x00, 0x00, 0x00, 0x00,
+            0x48, 0x39, 0xf9, 0x0f, 0x8c, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0xc, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x15, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
+            Hole { offset: 0x1a, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // inc_jlt_i64__31 (regcache.c): 30 code bytes, 0 data bytes, 3 holes
+    Stencil {
+        name: "inc_jlt_i64__31",
+        code: &[
+            0x48, 0x89, 0xc8, 0x48, 0xff, 0xc1, 0x71, 0x08, 0x48, 0x89, 0xc1, 0xe9, 0x00, 0x00, 0x00, 0x00,
+            0x48, 0x39, 0xf1, 0x0f, 0x8c, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0xc, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x15, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
+            Hole { offset: 0x1a, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // inc_jlt_i64__32 (regcache.c): 30 code bytes, 0 data bytes, 3 holes
+    Stencil {
+        name: "inc_jlt_i64__32",
+        code: &[
+            0x48, 0x89, 0xc8, 0x48, 0xff, 0xc1, 0x71, 0x08, 0x48, 0x89, 0xc1, 0xe9, 0x00, 0x00, 0x00, 0x00,
+            0x48, 0x39, 0xd1, 0x0f, 0x8c, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0xc, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x15, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
+            Hole { offset: 0x1a, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // inc_jlt_i64__33 (regcache.c): 21 code bytes, 0 data bytes, 2 holes
+    Stencil {
+        name: "inc_jlt_i64__33",
+        code: &[
+            0x48, 0x89, 0xc8, 0x48, 0xff, 0xc0, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x90, 0x48, 0x89, 0xc1,
+            0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x8, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x11, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // inc_jlt_i64__3m (regcache.c): 35 code bytes, 0 data bytes, 4 holes
+    Stencil {
+        name: "inc_jlt_i64__3m",
+        code: &[
+            0x48, 0x89, 0xc8, 0x48, 0xff, 0xc1, 0x71, 0x08, 0x48, 0x89, 0xc1, 0xe9, 0x00, 0x00, 0x00, 0x00,
+            0x49, 0x3b, 0x8c, 0x24, 0x00, 0x00, 0x00, 0x00, 0x0f, 0x8c, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00,
+            0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0xc, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x14, kind: HoleKind::Abs32S, symbol: HoleSymbol::B, addend: 0, in_data: false },
+            Hole { offset: 0x1a, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
+            Hole { offset: 0x1f, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // inc_jlt_i64__m0 (regcache.c): 42 code bytes, 0 data bytes, 5 holes
+    Stencil {
+        name: "inc_jlt_i64__m0",
+        code: &[
+            0x49, 0x8b, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0x48, 0xff, 0xc0, 0x0f, 0x80, 0x00, 0x00, 0x00,
+            0x00, 0x4d, 0x8d, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0x49, 0x89, 0x00, 0x48, 0x39, 0xf8, 0x0f,
+            0x8c, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x4, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
+            Hole { offset: 0xd, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x15, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
+            Hole { offset: 0x21, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
+            Hole { offset: 0x26, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // inc_jlt_i64__m1 (regcache.c): 42 code bytes, 0 data bytes, 5 holes
+    Stencil {
+        name: "inc_jlt_i64__m1",
+        code: &[
+            0x49, 0x8b, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0x48, 0xff, 0xc0, 0x0f, 0x80, 0x00, 0x00, 0x00,
+            0x00, 0x4d, 0x8d, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0x49, 0x89, 0x00, 0x48, 0x39, 0xf0, 0x0f,
+            0x8c, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x4, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
+            Hole { offset: 0xd, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x15, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
+            Hole { offset: 0x21, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
+            Hole { offset: 0x26, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // inc_jlt_i64__m2 (regcache.c): 42 code bytes, 0 data bytes, 5 holes
+    Stencil {
+        name: "inc_jlt_i64__m2",
+        code: &[
+            0x49, 0x8b, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0x48, 0xff, 0xc0, 0x0f, 0x80, 0x00, 0x00, 0x00,
+            0x00, 0x4d, 0x8d, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0x49, 0x89, 0x00, 0x48, 0x39, 0xd0, 0x0f,
+            0x8c, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x4, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
+            Hole { offset: 0xd, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x15, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
+            Hole { offset: 0x21, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
+            Hole { offset: 0x26, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // inc_jlt_i64__m3 (regcache.c): 42 code bytes, 0 data bytes, 5 holes
+    Stencil {
+        name: "inc_jlt_i64__m3",
+        code: &[
+            0x49, 0x8b, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0x48, 0xff, 0xc0, 0x0f, 0x80, 0x00, 0x00, 0x00,
+            0x00, 0x4d, 0x8d, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0x49, 0x89, 0x00, 0x48, 0x39, 0xc8, 0x0f,
+            0x8c, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x4, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
+            Hole { offset: 0xd, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x15, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
+            Hole { offset: 0x21, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
+            Hole { offset: 0x26, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // inc_jlt_i64__mm (regcache.c): 47 code bytes, 0 data bytes, 6 holes
+    Stencil {
+        name: "inc_jlt_i64__mm",
+        code: &[
+            0x49, 0x8b, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0x48, 0xff, 0xc0, 0x0f, 0x80, 0x00, 0x00, 0x00,
+            0x00, 0x4d, 0x8d, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0x49, 0x89, 0x00, 0x49, 0x3b, 0x84, 0x24,
+            0x00, 0x00, 0x00, 0x00, 0x0f, 0x8c, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x4, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
+            Hole { offset: 0xd, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x15, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
+            Hole { offset: 0x20, kind: HoleKind::Abs32S, symbol: HoleSymbol::B, addend: 0, in_data: false },
+            Hole { offset: 0x26, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
+            Hole { offset: 0x2b, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
     // init_cells (moves.c): 65 code bytes, 0 data bytes, 4 holes
     Stencil {
         name: "init_cells",
         code: &[
-            0xb9, 0x00, 0x00, 0x00, 0x00, 0x85, 0xc9, 0x0f, 0x84, 0x00, 0x00, 0x00, 0x00, 0x49, 0x8d, 0x84,
-            0x24, 0x00, 0x00, 0x00, 0x00, 0x89, 0xc9, 0x31, 0xd2, 0x48, 0xbe, 0x00, 0x00, 0x00, 0x00, 0x00,
-            0x00, 0xf8, 0xff, 0x66, 0x66, 0x66, 0x66, 0x2e, 0x0f, 0x1f, 0x84, 0x00, 0x00, 0x00, 0x00, 0x00,
-            0x48, 0x89, 0x34, 0xd0, 0x48, 0xff, 0xc2, 0x48, 0x39, 0xd1, 0x75, 0xf4, 0xe9, 0x00, 0x00, 0x00,
+            0xbb, 0x00, 0x00, 0x00, 0x00, 0x85, 0xdb, 0x0f, 0x84, 0x00, 0x00, 0x00, 0x00, 0x49, 0x8d, 0x84,
+            0x24, 0x00, 0x00, 0x00, 0x00, 0x41, 0x89, 0xd8, 0x45, 0x31, 0xc9, 0x49, 0xba, 0x00, 0x00, 0x00,
+            0x00, 0x00, 0x00, 0xf8, 0xff, 0x66, 0x66, 0x2e, 0x0f, 0x1f, 0x84, 0x00, 0x00, 0x00, 0x00, 0x00,
+            0x4e, 0x89, 0x14, 0xc8, 0x49, 0xff, 0xc1, 0x4d, 0x39, 0xc8, 0x75, 0xf4, 0xe9, 0x00, 0x00, 0x00,
             0x00,
         ],
         data: &[],
@@ -317,9 +3007,407 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0x17, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
         ],
     },
+    // jeq_i64__00 (regcache.c): 5 code bytes, 0 data bytes, 1 holes
+    Stencil {
+        name: "jeq_i64__00",
+        code: &[
+            0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x1, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
+        ],
+    },
+    // jeq_i64__01 (regcache.c): 17 code bytes, 0 data bytes, 2 holes
+    Stencil {
+        name: "jeq_i64__01",
+        code: &[
+            0x48, 0x39, 0xf7, 0x0f, 0x85, 0x00, 0x00, 0x00, 0x00, 0x48, 0x89, 0xfe, 0xe9, 0x00, 0x00, 0x00,
+            0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x5, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+            Hole { offset: 0xd, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
+        ],
+    },
+    // jeq_i64__02 (regcache.c): 17 code bytes, 0 data bytes, 2 holes
+    Stencil {
+        name: "jeq_i64__02",
+        code: &[
+            0x48, 0x39, 0xd7, 0x0f, 0x85, 0x00, 0x00, 0x00, 0x00, 0x48, 0x89, 0xfa, 0xe9, 0x00, 0x00, 0x00,
+            0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x5, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+            Hole { offset: 0xd, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
+        ],
+    },
+    // jeq_i64__03 (regcache.c): 17 code bytes, 0 data bytes, 2 holes
+    Stencil {
+        name: "jeq_i64__03",
+        code: &[
+            0x48, 0x39, 0xcf, 0x0f, 0x85, 0x00, 0x00, 0x00, 0x00, 0x48, 0x89, 0xf9, 0xe9, 0x00, 0x00, 0x00,
+            0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x5, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+            Hole { offset: 0xd, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
+        ],
+    },
+    // jeq_i64__0m (regcache.c): 19 code bytes, 0 data bytes, 3 holes
+    Stencil {
+        name: "jeq_i64__0m",
+        code: &[
+            0x49, 0x39, 0xbc, 0x24, 0x00, 0x00, 0x00, 0x00, 0x0f, 0x85, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00,
+            0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x4, kind: HoleKind::Abs32S, symbol: HoleSymbol::B, addend: 0, in_data: false },
+            Hole { offset: 0xa, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+            Hole { offset: 0xf, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
+        ],
+    },
+    // jeq_i64__10 (regcache.c): 17 code bytes, 0 data bytes, 2 holes
+    Stencil {
+        name: "jeq_i64__10",
+        code: &[
+            0x48, 0x39, 0xfe, 0x0f, 0x85, 0x00, 0x00, 0x00, 0x00, 0x48, 0x89, 0xf7, 0xe9, 0x00, 0x00, 0x00,
+            0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x5, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+            Hole { offset: 0xd, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
+        ],
+    },
+    // jeq_i64__11 (regcache.c): 5 code bytes, 0 data bytes, 1 holes
+    Stencil {
+        name: "jeq_i64__11",
+        code: &[
+            0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x1, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
+        ],
+    },
+    // jeq_i64__12 (regcache.c): 17 code bytes, 0 data bytes, 2 holes
+    Stencil {
+        name: "jeq_i64__12",
+        code: &[
+            0x48, 0x39, 0xd6, 0x0f, 0x85, 0x00, 0x00, 0x00, 0x00, 0x48, 0x89, 0xf2, 0xe9, 0x00, 0x00, 0x00,
+            0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x5, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+            Hole { offset: 0xd, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
+        ],
+    },
+    // jeq_i64__13 (regcache.c): 17 code bytes, 0 data bytes, 2 holes
+    Stencil {
+        name: "jeq_i64__13",
+        code: &[
+            0x48, 0x39, 0xce, 0x0f, 0x85, 0x00, 0x00, 0x00, 0x00, 0x48, 0x89, 0xf1, 0xe9, 0x00, 0x00, 0x00,
+            0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x5, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+            Hole { offset: 0xd, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
+        ],
+    },
+    // jeq_i64__1m (regcache.c): 19 code bytes, 0 data bytes, 3 holes
+    Stencil {
+        name: "jeq_i64__1m",
+        code: &[
+            0x49, 0x39, 0xb4, 0x24, 0x00, 0x00, 0x00, 0x00, 0x0f, 0x85, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00,
+            0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x4, kind: HoleKind::Abs32S, symbol: HoleSymbol::B, addend: 0, in_data: false },
+            Hole { offset: 0xa, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+            Hole { offset: 0xf, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
+        ],
+    },
+    // jeq_i64__20 (regcache.c): 17 code bytes, 0 data bytes, 2 holes
+    Stencil {
+        name: "jeq_i64__20",
+        code: &[
+            0x48, 0x39, 0xfa, 0x0f, 0x85, 0x00, 0x00, 0x00, 0x00, 0x48, 0x89, 0xd7, 0xe9, 0x00, 0x00, 0x00,
+            0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x5, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+            Hole { offset: 0xd, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
+        ],
+    },
+    // jeq_i64__21 (regcache.c): 17 code bytes, 0 data bytes, 2 holes
+    Stencil {
+        name: "jeq_i64__21",
+        code: &[
+            0x48, 0x39, 0xf2, 0x0f, 0x85, 0x00, 0x00, 0x00, 0x00, 0x48, 0x89, 0xd6, 0xe9, 0x00, 0x00, 0x00,
+            0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x5, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+            Hole { offset: 0xd, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
+        ],
+    },
+    // jeq_i64__22 (regcache.c): 5 code bytes, 0 data bytes, 1 holes
+    Stencil {
+        name: "jeq_i64__22",
+        code: &[
+            0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x1, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
+        ],
+    },
+    // jeq_i64__23 (regcache.c): 17 code bytes, 0 data bytes, 2 holes
+    Stencil {
+        name: "jeq_i64__23",
+        code: &[
+            0x48, 0x39, 0xca, 0x0f, 0x85, 0x00, 0x00, 0x00, 0x00, 0x48, 0x89, 0xd1, 0xe9, 0x00, 0x00, 0x00,
+            0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x5, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+            Hole { offset: 0xd, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
+        ],
+    },
+    // jeq_i64__2m (regcache.c): 19 code bytes, 0 data bytes, 3 holes
+    Stencil {
+        name: "jeq_i64__2m",
+        code: &[
+            0x49, 0x39, 0x94, 0x24, 0x00, 0x00, 0x00, 0x00, 0x0f, 0x85, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00,
+            0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x4, kind: HoleKind::Abs32S, symbol: HoleSymbol::B, addend: 0, in_data: false },
+            Hole { offset: 0xa, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+            Hole { offset: 0xf, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
+        ],
+    },
+    // jeq_i64__30 (regcache.c): 17 code bytes, 0 data bytes, 2 holes
+    Stencil {
+        name: "jeq_i64__30",
+        code: &[
+            0x48, 0x39, 0xf9, 0x0f, 0x85, 0x00, 0x00, 0x00, 0x00, 0x48, 0x89, 0xcf, 0xe9, 0x00, 0x00, 0x00,
+            0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x5, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+            Hole { offset: 0xd, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
+        ],
+    },
+    // jeq_i64__31 (regcache.c): 17 code bytes, 0 data bytes, 2 holes
+    Stencil {
+        name: "jeq_i64__31",
+        code: &[
+            0x48, 0x39, 0xf1, 0x0f, 0x85, 0x00, 0x00, 0x00, 0x00, 0x48, 0x89, 0xce, 0xe9, 0x00, 0x00, 0x00,
+            0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x5, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+            Hole { offset: 0xd, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
+        ],
+    },
+    // jeq_i64__32 (regcache.c): 17 code bytes, 0 data bytes, 2 holes
+    Stencil {
+        name: "jeq_i64__32",
+        code: &[
+            0x48, 0x39, 0xd1, 0x0f, 0x85, 0x00, 0x00, 0x00, 0x00, 0x48, 0x89, 0xca, 0xe9, 0x00, 0x00, 0x00,
+            0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x5, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+            Hole { offset: 0xd, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
+        ],
+    },
+    // jeq_i64__33 (regcache.c): 5 code bytes, 0 data bytes, 1 holes
+    Stencil {
+        name: "jeq_i64__33",
+        code: &[
+            0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x1, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
+        ],
+    },
+    // jeq_i64__3m (regcache.c): 19 code bytes, 0 data bytes, 3 holes
+    Stencil {
+        name: "jeq_i64__3m",
+        code: &[
+            0x49, 0x39, 0x8c, 0x24, 0x00, 0x00, 0x00, 0x00, 0x0f, 0x85, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00,
+            0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x4, kind: HoleKind::Abs32S, symbol: HoleSymbol::B, addend: 0, in_data: false },
+            Hole { offset: 0xa, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+            Hole { offset: 0xf, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
+        ],
+    },
+    // jeq_i64__m0 (regcache.c): 19 code bytes, 0 data bytes, 3 holes
+    Stencil {
+        name: "jeq_i64__m0",
+        code: &[
+            0x49, 0x39, 0xbc, 0x24, 0x00, 0x00, 0x00, 0x00, 0x0f, 0x85, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00,
+            0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x4, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
+            Hole { offset: 0xa, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+            Hole { offset: 0xf, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
+        ],
+    },
+    // jeq_i64__m1 (regcache.c): 19 code bytes, 0 data bytes, 3 holes
+    Stencil {
+        name: "jeq_i64__m1",
+        code: &[
+            0x49, 0x39, 0xb4, 0x24, 0x00, 0x00, 0x00, 0x00, 0x0f, 0x85, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00,
+            0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x4, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
+            Hole { offset: 0xa, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+            Hole { offset: 0xf, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
+        ],
+    },
+    // jeq_i64__m2 (regcache.c): 19 code bytes, 0 data bytes, 3 holes
+    Stencil {
+        name: "jeq_i64__m2",
+        code: &[
+            0x49, 0x39, 0x94, 0x24, 0x00, 0x00, 0x00, 0x00, 0x0f, 0x85, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00,
+            0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x4, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
+            Hole { offset: 0xa, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+            Hole { offset: 0xf, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
+        ],
+    },
+    // jeq_i64__m3 (regcache.c): 19 code bytes, 0 data bytes, 3 holes
+    Stencil {
+        name: "jeq_i64__m3",
+        code: &[
+            0x49, 0x39, 0x8c, 0x24, 0x00, 0x00, 0x00, 0x00, 0x0f, 0x85, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00,
+            0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x4, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
+            Hole { offset: 0xa, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+            Hole { offset: 0xf, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
+        ],
+    },
+    // jeq_i64__mm (regcache.c): 27 code bytes, 0 data bytes, 4 holes
+    Stencil {
+        name: "jeq_i64__mm",
+        code: &[
+            0x49, 0x8b, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0x49, 0x3b, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00,
+            0x0f, 0x85, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x4, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
+            Hole { offset: 0xc, kind: HoleKind::Abs32S, symbol: HoleSymbol::B, addend: 0, in_data: false },
+            Hole { offset: 0x12, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+            Hole { offset: 0x17, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
+        ],
+    },
     // jeq_i64_imm (branches.c): 26 code bytes, 0 data bytes, 4 holes
     Stencil {
         name: "jeq_i64_imm",
+        code: &[
+            0x48, 0xc7, 0xc0, 0x00, 0x00, 0x00, 0x00, 0x49, 0x39, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0x0f,
+            0x85, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x3, kind: HoleKind::Abs32S, symbol: HoleSymbol::B, addend: 0, in_data: false },
+            Hole { offset: 0xb, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
+            Hole { offset: 0x11, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+            Hole { offset: 0x16, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
+        ],
+    },
+    // jeq_i64_imm__0 (regcache.c): 21 code bytes, 0 data bytes, 3 holes
+    Stencil {
+        name: "jeq_i64_imm__0",
+        code: &[
+            0x48, 0xc7, 0xc0, 0x00, 0x00, 0x00, 0x00, 0x48, 0x39, 0xf8, 0x0f, 0x85, 0x00, 0x00, 0x00, 0x00,
+            0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x3, kind: HoleKind::Abs32S, symbol: HoleSymbol::B, addend: 0, in_data: false },
+            Hole { offset: 0xc, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+            Hole { offset: 0x11, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
+        ],
+    },
+    // jeq_i64_imm__1 (regcache.c): 21 code bytes, 0 data bytes, 3 holes
+    Stencil {
+        name: "jeq_i64_imm__1",
+        code: &[
+            0x48, 0xc7, 0xc0, 0x00, 0x00, 0x00, 0x00, 0x48, 0x39, 0xf0, 0x0f, 0x85, 0x00, 0x00, 0x00, 0x00,
+            0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x3, kind: HoleKind::Abs32S, symbol: HoleSymbol::B, addend: 0, in_data: false },
+            Hole { offset: 0xc, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+            Hole { offset: 0x11, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
+        ],
+    },
+    // jeq_i64_imm__2 (regcache.c): 21 code bytes, 0 data bytes, 3 holes
+    Stencil {
+        name: "jeq_i64_imm__2",
+        code: &[
+            0x48, 0xc7, 0xc0, 0x00, 0x00, 0x00, 0x00, 0x48, 0x39, 0xd0, 0x0f, 0x85, 0x00, 0x00, 0x00, 0x00,
+            0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x3, kind: HoleKind::Abs32S, symbol: HoleSymbol::B, addend: 0, in_data: false },
+            Hole { offset: 0xc, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+            Hole { offset: 0x11, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
+        ],
+    },
+    // jeq_i64_imm__3 (regcache.c): 21 code bytes, 0 data bytes, 3 holes
+    Stencil {
+        name: "jeq_i64_imm__3",
+        code: &[
+            0x48, 0xc7, 0xc0, 0x00, 0x00, 0x00, 0x00, 0x48, 0x39, 0xc8, 0x0f, 0x85, 0x00, 0x00, 0x00, 0x00,
+            0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x3, kind: HoleKind::Abs32S, symbol: HoleSymbol::B, addend: 0, in_data: false },
+            Hole { offset: 0xc, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+            Hole { offset: 0x11, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
+        ],
+    },
+    // jeq_i64_imm__m (regcache.c): 26 code bytes, 0 data bytes, 4 holes
+    Stencil {
+        name: "jeq_i64_imm__m",
         code: &[
             0x48, 0xc7, 0xc0, 0x00, 0x00, 0x00, 0x00, 0x49, 0x39, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0x0f,
             0x85, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
@@ -347,9 +3435,151 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0x16, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
         ],
     },
+    // jge_i64_imm__0 (regcache.c): 21 code bytes, 0 data bytes, 3 holes
+    Stencil {
+        name: "jge_i64_imm__0",
+        code: &[
+            0x48, 0xc7, 0xc0, 0x00, 0x00, 0x00, 0x00, 0x48, 0x39, 0xf8, 0x0f, 0x8f, 0x00, 0x00, 0x00, 0x00,
+            0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x3, kind: HoleKind::Abs32S, symbol: HoleSymbol::B, addend: 0, in_data: false },
+            Hole { offset: 0xc, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+            Hole { offset: 0x11, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
+        ],
+    },
+    // jge_i64_imm__1 (regcache.c): 21 code bytes, 0 data bytes, 3 holes
+    Stencil {
+        name: "jge_i64_imm__1",
+        code: &[
+            0x48, 0xc7, 0xc0, 0x00, 0x00, 0x00, 0x00, 0x48, 0x39, 0xf0, 0x0f, 0x8f, 0x00, 0x00, 0x00, 0x00,
+            0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x3, kind: HoleKind::Abs32S, symbol: HoleSymbol::B, addend: 0, in_data: false },
+            Hole { offset: 0xc, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+            Hole { offset: 0x11, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
+        ],
+    },
+    // jge_i64_imm__2 (regcache.c): 21 code bytes, 0 data bytes, 3 holes
+    Stencil {
+        name: "jge_i64_imm__2",
+        code: &[
+            0x48, 0xc7, 0xc0, 0x00, 0x00, 0x00, 0x00, 0x48, 0x39, 0xd0, 0x0f, 0x8f, 0x00, 0x00, 0x00, 0x00,
+            0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x3, kind: HoleKind::Abs32S, symbol: HoleSymbol::B, addend: 0, in_data: false },
+            Hole { offset: 0xc, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+            Hole { offset: 0x11, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
+        ],
+    },
+    // jge_i64_imm__3 (regcache.c): 21 code bytes, 0 data bytes, 3 holes
+    Stencil {
+        name: "jge_i64_imm__3",
+        code: &[
+            0x48, 0xc7, 0xc0, 0x00, 0x00, 0x00, 0x00, 0x48, 0x39, 0xc8, 0x0f, 0x8f, 0x00, 0x00, 0x00, 0x00,
+            0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x3, kind: HoleKind::Abs32S, symbol: HoleSymbol::B, addend: 0, in_data: false },
+            Hole { offset: 0xc, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+            Hole { offset: 0x11, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
+        ],
+    },
+    // jge_i64_imm__m (regcache.c): 26 code bytes, 0 data bytes, 4 holes
+    Stencil {
+        name: "jge_i64_imm__m",
+        code: &[
+            0x48, 0xc7, 0xc0, 0x00, 0x00, 0x00, 0x00, 0x49, 0x39, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0x0f,
+            0x8c, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x3, kind: HoleKind::Abs32S, symbol: HoleSymbol::B, addend: 0, in_data: false },
+            Hole { offset: 0xb, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
+            Hole { offset: 0x11, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+            Hole { offset: 0x16, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
+        ],
+    },
     // jgt_i64_imm (branches.c): 26 code bytes, 0 data bytes, 4 holes
     Stencil {
         name: "jgt_i64_imm",
+        code: &[
+            0x48, 0xc7, 0xc0, 0x00, 0x00, 0x00, 0x00, 0x49, 0x39, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0x0f,
+            0x8e, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x3, kind: HoleKind::Abs32S, symbol: HoleSymbol::B, addend: 0, in_data: false },
+            Hole { offset: 0xb, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
+            Hole { offset: 0x11, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+            Hole { offset: 0x16, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
+        ],
+    },
+    // jgt_i64_imm__0 (regcache.c): 21 code bytes, 0 data bytes, 3 holes
+    Stencil {
+        name: "jgt_i64_imm__0",
+        code: &[
+            0x48, 0xc7, 0xc0, 0x00, 0x00, 0x00, 0x00, 0x48, 0x39, 0xf8, 0x0f, 0x8d, 0x00, 0x00, 0x00, 0x00,
+            0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x3, kind: HoleKind::Abs32S, symbol: HoleSymbol::B, addend: 0, in_data: false },
+            Hole { offset: 0xc, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+            Hole { offset: 0x11, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
+        ],
+    },
+    // jgt_i64_imm__1 (regcache.c): 21 code bytes, 0 data bytes, 3 holes
+    Stencil {
+        name: "jgt_i64_imm__1",
+        code: &[
+            0x48, 0xc7, 0xc0, 0x00, 0x00, 0x00, 0x00, 0x48, 0x39, 0xf0, 0x0f, 0x8d, 0x00, 0x00, 0x00, 0x00,
+            0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x3, kind: HoleKind::Abs32S, symbol: HoleSymbol::B, addend: 0, in_data: false },
+            Hole { offset: 0xc, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+            Hole { offset: 0x11, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
+        ],
+    },
+    // jgt_i64_imm__2 (regcache.c): 21 code bytes, 0 data bytes, 3 holes
+    Stencil {
+        name: "jgt_i64_imm__2",
+        code: &[
+            0x48, 0xc7, 0xc0, 0x00, 0x00, 0x00, 0x00, 0x48, 0x39, 0xd0, 0x0f, 0x8d, 0x00, 0x00, 0x00, 0x00,
+            0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x3, kind: HoleKind::Abs32S, symbol: HoleSymbol::B, addend: 0, in_data: false },
+            Hole { offset: 0xc, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+            Hole { offset: 0x11, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
+        ],
+    },
+    // jgt_i64_imm__3 (regcache.c): 21 code bytes, 0 data bytes, 3 holes
+    Stencil {
+        name: "jgt_i64_imm__3",
+        code: &[
+            0x48, 0xc7, 0xc0, 0x00, 0x00, 0x00, 0x00, 0x48, 0x39, 0xc8, 0x0f, 0x8d, 0x00, 0x00, 0x00, 0x00,
+            0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x3, kind: HoleKind::Abs32S, symbol: HoleSymbol::B, addend: 0, in_data: false },
+            Hole { offset: 0xc, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+            Hole { offset: 0x11, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
+        ],
+    },
+    // jgt_i64_imm__m (regcache.c): 26 code bytes, 0 data bytes, 4 holes
+    Stencil {
+        name: "jgt_i64_imm__m",
         code: &[
             0x48, 0xc7, 0xc0, 0x00, 0x00, 0x00, 0x00, 0x49, 0x39, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0x0f,
             0x8e, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
@@ -392,9 +3622,395 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0x17, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
         ],
     },
+    // jle_i64__00 (regcache.c): 5 code bytes, 0 data bytes, 1 holes
+    Stencil {
+        name: "jle_i64__00",
+        code: &[
+            0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x1, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
+        ],
+    },
+    // jle_i64__01 (regcache.c): 14 code bytes, 0 data bytes, 2 holes
+    Stencil {
+        name: "jle_i64__01",
+        code: &[
+            0x48, 0x39, 0xf7, 0x0f, 0x8f, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x5, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+            Hole { offset: 0xa, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
+        ],
+    },
+    // jle_i64__02 (regcache.c): 14 code bytes, 0 data bytes, 2 holes
+    Stencil {
+        name: "jle_i64__02",
+        code: &[
+            0x48, 0x39, 0xd7, 0x0f, 0x8f, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x5, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+            Hole { offset: 0xa, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
+        ],
+    },
+    // jle_i64__03 (regcache.c): 14 code bytes, 0 data bytes, 2 holes
+    Stencil {
+        name: "jle_i64__03",
+        code: &[
+            0x48, 0x39, 0xcf, 0x0f, 0x8f, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x5, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+            Hole { offset: 0xa, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
+        ],
+    },
+    // jle_i64__0m (regcache.c): 19 code bytes, 0 data bytes, 3 holes
+    Stencil {
+        name: "jle_i64__0m",
+        code: &[
+            0x49, 0x39, 0xbc, 0x24, 0x00, 0x00, 0x00, 0x00, 0x0f, 0x8c, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00,
+            0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x4, kind: HoleKind::Abs32S, symbol: HoleSymbol::B, addend: 0, in_data: false },
+            Hole { offset: 0xa, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+            Hole { offset: 0xf, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
+        ],
+    },
+    // jle_i64__10 (regcache.c): 14 code bytes, 0 data bytes, 2 holes
+    Stencil {
+        name: "jle_i64__10",
+        code: &[
+            0x48, 0x39, 0xfe, 0x0f, 0x8f, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x5, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+            Hole { offset: 0xa, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
+        ],
+    },
+    // jle_i64__11 (regcache.c): 5 code bytes, 0 data bytes, 1 holes
+    Stencil {
+        name: "jle_i64__11",
+        code: &[
+            0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x1, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
+        ],
+    },
+    // jle_i64__12 (regcache.c): 14 code bytes, 0 data bytes, 2 holes
+    Stencil {
+        name: "jle_i64__12",
+        code: &[
+            0x48, 0x39, 0xd6, 0x0f, 0x8f, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x5, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+            Hole { offset: 0xa, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
+        ],
+    },
+    // jle_i64__13 (regcache.c): 14 code bytes, 0 data bytes, 2 holes
+    Stencil {
+        name: "jle_i64__13",
+        code: &[
+            0x48, 0x39, 0xce, 0x0f, 0x8f, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x5, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+            Hole { offset: 0xa, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
+        ],
+    },
+    // jle_i64__1m (regcache.c): 19 code bytes, 0 data bytes, 3 holes
+    Stencil {
+        name: "jle_i64__1m",
+        code: &[
+            0x49, 0x39, 0xb4, 0x24, 0x00, 0x00, 0x00, 0x00, 0x0f, 0x8c, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00,
+            0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x4, kind: HoleKind::Abs32S, symbol: HoleSymbol::B, addend: 0, in_data: false },
+            Hole { offset: 0xa, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+            Hole { offset: 0xf, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
+        ],
+    },
+    // jle_i64__20 (regcache.c): 14 code bytes, 0 data bytes, 2 holes
+    Stencil {
+        name: "jle_i64__20",
+        code: &[
+            0x48, 0x39, 0xfa, 0x0f, 0x8f, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x5, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+            Hole { offset: 0xa, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
+        ],
+    },
+    // jle_i64__21 (regcache.c): 14 code bytes, 0 data bytes, 2 holes
+    Stencil {
+        name: "jle_i64__21",
+        code: &[
+            0x48, 0x39, 0xf2, 0x0f, 0x8f, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x5, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+            Hole { offset: 0xa, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
+        ],
+    },
+    // jle_i64__22 (regcache.c): 5 code bytes, 0 data bytes, 1 holes
+    Stencil {
+        name: "jle_i64__22",
+        code: &[
+            0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x1, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
+        ],
+    },
+    // jle_i64__23 (regcache.c): 14 code bytes, 0 data bytes, 2 holes
+    Stencil {
+        name: "jle_i64__23",
+        code: &[
+            0x48, 0x39, 0xca, 0x0f, 0x8f, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x5, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+            Hole { offset: 0xa, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
+        ],
+    },
+    // jle_i64__2m (regcache.c): 19 code bytes, 0 data bytes, 3 holes
+    Stencil {
+        name: "jle_i64__2m",
+        code: &[
+            0x49, 0x39, 0x94, 0x24, 0x00, 0x00, 0x00, 0x00, 0x0f, 0x8c, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00,
+            0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x4, kind: HoleKind::Abs32S, symbol: HoleSymbol::B, addend: 0, in_data: false },
+            Hole { offset: 0xa, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+            Hole { offset: 0xf, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
+        ],
+    },
+    // jle_i64__30 (regcache.c): 14 code bytes, 0 data bytes, 2 holes
+    Stencil {
+        name: "jle_i64__30",
+        code: &[
+            0x48, 0x39, 0xf9, 0x0f, 0x8f, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x5, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+            Hole { offset: 0xa, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
+        ],
+    },
+    // jle_i64__31 (regcache.c): 14 code bytes, 0 data bytes, 2 holes
+    Stencil {
+        name: "jle_i64__31",
+        code: &[
+            0x48, 0x39, 0xf1, 0x0f, 0x8f, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x5, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+            Hole { offset: 0xa, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
+        ],
+    },
+    // jle_i64__32 (regcache.c): 14 code bytes, 0 data bytes, 2 holes
+    Stencil {
+        name: "jle_i64__32",
+        code: &[
+            0x48, 0x39, 0xd1, 0x0f, 0x8f, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x5, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+            Hole { offset: 0xa, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
+        ],
+    },
+    // jle_i64__33 (regcache.c): 5 code bytes, 0 data bytes, 1 holes
+    Stencil {
+        name: "jle_i64__33",
+        code: &[
+            0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x1, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
+        ],
+    },
+    // jle_i64__3m (regcache.c): 19 code bytes, 0 data bytes, 3 holes
+    Stencil {
+        name: "jle_i64__3m",
+        code: &[
+            0x49, 0x39, 0x8c, 0x24, 0x00, 0x00, 0x00, 0x00, 0x0f, 0x8c, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00,
+            0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x4, kind: HoleKind::Abs32S, symbol: HoleSymbol::B, addend: 0, in_data: false },
+            Hole { offset: 0xa, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+            Hole { offset: 0xf, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
+        ],
+    },
+    // jle_i64__m0 (regcache.c): 19 code bytes, 0 data bytes, 3 holes
+    Stencil {
+        name: "jle_i64__m0",
+        code: &[
+            0x49, 0x39, 0xbc, 0x24, 0x00, 0x00, 0x00, 0x00, 0x0f, 0x8f, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00,
+            0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x4, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
+            Hole { offset: 0xa, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+            Hole { offset: 0xf, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
+        ],
+    },
+    // jle_i64__m1 (regcache.c): 19 code bytes, 0 data bytes, 3 holes
+    Stencil {
+        name: "jle_i64__m1",
+        code: &[
+            0x49, 0x39, 0xb4, 0x24, 0x00, 0x00, 0x00, 0x00, 0x0f, 0x8f, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00,
+            0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x4, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
+            Hole { offset: 0xa, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+            Hole { offset: 0xf, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
+        ],
+    },
+    // jle_i64__m2 (regcache.c): 19 code bytes, 0 data bytes, 3 holes
+    Stencil {
+        name: "jle_i64__m2",
+        code: &[
+            0x49, 0x39, 0x94, 0x24, 0x00, 0x00, 0x00, 0x00, 0x0f, 0x8f, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00,
+            0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x4, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
+            Hole { offset: 0xa, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+            Hole { offset: 0xf, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
+        ],
+    },
+    // jle_i64__m3 (regcache.c): 19 code bytes, 0 data bytes, 3 holes
+    Stencil {
+        name: "jle_i64__m3",
+        code: &[
+            0x49, 0x39, 0x8c, 0x24, 0x00, 0x00, 0x00, 0x00, 0x0f, 0x8f, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00,
+            0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x4, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
+            Hole { offset: 0xa, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+            Hole { offset: 0xf, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
+        ],
+    },
+    // jle_i64__mm (regcache.c): 27 code bytes, 0 data bytes, 4 holes
+    Stencil {
+        name: "jle_i64__mm",
+        code: &[
+            0x49, 0x8b, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0x49, 0x3b, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00,
+            0x0f, 0x8f, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x4, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
+            Hole { offset: 0xc, kind: HoleKind::Abs32S, symbol: HoleSymbol::B, addend: 0, in_data: false },
+            Hole { offset: 0x12, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+            Hole { offset: 0x17, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
+        ],
+    },
     // jle_i64_imm (branches.c): 26 code bytes, 0 data bytes, 4 holes
     Stencil {
         name: "jle_i64_imm",
+        code: &[
+            0x48, 0xc7, 0xc0, 0x00, 0x00, 0x00, 0x00, 0x49, 0x39, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0x0f,
+            0x8f, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x3, kind: HoleKind::Abs32S, symbol: HoleSymbol::B, addend: 0, in_data: false },
+            Hole { offset: 0xb, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
+            Hole { offset: 0x11, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+            Hole { offset: 0x16, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
+        ],
+    },
+    // jle_i64_imm__0 (regcache.c): 21 code bytes, 0 data bytes, 3 holes
+    Stencil {
+        name: "jle_i64_imm__0",
+        code: &[
+            0x48, 0xc7, 0xc0, 0x00, 0x00, 0x00, 0x00, 0x48, 0x39, 0xf8, 0x0f, 0x8c, 0x00, 0x00, 0x00, 0x00,
+            0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x3, kind: HoleKind::Abs32S, symbol: HoleSymbol::B, addend: 0, in_data: false },
+            Hole { offset: 0xc, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+            Hole { offset: 0x11, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
+        ],
+    },
+    // jle_i64_imm__1 (regcache.c): 21 code bytes, 0 data bytes, 3 holes
+    Stencil {
+        name: "jle_i64_imm__1",
+        code: &[
+            0x48, 0xc7, 0xc0, 0x00, 0x00, 0x00, 0x00, 0x48, 0x39, 0xf0, 0x0f, 0x8c, 0x00, 0x00, 0x00, 0x00,
+            0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x3, kind: HoleKind::Abs32S, symbol: HoleSymbol::B, addend: 0, in_data: false },
+            Hole { offset: 0xc, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+            Hole { offset: 0x11, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
+        ],
+    },
+    // jle_i64_imm__2 (regcache.c): 21 code bytes, 0 data bytes, 3 holes
+    Stencil {
+        name: "jle_i64_imm__2",
+        code: &[
+            0x48, 0xc7, 0xc0, 0x00, 0x00, 0x00, 0x00, 0x48, 0x39, 0xd0, 0x0f, 0x8c, 0x00, 0x00, 0x00, 0x00,
+            0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x3, kind: HoleKind::Abs32S, symbol: HoleSymbol::B, addend: 0, in_data: false },
+            Hole { offset: 0xc, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+            Hole { offset: 0x11, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
+        ],
+    },
+    // jle_i64_imm__3 (regcache.c): 21 code bytes, 0 data bytes, 3 holes
+    Stencil {
+        name: "jle_i64_imm__3",
+        code: &[
+            0x48, 0xc7, 0xc0, 0x00, 0x00, 0x00, 0x00, 0x48, 0x39, 0xc8, 0x0f, 0x8c, 0x00, 0x00, 0x00, 0x00,
+            0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x3, kind: HoleKind::Abs32S, symbol: HoleSymbol::B, addend: 0, in_data: false },
+            Hole { offset: 0xc, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+            Hole { offset: 0x11, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
+        ],
+    },
+    // jle_i64_imm__m (regcache.c): 26 code bytes, 0 data bytes, 4 holes
+    Stencil {
+        name: "jle_i64_imm__m",
         code: &[
             0x48, 0xc7, 0xc0, 0x00, 0x00, 0x00, 0x00, 0x49, 0x39, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0x0f,
             0x8f, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
@@ -437,9 +4053,395 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0x17, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
         ],
     },
+    // jlt_i64__00 (regcache.c): 5 code bytes, 0 data bytes, 1 holes
+    Stencil {
+        name: "jlt_i64__00",
+        code: &[
+            0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x1, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // jlt_i64__01 (regcache.c): 14 code bytes, 0 data bytes, 2 holes
+    Stencil {
+        name: "jlt_i64__01",
+        code: &[
+            0x48, 0x39, 0xf7, 0x0f, 0x8d, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x5, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+            Hole { offset: 0xa, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
+        ],
+    },
+    // jlt_i64__02 (regcache.c): 14 code bytes, 0 data bytes, 2 holes
+    Stencil {
+        name: "jlt_i64__02",
+        code: &[
+            0x48, 0x39, 0xd7, 0x0f, 0x8d, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x5, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+            Hole { offset: 0xa, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
+        ],
+    },
+    // jlt_i64__03 (regcache.c): 14 code bytes, 0 data bytes, 2 holes
+    Stencil {
+        name: "jlt_i64__03",
+        code: &[
+            0x48, 0x39, 0xcf, 0x0f, 0x8d, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x5, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+            Hole { offset: 0xa, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
+        ],
+    },
+    // jlt_i64__0m (regcache.c): 19 code bytes, 0 data bytes, 3 holes
+    Stencil {
+        name: "jlt_i64__0m",
+        code: &[
+            0x49, 0x39, 0xbc, 0x24, 0x00, 0x00, 0x00, 0x00, 0x0f, 0x8e, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00,
+            0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x4, kind: HoleKind::Abs32S, symbol: HoleSymbol::B, addend: 0, in_data: false },
+            Hole { offset: 0xa, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+            Hole { offset: 0xf, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
+        ],
+    },
+    // jlt_i64__10 (regcache.c): 14 code bytes, 0 data bytes, 2 holes
+    Stencil {
+        name: "jlt_i64__10",
+        code: &[
+            0x48, 0x39, 0xfe, 0x0f, 0x8d, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x5, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+            Hole { offset: 0xa, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
+        ],
+    },
+    // jlt_i64__11 (regcache.c): 5 code bytes, 0 data bytes, 1 holes
+    Stencil {
+        name: "jlt_i64__11",
+        code: &[
+            0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x1, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // jlt_i64__12 (regcache.c): 14 code bytes, 0 data bytes, 2 holes
+    Stencil {
+        name: "jlt_i64__12",
+        code: &[
+            0x48, 0x39, 0xd6, 0x0f, 0x8d, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x5, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+            Hole { offset: 0xa, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
+        ],
+    },
+    // jlt_i64__13 (regcache.c): 14 code bytes, 0 data bytes, 2 holes
+    Stencil {
+        name: "jlt_i64__13",
+        code: &[
+            0x48, 0x39, 0xce, 0x0f, 0x8d, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x5, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+            Hole { offset: 0xa, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
+        ],
+    },
+    // jlt_i64__1m (regcache.c): 19 code bytes, 0 data bytes, 3 holes
+    Stencil {
+        name: "jlt_i64__1m",
+        code: &[
+            0x49, 0x39, 0xb4, 0x24, 0x00, 0x00, 0x00, 0x00, 0x0f, 0x8e, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00,
+            0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x4, kind: HoleKind::Abs32S, symbol: HoleSymbol::B, addend: 0, in_data: false },
+            Hole { offset: 0xa, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+            Hole { offset: 0xf, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
+        ],
+    },
+    // jlt_i64__20 (regcache.c): 14 code bytes, 0 data bytes, 2 holes
+    Stencil {
+        name: "jlt_i64__20",
+        code: &[
+            0x48, 0x39, 0xfa, 0x0f, 0x8d, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x5, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+            Hole { offset: 0xa, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
+        ],
+    },
+    // jlt_i64__21 (regcache.c): 14 code bytes, 0 data bytes, 2 holes
+    Stencil {
+        name: "jlt_i64__21",
+        code: &[
+            0x48, 0x39, 0xf2, 0x0f, 0x8d, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x5, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+            Hole { offset: 0xa, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
+        ],
+    },
+    // jlt_i64__22 (regcache.c): 5 code bytes, 0 data bytes, 1 holes
+    Stencil {
+        name: "jlt_i64__22",
+        code: &[
+            0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x1, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // jlt_i64__23 (regcache.c): 14 code bytes, 0 data bytes, 2 holes
+    Stencil {
+        name: "jlt_i64__23",
+        code: &[
+            0x48, 0x39, 0xca, 0x0f, 0x8d, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x5, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+            Hole { offset: 0xa, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
+        ],
+    },
+    // jlt_i64__2m (regcache.c): 19 code bytes, 0 data bytes, 3 holes
+    Stencil {
+        name: "jlt_i64__2m",
+        code: &[
+            0x49, 0x39, 0x94, 0x24, 0x00, 0x00, 0x00, 0x00, 0x0f, 0x8e, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00,
+            0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x4, kind: HoleKind::Abs32S, symbol: HoleSymbol::B, addend: 0, in_data: false },
+            Hole { offset: 0xa, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+            Hole { offset: 0xf, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
+        ],
+    },
+    // jlt_i64__30 (regcache.c): 14 code bytes, 0 data bytes, 2 holes
+    Stencil {
+        name: "jlt_i64__30",
+        code: &[
+            0x48, 0x39, 0xf9, 0x0f, 0x8d, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x5, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+            Hole { offset: 0xa, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
+        ],
+    },
+    // jlt_i64__31 (regcache.c): 14 code bytes, 0 data bytes, 2 holes
+    Stencil {
+        name: "jlt_i64__31",
+        code: &[
+            0x48, 0x39, 0xf1, 0x0f, 0x8d, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x5, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+            Hole { offset: 0xa, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
+        ],
+    },
+    // jlt_i64__32 (regcache.c): 14 code bytes, 0 data bytes, 2 holes
+    Stencil {
+        name: "jlt_i64__32",
+        code: &[
+            0x48, 0x39, 0xd1, 0x0f, 0x8d, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x5, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+            Hole { offset: 0xa, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
+        ],
+    },
+    // jlt_i64__33 (regcache.c): 5 code bytes, 0 data bytes, 1 holes
+    Stencil {
+        name: "jlt_i64__33",
+        code: &[
+            0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x1, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // jlt_i64__3m (regcache.c): 19 code bytes, 0 data bytes, 3 holes
+    Stencil {
+        name: "jlt_i64__3m",
+        code: &[
+            0x49, 0x39, 0x8c, 0x24, 0x00, 0x00, 0x00, 0x00, 0x0f, 0x8e, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00,
+            0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x4, kind: HoleKind::Abs32S, symbol: HoleSymbol::B, addend: 0, in_data: false },
+            Hole { offset: 0xa, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+            Hole { offset: 0xf, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
+        ],
+    },
+    // jlt_i64__m0 (regcache.c): 19 code bytes, 0 data bytes, 3 holes
+    Stencil {
+        name: "jlt_i64__m0",
+        code: &[
+            0x49, 0x39, 0xbc, 0x24, 0x00, 0x00, 0x00, 0x00, 0x0f, 0x8d, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00,
+            0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x4, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
+            Hole { offset: 0xa, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+            Hole { offset: 0xf, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
+        ],
+    },
+    // jlt_i64__m1 (regcache.c): 19 code bytes, 0 data bytes, 3 holes
+    Stencil {
+        name: "jlt_i64__m1",
+        code: &[
+            0x49, 0x39, 0xb4, 0x24, 0x00, 0x00, 0x00, 0x00, 0x0f, 0x8d, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00,
+            0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x4, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
+            Hole { offset: 0xa, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+            Hole { offset: 0xf, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
+        ],
+    },
+    // jlt_i64__m2 (regcache.c): 19 code bytes, 0 data bytes, 3 holes
+    Stencil {
+        name: "jlt_i64__m2",
+        code: &[
+            0x49, 0x39, 0x94, 0x24, 0x00, 0x00, 0x00, 0x00, 0x0f, 0x8d, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00,
+            0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x4, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
+            Hole { offset: 0xa, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+            Hole { offset: 0xf, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
+        ],
+    },
+    // jlt_i64__m3 (regcache.c): 19 code bytes, 0 data bytes, 3 holes
+    Stencil {
+        name: "jlt_i64__m3",
+        code: &[
+            0x49, 0x39, 0x8c, 0x24, 0x00, 0x00, 0x00, 0x00, 0x0f, 0x8d, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00,
+            0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x4, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
+            Hole { offset: 0xa, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+            Hole { offset: 0xf, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
+        ],
+    },
+    // jlt_i64__mm (regcache.c): 27 code bytes, 0 data bytes, 4 holes
+    Stencil {
+        name: "jlt_i64__mm",
+        code: &[
+            0x49, 0x8b, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0x49, 0x3b, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00,
+            0x0f, 0x8d, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x4, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
+            Hole { offset: 0xc, kind: HoleKind::Abs32S, symbol: HoleSymbol::B, addend: 0, in_data: false },
+            Hole { offset: 0x12, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+            Hole { offset: 0x17, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
+        ],
+    },
     // jlt_i64_imm (branches.c): 26 code bytes, 0 data bytes, 4 holes
     Stencil {
         name: "jlt_i64_imm",
+        code: &[
+            0x48, 0xc7, 0xc0, 0x00, 0x00, 0x00, 0x00, 0x49, 0x39, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0x0f,
+            0x8d, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x3, kind: HoleKind::Abs32S, symbol: HoleSymbol::B, addend: 0, in_data: false },
+            Hole { offset: 0xb, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
+            Hole { offset: 0x11, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+            Hole { offset: 0x16, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
+        ],
+    },
+    // jlt_i64_imm__0 (regcache.c): 21 code bytes, 0 data bytes, 3 holes
+    Stencil {
+        name: "jlt_i64_imm__0",
+        code: &[
+            0x48, 0xc7, 0xc0, 0x00, 0x00, 0x00, 0x00, 0x48, 0x39, 0xf8, 0x0f, 0x8e, 0x00, 0x00, 0x00, 0x00,
+            0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x3, kind: HoleKind::Abs32S, symbol: HoleSymbol::B, addend: 0, in_data: false },
+            Hole { offset: 0xc, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+            Hole { offset: 0x11, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
+        ],
+    },
+    // jlt_i64_imm__1 (regcache.c): 21 code bytes, 0 data bytes, 3 holes
+    Stencil {
+        name: "jlt_i64_imm__1",
+        code: &[
+            0x48, 0xc7, 0xc0, 0x00, 0x00, 0x00, 0x00, 0x48, 0x39, 0xf0, 0x0f, 0x8e, 0x00, 0x00, 0x00, 0x00,
+            0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x3, kind: HoleKind::Abs32S, symbol: HoleSymbol::B, addend: 0, in_data: false },
+            Hole { offset: 0xc, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+            Hole { offset: 0x11, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
+        ],
+    },
+    // jlt_i64_imm__2 (regcache.c): 21 code bytes, 0 data bytes, 3 holes
+    Stencil {
+        name: "jlt_i64_imm__2",
+        code: &[
+            0x48, 0xc7, 0xc0, 0x00, 0x00, 0x00, 0x00, 0x48, 0x39, 0xd0, 0x0f, 0x8e, 0x00, 0x00, 0x00, 0x00,
+            0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x3, kind: HoleKind::Abs32S, symbol: HoleSymbol::B, addend: 0, in_data: false },
+            Hole { offset: 0xc, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+            Hole { offset: 0x11, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
+        ],
+    },
+    // jlt_i64_imm__3 (regcache.c): 21 code bytes, 0 data bytes, 3 holes
+    Stencil {
+        name: "jlt_i64_imm__3",
+        code: &[
+            0x48, 0xc7, 0xc0, 0x00, 0x00, 0x00, 0x00, 0x48, 0x39, 0xc8, 0x0f, 0x8e, 0x00, 0x00, 0x00, 0x00,
+            0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x3, kind: HoleKind::Abs32S, symbol: HoleSymbol::B, addend: 0, in_data: false },
+            Hole { offset: 0xc, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+            Hole { offset: 0x11, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
+        ],
+    },
+    // jlt_i64_imm__m (regcache.c): 26 code bytes, 0 data bytes, 4 holes
+    Stencil {
+        name: "jlt_i64_imm__m",
         code: &[
             0x48, 0xc7, 0xc0, 0x00, 0x00, 0x00, 0x00, 0x49, 0x39, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0x0f,
             0x8d, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
@@ -477,9 +4479,137 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0x10, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
         ],
     },
+    // jmp_false__0 (regcache.c): 16 code bytes, 0 data bytes, 2 holes
+    Stencil {
+        name: "jmp_false__0",
+        code: &[
+            0x48, 0x85, 0xff, 0x0f, 0x85, 0x00, 0x00, 0x00, 0x00, 0x31, 0xff, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x5, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+            Hole { offset: 0xc, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
+        ],
+    },
+    // jmp_false__1 (regcache.c): 16 code bytes, 0 data bytes, 2 holes
+    Stencil {
+        name: "jmp_false__1",
+        code: &[
+            0x48, 0x85, 0xf6, 0x0f, 0x85, 0x00, 0x00, 0x00, 0x00, 0x31, 0xf6, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x5, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+            Hole { offset: 0xc, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
+        ],
+    },
+    // jmp_false__2 (regcache.c): 16 code bytes, 0 data bytes, 2 holes
+    Stencil {
+        name: "jmp_false__2",
+        code: &[
+            0x48, 0x85, 0xd2, 0x0f, 0x85, 0x00, 0x00, 0x00, 0x00, 0x31, 0xd2, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x5, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+            Hole { offset: 0xc, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
+        ],
+    },
+    // jmp_false__3 (regcache.c): 16 code bytes, 0 data bytes, 2 holes
+    Stencil {
+        name: "jmp_false__3",
+        code: &[
+            0x48, 0x85, 0xc9, 0x0f, 0x85, 0x00, 0x00, 0x00, 0x00, 0x31, 0xc9, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x5, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+            Hole { offset: 0xc, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
+        ],
+    },
+    // jmp_false__m (regcache.c): 20 code bytes, 0 data bytes, 3 holes
+    Stencil {
+        name: "jmp_false__m",
+        code: &[
+            0x49, 0x83, 0xbc, 0x24, 0x00, 0x00, 0x00, 0x00, 0x00, 0x0f, 0x85, 0x00, 0x00, 0x00, 0x00, 0xe9,
+            0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x4, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
+            Hole { offset: 0xb, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+            Hole { offset: 0x10, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
+        ],
+    },
     // jmp_true (branches.c): 20 code bytes, 0 data bytes, 3 holes
     Stencil {
         name: "jmp_true",
+        code: &[
+            0x49, 0x83, 0xbc, 0x24, 0x00, 0x00, 0x00, 0x00, 0x00, 0x0f, 0x84, 0x00, 0x00, 0x00, 0x00, 0xe9,
+            0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x4, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
+            Hole { offset: 0xb, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+            Hole { offset: 0x10, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
+        ],
+    },
+    // jmp_true__0 (regcache.c): 17 code bytes, 0 data bytes, 2 holes
+    Stencil {
+        name: "jmp_true__0",
+        code: &[
+            0x48, 0x85, 0xff, 0x74, 0x05, 0xe9, 0x00, 0x00, 0x00, 0x00, 0x31, 0xff, 0xe9, 0x00, 0x00, 0x00,
+            0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x6, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
+            Hole { offset: 0xd, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // jmp_true__1 (regcache.c): 17 code bytes, 0 data bytes, 2 holes
+    Stencil {
+        name: "jmp_true__1",
+        code: &[
+            0x48, 0x85, 0xf6, 0x74, 0x05, 0xe9, 0x00, 0x00, 0x00, 0x00, 0x31, 0xf6, 0xe9, 0x00, 0x00, 0x00,
+            0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x6, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
+            Hole { offset: 0xd, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // jmp_true__2 (regcache.c): 17 code bytes, 0 data bytes, 2 holes
+    Stencil {
+        name: "jmp_true__2",
+        code: &[
+            0x48, 0x85, 0xd2, 0x74, 0x05, 0xe9, 0x00, 0x00, 0x00, 0x00, 0x31, 0xd2, 0xe9, 0x00, 0x00, 0x00,
+            0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x6, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
+            Hole { offset: 0xd, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // jmp_true__3 (regcache.c): 17 code bytes, 0 data bytes, 2 holes
+    Stencil {
+        name: "jmp_true__3",
+        code: &[
+            0x48, 0x85, 0xc9, 0x74, 0x05, 0xe9, 0x00, 0x00, 0x00, 0x00, 0x31, 0xc9, 0xe9, 0x00, 0x00, 0x00,
+            0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x6, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
+            Hole { offset: 0xd, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // jmp_true__m (regcache.c): 20 code bytes, 0 data bytes, 3 holes
+    Stencil {
+        name: "jmp_true__m",
         code: &[
             0x49, 0x83, 0xbc, 0x24, 0x00, 0x00, 0x00, 0x00, 0x00, 0x0f, 0x84, 0x00, 0x00, 0x00, 0x00, 0xe9,
             0x00, 0x00, 0x00, 0x00,
@@ -522,9 +4652,407 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0x17, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
         ],
     },
+    // jne_i64__00 (regcache.c): 5 code bytes, 0 data bytes, 1 holes
+    Stencil {
+        name: "jne_i64__00",
+        code: &[
+            0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x1, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // jne_i64__01 (regcache.c): 18 code bytes, 0 data bytes, 2 holes
+    Stencil {
+        name: "jne_i64__01",
+        code: &[
+            0x48, 0x39, 0xf7, 0x75, 0x08, 0x48, 0x89, 0xfe, 0xe9, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00,
+            0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x9, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+            Hole { offset: 0xe, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
+        ],
+    },
+    // jne_i64__02 (regcache.c): 18 code bytes, 0 data bytes, 2 holes
+    Stencil {
+        name: "jne_i64__02",
+        code: &[
+            0x48, 0x39, 0xd7, 0x75, 0x08, 0x48, 0x89, 0xfa, 0xe9, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00,
+            0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x9, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+            Hole { offset: 0xe, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
+        ],
+    },
+    // jne_i64__03 (regcache.c): 18 code bytes, 0 data bytes, 2 holes
+    Stencil {
+        name: "jne_i64__03",
+        code: &[
+            0x48, 0x39, 0xcf, 0x75, 0x08, 0x48, 0x89, 0xf9, 0xe9, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00,
+            0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x9, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+            Hole { offset: 0xe, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
+        ],
+    },
+    // jne_i64__0m (regcache.c): 19 code bytes, 0 data bytes, 3 holes
+    Stencil {
+        name: "jne_i64__0m",
+        code: &[
+            0x49, 0x39, 0xbc, 0x24, 0x00, 0x00, 0x00, 0x00, 0x0f, 0x84, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00,
+            0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x4, kind: HoleKind::Abs32S, symbol: HoleSymbol::B, addend: 0, in_data: false },
+            Hole { offset: 0xa, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+            Hole { offset: 0xf, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
+        ],
+    },
+    // jne_i64__10 (regcache.c): 18 code bytes, 0 data bytes, 2 holes
+    Stencil {
+        name: "jne_i64__10",
+        code: &[
+            0x48, 0x39, 0xfe, 0x75, 0x08, 0x48, 0x89, 0xf7, 0xe9, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00,
+            0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x9, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+            Hole { offset: 0xe, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
+        ],
+    },
+    // jne_i64__11 (regcache.c): 5 code bytes, 0 data bytes, 1 holes
+    Stencil {
+        name: "jne_i64__11",
+        code: &[
+            0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x1, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // jne_i64__12 (regcache.c): 18 code bytes, 0 data bytes, 2 holes
+    Stencil {
+        name: "jne_i64__12",
+        code: &[
+            0x48, 0x39, 0xd6, 0x75, 0x08, 0x48, 0x89, 0xf2, 0xe9, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00,
+            0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x9, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+            Hole { offset: 0xe, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
+        ],
+    },
+    // jne_i64__13 (regcache.c): 18 code bytes, 0 data bytes, 2 holes
+    Stencil {
+        name: "jne_i64__13",
+        code: &[
+            0x48, 0x39, 0xce, 0x75, 0x08, 0x48, 0x89, 0xf1, 0xe9, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00,
+            0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x9, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+            Hole { offset: 0xe, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
+        ],
+    },
+    // jne_i64__1m (regcache.c): 19 code bytes, 0 data bytes, 3 holes
+    Stencil {
+        name: "jne_i64__1m",
+        code: &[
+            0x49, 0x39, 0xb4, 0x24, 0x00, 0x00, 0x00, 0x00, 0x0f, 0x84, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00,
+            0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x4, kind: HoleKind::Abs32S, symbol: HoleSymbol::B, addend: 0, in_data: false },
+            Hole { offset: 0xa, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+            Hole { offset: 0xf, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
+        ],
+    },
+    // jne_i64__20 (regcache.c): 18 code bytes, 0 data bytes, 2 holes
+    Stencil {
+        name: "jne_i64__20",
+        code: &[
+            0x48, 0x39, 0xfa, 0x75, 0x08, 0x48, 0x89, 0xd7, 0xe9, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00,
+            0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x9, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+            Hole { offset: 0xe, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
+        ],
+    },
+    // jne_i64__21 (regcache.c): 18 code bytes, 0 data bytes, 2 holes
+    Stencil {
+        name: "jne_i64__21",
+        code: &[
+            0x48, 0x39, 0xf2, 0x75, 0x08, 0x48, 0x89, 0xd6, 0xe9, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00,
+            0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x9, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+            Hole { offset: 0xe, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
+        ],
+    },
+    // jne_i64__22 (regcache.c): 5 code bytes, 0 data bytes, 1 holes
+    Stencil {
+        name: "jne_i64__22",
+        code: &[
+            0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x1, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // jne_i64__23 (regcache.c): 18 code bytes, 0 data bytes, 2 holes
+    Stencil {
+        name: "jne_i64__23",
+        code: &[
+            0x48, 0x39, 0xca, 0x75, 0x08, 0x48, 0x89, 0xd1, 0xe9, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00,
+            0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x9, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+            Hole { offset: 0xe, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
+        ],
+    },
+    // jne_i64__2m (regcache.c): 19 code bytes, 0 data bytes, 3 holes
+    Stencil {
+        name: "jne_i64__2m",
+        code: &[
+            0x49, 0x39, 0x94, 0x24, 0x00, 0x00, 0x00, 0x00, 0x0f, 0x84, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00,
+            0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x4, kind: HoleKind::Abs32S, symbol: HoleSymbol::B, addend: 0, in_data: false },
+            Hole { offset: 0xa, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+            Hole { offset: 0xf, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
+        ],
+    },
+    // jne_i64__30 (regcache.c): 18 code bytes, 0 data bytes, 2 holes
+    Stencil {
+        name: "jne_i64__30",
+        code: &[
+            0x48, 0x39, 0xf9, 0x75, 0x08, 0x48, 0x89, 0xcf, 0xe9, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00,
+            0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x9, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+            Hole { offset: 0xe, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
+        ],
+    },
+    // jne_i64__31 (regcache.c): 18 code bytes, 0 data bytes, 2 holes
+    Stencil {
+        name: "jne_i64__31",
+        code: &[
+            0x48, 0x39, 0xf1, 0x75, 0x08, 0x48, 0x89, 0xce, 0xe9, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00,
+            0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x9, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+            Hole { offset: 0xe, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
+        ],
+    },
+    // jne_i64__32 (regcache.c): 18 code bytes, 0 data bytes, 2 holes
+    Stencil {
+        name: "jne_i64__32",
+        code: &[
+            0x48, 0x39, 0xd1, 0x75, 0x08, 0x48, 0x89, 0xca, 0xe9, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00,
+            0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x9, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+            Hole { offset: 0xe, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
+        ],
+    },
+    // jne_i64__33 (regcache.c): 5 code bytes, 0 data bytes, 1 holes
+    Stencil {
+        name: "jne_i64__33",
+        code: &[
+            0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x1, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // jne_i64__3m (regcache.c): 19 code bytes, 0 data bytes, 3 holes
+    Stencil {
+        name: "jne_i64__3m",
+        code: &[
+            0x49, 0x39, 0x8c, 0x24, 0x00, 0x00, 0x00, 0x00, 0x0f, 0x84, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00,
+            0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x4, kind: HoleKind::Abs32S, symbol: HoleSymbol::B, addend: 0, in_data: false },
+            Hole { offset: 0xa, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+            Hole { offset: 0xf, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
+        ],
+    },
+    // jne_i64__m0 (regcache.c): 19 code bytes, 0 data bytes, 3 holes
+    Stencil {
+        name: "jne_i64__m0",
+        code: &[
+            0x49, 0x39, 0xbc, 0x24, 0x00, 0x00, 0x00, 0x00, 0x0f, 0x84, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00,
+            0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x4, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
+            Hole { offset: 0xa, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+            Hole { offset: 0xf, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
+        ],
+    },
+    // jne_i64__m1 (regcache.c): 19 code bytes, 0 data bytes, 3 holes
+    Stencil {
+        name: "jne_i64__m1",
+        code: &[
+            0x49, 0x39, 0xb4, 0x24, 0x00, 0x00, 0x00, 0x00, 0x0f, 0x84, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00,
+            0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x4, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
+            Hole { offset: 0xa, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+            Hole { offset: 0xf, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
+        ],
+    },
+    // jne_i64__m2 (regcache.c): 19 code bytes, 0 data bytes, 3 holes
+    Stencil {
+        name: "jne_i64__m2",
+        code: &[
+            0x49, 0x39, 0x94, 0x24, 0x00, 0x00, 0x00, 0x00, 0x0f, 0x84, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00,
+            0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x4, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
+            Hole { offset: 0xa, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+            Hole { offset: 0xf, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
+        ],
+    },
+    // jne_i64__m3 (regcache.c): 19 code bytes, 0 data bytes, 3 holes
+    Stencil {
+        name: "jne_i64__m3",
+        code: &[
+            0x49, 0x39, 0x8c, 0x24, 0x00, 0x00, 0x00, 0x00, 0x0f, 0x84, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00,
+            0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x4, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
+            Hole { offset: 0xa, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+            Hole { offset: 0xf, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
+        ],
+    },
+    // jne_i64__mm (regcache.c): 27 code bytes, 0 data bytes, 4 holes
+    Stencil {
+        name: "jne_i64__mm",
+        code: &[
+            0x49, 0x8b, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0x49, 0x3b, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00,
+            0x0f, 0x84, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x4, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
+            Hole { offset: 0xc, kind: HoleKind::Abs32S, symbol: HoleSymbol::B, addend: 0, in_data: false },
+            Hole { offset: 0x12, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+            Hole { offset: 0x17, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
+        ],
+    },
     // jne_i64_imm (branches.c): 26 code bytes, 0 data bytes, 4 holes
     Stencil {
         name: "jne_i64_imm",
+        code: &[
+            0x48, 0xc7, 0xc0, 0x00, 0x00, 0x00, 0x00, 0x49, 0x39, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0x0f,
+            0x84, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x3, kind: HoleKind::Abs32S, symbol: HoleSymbol::B, addend: 0, in_data: false },
+            Hole { offset: 0xb, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
+            Hole { offset: 0x11, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+            Hole { offset: 0x16, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
+        ],
+    },
+    // jne_i64_imm__0 (regcache.c): 21 code bytes, 0 data bytes, 3 holes
+    Stencil {
+        name: "jne_i64_imm__0",
+        code: &[
+            0x48, 0xc7, 0xc0, 0x00, 0x00, 0x00, 0x00, 0x48, 0x39, 0xf8, 0x0f, 0x84, 0x00, 0x00, 0x00, 0x00,
+            0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x3, kind: HoleKind::Abs32S, symbol: HoleSymbol::B, addend: 0, in_data: false },
+            Hole { offset: 0xc, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+            Hole { offset: 0x11, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
+        ],
+    },
+    // jne_i64_imm__1 (regcache.c): 21 code bytes, 0 data bytes, 3 holes
+    Stencil {
+        name: "jne_i64_imm__1",
+        code: &[
+            0x48, 0xc7, 0xc0, 0x00, 0x00, 0x00, 0x00, 0x48, 0x39, 0xf0, 0x0f, 0x84, 0x00, 0x00, 0x00, 0x00,
+            0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x3, kind: HoleKind::Abs32S, symbol: HoleSymbol::B, addend: 0, in_data: false },
+            Hole { offset: 0xc, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+            Hole { offset: 0x11, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
+        ],
+    },
+    // jne_i64_imm__2 (regcache.c): 21 code bytes, 0 data bytes, 3 holes
+    Stencil {
+        name: "jne_i64_imm__2",
+        code: &[
+            0x48, 0xc7, 0xc0, 0x00, 0x00, 0x00, 0x00, 0x48, 0x39, 0xd0, 0x0f, 0x84, 0x00, 0x00, 0x00, 0x00,
+            0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x3, kind: HoleKind::Abs32S, symbol: HoleSymbol::B, addend: 0, in_data: false },
+            Hole { offset: 0xc, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+            Hole { offset: 0x11, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
+        ],
+    },
+    // jne_i64_imm__3 (regcache.c): 21 code bytes, 0 data bytes, 3 holes
+    Stencil {
+        name: "jne_i64_imm__3",
+        code: &[
+            0x48, 0xc7, 0xc0, 0x00, 0x00, 0x00, 0x00, 0x48, 0x39, 0xc8, 0x0f, 0x84, 0x00, 0x00, 0x00, 0x00,
+            0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x3, kind: HoleKind::Abs32S, symbol: HoleSymbol::B, addend: 0, in_data: false },
+            Hole { offset: 0xc, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+            Hole { offset: 0x11, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
+        ],
+    },
+    // jne_i64_imm__m (regcache.c): 26 code bytes, 0 data bytes, 4 holes
+    Stencil {
+        name: "jne_i64_imm__m",
         code: &[
             0x48, 0xc7, 0xc0, 0x00, 0x00, 0x00, 0x00, 0x49, 0x39, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0x0f,
             0x84, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
@@ -583,20 +5111,20 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0x22, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // le_i64 (int_ops.c): 34 code bytes, 0 data bytes, 4 holes
+    // le_i64 (int_ops.c): 36 code bytes, 0 data bytes, 4 holes
     Stencil {
         name: "le_i64",
         code: &[
-            0x49, 0x8b, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0x31, 0xc9, 0x49, 0x3b, 0x84, 0x24, 0x00, 0x00,
-            0x00, 0x00, 0x0f, 0x9e, 0xc1, 0x49, 0x89, 0x8c, 0x24, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00,
-            0x00, 0x00,
+            0x49, 0x8b, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0x45, 0x31, 0xc0, 0x49, 0x3b, 0x84, 0x24, 0x00,
+            0x00, 0x00, 0x00, 0x41, 0x0f, 0x9e, 0xc0, 0x4d, 0x89, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0xe9,
+            0x00, 0x00, 0x00, 0x00,
         ],
         data: &[],
         holes: &[
             Hole { offset: 0x4, kind: HoleKind::Abs32S, symbol: HoleSymbol::B, addend: 0, in_data: false },
-            Hole { offset: 0xe, kind: HoleKind::Abs32S, symbol: HoleSymbol::C, addend: 0, in_data: false },
-            Hole { offset: 0x19, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
-            Hole { offset: 0x1e, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+            Hole { offset: 0xf, kind: HoleKind::Abs32S, symbol: HoleSymbol::C, addend: 0, in_data: false },
+            Hole { offset: 0x1b, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
+            Hole { offset: 0x20, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
     // load_global_cell (moves.c): 20 code bytes, 0 data bytes, 3 holes
@@ -641,6 +5169,68 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0x10, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
+    // load_global_i64__0 (regcache.c): 12 code bytes, 0 data bytes, 2 holes
+    Stencil {
+        name: "load_global_i64__0",
+        code: &[
+            0x49, 0x8b, 0xbe, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x3, kind: HoleKind::Abs32S, symbol: HoleSymbol::B, addend: 0, in_data: false },
+            Hole { offset: 0x8, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // load_global_i64__1 (regcache.c): 12 code bytes, 0 data bytes, 2 holes
+    Stencil {
+        name: "load_global_i64__1",
+        code: &[
+            0x49, 0x8b, 0xb6, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x3, kind: HoleKind::Abs32S, symbol: HoleSymbol::B, addend: 0, in_data: false },
+            Hole { offset: 0x8, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // load_global_i64__2 (regcache.c): 12 code bytes, 0 data bytes, 2 holes
+    Stencil {
+        name: "load_global_i64__2",
+        code: &[
+            0x49, 0x8b, 0x96, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x3, kind: HoleKind::Abs32S, symbol: HoleSymbol::B, addend: 0, in_data: false },
+            Hole { offset: 0x8, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // load_global_i64__3 (regcache.c): 12 code bytes, 0 data bytes, 2 holes
+    Stencil {
+        name: "load_global_i64__3",
+        code: &[
+            0x49, 0x8b, 0x8e, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x3, kind: HoleKind::Abs32S, symbol: HoleSymbol::B, addend: 0, in_data: false },
+            Hole { offset: 0x8, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // load_global_i64__m (regcache.c): 20 code bytes, 0 data bytes, 3 holes
+    Stencil {
+        name: "load_global_i64__m",
+        code: &[
+            0x49, 0x8b, 0x86, 0x00, 0x00, 0x00, 0x00, 0x49, 0x89, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0xe9,
+            0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x3, kind: HoleKind::Abs32S, symbol: HoleSymbol::B, addend: 0, in_data: false },
+            Hole { offset: 0xb, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
+            Hole { offset: 0x10, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
     // lt_f64 (float_ops.c): 38 code bytes, 0 data bytes, 4 holes
     Stencil {
         name: "lt_f64",
@@ -657,77 +5247,77 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0x22, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // lt_i64 (int_ops.c): 34 code bytes, 0 data bytes, 4 holes
+    // lt_i64 (int_ops.c): 36 code bytes, 0 data bytes, 4 holes
     Stencil {
         name: "lt_i64",
         code: &[
-            0x49, 0x8b, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0x31, 0xc9, 0x49, 0x3b, 0x84, 0x24, 0x00, 0x00,
-            0x00, 0x00, 0x0f, 0x9c, 0xc1, 0x49, 0x89, 0x8c, 0x24, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00,
-            0x00, 0x00,
+            0x49, 0x8b, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0x45, 0x31, 0xc0, 0x49, 0x3b, 0x84, 0x24, 0x00,
+            0x00, 0x00, 0x00, 0x41, 0x0f, 0x9c, 0xc0, 0x4d, 0x89, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0xe9,
+            0x00, 0x00, 0x00, 0x00,
         ],
         data: &[],
         holes: &[
             Hole { offset: 0x4, kind: HoleKind::Abs32S, symbol: HoleSymbol::B, addend: 0, in_data: false },
-            Hole { offset: 0xe, kind: HoleKind::Abs32S, symbol: HoleSymbol::C, addend: 0, in_data: false },
-            Hole { offset: 0x19, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
-            Hole { offset: 0x1e, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+            Hole { offset: 0xf, kind: HoleKind::Abs32S, symbol: HoleSymbol::C, addend: 0, in_data: false },
+            Hole { offset: 0x1b, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
+            Hole { offset: 0x20, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // mochi_entry_shim (shim.c): 39 code bytes, 0 data bytes, 0 holes
+    // mochi_entry_shim (shim.c): 50 code bytes, 0 data bytes, 0 holes
     Stencil {
         name: "mochi_entry_shim",
         code: &[
-            0x41, 0x57, 0x41, 0x56, 0x41, 0x55, 0x41, 0x54, 0x53, 0x48, 0xff, 0x46, 0x40, 0x4c, 0x8b, 0x76,
-            0x30, 0x4c, 0x8b, 0x7e, 0x38, 0x49, 0x89, 0xfc, 0x49, 0x89, 0xf5, 0xff, 0xd2, 0x5b, 0x41, 0x5c,
-            0x41, 0x5d, 0x41, 0x5e, 0x41, 0x5f, 0xc3,
+            0x41, 0x57, 0x41, 0x56, 0x41, 0x55, 0x41, 0x54, 0x53, 0x48, 0xff, 0x46, 0x40, 0x48, 0x89, 0xd0,
+            0x4c, 0x8b, 0x76, 0x30, 0x4c, 0x8b, 0x7e, 0x38, 0x49, 0x89, 0xfc, 0x49, 0x89, 0xf5, 0x31, 0xff,
+            0x31, 0xf6, 0x31, 0xd2, 0x31, 0xc9, 0xff, 0xd0, 0x5b, 0x41, 0x5c, 0x41, 0x5d, 0x41, 0x5e, 0x41,
+            0x5f, 0xc3,
         ],
         data: &[],
         holes: &[
         ],
     },
-    // mod_f64 (float_ops.c): 79 code bytes, 0 data bytes, 6 holes
+    // mod_f64 (float_ops.c): 104 code bytes, 0 data bytes, 6 holes
     Stencil {
         name: "mod_f64",
         code: &[
             0xf2, 0x41, 0x0f, 0x10, 0x8c, 0x24, 0x00, 0x00, 0x00, 0x00, 0x66, 0x0f, 0x57, 0xc0, 0x66, 0x0f,
-            0x2e, 0xc8, 0x75, 0x14, 0x7a, 0x12, 0x49, 0xc7, 0x45, 0x00, 0x00, 0x00, 0x00, 0x00, 0x4d, 0x89,
-            0x65, 0x08, 0xb8, 0x01, 0x00, 0x00, 0x00, 0xc3, 0x50, 0xf2, 0x41, 0x0f, 0x10, 0x84, 0x24, 0x00,
-            0x00, 0x00, 0x00, 0x48, 0xb8, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0xff, 0xd0, 0xf2,
-            0x41, 0x0f, 0x11, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0x58, 0xe9, 0x00, 0x00, 0x00, 0x00,
+            0x2e, 0xc8, 0x75, 0x07, 0x0f, 0x8b, 0x00, 0x00, 0x00, 0x00, 0x90, 0x55, 0x48, 0x83, 0xec, 0x10,
+            0xf2, 0x41, 0x0f, 0x10, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0x48, 0xb8, 0x00, 0x00, 0x00, 0x00,
+            0x00, 0x00, 0x00, 0x00, 0x48, 0x89, 0x4c, 0x24, 0x08, 0x48, 0x89, 0x14, 0x24, 0x48, 0x89, 0xf3,
+            0x48, 0x89, 0xfd, 0xff, 0xd0, 0xf2, 0x41, 0x0f, 0x11, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0x48,
+            0x89, 0xef, 0x48, 0x89, 0xde, 0x48, 0x8b, 0x14, 0x24, 0x48, 0x8b, 0x4c, 0x24, 0x08, 0x48, 0x83,
+            0xc4, 0x10, 0x5d, 0xe9, 0x00, 0x00, 0x00, 0x00,
         ],
         data: &[],
         holes: &[
             Hole { offset: 0x6, kind: HoleKind::Abs32S, symbol: HoleSymbol::C, addend: 0, in_data: false },
-            Hole { offset: 0x1a, kind: HoleKind::Abs32S, symbol: HoleSymbol::Pc, addend: 0, in_data: false },
-            Hole { offset: 0x2f, kind: HoleKind::Abs32S, symbol: HoleSymbol::B, addend: 0, in_data: false },
-            Hole { offset: 0x35, kind: HoleKind::Abs64, symbol: HoleSymbol::Helper("fmod"), addend: 0, in_data: false },
-            Hole { offset: 0x45, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
-            Hole { offset: 0x4b, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+            Hole { offset: 0x16, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x26, kind: HoleKind::Abs32S, symbol: HoleSymbol::B, addend: 0, in_data: false },
+            Hole { offset: 0x2c, kind: HoleKind::Abs64, symbol: HoleSymbol::Helper("fmod"), addend: 0, in_data: false },
+            Hole { offset: 0x4b, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
+            Hole { offset: 0x64, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // mod_i64 (int_ops.c): 107 code bytes, 0 data bytes, 9 holes
+    // mod_i64 (int_ops.c): 94 code bytes, 0 data bytes, 7 holes
     Stencil {
         name: "mod_i64",
         code: &[
-            0x49, 0x8b, 0x8c, 0x24, 0x00, 0x00, 0x00, 0x00, 0x48, 0x83, 0xf9, 0xff, 0x74, 0x17, 0x48, 0x85,
-            0xc9, 0x75, 0x21, 0x49, 0xc7, 0x45, 0x00, 0x00, 0x00, 0x00, 0x00, 0x4d, 0x89, 0x65, 0x08, 0xb8,
-            0x01, 0x00, 0x00, 0x00, 0xc3, 0x31, 0xd2, 0x49, 0x89, 0x94, 0x24, 0x00, 0x00, 0x00, 0x00, 0xe9,
-            0x00, 0x00, 0x00, 0x00, 0x49, 0x8b, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0x48, 0x89, 0xc2, 0x48,
-            0x09, 0xca, 0x48, 0xc1, 0xea, 0x20, 0x74, 0x12, 0x48, 0x99, 0x48, 0xf7, 0xf9, 0x49, 0x89, 0x94,
-            0x24, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00, 0x31, 0xd2, 0xf7, 0xf1, 0x49, 0x89,
-            0x94, 0x24, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
+            0x4d, 0x8b, 0x8c, 0x24, 0x00, 0x00, 0x00, 0x00, 0x49, 0x83, 0xf9, 0xff, 0x74, 0x2a, 0x4d, 0x85,
+            0xc9, 0x0f, 0x84, 0x00, 0x00, 0x00, 0x00, 0x49, 0x89, 0xd0, 0x49, 0x8b, 0x84, 0x24, 0x00, 0x00,
+            0x00, 0x00, 0x48, 0x89, 0xc2, 0x4c, 0x09, 0xca, 0x48, 0xc1, 0xea, 0x20, 0x74, 0x19, 0x48, 0x99,
+            0x49, 0xf7, 0xf9, 0x48, 0x89, 0xd0, 0xeb, 0x16, 0x31, 0xc0, 0x49, 0x89, 0x84, 0x24, 0x00, 0x00,
+            0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00, 0x31, 0xd2, 0x41, 0xf7, 0xf1, 0x89, 0xd0, 0x4c, 0x89,
+            0xc2, 0x49, 0x89, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
         ],
         data: &[],
         holes: &[
             Hole { offset: 0x4, kind: HoleKind::Abs32S, symbol: HoleSymbol::C, addend: 0, in_data: false },
-            Hole { offset: 0x17, kind: HoleKind::Abs32S, symbol: HoleSymbol::Pc, addend: 0, in_data: false },
-            Hole { offset: 0x2b, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
-            Hole { offset: 0x30, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
-            Hole { offset: 0x38, kind: HoleKind::Abs32S, symbol: HoleSymbol::B, addend: 0, in_data: false },
-            Hole { offset: 0x51, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
-            Hole { offset: 0x56, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
-            Hole { offset: 0x62, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
-            Hole { offset: 0x67, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+            Hole { offset: 0x13, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x1e, kind: HoleKind::Abs32S, symbol: HoleSymbol::B, addend: 0, in_data: false },
+            Hole { offset: 0x3e, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
+            Hole { offset: 0x43, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+            Hole { offset: 0x55, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
+            Hole { offset: 0x5a, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
     // mov_cell (moves.c): 21 code bytes, 0 data bytes, 3 holes
@@ -772,6 +5362,292 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0x11, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
+    // mov_i64__00 (regcache.c): 5 code bytes, 0 data bytes, 1 holes
+    Stencil {
+        name: "mov_i64__00",
+        code: &[
+            0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x1, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // mov_i64__01 (regcache.c): 8 code bytes, 0 data bytes, 1 holes
+    Stencil {
+        name: "mov_i64__01",
+        code: &[
+            0x48, 0x89, 0xf7, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x4, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // mov_i64__02 (regcache.c): 8 code bytes, 0 data bytes, 1 holes
+    Stencil {
+        name: "mov_i64__02",
+        code: &[
+            0x48, 0x89, 0xd7, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x4, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // mov_i64__03 (regcache.c): 8 code bytes, 0 data bytes, 1 holes
+    Stencil {
+        name: "mov_i64__03",
+        code: &[
+            0x48, 0x89, 0xcf, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x4, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // mov_i64__0m (regcache.c): 13 code bytes, 0 data bytes, 2 holes
+    Stencil {
+        name: "mov_i64__0m",
+        code: &[
+            0x49, 0x8b, 0xbc, 0x24, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x4, kind: HoleKind::Abs32S, symbol: HoleSymbol::B, addend: 0, in_data: false },
+            Hole { offset: 0x9, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // mov_i64__10 (regcache.c): 8 code bytes, 0 data bytes, 1 holes
+    Stencil {
+        name: "mov_i64__10",
+        code: &[
+            0x48, 0x89, 0xfe, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x4, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // mov_i64__11 (regcache.c): 5 code bytes, 0 data bytes, 1 holes
+    Stencil {
+        name: "mov_i64__11",
+        code: &[
+            0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x1, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // mov_i64__12 (regcache.c): 8 code bytes, 0 data bytes, 1 holes
+    Stencil {
+        name: "mov_i64__12",
+        code: &[
+            0x48, 0x89, 0xd6, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x4, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // mov_i64__13 (regcache.c): 8 code bytes, 0 data bytes, 1 holes
+    Stencil {
+        name: "mov_i64__13",
+        code: &[
+            0x48, 0x89, 0xce, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x4, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // mov_i64__1m (regcache.c): 13 code bytes, 0 data bytes, 2 holes
+    Stencil {
+        name: "mov_i64__1m",
+        code: &[
+            0x49, 0x8b, 0xb4, 0x24, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x4, kind: HoleKind::Abs32S, symbol: HoleSymbol::B, addend: 0, in_data: false },
+            Hole { offset: 0x9, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // mov_i64__20 (regcache.c): 8 code bytes, 0 data bytes, 1 holes
+    Stencil {
+        name: "mov_i64__20",
+        code: &[
+            0x48, 0x89, 0xfa, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x4, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // mov_i64__21 (regcache.c): 8 code bytes, 0 data bytes, 1 holes
+    Stencil {
+        name: "mov_i64__21",
+        code: &[
+            0x48, 0x89, 0xf2, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x4, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // mov_i64__22 (regcache.c): 5 code bytes, 0 data bytes, 1 holes
+    Stencil {
+        name: "mov_i64__22",
+        code: &[
+            0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x1, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // mov_i64__23 (regcache.c): 8 code bytes, 0 data bytes, 1 holes
+    Stencil {
+        name: "mov_i64__23",
+        code: &[
+            0x48, 0x89, 0xca, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x4, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // mov_i64__2m (regcache.c): 13 code bytes, 0 data bytes, 2 holes
+    Stencil {
+        name: "mov_i64__2m",
+        code: &[
+            0x49, 0x8b, 0x94, 0x24, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x4, kind: HoleKind::Abs32S, symbol: HoleSymbol::B, addend: 0, in_data: false },
+            Hole { offset: 0x9, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // mov_i64__30 (regcache.c): 8 code bytes, 0 data bytes, 1 holes
+    Stencil {
+        name: "mov_i64__30",
+        code: &[
+            0x48, 0x89, 0xf9, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x4, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // mov_i64__31 (regcache.c): 8 code bytes, 0 data bytes, 1 holes
+    Stencil {
+        name: "mov_i64__31",
+        code: &[
+            0x48, 0x89, 0xf1, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x4, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // mov_i64__32 (regcache.c): 8 code bytes, 0 data bytes, 1 holes
+    Stencil {
+        name: "mov_i64__32",
+        code: &[
+            0x48, 0x89, 0xd1, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x4, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // mov_i64__33 (regcache.c): 5 code bytes, 0 data bytes, 1 holes
+    Stencil {
+        name: "mov_i64__33",
+        code: &[
+            0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x1, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // mov_i64__3m (regcache.c): 13 code bytes, 0 data bytes, 2 holes
+    Stencil {
+        name: "mov_i64__3m",
+        code: &[
+            0x49, 0x8b, 0x8c, 0x24, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x4, kind: HoleKind::Abs32S, symbol: HoleSymbol::B, addend: 0, in_data: false },
+            Hole { offset: 0x9, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // mov_i64__m0 (regcache.c): 13 code bytes, 0 data bytes, 2 holes
+    Stencil {
+        name: "mov_i64__m0",
+        code: &[
+            0x49, 0x89, 0xbc, 0x24, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x4, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
+            Hole { offset: 0x9, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // mov_i64__m1 (regcache.c): 13 code bytes, 0 data bytes, 2 holes
+    Stencil {
+        name: "mov_i64__m1",
+        code: &[
+            0x49, 0x89, 0xb4, 0x24, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x4, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
+            Hole { offset: 0x9, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // mov_i64__m2 (regcache.c): 13 code bytes, 0 data bytes, 2 holes
+    Stencil {
+        name: "mov_i64__m2",
+        code: &[
+            0x49, 0x89, 0x94, 0x24, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x4, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
+            Hole { offset: 0x9, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // mov_i64__m3 (regcache.c): 13 code bytes, 0 data bytes, 2 holes
+    Stencil {
+        name: "mov_i64__m3",
+        code: &[
+            0x49, 0x89, 0x8c, 0x24, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x4, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
+            Hole { offset: 0x9, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // mov_i64__mm (regcache.c): 21 code bytes, 0 data bytes, 3 holes
+    Stencil {
+        name: "mov_i64__mm",
+        code: &[
+            0x49, 0x8b, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0x49, 0x89, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00,
+            0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x4, kind: HoleKind::Abs32S, symbol: HoleSymbol::B, addend: 0, in_data: false },
+            Hole { offset: 0xc, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
+            Hole { offset: 0x11, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
     // mul_f64 (float_ops.c): 35 code bytes, 0 data bytes, 4 holes
     Stencil {
         name: "mul_f64",
@@ -788,22 +5664,1722 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0x1f, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // mul_i64 (int_ops.c): 50 code bytes, 0 data bytes, 5 holes
+    // mul_i64 (int_ops.c): 37 code bytes, 0 data bytes, 5 holes
     Stencil {
         name: "mul_i64",
         code: &[
             0x49, 0x8b, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0x49, 0x0f, 0xaf, 0x84, 0x24, 0x00, 0x00, 0x00,
-            0x00, 0x71, 0x12, 0x49, 0xc7, 0x45, 0x00, 0x00, 0x00, 0x00, 0x00, 0x4d, 0x89, 0x65, 0x08, 0xb8,
-            0x01, 0x00, 0x00, 0x00, 0xc3, 0x49, 0x89, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00,
-            0x00, 0x00,
+            0x00, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x90, 0x49, 0x89, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00,
+            0xe9, 0x00, 0x00, 0x00, 0x00,
         ],
         data: &[],
         holes: &[
             Hole { offset: 0x4, kind: HoleKind::Abs32S, symbol: HoleSymbol::B, addend: 0, in_data: false },
             Hole { offset: 0xd, kind: HoleKind::Abs32S, symbol: HoleSymbol::C, addend: 0, in_data: false },
-            Hole { offset: 0x17, kind: HoleKind::Abs32S, symbol: HoleSymbol::Pc, addend: 0, in_data: false },
-            Hole { offset: 0x29, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
-            Hole { offset: 0x2e, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+            Hole { offset: 0x13, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x1c, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
+            Hole { offset: 0x21, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // mul_i64__000 (regcache.c): 22 code bytes, 0 data bytes, 2 holes
+    Stencil {
+        name: "mul_i64__000",
+        code: &[
+            0x48, 0x89, 0xf8, 0x48, 0x0f, 0xaf, 0xc7, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x90, 0x48, 0x89,
+            0xc7, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x9, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x12, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // mul_i64__001 (regcache.c): 22 code bytes, 0 data bytes, 2 holes
+    Stencil {
+        name: "mul_i64__001",
+        code: &[
+            0x48, 0x89, 0xf8, 0x48, 0x0f, 0xaf, 0xc6, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x90, 0x48, 0x89,
+            0xc7, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x9, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x12, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // mul_i64__002 (regcache.c): 22 code bytes, 0 data bytes, 2 holes
+    Stencil {
+        name: "mul_i64__002",
+        code: &[
+            0x48, 0x89, 0xf8, 0x48, 0x0f, 0xaf, 0xc2, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x90, 0x48, 0x89,
+            0xc7, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x9, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x12, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // mul_i64__003 (regcache.c): 22 code bytes, 0 data bytes, 2 holes
+    Stencil {
+        name: "mul_i64__003",
+        code: &[
+            0x48, 0x89, 0xf8, 0x48, 0x0f, 0xaf, 0xc1, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x90, 0x48, 0x89,
+            0xc7, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x9, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x12, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // mul_i64__00m (regcache.c): 27 code bytes, 0 data bytes, 3 holes
+    Stencil {
+        name: "mul_i64__00m",
+        code: &[
+            0x49, 0x8b, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0x48, 0x0f, 0xaf, 0xc7, 0x0f, 0x80, 0x00, 0x00,
+            0x00, 0x00, 0x90, 0x48, 0x89, 0xc7, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x4, kind: HoleKind::Abs32S, symbol: HoleSymbol::C, addend: 0, in_data: false },
+            Hole { offset: 0xe, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x17, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // mul_i64__010 (regcache.c): 22 code bytes, 0 data bytes, 2 holes
+    Stencil {
+        name: "mul_i64__010",
+        code: &[
+            0x48, 0x89, 0xf0, 0x48, 0x0f, 0xaf, 0xc7, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x90, 0x48, 0x89,
+            0xc7, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x9, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x12, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // mul_i64__011 (regcache.c): 22 code bytes, 0 data bytes, 2 holes
+    Stencil {
+        name: "mul_i64__011",
+        code: &[
+            0x48, 0x89, 0xf0, 0x48, 0x0f, 0xaf, 0xc6, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x90, 0x48, 0x89,
+            0xc7, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x9, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x12, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // mul_i64__012 (regcache.c): 22 code bytes, 0 data bytes, 2 holes
+    Stencil {
+        name: "mul_i64__012",
+        code: &[
+            0x48, 0x89, 0xf0, 0x48, 0x0f, 0xaf, 0xc2, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x90, 0x48, 0x89,
+            0xc7, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x9, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x12, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // mul_i64__013 (regcache.c): 22 code bytes, 0 data bytes, 2 holes
+    Stencil {
+        name: "mul_i64__013",
+        code: &[
+            0x48, 0x89, 0xf0, 0x48, 0x0f, 0xaf, 0xc1, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x90, 0x48, 0x89,
+            0xc7, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x9, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x12, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // mul_i64__01m (regcache.c): 27 code bytes, 0 data bytes, 3 holes
+    Stencil {
+        name: "mul_i64__01m",
+        code: &[
+            0x49, 0x8b, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0x48, 0x0f, 0xaf, 0xc6, 0x0f, 0x80, 0x00, 0x00,
+            0x00, 0x00, 0x90, 0x48, 0x89, 0xc7, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x4, kind: HoleKind::Abs32S, symbol: HoleSymbol::C, addend: 0, in_data: false },
+            Hole { offset: 0xe, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x17, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // mul_i64__020 (regcache.c): 22 code bytes, 0 data bytes, 2 holes
+    Stencil {
+        name: "mul_i64__020",
+        code: &[
+            0x48, 0x89, 0xd0, 0x48, 0x0f, 0xaf, 0xc7, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x90, 0x48, 0x89,
+            0xc7, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x9, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x12, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // mul_i64__021 (regcache.c): 22 code bytes, 0 data bytes, 2 holes
+    Stencil {
+        name: "mul_i64__021",
+        code: &[
+            0x48, 0x89, 0xd0, 0x48, 0x0f, 0xaf, 0xc6, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x90, 0x48, 0x89,
+            0xc7, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x9, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x12, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // mul_i64__022 (regcache.c): 22 code bytes, 0 data bytes, 2 holes
+    Stencil {
+        name: "mul_i64__022",
+        code: &[
+            0x48, 0x89, 0xd0, 0x48, 0x0f, 0xaf, 0xc2, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x90, 0x48, 0x89,
+            0xc7, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x9, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x12, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // mul_i64__023 (regcache.c): 22 code bytes, 0 data bytes, 2 holes
+    Stencil {
+        name: "mul_i64__023",
+        code: &[
+            0x48, 0x89, 0xd0, 0x48, 0x0f, 0xaf, 0xc1, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x90, 0x48, 0x89,
+            0xc7, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x9, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x12, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // mul_i64__02m (regcache.c): 27 code bytes, 0 data bytes, 3 holes
+    Stencil {
+        name: "mul_i64__02m",
+        code: &[
+            0x49, 0x8b, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0x48, 0x0f, 0xaf, 0xc2, 0x0f, 0x80, 0x00, 0x00,
+            0x00, 0x00, 0x90, 0x48, 0x89, 0xc7, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x4, kind: HoleKind::Abs32S, symbol: HoleSymbol::C, addend: 0, in_data: false },
+            Hole { offset: 0xe, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x17, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // mul_i64__030 (regcache.c): 22 code bytes, 0 data bytes, 2 holes
+    Stencil {
+        name: "mul_i64__030",
+        code: &[
+            0x48, 0x89, 0xc8, 0x48, 0x0f, 0xaf, 0xc7, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x90, 0x48, 0x89,
+            0xc7, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x9, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x12, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // mul_i64__031 (regcache.c): 22 code bytes, 0 data bytes, 2 holes
+    Stencil {
+        name: "mul_i64__031",
+        code: &[
+            0x48, 0x89, 0xc8, 0x48, 0x0f, 0xaf, 0xc6, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x90, 0x48, 0x89,
+            0xc7, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x9, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x12, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // mul_i64__032 (regcache.c): 22 code bytes, 0 data bytes, 2 holes
+    Stencil {
+        name: "mul_i64__032",
+        code: &[
+            0x48, 0x89, 0xc8, 0x48, 0x0f, 0xaf, 0xc2, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x90, 0x48, 0x89,
+            0xc7, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x9, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x12, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // mul_i64__033 (regcache.c): 22 code bytes, 0 data bytes, 2 holes
+    Stencil {
+        name: "mul_i64__033",
+        code: &[
+            0x48, 0x89, 0xc8, 0x48, 0x0f, 0xaf, 0xc1, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x90, 0x48, 0x89,
+            0xc7, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x9, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x12, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // mul_i64__03m (regcache.c): 27 code bytes, 0 data bytes, 3 holes
+    Stencil {
+        name: "mul_i64__03m",
+        code: &[
+            0x49, 0x8b, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0x48, 0x0f, 0xaf, 0xc1, 0x0f, 0x80, 0x00, 0x00,
+            0x00, 0x00, 0x90, 0x48, 0x89, 0xc7, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x4, kind: HoleKind::Abs32S, symbol: HoleSymbol::C, addend: 0, in_data: false },
+            Hole { offset: 0xe, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x17, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // mul_i64__0m0 (regcache.c): 27 code bytes, 0 data bytes, 3 holes
+    Stencil {
+        name: "mul_i64__0m0",
+        code: &[
+            0x49, 0x8b, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0x48, 0x0f, 0xaf, 0xc7, 0x0f, 0x80, 0x00, 0x00,
+            0x00, 0x00, 0x90, 0x48, 0x89, 0xc7, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x4, kind: HoleKind::Abs32S, symbol: HoleSymbol::B, addend: 0, in_data: false },
+            Hole { offset: 0xe, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x17, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // mul_i64__0m1 (regcache.c): 27 code bytes, 0 data bytes, 3 holes
+    Stencil {
+        name: "mul_i64__0m1",
+        code: &[
+            0x49, 0x8b, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0x48, 0x0f, 0xaf, 0xc6, 0x0f, 0x80, 0x00, 0x00,
+            0x00, 0x00, 0x90, 0x48, 0x89, 0xc7, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x4, kind: HoleKind::Abs32S, symbol: HoleSymbol::B, addend: 0, in_data: false },
+            Hole { offset: 0xe, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x17, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // mul_i64__0m2 (regcache.c): 27 code bytes, 0 data bytes, 3 holes
+    Stencil {
+        name: "mul_i64__0m2",
+        code: &[
+            0x49, 0x8b, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0x48, 0x0f, 0xaf, 0xc2, 0x0f, 0x80, 0x00, 0x00,
+            0x00, 0x00, 0x90, 0x48, 0x89, 0xc7, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x4, kind: HoleKind::Abs32S, symbol: HoleSymbol::B, addend: 0, in_data: false },
+            Hole { offset: 0xe, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x17, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // mul_i64__0m3 (regcache.c): 27 code bytes, 0 data bytes, 3 holes
+    Stencil {
+        name: "mul_i64__0m3",
+        code: &[
+            0x49, 0x8b, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0x48, 0x0f, 0xaf, 0xc1, 0x0f, 0x80, 0x00, 0x00,
+            0x00, 0x00, 0x90, 0x48, 0x89, 0xc7, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x4, kind: HoleKind::Abs32S, symbol: HoleSymbol::B, addend: 0, in_data: false },
+            Hole { offset: 0xe, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x17, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // mul_i64__0mm (regcache.c): 32 code bytes, 0 data bytes, 4 holes
+    Stencil {
+        name: "mul_i64__0mm",
+        code: &[
+            0x49, 0x8b, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0x49, 0x0f, 0xaf, 0x84, 0x24, 0x00, 0x00, 0x00,
+            0x00, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x90, 0x48, 0x89, 0xc7, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x4, kind: HoleKind::Abs32S, symbol: HoleSymbol::B, addend: 0, in_data: false },
+            Hole { offset: 0xd, kind: HoleKind::Abs32S, symbol: HoleSymbol::C, addend: 0, in_data: false },
+            Hole { offset: 0x13, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x1c, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // mul_i64__100 (regcache.c): 22 code bytes, 0 data bytes, 2 holes
+    Stencil {
+        name: "mul_i64__100",
+        code: &[
+            0x48, 0x89, 0xf8, 0x48, 0x0f, 0xaf, 0xc7, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x90, 0x48, 0x89,
+            0xc6, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x9, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x12, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // mul_i64__101 (regcache.c): 22 code bytes, 0 data bytes, 2 holes
+    Stencil {
+        name: "mul_i64__101",
+        code: &[
+            0x48, 0x89, 0xf8, 0x48, 0x0f, 0xaf, 0xc6, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x90, 0x48, 0x89,
+            0xc6, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x9, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x12, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // mul_i64__102 (regcache.c): 22 code bytes, 0 data bytes, 2 holes
+    Stencil {
+        name: "mul_i64__102",
+        code: &[
+            0x48, 0x89, 0xf8, 0x48, 0x0f, 0xaf, 0xc2, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x90, 0x48, 0x89,
+            0xc6, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x9, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x12, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // mul_i64__103 (regcache.c): 22 code bytes, 0 data bytes, 2 holes
+    Stencil {
+        name: "mul_i64__103",
+        code: &[
+            0x48, 0x89, 0xf8, 0x48, 0x0f, 0xaf, 0xc1, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x90, 0x48, 0x89,
+            0xc6, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x9, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x12, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // mul_i64__10m (regcache.c): 27 code bytes, 0 data bytes, 3 holes
+    Stencil {
+        name: "mul_i64__10m",
+        code: &[
+            0x49, 0x8b, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0x48, 0x0f, 0xaf, 0xc7, 0x0f, 0x80, 0x00, 0x00,
+            0x00, 0x00, 0x90, 0x48, 0x89, 0xc6, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x4, kind: HoleKind::Abs32S, symbol: HoleSymbol::C, addend: 0, in_data: false },
+            Hole { offset: 0xe, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x17, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // mul_i64__110 (regcache.c): 22 code bytes, 0 data bytes, 2 holes
+    Stencil {
+        name: "mul_i64__110",
+        code: &[
+            0x48, 0x89, 0xf0, 0x48, 0x0f, 0xaf, 0xc7, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x90, 0x48, 0x89,
+            0xc6, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x9, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x12, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // mul_i64__111 (regcache.c): 22 code bytes, 0 data bytes, 2 holes
+    Stencil {
+        name: "mul_i64__111",
+        code: &[
+            0x48, 0x89, 0xf0, 0x48, 0x0f, 0xaf, 0xc6, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x90, 0x48, 0x89,
+            0xc6, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x9, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x12, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // mul_i64__112 (regcache.c): 22 code bytes, 0 data bytes, 2 holes
+    Stencil {
+        name: "mul_i64__112",
+        code: &[
+            0x48, 0x89, 0xf0, 0x48, 0x0f, 0xaf, 0xc2, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x90, 0x48, 0x89,
+            0xc6, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x9, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x12, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // mul_i64__113 (regcache.c): 22 code bytes, 0 data bytes, 2 holes
+    Stencil {
+        name: "mul_i64__113",
+        code: &[
+            0x48, 0x89, 0xf0, 0x48, 0x0f, 0xaf, 0xc1, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x90, 0x48, 0x89,
+            0xc6, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x9, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x12, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // mul_i64__11m (regcache.c): 27 code bytes, 0 data bytes, 3 holes
+    Stencil {
+        name: "mul_i64__11m",
+        code: &[
+            0x49, 0x8b, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0x48, 0x0f, 0xaf, 0xc6, 0x0f, 0x80, 0x00, 0x00,
+            0x00, 0x00, 0x90, 0x48, 0x89, 0xc6, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x4, kind: HoleKind::Abs32S, symbol: HoleSymbol::C, addend: 0, in_data: false },
+            Hole { offset: 0xe, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x17, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // mul_i64__120 (regcache.c): 22 code bytes, 0 data bytes, 2 holes
+    Stencil {
+        name: "mul_i64__120",
+        code: &[
+            0x48, 0x89, 0xd0, 0x48, 0x0f, 0xaf, 0xc7, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x90, 0x48, 0x89,
+            0xc6, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x9, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x12, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // mul_i64__121 (regcache.c): 22 code bytes, 0 data bytes, 2 holes
+    Stencil {
+        name: "mul_i64__121",
+        code: &[
+            0x48, 0x89, 0xd0, 0x48, 0x0f, 0xaf, 0xc6, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x90, 0x48, 0x89,
+            0xc6, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x9, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x12, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // mul_i64__122 (regcache.c): 22 code bytes, 0 data bytes, 2 holes
+    Stencil {
+        name: "mul_i64__122",
+        code: &[
+            0x48, 0x89, 0xd0, 0x48, 0x0f, 0xaf, 0xc2, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x90, 0x48, 0x89,
+            0xc6, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x9, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x12, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // mul_i64__123 (regcache.c): 22 code bytes, 0 data bytes, 2 holes
+    Stencil {
+        name: "mul_i64__123",
+        code: &[
+            0x48, 0x89, 0xd0, 0x48, 0x0f, 0xaf, 0xc1, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x90, 0x48, 0x89,
+            0xc6, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x9, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x12, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // mul_i64__12m (regcache.c): 27 code bytes, 0 data bytes, 3 holes
+    Stencil {
+        name: "mul_i64__12m",
+        code: &[
+            0x49, 0x8b, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0x48, 0x0f, 0xaf, 0xc2, 0x0f, 0x80, 0x00, 0x00,
+            0x00, 0x00, 0x90, 0x48, 0x89, 0xc6, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x4, kind: HoleKind::Abs32S, symbol: HoleSymbol::C, addend: 0, in_data: false },
+            Hole { offset: 0xe, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x17, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // mul_i64__130 (regcache.c): 22 code bytes, 0 data bytes, 2 holes
+    Stencil {
+        name: "mul_i64__130",
+        code: &[
+            0x48, 0x89, 0xc8, 0x48, 0x0f, 0xaf, 0xc7, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x90, 0x48, 0x89,
+            0xc6, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x9, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x12, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // mul_i64__131 (regcache.c): 22 code bytes, 0 data bytes, 2 holes
+    Stencil {
+        name: "mul_i64__131",
+        code: &[
+            0x48, 0x89, 0xc8, 0x48, 0x0f, 0xaf, 0xc6, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x90, 0x48, 0x89,
+            0xc6, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x9, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x12, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // mul_i64__132 (regcache.c): 22 code bytes, 0 data bytes, 2 holes
+    Stencil {
+        name: "mul_i64__132",
+        code: &[
+            0x48, 0x89, 0xc8, 0x48, 0x0f, 0xaf, 0xc2, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x90, 0x48, 0x89,
+            0xc6, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x9, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x12, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // mul_i64__133 (regcache.c): 22 code bytes, 0 data bytes, 2 holes
+    Stencil {
+        name: "mul_i64__133",
+        code: &[
+            0x48, 0x89, 0xc8, 0x48, 0x0f, 0xaf, 0xc1, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x90, 0x48, 0x89,
+            0xc6, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x9, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x12, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // mul_i64__13m (regcache.c): 27 code bytes, 0 data bytes, 3 holes
+    Stencil {
+        name: "mul_i64__13m",
+        code: &[
+            0x49, 0x8b, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0x48, 0x0f, 0xaf, 0xc1, 0x0f, 0x80, 0x00, 0x00,
+            0x00, 0x00, 0x90, 0x48, 0x89, 0xc6, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x4, kind: HoleKind::Abs32S, symbol: HoleSymbol::C, addend: 0, in_data: false },
+            Hole { offset: 0xe, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x17, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // mul_i64__1m0 (regcache.c): 27 code bytes, 0 data bytes, 3 holes
+    Stencil {
+        name: "mul_i64__1m0",
+        code: &[
+            0x49, 0x8b, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0x48, 0x0f, 0xaf, 0xc7, 0x0f, 0x80, 0x00, 0x00,
+            0x00, 0x00, 0x90, 0x48, 0x89, 0xc6, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x4, kind: HoleKind::Abs32S, symbol: HoleSymbol::B, addend: 0, in_data: false },
+            Hole { offset: 0xe, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x17, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // mul_i64__1m1 (regcache.c): 27 code bytes, 0 data bytes, 3 holes
+    Stencil {
+        name: "mul_i64__1m1",
+        code: &[
+            0x49, 0x8b, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0x48, 0x0f, 0xaf, 0xc6, 0x0f, 0x80, 0x00, 0x00,
+            0x00, 0x00, 0x90, 0x48, 0x89, 0xc6, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x4, kind: HoleKind::Abs32S, symbol: HoleSymbol::B, addend: 0, in_data: false },
+            Hole { offset: 0xe, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x17, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // mul_i64__1m2 (regcache.c): 27 code bytes, 0 data bytes, 3 holes
+    Stencil {
+        name: "mul_i64__1m2",
+        code: &[
+            0x49, 0x8b, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0x48, 0x0f, 0xaf, 0xc2, 0x0f, 0x80, 0x00, 0x00,
+            0x00, 0x00, 0x90, 0x48, 0x89, 0xc6, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x4, kind: HoleKind::Abs32S, symbol: HoleSymbol::B, addend: 0, in_data: false },
+            Hole { offset: 0xe, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x17, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // mul_i64__1m3 (regcache.c): 27 code bytes, 0 data bytes, 3 holes
+    Stencil {
+        name: "mul_i64__1m3",
+        code: &[
+            0x49, 0x8b, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0x48, 0x0f, 0xaf, 0xc1, 0x0f, 0x80, 0x00, 0x00,
+            0x00, 0x00, 0x90, 0x48, 0x89, 0xc6, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x4, kind: HoleKind::Abs32S, symbol: HoleSymbol::B, addend: 0, in_data: false },
+            Hole { offset: 0xe, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x17, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // mul_i64__1mm (regcache.c): 32 code bytes, 0 data bytes, 4 holes
+    Stencil {
+        name: "mul_i64__1mm",
+        code: &[
+            0x49, 0x8b, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0x49, 0x0f, 0xaf, 0x84, 0x24, 0x00, 0x00, 0x00,
+            0x00, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x90, 0x48, 0x89, 0xc6, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x4, kind: HoleKind::Abs32S, symbol: HoleSymbol::B, addend: 0, in_data: false },
+            Hole { offset: 0xd, kind: HoleKind::Abs32S, symbol: HoleSymbol::C, addend: 0, in_data: false },
+            Hole { offset: 0x13, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x1c, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // mul_i64__200 (regcache.c): 22 code bytes, 0 data bytes, 2 holes
+    Stencil {
+        name: "mul_i64__200",
+        code: &[
+            0x48, 0x89, 0xf8, 0x48, 0x0f, 0xaf, 0xc7, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x90, 0x48, 0x89,
+            0xc2, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x9, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x12, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // mul_i64__201 (regcache.c): 22 code bytes, 0 data bytes, 2 holes
+    Stencil {
+        name: "mul_i64__201",
+        code: &[
+            0x48, 0x89, 0xf8, 0x48, 0x0f, 0xaf, 0xc6, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x90, 0x48, 0x89,
+            0xc2, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x9, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x12, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // mul_i64__202 (regcache.c): 22 code bytes, 0 data bytes, 2 holes
+    Stencil {
+        name: "mul_i64__202",
+        code: &[
+            0x48, 0x89, 0xf8, 0x48, 0x0f, 0xaf, 0xc2, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x90, 0x48, 0x89,
+            0xc2, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x9, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x12, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // mul_i64__203 (regcache.c): 22 code bytes, 0 data bytes, 2 holes
+    Stencil {
+        name: "mul_i64__203",
+        code: &[
+            0x48, 0x89, 0xf8, 0x48, 0x0f, 0xaf, 0xc1, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x90, 0x48, 0x89,
+            0xc2, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x9, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x12, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // mul_i64__20m (regcache.c): 27 code bytes, 0 data bytes, 3 holes
+    Stencil {
+        name: "mul_i64__20m",
+        code: &[
+            0x49, 0x8b, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0x48, 0x0f, 0xaf, 0xc7, 0x0f, 0x80, 0x00, 0x00,
+            0x00, 0x00, 0x90, 0x48, 0x89, 0xc2, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x4, kind: HoleKind::Abs32S, symbol: HoleSymbol::C, addend: 0, in_data: false },
+            Hole { offset: 0xe, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x17, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // mul_i64__210 (regcache.c): 22 code bytes, 0 data bytes, 2 holes
+    Stencil {
+        name: "mul_i64__210",
+        code: &[
+            0x48, 0x89, 0xf0, 0x48, 0x0f, 0xaf, 0xc7, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x90, 0x48, 0x89,
+            0xc2, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x9, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x12, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // mul_i64__211 (regcache.c): 22 code bytes, 0 data bytes, 2 holes
+    Stencil {
+        name: "mul_i64__211",
+        code: &[
+            0x48, 0x89, 0xf0, 0x48, 0x0f, 0xaf, 0xc6, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x90, 0x48, 0x89,
+            0xc2, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x9, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x12, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // mul_i64__212 (regcache.c): 22 code bytes, 0 data bytes, 2 holes
+    Stencil {
+        name: "mul_i64__212",
+        code: &[
+            0x48, 0x89, 0xf0, 0x48, 0x0f, 0xaf, 0xc2, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x90, 0x48, 0x89,
+            0xc2, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x9, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x12, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // mul_i64__213 (regcache.c): 22 code bytes, 0 data bytes, 2 holes
+    Stencil {
+        name: "mul_i64__213",
+        code: &[
+            0x48, 0x89, 0xf0, 0x48, 0x0f, 0xaf, 0xc1, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x90, 0x48, 0x89,
+            0xc2, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x9, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x12, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // mul_i64__21m (regcache.c): 27 code bytes, 0 data bytes, 3 holes
+    Stencil {
+        name: "mul_i64__21m",
+        code: &[
+            0x49, 0x8b, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0x48, 0x0f, 0xaf, 0xc6, 0x0f, 0x80, 0x00, 0x00,
+            0x00, 0x00, 0x90, 0x48, 0x89, 0xc2, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x4, kind: HoleKind::Abs32S, symbol: HoleSymbol::C, addend: 0, in_data: false },
+            Hole { offset: 0xe, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x17, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // mul_i64__220 (regcache.c): 22 code bytes, 0 data bytes, 2 holes
+    Stencil {
+        name: "mul_i64__220",
+        code: &[
+            0x48, 0x89, 0xd0, 0x48, 0x0f, 0xaf, 0xc7, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x90, 0x48, 0x89,
+            0xc2, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x9, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x12, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // mul_i64__221 (regcache.c): 22 code bytes, 0 data bytes, 2 holes
+    Stencil {
+        name: "mul_i64__221",
+        code: &[
+            0x48, 0x89, 0xd0, 0x48, 0x0f, 0xaf, 0xc6, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x90, 0x48, 0x89,
+            0xc2, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x9, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x12, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // mul_i64__222 (regcache.c): 22 code bytes, 0 data bytes, 2 holes
+    Stencil {
+        name: "mul_i64__222",
+        code: &[
+            0x48, 0x89, 0xd0, 0x48, 0x0f, 0xaf, 0xc2, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x90, 0x48, 0x89,
+            0xc2, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x9, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x12, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // mul_i64__223 (regcache.c): 22 code bytes, 0 data bytes, 2 holes
+    Stencil {
+        name: "mul_i64__223",
+        code: &[
+            0x48, 0x89, 0xd0, 0x48, 0x0f, 0xaf, 0xc1, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x90, 0x48, 0x89,
+            0xc2, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x9, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x12, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // mul_i64__22m (regcache.c): 27 code bytes, 0 data bytes, 3 holes
+    Stencil {
+        name: "mul_i64__22m",
+        code: &[
+            0x49, 0x8b, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0x48, 0x0f, 0xaf, 0xc2, 0x0f, 0x80, 0x00, 0x00,
+            0x00, 0x00, 0x90, 0x48, 0x89, 0xc2, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x4, kind: HoleKind::Abs32S, symbol: HoleSymbol::C, addend: 0, in_data: false },
+            Hole { offset: 0xe, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x17, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // mul_i64__230 (regcache.c): 22 code bytes, 0 data bytes, 2 holes
+    Stencil {
+        name: "mul_i64__230",
+        code: &[
+            0x48, 0x89, 0xc8, 0x48, 0x0f, 0xaf, 0xc7, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x90, 0x48, 0x89,
+            0xc2, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x9, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x12, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // mul_i64__231 (regcache.c): 22 code bytes, 0 data bytes, 2 holes
+    Stencil {
+        name: "mul_i64__231",
+        code: &[
+            0x48, 0x89, 0xc8, 0x48, 0x0f, 0xaf, 0xc6, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x90, 0x48, 0x89,
+            0xc2, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x9, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x12, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // mul_i64__232 (regcache.c): 22 code bytes, 0 data bytes, 2 holes
+    Stencil {
+        name: "mul_i64__232",
+        code: &[
+            0x48, 0x89, 0xc8, 0x48, 0x0f, 0xaf, 0xc2, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x90, 0x48, 0x89,
+            0xc2, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x9, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x12, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // mul_i64__233 (regcache.c): 22 code bytes, 0 data bytes, 2 holes
+    Stencil {
+        name: "mul_i64__233",
+        code: &[
+            0x48, 0x89, 0xc8, 0x48, 0x0f, 0xaf, 0xc1, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x90, 0x48, 0x89,
+            0xc2, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x9, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x12, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // mul_i64__23m (regcache.c): 27 code bytes, 0 data bytes, 3 holes
+    Stencil {
+        name: "mul_i64__23m",
+        code: &[
+            0x49, 0x8b, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0x48, 0x0f, 0xaf, 0xc1, 0x0f, 0x80, 0x00, 0x00,
+            0x00, 0x00, 0x90, 0x48, 0x89, 0xc2, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x4, kind: HoleKind::Abs32S, symbol: HoleSymbol::C, addend: 0, in_data: false },
+            Hole { offset: 0xe, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x17, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // mul_i64__2m0 (regcache.c): 27 code bytes, 0 data bytes, 3 holes
+    Stencil {
+        name: "mul_i64__2m0",
+        code: &[
+            0x49, 0x8b, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0x48, 0x0f, 0xaf, 0xc7, 0x0f, 0x80, 0x00, 0x00,
+            0x00, 0x00, 0x90, 0x48, 0x89, 0xc2, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x4, kind: HoleKind::Abs32S, symbol: HoleSymbol::B, addend: 0, in_data: false },
+            Hole { offset: 0xe, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x17, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // mul_i64__2m1 (regcache.c): 27 code bytes, 0 data bytes, 3 holes
+    Stencil {
+        name: "mul_i64__2m1",
+        code: &[
+            0x49, 0x8b, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0x48, 0x0f, 0xaf, 0xc6, 0x0f, 0x80, 0x00, 0x00,
+            0x00, 0x00, 0x90, 0x48, 0x89, 0xc2, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x4, kind: HoleKind::Abs32S, symbol: HoleSymbol::B, addend: 0, in_data: false },
+            Hole { offset: 0xe, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x17, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // mul_i64__2m2 (regcache.c): 27 code bytes, 0 data bytes, 3 holes
+    Stencil {
+        name: "mul_i64__2m2",
+        code: &[
+            0x49, 0x8b, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0x48, 0x0f, 0xaf, 0xc2, 0x0f, 0x80, 0x00, 0x00,
+            0x00, 0x00, 0x90, 0x48, 0x89, 0xc2, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x4, kind: HoleKind::Abs32S, symbol: HoleSymbol::B, addend: 0, in_data: false },
+            Hole { offset: 0xe, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x17, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // mul_i64__2m3 (regcache.c): 27 code bytes, 0 data bytes, 3 holes
+    Stencil {
+        name: "mul_i64__2m3",
+        code: &[
+            0x49, 0x8b, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0x48, 0x0f, 0xaf, 0xc1, 0x0f, 0x80, 0x00, 0x00,
+            0x00, 0x00, 0x90, 0x48, 0x89, 0xc2, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x4, kind: HoleKind::Abs32S, symbol: HoleSymbol::B, addend: 0, in_data: false },
+            Hole { offset: 0xe, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x17, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // mul_i64__2mm (regcache.c): 32 code bytes, 0 data bytes, 4 holes
+    Stencil {
+        name: "mul_i64__2mm",
+        code: &[
+            0x49, 0x8b, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0x49, 0x0f, 0xaf, 0x84, 0x24, 0x00, 0x00, 0x00,
+            0x00, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x90, 0x48, 0x89, 0xc2, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x4, kind: HoleKind::Abs32S, symbol: HoleSymbol::B, addend: 0, in_data: false },
+            Hole { offset: 0xd, kind: HoleKind::Abs32S, symbol: HoleSymbol::C, addend: 0, in_data: false },
+            Hole { offset: 0x13, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x1c, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // mul_i64__300 (regcache.c): 22 code bytes, 0 data bytes, 2 holes
+    Stencil {
+        name: "mul_i64__300",
+        code: &[
+            0x48, 0x89, 0xf8, 0x48, 0x0f, 0xaf, 0xc7, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x90, 0x48, 0x89,
+            0xc1, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x9, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x12, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // mul_i64__301 (regcache.c): 22 code bytes, 0 data bytes, 2 holes
+    Stencil {
+        name: "mul_i64__301",
+        code: &[
+            0x48, 0x89, 0xf8, 0x48, 0x0f, 0xaf, 0xc6, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x90, 0x48, 0x89,
+            0xc1, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x9, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x12, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // mul_i64__302 (regcache.c): 22 code bytes, 0 data bytes, 2 holes
+    Stencil {
+        name: "mul_i64__302",
+        code: &[
+            0x48, 0x89, 0xf8, 0x48, 0x0f, 0xaf, 0xc2, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x90, 0x48, 0x89,
+            0xc1, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x9, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x12, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // mul_i64__303 (regcache.c): 22 code bytes, 0 data bytes, 2 holes
+    Stencil {
+        name: "mul_i64__303",
+        code: &[
+            0x48, 0x89, 0xf8, 0x48, 0x0f, 0xaf, 0xc1, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x90, 0x48, 0x89,
+            0xc1, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x9, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x12, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // mul_i64__30m (regcache.c): 27 code bytes, 0 data bytes, 3 holes
+    Stencil {
+        name: "mul_i64__30m",
+        code: &[
+            0x49, 0x8b, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0x48, 0x0f, 0xaf, 0xc7, 0x0f, 0x80, 0x00, 0x00,
+            0x00, 0x00, 0x90, 0x48, 0x89, 0xc1, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x4, kind: HoleKind::Abs32S, symbol: HoleSymbol::C, addend: 0, in_data: false },
+            Hole { offset: 0xe, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x17, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // mul_i64__310 (regcache.c): 22 code bytes, 0 data bytes, 2 holes
+    Stencil {
+        name: "mul_i64__310",
+        code: &[
+            0x48, 0x89, 0xf0, 0x48, 0x0f, 0xaf, 0xc7, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x90, 0x48, 0x89,
+            0xc1, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x9, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x12, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // mul_i64__311 (regcache.c): 22 code bytes, 0 data bytes, 2 holes
+    Stencil {
+        name: "mul_i64__311",
+        code: &[
+            0x48, 0x89, 0xf0, 0x48, 0x0f, 0xaf, 0xc6, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x90, 0x48, 0x89,
+            0xc1, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x9, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x12, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // mul_i64__312 (regcache.c): 22 code bytes, 0 data bytes, 2 holes
+    Stencil {
+        name: "mul_i64__312",
+        code: &[
+            0x48, 0x89, 0xf0, 0x48, 0x0f, 0xaf, 0xc2, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x90, 0x48, 0x89,
+            0xc1, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x9, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x12, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // mul_i64__313 (regcache.c): 22 code bytes, 0 data bytes, 2 holes
+    Stencil {
+        name: "mul_i64__313",
+        code: &[
+            0x48, 0x89, 0xf0, 0x48, 0x0f, 0xaf, 0xc1, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x90, 0x48, 0x89,
+            0xc1, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x9, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x12, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // mul_i64__31m (regcache.c): 27 code bytes, 0 data bytes, 3 holes
+    Stencil {
+        name: "mul_i64__31m",
+        code: &[
+            0x49, 0x8b, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0x48, 0x0f, 0xaf, 0xc6, 0x0f, 0x80, 0x00, 0x00,
+            0x00, 0x00, 0x90, 0x48, 0x89, 0xc1, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x4, kind: HoleKind::Abs32S, symbol: HoleSymbol::C, addend: 0, in_data: false },
+            Hole { offset: 0xe, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x17, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // mul_i64__320 (regcache.c): 22 code bytes, 0 data bytes, 2 holes
+    Stencil {
+        name: "mul_i64__320",
+        code: &[
+            0x48, 0x89, 0xd0, 0x48, 0x0f, 0xaf, 0xc7, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x90, 0x48, 0x89,
+            0xc1, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x9, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x12, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // mul_i64__321 (regcache.c): 22 code bytes, 0 data bytes, 2 holes
+    Stencil {
+        name: "mul_i64__321",
+        code: &[
+            0x48, 0x89, 0xd0, 0x48, 0x0f, 0xaf, 0xc6, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x90, 0x48, 0x89,
+            0xc1, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x9, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x12, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // mul_i64__322 (regcache.c): 22 code bytes, 0 data bytes, 2 holes
+    Stencil {
+        name: "mul_i64__322",
+        code: &[
+            0x48, 0x89, 0xd0, 0x48, 0x0f, 0xaf, 0xc2, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x90, 0x48, 0x89,
+            0xc1, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x9, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x12, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // mul_i64__323 (regcache.c): 22 code bytes, 0 data bytes, 2 holes
+    Stencil {
+        name: "mul_i64__323",
+        code: &[
+            0x48, 0x89, 0xd0, 0x48, 0x0f, 0xaf, 0xc1, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x90, 0x48, 0x89,
+            0xc1, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x9, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x12, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // mul_i64__32m (regcache.c): 27 code bytes, 0 data bytes, 3 holes
+    Stencil {
+        name: "mul_i64__32m",
+        code: &[
+            0x49, 0x8b, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0x48, 0x0f, 0xaf, 0xc2, 0x0f, 0x80, 0x00, 0x00,
+            0x00, 0x00, 0x90, 0x48, 0x89, 0xc1, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x4, kind: HoleKind::Abs32S, symbol: HoleSymbol::C, addend: 0, in_data: false },
+            Hole { offset: 0xe, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x17, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // mul_i64__330 (regcache.c): 22 code bytes, 0 data bytes, 2 holes
+    Stencil {
+        name: "mul_i64__330",
+        code: &[
+            0x48, 0x89, 0xc8, 0x48, 0x0f, 0xaf, 0xc7, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x90, 0x48, 0x89,
+            0xc1, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x9, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x12, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // mul_i64__331 (regcache.c): 22 code bytes, 0 data bytes, 2 holes
+    Stencil {
+        name: "mul_i64__331",
+        code: &[
+            0x48, 0x89, 0xc8, 0x48, 0x0f, 0xaf, 0xc6, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x90, 0x48, 0x89,
+            0xc1, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x9, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x12, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // mul_i64__332 (regcache.c): 22 code bytes, 0 data bytes, 2 holes
+    Stencil {
+        name: "mul_i64__332",
+        code: &[
+            0x48, 0x89, 0xc8, 0x48, 0x0f, 0xaf, 0xc2, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x90, 0x48, 0x89,
+            0xc1, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x9, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x12, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // mul_i64__333 (regcache.c): 22 code bytes, 0 data bytes, 2 holes
+    Stencil {
+        name: "mul_i64__333",
+        code: &[
+            0x48, 0x89, 0xc8, 0x48, 0x0f, 0xaf, 0xc1, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x90, 0x48, 0x89,
+            0xc1, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x9, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x12, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // mul_i64__33m (regcache.c): 27 code bytes, 0 data bytes, 3 holes
+    Stencil {
+        name: "mul_i64__33m",
+        code: &[
+            0x49, 0x8b, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0x48, 0x0f, 0xaf, 0xc1, 0x0f, 0x80, 0x00, 0x00,
+            0x00, 0x00, 0x90, 0x48, 0x89, 0xc1, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x4, kind: HoleKind::Abs32S, symbol: HoleSymbol::C, addend: 0, in_data: false },
+            Hole { offset: 0xe, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x17, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // mul_i64__3m0 (regcache.c): 27 code bytes, 0 data bytes, 3 holes
+    Stencil {
+        name: "mul_i64__3m0",
+        code: &[
+            0x49, 0x8b, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0x48, 0x0f, 0xaf, 0xc7, 0x0f, 0x80, 0x00, 0x00,
+            0x00, 0x00, 0x90, 0x48, 0x89, 0xc1, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x4, kind: HoleKind::Abs32S, symbol: HoleSymbol::B, addend: 0, in_data: false },
+            Hole { offset: 0xe, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x17, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // mul_i64__3m1 (regcache.c): 27 code bytes, 0 data bytes, 3 holes
+    Stencil {
+        name: "mul_i64__3m1",
+        code: &[
+            0x49, 0x8b, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0x48, 0x0f, 0xaf, 0xc6, 0x0f, 0x80, 0x00, 0x00,
+            0x00, 0x00, 0x90, 0x48, 0x89, 0xc1, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x4, kind: HoleKind::Abs32S, symbol: HoleSymbol::B, addend: 0, in_data: false },
+            Hole { offset: 0xe, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x17, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // mul_i64__3m2 (regcache.c): 27 code bytes, 0 data bytes, 3 holes
+    Stencil {
+        name: "mul_i64__3m2",
+        code: &[
+            0x49, 0x8b, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0x48, 0x0f, 0xaf, 0xc2, 0x0f, 0x80, 0x00, 0x00,
+            0x00, 0x00, 0x90, 0x48, 0x89, 0xc1, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x4, kind: HoleKind::Abs32S, symbol: HoleSymbol::B, addend: 0, in_data: false },
+            Hole { offset: 0xe, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x17, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // mul_i64__3m3 (regcache.c): 27 code bytes, 0 data bytes, 3 holes
+    Stencil {
+        name: "mul_i64__3m3",
+        code: &[
+            0x49, 0x8b, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0x48, 0x0f, 0xaf, 0xc1, 0x0f, 0x80, 0x00, 0x00,
+            0x00, 0x00, 0x90, 0x48, 0x89, 0xc1, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x4, kind: HoleKind::Abs32S, symbol: HoleSymbol::B, addend: 0, in_data: false },
+            Hole { offset: 0xe, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x17, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // mul_i64__3mm (regcache.c): 32 code bytes, 0 data bytes, 4 holes
+    Stencil {
+        name: "mul_i64__3mm",
+        code: &[
+            0x49, 0x8b, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0x49, 0x0f, 0xaf, 0x84, 0x24, 0x00, 0x00, 0x00,
+            0x00, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x90, 0x48, 0x89, 0xc1, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x4, kind: HoleKind::Abs32S, symbol: HoleSymbol::B, addend: 0, in_data: false },
+            Hole { offset: 0xd, kind: HoleKind::Abs32S, symbol: HoleSymbol::C, addend: 0, in_data: false },
+            Hole { offset: 0x13, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x1c, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // mul_i64__m00 (regcache.c): 27 code bytes, 0 data bytes, 3 holes
+    Stencil {
+        name: "mul_i64__m00",
+        code: &[
+            0x48, 0x89, 0xf8, 0x48, 0x0f, 0xaf, 0xc7, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x90, 0x49, 0x89,
+            0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x9, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x12, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
+            Hole { offset: 0x17, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // mul_i64__m01 (regcache.c): 27 code bytes, 0 data bytes, 3 holes
+    Stencil {
+        name: "mul_i64__m01",
+        code: &[
+            0x48, 0x89, 0xf8, 0x48, 0x0f, 0xaf, 0xc6, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x90, 0x49, 0x89,
+            0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x9, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x12, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
+            Hole { offset: 0x17, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // mul_i64__m02 (regcache.c): 27 code bytes, 0 data bytes, 3 holes
+    Stencil {
+        name: "mul_i64__m02",
+        code: &[
+            0x48, 0x89, 0xf8, 0x48, 0x0f, 0xaf, 0xc2, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x90, 0x49, 0x89,
+            0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x9, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x12, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
+            Hole { offset: 0x17, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // mul_i64__m03 (regcache.c): 27 code bytes, 0 data bytes, 3 holes
+    Stencil {
+        name: "mul_i64__m03",
+        code: &[
+            0x48, 0x89, 0xf8, 0x48, 0x0f, 0xaf, 0xc1, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x90, 0x49, 0x89,
+            0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x9, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x12, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
+            Hole { offset: 0x17, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // mul_i64__m0m (regcache.c): 32 code bytes, 0 data bytes, 4 holes
+    Stencil {
+        name: "mul_i64__m0m",
+        code: &[
+            0x49, 0x8b, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0x48, 0x0f, 0xaf, 0xc7, 0x0f, 0x80, 0x00, 0x00,
+            0x00, 0x00, 0x90, 0x49, 0x89, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x4, kind: HoleKind::Abs32S, symbol: HoleSymbol::C, addend: 0, in_data: false },
+            Hole { offset: 0xe, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x17, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
+            Hole { offset: 0x1c, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // mul_i64__m10 (regcache.c): 27 code bytes, 0 data bytes, 3 holes
+    Stencil {
+        name: "mul_i64__m10",
+        code: &[
+            0x48, 0x89, 0xf0, 0x48, 0x0f, 0xaf, 0xc7, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x90, 0x49, 0x89,
+            0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x9, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x12, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
+            Hole { offset: 0x17, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // mul_i64__m11 (regcache.c): 27 code bytes, 0 data bytes, 3 holes
+    Stencil {
+        name: "mul_i64__m11",
+        code: &[
+            0x48, 0x89, 0xf0, 0x48, 0x0f, 0xaf, 0xc6, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x90, 0x49, 0x89,
+            0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x9, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x12, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
+            Hole { offset: 0x17, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // mul_i64__m12 (regcache.c): 27 code bytes, 0 data bytes, 3 holes
+    Stencil {
+        name: "mul_i64__m12",
+        code: &[
+            0x48, 0x89, 0xf0, 0x48, 0x0f, 0xaf, 0xc2, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x90, 0x49, 0x89,
+            0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x9, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x12, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
+            Hole { offset: 0x17, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // mul_i64__m13 (regcache.c): 27 code bytes, 0 data bytes, 3 holes
+    Stencil {
+        name: "mul_i64__m13",
+        code: &[
+            0x48, 0x89, 0xf0, 0x48, 0x0f, 0xaf, 0xc1, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x90, 0x49, 0x89,
+            0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x9, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x12, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
+            Hole { offset: 0x17, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // mul_i64__m1m (regcache.c): 32 code bytes, 0 data bytes, 4 holes
+    Stencil {
+        name: "mul_i64__m1m",
+        code: &[
+            0x49, 0x8b, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0x48, 0x0f, 0xaf, 0xc6, 0x0f, 0x80, 0x00, 0x00,
+            0x00, 0x00, 0x90, 0x49, 0x89, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x4, kind: HoleKind::Abs32S, symbol: HoleSymbol::C, addend: 0, in_data: false },
+            Hole { offset: 0xe, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x17, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
+            Hole { offset: 0x1c, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // mul_i64__m20 (regcache.c): 27 code bytes, 0 data bytes, 3 holes
+    Stencil {
+        name: "mul_i64__m20",
+        code: &[
+            0x48, 0x89, 0xd0, 0x48, 0x0f, 0xaf, 0xc7, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x90, 0x49, 0x89,
+            0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x9, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x12, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
+            Hole { offset: 0x17, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // mul_i64__m21 (regcache.c): 27 code bytes, 0 data bytes, 3 holes
+    Stencil {
+        name: "mul_i64__m21",
+        code: &[
+            0x48, 0x89, 0xd0, 0x48, 0x0f, 0xaf, 0xc6, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x90, 0x49, 0x89,
+            0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x9, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x12, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
+            Hole { offset: 0x17, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // mul_i64__m22 (regcache.c): 27 code bytes, 0 data bytes, 3 holes
+    Stencil {
+        name: "mul_i64__m22",
+        code: &[
+            0x48, 0x89, 0xd0, 0x48, 0x0f, 0xaf, 0xc2, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x90, 0x49, 0x89,
+            0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x9, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x12, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
+            Hole { offset: 0x17, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // mul_i64__m23 (regcache.c): 27 code bytes, 0 data bytes, 3 holes
+    Stencil {
+        name: "mul_i64__m23",
+        code: &[
+            0x48, 0x89, 0xd0, 0x48, 0x0f, 0xaf, 0xc1, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x90, 0x49, 0x89,
+            0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x9, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x12, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
+            Hole { offset: 0x17, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // mul_i64__m2m (regcache.c): 32 code bytes, 0 data bytes, 4 holes
+    Stencil {
+        name: "mul_i64__m2m",
+        code: &[
+            0x49, 0x8b, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0x48, 0x0f, 0xaf, 0xc2, 0x0f, 0x80, 0x00, 0x00,
+            0x00, 0x00, 0x90, 0x49, 0x89, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x4, kind: HoleKind::Abs32S, symbol: HoleSymbol::C, addend: 0, in_data: false },
+            Hole { offset: 0xe, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x17, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
+            Hole { offset: 0x1c, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // mul_i64__m30 (regcache.c): 27 code bytes, 0 data bytes, 3 holes
+    Stencil {
+        name: "mul_i64__m30",
+        code: &[
+            0x48, 0x89, 0xc8, 0x48, 0x0f, 0xaf, 0xc7, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x90, 0x49, 0x89,
+            0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x9, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x12, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
+            Hole { offset: 0x17, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // mul_i64__m31 (regcache.c): 27 code bytes, 0 data bytes, 3 holes
+    Stencil {
+        name: "mul_i64__m31",
+        code: &[
+            0x48, 0x89, 0xc8, 0x48, 0x0f, 0xaf, 0xc6, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x90, 0x49, 0x89,
+            0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x9, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x12, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
+            Hole { offset: 0x17, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // mul_i64__m32 (regcache.c): 27 code bytes, 0 data bytes, 3 holes
+    Stencil {
+        name: "mul_i64__m32",
+        code: &[
+            0x48, 0x89, 0xc8, 0x48, 0x0f, 0xaf, 0xc2, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x90, 0x49, 0x89,
+            0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x9, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x12, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
+            Hole { offset: 0x17, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // mul_i64__m33 (regcache.c): 27 code bytes, 0 data bytes, 3 holes
+    Stencil {
+        name: "mul_i64__m33",
+        code: &[
+            0x48, 0x89, 0xc8, 0x48, 0x0f, 0xaf, 0xc1, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x90, 0x49, 0x89,
+            0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x9, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x12, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
+            Hole { offset: 0x17, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // mul_i64__m3m (regcache.c): 32 code bytes, 0 data bytes, 4 holes
+    Stencil {
+        name: "mul_i64__m3m",
+        code: &[
+            0x49, 0x8b, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0x48, 0x0f, 0xaf, 0xc1, 0x0f, 0x80, 0x00, 0x00,
+            0x00, 0x00, 0x90, 0x49, 0x89, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x4, kind: HoleKind::Abs32S, symbol: HoleSymbol::C, addend: 0, in_data: false },
+            Hole { offset: 0xe, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x17, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
+            Hole { offset: 0x1c, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // mul_i64__mm0 (regcache.c): 32 code bytes, 0 data bytes, 4 holes
+    Stencil {
+        name: "mul_i64__mm0",
+        code: &[
+            0x49, 0x8b, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0x48, 0x0f, 0xaf, 0xc7, 0x0f, 0x80, 0x00, 0x00,
+            0x00, 0x00, 0x90, 0x49, 0x89, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x4, kind: HoleKind::Abs32S, symbol: HoleSymbol::B, addend: 0, in_data: false },
+            Hole { offset: 0xe, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x17, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
+            Hole { offset: 0x1c, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // mul_i64__mm1 (regcache.c): 32 code bytes, 0 data bytes, 4 holes
+    Stencil {
+        name: "mul_i64__mm1",
+        code: &[
+            0x49, 0x8b, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0x48, 0x0f, 0xaf, 0xc6, 0x0f, 0x80, 0x00, 0x00,
+            0x00, 0x00, 0x90, 0x49, 0x89, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x4, kind: HoleKind::Abs32S, symbol: HoleSymbol::B, addend: 0, in_data: false },
+            Hole { offset: 0xe, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x17, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
+            Hole { offset: 0x1c, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // mul_i64__mm2 (regcache.c): 32 code bytes, 0 data bytes, 4 holes
+    Stencil {
+        name: "mul_i64__mm2",
+        code: &[
+            0x49, 0x8b, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0x48, 0x0f, 0xaf, 0xc2, 0x0f, 0x80, 0x00, 0x00,
+            0x00, 0x00, 0x90, 0x49, 0x89, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x4, kind: HoleKind::Abs32S, symbol: HoleSymbol::B, addend: 0, in_data: false },
+            Hole { offset: 0xe, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x17, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
+            Hole { offset: 0x1c, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // mul_i64__mm3 (regcache.c): 32 code bytes, 0 data bytes, 4 holes
+    Stencil {
+        name: "mul_i64__mm3",
+        code: &[
+            0x49, 0x8b, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0x48, 0x0f, 0xaf, 0xc1, 0x0f, 0x80, 0x00, 0x00,
+            0x00, 0x00, 0x90, 0x49, 0x89, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x4, kind: HoleKind::Abs32S, symbol: HoleSymbol::B, addend: 0, in_data: false },
+            Hole { offset: 0xe, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x17, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
+            Hole { offset: 0x1c, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // mul_i64__mmm (regcache.c): 37 code bytes, 0 data bytes, 5 holes
+    Stencil {
+        name: "mul_i64__mmm",
+        code: &[
+            0x49, 0x8b, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0x49, 0x0f, 0xaf, 0x84, 0x24, 0x00, 0x00, 0x00,
+            0x00, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x90, 0x49, 0x89, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00,
+            0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x4, kind: HoleKind::Abs32S, symbol: HoleSymbol::B, addend: 0, in_data: false },
+            Hole { offset: 0xd, kind: HoleKind::Abs32S, symbol: HoleSymbol::C, addend: 0, in_data: false },
+            Hole { offset: 0x13, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x1c, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
+            Hole { offset: 0x21, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
     // ne_f64 (float_ops.c): 42 code bytes, 0 data bytes, 4 holes
@@ -822,20 +7398,20 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0x26, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // ne_i64 (int_ops.c): 34 code bytes, 0 data bytes, 4 holes
+    // ne_i64 (int_ops.c): 36 code bytes, 0 data bytes, 4 holes
     Stencil {
         name: "ne_i64",
         code: &[
-            0x49, 0x8b, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0x31, 0xc9, 0x49, 0x3b, 0x84, 0x24, 0x00, 0x00,
-            0x00, 0x00, 0x0f, 0x95, 0xc1, 0x49, 0x89, 0x8c, 0x24, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00,
-            0x00, 0x00,
+            0x49, 0x8b, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0x45, 0x31, 0xc0, 0x49, 0x3b, 0x84, 0x24, 0x00,
+            0x00, 0x00, 0x00, 0x41, 0x0f, 0x95, 0xc0, 0x4d, 0x89, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0xe9,
+            0x00, 0x00, 0x00, 0x00,
         ],
         data: &[],
         holes: &[
             Hole { offset: 0x4, kind: HoleKind::Abs32S, symbol: HoleSymbol::B, addend: 0, in_data: false },
-            Hole { offset: 0xe, kind: HoleKind::Abs32S, symbol: HoleSymbol::C, addend: 0, in_data: false },
-            Hole { offset: 0x19, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
-            Hole { offset: 0x1e, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+            Hole { offset: 0xf, kind: HoleKind::Abs32S, symbol: HoleSymbol::C, addend: 0, in_data: false },
+            Hole { offset: 0x1b, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
+            Hole { offset: 0x20, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
     // neg_f64 (float_ops.c): 31 code bytes, 16 data bytes, 4 holes
@@ -855,20 +7431,19 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0x1b, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // neg_i64 (int_ops.c): 44 code bytes, 0 data bytes, 4 holes
+    // neg_i64 (int_ops.c): 31 code bytes, 0 data bytes, 4 holes
     Stencil {
         name: "neg_i64",
         code: &[
-            0x49, 0x8b, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0x48, 0xf7, 0xd8, 0x71, 0x12, 0x49, 0xc7, 0x45,
-            0x00, 0x00, 0x00, 0x00, 0x00, 0x4d, 0x89, 0x65, 0x08, 0xb8, 0x01, 0x00, 0x00, 0x00, 0xc3, 0x49,
-            0x89, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
+            0x49, 0x8b, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0x48, 0xf7, 0xd8, 0x0f, 0x80, 0x00, 0x00, 0x00,
+            0x00, 0x90, 0x49, 0x89, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
         ],
         data: &[],
         holes: &[
             Hole { offset: 0x4, kind: HoleKind::Abs32S, symbol: HoleSymbol::B, addend: 0, in_data: false },
-            Hole { offset: 0x11, kind: HoleKind::Abs32S, symbol: HoleSymbol::Pc, addend: 0, in_data: false },
-            Hole { offset: 0x23, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
-            Hole { offset: 0x28, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+            Hole { offset: 0xd, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x16, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
+            Hole { offset: 0x1b, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
     // not (int_ops.c): 27 code bytes, 0 data bytes, 3 holes
@@ -885,74 +7460,137 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0x17, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // print_bool (print.c): 30 code bytes, 0 data bytes, 3 holes
+    // print_bool (print.c): 68 code bytes, 0 data bytes, 3 holes
     Stencil {
         name: "print_bool",
         code: &[
-            0x50, 0x48, 0xb8, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x49, 0x8b, 0xb4, 0x24, 0x00,
-            0x00, 0x00, 0x00, 0x4c, 0x89, 0xef, 0xff, 0xd0, 0x58, 0xe9, 0x00, 0x00, 0x00, 0x00,
+            0x55, 0x48, 0x83, 0xec, 0x10, 0x48, 0x89, 0x4c, 0x24, 0x08, 0x48, 0x89, 0x14, 0x24, 0x48, 0x89,
+            0xf3, 0x48, 0x89, 0xfd, 0x48, 0xb8, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x49, 0x8b,
+            0xb4, 0x24, 0x00, 0x00, 0x00, 0x00, 0x4c, 0x89, 0xef, 0xff, 0xd0, 0x48, 0x89, 0xef, 0x48, 0x89,
+            0xde, 0x48, 0x8b, 0x14, 0x24, 0x48, 0x8b, 0x4c, 0x24, 0x08, 0x48, 0x83, 0xc4, 0x10, 0x5d, 0xe9,
+            0x00, 0x00, 0x00, 0x00,
         ],
         data: &[],
         holes: &[
-            Hole { offset: 0x3, kind: HoleKind::Abs64, symbol: HoleSymbol::Helper("print_bool"), addend: 0, in_data: false },
-            Hole { offset: 0xf, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
-            Hole { offset: 0x1a, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+            Hole { offset: 0x16, kind: HoleKind::Abs64, symbol: HoleSymbol::Helper("print_bool"), addend: 0, in_data: false },
+            Hole { offset: 0x22, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
+            Hole { offset: 0x40, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // print_end (print.c): 27 code bytes, 0 data bytes, 3 holes
+    // print_end (print.c): 65 code bytes, 0 data bytes, 3 holes
     Stencil {
         name: "print_end",
         code: &[
-            0x50, 0x48, 0xb8, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0xbe, 0x00, 0x00, 0x00, 0x00,
-            0x4c, 0x89, 0xef, 0xff, 0xd0, 0x58, 0xe9, 0x00, 0x00, 0x00, 0x00,
+            0x55, 0x48, 0x83, 0xec, 0x10, 0x48, 0x89, 0x4c, 0x24, 0x08, 0x48, 0x89, 0x14, 0x24, 0x48, 0x89,
+            0xf3, 0x48, 0x89, 0xfd, 0x48, 0xb8, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0xbe, 0x00,
+            0x00, 0x00, 0x00, 0x4c, 0x89, 0xef, 0xff, 0xd0, 0x48, 0x89, 0xef, 0x48, 0x89, 0xde, 0x48, 0x8b,
+            0x14, 0x24, 0x48, 0x8b, 0x4c, 0x24, 0x08, 0x48, 0x83, 0xc4, 0x10, 0x5d, 0xe9, 0x00, 0x00, 0x00,
+            0x00,
         ],
         data: &[],
         holes: &[
-            Hole { offset: 0x3, kind: HoleKind::Abs64, symbol: HoleSymbol::Helper("print_end"), addend: 0, in_data: false },
-            Hole { offset: 0xc, kind: HoleKind::Abs32, symbol: HoleSymbol::A, addend: 0, in_data: false },
-            Hole { offset: 0x17, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+            Hole { offset: 0x16, kind: HoleKind::Abs64, symbol: HoleSymbol::Helper("print_end"), addend: 0, in_data: false },
+            Hole { offset: 0x1f, kind: HoleKind::Abs32, symbol: HoleSymbol::A, addend: 0, in_data: false },
+            Hole { offset: 0x3d, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // print_f64 (print.c): 32 code bytes, 0 data bytes, 3 holes
+    // print_f64 (print.c): 70 code bytes, 0 data bytes, 3 holes
     Stencil {
         name: "print_f64",
         code: &[
-            0x50, 0x48, 0xb8, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0xf2, 0x41, 0x0f, 0x10, 0x84,
-            0x24, 0x00, 0x00, 0x00, 0x00, 0x4c, 0x89, 0xef, 0xff, 0xd0, 0x58, 0xe9, 0x00, 0x00, 0x00, 0x00,
+            0x55, 0x48, 0x83, 0xec, 0x10, 0x48, 0x89, 0x4c, 0x24, 0x08, 0x48, 0x89, 0x14, 0x24, 0x48, 0x89,
+            0xf3, 0x48, 0x89, 0xfd, 0x48, 0xb8, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0xf2, 0x41,
+            0x0f, 0x10, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0x4c, 0x89, 0xef, 0xff, 0xd0, 0x48, 0x89, 0xef,
+            0x48, 0x89, 0xde, 0x48, 0x8b, 0x14, 0x24, 0x48, 0x8b, 0x4c, 0x24, 0x08, 0x48, 0x83, 0xc4, 0x10,
+            0x5d, 0xe9, 0x00, 0x00, 0x00, 0x00,
         ],
         data: &[],
         holes: &[
-            Hole { offset: 0x3, kind: HoleKind::Abs64, symbol: HoleSymbol::Helper("print_f64"), addend: 0, in_data: false },
-            Hole { offset: 0x11, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
-            Hole { offset: 0x1c, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+            Hole { offset: 0x16, kind: HoleKind::Abs64, symbol: HoleSymbol::Helper("print_f64"), addend: 0, in_data: false },
+            Hole { offset: 0x24, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
+            Hole { offset: 0x42, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // print_i64 (print.c): 30 code bytes, 0 data bytes, 3 holes
+    // print_i64 (print.c): 68 code bytes, 0 data bytes, 3 holes
     Stencil {
         name: "print_i64",
         code: &[
-            0x50, 0x48, 0xb8, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x49, 0x8b, 0xb4, 0x24, 0x00,
-            0x00, 0x00, 0x00, 0x4c, 0x89, 0xef, 0xff, 0xd0, 0x58, 0xe9, 0x00, 0x00, 0x00, 0x00,
+            0x55, 0x48, 0x83, 0xec, 0x10, 0x48, 0x89, 0x4c, 0x24, 0x08, 0x48, 0x89, 0x14, 0x24, 0x48, 0x89,
+            0xf3, 0x48, 0x89, 0xfd, 0x48, 0xb8, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x49, 0x8b,
+            0xb4, 0x24, 0x00, 0x00, 0x00, 0x00, 0x4c, 0x89, 0xef, 0xff, 0xd0, 0x48, 0x89, 0xef, 0x48, 0x89,
+            0xde, 0x48, 0x8b, 0x14, 0x24, 0x48, 0x8b, 0x4c, 0x24, 0x08, 0x48, 0x83, 0xc4, 0x10, 0x5d, 0xe9,
+            0x00, 0x00, 0x00, 0x00,
         ],
         data: &[],
         holes: &[
-            Hole { offset: 0x3, kind: HoleKind::Abs64, symbol: HoleSymbol::Helper("print_i64"), addend: 0, in_data: false },
-            Hole { offset: 0xf, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
-            Hole { offset: 0x1a, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+            Hole { offset: 0x16, kind: HoleKind::Abs64, symbol: HoleSymbol::Helper("print_i64"), addend: 0, in_data: false },
+            Hole { offset: 0x22, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
+            Hole { offset: 0x40, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // print_str (print.c): 30 code bytes, 0 data bytes, 3 holes
+    // print_str (print.c): 68 code bytes, 0 data bytes, 3 holes
     Stencil {
         name: "print_str",
         code: &[
-            0x50, 0x48, 0xb8, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x49, 0x8b, 0xb4, 0x24, 0x00,
-            0x00, 0x00, 0x00, 0x4c, 0x89, 0xef, 0xff, 0xd0, 0x58, 0xe9, 0x00, 0x00, 0x00, 0x00,
+            0x55, 0x48, 0x83, 0xec, 0x10, 0x48, 0x89, 0x4c, 0x24, 0x08, 0x48, 0x89, 0x14, 0x24, 0x48, 0x89,
+            0xf3, 0x48, 0x89, 0xfd, 0x48, 0xb8, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x49, 0x8b,
+            0xb4, 0x24, 0x00, 0x00, 0x00, 0x00, 0x4c, 0x89, 0xef, 0xff, 0xd0, 0x48, 0x89, 0xef, 0x48, 0x89,
+            0xde, 0x48, 0x8b, 0x14, 0x24, 0x48, 0x8b, 0x4c, 0x24, 0x08, 0x48, 0x83, 0xc4, 0x10, 0x5d, 0xe9,
+            0x00, 0x00, 0x00, 0x00,
         ],
         data: &[],
         holes: &[
-            Hole { offset: 0x3, kind: HoleKind::Abs64, symbol: HoleSymbol::Helper("print_str"), addend: 0, in_data: false },
-            Hole { offset: 0xf, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
-            Hole { offset: 0x1a, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+            Hole { offset: 0x16, kind: HoleKind::Abs64, symbol: HoleSymbol::Helper("print_str"), addend: 0, in_data: false },
+            Hole { offset: 0x22, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
+            Hole { offset: 0x40, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // reload_0 (shim.c): 13 code bytes, 0 data bytes, 2 holes
+    Stencil {
+        name: "reload_0",
+        code: &[
+            0x49, 0x8b, 0xbc, 0x24, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x4, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
+            Hole { offset: 0x9, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // reload_1 (shim.c): 13 code bytes, 0 data bytes, 2 holes
+    Stencil {
+        name: "reload_1",
+        code: &[
+            0x49, 0x8b, 0xb4, 0x24, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x4, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
+            Hole { offset: 0x9, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // reload_2 (shim.c): 13 code bytes, 0 data bytes, 2 holes
+    Stencil {
+        name: "reload_2",
+        code: &[
+            0x49, 0x8b, 0x94, 0x24, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x4, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
+            Hole { offset: 0x9, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // reload_3 (shim.c): 13 code bytes, 0 data bytes, 2 holes
+    Stencil {
+        name: "reload_3",
+        code: &[
+            0x49, 0x8b, 0x8c, 0x24, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x4, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
+            Hole { offset: 0x9, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
     // ret_cell (calls.c): 34 code bytes, 0 data bytes, 1 holes
@@ -994,6 +7632,63 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0xe, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
         ],
     },
+    // ret_i64__0 (regcache.c): 26 code bytes, 0 data bytes, 0 holes
+    Stencil {
+        name: "ret_i64__0",
+        code: &[
+            0x49, 0x8b, 0x44, 0x24, 0x10, 0x48, 0x85, 0xc0, 0x74, 0x09, 0x49, 0x8b, 0x4c, 0x24, 0x18, 0x48,
+            0x89, 0x3c, 0x08, 0x49, 0xff, 0x4d, 0x10, 0x31, 0xc0, 0xc3,
+        ],
+        data: &[],
+        holes: &[
+        ],
+    },
+    // ret_i64__1 (regcache.c): 26 code bytes, 0 data bytes, 0 holes
+    Stencil {
+        name: "ret_i64__1",
+        code: &[
+            0x49, 0x8b, 0x44, 0x24, 0x10, 0x48, 0x85, 0xc0, 0x74, 0x09, 0x49, 0x8b, 0x4c, 0x24, 0x18, 0x48,
+            0x89, 0x34, 0x08, 0x49, 0xff, 0x4d, 0x10, 0x31, 0xc0, 0xc3,
+        ],
+        data: &[],
+        holes: &[
+        ],
+    },
+    // ret_i64__2 (regcache.c): 26 code bytes, 0 data bytes, 0 holes
+    Stencil {
+        name: "ret_i64__2",
+        code: &[
+            0x49, 0x8b, 0x44, 0x24, 0x10, 0x48, 0x85, 0xc0, 0x74, 0x09, 0x49, 0x8b, 0x4c, 0x24, 0x18, 0x48,
+            0x89, 0x14, 0x08, 0x49, 0xff, 0x4d, 0x10, 0x31, 0xc0, 0xc3,
+        ],
+        data: &[],
+        holes: &[
+        ],
+    },
+    // ret_i64__3 (regcache.c): 26 code bytes, 0 data bytes, 0 holes
+    Stencil {
+        name: "ret_i64__3",
+        code: &[
+            0x49, 0x8b, 0x44, 0x24, 0x10, 0x48, 0x85, 0xc0, 0x74, 0x09, 0x49, 0x8b, 0x54, 0x24, 0x18, 0x48,
+            0x89, 0x0c, 0x10, 0x49, 0xff, 0x4d, 0x10, 0x31, 0xc0, 0xc3,
+        ],
+        data: &[],
+        holes: &[
+        ],
+    },
+    // ret_i64__m (regcache.c): 34 code bytes, 0 data bytes, 1 holes
+    Stencil {
+        name: "ret_i64__m",
+        code: &[
+            0x49, 0x8b, 0x44, 0x24, 0x10, 0x48, 0x85, 0xc0, 0x74, 0x11, 0x49, 0x8b, 0x8c, 0x24, 0x00, 0x00,
+            0x00, 0x00, 0x49, 0x8b, 0x54, 0x24, 0x18, 0x48, 0x89, 0x0c, 0x10, 0x49, 0xff, 0x4d, 0x10, 0x31,
+            0xc0, 0xc3,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0xe, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
+        ],
+    },
     // ret_void (calls.c): 7 code bytes, 0 data bytes, 0 holes
     Stencil {
         name: "ret_void",
@@ -1004,16 +7699,63 @@ pub static STENCILS: &[Stencil] = &[
         holes: &[
         ],
     },
-    // side_exit (shim.c): 18 code bytes, 0 data bytes, 1 holes
+    // side_exit (shim.c): 5 code bytes, 0 data bytes, 1 holes
     Stencil {
         name: "side_exit",
         code: &[
-            0x49, 0xc7, 0x45, 0x00, 0x00, 0x00, 0x00, 0x00, 0x4d, 0x89, 0x65, 0x08, 0xb8, 0x01, 0x00, 0x00,
-            0x00, 0xc3,
+            0xe9, 0x00, 0x00, 0x00, 0x00,
         ],
         data: &[],
         holes: &[
-            Hole { offset: 0x4, kind: HoleKind::Abs32S, symbol: HoleSymbol::Pc, addend: 0, in_data: false },
+            Hole { offset: 0x1, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+        ],
+    },
+    // spill_0 (shim.c): 13 code bytes, 0 data bytes, 2 holes
+    Stencil {
+        name: "spill_0",
+        code: &[
+            0x49, 0x89, 0xbc, 0x24, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x4, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
+            Hole { offset: 0x9, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // spill_1 (shim.c): 13 code bytes, 0 data bytes, 2 holes
+    Stencil {
+        name: "spill_1",
+        code: &[
+            0x49, 0x89, 0xb4, 0x24, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x4, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
+            Hole { offset: 0x9, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // spill_2 (shim.c): 13 code bytes, 0 data bytes, 2 holes
+    Stencil {
+        name: "spill_2",
+        code: &[
+            0x49, 0x89, 0x94, 0x24, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x4, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
+            Hole { offset: 0x9, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // spill_3 (shim.c): 13 code bytes, 0 data bytes, 2 holes
+    Stencil {
+        name: "spill_3",
+        code: &[
+            0x49, 0x89, 0x8c, 0x24, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x4, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
+            Hole { offset: 0x9, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
     // store_global_cell (moves.c): 20 code bytes, 0 data bytes, 3 holes
@@ -1058,6 +7800,68 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0x10, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
+    // store_global_i64__0 (regcache.c): 12 code bytes, 0 data bytes, 2 holes
+    Stencil {
+        name: "store_global_i64__0",
+        code: &[
+            0x49, 0x89, 0xbe, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x3, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
+            Hole { offset: 0x8, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // store_global_i64__1 (regcache.c): 12 code bytes, 0 data bytes, 2 holes
+    Stencil {
+        name: "store_global_i64__1",
+        code: &[
+            0x49, 0x89, 0xb6, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x3, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
+            Hole { offset: 0x8, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // store_global_i64__2 (regcache.c): 12 code bytes, 0 data bytes, 2 holes
+    Stencil {
+        name: "store_global_i64__2",
+        code: &[
+            0x49, 0x89, 0x96, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x3, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
+            Hole { offset: 0x8, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // store_global_i64__3 (regcache.c): 12 code bytes, 0 data bytes, 2 holes
+    Stencil {
+        name: "store_global_i64__3",
+        code: &[
+            0x49, 0x89, 0x8e, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x3, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
+            Hole { offset: 0x8, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // store_global_i64__m (regcache.c): 20 code bytes, 0 data bytes, 3 holes
+    Stencil {
+        name: "store_global_i64__m",
+        code: &[
+            0x49, 0x8b, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0x49, 0x89, 0x86, 0x00, 0x00, 0x00, 0x00, 0xe9,
+            0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x4, kind: HoleKind::Abs32S, symbol: HoleSymbol::B, addend: 0, in_data: false },
+            Hole { offset: 0xb, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
+            Hole { offset: 0x10, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
     // sub_f64 (float_ops.c): 35 code bytes, 0 data bytes, 4 holes
     Stencil {
         name: "sub_f64",
@@ -1074,22 +7878,1686 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0x1f, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // sub_i64 (int_ops.c): 49 code bytes, 0 data bytes, 5 holes
+    // sub_i64 (int_ops.c): 36 code bytes, 0 data bytes, 5 holes
     Stencil {
         name: "sub_i64",
         code: &[
             0x49, 0x8b, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0x49, 0x2b, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00,
-            0x71, 0x12, 0x49, 0xc7, 0x45, 0x00, 0x00, 0x00, 0x00, 0x00, 0x4d, 0x89, 0x65, 0x08, 0xb8, 0x01,
-            0x00, 0x00, 0x00, 0xc3, 0x49, 0x89, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00,
-            0x00,
+            0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x90, 0x49, 0x89, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0xe9,
+            0x00, 0x00, 0x00, 0x00,
         ],
         data: &[],
         holes: &[
             Hole { offset: 0x4, kind: HoleKind::Abs32S, symbol: HoleSymbol::B, addend: 0, in_data: false },
             Hole { offset: 0xc, kind: HoleKind::Abs32S, symbol: HoleSymbol::C, addend: 0, in_data: false },
-            Hole { offset: 0x16, kind: HoleKind::Abs32S, symbol: HoleSymbol::Pc, addend: 0, in_data: false },
-            Hole { offset: 0x28, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
-            Hole { offset: 0x2d, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+            Hole { offset: 0x12, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x1b, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
+            Hole { offset: 0x20, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // sub_i64__000 (regcache.c): 7 code bytes, 0 data bytes, 1 holes
+    Stencil {
+        name: "sub_i64__000",
+        code: &[
+            0x31, 0xff, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x3, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // sub_i64__001 (regcache.c): 21 code bytes, 0 data bytes, 2 holes
+    Stencil {
+        name: "sub_i64__001",
+        code: &[
+            0x48, 0x89, 0xf8, 0x48, 0x29, 0xf0, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x90, 0x48, 0x89, 0xc7,
+            0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x8, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x11, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // sub_i64__002 (regcache.c): 21 code bytes, 0 data bytes, 2 holes
+    Stencil {
+        name: "sub_i64__002",
+        code: &[
+            0x48, 0x89, 0xf8, 0x48, 0x29, 0xd0, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x90, 0x48, 0x89, 0xc7,
+            0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x8, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x11, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // sub_i64__003 (regcache.c): 21 code bytes, 0 data bytes, 2 holes
+    Stencil {
+        name: "sub_i64__003",
+        code: &[
+            0x48, 0x89, 0xf8, 0x48, 0x29, 0xc8, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x90, 0x48, 0x89, 0xc7,
+            0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x8, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x11, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // sub_i64__00m (regcache.c): 26 code bytes, 0 data bytes, 3 holes
+    Stencil {
+        name: "sub_i64__00m",
+        code: &[
+            0x48, 0x89, 0xf8, 0x49, 0x2b, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0x0f, 0x80, 0x00, 0x00, 0x00,
+            0x00, 0x90, 0x48, 0x89, 0xc7, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x7, kind: HoleKind::Abs32S, symbol: HoleSymbol::C, addend: 0, in_data: false },
+            Hole { offset: 0xd, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x16, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // sub_i64__010 (regcache.c): 21 code bytes, 0 data bytes, 2 holes
+    Stencil {
+        name: "sub_i64__010",
+        code: &[
+            0x48, 0x89, 0xf0, 0x48, 0x29, 0xf8, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x90, 0x48, 0x89, 0xc7,
+            0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x8, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x11, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // sub_i64__011 (regcache.c): 7 code bytes, 0 data bytes, 1 holes
+    Stencil {
+        name: "sub_i64__011",
+        code: &[
+            0x31, 0xff, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x3, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // sub_i64__012 (regcache.c): 21 code bytes, 0 data bytes, 2 holes
+    Stencil {
+        name: "sub_i64__012",
+        code: &[
+            0x48, 0x89, 0xf0, 0x48, 0x29, 0xd0, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x90, 0x48, 0x89, 0xc7,
+            0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x8, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x11, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // sub_i64__013 (regcache.c): 21 code bytes, 0 data bytes, 2 holes
+    Stencil {
+        name: "sub_i64__013",
+        code: &[
+            0x48, 0x89, 0xf0, 0x48, 0x29, 0xc8, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x90, 0x48, 0x89, 0xc7,
+            0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x8, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x11, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // sub_i64__01m (regcache.c): 26 code bytes, 0 data bytes, 3 holes
+    Stencil {
+        name: "sub_i64__01m",
+        code: &[
+            0x48, 0x89, 0xf0, 0x49, 0x2b, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0x0f, 0x80, 0x00, 0x00, 0x00,
+            0x00, 0x90, 0x48, 0x89, 0xc7, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x7, kind: HoleKind::Abs32S, symbol: HoleSymbol::C, addend: 0, in_data: false },
+            Hole { offset: 0xd, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x16, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // sub_i64__020 (regcache.c): 21 code bytes, 0 data bytes, 2 holes
+    Stencil {
+        name: "sub_i64__020",
+        code: &[
+            0x48, 0x89, 0xd0, 0x48, 0x29, 0xf8, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x90, 0x48, 0x89, 0xc7,
+            0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x8, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x11, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // sub_i64__021 (regcache.c): 21 code bytes, 0 data bytes, 2 holes
+    Stencil {
+        name: "sub_i64__021",
+        code: &[
+            0x48, 0x89, 0xd0, 0x48, 0x29, 0xf0, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x90, 0x48, 0x89, 0xc7,
+            0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x8, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x11, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // sub_i64__022 (regcache.c): 7 code bytes, 0 data bytes, 1 holes
+    Stencil {
+        name: "sub_i64__022",
+        code: &[
+            0x31, 0xff, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x3, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // sub_i64__023 (regcache.c): 21 code bytes, 0 data bytes, 2 holes
+    Stencil {
+        name: "sub_i64__023",
+        code: &[
+            0x48, 0x89, 0xd0, 0x48, 0x29, 0xc8, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x90, 0x48, 0x89, 0xc7,
+            0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x8, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x11, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // sub_i64__02m (regcache.c): 26 code bytes, 0 data bytes, 3 holes
+    Stencil {
+        name: "sub_i64__02m",
+        code: &[
+            0x48, 0x89, 0xd0, 0x49, 0x2b, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0x0f, 0x80, 0x00, 0x00, 0x00,
+            0x00, 0x90, 0x48, 0x89, 0xc7, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x7, kind: HoleKind::Abs32S, symbol: HoleSymbol::C, addend: 0, in_data: false },
+            Hole { offset: 0xd, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x16, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // sub_i64__030 (regcache.c): 21 code bytes, 0 data bytes, 2 holes
+    Stencil {
+        name: "sub_i64__030",
+        code: &[
+            0x48, 0x89, 0xc8, 0x48, 0x29, 0xf8, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x90, 0x48, 0x89, 0xc7,
+            0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x8, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x11, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // sub_i64__031 (regcache.c): 21 code bytes, 0 data bytes, 2 holes
+    Stencil {
+        name: "sub_i64__031",
+        code: &[
+            0x48, 0x89, 0xc8, 0x48, 0x29, 0xf0, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x90, 0x48, 0x89, 0xc7,
+            0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x8, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x11, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // sub_i64__032 (regcache.c): 21 code bytes, 0 data bytes, 2 holes
+    Stencil {
+        name: "sub_i64__032",
+        code: &[
+            0x48, 0x89, 0xc8, 0x48, 0x29, 0xd0, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x90, 0x48, 0x89, 0xc7,
+            0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x8, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x11, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // sub_i64__033 (regcache.c): 7 code bytes, 0 data bytes, 1 holes
+    Stencil {
+        name: "sub_i64__033",
+        code: &[
+            0x31, 0xff, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x3, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // sub_i64__03m (regcache.c): 26 code bytes, 0 data bytes, 3 holes
+    Stencil {
+        name: "sub_i64__03m",
+        code: &[
+            0x48, 0x89, 0xc8, 0x49, 0x2b, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0x0f, 0x80, 0x00, 0x00, 0x00,
+            0x00, 0x90, 0x48, 0x89, 0xc7, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x7, kind: HoleKind::Abs32S, symbol: HoleSymbol::C, addend: 0, in_data: false },
+            Hole { offset: 0xd, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x16, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // sub_i64__0m0 (regcache.c): 26 code bytes, 0 data bytes, 3 holes
+    Stencil {
+        name: "sub_i64__0m0",
+        code: &[
+            0x49, 0x8b, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0x48, 0x29, 0xf8, 0x0f, 0x80, 0x00, 0x00, 0x00,
+            0x00, 0x90, 0x48, 0x89, 0xc7, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x4, kind: HoleKind::Abs32S, symbol: HoleSymbol::B, addend: 0, in_data: false },
+            Hole { offset: 0xd, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x16, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // sub_i64__0m1 (regcache.c): 26 code bytes, 0 data bytes, 3 holes
+    Stencil {
+        name: "sub_i64__0m1",
+        code: &[
+            0x49, 0x8b, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0x48, 0x29, 0xf0, 0x0f, 0x80, 0x00, 0x00, 0x00,
+            0x00, 0x90, 0x48, 0x89, 0xc7, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x4, kind: HoleKind::Abs32S, symbol: HoleSymbol::B, addend: 0, in_data: false },
+            Hole { offset: 0xd, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x16, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // sub_i64__0m2 (regcache.c): 26 code bytes, 0 data bytes, 3 holes
+    Stencil {
+        name: "sub_i64__0m2",
+        code: &[
+            0x49, 0x8b, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0x48, 0x29, 0xd0, 0x0f, 0x80, 0x00, 0x00, 0x00,
+            0x00, 0x90, 0x48, 0x89, 0xc7, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x4, kind: HoleKind::Abs32S, symbol: HoleSymbol::B, addend: 0, in_data: false },
+            Hole { offset: 0xd, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x16, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // sub_i64__0m3 (regcache.c): 26 code bytes, 0 data bytes, 3 holes
+    Stencil {
+        name: "sub_i64__0m3",
+        code: &[
+            0x49, 0x8b, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0x48, 0x29, 0xc8, 0x0f, 0x80, 0x00, 0x00, 0x00,
+            0x00, 0x90, 0x48, 0x89, 0xc7, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x4, kind: HoleKind::Abs32S, symbol: HoleSymbol::B, addend: 0, in_data: false },
+            Hole { offset: 0xd, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x16, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // sub_i64__0mm (regcache.c): 31 code bytes, 0 data bytes, 4 holes
+    Stencil {
+        name: "sub_i64__0mm",
+        code: &[
+            0x49, 0x8b, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0x49, 0x2b, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00,
+            0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x90, 0x48, 0x89, 0xc7, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x4, kind: HoleKind::Abs32S, symbol: HoleSymbol::B, addend: 0, in_data: false },
+            Hole { offset: 0xc, kind: HoleKind::Abs32S, symbol: HoleSymbol::C, addend: 0, in_data: false },
+            Hole { offset: 0x12, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x1b, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // sub_i64__100 (regcache.c): 7 code bytes, 0 data bytes, 1 holes
+    Stencil {
+        name: "sub_i64__100",
+        code: &[
+            0x31, 0xf6, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x3, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // sub_i64__101 (regcache.c): 21 code bytes, 0 data bytes, 2 holes
+    Stencil {
+        name: "sub_i64__101",
+        code: &[
+            0x48, 0x89, 0xf8, 0x48, 0x29, 0xf0, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x90, 0x48, 0x89, 0xc6,
+            0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x8, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x11, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // sub_i64__102 (regcache.c): 21 code bytes, 0 data bytes, 2 holes
+    Stencil {
+        name: "sub_i64__102",
+        code: &[
+            0x48, 0x89, 0xf8, 0x48, 0x29, 0xd0, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x90, 0x48, 0x89, 0xc6,
+            0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x8, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x11, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // sub_i64__103 (regcache.c): 21 code bytes, 0 data bytes, 2 holes
+    Stencil {
+        name: "sub_i64__103",
+        code: &[
+            0x48, 0x89, 0xf8, 0x48, 0x29, 0xc8, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x90, 0x48, 0x89, 0xc6,
+            0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x8, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x11, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // sub_i64__10m (regcache.c): 26 code bytes, 0 data bytes, 3 holes
+    Stencil {
+        name: "sub_i64__10m",
+        code: &[
+            0x48, 0x89, 0xf8, 0x49, 0x2b, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0x0f, 0x80, 0x00, 0x00, 0x00,
+            0x00, 0x90, 0x48, 0x89, 0xc6, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x7, kind: HoleKind::Abs32S, symbol: HoleSymbol::C, addend: 0, in_data: false },
+            Hole { offset: 0xd, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x16, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // sub_i64__110 (regcache.c): 21 code bytes, 0 data bytes, 2 holes
+    Stencil {
+        name: "sub_i64__110",
+        code: &[
+            0x48, 0x89, 0xf0, 0x48, 0x29, 0xf8, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x90, 0x48, 0x89, 0xc6,
+            0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x8, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x11, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // sub_i64__111 (regcache.c): 7 code bytes, 0 data bytes, 1 holes
+    Stencil {
+        name: "sub_i64__111",
+        code: &[
+            0x31, 0xf6, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x3, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // sub_i64__112 (regcache.c): 21 code bytes, 0 data bytes, 2 holes
+    Stencil {
+        name: "sub_i64__112",
+        code: &[
+            0x48, 0x89, 0xf0, 0x48, 0x29, 0xd0, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x90, 0x48, 0x89, 0xc6,
+            0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x8, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x11, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // sub_i64__113 (regcache.c): 21 code bytes, 0 data bytes, 2 holes
+    Stencil {
+        name: "sub_i64__113",
+        code: &[
+            0x48, 0x89, 0xf0, 0x48, 0x29, 0xc8, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x90, 0x48, 0x89, 0xc6,
+            0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x8, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x11, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // sub_i64__11m (regcache.c): 26 code bytes, 0 data bytes, 3 holes
+    Stencil {
+        name: "sub_i64__11m",
+        code: &[
+            0x48, 0x89, 0xf0, 0x49, 0x2b, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0x0f, 0x80, 0x00, 0x00, 0x00,
+            0x00, 0x90, 0x48, 0x89, 0xc6, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x7, kind: HoleKind::Abs32S, symbol: HoleSymbol::C, addend: 0, in_data: false },
+            Hole { offset: 0xd, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x16, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // sub_i64__120 (regcache.c): 21 code bytes, 0 data bytes, 2 holes
+    Stencil {
+        name: "sub_i64__120",
+        code: &[
+            0x48, 0x89, 0xd0, 0x48, 0x29, 0xf8, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x90, 0x48, 0x89, 0xc6,
+            0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x8, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x11, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // sub_i64__121 (regcache.c): 21 code bytes, 0 data bytes, 2 holes
+    Stencil {
+        name: "sub_i64__121",
+        code: &[
+            0x48, 0x89, 0xd0, 0x48, 0x29, 0xf0, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x90, 0x48, 0x89, 0xc6,
+            0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x8, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x11, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // sub_i64__122 (regcache.c): 7 code bytes, 0 data bytes, 1 holes
+    Stencil {
+        name: "sub_i64__122",
+        code: &[
+            0x31, 0xf6, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x3, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // sub_i64__123 (regcache.c): 21 code bytes, 0 data bytes, 2 holes
+    Stencil {
+        name: "sub_i64__123",
+        code: &[
+            0x48, 0x89, 0xd0, 0x48, 0x29, 0xc8, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x90, 0x48, 0x89, 0xc6,
+            0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x8, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x11, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // sub_i64__12m (regcache.c): 26 code bytes, 0 data bytes, 3 holes
+    Stencil {
+        name: "sub_i64__12m",
+        code: &[
+            0x48, 0x89, 0xd0, 0x49, 0x2b, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0x0f, 0x80, 0x00, 0x00, 0x00,
+            0x00, 0x90, 0x48, 0x89, 0xc6, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x7, kind: HoleKind::Abs32S, symbol: HoleSymbol::C, addend: 0, in_data: false },
+            Hole { offset: 0xd, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x16, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // sub_i64__130 (regcache.c): 21 code bytes, 0 data bytes, 2 holes
+    Stencil {
+        name: "sub_i64__130",
+        code: &[
+            0x48, 0x89, 0xc8, 0x48, 0x29, 0xf8, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x90, 0x48, 0x89, 0xc6,
+            0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x8, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x11, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // sub_i64__131 (regcache.c): 21 code bytes, 0 data bytes, 2 holes
+    Stencil {
+        name: "sub_i64__131",
+        code: &[
+            0x48, 0x89, 0xc8, 0x48, 0x29, 0xf0, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x90, 0x48, 0x89, 0xc6,
+            0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x8, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x11, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // sub_i64__132 (regcache.c): 21 code bytes, 0 data bytes, 2 holes
+    Stencil {
+        name: "sub_i64__132",
+        code: &[
+            0x48, 0x89, 0xc8, 0x48, 0x29, 0xd0, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x90, 0x48, 0x89, 0xc6,
+            0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x8, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x11, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // sub_i64__133 (regcache.c): 7 code bytes, 0 data bytes, 1 holes
+    Stencil {
+        name: "sub_i64__133",
+        code: &[
+            0x31, 0xf6, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x3, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // sub_i64__13m (regcache.c): 26 code bytes, 0 data bytes, 3 holes
+    Stencil {
+        name: "sub_i64__13m",
+        code: &[
+            0x48, 0x89, 0xc8, 0x49, 0x2b, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0x0f, 0x80, 0x00, 0x00, 0x00,
+            0x00, 0x90, 0x48, 0x89, 0xc6, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x7, kind: HoleKind::Abs32S, symbol: HoleSymbol::C, addend: 0, in_data: false },
+            Hole { offset: 0xd, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x16, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // sub_i64__1m0 (regcache.c): 26 code bytes, 0 data bytes, 3 holes
+    Stencil {
+        name: "sub_i64__1m0",
+        code: &[
+            0x49, 0x8b, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0x48, 0x29, 0xf8, 0x0f, 0x80, 0x00, 0x00, 0x00,
+            0x00, 0x90, 0x48, 0x89, 0xc6, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x4, kind: HoleKind::Abs32S, symbol: HoleSymbol::B, addend: 0, in_data: false },
+            Hole { offset: 0xd, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x16, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // sub_i64__1m1 (regcache.c): 26 code bytes, 0 data bytes, 3 holes
+    Stencil {
+        name: "sub_i64__1m1",
+        code: &[
+            0x49, 0x8b, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0x48, 0x29, 0xf0, 0x0f, 0x80, 0x00, 0x00, 0x00,
+            0x00, 0x90, 0x48, 0x89, 0xc6, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x4, kind: HoleKind::Abs32S, symbol: HoleSymbol::B, addend: 0, in_data: false },
+            Hole { offset: 0xd, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x16, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // sub_i64__1m2 (regcache.c): 26 code bytes, 0 data bytes, 3 holes
+    Stencil {
+        name: "sub_i64__1m2",
+        code: &[
+            0x49, 0x8b, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0x48, 0x29, 0xd0, 0x0f, 0x80, 0x00, 0x00, 0x00,
+            0x00, 0x90, 0x48, 0x89, 0xc6, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x4, kind: HoleKind::Abs32S, symbol: HoleSymbol::B, addend: 0, in_data: false },
+            Hole { offset: 0xd, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x16, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // sub_i64__1m3 (regcache.c): 26 code bytes, 0 data bytes, 3 holes
+    Stencil {
+        name: "sub_i64__1m3",
+        code: &[
+            0x49, 0x8b, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0x48, 0x29, 0xc8, 0x0f, 0x80, 0x00, 0x00, 0x00,
+            0x00, 0x90, 0x48, 0x89, 0xc6, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x4, kind: HoleKind::Abs32S, symbol: HoleSymbol::B, addend: 0, in_data: false },
+            Hole { offset: 0xd, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x16, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // sub_i64__1mm (regcache.c): 31 code bytes, 0 data bytes, 4 holes
+    Stencil {
+        name: "sub_i64__1mm",
+        code: &[
+            0x49, 0x8b, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0x49, 0x2b, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00,
+            0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x90, 0x48, 0x89, 0xc6, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x4, kind: HoleKind::Abs32S, symbol: HoleSymbol::B, addend: 0, in_data: false },
+            Hole { offset: 0xc, kind: HoleKind::Abs32S, symbol: HoleSymbol::C, addend: 0, in_data: false },
+            Hole { offset: 0x12, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x1b, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // sub_i64__200 (regcache.c): 7 code bytes, 0 data bytes, 1 holes
+    Stencil {
+        name: "sub_i64__200",
+        code: &[
+            0x31, 0xd2, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x3, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // sub_i64__201 (regcache.c): 21 code bytes, 0 data bytes, 2 holes
+    Stencil {
+        name: "sub_i64__201",
+        code: &[
+            0x48, 0x89, 0xf8, 0x48, 0x29, 0xf0, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x90, 0x48, 0x89, 0xc2,
+            0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x8, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x11, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // sub_i64__202 (regcache.c): 21 code bytes, 0 data bytes, 2 holes
+    Stencil {
+        name: "sub_i64__202",
+        code: &[
+            0x48, 0x89, 0xf8, 0x48, 0x29, 0xd0, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x90, 0x48, 0x89, 0xc2,
+            0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x8, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x11, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // sub_i64__203 (regcache.c): 21 code bytes, 0 data bytes, 2 holes
+    Stencil {
+        name: "sub_i64__203",
+        code: &[
+            0x48, 0x89, 0xf8, 0x48, 0x29, 0xc8, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x90, 0x48, 0x89, 0xc2,
+            0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x8, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x11, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // sub_i64__20m (regcache.c): 26 code bytes, 0 data bytes, 3 holes
+    Stencil {
+        name: "sub_i64__20m",
+        code: &[
+            0x48, 0x89, 0xf8, 0x49, 0x2b, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0x0f, 0x80, 0x00, 0x00, 0x00,
+            0x00, 0x90, 0x48, 0x89, 0xc2, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x7, kind: HoleKind::Abs32S, symbol: HoleSymbol::C, addend: 0, in_data: false },
+            Hole { offset: 0xd, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x16, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // sub_i64__210 (regcache.c): 21 code bytes, 0 data bytes, 2 holes
+    Stencil {
+        name: "sub_i64__210",
+        code: &[
+            0x48, 0x89, 0xf0, 0x48, 0x29, 0xf8, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x90, 0x48, 0x89, 0xc2,
+            0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x8, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x11, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // sub_i64__211 (regcache.c): 7 code bytes, 0 data bytes, 1 holes
+    Stencil {
+        name: "sub_i64__211",
+        code: &[
+            0x31, 0xd2, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x3, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // sub_i64__212 (regcache.c): 21 code bytes, 0 data bytes, 2 holes
+    Stencil {
+        name: "sub_i64__212",
+        code: &[
+            0x48, 0x89, 0xf0, 0x48, 0x29, 0xd0, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x90, 0x48, 0x89, 0xc2,
+            0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x8, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x11, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // sub_i64__213 (regcache.c): 21 code bytes, 0 data bytes, 2 holes
+    Stencil {
+        name: "sub_i64__213",
+        code: &[
+            0x48, 0x89, 0xf0, 0x48, 0x29, 0xc8, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x90, 0x48, 0x89, 0xc2,
+            0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x8, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x11, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // sub_i64__21m (regcache.c): 26 code bytes, 0 data bytes, 3 holes
+    Stencil {
+        name: "sub_i64__21m",
+        code: &[
+            0x48, 0x89, 0xf0, 0x49, 0x2b, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0x0f, 0x80, 0x00, 0x00, 0x00,
+            0x00, 0x90, 0x48, 0x89, 0xc2, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x7, kind: HoleKind::Abs32S, symbol: HoleSymbol::C, addend: 0, in_data: false },
+            Hole { offset: 0xd, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x16, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // sub_i64__220 (regcache.c): 21 code bytes, 0 data bytes, 2 holes
+    Stencil {
+        name: "sub_i64__220",
+        code: &[
+            0x48, 0x89, 0xd0, 0x48, 0x29, 0xf8, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x90, 0x48, 0x89, 0xc2,
+            0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x8, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x11, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // sub_i64__221 (regcache.c): 21 code bytes, 0 data bytes, 2 holes
+    Stencil {
+        name: "sub_i64__221",
+        code: &[
+            0x48, 0x89, 0xd0, 0x48, 0x29, 0xf0, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x90, 0x48, 0x89, 0xc2,
+            0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x8, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x11, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // sub_i64__222 (regcache.c): 7 code bytes, 0 data bytes, 1 holes
+    Stencil {
+        name: "sub_i64__222",
+        code: &[
+            0x31, 0xd2, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x3, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // sub_i64__223 (regcache.c): 21 code bytes, 0 data bytes, 2 holes
+    Stencil {
+        name: "sub_i64__223",
+        code: &[
+            0x48, 0x89, 0xd0, 0x48, 0x29, 0xc8, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x90, 0x48, 0x89, 0xc2,
+            0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x8, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x11, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // sub_i64__22m (regcache.c): 26 code bytes, 0 data bytes, 3 holes
+    Stencil {
+        name: "sub_i64__22m",
+        code: &[
+            0x48, 0x89, 0xd0, 0x49, 0x2b, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0x0f, 0x80, 0x00, 0x00, 0x00,
+            0x00, 0x90, 0x48, 0x89, 0xc2, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x7, kind: HoleKind::Abs32S, symbol: HoleSymbol::C, addend: 0, in_data: false },
+            Hole { offset: 0xd, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x16, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // sub_i64__230 (regcache.c): 21 code bytes, 0 data bytes, 2 holes
+    Stencil {
+        name: "sub_i64__230",
+        code: &[
+            0x48, 0x89, 0xc8, 0x48, 0x29, 0xf8, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x90, 0x48, 0x89, 0xc2,
+            0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x8, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x11, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // sub_i64__231 (regcache.c): 21 code bytes, 0 data bytes, 2 holes
+    Stencil {
+        name: "sub_i64__231",
+        code: &[
+            0x48, 0x89, 0xc8, 0x48, 0x29, 0xf0, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x90, 0x48, 0x89, 0xc2,
+            0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x8, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x11, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // sub_i64__232 (regcache.c): 21 code bytes, 0 data bytes, 2 holes
+    Stencil {
+        name: "sub_i64__232",
+        code: &[
+            0x48, 0x89, 0xc8, 0x48, 0x29, 0xd0, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x90, 0x48, 0x89, 0xc2,
+            0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x8, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x11, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // sub_i64__233 (regcache.c): 7 code bytes, 0 data bytes, 1 holes
+    Stencil {
+        name: "sub_i64__233",
+        code: &[
+            0x31, 0xd2, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x3, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // sub_i64__23m (regcache.c): 26 code bytes, 0 data bytes, 3 holes
+    Stencil {
+        name: "sub_i64__23m",
+        code: &[
+            0x48, 0x89, 0xc8, 0x49, 0x2b, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0x0f, 0x80, 0x00, 0x00, 0x00,
+            0x00, 0x90, 0x48, 0x89, 0xc2, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x7, kind: HoleKind::Abs32S, symbol: HoleSymbol::C, addend: 0, in_data: false },
+            Hole { offset: 0xd, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x16, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // sub_i64__2m0 (regcache.c): 26 code bytes, 0 data bytes, 3 holes
+    Stencil {
+        name: "sub_i64__2m0",
+        code: &[
+            0x49, 0x8b, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0x48, 0x29, 0xf8, 0x0f, 0x80, 0x00, 0x00, 0x00,
+            0x00, 0x90, 0x48, 0x89, 0xc2, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x4, kind: HoleKind::Abs32S, symbol: HoleSymbol::B, addend: 0, in_data: false },
+            Hole { offset: 0xd, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x16, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // sub_i64__2m1 (regcache.c): 26 code bytes, 0 data bytes, 3 holes
+    Stencil {
+        name: "sub_i64__2m1",
+        code: &[
+            0x49, 0x8b, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0x48, 0x29, 0xf0, 0x0f, 0x80, 0x00, 0x00, 0x00,
+            0x00, 0x90, 0x48, 0x89, 0xc2, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x4, kind: HoleKind::Abs32S, symbol: HoleSymbol::B, addend: 0, in_data: false },
+            Hole { offset: 0xd, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x16, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // sub_i64__2m2 (regcache.c): 26 code bytes, 0 data bytes, 3 holes
+    Stencil {
+        name: "sub_i64__2m2",
+        code: &[
+            0x49, 0x8b, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0x48, 0x29, 0xd0, 0x0f, 0x80, 0x00, 0x00, 0x00,
+            0x00, 0x90, 0x48, 0x89, 0xc2, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x4, kind: HoleKind::Abs32S, symbol: HoleSymbol::B, addend: 0, in_data: false },
+            Hole { offset: 0xd, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x16, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // sub_i64__2m3 (regcache.c): 26 code bytes, 0 data bytes, 3 holes
+    Stencil {
+        name: "sub_i64__2m3",
+        code: &[
+            0x49, 0x8b, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0x48, 0x29, 0xc8, 0x0f, 0x80, 0x00, 0x00, 0x00,
+            0x00, 0x90, 0x48, 0x89, 0xc2, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x4, kind: HoleKind::Abs32S, symbol: HoleSymbol::B, addend: 0, in_data: false },
+            Hole { offset: 0xd, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x16, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // sub_i64__2mm (regcache.c): 31 code bytes, 0 data bytes, 4 holes
+    Stencil {
+        name: "sub_i64__2mm",
+        code: &[
+            0x49, 0x8b, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0x49, 0x2b, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00,
+            0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x90, 0x48, 0x89, 0xc2, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x4, kind: HoleKind::Abs32S, symbol: HoleSymbol::B, addend: 0, in_data: false },
+            Hole { offset: 0xc, kind: HoleKind::Abs32S, symbol: HoleSymbol::C, addend: 0, in_data: false },
+            Hole { offset: 0x12, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x1b, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // sub_i64__300 (regcache.c): 7 code bytes, 0 data bytes, 1 holes
+    Stencil {
+        name: "sub_i64__300",
+        code: &[
+            0x31, 0xc9, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x3, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // sub_i64__301 (regcache.c): 21 code bytes, 0 data bytes, 2 holes
+    Stencil {
+        name: "sub_i64__301",
+        code: &[
+            0x48, 0x89, 0xf8, 0x48, 0x29, 0xf0, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x90, 0x48, 0x89, 0xc1,
+            0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x8, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x11, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // sub_i64__302 (regcache.c): 21 code bytes, 0 data bytes, 2 holes
+    Stencil {
+        name: "sub_i64__302",
+        code: &[
+            0x48, 0x89, 0xf8, 0x48, 0x29, 0xd0, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x90, 0x48, 0x89, 0xc1,
+            0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x8, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x11, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // sub_i64__303 (regcache.c): 21 code bytes, 0 data bytes, 2 holes
+    Stencil {
+        name: "sub_i64__303",
+        code: &[
+            0x48, 0x89, 0xf8, 0x48, 0x29, 0xc8, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x90, 0x48, 0x89, 0xc1,
+            0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x8, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x11, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // sub_i64__30m (regcache.c): 26 code bytes, 0 data bytes, 3 holes
+    Stencil {
+        name: "sub_i64__30m",
+        code: &[
+            0x48, 0x89, 0xf8, 0x49, 0x2b, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0x0f, 0x80, 0x00, 0x00, 0x00,
+            0x00, 0x90, 0x48, 0x89, 0xc1, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x7, kind: HoleKind::Abs32S, symbol: HoleSymbol::C, addend: 0, in_data: false },
+            Hole { offset: 0xd, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x16, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // sub_i64__310 (regcache.c): 21 code bytes, 0 data bytes, 2 holes
+    Stencil {
+        name: "sub_i64__310",
+        code: &[
+            0x48, 0x89, 0xf0, 0x48, 0x29, 0xf8, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x90, 0x48, 0x89, 0xc1,
+            0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x8, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x11, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // sub_i64__311 (regcache.c): 7 code bytes, 0 data bytes, 1 holes
+    Stencil {
+        name: "sub_i64__311",
+        code: &[
+            0x31, 0xc9, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x3, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // sub_i64__312 (regcache.c): 21 code bytes, 0 data bytes, 2 holes
+    Stencil {
+        name: "sub_i64__312",
+        code: &[
+            0x48, 0x89, 0xf0, 0x48, 0x29, 0xd0, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x90, 0x48, 0x89, 0xc1,
+            0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x8, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x11, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // sub_i64__313 (regcache.c): 21 code bytes, 0 data bytes, 2 holes
+    Stencil {
+        name: "sub_i64__313",
+        code: &[
+            0x48, 0x89, 0xf0, 0x48, 0x29, 0xc8, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x90, 0x48, 0x89, 0xc1,
+            0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x8, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x11, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // sub_i64__31m (regcache.c): 26 code bytes, 0 data bytes, 3 holes
+    Stencil {
+        name: "sub_i64__31m",
+        code: &[
+            0x48, 0x89, 0xf0, 0x49, 0x2b, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0x0f, 0x80, 0x00, 0x00, 0x00,
+            0x00, 0x90, 0x48, 0x89, 0xc1, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x7, kind: HoleKind::Abs32S, symbol: HoleSymbol::C, addend: 0, in_data: false },
+            Hole { offset: 0xd, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x16, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // sub_i64__320 (regcache.c): 21 code bytes, 0 data bytes, 2 holes
+    Stencil {
+        name: "sub_i64__320",
+        code: &[
+            0x48, 0x89, 0xd0, 0x48, 0x29, 0xf8, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x90, 0x48, 0x89, 0xc1,
+            0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x8, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x11, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // sub_i64__321 (regcache.c): 21 code bytes, 0 data bytes, 2 holes
+    Stencil {
+        name: "sub_i64__321",
+        code: &[
+            0x48, 0x89, 0xd0, 0x48, 0x29, 0xf0, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x90, 0x48, 0x89, 0xc1,
+            0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x8, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x11, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // sub_i64__322 (regcache.c): 7 code bytes, 0 data bytes, 1 holes
+    Stencil {
+        name: "sub_i64__322",
+        code: &[
+            0x31, 0xc9, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x3, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // sub_i64__323 (regcache.c): 21 code bytes, 0 data bytes, 2 holes
+    Stencil {
+        name: "sub_i64__323",
+        code: &[
+            0x48, 0x89, 0xd0, 0x48, 0x29, 0xc8, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x90, 0x48, 0x89, 0xc1,
+            0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x8, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x11, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // sub_i64__32m (regcache.c): 26 code bytes, 0 data bytes, 3 holes
+    Stencil {
+        name: "sub_i64__32m",
+        code: &[
+            0x48, 0x89, 0xd0, 0x49, 0x2b, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0x0f, 0x80, 0x00, 0x00, 0x00,
+            0x00, 0x90, 0x48, 0x89, 0xc1, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x7, kind: HoleKind::Abs32S, symbol: HoleSymbol::C, addend: 0, in_data: false },
+            Hole { offset: 0xd, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x16, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // sub_i64__330 (regcache.c): 21 code bytes, 0 data bytes, 2 holes
+    Stencil {
+        name: "sub_i64__330",
+        code: &[
+            0x48, 0x89, 0xc8, 0x48, 0x29, 0xf8, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x90, 0x48, 0x89, 0xc1,
+            0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x8, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x11, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // sub_i64__331 (regcache.c): 21 code bytes, 0 data bytes, 2 holes
+    Stencil {
+        name: "sub_i64__331",
+        code: &[
+            0x48, 0x89, 0xc8, 0x48, 0x29, 0xf0, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x90, 0x48, 0x89, 0xc1,
+            0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x8, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x11, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // sub_i64__332 (regcache.c): 21 code bytes, 0 data bytes, 2 holes
+    Stencil {
+        name: "sub_i64__332",
+        code: &[
+            0x48, 0x89, 0xc8, 0x48, 0x29, 0xd0, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x90, 0x48, 0x89, 0xc1,
+            0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x8, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x11, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // sub_i64__333 (regcache.c): 7 code bytes, 0 data bytes, 1 holes
+    Stencil {
+        name: "sub_i64__333",
+        code: &[
+            0x31, 0xc9, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x3, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // sub_i64__33m (regcache.c): 26 code bytes, 0 data bytes, 3 holes
+    Stencil {
+        name: "sub_i64__33m",
+        code: &[
+            0x48, 0x89, 0xc8, 0x49, 0x2b, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0x0f, 0x80, 0x00, 0x00, 0x00,
+            0x00, 0x90, 0x48, 0x89, 0xc1, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x7, kind: HoleKind::Abs32S, symbol: HoleSymbol::C, addend: 0, in_data: false },
+            Hole { offset: 0xd, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x16, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // sub_i64__3m0 (regcache.c): 26 code bytes, 0 data bytes, 3 holes
+    Stencil {
+        name: "sub_i64__3m0",
+        code: &[
+            0x49, 0x8b, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0x48, 0x29, 0xf8, 0x0f, 0x80, 0x00, 0x00, 0x00,
+            0x00, 0x90, 0x48, 0x89, 0xc1, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x4, kind: HoleKind::Abs32S, symbol: HoleSymbol::B, addend: 0, in_data: false },
+            Hole { offset: 0xd, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x16, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // sub_i64__3m1 (regcache.c): 26 code bytes, 0 data bytes, 3 holes
+    Stencil {
+        name: "sub_i64__3m1",
+        code: &[
+            0x49, 0x8b, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0x48, 0x29, 0xf0, 0x0f, 0x80, 0x00, 0x00, 0x00,
+            0x00, 0x90, 0x48, 0x89, 0xc1, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x4, kind: HoleKind::Abs32S, symbol: HoleSymbol::B, addend: 0, in_data: false },
+            Hole { offset: 0xd, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x16, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // sub_i64__3m2 (regcache.c): 26 code bytes, 0 data bytes, 3 holes
+    Stencil {
+        name: "sub_i64__3m2",
+        code: &[
+            0x49, 0x8b, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0x48, 0x29, 0xd0, 0x0f, 0x80, 0x00, 0x00, 0x00,
+            0x00, 0x90, 0x48, 0x89, 0xc1, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x4, kind: HoleKind::Abs32S, symbol: HoleSymbol::B, addend: 0, in_data: false },
+            Hole { offset: 0xd, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x16, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // sub_i64__3m3 (regcache.c): 26 code bytes, 0 data bytes, 3 holes
+    Stencil {
+        name: "sub_i64__3m3",
+        code: &[
+            0x49, 0x8b, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0x48, 0x29, 0xc8, 0x0f, 0x80, 0x00, 0x00, 0x00,
+            0x00, 0x90, 0x48, 0x89, 0xc1, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x4, kind: HoleKind::Abs32S, symbol: HoleSymbol::B, addend: 0, in_data: false },
+            Hole { offset: 0xd, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x16, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // sub_i64__3mm (regcache.c): 31 code bytes, 0 data bytes, 4 holes
+    Stencil {
+        name: "sub_i64__3mm",
+        code: &[
+            0x49, 0x8b, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0x49, 0x2b, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00,
+            0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x90, 0x48, 0x89, 0xc1, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x4, kind: HoleKind::Abs32S, symbol: HoleSymbol::B, addend: 0, in_data: false },
+            Hole { offset: 0xc, kind: HoleKind::Abs32S, symbol: HoleSymbol::C, addend: 0, in_data: false },
+            Hole { offset: 0x12, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x1b, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // sub_i64__m00 (regcache.c): 17 code bytes, 0 data bytes, 2 holes
+    Stencil {
+        name: "sub_i64__m00",
+        code: &[
+            0x49, 0xc7, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00,
+            0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x4, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
+            Hole { offset: 0xd, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // sub_i64__m01 (regcache.c): 26 code bytes, 0 data bytes, 3 holes
+    Stencil {
+        name: "sub_i64__m01",
+        code: &[
+            0x48, 0x89, 0xf8, 0x48, 0x29, 0xf0, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x90, 0x49, 0x89, 0x84,
+            0x24, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x8, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x11, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
+            Hole { offset: 0x16, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // sub_i64__m02 (regcache.c): 26 code bytes, 0 data bytes, 3 holes
+    Stencil {
+        name: "sub_i64__m02",
+        code: &[
+            0x48, 0x89, 0xf8, 0x48, 0x29, 0xd0, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x90, 0x49, 0x89, 0x84,
+            0x24, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x8, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x11, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
+            Hole { offset: 0x16, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // sub_i64__m03 (regcache.c): 26 code bytes, 0 data bytes, 3 holes
+    Stencil {
+        name: "sub_i64__m03",
+        code: &[
+            0x48, 0x89, 0xf8, 0x48, 0x29, 0xc8, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x90, 0x49, 0x89, 0x84,
+            0x24, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x8, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x11, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
+            Hole { offset: 0x16, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // sub_i64__m0m (regcache.c): 31 code bytes, 0 data bytes, 4 holes
+    Stencil {
+        name: "sub_i64__m0m",
+        code: &[
+            0x48, 0x89, 0xf8, 0x49, 0x2b, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0x0f, 0x80, 0x00, 0x00, 0x00,
+            0x00, 0x90, 0x49, 0x89, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x7, kind: HoleKind::Abs32S, symbol: HoleSymbol::C, addend: 0, in_data: false },
+            Hole { offset: 0xd, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x16, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
+            Hole { offset: 0x1b, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // sub_i64__m10 (regcache.c): 26 code bytes, 0 data bytes, 3 holes
+    Stencil {
+        name: "sub_i64__m10",
+        code: &[
+            0x48, 0x89, 0xf0, 0x48, 0x29, 0xf8, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x90, 0x49, 0x89, 0x84,
+            0x24, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x8, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x11, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
+            Hole { offset: 0x16, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // sub_i64__m11 (regcache.c): 17 code bytes, 0 data bytes, 2 holes
+    Stencil {
+        name: "sub_i64__m11",
+        code: &[
+            0x49, 0xc7, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00,
+            0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x4, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
+            Hole { offset: 0xd, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // sub_i64__m12 (regcache.c): 26 code bytes, 0 data bytes, 3 holes
+    Stencil {
+        name: "sub_i64__m12",
+        code: &[
+            0x48, 0x89, 0xf0, 0x48, 0x29, 0xd0, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x90, 0x49, 0x89, 0x84,
+            0x24, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x8, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x11, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
+            Hole { offset: 0x16, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // sub_i64__m13 (regcache.c): 26 code bytes, 0 data bytes, 3 holes
+    Stencil {
+        name: "sub_i64__m13",
+        code: &[
+            0x48, 0x89, 0xf0, 0x48, 0x29, 0xc8, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x90, 0x49, 0x89, 0x84,
+            0x24, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x8, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x11, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
+            Hole { offset: 0x16, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // sub_i64__m1m (regcache.c): 31 code bytes, 0 data bytes, 4 holes
+    Stencil {
+        name: "sub_i64__m1m",
+        code: &[
+            0x48, 0x89, 0xf0, 0x49, 0x2b, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0x0f, 0x80, 0x00, 0x00, 0x00,
+            0x00, 0x90, 0x49, 0x89, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x7, kind: HoleKind::Abs32S, symbol: HoleSymbol::C, addend: 0, in_data: false },
+            Hole { offset: 0xd, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x16, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
+            Hole { offset: 0x1b, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // sub_i64__m20 (regcache.c): 26 code bytes, 0 data bytes, 3 holes
+    Stencil {
+        name: "sub_i64__m20",
+        code: &[
+            0x48, 0x89, 0xd0, 0x48, 0x29, 0xf8, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x90, 0x49, 0x89, 0x84,
+            0x24, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x8, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x11, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
+            Hole { offset: 0x16, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // sub_i64__m21 (regcache.c): 26 code bytes, 0 data bytes, 3 holes
+    Stencil {
+        name: "sub_i64__m21",
+        code: &[
+            0x48, 0x89, 0xd0, 0x48, 0x29, 0xf0, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x90, 0x49, 0x89, 0x84,
+            0x24, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x8, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x11, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
+            Hole { offset: 0x16, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // sub_i64__m22 (regcache.c): 17 code bytes, 0 data bytes, 2 holes
+    Stencil {
+        name: "sub_i64__m22",
+        code: &[
+            0x49, 0xc7, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00,
+            0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x4, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
+            Hole { offset: 0xd, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // sub_i64__m23 (regcache.c): 26 code bytes, 0 data bytes, 3 holes
+    Stencil {
+        name: "sub_i64__m23",
+        code: &[
+            0x48, 0x89, 0xd0, 0x48, 0x29, 0xc8, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x90, 0x49, 0x89, 0x84,
+            0x24, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x8, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x11, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
+            Hole { offset: 0x16, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // sub_i64__m2m (regcache.c): 31 code bytes, 0 data bytes, 4 holes
+    Stencil {
+        name: "sub_i64__m2m",
+        code: &[
+            0x48, 0x89, 0xd0, 0x49, 0x2b, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0x0f, 0x80, 0x00, 0x00, 0x00,
+            0x00, 0x90, 0x49, 0x89, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x7, kind: HoleKind::Abs32S, symbol: HoleSymbol::C, addend: 0, in_data: false },
+            Hole { offset: 0xd, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x16, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
+            Hole { offset: 0x1b, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // sub_i64__m30 (regcache.c): 26 code bytes, 0 data bytes, 3 holes
+    Stencil {
+        name: "sub_i64__m30",
+        code: &[
+            0x48, 0x89, 0xc8, 0x48, 0x29, 0xf8, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x90, 0x49, 0x89, 0x84,
+            0x24, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x8, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x11, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
+            Hole { offset: 0x16, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // sub_i64__m31 (regcache.c): 26 code bytes, 0 data bytes, 3 holes
+    Stencil {
+        name: "sub_i64__m31",
+        code: &[
+            0x48, 0x89, 0xc8, 0x48, 0x29, 0xf0, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x90, 0x49, 0x89, 0x84,
+            0x24, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x8, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x11, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
+            Hole { offset: 0x16, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // sub_i64__m32 (regcache.c): 26 code bytes, 0 data bytes, 3 holes
+    Stencil {
+        name: "sub_i64__m32",
+        code: &[
+            0x48, 0x89, 0xc8, 0x48, 0x29, 0xd0, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x90, 0x49, 0x89, 0x84,
+            0x24, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x8, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x11, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
+            Hole { offset: 0x16, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // sub_i64__m33 (regcache.c): 17 code bytes, 0 data bytes, 2 holes
+    Stencil {
+        name: "sub_i64__m33",
+        code: &[
+            0x49, 0xc7, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00,
+            0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x4, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
+            Hole { offset: 0xd, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // sub_i64__m3m (regcache.c): 31 code bytes, 0 data bytes, 4 holes
+    Stencil {
+        name: "sub_i64__m3m",
+        code: &[
+            0x48, 0x89, 0xc8, 0x49, 0x2b, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0x0f, 0x80, 0x00, 0x00, 0x00,
+            0x00, 0x90, 0x49, 0x89, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x7, kind: HoleKind::Abs32S, symbol: HoleSymbol::C, addend: 0, in_data: false },
+            Hole { offset: 0xd, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x16, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
+            Hole { offset: 0x1b, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // sub_i64__mm0 (regcache.c): 31 code bytes, 0 data bytes, 4 holes
+    Stencil {
+        name: "sub_i64__mm0",
+        code: &[
+            0x49, 0x8b, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0x48, 0x29, 0xf8, 0x0f, 0x80, 0x00, 0x00, 0x00,
+            0x00, 0x90, 0x49, 0x89, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x4, kind: HoleKind::Abs32S, symbol: HoleSymbol::B, addend: 0, in_data: false },
+            Hole { offset: 0xd, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x16, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
+            Hole { offset: 0x1b, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // sub_i64__mm1 (regcache.c): 31 code bytes, 0 data bytes, 4 holes
+    Stencil {
+        name: "sub_i64__mm1",
+        code: &[
+            0x49, 0x8b, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0x48, 0x29, 0xf0, 0x0f, 0x80, 0x00, 0x00, 0x00,
+            0x00, 0x90, 0x49, 0x89, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x4, kind: HoleKind::Abs32S, symbol: HoleSymbol::B, addend: 0, in_data: false },
+            Hole { offset: 0xd, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x16, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
+            Hole { offset: 0x1b, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // sub_i64__mm2 (regcache.c): 31 code bytes, 0 data bytes, 4 holes
+    Stencil {
+        name: "sub_i64__mm2",
+        code: &[
+            0x49, 0x8b, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0x48, 0x29, 0xd0, 0x0f, 0x80, 0x00, 0x00, 0x00,
+            0x00, 0x90, 0x49, 0x89, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x4, kind: HoleKind::Abs32S, symbol: HoleSymbol::B, addend: 0, in_data: false },
+            Hole { offset: 0xd, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x16, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
+            Hole { offset: 0x1b, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // sub_i64__mm3 (regcache.c): 31 code bytes, 0 data bytes, 4 holes
+    Stencil {
+        name: "sub_i64__mm3",
+        code: &[
+            0x49, 0x8b, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0x48, 0x29, 0xc8, 0x0f, 0x80, 0x00, 0x00, 0x00,
+            0x00, 0x90, 0x49, 0x89, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x4, kind: HoleKind::Abs32S, symbol: HoleSymbol::B, addend: 0, in_data: false },
+            Hole { offset: 0xd, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x16, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
+            Hole { offset: 0x1b, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // sub_i64__mmm (regcache.c): 36 code bytes, 0 data bytes, 5 holes
+    Stencil {
+        name: "sub_i64__mmm",
+        code: &[
+            0x49, 0x8b, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0x49, 0x2b, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00,
+            0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x90, 0x49, 0x89, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0xe9,
+            0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x4, kind: HoleKind::Abs32S, symbol: HoleSymbol::B, addend: 0, in_data: false },
+            Hole { offset: 0xc, kind: HoleKind::Abs32S, symbol: HoleSymbol::C, addend: 0, in_data: false },
+            Hole { offset: 0x12, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x1b, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
+            Hole { offset: 0x20, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
 ];

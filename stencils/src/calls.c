@@ -14,23 +14,42 @@
 
 #include "mochi.h"
 
-STENCIL(call) {
-    uint8_t *nfp = fp + U32(_C);
-    const FuncInfo *fi = &ctx->funcs[U32(_A)];
-    if (fi->native == NULL || ctx->depth >= ctx->max_depth ||
-        nfp + fi->frame_bytes > ctx->stack_limit)
-        SIDE_EXIT();
-    FrameHeader *h = (FrameHeader *)nfp;
-    h->func = U32(_A);
-    h->ret_pc = U32(_PC) + 1;
-    h->caller = fp;
-    h->dest = U32(_B);
-    ctx->depth++;
-    uint64_t st = ((StencilFn)fi->native)(nfp, ctx, g, arena);
-    if (st != STATUS_RETURNED)
-        return st;
-    CONTINUE();
-}
+/* The call, with the spills and reloads of a function that caches its first N registers
+ * (`call` itself is N = 0; the emitter picks `call_cN`). The frame must be whole while the
+ * callee runs: it may side-exit, and the interpreter then resumes this frame from memory when
+ * the callee returns. The callee's entry stub loads its own cached registers; ours are
+ * reloaded after the return (the result may have landed in a cached slot). */
+#define CALL(NAME, SPILL, RELOAD)                                                   \
+    STENCIL(NAME) {                                                                 \
+        uint8_t *nfp = fp + U32(_C);                                                \
+        const FuncInfo *fi = &ctx->funcs[U32(_A)];                                  \
+        if (fi->native == NULL || ctx->depth >= ctx->max_depth ||                      \
+            nfp + fi->frame_bytes > ctx->stack_limit)                                   \
+            SIDE_EXIT();                                                            \
+        FrameHeader *h = (FrameHeader *)nfp;                                        \
+        h->func = U32(_A);                                                          \
+        h->ret_pc = U32(_PC) + 1;                                                   \
+        h->caller = fp;                                                             \
+        h->dest = U32(_B);                                                          \
+        ctx->depth++;                                                               \
+        SPILL;                                                                      \
+        uint64_t st = ((StencilFn)fi->native)(nfp, ctx, g, arena, 0, 0, 0, 0);      \
+        if (st != STATUS_RETURNED)                                                  \
+            return st;                                                              \
+        RELOAD;                                                                     \
+        CONTINUE();                                                                 \
+    }
+
+#define ST(k) I64(_R##k) = x##k
+#define LD(k) x##k = I64(_R##k)
+/* Registers the function does not cache are dead across the call: define them afresh, so
+ * clang does not save them around it. */
+#define Z(k) x##k = 0
+CALL(call, (void)0, (Z(0), Z(1), Z(2), Z(3)))
+CALL(call_c1, ST(0), (LD(0), Z(1), Z(2), Z(3)))
+CALL(call_c2, (ST(0), ST(1)), (LD(0), LD(1), Z(2), Z(3)))
+CALL(call_c3, (ST(0), ST(1), ST(2)), (LD(0), LD(1), LD(2), Z(3)))
+CALL(call_c4, (ST(0), ST(1), ST(2), ST(3)), (LD(0), LD(1), LD(2), LD(3)))
 
 STENCIL(ret_i64) {
     const FrameHeader *h = (const FrameHeader *)fp;

@@ -40,6 +40,14 @@ pub enum HoleSymbol {
     K,
     /// `_PC`: the instruction's index.
     Pc,
+    /// `_R0`..`_R3`: byte offset of the frame slot cached in register x0..x3 of the function,
+    /// or 0 when the register caches nothing.
+    R0,
+    R1,
+    R2,
+    R3,
+    /// `_EXIT`: the function's exit stub (spills the cached registers, returns STATUS_EXIT).
+    Exit,
     /// `_H_<name>`: the address of the Rust helper `vm::runtime::helper_address(name)`.
     Helper(&'static str),
     /// The stencil's own read-only data, copied next to the code; `addend` already includes

@@ -2,11 +2,16 @@
  * sizes and offsets clang measured here (abi_probe.c) with Rust's offset_of!.
  *
  * Every stencil has the same prototype and calling convention (preserve_none), and passes its
- * four arguments unchanged through every tail call, which pins them in callee-saved registers:
+ * arguments unchanged through every tail call, which pins them in registers:
  *   r12 = fp     frame base (frame header, then i64 / f64 / cell slots)
  *   r13 = ctx    the VM context
  *   r14 = g      base of the globals block
  *   r15 = arena  base of the hottest arena (reserved)
+ *   rdi, rsi, rdx, rcx = x0..x3: up to four i64 slots of the function cached in registers.
+ * A cached slot's value lives in its register; its frame word may be stale. The frame is made
+ * whole (spilled) before anything else can look at it: side exits, calls, and ops that have
+ * no variant for a cached operand (the emitter wraps those in spill / reload stencils).
+ * Native code is entered through an entry stub that loads the cached registers.
  * Holes are undefined extern symbols whose address is the value patched in at run time.
  */
 #ifndef MOCHI_H
@@ -45,8 +50,10 @@ typedef struct Ctx {
 #define CELL_NIL 0xFFF8000000000000ull
 
 #define PN __attribute__((preserve_none))
-#define ARGS uint8_t *fp, Ctx *ctx, uint8_t *g, uint8_t *arena
-#define PASS fp, ctx, g, arena
+#define ARGS                                                                    \
+    uint8_t *fp, Ctx *ctx, uint8_t *g, uint8_t *arena, int64_t x0, int64_t x1, int64_t x2, \
+        int64_t x3
+#define PASS fp, ctx, g, arena, x0, x1, x2, x3
 
 typedef PN uint64_t (*StencilFn)(ARGS);
 
@@ -61,6 +68,12 @@ extern PN uint64_t _TARGET(ARGS);
 extern char _A[], _B[], _C[];
 /* This instruction's index. */
 extern char _PC[];
+/* Where a side exit goes: the `exit_at` stub of this instruction (which records its pc and
+ * goes on to the function's `exit_stub`, which spills the cached registers and returns
+ * STATUS_EXIT). So the cold path of a stencil is a single conditional jump. */
+extern PN uint64_t _EXIT(ARGS);
+/* Byte offset of the slot cached in x0..x3 (0: the register caches nothing). */
+extern char _R0[], _R1[], _R2[], _R3[];
 
 #define CONTINUE() __attribute__((musttail)) return _CONTINUE(PASS)
 #define JUMP() __attribute__((musttail)) return _TARGET(PASS)
@@ -95,23 +108,41 @@ extern char _PC[];
 
 /* Leave native code: the interpreter resumes this frame at this instruction (it re-executes
  * it, so an op that detects an error side-exits *before* changing anything and the interpreter
- * raises the error with its source position). */
-#define SIDE_EXIT()                        \
-    do {                                   \
-        ctx->exit_pc = U32(_PC);           \
-        ctx->exit_fp = fp;                 \
-        return STATUS_EXIT;                \
-    } while (0)
+ * raises the error with its source position). The exit stubs make the frame whole first.
+ * Use it as `if (cond) SIDE_EXIT();` so clang emits `jcc _EXIT`. */
+#define UNLIKELY(x) __builtin_expect(!!(x), 0)
+#define SIDE_EXIT() __attribute__((musttail)) return _EXIT(PASS)
 
-/* An unsigned 32-bit hole read through an asm barrier (`movl $h, %r32`, R_X86_64_32,
- * zero-extended): use it whenever the value takes part in a comparison, since clang assumes
- * a hole's address is non-null and would fold `U32(_B) == 0` to false. */
 #define OPAQUE_U32(h)                                         \
     ({                                                        \
         uint32_t v_;                                          \
         __asm__("movl $" #h ", %0" : "=r"(v_));               \
         (uint64_t)v_;                                         \
     })
+
+/* Store the cached registers to their frame slots (registers caching nothing are skipped). */
+#define SPILL_ONE(h, x)                                       \
+    do {                                                      \
+        uint64_t o_ = OPAQUE_U32(h);                          \
+        if (o_ != 0)                                          \
+            *(int64_t *)(fp + o_) = (x);                      \
+    } while (0)
+#define SPILL_ALL()                                           \
+    do {                                                      \
+        SPILL_ONE(_R0, x0);                                   \
+        SPILL_ONE(_R1, x1);                                   \
+        SPILL_ONE(_R2, x2);                                   \
+        SPILL_ONE(_R3, x3);                                   \
+    } while (0)
+/* Load the cached registers from their frame slots (an unused register loads the header's
+ * first word, harmlessly). */
+#define RELOAD_ALL()                                          \
+    do {                                                      \
+        x0 = *(int64_t *)(fp + U32(_R0));                     \
+        x1 = *(int64_t *)(fp + U32(_R1));                     \
+        x2 = *(int64_t *)(fp + U32(_R2));                     \
+        x3 = *(int64_t *)(fp + U32(_R3));                     \
+    } while (0)
 
 /* Always inline: a call to a static function would be a relocation the extractor rejects. */
 #define INLINE static inline __attribute__((always_inline))

@@ -1,4 +1,4 @@
-/* The two stencils that are not ops. */
+/* The stencils that are not ops. */
 #include "mochi.h"
 
 /* Stands for an op native code does not implement (`interp` in the op table): leave native
@@ -13,5 +13,43 @@ STENCIL(side_exit) {
  * calls the native code. Copied into JIT memory like every stencil. */
 uint64_t mochi_entry_shim(uint8_t *fp, Ctx *ctx, StencilFn entry) {
     ctx->native_entries++;
-    return entry(fp, ctx, ctx->globals, ctx->arena);
+    /* `entry` is an entry stub: it loads the cached registers itself. */
+    return entry(fp, ctx, ctx->globals, ctx->arena, 0, 0, 0, 0);
 }
+
+/* The side exit of one instruction: record its pc, go on to the function's exit stub. */
+STENCIL(exit_at) {
+    ctx->exit_pc = U32(_PC);
+    SIDE_EXIT();
+}
+
+/* The exit stub of a function: every side exit ends here, with ctx->exit_pc set. Spill the
+ * cached registers so the interpreter finds the frame whole. */
+STENCIL(exit_stub) {
+    SPILL_ALL();
+    ctx->exit_fp = fp;
+    return STATUS_EXIT;
+}
+
+/* Entry stub of a native entry point (pc 0, or a loop header for OSR): load the function's
+ * cached registers from the frame, then continue at the instruction. */
+STENCIL(enter) {
+    RELOAD_ALL();
+    CONTINUE();
+}
+
+/* Spill / reload one cached register (x_k <-> R[a]) around an op that has no variant for a
+ * cached operand: spill before it when it reads the slot, reload after it when it writes. */
+#define SPILL_RELOAD(k)                                       \
+    STENCIL(spill_##k) {                                      \
+        I64(_A) = x##k;                                       \
+        CONTINUE();                                           \
+    }                                                         \
+    STENCIL(reload_##k) {                                     \
+        x##k = I64(_A);                                       \
+        CONTINUE();                                           \
+    }
+SPILL_RELOAD(0)
+SPILL_RELOAD(1)
+SPILL_RELOAD(2)
+SPILL_RELOAD(3)

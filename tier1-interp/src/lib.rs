@@ -568,6 +568,9 @@ fn enter_native(
     stats: &mut RunStats,
 ) -> Option<Option<(usize, *mut u8, usize)>> {
     let addr = tiering.native[fid].as_ref()?[pc];
+    if addr.is_null() {
+        return None; // not an entry point of the native code
+    }
     let jit = tiering.jit.as_deref().expect("native code implies a JIT");
     // SAFETY: `fp` is a live frame of function `fid` stopped at `pc` (callers pass a frame
     // they just pushed at pc 0, or the current frame at a loop header), and `ctx` is fully

@@ -4,7 +4,8 @@
 //! (`stencils::STENCILS`, extracted at build time from C compiled by clang 19) and patches the
 //! holes: operand slot offsets and immediates, constants, jump targets, the next
 //! instruction's address, helper addresses and the stencil's own read-only data. The result
-//! lives in its own W^X mapping ([`code_memory`]). Native code is entered through the SysV
+//! lives in its own W^X pages ([`code_memory`]); hot loops keep up to four i64 slots in
+//! registers ([`emit`]). Native code is entered through the SysV
 //! entry shim ([`shim`]) and always *returns* to the interpreter a status: `STATUS_RETURNED`
 //! when the entered frame returned, `STATUS_EXIT` when it stopped at `ctx.exit_fp` /
 //! `ctx.exit_pc` (an interpreter-only op, an error to raise, a call it cannot make).
@@ -130,7 +131,7 @@ impl Jit for CopyAndPatch {
         match r {
             Ok(e) => {
                 self.stats.compiled_functions += 1;
-                self.stats.stencils_copied += e.pc_addrs.len() as u64;
+                self.stats.stencils_copied += e.stencils_copied as u64;
                 self.stats.code_bytes += e.code_bytes as u64;
                 let name = format!("mochi:{} [jit]", prog.funcs[fid].name);
                 self.perf_line(e.base, e.code_bytes, &name);

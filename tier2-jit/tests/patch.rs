@@ -530,7 +530,9 @@ fn far_slots_use_32_bit_displacements() {
 
 #[test]
 fn loop_with_backward_branch_and_osr_entry() {
-    // i = 0; s = 0; goto test; body: s += i; i += 1; test: if i < n goto body; return s
+    // i = 0; s = 0; goto test; body: s += i; i += 1; test: if i < n goto body;
+    // G0 = s; G1 = i; return s
+    // (The loop's slots live in registers, so the results are read from the globals.)
     let p = program(
         vec![func(
             "sum",
@@ -544,6 +546,8 @@ fn loop_with_backward_branch_and_osr_entry() {
                 ins(Op::AddI64, 5, 5, 4),
                 ins(Op::AddI64Imm, 4, 4, 1),
                 ins(Op::JLtI64, 4, 6, 3),
+                ins(Op::StoreGlobalI64, 0, 5, 0),
+                ins(Op::StoreGlobalI64, 1, 4, 0),
                 ins(Op::RetI64, 5, 0, 0),
             ],
         )],
@@ -552,14 +556,85 @@ fn loop_with_backward_branch_and_osr_entry() {
     let mut m = Machine::new(p, &[0]);
     m.set(6, 1000);
     assert_eq!(m.run(0), STATUS_RETURNED);
-    assert_eq!(m.get(5), 499_500);
-    assert_eq!(m.get(4), 1000);
-    // Enter the running loop at its header (OSR) with i = 998, s = 7.
+    assert_eq!(m.globals[0], 499_500);
+    assert_eq!(m.globals[1], 1000);
+    // Enter the running loop at its header (OSR) with i = 998, s = 7: the entry stub loads
+    // the cached slots from the frame.
     m.set(4, 998);
     m.set(5, 7);
     assert_eq!(m.run_at(0, 5), STATUS_RETURNED);
-    assert_eq!(m.get(5), 7 + 998 + 999);
+    assert_eq!(m.globals[0], 7 + 998 + 999);
     assert_eq!(m.ctx.native_entries, 2);
+    // Only entry points (pc 0 and jump targets) can be entered.
+    let entries = &m.compiled[0].as_ref().unwrap().pc_addrs;
+    assert!(!entries[0].is_null() && !entries[3].is_null() && !entries[5].is_null());
+    assert!(entries[4].is_null());
+}
+
+#[test]
+fn ops_without_register_variants_are_wrapped_in_spills_and_reloads() {
+    // A loop over cached slots using ops that have no register variant (ModI64, NegI64,
+    // LtI64): the emitter spills their operands before them and reloads after.
+    // i = 0; s = 0; body: t = i % 3; t = -t; s = s + t; c = i < n; s = s + c; i += 1;
+    // if i < n goto body; G0 = s
+    let p = program(
+        vec![func(
+            "wrap",
+            6,
+            0,
+            0,
+            vec![
+                ins(Op::ConstI64, 4, 0, 0),
+                ins(Op::ConstI64, 5, 0, 0),
+                ins(Op::ConstI64, 8, 1, 0),
+                ins(Op::ModI64, 6, 4, 8),
+                ins(Op::NegI64, 6, 6, 0),
+                ins(Op::AddI64, 5, 5, 6),
+                ins(Op::LtI64, 9, 4, 7),
+                ins(Op::AddI64, 5, 5, 9),
+                ins(Op::IncJLtI64, 4, 7, 3),
+                ins(Op::StoreGlobalI64, 0, 5, 0),
+                ins(Op::RetVoid, 0, 0, 0),
+            ],
+        )],
+        vec![0, 3],
+    );
+    let mut m = Machine::new(p, &[0]);
+    m.set(7, 10); // n
+    m.set(9, 0);
+    assert_eq!(m.run(0), STATUS_RETURNED);
+    let want: i64 = (0..10).map(|i| -(i % 3) + (i < 10) as i64).sum();
+    assert_eq!(m.globals[0] as i64, want);
+}
+
+#[test]
+fn cached_slots_are_spilled_at_side_exits() {
+    // A loop whose accumulator lives in a register overflows: the side exit must leave the
+    // frame whole (s and i current), as the interpreter resumes from it.
+    // i = 0; s = K0; body: s += i (overflows eventually); i += 1; if i < n goto body; ret
+    let p = program(
+        vec![func(
+            "ovf",
+            3,
+            0,
+            0,
+            vec![
+                ins(Op::ConstI64, 4, 0, 0),
+                ins(Op::ConstI64, 5, 1, 0),
+                ins(Op::AddI64, 5, 5, 4),
+                ins(Op::IncJLtI64, 4, 6, 2),
+                ins(Op::RetI64, 5, 0, 0),
+            ],
+        )],
+        vec![0, (i64::MAX - 10) as u64],
+    );
+    let mut m = Machine::new(p, &[0]);
+    m.set(6, 100);
+    assert_eq!(m.run(0), STATUS_EXIT);
+    assert_eq!(m.ctx.exit_pc, 2);
+    // s = MAX-10 + 0 + 1 + 2 + 3 + 4 = MAX-0; then + 5 overflows at i = 5.
+    assert_eq!(m.get(4), 5);
+    assert_eq!(m.get(5), i64::MAX as u64);
 }
 
 #[test]
@@ -938,14 +1013,15 @@ fn trailing_continue_jumps_are_dropped_and_stats_counted() {
         vec![],
     );
     let m = Machine::new(p, &[0]);
-    let a = &m.compiled[0].as_ref().unwrap().pc_addrs;
-    assert_eq!(a[1] as usize - a[0] as usize, mov.code.len() - 5);
+    // No loop, so nothing is cached: the code is the three stencils (the movs without their
+    // trailing jumps) and the function's exit stub.
+    let exit = stencils::find("exit_stub").unwrap();
     let s = m.jit.stats();
     assert_eq!(s.compiled_functions, 1);
-    assert_eq!(s.stencils_copied, 3);
+    assert_eq!(s.stencils_copied, 4);
     assert_eq!(
         s.code_bytes as usize,
-        2 * (mov.code.len() - 5) + ret.code.len()
+        2 * (mov.code.len() - 5) + ret.code.len() + exit.code.len()
     );
     assert_eq!(s.failed_compiles, 0);
 }

@@ -6,9 +6,10 @@ use crate::program::Program;
 
 /// Native code of one compiled function.
 pub struct CompiledFn {
-    /// Native address of each instruction's code (index = pc); `pc_addrs[0]` is the entry.
-    /// Every address is a valid entry point with the stencil calling convention, which is what
-    /// lets the interpreter enter a running loop (OSR) at a loop header.
+    /// Native entry point of each instruction (index = pc): `pc_addrs[0]` is the function's
+    /// entry, and every jump target has one too, which lets the interpreter enter a running
+    /// loop (OSR) at its header. Other instructions have null. Entry points follow the stencil
+    /// calling convention and load whatever the code keeps in registers.
     pub pc_addrs: Vec<*const u8>,
 }
 
