@@ -2,12 +2,12 @@
 // Regenerate (needs clang 19): MOCHI_REGEN_STENCILS=1 cargo build -p stencils
 // clang: Debian clang version 19.1.7 (3~deb12u1)
 // flags: -Werror -Wall --target=x86_64-unknown-linux-gnu -std=gnu11 -O2 -g0 -fno-pic -mcmodel=small -fomit-frame-pointer -fno-asynchronous-unwind-tables -fno-unwind-tables -fno-stack-protector -ffreestanding -fno-builtin -fno-jump-tables -fcf-protection=none -fno-exceptions -fno-strict-aliasing -ffunction-sections -fdata-sections
-// digest: sha256(clang major 19, flags, stencils/src/*.c *.h): fe3e8d4f83b17c310d203a72e59ceefbb8b6733eceb43448100188368a31c11b
-// 693 stencils.
+// digest: sha256(clang major 19, flags, stencils/src/*.c *.h): b084c21a44ed5989b64d13e279ac800ef6b963c13ddfdcd783727e09b8e0eca1
+// 671 stencils.
 
 pub const CLANG_VERSION: &str = "Debian clang version 19.1.7 (3~deb12u1)";
 pub const FLAGS: &str = "-Werror -Wall --target=x86_64-unknown-linux-gnu -std=gnu11 -O2 -g0 -fno-pic -mcmodel=small -fomit-frame-pointer -fno-asynchronous-unwind-tables -fno-unwind-tables -fno-stack-protector -ffreestanding -fno-builtin -fno-jump-tables -fcf-protection=none -fno-exceptions -fno-strict-aliasing -ffunction-sections -fdata-sections";
-pub const DIGEST: &str = "fe3e8d4f83b17c310d203a72e59ceefbb8b6733eceb43448100188368a31c11b";
+pub const DIGEST: &str = "b084c21a44ed5989b64d13e279ac800ef6b963c13ddfdcd783727e09b8e0eca1";
 
 /// Sizes, offsets and constants of mochi.h as clang measured them (abi_probe.c).
 pub const ABI: &[(&str, u64)] = &[
@@ -70,7 +70,7 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0x20, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // add_i64__000 (regcache.c): 21 code bytes, 0 data bytes, 2 holes
+    // add_i64__000 (int_ops.c): 21 code bytes, 0 data bytes, 2 holes
     Stencil {
         name: "add_i64__000",
         code: &[
@@ -83,7 +83,7 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0x11, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // add_i64__001 (regcache.c): 21 code bytes, 0 data bytes, 2 holes
+    // add_i64__001 (int_ops.c): 21 code bytes, 0 data bytes, 2 holes
     Stencil {
         name: "add_i64__001",
         code: &[
@@ -96,7 +96,7 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0x11, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // add_i64__002 (regcache.c): 21 code bytes, 0 data bytes, 2 holes
+    // add_i64__002 (int_ops.c): 21 code bytes, 0 data bytes, 2 holes
     Stencil {
         name: "add_i64__002",
         code: &[
@@ -109,7 +109,7 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0x11, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // add_i64__003 (regcache.c): 21 code bytes, 0 data bytes, 2 holes
+    // add_i64__003 (int_ops.c): 21 code bytes, 0 data bytes, 2 holes
     Stencil {
         name: "add_i64__003",
         code: &[
@@ -122,7 +122,7 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0x11, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // add_i64__00m (regcache.c): 26 code bytes, 0 data bytes, 3 holes
+    // add_i64__00m (int_ops.c): 26 code bytes, 0 data bytes, 3 holes
     Stencil {
         name: "add_i64__00m",
         code: &[
@@ -136,7 +136,7 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0x16, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // add_i64__010 (regcache.c): 21 code bytes, 0 data bytes, 2 holes
+    // add_i64__010 (int_ops.c): 21 code bytes, 0 data bytes, 2 holes
     Stencil {
         name: "add_i64__010",
         code: &[
@@ -149,7 +149,7 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0x11, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // add_i64__011 (regcache.c): 21 code bytes, 0 data bytes, 2 holes
+    // add_i64__011 (int_ops.c): 21 code bytes, 0 data bytes, 2 holes
     Stencil {
         name: "add_i64__011",
         code: &[
@@ -162,7 +162,7 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0x11, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // add_i64__012 (regcache.c): 21 code bytes, 0 data bytes, 2 holes
+    // add_i64__012 (int_ops.c): 21 code bytes, 0 data bytes, 2 holes
     Stencil {
         name: "add_i64__012",
         code: &[
@@ -175,7 +175,7 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0x11, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // add_i64__013 (regcache.c): 21 code bytes, 0 data bytes, 2 holes
+    // add_i64__013 (int_ops.c): 21 code bytes, 0 data bytes, 2 holes
     Stencil {
         name: "add_i64__013",
         code: &[
@@ -188,7 +188,7 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0x11, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // add_i64__01m (regcache.c): 26 code bytes, 0 data bytes, 3 holes
+    // add_i64__01m (int_ops.c): 26 code bytes, 0 data bytes, 3 holes
     Stencil {
         name: "add_i64__01m",
         code: &[
@@ -202,7 +202,7 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0x16, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // add_i64__020 (regcache.c): 21 code bytes, 0 data bytes, 2 holes
+    // add_i64__020 (int_ops.c): 21 code bytes, 0 data bytes, 2 holes
     Stencil {
         name: "add_i64__020",
         code: &[
@@ -215,7 +215,7 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0x11, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // add_i64__021 (regcache.c): 21 code bytes, 0 data bytes, 2 holes
+    // add_i64__021 (int_ops.c): 21 code bytes, 0 data bytes, 2 holes
     Stencil {
         name: "add_i64__021",
         code: &[
@@ -228,7 +228,7 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0x11, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // add_i64__022 (regcache.c): 21 code bytes, 0 data bytes, 2 holes
+    // add_i64__022 (int_ops.c): 21 code bytes, 0 data bytes, 2 holes
     Stencil {
         name: "add_i64__022",
         code: &[
@@ -241,7 +241,7 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0x11, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // add_i64__023 (regcache.c): 21 code bytes, 0 data bytes, 2 holes
+    // add_i64__023 (int_ops.c): 21 code bytes, 0 data bytes, 2 holes
     Stencil {
         name: "add_i64__023",
         code: &[
@@ -254,7 +254,7 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0x11, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // add_i64__02m (regcache.c): 26 code bytes, 0 data bytes, 3 holes
+    // add_i64__02m (int_ops.c): 26 code bytes, 0 data bytes, 3 holes
     Stencil {
         name: "add_i64__02m",
         code: &[
@@ -268,7 +268,7 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0x16, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // add_i64__030 (regcache.c): 21 code bytes, 0 data bytes, 2 holes
+    // add_i64__030 (int_ops.c): 21 code bytes, 0 data bytes, 2 holes
     Stencil {
         name: "add_i64__030",
         code: &[
@@ -281,7 +281,7 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0x11, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // add_i64__031 (regcache.c): 21 code bytes, 0 data bytes, 2 holes
+    // add_i64__031 (int_ops.c): 21 code bytes, 0 data bytes, 2 holes
     Stencil {
         name: "add_i64__031",
         code: &[
@@ -294,7 +294,7 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0x11, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // add_i64__032 (regcache.c): 21 code bytes, 0 data bytes, 2 holes
+    // add_i64__032 (int_ops.c): 21 code bytes, 0 data bytes, 2 holes
     Stencil {
         name: "add_i64__032",
         code: &[
@@ -307,7 +307,7 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0x11, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // add_i64__033 (regcache.c): 21 code bytes, 0 data bytes, 2 holes
+    // add_i64__033 (int_ops.c): 21 code bytes, 0 data bytes, 2 holes
     Stencil {
         name: "add_i64__033",
         code: &[
@@ -320,7 +320,7 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0x11, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // add_i64__03m (regcache.c): 26 code bytes, 0 data bytes, 3 holes
+    // add_i64__03m (int_ops.c): 26 code bytes, 0 data bytes, 3 holes
     Stencil {
         name: "add_i64__03m",
         code: &[
@@ -334,7 +334,7 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0x16, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // add_i64__0m0 (regcache.c): 26 code bytes, 0 data bytes, 3 holes
+    // add_i64__0m0 (int_ops.c): 26 code bytes, 0 data bytes, 3 holes
     Stencil {
         name: "add_i64__0m0",
         code: &[
@@ -348,7 +348,7 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0x16, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // add_i64__0m1 (regcache.c): 26 code bytes, 0 data bytes, 3 holes
+    // add_i64__0m1 (int_ops.c): 26 code bytes, 0 data bytes, 3 holes
     Stencil {
         name: "add_i64__0m1",
         code: &[
@@ -362,7 +362,7 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0x16, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // add_i64__0m2 (regcache.c): 26 code bytes, 0 data bytes, 3 holes
+    // add_i64__0m2 (int_ops.c): 26 code bytes, 0 data bytes, 3 holes
     Stencil {
         name: "add_i64__0m2",
         code: &[
@@ -376,7 +376,7 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0x16, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // add_i64__0m3 (regcache.c): 26 code bytes, 0 data bytes, 3 holes
+    // add_i64__0m3 (int_ops.c): 26 code bytes, 0 data bytes, 3 holes
     Stencil {
         name: "add_i64__0m3",
         code: &[
@@ -390,7 +390,7 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0x16, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // add_i64__0mm (regcache.c): 31 code bytes, 0 data bytes, 4 holes
+    // add_i64__0mm (int_ops.c): 31 code bytes, 0 data bytes, 4 holes
     Stencil {
         name: "add_i64__0mm",
         code: &[
@@ -405,7 +405,7 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0x1b, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // add_i64__100 (regcache.c): 21 code bytes, 0 data bytes, 2 holes
+    // add_i64__100 (int_ops.c): 21 code bytes, 0 data bytes, 2 holes
     Stencil {
         name: "add_i64__100",
         code: &[
@@ -418,7 +418,7 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0x11, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // add_i64__101 (regcache.c): 21 code bytes, 0 data bytes, 2 holes
+    // add_i64__101 (int_ops.c): 21 code bytes, 0 data bytes, 2 holes
     Stencil {
         name: "add_i64__101",
         code: &[
@@ -431,7 +431,7 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0x11, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // add_i64__102 (regcache.c): 21 code bytes, 0 data bytes, 2 holes
+    // add_i64__102 (int_ops.c): 21 code bytes, 0 data bytes, 2 holes
     Stencil {
         name: "add_i64__102",
         code: &[
@@ -444,7 +444,7 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0x11, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // add_i64__103 (regcache.c): 21 code bytes, 0 data bytes, 2 holes
+    // add_i64__103 (int_ops.c): 21 code bytes, 0 data bytes, 2 holes
     Stencil {
         name: "add_i64__103",
         code: &[
@@ -457,7 +457,7 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0x11, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // add_i64__10m (regcache.c): 26 code bytes, 0 data bytes, 3 holes
+    // add_i64__10m (int_ops.c): 26 code bytes, 0 data bytes, 3 holes
     Stencil {
         name: "add_i64__10m",
         code: &[
@@ -471,7 +471,7 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0x16, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // add_i64__110 (regcache.c): 21 code bytes, 0 data bytes, 2 holes
+    // add_i64__110 (int_ops.c): 21 code bytes, 0 data bytes, 2 holes
     Stencil {
         name: "add_i64__110",
         code: &[
@@ -484,7 +484,7 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0x11, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // add_i64__111 (regcache.c): 21 code bytes, 0 data bytes, 2 holes
+    // add_i64__111 (int_ops.c): 21 code bytes, 0 data bytes, 2 holes
     Stencil {
         name: "add_i64__111",
         code: &[
@@ -497,7 +497,7 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0x11, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // add_i64__112 (regcache.c): 21 code bytes, 0 data bytes, 2 holes
+    // add_i64__112 (int_ops.c): 21 code bytes, 0 data bytes, 2 holes
     Stencil {
         name: "add_i64__112",
         code: &[
@@ -510,7 +510,7 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0x11, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // add_i64__113 (regcache.c): 21 code bytes, 0 data bytes, 2 holes
+    // add_i64__113 (int_ops.c): 21 code bytes, 0 data bytes, 2 holes
     Stencil {
         name: "add_i64__113",
         code: &[
@@ -523,7 +523,7 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0x11, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // add_i64__11m (regcache.c): 26 code bytes, 0 data bytes, 3 holes
+    // add_i64__11m (int_ops.c): 26 code bytes, 0 data bytes, 3 holes
     Stencil {
         name: "add_i64__11m",
         code: &[
@@ -537,7 +537,7 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0x16, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // add_i64__120 (regcache.c): 21 code bytes, 0 data bytes, 2 holes
+    // add_i64__120 (int_ops.c): 21 code bytes, 0 data bytes, 2 holes
     Stencil {
         name: "add_i64__120",
         code: &[
@@ -550,7 +550,7 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0x11, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // add_i64__121 (regcache.c): 21 code bytes, 0 data bytes, 2 holes
+    // add_i64__121 (int_ops.c): 21 code bytes, 0 data bytes, 2 holes
     Stencil {
         name: "add_i64__121",
         code: &[
@@ -563,7 +563,7 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0x11, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // add_i64__122 (regcache.c): 21 code bytes, 0 data bytes, 2 holes
+    // add_i64__122 (int_ops.c): 21 code bytes, 0 data bytes, 2 holes
     Stencil {
         name: "add_i64__122",
         code: &[
@@ -576,7 +576,7 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0x11, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // add_i64__123 (regcache.c): 21 code bytes, 0 data bytes, 2 holes
+    // add_i64__123 (int_ops.c): 21 code bytes, 0 data bytes, 2 holes
     Stencil {
         name: "add_i64__123",
         code: &[
@@ -589,7 +589,7 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0x11, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // add_i64__12m (regcache.c): 26 code bytes, 0 data bytes, 3 holes
+    // add_i64__12m (int_ops.c): 26 code bytes, 0 data bytes, 3 holes
     Stencil {
         name: "add_i64__12m",
         code: &[
@@ -603,7 +603,7 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0x16, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // add_i64__130 (regcache.c): 21 code bytes, 0 data bytes, 2 holes
+    // add_i64__130 (int_ops.c): 21 code bytes, 0 data bytes, 2 holes
     Stencil {
         name: "add_i64__130",
         code: &[
@@ -616,7 +616,7 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0x11, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // add_i64__131 (regcache.c): 21 code bytes, 0 data bytes, 2 holes
+    // add_i64__131 (int_ops.c): 21 code bytes, 0 data bytes, 2 holes
     Stencil {
         name: "add_i64__131",
         code: &[
@@ -629,7 +629,7 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0x11, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // add_i64__132 (regcache.c): 21 code bytes, 0 data bytes, 2 holes
+    // add_i64__132 (int_ops.c): 21 code bytes, 0 data bytes, 2 holes
     Stencil {
         name: "add_i64__132",
         code: &[
@@ -642,7 +642,7 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0x11, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // add_i64__133 (regcache.c): 21 code bytes, 0 data bytes, 2 holes
+    // add_i64__133 (int_ops.c): 21 code bytes, 0 data bytes, 2 holes
     Stencil {
         name: "add_i64__133",
         code: &[
@@ -655,7 +655,7 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0x11, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // add_i64__13m (regcache.c): 26 code bytes, 0 data bytes, 3 holes
+    // add_i64__13m (int_ops.c): 26 code bytes, 0 data bytes, 3 holes
     Stencil {
         name: "add_i64__13m",
         code: &[
@@ -669,7 +669,7 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0x16, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // add_i64__1m0 (regcache.c): 26 code bytes, 0 data bytes, 3 holes
+    // add_i64__1m0 (int_ops.c): 26 code bytes, 0 data bytes, 3 holes
     Stencil {
         name: "add_i64__1m0",
         code: &[
@@ -683,7 +683,7 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0x16, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // add_i64__1m1 (regcache.c): 26 code bytes, 0 data bytes, 3 holes
+    // add_i64__1m1 (int_ops.c): 26 code bytes, 0 data bytes, 3 holes
     Stencil {
         name: "add_i64__1m1",
         code: &[
@@ -697,7 +697,7 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0x16, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // add_i64__1m2 (regcache.c): 26 code bytes, 0 data bytes, 3 holes
+    // add_i64__1m2 (int_ops.c): 26 code bytes, 0 data bytes, 3 holes
     Stencil {
         name: "add_i64__1m2",
         code: &[
@@ -711,7 +711,7 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0x16, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // add_i64__1m3 (regcache.c): 26 code bytes, 0 data bytes, 3 holes
+    // add_i64__1m3 (int_ops.c): 26 code bytes, 0 data bytes, 3 holes
     Stencil {
         name: "add_i64__1m3",
         code: &[
@@ -725,7 +725,7 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0x16, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // add_i64__1mm (regcache.c): 31 code bytes, 0 data bytes, 4 holes
+    // add_i64__1mm (int_ops.c): 31 code bytes, 0 data bytes, 4 holes
     Stencil {
         name: "add_i64__1mm",
         code: &[
@@ -740,7 +740,7 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0x1b, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // add_i64__200 (regcache.c): 21 code bytes, 0 data bytes, 2 holes
+    // add_i64__200 (int_ops.c): 21 code bytes, 0 data bytes, 2 holes
     Stencil {
         name: "add_i64__200",
         code: &[
@@ -753,7 +753,7 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0x11, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // add_i64__201 (regcache.c): 21 code bytes, 0 data bytes, 2 holes
+    // add_i64__201 (int_ops.c): 21 code bytes, 0 data bytes, 2 holes
     Stencil {
         name: "add_i64__201",
         code: &[
@@ -766,7 +766,7 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0x11, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // add_i64__202 (regcache.c): 21 code bytes, 0 data bytes, 2 holes
+    // add_i64__202 (int_ops.c): 21 code bytes, 0 data bytes, 2 holes
     Stencil {
         name: "add_i64__202",
         code: &[
@@ -779,7 +779,7 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0x11, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // add_i64__203 (regcache.c): 21 code bytes, 0 data bytes, 2 holes
+    // add_i64__203 (int_ops.c): 21 code bytes, 0 data bytes, 2 holes
     Stencil {
         name: "add_i64__203",
         code: &[
@@ -792,7 +792,7 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0x11, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // add_i64__20m (regcache.c): 26 code bytes, 0 data bytes, 3 holes
+    // add_i64__20m (int_ops.c): 26 code bytes, 0 data bytes, 3 holes
     Stencil {
         name: "add_i64__20m",
         code: &[
@@ -806,7 +806,7 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0x16, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // add_i64__210 (regcache.c): 21 code bytes, 0 data bytes, 2 holes
+    // add_i64__210 (int_ops.c): 21 code bytes, 0 data bytes, 2 holes
     Stencil {
         name: "add_i64__210",
         code: &[
@@ -819,7 +819,7 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0x11, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // add_i64__211 (regcache.c): 21 code bytes, 0 data bytes, 2 holes
+    // add_i64__211 (int_ops.c): 21 code bytes, 0 data bytes, 2 holes
     Stencil {
         name: "add_i64__211",
         code: &[
@@ -832,7 +832,7 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0x11, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // add_i64__212 (regcache.c): 21 code bytes, 0 data bytes, 2 holes
+    // add_i64__212 (int_ops.c): 21 code bytes, 0 data bytes, 2 holes
     Stencil {
         name: "add_i64__212",
         code: &[
@@ -845,7 +845,7 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0x11, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // add_i64__213 (regcache.c): 21 code bytes, 0 data bytes, 2 holes
+    // add_i64__213 (int_ops.c): 21 code bytes, 0 data bytes, 2 holes
     Stencil {
         name: "add_i64__213",
         code: &[
@@ -858,7 +858,7 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0x11, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // add_i64__21m (regcache.c): 26 code bytes, 0 data bytes, 3 holes
+    // add_i64__21m (int_ops.c): 26 code bytes, 0 data bytes, 3 holes
     Stencil {
         name: "add_i64__21m",
         code: &[
@@ -872,7 +872,7 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0x16, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // add_i64__220 (regcache.c): 21 code bytes, 0 data bytes, 2 holes
+    // add_i64__220 (int_ops.c): 21 code bytes, 0 data bytes, 2 holes
     Stencil {
         name: "add_i64__220",
         code: &[
@@ -885,7 +885,7 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0x11, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // add_i64__221 (regcache.c): 21 code bytes, 0 data bytes, 2 holes
+    // add_i64__221 (int_ops.c): 21 code bytes, 0 data bytes, 2 holes
     Stencil {
         name: "add_i64__221",
         code: &[
@@ -898,7 +898,7 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0x11, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // add_i64__222 (regcache.c): 21 code bytes, 0 data bytes, 2 holes
+    // add_i64__222 (int_ops.c): 21 code bytes, 0 data bytes, 2 holes
     Stencil {
         name: "add_i64__222",
         code: &[
@@ -911,7 +911,7 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0x11, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // add_i64__223 (regcache.c): 21 code bytes, 0 data bytes, 2 holes
+    // add_i64__223 (int_ops.c): 21 code bytes, 0 data bytes, 2 holes
     Stencil {
         name: "add_i64__223",
         code: &[
@@ -924,7 +924,7 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0x11, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // add_i64__22m (regcache.c): 26 code bytes, 0 data bytes, 3 holes
+    // add_i64__22m (int_ops.c): 26 code bytes, 0 data bytes, 3 holes
     Stencil {
         name: "add_i64__22m",
         code: &[
@@ -938,7 +938,7 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0x16, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // add_i64__230 (regcache.c): 21 code bytes, 0 data bytes, 2 holes
+    // add_i64__230 (int_ops.c): 21 code bytes, 0 data bytes, 2 holes
     Stencil {
         name: "add_i64__230",
         code: &[
@@ -951,7 +951,7 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0x11, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // add_i64__231 (regcache.c): 21 code bytes, 0 data bytes, 2 holes
+    // add_i64__231 (int_ops.c): 21 code bytes, 0 data bytes, 2 holes
     Stencil {
         name: "add_i64__231",
         code: &[
@@ -964,7 +964,7 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0x11, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // add_i64__232 (regcache.c): 21 code bytes, 0 data bytes, 2 holes
+    // add_i64__232 (int_ops.c): 21 code bytes, 0 data bytes, 2 holes
     Stencil {
         name: "add_i64__232",
         code: &[
@@ -977,7 +977,7 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0x11, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // add_i64__233 (regcache.c): 21 code bytes, 0 data bytes, 2 holes
+    // add_i64__233 (int_ops.c): 21 code bytes, 0 data bytes, 2 holes
     Stencil {
         name: "add_i64__233",
         code: &[
@@ -990,7 +990,7 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0x11, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // add_i64__23m (regcache.c): 26 code bytes, 0 data bytes, 3 holes
+    // add_i64__23m (int_ops.c): 26 code bytes, 0 data bytes, 3 holes
     Stencil {
         name: "add_i64__23m",
         code: &[
@@ -1004,7 +1004,7 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0x16, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // add_i64__2m0 (regcache.c): 26 code bytes, 0 data bytes, 3 holes
+    // add_i64__2m0 (int_ops.c): 26 code bytes, 0 data bytes, 3 holes
     Stencil {
         name: "add_i64__2m0",
         code: &[
@@ -1018,7 +1018,7 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0x16, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // add_i64__2m1 (regcache.c): 26 code bytes, 0 data bytes, 3 holes
+    // add_i64__2m1 (int_ops.c): 26 code bytes, 0 data bytes, 3 holes
     Stencil {
         name: "add_i64__2m1",
         code: &[
@@ -1032,7 +1032,7 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0x16, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // add_i64__2m2 (regcache.c): 26 code bytes, 0 data bytes, 3 holes
+    // add_i64__2m2 (int_ops.c): 26 code bytes, 0 data bytes, 3 holes
     Stencil {
         name: "add_i64__2m2",
         code: &[
@@ -1046,7 +1046,7 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0x16, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // add_i64__2m3 (regcache.c): 26 code bytes, 0 data bytes, 3 holes
+    // add_i64__2m3 (int_ops.c): 26 code bytes, 0 data bytes, 3 holes
     Stencil {
         name: "add_i64__2m3",
         code: &[
@@ -1060,7 +1060,7 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0x16, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // add_i64__2mm (regcache.c): 31 code bytes, 0 data bytes, 4 holes
+    // add_i64__2mm (int_ops.c): 31 code bytes, 0 data bytes, 4 holes
     Stencil {
         name: "add_i64__2mm",
         code: &[
@@ -1075,7 +1075,7 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0x1b, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // add_i64__300 (regcache.c): 21 code bytes, 0 data bytes, 2 holes
+    // add_i64__300 (int_ops.c): 21 code bytes, 0 data bytes, 2 holes
     Stencil {
         name: "add_i64__300",
         code: &[
@@ -1088,7 +1088,7 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0x11, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // add_i64__301 (regcache.c): 21 code bytes, 0 data bytes, 2 holes
+    // add_i64__301 (int_ops.c): 21 code bytes, 0 data bytes, 2 holes
     Stencil {
         name: "add_i64__301",
         code: &[
@@ -1101,7 +1101,7 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0x11, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // add_i64__302 (regcache.c): 21 code bytes, 0 data bytes, 2 holes
+    // add_i64__302 (int_ops.c): 21 code bytes, 0 data bytes, 2 holes
     Stencil {
         name: "add_i64__302",
         code: &[
@@ -1114,7 +1114,7 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0x11, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // add_i64__303 (regcache.c): 21 code bytes, 0 data bytes, 2 holes
+    // add_i64__303 (int_ops.c): 21 code bytes, 0 data bytes, 2 holes
     Stencil {
         name: "add_i64__303",
         code: &[
@@ -1127,7 +1127,7 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0x11, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // add_i64__30m (regcache.c): 26 code bytes, 0 data bytes, 3 holes
+    // add_i64__30m (int_ops.c): 26 code bytes, 0 data bytes, 3 holes
     Stencil {
         name: "add_i64__30m",
         code: &[
@@ -1141,7 +1141,7 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0x16, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // add_i64__310 (regcache.c): 21 code bytes, 0 data bytes, 2 holes
+    // add_i64__310 (int_ops.c): 21 code bytes, 0 data bytes, 2 holes
     Stencil {
         name: "add_i64__310",
         code: &[
@@ -1154,7 +1154,7 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0x11, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // add_i64__311 (regcache.c): 21 code bytes, 0 data bytes, 2 holes
+    // add_i64__311 (int_ops.c): 21 code bytes, 0 data bytes, 2 holes
     Stencil {
         name: "add_i64__311",
         code: &[
@@ -1167,7 +1167,7 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0x11, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // add_i64__312 (regcache.c): 21 code bytes, 0 data bytes, 2 holes
+    // add_i64__312 (int_ops.c): 21 code bytes, 0 data bytes, 2 holes
     Stencil {
         name: "add_i64__312",
         code: &[
@@ -1180,7 +1180,7 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0x11, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // add_i64__313 (regcache.c): 21 code bytes, 0 data bytes, 2 holes
+    // add_i64__313 (int_ops.c): 21 code bytes, 0 data bytes, 2 holes
     Stencil {
         name: "add_i64__313",
         code: &[
@@ -1193,7 +1193,7 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0x11, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // add_i64__31m (regcache.c): 26 code bytes, 0 data bytes, 3 holes
+    // add_i64__31m (int_ops.c): 26 code bytes, 0 data bytes, 3 holes
     Stencil {
         name: "add_i64__31m",
         code: &[
@@ -1207,7 +1207,7 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0x16, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // add_i64__320 (regcache.c): 21 code bytes, 0 data bytes, 2 holes
+    // add_i64__320 (int_ops.c): 21 code bytes, 0 data bytes, 2 holes
     Stencil {
         name: "add_i64__320",
         code: &[
@@ -1220,7 +1220,7 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0x11, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // add_i64__321 (regcache.c): 21 code bytes, 0 data bytes, 2 holes
+    // add_i64__321 (int_ops.c): 21 code bytes, 0 data bytes, 2 holes
     Stencil {
         name: "add_i64__321",
         code: &[
@@ -1233,7 +1233,7 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0x11, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // add_i64__322 (regcache.c): 21 code bytes, 0 data bytes, 2 holes
+    // add_i64__322 (int_ops.c): 21 code bytes, 0 data bytes, 2 holes
     Stencil {
         name: "add_i64__322",
         code: &[
@@ -1246,7 +1246,7 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0x11, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // add_i64__323 (regcache.c): 21 code bytes, 0 data bytes, 2 holes
+    // add_i64__323 (int_ops.c): 21 code bytes, 0 data bytes, 2 holes
     Stencil {
         name: "add_i64__323",
         code: &[
@@ -1259,7 +1259,7 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0x11, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // add_i64__32m (regcache.c): 26 code bytes, 0 data bytes, 3 holes
+    // add_i64__32m (int_ops.c): 26 code bytes, 0 data bytes, 3 holes
     Stencil {
         name: "add_i64__32m",
         code: &[
@@ -1273,7 +1273,7 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0x16, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // add_i64__330 (regcache.c): 21 code bytes, 0 data bytes, 2 holes
+    // add_i64__330 (int_ops.c): 21 code bytes, 0 data bytes, 2 holes
     Stencil {
         name: "add_i64__330",
         code: &[
@@ -1286,7 +1286,7 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0x11, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // add_i64__331 (regcache.c): 21 code bytes, 0 data bytes, 2 holes
+    // add_i64__331 (int_ops.c): 21 code bytes, 0 data bytes, 2 holes
     Stencil {
         name: "add_i64__331",
         code: &[
@@ -1299,7 +1299,7 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0x11, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // add_i64__332 (regcache.c): 21 code bytes, 0 data bytes, 2 holes
+    // add_i64__332 (int_ops.c): 21 code bytes, 0 data bytes, 2 holes
     Stencil {
         name: "add_i64__332",
         code: &[
@@ -1312,7 +1312,7 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0x11, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // add_i64__333 (regcache.c): 21 code bytes, 0 data bytes, 2 holes
+    // add_i64__333 (int_ops.c): 21 code bytes, 0 data bytes, 2 holes
     Stencil {
         name: "add_i64__333",
         code: &[
@@ -1325,7 +1325,7 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0x11, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // add_i64__33m (regcache.c): 26 code bytes, 0 data bytes, 3 holes
+    // add_i64__33m (int_ops.c): 26 code bytes, 0 data bytes, 3 holes
     Stencil {
         name: "add_i64__33m",
         code: &[
@@ -1339,7 +1339,7 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0x16, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // add_i64__3m0 (regcache.c): 26 code bytes, 0 data bytes, 3 holes
+    // add_i64__3m0 (int_ops.c): 26 code bytes, 0 data bytes, 3 holes
     Stencil {
         name: "add_i64__3m0",
         code: &[
@@ -1353,7 +1353,7 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0x16, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // add_i64__3m1 (regcache.c): 26 code bytes, 0 data bytes, 3 holes
+    // add_i64__3m1 (int_ops.c): 26 code bytes, 0 data bytes, 3 holes
     Stencil {
         name: "add_i64__3m1",
         code: &[
@@ -1367,7 +1367,7 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0x16, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // add_i64__3m2 (regcache.c): 26 code bytes, 0 data bytes, 3 holes
+    // add_i64__3m2 (int_ops.c): 26 code bytes, 0 data bytes, 3 holes
     Stencil {
         name: "add_i64__3m2",
         code: &[
@@ -1381,7 +1381,7 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0x16, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // add_i64__3m3 (regcache.c): 26 code bytes, 0 data bytes, 3 holes
+    // add_i64__3m3 (int_ops.c): 26 code bytes, 0 data bytes, 3 holes
     Stencil {
         name: "add_i64__3m3",
         code: &[
@@ -1395,7 +1395,7 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0x16, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // add_i64__3mm (regcache.c): 31 code bytes, 0 data bytes, 4 holes
+    // add_i64__3mm (int_ops.c): 31 code bytes, 0 data bytes, 4 holes
     Stencil {
         name: "add_i64__3mm",
         code: &[
@@ -1410,7 +1410,7 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0x1b, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // add_i64__m00 (regcache.c): 26 code bytes, 0 data bytes, 3 holes
+    // add_i64__m00 (int_ops.c): 26 code bytes, 0 data bytes, 3 holes
     Stencil {
         name: "add_i64__m00",
         code: &[
@@ -1424,7 +1424,7 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0x16, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // add_i64__m01 (regcache.c): 26 code bytes, 0 data bytes, 3 holes
+    // add_i64__m01 (int_ops.c): 26 code bytes, 0 data bytes, 3 holes
     Stencil {
         name: "add_i64__m01",
         code: &[
@@ -1438,7 +1438,7 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0x16, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // add_i64__m02 (regcache.c): 26 code bytes, 0 data bytes, 3 holes
+    // add_i64__m02 (int_ops.c): 26 code bytes, 0 data bytes, 3 holes
     Stencil {
         name: "add_i64__m02",
         code: &[
@@ -1452,7 +1452,7 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0x16, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // add_i64__m03 (regcache.c): 26 code bytes, 0 data bytes, 3 holes
+    // add_i64__m03 (int_ops.c): 26 code bytes, 0 data bytes, 3 holes
     Stencil {
         name: "add_i64__m03",
         code: &[
@@ -1466,7 +1466,7 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0x16, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // add_i64__m0m (regcache.c): 31 code bytes, 0 data bytes, 4 holes
+    // add_i64__m0m (int_ops.c): 31 code bytes, 0 data bytes, 4 holes
     Stencil {
         name: "add_i64__m0m",
         code: &[
@@ -1481,7 +1481,7 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0x1b, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // add_i64__m10 (regcache.c): 26 code bytes, 0 data bytes, 3 holes
+    // add_i64__m10 (int_ops.c): 26 code bytes, 0 data bytes, 3 holes
     Stencil {
         name: "add_i64__m10",
         code: &[
@@ -1495,7 +1495,7 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0x16, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // add_i64__m11 (regcache.c): 26 code bytes, 0 data bytes, 3 holes
+    // add_i64__m11 (int_ops.c): 26 code bytes, 0 data bytes, 3 holes
     Stencil {
         name: "add_i64__m11",
         code: &[
@@ -1509,7 +1509,7 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0x16, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // add_i64__m12 (regcache.c): 26 code bytes, 0 data bytes, 3 holes
+    // add_i64__m12 (int_ops.c): 26 code bytes, 0 data bytes, 3 holes
     Stencil {
         name: "add_i64__m12",
         code: &[
@@ -1523,7 +1523,7 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0x16, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // add_i64__m13 (regcache.c): 26 code bytes, 0 data bytes, 3 holes
+    // add_i64__m13 (int_ops.c): 26 code bytes, 0 data bytes, 3 holes
     Stencil {
         name: "add_i64__m13",
         code: &[
@@ -1537,7 +1537,7 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0x16, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // add_i64__m1m (regcache.c): 31 code bytes, 0 data bytes, 4 holes
+    // add_i64__m1m (int_ops.c): 31 code bytes, 0 data bytes, 4 holes
     Stencil {
         name: "add_i64__m1m",
         code: &[
@@ -1552,7 +1552,7 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0x1b, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // add_i64__m20 (regcache.c): 26 code bytes, 0 data bytes, 3 holes
+    // add_i64__m20 (int_ops.c): 26 code bytes, 0 data bytes, 3 holes
     Stencil {
         name: "add_i64__m20",
         code: &[
@@ -1566,7 +1566,7 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0x16, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // add_i64__m21 (regcache.c): 26 code bytes, 0 data bytes, 3 holes
+    // add_i64__m21 (int_ops.c): 26 code bytes, 0 data bytes, 3 holes
     Stencil {
         name: "add_i64__m21",
         code: &[
@@ -1580,7 +1580,7 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0x16, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // add_i64__m22 (regcache.c): 26 code bytes, 0 data bytes, 3 holes
+    // add_i64__m22 (int_ops.c): 26 code bytes, 0 data bytes, 3 holes
     Stencil {
         name: "add_i64__m22",
         code: &[
@@ -1594,7 +1594,7 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0x16, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // add_i64__m23 (regcache.c): 26 code bytes, 0 data bytes, 3 holes
+    // add_i64__m23 (int_ops.c): 26 code bytes, 0 data bytes, 3 holes
     Stencil {
         name: "add_i64__m23",
         code: &[
@@ -1608,7 +1608,7 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0x16, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // add_i64__m2m (regcache.c): 31 code bytes, 0 data bytes, 4 holes
+    // add_i64__m2m (int_ops.c): 31 code bytes, 0 data bytes, 4 holes
     Stencil {
         name: "add_i64__m2m",
         code: &[
@@ -1623,7 +1623,7 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0x1b, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // add_i64__m30 (regcache.c): 26 code bytes, 0 data bytes, 3 holes
+    // add_i64__m30 (int_ops.c): 26 code bytes, 0 data bytes, 3 holes
     Stencil {
         name: "add_i64__m30",
         code: &[
@@ -1637,7 +1637,7 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0x16, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // add_i64__m31 (regcache.c): 26 code bytes, 0 data bytes, 3 holes
+    // add_i64__m31 (int_ops.c): 26 code bytes, 0 data bytes, 3 holes
     Stencil {
         name: "add_i64__m31",
         code: &[
@@ -1651,7 +1651,7 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0x16, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // add_i64__m32 (regcache.c): 26 code bytes, 0 data bytes, 3 holes
+    // add_i64__m32 (int_ops.c): 26 code bytes, 0 data bytes, 3 holes
     Stencil {
         name: "add_i64__m32",
         code: &[
@@ -1665,7 +1665,7 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0x16, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // add_i64__m33 (regcache.c): 26 code bytes, 0 data bytes, 3 holes
+    // add_i64__m33 (int_ops.c): 26 code bytes, 0 data bytes, 3 holes
     Stencil {
         name: "add_i64__m33",
         code: &[
@@ -1679,7 +1679,7 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0x16, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // add_i64__m3m (regcache.c): 31 code bytes, 0 data bytes, 4 holes
+    // add_i64__m3m (int_ops.c): 31 code bytes, 0 data bytes, 4 holes
     Stencil {
         name: "add_i64__m3m",
         code: &[
@@ -1694,7 +1694,7 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0x1b, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // add_i64__mm0 (regcache.c): 31 code bytes, 0 data bytes, 4 holes
+    // add_i64__mm0 (int_ops.c): 31 code bytes, 0 data bytes, 4 holes
     Stencil {
         name: "add_i64__mm0",
         code: &[
@@ -1709,7 +1709,7 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0x1b, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // add_i64__mm1 (regcache.c): 31 code bytes, 0 data bytes, 4 holes
+    // add_i64__mm1 (int_ops.c): 31 code bytes, 0 data bytes, 4 holes
     Stencil {
         name: "add_i64__mm1",
         code: &[
@@ -1724,7 +1724,7 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0x1b, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // add_i64__mm2 (regcache.c): 31 code bytes, 0 data bytes, 4 holes
+    // add_i64__mm2 (int_ops.c): 31 code bytes, 0 data bytes, 4 holes
     Stencil {
         name: "add_i64__mm2",
         code: &[
@@ -1739,7 +1739,7 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0x1b, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // add_i64__mm3 (regcache.c): 31 code bytes, 0 data bytes, 4 holes
+    // add_i64__mm3 (int_ops.c): 31 code bytes, 0 data bytes, 4 holes
     Stencil {
         name: "add_i64__mm3",
         code: &[
@@ -1752,23 +1752,6 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0xd, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
             Hole { offset: 0x16, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
             Hole { offset: 0x1b, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
-        ],
-    },
-    // add_i64__mmm (regcache.c): 36 code bytes, 0 data bytes, 5 holes
-    Stencil {
-        name: "add_i64__mmm",
-        code: &[
-            0x49, 0x8b, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0x49, 0x03, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00,
-            0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x90, 0x49, 0x89, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0xe9,
-            0x00, 0x00, 0x00, 0x00,
-        ],
-        data: &[],
-        holes: &[
-            Hole { offset: 0x4, kind: HoleKind::Abs32S, symbol: HoleSymbol::B, addend: 0, in_data: false },
-            Hole { offset: 0xc, kind: HoleKind::Abs32S, symbol: HoleSymbol::C, addend: 0, in_data: false },
-            Hole { offset: 0x12, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
-            Hole { offset: 0x1b, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
-            Hole { offset: 0x20, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
     // add_i64_imm (int_ops.c): 35 code bytes, 0 data bytes, 5 holes
@@ -1788,7 +1771,7 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0x1f, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // add_i64_imm__00 (regcache.c): 25 code bytes, 0 data bytes, 3 holes
+    // add_i64_imm__00 (int_ops.c): 25 code bytes, 0 data bytes, 3 holes
     Stencil {
         name: "add_i64_imm__00",
         code: &[
@@ -1802,7 +1785,7 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0x15, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // add_i64_imm__01 (regcache.c): 25 code bytes, 0 data bytes, 3 holes
+    // add_i64_imm__01 (int_ops.c): 25 code bytes, 0 data bytes, 3 holes
     Stencil {
         name: "add_i64_imm__01",
         code: &[
@@ -1816,7 +1799,7 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0x15, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // add_i64_imm__02 (regcache.c): 25 code bytes, 0 data bytes, 3 holes
+    // add_i64_imm__02 (int_ops.c): 25 code bytes, 0 data bytes, 3 holes
     Stencil {
         name: "add_i64_imm__02",
         code: &[
@@ -1830,7 +1813,7 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0x15, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // add_i64_imm__03 (regcache.c): 25 code bytes, 0 data bytes, 3 holes
+    // add_i64_imm__03 (int_ops.c): 25 code bytes, 0 data bytes, 3 holes
     Stencil {
         name: "add_i64_imm__03",
         code: &[
@@ -1844,7 +1827,7 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0x15, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // add_i64_imm__0m (regcache.c): 30 code bytes, 0 data bytes, 4 holes
+    // add_i64_imm__0m (int_ops.c): 30 code bytes, 0 data bytes, 4 holes
     Stencil {
         name: "add_i64_imm__0m",
         code: &[
@@ -1859,7 +1842,7 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0x1a, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // add_i64_imm__10 (regcache.c): 25 code bytes, 0 data bytes, 3 holes
+    // add_i64_imm__10 (int_ops.c): 25 code bytes, 0 data bytes, 3 holes
     Stencil {
         name: "add_i64_imm__10",
         code: &[
@@ -1873,7 +1856,7 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0x15, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // add_i64_imm__11 (regcache.c): 25 code bytes, 0 data bytes, 3 holes
+    // add_i64_imm__11 (int_ops.c): 25 code bytes, 0 data bytes, 3 holes
     Stencil {
         name: "add_i64_imm__11",
         code: &[
@@ -1887,7 +1870,7 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0x15, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // add_i64_imm__12 (regcache.c): 25 code bytes, 0 data bytes, 3 holes
+    // add_i64_imm__12 (int_ops.c): 25 code bytes, 0 data bytes, 3 holes
     Stencil {
         name: "add_i64_imm__12",
         code: &[
@@ -1901,7 +1884,7 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0x15, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // add_i64_imm__13 (regcache.c): 25 code bytes, 0 data bytes, 3 holes
+    // add_i64_imm__13 (int_ops.c): 25 code bytes, 0 data bytes, 3 holes
     Stencil {
         name: "add_i64_imm__13",
         code: &[
@@ -1915,7 +1898,7 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0x15, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // add_i64_imm__1m (regcache.c): 30 code bytes, 0 data bytes, 4 holes
+    // add_i64_imm__1m (int_ops.c): 30 code bytes, 0 data bytes, 4 holes
     Stencil {
         name: "add_i64_imm__1m",
         code: &[
@@ -1930,7 +1913,7 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0x1a, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // add_i64_imm__20 (regcache.c): 25 code bytes, 0 data bytes, 3 holes
+    // add_i64_imm__20 (int_ops.c): 25 code bytes, 0 data bytes, 3 holes
     Stencil {
         name: "add_i64_imm__20",
         code: &[
@@ -1944,7 +1927,7 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0x15, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // add_i64_imm__21 (regcache.c): 25 code bytes, 0 data bytes, 3 holes
+    // add_i64_imm__21 (int_ops.c): 25 code bytes, 0 data bytes, 3 holes
     Stencil {
         name: "add_i64_imm__21",
         code: &[
@@ -1958,7 +1941,7 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0x15, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // add_i64_imm__22 (regcache.c): 25 code bytes, 0 data bytes, 3 holes
+    // add_i64_imm__22 (int_ops.c): 25 code bytes, 0 data bytes, 3 holes
     Stencil {
         name: "add_i64_imm__22",
         code: &[
@@ -1972,7 +1955,7 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0x15, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // add_i64_imm__23 (regcache.c): 25 code bytes, 0 data bytes, 3 holes
+    // add_i64_imm__23 (int_ops.c): 25 code bytes, 0 data bytes, 3 holes
     Stencil {
         name: "add_i64_imm__23",
         code: &[
@@ -1986,7 +1969,7 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0x15, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // add_i64_imm__2m (regcache.c): 30 code bytes, 0 data bytes, 4 holes
+    // add_i64_imm__2m (int_ops.c): 30 code bytes, 0 data bytes, 4 holes
     Stencil {
         name: "add_i64_imm__2m",
         code: &[
@@ -2001,7 +1984,7 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0x1a, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // add_i64_imm__30 (regcache.c): 25 code bytes, 0 data bytes, 3 holes
+    // add_i64_imm__30 (int_ops.c): 25 code bytes, 0 data bytes, 3 holes
     Stencil {
         name: "add_i64_imm__30",
         code: &[
@@ -2015,7 +1998,7 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0x15, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // add_i64_imm__31 (regcache.c): 25 code bytes, 0 data bytes, 3 holes
+    // add_i64_imm__31 (int_ops.c): 25 code bytes, 0 data bytes, 3 holes
     Stencil {
         name: "add_i64_imm__31",
         code: &[
@@ -2029,7 +2012,7 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0x15, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // add_i64_imm__32 (regcache.c): 25 code bytes, 0 data bytes, 3 holes
+    // add_i64_imm__32 (int_ops.c): 25 code bytes, 0 data bytes, 3 holes
     Stencil {
         name: "add_i64_imm__32",
         code: &[
@@ -2043,7 +2026,7 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0x15, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // add_i64_imm__33 (regcache.c): 25 code bytes, 0 data bytes, 3 holes
+    // add_i64_imm__33 (int_ops.c): 25 code bytes, 0 data bytes, 3 holes
     Stencil {
         name: "add_i64_imm__33",
         code: &[
@@ -2057,7 +2040,7 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0x15, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // add_i64_imm__3m (regcache.c): 30 code bytes, 0 data bytes, 4 holes
+    // add_i64_imm__3m (int_ops.c): 30 code bytes, 0 data bytes, 4 holes
     Stencil {
         name: "add_i64_imm__3m",
         code: &[
@@ -2072,7 +2055,7 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0x1a, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // add_i64_imm__m0 (regcache.c): 30 code bytes, 0 data bytes, 4 holes
+    // add_i64_imm__m0 (int_ops.c): 30 code bytes, 0 data bytes, 4 holes
     Stencil {
         name: "add_i64_imm__m0",
         code: &[
@@ -2087,7 +2070,7 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0x1a, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // add_i64_imm__m1 (regcache.c): 30 code bytes, 0 data bytes, 4 holes
+    // add_i64_imm__m1 (int_ops.c): 30 code bytes, 0 data bytes, 4 holes
     Stencil {
         name: "add_i64_imm__m1",
         code: &[
@@ -2102,7 +2085,7 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0x1a, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // add_i64_imm__m2 (regcache.c): 30 code bytes, 0 data bytes, 4 holes
+    // add_i64_imm__m2 (int_ops.c): 30 code bytes, 0 data bytes, 4 holes
     Stencil {
         name: "add_i64_imm__m2",
         code: &[
@@ -2117,7 +2100,7 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0x1a, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // add_i64_imm__m3 (regcache.c): 30 code bytes, 0 data bytes, 4 holes
+    // add_i64_imm__m3 (int_ops.c): 30 code bytes, 0 data bytes, 4 holes
     Stencil {
         name: "add_i64_imm__m3",
         code: &[
@@ -2130,23 +2113,6 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0xc, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
             Hole { offset: 0x15, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
             Hole { offset: 0x1a, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
-        ],
-    },
-    // add_i64_imm__mm (regcache.c): 35 code bytes, 0 data bytes, 5 holes
-    Stencil {
-        name: "add_i64_imm__mm",
-        code: &[
-            0x48, 0xc7, 0xc0, 0x00, 0x00, 0x00, 0x00, 0x49, 0x03, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0x0f,
-            0x80, 0x00, 0x00, 0x00, 0x00, 0x90, 0x49, 0x89, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00,
-            0x00, 0x00, 0x00,
-        ],
-        data: &[],
-        holes: &[
-            Hole { offset: 0x3, kind: HoleKind::Abs32S, symbol: HoleSymbol::C, addend: 0, in_data: false },
-            Hole { offset: 0xb, kind: HoleKind::Abs32S, symbol: HoleSymbol::B, addend: 0, in_data: false },
-            Hole { offset: 0x11, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
-            Hole { offset: 0x1a, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
-            Hole { offset: 0x1f, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
     // call (calls.c): 192 code bytes, 0 data bytes, 10 holes
@@ -2376,7 +2342,7 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0x13, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // const_i64__0 (regcache.c): 15 code bytes, 0 data bytes, 2 holes
+    // const_i64__0 (moves.c): 15 code bytes, 0 data bytes, 2 holes
     Stencil {
         name: "const_i64__0",
         code: &[
@@ -2388,7 +2354,7 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0xb, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // const_i64__1 (regcache.c): 15 code bytes, 0 data bytes, 2 holes
+    // const_i64__1 (moves.c): 15 code bytes, 0 data bytes, 2 holes
     Stencil {
         name: "const_i64__1",
         code: &[
@@ -2400,7 +2366,7 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0xb, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // const_i64__2 (regcache.c): 15 code bytes, 0 data bytes, 2 holes
+    // const_i64__2 (moves.c): 15 code bytes, 0 data bytes, 2 holes
     Stencil {
         name: "const_i64__2",
         code: &[
@@ -2412,7 +2378,7 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0xb, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // const_i64__3 (regcache.c): 15 code bytes, 0 data bytes, 2 holes
+    // const_i64__3 (moves.c): 15 code bytes, 0 data bytes, 2 holes
     Stencil {
         name: "const_i64__3",
         code: &[
@@ -2422,20 +2388,6 @@ pub static STENCILS: &[Stencil] = &[
         holes: &[
             Hole { offset: 0x2, kind: HoleKind::Abs64, symbol: HoleSymbol::K, addend: 0, in_data: false },
             Hole { offset: 0xb, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
-        ],
-    },
-    // const_i64__m (regcache.c): 23 code bytes, 0 data bytes, 3 holes
-    Stencil {
-        name: "const_i64__m",
-        code: &[
-            0x48, 0xb8, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x49, 0x89, 0x84, 0x24, 0x00, 0x00,
-            0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
-        ],
-        data: &[],
-        holes: &[
-            Hole { offset: 0x2, kind: HoleKind::Abs64, symbol: HoleSymbol::K, addend: 0, in_data: false },
-            Hole { offset: 0xe, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
-            Hole { offset: 0x13, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
     // div_f64 (float_ops.c): 56 code bytes, 0 data bytes, 5 holes
@@ -2588,7 +2540,7 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0x2b, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // inc_jlt_i64__00 (regcache.c): 21 code bytes, 0 data bytes, 2 holes
+    // inc_jlt_i64__00 (branches.c): 21 code bytes, 0 data bytes, 2 holes
     Stencil {
         name: "inc_jlt_i64__00",
         code: &[
@@ -2601,7 +2553,7 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0x11, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // inc_jlt_i64__01 (regcache.c): 30 code bytes, 0 data bytes, 3 holes
+    // inc_jlt_i64__01 (branches.c): 30 code bytes, 0 data bytes, 3 holes
     Stencil {
         name: "inc_jlt_i64__01",
         code: &[
@@ -2615,7 +2567,7 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0x1a, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // inc_jlt_i64__02 (regcache.c): 30 code bytes, 0 data bytes, 3 holes
+    // inc_jlt_i64__02 (branches.c): 30 code bytes, 0 data bytes, 3 holes
     Stencil {
         name: "inc_jlt_i64__02",
         code: &[
@@ -2629,7 +2581,7 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0x1a, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // inc_jlt_i64__03 (regcache.c): 30 code bytes, 0 data bytes, 3 holes
+    // inc_jlt_i64__03 (branches.c): 30 code bytes, 0 data bytes, 3 holes
     Stencil {
         name: "inc_jlt_i64__03",
         code: &[
@@ -2643,7 +2595,7 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0x1a, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // inc_jlt_i64__0m (regcache.c): 35 code bytes, 0 data bytes, 4 holes
+    // inc_jlt_i64__0m (branches.c): 35 code bytes, 0 data bytes, 4 holes
     Stencil {
         name: "inc_jlt_i64__0m",
         code: &[
@@ -2659,7 +2611,7 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0x1f, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // inc_jlt_i64__10 (regcache.c): 30 code bytes, 0 data bytes, 3 holes
+    // inc_jlt_i64__10 (branches.c): 30 code bytes, 0 data bytes, 3 holes
     Stencil {
         name: "inc_jlt_i64__10",
         code: &[
@@ -2673,7 +2625,7 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0x1a, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // inc_jlt_i64__11 (regcache.c): 21 code bytes, 0 data bytes, 2 holes
+    // inc_jlt_i64__11 (branches.c): 21 code bytes, 0 data bytes, 2 holes
     Stencil {
         name: "inc_jlt_i64__11",
         code: &[
@@ -2686,7 +2638,7 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0x11, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // inc_jlt_i64__12 (regcache.c): 30 code bytes, 0 data bytes, 3 holes
+    // inc_jlt_i64__12 (branches.c): 30 code bytes, 0 data bytes, 3 holes
     Stencil {
         name: "inc_jlt_i64__12",
         code: &[
@@ -2700,7 +2652,7 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0x1a, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // inc_jlt_i64__13 (regcache.c): 30 code bytes, 0 data bytes, 3 holes
+    // inc_jlt_i64__13 (branches.c): 30 code bytes, 0 data bytes, 3 holes
     Stencil {
         name: "inc_jlt_i64__13",
         code: &[
@@ -2714,7 +2666,7 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0x1a, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // inc_jlt_i64__1m (regcache.c): 35 code bytes, 0 data bytes, 4 holes
+    // inc_jlt_i64__1m (branches.c): 35 code bytes, 0 data bytes, 4 holes
     Stencil {
         name: "inc_jlt_i64__1m",
         code: &[
@@ -2730,7 +2682,7 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0x1f, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // inc_jlt_i64__20 (regcache.c): 30 code bytes, 0 data bytes, 3 holes
+    // inc_jlt_i64__20 (branches.c): 30 code bytes, 0 data bytes, 3 holes
     Stencil {
         name: "inc_jlt_i64__20",
         code: &[
@@ -2744,7 +2696,7 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0x1a, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // inc_jlt_i64__21 (regcache.c): 30 code bytes, 0 data bytes, 3 holes
+    // inc_jlt_i64__21 (branches.c): 30 code bytes, 0 data bytes, 3 holes
     Stencil {
         name: "inc_jlt_i64__21",
         code: &[
@@ -2758,7 +2710,7 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0x1a, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // inc_jlt_i64__22 (regcache.c): 21 code bytes, 0 data bytes, 2 holes
+    // inc_jlt_i64__22 (branches.c): 21 code bytes, 0 data bytes, 2 holes
     Stencil {
         name: "inc_jlt_i64__22",
         code: &[
@@ -2771,7 +2723,7 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0x11, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // inc_jlt_i64__23 (regcache.c): 30 code bytes, 0 data bytes, 3 holes
+    // inc_jlt_i64__23 (branches.c): 30 code bytes, 0 data bytes, 3 holes
     Stencil {
         name: "inc_jlt_i64__23",
         code: &[
@@ -2785,7 +2737,7 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0x1a, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // inc_jlt_i64__2m (regcache.c): 35 code bytes, 0 data bytes, 4 holes
+    // inc_jlt_i64__2m (branches.c): 35 code bytes, 0 data bytes, 4 holes
     Stencil {
         name: "inc_jlt_i64__2m",
         code: &[
@@ -2801,7 +2753,7 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0x1f, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // inc_jlt_i64__30 (regcache.c): 30 code bytes, 0 data bytes, 3 holes
+    // inc_jlt_i64__30 (branches.c): 30 code bytes, 0 data bytes, 3 holes
     Stencil {
         name: "inc_jlt_i64__30",
         code: &[
@@ -2815,7 +2767,7 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0x1a, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // inc_jlt_i64__31 (regcache.c): 30 code bytes, 0 data bytes, 3 holes
+    // inc_jlt_i64__31 (branches.c): 30 code bytes, 0 data bytes, 3 holes
     Stencil {
         name: "inc_jlt_i64__31",
         code: &[
@@ -2829,7 +2781,7 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0x1a, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // inc_jlt_i64__32 (regcache.c): 30 code bytes, 0 data bytes, 3 holes
+    // inc_jlt_i64__32 (branches.c): 30 code bytes, 0 data bytes, 3 holes
     Stencil {
         name: "inc_jlt_i64__32",
         code: &[
@@ -2843,7 +2795,7 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0x1a, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // inc_jlt_i64__33 (regcache.c): 21 code bytes, 0 data bytes, 2 holes
+    // inc_jlt_i64__33 (branches.c): 21 code bytes, 0 data bytes, 2 holes
     Stencil {
         name: "inc_jlt_i64__33",
         code: &[
@@ -2856,7 +2808,7 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0x11, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // inc_jlt_i64__3m (regcache.c): 35 code bytes, 0 data bytes, 4 holes
+    // inc_jlt_i64__3m (branches.c): 35 code bytes, 0 data bytes, 4 holes
     Stencil {
         name: "inc_jlt_i64__3m",
         code: &[
@@ -2872,7 +2824,7 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0x1f, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // inc_jlt_i64__m0 (regcache.c): 42 code bytes, 0 data bytes, 5 holes
+    // inc_jlt_i64__m0 (branches.c): 42 code bytes, 0 data bytes, 5 holes
     Stencil {
         name: "inc_jlt_i64__m0",
         code: &[
@@ -2889,7 +2841,7 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0x26, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // inc_jlt_i64__m1 (regcache.c): 42 code bytes, 0 data bytes, 5 holes
+    // inc_jlt_i64__m1 (branches.c): 42 code bytes, 0 data bytes, 5 holes
     Stencil {
         name: "inc_jlt_i64__m1",
         code: &[
@@ -2906,7 +2858,7 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0x26, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // inc_jlt_i64__m2 (regcache.c): 42 code bytes, 0 data bytes, 5 holes
+    // inc_jlt_i64__m2 (branches.c): 42 code bytes, 0 data bytes, 5 holes
     Stencil {
         name: "inc_jlt_i64__m2",
         code: &[
@@ -2923,7 +2875,7 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0x26, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // inc_jlt_i64__m3 (regcache.c): 42 code bytes, 0 data bytes, 5 holes
+    // inc_jlt_i64__m3 (branches.c): 42 code bytes, 0 data bytes, 5 holes
     Stencil {
         name: "inc_jlt_i64__m3",
         code: &[
@@ -2938,24 +2890,6 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0x15, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
             Hole { offset: 0x21, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
             Hole { offset: 0x26, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
-        ],
-    },
-    // inc_jlt_i64__mm (regcache.c): 47 code bytes, 0 data bytes, 6 holes
-    Stencil {
-        name: "inc_jlt_i64__mm",
-        code: &[
-            0x49, 0x8b, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0x48, 0xff, 0xc0, 0x0f, 0x80, 0x00, 0x00, 0x00,
-            0x00, 0x4d, 0x8d, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0x49, 0x89, 0x00, 0x49, 0x3b, 0x84, 0x24,
-            0x00, 0x00, 0x00, 0x00, 0x0f, 0x8c, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
-        ],
-        data: &[],
-        holes: &[
-            Hole { offset: 0x4, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
-            Hole { offset: 0xd, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
-            Hole { offset: 0x15, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
-            Hole { offset: 0x20, kind: HoleKind::Abs32S, symbol: HoleSymbol::B, addend: 0, in_data: false },
-            Hole { offset: 0x26, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
-            Hole { offset: 0x2b, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
     // init_cells (moves.c): 65 code bytes, 0 data bytes, 4 holes
@@ -3007,7 +2941,7 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0x17, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
         ],
     },
-    // jeq_i64__00 (regcache.c): 5 code bytes, 0 data bytes, 1 holes
+    // jeq_i64__00 (branches.c): 5 code bytes, 0 data bytes, 1 holes
     Stencil {
         name: "jeq_i64__00",
         code: &[
@@ -3018,7 +2952,7 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0x1, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
         ],
     },
-    // jeq_i64__01 (regcache.c): 17 code bytes, 0 data bytes, 2 holes
+    // jeq_i64__01 (branches.c): 17 code bytes, 0 data bytes, 2 holes
     Stencil {
         name: "jeq_i64__01",
         code: &[
@@ -3031,7 +2965,7 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0xd, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
         ],
     },
-    // jeq_i64__02 (regcache.c): 17 code bytes, 0 data bytes, 2 holes
+    // jeq_i64__02 (branches.c): 17 code bytes, 0 data bytes, 2 holes
     Stencil {
         name: "jeq_i64__02",
         code: &[
@@ -3044,7 +2978,7 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0xd, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
         ],
     },
-    // jeq_i64__03 (regcache.c): 17 code bytes, 0 data bytes, 2 holes
+    // jeq_i64__03 (branches.c): 17 code bytes, 0 data bytes, 2 holes
     Stencil {
         name: "jeq_i64__03",
         code: &[
@@ -3057,7 +2991,7 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0xd, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
         ],
     },
-    // jeq_i64__0m (regcache.c): 19 code bytes, 0 data bytes, 3 holes
+    // jeq_i64__0m (branches.c): 19 code bytes, 0 data bytes, 3 holes
     Stencil {
         name: "jeq_i64__0m",
         code: &[
@@ -3071,7 +3005,7 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0xf, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
         ],
     },
-    // jeq_i64__10 (regcache.c): 17 code bytes, 0 data bytes, 2 holes
+    // jeq_i64__10 (branches.c): 17 code bytes, 0 data bytes, 2 holes
     Stencil {
         name: "jeq_i64__10",
         code: &[
@@ -3084,7 +3018,7 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0xd, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
         ],
     },
-    // jeq_i64__11 (regcache.c): 5 code bytes, 0 data bytes, 1 holes
+    // jeq_i64__11 (branches.c): 5 code bytes, 0 data bytes, 1 holes
     Stencil {
         name: "jeq_i64__11",
         code: &[
@@ -3095,7 +3029,7 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0x1, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
         ],
     },
-    // jeq_i64__12 (regcache.c): 17 code bytes, 0 data bytes, 2 holes
+    // jeq_i64__12 (branches.c): 17 code bytes, 0 data bytes, 2 holes
     Stencil {
         name: "jeq_i64__12",
         code: &[
@@ -3108,7 +3042,7 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0xd, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
         ],
     },
-    // jeq_i64__13 (regcache.c): 17 code bytes, 0 data bytes, 2 holes
+    // jeq_i64__13 (branches.c): 17 code bytes, 0 data bytes, 2 holes
     Stencil {
         name: "jeq_i64__13",
         code: &[
@@ -3121,7 +3055,7 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0xd, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
         ],
     },
-    // jeq_i64__1m (regcache.c): 19 code bytes, 0 data bytes, 3 holes
+    // jeq_i64__1m (branches.c): 19 code bytes, 0 data bytes, 3 holes
     Stencil {
         name: "jeq_i64__1m",
         code: &[
@@ -3135,7 +3069,7 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0xf, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
         ],
     },
-    // jeq_i64__20 (regcache.c): 17 code bytes, 0 data bytes, 2 holes
+    // jeq_i64__20 (branches.c): 17 code bytes, 0 data bytes, 2 holes
     Stencil {
         name: "jeq_i64__20",
         code: &[
@@ -3148,7 +3082,7 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0xd, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
         ],
     },
-    // jeq_i64__21 (regcache.c): 17 code bytes, 0 data bytes, 2 holes
+    // jeq_i64__21 (branches.c): 17 code bytes, 0 data bytes, 2 holes
     Stencil {
         name: "jeq_i64__21",
         code: &[
@@ -3161,7 +3095,7 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0xd, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
         ],
     },
-    // jeq_i64__22 (regcache.c): 5 code bytes, 0 data bytes, 1 holes
+    // jeq_i64__22 (branches.c): 5 code bytes, 0 data bytes, 1 holes
     Stencil {
         name: "jeq_i64__22",
         code: &[
@@ -3172,7 +3106,7 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0x1, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
         ],
     },
-    // jeq_i64__23 (regcache.c): 17 code bytes, 0 data bytes, 2 holes
+    // jeq_i64__23 (branches.c): 17 code bytes, 0 data bytes, 2 holes
     Stencil {
         name: "jeq_i64__23",
         code: &[
@@ -3185,7 +3119,7 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0xd, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
         ],
     },
-    // jeq_i64__2m (regcache.c): 19 code bytes, 0 data bytes, 3 holes
+    // jeq_i64__2m (branches.c): 19 code bytes, 0 data bytes, 3 holes
     Stencil {
         name: "jeq_i64__2m",
         code: &[
@@ -3199,7 +3133,7 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0xf, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
         ],
     },
-    // jeq_i64__30 (regcache.c): 17 code bytes, 0 data bytes, 2 holes
+    // jeq_i64__30 (branches.c): 17 code bytes, 0 data bytes, 2 holes
     Stencil {
         name: "jeq_i64__30",
         code: &[
@@ -3212,7 +3146,7 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0xd, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
         ],
     },
-    // jeq_i64__31 (regcache.c): 17 code bytes, 0 data bytes, 2 holes
+    // jeq_i64__31 (branches.c): 17 code bytes, 0 data bytes, 2 holes
     Stencil {
         name: "jeq_i64__31",
         code: &[
@@ -3225,7 +3159,7 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0xd, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
         ],
     },
-    // jeq_i64__32 (regcache.c): 17 code bytes, 0 data bytes, 2 holes
+    // jeq_i64__32 (branches.c): 17 code bytes, 0 data bytes, 2 holes
     Stencil {
         name: "jeq_i64__32",
         code: &[
@@ -3238,7 +3172,7 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0xd, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
         ],
     },
-    // jeq_i64__33 (regcache.c): 5 code bytes, 0 data bytes, 1 holes
+    // jeq_i64__33 (branches.c): 5 code bytes, 0 data bytes, 1 holes
     Stencil {
         name: "jeq_i64__33",
         code: &[
@@ -3249,7 +3183,7 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0x1, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
         ],
     },
-    // jeq_i64__3m (regcache.c): 19 code bytes, 0 data bytes, 3 holes
+    // jeq_i64__3m (branches.c): 19 code bytes, 0 data bytes, 3 holes
     Stencil {
         name: "jeq_i64__3m",
         code: &[
@@ -3263,7 +3197,7 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0xf, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
         ],
     },
-    // jeq_i64__m0 (regcache.c): 19 code bytes, 0 data bytes, 3 holes
+    // jeq_i64__m0 (branches.c): 19 code bytes, 0 data bytes, 3 holes
     Stencil {
         name: "jeq_i64__m0",
         code: &[
@@ -3277,7 +3211,7 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0xf, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
         ],
     },
-    // jeq_i64__m1 (regcache.c): 19 code bytes, 0 data bytes, 3 holes
+    // jeq_i64__m1 (branches.c): 19 code bytes, 0 data bytes, 3 holes
     Stencil {
         name: "jeq_i64__m1",
         code: &[
@@ -3291,7 +3225,7 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0xf, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
         ],
     },
-    // jeq_i64__m2 (regcache.c): 19 code bytes, 0 data bytes, 3 holes
+    // jeq_i64__m2 (branches.c): 19 code bytes, 0 data bytes, 3 holes
     Stencil {
         name: "jeq_i64__m2",
         code: &[
@@ -3305,7 +3239,7 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0xf, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
         ],
     },
-    // jeq_i64__m3 (regcache.c): 19 code bytes, 0 data bytes, 3 holes
+    // jeq_i64__m3 (branches.c): 19 code bytes, 0 data bytes, 3 holes
     Stencil {
         name: "jeq_i64__m3",
         code: &[
@@ -3317,21 +3251,6 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0x4, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
             Hole { offset: 0xa, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
             Hole { offset: 0xf, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
-        ],
-    },
-    // jeq_i64__mm (regcache.c): 27 code bytes, 0 data bytes, 4 holes
-    Stencil {
-        name: "jeq_i64__mm",
-        code: &[
-            0x49, 0x8b, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0x49, 0x3b, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00,
-            0x0f, 0x85, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
-        ],
-        data: &[],
-        holes: &[
-            Hole { offset: 0x4, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
-            Hole { offset: 0xc, kind: HoleKind::Abs32S, symbol: HoleSymbol::B, addend: 0, in_data: false },
-            Hole { offset: 0x12, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
-            Hole { offset: 0x17, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
         ],
     },
     // jeq_i64_imm (branches.c): 26 code bytes, 0 data bytes, 4 holes
@@ -3349,7 +3268,7 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0x16, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
         ],
     },
-    // jeq_i64_imm__0 (regcache.c): 21 code bytes, 0 data bytes, 3 holes
+    // jeq_i64_imm__0 (branches.c): 21 code bytes, 0 data bytes, 3 holes
     Stencil {
         name: "jeq_i64_imm__0",
         code: &[
@@ -3363,7 +3282,7 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0x11, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
         ],
     },
-    // jeq_i64_imm__1 (regcache.c): 21 code bytes, 0 data bytes, 3 holes
+    // jeq_i64_imm__1 (branches.c): 21 code bytes, 0 data bytes, 3 holes
     Stencil {
         name: "jeq_i64_imm__1",
         code: &[
@@ -3377,7 +3296,7 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0x11, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
         ],
     },
-    // jeq_i64_imm__2 (regcache.c): 21 code bytes, 0 data bytes, 3 holes
+    // jeq_i64_imm__2 (branches.c): 21 code bytes, 0 data bytes, 3 holes
     Stencil {
         name: "jeq_i64_imm__2",
         code: &[
@@ -3391,7 +3310,7 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0x11, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
         ],
     },
-    // jeq_i64_imm__3 (regcache.c): 21 code bytes, 0 data bytes, 3 holes
+    // jeq_i64_imm__3 (branches.c): 21 code bytes, 0 data bytes, 3 holes
     Stencil {
         name: "jeq_i64_imm__3",
         code: &[
@@ -3403,21 +3322,6 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0x3, kind: HoleKind::Abs32S, symbol: HoleSymbol::B, addend: 0, in_data: false },
             Hole { offset: 0xc, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
             Hole { offset: 0x11, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
-        ],
-    },
-    // jeq_i64_imm__m (regcache.c): 26 code bytes, 0 data bytes, 4 holes
-    Stencil {
-        name: "jeq_i64_imm__m",
-        code: &[
-            0x48, 0xc7, 0xc0, 0x00, 0x00, 0x00, 0x00, 0x49, 0x39, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0x0f,
-            0x85, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
-        ],
-        data: &[],
-        holes: &[
-            Hole { offset: 0x3, kind: HoleKind::Abs32S, symbol: HoleSymbol::B, addend: 0, in_data: false },
-            Hole { offset: 0xb, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
-            Hole { offset: 0x11, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
-            Hole { offset: 0x16, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
         ],
     },
     // jge_i64_imm (branches.c): 26 code bytes, 0 data bytes, 4 holes
@@ -3435,7 +3339,7 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0x16, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
         ],
     },
-    // jge_i64_imm__0 (regcache.c): 21 code bytes, 0 data bytes, 3 holes
+    // jge_i64_imm__0 (branches.c): 21 code bytes, 0 data bytes, 3 holes
     Stencil {
         name: "jge_i64_imm__0",
         code: &[
@@ -3449,7 +3353,7 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0x11, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
         ],
     },
-    // jge_i64_imm__1 (regcache.c): 21 code bytes, 0 data bytes, 3 holes
+    // jge_i64_imm__1 (branches.c): 21 code bytes, 0 data bytes, 3 holes
     Stencil {
         name: "jge_i64_imm__1",
         code: &[
@@ -3463,7 +3367,7 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0x11, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
         ],
     },
-    // jge_i64_imm__2 (regcache.c): 21 code bytes, 0 data bytes, 3 holes
+    // jge_i64_imm__2 (branches.c): 21 code bytes, 0 data bytes, 3 holes
     Stencil {
         name: "jge_i64_imm__2",
         code: &[
@@ -3477,7 +3381,7 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0x11, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
         ],
     },
-    // jge_i64_imm__3 (regcache.c): 21 code bytes, 0 data bytes, 3 holes
+    // jge_i64_imm__3 (branches.c): 21 code bytes, 0 data bytes, 3 holes
     Stencil {
         name: "jge_i64_imm__3",
         code: &[
@@ -3489,21 +3393,6 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0x3, kind: HoleKind::Abs32S, symbol: HoleSymbol::B, addend: 0, in_data: false },
             Hole { offset: 0xc, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
             Hole { offset: 0x11, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
-        ],
-    },
-    // jge_i64_imm__m (regcache.c): 26 code bytes, 0 data bytes, 4 holes
-    Stencil {
-        name: "jge_i64_imm__m",
-        code: &[
-            0x48, 0xc7, 0xc0, 0x00, 0x00, 0x00, 0x00, 0x49, 0x39, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0x0f,
-            0x8c, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
-        ],
-        data: &[],
-        holes: &[
-            Hole { offset: 0x3, kind: HoleKind::Abs32S, symbol: HoleSymbol::B, addend: 0, in_data: false },
-            Hole { offset: 0xb, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
-            Hole { offset: 0x11, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
-            Hole { offset: 0x16, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
         ],
     },
     // jgt_i64_imm (branches.c): 26 code bytes, 0 data bytes, 4 holes
@@ -3521,7 +3410,7 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0x16, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
         ],
     },
-    // jgt_i64_imm__0 (regcache.c): 21 code bytes, 0 data bytes, 3 holes
+    // jgt_i64_imm__0 (branches.c): 21 code bytes, 0 data bytes, 3 holes
     Stencil {
         name: "jgt_i64_imm__0",
         code: &[
@@ -3535,7 +3424,7 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0x11, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
         ],
     },
-    // jgt_i64_imm__1 (regcache.c): 21 code bytes, 0 data bytes, 3 holes
+    // jgt_i64_imm__1 (branches.c): 21 code bytes, 0 data bytes, 3 holes
     Stencil {
         name: "jgt_i64_imm__1",
         code: &[
@@ -3549,7 +3438,7 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0x11, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
         ],
     },
-    // jgt_i64_imm__2 (regcache.c): 21 code bytes, 0 data bytes, 3 holes
+    // jgt_i64_imm__2 (branches.c): 21 code bytes, 0 data bytes, 3 holes
     Stencil {
         name: "jgt_i64_imm__2",
         code: &[
@@ -3563,7 +3452,7 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0x11, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
         ],
     },
-    // jgt_i64_imm__3 (regcache.c): 21 code bytes, 0 data bytes, 3 holes
+    // jgt_i64_imm__3 (branches.c): 21 code bytes, 0 data bytes, 3 holes
     Stencil {
         name: "jgt_i64_imm__3",
         code: &[
@@ -3575,21 +3464,6 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0x3, kind: HoleKind::Abs32S, symbol: HoleSymbol::B, addend: 0, in_data: false },
             Hole { offset: 0xc, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
             Hole { offset: 0x11, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
-        ],
-    },
-    // jgt_i64_imm__m (regcache.c): 26 code bytes, 0 data bytes, 4 holes
-    Stencil {
-        name: "jgt_i64_imm__m",
-        code: &[
-            0x48, 0xc7, 0xc0, 0x00, 0x00, 0x00, 0x00, 0x49, 0x39, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0x0f,
-            0x8e, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
-        ],
-        data: &[],
-        holes: &[
-            Hole { offset: 0x3, kind: HoleKind::Abs32S, symbol: HoleSymbol::B, addend: 0, in_data: false },
-            Hole { offset: 0xb, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
-            Hole { offset: 0x11, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
-            Hole { offset: 0x16, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
         ],
     },
     // jle_f64 (branches.c): 31 code bytes, 0 data bytes, 4 holes
@@ -3622,7 +3496,7 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0x17, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
         ],
     },
-    // jle_i64__00 (regcache.c): 5 code bytes, 0 data bytes, 1 holes
+    // jle_i64__00 (branches.c): 5 code bytes, 0 data bytes, 1 holes
     Stencil {
         name: "jle_i64__00",
         code: &[
@@ -3633,7 +3507,7 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0x1, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
         ],
     },
-    // jle_i64__01 (regcache.c): 14 code bytes, 0 data bytes, 2 holes
+    // jle_i64__01 (branches.c): 14 code bytes, 0 data bytes, 2 holes
     Stencil {
         name: "jle_i64__01",
         code: &[
@@ -3645,7 +3519,7 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0xa, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
         ],
     },
-    // jle_i64__02 (regcache.c): 14 code bytes, 0 data bytes, 2 holes
+    // jle_i64__02 (branches.c): 14 code bytes, 0 data bytes, 2 holes
     Stencil {
         name: "jle_i64__02",
         code: &[
@@ -3657,7 +3531,7 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0xa, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
         ],
     },
-    // jle_i64__03 (regcache.c): 14 code bytes, 0 data bytes, 2 holes
+    // jle_i64__03 (branches.c): 14 code bytes, 0 data bytes, 2 holes
     Stencil {
         name: "jle_i64__03",
         code: &[
@@ -3669,7 +3543,7 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0xa, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
         ],
     },
-    // jle_i64__0m (regcache.c): 19 code bytes, 0 data bytes, 3 holes
+    // jle_i64__0m (branches.c): 19 code bytes, 0 data bytes, 3 holes
     Stencil {
         name: "jle_i64__0m",
         code: &[
@@ -3683,7 +3557,7 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0xf, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
         ],
     },
-    // jle_i64__10 (regcache.c): 14 code bytes, 0 data bytes, 2 holes
+    // jle_i64__10 (branches.c): 14 code bytes, 0 data bytes, 2 holes
     Stencil {
         name: "jle_i64__10",
         code: &[
@@ -3695,7 +3569,7 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0xa, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
         ],
     },
-    // jle_i64__11 (regcache.c): 5 code bytes, 0 data bytes, 1 holes
+    // jle_i64__11 (branches.c): 5 code bytes, 0 data bytes, 1 holes
     Stencil {
         name: "jle_i64__11",
         code: &[
@@ -3706,7 +3580,7 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0x1, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
         ],
     },
-    // jle_i64__12 (regcache.c): 14 code bytes, 0 data bytes, 2 holes
+    // jle_i64__12 (branches.c): 14 code bytes, 0 data bytes, 2 holes
     Stencil {
         name: "jle_i64__12",
         code: &[
@@ -3718,7 +3592,7 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0xa, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
         ],
     },
-    // jle_i64__13 (regcache.c): 14 code bytes, 0 data bytes, 2 holes
+    // jle_i64__13 (branches.c): 14 code bytes, 0 data bytes, 2 holes
     Stencil {
         name: "jle_i64__13",
         code: &[
@@ -3730,7 +3604,7 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0xa, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
         ],
     },
-    // jle_i64__1m (regcache.c): 19 code bytes, 0 data bytes, 3 holes
+    // jle_i64__1m (branches.c): 19 code bytes, 0 data bytes, 3 holes
     Stencil {
         name: "jle_i64__1m",
         code: &[
@@ -3744,7 +3618,7 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0xf, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
         ],
     },
-    // jle_i64__20 (regcache.c): 14 code bytes, 0 data bytes, 2 holes
+    // jle_i64__20 (branches.c): 14 code bytes, 0 data bytes, 2 holes
     Stencil {
         name: "jle_i64__20",
         code: &[
@@ -3756,7 +3630,7 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0xa, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
         ],
     },
-    // jle_i64__21 (regcache.c): 14 code bytes, 0 data bytes, 2 holes
+    // jle_i64__21 (branches.c): 14 code bytes, 0 data bytes, 2 holes
     Stencil {
         name: "jle_i64__21",
         code: &[
@@ -3768,7 +3642,7 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0xa, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
         ],
     },
-    // jle_i64__22 (regcache.c): 5 code bytes, 0 data bytes, 1 holes
+    // jle_i64__22 (branches.c): 5 code bytes, 0 data bytes, 1 holes
     Stencil {
         name: "jle_i64__22",
         code: &[
@@ -3779,7 +3653,7 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0x1, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
         ],
     },
-    // jle_i64__23 (regcache.c): 14 code bytes, 0 data bytes, 2 holes
+    // jle_i64__23 (branches.c): 14 code bytes, 0 data bytes, 2 holes
     Stencil {
         name: "jle_i64__23",
         code: &[
@@ -3791,7 +3665,7 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0xa, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
         ],
     },
-    // jle_i64__2m (regcache.c): 19 code bytes, 0 data bytes, 3 holes
+    // jle_i64__2m (branches.c): 19 code bytes, 0 data bytes, 3 holes
     Stencil {
         name: "jle_i64__2m",
         code: &[
@@ -3805,7 +3679,7 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0xf, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
         ],
     },
-    // jle_i64__30 (regcache.c): 14 code bytes, 0 data bytes, 2 holes
+    // jle_i64__30 (branches.c): 14 code bytes, 0 data bytes, 2 holes
     Stencil {
         name: "jle_i64__30",
         code: &[
@@ -3817,7 +3691,7 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0xa, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
         ],
     },
-    // jle_i64__31 (regcache.c): 14 code bytes, 0 data bytes, 2 holes
+    // jle_i64__31 (branches.c): 14 code bytes, 0 data bytes, 2 holes
     Stencil {
         name: "jle_i64__31",
         code: &[
@@ -3829,7 +3703,7 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0xa, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
         ],
     },
-    // jle_i64__32 (regcache.c): 14 code bytes, 0 data bytes, 2 holes
+    // jle_i64__32 (branches.c): 14 code bytes, 0 data bytes, 2 holes
     Stencil {
         name: "jle_i64__32",
         code: &[
@@ -3841,7 +3715,7 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0xa, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
         ],
     },
-    // jle_i64__33 (regcache.c): 5 code bytes, 0 data bytes, 1 holes
+    // jle_i64__33 (branches.c): 5 code bytes, 0 data bytes, 1 holes
     Stencil {
         name: "jle_i64__33",
         code: &[
@@ -3852,7 +3726,7 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0x1, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
         ],
     },
-    // jle_i64__3m (regcache.c): 19 code bytes, 0 data bytes, 3 holes
+    // jle_i64__3m (branches.c): 19 code bytes, 0 data bytes, 3 holes
     Stencil {
         name: "jle_i64__3m",
         code: &[
@@ -3866,7 +3740,7 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0xf, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
         ],
     },
-    // jle_i64__m0 (regcache.c): 19 code bytes, 0 data bytes, 3 holes
+    // jle_i64__m0 (branches.c): 19 code bytes, 0 data bytes, 3 holes
     Stencil {
         name: "jle_i64__m0",
         code: &[
@@ -3880,7 +3754,7 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0xf, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
         ],
     },
-    // jle_i64__m1 (regcache.c): 19 code bytes, 0 data bytes, 3 holes
+    // jle_i64__m1 (branches.c): 19 code bytes, 0 data bytes, 3 holes
     Stencil {
         name: "jle_i64__m1",
         code: &[
@@ -3894,7 +3768,7 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0xf, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
         ],
     },
-    // jle_i64__m2 (regcache.c): 19 code bytes, 0 data bytes, 3 holes
+    // jle_i64__m2 (branches.c): 19 code bytes, 0 data bytes, 3 holes
     Stencil {
         name: "jle_i64__m2",
         code: &[
@@ -3908,7 +3782,7 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0xf, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
         ],
     },
-    // jle_i64__m3 (regcache.c): 19 code bytes, 0 data bytes, 3 holes
+    // jle_i64__m3 (branches.c): 19 code bytes, 0 data bytes, 3 holes
     Stencil {
         name: "jle_i64__m3",
         code: &[
@@ -3920,21 +3794,6 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0x4, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
             Hole { offset: 0xa, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
             Hole { offset: 0xf, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
-        ],
-    },
-    // jle_i64__mm (regcache.c): 27 code bytes, 0 data bytes, 4 holes
-    Stencil {
-        name: "jle_i64__mm",
-        code: &[
-            0x49, 0x8b, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0x49, 0x3b, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00,
-            0x0f, 0x8f, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
-        ],
-        data: &[],
-        holes: &[
-            Hole { offset: 0x4, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
-            Hole { offset: 0xc, kind: HoleKind::Abs32S, symbol: HoleSymbol::B, addend: 0, in_data: false },
-            Hole { offset: 0x12, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
-            Hole { offset: 0x17, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
         ],
     },
     // jle_i64_imm (branches.c): 26 code bytes, 0 data bytes, 4 holes
@@ -3952,7 +3811,7 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0x16, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
         ],
     },
-    // jle_i64_imm__0 (regcache.c): 21 code bytes, 0 data bytes, 3 holes
+    // jle_i64_imm__0 (branches.c): 21 code bytes, 0 data bytes, 3 holes
     Stencil {
         name: "jle_i64_imm__0",
         code: &[
@@ -3966,7 +3825,7 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0x11, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
         ],
     },
-    // jle_i64_imm__1 (regcache.c): 21 code bytes, 0 data bytes, 3 holes
+    // jle_i64_imm__1 (branches.c): 21 code bytes, 0 data bytes, 3 holes
     Stencil {
         name: "jle_i64_imm__1",
         code: &[
@@ -3980,7 +3839,7 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0x11, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
         ],
     },
-    // jle_i64_imm__2 (regcache.c): 21 code bytes, 0 data bytes, 3 holes
+    // jle_i64_imm__2 (branches.c): 21 code bytes, 0 data bytes, 3 holes
     Stencil {
         name: "jle_i64_imm__2",
         code: &[
@@ -3994,7 +3853,7 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0x11, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
         ],
     },
-    // jle_i64_imm__3 (regcache.c): 21 code bytes, 0 data bytes, 3 holes
+    // jle_i64_imm__3 (branches.c): 21 code bytes, 0 data bytes, 3 holes
     Stencil {
         name: "jle_i64_imm__3",
         code: &[
@@ -4006,21 +3865,6 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0x3, kind: HoleKind::Abs32S, symbol: HoleSymbol::B, addend: 0, in_data: false },
             Hole { offset: 0xc, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
             Hole { offset: 0x11, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
-        ],
-    },
-    // jle_i64_imm__m (regcache.c): 26 code bytes, 0 data bytes, 4 holes
-    Stencil {
-        name: "jle_i64_imm__m",
-        code: &[
-            0x48, 0xc7, 0xc0, 0x00, 0x00, 0x00, 0x00, 0x49, 0x39, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0x0f,
-            0x8f, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
-        ],
-        data: &[],
-        holes: &[
-            Hole { offset: 0x3, kind: HoleKind::Abs32S, symbol: HoleSymbol::B, addend: 0, in_data: false },
-            Hole { offset: 0xb, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
-            Hole { offset: 0x11, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
-            Hole { offset: 0x16, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
         ],
     },
     // jlt_f64 (branches.c): 31 code bytes, 0 data bytes, 4 holes
@@ -4053,7 +3897,7 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0x17, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
         ],
     },
-    // jlt_i64__00 (regcache.c): 5 code bytes, 0 data bytes, 1 holes
+    // jlt_i64__00 (branches.c): 5 code bytes, 0 data bytes, 1 holes
     Stencil {
         name: "jlt_i64__00",
         code: &[
@@ -4064,7 +3908,7 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0x1, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // jlt_i64__01 (regcache.c): 14 code bytes, 0 data bytes, 2 holes
+    // jlt_i64__01 (branches.c): 14 code bytes, 0 data bytes, 2 holes
     Stencil {
         name: "jlt_i64__01",
         code: &[
@@ -4076,7 +3920,7 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0xa, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
         ],
     },
-    // jlt_i64__02 (regcache.c): 14 code bytes, 0 data bytes, 2 holes
+    // jlt_i64__02 (branches.c): 14 code bytes, 0 data bytes, 2 holes
     Stencil {
         name: "jlt_i64__02",
         code: &[
@@ -4088,7 +3932,7 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0xa, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
         ],
     },
-    // jlt_i64__03 (regcache.c): 14 code bytes, 0 data bytes, 2 holes
+    // jlt_i64__03 (branches.c): 14 code bytes, 0 data bytes, 2 holes
     Stencil {
         name: "jlt_i64__03",
         code: &[
@@ -4100,7 +3944,7 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0xa, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
         ],
     },
-    // jlt_i64__0m (regcache.c): 19 code bytes, 0 data bytes, 3 holes
+    // jlt_i64__0m (branches.c): 19 code bytes, 0 data bytes, 3 holes
     Stencil {
         name: "jlt_i64__0m",
         code: &[
@@ -4114,7 +3958,7 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0xf, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
         ],
     },
-    // jlt_i64__10 (regcache.c): 14 code bytes, 0 data bytes, 2 holes
+    // jlt_i64__10 (branches.c): 14 code bytes, 0 data bytes, 2 holes
     Stencil {
         name: "jlt_i64__10",
         code: &[
@@ -4126,7 +3970,7 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0xa, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
         ],
     },
-    // jlt_i64__11 (regcache.c): 5 code bytes, 0 data bytes, 1 holes
+    // jlt_i64__11 (branches.c): 5 code bytes, 0 data bytes, 1 holes
     Stencil {
         name: "jlt_i64__11",
         code: &[
@@ -4137,7 +3981,7 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0x1, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // jlt_i64__12 (regcache.c): 14 code bytes, 0 data bytes, 2 holes
+    // jlt_i64__12 (branches.c): 14 code bytes, 0 data bytes, 2 holes
     Stencil {
         name: "jlt_i64__12",
         code: &[
@@ -4149,7 +3993,7 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0xa, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
         ],
     },
-    // jlt_i64__13 (regcache.c): 14 code bytes, 0 data bytes, 2 holes
+    // jlt_i64__13 (branches.c): 14 code bytes, 0 data bytes, 2 holes
     Stencil {
         name: "jlt_i64__13",
         code: &[
@@ -4161,7 +4005,7 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0xa, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
         ],
     },
-    // jlt_i64__1m (regcache.c): 19 code bytes, 0 data bytes, 3 holes
+    // jlt_i64__1m (branches.c): 19 code bytes, 0 data bytes, 3 holes
     Stencil {
         name: "jlt_i64__1m",
         code: &[
@@ -4175,7 +4019,7 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0xf, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
         ],
     },
-    // jlt_i64__20 (regcache.c): 14 code bytes, 0 data bytes, 2 holes
+    // jlt_i64__20 (branches.c): 14 code bytes, 0 data bytes, 2 holes
     Stencil {
         name: "jlt_i64__20",
         code: &[
@@ -4187,7 +4031,7 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0xa, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
         ],
     },
-    // jlt_i64__21 (regcache.c): 14 code bytes, 0 data bytes, 2 holes
+    // jlt_i64__21 (branches.c): 14 code bytes, 0 data bytes, 2 holes
     Stencil {
         name: "jlt_i64__21",
         code: &[
@@ -4199,7 +4043,7 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0xa, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
         ],
     },
-    // jlt_i64__22 (regcache.c): 5 code bytes, 0 data bytes, 1 holes
+    // jlt_i64__22 (branches.c): 5 code bytes, 0 data bytes, 1 holes
     Stencil {
         name: "jlt_i64__22",
         code: &[
@@ -4210,7 +4054,7 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0x1, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // jlt_i64__23 (regcache.c): 14 code bytes, 0 data bytes, 2 holes
+    // jlt_i64__23 (branches.c): 14 code bytes, 0 data bytes, 2 holes
     Stencil {
         name: "jlt_i64__23",
         code: &[
@@ -4222,7 +4066,7 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0xa, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
         ],
     },
-    // jlt_i64__2m (regcache.c): 19 code bytes, 0 data bytes, 3 holes
+    // jlt_i64__2m (branches.c): 19 code bytes, 0 data bytes, 3 holes
     Stencil {
         name: "jlt_i64__2m",
         code: &[
@@ -4236,7 +4080,7 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0xf, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
         ],
     },
-    // jlt_i64__30 (regcache.c): 14 code bytes, 0 data bytes, 2 holes
+    // jlt_i64__30 (branches.c): 14 code bytes, 0 data bytes, 2 holes
     Stencil {
         name: "jlt_i64__30",
         code: &[
@@ -4248,7 +4092,7 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0xa, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
         ],
     },
-    // jlt_i64__31 (regcache.c): 14 code bytes, 0 data bytes, 2 holes
+    // jlt_i64__31 (branches.c): 14 code bytes, 0 data bytes, 2 holes
     Stencil {
         name: "jlt_i64__31",
         code: &[
@@ -4260,7 +4104,7 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0xa, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
         ],
     },
-    // jlt_i64__32 (regcache.c): 14 code bytes, 0 data bytes, 2 holes
+    // jlt_i64__32 (branches.c): 14 code bytes, 0 data bytes, 2 holes
     Stencil {
         name: "jlt_i64__32",
         code: &[
@@ -4272,7 +4116,7 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0xa, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
         ],
     },
-    // jlt_i64__33 (regcache.c): 5 code bytes, 0 data bytes, 1 holes
+    // jlt_i64__33 (branches.c): 5 code bytes, 0 data bytes, 1 holes
     Stencil {
         name: "jlt_i64__33",
         code: &[
@@ -4283,7 +4127,7 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0x1, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // jlt_i64__3m (regcache.c): 19 code bytes, 0 data bytes, 3 holes
+    // jlt_i64__3m (branches.c): 19 code bytes, 0 data bytes, 3 holes
     Stencil {
         name: "jlt_i64__3m",
         code: &[
@@ -4297,7 +4141,7 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0xf, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
         ],
     },
-    // jlt_i64__m0 (regcache.c): 19 code bytes, 0 data bytes, 3 holes
+    // jlt_i64__m0 (branches.c): 19 code bytes, 0 data bytes, 3 holes
     Stencil {
         name: "jlt_i64__m0",
         code: &[
@@ -4311,7 +4155,7 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0xf, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
         ],
     },
-    // jlt_i64__m1 (regcache.c): 19 code bytes, 0 data bytes, 3 holes
+    // jlt_i64__m1 (branches.c): 19 code bytes, 0 data bytes, 3 holes
     Stencil {
         name: "jlt_i64__m1",
         code: &[
@@ -4325,7 +4169,7 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0xf, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
         ],
     },
-    // jlt_i64__m2 (regcache.c): 19 code bytes, 0 data bytes, 3 holes
+    // jlt_i64__m2 (branches.c): 19 code bytes, 0 data bytes, 3 holes
     Stencil {
         name: "jlt_i64__m2",
         code: &[
@@ -4339,7 +4183,7 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0xf, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
         ],
     },
-    // jlt_i64__m3 (regcache.c): 19 code bytes, 0 data bytes, 3 holes
+    // jlt_i64__m3 (branches.c): 19 code bytes, 0 data bytes, 3 holes
     Stencil {
         name: "jlt_i64__m3",
         code: &[
@@ -4351,21 +4195,6 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0x4, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
             Hole { offset: 0xa, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
             Hole { offset: 0xf, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
-        ],
-    },
-    // jlt_i64__mm (regcache.c): 27 code bytes, 0 data bytes, 4 holes
-    Stencil {
-        name: "jlt_i64__mm",
-        code: &[
-            0x49, 0x8b, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0x49, 0x3b, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00,
-            0x0f, 0x8d, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
-        ],
-        data: &[],
-        holes: &[
-            Hole { offset: 0x4, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
-            Hole { offset: 0xc, kind: HoleKind::Abs32S, symbol: HoleSymbol::B, addend: 0, in_data: false },
-            Hole { offset: 0x12, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
-            Hole { offset: 0x17, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
         ],
     },
     // jlt_i64_imm (branches.c): 26 code bytes, 0 data bytes, 4 holes
@@ -4383,7 +4212,7 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0x16, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
         ],
     },
-    // jlt_i64_imm__0 (regcache.c): 21 code bytes, 0 data bytes, 3 holes
+    // jlt_i64_imm__0 (branches.c): 21 code bytes, 0 data bytes, 3 holes
     Stencil {
         name: "jlt_i64_imm__0",
         code: &[
@@ -4397,7 +4226,7 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0x11, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
         ],
     },
-    // jlt_i64_imm__1 (regcache.c): 21 code bytes, 0 data bytes, 3 holes
+    // jlt_i64_imm__1 (branches.c): 21 code bytes, 0 data bytes, 3 holes
     Stencil {
         name: "jlt_i64_imm__1",
         code: &[
@@ -4411,7 +4240,7 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0x11, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
         ],
     },
-    // jlt_i64_imm__2 (regcache.c): 21 code bytes, 0 data bytes, 3 holes
+    // jlt_i64_imm__2 (branches.c): 21 code bytes, 0 data bytes, 3 holes
     Stencil {
         name: "jlt_i64_imm__2",
         code: &[
@@ -4425,7 +4254,7 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0x11, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
         ],
     },
-    // jlt_i64_imm__3 (regcache.c): 21 code bytes, 0 data bytes, 3 holes
+    // jlt_i64_imm__3 (branches.c): 21 code bytes, 0 data bytes, 3 holes
     Stencil {
         name: "jlt_i64_imm__3",
         code: &[
@@ -4437,21 +4266,6 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0x3, kind: HoleKind::Abs32S, symbol: HoleSymbol::B, addend: 0, in_data: false },
             Hole { offset: 0xc, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
             Hole { offset: 0x11, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
-        ],
-    },
-    // jlt_i64_imm__m (regcache.c): 26 code bytes, 0 data bytes, 4 holes
-    Stencil {
-        name: "jlt_i64_imm__m",
-        code: &[
-            0x48, 0xc7, 0xc0, 0x00, 0x00, 0x00, 0x00, 0x49, 0x39, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0x0f,
-            0x8d, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
-        ],
-        data: &[],
-        holes: &[
-            Hole { offset: 0x3, kind: HoleKind::Abs32S, symbol: HoleSymbol::B, addend: 0, in_data: false },
-            Hole { offset: 0xb, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
-            Hole { offset: 0x11, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
-            Hole { offset: 0x16, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
         ],
     },
     // jmp (branches.c): 5 code bytes, 0 data bytes, 1 holes
@@ -4479,7 +4293,7 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0x10, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
         ],
     },
-    // jmp_false__0 (regcache.c): 16 code bytes, 0 data bytes, 2 holes
+    // jmp_false__0 (branches.c): 16 code bytes, 0 data bytes, 2 holes
     Stencil {
         name: "jmp_false__0",
         code: &[
@@ -4491,7 +4305,7 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0xc, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
         ],
     },
-    // jmp_false__1 (regcache.c): 16 code bytes, 0 data bytes, 2 holes
+    // jmp_false__1 (branches.c): 16 code bytes, 0 data bytes, 2 holes
     Stencil {
         name: "jmp_false__1",
         code: &[
@@ -4503,7 +4317,7 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0xc, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
         ],
     },
-    // jmp_false__2 (regcache.c): 16 code bytes, 0 data bytes, 2 holes
+    // jmp_false__2 (branches.c): 16 code bytes, 0 data bytes, 2 holes
     Stencil {
         name: "jmp_false__2",
         code: &[
@@ -4515,7 +4329,7 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0xc, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
         ],
     },
-    // jmp_false__3 (regcache.c): 16 code bytes, 0 data bytes, 2 holes
+    // jmp_false__3 (branches.c): 16 code bytes, 0 data bytes, 2 holes
     Stencil {
         name: "jmp_false__3",
         code: &[
@@ -4525,20 +4339,6 @@ pub static STENCILS: &[Stencil] = &[
         holes: &[
             Hole { offset: 0x5, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
             Hole { offset: 0xc, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
-        ],
-    },
-    // jmp_false__m (regcache.c): 20 code bytes, 0 data bytes, 3 holes
-    Stencil {
-        name: "jmp_false__m",
-        code: &[
-            0x49, 0x83, 0xbc, 0x24, 0x00, 0x00, 0x00, 0x00, 0x00, 0x0f, 0x85, 0x00, 0x00, 0x00, 0x00, 0xe9,
-            0x00, 0x00, 0x00, 0x00,
-        ],
-        data: &[],
-        holes: &[
-            Hole { offset: 0x4, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
-            Hole { offset: 0xb, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
-            Hole { offset: 0x10, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
         ],
     },
     // jmp_true (branches.c): 20 code bytes, 0 data bytes, 3 holes
@@ -4555,7 +4355,7 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0x10, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
         ],
     },
-    // jmp_true__0 (regcache.c): 17 code bytes, 0 data bytes, 2 holes
+    // jmp_true__0 (branches.c): 17 code bytes, 0 data bytes, 2 holes
     Stencil {
         name: "jmp_true__0",
         code: &[
@@ -4568,7 +4368,7 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0xd, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // jmp_true__1 (regcache.c): 17 code bytes, 0 data bytes, 2 holes
+    // jmp_true__1 (branches.c): 17 code bytes, 0 data bytes, 2 holes
     Stencil {
         name: "jmp_true__1",
         code: &[
@@ -4581,7 +4381,7 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0xd, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // jmp_true__2 (regcache.c): 17 code bytes, 0 data bytes, 2 holes
+    // jmp_true__2 (branches.c): 17 code bytes, 0 data bytes, 2 holes
     Stencil {
         name: "jmp_true__2",
         code: &[
@@ -4594,7 +4394,7 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0xd, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // jmp_true__3 (regcache.c): 17 code bytes, 0 data bytes, 2 holes
+    // jmp_true__3 (branches.c): 17 code bytes, 0 data bytes, 2 holes
     Stencil {
         name: "jmp_true__3",
         code: &[
@@ -4605,20 +4405,6 @@ pub static STENCILS: &[Stencil] = &[
         holes: &[
             Hole { offset: 0x6, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
             Hole { offset: 0xd, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
-        ],
-    },
-    // jmp_true__m (regcache.c): 20 code bytes, 0 data bytes, 3 holes
-    Stencil {
-        name: "jmp_true__m",
-        code: &[
-            0x49, 0x83, 0xbc, 0x24, 0x00, 0x00, 0x00, 0x00, 0x00, 0x0f, 0x84, 0x00, 0x00, 0x00, 0x00, 0xe9,
-            0x00, 0x00, 0x00, 0x00,
-        ],
-        data: &[],
-        holes: &[
-            Hole { offset: 0x4, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
-            Hole { offset: 0xb, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
-            Hole { offset: 0x10, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
         ],
     },
     // jne_f64 (branches.c): 34 code bytes, 0 data bytes, 4 holes
@@ -4652,7 +4438,7 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0x17, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
         ],
     },
-    // jne_i64__00 (regcache.c): 5 code bytes, 0 data bytes, 1 holes
+    // jne_i64__00 (branches.c): 5 code bytes, 0 data bytes, 1 holes
     Stencil {
         name: "jne_i64__00",
         code: &[
@@ -4663,7 +4449,7 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0x1, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // jne_i64__01 (regcache.c): 18 code bytes, 0 data bytes, 2 holes
+    // jne_i64__01 (branches.c): 18 code bytes, 0 data bytes, 2 holes
     Stencil {
         name: "jne_i64__01",
         code: &[
@@ -4676,7 +4462,7 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0xe, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
         ],
     },
-    // jne_i64__02 (regcache.c): 18 code bytes, 0 data bytes, 2 holes
+    // jne_i64__02 (branches.c): 18 code bytes, 0 data bytes, 2 holes
     Stencil {
         name: "jne_i64__02",
         code: &[
@@ -4689,7 +4475,7 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0xe, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
         ],
     },
-    // jne_i64__03 (regcache.c): 18 code bytes, 0 data bytes, 2 holes
+    // jne_i64__03 (branches.c): 18 code bytes, 0 data bytes, 2 holes
     Stencil {
         name: "jne_i64__03",
         code: &[
@@ -4702,7 +4488,7 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0xe, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
         ],
     },
-    // jne_i64__0m (regcache.c): 19 code bytes, 0 data bytes, 3 holes
+    // jne_i64__0m (branches.c): 19 code bytes, 0 data bytes, 3 holes
     Stencil {
         name: "jne_i64__0m",
         code: &[
@@ -4716,7 +4502,7 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0xf, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
         ],
     },
-    // jne_i64__10 (regcache.c): 18 code bytes, 0 data bytes, 2 holes
+    // jne_i64__10 (branches.c): 18 code bytes, 0 data bytes, 2 holes
     Stencil {
         name: "jne_i64__10",
         code: &[
@@ -4729,7 +4515,7 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0xe, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
         ],
     },
-    // jne_i64__11 (regcache.c): 5 code bytes, 0 data bytes, 1 holes
+    // jne_i64__11 (branches.c): 5 code bytes, 0 data bytes, 1 holes
     Stencil {
         name: "jne_i64__11",
         code: &[
@@ -4740,7 +4526,7 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0x1, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // jne_i64__12 (regcache.c): 18 code bytes, 0 data bytes, 2 holes
+    // jne_i64__12 (branches.c): 18 code bytes, 0 data bytes, 2 holes
     Stencil {
         name: "jne_i64__12",
         code: &[
@@ -4753,7 +4539,7 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0xe, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
         ],
     },
-    // jne_i64__13 (regcache.c): 18 code bytes, 0 data bytes, 2 holes
+    // jne_i64__13 (branches.c): 18 code bytes, 0 data bytes, 2 holes
     Stencil {
         name: "jne_i64__13",
         code: &[
@@ -4766,7 +4552,7 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0xe, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
         ],
     },
-    // jne_i64__1m (regcache.c): 19 code bytes, 0 data bytes, 3 holes
+    // jne_i64__1m (branches.c): 19 code bytes, 0 data bytes, 3 holes
     Stencil {
         name: "jne_i64__1m",
         code: &[
@@ -4780,7 +4566,7 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0xf, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
         ],
     },
-    // jne_i64__20 (regcache.c): 18 code bytes, 0 data bytes, 2 holes
+    // jne_i64__20 (branches.c): 18 code bytes, 0 data bytes, 2 holes
     Stencil {
         name: "jne_i64__20",
         code: &[
@@ -4793,7 +4579,7 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0xe, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
         ],
     },
-    // jne_i64__21 (regcache.c): 18 code bytes, 0 data bytes, 2 holes
+    // jne_i64__21 (branches.c): 18 code bytes, 0 data bytes, 2 holes
     Stencil {
         name: "jne_i64__21",
         code: &[
@@ -4806,7 +4592,7 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0xe, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
         ],
     },
-    // jne_i64__22 (regcache.c): 5 code bytes, 0 data bytes, 1 holes
+    // jne_i64__22 (branches.c): 5 code bytes, 0 data bytes, 1 holes
     Stencil {
         name: "jne_i64__22",
         code: &[
@@ -4817,7 +4603,7 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0x1, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // jne_i64__23 (regcache.c): 18 code bytes, 0 data bytes, 2 holes
+    // jne_i64__23 (branches.c): 18 code bytes, 0 data bytes, 2 holes
     Stencil {
         name: "jne_i64__23",
         code: &[
@@ -4830,7 +4616,7 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0xe, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
         ],
     },
-    // jne_i64__2m (regcache.c): 19 code bytes, 0 data bytes, 3 holes
+    // jne_i64__2m (branches.c): 19 code bytes, 0 data bytes, 3 holes
     Stencil {
         name: "jne_i64__2m",
         code: &[
@@ -4844,7 +4630,7 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0xf, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
         ],
     },
-    // jne_i64__30 (regcache.c): 18 code bytes, 0 data bytes, 2 holes
+    // jne_i64__30 (branches.c): 18 code bytes, 0 data bytes, 2 holes
     Stencil {
         name: "jne_i64__30",
         code: &[
@@ -4857,7 +4643,7 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0xe, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
         ],
     },
-    // jne_i64__31 (regcache.c): 18 code bytes, 0 data bytes, 2 holes
+    // jne_i64__31 (branches.c): 18 code bytes, 0 data bytes, 2 holes
     Stencil {
         name: "jne_i64__31",
         code: &[
@@ -4870,7 +4656,7 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0xe, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
         ],
     },
-    // jne_i64__32 (regcache.c): 18 code bytes, 0 data bytes, 2 holes
+    // jne_i64__32 (branches.c): 18 code bytes, 0 data bytes, 2 holes
     Stencil {
         name: "jne_i64__32",
         code: &[
@@ -4883,7 +4669,7 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0xe, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
         ],
     },
-    // jne_i64__33 (regcache.c): 5 code bytes, 0 data bytes, 1 holes
+    // jne_i64__33 (branches.c): 5 code bytes, 0 data bytes, 1 holes
     Stencil {
         name: "jne_i64__33",
         code: &[
@@ -4894,7 +4680,7 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0x1, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // jne_i64__3m (regcache.c): 19 code bytes, 0 data bytes, 3 holes
+    // jne_i64__3m (branches.c): 19 code bytes, 0 data bytes, 3 holes
     Stencil {
         name: "jne_i64__3m",
         code: &[
@@ -4908,7 +4694,7 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0xf, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
         ],
     },
-    // jne_i64__m0 (regcache.c): 19 code bytes, 0 data bytes, 3 holes
+    // jne_i64__m0 (branches.c): 19 code bytes, 0 data bytes, 3 holes
     Stencil {
         name: "jne_i64__m0",
         code: &[
@@ -4922,7 +4708,7 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0xf, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
         ],
     },
-    // jne_i64__m1 (regcache.c): 19 code bytes, 0 data bytes, 3 holes
+    // jne_i64__m1 (branches.c): 19 code bytes, 0 data bytes, 3 holes
     Stencil {
         name: "jne_i64__m1",
         code: &[
@@ -4936,7 +4722,7 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0xf, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
         ],
     },
-    // jne_i64__m2 (regcache.c): 19 code bytes, 0 data bytes, 3 holes
+    // jne_i64__m2 (branches.c): 19 code bytes, 0 data bytes, 3 holes
     Stencil {
         name: "jne_i64__m2",
         code: &[
@@ -4950,7 +4736,7 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0xf, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
         ],
     },
-    // jne_i64__m3 (regcache.c): 19 code bytes, 0 data bytes, 3 holes
+    // jne_i64__m3 (branches.c): 19 code bytes, 0 data bytes, 3 holes
     Stencil {
         name: "jne_i64__m3",
         code: &[
@@ -4962,21 +4748,6 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0x4, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
             Hole { offset: 0xa, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
             Hole { offset: 0xf, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
-        ],
-    },
-    // jne_i64__mm (regcache.c): 27 code bytes, 0 data bytes, 4 holes
-    Stencil {
-        name: "jne_i64__mm",
-        code: &[
-            0x49, 0x8b, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0x49, 0x3b, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00,
-            0x0f, 0x84, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
-        ],
-        data: &[],
-        holes: &[
-            Hole { offset: 0x4, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
-            Hole { offset: 0xc, kind: HoleKind::Abs32S, symbol: HoleSymbol::B, addend: 0, in_data: false },
-            Hole { offset: 0x12, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
-            Hole { offset: 0x17, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
         ],
     },
     // jne_i64_imm (branches.c): 26 code bytes, 0 data bytes, 4 holes
@@ -4994,7 +4765,7 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0x16, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
         ],
     },
-    // jne_i64_imm__0 (regcache.c): 21 code bytes, 0 data bytes, 3 holes
+    // jne_i64_imm__0 (branches.c): 21 code bytes, 0 data bytes, 3 holes
     Stencil {
         name: "jne_i64_imm__0",
         code: &[
@@ -5008,7 +4779,7 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0x11, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
         ],
     },
-    // jne_i64_imm__1 (regcache.c): 21 code bytes, 0 data bytes, 3 holes
+    // jne_i64_imm__1 (branches.c): 21 code bytes, 0 data bytes, 3 holes
     Stencil {
         name: "jne_i64_imm__1",
         code: &[
@@ -5022,7 +4793,7 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0x11, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
         ],
     },
-    // jne_i64_imm__2 (regcache.c): 21 code bytes, 0 data bytes, 3 holes
+    // jne_i64_imm__2 (branches.c): 21 code bytes, 0 data bytes, 3 holes
     Stencil {
         name: "jne_i64_imm__2",
         code: &[
@@ -5036,7 +4807,7 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0x11, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
         ],
     },
-    // jne_i64_imm__3 (regcache.c): 21 code bytes, 0 data bytes, 3 holes
+    // jne_i64_imm__3 (branches.c): 21 code bytes, 0 data bytes, 3 holes
     Stencil {
         name: "jne_i64_imm__3",
         code: &[
@@ -5048,21 +4819,6 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0x3, kind: HoleKind::Abs32S, symbol: HoleSymbol::B, addend: 0, in_data: false },
             Hole { offset: 0xc, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
             Hole { offset: 0x11, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
-        ],
-    },
-    // jne_i64_imm__m (regcache.c): 26 code bytes, 0 data bytes, 4 holes
-    Stencil {
-        name: "jne_i64_imm__m",
-        code: &[
-            0x48, 0xc7, 0xc0, 0x00, 0x00, 0x00, 0x00, 0x49, 0x39, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0x0f,
-            0x84, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
-        ],
-        data: &[],
-        holes: &[
-            Hole { offset: 0x3, kind: HoleKind::Abs32S, symbol: HoleSymbol::B, addend: 0, in_data: false },
-            Hole { offset: 0xb, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
-            Hole { offset: 0x11, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
-            Hole { offset: 0x16, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
         ],
     },
     // jnle_f64 (branches.c): 31 code bytes, 0 data bytes, 4 holes
@@ -5169,7 +4925,7 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0x10, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // load_global_i64__0 (regcache.c): 12 code bytes, 0 data bytes, 2 holes
+    // load_global_i64__0 (moves.c): 12 code bytes, 0 data bytes, 2 holes
     Stencil {
         name: "load_global_i64__0",
         code: &[
@@ -5181,7 +4937,7 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0x8, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // load_global_i64__1 (regcache.c): 12 code bytes, 0 data bytes, 2 holes
+    // load_global_i64__1 (moves.c): 12 code bytes, 0 data bytes, 2 holes
     Stencil {
         name: "load_global_i64__1",
         code: &[
@@ -5193,7 +4949,7 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0x8, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // load_global_i64__2 (regcache.c): 12 code bytes, 0 data bytes, 2 holes
+    // load_global_i64__2 (moves.c): 12 code bytes, 0 data bytes, 2 holes
     Stencil {
         name: "load_global_i64__2",
         code: &[
@@ -5205,7 +4961,7 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0x8, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // load_global_i64__3 (regcache.c): 12 code bytes, 0 data bytes, 2 holes
+    // load_global_i64__3 (moves.c): 12 code bytes, 0 data bytes, 2 holes
     Stencil {
         name: "load_global_i64__3",
         code: &[
@@ -5215,20 +4971,6 @@ pub static STENCILS: &[Stencil] = &[
         holes: &[
             Hole { offset: 0x3, kind: HoleKind::Abs32S, symbol: HoleSymbol::B, addend: 0, in_data: false },
             Hole { offset: 0x8, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
-        ],
-    },
-    // load_global_i64__m (regcache.c): 20 code bytes, 0 data bytes, 3 holes
-    Stencil {
-        name: "load_global_i64__m",
-        code: &[
-            0x49, 0x8b, 0x86, 0x00, 0x00, 0x00, 0x00, 0x49, 0x89, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0xe9,
-            0x00, 0x00, 0x00, 0x00,
-        ],
-        data: &[],
-        holes: &[
-            Hole { offset: 0x3, kind: HoleKind::Abs32S, symbol: HoleSymbol::B, addend: 0, in_data: false },
-            Hole { offset: 0xb, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
-            Hole { offset: 0x10, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
     // lt_f64 (float_ops.c): 38 code bytes, 0 data bytes, 4 holes
@@ -5362,7 +5104,7 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0x11, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // mov_i64__00 (regcache.c): 5 code bytes, 0 data bytes, 1 holes
+    // mov_i64__00 (moves.c): 5 code bytes, 0 data bytes, 1 holes
     Stencil {
         name: "mov_i64__00",
         code: &[
@@ -5373,7 +5115,7 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0x1, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // mov_i64__01 (regcache.c): 8 code bytes, 0 data bytes, 1 holes
+    // mov_i64__01 (moves.c): 8 code bytes, 0 data bytes, 1 holes
     Stencil {
         name: "mov_i64__01",
         code: &[
@@ -5384,7 +5126,7 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0x4, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // mov_i64__02 (regcache.c): 8 code bytes, 0 data bytes, 1 holes
+    // mov_i64__02 (moves.c): 8 code bytes, 0 data bytes, 1 holes
     Stencil {
         name: "mov_i64__02",
         code: &[
@@ -5395,7 +5137,7 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0x4, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // mov_i64__03 (regcache.c): 8 code bytes, 0 data bytes, 1 holes
+    // mov_i64__03 (moves.c): 8 code bytes, 0 data bytes, 1 holes
     Stencil {
         name: "mov_i64__03",
         code: &[
@@ -5406,7 +5148,7 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0x4, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // mov_i64__0m (regcache.c): 13 code bytes, 0 data bytes, 2 holes
+    // mov_i64__0m (moves.c): 13 code bytes, 0 data bytes, 2 holes
     Stencil {
         name: "mov_i64__0m",
         code: &[
@@ -5418,7 +5160,7 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0x9, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // mov_i64__10 (regcache.c): 8 code bytes, 0 data bytes, 1 holes
+    // mov_i64__10 (moves.c): 8 code bytes, 0 data bytes, 1 holes
     Stencil {
         name: "mov_i64__10",
         code: &[
@@ -5429,7 +5171,7 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0x4, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // mov_i64__11 (regcache.c): 5 code bytes, 0 data bytes, 1 holes
+    // mov_i64__11 (moves.c): 5 code bytes, 0 data bytes, 1 holes
     Stencil {
         name: "mov_i64__11",
         code: &[
@@ -5440,7 +5182,7 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0x1, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // mov_i64__12 (regcache.c): 8 code bytes, 0 data bytes, 1 holes
+    // mov_i64__12 (moves.c): 8 code bytes, 0 data bytes, 1 holes
     Stencil {
         name: "mov_i64__12",
         code: &[
@@ -5451,7 +5193,7 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0x4, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // mov_i64__13 (regcache.c): 8 code bytes, 0 data bytes, 1 holes
+    // mov_i64__13 (moves.c): 8 code bytes, 0 data bytes, 1 holes
     Stencil {
         name: "mov_i64__13",
         code: &[
@@ -5462,7 +5204,7 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0x4, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // mov_i64__1m (regcache.c): 13 code bytes, 0 data bytes, 2 holes
+    // mov_i64__1m (moves.c): 13 code bytes, 0 data bytes, 2 holes
     Stencil {
         name: "mov_i64__1m",
         code: &[
@@ -5474,7 +5216,7 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0x9, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // mov_i64__20 (regcache.c): 8 code bytes, 0 data bytes, 1 holes
+    // mov_i64__20 (moves.c): 8 code bytes, 0 data bytes, 1 holes
     Stencil {
         name: "mov_i64__20",
         code: &[
@@ -5485,7 +5227,7 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0x4, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // mov_i64__21 (regcache.c): 8 code bytes, 0 data bytes, 1 holes
+    // mov_i64__21 (moves.c): 8 code bytes, 0 data bytes, 1 holes
     Stencil {
         name: "mov_i64__21",
         code: &[
@@ -5496,7 +5238,7 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0x4, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // mov_i64__22 (regcache.c): 5 code bytes, 0 data bytes, 1 holes
+    // mov_i64__22 (moves.c): 5 code bytes, 0 data bytes, 1 holes
     Stencil {
         name: "mov_i64__22",
         code: &[
@@ -5507,7 +5249,7 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0x1, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // mov_i64__23 (regcache.c): 8 code bytes, 0 data bytes, 1 holes
+    // mov_i64__23 (moves.c): 8 code bytes, 0 data bytes, 1 holes
     Stencil {
         name: "mov_i64__23",
         code: &[
@@ -5518,7 +5260,7 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0x4, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // mov_i64__2m (regcache.c): 13 code bytes, 0 data bytes, 2 holes
+    // mov_i64__2m (moves.c): 13 code bytes, 0 data bytes, 2 holes
     Stencil {
         name: "mov_i64__2m",
         code: &[
@@ -5530,7 +5272,7 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0x9, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // mov_i64__30 (regcache.c): 8 code bytes, 0 data bytes, 1 holes
+    // mov_i64__30 (moves.c): 8 code bytes, 0 data bytes, 1 holes
     Stencil {
         name: "mov_i64__30",
         code: &[
@@ -5541,7 +5283,7 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0x4, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // mov_i64__31 (regcache.c): 8 code bytes, 0 data bytes, 1 holes
+    // mov_i64__31 (moves.c): 8 code bytes, 0 data bytes, 1 holes
     Stencil {
         name: "mov_i64__31",
         code: &[
@@ -5552,7 +5294,7 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0x4, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // mov_i64__32 (regcache.c): 8 code bytes, 0 data bytes, 1 holes
+    // mov_i64__32 (moves.c): 8 code bytes, 0 data bytes, 1 holes
     Stencil {
         name: "mov_i64__32",
         code: &[
@@ -5563,7 +5305,7 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0x4, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // mov_i64__33 (regcache.c): 5 code bytes, 0 data bytes, 1 holes
+    // mov_i64__33 (moves.c): 5 code bytes, 0 data bytes, 1 holes
     Stencil {
         name: "mov_i64__33",
         code: &[
@@ -5574,7 +5316,7 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0x1, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // mov_i64__3m (regcache.c): 13 code bytes, 0 data bytes, 2 holes
+    // mov_i64__3m (moves.c): 13 code bytes, 0 data bytes, 2 holes
     Stencil {
         name: "mov_i64__3m",
         code: &[
@@ -5586,7 +5328,7 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0x9, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // mov_i64__m0 (regcache.c): 13 code bytes, 0 data bytes, 2 holes
+    // mov_i64__m0 (moves.c): 13 code bytes, 0 data bytes, 2 holes
     Stencil {
         name: "mov_i64__m0",
         code: &[
@@ -5598,7 +5340,7 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0x9, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // mov_i64__m1 (regcache.c): 13 code bytes, 0 data bytes, 2 holes
+    // mov_i64__m1 (moves.c): 13 code bytes, 0 data bytes, 2 holes
     Stencil {
         name: "mov_i64__m1",
         code: &[
@@ -5610,7 +5352,7 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0x9, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // mov_i64__m2 (regcache.c): 13 code bytes, 0 data bytes, 2 holes
+    // mov_i64__m2 (moves.c): 13 code bytes, 0 data bytes, 2 holes
     Stencil {
         name: "mov_i64__m2",
         code: &[
@@ -5622,7 +5364,7 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0x9, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // mov_i64__m3 (regcache.c): 13 code bytes, 0 data bytes, 2 holes
+    // mov_i64__m3 (moves.c): 13 code bytes, 0 data bytes, 2 holes
     Stencil {
         name: "mov_i64__m3",
         code: &[
@@ -5632,20 +5374,6 @@ pub static STENCILS: &[Stencil] = &[
         holes: &[
             Hole { offset: 0x4, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
             Hole { offset: 0x9, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
-        ],
-    },
-    // mov_i64__mm (regcache.c): 21 code bytes, 0 data bytes, 3 holes
-    Stencil {
-        name: "mov_i64__mm",
-        code: &[
-            0x49, 0x8b, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0x49, 0x89, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00,
-            0xe9, 0x00, 0x00, 0x00, 0x00,
-        ],
-        data: &[],
-        holes: &[
-            Hole { offset: 0x4, kind: HoleKind::Abs32S, symbol: HoleSymbol::B, addend: 0, in_data: false },
-            Hole { offset: 0xc, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
-            Hole { offset: 0x11, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
     // mul_f64 (float_ops.c): 35 code bytes, 0 data bytes, 4 holes
@@ -5681,7 +5409,7 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0x21, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // mul_i64__000 (regcache.c): 22 code bytes, 0 data bytes, 2 holes
+    // mul_i64__000 (int_ops.c): 22 code bytes, 0 data bytes, 2 holes
     Stencil {
         name: "mul_i64__000",
         code: &[
@@ -5694,7 +5422,7 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0x12, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // mul_i64__001 (regcache.c): 22 code bytes, 0 data bytes, 2 holes
+    // mul_i64__001 (int_ops.c): 22 code bytes, 0 data bytes, 2 holes
     Stencil {
         name: "mul_i64__001",
         code: &[
@@ -5707,7 +5435,7 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0x12, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // mul_i64__002 (regcache.c): 22 code bytes, 0 data bytes, 2 holes
+    // mul_i64__002 (int_ops.c): 22 code bytes, 0 data bytes, 2 holes
     Stencil {
         name: "mul_i64__002",
         code: &[
@@ -5720,7 +5448,7 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0x12, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // mul_i64__003 (regcache.c): 22 code bytes, 0 data bytes, 2 holes
+    // mul_i64__003 (int_ops.c): 22 code bytes, 0 data bytes, 2 holes
     Stencil {
         name: "mul_i64__003",
         code: &[
@@ -5733,7 +5461,7 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0x12, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // mul_i64__00m (regcache.c): 27 code bytes, 0 data bytes, 3 holes
+    // mul_i64__00m (int_ops.c): 27 code bytes, 0 data bytes, 3 holes
     Stencil {
         name: "mul_i64__00m",
         code: &[
@@ -5747,7 +5475,7 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0x17, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // mul_i64__010 (regcache.c): 22 code bytes, 0 data bytes, 2 holes
+    // mul_i64__010 (int_ops.c): 22 code bytes, 0 data bytes, 2 holes
     Stencil {
         name: "mul_i64__010",
         code: &[
@@ -5760,7 +5488,7 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0x12, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // mul_i64__011 (regcache.c): 22 code bytes, 0 data bytes, 2 holes
+    // mul_i64__011 (int_ops.c): 22 code bytes, 0 data bytes, 2 holes
     Stencil {
         name: "mul_i64__011",
         code: &[
@@ -5773,7 +5501,7 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0x12, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // mul_i64__012 (regcache.c): 22 code bytes, 0 data bytes, 2 holes
+    // mul_i64__012 (int_ops.c): 22 code bytes, 0 data bytes, 2 holes
     Stencil {
         name: "mul_i64__012",
         code: &[
@@ -5786,7 +5514,7 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0x12, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // mul_i64__013 (regcache.c): 22 code bytes, 0 data bytes, 2 holes
+    // mul_i64__013 (int_ops.c): 22 code bytes, 0 data bytes, 2 holes
     Stencil {
         name: "mul_i64__013",
         code: &[
@@ -5799,7 +5527,7 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0x12, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // mul_i64__01m (regcache.c): 27 code bytes, 0 data bytes, 3 holes
+    // mul_i64__01m (int_ops.c): 27 code bytes, 0 data bytes, 3 holes
     Stencil {
         name: "mul_i64__01m",
         code: &[
@@ -5813,7 +5541,7 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0x17, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // mul_i64__020 (regcache.c): 22 code bytes, 0 data bytes, 2 holes
+    // mul_i64__020 (int_ops.c): 22 code bytes, 0 data bytes, 2 holes
     Stencil {
         name: "mul_i64__020",
         code: &[
@@ -5826,7 +5554,7 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0x12, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // mul_i64__021 (regcache.c): 22 code bytes, 0 data bytes, 2 holes
+    // mul_i64__021 (int_ops.c): 22 code bytes, 0 data bytes, 2 holes
     Stencil {
         name: "mul_i64__021",
         code: &[
@@ -5839,7 +5567,7 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0x12, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // mul_i64__022 (regcache.c): 22 code bytes, 0 data bytes, 2 holes
+    // mul_i64__022 (int_ops.c): 22 code bytes, 0 data bytes, 2 holes
     Stencil {
         name: "mul_i64__022",
         code: &[
@@ -5852,7 +5580,7 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0x12, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // mul_i64__023 (regcache.c): 22 code bytes, 0 data bytes, 2 holes
+    // mul_i64__023 (int_ops.c): 22 code bytes, 0 data bytes, 2 holes
     Stencil {
         name: "mul_i64__023",
         code: &[
@@ -5865,7 +5593,7 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0x12, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // mul_i64__02m (regcache.c): 27 code bytes, 0 data bytes, 3 holes
+    // mul_i64__02m (int_ops.c): 27 code bytes, 0 data bytes, 3 holes
     Stencil {
         name: "mul_i64__02m",
         code: &[
@@ -5879,7 +5607,7 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0x17, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // mul_i64__030 (regcache.c): 22 code bytes, 0 data bytes, 2 holes
+    // mul_i64__030 (int_ops.c): 22 code bytes, 0 data bytes, 2 holes
     Stencil {
         name: "mul_i64__030",
         code: &[
@@ -5892,7 +5620,7 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0x12, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // mul_i64__031 (regcache.c): 22 code bytes, 0 data bytes, 2 holes
+    // mul_i64__031 (int_ops.c): 22 code bytes, 0 data bytes, 2 holes
     Stencil {
         name: "mul_i64__031",
         code: &[
@@ -5905,7 +5633,7 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0x12, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // mul_i64__032 (regcache.c): 22 code bytes, 0 data bytes, 2 holes
+    // mul_i64__032 (int_ops.c): 22 code bytes, 0 data bytes, 2 holes
     Stencil {
         name: "mul_i64__032",
         code: &[
@@ -5918,7 +5646,7 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0x12, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // mul_i64__033 (regcache.c): 22 code bytes, 0 data bytes, 2 holes
+    // mul_i64__033 (int_ops.c): 22 code bytes, 0 data bytes, 2 holes
     Stencil {
         name: "mul_i64__033",
         code: &[
@@ -5931,7 +5659,7 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0x12, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // mul_i64__03m (regcache.c): 27 code bytes, 0 data bytes, 3 holes
+    // mul_i64__03m (int_ops.c): 27 code bytes, 0 data bytes, 3 holes
     Stencil {
         name: "mul_i64__03m",
         code: &[
@@ -5945,7 +5673,7 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0x17, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // mul_i64__0m0 (regcache.c): 27 code bytes, 0 data bytes, 3 holes
+    // mul_i64__0m0 (int_ops.c): 27 code bytes, 0 data bytes, 3 holes
     Stencil {
         name: "mul_i64__0m0",
         code: &[
@@ -5959,7 +5687,7 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0x17, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // mul_i64__0m1 (regcache.c): 27 code bytes, 0 data bytes, 3 holes
+    // mul_i64__0m1 (int_ops.c): 27 code bytes, 0 data bytes, 3 holes
     Stencil {
         name: "mul_i64__0m1",
         code: &[
@@ -5973,7 +5701,7 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0x17, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // mul_i64__0m2 (regcache.c): 27 code bytes, 0 data bytes, 3 holes
+    // mul_i64__0m2 (int_ops.c): 27 code bytes, 0 data bytes, 3 holes
     Stencil {
         name: "mul_i64__0m2",
         code: &[
@@ -5987,7 +5715,7 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0x17, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // mul_i64__0m3 (regcache.c): 27 code bytes, 0 data bytes, 3 holes
+    // mul_i64__0m3 (int_ops.c): 27 code bytes, 0 data bytes, 3 holes
     Stencil {
         name: "mul_i64__0m3",
         code: &[
@@ -6001,7 +5729,7 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0x17, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // mul_i64__0mm (regcache.c): 32 code bytes, 0 data bytes, 4 holes
+    // mul_i64__0mm (int_ops.c): 32 code bytes, 0 data bytes, 4 holes
     Stencil {
         name: "mul_i64__0mm",
         code: &[
@@ -6016,7 +5744,7 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0x1c, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // mul_i64__100 (regcache.c): 22 code bytes, 0 data bytes, 2 holes
+    // mul_i64__100 (int_ops.c): 22 code bytes, 0 data bytes, 2 holes
     Stencil {
         name: "mul_i64__100",
         code: &[
@@ -6029,7 +5757,7 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0x12, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // mul_i64__101 (regcache.c): 22 code bytes, 0 data bytes, 2 holes
+    // mul_i64__101 (int_ops.c): 22 code bytes, 0 data bytes, 2 holes
     Stencil {
         name: "mul_i64__101",
         code: &[
@@ -6042,7 +5770,7 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0x12, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // mul_i64__102 (regcache.c): 22 code bytes, 0 data bytes, 2 holes
+    // mul_i64__102 (int_ops.c): 22 code bytes, 0 data bytes, 2 holes
     Stencil {
         name: "mul_i64__102",
         code: &[
@@ -6055,7 +5783,7 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0x12, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // mul_i64__103 (regcache.c): 22 code bytes, 0 data bytes, 2 holes
+    // mul_i64__103 (int_ops.c): 22 code bytes, 0 data bytes, 2 holes
     Stencil {
         name: "mul_i64__103",
         code: &[
@@ -6068,7 +5796,7 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0x12, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // mul_i64__10m (regcache.c): 27 code bytes, 0 data bytes, 3 holes
+    // mul_i64__10m (int_ops.c): 27 code bytes, 0 data bytes, 3 holes
     Stencil {
         name: "mul_i64__10m",
         code: &[
@@ -6082,7 +5810,7 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0x17, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // mul_i64__110 (regcache.c): 22 code bytes, 0 data bytes, 2 holes
+    // mul_i64__110 (int_ops.c): 22 code bytes, 0 data bytes, 2 holes
     Stencil {
         name: "mul_i64__110",
         code: &[
@@ -6095,7 +5823,7 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0x12, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // mul_i64__111 (regcache.c): 22 code bytes, 0 data bytes, 2 holes
+    // mul_i64__111 (int_ops.c): 22 code bytes, 0 data bytes, 2 holes
     Stencil {
         name: "mul_i64__111",
         code: &[
@@ -6108,7 +5836,7 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0x12, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // mul_i64__112 (regcache.c): 22 code bytes, 0 data bytes, 2 holes
+    // mul_i64__112 (int_ops.c): 22 code bytes, 0 data bytes, 2 holes
     Stencil {
         name: "mul_i64__112",
         code: &[
@@ -6121,7 +5849,7 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0x12, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // mul_i64__113 (regcache.c): 22 code bytes, 0 data bytes, 2 holes
+    // mul_i64__113 (int_ops.c): 22 code bytes, 0 data bytes, 2 holes
     Stencil {
         name: "mul_i64__113",
         code: &[
@@ -6134,7 +5862,7 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0x12, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // mul_i64__11m (regcache.c): 27 code bytes, 0 data bytes, 3 holes
+    // mul_i64__11m (int_ops.c): 27 code bytes, 0 data bytes, 3 holes
     Stencil {
         name: "mul_i64__11m",
         code: &[
@@ -6148,7 +5876,7 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0x17, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // mul_i64__120 (regcache.c): 22 code bytes, 0 data bytes, 2 holes
+    // mul_i64__120 (int_ops.c): 22 code bytes, 0 data bytes, 2 holes
     Stencil {
         name: "mul_i64__120",
         code: &[
@@ -6161,7 +5889,7 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0x12, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // mul_i64__121 (regcache.c): 22 code bytes, 0 data bytes, 2 holes
+    // mul_i64__121 (int_ops.c): 22 code bytes, 0 data bytes, 2 holes
     Stencil {
         name: "mul_i64__121",
         code: &[
@@ -6174,7 +5902,7 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0x12, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // mul_i64__122 (regcache.c): 22 code bytes, 0 data bytes, 2 holes
+    // mul_i64__122 (int_ops.c): 22 code bytes, 0 data bytes, 2 holes
     Stencil {
         name: "mul_i64__122",
         code: &[
@@ -6187,7 +5915,7 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0x12, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // mul_i64__123 (regcache.c): 22 code bytes, 0 data bytes, 2 holes
+    // mul_i64__123 (int_ops.c): 22 code bytes, 0 data bytes, 2 holes
     Stencil {
         name: "mul_i64__123",
         code: &[
@@ -6200,7 +5928,7 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0x12, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // mul_i64__12m (regcache.c): 27 code bytes, 0 data bytes, 3 holes
+    // mul_i64__12m (int_ops.c): 27 code bytes, 0 data bytes, 3 holes
     Stencil {
         name: "mul_i64__12m",
         code: &[
@@ -6214,7 +5942,7 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0x17, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // mul_i64__130 (regcache.c): 22 code bytes, 0 data bytes, 2 holes
+    // mul_i64__130 (int_ops.c): 22 code bytes, 0 data bytes, 2 holes
     Stencil {
         name: "mul_i64__130",
         code: &[
@@ -6227,7 +5955,7 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0x12, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // mul_i64__131 (regcache.c): 22 code bytes, 0 data bytes, 2 holes
+    // mul_i64__131 (int_ops.c): 22 code bytes, 0 data bytes, 2 holes
     Stencil {
         name: "mul_i64__131",
         code: &[
@@ -6240,7 +5968,7 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0x12, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // mul_i64__132 (regcache.c): 22 code bytes, 0 data bytes, 2 holes
+    // mul_i64__132 (int_ops.c): 22 code bytes, 0 data bytes, 2 holes
     Stencil {
         name: "mul_i64__132",
         code: &[
@@ -6253,7 +5981,7 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0x12, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // mul_i64__133 (regcache.c): 22 code bytes, 0 data bytes, 2 holes
+    // mul_i64__133 (int_ops.c): 22 code bytes, 0 data bytes, 2 holes
     Stencil {
         name: "mul_i64__133",
         code: &[
@@ -6266,7 +5994,7 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0x12, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // mul_i64__13m (regcache.c): 27 code bytes, 0 data bytes, 3 holes
+    // mul_i64__13m (int_ops.c): 27 code bytes, 0 data bytes, 3 holes
     Stencil {
         name: "mul_i64__13m",
         code: &[
@@ -6280,7 +6008,7 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0x17, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // mul_i64__1m0 (regcache.c): 27 code bytes, 0 data bytes, 3 holes
+    // mul_i64__1m0 (int_ops.c): 27 code bytes, 0 data bytes, 3 holes
     Stencil {
         name: "mul_i64__1m0",
         code: &[
@@ -6294,7 +6022,7 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0x17, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // mul_i64__1m1 (regcache.c): 27 code bytes, 0 data bytes, 3 holes
+    // mul_i64__1m1 (int_ops.c): 27 code bytes, 0 data bytes, 3 holes
     Stencil {
         name: "mul_i64__1m1",
         code: &[
@@ -6308,7 +6036,7 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0x17, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // mul_i64__1m2 (regcache.c): 27 code bytes, 0 data bytes, 3 holes
+    // mul_i64__1m2 (int_ops.c): 27 code bytes, 0 data bytes, 3 holes
     Stencil {
         name: "mul_i64__1m2",
         code: &[
@@ -6322,7 +6050,7 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0x17, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // mul_i64__1m3 (regcache.c): 27 code bytes, 0 data bytes, 3 holes
+    // mul_i64__1m3 (int_ops.c): 27 code bytes, 0 data bytes, 3 holes
     Stencil {
         name: "mul_i64__1m3",
         code: &[
@@ -6336,7 +6064,7 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0x17, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // mul_i64__1mm (regcache.c): 32 code bytes, 0 data bytes, 4 holes
+    // mul_i64__1mm (int_ops.c): 32 code bytes, 0 data bytes, 4 holes
     Stencil {
         name: "mul_i64__1mm",
         code: &[
@@ -6351,7 +6079,7 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0x1c, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // mul_i64__200 (regcache.c): 22 code bytes, 0 data bytes, 2 holes
+    // mul_i64__200 (int_ops.c): 22 code bytes, 0 data bytes, 2 holes
     Stencil {
         name: "mul_i64__200",
         code: &[
@@ -6364,7 +6092,7 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0x12, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // mul_i64__201 (regcache.c): 22 code bytes, 0 data bytes, 2 holes
+    // mul_i64__201 (int_ops.c): 22 code bytes, 0 data bytes, 2 holes
     Stencil {
         name: "mul_i64__201",
         code: &[
@@ -6377,7 +6105,7 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0x12, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // mul_i64__202 (regcache.c): 22 code bytes, 0 data bytes, 2 holes
+    // mul_i64__202 (int_ops.c): 22 code bytes, 0 data bytes, 2 holes
     Stencil {
         name: "mul_i64__202",
         code: &[
@@ -6390,7 +6118,7 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0x12, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // mul_i64__203 (regcache.c): 22 code bytes, 0 data bytes, 2 holes
+    // mul_i64__203 (int_ops.c): 22 code bytes, 0 data bytes, 2 holes
     Stencil {
         name: "mul_i64__203",
         code: &[
@@ -6403,7 +6131,7 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0x12, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // mul_i64__20m (regcache.c): 27 code bytes, 0 data bytes, 3 holes
+    // mul_i64__20m (int_ops.c): 27 code bytes, 0 data bytes, 3 holes
     Stencil {
         name: "mul_i64__20m",
         code: &[
@@ -6417,7 +6145,7 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0x17, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // mul_i64__210 (regcache.c): 22 code bytes, 0 data bytes, 2 holes
+    // mul_i64__210 (int_ops.c): 22 code bytes, 0 data bytes, 2 holes
     Stencil {
         name: "mul_i64__210",
         code: &[
@@ -6430,7 +6158,7 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0x12, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // mul_i64__211 (regcache.c): 22 code bytes, 0 data bytes, 2 holes
+    // mul_i64__211 (int_ops.c): 22 code bytes, 0 data bytes, 2 holes
     Stencil {
         name: "mul_i64__211",
         code: &[
@@ -6443,7 +6171,7 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0x12, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // mul_i64__212 (regcache.c): 22 code bytes, 0 data bytes, 2 holes
+    // mul_i64__212 (int_ops.c): 22 code bytes, 0 data bytes, 2 holes
     Stencil {
         name: "mul_i64__212",
         code: &[
@@ -6456,7 +6184,7 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0x12, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // mul_i64__213 (regcache.c): 22 code bytes, 0 data bytes, 2 holes
+    // mul_i64__213 (int_ops.c): 22 code bytes, 0 data bytes, 2 holes
     Stencil {
         name: "mul_i64__213",
         code: &[
@@ -6469,7 +6197,7 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0x12, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // mul_i64__21m (regcache.c): 27 code bytes, 0 data bytes, 3 holes
+    // mul_i64__21m (int_ops.c): 27 code bytes, 0 data bytes, 3 holes
     Stencil {
         name: "mul_i64__21m",
         code: &[
@@ -6483,7 +6211,7 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0x17, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // mul_i64__220 (regcache.c): 22 code bytes, 0 data bytes, 2 holes
+    // mul_i64__220 (int_ops.c): 22 code bytes, 0 data bytes, 2 holes
     Stencil {
         name: "mul_i64__220",
         code: &[
@@ -6496,7 +6224,7 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0x12, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // mul_i64__221 (regcache.c): 22 code bytes, 0 data bytes, 2 holes
+    // mul_i64__221 (int_ops.c): 22 code bytes, 0 data bytes, 2 holes
     Stencil {
         name: "mul_i64__221",
         code: &[
@@ -6509,7 +6237,7 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0x12, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // mul_i64__222 (regcache.c): 22 code bytes, 0 data bytes, 2 holes
+    // mul_i64__222 (int_ops.c): 22 code bytes, 0 data bytes, 2 holes
     Stencil {
         name: "mul_i64__222",
         code: &[
@@ -6522,7 +6250,7 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0x12, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // mul_i64__223 (regcache.c): 22 code bytes, 0 data bytes, 2 holes
+    // mul_i64__223 (int_ops.c): 22 code bytes, 0 data bytes, 2 holes
     Stencil {
         name: "mul_i64__223",
         code: &[
@@ -6535,7 +6263,7 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0x12, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // mul_i64__22m (regcache.c): 27 code bytes, 0 data bytes, 3 holes
+    // mul_i64__22m (int_ops.c): 27 code bytes, 0 data bytes, 3 holes
     Stencil {
         name: "mul_i64__22m",
         code: &[
@@ -6549,7 +6277,7 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0x17, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // mul_i64__230 (regcache.c): 22 code bytes, 0 data bytes, 2 holes
+    // mul_i64__230 (int_ops.c): 22 code bytes, 0 data bytes, 2 holes
     Stencil {
         name: "mul_i64__230",
         code: &[
@@ -6562,7 +6290,7 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0x12, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // mul_i64__231 (regcache.c): 22 code bytes, 0 data bytes, 2 holes
+    // mul_i64__231 (int_ops.c): 22 code bytes, 0 data bytes, 2 holes
     Stencil {
         name: "mul_i64__231",
         code: &[
@@ -6575,7 +6303,7 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0x12, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // mul_i64__232 (regcache.c): 22 code bytes, 0 data bytes, 2 holes
+    // mul_i64__232 (int_ops.c): 22 code bytes, 0 data bytes, 2 holes
     Stencil {
         name: "mul_i64__232",
         code: &[
@@ -6588,7 +6316,7 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0x12, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // mul_i64__233 (regcache.c): 22 code bytes, 0 data bytes, 2 holes
+    // mul_i64__233 (int_ops.c): 22 code bytes, 0 data bytes, 2 holes
     Stencil {
         name: "mul_i64__233",
         code: &[
@@ -6601,7 +6329,7 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0x12, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // mul_i64__23m (regcache.c): 27 code bytes, 0 data bytes, 3 holes
+    // mul_i64__23m (int_ops.c): 27 code bytes, 0 data bytes, 3 holes
     Stencil {
         name: "mul_i64__23m",
         code: &[
@@ -6615,7 +6343,7 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0x17, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // mul_i64__2m0 (regcache.c): 27 code bytes, 0 data bytes, 3 holes
+    // mul_i64__2m0 (int_ops.c): 27 code bytes, 0 data bytes, 3 holes
     Stencil {
         name: "mul_i64__2m0",
         code: &[
@@ -6629,7 +6357,7 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0x17, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // mul_i64__2m1 (regcache.c): 27 code bytes, 0 data bytes, 3 holes
+    // mul_i64__2m1 (int_ops.c): 27 code bytes, 0 data bytes, 3 holes
     Stencil {
         name: "mul_i64__2m1",
         code: &[
@@ -6643,7 +6371,7 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0x17, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // mul_i64__2m2 (regcache.c): 27 code bytes, 0 data bytes, 3 holes
+    // mul_i64__2m2 (int_ops.c): 27 code bytes, 0 data bytes, 3 holes
     Stencil {
         name: "mul_i64__2m2",
         code: &[
@@ -6657,7 +6385,7 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0x17, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // mul_i64__2m3 (regcache.c): 27 code bytes, 0 data bytes, 3 holes
+    // mul_i64__2m3 (int_ops.c): 27 code bytes, 0 data bytes, 3 holes
     Stencil {
         name: "mul_i64__2m3",
         code: &[
@@ -6671,7 +6399,7 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0x17, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // mul_i64__2mm (regcache.c): 32 code bytes, 0 data bytes, 4 holes
+    // mul_i64__2mm (int_ops.c): 32 code bytes, 0 data bytes, 4 holes
     Stencil {
         name: "mul_i64__2mm",
         code: &[
@@ -6686,7 +6414,7 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0x1c, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // mul_i64__300 (regcache.c): 22 code bytes, 0 data bytes, 2 holes
+    // mul_i64__300 (int_ops.c): 22 code bytes, 0 data bytes, 2 holes
     Stencil {
         name: "mul_i64__300",
         code: &[
@@ -6699,7 +6427,7 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0x12, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // mul_i64__301 (regcache.c): 22 code bytes, 0 data bytes, 2 holes
+    // mul_i64__301 (int_ops.c): 22 code bytes, 0 data bytes, 2 holes
     Stencil {
         name: "mul_i64__301",
         code: &[
@@ -6712,7 +6440,7 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0x12, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // mul_i64__302 (regcache.c): 22 code bytes, 0 data bytes, 2 holes
+    // mul_i64__302 (int_ops.c): 22 code bytes, 0 data bytes, 2 holes
     Stencil {
         name: "mul_i64__302",
         code: &[
@@ -6725,7 +6453,7 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0x12, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // mul_i64__303 (regcache.c): 22 code bytes, 0 data bytes, 2 holes
+    // mul_i64__303 (int_ops.c): 22 code bytes, 0 data bytes, 2 holes
     Stencil {
         name: "mul_i64__303",
         code: &[
@@ -6738,7 +6466,7 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0x12, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // mul_i64__30m (regcache.c): 27 code bytes, 0 data bytes, 3 holes
+    // mul_i64__30m (int_ops.c): 27 code bytes, 0 data bytes, 3 holes
     Stencil {
         name: "mul_i64__30m",
         code: &[
@@ -6752,7 +6480,7 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0x17, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // mul_i64__310 (regcache.c): 22 code bytes, 0 data bytes, 2 holes
+    // mul_i64__310 (int_ops.c): 22 code bytes, 0 data bytes, 2 holes
     Stencil {
         name: "mul_i64__310",
         code: &[
@@ -6765,7 +6493,7 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0x12, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // mul_i64__311 (regcache.c): 22 code bytes, 0 data bytes, 2 holes
+    // mul_i64__311 (int_ops.c): 22 code bytes, 0 data bytes, 2 holes
     Stencil {
         name: "mul_i64__311",
         code: &[
@@ -6778,7 +6506,7 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0x12, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // mul_i64__312 (regcache.c): 22 code bytes, 0 data bytes, 2 holes
+    // mul_i64__312 (int_ops.c): 22 code bytes, 0 data bytes, 2 holes
     Stencil {
         name: "mul_i64__312",
         code: &[
@@ -6791,7 +6519,7 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0x12, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // mul_i64__313 (regcache.c): 22 code bytes, 0 data bytes, 2 holes
+    // mul_i64__313 (int_ops.c): 22 code bytes, 0 data bytes, 2 holes
     Stencil {
         name: "mul_i64__313",
         code: &[
@@ -6804,7 +6532,7 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0x12, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // mul_i64__31m (regcache.c): 27 code bytes, 0 data bytes, 3 holes
+    // mul_i64__31m (int_ops.c): 27 code bytes, 0 data bytes, 3 holes
     Stencil {
         name: "mul_i64__31m",
         code: &[
@@ -6818,7 +6546,7 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0x17, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // mul_i64__320 (regcache.c): 22 code bytes, 0 data bytes, 2 holes
+    // mul_i64__320 (int_ops.c): 22 code bytes, 0 data bytes, 2 holes
     Stencil {
         name: "mul_i64__320",
         code: &[
@@ -6831,7 +6559,7 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0x12, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // mul_i64__321 (regcache.c): 22 code bytes, 0 data bytes, 2 holes
+    // mul_i64__321 (int_ops.c): 22 code bytes, 0 data bytes, 2 holes
     Stencil {
         name: "mul_i64__321",
         code: &[
@@ -6844,7 +6572,7 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0x12, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // mul_i64__322 (regcache.c): 22 code bytes, 0 data bytes, 2 holes
+    // mul_i64__322 (int_ops.c): 22 code bytes, 0 data bytes, 2 holes
     Stencil {
         name: "mul_i64__322",
         code: &[
@@ -6857,7 +6585,7 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0x12, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // mul_i64__323 (regcache.c): 22 code bytes, 0 data bytes, 2 holes
+    // mul_i64__323 (int_ops.c): 22 code bytes, 0 data bytes, 2 holes
     Stencil {
         name: "mul_i64__323",
         code: &[
@@ -6870,7 +6598,7 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0x12, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // mul_i64__32m (regcache.c): 27 code bytes, 0 data bytes, 3 holes
+    // mul_i64__32m (int_ops.c): 27 code bytes, 0 data bytes, 3 holes
     Stencil {
         name: "mul_i64__32m",
         code: &[
@@ -6884,7 +6612,7 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0x17, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // mul_i64__330 (regcache.c): 22 code bytes, 0 data bytes, 2 holes
+    // mul_i64__330 (int_ops.c): 22 code bytes, 0 data bytes, 2 holes
     Stencil {
         name: "mul_i64__330",
         code: &[
@@ -6897,7 +6625,7 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0x12, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // mul_i64__331 (regcache.c): 22 code bytes, 0 data bytes, 2 holes
+    // mul_i64__331 (int_ops.c): 22 code bytes, 0 data bytes, 2 holes
     Stencil {
         name: "mul_i64__331",
         code: &[
@@ -6910,7 +6638,7 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0x12, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // mul_i64__332 (regcache.c): 22 code bytes, 0 data bytes, 2 holes
+    // mul_i64__332 (int_ops.c): 22 code bytes, 0 data bytes, 2 holes
     Stencil {
         name: "mul_i64__332",
         code: &[
@@ -6923,7 +6651,7 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0x12, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // mul_i64__333 (regcache.c): 22 code bytes, 0 data bytes, 2 holes
+    // mul_i64__333 (int_ops.c): 22 code bytes, 0 data bytes, 2 holes
     Stencil {
         name: "mul_i64__333",
         code: &[
@@ -6936,7 +6664,7 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0x12, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // mul_i64__33m (regcache.c): 27 code bytes, 0 data bytes, 3 holes
+    // mul_i64__33m (int_ops.c): 27 code bytes, 0 data bytes, 3 holes
     Stencil {
         name: "mul_i64__33m",
         code: &[
@@ -6950,7 +6678,7 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0x17, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // mul_i64__3m0 (regcache.c): 27 code bytes, 0 data bytes, 3 holes
+    // mul_i64__3m0 (int_ops.c): 27 code bytes, 0 data bytes, 3 holes
     Stencil {
         name: "mul_i64__3m0",
         code: &[
@@ -6964,7 +6692,7 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0x17, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // mul_i64__3m1 (regcache.c): 27 code bytes, 0 data bytes, 3 holes
+    // mul_i64__3m1 (int_ops.c): 27 code bytes, 0 data bytes, 3 holes
     Stencil {
         name: "mul_i64__3m1",
         code: &[
@@ -6978,7 +6706,7 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0x17, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // mul_i64__3m2 (regcache.c): 27 code bytes, 0 data bytes, 3 holes
+    // mul_i64__3m2 (int_ops.c): 27 code bytes, 0 data bytes, 3 holes
     Stencil {
         name: "mul_i64__3m2",
         code: &[
@@ -6992,7 +6720,7 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0x17, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // mul_i64__3m3 (regcache.c): 27 code bytes, 0 data bytes, 3 holes
+    // mul_i64__3m3 (int_ops.c): 27 code bytes, 0 data bytes, 3 holes
     Stencil {
         name: "mul_i64__3m3",
         code: &[
@@ -7006,7 +6734,7 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0x17, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // mul_i64__3mm (regcache.c): 32 code bytes, 0 data bytes, 4 holes
+    // mul_i64__3mm (int_ops.c): 32 code bytes, 0 data bytes, 4 holes
     Stencil {
         name: "mul_i64__3mm",
         code: &[
@@ -7021,7 +6749,7 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0x1c, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // mul_i64__m00 (regcache.c): 27 code bytes, 0 data bytes, 3 holes
+    // mul_i64__m00 (int_ops.c): 27 code bytes, 0 data bytes, 3 holes
     Stencil {
         name: "mul_i64__m00",
         code: &[
@@ -7035,7 +6763,7 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0x17, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // mul_i64__m01 (regcache.c): 27 code bytes, 0 data bytes, 3 holes
+    // mul_i64__m01 (int_ops.c): 27 code bytes, 0 data bytes, 3 holes
     Stencil {
         name: "mul_i64__m01",
         code: &[
@@ -7049,7 +6777,7 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0x17, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // mul_i64__m02 (regcache.c): 27 code bytes, 0 data bytes, 3 holes
+    // mul_i64__m02 (int_ops.c): 27 code bytes, 0 data bytes, 3 holes
     Stencil {
         name: "mul_i64__m02",
         code: &[
@@ -7063,7 +6791,7 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0x17, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // mul_i64__m03 (regcache.c): 27 code bytes, 0 data bytes, 3 holes
+    // mul_i64__m03 (int_ops.c): 27 code bytes, 0 data bytes, 3 holes
     Stencil {
         name: "mul_i64__m03",
         code: &[
@@ -7077,7 +6805,7 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0x17, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // mul_i64__m0m (regcache.c): 32 code bytes, 0 data bytes, 4 holes
+    // mul_i64__m0m (int_ops.c): 32 code bytes, 0 data bytes, 4 holes
     Stencil {
         name: "mul_i64__m0m",
         code: &[
@@ -7092,7 +6820,7 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0x1c, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // mul_i64__m10 (regcache.c): 27 code bytes, 0 data bytes, 3 holes
+    // mul_i64__m10 (int_ops.c): 27 code bytes, 0 data bytes, 3 holes
     Stencil {
         name: "mul_i64__m10",
         code: &[
@@ -7106,7 +6834,7 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0x17, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // mul_i64__m11 (regcache.c): 27 code bytes, 0 data bytes, 3 holes
+    // mul_i64__m11 (int_ops.c): 27 code bytes, 0 data bytes, 3 holes
     Stencil {
         name: "mul_i64__m11",
         code: &[
@@ -7120,7 +6848,7 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0x17, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // mul_i64__m12 (regcache.c): 27 code bytes, 0 data bytes, 3 holes
+    // mul_i64__m12 (int_ops.c): 27 code bytes, 0 data bytes, 3 holes
     Stencil {
         name: "mul_i64__m12",
         code: &[
@@ -7134,7 +6862,7 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0x17, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // mul_i64__m13 (regcache.c): 27 code bytes, 0 data bytes, 3 holes
+    // mul_i64__m13 (int_ops.c): 27 code bytes, 0 data bytes, 3 holes
     Stencil {
         name: "mul_i64__m13",
         code: &[
@@ -7148,7 +6876,7 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0x17, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // mul_i64__m1m (regcache.c): 32 code bytes, 0 data bytes, 4 holes
+    // mul_i64__m1m (int_ops.c): 32 code bytes, 0 data bytes, 4 holes
     Stencil {
         name: "mul_i64__m1m",
         code: &[
@@ -7163,7 +6891,7 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0x1c, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // mul_i64__m20 (regcache.c): 27 code bytes, 0 data bytes, 3 holes
+    // mul_i64__m20 (int_ops.c): 27 code bytes, 0 data bytes, 3 holes
     Stencil {
         name: "mul_i64__m20",
         code: &[
@@ -7177,7 +6905,7 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0x17, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // mul_i64__m21 (regcache.c): 27 code bytes, 0 data bytes, 3 holes
+    // mul_i64__m21 (int_ops.c): 27 code bytes, 0 data bytes, 3 holes
     Stencil {
         name: "mul_i64__m21",
         code: &[
@@ -7191,7 +6919,7 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0x17, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // mul_i64__m22 (regcache.c): 27 code bytes, 0 data bytes, 3 holes
+    // mul_i64__m22 (int_ops.c): 27 code bytes, 0 data bytes, 3 holes
     Stencil {
         name: "mul_i64__m22",
         code: &[
@@ -7205,7 +6933,7 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0x17, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // mul_i64__m23 (regcache.c): 27 code bytes, 0 data bytes, 3 holes
+    // mul_i64__m23 (int_ops.c): 27 code bytes, 0 data bytes, 3 holes
     Stencil {
         name: "mul_i64__m23",
         code: &[
@@ -7219,7 +6947,7 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0x17, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // mul_i64__m2m (regcache.c): 32 code bytes, 0 data bytes, 4 holes
+    // mul_i64__m2m (int_ops.c): 32 code bytes, 0 data bytes, 4 holes
     Stencil {
         name: "mul_i64__m2m",
         code: &[
@@ -7234,7 +6962,7 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0x1c, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // mul_i64__m30 (regcache.c): 27 code bytes, 0 data bytes, 3 holes
+    // mul_i64__m30 (int_ops.c): 27 code bytes, 0 data bytes, 3 holes
     Stencil {
         name: "mul_i64__m30",
         code: &[
@@ -7248,7 +6976,7 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0x17, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // mul_i64__m31 (regcache.c): 27 code bytes, 0 data bytes, 3 holes
+    // mul_i64__m31 (int_ops.c): 27 code bytes, 0 data bytes, 3 holes
     Stencil {
         name: "mul_i64__m31",
         code: &[
@@ -7262,7 +6990,7 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0x17, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // mul_i64__m32 (regcache.c): 27 code bytes, 0 data bytes, 3 holes
+    // mul_i64__m32 (int_ops.c): 27 code bytes, 0 data bytes, 3 holes
     Stencil {
         name: "mul_i64__m32",
         code: &[
@@ -7276,7 +7004,7 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0x17, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // mul_i64__m33 (regcache.c): 27 code bytes, 0 data bytes, 3 holes
+    // mul_i64__m33 (int_ops.c): 27 code bytes, 0 data bytes, 3 holes
     Stencil {
         name: "mul_i64__m33",
         code: &[
@@ -7290,7 +7018,7 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0x17, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // mul_i64__m3m (regcache.c): 32 code bytes, 0 data bytes, 4 holes
+    // mul_i64__m3m (int_ops.c): 32 code bytes, 0 data bytes, 4 holes
     Stencil {
         name: "mul_i64__m3m",
         code: &[
@@ -7305,7 +7033,7 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0x1c, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // mul_i64__mm0 (regcache.c): 32 code bytes, 0 data bytes, 4 holes
+    // mul_i64__mm0 (int_ops.c): 32 code bytes, 0 data bytes, 4 holes
     Stencil {
         name: "mul_i64__mm0",
         code: &[
@@ -7320,7 +7048,7 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0x1c, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // mul_i64__mm1 (regcache.c): 32 code bytes, 0 data bytes, 4 holes
+    // mul_i64__mm1 (int_ops.c): 32 code bytes, 0 data bytes, 4 holes
     Stencil {
         name: "mul_i64__mm1",
         code: &[
@@ -7335,7 +7063,7 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0x1c, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // mul_i64__mm2 (regcache.c): 32 code bytes, 0 data bytes, 4 holes
+    // mul_i64__mm2 (int_ops.c): 32 code bytes, 0 data bytes, 4 holes
     Stencil {
         name: "mul_i64__mm2",
         code: &[
@@ -7350,7 +7078,7 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0x1c, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // mul_i64__mm3 (regcache.c): 32 code bytes, 0 data bytes, 4 holes
+    // mul_i64__mm3 (int_ops.c): 32 code bytes, 0 data bytes, 4 holes
     Stencil {
         name: "mul_i64__mm3",
         code: &[
@@ -7363,23 +7091,6 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0xe, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
             Hole { offset: 0x17, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
             Hole { offset: 0x1c, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
-        ],
-    },
-    // mul_i64__mmm (regcache.c): 37 code bytes, 0 data bytes, 5 holes
-    Stencil {
-        name: "mul_i64__mmm",
-        code: &[
-            0x49, 0x8b, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0x49, 0x0f, 0xaf, 0x84, 0x24, 0x00, 0x00, 0x00,
-            0x00, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x90, 0x49, 0x89, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00,
-            0xe9, 0x00, 0x00, 0x00, 0x00,
-        ],
-        data: &[],
-        holes: &[
-            Hole { offset: 0x4, kind: HoleKind::Abs32S, symbol: HoleSymbol::B, addend: 0, in_data: false },
-            Hole { offset: 0xd, kind: HoleKind::Abs32S, symbol: HoleSymbol::C, addend: 0, in_data: false },
-            Hole { offset: 0x13, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
-            Hole { offset: 0x1c, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
-            Hole { offset: 0x21, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
     // ne_f64 (float_ops.c): 42 code bytes, 0 data bytes, 4 holes
@@ -7632,7 +7343,7 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0xe, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
         ],
     },
-    // ret_i64__0 (regcache.c): 26 code bytes, 0 data bytes, 0 holes
+    // ret_i64__0 (calls.c): 26 code bytes, 0 data bytes, 0 holes
     Stencil {
         name: "ret_i64__0",
         code: &[
@@ -7643,7 +7354,7 @@ pub static STENCILS: &[Stencil] = &[
         holes: &[
         ],
     },
-    // ret_i64__1 (regcache.c): 26 code bytes, 0 data bytes, 0 holes
+    // ret_i64__1 (calls.c): 26 code bytes, 0 data bytes, 0 holes
     Stencil {
         name: "ret_i64__1",
         code: &[
@@ -7654,7 +7365,7 @@ pub static STENCILS: &[Stencil] = &[
         holes: &[
         ],
     },
-    // ret_i64__2 (regcache.c): 26 code bytes, 0 data bytes, 0 holes
+    // ret_i64__2 (calls.c): 26 code bytes, 0 data bytes, 0 holes
     Stencil {
         name: "ret_i64__2",
         code: &[
@@ -7665,7 +7376,7 @@ pub static STENCILS: &[Stencil] = &[
         holes: &[
         ],
     },
-    // ret_i64__3 (regcache.c): 26 code bytes, 0 data bytes, 0 holes
+    // ret_i64__3 (calls.c): 26 code bytes, 0 data bytes, 0 holes
     Stencil {
         name: "ret_i64__3",
         code: &[
@@ -7674,19 +7385,6 @@ pub static STENCILS: &[Stencil] = &[
         ],
         data: &[],
         holes: &[
-        ],
-    },
-    // ret_i64__m (regcache.c): 34 code bytes, 0 data bytes, 1 holes
-    Stencil {
-        name: "ret_i64__m",
-        code: &[
-            0x49, 0x8b, 0x44, 0x24, 0x10, 0x48, 0x85, 0xc0, 0x74, 0x11, 0x49, 0x8b, 0x8c, 0x24, 0x00, 0x00,
-            0x00, 0x00, 0x49, 0x8b, 0x54, 0x24, 0x18, 0x48, 0x89, 0x0c, 0x10, 0x49, 0xff, 0x4d, 0x10, 0x31,
-            0xc0, 0xc3,
-        ],
-        data: &[],
-        holes: &[
-            Hole { offset: 0xe, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
         ],
     },
     // ret_void (calls.c): 7 code bytes, 0 data bytes, 0 holes
@@ -7800,7 +7498,7 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0x10, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // store_global_i64__0 (regcache.c): 12 code bytes, 0 data bytes, 2 holes
+    // store_global_i64__0 (moves.c): 12 code bytes, 0 data bytes, 2 holes
     Stencil {
         name: "store_global_i64__0",
         code: &[
@@ -7812,7 +7510,7 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0x8, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // store_global_i64__1 (regcache.c): 12 code bytes, 0 data bytes, 2 holes
+    // store_global_i64__1 (moves.c): 12 code bytes, 0 data bytes, 2 holes
     Stencil {
         name: "store_global_i64__1",
         code: &[
@@ -7824,7 +7522,7 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0x8, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // store_global_i64__2 (regcache.c): 12 code bytes, 0 data bytes, 2 holes
+    // store_global_i64__2 (moves.c): 12 code bytes, 0 data bytes, 2 holes
     Stencil {
         name: "store_global_i64__2",
         code: &[
@@ -7836,7 +7534,7 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0x8, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // store_global_i64__3 (regcache.c): 12 code bytes, 0 data bytes, 2 holes
+    // store_global_i64__3 (moves.c): 12 code bytes, 0 data bytes, 2 holes
     Stencil {
         name: "store_global_i64__3",
         code: &[
@@ -7846,20 +7544,6 @@ pub static STENCILS: &[Stencil] = &[
         holes: &[
             Hole { offset: 0x3, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
             Hole { offset: 0x8, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
-        ],
-    },
-    // store_global_i64__m (regcache.c): 20 code bytes, 0 data bytes, 3 holes
-    Stencil {
-        name: "store_global_i64__m",
-        code: &[
-            0x49, 0x8b, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0x49, 0x89, 0x86, 0x00, 0x00, 0x00, 0x00, 0xe9,
-            0x00, 0x00, 0x00, 0x00,
-        ],
-        data: &[],
-        holes: &[
-            Hole { offset: 0x4, kind: HoleKind::Abs32S, symbol: HoleSymbol::B, addend: 0, in_data: false },
-            Hole { offset: 0xb, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
-            Hole { offset: 0x10, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
     // sub_f64 (float_ops.c): 35 code bytes, 0 data bytes, 4 holes
@@ -7895,7 +7579,7 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0x20, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // sub_i64__000 (regcache.c): 7 code bytes, 0 data bytes, 1 holes
+    // sub_i64__000 (int_ops.c): 7 code bytes, 0 data bytes, 1 holes
     Stencil {
         name: "sub_i64__000",
         code: &[
@@ -7906,7 +7590,7 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0x3, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // sub_i64__001 (regcache.c): 21 code bytes, 0 data bytes, 2 holes
+    // sub_i64__001 (int_ops.c): 21 code bytes, 0 data bytes, 2 holes
     Stencil {
         name: "sub_i64__001",
         code: &[
@@ -7919,7 +7603,7 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0x11, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // sub_i64__002 (regcache.c): 21 code bytes, 0 data bytes, 2 holes
+    // sub_i64__002 (int_ops.c): 21 code bytes, 0 data bytes, 2 holes
     Stencil {
         name: "sub_i64__002",
         code: &[
@@ -7932,7 +7616,7 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0x11, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // sub_i64__003 (regcache.c): 21 code bytes, 0 data bytes, 2 holes
+    // sub_i64__003 (int_ops.c): 21 code bytes, 0 data bytes, 2 holes
     Stencil {
         name: "sub_i64__003",
         code: &[
@@ -7945,7 +7629,7 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0x11, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // sub_i64__00m (regcache.c): 26 code bytes, 0 data bytes, 3 holes
+    // sub_i64__00m (int_ops.c): 26 code bytes, 0 data bytes, 3 holes
     Stencil {
         name: "sub_i64__00m",
         code: &[
@@ -7959,7 +7643,7 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0x16, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // sub_i64__010 (regcache.c): 21 code bytes, 0 data bytes, 2 holes
+    // sub_i64__010 (int_ops.c): 21 code bytes, 0 data bytes, 2 holes
     Stencil {
         name: "sub_i64__010",
         code: &[
@@ -7972,7 +7656,7 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0x11, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // sub_i64__011 (regcache.c): 7 code bytes, 0 data bytes, 1 holes
+    // sub_i64__011 (int_ops.c): 7 code bytes, 0 data bytes, 1 holes
     Stencil {
         name: "sub_i64__011",
         code: &[
@@ -7983,7 +7667,7 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0x3, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // sub_i64__012 (regcache.c): 21 code bytes, 0 data bytes, 2 holes
+    // sub_i64__012 (int_ops.c): 21 code bytes, 0 data bytes, 2 holes
     Stencil {
         name: "sub_i64__012",
         code: &[
@@ -7996,7 +7680,7 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0x11, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // sub_i64__013 (regcache.c): 21 code bytes, 0 data bytes, 2 holes
+    // sub_i64__013 (int_ops.c): 21 code bytes, 0 data bytes, 2 holes
     Stencil {
         name: "sub_i64__013",
         code: &[
@@ -8009,7 +7693,7 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0x11, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // sub_i64__01m (regcache.c): 26 code bytes, 0 data bytes, 3 holes
+    // sub_i64__01m (int_ops.c): 26 code bytes, 0 data bytes, 3 holes
     Stencil {
         name: "sub_i64__01m",
         code: &[
@@ -8023,7 +7707,7 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0x16, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // sub_i64__020 (regcache.c): 21 code bytes, 0 data bytes, 2 holes
+    // sub_i64__020 (int_ops.c): 21 code bytes, 0 data bytes, 2 holes
     Stencil {
         name: "sub_i64__020",
         code: &[
@@ -8036,7 +7720,7 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0x11, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // sub_i64__021 (regcache.c): 21 code bytes, 0 data bytes, 2 holes
+    // sub_i64__021 (int_ops.c): 21 code bytes, 0 data bytes, 2 holes
     Stencil {
         name: "sub_i64__021",
         code: &[
@@ -8049,7 +7733,7 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0x11, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // sub_i64__022 (regcache.c): 7 code bytes, 0 data bytes, 1 holes
+    // sub_i64__022 (int_ops.c): 7 code bytes, 0 data bytes, 1 holes
     Stencil {
         name: "sub_i64__022",
         code: &[
@@ -8060,7 +7744,7 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0x3, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // sub_i64__023 (regcache.c): 21 code bytes, 0 data bytes, 2 holes
+    // sub_i64__023 (int_ops.c): 21 code bytes, 0 data bytes, 2 holes
     Stencil {
         name: "sub_i64__023",
         code: &[
@@ -8073,7 +7757,7 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0x11, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // sub_i64__02m (regcache.c): 26 code bytes, 0 data bytes, 3 holes
+    // sub_i64__02m (int_ops.c): 26 code bytes, 0 data bytes, 3 holes
     Stencil {
         name: "sub_i64__02m",
         code: &[
@@ -8087,7 +7771,7 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0x16, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // sub_i64__030 (regcache.c): 21 code bytes, 0 data bytes, 2 holes
+    // sub_i64__030 (int_ops.c): 21 code bytes, 0 data bytes, 2 holes
     Stencil {
         name: "sub_i64__030",
         code: &[
@@ -8100,7 +7784,7 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0x11, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // sub_i64__031 (regcache.c): 21 code bytes, 0 data bytes, 2 holes
+    // sub_i64__031 (int_ops.c): 21 code bytes, 0 data bytes, 2 holes
     Stencil {
         name: "sub_i64__031",
         code: &[
@@ -8113,7 +7797,7 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0x11, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // sub_i64__032 (regcache.c): 21 code bytes, 0 data bytes, 2 holes
+    // sub_i64__032 (int_ops.c): 21 code bytes, 0 data bytes, 2 holes
     Stencil {
         name: "sub_i64__032",
         code: &[
@@ -8126,7 +7810,7 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0x11, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // sub_i64__033 (regcache.c): 7 code bytes, 0 data bytes, 1 holes
+    // sub_i64__033 (int_ops.c): 7 code bytes, 0 data bytes, 1 holes
     Stencil {
         name: "sub_i64__033",
         code: &[
@@ -8137,7 +7821,7 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0x3, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // sub_i64__03m (regcache.c): 26 code bytes, 0 data bytes, 3 holes
+    // sub_i64__03m (int_ops.c): 26 code bytes, 0 data bytes, 3 holes
     Stencil {
         name: "sub_i64__03m",
         code: &[
@@ -8151,7 +7835,7 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0x16, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // sub_i64__0m0 (regcache.c): 26 code bytes, 0 data bytes, 3 holes
+    // sub_i64__0m0 (int_ops.c): 26 code bytes, 0 data bytes, 3 holes
     Stencil {
         name: "sub_i64__0m0",
         code: &[
@@ -8165,7 +7849,7 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0x16, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // sub_i64__0m1 (regcache.c): 26 code bytes, 0 data bytes, 3 holes
+    // sub_i64__0m1 (int_ops.c): 26 code bytes, 0 data bytes, 3 holes
     Stencil {
         name: "sub_i64__0m1",
         code: &[
@@ -8179,7 +7863,7 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0x16, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // sub_i64__0m2 (regcache.c): 26 code bytes, 0 data bytes, 3 holes
+    // sub_i64__0m2 (int_ops.c): 26 code bytes, 0 data bytes, 3 holes
     Stencil {
         name: "sub_i64__0m2",
         code: &[
@@ -8193,7 +7877,7 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0x16, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // sub_i64__0m3 (regcache.c): 26 code bytes, 0 data bytes, 3 holes
+    // sub_i64__0m3 (int_ops.c): 26 code bytes, 0 data bytes, 3 holes
     Stencil {
         name: "sub_i64__0m3",
         code: &[
@@ -8207,7 +7891,7 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0x16, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // sub_i64__0mm (regcache.c): 31 code bytes, 0 data bytes, 4 holes
+    // sub_i64__0mm (int_ops.c): 31 code bytes, 0 data bytes, 4 holes
     Stencil {
         name: "sub_i64__0mm",
         code: &[
@@ -8222,7 +7906,7 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0x1b, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // sub_i64__100 (regcache.c): 7 code bytes, 0 data bytes, 1 holes
+    // sub_i64__100 (int_ops.c): 7 code bytes, 0 data bytes, 1 holes
     Stencil {
         name: "sub_i64__100",
         code: &[
@@ -8233,7 +7917,7 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0x3, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // sub_i64__101 (regcache.c): 21 code bytes, 0 data bytes, 2 holes
+    // sub_i64__101 (int_ops.c): 21 code bytes, 0 data bytes, 2 holes
     Stencil {
         name: "sub_i64__101",
         code: &[
@@ -8246,7 +7930,7 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0x11, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // sub_i64__102 (regcache.c): 21 code bytes, 0 data bytes, 2 holes
+    // sub_i64__102 (int_ops.c): 21 code bytes, 0 data bytes, 2 holes
     Stencil {
         name: "sub_i64__102",
         code: &[
@@ -8259,7 +7943,7 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0x11, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // sub_i64__103 (regcache.c): 21 code bytes, 0 data bytes, 2 holes
+    // sub_i64__103 (int_ops.c): 21 code bytes, 0 data bytes, 2 holes
     Stencil {
         name: "sub_i64__103",
         code: &[
@@ -8272,7 +7956,7 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0x11, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // sub_i64__10m (regcache.c): 26 code bytes, 0 data bytes, 3 holes
+    // sub_i64__10m (int_ops.c): 26 code bytes, 0 data bytes, 3 holes
     Stencil {
         name: "sub_i64__10m",
         code: &[
@@ -8286,7 +7970,7 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0x16, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // sub_i64__110 (regcache.c): 21 code bytes, 0 data bytes, 2 holes
+    // sub_i64__110 (int_ops.c): 21 code bytes, 0 data bytes, 2 holes
     Stencil {
         name: "sub_i64__110",
         code: &[
@@ -8299,7 +7983,7 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0x11, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // sub_i64__111 (regcache.c): 7 code bytes, 0 data bytes, 1 holes
+    // sub_i64__111 (int_ops.c): 7 code bytes, 0 data bytes, 1 holes
     Stencil {
         name: "sub_i64__111",
         code: &[
@@ -8310,7 +7994,7 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0x3, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // sub_i64__112 (regcache.c): 21 code bytes, 0 data bytes, 2 holes
+    // sub_i64__112 (int_ops.c): 21 code bytes, 0 data bytes, 2 holes
     Stencil {
         name: "sub_i64__112",
         code: &[
@@ -8323,7 +8007,7 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0x11, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // sub_i64__113 (regcache.c): 21 code bytes, 0 data bytes, 2 holes
+    // sub_i64__113 (int_ops.c): 21 code bytes, 0 data bytes, 2 holes
     Stencil {
         name: "sub_i64__113",
         code: &[
@@ -8336,7 +8020,7 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0x11, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // sub_i64__11m (regcache.c): 26 code bytes, 0 data bytes, 3 holes
+    // sub_i64__11m (int_ops.c): 26 code bytes, 0 data bytes, 3 holes
     Stencil {
         name: "sub_i64__11m",
         code: &[
@@ -8350,7 +8034,7 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0x16, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // sub_i64__120 (regcache.c): 21 code bytes, 0 data bytes, 2 holes
+    // sub_i64__120 (int_ops.c): 21 code bytes, 0 data bytes, 2 holes
     Stencil {
         name: "sub_i64__120",
         code: &[
@@ -8363,7 +8047,7 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0x11, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // sub_i64__121 (regcache.c): 21 code bytes, 0 data bytes, 2 holes
+    // sub_i64__121 (int_ops.c): 21 code bytes, 0 data bytes, 2 holes
     Stencil {
         name: "sub_i64__121",
         code: &[
@@ -8376,7 +8060,7 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0x11, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // sub_i64__122 (regcache.c): 7 code bytes, 0 data bytes, 1 holes
+    // sub_i64__122 (int_ops.c): 7 code bytes, 0 data bytes, 1 holes
     Stencil {
         name: "sub_i64__122",
         code: &[
@@ -8387,7 +8071,7 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0x3, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // sub_i64__123 (regcache.c): 21 code bytes, 0 data bytes, 2 holes
+    // sub_i64__123 (int_ops.c): 21 code bytes, 0 data bytes, 2 holes
     Stencil {
         name: "sub_i64__123",
         code: &[
@@ -8400,7 +8084,7 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0x11, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // sub_i64__12m (regcache.c): 26 code bytes, 0 data bytes, 3 holes
+    // sub_i64__12m (int_ops.c): 26 code bytes, 0 data bytes, 3 holes
     Stencil {
         name: "sub_i64__12m",
         code: &[
@@ -8414,7 +8098,7 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0x16, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // sub_i64__130 (regcache.c): 21 code bytes, 0 data bytes, 2 holes
+    // sub_i64__130 (int_ops.c): 21 code bytes, 0 data bytes, 2 holes
     Stencil {
         name: "sub_i64__130",
         code: &[
@@ -8427,7 +8111,7 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0x11, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // sub_i64__131 (regcache.c): 21 code bytes, 0 data bytes, 2 holes
+    // sub_i64__131 (int_ops.c): 21 code bytes, 0 data bytes, 2 holes
     Stencil {
         name: "sub_i64__131",
         code: &[
@@ -8440,7 +8124,7 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0x11, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // sub_i64__132 (regcache.c): 21 code bytes, 0 data bytes, 2 holes
+    // sub_i64__132 (int_ops.c): 21 code bytes, 0 data bytes, 2 holes
     Stencil {
         name: "sub_i64__132",
         code: &[
@@ -8453,7 +8137,7 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0x11, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // sub_i64__133 (regcache.c): 7 code bytes, 0 data bytes, 1 holes
+    // sub_i64__133 (int_ops.c): 7 code bytes, 0 data bytes, 1 holes
     Stencil {
         name: "sub_i64__133",
         code: &[
@@ -8464,7 +8148,7 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0x3, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // sub_i64__13m (regcache.c): 26 code bytes, 0 data bytes, 3 holes
+    // sub_i64__13m (int_ops.c): 26 code bytes, 0 data bytes, 3 holes
     Stencil {
         name: "sub_i64__13m",
         code: &[
@@ -8478,7 +8162,7 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0x16, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // sub_i64__1m0 (regcache.c): 26 code bytes, 0 data bytes, 3 holes
+    // sub_i64__1m0 (int_ops.c): 26 code bytes, 0 data bytes, 3 holes
     Stencil {
         name: "sub_i64__1m0",
         code: &[
@@ -8492,7 +8176,7 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0x16, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // sub_i64__1m1 (regcache.c): 26 code bytes, 0 data bytes, 3 holes
+    // sub_i64__1m1 (int_ops.c): 26 code bytes, 0 data bytes, 3 holes
     Stencil {
         name: "sub_i64__1m1",
         code: &[
@@ -8506,7 +8190,7 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0x16, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // sub_i64__1m2 (regcache.c): 26 code bytes, 0 data bytes, 3 holes
+    // sub_i64__1m2 (int_ops.c): 26 code bytes, 0 data bytes, 3 holes
     Stencil {
         name: "sub_i64__1m2",
         code: &[
@@ -8520,7 +8204,7 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0x16, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // sub_i64__1m3 (regcache.c): 26 code bytes, 0 data bytes, 3 holes
+    // sub_i64__1m3 (int_ops.c): 26 code bytes, 0 data bytes, 3 holes
     Stencil {
         name: "sub_i64__1m3",
         code: &[
@@ -8534,7 +8218,7 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0x16, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // sub_i64__1mm (regcache.c): 31 code bytes, 0 data bytes, 4 holes
+    // sub_i64__1mm (int_ops.c): 31 code bytes, 0 data bytes, 4 holes
     Stencil {
         name: "sub_i64__1mm",
         code: &[
@@ -8549,7 +8233,7 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0x1b, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // sub_i64__200 (regcache.c): 7 code bytes, 0 data bytes, 1 holes
+    // sub_i64__200 (int_ops.c): 7 code bytes, 0 data bytes, 1 holes
     Stencil {
         name: "sub_i64__200",
         code: &[
@@ -8560,7 +8244,7 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0x3, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // sub_i64__201 (regcache.c): 21 code bytes, 0 data bytes, 2 holes
+    // sub_i64__201 (int_ops.c): 21 code bytes, 0 data bytes, 2 holes
     Stencil {
         name: "sub_i64__201",
         code: &[
@@ -8573,7 +8257,7 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0x11, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // sub_i64__202 (regcache.c): 21 code bytes, 0 data bytes, 2 holes
+    // sub_i64__202 (int_ops.c): 21 code bytes, 0 data bytes, 2 holes
     Stencil {
         name: "sub_i64__202",
         code: &[
@@ -8586,7 +8270,7 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0x11, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // sub_i64__203 (regcache.c): 21 code bytes, 0 data bytes, 2 holes
+    // sub_i64__203 (int_ops.c): 21 code bytes, 0 data bytes, 2 holes
     Stencil {
         name: "sub_i64__203",
         code: &[
@@ -8599,7 +8283,7 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0x11, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // sub_i64__20m (regcache.c): 26 code bytes, 0 data bytes, 3 holes
+    // sub_i64__20m (int_ops.c): 26 code bytes, 0 data bytes, 3 holes
     Stencil {
         name: "sub_i64__20m",
         code: &[
@@ -8613,7 +8297,7 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0x16, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // sub_i64__210 (regcache.c): 21 code bytes, 0 data bytes, 2 holes
+    // sub_i64__210 (int_ops.c): 21 code bytes, 0 data bytes, 2 holes
     Stencil {
         name: "sub_i64__210",
         code: &[
@@ -8626,7 +8310,7 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0x11, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // sub_i64__211 (regcache.c): 7 code bytes, 0 data bytes, 1 holes
+    // sub_i64__211 (int_ops.c): 7 code bytes, 0 data bytes, 1 holes
     Stencil {
         name: "sub_i64__211",
         code: &[
@@ -8637,7 +8321,7 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0x3, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // sub_i64__212 (regcache.c): 21 code bytes, 0 data bytes, 2 holes
+    // sub_i64__212 (int_ops.c): 21 code bytes, 0 data bytes, 2 holes
     Stencil {
         name: "sub_i64__212",
         code: &[
@@ -8650,7 +8334,7 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0x11, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // sub_i64__213 (regcache.c): 21 code bytes, 0 data bytes, 2 holes
+    // sub_i64__213 (int_ops.c): 21 code bytes, 0 data bytes, 2 holes
     Stencil {
         name: "sub_i64__213",
         code: &[
@@ -8663,7 +8347,7 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0x11, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // sub_i64__21m (regcache.c): 26 code bytes, 0 data bytes, 3 holes
+    // sub_i64__21m (int_ops.c): 26 code bytes, 0 data bytes, 3 holes
     Stencil {
         name: "sub_i64__21m",
         code: &[
@@ -8677,7 +8361,7 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0x16, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // sub_i64__220 (regcache.c): 21 code bytes, 0 data bytes, 2 holes
+    // sub_i64__220 (int_ops.c): 21 code bytes, 0 data bytes, 2 holes
     Stencil {
         name: "sub_i64__220",
         code: &[
@@ -8690,7 +8374,7 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0x11, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // sub_i64__221 (regcache.c): 21 code bytes, 0 data bytes, 2 holes
+    // sub_i64__221 (int_ops.c): 21 code bytes, 0 data bytes, 2 holes
     Stencil {
         name: "sub_i64__221",
         code: &[
@@ -8703,7 +8387,7 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0x11, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // sub_i64__222 (regcache.c): 7 code bytes, 0 data bytes, 1 holes
+    // sub_i64__222 (int_ops.c): 7 code bytes, 0 data bytes, 1 holes
     Stencil {
         name: "sub_i64__222",
         code: &[
@@ -8714,7 +8398,7 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0x3, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // sub_i64__223 (regcache.c): 21 code bytes, 0 data bytes, 2 holes
+    // sub_i64__223 (int_ops.c): 21 code bytes, 0 data bytes, 2 holes
     Stencil {
         name: "sub_i64__223",
         code: &[
@@ -8727,7 +8411,7 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0x11, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // sub_i64__22m (regcache.c): 26 code bytes, 0 data bytes, 3 holes
+    // sub_i64__22m (int_ops.c): 26 code bytes, 0 data bytes, 3 holes
     Stencil {
         name: "sub_i64__22m",
         code: &[
@@ -8741,7 +8425,7 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0x16, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // sub_i64__230 (regcache.c): 21 code bytes, 0 data bytes, 2 holes
+    // sub_i64__230 (int_ops.c): 21 code bytes, 0 data bytes, 2 holes
     Stencil {
         name: "sub_i64__230",
         code: &[
@@ -8754,7 +8438,7 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0x11, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // sub_i64__231 (regcache.c): 21 code bytes, 0 data bytes, 2 holes
+    // sub_i64__231 (int_ops.c): 21 code bytes, 0 data bytes, 2 holes
     Stencil {
         name: "sub_i64__231",
         code: &[
@@ -8767,7 +8451,7 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0x11, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // sub_i64__232 (regcache.c): 21 code bytes, 0 data bytes, 2 holes
+    // sub_i64__232 (int_ops.c): 21 code bytes, 0 data bytes, 2 holes
     Stencil {
         name: "sub_i64__232",
         code: &[
@@ -8780,7 +8464,7 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0x11, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // sub_i64__233 (regcache.c): 7 code bytes, 0 data bytes, 1 holes
+    // sub_i64__233 (int_ops.c): 7 code bytes, 0 data bytes, 1 holes
     Stencil {
         name: "sub_i64__233",
         code: &[
@@ -8791,7 +8475,7 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0x3, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // sub_i64__23m (regcache.c): 26 code bytes, 0 data bytes, 3 holes
+    // sub_i64__23m (int_ops.c): 26 code bytes, 0 data bytes, 3 holes
     Stencil {
         name: "sub_i64__23m",
         code: &[
@@ -8805,7 +8489,7 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0x16, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // sub_i64__2m0 (regcache.c): 26 code bytes, 0 data bytes, 3 holes
+    // sub_i64__2m0 (int_ops.c): 26 code bytes, 0 data bytes, 3 holes
     Stencil {
         name: "sub_i64__2m0",
         code: &[
@@ -8819,7 +8503,7 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0x16, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // sub_i64__2m1 (regcache.c): 26 code bytes, 0 data bytes, 3 holes
+    // sub_i64__2m1 (int_ops.c): 26 code bytes, 0 data bytes, 3 holes
     Stencil {
         name: "sub_i64__2m1",
         code: &[
@@ -8833,7 +8517,7 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0x16, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // sub_i64__2m2 (regcache.c): 26 code bytes, 0 data bytes, 3 holes
+    // sub_i64__2m2 (int_ops.c): 26 code bytes, 0 data bytes, 3 holes
     Stencil {
         name: "sub_i64__2m2",
         code: &[
@@ -8847,7 +8531,7 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0x16, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // sub_i64__2m3 (regcache.c): 26 code bytes, 0 data bytes, 3 holes
+    // sub_i64__2m3 (int_ops.c): 26 code bytes, 0 data bytes, 3 holes
     Stencil {
         name: "sub_i64__2m3",
         code: &[
@@ -8861,7 +8545,7 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0x16, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // sub_i64__2mm (regcache.c): 31 code bytes, 0 data bytes, 4 holes
+    // sub_i64__2mm (int_ops.c): 31 code bytes, 0 data bytes, 4 holes
     Stencil {
         name: "sub_i64__2mm",
         code: &[
@@ -8876,7 +8560,7 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0x1b, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // sub_i64__300 (regcache.c): 7 code bytes, 0 data bytes, 1 holes
+    // sub_i64__300 (int_ops.c): 7 code bytes, 0 data bytes, 1 holes
     Stencil {
         name: "sub_i64__300",
         code: &[
@@ -8887,7 +8571,7 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0x3, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // sub_i64__301 (regcache.c): 21 code bytes, 0 data bytes, 2 holes
+    // sub_i64__301 (int_ops.c): 21 code bytes, 0 data bytes, 2 holes
     Stencil {
         name: "sub_i64__301",
         code: &[
@@ -8900,7 +8584,7 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0x11, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // sub_i64__302 (regcache.c): 21 code bytes, 0 data bytes, 2 holes
+    // sub_i64__302 (int_ops.c): 21 code bytes, 0 data bytes, 2 holes
     Stencil {
         name: "sub_i64__302",
         code: &[
@@ -8913,7 +8597,7 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0x11, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // sub_i64__303 (regcache.c): 21 code bytes, 0 data bytes, 2 holes
+    // sub_i64__303 (int_ops.c): 21 code bytes, 0 data bytes, 2 holes
     Stencil {
         name: "sub_i64__303",
         code: &[
@@ -8926,7 +8610,7 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0x11, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // sub_i64__30m (regcache.c): 26 code bytes, 0 data bytes, 3 holes
+    // sub_i64__30m (int_ops.c): 26 code bytes, 0 data bytes, 3 holes
     Stencil {
         name: "sub_i64__30m",
         code: &[
@@ -8940,7 +8624,7 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0x16, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // sub_i64__310 (regcache.c): 21 code bytes, 0 data bytes, 2 holes
+    // sub_i64__310 (int_ops.c): 21 code bytes, 0 data bytes, 2 holes
     Stencil {
         name: "sub_i64__310",
         code: &[
@@ -8953,7 +8637,7 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0x11, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // sub_i64__311 (regcache.c): 7 code bytes, 0 data bytes, 1 holes
+    // sub_i64__311 (int_ops.c): 7 code bytes, 0 data bytes, 1 holes
     Stencil {
         name: "sub_i64__311",
         code: &[
@@ -8964,7 +8648,7 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0x3, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // sub_i64__312 (regcache.c): 21 code bytes, 0 data bytes, 2 holes
+    // sub_i64__312 (int_ops.c): 21 code bytes, 0 data bytes, 2 holes
     Stencil {
         name: "sub_i64__312",
         code: &[
@@ -8977,7 +8661,7 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0x11, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // sub_i64__313 (regcache.c): 21 code bytes, 0 data bytes, 2 holes
+    // sub_i64__313 (int_ops.c): 21 code bytes, 0 data bytes, 2 holes
     Stencil {
         name: "sub_i64__313",
         code: &[
@@ -8990,7 +8674,7 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0x11, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // sub_i64__31m (regcache.c): 26 code bytes, 0 data bytes, 3 holes
+    // sub_i64__31m (int_ops.c): 26 code bytes, 0 data bytes, 3 holes
     Stencil {
         name: "sub_i64__31m",
         code: &[
@@ -9004,7 +8688,7 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0x16, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // sub_i64__320 (regcache.c): 21 code bytes, 0 data bytes, 2 holes
+    // sub_i64__320 (int_ops.c): 21 code bytes, 0 data bytes, 2 holes
     Stencil {
         name: "sub_i64__320",
         code: &[
@@ -9017,7 +8701,7 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0x11, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // sub_i64__321 (regcache.c): 21 code bytes, 0 data bytes, 2 holes
+    // sub_i64__321 (int_ops.c): 21 code bytes, 0 data bytes, 2 holes
     Stencil {
         name: "sub_i64__321",
         code: &[
@@ -9030,7 +8714,7 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0x11, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // sub_i64__322 (regcache.c): 7 code bytes, 0 data bytes, 1 holes
+    // sub_i64__322 (int_ops.c): 7 code bytes, 0 data bytes, 1 holes
     Stencil {
         name: "sub_i64__322",
         code: &[
@@ -9041,7 +8725,7 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0x3, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // sub_i64__323 (regcache.c): 21 code bytes, 0 data bytes, 2 holes
+    // sub_i64__323 (int_ops.c): 21 code bytes, 0 data bytes, 2 holes
     Stencil {
         name: "sub_i64__323",
         code: &[
@@ -9054,7 +8738,7 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0x11, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // sub_i64__32m (regcache.c): 26 code bytes, 0 data bytes, 3 holes
+    // sub_i64__32m (int_ops.c): 26 code bytes, 0 data bytes, 3 holes
     Stencil {
         name: "sub_i64__32m",
         code: &[
@@ -9068,7 +8752,7 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0x16, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // sub_i64__330 (regcache.c): 21 code bytes, 0 data bytes, 2 holes
+    // sub_i64__330 (int_ops.c): 21 code bytes, 0 data bytes, 2 holes
     Stencil {
         name: "sub_i64__330",
         code: &[
@@ -9081,7 +8765,7 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0x11, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // sub_i64__331 (regcache.c): 21 code bytes, 0 data bytes, 2 holes
+    // sub_i64__331 (int_ops.c): 21 code bytes, 0 data bytes, 2 holes
     Stencil {
         name: "sub_i64__331",
         code: &[
@@ -9094,7 +8778,7 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0x11, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // sub_i64__332 (regcache.c): 21 code bytes, 0 data bytes, 2 holes
+    // sub_i64__332 (int_ops.c): 21 code bytes, 0 data bytes, 2 holes
     Stencil {
         name: "sub_i64__332",
         code: &[
@@ -9107,7 +8791,7 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0x11, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // sub_i64__333 (regcache.c): 7 code bytes, 0 data bytes, 1 holes
+    // sub_i64__333 (int_ops.c): 7 code bytes, 0 data bytes, 1 holes
     Stencil {
         name: "sub_i64__333",
         code: &[
@@ -9118,7 +8802,7 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0x3, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // sub_i64__33m (regcache.c): 26 code bytes, 0 data bytes, 3 holes
+    // sub_i64__33m (int_ops.c): 26 code bytes, 0 data bytes, 3 holes
     Stencil {
         name: "sub_i64__33m",
         code: &[
@@ -9132,7 +8816,7 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0x16, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // sub_i64__3m0 (regcache.c): 26 code bytes, 0 data bytes, 3 holes
+    // sub_i64__3m0 (int_ops.c): 26 code bytes, 0 data bytes, 3 holes
     Stencil {
         name: "sub_i64__3m0",
         code: &[
@@ -9146,7 +8830,7 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0x16, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // sub_i64__3m1 (regcache.c): 26 code bytes, 0 data bytes, 3 holes
+    // sub_i64__3m1 (int_ops.c): 26 code bytes, 0 data bytes, 3 holes
     Stencil {
         name: "sub_i64__3m1",
         code: &[
@@ -9160,7 +8844,7 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0x16, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // sub_i64__3m2 (regcache.c): 26 code bytes, 0 data bytes, 3 holes
+    // sub_i64__3m2 (int_ops.c): 26 code bytes, 0 data bytes, 3 holes
     Stencil {
         name: "sub_i64__3m2",
         code: &[
@@ -9174,7 +8858,7 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0x16, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // sub_i64__3m3 (regcache.c): 26 code bytes, 0 data bytes, 3 holes
+    // sub_i64__3m3 (int_ops.c): 26 code bytes, 0 data bytes, 3 holes
     Stencil {
         name: "sub_i64__3m3",
         code: &[
@@ -9188,7 +8872,7 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0x16, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // sub_i64__3mm (regcache.c): 31 code bytes, 0 data bytes, 4 holes
+    // sub_i64__3mm (int_ops.c): 31 code bytes, 0 data bytes, 4 holes
     Stencil {
         name: "sub_i64__3mm",
         code: &[
@@ -9203,7 +8887,7 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0x1b, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // sub_i64__m00 (regcache.c): 17 code bytes, 0 data bytes, 2 holes
+    // sub_i64__m00 (int_ops.c): 17 code bytes, 0 data bytes, 2 holes
     Stencil {
         name: "sub_i64__m00",
         code: &[
@@ -9216,7 +8900,7 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0xd, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // sub_i64__m01 (regcache.c): 26 code bytes, 0 data bytes, 3 holes
+    // sub_i64__m01 (int_ops.c): 26 code bytes, 0 data bytes, 3 holes
     Stencil {
         name: "sub_i64__m01",
         code: &[
@@ -9230,7 +8914,7 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0x16, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // sub_i64__m02 (regcache.c): 26 code bytes, 0 data bytes, 3 holes
+    // sub_i64__m02 (int_ops.c): 26 code bytes, 0 data bytes, 3 holes
     Stencil {
         name: "sub_i64__m02",
         code: &[
@@ -9244,7 +8928,7 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0x16, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // sub_i64__m03 (regcache.c): 26 code bytes, 0 data bytes, 3 holes
+    // sub_i64__m03 (int_ops.c): 26 code bytes, 0 data bytes, 3 holes
     Stencil {
         name: "sub_i64__m03",
         code: &[
@@ -9258,7 +8942,7 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0x16, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // sub_i64__m0m (regcache.c): 31 code bytes, 0 data bytes, 4 holes
+    // sub_i64__m0m (int_ops.c): 31 code bytes, 0 data bytes, 4 holes
     Stencil {
         name: "sub_i64__m0m",
         code: &[
@@ -9273,7 +8957,7 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0x1b, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // sub_i64__m10 (regcache.c): 26 code bytes, 0 data bytes, 3 holes
+    // sub_i64__m10 (int_ops.c): 26 code bytes, 0 data bytes, 3 holes
     Stencil {
         name: "sub_i64__m10",
         code: &[
@@ -9287,7 +8971,7 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0x16, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // sub_i64__m11 (regcache.c): 17 code bytes, 0 data bytes, 2 holes
+    // sub_i64__m11 (int_ops.c): 17 code bytes, 0 data bytes, 2 holes
     Stencil {
         name: "sub_i64__m11",
         code: &[
@@ -9300,7 +8984,7 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0xd, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // sub_i64__m12 (regcache.c): 26 code bytes, 0 data bytes, 3 holes
+    // sub_i64__m12 (int_ops.c): 26 code bytes, 0 data bytes, 3 holes
     Stencil {
         name: "sub_i64__m12",
         code: &[
@@ -9314,7 +8998,7 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0x16, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // sub_i64__m13 (regcache.c): 26 code bytes, 0 data bytes, 3 holes
+    // sub_i64__m13 (int_ops.c): 26 code bytes, 0 data bytes, 3 holes
     Stencil {
         name: "sub_i64__m13",
         code: &[
@@ -9328,7 +9012,7 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0x16, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // sub_i64__m1m (regcache.c): 31 code bytes, 0 data bytes, 4 holes
+    // sub_i64__m1m (int_ops.c): 31 code bytes, 0 data bytes, 4 holes
     Stencil {
         name: "sub_i64__m1m",
         code: &[
@@ -9343,7 +9027,7 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0x1b, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // sub_i64__m20 (regcache.c): 26 code bytes, 0 data bytes, 3 holes
+    // sub_i64__m20 (int_ops.c): 26 code bytes, 0 data bytes, 3 holes
     Stencil {
         name: "sub_i64__m20",
         code: &[
@@ -9357,7 +9041,7 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0x16, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // sub_i64__m21 (regcache.c): 26 code bytes, 0 data bytes, 3 holes
+    // sub_i64__m21 (int_ops.c): 26 code bytes, 0 data bytes, 3 holes
     Stencil {
         name: "sub_i64__m21",
         code: &[
@@ -9371,7 +9055,7 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0x16, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // sub_i64__m22 (regcache.c): 17 code bytes, 0 data bytes, 2 holes
+    // sub_i64__m22 (int_ops.c): 17 code bytes, 0 data bytes, 2 holes
     Stencil {
         name: "sub_i64__m22",
         code: &[
@@ -9384,7 +9068,7 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0xd, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // sub_i64__m23 (regcache.c): 26 code bytes, 0 data bytes, 3 holes
+    // sub_i64__m23 (int_ops.c): 26 code bytes, 0 data bytes, 3 holes
     Stencil {
         name: "sub_i64__m23",
         code: &[
@@ -9398,7 +9082,7 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0x16, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // sub_i64__m2m (regcache.c): 31 code bytes, 0 data bytes, 4 holes
+    // sub_i64__m2m (int_ops.c): 31 code bytes, 0 data bytes, 4 holes
     Stencil {
         name: "sub_i64__m2m",
         code: &[
@@ -9413,7 +9097,7 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0x1b, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // sub_i64__m30 (regcache.c): 26 code bytes, 0 data bytes, 3 holes
+    // sub_i64__m30 (int_ops.c): 26 code bytes, 0 data bytes, 3 holes
     Stencil {
         name: "sub_i64__m30",
         code: &[
@@ -9427,7 +9111,7 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0x16, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // sub_i64__m31 (regcache.c): 26 code bytes, 0 data bytes, 3 holes
+    // sub_i64__m31 (int_ops.c): 26 code bytes, 0 data bytes, 3 holes
     Stencil {
         name: "sub_i64__m31",
         code: &[
@@ -9441,7 +9125,7 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0x16, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // sub_i64__m32 (regcache.c): 26 code bytes, 0 data bytes, 3 holes
+    // sub_i64__m32 (int_ops.c): 26 code bytes, 0 data bytes, 3 holes
     Stencil {
         name: "sub_i64__m32",
         code: &[
@@ -9455,7 +9139,7 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0x16, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // sub_i64__m33 (regcache.c): 17 code bytes, 0 data bytes, 2 holes
+    // sub_i64__m33 (int_ops.c): 17 code bytes, 0 data bytes, 2 holes
     Stencil {
         name: "sub_i64__m33",
         code: &[
@@ -9468,7 +9152,7 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0xd, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // sub_i64__m3m (regcache.c): 31 code bytes, 0 data bytes, 4 holes
+    // sub_i64__m3m (int_ops.c): 31 code bytes, 0 data bytes, 4 holes
     Stencil {
         name: "sub_i64__m3m",
         code: &[
@@ -9483,7 +9167,7 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0x1b, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // sub_i64__mm0 (regcache.c): 31 code bytes, 0 data bytes, 4 holes
+    // sub_i64__mm0 (int_ops.c): 31 code bytes, 0 data bytes, 4 holes
     Stencil {
         name: "sub_i64__mm0",
         code: &[
@@ -9498,7 +9182,7 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0x1b, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // sub_i64__mm1 (regcache.c): 31 code bytes, 0 data bytes, 4 holes
+    // sub_i64__mm1 (int_ops.c): 31 code bytes, 0 data bytes, 4 holes
     Stencil {
         name: "sub_i64__mm1",
         code: &[
@@ -9513,7 +9197,7 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0x1b, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // sub_i64__mm2 (regcache.c): 31 code bytes, 0 data bytes, 4 holes
+    // sub_i64__mm2 (int_ops.c): 31 code bytes, 0 data bytes, 4 holes
     Stencil {
         name: "sub_i64__mm2",
         code: &[
@@ -9528,7 +9212,7 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0x1b, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // sub_i64__mm3 (regcache.c): 31 code bytes, 0 data bytes, 4 holes
+    // sub_i64__mm3 (int_ops.c): 31 code bytes, 0 data bytes, 4 holes
     Stencil {
         name: "sub_i64__mm3",
         code: &[
@@ -9541,23 +9225,6 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0xd, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
             Hole { offset: 0x16, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
             Hole { offset: 0x1b, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
-        ],
-    },
-    // sub_i64__mmm (regcache.c): 36 code bytes, 0 data bytes, 5 holes
-    Stencil {
-        name: "sub_i64__mmm",
-        code: &[
-            0x49, 0x8b, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0x49, 0x2b, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00,
-            0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x90, 0x49, 0x89, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0xe9,
-            0x00, 0x00, 0x00, 0x00,
-        ],
-        data: &[],
-        holes: &[
-            Hole { offset: 0x4, kind: HoleKind::Abs32S, symbol: HoleSymbol::B, addend: 0, in_data: false },
-            Hole { offset: 0xc, kind: HoleKind::Abs32S, symbol: HoleSymbol::C, addend: 0, in_data: false },
-            Hole { offset: 0x12, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
-            Hole { offset: 0x1b, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
-            Hole { offset: 0x20, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
 ];

@@ -1,79 +1,52 @@
 /* Control flow. JUMP() continues at the target instruction (hole _TARGET), CONTINUE() at the
  * next one. Immediates (S operands) are signed 32-bit values read through S32 (asm barrier). */
 #include "mochi.h"
+#include "regcache.h"
 
-#define BRANCH_IF(cond)                                       \
-    do {                                                      \
-        if (cond) {                                           \
-            JUMP();                                           \
-        }                                                     \
-        CONTINUE();                                           \
-    } while (0)
+/* if R[a] then pc := b */
+#define JMP_TRUE(A) BRANCH_IF((A) != 0);
+OP_A(jmp_true, JMP_TRUE)
+
+/* if not R[a] then pc := b */
+#define JMP_FALSE(A) BRANCH_IF((A) == 0);
+OP_A(jmp_false, JMP_FALSE)
+
+/* R[a] := R[a] + 1 (overflow: side exit); if R[a] < R[b] then pc := c  (for-loop step) */
+#define INC_JLT(A, B)                     \
+    int64_t r;                            \
+    if (__builtin_add_overflow(A, 1, &r)) \
+        SIDE_EXIT();                      \
+    A = r;                                \
+    BRANCH_IF(r < (B));
+OP_AB(inc_jlt_i64, INC_JLT)
+
+/* if R[a] op R[b] then pc := c */
+#define JLT(A, B) BRANCH_IF((A) < (B));
+#define JLE(A, B) BRANCH_IF((A) <= (B));
+#define JEQ(A, B) BRANCH_IF((A) == (B));
+#define JNE(A, B) BRANCH_IF((A) != (B));
+OP_AB(jlt_i64, JLT)
+OP_AB(jle_i64, JLE)
+OP_AB(jeq_i64, JEQ)
+OP_AB(jne_i64, JNE)
+
+/* if R[a] op b then pc := c  (b: signed 32-bit immediate) */
+#define JLT_IMM(A) BRANCH_IF((A) < S32(_B));
+#define JLE_IMM(A) BRANCH_IF((A) <= S32(_B));
+#define JGT_IMM(A) BRANCH_IF((A) > S32(_B));
+#define JGE_IMM(A) BRANCH_IF((A) >= S32(_B));
+#define JEQ_IMM(A) BRANCH_IF((A) == S32(_B));
+#define JNE_IMM(A) BRANCH_IF((A) != S32(_B));
+OP_A(jlt_i64_imm, JLT_IMM)
+OP_A(jle_i64_imm, JLE_IMM)
+OP_A(jgt_i64_imm, JGT_IMM)
+OP_A(jge_i64_imm, JGE_IMM)
+OP_A(jeq_i64_imm, JEQ_IMM)
+OP_A(jne_i64_imm, JNE_IMM)
 
 /* pc := a */
 STENCIL(jmp) {
     JUMP();
-}
-
-/* if R[a] then pc := b */
-STENCIL(jmp_true) {
-    BRANCH_IF(I64(_A) != 0);
-}
-
-/* if not R[a] then pc := b */
-STENCIL(jmp_false) {
-    BRANCH_IF(I64(_A) == 0);
-}
-
-/* R[a] := R[a] + 1 (overflow: side exit); if R[a] < R[b] then pc := c  (for-loop step) */
-STENCIL(inc_jlt_i64) {
-    int64_t r;
-    if (__builtin_add_overflow(I64(_A), 1, &r))
-        SIDE_EXIT();
-    I64(_A) = r;
-    BRANCH_IF(r < I64(_B));
-}
-
-/* if R[a] op R[b] then pc := c */
-STENCIL(jlt_i64) {
-    BRANCH_IF(I64(_A) < I64(_B));
-}
-
-STENCIL(jle_i64) {
-    BRANCH_IF(I64(_A) <= I64(_B));
-}
-
-STENCIL(jeq_i64) {
-    BRANCH_IF(I64(_A) == I64(_B));
-}
-
-STENCIL(jne_i64) {
-    BRANCH_IF(I64(_A) != I64(_B));
-}
-
-/* if R[a] op b then pc := c  (b: signed 32-bit immediate) */
-STENCIL(jlt_i64_imm) {
-    BRANCH_IF(I64(_A) < S32(_B));
-}
-
-STENCIL(jle_i64_imm) {
-    BRANCH_IF(I64(_A) <= S32(_B));
-}
-
-STENCIL(jgt_i64_imm) {
-    BRANCH_IF(I64(_A) > S32(_B));
-}
-
-STENCIL(jge_i64_imm) {
-    BRANCH_IF(I64(_A) >= S32(_B));
-}
-
-STENCIL(jeq_i64_imm) {
-    BRANCH_IF(I64(_A) == S32(_B));
-}
-
-STENCIL(jne_i64_imm) {
-    BRANCH_IF(I64(_A) != S32(_B));
 }
 
 /* if R[a] op R[b] then pc := c  (f64; an unordered comparison is false) */

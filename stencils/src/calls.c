@@ -13,6 +13,7 @@
 #include <stddef.h>
 
 #include "mochi.h"
+#include "regcache.h"
 
 /* The call, with the spills and reloads of a function that caches its first N registers
  * (`call` itself is N = 0; the emitter picks `call_cN`). The frame must be whole while the
@@ -51,13 +52,14 @@ CALL(call_c2, (ST(0), ST(1)), (LD(0), LD(1), Z(2), Z(3)))
 CALL(call_c3, (ST(0), ST(1), ST(2)), (LD(0), LD(1), LD(2), Z(3)))
 CALL(call_c4, (ST(0), ST(1), ST(2), ST(3)), (LD(0), LD(1), LD(2), LD(3)))
 
-STENCIL(ret_i64) {
-    const FrameHeader *h = (const FrameHeader *)fp;
-    if (h->caller != NULL)
-        *(int64_t *)(h->caller + h->dest) = I64(_A);
-    ctx->depth--;
+/* return R[a] (i64) to the caller's result slot */
+#define RET(A)                                      \
+    const FrameHeader *h = (const FrameHeader *)fp; \
+    if (h->caller != NULL)                          \
+        *(int64_t *)(h->caller + h->dest) = A;      \
+    ctx->depth--;                                   \
     return STATUS_RETURNED;
-}
+OP_A(ret_i64, RET)
 
 STENCIL(ret_f64) {
     const FrameHeader *h = (const FrameHeader *)fp;

@@ -2,33 +2,47 @@
  * INT64_MIN / -1 the stencil side-exits before writing anything, and the interpreter
  * re-executes the op and raises the error with its source position. */
 #include "mochi.h"
+#include "regcache.h"
+
+/* Ops with register-cached variants (regcache.h): each body takes its i64 operands as lvalues. */
 
 /* R[a] := R[b] + R[c] */
-STENCIL(add_i64) {
-    int64_t r;
-    if (__builtin_add_overflow(I64(_B), I64(_C), &r))
-        SIDE_EXIT();
-    I64(_A) = r;
+#define ADD(A, B, C)                      \
+    int64_t r;                            \
+    if (__builtin_add_overflow(B, C, &r)) \
+        SIDE_EXIT();                      \
+    A = r;                                \
     CONTINUE();
-}
+OP_ABC(add_i64, ADD)
 
 /* R[a] := R[b] - R[c] */
-STENCIL(sub_i64) {
-    int64_t r;
-    if (__builtin_sub_overflow(I64(_B), I64(_C), &r))
-        SIDE_EXIT();
-    I64(_A) = r;
+#define SUB(A, B, C)                      \
+    int64_t r;                            \
+    if (__builtin_sub_overflow(B, C, &r)) \
+        SIDE_EXIT();                      \
+    A = r;                                \
     CONTINUE();
-}
+OP_ABC(sub_i64, SUB)
 
 /* R[a] := R[b] * R[c] */
-STENCIL(mul_i64) {
-    int64_t r;
-    if (__builtin_mul_overflow(I64(_B), I64(_C), &r))
-        SIDE_EXIT();
-    I64(_A) = r;
+#define MUL(A, B, C)                      \
+    int64_t r;                            \
+    if (__builtin_mul_overflow(B, C, &r)) \
+        SIDE_EXIT();                      \
+    A = r;                                \
     CONTINUE();
-}
+OP_ABC(mul_i64, MUL)
+
+/* R[a] := R[b] + c  (signed 32-bit immediate) */
+#define ADD_IMM(A, B)                           \
+    int64_t r;                                  \
+    if (__builtin_add_overflow(B, S32(_C), &r)) \
+        SIDE_EXIT();                            \
+    A = r;                                      \
+    CONTINUE();
+OP_AB(add_i64_imm, ADD_IMM)
+
+/* The other int ops (no variants: the emitter spills and reloads around them). */
 
 /* R[a] := R[b] / R[c]  truncated */
 STENCIL(div_i64) {
@@ -45,15 +59,6 @@ STENCIL(mod_i64) {
     if (y == 0)
         SIDE_EXIT();
     I64(_A) = y == -1 ? 0 : x % y;
-    CONTINUE();
-}
-
-/* R[a] := R[b] + c  (signed 32-bit immediate) */
-STENCIL(add_i64_imm) {
-    int64_t r;
-    if (__builtin_add_overflow(I64(_B), S32(_C), &r))
-        SIDE_EXIT();
-    I64(_A) = r;
     CONTINUE();
 }
 

@@ -147,6 +147,14 @@ extern char _R0[], _R1[], _R2[], _R3[];
 /* Always inline: a call to a static function would be a relocation the extractor rejects. */
 #define INLINE static inline __attribute__((always_inline))
 
+/* A conditional branch: JUMP() to the target when cond holds, else CONTINUE(). */
+#define BRANCH_IF(cond) \
+    do {                \
+        if (cond)       \
+            JUMP();     \
+        CONTINUE();     \
+    } while (0)
+
 /* Op numbers, semantics and the prototype of every stencil, generated from the op table. */
 #include "ops.h"
 

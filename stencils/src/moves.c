@@ -1,11 +1,30 @@
 /* Moves, constants, globals and cell initialisation. */
 #include "mochi.h"
+#include "regcache.h"
 
 /* R[a] := R[b]  (i64) */
-STENCIL(mov_i64) {
-    I64(_A) = I64(_B);
+#define MOV(A, B) \
+    A = B;        \
     CONTINUE();
-}
+OP_AB(mov_i64, MOV)
+
+/* R[a] := K[b]  (i64 constant; the hole _K holds the constant's 64 bits) */
+#define CONST(A)          \
+    A = (int64_t)U64(_K); \
+    CONTINUE();
+OP_A(const_i64, CONST)
+
+/* R[a] := G[b]  (i64) */
+#define LOAD_GLOBAL(A) \
+    A = G_I64(_B);     \
+    CONTINUE();
+OP_A(load_global_i64, LOAD_GLOBAL)
+
+/* G[a] := R[b]  (i64) */
+#define STORE_GLOBAL(B) \
+    G_I64(_A) = B;      \
+    CONTINUE();
+OP_B(store_global_i64, STORE_GLOBAL)
 
 /* R[a] := R[b]  (f64; moved as raw bits) */
 STENCIL(mov_f64) {
@@ -16,12 +35,6 @@ STENCIL(mov_f64) {
 /* R[a] := R[b]  (cell) */
 STENCIL(mov_cell) {
     CELL(_A) = CELL(_B);
-    CONTINUE();
-}
-
-/* R[a] := K[b]  (i64 constant; the hole _K holds the constant's 64 bits) */
-STENCIL(const_i64) {
-    I64(_A) = (int64_t)U64(_K);
     CONTINUE();
 }
 
@@ -37,12 +50,6 @@ STENCIL(const_cell) {
     CONTINUE();
 }
 
-/* R[a] := G[b] */
-STENCIL(load_global_i64) {
-    I64(_A) = G_I64(_B);
-    CONTINUE();
-}
-
 STENCIL(load_global_f64) {
     CELL(_A) = G_CELL(_B);
     CONTINUE();
@@ -50,12 +57,6 @@ STENCIL(load_global_f64) {
 
 STENCIL(load_global_cell) {
     CELL(_A) = G_CELL(_B);
-    CONTINUE();
-}
-
-/* G[a] := R[b] */
-STENCIL(store_global_i64) {
-    G_I64(_A) = I64(_B);
     CONTINUE();
 }
 
