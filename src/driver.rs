@@ -136,6 +136,7 @@ fn run_file(path: &Path, cfg: &Config) -> ExitCode {
         let _ = writeln!(e, "jit native entries: {}", stats.native_entries);
         let _ = writeln!(e, "jit osr entries: {}", stats.osr_entries);
         let _ = writeln!(e, "jit side exits: {}", stats.side_exits);
+        let _ = writeln!(e, "jit ops compiled: {}", jit_stats.ops_compiled);
         let _ = writeln!(e, "jit stencils copied: {}", jit_stats.stencils_copied);
         let _ = writeln!(e, "jit code bytes: {}", jit_stats.code_bytes);
         let _ = writeln!(
@@ -143,11 +144,11 @@ fn run_file(path: &Path, cfg: &Config) -> ExitCode {
             "jit compile time: {:.3} ms",
             jit_stats.compile_nanos as f64 / 1e6
         );
-        if jit_stats.stencils_copied > 0 {
+        if jit_stats.ops_compiled > 0 {
             let _ = writeln!(
                 e,
                 "jit time per op: {:.1} ns",
-                jit_stats.compile_nanos as f64 / jit_stats.stencils_copied as f64
+                jit_stats.compile_nanos as f64 / jit_stats.ops_compiled as f64
             );
         }
     }

@@ -32,8 +32,19 @@ use vm::program::{Function, Program};
 /// Registers a function can cache slots in.
 pub const CACHE_REGS: usize = 4;
 
-/// Location of each i64 operand of an instruction: `b'm'` (frame) or `b'0'..b'3'` (register).
-type Locs = Vec<u8>;
+/// Location of each i64 operand of an instruction (at most three): `b'm'` (frame) or
+/// `b'0'..b'3'` (register); unused positions are 0. The variant `add_i64__0m1` has key
+/// `(AddI64, *b"0m1")`.
+type Locs = [u8; 3];
+
+fn locs_of(name_suffix: &str) -> Option<Locs> {
+    let b = name_suffix.as_bytes();
+    (b.len() <= 3).then(|| {
+        let mut l = [0u8; 3];
+        l[..b.len()].copy_from_slice(b);
+        l
+    })
+}
 
 /// The stencil of every op (`side_exit` for interpreter-only ops), its register variants, and
 /// the stencils of register caching.
@@ -68,8 +79,8 @@ impl StencilSet {
         let mut variants = HashMap::new();
         for st in stencils::STENCILS {
             if let Some((base, locs)) = st.name.split_once("__") {
-                if let Some(op) = base_op.get(base) {
-                    variants.insert((*op, locs.as_bytes().to_vec()), st);
+                if let (Some(op), Some(locs)) = (base_op.get(base), locs_of(locs)) {
+                    variants.insert((*op, locs), st);
                 }
             }
         }
@@ -226,14 +237,16 @@ fn plan(
             push(base, Role::Op);
             continue;
         }
-        let locs: Locs = ins
+        let mut locs: Locs = [0; 3];
+        let i64_operands = ins
             .op
             .operands()
             .iter()
             .zip(ins.operand_values())
-            .filter(|(k, _)| **k == Operand::I)
-            .map(|(_, w)| reg_of(w).map_or(b'm', |r| b'0' + r as u8))
-            .collect();
+            .filter(|(k, _)| **k == Operand::I);
+        for (l, (_, w)) in locs.iter_mut().zip(i64_operands) {
+            *l = reg_of(w).map_or(b'm', |r| b'0' + r as u8);
+        }
         if let Some(v) = set.variants.get(&(ins.op, locs)) {
             push(v, Role::Op);
             continue;

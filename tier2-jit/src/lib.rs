@@ -131,6 +131,7 @@ impl Jit for CopyAndPatch {
         match r {
             Ok(e) => {
                 self.stats.compiled_functions += 1;
+                self.stats.ops_compiled += prog.funcs[fid].code.len() as u64;
                 self.stats.stencils_copied += e.stencils_copied as u64;
                 self.stats.code_bytes += e.code_bytes as u64;
                 let name = format!("mochi:{} [jit]", prog.funcs[fid].name);

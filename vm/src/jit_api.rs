@@ -17,6 +17,9 @@ pub struct CompiledFn {
 #[derive(Clone, Copy, Debug, Default)]
 pub struct JitStats {
     pub compiled_functions: u64,
+    /// Bytecode instructions compiled.
+    pub ops_compiled: u64,
+    /// Stencils copied (instructions, register spills/reloads, entry and exit stubs).
     pub stencils_copied: u64,
     pub code_bytes: u64,
     pub compile_nanos: u64,
