@@ -14,29 +14,28 @@ fn stat(stderr: &str, key: &str) -> u64 {
         .unwrap_or_else(|| panic!("no `{key}` in stats:\n{stderr}"))
 }
 
-#[test]
-fn jit_always_enters_native_code() {
-    let p = root().join("programs/hello.mochi");
+/// Run `programs/hello.mochi` with `--stats` under `mode`; returns (success, stderr).
+fn hello_stats(mode: &str) -> (bool, String) {
     let o = mochi()
-        .args(["run", "--jit=always", "--stats"])
-        .arg(&p)
+        .args(["run", mode, "--stats"])
+        .arg(root().join("programs/hello.mochi"))
         .output()
         .unwrap();
-    let err = text(&o.stderr);
-    assert!(o.status.success(), "{err}");
+    (o.status.success(), text(&o.stderr))
+}
+
+#[test]
+fn jit_always_enters_native_code() {
+    let (ok, err) = hello_stats("--jit=always");
+    assert!(ok, "{err}");
     assert!(stat(&err, "jit compiled functions:") >= 1, "{err}");
     assert!(stat(&err, "jit native entries:") >= 1, "{err}");
 }
 
 #[test]
 fn jit_off_never_compiles() {
-    let p = root().join("programs/hello.mochi");
-    let o = mochi()
-        .args(["run", "--jit=off", "--stats"])
-        .arg(&p)
-        .output()
-        .unwrap();
-    let err = text(&o.stderr);
+    let (ok, err) = hello_stats("--jit=off");
+    assert!(ok, "{err}");
     assert_eq!(stat(&err, "jit compiled functions:"), 0);
     assert_eq!(stat(&err, "jit native entries:"), 0);
 }

@@ -266,9 +266,9 @@ fn interp(
                     Op::MovI64 => slot!(fp, a, i64) = slot!(fp, b, i64),
                     Op::MovF64 => slot!(fp, a, f64) = slot!(fp, b, f64),
                     Op::MovCell => slot!(fp, a, u64) = slot!(fp, b, u64),
-                    Op::ConstI64 => slot!(fp, a, u64) = consts[b as usize],
-                    Op::ConstF64 => slot!(fp, a, u64) = consts[b as usize],
-                    Op::ConstCell => slot!(fp, a, u64) = consts[b as usize],
+                    Op::ConstI64 | Op::ConstF64 | Op::ConstCell => {
+                        slot!(fp, a, u64) = consts[b as usize]
+                    }
                     Op::LoadGlobalI64 | Op::LoadGlobalF64 | Op::LoadGlobalCell => {
                         slot!(fp, a, u64) = slot!(ctx.globals, b, u64)
                     }

@@ -923,18 +923,6 @@ fn returns_of_every_bank_store_into_the_callers_slot() {
     assert_eq!(m.ctx.depth, 0);
 }
 
-#[derive(Clone, Default)]
-struct Sink(std::sync::Arc<std::sync::Mutex<Vec<u8>>>);
-impl std::io::Write for Sink {
-    fn write(&mut self, b: &[u8]) -> std::io::Result<usize> {
-        self.0.lock().unwrap().extend_from_slice(b);
-        Ok(b.len())
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
-
 #[test]
 fn print_helpers() {
     let mut strings = arenas::StrArena::new();
@@ -957,7 +945,7 @@ fn print_helpers() {
         )],
         vec![s.0],
     );
-    let sink = Sink::default();
+    let sink = vm::runtime::CapturedOutput::default();
     let mut rt = vm::runtime::Runtime::new(strings, Box::new(sink.clone()));
     let mut m = Machine::new(p, &[0]);
     m.ctx.rt = &mut rt as *mut vm::runtime::Runtime as *mut std::ffi::c_void;
@@ -966,8 +954,7 @@ fn print_helpers() {
     m.set_f(6, 2.5);
     assert_eq!(m.run(0), STATUS_RETURNED);
     rt.flush();
-    let out = String::from_utf8(sink.0.lock().unwrap().clone()).unwrap();
-    assert_eq!(out, "hi -42 2.5 true\n");
+    assert_eq!(sink.contents(), "hi -42 2.5 true\n");
 }
 
 #[test]
@@ -1131,7 +1118,7 @@ fn helpers_called_from_nested_native_frames() {
         ],
         vec![4.0f64.to_bits()],
     );
-    let sink = Sink::default();
+    let sink = vm::runtime::CapturedOutput::default();
     let mut rt = vm::runtime::Runtime::new(arenas::StrArena::new(), Box::new(sink.clone()));
     let mut m = Machine::new(p, &[0, 1, 2]);
     m.ctx.rt = &mut rt as *mut vm::runtime::Runtime as *mut std::ffi::c_void;
@@ -1140,5 +1127,5 @@ fn helpers_called_from_nested_native_frames() {
     assert_eq!(m.get_f(4), 2.5);
     assert_eq!(m.ctx.depth, 0);
     rt.flush();
-    assert_eq!(sink.0.lock().unwrap().as_slice(), b"10.5\n");
+    assert_eq!(sink.contents(), "10.5\n");
 }

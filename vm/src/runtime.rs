@@ -59,11 +59,10 @@ impl Runtime {
     /// Finish a `print` call of `nargs` arguments: with 3 or more the whole line is trimmed
     /// (the reference's OpPrintN uses strings.TrimSpace).
     pub fn print_end(&mut self, nargs: u32) {
-        let line = std::mem::take(&mut self.line);
         let text = if nargs >= 3 {
-            line.trim()
+            self.line.trim()
         } else {
-            line.as_str()
+            self.line.as_str()
         };
         let r = self
             .out
@@ -78,7 +77,6 @@ impl Runtime {
             }
             self.write_error.get_or_insert(e);
         }
-        self.line = line;
         self.line.clear();
         self.line_args = 0;
     }
@@ -87,6 +85,30 @@ impl Runtime {
         if let Err(e) = self.out.flush() {
             self.write_error.get_or_insert(e);
         }
+    }
+}
+
+/// An output that keeps what a program prints, for embedders and tests: clones share the
+/// buffer, so keep one and give the `Runtime` another.
+#[derive(Clone, Default)]
+pub struct CapturedOutput(std::sync::Arc<std::sync::Mutex<Vec<u8>>>);
+
+impl CapturedOutput {
+    /// Everything written so far (lossily decoded as UTF-8).
+    pub fn contents(&self) -> String {
+        let bytes = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        String::from_utf8_lossy(&bytes).into_owned()
+    }
+}
+
+impl Write for CapturedOutput {
+    fn write(&mut self, b: &[u8]) -> std::io::Result<usize> {
+        let mut buf = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        buf.extend_from_slice(b);
+        Ok(b.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
     }
 }
 
@@ -157,23 +179,10 @@ pub const HELPERS: &[&str] = &[
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::sync::{Arc, Mutex};
-
-    #[derive(Clone, Default)]
-    struct Sink(Arc<Mutex<Vec<u8>>>);
-    impl Write for Sink {
-        fn write(&mut self, b: &[u8]) -> std::io::Result<usize> {
-            self.0.lock().unwrap().extend_from_slice(b);
-            Ok(b.len())
-        }
-        fn flush(&mut self) -> std::io::Result<()> {
-            Ok(())
-        }
-    }
 
     #[test]
     fn print_joins_and_trims_like_the_reference() {
-        let sink = Sink::default();
+        let sink = CapturedOutput::default();
         let mut strings = StrArena::new();
         let sp = strings.alloc(" x ");
         let mut rt = Runtime::new(strings, Box::new(sink.clone()));
@@ -185,8 +194,7 @@ mod tests {
         rt.print_bool(true);
         rt.print_end(3);
         rt.flush();
-        let out = String::from_utf8(sink.0.lock().unwrap().clone()).unwrap();
-        assert_eq!(out, " x  -5\nx  3 true\n");
+        assert_eq!(sink.contents(), " x  -5\nx  3 true\n");
     }
 
     #[test]
