@@ -208,7 +208,7 @@ fn interp(
         }
     }
     if tiering.maybe_compile(prog, funcs, 0) {
-        match enter_native(tiering, 0, fp, 0, ctx, stats).expect("compiled") {
+        match enter_native(tiering, 0, fp, 0, ctx, stats) {
             None => return Ok(()),
             Some((f, p, c)) => {
                 fid = f;
@@ -246,9 +246,7 @@ fn interp(
                                 && tiering.maybe_compile(prog, funcs, fid)
                             {
                                 stats.osr_entries += 1;
-                                match enter_native(tiering, fid, fp, t, ctx, stats)
-                                    .expect("compiled")
-                                {
+                                match enter_native(tiering, fid, fp, t, ctx, stats) {
                                     None => return Ok(()),
                                     Some((nf, nfp, npc)) => {
                                         fid = nf;
@@ -475,9 +473,7 @@ fn interp(
                         if tiering.mode != JitMode::Off
                             && tiering.maybe_compile(prog, funcs, callee)
                         {
-                            match enter_native(tiering, callee, nfp, 0, ctx, stats)
-                                .expect("compiled")
-                            {
+                            match enter_native(tiering, callee, nfp, 0, ctx, stats) {
                                 None => return Ok(()),
                                 Some((nf, nfp2, npc)) => {
                                     fid = nf;
@@ -556,9 +552,9 @@ fn interp(
     }
 }
 
-/// Enter native code for the frame `fp` of function `fid` at instruction `pc`, if compiled.
-/// Returns None when it is not compiled; otherwise where the interpreter continues
-/// (`Some(None)` when the program ended).
+/// Enter the native code of the compiled function `fid` for its frame `fp` at instruction
+/// `pc` (pc 0, or a loop header: the entry points native code has). Returns where the
+/// interpreter continues, or None when the program ended.
 fn enter_native(
     tiering: &Tiering,
     fid: usize,
@@ -566,17 +562,21 @@ fn enter_native(
     pc: usize,
     ctx: &mut Ctx,
     stats: &mut RunStats,
-) -> Option<Option<(usize, *mut u8, usize)>> {
-    let addr = tiering.native[fid].as_ref()?[pc];
-    if addr.is_null() {
-        return None; // not an entry point of the native code
-    }
+) -> Option<(usize, *mut u8, usize)> {
+    let addrs = tiering.native[fid]
+        .as_ref()
+        .expect("entered a compiled function");
+    let addr = addrs[pc];
+    assert!(
+        !addr.is_null(),
+        "pc {pc} is not an entry point of the native code"
+    );
     let jit = tiering.jit.as_deref().expect("native code implies a JIT");
     // SAFETY: `fp` is a live frame of function `fid` stopped at `pc` (callers pass a frame
     // they just pushed at pc 0, or the current frame at a loop header), and `ctx` is fully
     // initialised (see `Jit::enter`).
     let status = unsafe { jit.enter(addr, fp, ctx) };
-    Some(resume_after_native(status, fp, ctx, stats))
+    resume_after_native(status, fp, ctx, stats)
 }
 
 /// Where the interpreter continues after native code returned `status` for the frame it
