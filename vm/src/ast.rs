@@ -3,12 +3,7 @@
 //! Every node carries a `Pos` (1-based line and column of its first character) so that
 //! type and runtime errors can be reported as `FILE:LINE:COL: error: MESSAGE`.
 
-/// A source position: 1-based line and column (column counts Unicode scalar values).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
-pub struct Pos {
-    pub line: u32,
-    pub col: u32,
-}
+pub use crate::error::Pos;
 
 /// A type as written in the source (`int`, `list<int>`, `fun(int): bool`, ...).
 #[derive(Clone, Debug, PartialEq)]

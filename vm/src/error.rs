@@ -1,7 +1,14 @@
 //! Errors of every phase, printed as `FILE:LINE:COL: error: MESSAGE`.
 
-use crate::ast::Pos;
 use std::fmt;
+
+/// A source position: 1-based line and column (column counts Unicode scalar values).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub struct Pos {
+    pub line: u32,
+    pub col: u32,
+}
+
 
 /// Which phase raised the error (used for tests and for the optional message prefix).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -14,3 +14,5 @@ pub mod parser;
 pub mod program;
 pub mod runtime;
 pub mod types;
+
+pub use error::Pos;

@@ -1,7 +1,7 @@
 //! The program image: compiled functions, the constant pool and the globals layout.
 
 use crate::abi::HEADER_WORDS;
-use crate::ast::Pos;
+use crate::error::Pos;
 use crate::ops::{Instr, Op, Operand};
 use std::fmt::Write;
 

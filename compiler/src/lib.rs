@@ -1,0 +1,13 @@
+//! The Mochi front end, one pass per module:
+//!
+//! - [`syntax`]: lexer and parser, source text -> [`syntax::ast`] (untyped tree);
+//! - [`check`]: name resolution and type checking, AST -> [`hir`] (the typed tree: every
+//!   expression carries its [`types::Type`], names are resolved to locals, globals or functions,
+//!   closure captures are known);
+//! - [`lower`]: typed tree -> `vm::program::Program` (typed bytecode), without re-inferring types.
+
+pub mod check;
+pub mod hir;
+pub mod lower;
+pub mod syntax;
+pub mod types;

@@ -1,0 +1,1 @@
+//! Lowering: typed tree (`crate::hir`) -> typed bytecode (`vm::program::Program`).

@@ -1,0 +1,1 @@
+//! Lexer, parser and the untyped syntax tree.
