@@ -2,12 +2,12 @@
 // Regenerate (needs clang 19): MOCHI_REGEN_STENCILS=1 cargo build -p stencils
 // clang: Debian clang version 19.1.7 (3~deb12u1)
 // flags: -Werror -Wall --target=x86_64-unknown-linux-gnu -std=gnu11 -O2 -g0 -fno-pic -mcmodel=small -fomit-frame-pointer -fno-asynchronous-unwind-tables -fno-unwind-tables -fno-stack-protector -ffreestanding -fno-builtin -fno-jump-tables -fcf-protection=none -fno-exceptions -fno-strict-aliasing -ffunction-sections -fdata-sections
-// digest: sha256(clang major 19, flags, stencils/src/*.c *.h): b084c21a44ed5989b64d13e279ac800ef6b963c13ddfdcd783727e09b8e0eca1
+// digest: sha256(clang major 19, flags, stencils/src/*.c *.h): 50e157664891106e125c55387cc23a6ae7885425a29438dfc1ef18455b715637
 // 671 stencils.
 
 pub const CLANG_VERSION: &str = "Debian clang version 19.1.7 (3~deb12u1)";
 pub const FLAGS: &str = "-Werror -Wall --target=x86_64-unknown-linux-gnu -std=gnu11 -O2 -g0 -fno-pic -mcmodel=small -fomit-frame-pointer -fno-asynchronous-unwind-tables -fno-unwind-tables -fno-stack-protector -ffreestanding -fno-builtin -fno-jump-tables -fcf-protection=none -fno-exceptions -fno-strict-aliasing -ffunction-sections -fdata-sections";
-pub const DIGEST: &str = "b084c21a44ed5989b64d13e279ac800ef6b963c13ddfdcd783727e09b8e0eca1";
+pub const DIGEST: &str = "50e157664891106e125c55387cc23a6ae7885425a29438dfc1ef18455b715637";
 
 /// Sizes, offsets and constants of mochi.h as clang measured them (abi_probe.c).
 pub const ABI: &[(&str, u64)] = &[
@@ -19,7 +19,7 @@ pub const ABI: &[(&str, u64)] = &[
     ("sizeof(FuncInfo)", 0x10),
     ("offsetof(FuncInfo, native)", 0x0),
     ("offsetof(FuncInfo, frame_bytes)", 0x8),
-    ("sizeof(Ctx)", 0x50),
+    ("sizeof(Ctx)", 0x60),
     ("offsetof(Ctx, exit_pc)", 0x0),
     ("offsetof(Ctx, exit_fp)", 0x8),
     ("offsetof(Ctx, depth)", 0x10),
@@ -30,6 +30,8 @@ pub const ABI: &[(&str, u64)] = &[
     ("offsetof(Ctx, arena)", 0x38),
     ("offsetof(Ctx, native_entries)", 0x40),
     ("offsetof(Ctx, rt)", 0x48),
+    ("offsetof(Ctx, list_slots)", 0x50),
+    ("offsetof(Ctx, record_slots)", 0x58),
     ("HEADER_WORDS", 0x4),
     ("STATUS_RETURNED", 0x0),
     ("STATUS_EXIT", 0x1),

@@ -25,6 +25,8 @@
     X("offsetof(Ctx, arena)", offsetof(Ctx, arena))           \
     X("offsetof(Ctx, native_entries)", offsetof(Ctx, native_entries)) \
     X("offsetof(Ctx, rt)", offsetof(Ctx, rt))                 \
+    X("offsetof(Ctx, list_slots)", offsetof(Ctx, list_slots)) \
+    X("offsetof(Ctx, record_slots)", offsetof(Ctx, record_slots)) \
     X("HEADER_WORDS", HEADER_WORDS)                           \
     X("STATUS_RETURNED", STATUS_RETURNED)                     \
     X("STATUS_EXIT", STATUS_EXIT)                             \

@@ -3,7 +3,7 @@
  *
  * Every stencil has the same prototype and calling convention (preserve_none), and passes its
  * arguments unchanged through every tail call, which pins them in registers:
- *   r12 = fp     frame base (frame header, then i64 / f64 / cell slots)
+ *   r12 = fp     frame base (frame header, then parameters, i64 / f64 / cell slots)
  *   r13 = ctx    the VM context
  *   r14 = g      base of the globals block
  *   r15 = arena  base of the hottest arena (reserved)
@@ -42,6 +42,8 @@ typedef struct Ctx {
     uint8_t *arena;
     uint64_t native_entries;
     void *rt;
+    uint8_t *list_slots;   /* base of the heap's list slot table (never moves) */
+    uint8_t *record_slots; /* base of the heap's record slot table (never moves) */
 } Ctx;
 
 #define HEADER_WORDS 4

@@ -17,13 +17,13 @@
 #define OP_STORE_GLOBAL_F64 10 /* G[a] := R[b]  (f64) | a:G b:F | stencil store_global_f64 */
 #define OP_STORE_GLOBAL_CELL 11 /* G[a] := R[b]  (cell) | a:G b:C | stencil store_global_cell */
 #define OP_INIT_CELLS 12 /* R[a .. a+b] := nil  (cell slots; first op of a function that has cell slots) | a:C b:N | stencil init_cells */
-#define OP_ADD_I64 13 /* R[a] := R[b] + R[c]  (overflow: error) | a:I b:I c:I | stencil add_i64 */
-#define OP_SUB_I64 14 /* R[a] := R[b] - R[c]  (overflow: error) | a:I b:I c:I | stencil sub_i64 */
-#define OP_MUL_I64 15 /* R[a] := R[b] * R[c]  (overflow: error) | a:I b:I c:I | stencil mul_i64 */
-#define OP_DIV_I64 16 /* R[a] := R[b] / R[c]  truncated (zero: error; MIN / -1: overflow error) | a:I b:I c:I | stencil div_i64 */
-#define OP_MOD_I64 17 /* R[a] := R[b] % R[c]  sign of dividend (zero: error; MIN % -1 = 0) | a:I b:I c:I | stencil mod_i64 */
-#define OP_ADD_I64_IMM 18 /* R[a] := R[b] + c  (signed immediate; overflow: error) | a:I b:I c:S | stencil add_i64_imm */
-#define OP_NEG_I64 19 /* R[a] := -R[b]  (overflow: error) | a:I b:I | stencil neg_i64 */
+#define OP_ADD_I64 13 /* R[a] := R[b] + R[c]  (overflow: error) | a:I b:I c:I | stencil add_i64 [exit] */
+#define OP_SUB_I64 14 /* R[a] := R[b] - R[c]  (overflow: error) | a:I b:I c:I | stencil sub_i64 [exit] */
+#define OP_MUL_I64 15 /* R[a] := R[b] * R[c]  (overflow: error) | a:I b:I c:I | stencil mul_i64 [exit] */
+#define OP_DIV_I64 16 /* R[a] := R[b] / R[c]  truncated (zero: error; MIN / -1: overflow error) | a:I b:I c:I | stencil div_i64 [exit] */
+#define OP_MOD_I64 17 /* R[a] := R[b] % R[c]  sign of dividend (zero: error; MIN % -1 = 0) | a:I b:I c:I | stencil mod_i64 [exit] */
+#define OP_ADD_I64_IMM 18 /* R[a] := R[b] + c  (signed immediate; overflow: error) | a:I b:I c:S | stencil add_i64_imm [exit] */
+#define OP_NEG_I64 19 /* R[a] := -R[b]  (overflow: error) | a:I b:I | stencil neg_i64 [exit] */
 #define OP_EQ_I64 20 /* R[a] := R[b] == R[c] | a:I b:I c:I | stencil eq_i64 */
 #define OP_NE_I64 21 /* R[a] := R[b] != R[c] | a:I b:I c:I | stencil ne_i64 */
 #define OP_LT_I64 22 /* R[a] := R[b] < R[c] | a:I b:I c:I | stencil lt_i64 */
@@ -32,8 +32,8 @@
 #define OP_ADD_F64 25 /* R[a] := R[b] + R[c] | a:F b:F c:F | stencil add_f64 */
 #define OP_SUB_F64 26 /* R[a] := R[b] - R[c] | a:F b:F c:F | stencil sub_f64 */
 #define OP_MUL_F64 27 /* R[a] := R[b] * R[c] | a:F b:F c:F | stencil mul_f64 */
-#define OP_DIV_F64 28 /* R[a] := R[b] / R[c]  (zero divisor: error) | a:F b:F c:F | stencil div_f64 */
-#define OP_MOD_F64 29 /* R[a] := fmod(R[b], R[c])  (zero divisor: error) | a:F b:F c:F | stencil mod_f64 */
+#define OP_DIV_F64 28 /* R[a] := R[b] / R[c]  (zero divisor: error) | a:F b:F c:F | stencil div_f64 [exit] */
+#define OP_MOD_F64 29 /* R[a] := fmod(R[b], R[c])  (zero divisor: error) | a:F b:F c:F | stencil mod_f64 [exit] */
 #define OP_NEG_F64 30 /* R[a] := -R[b] | a:F b:F | stencil neg_f64 */
 #define OP_EQ_F64 31 /* R[a] := R[b] == R[c]  (bool result) | a:I b:F c:F | stencil eq_f64 */
 #define OP_NE_F64 32 /* R[a] := R[b] != R[c] | a:I b:F c:F | stencil ne_f64 */
@@ -44,7 +44,7 @@
 #define OP_JMP_TRUE 37 /* if R[a] then pc := b | a:I b:T | stencil jmp_true */
 #define OP_JMP_FALSE 38 /* if not R[a] then pc := b | a:I b:T | stencil jmp_false */
 #define OP_JLT_I64 39 /* if R[a] < R[b] then pc := c | a:I b:I c:T | stencil jlt_i64 */
-#define OP_INC_JLT_I64 40 /* R[a] := R[a] + 1 (overflow: error); if R[a] < R[b] then pc := c  (for-loop step) | a:I b:I c:T | stencil inc_jlt_i64 */
+#define OP_INC_JLT_I64 40 /* R[a] := R[a] + 1 (overflow: error); if R[a] < R[b] then pc := c  (for-loop step) | a:I b:I c:T | stencil inc_jlt_i64 [exit] */
 #define OP_JLE_I64 41 /* if R[a] <= R[b] then pc := c | a:I b:I c:T | stencil jle_i64 */
 #define OP_JEQ_I64 42 /* if R[a] == R[b] then pc := c | a:I b:I c:T | stencil jeq_i64 */
 #define OP_JNE_I64 43 /* if R[a] != R[b] then pc := c | a:I b:I c:T | stencil jne_i64 */
@@ -60,24 +60,24 @@
 #define OP_JNLE_F64 53 /* if not (R[a] <= R[b]) then pc := c  (f64; true when unordered) | a:F b:F c:T | stencil jnle_f64 */
 #define OP_JEQ_F64 54 /* if R[a] == R[b] then pc := c  (f64) | a:F b:F c:T | stencil jeq_f64 */
 #define OP_JNE_F64 55 /* if R[a] != R[b] then pc := c  (f64) | a:F b:F c:T | stencil jne_f64 */
-#define OP_CALL 56 /* push a frame for function a at fp + 8*c (its arguments already stored there by moves), call it; its result lands in R[b] | a:Fn b:R c:W | stencil call */
-#define OP_RET_I64 57 /* return R[a] (i64) to the caller's result slot; pop the frame | a:I | stencil ret_i64 */
-#define OP_RET_F64 58 /* return R[a] (f64) | a:F | stencil ret_f64 */
-#define OP_RET_CELL 59 /* return R[a] (cell) | a:C | stencil ret_cell */
-#define OP_RET_VOID 60 /* return (no value) |  | stencil ret_void */
+#define OP_CALL 56 /* push a frame for function a at fp + 8*c (its arguments already stored there by moves), call it; its result lands in R[b] | a:Fn b:R c:W | stencil call [call, exit] */
+#define OP_RET_I64 57 /* return R[a] (i64) to the caller's result slot; pop the frame | a:I | stencil ret_i64 [ret] */
+#define OP_RET_F64 58 /* return R[a] (f64) | a:F | stencil ret_f64 [ret] */
+#define OP_RET_CELL 59 /* return R[a] (cell) | a:C | stencil ret_cell [ret] */
+#define OP_RET_VOID 60 /* return (no value) |  | stencil ret_void [ret] */
 #define OP_PRINT_I64 61 /* print buffer += fmt(R[a])  (int) | a:I | stencil print_i64 */
 #define OP_PRINT_F64 62 /* print buffer += fmt(R[a])  (float) | a:F | stencil print_f64 */
 #define OP_PRINT_BOOL 63 /* print buffer += fmt(R[a])  (bool) | a:I | stencil print_bool */
 #define OP_PRINT_STR 64 /* print buffer += R[a]  (string) | a:C | stencil print_str */
 #define OP_PRINT_END 65 /* write the print buffer (a = argument count; trimmed when a >= 3) and a newline | a:N | stencil print_end */
-#define OP_CONCAT_STR 66 /* R[a] := R[b] ++ R[c]  (string concatenation) | a:C b:C c:C | interpreter only (side exit) */
-#define OP_STR_FROM_I64 67 /* R[a] := str(R[b])  (int) | a:C b:I | interpreter only (side exit) */
-#define OP_STR_FROM_F64 68 /* R[a] := str(R[b])  (float) | a:C b:F | interpreter only (side exit) */
-#define OP_STR_FROM_BOOL 69 /* R[a] := str(R[b])  (bool) | a:C b:I | interpreter only (side exit) */
-#define OP_EQ_STR 70 /* R[a] := R[b] == R[c]  (strings) | a:I b:C c:C | interpreter only (side exit) */
-#define OP_NE_STR 71 /* R[a] := R[b] != R[c]  (strings) | a:I b:C c:C | interpreter only (side exit) */
-#define OP_LT_STR 72 /* R[a] := R[b] < R[c]  (strings, byte order) | a:I b:C c:C | interpreter only (side exit) */
-#define OP_LE_STR 73 /* R[a] := R[b] <= R[c]  (strings, byte order) | a:I b:C c:C | interpreter only (side exit) */
+#define OP_CONCAT_STR 66 /* R[a] := R[b] ++ R[c]  (string concatenation) | a:C b:C c:C | helper concat_str [alloc] */
+#define OP_STR_FROM_I64 67 /* R[a] := str(R[b])  (int) | a:C b:I | helper str_from_i64 [alloc] */
+#define OP_STR_FROM_F64 68 /* R[a] := str(R[b])  (float) | a:C b:F | helper str_from_f64 [alloc] */
+#define OP_STR_FROM_BOOL 69 /* R[a] := str(R[b])  (bool) | a:C b:I | helper str_from_bool [alloc] */
+#define OP_EQ_STR 70 /* R[a] := R[b] == R[c]  (strings) | a:I b:C c:C | helper eq_str */
+#define OP_NE_STR 71 /* R[a] := R[b] != R[c]  (strings) | a:I b:C c:C | helper ne_str */
+#define OP_LT_STR 72 /* R[a] := R[b] < R[c]  (strings, byte order) | a:I b:C c:C | helper lt_str */
+#define OP_LE_STR 73 /* R[a] := R[b] <= R[c]  (strings, byte order) | a:I b:C c:C | helper le_str */
 
 /* The stencil of every op that tier 2 compiles. */
 STENCIL(mov_i64);

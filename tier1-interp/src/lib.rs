@@ -19,7 +19,6 @@ mod stack;
 use stack::VmStack;
 use vm::abi::{Ctx, FuncInfo, FRAME_CALLER, FRAME_DEST, FRAME_FUNC, FRAME_RET_PC, STATUS_RETURNED};
 use vm::error::Error;
-use vm::format;
 use vm::jit_api::Jit;
 use vm::ops::Op;
 use vm::program::{Bank, Program};
@@ -161,6 +160,8 @@ pub fn run(
         arena: std::ptr::null_mut(),
         native_entries: 0,
         rt: rt as *mut Runtime as *mut std::ffi::c_void,
+        list_slots: std::ptr::null_mut(),
+        record_slots: std::ptr::null_mut(),
     };
     let r = interp(prog, &mut ctx, &mut funcs, &mut tiering, &mut stack, stats);
     stats.native_entries = ctx.native_entries;
@@ -513,38 +514,22 @@ fn interp(
                     Op::PrintBool => (*rt_ptr).print_bool(slot!(fp, a, i64) != 0),
                     Op::PrintStr => (*rt_ptr).print_str(Cell(slot!(fp, a, u64))),
                     Op::PrintEnd => (*rt_ptr).print_end(a),
-                    Op::ConcatStr => {
-                        let rt = &mut *rt_ptr;
-                        let s = format!(
-                            "{}{}",
-                            rt.strings.get(Cell(slot!(fp, b, u64))),
-                            rt.strings.get(Cell(slot!(fp, c, u64)))
-                        );
-                        slot!(fp, a, u64) = rt.strings.alloc(s).0;
-                    }
-                    Op::StrFromI64 => {
-                        let s = slot!(fp, b, i64).to_string();
-                        slot!(fp, a, u64) = (*rt_ptr).strings.alloc(s).0;
-                    }
-                    Op::StrFromF64 => {
-                        let s = format::float_top(slot!(fp, b, f64));
-                        slot!(fp, a, u64) = (*rt_ptr).strings.alloc(s).0;
-                    }
-                    Op::StrFromBool => {
-                        let s = format::bool_str(slot!(fp, b, i64) != 0);
-                        slot!(fp, a, u64) = (*rt_ptr).strings.alloc(s).0;
-                    }
-                    Op::EqStr | Op::NeStr | Op::LtStr | Op::LeStr => {
-                        let rt = &*rt_ptr;
-                        let x = rt.strings.get(Cell(slot!(fp, b, u64))).as_bytes();
-                        let y = rt.strings.get(Cell(slot!(fp, c, u64))).as_bytes();
-                        let r = match ins.op {
-                            Op::EqStr => x == y,
-                            Op::NeStr => x != y,
-                            Op::LtStr => x < y,
-                            _ => x <= y,
-                        };
-                        slot!(fp, a, i64) = r as i64;
+                    op => {
+                        // Every helper op: one generic arm calling the op's routine. The
+                        // routine reads and writes its operands in the frame; on an error it
+                        // changed nothing and left the message in the runtime.
+                        let h = op.helper().unwrap_or_else(|| {
+                            unreachable!("op {} has no interpreter arm", op.name())
+                        });
+                        ctx.exit_fp = fp;
+                        ctx.exit_pc = cur as u64;
+                        if h(ctx, fp, a, b, c) != 0 {
+                            let msg = (*rt_ptr)
+                                .pending_error
+                                .take()
+                                .unwrap_or_else(|| "internal error: helper failed".into());
+                            return Err(err(&msg));
+                        }
                     }
                 }
             }

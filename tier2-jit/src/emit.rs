@@ -25,9 +25,8 @@ use crate::code_memory::CodeMemory;
 use crate::patch;
 use std::collections::HashMap;
 use stencils::{Hole, HoleKind, HoleSymbol, Stencil};
-use vm::abi::HEADER_WORDS;
 use vm::ops::{Instr, Op, Operand, Tier2};
-use vm::program::{Function, Program};
+use vm::program::{Bank, Function, Program};
 
 /// Registers a function can cache slots in.
 pub const CACHE_REGS: usize = 4;
@@ -166,15 +165,15 @@ pub fn choose_cache(f: &Function) -> Vec<u32> {
             }
         }
     }
-    let first = HEADER_WORDS;
-    let end = HEADER_WORDS + f.n_i64;
     let mut score: HashMap<u32, u64> = HashMap::new();
     for (pc, ins) in f.code.iter().enumerate() {
         if depth[pc] == 0 {
             continue;
         }
         for (k, v) in ins.op.operands().iter().zip(ins.operand_values()) {
-            if *k == Operand::I && (first..end).contains(&v) {
+            // An i64 word of this frame (an i64 parameter or slot; not an argument store
+            // into the next frame).
+            if *k == Operand::I && f.word_bank(v) == Some(Bank::I64) {
                 *score.entry(v).or_default() += 1u64 << (3 * depth[pc].min(12));
             }
         }
@@ -232,7 +231,7 @@ fn plan(
             .filter(|(k, _)| **k == Operand::I)
             .filter_map(|(_, w)| reg_of(w).map(|r| (w, r)))
             .collect();
-        if cached.is_empty() || ins.op.tier2() == Tier2::Interp {
+        if cached.is_empty() || !matches!(ins.op.tier2(), Tier2::Stencil(_)) {
             // Side exits spill every register themselves.
             push(base, Role::Op);
             continue;

@@ -10,12 +10,15 @@
 //!   fp + 8   ret_pc   instruction index in the caller to resume at after the return
 //!   fp + 16  caller   the caller's frame base (null for the entry frame)
 //!   fp + 24  dest     byte offset in the caller's frame of the result slot
-//!   fp + 32  [i64 slots][f64 slots][cell slots]
+//!   fp + 32  [parameters][i64 slots][f64 slots][cell slots]
 //! ```
 //!
 //! Operands name slots by *word index* from `fp`, so slot words start at `HEADER_WORDS`.
-//! A callee's frame starts right after its caller's frame (`fp + 8 * frame_words`); the caller
-//! stores arguments straight into the callee's parameter slots before `Call`.
+//! Parameters come first, one word each in declaration order whatever their bank (the
+//! function records each one's bank, so the GC knows which hold Cells): argument `i` of any
+//! call is stored at `callee_fp + 8 * (HEADER_WORDS + i)`. A callee's frame starts right after
+//! its caller's frame (`fp + 8 * frame_words`); the caller stores the arguments there before
+//! `Call` / `CallClosure`.
 
 use std::ffi::c_void;
 
@@ -75,6 +78,11 @@ pub struct Ctx {
     pub native_entries: u64,
     /// The Rust runtime (`crate::runtime::Runtime`), for helpers.
     pub rt: *mut c_void,
+    /// Base of the heap's list slot table (`arenas` `ListSlot`s; never moves), for the typed
+    /// list ops of native code (to be pinned in a register).
+    pub list_slots: *mut u8,
+    /// Base of the heap's record slot table (`RecordSlot`s: structs, variants, closures).
+    pub record_slots: *mut u8,
 }
 
 /// Each ABI fact as (name, value), in the order `stencils/src/abi_probe.c` lists them.
@@ -127,6 +135,14 @@ pub fn abi_facts() -> Vec<(&'static str, u64)> {
             offset_of!(Ctx, native_entries) as u64,
         ),
         ("offsetof(Ctx, rt)", offset_of!(Ctx, rt) as u64),
+        (
+            "offsetof(Ctx, list_slots)",
+            offset_of!(Ctx, list_slots) as u64,
+        ),
+        (
+            "offsetof(Ctx, record_slots)",
+            offset_of!(Ctx, record_slots) as u64,
+        ),
         ("HEADER_WORDS", HEADER_WORDS as u64),
         ("STATUS_RETURNED", STATUS_RETURNED),
         ("STATUS_EXIT", STATUS_EXIT),

@@ -1183,49 +1183,69 @@ impl Compiler {
     // ---------------- linking ----------------
 
     fn link(self, builders: Vec<FnBuilder>) -> Result<Program> {
+        // Parameters took the first slots of their banks; in the frame they come first, one
+        // word each in declaration order, and the banks' other slots follow.
+        let param_banks: Vec<Vec<Bank>> = builders
+            .iter()
+            .map(|b| {
+                b.params
+                    .iter()
+                    .map(|s| match s {
+                        Slot::Local(bank, _) => *bank,
+                        Slot::Arg { .. } => unreachable!(),
+                    })
+                    .collect()
+            })
+            .collect();
+        let params_in = |fi: usize, bank: Bank| -> u32 {
+            param_banks[fi].iter().filter(|b| **b == bank).count() as u32
+        };
         let mut funcs: Vec<Function> = builders
             .iter()
-            .map(|b| Function {
+            .enumerate()
+            .map(|(fi, b)| Function {
                 name: b.name.clone(),
                 pos: b.pos,
-                param_words: Vec::new(),
+                params: param_banks[fi].clone(),
+                closure_param: false,
                 ret: match b.ret {
                     Type::Void => RetKind::Void,
                     t => RetKind::Value(t.bank().unwrap()),
                 },
-                n_i64: b.max[0],
-                n_f64: b.max[1],
-                n_cell: b.max[2],
+                n_i64: b.max[0] - params_in(fi, Bank::I64),
+                n_f64: b.max[1] - params_in(fi, Bank::F64),
+                n_cell: b.max[2] - params_in(fi, Bank::Cell),
                 code: Vec::new(),
                 positions: Vec::new(),
             })
             .collect();
-        let word = |f: &Function, s: Slot| -> u32 {
+        let word = |fi: usize, f: &Function, s: Slot| -> u32 {
             match s {
-                Slot::Local(Bank::I64, i) => crate::abi::HEADER_WORDS + i,
-                Slot::Local(Bank::F64, i) => f.first_f64_word() + i,
-                Slot::Local(Bank::Cell, i) => f.first_cell_word() + i,
+                Slot::Local(bank, i) => {
+                    let np = params_in(fi, bank);
+                    if i < np {
+                        // The i-th parameter of this bank.
+                        let k = b_param_index(&builders[fi].params, bank, i);
+                        crate::abi::HEADER_WORDS + k
+                    } else {
+                        let first = match bank {
+                            Bank::I64 => f.first_i64_word(),
+                            Bank::F64 => f.first_f64_word(),
+                            Bank::Cell => f.first_cell_word(),
+                        };
+                        first + i - np
+                    }
+                }
                 Slot::Arg { .. } => unreachable!(),
             }
         };
+        let mut out: Vec<(Vec<Instr>, Vec<Pos>)> = Vec::new();
         for (fi, b) in builders.iter().enumerate() {
-            let pw = b.params.iter().map(|s| word(&funcs[fi], *s)).collect();
-            funcs[fi].param_words = pw;
-        }
-        for (fi, b) in builders.into_iter().enumerate() {
             let frame = funcs[fi].frame_words();
             let mut code = Vec::with_capacity(b.code.len() + 1);
             let mut positions = Vec::with_capacity(b.code.len() + 1);
-            // Cell slots other than parameters start as nil (the GC's roots are never stale).
-            let cell_params = b
-                .params
-                .iter()
-                .filter(|s| matches!(s, Slot::Local(Bank::Cell, _)))
-                .count() as u32;
-            let (first, n) = (
-                funcs[fi].first_cell_word() + cell_params,
-                funcs[fi].n_cell - cell_params,
-            );
+            // Cell slots start as nil (the GC's roots are never stale).
+            let (first, n) = (funcs[fi].first_cell_word(), funcs[fi].n_cell);
             if n > 0 {
                 code.push(Instr::new(Op::InitCells, first, n, 0));
                 positions.push(b.pos);
@@ -1242,17 +1262,20 @@ impl Compiler {
                             (b.labels[l].expect("label bound before linking") + shift) as u32
                         }
                         Opnd::Slot(Slot::Arg { callee, param }) => {
-                            frame + funcs[callee as usize].param_words[param as usize]
+                            frame + funcs[callee as usize].param_word(param)
                         }
-                        Opnd::Slot(s) => word(&funcs[fi], s),
+                        Opnd::Slot(s) => word(fi, &funcs[fi], s),
                     };
                 }
                 debug_assert!(op.operands().len() <= 3);
                 code.push(Instr::new(*op, v[0], v[1], v[2]));
                 positions.push(*pos);
             }
-            funcs[fi].code = code;
-            funcs[fi].positions = positions;
+            out.push((code, positions));
+        }
+        for (f, (code, positions)) in funcs.iter_mut().zip(out) {
+            f.code = code;
+            f.positions = positions;
         }
         let prog = Program {
             funcs,
@@ -1265,6 +1288,17 @@ impl Compiler {
         verify(&prog).map_err(|m| Error::ty(Pos::default(), format!("internal error: {m}")))?;
         Ok(prog)
     }
+}
+
+/// Position among all parameters of the `i`-th parameter of bank `bank`.
+fn b_param_index(params: &[Slot], bank: Bank, i: u32) -> u32 {
+    params
+        .iter()
+        .enumerate()
+        .filter(|(_, s)| matches!(s, Slot::Local(b, _) if *b == bank))
+        .nth(i as usize)
+        .map(|(k, _)| k as u32)
+        .expect("parameter slot")
 }
 
 /// Check the invariants the interpreter relies on to skip bounds checks: every slot operand

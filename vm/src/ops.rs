@@ -57,9 +57,38 @@ pub enum Tier2 {
     Stencil(&'static str),
     /// Not compiled: native code side-exits to the interpreter before this op.
     Interp,
+    /// A helper op: its whole semantics is the Rust routine
+    /// `vm::runtime::helpers::<name>(ctx, fp, a, b, c) -> u64` (0 = done, 1 = error, message in
+    /// `Runtime::pending_error`). The interpreter calls it through one generic arm; tier 2
+    /// will call it from one generic stencil (until then: a side exit, like `Interp`).
+    Helper(&'static str),
 }
 
-/// The table. Each line: doc (semantics), name, `jit "stencil"` or `interp`, operands.
+/// The signature of every helper op's routine. Operands are word indices from `fp`; the
+/// routine reads and writes its operands in the frame. Returns 0 (done) or 1 (error: the
+/// message is left in `Runtime::pending_error`; nothing was changed, so the op can be
+/// re-executed). An `alloc` helper may collect garbage before it allocates; the GC walks the
+/// frame chain from `fp`.
+pub type HelperFn = unsafe extern "C" fn(*mut crate::abi::Ctx, *mut u8, u32, u32, u32) -> u64;
+
+/// Properties of an op (Lua's `luaP_opmodes`): declared in the table, so no other file
+/// decides them by matching op names.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct OpFlags {
+    /// May allocate: a GC safepoint (collection happens at the start of the op, before it
+    /// allocates, when the heap asks for it).
+    pub alloc: bool,
+    /// Pushes a frame (a Mochi call).
+    pub call: bool,
+    /// Pops the frame.
+    pub ret: bool,
+    /// May raise a runtime error (in tier 2: may side-exit before changing anything).
+    pub exit: bool,
+}
+
+/// The table. Each line: doc (semantics), name, where it runs in tier 2 (`jit "stencil"`,
+/// `interp`, or `helper rust_fn`: the routine `vm::runtime::helpers::rust_fn`), optional
+/// flags (`[alloc, call, ret, exit]`, see [`OpFlags`]), operands.
 #[macro_export]
 macro_rules! for_each_op {
     ($m:ident) => {
@@ -94,19 +123,19 @@ macro_rules! for_each_op {
 
             // ---- int and bool arithmetic (i64 bank) ----
             /// R[a] := R[b] + R[c]  (overflow: error)
-            AddI64 jit "add_i64" { a: I, b: I, c: I };
+            AddI64 jit "add_i64" [exit] { a: I, b: I, c: I };
             /// R[a] := R[b] - R[c]  (overflow: error)
-            SubI64 jit "sub_i64" { a: I, b: I, c: I };
+            SubI64 jit "sub_i64" [exit] { a: I, b: I, c: I };
             /// R[a] := R[b] * R[c]  (overflow: error)
-            MulI64 jit "mul_i64" { a: I, b: I, c: I };
+            MulI64 jit "mul_i64" [exit] { a: I, b: I, c: I };
             /// R[a] := R[b] / R[c]  truncated (zero: error; MIN / -1: overflow error)
-            DivI64 jit "div_i64" { a: I, b: I, c: I };
+            DivI64 jit "div_i64" [exit] { a: I, b: I, c: I };
             /// R[a] := R[b] % R[c]  sign of dividend (zero: error; MIN % -1 = 0)
-            ModI64 jit "mod_i64" { a: I, b: I, c: I };
+            ModI64 jit "mod_i64" [exit] { a: I, b: I, c: I };
             /// R[a] := R[b] + c  (signed immediate; overflow: error)
-            AddI64Imm jit "add_i64_imm" { a: I, b: I, c: S };
+            AddI64Imm jit "add_i64_imm" [exit] { a: I, b: I, c: S };
             /// R[a] := -R[b]  (overflow: error)
-            NegI64 jit "neg_i64" { a: I, b: I };
+            NegI64 jit "neg_i64" [exit] { a: I, b: I };
             /// R[a] := R[b] == R[c]
             EqI64 jit "eq_i64" { a: I, b: I, c: I };
             /// R[a] := R[b] != R[c]
@@ -126,9 +155,9 @@ macro_rules! for_each_op {
             /// R[a] := R[b] * R[c]
             MulF64 jit "mul_f64" { a: F, b: F, c: F };
             /// R[a] := R[b] / R[c]  (zero divisor: error)
-            DivF64 jit "div_f64" { a: F, b: F, c: F };
+            DivF64 jit "div_f64" [exit] { a: F, b: F, c: F };
             /// R[a] := fmod(R[b], R[c])  (zero divisor: error)
-            ModF64 jit "mod_f64" { a: F, b: F, c: F };
+            ModF64 jit "mod_f64" [exit] { a: F, b: F, c: F };
             /// R[a] := -R[b]
             NegF64 jit "neg_f64" { a: F, b: F };
             /// R[a] := R[b] == R[c]  (bool result)
@@ -152,7 +181,7 @@ macro_rules! for_each_op {
             /// if R[a] < R[b] then pc := c
             JLtI64 jit "jlt_i64" { a: I, b: I, c: T };
             /// R[a] := R[a] + 1 (overflow: error); if R[a] < R[b] then pc := c  (for-loop step)
-            IncJLtI64 jit "inc_jlt_i64" { a: I, b: I, c: T };
+            IncJLtI64 jit "inc_jlt_i64" [exit] { a: I, b: I, c: T };
             /// if R[a] <= R[b] then pc := c
             JLeI64 jit "jle_i64" { a: I, b: I, c: T };
             /// if R[a] == R[b] then pc := c
@@ -187,15 +216,15 @@ macro_rules! for_each_op {
             // ---- calls ----
             /// push a frame for function a at fp + 8*c (its arguments already stored there by
             /// moves), call it; its result lands in R[b]
-            Call jit "call" { a: Fn, b: R, c: W };
+            Call jit "call" [call, exit] { a: Fn, b: R, c: W };
             /// return R[a] (i64) to the caller's result slot; pop the frame
-            RetI64 jit "ret_i64" { a: I };
+            RetI64 jit "ret_i64" [ret] { a: I };
             /// return R[a] (f64)
-            RetF64 jit "ret_f64" { a: F };
+            RetF64 jit "ret_f64" [ret] { a: F };
             /// return R[a] (cell)
-            RetCell jit "ret_cell" { a: C };
+            RetCell jit "ret_cell" [ret] { a: C };
             /// return (no value)
-            RetVoid jit "ret_void" {};
+            RetVoid jit "ret_void" [ret] {};
 
             // ---- print (Rust helpers, called from both tiers) ----
             /// print buffer += fmt(R[a])  (int)
@@ -209,29 +238,30 @@ macro_rules! for_each_op {
             /// write the print buffer (a = argument count; trimmed when a >= 3) and a newline
             PrintEnd jit "print_end" { a: N };
 
-            // ---- strings (interpreter only in this slice) ----
+            // ---- strings (helper ops: one Rust routine each, vm::runtime::helpers) ----
             /// R[a] := R[b] ++ R[c]  (string concatenation)
-            ConcatStr interp { a: C, b: C, c: C };
+            ConcatStr helper concat_str [alloc] { a: C, b: C, c: C };
             /// R[a] := str(R[b])  (int)
-            StrFromI64 interp { a: C, b: I };
+            StrFromI64 helper str_from_i64 [alloc] { a: C, b: I };
             /// R[a] := str(R[b])  (float)
-            StrFromF64 interp { a: C, b: F };
+            StrFromF64 helper str_from_f64 [alloc] { a: C, b: F };
             /// R[a] := str(R[b])  (bool)
-            StrFromBool interp { a: C, b: I };
+            StrFromBool helper str_from_bool [alloc] { a: C, b: I };
             /// R[a] := R[b] == R[c]  (strings)
-            EqStr interp { a: I, b: C, c: C };
+            EqStr helper eq_str { a: I, b: C, c: C };
             /// R[a] := R[b] != R[c]  (strings)
-            NeStr interp { a: I, b: C, c: C };
+            NeStr helper ne_str { a: I, b: C, c: C };
             /// R[a] := R[b] < R[c]  (strings, byte order)
-            LtStr interp { a: I, b: C, c: C };
+            LtStr helper lt_str { a: I, b: C, c: C };
             /// R[a] := R[b] <= R[c]  (strings, byte order)
-            LeStr interp { a: I, b: C, c: C };
+            LeStr helper le_str { a: I, b: C, c: C };
         }
     };
 }
 
 macro_rules! define_ops {
-    ($( $(#[doc = $doc:literal])* $name:ident $tier:ident $($stencil:literal)? { $($field:ident : $kind:ident),* } ;)*) => {
+    ($( $(#[doc = $doc:literal])* $name:ident $tier:ident $($stencil:literal)? $($hfn:ident)?
+        $([ $($flag:ident),* ])? { $($field:ident : $kind:ident),* } ;)*) => {
         /// A bytecode op. See [`for_each_op!`] for the semantics of each.
         #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
         #[repr(u8)]
@@ -257,14 +287,57 @@ macro_rules! define_ops {
                 match self { $(Op::$name => &[$(Operand::$kind),*],)* }
             }
 
-            /// The stencil that implements this op in tier 2, or `Interp`.
+            /// The stencil that implements this op in tier 2, `Interp` or `Helper`.
             pub fn tier2(self) -> Tier2 {
-                match self { $(Op::$name => define_ops!(@tier $tier $($stencil)?),)* }
+                match self { $(Op::$name => define_ops!(@tier $tier $($stencil)? $($hfn)?),)* }
+            }
+
+            /// The routine of a helper op.
+            pub fn helper(self) -> Option<HelperFn> {
+                match self { $(Op::$name => define_ops!(@hfn $($hfn)?),)* }
+            }
+
+            /// The properties declared in the table.
+            pub const fn flags(self) -> OpFlags {
+                match self {
+                    $(Op::$name => {
+                        #[allow(unused_mut)]
+                        let mut f = OpFlags { alloc: false, call: false, ret: false, exit: false };
+                        $($( f.$flag = true; )*)?
+                        f
+                    })*
+                }
             }
         }
     };
     (@tier jit $s:literal) => { Tier2::Stencil($s) };
     (@tier interp) => { Tier2::Interp };
+    (@tier helper $f:ident) => { Tier2::Helper(stringify!($f)) };
+    (@hfn) => { None };
+    (@hfn $f:ident) => { Some($crate::runtime::helpers::$f as HelperFn) };
+}
+
+impl Op {
+    /// May allocate (a GC safepoint).
+    pub const fn allocates(self) -> bool {
+        self.flags().alloc
+    }
+    /// May raise a runtime error / side-exit.
+    pub const fn may_exit(self) -> bool {
+        self.flags().exit
+    }
+    /// Pushes a frame.
+    pub const fn is_call(self) -> bool {
+        self.flags().call
+    }
+    /// Pops the frame.
+    pub const fn is_ret(self) -> bool {
+        self.flags().ret
+    }
+    /// A helper op (its semantics is one Rust routine).
+    pub fn is_helper(self) -> bool {
+        matches!(self.tier2(), Tier2::Helper(_))
+    }
 }
 
 for_each_op!(define_ops);
@@ -344,6 +417,23 @@ pub fn c_header() -> String {
         let tier = match op.tier2() {
             Tier2::Stencil(st) => format!("stencil {st}"),
             Tier2::Interp => "interpreter only (side exit)".to_string(),
+            Tier2::Helper(h) => format!("helper {h}"),
+        };
+        let f = op.flags();
+        let flags: Vec<&str> = [
+            (f.alloc, "alloc"),
+            (f.call, "call"),
+            (f.ret, "ret"),
+            (f.exit, "exit"),
+        ]
+        .iter()
+        .filter(|(on, _)| *on)
+        .map(|(_, n)| *n)
+        .collect();
+        let tier = if flags.is_empty() {
+            tier
+        } else {
+            format!("{tier} [{}]", flags.join(", "))
         };
         s.push_str(&format!(
             "#define OP_{} {i} /* {} | {} | {tier} */\n",
@@ -385,6 +475,26 @@ mod tests {
             );
         }
         assert!(Op::ALL.len() < 256);
+    }
+
+    #[test]
+    fn flags_come_from_the_table() {
+        assert!(Op::Call.is_call() && Op::Call.may_exit() && !Op::Call.is_ret());
+        assert!(Op::RetCell.is_ret() && !Op::RetCell.may_exit());
+        assert!(Op::AddI64.may_exit() && !Op::AddI64.allocates());
+        assert!(!Op::MovI64.may_exit() && !Op::AddF64.may_exit());
+        assert!(Op::ConcatStr.allocates() && Op::ConcatStr.is_helper());
+        assert!(Op::ConcatStr.helper().is_some() && Op::AddI64.helper().is_none());
+        for op in Op::ALL {
+            // Every op that ends a frame or pushes one is marked, and only those.
+            assert_eq!(op.is_ret(), op.name().starts_with("Ret"), "{}", op.name());
+            // Helper ops and only they have a routine.
+            assert_eq!(op.is_helper(), op.helper().is_some());
+            // A helper that allocates is a GC safepoint: it must have a routine (it needs fp).
+            if op.allocates() {
+                assert!(op.is_helper() || op.is_call(), "{} allocates outside a helper", op.name());
+            }
+        }
     }
 
     #[test]

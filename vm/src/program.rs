@@ -20,14 +20,22 @@ pub enum RetKind {
     Value(Bank),
 }
 
+/// A compiled function. Its frame (`vm::abi`) is
+/// `header (4 words) | parameters | i64 slots | f64 slots | cell slots`: parameter `i` is the
+/// word `HEADER_WORDS + i` whatever its bank, so a caller stores argument `i` of any call
+/// (direct or through a closure) at `callee_fp + 8 * (HEADER_WORDS + i)`.
 #[derive(Clone, Debug)]
 pub struct Function {
     pub name: String,
     pub pos: Pos,
-    /// Word index (from the frame base) of each parameter, in declaration order.
-    pub param_words: Vec<u32>,
+    /// The bank of each parameter word, in declaration order. When `closure_param` is set
+    /// the last one is the hidden closure parameter (a Cell: the closure being called, whose
+    /// captured values the prologue copies into locals).
+    pub params: Vec<Bank>,
+    pub closure_param: bool,
     pub ret: RetKind,
-    /// Slot counts per bank; slots are laid out i64, then f64, then cell after the header.
+    /// Slot counts per bank (parameters not included); after the parameters the slots are
+    /// laid out i64, then f64, then cell.
     pub n_i64: u32,
     pub n_f64: u32,
     pub n_cell: u32,
@@ -37,15 +45,55 @@ pub struct Function {
 }
 
 impl Function {
+    /// Parameter words, the hidden closure parameter included.
+    pub fn n_params(&self) -> u32 {
+        self.params.len() as u32
+    }
+    /// Declared parameters (what a caller passes), without the hidden closure parameter.
+    pub fn n_declared_params(&self) -> u32 {
+        self.n_params() - self.closure_param as u32
+    }
+    /// Word index of parameter `i`.
+    pub fn param_word(&self, i: u32) -> u32 {
+        HEADER_WORDS + i
+    }
     /// Frame size in words, header included.
     pub fn frame_words(&self) -> u32 {
-        HEADER_WORDS + self.n_i64 + self.n_f64 + self.n_cell
+        HEADER_WORDS + self.n_params() + self.n_i64 + self.n_f64 + self.n_cell
+    }
+    pub fn first_i64_word(&self) -> u32 {
+        HEADER_WORDS + self.n_params()
     }
     pub fn first_f64_word(&self) -> u32 {
-        HEADER_WORDS + self.n_i64
+        self.first_i64_word() + self.n_i64
     }
     pub fn first_cell_word(&self) -> u32 {
-        HEADER_WORDS + self.n_i64 + self.n_f64
+        self.first_f64_word() + self.n_f64
+    }
+    /// The bank of frame word `w` (`None` for the header and words past the frame).
+    pub fn word_bank(&self, w: u32) -> Option<Bank> {
+        if w < HEADER_WORDS || w >= self.frame_words() {
+            None
+        } else if w < self.first_i64_word() {
+            Some(self.params[(w - HEADER_WORDS) as usize])
+        } else if w < self.first_f64_word() {
+            Some(Bank::I64)
+        } else if w < self.first_cell_word() {
+            Some(Bank::F64)
+        } else {
+            Some(Bank::Cell)
+        }
+    }
+    /// Every word of the frame that holds a Cell (the GC's roots in a frame of this
+    /// function): the Cell parameters, then the cell slots.
+    pub fn cell_words(&self) -> impl Iterator<Item = u32> + '_ {
+        let params = self
+            .params
+            .iter()
+            .enumerate()
+            .filter(|(_, b)| **b == Bank::Cell)
+            .map(|(i, _)| HEADER_WORDS + i as u32);
+        params.chain(self.first_cell_word()..self.frame_words())
     }
 }
 
@@ -89,13 +137,15 @@ impl Program {
         for (fi, f) in self.funcs.iter().enumerate() {
             let _ = writeln!(
                 s,
-                "fun #{} {} (params at {:?}, returns {:?}) frame: {} words = header {} + i64 {} + f64 {} + cell {}",
+                "fun #{} {} (params {:?}{}, returns {:?}) frame: {} words = header {} + params {} + i64 {} + f64 {} + cell {}",
                 fi,
                 f.name,
-                f.param_words,
+                f.params,
+                if f.closure_param { " last = closure" } else { "" },
                 f.ret,
                 f.frame_words(),
                 HEADER_WORDS,
+                f.n_params(),
                 f.n_i64,
                 f.n_f64,
                 f.n_cell

@@ -1,7 +1,7 @@
 //! The checker picks typed ops and the compiler lays out bytecode as docs/ARCHITECTURE.md says.
 
 use vm::ops::Op;
-use vm::program::Program;
+use vm::program::{Bank, Program};
 
 fn compile(src: &str) -> Program {
     let ast = vm::parser::parse(src).expect("parse");
@@ -65,12 +65,17 @@ fn for_range_steps_with_one_fused_op_and_checks_the_entry_once() {
 }
 
 #[test]
-fn frames_are_banked_and_parameters_come_first_in_their_bank() {
-    let p = compile("fun f(a: int, s: string, x: float, b: bool) { print(a) }");
+fn frames_are_banked_and_parameters_come_first_in_declaration_order() {
+    let p = compile("fun f(a: int, s: string, x: float, b: bool) { let y = a + 1 print(y) }");
     let f = p.funcs.iter().find(|f| f.name == "f").unwrap();
-    assert_eq!((f.n_i64, f.n_f64, f.n_cell), (2, 1, 1));
-    // header 4 words, then i64 [a, b] at 4, 5; f64 [x] at 6; cell [s] at 7
-    assert_eq!(f.param_words, vec![4, 7, 6, 5]);
+    // header 4 words, then the parameters a, s, x, b at 4..8 whatever their bank, then the
+    // i64 slot of y at 8
+    assert_eq!(f.params, vec![Bank::I64, Bank::Cell, Bank::F64, Bank::I64]);
+    assert_eq!((f.n_i64, f.n_f64, f.n_cell), (1, 0, 0));
+    assert_eq!(f.first_i64_word(), 8);
+    assert_eq!(f.word_bank(5), Some(Bank::Cell));
+    assert_eq!(f.cell_words().collect::<Vec<_>>(), vec![5]);
+    assert!(f.code.iter().any(|i| i.op == Op::AddI64Imm && i.b == 4 && i.a == 8));
     // Cell parameters are not reset to nil by the entry InitCells.
     assert!(!f.code.iter().any(|i| i.op == Op::InitCells));
 }

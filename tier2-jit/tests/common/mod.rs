@@ -20,7 +20,8 @@ pub fn func(name: &str, n_i64: u32, n_f64: u32, n_cell: u32, code: Vec<Instr>) -
     Function {
         name: name.to_string(),
         pos: Pos { line: 1, col: 1 },
-        param_words: vec![],
+        params: vec![],
+        closure_param: false,
         ret: RetKind::Value(Bank::I64),
         n_i64,
         n_f64,
@@ -82,6 +83,8 @@ impl Machine {
             arena: std::ptr::null_mut(),
             native_entries: 0,
             rt: std::ptr::null_mut(),
+            list_slots: std::ptr::null_mut(),
+            record_slots: std::ptr::null_mut(),
         });
         Machine {
             prog,

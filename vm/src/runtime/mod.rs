@@ -7,6 +7,8 @@ use arenas::{Cell, StrArena};
 use std::fmt::Write as _;
 use std::io::Write;
 
+pub mod helpers;
+
 /// Exit status when stdout's reader has gone away (128 + SIGPIPE, as shells report it).
 pub const BROKEN_PIPE_STATUS: i32 = 141;
 
@@ -19,6 +21,9 @@ pub struct Runtime {
     line_args: u32,
     /// First write error on stdout (e.g. a closed pipe); reported once at the end.
     pub write_error: Option<std::io::Error>,
+    /// The message of the error a helper op reported (it returned 1); the interpreter takes
+    /// it and raises it at the op's source position.
+    pub pending_error: Option<String>,
 }
 
 impl Runtime {
@@ -29,6 +34,7 @@ impl Runtime {
             line: String::new(),
             line_args: 0,
             write_error: None,
+            pending_error: None,
         }
     }
 
@@ -117,7 +123,7 @@ impl Write for CapturedOutput {
 /// # Safety
 /// `ctx.rt` must point to the live `Runtime` of this run, and no other reference to it may be
 /// in use (helpers run one at a time, on the VM thread).
-unsafe fn rt<'a>(ctx: *mut Ctx) -> &'a mut Runtime {
+pub(crate) unsafe fn rt<'a>(ctx: *mut Ctx) -> &'a mut Runtime {
     &mut *((*ctx).rt as *mut Runtime)
 }
 
