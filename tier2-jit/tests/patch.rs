@@ -925,8 +925,8 @@ fn returns_of_every_bank_store_into_the_callers_slot() {
 
 #[test]
 fn print_helpers() {
-    let mut strings = arenas::StrArena::new();
-    let s = strings.alloc("hi");
+    let mut strings = arenas::Heap::new(arenas::TypeTable::new());
+    let s = strings.alloc_str_permanent("hi");
     let p = program(
         vec![func(
             "p",
@@ -1119,7 +1119,7 @@ fn helpers_called_from_nested_native_frames() {
         vec![4.0f64.to_bits()],
     );
     let sink = vm::runtime::CapturedOutput::default();
-    let mut rt = vm::runtime::Runtime::new(arenas::StrArena::new(), Box::new(sink.clone()));
+    let mut rt = vm::runtime::Runtime::new(arenas::Heap::new(arenas::TypeTable::new()), Box::new(sink.clone()));
     let mut m = Machine::new(p, &[0, 1, 2]);
     m.ctx.rt = &mut rt as *mut vm::runtime::Runtime as *mut std::ffi::c_void;
     m.set_f(4, 10.5);
