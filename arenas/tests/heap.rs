@@ -195,7 +195,11 @@ fn append_is_amortised_and_go_aliasing_is_safe() {
     assert_eq!(h.list_get(xs, -1), Ok(999_999));
     let a = h.list_append(xs, 1);
     let b = h.list_append(a, 2);
-    assert_eq!(h.list_words(a).as_ptr(), h.list_words(b).as_ptr(), "shared buffer");
+    assert_eq!(
+        h.list_words(a).as_ptr(),
+        h.list_words(b).as_ptr(),
+        "shared buffer"
+    );
     // Appending to an older list must not clobber a newer one.
     let c = h.list_append(a, 3);
     assert_eq!(h.list_get(b, -1), Ok(2));
@@ -278,7 +282,11 @@ fn int_map_is_fast() {
     let el = t.elapsed();
     assert!(sum > 0);
     eprintln!("10M int-map inserts + lookups: {el:?}");
-    assert!(el.as_secs_f64() < 2.0, "int map too slow: {el:?}");
+    // A generous bound that catches a SipHash or boxing regression (about 10x), release only;
+    // the real measurement belongs in a benchmark.
+    if !cfg!(debug_assertions) {
+        assert!(el.as_secs_f64() < 2.0, "int map too slow: {el:?}");
+    }
 }
 
 #[test]
@@ -288,7 +296,10 @@ fn records_and_closures() {
         name: "P".into(),
         fields: vec![("x".into(), INT), ("y".into(), FLOAT)],
     });
-    let fty = t.intern(TypeDesc::Func { params: vec![], ret: INT });
+    let fty = t.intern(TypeDesc::Func {
+        params: vec![],
+        ret: INT,
+    });
     let mut h = Heap::new(t);
     let r = h.new_record(p, &[1, 2.0f64.to_bits()]);
     assert_eq!(h.record_get(r, 0), 1);
@@ -374,7 +385,10 @@ fn deep_equality_and_ordering() {
     let yy = h.list_from(li, &[y.0, z.0]);
     assert!(h.values_equal(xx.0, yy.0, lli));
     // list<int> vs list<any> holding 1 and 2.0
-    let w = h.list_from(ANY, &[Cell::from_small_int(1).unwrap().0, Cell::from_f64(2.0).0]);
+    let w = h.list_from(
+        ANY,
+        &[Cell::from_small_int(1).unwrap().0, Cell::from_f64(2.0).0],
+    );
     assert!(h.values_equal2(x.0, li, w.0, la));
     assert_eq!(h.hash_word(x.0, li), h.hash_word(w.0, la));
     // int 1 == float 1.0 inside any

@@ -559,4 +559,3 @@ impl Drop for Heap {
 pub(crate) fn int_overflow() -> RtError {
     RtError("integer overflow".into())
 }
-
