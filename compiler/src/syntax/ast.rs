@@ -213,10 +213,13 @@ pub enum ExprKind {
     Cast { expr: Box<Expr>, ty: TypeExpr },
     /// `[a, b, c]` (trailing comma allowed).
     List(Vec<Expr>),
-    /// `{k: v, ...}` (trailing comma allowed).
+    /// `{k: v, ...}` (trailing comma allowed); `{}` and `{:}` are the empty map.
     Map(Vec<MapEntry>),
     /// `Name { f: v, ... }` (a struct or a brace variant `C { y: v }`). Positioned at `Name`.
-    Struct { name: String, fields: Vec<FieldInit> },
+    Struct {
+        name: String,
+        fields: Vec<FieldInit>,
+    },
     /// `if c then a else b` (block = false) or `if c { a } else { b }` (block = true); an
     /// `else if` is an `If` expression in `els`. `els` is `None` when the `else` is missing
     /// (the value is then nil when `c` is false).
