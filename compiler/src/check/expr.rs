@@ -306,6 +306,10 @@ impl Checker<'_> {
             B::Union | B::UnionAll | B::Except | B::Intersect => {
                 return Err(Error::unsupported(pos, "set operations"))
             }
+            B::Coalesce => {}
+            _ => return self.binary_chain(op, lhs, rhs, pos),
+        }
+        match op {
             B::Coalesce => {
                 let l = self.expr(lhs, expected)?;
                 let hint = match &l.ty {
@@ -320,6 +324,40 @@ impl Checker<'_> {
         let l = self.expr(lhs, None)?;
         let r = self.expr(rhs, None)?;
         self.binop(op, l, r, pos)
+    }
+
+    /// A left-nested chain `a op b op c ...` (operators other than `??` and the set
+    /// operators): the left spine is walked iteratively, so a 100 000-term chain needs no
+    /// deep recursion; operands are checked left to right.
+    fn binary_chain(
+        &mut self,
+        op: ast::BinOp,
+        lhs: &ast::Expr,
+        rhs: &ast::Expr,
+        pos: Pos,
+    ) -> Result<Expr> {
+        use ast::BinOp as B;
+        let chainable = |op: ast::BinOp| {
+            !matches!(
+                op,
+                B::Coalesce | B::Union | B::UnionAll | B::Except | B::Intersect
+            )
+        };
+        let mut spine: Vec<(ast::BinOp, &ast::Expr, Pos)> = vec![(op, rhs, pos)];
+        let mut left = lhs;
+        while let ast::ExprKind::Binary { op, lhs, rhs } = &left.kind {
+            if !chainable(*op) {
+                break;
+            }
+            spine.push((*op, rhs, left.pos));
+            left = lhs;
+        }
+        let mut acc = self.expr(left, None)?;
+        while let Some((op, rhs, pos)) = spine.pop() {
+            let r = self.expr(rhs, None)?;
+            acc = self.binop(op, acc, r, pos)?;
+        }
+        Ok(acc)
     }
 
     fn coalesce(&mut self, l: Expr, r: Expr, pos: Pos) -> Result<Expr> {
