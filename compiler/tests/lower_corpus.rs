@@ -18,7 +18,8 @@ fn run(src: &str, stress: bool, mode: JitMode) -> Result<String, String> {
         threshold: 1,
         ..Options::default()
     };
-    let mut jit = (mode != JitMode::Off && tier2_jit::available()).then(tier2_jit::CopyAndPatch::new);
+    let mut jit =
+        (mode != JitMode::Off && tier2_jit::available()).then(tier2_jit::CopyAndPatch::new);
     let r = tier1_interp::run(
         &prog,
         &mut rt,
@@ -88,7 +89,9 @@ fn corpus_report() {
                     for mode in [JitMode::Always, JitMode::Auto] {
                         match run(&src, stress, mode) {
                             Ok(b) if &b == a || name == "bench_block" => {}
-                            Ok(_) => fails.push(format!("{name}: {mode:?} output differs from the interpreter's")),
+                            Ok(_) => fails.push(format!(
+                                "{name}: {mode:?} output differs from the interpreter's"
+                            )),
                             Err(e) => fails.push(format!("{name}: {mode:?}: {e}")),
                         }
                     }
@@ -126,5 +129,8 @@ fn corpus_report() {
         .iter()
         .filter(|f| !f.contains("not supported") && !f.starts_with("bench_block:"))
         .collect();
-    assert!(unexpected.is_empty(), "unexpected failures: {unexpected:#?}");
+    assert!(
+        unexpected.is_empty(),
+        "unexpected failures: {unexpected:#?}"
+    );
 }

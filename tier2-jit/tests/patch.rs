@@ -1119,7 +1119,10 @@ fn helpers_called_from_nested_native_frames() {
         vec![4.0f64.to_bits()],
     );
     let sink = vm::runtime::CapturedOutput::default();
-    let mut rt = vm::runtime::Runtime::new(arenas::Heap::new(arenas::TypeTable::new()), Box::new(sink.clone()));
+    let mut rt = vm::runtime::Runtime::new(
+        arenas::Heap::new(arenas::TypeTable::new()),
+        Box::new(sink.clone()),
+    );
     let mut m = Machine::new(p, &[0, 1, 2]);
     m.ctx.rt = &mut rt as *mut vm::runtime::Runtime as *mut std::ffi::c_void;
     m.set_f(4, 10.5);

@@ -18,7 +18,12 @@ use vm::Pos;
 
 impl Lowerer<'_> {
     /// A call or builtin; its result (if any) goes to `dst`.
-    pub(crate) fn call_like(&mut self, b: &mut FnBuilder, e: &Expr, dst: Option<Slot>) -> Result<()> {
+    pub(crate) fn call_like(
+        &mut self,
+        b: &mut FnBuilder,
+        e: &Expr,
+        dst: Option<Slot>,
+    ) -> Result<()> {
         let pos = e.pos;
         match &e.kind {
             ExprKind::Call { func, args } => {
@@ -189,8 +194,12 @@ impl Lowerer<'_> {
                     }
                     B::Append => self.bin(b, Op::ListAppend, d, &args[0], &args[1], pos),
                     B::Sum => match t0 {
-                        Type::List(e) if *e == Type::Int => self.un(b, Op::ListSumI64, d, &args[0], pos),
-                        Type::List(e) if *e == Type::Float => self.un(b, Op::ListSumF64, d, &args[0], pos),
+                        Type::List(e) if *e == Type::Int => {
+                            self.un(b, Op::ListSumI64, d, &args[0], pos)
+                        }
+                        Type::List(e) if *e == Type::Float => {
+                            self.un(b, Op::ListSumF64, d, &args[0], pos)
+                        }
                         _ => unsupported(&format!("sum of {t0}")),
                     },
                     B::Avg => match t0 {
@@ -201,7 +210,11 @@ impl Lowerer<'_> {
                     },
                     B::Min | B::Max => match t0 {
                         Type::List(_) => {
-                            let o = if bi == B::Min { Op::ListMin } else { Op::ListMax };
+                            let o = if bi == B::Min {
+                                Op::ListMin
+                            } else {
+                                Op::ListMax
+                            };
                             self.un(b, o, d, &args[0], pos)
                         }
                         _ => unsupported(&format!("min/max of {t0}")),
@@ -212,7 +225,11 @@ impl Lowerer<'_> {
                     },
                     B::Keys | B::Values => match t0 {
                         Type::Map(..) => {
-                            let o = if bi == B::Keys { Op::MapKeys } else { Op::MapValues };
+                            let o = if bi == B::Keys {
+                                Op::MapKeys
+                            } else {
+                                Op::MapValues
+                            };
                             self.un(b, o, d, &args[0], pos)
                         }
                         _ => unsupported(&format!("keys/values of {t0}")),
@@ -331,7 +348,15 @@ impl Lowerer<'_> {
         Ok(())
     }
 
-    fn bin(&mut self, b: &mut FnBuilder, o: Op, d: Slot, x: &Expr, y: &Expr, pos: Pos) -> Result<()> {
+    fn bin(
+        &mut self,
+        b: &mut FnBuilder,
+        o: Op,
+        d: Slot,
+        x: &Expr,
+        y: &Expr,
+        pos: Pos,
+    ) -> Result<()> {
         let xs = self.expr(b, x)?;
         let ys = self.expr(b, y)?;
         b.op3(o, d, xs, ys, pos);
@@ -344,7 +369,15 @@ impl Lowerer<'_> {
         Ok(())
     }
 
-    fn math2(&mut self, b: &mut FnBuilder, f: u32, d: Slot, x: &Expr, y: &Expr, pos: Pos) -> Result<()> {
+    fn math2(
+        &mut self,
+        b: &mut FnBuilder,
+        f: u32,
+        d: Slot,
+        x: &Expr,
+        y: &Expr,
+        pos: Pos,
+    ) -> Result<()> {
         let (xs, ys) = b.alloc_pair(Bank::F64);
         self.expr_to(b, x, xs)?;
         self.expr_to(b, y, ys)?;

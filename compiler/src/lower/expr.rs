@@ -65,7 +65,8 @@ pub(crate) fn may_alloc(e: &Expr) -> bool {
         ExprKind::Conv(Conv::IntToFloat | Conv::FloatToInt, a) => may_alloc(a),
         ExprKind::Field { base, .. } => may_alloc(base),
         ExprKind::Index { base, index } => {
-            matches!(base.ty, Type::List(_) | Type::Map(..)) && (may_alloc(base) || may_alloc(index))
+            matches!(base.ty, Type::List(_) | Type::Map(..))
+                && (may_alloc(base) || may_alloc(index))
         }
         ExprKind::If { cond, then, els } => may_alloc(cond) || may_alloc(then) || may_alloc(els),
         _ => true,
@@ -80,7 +81,10 @@ impl Lowerer<'_> {
             return Ok(b.local(*l));
         }
         if e.ty == Type::Void {
-            return Err(Error::ty(e.pos, "internal error: a void expression used as a value"));
+            return Err(Error::ty(
+                e.pos,
+                "internal error: a void expression used as a value",
+            ));
         }
         let s = b.alloc(bank_of(&e.ty));
         self.expr_to(b, e, s)?;
@@ -265,7 +269,13 @@ impl Lowerer<'_> {
                 let t = b.alloc(Bank::Cell);
                 b.op2(Op::NewRecord, t, Opnd::Raw(tid), pos);
                 for (i, (v, fb)) in vals.into_iter().enumerate() {
-                    b.op3(super::func::set_field_op(fb), t, Opnd::Raw(i as u32), v, pos);
+                    b.op3(
+                        super::func::set_field_op(fb),
+                        t,
+                        Opnd::Raw(i as u32),
+                        v,
+                        pos,
+                    );
                 }
                 b.mov(Bank::Cell, dst, t, pos);
             }
@@ -276,7 +286,12 @@ impl Lowerer<'_> {
                     Type::List(t) => list_get_op(bank_of(t)),
                     Type::Str => Op::StrIndex,
                     Type::Map(..) => Op::MapGet,
-                    t => return Err(Error::unsupported(pos, format!("indexing a value of type {t}"))),
+                    t => {
+                        return Err(Error::unsupported(
+                            pos,
+                            format!("indexing a value of type {t}"),
+                        ))
+                    }
                 };
                 b.op3(o, dst, bs, is, pos);
             }
@@ -300,7 +315,12 @@ impl Lowerer<'_> {
                 let o = match &base.ty {
                     Type::List(_) => Op::ListSlice,
                     Type::Str => Op::StrSlice,
-                    t => return Err(Error::unsupported(pos, format!("slicing a value of type {t}"))),
+                    t => {
+                        return Err(Error::unsupported(
+                            pos,
+                            format!("slicing a value of type {t}"),
+                        ))
+                    }
                 };
                 b.op3(o, dst, bs, ls, pos);
             }
@@ -320,7 +340,9 @@ impl Lowerer<'_> {
             ExprKind::Match { scrutinee, arms } => {
                 self.match_expr(b, scrutinee, arms, Some(dst), &e.ty, pos)?
             }
-            ExprKind::Closure { func, captures } => self.closure_to(b, *func, captures, dst, pos)?,
+            ExprKind::Closure { func, captures } => {
+                self.closure_to(b, *func, captures, dst, pos)?
+            }
             ExprKind::Block { stmts, value } => {
                 let mark = b.next;
                 for s in stmts {
@@ -688,7 +710,13 @@ impl Lowerer<'_> {
                 }
                 Pattern::Variant { sid, fields } => {
                     let tid = self.struct_tids[*sid as usize];
-                    b.op3(Op::JmpNotType, s, Opnd::Raw(tid), Opnd::Label(next), arm.pos);
+                    b.op3(
+                        Op::JmpNotType,
+                        s,
+                        Opnd::Raw(tid),
+                        Opnd::Label(next),
+                        arm.pos,
+                    );
                     for (i, f) in fields.iter().enumerate() {
                         if let Some(l) = f {
                             let fty = self.hir.structs[*sid as usize].fields[i].1.clone();
@@ -716,7 +744,13 @@ impl Lowerer<'_> {
     }
 
     /// `dst := the zero value of t` (0, 0.0, false, "", empty list/map, nil).
-    pub(crate) fn zero_into(&mut self, b: &mut FnBuilder, t: &Type, dst: Slot, pos: Pos) -> Result<()> {
+    pub(crate) fn zero_into(
+        &mut self,
+        b: &mut FnBuilder,
+        t: &Type,
+        dst: Slot,
+        pos: Pos,
+    ) -> Result<()> {
         match t {
             Type::Int | Type::Bool => {
                 let k = self.konst(0);

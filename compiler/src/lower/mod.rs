@@ -133,7 +133,11 @@ impl<'p> Lowerer<'p> {
                 let bank = bank_of(t);
                 let s = b.alloc(bank);
                 self.zero_into(&mut b, t, s, end)?;
-                b.emit(func::ret_op(bank), [Opnd::Slot(s), Opnd::None, Opnd::None], end);
+                b.emit(
+                    func::ret_op(bank),
+                    [Opnd::Slot(s), Opnd::None, Opnd::None],
+                    end,
+                );
             }
         }
         Ok(b)

@@ -3,7 +3,9 @@
 //! Temporaries live until the end of their statement (the slot stack is reset after each
 //! one); a block's locals until the end of the block.
 
-use super::func::{list_get_op, list_set_op, set_field_op, store_global_op, FnBuilder, LoopLabels, Opnd, Slot};
+use super::func::{
+    list_get_op, list_set_op, set_field_op, store_global_op, FnBuilder, LoopLabels, Opnd,
+};
 use super::{bank_of, Lowerer, Result};
 use crate::hir::{Expr, ExprKind, Place, Stmt, StmtKind};
 use crate::types::Type;
@@ -120,7 +122,10 @@ impl Lowerer<'_> {
                 body,
             } => self.for_each(b, *var, iterable, body, pos)?,
             StmtKind::Break => {
-                let l = b.loops.last().ok_or_else(|| Error::ty(pos, "break outside a loop"))?;
+                let l = b
+                    .loops
+                    .last()
+                    .ok_or_else(|| Error::ty(pos, "break outside a loop"))?;
                 let t = l.brk;
                 b.jmp(t, pos);
             }
@@ -251,7 +256,9 @@ impl Lowerer<'_> {
         b.op2(len_op, n, seq, pos);
         let zero = self.konst(0);
         b.op2(Op::ConstI64, i, Opnd::Raw(zero), pos);
-        let var_ty = self.hir.funcs[b.fid as usize].locals[var as usize].ty.clone();
+        let var_ty = self.hir.funcs[b.fid as usize].locals[var as usize]
+            .ty
+            .clone();
         let v = b.alloc(bank_of(&var_ty));
         b.locals[var as usize] = Some(v);
         let (body_l, cont_l, end_l) = (b.new_label(), b.new_label(), b.new_label());
@@ -282,6 +289,3 @@ impl Lowerer<'_> {
         }
     }
 }
-
-#[allow(dead_code)]
-fn _slot_is_used(_: Slot) {}

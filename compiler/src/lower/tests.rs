@@ -39,7 +39,10 @@ fn out(src: &str) -> String {
 
 #[test]
 fn hello_and_arithmetic() {
-    assert_eq!(out("print(\"hello\")\nprint(1 + 2 * 3, 7 / 2, -7 % 3)"), "hello\n7 3 -1\n");
+    assert_eq!(
+        out("print(\"hello\")\nprint(1 + 2 * 3, 7 / 2, -7 % 3)"),
+        "hello\n7 3 -1\n"
+    );
     assert_eq!(out("let x = 1.5\nprint(x * 2.0, x + 1)"), "3 2.5\n");
 }
 
@@ -256,7 +259,9 @@ print(n > 0)
 
 #[test]
 fn runtime_errors() {
-    assert!(run("print(1 / (1 - 1))").unwrap_err().contains("division by zero"));
+    assert!(run("print(1 / (1 - 1))")
+        .unwrap_err()
+        .contains("division by zero"));
     let e = run("let x = 9223372036854775807\nprint(x + 1)").unwrap_err();
     assert!(e.contains("integer overflow"), "{e}");
     let e = run("fun f(n: int): int { return f(n + 1) }\nprint(f(0))").unwrap_err();
@@ -265,7 +270,10 @@ fn runtime_errors() {
 
 #[test]
 fn print_trims_with_three_or_more_arguments() {
-    assert_eq!(out("print(\" a\", \"b \")\nprint(\" a\", \"b\", \"c \")"), " a b \na b c\n");
+    assert_eq!(
+        out("print(\" a\", \"b \")\nprint(\" a\", \"b\", \"c \")"),
+        " a b \na b c\n"
+    );
 }
 
 #[test]
@@ -293,7 +301,10 @@ fn conditions_use_fused_branches_and_loops_inc_jlt() {
     assert!(ops.contains(&Op::JGeI64Imm), "{ops:?}");
     assert!(ops.contains(&Op::JLtI64), "{ops:?}");
     assert!(ops.contains(&Op::AddI64Imm), "{ops:?}");
-    assert!(!ops.contains(&Op::LtI64) && !ops.contains(&Op::JmpFalse), "{ops:?}");
+    assert!(
+        !ops.contains(&Op::LtI64) && !ops.contains(&Op::JmpFalse),
+        "{ops:?}"
+    );
     // `t = t + i` writes t's slot: no moves inside the loop.
     let head = ops.iter().position(|o| *o == Op::JLeI64).unwrap();
     assert!(!ops[head..].contains(&Op::MovI64), "{ops:?}");
@@ -301,7 +312,10 @@ fn conditions_use_fused_branches_and_loops_inc_jlt() {
 
 #[test]
 fn parameters_come_first_in_the_frame() {
-    let p = compile_source("fun f(a: int, s: string, x: float) { let y = a + 1 print(y, s, x) }\nf(1, \"s\", 2.0)").unwrap();
+    let p = compile_source(
+        "fun f(a: int, s: string, x: float) { let y = a + 1 print(y, s, x) }\nf(1, \"s\", 2.0)",
+    )
+    .unwrap();
     let f = p.funcs.iter().find(|f| f.name == "f").unwrap();
     use vm::program::Bank;
     assert_eq!(f.params, vec![Bank::I64, Bank::Cell, Bank::F64]);
