@@ -518,7 +518,7 @@ fn interp(
                     Op::Call => push_call!(a as usize, b, c),
                     Op::CallClosure => {
                         let clo = Cell(slot!(fp, a, u64));
-                        if !matches!(clo.arena(), Some((ArenaKind::Record, _))) {
+                        if !is_kind(clo, ArenaKind::Record) {
                             return Err(err("call of a nil function value"));
                         }
                         let callee = heap!().closure_func(clo) as usize;
@@ -555,30 +555,51 @@ fn interp(
                     Op::PrintBool => (*rt_ptr).print_bool(slot!(fp, a, i64) != 0),
                     Op::PrintStr => (*rt_ptr).print_str(Cell(slot!(fp, a, u64))),
                     Op::PrintEnd => (*rt_ptr).print_end(a),
-                    Op::StrLen => slot!(fp, a, i64) = heap!().str_runes(Cell(slot!(fp, b, u64))),
-                    Op::ListLen => slot!(fp, a, i64) = heap!().list_len(Cell(slot!(fp, b, u64))),
+                    Op::StrLen => {
+                        let v = Cell(slot!(fp, b, u64));
+                        if !is_kind(v, ArenaKind::Str) {
+                            return Err(err(NIL_USE));
+                        }
+                        slot!(fp, a, i64) = heap!().str_runes(v)
+                    }
+                    Op::ListLen => {
+                        let v = Cell(slot!(fp, b, u64));
+                        if !is_kind(v, ArenaKind::List) {
+                            return Err(err(NIL_USE));
+                        }
+                        slot!(fp, a, i64) = heap!().list_len(v)
+                    }
                     Op::ListGetI64 | Op::ListGetF64 | Op::ListGetCell => {
-                        slot!(fp, a, u64) =
-                            rt_err!(heap!().list_get(Cell(slot!(fp, b, u64)), slot!(fp, c, i64)))
+                        let v = Cell(slot!(fp, b, u64));
+                        if !is_kind(v, ArenaKind::List) {
+                            return Err(err(NIL_USE));
+                        }
+                        slot!(fp, a, u64) = rt_err!(heap!().list_get(v, slot!(fp, c, i64)))
                     }
-                    Op::ListSetI64 | Op::ListSetF64 | Op::ListSetCell => rt_err!(heap_mut!()
-                        .list_set(
-                            Cell(slot!(fp, a, u64)),
-                            slot!(fp, b, i64),
-                            slot!(fp, c, u64)
-                        )),
+                    Op::ListSetI64 | Op::ListSetF64 | Op::ListSetCell => {
+                        let v = Cell(slot!(fp, a, u64));
+                        if !is_kind(v, ArenaKind::List) {
+                            return Err(err(NIL_USE));
+                        }
+                        rt_err!(heap_mut!().list_set(v, slot!(fp, b, i64), slot!(fp, c, u64)))
+                    }
                     Op::GetFieldI64 | Op::GetFieldF64 | Op::GetFieldCell => {
-                        slot!(fp, a, u64) = heap!().record_get(Cell(slot!(fp, b, u64)), c as usize)
+                        let v = Cell(slot!(fp, b, u64));
+                        if !is_kind(v, ArenaKind::Record) {
+                            return Err(err(NIL_USE));
+                        }
+                        slot!(fp, a, u64) = heap!().record_get(v, c as usize)
                     }
-                    Op::SetFieldI64 | Op::SetFieldF64 | Op::SetFieldCell => heap_mut!().record_set(
-                        Cell(slot!(fp, a, u64)),
-                        b as usize,
-                        slot!(fp, c, u64),
-                    ),
+                    Op::SetFieldI64 | Op::SetFieldF64 | Op::SetFieldCell => {
+                        let v = Cell(slot!(fp, a, u64));
+                        if !is_kind(v, ArenaKind::Record) {
+                            return Err(err(NIL_USE));
+                        }
+                        heap_mut!().record_set(v, b as usize, slot!(fp, c, u64))
+                    }
                     Op::JmpNotType => {
                         let v = Cell(slot!(fp, a, u64));
-                        let is = matches!(v.arena(), Some((ArenaKind::Record, _)))
-                            && heap!().record_type(v) == b;
+                        let is = is_kind(v, ArenaKind::Record) && heap!().record_type(v) == b;
                         if !is {
                             jump_back_check!(c)
                         }
@@ -642,6 +663,15 @@ fn interp(
             }
         }
     }
+}
+
+/// The error for a typed container/field op that finds nil (or another kind) where its
+/// static type promised a list, string or record.
+const NIL_USE: &str = "invalid use of nil value";
+
+#[inline(always)]
+fn is_kind(c: Cell, k: ArenaKind) -> bool {
+    matches!(c.arena(), Some((kk, _)) if kk == k)
 }
 
 /// Enter the native code of the compiled function `fid` for its frame `fp` at instruction

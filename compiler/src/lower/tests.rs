@@ -431,3 +431,15 @@ print(hold("s" + str(1), [1, 2, 3], mk()))
     assert_eq!(got, "s13c1!g\n");
     assert!(stats.collections > 50);
 }
+
+#[test]
+fn nil_where_a_container_was_expected_is_an_error_not_a_crash() {
+    assert_eq!(out("type P { x: int }\nvar p: P\nprint(p.x)"), "0\n");
+    let e = run("type P { x: int }\nlet m: map<string, P> = {}\nprint(m[\"k\"].x)").unwrap_err();
+    assert!(e.contains("invalid use of nil value"), "{e}");
+    let e = run("let m: map<string, list<int>> = {}\nprint(m[\"k\"][0])").unwrap_err();
+    assert!(e.contains("invalid use of nil value"), "{e}");
+    let e = run("let m: map<string, string> = {}\nprint(upper(m[\"k\"]))").unwrap_err();
+    assert!(e.contains("invalid use of nil value"), "{e}");
+    assert_eq!(out("let m: map<string, string> = {}\nprint(m[\"k\"])"), "nil\n");
+}

@@ -104,7 +104,13 @@ macro_rules! helpers {
             macro_rules! set { ($i:expr, $v:expr) => { *w(fp, $i) = $v } }
             #[allow(unused_macros)]
             macro_rules! cell { ($i:expr) => { Cell(*w(fp, $i)) } }
-            let r: Result<(), String> = (|$h: &mut Runtime| -> Result<(), String> { $body })(r0);
+            // A value of the wrong kind (a nil where the static type promised a container or
+            // a string: a missing map entry, an uninitialised struct variable) makes the heap
+            // panic; that must become a runtime error, never unwind out of `extern "C"`.
+            let r = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                (|$h: &mut Runtime| -> Result<(), String> { $body })(r0)
+            }))
+            .unwrap_or_else(|p| Err(panic_message(p)));
             match r {
                 Ok(()) => 0,
                 Err(m) => {
@@ -116,6 +122,20 @@ macro_rules! helpers {
     )* };
     (@gc alloc $rt:ident $ctx:ident $fp:ident) => { $rt.safepoint($ctx, $fp); };
     (@gc pure $rt:ident $ctx:ident $fp:ident) => {};
+}
+
+/// The runtime error for a heap panic caught in a helper.
+fn panic_message(p: Box<dyn std::any::Any + Send>) -> String {
+    let m = p
+        .downcast_ref::<String>()
+        .cloned()
+        .or_else(|| p.downcast_ref::<&str>().map(|s| s.to_string()))
+        .unwrap_or_default();
+    if m.starts_with("not a ") {
+        "invalid use of nil value".to_string()
+    } else {
+        format!("internal error: {m}")
+    }
 }
 
 fn cmp_pred(o: std::cmp::Ordering, sel: u32) -> bool {

@@ -153,8 +153,14 @@ impl Runtime {
     }
     pub fn print_str(&mut self, c: Cell) {
         self.arg();
-        let s = self.heap.str(c);
-        self.line.push_str(s);
+        if matches!(c.arena(), Some((arenas::ArenaKind::Str, _))) {
+            let s = self.heap.str(c);
+            self.line.push_str(s);
+        } else {
+            // nil (a missing map entry of type string)
+            let s = self.heap.format_print(c.0, arenas::rtti::ANY);
+            self.line.push_str(&s);
+        }
     }
     /// `print` of a word of any type (`ty` is its runtime TypeId).
     pub fn print_word(&mut self, w: u64, ty: u32) {
