@@ -351,6 +351,8 @@ macro_rules! for_each_op {
             MapHas helper map_has { a: I, b: C, c: R };
             /// R[a] := len(R[b])  (map)
             MapLen helper map_len { a: I, b: C };
+            /// R[a] := len(R[b])  (a string, list or map held in a cell of type any)
+            LenAny helper len_any [exit] { a: I, b: C };
             /// R[a] := keys(R[b])  (a new list, sorted keys)
             MapKeys helper map_keys [alloc] { a: C, b: C };
             /// R[a] := values(R[b])  (a new list, ordered by sorted key)

@@ -173,6 +173,7 @@ impl Lowerer<'_> {
                             Type::List(_) => Op::ListLen,
                             Type::Str => Op::StrLen,
                             Type::Map(..) => Op::MapLen,
+                            Type::Any | Type::Param(_) => Op::LenAny,
                             _ => return unsupported(&format!("len of {t0}")),
                         };
                         self.un(b, o, d, &args[0], pos)
@@ -182,6 +183,7 @@ impl Lowerer<'_> {
                             Type::List(_) => Op::ListLen,
                             Type::Str => Op::StrLen,
                             Type::Map(..) => Op::MapLen,
+                            Type::Any | Type::Param(_) => Op::LenAny,
                             _ => return unsupported(&format!("exists of {t0}")),
                         };
                         self.un(b, o, d, &args[0], pos)?;

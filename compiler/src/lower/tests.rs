@@ -441,5 +441,14 @@ fn nil_where_a_container_was_expected_is_an_error_not_a_crash() {
     assert!(e.contains("invalid use of nil value"), "{e}");
     let e = run("let m: map<string, string> = {}\nprint(upper(m[\"k\"]))").unwrap_err();
     assert!(e.contains("invalid use of nil value"), "{e}");
-    assert_eq!(out("let m: map<string, string> = {}\nprint(m[\"k\"])"), "nil\n");
+    assert_eq!(
+        out("let m: map<string, string> = {}\nprint(m[\"k\"])"),
+        "nil\n"
+    );
+}
+
+#[test]
+fn len_of_any_values() {
+    let src = "let a: any = [1, 2, 3]\nlet s: any = \"héllo\"\nlet m: any = {\"k\": 1}\nprint(len(a), len(s), len(m))";
+    assert_eq!(out(src), "3 5 1\n");
 }

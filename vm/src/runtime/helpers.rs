@@ -423,6 +423,21 @@ helpers! {
         set!(a, rt.heap.map_len(cell!(b)) as u64);
         Ok(())
     }
+    /// R[a] := len(R[b])  (any)
+    pure fn len_any(rt, a, b, _c) {
+        let v = cell!(b);
+        let n = match v.arena() {
+            Some((arenas::ArenaKind::Str, _)) => rt.heap.str_runes(v),
+            Some((arenas::ArenaKind::List, _)) => rt.heap.list_len(v),
+            Some((arenas::ArenaKind::Map, _)) => rt.heap.map_len(v),
+            _ => {
+                let shown = rt.heap.format_print(v.0, arenas::rtti::ANY);
+                return Err(format!("len of a value that is not a string, list or map: {shown}"));
+            }
+        };
+        set!(a, n as u64);
+        Ok(())
+    }
     /// R[a] := keys(R[b])
     alloc fn map_keys(rt, a, b, _c) {
         set!(a, rt.heap.map_keys_list(cell!(b)).0);
