@@ -64,9 +64,9 @@ pub(crate) fn may_alloc(e: &Expr) -> bool {
         ExprKind::And(a, b) | ExprKind::Or(a, b) => may_alloc(a) || may_alloc(b),
         ExprKind::Conv(Conv::IntToFloat | Conv::FloatToInt, a) => may_alloc(a),
         ExprKind::Field { base, .. } => may_alloc(base),
+        // List and map reads do not allocate; a string index makes a new string.
         ExprKind::Index { base, index } => {
-            matches!(base.ty, Type::List(_) | Type::Map(..))
-                && (may_alloc(base) || may_alloc(index))
+            !matches!(base.ty, Type::List(_) | Type::Map(..)) || may_alloc(base) || may_alloc(index)
         }
         ExprKind::If { cond, then, els } => may_alloc(cond) || may_alloc(then) || may_alloc(els),
         _ => true,

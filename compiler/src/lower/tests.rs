@@ -452,3 +452,19 @@ fn len_of_any_values() {
     let src = "let a: any = [1, 2, 3]\nlet s: any = \"héllo\"\nlet m: any = {\"k\": 1}\nprint(len(a), len(s), len(m))";
     assert_eq!(out(src), "3 5 1\n");
 }
+
+#[test]
+fn string_index_arguments_stay_rooted_under_gc_stress() {
+    // s[i] allocates (a new 1-rune string), so the earlier argument must not sit unrooted in
+    // the callee's parameter words while it runs.
+    let src = r#"
+fun cat(a: string, b: string, c: string): string { return a + b + c }
+let s = "ééé" + "xyz"
+var out = ""
+for i in 0..3 { out = out + cat(s[i], s[i + 1], s[-1]) }
+print(out)
+"#;
+    let (got, stats, _) = run_stressed(src);
+    assert_eq!(got, "ééz\u{e9}éz\u{e9}xz\n");
+    assert!(stats.collections > 5);
+}
