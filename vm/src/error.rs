@@ -9,7 +9,6 @@ pub struct Pos {
     pub col: u32,
 }
 
-
 /// Which phase raised the error (used for tests and for the optional message prefix).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Phase {
