@@ -1,0 +1,355 @@
+//! Lists: one arena for every element bank. Elements are 8-byte words: raw i64 for
+//! `list<int>`/`list<bool>`, raw f64 bits for `list<float>`, Cells for any other `list<T>`;
+//! the slot's `elem` TypeId says which.
+//!
+//! Element buffers carry a [`BufHeader`] right before the first element and may be shared by
+//! several lists, Go-slice style (see [`Heap::list_append`]).
+
+use std::alloc::{alloc, dealloc, Layout};
+use std::cmp::Ordering;
+
+use super::{BufHeader, Heap, ListSlot, RtError, BUF_HEADER_SIZE, LIST_SLOT_SIZE};
+use crate::rtti::{TypeDesc, TypeId};
+use crate::value::{ArenaKind, Cell};
+
+fn buf_layout(cap: usize) -> Layout {
+    Layout::from_size_align(BUF_HEADER_SIZE + cap * 8, 8).expect("list too large")
+}
+
+/// A new word buffer (`refs = 0`, `used = 0`); returns the data pointer.
+fn new_words(cap: usize) -> *mut u64 {
+    debug_assert!(cap > 0);
+    // SAFETY: non-zero size.
+    unsafe {
+        let p = alloc(buf_layout(cap)) as *mut BufHeader;
+        assert!(!p.is_null(), "out of memory");
+        p.write(BufHeader {
+            used: 0,
+            cap: cap as u64,
+            refs: 0,
+        });
+        (p as *mut u8).add(BUF_HEADER_SIZE) as *mut u64
+    }
+}
+
+#[inline]
+pub(crate) fn header(data: *mut u64) -> *mut BufHeader {
+    // SAFETY: data buffers always follow a header.
+    unsafe { (data as *mut u8).sub(BUF_HEADER_SIZE) as *mut BufHeader }
+}
+
+/// Drop one reference to a word buffer (null is fine); frees it at zero. Returns bytes freed.
+pub(crate) fn release_words(data: *mut u64) -> usize {
+    if data.is_null() {
+        return 0;
+    }
+    let h = header(data);
+    // SAFETY: live buffer with refs > 0.
+    unsafe {
+        (*h).refs -= 1;
+        if (*h).refs == 0 {
+            let cap = (*h).cap as usize;
+            dealloc(h as *mut u8, buf_layout(cap));
+            return BUF_HEADER_SIZE + cap * 8;
+        }
+    }
+    0
+}
+
+/// A fresh buffer holding the concatenated `parts` with room for `cap` (>= their total) words;
+/// null when `cap == 0`.
+fn fresh_words(parts: &[&[u64]], cap: usize) -> *mut u64 {
+    if cap == 0 {
+        return std::ptr::null_mut();
+    }
+    let data = new_words(cap);
+    let mut n = 0;
+    for w in parts {
+        // SAFETY: the parts add up to at most cap words.
+        unsafe { std::ptr::copy_nonoverlapping(w.as_ptr(), data.add(n), w.len()) };
+        n += w.len();
+    }
+    // SAFETY: fresh header.
+    unsafe { (*header(data)).used = n as u64 };
+    data
+}
+
+fn buf_bytes(cap: usize) -> usize {
+    if cap == 0 {
+        0
+    } else {
+        BUF_HEADER_SIZE + cap * 8
+    }
+}
+
+impl Heap {
+    #[inline]
+    fn list_slot(&self, c: Cell) -> &ListSlot {
+        self.lists.get(self.idx(c, ArenaKind::List))
+    }
+
+    /// A list slot over `len` words of the buffer `data` (takes a reference to it).
+    fn push_list_slot(&mut self, elem: TypeId, data: *mut u64, len: usize, cap: usize) -> Cell {
+        if !data.is_null() {
+            // SAFETY: live buffer.
+            unsafe { (*header(data)).refs += 1 };
+        }
+        let (i, g) = self.lists.alloc(ListSlot {
+            data,
+            len: len as u64,
+            cap: cap as u64,
+            elem,
+            gen: 0,
+            flags: 0,
+        });
+        self.note_alloc(LIST_SLOT_SIZE);
+        Cell::handle(ArenaKind::List, g, i)
+    }
+
+    /// An empty list of element type `elem` with room for `cap` elements.
+    pub fn new_list(&mut self, elem: TypeId, cap: usize) -> Cell {
+        let data = fresh_words(&[], cap);
+        self.note_alloc(buf_bytes(cap));
+        self.push_list_slot(elem, data, 0, cap)
+    }
+
+    /// A list holding `words` (words of type `elem`).
+    pub fn list_from(&mut self, elem: TypeId, words: &[u64]) -> Cell {
+        let data = fresh_words(&[words], words.len());
+        self.note_alloc(buf_bytes(words.len()));
+        self.push_list_slot(elem, data, words.len(), words.len())
+    }
+
+    pub fn list_len(&self, c: Cell) -> i64 {
+        self.list_slot(c).len as i64
+    }
+
+    pub fn list_elem_type(&self, c: Cell) -> TypeId {
+        self.list_slot(c).elem
+    }
+
+    /// The elements (valid until the next mutation of the heap).
+    #[inline]
+    pub fn list_words(&self, c: Cell) -> &[u64] {
+        let s = self.list_slot(c);
+        if s.len == 0 {
+            return &[];
+        }
+        // SAFETY: data holds at least len initialised words.
+        unsafe { std::slice::from_raw_parts(s.data, s.len as usize) }
+    }
+
+    fn list_index(&self, c: Cell, i: i64) -> Result<(usize, *mut u64), RtError> {
+        let s = self.list_slot(c);
+        let n = s.len as i64;
+        let j = if i < 0 { i + n } else { i };
+        if j < 0 || j >= n {
+            return Err(RtError(format!("list index out of range: {i} (len {n})")));
+        }
+        Ok((j as usize, s.data))
+    }
+
+    /// `xs[i]` (negative counts from the end).
+    #[inline]
+    pub fn list_get(&self, c: Cell, i: i64) -> Result<u64, RtError> {
+        let (j, data) = self.list_index(c, i)?;
+        // SAFETY: j < len.
+        Ok(unsafe { *data.add(j) })
+    }
+
+    /// `xs[i] = w` in place (visible through every list sharing the buffer, see `list_append`).
+    #[inline]
+    pub fn list_set(&mut self, c: Cell, i: i64, w: u64) -> Result<(), RtError> {
+        let (j, data) = self.list_index(c, i)?;
+        // SAFETY: j < len.
+        unsafe { *data.add(j) = w };
+        Ok(())
+    }
+
+    /// Push `w` onto `c` in place (amortised O(1)).
+    pub fn list_push(&mut self, c: Cell, w: u64) {
+        let i = self.idx(c, ArenaKind::List);
+        let s = *self.lists.get(i);
+        let len = s.len as usize;
+        if !s.data.is_null() && len < s.cap as usize {
+            let h = header(s.data);
+            // SAFETY: live buffer; writing past `used` touches no other list's elements.
+            unsafe {
+                if (*h).used as usize == len {
+                    *s.data.add(len) = w;
+                    (*h).used += 1;
+                    self.lists.get_mut(i).len += 1;
+                    return;
+                }
+            }
+        }
+        let cap = (len * 2).max(4);
+        let data = fresh_words(&[self.list_words(c), &[w]], cap);
+        self.note_alloc(buf_bytes(cap));
+        // SAFETY: fresh buffer.
+        unsafe { (*header(data)).refs = 1 };
+        self.note_free(release_words(s.data));
+        let slot = self.lists.get_mut(i);
+        slot.data = data;
+        slot.cap = cap as u64;
+        slot.len = len as u64 + 1;
+    }
+
+    /// `append(xs, w)`: a NEW list of xs's elements plus `w`.
+    ///
+    /// Amortised O(1) for `xs = append(xs, x)` in a loop, Go-slice style: when `xs` ends at its
+    /// buffer's used length and the buffer has spare capacity, the new list **shares xs's
+    /// buffer** (w is written past the end, which no other list covers); otherwise the
+    /// elements are copied into a new buffer of twice the length. Consequence (aliasing, as in
+    /// Go): after `ys = append(xs, 1)` with a shared buffer, `xs[0] = 5` is also seen as
+    /// `ys[0]`. A later `append(xs, 2)` does not clobber `ys[len(xs)]`: xs no longer ends at
+    /// the used length, so it copies.
+    pub fn list_append(&mut self, c: Cell, w: u64) -> Cell {
+        let s = *self.list_slot(c);
+        let len = s.len as usize;
+        if !s.data.is_null() && len < s.cap as usize {
+            let h = header(s.data);
+            // SAFETY: as in list_push.
+            unsafe {
+                if (*h).used as usize == len {
+                    *s.data.add(len) = w;
+                    (*h).used += 1;
+                    return self.push_list_slot(s.elem, s.data, len + 1, s.cap as usize);
+                }
+            }
+        }
+        let cap = ((len + 1) * 2).max(4);
+        let data = fresh_words(&[self.list_words(c), &[w]], cap);
+        self.note_alloc(buf_bytes(cap));
+        self.push_list_slot(s.elem, data, len + 1, cap)
+    }
+
+    /// `xs[lo:hi]` as a new list (negative bounds from the end, clamped).
+    pub fn list_slice(&mut self, c: Cell, lo: Option<i64>, hi: Option<i64>) -> Cell {
+        let (lo, hi) = super::strings::clamp_range(lo, hi, self.list_len(c));
+        let elem = self.list_elem_type(c);
+        let data = fresh_words(&[&self.list_words(c)[lo..hi]], hi - lo);
+        self.note_alloc(buf_bytes(hi - lo));
+        self.push_list_slot(elem, data, hi - lo, hi - lo)
+    }
+
+    /// `a + b` as a new list (element type of `a`). Shares `a`'s buffer like `list_append`
+    /// when `a` ends at its used length and `b` fits.
+    pub fn list_concat(&mut self, a: Cell, b: Cell) -> Cell {
+        let sa = *self.list_slot(a);
+        let lb = self.list_len(b) as usize;
+        let la = sa.len as usize;
+        if !sa.data.is_null() && la + lb <= sa.cap as usize && a != b {
+            let h = header(sa.data);
+            // SAFETY: as in list_push; b's elements are copied before anything else changes.
+            unsafe {
+                if (*h).used as usize == la {
+                    let src = self.list_words(b);
+                    std::ptr::copy(src.as_ptr(), sa.data.add(la), lb);
+                    (*h).used += lb as u64;
+                    return self.push_list_slot(sa.elem, sa.data, la + lb, sa.cap as usize);
+                }
+            }
+        }
+        let cap = if lb == 0 { la } else { (la + lb) * 2 };
+        let data = fresh_words(&[self.list_words(a), self.list_words(b)], cap);
+        self.note_alloc(buf_bytes(cap));
+        self.push_list_slot(sa.elem, data, la + lb, cap)
+    }
+
+    /// `x in xs` by deep equality.
+    pub fn list_contains(&self, c: Cell, w: u64) -> bool {
+        let ty = self.list_elem_type(c);
+        self.list_words(c)
+            .iter()
+            .any(|&x| self.values_equal(x, w, ty))
+    }
+
+    /// `reverse(xs)`: a new list.
+    pub fn list_reverse(&mut self, c: Cell) -> Cell {
+        let mut v = self.list_words(c).to_vec();
+        v.reverse();
+        let elem = self.list_elem_type(c);
+        self.list_from(elem, &v)
+    }
+
+    /// `sum` of a `list<int>` (checked).
+    pub fn list_sum_i64(&self, c: Cell) -> Result<i64, RtError> {
+        let mut s: i64 = 0;
+        for &w in self.list_words(c) {
+            s = s.checked_add(w as i64).ok_or_else(super::int_overflow)?;
+        }
+        Ok(s)
+    }
+
+    /// `sum` of a `list<float>`, or of any list of numbers as floats.
+    pub fn list_sum_f64(&self, c: Cell) -> f64 {
+        let ty = self.list_elem_type(c);
+        self.list_words(c)
+            .iter()
+            .map(|&w| self.num_f64(w, ty).unwrap_or(0.0))
+            .sum()
+    }
+
+    /// `avg(xs)` as a float (0 for an empty list).
+    pub fn list_avg(&self, c: Cell) -> f64 {
+        let n = self.list_len(c);
+        if n == 0 {
+            return 0.0;
+        }
+        let ty = self.list_elem_type(c);
+        let sum: f64 = if self.types.get(ty) == &TypeDesc::Int {
+            let s: i128 = self.list_words(c).iter().map(|&w| w as i64 as i128).sum();
+            s as f64
+        } else {
+            self.list_sum_f64(c)
+        };
+        sum / n as f64
+    }
+
+    /// `min(xs)` by [`Heap::compare`] (None when empty).
+    pub fn list_min(&self, c: Cell) -> Option<u64> {
+        self.list_extreme(c, Ordering::Less)
+    }
+    /// `max(xs)` by [`Heap::compare`] (None when empty).
+    pub fn list_max(&self, c: Cell) -> Option<u64> {
+        self.list_extreme(c, Ordering::Greater)
+    }
+    fn list_extreme(&self, c: Cell, want: Ordering) -> Option<u64> {
+        let ty = self.list_elem_type(c);
+        let mut it = self.list_words(c).iter().copied();
+        let mut best = it.next()?;
+        for w in it {
+            if self.compare(w, best, ty) == want {
+                best = w;
+            }
+        }
+        Some(best)
+    }
+
+    /// `distinct(xs)`: first occurrences in order, by deep equality.
+    pub fn list_distinct(&mut self, c: Cell) -> Cell {
+        let ty = self.list_elem_type(c);
+        let mut out: Vec<u64> = Vec::new();
+        let mut seen: rustc_hash::FxHashMap<u64, Vec<u64>> = Default::default();
+        for &w in self.list_words(c) {
+            let h = self.hash_word(w, ty);
+            let bucket = seen.entry(h).or_default();
+            if !bucket.iter().any(|&x| self.values_equal(x, w, ty)) {
+                bucket.push(w);
+                out.push(w);
+            }
+        }
+        self.list_from(ty, &out)
+    }
+
+    /// A number word as f64 (None if it is not a number).
+    pub(crate) fn num_f64(&self, w: u64, ty: TypeId) -> Option<f64> {
+        match self.view(w, ty) {
+            super::V::Int(i) => Some(i as f64),
+            super::V::Float(f) => Some(f),
+            super::V::Big(b) => num_traits::ToPrimitive::to_f64(b),
+            _ => None,
+        }
+    }
+}

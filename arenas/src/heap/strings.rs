@@ -1,0 +1,405 @@
+//! Strings: immutable UTF-8, with a rune count per string (`len` is O(1); index and slice are
+//! O(1) for ASCII strings, where `runes == len`).
+//!
+//! Strings share growable byte buffers, Go-append style: `concat(a, b)` appends b's bytes in
+//! place when a ends exactly at its buffer's used length and the buffer has room, so the loop
+//! `s = s + "a"` is amortised O(1) per iteration. This is safe because strings are immutable:
+//! bytes a string covers never change, appends only write past `used`. Slices share their
+//! source's buffer too.
+
+use std::alloc::{alloc, dealloc, Layout};
+use std::cmp::Ordering;
+
+use super::{BufHeader, Heap, RtError, StrSlot, BUF_HEADER_SIZE, FLAG_PERMANENT};
+use crate::rtti::{self, TypeId};
+use crate::value::{ArenaKind, Cell};
+
+fn buf_layout(cap: usize) -> Layout {
+    Layout::from_size_align(BUF_HEADER_SIZE + cap, 8).expect("string too large")
+}
+
+/// A new byte buffer with `refs = 0`, `used = 0`.
+fn new_buf(cap: usize) -> *mut BufHeader {
+    // SAFETY: non-zero size layout.
+    unsafe {
+        let p = alloc(buf_layout(cap)) as *mut BufHeader;
+        assert!(!p.is_null(), "out of memory");
+        p.write(BufHeader {
+            used: 0,
+            cap: cap as u64,
+            refs: 0,
+        });
+        p
+    }
+}
+
+pub(crate) fn buf_bytes(b: *mut BufHeader) -> *mut u8 {
+    // SAFETY: the bytes follow the header.
+    unsafe { (b as *mut u8).add(BUF_HEADER_SIZE) }
+}
+
+/// Drop one reference to a string buffer; frees it at zero. Returns the bytes freed.
+pub(crate) fn release_str_buf(b: *mut BufHeader) -> usize {
+    if b.is_null() {
+        return 0;
+    }
+    // SAFETY: b is a live buffer with refs > 0.
+    unsafe {
+        (*b).refs -= 1;
+        if (*b).refs == 0 {
+            let cap = (*b).cap as usize;
+            dealloc(b as *mut u8, buf_layout(cap));
+            return BUF_HEADER_SIZE + cap;
+        }
+    }
+    0
+}
+
+fn is_ascii_slot(s: &StrSlot) -> bool {
+    s.runes == s.len
+}
+
+/// Byte offset of rune `r` in `s` (r <= rune count).
+fn rune_offset(s: &str, ascii: bool, r: usize) -> usize {
+    if ascii {
+        return r;
+    }
+    s.char_indices().nth(r).map_or(s.len(), |(i, _)| i)
+}
+
+/// Clamp slice bounds the way the reference's `clampSlice` does: negative counts from the end,
+/// both clamped to `[0, n]`, `lo >= hi` gives an empty range.
+pub fn clamp_range(lo: Option<i64>, hi: Option<i64>, n: i64) -> (usize, usize) {
+    let fix = |x: i64| {
+        let x = if x < 0 { x + n } else { x };
+        x.clamp(0, n)
+    };
+    let lo = fix(lo.unwrap_or(0));
+    let hi = fix(hi.unwrap_or(n));
+    if lo >= hi {
+        (0, 0)
+    } else {
+        (lo as usize, hi as usize)
+    }
+}
+
+impl Heap {
+    fn str_slot(&self, c: Cell) -> &StrSlot {
+        self.strs.get(self.idx(c, ArenaKind::Str))
+    }
+
+    /// A new string slot over `len` bytes at `ptr` inside `buf` (whose refs it takes).
+    fn push_str_slot(
+        &mut self,
+        ptr: *const u8,
+        len: usize,
+        runes: usize,
+        buf: *mut BufHeader,
+    ) -> Cell {
+        if !buf.is_null() {
+            // SAFETY: live buffer.
+            unsafe { (*buf).refs += 1 };
+        }
+        let (i, g) = self.strs.alloc(StrSlot {
+            ptr,
+            len: len as u64,
+            runes: runes as u64,
+            buf,
+            gen: 0,
+            flags: 0,
+            _pad: 0,
+        });
+        self.note_alloc(super::STR_SLOT_SIZE);
+        Cell::handle(ArenaKind::Str, g, i)
+    }
+
+    /// A string in a fresh buffer of capacity `cap >= s.len()`.
+    fn alloc_str_cap(&mut self, s: &str, runes: usize, cap: usize) -> Cell {
+        if s.is_empty() && cap == 0 {
+            return self.push_str_slot(
+                std::ptr::NonNull::dangling().as_ptr(),
+                0,
+                0,
+                std::ptr::null_mut(),
+            );
+        }
+        let b = new_buf(cap);
+        // SAFETY: cap >= s.len().
+        unsafe {
+            std::ptr::copy_nonoverlapping(s.as_ptr(), buf_bytes(b), s.len());
+            (*b).used = s.len() as u64;
+        }
+        self.note_alloc(BUF_HEADER_SIZE + cap);
+        self.push_str_slot(buf_bytes(b), s.len(), runes, b)
+    }
+
+    /// Allocate a string (an ordinary, collectable object).
+    pub fn alloc_str(&mut self, s: &str) -> Cell {
+        self.alloc_str_cap(s, s.chars().count(), s.len())
+    }
+
+    /// Allocate a string the collector never frees (for interned constants; callers need not
+    /// report it as a root).
+    pub fn alloc_str_permanent(&mut self, s: &str) -> Cell {
+        let c = self.alloc_str(s);
+        let i = self.idx(c, ArenaKind::Str);
+        self.strs.get_mut(i).flags |= FLAG_PERMANENT;
+        c
+    }
+
+    /// The permanent empty string.
+    pub fn empty_str(&self) -> Cell {
+        self.ascii[128]
+    }
+
+    /// The contents of a string handle.
+    #[inline]
+    pub fn str(&self, c: Cell) -> &str {
+        let s = self.str_slot(c);
+        // SAFETY: ptr/len cover bytes of a live buffer that never change; they were valid UTF-8
+        // when the string was made.
+        unsafe { std::str::from_utf8_unchecked(std::slice::from_raw_parts(s.ptr, s.len as usize)) }
+    }
+
+    /// Rune count (`len(s)`).
+    pub fn str_runes(&self, c: Cell) -> i64 {
+        self.str_slot(c).runes as i64
+    }
+
+    /// Byte length.
+    pub fn str_bytes_len(&self, c: Cell) -> usize {
+        self.str_slot(c).len as usize
+    }
+
+    /// `a + b`. Amortised O(1) in `b`'s length when `a` ends at its buffer's used length (see
+    /// the module doc).
+    pub fn str_concat(&mut self, a: Cell, b: Cell) -> Cell {
+        let sa = *self.str_slot(a);
+        let sb = *self.str_slot(b);
+        if sb.len == 0 {
+            return a;
+        }
+        if sa.len == 0 {
+            return b;
+        }
+        let (la, lb) = (sa.len as usize, sb.len as usize);
+        let runes = (sa.runes + sb.runes) as usize;
+        if !sa.buf.is_null() {
+            // SAFETY: live buffer; we only write past `used`, which no string covers.
+            unsafe {
+                let hdr = &mut *sa.buf;
+                let end = buf_bytes(sa.buf).add(hdr.used as usize);
+                if std::ptr::eq(sa.ptr.add(la), end) && hdr.used as usize + lb <= hdr.cap as usize {
+                    std::ptr::copy_nonoverlapping(sb.ptr, end, lb);
+                    hdr.used += lb as u64;
+                    return self.push_str_slot(sa.ptr, la + lb, runes, sa.buf);
+                }
+            }
+        }
+        let cap = ((la + lb) * 2).max(16);
+        let b = new_buf(cap);
+        // SAFETY: cap >= la + lb; sources are live strings.
+        unsafe {
+            std::ptr::copy_nonoverlapping(sa.ptr, buf_bytes(b), la);
+            std::ptr::copy_nonoverlapping(sb.ptr, buf_bytes(b).add(la), lb);
+            (*b).used = (la + lb) as u64;
+        }
+        self.note_alloc(BUF_HEADER_SIZE + cap);
+        self.push_str_slot(buf_bytes(b), la + lb, runes, b)
+    }
+
+    /// Concatenate a Rust string onto `a` (same amortisation as [`Heap::str_concat`]).
+    pub fn str_concat_str(&mut self, a: Cell, b: &str) -> Cell {
+        let bc = self.alloc_str(b);
+        self.str_concat(a, bc)
+    }
+
+    /// A string over a rune range of `c`, sharing its buffer.
+    fn str_sub(&mut self, c: Cell, lo: usize, hi: usize) -> Cell {
+        if lo >= hi {
+            return self.empty_str();
+        }
+        let s = *self.str_slot(c);
+        let ascii = is_ascii_slot(&s);
+        let text = self.str(c);
+        let blo = rune_offset(text, ascii, lo);
+        let bhi = if ascii {
+            hi
+        } else {
+            blo + rune_offset(&text[blo..], false, hi - lo)
+        };
+        if hi - lo == 1 && ascii {
+            return self.ascii[text.as_bytes()[lo] as usize];
+        }
+        // SAFETY: blo..bhi lies inside the string.
+        let ptr = unsafe { s.ptr.add(blo) };
+        self.push_str_slot(ptr, bhi - blo, hi - lo, s.buf)
+    }
+
+    /// `s[i]`: the rune at index `i` (negative counts from the end) as a 1-rune string.
+    pub fn str_index(&mut self, c: Cell, i: i64) -> Result<Cell, RtError> {
+        let n = self.str_runes(c);
+        let j = if i < 0 { i + n } else { i };
+        if j < 0 || j >= n {
+            return Err(RtError(format!("string index out of range: {i} (len {n})")));
+        }
+        Ok(self.str_sub(c, j as usize, j as usize + 1))
+    }
+
+    /// `s[lo:hi]` (rune indices, negative from the end, clamped; start past the end -> "").
+    pub fn str_slice(&mut self, c: Cell, lo: Option<i64>, hi: Option<i64>) -> Cell {
+        let (lo, hi) = clamp_range(lo, hi, self.str_runes(c));
+        self.str_sub(c, lo, hi)
+    }
+
+    /// `substring(s, start, end)`: END index, same clamping as slices.
+    pub fn str_substring(&mut self, c: Cell, start: i64, end: i64) -> Cell {
+        self.str_slice(c, Some(start), Some(end))
+    }
+
+    /// Byte-order comparison.
+    pub fn str_cmp(&self, a: Cell, b: Cell) -> Ordering {
+        self.str(a).as_bytes().cmp(self.str(b).as_bytes())
+    }
+    pub fn str_eq(&self, a: Cell, b: Cell) -> bool {
+        a == b || self.str(a) == self.str(b)
+    }
+    /// `sub in s` / `s.contains(sub)`.
+    pub fn str_contains(&self, s: Cell, sub: Cell) -> bool {
+        self.str(s).contains(self.str(sub))
+    }
+    pub fn str_starts_with(&self, s: Cell, p: Cell) -> bool {
+        self.str(s).starts_with(self.str(p))
+    }
+    pub fn str_upper(&mut self, s: Cell) -> Cell {
+        let u = self.str(s).to_uppercase();
+        self.alloc_str(&u)
+    }
+    pub fn str_lower(&mut self, s: Cell) -> Cell {
+        let u = self.str(s).to_lowercase();
+        self.alloc_str(&u)
+    }
+    /// Go's `strings.TrimSpace`.
+    pub fn str_trim(&mut self, s: Cell) -> Cell {
+        let t = self.str(s).trim().to_string();
+        self.alloc_str(&t)
+    }
+    /// Go's `strings.Split`: an empty separator splits into runes. Returns a `list<string>`.
+    pub fn str_split(&mut self, s: Cell, sep: Cell) -> Cell {
+        let text = self.str(s).to_string();
+        let sep = self.str(sep).to_string();
+        let parts: Vec<String> = if sep.is_empty() {
+            text.chars().map(String::from).collect()
+        } else {
+            text.split(sep.as_str()).map(String::from).collect()
+        };
+        let words: Vec<u64> = parts.iter().map(|p| self.alloc_str(p).0).collect();
+        self.list_from(rtti::STR, &words)
+    }
+    /// `join(list<string>, sep)`.
+    pub fn str_join(&mut self, list: Cell, sep: Cell) -> Cell {
+        let sep = self.str(sep);
+        let mut out = String::new();
+        for (k, &w) in self.list_words(list).iter().enumerate() {
+            if k > 0 {
+                out.push_str(sep);
+            }
+            out.push_str(self.str(Cell(w)));
+        }
+        self.alloc_str(&out)
+    }
+    /// Rune index of the first occurrence of `sub`, or -1.
+    pub fn str_index_of(&self, s: Cell, sub: Cell) -> i64 {
+        let text = self.str(s);
+        match text.find(self.str(sub)) {
+            Some(b) => text[..b].chars().count() as i64,
+            None => -1,
+        }
+    }
+    /// `repeat(s, n)` (n <= 0 gives "").
+    pub fn str_repeat(&mut self, s: Cell, n: i64) -> Cell {
+        let r = self.str(s).repeat(n.max(0) as usize);
+        self.alloc_str(&r)
+    }
+    /// `padStart(s, width, pad)`: prepend `pad` until the string has at least `width` runes.
+    pub fn str_pad_start(&mut self, s: Cell, width: i64, pad: Cell) -> Cell {
+        let text = self.str(s);
+        let pad = self.str(pad);
+        let mut n = text.chars().count() as i64;
+        if pad.is_empty() || n >= width {
+            return s;
+        }
+        let pn = pad.chars().count() as i64;
+        let mut prefix = String::new();
+        while n < width {
+            prefix.push_str(pad);
+            n += pn;
+        }
+        prefix.push_str(text);
+        self.alloc_str(&prefix)
+    }
+    /// Reverse by runes.
+    pub fn str_reverse(&mut self, s: Cell) -> Cell {
+        let r: String = self.str(s).chars().rev().collect();
+        self.alloc_str(&r)
+    }
+    /// Go's `strconv.ParseInt(s, base, 64)` (base 0: prefix `0x`/`0o`/`0b` decides); error
+    /// `cannot cast "s" to int`.
+    pub fn str_parse_int(&self, s: Cell, base: u32) -> Result<i64, RtError> {
+        parse_int(self.str(s), base)
+    }
+    pub fn int_to_str(&mut self, i: i64) -> Cell {
+        self.alloc_str(&i.to_string())
+    }
+    /// A float as `str(x)` / `print(x)` format it.
+    pub fn float_to_str(&mut self, x: f64) -> Cell {
+        self.alloc_str(&crate::format::float_top(x))
+    }
+    pub fn bool_to_str(&mut self, b: bool) -> Cell {
+        self.alloc_str(crate::format::bool_str(b))
+    }
+    /// `str(x)` of any typed word, as a new string.
+    pub fn to_str_cell(&mut self, w: u64, ty: TypeId) -> Cell {
+        let s = self.format_str(w, ty);
+        self.alloc_str(&s)
+    }
+}
+
+/// Parse an int the way `"123" as int` / `parseIntStr(s, base)` do.
+pub fn parse_int(s: &str, base: u32) -> Result<i64, RtError> {
+    let err = || RtError(format!("cannot cast {s:?} to int"));
+    let (neg, body) = match s.as_bytes().first() {
+        Some(b'-') => (true, &s[1..]),
+        Some(b'+') => (false, &s[1..]),
+        _ => (false, s),
+    };
+    let (base, digits) = if base == 0 {
+        let lower = body.to_ascii_lowercase();
+        if lower.starts_with("0x") {
+            (16, &body[2..])
+        } else if lower.starts_with("0o") {
+            (8, &body[2..])
+        } else if lower.starts_with("0b") {
+            (2, &body[2..])
+        } else if body.len() > 1 && body.starts_with('0') {
+            (8, &body[1..])
+        } else {
+            (10, body)
+        }
+    } else {
+        (base, body)
+    };
+    if !(2..=36).contains(&base) || digits.is_empty() || digits.starts_with(['+', '-']) {
+        return Err(err());
+    }
+    let mag = u64::from_str_radix(digits, base).map_err(|_| err())?;
+    if neg {
+        if mag <= i64::MAX as u64 + 1 {
+            Ok((mag as i64).wrapping_neg())
+        } else {
+            Err(err())
+        }
+    } else {
+        i64::try_from(mag).map_err(|_| err())
+    }
+}
