@@ -162,7 +162,8 @@ impl<'a> Checker<'a> {
                             format!("function '{}' is already declared", f.name),
                         ));
                     }
-                    if builtin_name(&f.name) {
+                    // User functions may shadow builtins, except `print`.
+                    if f.name == "print" {
                         return Err(Error::ty(
                             f.pos,
                             format!("cannot redefine builtin function '{}'", f.name),
