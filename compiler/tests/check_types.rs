@@ -386,7 +386,7 @@ fn long_addition_chain() {
         eprintln!("checked {:?}", t.elapsed());
         assert_eq!(gty(&p, "x"), Type::Int);
         assert!(t.elapsed().as_secs() < 10);
-        std::mem::forget(p);
+        compiler::check::drop_program(p);
         eprintln!("done");
     });
 }
