@@ -17,7 +17,10 @@ fn precedence_levels() {
     assert_eq!(e("a && b || c && d"), "(|| (&& a b) (&& c d))");
     assert_eq!(e("a || b ?? c || d"), "(?? (|| a b) (|| c d))");
     assert_eq!(e("a ?? b union c ?? d"), "(union (?? a b) (?? c d))");
-    assert_eq!(e("a union all b except c intersect d"), "(intersect (except (union all a b) c) d)");
+    assert_eq!(
+        e("a union all b except c intersect d"),
+        "(intersect (except (union all a b) c) d)"
+    );
     assert_eq!(e("-x as int"), "(- (as x int))");
     assert_eq!(e("!-x"), "(! (- x))");
     assert_eq!(e("--x"), "(- (- x))");
@@ -39,7 +42,10 @@ fn postfix_forms() {
     assert_eq!(e("a[:]"), "(slice a _ _)");
     assert_eq!(e("a[::2]"), "(slice a _ _ 2)");
     assert_eq!(e("a?.b?[c]"), "(?idx (?. a b) c)");
-    assert_eq!(e("x as list<map<string, int>>"), "(as x list<map<string,int>>)");
+    assert_eq!(
+        e("x as list<map<string, int>>"),
+        "(as x list<map<string,int>>)"
+    );
     assert_eq!(e("x as int?"), "(as x int?)");
     assert_eq!(e("m as {a: int, b: string}"), "(as m {a:int,b:string})");
     assert_eq!(e("xs\n.len()"), "(call (. xs len))");
@@ -52,7 +58,10 @@ fn literals() {
     assert_eq!(e(r#""a\n\x41\u00e9\101""#), r#""a\nAéA""#);
     assert_eq!(e("nil ?? none"), "(?? nil nil)");
     assert_eq!(e("[1, 2, 3,]"), "[1 2 3]");
-    assert_eq!(e("{a: 1, \"b\": 2, (k): 3, 4: 5}"), "{#a:1 \"b\":2 k:3 4:5}");
+    assert_eq!(
+        e("{a: 1, \"b\": 2, (k): 3, 4: 5}"),
+        "{#a:1 \"b\":2 k:3 4:5}"
+    );
     assert_eq!(e("{}"), "{}");
     assert_eq!(e("{:}"), "{}");
     assert_eq!(e("Point { x: 1, y: 2 }"), "(Point {x:1 y:2})");
@@ -63,11 +72,17 @@ fn literals() {
 #[test]
 fn map_key_kinds() {
     let p = compiler::syntax::parse("{a: 1, \"a\": 2}").unwrap();
-    let StmtKind::Expr(Expr { kind: ExprKind::Map(entries), .. }) = &p.stmts[0].kind else {
+    let StmtKind::Expr(Expr {
+        kind: ExprKind::Map(entries),
+        ..
+    }) = &p.stmts[0].kind
+    else {
         panic!("not a map")
     };
     assert_eq!(entries[0].key, MapKey::Name("a".into()));
-    assert!(matches!(&entries[1].key, MapKey::Expr(Expr { kind: ExprKind::Str(s), .. }) if s == "a"));
+    assert!(
+        matches!(&entries[1].key, MapKey::Expr(Expr { kind: ExprKind::Str(s), .. }) if s == "a")
+    );
 }
 
 #[test]
@@ -87,7 +102,10 @@ fn if_and_match_expressions() {
 
 #[test]
 fn anonymous_functions() {
-    assert_eq!(e("let f = fun(x: int): int => x + 1"), "let f = (fun (x:int):int (+ x 1))");
+    assert_eq!(
+        e("let f = fun(x: int): int => x + 1"),
+        "let f = (fun (x:int):int (+ x 1))"
+    );
     assert_eq!(
         e("let f = fun(x: int, y: int): int { return x * y }"),
         "let f = (fun (x:int y:int):int {return (* x y)})"
@@ -118,7 +136,10 @@ fn queries() {
         "let r = (from p ps (sort (. p n)) (select p))"
     );
     // Clause words stay identifiers elsewhere.
-    assert_eq!(e("let where = select + from"), "let where = (+ select from)");
+    assert_eq!(
+        e("let where = select + from"),
+        "let where = (+ select from)"
+    );
     assert_eq!(e("let union = 1"), "let union = 1");
 }
 
@@ -184,7 +205,10 @@ fn newlines_end_expressions() {
     // Binary operators continue on the next line.
     assert_eq!(render("let x = a\n+ b"), "let x = (+ a b)");
     // `return` then a newline returns nothing.
-    assert_eq!(render("fun f() { return\n g() }"), "fun f() {return; (call g)}");
+    assert_eq!(
+        render("fun f() { return\n g() }"),
+        "fun f() {return; (call g)}"
+    );
     // `;` is whitespace.
     assert_eq!(render("let a = 1; let b = 2;"), "let a = 1\nlet b = 2");
 }
@@ -192,12 +216,24 @@ fn newlines_end_expressions() {
 #[test]
 fn struct_literal_versus_block() {
     assert_eq!(render("if x == Foo { f() }"), "if (== x Foo) {(call f)}");
-    assert_eq!(render("if x == (Foo { a: 1 }) { }"), "if (== x (Foo {a:1})) {}");
+    assert_eq!(
+        render("if x == (Foo { a: 1 }) { }"),
+        "if (== x (Foo {a:1})) {}"
+    );
     assert_eq!(render("while ok { }"), "while ok {}");
     assert_eq!(render("for x in xs { }"), "for x in xs {}");
-    assert_eq!(render("if f(Foo { a: 1 }) { }"), "if (call f (Foo {a:1})) {}");
-    assert_eq!(render("let r = match p { P { a: x } => x }"), "let r = (match p ((P {a:x}) => x))");
-    assert_eq!(render("let v = Foo { a: Bar {} }"), "let v = (Foo {a:(Bar {})})");
+    assert_eq!(
+        render("if f(Foo { a: 1 }) { }"),
+        "if (call f (Foo {a:1})) {}"
+    );
+    assert_eq!(
+        render("let r = match p { P { a: x } => x }"),
+        "let r = (match p ((P {a:x}) => x))"
+    );
+    assert_eq!(
+        render("let v = Foo { a: Bar {} }"),
+        "let v = (Foo {a:(Bar {})})"
+    );
 }
 
 #[test]
@@ -214,9 +250,15 @@ fn type_declarations() {
         render("type S = A | B(x: int) | C { y: string }"),
         "type S union A() | B(x:int) | C(y:string)"
     );
-    assert_eq!(render("type One = Ctor(a: int)"), "type One union Ctor(a:int)");
+    assert_eq!(
+        render("type One = Ctor(a: int)"),
+        "type One union Ctor(a:int)"
+    );
     assert_eq!(render("type Id = int"), "type Id = int");
-    assert_eq!(render("type M = map<string, int>?"), "type M = map<string,int>?");
+    assert_eq!(
+        render("type M = map<string, int>?"),
+        "type M = map<string,int>?"
+    );
     assert_eq!(render("type Q = { a: int }"), "type Q struct {a:int}");
 }
 
@@ -236,17 +278,32 @@ fn foreign_declarations() {
 fn positions() {
     let p = compiler::syntax::parse("let x = 1\n  let é = a +\n    bb * c").unwrap();
     assert_eq!(p.stmts[1].pos, Pos { line: 2, col: 3 });
-    let StmtKind::Let { init: Some(init), .. } = &p.stmts[1].kind else { panic!() };
+    let StmtKind::Let {
+        init: Some(init), ..
+    } = &p.stmts[1].kind
+    else {
+        panic!()
+    };
     // The `+` operator.
     assert_eq!(init.pos, Pos { line: 2, col: 13 });
-    let ExprKind::Binary { lhs, rhs, .. } = &init.kind else { panic!() };
+    let ExprKind::Binary { lhs, rhs, .. } = &init.kind else {
+        panic!()
+    };
     assert_eq!(lhs.pos, Pos { line: 2, col: 11 });
     assert_eq!(rhs.pos, Pos { line: 3, col: 8 });
-    let ExprKind::Binary { lhs: bb, .. } = &rhs.kind else { panic!() };
+    let ExprKind::Binary { lhs: bb, .. } = &rhs.kind else {
+        panic!()
+    };
     assert_eq!(bb.pos, Pos { line: 3, col: 5 });
     // Columns count Unicode scalar values.
     let p = compiler::syntax::parse("\"é😀\" + 😀x").unwrap();
-    let StmtKind::Expr(Expr { kind: ExprKind::Binary { rhs, .. }, pos }) = &p.stmts[0].kind else { panic!() };
+    let StmtKind::Expr(Expr {
+        kind: ExprKind::Binary { rhs, .. },
+        pos,
+    }) = &p.stmts[0].kind
+    else {
+        panic!()
+    };
     assert_eq!(*pos, Pos { line: 1, col: 6 });
     assert_eq!(rhs.pos, Pos { line: 1, col: 8 });
     assert!(matches!(&rhs.kind, ExprKind::Ident(n) if n == "😀x"));
@@ -267,11 +324,21 @@ fn flat_chain_of_100000_terms() {
         src.push_str(" + 1");
     }
     let p = compiler::syntax::parse(&src).unwrap();
-    let StmtKind::Let { init: Some(init), .. } = &p.stmts[0].kind else { panic!() };
+    let StmtKind::Let {
+        init: Some(init), ..
+    } = &p.stmts[0].kind
+    else {
+        panic!()
+    };
     // Left-associative: the right operand is always a literal.
     let mut depth = 0;
     let mut cur = init;
-    while let ExprKind::Binary { op: BinOp::Add, lhs, rhs } = &cur.kind {
+    while let ExprKind::Binary {
+        op: BinOp::Add,
+        lhs,
+        rhs,
+    } = &cur.kind
+    {
         assert!(matches!(rhs.kind, ExprKind::Int(1)));
         cur = lhs;
         depth += 1;
@@ -286,7 +353,7 @@ fn flat_chain_of_100000_terms() {
     }
     src.push_str("\nlet z = ");
     src.push_str(&"-".repeat(50_000));
-    src.push_str("q");
+    src.push('q');
     src.push_str(&".f".repeat(50_000));
     src.push_str(&"(1)".repeat(50_000));
     assert!(compiler::syntax::parse(&src).is_ok());

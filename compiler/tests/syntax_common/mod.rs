@@ -19,7 +19,10 @@ pub fn ty(t: &TypeExpr) -> String {
         }
         TypeExprKind::Optional(t) => format!("{}?", ty(t)),
         TypeExprKind::Struct(fields) => {
-            let f: Vec<String> = fields.iter().map(|f| format!("{}:{}", f.name, ty(&f.ty))).collect();
+            let f: Vec<String> = fields
+                .iter()
+                .map(|f| format!("{}:{}", f.name, ty(&f.ty)))
+                .collect();
             format!("{{{}}}", f.join(","))
         }
     }
@@ -43,7 +46,10 @@ pub fn pat(p: &Pattern) -> String {
         PatternKind::Nil => "nil".into(),
         PatternKind::Name(n) => n.clone(),
         PatternKind::Variant { name, args } => {
-            format!("({name} {})", args.iter().map(pat).collect::<Vec<_>>().join(" "))
+            format!(
+                "({name} {})",
+                args.iter().map(pat).collect::<Vec<_>>().join(" ")
+            )
         }
         PatternKind::Struct { name, fields } => format!(
             "({name} {{{}}})",
@@ -71,18 +77,48 @@ pub fn expr(e: &Expr) -> String {
             };
             format!("({o} {})", expr(x))
         }
-        ExprKind::Binary { op, lhs, rhs } => format!("({} {} {})", op.as_str(), expr(lhs), expr(rhs)),
+        ExprKind::Binary { op, lhs, rhs } => {
+            format!("({} {} {})", op.as_str(), expr(lhs), expr(rhs))
+        }
         ExprKind::Call { callee, args } if args.is_empty() => format!("(call {})", expr(callee)),
         ExprKind::Call { callee, args } => format!("(call {} {})", expr(callee), list(args)),
-        ExprKind::Index { target, index, optional } => {
-            format!("({} {} {})", if *optional { "?idx" } else { "idx" }, expr(target), expr(index))
+        ExprKind::Index {
+            target,
+            index,
+            optional,
+        } => {
+            format!(
+                "({} {} {})",
+                if *optional { "?idx" } else { "idx" },
+                expr(target),
+                expr(index)
+            )
         }
-        ExprKind::Slice { target, start, end, step } => match step {
+        ExprKind::Slice {
+            target,
+            start,
+            end,
+            step,
+        } => match step {
             None => format!("(slice {} {} {})", expr(target), opt(start), opt(end)),
-            Some(_) => format!("(slice {} {} {} {})", expr(target), opt(start), opt(end), opt(step)),
+            Some(_) => format!(
+                "(slice {} {} {} {})",
+                expr(target),
+                opt(start),
+                opt(end),
+                opt(step)
+            ),
         },
-        ExprKind::Field { target, name, optional } => {
-            format!("({} {} {name})", if *optional { "?." } else { "." }, expr(target))
+        ExprKind::Field {
+            target,
+            name,
+            optional,
+        } => {
+            format!(
+                "({} {} {name})",
+                if *optional { "?." } else { "." },
+                expr(target)
+            )
         }
         ExprKind::Cast { expr: x, ty: t } => format!("(as {} {})", expr(x), ty(t)),
         ExprKind::List(items) => format!("[{}]", list(items)),
@@ -97,12 +133,20 @@ pub fn expr(e: &Expr) -> String {
             format!("{{{}}}", es.join(" "))
         }
         ExprKind::Struct { name, fields } => {
-            let fs: Vec<String> = fields.iter().map(|f| format!("{}:{}", f.name, expr(&f.value))).collect();
+            let fs: Vec<String> = fields
+                .iter()
+                .map(|f| format!("{}:{}", f.name, expr(&f.value)))
+                .collect();
             format!("({name} {{{}}})", fs.join(" "))
         }
-        ExprKind::If { cond, then, els } => format!("(if {} {} {})", expr(cond), expr(then), opt(els)),
+        ExprKind::If { cond, then, els } => {
+            format!("(if {} {} {})", expr(cond), expr(then), opt(els))
+        }
         ExprKind::Match { scrutinee, arms } => {
-            let a: Vec<String> = arms.iter().map(|a| format!("({} => {})", pat(&a.pattern), expr(&a.body))).collect();
+            let a: Vec<String> = arms
+                .iter()
+                .map(|a| format!("({} => {})", pat(&a.pattern), expr(&a.body)))
+                .collect();
             format!("(match {} {})", expr(scrutinee), a.join(" "))
         }
         ExprKind::Fun(f) => {
@@ -114,7 +158,11 @@ pub fn expr(e: &Expr) -> String {
                     None => p.name.clone(),
                 })
                 .collect();
-            let ret = f.ret.as_ref().map(|t| format!(":{}", ty(t))).unwrap_or_default();
+            let ret = f
+                .ret
+                .as_ref()
+                .map(|t| format!(":{}", ty(t)))
+                .unwrap_or_default();
             let body = match &f.body {
                 FunBody::Expr(e) => expr(e),
                 FunBody::Block(b) => block(b),
@@ -127,7 +175,13 @@ pub fn expr(e: &Expr) -> String {
                 s += &format!(" (from {} {})", f.var, expr(&f.source));
             }
             for j in &q.joins {
-                s += &format!(" ({:?}join {} {} on {})", j.kind, j.var, expr(&j.source), expr(&j.on));
+                s += &format!(
+                    " ({:?}join {} {} on {})",
+                    j.kind,
+                    j.var,
+                    expr(&j.source),
+                    expr(&j.on)
+                );
             }
             if let Some(w) = &q.filter {
                 s += &format!(" (where {})", expr(w));
@@ -153,7 +207,11 @@ pub fn expr(e: &Expr) -> String {
             s
         }
         ExprKind::Load { path, ty: t, with } => format!("(load {path:?} {} {})", ty(t), opt(with)),
-        ExprKind::Save { expr: x, path, with } => format!("(save {} {path:?} {})", expr(x), opt(with)),
+        ExprKind::Save {
+            expr: x,
+            path,
+            with,
+        } => format!("(save {} {path:?} {})", expr(x), opt(with)),
     }
 }
 
@@ -181,18 +239,42 @@ fn fun_decl(f: &FunDecl) -> String {
             None => p.name.clone(),
         })
         .collect();
-    let tp = if f.type_params.is_empty() { String::new() } else { format!("<{}>", f.type_params.join(",")) };
-    let ret = f.ret.as_ref().map(|t| format!(":{}", ty(t))).unwrap_or_default();
+    let tp = if f.type_params.is_empty() {
+        String::new()
+    } else {
+        format!("<{}>", f.type_params.join(","))
+    };
+    let ret = f
+        .ret
+        .as_ref()
+        .map(|t| format!(":{}", ty(t)))
+        .unwrap_or_default();
     let ex = if f.exported { "export " } else { "" };
-    format!("{ex}fun {}{tp}({}){ret} {}", f.name, ps.join(" "), block(&f.body))
+    format!(
+        "{ex}fun {}{tp}({}){ret} {}",
+        f.name,
+        ps.join(" "),
+        block(&f.body)
+    )
 }
 
 pub fn stmt(s: &Stmt) -> String {
     match &s.kind {
-        StmtKind::Let { name, mutable, ty: t, init } => {
+        StmtKind::Let {
+            name,
+            mutable,
+            ty: t,
+            init,
+        } => {
             let kw = if *mutable { "var" } else { "let" };
-            let t = t.as_ref().map(|t| format!(":{}", ty(t))).unwrap_or_default();
-            let i = init.as_ref().map(|e| format!(" = {}", expr(e))).unwrap_or_default();
+            let t = t
+                .as_ref()
+                .map(|t| format!(":{}", ty(t)))
+                .unwrap_or_default();
+            let i = init
+                .as_ref()
+                .map(|e| format!(" = {}", expr(e)))
+                .unwrap_or_default();
             format!("{kw} {name}{t}{i}")
         }
         StmtKind::Assign { target, value } => format!("{} = {}", place(target), expr(value)),
@@ -202,10 +284,22 @@ pub fn stmt(s: &Stmt) -> String {
             None => format!("if {} {}", expr(cond), block(then)),
         },
         StmtKind::While { cond, body } => format!("while {} {}", expr(cond), block(body)),
-        StmtKind::ForRange { var, start, end, body } => {
-            format!("for {var} in {}..{} {}", expr(start), expr(end), block(body))
+        StmtKind::ForRange {
+            var,
+            start,
+            end,
+            body,
+        } => {
+            format!(
+                "for {var} in {}..{} {}",
+                expr(start),
+                expr(end),
+                block(body)
+            )
         }
-        StmtKind::ForIn { var, iter, body } => format!("for {var} in {} {}", expr(iter), block(body)),
+        StmtKind::ForIn { var, iter, body } => {
+            format!("for {var} in {} {}", expr(iter), block(body))
+        }
         StmtKind::Break => "break".into(),
         StmtKind::Continue => "continue".into(),
         StmtKind::Return(None) => "return".into(),
@@ -213,7 +307,10 @@ pub fn stmt(s: &Stmt) -> String {
         StmtKind::Fun(f) => fun_decl(f),
         StmtKind::Type(t) => match &t.kind {
             TypeDeclKind::Struct { fields, methods } => {
-                let mut parts: Vec<String> = fields.iter().map(|f| format!("{}:{}", f.name, ty(&f.ty))).collect();
+                let mut parts: Vec<String> = fields
+                    .iter()
+                    .map(|f| format!("{}:{}", f.name, ty(&f.ty)))
+                    .collect();
                 parts.extend(methods.iter().map(fun_decl));
                 format!("type {} struct {{{}}}", t.name, parts.join(", "))
             }
@@ -221,7 +318,11 @@ pub fn stmt(s: &Stmt) -> String {
                 let v: Vec<String> = vs
                     .iter()
                     .map(|v| {
-                        let f: Vec<String> = v.fields.iter().map(|f| format!("{}:{}", f.name, ty(&f.ty))).collect();
+                        let f: Vec<String> = v
+                            .fields
+                            .iter()
+                            .map(|f| format!("{}:{}", f.name, ty(&f.ty)))
+                            .collect();
                         format!("{}({})", v.name, f.join(","))
                     })
                     .collect();
@@ -232,20 +333,50 @@ pub fn stmt(s: &Stmt) -> String {
         StmtKind::Test { name, body } => format!("test {name:?} {}", block(body)),
         StmtKind::Expect(e) => format!("expect {}", expr(e)),
         StmtKind::Bench { name, body } => format!("bench {name:?} {}", block(body)),
-        StmtKind::Update { target, set, filter } => {
-            let fs: Vec<String> = set.iter().map(|f| format!("{}:{}", f.name, expr(&f.value))).collect();
-            let w = filter.as_ref().map(|e| format!(" where {}", expr(e))).unwrap_or_default();
+        StmtKind::Update {
+            target,
+            set,
+            filter,
+        } => {
+            let fs: Vec<String> = set
+                .iter()
+                .map(|f| format!("{}:{}", f.name, expr(&f.value)))
+                .collect();
+            let w = filter
+                .as_ref()
+                .map(|e| format!(" where {}", expr(e)))
+                .unwrap_or_default();
             format!("update {target} set {{{}}}{w}", fs.join(" "))
         }
-        StmtKind::Import { lang, path, alias, auto } => format!("import {lang:?} {path:?} {alias:?} {auto}"),
+        StmtKind::Import {
+            lang,
+            path,
+            alias,
+            auto,
+        } => format!("import {lang:?} {path:?} {alias:?} {auto}"),
         StmtKind::Extern(d) => match d {
             ExternDecl::Fun { path, params, ret } => format!(
                 "extern fun {}({}){}",
                 path.join("."),
-                params.iter().map(|p| p.name.clone()).collect::<Vec<_>>().join(" "),
-                ret.as_ref().map(|t| format!(":{}", ty(t))).unwrap_or_default()
+                params
+                    .iter()
+                    .map(|p| p.name.clone())
+                    .collect::<Vec<_>>()
+                    .join(" "),
+                ret.as_ref()
+                    .map(|t| format!(":{}", ty(t)))
+                    .unwrap_or_default()
             ),
-            ExternDecl::Var { path, mutable, ty: t } => format!("extern {} {}:{}", if *mutable { "var" } else { "let" }, path.join("."), ty(t)),
+            ExternDecl::Var {
+                path,
+                mutable,
+                ty: t,
+            } => format!(
+                "extern {} {}:{}",
+                if *mutable { "var" } else { "let" },
+                path.join("."),
+                ty(t)
+            ),
             ExternDecl::Type(n) => format!("extern type {n}"),
             ExternDecl::Object(n) => format!("extern object {n}"),
         },
@@ -267,7 +398,10 @@ pub fn e(src: &str) -> String {
 /// The parse error as `LINE:COL: message`.
 pub fn err(src: &str) -> String {
     match compiler::syntax::parse(src) {
-        Ok(p) => panic!("expected an error, parsed: {}", p.stmts.iter().map(stmt).collect::<Vec<_>>().join("\n")),
+        Ok(p) => panic!(
+            "expected an error, parsed: {}",
+            p.stmts.iter().map(stmt).collect::<Vec<_>>().join("\n")
+        ),
         Err(e) => format!("{}:{}: {}", e.pos.line, e.pos.col, e.message),
     }
 }

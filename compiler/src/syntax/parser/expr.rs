@@ -296,10 +296,8 @@ impl Parser {
             Tok::LParen => return self.parse_paren(),
             Tok::LBracket => {
                 let open = self.advance();
-                self.enter(open)?;
                 let items =
                     self.with_no_struct(false, |p| p.parse_expr_list(&Tok::RBracket, open))?;
-                self.leave();
                 return Ok(Expr {
                     kind: ExprKind::List(items),
                     pos,
@@ -341,7 +339,6 @@ impl Parser {
     /// `f: v` pairs separated by commas (trailing comma allowed) after `{`, up to and including
     /// the `}`. A quoted name (`"f": v`) is accepted too.
     pub(crate) fn parse_field_inits(&mut self, open: Pos) -> Result<Vec<FieldInit>> {
-        self.enter(open)?;
         let fields = self.with_no_struct(false, |p| {
             let mut fields = Vec::new();
             loop {
@@ -365,7 +362,6 @@ impl Parser {
                 }
             }
         })?;
-        self.leave();
         Ok(fields)
     }
 
@@ -381,7 +377,6 @@ impl Parser {
                 pos: open,
             });
         }
-        self.enter(open)?;
         let entries = self.with_no_struct(false, |p| {
             let mut entries = Vec::new();
             loop {
@@ -408,7 +403,6 @@ impl Parser {
                 }
             }
         })?;
-        self.leave();
         Ok(Expr {
             kind: ExprKind::Map(entries),
             pos: open,
@@ -439,7 +433,6 @@ impl Parser {
     /// `fun(params)[: R] => expr` or `fun(params)[: R] { stmts }`
     fn parse_fun_expr(&mut self) -> Result<Expr> {
         let pos = self.advance();
-        self.enter(pos)?;
         let open = self.expect(&Tok::LParen)?;
         let params = self.parse_params(open)?;
         let ret = if self.eat(&Tok::Colon) {
@@ -454,7 +447,6 @@ impl Parser {
         } else {
             return Err(self.expected("'=>' or '{' (function body)"));
         };
-        self.leave();
         Ok(Expr {
             kind: ExprKind::Fun(Box::new(FunExpr {
                 params,
@@ -520,7 +512,6 @@ impl Parser {
     /// `match e { pattern => expr ... }` (arms separated by newlines or commas).
     fn parse_match(&mut self) -> Result<Expr> {
         let pos = self.advance();
-        self.enter(pos)?;
         let scrutinee = self.parse_cond()?;
         let open = self.expect(&Tok::LBrace)?;
         let arms = self.with_no_struct(false, |p| {
@@ -543,7 +534,6 @@ impl Parser {
                 p.eat(&Tok::Comma);
             }
         })?;
-        self.leave();
         Ok(Expr {
             kind: ExprKind::Match {
                 scrutinee: Box::new(scrutinee),
@@ -667,7 +657,6 @@ impl Parser {
     /// `save e [to "path"] [with opts]`
     fn parse_save(&mut self) -> Result<Expr> {
         let pos = self.advance();
-        self.enter(pos)?;
         let expr = self.parse_expr()?;
         let path = if self.eat_word("to") {
             Some(self.expect_str("path string after 'to'")?.0)
@@ -675,7 +664,6 @@ impl Parser {
             None
         };
         let with = self.parse_with()?;
-        self.leave();
         Ok(Expr {
             kind: ExprKind::Save {
                 expr: Box::new(expr),

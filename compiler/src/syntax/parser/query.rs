@@ -14,9 +14,7 @@ impl Parser {
     /// At `from x in`.
     pub(crate) fn parse_query(&mut self) -> Result<Expr> {
         let pos = self.advance();
-        self.enter(pos)?;
         let q = self.with_no_struct(false, |p| p.parse_query_body())?;
-        self.leave();
         Ok(Expr {
             kind: ExprKind::Query(Box::new(q)),
             pos,
