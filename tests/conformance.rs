@@ -1,7 +1,8 @@
 //! Conformance report: runs every program of `../shared/conformance/vm-valid/` under each
 //! tier policy and prints the pass counts (see `../shared/conformance/MANIFEST.md` for the
-//! comparison rule and for the programs that do not count). No threshold yet: the report only
-//! has to be honest. Run it with
+//! comparison rule and for the programs that do not count). A mode whose pass count drops
+//! below the number committed in `tests/conformance-passes.txt` fails the test, so a
+//! regression cannot land; raise the committed numbers when more programs pass. Run it with
 //! `cargo test --release --test conformance -- --nocapture`.
 
 mod common;
@@ -24,7 +25,9 @@ fn conformance_report() {
         eprintln!("conformance: {} not found; skipped", dir.display());
         return;
     }
+    let floor = committed_passes();
     let mut report = String::new();
+    let mut regressions = Vec::new();
     for mode in MODES {
         let (mut pass, mut total) = (0, 0);
         let mut failed = Vec::new();
@@ -49,6 +52,14 @@ fn conformance_report() {
                 failed.push(stem);
             }
         }
+        let key = mode.join(" ");
+        match floor.iter().find(|(m, _)| *m == key) {
+            Some((_, min)) if pass < *min => {
+                regressions.push(format!("{key}: {pass} pass, committed floor {min}"));
+            }
+            Some(_) => {}
+            None => regressions.push(format!("{key}: no committed floor")),
+        }
         report.push_str(&format!(
             "conformance {:<32} {pass}/{total} pass; not counted: {}\n  failing: {}\n",
             mode.join(" "),
@@ -58,4 +69,27 @@ fn conformance_report() {
     }
     eprint!("{report}");
     let _ = std::fs::write(root().join("target/conformance-report.txt"), &report);
+    assert!(
+        regressions.is_empty(),
+        "conformance regressed:\n{}",
+        regressions.join("\n")
+    );
+}
+
+/// `(mode, minimum pass count)` from `tests/conformance-passes.txt` (`MODE... = N` lines).
+fn committed_passes() -> Vec<(String, usize)> {
+    let path = root().join("tests/conformance-passes.txt");
+    let text = std::fs::read_to_string(&path)
+        .unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()));
+    text.lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty() && !l.starts_with('#'))
+        .map(|l| {
+            let (mode, n) = l
+                .rsplit_once('=')
+                .unwrap_or_else(|| panic!("bad line in conformance-passes.txt: {l}"));
+            let n = n.trim().parse().expect("a pass count");
+            (mode.trim().to_string(), n)
+        })
+        .collect()
 }

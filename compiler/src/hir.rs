@@ -110,9 +110,15 @@ pub struct Stmt {
 #[derive(Clone, Debug)]
 pub enum StmtKind {
     /// Declare (and initialise) a local.
-    Let { local: LocalId, init: Expr },
+    Let {
+        local: LocalId,
+        init: Expr,
+    },
     /// `place = value` (also the declaration of a global, at its point in main).
-    Assign { place: Place, value: Expr },
+    Assign {
+        place: Place,
+        value: Expr,
+    },
     /// An expression evaluated for its effect (a call, `print`).
     Expr(Expr),
     If {
@@ -120,7 +126,10 @@ pub enum StmtKind {
         then: Vec<Stmt>,
         els: Vec<Stmt>,
     },
-    While { cond: Expr, body: Vec<Stmt> },
+    While {
+        cond: Expr,
+        body: Vec<Stmt>,
+    },
     /// `for var in start..end` (ints; `end` evaluated once).
     ForRange {
         var: LocalId,
@@ -140,11 +149,20 @@ pub enum StmtKind {
     Return(Option<Expr>),
     /// `expect cond` (`source` is the text of the expect line, for the failure message
     /// `expect condition failed at FILE:LINE: <source>`).
-    Expect { cond: Expr, source: String },
+    Expect {
+        cond: Expr,
+        source: String,
+    },
     /// `test "name" { body }` (run inline by `mochi run`).
-    Test { name: String, body: Vec<Stmt> },
+    Test {
+        name: String,
+        body: Vec<Stmt>,
+    },
     /// `bench "name" { body }`.
-    Bench { name: String, body: Vec<Stmt> },
+    Bench {
+        name: String,
+        body: Vec<Stmt>,
+    },
 }
 
 /// Something that can be assigned to.
@@ -153,9 +171,15 @@ pub enum Place {
     Local(LocalId),
     Global(GlobalId),
     /// `base[index] = v`: base is a list (int index) or a map (key); `base.ty` says which.
-    Index { base: Expr, index: Expr },
+    Index {
+        base: Expr,
+        index: Expr,
+    },
     /// `base.field = v` on a struct (field index into `StructDef::fields`).
-    Field { base: Expr, field: u32 },
+    Field {
+        base: Expr,
+        field: u32,
+    },
 }
 
 #[derive(Clone, Debug)]
@@ -197,11 +221,20 @@ pub enum ExprKind {
 
     /// Direct call of a known top-level function or method (`args` include `self` first
     /// for a method).
-    Call { func: FuncId, args: Vec<Expr> },
+    Call {
+        func: FuncId,
+        args: Vec<Expr>,
+    },
     /// Call of a function value (a closure); `callee.ty` is a `Func` type.
-    CallValue { callee: Box<Expr>, args: Vec<Expr> },
+    CallValue {
+        callee: Box<Expr>,
+        args: Vec<Expr>,
+    },
     /// A built-in function (`print`, `len`, `append`, math functions, ...).
-    Builtin { builtin: Builtin, args: Vec<Expr> },
+    Builtin {
+        builtin: Builtin,
+        args: Vec<Expr>,
+    },
 
     /// `[a, b, c]` (`ty` is the list type; elements already converted to the element type).
     List(Vec<Expr>),
@@ -209,10 +242,16 @@ pub enum ExprKind {
     Map(Vec<(Expr, Expr)>),
     /// A struct literal or a variant constructor: field values in declaration order
     /// (missing fields hold their zero value).
-    Struct { sid: StructId, fields: Vec<Expr> },
+    Struct {
+        sid: StructId,
+        fields: Vec<Expr>,
+    },
     /// `base[index]`: list element (int index, negative counts from the end), string rune
     /// (a 1-rune string), or map value (missing key: the value type's zero value / nil).
-    Index { base: Box<Expr>, index: Box<Expr> },
+    Index {
+        base: Box<Expr>,
+        index: Box<Expr>,
+    },
     /// `base[lo:hi]` on a list or string.
     Slice {
         base: Box<Expr>,
@@ -220,7 +259,10 @@ pub enum ExprKind {
         hi: Option<Box<Expr>>,
     },
     /// `base.field` on a struct or a union variant known statically.
-    Field { base: Box<Expr>, field: u32 },
+    Field {
+        base: Box<Expr>,
+        field: u32,
+    },
     /// `if cond then a else b` (only the taken branch is evaluated).
     If {
         cond: Box<Expr>,
@@ -235,9 +277,15 @@ pub enum ExprKind {
     },
     /// Create a closure of `func`, copying `captures` (one expression per entry of
     /// `funcs[func].captures`, in order).
-    Closure { func: FuncId, captures: Vec<Expr> },
+    Closure {
+        func: FuncId,
+        captures: Vec<Expr>,
+    },
     /// A block evaluated for its statements, then `value` (used by desugarings).
-    Block { stmts: Vec<Stmt>, value: Box<Expr> },
+    Block {
+        stmts: Vec<Stmt>,
+        value: Box<Expr>,
+    },
 }
 
 #[derive(Clone, Debug)]

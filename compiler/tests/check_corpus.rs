@@ -47,8 +47,17 @@ const SKIPPED: &[(&str, &str)] = &[
 
 fn programs() -> Vec<std::path::PathBuf> {
     let mut v = Vec::new();
-    for dir in ["/work/shared/conformance/vm-valid"] {
-        for e in std::fs::read_dir(dir).expect("corpus dir") {
+    let programs = concat!(env!("CARGO_MANIFEST_DIR"), "/../programs");
+    let programs_bench = concat!(env!("CARGO_MANIFEST_DIR"), "/../programs/bench");
+    for dir in [
+        "/work/shared/conformance/vm-valid",
+        programs,
+        programs_bench,
+    ] {
+        let Ok(rd) = std::fs::read_dir(dir) else {
+            continue;
+        };
+        for e in rd {
             let p = e.unwrap().path();
             if p.extension().is_some_and(|x| x == "mochi") {
                 v.push(p);

@@ -386,7 +386,44 @@ fn long_addition_chain() {
         eprintln!("checked {:?}", t.elapsed());
         assert_eq!(gty(&p, "x"), Type::Int);
         assert!(t.elapsed().as_secs() < 10);
-        std::mem::forget(p);
+        compiler::check::drop_program(p);
         eprintln!("done");
     });
+}
+
+#[test]
+fn assorted_constructs() {
+    let snippets = [
+        "type P { x: int\n fun get(): int { return x }\n fun twice(): int { return get() * 2 }\n fun adder(): fun(int): int { return fun(d: int): int => x + d } }\nlet p = P { x: 1 }\nprint(p.twice(), p.adder()(2))\n",
+        "let o: int? = nil\nprint(o == nil, o != nil)\n",
+        "let m = {1: \"a\", 2: \"b\"}\nprint(m[1], 1 in m, len(m))\nfor k in m { print(k) }\n",
+        "let s = \"hello\"\nprint(s[0], s[1:3], s[-1], \"ell\" in s)\nfor ch in s { print(ch) }\n",
+        "let x = if 1 < 2 then \"a\" else \"b\"\nlet y = if true then 1 else 2.5\nprint(x, y)\n",
+        "let v = match \"x\" {\n  \"a\" => 1\n  other => len(other)\n}\nprint(v)\n",
+        "type Tree = Leaf | Node(left: Tree, value: int, right: Tree)\nfun sum(t: Tree): int {\n  return match t {\n    Leaf => 0\n    Node(l, v, r) => sum(l) + v + sum(r)\n  }\n}\nprint(sum(Node(Leaf, 1, Node(Leaf, 2, Leaf))))\n",
+        "var a = 0\nwhile a < 3 { a = a + 1\n if a == 2 { continue }\n if a > 5 { break } }\n",
+        "let xs = [1, 2, 3]\nprint(xs[0:2], reverse(xs), distinct(xs), first(xs), concat(xs, [4]), min(xs), max(xs))\n",
+        "let f = fun(a: int, b: int): int { return a * b }\nprint(f(2, 3))\n",
+        "fun apply(f: fun(int): int, x: int): int { return f(x) }\nfun sq(x: int): int { return x * x }\nprint(apply(sq, 3), apply(fun(x: int): int => x + 1, 3))\n",
+        "let b: bigint = 12345678901234\nprint(b * b, pow(b, 3), b as int)\n",
+        "let a: any = 3\nlet n = a as int\nprint(n + 1, str(a))\n",
+        "let m: map<string, any> = {\"a\": 1, \"b\": \"x\"}\nprint(m[\"a\"], m.b)\n",
+        "print(-3 as float, 7 / 2, 7 % 2, 2.5 % 1.0, !true, 1 == 1.0, \"a\" < \"b\")\n",
+        "let xs: list<list<int>> = []\nlet ys = append(xs, [1])\nprint(ys)\n",
+        "var out = []\nout = append(out, \"a\")\nprint(join(out, \",\"))\n",
+        "print(upper(\"a\"), lower(\"B\"), trim(\" c \"), padStart(\"1\", 3, \"0\"), repeat(\"ab\", 2), indexOf(\"abc\", \"c\"), \"abc\".starts_with(\"a\"))\n",
+        "print(abs(-2), abs(-2.5), floor(2.5), round(2.567, 2), sqrt(4.0), int(\"3\"), float(2), avg([1.0, 2.0]), exists([1]))\n",
+        "json({a: 1})\nlet t = now()\n",
+        "bench \"b\" { var s = 0\n for i in 0..10 { s = s + i } }\n",
+        "fun f(): int { return 1 }\nfun g() { f() }\ng()\n",
+        "type Inner { v: int }\ntype Outer { i: Inner, xs: list<Inner> }\nvar o = Outer { i: Inner { v: 1 }, xs: [] }\no.i.v = 2\no.xs = append(o.xs, Inner { v: 3 })\no.xs[0].v = 4\nprint(o)\n",
+        "let x: list<int>? = nil\nprint(x ?? [1])\n",
+        "fun first<T>(xs: list<T>): T { return xs[0] }\nprint(first([1, 2]) + 1)\n",
+        "type Shape = Circle(r: float) | Sq(s: float)\nlet shapes: list<Shape> = [Circle(1.0), Sq(2.0)]\nfor sh in shapes { print(match sh { Circle(r) => r  Sq(s) => s }) }\n",
+        "let k = \"key\"\nlet m = {(k): 1}\nprint(m)\n",
+        "fun outer(): fun(): int {\n  var c = 0\n  fun inc(): int { return c + 1 }\n  c = 5\n  return inc\n}\nprint(outer()())\n",
+    ];
+    for s in snippets {
+        ok(s);
+    }
 }

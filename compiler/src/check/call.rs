@@ -939,11 +939,10 @@ fn subst_type(t: &Type, s: &HashMap<String, Type>) -> Type {
 /// Bind generic parameters in `pat` against an argument type.
 fn bind(pat: &Type, t: &Type, s: &mut HashMap<String, Type>) {
     match (pat, t) {
-        (Type::Param(n), _) => {
-            if !s.contains_key(n) && *t != Type::Nil {
-                s.insert(n.clone(), t.clone());
-            }
+        (Type::Param(n), _) if !s.contains_key(n) && *t != Type::Nil => {
+            s.insert(n.clone(), t.clone());
         }
+        (Type::Param(_), _) => {}
         (Type::List(a), Type::List(b)) | (Type::Optional(a), Type::Optional(b)) => bind(a, b, s),
         (Type::Map(k1, v1), Type::Map(k2, v2)) => {
             bind(k1, k2, s);

@@ -309,21 +309,14 @@ impl Checker<'_> {
             B::Coalesce => {}
             _ => return self.binary_chain(op, lhs, rhs, pos),
         }
-        match op {
-            B::Coalesce => {
-                let l = self.expr(lhs, expected)?;
-                let hint = match &l.ty {
-                    Type::Optional(t) => Some((**t).clone()),
-                    _ => expected.cloned(),
-                };
-                let r = self.expr(rhs, hint.as_ref())?;
-                return self.coalesce(l, r, pos);
-            }
-            _ => {}
-        }
-        let l = self.expr(lhs, None)?;
-        let r = self.expr(rhs, None)?;
-        self.binop(op, l, r, pos)
+        // `??`: the right side is checked with the left side's inner type as a hint.
+        let l = self.expr(lhs, expected)?;
+        let hint = match &l.ty {
+            Type::Optional(t) => Some((**t).clone()),
+            _ => expected.cloned(),
+        };
+        let r = self.expr(rhs, hint.as_ref())?;
+        self.coalesce(l, r, pos)
     }
 
     /// A left-nested chain `a op b op c ...` (operators other than `??` and the set

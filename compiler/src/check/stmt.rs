@@ -191,7 +191,8 @@ impl Checker<'_> {
         var: Option<(&String, Type, Pos)>,
     ) -> Result<(Option<hir::LocalId>, Vec<Stmt>)> {
         self.push_scope();
-        let v = var.map(|(n, t, p)| self.cur().declare(n, t, false, p));
+        // Loop variables may be assigned (programs/err_for_step_overflow.mochi).
+        let v = var.map(|(n, t, p)| self.cur().declare(n, t, true, p));
         self.cur().loops += 1;
         let r = self.stmts(body);
         self.cur().loops -= 1;
