@@ -17,5 +17,9 @@ pub mod types;
 pub fn compile_source(src: &str) -> Result<vm::program::Program, vm::error::Error> {
     let ast = syntax::parse(src)?;
     let hir = check::check_with_source(&ast, src)?;
-    lower::lower(&hir)
+    let prog = lower::lower(&hir);
+    // (Lowering recurses over the tree's depth like the checker does: run it on a big stack
+    // for very deep operator chains. The tree itself is dropped without recursion.)
+    check::drop_program(hir);
+    prog
 }
