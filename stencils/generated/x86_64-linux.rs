@@ -2,12 +2,12 @@
 // Regenerate (needs clang 19): MOCHI_REGEN_STENCILS=1 cargo build -p stencils
 // clang: Debian clang version 19.1.7 (3~deb12u1)
 // flags: -Werror -Wall --target=x86_64-unknown-linux-gnu -std=gnu11 -O2 -g0 -fno-pic -mcmodel=small -fomit-frame-pointer -fno-asynchronous-unwind-tables -fno-unwind-tables -fno-stack-protector -ffreestanding -fno-builtin -fno-jump-tables -fcf-protection=none -fno-exceptions -fno-strict-aliasing -ffunction-sections -fdata-sections
-// digest: sha256(clang major 19, flags, stencils/src/*.c *.h): 77519e9bba338cf13c27a31e23964f3d3bfedf9cbc5371a1ea22e6fb795944c4
+// digest: sha256(clang major 19, flags, stencils/src/*.c *.h): e75a3f36d57bf0e4c77551271b19bdcff1ac86b9aaa9c27cba3aebd973540b83
 // 671 stencils.
 
 pub const CLANG_VERSION: &str = "Debian clang version 19.1.7 (3~deb12u1)";
 pub const FLAGS: &str = "-Werror -Wall --target=x86_64-unknown-linux-gnu -std=gnu11 -O2 -g0 -fno-pic -mcmodel=small -fomit-frame-pointer -fno-asynchronous-unwind-tables -fno-unwind-tables -fno-stack-protector -ffreestanding -fno-builtin -fno-jump-tables -fcf-protection=none -fno-exceptions -fno-strict-aliasing -ffunction-sections -fdata-sections";
-pub const DIGEST: &str = "77519e9bba338cf13c27a31e23964f3d3bfedf9cbc5371a1ea22e6fb795944c4";
+pub const DIGEST: &str = "e75a3f36d57bf0e4c77551271b19bdcff1ac86b9aaa9c27cba3aebd973540b83";
 
 /// Sizes, offsets and constants of mochi.h as clang measured them (abi_probe.c).
 pub const ABI: &[(&str, u64)] = &[

@@ -78,7 +78,7 @@
 #define OP_NE_STR 71 /* R[a] := R[b] != R[c]  (strings) | a:I b:C c:C | helper ne_str */
 #define OP_LT_STR 72 /* R[a] := R[b] < R[c]  (strings, byte order) | a:I b:C c:C | helper lt_str */
 #define OP_LE_STR 73 /* R[a] := R[b] <= R[c]  (strings, byte order) | a:I b:C c:C | helper le_str */
-#define OP_STR_LEN 74 /* R[a] := len(R[b])  (string: runes) | a:I b:C | interpreter only (side exit) */
+#define OP_STR_LEN 74 /* R[a] := len(R[b])  (string: runes) | a:I b:C | interpreter only (side exit) [exit] */
 #define OP_STR_INDEX 75 /* R[a] := R[b][R[c]]  (1-rune string; negative counts from the end; out of range: error) | a:C b:C c:I | helper str_index [alloc, exit] */
 #define OP_STR_SLICE 76 /* R[a] := R[b][R[c] : R[c+1]]  (string slice, bounds clamped) | a:C b:C c:I | helper str_slice [alloc] */
 #define OP_SUBSTRING 77 /* R[a] := substring(R[b], R[c], R[c+1])  (end index, clamped) | a:C b:C c:I | helper substring [alloc] */
@@ -100,7 +100,7 @@
 #define OP_STR_TO_FLOAT 93 /* R[a] := R[b] as float  (error `cannot cast "x" to float`) | a:F b:C | helper str_to_float [exit] */
 #define OP_NEW_LIST 94 /* R[a] := new empty list of element type b with capacity c | a:C b:N c:N | helper new_list [alloc] */
 #define OP_LIST_PUSH 95 /* R[a].push(R[b])  (in place; the word's meaning is the list's element type) | a:C b:R | helper list_push [alloc] */
-#define OP_LIST_LEN 96 /* R[a] := len(R[b])  (list) | a:I b:C | interpreter only (side exit) */
+#define OP_LIST_LEN 96 /* R[a] := len(R[b])  (list) | a:I b:C | interpreter only (side exit) [exit] */
 #define OP_LIST_GET_I64 97 /* R[a] := R[b][R[c]]  (list<int|bool>; negative counts from the end; out of range: error) | a:I b:C c:I | interpreter only (side exit) [exit] */
 #define OP_LIST_GET_F64 98 /* R[a] := R[b][R[c]]  (list<float>) | a:F b:C c:I | interpreter only (side exit) [exit] */
 #define OP_LIST_GET_CELL 99 /* R[a] := R[b][R[c]]  (list of cells) | a:C b:C c:I | interpreter only (side exit) [exit] */
@@ -128,12 +128,12 @@
 #define OP_MAP_KEYS 121 /* R[a] := keys(R[b])  (a new list, sorted keys) | a:C b:C | helper map_keys [alloc] */
 #define OP_MAP_VALUES 122 /* R[a] := values(R[b])  (a new list, ordered by sorted key) | a:C b:C | helper map_values [alloc] */
 #define OP_NEW_RECORD 123 /* R[a] := new record of struct type b, every field zero (nil for cells) | a:C b:N | helper new_record [alloc] */
-#define OP_GET_FIELD_I64 124 /* R[a] := R[b].field[c]  (i64 field) | a:I b:C c:N | interpreter only (side exit) */
-#define OP_GET_FIELD_F64 125 /* R[a] := R[b].field[c]  (f64 field) | a:F b:C c:N | interpreter only (side exit) */
-#define OP_GET_FIELD_CELL 126 /* R[a] := R[b].field[c]  (cell field; also a closure's capture c) | a:C b:C c:N | interpreter only (side exit) */
-#define OP_SET_FIELD_I64 127 /* R[a].field[b] := R[c]  (i64 field) | a:C b:N c:I | interpreter only (side exit) */
-#define OP_SET_FIELD_F64 128 /* R[a].field[b] := R[c]  (f64 field) | a:C b:N c:F | interpreter only (side exit) */
-#define OP_SET_FIELD_CELL 129 /* R[a].field[b] := R[c]  (cell field; also a closure's capture b) | a:C b:N c:C | interpreter only (side exit) */
+#define OP_GET_FIELD_I64 124 /* R[a] := R[b].field[c]  (i64 field) | a:I b:C c:N | interpreter only (side exit) [exit] */
+#define OP_GET_FIELD_F64 125 /* R[a] := R[b].field[c]  (f64 field) | a:F b:C c:N | interpreter only (side exit) [exit] */
+#define OP_GET_FIELD_CELL 126 /* R[a] := R[b].field[c]  (cell field; also a closure's capture c) | a:C b:C c:N | interpreter only (side exit) [exit] */
+#define OP_SET_FIELD_I64 127 /* R[a].field[b] := R[c]  (i64 field) | a:C b:N c:I | interpreter only (side exit) [exit] */
+#define OP_SET_FIELD_F64 128 /* R[a].field[b] := R[c]  (f64 field) | a:C b:N c:F | interpreter only (side exit) [exit] */
+#define OP_SET_FIELD_CELL 129 /* R[a].field[b] := R[c]  (cell field; also a closure's capture b) | a:C b:N c:C | interpreter only (side exit) [exit] */
 #define OP_JMP_NOT_TYPE 130 /* if R[a] is not a record of type b then pc := c  (match on a union variant) | a:C b:N c:T | interpreter only (side exit) */
 #define OP_MAP_TO_STRUCT 131 /* R[a] := R[b] as struct type c  (from a map with string keys; error when a field is missing) | a:C b:C c:N | helper map_to_struct [alloc, exit] */
 #define OP_NEW_CLOSURE 132 /* R[a] := a closure of function b with zeroed captures (filled by SetField*) | a:C b:Fn | helper new_closure [alloc] */

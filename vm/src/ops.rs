@@ -82,7 +82,10 @@ pub struct OpFlags {
     pub call: bool,
     /// Pops the frame.
     pub ret: bool,
-    /// May raise a runtime error (in tier 2: may side-exit before changing anything).
+    /// May raise a runtime error (in tier 2: may side-exit before changing anything). The typed
+    /// container and field ops raise `invalid use of nil value` on a nil operand. (Every
+    /// helper routine may report an error, e.g. on a nil where a container was expected, so
+    /// tier 2's generic helper stencil checks the status of every helper call.)
     pub exit: bool,
 }
 
@@ -256,7 +259,7 @@ macro_rules! for_each_op {
             /// R[a] := R[b] <= R[c]  (strings, byte order)
             LeStr helper le_str { a: I, b: C, c: C };
             /// R[a] := len(R[b])  (string: runes)
-            StrLen interp { a: I, b: C };
+            StrLen interp [exit] { a: I, b: C };
             /// R[a] := R[b][R[c]]  (1-rune string; negative counts from the end; out of range: error)
             StrIndex helper str_index [alloc, exit] { a: C, b: C, c: I };
             /// R[a] := R[b][R[c] : R[c+1]]  (string slice, bounds clamped)
@@ -302,7 +305,7 @@ macro_rules! for_each_op {
             /// R[a].push(R[b])  (in place; the word's meaning is the list's element type)
             ListPush helper list_push [alloc] { a: C, b: R };
             /// R[a] := len(R[b])  (list)
-            ListLen interp { a: I, b: C };
+            ListLen interp [exit] { a: I, b: C };
             /// R[a] := R[b][R[c]]  (list<int|bool>; negative counts from the end; out of range: error)
             ListGetI64 interp [exit] { a: I, b: C, c: I };
             /// R[a] := R[b][R[c]]  (list<float>)
@@ -362,17 +365,17 @@ macro_rules! for_each_op {
             /// R[a] := new record of struct type b, every field zero (nil for cells)
             NewRecord helper new_record [alloc] { a: C, b: N };
             /// R[a] := R[b].field[c]  (i64 field)
-            GetFieldI64 interp { a: I, b: C, c: N };
+            GetFieldI64 interp [exit] { a: I, b: C, c: N };
             /// R[a] := R[b].field[c]  (f64 field)
-            GetFieldF64 interp { a: F, b: C, c: N };
+            GetFieldF64 interp [exit] { a: F, b: C, c: N };
             /// R[a] := R[b].field[c]  (cell field; also a closure's capture c)
-            GetFieldCell interp { a: C, b: C, c: N };
+            GetFieldCell interp [exit] { a: C, b: C, c: N };
             /// R[a].field[b] := R[c]  (i64 field)
-            SetFieldI64 interp { a: C, b: N, c: I };
+            SetFieldI64 interp [exit] { a: C, b: N, c: I };
             /// R[a].field[b] := R[c]  (f64 field)
-            SetFieldF64 interp { a: C, b: N, c: F };
+            SetFieldF64 interp [exit] { a: C, b: N, c: F };
             /// R[a].field[b] := R[c]  (cell field; also a closure's capture b)
-            SetFieldCell interp { a: C, b: N, c: C };
+            SetFieldCell interp [exit] { a: C, b: N, c: C };
             /// if R[a] is not a record of type b then pc := c  (match on a union variant)
             JmpNotType interp { a: C, b: N, c: T };
             /// R[a] := R[b] as struct type c  (from a map with string keys; error when a field is missing)
