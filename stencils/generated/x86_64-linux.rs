@@ -2,12 +2,12 @@
 // Regenerate (needs clang 19): MOCHI_REGEN_STENCILS=1 cargo build -p stencils
 // clang: Debian clang version 19.1.7 (3~deb12u1)
 // flags: -Werror -Wall --target=x86_64-unknown-linux-gnu -std=gnu11 -O2 -g0 -fno-pic -mcmodel=small -fomit-frame-pointer -fno-asynchronous-unwind-tables -fno-unwind-tables -fno-stack-protector -ffreestanding -fno-builtin -fno-jump-tables -fcf-protection=none -fno-exceptions -fno-strict-aliasing -ffunction-sections -fdata-sections
-// digest: sha256(clang major 19, flags, stencils/src/*.c *.h): 50e157664891106e125c55387cc23a6ae7885425a29438dfc1ef18455b715637
-// 671 stencils.
+// digest: sha256(clang major 19, flags, stencils/src/*.c *.h): 835024a42f558641ab5eb18ca86c700e6af4a9d5726677f63f319e6cf1daf190
+// 676 stencils.
 
 pub const CLANG_VERSION: &str = "Debian clang version 19.1.7 (3~deb12u1)";
 pub const FLAGS: &str = "-Werror -Wall --target=x86_64-unknown-linux-gnu -std=gnu11 -O2 -g0 -fno-pic -mcmodel=small -fomit-frame-pointer -fno-asynchronous-unwind-tables -fno-unwind-tables -fno-stack-protector -ffreestanding -fno-builtin -fno-jump-tables -fcf-protection=none -fno-exceptions -fno-strict-aliasing -ffunction-sections -fdata-sections";
-pub const DIGEST: &str = "50e157664891106e125c55387cc23a6ae7885425a29438dfc1ef18455b715637";
+pub const DIGEST: &str = "835024a42f558641ab5eb18ca86c700e6af4a9d5726677f63f319e6cf1daf190";
 
 /// Sizes, offsets and constants of mochi.h as clang measured them (abi_probe.c).
 pub const ABI: &[(&str, u64)] = &[
@@ -19,7 +19,7 @@ pub const ABI: &[(&str, u64)] = &[
     ("sizeof(FuncInfo)", 0x10),
     ("offsetof(FuncInfo, native)", 0x0),
     ("offsetof(FuncInfo, frame_bytes)", 0x8),
-    ("sizeof(Ctx)", 0x60),
+    ("sizeof(Ctx)", 0x68),
     ("offsetof(Ctx, exit_pc)", 0x0),
     ("offsetof(Ctx, exit_fp)", 0x8),
     ("offsetof(Ctx, depth)", 0x10),
@@ -32,6 +32,23 @@ pub const ABI: &[(&str, u64)] = &[
     ("offsetof(Ctx, rt)", 0x48),
     ("offsetof(Ctx, list_slots)", 0x50),
     ("offsetof(Ctx, record_slots)", 0x58),
+    ("offsetof(Ctx, str_slots)", 0x60),
+    ("GLOBALS_OFFSET", 0x68),
+    ("sizeof(ListSlot)", 0x20),
+    ("offsetof(ListSlot, data)", 0x0),
+    ("offsetof(ListSlot, len)", 0x8),
+    ("offsetof(ListSlot, cap)", 0x10),
+    ("offsetof(ListSlot, elem)", 0x18),
+    ("offsetof(ListSlot, gen)", 0x1c),
+    ("offsetof(ListSlot, flags)", 0x1e),
+    ("sizeof(RecordSlot)", 0x18),
+    ("offsetof(RecordSlot, fields)", 0x0),
+    ("offsetof(RecordSlot, type_id)", 0x8),
+    ("offsetof(RecordSlot, nfields)", 0x10),
+    ("sizeof(StrSlot)", 0x28),
+    ("offsetof(StrSlot, ptr)", 0x0),
+    ("offsetof(StrSlot, len)", 0x8),
+    ("offsetof(StrSlot, runes)", 0x10),
     ("HEADER_WORDS", 0x4),
     ("STATUS_RETURNED", 0x0),
     ("STATUS_EXIT", 0x1),
@@ -2510,6 +2527,140 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0x2e, kind: HoleKind::Abs32, symbol: HoleSymbol::R3, addend: 0, in_data: false },
         ],
     },
+    // helper (helpers.c): 72 code bytes, 0 data bytes, 7 holes
+    Stencil {
+        name: "helper",
+        code: &[
+            0x50, 0x4d, 0x89, 0x65, 0x08, 0x49, 0xc7, 0x45, 0x00, 0x00, 0x00, 0x00, 0x00, 0x48, 0xb8, 0x00,
+            0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0xba, 0x00, 0x00, 0x00, 0x00, 0xb9, 0x00, 0x00, 0x00,
+            0x00, 0x41, 0xb8, 0x00, 0x00, 0x00, 0x00, 0x4c, 0x89, 0xef, 0x4c, 0x89, 0xe6, 0xff, 0xd0, 0x31,
+            0xff, 0x31, 0xf6, 0x31, 0xd2, 0x31, 0xc9, 0x48, 0x85, 0xc0, 0x75, 0x06, 0x58, 0xe9, 0x00, 0x00,
+            0x00, 0x00, 0x58, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x9, kind: HoleKind::Abs32S, symbol: HoleSymbol::Pc, addend: 0, in_data: false },
+            Hole { offset: 0xf, kind: HoleKind::Abs64, symbol: HoleSymbol::HelperOp, addend: 0, in_data: false },
+            Hole { offset: 0x18, kind: HoleKind::Abs32, symbol: HoleSymbol::OA, addend: 0, in_data: false },
+            Hole { offset: 0x1d, kind: HoleKind::Abs32, symbol: HoleSymbol::OB, addend: 0, in_data: false },
+            Hole { offset: 0x23, kind: HoleKind::Abs32, symbol: HoleSymbol::OC, addend: 0, in_data: false },
+            Hole { offset: 0x3e, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+            Hole { offset: 0x44, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+        ],
+    },
+    // helper_c1 (helpers.c): 86 code bytes, 0 data bytes, 9 holes
+    Stencil {
+        name: "helper_c1",
+        code: &[
+            0x50, 0x49, 0x89, 0xbc, 0x24, 0x00, 0x00, 0x00, 0x00, 0x4d, 0x89, 0x65, 0x08, 0x49, 0xc7, 0x45,
+            0x00, 0x00, 0x00, 0x00, 0x00, 0x48, 0xb8, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0xba,
+            0x00, 0x00, 0x00, 0x00, 0xb9, 0x00, 0x00, 0x00, 0x00, 0x41, 0xb8, 0x00, 0x00, 0x00, 0x00, 0x4c,
+            0x89, 0xef, 0x4c, 0x89, 0xe6, 0xff, 0xd0, 0x49, 0x8b, 0xbc, 0x24, 0x00, 0x00, 0x00, 0x00, 0x31,
+            0xf6, 0x31, 0xd2, 0x31, 0xc9, 0x48, 0x85, 0xc0, 0x75, 0x06, 0x58, 0xe9, 0x00, 0x00, 0x00, 0x00,
+            0x58, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x5, kind: HoleKind::Abs32S, symbol: HoleSymbol::R0, addend: 0, in_data: false },
+            Hole { offset: 0x11, kind: HoleKind::Abs32S, symbol: HoleSymbol::Pc, addend: 0, in_data: false },
+            Hole { offset: 0x17, kind: HoleKind::Abs64, symbol: HoleSymbol::HelperOp, addend: 0, in_data: false },
+            Hole { offset: 0x20, kind: HoleKind::Abs32, symbol: HoleSymbol::OA, addend: 0, in_data: false },
+            Hole { offset: 0x25, kind: HoleKind::Abs32, symbol: HoleSymbol::OB, addend: 0, in_data: false },
+            Hole { offset: 0x2b, kind: HoleKind::Abs32, symbol: HoleSymbol::OC, addend: 0, in_data: false },
+            Hole { offset: 0x3b, kind: HoleKind::Abs32S, symbol: HoleSymbol::R0, addend: 0, in_data: false },
+            Hole { offset: 0x4c, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+            Hole { offset: 0x52, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+        ],
+    },
+    // helper_c2 (helpers.c): 100 code bytes, 0 data bytes, 11 holes
+    Stencil {
+        name: "helper_c2",
+        code: &[
+            0x50, 0x49, 0x89, 0xbc, 0x24, 0x00, 0x00, 0x00, 0x00, 0x49, 0x89, 0xb4, 0x24, 0x00, 0x00, 0x00,
+            0x00, 0x4d, 0x89, 0x65, 0x08, 0x49, 0xc7, 0x45, 0x00, 0x00, 0x00, 0x00, 0x00, 0x48, 0xb8, 0x00,
+            0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0xba, 0x00, 0x00, 0x00, 0x00, 0xb9, 0x00, 0x00, 0x00,
+            0x00, 0x41, 0xb8, 0x00, 0x00, 0x00, 0x00, 0x4c, 0x89, 0xef, 0x4c, 0x89, 0xe6, 0xff, 0xd0, 0x49,
+            0x8b, 0xbc, 0x24, 0x00, 0x00, 0x00, 0x00, 0x49, 0x8b, 0xb4, 0x24, 0x00, 0x00, 0x00, 0x00, 0x31,
+            0xd2, 0x31, 0xc9, 0x48, 0x85, 0xc0, 0x75, 0x06, 0x58, 0xe9, 0x00, 0x00, 0x00, 0x00, 0x58, 0xe9,
+            0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x5, kind: HoleKind::Abs32S, symbol: HoleSymbol::R0, addend: 0, in_data: false },
+            Hole { offset: 0xd, kind: HoleKind::Abs32S, symbol: HoleSymbol::R1, addend: 0, in_data: false },
+            Hole { offset: 0x19, kind: HoleKind::Abs32S, symbol: HoleSymbol::Pc, addend: 0, in_data: false },
+            Hole { offset: 0x1f, kind: HoleKind::Abs64, symbol: HoleSymbol::HelperOp, addend: 0, in_data: false },
+            Hole { offset: 0x28, kind: HoleKind::Abs32, symbol: HoleSymbol::OA, addend: 0, in_data: false },
+            Hole { offset: 0x2d, kind: HoleKind::Abs32, symbol: HoleSymbol::OB, addend: 0, in_data: false },
+            Hole { offset: 0x33, kind: HoleKind::Abs32, symbol: HoleSymbol::OC, addend: 0, in_data: false },
+            Hole { offset: 0x43, kind: HoleKind::Abs32S, symbol: HoleSymbol::R0, addend: 0, in_data: false },
+            Hole { offset: 0x4b, kind: HoleKind::Abs32S, symbol: HoleSymbol::R1, addend: 0, in_data: false },
+            Hole { offset: 0x5a, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+            Hole { offset: 0x60, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+        ],
+    },
+    // helper_c3 (helpers.c): 114 code bytes, 0 data bytes, 13 holes
+    Stencil {
+        name: "helper_c3",
+        code: &[
+            0x50, 0x49, 0x89, 0xbc, 0x24, 0x00, 0x00, 0x00, 0x00, 0x49, 0x89, 0xb4, 0x24, 0x00, 0x00, 0x00,
+            0x00, 0x49, 0x89, 0x94, 0x24, 0x00, 0x00, 0x00, 0x00, 0x4d, 0x89, 0x65, 0x08, 0x49, 0xc7, 0x45,
+            0x00, 0x00, 0x00, 0x00, 0x00, 0x48, 0xb8, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0xba,
+            0x00, 0x00, 0x00, 0x00, 0xb9, 0x00, 0x00, 0x00, 0x00, 0x41, 0xb8, 0x00, 0x00, 0x00, 0x00, 0x4c,
+            0x89, 0xef, 0x4c, 0x89, 0xe6, 0xff, 0xd0, 0x49, 0x8b, 0xbc, 0x24, 0x00, 0x00, 0x00, 0x00, 0x49,
+            0x8b, 0xb4, 0x24, 0x00, 0x00, 0x00, 0x00, 0x49, 0x8b, 0x94, 0x24, 0x00, 0x00, 0x00, 0x00, 0x31,
+            0xc9, 0x48, 0x85, 0xc0, 0x75, 0x06, 0x58, 0xe9, 0x00, 0x00, 0x00, 0x00, 0x58, 0xe9, 0x00, 0x00,
+            0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x5, kind: HoleKind::Abs32S, symbol: HoleSymbol::R0, addend: 0, in_data: false },
+            Hole { offset: 0xd, kind: HoleKind::Abs32S, symbol: HoleSymbol::R1, addend: 0, in_data: false },
+            Hole { offset: 0x15, kind: HoleKind::Abs32S, symbol: HoleSymbol::R2, addend: 0, in_data: false },
+            Hole { offset: 0x21, kind: HoleKind::Abs32S, symbol: HoleSymbol::Pc, addend: 0, in_data: false },
+            Hole { offset: 0x27, kind: HoleKind::Abs64, symbol: HoleSymbol::HelperOp, addend: 0, in_data: false },
+            Hole { offset: 0x30, kind: HoleKind::Abs32, symbol: HoleSymbol::OA, addend: 0, in_data: false },
+            Hole { offset: 0x35, kind: HoleKind::Abs32, symbol: HoleSymbol::OB, addend: 0, in_data: false },
+            Hole { offset: 0x3b, kind: HoleKind::Abs32, symbol: HoleSymbol::OC, addend: 0, in_data: false },
+            Hole { offset: 0x4b, kind: HoleKind::Abs32S, symbol: HoleSymbol::R0, addend: 0, in_data: false },
+            Hole { offset: 0x53, kind: HoleKind::Abs32S, symbol: HoleSymbol::R1, addend: 0, in_data: false },
+            Hole { offset: 0x5b, kind: HoleKind::Abs32S, symbol: HoleSymbol::R2, addend: 0, in_data: false },
+            Hole { offset: 0x68, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+            Hole { offset: 0x6e, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+        ],
+    },
+    // helper_c4 (helpers.c): 128 code bytes, 0 data bytes, 15 holes
+    Stencil {
+        name: "helper_c4",
+        code: &[
+            0x50, 0x49, 0x89, 0xbc, 0x24, 0x00, 0x00, 0x00, 0x00, 0x49, 0x89, 0xb4, 0x24, 0x00, 0x00, 0x00,
+            0x00, 0x49, 0x89, 0x94, 0x24, 0x00, 0x00, 0x00, 0x00, 0x49, 0x89, 0x8c, 0x24, 0x00, 0x00, 0x00,
+            0x00, 0x4d, 0x89, 0x65, 0x08, 0x49, 0xc7, 0x45, 0x00, 0x00, 0x00, 0x00, 0x00, 0x48, 0xb8, 0x00,
+            0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0xba, 0x00, 0x00, 0x00, 0x00, 0xb9, 0x00, 0x00, 0x00,
+            0x00, 0x41, 0xb8, 0x00, 0x00, 0x00, 0x00, 0x4c, 0x89, 0xef, 0x4c, 0x89, 0xe6, 0xff, 0xd0, 0x49,
+            0x8b, 0xbc, 0x24, 0x00, 0x00, 0x00, 0x00, 0x49, 0x8b, 0xb4, 0x24, 0x00, 0x00, 0x00, 0x00, 0x49,
+            0x8b, 0x94, 0x24, 0x00, 0x00, 0x00, 0x00, 0x49, 0x8b, 0x8c, 0x24, 0x00, 0x00, 0x00, 0x00, 0x48,
+            0x85, 0xc0, 0x75, 0x06, 0x58, 0xe9, 0x00, 0x00, 0x00, 0x00, 0x58, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x5, kind: HoleKind::Abs32S, symbol: HoleSymbol::R0, addend: 0, in_data: false },
+            Hole { offset: 0xd, kind: HoleKind::Abs32S, symbol: HoleSymbol::R1, addend: 0, in_data: false },
+            Hole { offset: 0x15, kind: HoleKind::Abs32S, symbol: HoleSymbol::R2, addend: 0, in_data: false },
+            Hole { offset: 0x1d, kind: HoleKind::Abs32S, symbol: HoleSymbol::R3, addend: 0, in_data: false },
+            Hole { offset: 0x29, kind: HoleKind::Abs32S, symbol: HoleSymbol::Pc, addend: 0, in_data: false },
+            Hole { offset: 0x2f, kind: HoleKind::Abs64, symbol: HoleSymbol::HelperOp, addend: 0, in_data: false },
+            Hole { offset: 0x38, kind: HoleKind::Abs32, symbol: HoleSymbol::OA, addend: 0, in_data: false },
+            Hole { offset: 0x3d, kind: HoleKind::Abs32, symbol: HoleSymbol::OB, addend: 0, in_data: false },
+            Hole { offset: 0x43, kind: HoleKind::Abs32, symbol: HoleSymbol::OC, addend: 0, in_data: false },
+            Hole { offset: 0x53, kind: HoleKind::Abs32S, symbol: HoleSymbol::R0, addend: 0, in_data: false },
+            Hole { offset: 0x5b, kind: HoleKind::Abs32S, symbol: HoleSymbol::R1, addend: 0, in_data: false },
+            Hole { offset: 0x63, kind: HoleKind::Abs32S, symbol: HoleSymbol::R2, addend: 0, in_data: false },
+            Hole { offset: 0x6b, kind: HoleKind::Abs32S, symbol: HoleSymbol::R3, addend: 0, in_data: false },
+            Hole { offset: 0x76, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+            Hole { offset: 0x7c, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+        ],
+    },
     // i64_to_f64 (float_ops.c): 25 code bytes, 0 data bytes, 3 holes
     Stencil {
         name: "i64_to_f64",
@@ -4889,12 +5040,12 @@ pub static STENCILS: &[Stencil] = &[
     Stencil {
         name: "load_global_cell",
         code: &[
-            0x49, 0x8b, 0x86, 0x00, 0x00, 0x00, 0x00, 0x49, 0x89, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0xe9,
+            0x49, 0x8b, 0x85, 0x00, 0x00, 0x00, 0x00, 0x49, 0x89, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0xe9,
             0x00, 0x00, 0x00, 0x00,
         ],
         data: &[],
         holes: &[
-            Hole { offset: 0x3, kind: HoleKind::Abs32S, symbol: HoleSymbol::B, addend: 0, in_data: false },
+            Hole { offset: 0x3, kind: HoleKind::Abs32S, symbol: HoleSymbol::B, addend: 104, in_data: false },
             Hole { offset: 0xb, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
             Hole { offset: 0x10, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
@@ -4903,12 +5054,12 @@ pub static STENCILS: &[Stencil] = &[
     Stencil {
         name: "load_global_f64",
         code: &[
-            0x49, 0x8b, 0x86, 0x00, 0x00, 0x00, 0x00, 0x49, 0x89, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0xe9,
+            0x49, 0x8b, 0x85, 0x00, 0x00, 0x00, 0x00, 0x49, 0x89, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0xe9,
             0x00, 0x00, 0x00, 0x00,
         ],
         data: &[],
         holes: &[
-            Hole { offset: 0x3, kind: HoleKind::Abs32S, symbol: HoleSymbol::B, addend: 0, in_data: false },
+            Hole { offset: 0x3, kind: HoleKind::Abs32S, symbol: HoleSymbol::B, addend: 104, in_data: false },
             Hole { offset: 0xb, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
             Hole { offset: 0x10, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
@@ -4917,12 +5068,12 @@ pub static STENCILS: &[Stencil] = &[
     Stencil {
         name: "load_global_i64",
         code: &[
-            0x49, 0x8b, 0x86, 0x00, 0x00, 0x00, 0x00, 0x49, 0x89, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0xe9,
+            0x49, 0x8b, 0x85, 0x00, 0x00, 0x00, 0x00, 0x49, 0x89, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0xe9,
             0x00, 0x00, 0x00, 0x00,
         ],
         data: &[],
         holes: &[
-            Hole { offset: 0x3, kind: HoleKind::Abs32S, symbol: HoleSymbol::B, addend: 0, in_data: false },
+            Hole { offset: 0x3, kind: HoleKind::Abs32S, symbol: HoleSymbol::B, addend: 104, in_data: false },
             Hole { offset: 0xb, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
             Hole { offset: 0x10, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
@@ -4931,11 +5082,11 @@ pub static STENCILS: &[Stencil] = &[
     Stencil {
         name: "load_global_i64__0",
         code: &[
-            0x49, 0x8b, 0xbe, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
+            0x49, 0x8b, 0xbd, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
         ],
         data: &[],
         holes: &[
-            Hole { offset: 0x3, kind: HoleKind::Abs32S, symbol: HoleSymbol::B, addend: 0, in_data: false },
+            Hole { offset: 0x3, kind: HoleKind::Abs32S, symbol: HoleSymbol::B, addend: 104, in_data: false },
             Hole { offset: 0x8, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
@@ -4943,11 +5094,11 @@ pub static STENCILS: &[Stencil] = &[
     Stencil {
         name: "load_global_i64__1",
         code: &[
-            0x49, 0x8b, 0xb6, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
+            0x49, 0x8b, 0xb5, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
         ],
         data: &[],
         holes: &[
-            Hole { offset: 0x3, kind: HoleKind::Abs32S, symbol: HoleSymbol::B, addend: 0, in_data: false },
+            Hole { offset: 0x3, kind: HoleKind::Abs32S, symbol: HoleSymbol::B, addend: 104, in_data: false },
             Hole { offset: 0x8, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
@@ -4955,11 +5106,11 @@ pub static STENCILS: &[Stencil] = &[
     Stencil {
         name: "load_global_i64__2",
         code: &[
-            0x49, 0x8b, 0x96, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
+            0x49, 0x8b, 0x95, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
         ],
         data: &[],
         holes: &[
-            Hole { offset: 0x3, kind: HoleKind::Abs32S, symbol: HoleSymbol::B, addend: 0, in_data: false },
+            Hole { offset: 0x3, kind: HoleKind::Abs32S, symbol: HoleSymbol::B, addend: 104, in_data: false },
             Hole { offset: 0x8, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
@@ -4967,11 +5118,11 @@ pub static STENCILS: &[Stencil] = &[
     Stencil {
         name: "load_global_i64__3",
         code: &[
-            0x49, 0x8b, 0x8e, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
+            0x49, 0x8b, 0x8d, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
         ],
         data: &[],
         holes: &[
-            Hole { offset: 0x3, kind: HoleKind::Abs32S, symbol: HoleSymbol::B, addend: 0, in_data: false },
+            Hole { offset: 0x3, kind: HoleKind::Abs32S, symbol: HoleSymbol::B, addend: 104, in_data: false },
             Hole { offset: 0x8, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
@@ -5012,7 +5163,7 @@ pub static STENCILS: &[Stencil] = &[
         name: "mochi_entry_shim",
         code: &[
             0x41, 0x57, 0x41, 0x56, 0x41, 0x55, 0x41, 0x54, 0x53, 0x48, 0xff, 0x46, 0x40, 0x48, 0x89, 0xd0,
-            0x4c, 0x8b, 0x76, 0x30, 0x4c, 0x8b, 0x7e, 0x38, 0x49, 0x89, 0xfc, 0x49, 0x89, 0xf5, 0x31, 0xff,
+            0x4c, 0x8b, 0x76, 0x50, 0x4c, 0x8b, 0x7e, 0x58, 0x49, 0x89, 0xfc, 0x49, 0x89, 0xf5, 0x31, 0xff,
             0x31, 0xf6, 0x31, 0xd2, 0x31, 0xc9, 0xff, 0xd0, 0x5b, 0x41, 0x5c, 0x41, 0x5d, 0x41, 0x5e, 0x41,
             0x5f, 0xc3,
         ],
@@ -7462,13 +7613,13 @@ pub static STENCILS: &[Stencil] = &[
     Stencil {
         name: "store_global_cell",
         code: &[
-            0x49, 0x8b, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0x49, 0x89, 0x86, 0x00, 0x00, 0x00, 0x00, 0xe9,
+            0x49, 0x8b, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0x49, 0x89, 0x85, 0x00, 0x00, 0x00, 0x00, 0xe9,
             0x00, 0x00, 0x00, 0x00,
         ],
         data: &[],
         holes: &[
             Hole { offset: 0x4, kind: HoleKind::Abs32S, symbol: HoleSymbol::B, addend: 0, in_data: false },
-            Hole { offset: 0xb, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
+            Hole { offset: 0xb, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 104, in_data: false },
             Hole { offset: 0x10, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
@@ -7476,13 +7627,13 @@ pub static STENCILS: &[Stencil] = &[
     Stencil {
         name: "store_global_f64",
         code: &[
-            0x49, 0x8b, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0x49, 0x89, 0x86, 0x00, 0x00, 0x00, 0x00, 0xe9,
+            0x49, 0x8b, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0x49, 0x89, 0x85, 0x00, 0x00, 0x00, 0x00, 0xe9,
             0x00, 0x00, 0x00, 0x00,
         ],
         data: &[],
         holes: &[
             Hole { offset: 0x4, kind: HoleKind::Abs32S, symbol: HoleSymbol::B, addend: 0, in_data: false },
-            Hole { offset: 0xb, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
+            Hole { offset: 0xb, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 104, in_data: false },
             Hole { offset: 0x10, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
@@ -7490,13 +7641,13 @@ pub static STENCILS: &[Stencil] = &[
     Stencil {
         name: "store_global_i64",
         code: &[
-            0x49, 0x8b, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0x49, 0x89, 0x86, 0x00, 0x00, 0x00, 0x00, 0xe9,
+            0x49, 0x8b, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0x49, 0x89, 0x85, 0x00, 0x00, 0x00, 0x00, 0xe9,
             0x00, 0x00, 0x00, 0x00,
         ],
         data: &[],
         holes: &[
             Hole { offset: 0x4, kind: HoleKind::Abs32S, symbol: HoleSymbol::B, addend: 0, in_data: false },
-            Hole { offset: 0xb, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
+            Hole { offset: 0xb, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 104, in_data: false },
             Hole { offset: 0x10, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
@@ -7504,11 +7655,11 @@ pub static STENCILS: &[Stencil] = &[
     Stencil {
         name: "store_global_i64__0",
         code: &[
-            0x49, 0x89, 0xbe, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
+            0x49, 0x89, 0xbd, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
         ],
         data: &[],
         holes: &[
-            Hole { offset: 0x3, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
+            Hole { offset: 0x3, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 104, in_data: false },
             Hole { offset: 0x8, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
@@ -7516,11 +7667,11 @@ pub static STENCILS: &[Stencil] = &[
     Stencil {
         name: "store_global_i64__1",
         code: &[
-            0x49, 0x89, 0xb6, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
+            0x49, 0x89, 0xb5, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
         ],
         data: &[],
         holes: &[
-            Hole { offset: 0x3, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
+            Hole { offset: 0x3, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 104, in_data: false },
             Hole { offset: 0x8, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
@@ -7528,11 +7679,11 @@ pub static STENCILS: &[Stencil] = &[
     Stencil {
         name: "store_global_i64__2",
         code: &[
-            0x49, 0x89, 0x96, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
+            0x49, 0x89, 0x95, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
         ],
         data: &[],
         holes: &[
-            Hole { offset: 0x3, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
+            Hole { offset: 0x3, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 104, in_data: false },
             Hole { offset: 0x8, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
@@ -7540,11 +7691,11 @@ pub static STENCILS: &[Stencil] = &[
     Stencil {
         name: "store_global_i64__3",
         code: &[
-            0x49, 0x89, 0x8e, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
+            0x49, 0x89, 0x8d, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
         ],
         data: &[],
         holes: &[
-            Hole { offset: 0x3, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
+            Hole { offset: 0x3, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 104, in_data: false },
             Hole { offset: 0x8, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },

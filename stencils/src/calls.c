@@ -34,7 +34,7 @@
         h->dest = U32(_B);                                                          \
         ctx->depth++;                                                               \
         SPILL;                                                                      \
-        uint64_t st = ((StencilFn)fi->native)(nfp, ctx, g, arena, 0, 0, 0, 0);      \
+        uint64_t st = ((StencilFn)fi->native)(nfp, ctx, lists, records, 0, 0, 0, 0); \
         if (st != STATUS_RETURNED)                                                  \
             return st;                                                              \
         RELOAD;                                                                     \

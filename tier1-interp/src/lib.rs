@@ -17,7 +17,7 @@
 mod stack;
 
 use stack::VmStack;
-use vm::abi::{Ctx, FuncInfo, FRAME_CALLER, FRAME_DEST, FRAME_FUNC, FRAME_RET_PC, STATUS_RETURNED};
+use vm::abi::{Ctx, CtxBlock, FuncInfo, FRAME_CALLER, FRAME_DEST, FRAME_FUNC, FRAME_RET_PC, STATUS_RETURNED};
 use vm::error::Error;
 use vm::jit_api::Jit;
 use vm::ops::Op;
@@ -140,30 +140,34 @@ pub fn run(
         failed: vec![false; nf],
     };
     let mut stack = VmStack::new(opts.stack_words, prog.max_frame_words() as usize);
-    // Globals: cell globals start as the empty string (the zero value of the only cell type
-    // of this slice), so a function reading one before its declaration ran sees "".
-    let mut globals = vec![0u64; prog.globals.words().max(1) as usize];
-    let empty = rt.strings.alloc("");
-    for (i, (_, bank)) in prog.globals.names.iter().enumerate() {
-        if *bank == Bank::Cell {
-            globals[i] = empty.0;
-        }
-    }
-    let mut ctx = Ctx {
+    let ctx = Ctx {
         exit_pc: 0,
         exit_fp: std::ptr::null_mut(),
         depth: 1,
         max_depth: opts.max_depth,
         stack_limit: stack.limit(),
         funcs: funcs.as_ptr(),
-        globals: globals.as_mut_ptr() as *mut u8,
+        globals: std::ptr::null_mut(), // set by CtxBlock::new
         arena: std::ptr::null_mut(),
         native_entries: 0,
         rt: rt as *mut Runtime as *mut std::ffi::c_void,
         list_slots: std::ptr::null_mut(),
         record_slots: std::ptr::null_mut(),
+        str_slots: std::ptr::null_mut(),
     };
-    let r = interp(prog, &mut ctx, &mut funcs, &mut tiering, &mut stack, stats);
+    // The globals block follows the context in one allocation (native code addresses it from
+    // the context register).
+    let mut block = CtxBlock::new(ctx, prog.globals.words() as usize);
+    // Cell globals start as the empty string (the zero value of the only cell type of this
+    // slice), so a function reading one before its declaration ran sees "".
+    let empty = rt.strings.alloc("");
+    for (i, (_, bank)) in prog.globals.names.iter().enumerate() {
+        if *bank == Bank::Cell {
+            block.globals()[i] = empty.0;
+        }
+    }
+    let ctx = block.ctx();
+    let r = interp(prog, ctx, &mut funcs, &mut tiering, &mut stack, stats);
     stats.native_entries = ctx.native_entries;
     r
 }
