@@ -70,14 +70,28 @@
 #define OP_PRINT_BOOL 63 /* print buffer += fmt(R[a])  (bool) | a:I | stencil print_bool */
 #define OP_PRINT_STR 64 /* print buffer += R[a]  (string) | a:C | stencil print_str */
 #define OP_PRINT_END 65 /* write the print buffer (a = argument count; trimmed when a >= 3) and a newline | a:N | stencil print_end */
-#define OP_CONCAT_STR 66 /* R[a] := R[b] ++ R[c]  (string concatenation) | a:C b:C c:C | helper concat_str [alloc] */
-#define OP_STR_FROM_I64 67 /* R[a] := str(R[b])  (int) | a:C b:I | helper str_from_i64 [alloc] */
-#define OP_STR_FROM_F64 68 /* R[a] := str(R[b])  (float) | a:C b:F | helper str_from_f64 [alloc] */
-#define OP_STR_FROM_BOOL 69 /* R[a] := str(R[b])  (bool) | a:C b:I | helper str_from_bool [alloc] */
-#define OP_EQ_STR 70 /* R[a] := R[b] == R[c]  (strings) | a:I b:C c:C | helper eq_str */
-#define OP_NE_STR 71 /* R[a] := R[b] != R[c]  (strings) | a:I b:C c:C | helper ne_str */
-#define OP_LT_STR 72 /* R[a] := R[b] < R[c]  (strings, byte order) | a:I b:C c:C | helper lt_str */
-#define OP_LE_STR 73 /* R[a] := R[b] <= R[c]  (strings, byte order) | a:I b:C c:C | helper le_str */
+#define OP_LIST_LEN 66 /* R[a] := len(R[b])  (list) | a:I b:C | stencil list_len */
+#define OP_LIST_GET_I64 67 /* R[a] := R[b][R[c]]  (list<int>/list<bool>: raw i64 words; a negative index counts from the end; out of range: error) | a:I b:C c:I | stencil list_get_i64 [exit] */
+#define OP_LIST_GET_F64 68 /* R[a] := R[b][R[c]]  (list<float>: raw f64 words; negative from the end; out of range: error) | a:F b:C c:I | stencil list_get_f64 [exit] */
+#define OP_LIST_GET_CELL 69 /* R[a] := R[b][R[c]]  (list of Cells; negative from the end; out of range: error) | a:C b:C c:I | stencil list_get_cell [exit] */
+#define OP_LIST_SET_I64 70 /* R[a][R[b]] := R[c]  (list<int>/list<bool>, in place; negative from the end; out of range: error) | a:C b:I c:I | stencil list_set_i64 [exit] */
+#define OP_LIST_SET_F64 71 /* R[a][R[b]] := R[c]  (list<float>, in place; negative from the end; out of range: error) | a:C b:I c:F | stencil list_set_f64 [exit] */
+#define OP_LIST_SET_CELL 72 /* R[a][R[b]] := R[c]  (list of Cells, in place; negative from the end; out of range: error) | a:C b:I c:C | stencil list_set_cell [exit] */
+#define OP_GET_FIELD_I64 73 /* R[a] := R[b].fields[c]  (record field c: an int or bool) | a:I b:C c:N | stencil get_field_i64 */
+#define OP_GET_FIELD_F64 74 /* R[a] := R[b].fields[c]  (a float field) | a:F b:C c:N | stencil get_field_f64 */
+#define OP_GET_FIELD_CELL 75 /* R[a] := R[b].fields[c]  (a Cell field) | a:C b:C c:N | stencil get_field_cell */
+#define OP_SET_FIELD_I64 76 /* R[a].fields[b] := R[c]  (an int or bool field, in place) | a:C b:N c:I | stencil set_field_i64 */
+#define OP_SET_FIELD_F64 77 /* R[a].fields[b] := R[c]  (a float field, in place) | a:C b:N c:F | stencil set_field_f64 */
+#define OP_SET_FIELD_CELL 78 /* R[a].fields[b] := R[c]  (a Cell field, in place) | a:C b:N c:C | stencil set_field_cell */
+#define OP_STR_LEN 79 /* R[a] := len(R[b])  (string, in runes) | a:I b:C | stencil str_len */
+#define OP_CONCAT_STR 80 /* R[a] := R[b] ++ R[c]  (string concatenation) | a:C b:C c:C | helper concat_str [alloc] */
+#define OP_STR_FROM_I64 81 /* R[a] := str(R[b])  (int) | a:C b:I | helper str_from_i64 [alloc] */
+#define OP_STR_FROM_F64 82 /* R[a] := str(R[b])  (float) | a:C b:F | helper str_from_f64 [alloc] */
+#define OP_STR_FROM_BOOL 83 /* R[a] := str(R[b])  (bool) | a:C b:I | helper str_from_bool [alloc] */
+#define OP_EQ_STR 84 /* R[a] := R[b] == R[c]  (strings) | a:I b:C c:C | helper eq_str */
+#define OP_NE_STR 85 /* R[a] := R[b] != R[c]  (strings) | a:I b:C c:C | helper ne_str */
+#define OP_LT_STR 86 /* R[a] := R[b] < R[c]  (strings, byte order) | a:I b:C c:C | helper lt_str */
+#define OP_LE_STR 87 /* R[a] := R[b] <= R[c]  (strings, byte order) | a:I b:C c:C | helper le_str */
 
 /* The stencil of every op that tier 2 compiles. */
 STENCIL(mov_i64);
@@ -146,5 +160,19 @@ STENCIL(print_f64);
 STENCIL(print_bool);
 STENCIL(print_str);
 STENCIL(print_end);
+STENCIL(list_len);
+STENCIL(list_get_i64);
+STENCIL(list_get_f64);
+STENCIL(list_get_cell);
+STENCIL(list_set_i64);
+STENCIL(list_set_f64);
+STENCIL(list_set_cell);
+STENCIL(get_field_i64);
+STENCIL(get_field_f64);
+STENCIL(get_field_cell);
+STENCIL(set_field_i64);
+STENCIL(set_field_f64);
+STENCIL(set_field_cell);
+STENCIL(str_len);
 
 #endif

@@ -22,7 +22,7 @@ use vm::error::Error;
 use vm::jit_api::Jit;
 use vm::ops::Op;
 use vm::program::{Bank, Program};
-use vm::runtime::Runtime;
+use vm::runtime::{typed, Runtime};
 
 use arenas::Cell;
 
@@ -513,6 +513,29 @@ fn interp(
                         fid = slot!(fp, FRAME_FUNC / 8, u64) as usize;
                         break 'func;
                     }
+                    // Typed fast paths on the heap (vm::runtime::typed; the stencils in
+                    // stencils/src/lists.c and records.c do the same).
+                    Op::ListLen => slot!(fp, a, i64) = typed::list_len(ctx, slot!(fp, b, u64)),
+                    Op::ListGetI64 | Op::ListGetF64 | Op::ListGetCell => {
+                        match typed::list_get(ctx, slot!(fp, b, u64), slot!(fp, c, i64)) {
+                            Ok(w) => slot!(fp, a, u64) = w,
+                            Err(m) => return Err(err(&m)),
+                        }
+                    }
+                    Op::ListSetI64 | Op::ListSetF64 | Op::ListSetCell => {
+                        let w = slot!(fp, c, u64);
+                        if let Err(m) = typed::list_set(ctx, slot!(fp, a, u64), slot!(fp, b, i64), w)
+                        {
+                            return Err(err(&m));
+                        }
+                    }
+                    Op::GetFieldI64 | Op::GetFieldF64 | Op::GetFieldCell => {
+                        slot!(fp, a, u64) = typed::get_field(ctx, slot!(fp, b, u64), c)
+                    }
+                    Op::SetFieldI64 | Op::SetFieldF64 | Op::SetFieldCell => {
+                        typed::set_field(ctx, slot!(fp, a, u64), b, slot!(fp, c, u64))
+                    }
+                    Op::StrLen => slot!(fp, a, i64) = typed::str_len(ctx, slot!(fp, b, u64)),
                     Op::PrintI64 => (*rt_ptr).print_i64(slot!(fp, a, i64)),
                     Op::PrintF64 => (*rt_ptr).print_f64(slot!(fp, a, f64)),
                     Op::PrintBool => (*rt_ptr).print_bool(slot!(fp, a, i64) != 0),

@@ -238,6 +238,38 @@ macro_rules! for_each_op {
             /// write the print buffer (a = argument count; trimmed when a >= 3) and a newline
             PrintEnd jit "print_end" { a: N };
 
+            // ---- typed fast paths on the heap (inline stencils; vm::runtime::typed) ----
+            // A list / record / string operand is a handle Cell whose low 32 bits are the slot
+            // index in its arena's slot table (Ctx: list_slots, record_slots, str_slots).
+            /// R[a] := len(R[b])  (list)
+            ListLen jit "list_len" { a: I, b: C };
+            /// R[a] := R[b][R[c]]  (list<int>/list<bool>: raw i64 words; a negative index counts from the end; out of range: error)
+            ListGetI64 jit "list_get_i64" [exit] { a: I, b: C, c: I };
+            /// R[a] := R[b][R[c]]  (list<float>: raw f64 words; negative from the end; out of range: error)
+            ListGetF64 jit "list_get_f64" [exit] { a: F, b: C, c: I };
+            /// R[a] := R[b][R[c]]  (list of Cells; negative from the end; out of range: error)
+            ListGetCell jit "list_get_cell" [exit] { a: C, b: C, c: I };
+            /// R[a][R[b]] := R[c]  (list<int>/list<bool>, in place; negative from the end; out of range: error)
+            ListSetI64 jit "list_set_i64" [exit] { a: C, b: I, c: I };
+            /// R[a][R[b]] := R[c]  (list<float>, in place; negative from the end; out of range: error)
+            ListSetF64 jit "list_set_f64" [exit] { a: C, b: I, c: F };
+            /// R[a][R[b]] := R[c]  (list of Cells, in place; negative from the end; out of range: error)
+            ListSetCell jit "list_set_cell" [exit] { a: C, b: I, c: C };
+            /// R[a] := R[b].fields[c]  (record field c: an int or bool)
+            GetFieldI64 jit "get_field_i64" { a: I, b: C, c: N };
+            /// R[a] := R[b].fields[c]  (a float field)
+            GetFieldF64 jit "get_field_f64" { a: F, b: C, c: N };
+            /// R[a] := R[b].fields[c]  (a Cell field)
+            GetFieldCell jit "get_field_cell" { a: C, b: C, c: N };
+            /// R[a].fields[b] := R[c]  (an int or bool field, in place)
+            SetFieldI64 jit "set_field_i64" { a: C, b: N, c: I };
+            /// R[a].fields[b] := R[c]  (a float field, in place)
+            SetFieldF64 jit "set_field_f64" { a: C, b: N, c: F };
+            /// R[a].fields[b] := R[c]  (a Cell field, in place)
+            SetFieldCell jit "set_field_cell" { a: C, b: N, c: C };
+            /// R[a] := len(R[b])  (string, in runes)
+            StrLen jit "str_len" { a: I, b: C };
+
             // ---- strings (helper ops: one Rust routine each, vm::runtime::helpers) ----
             /// R[a] := R[b] ++ R[c]  (string concatenation)
             ConcatStr helper concat_str [alloc] { a: C, b: C, c: C };

@@ -8,6 +8,7 @@ use std::fmt::Write as _;
 use std::io::Write;
 
 pub mod helpers;
+pub mod typed;
 
 /// Exit status when stdout's reader has gone away (128 + SIGPIPE, as shells report it).
 pub const BROKEN_PIPE_STATUS: i32 = 141;
