@@ -101,14 +101,14 @@ fn run_file(path: &Path, cfg: &Config) -> ExitCode {
         threshold: cfg.threshold,
         ..Options::default()
     };
-    let strings = std::mem::take(&mut prog.strings);
+    let heap = prog.heap.take().expect("a compiled program has its heap");
     let stats_wanted = cfg.stats;
 
     let out = Box::new(std::io::BufWriter::with_capacity(
         1 << 16,
         std::io::stdout(),
     ));
-    let mut rt = Runtime::new(strings, out);
+    let mut rt = Runtime::new(heap, out);
     let mut stats = RunStats::default();
     let t = Instant::now();
     let r = tier1_interp::run(

@@ -101,7 +101,6 @@ pub fn bool_str(b: bool) -> &'static str {
     }
 }
 
-
 /// `d.ddde±XX` (Go's 'e' format with shortest digits; at least two exponent digits).
 fn exp_form(digits: &str, exp: i32) -> String {
     let mut m = String::new();
@@ -277,7 +276,11 @@ impl Heap {
     }
 
     fn fmt_val(&self, out: &mut String, v: V<'_>, mode: Mode, path: &mut Vec<Cell>) {
-        let inner = if mode == Mode::Top { Mode::Nested } else { mode };
+        let inner = if mode == Mode::Top {
+            Mode::Nested
+        } else {
+            mode
+        };
         match v {
             V::Nil => out.push_str(if mode == Mode::Sprint { "<nil>" } else { "nil" }),
             V::Int(i) => out.push_str(&i.to_string()),

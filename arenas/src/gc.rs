@@ -20,6 +20,9 @@ use crate::heap::{
 use crate::rtti::{Bank, TypeDesc};
 use crate::value::{ArenaKind, Cell};
 
+/// What [`Heap::collect`] takes: a closure that passes every root Cell to the sink it is given.
+pub type RootEnumerator<'a> = dyn FnMut(&mut dyn FnMut(Cell)) + 'a;
+
 /// `should_collect` never fires before this many bytes were allocated since the last
 /// collection.
 pub const MIN_THRESHOLD: usize = 8 << 20;
@@ -69,7 +72,7 @@ fn sweep<T: Slot>(
 impl Heap {
     /// Collect garbage. `roots` is called once with a sink; it must pass every root Cell to
     /// the sink (non-handle Cells and nil are fine and ignored).
-    pub fn collect(&mut self, roots: &mut dyn FnMut(&mut dyn FnMut(Cell))) {
+    pub fn collect(&mut self, roots: &mut RootEnumerator) {
         let t0 = Instant::now();
         let mut stack: Vec<Cell> = Vec::new();
         roots(&mut |c| {
@@ -97,7 +100,11 @@ impl Heap {
             return;
         };
         let push_words = |stack: &mut Vec<Cell>, ws: &[u64]| {
-            stack.extend(ws.iter().map(|&w| Cell(w)).filter(|c| c.as_handle().is_some()))
+            stack.extend(
+                ws.iter()
+                    .map(|&w| Cell(w))
+                    .filter(|c| c.as_handle().is_some()),
+            )
         };
         match ArenaKind::from_u8(k) {
             Some(ArenaKind::Str) => {
@@ -110,7 +117,10 @@ impl Heap {
                 mark(&mut self.boxes, g, i);
             }
             Some(ArenaKind::List) => {
-                if mark(&mut self.lists, g, i) {
+                if !mark(&mut self.lists, g, i) {
+                    return;
+                }
+                {
                     let s = *self.lists.get(i);
                     if self.types.bank(s.elem) == Bank::Cell {
                         push_words(stack, self.list_words(c));
@@ -118,7 +128,10 @@ impl Heap {
                 }
             }
             Some(ArenaKind::Map) => {
-                if mark(&mut self.maps, g, i) {
+                if !mark(&mut self.maps, g, i) {
+                    return;
+                }
+                {
                     let s = *self.maps.get(i);
                     let kc = self.types.bank(s.key) == Bank::Cell;
                     let vc = self.types.bank(s.val) == Bank::Cell;
@@ -143,7 +156,10 @@ impl Heap {
                 }
             }
             Some(ArenaKind::Record) => {
-                if mark(&mut self.records, g, i) {
+                if !mark(&mut self.records, g, i) {
+                    return;
+                }
+                {
                     let s = *self.records.get(i);
                     let fields = self.record_fields(c);
                     if s.flags & FLAG_CLOSURE != 0 {
@@ -152,7 +168,8 @@ impl Heap {
                                 stack.push(Cell(w));
                             }
                         }
-                    } else if let TypeDesc::Struct { fields: ftys, .. } = self.types.get(s.type_id) {
+                    } else if let TypeDesc::Struct { fields: ftys, .. } = self.types.get(s.type_id)
+                    {
                         for (&w, (_, ft)) in fields.iter().zip(ftys) {
                             if self.types.bank(*ft) == Bank::Cell {
                                 stack.push(Cell(w));
@@ -202,7 +219,11 @@ impl Heap {
             all,
             |s| {
                 let n = s.nfields as usize;
-                let extra = if s.flags & FLAG_CLOSURE != 0 { mask_words(n) } else { 0 };
+                let extra = if s.flags & FLAG_CLOSURE != 0 {
+                    mask_words(n)
+                } else {
+                    0
+                };
                 free_fields(s.fields, n + extra)
             },
             |s| s.nfields as usize * 8,

@@ -39,8 +39,14 @@ pub enum TypeDesc {
         fields: Vec<(String, TypeId)>,
     },
     /// Each variant is the TypeId of a `Struct` desc.
-    Union { name: String, variants: Vec<TypeId> },
-    Func { params: Vec<TypeId>, ret: TypeId },
+    Union {
+        name: String,
+        variants: Vec<TypeId>,
+    },
+    Func {
+        params: Vec<TypeId>,
+        ret: TypeId,
+    },
 }
 
 /// Which frame bank (and which element representation) a static type selects.
@@ -152,8 +158,14 @@ mod tests {
         assert_eq!(t.intern(TypeDesc::List(STR)), LIST_STR);
         let a = t.intern(TypeDesc::Map(STR, INT));
         assert_eq!(t.intern(TypeDesc::Map(STR, INT)), a);
-        let s1 = t.intern(TypeDesc::Struct { name: "P".into(), fields: vec![] });
-        let s2 = t.intern(TypeDesc::Struct { name: "P".into(), fields: vec![] });
+        let s1 = t.intern(TypeDesc::Struct {
+            name: "P".into(),
+            fields: vec![],
+        });
+        let s2 = t.intern(TypeDesc::Struct {
+            name: "P".into(),
+            fields: vec![],
+        });
         assert_ne!(s1, s2);
         assert_eq!(t.bank(BOOL), Bank::I64);
         assert_eq!(t.bank(FLOAT), Bank::F64);

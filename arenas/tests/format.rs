@@ -67,10 +67,11 @@ fn print_scalars() {
     assert_eq!(h.format_print(0, BOOL), "false");
     assert_eq!(h.format_print(Cell::NIL.0, ANY), "nil");
     assert_eq!(h.format_print(3.0f64.to_bits(), FLOAT), "3");
-    let b = h
-        .bigint_parse("123456789012345678901234567890")
-        .unwrap();
-    assert_eq!(h.format_print(b.0, BIGINT), "123456789012345678901234567890");
+    let b = h.bigint_parse("123456789012345678901234567890").unwrap();
+    assert_eq!(
+        h.format_print(b.0, BIGINT),
+        "123456789012345678901234567890"
+    );
     assert_eq!(h.format_str(Cell::NIL.0, ANY), "<nil>");
     assert_eq!(h.format_str(3.0f64.to_bits(), FLOAT), "3");
     assert_eq!(h.format_str(0.1f64.to_bits(), FLOAT), "0.1");
@@ -106,7 +107,10 @@ fn print_lists_and_maps() {
     h.list_push(any_l, ys.0);
     h.list_push(any_l, Cell::from_f64(1e21).0);
     let la = h.types.list_of(ANY);
-    assert_eq!(h.format_print(any_l.0, la), "[nil, [1, 2, 3], 1000000000000000000000.0]");
+    assert_eq!(
+        h.format_print(any_l.0, la),
+        "[nil, [1, 2, 3], 1000000000000000000000.0]"
+    );
     assert_eq!(h.format_str(any_l.0, la), "[<nil> [1 2 3] 1e+21]");
 
     // map<string,int> sorted by key bytes
@@ -118,7 +122,10 @@ fn print_lists_and_maps() {
     }
     assert_eq!(h.format_print(m.0, msi), r#"{"B": 3, "a": 1, "b": 2}"#);
     assert_eq!(h.format_str(m.0, msi), "map[B:3 a:1 b:2]");
-    assert_eq!(h.json(m.0, msi), "{\n  \"B\": 3,\n  \"a\": 1,\n  \"b\": 2\n}");
+    assert_eq!(
+        h.json(m.0, msi),
+        "{\n  \"B\": 3,\n  \"a\": 1,\n  \"b\": 2\n}"
+    );
     assert_eq!(h.json_compact(m.0, msi), r#"{"B":3,"a":1,"b":2}"#);
 
     // int-keyed map: keys quoted, string order
@@ -128,7 +135,10 @@ fn print_lists_and_maps() {
         let v = h.alloc_str(&format!("v{k}"));
         h.map_set(m2, k as u64, v.0);
     }
-    assert_eq!(h.format_print(m2.0, mis), r#"{"1": "v1", "10": "v10", "2": "v2"}"#);
+    assert_eq!(
+        h.format_print(m2.0, mis),
+        r#"{"1": "v1", "10": "v10", "2": "v2"}"#
+    );
     assert_eq!(h.map_keys_sorted(m2), vec![1, 10, 2]);
     assert_eq!(h.format_str(m2.0, mis), "map[1:v1 10:v10 2:v2]");
 }
@@ -139,7 +149,11 @@ fn print_structs_unions_closures() {
     let li = t.list_of(INT);
     let person = t.intern(TypeDesc::Struct {
         name: "Person".into(),
-        fields: vec![("name".into(), STR), ("age".into(), INT), ("tags".into(), li)],
+        fields: vec![
+            ("name".into(), STR),
+            ("age".into(), INT),
+            ("tags".into(), li),
+        ],
     });
     let circle = t.intern(TypeDesc::Struct {
         name: "Circle".into(),
@@ -149,7 +163,10 @@ fn print_structs_unions_closures() {
         name: "Shape".into(),
         variants: vec![circle],
     });
-    let fty = t.intern(TypeDesc::Func { params: vec![INT], ret: INT });
+    let fty = t.intern(TypeDesc::Func {
+        params: vec![INT],
+        ret: INT,
+    });
     let mut h = Heap::new(t);
     let name = h.alloc_str("Ann");
     let tags = h.list_from(INT, &[1]);
@@ -158,13 +175,19 @@ fn print_structs_unions_closures() {
         h.format_print(p.0, person),
         r#"{"__name": "Person", "age": 30, "name": "Ann", "tags": [1]}"#
     );
-    assert_eq!(h.format_str(p.0, person), "map[__name:Person age:30 name:Ann tags:[1]]");
+    assert_eq!(
+        h.format_str(p.0, person),
+        "map[__name:Person age:30 name:Ann tags:[1]]"
+    );
     assert_eq!(
         h.json(p.0, person),
         "{\n  \"__name\": \"Person\",\n  \"age\": 30,\n  \"name\": \"Ann\",\n  \"tags\": [\n    1\n  ]\n}"
     );
     let c = h.new_record(circle, &[2.0f64.to_bits()]);
-    assert_eq!(h.format_print(c.0, shape), r#"{"__name": "Circle", "r": 2.0}"#);
+    assert_eq!(
+        h.format_print(c.0, shape),
+        r#"{"__name": "Circle", "r": 2.0}"#
+    );
     let f = h.new_closure(3, fty, &[5], &[INT]);
     assert_eq!(h.format_print(f.0, fty), "<fun>");
     assert_eq!(h.closure_func(f), 3);
@@ -204,7 +227,10 @@ fn json_lists_and_nesting() {
     let city = h.alloc_str("num");
     h.map_set(m, city.0, 4);
     let xs = h.list_from(ANY, &[m.0, Cell::NIL.0, Cell::from_f64(2.0).0]);
-    assert_eq!(h.json(xs.0, la), "[\n  {\n    \"num\": 4\n  },\n  null,\n  2\n]");
+    assert_eq!(
+        h.json(xs.0, la),
+        "[\n  {\n    \"num\": 4\n  },\n  null,\n  2\n]"
+    );
     let s = h.alloc_str("<a&b>");
     assert_eq!(h.json(s.0, STR), r#""\u003ca\u0026b\u003e""#);
 }

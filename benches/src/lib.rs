@@ -10,8 +10,8 @@ use vm::runtime::Runtime;
 pub fn run_source(src: &str, mode: JitMode) {
     let ast = vm::parser::parse(src).expect("parse");
     let mut prog = vm::compile::compile(&ast).expect("compile");
-    let strings = std::mem::take(&mut prog.strings);
-    let mut rt = Runtime::new(strings, Box::new(std::io::sink()));
+    let heap = prog.heap.take().expect("heap");
+    let mut rt = Runtime::new(heap, Box::new(std::io::sink()));
     let mut jit = (mode != JitMode::Off).then(tier2_jit::CopyAndPatch::new);
     let opts = Options {
         mode,

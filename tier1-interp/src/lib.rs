@@ -17,14 +17,17 @@
 mod stack;
 
 use stack::VmStack;
-use vm::abi::{Ctx, CtxBlock, FuncInfo, FRAME_CALLER, FRAME_DEST, FRAME_FUNC, FRAME_RET_PC, STATUS_RETURNED};
+use vm::abi::{
+    Ctx, CtxBlock, FuncInfo, FRAME_CALLER, FRAME_DEST, FRAME_FUNC, FRAME_RET_PC, HEADER_WORDS,
+    STATUS_RETURNED,
+};
 use vm::error::Error;
 use vm::jit_api::Jit;
 use vm::ops::Op;
 use vm::program::{Bank, Program};
-use vm::runtime::{typed, Runtime};
+use vm::runtime::Runtime;
 
-use arenas::Cell;
+use arenas::{ArenaKind, Cell};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum JitMode {
@@ -140,6 +143,7 @@ pub fn run(
         failed: vec![false; nf],
     };
     let mut stack = VmStack::new(opts.stack_words, prog.max_frame_words() as usize);
+    rt.attach(prog);
     let ctx = Ctx {
         exit_pc: 0,
         exit_fp: std::ptr::null_mut(),
@@ -151,16 +155,16 @@ pub fn run(
         arena: std::ptr::null_mut(),
         native_entries: 0,
         rt: rt as *mut Runtime as *mut std::ffi::c_void,
-        list_slots: std::ptr::null_mut(),
-        record_slots: std::ptr::null_mut(),
-        str_slots: std::ptr::null_mut(),
+        list_slots: rt.heap.list_slots_base() as *mut u8,
+        record_slots: rt.heap.record_slots_base() as *mut u8,
+        str_slots: rt.heap.str_slots_base() as *mut u8,
     };
     // The globals block follows the context in one allocation (native code addresses it from
     // the context register).
     let mut block = CtxBlock::new(ctx, prog.globals.words() as usize);
     // Cell globals start as the empty string (the zero value of the only cell type of this
     // slice), so a function reading one before its declaration ran sees "".
-    let empty = rt.strings.alloc("");
+    let empty = rt.heap.empty_str();
     for (i, (_, bank)) in prog.globals.names.iter().enumerate() {
         if *bank == Bank::Cell {
             block.globals()[i] = empty.0;
@@ -264,6 +268,55 @@ fn interp(
                         }
                         pc = t;
                     }};
+                }
+                // Push a frame for `callee` at fp + 8*c (arguments already stored there),
+                // its result going to R[b], and continue in it.
+                macro_rules! push_call {
+                    ($callee:expr, $b:expr, $c:expr) => {{
+                        let callee: usize = $callee;
+                        let nfp = fp.add(8 * $c as usize);
+                        tiering.counts[callee] += 1;
+                        stats.interp_calls += 1;
+                        let frame_bytes = funcs[callee].frame_bytes as usize;
+                        if ctx.depth >= ctx.max_depth || nfp.add(frame_bytes) > ctx.stack_limit {
+                            return Err(err("call stack exceeded"));
+                        }
+                        slot!(nfp, FRAME_FUNC / 8, u64) = callee as u64;
+                        slot!(nfp, FRAME_RET_PC / 8, u64) = pc as u64;
+                        slot!(nfp, FRAME_CALLER / 8, *mut u8) = fp;
+                        slot!(nfp, FRAME_DEST / 8, u64) = 8 * $b as u64;
+                        ctx.depth += 1;
+                        if tiering.mode != JitMode::Off
+                            && tiering.maybe_compile(prog, funcs, callee)
+                        {
+                            match enter_native(tiering, callee, nfp, 0, ctx, stats) {
+                                None => return Ok(()),
+                                Some((nf, nfp2, npc)) => {
+                                    fid = nf;
+                                    fp = nfp2;
+                                    pc = npc;
+                                }
+                            }
+                        } else {
+                            fid = callee;
+                            fp = nfp;
+                            pc = 0;
+                        }
+                        break 'func;
+                    }};
+                }
+                macro_rules! heap {
+                    () => {
+                        (&mut (*rt_ptr).heap)
+                    };
+                }
+                macro_rules! rt_err {
+                    ($r:expr) => {
+                        match $r {
+                            Ok(v) => v,
+                            Err(e) => return Err(err(&e.0)),
+                        }
+                    };
                 }
                 match ins.op {
                     Op::MovI64 => slot!(fp, a, i64) = slot!(fp, b, i64),
@@ -461,37 +514,20 @@ fn interp(
                             jump_back_check!(c)
                         }
                     }
-                    Op::Call => {
-                        let callee = a as usize;
-                        let nfp = fp.add(8 * c as usize);
-                        tiering.counts[callee] += 1;
-                        stats.interp_calls += 1;
-                        let frame_bytes = funcs[callee].frame_bytes as usize;
-                        if ctx.depth >= ctx.max_depth || nfp.add(frame_bytes) > ctx.stack_limit {
-                            return Err(err("call stack exceeded"));
+                    Op::Call => push_call!(a as usize, b, c),
+                    Op::CallClosure => {
+                        let clo = Cell(slot!(fp, a, u64));
+                        if !matches!(clo.arena(), Some((ArenaKind::Record, _))) {
+                            return Err(err("call of a nil function value"));
                         }
-                        slot!(nfp, FRAME_FUNC / 8, u64) = callee as u64;
-                        slot!(nfp, FRAME_RET_PC / 8, u64) = pc as u64;
-                        slot!(nfp, FRAME_CALLER / 8, *mut u8) = fp;
-                        slot!(nfp, FRAME_DEST / 8, u64) = 8 * b as u64;
-                        ctx.depth += 1;
-                        if tiering.mode != JitMode::Off
-                            && tiering.maybe_compile(prog, funcs, callee)
-                        {
-                            match enter_native(tiering, callee, nfp, 0, ctx, stats) {
-                                None => return Ok(()),
-                                Some((nf, nfp2, npc)) => {
-                                    fid = nf;
-                                    fp = nfp2;
-                                    pc = npc;
-                                }
-                            }
-                        } else {
-                            fid = callee;
-                            fp = nfp;
-                            pc = 0;
+                        let callee = heap!().closure_func(clo) as usize;
+                        let (nparams, hidden) = (&(*rt_ptr).closure_params)[callee];
+                        if hidden {
+                            // The hidden last parameter: the closure, whose captures the
+                            // callee's prologue copies out.
+                            slot!(fp, c + HEADER_WORDS + nparams, u64) = clo.0;
                         }
-                        break 'func;
+                        push_call!(callee, b, c)
                     }
                     Op::RetI64 | Op::RetF64 | Op::RetCell | Op::RetVoid => {
                         let v = if ins.op == Op::RetVoid {
@@ -513,34 +549,74 @@ fn interp(
                         fid = slot!(fp, FRAME_FUNC / 8, u64) as usize;
                         break 'func;
                     }
-                    // Typed fast paths on the heap (vm::runtime::typed; the stencils in
-                    // stencils/src/lists.c and records.c do the same).
-                    Op::ListLen => slot!(fp, a, i64) = typed::list_len(ctx, slot!(fp, b, u64)),
-                    Op::ListGetI64 | Op::ListGetF64 | Op::ListGetCell => {
-                        match typed::list_get(ctx, slot!(fp, b, u64), slot!(fp, c, i64)) {
-                            Ok(w) => slot!(fp, a, u64) = w,
-                            Err(m) => return Err(err(&m)),
-                        }
-                    }
-                    Op::ListSetI64 | Op::ListSetF64 | Op::ListSetCell => {
-                        let w = slot!(fp, c, u64);
-                        if let Err(m) = typed::list_set(ctx, slot!(fp, a, u64), slot!(fp, b, i64), w)
-                        {
-                            return Err(err(&m));
-                        }
-                    }
-                    Op::GetFieldI64 | Op::GetFieldF64 | Op::GetFieldCell => {
-                        slot!(fp, a, u64) = typed::get_field(ctx, slot!(fp, b, u64), c)
-                    }
-                    Op::SetFieldI64 | Op::SetFieldF64 | Op::SetFieldCell => {
-                        typed::set_field(ctx, slot!(fp, a, u64), b, slot!(fp, c, u64))
-                    }
-                    Op::StrLen => slot!(fp, a, i64) = typed::str_len(ctx, slot!(fp, b, u64)),
                     Op::PrintI64 => (*rt_ptr).print_i64(slot!(fp, a, i64)),
                     Op::PrintF64 => (*rt_ptr).print_f64(slot!(fp, a, f64)),
                     Op::PrintBool => (*rt_ptr).print_bool(slot!(fp, a, i64) != 0),
                     Op::PrintStr => (*rt_ptr).print_str(Cell(slot!(fp, a, u64))),
                     Op::PrintEnd => (*rt_ptr).print_end(a),
+                    Op::StrLen => slot!(fp, a, i64) = heap!().str_runes(Cell(slot!(fp, b, u64))),
+                    Op::ListLen => slot!(fp, a, i64) = heap!().list_len(Cell(slot!(fp, b, u64))),
+                    Op::ListGetI64 | Op::ListGetF64 | Op::ListGetCell => {
+                        slot!(fp, a, u64) =
+                            rt_err!(heap!().list_get(Cell(slot!(fp, b, u64)), slot!(fp, c, i64)))
+                    }
+                    Op::ListSetI64 | Op::ListSetF64 | Op::ListSetCell => rt_err!(heap!().list_set(
+                        Cell(slot!(fp, a, u64)),
+                        slot!(fp, b, i64),
+                        slot!(fp, c, u64)
+                    )),
+                    Op::GetFieldI64 | Op::GetFieldF64 | Op::GetFieldCell => {
+                        slot!(fp, a, u64) = heap!().record_get(Cell(slot!(fp, b, u64)), c as usize)
+                    }
+                    Op::SetFieldI64 | Op::SetFieldF64 | Op::SetFieldCell => {
+                        heap!().record_set(Cell(slot!(fp, a, u64)), b as usize, slot!(fp, c, u64))
+                    }
+                    Op::JmpNotType => {
+                        let v = Cell(slot!(fp, a, u64));
+                        let is = matches!(v.arena(), Some((ArenaKind::Record, _)))
+                            && heap!().record_type(v) == b;
+                        if !is {
+                            jump_back_check!(c)
+                        }
+                    }
+                    Op::JmpNil => {
+                        if Cell(slot!(fp, a, u64)).is_nil() {
+                            jump_back_check!(b)
+                        }
+                    }
+                    Op::JmpNotNil => {
+                        if !Cell(slot!(fp, a, u64)).is_nil() {
+                            jump_back_check!(b)
+                        }
+                    }
+                    Op::F64ToI64 => {
+                        let x = slot!(fp, b, f64);
+                        // In range: -2^63 <= x < 2^63 (NaN fails both tests).
+                        if x >= -9.223372036854775808e18 && x < 9.223372036854775808e18 {
+                            slot!(fp, a, i64) = x as i64;
+                        } else {
+                            return Err(err("integer overflow"));
+                        }
+                    }
+                    Op::PowI64 => {
+                        let (x, e) = (slot!(fp, b, i64), slot!(fp, c, i64));
+                        if e < 0 {
+                            return Err(err("negative exponent"));
+                        }
+                        let r = match x {
+                            0 | 1 => Some(if e == 0 { 1 } else { x }),
+                            -1 => Some(if e % 2 == 0 { 1 } else { -1 }),
+                            _ => u32::try_from(e).ok().and_then(|e| x.checked_pow(e)),
+                        };
+                        match r {
+                            Some(v) => slot!(fp, a, i64) = v,
+                            None => return Err(err("integer overflow")),
+                        }
+                    }
+                    Op::AbsI64 => match slot!(fp, b, i64).checked_abs() {
+                        Some(v) => slot!(fp, a, i64) = v,
+                        None => return Err(err("integer overflow")),
+                    },
                     op => {
                         // Every helper op: one generic arm calling the op's routine. The
                         // routine reads and writes its operands in the frame; on an error it

@@ -926,8 +926,8 @@ fn returns_of_every_bank_store_into_the_callers_slot() {
 
 #[test]
 fn print_helpers() {
-    let mut strings = arenas::StrArena::new();
-    let s = strings.alloc("hi");
+    let mut strings = arenas::Heap::new(arenas::TypeTable::new());
+    let s = strings.alloc_str_permanent("hi");
     let p = program(
         vec![func(
             "p",
@@ -1120,7 +1120,7 @@ fn helpers_called_from_nested_native_frames() {
         vec![4.0f64.to_bits()],
     );
     let sink = vm::runtime::CapturedOutput::default();
-    let mut rt = vm::runtime::Runtime::new(arenas::StrArena::new(), Box::new(sink.clone()));
+    let mut rt = vm::runtime::Runtime::new(arenas::Heap::new(arenas::TypeTable::new()), Box::new(sink.clone()));
     let mut m = Machine::new(p, &[0, 1, 2]);
     m.ctx().rt = &mut rt as *mut vm::runtime::Runtime as *mut std::ffi::c_void;
     m.set_f(4, 10.5);
@@ -1136,9 +1136,9 @@ fn helper_ops_run_in_native_code_around_cached_registers() {
     // A loop whose four i64 slots are all register-cached calls helper ops that read a cached
     // slot (StrFromI64 reads i) and write one (LtStr / EqStr write c): the generic helper
     // stencil must spill every cached register before the routine and reload after it.
-    let mut strings = arenas::StrArena::new();
-    let s = strings.alloc("ab");
-    let a = strings.alloc("a");
+    let mut heap = arenas::Heap::new(arenas::TypeTable::new());
+    let s = heap.alloc_str_permanent("ab");
+    let a = heap.alloc_str_permanent("a");
     let p = program(
         vec![func(
             "h",
@@ -1171,7 +1171,8 @@ fn helper_ops_run_in_native_code_around_cached_registers() {
         "every i64 slot is cached"
     );
     let sink = vm::runtime::CapturedOutput::default();
-    let mut rt = vm::runtime::Runtime::new(strings, Box::new(sink));
+    let mut rt = vm::runtime::Runtime::new(heap, Box::new(sink));
+    rt.attach(&m.prog);
     m.ctx().rt = &mut rt as *mut vm::runtime::Runtime as *mut std::ffi::c_void;
     m.set(4, 0);
     m.set(5, 5);
@@ -1182,8 +1183,8 @@ fn helper_ops_run_in_native_code_around_cached_registers() {
     assert_eq!(m.globals()[1], 5, "i");
     let t = arenas::Cell(m.globals()[2]);
     let u = arenas::Cell(m.globals()[3]);
-    assert_eq!(rt.strings.get(t), format!("a{}", "ab".repeat(5)));
-    assert_eq!(rt.strings.get(u), "4");
+    assert_eq!(rt.heap.str(t), format!("a{}", "ab".repeat(5)));
+    assert_eq!(rt.heap.str(u), "4");
     let fp = m.fp();
     assert_eq!(m.ctx().exit_fp, fp, "the helper stencil records the frame");
     assert_eq!(m.ctx().exit_pc, 6, "and the pc of the last helper op");

@@ -15,7 +15,6 @@ use crate::error::{Error, Result};
 use crate::ops::{Instr, Op, Operand};
 use crate::program::{Bank, Function, Globals, Program, RetKind};
 use crate::types::Type;
-use arenas::StrArena;
 use std::collections::HashMap;
 
 /// A slot while compiling: bank-relative, or a parameter slot of the frame about to be pushed.
@@ -136,7 +135,7 @@ pub struct Compiler {
     global_list: Vec<(String, Bank)>,
     consts: Vec<u64>,
     const_index: HashMap<u64, u32>,
-    strings: StrArena,
+    strings: arenas::Heap,
     string_consts: HashMap<String, u64>,
 }
 
@@ -149,7 +148,7 @@ pub fn compile(prog: &ast::Program) -> Result<Program> {
         global_list: Vec::new(),
         consts: Vec::new(),
         const_index: HashMap::new(),
-        strings: StrArena::new(),
+        strings: arenas::Heap::new(arenas::TypeTable::new()),
         string_consts: HashMap::new(),
     };
     // Pass 1: signatures of top-level functions (function 0 is main).
@@ -640,7 +639,7 @@ impl Compiler {
         let cell = match self.string_consts.get(s) {
             Some(&c) => c,
             None => {
-                let c = self.strings.alloc(s).0;
+                let c = self.strings.alloc_str_permanent(s).0;
                 self.string_consts.insert(s.to_string(), c);
                 c
             }
@@ -1208,6 +1207,8 @@ impl Compiler {
                 pos: b.pos,
                 params: param_banks[fi].clone(),
                 closure_param: false,
+                captures: Vec::new(),
+                fn_type: 0,
                 ret: match b.ret {
                     Type::Void => RetKind::Void,
                     t => RetKind::Value(t.bank().unwrap()),
@@ -1283,7 +1284,7 @@ impl Compiler {
             globals: Globals {
                 names: self.global_list,
             },
-            strings: self.strings,
+            heap: Some(self.strings),
         };
         verify(&prog).map_err(|m| Error::ty(Pos::default(), format!("internal error: {m}")))?;
         Ok(prog)

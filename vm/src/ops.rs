@@ -238,38 +238,6 @@ macro_rules! for_each_op {
             /// write the print buffer (a = argument count; trimmed when a >= 3) and a newline
             PrintEnd jit "print_end" { a: N };
 
-            // ---- typed fast paths on the heap (inline stencils; vm::runtime::typed) ----
-            // A list / record / string operand is a handle Cell whose low 32 bits are the slot
-            // index in its arena's slot table (Ctx: list_slots, record_slots, str_slots).
-            /// R[a] := len(R[b])  (list)
-            ListLen jit "list_len" { a: I, b: C };
-            /// R[a] := R[b][R[c]]  (list<int>/list<bool>: raw i64 words; a negative index counts from the end; out of range: error)
-            ListGetI64 jit "list_get_i64" [exit] { a: I, b: C, c: I };
-            /// R[a] := R[b][R[c]]  (list<float>: raw f64 words; negative from the end; out of range: error)
-            ListGetF64 jit "list_get_f64" [exit] { a: F, b: C, c: I };
-            /// R[a] := R[b][R[c]]  (list of Cells; negative from the end; out of range: error)
-            ListGetCell jit "list_get_cell" [exit] { a: C, b: C, c: I };
-            /// R[a][R[b]] := R[c]  (list<int>/list<bool>, in place; negative from the end; out of range: error)
-            ListSetI64 jit "list_set_i64" [exit] { a: C, b: I, c: I };
-            /// R[a][R[b]] := R[c]  (list<float>, in place; negative from the end; out of range: error)
-            ListSetF64 jit "list_set_f64" [exit] { a: C, b: I, c: F };
-            /// R[a][R[b]] := R[c]  (list of Cells, in place; negative from the end; out of range: error)
-            ListSetCell jit "list_set_cell" [exit] { a: C, b: I, c: C };
-            /// R[a] := R[b].fields[c]  (record field c: an int or bool)
-            GetFieldI64 jit "get_field_i64" { a: I, b: C, c: N };
-            /// R[a] := R[b].fields[c]  (a float field)
-            GetFieldF64 jit "get_field_f64" { a: F, b: C, c: N };
-            /// R[a] := R[b].fields[c]  (a Cell field)
-            GetFieldCell jit "get_field_cell" { a: C, b: C, c: N };
-            /// R[a].fields[b] := R[c]  (an int or bool field, in place)
-            SetFieldI64 jit "set_field_i64" { a: C, b: N, c: I };
-            /// R[a].fields[b] := R[c]  (a float field, in place)
-            SetFieldF64 jit "set_field_f64" { a: C, b: N, c: F };
-            /// R[a].fields[b] := R[c]  (a Cell field, in place)
-            SetFieldCell jit "set_field_cell" { a: C, b: N, c: C };
-            /// R[a] := len(R[b])  (string, in runes)
-            StrLen jit "str_len" { a: I, b: C };
-
             // ---- strings (helper ops: one Rust routine each, vm::runtime::helpers) ----
             /// R[a] := R[b] ++ R[c]  (string concatenation)
             ConcatStr helper concat_str [alloc] { a: C, b: C, c: C };
@@ -287,6 +255,182 @@ macro_rules! for_each_op {
             LtStr helper lt_str { a: I, b: C, c: C };
             /// R[a] := R[b] <= R[c]  (strings, byte order)
             LeStr helper le_str { a: I, b: C, c: C };
+            /// R[a] := len(R[b])  (string: runes)
+            StrLen jit "str_len" { a: I, b: C };
+            /// R[a] := R[b][R[c]]  (1-rune string; negative counts from the end; out of range: error)
+            StrIndex helper str_index [alloc, exit] { a: C, b: C, c: I };
+            /// R[a] := R[b][R[c] : R[c+1]]  (string slice, bounds clamped)
+            StrSlice helper str_slice [alloc] { a: C, b: C, c: I };
+            /// R[a] := substring(R[b], R[c], R[c+1])  (end index, clamped)
+            Substring helper substring [alloc] { a: C, b: C, c: I };
+            /// R[a] := str(R[b])  (R[b] a word of runtime type c; `str` formatting)
+            ToStr helper to_str [alloc] { a: C, b: R, c: N };
+            /// R[a] := R[c] in R[b]  (substring test)
+            StrContains helper str_contains { a: I, b: C, c: C };
+            /// R[a] := R[b] starts with R[c]
+            StrStartsWith helper str_starts_with { a: I, b: C, c: C };
+            /// R[a] := R[b] ends with R[c]
+            StrEndsWith helper str_ends_with { a: I, b: C, c: C };
+            /// R[a] := upper(R[b])
+            StrUpper helper str_upper [alloc] { a: C, b: C };
+            /// R[a] := lower(R[b])
+            StrLower helper str_lower [alloc] { a: C, b: C };
+            /// R[a] := trim(R[b])
+            StrTrim helper str_trim [alloc] { a: C, b: C };
+            /// R[a] := reverse(R[b])  (runes)
+            StrReverse helper str_reverse [alloc] { a: C, b: C };
+            /// R[a] := split(R[b], R[c])  (list<string>)
+            StrSplit helper str_split [alloc] { a: C, b: C, c: C };
+            /// R[a] := join(R[b], R[c])  (R[b] a list of strings)
+            StrJoin helper str_join [alloc] { a: C, b: C, c: C };
+            /// R[a] := indexOf(R[b], R[c])  (runes; -1 if absent)
+            StrIndexOf helper str_index_of { a: I, b: C, c: C };
+            /// R[a] := repeat(R[b], R[c])
+            StrRepeat helper str_repeat [alloc] { a: C, b: C, c: I };
+            /// R[a] := padStart(R[b], R[c], R[b+1])  (pad string in the next cell word)
+            StrPadStart helper str_pad_start [alloc] { a: C, b: C, c: I };
+            /// R[a] := parseIntStr(R[b], base R[c])  (error on bad digits)
+            ParseInt helper parse_int [exit] { a: I, b: C, c: I };
+            /// R[a] := R[b] as int  (error `cannot cast "x" to int`)
+            StrToInt helper str_to_int [exit] { a: I, b: C };
+            /// R[a] := R[b] as float  (error `cannot cast "x" to float`)
+            StrToFloat helper str_to_float [exit] { a: F, b: C };
+
+            // ---- lists (typed fast paths are plain ops; the rest are helpers) ----
+            /// R[a] := new empty list of element type b with capacity c
+            NewList helper new_list [alloc] { a: C, b: N, c: N };
+            /// R[a].push(R[b])  (in place; the word's meaning is the list's element type)
+            ListPush helper list_push [alloc] { a: C, b: R };
+            /// R[a] := len(R[b])  (list)
+            ListLen jit "list_len" { a: I, b: C };
+            /// R[a] := R[b][R[c]]  (list<int|bool>; negative counts from the end; out of range: error)
+            ListGetI64 jit "list_get_i64" [exit] { a: I, b: C, c: I };
+            /// R[a] := R[b][R[c]]  (list<float>)
+            ListGetF64 jit "list_get_f64" [exit] { a: F, b: C, c: I };
+            /// R[a] := R[b][R[c]]  (list of cells)
+            ListGetCell jit "list_get_cell" [exit] { a: C, b: C, c: I };
+            /// R[a][R[b]] := R[c]  (list<int|bool>; negative counts from the end; out of range: error)
+            ListSetI64 jit "list_set_i64" [exit] { a: C, b: I, c: I };
+            /// R[a][R[b]] := R[c]  (list<float>)
+            ListSetF64 jit "list_set_f64" [exit] { a: C, b: I, c: F };
+            /// R[a][R[b]] := R[c]  (list of cells)
+            ListSetCell jit "list_set_cell" [exit] { a: C, b: I, c: C };
+            /// R[a] := append(R[b], R[c])  (a new list)
+            ListAppend helper list_append [alloc] { a: C, b: C, c: R };
+            /// R[a] := R[b] + R[c]  (list concatenation: a new list)
+            ListConcat helper list_concat [alloc] { a: C, b: C, c: C };
+            /// R[a] := R[b][R[c] : R[c+1]]  (list slice, bounds clamped)
+            ListSlice helper list_slice [alloc] { a: C, b: C, c: I };
+            /// R[a] := R[c] in R[b]  (deep equality)
+            ListContains helper list_contains { a: I, b: C, c: R };
+            /// R[a] := reverse(R[b])  (a new list)
+            ListReverse helper list_reverse [alloc] { a: C, b: C };
+            /// R[a] := distinct(R[b])  (first occurrences, in order)
+            ListDistinct helper list_distinct [alloc] { a: C, b: C };
+            /// R[a] := sum(R[b])  (list<int>; overflow: error)
+            ListSumI64 helper list_sum_i64 [exit] { a: I, b: C };
+            /// R[a] := sum(R[b])  (list<float>)
+            ListSumF64 helper list_sum_f64 { a: F, b: C };
+            /// R[a] := avg(R[b])  (0 for an empty list)
+            ListAvg helper list_avg { a: F, b: C };
+            /// R[a] := min(R[b])  (a word of the element type; empty: the zero word)
+            ListMin helper list_min { a: R, b: C };
+            /// R[a] := max(R[b])
+            ListMax helper list_max { a: R, b: C };
+            /// R[a] := first(R[b])  (empty: the zero word / nil)
+            ListFirst helper list_first { a: R, b: C };
+
+            // ---- maps ----
+            /// R[a] := new empty map with key type b and value type c
+            NewMap helper new_map [alloc] { a: C, b: N, c: N };
+            /// R[a] := R[b][R[c]]  (missing key: the value type's zero word, nil for cells)
+            MapGet helper map_get { a: R, b: C, c: R };
+            /// R[a][R[b]] := R[c]
+            MapSet helper map_set [alloc] { a: C, b: R, c: R };
+            /// R[a] := R[c] in R[b]  (has key)
+            MapHas helper map_has { a: I, b: C, c: R };
+            /// R[a] := len(R[b])  (map)
+            MapLen helper map_len { a: I, b: C };
+            /// R[a] := keys(R[b])  (a new list, sorted keys)
+            MapKeys helper map_keys [alloc] { a: C, b: C };
+            /// R[a] := values(R[b])  (a new list, ordered by sorted key)
+            MapValues helper map_values [alloc] { a: C, b: C };
+
+            // ---- records: structs, union variants, closures ----
+            /// R[a] := new record of struct type b, every field zero (nil for cells)
+            NewRecord helper new_record [alloc] { a: C, b: N };
+            /// R[a] := R[b].field[c]  (i64 field)
+            GetFieldI64 jit "get_field_i64" { a: I, b: C, c: N };
+            /// R[a] := R[b].field[c]  (f64 field)
+            GetFieldF64 jit "get_field_f64" { a: F, b: C, c: N };
+            /// R[a] := R[b].field[c]  (cell field; also a closure's capture c)
+            GetFieldCell jit "get_field_cell" { a: C, b: C, c: N };
+            /// R[a].field[b] := R[c]  (i64 field)
+            SetFieldI64 jit "set_field_i64" { a: C, b: N, c: I };
+            /// R[a].field[b] := R[c]  (f64 field)
+            SetFieldF64 jit "set_field_f64" { a: C, b: N, c: F };
+            /// R[a].field[b] := R[c]  (cell field; also a closure's capture b)
+            SetFieldCell jit "set_field_cell" { a: C, b: N, c: C };
+            /// if R[a] is not a record of type b then pc := c  (match on a union variant)
+            JmpNotType interp { a: C, b: N, c: T };
+            /// R[a] := R[b] as struct type c  (from a map with string keys; error when a field is missing)
+            MapToStruct helper map_to_struct [alloc, exit] { a: C, b: C, c: N };
+            /// R[a] := a closure of function b with zeroed captures (filled by SetField*)
+            NewClosure helper new_closure [alloc] { a: C, b: Fn };
+            /// call the closure R[a] with the arguments stored at the next frame (fp + 8*c); if
+            /// its function has captures, R[a] is also stored as its hidden last parameter; the
+            /// result lands in R[b]
+            CallClosure interp [call, exit] { a: C, b: R, c: W };
+
+            // ---- any / optional ----
+            /// if R[a] is nil then pc := b
+            JmpNil interp { a: C, b: T };
+            /// if R[a] is not nil then pc := b
+            JmpNotNil interp { a: C, b: T };
+            /// R[a] := R[b] as a self-describing Cell  (R[b] a word of runtime type c)
+            Box helper box_word [alloc] { a: C, b: R, c: N };
+            /// R[a] := R[b] as a word of runtime type c  (error `cannot cast` when it is not one)
+            Unbox helper unbox_word [exit] { a: R, b: C, c: N };
+            /// R[a] := R[b] == R[c]  (deep equality of two cells; numbers across kinds)
+            EqCell helper eq_cell { a: I, b: C, c: C };
+            /// R[a] := compare(R[b], R[b+1]) rel c  (c: 0 <, 1 <=, 2 >, 3 >=; two cells)
+            CmpCell helper cmp_cell { a: I, b: C, c: N };
+
+            // ---- numbers ----
+            /// R[a] := trunc(R[b])  (NaN or out of range: overflow error)
+            F64ToI64 interp [exit] { a: I, b: F };
+            /// R[a] := R[b] ** R[c]  (ints; negative exponent or overflow: error)
+            PowI64 interp [exit] { a: I, b: I, c: I };
+            /// R[a] := math function c of R[b]  (c: see `vm::runtime::helpers::MATH_FNS`; two-argument functions read R[b+1])
+            MathF64 helper math_f64 { a: F, b: F, c: N };
+            /// R[a] := |R[b]|  (overflow: error)
+            AbsI64 interp [exit] { a: I, b: I };
+            /// R[a] := round(R[b], R[c] digits)  (half away from zero)
+            RoundF64 helper round_f64 { a: F, b: F, c: I };
+            /// R[a] := bigint R[b] op c R[b+1]  (c: 0 + 1 - 2 * 3 / 4 % 5 ==, 6 <, 7 <=; comparisons give bool cells)
+            BigBinary helper big_binary [alloc, exit] { a: C, b: C, c: N };
+            /// R[a] := bigint(R[b])
+            IntToBig helper int_to_big [alloc] { a: C, b: I };
+            /// R[a] := int(R[b])  (bigint; out of range: overflow error)
+            BigToInt helper big_to_int [exit] { a: I, b: C };
+            /// R[a] := float(R[b])  (bigint)
+            BigToFloat helper big_to_float { a: F, b: C };
+            /// R[a] := the bigint constant K[b] (decimal digits, a string constant)
+            BigConst helper big_const [alloc] { a: C, b: K };
+
+            // ---- builtins with effects ----
+            /// print buffer += fmt(R[a])  (a word of runtime type b)
+            PrintCell helper print_cell { a: R, b: N };
+            /// write json(R[a]) (a word of runtime type b) and a newline
+            Json helper json { a: R, b: N };
+            /// R[a] := now()  (ns; a seeded LCG when MOCHI_NOW_SEED is set)
+            Now helper now { a: I };
+            /// R[a] := one line of stdin (without the newline; "" at end of input)
+            Input helper input [alloc] { a: C };
+            /// raise the runtime error whose message is the string constant K[a]
+            Fail helper fail_op [exit] { a: K };
+            /// write the bench report of the block named K[b] that started at R[a] (now())
+            BenchEnd helper bench_end { a: I, b: K };
         }
     };
 }

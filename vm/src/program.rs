@@ -33,6 +33,12 @@ pub struct Function {
     /// captured values the prologue copies into locals).
     pub params: Vec<Bank>,
     pub closure_param: bool,
+    /// For a closure's function: the runtime types (`arenas::TypeId`) of its captured
+    /// values, in capture order (`NewClosure` makes records with these fields; the prologue
+    /// copies them out of the hidden closure parameter). Empty otherwise.
+    pub captures: Vec<u32>,
+    /// The function's `Func` TypeId (the type of a closure over it); 0 when unknown.
+    pub fn_type: u32,
     pub ret: RetKind,
     /// Slot counts per bank (parameters not included); after the parameters the slots are
     /// laid out i64, then f64, then cell.
@@ -114,8 +120,10 @@ pub struct Program {
     /// Constant pool: raw 64-bit values (i64, f64 bits, or cells).
     pub consts: Vec<u64>,
     pub globals: Globals,
-    /// Interned string constants referenced by `ConstCell`.
-    pub strings: arenas::StrArena,
+    /// The heap the program starts with: its type table (every runtime TypeId the code
+    /// names) and the interned string constants referenced by `ConstCell` (permanent
+    /// strings). The runner moves it into the `Runtime` (`take`), so it is `None` after.
+    pub heap: Option<arenas::Heap>,
 }
 
 impl Program {
@@ -177,7 +185,12 @@ impl Program {
                     let shown = match ins.op {
                         Op::ConstF64 => format!("{}", f64::from_bits(raw)),
                         Op::ConstCell => {
-                            format!("{:?}", self.strings.get(arenas::Cell(raw)))
+                            match &self.heap {
+                                Some(h) if arenas::Cell(raw).arena().is_some() => {
+                                    format!("{:?}", h.str(arenas::Cell(raw)))
+                                }
+                                _ => format!("{raw:#x}"),
+                            }
                         }
                         _ => format!("{}", raw as i64),
                     };

@@ -106,7 +106,6 @@ impl Heap {
         Cell::handle(ArenaKind::List, g, i)
     }
 
-
     /// An empty list of element type `elem` with room for `cap` elements.
     pub fn new_list(&mut self, elem: TypeId, cap: usize) -> Cell {
         let data = fresh_words(&[], cap);

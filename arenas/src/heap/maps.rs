@@ -87,30 +87,20 @@ impl Heap {
         }
     }
 
-    fn with_key<R>(&self, c: Cell, key: u64, f: impl FnOnce(&MapObj, Result<i64, &str>) -> R) -> R {
-        let obj = self.map_obj(c);
-        match obj {
-            MapObj::Int(_) => f(obj, Ok(key as i64)),
-            MapObj::Str(_) => {
-                let kt = self.map_key_type(c);
-                if self.types.get(kt) == &TypeDesc::Str {
-                    f(obj, Err(self.str(Cell(key))))
-                } else {
-                    let s = self.format_str(key, kt);
-                    f(obj, Err(&s))
-                }
-            }
-        }
-    }
-
     /// `m[key]` (None when absent).
     #[inline]
     pub fn map_get(&self, c: Cell, key: u64) -> Option<u64> {
-        self.with_key(c, key, |obj, k| match (obj, k) {
-            (MapObj::Int(m), Ok(k)) => m.get(&k).copied(),
-            (MapObj::Str(m), Err(k)) => m.get(k).map(|e| e.1),
-            _ => unreachable!(),
-        })
+        match self.map_obj(c) {
+            MapObj::Int(m) => m.get(&(key as i64)).copied(),
+            MapObj::Str(m) => {
+                let kt = self.map_key_type(c);
+                if self.types.get(kt) == &TypeDesc::Str {
+                    m.get(self.str(Cell(key))).map(|e| e.1)
+                } else {
+                    m.get(self.format_str(key, kt).as_str()).map(|e| e.1)
+                }
+            }
+        }
     }
 
     /// `key in m`.
@@ -121,6 +111,12 @@ impl Heap {
     /// `m[key] = val`.
     #[inline]
     pub fn map_set(&mut self, c: Cell, key: u64, val: u64) {
+        if let MapObj::Int(m) = self.map_obj_mut(c) {
+            if m.insert(key as i64, val).is_none() {
+                self.note_alloc(MAP_ENTRY_BYTES);
+            }
+            return;
+        }
         let ks = match self.map_obj(c) {
             MapObj::Int(_) => None,
             MapObj::Str(_) => {
@@ -197,12 +193,18 @@ impl Heap {
 
     /// `keys(m)` / `for k in m`: key words in key order.
     pub fn map_keys_sorted(&self, c: Cell) -> Vec<u64> {
-        self.map_entries_sorted(c).into_iter().map(|e| e.0).collect()
+        self.map_entries_sorted(c)
+            .into_iter()
+            .map(|e| e.0)
+            .collect()
     }
 
     /// `values(m)`: values in key order.
     pub fn map_values_sorted(&self, c: Cell) -> Vec<u64> {
-        self.map_entries_sorted(c).into_iter().map(|e| e.1).collect()
+        self.map_entries_sorted(c)
+            .into_iter()
+            .map(|e| e.1)
+            .collect()
     }
 
     /// `keys(m)` as a new `list<K>`.

@@ -181,6 +181,8 @@ pub struct SlotTable<T: Slot> {
     len: usize,
     /// Slots committed read-write.
     committed: usize,
+    /// Bytes committed read-write (a multiple of the commit chunk).
+    committed_bytes: usize,
     /// Slots the reservation can hold.
     capacity: usize,
     free: Vec<u32>,
@@ -208,6 +210,7 @@ impl<T: Slot> SlotTable<T> {
             base: p as *mut T,
             len: 0,
             committed: 0,
+            committed_bytes: 0,
             capacity: (SLOT_TABLE_RESERVE / std::mem::size_of::<T>()).min(u32::MAX as usize),
             free: Vec::new(),
             live: 0,
@@ -233,7 +236,7 @@ impl<T: Slot> SlotTable<T> {
         }
         assert!(slots <= self.capacity, "slot table exhausted");
         let sz = std::mem::size_of::<T>();
-        let old_bytes = self.committed * sz;
+        let old_bytes = self.committed_bytes;
         let want = (slots * sz).max(old_bytes * 2).max(COMMIT_CHUNK);
         let new_bytes = want.div_ceil(COMMIT_CHUNK) * COMMIT_CHUNK;
         let new_bytes = new_bytes.min(SLOT_TABLE_RESERVE);
@@ -247,6 +250,7 @@ impl<T: Slot> SlotTable<T> {
             )
         };
         assert_eq!(r, 0, "cannot commit slot table memory");
+        self.committed_bytes = new_bytes;
         self.committed = new_bytes / sz;
     }
 
@@ -555,4 +559,3 @@ impl Drop for Heap {
 pub(crate) fn int_overflow() -> RtError {
     RtError("integer overflow".into())
 }
-

@@ -29,7 +29,14 @@ impl Heap {
         self.records.get(self.idx(c, ArenaKind::Record))
     }
 
-    fn push_record(&mut self, ty: TypeId, words: Vec<u64>, nfields: usize, func: u32, flags: u16) -> Cell {
+    fn push_record(
+        &mut self,
+        ty: TypeId,
+        words: Vec<u64>,
+        nfields: usize,
+        func: u32,
+        flags: u16,
+    ) -> Cell {
         let len = words.len();
         let fields = if len == 0 {
             std::ptr::NonNull::dangling().as_ptr()
@@ -56,7 +63,13 @@ impl Heap {
 
     /// A closure over function `fn_index` (of `Func` type `fn_type`) with `captures`, whose
     /// static types are `capture_types` (they tell which captures are Cells).
-    pub fn new_closure(&mut self, fn_index: u32, fn_type: TypeId, captures: &[u64], capture_types: &[TypeId]) -> Cell {
+    pub fn new_closure(
+        &mut self,
+        fn_index: u32,
+        fn_type: TypeId,
+        captures: &[u64],
+        capture_types: &[TypeId],
+    ) -> Cell {
         assert_eq!(captures.len(), capture_types.len());
         let n = captures.len();
         let mut words = Vec::with_capacity(n + mask_words(n));

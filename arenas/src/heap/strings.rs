@@ -7,8 +7,8 @@
 //! bytes a string covers never change, appends only write past `used`. Slices share their
 //! source's buffer too.
 
-use std::cmp::Ordering;
 use std::alloc::{alloc, dealloc, Layout};
+use std::cmp::Ordering;
 
 use super::{BufHeader, Heap, RtError, StrSlot, BUF_HEADER_SIZE, FLAG_PERMANENT};
 use crate::rtti::{self, TypeId};
@@ -89,7 +89,13 @@ impl Heap {
     }
 
     /// A new string slot over `len` bytes at `ptr` inside `buf` (whose refs it takes).
-    fn push_str_slot(&mut self, ptr: *const u8, len: usize, runes: usize, buf: *mut BufHeader) -> Cell {
+    fn push_str_slot(
+        &mut self,
+        ptr: *const u8,
+        len: usize,
+        runes: usize,
+        buf: *mut BufHeader,
+    ) -> Cell {
         if !buf.is_null() {
             // SAFETY: live buffer.
             unsafe { (*buf).refs += 1 };
@@ -110,7 +116,12 @@ impl Heap {
     /// A string in a fresh buffer of capacity `cap >= s.len()`.
     fn alloc_str_cap(&mut self, s: &str, runes: usize, cap: usize) -> Cell {
         if s.is_empty() && cap == 0 {
-            return self.push_str_slot(std::ptr::NonNull::dangling().as_ptr(), 0, 0, std::ptr::null_mut());
+            return self.push_str_slot(
+                std::ptr::NonNull::dangling().as_ptr(),
+                0,
+                0,
+                std::ptr::null_mut(),
+            );
         }
         let b = new_buf(cap);
         // SAFETY: cap >= s.len().
@@ -178,7 +189,7 @@ impl Heap {
             unsafe {
                 let hdr = &mut *sa.buf;
                 let end = buf_bytes(sa.buf).add(hdr.used as usize);
-                if sa.ptr.add(la) == end as *const u8 && hdr.used as usize + lb <= hdr.cap as usize {
+                if std::ptr::eq(sa.ptr.add(la), end) && hdr.used as usize + lb <= hdr.cap as usize {
                     std::ptr::copy_nonoverlapping(sb.ptr, end, lb);
                     hdr.used += lb as u64;
                     return self.push_str_slot(sa.ptr, la + lb, runes, sa.buf);
@@ -212,7 +223,11 @@ impl Heap {
         let ascii = is_ascii_slot(&s);
         let text = self.str(c);
         let blo = rune_offset(text, ascii, lo);
-        let bhi = if ascii { hi } else { blo + rune_offset(&text[blo..], false, hi - lo) };
+        let bhi = if ascii {
+            hi
+        } else {
+            blo + rune_offset(&text[blo..], false, hi - lo)
+        };
         if hi - lo == 1 && ascii {
             return self.ascii[text.as_bytes()[lo] as usize];
         }

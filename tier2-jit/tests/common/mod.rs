@@ -22,6 +22,8 @@ pub fn func(name: &str, n_i64: u32, n_f64: u32, n_cell: u32, code: Vec<Instr>) -
         pos: Pos { line: 1, col: 1 },
         params: vec![],
         closure_param: false,
+        captures: vec![],
+        fn_type: 0,
         ret: RetKind::Value(Bank::I64),
         n_i64,
         n_f64,
@@ -36,7 +38,7 @@ pub fn program(funcs: Vec<Function>, consts: Vec<u64>) -> Program {
         funcs,
         consts,
         globals: Globals::default(),
-        strings: arenas::StrArena::new(),
+        heap: None,
     }
 }
 

@@ -7,11 +7,16 @@
 //! immediates otherwise). It returns 0 when done, or 1 after leaving an error message in
 //! `Runtime::pending_error`; a routine that fails does so before changing any state, so
 //! re-executing the op after a side exit is safe.
+//!
+//! Routines of `alloc` ops start with a GC safepoint (`Runtime::safepoint`): the collector
+//! runs there, before anything is allocated, with the frames from `fp` up as roots. A routine
+//! that allocates several objects therefore never collects in the middle.
 
-use super::rt;
+use super::{rt, Runtime};
 use crate::abi::Ctx;
-use crate::format;
-use arenas::Cell;
+use arenas::rtti::{TypeDesc, TypeTable};
+use arenas::{Bank, Cell, RtError};
+use std::io::BufRead;
 
 /// The word `i` of the frame at `fp`.
 ///
@@ -22,108 +27,605 @@ pub(crate) unsafe fn w(fp: *mut u8, i: u32) -> *mut u64 {
     fp.add(8 * i as usize) as *mut u64
 }
 
-/// Report an error from a helper: the message is raised by the caller at the op's position.
-#[allow(dead_code)] // used by the container helpers
-pub(crate) fn fail(ctx: *mut Ctx, msg: impl Into<String>) -> u64 {
-    // SAFETY: helpers are only called with the live context of the run.
-    unsafe { rt(ctx).pending_error = Some(msg.into()) };
-    1
+fn rte(e: RtError) -> String {
+    e.0
 }
 
-// ---- strings ----
-
-/// R[a] := R[b] ++ R[c]
-///
-/// # Safety
-/// Called with a live ctx and frame (see the module docs).
-pub unsafe extern "C" fn concat_str(ctx: *mut Ctx, fp: *mut u8, a: u32, b: u32, c: u32) -> u64 {
-    let rt = rt(ctx);
-    let s = format!(
-        "{}{}",
-        rt.strings.get(Cell(*w(fp, b))),
-        rt.strings.get(Cell(*w(fp, c)))
-    );
-    *w(fp, a) = rt.strings.alloc(s).0;
-    0
+/// The zero word of a type: 0 / 0.0 for the i64 and f64 banks, nil for cells.
+pub fn zero_word(types: &TypeTable, ty: u32) -> u64 {
+    match types.bank(ty) {
+        Bank::I64 | Bank::F64 => 0,
+        Bank::Cell => Cell::NIL.0,
+    }
 }
 
-/// R[a] := str(R[b])  (int)
-///
-/// # Safety
-/// See `concat_str`.
-pub unsafe extern "C" fn str_from_i64(ctx: *mut Ctx, fp: *mut u8, a: u32, b: u32, _: u32) -> u64 {
-    let s = (*w(fp, b) as i64).to_string();
-    *w(fp, a) = rt(ctx).strings.alloc(s).0;
-    0
+/// How a runtime type is written in messages (`cannot cast "x" to int`).
+pub fn type_name(types: &TypeTable, ty: u32) -> String {
+    match types.get(ty) {
+        TypeDesc::Int => "int".into(),
+        TypeDesc::Float => "float".into(),
+        TypeDesc::Bool => "bool".into(),
+        TypeDesc::Str => "string".into(),
+        TypeDesc::BigInt => "bigint".into(),
+        TypeDesc::Any => "any".into(),
+        TypeDesc::Nil => "nil".into(),
+        TypeDesc::Void => "void".into(),
+        TypeDesc::List(e) => format!("list<{}>", type_name(types, *e)),
+        TypeDesc::Map(k, v) => format!("map<{}, {}>", type_name(types, *k), type_name(types, *v)),
+        TypeDesc::Optional(t) => format!("{}?", type_name(types, *t)),
+        TypeDesc::Struct { name, .. } | TypeDesc::Union { name, .. } => name.clone(),
+        TypeDesc::Func { .. } => "fun".into(),
+    }
 }
 
-/// R[a] := str(R[b])  (float)
-///
-/// # Safety
-/// See `concat_str`.
-pub unsafe extern "C" fn str_from_f64(ctx: *mut Ctx, fp: *mut u8, a: u32, b: u32, _: u32) -> u64 {
-    let s = format::float_top(f64::from_bits(*w(fp, b)));
-    *w(fp, a) = rt(ctx).strings.alloc(s).0;
-    0
+/// Math functions of `MathF64` (operand c).
+pub const MATH_SQRT: u32 = 0;
+pub const MATH_POW: u32 = 1;
+pub const MATH_SIN: u32 = 2;
+pub const MATH_COS: u32 = 3;
+pub const MATH_TAN: u32 = 4;
+pub const MATH_ATAN: u32 = 5;
+pub const MATH_ATAN2: u32 = 6;
+pub const MATH_EXP: u32 = 7;
+pub const MATH_LOG: u32 = 8;
+pub const MATH_LOG2: u32 = 9;
+pub const MATH_LOG10: u32 = 10;
+pub const MATH_FLOOR: u32 = 11;
+pub const MATH_CEIL: u32 = 12;
+pub const MATH_FABS: u32 = 13;
+
+/// `BigBinary` operations (operand c).
+pub const BIG_ADD: u32 = 0;
+pub const BIG_SUB: u32 = 1;
+pub const BIG_MUL: u32 = 2;
+pub const BIG_DIV: u32 = 3;
+pub const BIG_MOD: u32 = 4;
+pub const BIG_EQ: u32 = 5;
+pub const BIG_LT: u32 = 6;
+pub const BIG_LE: u32 = 7;
+
+/// Define helper routines. `alloc fn` starts with a GC safepoint; `pure fn` does not. The body
+/// is a block returning `Result<(), String>` and may use `?`; `g(i)` reads word i of the frame,
+/// `set(i, v)` writes it, `cell(i)` reads it as a Cell.
+macro_rules! helpers {
+    ($( $(#[doc = $d:literal])* $kind:ident fn $name:ident($h:ident, $a:pat, $b:pat, $c:pat) $body:block )*) => { $(
+        $(#[doc = $d])*
+        ///
+        /// # Safety
+        /// Called with the live ctx and frame of the run (see the module docs).
+        #[allow(unused_variables, clippy::redundant_closure_call)]
+        pub unsafe extern "C" fn $name(ctx: *mut Ctx, fp: *mut u8, a_: u32, b_: u32, c_: u32) -> u64 {
+            let r0 = rt(ctx);
+            helpers!(@gc $kind r0 ctx fp);
+            let ($a, $b, $c) = (a_, b_, c_);
+            #[allow(unused_macros)]
+            macro_rules! g { ($i:expr) => { *w(fp, $i) } }
+            #[allow(unused_macros)]
+            macro_rules! set { ($i:expr, $v:expr) => { *w(fp, $i) = $v } }
+            #[allow(unused_macros)]
+            macro_rules! cell { ($i:expr) => { Cell(*w(fp, $i)) } }
+            let r: Result<(), String> = (|$h: &mut Runtime| -> Result<(), String> { $body })(r0);
+            match r {
+                Ok(()) => 0,
+                Err(m) => {
+                    rt(ctx).pending_error = Some(m);
+                    1
+                }
+            }
+        }
+    )* };
+    (@gc alloc $rt:ident $ctx:ident $fp:ident) => { $rt.safepoint($ctx, $fp); };
+    (@gc pure $rt:ident $ctx:ident $fp:ident) => {};
 }
 
-/// R[a] := str(R[b])  (bool)
-///
-/// # Safety
-/// See `concat_str`.
-pub unsafe extern "C" fn str_from_bool(
-    ctx: *mut Ctx,
-    fp: *mut u8,
-    a: u32,
-    b: u32,
-    _: u32,
-) -> u64 {
-    let s = format::bool_str(*w(fp, b) != 0);
-    *w(fp, a) = rt(ctx).strings.alloc(s).0;
-    0
+fn cmp_pred(o: std::cmp::Ordering, sel: u32) -> bool {
+    match sel {
+        0 => o.is_lt(),
+        1 => o.is_le(),
+        2 => o.is_gt(),
+        _ => o.is_ge(),
+    }
 }
 
-/// Compare the strings R[b] and R[c] (byte order) and store `pred(ordering)` in R[a].
-unsafe fn cmp_str(
-    ctx: *mut Ctx,
-    fp: *mut u8,
-    a: u32,
-    b: u32,
-    c: u32,
-    pred: fn(std::cmp::Ordering) -> bool,
-) -> u64 {
-    let rt = rt(ctx);
-    let x = rt.strings.get(Cell(*w(fp, b))).as_bytes();
-    let y = rt.strings.get(Cell(*w(fp, c))).as_bytes();
-    *w(fp, a) = pred(x.cmp(y)) as u64;
-    0
+fn round_half_away(x: f64, digits: i64) -> f64 {
+    if digits <= 0 {
+        return x.round();
+    }
+    let p = 10f64.powi(digits.min(300) as i32);
+    (x * p).round() / p
 }
 
-/// R[a] := R[b] == R[c]  (strings)
-///
-/// # Safety
-/// See `concat_str`.
-pub unsafe extern "C" fn eq_str(ctx: *mut Ctx, fp: *mut u8, a: u32, b: u32, c: u32) -> u64 {
-    cmp_str(ctx, fp, a, b, c, |o| o.is_eq())
-}
-/// R[a] := R[b] != R[c]  (strings)
-///
-/// # Safety
-/// See `concat_str`.
-pub unsafe extern "C" fn ne_str(ctx: *mut Ctx, fp: *mut u8, a: u32, b: u32, c: u32) -> u64 {
-    cmp_str(ctx, fp, a, b, c, |o| o.is_ne())
-}
-/// R[a] := R[b] < R[c]  (strings, byte order)
-///
-/// # Safety
-/// See `concat_str`.
-pub unsafe extern "C" fn lt_str(ctx: *mut Ctx, fp: *mut u8, a: u32, b: u32, c: u32) -> u64 {
-    cmp_str(ctx, fp, a, b, c, |o| o.is_lt())
-}
-/// R[a] := R[b] <= R[c]  (strings, byte order)
-///
-/// # Safety
-/// See `concat_str`.
-pub unsafe extern "C" fn le_str(ctx: *mut Ctx, fp: *mut u8, a: u32, b: u32, c: u32) -> u64 {
-    cmp_str(ctx, fp, a, b, c, |o| o.is_le())
+helpers! {
+    // ---- strings ----
+    /// R[a] := R[b] ++ R[c]
+    alloc fn concat_str(rt, a, b, c) {
+        set!(a, rt.heap.str_concat(cell!(b), cell!(c)).0);
+        Ok(())
+    }
+    /// R[a] := str(R[b])  (int)
+    alloc fn str_from_i64(rt, a, b, _c) {
+        set!(a, rt.heap.int_to_str(g!(b) as i64).0);
+        Ok(())
+    }
+    /// R[a] := str(R[b])  (float)
+    alloc fn str_from_f64(rt, a, b, _c) {
+        set!(a, rt.heap.float_to_str(f64::from_bits(g!(b))).0);
+        Ok(())
+    }
+    /// R[a] := str(R[b])  (bool)
+    alloc fn str_from_bool(rt, a, b, _c) {
+        set!(a, rt.heap.bool_to_str(g!(b) != 0).0);
+        Ok(())
+    }
+    /// R[a] := R[b] == R[c]  (strings)
+    pure fn eq_str(rt, a, b, c) {
+        set!(a, rt.heap.str_eq(cell!(b), cell!(c)) as u64);
+        Ok(())
+    }
+    /// R[a] := R[b] != R[c]  (strings)
+    pure fn ne_str(rt, a, b, c) {
+        set!(a, !rt.heap.str_eq(cell!(b), cell!(c)) as u64);
+        Ok(())
+    }
+    /// R[a] := R[b] < R[c]  (strings, byte order)
+    pure fn lt_str(rt, a, b, c) {
+        set!(a, rt.heap.str_cmp(cell!(b), cell!(c)).is_lt() as u64);
+        Ok(())
+    }
+    /// R[a] := R[b] <= R[c]  (strings, byte order)
+    pure fn le_str(rt, a, b, c) {
+        set!(a, rt.heap.str_cmp(cell!(b), cell!(c)).is_le() as u64);
+        Ok(())
+    }
+    /// R[a] := R[b][R[c]]  (1-rune string)
+    alloc fn str_index(rt, a, b, c) {
+        let s = rt.heap.str_index(cell!(b), g!(c) as i64).map_err(rte)?;
+        set!(a, s.0);
+        Ok(())
+    }
+    /// R[a] := R[b][R[c] : R[c+1]]
+    alloc fn str_slice(rt, a, b, c) {
+        let s = rt.heap.str_slice(cell!(b), Some(g!(c) as i64), Some(g!(c + 1) as i64));
+        set!(a, s.0);
+        Ok(())
+    }
+    /// R[a] := substring(R[b], R[c], R[c+1])
+    alloc fn substring(rt, a, b, c) {
+        let s = rt.heap.str_substring(cell!(b), g!(c) as i64, g!(c + 1) as i64);
+        set!(a, s.0);
+        Ok(())
+    }
+    /// R[a] := str(R[b]) of runtime type c
+    alloc fn to_str(rt, a, b, c) {
+        set!(a, rt.heap.to_str_cell(g!(b), c).0);
+        Ok(())
+    }
+    /// R[a] := R[c] in R[b]  (substring)
+    pure fn str_contains(rt, a, b, c) {
+        set!(a, rt.heap.str_contains(cell!(b), cell!(c)) as u64);
+        Ok(())
+    }
+    /// R[a] := R[b] starts with R[c]
+    pure fn str_starts_with(rt, a, b, c) {
+        set!(a, rt.heap.str_starts_with(cell!(b), cell!(c)) as u64);
+        Ok(())
+    }
+    /// R[a] := R[b] ends with R[c]
+    pure fn str_ends_with(rt, a, b, c) {
+        let r = rt.heap.str(cell!(b)).ends_with(rt.heap.str(cell!(c)));
+        set!(a, r as u64);
+        Ok(())
+    }
+    /// R[a] := upper(R[b])
+    alloc fn str_upper(rt, a, b, _c) {
+        set!(a, rt.heap.str_upper(cell!(b)).0);
+        Ok(())
+    }
+    /// R[a] := lower(R[b])
+    alloc fn str_lower(rt, a, b, _c) {
+        set!(a, rt.heap.str_lower(cell!(b)).0);
+        Ok(())
+    }
+    /// R[a] := trim(R[b])
+    alloc fn str_trim(rt, a, b, _c) {
+        set!(a, rt.heap.str_trim(cell!(b)).0);
+        Ok(())
+    }
+    /// R[a] := reverse(R[b])
+    alloc fn str_reverse(rt, a, b, _c) {
+        set!(a, rt.heap.str_reverse(cell!(b)).0);
+        Ok(())
+    }
+    /// R[a] := split(R[b], R[c])
+    alloc fn str_split(rt, a, b, c) {
+        set!(a, rt.heap.str_split(cell!(b), cell!(c)).0);
+        Ok(())
+    }
+    /// R[a] := join(R[b], R[c])
+    alloc fn str_join(rt, a, b, c) {
+        set!(a, rt.heap.str_join(cell!(b), cell!(c)).0);
+        Ok(())
+    }
+    /// R[a] := indexOf(R[b], R[c])
+    pure fn str_index_of(rt, a, b, c) {
+        set!(a, rt.heap.str_index_of(cell!(b), cell!(c)) as u64);
+        Ok(())
+    }
+    /// R[a] := repeat(R[b], R[c])
+    alloc fn str_repeat(rt, a, b, c) {
+        set!(a, rt.heap.str_repeat(cell!(b), g!(c) as i64).0);
+        Ok(())
+    }
+    /// R[a] := padStart(R[b], R[c], R[b+1])
+    alloc fn str_pad_start(rt, a, b, c) {
+        set!(a, rt.heap.str_pad_start(cell!(b), g!(c) as i64, cell!(b + 1)).0);
+        Ok(())
+    }
+    /// R[a] := parseIntStr(R[b], R[c])
+    pure fn parse_int(rt, a, b, c) {
+        let base = g!(c) as i64;
+        if !(2..=36).contains(&base) {
+            return Err(format!("invalid base {base}"));
+        }
+        set!(a, rt.heap.str_parse_int(cell!(b), base as u32).map_err(rte)? as u64);
+        Ok(())
+    }
+    /// R[a] := R[b] as int
+    pure fn str_to_int(rt, a, b, _c) {
+        let s = rt.heap.str(cell!(b));
+        match arenas::heap::strings::parse_int(s.trim(), 10) {
+            Ok(v) => set!(a, v as u64),
+            Err(_) => return Err(format!("cannot cast {} to int", arenas::format::go_quote(s))),
+        }
+        Ok(())
+    }
+    /// R[a] := R[b] as float
+    pure fn str_to_float(rt, a, b, _c) {
+        let s = rt.heap.str(cell!(b));
+        match s.trim().parse::<f64>() {
+            Ok(v) => set!(a, v.to_bits()),
+            Err(_) => return Err(format!("cannot cast {} to float", arenas::format::go_quote(s))),
+        }
+        Ok(())
+    }
+
+    // ---- lists ----
+    /// R[a] := new list of element type b, capacity c
+    alloc fn new_list(rt, a, b, c) {
+        set!(a, rt.heap.new_list(b, c as usize).0);
+        Ok(())
+    }
+    /// R[a].push(R[b])
+    alloc fn list_push(rt, a, b, _c) {
+        rt.heap.list_push(cell!(a), g!(b));
+        Ok(())
+    }
+    /// R[a] := append(R[b], R[c])
+    alloc fn list_append(rt, a, b, c) {
+        set!(a, rt.heap.list_append(cell!(b), g!(c)).0);
+        Ok(())
+    }
+    /// R[a] := R[b] + R[c]
+    alloc fn list_concat(rt, a, b, c) {
+        set!(a, rt.heap.list_concat(cell!(b), cell!(c)).0);
+        Ok(())
+    }
+    /// R[a] := R[b][R[c] : R[c+1]]
+    alloc fn list_slice(rt, a, b, c) {
+        let l = rt.heap.list_slice(cell!(b), Some(g!(c) as i64), Some(g!(c + 1) as i64));
+        set!(a, l.0);
+        Ok(())
+    }
+    /// R[a] := R[c] in R[b]
+    pure fn list_contains(rt, a, b, c) {
+        set!(a, rt.heap.list_contains(cell!(b), g!(c)) as u64);
+        Ok(())
+    }
+    /// R[a] := reverse(R[b])
+    alloc fn list_reverse(rt, a, b, _c) {
+        set!(a, rt.heap.list_reverse(cell!(b)).0);
+        Ok(())
+    }
+    /// R[a] := distinct(R[b])
+    alloc fn list_distinct(rt, a, b, _c) {
+        set!(a, rt.heap.list_distinct(cell!(b)).0);
+        Ok(())
+    }
+    /// R[a] := sum(R[b])  (ints)
+    pure fn list_sum_i64(rt, a, b, _c) {
+        set!(a, rt.heap.list_sum_i64(cell!(b)).map_err(rte)? as u64);
+        Ok(())
+    }
+    /// R[a] := sum(R[b])  (floats)
+    pure fn list_sum_f64(rt, a, b, _c) {
+        set!(a, rt.heap.list_sum_f64(cell!(b)).to_bits());
+        Ok(())
+    }
+    /// R[a] := avg(R[b])
+    pure fn list_avg(rt, a, b, _c) {
+        set!(a, rt.heap.list_avg(cell!(b)).to_bits());
+        Ok(())
+    }
+    /// R[a] := min(R[b])
+    pure fn list_min(rt, a, b, _c) {
+        let l = cell!(b);
+        let z = zero_word(&rt.heap.types, rt.heap.list_elem_type(l));
+        set!(a, rt.heap.list_min(l).unwrap_or(z));
+        Ok(())
+    }
+    /// R[a] := max(R[b])
+    pure fn list_max(rt, a, b, _c) {
+        let l = cell!(b);
+        let z = zero_word(&rt.heap.types, rt.heap.list_elem_type(l));
+        set!(a, rt.heap.list_max(l).unwrap_or(z));
+        Ok(())
+    }
+    /// R[a] := first(R[b])
+    pure fn list_first(rt, a, b, _c) {
+        let l = cell!(b);
+        let v = if rt.heap.list_len(l) > 0 {
+            rt.heap.list_get(l, 0).map_err(rte)?
+        } else {
+            zero_word(&rt.heap.types, rt.heap.list_elem_type(l))
+        };
+        set!(a, v);
+        Ok(())
+    }
+
+    // ---- maps ----
+    /// R[a] := new map (key type b, value type c)
+    alloc fn new_map(rt, a, b, c) {
+        set!(a, rt.heap.new_map(b, c).0);
+        Ok(())
+    }
+    /// R[a] := R[b][R[c]]  (missing: zero word)
+    pure fn map_get(rt, a, b, c) {
+        let m = cell!(b);
+        let v = match rt.heap.map_get(m, g!(c)) {
+            Some(v) => v,
+            None => zero_word(&rt.heap.types, rt.heap.map_val_type(m)),
+        };
+        set!(a, v);
+        Ok(())
+    }
+    /// R[a][R[b]] := R[c]
+    alloc fn map_set(rt, a, b, c) {
+        rt.heap.map_set(cell!(a), g!(b), g!(c));
+        Ok(())
+    }
+    /// R[a] := R[c] in R[b]
+    pure fn map_has(rt, a, b, c) {
+        set!(a, rt.heap.map_has(cell!(b), g!(c)) as u64);
+        Ok(())
+    }
+    /// R[a] := len(R[b])
+    pure fn map_len(rt, a, b, _c) {
+        set!(a, rt.heap.map_len(cell!(b)) as u64);
+        Ok(())
+    }
+    /// R[a] := keys(R[b])
+    alloc fn map_keys(rt, a, b, _c) {
+        set!(a, rt.heap.map_keys_list(cell!(b)).0);
+        Ok(())
+    }
+    /// R[a] := values(R[b])
+    alloc fn map_values(rt, a, b, _c) {
+        set!(a, rt.heap.map_values_list(cell!(b)).0);
+        Ok(())
+    }
+
+    // ---- records ----
+    /// R[a] := new record of struct type b (zero fields)
+    alloc fn new_record(rt, a, b, _c) {
+        let fields: Vec<u64> = match rt.heap.types.get(b) {
+            TypeDesc::Struct { fields, .. } => {
+                fields.iter().map(|(_, t)| zero_word(&rt.heap.types, *t)).collect()
+            }
+            d => return Err(format!("internal error: NewRecord of {d:?}")),
+        };
+        set!(a, rt.heap.new_record(b, &fields).0);
+        Ok(())
+    }
+    /// R[a] := R[b] as struct type c
+    alloc fn map_to_struct(rt, a, b, c) {
+        let m = cell!(b);
+        let fields = match rt.heap.types.get(c) {
+            TypeDesc::Struct { fields, .. } => fields.clone(),
+            d => return Err(format!("internal error: MapToStruct to {d:?}")),
+        };
+        let (kt, vt) = (rt.heap.map_key_type(m), rt.heap.map_val_type(m));
+        let mut words = Vec::with_capacity(fields.len());
+        for (name, ft) in &fields {
+            // Keys are strings (a map literal's bare names); look each field up by name.
+            // (String keys and `any` keys holding strings are both string cells.)
+            let _ = kt;
+            let key = rt.heap.alloc_str(name).0;
+            let v = match rt.heap.map_get(m, key) {
+                None => zero_word(&rt.heap.types, *ft),
+                Some(v) => {
+                    let cellv = rt.heap.box_word(v, vt);
+                    match rt.heap.unbox_word(cellv, *ft) {
+                        Some(x) => x,
+                        None => {
+                            let shown = rt.heap.format_str(v, vt);
+                            return Err(format!(
+                                "cannot cast {} to {}",
+                                arenas::format::go_quote(&shown),
+                                type_name(&rt.heap.types, *ft)
+                            ));
+                        }
+                    }
+                }
+            };
+            words.push(v);
+        }
+        set!(a, rt.heap.new_record(c, &words).0);
+        Ok(())
+    }
+    /// R[a] := closure of function b (zero captures)
+    alloc fn new_closure(rt, a, b, _c) {
+        let (caps, fty) = rt.closure_info[b as usize].clone();
+        let zeros: Vec<u64> = caps.iter().map(|t| zero_word(&rt.heap.types, *t)).collect();
+        set!(a, rt.heap.new_closure(b, fty, &zeros, &caps).0);
+        Ok(())
+    }
+
+    // ---- any / optional ----
+    /// R[a] := box(R[b]) of type c
+    alloc fn box_word(rt, a, b, c) {
+        set!(a, rt.heap.box_word(g!(b), c).0);
+        Ok(())
+    }
+    /// R[a] := unbox(R[b]) as type c
+    pure fn unbox_word(rt, a, b, c) {
+        let v = cell!(b);
+        match rt.heap.unbox_word(v, c) {
+            Some(x) => set!(a, x),
+            None => {
+                let shown = match v.arena() {
+                    Some((arenas::ArenaKind::Str, _)) => arenas::format::go_quote(rt.heap.str(v)),
+                    _ => rt.heap.format_print(v.0, arenas::rtti::ANY),
+                };
+                return Err(format!("cannot cast {shown} to {}", type_name(&rt.heap.types, c)));
+            }
+        }
+        Ok(())
+    }
+    /// R[a] := R[b] == R[c]  (cells, deep)
+    pure fn eq_cell(rt, a, b, c) {
+        set!(a, rt.heap.values_equal(g!(b), g!(c), arenas::rtti::ANY) as u64);
+        Ok(())
+    }
+    /// R[a] := cmp(R[b], R[b+1]) rel c
+    pure fn cmp_cell(rt, a, b, c) {
+        let o = rt.heap.compare(g!(b), g!(b + 1), arenas::rtti::ANY);
+        set!(a, cmp_pred(o, c) as u64);
+        Ok(())
+    }
+
+    // ---- numbers ----
+    /// R[a] := math function c of R[b] (and R[b+1])
+    pure fn math_f64(rt, a, b, c) {
+        let x = f64::from_bits(g!(b));
+        let y = || f64::from_bits(g!(b + 1));
+        let r = match c {
+            MATH_SQRT => x.sqrt(),
+            MATH_POW => x.powf(y()),
+            MATH_SIN => x.sin(),
+            MATH_COS => x.cos(),
+            MATH_TAN => x.tan(),
+            MATH_ATAN => x.atan(),
+            MATH_ATAN2 => x.atan2(y()),
+            MATH_EXP => x.exp(),
+            MATH_LOG => x.ln(),
+            MATH_LOG2 => x.log2(),
+            MATH_LOG10 => x.log10(),
+            MATH_FLOOR => x.floor(),
+            MATH_CEIL => x.ceil(),
+            _ => x.abs(),
+        };
+        set!(a, r.to_bits());
+        Ok(())
+    }
+    /// R[a] := round(R[b], R[c] digits)
+    pure fn round_f64(rt, a, b, c) {
+        set!(a, round_half_away(f64::from_bits(g!(b)), g!(c) as i64).to_bits());
+        Ok(())
+    }
+    /// R[a] := R[b] op R[b+1]  (bigints)
+    alloc fn big_binary(rt, a, b, c) {
+        let (x, y) = (cell!(b), cell!(b + 1));
+        let h = &mut rt.heap;
+        let r = match c {
+            BIG_ADD => h.bigint_add(x, y),
+            BIG_SUB => h.bigint_sub(x, y),
+            BIG_MUL => h.bigint_mul(x, y),
+            BIG_DIV => h.bigint_div(x, y).map_err(rte)?,
+            BIG_MOD => h.bigint_mod(x, y).map_err(rte)?,
+            BIG_EQ => Cell::from_bool(h.bigint_cmp(x, y).is_eq()),
+            BIG_LT => Cell::from_bool(h.bigint_cmp(x, y).is_lt()),
+            _ => Cell::from_bool(h.bigint_cmp(x, y).is_le()),
+        };
+        set!(a, r.0);
+        Ok(())
+    }
+    /// R[a] := bigint(R[b])
+    alloc fn int_to_big(rt, a, b, _c) {
+        set!(a, rt.heap.bigint_from_i64(g!(b) as i64).0);
+        Ok(())
+    }
+    /// R[a] := int(R[b])  (bigint)
+    pure fn big_to_int(rt, a, b, _c) {
+        set!(a, rt.heap.bigint_to_i64(cell!(b)).map_err(rte)? as u64);
+        Ok(())
+    }
+    /// R[a] := float(R[b])  (bigint)
+    pure fn big_to_float(rt, a, b, _c) {
+        set!(a, rt.heap.bigint_to_f64(cell!(b)).to_bits());
+        Ok(())
+    }
+    /// R[a] := bigint parsed from the string constant K[b]
+    alloc fn big_const(rt, a, b, _c) {
+        let s = rt.heap.str(Cell(rt.consts[b as usize])).to_string();
+        set!(a, rt.heap.bigint_parse(&s).map_err(rte)?.0);
+        Ok(())
+    }
+
+    // ---- builtins with effects ----
+    /// print buffer += fmt(R[a]) of type b
+    pure fn print_cell(rt, a, b, _c) {
+        rt.print_word(g!(a), b);
+        Ok(())
+    }
+    /// write json(R[a]) of type b
+    pure fn json(rt, a, b, _c) {
+        let s = rt.heap.json(g!(a), b);
+        rt.write_line(&s);
+        Ok(())
+    }
+    /// R[a] := now()
+    pure fn now(rt, a, _b, _c) {
+        let v = match rt.now_seed {
+            Some(seed) => {
+                let next = (seed.wrapping_mul(1664525).wrapping_add(1013904223)) % 2147483647;
+                rt.now_seed = Some(next);
+                next
+            }
+            None => std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map(|d| d.as_nanos() as i64)
+                .unwrap_or(0),
+        };
+        set!(a, v as u64);
+        Ok(())
+    }
+    /// R[a] := a line of stdin
+    alloc fn input(rt, a, _b, _c) {
+        rt.flush();
+        let mut line = String::new();
+        let _ = std::io::stdin().lock().read_line(&mut line);
+        let t = line.strip_suffix('\n').unwrap_or(&line);
+        let t = t.strip_suffix('\r').unwrap_or(t);
+        set!(a, rt.heap.alloc_str(t).0);
+        Ok(())
+    }
+    /// raise the error K[a]
+    pure fn fail_op(rt, a, _b, _c) {
+        Err(rt.heap.str(Cell(rt.consts[a as usize])).to_string())
+    }
+    /// bench report of K[b], started at R[a]
+    pure fn bench_end(rt, a, b, _c) {
+        let now = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_nanos() as i64)
+            .unwrap_or(0);
+        let us = (now - g!(a) as i64).max(0) / 1000;
+        let name = rt.heap.str(Cell(rt.consts[b as usize])).to_string();
+        let text = format!(
+            "{{\n  \"duration_us\": {us},\n  \"memory_bytes\": 0,\n  \"name\": {}\n}}",
+            arenas::format::json_quote(&name)
+        );
+        rt.write_line(&text);
+        Ok(())
+    }
 }

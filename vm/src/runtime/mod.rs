@@ -1,20 +1,20 @@
 //! Run-time state shared by both tiers (strings, the output buffer) and the Rust helpers that
 //! stencils call through 64-bit holes (`_H_<name>`), which the interpreter calls directly too.
 
-use crate::abi::Ctx;
+use crate::abi::{Ctx, FRAME_CALLER, FRAME_FUNC};
 use crate::format;
-use arenas::{Cell, StrArena};
+use crate::program::{Bank, Program};
+use arenas::{Cell, Heap};
 use std::fmt::Write as _;
 use std::io::Write;
 
 pub mod helpers;
-pub mod typed;
 
 /// Exit status when stdout's reader has gone away (128 + SIGPIPE, as shells report it).
 pub const BROKEN_PIPE_STATUS: i32 = 141;
 
 pub struct Runtime {
-    pub strings: StrArena,
+    pub heap: Heap,
     out: Box<dyn Write>,
     /// The line `print` is assembling.
     line: String,
@@ -25,18 +25,111 @@ pub struct Runtime {
     /// The message of the error a helper op reported (it returned 1); the interpreter takes
     /// it and raises it at the op's source position.
     pub pending_error: Option<String>,
+    /// What the GC needs to know about the program (`attach`): per function, the frame
+    /// words that hold Cells; the cell globals' word indices.
+    frame_cells: Vec<Vec<u32>>,
+    cell_globals: Vec<u32>,
+    /// Per function: capture types and `Func` TypeId (for `NewClosure`).
+    pub(crate) closure_info: Vec<(Vec<u32>, u32)>,
+    /// Per function: declared parameter count and whether it takes the closure as a hidden
+    /// last parameter (for `CallClosure`).
+    pub closure_params: Vec<(u32, bool)>,
+    /// `now()` state: the seeded LCG of MOCHI_NOW_SEED, if set.
+    pub(crate) now_seed: Option<i64>,
+    /// The program's constant pool (helpers with `K` operands read it).
+    pub(crate) consts: Vec<u64>,
 }
 
 impl Runtime {
-    pub fn new(strings: StrArena, out: Box<dyn Write>) -> Self {
+    /// A runtime over `heap` (the program's heap: `Program::heap`). `MOCHI_GC_STRESS=1`
+    /// makes every allocating op collect first.
+    pub fn new(mut heap: Heap, out: Box<dyn Write>) -> Self {
+        if std::env::var_os("MOCHI_GC_STRESS").is_some_and(|v| v != "0") {
+            heap.set_stress(true);
+        }
+        let now_seed = std::env::var("MOCHI_NOW_SEED")
+            .ok()
+            .and_then(|s| s.trim().parse().ok());
         Runtime {
-            strings,
+            heap,
             out,
             line: String::new(),
             line_args: 0,
             write_error: None,
             pending_error: None,
+            frame_cells: Vec::new(),
+            cell_globals: Vec::new(),
+            closure_info: Vec::new(),
+            closure_params: Vec::new(),
+            now_seed,
+            consts: Vec::new(),
         }
+    }
+
+    /// Learn the program's frame layouts and globals (the GC's roots) before running it.
+    pub fn attach(&mut self, prog: &Program) {
+        self.frame_cells = prog
+            .funcs
+            .iter()
+            .map(|f| f.cell_words().collect())
+            .collect();
+        self.cell_globals = prog
+            .globals
+            .names
+            .iter()
+            .enumerate()
+            .filter(|(_, (_, b))| *b == Bank::Cell)
+            .map(|(i, _)| i as u32)
+            .collect();
+        self.closure_info = prog
+            .funcs
+            .iter()
+            .map(|f| (f.captures.clone(), f.fn_type))
+            .collect();
+        self.consts = prog.consts.clone();
+        self.closure_params = prog
+            .funcs
+            .iter()
+            .map(|f| (f.n_declared_params(), f.closure_param))
+            .collect();
+    }
+
+    /// A GC safepoint: called at the start of every allocating op, before it allocates.
+    /// Collects when the heap asks for it.
+    ///
+    /// # Safety
+    /// `fp` is the innermost live frame; every frame up the `caller` chain is live and its
+    /// cell words hold valid Cells; `ctx.globals` is the globals block.
+    pub unsafe fn safepoint(&mut self, ctx: *const Ctx, fp: *mut u8) {
+        if self.heap.should_collect() {
+            self.collect(ctx, fp);
+        }
+    }
+
+    /// Collect garbage now. Roots: the Cell words of every frame from `fp` up to main, the
+    /// cell globals (string constants are permanent and need no reporting).
+    ///
+    /// # Safety
+    /// See `safepoint`.
+    pub unsafe fn collect(&mut self, ctx: *const Ctx, fp: *mut u8) {
+        let frame_cells = &self.frame_cells;
+        let cell_globals = &self.cell_globals;
+        let globals = (*ctx).globals;
+        self.heap.collect(&mut |sink: &mut dyn FnMut(Cell)| {
+            let mut f = fp;
+            while !f.is_null() {
+                let fid = *(f.add(FRAME_FUNC) as *const u64) as usize;
+                for &w in &frame_cells[fid] {
+                    sink(Cell(*(f.add(8 * w as usize) as *const u64)));
+                }
+                f = *(f.add(FRAME_CALLER) as *const *mut u8);
+            }
+            if !globals.is_null() {
+                for &g in cell_globals {
+                    sink(Cell(*(globals.add(8 * g as usize) as *const u64)));
+                }
+            }
+        });
     }
 
     fn arg(&mut self) {
@@ -60,8 +153,20 @@ impl Runtime {
     }
     pub fn print_str(&mut self, c: Cell) {
         self.arg();
-        let s = self.strings.get(c);
+        let s = self.heap.str(c);
         self.line.push_str(s);
+    }
+    /// `print` of a word of any type (`ty` is its runtime TypeId).
+    pub fn print_word(&mut self, w: u64, ty: u32) {
+        self.arg();
+        let s = self.heap.format_print(w, ty);
+        self.line.push_str(&s);
+    }
+    /// Write text and a newline straight to the output (json, bench reports).
+    pub fn write_line(&mut self, text: &str) {
+        self.line.push_str(text);
+        self.line_args = 1;
+        self.print_end(1);
     }
     /// Finish a `print` call of `nargs` arguments: with 3 or more the whole line is trimmed
     /// (the reference's OpPrintN uses strings.TrimSpace).
@@ -190,9 +295,9 @@ mod tests {
     #[test]
     fn print_joins_and_trims_like_the_reference() {
         let sink = CapturedOutput::default();
-        let mut strings = StrArena::new();
-        let sp = strings.alloc(" x ");
-        let mut rt = Runtime::new(strings, Box::new(sink.clone()));
+        let mut heap = Heap::new(arenas::TypeTable::new());
+        let sp = heap.alloc_str(" x ");
+        let mut rt = Runtime::new(heap, Box::new(sink.clone()));
         rt.print_str(sp);
         rt.print_i64(-5);
         rt.print_end(2);
