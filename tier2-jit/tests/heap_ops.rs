@@ -158,22 +158,24 @@ fn list_get_variants_with_cached_index_and_result_in_a_loop() {
     let mut h = Heap::new(TypeTable::new());
     let xs: Vec<u64> = [5i64, -7, 11, 100].iter().map(|x| *x as u64).collect();
     let list = h.list_from(INT, &xs);
-    let p = || program(
-        vec![func(
-            "f",
-            4,
-            0,
-            1,
-            vec![
-                ins(Op::ListGetI64, 6, 8, 4),
-                ins(Op::AddI64, 7, 7, 6),
-                ins(Op::IncJLtI64, 4, 5, 0),
-                ins(Op::StoreGlobalI64, 0, 7, 0),
-                ins(Op::RetVoid, 0, 0, 0),
-            ],
-        )],
-        vec![],
-    );
+    let p = || {
+        program(
+            vec![func(
+                "f",
+                4,
+                0,
+                1,
+                vec![
+                    ins(Op::ListGetI64, 6, 8, 4),
+                    ins(Op::AddI64, 7, 7, 6),
+                    ins(Op::IncJLtI64, 4, 5, 0),
+                    ins(Op::StoreGlobalI64, 0, 7, 0),
+                    ins(Op::RetVoid, 0, 0, 0),
+                ],
+            )],
+            vec![],
+        )
+    };
     let mut cache = tier2_jit::emit::choose_cache(&p().funcs[0]);
     cache.sort_unstable();
     assert_eq!(cache, vec![4, 5, 6, 7], "every i64 slot is cached");
@@ -226,7 +228,11 @@ fn record_fields_and_string_length() {
         let mut m = machine(&h, one_op(op, a, 10, f));
         m.set(10, rec.0);
         assert_eq!(m.run(0), STATUS_RETURNED);
-        assert_eq!(m.get(a), h.record_fields(rec)[f as usize], "{op:?} field {f}");
+        assert_eq!(
+            m.get(a),
+            h.record_fields(rec)[f as usize],
+            "{op:?} field {f}"
+        );
     }
     for (op, c, f, v) in [
         (Op::SetFieldI64, 6, 0, i64::MIN as u64),

@@ -149,7 +149,11 @@ fn helper_ops_run_through_the_generic_helper_stencil() {
     }
     for op in Op::ALL {
         if let Tier2::Helper(name) = op.tier2() {
-            assert!(op.helper().is_some(), "helper op {} has no routine", op.name());
+            assert!(
+                op.helper().is_some(),
+                "helper op {} has no routine",
+                op.name()
+            );
             assert!(
                 stencils::find(name).is_none(),
                 "helper op {} must not have a stencil `{name}` of its own",
@@ -157,9 +161,15 @@ fn helper_ops_run_through_the_generic_helper_stencil() {
             );
         }
     }
-    for (n, name) in [stencils::HELPER, "helper_c1", "helper_c2", "helper_c3", "helper_c4"]
-        .iter()
-        .enumerate()
+    for (n, name) in [
+        stencils::HELPER,
+        "helper_c1",
+        "helper_c2",
+        "helper_c3",
+        "helper_c4",
+    ]
+    .iter()
+    .enumerate()
     {
         let st = stencils::find(name).unwrap_or_else(|| panic!("no stencil {name}"));
         let mut seen = std::collections::BTreeSet::new();
@@ -185,7 +195,10 @@ fn helper_ops_run_through_the_generic_helper_stencil() {
             assert!(seen.contains(want), "{name} has no {want} hole");
         }
         for k in 0..n {
-            assert!(seen.contains(&format!("R{k}")), "{name} does not spill x{k}");
+            assert!(
+                seen.contains(&format!("R{k}")),
+                "{name} does not spill x{k}"
+            );
         }
     }
 }

@@ -757,7 +757,8 @@ fn native_call_between_compiled_functions() {
     assert_eq!(m.run(0), STATUS_RETURNED);
     assert_eq!(m.get(4), 42);
     assert_eq!(
-        m.ctx().depth, 0,
+        m.ctx().depth,
+        0,
         "depth restored (the entry frame popped too)"
     );
     // The callee's header, at fp + 7 words.
@@ -840,7 +841,10 @@ fn call_to_uncompiled_function_side_exits_at_the_call() {
     m.set(5, 3);
     assert_eq!(m.run(0), STATUS_EXIT);
     let fp = m.fp();
-    assert_eq!((m.ctx().exit_pc, m.ctx().exit_fp, m.ctx().depth), (1, fp, 1));
+    assert_eq!(
+        (m.ctx().exit_pc, m.ctx().exit_fp, m.ctx().depth),
+        (1, fp, 1)
+    );
     assert_eq!(m.get(4), SENTINEL);
     assert_eq!(m.get(11), 3, "the argument store before the call ran");
 }
@@ -1120,7 +1124,10 @@ fn helpers_called_from_nested_native_frames() {
         vec![4.0f64.to_bits()],
     );
     let sink = vm::runtime::CapturedOutput::default();
-    let mut rt = vm::runtime::Runtime::new(arenas::Heap::new(arenas::TypeTable::new()), Box::new(sink.clone()));
+    let mut rt = vm::runtime::Runtime::new(
+        arenas::Heap::new(arenas::TypeTable::new()),
+        Box::new(sink.clone()),
+    );
     let mut m = Machine::new(p, &[0, 1, 2]);
     m.ctx().rt = &mut rt as *mut vm::runtime::Runtime as *mut std::ffi::c_void;
     m.set_f(4, 10.5);
@@ -1148,12 +1155,12 @@ fn helper_ops_run_in_native_code_around_cached_registers() {
             vec![
                 ins(Op::ConstCell, 8, 0, 0),
                 ins(Op::ConstCell, 9, 1, 0),
-                ins(Op::ConcatStr, 9, 9, 8), // 2: t := t ++ s
-                ins(Op::LtStr, 6, 9, 8),     // c := t < s  ("aab.." < "ab": true)
-                ins(Op::AddI64, 7, 7, 6),    // acc += c
+                ins(Op::ConcatStr, 9, 9, 8),   // 2: t := t ++ s
+                ins(Op::LtStr, 6, 9, 8),       // c := t < s  ("aab.." < "ab": true)
+                ins(Op::AddI64, 7, 7, 6),      // acc += c
                 ins(Op::StrFromI64, 10, 4, 0), // u := str(i)
-                ins(Op::EqStr, 6, 10, 10),   // c := u == u
-                ins(Op::AddI64, 7, 7, 6),    // acc += c
+                ins(Op::EqStr, 6, 10, 10),     // c := u == u
+                ins(Op::AddI64, 7, 7, 6),      // acc += c
                 ins(Op::IncJLtI64, 4, 5, 2),
                 ins(Op::StoreGlobalI64, 0, 7, 0),
                 ins(Op::StoreGlobalI64, 1, 4, 0),

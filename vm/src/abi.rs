@@ -104,7 +104,7 @@ pub struct CtxBlock {
 impl CtxBlock {
     /// `ctx` (its `globals` field is overwritten) followed by `global_words` zeroed words.
     pub fn new(ctx: Ctx, global_words: usize) -> CtxBlock {
-        const _: () = assert!(GLOBALS_OFFSET % 8 == 0 && std::mem::align_of::<Ctx>() == 8);
+        const _: () = assert!(GLOBALS_OFFSET.is_multiple_of(8) && std::mem::align_of::<Ctx>() == 8);
         let mut words = vec![0u64; GLOBALS_OFFSET / 8 + global_words.max(1)].into_boxed_slice();
         let p = words.as_mut_ptr();
         // SAFETY: the allocation is 8-byte aligned and holds at least size_of::<Ctx>() bytes;
@@ -193,15 +193,27 @@ pub fn abi_facts() -> Vec<(&'static str, u64)> {
             "offsetof(Ctx, record_slots)",
             offset_of!(Ctx, record_slots) as u64,
         ),
-        ("offsetof(Ctx, str_slots)", offset_of!(Ctx, str_slots) as u64),
+        (
+            "offsetof(Ctx, str_slots)",
+            offset_of!(Ctx, str_slots) as u64,
+        ),
         ("GLOBALS_OFFSET", GLOBALS_OFFSET as u64),
         ("sizeof(ListSlot)", size_of::<ListSlot>() as u64),
-        ("offsetof(ListSlot, data)", offset_of!(ListSlot, data) as u64),
+        (
+            "offsetof(ListSlot, data)",
+            offset_of!(ListSlot, data) as u64,
+        ),
         ("offsetof(ListSlot, len)", offset_of!(ListSlot, len) as u64),
         ("offsetof(ListSlot, cap)", offset_of!(ListSlot, cap) as u64),
-        ("offsetof(ListSlot, elem)", offset_of!(ListSlot, elem) as u64),
+        (
+            "offsetof(ListSlot, elem)",
+            offset_of!(ListSlot, elem) as u64,
+        ),
         ("offsetof(ListSlot, gen)", offset_of!(ListSlot, gen) as u64),
-        ("offsetof(ListSlot, flags)", offset_of!(ListSlot, flags) as u64),
+        (
+            "offsetof(ListSlot, flags)",
+            offset_of!(ListSlot, flags) as u64,
+        ),
         ("sizeof(RecordSlot)", size_of::<RecordSlot>() as u64),
         (
             "offsetof(RecordSlot, fields)",
@@ -218,7 +230,10 @@ pub fn abi_facts() -> Vec<(&'static str, u64)> {
         ("sizeof(StrSlot)", size_of::<StrSlot>() as u64),
         ("offsetof(StrSlot, ptr)", offset_of!(StrSlot, ptr) as u64),
         ("offsetof(StrSlot, len)", offset_of!(StrSlot, len) as u64),
-        ("offsetof(StrSlot, runes)", offset_of!(StrSlot, runes) as u64),
+        (
+            "offsetof(StrSlot, runes)",
+            offset_of!(StrSlot, runes) as u64,
+        ),
         ("HEADER_WORDS", HEADER_WORDS as u64),
         ("STATUS_RETURNED", STATUS_RETURNED),
         ("STATUS_EXIT", STATUS_EXIT),
