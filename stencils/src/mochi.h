@@ -30,6 +30,8 @@ typedef struct FrameHeader {
 typedef struct FuncInfo {
     const void *native;   /* entry of the native code, NULL if not compiled */
     uint64_t frame_bytes; /* frame size, header included */
+    uint64_t closure_param; /* a closure's function: byte offset from its fp of the hidden
+                               last parameter (the closure); 0 for other functions */
 } FuncInfo;
 
 typedef struct Ctx {
@@ -68,7 +70,7 @@ typedef struct RecordSlot {
     uint16_t gen;
     uint16_t flags;
     uint32_t nfields;
-    uint32_t func;
+    uint32_t func; /* a closure's function index */
 } RecordSlot;
 
 typedef struct StrSlot {
@@ -85,6 +87,13 @@ typedef struct StrSlot {
 #define STATUS_RETURNED 0
 #define STATUS_EXIT 1
 #define CELL_NIL 0xFFF8000000000000ull
+/* A handle Cell of the record arena (arenas::Cell::arena() == Some((Record, _))): top 16 bits
+ * 0xFFF8 | kind with kind >= 3 (a handle: HANDLE_TAG_MIN), arena kind (bits 47..44) 4. */
+#define HANDLE_TAG_MIN 0xFFFB
+#define ARENA_RECORD 4
+#define IS_RECORD(v)                                 \
+    ((((uint64_t)(v)) >> 48) >= HANDLE_TAG_MIN &&    \
+     ((((uint64_t)(v)) >> 44) & 0xF) == ARENA_RECORD)
 
 #define PN __attribute__((preserve_none))
 #define ARGS                                                                           \

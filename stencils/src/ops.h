@@ -133,20 +133,20 @@
 #define OP_SET_FIELD_I64 126 /* R[a].field[b] := R[c]  (i64 field) | a:C b:N c:I | stencil set_field_i64 */
 #define OP_SET_FIELD_F64 127 /* R[a].field[b] := R[c]  (f64 field) | a:C b:N c:F | stencil set_field_f64 */
 #define OP_SET_FIELD_CELL 128 /* R[a].field[b] := R[c]  (cell field; also a closure's capture b) | a:C b:N c:C | stencil set_field_cell */
-#define OP_JMP_NOT_TYPE 129 /* if R[a] is not a record of type b then pc := c  (match on a union variant) | a:C b:N c:T | interpreter only (side exit) */
+#define OP_JMP_NOT_TYPE 129 /* if R[a] is not a record of type b then pc := c  (match on a union variant) | a:C b:N c:T | stencil jmp_not_type */
 #define OP_MAP_TO_STRUCT 130 /* R[a] := R[b] as struct type c  (from a map with string keys; error when a field is missing) | a:C b:C c:N | helper map_to_struct [alloc, exit] */
 #define OP_NEW_CLOSURE 131 /* R[a] := a closure of function b with zeroed captures (filled by SetField*) | a:C b:Fn | helper new_closure [alloc] */
-#define OP_CALL_CLOSURE 132 /* call the closure R[a] with the arguments stored at the next frame (fp + 8*c); if its function has captures, R[a] is also stored as its hidden last parameter; the result lands in R[b] | a:C b:R c:W | interpreter only (side exit) [call, exit] */
-#define OP_JMP_NIL 133 /* if R[a] is nil then pc := b | a:C b:T | interpreter only (side exit) */
-#define OP_JMP_NOT_NIL 134 /* if R[a] is not nil then pc := b | a:C b:T | interpreter only (side exit) */
+#define OP_CALL_CLOSURE 132 /* call the closure R[a] with the arguments stored at the next frame (fp + 8*c); if its function has captures, R[a] is also stored as its hidden last parameter; the result lands in R[b] | a:C b:R c:W | stencil call_closure [call, exit] */
+#define OP_JMP_NIL 133 /* if R[a] is nil then pc := b | a:C b:T | stencil jmp_nil */
+#define OP_JMP_NOT_NIL 134 /* if R[a] is not nil then pc := b | a:C b:T | stencil jmp_not_nil */
 #define OP_BOX 135 /* R[a] := R[b] as a self-describing Cell  (R[b] a word of runtime type c) | a:C b:R c:N | helper box_word [alloc] */
 #define OP_UNBOX 136 /* R[a] := R[b] as a word of runtime type c  (error `cannot cast` when it is not one) | a:R b:C c:N | helper unbox_word [exit] */
 #define OP_EQ_CELL 137 /* R[a] := R[b] == R[c]  (deep equality of two cells; numbers across kinds) | a:I b:C c:C | helper eq_cell */
 #define OP_CMP_CELL 138 /* R[a] := compare(R[b], R[b+1]) rel c  (c: 0 <, 1 <=, 2 >, 3 >=; two cells) | a:I b:C c:N | helper cmp_cell */
-#define OP_F64_TO_I64 139 /* R[a] := trunc(R[b])  (NaN or out of range: overflow error) | a:I b:F | interpreter only (side exit) [exit] */
-#define OP_POW_I64 140 /* R[a] := R[b] ** R[c]  (ints; negative exponent or overflow: error) | a:I b:I c:I | interpreter only (side exit) [exit] */
+#define OP_F64_TO_I64 139 /* R[a] := trunc(R[b])  (NaN or out of range: overflow error) | a:I b:F | stencil f64_to_i64 [exit] */
+#define OP_POW_I64 140 /* R[a] := R[b] ** R[c]  (ints; negative exponent or overflow: error) | a:I b:I c:I | helper pow_i64 [exit] */
 #define OP_MATH_F64 141 /* R[a] := math function c of R[b]  (c: see `vm::runtime::helpers::MATH_FNS`; two-argument functions read R[b+1]) | a:F b:F c:N | helper math_f64 */
-#define OP_ABS_I64 142 /* R[a] := |R[b]|  (overflow: error) | a:I b:I | interpreter only (side exit) [exit] */
+#define OP_ABS_I64 142 /* R[a] := |R[b]|  (overflow: error) | a:I b:I | stencil abs_i64 [exit] */
 #define OP_ROUND_F64 143 /* R[a] := round(R[b], R[c] digits)  (half away from zero) | a:F b:F c:I | helper round_f64 */
 #define OP_BIG_BINARY 144 /* R[a] := bigint R[b] op c R[b+1]  (c: 0 + 1 - 2 * 3 / 4 % 5 ==, 6 <, 7 <=; comparisons give bool cells) | a:C b:C c:N | helper big_binary [alloc, exit] */
 #define OP_INT_TO_BIG 145 /* R[a] := bigint(R[b]) | a:C b:I | helper int_to_big [alloc] */
@@ -241,5 +241,11 @@ STENCIL(get_field_cell);
 STENCIL(set_field_i64);
 STENCIL(set_field_f64);
 STENCIL(set_field_cell);
+STENCIL(jmp_not_type);
+STENCIL(call_closure);
+STENCIL(jmp_nil);
+STENCIL(jmp_not_nil);
+STENCIL(f64_to_i64);
+STENCIL(abs_i64);
 
 #endif

@@ -129,10 +129,7 @@ pub fn run(
     let mut funcs: Vec<FuncInfo> = prog
         .funcs
         .iter()
-        .map(|f| FuncInfo {
-            native: std::ptr::null(),
-            frame_bytes: 8 * f.frame_words() as u64,
-        })
+        .map(|f| FuncInfo::new(f, std::ptr::null()))
         .collect();
     let mut tiering = Tiering {
         jit,
@@ -596,21 +593,6 @@ fn interp(
                             slot!(fp, a, i64) = x as i64;
                         } else {
                             return Err(err("integer overflow"));
-                        }
-                    }
-                    Op::PowI64 => {
-                        let (x, e) = (slot!(fp, b, i64), slot!(fp, c, i64));
-                        if e < 0 {
-                            return Err(err("negative exponent"));
-                        }
-                        let r = match x {
-                            0 | 1 => Some(if e == 0 { 1 } else { x }),
-                            -1 => Some(if e % 2 == 0 { 1 } else { -1 }),
-                            _ => u32::try_from(e).ok().and_then(|e| x.checked_pow(e)),
-                        };
-                        match r {
-                            Some(v) => slot!(fp, a, i64) = v,
-                            None => return Err(err("integer overflow")),
                         }
                     }
                     Op::AbsI64 => match slot!(fp, b, i64).checked_abs() {

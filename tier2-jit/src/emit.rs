@@ -55,6 +55,8 @@ pub struct StencilSet {
     enter: &'static Stencil,
     /// `call_cN`: the call of a function that caches N registers (N = 1..4).
     call_cached: [&'static Stencil; CACHE_REGS],
+    /// `call_closure_cN`: the closure call of a function that caches N registers.
+    call_closure_cached: [&'static Stencil; CACHE_REGS],
     /// The generic helper stencil of a function that caches N registers (`helper`,
     /// `helper_c1` .. `helper_c4`): every helper op.
     helper: [&'static Stencil; CACHE_REGS + 1],
@@ -116,6 +118,12 @@ impl StencilSet {
                 find("call_c2")?,
                 find("call_c3")?,
                 find("call_c4")?,
+            ],
+            call_closure_cached: [
+                find("call_closure_c1")?,
+                find("call_closure_c2")?,
+                find("call_closure_c3")?,
+                find("call_closure_c4")?,
             ],
             helper,
             exit_at: find("exit_at")?,
@@ -232,9 +240,14 @@ fn plan(
             })
         };
         let base = set.for_op(ins.op);
-        if ins.op == Op::Call && !cache.is_empty() {
+        if matches!(ins.op, Op::Call | Op::CallClosure) && !cache.is_empty() {
             // Spills the cached registers before the callee runs and reloads them after.
-            push(set.call_cached[cache.len() - 1], Role::Op);
+            let calls = if ins.op == Op::Call {
+                &set.call_cached
+            } else {
+                &set.call_closure_cached
+            };
+            push(calls[cache.len() - 1], Role::Op);
             continue;
         }
         if ins.op.is_helper() {

@@ -103,6 +103,10 @@ fn every_jit_op_has_a_stencil_with_only_allowed_holes() {
                 "call_c2",
                 "call_c3",
                 "call_c4",
+                "call_closure_c1",
+                "call_closure_c2",
+                "call_closure_c3",
+                "call_closure_c4",
                 stencils::HELPER,
                 "helper_c1",
                 "helper_c2",
@@ -201,6 +205,22 @@ fn helper_ops_run_through_the_generic_helper_stencil() {
             );
         }
     }
+}
+
+/// No op is left to the interpreter: every op runs in native code, through its own stencil
+/// (`jit`) or the generic helper stencil (`helper`), so tier 2 never side-exits just because
+/// of an op's kind (only on errors, uncompiled callees and limits).
+#[test]
+fn every_op_runs_in_native_code() {
+    let interp_only: Vec<&str> = Op::ALL
+        .iter()
+        .filter(|op| !matches!(op.tier2(), Tier2::Stencil(_) | Tier2::Helper(_)))
+        .map(|op| op.name())
+        .collect();
+    assert!(
+        interp_only.is_empty(),
+        "ops still marked `interp` (side exit in tier 2): {interp_only:?}"
+    );
 }
 
 #[test]

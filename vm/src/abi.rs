@@ -54,6 +54,25 @@ pub struct FuncInfo {
     pub native: *const u8,
     /// Size of the function's frame in bytes (header included).
     pub frame_bytes: u64,
+    /// For a closure's function (one with captures): the byte offset from its frame base of
+    /// the hidden last parameter, where `CallClosure` stores the closure
+    /// (`8 * (HEADER_WORDS + declared parameters)`); 0 for other functions.
+    pub closure_param: u64,
+}
+
+impl FuncInfo {
+    /// The entry of function `f` (native entry `native`, null when not compiled).
+    pub fn new(f: &crate::program::Function, native: *const u8) -> FuncInfo {
+        FuncInfo {
+            native,
+            frame_bytes: 8 * f.frame_words() as u64,
+            closure_param: if f.closure_param {
+                8 * (HEADER_WORDS + f.n_declared_params()) as u64
+            } else {
+                0
+            },
+        }
+    }
 }
 
 /// The VM context, pinned in r13 in native code.
@@ -165,6 +184,10 @@ pub fn abi_facts() -> Vec<(&'static str, u64)> {
             "offsetof(FuncInfo, frame_bytes)",
             offset_of!(FuncInfo, frame_bytes) as u64,
         ),
+        (
+            "offsetof(FuncInfo, closure_param)",
+            offset_of!(FuncInfo, closure_param) as u64,
+        ),
         ("sizeof(Ctx)", size_of::<Ctx>() as u64),
         ("offsetof(Ctx, exit_pc)", offset_of!(Ctx, exit_pc) as u64),
         ("offsetof(Ctx, exit_fp)", offset_of!(Ctx, exit_fp) as u64),
@@ -227,6 +250,7 @@ pub fn abi_facts() -> Vec<(&'static str, u64)> {
             "offsetof(RecordSlot, nfields)",
             offset_of!(RecordSlot, nfields) as u64,
         ),
+        ("offsetof(RecordSlot, func)", offset_of!(RecordSlot, func) as u64),
         ("sizeof(StrSlot)", size_of::<StrSlot>() as u64),
         ("offsetof(StrSlot, ptr)", offset_of!(StrSlot, ptr) as u64),
         ("offsetof(StrSlot, len)", offset_of!(StrSlot, len) as u64),
@@ -238,6 +262,12 @@ pub fn abi_facts() -> Vec<(&'static str, u64)> {
         ("STATUS_RETURNED", STATUS_RETURNED),
         ("STATUS_EXIT", STATUS_EXIT),
         ("CELL_NIL", arenas::Cell::NIL.0),
+        // The top 16 bits of the first handle Cell, and the record arena's kind.
+        (
+            "HANDLE_TAG_MIN",
+            arenas::Cell::handle(arenas::ArenaKind::Record, 0, 0).0 >> 48,
+        ),
+        ("ARENA_RECORD", arenas::ArenaKind::Record as u64),
     ]
 }
 

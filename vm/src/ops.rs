@@ -60,7 +60,7 @@ pub enum Tier2 {
     /// A helper op: its whole semantics is the Rust routine
     /// `vm::runtime::helpers::<name>(ctx, fp, a, b, c) -> u64` (0 = done, 1 = error, message in
     /// `Runtime::pending_error`). The interpreter calls it through one generic arm; tier 2
-    /// will call it from one generic stencil (until then: a side exit, like `Interp`).
+    /// calls it from one generic stencil (`helper`, `stencils/src/helpers.c`).
     Helper(&'static str),
 }
 
@@ -372,7 +372,7 @@ macro_rules! for_each_op {
             /// R[a].field[b] := R[c]  (cell field; also a closure's capture b)
             SetFieldCell jit "set_field_cell" { a: C, b: N, c: C };
             /// if R[a] is not a record of type b then pc := c  (match on a union variant)
-            JmpNotType interp { a: C, b: N, c: T };
+            JmpNotType jit "jmp_not_type" { a: C, b: N, c: T };
             /// R[a] := R[b] as struct type c  (from a map with string keys; error when a field is missing)
             MapToStruct helper map_to_struct [alloc, exit] { a: C, b: C, c: N };
             /// R[a] := a closure of function b with zeroed captures (filled by SetField*)
@@ -380,13 +380,13 @@ macro_rules! for_each_op {
             /// call the closure R[a] with the arguments stored at the next frame (fp + 8*c); if
             /// its function has captures, R[a] is also stored as its hidden last parameter; the
             /// result lands in R[b]
-            CallClosure interp [call, exit] { a: C, b: R, c: W };
+            CallClosure jit "call_closure" [call, exit] { a: C, b: R, c: W };
 
             // ---- any / optional ----
             /// if R[a] is nil then pc := b
-            JmpNil interp { a: C, b: T };
+            JmpNil jit "jmp_nil" { a: C, b: T };
             /// if R[a] is not nil then pc := b
-            JmpNotNil interp { a: C, b: T };
+            JmpNotNil jit "jmp_not_nil" { a: C, b: T };
             /// R[a] := R[b] as a self-describing Cell  (R[b] a word of runtime type c)
             Box helper box_word [alloc] { a: C, b: R, c: N };
             /// R[a] := R[b] as a word of runtime type c  (error `cannot cast` when it is not one)
@@ -398,13 +398,13 @@ macro_rules! for_each_op {
 
             // ---- numbers ----
             /// R[a] := trunc(R[b])  (NaN or out of range: overflow error)
-            F64ToI64 interp [exit] { a: I, b: F };
+            F64ToI64 jit "f64_to_i64" [exit] { a: I, b: F };
             /// R[a] := R[b] ** R[c]  (ints; negative exponent or overflow: error)
-            PowI64 interp [exit] { a: I, b: I, c: I };
+            PowI64 helper pow_i64 [exit] { a: I, b: I, c: I };
             /// R[a] := math function c of R[b]  (c: see `vm::runtime::helpers::MATH_FNS`; two-argument functions read R[b+1])
             MathF64 helper math_f64 { a: F, b: F, c: N };
             /// R[a] := |R[b]|  (overflow: error)
-            AbsI64 interp [exit] { a: I, b: I };
+            AbsI64 jit "abs_i64" [exit] { a: I, b: I };
             /// R[a] := round(R[b], R[c] digits)  (half away from zero)
             RoundF64 helper round_f64 { a: F, b: F, c: I };
             /// R[a] := bigint R[b] op c R[b+1]  (c: 0 + 1 - 2 * 3 / 4 % 5 ==, 6 <, 7 <=; comparisons give bool cells)

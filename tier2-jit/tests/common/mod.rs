@@ -66,9 +66,8 @@ impl Machine {
             .funcs
             .iter()
             .zip(&compiled)
-            .map(|(f, c)| FuncInfo {
-                native: c.as_ref().map_or(std::ptr::null(), |c| c.pc_addrs[0]),
-                frame_bytes: 8 * f.frame_words() as u64,
+            .map(|(f, c)| {
+                FuncInfo::new(f, c.as_ref().map_or(std::ptr::null(), |c| c.pc_addrs[0]))
             })
             .collect();
         let mut stack = vec![SENTINEL; STACK_WORDS];
