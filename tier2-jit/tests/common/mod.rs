@@ -66,9 +66,7 @@ impl Machine {
             .funcs
             .iter()
             .zip(&compiled)
-            .map(|(f, c)| {
-                FuncInfo::new(f, c.as_ref().map_or(std::ptr::null(), |c| c.pc_addrs[0]))
-            })
+            .map(|(f, c)| FuncInfo::new(f, c.as_ref().map_or(std::ptr::null(), |c| c.pc_addrs[0])))
             .collect();
         let mut stack = vec![SENTINEL; STACK_WORDS];
         let ctx = Ctx {
