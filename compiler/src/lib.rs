@@ -11,3 +11,11 @@ pub mod hir;
 pub mod lower;
 pub mod syntax;
 pub mod types;
+
+/// Source text -> typed bytecode: parse, check, lower. (A small helper for tests and
+/// embedders; the `mochi` driver runs the same passes on a big stack.)
+pub fn compile_source(src: &str) -> Result<vm::program::Program, vm::error::Error> {
+    let ast = syntax::parse(src)?;
+    let hir = check::check_with_source(&ast, src)?;
+    lower::lower(&hir)
+}

@@ -304,6 +304,11 @@ fn interp(
                 }
                 macro_rules! heap {
                     () => {
+                        (&(*rt_ptr).heap)
+                    };
+                }
+                macro_rules! heap_mut {
+                    () => {
                         (&mut (*rt_ptr).heap)
                     };
                 }
@@ -557,17 +562,20 @@ fn interp(
                         slot!(fp, a, u64) =
                             rt_err!(heap!().list_get(Cell(slot!(fp, b, u64)), slot!(fp, c, i64)))
                     }
-                    Op::ListSetI64 | Op::ListSetF64 | Op::ListSetCell => rt_err!(heap!().list_set(
-                        Cell(slot!(fp, a, u64)),
-                        slot!(fp, b, i64),
-                        slot!(fp, c, u64)
-                    )),
+                    Op::ListSetI64 | Op::ListSetF64 | Op::ListSetCell => rt_err!(heap_mut!()
+                        .list_set(
+                            Cell(slot!(fp, a, u64)),
+                            slot!(fp, b, i64),
+                            slot!(fp, c, u64)
+                        )),
                     Op::GetFieldI64 | Op::GetFieldF64 | Op::GetFieldCell => {
                         slot!(fp, a, u64) = heap!().record_get(Cell(slot!(fp, b, u64)), c as usize)
                     }
-                    Op::SetFieldI64 | Op::SetFieldF64 | Op::SetFieldCell => {
-                        heap!().record_set(Cell(slot!(fp, a, u64)), b as usize, slot!(fp, c, u64))
-                    }
+                    Op::SetFieldI64 | Op::SetFieldF64 | Op::SetFieldCell => heap_mut!().record_set(
+                        Cell(slot!(fp, a, u64)),
+                        b as usize,
+                        slot!(fp, c, u64),
+                    ),
                     Op::JmpNotType => {
                         let v = Cell(slot!(fp, a, u64));
                         let is = matches!(v.arena(), Some((ArenaKind::Record, _)))
@@ -589,7 +597,7 @@ fn interp(
                     Op::F64ToI64 => {
                         let x = slot!(fp, b, f64);
                         // In range: -2^63 <= x < 2^63 (NaN fails both tests).
-                        if x >= -9.223372036854775808e18 && x < 9.223372036854775808e18 {
+                        if (-9.223372036854776e18..9.223372036854776e18).contains(&x) {
                             slot!(fp, a, i64) = x as i64;
                         } else {
                             return Err(err("integer overflow"));

@@ -1322,6 +1322,8 @@ pub fn verify(p: &Program) -> std::result::Result<(), String> {
                     {
                         v == 0
                     }
+                    // A call of a void closure has no result slot either (dest 0).
+                    Operand::R if ins.op == Op::CallClosure && v == 0 => true,
                     Operand::I | Operand::F | Operand::C | Operand::R => {
                         v >= crate::abi::HEADER_WORDS && v < frame + max_frame
                     }

@@ -668,7 +668,11 @@ mod tests {
             assert_eq!(op.is_helper(), op.helper().is_some());
             // A helper that allocates is a GC safepoint: it must have a routine (it needs fp).
             if op.allocates() {
-                assert!(op.is_helper() || op.is_call(), "{} allocates outside a helper", op.name());
+                assert!(
+                    op.is_helper() || op.is_call(),
+                    "{} allocates outside a helper",
+                    op.name()
+                );
             }
         }
     }

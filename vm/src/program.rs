@@ -184,14 +184,12 @@ impl Program {
                     let raw = self.consts.get(v as usize).copied().unwrap_or(0);
                     let shown = match ins.op {
                         Op::ConstF64 => format!("{}", f64::from_bits(raw)),
-                        Op::ConstCell => {
-                            match &self.heap {
-                                Some(h) if arenas::Cell(raw).arena().is_some() => {
-                                    format!("{:?}", h.str(arenas::Cell(raw)))
-                                }
-                                _ => format!("{raw:#x}"),
+                        Op::ConstCell => match &self.heap {
+                            Some(h) if arenas::Cell(raw).arena().is_some() => {
+                                format!("{:?}", h.str(arenas::Cell(raw)))
                             }
-                        }
+                            _ => format!("{raw:#x}"),
+                        },
                         _ => format!("{}", raw as i64),
                     };
                     format!("K{v}({shown})")

@@ -75,7 +75,10 @@ fn frames_are_banked_and_parameters_come_first_in_declaration_order() {
     assert_eq!(f.first_i64_word(), 8);
     assert_eq!(f.word_bank(5), Some(Bank::Cell));
     assert_eq!(f.cell_words().collect::<Vec<_>>(), vec![5]);
-    assert!(f.code.iter().any(|i| i.op == Op::AddI64Imm && i.b == 4 && i.a == 8));
+    assert!(f
+        .code
+        .iter()
+        .any(|i| i.op == Op::AddI64Imm && i.b == 4 && i.a == 8));
     // Cell parameters are not reset to nil by the entry InitCells.
     assert!(!f.code.iter().any(|i| i.op == Op::InitCells));
 }

@@ -1,0 +1,198 @@
+//! One function being lowered: code with symbolic operands, labels, slots per bank, loops.
+
+use crate::hir;
+use vm::ops::Op;
+use vm::program::Bank;
+use vm::Pos;
+
+/// A frame word, symbolically (resolved by `link` once the slot counts are known).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Slot {
+    /// Parameter `i` (word `HEADER_WORDS + i`, any bank).
+    Param(u32),
+    /// Slot `i` of a bank (after the parameters).
+    Local(Bank, u32),
+    /// Parameter `i` of the frame of the call being prepared (just past this frame).
+    Arg(u32),
+}
+
+#[derive(Clone, Copy, Debug)]
+pub(crate) enum Opnd {
+    None,
+    Raw(u32),
+    Slot(Slot),
+    Label(usize),
+    /// This function's frame size in words (the `W` operand of calls).
+    FrameWords,
+}
+
+impl From<Slot> for Opnd {
+    fn from(s: Slot) -> Opnd {
+        Opnd::Slot(s)
+    }
+}
+
+pub(crate) struct LoopLabels {
+    pub brk: usize,
+    pub cont: usize,
+}
+
+pub(crate) struct FnBuilder {
+    pub fid: u32,
+    pub code: Vec<(Op, [Opnd; 3], Pos)>,
+    pub labels: Vec<Option<usize>>,
+    /// Next free slot and high-water mark, per bank (I64, F64, Cell).
+    pub next: [u32; 3],
+    pub max: [u32; 3],
+    /// The slot of each local of the hir function, once declared.
+    pub locals: Vec<Option<Slot>>,
+    pub loops: Vec<LoopLabels>,
+}
+
+pub(crate) fn bank_index(b: Bank) -> usize {
+    match b {
+        Bank::I64 => 0,
+        Bank::F64 => 1,
+        Bank::Cell => 2,
+    }
+}
+
+impl FnBuilder {
+    pub fn new(f: &hir::FuncDef, fid: u32) -> Self {
+        FnBuilder {
+            fid,
+            code: Vec::new(),
+            labels: Vec::new(),
+            next: [0; 3],
+            max: [0; 3],
+            locals: vec![None; f.locals.len()],
+            loops: Vec::new(),
+        }
+    }
+
+    /// A fresh slot of `bank` (freed when the enclosing statement or block ends).
+    pub fn alloc(&mut self, bank: Bank) -> Slot {
+        let i = bank_index(bank);
+        let s = Slot::Local(bank, self.next[i]);
+        self.next[i] += 1;
+        self.max[i] = self.max[i].max(self.next[i]);
+        s
+    }
+
+    /// Two consecutive slots of `bank` (for ops that read R[x] and R[x+1]).
+    pub fn alloc_pair(&mut self, bank: Bank) -> (Slot, Slot) {
+        let a = self.alloc(bank);
+        let b = self.alloc(bank);
+        (a, b)
+    }
+
+    pub fn emit(&mut self, op: Op, ops: [Opnd; 3], pos: Pos) {
+        debug_assert!(op.operands().len() <= 3);
+        self.code.push((op, ops, pos));
+    }
+
+    pub fn op1(&mut self, op: Op, a: impl Into<Opnd>, pos: Pos) {
+        self.emit(op, [a.into(), Opnd::None, Opnd::None], pos);
+    }
+    pub fn op2(&mut self, op: Op, a: impl Into<Opnd>, b: impl Into<Opnd>, pos: Pos) {
+        self.emit(op, [a.into(), b.into(), Opnd::None], pos);
+    }
+    pub fn op3(
+        &mut self,
+        op: Op,
+        a: impl Into<Opnd>,
+        b: impl Into<Opnd>,
+        c: impl Into<Opnd>,
+        pos: Pos,
+    ) {
+        self.emit(op, [a.into(), b.into(), c.into()], pos);
+    }
+
+    pub fn new_label(&mut self) -> usize {
+        self.labels.push(None);
+        self.labels.len() - 1
+    }
+
+    pub fn bind(&mut self, l: usize) {
+        self.labels[l] = Some(self.code.len());
+    }
+
+    pub fn jmp(&mut self, l: usize, pos: Pos) {
+        self.emit(Op::Jmp, [Opnd::Label(l), Opnd::None, Opnd::None], pos);
+    }
+
+    /// `dst := src` in `bank` (nothing when they are the same slot).
+    pub fn mov(&mut self, bank: Bank, dst: Slot, src: Slot, pos: Pos) {
+        if dst != src {
+            self.op2(mov_op(bank), dst, src, pos);
+        }
+    }
+
+    pub fn local(&self, l: hir::LocalId) -> Slot {
+        self.locals[l as usize].expect("local used before its declaration")
+    }
+}
+
+pub(crate) fn mov_op(b: Bank) -> Op {
+    match b {
+        Bank::I64 => Op::MovI64,
+        Bank::F64 => Op::MovF64,
+        Bank::Cell => Op::MovCell,
+    }
+}
+
+pub(crate) fn ret_op(b: Bank) -> Op {
+    match b {
+        Bank::I64 => Op::RetI64,
+        Bank::F64 => Op::RetF64,
+        Bank::Cell => Op::RetCell,
+    }
+}
+
+pub(crate) fn load_global_op(b: Bank) -> Op {
+    match b {
+        Bank::I64 => Op::LoadGlobalI64,
+        Bank::F64 => Op::LoadGlobalF64,
+        Bank::Cell => Op::LoadGlobalCell,
+    }
+}
+
+pub(crate) fn store_global_op(b: Bank) -> Op {
+    match b {
+        Bank::I64 => Op::StoreGlobalI64,
+        Bank::F64 => Op::StoreGlobalF64,
+        Bank::Cell => Op::StoreGlobalCell,
+    }
+}
+
+pub(crate) fn get_field_op(b: Bank) -> Op {
+    match b {
+        Bank::I64 => Op::GetFieldI64,
+        Bank::F64 => Op::GetFieldF64,
+        Bank::Cell => Op::GetFieldCell,
+    }
+}
+
+pub(crate) fn set_field_op(b: Bank) -> Op {
+    match b {
+        Bank::I64 => Op::SetFieldI64,
+        Bank::F64 => Op::SetFieldF64,
+        Bank::Cell => Op::SetFieldCell,
+    }
+}
+
+pub(crate) fn list_get_op(b: Bank) -> Op {
+    match b {
+        Bank::I64 => Op::ListGetI64,
+        Bank::F64 => Op::ListGetF64,
+        Bank::Cell => Op::ListGetCell,
+    }
+}
+
+pub(crate) fn list_set_op(b: Bank) -> Op {
+    match b {
+        Bank::I64 => Op::ListSetI64,
+        Bank::F64 => Op::ListSetF64,
+        Bank::Cell => Op::ListSetCell,
+    }
+}

@@ -1,0 +1,291 @@
+//! Statements: declarations, assignments, `if`, loops, `return`, `expect`, test/bench blocks.
+//!
+//! Temporaries live until the end of their statement (the slot stack is reset after each
+//! one); a block's locals until the end of the block.
+
+use super::func::{
+    list_get_op, list_set_op, set_field_op, store_global_op, FnBuilder, LoopLabels, Opnd,
+};
+use super::{bank_of, Lowerer, Result};
+use crate::hir::{Expr, ExprKind, Place, Stmt, StmtKind};
+use crate::types::Type;
+use vm::error::Error;
+use vm::ops::Op;
+use vm::program::Bank;
+use vm::Pos;
+
+impl Lowerer<'_> {
+    pub(crate) fn block(&mut self, b: &mut FnBuilder, stmts: &[Stmt]) -> Result<()> {
+        let mark = b.next;
+        for s in stmts {
+            self.stmt(b, s)?;
+        }
+        b.next = mark;
+        Ok(())
+    }
+
+    pub(crate) fn stmt(&mut self, b: &mut FnBuilder, s: &Stmt) -> Result<()> {
+        let pos = s.pos;
+        match &s.kind {
+            StmtKind::Let { local, init } => {
+                let ty = &self.hir.funcs[b.fid as usize].locals[*local as usize].ty;
+                let slot = b.alloc(bank_of(ty));
+                let mark = b.next;
+                self.expr_to(b, init, slot)?;
+                b.next = mark;
+                b.locals[*local as usize] = Some(slot);
+            }
+            StmtKind::Assign { place, value } => {
+                let mark = b.next;
+                self.assign(b, place, value, pos)?;
+                b.next = mark;
+            }
+            StmtKind::Expr(e) => {
+                let mark = b.next;
+                self.expr_effect(b, e)?;
+                b.next = mark;
+            }
+            StmtKind::If { cond, then, els } => {
+                let mark = b.next;
+                let else_l = b.new_label();
+                self.cond_jump(b, cond, false, else_l)?;
+                b.next = mark;
+                self.block(b, then)?;
+                if els.is_empty() {
+                    b.bind(else_l);
+                } else {
+                    let end = b.new_label();
+                    b.jmp(end, pos);
+                    b.bind(else_l);
+                    self.block(b, els)?;
+                    b.bind(end);
+                }
+            }
+            StmtKind::While { cond, body } => {
+                // jmp test; body: ...; test: if cond goto body (the back-edge).
+                let (body_l, test_l, end_l) = (b.new_label(), b.new_label(), b.new_label());
+                b.jmp(test_l, pos);
+                b.bind(body_l);
+                b.loops.push(LoopLabels {
+                    brk: end_l,
+                    cont: test_l,
+                });
+                self.block(b, body)?;
+                b.loops.pop();
+                b.bind(test_l);
+                let mark = b.next;
+                self.cond_jump(b, cond, true, body_l)?;
+                b.next = mark;
+                b.bind(end_l);
+            }
+            StmtKind::ForRange {
+                var,
+                start,
+                end,
+                body,
+            } => {
+                // i := start; hi := end; if hi <= i goto end; body: ...; cont:
+                // IncJLtI64 i, hi, body; end:
+                let mark = b.next;
+                let i = b.alloc(Bank::I64);
+                self.expr_to(b, start, i)?;
+                let hi = match &end.kind {
+                    ExprKind::Local(l)
+                        if !self.hir.funcs[b.fid as usize].locals[*l as usize].mutable =>
+                    {
+                        b.local(*l)
+                    }
+                    _ => {
+                        let hi = b.alloc(Bank::I64);
+                        self.expr_to(b, end, hi)?;
+                        hi
+                    }
+                };
+                b.locals[*var as usize] = Some(i);
+                let (body_l, cont_l, end_l) = (b.new_label(), b.new_label(), b.new_label());
+                b.op3(Op::JLeI64, hi, i, Opnd::Label(end_l), pos);
+                b.bind(body_l);
+                b.loops.push(LoopLabels {
+                    brk: end_l,
+                    cont: cont_l,
+                });
+                self.block(b, body)?;
+                b.loops.pop();
+                b.bind(cont_l);
+                b.op3(Op::IncJLtI64, i, hi, Opnd::Label(body_l), pos);
+                b.bind(end_l);
+                b.next = mark;
+            }
+            StmtKind::ForEach {
+                var,
+                iterable,
+                body,
+            } => self.for_each(b, *var, iterable, body, pos)?,
+            StmtKind::Break => {
+                let l = b
+                    .loops
+                    .last()
+                    .ok_or_else(|| Error::ty(pos, "break outside a loop"))?;
+                let t = l.brk;
+                b.jmp(t, pos);
+            }
+            StmtKind::Continue => {
+                let l = b
+                    .loops
+                    .last()
+                    .ok_or_else(|| Error::ty(pos, "continue outside a loop"))?;
+                let t = l.cont;
+                b.jmp(t, pos);
+            }
+            StmtKind::Return(e) => {
+                let mark = b.next;
+                let ret = self.hir.funcs[b.fid as usize].ret.clone();
+                match (e, &ret) {
+                    (Some(e), t) if *t != Type::Void && e.ty != Type::Void => {
+                        let s = self.expr(b, e)?;
+                        b.op1(super::func::ret_op(bank_of(t)), s, pos);
+                    }
+                    (Some(e), _) => {
+                        self.expr_effect(b, e)?;
+                        b.emit(Op::RetVoid, [Opnd::None; 3], pos);
+                    }
+                    (None, Type::Void) => b.emit(Op::RetVoid, [Opnd::None; 3], pos),
+                    (None, t) => {
+                        let bank = bank_of(t);
+                        let s = b.alloc(bank);
+                        let t = t.clone();
+                        self.zero_into(b, &t, s, pos)?;
+                        b.op1(super::func::ret_op(bank), s, pos);
+                    }
+                }
+                b.next = mark;
+            }
+            StmtKind::Expect { cond, source } => {
+                let mark = b.next;
+                let ok = b.new_label();
+                self.cond_jump(b, cond, true, ok)?;
+                let msg = format!("expect condition failed at {}: {}", pos.line, source.trim());
+                let k = self.str_const(&msg);
+                b.op1(Op::Fail, Opnd::Raw(k), pos);
+                b.bind(ok);
+                b.next = mark;
+            }
+            StmtKind::Test { body, .. } => self.block(b, body)?,
+            StmtKind::Bench { name, body } => {
+                let t0 = b.alloc(Bank::I64);
+                b.op1(Op::Now, t0, pos);
+                self.block(b, body)?;
+                let k = self.str_const(name);
+                b.op2(Op::BenchEnd, t0, Opnd::Raw(k), pos);
+            }
+        }
+        Ok(())
+    }
+
+    fn assign(&mut self, b: &mut FnBuilder, place: &Place, value: &Expr, pos: Pos) -> Result<()> {
+        match place {
+            Place::Local(l) => {
+                let dst = b.local(*l);
+                self.expr_to(b, value, dst)
+            }
+            Place::Global(g) => {
+                let bank = bank_of(&self.hir.globals[*g as usize].ty);
+                let s = self.expr(b, value)?;
+                b.op2(store_global_op(bank), Opnd::Raw(*g), s, pos);
+                Ok(())
+            }
+            Place::Index { base, index } => {
+                let bs = self.expr(b, base)?;
+                let is = self.expr(b, index)?;
+                let vs = self.expr(b, value)?;
+                match &base.ty {
+                    Type::List(e) => b.op3(list_set_op(bank_of(e)), bs, is, vs, pos),
+                    Type::Map(..) => b.op3(Op::MapSet, bs, is, vs, pos),
+                    t => {
+                        return Err(Error::unsupported(
+                            pos,
+                            format!("assignment to an element of {t}"),
+                        ))
+                    }
+                }
+                Ok(())
+            }
+            Place::Field { base, field } => {
+                let fty = self.field_type(&base.ty, *field, pos)?;
+                let bs = self.expr(b, base)?;
+                let vs = self.expr(b, value)?;
+                b.op3(set_field_op(bank_of(&fty)), bs, Opnd::Raw(*field), vs, pos);
+                Ok(())
+            }
+        }
+    }
+
+    /// `for var in iterable`: an index loop over a list (evaluated once), the runes of a
+    /// string, or the sorted keys of a map (materialised as a list).
+    fn for_each(
+        &mut self,
+        b: &mut FnBuilder,
+        var: u32,
+        iterable: &Expr,
+        body: &[Stmt],
+        pos: Pos,
+    ) -> Result<()> {
+        let mark = b.next;
+        let seq = b.alloc(Bank::Cell);
+        self.expr_to(b, iterable, seq)?;
+        let (len_op, get_op) = match &iterable.ty {
+            Type::List(e) => (Op::ListLen, list_get_op(bank_of(e))),
+            Type::Str => (Op::StrLen, Op::StrIndex),
+            Type::Map(..) => {
+                b.op2(Op::MapKeys, seq, seq, pos);
+                let kt = match &iterable.ty {
+                    Type::Map(k, _) => bank_of(k),
+                    _ => unreachable!(),
+                };
+                (Op::ListLen, list_get_op(kt))
+            }
+            t => {
+                return Err(Error::unsupported(
+                    iterable.pos,
+                    format!("for-in over a value of type {t}"),
+                ))
+            }
+        };
+        let n = b.alloc(Bank::I64);
+        let i = b.alloc(Bank::I64);
+        b.op2(len_op, n, seq, pos);
+        let zero = self.konst(0);
+        b.op2(Op::ConstI64, i, Opnd::Raw(zero), pos);
+        let var_ty = self.hir.funcs[b.fid as usize].locals[var as usize]
+            .ty
+            .clone();
+        let v = b.alloc(bank_of(&var_ty));
+        b.locals[var as usize] = Some(v);
+        let (body_l, cont_l, end_l) = (b.new_label(), b.new_label(), b.new_label());
+        b.op3(Op::JLeI64, n, i, Opnd::Label(end_l), pos);
+        b.bind(body_l);
+        b.op3(get_op, v, seq, i, pos);
+        b.loops.push(LoopLabels {
+            brk: end_l,
+            cont: cont_l,
+        });
+        self.block(b, body)?;
+        b.loops.pop();
+        b.bind(cont_l);
+        b.op3(Op::IncJLtI64, i, n, Opnd::Label(body_l), pos);
+        b.bind(end_l);
+        b.next = mark;
+        Ok(())
+    }
+
+    /// The static type of field `field` of a struct-typed value.
+    pub(crate) fn field_type(&self, base: &Type, field: u32, pos: Pos) -> Result<Type> {
+        match base {
+            Type::Struct(sid) => Ok(self.hir.structs[*sid as usize].fields[field as usize]
+                .1
+                .clone()),
+            Type::Optional(t) => self.field_type(t, field, pos),
+            t => Err(Error::unsupported(pos, format!("field access on {t}"))),
+        }
+    }
+}
