@@ -250,7 +250,10 @@ pub fn abi_facts() -> Vec<(&'static str, u64)> {
             "offsetof(RecordSlot, nfields)",
             offset_of!(RecordSlot, nfields) as u64,
         ),
-        ("offsetof(RecordSlot, func)", offset_of!(RecordSlot, func) as u64),
+        (
+            "offsetof(RecordSlot, func)",
+            offset_of!(RecordSlot, func) as u64,
+        ),
         ("sizeof(StrSlot)", size_of::<StrSlot>() as u64),
         ("offsetof(StrSlot, ptr)", offset_of!(StrSlot, ptr) as u64),
         ("offsetof(StrSlot, len)", offset_of!(StrSlot, len) as u64),
