@@ -340,6 +340,10 @@ enum Sym {
     R2,
     R3,
     Exit,
+    OA,
+    OB,
+    OC,
+    HelperOp,
     Helper(String),
     OwnData,
 }
@@ -551,6 +555,10 @@ fn hole(
                         "_R2" => Sym::R2,
                         "_R3" => Sym::R3,
                         "_EXIT" => Sym::Exit,
+                        "_OA" => Sym::OA,
+                        "_OB" => Sym::OB,
+                        "_OC" => Sym::OC,
+                        "_H" => Sym::HelperOp,
                         s if s.starts_with("_H_") && s.len() > 3 => Sym::Helper(s[3..].into()),
                         s => {
                             return Err(err(format!(

@@ -14,6 +14,7 @@
     X("sizeof(FuncInfo)", sizeof(FuncInfo))                   \
     X("offsetof(FuncInfo, native)", offsetof(FuncInfo, native)) \
     X("offsetof(FuncInfo, frame_bytes)", offsetof(FuncInfo, frame_bytes)) \
+    X("offsetof(FuncInfo, closure_param)", offsetof(FuncInfo, closure_param)) \
     X("sizeof(Ctx)", sizeof(Ctx))                             \
     X("offsetof(Ctx, exit_pc)", offsetof(Ctx, exit_pc))       \
     X("offsetof(Ctx, exit_fp)", offsetof(Ctx, exit_fp))       \
@@ -27,10 +28,30 @@
     X("offsetof(Ctx, rt)", offsetof(Ctx, rt))                 \
     X("offsetof(Ctx, list_slots)", offsetof(Ctx, list_slots)) \
     X("offsetof(Ctx, record_slots)", offsetof(Ctx, record_slots)) \
+    X("offsetof(Ctx, str_slots)", offsetof(Ctx, str_slots))   \
+    X("GLOBALS_OFFSET", GLOBALS_OFFSET)                       \
+    X("sizeof(ListSlot)", sizeof(ListSlot))                   \
+    X("offsetof(ListSlot, data)", offsetof(ListSlot, data))   \
+    X("offsetof(ListSlot, len)", offsetof(ListSlot, len))     \
+    X("offsetof(ListSlot, cap)", offsetof(ListSlot, cap))     \
+    X("offsetof(ListSlot, elem)", offsetof(ListSlot, elem))   \
+    X("offsetof(ListSlot, gen)", offsetof(ListSlot, gen))     \
+    X("offsetof(ListSlot, flags)", offsetof(ListSlot, flags)) \
+    X("sizeof(RecordSlot)", sizeof(RecordSlot))               \
+    X("offsetof(RecordSlot, fields)", offsetof(RecordSlot, fields)) \
+    X("offsetof(RecordSlot, type_id)", offsetof(RecordSlot, type_id)) \
+    X("offsetof(RecordSlot, nfields)", offsetof(RecordSlot, nfields)) \
+    X("offsetof(RecordSlot, func)", offsetof(RecordSlot, func)) \
+    X("sizeof(StrSlot)", sizeof(StrSlot))                     \
+    X("offsetof(StrSlot, ptr)", offsetof(StrSlot, ptr))       \
+    X("offsetof(StrSlot, len)", offsetof(StrSlot, len))       \
+    X("offsetof(StrSlot, runes)", offsetof(StrSlot, runes))   \
     X("HEADER_WORDS", HEADER_WORDS)                           \
     X("STATUS_RETURNED", STATUS_RETURNED)                     \
     X("STATUS_EXIT", STATUS_EXIT)                             \
-    X("CELL_NIL", CELL_NIL)
+    X("CELL_NIL", CELL_NIL)                                   \
+    X("HANDLE_TAG_MIN", HANDLE_TAG_MIN)                       \
+    X("ARENA_RECORD", ARENA_RECORD)
 
 #define VALUE(name, expr) (uint64_t)(expr),
 #define NAME(name, expr) name "\0"

@@ -75,3 +75,27 @@ STENCIL(jeq_f64) {
 STENCIL(jne_f64) {
     BRANCH_IF(F64(_A) != F64(_B));
 }
+
+/* ---- nil and type tests on cells (no register variants: the operand is a cell) ---- */
+
+/* if R[a] is nil then pc := b */
+STENCIL(jmp_nil) {
+    BRANCH_IF(CELL(_A) == CELL_NIL);
+}
+
+/* if R[a] is not nil then pc := b */
+STENCIL(jmp_not_nil) {
+    BRANCH_IF(CELL(_A) != CELL_NIL);
+}
+
+/* if R[a] is not a record of type b then pc := c. Exactly the interpreter's test: a record
+ * handle (any other cell, nil, a float, a string, ... is "not of type b") whose slot in the
+ * record table (r15) has type_id b. The slot is read only for a record handle. The type id is
+ * read through an asm barrier (it may be 0, which clang assumes a hole's address is not). */
+STENCIL(jmp_not_type) {
+    uint64_t v = CELL(_A);
+    if (!IS_RECORD(v))
+        JUMP();
+    const RecordSlot *r = (const RecordSlot *)(records + (uint64_t)(uint32_t)v * sizeof(RecordSlot));
+    BRANCH_IF(r->type_id != (uint32_t)OPAQUE_U32(_B));
+}

@@ -34,7 +34,7 @@
         h->dest = U32(_B);                                                          \
         ctx->depth++;                                                               \
         SPILL;                                                                      \
-        uint64_t st = ((StencilFn)fi->native)(nfp, ctx, g, arena, 0, 0, 0, 0);      \
+        uint64_t st = ((StencilFn)fi->native)(nfp, ctx, lists, records, 0, 0, 0, 0); \
         if (st != STATUS_RETURNED)                                                  \
             return st;                                                              \
         RELOAD;                                                                     \
@@ -51,6 +51,48 @@ CALL(call_c1, ST(0), (LD(0), Z(1), Z(2), Z(3)))
 CALL(call_c2, (ST(0), ST(1)), (LD(0), LD(1), Z(2), Z(3)))
 CALL(call_c3, (ST(0), ST(1), ST(2)), (LD(0), LD(1), LD(2), Z(3)))
 CALL(call_c4, (ST(0), ST(1), ST(2), ST(3)), (LD(0), LD(1), LD(2), LD(3)))
+
+/* call_closure (a: C the closure, b: R result slot, c: W caller frame words): the call of a
+ * closure value, as the interpreter's CallClosure arm does it. The function index is the
+ * closure record's `func` (its slot in the record table, r15); the callee's FuncInfo gives
+ * its native entry, frame size and, for a function with captures, where its hidden last
+ * parameter lives (`closure_param`, a byte offset from its frame base), which receives the
+ * closure. Side exits (before changing anything) when R[a] is not a record (nil: the
+ * interpreter raises `call of a nil function value`), when the callee has no native code
+ * (the interpreter runs it and auto mode counts it), or at the depth / stack limit. Then
+ * exactly `call`'s protocol: header, native call, propagate a non-RETURNED status. */
+#define CALL_CLOSURE(NAME, SPILL, RELOAD)                                           \
+    STENCIL(NAME) {                                                                 \
+        uint64_t clo = CELL(_A);                                                    \
+        if (!IS_RECORD(clo))                                                        \
+            SIDE_EXIT();                                                            \
+        uint32_t f =                                                                \
+            ((RecordSlot *)(records + (uint64_t)(uint32_t)clo * sizeof(RecordSlot)))->func; \
+        uint8_t *nfp = fp + U32(_C);                                                \
+        const FuncInfo *fi = &ctx->funcs[f];                                        \
+        if (fi->native == NULL || ctx->depth >= ctx->max_depth ||                   \
+            nfp + fi->frame_bytes > ctx->stack_limit)                               \
+            SIDE_EXIT();                                                            \
+        if (fi->closure_param != 0)                                                 \
+            *(uint64_t *)(nfp + fi->closure_param) = clo;                           \
+        FrameHeader *h = (FrameHeader *)nfp;                                        \
+        h->func = f;                                                                \
+        h->ret_pc = U32(_PC) + 1;                                                   \
+        h->caller = fp;                                                             \
+        h->dest = U32(_B);                                                          \
+        ctx->depth++;                                                               \
+        SPILL;                                                                      \
+        uint64_t st = ((StencilFn)fi->native)(nfp, ctx, lists, records, 0, 0, 0, 0); \
+        if (st != STATUS_RETURNED)                                                  \
+            return st;                                                              \
+        RELOAD;                                                                     \
+        CONTINUE();                                                                 \
+    }
+CALL_CLOSURE(call_closure, (void)0, (Z(0), Z(1), Z(2), Z(3)))
+CALL_CLOSURE(call_closure_c1, ST(0), (LD(0), Z(1), Z(2), Z(3)))
+CALL_CLOSURE(call_closure_c2, (ST(0), ST(1)), (LD(0), LD(1), Z(2), Z(3)))
+CALL_CLOSURE(call_closure_c3, (ST(0), ST(1), ST(2)), (LD(0), LD(1), LD(2), Z(3)))
+CALL_CLOSURE(call_closure_c4, (ST(0), ST(1), ST(2), ST(3)), (LD(0), LD(1), LD(2), LD(3)))
 
 /* return R[a] (i64) to the caller's result slot */
 #define RET(A)                                      \

@@ -42,6 +42,15 @@ OP_ABC(mul_i64, MUL)
     CONTINUE();
 OP_AB(add_i64_imm, ADD_IMM)
 
+/* R[a] := |R[b]|  (INT64_MIN: overflow, side exit) */
+#define ABS(A, B)          \
+    int64_t x = B;         \
+    if (x == INT64_MIN)    \
+        SIDE_EXIT();       \
+    A = x < 0 ? -x : x;    \
+    CONTINUE();
+OP_AB(abs_i64, ABS)
+
 /* The other int ops (no variants: the emitter spills and reloads around them). */
 
 /* R[a] := R[b] / R[c]  truncated */

@@ -48,6 +48,14 @@ pub enum HoleSymbol {
     R3,
     /// `_EXIT`: the function's exit stub (spills the cached registers, returns STATUS_EXIT).
     Exit,
+    /// `_OA`, `_OB`, `_OC`: the instruction's raw operand values a, b, c (u32: word indices and
+    /// immediates as stored in the instruction, 0 for a missing operand), for the generic
+    /// helper stencil.
+    OA,
+    OB,
+    OC,
+    /// `_H`: the address of the instruction's helper routine (`vm::ops::Op::helper`).
+    HelperOp,
     /// `_H_<name>`: the address of the Rust helper `vm::runtime::helper_address(name)`.
     Helper(&'static str),
     /// The stencil's own read-only data, copied next to the code; `addend` already includes
@@ -106,6 +114,9 @@ pub const SUPPORTED: bool = cfg!(all(target_arch = "x86_64", target_os = "linux"
 pub const ENTRY_SHIM: &str = "mochi_entry_shim";
 /// The name of the stencil that stands for an interpreter-only op.
 pub const SIDE_EXIT: &str = "side_exit";
+/// The generic helper stencil (every `helper` op); `helper_cN` for a function that caches N
+/// registers.
+pub const HELPER: &str = "helper";
 
 #[cfg(all(target_arch = "x86_64", target_os = "linux"))]
 include!("../generated/x86_64-linux.rs");

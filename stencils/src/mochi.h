@@ -3,10 +3,11 @@
  *
  * Every stencil has the same prototype and calling convention (preserve_none), and passes its
  * arguments unchanged through every tail call, which pins them in registers:
- *   r12 = fp     frame base (frame header, then parameters, i64 / f64 / cell slots)
- *   r13 = ctx    the VM context
- *   r14 = g      base of the globals block
- *   r15 = arena  base of the hottest arena (reserved)
+ *   r12 = fp       frame base (frame header, then parameters, i64 / f64 / cell slots)
+ *   r13 = ctx      the VM context; the globals block follows it in the same allocation, so
+ *                  G[x] is at ctx + GLOBALS_OFFSET + 8x (a constant displacement from r13)
+ *   r14 = lists    base of the heap's list slot table (ListSlot[], never moves)
+ *   r15 = records  base of the heap's record slot table (RecordSlot[], never moves)
  *   rdi, rsi, rdx, rcx = x0..x3: up to four i64 slots of the function cached in registers.
  * A cached slot's value lives in its register; its frame word may be stale. The frame is made
  * whole (spilled) before anything else can look at it: side exits, calls, and ops that have
@@ -29,6 +30,8 @@ typedef struct FrameHeader {
 typedef struct FuncInfo {
     const void *native;   /* entry of the native code, NULL if not compiled */
     uint64_t frame_bytes; /* frame size, header included */
+    uint64_t closure_param; /* a closure's function: byte offset from its fp of the hidden
+                               last parameter (the closure); 0 for other functions */
 } FuncInfo;
 
 typedef struct Ctx {
@@ -38,24 +41,65 @@ typedef struct Ctx {
     uint64_t max_depth;
     uint8_t *stack_limit;
     const FuncInfo *funcs;
-    uint8_t *globals;
-    uint8_t *arena;
+    uint8_t *globals; /* == (uint8_t *)ctx + GLOBALS_OFFSET */
+    uint8_t *arena;   /* reserved */
     uint64_t native_entries;
     void *rt;
     uint8_t *list_slots;   /* base of the heap's list slot table (never moves) */
     uint8_t *record_slots; /* base of the heap's record slot table (never moves) */
+    uint8_t *str_slots;    /* base of the heap's string slot table (never moves) */
 } Ctx;
+
+/* The globals block starts right after the context (one allocation, vm::abi::CtxBlock). */
+#define GLOBALS_OFFSET sizeof(Ctx)
+
+/* Heap slots (arenas/src/heap/mod.rs, #[repr(C)]). Element buffers may move; the slot tables
+ * never do. A handle Cell's low 32 bits are its slot index. */
+typedef struct ListSlot {
+    uint64_t *data; /* first element (raw i64 / f64 bits / Cell words) */
+    uint64_t len;
+    uint64_t cap;
+    uint32_t elem;
+    uint16_t gen;
+    uint16_t flags;
+} ListSlot;
+
+typedef struct RecordSlot {
+    uint64_t *fields;
+    uint32_t type_id;
+    uint16_t gen;
+    uint16_t flags;
+    uint32_t nfields;
+    uint32_t func; /* a closure's function index */
+} RecordSlot;
+
+typedef struct StrSlot {
+    const uint8_t *ptr;
+    uint64_t len;   /* bytes */
+    uint64_t runes; /* Unicode scalar values */
+    void *buf;
+    uint16_t gen;
+    uint16_t flags;
+    uint32_t pad_;
+} StrSlot;
 
 #define HEADER_WORDS 4
 #define STATUS_RETURNED 0
 #define STATUS_EXIT 1
 #define CELL_NIL 0xFFF8000000000000ull
+/* A handle Cell of the record arena (arenas::Cell::arena() == Some((Record, _))): top 16 bits
+ * 0xFFF8 | kind with kind >= 3 (a handle: HANDLE_TAG_MIN), arena kind (bits 47..44) 4. */
+#define HANDLE_TAG_MIN 0xFFFB
+#define ARENA_RECORD 4
+#define IS_RECORD(v)                                 \
+    ((((uint64_t)(v)) >> 48) >= HANDLE_TAG_MIN &&    \
+     ((((uint64_t)(v)) >> 44) & 0xF) == ARENA_RECORD)
 
 #define PN __attribute__((preserve_none))
-#define ARGS                                                                    \
-    uint8_t *fp, Ctx *ctx, uint8_t *g, uint8_t *arena, int64_t x0, int64_t x1, int64_t x2, \
+#define ARGS                                                                           \
+    uint8_t *fp, Ctx *ctx, uint8_t *lists, uint8_t *records, int64_t x0, int64_t x1, int64_t x2, \
         int64_t x3
-#define PASS fp, ctx, g, arena, x0, x1, x2, x3
+#define PASS fp, ctx, lists, records, x0, x1, x2, x3
 
 typedef PN uint64_t (*StencilFn)(ARGS);
 
@@ -68,6 +112,11 @@ extern PN uint64_t _CONTINUE(ARGS);
 extern PN uint64_t _TARGET(ARGS);
 /* Operand holes: slot byte offsets, global byte offsets, frame sizes, unsigned immediates. */
 extern char _A[], _B[], _C[];
+/* Raw operands a, b, c (the instruction's u32 values: word indices, immediates), for the
+ * generic helper stencil. */
+extern char _OA[], _OB[], _OC[];
+/* The address of the instruction's helper routine (vm::ops::HelperFn), a 64-bit hole. */
+extern char _H[];
 /* This instruction's index. */
 extern char _PC[];
 /* Where a side exit goes: the `exit_at` stub of this instruction (which records its pc and
@@ -104,9 +153,10 @@ extern char _R0[], _R1[], _R2[], _R3[];
 #define I64(h) (*(int64_t *)(fp + U32(h)))
 #define F64(h) (*(double *)(fp + U32(h)))
 #define CELL(h) (*(uint64_t *)(fp + U32(h)))
-#define G_I64(h) (*(int64_t *)(g + U32(h)))
-#define G_F64(h) (*(double *)(g + U32(h)))
-#define G_CELL(h) (*(uint64_t *)(g + U32(h)))
+#define GLOBALS ((uint8_t *)ctx + GLOBALS_OFFSET)
+#define G_I64(h) (*(int64_t *)(GLOBALS + U32(h)))
+#define G_F64(h) (*(double *)(GLOBALS + U32(h)))
+#define G_CELL(h) (*(uint64_t *)(GLOBALS + U32(h)))
 
 /* Leave native code: the interpreter resumes this frame at this instruction (it re-executes
  * it, so an op that detects an error side-exits *before* changing anything and the interpreter

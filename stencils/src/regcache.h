@@ -45,18 +45,34 @@
     STENCIL(N##__##a) { B(LOC_##a(_A)) }
 #define DEF_B(N, B, b) \
     STENCIL(N##__##b) { B(LOC_##b(_B)) }
+#define DEF_C(N, B, c) \
+    STENCIL(N##__##c) { B(LOC_##c(_C)) }
+#define DEF_AC(N, B, a, c) \
+    STENCIL(N##__##a##c) { B(LOC_##a(_A), LOC_##c(_C)) }
+#define DEF_BC(N, B, b, c) \
+    STENCIL(N##__##b##c) { B(LOC_##b(_B), LOC_##c(_C)) }
 #define DEF_AB(N, B, a, b) \
     STENCIL(N##__##a##b) { B(LOC_##a(_A), LOC_##b(_B)) }
 #define DEF_ABC(N, B, a, b, c) \
     STENCIL(N##__##a##b##c) { B(LOC_##a(_A), LOC_##b(_B), LOC_##c(_C)) }
 
-/* The op's stencil and all its variants. */
+/* The op's stencil and all its variants (named by which operands are i64: OP_AC for an op
+ * whose i64 operands are a and c, ...). */
 #define OP_A(N, B)              \
     STENCIL(N) { B(I64(_A)) } \
     VARIANTS1(DEF_A, N, B)
 #define OP_B(N, B)              \
     STENCIL(N) { B(I64(_B)) } \
     VARIANTS1(DEF_B, N, B)
+#define OP_C(N, B)              \
+    STENCIL(N) { B(I64(_C)) } \
+    VARIANTS1(DEF_C, N, B)
+#define OP_AC(N, B)                        \
+    STENCIL(N) { B(I64(_A), I64(_C)) } \
+    VARIANTS2(DEF_AC, N, B)
+#define OP_BC(N, B)                        \
+    STENCIL(N) { B(I64(_B), I64(_C)) } \
+    VARIANTS2(DEF_BC, N, B)
 #define OP_AB(N, B)                        \
     STENCIL(N) { B(I64(_A), I64(_B)) } \
     VARIANTS2(DEF_AB, N, B)

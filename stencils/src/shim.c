@@ -14,7 +14,7 @@ STENCIL(side_exit) {
 uint64_t mochi_entry_shim(uint8_t *fp, Ctx *ctx, StencilFn entry) {
     ctx->native_entries++;
     /* `entry` is an entry stub: it loads the cached registers itself. */
-    return entry(fp, ctx, ctx->globals, ctx->arena, 0, 0, 0, 0);
+    return entry(fp, ctx, ctx->list_slots, ctx->record_slots, 0, 0, 0, 0);
 }
 
 /* The side exit of one instruction: record its pc, go on to the function's exit stub. */

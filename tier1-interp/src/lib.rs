@@ -18,7 +18,7 @@ mod stack;
 
 use stack::VmStack;
 use vm::abi::{
-    Ctx, FuncInfo, FRAME_CALLER, FRAME_DEST, FRAME_FUNC, FRAME_RET_PC, HEADER_WORDS,
+    Ctx, CtxBlock, FuncInfo, FRAME_CALLER, FRAME_DEST, FRAME_FUNC, FRAME_RET_PC, HEADER_WORDS,
     STATUS_RETURNED,
 };
 use vm::error::Error;
@@ -129,10 +129,7 @@ pub fn run(
     let mut funcs: Vec<FuncInfo> = prog
         .funcs
         .iter()
-        .map(|f| FuncInfo {
-            native: std::ptr::null(),
-            frame_bytes: 8 * f.frame_words() as u64,
-        })
+        .map(|f| FuncInfo::new(f, std::ptr::null()))
         .collect();
     let mut tiering = Tiering {
         jit,
@@ -143,31 +140,35 @@ pub fn run(
         failed: vec![false; nf],
     };
     let mut stack = VmStack::new(opts.stack_words, prog.max_frame_words() as usize);
-    // Globals: cell globals start as the empty string (the zero value of the only cell type
-    // of this slice), so a function reading one before its declaration ran sees "".
     rt.attach(prog);
-    let mut globals = vec![0u64; prog.globals.words().max(1) as usize];
-    let empty = rt.heap.empty_str();
-    for (i, (_, bank)) in prog.globals.names.iter().enumerate() {
-        if *bank == Bank::Cell {
-            globals[i] = empty.0;
-        }
-    }
-    let mut ctx = Ctx {
+    let ctx = Ctx {
         exit_pc: 0,
         exit_fp: std::ptr::null_mut(),
         depth: 1,
         max_depth: opts.max_depth,
         stack_limit: stack.limit(),
         funcs: funcs.as_ptr(),
-        globals: globals.as_mut_ptr() as *mut u8,
+        globals: std::ptr::null_mut(), // set by CtxBlock::new
         arena: std::ptr::null_mut(),
         native_entries: 0,
         rt: rt as *mut Runtime as *mut std::ffi::c_void,
         list_slots: rt.heap.list_slots_base() as *mut u8,
         record_slots: rt.heap.record_slots_base() as *mut u8,
+        str_slots: rt.heap.str_slots_base() as *mut u8,
     };
-    let r = interp(prog, &mut ctx, &mut funcs, &mut tiering, &mut stack, stats);
+    // The globals block follows the context in one allocation (native code addresses it from
+    // the context register).
+    let mut block = CtxBlock::new(ctx, prog.globals.words() as usize);
+    // Cell globals start as the empty string (the zero value of the only cell type of this
+    // slice), so a function reading one before its declaration ran sees "".
+    let empty = rt.heap.empty_str();
+    for (i, (_, bank)) in prog.globals.names.iter().enumerate() {
+        if *bank == Bank::Cell {
+            block.globals()[i] = empty.0;
+        }
+    }
+    let ctx = block.ctx();
+    let r = interp(prog, ctx, &mut funcs, &mut tiering, &mut stack, stats);
     stats.native_entries = ctx.native_entries;
     r
 }
@@ -621,21 +622,6 @@ fn interp(
                             slot!(fp, a, i64) = x as i64;
                         } else {
                             return Err(err("integer overflow"));
-                        }
-                    }
-                    Op::PowI64 => {
-                        let (x, e) = (slot!(fp, b, i64), slot!(fp, c, i64));
-                        if e < 0 {
-                            return Err(err("negative exponent"));
-                        }
-                        let r = match x {
-                            0 | 1 => Some(if e == 0 { 1 } else { x }),
-                            -1 => Some(if e % 2 == 0 { 1 } else { -1 }),
-                            _ => u32::try_from(e).ok().and_then(|e| x.checked_pow(e)),
-                        };
-                        match r {
-                            Some(v) => slot!(fp, a, i64) = v,
-                            None => return Err(err("integer overflow")),
                         }
                     }
                     Op::AbsI64 => match slot!(fp, b, i64).checked_abs() {

@@ -55,6 +55,11 @@ pub struct StencilSet {
     enter: &'static Stencil,
     /// `call_cN`: the call of a function that caches N registers (N = 1..4).
     call_cached: [&'static Stencil; CACHE_REGS],
+    /// `call_closure_cN`: the closure call of a function that caches N registers.
+    call_closure_cached: [&'static Stencil; CACHE_REGS],
+    /// The generic helper stencil of a function that caches N registers (`helper`,
+    /// `helper_c1` .. `helper_c4`): every helper op.
+    helper: [&'static Stencil; CACHE_REGS + 1],
     exit_at: &'static Stencil,
     exit: &'static Stencil,
 }
@@ -66,12 +71,23 @@ fn find(name: &str) -> Result<&'static Stencil, String> {
 impl StencilSet {
     pub fn load() -> Result<Self, String> {
         let side_exit = find(stencils::SIDE_EXIT)?;
+        let helper = [
+            find(stencils::HELPER)?,
+            find("helper_c1")?,
+            find("helper_c2")?,
+            find("helper_c3")?,
+            find("helper_c4")?,
+        ];
         let mut by_op = vec![side_exit; Op::ALL.len()];
         let mut base_op = HashMap::new();
         for op in Op::ALL {
-            if let Tier2::Stencil(name) = op.tier2() {
-                by_op[*op as usize] = find(name)?;
-                base_op.insert(name, *op);
+            match op.tier2() {
+                Tier2::Stencil(name) => {
+                    by_op[*op as usize] = find(name)?;
+                    base_op.insert(name, *op);
+                }
+                Tier2::Helper(_) => by_op[*op as usize] = helper[0],
+                Tier2::Interp => {}
             }
         }
         // `<stencil>__<locs>` is a register variant of the op whose stencil is <stencil>.
@@ -103,6 +119,13 @@ impl StencilSet {
                 find("call_c3")?,
                 find("call_c4")?,
             ],
+            call_closure_cached: [
+                find("call_closure_c1")?,
+                find("call_closure_c2")?,
+                find("call_closure_c3")?,
+                find("call_closure_c4")?,
+            ],
+            helper,
             exit_at: find("exit_at")?,
             exit: find("exit_stub")?,
         })
@@ -217,9 +240,20 @@ fn plan(
             })
         };
         let base = set.for_op(ins.op);
-        if ins.op == Op::Call && !cache.is_empty() {
+        if matches!(ins.op, Op::Call | Op::CallClosure) && !cache.is_empty() {
             // Spills the cached registers before the callee runs and reloads them after.
-            push(set.call_cached[cache.len() - 1], Role::Op);
+            let calls = if ins.op == Op::Call {
+                &set.call_cached
+            } else {
+                &set.call_closure_cached
+            };
+            push(calls[cache.len() - 1], Role::Op);
+            continue;
+        }
+        if ins.op.is_helper() {
+            // The generic helper stencil spills every cached register before the routine runs
+            // (it may read any slot) and reloads every one after it (it may write any slot).
+            push(set.helper[cache.len()], Role::Op);
             continue;
         }
         // The cached i64 operands: (operand word, register).
@@ -450,6 +484,14 @@ pub fn emit(
                     (HoleSymbol::R2, _) => spill_offsets[2],
                     (HoleSymbol::R3, _) => spill_offsets[3],
                     (HoleSymbol::Helper(name), _) => helper(name)?,
+                    (HoleSymbol::OA, Role::Op) => ins.a as u64,
+                    (HoleSymbol::OB, Role::Op) => ins.b as u64,
+                    (HoleSymbol::OC, Role::Op) => ins.c as u64,
+                    (HoleSymbol::HelperOp, Role::Op) => ins
+                        .op
+                        .helper()
+                        .ok_or_else(|| format!("{}: not a helper op", ctx(p)))?
+                        as usize as u64,
                     (HoleSymbol::OwnData, _) => {
                         let o = data_off(st).ok_or_else(|| {
                             format!("{}: refers to data it does not have", ctx(p))

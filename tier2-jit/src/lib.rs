@@ -10,6 +10,9 @@
 //! when the entered frame returned, `STATUS_EXIT` when it stopped at `ctx.exit_fp` /
 //! `ctx.exit_pc` (an interpreter-only op, an error to raise, a call it cannot make).
 //!
+//! Helper ops (`helper` in the op table) run through one generic stencil that calls their Rust
+//! routine ([`emit`]).
+//!
 //! `unsafe` appears only around the call into native code ([`shim::EntryShim::enter`] and the
 //! `Jit::enter` that forwards to it); memmap2 does the mapping and the mprotect.
 

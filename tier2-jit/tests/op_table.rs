@@ -40,6 +40,8 @@ fn check_holes(op: Op, st: &stencils::Stencil, locs: &[u8]) {
             HoleSymbol::Continue | HoleSymbol::Pc | HoleSymbol::OwnData | HoleSymbol::Exit => true,
             HoleSymbol::R0 | HoleSymbol::R1 | HoleSymbol::R2 | HoleSymbol::R3 => true,
             HoleSymbol::Helper(h) => vm::runtime::helper_address(h).is_some(),
+            // Only the generic helper stencil takes raw operands and a routine address.
+            HoleSymbol::OA | HoleSymbol::OB | HoleSymbol::OC | HoleSymbol::HelperOp => false,
         };
         assert!(
             ok,
@@ -101,6 +103,15 @@ fn every_jit_op_has_a_stencil_with_only_allowed_holes() {
                 "call_c2",
                 "call_c3",
                 "call_c4",
+                "call_closure_c1",
+                "call_closure_c2",
+                "call_closure_c3",
+                "call_closure_c4",
+                stencils::HELPER,
+                "helper_c1",
+                "helper_c2",
+                "helper_c3",
+                "helper_c4",
             ]
             .contains(&s.name)
             || ["spill_", "reload_"].iter().any(|p| {
@@ -130,6 +141,86 @@ fn every_jit_op_has_a_stencil_with_only_allowed_holes() {
         variants += 1;
     }
     assert!(variants > 0, "no register variants");
+}
+
+/// Helper ops need no stencil of their own: they all run through the generic helper stencil,
+/// whose holes are the routine's address, the raw operands, the pc (recorded for the GC and
+/// the side exit), the side exit, the continuation and the cached registers' slots.
+#[test]
+fn helper_ops_run_through_the_generic_helper_stencil() {
+    if !stencils::SUPPORTED {
+        return;
+    }
+    for op in Op::ALL {
+        if let Tier2::Helper(name) = op.tier2() {
+            assert!(
+                op.helper().is_some(),
+                "helper op {} has no routine",
+                op.name()
+            );
+            assert!(
+                stencils::find(name).is_none(),
+                "helper op {} must not have a stencil `{name}` of its own",
+                op.name()
+            );
+        }
+    }
+    for (n, name) in [
+        stencils::HELPER,
+        "helper_c1",
+        "helper_c2",
+        "helper_c3",
+        "helper_c4",
+    ]
+    .iter()
+    .enumerate()
+    {
+        let st = stencils::find(name).unwrap_or_else(|| panic!("no stencil {name}"));
+        let mut seen = std::collections::BTreeSet::new();
+        for h in st.holes {
+            assert!(!h.in_data, "{name}: hole in data");
+            let ok = match h.symbol {
+                HoleSymbol::HelperOp => h.kind == stencils::HoleKind::Abs64,
+                HoleSymbol::OA | HoleSymbol::OB | HoleSymbol::OC => {
+                    // Raw u32 operands: zero-extended 32-bit immediates.
+                    h.kind == stencils::HoleKind::Abs32
+                }
+                HoleSymbol::Pc | HoleSymbol::Exit | HoleSymbol::Continue => true,
+                HoleSymbol::R0 => n >= 1,
+                HoleSymbol::R1 => n >= 2,
+                HoleSymbol::R2 => n >= 3,
+                HoleSymbol::R3 => n >= 4,
+                _ => false,
+            };
+            assert!(ok, "{name}: unexpected hole {:?} ({:?})", h.symbol, h.kind);
+            seen.insert(format!("{:?}", h.symbol));
+        }
+        for want in ["HelperOp", "OA", "OB", "OC", "Pc", "Exit", "Continue"] {
+            assert!(seen.contains(want), "{name} has no {want} hole");
+        }
+        for k in 0..n {
+            assert!(
+                seen.contains(&format!("R{k}")),
+                "{name} does not spill x{k}"
+            );
+        }
+    }
+}
+
+/// No op is left to the interpreter: every op runs in native code, through its own stencil
+/// (`jit`) or the generic helper stencil (`helper`), so tier 2 never side-exits just because
+/// of an op's kind (only on errors, uncompiled callees and limits).
+#[test]
+fn every_op_runs_in_native_code() {
+    let interp_only: Vec<&str> = Op::ALL
+        .iter()
+        .filter(|op| !matches!(op.tier2(), Tier2::Stencil(_) | Tier2::Helper(_)))
+        .map(|op| op.name())
+        .collect();
+    assert!(
+        interp_only.is_empty(),
+        "ops still marked `interp` (side exit in tier 2): {interp_only:?}"
+    );
 }
 
 #[test]

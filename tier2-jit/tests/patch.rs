@@ -92,14 +92,14 @@ fn check_int_binop(op: Op, f: impl Fn(i64, i64) -> Option<i64>) {
                 Some(r) => {
                     assert_eq!(st, STATUS_RETURNED, "{op:?} {x} {y}");
                     assert_eq!(m.get(4) as i64, r, "{op:?} {x} {y}");
-                    assert_eq!(m.ctx.depth, 0);
+                    assert_eq!(m.ctx().depth, 0);
                 }
                 None => {
                     assert_eq!(st, STATUS_EXIT, "{op:?} {x} {y} should exit");
-                    assert_eq!(m.ctx.exit_pc, 0);
-                    assert_eq!(m.ctx.exit_fp, fp);
+                    assert_eq!(m.ctx().exit_pc, 0);
+                    assert_eq!(m.ctx().exit_fp, fp);
                     assert_eq!(m.get(4), SENTINEL, "{op:?} {x} {y} wrote its destination");
-                    assert_eq!(m.ctx.depth, 1);
+                    assert_eq!(m.ctx().depth, 1);
                 }
             }
             m.set(5, x as u64);
@@ -171,7 +171,7 @@ fn int_unary_ops() {
         match x.checked_neg() {
             Some(r) => assert_eq!((st, m.get(4) as i64), (STATUS_RETURNED, r)),
             None => {
-                assert_eq!((st, m.get(4), m.ctx.exit_pc), (STATUS_EXIT, SENTINEL, 0));
+                assert_eq!((st, m.get(4), m.ctx().exit_pc), (STATUS_EXIT, SENTINEL, 0));
             }
         }
         m.set(4, SENTINEL);
@@ -217,7 +217,7 @@ fn add_i64_imm_with_boundary_immediates() {
             let st = m.run(0);
             match x.checked_add(imm) {
                 Some(r) => assert_eq!((st, m.get(4) as i64), (STATUS_RETURNED, r), "{x}+{imm}"),
-                None => assert_eq!((st, m.get(4), m.ctx.exit_pc), (STATUS_EXIT, SENTINEL, 0)),
+                None => assert_eq!((st, m.get(4), m.ctx().exit_pc), (STATUS_EXIT, SENTINEL, 0)),
             }
         }
     }
@@ -319,7 +319,7 @@ fn increment_and_branch_is_checked() {
                 // Overflow: side exit at pc 0 with R5 untouched.
                 m.set(4, SENTINEL);
                 assert_eq!(m.run(0), STATUS_EXIT, "{x} {y}");
-                assert_eq!(m.ctx.exit_pc, 0);
+                assert_eq!(m.ctx().exit_pc, 0);
                 assert_eq!(m.get(5), x as u64);
                 continue;
             }
@@ -423,7 +423,7 @@ fn float_arithmetic() {
                         assert!(same_float(m.get_f(4), r), "{op:?} {x} {y}: {}", m.get_f(4));
                     }
                     None => {
-                        assert_eq!((st, m.ctx.exit_pc, m.get(4)), (STATUS_EXIT, 0, SENTINEL));
+                        assert_eq!((st, m.ctx().exit_pc, m.get(4)), (STATUS_EXIT, 0, SENTINEL));
                     }
                 }
             }
@@ -556,15 +556,15 @@ fn loop_with_backward_branch_and_osr_entry() {
     let mut m = Machine::new(p, &[0]);
     m.set(6, 1000);
     assert_eq!(m.run(0), STATUS_RETURNED);
-    assert_eq!(m.globals[0], 499_500);
-    assert_eq!(m.globals[1], 1000);
+    assert_eq!(m.globals()[0], 499_500);
+    assert_eq!(m.globals()[1], 1000);
     // Enter the running loop at its header (OSR) with i = 998, s = 7: the entry stub loads
     // the cached slots from the frame.
     m.set(4, 998);
     m.set(5, 7);
     assert_eq!(m.run_at(0, 5), STATUS_RETURNED);
-    assert_eq!(m.globals[0], 7 + 998 + 999);
-    assert_eq!(m.ctx.native_entries, 2);
+    assert_eq!(m.globals()[0], 7 + 998 + 999);
+    assert_eq!(m.ctx().native_entries, 2);
     // Only entry points (pc 0 and jump targets) can be entered.
     let entries = &m.compiled[0].as_ref().unwrap().pc_addrs;
     assert!(!entries[0].is_null() && !entries[3].is_null() && !entries[5].is_null());
@@ -604,7 +604,7 @@ fn ops_without_register_variants_are_wrapped_in_spills_and_reloads() {
     m.set(9, 0);
     assert_eq!(m.run(0), STATUS_RETURNED);
     let want: i64 = (0..10).map(|i| -(i % 3) + (i < 10) as i64).sum();
-    assert_eq!(m.globals[0] as i64, want);
+    assert_eq!(m.globals()[0] as i64, want);
 }
 
 #[test]
@@ -631,7 +631,7 @@ fn cached_slots_are_spilled_at_side_exits() {
     let mut m = Machine::new(p, &[0]);
     m.set(6, 100);
     assert_eq!(m.run(0), STATUS_EXIT);
-    assert_eq!(m.ctx.exit_pc, 2);
+    assert_eq!(m.ctx().exit_pc, 2);
     // s = MAX-10 + 0 + 1 + 2 + 3 + 4 = MAX-0; then + 5 overflows at i = 5.
     assert_eq!(m.get(4), 5);
     assert_eq!(m.get(5), i64::MAX as u64);
@@ -660,9 +660,9 @@ fn globals_load_and_store() {
         vec![],
     );
     let mut m = Machine::new(p, &[0]);
-    m.globals[0] = -5i64 as u64;
-    m.globals[1] = 2.5f64.to_bits();
-    m.globals[2] = 0xfffc_0000_0000_0007;
+    m.globals()[0] = -5i64 as u64;
+    m.globals()[1] = 2.5f64.to_bits();
+    m.globals()[2] = 0xfffc_0000_0000_0007;
     m.set(5, 99);
     assert_eq!(m.run(0), STATUS_RETURNED);
     assert_eq!(m.get(4), -5i64 as u64);
@@ -670,7 +670,7 @@ fn globals_load_and_store() {
     assert_eq!(m.get(8), 0xfffc_0000_0000_0007);
     assert_eq!(m.get(9), 0xfffc_0000_0000_0007);
     assert_eq!(
-        &m.globals[..7],
+        &m.globals()[..7],
         &[
             99,
             2.5f64.to_bits(),
@@ -757,19 +757,20 @@ fn native_call_between_compiled_functions() {
     assert_eq!(m.run(0), STATUS_RETURNED);
     assert_eq!(m.get(4), 42);
     assert_eq!(
-        m.ctx.depth, 0,
+        m.ctx().depth,
+        0,
         "depth restored (the entry frame popped too)"
     );
     // The callee's header, at fp + 7 words.
     let fp = m.fp() as u64;
     assert_eq!(&m.stack[7..11], &[1, 2, fp, 32]);
-    assert_eq!(m.ctx.native_entries, 1);
+    assert_eq!(m.ctx().native_entries, 1);
 
     let mut m = Machine::new(program(vec![fib_func()], vec![]), &[0]);
     m.set(4, 20);
     assert_eq!(m.run(0), STATUS_RETURNED);
     assert_eq!(m.get(7), 6765);
-    assert_eq!(m.ctx.depth, 0);
+    assert_eq!(m.ctx().depth, 0);
 }
 
 #[test]
@@ -793,27 +794,27 @@ fn deep_native_recursion_and_the_depth_limit() {
     m.set(4, 5000);
     assert_eq!(m.run(0), STATUS_RETURNED);
     assert_eq!(m.get(5), 5000 * 5001 / 2);
-    assert_eq!(m.ctx.depth, 0);
+    assert_eq!(m.ctx().depth, 0);
 
     // Depth limit: the call at depth max_depth side-exits (the interpreter raises
     // `call stack exceeded`) in the innermost frame.
-    m.ctx.max_depth = 10;
+    m.ctx().max_depth = 10;
     m.set(4, 5000);
     assert_eq!(m.run(0), STATUS_EXIT);
-    assert_eq!(m.ctx.exit_pc, 3);
-    assert_eq!(m.ctx.depth, 10);
+    assert_eq!(m.ctx().exit_pc, 3);
+    assert_eq!(m.ctx().depth, 10);
     let fp = m.fp();
-    assert_eq!(m.ctx.exit_fp, unsafe { fp.add(8 * 6 * 9) });
+    assert_eq!(m.ctx().exit_fp, unsafe { fp.add(8 * 6 * 9) });
 
     // Stack limit: a frame that would end past it side-exits too.
-    m.ctx.max_depth = 100_000;
+    m.ctx().max_depth = 100_000;
     let limit = unsafe { m.fp().add(8 * 6 * 4 + 8 * 5) };
-    m.ctx.stack_limit = limit;
+    m.ctx().stack_limit = limit;
     m.set(4, 5000);
     assert_eq!(m.run(0), STATUS_EXIT);
-    assert_eq!(m.ctx.exit_pc, 3);
+    assert_eq!(m.ctx().exit_pc, 3);
     let fp = m.fp();
-    assert_eq!(m.ctx.exit_fp, unsafe { fp.add(8 * 6 * 3) });
+    assert_eq!(m.ctx().exit_fp, unsafe { fp.add(8 * 6 * 3) });
 }
 
 #[test]
@@ -840,14 +841,17 @@ fn call_to_uncompiled_function_side_exits_at_the_call() {
     m.set(5, 3);
     assert_eq!(m.run(0), STATUS_EXIT);
     let fp = m.fp();
-    assert_eq!((m.ctx.exit_pc, m.ctx.exit_fp, m.ctx.depth), (1, fp, 1));
+    assert_eq!(
+        (m.ctx().exit_pc, m.ctx().exit_fp, m.ctx().depth),
+        (1, fp, 1)
+    );
     assert_eq!(m.get(4), SENTINEL);
     assert_eq!(m.get(11), 3, "the argument store before the call ran");
 }
 
 #[test]
 fn side_exit_in_a_nested_callee_returns_through_the_caller() {
-    // f: R4 := R5 + R5; ConcatStr (interpreter-only) at pc 1; ...
+    // f: R4 := R5 + R5; a division by zero (a side exit) at pc 1; ...
     let p = program(
         vec![
             func(
@@ -863,12 +867,12 @@ fn side_exit_in_a_nested_callee_returns_through_the_caller() {
             ),
             func(
                 "f",
-                2,
-                0,
                 3,
+                0,
+                0,
                 vec![
                     ins(Op::AddI64, 4, 5, 5),
-                    ins(Op::ConcatStr, 6, 7, 8),
+                    ins(Op::DivI64, 4, 5, 6),
                     ins(Op::RetI64, 4, 0, 0),
                 ],
             ),
@@ -878,11 +882,12 @@ fn side_exit_in_a_nested_callee_returns_through_the_caller() {
     let mut m = Machine::new(p, &[0, 1]);
     m.set(4, SENTINEL);
     m.set(5, 3);
+    m.set(7 + 6, 0);
     assert_eq!(m.run(0), STATUS_EXIT);
     let callee = unsafe { m.fp().add(7 * 8) };
-    assert_eq!(m.ctx.exit_pc, 1);
-    assert_eq!(m.ctx.exit_fp, callee);
-    assert_eq!(m.ctx.depth, 2, "the callee frame is still live");
+    assert_eq!(m.ctx().exit_pc, 1);
+    assert_eq!(m.ctx().exit_fp, callee);
+    assert_eq!(m.ctx().depth, 2, "the callee frame is still live");
     assert_eq!(m.get(7 + 4), 6, "the callee ran up to the exit");
     assert_eq!(m.get(4), SENTINEL);
     let fp = m.fp() as u64;
@@ -920,7 +925,7 @@ fn returns_of_every_bank_store_into_the_callers_slot() {
     m.set(11, 0x1234_5678_9abc_def0);
     assert_eq!(m.run(0), STATUS_RETURNED);
     assert_eq!(&m.stack[4..7], &[0x1234_5678_9abc_def0; 3]);
-    assert_eq!(m.ctx.depth, 0);
+    assert_eq!(m.ctx().depth, 0);
 }
 
 #[test]
@@ -948,7 +953,7 @@ fn print_helpers() {
     let sink = vm::runtime::CapturedOutput::default();
     let mut rt = vm::runtime::Runtime::new(strings, Box::new(sink.clone()));
     let mut m = Machine::new(p, &[0]);
-    m.ctx.rt = &mut rt as *mut vm::runtime::Runtime as *mut std::ffi::c_void;
+    m.ctx().rt = &mut rt as *mut vm::runtime::Runtime as *mut std::ffi::c_void;
     m.set(4, -42i64 as u64);
     m.set(5, 1);
     m.set_f(6, 2.5);
@@ -1124,11 +1129,70 @@ fn helpers_called_from_nested_native_frames() {
         Box::new(sink.clone()),
     );
     let mut m = Machine::new(p, &[0, 1, 2]);
-    m.ctx.rt = &mut rt as *mut vm::runtime::Runtime as *mut std::ffi::c_void;
+    m.ctx().rt = &mut rt as *mut vm::runtime::Runtime as *mut std::ffi::c_void;
     m.set_f(4, 10.5);
     assert_eq!(m.run(0), STATUS_RETURNED);
     assert_eq!(m.get_f(4), 2.5);
-    assert_eq!(m.ctx.depth, 0);
+    assert_eq!(m.ctx().depth, 0);
     rt.flush();
     assert_eq!(sink.contents(), "10.5\n");
+}
+
+#[test]
+fn helper_ops_run_in_native_code_around_cached_registers() {
+    // A loop whose four i64 slots are all register-cached calls helper ops that read a cached
+    // slot (StrFromI64 reads i) and write one (LtStr / EqStr write c): the generic helper
+    // stencil must spill every cached register before the routine and reload after it.
+    let mut heap = arenas::Heap::new(arenas::TypeTable::new());
+    let s = heap.alloc_str_permanent("ab");
+    let a = heap.alloc_str_permanent("a");
+    let p = program(
+        vec![func(
+            "h",
+            4,
+            0,
+            3,
+            vec![
+                ins(Op::ConstCell, 8, 0, 0),
+                ins(Op::ConstCell, 9, 1, 0),
+                ins(Op::ConcatStr, 9, 9, 8),   // 2: t := t ++ s
+                ins(Op::LtStr, 6, 9, 8),       // c := t < s  ("aab.." < "ab": true)
+                ins(Op::AddI64, 7, 7, 6),      // acc += c
+                ins(Op::StrFromI64, 10, 4, 0), // u := str(i)
+                ins(Op::EqStr, 6, 10, 10),     // c := u == u
+                ins(Op::AddI64, 7, 7, 6),      // acc += c
+                ins(Op::IncJLtI64, 4, 5, 2),
+                ins(Op::StoreGlobalI64, 0, 7, 0),
+                ins(Op::StoreGlobalI64, 1, 4, 0),
+                ins(Op::StoreGlobalCell, 2, 9, 0),
+                ins(Op::StoreGlobalCell, 3, 10, 0),
+                ins(Op::RetVoid, 0, 0, 0),
+            ],
+        )],
+        vec![s.0, a.0],
+    );
+    let mut m = Machine::new(p, &[0]);
+    assert_eq!(
+        tier2_jit::emit::choose_cache(&m.prog.funcs[0]).len(),
+        4,
+        "every i64 slot is cached"
+    );
+    let sink = vm::runtime::CapturedOutput::default();
+    let mut rt = vm::runtime::Runtime::new(heap, Box::new(sink));
+    rt.attach(&m.prog);
+    m.ctx().rt = &mut rt as *mut vm::runtime::Runtime as *mut std::ffi::c_void;
+    m.set(4, 0);
+    m.set(5, 5);
+    m.set(6, 0);
+    m.set(7, 0);
+    assert_eq!(m.run(0), STATUS_RETURNED);
+    assert_eq!(m.globals()[0], 10, "acc");
+    assert_eq!(m.globals()[1], 5, "i");
+    let t = arenas::Cell(m.globals()[2]);
+    let u = arenas::Cell(m.globals()[3]);
+    assert_eq!(rt.heap.str(t), format!("a{}", "ab".repeat(5)));
+    assert_eq!(rt.heap.str(u), "4");
+    let fp = m.fp();
+    assert_eq!(m.ctx().exit_fp, fp, "the helper stencil records the frame");
+    assert_eq!(m.ctx().exit_pc, 6, "and the pc of the last helper op");
 }

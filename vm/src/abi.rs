@@ -54,6 +54,25 @@ pub struct FuncInfo {
     pub native: *const u8,
     /// Size of the function's frame in bytes (header included).
     pub frame_bytes: u64,
+    /// For a closure's function (one with captures): the byte offset from its frame base of
+    /// the hidden last parameter, where `CallClosure` stores the closure
+    /// (`8 * (HEADER_WORDS + declared parameters)`); 0 for other functions.
+    pub closure_param: u64,
+}
+
+impl FuncInfo {
+    /// The entry of function `f` (native entry `native`, null when not compiled).
+    pub fn new(f: &crate::program::Function, native: *const u8) -> FuncInfo {
+        FuncInfo {
+            native,
+            frame_bytes: 8 * f.frame_words() as u64,
+            closure_param: if f.closure_param {
+                8 * (HEADER_WORDS + f.n_declared_params()) as u64
+            } else {
+                0
+            },
+        }
+    }
 }
 
 /// The VM context, pinned in r13 in native code.
@@ -70,23 +89,73 @@ pub struct Ctx {
     pub stack_limit: *mut u8,
     /// `FuncInfo` per function index.
     pub funcs: *const FuncInfo,
-    /// Base of the globals block (pinned in r14 in native code).
+    /// Base of the globals block. In native code it is always `ctx + GLOBALS_OFFSET` (the
+    /// block follows the context in one allocation, [`CtxBlock`]), so stencils address a
+    /// global with a constant displacement from r13 and never load this field.
     pub globals: *mut u8,
-    /// Base of the hottest arena's slot table (pinned in r15; reserved in this slice).
+    /// Reserved.
     pub arena: *mut u8,
     /// Counted by the entry shim: how many times native code was entered from the interpreter.
     pub native_entries: u64,
     /// The Rust runtime (`crate::runtime::Runtime`), for helpers.
     pub rt: *mut c_void,
-    /// Base of the heap's list slot table (`arenas` `ListSlot`s; never moves), for the typed
-    /// list ops of native code (to be pinned in a register).
+    /// Base of the heap's list slot table (`arenas` `ListSlot`s; never moves), pinned in r14
+    /// in native code (the entry shim loads it from here).
     pub list_slots: *mut u8,
-    /// Base of the heap's record slot table (`RecordSlot`s: structs, variants, closures).
+    /// Base of the heap's record slot table (`RecordSlot`s: structs, variants, closures),
+    /// pinned in r15 in native code.
     pub record_slots: *mut u8,
+    /// Base of the heap's string slot table (`StrSlot`s; never moves). Not pinned: `StrLen`
+    /// loads it from here.
+    pub str_slots: *mut u8,
+}
+
+/// Byte offset of the globals block from the context: it starts right after the `Ctx`.
+pub const GLOBALS_OFFSET: usize = std::mem::size_of::<Ctx>();
+
+/// The context and the globals block in one allocation (globals at `ctx + GLOBALS_OFFSET`,
+/// `ctx.globals` pointing there), so that native code reaches `G[x]` as
+/// `[r13 + GLOBALS_OFFSET + 8x]` without loading a base. The allocation never moves.
+pub struct CtxBlock {
+    words: Box<[u64]>,
+}
+
+impl CtxBlock {
+    /// `ctx` (its `globals` field is overwritten) followed by `global_words` zeroed words.
+    pub fn new(ctx: Ctx, global_words: usize) -> CtxBlock {
+        const _: () = assert!(GLOBALS_OFFSET.is_multiple_of(8) && std::mem::align_of::<Ctx>() == 8);
+        let mut words = vec![0u64; GLOBALS_OFFSET / 8 + global_words.max(1)].into_boxed_slice();
+        let p = words.as_mut_ptr();
+        // SAFETY: the allocation is 8-byte aligned and holds at least size_of::<Ctx>() bytes;
+        // Ctx consists of 8-byte integers and pointers, so writing it over zeroed words is fine.
+        unsafe {
+            let c = p as *mut Ctx;
+            c.write(ctx);
+            (*c).globals = p.add(GLOBALS_OFFSET / 8) as *mut u8;
+        }
+        CtxBlock { words }
+    }
+
+    /// The context (for the interpreter and the entry shim).
+    pub fn ctx(&mut self) -> &mut Ctx {
+        // SAFETY: the first GLOBALS_OFFSET bytes hold the Ctx written by `new`.
+        unsafe { &mut *(self.words.as_mut_ptr() as *mut Ctx) }
+    }
+
+    /// A raw pointer to the context whose provenance covers the globals too.
+    pub fn ctx_ptr(&mut self) -> *mut Ctx {
+        self.words.as_mut_ptr() as *mut Ctx
+    }
+
+    /// The globals block.
+    pub fn globals(&mut self) -> &mut [u64] {
+        &mut self.words[GLOBALS_OFFSET / 8..]
+    }
 }
 
 /// Each ABI fact as (name, value), in the order `stencils/src/abi_probe.c` lists them.
 pub fn abi_facts() -> Vec<(&'static str, u64)> {
+    use arenas::{ListSlot, RecordSlot, StrSlot};
     use std::mem::{offset_of, size_of};
     vec![
         ("sizeof(FrameHeader)", size_of::<FrameHeader>() as u64),
@@ -114,6 +183,10 @@ pub fn abi_facts() -> Vec<(&'static str, u64)> {
         (
             "offsetof(FuncInfo, frame_bytes)",
             offset_of!(FuncInfo, frame_bytes) as u64,
+        ),
+        (
+            "offsetof(FuncInfo, closure_param)",
+            offset_of!(FuncInfo, closure_param) as u64,
         ),
         ("sizeof(Ctx)", size_of::<Ctx>() as u64),
         ("offsetof(Ctx, exit_pc)", offset_of!(Ctx, exit_pc) as u64),
@@ -143,10 +216,61 @@ pub fn abi_facts() -> Vec<(&'static str, u64)> {
             "offsetof(Ctx, record_slots)",
             offset_of!(Ctx, record_slots) as u64,
         ),
+        (
+            "offsetof(Ctx, str_slots)",
+            offset_of!(Ctx, str_slots) as u64,
+        ),
+        ("GLOBALS_OFFSET", GLOBALS_OFFSET as u64),
+        ("sizeof(ListSlot)", size_of::<ListSlot>() as u64),
+        (
+            "offsetof(ListSlot, data)",
+            offset_of!(ListSlot, data) as u64,
+        ),
+        ("offsetof(ListSlot, len)", offset_of!(ListSlot, len) as u64),
+        ("offsetof(ListSlot, cap)", offset_of!(ListSlot, cap) as u64),
+        (
+            "offsetof(ListSlot, elem)",
+            offset_of!(ListSlot, elem) as u64,
+        ),
+        ("offsetof(ListSlot, gen)", offset_of!(ListSlot, gen) as u64),
+        (
+            "offsetof(ListSlot, flags)",
+            offset_of!(ListSlot, flags) as u64,
+        ),
+        ("sizeof(RecordSlot)", size_of::<RecordSlot>() as u64),
+        (
+            "offsetof(RecordSlot, fields)",
+            offset_of!(RecordSlot, fields) as u64,
+        ),
+        (
+            "offsetof(RecordSlot, type_id)",
+            offset_of!(RecordSlot, type_id) as u64,
+        ),
+        (
+            "offsetof(RecordSlot, nfields)",
+            offset_of!(RecordSlot, nfields) as u64,
+        ),
+        (
+            "offsetof(RecordSlot, func)",
+            offset_of!(RecordSlot, func) as u64,
+        ),
+        ("sizeof(StrSlot)", size_of::<StrSlot>() as u64),
+        ("offsetof(StrSlot, ptr)", offset_of!(StrSlot, ptr) as u64),
+        ("offsetof(StrSlot, len)", offset_of!(StrSlot, len) as u64),
+        (
+            "offsetof(StrSlot, runes)",
+            offset_of!(StrSlot, runes) as u64,
+        ),
         ("HEADER_WORDS", HEADER_WORDS as u64),
         ("STATUS_RETURNED", STATUS_RETURNED),
         ("STATUS_EXIT", STATUS_EXIT),
         ("CELL_NIL", arenas::Cell::NIL.0),
+        // The top 16 bits of the first handle Cell, and the record arena's kind.
+        (
+            "HANDLE_TAG_MIN",
+            arenas::Cell::handle(arenas::ArenaKind::Record, 0, 0).0 >> 48,
+        ),
+        ("ARENA_RECORD", arenas::ArenaKind::Record as u64),
     ]
 }
 

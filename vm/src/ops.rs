@@ -60,7 +60,7 @@ pub enum Tier2 {
     /// A helper op: its whole semantics is the Rust routine
     /// `vm::runtime::helpers::<name>(ctx, fp, a, b, c) -> u64` (0 = done, 1 = error, message in
     /// `Runtime::pending_error`). The interpreter calls it through one generic arm; tier 2
-    /// will call it from one generic stencil (until then: a side exit, like `Interp`).
+    /// calls it from one generic stencil (`helper`, `stencils/src/helpers.c`).
     Helper(&'static str),
 }
 
@@ -82,10 +82,7 @@ pub struct OpFlags {
     pub call: bool,
     /// Pops the frame.
     pub ret: bool,
-    /// May raise a runtime error (in tier 2: may side-exit before changing anything). The typed
-    /// container and field ops raise `invalid use of nil value` on a nil operand. (Every
-    /// helper routine may report an error, e.g. on a nil where a container was expected, so
-    /// tier 2's generic helper stencil checks the status of every helper call.)
+    /// May raise a runtime error (in tier 2: may side-exit before changing anything).
     pub exit: bool,
 }
 
@@ -259,7 +256,7 @@ macro_rules! for_each_op {
             /// R[a] := R[b] <= R[c]  (strings, byte order)
             LeStr helper le_str { a: I, b: C, c: C };
             /// R[a] := len(R[b])  (string: runes)
-            StrLen interp [exit] { a: I, b: C };
+            StrLen jit "str_len" [exit] { a: I, b: C };
             /// R[a] := R[b][R[c]]  (1-rune string; negative counts from the end; out of range: error)
             StrIndex helper str_index [alloc, exit] { a: C, b: C, c: I };
             /// R[a] := R[b][R[c] : R[c+1]]  (string slice, bounds clamped)
@@ -305,19 +302,19 @@ macro_rules! for_each_op {
             /// R[a].push(R[b])  (in place; the word's meaning is the list's element type)
             ListPush helper list_push [alloc] { a: C, b: R };
             /// R[a] := len(R[b])  (list)
-            ListLen interp [exit] { a: I, b: C };
+            ListLen jit "list_len" [exit] { a: I, b: C };
             /// R[a] := R[b][R[c]]  (list<int|bool>; negative counts from the end; out of range: error)
-            ListGetI64 interp [exit] { a: I, b: C, c: I };
+            ListGetI64 jit "list_get_i64" [exit] { a: I, b: C, c: I };
             /// R[a] := R[b][R[c]]  (list<float>)
-            ListGetF64 interp [exit] { a: F, b: C, c: I };
+            ListGetF64 jit "list_get_f64" [exit] { a: F, b: C, c: I };
             /// R[a] := R[b][R[c]]  (list of cells)
-            ListGetCell interp [exit] { a: C, b: C, c: I };
+            ListGetCell jit "list_get_cell" [exit] { a: C, b: C, c: I };
             /// R[a][R[b]] := R[c]  (list<int|bool>; negative counts from the end; out of range: error)
-            ListSetI64 interp [exit] { a: C, b: I, c: I };
+            ListSetI64 jit "list_set_i64" [exit] { a: C, b: I, c: I };
             /// R[a][R[b]] := R[c]  (list<float>)
-            ListSetF64 interp [exit] { a: C, b: I, c: F };
+            ListSetF64 jit "list_set_f64" [exit] { a: C, b: I, c: F };
             /// R[a][R[b]] := R[c]  (list of cells)
-            ListSetCell interp [exit] { a: C, b: I, c: C };
+            ListSetCell jit "list_set_cell" [exit] { a: C, b: I, c: C };
             /// R[a] := append(R[b], R[c])  (a new list)
             ListAppend helper list_append [alloc] { a: C, b: C, c: R };
             /// R[a] := R[b] + R[c]  (list concatenation: a new list)
@@ -354,8 +351,6 @@ macro_rules! for_each_op {
             MapHas helper map_has { a: I, b: C, c: R };
             /// R[a] := len(R[b])  (map)
             MapLen helper map_len { a: I, b: C };
-            /// R[a] := len(R[b])  (a string, list or map held in a cell of type any)
-            LenAny helper len_any [exit] { a: I, b: C };
             /// R[a] := keys(R[b])  (a new list, sorted keys)
             MapKeys helper map_keys [alloc] { a: C, b: C };
             /// R[a] := values(R[b])  (a new list, ordered by sorted key)
@@ -365,19 +360,19 @@ macro_rules! for_each_op {
             /// R[a] := new record of struct type b, every field zero (nil for cells)
             NewRecord helper new_record [alloc] { a: C, b: N };
             /// R[a] := R[b].field[c]  (i64 field)
-            GetFieldI64 interp [exit] { a: I, b: C, c: N };
+            GetFieldI64 jit "get_field_i64" [exit] { a: I, b: C, c: N };
             /// R[a] := R[b].field[c]  (f64 field)
-            GetFieldF64 interp [exit] { a: F, b: C, c: N };
+            GetFieldF64 jit "get_field_f64" [exit] { a: F, b: C, c: N };
             /// R[a] := R[b].field[c]  (cell field; also a closure's capture c)
-            GetFieldCell interp [exit] { a: C, b: C, c: N };
+            GetFieldCell jit "get_field_cell" [exit] { a: C, b: C, c: N };
             /// R[a].field[b] := R[c]  (i64 field)
-            SetFieldI64 interp [exit] { a: C, b: N, c: I };
+            SetFieldI64 jit "set_field_i64" [exit] { a: C, b: N, c: I };
             /// R[a].field[b] := R[c]  (f64 field)
-            SetFieldF64 interp [exit] { a: C, b: N, c: F };
+            SetFieldF64 jit "set_field_f64" [exit] { a: C, b: N, c: F };
             /// R[a].field[b] := R[c]  (cell field; also a closure's capture b)
-            SetFieldCell interp [exit] { a: C, b: N, c: C };
+            SetFieldCell jit "set_field_cell" [exit] { a: C, b: N, c: C };
             /// if R[a] is not a record of type b then pc := c  (match on a union variant)
-            JmpNotType interp { a: C, b: N, c: T };
+            JmpNotType jit "jmp_not_type" { a: C, b: N, c: T };
             /// R[a] := R[b] as struct type c  (from a map with string keys; error when a field is missing)
             MapToStruct helper map_to_struct [alloc, exit] { a: C, b: C, c: N };
             /// R[a] := a closure of function b with zeroed captures (filled by SetField*)
@@ -385,13 +380,13 @@ macro_rules! for_each_op {
             /// call the closure R[a] with the arguments stored at the next frame (fp + 8*c); if
             /// its function has captures, R[a] is also stored as its hidden last parameter; the
             /// result lands in R[b]
-            CallClosure interp [call, exit] { a: C, b: R, c: W };
+            CallClosure jit "call_closure" [call, exit] { a: C, b: R, c: W };
 
             // ---- any / optional ----
             /// if R[a] is nil then pc := b
-            JmpNil interp { a: C, b: T };
+            JmpNil jit "jmp_nil" { a: C, b: T };
             /// if R[a] is not nil then pc := b
-            JmpNotNil interp { a: C, b: T };
+            JmpNotNil jit "jmp_not_nil" { a: C, b: T };
             /// R[a] := R[b] as a self-describing Cell  (R[b] a word of runtime type c)
             Box helper box_word [alloc] { a: C, b: R, c: N };
             /// R[a] := R[b] as a word of runtime type c  (error `cannot cast` when it is not one)
@@ -403,13 +398,13 @@ macro_rules! for_each_op {
 
             // ---- numbers ----
             /// R[a] := trunc(R[b])  (NaN or out of range: overflow error)
-            F64ToI64 interp [exit] { a: I, b: F };
+            F64ToI64 jit "f64_to_i64" [exit] { a: I, b: F };
             /// R[a] := R[b] ** R[c]  (ints; negative exponent or overflow: error)
-            PowI64 interp [exit] { a: I, b: I, c: I };
+            PowI64 helper pow_i64 [exit] { a: I, b: I, c: I };
             /// R[a] := math function c of R[b]  (c: see `vm::runtime::helpers::MATH_FNS`; two-argument functions read R[b+1])
             MathF64 helper math_f64 { a: F, b: F, c: N };
             /// R[a] := |R[b]|  (overflow: error)
-            AbsI64 interp [exit] { a: I, b: I };
+            AbsI64 jit "abs_i64" [exit] { a: I, b: I };
             /// R[a] := round(R[b], R[c] digits)  (half away from zero)
             RoundF64 helper round_f64 { a: F, b: F, c: I };
             /// R[a] := bigint R[b] op c R[b+1]  (c: 0 + 1 - 2 * 3 / 4 % 5 ==, 6 <, 7 <=; comparisons give bool cells)

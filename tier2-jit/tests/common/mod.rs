@@ -3,7 +3,7 @@
 #![allow(dead_code)]
 
 use tier2_jit::CopyAndPatch;
-use vm::abi::{Ctx, FuncInfo, HEADER_WORDS};
+use vm::abi::{Ctx, CtxBlock, FuncInfo, HEADER_WORDS};
 use vm::ast::Pos;
 use vm::jit_api::{CompiledFn, Jit};
 use vm::ops::{Instr, Op};
@@ -50,8 +50,8 @@ pub struct Machine {
     pub compiled: Vec<Option<CompiledFn>>,
     pub infos: Vec<FuncInfo>,
     pub stack: Vec<u64>,
-    pub globals: Vec<u64>,
-    pub ctx: Box<Ctx>,
+    /// The context, followed by 64 global words.
+    pub block: CtxBlock,
 }
 
 impl Machine {
@@ -66,14 +66,10 @@ impl Machine {
             .funcs
             .iter()
             .zip(&compiled)
-            .map(|(f, c)| FuncInfo {
-                native: c.as_ref().map_or(std::ptr::null(), |c| c.pc_addrs[0]),
-                frame_bytes: 8 * f.frame_words() as u64,
-            })
+            .map(|(f, c)| FuncInfo::new(f, c.as_ref().map_or(std::ptr::null(), |c| c.pc_addrs[0])))
             .collect();
         let mut stack = vec![SENTINEL; STACK_WORDS];
-        let mut globals = vec![SENTINEL; 64];
-        let ctx = Box::new(Ctx {
+        let ctx = Ctx {
             exit_pc: u64::MAX,
             exit_fp: std::ptr::null_mut(),
             depth: 0,
@@ -81,22 +77,32 @@ impl Machine {
             // SAFETY: in bounds of the stack vector (which is never reallocated).
             stack_limit: unsafe { stack.as_mut_ptr().add(STACK_WORDS - 256) } as *mut u8,
             funcs: infos.as_ptr(),
-            globals: globals.as_mut_ptr() as *mut u8,
+            globals: std::ptr::null_mut(),
             arena: std::ptr::null_mut(),
             native_entries: 0,
             rt: std::ptr::null_mut(),
             list_slots: std::ptr::null_mut(),
             record_slots: std::ptr::null_mut(),
-        });
+            str_slots: std::ptr::null_mut(),
+        };
+        let mut block = CtxBlock::new(ctx, 64);
+        block.globals().fill(SENTINEL);
         Machine {
             prog,
             jit,
             compiled,
             infos,
             stack,
-            globals,
-            ctx,
+            block,
         }
+    }
+
+    pub fn ctx(&mut self) -> &mut Ctx {
+        self.block.ctx()
+    }
+
+    pub fn globals(&mut self) -> &mut [u64] {
+        self.block.globals()
     }
 
     pub fn fp(&mut self) -> *mut u8 {
@@ -129,12 +135,12 @@ impl Machine {
         self.stack[2] = 0;
         self.stack[3] = 0;
         assert_eq!(HEADER_WORDS, 4);
-        self.ctx.depth = 1;
-        self.ctx.exit_pc = u64::MAX;
-        self.ctx.exit_fp = std::ptr::null_mut();
+        self.ctx().depth = 1;
+        self.ctx().exit_pc = u64::MAX;
+        self.ctx().exit_fp = std::ptr::null_mut();
         let addr = self.compiled[fid].as_ref().expect("compiled").pc_addrs[pc];
         let fp = self.fp();
-        let ctx: *mut Ctx = &mut *self.ctx;
+        let ctx: *mut Ctx = self.block.ctx_ptr();
         // SAFETY: fp is the base of a stack with room for every frame of these tests, ctx is
         // fully initialised and points at vectors owned by `self`, addr is compiled code of
         // `fid` owned by `self.jit`.

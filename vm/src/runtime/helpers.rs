@@ -147,6 +147,20 @@ fn cmp_pred(o: std::cmp::Ordering, sel: u32) -> bool {
     }
 }
 
+/// `x ** e` on ints, checked: `negative exponent` when e < 0, `integer overflow` when the
+/// result does not fit (the semantics of `PowI64` in both tiers).
+pub fn pow_i64_checked(x: i64, e: i64) -> Result<i64, String> {
+    if e < 0 {
+        return Err("negative exponent".into());
+    }
+    let r = match x {
+        0 | 1 => Some(if e == 0 { 1 } else { x }),
+        -1 => Some(if e % 2 == 0 { 1 } else { -1 }),
+        _ => u32::try_from(e).ok().and_then(|e| x.checked_pow(e)),
+    };
+    r.ok_or_else(|| "integer overflow".into())
+}
+
 fn round_half_away(x: f64, digits: i64) -> f64 {
     if digits <= 0 {
         return x.round();
@@ -560,6 +574,11 @@ helpers! {
             _ => x.abs(),
         };
         set!(a, r.to_bits());
+        Ok(())
+    }
+    /// R[a] := R[b] ** R[c]  (ints; negative exponent or overflow: error)
+    pure fn pow_i64(rt, a, b, c) {
+        set!(a, pow_i64_checked(g!(b) as i64, g!(c) as i64)? as u64);
         Ok(())
     }
     /// R[a] := round(R[b], R[c] digits)

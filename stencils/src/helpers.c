@@ -1,0 +1,42 @@
+/* The generic helper stencil: every `helper` op of the op table (vm/src/ops.rs) runs in
+ * native code through this one stencil, which calls the op's Rust routine
+ * (`vm::ops::HelperFn`: `uint64_t f(ctx, fp, a, b, c)`) through a 64-bit address hole `_H`,
+ * with the instruction's raw operand values `_OA`, `_OB`, `_OC` (word indices from fp and
+ * immediates, exactly what the interpreter passes). The routine returns 0 when done; nonzero
+ * means it failed without changing anything (its message is pending in the runtime), and the
+ * stencil side-exits so that the interpreter re-executes the op and raises the error.
+ *
+ * Like the interpreter, the stencil records the current frame and pc in the context before
+ * the call (`exit_fp`, `exit_pc`): a routine that allocates may collect garbage and walks the
+ * frames from there.
+ *
+ * A routine may read or write any slot of the frame, so a function that caches N registers
+ * uses `helper_cN`: spill every cached register before the call, reload every one after it
+ * (on both paths: the exit stub then spills the same values again). Registers the function
+ * does not cache are redefined after the call so that clang never saves them around it. The
+ * pinned registers (r12-r15) are callee-saved in the SysV ABI the routine uses. */
+#include "mochi.h"
+
+typedef uint64_t (*HelperRoutine)(Ctx *, uint8_t *, uint32_t, uint32_t, uint32_t);
+
+#define HELPER_CALL(NAME, SPILL, RELOAD)                                                  \
+    STENCIL(NAME) {                                                                       \
+        SPILL;                                                                            \
+        ctx->exit_fp = fp;                                                                \
+        ctx->exit_pc = U32(_PC);                                                          \
+        uint64_t st = ((HelperRoutine)U64(_H))(ctx, fp, (uint32_t)U32(_OA),              \
+                                               (uint32_t)U32(_OB), (uint32_t)U32(_OC));   \
+        RELOAD;                                                                           \
+        if (UNLIKELY(st != 0))                                                            \
+            SIDE_EXIT();                                                                  \
+        CONTINUE();                                                                       \
+    }
+
+#define HST(k) I64(_R##k) = x##k
+#define HLD(k) x##k = I64(_R##k)
+#define HZ(k) x##k = 0
+HELPER_CALL(helper, (void)0, (HZ(0), HZ(1), HZ(2), HZ(3)))
+HELPER_CALL(helper_c1, HST(0), (HLD(0), HZ(1), HZ(2), HZ(3)))
+HELPER_CALL(helper_c2, (HST(0), HST(1)), (HLD(0), HLD(1), HZ(2), HZ(3)))
+HELPER_CALL(helper_c3, (HST(0), HST(1), HST(2)), (HLD(0), HLD(1), HLD(2), HZ(3)))
+HELPER_CALL(helper_c4, (HST(0), HST(1), HST(2), HST(3)), (HLD(0), HLD(1), HLD(2), HLD(3)))

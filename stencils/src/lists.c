@@ -1,0 +1,72 @@
+/* Typed list access (the fast paths of list<int>, list<float>, lists of Cells). The list
+ * operand is a handle Cell whose low 32 bits index the list slot table pinned in r14
+ * (`lists`); the slot's element buffer may move, so it is loaded from the slot every time.
+ * An index counts from the end when negative; out of range, the stencil side-exits before
+ * changing anything and the interpreter re-executes the op and raises
+ * `list index out of range: I (len N)` (vm::runtime::typed has the same semantics in Rust).
+ *
+ * The i64 operands (result, index, stored value) have register-cached variants. */
+#include "mochi.h"
+#include "regcache.h"
+
+INLINE ListSlot *list_of(uint8_t *lists, uint64_t cell) {
+    return (ListSlot *)(lists + (uint64_t)(uint32_t)cell * sizeof(ListSlot));
+}
+
+/* The element index of i in a list of n elements, or a value >= n when out of range: a
+ * negative i adds n (unsigned, so i64::MIN and -n-1 stay out of range). */
+INLINE uint64_t list_index(int64_t i, uint64_t n) {
+    return (uint64_t)i + (i < 0 ? n : 0);
+}
+
+/* R[a] := len(R[b])  (nil: side exit, the interpreter raises the error; get and set need no
+ * such check: nil indexes the reserved slot 0, whose length is 0, so every index is out of
+ * range and they side-exit too) */
+#define LIST_LEN(A)                           \
+    if (UNLIKELY(CELL(_B) == CELL_NIL))         \
+        SIDE_EXIT();                            \
+    A = (int64_t)list_of(lists, CELL(_B))->len; \
+    CONTINUE();
+OP_A(list_len, LIST_LEN)
+
+/* R[a] := R[b][R[c]]  (raw i64 words) */
+#define LIST_GET_I64(A, C)                          \
+    ListSlot *s = list_of(lists, CELL(_B));         \
+    uint64_t j = list_index(C, s->len);             \
+    if (UNLIKELY(j >= s->len))                      \
+        SIDE_EXIT();                                \
+    A = (int64_t)s->data[j];                        \
+    CONTINUE();
+OP_AC(list_get_i64, LIST_GET_I64)
+
+/* R[a] := R[b][R[c]]  (f64 bits / Cells: the word is copied as is) */
+#define LIST_GET_WORD(C)                            \
+    ListSlot *s = list_of(lists, CELL(_B));         \
+    uint64_t j = list_index(C, s->len);             \
+    if (UNLIKELY(j >= s->len))                      \
+        SIDE_EXIT();                                \
+    CELL(_A) = s->data[j];                          \
+    CONTINUE();
+OP_C(list_get_f64, LIST_GET_WORD)
+OP_C(list_get_cell, LIST_GET_WORD)
+
+/* R[a][R[b]] := R[c]  (raw i64 words) */
+#define LIST_SET_I64(B, C)                          \
+    ListSlot *s = list_of(lists, CELL(_A));         \
+    uint64_t j = list_index(B, s->len);             \
+    if (UNLIKELY(j >= s->len))                      \
+        SIDE_EXIT();                                \
+    s->data[j] = (uint64_t)(C);                     \
+    CONTINUE();
+OP_BC(list_set_i64, LIST_SET_I64)
+
+/* R[a][R[b]] := R[c]  (f64 bits / Cells) */
+#define LIST_SET_WORD(B)                            \
+    ListSlot *s = list_of(lists, CELL(_A));         \
+    uint64_t j = list_index(B, s->len);             \
+    if (UNLIKELY(j >= s->len))                      \
+        SIDE_EXIT();                                \
+    s->data[j] = CELL(_C);                          \
+    CONTINUE();
+OP_B(list_set_f64, LIST_SET_WORD)
+OP_B(list_set_cell, LIST_SET_WORD)
