@@ -124,41 +124,42 @@
 #define OP_MAP_SET 117 /* R[a][R[b]] := R[c] | a:C b:R c:R | helper map_set [alloc] */
 #define OP_MAP_HAS 118 /* R[a] := R[c] in R[b]  (has key) | a:I b:C c:R | helper map_has */
 #define OP_MAP_LEN 119 /* R[a] := len(R[b])  (map) | a:I b:C | helper map_len */
-#define OP_MAP_KEYS 120 /* R[a] := keys(R[b])  (a new list, sorted keys) | a:C b:C | helper map_keys [alloc] */
-#define OP_MAP_VALUES 121 /* R[a] := values(R[b])  (a new list, ordered by sorted key) | a:C b:C | helper map_values [alloc] */
-#define OP_NEW_RECORD 122 /* R[a] := new record of struct type b, every field zero (nil for cells) | a:C b:N | helper new_record [alloc] */
-#define OP_GET_FIELD_I64 123 /* R[a] := R[b].field[c]  (i64 field) | a:I b:C c:N | stencil get_field_i64 [exit] */
-#define OP_GET_FIELD_F64 124 /* R[a] := R[b].field[c]  (f64 field) | a:F b:C c:N | stencil get_field_f64 [exit] */
-#define OP_GET_FIELD_CELL 125 /* R[a] := R[b].field[c]  (cell field; also a closure's capture c) | a:C b:C c:N | stencil get_field_cell [exit] */
-#define OP_SET_FIELD_I64 126 /* R[a].field[b] := R[c]  (i64 field) | a:C b:N c:I | stencil set_field_i64 [exit] */
-#define OP_SET_FIELD_F64 127 /* R[a].field[b] := R[c]  (f64 field) | a:C b:N c:F | stencil set_field_f64 [exit] */
-#define OP_SET_FIELD_CELL 128 /* R[a].field[b] := R[c]  (cell field; also a closure's capture b) | a:C b:N c:C | stencil set_field_cell [exit] */
-#define OP_JMP_NOT_TYPE 129 /* if R[a] is not a record of type b then pc := c  (match on a union variant) | a:C b:N c:T | stencil jmp_not_type */
-#define OP_MAP_TO_STRUCT 130 /* R[a] := R[b] as struct type c  (from a map with string keys; error when a field is missing) | a:C b:C c:N | helper map_to_struct [alloc, exit] */
-#define OP_NEW_CLOSURE 131 /* R[a] := a closure of function b with zeroed captures (filled by SetField*) | a:C b:Fn | helper new_closure [alloc] */
-#define OP_CALL_CLOSURE 132 /* call the closure R[a] with the arguments stored at the next frame (fp + 8*c); if its function has captures, R[a] is also stored as its hidden last parameter; the result lands in R[b] | a:C b:R c:W | stencil call_closure [call, exit] */
-#define OP_JMP_NIL 133 /* if R[a] is nil then pc := b | a:C b:T | stencil jmp_nil */
-#define OP_JMP_NOT_NIL 134 /* if R[a] is not nil then pc := b | a:C b:T | stencil jmp_not_nil */
-#define OP_BOX 135 /* R[a] := R[b] as a self-describing Cell  (R[b] a word of runtime type c) | a:C b:R c:N | helper box_word [alloc] */
-#define OP_UNBOX 136 /* R[a] := R[b] as a word of runtime type c  (error `cannot cast` when it is not one) | a:R b:C c:N | helper unbox_word [exit] */
-#define OP_EQ_CELL 137 /* R[a] := R[b] == R[c]  (deep equality of two cells; numbers across kinds) | a:I b:C c:C | helper eq_cell */
-#define OP_CMP_CELL 138 /* R[a] := compare(R[b], R[b+1]) rel c  (c: 0 <, 1 <=, 2 >, 3 >=; two cells) | a:I b:C c:N | helper cmp_cell */
-#define OP_F64_TO_I64 139 /* R[a] := trunc(R[b])  (NaN or out of range: overflow error) | a:I b:F | stencil f64_to_i64 [exit] */
-#define OP_POW_I64 140 /* R[a] := R[b] ** R[c]  (ints; negative exponent or overflow: error) | a:I b:I c:I | helper pow_i64 [exit] */
-#define OP_MATH_F64 141 /* R[a] := math function c of R[b]  (c: see `vm::runtime::helpers::MATH_FNS`; two-argument functions read R[b+1]) | a:F b:F c:N | helper math_f64 */
-#define OP_ABS_I64 142 /* R[a] := |R[b]|  (overflow: error) | a:I b:I | stencil abs_i64 [exit] */
-#define OP_ROUND_F64 143 /* R[a] := round(R[b], R[c] digits)  (half away from zero) | a:F b:F c:I | helper round_f64 */
-#define OP_BIG_BINARY 144 /* R[a] := bigint R[b] op c R[b+1]  (c: 0 + 1 - 2 * 3 / 4 % 5 ==, 6 <, 7 <=; comparisons give bool cells) | a:C b:C c:N | helper big_binary [alloc, exit] */
-#define OP_INT_TO_BIG 145 /* R[a] := bigint(R[b]) | a:C b:I | helper int_to_big [alloc] */
-#define OP_BIG_TO_INT 146 /* R[a] := int(R[b])  (bigint; out of range: overflow error) | a:I b:C | helper big_to_int [exit] */
-#define OP_BIG_TO_FLOAT 147 /* R[a] := float(R[b])  (bigint) | a:F b:C | helper big_to_float */
-#define OP_BIG_CONST 148 /* R[a] := the bigint constant K[b] (decimal digits, a string constant) | a:C b:K | helper big_const [alloc] */
-#define OP_PRINT_CELL 149 /* print buffer += fmt(R[a])  (a word of runtime type b) | a:R b:N | helper print_cell */
-#define OP_JSON 150 /* write json(R[a]) (a word of runtime type b) and a newline | a:R b:N | helper json */
-#define OP_NOW 151 /* R[a] := now()  (ns; a seeded LCG when MOCHI_NOW_SEED is set) | a:I | helper now */
-#define OP_INPUT 152 /* R[a] := one line of stdin (without the newline; "" at end of input) | a:C | helper input [alloc] */
-#define OP_FAIL 153 /* raise the runtime error whose message is the string constant K[a] | a:K | helper fail_op [exit] */
-#define OP_BENCH_END 154 /* write the bench report of the block named K[b] that started at R[a] (now()) | a:I b:K | helper bench_end */
+#define OP_LEN_ANY 120 /* R[a] := len(R[b])  (a string, list or map held in a cell of type any) | a:I b:C | helper len_any [exit] */
+#define OP_MAP_KEYS 121 /* R[a] := keys(R[b])  (a new list, sorted keys) | a:C b:C | helper map_keys [alloc] */
+#define OP_MAP_VALUES 122 /* R[a] := values(R[b])  (a new list, ordered by sorted key) | a:C b:C | helper map_values [alloc] */
+#define OP_NEW_RECORD 123 /* R[a] := new record of struct type b, every field zero (nil for cells) | a:C b:N | helper new_record [alloc] */
+#define OP_GET_FIELD_I64 124 /* R[a] := R[b].field[c]  (i64 field) | a:I b:C c:N | stencil get_field_i64 [exit] */
+#define OP_GET_FIELD_F64 125 /* R[a] := R[b].field[c]  (f64 field) | a:F b:C c:N | stencil get_field_f64 [exit] */
+#define OP_GET_FIELD_CELL 126 /* R[a] := R[b].field[c]  (cell field; also a closure's capture c) | a:C b:C c:N | stencil get_field_cell [exit] */
+#define OP_SET_FIELD_I64 127 /* R[a].field[b] := R[c]  (i64 field) | a:C b:N c:I | stencil set_field_i64 [exit] */
+#define OP_SET_FIELD_F64 128 /* R[a].field[b] := R[c]  (f64 field) | a:C b:N c:F | stencil set_field_f64 [exit] */
+#define OP_SET_FIELD_CELL 129 /* R[a].field[b] := R[c]  (cell field; also a closure's capture b) | a:C b:N c:C | stencil set_field_cell [exit] */
+#define OP_JMP_NOT_TYPE 130 /* if R[a] is not a record of type b then pc := c  (match on a union variant) | a:C b:N c:T | stencil jmp_not_type */
+#define OP_MAP_TO_STRUCT 131 /* R[a] := R[b] as struct type c  (from a map with string keys; error when a field is missing) | a:C b:C c:N | helper map_to_struct [alloc, exit] */
+#define OP_NEW_CLOSURE 132 /* R[a] := a closure of function b with zeroed captures (filled by SetField*) | a:C b:Fn | helper new_closure [alloc] */
+#define OP_CALL_CLOSURE 133 /* call the closure R[a] with the arguments stored at the next frame (fp + 8*c); if its function has captures, R[a] is also stored as its hidden last parameter; the result lands in R[b] | a:C b:R c:W | stencil call_closure [call, exit] */
+#define OP_JMP_NIL 134 /* if R[a] is nil then pc := b | a:C b:T | stencil jmp_nil */
+#define OP_JMP_NOT_NIL 135 /* if R[a] is not nil then pc := b | a:C b:T | stencil jmp_not_nil */
+#define OP_BOX 136 /* R[a] := R[b] as a self-describing Cell  (R[b] a word of runtime type c) | a:C b:R c:N | helper box_word [alloc] */
+#define OP_UNBOX 137 /* R[a] := R[b] as a word of runtime type c  (error `cannot cast` when it is not one) | a:R b:C c:N | helper unbox_word [exit] */
+#define OP_EQ_CELL 138 /* R[a] := R[b] == R[c]  (deep equality of two cells; numbers across kinds) | a:I b:C c:C | helper eq_cell */
+#define OP_CMP_CELL 139 /* R[a] := compare(R[b], R[b+1]) rel c  (c: 0 <, 1 <=, 2 >, 3 >=; two cells) | a:I b:C c:N | helper cmp_cell */
+#define OP_F64_TO_I64 140 /* R[a] := trunc(R[b])  (NaN or out of range: overflow error) | a:I b:F | stencil f64_to_i64 [exit] */
+#define OP_POW_I64 141 /* R[a] := R[b] ** R[c]  (ints; negative exponent or overflow: error) | a:I b:I c:I | helper pow_i64 [exit] */
+#define OP_MATH_F64 142 /* R[a] := math function c of R[b]  (c: see `vm::runtime::helpers::MATH_FNS`; two-argument functions read R[b+1]) | a:F b:F c:N | helper math_f64 */
+#define OP_ABS_I64 143 /* R[a] := |R[b]|  (overflow: error) | a:I b:I | stencil abs_i64 [exit] */
+#define OP_ROUND_F64 144 /* R[a] := round(R[b], R[c] digits)  (half away from zero) | a:F b:F c:I | helper round_f64 */
+#define OP_BIG_BINARY 145 /* R[a] := bigint R[b] op c R[b+1]  (c: 0 + 1 - 2 * 3 / 4 % 5 ==, 6 <, 7 <=; comparisons give bool cells) | a:C b:C c:N | helper big_binary [alloc, exit] */
+#define OP_INT_TO_BIG 146 /* R[a] := bigint(R[b]) | a:C b:I | helper int_to_big [alloc] */
+#define OP_BIG_TO_INT 147 /* R[a] := int(R[b])  (bigint; out of range: overflow error) | a:I b:C | helper big_to_int [exit] */
+#define OP_BIG_TO_FLOAT 148 /* R[a] := float(R[b])  (bigint) | a:F b:C | helper big_to_float */
+#define OP_BIG_CONST 149 /* R[a] := the bigint constant K[b] (decimal digits, a string constant) | a:C b:K | helper big_const [alloc] */
+#define OP_PRINT_CELL 150 /* print buffer += fmt(R[a])  (a word of runtime type b) | a:R b:N | helper print_cell */
+#define OP_JSON 151 /* write json(R[a]) (a word of runtime type b) and a newline | a:R b:N | helper json */
+#define OP_NOW 152 /* R[a] := now()  (ns; a seeded LCG when MOCHI_NOW_SEED is set) | a:I | helper now */
+#define OP_INPUT 153 /* R[a] := one line of stdin (without the newline; "" at end of input) | a:C | helper input [alloc] */
+#define OP_FAIL 154 /* raise the runtime error whose message is the string constant K[a] | a:K | helper fail_op [exit] */
+#define OP_BENCH_END 155 /* write the bench report of the block named K[b] that started at R[a] (now()) | a:I b:K | helper bench_end */
 
 /* The stencil of every op that tier 2 compiles. */
 STENCIL(mov_i64);

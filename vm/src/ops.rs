@@ -82,7 +82,10 @@ pub struct OpFlags {
     pub call: bool,
     /// Pops the frame.
     pub ret: bool,
-    /// May raise a runtime error (in tier 2: may side-exit before changing anything).
+    /// May raise a runtime error (in tier 2: may side-exit before changing anything). The typed
+    /// container and field ops raise `invalid use of nil value` on a nil operand. (Every
+    /// helper routine may report an error, e.g. on a nil where a container was expected, so
+    /// tier 2's generic helper stencil checks the status of every helper call.)
     pub exit: bool,
 }
 
@@ -351,6 +354,8 @@ macro_rules! for_each_op {
             MapHas helper map_has { a: I, b: C, c: R };
             /// R[a] := len(R[b])  (map)
             MapLen helper map_len { a: I, b: C };
+            /// R[a] := len(R[b])  (a string, list or map held in a cell of type any)
+            LenAny helper len_any [exit] { a: I, b: C };
             /// R[a] := keys(R[b])  (a new list, sorted keys)
             MapKeys helper map_keys [alloc] { a: C, b: C };
             /// R[a] := values(R[b])  (a new list, ordered by sorted key)
