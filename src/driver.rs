@@ -5,10 +5,10 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Instant;
 use tier1_interp::{JitMode, Options, RunStats};
-use vm::ast::Pos;
 use vm::error::Error;
 use vm::jit_api::Jit;
 use vm::runtime::Runtime;
+use vm::Pos;
 
 pub struct Config {
     pub mode: JitMode,
@@ -74,11 +74,7 @@ fn run_file(path: &Path, cfg: &Config) -> ExitCode {
         }
     };
     let t0 = Instant::now();
-    let ast = match vm::parser::parse(&src) {
-        Ok(a) => a,
-        Err(e) => return fail(e, Some(&src)),
-    };
-    let mut prog = match vm::compile::compile(&ast) {
+    let mut prog = match compiler::compile_file(&src, &name) {
         Ok(p) => p,
         Err(e) => return fail(e, Some(&src)),
     };

@@ -8,9 +8,9 @@
 use arenas::rtti::INT;
 use arenas::{Heap, TypeTable};
 use tier1_interp::{JitMode, Options, RunStats};
-use vm::ast::Pos;
 use vm::ops::{Instr, Op};
 use vm::program::{Bank, Function, Globals, Program, RetKind};
+use vm::Pos;
 
 fn ins(op: Op, a: u32, b: u32, c: u32) -> Instr {
     Instr::new(op, a, b, c)

@@ -139,9 +139,7 @@ fn mutate(src: &str, rng: &mut Rng) -> String {
 
 fn check(src: &str) -> Result<(), String> {
     let lines = src.split('\n').count() as u32;
-    let result = std::panic::catch_unwind(|| {
-        vm::parser::parse(src).and_then(|ast| vm::compile::compile(&ast).map(|_| ()))
-    });
+    let result = std::panic::catch_unwind(|| compiler::compile_source(src).map(|_| ()));
     match result {
         Err(_) => Err("panicked".into()),
         Ok(Ok(())) => Ok(()),

@@ -8,8 +8,7 @@ use vm::runtime::Runtime;
 /// Parse, check, compile and run `src` under `mode`; panics on any error (bench programs are
 /// known-good).
 pub fn run_source(src: &str, mode: JitMode) {
-    let ast = vm::parser::parse(src).expect("parse");
-    let mut prog = vm::compile::compile(&ast).expect("compile");
+    let mut prog = compiler::compile_source(src).expect("compile");
     let heap = prog.heap.take().expect("heap");
     let mut rt = Runtime::new(heap, Box::new(std::io::sink()));
     let mut jit = (mode != JitMode::Off).then(tier2_jit::CopyAndPatch::new);
@@ -29,8 +28,7 @@ pub fn run_source(src: &str, mode: JitMode) {
 
 /// Compile every function of `src` with a fresh JIT; returns the number of ops emitted.
 pub fn jit_compile_all(src: &str) -> u64 {
-    let ast = vm::parser::parse(src).expect("parse");
-    let prog = vm::compile::compile(&ast).expect("compile");
+    let prog = compiler::compile_source(src).expect("compile");
     let mut jit = tier2_jit::CopyAndPatch::new();
     for f in 0..prog.funcs.len() {
         jit.compile(&prog, f).expect("jit compile");

@@ -15,9 +15,15 @@ pub mod types;
 /// Source text -> typed bytecode: parse, check, lower. (A small helper for tests and
 /// embedders; the `mochi` driver runs the same passes on a big stack.)
 pub fn compile_source(src: &str) -> Result<vm::program::Program, vm::error::Error> {
+    compile_file(src, "")
+}
+
+/// [`compile_source`] for a program read from `file` (its name appears in messages that
+/// quote the program's own location, such as a failing `expect`).
+pub fn compile_file(src: &str, file: &str) -> Result<vm::program::Program, vm::error::Error> {
     let ast = syntax::parse(src)?;
     let hir = check::check_with_source(&ast, src)?;
-    let prog = lower::lower(&hir);
+    let prog = lower::lower_file(&hir, file);
     // (Lowering recurses over the tree's depth like the checker does: run it on a big stack
     // for very deep operator chains. The tree itself is dropped without recursion.)
     check::drop_program(hir);

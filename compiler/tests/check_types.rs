@@ -265,7 +265,7 @@ fn errors_with_positions() {
     err_at(
         "fun f(a: int, b: int): int { return a }\nprint(f(1, 2, 3))\n",
         2,
-        8,
+        7,
         "function 'f' expects 2 arguments, found 3",
     );
     err_at(

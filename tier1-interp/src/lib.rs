@@ -176,7 +176,7 @@ pub fn run(
 /// Read/write a slot of a frame.
 ///
 /// SAFETY (for every use below): `fp` points into the VM stack at a frame of the function
-/// being executed; the verifier (`vm::compile::verify`) guarantees every slot operand is below
+/// being executed; the verifier (`vm::verify::verify`) guarantees every slot operand is below
 /// that function's frame size plus the largest frame, and `VmStack` keeps one largest frame of
 /// slack beyond `stack_limit`, which every frame respects.
 macro_rules! slot {

@@ -75,7 +75,7 @@ fn helper_ops_write_the_frame_and_raise_at_their_position() {
         globals: Globals::default(),
         heap: Some(heap),
     };
-    vm::compile::verify(&prog).unwrap();
+    vm::verify::verify(&prog).unwrap();
     let (r, out) = run(prog);
     assert_eq!(out, "abab 4\n");
     let e = r.unwrap_err();
@@ -123,7 +123,7 @@ fn arguments_go_to_words_4_plus_i_whatever_their_bank() {
         globals: Globals::default(),
         heap: Some(heap),
     };
-    vm::compile::verify(&prog).unwrap();
+    vm::verify::verify(&prog).unwrap();
     assert_eq!(prog.funcs[1].cell_words().collect::<Vec<_>>(), vec![5]);
     let (r, out) = run(prog);
     r.unwrap();

@@ -654,6 +654,14 @@ impl Lowerer<'_> {
             Conv::ToStr => {
                 if a.ty == Type::Str {
                     b.mov(Bank::Cell, dst, s, pos);
+                } else if let Some(op) = match a.ty {
+                    // Scalars have typed ops (no type-id dispatch).
+                    Type::Int => Some(Op::StrFromI64),
+                    Type::Float => Some(Op::StrFromF64),
+                    Type::Bool => Some(Op::StrFromBool),
+                    _ => None,
+                } {
+                    b.op2(op, dst, s, pos);
                 } else {
                     let t = self.tid(&a.ty);
                     b.op3(Op::ToStr, dst, s, Opnd::Raw(t), pos);

@@ -38,7 +38,14 @@ pub(crate) type Result<T> = std::result::Result<T, Error>;
 
 /// Lower a checked program to bytecode.
 pub fn lower(prog: &hir::Program) -> Result<Program> {
+    lower_file(prog, "")
+}
+
+/// Lower a checked program to bytecode; `file` is the program's name as the user gave it,
+/// quoted by failing `expect`s (`expect condition failed at FILE:LINE: source`).
+pub fn lower_file(prog: &hir::Program, file: &str) -> Result<Program> {
     let mut l = Lowerer::new(prog);
+    l.file = file.to_string();
     l.declare_types();
     let mut builders = Vec::with_capacity(prog.funcs.len());
     for fid in 0..prog.funcs.len() {
@@ -57,6 +64,8 @@ pub(crate) struct Lowerer<'p> {
     pub(crate) struct_tids: Vec<u32>,
     pub(crate) union_tids: Vec<u32>,
     type_ids: HashMap<Type, u32>,
+    /// The source file's name (for `expect` failures); empty when unknown.
+    pub(crate) file: String,
 }
 
 impl<'p> Lowerer<'p> {
@@ -70,6 +79,7 @@ impl<'p> Lowerer<'p> {
             struct_tids: Vec::new(),
             union_tids: Vec::new(),
             type_ids: HashMap::new(),
+            file: String::new(),
         }
     }
 
@@ -245,7 +255,7 @@ impl<'p> Lowerer<'p> {
             globals,
             heap: Some(heap),
         };
-        vm::compile::verify(&prog)
+        vm::verify::verify(&prog)
             .map_err(|m| Error::ty(Pos::default(), format!("internal error: {m}")))?;
         Ok(prog)
     }

@@ -91,7 +91,8 @@ impl Lowerer<'_> {
                 self.expr_to(b, start, i)?;
                 let hi = match &end.kind {
                     ExprKind::Local(l)
-                        if !self.hir.funcs[b.fid as usize].locals[*l as usize].mutable =>
+                        if !self.hir.funcs[b.fid as usize].locals[*l as usize].mutable
+                            || !assigns_local(body, *l) =>
                     {
                         b.local(*l)
                     }
@@ -164,7 +165,12 @@ impl Lowerer<'_> {
                 let mark = b.next;
                 let ok = b.new_label();
                 self.cond_jump(b, cond, true, ok)?;
-                let msg = format!("expect condition failed at {}: {}", pos.line, source.trim());
+                let at = if self.file.is_empty() {
+                    pos.line.to_string()
+                } else {
+                    format!("{}:{}", self.file, pos.line)
+                };
+                let msg = format!("expect condition failed at {at}: {}", source.trim());
                 let k = self.str_const(&msg);
                 b.op1(Op::Fail, Opnd::Raw(k), pos);
                 b.bind(ok);
@@ -288,4 +294,27 @@ impl Lowerer<'_> {
             t => Err(Error::unsupported(pos, format!("field access on {t}"))),
         }
     }
+}
+
+/// Whether any statement in `stmts` (at any depth) assigns local `l`. Closures cannot assign
+/// it (they capture copies), and the typed tree has no statements inside expressions (the
+/// checker produces no `ExprKind::Block`), so a walk over statements is complete.
+fn assigns_local(stmts: &[Stmt], l: crate::hir::LocalId) -> bool {
+    let mut todo: Vec<&Stmt> = stmts.iter().collect();
+    while let Some(s) = todo.pop() {
+        match &s.kind {
+            StmtKind::Assign {
+                place: Place::Local(x),
+                ..
+            } if *x == l => return true,
+            StmtKind::If { then, els, .. } => todo.extend(then.iter().chain(els.iter())),
+            StmtKind::While { body, .. }
+            | StmtKind::ForRange { body, .. }
+            | StmtKind::ForEach { body, .. }
+            | StmtKind::Test { body, .. }
+            | StmtKind::Bench { body, .. } => todo.extend(body.iter()),
+            _ => {}
+        }
+    }
+    false
 }

@@ -4,7 +4,7 @@
 //! Every expression, statement, pattern, type expression and declaration carries a [`Pos`]:
 //! the 1-based line and column (counting Unicode scalar values) of its first character, except
 //! where a node's documentation says otherwise (binary operators are positioned at the
-//! operator, calls/index/field/cast at the postfix operator's token).
+//! operator, calls at their callee, index/field/cast at the postfix operator's token).
 //!
 //! Depth: everything that nests through brackets, blocks or keywords is capped by the parser
 //! (`nesting too deep`), but operator chains (`a + b + ...`), repeated unary operators and

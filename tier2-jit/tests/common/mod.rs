@@ -4,10 +4,10 @@
 
 use tier2_jit::CopyAndPatch;
 use vm::abi::{Ctx, CtxBlock, FuncInfo, HEADER_WORDS};
-use vm::ast::Pos;
 use vm::jit_api::{CompiledFn, Jit};
 use vm::ops::{Instr, Op};
 use vm::program::{Bank, Function, Globals, Program, RetKind};
+use vm::Pos;
 
 pub const SENTINEL: u64 = 0x5a5a_5a5a_5a5a_5a5a;
 

@@ -127,12 +127,15 @@ impl Parser {
                 Tok::LParen if !self.nl_before() => {
                     let open = self.advance();
                     let args = self.parse_call_args(open)?;
+                    // A call is positioned at its callee (`f` of `f(x)`, the `.` of
+                    // `p.m(x)`): where a reader looks for "which call failed".
+                    let pos = expr.pos;
                     expr = Expr {
                         kind: ExprKind::Call {
                             callee: Box::new(expr),
                             args,
                         },
-                        pos: open,
+                        pos,
                     };
                 }
                 Tok::LBracket if !self.nl_before() => {

@@ -1,11 +1,11 @@
-//! The checker picks typed ops and the compiler lays out bytecode as docs/ARCHITECTURE.md says.
+//! The checker picks typed ops and the lowering lays out bytecode as docs/ARCHITECTURE.md
+//! says (moved from the first slice's compiler tests).
 
 use vm::ops::Op;
 use vm::program::{Bank, Program};
 
 fn compile(src: &str) -> Program {
-    let ast = vm::parser::parse(src).expect("parse");
-    vm::compile::compile(&ast).expect("compile")
+    compiler::compile_source(src).expect("compile")
 }
 
 fn ops_of(p: &Program, name: &str) -> Vec<Op> {
@@ -93,7 +93,7 @@ fn every_function_ends_with_a_return_and_verifies() {
         ));
         assert_eq!(f.code.len(), f.positions.len());
     }
-    vm::compile::verify(&p).unwrap();
+    vm::verify::verify(&p).unwrap();
 }
 
 #[test]

@@ -1,0 +1,53 @@
+//! The bytecode verifier: every operand of every instruction is in range for its kind (slots
+//! inside the frame or the next frame's argument words, globals, constants, jump targets,
+//! function indices) and every function ends with a return. The interpreter and the JIT rely
+//! on it instead of checking operands at run time.
+
+use crate::ops::{Op, Operand};
+use crate::program::{Program, RetKind};
+
+/// Check the invariants the interpreter relies on to skip bounds checks: every slot operand
+/// lies in its frame (or, for argument stores, in the next frame), every jump target is an
+/// instruction, constants and globals exist, and every function ends with a return.
+pub fn verify(p: &Program) -> std::result::Result<(), String> {
+    let max_frame = p.max_frame_words();
+    for f in &p.funcs {
+        let frame = f.frame_words();
+        match f.code.last().map(|i| i.op) {
+            Some(Op::RetI64 | Op::RetF64 | Op::RetCell | Op::RetVoid) => {}
+            _ => return Err(format!("{} does not end with a return", f.name)),
+        }
+        for (pc, ins) in f.code.iter().enumerate() {
+            for (k, v) in ins.op.operands().iter().zip(ins.operand_values()) {
+                let ok = match k {
+                    // A call to a void function has no result slot (dest 0, never written).
+                    Operand::R
+                        if ins.op == Op::Call && p.funcs[ins.a as usize].ret == RetKind::Void =>
+                    {
+                        v == 0
+                    }
+                    // A call of a void closure has no result slot either (dest 0).
+                    Operand::R if ins.op == Op::CallClosure && v == 0 => true,
+                    Operand::I | Operand::F | Operand::C | Operand::R => {
+                        v >= crate::abi::HEADER_WORDS && v < frame + max_frame
+                    }
+                    Operand::G => v < p.globals.words(),
+                    Operand::K => (v as usize) < p.consts.len(),
+                    Operand::T => (v as usize) < f.code.len(),
+                    Operand::W => v == frame,
+                    Operand::Fn => (v as usize) < p.funcs.len(),
+                    Operand::S | Operand::N => true,
+                };
+                if !ok {
+                    return Err(format!(
+                        "{} pc {pc}: bad operand {v} for {:?} in {}",
+                        f.name,
+                        k,
+                        ins.op.name()
+                    ));
+                }
+            }
+        }
+    }
+    Ok(())
+}
