@@ -1,18 +1,29 @@
 //! Every program in `programs/` prints its `.out` under `--jit=off`, `--jit=always` and
 //! `--jit=auto --jit-threshold=1`. A program with a `.err` file must fail with exit status 1
 //! and a first stderr line `FILE:` + the `.err` text (`LINE:COL: error: MESSAGE`), after
-//! printing its `.out`.
+//! printing its `.out`. The same holds in the GC stress mode (`MOCHI_GC_STRESS=1`: a
+//! collection at every allocating op), in every tier policy.
 
 mod common;
 use common::*;
 
 #[test]
 fn programs_agree_in_every_tier() {
+    check_programs(&[]);
+}
+
+#[test]
+fn programs_agree_in_every_tier_under_gc_stress() {
+    check_programs(&[("MOCHI_GC_STRESS", "1")]);
+}
+
+fn check_programs(env: &[(&str, &str)]) {
     let dir = root().join("programs");
-    let files = mochi_files(&dir);
+    let mut files = mochi_files(&dir);
+    files.extend(mochi_files(&dir.join("bench")));
     assert!(
-        files.len() >= 15,
-        "expected at least 15 programs, found {}",
+        files.len() >= 100,
+        "expected at least 100 programs, found {}",
         files.len()
     );
     let mut failures = Vec::new();
@@ -21,13 +32,14 @@ fn programs_agree_in_every_tier() {
             .unwrap_or_else(|_| panic!("{} has no .out file", f.display()));
         let want_err = std::fs::read_to_string(f.with_extension("err")).ok();
         for mode in MODES {
-            let o = run(mode, f);
+            let o = run_env(mode, f, env);
             let out = text(&o.stdout);
             let err = text(&o.stderr);
             let name = format!(
-                "{} {}",
+                "{} {}{}",
                 f.file_name().unwrap().to_string_lossy(),
-                mode.join(" ")
+                mode.join(" "),
+                if env.is_empty() { "" } else { " (GC stress)" }
             );
             if out != want_out {
                 failures.push(format!(

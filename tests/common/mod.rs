@@ -17,13 +17,17 @@ pub fn mochi() -> Command {
 }
 
 pub fn run(args: &[&str], file: &Path) -> Output {
-    mochi()
-        .arg("run")
-        .args(args)
-        .arg(file)
-        .env("MOCHI_NOW_SEED", "1")
-        .output()
-        .expect("spawn mochi")
+    run_env(args, file, &[])
+}
+
+/// [`run`] with extra environment variables (e.g. `MOCHI_GC_STRESS=1`).
+pub fn run_env(args: &[&str], file: &Path, env: &[(&str, &str)]) -> Output {
+    let mut c = mochi();
+    c.arg("run").args(args).arg(file).env("MOCHI_NOW_SEED", "1");
+    for (k, v) in env {
+        c.env(k, v);
+    }
+    c.output().expect("spawn mochi")
 }
 
 pub fn root() -> PathBuf {

@@ -89,7 +89,7 @@ impl Parser {
                 StmtKind::While { cond, body }
             }
             Tok::Kw(Kw::For) => self.parse_for()?,
-            Tok::Kw(Kw::Fun) if matches!(self.kind_at(1), Tok::Ident(_)) => {
+            Tok::Kw(Kw::Fun) if !matches!(self.kind_at(1), Tok::LParen | Tok::Lt) => {
                 StmtKind::Fun(self.parse_fun_decl(false)?)
             }
             Tok::Kw(Kw::Export) => {
