@@ -309,6 +309,14 @@ impl Gen {
         }
     }
 
+    /// An int variable or a small literal (cheap to evaluate more than once).
+    fn pure_int(&mut self) -> String {
+        if let (true, Some(v)) = (self.rng.chance(60), self.pick_where(|v| v.ty == Ty::Int)) {
+            return v.name;
+        }
+        self.rng.range(0, 9).to_string()
+    }
+
     fn map_lit(&mut self, m: MapTy, d: u32) -> String {
         let n = self.rng.range(1, 3);
         let mut items = Vec::new();
@@ -664,9 +672,24 @@ impl Gen {
                     self.line(&format!("{n} = {x}"));
                 } else {
                     let i = self.int_expr(d.min(2));
-                    let x = self.elem_expr(e, d);
+                    let (place, x) = match e {
+                        Elem::Struct(_) if self.rng.chance(60) => {
+                            (format!("{n}[({i}) % len({n})].a"), self.int_expr(d))
+                        }
+                        Elem::ListInt if self.rng.chance(50) => {
+                            // xs[i][j] = v, with j guarded by the inner length
+                            let i = self.pure_int();
+                            let j = self.pure_int();
+                            self.line(&format!("if len({n}) > 0 && len({n}[({i}) % len({n})]) > 0 {{"));
+                            let x = self.int_expr(d);
+                            self.line(&format!("  {n}[({i}) % len({n})][({j}) % len({n}[({i}) % len({n})])] = {x}"));
+                            self.line("}");
+                            return;
+                        }
+                        _ => (format!("{n}[({i}) % len({n})]"), self.elem_expr(e, d)),
+                    };
                     self.line(&format!("if len({n}) > 0 {{"));
-                    self.line(&format!("  {n}[({i}) % len({n})] = {x}"));
+                    self.line(&format!("  {place} = {x}"));
                     self.line("}");
                 }
             }
