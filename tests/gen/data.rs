@@ -95,11 +95,11 @@ impl Gen {
     }
 
     /// Inside a list or map: floats never use exponents (`1e300` has 300 digits), strings
-    /// are quoted (an escape takes up to 4 bytes per byte).
+    /// are quoted (the escapes of our literals take 2 bytes per byte).
     fn nested_len(&self, t: Ty, bound: usize) -> usize {
         match t {
             Ty::Float => 330,
-            Ty::Str => 4 * bound + 2,
+            Ty::Str => 2 * bound + 2,
             _ => self.print_len(t, bound),
         }
     }
@@ -393,7 +393,11 @@ impl Gen {
         self.scopes.push(vec![self.new_var(x.clone(), Ty::Int, false, 0)]);
         let saved = self.no_calls;
         self.no_calls = true;
-        let body = self.int_expr(d.clamp(1, 3));
+        let mut body = self.int_expr(d.clamp(1, 3));
+        if self.rng.chance(60) {
+            let op = *self.rng.pick(&["+", "-", "*"]);
+            body = format!("{x} {op} {body}");
+        }
         self.no_calls = saved;
         self.scopes.pop();
         let body = if extra.is_empty() { body } else { format!("{body} + {extra}") };
@@ -422,7 +426,7 @@ impl Gen {
     /// may be out of range.
     fn guarded_index(&mut self, v: &str, d: u32, dflt: &str, suffix: &str) -> String {
         let i = self.int_expr(d.min(2));
-        if self.rng.chance(self.risk) {
+        if self.rng.chance(self.risk / 2) {
             return match self.rng.below(3) {
                 0 => format!("{v}[len({v})]{suffix}"),
                 1 => format!("{v}[{i} % 7]{suffix}"),
@@ -632,7 +636,10 @@ impl Gen {
         let cap = if mutable { LIST_CAP } else { PARAM_LIST };
         let annotated = self.rng.chance(50) || matches!(t, Ty::Fn | Ty::List(Elem::Fn) | Ty::List(Elem::Struct(_)));
         let (text, len) = match self.rng.below(8) {
-            0 if mutable && !matches!(t, Ty::Struct(_)) => (format!("var {name}: {}", t.name()), 0),
+            // zero value (not for structs, and a function's zero value is nil)
+            0 if mutable && !matches!(t, Ty::Struct(_) | Ty::Fn) => {
+                (format!("var {name}: {}", t.name()), 0)
+            }
             1 if mutable && matches!(t, Ty::List(_) | Ty::Map(_)) => {
                 let z = if matches!(t, Ty::List(_)) { "[]" } else { "{}" };
                 (format!("var {name}: {} = {z}", t.name()), 0)
@@ -742,7 +749,7 @@ impl Gen {
             if !structs.is_empty() { 3 } else { 0 },
             if self.loops < 2 && self.work_left() >= 400 { 2 } else { 0 },
             if loop_ok { 2 } else { 0 },
-            if self.risk > 0 && (!lists.is_empty() || !strs.is_empty()) { 1 } else { 0 },
+            if self.risk >= 4 && (!lists.is_empty() || !strs.is_empty()) { 1 } else { 0 },
         ];
         match self.rng.weighted(&w) {
             0 => self.data_decl(),
@@ -978,7 +985,13 @@ impl Gen {
             2 if self.affordable(Cost { work: 4, out: 2 * self.struct_len(k) as u64 + 20 }) => {
                 // a copy that is equal, then a change seen through the shared reference
                 let c = self.fresh("v");
-                let lit = self.struct_lit(k, d);
+                let lit = if self.rng.chance(60) {
+                    // a field-by-field copy: equal (unless a float field is NaN)
+                    let items: Vec<String> = def.fields.iter().map(|(f, _)| format!("{f}: {n}.{f}")).collect();
+                    format!("R{k} {{ {} }}", items.join(", "))
+                } else {
+                    self.struct_lit(k, d)
+                };
                 self.line(&format!("let {c} = {lit}"));
                 self.line(&format!("var {c}b = {n}"));
                 self.line(&format!("{c}b.a = {c}b.a + 1"));
