@@ -967,7 +967,18 @@ impl Gen {
         let n = v.name.clone();
         let def = self.structs[k].clone();
         let d = self.depth();
-        match self.rng.below(4) {
+        match self.rng.below(5) {
+            4 => {
+                // the results of the methods that return something
+                let mut parts = Vec::new();
+                let mut out = 4;
+                for m in def.methods.iter().filter(|m| m.ret.is_some()) {
+                    parts.push(self.method_call(&n, k, m, d));
+                    out += 1 + m.ret_bound.max(20) as u64;
+                }
+                self.charge(Cost { work: 1, out });
+                self.line(&format!("print({})", parts.join(", ")));
+            }
             0 => {
                 let muts: Vec<&Method> = def.methods.iter().filter(|m| m.ret.is_none()).collect();
                 if muts.is_empty() {
@@ -1126,7 +1137,7 @@ impl Gen {
         if self.data == 0 {
             return;
         }
-        let n = self.rng.range(0, 3) as usize;
+        let n = self.rng.range(1, 3) as usize;
         for k in 0..n {
             let mut fields: Vec<(&'static str, Ty)> = vec![("a", Ty::Int)];
             for (f, t) in [("b", Ty::Float), ("c", Ty::Str), ("d", Ty::Bool), ("e", Ty::List(Elem::Int))] {
