@@ -409,6 +409,9 @@ impl Gen {
     }
 
     fn fn_expr(&mut self, d: u32) -> String {
+        if self.fresh_fns {
+            return self.lambda(d, "");
+        }
         let calls = if d > 0 { self.callable(Some(Ty::Fn), 0) } else { vec![] };
         let var = self.pick_where(|v| v.ty == Ty::Fn);
         let w = [4, if var.is_some() { 4 } else { 0 }, if calls.is_empty() { 0 } else { 2 }];
@@ -417,7 +420,10 @@ impl Gen {
             1 => var.unwrap().name,
             _ => {
                 let f = self.rng.pick(&calls).clone();
-                self.call(&f, d - 1)
+                self.fresh_fns = f.params.contains(&Ty::Fn);
+                let c = self.call(&f, d - 1);
+                self.fresh_fns = false;
+                c
             }
         }
     }

@@ -269,6 +269,10 @@ pub struct Gen {
     structs: Vec<data::StructDef>,
     /// Set while generating the body of an anonymous function: no calls there.
     no_calls: bool,
+    /// Set while generating the closure arguments of a function that returns a closure
+    /// (a composition): only fresh anonymous functions there, so that no closure wraps a
+    /// closure that wraps a closure ... (calling one would cost 2^n calls).
+    fresh_fns: bool,
     /// Percent weight of the containers, structs and closures of `data` (0: none); fixed
     /// per program.
     data: u64,
@@ -306,6 +310,7 @@ impl Gen {
             risk,
             structs: Vec::new(),
             no_calls: false,
+            fresh_fns: false,
             data,
         }
     }
