@@ -27,7 +27,16 @@ const FIELD_LIST: usize = 8;
 /// Work of one closure call.
 const FN_CALL: u64 = 32;
 
-const STR_KEYS: &[&str] = &["\"a\"", "\"b\"", "\"c\"", "\"k\"", "\"é\"", "\"日本\"", "\"🙂\"", "\"zz\""];
+const STR_KEYS: &[&str] = &[
+    "\"a\"",
+    "\"b\"",
+    "\"c\"",
+    "\"k\"",
+    "\"é\"",
+    "\"日本\"",
+    "\"🙂\"",
+    "\"zz\"",
+];
 
 #[derive(Clone, Debug)]
 pub(super) struct StructDef {
@@ -73,7 +82,11 @@ impl Gen {
 
     /// Is there a variable `*_from_data` can use?
     pub(super) fn has_data(&self) -> bool {
-        self.data > 0 && self.visible().iter().any(|v| !matches!(v.ty, Ty::Int | Ty::Float | Ty::Bool))
+        self.data > 0
+            && self
+                .visible()
+                .iter()
+                .any(|v| !matches!(v.ty, Ty::Int | Ty::Float | Ty::Bool))
     }
 
     pub(super) fn printable(&self, t: Ty) -> bool {
@@ -115,7 +128,19 @@ impl Gen {
     /// A type for a new variable, parameter or result.
     pub(super) fn data_type(&mut self) -> Ty {
         let ns = self.structs.len();
-        let w = [5, 2, 1, 1, 1, 2, 2, if ns > 0 { 4 } else { 0 }, 3, 1, if ns > 0 { 1 } else { 0 }];
+        let w = [
+            5,
+            2,
+            1,
+            1,
+            1,
+            2,
+            2,
+            if ns > 0 { 4 } else { 0 },
+            3,
+            1,
+            if ns > 0 { 1 } else { 0 },
+        ];
         match self.rng.weighted(&w) {
             0 => Ty::List(Elem::Int),
             1 => Ty::List(Elem::Str),
@@ -184,13 +209,19 @@ impl Gen {
 
     fn list_lit(&mut self, e: Elem, d: u32, max: usize) -> (String, usize) {
         let n = self.rng.range(1, max.min(5) as i64) as usize;
-        let items: Vec<String> = (0..n).map(|_| self.elem_expr(e, d.saturating_sub(1))).collect();
+        let items: Vec<String> = (0..n)
+            .map(|_| self.elem_expr(e, d.saturating_sub(1)))
+            .collect();
         (format!("[{}]", items.join(", ")), n)
     }
 
     fn list_expr(&mut self, e: Elem, d: u32, max: usize) -> (String, usize) {
         let t = Ty::List(e);
-        let calls = if d > 0 { self.callable(Some(t), max) } else { vec![] };
+        let calls = if d > 0 {
+            self.callable(Some(t), max)
+        } else {
+            vec![]
+        };
         let var = self.pick_where(|v| v.ty == t && v.bound <= max);
         let src = self.pick_where(|v| v.ty == t);
         let keys = match e {
@@ -295,13 +326,17 @@ impl Gen {
     fn pure_key(&mut self, m: MapTy) -> String {
         match m {
             MapTy::StrInt => {
-                if let (true, Some(v)) = (self.rng.chance(30), self.pick_where(|v| v.ty == Ty::Str && v.bound <= 8)) {
+                if let (true, Some(v)) = (
+                    self.rng.chance(30),
+                    self.pick_where(|v| v.ty == Ty::Str && v.bound <= 8),
+                ) {
                     return v.name;
                 }
                 self.rng.pick(STR_KEYS).to_string()
             }
             MapTy::IntStr => {
-                if let (true, Some(v)) = (self.rng.chance(40), self.pick_where(|v| v.ty == Ty::Int)) {
+                if let (true, Some(v)) = (self.rng.chance(40), self.pick_where(|v| v.ty == Ty::Int))
+                {
                     return v.name;
                 }
                 self.rng.range(0, 9).to_string()
@@ -341,9 +376,17 @@ impl Gen {
 
     fn map_expr(&mut self, m: MapTy, d: u32) -> String {
         let t = Ty::Map(m);
-        let calls = if d > 0 { self.callable(Some(t), 0) } else { vec![] };
+        let calls = if d > 0 {
+            self.callable(Some(t), 0)
+        } else {
+            vec![]
+        };
         let var = self.pick_where(|v| v.ty == t);
-        let w = [3, if var.is_some() { 4 } else { 0 }, if calls.is_empty() { 0 } else { 1 }];
+        let w = [
+            3,
+            if var.is_some() { 4 } else { 0 },
+            if calls.is_empty() { 0 } else { 1 },
+        ];
         match self.rng.weighted(&w) {
             0 => self.map_lit(m, d),
             1 => var.unwrap().name,
@@ -373,9 +416,17 @@ impl Gen {
 
     fn struct_expr(&mut self, k: usize, d: u32) -> String {
         let t = Ty::Struct(k);
-        let calls = if d > 0 { self.callable(Some(t), 0) } else { vec![] };
+        let calls = if d > 0 {
+            self.callable(Some(t), 0)
+        } else {
+            vec![]
+        };
         let var = self.pick_where(|v| v.ty == t);
-        let w = [3, if var.is_some() { 4 } else { 0 }, if calls.is_empty() { 0 } else { 1 }];
+        let w = [
+            3,
+            if var.is_some() { 4 } else { 0 },
+            if calls.is_empty() { 0 } else { 1 },
+        ];
         match self.rng.weighted(&w) {
             0 => self.struct_lit(k, d),
             1 => var.unwrap().name,
@@ -390,7 +441,8 @@ impl Gen {
     /// makes no calls of named functions or closures.
     fn lambda(&mut self, d: u32, extra: &str) -> String {
         let x = self.fresh("a");
-        self.scopes.push(vec![self.new_var(x.clone(), Ty::Int, false, 0)]);
+        self.scopes
+            .push(vec![self.new_var(x.clone(), Ty::Int, false, 0)]);
         let saved = self.no_calls;
         self.no_calls = true;
         let mut body = self.int_expr(d.clamp(1, 3));
@@ -400,7 +452,11 @@ impl Gen {
         }
         self.no_calls = saved;
         self.scopes.pop();
-        let body = if extra.is_empty() { body } else { format!("{body} + {extra}") };
+        let body = if extra.is_empty() {
+            body
+        } else {
+            format!("{body} + {extra}")
+        };
         if self.rng.chance(25) {
             format!("fun({x}: int): int {{ return {body} }}")
         } else {
@@ -412,9 +468,17 @@ impl Gen {
         if self.fresh_fns {
             return self.lambda(d, "");
         }
-        let calls = if d > 0 { self.callable(Some(Ty::Fn), 0) } else { vec![] };
+        let calls = if d > 0 {
+            self.callable(Some(Ty::Fn), 0)
+        } else {
+            vec![]
+        };
         let var = self.pick_where(|v| v.ty == Ty::Fn);
-        let w = [4, if var.is_some() { 4 } else { 0 }, if calls.is_empty() { 0 } else { 2 }];
+        let w = [
+            4,
+            if var.is_some() { 4 } else { 0 },
+            if calls.is_empty() { 0 } else { 2 },
+        ];
         match self.rng.weighted(&w) {
             0 => self.lambda(d, ""),
             1 => var.unwrap().name,
@@ -443,13 +507,20 @@ impl Gen {
     }
 
     fn call_fn_value(&mut self, callee: &str, d: u32) -> String {
-        self.charge(Cost { work: FN_CALL, out: 0 });
+        self.charge(Cost {
+            work: FN_CALL,
+            out: 0,
+        });
         format!("{callee}({})", self.int_expr(d.min(2)))
     }
 
     fn method_call(&mut self, obj: &str, _k: usize, m: &Method, d: u32) -> String {
         self.charge(Cost { work: 6, out: 0 });
-        let args: Vec<String> = m.params.iter().map(|&t| self.expr(t, d.min(2), 0).0).collect();
+        let args: Vec<String> = m
+            .params
+            .iter()
+            .map(|&t| self.expr(t, d.min(2), 0).0)
+            .collect();
         format!("{obj}.{}({})", m.name, args.join(", "))
     }
 
@@ -483,10 +554,15 @@ impl Gen {
             Ty::List(Elem::Fn) if calls_ok && self.rng.chance(60) => {
                 let i = self.int_expr(d.min(2));
                 let a = self.int_expr(d.min(2));
-                self.charge(Cost { work: FN_CALL, out: 0 });
+                self.charge(Cost {
+                    work: FN_CALL,
+                    out: 0,
+                });
                 format!("(if len({n}) > 0 then {n}[({i}) % len({n})]({a}) else 0)")
             }
-            Ty::List(Elem::Struct(_)) if self.rng.chance(60) => self.guarded_index(&n, d, "0", ".a"),
+            Ty::List(Elem::Struct(_)) if self.rng.chance(60) => {
+                self.guarded_index(&n, d, "0", ".a")
+            }
             Ty::List(_) | Ty::Map(_) => {
                 if v.ty == Ty::Map(MapTy::StrInt) && self.rng.chance(60) {
                     let k = self.pure_key(MapTy::StrInt);
@@ -533,7 +609,12 @@ impl Gen {
     }
 
     pub(super) fn bool_from_data(&mut self, d: u32) -> Option<String> {
-        let vs: Vec<Var> = self.vars_where(|v| !matches!(v.ty, Ty::Int | Ty::Float | Ty::Bool | Ty::Fn | Ty::List(Elem::Fn)));
+        let vs: Vec<Var> = self.vars_where(|v| {
+            !matches!(
+                v.ty,
+                Ty::Int | Ty::Float | Ty::Bool | Ty::Fn | Ty::List(Elem::Fn)
+            )
+        });
         if vs.is_empty() {
             return None;
         }
@@ -549,7 +630,9 @@ impl Gen {
                 }
             }
             Ty::List(Elem::Int) if self.rng.chance(70) => format!("({} in {n})", self.int_expr(d)),
-            Ty::List(Elem::Str) if self.rng.chance(70) => format!("({} in {n})", self.str_expr(d, ELEM_STR).0),
+            Ty::List(Elem::Str) if self.rng.chance(70) => {
+                format!("({} in {n})", self.str_expr(d, ELEM_STR).0)
+            }
             Ty::List(Elem::Bool) if self.rng.chance(50) => self.guarded_index(&n, d, "false", ""),
             Ty::Map(m) if self.rng.chance(70) => {
                 let k = match m {
@@ -558,7 +641,9 @@ impl Gen {
                 };
                 format!("({k} in {n})")
             }
-            Ty::Struct(k) if self.structs[k].fields.iter().any(|f| f.0 == "d") && self.rng.chance(40) => {
+            Ty::Struct(k)
+                if self.structs[k].fields.iter().any(|f| f.0 == "d") && self.rng.chance(40) =>
+            {
                 format!("{n}.d")
             }
             t => {
@@ -640,7 +725,8 @@ impl Gen {
         let kw = if mutable { "var" } else { "let" };
         let d = self.depth();
         let cap = if mutable { LIST_CAP } else { PARAM_LIST };
-        let annotated = self.rng.chance(50) || matches!(t, Ty::Fn | Ty::List(Elem::Fn) | Ty::List(Elem::Struct(_)));
+        let annotated = self.rng.chance(50)
+            || matches!(t, Ty::Fn | Ty::List(Elem::Fn) | Ty::List(Elem::Struct(_)));
         let (text, len) = match self.rng.below(8) {
             // zero value (not for structs, and a function's zero value is nil)
             0 if mutable && !matches!(t, Ty::Struct(_) | Ty::Fn) => {
@@ -655,7 +741,7 @@ impl Gen {
                 if annotated {
                     (format!("{kw} {name}: {} = {e}", t.name()), b)
                 } else {
-                    (format!("{kw} {name} = {e}", ), b)
+                    (format!("{kw} {name} = {e}",), b)
                 }
             }
         };
@@ -693,9 +779,13 @@ impl Gen {
                             // xs[i][j] = v, with j guarded by the inner length
                             let i = self.pure_int();
                             let j = self.pure_int();
-                            self.line(&format!("if len({n}) > 0 && len({n}[({i}) % len({n})]) > 0 {{"));
+                            self.line(&format!(
+                                "if len({n}) > 0 && len({n}[({i}) % len({n})]) > 0 {{"
+                            ));
                             let x = self.int_expr(d);
-                            self.line(&format!("  {n}[({i}) % len({n})][({j}) % len({n}[({i}) % len({n})])] = {x}"));
+                            self.line(&format!(
+                                "  {n}[({i}) % len({n})][({j}) % len({n}[({i}) % len({n})])] = {x}"
+                            ));
                             self.line("}");
                             return;
                         }
@@ -749,13 +839,25 @@ impl Gen {
             4,
             if loop_ok { 3 } else { 0 },
             if loop_ok && !lists.is_empty() { 3 } else { 0 },
-            if self.blocks < 4 && !lists.is_empty() { 3 } else { 0 },
+            if self.blocks < 4 && !lists.is_empty() {
+                3
+            } else {
+                0
+            },
             if !maps.is_empty() { 3 } else { 0 },
             if loop_ok && !strs.is_empty() { 3 } else { 0 },
             if !structs.is_empty() { 3 } else { 0 },
-            if self.loops < 2 && self.work_left() >= 400 { 2 } else { 0 },
+            if self.loops < 2 && self.work_left() >= 400 {
+                2
+            } else {
+                0
+            },
             if loop_ok { 2 } else { 0 },
-            if self.risk >= 4 && (!lists.is_empty() || !strs.is_empty()) { 1 } else { 0 },
+            if self.risk >= 4 && (!lists.is_empty() || !strs.is_empty()) {
+                1
+            } else {
+                0
+            },
         ];
         match self.rng.weighted(&w) {
             0 => self.data_decl(),
@@ -814,7 +916,14 @@ impl Gen {
 
     /// A new list built by appends in a loop, then printed or summed.
     fn build_loop(&mut self) {
-        let e = *self.rng.pick(&[Elem::Int, Elem::Int, Elem::Str, Elem::Float, Elem::Bool, Elem::ListInt]);
+        let e = *self.rng.pick(&[
+            Elem::Int,
+            Elem::Int,
+            Elem::Str,
+            Elem::Float,
+            Elem::Bool,
+            Elem::ListInt,
+        ]);
         let t = Ty::List(e);
         let k = self.trips().min(LIST_CAP as i64);
         let xs = self.fresh("v");
@@ -851,7 +960,9 @@ impl Gen {
         if e == Elem::Int && self.rng.chance(50) {
             self.charge(Cost { work: 1, out: 80 });
             self.line(&format!("if len({xs}) > 0 {{"));
-            self.line(&format!("  print(len({xs}), sum({xs}), min({xs}), max({xs}))"));
+            self.line(&format!(
+                "  print(len({xs}), sum({xs}), min({xs}), max({xs}))"
+            ));
             self.line("}");
         } else if self.affordable(Cost { work: 1, out: pl }) {
             self.charge(Cost { work: 1, out: pl });
@@ -875,7 +986,10 @@ impl Gen {
             }
             1 => {
                 let k = self.pure_key(m);
-                self.charge(Cost { work: 2, out: 4 * ELEM_STR as u64 + 24 });
+                self.charge(Cost {
+                    work: 2,
+                    out: 4 * ELEM_STR as u64 + 24,
+                });
                 self.line(&format!("if {k} in {n} {{"));
                 self.line(&format!("  print({k}, {n}[{k}])"));
                 self.line("} else {");
@@ -895,8 +1009,14 @@ impl Gen {
             }
             _ => {
                 let pl = self.print_len(v.ty, 0) as u64;
-                if self.affordable(Cost { work: 2, out: 3 * pl }) {
-                    self.charge(Cost { work: 2, out: 3 * pl });
+                if self.affordable(Cost {
+                    work: 2,
+                    out: 3 * pl,
+                }) {
+                    self.charge(Cost {
+                        work: 2,
+                        out: 3 * pl,
+                    });
                     self.line(&format!("print({n}, len({n}))"));
                     self.line(&format!("print(keys({n}), values({n}))"));
                 }
@@ -913,7 +1033,10 @@ impl Gen {
         };
         let pick = if self.affordable(loop_cost) {
             self.rng.below(3)
-        } else if self.affordable(Cost { work: 1, out: 3 * v.bound as u64 + 40 }) {
+        } else if self.affordable(Cost {
+            work: 1,
+            out: 3 * v.bound as u64 + 40,
+        }) {
             2
         } else {
             return;
@@ -939,7 +1062,10 @@ impl Gen {
                 }
                 self.mult = saved;
                 self.line("}");
-                self.charge(Cost { work: 1, out: 2 * v.bound as u64 + 24 });
+                self.charge(Cost {
+                    work: 1,
+                    out: 2 * v.bound as u64 + 24,
+                });
                 self.line(&format!("print({r}, len({r}), len({n}))"));
                 let rv = self.new_var(r, Ty::Str, true, v.bound);
                 self.declare(rv);
@@ -951,16 +1077,24 @@ impl Gen {
                 self.mult = self.mult.saturating_mul(v.bound as u64 + 1);
                 self.charge(Cost { work: 2, out: 30 });
                 self.line(&format!("  if {n}[{i}] == \"é\" || {n}[{i}] == \"日\" {{"));
-                self.line(&format!("    print({i}, {n}[{i}], substring({n}, {i}, len({n})))"));
+                self.line(&format!(
+                    "    print({i}, {n}[{i}], substring({n}, {i}, len({n})))"
+                ));
                 self.mult = self.mult.saturating_mul(1);
-                self.charge(Cost { work: 1, out: v.bound as u64 });
+                self.charge(Cost {
+                    work: 1,
+                    out: v.bound as u64,
+                });
                 self.line("  }");
                 self.line("}");
                 self.mult = saved;
             }
             _ => {
                 let t = self.str_lit(8).0;
-                self.charge(Cost { work: 1, out: 3 * v.bound as u64 + 40 });
+                self.charge(Cost {
+                    work: 1,
+                    out: 3 * v.bound as u64 + 40,
+                });
                 self.line(&format!(
                     "print(len({n}), upper({n}), lower({n}), indexOf({n}, {t}), contains({n}, {t}))"
                 ));
@@ -999,12 +1133,20 @@ impl Gen {
                 let x = self.field_expr(t, d);
                 self.line(&format!("{n}.{f} = {x}"));
             }
-            2 if self.affordable(Cost { work: 4, out: 2 * self.struct_len(k) as u64 + 20 }) => {
+            2 if self.affordable(Cost {
+                work: 4,
+                out: 2 * self.struct_len(k) as u64 + 20,
+            }) =>
+            {
                 // a copy that is equal, then a change seen through the shared reference
                 let c = self.fresh("v");
                 let lit = if self.rng.chance(60) {
                     // a field-by-field copy: equal (unless a float field is NaN)
-                    let items: Vec<String> = def.fields.iter().map(|(f, _)| format!("{f}: {n}.{f}")).collect();
+                    let items: Vec<String> = def
+                        .fields
+                        .iter()
+                        .map(|(f, _)| format!("{f}: {n}.{f}"))
+                        .collect();
                     format!("R{k} {{ {} }}", items.join(", "))
                 } else {
                     self.struct_lit(k, d)
@@ -1041,7 +1183,10 @@ impl Gen {
                 self.line(&format!("let {f} = {lam}"));
                 let inc = self.rng.range(1, 100);
                 self.line(&format!("{c} = {c} + {inc}"));
-                self.charge(Cost { work: 2 * FN_CALL, out: 50 });
+                self.charge(Cost {
+                    work: 2 * FN_CALL,
+                    out: 50,
+                });
                 self.line(&format!("print({f}(1), {c}, {f}({c}))"));
                 self.declare(self.new_var(f, Ty::Fn, false, 0));
             }
@@ -1061,7 +1206,10 @@ impl Gen {
                 self.line("}");
                 let f = self.fresh("g");
                 let a = self.int_expr(1);
-                self.charge(Cost { work: k as u64 * (FN_CALL + 2), out: k as u64 * 22 });
+                self.charge(Cost {
+                    work: k as u64 * (FN_CALL + 2),
+                    out: k as u64 * 22,
+                });
                 self.line(&format!("for {f} in {fs} {{"));
                 self.line(&format!("  print({f}({a}))"));
                 self.line("}");
@@ -1090,7 +1238,10 @@ impl Gen {
                     }
                     Some(Ty::Fn) => {
                         let a = self.int_expr(1);
-                        self.charge(Cost { work: FN_CALL, out: 22 });
+                        self.charge(Cost {
+                            work: FN_CALL,
+                            out: 22,
+                        });
                         self.line(&format!("print({c}({a}))"));
                     }
                     _ => self.line(&c),
@@ -1105,7 +1256,10 @@ impl Gen {
         let acc = self.fresh("v");
         let i = self.fresh("i");
         let (t1, t2, t3) = (self.fresh("t"), self.fresh("t"), self.fresh("t"));
-        self.charge(Cost { work: 8 * k as u64 + 2, out: 22 });
+        self.charge(Cost {
+            work: 8 * k as u64 + 2,
+            out: 22,
+        });
         self.line(&format!("var {acc} = 0"));
         self.line(&format!("for {i} in 0..{k} {{"));
         self.line(&format!("  let {t1} = [{i}, {i} + 1, {i} * 2]"));
@@ -1114,7 +1268,9 @@ impl Gen {
         if self.rng.chance(50) {
             self.line(&format!("  {t3} = {t3} + str({t2}[\"a\"])"));
         }
-        self.line(&format!("  {acc} = {acc} + len({t3}) + {t2}[\"b\"] + {t1}[2]"));
+        self.line(&format!(
+            "  {acc} = {acc} + len({t3}) + {t2}[\"b\"] + {t1}[2]"
+        ));
         self.line("}");
         self.line(&format!("print({acc})"));
         self.declare(self.new_var(acc, Ty::Int, true, 0));
@@ -1126,7 +1282,9 @@ impl Gen {
         if !lists.is_empty() && (strs.is_empty() || self.rng.chance(50)) {
             let v = self.rng.pick(lists).clone();
             let n = &v.name;
-            let e = *self.rng.pick(&["len({n})", "len({n}) + 3", "(-len({n}) - 1)"]);
+            let e = *self
+                .rng
+                .pick(&["len({n})", "len({n}) + 3", "(-len({n}) - 1)"]);
             self.line(&format!("print({n}[{}])", e.replace("{n}", n)));
         } else {
             let v = self.rng.pick(strs).clone();
@@ -1146,7 +1304,12 @@ impl Gen {
         let n = self.rng.range(1, 3) as usize;
         for k in 0..n {
             let mut fields: Vec<(&'static str, Ty)> = vec![("a", Ty::Int)];
-            for (f, t) in [("b", Ty::Float), ("c", Ty::Str), ("d", Ty::Bool), ("e", Ty::List(Elem::Int))] {
+            for (f, t) in [
+                ("b", Ty::Float),
+                ("c", Ty::Str),
+                ("d", Ty::Bool),
+                ("e", Ty::List(Elem::Int)),
+            ] {
                 if self.rng.chance(50) {
                     fields.push((f, t));
                 }
@@ -1169,7 +1332,12 @@ impl Gen {
                 get = format!("(if b > 1.0 then {get} else a - k)");
             }
             self.line(&format!("  fun get(k: int): int {{ return {get} }}"));
-            methods.push(Method { name: "get", params: vec![Ty::Int], ret: Some(Ty::Int), ret_bound: 0 });
+            methods.push(Method {
+                name: "get",
+                params: vec![Ty::Int],
+                ret: Some(Ty::Int),
+                ret_bound: 0,
+            });
             // mutates a field
             self.line("  fun bump(k: int) {");
             self.line("    a = a + k");
@@ -1177,12 +1345,22 @@ impl Gen {
                 self.line("    d = !d");
             }
             self.line("  }");
-            methods.push(Method { name: "bump", params: vec![Ty::Int], ret: None, ret_bound: 0 });
+            methods.push(Method {
+                name: "bump",
+                params: vec![Ty::Int],
+                ret: None,
+                ret_bound: 0,
+            });
             if has("c") {
                 self.line("  fun label(): string {");
                 self.line("    return c + \":\" + str(a)");
                 self.line("  }");
-                methods.push(Method { name: "label", params: vec![], ret: Some(Ty::Str), ret_bound: FIELD_STR + 21 });
+                methods.push(Method {
+                    name: "label",
+                    params: vec![],
+                    ret: Some(Ty::Str),
+                    ret_bound: FIELD_STR + 21,
+                });
             }
             self.line("}");
             self.structs.push(StructDef { fields, methods });
@@ -1222,19 +1400,33 @@ impl Gen {
                 self.line("    acc = acc + g(i + n)");
                 self.line("  }");
                 self.line("  return acc");
-                (vec![Ty::Fn, Ty::Int], Ty::Int, 0, k as u64 * (FN_CALL + 2) + 3)
+                (
+                    vec![Ty::Fn, Ty::Int],
+                    Ty::Int,
+                    0,
+                    k as u64 * (FN_CALL + 2) + 3,
+                )
             }
             2 => {
-                self.line(&format!("fun {name}(g: fun(int): int, xs: list<int>): list<int> {{"));
+                self.line(&format!(
+                    "fun {name}(g: fun(int): int, xs: list<int>): list<int> {{"
+                ));
                 self.line("  var out: list<int> = []");
                 self.line("  for x in xs {");
                 self.line("    out = append(out, g(x))");
                 self.line("  }");
                 self.line("  return out");
-                (vec![Ty::Fn, Ty::List(Elem::Int)], Ty::List(Elem::Int), PARAM_LIST, PARAM_LIST as u64 * (FN_CALL + 2) + 3)
+                (
+                    vec![Ty::Fn, Ty::List(Elem::Int)],
+                    Ty::List(Elem::Int),
+                    PARAM_LIST,
+                    PARAM_LIST as u64 * (FN_CALL + 2) + 3,
+                )
             }
             3 => {
-                self.line(&format!("fun {name}(f: fun(int): int, g: fun(int): int): fun(int): int {{"));
+                self.line(&format!(
+                    "fun {name}(f: fun(int): int, g: fun(int): int): fun(int): int {{"
+                ));
                 self.line("  return fun(x: int): int => f(g(x))");
                 (vec![Ty::Fn, Ty::Fn], Ty::Fn, 0, 2)
             }

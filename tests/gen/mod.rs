@@ -12,13 +12,23 @@
 //! operations in loops (interpreter-only ops: native code side-exits there), early exits
 //! at varying iterations.
 //!
+//! Most programs (how many and how much is drawn per program: `Gen::data`) also use the
+//! core data types of `data.rs`: `list<int|float|string|bool>`, `list<list<int>>`,
+//! `map<string, int>`, `map<int, string>`, string builtins (indexing by rune, slices,
+//! `substring`, `upper`/`lower`, `indexOf`, `contains`, `str`), 1-3 struct types with
+//! methods (reading fields as names, mutating a field), structs in lists, `fun(int): int`
+//! closures (captures by value, lists of closures, higher-order functions, functions
+//! returning closures), and loops that build and drop short-lived lists, maps and strings.
+//! `MOCHI_GEN_DATA=0` leaves all of that out (programs of the first slice only).
+//!
 //! Every generated program terminates quickly: loop trip counts are at most 50 (constants,
 //! or a value reduced modulo a constant; a loop variable is only ever pushed upwards),
 //! `while` loops run on a dedicated counter, a function only calls functions declared
 //! before it (plus its own, depth-bounded, recursive call), and a static cost model (`Cost`)
 //! bounds the work and output of every function body and of the whole program, including
-//! the length of every string (`Var::bound`).
-//! Runtime errors (`integer overflow`, `division by zero`, `call stack exceeded`) are allowed
+//! the length of every string and list (`Var::bound`).
+//! Runtime errors (`integer overflow`, `division by zero`, `call stack exceeded`, list and
+//! string `index out of range`) are allowed
 //! and made likely now and then (how likely is drawn per program: `Gen::risk`); they are
 //! part of what the tiers must agree on.
 
@@ -289,7 +299,10 @@ impl Gen {
     fn new(seed: u64) -> Gen {
         let mut rng = Rng::new(seed);
         let risk = *rng.pick(&[0, 1, 2, 4, 6, 12]);
-        let data = *rng.pick(&[0, 15, 30, 30, 45]);
+        let mut data = *rng.pick(&[0, 15, 30, 30, 45]);
+        if std::env::var("MOCHI_GEN_DATA").is_ok_and(|v| v.trim() == "0") {
+            data = 0;
+        }
         Gen {
             rng,
             src: String::new(),
@@ -869,7 +882,11 @@ impl Gen {
             if has_var { 5 } else { 0 },
             if d > 0 && max >= 2 { 6 } else { 0 },
             if calls.is_empty() { 0 } else { 2 },
-            if d > 0 && max >= 4 && self.has_data() { 3 } else { 0 },
+            if d > 0 && max >= 4 && self.has_data() {
+                3
+            } else {
+                0
+            },
         ];
         match self.rng.weighted(&w) {
             0 => self.str_lit(max),
@@ -1896,7 +1913,11 @@ impl Gen {
                 5,                                                // main statements
                 3,                                                // hot loop in main
                 if self.rng.chance(8) { 1 } else { 0 },           // deep recursion
-                if self.funcs.len() < MAX_FUNCS + 3 { 2 } else { 0 }, // higher-order
+                if self.funcs.len() < MAX_FUNCS + 3 {
+                    2
+                } else {
+                    0
+                }, // higher-order
             ];
             match self.rng.weighted(&w) {
                 0 => {
