@@ -770,30 +770,7 @@ impl Gen {
                     self.find_var_mut(&n).used += b;
                     self.line(&format!("{n} = {x}"));
                 } else {
-                    let i = self.int_expr(d.min(2));
-                    let (place, x) = match e {
-                        Elem::Struct(_) if self.rng.chance(60) => {
-                            (format!("{n}[({i}) % len({n})].a"), self.int_expr(d))
-                        }
-                        Elem::ListInt if self.rng.chance(50) => {
-                            // xs[i][j] = v, with j guarded by the inner length
-                            let i = self.pure_int();
-                            let j = self.pure_int();
-                            self.line(&format!(
-                                "if len({n}) > 0 && len({n}[({i}) % len({n})]) > 0 {{"
-                            ));
-                            let x = self.int_expr(d);
-                            self.line(&format!(
-                                "  {n}[({i}) % len({n})][({j}) % len({n}[({i}) % len({n})])] = {x}"
-                            ));
-                            self.line("}");
-                            return;
-                        }
-                        _ => (format!("{n}[({i}) % len({n})]"), self.elem_expr(e, d)),
-                    };
-                    self.line(&format!("if len({n}) > 0 {{"));
-                    self.line(&format!("  {place} = {x}"));
-                    self.line("}");
+                    self.index_write(v);
                 }
             }
             Ty::Map(m) => {
@@ -827,6 +804,38 @@ impl Gen {
         }
     }
 
+    /// `xs[i] = e` (also `xs[i].a = e`, `xs[i][j] = e`), guarded by the length, through any
+    /// binding of the list (a `let`, a parameter: lists are shared references).
+    fn index_write(&mut self, v: &Var) {
+        let Ty::List(e) = v.ty else { unreachable!() };
+        let n = v.name.clone();
+        let d = self.depth();
+        let i = self.int_expr(d.min(2));
+        let (place, x) = match e {
+            Elem::Struct(_) if self.rng.chance(60) => {
+                (format!("{n}[({i}) % len({n})].a"), self.int_expr(d))
+            }
+            Elem::ListInt if self.rng.chance(50) => {
+                // xs[i][j] = v, with j guarded by the inner length
+                let i = self.pure_int();
+                let j = self.pure_int();
+                self.line(&format!(
+                    "if len({n}) > 0 && len({n}[({i}) % len({n})]) > 0 {{"
+                ));
+                let x = self.int_expr(d);
+                self.line(&format!(
+                    "  {n}[({i}) % len({n})][({j}) % len({n}[({i}) % len({n})])] = {x}"
+                ));
+                self.line("}");
+                return;
+            }
+            _ => (format!("{n}[({i}) % len({n})]"), self.elem_expr(e, d)),
+        };
+        self.line(&format!("if len({n}) > 0 {{"));
+        self.line(&format!("  {place} = {x}"));
+        self.line("}");
+    }
+
     // ---------------- statements ----------------
 
     pub(super) fn data_stmt(&mut self) {
@@ -858,6 +867,7 @@ impl Gen {
             } else {
                 0
             },
+            if lists.is_empty() { 0 } else { 2 },
         ];
         match self.rng.weighted(&w) {
             0 => self.data_decl(),
@@ -884,7 +894,11 @@ impl Gen {
             }
             7 => self.closure_stmt(),
             8 => self.garbage_loop(),
-            _ => self.out_of_range(&lists, &strs),
+            9 => self.out_of_range(&lists, &strs),
+            _ => {
+                let v = self.rng.pick(&lists).clone();
+                self.index_write(&v);
+            }
         }
     }
 

@@ -212,7 +212,7 @@ struct Func {
 /// Bound of a string parameter (arguments are generated within it).
 const PARAM_BOUND: usize = 48;
 /// Bound of a list parameter, in elements.
-const PARAM_LIST: usize = 12;
+const PARAM_LIST: usize = 24;
 
 fn param_bound(t: Ty) -> usize {
     if matches!(t, Ty::List(_)) {
