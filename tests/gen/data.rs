@@ -1186,7 +1186,33 @@ impl Gen {
     /// Closures: capture by value at creation, closures in lists, higher-order calls.
     fn closure_stmt(&mut self) {
         let d = self.depth();
-        match self.rng.below(3) {
+        match self.rng.below(4) {
+            3 => {
+                // A captured list: element writes are seen (shared reference), a
+                // rebinding of the variable is not (capture by value).
+                let xs = self.fresh("v");
+                let (lit, n) = self.list_lit(Elem::Int, d, 4);
+                self.line(&format!("var {xs} = {lit}"));
+                let f = self.fresh("v");
+                let a = self.fresh("a");
+                self.line(&format!(
+                    "let {f} = fun({a}: int): int => {a} + {xs}[0] * 2 + len({xs})"
+                ));
+                let x = self.int_expr(d.min(2));
+                self.line(&format!("{xs}[0] = {x}"));
+                let y = self.int_expr(d.min(2));
+                self.line(&format!("{xs} = append({xs}, {y})"));
+                self.line(&format!("{xs}[0] = 1"));
+                self.charge(Cost {
+                    work: 4 + FN_CALL,
+                    out: 60,
+                });
+                self.line(&format!("print({f}(1), {xs}[0], len({xs}))"));
+                let mut v = self.new_var(xs, Ty::List(Elem::Int), true, LIST_CAP);
+                v.used = n + 1;
+                self.declare(v);
+                self.declare(self.new_var(f, Ty::Fn, false, 0));
+            }
             0 => {
                 let c = self.fresh("v");
                 let init = self.int_expr(d.min(2));
