@@ -38,6 +38,8 @@ const ALLOWED_ERRORS: &[&str] = &[
     "integer overflow",
     "division by zero",
     "call stack exceeded",
+    "list index out of range",
+    "string index out of range",
 ];
 
 fn env_u64(name: &str) -> Option<u64> {

@@ -12,19 +12,31 @@
 //! operations in loops (interpreter-only ops: native code side-exits there), early exits
 //! at varying iterations.
 //!
+//! Most programs (how many and how much is drawn per program: `Gen::data`) also use the
+//! core data types of `data.rs`: `list<int|float|string|bool>`, `list<list<int>>`,
+//! `map<string, int>`, `map<int, string>`, string builtins (indexing by rune, slices,
+//! `substring`, `upper`/`lower`, `indexOf`, `contains`, `str`), 1-3 struct types with
+//! methods (reading fields as names, mutating a field), structs in lists, `fun(int): int`
+//! closures (captures by value, lists of closures, higher-order functions, functions
+//! returning closures), and loops that build and drop short-lived lists, maps and strings.
+//! `MOCHI_GEN_DATA=0` leaves all of that out (programs of the first slice only).
+//!
 //! Every generated program terminates quickly: loop trip counts are at most 50 (constants,
 //! or a value reduced modulo a constant; a loop variable is only ever pushed upwards),
 //! `while` loops run on a dedicated counter, a function only calls functions declared
 //! before it (plus its own, depth-bounded, recursive call), and a static cost model (`Cost`)
 //! bounds the work and output of every function body and of the whole program, including
-//! the length of every string (`Var::bound`).
-//! Runtime errors (`integer overflow`, `division by zero`, `call stack exceeded`) are allowed
+//! the length of every string and list (`Var::bound`).
+//! Runtime errors (`integer overflow`, `division by zero`, `call stack exceeded`, list and
+//! string `index out of range`) are allowed
 //! and made likely now and then (how likely is drawn per program: `Gen::risk`); they are
 //! part of what the tiers must agree on.
 
 #![allow(dead_code)]
 
 use std::fmt::Write as _;
+
+mod data;
 
 /// SplitMix64: small, fast, and good enough to drive a program generator.
 pub struct Rng(u64);
@@ -83,18 +95,59 @@ enum Ty {
     Float,
     Bool,
     Str,
+    /// `list<T>`; `Var::bound` is the most elements it holds.
+    List(Elem),
+    /// `map<string, int>` or `map<int, string>` (keys from a small set: see `data`).
+    Map(MapTy),
+    /// The struct type `R{k}` (`Gen::structs[k]`).
+    Struct(usize),
+    /// `fun(int): int`.
+    Fn,
+}
+
+/// Element types of lists.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+enum Elem {
+    Int,
+    Float,
+    Bool,
+    Str,
+    /// `list<int>` (an inner list holds at most `data::INNER` elements).
+    ListInt,
+    Fn,
+    Struct(usize),
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+enum MapTy {
+    StrInt,
+    IntStr,
 }
 
 const TYS: [Ty; 4] = [Ty::Int, Ty::Float, Ty::Bool, Ty::Str];
 
 impl Ty {
-    fn name(self) -> &'static str {
+    fn name(self) -> String {
         match self {
-            Ty::Int => "int",
-            Ty::Float => "float",
-            Ty::Bool => "bool",
-            Ty::Str => "string",
+            Ty::Int => "int".into(),
+            Ty::Float => "float".into(),
+            Ty::Bool => "bool".into(),
+            Ty::Str => "string".into(),
+            Ty::List(e) => format!("list<{}>", e.ty().name()),
+            Ty::Map(MapTy::StrInt) => "map<string, int>".into(),
+            Ty::Map(MapTy::IntStr) => "map<int, string>".into(),
+            Ty::Struct(k) => format!("R{k}"),
+            Ty::Fn => "fun(int): int".into(),
         }
+    }
+
+    /// Types whose values have a per-value `bound` (bytes of a string, elements of a list).
+    fn bounded(self) -> bool {
+        matches!(self, Ty::Str | Ty::List(_))
+    }
+
+    fn scalar(self) -> bool {
+        matches!(self, Ty::Int | Ty::Float | Ty::Bool | Ty::Str)
     }
 
     /// Longest text of a value of this type when converted by `+` or `print`
@@ -104,7 +157,7 @@ impl Ty {
             Ty::Int => 20,
             Ty::Float => 24,
             Ty::Bool => 5,
-            Ty::Str => unreachable!("strings have a per-value bound"),
+            _ => unreachable!("{self:?} has a per-value bound"),
         }
     }
 }
@@ -158,6 +211,16 @@ struct Func {
 
 /// Bound of a string parameter (arguments are generated within it).
 const PARAM_BOUND: usize = 48;
+/// Bound of a list parameter, in elements.
+const PARAM_LIST: usize = 24;
+
+fn param_bound(t: Ty) -> usize {
+    if matches!(t, Ty::List(_)) {
+        PARAM_LIST
+    } else {
+        PARAM_BOUND
+    }
+}
 /// Bound of the value returned by a (non-recursive) string function.
 const RET_BOUND: usize = 64;
 /// Bound of a string accumulator.
@@ -212,6 +275,17 @@ pub struct Gen {
     /// Percent chance of choices that make runtime errors likely (edge literals, divisors
     /// that may be zero); fixed per program.
     risk: u64,
+    /// The struct types declared at the top of the program.
+    structs: Vec<data::StructDef>,
+    /// Set while generating the body of an anonymous function: no calls there.
+    no_calls: bool,
+    /// Set while generating the closure arguments of a function that returns a closure
+    /// (a composition): only fresh anonymous functions there, so that no closure wraps a
+    /// closure that wraps a closure ... (calling one would cost 2^n calls).
+    fresh_fns: bool,
+    /// Percent weight of the containers, structs and closures of `data` (0: none); fixed
+    /// per program.
+    data: u64,
 }
 
 /// Generate the program of `seed`.
@@ -225,6 +299,10 @@ impl Gen {
     fn new(seed: u64) -> Gen {
         let mut rng = Rng::new(seed);
         let risk = *rng.pick(&[0, 1, 2, 4, 6, 12]);
+        let mut data = *rng.pick(&[0, 15, 30, 30, 45]);
+        if std::env::var("MOCHI_GEN_DATA").is_ok_and(|v| v.trim() == "0") {
+            data = 0;
+        }
         Gen {
             rng,
             src: String::new(),
@@ -243,6 +321,10 @@ impl Gen {
             cost: Cost::default(),
             cap: MAIN_CAP,
             risk,
+            structs: Vec::new(),
+            no_calls: false,
+            fresh_fns: false,
+            data,
         }
     }
 
@@ -322,7 +404,7 @@ impl Gen {
         let vs: Vec<String> = self
             .visible()
             .into_iter()
-            .filter(|v| v.ty == ty && (ty != Ty::Str || v.bound <= max))
+            .filter(|v| v.ty == ty && (!ty.bounded() || v.bound <= max))
             .map(|v| v.name)
             .collect();
         if vs.is_empty() {
@@ -495,6 +577,7 @@ impl Gen {
             Ty::Float => (self.float_expr(d), 0),
             Ty::Bool => (self.bool_expr(d), 0),
             Ty::Str => self.str_expr(d, max),
+            _ => self.data_expr(ty, d, max),
         }
     }
 
@@ -512,7 +595,8 @@ impl Gen {
             .iter()
             .filter(|f| {
                 f.ret == ret
-                    && (ret != Some(Ty::Str) || f.ret_bound <= max)
+                    && (!ret.is_some_and(Ty::bounded) || f.ret_bound <= max)
+                    && !self.no_calls
                     && self.affordable(f.cost)
             })
             .cloned()
@@ -529,7 +613,8 @@ impl Gen {
                     continue;
                 }
             }
-            args.push(self.sink(t, d.saturating_sub(1), PARAM_BOUND).0);
+            let b = param_bound(t);
+            args.push(self.sink(t, d.saturating_sub(1), b).0);
         }
         format!("{}({})", f.name, args.join(", "))
     }
@@ -557,15 +642,18 @@ impl Gen {
             vec![]
         };
         let has_var = self.visible().iter().any(|v| v.ty == Ty::Int);
+        let data = d > 0 && self.has_data();
         let w = [
             3,
             if has_var { 6 } else { 0 },
             if d > 0 { 5 } else { 0 },
             if d > 0 { 1 } else { 0 },
             if calls.is_empty() { 0 } else { 2 },
+            if data { 3 } else { 0 },
         ];
         match self.rng.weighted(&w) {
             0 => self.int_lit(),
+            5 => self.int_from_data(d - 1).unwrap_or_else(|| self.int_lit()),
             1 => self.pick_var(Ty::Int, 0).unwrap(),
             2 => {
                 let op = *self.rng.pick(&["+", "-", "*", "/", "%", "+", "-"]);
@@ -626,15 +714,20 @@ impl Gen {
             vec![]
         };
         let has_var = self.visible().iter().any(|v| v.ty == Ty::Float);
+        let data = d > 0 && self.has_data();
         let w = [
             3,
             if has_var { 6 } else { 0 },
             if d > 0 { 6 } else { 0 },
             if d > 0 { 1 } else { 0 },
             if calls.is_empty() { 0 } else { 2 },
+            if data { 2 } else { 0 },
         ];
         match self.rng.weighted(&w) {
             0 => self.float_lit(),
+            5 => self
+                .float_from_data(d - 1)
+                .unwrap_or_else(|| self.float_lit()),
             1 => self.pick_var(Ty::Float, 0).unwrap(),
             2 => {
                 let op = *self.rng.pick(&["+", "-", "*", "/", "%", "+", "*"]);
@@ -712,9 +805,13 @@ impl Gen {
             if d > 0 { 3 } else { 0 },
             if d > 0 { 1 } else { 0 },
             if calls.is_empty() { 0 } else { 2 },
+            if d > 0 && self.has_data() { 3 } else { 0 },
         ];
         match self.rng.weighted(&w) {
             0 => self.rng.pick(&["true", "false"]).to_string(),
+            8 => self
+                .bool_from_data(d - 1)
+                .unwrap_or_else(|| self.rng.pick(&["true", "false"]).to_string()),
             1 => self.pick_var(Ty::Bool, 0).unwrap(),
             2 => {
                 // numeric comparison, often against a literal
@@ -785,9 +882,17 @@ impl Gen {
             if has_var { 5 } else { 0 },
             if d > 0 && max >= 2 { 6 } else { 0 },
             if calls.is_empty() { 0 } else { 2 },
+            if d > 0 && max >= 4 && self.has_data() {
+                3
+            } else {
+                0
+            },
         ];
         match self.rng.weighted(&w) {
             0 => self.str_lit(max),
+            4 => self
+                .str_from_data(d - 1, max)
+                .unwrap_or_else(|| self.str_lit(max)),
             1 => {
                 let name = self.pick_var(Ty::Str, max).unwrap();
                 let b = self
@@ -871,6 +976,7 @@ impl Gen {
             if any_calls { 1 } else { 0 },                    // call, result dropped
             if loop_ok { 2 } else { 0 },                      // hot loop
             if in_loop { 1 } else { 0 },                      // bump a loop variable
+            self.data_pct() as u32 / 4,                       // lists, maps, structs, ...
         ];
         match self.rng.weighted(&w) {
             0 => self.decl_stmt(),
@@ -901,11 +1007,15 @@ impl Gen {
                 self.line(&c);
             }
             10 => self.hot_loop(),
-            _ => self.bump_stmt(),
+            11 => self.bump_stmt(),
+            _ => self.data_stmt(),
         }
     }
 
     fn decl_stmt(&mut self) {
+        if self.rng.chance(self.data_pct()) {
+            return self.data_decl();
+        }
         let ty = *self.rng.pick(&TYS);
         let name = self.fresh("v");
         let mutable = self.rng.chance(65);
@@ -1007,6 +1117,7 @@ impl Gen {
                 2 => format!("{n} = {n} || {}", self.bool_expr(d)),
                 _ => format!("{n} = {}", self.bool_expr(d)),
             },
+            _ => return self.data_assign(&v),
         };
         self.line(&text);
     }
@@ -1035,7 +1146,7 @@ impl Gen {
             let from_var = prefer_vars || self.rng.chance(55);
             let candidates: Vec<&Var> = vars
                 .iter()
-                .filter(|v| v.ty != Ty::Str || v.bound <= per_arg)
+                .filter(|v| self.printable(v.ty) && self.print_len(v.ty, v.bound) <= per_arg)
                 .collect();
             if from_var && !candidates.is_empty() {
                 // Mostly the innermost (most recent) variables.
@@ -1047,11 +1158,7 @@ impl Gen {
                 };
                 let v = candidates[i as usize];
                 args.push(v.name.clone());
-                out += 1 + if v.ty == Ty::Str {
-                    v.bound
-                } else {
-                    v.ty.text_len()
-                };
+                out += 1 + self.print_len(v.ty, v.bound);
             } else {
                 let ty = *self.rng.pick(&TYS);
                 let d = self.depth();
@@ -1429,7 +1536,7 @@ impl Gen {
                 } else if (t == Ty::Int || t == Ty::Float) && self.rng.chance(60) {
                     args.push(i.clone());
                 } else {
-                    args.push(self.sink(t, 1, PARAM_BOUND).0);
+                    args.push(self.sink(t, 1, param_bound(t)).0);
                 }
             }
             format!("{}({})", f.name, args.join(", "))
@@ -1534,7 +1641,11 @@ impl Gen {
             vars.push(self.param(name, Ty::Int));
         }
         for _ in 0..n.min(if first_depth { 3 } else { 6 }) {
-            let ty = *self.rng.pick(&TYS);
+            let ty = if !first_depth && self.rng.chance(self.data_pct()) {
+                self.data_type()
+            } else {
+                *self.rng.pick(&TYS)
+            };
             let name = self.fresh("p");
             text.push(format!("{name}: {}", ty.name()));
             vars.push(self.param(name, ty));
@@ -1548,7 +1659,7 @@ impl Gen {
             ty,
             mutable: false,
             kind: Kind::Plain,
-            bound: PARAM_BOUND,
+            bound: param_bound(ty),
             decl_mult: 1,
             owner: self.bodies + 1,
             used: 0,
@@ -1573,12 +1684,20 @@ impl Gen {
     /// An ordinary function: calls only functions declared before it.
     fn function(&mut self) {
         let name = self.fresh("f");
-        let ret = self.ret_type();
+        let ret = if self.rng.chance(self.data_pct() / 2) {
+            Some(self.data_type())
+        } else {
+            self.ret_type()
+        };
+        let ret_bound = match ret {
+            Some(Ty::List(_)) => PARAM_LIST,
+            _ => RET_BOUND,
+        };
         let (params, ptext) = self.param_list(false);
         let ptys: Vec<Ty> = params.iter().map(|v| v.ty).collect();
         self.line("");
         self.line(&Self::header(&name, &ptext, ret));
-        let saved = self.enter_body(params, ret, RET_BOUND);
+        let saved = self.enter_body(params, ret, ret_bound);
         self.indent += 1;
         let n = self.rng.range(2, 7);
         for _ in 0..n {
@@ -1598,7 +1717,7 @@ impl Gen {
             name,
             params: ptys,
             ret,
-            ret_bound: RET_BOUND,
+            ret_bound,
             cost,
             depth: None,
         });
@@ -1697,6 +1816,7 @@ impl Gen {
                             1 => format!("{x} != {}", self.bool_expr(d)),
                             _ => format!("{x} && {}", self.bool_expr(d)),
                         },
+                        _ => unreachable!("recursive functions return scalars"),
                     };
                     self.line(&format!("return {e}"));
                 }
@@ -1781,6 +1901,7 @@ impl Gen {
 
     fn generate(&mut self, seed: u64) {
         let _ = writeln!(self.src, "// differential test program, seed {seed}");
+        self.struct_decls();
         let sections = self.rng.range(8, 20);
         let mut recursions = 0;
         for _ in 0..sections {
@@ -1792,6 +1913,11 @@ impl Gen {
                 5,                                                // main statements
                 3,                                                // hot loop in main
                 if self.rng.chance(8) { 1 } else { 0 },           // deep recursion
+                if self.funcs.len() < MAX_FUNCS + 3 {
+                    2
+                } else {
+                    0
+                }, // higher-order
             ];
             match self.rng.weighted(&w) {
                 0 => {
@@ -1819,14 +1945,15 @@ impl Gen {
                         self.hot_loop();
                     }
                 }
-                _ => self.deep_recursion(),
+                6 => self.deep_recursion(),
+                _ => self.higher_order(),
             }
         }
         // Finally show the globals.
         let gs: Vec<String> = self
             .globals
             .iter()
-            .filter(|v| v.ty != Ty::Str || v.bound <= ACC_BOUND)
+            .filter(|v| self.printable(v.ty) && self.print_len(v.ty, v.bound) <= ACC_BOUND)
             .map(|v| v.name.clone())
             .collect();
         if !gs.is_empty() {
