@@ -140,6 +140,19 @@ fn run_file(path: &Path, cfg: &Config) -> ExitCode {
             "jit compile time: {:.3} ms",
             jit_stats.compile_nanos as f64 / 1e6
         );
+        let gc = rt.heap.gc_stats();
+        let _ = writeln!(e, "gc collections: {}", gc.collections);
+        let _ = writeln!(
+            e,
+            "gc pause total: {:.3} ms, longest: {:.3} ms",
+            gc.total_pause.as_secs_f64() * 1e3,
+            gc.max_pause.as_secs_f64() * 1e3
+        );
+        let _ = writeln!(
+            e,
+            "gc live after last collection: {} objects, {} bytes",
+            gc.live_objects, gc.live_bytes
+        );
         if jit_stats.ops_compiled > 0 {
             let _ = writeln!(
                 e,
