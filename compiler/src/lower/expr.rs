@@ -168,6 +168,14 @@ impl Lowerer<'_> {
                 // A named function as a value: a closure with no captures.
                 b.op2(Op::NewClosure, dst, Opnd::Raw(*f), pos);
             }
+            ExprKind::Unary(UnOp::Neg, a) if a.ty == Type::BigInt => {
+                // -x = 0 - x (BigBinary reads its operands from a pair of cell slots).
+                let (x, y) = b.alloc_pair(Bank::Cell);
+                let zero = self.str_const("0");
+                b.op2(Op::BigConst, x, Opnd::Raw(zero), pos);
+                self.expr_to(b, a, y)?;
+                b.op3(Op::BigBinary, dst, x, Opnd::Raw(h::BIG_SUB), pos);
+            }
             ExprKind::Unary(op, a) => {
                 let s = self.expr(b, a)?;
                 let o = match (op, &a.ty) {
