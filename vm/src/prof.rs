@@ -112,3 +112,11 @@ pub fn in_jit_code(pc: usize) -> bool {
     let n = CODE_RANGES.load(std::sync::atomic::Ordering::Acquire);
     (0..n).any(|i| pc >= CODE_START[i].load(Relaxed) && pc < CODE_END[i].load(Relaxed))
 }
+
+/// The state word while entering native code at a loop header of function `fid` (out of
+/// line: it runs once per OSR entry, and keeping it out of the interpreter's loop keeps that
+/// loop's register allocation as it is without a profiler).
+#[inline(never)]
+pub fn set_osr(fid: usize) {
+    set(S_OSR | (fid as u64) << 16)
+}
