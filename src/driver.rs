@@ -1,6 +1,5 @@
 //! Load, compile and run one program; report errors as `FILE:LINE:COL: error: MESSAGE`.
 
-use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Instant;
@@ -14,7 +13,12 @@ pub struct Config {
     pub mode: JitMode,
     pub threshold: u64,
     pub stats: bool,
+    /// `--stats=json`.
+    pub stats_json: bool,
     pub ir: bool,
+    /// `--profile=FILE` and `--profile-hz`.
+    pub profile: Option<PathBuf>,
+    pub profile_hz: u32,
 }
 
 /// The VM thread's machine stack: reserved, committed lazily. Deep enough that the call-depth
@@ -106,6 +110,11 @@ fn run_file(path: &Path, cfg: &Config) -> ExitCode {
     ));
     let mut rt = Runtime::new(heap, out);
     let mut stats = RunStats::default();
+    let sampler = cfg.profile.as_ref().and_then(|_| {
+        crate::profile::Sampler::start(cfg.profile_hz)
+            .map_err(|e| eprintln!("mochi: cannot profile: {e}"))
+            .ok()
+    });
     let t = Instant::now();
     let r = tier1_interp::run(
         &prog,
@@ -115,51 +124,25 @@ fn run_file(path: &Path, cfg: &Config) -> ExitCode {
         &mut stats,
     );
     let run_time = t.elapsed();
+    let samples = sampler.map(|s| s.finish());
     rt.flush();
     let write_error = rt.write_error.take();
     let jit_stats = jit.as_ref().map(|j| j.stats()).unwrap_or_default();
-    if stats_wanted {
-        let mut e = std::io::stderr().lock();
-        let _ = writeln!(e, "front end: {:.3} ms", front_end.as_secs_f64() * 1e3);
-        let _ = writeln!(e, "run time: {:.3} ms", run_time.as_secs_f64() * 1e3);
-        let _ = writeln!(e, "interpreter calls: {}", stats.interp_calls);
-        let _ = writeln!(
-            e,
-            "jit compiled functions: {}",
-            jit_stats.compiled_functions
-        );
-        let _ = writeln!(e, "jit failed compiles: {}", jit_stats.failed_compiles);
-        let _ = writeln!(e, "jit native entries: {}", stats.native_entries);
-        let _ = writeln!(e, "jit osr entries: {}", stats.osr_entries);
-        let _ = writeln!(e, "jit side exits: {}", stats.side_exits);
-        let _ = writeln!(e, "jit ops compiled: {}", jit_stats.ops_compiled);
-        let _ = writeln!(e, "jit stencils copied: {}", jit_stats.stencils_copied);
-        let _ = writeln!(e, "jit code bytes: {}", jit_stats.code_bytes);
-        let _ = writeln!(
-            e,
-            "jit compile time: {:.3} ms",
-            jit_stats.compile_nanos as f64 / 1e6
-        );
-        let gc = rt.heap.gc_stats();
-        let _ = writeln!(e, "gc collections: {}", gc.collections);
-        let _ = writeln!(
-            e,
-            "gc pause total: {:.3} ms, longest: {:.3} ms",
-            gc.total_pause.as_secs_f64() * 1e3,
-            gc.max_pause.as_secs_f64() * 1e3
-        );
-        let _ = writeln!(
-            e,
-            "gc live after last collection: {} objects, {} bytes",
-            gc.live_objects, gc.live_bytes
-        );
-        if jit_stats.ops_compiled > 0 {
-            let _ = writeln!(
-                e,
-                "jit time per op: {:.1} ns",
-                jit_stats.compile_nanos as f64 / jit_stats.ops_compiled as f64
-            );
+    if let (Some(path), Some(samples)) = (&cfg.profile, &samples) {
+        if let Err(e) = samples.write(&prog, path) {
+            eprintln!("mochi: cannot write profile {}: {e}", path.display());
         }
+    }
+    if stats_wanted {
+        let totals = crate::stats::Totals {
+            front_end,
+            run_time,
+            run: &stats,
+            jit: jit_stats,
+            gc: rt.heap.gc_stats(),
+            profile: samples.as_ref().map(|s| (s.len(), s.dropped)),
+        };
+        crate::stats::print(&prog, &totals, cfg.stats_json);
     }
     if let Err(e) = r {
         return fail(e, Some(&src));

@@ -9,6 +9,8 @@
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 mod driver;
+mod profile;
+mod stats;
 
 use clap::{Parser, Subcommand, ValueEnum};
 use std::path::PathBuf;
@@ -42,14 +44,32 @@ struct RunArgs {
     #[arg(long, value_name = "N", default_value_t = tier1_interp::DEFAULT_THRESHOLD,
           value_parser = clap::value_parser!(u64).range(1..))]
     jit_threshold: u64,
-    /// Print run statistics (JIT counters, timings) to stderr at exit.
-    #[arg(long)]
-    stats: bool,
+    /// Print run statistics to stderr at exit: per function (calls, back-edges, tier,
+    /// promotion, code bytes, compile time, side exits), totals and GC. `--stats=json` prints
+    /// them as one JSON object.
+    #[arg(long, value_enum, value_name = "FORMAT", num_args = 0..=1,
+          require_equals = true, default_missing_value = "text")]
+    stats: Option<StatsArg>,
+    /// Sample the running program and write a profile of its Mochi frames (`NAME [interp]`,
+    /// `NAME [jit]`, tier transitions, helpers, GC): a flamegraph if FILE ends in `.svg`,
+    /// else a gzipped pprof protobuf (`go tool pprof`, speedscope).
+    #[arg(long, value_name = "FILE")]
+    profile: Option<PathBuf>,
+    /// Samples per second for `--profile`.
+    #[arg(long, value_name = "N", default_value_t = 1000,
+          value_parser = clap::value_parser!(u32).range(1..=100_000))]
+    profile_hz: u32,
     /// Print the typed bytecode instead of running the program.
     #[arg(long)]
     ir: bool,
     /// The program to run.
     file: PathBuf,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum StatsArg {
+    Text,
+    Json,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -71,8 +91,11 @@ fn main() -> ExitCode {
             let cfg = driver::Config {
                 mode,
                 threshold: a.jit_threshold,
-                stats: a.stats,
+                stats: a.stats.is_some(),
+                stats_json: a.stats == Some(StatsArg::Json),
                 ir: a.ir,
+                profile: a.profile,
+                profile_hz: a.profile_hz,
             };
             driver::run_file_on_vm_thread(a.file, cfg)
         }

@@ -24,8 +24,9 @@ use vm::abi::{
 use vm::error::Error;
 use vm::jit_api::Jit;
 use vm::ops::Op;
+use vm::prof;
 use vm::program::{Bank, Program};
-use vm::runtime::Runtime;
+use vm::runtime::{self, Runtime};
 
 use arenas::{ArenaKind, Cell};
 
@@ -64,12 +65,35 @@ impl Default for Options {
 }
 
 /// What a run did, for `--stats`.
-#[derive(Clone, Copy, Debug, Default)]
+#[derive(Clone, Debug, Default)]
 pub struct RunStats {
     pub interp_calls: u64,
     pub native_entries: u64,
     pub side_exits: u64,
     pub osr_entries: u64,
+    /// Per function (index = function index), filled at the end of the run.
+    pub funcs: Vec<FuncStats>,
+    /// Side exits per function of the frame that exited (kept during the run).
+    side_exits_by_func: Vec<u64>,
+}
+
+/// What one function did, for `--stats`.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct FuncStats {
+    /// Calls the interpreter made (calls from native code to native code are not counted).
+    pub calls: u64,
+    /// Taken loop back-edges the interpreter ran.
+    pub back_edges: u64,
+    /// Compiled to native code (the tier it ended in is native if so).
+    pub compiled: bool,
+    /// The compiler refused it (it stays in the interpreter).
+    pub failed: bool,
+    /// Calls plus back-edges counted when it was compiled.
+    pub promoted_at: u64,
+    pub code_bytes: u64,
+    pub compile_nanos: u64,
+    /// Side exits out of its native code.
+    pub side_exits: u64,
 }
 
 struct Tiering<'j> {
@@ -77,6 +101,10 @@ struct Tiering<'j> {
     mode: JitMode,
     threshold: u64,
     counts: Vec<u64>,
+    /// Per function: calls made by the interpreter (`counts` minus these = back-edges).
+    calls: Vec<u64>,
+    /// Per function: (count when compiled, code bytes, compile nanoseconds).
+    compiled_info: Vec<(u64, u64, u64)>,
     /// Per function: native address of each instruction, once compiled.
     native: Vec<Option<Vec<*const u8>>>,
     failed: Vec<bool>,
@@ -99,7 +127,19 @@ impl Tiering<'_> {
         if !due || self.failed[fid] {
             return false;
         }
-        match jit.compile(prog, fid) {
+        let before = jit.stats();
+        let r = {
+            let _prof = prof::enter(prof::S_COMPILE | (fid as u64) << 16);
+            jit.compile(prog, fid)
+        };
+        let after = jit.stats();
+        self.compiled_info[fid] = (
+            self.counts[fid],
+            after.code_bytes - before.code_bytes,
+            after.compile_nanos - before.compile_nanos,
+        );
+        prof::compiled(fid, after.compile_nanos - before.compile_nanos);
+        match r {
             Ok(c) => {
                 funcs[fid].native = c.pc_addrs[0];
                 self.native[fid] = Some(c.pc_addrs);
@@ -136,6 +176,8 @@ pub fn run(
         mode: opts.mode,
         threshold: opts.threshold.max(1),
         counts: vec![0; nf],
+        calls: vec![0; nf],
+        compiled_info: vec![(0, 0, 0); nf],
         native: vec![None; nf],
         failed: vec![false; nf],
     };
@@ -168,8 +210,31 @@ pub fn run(
         }
     }
     let ctx = block.ctx();
+    stats.side_exits_by_func = vec![0; nf];
+    prof::CTX.store(ctx as *mut Ctx, std::sync::atomic::Ordering::Relaxed);
+    prof::STACK_LO.store(stack.base() as usize, std::sync::atomic::Ordering::Relaxed);
+    prof::STACK_HI.store(stack.end() as usize, std::sync::atomic::Ordering::Relaxed);
+    prof::NFUNCS.store(nf, std::sync::atomic::Ordering::Relaxed);
     let r = interp(prog, ctx, &mut funcs, &mut tiering, &mut stack, stats);
+    prof::set(prof::S_IDLE);
+    prof::CTX.store(std::ptr::null_mut(), std::sync::atomic::Ordering::Relaxed);
     stats.native_entries = ctx.native_entries;
+    stats.funcs = (0..nf)
+        .map(|f| {
+            let (promoted_at, code_bytes, compile_nanos) = tiering.compiled_info[f];
+            FuncStats {
+                calls: tiering.calls[f],
+                back_edges: tiering.counts[f] - tiering.calls[f],
+                compiled: tiering.native[f].is_some(),
+                failed: tiering.failed[f],
+                promoted_at,
+                code_bytes,
+                compile_nanos,
+                side_exits: stats.side_exits_by_func[f],
+            }
+        })
+        .collect();
+    stats.interp_calls = tiering.calls.iter().sum();
     r
 }
 
@@ -204,7 +269,9 @@ fn interp(
     }
     let mut pc = 0usize;
     tiering.counts[0] += 1;
-    stats.interp_calls += 1;
+    tiering.calls[0] += 1;
+    prof::INTERP_FP.store(fp, std::sync::atomic::Ordering::Relaxed);
+    prof::set(prof::S_INTERP);
 
     // `always`: compile every function before the program starts, so native code calls
     // native code from the first instruction on (the differential-testing mode).
@@ -226,6 +293,9 @@ fn interp(
 
     let rt_ptr = ctx.rt as *mut Runtime;
     loop {
+        // The frame the interpreter runs now, for the sampling profiler (one store per call,
+        // return or resumption).
+        prof::INTERP_FP.store(fp, std::sync::atomic::Ordering::Relaxed);
         let f = &prog.funcs[fid];
         let code = &f.code[..];
         let consts = &prog.consts[..];
@@ -252,6 +322,7 @@ fn interp(
                                 && tiering.maybe_compile(prog, funcs, fid)
                             {
                                 stats.osr_entries += 1;
+                                prof::set_osr(fid);
                                 match enter_native(tiering, fid, fp, t, ctx, stats) {
                                     None => return Ok(()),
                                     Some((nf, nfp, npc)) => {
@@ -273,7 +344,8 @@ fn interp(
                         let callee: usize = $callee;
                         let nfp = fp.add(8 * $c as usize);
                         tiering.counts[callee] += 1;
-                        stats.interp_calls += 1;
+                        // SAFETY: the verifier checks every Call names a function.
+                        *unsafe { tiering.calls.get_unchecked_mut(callee) } += 1;
                         let frame_bytes = funcs[callee].frame_bytes as usize;
                         if ctx.depth >= ctx.max_depth || nfp.add(frame_bytes) > ctx.stack_limit {
                             return Err(err("call stack exceeded"));
@@ -551,11 +623,13 @@ fn interp(
                         fid = slot!(fp, FRAME_FUNC / 8, u64) as usize;
                         break 'func;
                     }
-                    Op::PrintI64 => (*rt_ptr).print_i64(slot!(fp, a, i64)),
-                    Op::PrintF64 => (*rt_ptr).print_f64(slot!(fp, a, f64)),
-                    Op::PrintBool => (*rt_ptr).print_bool(slot!(fp, a, i64) != 0),
-                    Op::PrintStr => (*rt_ptr).print_str(Cell(slot!(fp, a, u64))),
-                    Op::PrintEnd => (*rt_ptr).print_end(a),
+                    // Through the helpers native code calls (out of line; they set the
+                    // profiler's state word).
+                    Op::PrintI64 => runtime::mochi_print_i64(ctx, slot!(fp, a, i64)),
+                    Op::PrintF64 => runtime::mochi_print_f64(ctx, slot!(fp, a, f64)),
+                    Op::PrintBool => runtime::mochi_print_bool(ctx, slot!(fp, a, i64)),
+                    Op::PrintStr => runtime::mochi_print_str(ctx, slot!(fp, a, u64)),
+                    Op::PrintEnd => runtime::mochi_print_end(ctx, a as u64),
                     Op::StrLen => {
                         let v = Cell(slot!(fp, b, u64));
                         if !is_kind(v, ArenaKind::Str) {
@@ -637,7 +711,7 @@ fn interp(
                         });
                         ctx.exit_fp = fp;
                         ctx.exit_pc = cur as u64;
-                        if h(ctx, fp, a, b, c) != 0 {
+                        if call_helper(h, ctx, fp, a, b, c) {
                             let msg = (*rt_ptr)
                                 .pending_error
                                 .take()
@@ -649,6 +723,18 @@ fn interp(
             }
         }
     }
+}
+
+/// Run a helper op's routine with the profiler's state word saying so; true when it failed.
+/// Out of line so that the dispatch loop's code stays as it was without a profiler (an
+/// inlined pair of state stores here made the whole loop 1.5x slower).
+#[inline(never)]
+fn call_helper(h: vm::ops::HelperFn, ctx: &mut Ctx, fp: *mut u8, a: u32, b: u32, c: u32) -> bool {
+    prof::set(prof::S_HELPER);
+    // SAFETY: as at the call site: `fp` is the current frame, `ctx` the live context.
+    let failed = unsafe { h(ctx, fp, a, b, c) } != 0;
+    prof::set(prof::S_INTERP);
+    failed
 }
 
 /// The error for a typed container/field op that finds nil (or another kind) where its
@@ -663,6 +749,7 @@ fn is_kind(c: Cell, k: ArenaKind) -> bool {
 /// Enter the native code of the compiled function `fid` for its frame `fp` at instruction
 /// `pc` (pc 0, or a loop header: the entry points native code has). Returns where the
 /// interpreter continues, or None when the program ended.
+#[inline(never)]
 fn enter_native(
     tiering: &Tiering,
     fid: usize,
@@ -683,8 +770,15 @@ fn enter_native(
     // SAFETY: `fp` is a live frame of function `fid` stopped at `pc` (callers pass a frame
     // they just pushed at pc 0, or the current frame at a loop header), and `ctx` is fully
     // initialised (see `Jit::enter`).
+    prof::NATIVE_BASE.store(fp, std::sync::atomic::Ordering::Relaxed);
+    prof::set(prof::S_NATIVE | prof::NATIVE_BIT);
     let status = unsafe { jit.enter(addr, fp, ctx) };
-    resume_after_native(status, fp, ctx, stats)
+    if status != STATUS_RETURNED {
+        prof::set(prof::S_SIDE_EXIT);
+    }
+    let r = resume_after_native(status, fp, ctx, stats);
+    prof::set(prof::S_INTERP);
+    r
 }
 
 /// Where the interpreter continues after native code returned `status` for the frame it
@@ -710,6 +804,9 @@ fn resume_after_native(
             stats.side_exits += 1;
             let fp = ctx.exit_fp;
             let fid = slot!(fp, FRAME_FUNC / 8, u64) as usize;
+            if let Some(n) = stats.side_exits_by_func.get_mut(fid) {
+                *n += 1;
+            }
             Some((fid, fp, ctx.exit_pc as usize))
         }
     }

@@ -24,6 +24,13 @@ impl VmStack {
         self.words.as_mut_ptr() as *mut u8
     }
 
+    /// One past the last byte of the stack.
+    pub fn end(&mut self) -> *mut u8 {
+        let n = self.words.len();
+        // SAFETY: one past the end of the allocation.
+        unsafe { self.words.as_mut_ptr().add(n) as *mut u8 }
+    }
+
     /// The highest address a frame may end at.
     pub fn limit(&mut self) -> *mut u8 {
         let n = self.words.len() - self.slack;

@@ -64,6 +64,7 @@ impl CodeMemory {
                 .populate()
                 .map_anon()
                 .map_err(|e| format!("mmap: {e}"))?;
+            vm::prof::register_code(map.as_ptr() as usize, map.len());
             self.regions.push(Region { map, next: 0 });
         }
         let region = self.regions.last_mut().expect("a region with room");

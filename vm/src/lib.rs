@@ -9,6 +9,7 @@ pub mod error;
 pub mod format;
 pub mod jit_api;
 pub mod ops;
+pub mod prof;
 pub mod program;
 pub mod runtime;
 pub mod verify;

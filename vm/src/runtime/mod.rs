@@ -112,6 +112,7 @@ impl Runtime {
     /// # Safety
     /// See `safepoint`.
     pub unsafe fn collect(&mut self, ctx: *const Ctx, fp: *mut u8) {
+        let _prof = crate::prof::enter(crate::prof::S_GC);
         let frame_cells = &self.frame_cells;
         let cell_globals = &self.cell_globals;
         let globals = (*ctx).globals;
@@ -244,26 +245,31 @@ pub(crate) unsafe fn rt<'a>(ctx: *mut Ctx) -> &'a mut Runtime {
 /// # Safety
 /// Called only from native code or the interpreter with a live `ctx` (see `rt`).
 pub unsafe extern "C" fn mochi_print_i64(ctx: *mut Ctx, v: i64) {
+    let _prof = crate::prof::enter(crate::prof::S_PRINT);
     rt(ctx).print_i64(v)
 }
 /// # Safety
 /// See `mochi_print_i64`.
 pub unsafe extern "C" fn mochi_print_f64(ctx: *mut Ctx, v: f64) {
+    let _prof = crate::prof::enter(crate::prof::S_PRINT);
     rt(ctx).print_f64(v)
 }
 /// # Safety
 /// See `mochi_print_i64`.
 pub unsafe extern "C" fn mochi_print_bool(ctx: *mut Ctx, v: i64) {
+    let _prof = crate::prof::enter(crate::prof::S_PRINT);
     rt(ctx).print_bool(v != 0)
 }
 /// # Safety
 /// See `mochi_print_i64`; `v` must be a string handle cell.
 pub unsafe extern "C" fn mochi_print_str(ctx: *mut Ctx, v: u64) {
+    let _prof = crate::prof::enter(crate::prof::S_PRINT);
     rt(ctx).print_str(Cell(v))
 }
 /// # Safety
 /// See `mochi_print_i64`.
 pub unsafe extern "C" fn mochi_print_end(ctx: *mut Ctx, nargs: u64) {
+    let _prof = crate::prof::enter(crate::prof::S_PRINT);
     rt(ctx).print_end(nargs as u32)
 }
 /// C `fmod` semantics (Rust's `%` on f64 is fmod).
