@@ -139,12 +139,15 @@ impl Heap {
         unsafe { std::slice::from_raw_parts(s.data, s.len as usize) }
     }
 
+    /// The element index of `xs[i]` and the buffer (inlined into the interpreter's list
+    /// ops: it is their whole work; the error path is out of line).
+    #[inline(always)]
     fn list_index(&self, c: Cell, i: i64) -> Result<(usize, *mut u64), RtError> {
         let s = self.list_slot(c);
         let n = s.len as i64;
-        let j = if i < 0 { i + n } else { i };
-        if j < 0 || j >= n {
-            return Err(RtError(format!("list index out of range: {i} (len {n})")));
+        let j = if i < 0 { i.wrapping_add(n) } else { i };
+        if (j as u64) >= (n as u64) {
+            return Err(index_error(i, n));
         }
         Ok((j as usize, s.data))
     }
@@ -352,4 +355,10 @@ impl Heap {
             _ => None,
         }
     }
+}
+
+#[cold]
+#[inline(never)]
+fn index_error(i: i64, n: i64) -> RtError {
+    RtError(format!("list index out of range: {i} (len {n})"))
 }
