@@ -2,6 +2,7 @@
 //! front end, the interpreter (tier 1) and the copy-and-patch JIT (tier 2) together.
 
 mod driver;
+mod sys;
 
 use clap::{Parser, Subcommand, ValueEnum};
 use std::path::PathBuf;
@@ -41,7 +42,7 @@ struct RunArgs {
     /// Print the typed bytecode instead of running the program.
     #[arg(long)]
     ir: bool,
-    /// The program to run.
+    /// The program to run (`-` reads it from stdin).
     file: PathBuf,
 }
 

@@ -555,7 +555,6 @@ fn interp(
                     Op::PrintF64 => (*rt_ptr).print_f64(slot!(fp, a, f64)),
                     Op::PrintBool => (*rt_ptr).print_bool(slot!(fp, a, i64) != 0),
                     Op::PrintStr => (*rt_ptr).print_str(Cell(slot!(fp, a, u64))),
-                    Op::PrintEnd => (*rt_ptr).print_end(a),
                     Op::StrLen => {
                         let v = Cell(slot!(fp, b, u64));
                         if !is_kind(v, ArenaKind::Str) {

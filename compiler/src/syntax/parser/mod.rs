@@ -44,7 +44,7 @@ use vm::error::{Error, Phase};
 pub(crate) type Result<T> = std::result::Result<T, Error>;
 
 /// Maximum nesting of blocks, parenthesised/bracketed expressions, types and patterns.
-pub const MAX_DEPTH: u32 = 1000;
+pub const MAX_DEPTH: u32 = 12_000;
 
 /// Parse a whole source file.
 pub fn parse(src: &str) -> Result<Program> {
