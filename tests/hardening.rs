@@ -300,6 +300,34 @@ fn nesting_beyond_the_cap_is_a_clear_error() {
     assert!(err.contains("error: nesting too deep"), "{}", &err[..200]);
 }
 
+/// Types, list/map literals and function expressions have a lower cap (the checker's cost
+/// grows with the square of a type's depth): at the cap they run quickly, beyond it the
+/// error comes at once instead of a minute of work and gigabytes.
+#[test]
+fn nested_containers_are_capped_lower() {
+    let n = compiler::syntax::MAX_TYPE_DEPTH as usize;
+    let src = format!(
+        "let x = {}1{}\nprint(len(x))\n",
+        "[".repeat(n),
+        "]".repeat(n)
+    );
+    run_ok("lists_at_cap.mochi", &src, "1\n");
+    for (name, open, close) in [("lists", "[", "]"), ("maps", "{\"k\": ", "}")] {
+        let src = format!(
+            "let x = {}1{}\nprint(1)\n",
+            open.repeat(10_000),
+            close.repeat(10_000)
+        );
+        let p = temp_file(&format!("{name}_deep.mochi"), src.as_bytes());
+        let t = Instant::now();
+        let o = run(&[], &p);
+        let err = text(&o.stderr);
+        assert_eq!(o.status.code(), Some(1), "{name}");
+        assert!(err.contains("error: nesting too deep"), "{name}: {err}");
+        assert!(t.elapsed() < Duration::from_secs(5), "{name}");
+    }
+}
+
 /// An error on a megabyte-long line shows a window of the line around the column.
 #[test]
 fn an_error_on_a_long_line_shows_a_window() {
