@@ -107,7 +107,10 @@ impl Tiering<'_> {
             }
             Err(e) => {
                 if std::env::var_os("MOCHI_JIT_DEBUG").is_some() {
-                    eprintln!("jit: cannot compile {}: {e}", prog.funcs[fid].name);
+                    let _ = std::io::Write::write_fmt(
+                        &mut std::io::stderr(),
+                        format_args!("jit: cannot compile {}: {e}\n", prog.funcs[fid].name),
+                    );
                 }
                 self.failed[fid] = true;
                 false

@@ -347,6 +347,58 @@ mod tests {
         assert_eq!(sink.contents(), " x  -5\nx  3 true\n");
     }
 
+    /// A writer that fails with `kind` from its `fail_at`-th write on and counts writes.
+    struct Failing {
+        writes: std::rc::Rc<std::cell::Cell<u32>>,
+        fail_at: u32,
+        kind: std::io::ErrorKind,
+    }
+    impl Write for Failing {
+        fn write(&mut self, b: &[u8]) -> std::io::Result<usize> {
+            self.writes.set(self.writes.get() + 1);
+            if self.writes.get() >= self.fail_at {
+                Err(std::io::Error::new(self.kind, "disk full"))
+            } else {
+                Ok(b.len())
+            }
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+
+    #[test]
+    fn a_failed_write_is_sticky_and_never_retried() {
+        let writes = std::rc::Rc::new(std::cell::Cell::new(0));
+        let out = Failing {
+            writes: writes.clone(),
+            fail_at: 2,
+            kind: std::io::ErrorKind::Other,
+        };
+        let heap = Heap::new(arenas::TypeTable::new());
+        let mut rt = Runtime::new(heap, Box::new(out));
+        rt.print_i64(1);
+        assert_eq!(rt.print_end(1), Ok(()));
+        rt.print_i64(2);
+        let e = rt.print_end(1).unwrap_err();
+        assert_eq!(e, "cannot write output: disk full");
+        assert_eq!(writes.get(), 2);
+        // Re-executing the op (after a tier-2 side exit) reports again without writing.
+        rt.print_i64(2);
+        assert_eq!(rt.print_end(1).unwrap_err(), e);
+        assert_eq!(rt.write_line("x").unwrap_err(), e);
+        assert_eq!(rt.try_flush().unwrap_err(), e);
+        assert_eq!(writes.get(), 2);
+        // The line buffer does not grow across failed prints.
+        assert!(rt.line.is_empty());
+    }
+
+    #[test]
+    fn io_reason_drops_the_os_error_suffix() {
+        let e = std::io::Error::from_raw_os_error(28);
+        assert_eq!(io_reason(&e), "No space left on device");
+    }
+
     #[test]
     fn every_helper_resolves() {
         for h in HELPERS {
