@@ -422,3 +422,26 @@ fn a_second_byte_order_mark_is_not_part_of_a_name() {
         "byte-order mark",
     );
 }
+
+/// A signal while the program is blocked writing to a pipe nobody reads still ends it: the
+/// signal thread gives up on flushing after 200 ms.
+#[test]
+fn a_signal_during_a_blocked_write_still_exits() {
+    let p = temp_file(
+        "blocked.mochi",
+        b"var i = 0\nwhile true { print(\"line\", i) i = i + 1 }\n",
+    );
+    let mut child = mochi()
+        .arg("run")
+        .arg(&p)
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(Duration::from_millis(300));
+    let t = Instant::now();
+    // SAFETY: sends a signal to the child we spawned.
+    unsafe { libc::kill(child.id() as i32, libc::SIGTERM) };
+    let status = child.wait().unwrap();
+    assert_eq!(status.code(), Some(143));
+    assert!(t.elapsed() < Duration::from_secs(3));
+}
