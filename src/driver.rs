@@ -1,5 +1,6 @@
 //! Load, compile and run one program; report errors as `FILE:LINE:COL: error: MESSAGE`.
 
+use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Instant;
@@ -29,11 +30,13 @@ const VM_THREAD_STACK: usize = 1 << 30;
 /// parser and checker recurse over the AST and native code nests one machine frame per Mochi
 /// call. A panic (a bug) becomes an `internal error`, never a crash.
 pub fn run_file_on_vm_thread(path: PathBuf, cfg: Config) -> ExitCode {
-    let name = path.display().to_string();
+    let name = display_name(&path);
+    let out = crate::sys::Stdout::new();
+    crate::sys::flush_on_signals(out.clone());
     let result = std::thread::Builder::new()
         .name("mochi-vm".into())
         .stack_size(VM_THREAD_STACK)
-        .spawn(move || run_file(&path, &cfg))
+        .spawn(move || run_file(&path, &cfg, out))
         .expect("spawn the VM thread")
         .join();
     match result {
@@ -45,22 +48,31 @@ pub fn run_file_on_vm_thread(path: PathBuf, cfg: Config) -> ExitCode {
                 .or_else(|| p.downcast_ref::<&str>().map(|s| s.to_string()))
                 .unwrap_or_else(|| "unknown panic".into());
             let e = Error::runtime(Pos { line: 1, col: 1 }, format!("internal error: {msg}"));
-            eprintln!("{}", e.render(&name, None));
+            crate::sys::report(&e.render(&name, None));
             ExitCode::FAILURE
         }
     }
 }
 
-fn run_file(path: &Path, cfg: &Config) -> ExitCode {
-    let name = path.display().to_string();
+/// How errors name the program: its path, or `<stdin>` for `-`.
+fn display_name(path: &Path) -> String {
+    if path.as_os_str() == "-" {
+        "<stdin>".into()
+    } else {
+        path.display().to_string()
+    }
+}
+
+fn run_file(path: &Path, cfg: &Config, out: crate::sys::Stdout) -> ExitCode {
+    let name = display_name(path);
     let fail = |e: Error, src: Option<&str>| {
-        eprintln!("{}", e.render(&name, src));
+        crate::sys::report(&e.render(&name, src));
         ExitCode::FAILURE
     };
-    let bytes = match std::fs::read(path) {
+    let bytes = match crate::sys::read_source(path) {
         Ok(b) => b,
-        Err(e) => {
-            let msg = format!("cannot read file: {}", io_reason(&e));
+        Err(reason) => {
+            let msg = format!("cannot read file: {reason}");
             return fail(Error::parse(Pos { line: 1, col: 1 }, msg), None);
         }
     };
@@ -84,8 +96,23 @@ fn run_file(path: &Path, cfg: &Config) -> ExitCode {
     };
     let front_end = t0.elapsed();
     if cfg.ir {
-        print!("{}", prog.disassemble());
-        return ExitCode::SUCCESS;
+        let mut o = std::io::stdout().lock();
+        return match o
+            .write_all(prog.disassemble().as_bytes())
+            .and_then(|_| o.flush())
+        {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => {
+                ExitCode::from(vm::runtime::BROKEN_PIPE_STATUS as u8)
+            }
+            Err(e) => {
+                crate::sys::report(&format!(
+                    "{name}: error: {}",
+                    vm::runtime::write_error_message(&e)
+                ));
+                ExitCode::FAILURE
+            }
+        };
     }
 
     let mut jit: Option<tier2_jit::CopyAndPatch> = None;
@@ -93,7 +120,9 @@ fn run_file(path: &Path, cfg: &Config) -> ExitCode {
         if tier2_jit::available() {
             jit = Some(tier2_jit::CopyAndPatch::new());
         } else {
-            eprintln!("mochi: note: no stencils for this target; running interpreter-only");
+            crate::sys::report(
+                "mochi: note: no stencils for this target; running interpreter-only",
+            );
         }
     }
     let opts = Options {
@@ -104,11 +133,7 @@ fn run_file(path: &Path, cfg: &Config) -> ExitCode {
     let heap = prog.heap.take().expect("a compiled program has its heap");
     let stats_wanted = cfg.stats;
 
-    let out = Box::new(std::io::BufWriter::with_capacity(
-        1 << 16,
-        std::io::stdout(),
-    ));
-    let mut rt = Runtime::new(heap, out);
+    let mut rt = Runtime::new(heap, Box::new(out));
     let mut stats = RunStats::default();
     let sampler = cfg.profile.as_ref().and_then(|_| {
         crate::profile::Sampler::start(cfg.profile_hz)
@@ -151,18 +176,13 @@ fn run_file(path: &Path, cfg: &Config) -> ExitCode {
         if e.kind() == std::io::ErrorKind::BrokenPipe {
             return ExitCode::from(vm::runtime::BROKEN_PIPE_STATUS as u8);
         }
-        eprintln!("{name}: error: cannot write output: {e}");
+        crate::sys::report(&format!(
+            "{name}: error: {}",
+            vm::runtime::write_error_message(&e)
+        ));
         return ExitCode::FAILURE;
     }
     ExitCode::SUCCESS
-}
-
-fn io_reason(e: &std::io::Error) -> String {
-    match e.kind() {
-        std::io::ErrorKind::NotFound => "no such file".into(),
-        std::io::ErrorKind::PermissionDenied => "permission denied".into(),
-        _ => e.to_string(),
-    }
 }
 
 /// 1-based line and column just after `prefix`.

@@ -11,6 +11,7 @@ static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 mod driver;
 mod profile;
 mod stats;
+mod sys;
 
 use clap::{Parser, Subcommand, ValueEnum};
 use std::path::PathBuf;
@@ -62,7 +63,7 @@ struct RunArgs {
     /// Print the typed bytecode instead of running the program.
     #[arg(long)]
     ir: bool,
-    /// The program to run.
+    /// The program to run (`-` reads it from stdin).
     file: PathBuf,
 }
 

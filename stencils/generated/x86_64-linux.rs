@@ -2,12 +2,12 @@
 // Regenerate (needs clang 19): MOCHI_REGEN_STENCILS=1 cargo build -p stencils
 // clang: Debian clang version 19.1.7 (3~deb12u1)
 // flags: -Werror -Wall --target=x86_64-unknown-linux-gnu -std=gnu11 -O2 -g0 -fno-pic -mcmodel=small -fomit-frame-pointer -fno-asynchronous-unwind-tables -fno-unwind-tables -fno-stack-protector -ffreestanding -fno-builtin -fno-jump-tables -fcf-protection=none -fno-exceptions -fno-strict-aliasing -ffunction-sections -fdata-sections
-// digest: sha256(clang major 19, flags, stencils/src/*.c *.h): 9a29fce01ada9fc102b36f25ef6cb8b3ba5a94a4b553086b5bc60411194221e6
-// 808 stencils.
+// digest: sha256(clang major 19, flags, stencils/src/*.c *.h): 8fd1c63481f3f368a42b644a7f90a68e566c1d181bfb9b42febc96366339ad90
+// 807 stencils.
 
 pub const CLANG_VERSION: &str = "Debian clang version 19.1.7 (3~deb12u1)";
 pub const FLAGS: &str = "-Werror -Wall --target=x86_64-unknown-linux-gnu -std=gnu11 -O2 -g0 -fno-pic -mcmodel=small -fomit-frame-pointer -fno-asynchronous-unwind-tables -fno-unwind-tables -fno-stack-protector -ffreestanding -fno-builtin -fno-jump-tables -fcf-protection=none -fno-exceptions -fno-strict-aliasing -ffunction-sections -fdata-sections";
-pub const DIGEST: &str = "9a29fce01ada9fc102b36f25ef6cb8b3ba5a94a4b553086b5bc60411194221e6";
+pub const DIGEST: &str = "8fd1c63481f3f368a42b644a7f90a68e566c1d181bfb9b42febc96366339ad90";
 
 /// Sizes, offsets and constants of mochi.h as clang measured them (abi_probe.c).
 pub const ABI: &[(&str, u64)] = &[
@@ -9402,23 +9402,6 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0x16, kind: HoleKind::Abs64, symbol: HoleSymbol::Helper("print_bool"), addend: 0, in_data: false },
             Hole { offset: 0x22, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
             Hole { offset: 0x40, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
-        ],
-    },
-    // print_end (print.c): 65 code bytes, 0 data bytes, 3 holes
-    Stencil {
-        name: "print_end",
-        code: &[
-            0x55, 0x48, 0x83, 0xec, 0x10, 0x48, 0x89, 0x4c, 0x24, 0x08, 0x48, 0x89, 0x14, 0x24, 0x48, 0x89,
-            0xf3, 0x48, 0x89, 0xfd, 0x48, 0xb8, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0xbe, 0x00,
-            0x00, 0x00, 0x00, 0x4c, 0x89, 0xef, 0xff, 0xd0, 0x48, 0x89, 0xef, 0x48, 0x89, 0xde, 0x48, 0x8b,
-            0x14, 0x24, 0x48, 0x8b, 0x4c, 0x24, 0x08, 0x48, 0x83, 0xc4, 0x10, 0x5d, 0xe9, 0x00, 0x00, 0x00,
-            0x00,
-        ],
-        data: &[],
-        holes: &[
-            Hole { offset: 0x16, kind: HoleKind::Abs64, symbol: HoleSymbol::Helper("print_end"), addend: 0, in_data: false },
-            Hole { offset: 0x1f, kind: HoleKind::Abs32, symbol: HoleSymbol::A, addend: 0, in_data: false },
-            Hole { offset: 0x3d, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
     // print_f64 (print.c): 70 code bytes, 0 data bytes, 3 holes

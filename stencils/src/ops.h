@@ -69,7 +69,7 @@
 #define OP_PRINT_F64 62 /* print buffer += fmt(R[a])  (float) | a:F | stencil print_f64 */
 #define OP_PRINT_BOOL 63 /* print buffer += fmt(R[a])  (bool) | a:I | stencil print_bool */
 #define OP_PRINT_STR 64 /* print buffer += R[a]  (string) | a:C | stencil print_str */
-#define OP_PRINT_END 65 /* write the print buffer (a = argument count; trimmed when a >= 3) and a newline | a:N | stencil print_end */
+#define OP_PRINT_END 65 /* write the print buffer (a = argument count; trimmed when a >= 3) and a newline | a:N | helper print_end */
 #define OP_CONCAT_STR 66 /* R[a] := R[b] ++ R[c]  (string concatenation) | a:C b:C c:C | helper concat_str [alloc] */
 #define OP_STR_FROM_I64 67 /* R[a] := str(R[b])  (int) | a:C b:I | helper str_from_i64 [alloc] */
 #define OP_STR_FROM_F64 68 /* R[a] := str(R[b])  (float) | a:C b:F | helper str_from_f64 [alloc] */
@@ -227,7 +227,6 @@ STENCIL(print_i64);
 STENCIL(print_f64);
 STENCIL(print_bool);
 STENCIL(print_str);
-STENCIL(print_end);
 STENCIL(str_len);
 STENCIL(list_len);
 STENCIL(list_get_i64);

@@ -1,5 +1,6 @@
 /* print: each argument is appended by a Rust helper (SysV ABI; it preserves r12-r15, so the
- * pinned registers survive the call), then print_end writes the line. */
+ * pinned registers survive the call), then the helper op print_end
+ * (vm::runtime::helpers) writes the line through the generic helper stencil. */
 #include "mochi.h"
 
 STENCIL(print_i64) {
@@ -19,11 +20,5 @@ STENCIL(print_bool) {
 
 STENCIL(print_str) {
     HELPER(void (*)(Ctx *, uint64_t), print_str)(ctx, CELL(_A));
-    CONTINUE();
-}
-
-/* a = argument count */
-STENCIL(print_end) {
-    HELPER(void (*)(Ctx *, uint64_t), print_end)(ctx, U32(_A));
     CONTINUE();
 }

@@ -147,7 +147,10 @@ impl Tiering<'_> {
             }
             Err(e) => {
                 if std::env::var_os("MOCHI_JIT_DEBUG").is_some() {
-                    eprintln!("jit: cannot compile {}: {e}", prog.funcs[fid].name);
+                    let _ = std::io::Write::write_fmt(
+                        &mut std::io::stderr(),
+                        format_args!("jit: cannot compile {}: {e}\n", prog.funcs[fid].name),
+                    );
                 }
                 self.failed[fid] = true;
                 false
@@ -345,7 +348,7 @@ fn interp(
                         let nfp = fp.add(8 * $c as usize);
                         tiering.counts[callee] += 1;
                         // SAFETY: the verifier checks every Call names a function.
-                        *unsafe { tiering.calls.get_unchecked_mut(callee) } += 1;
+                        *tiering.calls.get_unchecked_mut(callee) += 1;
                         let frame_bytes = funcs[callee].frame_bytes as usize;
                         if ctx.depth >= ctx.max_depth || nfp.add(frame_bytes) > ctx.stack_limit {
                             return Err(err("call stack exceeded"));
@@ -629,7 +632,6 @@ fn interp(
                     Op::PrintF64 => runtime::mochi_print_f64(ctx, slot!(fp, a, f64)),
                     Op::PrintBool => runtime::mochi_print_bool(ctx, slot!(fp, a, i64)),
                     Op::PrintStr => runtime::mochi_print_str(ctx, slot!(fp, a, u64)),
-                    Op::PrintEnd => runtime::mochi_print_end(ctx, a as u64),
                     Op::StrLen => {
                         let v = Cell(slot!(fp, b, u64));
                         if !is_kind(v, ArenaKind::Str) {

@@ -368,9 +368,15 @@ pub fn emit(
     let (pieces, first_piece, stub_of, exit_at) = plan(set, f, &cache);
     let exit_piece = pieces.len() - 1;
     if std::env::var_os("MOCHI_JIT_TRACE").is_some() {
-        eprintln!("jit {}: cached slots {cache:?}", f.name);
+        let _ = std::io::Write::write_fmt(
+            &mut std::io::stderr(),
+            format_args!("jit {}: cached slots {cache:?}\n", f.name),
+        );
         for p in &pieces {
-            eprintln!("  pc {:3} {}", p.pc, p.stencil.name);
+            let _ = std::io::Write::write_fmt(
+                &mut std::io::stderr(),
+                format_args!("  pc {:3} {}\n", p.pc, p.stencil.name),
+            );
         }
     }
     // Offsets of the cached slots for the _R0.._R3 holes (0: register unused).

@@ -77,7 +77,10 @@ impl CopyAndPatch {
         };
         if let Err(e) = &engine {
             static ONCE: std::sync::Once = std::sync::Once::new();
-            ONCE.call_once(|| eprintln!("mochi: {e}; running interpreter-only"));
+            ONCE.call_once(|| {
+                // Never panic on an unwritable stderr.
+                let _ = writeln!(std::io::stderr(), "mochi: {e}; running interpreter-only");
+            });
         }
         let mut jit = CopyAndPatch {
             engine,

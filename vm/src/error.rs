@@ -68,20 +68,50 @@ impl Error {
             if self.pos.line >= 1 {
                 if let Some(line) = src.lines().nth(self.pos.line as usize - 1) {
                     let line = line.trim_end_matches('\r');
-                    let pad: String = line
-                        .chars()
-                        .take(self.pos.col.saturating_sub(1) as usize)
-                        .map(|c| if c == '\t' { '\t' } else { ' ' })
-                        .collect();
+                    let (shown, pad) = caret_window(line, self.pos.col);
                     s.push_str(&format!(
                         "\n{:>5} | {}\n      | {}^",
-                        self.pos.line, line, pad
+                        self.pos.line, shown, pad
                     ));
                 }
             }
         }
         s
     }
+}
+
+/// The widest source excerpt a diagnostic shows, in characters.
+pub const SNIPPET_WIDTH: usize = 100;
+
+/// The part of `line` shown under a diagnostic and the padding that puts the caret under
+/// column `col`: the whole line when it is at most [`SNIPPET_WIDTH`] characters, else a window
+/// of that many characters around the column, with `...` where the line was cut.
+fn caret_window(line: &str, col: u32) -> (String, String) {
+    let chars: Vec<char> = line.chars().collect();
+    let c0 = (col.saturating_sub(1) as usize).min(chars.len());
+    let (start, end) = if chars.len() <= SNIPPET_WIDTH {
+        (0, chars.len())
+    } else {
+        let start = c0.saturating_sub(SNIPPET_WIDTH / 2);
+        let end = (start + SNIPPET_WIDTH).min(chars.len());
+        (end.saturating_sub(SNIPPET_WIDTH).min(start), end)
+    };
+    let mut shown = String::new();
+    let mut pad = String::new();
+    if start > 0 {
+        shown.push_str("...");
+        pad.push_str("   ");
+    }
+    shown.extend(&chars[start..end]);
+    if end < chars.len() {
+        shown.push_str("...");
+    }
+    pad.extend(
+        chars[start..c0]
+            .iter()
+            .map(|&c| if c == '\t' { '\t' } else { ' ' }),
+    );
+    (shown, pad)
 }
 
 impl fmt::Display for Error {

@@ -229,7 +229,8 @@ macro_rules! for_each_op {
             /// return (no value)
             RetVoid jit "ret_void" [ret] {};
 
-            // ---- print (Rust helpers, called from both tiers) ----
+            // ---- print (Rust helpers, called from both tiers; print_end is a helper op so
+            // that a failed write side-exits and the interpreter raises it at the print) ----
             /// print buffer += fmt(R[a])  (int)
             PrintI64 jit "print_i64" { a: I };
             /// print buffer += fmt(R[a])  (float)
@@ -239,7 +240,7 @@ macro_rules! for_each_op {
             /// print buffer += R[a]  (string)
             PrintStr jit "print_str" { a: C };
             /// write the print buffer (a = argument count; trimmed when a >= 3) and a newline
-            PrintEnd jit "print_end" { a: N };
+            PrintEnd helper print_end { a: N };
 
             // ---- strings (helper ops: one Rust routine each, vm::runtime::helpers) ----
             /// R[a] := R[b] ++ R[c]  (string concatenation)

@@ -309,6 +309,27 @@ pub(crate) fn lex_partial(src: &str) -> (Vec<Token>, Option<Error>) {
     }
 }
 
+/// The bidirectional embedding, override and isolate controls (U+202A-U+202E, U+2066-U+2069):
+/// in source text they can make code display differently from how it parses ("Trojan
+/// source", CVE-2021-42574), so they are rejected everywhere except as string escapes.
+pub fn is_bidi_control(c: char) -> bool {
+    matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
+}
+
+fn bidi_error(pos: Pos, c: char, place: &str) -> Error {
+    let mut m = format!(
+        "unicode codepoint changing visible direction of text present in {place} (U+{:04X})",
+        c as u32
+    );
+    if place == "string literal" {
+        m.push_str(&format!(
+            "; write it as an escape (\\u{:04x}) if it is meant",
+            c as u32
+        ));
+    }
+    Error::parse(pos, m)
+}
+
 /// Can `c` start an identifier? `[\p{L}\p{So}_]`: letters (`char::is_alphabetic`, which also
 /// admits a few marks and letter numbers), `_`, and the "other symbol" blocks where emoji and
 /// pictographs live (see `is_symbol`).
@@ -381,18 +402,22 @@ impl Lexer {
                 ' ' | '\t' | '\r' | '\n' | ';' => {
                     self.bump();
                 }
-                '#' => self.skip_line(),
-                '/' if self.peek(1) == Some('/') => self.skip_line(),
+                '#' => self.skip_line()?,
+                '/' if self.peek(1) == Some('/') => self.skip_line()?,
                 '/' if self.peek(1) == Some('*') => {
                     let start = self.pos();
                     self.bump();
                     self.bump();
                     loop {
+                        let at = self.pos();
                         match self.bump() {
                             None => return Err(Error::parse(start, "unterminated block comment")),
                             Some('*') if self.peek(0) == Some('/') => {
                                 self.bump();
                                 break;
+                            }
+                            Some(c) if is_bidi_control(c) => {
+                                return Err(bidi_error(at, c, "comment"))
                             }
                             Some(_) => {}
                         }
@@ -404,13 +429,18 @@ impl Lexer {
         Ok(())
     }
 
-    fn skip_line(&mut self) {
+    /// Skip a line comment, rejecting bidirectional controls in it.
+    fn skip_line(&mut self) -> Result<(), Error> {
         while let Some(c) = self.peek(0) {
             if c == '\n' {
                 break;
             }
+            if is_bidi_control(c) {
+                return Err(bidi_error(self.pos(), c, "comment"));
+            }
             self.bump();
         }
+        Ok(())
     }
 
     /// The next token, or `None` at end of input.
@@ -553,6 +583,10 @@ impl Lexer {
                 None => return Err(Error::parse(pos, "unterminated string literal")),
                 Some('"') => break,
                 Some('\\') => self.escape(pos, esc_pos, &mut bytes)?,
+                // Written as an escape (`\u202e`) it is fine: then it is visible.
+                Some(c) if is_bidi_control(c) => {
+                    return Err(bidi_error(esc_pos, c, "string literal"))
+                }
                 Some(c) => {
                     let mut buf = [0u8; 4];
                     bytes.extend_from_slice(c.encode_utf8(&mut buf).as_bytes());
@@ -697,6 +731,22 @@ impl Lexer {
                 return Err(Error::parse(
                     pos,
                     "unexpected character '&' (did you mean '&&'?)",
+                ))
+            }
+            other if is_bidi_control(other) => {
+                return Err(Error::parse(
+                    pos,
+                    format!(
+                        "unicode codepoint changing visible direction of text present in code \
+                         (U+{:04X}); it is not allowed outside escapes",
+                        other as u32
+                    ),
+                ))
+            }
+            '\u{FEFF}' => {
+                return Err(Error::parse(
+                    pos,
+                    "unexpected byte-order mark (U+FEFF); only one is allowed, at the start of the file",
                 ))
             }
             other => {

@@ -8,7 +8,7 @@ mod drop;
 pub mod lexer;
 mod parser;
 
-pub use parser::MAX_DEPTH;
+pub use parser::{MAX_DEPTH, MAX_TYPE_DEPTH};
 
 /// Stack reserved for the parser thread (lazily committed). [`MAX_DEPTH`] levels of nesting
 /// take a few MiB in an unoptimised build (about 10 KiB per level), more than the 2 MiB of a

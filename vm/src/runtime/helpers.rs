@@ -634,8 +634,11 @@ helpers! {
     /// write json(R[a]) of type b
     pure fn json(rt, a, b, _c) {
         let s = rt.heap.json(g!(a), b);
-        rt.write_line(&s);
-        Ok(())
+        rt.write_line(&s)
+    }
+    /// write the print buffer (a = argument count; trimmed when a >= 3) and a newline
+    pure fn print_end(rt, a, _b, _c) {
+        rt.print_end(a)
     }
     /// R[a] := now()
     pure fn now(rt, a, _b, _c) {
@@ -655,7 +658,7 @@ helpers! {
     }
     /// R[a] := a line of stdin
     alloc fn input(rt, a, _b, _c) {
-        rt.flush();
+        rt.try_flush()?;
         let mut line = String::new();
         let _ = std::io::stdin().lock().read_line(&mut line);
         let t = line.strip_suffix('\n').unwrap_or(&line);
@@ -679,7 +682,6 @@ helpers! {
             "{{\n  \"duration_us\": {us},\n  \"memory_bytes\": 0,\n  \"name\": {}\n}}",
             arenas::format::json_quote(&name)
         );
-        rt.write_line(&text);
-        Ok(())
+        rt.write_line(&text)
     }
 }

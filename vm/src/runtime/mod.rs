@@ -20,7 +20,9 @@ pub struct Runtime {
     line: String,
     /// Arguments appended to `line` so far.
     line_args: u32,
-    /// First write error on stdout (e.g. a closed pipe); reported once at the end.
+    /// First write error on stdout. Once set, nothing more is written: every later `print`
+    /// fails with the same message (so an op re-executed after a side exit reports the error
+    /// rather than writing twice), and the driver reports a failed final flush.
     pub write_error: Option<std::io::Error>,
     /// The message of the error a helper op reported (it returned 1); the interpreter takes
     /// it and raises it at the op's source position.
@@ -170,40 +172,83 @@ impl Runtime {
         self.line.push_str(&s);
     }
     /// Write text and a newline straight to the output (json, bench reports).
-    pub fn write_line(&mut self, text: &str) {
+    pub fn write_line(&mut self, text: &str) -> Result<(), String> {
         self.line.push_str(text);
         self.line_args = 1;
-        self.print_end(1);
+        self.print_end(1)
     }
     /// Finish a `print` call of `nargs` arguments: with 3 or more the whole line is trimmed
     /// (the reference's OpPrintN uses strings.TrimSpace).
-    pub fn print_end(&mut self, nargs: u32) {
-        let text = if nargs >= 3 {
-            self.line.trim()
-        } else {
-            self.line.as_str()
-        };
-        let r = self
-            .out
-            .write_all(text.as_bytes())
-            .and_then(|_| self.out.write_all(b"\n"));
-        if let Err(e) = r {
-            if e.kind() == std::io::ErrorKind::BrokenPipe {
-                // The reader went away (`mochi run p.mochi | head`): stop the program as the
-                // default SIGPIPE action would, with the status a shell reports for it, rather
-                // than keep running with nowhere to write.
-                std::process::exit(BROKEN_PIPE_STATUS);
-            }
-            self.write_error.get_or_insert(e);
+    ///
+    /// A failed write stops the program: a closed pipe exits with [`BROKEN_PIPE_STATUS`] at
+    /// once; any other error is returned (`cannot write output: REASON`) for the caller to
+    /// raise at the `print`. After a failure nothing more is written and every call fails the
+    /// same way, so re-executing the op (tier 2 side-exits and the interpreter runs it again)
+    /// reports the error without writing the line twice.
+    pub fn print_end(&mut self, nargs: u32) -> Result<(), String> {
+        if let Some(e) = &self.write_error {
+            let m = write_error_message(e);
+            self.line.clear();
+            self.line_args = 0;
+            return Err(m);
         }
+        // One write per line (the driver's stdout takes a lock per write).
+        let mut start = 0;
+        if nargs >= 3 {
+            let end = self.line.trim_end().len();
+            self.line.truncate(end);
+            start = end - self.line.trim_start().len();
+        }
+        self.line.push('\n');
+        let r = self.out.write_all(&self.line.as_bytes()[start..]);
         self.line.clear();
         self.line_args = 0;
+        if let Err(e) = r {
+            return Err(self.record_write_error(e));
+        }
+        Ok(())
     }
 
+    /// Flush the output; a failure is recorded in `write_error` (see `print_end`).
     pub fn flush(&mut self) {
-        if let Err(e) = self.out.flush() {
-            self.write_error.get_or_insert(e);
+        let _ = self.try_flush();
+    }
+
+    /// Flush the output; a failure is recorded (see `print_end`) and returned as a message.
+    pub fn try_flush(&mut self) -> Result<(), String> {
+        if let Some(e) = &self.write_error {
+            return Err(write_error_message(e));
         }
+        match self.out.flush() {
+            Ok(()) => Ok(()),
+            Err(e) => Err(self.record_write_error(e)),
+        }
+    }
+
+    fn record_write_error(&mut self, e: std::io::Error) -> String {
+        if e.kind() == std::io::ErrorKind::BrokenPipe {
+            // The reader went away (`mochi run p.mochi | head`): stop the program as the
+            // default SIGPIPE action would, with the status a shell reports for it, rather
+            // than keep running with nowhere to write.
+            std::process::exit(BROKEN_PIPE_STATUS);
+        }
+        let m = write_error_message(&e);
+        self.write_error = Some(e);
+        m
+    }
+}
+
+/// `cannot write output: REASON` (the OS error text without its `(os error N)` suffix).
+pub fn write_error_message(e: &std::io::Error) -> String {
+    format!("cannot write output: {}", io_reason(e))
+}
+
+/// The text of an I/O error without std's ` (os error N)` suffix.
+pub fn io_reason(e: &std::io::Error) -> String {
+    let s = e.to_string();
+    match s.rfind(" (os error ") {
+        Some(i) if s.ends_with(')') => s[..i].to_string(),
+        _ => s,
     }
 }
 
@@ -266,12 +311,6 @@ pub unsafe extern "C" fn mochi_print_str(ctx: *mut Ctx, v: u64) {
     let _prof = crate::prof::enter(crate::prof::S_PRINT);
     rt(ctx).print_str(Cell(v))
 }
-/// # Safety
-/// See `mochi_print_i64`.
-pub unsafe extern "C" fn mochi_print_end(ctx: *mut Ctx, nargs: u64) {
-    let _prof = crate::prof::enter(crate::prof::S_PRINT);
-    rt(ctx).print_end(nargs as u32)
-}
 /// C `fmod` semantics (Rust's `%` on f64 is fmod).
 pub extern "C" fn mochi_fmod(a: f64, b: f64) -> f64 {
     a % b
@@ -284,21 +323,13 @@ pub fn helper_address(name: &str) -> Option<usize> {
         "print_f64" => mochi_print_f64 as unsafe extern "C" fn(*mut Ctx, f64) as usize,
         "print_bool" => mochi_print_bool as unsafe extern "C" fn(*mut Ctx, i64) as usize,
         "print_str" => mochi_print_str as unsafe extern "C" fn(*mut Ctx, u64) as usize,
-        "print_end" => mochi_print_end as unsafe extern "C" fn(*mut Ctx, u64) as usize,
         "fmod" => mochi_fmod as extern "C" fn(f64, f64) -> f64 as usize,
         _ => return None,
     })
 }
 
 /// The names `helper_address` knows.
-pub const HELPERS: &[&str] = &[
-    "print_i64",
-    "print_f64",
-    "print_bool",
-    "print_str",
-    "print_end",
-    "fmod",
-];
+pub const HELPERS: &[&str] = &["print_i64", "print_f64", "print_bool", "print_str", "fmod"];
 
 #[cfg(test)]
 mod tests {
@@ -312,13 +343,65 @@ mod tests {
         let mut rt = Runtime::new(heap, Box::new(sink.clone()));
         rt.print_str(sp);
         rt.print_i64(-5);
-        rt.print_end(2);
+        rt.print_end(2).unwrap();
         rt.print_str(sp);
         rt.print_f64(3.0);
         rt.print_bool(true);
-        rt.print_end(3);
-        rt.flush();
+        rt.print_end(3).unwrap();
+        rt.try_flush().unwrap();
         assert_eq!(sink.contents(), " x  -5\nx  3 true\n");
+    }
+
+    /// A writer that fails with `kind` from its `fail_at`-th write on and counts writes.
+    struct Failing {
+        writes: std::rc::Rc<std::cell::Cell<u32>>,
+        fail_at: u32,
+        kind: std::io::ErrorKind,
+    }
+    impl Write for Failing {
+        fn write(&mut self, b: &[u8]) -> std::io::Result<usize> {
+            self.writes.set(self.writes.get() + 1);
+            if self.writes.get() >= self.fail_at {
+                Err(std::io::Error::new(self.kind, "disk full"))
+            } else {
+                Ok(b.len())
+            }
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+
+    #[test]
+    fn a_failed_write_is_sticky_and_never_retried() {
+        let writes = std::rc::Rc::new(std::cell::Cell::new(0));
+        let out = Failing {
+            writes: writes.clone(),
+            fail_at: 2,
+            kind: std::io::ErrorKind::Other,
+        };
+        let heap = Heap::new(arenas::TypeTable::new());
+        let mut rt = Runtime::new(heap, Box::new(out));
+        rt.print_i64(1);
+        assert_eq!(rt.print_end(1), Ok(()));
+        rt.print_i64(2);
+        let e = rt.print_end(1).unwrap_err();
+        assert_eq!(e, "cannot write output: disk full");
+        assert_eq!(writes.get(), 2);
+        // Re-executing the op (after a tier-2 side exit) reports again without writing.
+        rt.print_i64(2);
+        assert_eq!(rt.print_end(1).unwrap_err(), e);
+        assert_eq!(rt.write_line("x").unwrap_err(), e);
+        assert_eq!(rt.try_flush().unwrap_err(), e);
+        assert_eq!(writes.get(), 2);
+        // The line buffer does not grow across failed prints.
+        assert!(rt.line.is_empty());
+    }
+
+    #[test]
+    fn io_reason_drops_the_os_error_suffix() {
+        let e = std::io::Error::from_raw_os_error(28);
+        assert_eq!(io_reason(&e), "No space left on device");
     }
 
     #[test]

@@ -302,15 +302,27 @@ impl Parser {
             Tok::LParen => return self.parse_paren(),
             Tok::LBracket => {
                 let open = self.advance();
+                self.enter_typed(open)?;
                 let items =
                     self.with_no_struct(false, |p| p.parse_expr_list(&Tok::RBracket, open))?;
+                self.leave_typed();
                 return Ok(Expr {
                     kind: ExprKind::List(items),
                     pos,
                 });
             }
-            Tok::LBrace if !self.no_struct => return self.parse_map(),
-            Tok::Kw(Kw::Fun) if self.kind_at(1) == &Tok::LParen => return self.parse_fun_expr(),
+            Tok::LBrace if !self.no_struct => {
+                self.enter_typed(pos)?;
+                let e = self.parse_map();
+                self.leave_typed();
+                return e;
+            }
+            Tok::Kw(Kw::Fun) if self.kind_at(1) == &Tok::LParen => {
+                self.enter_typed(pos)?;
+                let e = self.parse_fun_expr();
+                self.leave_typed();
+                return e;
+            }
             Tok::Kw(Kw::If) => return self.parse_if_expr(),
             Tok::Kw(Kw::Match) => return self.parse_match(),
             Tok::Kw(Kw::Load) => return self.parse_load(),

@@ -22,7 +22,9 @@
 //!
 //! # Limits
 //! Nesting through brackets, blocks, types and patterns is capped at [`MAX_DEPTH`] levels
-//! (`nesting too deep`), so the parser cannot overflow the machine stack. Operator chains,
+//! (`nesting too deep`), so the parser cannot overflow the machine stack; type expressions,
+//! list and map literals and function expressions at [`MAX_TYPE_DEPTH`] (they build nested
+//! types, whose cost in the checker grows with the square of their depth). Operator chains,
 //! repeated unary operators and postfix chains are parsed with loops, so a flat chain of
 //! 100 000 terms parses.
 //!
@@ -43,8 +45,16 @@ use vm::error::{Error, Phase};
 
 pub(crate) type Result<T> = std::result::Result<T, Error>;
 
-/// Maximum nesting of blocks, parenthesised/bracketed expressions, types and patterns.
-pub const MAX_DEPTH: u32 = 1000;
+/// Maximum nesting of blocks, parenthesised/bracketed expressions, types and patterns (a
+/// little above 10 000 so that 10 000 nested parentheses or blocks fit, with the levels their
+/// enclosing statement and function take).
+pub const MAX_DEPTH: u32 = 12_000;
+
+/// Maximum nesting of what builds a nested *type*: type expressions, list and map literals and
+/// function expressions. Lower than [`MAX_DEPTH`] because the checker's cost grows with the
+/// square of a type's depth (it clones whole type trees): 10 000 nested list literals took a
+/// minute and gigabytes, 1 000 take a few milliseconds.
+pub const MAX_TYPE_DEPTH: u32 = 1000;
 
 /// Parse a whole source file.
 pub fn parse(src: &str) -> Result<Program> {
@@ -107,6 +117,8 @@ pub(crate) struct Parser {
     i: usize,
     /// Current nesting depth (see `MAX_DEPTH`).
     depth: u32,
+    /// Current nesting of type-building constructs (see `MAX_TYPE_DEPTH`).
+    type_depth: u32,
     /// Set while parsing the head of `if`/`while`/`for`/`match`, where `Name {` and `{` open
     /// the body rather than a struct or map literal.
     no_struct: bool,
@@ -147,6 +159,7 @@ impl Parser {
             toks,
             i: 0,
             depth: 0,
+            type_depth: 0,
             no_struct: false,
         }
     }
@@ -284,6 +297,21 @@ impl Parser {
 
     pub(crate) fn leave(&mut self) {
         self.depth -= 1;
+    }
+
+    /// Enter one level of a type-building construct (a type expression, a list or map
+    /// literal, a function expression): one level of `MAX_DEPTH` and of `MAX_TYPE_DEPTH`.
+    pub(crate) fn enter_typed(&mut self, pos: Pos) -> Result<()> {
+        self.type_depth += 1;
+        if self.type_depth > MAX_TYPE_DEPTH {
+            return Err(Error::parse(pos, "nesting too deep"));
+        }
+        self.enter(pos)
+    }
+
+    pub(crate) fn leave_typed(&mut self) {
+        self.type_depth -= 1;
+        self.leave();
     }
 
     /// Run `f` with `no_struct` set to `value`, restoring it afterwards.

@@ -8,7 +8,7 @@ use crate::syntax::lexer::{Kw, Tok};
 impl Parser {
     pub(crate) fn parse_type(&mut self) -> Result<TypeExpr> {
         let pos = self.pos();
-        self.enter(pos)?;
+        self.enter_typed(pos)?;
         let kind = match self.kind() {
             Tok::Kw(Kw::Fun) => {
                 self.advance();
@@ -58,7 +58,7 @@ impl Parser {
                 pos,
             };
         }
-        self.leave();
+        self.leave_typed();
         Ok(ty)
     }
 
