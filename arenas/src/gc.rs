@@ -139,7 +139,7 @@ impl Heap {
                     match unsafe { &*s.obj } {
                         MapObj::Int(m) => {
                             if vc {
-                                stack.extend(m.values().map(|&v| Cell(v)));
+                                stack.extend(m.values().map(Cell));
                             }
                         }
                         MapObj::Str(m) => {

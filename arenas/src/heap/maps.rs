@@ -7,14 +7,17 @@
 
 use rustc_hash::FxHashMap;
 
+use super::intmap::IntMap;
+
 use super::{Heap, MapSlot, MAP_SLOT_SIZE};
 use crate::rtti::{Bank, TypeDesc, TypeId};
 use crate::value::{ArenaKind, Cell};
 
 /// The hash table behind a map slot.
 pub enum MapObj {
-    /// Keys of an i64-bank type (int, bool), unboxed.
-    Int(FxHashMap<i64, u64>),
+    /// Keys of an i64-bank type (int, bool), unboxed (a dense part for 0..n, a hash part for
+    /// the rest: see `IntMap`).
+    Int(IntMap),
     /// Keys by string form -> (original key word, value).
     Str(FxHashMap<Box<str>, (u64, u64)>),
 }
@@ -56,7 +59,7 @@ impl Heap {
     /// An empty `map<key, val>`.
     pub fn new_map(&mut self, key: TypeId, val: TypeId) -> Cell {
         let obj = if self.types.bank(key) == Bank::I64 {
-            MapObj::Int(FxHashMap::default())
+            MapObj::Int(IntMap::default())
         } else {
             MapObj::Str(FxHashMap::default())
         };
@@ -89,9 +92,10 @@ impl Heap {
 
     /// `m[key]` (None when absent).
     #[inline]
+    #[inline]
     pub fn map_get(&self, c: Cell, key: u64) -> Option<u64> {
         match self.map_obj(c) {
-            MapObj::Int(m) => m.get(&(key as i64)).copied(),
+            MapObj::Int(m) => m.get(key as i64),
             MapObj::Str(m) => {
                 let kt = self.map_key_type(c);
                 if self.types.get(kt) == &TypeDesc::Str {
@@ -112,7 +116,7 @@ impl Heap {
     #[inline]
     pub fn map_set(&mut self, c: Cell, key: u64, val: u64) {
         if let MapObj::Int(m) = self.map_obj_mut(c) {
-            if m.insert(key as i64, val).is_none() {
+            if m.insert(key as i64, val) {
                 self.note_alloc(MAP_ENTRY_BYTES);
             }
             return;
@@ -125,7 +129,7 @@ impl Heap {
             }
         };
         let added = match (self.map_obj_mut(c), ks) {
-            (MapObj::Int(m), _) => m.insert(key as i64, val).is_none(),
+            (MapObj::Int(m), _) => m.insert(key as i64, val),
             (MapObj::Str(m), Some(k)) => {
                 if let Some(e) = m.get_mut(k.as_str()) {
                     e.1 = val;
@@ -152,7 +156,7 @@ impl Heap {
             }
         };
         match (self.map_obj_mut(c), ks) {
-            (MapObj::Int(m), _) => m.remove(&(key as i64)).is_some(),
+            (MapObj::Int(m), _) => m.remove(key as i64),
             (MapObj::Str(m), Some(k)) => m.remove(k.as_str()).is_some(),
             _ => unreachable!(),
         }
@@ -170,7 +174,7 @@ impl Heap {
                 let is_bool = self.types.get(kt) == &TypeDesc::Bool;
                 let mut v: Vec<(String, u64, u64)> = m
                     .iter()
-                    .map(|(&k, &v)| {
+                    .map(|(k, v)| {
                         let s = if is_bool {
                             crate::format::bool_str(k != 0).to_string()
                         } else {

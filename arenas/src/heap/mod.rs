@@ -15,6 +15,7 @@
 //! raw f64 bits (float) or a [`Cell`] (everything else, see [`crate::rtti::Bank`]).
 
 pub mod bigints;
+pub mod intmap;
 pub mod lists;
 pub mod maps;
 pub mod records;
