@@ -1,7 +1,6 @@
 //! `mochi`: the command line. Parses arguments and hands over to `driver`, which wires the
 //! front end, the interpreter (tier 1) and the copy-and-patch JIT (tier 2) together.
 
-
 /// mimalloc: hash tables, list and string buffers of every size are allocated and freed at a
 /// high rate; the system allocator maps and unmaps large blocks on each (measured: 18 % of
 /// maps_fill_sum in page faults and rehash allocation).
