@@ -92,7 +92,6 @@ impl Heap {
 
     /// `m[key]` (None when absent).
     #[inline]
-    #[inline]
     pub fn map_get(&self, c: Cell, key: u64) -> Option<u64> {
         match self.map_obj(c) {
             MapObj::Int(m) => m.get(key as i64),
