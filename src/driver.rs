@@ -20,22 +20,38 @@ pub struct Config {
     /// `--profile=FILE` and `--profile-hz`.
     pub profile: Option<PathBuf>,
     pub profile_hz: u32,
+    /// `--max-heap` (None: `arenas::limits::default_max_heap`).
+    pub max_heap: Option<usize>,
 }
 
 /// The VM thread's machine stack: reserved, committed lazily. Deep enough that the call-depth
-/// counter (not the machine stack) limits recursion in both tiers.
-const VM_THREAD_STACK: usize = 1 << 30;
+/// counter (not the machine stack) limits recursion in both tiers. 1 GiB, or a fraction of
+/// the address-space limit under `ulimit -v` (and the call-depth limit shrinks with it:
+/// `arenas::limits`).
+fn vm_thread_stack() -> usize {
+    arenas::limits::vm_thread_stack()
+}
 
 /// Run the whole pipeline (parse, check, compile, run) on a thread with a large stack: the
 /// parser and checker recurse over the AST and native code nests one machine frame per Mochi
 /// call. A panic (a bug) becomes an `internal error`, never a crash.
 pub fn run_file_on_vm_thread(path: PathBuf, cfg: Config) -> ExitCode {
     let name = display_name(&path);
+    quiet_out_of_memory_panics();
+    if arenas::limits::address_space_limit().is_some() {
+        // Under `ulimit -v`, keep glibc's malloc (used by libc itself; Rust allocations go
+        // to mimalloc) from reserving a 64 MiB arena per contending thread.
+        // SAFETY: mallopt has no preconditions.
+        #[cfg(all(target_os = "linux", target_env = "gnu"))]
+        unsafe {
+            libc::mallopt(libc::M_ARENA_MAX, 1);
+        }
+    }
     let out = crate::sys::Stdout::new();
     crate::sys::flush_on_signals(out.clone());
     let result = std::thread::Builder::new()
         .name("mochi-vm".into())
-        .stack_size(VM_THREAD_STACK)
+        .stack_size(vm_thread_stack())
         .spawn(move || run_file(&path, &cfg, out))
         .expect("spawn the VM thread")
         .join();
@@ -47,11 +63,34 @@ pub fn run_file_on_vm_thread(path: PathBuf, cfg: Config) -> ExitCode {
                 .cloned()
                 .or_else(|| p.downcast_ref::<&str>().map(|s| s.to_string()))
                 .unwrap_or_else(|| "unknown panic".into());
-            let e = Error::runtime(Pos { line: 1, col: 1 }, format!("internal error: {msg}"));
+            let msg = if msg.starts_with(arenas::heap::OUT_OF_MEMORY) {
+                arenas::heap::OUT_OF_MEMORY.to_string()
+            } else {
+                format!("internal error: {msg}")
+            };
+            let e = Error::runtime(Pos { line: 1, col: 1 }, msg);
             crate::sys::report(&e.render(&name, None));
             ExitCode::FAILURE
         }
     }
+}
+
+/// A failed heap allocation panics with `out of memory` inside the heap; the runtime turns
+/// that into the program's runtime error, so the default hook's `thread panicked` report
+/// would only be noise. Every other panic is reported as before.
+fn quiet_out_of_memory_panics() {
+    let default = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        let p = info.payload();
+        let msg = p
+            .downcast_ref::<String>()
+            .map(|s| s.as_str())
+            .or_else(|| p.downcast_ref::<&str>().copied());
+        if msg.is_some_and(|m| m.starts_with(arenas::heap::OUT_OF_MEMORY)) {
+            return;
+        }
+        default(info)
+    }));
 }
 
 /// How errors name the program: its path, or `<stdin>` for `-`.
@@ -134,6 +173,9 @@ fn run_file(path: &Path, cfg: &Config, out: crate::sys::Stdout) -> ExitCode {
     let stats_wanted = cfg.stats;
 
     let mut rt = Runtime::new(heap, Box::new(out));
+    if let Some(n) = cfg.max_heap {
+        rt.heap.set_max_heap(n);
+    }
     let mut stats = RunStats::default();
     let sampler = cfg.profile.as_ref().and_then(|_| {
         crate::profile::Sampler::start(cfg.profile_hz)

@@ -62,6 +62,11 @@ struct RunArgs {
     /// Print the typed bytecode instead of running the program.
     #[arg(long)]
     ir: bool,
+    /// Cap on live heap bytes (e.g. `512M`, `4G`): when the heap still holds more after a
+    /// collection, the program stops with `out of memory`. Default: min(4G, half of physical
+    /// memory), or a quarter of the address-space limit under `ulimit -v`.
+    #[arg(long, value_name = "SIZE", value_parser = parse_max_heap)]
+    max_heap: Option<usize>,
     /// The program to run (`-` reads it from stdin).
     file: PathBuf,
 }
@@ -77,6 +82,10 @@ enum JitArg {
     Off,
     Auto,
     Always,
+}
+
+fn parse_max_heap(s: &str) -> Result<usize, String> {
+    arenas::limits::parse_size(s)
 }
 
 fn main() -> ExitCode {
@@ -96,6 +105,7 @@ fn main() -> ExitCode {
                 ir: a.ir,
                 profile: a.profile,
                 profile_hz: a.profile_hz,
+                max_heap: a.max_heap,
             };
             driver::run_file_on_vm_thread(a.file, cfg)
         }

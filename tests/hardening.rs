@@ -445,3 +445,127 @@ fn a_signal_during_a_blocked_write_still_exits() {
     assert_eq!(status.code(), Some(143));
     assert!(t.elapsed() < Duration::from_secs(3));
 }
+
+/// `mochi run` under an address-space limit (`ulimit -v KIB`) in a shell.
+fn run_ulimit(kib: u64, args: &[&str], file: &std::path::Path) -> Output {
+    let cmd = format!("ulimit -v {kib}; exec \"$0\" run {} \"$1\"", args.join(" "));
+    Command::new("bash")
+        .arg("-c")
+        .arg(cmd)
+        .arg(env!("CARGO_BIN_EXE_mochi"))
+        .arg(file)
+        .stdin(Stdio::null())
+        .output()
+        .expect("spawn bash")
+}
+
+const TIERS: &[&str] = &["--jit=off", "--jit=always"];
+
+/// Starting needs little memory: the reservations (slot tables, stacks) are scaled to the
+/// address-space limit, so hello runs in 256 MiB.
+#[test]
+fn hello_runs_in_256_mib_of_address_space() {
+    let hello = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("programs/hello.mochi");
+    for tier in TIERS {
+        let o = run_ulimit(262144, &[tier], &hello);
+        assert_eq!(o.status.code(), Some(0), "{tier}: {}", text(&o.stderr));
+        assert_eq!(text(&o.stdout), "hello, world\n", "{tier}");
+    }
+}
+
+/// Deep recursion under a small limit still stops with `call stack exceeded` (the call-depth
+/// limit shrinks with the machine stack), never a crash.
+#[test]
+fn deep_recursion_under_a_limit_is_an_error() {
+    let p = temp_file(
+        "deep_limit.mochi",
+        b"fun f(n: int): int {\n  return f(n + 1) + 1\n}\nprint(\"before\")\nprint(f(0))\n",
+    );
+    for tier in TIERS {
+        let o = run_ulimit(262144, &[tier], &p);
+        let err = text(&o.stderr);
+        assert_eq!(o.status.code(), Some(1), "{tier}: {err}");
+        assert_eq!(text(&o.stdout), "before\n", "{tier}");
+        assert!(err.contains("error: call stack exceeded"), "{tier}: {err}");
+    }
+}
+
+const GROW_FOREVER: &[u8] =
+    b"print(\"start\")\nvar xs: list<int> = []\nvar i = 0\nwhile true {\n  xs = append(xs, i)\n  if i == 1000 {\n    print(\"a thousand\")\n  }\n  i = i + 1\n}\n";
+
+fn assert_out_of_memory(what: &str, o: &Output, p: &std::path::Path, detail: &str) {
+    let err = text(&o.stderr);
+    assert_eq!(o.status.code(), Some(1), "{what}: {err}");
+    assert_eq!(text(&o.stdout), "start\na thousand\n", "{what}");
+    assert!(
+        err.starts_with(&format!(
+            "{}:5:8: error: out of memory{detail}",
+            p.display()
+        )),
+        "{what}: {err}"
+    );
+    assert!(!err.contains("panicked"), "{what}: {err}");
+}
+
+/// A list that grows forever stops at the `append` with the --max-heap error, which says
+/// how to raise the cap; earlier output stays printed.
+#[test]
+fn a_growing_list_stops_at_max_heap() {
+    let p = temp_file("grow_cap.mochi", GROW_FOREVER);
+    for tier in TIERS {
+        let o = mochi()
+            .args(["run", tier, "--max-heap=64M"])
+            .arg(&p)
+            .output()
+            .expect("spawn mochi");
+        assert_out_of_memory(
+            tier,
+            &o,
+            &p,
+            ": the heap exceeds --max-heap=64M (raise it with --max-heap)\n",
+        );
+    }
+}
+
+/// Without --max-heap, under `ulimit -v 1 GiB`, the same program is an out-of-memory error
+/// (the default cap is a quarter of the limit; a failed buffer allocation is the same
+/// error), not a signal or an abort.
+#[test]
+fn a_growing_list_under_ulimit_is_an_error() {
+    let p = temp_file("grow_ulimit.mochi", GROW_FOREVER);
+    for tier in TIERS {
+        let o = run_ulimit(1048576, &[tier], &p);
+        assert_out_of_memory(tier, &o, &p, "");
+    }
+}
+
+/// A map that grows forever (hash-table growth uses try_reserve) stops the same way.
+#[test]
+fn a_growing_map_stops_at_max_heap() {
+    let p = temp_file(
+        "grow_map.mochi",
+        b"print(\"start\")\nvar m: map<int, int> = {}\nvar i = 0\nwhile true {\n  m[i] = i\n  i = i + 1\n}\n",
+    );
+    for tier in TIERS {
+        let o = mochi()
+            .args(["run", tier, "--max-heap=32M"])
+            .arg(&p)
+            .output()
+            .expect("spawn mochi");
+        let err = text(&o.stderr);
+        assert_eq!(o.status.code(), Some(1), "{tier}: {err}");
+        assert_eq!(text(&o.stdout), "start\n", "{tier}");
+        assert!(err.contains(":5:3: error: out of memory"), "{tier}: {err}");
+    }
+}
+
+#[test]
+fn a_bad_max_heap_is_a_usage_error() {
+    let hello = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("programs/hello.mochi");
+    let o = mochi()
+        .args(["run", "--max-heap=lots"])
+        .arg(&hello)
+        .output()
+        .expect("spawn mochi");
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o.stderr));
+}

@@ -251,8 +251,38 @@ impl Heap {
 
     /// Whether the runtime should call `collect` at its next safepoint: bytes allocated since
     /// the last collection exceed max(8 MiB, 2 x live bytes), or stress mode is on.
+    /// Also fires when live plus newly allocated bytes exceed `--max-heap` (after at least
+    /// max(1 MiB, max-heap / 16) of allocation, so a heap near its cap does not collect at
+    /// every op), so the cap is checked before the address space runs out.
     pub fn should_collect(&self) -> bool {
-        self.gc.stress || self.gc.allocated_since > self.gc.threshold
+        let g = &self.gc;
+        g.stress
+            || g.allocated_since > g.threshold
+            || (g.live_bytes.saturating_add(g.allocated_since) > g.max_heap
+                && g.allocated_since >= (1 << 20).max(g.max_heap / 16))
+    }
+
+    /// The cap on live bytes (`--max-heap`).
+    pub fn set_max_heap(&mut self, bytes: usize) {
+        self.gc.max_heap = bytes.max(1);
+    }
+
+    /// After a collection: the out-of-memory error when the live heap exceeds `--max-heap`
+    /// (and then sticky, like a failed allocation).
+    pub fn check_max_heap(&mut self) -> Result<(), String> {
+        if let Some(m) = &self.oom {
+            return Err(m.clone());
+        }
+        if self.gc.live_bytes > self.gc.max_heap {
+            let m = format!(
+                "{}: the heap exceeds --max-heap={} (raise it with --max-heap)",
+                crate::heap::OUT_OF_MEMORY,
+                crate::limits::format_size(self.gc.max_heap)
+            );
+            self.oom = Some(m.clone());
+            return Err(m);
+        }
+        Ok(())
     }
 
     /// Stress mode (`MOCHI_GC_STRESS=1`): `should_collect` is always true.

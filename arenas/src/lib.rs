@@ -13,6 +13,7 @@
 pub mod format;
 pub mod gc;
 pub mod heap;
+pub mod limits;
 pub mod ops;
 pub mod rtti;
 pub mod strings;

@@ -58,8 +58,9 @@ impl Default for Options {
         Options {
             mode: JitMode::Auto,
             threshold: DEFAULT_THRESHOLD,
-            max_depth: 100_000,
-            stack_words: 32 << 20,
+            // 100 000 and 32M words (256 MiB), scaled down under `ulimit -v`.
+            max_depth: arenas::limits::max_call_depth(),
+            stack_words: arenas::limits::vm_stack_bytes() / 8,
         }
     }
 }

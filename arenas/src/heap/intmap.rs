@@ -67,6 +67,20 @@ impl IntMap {
         self.hash.remove(&k).is_some()
     }
 
+    /// Make room for inserting key `k` in whichever part it lands in, or fail without
+    /// aborting (the heap reports `out of memory`).
+    pub fn try_reserve_for(&mut self, k: i64) -> Result<(), std::collections::TryReserveError> {
+        let i = k as u64 as usize;
+        if i < self.dense.len() {
+            return Ok(());
+        }
+        if i == self.dense.len() && (self.hash.is_empty() || !self.hash.contains_key(&k)) {
+            self.dense.try_reserve(1)?;
+            return self.present.try_reserve(1);
+        }
+        self.hash.try_reserve(1)
+    }
+
     /// Every `(key, value)`, in no particular order.
     pub fn iter(&self) -> impl Iterator<Item = (i64, u64)> + '_ {
         self.present

@@ -115,6 +115,10 @@ impl Heap {
     #[inline]
     pub fn map_set(&mut self, c: Cell, key: u64, val: u64) {
         if let MapObj::Int(m) = self.map_obj_mut(c) {
+            // Grow with try_reserve: a failed growth is `out of memory`, not an abort.
+            if m.try_reserve_for(key as i64).is_err() {
+                panic!("{}", super::OUT_OF_MEMORY);
+            }
             if m.insert(key as i64, val) {
                 self.note_alloc(MAP_ENTRY_BYTES);
             }
@@ -134,6 +138,9 @@ impl Heap {
                     e.1 = val;
                     false
                 } else {
+                    if m.try_reserve(1).is_err() {
+                        panic!("{}", super::OUT_OF_MEMORY);
+                    }
                     m.insert(k.into_boxed_str(), (key, val));
                     true
                 }

@@ -41,8 +41,13 @@ impl std::fmt::Display for RtError {
 }
 impl std::error::Error for RtError {}
 
-/// Address space reserved for each slot table (never all committed).
-pub const SLOT_TABLE_RESERVE: usize = 32 << 30;
+/// Address space reserved for each slot table (never all committed) when the process has no
+/// address-space limit; under `ulimit -v` it is scaled down ([`crate::limits`]).
+pub const SLOT_TABLE_RESERVE: usize = crate::limits::SLOT_TABLE_RESERVE_MAX;
+
+/// The message of every failed heap allocation (a panic payload inside the heap, turned into
+/// a runtime error by the runtime's helpers).
+pub const OUT_OF_MEMORY: &str = "out of memory";
 
 /// `flags` bit: the slot holds a live object.
 pub const FLAG_LIVE: u16 = 1;
@@ -186,6 +191,8 @@ pub struct SlotTable<T: Slot> {
     committed_bytes: usize,
     /// Slots the reservation can hold.
     capacity: usize,
+    /// Bytes reserved (fixed at creation: the base never moves).
+    reserved: usize,
     free: Vec<u32>,
     /// Live (allocated, not yet freed) slots.
     pub(crate) live: usize,
@@ -195,24 +202,29 @@ const COMMIT_CHUNK: usize = 64 << 10;
 
 impl<T: Slot> SlotTable<T> {
     pub fn new() -> Self {
+        let reserved = crate::limits::slot_table_reserve();
         // SAFETY: an anonymous PROT_NONE reservation; no memory is touched.
         let p = unsafe {
             libc::mmap(
                 std::ptr::null_mut(),
-                SLOT_TABLE_RESERVE,
+                reserved,
                 libc::PROT_NONE,
                 libc::MAP_PRIVATE | libc::MAP_ANONYMOUS | libc::MAP_NORESERVE,
                 -1,
                 0,
             )
         };
-        assert!(p != libc::MAP_FAILED, "cannot reserve a slot table");
+        assert!(
+            p != libc::MAP_FAILED,
+            "{OUT_OF_MEMORY}: cannot reserve a slot table"
+        );
         let mut t = SlotTable {
             base: p as *mut T,
             len: 0,
             committed: 0,
             committed_bytes: 0,
-            capacity: (SLOT_TABLE_RESERVE / std::mem::size_of::<T>()).min(u32::MAX as usize),
+            capacity: (reserved / std::mem::size_of::<T>()).min(u32::MAX as usize),
+            reserved,
             free: Vec::new(),
             live: 0,
         };
@@ -235,12 +247,14 @@ impl<T: Slot> SlotTable<T> {
         if slots <= self.committed {
             return;
         }
-        assert!(slots <= self.capacity, "slot table exhausted");
+        if slots > self.capacity {
+            panic!("{OUT_OF_MEMORY}");
+        }
         let sz = std::mem::size_of::<T>();
         let old_bytes = self.committed_bytes;
         let want = (slots * sz).max(old_bytes * 2).max(COMMIT_CHUNK);
         let new_bytes = want.div_ceil(COMMIT_CHUNK) * COMMIT_CHUNK;
-        let new_bytes = new_bytes.min(SLOT_TABLE_RESERVE);
+        let new_bytes = new_bytes.min(self.reserved);
         // SAFETY: [old_bytes, new_bytes) lies inside our reservation and is page aligned
         // (old_bytes is a multiple of COMMIT_CHUNK).
         let r = unsafe {
@@ -250,7 +264,9 @@ impl<T: Slot> SlotTable<T> {
                 libc::PROT_READ | libc::PROT_WRITE,
             )
         };
-        assert_eq!(r, 0, "cannot commit slot table memory");
+        if r != 0 {
+            panic!("{OUT_OF_MEMORY}");
+        }
         self.committed_bytes = new_bytes;
         self.committed = new_bytes / sz;
     }
@@ -311,7 +327,7 @@ impl<T: Slot> Default for SlotTable<T> {
 impl<T: Slot> Drop for SlotTable<T> {
     fn drop(&mut self) {
         // SAFETY: unmapping exactly our reservation.
-        unsafe { libc::munmap(self.base as *mut libc::c_void, SLOT_TABLE_RESERVE) };
+        unsafe { libc::munmap(self.base as *mut libc::c_void, self.reserved) };
     }
 }
 
@@ -329,6 +345,8 @@ pub struct GcStats {
     /// `should_collect` fires when `allocated_since` exceeds this.
     pub threshold: usize,
     pub stress: bool,
+    /// `--max-heap`: live bytes after a collection may not exceed this.
+    pub max_heap: usize,
 }
 
 /// The runtime heap: one arena per object kind, plus the program's types.
@@ -341,6 +359,8 @@ pub struct Heap {
     pub(crate) bigs: SlotTable<BigSlot>,
     pub(crate) boxes: SlotTable<BoxSlot>,
     pub(crate) gc: GcStats,
+    /// Set once the heap could not grow (sticky: every later allocating op fails too).
+    pub oom: Option<String>,
     /// Permanent one-byte strings for ASCII characters (string indexing returns these), and
     /// the permanent empty string at index 128.
     pub(crate) ascii: Vec<Cell>,
@@ -372,8 +392,10 @@ impl Heap {
             boxes: SlotTable::new(),
             gc: GcStats {
                 threshold: crate::gc::MIN_THRESHOLD,
+                max_heap: crate::limits::default_max_heap(),
                 ..GcStats::default()
             },
+            oom: None,
             ascii: Vec::new(),
         };
         for b in 0u8..128 {

@@ -10,21 +10,21 @@ mod parser;
 
 pub use parser::{MAX_DEPTH, MAX_TYPE_DEPTH};
 
-/// Stack reserved for the parser thread (lazily committed). [`MAX_DEPTH`] levels of nesting
-/// take a few MiB in an unoptimised build (about 10 KiB per level), more than the 2 MiB of a
-/// test thread.
-const PARSE_STACK: usize = 256 << 20;
+// Stack reserved for the parser thread (lazily committed): `arenas::limits::parse_stack()`,
+// 256 MiB, or a fraction of the address-space limit under `ulimit -v`. [`MAX_DEPTH`] levels
+// of nesting take a few MiB in an unoptimised build (about 10 KiB per level), more than the
+// 2 MiB of a test thread.
 
 /// Parse a whole source file.
 ///
-/// The parser runs on a thread of its own with a [`PARSE_STACK`] stack, so that the deepest
+/// The parser runs on a thread of its own with a large stack (`arenas::limits::parse_stack`), so that the deepest
 /// nesting it accepts cannot overflow the caller's stack whatever thread it is called on (if
 /// the thread cannot be spawned, it runs on the caller's thread).
 pub fn parse(src: &str) -> Result<ast::Program, vm::error::Error> {
     std::thread::scope(|scope| {
         let spawned = std::thread::Builder::new()
             .name("mochi-parse".into())
-            .stack_size(PARSE_STACK)
+            .stack_size(arenas::limits::parse_stack())
             .spawn_scoped(scope, || parser::parse(src));
         match spawned {
             Ok(handle) => handle

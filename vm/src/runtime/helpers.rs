@@ -96,7 +96,10 @@ macro_rules! helpers {
         #[allow(unused_variables, clippy::redundant_closure_call)]
         pub unsafe extern "C" fn $name(ctx: *mut Ctx, fp: *mut u8, a_: u32, b_: u32, c_: u32) -> u64 {
             let r0 = rt(ctx);
-            helpers!(@gc $kind r0 ctx fp);
+            if let Err(m) = helpers!(@gc $kind r0 ctx fp) {
+                r0.pending_error = Some(m);
+                return 1;
+            }
             let ($a, $b, $c) = (a_, b_, c_);
             #[allow(unused_macros)]
             macro_rules! g { ($i:expr) => { *w(fp, $i) } }
@@ -114,14 +117,19 @@ macro_rules! helpers {
             match r {
                 Ok(()) => 0,
                 Err(m) => {
-                    rt(ctx).pending_error = Some(m);
+                    let r = rt(ctx);
+                    if m == arenas::heap::OUT_OF_MEMORY {
+                        // The heap could not grow: every later allocation fails too.
+                        r.heap.oom = Some(m.clone());
+                    }
+                    r.pending_error = Some(m);
                     1
                 }
             }
         }
     )* };
-    (@gc alloc $rt:ident $ctx:ident $fp:ident) => { $rt.safepoint($ctx, $fp); };
-    (@gc pure $rt:ident $ctx:ident $fp:ident) => {};
+    (@gc alloc $rt:ident $ctx:ident $fp:ident) => { $rt.safepoint($ctx, $fp) };
+    (@gc pure $rt:ident $ctx:ident $fp:ident) => { Ok::<(), String>(()) };
 }
 
 /// The runtime error for a heap panic caught in a helper.
@@ -133,6 +141,8 @@ fn panic_message(p: Box<dyn std::any::Any + Send>) -> String {
         .unwrap_or_default();
     if m.starts_with("not a ") {
         "invalid use of nil value".to_string()
+    } else if m.starts_with(arenas::heap::OUT_OF_MEMORY) {
+        arenas::heap::OUT_OF_MEMORY.to_string()
     } else {
         format!("internal error: {m}")
     }

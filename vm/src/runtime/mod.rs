@@ -97,15 +97,22 @@ impl Runtime {
     }
 
     /// A GC safepoint: called at the start of every allocating op, before it allocates.
-    /// Collects when the heap asks for it.
+    /// Collects when the heap asks for it. Fails with `out of memory` once the heap could not
+    /// grow or the live heap after a collection exceeds `--max-heap` (sticky: the op fails
+    /// again when re-executed).
     ///
     /// # Safety
     /// `fp` is the innermost live frame; every frame up the `caller` chain is live and its
     /// cell words hold valid Cells; `ctx.globals` is the globals block.
-    pub unsafe fn safepoint(&mut self, ctx: *const Ctx, fp: *mut u8) {
+    pub unsafe fn safepoint(&mut self, ctx: *const Ctx, fp: *mut u8) -> Result<(), String> {
+        if let Some(m) = &self.heap.oom {
+            return Err(m.clone());
+        }
         if self.heap.should_collect() {
             self.collect(ctx, fp);
+            return self.heap.check_max_heap();
         }
+        Ok(())
     }
 
     /// Collect garbage now. Roots: the Cell words of every frame from `fp` up to main, the
