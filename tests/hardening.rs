@@ -141,12 +141,31 @@ fn signal_test(sig: i32, status: i32) {
             .stderr(Stdio::piped())
             .spawn()
             .unwrap();
-        std::thread::sleep(Duration::from_millis(300));
+        wait_until_busy(child.id());
         // SAFETY: sends a signal to the child we spawned.
         unsafe { libc::kill(child.id() as i32, sig) };
         let o = child.wait_with_output().unwrap();
         assert_eq!(text(&o.stdout), "started\n", "{mode:?}");
         assert_eq!(o.status.code(), Some(status), "{mode:?}");
+    }
+}
+
+/// Wait until process `pid` has used 50 ms of CPU time (so it is past start-up and its first
+/// `print`, spinning in its loop), or 10 s have passed: a fixed sleep is too short on a
+/// loaded machine.
+fn wait_until_busy(pid: u32) {
+    let t = Instant::now();
+    while t.elapsed() < Duration::from_secs(10) {
+        let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
+        // Fields after the parenthesised command name: state is field 3, utime 14, stime 15.
+        let rest = stat.rsplit_once(')').map(|(_, r)| r).unwrap_or("");
+        let f: Vec<&str> = rest.split_whitespace().collect();
+        let ticks: u64 = f.get(11).and_then(|u| u.parse().ok()).unwrap_or(0)
+            + f.get(12).and_then(|s| s.parse().ok()).unwrap_or(0);
+        if ticks >= 5 {
+            return;
+        }
+        std::thread::sleep(Duration::from_millis(10));
     }
 }
 
@@ -437,7 +456,8 @@ fn a_signal_during_a_blocked_write_still_exits() {
         .stdout(Stdio::piped())
         .spawn()
         .unwrap();
-    std::thread::sleep(Duration::from_millis(300));
+    wait_until_busy(child.id());
+    std::thread::sleep(Duration::from_millis(100));
     let t = Instant::now();
     // SAFETY: sends a signal to the child we spawned.
     unsafe { libc::kill(child.id() as i32, libc::SIGTERM) };
