@@ -456,8 +456,8 @@ fn a_signal_during_a_blocked_write_still_exits() {
         .stdout(Stdio::piped())
         .spawn()
         .unwrap();
-    wait_until_busy(child.id());
-    std::thread::sleep(Duration::from_millis(100));
+    // (It blocks on the full pipe, so it never gets busy: give start-up a fixed head start.)
+    std::thread::sleep(Duration::from_millis(500));
     let t = Instant::now();
     // SAFETY: sends a signal to the child we spawned.
     unsafe { libc::kill(child.id() as i32, libc::SIGTERM) };
