@@ -474,9 +474,12 @@ macro_rules! define_ops {
                 match self { $(Op::$name => define_ops!(@tier $tier $($stencil)? $($hfn)?),)* }
             }
 
-            /// The routine of a helper op.
+            /// The routine of a helper op (a table indexed by op number: the interpreter's
+            /// generic helper arm looks it up on every helper op).
+            #[inline]
             pub fn helper(self) -> Option<HelperFn> {
-                match self { $(Op::$name => define_ops!(@hfn $($hfn)?),)* }
+                const HELPERS: &[Option<HelperFn>] = &[$(define_ops!(@hfn $($hfn)?),)*];
+                HELPERS[self as usize]
             }
 
             /// The properties declared in the table.
