@@ -170,12 +170,13 @@ fn abs_i64_is_checked_in_memory_and_register_forms() {
 /// The interpreter's `F64ToI64`: -2^63 <= x < 2^63 truncates, anything else (NaN included)
 /// is an overflow error.
 fn f64_to_i64(x: f64) -> Option<i64> {
-    (x >= -9.223372036854775808e18 && x < 9.223372036854775808e18).then_some(x as i64)
+    const TWO63: f64 = 9_223_372_036_854_775_808.0; // 2^63, exactly representable
+    (-TWO63..TWO63).contains(&x).then_some(x as i64)
 }
 
 #[test]
 fn f64_to_i64_truncates_and_exits_on_nan_and_out_of_range() {
-    let two63 = 9.223372036854775808e18f64;
+    let two63 = 9_223_372_036_854_775_808.0f64;
     let mut xs = vec![
         0.0,
         -0.0,

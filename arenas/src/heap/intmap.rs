@@ -112,7 +112,7 @@ mod tests {
                 .wrapping_add(1442695040888963407);
             // Mostly ascending keys from 0, some random ones, negatives, removals.
             let k = match x >> 61 {
-                0 | 1 | 2 | 3 => (step / 2) as i64,
+                0..=3 => (step / 2) as i64,
                 4 => (x >> 40) as i64 % 50_000,
                 5 => -((x >> 50) as i64),
                 _ => (x >> 50) as i64 % 300,
