@@ -16,31 +16,6 @@ use vm::jit_api::Jit;
 use vm::ops::Op;
 use vm::program::{Bank, Function, Program, RetKind};
 
-const I32_MIN: i64 = i32::MIN as i64;
-const I32_MAX: i64 = i32::MAX as i64;
-
-const INTS: &[i64] = &[
-    0,
-    1,
-    -1,
-    2,
-    -2,
-    3,
-    -3,
-    10,
-    I32_MIN,
-    I32_MAX,
-    I32_MIN - 1,
-    I32_MAX + 1,
-    1 << 32,
-    3_037_000_499,
-    3_037_000_500,
-    i64::MIN,
-    i64::MIN + 1,
-    i64::MAX,
-    i64::MAX - 1,
-];
-
 /// A machine whose context points at `h`'s slot tables.
 fn on_heap(h: &Heap, p: Program, compile: &[usize]) -> Machine {
     let mut m = Machine::new(p, compile);

@@ -10,31 +10,6 @@ use vm::abi::{STATUS_EXIT, STATUS_RETURNED};
 use vm::jit_api::Jit;
 use vm::ops::Op;
 
-const I32_MIN: i64 = i32::MIN as i64;
-const I32_MAX: i64 = i32::MAX as i64;
-
-/// Operands around the interesting boundaries.
-const INTS: &[i64] = &[
-    0,
-    1,
-    -1,
-    2,
-    -2,
-    7,
-    -7,
-    I32_MIN,
-    I32_MAX,
-    I32_MIN - 1,
-    I32_MAX + 1,
-    1 << 32,
-    3_037_000_499,
-    3_037_000_500,
-    i64::MIN,
-    i64::MIN + 1,
-    i64::MAX,
-    i64::MAX - 1,
-];
-
 const IMMS: &[i64] = &[0, -1, 1, I32_MIN, I32_MAX, I32_MIN + 1, I32_MAX - 1];
 
 fn floats() -> Vec<f64> {

@@ -4,7 +4,7 @@
 //! one); a block's locals until the end of the block.
 
 use super::func::{
-    list_get_op, list_set_op, set_field_op, store_global_op, FnBuilder, LoopLabels, Opnd,
+    list_get_op, list_set_op, set_field_op, store_global_op, FnBuilder, LoopLabels, Opnd, Slot,
 };
 use super::{bank_of, Lowerer, Result};
 use crate::hir::{Expr, ExprKind, Place, Stmt, StmtKind};
@@ -103,18 +103,7 @@ impl Lowerer<'_> {
                     }
                 };
                 b.locals[*var as usize] = Some(i);
-                let (body_l, cont_l, end_l) = (b.new_label(), b.new_label(), b.new_label());
-                b.op3(Op::JLeI64, hi, i, Opnd::Label(end_l), pos);
-                b.bind(body_l);
-                b.loops.push(LoopLabels {
-                    brk: end_l,
-                    cont: cont_l,
-                });
-                self.block(b, body)?;
-                b.loops.pop();
-                b.bind(cont_l);
-                b.op3(Op::IncJLtI64, i, hi, Opnd::Label(body_l), pos);
-                b.bind(end_l);
+                self.counted_loop(b, i, hi, body, pos, |_| {})?;
                 b.next = mark;
             }
             StmtKind::ForEach {
@@ -267,10 +256,27 @@ impl Lowerer<'_> {
             .clone();
         let v = b.alloc(bank_of(&var_ty));
         b.locals[var as usize] = Some(v);
+        self.counted_loop(b, i, n, body, pos, |b| b.op3(get_op, v, seq, i, pos))?;
+        b.next = mark;
+        Ok(())
+    }
+
+    /// `if hi <= i goto end; body: each; <body>; cont: IncJLtI64 i, hi, body; end:` — the
+    /// loop of `for i in a..b` and of `for x in xs` (`each` loads the element first); `i`
+    /// holds the start index, `continue` goes to the step and `break` to the end.
+    fn counted_loop(
+        &mut self,
+        b: &mut FnBuilder,
+        i: Slot,
+        hi: Slot,
+        body: &[Stmt],
+        pos: Pos,
+        each: impl FnOnce(&mut FnBuilder),
+    ) -> Result<()> {
         let (body_l, cont_l, end_l) = (b.new_label(), b.new_label(), b.new_label());
-        b.op3(Op::JLeI64, n, i, Opnd::Label(end_l), pos);
+        b.op3(Op::JLeI64, hi, i, Opnd::Label(end_l), pos);
         b.bind(body_l);
-        b.op3(get_op, v, seq, i, pos);
+        each(b);
         b.loops.push(LoopLabels {
             brk: end_l,
             cont: cont_l,
@@ -278,9 +284,8 @@ impl Lowerer<'_> {
         self.block(b, body)?;
         b.loops.pop();
         b.bind(cont_l);
-        b.op3(Op::IncJLtI64, i, n, Opnd::Label(body_l), pos);
+        b.op3(Op::IncJLtI64, i, hi, Opnd::Label(body_l), pos);
         b.bind(end_l);
-        b.next = mark;
         Ok(())
     }
 

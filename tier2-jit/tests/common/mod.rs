@@ -147,3 +147,32 @@ impl Machine {
         unsafe { self.jit.enter(addr, fp, ctx) }
     }
 }
+
+pub const I32_MIN: i64 = i32::MIN as i64;
+pub const I32_MAX: i64 = i32::MAX as i64;
+
+/// Int operands around the interesting boundaries (32-bit immediates, multiplication overflow
+/// at sqrt(2^63), the int64 limits), shared by the patch tests.
+pub const INTS: &[i64] = &[
+    0,
+    1,
+    -1,
+    2,
+    -2,
+    3,
+    -3,
+    7,
+    -7,
+    10,
+    I32_MIN,
+    I32_MAX,
+    I32_MIN - 1,
+    I32_MAX + 1,
+    1 << 32,
+    3_037_000_499,
+    3_037_000_500,
+    i64::MIN,
+    i64::MIN + 1,
+    i64::MAX,
+    i64::MAX - 1,
+];
