@@ -159,8 +159,6 @@ pub enum Tok {
     OrOr,
     /// `=>`
     FatArrow,
-    /// `:-`
-    ColonDash,
     /// `..`
     DotDot,
     /// `??`
@@ -204,7 +202,6 @@ impl Tok {
             Tok::AndAnd => "&&",
             Tok::OrOr => "||",
             Tok::FatArrow => "=>",
-            Tok::ColonDash => ":-",
             Tok::DotDot => "..",
             Tok::QuestionQuestion => "??",
             Tok::Minus => "-",
@@ -690,7 +687,8 @@ impl Lexer {
             ('&', Some('&')) => Some(Tok::AndAnd),
             ('|', Some('|')) => Some(Tok::OrOr),
             ('=', Some('>')) => Some(Tok::FatArrow),
-            (':', Some('-')) => Some(Tok::ColonDash),
+            // No `:-` token: it only spells logic rules, which this runtime rejects at their
+            // keyword, and lexing it would break slices such as `xs[:-1]`.
             ('.', Some('.')) => Some(Tok::DotDot),
             ('?', Some('?')) => Some(Tok::QuestionQuestion),
             _ => None,

@@ -219,13 +219,11 @@ impl Parser {
     /// After `[` (or `?[`): `i]`, or a slice `[i:j]` / `[i:j:k]` with optional bounds.
     fn parse_index(&mut self, target: Expr, pos: Pos, optional: bool) -> Result<Expr> {
         self.with_no_struct(false, |p| {
-            p.split_colon_dash();
             let first = if p.at(&Tok::Colon) {
                 None
             } else {
                 Some(p.parse_expr()?)
             };
-            p.split_colon_dash();
             if !p.eat(&Tok::Colon) {
                 p.expect_close(&Tok::RBracket, pos)?;
                 let Some(index) = first else {
@@ -251,7 +249,6 @@ impl Parser {
                 }
             };
             let end = bound(p)?;
-            p.split_colon_dash();
             let step = if p.eat(&Tok::Colon) { bound(p)? } else { None };
             p.expect_close(&Tok::RBracket, pos)?;
             Ok(Expr {

@@ -125,24 +125,6 @@ pub(crate) struct Parser {
 }
 
 impl Parser {
-    /// Inside brackets `:-` (the logic-rule token) is a slice's `:` followed by a unary
-    /// minus (`xs[:-1]`, `xs[1:-1]`): split the current token in two.
-    pub(crate) fn split_colon_dash(&mut self) {
-        if self.toks[self.i].kind == Tok::ColonDash {
-            let t = &mut self.toks[self.i];
-            t.kind = Tok::Colon;
-            let minus = Token {
-                kind: Tok::Minus,
-                pos: Pos {
-                    line: t.pos.line,
-                    col: t.pos.col + 1,
-                },
-                nl_before: false,
-            };
-            self.toks.insert(self.i + 1, minus);
-        }
-    }
-
     fn new(mut toks: Vec<Token>) -> Self {
         if toks.last().map(|t| &t.kind) != Some(&Tok::Eof) {
             let pos = toks
