@@ -5,7 +5,7 @@
 //! Element buffers carry a [`BufHeader`] right before the first element and may be shared by
 //! several lists, Go-slice style (see [`Heap::list_append`]).
 
-use std::alloc::{alloc, dealloc, Layout};
+use std::alloc::{dealloc, Layout};
 use std::cmp::Ordering;
 
 use super::{BufHeader, Heap, ListSlot, RtError, BUF_HEADER_SIZE, LIST_SLOT_SIZE};
@@ -19,20 +19,32 @@ fn buf_layout(cap: usize) -> Layout {
 /// A new word buffer (`refs = 0`, `used = 0`); returns the data pointer.
 fn new_words(cap: usize) -> *mut u64 {
     debug_assert!(cap > 0);
-    // SAFETY: non-zero size.
-    unsafe {
-        let p = alloc(buf_layout(cap)) as *mut BufHeader;
-        assert!(!p.is_null(), "out of memory");
-        p.write(BufHeader {
-            used: 0,
-            cap: cap as u64,
-            refs: 0,
-        });
-        (p as *mut u8).add(BUF_HEADER_SIZE) as *mut u64
-    }
+    let p = super::alloc_buf(buf_layout(cap), cap);
+    // SAFETY: the words follow the header.
+    unsafe { (p as *mut u8).add(BUF_HEADER_SIZE) as *mut u64 }
 }
 
 #[inline]
+/// Write `w` just past the end of the list in slot `s` when it ends at its buffer's used
+/// length and the buffer has room (the append of `list_push` and `list_append`); false when
+/// the caller must copy.
+fn extend_in_place(s: &ListSlot, w: u64) -> bool {
+    let len = s.len as usize;
+    if s.data.is_null() || len >= s.cap as usize {
+        return false;
+    }
+    let h = header(s.data);
+    // SAFETY: live buffer with room; writing past `used` touches no other list's elements.
+    unsafe {
+        if (*h).used as usize != len {
+            return false;
+        }
+        *s.data.add(len) = w;
+        (*h).used += 1;
+    }
+    true
+}
+
 pub(crate) fn header(data: *mut u64) -> *mut BufHeader {
     // SAFETY: data buffers always follow a header.
     unsafe { (data as *mut u8).sub(BUF_HEADER_SIZE) as *mut BufHeader }
@@ -174,17 +186,9 @@ impl Heap {
         let i = self.idx(c, ArenaKind::List);
         let s = *self.lists.get(i);
         let len = s.len as usize;
-        if !s.data.is_null() && len < s.cap as usize {
-            let h = header(s.data);
-            // SAFETY: live buffer; writing past `used` touches no other list's elements.
-            unsafe {
-                if (*h).used as usize == len {
-                    *s.data.add(len) = w;
-                    (*h).used += 1;
-                    self.lists.get_mut(i).len += 1;
-                    return;
-                }
-            }
+        if extend_in_place(&s, w) {
+            self.lists.get_mut(i).len += 1;
+            return;
         }
         let cap = (len * 2).max(4);
         let data = fresh_words(&[self.list_words(c), &[w]], cap);
@@ -210,16 +214,8 @@ impl Heap {
     pub fn list_append(&mut self, c: Cell, w: u64) -> Cell {
         let s = *self.list_slot(c);
         let len = s.len as usize;
-        if !s.data.is_null() && len < s.cap as usize {
-            let h = header(s.data);
-            // SAFETY: as in list_push.
-            unsafe {
-                if (*h).used as usize == len {
-                    *s.data.add(len) = w;
-                    (*h).used += 1;
-                    return self.push_list_slot(s.elem, s.data, len + 1, s.cap as usize);
-                }
-            }
+        if extend_in_place(&s, w) {
+            return self.push_list_slot(s.elem, s.data, len + 1, s.cap as usize);
         }
         let cap = ((len + 1) * 2).max(4);
         let data = fresh_words(&[self.list_words(c), &[w]], cap);

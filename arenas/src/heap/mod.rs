@@ -68,6 +68,23 @@ pub struct BufHeader {
     pub cap: u64,
     pub refs: u64,
 }
+
+/// A new element buffer of `layout` (a header, then `cap` bytes or words) with `refs = 0`,
+/// `used = 0`; returns the header. A failed allocation panics with the out-of-memory message,
+/// which the helper that allocated reports as a runtime error.
+pub(crate) fn alloc_buf(layout: std::alloc::Layout, cap: usize) -> *mut BufHeader {
+    // SAFETY: the layout is never empty (it holds the header).
+    unsafe {
+        let p = std::alloc::alloc(layout) as *mut BufHeader;
+        assert!(!p.is_null(), "{}", OUT_OF_MEMORY);
+        p.write(BufHeader {
+            used: 0,
+            cap: cap as u64,
+            refs: 0,
+        });
+        p
+    }
+}
 pub const BUF_HEADER_SIZE: usize = std::mem::size_of::<BufHeader>();
 
 /// A string. Layout (40 bytes): `ptr` at 0 (first byte; dangling when empty), `len` at 8 (bytes),

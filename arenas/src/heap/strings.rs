@@ -7,7 +7,7 @@
 //! bytes a string covers never change, appends only write past `used`. Slices share their
 //! source's buffer too.
 
-use std::alloc::{alloc, dealloc, Layout};
+use std::alloc::{dealloc, Layout};
 use std::cmp::Ordering;
 
 use super::{BufHeader, Heap, RtError, StrSlot, BUF_HEADER_SIZE, FLAG_PERMANENT};
@@ -20,17 +20,7 @@ fn buf_layout(cap: usize) -> Layout {
 
 /// A new byte buffer with `refs = 0`, `used = 0`.
 fn new_buf(cap: usize) -> *mut BufHeader {
-    // SAFETY: non-zero size layout.
-    unsafe {
-        let p = alloc(buf_layout(cap)) as *mut BufHeader;
-        assert!(!p.is_null(), "out of memory");
-        p.write(BufHeader {
-            used: 0,
-            cap: cap as u64,
-            refs: 0,
-        });
-        p
-    }
+    super::alloc_buf(buf_layout(cap), cap)
 }
 
 pub(crate) fn buf_bytes(b: *mut BufHeader) -> *mut u8 {
