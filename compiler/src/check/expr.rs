@@ -412,30 +412,16 @@ impl Checker<'_> {
             }
             B::In => self.in_op(l, r, pos),
             B::Add | B::Sub | B::Mul | B::Div | B::Mod => self.arith(op, l, r, pos),
-            B::Lt | B::Le | B::Gt | B::Ge => {
+            B::Lt | B::Le | B::Gt | B::Ge | B::Eq | B::Ne => {
                 let (l, r) = self.unify_operands(l, r);
-                let ok = matches!(l.ty, Type::Int | Type::Float | Type::Str | Type::BigInt)
-                    && l.ty == r.ty;
+                // Ordering needs numbers, strings or bigints; equality any one type but void.
+                let ok = l.ty == r.ty
+                    && if matches!(op, B::Eq | B::Ne) {
+                        l.ty != Type::Void
+                    } else {
+                        matches!(l.ty, Type::Int | Type::Float | Type::Str | Type::BigInt)
+                    };
                 if !ok {
-                    return Err(Error::ty(
-                        pos,
-                        format!(
-                            "cannot compare {} and {} with {}",
-                            self.tyname(&l.ty),
-                            self.tyname(&r.ty),
-                            op.as_str()
-                        ),
-                    ));
-                }
-                Ok(mk(
-                    ExprKind::Binary(hbin(op), Box::new(l), Box::new(r)),
-                    Type::Bool,
-                    pos,
-                ))
-            }
-            B::Eq | B::Ne => {
-                let (l, r) = self.unify_operands(l, r);
-                if l.ty != r.ty || l.ty == Type::Void {
                     return Err(Error::ty(
                         pos,
                         format!(
