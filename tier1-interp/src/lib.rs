@@ -160,6 +160,21 @@ impl Tiering<'_> {
     }
 }
 
+/// Run `prog` (taking its heap) in the interpreter with no JIT, keeping what it prints: the
+/// result and the output. For tests and embedders.
+pub fn run_captured(prog: &mut Program) -> (Result<(), Error>, String) {
+    let sink = vm::runtime::CapturedOutput::default();
+    let heap = prog.heap.take().expect("a compiled program has its heap");
+    let mut rt = Runtime::new(heap, Box::new(sink.clone()));
+    let opts = Options {
+        mode: JitMode::Off,
+        ..Options::default()
+    };
+    let r = run(prog, &mut rt, None, opts, &mut RunStats::default());
+    rt.flush();
+    (r, sink.contents())
+}
+
 /// Run `prog` from its top level. Output goes through `rt`; a runtime error is returned with
 /// the position of the instruction that raised it (output printed before it stays printed).
 pub fn run(

@@ -32,17 +32,8 @@ fn func(name: &str, params: Vec<Bank>, n: [u32; 3], ret: RetKind, code: Vec<Inst
     }
 }
 
-fn run(prog: Program) -> (Result<(), vm::error::Error>, String) {
-    let mut prog = prog;
-    let sink = CapturedOutput::default();
-    let mut rt = Runtime::new(prog.heap.take().unwrap(), Box::new(sink.clone()));
-    let opts = Options {
-        mode: JitMode::Off,
-        ..Options::default()
-    };
-    let r = tier1_interp::run(&prog, &mut rt, None, opts, &mut RunStats::default());
-    rt.flush();
-    (r, sink.contents())
+fn run(mut prog: Program) -> (Result<(), vm::error::Error>, String) {
+    tier1_interp::run_captured(&mut prog)
 }
 
 #[test]

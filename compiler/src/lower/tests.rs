@@ -2,30 +2,18 @@
 //! compared; plus checks of the code shape (fused branches, loop ops, frame layout).
 
 use crate::compile_source;
-use tier1_interp::{JitMode, Options, RunStats};
 use vm::ops::Op;
-use vm::runtime::{CapturedOutput, Runtime};
 
 /// Compile and run `src` with the interpreter; stdout, or `Err(message)` for a compile or
 /// runtime error (stdout before a runtime error is appended to the message).
 fn run(src: &str) -> Result<String, String> {
     let mut prog = compile_source(src).map_err(|e| format!("compile: {}", e.message))?;
-    let sink = CapturedOutput::default();
-    let mut rt = Runtime::new(prog.heap.take().unwrap(), Box::new(sink.clone()));
-    let opts = Options {
-        mode: JitMode::Off,
-        ..Options::default()
-    };
-    let r = tier1_interp::run(&prog, &mut rt, None, opts, &mut RunStats::default());
-    rt.flush();
+    let (r, out) = tier1_interp::run_captured(&mut prog);
     match r {
-        Ok(()) => Ok(sink.contents()),
+        Ok(()) => Ok(out),
         Err(e) => Err(format!(
             "{}:{}: {}\n{}",
-            e.pos.line,
-            e.pos.col,
-            e.message,
-            sink.contents()
+            e.pos.line, e.pos.col, e.message, out
         )),
     }
 }
