@@ -2,7 +2,9 @@
 //! compared; plus checks of the code shape (fused branches, loop ops, frame layout).
 
 use crate::compile_source;
+use tier1_interp::{JitMode, Options, RunStats};
 use vm::ops::Op;
+use vm::runtime::{CapturedOutput, Runtime};
 
 /// Compile and run `src` with the interpreter; stdout, or `Err(message)` for a compile or
 /// runtime error (stdout before a runtime error is appended to the message).
