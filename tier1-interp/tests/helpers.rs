@@ -3,11 +3,9 @@
 //! before it. Frames put parameters first: a call stores argument i at word 4 + i of the
 //! callee, whatever its bank.
 
-use tier1_interp::{JitMode, Options, RunStats};
 use vm::error::Pos;
 use vm::ops::{Instr, Op};
 use vm::program::{Bank, Function, Globals, Program, RetKind};
-use vm::runtime::{CapturedOutput, Runtime};
 
 fn func(name: &str, params: Vec<Bank>, n: [u32; 3], ret: RetKind, code: Vec<Instr>) -> Function {
     let positions = (0..code.len())
