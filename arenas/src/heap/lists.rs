@@ -10,6 +10,7 @@ use std::cmp::Ordering;
 
 use super::{BufHeader, Heap, ListSlot, RtError, BUF_HEADER_SIZE, LIST_SLOT_SIZE};
 use crate::rtti::{TypeDesc, TypeId};
+use crate::Bank;
 use crate::value::{ArenaKind, Cell};
 
 fn buf_layout(cap: usize) -> Layout {
@@ -340,6 +341,82 @@ impl Heap {
             }
         }
         self.list_from(ty, &out)
+    }
+
+    /// `xs` reordered stably by `keys` (one key per element, compared as `sort by` does:
+    /// numbers numerically, strings by bytes, lists and maps element-wise): a new list.
+    /// Query `sort by` (the keys were evaluated once per row by the query's loop).
+    pub fn list_sort_by_keys(&mut self, xs: Cell, keys: Cell) -> Result<Cell, RtError> {
+        let (n, nk) = (self.list_len(xs) as usize, self.list_len(keys) as usize);
+        if n != nk {
+            return Err(RtError(format!("sort: {n} values but {nk} keys")));
+        }
+        let (vt, kt) = (self.list_elem_type(xs), self.list_elem_type(keys));
+        let mut idx: Vec<u32> = (0..n as u32).collect();
+        {
+            let kw = self.list_words(keys);
+            match self.types.bank(kt) {
+                Bank::I64 => idx.sort_by_key(|&i| kw[i as usize] as i64),
+                Bank::F64 => idx.sort_by(|&i, &j| {
+                    let (a, b) = (f64::from_bits(kw[i as usize]), f64::from_bits(kw[j as usize]));
+                    a.partial_cmp(&b).unwrap_or(Ordering::Equal)
+                }),
+                Bank::Cell => {
+                    idx.sort_by(|&i, &j| self.compare(kw[i as usize], kw[j as usize], kt))
+                }
+            }
+        }
+        let vw = self.list_words(xs);
+        let out: Vec<u64> = idx.iter().map(|&i| vw[i as usize]).collect();
+        Ok(self.list_from(vt, &out))
+    }
+
+    /// `sum` of a list of numbers of any static type (`list<any>`): an int while every
+    /// element is an int (overflow: error), else a float; boxed.
+    pub fn list_sum_any(&mut self, c: Cell) -> Result<Cell, RtError> {
+        let ty = self.list_elem_type(c);
+        let (mut i, mut f, mut is_float) = (0i64, 0f64, false);
+        for &w in self.list_words(c) {
+            match self.view(w, ty) {
+                super::V::Int(x) => {
+                    if is_float {
+                        f += x as f64;
+                    } else {
+                        i = i.checked_add(x).ok_or_else(super::int_overflow)?;
+                    }
+                }
+                super::V::Float(x) => {
+                    if !is_float {
+                        is_float = true;
+                        f = i as f64;
+                    }
+                    f += x;
+                }
+                super::V::Nil => {}
+                _ => return Err(RtError("sum: the list holds a value that is not a number".into())),
+            }
+        }
+        Ok(if is_float {
+            Cell::from_f64(f)
+        } else {
+            self.box_int(i)
+        })
+    }
+
+    /// The truthiness of a value (`if x` on an `any`/optional `x`): nil, false, 0, 0.0,
+    /// "" and empty lists and maps are false, everything else true.
+    pub fn truthy(&self, w: u64, ty: TypeId) -> bool {
+        match self.view(w, ty) {
+            super::V::Nil => false,
+            super::V::Bool(b) => b,
+            super::V::Int(i) => i != 0,
+            super::V::Float(f) => f != 0.0,
+            super::V::Str(s) => !s.is_empty(),
+            super::V::Big(b) => !num_traits::Zero::is_zero(b),
+            super::V::List(c) => self.list_len(c) > 0,
+            super::V::Map(c) => self.map_len(c) > 0,
+            super::V::Rec(_) => true,
+        }
     }
 
     /// A number word as f64 (None if it is not a number).

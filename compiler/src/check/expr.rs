@@ -169,7 +169,7 @@ impl Checker<'_> {
             }
             K::Match { scrutinee, arms } => self.match_expr(scrutinee, arms, pos, expected)?,
             K::Fun(f) => self.fun_expr(f, expected)?,
-            K::Query(_) => return Err(Error::unsupported(pos, "query expressions")),
+            K::Query(q) => self.query(q, pos)?,
             K::Load { .. } => return Err(Error::unsupported(pos, "load expressions")),
             K::Save { .. } => return Err(Error::unsupported(pos, "save expressions")),
         })
@@ -419,7 +419,16 @@ impl Checker<'_> {
                     && if matches!(op, B::Eq | B::Ne) {
                         l.ty != Type::Void
                     } else {
-                        matches!(l.ty, Type::Int | Type::Float | Type::Str | Type::BigInt)
+                        matches!(
+                            l.ty,
+                            Type::Int
+                                | Type::Float
+                                | Type::Str
+                                | Type::BigInt
+                                | Type::Any
+                                | Type::Param(_)
+                                | Type::List(_)
+                        )
                     };
                 if !ok {
                     return Err(Error::ty(

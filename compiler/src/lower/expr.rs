@@ -655,6 +655,7 @@ impl Lowerer<'_> {
             Conv::IntToBig => b.op2(Op::IntToBig, dst, s, pos),
             Conv::BigToInt => b.op2(Op::BigToInt, dst, s, pos),
             Conv::BigToFloat => b.op2(Op::BigToFloat, dst, s, pos),
+            Conv::Truthy => b.op2(Op::Truthy, dst, s, pos),
             Conv::MapToStruct => {
                 let t = self.tid(to);
                 b.op3(Op::MapToStruct, dst, s, Opnd::Raw(t), pos);
