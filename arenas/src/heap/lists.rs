@@ -403,6 +403,101 @@ impl Heap {
         })
     }
 
+    /// `a op b` on two values of static type `any` (op: 0 `+`, 1 `-`, 2 `*`, 3 `/`, 4 `%`):
+    /// ints stay ints (overflow and division by zero: errors), a float operand makes a
+    /// float, `+` joins two strings, a nil operand gives nil (LANGUAGE.md §5).
+    pub fn any_arith(&mut self, op: u32, a: Cell, b: Cell) -> Result<Cell, RtError> {
+        use super::V;
+        let (x, y) = (self.view_cell(a), self.view_cell(b));
+        let zero = || RtError("division by zero".into());
+        Ok(match (x, y) {
+            (V::Nil, _) | (_, V::Nil) => Cell::NIL,
+            (V::Int(p), V::Int(q)) => {
+                let r = match op {
+                    0 => p.checked_add(q),
+                    1 => p.checked_sub(q),
+                    2 => p.checked_mul(q),
+                    3 if q == 0 => return Err(zero()),
+                    3 => p.checked_div(q),
+                    _ if q == 0 => return Err(zero()),
+                    _ => p.checked_rem(q),
+                };
+                self.box_int(r.ok_or_else(super::int_overflow)?)
+            }
+            (V::Int(_) | V::Float(_), V::Int(_) | V::Float(_)) => {
+                let f = |v: V<'_>| match v {
+                    V::Int(i) => i as f64,
+                    V::Float(f) => f,
+                    _ => 0.0,
+                };
+                let (p, q) = (f(x), f(y));
+                if op >= 3 && q == 0.0 {
+                    return Err(zero());
+                }
+                Cell::from_f64(match op {
+                    0 => p + q,
+                    1 => p - q,
+                    2 => p * q,
+                    3 => p / q,
+                    _ => p % q,
+                })
+            }
+            (V::Str(_), V::Str(_)) if op == 0 => self.str_concat(a, b),
+            _ => {
+                let verb = ["add", "subtract", "multiply", "divide", "take the remainder of"];
+                let (sa, sb) = (
+                    self.format_print(a.0, crate::rtti::ANY),
+                    self.format_print(b.0, crate::rtti::ANY),
+                );
+                return Err(RtError(format!(
+                    "cannot {} {sa} and {sb}",
+                    verb[op.min(4) as usize]
+                )));
+            }
+        })
+    }
+
+    /// `base[key]` on a value of static type `any`: a map's value (nil when missing), a
+    /// list's element, a string's rune; nil for a nil base. The result is boxed.
+    pub fn index_any(&mut self, base: Cell, key: Cell) -> Result<Cell, RtError> {
+        match base.arena() {
+            _ if base.is_nil() => Ok(Cell::NIL),
+            Some((ArenaKind::Map, _)) => {
+                let kt = self.map_key_type(base);
+                let Some(k) = self.unbox_word(key, kt) else {
+                    return Ok(Cell::NIL);
+                };
+                match self.map_get(base, k) {
+                    Some(v) => {
+                        let vt = self.map_val_type(base);
+                        Ok(self.box_word(v, vt))
+                    }
+                    None => Ok(Cell::NIL),
+                }
+            }
+            Some((ArenaKind::List, _)) => {
+                let Some(i) = self.unbox_word(key, crate::rtti::INT) else {
+                    let k = self.format_print(key.0, crate::rtti::ANY);
+                    return Err(RtError(format!("cannot index a list with {k}")));
+                };
+                let w = self.list_get(base, i as i64)?;
+                let et = self.list_elem_type(base);
+                Ok(self.box_word(w, et))
+            }
+            Some((ArenaKind::Str, _)) => {
+                let Some(i) = self.unbox_word(key, crate::rtti::INT) else {
+                    let k = self.format_print(key.0, crate::rtti::ANY);
+                    return Err(RtError(format!("cannot index a string with {k}")));
+                };
+                self.str_index(base, i as i64)
+            }
+            _ => {
+                let b = self.format_print(base.0, crate::rtti::ANY);
+                Err(RtError(format!("cannot index {b}")))
+            }
+        }
+    }
+
     /// The truthiness of a value (`if x` on an `any`/optional `x`): nil, false, 0, 0.0,
     /// "" and empty lists and maps are false, everything else true.
     pub fn truthy(&self, w: u64, ty: TypeId) -> bool {

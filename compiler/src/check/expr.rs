@@ -271,10 +271,18 @@ impl Checker<'_> {
     fn unary(&mut self, op: ast::UnOp, v: Expr, pos: Pos) -> Result<Expr> {
         match op {
             ast::UnOp::Neg => {
-                let v = match v.ty {
-                    Type::Any | Type::Optional(_) | Type::Param(_) => {
-                        conv(Conv::Unbox, v, Type::Float)
+                let v = match v.ty.clone() {
+                    // A number of unknown kind: `0 - v` on any values (ints stay ints).
+                    Type::Any | Type::Param(_) => {
+                        let z = conv(Conv::Box, mk(ExprKind::Int(0), Type::Int, pos), Type::Any);
+                        let v = if v.ty == Type::Any { v } else { conv(Conv::Box, v, Type::Any) };
+                        return Ok(mk(
+                            ExprKind::Binary(BinOp::Sub, Box::new(z), Box::new(v)),
+                            Type::Any,
+                            pos,
+                        ));
                     }
+                    Type::Optional(t) => conv(Conv::Unbox, v, *t),
                     _ => v,
                 };
                 if !matches!(v.ty, Type::Int | Type::Float | Type::BigInt) {
@@ -520,6 +528,20 @@ impl Checker<'_> {
                 ));
             }
         }
+        // An any operand with a number or another any: dynamic arithmetic (an any result;
+        // ints stay ints, a float makes a float, as the reference computes).
+        let dynamic = |t: &Type| matches!(t, Type::Any | Type::Param(_));
+        if (dynamic(&l.ty) && (dynamic(&r.ty) || r.ty.is_numeric()))
+            || (dynamic(&r.ty) && l.ty.is_numeric())
+        {
+            let l = self.coerce(l, &Type::Any, "operand")?;
+            let r = self.coerce(r, &Type::Any, "operand")?;
+            return Ok(mk(
+                ExprKind::Binary(hbin(op), Box::new(l), Box::new(r)),
+                Type::Any,
+                pos,
+            ));
+        }
         let unbox = |e: Expr, other: &Type| -> Expr {
             match (&e.ty, other) {
                 (Type::Any | Type::Param(_), Type::Int | Type::Float | Type::BigInt) => {
@@ -627,7 +649,7 @@ impl Checker<'_> {
             Type::Any | Type::Param(_) => {
                 let i = self.expr(index, None)?;
                 let i = match i.ty {
-                    Type::Int | Type::Str | Type::Any => i,
+                    Type::Str | Type::Any => i,
                     _ => self.coerce(i, &Type::Any, "index")?,
                 };
                 Ok((base, i, Type::Any))
@@ -822,8 +844,23 @@ impl Checker<'_> {
             None if ks.is_empty() => Type::Str,
             None => common(self, &ks),
         };
+        // Values of different types (an int and a float, a map<string, int> and a
+        // map<string, any>) make a map<_, any>: each value keeps its own kind, as the
+        // reference prints it (`{"part": 100, "total": 20.0}`).
+        let mixed = {
+            let mut seen: Option<&Type> = None;
+            vs.iter().any(|v| match (&v.ty, seen) {
+                (Type::Nil, _) => false,
+                (t, None) => {
+                    seen = Some(t);
+                    false
+                }
+                (t, Some(s)) => t != s,
+            })
+        };
         let vt = match wv {
             Some(t) => t,
+            None if mixed => Type::Any,
             None => common(self, &vs),
         };
         let mut out = Vec::with_capacity(ks.len());

@@ -206,7 +206,7 @@ impl Lowerer<'_> {
                         _ => unsupported(&format!("sum of {t0}")),
                     },
                     B::Avg => match t0 {
-                        Type::List(e) if matches!(*e, Type::Int | Type::Float) => {
+                        Type::List(e) if matches!(*e, Type::Int | Type::Float | Type::Any) => {
                             self.un(b, Op::ListAvg, d, &args[0], pos)
                         }
                         _ => unsupported(&format!("avg of {t0}")),

@@ -294,6 +294,7 @@ impl Lowerer<'_> {
                     Type::List(t) => list_get_op(bank_of(t)),
                     Type::Str => Op::StrIndex,
                     Type::Map(..) => Op::MapGet,
+                    Type::Any | Type::Param(_) => Op::IndexAny,
                     t => {
                         return Err(Error::unsupported(
                             pos,
@@ -492,6 +493,20 @@ impl Lowerer<'_> {
                         _ => 3,
                     };
                     b.op3(Op::CmpCell, dst, x, Opnd::Raw(sel), pos);
+                    Ok(())
+                }
+                Add | Sub | Mul | Div | Mod if matches!(t, Type::Any | Type::Param(_)) => {
+                    let (x, y) = b.alloc_pair(Bank::Cell);
+                    self.expr_to(b, l, x)?;
+                    self.expr_to(b, r, y)?;
+                    let sel = match op {
+                        Add => 0,
+                        Sub => 1,
+                        Mul => 2,
+                        Div => 3,
+                        _ => 4,
+                    };
+                    b.op3(Op::AnyArith, dst, x, Opnd::Raw(sel), pos);
                     Ok(())
                 }
                 _ => Err(Error::unsupported(pos, format!("{op:?} on {t}"))),

@@ -382,6 +382,18 @@ helpers! {
         set!(a, v.0);
         Ok(())
     }
+    /// R[a] := R[b] op c R[b+1]  (any values)
+    alloc fn any_arith(rt, a, b, c) {
+        let v = rt.heap.any_arith(c, cell!(b), cell!(b + 1)).map_err(rte)?;
+        set!(a, v.0);
+        Ok(())
+    }
+    /// R[a] := R[b][R[c]]  (any base)
+    alloc fn index_any(rt, a, b, c) {
+        let v = rt.heap.index_any(cell!(b), cell!(c)).map_err(rte)?;
+        set!(a, v.0);
+        Ok(())
+    }
     /// R[a] := truthiness of R[b]
     pure fn truthy(rt, a, b, _c) {
         set!(a, rt.heap.truthy(g!(b), arenas::rtti::ANY) as u64);
