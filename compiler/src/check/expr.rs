@@ -436,6 +436,7 @@ impl Checker<'_> {
                                 | Type::Any
                                 | Type::Param(_)
                                 | Type::List(_)
+                                | Type::Optional(_)
                         )
                     };
                 if !ok {
@@ -465,7 +466,16 @@ impl Checker<'_> {
         if l.ty == r.ty {
             return (l, r);
         }
-        // An any/generic/optional operand against a plain value: unbox it.
+        // An `any` operand against a number or bool: compare the values dynamically (box
+        // the plain side), so `row.price > 1` holds for a float price too.
+        let scalar = |t: &Type| matches!(t, Type::Int | Type::Float | Type::Bool);
+        if l.ty == Type::Any && scalar(&r.ty) {
+            return (l, conv(Conv::Box, r, Type::Any));
+        }
+        if r.ty == Type::Any && scalar(&l.ty) {
+            return (conv(Conv::Box, l, Type::Any), r);
+        }
+        // A generic operand against a plain value: unbox it.
         let dynamic = |t: &Type| matches!(t, Type::Any | Type::Param(_));
         if dynamic(&l.ty) && !dynamic(&r.ty) && r.ty.bank() != Some(vm::program::Bank::Cell) {
             let t = r.ty.clone();

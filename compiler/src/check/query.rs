@@ -975,11 +975,13 @@ impl Checker<'_> {
             Type::Optional(t) => conv(Conv::Unbox, src, *t),
             _ => src,
         };
+        if matches!(src.ty, Type::Any | Type::Param(_)) {
+            return Ok((self.any_to_list(src), Type::Any));
+        }
         let elem = match &src.ty {
             Type::List(t) => (**t).clone(),
             Type::Map(k, _) => (**k).clone(),
             Type::Str => Type::Str,
-            Type::Any | Type::Param(_) => Type::Any,
             t => {
                 return Err(Error::ty(
                     src.pos,
@@ -990,11 +992,54 @@ impl Checker<'_> {
         Ok((src, elem))
     }
 
+    /// A value of static type `any` as a `list<any>` of its elements (each boxed by the
+    /// list's own element type): `for i in 0..len(v) { out = append(out, v[i]) }`.
+    fn any_to_list(&mut self, src: Expr) -> Expr {
+        let pos = src.pos;
+        let s = self.hidden(Type::Any, pos);
+        let o = self.hidden(Type::list(Type::Any), pos);
+        let i = self.hidden(Type::Int, pos);
+        let elem = mk(
+            ExprKind::Index {
+                base: Box::new(self.local(s, pos)),
+                index: Box::new(conv(Conv::Box, self.local(i, pos), Type::Any)),
+            },
+            Type::Any,
+            pos,
+        );
+        let src = if src.ty == Type::Any {
+            src
+        } else {
+            conv(Conv::Box, src, Type::Any)
+        };
+        let stmts = vec![
+            st(StmtKind::Let { local: s, init: src }, pos),
+            self.let_zero(o, pos),
+            st(
+                StmtKind::ForRange {
+                    var: i,
+                    start: int(0, pos),
+                    end: len(self.local(s, pos)),
+                    body: vec![assign(o, append(self.local(o, pos), elem))],
+                },
+                pos,
+            ),
+        ];
+        let value = self.local(o, pos);
+        mk(
+            ExprKind::Block {
+                stmts,
+                value: Box::new(value),
+            },
+            Type::list(Type::Any),
+            pos,
+        )
+    }
+
     /// A source evaluated once and indexed: it must be a list.
-    fn as_list(&mut self, src: Expr, elem: &Type) -> Result<Expr> {
+    fn as_list(&mut self, src: Expr, _elem: &Type) -> Result<Expr> {
         match &src.ty {
             Type::List(_) => Ok(src),
-            Type::Any | Type::Param(_) => Ok(conv(Conv::Unbox, src, Type::list(elem.clone()))),
             t => Err(Error::ty(
                 src.pos,
                 format!("a joined source must be a list, found {}", self.tyname(t)),

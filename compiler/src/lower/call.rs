@@ -202,7 +202,7 @@ impl Lowerer<'_> {
                         Type::List(e) if *e == Type::Float => {
                             self.un(b, Op::ListSumF64, d, &args[0], pos)
                         }
-                        Type::List(_) => self.un(b, Op::ListSumAny, d, &args[0], pos),
+                        Type::List(_) | Type::Any => self.un(b, Op::ListSumAny, d, &args[0], pos),
                         _ => unsupported(&format!("sum of {t0}")),
                     },
                     B::Avg => match t0 {
