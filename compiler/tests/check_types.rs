@@ -354,10 +354,13 @@ fn errors_with_positions() {
 
 #[test]
 fn unsupported_features() {
-    let e = err("let xs = [1]\nlet ys = from x in xs select x\n");
+    let e = err("let xs = [1]\nlet ys = from x in xs from y in xs right join z in xs on x == z select x\n");
     assert_eq!(e.phase, Phase::Unsupported);
-    assert_eq!(e.message, "not supported yet: query expressions");
-    assert_eq!((e.pos.line, e.pos.col), (2, 10));
+    assert_eq!(
+        e.message,
+        "not supported yet: a right or outer join after other 'from' or 'join' clauses"
+    );
+    assert_eq!((e.pos.line, e.pos.col), (2, 36));
     let e = err("import go \"strings\" as s\n");
     assert_eq!(e.phase, Phase::Unsupported);
     assert_eq!(
