@@ -354,7 +354,9 @@ fn errors_with_positions() {
 
 #[test]
 fn unsupported_features() {
-    let e = err("let xs = [1]\nlet ys = from x in xs from y in xs right join z in xs on x == z select x\n");
+    let e = err(
+        "let xs = [1]\nlet ys = from x in xs from y in xs right join z in xs on x == z select x\n",
+    );
     assert_eq!(e.phase, Phase::Unsupported);
     assert_eq!(
         e.message,

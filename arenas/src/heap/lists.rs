@@ -10,8 +10,8 @@ use std::cmp::Ordering;
 
 use super::{BufHeader, Heap, ListSlot, RtError, BUF_HEADER_SIZE, LIST_SLOT_SIZE};
 use crate::rtti::{TypeDesc, TypeId};
-use crate::Bank;
 use crate::value::{ArenaKind, Cell};
+use crate::Bank;
 
 fn buf_layout(cap: usize) -> Layout {
     Layout::from_size_align(BUF_HEADER_SIZE + cap * 8, 8).expect("list too large")
@@ -358,7 +358,10 @@ impl Heap {
             match self.types.bank(kt) {
                 Bank::I64 => idx.sort_by_key(|&i| kw[i as usize] as i64),
                 Bank::F64 => idx.sort_by(|&i, &j| {
-                    let (a, b) = (f64::from_bits(kw[i as usize]), f64::from_bits(kw[j as usize]));
+                    let (a, b) = (
+                        f64::from_bits(kw[i as usize]),
+                        f64::from_bits(kw[j as usize]),
+                    );
                     a.partial_cmp(&b).unwrap_or(Ordering::Equal)
                 }),
                 Bank::Cell => {
@@ -393,7 +396,11 @@ impl Heap {
                     f += x;
                 }
                 super::V::Nil => {}
-                _ => return Err(RtError("sum: the list holds a value that is not a number".into())),
+                _ => {
+                    return Err(RtError(
+                        "sum: the list holds a value that is not a number".into(),
+                    ))
+                }
             }
         }
         Ok(if is_float {
@@ -444,7 +451,13 @@ impl Heap {
             }
             (V::Str(_), V::Str(_)) if op == 0 => self.str_concat(a, b),
             _ => {
-                let verb = ["add", "subtract", "multiply", "divide", "take the remainder of"];
+                let verb = [
+                    "add",
+                    "subtract",
+                    "multiply",
+                    "divide",
+                    "take the remainder of",
+                ];
                 let (sa, sb) = (
                     self.format_print(a.0, crate::rtti::ANY),
                     self.format_print(b.0, crate::rtti::ANY),

@@ -275,7 +275,11 @@ impl Checker<'_> {
                     // A number of unknown kind: `0 - v` on any values (ints stay ints).
                     Type::Any | Type::Param(_) => {
                         let z = conv(Conv::Box, mk(ExprKind::Int(0), Type::Int, pos), Type::Any);
-                        let v = if v.ty == Type::Any { v } else { conv(Conv::Box, v, Type::Any) };
+                        let v = if v.ty == Type::Any {
+                            v
+                        } else {
+                            conv(Conv::Box, v, Type::Any)
+                        };
                         return Ok(mk(
                             ExprKind::Binary(BinOp::Sub, Box::new(z), Box::new(v)),
                             Type::Any,

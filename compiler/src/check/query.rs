@@ -236,7 +236,11 @@ impl Checker<'_> {
                 return Err(Error::ty(key.pos, "a group key must have a value"));
             }
             let item = if levels.len() == 1 {
-                mk(ExprKind::Local(levels[0].var), levels[0].var_ty.clone(), g.pos)
+                mk(
+                    ExprKind::Local(levels[0].var),
+                    levels[0].var_ty.clone(),
+                    g.pos,
+                )
             } else {
                 let mut es = Vec::new();
                 for l in &levels {
@@ -247,11 +251,7 @@ impl Checker<'_> {
                         self.coerce(v, &Type::Any, "group item")?,
                     ));
                 }
-                mk(
-                    ExprKind::Map(es),
-                    Type::map(Type::Str, Type::Any),
-                    g.pos,
-                )
+                mk(ExprKind::Map(es), Type::map(Type::Str, Type::Any), g.pos)
             };
             let sid = self.group_struct(key.ty.clone(), item.ty.clone(), g.pos);
             let gty = Type::Struct(sid);
@@ -307,8 +307,20 @@ impl Checker<'_> {
                 gpos,
             );
             let row_body = vec![
-                st(StmtKind::Let { local: k, init: key }, gpos),
-                st(StmtKind::Let { local: i1, init: lookup }, gpos),
+                st(
+                    StmtKind::Let {
+                        local: k,
+                        init: key,
+                    },
+                    gpos,
+                ),
+                st(
+                    StmtKind::Let {
+                        local: i1,
+                        init: lookup,
+                    },
+                    gpos,
+                ),
                 st(
                     StmtKind::If {
                         cond: cmp(BinOp::Eq, self.local(i1, gpos), int(0, gpos)),
@@ -326,7 +338,13 @@ impl Checker<'_> {
                             ),
                         ],
                         els: vec![
-                            st(StmtKind::Let { local: gl, init: the_group }, gpos),
+                            st(
+                                StmtKind::Let {
+                                    local: gl,
+                                    init: the_group,
+                                },
+                                gpos,
+                            ),
                             st(
                                 StmtKind::Assign {
                                     place: Place::Field {
@@ -402,7 +420,10 @@ impl Checker<'_> {
             let v = mk(
                 ExprKind::Builtin {
                     builtin: Builtin::SortByKeys,
-                    args: vec![out_x.clone(), mk(ExprKind::Local(keys_l), Type::list(k.ty.clone()), pos)],
+                    args: vec![
+                        out_x.clone(),
+                        mk(ExprKind::Local(keys_l), Type::list(k.ty.clone()), pos),
+                    ],
                 },
                 out_ty.clone(),
                 pos,
@@ -505,7 +526,10 @@ impl Checker<'_> {
     fn select(&mut self, q: &ast::Query) -> Result<Expr> {
         let v = self.expr(&q.select, None)?;
         if v.ty == Type::Void {
-            return Err(Error::ty(v.pos, "select needs a value (this expression has none)"));
+            return Err(Error::ty(
+                v.pos,
+                "select needs a value (this expression has none)",
+            ));
         }
         Ok(match v.ty {
             // A bare `nil` selects nils.
@@ -613,8 +637,20 @@ impl Checker<'_> {
                 pos,
             );
             let body = vec![
-                st(StmtKind::Let { local: var, init: elem }, pos),
-                st(StmtKind::Let { local: k, init: probe_key }, pos),
+                st(
+                    StmtKind::Let {
+                        local: var,
+                        init: elem,
+                    },
+                    pos,
+                ),
+                st(
+                    StmtKind::Let {
+                        local: k,
+                        init: probe_key,
+                    },
+                    pos,
+                ),
                 st(
                     StmtKind::Let {
                         local: i1,
@@ -718,7 +754,14 @@ impl Checker<'_> {
         let pos = l.source.pos;
         let Some(kind) = l.join else {
             // A `from`: for x in source.
-            return Ok(vec![self.for_each_var(l.var, &l.var_ty, &l.elem, l.source.clone(), body, pos)?]);
+            return Ok(vec![self.for_each_var(
+                l.var,
+                &l.var_ty,
+                &l.elem,
+                l.source.clone(),
+                body,
+                pos,
+            )?]);
         };
         let on = l.on.clone().expect("join condition");
         // Which side is scanned/probed and which drives.
@@ -789,14 +832,35 @@ impl Checker<'_> {
                     StmtKind::ForEach {
                         var: c,
                         iterable: bucket,
-                        body: vec![st(StmtKind::Let { local: pl.var, init: elem }, pos), test],
+                        body: vec![
+                            st(
+                                StmtKind::Let {
+                                    local: pl.var,
+                                    init: elem,
+                                },
+                                pos,
+                            ),
+                            test,
+                        ],
                     },
                     pos,
                 );
                 block(
                     vec![
-                        st(StmtKind::Let { local: k, init: drive_key }, pos),
-                        st(StmtKind::Let { local: i1, init: lookup }, pos),
+                        st(
+                            StmtKind::Let {
+                                local: k,
+                                init: drive_key,
+                            },
+                            pos,
+                        ),
+                        st(
+                            StmtKind::Let {
+                                local: i1,
+                                init: lookup,
+                            },
+                            pos,
+                        ),
                         st(
                             StmtKind::If {
                                 cond: cmp(BinOp::Ne, self.local(i1, pos), int(0, pos)),
@@ -818,23 +882,41 @@ impl Checker<'_> {
                         var: c,
                         start: int(0, pos),
                         end: len(self.local(list, pos)),
-                        body: vec![st(StmtKind::Let { local: pl.var, init: elem }, pos), test],
+                        body: vec![
+                            st(
+                                StmtKind::Let {
+                                    local: pl.var,
+                                    init: elem,
+                                },
+                                pos,
+                            ),
+                            test,
+                        ],
                     },
                     pos,
                 )
             }
             (None, _) => {
                 // A dependent source: evaluated for each outer row.
-                self.for_each_var(pl.var, &pl.var_ty, &pl.elem, pl.source.clone(), vec![test], pos)?
+                self.for_each_var(
+                    pl.var,
+                    &pl.var_ty,
+                    &pl.elem,
+                    pl.source.clone(),
+                    vec![test],
+                    pos,
+                )?
             }
         };
-        let nil_of = |v: LocalId, t: &Type| st(
-            StmtKind::Let {
-                local: v,
-                init: mk(ExprKind::Nil, t.clone(), pos),
-            },
-            pos,
-        );
+        let nil_of = |v: LocalId, t: &Type| {
+            st(
+                StmtKind::Let {
+                    local: v,
+                    init: mk(ExprKind::Nil, t.clone(), pos),
+                },
+                pos,
+            )
+        };
         let mut out = Vec::new();
         match kind {
             JoinKind::Inner => out.push(candidates),
@@ -870,7 +952,9 @@ impl Checker<'_> {
                 Some(h) => self.local(h, pos),
                 None => dl.source.clone(),
             };
-            return Ok(vec![self.for_each_var(dl.var, &dl.var_ty, &dl.elem, src, out, pos)?]);
+            return Ok(vec![
+                self.for_each_var(dl.var, &dl.var_ty, &dl.elem, src, out, pos)?
+            ]);
         }
         if kind == JoinKind::Outer {
             // Left join driven by the first source, then the joined rows nothing matched.
@@ -886,7 +970,10 @@ impl Checker<'_> {
                     end: len(self.local(list, pos)),
                     body: vec![assign(
                         rs,
-                        append(self.local(rs, pos), mk(ExprKind::Bool(false), Type::Bool, pos)),
+                        append(
+                            self.local(rs, pos),
+                            mk(ExprKind::Bool(false), Type::Bool, pos),
+                        ),
                     )],
                 },
                 pos,
@@ -901,7 +988,13 @@ impl Checker<'_> {
             let elem = self.coerce(elem, &l.var_ty, "join row")?;
             let mut rest = vec![
                 nil_of(fl.var, &fl.var_ty),
-                st(StmtKind::Let { local: l.var, init: elem }, pos),
+                st(
+                    StmtKind::Let {
+                        local: l.var,
+                        init: elem,
+                    },
+                    pos,
+                ),
             ];
             rest.extend(body);
             let seen = mk(
@@ -956,7 +1049,13 @@ impl Checker<'_> {
         let h = self.hidden(elem.clone(), pos);
         let v = self.local(h, pos);
         let v = self.coerce(v, var_ty, "query variable")?;
-        let mut b = vec![st(StmtKind::Let { local: var, init: v }, pos)];
+        let mut b = vec![st(
+            StmtKind::Let {
+                local: var,
+                init: v,
+            },
+            pos,
+        )];
         b.extend(body);
         Ok(st(
             StmtKind::ForEach {
@@ -1013,7 +1112,13 @@ impl Checker<'_> {
             conv(Conv::Box, src, Type::Any)
         };
         let stmts = vec![
-            st(StmtKind::Let { local: s, init: src }, pos),
+            st(
+                StmtKind::Let {
+                    local: s,
+                    init: src,
+                },
+                pos,
+            ),
             self.let_zero(o, pos),
             st(
                 StmtKind::ForRange {
@@ -1130,7 +1235,11 @@ fn clamp0(e: Expr) -> Expr {
 
 fn cmp(op: BinOp, l: Expr, r: Expr) -> Expr {
     let pos = l.pos;
-    mk(ExprKind::Binary(op, Box::new(l), Box::new(r)), Type::Bool, pos)
+    mk(
+        ExprKind::Binary(op, Box::new(l), Box::new(r)),
+        Type::Bool,
+        pos,
+    )
 }
 
 fn len(e: Expr) -> Expr {
