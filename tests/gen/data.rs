@@ -241,8 +241,8 @@ impl Gen {
             if calls.is_empty() { 0 } else { 2 },
             if map.is_some() { 1 } else { 0 },
             if src.is_some() && d > 0 { 1 } else { 0 },
-            if var.is_some() && e == Elem::Int && d > 0 {
-                2
+            if src.is_some() && e == Elem::Int && d > 0 {
+                4
             } else {
                 0
             },
@@ -273,7 +273,8 @@ impl Gen {
             }
             7 => {
                 // A query over an int list: from/where/sort/skip/take/select (distinct).
-                let v = var.unwrap();
+                // Over a longer list the query takes at most `max` elements.
+                let v = src.unwrap();
                 let q = self.fresh("q");
                 let c = self.rng.range(-5, 6);
                 let filter = match self.rng.below(4) {
@@ -288,7 +289,9 @@ impl Gen {
                     _ => String::new(),
                 };
                 let (a, b) = (self.rng.range(0, 4), self.rng.range(0, 6));
+                let b = if v.bound > max { b.min(max as i64) } else { b };
                 let window = match self.rng.below(4) {
+                    _ if v.bound > max => format!(" skip {a} take {b}"),
                     0 => format!(" skip {a}"),
                     1 => format!(" take {b}"),
                     2 => format!(" skip {a} take {b}"),
@@ -306,7 +309,7 @@ impl Gen {
                         "(from {q} in {}{filter}{sort}{window} select {distinct}{sel})",
                         v.name
                     ),
-                    v.bound,
+                    v.bound.min(max),
                 )
             }
             _ => {
