@@ -80,20 +80,13 @@ impl Checker<'_> {
             Some(e) => Some(self.int_clause(e, "take")?),
             None => None,
         };
-        let first_special = q
+        // Variables bound before the last right/outer join may be nil.
+        let last_special = q
             .joins
             .iter()
-            .position(|j| matches!(j.kind, JoinKind::Right | JoinKind::Outer));
-        if let Some(i) = first_special {
-            if i != 0 || !q.froms.is_empty() {
-                return Err(Error::unsupported(
-                    q.joins[i].pos,
-                    "a right or outer join after other 'from' or 'join' clauses",
-                ));
-            }
-        }
+            .rposition(|j| matches!(j.kind, JoinKind::Right | JoinKind::Outer));
         self.push_scope();
-        let r = self.query_in_scope(q, pos, first_special.is_some(), skip, take);
+        let r = self.query_in_scope(q, pos, last_special, skip, take);
         self.pop_scope();
         r
     }
@@ -107,7 +100,7 @@ impl Checker<'_> {
         &mut self,
         q: &ast::Query,
         pos: Pos,
-        first_nullable: bool,
+        last_special: Option<usize>,
         skip: Option<Expr>,
         take: Option<Expr>,
     ) -> Result<Expr> {
@@ -116,6 +109,8 @@ impl Checker<'_> {
         // The first `from`.
         let src = self.expr(&q.source, None)?;
         let (src, elem) = self.query_source(src)?;
+        let nullable_before = |j: usize| last_special.is_some_and(|l| j < l);
+        let first_nullable = last_special.is_some();
         let var_ty = if first_nullable {
             Type::optional(elem.clone())
         } else {
@@ -137,11 +132,16 @@ impl Checker<'_> {
             let src = self.expr(&f.source, None)?;
             let (src, elem) = self.query_source(src)?;
             let dependent = mentions(&src, &vars);
-            let var = self.declare_local(&f.var, elem.clone(), false, f.pos)?;
+            let var_ty = if first_nullable {
+                Type::optional(elem.clone())
+            } else {
+                elem.clone()
+            };
+            let var = self.declare_local(&f.var, var_ty.clone(), false, f.pos)?;
             levels.push(Level {
                 join: None,
                 var,
-                var_ty: elem.clone(),
+                var_ty,
                 elem,
                 source: src,
                 dependent,
@@ -150,7 +150,7 @@ impl Checker<'_> {
             });
             vars.push(var);
         }
-        for j in &q.joins {
+        for (ji, j) in q.joins.iter().enumerate() {
             let src = self.expr(&j.source, None)?;
             let (src, elem) = self.query_source(src)?;
             let dependent = mentions(&src, &vars);
@@ -165,16 +165,19 @@ impl Checker<'_> {
             } else {
                 self.as_list(src, &elem)?
             };
-            let var_ty = if matches!(j.kind, JoinKind::Left | JoinKind::Outer) {
-                Type::optional(elem.clone())
-            } else {
-                elem.clone()
-            };
+            let var_ty =
+                if matches!(j.kind, JoinKind::Left | JoinKind::Outer) || nullable_before(ji) {
+                    Type::optional(elem.clone())
+                } else {
+                    elem.clone()
+                };
             let var = self.declare_local(&j.var, var_ty.clone(), false, j.pos)?;
             let on = self.expr(&j.on, None)?;
             let on = self.bool_operand(on, "join condition")?;
             // Equi-join: `a == b`, one side over the joined variable only.
-            let keys = if dependent {
+            // (A right join after other clauses scans the rows before it.)
+            let late_right = j.kind == JoinKind::Right && levels.len() > 1;
+            let keys = if dependent || late_right {
                 None
             } else {
                 // For a right join the indexed side is the first `from`.
@@ -197,7 +200,10 @@ impl Checker<'_> {
             });
             vars.push(var);
         }
-        if first_nullable {
+        if levels
+            .get(1)
+            .is_some_and(|l| matches!(l.join, Some(JoinKind::Right | JoinKind::Outer)))
+        {
             // The first source is indexed or scanned by the join: a list.
             let s = std::mem::replace(&mut levels[0].source, mk(ExprKind::Nil, Type::Nil, pos));
             let elem = levels[0].elem.clone();
@@ -717,12 +723,169 @@ impl Checker<'_> {
             index[i] = Some((idx, buckets));
         }
         // Build from the innermost level out.
-        let mut body = inner;
-        let start = if special { 1 } else { 0 };
-        for i in (start..levels.len()).rev() {
-            body = self.level_loop(levels, i, body, &lists, &index)?;
+        self.nest(levels, levels.len(), inner, &lists, &index)
+    }
+
+    /// The loops of levels `0..upto` around `body`.
+    fn nest(
+        &mut self,
+        levels: &[Level],
+        upto: usize,
+        body: Vec<Stmt>,
+        lists: &[Option<LocalId>],
+        index: &[Option<(LocalId, LocalId)>],
+    ) -> Result<Vec<Stmt>> {
+        let mut body = body;
+        let mut i = upto;
+        while i > 0 {
+            i -= 1;
+            let kind = levels[i].join;
+            if matches!(kind, Some(JoinKind::Right | JoinKind::Outer)) {
+                // A right/outer join takes over every level before it.
+                return if i == 1 {
+                    self.level_loop(levels, i, body, lists, index, None)
+                } else {
+                    self.late_right_outer(levels, i, body, lists, index)
+                };
+            }
+            body = self.level_loop(levels, i, body, lists, index, None)?;
         }
         Ok(body)
+    }
+
+    /// A right or outer join after other clauses (level `i` >= 2): every row of its list is
+    /// kept; the rows before it are nil where none matched.
+    fn late_right_outer(
+        &mut self,
+        levels: &[Level],
+        i: usize,
+        body: Vec<Stmt>,
+        lists: &[Option<LocalId>],
+        index: &[Option<(LocalId, LocalId)>],
+    ) -> Result<Vec<Stmt>> {
+        let l = &levels[i];
+        let pos = l.source.pos;
+        let list = lists[i].expect("an independent right/outer join source is hoisted");
+        let nils: Vec<Stmt> = levels[..i]
+            .iter()
+            .map(|x| {
+                st(
+                    StmtKind::Let {
+                        local: x.var,
+                        init: mk(ExprKind::Nil, x.var_ty.clone(), pos),
+                    },
+                    pos,
+                )
+            })
+            .collect();
+        let r = self.hidden(Type::Int, pos);
+        let elem = self.element(list, r, pos);
+        let elem = self.coerce(elem, &l.var_ty, "join row")?;
+        let bind = st(
+            StmtKind::Let {
+                local: l.var,
+                init: elem,
+            },
+            pos,
+        );
+        let not = |e: Expr| mk(ExprKind::Unary(UnOp::Not, Box::new(e)), Type::Bool, pos);
+        if l.join == Some(JoinKind::Right) {
+            // for each joined row: the earlier rows that match, or nils.
+            let m = self.hidden(Type::Bool, pos);
+            let mut then = vec![assign(m, mk(ExprKind::Bool(true), Type::Bool, pos))];
+            then.extend(body.iter().cloned());
+            let test = st(
+                StmtKind::If {
+                    cond: l.on.clone().expect("join condition"),
+                    then,
+                    els: vec![],
+                },
+                pos,
+            );
+            let left = self.nest(levels, i, vec![test], lists, index)?;
+            let mut unmatched = nils;
+            unmatched.extend(body);
+            let mut per_row = vec![
+                bind,
+                st(
+                    StmtKind::Let {
+                        local: m,
+                        init: mk(ExprKind::Bool(false), Type::Bool, pos),
+                    },
+                    pos,
+                ),
+            ];
+            per_row.extend(left);
+            per_row.push(st(
+                StmtKind::If {
+                    cond: not(self.local(m, pos)),
+                    then: unmatched,
+                    els: vec![],
+                },
+                pos,
+            ));
+            return Ok(vec![st(
+                StmtKind::ForRange {
+                    var: r,
+                    start: int(0, pos),
+                    end: len(self.local(list, pos)),
+                    body: per_row,
+                },
+                pos,
+            )]);
+        }
+        // Outer: a left join marking the joined rows it used, then the unused ones.
+        let seen = self.hidden(Type::list(Type::Bool), pos);
+        let part = self.level_loop(levels, i, body.clone(), lists, index, Some(seen))?;
+        let left = self.nest(levels, i, part, lists, index)?;
+        let f = self.hidden(Type::Int, pos);
+        let mut stmts = vec![
+            self.let_zero(seen, pos),
+            st(
+                StmtKind::ForRange {
+                    var: f,
+                    start: int(0, pos),
+                    end: len(self.local(list, pos)),
+                    body: vec![assign(
+                        seen,
+                        append(
+                            self.local(seen, pos),
+                            mk(ExprKind::Bool(false), Type::Bool, pos),
+                        ),
+                    )],
+                },
+                pos,
+            ),
+        ];
+        stmts.extend(left);
+        let seen_r = mk(
+            ExprKind::Index {
+                base: Box::new(self.local(seen, pos)),
+                index: Box::new(self.local(r, pos)),
+            },
+            Type::Bool,
+            pos,
+        );
+        let mut rest = nils;
+        rest.push(bind);
+        rest.extend(body);
+        stmts.push(st(
+            StmtKind::ForRange {
+                var: r,
+                start: int(0, pos),
+                end: len(self.local(list, pos)),
+                body: vec![st(
+                    StmtKind::If {
+                        cond: not(seen_r),
+                        then: rest,
+                        els: vec![],
+                    },
+                    pos,
+                )],
+            },
+            pos,
+        ));
+        Ok(stmts)
     }
 
     /// `list[i]` for a hoisted list local.
@@ -749,6 +912,7 @@ impl Checker<'_> {
         body: Vec<Stmt>,
         lists: &[Option<LocalId>],
         index: &[Option<(LocalId, LocalId)>],
+        seen: Option<LocalId>,
     ) -> Result<Vec<Stmt>> {
         let l = &levels[i];
         let pos = l.source.pos;
@@ -772,7 +936,7 @@ impl Checker<'_> {
         };
         let matched = self.hidden(Type::Bool, pos);
         let right_seen = if kind == JoinKind::Outer {
-            Some(self.hidden(Type::list(Type::Bool), pos))
+            Some(seen.unwrap_or_else(|| self.hidden(Type::list(Type::Bool), pos)))
         } else {
             None
         };
@@ -956,7 +1120,7 @@ impl Checker<'_> {
                 self.for_each_var(dl.var, &dl.var_ty, &dl.elem, src, out, pos)?
             ]);
         }
-        if kind == JoinKind::Outer {
+        if kind == JoinKind::Outer && seen.is_none() {
             // Left join driven by the first source, then the joined rows nothing matched.
             let fl = &levels[0];
             let rs = right_seen.expect("outer join flags");
