@@ -588,11 +588,10 @@ impl Checker<'_> {
         // into a local; build the hash index of each equi-join.
         let mut lists: Vec<Option<LocalId>> = vec![None; levels.len()];
         let mut index: Vec<Option<(LocalId, LocalId)>> = vec![None; levels.len()];
-        let special = levels
-            .get(1)
-            .is_some_and(|l| matches!(l.join, Some(JoinKind::Right | JoinKind::Outer)));
         for i in 0..levels.len() {
-            let hoist = (levels[i].join.is_some() && !levels[i].dependent) || (i == 0 && special);
+            // The first source too when join sources are hoisted (evaluated in clause order).
+            let joins = levels.iter().any(|l| l.join.is_some());
+            let hoist = (levels[i].join.is_some() && !levels[i].dependent) || (i == 0 && joins);
             if !hoist {
                 continue;
             }
@@ -917,15 +916,14 @@ impl Checker<'_> {
         let l = &levels[i];
         let pos = l.source.pos;
         let Some(kind) = l.join else {
-            // A `from`: for x in source.
-            return Ok(vec![self.for_each_var(
-                l.var,
-                &l.var_ty,
-                &l.elem,
-                l.source.clone(),
-                body,
-                pos,
-            )?]);
+            // A `from`: for x in source (its hoisted value, if any).
+            let src = match lists[i] {
+                Some(h) => self.local(h, pos),
+                None => l.source.clone(),
+            };
+            return Ok(vec![
+                self.for_each_var(l.var, &l.var_ty, &l.elem, src, body, pos)?
+            ]);
         };
         let on = l.on.clone().expect("join condition");
         // Which side is scanned/probed and which drives.
