@@ -471,7 +471,8 @@ impl Heap {
     }
 
     /// `base[key]` on a value of static type `any`: a map's value (nil when missing), a
-    /// list's element, a string's rune; nil for a nil base. The result is boxed.
+    /// list's element, a string's rune, a struct's field by name (nil when it has none);
+    /// nil for a nil base. The result is boxed.
     pub fn index_any(&mut self, base: Cell, key: Cell) -> Result<Cell, RtError> {
         match base.arena() {
             _ if base.is_nil() => Ok(Cell::NIL),
@@ -496,6 +497,23 @@ impl Heap {
                 let w = self.list_get(base, i as i64)?;
                 let et = self.list_elem_type(base);
                 Ok(self.box_word(w, et))
+            }
+            Some((ArenaKind::Record, _)) if key.arena().map(|(k, _)| k) == Some(ArenaKind::Str) => {
+                // A struct's field by name (`x.p.name` on a group item).
+                let ty = self.record_type(base);
+                let TypeDesc::Struct { fields, .. } = self.types.get(ty) else {
+                    let b = self.format_print(base.0, crate::rtti::ANY);
+                    return Err(RtError(format!("cannot index {b}")));
+                };
+                let name = self.str(key);
+                match fields.iter().position(|(n, _)| n == name) {
+                    Some(i) => {
+                        let ft = fields[i].1;
+                        let w = self.record_get(base, i);
+                        Ok(self.box_word(w, ft))
+                    }
+                    None => Ok(Cell::NIL),
+                }
             }
             Some((ArenaKind::Str, _)) => {
                 let Some(i) = self.unbox_word(key, crate::rtti::INT) else {
