@@ -447,7 +447,7 @@ macro_rules! for_each_op {
             ListSumAny helper list_sum_any [alloc, exit] { a: C, b: C };
             /// R[a] := R[b] op c R[b+1]  (two any values; c: 0 + 1 - 2 * 3 / 4 %; ints stay ints, a float makes a float, nil gives nil)
             AnyArith helper any_arith [alloc, exit] { a: C, b: C, c: N };
-            /// R[a] := R[b][R[c]]  (R[b] any: map value or nil, list element, string rune; boxed)
+            /// R[a] := R[b][R[c]]  (R[b] any: map value or nil, list element, string rune, struct field by name; boxed)
             IndexAny helper index_any [alloc, exit] { a: C, b: C, c: C };
         }
     };
