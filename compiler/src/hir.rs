@@ -332,7 +332,9 @@ pub enum BinOp {
     Le,
     Gt,
     Ge,
-    /// List set operations (next issue): `union`, `union all`, `except`, `intersect`.
+    /// List set operations on two lists of the same type: `union` (distinct, first
+    /// occurrences), `union all` (concatenation), `except` (left elements not in the right,
+    /// duplicates kept), `intersect` (distinct right elements that are in the left).
     Union,
     UnionAll,
     Except,
@@ -408,6 +410,11 @@ pub enum Builtin {
     EndsWith,
     ParseIntStr,
     Push,
+    /// `load PATH as T with OPTS`: args `[path (a string constant; "-" = stdin), options (a
+    /// map, or nil)]`, type `list<T>`.
+    Load,
+    /// `save VALUE to PATH with OPTS`: args `[value, path, options]`, type void.
+    Save,
     /// `math.*` of the built-in math module (`import python "math"`).
     MathSqrt,
     MathPow,
