@@ -153,10 +153,14 @@ pub enum StmtKind {
         cond: Expr,
         source: String,
     },
-    /// `test "name" { body }` (run inline by `mochi run`).
+    /// `test "name" { body }`. A top-level test is its own function `func` (no parameters,
+    /// void; `body` is empty): `mochi run` calls it inline at this point, `mochi test` skips
+    /// it here and runs it separately (`vm::program::Program::tests`). A test nested in a
+    /// block or function has `func: None` and its `body` runs inline.
     Test {
         name: String,
         body: Vec<Stmt>,
+        func: Option<FuncId>,
     },
     /// `bench "name" { body }`.
     Bench {

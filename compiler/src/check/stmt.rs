@@ -146,9 +146,18 @@ impl Checker<'_> {
                 }
                 return Ok(None);
             }
+            K::Test { name, body } if self.at_top_level() => {
+                let func = self.test_function(name, body, pos)?;
+                StmtKind::Test {
+                    name: name.clone(),
+                    body: vec![],
+                    func: Some(func),
+                }
+            }
             K::Test { name, body } => StmtKind::Test {
                 name: name.clone(),
                 body: self.block_in_scope(body)?,
+                func: None,
             },
             K::Bench { name, body } => StmtKind::Bench {
                 name: name.clone(),
@@ -297,6 +306,36 @@ impl Checker<'_> {
         })();
         self.pop_scope();
         r
+    }
+
+    /// A top-level `test` block as a function of its own (no parameters, void), so that
+    /// `mochi test` can run each test separately; it sees the globals declared before it and
+    /// every function, like the inline block it replaces.
+    fn test_function(&mut self, name: &str, body: &[ast::Stmt], pos: Pos) -> Result<hir::FuncId> {
+        let id = self.new_func(
+            &format!("test \"{name}\""),
+            pos,
+            FuncKind::Top,
+            super::Sig {
+                params: vec![],
+                ret: Type::Void,
+                tparams: vec![],
+            },
+        );
+        self.fns.push(FnCtx::new(
+            id,
+            FuncKind::Top,
+            Type::Void,
+            vec![],
+            String::new(),
+        ));
+        let r = self.block_in_scope(body);
+        let ctx = self.fns.pop().expect("test context");
+        let body = r?;
+        let fd = &mut self.funcs[id as usize];
+        fd.locals = ctx.locals;
+        fd.body = body;
+        Ok(id)
     }
 
     fn range_bound(&mut self, e: Expr) -> Result<Expr> {

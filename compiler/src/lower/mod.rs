@@ -44,8 +44,15 @@ pub fn lower(prog: &hir::Program) -> Result<Program> {
 /// Lower a checked program to bytecode; `file` is the program's name as the user gave it,
 /// quoted by failing `expect`s (`expect condition failed at FILE:LINE: source`).
 pub fn lower_file(prog: &hir::Program, file: &str) -> Result<Program> {
+    lower_with(prog, file, false)
+}
+
+/// [`lower_file`]; with `test_mode` (`mochi test`) main only declares the globals and the
+/// program lists its top-level tests (`Program::tests`) for the driver to run one by one.
+pub fn lower_with(prog: &hir::Program, file: &str, test_mode: bool) -> Result<Program> {
     let mut l = Lowerer::new(prog);
     l.file = file.to_string();
+    l.test_mode = test_mode;
     l.declare_types();
     let mut builders = Vec::with_capacity(prog.funcs.len());
     for fid in 0..prog.funcs.len() {
@@ -66,6 +73,10 @@ pub(crate) struct Lowerer<'p> {
     type_ids: HashMap<Type, u32>,
     /// The source file's name (for `expect` failures); empty when unknown.
     pub(crate) file: String,
+    /// `mochi test`: see [`lower_with`].
+    test_mode: bool,
+    /// Top-level tests (name, function), collected in test mode.
+    tests: Vec<(String, u32)>,
 }
 
 impl<'p> Lowerer<'p> {
@@ -80,6 +91,8 @@ impl<'p> Lowerer<'p> {
             union_tids: Vec::new(),
             type_ids: HashMap::new(),
             file: String::new(),
+            test_mode: false,
+            tests: Vec::new(),
         }
     }
 
@@ -132,6 +145,9 @@ impl<'p> Lowerer<'p> {
             }
         }
         for s in &f.body {
+            if fid == 0 && self.test_mode && !self.main_stmt_in_test_mode(s) {
+                continue;
+            }
             self.stmt(&mut b, s)?;
         }
         // Falling off the end: void functions (and main) return; others return the zero
@@ -151,6 +167,30 @@ impl<'p> Lowerer<'p> {
             }
         }
         Ok(b)
+    }
+
+    /// `mochi test`: which top-level statements main runs. Like the reference's test runner,
+    /// only the global declarations (`let`/`var` at the top level, with their initialisers)
+    /// run, in order, to set up what the tests use; the tests are collected (run one by one
+    /// by the driver); everything else (output, loops, benches, tests nested in blocks) is
+    /// skipped. A global's declaration is the `Assign` at the global's own position (a later
+    /// top-level `x = e` is an ordinary statement).
+    fn main_stmt_in_test_mode(&mut self, s: &hir::Stmt) -> bool {
+        match &s.kind {
+            hir::StmtKind::Assign {
+                place: hir::Place::Global(g),
+                ..
+            } => self.hir.globals[*g as usize].pos == s.pos,
+            hir::StmtKind::Test {
+                name,
+                func: Some(f),
+                ..
+            } => {
+                self.tests.push((name.clone(), *f));
+                false
+            }
+            _ => false,
+        }
     }
 
     fn link(mut self, builders: Vec<FnBuilder>) -> Result<Program> {
@@ -254,6 +294,7 @@ impl<'p> Lowerer<'p> {
             consts: self.consts,
             globals,
             heap: Some(heap),
+            tests: std::mem::take(&mut self.tests),
         };
         vm::verify::verify(&prog)
             .map_err(|m| Error::ty(Pos::default(), format!("internal error: {m}")))?;
