@@ -165,9 +165,9 @@ fn load_source(path: &Path) -> Result<String, ExitCode> {
     }
 }
 
-/// `mochi test FILE...`: compile each file in test mode, set up its globals, run each of its
-/// top-level tests on its own and print `ok NAME` or `FAIL NAME: REASON` per test (REASON: the
-/// failing expect, `expect condition failed at FILE:LINE: SOURCE`, or `FILE:LINE:COL: MESSAGE`
+/// `mochi test FILE...`: compile each file in test mode, run its top level (without its tests
+/// and benches), then each of its top-level tests on its own; print `ok NAME` or
+/// `FAIL NAME: REASON` per test (REASON: the failing expect, `expect condition failed at FILE:LINE: SOURCE`, or `FILE:LINE:COL: MESSAGE`
 /// for another runtime error), then a summary line. Exit status 1 if any test failed or any
 /// file could not be compiled or set up (its error is reported on stderr).
 fn run_tests(files: &[PathBuf], cfg: &Config, out: crate::sys::Stdout) -> ExitCode {

@@ -32,8 +32,8 @@ struct Cli {
 enum Command {
     /// Run a Mochi program (its `test` blocks run inline, where they stand).
     Run(RunArgs),
-    /// Run only the `test` blocks of each file, each on its own: the file's top-level
-    /// `let`/`var` declarations run first (other top-level statements do not); prints
+    /// Run the `test` blocks of each file, each on its own, after the file's top level (which
+    /// runs without its tests and benches, so the tests see the globals it sets up); prints
     /// `ok NAME` or `FAIL NAME: REASON` per test and a summary line; exit status 1 if any
     /// test failed or a file could not run.
     Test(TestArgs),

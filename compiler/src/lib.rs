@@ -24,8 +24,8 @@ pub fn compile_file(src: &str, file: &str) -> Result<vm::program::Program, vm::e
     compile_file_with(src, file, false)
 }
 
-/// [`compile_file`]; `test_mode` compiles for `mochi test` (main only declares the globals;
-/// the top-level tests are listed in `Program::tests`: see [`lower::lower_with`]).
+/// [`compile_file`]; `test_mode` compiles for `mochi test` (main skips the top-level tests
+/// and benches; the tests are listed in `Program::tests`: see [`lower::lower_with`]).
 pub fn compile_file_with(
     src: &str,
     file: &str,

@@ -47,8 +47,9 @@ pub fn lower_file(prog: &hir::Program, file: &str) -> Result<Program> {
     lower_with(prog, file, false)
 }
 
-/// [`lower_file`]; with `test_mode` (`mochi test`) main only declares the globals and the
-/// program lists its top-level tests (`Program::tests`) for the driver to run one by one.
+/// [`lower_file`]; with `test_mode` (`mochi test`) main skips the top-level `test` and
+/// `bench` blocks and the program lists its top-level tests (`Program::tests`) for the driver
+/// to run one by one after main.
 pub fn lower_with(prog: &hir::Program, file: &str, test_mode: bool) -> Result<Program> {
     let mut l = Lowerer::new(prog);
     l.file = file.to_string();
@@ -169,18 +170,14 @@ impl<'p> Lowerer<'p> {
         Ok(b)
     }
 
-    /// `mochi test`: which top-level statements main runs. Like the reference's test runner,
-    /// only the global declarations (`let`/`var` at the top level, with their initialisers)
-    /// run, in order, to set up what the tests use; the tests are collected (run one by one
-    /// by the driver); everything else (output, loops, benches, tests nested in blocks) is
-    /// skipped. A global's declaration is the `Assign` at the global's own position (a later
-    /// top-level `x = e` is an ordinary statement).
+    /// `mochi test`: which top-level statements main runs. Everything but the top-level
+    /// `test` blocks (collected here, run one by one by the driver after main) and `bench`
+    /// blocks (timing output): so each test sees the globals as the whole top level leaves
+    /// them (declarations, loops that fill lists, `update`s...), and a top level that prints
+    /// still prints. (The reference's test runner runs only the top-level `let` and `fun`
+    /// declarations, so a test that depends on an `update` or a loop fails there.)
     fn main_stmt_in_test_mode(&mut self, s: &hir::Stmt) -> bool {
         match &s.kind {
-            hir::StmtKind::Assign {
-                place: hir::Place::Global(g),
-                ..
-            } => self.hir.globals[*g as usize].pos == s.pos,
             hir::StmtKind::Test {
                 name,
                 func: Some(f),
@@ -189,7 +186,8 @@ impl<'p> Lowerer<'p> {
                 self.tests.push((name.clone(), *f));
                 false
             }
-            _ => false,
+            hir::StmtKind::Bench { .. } => false,
+            _ => true,
         }
     }
 

@@ -129,7 +129,32 @@ pub(crate) fn save(rt: &mut Runtime, w: u64, ty: TypeId, path: Cell, opts: Cell)
         }
         return rt.write_line(&text);
     }
-    std::fs::write(resolve(rt, &path), text).map_err(|e| fail(io_reason(&e)))
+    write_atomically(&resolve(rt, &path), text.as_bytes()).map_err(|e| fail(io_reason(&e)))
+}
+
+/// Write a file through a temporary file in the same directory and a rename, so a reader
+/// (another program loading it meanwhile) sees the old or the new contents, never a part.
+fn write_atomically(path: &std::path::Path, bytes: &[u8]) -> std::io::Result<()> {
+    // A device or a fifo (`/dev/stdout`): write straight to it.
+    if std::fs::metadata(path).is_ok_and(|m| !m.is_file()) {
+        return std::fs::write(path, bytes);
+    }
+    static COUNTER: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+    let n = COUNTER.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let file = path
+        .file_name()
+        .ok_or_else(|| std::io::Error::other("not a file name"))?;
+    let mut tmp_name = std::ffi::OsString::from(".");
+    tmp_name.push(file);
+    tmp_name.push(format!(".{}.{n}.tmp", std::process::id()));
+    let tmp = path.with_file_name(tmp_name);
+    if let Err(e) = std::fs::write(&tmp, bytes) {
+        let _ = std::fs::remove_file(&tmp);
+        return Err(e);
+    }
+    std::fs::rename(&tmp, path).inspect_err(|_| {
+        let _ = std::fs::remove_file(&tmp);
+    })
 }
 
 /// The options map as JSON (nil: no options).
