@@ -340,9 +340,20 @@ fn parse(format: &str, text: &str, opts: &Obj) -> Result<(Vec<J>, bool), String>
 }
 
 fn csv_reason(e: &csv::Error) -> String {
-    match e.position() {
-        Some(p) => format!("line {}: {}", p.line(), e).replace(&format!(" at line {}", p.line()), ""),
-        None => e.to_string(),
+    match e.kind() {
+        csv::ErrorKind::UnequalLengths {
+            pos,
+            expected_len,
+            len,
+        } => {
+            let line = pos.as_ref().map_or(0, |p| p.line());
+            format!("line {line}: {len} fields, but the first row has {expected_len}")
+        }
+        csv::ErrorKind::Utf8 { pos, .. } => {
+            let line = pos.as_ref().map_or(0, |p| p.line());
+            format!("line {line}: not valid UTF-8")
+        }
+        _ => e.to_string(),
     }
 }
 
