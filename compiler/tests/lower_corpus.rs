@@ -123,8 +123,8 @@ fn corpus_report() {
         eprintln!("  {f}");
     }
     // Every program that uses only the core language passes, in every tier policy: the
-    // others fail at compile time with "not supported" (next issue: queries, set operations,
-    // load/save, update; foreign imports), and bench_block prints a timing.
+    // others fail at compile time with "not supported" (next issue: queries; foreign imports),
+    // and bench_block prints a timing.
     let unexpected: Vec<&String> = fails
         .iter()
         .filter(|f| !f.contains("not supported") && !f.starts_with("bench_block:"))
