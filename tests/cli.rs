@@ -313,3 +313,25 @@ fn load_reads_stdin_for_dash() {
         "[{\"__name\": \"R\", \"a\": 1}, {\"__name\": \"R\", \"a\": 2}]\n"
     );
 }
+
+#[test]
+fn mochi_test_drops_the_half_built_line_of_a_failed_test() {
+    let dir = temp_dir("partial");
+    let p = dir.join("p.mochi");
+    std::fs::write(
+        &p,
+        "fun boom(): int { return 1 / 0 }\ntest \"a\" { print(\"half\", boom()) }\ntest \"b\" { print(\"whole\") }\n",
+    )
+    .unwrap();
+    let f = p.display().to_string();
+    for mode in MODES {
+        let mut args: Vec<&str> = mode.to_vec();
+        args.push(&f);
+        let o = mochi_test(&args);
+        assert_eq!(
+            text(&o.stdout),
+            format!("FAIL a: {f}:1:28: division by zero\nwhole\nok b\n1 passed, 1 failed\n"),
+            "{mode:?}"
+        );
+    }
+}

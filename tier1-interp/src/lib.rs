@@ -267,6 +267,9 @@ pub fn run_with_tests(
                 stats,
                 *f as usize,
             );
+            if t.is_err() {
+                rt.discard_partial_line();
+            }
             report(rt, i, t);
         }
     }

@@ -183,6 +183,13 @@ impl Runtime {
         let s = self.heap.format_print(w, ty);
         self.line.push_str(&s);
     }
+    /// Drop a `print` line that was being assembled when the program (a test, under
+    /// `mochi test`) stopped with an error, so the next output starts clean.
+    pub fn discard_partial_line(&mut self) {
+        self.line.clear();
+        self.line_args = 0;
+    }
+
     /// Write text and a newline straight to the output (json, bench reports).
     pub fn write_line(&mut self, text: &str) -> Result<(), String> {
         self.line.push_str(text);
