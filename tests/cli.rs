@@ -68,7 +68,12 @@ fn mochi_test_reports_each_test_and_fails_only_the_failing_ones() {
              ok after the failures\n\
              2 passed, 2 failed\n"
         );
-        assert_eq!(text(&o.stdout), want, "{mode:?}: stderr {}", text(&o.stderr));
+        assert_eq!(
+            text(&o.stdout),
+            want,
+            "{mode:?}: stderr {}",
+            text(&o.stderr)
+        );
         assert_eq!(o.status.code(), Some(1), "{mode:?}");
         assert!(!text(&o.stderr).contains("panicked"));
     }
@@ -87,7 +92,10 @@ fn mochi_test_exits_0_when_every_test_passes_and_runs_several_files() {
     )
     .unwrap();
     let o = mochi_test(&[&a.display().to_string(), &b.display().to_string()]);
-    assert_eq!(text(&o.stdout), "ok one\nok two\nok three\n3 passed, 0 failed\n");
+    assert_eq!(
+        text(&o.stdout),
+        "ok one\nok two\nok three\n3 passed, 0 failed\n"
+    );
     assert_eq!(o.status.code(), Some(0), "stderr {}", text(&o.stderr));
     // The same file under `mochi run` runs its tests inline and prints nothing.
     let o = run(&[], &b);
@@ -148,7 +156,10 @@ fn run_e_runs_code_from_the_command_line() {
     assert!(text(&o.stderr).starts_with("-e:1:5: error: "));
     assert_eq!(o.status.code(), Some(1));
     // -e and a file together are a usage error.
-    let o = mochi().args(["run", "-e", "print(1)", "x.mochi"]).output().unwrap();
+    let o = mochi()
+        .args(["run", "-e", "print(1)", "x.mochi"])
+        .output()
+        .unwrap();
     assert_eq!(o.status.code(), Some(2));
 }
 

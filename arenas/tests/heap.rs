@@ -441,7 +441,11 @@ fn set_operations_keep_the_reference_order_and_compare_deeply() {
     let e = h.list_except(a, b);
     assert_eq!(h.list_words(e), &[1, 1]);
     let i = h.list_intersect(a, b);
-    assert_eq!(h.list_words(i), &[3, 2], "distinct elements of b, in b's order");
+    assert_eq!(
+        h.list_words(i),
+        &[3, 2],
+        "distinct elements of b, in b's order"
+    );
     let empty = h.list_from(INT, &[]);
     let u = h.list_union(empty, empty);
     assert_eq!(h.list_len(u), 0);

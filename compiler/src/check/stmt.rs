@@ -228,7 +228,9 @@ impl Checker<'_> {
         self.push_scope();
         let r = (|| {
             // A name no program can spell: the element itself.
-            let item = self.cur().declare(" update item", Type::Struct(sid), false, pos);
+            let item = self
+                .cur()
+                .declare(" update item", Type::Struct(sid), false, pos);
             let item_expr = |p: Pos| Expr {
                 kind: ExprKind::Local(item),
                 ty: Type::Struct(sid),

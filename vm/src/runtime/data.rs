@@ -58,7 +58,12 @@ impl ConvError {
 
 /// `load`: the list of records read from `path` (a string cell) with `opts` (nil or a map),
 /// as a list of runtime type `list_ty`.
-pub(crate) fn load(rt: &mut Runtime, path: Cell, opts: Cell, list_ty: TypeId) -> Result<Cell, String> {
+pub(crate) fn load(
+    rt: &mut Runtime,
+    path: Cell,
+    opts: Cell,
+    list_ty: TypeId,
+) -> Result<Cell, String> {
     let path = rt.heap.str(path).to_string();
     let fail = |reason: String| format!("cannot load {path}: {reason}");
     let opts = options(rt, opts).map_err(fail)?;
@@ -87,7 +92,13 @@ pub(crate) fn load(rt: &mut Runtime, path: Cell, opts: Cell, list_ty: TypeId) ->
 }
 
 /// `save`: write the value `w` of runtime type `ty` to `path` with `opts`.
-pub(crate) fn save(rt: &mut Runtime, w: u64, ty: TypeId, path: Cell, opts: Cell) -> Result<(), String> {
+pub(crate) fn save(
+    rt: &mut Runtime,
+    w: u64,
+    ty: TypeId,
+    path: Cell,
+    opts: Cell,
+) -> Result<(), String> {
     let path = rt.heap.str(path).to_string();
     let fail = |reason: String| format!("cannot save {path}: {reason}");
     let opts = options(rt, opts).map_err(fail)?;
@@ -237,12 +248,8 @@ fn read_input(rt: &mut Runtime, path: &str) -> Result<String, String> {
     } else {
         std::fs::read(resolve(rt, path)).map_err(|e| io_reason(&e))?
     };
-    String::from_utf8(bytes).map_err(|e| {
-        format!(
-            "not valid UTF-8 (at byte {})",
-            e.utf8_error().valid_up_to()
-        )
-    })
+    String::from_utf8(bytes)
+        .map_err(|e| format!("not valid UTF-8 (at byte {})", e.utf8_error().valid_up_to()))
 }
 
 /// A serde_json error without its trailing position (we say where ourselves).
@@ -367,9 +374,7 @@ fn yaml_to_json(y: yaml_rust2::Yaml) -> Result<J, String> {
             let f: f64 = match s.trim_start_matches('+') {
                 ".inf" | ".Inf" | ".INF" => f64::INFINITY,
                 "-.inf" | "-.Inf" | "-.INF" => f64::NEG_INFINITY,
-                t => t
-                    .parse()
-                    .map_err(|_| format!("bad YAML number {s}"))?,
+                t => t.parse().map_err(|_| format!("bad YAML number {s}"))?,
             };
             serde_json::Number::from_f64(f)
                 .map(J::Number)
@@ -512,7 +517,13 @@ fn zero(rt: &mut Runtime, ty: TypeId) -> u64 {
 }
 
 /// Convert a JSON value into a word of runtime type `ty`.
-fn to_word(rt: &mut Runtime, v: &J, ty: TypeId, lenient: bool, depth: u32) -> Result<u64, ConvError> {
+fn to_word(
+    rt: &mut Runtime,
+    v: &J,
+    ty: TypeId,
+    lenient: bool,
+    depth: u32,
+) -> Result<u64, ConvError> {
     if depth > 200 {
         return Err(ConvError::new("nested too deeply".into()));
     }
@@ -526,10 +537,9 @@ fn to_word(rt: &mut Runtime, v: &J, ty: TypeId, lenient: bool, depth: u32) -> Re
                     _ => return Err(mismatch("int", v)),
                 },
             },
-            J::String(s) if lenient => s
-                .trim()
-                .parse::<i64>()
-                .map_err(|_| mismatch("int", v))? as u64,
+            J::String(s) if lenient => {
+                s.trim().parse::<i64>().map_err(|_| mismatch("int", v))? as u64
+            }
             _ => return Err(mismatch("int", v)),
         },
         TypeDesc::Float => match v {
@@ -578,7 +588,10 @@ fn to_word(rt: &mut Runtime, v: &J, ty: TypeId, lenient: bool, depth: u32) -> Re
             };
             let mut ws = Vec::with_capacity(items.len());
             for (i, x) in items.iter().enumerate() {
-                ws.push(to_word(rt, x, e, lenient, depth + 1).map_err(|err| err.within(format!("[{i}]")))?);
+                ws.push(
+                    to_word(rt, x, e, lenient, depth + 1)
+                        .map_err(|err| err.within(format!("[{i}]")))?,
+                );
             }
             rt.heap.list_from(e, &ws).0
         }
@@ -588,20 +601,22 @@ fn to_word(rt: &mut Runtime, v: &J, ty: TypeId, lenient: bool, depth: u32) -> Re
             };
             let m = rt.heap.new_map(k, val);
             for (key, x) in o {
-                let kw = match rt.heap.types.get(k) {
-                    TypeDesc::Str => rt.heap.alloc_str(key).0,
-                    TypeDesc::Any => rt.heap.alloc_str(key).0,
-                    TypeDesc::Int => key.trim().parse::<i64>().map_err(|_| {
-                        ConvError::new(format!("map key \"{key}\" is not an int"))
-                    })? as u64,
-                    _ => {
-                        return Err(ConvError::new(format!(
-                            "cannot load a map with {} keys",
-                            super::helpers::type_name(&rt.heap.types, k)
-                        )))
-                    }
-                };
-                let xw = to_word(rt, x, val, lenient, depth + 1).map_err(|err| err.within(key.clone()))?;
+                let kw =
+                    match rt.heap.types.get(k) {
+                        TypeDesc::Str => rt.heap.alloc_str(key).0,
+                        TypeDesc::Any => rt.heap.alloc_str(key).0,
+                        TypeDesc::Int => key.trim().parse::<i64>().map_err(|_| {
+                            ConvError::new(format!("map key \"{key}\" is not an int"))
+                        })? as u64,
+                        _ => {
+                            return Err(ConvError::new(format!(
+                                "cannot load a map with {} keys",
+                                super::helpers::type_name(&rt.heap.types, k)
+                            )))
+                        }
+                    };
+                let xw = to_word(rt, x, val, lenient, depth + 1)
+                    .map_err(|err| err.within(key.clone()))?;
                 rt.heap.map_set(m, kw, xw);
             }
             m.0
@@ -643,7 +658,9 @@ fn natural(rt: &mut Runtime, v: &J) -> Cell {
         J::Bool(b) => rt.heap.box_word(*b as u64, rtti::BOOL),
         J::Number(n) => match n.as_i64() {
             Some(i) => rt.heap.box_word(i as u64, rtti::INT),
-            None => rt.heap.box_word(n.as_f64().unwrap_or(0.0).to_bits(), rtti::FLOAT),
+            None => rt
+                .heap
+                .box_word(n.as_f64().unwrap_or(0.0).to_bits(), rtti::FLOAT),
         },
         J::String(s) => rt.heap.alloc_str(s),
         J::Array(items) => {

@@ -152,7 +152,10 @@ fn panic_message(p: Box<dyn std::any::Any + Send>) -> String {
 /// with `now()` (which `MOCHI_NOW_SEED` makes a counter).
 fn monotonic_ns() -> u64 {
     static START: std::sync::OnceLock<std::time::Instant> = std::sync::OnceLock::new();
-    START.get_or_init(std::time::Instant::now).elapsed().as_nanos() as u64
+    START
+        .get_or_init(std::time::Instant::now)
+        .elapsed()
+        .as_nanos() as u64
 }
 
 fn cmp_pred(o: std::cmp::Ordering, sel: u32) -> bool {
