@@ -413,15 +413,25 @@ fn index_error(i: i64, n: i64) -> RtError {
 }
 
 /// A set of words (each with its static type) by deep equality: hash buckets checked with
-/// [`Heap::values_equal2`], so int 1 and float 1.0 inside `any` are one element.
+/// [`Heap::values_equal2`], so int 1 and float 1.0 inside `any` are one element. Words of
+/// type int or bool are equal exactly when their raw bits are (and never equal a word of
+/// another type), so they go in a plain hash set of (word, type) with no deep comparison.
 #[derive(Default)]
 struct WordSet {
+    raw: rustc_hash::FxHashSet<(u64, TypeId)>,
     buckets: rustc_hash::FxHashMap<u64, Vec<(u64, TypeId)>>,
 }
 
 impl WordSet {
+    fn is_raw(heap: &Heap, ty: TypeId) -> bool {
+        matches!(heap.types.get(ty), TypeDesc::Int | TypeDesc::Bool)
+    }
+
     /// Add `w`; false when an equal element is already present.
     fn insert(&mut self, heap: &Heap, w: u64, ty: TypeId) -> bool {
+        if Self::is_raw(heap, ty) {
+            return self.raw.insert((w, ty));
+        }
         let bucket = self.buckets.entry(heap.hash_word(w, ty)).or_default();
         if bucket
             .iter()
@@ -434,6 +444,9 @@ impl WordSet {
     }
 
     fn contains(&self, heap: &Heap, w: u64, ty: TypeId) -> bool {
+        if Self::is_raw(heap, ty) {
+            return self.raw.contains(&(w, ty));
+        }
         self.buckets
             .get(&heap.hash_word(w, ty))
             .is_some_and(|b| b.iter().any(|&(x, tx)| heap.values_equal2(x, tx, w, ty)))
