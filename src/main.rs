@@ -32,8 +32,10 @@ struct Cli {
 enum Command {
     /// Run a Mochi program (its `test` blocks run inline, where they stand).
     Run(RunArgs),
-    /// Run the `test` blocks of each file, each on its own, after the file's top level (which
-    /// runs without its tests and benches, so the tests see the globals it sets up); prints
+    /// Run the `test` blocks of each file, each on its own.
+    ///
+    /// Each file's top level runs first, without its tests and benches (so the tests see the
+    /// globals it sets up); then each test; prints
     /// `ok NAME` or `FAIL NAME: REASON` per test and a summary line; exit status 1 if any
     /// test failed or a file could not run.
     Test(TestArgs),
