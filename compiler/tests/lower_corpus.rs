@@ -1,17 +1,19 @@
 //! The new pipeline (parse -> check -> lower -> interpreter) over the conformance corpus:
 //! prints how many programs print their expected output (interpreter, and tier 2 in `always`
 //! and `auto` modes), lists the others with the first difference or error, and fails on any
-//! failure other than a "not supported" compile error (the driver still runs the old front end).
+//! failure other than a "not supported" compile error (foreign imports).
 //! Needs `../shared/conformance`; skipped when it is absent.
 
 use std::path::Path;
 use tier1_interp::{JitMode, Options, RunStats};
 use vm::runtime::{CapturedOutput, Runtime};
 
-fn run(src: &str, stress: bool, mode: JitMode) -> Result<String, String> {
+fn run(src: &str, dir: &Path, stress: bool, mode: JitMode) -> Result<String, String> {
     let mut prog = compiler::compile_source(src).map_err(|e| format!("compile: {}", e.message))?;
     let sink = CapturedOutput::default();
     let mut rt = Runtime::new(prog.heap.take().unwrap(), Box::new(sink.clone()));
+    // `load`/`save` paths are relative to the program's directory.
+    rt.base_dir = dir.to_path_buf();
     rt.heap.set_stress(stress);
     let opts = Options {
         mode,
@@ -86,12 +88,13 @@ fn corpus_report() {
                 let src = std::fs::read_to_string(p).unwrap();
                 let stress = std::env::var_os("MOCHI_GC_STRESS").is_some();
                 let name = p.file_stem().unwrap().to_string_lossy().to_string();
-                let r = run(&src, stress, JitMode::Off);
+                let dir = p.parent().unwrap();
+                let r = run(&src, dir, stress, JitMode::Off);
                 // Tier 2 (every function compiled up front, helper ops side-exiting) must
                 // print the same.
                 if let Ok(a) = &r {
                     for mode in [JitMode::Always, JitMode::Auto] {
-                        match run(&src, stress, mode) {
+                        match run(&src, dir, stress, mode) {
                             Ok(b) if &b == a || name == "bench_block" => {}
                             Ok(_) => fails.push(format!(
                                 "{name}: {mode:?} output differs from the interpreter's"
@@ -126,9 +129,8 @@ fn corpus_report() {
     for f in &fails {
         eprintln!("  {f}");
     }
-    // Every program that uses only the core language passes, in every tier policy: the
-    // others fail at compile time with "not supported" (next issue: queries; foreign imports),
-    // and bench_block prints a timing.
+    // Every program passes, in every tier policy, except the foreign imports (they fail at
+    // compile time with "not supported") and bench_block (it prints a timing).
     let unexpected: Vec<&String> = fails
         .iter()
         .filter(|f| !f.contains("not supported") && !f.starts_with("bench_block:"))
