@@ -5,8 +5,8 @@
  * the depth limit is reached or the frame would pass the stack limit, side-exit: the
  * interpreter re-executes the call (it runs uncompiled callees and raises `call stack
  * exceeded`). Otherwise write the callee's header, make a real (non-tail) call of its native
- * entry, and continue when it returned; any other status (a side exit somewhere inside) is
- * returned unchanged, up through every native caller to the entry shim.
+ * entry, and continue when it returned (NATIVE_CALL: nothing saved, no status test; a side
+ * exit somewhere inside unwinds straight to the entry shim).
  *
  * ret_*: store R[a] into the caller's result slot (if there is a caller), pop the depth,
  * return STATUS_RETURNED to whoever called this frame (a call stencil or the entry shim). */
@@ -34,18 +34,15 @@
         h->dest = U32(_B);                                                          \
         ctx->depth++;                                                               \
         SPILL;                                                                      \
-        uint64_t st = ((StencilFn)fi->native)(nfp, ctx, lists, records, 0, 0, 0, 0); \
-        if (st != STATUS_RETURNED)                                                  \
-            return st;                                                              \
+        NATIVE_CALL(fi->native, nfp, _C);                                      \
         RELOAD;                                                                     \
         CONTINUE();                                                                 \
     }
 
 #define ST(k) I64(_R##k) = x##k
 #define LD(k) x##k = I64(_R##k)
-/* Registers the function does not cache are dead across the call: define them afresh, so
- * clang does not save them around it. */
-#define Z(k) x##k = 0
+/* Registers the function does not cache come back from the call undefined. */
+#define Z(k) (void)0
 CALL(call, (void)0, (Z(0), Z(1), Z(2), Z(3)))
 CALL(call_c1, ST(0), (LD(0), Z(1), Z(2), Z(3)))
 CALL(call_c2, (ST(0), ST(1)), (LD(0), LD(1), Z(2), Z(3)))
@@ -60,7 +57,7 @@ CALL(call_c4, (ST(0), ST(1), ST(2), ST(3)), (LD(0), LD(1), LD(2), LD(3)))
  * closure. Side exits (before changing anything) when R[a] is not a record (nil: the
  * interpreter raises `call of a nil function value`), when the callee has no native code
  * (the interpreter runs it and auto mode counts it), or at the depth / stack limit. Then
- * exactly `call`'s protocol: header, native call, propagate a non-RETURNED status. */
+ * exactly `call`'s protocol: header, native call. */
 #define CALL_CLOSURE(NAME, SPILL, RELOAD)                                           \
     STENCIL(NAME) {                                                                 \
         uint64_t clo = CELL(_A);                                                    \
@@ -82,9 +79,7 @@ CALL(call_c4, (ST(0), ST(1), ST(2), ST(3)), (LD(0), LD(1), LD(2), LD(3)))
         h->dest = U32(_B);                                                          \
         ctx->depth++;                                                               \
         SPILL;                                                                      \
-        uint64_t st = ((StencilFn)fi->native)(nfp, ctx, lists, records, 0, 0, 0, 0); \
-        if (st != STATUS_RETURNED)                                                  \
-            return st;                                                              \
+        NATIVE_CALL(fi->native, nfp, _C);                                      \
         RELOAD;                                                                     \
         CONTINUE();                                                                 \
     }
@@ -100,7 +95,7 @@ CALL_CLOSURE(call_closure_c4, (ST(0), ST(1), ST(2), ST(3)), (LD(0), LD(1), LD(2)
     if (h->caller != NULL)                          \
         *(int64_t *)(h->caller + h->dest) = A;      \
     ctx->depth--;                                   \
-    return STATUS_RETURNED;
+    PINNED_RETURN(STATUS_RETURNED);
 OP_A(ret_i64, RET)
 
 STENCIL(ret_f64) {
@@ -108,7 +103,7 @@ STENCIL(ret_f64) {
     if (h->caller != NULL)
         *(uint64_t *)(h->caller + h->dest) = CELL(_A);
     ctx->depth--;
-    return STATUS_RETURNED;
+    PINNED_RETURN(STATUS_RETURNED);
 }
 
 STENCIL(ret_cell) {
@@ -116,10 +111,10 @@ STENCIL(ret_cell) {
     if (h->caller != NULL)
         *(uint64_t *)(h->caller + h->dest) = CELL(_A);
     ctx->depth--;
-    return STATUS_RETURNED;
+    PINNED_RETURN(STATUS_RETURNED);
 }
 
 STENCIL(ret_void) {
     ctx->depth--;
-    return STATUS_RETURNED;
+    PINNED_RETURN(STATUS_RETURNED);
 }

@@ -219,7 +219,7 @@ pub fn run(
         stack_limit: stack.limit(),
         funcs: funcs.as_ptr(),
         globals: std::ptr::null_mut(), // set by CtxBlock::new
-        arena: std::ptr::null_mut(),
+        entry_rsp: std::ptr::null_mut(),
         native_entries: 0,
         rt: rt as *mut Runtime as *mut std::ffi::c_void,
         list_slots: rt.heap.list_slots_base() as *mut u8,

@@ -93,8 +93,12 @@ pub struct Ctx {
     /// block follows the context in one allocation, [`CtxBlock`]), so stencils address a
     /// global with a constant displacement from r13 and never load this field.
     pub globals: *mut u8,
-    /// Reserved.
-    pub arena: *mut u8,
+    /// Set by the entry shim while native code runs: the address of the shim's return
+    /// address on the machine stack. A side exit or error anywhere in nested native code
+    /// unwinds by loading it into rsp and returning (`exit_stub`), so call sites never test a
+    /// status. The shim saves and restores the previous value (native code may re-enter the
+    /// interpreter through a helper, which may enter native code again).
+    pub entry_rsp: *mut u8,
     /// Counted by the entry shim: how many times native code was entered from the interpreter.
     pub native_entries: u64,
     /// The Rust runtime (`crate::runtime::Runtime`), for helpers.
@@ -202,7 +206,10 @@ pub fn abi_facts() -> Vec<(&'static str, u64)> {
         ),
         ("offsetof(Ctx, funcs)", offset_of!(Ctx, funcs) as u64),
         ("offsetof(Ctx, globals)", offset_of!(Ctx, globals) as u64),
-        ("offsetof(Ctx, arena)", offset_of!(Ctx, arena) as u64),
+        (
+            "offsetof(Ctx, entry_rsp)",
+            offset_of!(Ctx, entry_rsp) as u64,
+        ),
         (
             "offsetof(Ctx, native_entries)",
             offset_of!(Ctx, native_entries) as u64,
