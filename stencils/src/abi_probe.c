@@ -29,6 +29,7 @@
     X("offsetof(Ctx, list_slots)", offsetof(Ctx, list_slots)) \
     X("offsetof(Ctx, record_slots)", offsetof(Ctx, record_slots)) \
     X("offsetof(Ctx, str_slots)", offsetof(Ctx, str_slots))   \
+    X("offsetof(Ctx, rsp_limit)", offsetof(Ctx, rsp_limit))   \
     X("GLOBALS_OFFSET", GLOBALS_OFFSET)                       \
     X("sizeof(ListSlot)", sizeof(ListSlot))                   \
     X("offsetof(ListSlot, data)", offsetof(ListSlot, data))   \

@@ -8,7 +8,10 @@
  * entry, and continue when it returned (NATIVE_CALL: nothing saved, no status test; a side
  * exit somewhere inside unwinds straight to the entry shim).
  *
- * ret_*: store R[a] into the caller's result slot (if there is a caller), pop the depth,
+ * The depth limit is checked against rsp (`Ctx::rsp_limit`), so neither calls nor returns
+ * update a counter.
+ *
+ * ret_*: store R[a] into the caller's result slot (if there is a caller) and
  * return STATUS_RETURNED to whoever called this frame (a call stencil or the entry shim). */
 #include <stddef.h>
 
@@ -24,7 +27,7 @@
     STENCIL(NAME) {                                                                 \
         uint8_t *nfp = fp + U32(_C);                                                \
         const FuncInfo *fi = &ctx->funcs[U32(_A)];                                  \
-        if (fi->native == NULL || ctx->depth >= ctx->max_depth ||                      \
+        if (fi->native == NULL || MACHINE_SP() <= ctx->rsp_limit ||                    \
             nfp + fi->frame_bytes > ctx->stack_limit)                                   \
             SIDE_EXIT();                                                            \
         FrameHeader *h = (FrameHeader *)nfp;                                        \
@@ -32,7 +35,6 @@
         h->ret_pc = U32(_PC) + 1;                                                   \
         h->caller = fp;                                                             \
         h->dest = U32(_B);                                                          \
-        ctx->depth++;                                                               \
         SPILL;                                                                      \
         NATIVE_CALL(fi->native, nfp, _C);                                      \
         RELOAD;                                                                     \
@@ -67,7 +69,7 @@ CALL(call_c4, (ST(0), ST(1), ST(2), ST(3)), (LD(0), LD(1), LD(2), LD(3)))
             ((RecordSlot *)(records + (uint64_t)(uint32_t)clo * sizeof(RecordSlot)))->func; \
         uint8_t *nfp = fp + U32(_C);                                                \
         const FuncInfo *fi = &ctx->funcs[f];                                        \
-        if (fi->native == NULL || ctx->depth >= ctx->max_depth ||                   \
+        if (fi->native == NULL || MACHINE_SP() <= ctx->rsp_limit ||                 \
             nfp + fi->frame_bytes > ctx->stack_limit)                               \
             SIDE_EXIT();                                                            \
         if (fi->closure_param != 0)                                                 \
@@ -77,7 +79,6 @@ CALL(call_c4, (ST(0), ST(1), ST(2), ST(3)), (LD(0), LD(1), LD(2), LD(3)))
         h->ret_pc = U32(_PC) + 1;                                                   \
         h->caller = fp;                                                             \
         h->dest = U32(_B);                                                          \
-        ctx->depth++;                                                               \
         SPILL;                                                                      \
         NATIVE_CALL(fi->native, nfp, _C);                                      \
         RELOAD;                                                                     \
@@ -94,7 +95,6 @@ CALL_CLOSURE(call_closure_c4, (ST(0), ST(1), ST(2), ST(3)), (LD(0), LD(1), LD(2)
     const FrameHeader *h = (const FrameHeader *)fp; \
     if (h->caller != NULL)                          \
         *(int64_t *)(h->caller + h->dest) = A;      \
-    ctx->depth--;                                   \
     PINNED_RETURN(STATUS_RETURNED);
 OP_A(ret_i64, RET)
 
@@ -102,7 +102,6 @@ STENCIL(ret_f64) {
     const FrameHeader *h = (const FrameHeader *)fp;
     if (h->caller != NULL)
         *(uint64_t *)(h->caller + h->dest) = CELL(_A);
-    ctx->depth--;
     PINNED_RETURN(STATUS_RETURNED);
 }
 
@@ -110,11 +109,9 @@ STENCIL(ret_cell) {
     const FrameHeader *h = (const FrameHeader *)fp;
     if (h->caller != NULL)
         *(uint64_t *)(h->caller + h->dest) = CELL(_A);
-    ctx->depth--;
     PINNED_RETURN(STATUS_RETURNED);
 }
 
 STENCIL(ret_void) {
-    ctx->depth--;
     PINNED_RETURN(STATUS_RETURNED);
 }

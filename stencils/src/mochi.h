@@ -48,6 +48,7 @@ typedef struct Ctx {
     uint8_t *list_slots;   /* base of the heap's list slot table (never moves) */
     uint8_t *record_slots; /* base of the heap's record slot table (never moves) */
     uint8_t *str_slots;    /* base of the heap's string slot table (never moves) */
+    uint8_t *rsp_limit;    /* native code calls only while rsp is above this (depth limit) */
 } Ctx;
 
 /* The globals block starts right after the context (one allocation, vm::abi::CtxBlock). */
@@ -236,6 +237,14 @@ extern char _R0[], _R1[], _R2[], _R3[];
         x2 = rdx_;                                                                    \
         x3 = rcx_;                                                                    \
     } while (0)
+
+/* rsp at this point of a stencil (a call stencil keeps no frame: its function's level). */
+#define MACHINE_SP()                                                                  \
+    ({                                                                                \
+        uint8_t *sp_;                                                                 \
+        __asm__("mov %%rsp, %0" : "=r"(sp_));                                         \
+        sp_;                                                                          \
+    })
 
 /* Return `st` from a function's native code with the pinned registers as the caller's
  * NATIVE_CALL expects them: r12 = this frame, r13-r15 as received. */

@@ -19,6 +19,7 @@ STENCIL(side_exit) {
 uint64_t mochi_entry_shim(uint8_t *fp, Ctx *ctx, StencilFn entry) {
     ctx->native_entries++;
     uint8_t *outer = ctx->entry_rsp;
+    uint8_t *outer_limit = ctx->rsp_limit;
     register uint8_t *r12_ __asm__("r12") = fp;
     register Ctx *r13_ __asm__("r13") = ctx;
     register uint8_t *r14_ __asm__("r14") = ctx->list_slots;
@@ -35,14 +36,25 @@ uint64_t mochi_entry_shim(uint8_t *fp, Ctx *ctx, StencilFn entry) {
                      "mov %%rax, %%rbx\n\t"
                      "lea -8(%%rsp), %%rax\n\t"
                      "mov %%rax, %c[off](%%r13)\n\t"
+                     /* rsp_limit = entry_rsp - 16 * (max_depth - depth) */
+                     "mov %c[max](%%r13), %%rcx\n\t"
+                     "sub %c[depth](%%r13), %%rcx\n\t"
+                     "shl $4, %%rcx\n\t"
+                     "sub %%rcx, %%rax\n\t"
+                     "mov %%rax, %c[lim](%%r13)\n\t"
                      "call *%%rbx\n\t"
                      "mov (%%rsp), %%rsp"
                      : "+r"(r12_), "+r"(r13_), "+r"(r14_), "+r"(r15_), "+r"(rax_)
-                     : [off] "i"(offsetof(Ctx, entry_rsp))
+                     : [off] "i"(offsetof(Ctx, entry_rsp)), [lim] "i"(offsetof(Ctx, rsp_limit)),
+                       [max] "i"(offsetof(Ctx, max_depth)), [depth] "i"(offsetof(Ctx, depth))
                      : "rbx", "rcx", "rdx", "rsi", "rdi", "r8", "r9", "r10", "r11", "memory",
                        "cc", "xmm0", "xmm1", "xmm2", "xmm3", "xmm4", "xmm5", "xmm6", "xmm7",
                        "xmm8", "xmm9", "xmm10", "xmm11", "xmm12", "xmm13", "xmm14", "xmm15");
     ctx->entry_rsp = outer;
+    ctx->rsp_limit = outer_limit;
+    /* The entered frame returned (on an exit it is still live). */
+    if (rax_ == STATUS_RETURNED)
+        ctx->depth--;
     return rax_;
 }
 
@@ -59,6 +71,8 @@ STENCIL(exit_at) {
 STENCIL(exit_stub) {
     SPILL_ALL();
     ctx->exit_fp = fp;
+    /* The native frames still live above the entered one (16 bytes of machine stack each). */
+    ctx->depth += (uint64_t)(ctx->entry_rsp - MACHINE_SP()) / 16;
     __asm__ volatile("mov %0, %%rsp\n\tret" ::"r"(ctx->entry_rsp), "a"((uint64_t)STATUS_EXIT)
                      : "memory");
     __builtin_unreachable();

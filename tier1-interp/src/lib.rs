@@ -225,6 +225,7 @@ pub fn run(
         list_slots: rt.heap.list_slots_base() as *mut u8,
         record_slots: rt.heap.record_slots_base() as *mut u8,
         str_slots: rt.heap.str_slots_base() as *mut u8,
+        rsp_limit: std::ptr::null_mut(),
     };
     // The globals block follows the context in one allocation (native code addresses it from
     // the context register).

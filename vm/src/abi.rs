@@ -112,6 +112,14 @@ pub struct Ctx {
     /// Base of the heap's string slot table (`StrSlot`s; never moves). Not pinned: `StrLen`
     /// loads it from here.
     pub str_slots: *mut u8,
+    /// Set by the entry shim while native code runs: native code may make a call only while
+    /// rsp is above this. Each native call takes exactly 16 bytes of machine stack (a call
+    /// stencil keeps no frame: `sub $8` and the return address), so the call depth is
+    /// `depth + (entry_rsp - rsp) / 16` and this is `entry_rsp - 16 * (max_depth - depth)`:
+    /// the depth limit stays exact with no counter updated per call. The shim takes the
+    /// entered frame off `depth` when it returns; `exit_stub` adds the native frames still
+    /// live when it unwinds.
+    pub rsp_limit: *mut u8,
 }
 
 /// Byte offset of the globals block from the context: it starts right after the `Ctx`.
@@ -226,6 +234,10 @@ pub fn abi_facts() -> Vec<(&'static str, u64)> {
         (
             "offsetof(Ctx, str_slots)",
             offset_of!(Ctx, str_slots) as u64,
+        ),
+        (
+            "offsetof(Ctx, rsp_limit)",
+            offset_of!(Ctx, rsp_limit) as u64,
         ),
         ("GLOBALS_OFFSET", GLOBALS_OFFSET as u64),
         ("sizeof(ListSlot)", size_of::<ListSlot>() as u64),

@@ -84,6 +84,7 @@ impl Machine {
             list_slots: std::ptr::null_mut(),
             record_slots: std::ptr::null_mut(),
             str_slots: std::ptr::null_mut(),
+            rsp_limit: std::ptr::null_mut(),
         };
         let mut block = CtxBlock::new(ctx, 64);
         block.globals().fill(SENTINEL);
