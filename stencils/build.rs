@@ -40,6 +40,7 @@ const FLAGS: &[&str] = &[
     "-fno-pic",
     "-mcmodel=small",
     "-fomit-frame-pointer",
+    "-mno-red-zone",
     "-fno-asynchronous-unwind-tables",
     "-fno-unwind-tables",
     "-fno-stack-protector",

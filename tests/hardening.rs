@@ -618,3 +618,57 @@ fn seventy_thousand_functions_all_compile() {
     assert_eq!(stats["totals"]["failed_compiles"], 0);
     assert_eq!(stats["totals"]["compiled_functions"], n + 1);
 }
+
+/// The call-depth limit is exact and the same in every tier policy: native code checks it
+/// against rsp (16 bytes of machine stack per native call) instead of counting, and a program
+/// that enters native code part way down (auto, default threshold) gets the same limit.
+#[test]
+fn the_call_depth_limit_is_exact_in_every_tier() {
+    let ok = |tier: &[&str], n: u64| {
+        let p = temp_file(
+            &format!("depth_{n}.mochi"),
+            format!(
+                "fun f(n: int): int {{\n  if n == 0 {{ return 0 }}\n  return f(n - 1) + 1\n}}\nprint(f({n}))\n"
+            )
+            .as_bytes(),
+        );
+        let o = run_with(tier, &p, |_| {});
+        if o.status.success() {
+            assert_eq!(text(&o.stdout), format!("{n}\n"), "{tier:?}");
+            true
+        } else {
+            assert!(
+                text(&o.stderr).contains("error: call stack exceeded"),
+                "{tier:?}: {}",
+                text(&o.stderr)
+            );
+            false
+        }
+    };
+    // The deepest n the interpreter runs (a binary search; the limit is about 100 000).
+    let (mut lo, mut hi) = (0u64, 1u64 << 22);
+    assert!(ok(&["--jit=off"], lo) && !ok(&["--jit=off"], hi));
+    while hi - lo > 1 {
+        let mid = (lo + hi) / 2;
+        if ok(&["--jit=off"], mid) {
+            lo = mid
+        } else {
+            hi = mid
+        }
+    }
+    for tier in [
+        &["--jit=always"][..],
+        &["--jit=auto"][..],
+        &["--jit=auto", "--jit-threshold=1"][..],
+    ] {
+        assert!(
+            ok(tier, lo),
+            "{tier:?} fails at depth {lo}, which the interpreter runs"
+        );
+        assert!(
+            !ok(tier, lo + 1),
+            "{tier:?} runs depth {}, past the interpreter's limit",
+            lo + 1
+        );
+    }
+}

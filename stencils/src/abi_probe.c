@@ -23,12 +23,13 @@
     X("offsetof(Ctx, stack_limit)", offsetof(Ctx, stack_limit)) \
     X("offsetof(Ctx, funcs)", offsetof(Ctx, funcs))           \
     X("offsetof(Ctx, globals)", offsetof(Ctx, globals))       \
-    X("offsetof(Ctx, arena)", offsetof(Ctx, arena))           \
+    X("offsetof(Ctx, entry_rsp)", offsetof(Ctx, entry_rsp))           \
     X("offsetof(Ctx, native_entries)", offsetof(Ctx, native_entries)) \
     X("offsetof(Ctx, rt)", offsetof(Ctx, rt))                 \
     X("offsetof(Ctx, list_slots)", offsetof(Ctx, list_slots)) \
     X("offsetof(Ctx, record_slots)", offsetof(Ctx, record_slots)) \
     X("offsetof(Ctx, str_slots)", offsetof(Ctx, str_slots))   \
+    X("offsetof(Ctx, rsp_limit)", offsetof(Ctx, rsp_limit))   \
     X("GLOBALS_OFFSET", GLOBALS_OFFSET)                       \
     X("sizeof(ListSlot)", sizeof(ListSlot))                   \
     X("offsetof(ListSlot, data)", offsetof(ListSlot, data))   \

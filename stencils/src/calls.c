@@ -5,10 +5,13 @@
  * the depth limit is reached or the frame would pass the stack limit, side-exit: the
  * interpreter re-executes the call (it runs uncompiled callees and raises `call stack
  * exceeded`). Otherwise write the callee's header, make a real (non-tail) call of its native
- * entry, and continue when it returned; any other status (a side exit somewhere inside) is
- * returned unchanged, up through every native caller to the entry shim.
+ * entry, and continue when it returned (NATIVE_CALL: nothing saved, no status test; a side
+ * exit somewhere inside unwinds straight to the entry shim).
  *
- * ret_*: store R[a] into the caller's result slot (if there is a caller), pop the depth,
+ * The depth limit is checked against rsp (`Ctx::rsp_limit`), so neither calls nor returns
+ * update a counter.
+ *
+ * ret_*: store R[a] into the caller's result slot (if there is a caller) and
  * return STATUS_RETURNED to whoever called this frame (a call stencil or the entry shim). */
 #include <stddef.h>
 
@@ -24,7 +27,7 @@
     STENCIL(NAME) {                                                                 \
         uint8_t *nfp = fp + U32(_C);                                                \
         const FuncInfo *fi = &ctx->funcs[U32(_A)];                                  \
-        if (fi->native == NULL || ctx->depth >= ctx->max_depth ||                      \
+        if (fi->native == NULL || MACHINE_SP() <= ctx->rsp_limit ||                    \
             nfp + fi->frame_bytes > ctx->stack_limit)                                   \
             SIDE_EXIT();                                                            \
         FrameHeader *h = (FrameHeader *)nfp;                                        \
@@ -32,20 +35,16 @@
         h->ret_pc = U32(_PC) + 1;                                                   \
         h->caller = fp;                                                             \
         h->dest = U32(_B);                                                          \
-        ctx->depth++;                                                               \
         SPILL;                                                                      \
-        uint64_t st = ((StencilFn)fi->native)(nfp, ctx, lists, records, 0, 0, 0, 0); \
-        if (st != STATUS_RETURNED)                                                  \
-            return st;                                                              \
+        NATIVE_CALL(fi->native, nfp, _C);                                      \
         RELOAD;                                                                     \
         CONTINUE();                                                                 \
     }
 
 #define ST(k) I64(_R##k) = x##k
 #define LD(k) x##k = I64(_R##k)
-/* Registers the function does not cache are dead across the call: define them afresh, so
- * clang does not save them around it. */
-#define Z(k) x##k = 0
+/* Registers the function does not cache come back from the call undefined. */
+#define Z(k) (void)0
 CALL(call, (void)0, (Z(0), Z(1), Z(2), Z(3)))
 CALL(call_c1, ST(0), (LD(0), Z(1), Z(2), Z(3)))
 CALL(call_c2, (ST(0), ST(1)), (LD(0), LD(1), Z(2), Z(3)))
@@ -60,7 +59,7 @@ CALL(call_c4, (ST(0), ST(1), ST(2), ST(3)), (LD(0), LD(1), LD(2), LD(3)))
  * closure. Side exits (before changing anything) when R[a] is not a record (nil: the
  * interpreter raises `call of a nil function value`), when the callee has no native code
  * (the interpreter runs it and auto mode counts it), or at the depth / stack limit. Then
- * exactly `call`'s protocol: header, native call, propagate a non-RETURNED status. */
+ * exactly `call`'s protocol: header, native call. */
 #define CALL_CLOSURE(NAME, SPILL, RELOAD)                                           \
     STENCIL(NAME) {                                                                 \
         uint64_t clo = CELL(_A);                                                    \
@@ -70,7 +69,7 @@ CALL(call_c4, (ST(0), ST(1), ST(2), ST(3)), (LD(0), LD(1), LD(2), LD(3)))
             ((RecordSlot *)(records + (uint64_t)(uint32_t)clo * sizeof(RecordSlot)))->func; \
         uint8_t *nfp = fp + U32(_C);                                                \
         const FuncInfo *fi = &ctx->funcs[f];                                        \
-        if (fi->native == NULL || ctx->depth >= ctx->max_depth ||                   \
+        if (fi->native == NULL || MACHINE_SP() <= ctx->rsp_limit ||                 \
             nfp + fi->frame_bytes > ctx->stack_limit)                               \
             SIDE_EXIT();                                                            \
         if (fi->closure_param != 0)                                                 \
@@ -80,11 +79,8 @@ CALL(call_c4, (ST(0), ST(1), ST(2), ST(3)), (LD(0), LD(1), LD(2), LD(3)))
         h->ret_pc = U32(_PC) + 1;                                                   \
         h->caller = fp;                                                             \
         h->dest = U32(_B);                                                          \
-        ctx->depth++;                                                               \
         SPILL;                                                                      \
-        uint64_t st = ((StencilFn)fi->native)(nfp, ctx, lists, records, 0, 0, 0, 0); \
-        if (st != STATUS_RETURNED)                                                  \
-            return st;                                                              \
+        NATIVE_CALL(fi->native, nfp, _C);                                      \
         RELOAD;                                                                     \
         CONTINUE();                                                                 \
     }
@@ -99,27 +95,23 @@ CALL_CLOSURE(call_closure_c4, (ST(0), ST(1), ST(2), ST(3)), (LD(0), LD(1), LD(2)
     const FrameHeader *h = (const FrameHeader *)fp; \
     if (h->caller != NULL)                          \
         *(int64_t *)(h->caller + h->dest) = A;      \
-    ctx->depth--;                                   \
-    return STATUS_RETURNED;
+    PINNED_RETURN(STATUS_RETURNED);
 OP_A(ret_i64, RET)
 
 STENCIL(ret_f64) {
     const FrameHeader *h = (const FrameHeader *)fp;
     if (h->caller != NULL)
         *(uint64_t *)(h->caller + h->dest) = CELL(_A);
-    ctx->depth--;
-    return STATUS_RETURNED;
+    PINNED_RETURN(STATUS_RETURNED);
 }
 
 STENCIL(ret_cell) {
     const FrameHeader *h = (const FrameHeader *)fp;
     if (h->caller != NULL)
         *(uint64_t *)(h->caller + h->dest) = CELL(_A);
-    ctx->depth--;
-    return STATUS_RETURNED;
+    PINNED_RETURN(STATUS_RETURNED);
 }
 
 STENCIL(ret_void) {
-    ctx->depth--;
-    return STATUS_RETURNED;
+    PINNED_RETURN(STATUS_RETURNED);
 }

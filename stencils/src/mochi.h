@@ -42,12 +42,13 @@ typedef struct Ctx {
     uint8_t *stack_limit;
     const FuncInfo *funcs;
     uint8_t *globals; /* == (uint8_t *)ctx + GLOBALS_OFFSET */
-    uint8_t *arena;   /* reserved */
+    uint8_t *entry_rsp; /* the shim's return address slot while native code runs */
     uint64_t native_entries;
     void *rt;
     uint8_t *list_slots;   /* base of the heap's list slot table (never moves) */
     uint8_t *record_slots; /* base of the heap's record slot table (never moves) */
     uint8_t *str_slots;    /* base of the heap's string slot table (never moves) */
+    uint8_t *rsp_limit;    /* native code calls only while rsp is above this (depth limit) */
 } Ctx;
 
 /* The globals block starts right after the context (one allocation, vm::abi::CtxBlock). */
@@ -194,6 +195,67 @@ extern char _R0[], _R1[], _R2[], _R3[];
         x1 = *(int64_t *)(fp + U32(_R1));                     \
         x2 = *(int64_t *)(fp + U32(_R2));                     \
         x3 = *(int64_t *)(fp + U32(_R3));                     \
+    } while (0)
+
+/* A native call of the stencil code at `target` for the frame `nfp_` (its header written, the
+ * caller's frame whole). Native code keeps the pinned registers: every stencil passes r13-r15
+ * through unchanged and a function returns with r12 = its own frame (the `ret_*` stencils pin
+ * them, `PINNED_RETURN`), so the call saves nothing and the caller recomputes its frame as
+ * r12 minus the hole `back_hole` (its frame size in bytes, an immediate in the asm, so no
+ * value stays live across the call). A callee never returns anything but STATUS_RETURNED here: a side
+ * exit or error unwinds straight to the entry shim (`exit_stub`), so there is no status test.
+ * x0..x3 come back undefined (the caller reloads the ones it caches). rsp is 8 mod 16 at a
+ * stencil's entry and this stencil keeps no frame of its own (no spills: everything lives in
+ * pinned registers and holes), so `sub $8` aligns the call: one native call = 16 bytes of
+ * machine stack. */
+#define NATIVE_CALL(target, nfp_, back_hole)                                                 \
+    do {                                                                              \
+        register uint8_t *r12_ __asm__("r12") = (nfp_);                                \
+        register Ctx *r13_ __asm__("r13") = ctx;                                      \
+        register uint8_t *r14_ __asm__("r14") = lists;                                 \
+        register uint8_t *r15_ __asm__("r15") = records;                               \
+        register const void *t_ __asm__("rax") = (target);                             \
+        register int64_t rdi_ __asm__("rdi");                                          \
+        register int64_t rsi_ __asm__("rsi");                                          \
+        register int64_t rdx_ __asm__("rdx");                                          \
+        register int64_t rcx_ __asm__("rcx");                                          \
+        __asm__ volatile("sub $8, %%rsp\n\tcall *%%rax\n\tadd $8, %%rsp\n\t"             \
+                         "subq $" #back_hole ", %%r12"                                \
+                         : "+r"(r12_), "+r"(r13_), "+r"(r14_), "+r"(r15_), "+r"(t_),   \
+                           "=r"(rdi_), "=r"(rsi_), "=r"(rdx_), "=r"(rcx_)              \
+                         :                                                            \
+                         : "rbx", "r8", "r9", "r10", "r11", "memory", "cc", "xmm0",    \
+                           "xmm1", "xmm2", "xmm3", "xmm4", "xmm5", "xmm6", "xmm7",     \
+                           "xmm8", "xmm9", "xmm10", "xmm11", "xmm12", "xmm13",         \
+                           "xmm14", "xmm15");                                         \
+        fp = r12_;                                                                    \
+        ctx = r13_;                                                                   \
+        lists = r14_;                                                                 \
+        records = r15_;                                                               \
+        x0 = rdi_;                                                                    \
+        x1 = rsi_;                                                                    \
+        x2 = rdx_;                                                                    \
+        x3 = rcx_;                                                                    \
+    } while (0)
+
+/* rsp at this point of a stencil (a call stencil keeps no frame: its function's level). */
+#define MACHINE_SP()                                                                  \
+    ({                                                                                \
+        uint8_t *sp_;                                                                 \
+        __asm__("mov %%rsp, %0" : "=r"(sp_));                                         \
+        sp_;                                                                          \
+    })
+
+/* Return `st` from a function's native code with the pinned registers as the caller's
+ * NATIVE_CALL expects them: r12 = this frame, r13-r15 as received. */
+#define PINNED_RETURN(st)                                                             \
+    do {                                                                              \
+        register uint8_t *r12_ __asm__("r12") = fp;                                    \
+        register Ctx *r13_ __asm__("r13") = ctx;                                      \
+        register uint8_t *r14_ __asm__("r14") = lists;                                 \
+        register uint8_t *r15_ __asm__("r15") = records;                               \
+        __asm__ volatile("" ::"r"(r12_), "r"(r13_), "r"(r14_), "r"(r15_));            \
+        return (st);                                                                  \
     } while (0)
 
 /* Always inline: a call to a static function would be a relocation the extractor rejects. */

@@ -238,12 +238,13 @@ pub fn run_with_tests(
         stack_limit: stack.limit(),
         funcs: funcs.as_ptr(),
         globals: std::ptr::null_mut(), // set by CtxBlock::new
-        arena: std::ptr::null_mut(),
+        entry_rsp: std::ptr::null_mut(),
         native_entries: 0,
         rt: rt as *mut Runtime as *mut std::ffi::c_void,
         list_slots: rt.heap.list_slots_base() as *mut u8,
         record_slots: rt.heap.record_slots_base() as *mut u8,
         str_slots: rt.heap.str_slots_base() as *mut u8,
+        rsp_limit: std::ptr::null_mut(),
     };
     // The globals block follows the context in one allocation (native code addresses it from
     // the context register).

@@ -93,8 +93,12 @@ pub struct Ctx {
     /// block follows the context in one allocation, [`CtxBlock`]), so stencils address a
     /// global with a constant displacement from r13 and never load this field.
     pub globals: *mut u8,
-    /// Reserved.
-    pub arena: *mut u8,
+    /// Set by the entry shim while native code runs: the address of the shim's return
+    /// address on the machine stack. A side exit or error anywhere in nested native code
+    /// unwinds by loading it into rsp and returning (`exit_stub`), so call sites never test a
+    /// status. The shim saves and restores the previous value (native code may re-enter the
+    /// interpreter through a helper, which may enter native code again).
+    pub entry_rsp: *mut u8,
     /// Counted by the entry shim: how many times native code was entered from the interpreter.
     pub native_entries: u64,
     /// The Rust runtime (`crate::runtime::Runtime`), for helpers.
@@ -108,6 +112,14 @@ pub struct Ctx {
     /// Base of the heap's string slot table (`StrSlot`s; never moves). Not pinned: `StrLen`
     /// loads it from here.
     pub str_slots: *mut u8,
+    /// Set by the entry shim while native code runs: native code may make a call only while
+    /// rsp is above this. Each native call takes exactly 16 bytes of machine stack (a call
+    /// stencil keeps no frame: `sub $8` and the return address), so the call depth is
+    /// `depth + (entry_rsp - rsp) / 16` and this is `entry_rsp - 16 * (max_depth - depth)`:
+    /// the depth limit stays exact with no counter updated per call. The shim takes the
+    /// entered frame off `depth` when it returns; `exit_stub` adds the native frames still
+    /// live when it unwinds.
+    pub rsp_limit: *mut u8,
 }
 
 /// Byte offset of the globals block from the context: it starts right after the `Ctx`.
@@ -202,7 +214,10 @@ pub fn abi_facts() -> Vec<(&'static str, u64)> {
         ),
         ("offsetof(Ctx, funcs)", offset_of!(Ctx, funcs) as u64),
         ("offsetof(Ctx, globals)", offset_of!(Ctx, globals) as u64),
-        ("offsetof(Ctx, arena)", offset_of!(Ctx, arena) as u64),
+        (
+            "offsetof(Ctx, entry_rsp)",
+            offset_of!(Ctx, entry_rsp) as u64,
+        ),
         (
             "offsetof(Ctx, native_entries)",
             offset_of!(Ctx, native_entries) as u64,
@@ -219,6 +234,10 @@ pub fn abi_facts() -> Vec<(&'static str, u64)> {
         (
             "offsetof(Ctx, str_slots)",
             offset_of!(Ctx, str_slots) as u64,
+        ),
+        (
+            "offsetof(Ctx, rsp_limit)",
+            offset_of!(Ctx, rsp_limit) as u64,
         ),
         ("GLOBALS_OFFSET", GLOBALS_OFFSET as u64),
         ("sizeof(ListSlot)", size_of::<ListSlot>() as u64),

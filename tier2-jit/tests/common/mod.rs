@@ -79,12 +79,13 @@ impl Machine {
             stack_limit: unsafe { stack.as_mut_ptr().add(STACK_WORDS - 256) } as *mut u8,
             funcs: infos.as_ptr(),
             globals: std::ptr::null_mut(),
-            arena: std::ptr::null_mut(),
+            entry_rsp: std::ptr::null_mut(),
             native_entries: 0,
             rt: std::ptr::null_mut(),
             list_slots: std::ptr::null_mut(),
             record_slots: std::ptr::null_mut(),
             str_slots: std::ptr::null_mut(),
+            rsp_limit: std::ptr::null_mut(),
         };
         let mut block = CtxBlock::new(ctx, 64);
         block.globals().fill(SENTINEL);
