@@ -22,7 +22,7 @@ pub mod patch;
 pub mod shim;
 
 use code_memory::CodeMemory;
-use emit::StencilSet;
+use emit::{Emitter, Listing};
 use shim::EntryShim;
 use std::io::Write;
 use std::time::Instant;
@@ -41,7 +41,7 @@ pub fn available() -> bool {
 
 /// The stencils resolved per op and the installed entry shim.
 struct Engine {
-    set: StencilSet,
+    emitter: Emitter,
     shim: EntryShim,
 }
 
@@ -56,6 +56,8 @@ pub struct CopyAndPatch {
     mem: CodeMemory,
     stats: JitStats,
     perf_map: Option<std::fs::File>,
+    /// `--dump-jit`: the function whose layout `compile` records, and the layout.
+    listing: Option<(usize, Option<Listing>)>,
 }
 
 impl CopyAndPatch {
@@ -68,9 +70,9 @@ impl CopyAndPatch {
     pub fn with_budget(budget: usize) -> Self {
         let mut mem = CodeMemory::new(budget);
         let engine = if available() {
-            StencilSet::load().and_then(|set| {
+            Emitter::new().and_then(|emitter| {
                 let shim = EntryShim::install(&mut mem)?;
-                Ok(Engine { set, shim })
+                Ok(Engine { emitter, shim })
             })
         } else {
             Err("no JIT stencils for this target".to_string())
@@ -87,6 +89,7 @@ impl CopyAndPatch {
             mem,
             stats: JitStats::default(),
             perf_map: None,
+            listing: None,
         };
         if std::env::var("MOCHI_PERF_MAP").is_ok_and(|v| v == "1") {
             let path = format!("/tmp/perf-{}.map", std::process::id());
@@ -129,8 +132,12 @@ impl Default for CopyAndPatch {
 impl Jit for CopyAndPatch {
     fn compile(&mut self, prog: &Program, fid: usize) -> Result<CompiledFn, String> {
         let t0 = Instant::now();
-        let r = match &self.engine {
-            Ok(engine) => emit::emit(&engine.set, &mut self.mem, prog, fid),
+        let listing = match &mut self.listing {
+            Some((f, l)) if *f == fid => Some(l.insert(Listing::default())),
+            _ => None,
+        };
+        let r = match &mut self.engine {
+            Ok(engine) => engine.emitter.emit(&mut self.mem, prog, fid, listing),
             Err(e) => Err(e.clone()),
         };
         self.stats.compile_nanos += t0.elapsed().as_nanos() as u64;
