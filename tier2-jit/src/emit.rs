@@ -532,6 +532,8 @@ pub struct Listing {
     /// Cached slots (word indices) in x0..x3.
     pub cache: Vec<u32>,
     pub pieces: Vec<ListedPiece>,
+    /// The patched code as installed.
+    pub code: Vec<u8>,
 }
 
 /// Compiles functions; keeps its scratch vectors from one function to the next, so emitting
@@ -779,6 +781,8 @@ impl Emitter {
         }
 
         // ---- copy and patch ----
+        let mut listing = listing;
+        let listing_code = listing.as_mut().map(|l| &mut l.code);
         let pieces = &self.pieces;
         let pc_off = &self.pc_off;
         let tgt = &self.tgt;
@@ -863,6 +867,10 @@ impl Emitter {
             // The data goes after the code (a piece never writes past its own length).
             for &(s, off) in data {
                 copy_data(buf, base, off as usize, st[s as usize].stencil)?;
+            }
+            if let Some(l) = listing_code {
+                l.clear();
+                l.extend_from_slice(&buf[..code_bytes]);
             }
             Ok(())
         })?;

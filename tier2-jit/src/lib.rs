@@ -17,6 +17,7 @@
 //! `Jit::enter` that forwards to it); memmap2 does the mapping and the mprotect.
 
 pub mod code_memory;
+pub mod disasm;
 pub mod emit;
 pub mod patch;
 pub mod shim;
@@ -111,6 +112,30 @@ impl CopyAndPatch {
         self.engine.as_ref().err().map(|s| s.as_str())
     }
 
+    /// Make `compile` record the layout of function `fid` for [`CopyAndPatch::dump`]
+    /// (`--dump-jit`); call before the function is compiled.
+    pub fn keep_listing(&mut self, fid: usize) {
+        self.listing = Some((fid, None));
+    }
+
+    /// Function `fid`'s machine code, disassembled and interleaved with its bytecode
+    /// (`--dump-jit`). Compiles the function now if it was not compiled since
+    /// [`CopyAndPatch::keep_listing`] (the interpreter ran it, or the JIT was off).
+    pub fn dump(&mut self, prog: &Program, fid: usize) -> Result<String, String> {
+        if fid >= prog.funcs.len() {
+            return Err(format!("no function #{fid}"));
+        }
+        let have = matches!(&self.listing, Some((f, Some(_))) if *f == fid);
+        if !have {
+            self.keep_listing(fid);
+            self.compile(prog, fid)?;
+        }
+        match &self.listing {
+            Some((_, Some(l))) => Ok(disasm::render(prog, fid, l)),
+            _ => Err("the function's layout was not recorded".into()),
+        }
+    }
+
     /// Bytes of code memory mapped so far (whole pages, the shim included).
     pub fn mapped_bytes(&self) -> usize {
         self.mem.used()
@@ -155,6 +180,11 @@ impl Jit for CopyAndPatch {
             }
             Err(e) => {
                 self.stats.failed_compiles += 1;
+                if let Some((f, l)) = &mut self.listing {
+                    if *f == fid {
+                        *l = None;
+                    }
+                }
                 Err(e)
             }
         }
