@@ -124,6 +124,8 @@ struct Prepared {
     has_exit: bool,
     /// It has a `_CONTINUE` hole.
     has_continue: bool,
+    /// It has read-only data.
+    has_data: bool,
 }
 
 /// What the emitter needs to know about an op, from the op table.
@@ -333,6 +335,7 @@ impl StencilSet {
                 end: holes.len() as u32,
                 has_exit: st.holes.iter().any(|h| h.symbol == HoleSymbol::Exit),
                 has_continue: st.holes.iter().any(|h| h.symbol == HoleSymbol::Continue),
+                has_data: !st.data.is_empty(),
             });
         }
 
@@ -620,6 +623,7 @@ impl Emitter {
         let exit_off = &mut self.exit_off;
         let enter_off = &mut self.enter_off;
         let mut pos: u32 = 0;
+        let mut any_data = false;
         // An instruction's pieces are each followed by their continuation.
         macro_rules! push {
             ($s:expr, $role:expr, $pc:expr) => {{
@@ -633,6 +637,7 @@ impl Emitter {
                 if p.has_exit {
                     exit_off[pc] = 1;
                 }
+                any_data |= p.has_data;
                 pos += p.ft_len;
             }};
         }
@@ -762,7 +767,7 @@ impl Emitter {
         let code_bytes = pos as usize;
         // Each stencil's data, once.
         let mut end = code_bytes;
-        for p in pieces.iter() {
+        for p in pieces.iter().filter(|_| any_data) {
             let s = st[p.stencil as usize].stencil;
             if !s.data.is_empty() && !self.data.iter().any(|(d, _)| *d == p.stencil) {
                 end = end.next_multiple_of(16);
@@ -838,7 +843,7 @@ impl Emitter {
                         Role::Slot(w) => 8 * w as u64,
                         _ => op_a,
                     };
-                    if !ps.stencil.data.is_empty() {
+                    if ps.has_data {
                         vals[v::DATA as usize] = data_value(p.stencil);
                     }
                     let holes = &set.holes[ps.first as usize..hend as usize];
