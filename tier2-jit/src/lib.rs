@@ -19,6 +19,7 @@
 pub mod code_memory;
 pub mod disasm;
 pub mod emit;
+mod hole_values;
 pub mod patch;
 pub mod shim;
 
