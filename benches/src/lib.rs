@@ -91,7 +91,7 @@ pub fn big_loop_function_source(min_ops: usize) -> String {
         if function_ops(&s, "big") >= min_ops {
             return s;
         }
-        blocks = blocks * 2;
+        blocks *= 2;
     }
 }
 

@@ -131,6 +131,8 @@ struct OpInfo {
     own_stencil: bool,
     /// The op branches or returns: after its memory form nothing needs reloading.
     ends: bool,
+    /// The address of its helper routine (0: not a helper op).
+    helper: u64,
     /// Its forms for 1..4 cached registers (`S_c1`..`S_c4`), if the stencil has them.
     cached_forms: Option<[u16; CACHE_REGS]>,
     /// Start of its row in `StencilSet::variants` (`u32::MAX`: no register variants).
@@ -363,6 +365,7 @@ impl StencilSet {
                 stencil,
                 own_stencil,
                 ends: target < 3 || op.is_ret(),
+                helper: op.helper().map_or(0, |h| h as usize as u64),
                 cached_forms,
                 variants: u32::MAX,
                 broken: !broken[i].is_empty(),
@@ -577,12 +580,15 @@ impl Emitter {
         // ---- plan: pieces and their offsets ----
         let n = f.code.len();
         self.pieces.clear();
+        self.pieces.reserve(2 * n);
         self.pc_off.clear();
+        self.pc_off.resize(n, 0);
         self.tgt.clear();
+        self.tgt.resize(n, 0);
         self.enter_off.clear();
         self.enter_off.resize(n, 0);
         self.exit_off.clear();
-        self.exit_off.resize(n, u32::MAX);
+        self.exit_off.resize(n, 0);
         self.data.clear();
         let pieces = &mut self.pieces;
         let exit_off = &mut self.exit_off;
@@ -599,9 +605,7 @@ impl Emitter {
                     role: $role,
                     pc: pc as u32,
                 });
-                if p.has_exit {
-                    exit_off[pc] = 1;
-                }
+                exit_off[pc] |= p.has_exit as u32;
                 any_data |= p.has_data;
                 pos += p.ft_len;
             }};
@@ -609,7 +613,7 @@ impl Emitter {
         let reg_of = |w: u32| cache.iter().position(|c| *c == w);
         let n_consts = prog.consts.len();
         for (pc, ins) in f.code.iter().enumerate() {
-            self.pc_off.push(pos);
+            self.pc_off[pc] = pos;
             let info = &set.ops[ins.op as usize];
             let vals = ins.operand_values();
             if info.broken {
@@ -626,7 +630,7 @@ impl Emitter {
                     }
                 }
             }
-            self.tgt.push(t as u32);
+            self.tgt[pc] = t as u32;
             if info.k < 3 && vals[info.k as usize] as usize >= n_consts {
                 let k = vals[info.k as usize];
                 return Err(plan_error(f, pc, &format!("constant K{k} out of range")));
@@ -720,6 +724,8 @@ impl Emitter {
                     role: Role::ExitAt,
                     pc: pc as u32,
                 });
+            } else {
+                *e = u32::MAX;
             }
         }
         let exit_stub_off = pos;
@@ -792,7 +798,7 @@ impl Emitter {
                 }
                 vals[v::PC as usize] = pc as u64;
                 vals[v::EXIT as usize] = (base + exit_off[pc] as usize) as u64;
-                vals[v::HELPER_OP as usize] = ins.op.helper().map_or(0, |h| h as usize as u64);
+                vals[v::HELPER_OP as usize] = info.helper;
                 while i <= last_instr && pieces[i].pc as usize == pc {
                     let p = &pieces[i];
                     let ps = &st[p.stencil as usize];
@@ -819,14 +825,17 @@ impl Emitter {
                     i += 1;
                 }
             }
-            // The stubs: entries, side exits, the exit stub.
+            // The stubs: entries (continue at their instruction), side exits (go on to the
+            // exit stub), the exit stub.
+            vals[v::EXIT as usize] = (base + exit_stub_off as usize) as u64;
             for p in &pieces[last_instr + 1..] {
                 let ps = &st[p.stencil as usize];
                 let pc = p.pc as usize;
                 let len = ps.len as usize;
                 vals[v::PC as usize] = pc as u64;
-                vals[v::CONTINUE as usize] = (base + pc_off[pc] as usize) as u64;
-                vals[v::EXIT as usize] = (base + exit_stub_off as usize) as u64;
+                if p.role == Role::Enter {
+                    vals[v::CONTINUE as usize] = (base + pc_off[pc] as usize) as u64;
+                }
                 if generated::EMITTERS[p.stencil as usize][1](buf, pos, (base + pos) as u64, &vals)
                 {
                     let holes = &set.holes[ps.first as usize..ps.end as usize];
