@@ -3836,14 +3836,14 @@ pub static STENCILS: &[Stencil] = &[
         name: "jeq_f64",
         code: &[
             0xf2, 0x41, 0x0f, 0x10, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0x66, 0x41, 0x0f, 0x2e, 0x84, 0x24,
-            0x00, 0x00, 0x00, 0x00, 0x75, 0x07, 0x7a, 0x05, 0xe9, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00,
+            0x00, 0x00, 0x00, 0x00, 0x75, 0x07, 0x0f, 0x8b, 0x00, 0x00, 0x00, 0x00, 0x90, 0xe9, 0x00, 0x00,
             0x00, 0x00,
         ],
         data: &[],
         holes: &[
             Hole { offset: 0x6, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
             Hole { offset: 0x10, kind: HoleKind::Abs32S, symbol: HoleSymbol::B, addend: 0, in_data: false },
-            Hole { offset: 0x19, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
+            Hole { offset: 0x18, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
             Hole { offset: 0x1e, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
@@ -3852,14 +3852,14 @@ pub static STENCILS: &[Stencil] = &[
         name: "jeq_i64",
         code: &[
             0x49, 0x8b, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0x49, 0x3b, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00,
-            0x0f, 0x85, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
+            0x0f, 0x84, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
         ],
         data: &[],
         holes: &[
             Hole { offset: 0x4, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
             Hole { offset: 0xc, kind: HoleKind::Abs32S, symbol: HoleSymbol::B, addend: 0, in_data: false },
-            Hole { offset: 0x12, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
-            Hole { offset: 0x17, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
+            Hole { offset: 0x12, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
+            Hole { offset: 0x17, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
     // jeq_i64__00 (branches.c): 5 code bytes, 0 data bytes, 1 holes
@@ -3916,14 +3916,14 @@ pub static STENCILS: &[Stencil] = &[
     Stencil {
         name: "jeq_i64__0m",
         code: &[
-            0x49, 0x39, 0xbc, 0x24, 0x00, 0x00, 0x00, 0x00, 0x0f, 0x85, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00,
+            0x49, 0x39, 0xbc, 0x24, 0x00, 0x00, 0x00, 0x00, 0x0f, 0x84, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00,
             0x00, 0x00, 0x00,
         ],
         data: &[],
         holes: &[
             Hole { offset: 0x4, kind: HoleKind::Abs32S, symbol: HoleSymbol::B, addend: 0, in_data: false },
-            Hole { offset: 0xa, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
-            Hole { offset: 0xf, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
+            Hole { offset: 0xa, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
+            Hole { offset: 0xf, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
     // jeq_i64__10 (branches.c): 17 code bytes, 0 data bytes, 2 holes
@@ -3980,14 +3980,14 @@ pub static STENCILS: &[Stencil] = &[
     Stencil {
         name: "jeq_i64__1m",
         code: &[
-            0x49, 0x39, 0xb4, 0x24, 0x00, 0x00, 0x00, 0x00, 0x0f, 0x85, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00,
+            0x49, 0x39, 0xb4, 0x24, 0x00, 0x00, 0x00, 0x00, 0x0f, 0x84, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00,
             0x00, 0x00, 0x00,
         ],
         data: &[],
         holes: &[
             Hole { offset: 0x4, kind: HoleKind::Abs32S, symbol: HoleSymbol::B, addend: 0, in_data: false },
-            Hole { offset: 0xa, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
-            Hole { offset: 0xf, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
+            Hole { offset: 0xa, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
+            Hole { offset: 0xf, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
     // jeq_i64__20 (branches.c): 17 code bytes, 0 data bytes, 2 holes
@@ -4044,14 +4044,14 @@ pub static STENCILS: &[Stencil] = &[
     Stencil {
         name: "jeq_i64__2m",
         code: &[
-            0x49, 0x39, 0x94, 0x24, 0x00, 0x00, 0x00, 0x00, 0x0f, 0x85, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00,
+            0x49, 0x39, 0x94, 0x24, 0x00, 0x00, 0x00, 0x00, 0x0f, 0x84, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00,
             0x00, 0x00, 0x00,
         ],
         data: &[],
         holes: &[
             Hole { offset: 0x4, kind: HoleKind::Abs32S, symbol: HoleSymbol::B, addend: 0, in_data: false },
-            Hole { offset: 0xa, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
-            Hole { offset: 0xf, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
+            Hole { offset: 0xa, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
+            Hole { offset: 0xf, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
     // jeq_i64__30 (branches.c): 17 code bytes, 0 data bytes, 2 holes
@@ -4108,70 +4108,70 @@ pub static STENCILS: &[Stencil] = &[
     Stencil {
         name: "jeq_i64__3m",
         code: &[
-            0x49, 0x39, 0x8c, 0x24, 0x00, 0x00, 0x00, 0x00, 0x0f, 0x85, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00,
+            0x49, 0x39, 0x8c, 0x24, 0x00, 0x00, 0x00, 0x00, 0x0f, 0x84, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00,
             0x00, 0x00, 0x00,
         ],
         data: &[],
         holes: &[
             Hole { offset: 0x4, kind: HoleKind::Abs32S, symbol: HoleSymbol::B, addend: 0, in_data: false },
-            Hole { offset: 0xa, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
-            Hole { offset: 0xf, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
+            Hole { offset: 0xa, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
+            Hole { offset: 0xf, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
     // jeq_i64__m0 (branches.c): 19 code bytes, 0 data bytes, 3 holes
     Stencil {
         name: "jeq_i64__m0",
         code: &[
-            0x49, 0x39, 0xbc, 0x24, 0x00, 0x00, 0x00, 0x00, 0x0f, 0x85, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00,
+            0x49, 0x39, 0xbc, 0x24, 0x00, 0x00, 0x00, 0x00, 0x0f, 0x84, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00,
             0x00, 0x00, 0x00,
         ],
         data: &[],
         holes: &[
             Hole { offset: 0x4, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
-            Hole { offset: 0xa, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
-            Hole { offset: 0xf, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
+            Hole { offset: 0xa, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
+            Hole { offset: 0xf, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
     // jeq_i64__m1 (branches.c): 19 code bytes, 0 data bytes, 3 holes
     Stencil {
         name: "jeq_i64__m1",
         code: &[
-            0x49, 0x39, 0xb4, 0x24, 0x00, 0x00, 0x00, 0x00, 0x0f, 0x85, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00,
+            0x49, 0x39, 0xb4, 0x24, 0x00, 0x00, 0x00, 0x00, 0x0f, 0x84, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00,
             0x00, 0x00, 0x00,
         ],
         data: &[],
         holes: &[
             Hole { offset: 0x4, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
-            Hole { offset: 0xa, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
-            Hole { offset: 0xf, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
+            Hole { offset: 0xa, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
+            Hole { offset: 0xf, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
     // jeq_i64__m2 (branches.c): 19 code bytes, 0 data bytes, 3 holes
     Stencil {
         name: "jeq_i64__m2",
         code: &[
-            0x49, 0x39, 0x94, 0x24, 0x00, 0x00, 0x00, 0x00, 0x0f, 0x85, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00,
+            0x49, 0x39, 0x94, 0x24, 0x00, 0x00, 0x00, 0x00, 0x0f, 0x84, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00,
             0x00, 0x00, 0x00,
         ],
         data: &[],
         holes: &[
             Hole { offset: 0x4, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
-            Hole { offset: 0xa, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
-            Hole { offset: 0xf, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
+            Hole { offset: 0xa, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
+            Hole { offset: 0xf, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
     // jeq_i64__m3 (branches.c): 19 code bytes, 0 data bytes, 3 holes
     Stencil {
         name: "jeq_i64__m3",
         code: &[
-            0x49, 0x39, 0x8c, 0x24, 0x00, 0x00, 0x00, 0x00, 0x0f, 0x85, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00,
+            0x49, 0x39, 0x8c, 0x24, 0x00, 0x00, 0x00, 0x00, 0x0f, 0x84, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00,
             0x00, 0x00, 0x00,
         ],
         data: &[],
         holes: &[
             Hole { offset: 0x4, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
-            Hole { offset: 0xa, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
-            Hole { offset: 0xf, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
+            Hole { offset: 0xa, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
+            Hole { offset: 0xf, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
     // jeq_i64_imm (branches.c): 26 code bytes, 0 data bytes, 4 holes
@@ -4179,70 +4179,70 @@ pub static STENCILS: &[Stencil] = &[
         name: "jeq_i64_imm",
         code: &[
             0x48, 0xc7, 0xc0, 0x00, 0x00, 0x00, 0x00, 0x49, 0x39, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0x0f,
-            0x85, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
+            0x84, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
         ],
         data: &[],
         holes: &[
             Hole { offset: 0x3, kind: HoleKind::Abs32S, symbol: HoleSymbol::B, addend: 0, in_data: false },
             Hole { offset: 0xb, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
-            Hole { offset: 0x11, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
-            Hole { offset: 0x16, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
+            Hole { offset: 0x11, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
+            Hole { offset: 0x16, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
     // jeq_i64_imm__0 (branches.c): 21 code bytes, 0 data bytes, 3 holes
     Stencil {
         name: "jeq_i64_imm__0",
         code: &[
-            0x48, 0xc7, 0xc0, 0x00, 0x00, 0x00, 0x00, 0x48, 0x39, 0xf8, 0x0f, 0x85, 0x00, 0x00, 0x00, 0x00,
+            0x48, 0xc7, 0xc0, 0x00, 0x00, 0x00, 0x00, 0x48, 0x39, 0xf8, 0x0f, 0x84, 0x00, 0x00, 0x00, 0x00,
             0xe9, 0x00, 0x00, 0x00, 0x00,
         ],
         data: &[],
         holes: &[
             Hole { offset: 0x3, kind: HoleKind::Abs32S, symbol: HoleSymbol::B, addend: 0, in_data: false },
-            Hole { offset: 0xc, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
-            Hole { offset: 0x11, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
+            Hole { offset: 0xc, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
+            Hole { offset: 0x11, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
     // jeq_i64_imm__1 (branches.c): 21 code bytes, 0 data bytes, 3 holes
     Stencil {
         name: "jeq_i64_imm__1",
         code: &[
-            0x48, 0xc7, 0xc0, 0x00, 0x00, 0x00, 0x00, 0x48, 0x39, 0xf0, 0x0f, 0x85, 0x00, 0x00, 0x00, 0x00,
+            0x48, 0xc7, 0xc0, 0x00, 0x00, 0x00, 0x00, 0x48, 0x39, 0xf0, 0x0f, 0x84, 0x00, 0x00, 0x00, 0x00,
             0xe9, 0x00, 0x00, 0x00, 0x00,
         ],
         data: &[],
         holes: &[
             Hole { offset: 0x3, kind: HoleKind::Abs32S, symbol: HoleSymbol::B, addend: 0, in_data: false },
-            Hole { offset: 0xc, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
-            Hole { offset: 0x11, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
+            Hole { offset: 0xc, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
+            Hole { offset: 0x11, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
     // jeq_i64_imm__2 (branches.c): 21 code bytes, 0 data bytes, 3 holes
     Stencil {
         name: "jeq_i64_imm__2",
         code: &[
-            0x48, 0xc7, 0xc0, 0x00, 0x00, 0x00, 0x00, 0x48, 0x39, 0xd0, 0x0f, 0x85, 0x00, 0x00, 0x00, 0x00,
+            0x48, 0xc7, 0xc0, 0x00, 0x00, 0x00, 0x00, 0x48, 0x39, 0xd0, 0x0f, 0x84, 0x00, 0x00, 0x00, 0x00,
             0xe9, 0x00, 0x00, 0x00, 0x00,
         ],
         data: &[],
         holes: &[
             Hole { offset: 0x3, kind: HoleKind::Abs32S, symbol: HoleSymbol::B, addend: 0, in_data: false },
-            Hole { offset: 0xc, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
-            Hole { offset: 0x11, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
+            Hole { offset: 0xc, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
+            Hole { offset: 0x11, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
     // jeq_i64_imm__3 (branches.c): 21 code bytes, 0 data bytes, 3 holes
     Stencil {
         name: "jeq_i64_imm__3",
         code: &[
-            0x48, 0xc7, 0xc0, 0x00, 0x00, 0x00, 0x00, 0x48, 0x39, 0xc8, 0x0f, 0x85, 0x00, 0x00, 0x00, 0x00,
+            0x48, 0xc7, 0xc0, 0x00, 0x00, 0x00, 0x00, 0x48, 0x39, 0xc8, 0x0f, 0x84, 0x00, 0x00, 0x00, 0x00,
             0xe9, 0x00, 0x00, 0x00, 0x00,
         ],
         data: &[],
         holes: &[
             Hole { offset: 0x3, kind: HoleKind::Abs32S, symbol: HoleSymbol::B, addend: 0, in_data: false },
-            Hole { offset: 0xc, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
-            Hole { offset: 0x11, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
+            Hole { offset: 0xc, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
+            Hole { offset: 0x11, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
     // jge_i64_imm (branches.c): 26 code bytes, 0 data bytes, 4 holes
@@ -4250,70 +4250,70 @@ pub static STENCILS: &[Stencil] = &[
         name: "jge_i64_imm",
         code: &[
             0x48, 0xc7, 0xc0, 0x00, 0x00, 0x00, 0x00, 0x49, 0x39, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0x0f,
-            0x8c, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
+            0x8d, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
         ],
         data: &[],
         holes: &[
             Hole { offset: 0x3, kind: HoleKind::Abs32S, symbol: HoleSymbol::B, addend: 0, in_data: false },
             Hole { offset: 0xb, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
-            Hole { offset: 0x11, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
-            Hole { offset: 0x16, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
+            Hole { offset: 0x11, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
+            Hole { offset: 0x16, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
     // jge_i64_imm__0 (branches.c): 21 code bytes, 0 data bytes, 3 holes
     Stencil {
         name: "jge_i64_imm__0",
         code: &[
-            0x48, 0xc7, 0xc0, 0x00, 0x00, 0x00, 0x00, 0x48, 0x39, 0xf8, 0x0f, 0x8f, 0x00, 0x00, 0x00, 0x00,
+            0x48, 0xc7, 0xc0, 0x00, 0x00, 0x00, 0x00, 0x48, 0x39, 0xf8, 0x0f, 0x8e, 0x00, 0x00, 0x00, 0x00,
             0xe9, 0x00, 0x00, 0x00, 0x00,
         ],
         data: &[],
         holes: &[
             Hole { offset: 0x3, kind: HoleKind::Abs32S, symbol: HoleSymbol::B, addend: 0, in_data: false },
-            Hole { offset: 0xc, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
-            Hole { offset: 0x11, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
+            Hole { offset: 0xc, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
+            Hole { offset: 0x11, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
     // jge_i64_imm__1 (branches.c): 21 code bytes, 0 data bytes, 3 holes
     Stencil {
         name: "jge_i64_imm__1",
         code: &[
-            0x48, 0xc7, 0xc0, 0x00, 0x00, 0x00, 0x00, 0x48, 0x39, 0xf0, 0x0f, 0x8f, 0x00, 0x00, 0x00, 0x00,
+            0x48, 0xc7, 0xc0, 0x00, 0x00, 0x00, 0x00, 0x48, 0x39, 0xf0, 0x0f, 0x8e, 0x00, 0x00, 0x00, 0x00,
             0xe9, 0x00, 0x00, 0x00, 0x00,
         ],
         data: &[],
         holes: &[
             Hole { offset: 0x3, kind: HoleKind::Abs32S, symbol: HoleSymbol::B, addend: 0, in_data: false },
-            Hole { offset: 0xc, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
-            Hole { offset: 0x11, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
+            Hole { offset: 0xc, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
+            Hole { offset: 0x11, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
     // jge_i64_imm__2 (branches.c): 21 code bytes, 0 data bytes, 3 holes
     Stencil {
         name: "jge_i64_imm__2",
         code: &[
-            0x48, 0xc7, 0xc0, 0x00, 0x00, 0x00, 0x00, 0x48, 0x39, 0xd0, 0x0f, 0x8f, 0x00, 0x00, 0x00, 0x00,
+            0x48, 0xc7, 0xc0, 0x00, 0x00, 0x00, 0x00, 0x48, 0x39, 0xd0, 0x0f, 0x8e, 0x00, 0x00, 0x00, 0x00,
             0xe9, 0x00, 0x00, 0x00, 0x00,
         ],
         data: &[],
         holes: &[
             Hole { offset: 0x3, kind: HoleKind::Abs32S, symbol: HoleSymbol::B, addend: 0, in_data: false },
-            Hole { offset: 0xc, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
-            Hole { offset: 0x11, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
+            Hole { offset: 0xc, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
+            Hole { offset: 0x11, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
     // jge_i64_imm__3 (branches.c): 21 code bytes, 0 data bytes, 3 holes
     Stencil {
         name: "jge_i64_imm__3",
         code: &[
-            0x48, 0xc7, 0xc0, 0x00, 0x00, 0x00, 0x00, 0x48, 0x39, 0xc8, 0x0f, 0x8f, 0x00, 0x00, 0x00, 0x00,
+            0x48, 0xc7, 0xc0, 0x00, 0x00, 0x00, 0x00, 0x48, 0x39, 0xc8, 0x0f, 0x8e, 0x00, 0x00, 0x00, 0x00,
             0xe9, 0x00, 0x00, 0x00, 0x00,
         ],
         data: &[],
         holes: &[
             Hole { offset: 0x3, kind: HoleKind::Abs32S, symbol: HoleSymbol::B, addend: 0, in_data: false },
-            Hole { offset: 0xc, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
-            Hole { offset: 0x11, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
+            Hole { offset: 0xc, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
+            Hole { offset: 0x11, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
     // jgt_i64_imm (branches.c): 26 code bytes, 0 data bytes, 4 holes
@@ -4321,70 +4321,70 @@ pub static STENCILS: &[Stencil] = &[
         name: "jgt_i64_imm",
         code: &[
             0x48, 0xc7, 0xc0, 0x00, 0x00, 0x00, 0x00, 0x49, 0x39, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0x0f,
-            0x8e, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
+            0x8f, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
         ],
         data: &[],
         holes: &[
             Hole { offset: 0x3, kind: HoleKind::Abs32S, symbol: HoleSymbol::B, addend: 0, in_data: false },
             Hole { offset: 0xb, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
-            Hole { offset: 0x11, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
-            Hole { offset: 0x16, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
+            Hole { offset: 0x11, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
+            Hole { offset: 0x16, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
     // jgt_i64_imm__0 (branches.c): 21 code bytes, 0 data bytes, 3 holes
     Stencil {
         name: "jgt_i64_imm__0",
         code: &[
-            0x48, 0xc7, 0xc0, 0x00, 0x00, 0x00, 0x00, 0x48, 0x39, 0xf8, 0x0f, 0x8d, 0x00, 0x00, 0x00, 0x00,
+            0x48, 0xc7, 0xc0, 0x00, 0x00, 0x00, 0x00, 0x48, 0x39, 0xf8, 0x0f, 0x8c, 0x00, 0x00, 0x00, 0x00,
             0xe9, 0x00, 0x00, 0x00, 0x00,
         ],
         data: &[],
         holes: &[
             Hole { offset: 0x3, kind: HoleKind::Abs32S, symbol: HoleSymbol::B, addend: 0, in_data: false },
-            Hole { offset: 0xc, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
-            Hole { offset: 0x11, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
+            Hole { offset: 0xc, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
+            Hole { offset: 0x11, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
     // jgt_i64_imm__1 (branches.c): 21 code bytes, 0 data bytes, 3 holes
     Stencil {
         name: "jgt_i64_imm__1",
         code: &[
-            0x48, 0xc7, 0xc0, 0x00, 0x00, 0x00, 0x00, 0x48, 0x39, 0xf0, 0x0f, 0x8d, 0x00, 0x00, 0x00, 0x00,
+            0x48, 0xc7, 0xc0, 0x00, 0x00, 0x00, 0x00, 0x48, 0x39, 0xf0, 0x0f, 0x8c, 0x00, 0x00, 0x00, 0x00,
             0xe9, 0x00, 0x00, 0x00, 0x00,
         ],
         data: &[],
         holes: &[
             Hole { offset: 0x3, kind: HoleKind::Abs32S, symbol: HoleSymbol::B, addend: 0, in_data: false },
-            Hole { offset: 0xc, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
-            Hole { offset: 0x11, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
+            Hole { offset: 0xc, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
+            Hole { offset: 0x11, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
     // jgt_i64_imm__2 (branches.c): 21 code bytes, 0 data bytes, 3 holes
     Stencil {
         name: "jgt_i64_imm__2",
         code: &[
-            0x48, 0xc7, 0xc0, 0x00, 0x00, 0x00, 0x00, 0x48, 0x39, 0xd0, 0x0f, 0x8d, 0x00, 0x00, 0x00, 0x00,
+            0x48, 0xc7, 0xc0, 0x00, 0x00, 0x00, 0x00, 0x48, 0x39, 0xd0, 0x0f, 0x8c, 0x00, 0x00, 0x00, 0x00,
             0xe9, 0x00, 0x00, 0x00, 0x00,
         ],
         data: &[],
         holes: &[
             Hole { offset: 0x3, kind: HoleKind::Abs32S, symbol: HoleSymbol::B, addend: 0, in_data: false },
-            Hole { offset: 0xc, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
-            Hole { offset: 0x11, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
+            Hole { offset: 0xc, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
+            Hole { offset: 0x11, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
     // jgt_i64_imm__3 (branches.c): 21 code bytes, 0 data bytes, 3 holes
     Stencil {
         name: "jgt_i64_imm__3",
         code: &[
-            0x48, 0xc7, 0xc0, 0x00, 0x00, 0x00, 0x00, 0x48, 0x39, 0xc8, 0x0f, 0x8d, 0x00, 0x00, 0x00, 0x00,
+            0x48, 0xc7, 0xc0, 0x00, 0x00, 0x00, 0x00, 0x48, 0x39, 0xc8, 0x0f, 0x8c, 0x00, 0x00, 0x00, 0x00,
             0xe9, 0x00, 0x00, 0x00, 0x00,
         ],
         data: &[],
         holes: &[
             Hole { offset: 0x3, kind: HoleKind::Abs32S, symbol: HoleSymbol::B, addend: 0, in_data: false },
-            Hole { offset: 0xc, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
-            Hole { offset: 0x11, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
+            Hole { offset: 0xc, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
+            Hole { offset: 0x11, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
     // jle_f64 (branches.c): 31 code bytes, 0 data bytes, 4 holes
@@ -4392,14 +4392,14 @@ pub static STENCILS: &[Stencil] = &[
         name: "jle_f64",
         code: &[
             0xf2, 0x41, 0x0f, 0x10, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0x66, 0x41, 0x0f, 0x2e, 0x84, 0x24,
-            0x00, 0x00, 0x00, 0x00, 0x0f, 0x82, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
+            0x00, 0x00, 0x00, 0x00, 0x0f, 0x83, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
         ],
         data: &[],
         holes: &[
             Hole { offset: 0x6, kind: HoleKind::Abs32S, symbol: HoleSymbol::B, addend: 0, in_data: false },
             Hole { offset: 0x10, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
-            Hole { offset: 0x16, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
-            Hole { offset: 0x1b, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
+            Hole { offset: 0x16, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
+            Hole { offset: 0x1b, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
     // jle_i64 (branches.c): 27 code bytes, 0 data bytes, 4 holes
@@ -4407,14 +4407,14 @@ pub static STENCILS: &[Stencil] = &[
         name: "jle_i64",
         code: &[
             0x49, 0x8b, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0x49, 0x3b, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00,
-            0x0f, 0x8f, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
+            0x0f, 0x8e, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
         ],
         data: &[],
         holes: &[
             Hole { offset: 0x4, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
             Hole { offset: 0xc, kind: HoleKind::Abs32S, symbol: HoleSymbol::B, addend: 0, in_data: false },
-            Hole { offset: 0x12, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
-            Hole { offset: 0x17, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
+            Hole { offset: 0x12, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
+            Hole { offset: 0x17, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
     // jle_i64__00 (branches.c): 5 code bytes, 0 data bytes, 1 holes
@@ -4432,62 +4432,62 @@ pub static STENCILS: &[Stencil] = &[
     Stencil {
         name: "jle_i64__01",
         code: &[
-            0x48, 0x39, 0xf7, 0x0f, 0x8f, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
+            0x48, 0x39, 0xf7, 0x0f, 0x8e, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
         ],
         data: &[],
         holes: &[
-            Hole { offset: 0x5, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
-            Hole { offset: 0xa, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
+            Hole { offset: 0x5, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
+            Hole { offset: 0xa, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
     // jle_i64__02 (branches.c): 14 code bytes, 0 data bytes, 2 holes
     Stencil {
         name: "jle_i64__02",
         code: &[
-            0x48, 0x39, 0xd7, 0x0f, 0x8f, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
+            0x48, 0x39, 0xd7, 0x0f, 0x8e, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
         ],
         data: &[],
         holes: &[
-            Hole { offset: 0x5, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
-            Hole { offset: 0xa, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
+            Hole { offset: 0x5, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
+            Hole { offset: 0xa, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
     // jle_i64__03 (branches.c): 14 code bytes, 0 data bytes, 2 holes
     Stencil {
         name: "jle_i64__03",
         code: &[
-            0x48, 0x39, 0xcf, 0x0f, 0x8f, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
+            0x48, 0x39, 0xcf, 0x0f, 0x8e, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
         ],
         data: &[],
         holes: &[
-            Hole { offset: 0x5, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
-            Hole { offset: 0xa, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
+            Hole { offset: 0x5, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
+            Hole { offset: 0xa, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
     // jle_i64__0m (branches.c): 19 code bytes, 0 data bytes, 3 holes
     Stencil {
         name: "jle_i64__0m",
         code: &[
-            0x49, 0x39, 0xbc, 0x24, 0x00, 0x00, 0x00, 0x00, 0x0f, 0x8c, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00,
+            0x49, 0x39, 0xbc, 0x24, 0x00, 0x00, 0x00, 0x00, 0x0f, 0x8d, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00,
             0x00, 0x00, 0x00,
         ],
         data: &[],
         holes: &[
             Hole { offset: 0x4, kind: HoleKind::Abs32S, symbol: HoleSymbol::B, addend: 0, in_data: false },
-            Hole { offset: 0xa, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
-            Hole { offset: 0xf, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
+            Hole { offset: 0xa, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
+            Hole { offset: 0xf, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
     // jle_i64__10 (branches.c): 14 code bytes, 0 data bytes, 2 holes
     Stencil {
         name: "jle_i64__10",
         code: &[
-            0x48, 0x39, 0xfe, 0x0f, 0x8f, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
+            0x48, 0x39, 0xfe, 0x0f, 0x8e, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
         ],
         data: &[],
         holes: &[
-            Hole { offset: 0x5, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
-            Hole { offset: 0xa, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
+            Hole { offset: 0x5, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
+            Hole { offset: 0xa, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
     // jle_i64__11 (branches.c): 5 code bytes, 0 data bytes, 1 holes
@@ -4505,62 +4505,62 @@ pub static STENCILS: &[Stencil] = &[
     Stencil {
         name: "jle_i64__12",
         code: &[
-            0x48, 0x39, 0xd6, 0x0f, 0x8f, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
+            0x48, 0x39, 0xd6, 0x0f, 0x8e, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
         ],
         data: &[],
         holes: &[
-            Hole { offset: 0x5, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
-            Hole { offset: 0xa, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
+            Hole { offset: 0x5, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
+            Hole { offset: 0xa, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
     // jle_i64__13 (branches.c): 14 code bytes, 0 data bytes, 2 holes
     Stencil {
         name: "jle_i64__13",
         code: &[
-            0x48, 0x39, 0xce, 0x0f, 0x8f, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
+            0x48, 0x39, 0xce, 0x0f, 0x8e, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
         ],
         data: &[],
         holes: &[
-            Hole { offset: 0x5, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
-            Hole { offset: 0xa, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
+            Hole { offset: 0x5, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
+            Hole { offset: 0xa, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
     // jle_i64__1m (branches.c): 19 code bytes, 0 data bytes, 3 holes
     Stencil {
         name: "jle_i64__1m",
         code: &[
-            0x49, 0x39, 0xb4, 0x24, 0x00, 0x00, 0x00, 0x00, 0x0f, 0x8c, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00,
+            0x49, 0x39, 0xb4, 0x24, 0x00, 0x00, 0x00, 0x00, 0x0f, 0x8d, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00,
             0x00, 0x00, 0x00,
         ],
         data: &[],
         holes: &[
             Hole { offset: 0x4, kind: HoleKind::Abs32S, symbol: HoleSymbol::B, addend: 0, in_data: false },
-            Hole { offset: 0xa, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
-            Hole { offset: 0xf, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
+            Hole { offset: 0xa, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
+            Hole { offset: 0xf, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
     // jle_i64__20 (branches.c): 14 code bytes, 0 data bytes, 2 holes
     Stencil {
         name: "jle_i64__20",
         code: &[
-            0x48, 0x39, 0xfa, 0x0f, 0x8f, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
+            0x48, 0x39, 0xfa, 0x0f, 0x8e, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
         ],
         data: &[],
         holes: &[
-            Hole { offset: 0x5, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
-            Hole { offset: 0xa, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
+            Hole { offset: 0x5, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
+            Hole { offset: 0xa, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
     // jle_i64__21 (branches.c): 14 code bytes, 0 data bytes, 2 holes
     Stencil {
         name: "jle_i64__21",
         code: &[
-            0x48, 0x39, 0xf2, 0x0f, 0x8f, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
+            0x48, 0x39, 0xf2, 0x0f, 0x8e, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
         ],
         data: &[],
         holes: &[
-            Hole { offset: 0x5, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
-            Hole { offset: 0xa, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
+            Hole { offset: 0x5, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
+            Hole { offset: 0xa, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
     // jle_i64__22 (branches.c): 5 code bytes, 0 data bytes, 1 holes
@@ -4578,62 +4578,62 @@ pub static STENCILS: &[Stencil] = &[
     Stencil {
         name: "jle_i64__23",
         code: &[
-            0x48, 0x39, 0xca, 0x0f, 0x8f, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
+            0x48, 0x39, 0xca, 0x0f, 0x8e, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
         ],
         data: &[],
         holes: &[
-            Hole { offset: 0x5, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
-            Hole { offset: 0xa, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
+            Hole { offset: 0x5, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
+            Hole { offset: 0xa, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
     // jle_i64__2m (branches.c): 19 code bytes, 0 data bytes, 3 holes
     Stencil {
         name: "jle_i64__2m",
         code: &[
-            0x49, 0x39, 0x94, 0x24, 0x00, 0x00, 0x00, 0x00, 0x0f, 0x8c, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00,
+            0x49, 0x39, 0x94, 0x24, 0x00, 0x00, 0x00, 0x00, 0x0f, 0x8d, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00,
             0x00, 0x00, 0x00,
         ],
         data: &[],
         holes: &[
             Hole { offset: 0x4, kind: HoleKind::Abs32S, symbol: HoleSymbol::B, addend: 0, in_data: false },
-            Hole { offset: 0xa, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
-            Hole { offset: 0xf, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
+            Hole { offset: 0xa, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
+            Hole { offset: 0xf, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
     // jle_i64__30 (branches.c): 14 code bytes, 0 data bytes, 2 holes
     Stencil {
         name: "jle_i64__30",
         code: &[
-            0x48, 0x39, 0xf9, 0x0f, 0x8f, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
+            0x48, 0x39, 0xf9, 0x0f, 0x8e, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
         ],
         data: &[],
         holes: &[
-            Hole { offset: 0x5, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
-            Hole { offset: 0xa, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
+            Hole { offset: 0x5, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
+            Hole { offset: 0xa, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
     // jle_i64__31 (branches.c): 14 code bytes, 0 data bytes, 2 holes
     Stencil {
         name: "jle_i64__31",
         code: &[
-            0x48, 0x39, 0xf1, 0x0f, 0x8f, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
+            0x48, 0x39, 0xf1, 0x0f, 0x8e, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
         ],
         data: &[],
         holes: &[
-            Hole { offset: 0x5, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
-            Hole { offset: 0xa, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
+            Hole { offset: 0x5, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
+            Hole { offset: 0xa, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
     // jle_i64__32 (branches.c): 14 code bytes, 0 data bytes, 2 holes
     Stencil {
         name: "jle_i64__32",
         code: &[
-            0x48, 0x39, 0xd1, 0x0f, 0x8f, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
+            0x48, 0x39, 0xd1, 0x0f, 0x8e, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
         ],
         data: &[],
         holes: &[
-            Hole { offset: 0x5, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
-            Hole { offset: 0xa, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
+            Hole { offset: 0x5, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
+            Hole { offset: 0xa, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
     // jle_i64__33 (branches.c): 5 code bytes, 0 data bytes, 1 holes
@@ -4651,70 +4651,70 @@ pub static STENCILS: &[Stencil] = &[
     Stencil {
         name: "jle_i64__3m",
         code: &[
-            0x49, 0x39, 0x8c, 0x24, 0x00, 0x00, 0x00, 0x00, 0x0f, 0x8c, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00,
+            0x49, 0x39, 0x8c, 0x24, 0x00, 0x00, 0x00, 0x00, 0x0f, 0x8d, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00,
             0x00, 0x00, 0x00,
         ],
         data: &[],
         holes: &[
             Hole { offset: 0x4, kind: HoleKind::Abs32S, symbol: HoleSymbol::B, addend: 0, in_data: false },
-            Hole { offset: 0xa, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
-            Hole { offset: 0xf, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
+            Hole { offset: 0xa, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
+            Hole { offset: 0xf, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
     // jle_i64__m0 (branches.c): 19 code bytes, 0 data bytes, 3 holes
     Stencil {
         name: "jle_i64__m0",
         code: &[
-            0x49, 0x39, 0xbc, 0x24, 0x00, 0x00, 0x00, 0x00, 0x0f, 0x8f, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00,
+            0x49, 0x39, 0xbc, 0x24, 0x00, 0x00, 0x00, 0x00, 0x0f, 0x8e, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00,
             0x00, 0x00, 0x00,
         ],
         data: &[],
         holes: &[
             Hole { offset: 0x4, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
-            Hole { offset: 0xa, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
-            Hole { offset: 0xf, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
+            Hole { offset: 0xa, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
+            Hole { offset: 0xf, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
     // jle_i64__m1 (branches.c): 19 code bytes, 0 data bytes, 3 holes
     Stencil {
         name: "jle_i64__m1",
         code: &[
-            0x49, 0x39, 0xb4, 0x24, 0x00, 0x00, 0x00, 0x00, 0x0f, 0x8f, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00,
+            0x49, 0x39, 0xb4, 0x24, 0x00, 0x00, 0x00, 0x00, 0x0f, 0x8e, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00,
             0x00, 0x00, 0x00,
         ],
         data: &[],
         holes: &[
             Hole { offset: 0x4, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
-            Hole { offset: 0xa, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
-            Hole { offset: 0xf, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
+            Hole { offset: 0xa, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
+            Hole { offset: 0xf, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
     // jle_i64__m2 (branches.c): 19 code bytes, 0 data bytes, 3 holes
     Stencil {
         name: "jle_i64__m2",
         code: &[
-            0x49, 0x39, 0x94, 0x24, 0x00, 0x00, 0x00, 0x00, 0x0f, 0x8f, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00,
+            0x49, 0x39, 0x94, 0x24, 0x00, 0x00, 0x00, 0x00, 0x0f, 0x8e, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00,
             0x00, 0x00, 0x00,
         ],
         data: &[],
         holes: &[
             Hole { offset: 0x4, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
-            Hole { offset: 0xa, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
-            Hole { offset: 0xf, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
+            Hole { offset: 0xa, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
+            Hole { offset: 0xf, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
     // jle_i64__m3 (branches.c): 19 code bytes, 0 data bytes, 3 holes
     Stencil {
         name: "jle_i64__m3",
         code: &[
-            0x49, 0x39, 0x8c, 0x24, 0x00, 0x00, 0x00, 0x00, 0x0f, 0x8f, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00,
+            0x49, 0x39, 0x8c, 0x24, 0x00, 0x00, 0x00, 0x00, 0x0f, 0x8e, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00,
             0x00, 0x00, 0x00,
         ],
         data: &[],
         holes: &[
             Hole { offset: 0x4, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
-            Hole { offset: 0xa, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
-            Hole { offset: 0xf, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
+            Hole { offset: 0xa, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
+            Hole { offset: 0xf, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
     // jle_i64_imm (branches.c): 26 code bytes, 0 data bytes, 4 holes
@@ -4722,70 +4722,70 @@ pub static STENCILS: &[Stencil] = &[
         name: "jle_i64_imm",
         code: &[
             0x48, 0xc7, 0xc0, 0x00, 0x00, 0x00, 0x00, 0x49, 0x39, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0x0f,
-            0x8f, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
+            0x8e, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
         ],
         data: &[],
         holes: &[
             Hole { offset: 0x3, kind: HoleKind::Abs32S, symbol: HoleSymbol::B, addend: 0, in_data: false },
             Hole { offset: 0xb, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
-            Hole { offset: 0x11, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
-            Hole { offset: 0x16, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
+            Hole { offset: 0x11, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
+            Hole { offset: 0x16, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
     // jle_i64_imm__0 (branches.c): 21 code bytes, 0 data bytes, 3 holes
     Stencil {
         name: "jle_i64_imm__0",
         code: &[
-            0x48, 0xc7, 0xc0, 0x00, 0x00, 0x00, 0x00, 0x48, 0x39, 0xf8, 0x0f, 0x8c, 0x00, 0x00, 0x00, 0x00,
+            0x48, 0xc7, 0xc0, 0x00, 0x00, 0x00, 0x00, 0x48, 0x39, 0xf8, 0x0f, 0x8d, 0x00, 0x00, 0x00, 0x00,
             0xe9, 0x00, 0x00, 0x00, 0x00,
         ],
         data: &[],
         holes: &[
             Hole { offset: 0x3, kind: HoleKind::Abs32S, symbol: HoleSymbol::B, addend: 0, in_data: false },
-            Hole { offset: 0xc, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
-            Hole { offset: 0x11, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
+            Hole { offset: 0xc, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
+            Hole { offset: 0x11, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
     // jle_i64_imm__1 (branches.c): 21 code bytes, 0 data bytes, 3 holes
     Stencil {
         name: "jle_i64_imm__1",
         code: &[
-            0x48, 0xc7, 0xc0, 0x00, 0x00, 0x00, 0x00, 0x48, 0x39, 0xf0, 0x0f, 0x8c, 0x00, 0x00, 0x00, 0x00,
+            0x48, 0xc7, 0xc0, 0x00, 0x00, 0x00, 0x00, 0x48, 0x39, 0xf0, 0x0f, 0x8d, 0x00, 0x00, 0x00, 0x00,
             0xe9, 0x00, 0x00, 0x00, 0x00,
         ],
         data: &[],
         holes: &[
             Hole { offset: 0x3, kind: HoleKind::Abs32S, symbol: HoleSymbol::B, addend: 0, in_data: false },
-            Hole { offset: 0xc, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
-            Hole { offset: 0x11, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
+            Hole { offset: 0xc, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
+            Hole { offset: 0x11, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
     // jle_i64_imm__2 (branches.c): 21 code bytes, 0 data bytes, 3 holes
     Stencil {
         name: "jle_i64_imm__2",
         code: &[
-            0x48, 0xc7, 0xc0, 0x00, 0x00, 0x00, 0x00, 0x48, 0x39, 0xd0, 0x0f, 0x8c, 0x00, 0x00, 0x00, 0x00,
+            0x48, 0xc7, 0xc0, 0x00, 0x00, 0x00, 0x00, 0x48, 0x39, 0xd0, 0x0f, 0x8d, 0x00, 0x00, 0x00, 0x00,
             0xe9, 0x00, 0x00, 0x00, 0x00,
         ],
         data: &[],
         holes: &[
             Hole { offset: 0x3, kind: HoleKind::Abs32S, symbol: HoleSymbol::B, addend: 0, in_data: false },
-            Hole { offset: 0xc, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
-            Hole { offset: 0x11, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
+            Hole { offset: 0xc, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
+            Hole { offset: 0x11, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
     // jle_i64_imm__3 (branches.c): 21 code bytes, 0 data bytes, 3 holes
     Stencil {
         name: "jle_i64_imm__3",
         code: &[
-            0x48, 0xc7, 0xc0, 0x00, 0x00, 0x00, 0x00, 0x48, 0x39, 0xc8, 0x0f, 0x8c, 0x00, 0x00, 0x00, 0x00,
+            0x48, 0xc7, 0xc0, 0x00, 0x00, 0x00, 0x00, 0x48, 0x39, 0xc8, 0x0f, 0x8d, 0x00, 0x00, 0x00, 0x00,
             0xe9, 0x00, 0x00, 0x00, 0x00,
         ],
         data: &[],
         holes: &[
             Hole { offset: 0x3, kind: HoleKind::Abs32S, symbol: HoleSymbol::B, addend: 0, in_data: false },
-            Hole { offset: 0xc, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
-            Hole { offset: 0x11, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
+            Hole { offset: 0xc, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
+            Hole { offset: 0x11, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
     // jlt_f64 (branches.c): 31 code bytes, 0 data bytes, 4 holes
@@ -4793,14 +4793,14 @@ pub static STENCILS: &[Stencil] = &[
         name: "jlt_f64",
         code: &[
             0xf2, 0x41, 0x0f, 0x10, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0x66, 0x41, 0x0f, 0x2e, 0x84, 0x24,
-            0x00, 0x00, 0x00, 0x00, 0x0f, 0x86, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
+            0x00, 0x00, 0x00, 0x00, 0x0f, 0x87, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
         ],
         data: &[],
         holes: &[
             Hole { offset: 0x6, kind: HoleKind::Abs32S, symbol: HoleSymbol::B, addend: 0, in_data: false },
             Hole { offset: 0x10, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
-            Hole { offset: 0x16, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
-            Hole { offset: 0x1b, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
+            Hole { offset: 0x16, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
+            Hole { offset: 0x1b, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
     // jlt_i64 (branches.c): 27 code bytes, 0 data bytes, 4 holes
@@ -4808,14 +4808,14 @@ pub static STENCILS: &[Stencil] = &[
         name: "jlt_i64",
         code: &[
             0x49, 0x8b, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0x49, 0x3b, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00,
-            0x0f, 0x8d, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
+            0x0f, 0x8c, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
         ],
         data: &[],
         holes: &[
             Hole { offset: 0x4, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
             Hole { offset: 0xc, kind: HoleKind::Abs32S, symbol: HoleSymbol::B, addend: 0, in_data: false },
-            Hole { offset: 0x12, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
-            Hole { offset: 0x17, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
+            Hole { offset: 0x12, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
+            Hole { offset: 0x17, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
     // jlt_i64__00 (branches.c): 5 code bytes, 0 data bytes, 1 holes
@@ -4833,62 +4833,62 @@ pub static STENCILS: &[Stencil] = &[
     Stencil {
         name: "jlt_i64__01",
         code: &[
-            0x48, 0x39, 0xf7, 0x0f, 0x8d, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
+            0x48, 0x39, 0xf7, 0x0f, 0x8c, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
         ],
         data: &[],
         holes: &[
-            Hole { offset: 0x5, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
-            Hole { offset: 0xa, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
+            Hole { offset: 0x5, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
+            Hole { offset: 0xa, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
     // jlt_i64__02 (branches.c): 14 code bytes, 0 data bytes, 2 holes
     Stencil {
         name: "jlt_i64__02",
         code: &[
-            0x48, 0x39, 0xd7, 0x0f, 0x8d, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
+            0x48, 0x39, 0xd7, 0x0f, 0x8c, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
         ],
         data: &[],
         holes: &[
-            Hole { offset: 0x5, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
-            Hole { offset: 0xa, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
+            Hole { offset: 0x5, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
+            Hole { offset: 0xa, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
     // jlt_i64__03 (branches.c): 14 code bytes, 0 data bytes, 2 holes
     Stencil {
         name: "jlt_i64__03",
         code: &[
-            0x48, 0x39, 0xcf, 0x0f, 0x8d, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
+            0x48, 0x39, 0xcf, 0x0f, 0x8c, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
         ],
         data: &[],
         holes: &[
-            Hole { offset: 0x5, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
-            Hole { offset: 0xa, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
+            Hole { offset: 0x5, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
+            Hole { offset: 0xa, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
     // jlt_i64__0m (branches.c): 19 code bytes, 0 data bytes, 3 holes
     Stencil {
         name: "jlt_i64__0m",
         code: &[
-            0x49, 0x39, 0xbc, 0x24, 0x00, 0x00, 0x00, 0x00, 0x0f, 0x8e, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00,
+            0x49, 0x39, 0xbc, 0x24, 0x00, 0x00, 0x00, 0x00, 0x0f, 0x8f, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00,
             0x00, 0x00, 0x00,
         ],
         data: &[],
         holes: &[
             Hole { offset: 0x4, kind: HoleKind::Abs32S, symbol: HoleSymbol::B, addend: 0, in_data: false },
-            Hole { offset: 0xa, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
-            Hole { offset: 0xf, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
+            Hole { offset: 0xa, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
+            Hole { offset: 0xf, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
     // jlt_i64__10 (branches.c): 14 code bytes, 0 data bytes, 2 holes
     Stencil {
         name: "jlt_i64__10",
         code: &[
-            0x48, 0x39, 0xfe, 0x0f, 0x8d, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
+            0x48, 0x39, 0xfe, 0x0f, 0x8c, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
         ],
         data: &[],
         holes: &[
-            Hole { offset: 0x5, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
-            Hole { offset: 0xa, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
+            Hole { offset: 0x5, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
+            Hole { offset: 0xa, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
     // jlt_i64__11 (branches.c): 5 code bytes, 0 data bytes, 1 holes
@@ -4906,62 +4906,62 @@ pub static STENCILS: &[Stencil] = &[
     Stencil {
         name: "jlt_i64__12",
         code: &[
-            0x48, 0x39, 0xd6, 0x0f, 0x8d, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
+            0x48, 0x39, 0xd6, 0x0f, 0x8c, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
         ],
         data: &[],
         holes: &[
-            Hole { offset: 0x5, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
-            Hole { offset: 0xa, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
+            Hole { offset: 0x5, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
+            Hole { offset: 0xa, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
     // jlt_i64__13 (branches.c): 14 code bytes, 0 data bytes, 2 holes
     Stencil {
         name: "jlt_i64__13",
         code: &[
-            0x48, 0x39, 0xce, 0x0f, 0x8d, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
+            0x48, 0x39, 0xce, 0x0f, 0x8c, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
         ],
         data: &[],
         holes: &[
-            Hole { offset: 0x5, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
-            Hole { offset: 0xa, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
+            Hole { offset: 0x5, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
+            Hole { offset: 0xa, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
     // jlt_i64__1m (branches.c): 19 code bytes, 0 data bytes, 3 holes
     Stencil {
         name: "jlt_i64__1m",
         code: &[
-            0x49, 0x39, 0xb4, 0x24, 0x00, 0x00, 0x00, 0x00, 0x0f, 0x8e, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00,
+            0x49, 0x39, 0xb4, 0x24, 0x00, 0x00, 0x00, 0x00, 0x0f, 0x8f, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00,
             0x00, 0x00, 0x00,
         ],
         data: &[],
         holes: &[
             Hole { offset: 0x4, kind: HoleKind::Abs32S, symbol: HoleSymbol::B, addend: 0, in_data: false },
-            Hole { offset: 0xa, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
-            Hole { offset: 0xf, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
+            Hole { offset: 0xa, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
+            Hole { offset: 0xf, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
     // jlt_i64__20 (branches.c): 14 code bytes, 0 data bytes, 2 holes
     Stencil {
         name: "jlt_i64__20",
         code: &[
-            0x48, 0x39, 0xfa, 0x0f, 0x8d, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
+            0x48, 0x39, 0xfa, 0x0f, 0x8c, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
         ],
         data: &[],
         holes: &[
-            Hole { offset: 0x5, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
-            Hole { offset: 0xa, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
+            Hole { offset: 0x5, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
+            Hole { offset: 0xa, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
     // jlt_i64__21 (branches.c): 14 code bytes, 0 data bytes, 2 holes
     Stencil {
         name: "jlt_i64__21",
         code: &[
-            0x48, 0x39, 0xf2, 0x0f, 0x8d, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
+            0x48, 0x39, 0xf2, 0x0f, 0x8c, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
         ],
         data: &[],
         holes: &[
-            Hole { offset: 0x5, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
-            Hole { offset: 0xa, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
+            Hole { offset: 0x5, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
+            Hole { offset: 0xa, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
     // jlt_i64__22 (branches.c): 5 code bytes, 0 data bytes, 1 holes
@@ -4979,62 +4979,62 @@ pub static STENCILS: &[Stencil] = &[
     Stencil {
         name: "jlt_i64__23",
         code: &[
-            0x48, 0x39, 0xca, 0x0f, 0x8d, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
+            0x48, 0x39, 0xca, 0x0f, 0x8c, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
         ],
         data: &[],
         holes: &[
-            Hole { offset: 0x5, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
-            Hole { offset: 0xa, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
+            Hole { offset: 0x5, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
+            Hole { offset: 0xa, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
     // jlt_i64__2m (branches.c): 19 code bytes, 0 data bytes, 3 holes
     Stencil {
         name: "jlt_i64__2m",
         code: &[
-            0x49, 0x39, 0x94, 0x24, 0x00, 0x00, 0x00, 0x00, 0x0f, 0x8e, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00,
+            0x49, 0x39, 0x94, 0x24, 0x00, 0x00, 0x00, 0x00, 0x0f, 0x8f, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00,
             0x00, 0x00, 0x00,
         ],
         data: &[],
         holes: &[
             Hole { offset: 0x4, kind: HoleKind::Abs32S, symbol: HoleSymbol::B, addend: 0, in_data: false },
-            Hole { offset: 0xa, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
-            Hole { offset: 0xf, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
+            Hole { offset: 0xa, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
+            Hole { offset: 0xf, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
     // jlt_i64__30 (branches.c): 14 code bytes, 0 data bytes, 2 holes
     Stencil {
         name: "jlt_i64__30",
         code: &[
-            0x48, 0x39, 0xf9, 0x0f, 0x8d, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
+            0x48, 0x39, 0xf9, 0x0f, 0x8c, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
         ],
         data: &[],
         holes: &[
-            Hole { offset: 0x5, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
-            Hole { offset: 0xa, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
+            Hole { offset: 0x5, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
+            Hole { offset: 0xa, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
     // jlt_i64__31 (branches.c): 14 code bytes, 0 data bytes, 2 holes
     Stencil {
         name: "jlt_i64__31",
         code: &[
-            0x48, 0x39, 0xf1, 0x0f, 0x8d, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
+            0x48, 0x39, 0xf1, 0x0f, 0x8c, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
         ],
         data: &[],
         holes: &[
-            Hole { offset: 0x5, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
-            Hole { offset: 0xa, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
+            Hole { offset: 0x5, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
+            Hole { offset: 0xa, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
     // jlt_i64__32 (branches.c): 14 code bytes, 0 data bytes, 2 holes
     Stencil {
         name: "jlt_i64__32",
         code: &[
-            0x48, 0x39, 0xd1, 0x0f, 0x8d, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
+            0x48, 0x39, 0xd1, 0x0f, 0x8c, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
         ],
         data: &[],
         holes: &[
-            Hole { offset: 0x5, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
-            Hole { offset: 0xa, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
+            Hole { offset: 0x5, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
+            Hole { offset: 0xa, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
     // jlt_i64__33 (branches.c): 5 code bytes, 0 data bytes, 1 holes
@@ -5052,70 +5052,70 @@ pub static STENCILS: &[Stencil] = &[
     Stencil {
         name: "jlt_i64__3m",
         code: &[
-            0x49, 0x39, 0x8c, 0x24, 0x00, 0x00, 0x00, 0x00, 0x0f, 0x8e, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00,
+            0x49, 0x39, 0x8c, 0x24, 0x00, 0x00, 0x00, 0x00, 0x0f, 0x8f, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00,
             0x00, 0x00, 0x00,
         ],
         data: &[],
         holes: &[
             Hole { offset: 0x4, kind: HoleKind::Abs32S, symbol: HoleSymbol::B, addend: 0, in_data: false },
-            Hole { offset: 0xa, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
-            Hole { offset: 0xf, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
+            Hole { offset: 0xa, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
+            Hole { offset: 0xf, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
     // jlt_i64__m0 (branches.c): 19 code bytes, 0 data bytes, 3 holes
     Stencil {
         name: "jlt_i64__m0",
         code: &[
-            0x49, 0x39, 0xbc, 0x24, 0x00, 0x00, 0x00, 0x00, 0x0f, 0x8d, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00,
+            0x49, 0x39, 0xbc, 0x24, 0x00, 0x00, 0x00, 0x00, 0x0f, 0x8c, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00,
             0x00, 0x00, 0x00,
         ],
         data: &[],
         holes: &[
             Hole { offset: 0x4, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
-            Hole { offset: 0xa, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
-            Hole { offset: 0xf, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
+            Hole { offset: 0xa, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
+            Hole { offset: 0xf, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
     // jlt_i64__m1 (branches.c): 19 code bytes, 0 data bytes, 3 holes
     Stencil {
         name: "jlt_i64__m1",
         code: &[
-            0x49, 0x39, 0xb4, 0x24, 0x00, 0x00, 0x00, 0x00, 0x0f, 0x8d, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00,
+            0x49, 0x39, 0xb4, 0x24, 0x00, 0x00, 0x00, 0x00, 0x0f, 0x8c, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00,
             0x00, 0x00, 0x00,
         ],
         data: &[],
         holes: &[
             Hole { offset: 0x4, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
-            Hole { offset: 0xa, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
-            Hole { offset: 0xf, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
+            Hole { offset: 0xa, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
+            Hole { offset: 0xf, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
     // jlt_i64__m2 (branches.c): 19 code bytes, 0 data bytes, 3 holes
     Stencil {
         name: "jlt_i64__m2",
         code: &[
-            0x49, 0x39, 0x94, 0x24, 0x00, 0x00, 0x00, 0x00, 0x0f, 0x8d, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00,
+            0x49, 0x39, 0x94, 0x24, 0x00, 0x00, 0x00, 0x00, 0x0f, 0x8c, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00,
             0x00, 0x00, 0x00,
         ],
         data: &[],
         holes: &[
             Hole { offset: 0x4, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
-            Hole { offset: 0xa, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
-            Hole { offset: 0xf, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
+            Hole { offset: 0xa, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
+            Hole { offset: 0xf, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
     // jlt_i64__m3 (branches.c): 19 code bytes, 0 data bytes, 3 holes
     Stencil {
         name: "jlt_i64__m3",
         code: &[
-            0x49, 0x39, 0x8c, 0x24, 0x00, 0x00, 0x00, 0x00, 0x0f, 0x8d, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00,
+            0x49, 0x39, 0x8c, 0x24, 0x00, 0x00, 0x00, 0x00, 0x0f, 0x8c, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00,
             0x00, 0x00, 0x00,
         ],
         data: &[],
         holes: &[
             Hole { offset: 0x4, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
-            Hole { offset: 0xa, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
-            Hole { offset: 0xf, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
+            Hole { offset: 0xa, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
+            Hole { offset: 0xf, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
     // jlt_i64_imm (branches.c): 26 code bytes, 0 data bytes, 4 holes
@@ -5123,70 +5123,70 @@ pub static STENCILS: &[Stencil] = &[
         name: "jlt_i64_imm",
         code: &[
             0x48, 0xc7, 0xc0, 0x00, 0x00, 0x00, 0x00, 0x49, 0x39, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0x0f,
-            0x8d, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
+            0x8c, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
         ],
         data: &[],
         holes: &[
             Hole { offset: 0x3, kind: HoleKind::Abs32S, symbol: HoleSymbol::B, addend: 0, in_data: false },
             Hole { offset: 0xb, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
-            Hole { offset: 0x11, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
-            Hole { offset: 0x16, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
+            Hole { offset: 0x11, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
+            Hole { offset: 0x16, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
     // jlt_i64_imm__0 (branches.c): 21 code bytes, 0 data bytes, 3 holes
     Stencil {
         name: "jlt_i64_imm__0",
         code: &[
-            0x48, 0xc7, 0xc0, 0x00, 0x00, 0x00, 0x00, 0x48, 0x39, 0xf8, 0x0f, 0x8e, 0x00, 0x00, 0x00, 0x00,
+            0x48, 0xc7, 0xc0, 0x00, 0x00, 0x00, 0x00, 0x48, 0x39, 0xf8, 0x0f, 0x8f, 0x00, 0x00, 0x00, 0x00,
             0xe9, 0x00, 0x00, 0x00, 0x00,
         ],
         data: &[],
         holes: &[
             Hole { offset: 0x3, kind: HoleKind::Abs32S, symbol: HoleSymbol::B, addend: 0, in_data: false },
-            Hole { offset: 0xc, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
-            Hole { offset: 0x11, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
+            Hole { offset: 0xc, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
+            Hole { offset: 0x11, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
     // jlt_i64_imm__1 (branches.c): 21 code bytes, 0 data bytes, 3 holes
     Stencil {
         name: "jlt_i64_imm__1",
         code: &[
-            0x48, 0xc7, 0xc0, 0x00, 0x00, 0x00, 0x00, 0x48, 0x39, 0xf0, 0x0f, 0x8e, 0x00, 0x00, 0x00, 0x00,
+            0x48, 0xc7, 0xc0, 0x00, 0x00, 0x00, 0x00, 0x48, 0x39, 0xf0, 0x0f, 0x8f, 0x00, 0x00, 0x00, 0x00,
             0xe9, 0x00, 0x00, 0x00, 0x00,
         ],
         data: &[],
         holes: &[
             Hole { offset: 0x3, kind: HoleKind::Abs32S, symbol: HoleSymbol::B, addend: 0, in_data: false },
-            Hole { offset: 0xc, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
-            Hole { offset: 0x11, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
+            Hole { offset: 0xc, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
+            Hole { offset: 0x11, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
     // jlt_i64_imm__2 (branches.c): 21 code bytes, 0 data bytes, 3 holes
     Stencil {
         name: "jlt_i64_imm__2",
         code: &[
-            0x48, 0xc7, 0xc0, 0x00, 0x00, 0x00, 0x00, 0x48, 0x39, 0xd0, 0x0f, 0x8e, 0x00, 0x00, 0x00, 0x00,
+            0x48, 0xc7, 0xc0, 0x00, 0x00, 0x00, 0x00, 0x48, 0x39, 0xd0, 0x0f, 0x8f, 0x00, 0x00, 0x00, 0x00,
             0xe9, 0x00, 0x00, 0x00, 0x00,
         ],
         data: &[],
         holes: &[
             Hole { offset: 0x3, kind: HoleKind::Abs32S, symbol: HoleSymbol::B, addend: 0, in_data: false },
-            Hole { offset: 0xc, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
-            Hole { offset: 0x11, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
+            Hole { offset: 0xc, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
+            Hole { offset: 0x11, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
     // jlt_i64_imm__3 (branches.c): 21 code bytes, 0 data bytes, 3 holes
     Stencil {
         name: "jlt_i64_imm__3",
         code: &[
-            0x48, 0xc7, 0xc0, 0x00, 0x00, 0x00, 0x00, 0x48, 0x39, 0xc8, 0x0f, 0x8e, 0x00, 0x00, 0x00, 0x00,
+            0x48, 0xc7, 0xc0, 0x00, 0x00, 0x00, 0x00, 0x48, 0x39, 0xc8, 0x0f, 0x8f, 0x00, 0x00, 0x00, 0x00,
             0xe9, 0x00, 0x00, 0x00, 0x00,
         ],
         data: &[],
         holes: &[
             Hole { offset: 0x3, kind: HoleKind::Abs32S, symbol: HoleSymbol::B, addend: 0, in_data: false },
-            Hole { offset: 0xc, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
-            Hole { offset: 0x11, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
+            Hole { offset: 0xc, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
+            Hole { offset: 0x11, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
     // jmp (branches.c): 5 code bytes, 0 data bytes, 1 holes
@@ -5204,14 +5204,14 @@ pub static STENCILS: &[Stencil] = &[
     Stencil {
         name: "jmp_false",
         code: &[
-            0x49, 0x83, 0xbc, 0x24, 0x00, 0x00, 0x00, 0x00, 0x00, 0x0f, 0x85, 0x00, 0x00, 0x00, 0x00, 0xe9,
+            0x49, 0x83, 0xbc, 0x24, 0x00, 0x00, 0x00, 0x00, 0x00, 0x0f, 0x84, 0x00, 0x00, 0x00, 0x00, 0xe9,
             0x00, 0x00, 0x00, 0x00,
         ],
         data: &[],
         holes: &[
             Hole { offset: 0x4, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
-            Hole { offset: 0xb, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
-            Hole { offset: 0x10, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
+            Hole { offset: 0xb, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
+            Hole { offset: 0x10, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
     // jmp_false__0 (branches.c): 16 code bytes, 0 data bytes, 2 holes
@@ -5267,13 +5267,13 @@ pub static STENCILS: &[Stencil] = &[
         name: "jmp_nil",
         code: &[
             0x48, 0xb8, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0xf8, 0xff, 0x49, 0x39, 0x84, 0x24, 0x00, 0x00,
-            0x00, 0x00, 0x0f, 0x85, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
+            0x00, 0x00, 0x0f, 0x84, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
         ],
         data: &[],
         holes: &[
             Hole { offset: 0xe, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
-            Hole { offset: 0x14, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
-            Hole { offset: 0x19, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
+            Hole { offset: 0x14, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
+            Hole { offset: 0x19, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
     // jmp_not_nil (branches.c): 29 code bytes, 0 data bytes, 3 holes
@@ -5281,13 +5281,13 @@ pub static STENCILS: &[Stencil] = &[
         name: "jmp_not_nil",
         code: &[
             0x48, 0xb8, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0xf8, 0xff, 0x49, 0x39, 0x84, 0x24, 0x00, 0x00,
-            0x00, 0x00, 0x0f, 0x84, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
+            0x00, 0x00, 0x0f, 0x85, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
         ],
         data: &[],
         holes: &[
             Hole { offset: 0xe, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
-            Hole { offset: 0x14, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
-            Hole { offset: 0x19, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
+            Hole { offset: 0x14, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
+            Hole { offset: 0x19, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
     // jmp_not_type (branches.c): 91 code bytes, 0 data bytes, 5 holes
@@ -5314,26 +5314,26 @@ pub static STENCILS: &[Stencil] = &[
     Stencil {
         name: "jmp_true",
         code: &[
-            0x49, 0x83, 0xbc, 0x24, 0x00, 0x00, 0x00, 0x00, 0x00, 0x0f, 0x84, 0x00, 0x00, 0x00, 0x00, 0xe9,
+            0x49, 0x83, 0xbc, 0x24, 0x00, 0x00, 0x00, 0x00, 0x00, 0x0f, 0x85, 0x00, 0x00, 0x00, 0x00, 0xe9,
             0x00, 0x00, 0x00, 0x00,
         ],
         data: &[],
         holes: &[
             Hole { offset: 0x4, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
-            Hole { offset: 0xb, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
-            Hole { offset: 0x10, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
+            Hole { offset: 0xb, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
+            Hole { offset: 0x10, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
     // jmp_true__0 (branches.c): 17 code bytes, 0 data bytes, 2 holes
     Stencil {
         name: "jmp_true__0",
         code: &[
-            0x48, 0x85, 0xff, 0x74, 0x05, 0xe9, 0x00, 0x00, 0x00, 0x00, 0x31, 0xff, 0xe9, 0x00, 0x00, 0x00,
+            0x48, 0x85, 0xff, 0x0f, 0x85, 0x00, 0x00, 0x00, 0x00, 0x90, 0x31, 0xff, 0xe9, 0x00, 0x00, 0x00,
             0x00,
         ],
         data: &[],
         holes: &[
-            Hole { offset: 0x6, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
+            Hole { offset: 0x5, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
             Hole { offset: 0xd, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
@@ -5341,12 +5341,12 @@ pub static STENCILS: &[Stencil] = &[
     Stencil {
         name: "jmp_true__1",
         code: &[
-            0x48, 0x85, 0xf6, 0x74, 0x05, 0xe9, 0x00, 0x00, 0x00, 0x00, 0x31, 0xf6, 0xe9, 0x00, 0x00, 0x00,
+            0x48, 0x85, 0xf6, 0x0f, 0x85, 0x00, 0x00, 0x00, 0x00, 0x90, 0x31, 0xf6, 0xe9, 0x00, 0x00, 0x00,
             0x00,
         ],
         data: &[],
         holes: &[
-            Hole { offset: 0x6, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
+            Hole { offset: 0x5, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
             Hole { offset: 0xd, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
@@ -5354,12 +5354,12 @@ pub static STENCILS: &[Stencil] = &[
     Stencil {
         name: "jmp_true__2",
         code: &[
-            0x48, 0x85, 0xd2, 0x74, 0x05, 0xe9, 0x00, 0x00, 0x00, 0x00, 0x31, 0xd2, 0xe9, 0x00, 0x00, 0x00,
+            0x48, 0x85, 0xd2, 0x0f, 0x85, 0x00, 0x00, 0x00, 0x00, 0x90, 0x31, 0xd2, 0xe9, 0x00, 0x00, 0x00,
             0x00,
         ],
         data: &[],
         holes: &[
-            Hole { offset: 0x6, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
+            Hole { offset: 0x5, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
             Hole { offset: 0xd, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
@@ -5367,12 +5367,12 @@ pub static STENCILS: &[Stencil] = &[
     Stencil {
         name: "jmp_true__3",
         code: &[
-            0x48, 0x85, 0xc9, 0x74, 0x05, 0xe9, 0x00, 0x00, 0x00, 0x00, 0x31, 0xc9, 0xe9, 0x00, 0x00, 0x00,
+            0x48, 0x85, 0xc9, 0x0f, 0x85, 0x00, 0x00, 0x00, 0x00, 0x90, 0x31, 0xc9, 0xe9, 0x00, 0x00, 0x00,
             0x00,
         ],
         data: &[],
         holes: &[
-            Hole { offset: 0x6, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
+            Hole { offset: 0x5, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
             Hole { offset: 0xd, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
@@ -5397,14 +5397,14 @@ pub static STENCILS: &[Stencil] = &[
         name: "jne_i64",
         code: &[
             0x49, 0x8b, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0x49, 0x3b, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00,
-            0x0f, 0x84, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
+            0x0f, 0x85, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
         ],
         data: &[],
         holes: &[
             Hole { offset: 0x4, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
             Hole { offset: 0xc, kind: HoleKind::Abs32S, symbol: HoleSymbol::B, addend: 0, in_data: false },
-            Hole { offset: 0x12, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
-            Hole { offset: 0x17, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
+            Hole { offset: 0x12, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
+            Hole { offset: 0x17, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
     // jne_i64__00 (branches.c): 5 code bytes, 0 data bytes, 1 holes
@@ -5461,14 +5461,14 @@ pub static STENCILS: &[Stencil] = &[
     Stencil {
         name: "jne_i64__0m",
         code: &[
-            0x49, 0x39, 0xbc, 0x24, 0x00, 0x00, 0x00, 0x00, 0x0f, 0x84, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00,
+            0x49, 0x39, 0xbc, 0x24, 0x00, 0x00, 0x00, 0x00, 0x0f, 0x85, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00,
             0x00, 0x00, 0x00,
         ],
         data: &[],
         holes: &[
             Hole { offset: 0x4, kind: HoleKind::Abs32S, symbol: HoleSymbol::B, addend: 0, in_data: false },
-            Hole { offset: 0xa, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
-            Hole { offset: 0xf, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
+            Hole { offset: 0xa, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
+            Hole { offset: 0xf, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
     // jne_i64__10 (branches.c): 18 code bytes, 0 data bytes, 2 holes
@@ -5525,14 +5525,14 @@ pub static STENCILS: &[Stencil] = &[
     Stencil {
         name: "jne_i64__1m",
         code: &[
-            0x49, 0x39, 0xb4, 0x24, 0x00, 0x00, 0x00, 0x00, 0x0f, 0x84, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00,
+            0x49, 0x39, 0xb4, 0x24, 0x00, 0x00, 0x00, 0x00, 0x0f, 0x85, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00,
             0x00, 0x00, 0x00,
         ],
         data: &[],
         holes: &[
             Hole { offset: 0x4, kind: HoleKind::Abs32S, symbol: HoleSymbol::B, addend: 0, in_data: false },
-            Hole { offset: 0xa, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
-            Hole { offset: 0xf, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
+            Hole { offset: 0xa, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
+            Hole { offset: 0xf, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
     // jne_i64__20 (branches.c): 18 code bytes, 0 data bytes, 2 holes
@@ -5589,14 +5589,14 @@ pub static STENCILS: &[Stencil] = &[
     Stencil {
         name: "jne_i64__2m",
         code: &[
-            0x49, 0x39, 0x94, 0x24, 0x00, 0x00, 0x00, 0x00, 0x0f, 0x84, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00,
+            0x49, 0x39, 0x94, 0x24, 0x00, 0x00, 0x00, 0x00, 0x0f, 0x85, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00,
             0x00, 0x00, 0x00,
         ],
         data: &[],
         holes: &[
             Hole { offset: 0x4, kind: HoleKind::Abs32S, symbol: HoleSymbol::B, addend: 0, in_data: false },
-            Hole { offset: 0xa, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
-            Hole { offset: 0xf, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
+            Hole { offset: 0xa, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
+            Hole { offset: 0xf, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
     // jne_i64__30 (branches.c): 18 code bytes, 0 data bytes, 2 holes
@@ -5653,70 +5653,70 @@ pub static STENCILS: &[Stencil] = &[
     Stencil {
         name: "jne_i64__3m",
         code: &[
-            0x49, 0x39, 0x8c, 0x24, 0x00, 0x00, 0x00, 0x00, 0x0f, 0x84, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00,
+            0x49, 0x39, 0x8c, 0x24, 0x00, 0x00, 0x00, 0x00, 0x0f, 0x85, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00,
             0x00, 0x00, 0x00,
         ],
         data: &[],
         holes: &[
             Hole { offset: 0x4, kind: HoleKind::Abs32S, symbol: HoleSymbol::B, addend: 0, in_data: false },
-            Hole { offset: 0xa, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
-            Hole { offset: 0xf, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
+            Hole { offset: 0xa, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
+            Hole { offset: 0xf, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
     // jne_i64__m0 (branches.c): 19 code bytes, 0 data bytes, 3 holes
     Stencil {
         name: "jne_i64__m0",
         code: &[
-            0x49, 0x39, 0xbc, 0x24, 0x00, 0x00, 0x00, 0x00, 0x0f, 0x84, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00,
+            0x49, 0x39, 0xbc, 0x24, 0x00, 0x00, 0x00, 0x00, 0x0f, 0x85, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00,
             0x00, 0x00, 0x00,
         ],
         data: &[],
         holes: &[
             Hole { offset: 0x4, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
-            Hole { offset: 0xa, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
-            Hole { offset: 0xf, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
+            Hole { offset: 0xa, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
+            Hole { offset: 0xf, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
     // jne_i64__m1 (branches.c): 19 code bytes, 0 data bytes, 3 holes
     Stencil {
         name: "jne_i64__m1",
         code: &[
-            0x49, 0x39, 0xb4, 0x24, 0x00, 0x00, 0x00, 0x00, 0x0f, 0x84, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00,
+            0x49, 0x39, 0xb4, 0x24, 0x00, 0x00, 0x00, 0x00, 0x0f, 0x85, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00,
             0x00, 0x00, 0x00,
         ],
         data: &[],
         holes: &[
             Hole { offset: 0x4, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
-            Hole { offset: 0xa, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
-            Hole { offset: 0xf, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
+            Hole { offset: 0xa, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
+            Hole { offset: 0xf, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
     // jne_i64__m2 (branches.c): 19 code bytes, 0 data bytes, 3 holes
     Stencil {
         name: "jne_i64__m2",
         code: &[
-            0x49, 0x39, 0x94, 0x24, 0x00, 0x00, 0x00, 0x00, 0x0f, 0x84, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00,
+            0x49, 0x39, 0x94, 0x24, 0x00, 0x00, 0x00, 0x00, 0x0f, 0x85, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00,
             0x00, 0x00, 0x00,
         ],
         data: &[],
         holes: &[
             Hole { offset: 0x4, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
-            Hole { offset: 0xa, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
-            Hole { offset: 0xf, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
+            Hole { offset: 0xa, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
+            Hole { offset: 0xf, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
     // jne_i64__m3 (branches.c): 19 code bytes, 0 data bytes, 3 holes
     Stencil {
         name: "jne_i64__m3",
         code: &[
-            0x49, 0x39, 0x8c, 0x24, 0x00, 0x00, 0x00, 0x00, 0x0f, 0x84, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00,
+            0x49, 0x39, 0x8c, 0x24, 0x00, 0x00, 0x00, 0x00, 0x0f, 0x85, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00,
             0x00, 0x00, 0x00,
         ],
         data: &[],
         holes: &[
             Hole { offset: 0x4, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
-            Hole { offset: 0xa, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
-            Hole { offset: 0xf, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
+            Hole { offset: 0xa, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
+            Hole { offset: 0xf, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
     // jne_i64_imm (branches.c): 26 code bytes, 0 data bytes, 4 holes
@@ -5724,70 +5724,70 @@ pub static STENCILS: &[Stencil] = &[
         name: "jne_i64_imm",
         code: &[
             0x48, 0xc7, 0xc0, 0x00, 0x00, 0x00, 0x00, 0x49, 0x39, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0x0f,
-            0x84, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
+            0x85, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
         ],
         data: &[],
         holes: &[
             Hole { offset: 0x3, kind: HoleKind::Abs32S, symbol: HoleSymbol::B, addend: 0, in_data: false },
             Hole { offset: 0xb, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
-            Hole { offset: 0x11, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
-            Hole { offset: 0x16, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
+            Hole { offset: 0x11, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
+            Hole { offset: 0x16, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
     // jne_i64_imm__0 (branches.c): 21 code bytes, 0 data bytes, 3 holes
     Stencil {
         name: "jne_i64_imm__0",
         code: &[
-            0x48, 0xc7, 0xc0, 0x00, 0x00, 0x00, 0x00, 0x48, 0x39, 0xf8, 0x0f, 0x84, 0x00, 0x00, 0x00, 0x00,
+            0x48, 0xc7, 0xc0, 0x00, 0x00, 0x00, 0x00, 0x48, 0x39, 0xf8, 0x0f, 0x85, 0x00, 0x00, 0x00, 0x00,
             0xe9, 0x00, 0x00, 0x00, 0x00,
         ],
         data: &[],
         holes: &[
             Hole { offset: 0x3, kind: HoleKind::Abs32S, symbol: HoleSymbol::B, addend: 0, in_data: false },
-            Hole { offset: 0xc, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
-            Hole { offset: 0x11, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
+            Hole { offset: 0xc, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
+            Hole { offset: 0x11, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
     // jne_i64_imm__1 (branches.c): 21 code bytes, 0 data bytes, 3 holes
     Stencil {
         name: "jne_i64_imm__1",
         code: &[
-            0x48, 0xc7, 0xc0, 0x00, 0x00, 0x00, 0x00, 0x48, 0x39, 0xf0, 0x0f, 0x84, 0x00, 0x00, 0x00, 0x00,
+            0x48, 0xc7, 0xc0, 0x00, 0x00, 0x00, 0x00, 0x48, 0x39, 0xf0, 0x0f, 0x85, 0x00, 0x00, 0x00, 0x00,
             0xe9, 0x00, 0x00, 0x00, 0x00,
         ],
         data: &[],
         holes: &[
             Hole { offset: 0x3, kind: HoleKind::Abs32S, symbol: HoleSymbol::B, addend: 0, in_data: false },
-            Hole { offset: 0xc, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
-            Hole { offset: 0x11, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
+            Hole { offset: 0xc, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
+            Hole { offset: 0x11, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
     // jne_i64_imm__2 (branches.c): 21 code bytes, 0 data bytes, 3 holes
     Stencil {
         name: "jne_i64_imm__2",
         code: &[
-            0x48, 0xc7, 0xc0, 0x00, 0x00, 0x00, 0x00, 0x48, 0x39, 0xd0, 0x0f, 0x84, 0x00, 0x00, 0x00, 0x00,
+            0x48, 0xc7, 0xc0, 0x00, 0x00, 0x00, 0x00, 0x48, 0x39, 0xd0, 0x0f, 0x85, 0x00, 0x00, 0x00, 0x00,
             0xe9, 0x00, 0x00, 0x00, 0x00,
         ],
         data: &[],
         holes: &[
             Hole { offset: 0x3, kind: HoleKind::Abs32S, symbol: HoleSymbol::B, addend: 0, in_data: false },
-            Hole { offset: 0xc, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
-            Hole { offset: 0x11, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
+            Hole { offset: 0xc, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
+            Hole { offset: 0x11, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
     // jne_i64_imm__3 (branches.c): 21 code bytes, 0 data bytes, 3 holes
     Stencil {
         name: "jne_i64_imm__3",
         code: &[
-            0x48, 0xc7, 0xc0, 0x00, 0x00, 0x00, 0x00, 0x48, 0x39, 0xc8, 0x0f, 0x84, 0x00, 0x00, 0x00, 0x00,
+            0x48, 0xc7, 0xc0, 0x00, 0x00, 0x00, 0x00, 0x48, 0x39, 0xc8, 0x0f, 0x85, 0x00, 0x00, 0x00, 0x00,
             0xe9, 0x00, 0x00, 0x00, 0x00,
         ],
         data: &[],
         holes: &[
             Hole { offset: 0x3, kind: HoleKind::Abs32S, symbol: HoleSymbol::B, addend: 0, in_data: false },
-            Hole { offset: 0xc, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
-            Hole { offset: 0x11, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
+            Hole { offset: 0xc, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
+            Hole { offset: 0x11, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
     // jnle_f64 (branches.c): 31 code bytes, 0 data bytes, 4 holes
@@ -5795,14 +5795,14 @@ pub static STENCILS: &[Stencil] = &[
         name: "jnle_f64",
         code: &[
             0xf2, 0x41, 0x0f, 0x10, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0x66, 0x41, 0x0f, 0x2e, 0x84, 0x24,
-            0x00, 0x00, 0x00, 0x00, 0x0f, 0x83, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
+            0x00, 0x00, 0x00, 0x00, 0x0f, 0x82, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
         ],
         data: &[],
         holes: &[
             Hole { offset: 0x6, kind: HoleKind::Abs32S, symbol: HoleSymbol::B, addend: 0, in_data: false },
             Hole { offset: 0x10, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
-            Hole { offset: 0x16, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
-            Hole { offset: 0x1b, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
+            Hole { offset: 0x16, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
+            Hole { offset: 0x1b, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
     // jnlt_f64 (branches.c): 31 code bytes, 0 data bytes, 4 holes
@@ -5810,14 +5810,14 @@ pub static STENCILS: &[Stencil] = &[
         name: "jnlt_f64",
         code: &[
             0xf2, 0x41, 0x0f, 0x10, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0x66, 0x41, 0x0f, 0x2e, 0x84, 0x24,
-            0x00, 0x00, 0x00, 0x00, 0x0f, 0x87, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
+            0x00, 0x00, 0x00, 0x00, 0x0f, 0x86, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
         ],
         data: &[],
         holes: &[
             Hole { offset: 0x6, kind: HoleKind::Abs32S, symbol: HoleSymbol::B, addend: 0, in_data: false },
             Hole { offset: 0x10, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
-            Hole { offset: 0x16, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
-            Hole { offset: 0x1b, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
+            Hole { offset: 0x16, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
+            Hole { offset: 0x1b, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
     // le_f64 (float_ops.c): 38 code bytes, 0 data bytes, 4 holes
