@@ -385,7 +385,9 @@ fn may_be_reached(code: &[u8], holes: &[HoleOut], at: usize) -> bool {
         }
         let lands = |next: usize, disp: i64| next as i64 + disp == at as i64;
         match code[i] {
-            0x70..=0x7f | 0xeb | 0xe3 if i + 1 < code.len() => lands(i + 2, code[i + 1] as i8 as i64),
+            0x70..=0x7f | 0xeb | 0xe3 if i + 1 < code.len() => {
+                lands(i + 2, code[i + 1] as i8 as i64)
+            }
             0xe9 => rel32(i + 1).is_some_and(|d| lands(i + 5, d)),
             0x0f if i + 1 < code.len() && (0x80..=0x8f).contains(&code[i + 1]) => {
                 rel32(i + 2).is_some_and(|d| lands(i + 6, d))

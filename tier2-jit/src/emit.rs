@@ -478,6 +478,8 @@ pub enum Role {
 #[derive(Clone, Copy)]
 struct Piece {
     stencil: u16,
+    /// Bytes it copies (without the trailing `jmp _CONTINUE` when it falls through).
+    len: u16,
     role: Role,
     /// The instruction it belongs to (its operands fill `_A`/`_B`/`_C`, `_K`, `_TARGET`).
     pc: u32,
@@ -602,6 +604,7 @@ impl Emitter {
                 let p = &st[s as usize];
                 pieces.push(Piece {
                     stencil: s,
+                    len: p.ft_len as u16,
                     role: $role,
                     pc: pc as u32,
                 });
@@ -695,6 +698,7 @@ impl Emitter {
             return Err(plan_error(f, n - 1, "falls off the end"));
         }
         pos += lp.len - lp.ft_len;
+        pieces[last_instr].len = lp.len as u16;
         // Entry stubs (only when registers are cached): pc 0 and every jump target.
         if ncache > 0 {
             enter_off[0] = 1;
@@ -705,6 +709,7 @@ impl Emitter {
                     pos += len;
                     pieces.push(Piece {
                         stencil: set.enter,
+                        len: len as u16,
                         role: Role::Enter,
                         pc: pc as u32,
                     });
@@ -721,6 +726,7 @@ impl Emitter {
                 pos += exit_at_len;
                 pieces.push(Piece {
                     stencil: set.exit_at,
+                    len: exit_at_len as u16,
                     role: Role::ExitAt,
                     pc: pc as u32,
                 });
@@ -731,6 +737,7 @@ impl Emitter {
         let exit_stub_off = pos;
         pieces.push(Piece {
             stencil: set.exit,
+            len: st[set.exit as usize].len as u16,
             role: Role::Exit,
             pc: 0,
         });
@@ -801,23 +808,23 @@ impl Emitter {
                 vals[v::HELPER_OP as usize] = info.helper;
                 while i <= last_instr && pieces[i].pc as usize == pc {
                     let p = &pieces[i];
-                    let ps = &st[p.stencil as usize];
-                    let (len, hfirst, hend) = if i != last_instr {
-                        (ps.ft_len, ps.ft_first, ps.ft_end)
-                    } else {
-                        (ps.len, ps.first, ps.end)
-                    };
-                    let len = len as usize;
+                    let len = p.len as usize;
                     vals[v::CONTINUE as usize] = (base + pos + len) as u64;
                     vals[v::A as usize] = match p.role {
                         Role::Slot(w) => 8 * w as u64,
                         _ => op_a,
                     };
-                    if ps.has_data {
+                    if any_data && st[p.stencil as usize].has_data {
                         vals[v::DATA as usize] = data_value(p.stencil);
                     }
                     let emit = generated::EMITTERS[p.stencil as usize][(i == last_instr) as usize];
                     if emit(buf, pos, (base + pos) as u64, &vals) {
+                        let ps = &st[p.stencil as usize];
+                        let (hfirst, hend) = if i != last_instr {
+                            (ps.ft_first, ps.ft_end)
+                        } else {
+                            (ps.first, ps.end)
+                        };
                         let holes = &set.holes[hfirst as usize..hend as usize];
                         return Err(range_error(f, p, ps, holes, &vals, base, pos));
                     }
@@ -829,15 +836,15 @@ impl Emitter {
             // exit stub), the exit stub.
             vals[v::EXIT as usize] = (base + exit_stub_off as usize) as u64;
             for p in &pieces[last_instr + 1..] {
-                let ps = &st[p.stencil as usize];
                 let pc = p.pc as usize;
-                let len = ps.len as usize;
+                let len = p.len as usize;
                 vals[v::PC as usize] = pc as u64;
                 if p.role == Role::Enter {
                     vals[v::CONTINUE as usize] = (base + pc_off[pc] as usize) as u64;
                 }
                 if generated::EMITTERS[p.stencil as usize][1](buf, pos, (base + pos) as u64, &vals)
                 {
+                    let ps = &st[p.stencil as usize];
                     let holes = &set.holes[ps.first as usize..ps.end as usize];
                     return Err(range_error(f, p, ps, holes, &vals, base, pos));
                 }
