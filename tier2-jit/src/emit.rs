@@ -626,11 +626,11 @@ impl Emitter {
             if info.target < 3 {
                 // Every jump target gets an entry stub (below) when registers are cached.
                 t = vals[info.target as usize] as usize;
-                match enter_off.get_mut(t) {
-                    Some(e) => *e |= (ncache > 0) as u32,
-                    None => {
-                        return Err(plan_error(f, pc, &format!("jump target {t} out of range")))
-                    }
+                if t >= n {
+                    return Err(plan_error(f, pc, &format!("jump target {t} out of range")));
+                }
+                if ncache > 0 {
+                    enter_off[t] = 1;
                 }
             }
             self.tgt[pc] = t as u32;
