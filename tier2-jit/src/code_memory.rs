@@ -122,10 +122,15 @@ impl Drop for CodeMemory {
     }
 }
 
-/// A pooled region of at least `size` bytes, made read-write again.
+/// The smallest pooled region of at least `size` bytes, made read-write again.
 fn take_pooled(size: usize) -> Option<MmapMut> {
     let mut pool = POOL.lock().unwrap_or_else(|p| p.into_inner());
-    let i = pool.iter().position(|m| m.len() >= size)?;
+    // The smallest that fits (the shim's page does not take a large function's region).
+    let (i, _) = pool
+        .iter()
+        .enumerate()
+        .filter(|(_, m)| m.len() >= size)
+        .min_by_key(|(_, m)| m.len())?;
     let map = pool.swap_remove(i);
     drop(pool);
     // SAFETY: `map` is a live mapping owned by no `CodeMemory` (its JIT was dropped, so none
