@@ -589,3 +589,32 @@ fn a_bad_max_heap_is_a_usage_error() {
         .expect("spawn mochi");
     assert_eq!(o.status.code(), Some(2), "{}", text(&o.stderr));
 }
+
+/// 70 000 small functions all compile under `--jit=always`: code units are packed, so the
+/// 256 MiB code budget is not spent at a page per function (it used to stop after exactly
+/// 65 535 of them), and the program prints what the interpreter prints.
+#[test]
+fn seventy_thousand_functions_all_compile() {
+    let n = 70_000;
+    let mut src = String::new();
+    for i in 0..n {
+        src.push_str(&format!(
+            "fun f{i}(x: int): int {{ return x + {} }}\n",
+            i % 7
+        ));
+    }
+    src.push_str("var s = 0\n");
+    for i in 0..n {
+        src.push_str(&format!("s = s + f{i}(s % 3)\n"));
+    }
+    src.push_str("print(s)\n");
+    let file = temp_file("many_functions.mochi", src.as_bytes());
+    let off = run_with(&["--jit=off"], &file, |_| {});
+    let always = run_with(&["--jit=always", "--stats=json"], &file, |_| {});
+    assert!(off.status.success(), "{}", text(&off.stderr));
+    assert!(always.status.success(), "{}", text(&always.stderr));
+    assert_eq!(text(&off.stdout), text(&always.stdout));
+    let stats: serde_json::Value = serde_json::from_str(text(&always.stderr).trim()).unwrap();
+    assert_eq!(stats["totals"]["failed_compiles"], 0);
+    assert_eq!(stats["totals"]["compiled_functions"], n + 1);
+}

@@ -430,3 +430,94 @@ fn deep_equality_and_ordering() {
     assert_eq!(h.compare(s1.0, s2.0, STR), Ordering::Less);
     assert_eq!(h.compare((-3i64) as u64, 2, INT), Ordering::Less);
 }
+
+/// Query helpers: `sort by` keys, truthiness, arithmetic and indexing on `any` values.
+#[test]
+fn query_helpers() {
+    let mut h = heap();
+    // Stable sort of values by int keys, float keys and cell (string / list) keys.
+    let vals = h.list_from(INT, &[10, 20, 30, 40]);
+    let keys = h.list_from(INT, &[2, 1, 2, 0]);
+    let s = h.list_sort_by_keys(vals, keys).unwrap();
+    assert_eq!(h.list_words(s), &[40, 20, 10, 30]);
+    let fkeys: Vec<u64> = [0.5f64, -1.0, 0.5, 3.0]
+        .iter()
+        .map(|f| f.to_bits())
+        .collect();
+    let fkeys = h.list_from(FLOAT, &fkeys);
+    let s = h.list_sort_by_keys(vals, fkeys).unwrap();
+    assert_eq!(h.list_words(s), &[20, 10, 30, 40]);
+    let (b, a, ab) = (h.alloc_str("b"), h.alloc_str("a"), h.alloc_str("ab"));
+    let skeys = h.list_from(STR, &[b.0, ab.0, a.0, ab.0]);
+    let s = h.list_sort_by_keys(vals, skeys).unwrap();
+    assert_eq!(h.list_words(s), &[30, 20, 40, 10]);
+    let lt = h.types.intern(TypeDesc::List(INT));
+    let (l1, l2, l3) = (
+        h.list_from(INT, &[1, 2]),
+        h.list_from(INT, &[1]),
+        h.list_from(INT, &[0, 9]),
+    );
+    let three = h.list_from(INT, &[1, 2, 3]);
+    let lkeys = h.list_from(lt, &[l1.0, l2.0, l3.0]);
+    let s = h.list_sort_by_keys(three, lkeys).unwrap();
+    assert_eq!(h.list_words(s), &[3, 2, 1]);
+    assert!(
+        h.list_sort_by_keys(three, keys).is_err(),
+        "one key per value"
+    );
+
+    // Truthiness.
+    let empty = h.list_from(INT, &[]);
+    let e = h.alloc_str("");
+    for (c, want) in [
+        (Cell::NIL, false),
+        (Cell::from_bool(false), false),
+        (Cell::from_bool(true), true),
+        (h.box_int(0), false),
+        (h.box_int(-3), true),
+        (Cell::from_f64(0.0), false),
+        (e, false),
+        (a, true),
+        (empty, false),
+        (l2, true),
+    ] {
+        assert_eq!(h.truthy(c.0, ANY), want, "{}", h.format_print(c.0, ANY));
+    }
+
+    // Arithmetic on any: ints stay ints, a float makes a float, nil gives nil.
+    let (two, three_i) = (h.box_int(2), h.box_int(3));
+    let r = h.any_arith(2, two, three_i).unwrap();
+    assert_eq!(h.format_print(r.0, ANY), "6");
+    let r = h.any_arith(0, two, Cell::from_f64(0.5)).unwrap();
+    assert_eq!(h.format_print(r.0, ANY), "2.5");
+    let r = h.any_arith(3, three_i, two).unwrap();
+    assert_eq!(h.format_print(r.0, ANY), "1");
+    assert!(h.any_arith(1, Cell::NIL, two).unwrap().is_nil());
+    let zero = h.box_int(0);
+    assert_eq!(h.any_arith(3, two, zero).unwrap_err().0, "division by zero");
+    let max = h.box_int(i64::MAX);
+    assert_eq!(h.any_arith(0, max, two).unwrap_err().0, "integer overflow");
+    let r = h.any_arith(0, a, b).unwrap();
+    assert_eq!(h.str(r), "ab");
+    assert!(h.any_arith(1, a, two).is_err());
+
+    // Indexing any: map values (nil when missing), list elements boxed by their type.
+    let m = h.new_map(STR, INT);
+    h.map_set(m, a.0, 7);
+    let v = h.index_any(m, a).unwrap();
+    assert_eq!(h.format_print(v.0, ANY), "7");
+    assert!(h.index_any(m, b).unwrap().is_nil());
+    let one = h.box_int(1);
+    let v = h.index_any(l1, one).unwrap();
+    assert_eq!(h.format_print(v.0, ANY), "2");
+    assert!(h.index_any(l1, three_i).is_err());
+    assert!(h.index_any(Cell::NIL, a).unwrap().is_nil());
+
+    // sum of a list<any>: int while all are ints.
+    let xs = h.list_from(ANY, &[two.0, three_i.0]);
+    let v = h.list_sum_any(xs).unwrap();
+    assert_eq!(h.format_print(v.0, ANY), "5");
+    let ys = h.list_from(ANY, &[two.0, Cell::from_f64(0.5).0]);
+    let v = h.list_sum_any(ys).unwrap();
+    assert_eq!(h.format_print(v.0, ANY), "2.5");
+}

@@ -363,6 +363,8 @@ pub enum Conv {
     MapToStruct,
     /// A value -> string as `str(x)` prints it.
     ToStr,
+    /// Any/optional -> bool by truthiness (nil, false, 0, "", empty: false), for conditions.
+    Truthy,
 }
 
 /// Built-in functions (LANGUAGE.md §6) and the built-in `math` module.
@@ -397,6 +399,8 @@ pub enum Builtin {
     Sqrt,
     Reverse,
     Distinct,
+    /// `sort_by_keys(xs, keys)`: xs reordered stably by keys (one per element); query `sort by`.
+    SortByKeys,
     First,
     Concat,
     Split,

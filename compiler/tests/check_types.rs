@@ -354,10 +354,13 @@ fn errors_with_positions() {
 
 #[test]
 fn unsupported_features() {
-    let e = err("let xs = [1]\nlet ys = from x in xs select x\n");
+    let e = err("let xs = [[1]]\nlet ys = from x in xs right join z in x on z == 1 select z\n");
     assert_eq!(e.phase, Phase::Unsupported);
-    assert_eq!(e.message, "not supported yet: query expressions");
-    assert_eq!((e.pos.line, e.pos.col), (2, 10));
+    assert_eq!(
+        e.message,
+        "not supported yet: a right or outer join over a source that depends on the query's variables"
+    );
+    assert_eq!((e.pos.line, e.pos.col), (2, 39));
     let e = err("import go \"strings\" as s\n");
     assert_eq!(e.phase, Phase::Unsupported);
     assert_eq!(
@@ -426,4 +429,91 @@ fn assorted_constructs() {
     for s in snippets {
         ok(s);
     }
+}
+
+#[test]
+fn query_types() {
+    // The result is a list of the selected type; a group is a struct {key, items}.
+    let p = ok("let xs = [1, 2]\nlet ys = from x in xs where x > 1 select str(x)\n");
+    assert_eq!(global_init(&p, "ys").ty, Type::list(Type::Str));
+    let p = ok("let xs = [1, 2]\nlet gs = from x in xs group by x % 2 into g select g.key\n");
+    assert_eq!(global_init(&p, "gs").ty, Type::list(Type::Int));
+    let p = ok("let xs = [1, 2]\nlet gs = from x in xs group by x % 2 into g select g.items\n");
+    assert_eq!(global_init(&p, "gs").ty, Type::list(Type::list(Type::Int)));
+    // A left-joined variable is optional.
+    let p = ok("let xs = [1, 2]\nlet ys = from x in xs left join y in xs on x == y select y\n");
+    assert_eq!(
+        global_init(&p, "ys").ty,
+        Type::list(Type::optional(Type::Int))
+    );
+    // select agg(e) without group by is the aggregate.
+    let p = ok("let xs = [1, 2]\nlet s = from x in xs select sum(x)\n");
+    assert_eq!(global_init(&p, "s").ty, Type::Int);
+    let p = ok("let xs = [1, 2]\nlet s = from x in xs select avg(x)\n");
+    assert_eq!(global_init(&p, "s").ty, Type::Float);
+}
+
+#[test]
+fn query_errors() {
+    err_at(
+        "let n = 5\nprint(from x in n select x)\n",
+        2,
+        17,
+        "cannot query a value of type int",
+    );
+    err_at(
+        "let xs = [1]\nprint(from x in xs where x select x)\n",
+        2,
+        26,
+        "where condition must be bool, found int",
+    );
+    err_at(
+        "let xs = [1]\nprint(from x in xs join y in xs on x + y select x)\n",
+        2,
+        38,
+        "join condition must be bool, found int",
+    );
+    err_at(
+        "let xs = [1]\nprint(from x in xs group by x into g having count(g) select g.key)\n",
+        2,
+        45,
+        "having condition must be bool, found int",
+    );
+    err_at(
+        "let xs = [1]\nprint(from x in xs skip \"a\" select x)\n",
+        2,
+        25,
+        "skip: expected int, found string",
+    );
+    err_at(
+        "let xs = [1]\nprint(from x in xs select print(x))\n",
+        2,
+        27,
+        "select needs a value",
+    );
+    err_at(
+        "let xs = [1]\nprint(from x in xs sort by fun(a: int): int => a select x)\n",
+        2,
+        28,
+        "cannot sort by a value of type fun(int): int",
+    );
+    // Row variables are not visible after group by, nor in skip/take.
+    err_at(
+        "let xs = [1]\nprint(from x in xs group by x into g select x)\n",
+        2,
+        45,
+        "undefined variable 'x'",
+    );
+    err_at(
+        "let xs = [1]\nprint(from x in xs take x select x)\n",
+        2,
+        25,
+        "undefined variable 'x'",
+    );
+    err_at(
+        "let xs = [\"a\"]\nprint(from x in xs join y in 3 on x == y select x)\n",
+        2,
+        30,
+        "cannot query a value of type int",
+    );
 }

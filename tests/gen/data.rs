@@ -241,6 +241,11 @@ impl Gen {
             if calls.is_empty() { 0 } else { 2 },
             if map.is_some() { 1 } else { 0 },
             if src.is_some() && d > 0 { 1 } else { 0 },
+            if src.is_some() && e == Elem::Int && d > 0 {
+                4
+            } else {
+                0
+            },
         ];
         match self.rng.weighted(&w) {
             0 => self.list_lit(e, d, max),
@@ -265,6 +270,47 @@ impl Gen {
             5 => {
                 let m = map.unwrap();
                 (format!("{}({})", keys.unwrap().1, m.name), MAP_MAX)
+            }
+            7 => {
+                // A query over an int list: from/where/sort/skip/take/select (distinct).
+                // Over a longer list the query takes at most `max` elements.
+                let v = src.unwrap();
+                let q = self.fresh("q");
+                let c = self.rng.range(-5, 6);
+                let filter = match self.rng.below(4) {
+                    0 => format!(" where {q} % 2 == 0"),
+                    1 => format!(" where {q} > {c}"),
+                    _ => String::new(),
+                };
+                let sort = match self.rng.below(5) {
+                    0 => format!(" sort by {q}"),
+                    1 => format!(" sort by -{q}"),
+                    2 => format!(" sort by [{q} % 3, {q}]"),
+                    _ => String::new(),
+                };
+                let (a, b) = (self.rng.range(0, 4), self.rng.range(0, 6));
+                let b = if v.bound > max { b.min(max as i64) } else { b };
+                let window = match self.rng.below(4) {
+                    _ if v.bound > max => format!(" skip {a} take {b}"),
+                    0 => format!(" skip {a}"),
+                    1 => format!(" take {b}"),
+                    2 => format!(" skip {a} take {b}"),
+                    _ => String::new(),
+                };
+                let distinct = if self.rng.chance(20) { "distinct " } else { "" };
+                let k = self.rng.range(1, 4);
+                let sel = match self.rng.below(3) {
+                    0 => q.clone(),
+                    1 => format!("{q} * {k} + {c}"),
+                    _ => format!("{q} % 5"),
+                };
+                (
+                    format!(
+                        "(from {q} in {}{filter}{sort}{window} select {distinct}{sel})",
+                        v.name
+                    ),
+                    v.bound.min(max),
+                )
             }
             _ => {
                 // A slice of a longer list, cut to at most `max` elements.

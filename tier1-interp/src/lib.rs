@@ -50,6 +50,13 @@ pub struct Options {
     pub stack_words: usize,
 }
 
+/// `--jit=auto` leaves functions longer than this many ops in the interpreter (HotSpot's
+/// `DontCompileHugeMethods` rule). Native code is about 90 bytes per op against the
+/// interpreter's 16, so such a function's native body outgrows the L2 cache: a loop calling
+/// 7 000 functions in turn compiled to 3.2 MB and ran 1.4x slower than interpreted.
+/// `--jit=always` still compiles everything (it is the differential-testing mode).
+pub const AUTO_MAX_OPS: usize = 10_000;
+
 /// The default promotion threshold (calls + back-edges).
 pub const DEFAULT_THRESHOLD: u64 = 100;
 
@@ -123,7 +130,9 @@ impl Tiering<'_> {
         let due = match self.mode {
             JitMode::Off => false,
             JitMode::Always => true,
-            JitMode::Auto => self.counts[fid] >= self.threshold,
+            JitMode::Auto => {
+                self.counts[fid] >= self.threshold && prog.funcs[fid].code.len() <= AUTO_MAX_OPS
+            }
         };
         if !due || self.failed[fid] {
             return false;
@@ -374,10 +383,15 @@ fn interp(
                         slot!(nfp, FRAME_CALLER / 8, *mut u8) = fp;
                         slot!(nfp, FRAME_DEST / 8, u64) = 8 * $b as u64;
                         ctx.depth += 1;
-                        if tiering.mode != JitMode::Off
-                            && tiering.maybe_compile(prog, funcs, callee)
+                        // A compiled callee is entered through `FuncInfo::native`, already
+                        // in cache for `frame_bytes` (the per-pc table would be one more
+                        // likely cache miss per call into a cold function).
+                        if !funcs[callee].native.is_null()
+                            || (tiering.mode != JitMode::Off
+                                && tiering.maybe_compile(prog, funcs, callee))
                         {
-                            match enter_native(tiering, callee, nfp, 0, ctx, stats) {
+                            let addr = funcs[callee].native;
+                            match enter_native_at(tiering, addr, nfp, ctx, stats) {
                                 None => return Ok(()),
                                 Some((nf, nfp2, npc)) => {
                                     fid = nf;
@@ -784,9 +798,23 @@ fn enter_native(
         !addr.is_null(),
         "pc {pc} is not an entry point of the native code"
     );
+    enter_native_at(tiering, addr, fp, ctx, stats)
+}
+
+/// Enter native code at `addr`, an entry point (pc 0 or a loop header) of the compiled
+/// function whose frame is `fp`; see [`enter_native`].
+#[inline(never)]
+fn enter_native_at(
+    tiering: &Tiering,
+    addr: *const u8,
+    fp: *mut u8,
+    ctx: &mut Ctx,
+    stats: &mut RunStats,
+) -> Option<(usize, *mut u8, usize)> {
     let jit = tiering.jit.as_deref().expect("native code implies a JIT");
-    // SAFETY: `fp` is a live frame of function `fid` stopped at `pc` (callers pass a frame
-    // they just pushed at pc 0, or the current frame at a loop header), and `ctx` is fully
+    // SAFETY: `fp` is a live frame of the function `addr` belongs to, stopped at the pc `addr`
+    // is the entry of (callers pass a frame they just pushed with the function's entry, or the
+    // current frame with a loop header's entry), and `ctx` is fully
     // initialised (see `Jit::enter`).
     prof::NATIVE_BASE.store(fp, std::sync::atomic::Ordering::Relaxed);
     prof::set(prof::S_NATIVE | prof::NATIVE_BIT);

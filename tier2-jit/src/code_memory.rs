@@ -1,147 +1,366 @@
-//! Executable memory, W^X.
+//! Executable memory, never writable and executable at the same address.
 //!
-//! Code lives in regions of pre-faulted anonymous memory. Every compiled unit gets its own
-//! whole pages of a region: they are filled while read-write and then flipped to
-//! read-execute (one `mprotect`) before anything can run in them, and never made writable
-//! again. Compiling another function (even from inside native code, when the interpreter
-//! promotes a function while a native activation is live) therefore never touches code that
-//! may be executing: it only writes pages no unit owns yet. Regions live as long as the
-//! `CodeMemory`. Carving units out of pre-faulted regions avoids a `mmap` and first-touch
-//! page faults per function (about 9 µs each when every function had its own mapping).
+//! Code lives in chunks of a `memfd` mapped twice: a read-write view the emitter fills and a
+//! read-execute view that runs. Units (compiled functions, the entry shim) are packed into a
+//! chunk at [`ALIGN`]-byte granularity, so a 200-byte function takes 256 bytes, not a page:
+//! with whole pages per unit, 70 000 small functions overran the 256 MiB budget after exactly
+//! 65 535 of them and spread the rest over one iTLB entry each. Installing a unit costs no
+//! system call; a chunk costs two `mmap`s.
 //!
-//! Pages are reused across JITs: a dropped `CodeMemory` (no code in it can run any more: the
-//! JIT's contract) gives its regions to a process-wide pool, and the next region needed is
-//! taken from there (made read-write again with one `mprotect`) before a new one is mapped,
-//! so a process that makes JITs one after another (tests, benchmarks, an embedder) does not
-//! pay the mapping and first-touch page faults again (about 0.3 µs per KiB of code).
+//! Compiling another function (even from inside native code, when the interpreter promotes a
+//! function while a native activation is live) writes only bytes no unit owns yet: `next` moves
+//! past a unit once it is filled, and only bytes at or above `next` are handed out. Units are
+//! cache-line aligned, so a write never shares a line with code that may be executing.
+//!
+//! Where `memfd_create` is unavailable (old kernels, seccomp filters), units fall back to
+//! whole pages of anonymous memory that are flipped to read-execute with one `mprotect` each.
+//!
+//! Chunks are reused across JITs: a dropped `CodeMemory` (none of its code can run any more:
+//! the JIT's contract) gives its file and chunks to a process-wide pool, and the next
+//! `CodeMemory` of the same budget takes them, so a process that makes JITs one after another
+//! (tests, benchmarks, an embedder) does not pay the mappings and the first-touch page faults
+//! of the file again (about 0.3 µs per KiB of code).
 
 use memmap2::{MmapMut, MmapOptions};
 use std::sync::Mutex;
 
-/// Regions of dropped `CodeMemory`s, waiting to be reused (at most `POOL_BYTES` in all).
-static POOL: Mutex<Vec<MmapMut>> = Mutex::new(Vec::new());
-const POOL_BYTES: usize = 64 << 20;
+/// Dual-mapped backings of dropped `CodeMemory`s, waiting to be reused.
+static POOL: Mutex<Vec<Pooled>> = Mutex::new(Vec::new());
+/// At most this many pooled backings (the rest are unmapped).
+const POOL_MAX: usize = 4;
+
+struct Pooled {
+    budget: usize,
+    fd: libc::c_int,
+    file_used: usize,
+    /// Every chunk of the dropped memory; their bytes belong to no unit any more.
+    chunks: Vec<Chunk>,
+}
 
 const PAGE: usize = 4096;
-/// Size of a region; a unit larger than this gets a region of its own size.
-const REGION: usize = 256 * 1024;
+/// Alignment of a unit inside a chunk (one cache line).
+const ALIGN: usize = 64;
+/// Size of a chunk; a unit larger than this gets a chunk of its own size.
+const CHUNK: usize = 4 << 20;
+/// Size of a region of the page-granular fallback.
+const FALLBACK_REGION: usize = 256 * 1024;
 
+/// A chunk of the dual-mapped file: the same pages at two addresses.
+struct Chunk {
+    /// Read-write view (never executed).
+    rw: *mut u8,
+    /// Read-execute view (never written).
+    rx: *mut u8,
+    len: usize,
+    /// Bytes below `next` belong to installed units.
+    next: usize,
+}
+
+// SAFETY: a chunk owns its two mappings (raw pointers only because they are shared views of
+// one file); moving the owning `CodeMemory` to another thread moves that ownership with it.
+unsafe impl Send for Chunk {}
+
+/// A region of the fallback: pages below `next` are read-execute, the rest read-write.
 struct Region {
-    /// The mapping. Pages below `next` belong to installed units and are read-execute; the
-    /// rest is read-write and owned by no unit.
     map: MmapMut,
     next: usize,
 }
 
+enum Backing {
+    Dual {
+        fd: libc::c_int,
+        /// File bytes handed to chunks so far (the file is sized to the budget up front and
+        /// stays sparse: pages exist only once written).
+        file_used: usize,
+        chunks: Vec<Chunk>,
+        /// Chunks of a dropped `CodeMemory` (from the pool), used before new ones are mapped.
+        spare: Vec<Chunk>,
+    },
+    Pages {
+        regions: Vec<Region>,
+    },
+}
+
 pub struct CodeMemory {
-    regions: Vec<Region>,
+    backing: Backing,
     used: usize,
     budget: usize,
 }
 
 impl CodeMemory {
     pub fn new(budget: usize) -> Self {
+        let pooled = {
+            let mut pool = POOL.lock().unwrap_or_else(|p| p.into_inner());
+            pool.iter()
+                .position(|p| p.budget == budget)
+                .map(|i| pool.swap_remove(i))
+        };
+        if let Some(p) = pooled {
+            let mut spare = p.chunks;
+            for c in &mut spare {
+                c.next = 0;
+            }
+            // The largest last: `install` takes spares from the end.
+            spare.sort_by_key(|c| c.len);
+            return CodeMemory {
+                backing: Backing::Dual {
+                    fd: p.fd,
+                    file_used: p.file_used,
+                    chunks: Vec::new(),
+                    spare,
+                },
+                used: 0,
+                budget,
+            };
+        }
+        let backing = match open_memfd(budget) {
+            Some(fd) => Backing::Dual {
+                fd,
+                file_used: 0,
+                chunks: Vec::new(),
+                spare: Vec::new(),
+            },
+            None => Backing::Pages {
+                regions: Vec::new(),
+            },
+        };
         CodeMemory {
-            regions: Vec::new(),
+            backing,
             used: 0,
             budget,
         }
     }
 
-    /// Bytes handed to units so far (whole pages).
+    /// Bytes handed to units so far.
     pub fn used(&self) -> usize {
         self.used
     }
 
-    /// Take `len` bytes of fresh read-write pages, let `fill(bytes, base_address)` write and
-    /// patch them, then make those pages read-execute. Returns the base address. On an error
-    /// the pages are not handed out (they stay writable and are reused).
+    /// Take `len` bytes of fresh memory, let `fill(bytes, base_address)` write and patch them
+    /// (`base_address` is where the bytes will execute), then publish them for execution.
+    /// Returns the base address. On an error the bytes are not handed out (they are reused).
     pub fn install(
         &mut self,
         len: usize,
         fill: impl FnOnce(&mut [u8], usize) -> Result<(), String>,
     ) -> Result<usize, String> {
-        let size = len.max(1).div_ceil(PAGE) * PAGE;
-        if self.used + size > self.budget {
-            return Err(format!(
-                "code memory budget exhausted ({} of {} bytes used, {size} more needed)",
-                self.used, self.budget
-            ));
-        }
-        let fits = |r: &Region| r.map.len() - r.next >= size;
-        if !self.regions.last().is_some_and(fits) {
-            let map = match take_pooled(size) {
-                Some(map) => map,
-                None => {
+        let len = len.max(1);
+        match &mut self.backing {
+            Backing::Dual {
+                fd,
+                file_used,
+                chunks,
+                spare,
+            } => {
+                let size = len.div_ceil(ALIGN) * ALIGN;
+                let fits = |c: &Chunk| c.len - c.next >= size;
+                if !chunks.last().is_some_and(fits) && spare.last().is_some_and(fits) {
+                    // A chunk of a dropped JIT: mapped, its pages already in the file.
+                    chunks.push(spare.pop().expect("a spare chunk"));
+                }
+                if !chunks.last().is_some_and(fits) {
+                    // The file is the budget: a chunk takes what is left of it, up to CHUNK.
+                    let left = self.budget - *file_used;
+                    let chunk_len = size.max(CHUNK).div_ceil(PAGE) * PAGE;
+                    let chunk_len = chunk_len.min(left / PAGE * PAGE);
+                    if chunk_len < size {
+                        return Err(budget_error(self.used, self.budget, size));
+                    }
+                    let chunk = map_chunk(*fd, *file_used, chunk_len)?;
+                    *file_used += chunk_len;
+                    vm::prof::register_code(chunk.rx as usize, chunk.len);
+                    chunks.push(chunk);
+                }
+                let chunk = chunks.last_mut().expect("a chunk with room");
+                let start = chunk.next;
+                // SAFETY: `start + size <= chunk.len`, so the range lies in the chunk's live
+                // read-write view; bytes at or above `next` belong to no unit, so nothing
+                // executes or aliases them while `fill` writes.
+                let unit = unsafe { std::slice::from_raw_parts_mut(chunk.rw.add(start), len) };
+                let base = chunk.rx as usize + start;
+                fill(unit, base)?;
+                chunk.next = start + size;
+                self.used += size;
+                Ok(base)
+            }
+            Backing::Pages { regions } => {
+                let size = len.div_ceil(PAGE) * PAGE;
+                if self.used + size > self.budget {
+                    return Err(budget_error(self.used, self.budget, size));
+                }
+                let fits = |r: &Region| r.map.len() - r.next >= size;
+                if !regions.last().is_some_and(fits) {
                     let map = MmapOptions::new()
-                        .len(size.max(REGION))
+                        .len(size.max(FALLBACK_REGION))
                         .populate()
                         .map_anon()
                         .map_err(|e| format!("mmap: {e}"))?;
                     vm::prof::register_code(map.as_ptr() as usize, map.len());
-                    map
+                    regions.push(Region { map, next: 0 });
                 }
-            };
-            self.regions.push(Region { map, next: 0 });
-        }
-        let region = self.regions.last_mut().expect("a region with room");
-        let start = region.next;
-        let unit = &mut region.map[start..start + size];
-        let base = unit.as_ptr() as usize;
-        fill(&mut unit[..len], base)?;
-        // SAFETY: `base..base + size` is a page-aligned range inside the live mapping `map`
-        // (regions are page-aligned and units are whole pages). After this call the range is
-        // never written again: `next` moves past it, and only pages at or above `next` are
-        // ever handed to `fill`.
-        let rc = unsafe {
-            libc::mprotect(
-                base as *mut libc::c_void,
-                size,
-                libc::PROT_READ | libc::PROT_EXEC,
-            )
-        };
-        if rc != 0 {
-            return Err(format!("mprotect: {}", std::io::Error::last_os_error()));
-        }
-        region.next = start + size;
-        self.used += size;
-        Ok(base)
-    }
-}
-
-impl Drop for CodeMemory {
-    fn drop(&mut self) {
-        let mut pool = POOL.lock().unwrap_or_else(|p| p.into_inner());
-        let mut held: usize = pool.iter().map(|m| m.len()).sum();
-        for r in self.regions.drain(..) {
-            if held + r.map.len() <= POOL_BYTES {
-                held += r.map.len();
-                pool.push(r.map);
+                let region = regions.last_mut().expect("a region with room");
+                let start = region.next;
+                let unit = &mut region.map[start..start + size];
+                let base = unit.as_ptr() as usize;
+                fill(&mut unit[..len], base)?;
+                // SAFETY: `base..base + size` is a page-aligned range inside the live mapping
+                // `map` (regions are page-aligned and units are whole pages). After this call
+                // the range is never written again: `next` moves past it, and only pages at
+                // or above `next` are ever handed to `fill`.
+                let rc = unsafe {
+                    libc::mprotect(
+                        base as *mut libc::c_void,
+                        size,
+                        libc::PROT_READ | libc::PROT_EXEC,
+                    )
+                };
+                if rc != 0 {
+                    return Err(format!("mprotect: {}", std::io::Error::last_os_error()));
+                }
+                region.next = start + size;
+                self.used += size;
+                Ok(base)
             }
         }
     }
 }
 
-/// The smallest pooled region of at least `size` bytes, made read-write again.
-fn take_pooled(size: usize) -> Option<MmapMut> {
-    let mut pool = POOL.lock().unwrap_or_else(|p| p.into_inner());
-    // The smallest that fits (the shim's page does not take a large function's region).
-    let (i, _) = pool
-        .iter()
-        .enumerate()
-        .filter(|(_, m)| m.len() >= size)
-        .min_by_key(|(_, m)| m.len())?;
-    let map = pool.swap_remove(i);
-    drop(pool);
-    // SAFETY: `map` is a live mapping owned by no `CodeMemory` (its JIT was dropped, so none
-    // of the code in it can run any more: `CopyAndPatch`'s contract), page-aligned; making
-    // it writable again touches no code that may execute.
-    let rc = unsafe {
-        libc::mprotect(
-            map.as_ptr() as *mut libc::c_void,
-            map.len(),
-            libc::PROT_READ | libc::PROT_WRITE,
-        )
+impl Drop for CodeMemory {
+    fn drop(&mut self) {
+        if let Backing::Dual {
+            fd,
+            file_used,
+            chunks,
+            spare,
+        } = &mut self.backing
+        {
+            let mut all = std::mem::take(chunks);
+            all.append(spare);
+            let mut pool = POOL.lock().unwrap_or_else(|p| p.into_inner());
+            if pool.len() < POOL_MAX {
+                pool.push(Pooled {
+                    budget: self.budget,
+                    fd: *fd,
+                    file_used: *file_used,
+                    chunks: all,
+                });
+                return;
+            }
+            drop(pool);
+            unmap(*fd, &all);
+        }
+    }
+}
+
+/// Unmap the chunks and close the file of a dual-mapped backing.
+fn unmap(fd: libc::c_int, chunks: &[Chunk]) {
+    for c in chunks {
+        // SAFETY: both views were mapped in `map_chunk` with `c.len` bytes and are unmapped
+        // once, when the JIT (and with it every compiled function) is gone and the pool does
+        // not keep them.
+        unsafe {
+            libc::munmap(c.rw as *mut libc::c_void, c.len);
+            libc::munmap(c.rx as *mut libc::c_void, c.len);
+        }
+    }
+    // SAFETY: `fd` is ours (from `memfd_create`) and closed once.
+    unsafe { libc::close(fd) };
+}
+
+fn budget_error(used: usize, budget: usize, size: usize) -> String {
+    format!("code memory budget exhausted ({used} of {budget} bytes used, {size} more needed)")
+}
+
+/// A sparse memfd of `budget` bytes, or `None` if the kernel refuses one.
+fn open_memfd(budget: usize) -> Option<libc::c_int> {
+    if std::env::var_os("MOCHI_JIT_NO_MEMFD").is_some() {
+        return None;
+    }
+    // SAFETY: plain system calls on a name we own; the fd is closed on every failure path.
+    unsafe {
+        let fd = libc::memfd_create(c"mochi-jit".as_ptr(), libc::MFD_CLOEXEC);
+        if fd < 0 {
+            return None;
+        }
+        if libc::ftruncate(fd, budget as libc::off_t) != 0 {
+            libc::close(fd);
+            return None;
+        }
+        Some(fd)
+    }
+}
+
+/// Map file bytes `offset..offset + len` of `fd` twice: read-write and read-execute.
+fn map_chunk(fd: libc::c_int, offset: usize, len: usize) -> Result<Chunk, String> {
+    let map = |prot| {
+        // SAFETY: a fresh shared mapping of our own memfd at a page-aligned offset inside its
+        // size; it aliases only the other view of the same chunk.
+        let p = unsafe {
+            libc::mmap(
+                std::ptr::null_mut(),
+                len,
+                prot,
+                libc::MAP_SHARED,
+                fd,
+                offset as libc::off_t,
+            )
+        };
+        if p == libc::MAP_FAILED {
+            Err(format!("mmap: {}", std::io::Error::last_os_error()))
+        } else {
+            Ok(p as *mut u8)
+        }
     };
-    (rc == 0).then_some(map)
+    let rw = map(libc::PROT_READ | libc::PROT_WRITE)?;
+    let rx = match map(libc::PROT_READ | libc::PROT_EXEC) {
+        Ok(p) => p,
+        Err(e) => {
+            // SAFETY: `rw` was just mapped with `len` bytes and nothing refers to it.
+            unsafe { libc::munmap(rw as *mut libc::c_void, len) };
+            return Err(e);
+        }
+    };
+    Ok(Chunk {
+        rw,
+        rx,
+        len,
+        next: 0,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn small_units_are_packed_and_readable_through_the_execute_view() {
+        let mut mem = CodeMemory::new(1 << 20);
+        let mut bases = Vec::new();
+        for i in 0..100u8 {
+            let base = mem
+                .install(100, |buf, _| {
+                    buf.fill(i);
+                    Ok(())
+                })
+                .unwrap();
+            bases.push(base);
+        }
+        if matches!(mem.backing, Backing::Dual { .. }) {
+            assert_eq!(mem.used(), 100 * 128);
+            assert_eq!(bases[1] - bases[0], 128);
+        }
+        for (i, &b) in bases.iter().enumerate() {
+            // SAFETY: `b` is the start of a 100-byte unit installed above, readable.
+            let bytes = unsafe { std::slice::from_raw_parts(b as *const u8, 100) };
+            assert!(bytes.iter().all(|&x| x == i as u8));
+        }
+    }
+
+    #[test]
+    fn the_budget_is_enforced_at_byte_granularity() {
+        let mut mem = CodeMemory::new(2 * PAGE);
+        assert!(mem.install(PAGE, |_, _| Ok(())).is_ok());
+        assert!(mem.install(PAGE, |_, _| Ok(())).is_ok());
+        assert!(mem.install(1, |_, _| Ok(())).is_err());
+    }
 }

@@ -437,6 +437,18 @@ macro_rules! for_each_op {
             Fail helper fail_op [exit] { a: K };
             /// write the bench report of the block named K[b] that started at R[a] (now())
             BenchEnd helper bench_end { a: I, b: K };
+
+            // ---- queries (issue 6, part 1: query expressions) ----
+            /// R[a] := R[b] reordered stably by the keys R[c]  (a new list; one key per element; `sort by`)
+            ListSortByKeys helper list_sort_by_keys [alloc, exit] { a: C, b: C, c: C };
+            /// R[a] := truthiness of R[b]  (nil, false, 0, 0.0, "", empty list/map: false; `if x` on any/optional)
+            Truthy helper truthy { a: I, b: C };
+            /// R[a] := sum(R[b])  (a list of any numbers: an int while all are ints, else a float; boxed)
+            ListSumAny helper list_sum_any [alloc, exit] { a: C, b: C };
+            /// R[a] := R[b] op c R[b+1]  (two any values; c: 0 + 1 - 2 * 3 / 4 %; ints stay ints, a float makes a float, nil gives nil)
+            AnyArith helper any_arith [alloc, exit] { a: C, b: C, c: N };
+            /// R[a] := R[b][R[c]]  (R[b] any: map value or nil, list element, string rune, struct field by name; boxed)
+            IndexAny helper index_any [alloc, exit] { a: C, b: C, c: C };
         }
     };
 }

@@ -11,6 +11,7 @@ use std::cmp::Ordering;
 use super::{BufHeader, Heap, ListSlot, RtError, BUF_HEADER_SIZE, LIST_SLOT_SIZE};
 use crate::rtti::{TypeDesc, TypeId};
 use crate::value::{ArenaKind, Cell};
+use crate::Bank;
 
 fn buf_layout(cap: usize) -> Layout {
     Layout::from_size_align(BUF_HEADER_SIZE + cap * 8, 8).expect("list too large")
@@ -340,6 +341,208 @@ impl Heap {
             }
         }
         self.list_from(ty, &out)
+    }
+
+    /// `xs` reordered stably by `keys` (one key per element, compared as `sort by` does:
+    /// numbers numerically, strings by bytes, lists and maps element-wise): a new list.
+    /// Query `sort by` (the keys were evaluated once per row by the query's loop).
+    pub fn list_sort_by_keys(&mut self, xs: Cell, keys: Cell) -> Result<Cell, RtError> {
+        let (n, nk) = (self.list_len(xs) as usize, self.list_len(keys) as usize);
+        if n != nk {
+            return Err(RtError(format!("sort: {n} values but {nk} keys")));
+        }
+        let (vt, kt) = (self.list_elem_type(xs), self.list_elem_type(keys));
+        let mut idx: Vec<u32> = (0..n as u32).collect();
+        {
+            let kw = self.list_words(keys);
+            match self.types.bank(kt) {
+                Bank::I64 => idx.sort_by_key(|&i| kw[i as usize] as i64),
+                Bank::F64 => idx.sort_by(|&i, &j| {
+                    let (a, b) = (
+                        f64::from_bits(kw[i as usize]),
+                        f64::from_bits(kw[j as usize]),
+                    );
+                    a.partial_cmp(&b).unwrap_or(Ordering::Equal)
+                }),
+                Bank::Cell => {
+                    idx.sort_by(|&i, &j| self.compare(kw[i as usize], kw[j as usize], kt))
+                }
+            }
+        }
+        let vw = self.list_words(xs);
+        let out: Vec<u64> = idx.iter().map(|&i| vw[i as usize]).collect();
+        Ok(self.list_from(vt, &out))
+    }
+
+    /// `sum` of a list of numbers of any static type (`list<any>`): an int while every
+    /// element is an int (overflow: error), else a float; boxed.
+    pub fn list_sum_any(&mut self, c: Cell) -> Result<Cell, RtError> {
+        let ty = self.list_elem_type(c);
+        let (mut i, mut f, mut is_float) = (0i64, 0f64, false);
+        for &w in self.list_words(c) {
+            match self.view(w, ty) {
+                super::V::Int(x) => {
+                    if is_float {
+                        f += x as f64;
+                    } else {
+                        i = i.checked_add(x).ok_or_else(super::int_overflow)?;
+                    }
+                }
+                super::V::Float(x) => {
+                    if !is_float {
+                        is_float = true;
+                        f = i as f64;
+                    }
+                    f += x;
+                }
+                super::V::Nil => {}
+                _ => {
+                    return Err(RtError(
+                        "sum: the list holds a value that is not a number".into(),
+                    ))
+                }
+            }
+        }
+        Ok(if is_float {
+            Cell::from_f64(f)
+        } else {
+            self.box_int(i)
+        })
+    }
+
+    /// `a op b` on two values of static type `any` (op: 0 `+`, 1 `-`, 2 `*`, 3 `/`, 4 `%`):
+    /// ints stay ints (overflow and division by zero: errors), a float operand makes a
+    /// float, `+` joins two strings, a nil operand gives nil (LANGUAGE.md §5).
+    pub fn any_arith(&mut self, op: u32, a: Cell, b: Cell) -> Result<Cell, RtError> {
+        use super::V;
+        let (x, y) = (self.view_cell(a), self.view_cell(b));
+        let zero = || RtError("division by zero".into());
+        Ok(match (x, y) {
+            (V::Nil, _) | (_, V::Nil) => Cell::NIL,
+            (V::Int(p), V::Int(q)) => {
+                let r = match op {
+                    0 => p.checked_add(q),
+                    1 => p.checked_sub(q),
+                    2 => p.checked_mul(q),
+                    3 if q == 0 => return Err(zero()),
+                    3 => p.checked_div(q),
+                    _ if q == 0 => return Err(zero()),
+                    _ => p.checked_rem(q),
+                };
+                self.box_int(r.ok_or_else(super::int_overflow)?)
+            }
+            (V::Int(_) | V::Float(_), V::Int(_) | V::Float(_)) => {
+                let f = |v: V<'_>| match v {
+                    V::Int(i) => i as f64,
+                    V::Float(f) => f,
+                    _ => 0.0,
+                };
+                let (p, q) = (f(x), f(y));
+                if op >= 3 && q == 0.0 {
+                    return Err(zero());
+                }
+                Cell::from_f64(match op {
+                    0 => p + q,
+                    1 => p - q,
+                    2 => p * q,
+                    3 => p / q,
+                    _ => p % q,
+                })
+            }
+            (V::Str(_), V::Str(_)) if op == 0 => self.str_concat(a, b),
+            _ => {
+                let verb = [
+                    "add",
+                    "subtract",
+                    "multiply",
+                    "divide",
+                    "take the remainder of",
+                ];
+                let (sa, sb) = (
+                    self.format_print(a.0, crate::rtti::ANY),
+                    self.format_print(b.0, crate::rtti::ANY),
+                );
+                return Err(RtError(format!(
+                    "cannot {} {sa} and {sb}",
+                    verb[op.min(4) as usize]
+                )));
+            }
+        })
+    }
+
+    /// `base[key]` on a value of static type `any`: a map's value (nil when missing), a
+    /// list's element, a string's rune, a struct's field by name (nil when it has none);
+    /// nil for a nil base. The result is boxed.
+    pub fn index_any(&mut self, base: Cell, key: Cell) -> Result<Cell, RtError> {
+        match base.arena() {
+            _ if base.is_nil() => Ok(Cell::NIL),
+            Some((ArenaKind::Map, _)) => {
+                let kt = self.map_key_type(base);
+                let Some(k) = self.unbox_word(key, kt) else {
+                    return Ok(Cell::NIL);
+                };
+                match self.map_get(base, k) {
+                    Some(v) => {
+                        let vt = self.map_val_type(base);
+                        Ok(self.box_word(v, vt))
+                    }
+                    None => Ok(Cell::NIL),
+                }
+            }
+            Some((ArenaKind::List, _)) => {
+                let Some(i) = self.unbox_word(key, crate::rtti::INT) else {
+                    let k = self.format_print(key.0, crate::rtti::ANY);
+                    return Err(RtError(format!("cannot index a list with {k}")));
+                };
+                let w = self.list_get(base, i as i64)?;
+                let et = self.list_elem_type(base);
+                Ok(self.box_word(w, et))
+            }
+            Some((ArenaKind::Record, _)) if key.arena().map(|(k, _)| k) == Some(ArenaKind::Str) => {
+                // A struct's field by name (`x.p.name` on a group item).
+                let ty = self.record_type(base);
+                let TypeDesc::Struct { fields, .. } = self.types.get(ty) else {
+                    let b = self.format_print(base.0, crate::rtti::ANY);
+                    return Err(RtError(format!("cannot index {b}")));
+                };
+                let name = self.str(key);
+                match fields.iter().position(|(n, _)| n == name) {
+                    Some(i) => {
+                        let ft = fields[i].1;
+                        let w = self.record_get(base, i);
+                        Ok(self.box_word(w, ft))
+                    }
+                    None => Ok(Cell::NIL),
+                }
+            }
+            Some((ArenaKind::Str, _)) => {
+                let Some(i) = self.unbox_word(key, crate::rtti::INT) else {
+                    let k = self.format_print(key.0, crate::rtti::ANY);
+                    return Err(RtError(format!("cannot index a string with {k}")));
+                };
+                self.str_index(base, i as i64)
+            }
+            _ => {
+                let b = self.format_print(base.0, crate::rtti::ANY);
+                Err(RtError(format!("cannot index {b}")))
+            }
+        }
+    }
+
+    /// The truthiness of a value (`if x` on an `any`/optional `x`): nil, false, 0, 0.0,
+    /// "" and empty lists and maps are false, everything else true.
+    pub fn truthy(&self, w: u64, ty: TypeId) -> bool {
+        match self.view(w, ty) {
+            super::V::Nil => false,
+            super::V::Bool(b) => b,
+            super::V::Int(i) => i != 0,
+            super::V::Float(f) => f != 0.0,
+            super::V::Str(s) => !s.is_empty(),
+            super::V::Big(b) => !num_traits::Zero::is_zero(b),
+            super::V::List(c) => self.list_len(c) > 0,
+            super::V::Map(c) => self.map_len(c) > 0,
+            super::V::Rec(_) => true,
+        }
     }
 
     /// A number word as f64 (None if it is not a number).

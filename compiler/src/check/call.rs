@@ -797,6 +797,7 @@ impl Checker<'_> {
     }
 
     fn unopt(&self, v: Expr) -> Expr {
+        let v = self.group_items(v);
         match v.ty.clone() {
             Type::Optional(t) => conv(Conv::Unbox, v, *t),
             _ => v,

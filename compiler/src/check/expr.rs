@@ -169,7 +169,7 @@ impl Checker<'_> {
             }
             K::Match { scrutinee, arms } => self.match_expr(scrutinee, arms, pos, expected)?,
             K::Fun(f) => self.fun_expr(f, expected)?,
-            K::Query(_) => return Err(Error::unsupported(pos, "query expressions")),
+            K::Query(q) => self.query(q, pos)?,
             K::Load { .. } => return Err(Error::unsupported(pos, "load expressions")),
             K::Save { .. } => return Err(Error::unsupported(pos, "save expressions")),
         })
@@ -271,10 +271,22 @@ impl Checker<'_> {
     fn unary(&mut self, op: ast::UnOp, v: Expr, pos: Pos) -> Result<Expr> {
         match op {
             ast::UnOp::Neg => {
-                let v = match v.ty {
-                    Type::Any | Type::Optional(_) | Type::Param(_) => {
-                        conv(Conv::Unbox, v, Type::Float)
+                let v = match v.ty.clone() {
+                    // A number of unknown kind: `0 - v` on any values (ints stay ints).
+                    Type::Any | Type::Param(_) => {
+                        let z = conv(Conv::Box, mk(ExprKind::Int(0), Type::Int, pos), Type::Any);
+                        let v = if v.ty == Type::Any {
+                            v
+                        } else {
+                            conv(Conv::Box, v, Type::Any)
+                        };
+                        return Ok(mk(
+                            ExprKind::Binary(BinOp::Sub, Box::new(z), Box::new(v)),
+                            Type::Any,
+                            pos,
+                        ));
                     }
+                    Type::Optional(t) => conv(Conv::Unbox, v, *t),
                     _ => v,
                 };
                 if !matches!(v.ty, Type::Int | Type::Float | Type::BigInt) {
@@ -419,7 +431,17 @@ impl Checker<'_> {
                     && if matches!(op, B::Eq | B::Ne) {
                         l.ty != Type::Void
                     } else {
-                        matches!(l.ty, Type::Int | Type::Float | Type::Str | Type::BigInt)
+                        matches!(
+                            l.ty,
+                            Type::Int
+                                | Type::Float
+                                | Type::Str
+                                | Type::BigInt
+                                | Type::Any
+                                | Type::Param(_)
+                                | Type::List(_)
+                                | Type::Optional(_)
+                        )
                     };
                 if !ok {
                     return Err(Error::ty(
@@ -448,7 +470,16 @@ impl Checker<'_> {
         if l.ty == r.ty {
             return (l, r);
         }
-        // An any/generic/optional operand against a plain value: unbox it.
+        // An `any` operand against a number or bool: compare the values dynamically (box
+        // the plain side), so `row.price > 1` holds for a float price too.
+        let scalar = |t: &Type| matches!(t, Type::Int | Type::Float | Type::Bool);
+        if l.ty == Type::Any && scalar(&r.ty) {
+            return (l, conv(Conv::Box, r, Type::Any));
+        }
+        if r.ty == Type::Any && scalar(&l.ty) {
+            return (conv(Conv::Box, l, Type::Any), r);
+        }
+        // A generic operand against a plain value: unbox it.
         let dynamic = |t: &Type| matches!(t, Type::Any | Type::Param(_));
         if dynamic(&l.ty) && !dynamic(&r.ty) && r.ty.bank() != Some(vm::program::Bank::Cell) {
             let t = r.ty.clone();
@@ -510,6 +541,20 @@ impl Checker<'_> {
                     pos,
                 ));
             }
+        }
+        // An any operand with a number or another any: dynamic arithmetic (an any result;
+        // ints stay ints, a float makes a float, as the reference computes).
+        let dynamic = |t: &Type| matches!(t, Type::Any | Type::Param(_));
+        if (dynamic(&l.ty) && (dynamic(&r.ty) || r.ty.is_numeric()))
+            || (dynamic(&r.ty) && l.ty.is_numeric())
+        {
+            let l = self.coerce(l, &Type::Any, "operand")?;
+            let r = self.coerce(r, &Type::Any, "operand")?;
+            return Ok(mk(
+                ExprKind::Binary(hbin(op), Box::new(l), Box::new(r)),
+                Type::Any,
+                pos,
+            ));
         }
         let unbox = |e: Expr, other: &Type| -> Expr {
             match (&e.ty, other) {
@@ -618,7 +663,7 @@ impl Checker<'_> {
             Type::Any | Type::Param(_) => {
                 let i = self.expr(index, None)?;
                 let i = match i.ty {
-                    Type::Int | Type::Str | Type::Any => i,
+                    Type::Str | Type::Any => i,
                     _ => self.coerce(i, &Type::Any, "index")?,
                 };
                 Ok((base, i, Type::Any))
@@ -813,8 +858,23 @@ impl Checker<'_> {
             None if ks.is_empty() => Type::Str,
             None => common(self, &ks),
         };
+        // Values of different types (an int and a float, a map<string, int> and a
+        // map<string, any>) make a map<_, any>: each value keeps its own kind, as the
+        // reference prints it (`{"part": 100, "total": 20.0}`).
+        let mixed = {
+            let mut seen: Option<&Type> = None;
+            vs.iter().any(|v| match (&v.ty, seen) {
+                (Type::Nil, _) => false,
+                (t, None) => {
+                    seen = Some(t);
+                    false
+                }
+                (t, Some(s)) => t != s,
+            })
+        };
         let vt = match wv {
             Some(t) => t,
+            None if mixed => Type::Any,
             None => common(self, &vs),
         };
         let mut out = Vec::with_capacity(ks.len());

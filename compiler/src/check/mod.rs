@@ -25,6 +25,7 @@
 mod call;
 mod expr;
 mod pattern;
+mod query;
 mod scope;
 mod stmt;
 mod teardown;
@@ -103,6 +104,8 @@ pub(crate) struct Checker<'a> {
     anon: u32,
     /// Generic parameters of the signature being resolved.
     pending_tparams: Vec<String>,
+    /// The struct types of query groups (`{key, items}`; a group is also a list of its items).
+    group_structs: std::collections::HashSet<StructId>,
 }
 
 impl<'a> Checker<'a> {
@@ -122,6 +125,7 @@ impl<'a> Checker<'a> {
             fns: Vec::new(),
             anon: 0,
             pending_tparams: Vec::new(),
+            group_structs: Default::default(),
         }
     }
 

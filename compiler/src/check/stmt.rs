@@ -33,11 +33,13 @@ impl Checker<'_> {
         self.bool_operand(c, what)
     }
 
-    /// A bool (an `any`/optional operand is unboxed, checked at run time).
+    /// A bool (an `any`/optional operand is tested for truthiness at run time, as the
+    /// reference does: nil, false, 0, "" and empty containers are false; `if row.customer`
+    /// after a left join).
     pub(crate) fn bool_operand(&mut self, c: Expr, what: &str) -> Result<Expr> {
         match c.ty {
             Type::Bool => Ok(c),
-            Type::Any | Type::Optional(_) | Type::Param(_) => Ok(conv(Conv::Unbox, c, Type::Bool)),
+            Type::Any | Type::Optional(_) | Type::Param(_) => Ok(conv(Conv::Truthy, c, Type::Bool)),
             _ => Err(Error::ty(
                 c.pos,
                 format!("{what} must be bool, found {}", self.tyname(&c.ty)),
@@ -96,6 +98,7 @@ impl Checker<'_> {
             }
             K::ForIn { var, iter, body } => {
                 let iterable = self.expr(iter, None)?;
+                let iterable = self.group_items(iterable);
                 let elem = match &iterable.ty {
                     Type::List(t) => (**t).clone(),
                     Type::Map(k, _) => (**k).clone(),

@@ -202,10 +202,11 @@ impl Lowerer<'_> {
                         Type::List(e) if *e == Type::Float => {
                             self.un(b, Op::ListSumF64, d, &args[0], pos)
                         }
+                        Type::List(_) | Type::Any => self.un(b, Op::ListSumAny, d, &args[0], pos),
                         _ => unsupported(&format!("sum of {t0}")),
                     },
                     B::Avg => match t0 {
-                        Type::List(e) if matches!(*e, Type::Int | Type::Float) => {
+                        Type::List(e) if matches!(*e, Type::Int | Type::Float | Type::Any) => {
                             self.un(b, Op::ListAvg, d, &args[0], pos)
                         }
                         _ => unsupported(&format!("avg of {t0}")),
@@ -242,6 +243,7 @@ impl Lowerer<'_> {
                         _ => unsupported(&format!("reverse of {t0}")),
                     },
                     B::Distinct => self.un(b, Op::ListDistinct, d, &args[0], pos),
+                    B::SortByKeys => self.bin(b, Op::ListSortByKeys, d, &args[0], &args[1], pos),
                     B::Concat => {
                         let mut acc = self.expr(b, &args[0])?;
                         for a in &args[1..] {

@@ -294,6 +294,7 @@ impl Lowerer<'_> {
                     Type::List(t) => list_get_op(bank_of(t)),
                     Type::Str => Op::StrIndex,
                     Type::Map(..) => Op::MapGet,
+                    Type::Any | Type::Param(_) => Op::IndexAny,
                     t => {
                         return Err(Error::unsupported(
                             pos,
@@ -494,6 +495,20 @@ impl Lowerer<'_> {
                     b.op3(Op::CmpCell, dst, x, Opnd::Raw(sel), pos);
                     Ok(())
                 }
+                Add | Sub | Mul | Div | Mod if matches!(t, Type::Any | Type::Param(_)) => {
+                    let (x, y) = b.alloc_pair(Bank::Cell);
+                    self.expr_to(b, l, x)?;
+                    self.expr_to(b, r, y)?;
+                    let sel = match op {
+                        Add => 0,
+                        Sub => 1,
+                        Mul => 2,
+                        Div => 3,
+                        _ => 4,
+                    };
+                    b.op3(Op::AnyArith, dst, x, Opnd::Raw(sel), pos);
+                    Ok(())
+                }
                 _ => Err(Error::unsupported(pos, format!("{op:?} on {t}"))),
             },
         }
@@ -655,6 +670,7 @@ impl Lowerer<'_> {
             Conv::IntToBig => b.op2(Op::IntToBig, dst, s, pos),
             Conv::BigToInt => b.op2(Op::BigToInt, dst, s, pos),
             Conv::BigToFloat => b.op2(Op::BigToFloat, dst, s, pos),
+            Conv::Truthy => b.op2(Op::Truthy, dst, s, pos),
             Conv::MapToStruct => {
                 let t = self.tid(to);
                 b.op3(Op::MapToStruct, dst, s, Opnd::Raw(t), pos);

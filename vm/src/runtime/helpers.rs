@@ -370,6 +370,35 @@ helpers! {
         set!(a, rt.heap.list_reverse(cell!(b)).0);
         Ok(())
     }
+    /// R[a] := R[b] reordered stably by the keys R[c]
+    alloc fn list_sort_by_keys(rt, a, b, c) {
+        let l = rt.heap.list_sort_by_keys(cell!(b), cell!(c)).map_err(rte)?;
+        set!(a, l.0);
+        Ok(())
+    }
+    /// R[a] := sum(R[b])  (any numbers, boxed)
+    alloc fn list_sum_any(rt, a, b, _c) {
+        let v = rt.heap.list_sum_any(cell!(b)).map_err(rte)?;
+        set!(a, v.0);
+        Ok(())
+    }
+    /// R[a] := R[b] op c R[b+1]  (any values)
+    alloc fn any_arith(rt, a, b, c) {
+        let v = rt.heap.any_arith(c, cell!(b), cell!(b + 1)).map_err(rte)?;
+        set!(a, v.0);
+        Ok(())
+    }
+    /// R[a] := R[b][R[c]]  (any base)
+    alloc fn index_any(rt, a, b, c) {
+        let v = rt.heap.index_any(cell!(b), cell!(c)).map_err(rte)?;
+        set!(a, v.0);
+        Ok(())
+    }
+    /// R[a] := truthiness of R[b]
+    pure fn truthy(rt, a, b, _c) {
+        set!(a, rt.heap.truthy(g!(b), arenas::rtti::ANY) as u64);
+        Ok(())
+    }
     /// R[a] := distinct(R[b])
     alloc fn list_distinct(rt, a, b, _c) {
         set!(a, rt.heap.list_distinct(cell!(b)).0);
