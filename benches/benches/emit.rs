@@ -10,6 +10,10 @@
 //! memory never runs out; the source is compiled to bytecode once, outside the timing.
 //! `cargo bench -p mochi-benches --bench emit`
 
+/// The allocator of the `mochi` binary, so allocation costs are the binary's.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 use criterion::{criterion_group, criterion_main, BatchSize, Criterion, Throughput};
 use mochi_benches::{
     big_function_source, big_loop_function_source, compile_with_function, small_functions_source,

@@ -5,6 +5,10 @@
 //! figure least disturbed by other processes.
 //! `cargo run --release -p mochi-benches --example emit_time`
 
+/// The allocator of the `mochi` binary, so allocation costs are the binary's.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 use mochi_benches::{big_function_source, compile_with_function};
 use std::time::Instant;
 use vm::jit_api::Jit;
