@@ -26,6 +26,17 @@ pub struct Config {
     pub max_heap: Option<usize>,
 }
 
+/// What to run.
+pub enum Job {
+    /// `mochi run FILE` (`-` = stdin).
+    File(PathBuf),
+    /// `mochi run -e CODE`: the program is the argument; errors name it `-e`, and relative
+    /// `load`/`save` paths start from the current directory.
+    Inline(String),
+    /// `mochi test FILE...`: each file's tests, one by one.
+    Tests(Vec<PathBuf>),
+}
+
 /// The VM thread's machine stack: reserved, committed lazily. Deep enough that the call-depth
 /// counter (not the machine stack) limits recursion in both tiers. 1 GiB, or a fraction of
 /// the address-space limit under `ulimit -v` (and the call-depth limit shrinks with it:
@@ -37,8 +48,12 @@ fn vm_thread_stack() -> usize {
 /// Run the whole pipeline (parse, check, compile, run) on a thread with a large stack: the
 /// parser and checker recurse over the AST and native code nests one machine frame per Mochi
 /// call. A panic (a bug) becomes an `internal error`, never a crash.
-pub fn run_file_on_vm_thread(path: PathBuf, cfg: Config) -> ExitCode {
-    let name = display_name(&path);
+pub fn run_on_vm_thread(job: Job, cfg: Config) -> ExitCode {
+    let name = match &job {
+        Job::File(p) => display_name(p),
+        Job::Inline(_) => INLINE_NAME.into(),
+        Job::Tests(_) => "mochi test".into(),
+    };
     quiet_out_of_memory_panics();
     if arenas::limits::address_space_limit().is_some() {
         // Under `ulimit -v`, keep glibc's malloc (used by libc itself; Rust allocations go
@@ -54,7 +69,14 @@ pub fn run_file_on_vm_thread(path: PathBuf, cfg: Config) -> ExitCode {
     let result = std::thread::Builder::new()
         .name("mochi-vm".into())
         .stack_size(vm_thread_stack())
-        .spawn(move || run_file(&path, &cfg, out))
+        .spawn(move || match job {
+            Job::File(path) => match load_source(&path) {
+                Ok(src) => run_source(&display_name(&path), base_dir(&path), src, &cfg, out),
+                Err(code) => code,
+            },
+            Job::Inline(src) => run_source(INLINE_NAME, PathBuf::new(), src, &cfg, out),
+            Job::Tests(files) => run_tests(&files, &cfg, out),
+        })
         .expect("spawn the VM thread")
         .join();
     match result {
@@ -104,21 +126,34 @@ fn display_name(path: &Path) -> String {
     }
 }
 
-fn run_file(path: &Path, cfg: &Config, out: crate::sys::Stdout) -> ExitCode {
+/// How errors name a program given with `mochi run -e`.
+pub const INLINE_NAME: &str = "-e";
+
+/// The directory relative `load`/`save` paths start from: the program's own directory (the
+/// current directory for stdin).
+fn base_dir(path: &Path) -> PathBuf {
+    if path.as_os_str() == "-" {
+        return PathBuf::new();
+    }
+    path.parent().map(Path::to_path_buf).unwrap_or_default()
+}
+
+/// Read a program's source (reporting an unreadable or non-UTF-8 file).
+fn load_source(path: &Path) -> Result<String, ExitCode> {
     let name = display_name(path);
-    let fail = |e: Error, src: Option<&str>| {
-        crate::sys::report(&e.render(&name, src));
+    let fail = |e: Error| {
+        crate::sys::report(&e.render(&name, None));
         ExitCode::FAILURE
     };
     let bytes = match crate::sys::read_source(path) {
         Ok(b) => b,
         Err(reason) => {
             let msg = format!("cannot read file: {reason}");
-            return fail(Error::parse(Pos { line: 1, col: 1 }, msg), None);
+            return Err(fail(Error::parse(Pos { line: 1, col: 1 }, msg)));
         }
     };
-    let src = match String::from_utf8(bytes) {
-        Ok(s) => s,
+    match String::from_utf8(bytes) {
+        Ok(s) => Ok(s),
         Err(e) => {
             let valid = e.utf8_error().valid_up_to();
             let bytes = e.as_bytes();
@@ -127,11 +162,131 @@ fn run_file(path: &Path, cfg: &Config, out: crate::sys::Stdout) -> ExitCode {
                 "source is not valid UTF-8 (byte 0x{:02x} at offset {valid})",
                 bytes[valid]
             );
-            return fail(Error::parse(pos, msg), None);
+            Err(fail(Error::parse(pos, msg)))
         }
+    }
+}
+
+/// `mochi test FILE...`: compile each file in test mode, run its top level (without its tests
+/// and benches), then each of its top-level tests on its own; print `ok NAME` or
+/// `FAIL NAME: REASON` per test (REASON: the failing expect, `expect condition failed at FILE:LINE: SOURCE`, or `FILE:LINE:COL: MESSAGE`
+/// for another runtime error), then a summary line. Exit status 1 if any test failed or any
+/// file could not be compiled or set up (its error is reported on stderr).
+fn run_tests(files: &[PathBuf], cfg: &Config, out: crate::sys::Stdout) -> ExitCode {
+    let (mut passed, mut failed, mut broken) = (0usize, 0usize, 0usize);
+    for path in files {
+        let name = display_name(path);
+        let Ok(src) = load_source(path) else {
+            broken += 1;
+            continue;
+        };
+        let mut prog = match compiler::compile_file_with(&src, &name, true) {
+            Ok(p) => p,
+            Err(e) => {
+                crate::sys::report(&e.render(&name, Some(&src)));
+                broken += 1;
+                continue;
+            }
+        };
+        let heap = prog.heap.take().expect("a compiled program has its heap");
+        let mut rt = Runtime::new(heap, Box::new(out.clone()));
+        rt.base_dir = base_dir(path);
+        if let Some(n) = cfg.max_heap {
+            rt.heap.set_max_heap(n);
+        }
+        let mut jit = new_jit(cfg);
+        let opts = Options {
+            mode: cfg.mode,
+            threshold: cfg.threshold,
+            ..Options::default()
+        };
+        let names: Vec<String> = prog.tests.iter().map(|(n, _)| n.clone()).collect();
+        let mut report = |rt: &mut Runtime, i: usize, r: Result<(), Error>| {
+            let line = match r {
+                Ok(()) => {
+                    passed += 1;
+                    format!("ok {}", names[i])
+                }
+                Err(e) => {
+                    failed += 1;
+                    let reason = if e.message.starts_with("expect condition failed") {
+                        e.message.clone()
+                    } else {
+                        format!("{name}:{}:{}: {}", e.pos.line, e.pos.col, e.message)
+                    };
+                    format!("FAIL {}: {reason}", names[i])
+                }
+            };
+            // A write failure is reported once, after the run.
+            let _ = rt.write_line(&line);
+        };
+        let r = tier1_interp::run_with_tests(
+            &prog,
+            &mut rt,
+            jit.as_mut().map(|j| j as &mut dyn Jit),
+            opts,
+            &mut RunStats::default(),
+            &mut report,
+        );
+        rt.flush();
+        if let Some(e) = rt.write_error.take() {
+            if e.kind() == std::io::ErrorKind::BrokenPipe {
+                return ExitCode::from(vm::runtime::BROKEN_PIPE_STATUS as u8);
+            }
+            crate::sys::report(&format!(
+                "{name}: error: {}",
+                vm::runtime::write_error_message(&e)
+            ));
+            return ExitCode::FAILURE;
+        }
+        if let Err(e) = r {
+            crate::sys::report(&e.render(&name, Some(&src)));
+            broken += 1;
+        }
+    }
+    let mut summary = format!("{passed} passed, {failed} failed");
+    if broken > 0 {
+        let s = if broken == 1 { "" } else { "s" };
+        summary.push_str(&format!(", {broken} file{s} could not run"));
+    }
+    let mut o = out.clone();
+    let _ = writeln!(o, "{summary}");
+    let _ = o.flush();
+    if failed > 0 || broken > 0 {
+        ExitCode::FAILURE
+    } else {
+        ExitCode::SUCCESS
+    }
+}
+
+/// The copy-and-patch JIT unless `--jit=off` (or this target has no stencils).
+fn new_jit(cfg: &Config) -> Option<tier2_jit::CopyAndPatch> {
+    if cfg.mode == JitMode::Off {
+        return None;
+    }
+    if tier2_jit::available() {
+        Some(tier2_jit::CopyAndPatch::new())
+    } else {
+        crate::sys::report("mochi: note: no stencils for this target; running interpreter-only");
+        None
+    }
+}
+
+/// Compile and run one program (`name` is how errors name it; `base` is the directory
+/// relative `load`/`save` paths start from).
+fn run_source(
+    name: &str,
+    base: PathBuf,
+    src: String,
+    cfg: &Config,
+    out: crate::sys::Stdout,
+) -> ExitCode {
+    let fail = |e: Error, src: Option<&str>| {
+        crate::sys::report(&e.render(name, src));
+        ExitCode::FAILURE
     };
     let t0 = Instant::now();
-    let mut prog = match compiler::compile_file(&src, &name) {
+    let mut prog = match compiler::compile_file(&src, name) {
         Ok(p) => p,
         Err(e) => return fail(e, Some(&src)),
     };
@@ -175,16 +330,7 @@ fn run_file(path: &Path, cfg: &Config, out: crate::sys::Stdout) -> ExitCode {
             }
         },
     };
-    let mut jit: Option<tier2_jit::CopyAndPatch> = None;
-    if cfg.mode != JitMode::Off {
-        if tier2_jit::available() {
-            jit = Some(tier2_jit::CopyAndPatch::new());
-        } else {
-            crate::sys::report(
-                "mochi: note: no stencils for this target; running interpreter-only",
-            );
-        }
-    }
+    let mut jit = new_jit(cfg);
     if let (Some(j), Some(fid)) = (jit.as_mut(), dump) {
         j.keep_listing(fid);
     }
@@ -197,6 +343,7 @@ fn run_file(path: &Path, cfg: &Config, out: crate::sys::Stdout) -> ExitCode {
     let stats_wanted = cfg.stats;
 
     let mut rt = Runtime::new(heap, Box::new(out));
+    rt.base_dir = base;
     if let Some(n) = cfg.max_heap {
         rt.heap.set_max_heap(n);
     }

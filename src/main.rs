@@ -21,7 +21,7 @@ use std::process::ExitCode;
     name = "mochi",
     version,
     about = "A tiered runtime for the Mochi language: a profiling interpreter and a copy-and-patch JIT",
-    after_help = "Examples:\n  mochi run programs/hello.mochi\n  mochi run --jit=off --stats programs/fib.mochi\n  mochi run --ir programs/hello.mochi\n  mochi run --dump-jit=fib programs/fib.mochi"
+    after_help = "Examples:\n  mochi run programs/hello.mochi\n  mochi run --jit=off --stats programs/fib.mochi\n  mochi run --ir programs/hello.mochi\n  mochi run --dump-jit=fib programs/fib.mochi\n  mochi run -e 'print(1 + 2)'\n  mochi test programs/data_test_blocks.mochi"
 )]
 struct Cli {
     #[command(subcommand)]
@@ -30,8 +30,32 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
-    /// Run a Mochi program.
+    /// Run a Mochi program (its `test` blocks run inline, where they stand).
     Run(RunArgs),
+    /// Run the `test` blocks of each file, each on its own.
+    ///
+    /// Each file's top level runs first, without its tests and benches (so the tests see the
+    /// globals it sets up); then each test; prints
+    /// `ok NAME` or `FAIL NAME: REASON` per test and a summary line; exit status 1 if any
+    /// test failed or a file could not run.
+    Test(TestArgs),
+}
+
+#[derive(clap::Args)]
+struct TestArgs {
+    /// When to compile functions to native code (as for `run`).
+    #[arg(long, value_enum, default_value_t = JitArg::Auto)]
+    jit: JitArg,
+    /// Calls plus back-edges after which `--jit=auto` compiles a function.
+    #[arg(long, value_name = "N", default_value_t = tier1_interp::DEFAULT_THRESHOLD,
+          value_parser = clap::value_parser!(u64).range(1..))]
+    jit_threshold: u64,
+    /// Cap on live heap bytes (as for `run`).
+    #[arg(long, value_name = "SIZE", value_parser = parse_max_heap)]
+    max_heap: Option<usize>,
+    /// The programs whose tests to run.
+    #[arg(required = true)]
+    files: Vec<PathBuf>,
 }
 
 #[derive(clap::Args)]
@@ -71,8 +95,13 @@ struct RunArgs {
     /// memory), or a quarter of the address-space limit under `ulimit -v`.
     #[arg(long, value_name = "SIZE", value_parser = parse_max_heap)]
     max_heap: Option<usize>,
+    /// Run CODE, given on the command line, as the program (errors name it `-e`; relative
+    /// `load`/`save` paths start from the current directory).
+    #[arg(short = 'e', value_name = "CODE", conflicts_with = "file")]
+    eval: Option<String>,
     /// The program to run (`-` reads it from stdin).
-    file: PathBuf,
+    #[arg(required_unless_present = "eval")]
+    file: Option<PathBuf>,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -92,15 +121,33 @@ fn parse_max_heap(s: &str) -> Result<usize, String> {
     arenas::limits::parse_size(s)
 }
 
+fn jit_mode(j: JitArg) -> tier1_interp::JitMode {
+    match j {
+        JitArg::Off => tier1_interp::JitMode::Off,
+        JitArg::Auto => tier1_interp::JitMode::Auto,
+        JitArg::Always => tier1_interp::JitMode::Always,
+    }
+}
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
-        Command::Run(a) => {
-            let mode = match a.jit {
-                JitArg::Off => tier1_interp::JitMode::Off,
-                JitArg::Auto => tier1_interp::JitMode::Auto,
-                JitArg::Always => tier1_interp::JitMode::Always,
+        Command::Test(a) => {
+            let cfg = driver::Config {
+                mode: jit_mode(a.jit),
+                threshold: a.jit_threshold,
+                stats: false,
+                stats_json: false,
+                ir: false,
+                dump_jit: None,
+                profile: None,
+                profile_hz: 1000,
+                max_heap: a.max_heap,
             };
+            driver::run_on_vm_thread(driver::Job::Tests(a.files), cfg)
+        }
+        Command::Run(a) => {
+            let mode = jit_mode(a.jit);
             let cfg = driver::Config {
                 mode,
                 threshold: a.jit_threshold,
@@ -112,7 +159,12 @@ fn main() -> ExitCode {
                 profile_hz: a.profile_hz,
                 max_heap: a.max_heap,
             };
-            driver::run_file_on_vm_thread(a.file, cfg)
+            let job = match (a.eval, a.file) {
+                (Some(code), _) => driver::Job::Inline(code),
+                (None, Some(file)) => driver::Job::File(file),
+                (None, None) => unreachable!("clap requires a file or -e"),
+            };
+            driver::run_on_vm_thread(job, cfg)
         }
     }
 }

@@ -98,7 +98,7 @@ fn unsupported_constructs() {
         "update.mochi",
         b"var xs = [1]\nupdate xs set { a: 1 }\n",
         "2:1",
-        "not supported yet",
+        "update needs a list of structs, found list<int>",
     );
     check(
         "foreign.mochi",

@@ -91,6 +91,7 @@ fn prog() -> Program {
         consts: vec![0, N as u64],
         globals: Globals::default(),
         heap: None,
+        tests: Vec::new(),
     }
 }
 

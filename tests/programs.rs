@@ -1,6 +1,6 @@
 //! Every program in `programs/` prints its `.out` under `--jit=off`, `--jit=always` and
 //! `--jit=auto --jit-threshold=1`. A program with a `.err` file must fail with exit status 1
-//! and a first stderr line `FILE:` + the `.err` text (`LINE:COL: error: MESSAGE`), after
+//! and a first stderr line `FILE:` + the `.err` text (`LINE:COL: error: MESSAGE`; `$FILE` in it stands for the program's path), after
 //! printing its `.out`. The same holds in the GC stress mode (`MOCHI_GC_STRESS=1`: a
 //! collection at every allocating op), in every tier policy.
 
@@ -58,7 +58,10 @@ fn check_programs(env: &[(&str, &str)]) {
                 }
                 Some(e) => {
                     let first = err.lines().next().unwrap_or("");
-                    let want = format!("{}:{}", f.display(), e.trim());
+                    // `$FILE` in a .err stands for the program's path as the test runs it
+                    // (a failing expect quotes it: `expect condition failed at FILE:LINE`).
+                    let path = f.display().to_string();
+                    let want = format!("{path}:{}", e.trim().replace("$FILE", &path));
                     if o.status.code() != Some(1) || first != want {
                         failures.push(format!(
                             "{name}: want exit 1 and `{want}`, got exit {:?} and `{first}`",

@@ -351,18 +351,35 @@ impl Heap {
     /// `"__name"`, as the reference's struct values are maps). No trailing newline.
     pub fn json(&self, w: u64, ty: TypeId) -> String {
         let mut out = String::new();
-        self.json_val(&mut out, self.view(w, ty), Some(0), &mut Vec::new());
+        self.json_val(&mut out, self.view(w, ty), Some(0), true, &mut Vec::new());
         out
     }
 
     /// Go `json.Marshal` (compact: `{"age":30,"name":"Alice"}`).
     pub fn json_compact(&self, w: u64, ty: TypeId) -> String {
         let mut out = String::new();
-        self.json_val(&mut out, self.view(w, ty), None, &mut Vec::new());
+        self.json_val(&mut out, self.view(w, ty), None, true, &mut Vec::new());
         out
     }
 
-    fn json_val(&self, out: &mut String, v: V<'_>, level: Option<usize>, path: &mut Vec<Cell>) {
+    /// JSON of a value as `save` writes it: like [`Heap::json`] (`pretty`) or
+    /// [`Heap::json_compact`], but a struct is written as its fields only (no `"__name"`
+    /// entry), so that saved records load back into the same struct type.
+    pub fn json_data(&self, w: u64, ty: TypeId, pretty: bool) -> String {
+        let mut out = String::new();
+        let level = if pretty { Some(0) } else { None };
+        self.json_val(&mut out, self.view(w, ty), level, false, &mut Vec::new());
+        out
+    }
+
+    fn json_val(
+        &self,
+        out: &mut String,
+        v: V<'_>,
+        level: Option<usize>,
+        names: bool,
+        path: &mut Vec<Cell>,
+    ) {
         let newline = |out: &mut String, l: usize| {
             out.push('\n');
             for _ in 0..l {
@@ -398,7 +415,7 @@ impl Heap {
                     if let Some(l) = deeper {
                         newline(out, l);
                     }
-                    self.json_val(out, self.view(w, et), deeper, path);
+                    self.json_val(out, self.view(w, et), deeper, names, path);
                 }
                 if let Some(l) = level {
                     newline(out, l);
@@ -407,7 +424,10 @@ impl Heap {
                 path.pop();
             }
             V::Map(c) | V::Rec(c) => {
-                let es = self.entries(c);
+                let mut es = self.entries(c);
+                if !names {
+                    es.retain(|(_, e)| !matches!(e, EntryVal::Name(_)));
+                }
                 if es.is_empty() {
                     out.push_str("{}");
                     return;
@@ -428,7 +448,9 @@ impl Heap {
                     out.push_str(&json_quote(&key));
                     out.push_str(if level.is_some() { ": " } else { ":" });
                     match val {
-                        EntryVal::Word(w, t) => self.json_val(out, self.view(w, t), deeper, path),
+                        EntryVal::Word(w, t) => {
+                            self.json_val(out, self.view(w, t), deeper, names, path)
+                        }
                         EntryVal::Name(n) => out.push_str(&json_quote(n)),
                     }
                 }

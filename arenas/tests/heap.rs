@@ -521,3 +521,46 @@ fn query_helpers() {
     let v = h.list_sum_any(ys).unwrap();
     assert_eq!(h.format_print(v.0, ANY), "2.5");
 }
+
+#[test]
+fn set_operations_keep_the_reference_order_and_compare_deeply() {
+    let mut h = heap();
+    let a = h.list_from(INT, &[1, 2, 2, 3, 1]);
+    let b = h.list_from(INT, &[3, 4, 4, 2]);
+    let u = h.list_union(a, b);
+    assert_eq!(h.list_words(u), &[1, 2, 3, 4]);
+    let e = h.list_except(a, b);
+    assert_eq!(h.list_words(e), &[1, 1]);
+    let i = h.list_intersect(a, b);
+    assert_eq!(
+        h.list_words(i),
+        &[3, 2],
+        "distinct elements of b, in b's order"
+    );
+    let empty = h.list_from(INT, &[]);
+    let u = h.list_union(empty, empty);
+    assert_eq!(h.list_len(u), 0);
+    let e = h.list_except(a, empty);
+    assert_eq!(h.list_words(e), h.list_words(a));
+    // list<any>: int 1 and float 1.0 are one element; strings by content.
+    let one = h.box_word(1, INT);
+    let one_f = h.box_word(1.0f64.to_bits(), FLOAT);
+    let s1 = h.alloc_str("x");
+    let s2 = h.alloc_str("x");
+    let xs = h.list_from(ANY, &[one.0, s1.0]);
+    let ys = h.list_from(ANY, &[one_f.0, s2.0]);
+    let u = h.list_union(xs, ys);
+    assert_eq!(h.list_len(u), 2);
+    let e = h.list_except(xs, ys);
+    assert_eq!(h.list_len(e), 0);
+    // Large inputs stay linear (a quadratic version would take minutes here).
+    let n = 200_000u64;
+    let big: Vec<u64> = (0..n).collect();
+    let half: Vec<u64> = (0..n).step_by(2).collect();
+    let big = h.list_from(INT, &big);
+    let half = h.list_from(INT, &half);
+    let e = h.list_except(big, half);
+    assert_eq!(h.list_len(e), (n / 2) as i64);
+    let i = h.list_intersect(big, half);
+    assert_eq!(h.list_len(i), (n / 2) as i64);
+}

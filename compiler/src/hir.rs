@@ -153,10 +153,14 @@ pub enum StmtKind {
         cond: Expr,
         source: String,
     },
-    /// `test "name" { body }` (run inline by `mochi run`).
+    /// `test "name" { body }`. A top-level test is its own function `func` (no parameters,
+    /// void; `body` is empty): `mochi run` calls it inline at this point, `mochi test` skips
+    /// it here and runs it separately (`vm::program::Program::tests`). A test nested in a
+    /// block or function has `func: None` and its `body` runs inline.
     Test {
         name: String,
         body: Vec<Stmt>,
+        func: Option<FuncId>,
     },
     /// `bench "name" { body }`.
     Bench {
@@ -332,7 +336,9 @@ pub enum BinOp {
     Le,
     Gt,
     Ge,
-    /// List set operations (next issue): `union`, `union all`, `except`, `intersect`.
+    /// List set operations on two lists of the same type: `union` (distinct, first
+    /// occurrences), `union all` (concatenation), `except` (left elements not in the right,
+    /// duplicates kept), `intersect` (distinct right elements that are in the left).
     Union,
     UnionAll,
     Except,
@@ -412,6 +418,11 @@ pub enum Builtin {
     EndsWith,
     ParseIntStr,
     Push,
+    /// `load PATH as T with OPTS`: args `[path (a string constant; "-" = stdin), options (a
+    /// map, or nil)]`, type `list<T>`.
+    Load,
+    /// `save VALUE to PATH with OPTS`: args `[value, path, options]`, type void.
+    Save,
     /// `math.*` of the built-in math module (`import python "math"`).
     MathSqrt,
     MathPow,

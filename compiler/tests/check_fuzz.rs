@@ -18,7 +18,13 @@ impl Rng {
 
 fn corpus() -> Vec<String> {
     let mut out = Vec::new();
-    for dir in ["/work/shared/conformance/vm-valid", "../programs"] {
+    for dir in [
+        concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../../shared/conformance/vm-valid"
+        ),
+        "../programs",
+    ] {
         let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(dir);
         let Ok(rd) = std::fs::read_dir(dir) else {
             continue;

@@ -227,10 +227,17 @@ fn functions_before_definition_and_globals_from_functions() {
 fn test_blocks_have_expect_source() {
     let src = "test \"t\" {\n  expect 1 + 1 == 2\n}\n";
     let p = ok(src);
-    let StmtKind::Test { body, .. } = &p.funcs[0].body[0].kind else {
+    // A top-level test is a function of its own, called from main.
+    let StmtKind::Test {
+        func: Some(f),
+        body,
+        ..
+    } = &p.funcs[0].body[0].kind
+    else {
         panic!()
     };
-    let StmtKind::Expect { source, .. } = &body[0].kind else {
+    assert!(body.is_empty());
+    let StmtKind::Expect { source, .. } = &p.funcs[*f as usize].body[0].kind else {
         panic!()
     };
     assert_eq!(source, "expect 1 + 1 == 2");
@@ -368,8 +375,17 @@ fn unsupported_features() {
         "foreign function imports are not supported by this runtime"
     );
     assert_eq!((e.pos.line, e.pos.col), (1, 1));
-    let e = err("print([1] union [2])\n");
-    assert_eq!(e.message, "not supported yet: set operations");
+    let e = err("print([1] union \"a\")\n");
+    assert_eq!(e.phase, Phase::Type);
+    assert_eq!(
+        e.message,
+        "union needs two lists of the same type, found list<int> and string"
+    );
+    let e = err("var n = 1\nupdate n set { a: 1 }\n");
+    assert_eq!(e.message, "update needs a list of structs, found int");
+    let e = err("type P { a: int }\nvar ps = [P { a: 1 }]\nupdate ps set { b: 1 }\n");
+    assert_eq!(e.message, "type 'P' has no field 'b'");
+    assert_eq!((e.pos.line, e.pos.col), (3, 17));
 }
 
 #[test]

@@ -2,12 +2,12 @@
 // Regenerate (needs clang 19): MOCHI_REGEN_STENCILS=1 cargo build -p stencils
 // clang: Debian clang version 19.1.7 (3~deb12u1)
 // flags: -Werror -Wall --target=x86_64-unknown-linux-gnu -std=gnu11 -O2 -g0 -fno-pic -mcmodel=small -fomit-frame-pointer -fno-asynchronous-unwind-tables -fno-unwind-tables -fno-stack-protector -ffreestanding -fno-builtin -fno-jump-tables -fcf-protection=none -fno-exceptions -fno-strict-aliasing -ffunction-sections -fdata-sections
-// digest: sha256(clang major 19, flags, stencils/src/*.c *.h): 0350a46dfdfebff1c089c1c023da7c9e2ce0240317d9f7bbb978f1fa5086b11b
+// digest: sha256(clang major 19, flags, stencils/src/*.c *.h): d92c9021354b90ecb15f39274f39a2eb71e8e66af4e69a63d47c8e55eb8f10c5
 // 807 stencils.
 
 pub const CLANG_VERSION: &str = "Debian clang version 19.1.7 (3~deb12u1)";
 pub const FLAGS: &str = "-Werror -Wall --target=x86_64-unknown-linux-gnu -std=gnu11 -O2 -g0 -fno-pic -mcmodel=small -fomit-frame-pointer -fno-asynchronous-unwind-tables -fno-unwind-tables -fno-stack-protector -ffreestanding -fno-builtin -fno-jump-tables -fcf-protection=none -fno-exceptions -fno-strict-aliasing -ffunction-sections -fdata-sections";
-pub const DIGEST: &str = "0350a46dfdfebff1c089c1c023da7c9e2ce0240317d9f7bbb978f1fa5086b11b";
+pub const DIGEST: &str = "d92c9021354b90ecb15f39274f39a2eb71e8e66af4e69a63d47c8e55eb8f10c5";
 
 /// Sizes, offsets and constants of mochi.h as clang measured them (abi_probe.c).
 pub const ABI: &[(&str, u64)] = &[

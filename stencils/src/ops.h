@@ -159,12 +159,18 @@
 #define OP_NOW 152 /* R[a] := now()  (ns; a seeded LCG when MOCHI_NOW_SEED is set) | a:I | helper now */
 #define OP_INPUT 153 /* R[a] := one line of stdin (without the newline; "" at end of input) | a:C | helper input [alloc] */
 #define OP_FAIL 154 /* raise the runtime error whose message is the string constant K[a] | a:K | helper fail_op [exit] */
-#define OP_BENCH_END 155 /* write the bench report of the block named K[b] that started at R[a] (now()) | a:I b:K | helper bench_end */
+#define OP_BENCH_END 155 /* write the bench report of the block named K[b] that started at R[a], R[a+1] (`BenchStart`) | a:I b:K | helper bench_end */
 #define OP_LIST_SORT_BY_KEYS 156 /* R[a] := R[b] reordered stably by the keys R[c]  (a new list; one key per element; `sort by`) | a:C b:C c:C | helper list_sort_by_keys [alloc, exit] */
 #define OP_TRUTHY 157 /* R[a] := truthiness of R[b]  (nil, false, 0, 0.0, "", empty list/map: false; `if x` on any/optional) | a:I b:C | helper truthy */
 #define OP_LIST_SUM_ANY 158 /* R[a] := sum(R[b])  (a list of any numbers: an int while all are ints, else a float; boxed) | a:C b:C | helper list_sum_any [alloc, exit] */
 #define OP_ANY_ARITH 159 /* R[a] := R[b] op c R[b+1]  (two any values; c: 0 + 1 - 2 * 3 / 4 %; ints stay ints, a float makes a float, nil gives nil) | a:C b:C c:N | helper any_arith [alloc, exit] */
 #define OP_INDEX_ANY 160 /* R[a] := R[b][R[c]]  (R[b] any: map value or nil, list element, string rune, struct field by name; boxed) | a:C b:C c:C | helper index_any [alloc, exit] */
+#define OP_LIST_UNION 161 /* R[a] := R[b] union R[c]  (distinct elements of b then c, first occurrences; a new list) | a:C b:C c:C | helper list_union [alloc] */
+#define OP_LIST_EXCEPT 162 /* R[a] := R[b] except R[c]  (elements of b not in c, duplicates kept; a new list) | a:C b:C c:C | helper list_except [alloc] */
+#define OP_LIST_INTERSECT 163 /* R[a] := R[b] intersect R[c]  (distinct elements of c that are in b, in c's order) | a:C b:C c:C | helper list_intersect [alloc] */
+#define OP_LOAD_DATA 164 /* R[a] := load(path R[b], options R[b+1]) as a list<T>, c = that list's type  (error `cannot load PATH: REASON`) | a:C b:C c:N | helper load_data [alloc, exit] */
+#define OP_SAVE_DATA 165 /* save R[a] (a value of runtime type c) to path R[b] with options R[b+1]  (error `cannot save PATH: REASON`) | a:C b:C c:N | helper save_data [exit] */
+#define OP_BENCH_START 166 /* R[a] := monotonic clock (ns), R[a+1] := bytes allocated so far  (start of a bench block) | a:I | helper bench_start */
 
 /* The stencil of every op that tier 2 compiles. */
 STENCIL(mov_i64);

@@ -193,6 +193,25 @@ pub fn run(
     opts: Options,
     stats: &mut RunStats,
 ) -> Result<(), Error> {
+    run_with_tests(prog, rt, jit, opts, stats, &mut |_, _, _| {})
+}
+
+/// What [`run_with_tests`] calls after each test: the runtime (to print through), the test's
+/// index in `Program::tests` and its result.
+pub type TestReport<'a> = dyn FnMut(&mut Runtime, usize, Result<(), Error>) + 'a;
+
+/// Run `prog` from its top level, then (`mochi test`) each function of `prog.tests` on its
+/// own, with the same globals and heap: a test that fails (a failing `expect` or any runtime
+/// error) is reported through `report` and the next one runs. An error in the top level is
+/// returned and no test runs.
+pub fn run_with_tests(
+    prog: &Program,
+    rt: &mut Runtime,
+    jit: Option<&mut dyn Jit>,
+    opts: Options,
+    stats: &mut RunStats,
+    report: &mut TestReport<'_>,
+) -> Result<(), Error> {
     let nf = prog.funcs.len();
     let mut funcs: Vec<FuncInfo> = prog
         .funcs
@@ -243,7 +262,26 @@ pub fn run(
     prof::STACK_LO.store(stack.base() as usize, std::sync::atomic::Ordering::Relaxed);
     prof::STACK_HI.store(stack.end() as usize, std::sync::atomic::Ordering::Relaxed);
     prof::NFUNCS.store(nf, std::sync::atomic::Ordering::Relaxed);
-    let r = interp(prog, ctx, &mut funcs, &mut tiering, &mut stack, stats);
+    let r = interp(prog, ctx, &mut funcs, &mut tiering, &mut stack, stats, 0);
+    if r.is_ok() {
+        for (i, (_, f)) in prog.tests.iter().enumerate() {
+            // A failed test may have left frames behind: start again from the stack's base.
+            ctx.depth = 1;
+            let t = interp(
+                prog,
+                ctx,
+                &mut funcs,
+                &mut tiering,
+                &mut stack,
+                stats,
+                *f as usize,
+            );
+            if t.is_err() {
+                rt.discard_partial_line();
+            }
+            report(rt, i, t);
+        }
+    }
     prof::set(prof::S_IDLE);
     prof::CTX.store(std::ptr::null_mut(), std::sync::atomic::Ordering::Relaxed);
     stats.native_entries = ctx.native_entries;
@@ -285,31 +323,32 @@ fn interp(
     tiering: &mut Tiering,
     stack: &mut VmStack,
     stats: &mut RunStats,
+    entry: usize,
 ) -> Result<(), Error> {
-    let mut fid = 0usize;
+    let mut fid = entry;
     let mut fp: *mut u8 = stack.base();
-    // The entry frame: main, no caller.
+    // The entry frame: main (or a test function), no caller.
     unsafe {
-        slot!(fp, FRAME_FUNC / 8, u64) = 0;
+        slot!(fp, FRAME_FUNC / 8, u64) = entry as u64;
         slot!(fp, FRAME_RET_PC / 8, u64) = 0;
         slot!(fp, FRAME_CALLER / 8, *mut u8) = std::ptr::null_mut();
         slot!(fp, FRAME_DEST / 8, u64) = 0;
     }
     let mut pc = 0usize;
-    tiering.counts[0] += 1;
-    tiering.calls[0] += 1;
+    tiering.counts[entry] += 1;
+    tiering.calls[entry] += 1;
     prof::INTERP_FP.store(fp, std::sync::atomic::Ordering::Relaxed);
     prof::set(prof::S_INTERP);
 
     // `always`: compile every function before the program starts, so native code calls
     // native code from the first instruction on (the differential-testing mode).
-    if tiering.mode == JitMode::Always {
+    if tiering.mode == JitMode::Always && entry == 0 {
         for f in 1..prog.funcs.len() {
             tiering.maybe_compile(prog, funcs, f);
         }
     }
-    if tiering.maybe_compile(prog, funcs, 0) {
-        match enter_native(tiering, 0, fp, 0, ctx, stats) {
+    if tiering.maybe_compile(prog, funcs, entry) {
+        match enter_native(tiering, entry, fp, 0, ctx, stats) {
             None => return Ok(()),
             Some((f, p, c)) => {
                 fid = f;

@@ -63,6 +63,7 @@ fn helper_ops_write_the_frame_and_raise_at_their_position() {
         consts: vec![ab.0],
         globals: Globals::default(),
         heap: Some(heap),
+        tests: Vec::new(),
     };
     vm::verify::verify(&prog).unwrap();
     let (r, out) = run(prog);
@@ -111,6 +112,7 @@ fn arguments_go_to_words_4_plus_i_whatever_their_bank() {
         consts: vec![s.0, 7, 2.5f64.to_bits()],
         globals: Globals::default(),
         heap: Some(heap),
+        tests: Vec::new(),
     };
     vm::verify::verify(&prog).unwrap();
     assert_eq!(prog.funcs[1].cell_words().collect::<Vec<_>>(), vec![5]);

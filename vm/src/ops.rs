@@ -435,7 +435,7 @@ macro_rules! for_each_op {
             Input helper input [alloc] { a: C };
             /// raise the runtime error whose message is the string constant K[a]
             Fail helper fail_op [exit] { a: K };
-            /// write the bench report of the block named K[b] that started at R[a] (now())
+            /// write the bench report of the block named K[b] that started at R[a], R[a+1] (`BenchStart`)
             BenchEnd helper bench_end { a: I, b: K };
 
             // ---- queries (issue 6, part 1: query expressions) ----
@@ -449,6 +449,19 @@ macro_rules! for_each_op {
             AnyArith helper any_arith [alloc, exit] { a: C, b: C, c: N };
             /// R[a] := R[b][R[c]]  (R[b] any: map value or nil, list element, string rune, struct field by name; boxed)
             IndexAny helper index_any [alloc, exit] { a: C, b: C, c: C };
+            // ---- issue 6 part 2 (set operations, datasets, benches) ----
+            /// R[a] := R[b] union R[c]  (distinct elements of b then c, first occurrences; a new list)
+            ListUnion helper list_union [alloc] { a: C, b: C, c: C };
+            /// R[a] := R[b] except R[c]  (elements of b not in c, duplicates kept; a new list)
+            ListExcept helper list_except [alloc] { a: C, b: C, c: C };
+            /// R[a] := R[b] intersect R[c]  (distinct elements of c that are in b, in c's order)
+            ListIntersect helper list_intersect [alloc] { a: C, b: C, c: C };
+            /// R[a] := load(path R[b], options R[b+1]) as a list<T>, c = that list's type  (error `cannot load PATH: REASON`)
+            LoadData helper load_data [alloc, exit] { a: C, b: C, c: N };
+            /// save R[a] (a value of runtime type c) to path R[b] with options R[b+1]  (error `cannot save PATH: REASON`)
+            SaveData helper save_data [exit] { a: C, b: C, c: N };
+            /// R[a] := monotonic clock (ns), R[a+1] := bytes allocated so far  (start of a bench block)
+            BenchStart helper bench_start { a: I };
         }
     };
 }

@@ -124,6 +124,10 @@ pub struct Program {
     /// names) and the interned string constants referenced by `ConstCell` (permanent
     /// strings). The runner moves it into the `Runtime` (`take`), so it is `None` after.
     pub heap: Option<arenas::Heap>,
+    /// `mochi test` only (compiled in test mode): the top-level `test` blocks, in source
+    /// order, as (name, function); each function takes no parameters and returns nothing.
+    /// Empty otherwise (a `mochi run` program calls its tests inline from main).
+    pub tests: Vec<(String, u32)>,
 }
 
 impl Program {

@@ -545,6 +545,59 @@ impl Heap {
         }
     }
 
+    /// `a union b`: the distinct elements of `a` then of `b`, first occurrences in order
+    /// (deep equality, hashed: O(n + m)).
+    pub fn list_union(&mut self, a: Cell, b: Cell) -> Cell {
+        let ta = self.list_elem_type(a);
+        let tb = self.list_elem_type(b);
+        let mut seen = WordSet::default();
+        let mut out = Vec::new();
+        for (c, t) in [(a, ta), (b, tb)] {
+            for &w in self.list_words(c) {
+                if seen.insert(self, w, t) {
+                    out.push(w);
+                }
+            }
+        }
+        self.list_from(ta, &out)
+    }
+
+    /// `a except b`: the elements of `a` (duplicates kept, in order) that are not in `b`.
+    pub fn list_except(&mut self, a: Cell, b: Cell) -> Cell {
+        let ta = self.list_elem_type(a);
+        let tb = self.list_elem_type(b);
+        let mut right = WordSet::default();
+        for &w in self.list_words(b) {
+            right.insert(self, w, tb);
+        }
+        let out: Vec<u64> = self
+            .list_words(a)
+            .iter()
+            .copied()
+            .filter(|&w| !right.contains(self, w, ta))
+            .collect();
+        self.list_from(ta, &out)
+    }
+
+    /// `a intersect b`: the distinct elements of `b` that are also in `a`, in `b`'s order
+    /// (the reference VM's order).
+    pub fn list_intersect(&mut self, a: Cell, b: Cell) -> Cell {
+        let ta = self.list_elem_type(a);
+        let tb = self.list_elem_type(b);
+        let mut left = WordSet::default();
+        for &w in self.list_words(a) {
+            left.insert(self, w, ta);
+        }
+        let mut added = WordSet::default();
+        let mut out = Vec::new();
+        for &w in self.list_words(b) {
+            if left.contains(self, w, tb) && added.insert(self, w, tb) {
+                out.push(w);
+            }
+        }
+        self.list_from(tb, &out)
+    }
+
     /// A number word as f64 (None if it is not a number).
     pub(crate) fn num_f64(&self, w: u64, ty: TypeId) -> Option<f64> {
         match self.view(w, ty) {
@@ -560,4 +613,45 @@ impl Heap {
 #[inline(never)]
 fn index_error(i: i64, n: i64) -> RtError {
     RtError(format!("list index out of range: {i} (len {n})"))
+}
+
+/// A set of words (each with its static type) by deep equality: hash buckets checked with
+/// [`Heap::values_equal2`], so int 1 and float 1.0 inside `any` are one element. Words of
+/// type int or bool are equal exactly when their raw bits are (and never equal a word of
+/// another type), so they go in a plain hash set of (word, type) with no deep comparison.
+#[derive(Default)]
+struct WordSet {
+    raw: rustc_hash::FxHashSet<(u64, TypeId)>,
+    buckets: rustc_hash::FxHashMap<u64, Vec<(u64, TypeId)>>,
+}
+
+impl WordSet {
+    fn is_raw(heap: &Heap, ty: TypeId) -> bool {
+        matches!(heap.types.get(ty), TypeDesc::Int | TypeDesc::Bool)
+    }
+
+    /// Add `w`; false when an equal element is already present.
+    fn insert(&mut self, heap: &Heap, w: u64, ty: TypeId) -> bool {
+        if Self::is_raw(heap, ty) {
+            return self.raw.insert((w, ty));
+        }
+        let bucket = self.buckets.entry(heap.hash_word(w, ty)).or_default();
+        if bucket
+            .iter()
+            .any(|&(x, tx)| heap.values_equal2(x, tx, w, ty))
+        {
+            return false;
+        }
+        bucket.push((w, ty));
+        true
+    }
+
+    fn contains(&self, heap: &Heap, w: u64, ty: TypeId) -> bool {
+        if Self::is_raw(heap, ty) {
+            return self.raw.contains(&(w, ty));
+        }
+        self.buckets
+            .get(&heap.hash_word(w, ty))
+            .is_some_and(|b| b.iter().any(|&(x, tx)| heap.values_equal2(x, tx, w, ty)))
+    }
 }

@@ -359,6 +359,9 @@ pub struct GcStats {
     pub live_objects: usize,
     /// Bytes allocated since the last collection.
     pub allocated_since: usize,
+    /// Bytes allocated since the heap was created (estimated like `allocated_since`; a
+    /// `bench` block reports the difference as `memory_bytes`).
+    pub total_allocated: u64,
     /// `should_collect` fires when `allocated_since` exceeds this.
     pub threshold: usize,
     pub stress: bool,
@@ -443,6 +446,7 @@ impl Heap {
 
     pub(crate) fn note_alloc(&mut self, bytes: usize) {
         self.gc.allocated_since += bytes;
+        self.gc.total_allocated += bytes as u64;
     }
 
     /// Slot index of a handle of arena `kind`; debug-checks the generation.

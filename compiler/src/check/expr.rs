@@ -170,13 +170,48 @@ impl Checker<'_> {
             K::Match { scrutinee, arms } => self.match_expr(scrutinee, arms, pos, expected)?,
             K::Fun(f) => self.fun_expr(f, expected)?,
             K::Query(q) => self.query(q, pos)?,
-            K::Load { .. } => return Err(Error::unsupported(pos, "load expressions")),
-            K::Save { .. } => return Err(Error::unsupported(pos, "save expressions")),
+            K::Load { path, ty, with } => {
+                let t = self.resolve_type(ty)?;
+                if t == Type::Void {
+                    return Err(Error::ty(ty.pos, "cannot load values of type void"));
+                }
+                let p = path.clone().unwrap_or_else(|| "-".to_string());
+                let p = mk(ExprKind::Str(p), Type::Str, pos);
+                let o = self.data_options(with.as_deref(), pos)?;
+                mk(
+                    ExprKind::Builtin {
+                        builtin: hir::Builtin::Load,
+                        args: vec![p, o],
+                    },
+                    Type::list(t),
+                    pos,
+                )
+            }
+            K::Save { expr, path, with } => {
+                let v = self.expr(expr, None)?;
+                if matches!(v.ty, Type::Void | Type::Func(_)) {
+                    return Err(Error::ty(
+                        expr.pos,
+                        format!("cannot save a value of type {}", self.tyname(&v.ty)),
+                    ));
+                }
+                let p = path.clone().unwrap_or_else(|| "-".to_string());
+                let p = mk(ExprKind::Str(p), Type::Str, pos);
+                let o = self.data_options(with.as_deref(), pos)?;
+                mk(
+                    ExprKind::Builtin {
+                        builtin: hir::Builtin::Save,
+                        args: vec![v, p, o],
+                    },
+                    Type::Void,
+                    pos,
+                )
+            }
         })
     }
 
     /// A name used as a value.
-    fn ident(&mut self, name: &str, pos: Pos) -> Result<Expr> {
+    pub(crate) fn ident(&mut self, name: &str, pos: Pos) -> Result<Expr> {
         if let Some(r) = self.resolve_local(name) {
             return Ok(self.res_expr(r, pos));
         }
@@ -316,7 +351,10 @@ impl Checker<'_> {
         use ast::BinOp as B;
         match op {
             B::Union | B::UnionAll | B::Except | B::Intersect => {
-                return Err(Error::unsupported(pos, "set operations"))
+                let l = self.expr(lhs, expected)?;
+                let hint = l.ty.clone();
+                let r = self.expr(rhs, Some(&hint))?;
+                return self.set_op(op, l, r, pos);
             }
             B::Coalesce => {}
             _ => return self.binary_chain(op, lhs, rhs, pos),
@@ -405,6 +443,51 @@ impl Checker<'_> {
                 let r = self.coerce(r, &t, "right side of ??")?;
                 Ok(mk(ExprKind::Coalesce(Box::new(l), Box::new(r)), t, pos))
             }
+        }
+    }
+
+    /// `l union r` etc.: two lists of one type (joined as for `+` on lists).
+    fn set_op(&mut self, op: ast::BinOp, l: Expr, r: Expr, pos: Pos) -> Result<Expr> {
+        let t = match (&l.ty, &r.ty) {
+            (Type::List(a), Type::List(b)) if a == b => Some(l.ty.clone()),
+            (Type::List(_), Type::List(_)) => self.join(&l.ty, &r.ty),
+            _ => None,
+        };
+        let Some(t) = t else {
+            return Err(Error::ty(
+                pos,
+                format!(
+                    "{} needs two lists of the same type, found {} and {}",
+                    op.as_str(),
+                    self.tyname(&l.ty),
+                    self.tyname(&r.ty)
+                ),
+            ));
+        };
+        let l = self.coerce(l, &t, "left operand of a set operation")?;
+        let r = self.coerce(r, &t, "right operand of a set operation")?;
+        Ok(mk(
+            ExprKind::Binary(hbin(op), Box::new(l), Box::new(r)),
+            t,
+            pos,
+        ))
+    }
+
+    /// The options map after `with` of `load`/`save` (nil when there is none).
+    fn data_options(&mut self, with: Option<&ast::Expr>, pos: Pos) -> Result<Expr> {
+        let Some(e) = with else {
+            return Ok(mk(ExprKind::Nil, Type::map(Type::Str, Type::Any), pos));
+        };
+        let v = self.expr(e, None)?;
+        match &v.ty {
+            Type::Map(k, _) if matches!(**k, Type::Str | Type::Any) => Ok(v),
+            t => Err(Error::ty(
+                e.pos,
+                format!(
+                    "the options after `with` must be a map with string keys, found {}",
+                    self.tyname(t)
+                ),
+            )),
         }
     }
 
@@ -1037,6 +1120,7 @@ pub(crate) fn hbin(op: ast::BinOp) -> BinOp {
         B::Union => BinOp::Union,
         B::UnionAll => BinOp::UnionAll,
         B::Except => BinOp::Except,
+        B::Intersect => BinOp::Intersect,
         // And/Or/In/Coalesce have their own nodes; never reached.
         _ => BinOp::Intersect,
     }

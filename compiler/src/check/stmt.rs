@@ -149,9 +149,18 @@ impl Checker<'_> {
                 }
                 return Ok(None);
             }
+            K::Test { name, body } if self.at_top_level() => {
+                let func = self.test_function(name, body, pos)?;
+                StmtKind::Test {
+                    name: name.clone(),
+                    body: vec![],
+                    func: Some(func),
+                }
+            }
             K::Test { name, body } => StmtKind::Test {
                 name: name.clone(),
                 body: self.block_in_scope(body)?,
+                func: None,
             },
             K::Bench { name, body } => StmtKind::Bench {
                 name: name.clone(),
@@ -164,7 +173,11 @@ impl Checker<'_> {
                     source: self.source_line(pos.line),
                 }
             }
-            K::Update { .. } => return Err(Error::unsupported(pos, "update statements")),
+            K::Update {
+                target,
+                set,
+                filter,
+            } => self.update_stmt(target, set, filter.as_ref(), pos)?,
             K::Import { .. } | K::Extern(_) => {
                 if !self.at_top_level() {
                     return Err(Error::ty(pos, "imports are only allowed at the top level"));
@@ -174,6 +187,160 @@ impl Checker<'_> {
             K::Package(_) => return Ok(None),
         };
         Ok(Some(Stmt { kind, pos }))
+    }
+
+    /// `update xs set { f: e, ... } where cond`, desugared to
+    /// `for item in xs { let f1 = item.f1 ...; if cond { item.f = e ... } }`: every field of
+    /// the element is bound (read-only) under its own name before the values and the
+    /// condition are evaluated, so all values see the element's old fields; then the fields
+    /// are set in place. Structs are shared references, so every alias of an updated element
+    /// (another list holding it, a variable bound to it) sees the new fields.
+    fn update_stmt(
+        &mut self,
+        target: &str,
+        set: &[ast::FieldInit],
+        filter: Option<&ast::Expr>,
+        pos: Pos,
+    ) -> Result<StmtKind> {
+        let list = self.ident(target, pos)?;
+        let list = match list.ty.clone() {
+            Type::Optional(t) => conv(Conv::Unbox, list, *t),
+            _ => list,
+        };
+        let sid = match &list.ty {
+            Type::List(e) => match e.as_ref() {
+                Type::Struct(sid) => *sid,
+                _ => {
+                    return Err(Error::ty(
+                        pos,
+                        format!(
+                            "update needs a list of structs, found {}",
+                            self.tyname(&list.ty)
+                        ),
+                    ))
+                }
+            },
+            t => {
+                return Err(Error::ty(
+                    pos,
+                    format!("update needs a list of structs, found {}", self.tyname(t)),
+                ))
+            }
+        };
+        let fields = self.structs[sid as usize].fields.clone();
+        self.push_scope();
+        let r = (|| {
+            // A name no program can spell: the element itself.
+            let item = self
+                .cur()
+                .declare(" update item", Type::Struct(sid), false, pos);
+            let item_expr = |p: Pos| Expr {
+                kind: ExprKind::Local(item),
+                ty: Type::Struct(sid),
+                pos: p,
+            };
+            self.push_scope();
+            let mut body = Vec::with_capacity(fields.len() + 1);
+            for (i, (name, ty)) in fields.iter().enumerate() {
+                let l = self.cur().declare(name, ty.clone(), false, pos);
+                body.push(Stmt {
+                    kind: StmtKind::Let {
+                        local: l,
+                        init: Expr {
+                            kind: ExprKind::Field {
+                                base: Box::new(item_expr(pos)),
+                                field: i as u32,
+                            },
+                            ty: ty.clone(),
+                            pos,
+                        },
+                    },
+                    pos,
+                });
+            }
+            let mut assigns = Vec::with_capacity(set.len());
+            let mut seen: Vec<u32> = Vec::new();
+            for f in set {
+                let Some(i) = fields.iter().position(|(n, _)| n == &f.name) else {
+                    return Err(Error::ty(
+                        f.pos,
+                        format!(
+                            "type '{}' has no field '{}'",
+                            self.structs[sid as usize].name, f.name
+                        ),
+                    ));
+                };
+                if seen.contains(&(i as u32)) {
+                    return Err(Error::ty(f.pos, format!("field '{}' is set twice", f.name)));
+                }
+                seen.push(i as u32);
+                let t = fields[i].1.clone();
+                let v = self.expr(&f.value, Some(&t))?;
+                let v = self.coerce(v, &t, &format!("field '{}'", f.name))?;
+                assigns.push(Stmt {
+                    kind: StmtKind::Assign {
+                        place: Place::Field {
+                            base: item_expr(f.pos),
+                            field: i as u32,
+                        },
+                        value: v,
+                    },
+                    pos: f.pos,
+                });
+            }
+            match filter {
+                Some(c) => {
+                    let cond = self.cond(c, "update condition")?;
+                    body.push(Stmt {
+                        kind: StmtKind::If {
+                            cond,
+                            then: assigns,
+                            els: vec![],
+                        },
+                        pos: c.pos,
+                    });
+                }
+                None => body.extend(assigns),
+            }
+            self.pop_scope();
+            Ok(StmtKind::ForEach {
+                var: item,
+                iterable: list,
+                body,
+            })
+        })();
+        self.pop_scope();
+        r
+    }
+
+    /// A top-level `test` block as a function of its own (no parameters, void), so that
+    /// `mochi test` can run each test separately; it sees the globals declared before it and
+    /// every function, like the inline block it replaces.
+    fn test_function(&mut self, name: &str, body: &[ast::Stmt], pos: Pos) -> Result<hir::FuncId> {
+        let id = self.new_func(
+            &format!("test \"{name}\""),
+            pos,
+            FuncKind::Top,
+            super::Sig {
+                params: vec![],
+                ret: Type::Void,
+                tparams: vec![],
+            },
+        );
+        self.fns.push(FnCtx::new(
+            id,
+            FuncKind::Top,
+            Type::Void,
+            vec![],
+            String::new(),
+        ));
+        let r = self.block_in_scope(body);
+        let ctx = self.fns.pop().expect("test context");
+        let body = r?;
+        let fd = &mut self.funcs[id as usize];
+        fd.locals = ctx.locals;
+        fd.body = body;
+        Ok(id)
     }
 
     fn range_bound(&mut self, e: Expr) -> Result<Expr> {

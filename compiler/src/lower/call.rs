@@ -139,6 +139,38 @@ impl Lowerer<'_> {
                 b.op1(Op::PrintEnd, Opnd::Raw(args.len() as u32), pos);
                 Ok(())
             }
+            B::Load => {
+                // path and options in consecutive cell slots (the op reads R[b], R[b+1])
+                let (p, o) = b.alloc_pair(Bank::Cell);
+                self.expr_to(b, &args[0], p)?;
+                self.expr_to(b, &args[1], o)?;
+                let t = self.tid(ty);
+                let d = self.out(b, dst, ty);
+                b.op3(Op::LoadData, d, p, Opnd::Raw(t), pos);
+                Ok(())
+            }
+            B::Save => {
+                let v = b.alloc(Bank::Cell);
+                let vt = &args[0].ty;
+                if bank_of(vt) != Bank::Cell {
+                    // a scalar: box it so the op sees a cell of runtime type `any`
+                    let s = self.expr(b, &args[0])?;
+                    let t = self.tid(vt);
+                    b.op3(Op::Box, v, s, Opnd::Raw(t), pos);
+                } else {
+                    self.expr_to(b, &args[0], v)?;
+                }
+                let vtid = if bank_of(vt) != Bank::Cell {
+                    arenas::rtti::ANY
+                } else {
+                    self.tid(vt)
+                };
+                let (p, o) = b.alloc_pair(Bank::Cell);
+                self.expr_to(b, &args[1], p)?;
+                self.expr_to(b, &args[2], o)?;
+                b.op3(Op::SaveData, v, p, Opnd::Raw(vtid), pos);
+                Ok(())
+            }
             B::Json => {
                 let s = self.expr(b, &args[0])?;
                 let t = self.tid(&args[0].ty);
@@ -340,7 +372,9 @@ impl Lowerer<'_> {
                         b.op3(Op::RoundF64, d, x, digits, pos);
                         Ok(())
                     }
-                    B::Print | B::Json | B::Push | B::Now | B::Input => unreachable!(),
+                    B::Print | B::Json | B::Push | B::Now | B::Input | B::Load | B::Save => {
+                        unreachable!()
+                    }
                 }
             }
         }

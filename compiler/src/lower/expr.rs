@@ -374,8 +374,12 @@ impl Lowerer<'_> {
         pos: Pos,
     ) -> Result<()> {
         use BinOp::*;
-        if matches!(op, Union | UnionAll | Except | Intersect) {
-            return Err(Error::unsupported(pos, "set operations"));
+        match op {
+            Union => return self.bin3(b, Op::ListUnion, l, r, false, dst, pos),
+            UnionAll => return self.bin3(b, Op::ListConcat, l, r, false, dst, pos),
+            Except => return self.bin3(b, Op::ListExcept, l, r, false, dst, pos),
+            Intersect => return self.bin3(b, Op::ListIntersect, l, r, false, dst, pos),
+            _ => {}
         }
         let t = l.ty.clone();
         match t {

@@ -44,8 +44,16 @@ pub fn lower(prog: &hir::Program) -> Result<Program> {
 /// Lower a checked program to bytecode; `file` is the program's name as the user gave it,
 /// quoted by failing `expect`s (`expect condition failed at FILE:LINE: source`).
 pub fn lower_file(prog: &hir::Program, file: &str) -> Result<Program> {
+    lower_with(prog, file, false)
+}
+
+/// [`lower_file`]; with `test_mode` (`mochi test`) main skips the top-level `test` and
+/// `bench` blocks and the program lists its top-level tests (`Program::tests`) for the driver
+/// to run one by one after main.
+pub fn lower_with(prog: &hir::Program, file: &str, test_mode: bool) -> Result<Program> {
     let mut l = Lowerer::new(prog);
     l.file = file.to_string();
+    l.test_mode = test_mode;
     l.declare_types();
     let mut builders = Vec::with_capacity(prog.funcs.len());
     for fid in 0..prog.funcs.len() {
@@ -66,6 +74,10 @@ pub(crate) struct Lowerer<'p> {
     type_ids: HashMap<Type, u32>,
     /// The source file's name (for `expect` failures); empty when unknown.
     pub(crate) file: String,
+    /// `mochi test`: see [`lower_with`].
+    test_mode: bool,
+    /// Top-level tests (name, function), collected in test mode.
+    tests: Vec<(String, u32)>,
 }
 
 impl<'p> Lowerer<'p> {
@@ -80,6 +92,8 @@ impl<'p> Lowerer<'p> {
             union_tids: Vec::new(),
             type_ids: HashMap::new(),
             file: String::new(),
+            test_mode: false,
+            tests: Vec::new(),
         }
     }
 
@@ -132,6 +146,9 @@ impl<'p> Lowerer<'p> {
             }
         }
         for s in &f.body {
+            if fid == 0 && self.test_mode && !self.main_stmt_in_test_mode(s) {
+                continue;
+            }
             self.stmt(&mut b, s)?;
         }
         // Falling off the end: void functions (and main) return; others return the zero
@@ -151,6 +168,27 @@ impl<'p> Lowerer<'p> {
             }
         }
         Ok(b)
+    }
+
+    /// `mochi test`: which top-level statements main runs. Everything but the top-level
+    /// `test` blocks (collected here, run one by one by the driver after main) and `bench`
+    /// blocks (timing output): so each test sees the globals as the whole top level leaves
+    /// them (declarations, loops that fill lists, `update`s...), and a top level that prints
+    /// still prints. (The reference's test runner runs only the top-level `let` and `fun`
+    /// declarations, so a test that depends on an `update` or a loop fails there.)
+    fn main_stmt_in_test_mode(&mut self, s: &hir::Stmt) -> bool {
+        match &s.kind {
+            hir::StmtKind::Test {
+                name,
+                func: Some(f),
+                ..
+            } => {
+                self.tests.push((name.clone(), *f));
+                false
+            }
+            hir::StmtKind::Bench { .. } => false,
+            _ => true,
+        }
     }
 
     fn link(mut self, builders: Vec<FnBuilder>) -> Result<Program> {
@@ -254,6 +292,7 @@ impl<'p> Lowerer<'p> {
             consts: self.consts,
             globals,
             heap: Some(heap),
+            tests: std::mem::take(&mut self.tests),
         };
         vm::verify::verify(&prog)
             .map_err(|m| Error::ty(Pos::default(), format!("internal error: {m}")))?;

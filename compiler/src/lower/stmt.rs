@@ -165,10 +165,29 @@ impl Lowerer<'_> {
                 b.bind(ok);
                 b.next = mark;
             }
+            StmtKind::Test {
+                func: Some(func), ..
+            } => {
+                // `mochi run`: the test runs inline, here (`mochi test` skips it in main:
+                // see `Lowerer::main_stmt_in_test_mode`).
+                let call = Expr {
+                    kind: ExprKind::Call {
+                        func: *func,
+                        args: vec![],
+                    },
+                    ty: Type::Void,
+                    pos,
+                };
+                let mark = b.next;
+                self.expr_effect(b, &call)?;
+                b.next = mark;
+            }
             StmtKind::Test { body, .. } => self.block(b, body)?,
             StmtKind::Bench { name, body } => {
-                let t0 = b.alloc(Bank::I64);
-                b.op1(Op::Now, t0, pos);
+                // start time and allocated bytes in consecutive i64 slots (BenchStart writes
+                // R[a] and R[a+1]; BenchEnd reads both)
+                let (t0, _) = b.alloc_pair(Bank::I64);
+                b.op1(Op::BenchStart, t0, pos);
                 self.block(b, body)?;
                 let k = self.str_const(name);
                 b.op2(Op::BenchEnd, t0, Opnd::Raw(k), pos);

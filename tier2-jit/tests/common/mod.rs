@@ -39,6 +39,7 @@ pub fn program(funcs: Vec<Function>, consts: Vec<u64>) -> Program {
         consts,
         globals: Globals::default(),
         heap: None,
+        tests: Vec::new(),
     }
 }
 

@@ -148,6 +148,16 @@ fn panic_message(p: Box<dyn std::any::Any + Send>) -> String {
     }
 }
 
+/// Nanoseconds on a monotonic clock (since the first call); `bench` blocks time with it, never
+/// with `now()` (which `MOCHI_NOW_SEED` makes a counter).
+fn monotonic_ns() -> u64 {
+    static START: std::sync::OnceLock<std::time::Instant> = std::sync::OnceLock::new();
+    START
+        .get_or_init(std::time::Instant::now)
+        .elapsed()
+        .as_nanos() as u64
+}
+
 fn cmp_pred(o: std::cmp::Ordering, sel: u32) -> bool {
     match sel {
         0 => o.is_lt(),
@@ -709,18 +719,48 @@ helpers! {
     pure fn fail_op(rt, a, _b, _c) {
         Err(rt.heap.str(Cell(rt.consts[a as usize])).to_string())
     }
-    /// bench report of K[b], started at R[a]
+    /// bench report of K[b], started at R[a] (monotonic ns) with R[a+1] bytes allocated
     pure fn bench_end(rt, a, b, _c) {
-        let now = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map(|d| d.as_nanos() as i64)
-            .unwrap_or(0);
-        let us = (now - g!(a) as i64).max(0) / 1000;
+        let us = monotonic_ns().saturating_sub(g!(a)) / 1000;
+        let bytes = rt.heap.gc_stats().total_allocated.saturating_sub(g!(a + 1));
         let name = rt.heap.str(Cell(rt.consts[b as usize])).to_string();
         let text = format!(
-            "{{\n  \"duration_us\": {us},\n  \"memory_bytes\": 0,\n  \"name\": {}\n}}",
+            "{{\n  \"duration_us\": {us},\n  \"memory_bytes\": {bytes},\n  \"name\": {}\n}}",
             arenas::format::json_quote(&name)
         );
         rt.write_line(&text)
+    }
+
+    // ---- issue 6 part 2: set operations, datasets, benches ----
+    /// R[a] := R[b] union R[c]
+    alloc fn list_union(rt, a, b, c) {
+        set!(a, rt.heap.list_union(cell!(b), cell!(c)).0);
+        Ok(())
+    }
+    /// R[a] := R[b] except R[c]
+    alloc fn list_except(rt, a, b, c) {
+        set!(a, rt.heap.list_except(cell!(b), cell!(c)).0);
+        Ok(())
+    }
+    /// R[a] := R[b] intersect R[c]
+    alloc fn list_intersect(rt, a, b, c) {
+        set!(a, rt.heap.list_intersect(cell!(b), cell!(c)).0);
+        Ok(())
+    }
+    /// R[a] := load(path R[b], options R[b+1]) as list type c
+    alloc fn load_data(rt, a, b, c) {
+        let v = super::data::load(rt, cell!(b), cell!(b + 1), c)?;
+        set!(a, v.0);
+        Ok(())
+    }
+    /// save R[a] (type c) to path R[b] with options R[b+1]
+    pure fn save_data(rt, a, b, c) {
+        super::data::save(rt, g!(a), c, cell!(b), cell!(b + 1))
+    }
+    /// R[a] := monotonic ns, R[a+1] := bytes allocated so far
+    pure fn bench_start(rt, a, _b, _c) {
+        set!(a + 1, rt.heap.gc_stats().total_allocated);
+        set!(a, monotonic_ns());
+        Ok(())
     }
 }

@@ -8,6 +8,7 @@ use arenas::{Cell, Heap};
 use std::fmt::Write as _;
 use std::io::Write;
 
+mod data;
 pub mod helpers;
 
 /// Exit status when stdout's reader has gone away (128 + SIGPIPE, as shells report it).
@@ -40,6 +41,9 @@ pub struct Runtime {
     pub(crate) now_seed: Option<i64>,
     /// The program's constant pool (helpers with `K` operands read it).
     pub(crate) consts: Vec<u64>,
+    /// The directory that relative `load`/`save` paths start from: the program's own
+    /// directory (empty: the current directory).
+    pub base_dir: std::path::PathBuf,
 }
 
 impl Runtime {
@@ -65,6 +69,7 @@ impl Runtime {
             closure_params: Vec::new(),
             now_seed,
             consts: Vec::new(),
+            base_dir: std::path::PathBuf::new(),
         }
     }
 
@@ -178,6 +183,13 @@ impl Runtime {
         let s = self.heap.format_print(w, ty);
         self.line.push_str(&s);
     }
+    /// Drop a `print` line that was being assembled when the program (a test, under
+    /// `mochi test`) stopped with an error, so the next output starts clean.
+    pub fn discard_partial_line(&mut self) {
+        self.line.clear();
+        self.line_args = 0;
+    }
+
     /// Write text and a newline straight to the output (json, bench reports).
     pub fn write_line(&mut self, text: &str) -> Result<(), String> {
         self.line.push_str(text);
