@@ -44,7 +44,7 @@ fn dump_shows_ops_and_instructions_in_every_mode() {
             assert!(o.status.success(), "{mode} {func}: {}", text(&o.stderr));
             // The program ran first.
             assert!(out.starts_with("135\n42\n"), "{mode}: {out}");
-            assert!(out.contains(&format!("; function #")), "{out}");
+            assert!(out.contains("; function #"), "{out}");
             assert!(out.contains(&format!(" {func}: ")), "{out}");
             for op in ops {
                 assert!(out.contains(op), "{mode} {func}: no {op} in\n{out}");
