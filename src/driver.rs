@@ -17,6 +17,8 @@ pub struct Config {
     /// `--stats=json`.
     pub stats_json: bool,
     pub ir: bool,
+    /// `--dump-jit=FN`.
+    pub dump_jit: Option<String>,
     /// `--profile=FILE` and `--profile-hz`.
     pub profile: Option<PathBuf>,
     pub profile_hz: u32,
@@ -309,7 +311,29 @@ fn run_source(
         };
     }
 
+    // `--dump-jit=FN`: the function must exist; its layout is recorded when it is compiled.
+    let dump = match &cfg.dump_jit {
+        None => None,
+        Some(want) => match prog.funcs.iter().position(|f| &f.name == want) {
+            Some(fid) if tier2_jit::available() => Some(fid),
+            Some(_) => {
+                crate::sys::report("mochi: error: --dump-jit: no JIT for this target");
+                return ExitCode::from(2);
+            }
+            None => {
+                let names: Vec<&str> = prog.funcs.iter().map(|f| f.name.as_str()).collect();
+                crate::sys::report(&format!(
+                    "mochi: error: --dump-jit: {name} has no function `{want}` (functions: {})",
+                    names.join(", ")
+                ));
+                return ExitCode::from(2);
+            }
+        },
+    };
     let mut jit = new_jit(cfg);
+    if let (Some(j), Some(fid)) = (jit.as_mut(), dump) {
+        j.keep_listing(fid);
+    }
     let opts = Options {
         mode: cfg.mode,
         threshold: cfg.threshold,
@@ -357,6 +381,24 @@ fn run_source(
             profile: samples.as_ref().map(|s| (s.len(), s.dropped)),
         };
         crate::stats::print(&prog, &totals, cfg.stats_json);
+    }
+    if let Some(fid) = dump {
+        let j = jit.get_or_insert_with(tier2_jit::CopyAndPatch::new);
+        let text = match j.dump(&prog, fid) {
+            Ok(t) => t,
+            Err(e) => format!("; function {}: not compiled: {e}\n", prog.funcs[fid].name),
+        };
+        let mut o = std::io::stdout().lock();
+        if let Err(e) = o.write_all(text.as_bytes()).and_then(|_| o.flush()) {
+            if e.kind() == std::io::ErrorKind::BrokenPipe {
+                return ExitCode::from(vm::runtime::BROKEN_PIPE_STATUS as u8);
+            }
+            crate::sys::report(&format!(
+                "{name}: error: {}",
+                vm::runtime::write_error_message(&e)
+            ));
+            return ExitCode::FAILURE;
+        }
     }
     if let Err(e) = r {
         return fail(e, Some(&src));

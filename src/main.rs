@@ -21,7 +21,7 @@ use std::process::ExitCode;
     name = "mochi",
     version,
     about = "A tiered runtime for the Mochi language: a profiling interpreter and a copy-and-patch JIT",
-    after_help = "Examples:\n  mochi run programs/hello.mochi\n  mochi run --jit=off --stats programs/fib.mochi\n  mochi run --ir programs/hello.mochi\n  mochi run -e 'print(1 + 2)'\n  mochi test programs/data_test_blocks.mochi"
+    after_help = "Examples:\n  mochi run programs/hello.mochi\n  mochi run --jit=off --stats programs/fib.mochi\n  mochi run --ir programs/hello.mochi\n  mochi run --dump-jit=fib programs/fib.mochi\n  mochi run -e 'print(1 + 2)'\n  mochi test programs/data_test_blocks.mochi"
 )]
 struct Cli {
     #[command(subcommand)]
@@ -86,6 +86,10 @@ struct RunArgs {
     /// Print the typed bytecode instead of running the program.
     #[arg(long)]
     ir: bool,
+    /// After the run, print function FN's native code (disassembled, interleaved with its
+    /// bytecode) on stdout; FN is compiled for the dump if it was not (any `--jit` mode).
+    #[arg(long, value_name = "FN")]
+    dump_jit: Option<String>,
     /// Cap on live heap bytes (e.g. `512M`, `4G`): when the heap still holds more after a
     /// collection, the program stops with `out of memory`. Default: min(4G, half of physical
     /// memory), or a quarter of the address-space limit under `ulimit -v`.
@@ -135,6 +139,7 @@ fn main() -> ExitCode {
                 stats: false,
                 stats_json: false,
                 ir: false,
+                dump_jit: None,
                 profile: None,
                 profile_hz: 1000,
                 max_heap: a.max_heap,
@@ -149,6 +154,7 @@ fn main() -> ExitCode {
                 stats: a.stats.is_some(),
                 stats_json: a.stats == Some(StatsArg::Json),
                 ir: a.ir,
+                dump_jit: a.dump_jit,
                 profile: a.profile,
                 profile_hz: a.profile_hz,
                 max_heap: a.max_heap,

@@ -366,21 +366,55 @@ struct StencilOut {
     holes: Vec<HoleOut>,
 }
 
-/// Fold a side exit that clang laid out as a branch over a jump,
+/// Whether a jump inside the stencil may land at byte `at`. Without a decoder this is judged
+/// conservatively: any byte outside a hole that looks like a jump opcode (`7x`/`eb`/`e3` rel8,
+/// `0f 8x`/`e9` rel32 whose field is not a hole) and whose displacement leads to `at` counts.
+fn may_be_reached(code: &[u8], holes: &[HoleOut], at: usize) -> bool {
+    let in_hole = |i: usize| {
+        holes.iter().any(|h| {
+            let w = if h.kind == Kind::Abs64 { 8 } else { 4 };
+            !h.in_data && h.offset as usize <= i && i < h.offset as usize + w
+        })
+    };
+    let rel32 = |i: usize| {
+        (i + 4 <= code.len() && !in_hole(i))
+            .then(|| i32::from_le_bytes(code[i..i + 4].try_into().unwrap()) as i64)
+    };
+    (0..code.len()).any(|i| {
+        if in_hole(i) {
+            return false;
+        }
+        let lands = |next: usize, disp: i64| next as i64 + disp == at as i64;
+        match code[i] {
+            0x70..=0x7f | 0xeb | 0xe3 if i + 1 < code.len() => {
+                lands(i + 2, code[i + 1] as i8 as i64)
+            }
+            0xe9 => rel32(i + 1).is_some_and(|d| lands(i + 5, d)),
+            0x0f if i + 1 < code.len() && (0x80..=0x8f).contains(&code[i + 1]) => {
+                rel32(i + 2).is_some_and(|d| lands(i + 6, d))
+            }
+            _ => false,
+        }
+    })
+}
+
+/// Fold a side exit or a branch that clang laid out as a branch over a jump,
 ///
 /// ```text
 ///   jcc +5            7x 05
-///   jmp _EXIT         e9 <rel32 hole>
+///   jmp _EXIT         e9 <rel32 hole>      (or _TARGET)
 /// next:
 /// ```
 ///
 /// into one conditional jump, `j!cc _EXIT` (`0f 8x <rel32 hole>`) and a `nop`, so the hot path
-/// of a checked op falls through with no taken branch. (clang does not emit conditional tail
-/// calls for these, and marking the exit unlikely instead moves the hot path's `jmp _CONTINUE`
-/// away from the end of the stencil, where the emitter can drop it.) Only a `jmp` whose
-/// displacement is an `_EXIT` relocation qualifies, so the bytes before it are known to be an
+/// of a checked op falls through with no taken branch, and a compare-and-branch op takes a
+/// branch only where the bytecode jumps (its `next` is `jmp _CONTINUE`, which the emitter
+/// drops when the next instruction follows). (clang does not emit conditional tail calls for
+/// these, and marking the exit unlikely instead moves the hot path's `jmp _CONTINUE` away from
+/// the end of the stencil, where the emitter can drop it.) Only a `jmp` whose displacement is
+/// an `_EXIT` or `_TARGET` relocation qualifies, so the bytes before it are known to be an
 /// instruction boundary followed by the rel32 field; the two bytes before it must not lie in
-/// another hole.
+/// another hole, and no other jump of the stencil may reach the `jmp` ([`may_be_reached`]).
 fn fold_exit_branches(code: &mut [u8], holes: &mut [HoleOut]) {
     let in_hole = |holes: &[HoleOut], at: u64| {
         holes.iter().any(|h| {
@@ -390,7 +424,11 @@ fn fold_exit_branches(code: &mut [u8], holes: &mut [HoleOut]) {
     };
     for i in 0..holes.len() {
         let h = &holes[i];
-        if h.in_data || h.sym != Sym::Exit || h.kind != Kind::Rel32 || h.addend != -4 {
+        if h.in_data
+            || !matches!(h.sym, Sym::Exit | Sym::Target)
+            || h.kind != Kind::Rel32
+            || h.addend != -4
+        {
             continue;
         }
         let o = h.offset as usize;
@@ -404,6 +442,10 @@ fn fold_exit_branches(code: &mut [u8], holes: &mut [HoleOut]) {
         if in_hole(holes, (o - 3) as u64) || in_hole(holes, (o - 2) as u64) {
             continue;
         }
+        // The `jmp` becomes the tail of the new `jcc`: nothing else may jump to it.
+        if may_be_reached(code, holes, o - 1) {
+            continue;
+        }
         // jcc +5 over the jmp: jump to _EXIT on the opposite condition (cc ^ 1).
         let cc = code[o - 3] & 0x0f;
         code[o - 3] = 0x0f;
@@ -412,6 +454,50 @@ fn fold_exit_branches(code: &mut [u8], holes: &mut [HoleOut]) {
         code[o + 3] = 0x90; // nop: falls through to `next`
         holes[i].offset = (o - 1) as u64;
     }
+}
+
+/// A compare-and-branch that clang ended with a conditional jump to the next instruction and
+/// an unconditional one to the branch target,
+///
+/// ```text
+///   jcc _CONTINUE     0f 8x <rel32 hole>
+///   jmp _TARGET       e9 <rel32 hole>
+/// ```
+///
+/// becomes `j!cc _TARGET; jmp _CONTINUE` (same bytes, condition inverted, the two holes
+/// swapped): the emitter drops a trailing `jmp _CONTINUE` when the next instruction follows, so
+/// the branch costs one conditional jump, taken only where the bytecode jumps. Both jumps
+/// change, so a branch inside the stencil that reaches either (the NaN test of a float compare
+/// jumps to the `jmp`) forbids the swap ([`may_be_reached`]).
+fn swap_branch_tail(code: &mut [u8], holes: &mut [HoleOut]) {
+    let n = code.len();
+    if n < 11 || code[n - 11] != 0x0f || !(0x80..=0x8f).contains(&code[n - 10]) {
+        return;
+    }
+    if code[n - 5] != 0xe9 {
+        return;
+    }
+    if may_be_reached(code, holes, n - 5) || may_be_reached(code, holes, n - 11) {
+        return;
+    }
+    let at = |holes: &[HoleOut], off: usize, sym: Sym| {
+        holes.iter().position(|h| {
+            !h.in_data
+                && h.offset == off as u64
+                && h.kind == Kind::Rel32
+                && h.addend == -4
+                && h.sym == sym
+        })
+    };
+    let (Some(cont), Some(target)) = (
+        at(holes, n - 9, Sym::Continue),
+        at(holes, n - 4, Sym::Target),
+    ) else {
+        return;
+    };
+    code[n - 10] ^= 1;
+    holes[cont].sym = Sym::Target;
+    holes[target].sym = Sym::Continue;
 }
 
 /// Every `.text.NAME` section of one object becomes a stencil.
@@ -487,6 +573,7 @@ fn extract(file: &object::File, src: &str) -> Result<Vec<StencilOut>, String> {
             }
         }
         fold_exit_branches(&mut code, &mut holes);
+        swap_branch_tail(&mut code, &mut holes);
         holes.sort();
         for w in holes.windows(2) {
             let end = w[0].offset + if w[0].kind == Kind::Abs64 { 8 } else { 4 };

@@ -71,6 +71,54 @@ fn big_function_source_blocks(blocks: usize) -> String {
     s
 }
 
+/// Like [`big_function_source`], but every block is a loop (`for`, `while` with a checked
+/// multiply-add and a branch), so the function caches registers: the emitter picks register
+/// variants and lays out an entry stub per loop header.
+pub fn big_loop_function_source(min_ops: usize) -> String {
+    let mut blocks = (min_ops / 16).max(1);
+    loop {
+        let mut s = String::from("fun big(n: int): int {\n  var a = n\n  var b = 1\n  var c = 0\n");
+        for k in 0..blocks {
+            let (m, d) = (k % 13 + 2, k % 7 + 1);
+            s.push_str(&format!(
+                "  for i in 0..n {{\n    a = a + i * {m} - b\n    \
+                 if a > {lim} {{ a = a - {lim} }} else {{ b = b + {d} }}\n  }}\n  \
+                 while c < a {{ c = c + {d} }}\n",
+                lim = 1000 + k,
+            ));
+        }
+        s.push_str("  return a + b + c\n}\n\nprint(big(7))\n");
+        if function_ops(&s, "big") >= min_ops {
+            return s;
+        }
+        blocks *= 2;
+    }
+}
+
+/// Mochi source of `n` small functions `f0`..`f{n-1}` (a few ops each, one with a loop every
+/// fourth), called once each from the top level: the per-function cost of compiling.
+pub fn small_functions_source(n: usize) -> String {
+    let mut s = String::new();
+    for k in 0..n {
+        if k % 4 == 3 {
+            s.push_str(&format!(
+                "fun f{k}(x: int): int {{\n  var t = 0\n  for i in 0..x {{ t = t + i }}\n  return t + {k}\n}}\n"
+            ));
+        } else {
+            s.push_str(&format!(
+                "fun f{k}(x: int): int {{ return x * {} + {k} }}\n",
+                k % 5 + 1
+            ));
+        }
+    }
+    s.push_str("var total = 0\n");
+    for k in 0..n {
+        s.push_str(&format!("total = total + f{k}(3)\n"));
+    }
+    s.push_str("print(total)\n");
+    s
+}
+
 /// Bytecode ops of function `name` in `src`.
 pub fn function_ops(src: &str, name: &str) -> usize {
     let prog = compiler::compile_source(src).expect("compile");
@@ -123,6 +171,18 @@ mod tests {
         for mode in [JitMode::Off, JitMode::Always, JitMode::Auto] {
             run_source(&src, mode);
         }
+    }
+
+    #[test]
+    fn loop_and_small_function_sources_compile_and_run() {
+        let src = big_loop_function_source(2_000);
+        assert!(function_ops(&src, "big") >= 2_000);
+        let src2 = small_functions_source(20);
+        for mode in [JitMode::Off, JitMode::Always] {
+            run_source(&src, mode);
+            run_source(&src2, mode);
+        }
+        assert!(jit_compile_all(&src2) >= 20);
     }
 
     #[test]

@@ -17,12 +17,14 @@
 //! `Jit::enter` that forwards to it); memmap2 does the mapping and the mprotect.
 
 pub mod code_memory;
+pub mod disasm;
 pub mod emit;
+mod hole_values;
 pub mod patch;
 pub mod shim;
 
 use code_memory::CodeMemory;
-use emit::StencilSet;
+use emit::{Emitter, Listing};
 use shim::EntryShim;
 use std::io::Write;
 use std::time::Instant;
@@ -41,7 +43,7 @@ pub fn available() -> bool {
 
 /// The stencils resolved per op and the installed entry shim.
 struct Engine {
-    set: StencilSet,
+    emitter: Emitter,
     shim: EntryShim,
 }
 
@@ -56,6 +58,8 @@ pub struct CopyAndPatch {
     mem: CodeMemory,
     stats: JitStats,
     perf_map: Option<std::fs::File>,
+    /// `--dump-jit`: the function whose layout `compile` records, and the layout.
+    listing: Option<(usize, Option<Listing>)>,
 }
 
 impl CopyAndPatch {
@@ -68,9 +72,9 @@ impl CopyAndPatch {
     pub fn with_budget(budget: usize) -> Self {
         let mut mem = CodeMemory::new(budget);
         let engine = if available() {
-            StencilSet::load().and_then(|set| {
+            Emitter::new().and_then(|emitter| {
                 let shim = EntryShim::install(&mut mem)?;
-                Ok(Engine { set, shim })
+                Ok(Engine { emitter, shim })
             })
         } else {
             Err("no JIT stencils for this target".to_string())
@@ -87,6 +91,7 @@ impl CopyAndPatch {
             mem,
             stats: JitStats::default(),
             perf_map: None,
+            listing: None,
         };
         if std::env::var("MOCHI_PERF_MAP").is_ok_and(|v| v == "1") {
             let path = format!("/tmp/perf-{}.map", std::process::id());
@@ -106,6 +111,30 @@ impl CopyAndPatch {
     /// Why this JIT cannot compile anything, if it cannot.
     pub fn unavailable_reason(&self) -> Option<&str> {
         self.engine.as_ref().err().map(|s| s.as_str())
+    }
+
+    /// Make `compile` record the layout of function `fid` for [`CopyAndPatch::dump`]
+    /// (`--dump-jit`); call before the function is compiled.
+    pub fn keep_listing(&mut self, fid: usize) {
+        self.listing = Some((fid, None));
+    }
+
+    /// Function `fid`'s machine code, disassembled and interleaved with its bytecode
+    /// (`--dump-jit`). Compiles the function now if it was not compiled since
+    /// [`CopyAndPatch::keep_listing`] (the interpreter ran it, or the JIT was off).
+    pub fn dump(&mut self, prog: &Program, fid: usize) -> Result<String, String> {
+        if fid >= prog.funcs.len() {
+            return Err(format!("no function #{fid}"));
+        }
+        let have = matches!(&self.listing, Some((f, Some(_))) if *f == fid);
+        if !have {
+            self.keep_listing(fid);
+            self.compile(prog, fid)?;
+        }
+        match &self.listing {
+            Some((_, Some(l))) => Ok(disasm::render(prog, fid, l)),
+            _ => Err("the function's layout was not recorded".into()),
+        }
     }
 
     /// Bytes of code memory mapped so far (whole pages, the shim included).
@@ -129,8 +158,12 @@ impl Default for CopyAndPatch {
 impl Jit for CopyAndPatch {
     fn compile(&mut self, prog: &Program, fid: usize) -> Result<CompiledFn, String> {
         let t0 = Instant::now();
-        let r = match &self.engine {
-            Ok(engine) => emit::emit(&engine.set, &mut self.mem, prog, fid),
+        let listing = match &mut self.listing {
+            Some((f, l)) if *f == fid => Some(l.insert(Listing::default())),
+            _ => None,
+        };
+        let r = match &mut self.engine {
+            Ok(engine) => engine.emitter.emit(&mut self.mem, prog, fid, listing),
             Err(e) => Err(e.clone()),
         };
         self.stats.compile_nanos += t0.elapsed().as_nanos() as u64;
@@ -148,6 +181,11 @@ impl Jit for CopyAndPatch {
             }
             Err(e) => {
                 self.stats.failed_compiles += 1;
+                if let Some((f, l)) = &mut self.listing {
+                    if *f == fid {
+                        *l = None;
+                    }
+                }
                 Err(e)
             }
         }

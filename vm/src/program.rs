@@ -177,7 +177,8 @@ impl Program {
         s
     }
 
-    fn format_operands(&self, ins: &Instr) -> String {
+    /// The operands of `ins` as `--ir` prints them (`R5, K2(7), ->12`).
+    pub fn format_operands(&self, ins: &Instr) -> String {
         let vals = ins.operand_values();
         let mut parts = Vec::new();
         for (k, v) in ins.op.operands().iter().zip(vals) {

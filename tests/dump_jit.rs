@@ -1,0 +1,90 @@
+//! `mochi run --dump-jit=FN`: the function's machine code, disassembled and interleaved with
+//! its bytecode ops, in every tier policy; an unknown function is a clean error.
+
+mod common;
+use common::*;
+use std::io::Write;
+
+const SRC: &str = "fun sum(n: int): int {
+  var s = 0
+  for i in 0..n { s = s + i * 3 }
+  return s
+}
+fun twice(x: int): int { return x + x }
+print(sum(10))
+print(twice(21))
+";
+
+fn program(tag: &str) -> std::path::PathBuf {
+    let path =
+        std::env::temp_dir().join(format!("mochi_dump_jit_{tag}_{}.mochi", std::process::id()));
+    std::fs::File::create(&path)
+        .and_then(|mut f| f.write_all(SRC.as_bytes()))
+        .unwrap();
+    path
+}
+
+#[test]
+fn dump_shows_ops_and_instructions_in_every_mode() {
+    let path = program("modes");
+    for mode in ["--jit=off", "--jit=auto", "--jit=always"] {
+        for (func, ops) in [
+            (
+                "sum",
+                &["ConstI64", "MulI64", "AddI64", "IncJLtI64", "RetI64"][..],
+            ),
+            ("twice", &["AddI64", "RetI64"][..]),
+        ] {
+            let o = mochi()
+                .args(["run", mode, &format!("--dump-jit={func}")])
+                .arg(&path)
+                .output()
+                .unwrap();
+            let out = text(&o.stdout);
+            assert!(o.status.success(), "{mode} {func}: {}", text(&o.stderr));
+            // The program ran first.
+            assert!(out.starts_with("135\n42\n"), "{mode}: {out}");
+            assert!(out.contains("; function #"), "{out}");
+            assert!(out.contains(&format!(" {func}: ")), "{out}");
+            for op in ops {
+                assert!(out.contains(op), "{mode} {func}: no {op} in\n{out}");
+            }
+            // Real instructions: the frame base is r12, every function returns, and the
+            // checked addition side-exits on overflow.
+            for insn in ["%r12", "ret", "jo "] {
+                assert!(out.contains(insn), "{mode} {func}: no `{insn}` in\n{out}");
+            }
+            // Stencil names and the exit stub.
+            assert!(out.contains("[ret_i64"), "{out}");
+            assert!(out.contains("exit stub"), "{out}");
+        }
+    }
+    // The loop's function caches registers: entry stubs and a branch back to the loop body.
+    let o = mochi()
+        .args(["run", "--jit=always", "--dump-jit=sum"])
+        .arg(&path)
+        .output()
+        .unwrap();
+    let out = text(&o.stdout);
+    assert!(out.contains("registers x0=R"), "{out}");
+    assert!(out.contains("entry of pc 0"), "{out}");
+    assert!(out.contains("; -> pc "), "{out}");
+    let _ = std::fs::remove_file(&path);
+}
+
+#[test]
+fn unknown_function_is_a_clean_error() {
+    let path = program("unknown");
+    let o = mochi()
+        .args(["run", "--dump-jit=nosuch"])
+        .arg(&path)
+        .output()
+        .unwrap();
+    let err = text(&o.stderr);
+    assert_eq!(o.status.code(), Some(2), "{err}");
+    assert!(err.contains("no function `nosuch`"), "{err}");
+    assert!(err.contains("sum"), "{err}");
+    assert!(!err.contains("panicked"), "{err}");
+    assert!(o.stdout.is_empty(), "the program did not run");
+    let _ = std::fs::remove_file(&path);
+}

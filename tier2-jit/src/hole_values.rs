@@ -1,0 +1,75 @@
+//! The value array of a piece: the copy pass fills one entry per hole symbol for each
+//! instruction and piece, and every hole is stored from its entry plus its addend. Shared by
+//! the emitter and `build.rs`, which generates one emit function per stencil from it.
+
+use stencils::{HoleSymbol, Stencil};
+
+/// `_CONTINUE`: the next piece (an entry stub: its instruction).
+pub const CONTINUE: u8 = 0;
+/// `_TARGET`: the first piece of the jump target.
+pub const TARGET: u8 = 1;
+/// `_A`/`_B`/`_C`: the operands, encoded by kind (a spill or reload: `_A` is its slot).
+pub const A: u8 = 2;
+/// `_K`: the constant named by the K operand.
+pub const K: u8 = 5;
+pub const PC: u8 = 6;
+/// `_R0`..`_R3`: offsets of the slots cached in x0..x3 (0: unused).
+pub const R0: u8 = 7;
+/// `_EXIT`: the instruction's `exit_at` stub (for an `exit_at` stub: the exit stub).
+pub const EXIT: u8 = 11;
+/// `_OA`/`_OB`/`_OC`: the raw operands.
+pub const OA: u8 = 12;
+/// `_H`: the instruction's helper routine.
+pub const HELPER_OP: u8 = 15;
+/// The stencil's own data.
+pub const DATA: u8 = 16;
+/// `_H_<name>`: the address of a Rust helper (`HELPERS + i`: the i-th of [`helper_names`]).
+pub const HELPERS: u8 = 17;
+pub const MAX_HELPERS: usize = 15;
+pub const COUNT: usize = HELPERS as usize + MAX_HELPERS;
+
+/// The Rust helpers the stencils' code calls (`_H_<name>`), in order of first use.
+pub fn helper_names(stencils: &[Stencil]) -> Vec<&'static str> {
+    let mut names = Vec::new();
+    for s in stencils {
+        for h in s.holes.iter().filter(|h| !h.in_data) {
+            if let HoleSymbol::Helper(n) = h.symbol {
+                if !names.contains(&n) {
+                    names.push(n);
+                }
+            }
+        }
+    }
+    names
+}
+
+/// The entry of the value array that holds symbol `sym`'s value (`helpers`: from
+/// [`helper_names`]); `None` for a helper beyond `MAX_HELPERS`.
+pub fn index(sym: HoleSymbol, helpers: &[&str]) -> Option<u8> {
+    Some(match sym {
+        HoleSymbol::Continue => CONTINUE,
+        HoleSymbol::Target => TARGET,
+        HoleSymbol::A => A,
+        HoleSymbol::B => A + 1,
+        HoleSymbol::C => A + 2,
+        HoleSymbol::K => K,
+        HoleSymbol::Pc => PC,
+        HoleSymbol::R0 => R0,
+        HoleSymbol::R1 => R0 + 1,
+        HoleSymbol::R2 => R0 + 2,
+        HoleSymbol::R3 => R0 + 3,
+        HoleSymbol::Exit => EXIT,
+        HoleSymbol::OA => OA,
+        HoleSymbol::OB => OA + 1,
+        HoleSymbol::OC => OA + 2,
+        HoleSymbol::HelperOp => HELPER_OP,
+        HoleSymbol::Helper(name) => {
+            let i = helpers.iter().position(|n| *n == name)?;
+            if i >= MAX_HELPERS {
+                return None;
+            }
+            HELPERS + i as u8
+        }
+        HoleSymbol::OwnData => DATA,
+    })
+}
