@@ -347,6 +347,8 @@ enum Sym {
     HelperOp,
     Helper(String),
     OwnData,
+    Callee,
+    Frame,
 }
 
 #[derive(Clone, PartialEq, Eq, PartialOrd, Ord, Debug)]
@@ -647,6 +649,8 @@ fn hole(
                         "_OB" => Sym::OB,
                         "_OC" => Sym::OC,
                         "_H" => Sym::HelperOp,
+                        "_CALLEE" => Sym::Callee,
+                        "_FRAME" => Sym::Frame,
                         s if s.starts_with("_H_") && s.len() > 3 => Sym::Helper(s[3..].into()),
                         s => {
                             return Err(err(format!(

@@ -51,6 +51,31 @@ CALL(call_c2, (ST(0), ST(1)), (LD(0), LD(1), Z(2), Z(3)))
 CALL(call_c3, (ST(0), ST(1), ST(2)), (LD(0), LD(1), LD(2), Z(3)))
 CALL(call_c4, (ST(0), ST(1), ST(2), ST(3)), (LD(0), LD(1), LD(2), LD(3)))
 
+/* call_direct (a: Fn, b: R result slot, c: W caller frame words): `call` when the callee's
+ * native entry and frame size are known at compile time (the function itself, or a callee
+ * compiled before it): the entry is a rel32 `call _CALLEE` and the frame size the immediate
+ * `_FRAME`, so no FuncInfo is read and no missing native code can be found. */
+#define CALL_DIRECT(NAME, SPILL, RELOAD)                                            \
+    STENCIL(NAME) {                                                                 \
+        uint8_t *nfp = fp + U32(_C);                                                \
+        if (MACHINE_SP() <= ctx->rsp_limit || nfp + U32(_FRAME) > ctx->stack_limit) \
+            SIDE_EXIT();                                                            \
+        FrameHeader *h = (FrameHeader *)nfp;                                        \
+        h->func = U32(_A);                                                          \
+        h->ret_pc = U32(_PC) + 1;                                                   \
+        h->caller = fp;                                                             \
+        h->dest = U32(_B);                                                          \
+        SPILL;                                                                      \
+        NATIVE_CALL_DIRECT(nfp, _C);                                                \
+        RELOAD;                                                                     \
+        CONTINUE();                                                                 \
+    }
+CALL_DIRECT(call_direct, (void)0, (Z(0), Z(1), Z(2), Z(3)))
+CALL_DIRECT(call_direct_c1, ST(0), (LD(0), Z(1), Z(2), Z(3)))
+CALL_DIRECT(call_direct_c2, (ST(0), ST(1)), (LD(0), LD(1), Z(2), Z(3)))
+CALL_DIRECT(call_direct_c3, (ST(0), ST(1), ST(2)), (LD(0), LD(1), LD(2), Z(3)))
+CALL_DIRECT(call_direct_c4, (ST(0), ST(1), ST(2), ST(3)), (LD(0), LD(1), LD(2), LD(3)))
+
 /* call_closure (a: C the closure, b: R result slot, c: W caller frame words): the call of a
  * closure value, as the interpreter's CallClosure arm does it. The function index is the
  * closure record's `func` (its slot in the record table, r15); the callee's FuncInfo gives

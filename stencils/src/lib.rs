@@ -61,6 +61,11 @@ pub enum HoleSymbol {
     /// The stencil's own read-only data, copied next to the code; `addend` already includes
     /// the offset inside [`Stencil::data`].
     OwnData,
+    /// `_CALLEE`: the native entry of a `Call`'s callee, when it is known at compile time
+    /// (the function itself, or one compiled before): the `call_direct` stencils.
+    Callee,
+    /// `_FRAME`: the frame size in bytes of a `Call`'s callee (with `_CALLEE`).
+    Frame,
 }
 
 /// One relocation of a stencil.

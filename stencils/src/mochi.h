@@ -126,6 +126,11 @@ extern char _PC[];
 extern PN uint64_t _EXIT(ARGS);
 /* Byte offset of the slot cached in x0..x3 (0: the register caches nothing). */
 extern char _R0[], _R1[], _R2[], _R3[];
+/* A direct call's callee (its native entry, called with a rel32 `call`) and its frame size in
+ * bytes (the `call_direct` stencils: the callee is the function itself or was compiled before
+ * the caller). */
+extern PN uint64_t _CALLEE(ARGS);
+extern char _FRAME[];
 
 #define CONTINUE() __attribute__((musttail)) return _CONTINUE(PASS)
 #define JUMP() __attribute__((musttail)) return _TARGET(PASS)
@@ -245,6 +250,36 @@ extern char _R0[], _R1[], _R2[], _R3[];
         __asm__("mov %%rsp, %0" : "=r"(sp_));                                         \
         sp_;                                                                          \
     })
+
+/* NATIVE_CALL to the `_CALLEE` hole: a direct `call rel32`. */
+#define NATIVE_CALL_DIRECT(nfp_, back_hole)                                              \
+    do {                                                                              \
+        register uint8_t *r12_ __asm__("r12") = (nfp_);                                \
+        register Ctx *r13_ __asm__("r13") = ctx;                                      \
+        register uint8_t *r14_ __asm__("r14") = lists;                                 \
+        register uint8_t *r15_ __asm__("r15") = records;                               \
+        register int64_t rdi_ __asm__("rdi");                                          \
+        register int64_t rsi_ __asm__("rsi");                                          \
+        register int64_t rdx_ __asm__("rdx");                                          \
+        register int64_t rcx_ __asm__("rcx");                                          \
+        __asm__ volatile("sub $8, %%rsp\n\tcall _CALLEE\n\tadd $8, %%rsp\n\t"             \
+                         "subq $" #back_hole ", %%r12"                                \
+                         : "+r"(r12_), "+r"(r13_), "+r"(r14_), "+r"(r15_), "=r"(rdi_), \
+                           "=r"(rsi_), "=r"(rdx_), "=r"(rcx_)                          \
+                         :                                                            \
+                         : "rax", "rbx", "r8", "r9", "r10", "r11", "memory", "cc",     \
+                           "xmm0", "xmm1", "xmm2", "xmm3", "xmm4", "xmm5", "xmm6",     \
+                           "xmm7", "xmm8", "xmm9", "xmm10", "xmm11", "xmm12",          \
+                           "xmm13", "xmm14", "xmm15");                                \
+        fp = r12_;                                                                    \
+        ctx = r13_;                                                                   \
+        lists = r14_;                                                                 \
+        records = r15_;                                                               \
+        x0 = rdi_;                                                                    \
+        x1 = rsi_;                                                                    \
+        x2 = rdx_;                                                                    \
+        x3 = rcx_;                                                                    \
+    } while (0)
 
 /* Return `st` from a function's native code with the pinned registers as the caller's
  * NATIVE_CALL expects them: r12 = this frame, r13-r15 as received. */

@@ -138,6 +138,9 @@ struct OpInfo {
     helper: u64,
     /// Its forms for 1..4 cached registers (`S_c1`..`S_c4`), if the stencil has them.
     cached_forms: Option<[u16; CACHE_REGS]>,
+    /// `Call` only: its direct forms for 0..4 cached registers (`call_direct`,
+    /// `call_direct_c1`..), used when the callee's entry is known at compile time.
+    direct_forms: Option<[u16; CACHE_REGS + 1]>,
     /// Start of its row in `StencilSet::variants` (`u32::MAX`: no register variants).
     variants: u32,
     /// A stencil it would use has a hole the op cannot fill: compiling it fails with
@@ -214,6 +217,7 @@ fn check_holes(s: &Stencil, op: Option<Op>) -> Result<(), String> {
             (HoleSymbol::Target, Some(op)) => op.operands().contains(&Operand::T),
             (HoleSymbol::K, Some(op)) => op.operands().contains(&Operand::K),
             (HoleSymbol::HelperOp, Some(op)) => op.helper().is_some(),
+            (HoleSymbol::Callee | HoleSymbol::Frame, Some(op)) => op == Op::Call,
         };
         if !ok {
             let what = op.map_or("a stub".to_string(), |o| o.name().to_string());
@@ -352,7 +356,21 @@ impl StencilSet {
                     _ => None,
                 }
             };
-            let uses = std::iter::once(stencil).chain(cached_forms.into_iter().flatten());
+            let direct_forms = if *op == Op::Call {
+                let mut forms = [0u16; CACHE_REGS + 1];
+                for (n, f) in forms.iter_mut().enumerate() {
+                    *f = match n {
+                        0 => find("call_direct")?,
+                        n => find(&format!("call_direct_c{n}"))?,
+                    };
+                }
+                Some(forms)
+            } else {
+                None
+            };
+            let uses = std::iter::once(stencil)
+                .chain(cached_forms.into_iter().flatten())
+                .chain(direct_forms.into_iter().flatten());
             for s in uses {
                 if let Err(e) = check_holes(&stencils::STENCILS[s as usize], Some(*op)) {
                     broken[i] = e;
@@ -370,6 +388,7 @@ impl StencilSet {
                 ends: target < 3 || op.is_ret(),
                 helper: op.helper().map_or(0, |h| h as usize as u64),
                 cached_forms,
+                direct_forms,
                 variants: u32::MAX,
                 broken: !broken[i].is_empty(),
             });
@@ -530,6 +549,13 @@ pub struct Emitter {
     data: Vec<(u16, u32)>,
     depth: Vec<i32>,
     score: Vec<u64>,
+    /// Per function of the program being compiled: its native entry once compiled (0: not
+    /// yet), so later `Call`s to it are direct. One JIT serves one program; the table is
+    /// reset when a different program (by address and size) is compiled.
+    natives: Vec<usize>,
+    natives_of: (usize, usize),
+    /// The last plan used a direct call.
+    used_direct: bool,
 }
 
 impl Emitter {
@@ -544,6 +570,9 @@ impl Emitter {
             data: Vec::new(),
             depth: Vec::new(),
             score: Vec::new(),
+            natives: Vec::new(),
+            natives_of: (0, 0),
+            used_direct: false,
         })
     }
 
@@ -558,8 +587,25 @@ impl Emitter {
         mem: &mut CodeMemory,
         prog: &Program,
         fid: usize,
-        listing: Option<&mut Listing>,
+        mut listing: Option<&mut Listing>,
     ) -> Result<Emitted, String> {
+        match self.emit_with(mem, prog, fid, listing.as_deref_mut(), true) {
+            // A direct call's callee lies beyond rel32 reach of the new code (code memory
+            // grew a chunk far away): emit every call of this function indirect instead.
+            Err(_) if self.used_direct => self.emit_with(mem, prog, fid, listing, false),
+            r => r,
+        }
+    }
+
+    fn emit_with(
+        &mut self,
+        mem: &mut CodeMemory,
+        prog: &Program,
+        fid: usize,
+        listing: Option<&mut Listing>,
+        direct: bool,
+    ) -> Result<Emitted, String> {
+        self.used_direct = false;
         let f = prog
             .funcs
             .get(fid)
@@ -581,6 +627,14 @@ impl Emitter {
         let cache = &cache_words[..ncache];
         let set = self.set;
         let st = &set.stencils;
+        let this_prog = (prog as *const Program as usize, prog.funcs.len());
+        if self.natives_of != this_prog {
+            self.natives_of = this_prog;
+            self.natives.clear();
+            self.natives.resize(prog.funcs.len(), 0);
+        }
+        let natives = &self.natives;
+        let mut used_direct = false;
 
         // ---- plan: pieces and their offsets ----
         let n = f.code.len();
@@ -640,6 +694,18 @@ impl Emitter {
             if info.k < 3 && vals[info.k as usize] as usize >= n_consts {
                 let k = vals[info.k as usize];
                 return Err(plan_error(f, pc, &format!("constant K{k} out of range")));
+            }
+            if let Some(forms) = info.direct_forms {
+                // A call of the function itself or of one already compiled: direct.
+                let callee = vals[0] as usize;
+                if callee >= prog.funcs.len() {
+                    return Err(plan_error(f, pc, &format!("no function #{callee}")));
+                }
+                if direct && (callee == fid || natives[callee] != 0) {
+                    push!(forms[ncache], Role::Op, pc);
+                    used_direct = true;
+                    continue;
+                }
             }
             if ncache == 0 || info.n_i64 == 0 && info.cached_forms.is_none() {
                 push!(info.stencil, Role::Op, pc);
@@ -766,6 +832,8 @@ impl Emitter {
             reg_offsets[r] = 8 * *w as u64;
         }
 
+        self.used_direct = used_direct;
+
         // ---- copy and patch ----
         let mut listing = listing;
         let listing_code = listing.as_mut().map(|l| &mut l.code);
@@ -809,6 +877,16 @@ impl Emitter {
                 vals[v::PC as usize] = pc as u64;
                 vals[v::EXIT as usize] = (base + exit_off[pc] as usize) as u64;
                 vals[v::HELPER_OP as usize] = info.helper;
+                if info.direct_forms.is_some() {
+                    let callee = raw[0] as usize;
+                    vals[v::CALLEE as usize] = if callee == fid {
+                        let entry = if ncache == 0 { pc_off[0] } else { enter_off[0] };
+                        (base + entry as usize) as u64
+                    } else {
+                        natives[callee] as u64
+                    };
+                    vals[v::FRAME as usize] = 8 * prog.funcs[callee].frame_words() as u64;
+                }
                 while i <= last_instr && pieces[i].pc as usize == pc {
                     let p = &pieces[i];
                     let len = p.len as usize;
@@ -865,7 +943,7 @@ impl Emitter {
         })?;
 
         // Entry points: the stub when registers are cached, else the instruction's code.
-        let pc_addrs = if ncache == 0 {
+        let pc_addrs: Vec<*const u8> = if ncache == 0 {
             pc_off
                 .iter()
                 .map(|o| (base + *o as usize) as *const u8)
@@ -900,6 +978,9 @@ impl Emitter {
                 });
                 pos += len;
             }
+        }
+        if let Some(&entry) = pc_addrs.first() {
+            self.natives[fid] = entry as usize;
         }
         Ok(Emitted {
             base,

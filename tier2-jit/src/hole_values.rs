@@ -23,8 +23,11 @@ pub const OA: u8 = 12;
 pub const HELPER_OP: u8 = 15;
 /// The stencil's own data.
 pub const DATA: u8 = 16;
+/// `_CALLEE`, `_FRAME`: a direct call's callee entry and frame bytes.
+pub const CALLEE: u8 = 17;
+pub const FRAME: u8 = 18;
 /// `_H_<name>`: the address of a Rust helper (`HELPERS + i`: the i-th of [`helper_names`]).
-pub const HELPERS: u8 = 17;
+pub const HELPERS: u8 = 19;
 pub const MAX_HELPERS: usize = 15;
 pub const COUNT: usize = HELPERS as usize + MAX_HELPERS;
 
@@ -71,5 +74,7 @@ pub fn index(sym: HoleSymbol, helpers: &[&str]) -> Option<u8> {
             HELPERS + i as u8
         }
         HoleSymbol::OwnData => DATA,
+        HoleSymbol::Callee => CALLEE,
+        HoleSymbol::Frame => FRAME,
     })
 }
