@@ -411,6 +411,26 @@ fn interp(
                         }
                     };
                 }
+                // Every helper op: one generic path calling the op's routine. The routine
+                // reads and writes its operands in the frame; on an error it changed nothing
+                // and left the message in the runtime.
+                macro_rules! run_helper {
+                    ($op:expr) => {{
+                        let op: Op = $op;
+                        let h = op.helper().unwrap_or_else(|| {
+                            unreachable!("op {} has no interpreter arm", op.name())
+                        });
+                        ctx.exit_fp = fp;
+                        ctx.exit_pc = cur as u64;
+                        if call_helper(h, ctx, fp, a, b, c) {
+                            let msg = (*rt_ptr)
+                                .pending_error
+                                .take()
+                                .unwrap_or_else(|| "internal error: helper failed".into());
+                            return Err(err(&msg));
+                        }
+                    }};
+                }
                 match ins.op {
                     Op::MovI64 => slot!(fp, a, i64) = slot!(fp, b, i64),
                     Op::MovF64 => slot!(fp, a, f64) = slot!(fp, b, f64),
@@ -720,23 +740,28 @@ fn interp(
                         Some(v) => slot!(fp, a, i64) = v,
                         None => return Err(err("integer overflow")),
                     },
-                    op => {
-                        // Every helper op: one generic arm calling the op's routine. The
-                        // routine reads and writes its operands in the frame; on an error it
-                        // changed nothing and left the message in the runtime.
-                        let h = op.helper().unwrap_or_else(|| {
-                            unreachable!("op {} has no interpreter arm", op.name())
-                        });
-                        ctx.exit_fp = fp;
-                        ctx.exit_pc = cur as u64;
-                        if call_helper(h, ctx, fp, a, b, c) {
-                            let msg = (*rt_ptr)
-                                .pending_error
-                                .take()
-                                .unwrap_or_else(|| "internal error: helper failed".into());
-                            return Err(err(&msg));
+                    // Typed fast paths of helper ops: the common case inline, everything
+                    // else (growth, other key kinds, errors) through the op's routine.
+                    Op::MapGet => {
+                        let m = Cell(slot!(fp, b, u64));
+                        match heap!().map_get_int_fast(m, slot!(fp, c, i64)) {
+                            Some(v) => slot!(fp, a, u64) = v,
+                            None => run_helper!(Op::MapGet),
                         }
                     }
+                    Op::MapSet => {
+                        let m = Cell(slot!(fp, a, u64));
+                        if !heap_mut!().map_set_int_fast(m, slot!(fp, b, i64), slot!(fp, c, u64)) {
+                            run_helper!(Op::MapSet)
+                        }
+                    }
+                    Op::ListPush => {
+                        let l = Cell(slot!(fp, a, u64));
+                        if !heap_mut!().list_push_fast(l, slot!(fp, b, u64)) {
+                            run_helper!(Op::ListPush)
+                        }
+                    }
+                    op => run_helper!(op),
                 }
             }
         }

@@ -181,6 +181,26 @@ impl Heap {
         Ok(())
     }
 
+    /// `list_push` when it needs no memory (`c` is a list ending at its buffer's used length
+    /// with room in the buffer): a store and a length bump, the interpreter's fast path for
+    /// `ListPush`, which then skips the GC safepoint. False when nothing changed (not a list
+    /// handle, or the push must copy): the caller runs the `list_push` helper.
+    #[inline(always)]
+    pub fn list_push_fast(&mut self, c: Cell, w: u64) -> bool {
+        let Some((kind, _, i)) = c.as_handle() else {
+            return false;
+        };
+        if kind != ArenaKind::List as u8 {
+            return false;
+        }
+        let s = self.lists.get_mut(i);
+        if extend_in_place(s, w) {
+            s.len += 1;
+            return true;
+        }
+        false
+    }
+
     /// Push `w` onto `c` in place (amortised O(1)).
     pub fn list_push(&mut self, c: Cell, w: u64) {
         let i = self.idx(c, ArenaKind::List);
@@ -190,7 +210,10 @@ impl Heap {
             self.lists.get_mut(i).len += 1;
             return;
         }
-        let cap = (len * 2).max(4);
+        // The growth of `list_append`, so a list grown by pushes (an owned list's
+        // `xs = append(xs, v)`, see `compiler::lower::owned`) has exactly the capacity the
+        // same appends would give it: capacity decides when a later append shares a buffer.
+        let cap = ((len + 1) * 2).max(4);
         let data = fresh_words(&[self.list_words(c), &[w]], cap);
         self.note_alloc(buf_bytes(cap));
         // SAFETY: fresh buffer.

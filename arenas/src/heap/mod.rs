@@ -441,6 +441,7 @@ impl Heap {
         self.maps.base()
     }
 
+    #[inline]
     pub(crate) fn note_alloc(&mut self, bytes: usize) {
         self.gc.allocated_since += bytes;
     }

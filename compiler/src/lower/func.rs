@@ -47,6 +47,8 @@ pub(crate) struct FnBuilder {
     /// The slot of each local of the hir function, once declared.
     pub locals: Vec<Option<Slot>>,
     pub loops: Vec<LoopLabels>,
+    /// Per local: an owned list (`super::owned`), whose self-appends grow it in place.
+    pub owned: Vec<bool>,
 }
 
 pub(crate) fn bank_index(b: Bank) -> usize {
@@ -67,6 +69,7 @@ impl FnBuilder {
             max: [0; 3],
             locals: vec![None; f.locals.len()],
             loops: Vec::new(),
+            owned: super::owned::owned_lists(f),
         }
     }
 

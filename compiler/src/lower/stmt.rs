@@ -181,6 +181,14 @@ impl Lowerer<'_> {
         match place {
             Place::Local(l) => {
                 let dst = b.local(*l);
+                // `xs = append(xs, v)` on a list no one else can see: grow it in place.
+                if b.owned[*l as usize] {
+                    if let Some(v) = super::owned::self_append(*l, value) {
+                        let vs = self.expr(b, v)?;
+                        b.op2(Op::ListPush, dst, vs, value.pos);
+                        return Ok(());
+                    }
+                }
                 self.expr_to(b, value, dst)
             }
             Place::Global(g) => {
