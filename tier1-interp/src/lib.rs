@@ -761,6 +761,13 @@ fn interp(
                             run_helper!(Op::ListPush)
                         }
                     }
+                    Op::MathF64 => {
+                        if c == vm::runtime::helpers::MATH_SQRT {
+                            slot!(fp, a, f64) = slot!(fp, b, f64).sqrt()
+                        } else {
+                            run_helper!(Op::MathF64)
+                        }
+                    }
                     op => run_helper!(op),
                 }
             }

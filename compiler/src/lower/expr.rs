@@ -80,6 +80,11 @@ impl Lowerer<'_> {
         if let ExprKind::Local(l) = &e.kind {
             return Ok(b.local(*l));
         }
+        if let ExprKind::Global(g) = &e.kind {
+            if let Some(s) = b.cached_global(*g) {
+                return Ok(s);
+            }
+        }
         if e.ty == Type::Void {
             return Err(Error::ty(
                 e.pos,
@@ -163,7 +168,10 @@ impl Lowerer<'_> {
                 let s = b.local(*l);
                 b.mov(bank, dst, s, pos);
             }
-            ExprKind::Global(g) => b.op2(load_global_op(bank), dst, Opnd::Raw(*g), pos),
+            ExprKind::Global(g) => match b.cached_global(*g) {
+                Some(s) => b.mov(bank, dst, s, pos),
+                None => b.op2(load_global_op(bank), dst, Opnd::Raw(*g), pos),
+            },
             ExprKind::FuncRef(f) => {
                 // A named function as a value: a closure with no captures.
                 b.op2(Op::NewClosure, dst, Opnd::Raw(*f), pos);

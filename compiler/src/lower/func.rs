@@ -49,6 +49,8 @@ pub(crate) struct FnBuilder {
     pub loops: Vec<LoopLabels>,
     /// Per local: an owned list (`super::owned`), whose self-appends grow it in place.
     pub owned: Vec<bool>,
+    /// Globals cached in slots for the loop being lowered (`super::hoist`).
+    pub cached_globals: Vec<(hir::GlobalId, Slot)>,
 }
 
 pub(crate) fn bank_index(b: Bank) -> usize {
@@ -70,6 +72,7 @@ impl FnBuilder {
             locals: vec![None; f.locals.len()],
             loops: Vec::new(),
             owned: super::owned::owned_lists(f),
+            cached_globals: Vec::new(),
         }
     }
 
@@ -129,6 +132,20 @@ impl FnBuilder {
         if dst != src {
             self.op2(mov_op(bank), dst, src, pos);
         }
+    }
+
+    /// After a loop: forget the globals cached for it and free their slots.
+    pub fn uncache_globals(&mut self, (next, n): ([u32; 3], usize)) {
+        self.cached_globals.truncate(n);
+        self.next = next;
+    }
+
+    /// The slot caching global `g` in the loop being lowered, if any.
+    pub fn cached_global(&self, g: hir::GlobalId) -> Option<Slot> {
+        self.cached_globals
+            .iter()
+            .find(|(x, _)| *x == g)
+            .map(|&(_, s)| s)
     }
 
     pub fn local(&self, l: hir::LocalId) -> Slot {

@@ -4,7 +4,8 @@
 //! one); a block's locals until the end of the block.
 
 use super::func::{
-    list_get_op, list_set_op, set_field_op, store_global_op, FnBuilder, LoopLabels, Opnd, Slot,
+    list_get_op, list_set_op, load_global_op, set_field_op, store_global_op, FnBuilder, LoopLabels,
+    Opnd, Slot,
 };
 use super::{bank_of, Lowerer, Result};
 use crate::hir::{Expr, ExprKind, Place, Stmt, StmtKind};
@@ -62,6 +63,7 @@ impl Lowerer<'_> {
                 }
             }
             StmtKind::While { cond, body } => {
+                let hoisted = self.cache_globals(b, &[cond], body, pos);
                 // jmp test; body: ...; test: if cond goto body (the back-edge).
                 let (body_l, test_l, end_l) = (b.new_label(), b.new_label(), b.new_label());
                 b.jmp(test_l, pos);
@@ -77,6 +79,7 @@ impl Lowerer<'_> {
                 self.cond_jump(b, cond, true, body_l)?;
                 b.next = mark;
                 b.bind(end_l);
+                b.uncache_globals(hoisted);
             }
             StmtKind::ForRange {
                 var,
@@ -84,6 +87,7 @@ impl Lowerer<'_> {
                 end,
                 body,
             } => {
+                let hoisted = self.cache_globals(b, &[start, end], body, pos);
                 // i := start; hi := end; if hi <= i goto end; body: ...; cont:
                 // IncJLtI64 i, hi, body; end:
                 let mark = b.next;
@@ -105,12 +109,17 @@ impl Lowerer<'_> {
                 b.locals[*var as usize] = Some(i);
                 self.counted_loop(b, i, hi, body, pos, |_| {})?;
                 b.next = mark;
+                b.uncache_globals(hoisted);
             }
             StmtKind::ForEach {
                 var,
                 iterable,
                 body,
-            } => self.for_each(b, *var, iterable, body, pos)?,
+            } => {
+                let hoisted = self.cache_globals(b, &[iterable], body, pos);
+                self.for_each(b, *var, iterable, body, pos)?;
+                b.uncache_globals(hoisted);
+            }
             StmtKind::Break => {
                 let l = b
                     .loops
@@ -175,6 +184,30 @@ impl Lowerer<'_> {
             }
         }
         Ok(())
+    }
+
+    /// Before a loop: load the globals it reads and never assigns into slots, if it calls
+    /// nothing (see `super::hoist`), so that the loop reads them from there. Returns what
+    /// `uncache_globals` needs after the loop.
+    fn cache_globals(
+        &mut self,
+        b: &mut FnBuilder,
+        exprs: &[&Expr],
+        body: &[Stmt],
+        pos: Pos,
+    ) -> ([u32; 3], usize) {
+        let saved = (b.next, b.cached_globals.len());
+        let globals = super::hoist::LoopUse::of(exprs, body).invariant();
+        for g in globals {
+            if b.cached_global(g).is_some() {
+                continue;
+            }
+            let bank = bank_of(&self.hir.globals[g as usize].ty);
+            let s = b.alloc(bank);
+            b.op2(load_global_op(bank), s, Opnd::Raw(g), pos);
+            b.cached_globals.push((g, s));
+        }
+        saved
     }
 
     fn assign(&mut self, b: &mut FnBuilder, place: &Place, value: &Expr, pos: Pos) -> Result<()> {
