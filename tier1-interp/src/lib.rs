@@ -311,7 +311,15 @@ fn interp(
     }
 
     let rt_ptr = ctx.rt as *mut Runtime;
-    loop {
+    // Back-edges taken under `--jit=off`, counted in a register and added to the profile
+    // when the interpreter leaves the function (`edges_fid`): an increment in memory at every
+    // back-edge made a loop-carried store-to-load dependency that bounded tight loops.
+    let mut edges: u64 = 0;
+    let mut edges_fid = fid;
+    let result = 'run: loop {
+        tiering.counts[edges_fid] += edges;
+        edges = 0;
+        edges_fid = fid;
         // The frame the interpreter runs now, for the sampling profiler (one store per call,
         // return or resumption).
         prof::INTERP_FP.store(fp, std::sync::atomic::Ordering::Relaxed);
@@ -336,14 +344,16 @@ fn interp(
                         if t <= cur {
                             // A loop back-edge: profile, and enter native code at the loop
                             // header if this function is (or just became) compiled.
-                            tiering.counts[fid] += 1;
-                            if tiering.mode != JitMode::Off
-                                && tiering.maybe_compile(prog, funcs, fid)
-                            {
+                            if tiering.mode == JitMode::Off {
+                                edges += 1;
+                            } else if {
+                                tiering.counts[fid] += 1;
+                                tiering.maybe_compile(prog, funcs, fid)
+                            } {
                                 stats.osr_entries += 1;
                                 prof::set_osr(fid);
                                 match enter_native(tiering, fid, fp, t, ctx, stats) {
-                                    None => return Ok(()),
+                                    None => break 'run Ok(()),
                                     Some((nf, nfp, npc)) => {
                                         fid = nf;
                                         fp = nfp;
@@ -367,7 +377,7 @@ fn interp(
                         *tiering.calls.get_unchecked_mut(callee) += 1;
                         let frame_bytes = funcs[callee].frame_bytes as usize;
                         if ctx.depth >= ctx.max_depth || nfp.add(frame_bytes) > ctx.stack_limit {
-                            return Err(err("call stack exceeded"));
+                            break 'run Err(err("call stack exceeded"));
                         }
                         slot!(nfp, FRAME_FUNC / 8, u64) = callee as u64;
                         slot!(nfp, FRAME_RET_PC / 8, u64) = pc as u64;
@@ -378,7 +388,7 @@ fn interp(
                             && tiering.maybe_compile(prog, funcs, callee)
                         {
                             match enter_native(tiering, callee, nfp, 0, ctx, stats) {
-                                None => return Ok(()),
+                                None => break 'run Ok(()),
                                 Some((nf, nfp2, npc)) => {
                                     fid = nf;
                                     fp = nfp2;
@@ -407,7 +417,7 @@ fn interp(
                     ($r:expr) => {
                         match $r {
                             Ok(v) => v,
-                            Err(e) => return Err(err(&e.0)),
+                            Err(e) => break 'run Err(err(&e.0)),
                         }
                     };
                 }
@@ -427,7 +437,7 @@ fn interp(
                                 .pending_error
                                 .take()
                                 .unwrap_or_else(|| "internal error: helper failed".into());
-                            return Err(err(&msg));
+                            break 'run Err(err(&msg));
                         }
                     }};
                 }
@@ -451,41 +461,41 @@ fn interp(
                     }
                     Op::AddI64 => match slot!(fp, b, i64).checked_add(slot!(fp, c, i64)) {
                         Some(v) => slot!(fp, a, i64) = v,
-                        None => return Err(err("integer overflow")),
+                        None => break 'run Err(err("integer overflow")),
                     },
                     Op::SubI64 => match slot!(fp, b, i64).checked_sub(slot!(fp, c, i64)) {
                         Some(v) => slot!(fp, a, i64) = v,
-                        None => return Err(err("integer overflow")),
+                        None => break 'run Err(err("integer overflow")),
                     },
                     Op::MulI64 => match slot!(fp, b, i64).checked_mul(slot!(fp, c, i64)) {
                         Some(v) => slot!(fp, a, i64) = v,
-                        None => return Err(err("integer overflow")),
+                        None => break 'run Err(err("integer overflow")),
                     },
                     Op::DivI64 => {
                         let (x, y) = (slot!(fp, b, i64), slot!(fp, c, i64));
                         if y == 0 {
-                            return Err(err("division by zero"));
+                            break 'run Err(err("division by zero"));
                         }
                         match x.checked_div(y) {
                             Some(v) => slot!(fp, a, i64) = v,
-                            None => return Err(err("integer overflow")),
+                            None => break 'run Err(err("integer overflow")),
                         }
                     }
                     Op::ModI64 => {
                         let (x, y) = (slot!(fp, b, i64), slot!(fp, c, i64));
                         if y == 0 {
-                            return Err(err("division by zero"));
+                            break 'run Err(err("division by zero"));
                         }
                         // INT64_MIN % -1 is 0 (wrapping_rem gives exactly that).
                         slot!(fp, a, i64) = x.wrapping_rem(y);
                     }
                     Op::AddI64Imm => match slot!(fp, b, i64).checked_add(c as i32 as i64) {
                         Some(v) => slot!(fp, a, i64) = v,
-                        None => return Err(err("integer overflow")),
+                        None => break 'run Err(err("integer overflow")),
                     },
                     Op::NegI64 => match slot!(fp, b, i64).checked_neg() {
                         Some(v) => slot!(fp, a, i64) = v,
-                        None => return Err(err("integer overflow")),
+                        None => break 'run Err(err("integer overflow")),
                     },
                     Op::EqI64 => {
                         slot!(fp, a, i64) = (slot!(fp, b, i64) == slot!(fp, c, i64)) as i64
@@ -504,14 +514,14 @@ fn interp(
                     Op::DivF64 => {
                         let y = slot!(fp, c, f64);
                         if y == 0.0 {
-                            return Err(err("division by zero"));
+                            break 'run Err(err("division by zero"));
                         }
                         slot!(fp, a, f64) = slot!(fp, b, f64) / y;
                     }
                     Op::ModF64 => {
                         let y = slot!(fp, c, f64);
                         if y == 0.0 {
-                            return Err(err("division by zero"));
+                            break 'run Err(err("division by zero"));
                         }
                         slot!(fp, a, f64) = slot!(fp, b, f64) % y;
                     }
@@ -550,7 +560,7 @@ fn interp(
                                 jump_back_check!(c)
                             }
                         }
-                        None => return Err(err("integer overflow")),
+                        None => break 'run Err(err("integer overflow")),
                     },
                     Op::JLeI64 => {
                         if slot!(fp, a, i64) <= slot!(fp, b, i64) {
@@ -631,7 +641,7 @@ fn interp(
                     Op::CallClosure => {
                         let clo = Cell(slot!(fp, a, u64));
                         if !is_kind(clo, ArenaKind::Record) {
-                            return Err(err("call of a nil function value"));
+                            break 'run Err(err("call of a nil function value"));
                         }
                         let callee = heap!().closure_func(clo) as usize;
                         let (nparams, hidden) = (&(*rt_ptr).closure_params)[callee];
@@ -651,7 +661,7 @@ fn interp(
                         ctx.depth -= 1;
                         let caller = slot!(fp, FRAME_CALLER / 8, *mut u8);
                         if caller.is_null() {
-                            return Ok(());
+                            break 'run Ok(());
                         }
                         if ins.op != Op::RetVoid {
                             let dest = slot!(fp, FRAME_DEST / 8, u64) as usize;
@@ -671,42 +681,42 @@ fn interp(
                     Op::StrLen => {
                         let v = Cell(slot!(fp, b, u64));
                         if !is_kind(v, ArenaKind::Str) {
-                            return Err(err(NIL_USE));
+                            break 'run Err(err(NIL_USE));
                         }
                         slot!(fp, a, i64) = heap!().str_runes(v)
                     }
                     Op::ListLen => {
                         let v = Cell(slot!(fp, b, u64));
                         if !is_kind(v, ArenaKind::List) {
-                            return Err(err(NIL_USE));
+                            break 'run Err(err(NIL_USE));
                         }
                         slot!(fp, a, i64) = heap!().list_len(v)
                     }
                     Op::ListGetI64 | Op::ListGetF64 | Op::ListGetCell => {
                         let v = Cell(slot!(fp, b, u64));
                         if !is_kind(v, ArenaKind::List) {
-                            return Err(err(NIL_USE));
+                            break 'run Err(err(NIL_USE));
                         }
                         slot!(fp, a, u64) = rt_err!(heap!().list_get(v, slot!(fp, c, i64)))
                     }
                     Op::ListSetI64 | Op::ListSetF64 | Op::ListSetCell => {
                         let v = Cell(slot!(fp, a, u64));
                         if !is_kind(v, ArenaKind::List) {
-                            return Err(err(NIL_USE));
+                            break 'run Err(err(NIL_USE));
                         }
                         rt_err!(heap_mut!().list_set(v, slot!(fp, b, i64), slot!(fp, c, u64)))
                     }
                     Op::GetFieldI64 | Op::GetFieldF64 | Op::GetFieldCell => {
                         let v = Cell(slot!(fp, b, u64));
                         if !is_kind(v, ArenaKind::Record) {
-                            return Err(err(NIL_USE));
+                            break 'run Err(err(NIL_USE));
                         }
                         slot!(fp, a, u64) = heap!().record_get(v, c as usize)
                     }
                     Op::SetFieldI64 | Op::SetFieldF64 | Op::SetFieldCell => {
                         let v = Cell(slot!(fp, a, u64));
                         if !is_kind(v, ArenaKind::Record) {
-                            return Err(err(NIL_USE));
+                            break 'run Err(err(NIL_USE));
                         }
                         heap_mut!().record_set(v, b as usize, slot!(fp, c, u64))
                     }
@@ -733,12 +743,12 @@ fn interp(
                         if (-9.223372036854776e18..9.223372036854776e18).contains(&x) {
                             slot!(fp, a, i64) = x as i64;
                         } else {
-                            return Err(err("integer overflow"));
+                            break 'run Err(err("integer overflow"));
                         }
                     }
                     Op::AbsI64 => match slot!(fp, b, i64).checked_abs() {
                         Some(v) => slot!(fp, a, i64) = v,
-                        None => return Err(err("integer overflow")),
+                        None => break 'run Err(err("integer overflow")),
                     },
                     // Typed fast paths of helper ops: the common case inline, everything
                     // else (growth, other key kinds, errors) through the op's routine.
@@ -772,7 +782,9 @@ fn interp(
                 }
             }
         }
-    }
+    };
+    tiering.counts[edges_fid] += edges;
+    result
 }
 
 /// Run a helper op's routine with the profiler's state word saying so; true when it failed.
