@@ -690,35 +690,40 @@ fn interp(
                         if !is_kind(v, ArenaKind::List) {
                             break 'run Err(err(NIL_USE));
                         }
-                        slot!(fp, a, i64) = heap!().list_len(v)
+                        slot!(fp, a, i64) = heap!().list_len_at(v.0 as u32)
                     }
                     Op::ListGetI64 | Op::ListGetF64 | Op::ListGetCell => {
                         let v = Cell(slot!(fp, b, u64));
                         if !is_kind(v, ArenaKind::List) {
                             break 'run Err(err(NIL_USE));
                         }
-                        slot!(fp, a, u64) = rt_err!(heap!().list_get(v, slot!(fp, c, i64)))
+                        slot!(fp, a, u64) =
+                            rt_err!(heap!().list_get_at(v.0 as u32, slot!(fp, c, i64)))
                     }
                     Op::ListSetI64 | Op::ListSetF64 | Op::ListSetCell => {
                         let v = Cell(slot!(fp, a, u64));
                         if !is_kind(v, ArenaKind::List) {
                             break 'run Err(err(NIL_USE));
                         }
-                        rt_err!(heap_mut!().list_set(v, slot!(fp, b, i64), slot!(fp, c, u64)))
+                        rt_err!(heap_mut!().list_set_at(
+                            v.0 as u32,
+                            slot!(fp, b, i64),
+                            slot!(fp, c, u64)
+                        ))
                     }
                     Op::GetFieldI64 | Op::GetFieldF64 | Op::GetFieldCell => {
                         let v = Cell(slot!(fp, b, u64));
                         if !is_kind(v, ArenaKind::Record) {
                             break 'run Err(err(NIL_USE));
                         }
-                        slot!(fp, a, u64) = heap!().record_get(v, c as usize)
+                        slot!(fp, a, u64) = heap!().record_get_at(v.0 as u32, c as usize)
                     }
                     Op::SetFieldI64 | Op::SetFieldF64 | Op::SetFieldCell => {
                         let v = Cell(slot!(fp, a, u64));
                         if !is_kind(v, ArenaKind::Record) {
                             break 'run Err(err(NIL_USE));
                         }
-                        heap_mut!().record_set(v, b as usize, slot!(fp, c, u64))
+                        heap_mut!().record_set_at(v.0 as u32, b as usize, slot!(fp, c, u64))
                     }
                     Op::JmpNotType => {
                         let v = Cell(slot!(fp, a, u64));
@@ -805,6 +810,14 @@ const NIL_USE: &str = "invalid use of nil value";
 
 #[inline(always)]
 fn is_kind(c: Cell, k: ArenaKind) -> bool {
+    c.is_handle_of(k) || is_kind_slow(c, k)
+}
+
+/// `is_kind` by the general decoding (every tag `Cell::kind` calls a handle), out of the
+/// typed ops' hot path.
+#[cold]
+#[inline(never)]
+fn is_kind_slow(c: Cell, k: ArenaKind) -> bool {
     matches!(c.arena(), Some((kk, _)) if kk == k)
 }
 

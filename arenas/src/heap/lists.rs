@@ -155,13 +155,38 @@ impl Heap {
     /// ops: it is their whole work; the error path is out of line).
     #[inline(always)]
     fn list_index(&self, c: Cell, i: i64) -> Result<(usize, *mut u64), RtError> {
-        let s = self.list_slot(c);
-        let n = s.len as i64;
-        let j = if i < 0 { i.wrapping_add(n) } else { i };
-        if (j as u64) >= (n as u64) {
-            return Err(index_error(i, n));
-        }
-        Ok((j as usize, s.data))
+        index_in(self.list_slot(c), i)
+    }
+
+    /// The `ListSlot` at slot index `slot` (the low 32 bits of a list handle) for callers
+    /// that checked the handle's tag themselves: the interpreter's typed list ops, which
+    /// would otherwise decode the handle twice.
+    #[inline(always)]
+    fn list_slot_at(&self, slot: u32) -> &ListSlot {
+        self.lists.get(slot)
+    }
+
+    /// `len(xs)` of the list at slot index `slot` (see `list_slot_at`).
+    #[inline(always)]
+    pub fn list_len_at(&self, slot: u32) -> i64 {
+        self.list_slot_at(slot).len as i64
+    }
+
+    /// `xs[i]` of the list at slot index `slot` (see `list_slot_at`).
+    #[inline(always)]
+    pub fn list_get_at(&self, slot: u32, i: i64) -> Result<u64, RtError> {
+        let (j, data) = index_in(self.list_slot_at(slot), i)?;
+        // SAFETY: j < len.
+        Ok(unsafe { *data.add(j) })
+    }
+
+    /// `xs[i] = w` on the list at slot index `slot` (see `list_slot_at`).
+    #[inline(always)]
+    pub fn list_set_at(&mut self, slot: u32, i: i64, w: u64) -> Result<(), RtError> {
+        let (j, data) = index_in(self.list_slot_at(slot), i)?;
+        // SAFETY: j < len.
+        unsafe { *data.add(j) = w };
+        Ok(())
     }
 
     /// `xs[i]` (negative counts from the end).
@@ -374,6 +399,17 @@ impl Heap {
             _ => None,
         }
     }
+}
+
+/// The element index of `xs[i]` in the list of slot `s` and its buffer.
+#[inline(always)]
+fn index_in(s: &ListSlot, i: i64) -> Result<(usize, *mut u64), RtError> {
+    let n = s.len as i64;
+    let j = if i < 0 { i.wrapping_add(n) } else { i };
+    if (j as u64) >= (n as u64) {
+        return Err(index_error(i, n));
+    }
+    Ok((j as usize, s.data))
 }
 
 #[cold]

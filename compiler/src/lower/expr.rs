@@ -1,7 +1,7 @@
 //! Expressions: values into slots (`expr`, `expr_to`), conditions into branches
 //! (`cond_jump`: fused compare-and-branch ops), conversions and zero values.
 
-use super::func::{get_field_op, list_get_op, load_global_op, FnBuilder, Opnd, Slot};
+use super::func::{get_field_op, list_get_op, FnBuilder, Opnd, Slot};
 use super::{bank_of, Lowerer, Result};
 use crate::hir::{BinOp, Conv, Expr, ExprKind, MatchArm, Pattern, UnOp};
 use crate::types::Type;
@@ -170,7 +170,7 @@ impl Lowerer<'_> {
             }
             ExprKind::Global(g) => match b.cached_global(*g) {
                 Some(s) => b.mov(bank, dst, s, pos),
-                None => b.op2(load_global_op(bank), dst, Opnd::Raw(*g), pos),
+                None => b.load_global(bank, dst, *g, pos),
             },
             ExprKind::FuncRef(f) => {
                 // A named function as a value: a closure with no captures.

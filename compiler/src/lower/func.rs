@@ -51,6 +51,8 @@ pub(crate) struct FnBuilder {
     pub owned: Vec<bool>,
     /// Globals cached in slots for the loop being lowered (`super::hoist`).
     pub cached_globals: Vec<(hir::GlobalId, Slot)>,
+    /// Where the last label was bound (no peephole may look back across it).
+    pub last_bound: usize,
 }
 
 pub(crate) fn bank_index(b: Bank) -> usize {
@@ -73,6 +75,7 @@ impl FnBuilder {
             loops: Vec::new(),
             owned: super::owned::owned_lists(f),
             cached_globals: Vec::new(),
+            last_bound: usize::MAX,
         }
     }
 
@@ -121,6 +124,22 @@ impl FnBuilder {
 
     pub fn bind(&mut self, l: usize) {
         self.labels[l] = Some(self.code.len());
+        self.last_bound = self.code.len();
+    }
+
+    /// `dst := G[g]`. Right after `G[g] := src` (no label in between, so nothing else reaches
+    /// here) the value is still in `src`: a move, or nothing when `dst` is `src`
+    /// (`seed = f(seed)` then a read of `seed`).
+    pub fn load_global(&mut self, bank: Bank, dst: Slot, g: hir::GlobalId, pos: Pos) {
+        if self.last_bound != self.code.len() {
+            if let Some(&(op, [Opnd::Raw(x), Opnd::Slot(src), _], _)) = self.code.last() {
+                if op == store_global_op(bank) && x == g {
+                    self.mov(bank, dst, src, pos);
+                    return;
+                }
+            }
+        }
+        self.op2(load_global_op(bank), dst, Opnd::Raw(g), pos);
     }
 
     pub fn jmp(&mut self, l: usize, pos: Pos) {

@@ -4,8 +4,7 @@
 //! one); a block's locals until the end of the block.
 
 use super::func::{
-    list_get_op, list_set_op, load_global_op, set_field_op, store_global_op, FnBuilder, LoopLabels,
-    Opnd, Slot,
+    list_get_op, list_set_op, set_field_op, store_global_op, FnBuilder, LoopLabels, Opnd, Slot,
 };
 use super::{bank_of, Lowerer, Result};
 use crate::hir::{Expr, ExprKind, Place, Stmt, StmtKind};
@@ -204,7 +203,7 @@ impl Lowerer<'_> {
             }
             let bank = bank_of(&self.hir.globals[g as usize].ty);
             let s = b.alloc(bank);
-            b.op2(load_global_op(bank), s, Opnd::Raw(g), pos);
+            b.load_global(bank, s, g, pos);
             b.cached_globals.push((g, s));
         }
         saved
