@@ -160,6 +160,8 @@
 #define OP_INPUT 153 /* R[a] := one line of stdin (without the newline; "" at end of input) | a:C | helper input [alloc] */
 #define OP_FAIL 154 /* raise the runtime error whose message is the string constant K[a] | a:K | helper fail_op [exit] */
 #define OP_BENCH_END 155 /* write the bench report of the block named K[b] that started at R[a] (now()) | a:I b:K | helper bench_end */
+#define OP_MUL_I64_IMM 156 /* R[a] := R[b] * c  (signed immediate; overflow: error) | a:I b:I c:S | stencil mul_i64_imm [exit] */
+#define OP_MOD_I64_IMM 157 /* R[a] := R[b] % c  (signed immediate, never 0; sign of dividend; MIN % -1 = 0) | a:I b:I c:S | stencil mod_i64_imm */
 
 /* The stencil of every op that tier 2 compiles. */
 STENCIL(mov_i64);
@@ -247,5 +249,7 @@ STENCIL(jmp_nil);
 STENCIL(jmp_not_nil);
 STENCIL(f64_to_i64);
 STENCIL(abs_i64);
+STENCIL(mul_i64_imm);
+STENCIL(mod_i64_imm);
 
 #endif

@@ -493,6 +493,14 @@ fn interp(
                         Some(v) => slot!(fp, a, i64) = v,
                         None => break 'run Err(err("integer overflow")),
                     },
+                    Op::MulI64Imm => match slot!(fp, b, i64).checked_mul(c as i32 as i64) {
+                        Some(v) => slot!(fp, a, i64) = v,
+                        None => break 'run Err(err("integer overflow")),
+                    },
+                    Op::ModI64Imm => {
+                        // The lowering never emits a zero divisor; MIN % -1 is 0.
+                        slot!(fp, a, i64) = slot!(fp, b, i64).wrapping_rem(c as i32 as i64)
+                    }
                     Op::NegI64 => match slot!(fp, b, i64).checked_neg() {
                         Some(v) => slot!(fp, a, i64) = v,
                         None => break 'run Err(err("integer overflow")),

@@ -437,6 +437,12 @@ macro_rules! for_each_op {
             Fail helper fail_op [exit] { a: K };
             /// write the bench report of the block named K[b] that started at R[a] (now())
             BenchEnd helper bench_end { a: I, b: K };
+
+            // ---- perf (the interpreter past Lua 5.4): immediate forms of int ops ----
+            /// R[a] := R[b] * c  (signed immediate; overflow: error)
+            MulI64Imm jit "mul_i64_imm" [exit] { a: I, b: I, c: S };
+            /// R[a] := R[b] % c  (signed immediate, never 0; sign of dividend; MIN % -1 = 0)
+            ModI64Imm jit "mod_i64_imm" { a: I, b: I, c: S };
         }
     };
 }

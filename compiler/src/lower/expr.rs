@@ -398,6 +398,26 @@ impl Lowerer<'_> {
                         }
                     }
                 }
+                // `x * k`, `k * x` and `x % k` (k nonzero) with a small constant.
+                if t == Type::Int {
+                    let imm = match op {
+                        Mul => imm32(r)
+                            .map(|k| (l, k))
+                            .or_else(|| imm32(l).map(|k| (r, k))),
+                        Mod => imm32(r).filter(|&k| k != 0).map(|k| (l, k)),
+                        _ => None,
+                    };
+                    if let Some((x, k)) = imm {
+                        let xs = self.expr(b, x)?;
+                        let o = if op == Mul {
+                            Op::MulI64Imm
+                        } else {
+                            Op::ModI64Imm
+                        };
+                        b.op3(o, dst, xs, Opnd::Raw(k as u32), pos);
+                        return Ok(());
+                    }
+                }
                 let (o, swap) = match op {
                     Add => (Op::AddI64, false),
                     Sub => (Op::SubI64, false),
