@@ -317,8 +317,10 @@ fn interp(
     let mut edges: u64 = 0;
     let mut edges_fid = fid;
     let result = 'run: loop {
-        tiering.counts[edges_fid] += edges;
-        edges = 0;
+        if edges != 0 {
+            tiering.counts[edges_fid] += edges;
+            edges = 0;
+        }
         edges_fid = fid;
         // The frame the interpreter runs now, for the sampling profiler (one store per call,
         // return or resumption).
