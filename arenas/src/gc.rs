@@ -93,6 +93,26 @@ impl Heap {
         g.live_bytes = bytes;
         g.allocated_since = 0;
         g.threshold = MIN_THRESHOLD.max(2 * bytes);
+        self.update_collect_at();
+    }
+
+    /// Recompute `collect_at` from stress, threshold, live bytes and max-heap. Fires when
+    /// `allocated_since > threshold` (>= threshold + 1), or when live + allocated exceeds
+    /// max-heap (allocated > max_heap - live, or any amount once live is past it) and at
+    /// least max(1 MiB, max_heap / 16) was allocated; always in stress mode.
+    pub(crate) fn update_collect_at(&mut self) {
+        let g = &mut self.gc;
+        g.collect_at = if g.stress {
+            0
+        } else {
+            let by_threshold = g.threshold.saturating_add(1);
+            let over_cap = match g.max_heap.checked_sub(g.live_bytes) {
+                Some(room) => room.saturating_add(1),
+                None => 0,
+            };
+            let by_cap = over_cap.max((1 << 20).max(g.max_heap / 16));
+            by_threshold.min(by_cap)
+        };
     }
 
     fn mark_one(&mut self, c: Cell, stack: &mut Vec<Cell>) {
@@ -254,17 +274,15 @@ impl Heap {
     /// Also fires when live plus newly allocated bytes exceed `--max-heap` (after at least
     /// max(1 MiB, max-heap / 16) of allocation, so a heap near its cap does not collect at
     /// every op), so the cap is checked before the address space runs out.
+    #[inline]
     pub fn should_collect(&self) -> bool {
-        let g = &self.gc;
-        g.stress
-            || g.allocated_since > g.threshold
-            || (g.live_bytes.saturating_add(g.allocated_since) > g.max_heap
-                && g.allocated_since >= (1 << 20).max(g.max_heap / 16))
+        self.gc.allocated_since >= self.gc.collect_at
     }
 
     /// The cap on live bytes (`--max-heap`).
     pub fn set_max_heap(&mut self, bytes: usize) {
         self.gc.max_heap = bytes.max(1);
+        self.update_collect_at();
     }
 
     /// After a collection: the out-of-memory error when the live heap exceeds `--max-heap`
@@ -288,6 +306,7 @@ impl Heap {
     /// Stress mode (`MOCHI_GC_STRESS=1`): `should_collect` is always true.
     pub fn set_stress(&mut self, on: bool) {
         self.gc.stress = on;
+        self.update_collect_at();
     }
 
     /// Collector statistics.
@@ -303,5 +322,53 @@ impl Heap {
             + self.records.live
             + self.bigs.live
             + self.boxes.live
+    }
+}
+
+#[cfg(test)]
+mod collect_at_tests {
+    use crate::heap::Heap;
+    use crate::rtti::TypeTable;
+
+    /// `should_collect`'s one compare agrees with the three conditions it folds.
+    #[test]
+    fn collect_at_folds_stress_threshold_and_max_heap() {
+        let mut h = Heap::new(TypeTable::new());
+        let mib = 1usize << 20;
+        for &stress in &[false, true] {
+            for &max_heap in &[1, mib / 2, mib, 3 * mib, 64 * mib, usize::MAX / 2] {
+                for &live in &[0, 1, mib / 3, mib, 2 * mib, 70 * mib] {
+                    for &threshold in &[0, 8 * mib, 16 * mib, usize::MAX] {
+                        h.gc.stress = stress;
+                        h.gc.max_heap = max_heap;
+                        h.gc.live_bytes = live;
+                        h.gc.threshold = threshold;
+                        h.update_collect_at();
+                        for &a in &[
+                            0,
+                            1,
+                            mib - 1,
+                            mib,
+                            2 * mib,
+                            4 * mib,
+                            8 * mib,
+                            8 * mib + 1,
+                            100 * mib,
+                        ] {
+                            h.gc.allocated_since = a;
+                            let want = stress
+                                || a > threshold
+                                || (live.saturating_add(a) > max_heap
+                                    && a >= mib.max(max_heap / 16));
+                            assert_eq!(
+                                h.should_collect(),
+                                want,
+                                "{stress} {max_heap} {live} {threshold} {a}"
+                            );
+                        }
+                    }
+                }
+            }
+        }
     }
 }

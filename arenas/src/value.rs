@@ -119,6 +119,13 @@ impl Cell {
     pub fn is_nil(self) -> bool {
         self == Cell::NIL
     }
+    /// Whether this is a handle into arena `k`, by one shift and compare (the typed
+    /// interpreter ops' check; a canonical handle's tag is exactly `TAG_BASE | Handle`).
+    #[inline(always)]
+    pub fn is_handle_of(self, k: ArenaKind) -> bool {
+        const HANDLE_TAG: u64 = (TAG_BASE | ((Kind::Handle as u64) << KIND_SHIFT)) >> 44;
+        self.0 >> 44 == HANDLE_TAG | k as u64
+    }
     /// `(arena, generation, index)` of a handle cell.
     pub fn as_handle(self) -> Option<(u8, u16, u32)> {
         (self.kind() == Some(Kind::Handle)).then(|| {

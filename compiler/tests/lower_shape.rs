@@ -111,3 +111,49 @@ fn disassembly_names_every_op() {
         assert!(ir.contains(needle), "{needle} missing in\n{ir}");
     }
 }
+
+#[test]
+fn self_append_to_an_owned_list_pushes_in_place() {
+    let p = compile(
+        "fun owned(n: int): list<int> { var xs: list<int> = [] for i in 0..n { xs = append(xs, i) } return xs }\n\
+         fun aliased(n: int): list<int> { var xs: list<int> = [] var ys = xs for i in 0..n { xs = append(xs, i) } return ys }\n\
+         fun passed(n: int): int { var xs: list<int> = [] for i in 0..n { xs = append(xs, i) } return len(owned(len(xs))) }\n\
+         fun param(xs: list<int>): list<int> { var ys = xs ys = append(ys, 1) return ys }\n\
+         fun iterated(n: int): int { var xs: list<int> = [1] for x in xs { xs = append(xs, x) } return len(xs) }",
+    );
+    let owned = ops_of(&p, "owned");
+    assert!(
+        owned.contains(&Op::ListPush) && !owned.contains(&Op::ListAppend),
+        "{owned:?}"
+    );
+    // `len(xs)` as an argument is a read: xs stays owned.
+    assert!(ops_of(&p, "passed").contains(&Op::ListPush));
+    for f in ["aliased", "param", "iterated"] {
+        let ops = ops_of(&p, f);
+        assert!(ops.contains(&Op::ListAppend), "{f}: {ops:?}");
+    }
+}
+
+#[test]
+fn loops_that_call_nothing_load_read_only_globals_once() {
+    let p = compile(
+        "var xs: list<int> = [1, 2, 3]\nlet k = 2\nvar t = 0\n\
+         fun f() { t = 0 }\n\
+         for i in 0..3 { t = t + xs[i] * k }\n\
+         for i in 0..3 { f() t = t + xs[i] }\n",
+    );
+    let main = ops_of(&p, "main");
+    // Loop bodies: from each `JLeI64` (the entry test) to its `IncJLtI64`.
+    let bodies: Vec<&[Op]> = main
+        .split(|o| *o == Op::JLeI64)
+        .skip(1)
+        .map(|s| &s[..s.iter().position(|o| *o == Op::IncJLtI64).unwrap()])
+        .collect();
+    let loads = |ops: &[Op], op: Op| ops.iter().filter(|o| **o == op).count();
+    // The first loop reads xs and k from slots and t (which it assigns) from the global.
+    assert_eq!(loads(bodies[0], Op::LoadGlobalCell), 0, "{main:?}");
+    assert_eq!(loads(bodies[0], Op::LoadGlobalI64), 1, "{main:?}");
+    // The second calls f, so it reads every global where it is used.
+    assert_eq!(loads(bodies[1], Op::LoadGlobalCell), 1, "{main:?}");
+    assert_eq!(loads(bodies[1], Op::LoadGlobalI64), 1, "{main:?}");
+}

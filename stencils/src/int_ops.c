@@ -42,6 +42,23 @@ OP_ABC(mul_i64, MUL)
     CONTINUE();
 OP_AB(add_i64_imm, ADD_IMM)
 
+/* R[a] := R[b] * c  (signed 32-bit immediate) */
+#define MUL_IMM(A, B)                           \
+    int64_t r;                                  \
+    if (__builtin_mul_overflow(B, S32(_C), &r)) \
+        SIDE_EXIT();                            \
+    A = r;                                      \
+    CONTINUE();
+OP_AB(mul_i64_imm, MUL_IMM)
+
+/* R[a] := R[b] % c  (signed 32-bit immediate, never 0: the lowering emits it only for a
+ * nonzero constant; -1 gives 0, as idiv would trap on INT64_MIN % -1) */
+#define MOD_IMM(A, B)                  \
+    int64_t y = S32(_C);               \
+    A = y == -1 ? 0 : (int64_t)(B) % y; \
+    CONTINUE();
+OP_AB(mod_i64_imm, MOD_IMM)
+
 /* R[a] := |R[b]|  (INT64_MIN: overflow, side exit) */
 #define ABS(A, B)          \
     int64_t x = B;         \

@@ -171,6 +171,8 @@
 #define OP_LOAD_DATA 164 /* R[a] := load(path R[b], options R[b+1]) as a list<T>, c = that list's type  (error `cannot load PATH: REASON`) | a:C b:C c:N | helper load_data [alloc, exit] */
 #define OP_SAVE_DATA 165 /* save R[a] (a value of runtime type c) to path R[b] with options R[b+1]  (error `cannot save PATH: REASON`) | a:C b:C c:N | helper save_data [exit] */
 #define OP_BENCH_START 166 /* R[a] := monotonic clock (ns), R[a+1] := bytes allocated so far  (start of a bench block) | a:I | helper bench_start */
+#define OP_MUL_I64_IMM 167 /* R[a] := R[b] * c  (signed immediate; overflow: error) | a:I b:I c:S | stencil mul_i64_imm [exit] */
+#define OP_MOD_I64_IMM 168 /* R[a] := R[b] % c  (signed immediate, never 0; sign of dividend; MIN % -1 = 0) | a:I b:I c:S | stencil mod_i64_imm */
 
 /* The stencil of every op that tier 2 compiles. */
 STENCIL(mov_i64);
@@ -258,5 +260,7 @@ STENCIL(jmp_nil);
 STENCIL(jmp_not_nil);
 STENCIL(f64_to_i64);
 STENCIL(abs_i64);
+STENCIL(mul_i64_imm);
+STENCIL(mod_i64_imm);
 
 #endif

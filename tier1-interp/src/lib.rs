@@ -360,7 +360,17 @@ fn interp(
     }
 
     let rt_ptr = ctx.rt as *mut Runtime;
-    loop {
+    // Back-edges taken under `--jit=off`, counted in a register and added to the profile
+    // when the interpreter leaves the function (`edges_fid`): an increment in memory at every
+    // back-edge made a loop-carried store-to-load dependency that bounded tight loops.
+    let mut edges: u64 = 0;
+    let mut edges_fid = fid;
+    let result = 'run: loop {
+        if edges != 0 {
+            tiering.counts[edges_fid] += edges;
+            edges = 0;
+        }
+        edges_fid = fid;
         // The frame the interpreter runs now, for the sampling profiler (one store per call,
         // return or resumption).
         prof::INTERP_FP.store(fp, std::sync::atomic::Ordering::Relaxed);
@@ -385,14 +395,16 @@ fn interp(
                         if t <= cur {
                             // A loop back-edge: profile, and enter native code at the loop
                             // header if this function is (or just became) compiled.
-                            tiering.counts[fid] += 1;
-                            if tiering.mode != JitMode::Off
-                                && tiering.maybe_compile(prog, funcs, fid)
-                            {
+                            if tiering.mode == JitMode::Off {
+                                edges += 1;
+                            } else if {
+                                tiering.counts[fid] += 1;
+                                tiering.maybe_compile(prog, funcs, fid)
+                            } {
                                 stats.osr_entries += 1;
                                 prof::set_osr(fid);
                                 match enter_native(tiering, fid, fp, t, ctx, stats) {
-                                    None => return Ok(()),
+                                    None => break 'run Ok(()),
                                     Some((nf, nfp, npc)) => {
                                         fid = nf;
                                         fp = nfp;
@@ -416,7 +428,7 @@ fn interp(
                         *tiering.calls.get_unchecked_mut(callee) += 1;
                         let frame_bytes = funcs[callee].frame_bytes as usize;
                         if ctx.depth >= ctx.max_depth || nfp.add(frame_bytes) > ctx.stack_limit {
-                            return Err(err("call stack exceeded"));
+                            break 'run Err(err("call stack exceeded"));
                         }
                         slot!(nfp, FRAME_FUNC / 8, u64) = callee as u64;
                         slot!(nfp, FRAME_RET_PC / 8, u64) = pc as u64;
@@ -432,7 +444,7 @@ fn interp(
                         {
                             let addr = funcs[callee].native;
                             match enter_native_at(tiering, addr, nfp, ctx, stats) {
-                                None => return Ok(()),
+                                None => break 'run Ok(()),
                                 Some((nf, nfp2, npc)) => {
                                     fid = nf;
                                     fp = nfp2;
@@ -461,9 +473,29 @@ fn interp(
                     ($r:expr) => {
                         match $r {
                             Ok(v) => v,
-                            Err(e) => return Err(err(&e.0)),
+                            Err(e) => break 'run Err(err(&e.0)),
                         }
                     };
+                }
+                // Every helper op: one generic path calling the op's routine. The routine
+                // reads and writes its operands in the frame; on an error it changed nothing
+                // and left the message in the runtime.
+                macro_rules! run_helper {
+                    ($op:expr) => {{
+                        let op: Op = $op;
+                        let h = op.helper().unwrap_or_else(|| {
+                            unreachable!("op {} has no interpreter arm", op.name())
+                        });
+                        ctx.exit_fp = fp;
+                        ctx.exit_pc = cur as u64;
+                        if call_helper(h, ctx, fp, a, b, c) {
+                            let msg = (*rt_ptr)
+                                .pending_error
+                                .take()
+                                .unwrap_or_else(|| "internal error: helper failed".into());
+                            break 'run Err(err(&msg));
+                        }
+                    }};
                 }
                 match ins.op {
                     Op::MovI64 => slot!(fp, a, i64) = slot!(fp, b, i64),
@@ -485,41 +517,49 @@ fn interp(
                     }
                     Op::AddI64 => match slot!(fp, b, i64).checked_add(slot!(fp, c, i64)) {
                         Some(v) => slot!(fp, a, i64) = v,
-                        None => return Err(err("integer overflow")),
+                        None => break 'run Err(err("integer overflow")),
                     },
                     Op::SubI64 => match slot!(fp, b, i64).checked_sub(slot!(fp, c, i64)) {
                         Some(v) => slot!(fp, a, i64) = v,
-                        None => return Err(err("integer overflow")),
+                        None => break 'run Err(err("integer overflow")),
                     },
                     Op::MulI64 => match slot!(fp, b, i64).checked_mul(slot!(fp, c, i64)) {
                         Some(v) => slot!(fp, a, i64) = v,
-                        None => return Err(err("integer overflow")),
+                        None => break 'run Err(err("integer overflow")),
                     },
                     Op::DivI64 => {
                         let (x, y) = (slot!(fp, b, i64), slot!(fp, c, i64));
                         if y == 0 {
-                            return Err(err("division by zero"));
+                            break 'run Err(err("division by zero"));
                         }
                         match x.checked_div(y) {
                             Some(v) => slot!(fp, a, i64) = v,
-                            None => return Err(err("integer overflow")),
+                            None => break 'run Err(err("integer overflow")),
                         }
                     }
                     Op::ModI64 => {
                         let (x, y) = (slot!(fp, b, i64), slot!(fp, c, i64));
                         if y == 0 {
-                            return Err(err("division by zero"));
+                            break 'run Err(err("division by zero"));
                         }
                         // INT64_MIN % -1 is 0 (wrapping_rem gives exactly that).
                         slot!(fp, a, i64) = x.wrapping_rem(y);
                     }
                     Op::AddI64Imm => match slot!(fp, b, i64).checked_add(c as i32 as i64) {
                         Some(v) => slot!(fp, a, i64) = v,
-                        None => return Err(err("integer overflow")),
+                        None => break 'run Err(err("integer overflow")),
                     },
+                    Op::MulI64Imm => match slot!(fp, b, i64).checked_mul(c as i32 as i64) {
+                        Some(v) => slot!(fp, a, i64) = v,
+                        None => break 'run Err(err("integer overflow")),
+                    },
+                    Op::ModI64Imm => {
+                        // The lowering never emits a zero divisor; MIN % -1 is 0.
+                        slot!(fp, a, i64) = slot!(fp, b, i64).wrapping_rem(c as i32 as i64)
+                    }
                     Op::NegI64 => match slot!(fp, b, i64).checked_neg() {
                         Some(v) => slot!(fp, a, i64) = v,
-                        None => return Err(err("integer overflow")),
+                        None => break 'run Err(err("integer overflow")),
                     },
                     Op::EqI64 => {
                         slot!(fp, a, i64) = (slot!(fp, b, i64) == slot!(fp, c, i64)) as i64
@@ -538,14 +578,14 @@ fn interp(
                     Op::DivF64 => {
                         let y = slot!(fp, c, f64);
                         if y == 0.0 {
-                            return Err(err("division by zero"));
+                            break 'run Err(err("division by zero"));
                         }
                         slot!(fp, a, f64) = slot!(fp, b, f64) / y;
                     }
                     Op::ModF64 => {
                         let y = slot!(fp, c, f64);
                         if y == 0.0 {
-                            return Err(err("division by zero"));
+                            break 'run Err(err("division by zero"));
                         }
                         slot!(fp, a, f64) = slot!(fp, b, f64) % y;
                     }
@@ -584,7 +624,7 @@ fn interp(
                                 jump_back_check!(c)
                             }
                         }
-                        None => return Err(err("integer overflow")),
+                        None => break 'run Err(err("integer overflow")),
                     },
                     Op::JLeI64 => {
                         if slot!(fp, a, i64) <= slot!(fp, b, i64) {
@@ -665,7 +705,7 @@ fn interp(
                     Op::CallClosure => {
                         let clo = Cell(slot!(fp, a, u64));
                         if !is_kind(clo, ArenaKind::Record) {
-                            return Err(err("call of a nil function value"));
+                            break 'run Err(err("call of a nil function value"));
                         }
                         let callee = heap!().closure_func(clo) as usize;
                         let (nparams, hidden) = (&(*rt_ptr).closure_params)[callee];
@@ -685,7 +725,7 @@ fn interp(
                         ctx.depth -= 1;
                         let caller = slot!(fp, FRAME_CALLER / 8, *mut u8);
                         if caller.is_null() {
-                            return Ok(());
+                            break 'run Ok(());
                         }
                         if ins.op != Op::RetVoid {
                             let dest = slot!(fp, FRAME_DEST / 8, u64) as usize;
@@ -705,44 +745,49 @@ fn interp(
                     Op::StrLen => {
                         let v = Cell(slot!(fp, b, u64));
                         if !is_kind(v, ArenaKind::Str) {
-                            return Err(err(NIL_USE));
+                            break 'run Err(err(NIL_USE));
                         }
                         slot!(fp, a, i64) = heap!().str_runes(v)
                     }
                     Op::ListLen => {
                         let v = Cell(slot!(fp, b, u64));
                         if !is_kind(v, ArenaKind::List) {
-                            return Err(err(NIL_USE));
+                            break 'run Err(err(NIL_USE));
                         }
-                        slot!(fp, a, i64) = heap!().list_len(v)
+                        slot!(fp, a, i64) = heap!().list_len_at(v.0 as u32)
                     }
                     Op::ListGetI64 | Op::ListGetF64 | Op::ListGetCell => {
                         let v = Cell(slot!(fp, b, u64));
                         if !is_kind(v, ArenaKind::List) {
-                            return Err(err(NIL_USE));
+                            break 'run Err(err(NIL_USE));
                         }
-                        slot!(fp, a, u64) = rt_err!(heap!().list_get(v, slot!(fp, c, i64)))
+                        slot!(fp, a, u64) =
+                            rt_err!(heap!().list_get_at(v.0 as u32, slot!(fp, c, i64)))
                     }
                     Op::ListSetI64 | Op::ListSetF64 | Op::ListSetCell => {
                         let v = Cell(slot!(fp, a, u64));
                         if !is_kind(v, ArenaKind::List) {
-                            return Err(err(NIL_USE));
+                            break 'run Err(err(NIL_USE));
                         }
-                        rt_err!(heap_mut!().list_set(v, slot!(fp, b, i64), slot!(fp, c, u64)))
+                        rt_err!(heap_mut!().list_set_at(
+                            v.0 as u32,
+                            slot!(fp, b, i64),
+                            slot!(fp, c, u64)
+                        ))
                     }
                     Op::GetFieldI64 | Op::GetFieldF64 | Op::GetFieldCell => {
                         let v = Cell(slot!(fp, b, u64));
                         if !is_kind(v, ArenaKind::Record) {
-                            return Err(err(NIL_USE));
+                            break 'run Err(err(NIL_USE));
                         }
-                        slot!(fp, a, u64) = heap!().record_get(v, c as usize)
+                        slot!(fp, a, u64) = heap!().record_get_at(v.0 as u32, c as usize)
                     }
                     Op::SetFieldI64 | Op::SetFieldF64 | Op::SetFieldCell => {
                         let v = Cell(slot!(fp, a, u64));
                         if !is_kind(v, ArenaKind::Record) {
-                            return Err(err(NIL_USE));
+                            break 'run Err(err(NIL_USE));
                         }
-                        heap_mut!().record_set(v, b as usize, slot!(fp, c, u64))
+                        heap_mut!().record_set_at(v.0 as u32, b as usize, slot!(fp, c, u64))
                     }
                     Op::JmpNotType => {
                         let v = Cell(slot!(fp, a, u64));
@@ -767,34 +812,48 @@ fn interp(
                         if (-9.223372036854776e18..9.223372036854776e18).contains(&x) {
                             slot!(fp, a, i64) = x as i64;
                         } else {
-                            return Err(err("integer overflow"));
+                            break 'run Err(err("integer overflow"));
                         }
                     }
                     Op::AbsI64 => match slot!(fp, b, i64).checked_abs() {
                         Some(v) => slot!(fp, a, i64) = v,
-                        None => return Err(err("integer overflow")),
+                        None => break 'run Err(err("integer overflow")),
                     },
-                    op => {
-                        // Every helper op: one generic arm calling the op's routine. The
-                        // routine reads and writes its operands in the frame; on an error it
-                        // changed nothing and left the message in the runtime.
-                        let h = op.helper().unwrap_or_else(|| {
-                            unreachable!("op {} has no interpreter arm", op.name())
-                        });
-                        ctx.exit_fp = fp;
-                        ctx.exit_pc = cur as u64;
-                        if call_helper(h, ctx, fp, a, b, c) {
-                            let msg = (*rt_ptr)
-                                .pending_error
-                                .take()
-                                .unwrap_or_else(|| "internal error: helper failed".into());
-                            return Err(err(&msg));
+                    // Typed fast paths of helper ops: the common case inline, everything
+                    // else (growth, other key kinds, errors) through the op's routine.
+                    Op::MapGet => {
+                        let m = Cell(slot!(fp, b, u64));
+                        match heap!().map_get_int_fast(m, slot!(fp, c, i64)) {
+                            Some(v) => slot!(fp, a, u64) = v,
+                            None => run_helper!(Op::MapGet),
                         }
                     }
+                    Op::MapSet => {
+                        let m = Cell(slot!(fp, a, u64));
+                        if !heap_mut!().map_set_int_fast(m, slot!(fp, b, i64), slot!(fp, c, u64)) {
+                            run_helper!(Op::MapSet)
+                        }
+                    }
+                    Op::ListPush => {
+                        let l = Cell(slot!(fp, a, u64));
+                        if !heap_mut!().list_push_fast(l, slot!(fp, b, u64)) {
+                            run_helper!(Op::ListPush)
+                        }
+                    }
+                    Op::MathF64 => {
+                        if c == vm::runtime::helpers::MATH_SQRT {
+                            slot!(fp, a, f64) = slot!(fp, b, f64).sqrt()
+                        } else {
+                            run_helper!(Op::MathF64)
+                        }
+                    }
+                    op => run_helper!(op),
                 }
             }
         }
-    }
+    };
+    tiering.counts[edges_fid] += edges;
+    result
 }
 
 /// Run a helper op's routine with the profiler's state word saying so; true when it failed.
@@ -815,6 +874,14 @@ const NIL_USE: &str = "invalid use of nil value";
 
 #[inline(always)]
 fn is_kind(c: Cell, k: ArenaKind) -> bool {
+    c.is_handle_of(k) || is_kind_slow(c, k)
+}
+
+/// `is_kind` by the general decoding (every tag `Cell::kind` calls a handle), out of the
+/// typed ops' hot path.
+#[cold]
+#[inline(never)]
+fn is_kind_slow(c: Cell, k: ArenaKind) -> bool {
     matches!(c.arena(), Some((kk, _)) if kk == k)
 }
 

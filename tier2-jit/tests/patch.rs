@@ -198,6 +198,57 @@ fn add_i64_imm_with_boundary_immediates() {
     }
 }
 
+#[test]
+fn mul_and_mod_i64_imm_with_boundary_immediates() {
+    for &imm in IMMS {
+        for op in [Op::MulI64Imm, Op::ModI64Imm] {
+            if op == Op::ModI64Imm && imm == 0 {
+                continue; // never emitted: the lowering keeps `x % 0` a ModI64
+            }
+            let p = program(
+                vec![func(
+                    "f",
+                    2,
+                    0,
+                    0,
+                    vec![ins(op, 4, 5, imm as i32 as u32), ins(Op::RetI64, 4, 0, 0)],
+                )],
+                vec![],
+            );
+            let mut m = Machine::new(p, &[0]);
+            let mut xs: Vec<i64> = INTS.to_vec();
+            xs.extend([
+                imm - 1,
+                imm,
+                imm + 1,
+                -imm,
+                i64::MAX / imm.max(1),
+                i64::MIN / imm.max(1),
+            ]);
+            for x in xs {
+                m.set(4, SENTINEL);
+                m.set(5, x as u64);
+                let st = m.run(0);
+                let want = if op == Op::MulI64Imm {
+                    x.checked_mul(imm)
+                } else {
+                    Some(x.wrapping_rem(imm))
+                };
+                match want {
+                    Some(r) => {
+                        assert_eq!(
+                            (st, m.get(4) as i64),
+                            (STATUS_RETURNED, r),
+                            "{op:?} {x} {imm}"
+                        )
+                    }
+                    None => assert_eq!((st, m.get(4), m.ctx().exit_pc), (STATUS_EXIT, SENTINEL, 0)),
+                }
+            }
+        }
+    }
+}
+
 /// `0: BRANCH; 1: R4 := K0 (111); 2: ret; 3: R4 := K1 (222); 4: ret` with the branch to 3.
 fn branch_prog(branch: vm::ops::Instr, n_f64: u32) -> vm::program::Program {
     program(

@@ -462,6 +462,11 @@ macro_rules! for_each_op {
             SaveData helper save_data [exit] { a: C, b: C, c: N };
             /// R[a] := monotonic clock (ns), R[a+1] := bytes allocated so far  (start of a bench block)
             BenchStart helper bench_start { a: I };
+            // ---- perf (the interpreter past Lua 5.4): immediate forms of int ops ----
+            /// R[a] := R[b] * c  (signed immediate; overflow: error)
+            MulI64Imm jit "mul_i64_imm" [exit] { a: I, b: I, c: S };
+            /// R[a] := R[b] % c  (signed immediate, never 0; sign of dividend; MIN % -1 = 0)
+            ModI64Imm jit "mod_i64_imm" { a: I, b: I, c: S };
         }
     };
 }

@@ -35,6 +35,43 @@ impl IntMap {
         self.hash.get(&k).copied()
     }
 
+    /// The value of a key of the dense part (the interpreter's fast path): None when `k` is
+    /// outside it or absent there (the caller then takes the general route, `get`).
+    #[inline(always)]
+    pub fn get_dense(&self, k: i64) -> Option<u64> {
+        let i = k as u64 as usize;
+        if i < self.present.len() && self.present[i] {
+            return Some(self.dense[i]);
+        }
+        None
+    }
+
+    /// `insert` when it needs no memory: `k` is in the dense part, or is its next key and both
+    /// vectors have spare capacity. Some(true when the key is new), or None (nothing changed:
+    /// the caller takes the general route, which may grow the table).
+    #[inline(always)]
+    pub fn insert_no_grow(&mut self, k: i64, v: u64) -> Option<bool> {
+        let i = k as u64 as usize;
+        if i < self.dense.len() {
+            self.dense[i] = v;
+            let new = !self.present[i];
+            self.present[i] = true;
+            self.dense_len += new as usize;
+            return Some(new);
+        }
+        if i == self.dense.len()
+            && self.hash.is_empty()
+            && self.dense.len() < self.dense.capacity()
+            && self.present.len() < self.present.capacity()
+        {
+            self.dense.push(v);
+            self.present.push(true);
+            self.dense_len += 1;
+            return Some(true);
+        }
+        None
+    }
+
     /// Insert or replace; true when the key is new.
     #[inline]
     pub fn insert(&mut self, k: i64, v: u64) -> bool {

@@ -156,13 +156,38 @@ impl Heap {
     /// ops: it is their whole work; the error path is out of line).
     #[inline(always)]
     fn list_index(&self, c: Cell, i: i64) -> Result<(usize, *mut u64), RtError> {
-        let s = self.list_slot(c);
-        let n = s.len as i64;
-        let j = if i < 0 { i.wrapping_add(n) } else { i };
-        if (j as u64) >= (n as u64) {
-            return Err(index_error(i, n));
-        }
-        Ok((j as usize, s.data))
+        index_in(self.list_slot(c), i)
+    }
+
+    /// The `ListSlot` at slot index `slot` (the low 32 bits of a list handle) for callers
+    /// that checked the handle's tag themselves: the interpreter's typed list ops, which
+    /// would otherwise decode the handle twice.
+    #[inline(always)]
+    fn list_slot_at(&self, slot: u32) -> &ListSlot {
+        self.lists.get(slot)
+    }
+
+    /// `len(xs)` of the list at slot index `slot` (see `list_slot_at`).
+    #[inline(always)]
+    pub fn list_len_at(&self, slot: u32) -> i64 {
+        self.list_slot_at(slot).len as i64
+    }
+
+    /// `xs[i]` of the list at slot index `slot` (see `list_slot_at`).
+    #[inline(always)]
+    pub fn list_get_at(&self, slot: u32, i: i64) -> Result<u64, RtError> {
+        let (j, data) = index_in(self.list_slot_at(slot), i)?;
+        // SAFETY: j < len.
+        Ok(unsafe { *data.add(j) })
+    }
+
+    /// `xs[i] = w` on the list at slot index `slot` (see `list_slot_at`).
+    #[inline(always)]
+    pub fn list_set_at(&mut self, slot: u32, i: i64, w: u64) -> Result<(), RtError> {
+        let (j, data) = index_in(self.list_slot_at(slot), i)?;
+        // SAFETY: j < len.
+        unsafe { *data.add(j) = w };
+        Ok(())
     }
 
     /// `xs[i]` (negative counts from the end).
@@ -182,6 +207,26 @@ impl Heap {
         Ok(())
     }
 
+    /// `list_push` when it needs no memory (`c` is a list ending at its buffer's used length
+    /// with room in the buffer): a store and a length bump, the interpreter's fast path for
+    /// `ListPush`, which then skips the GC safepoint. False when nothing changed (not a list
+    /// handle, or the push must copy): the caller runs the `list_push` helper.
+    #[inline(always)]
+    pub fn list_push_fast(&mut self, c: Cell, w: u64) -> bool {
+        let Some((kind, _, i)) = c.as_handle() else {
+            return false;
+        };
+        if kind != ArenaKind::List as u8 {
+            return false;
+        }
+        let s = self.lists.get_mut(i);
+        if extend_in_place(s, w) {
+            s.len += 1;
+            return true;
+        }
+        false
+    }
+
     /// Push `w` onto `c` in place (amortised O(1)).
     pub fn list_push(&mut self, c: Cell, w: u64) {
         let i = self.idx(c, ArenaKind::List);
@@ -191,7 +236,10 @@ impl Heap {
             self.lists.get_mut(i).len += 1;
             return;
         }
-        let cap = (len * 2).max(4);
+        // The growth of `list_append`, so a list grown by pushes (an owned list's
+        // `xs = append(xs, v)`, see `compiler::lower::owned`) has exactly the capacity the
+        // same appends would give it: capacity decides when a later append shares a buffer.
+        let cap = ((len + 1) * 2).max(4);
         let data = fresh_words(&[self.list_words(c), &[w]], cap);
         self.note_alloc(buf_bytes(cap));
         // SAFETY: fresh buffer.
@@ -607,6 +655,17 @@ impl Heap {
             _ => None,
         }
     }
+}
+
+/// The element index of `xs[i]` in the list of slot `s` and its buffer.
+#[inline(always)]
+fn index_in(s: &ListSlot, i: i64) -> Result<(usize, *mut u64), RtError> {
+    let n = s.len as i64;
+    let j = if i < 0 { i.wrapping_add(n) } else { i };
+    if (j as u64) >= (n as u64) {
+        return Err(index_error(i, n));
+    }
+    Ok((j as usize, s.data))
 }
 
 #[cold]

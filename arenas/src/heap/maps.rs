@@ -106,6 +106,48 @@ impl Heap {
         }
     }
 
+    /// `m[k]` for an int-keyed map whose key `k` is in its dense part: the interpreter's fast
+    /// path for `MapGet`. None for anything else (a map with other keys, a key outside the
+    /// dense part or absent, a value that is not a map handle): the caller runs `map_get`.
+    #[inline(always)]
+    pub fn map_get_int_fast(&self, c: Cell, k: i64) -> Option<u64> {
+        let (kind, _, i) = c.as_handle()?;
+        if kind != ArenaKind::Map as u8 {
+            return None;
+        }
+        // SAFETY: a live map slot owns its boxed table.
+        match unsafe { &*self.maps.get(i).obj } {
+            MapObj::Int(m) => m.get_dense(k),
+            MapObj::Str(_) => None,
+        }
+    }
+
+    /// `m[k] = v` for an int-keyed map when it needs no memory (see `IntMap::insert_no_grow`):
+    /// the interpreter's fast path for `MapSet`, which then skips the GC safepoint (it
+    /// allocates nothing). False when nothing changed: the caller runs the `map_set` helper.
+    #[inline(always)]
+    pub fn map_set_int_fast(&mut self, c: Cell, k: i64, v: u64) -> bool {
+        let Some((kind, _, i)) = c.as_handle() else {
+            return false;
+        };
+        if kind != ArenaKind::Map as u8 {
+            return false;
+        }
+        // SAFETY: as above; &mut self gives exclusive access.
+        match unsafe { &mut *self.maps.get(i).obj } {
+            MapObj::Int(m) => match m.insert_no_grow(k, v) {
+                Some(new) => {
+                    if new {
+                        self.note_alloc(MAP_ENTRY_BYTES);
+                    }
+                    true
+                }
+                None => false,
+            },
+            MapObj::Str(_) => false,
+        }
+    }
+
     /// `key in m`.
     pub fn map_has(&self, c: Cell, key: u64) -> bool {
         self.map_get(c, key).is_some()

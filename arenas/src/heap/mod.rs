@@ -367,6 +367,10 @@ pub struct GcStats {
     pub stress: bool,
     /// `--max-heap`: live bytes after a collection may not exceed this.
     pub max_heap: usize,
+    /// `should_collect` is `allocated_since >= collect_at`: the three conditions (stress,
+    /// threshold, max-heap) folded into one bound, recomputed whenever one of their inputs
+    /// changes (`Heap::update_collect_at`).
+    pub collect_at: usize,
 }
 
 /// The runtime heap: one arena per object kind, plus the program's types.
@@ -418,6 +422,7 @@ impl Heap {
             oom: None,
             ascii: Vec::new(),
         };
+        h.update_collect_at();
         for b in 0u8..128 {
             let c = h.alloc_str_permanent(std::str::from_utf8(&[b]).unwrap());
             h.ascii.push(c);
@@ -444,6 +449,7 @@ impl Heap {
         self.maps.base()
     }
 
+    #[inline]
     pub(crate) fn note_alloc(&mut self, bytes: usize) {
         self.gc.allocated_since += bytes;
         self.gc.total_allocated += bytes as u64;

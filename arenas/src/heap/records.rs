@@ -83,6 +83,26 @@ impl Heap {
         self.push_record(fn_type, words, n, fn_index, FLAG_CLOSURE)
     }
 
+    /// Field `i` of the record at slot index `slot` (the low 32 bits of a record handle),
+    /// for callers that checked the handle's tag themselves (the interpreter's typed field
+    /// ops); `i` must be a field of the record's type, as static types guarantee.
+    #[inline(always)]
+    pub fn record_get_at(&self, slot: u32, i: usize) -> u64 {
+        let s = self.records.get(slot);
+        assert!(i < s.nfields as usize, "field index {i} out of range");
+        // SAFETY: i < nfields.
+        unsafe { *s.fields.add(i) }
+    }
+
+    /// `record_set` at slot index `slot` (see `record_get_at`).
+    #[inline(always)]
+    pub fn record_set_at(&mut self, slot: u32, i: usize, w: u64) {
+        let s = self.records.get(slot);
+        assert!(i < s.nfields as usize, "field index {i} out of range");
+        // SAFETY: i < nfields.
+        unsafe { *s.fields.add(i) = w };
+    }
+
     pub fn record_get(&self, c: Cell, i: usize) -> u64 {
         self.record_fields(c)[i]
     }

@@ -1,7 +1,7 @@
 //! Expressions: values into slots (`expr`, `expr_to`), conditions into branches
 //! (`cond_jump`: fused compare-and-branch ops), conversions and zero values.
 
-use super::func::{get_field_op, list_get_op, load_global_op, FnBuilder, Opnd, Slot};
+use super::func::{get_field_op, list_get_op, FnBuilder, Opnd, Slot};
 use super::{bank_of, Lowerer, Result};
 use crate::hir::{BinOp, Conv, Expr, ExprKind, MatchArm, Pattern, UnOp};
 use crate::types::Type;
@@ -79,6 +79,11 @@ impl Lowerer<'_> {
     pub(crate) fn expr(&mut self, b: &mut FnBuilder, e: &Expr) -> Result<Slot> {
         if let ExprKind::Local(l) = &e.kind {
             return Ok(b.local(*l));
+        }
+        if let ExprKind::Global(g) = &e.kind {
+            if let Some(s) = b.cached_global(*g) {
+                return Ok(s);
+            }
         }
         if e.ty == Type::Void {
             return Err(Error::ty(
@@ -163,7 +168,10 @@ impl Lowerer<'_> {
                 let s = b.local(*l);
                 b.mov(bank, dst, s, pos);
             }
-            ExprKind::Global(g) => b.op2(load_global_op(bank), dst, Opnd::Raw(*g), pos),
+            ExprKind::Global(g) => match b.cached_global(*g) {
+                Some(s) => b.mov(bank, dst, s, pos),
+                None => b.load_global(bank, dst, *g, pos),
+            },
             ExprKind::FuncRef(f) => {
                 // A named function as a value: a closure with no captures.
                 b.op2(Op::NewClosure, dst, Opnd::Raw(*f), pos);
@@ -393,6 +401,26 @@ impl Lowerer<'_> {
                             b.op3(Op::AddI64Imm, dst, ls, Opnd::Raw(k as u32), pos);
                             return Ok(());
                         }
+                    }
+                }
+                // `x * k`, `k * x` and `x % k` (k nonzero) with a small constant.
+                if t == Type::Int {
+                    let imm = match op {
+                        Mul => imm32(r)
+                            .map(|k| (l, k))
+                            .or_else(|| imm32(l).map(|k| (r, k))),
+                        Mod => imm32(r).filter(|&k| k != 0).map(|k| (l, k)),
+                        _ => None,
+                    };
+                    if let Some((x, k)) = imm {
+                        let xs = self.expr(b, x)?;
+                        let o = if op == Mul {
+                            Op::MulI64Imm
+                        } else {
+                            Op::ModI64Imm
+                        };
+                        b.op3(o, dst, xs, Opnd::Raw(k as u32), pos);
+                        return Ok(());
                     }
                 }
                 let (o, swap) = match op {

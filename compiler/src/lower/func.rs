@@ -47,6 +47,12 @@ pub(crate) struct FnBuilder {
     /// The slot of each local of the hir function, once declared.
     pub locals: Vec<Option<Slot>>,
     pub loops: Vec<LoopLabels>,
+    /// Per local: an owned list (`super::owned`), whose self-appends grow it in place.
+    pub owned: Vec<bool>,
+    /// Globals cached in slots for the loop being lowered (`super::hoist`).
+    pub cached_globals: Vec<(hir::GlobalId, Slot)>,
+    /// Where the last label was bound (no peephole may look back across it).
+    pub last_bound: usize,
 }
 
 pub(crate) fn bank_index(b: Bank) -> usize {
@@ -67,6 +73,9 @@ impl FnBuilder {
             max: [0; 3],
             locals: vec![None; f.locals.len()],
             loops: Vec::new(),
+            owned: super::owned::owned_lists(f),
+            cached_globals: Vec::new(),
+            last_bound: usize::MAX,
         }
     }
 
@@ -115,6 +124,22 @@ impl FnBuilder {
 
     pub fn bind(&mut self, l: usize) {
         self.labels[l] = Some(self.code.len());
+        self.last_bound = self.code.len();
+    }
+
+    /// `dst := G[g]`. Right after `G[g] := src` (no label in between, so nothing else reaches
+    /// here) the value is still in `src`: a move, or nothing when `dst` is `src`
+    /// (`seed = f(seed)` then a read of `seed`).
+    pub fn load_global(&mut self, bank: Bank, dst: Slot, g: hir::GlobalId, pos: Pos) {
+        if self.last_bound != self.code.len() {
+            if let Some(&(op, [Opnd::Raw(x), Opnd::Slot(src), _], _)) = self.code.last() {
+                if op == store_global_op(bank) && x == g {
+                    self.mov(bank, dst, src, pos);
+                    return;
+                }
+            }
+        }
+        self.op2(load_global_op(bank), dst, Opnd::Raw(g), pos);
     }
 
     pub fn jmp(&mut self, l: usize, pos: Pos) {
@@ -126,6 +151,20 @@ impl FnBuilder {
         if dst != src {
             self.op2(mov_op(bank), dst, src, pos);
         }
+    }
+
+    /// After a loop: forget the globals cached for it and free their slots.
+    pub fn uncache_globals(&mut self, (next, n): ([u32; 3], usize)) {
+        self.cached_globals.truncate(n);
+        self.next = next;
+    }
+
+    /// The slot caching global `g` in the loop being lowered, if any.
+    pub fn cached_global(&self, g: hir::GlobalId) -> Option<Slot> {
+        self.cached_globals
+            .iter()
+            .find(|(x, _)| *x == g)
+            .map(|&(_, s)| s)
     }
 
     pub fn local(&self, l: hir::LocalId) -> Slot {

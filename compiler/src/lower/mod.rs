@@ -20,6 +20,8 @@
 mod call;
 mod expr;
 mod func;
+mod hoist;
+mod owned;
 mod stmt;
 mod types;
 

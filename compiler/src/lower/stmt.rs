@@ -62,6 +62,7 @@ impl Lowerer<'_> {
                 }
             }
             StmtKind::While { cond, body } => {
+                let hoisted = self.cache_globals(b, &[cond], body, pos);
                 // jmp test; body: ...; test: if cond goto body (the back-edge).
                 let (body_l, test_l, end_l) = (b.new_label(), b.new_label(), b.new_label());
                 b.jmp(test_l, pos);
@@ -77,6 +78,7 @@ impl Lowerer<'_> {
                 self.cond_jump(b, cond, true, body_l)?;
                 b.next = mark;
                 b.bind(end_l);
+                b.uncache_globals(hoisted);
             }
             StmtKind::ForRange {
                 var,
@@ -84,6 +86,7 @@ impl Lowerer<'_> {
                 end,
                 body,
             } => {
+                let hoisted = self.cache_globals(b, &[start, end], body, pos);
                 // i := start; hi := end; if hi <= i goto end; body: ...; cont:
                 // IncJLtI64 i, hi, body; end:
                 let mark = b.next;
@@ -105,12 +108,17 @@ impl Lowerer<'_> {
                 b.locals[*var as usize] = Some(i);
                 self.counted_loop(b, i, hi, body, pos, |_| {})?;
                 b.next = mark;
+                b.uncache_globals(hoisted);
             }
             StmtKind::ForEach {
                 var,
                 iterable,
                 body,
-            } => self.for_each(b, *var, iterable, body, pos)?,
+            } => {
+                let hoisted = self.cache_globals(b, &[iterable], body, pos);
+                self.for_each(b, *var, iterable, body, pos)?;
+                b.uncache_globals(hoisted);
+            }
             StmtKind::Break => {
                 let l = b
                     .loops
@@ -196,10 +204,42 @@ impl Lowerer<'_> {
         Ok(())
     }
 
+    /// Before a loop: load the globals it reads and never assigns into slots, if it calls
+    /// nothing (see `super::hoist`), so that the loop reads them from there. Returns what
+    /// `uncache_globals` needs after the loop.
+    fn cache_globals(
+        &mut self,
+        b: &mut FnBuilder,
+        exprs: &[&Expr],
+        body: &[Stmt],
+        pos: Pos,
+    ) -> ([u32; 3], usize) {
+        let saved = (b.next, b.cached_globals.len());
+        let globals = super::hoist::LoopUse::of(exprs, body).invariant();
+        for g in globals {
+            if b.cached_global(g).is_some() {
+                continue;
+            }
+            let bank = bank_of(&self.hir.globals[g as usize].ty);
+            let s = b.alloc(bank);
+            b.load_global(bank, s, g, pos);
+            b.cached_globals.push((g, s));
+        }
+        saved
+    }
+
     fn assign(&mut self, b: &mut FnBuilder, place: &Place, value: &Expr, pos: Pos) -> Result<()> {
         match place {
             Place::Local(l) => {
                 let dst = b.local(*l);
+                // `xs = append(xs, v)` on a list no one else can see: grow it in place.
+                if b.owned[*l as usize] {
+                    if let Some(v) = super::owned::self_append(*l, value) {
+                        let vs = self.expr(b, v)?;
+                        b.op2(Op::ListPush, dst, vs, value.pos);
+                        return Ok(());
+                    }
+                }
                 self.expr_to(b, value, dst)
             }
             Place::Global(g) => {

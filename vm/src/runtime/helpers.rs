@@ -132,6 +132,51 @@ macro_rules! helpers {
     (@gc pure $rt:ident $ctx:ident $fp:ident) => { Ok::<(), String>(()) };
 }
 
+// Helper ops whose common case needs no memory and cannot fail: the routine tries the
+// heap's inline fast path first (no GC safepoint, no unwinding guard: it allocates nothing
+// and does not panic) and runs the general routine otherwise. Native code calls these
+// through the helper stencil; the interpreter inlines the same fast paths in its arms.
+
+/// R[a].push(R[b])  (`ListPush`)
+///
+/// # Safety
+/// Called with the live ctx and frame of the run (see the module docs).
+pub unsafe extern "C" fn list_push(ctx: *mut Ctx, fp: *mut u8, a: u32, b: u32, c: u32) -> u64 {
+    if rt(ctx).heap.list_push_fast(Cell(*w(fp, a)), *w(fp, b)) {
+        return 0;
+    }
+    list_push_slow(ctx, fp, a, b, c)
+}
+
+/// R[a] := R[b][R[c]]  (`MapGet`; missing: zero word)
+///
+/// # Safety
+/// Called with the live ctx and frame of the run (see the module docs).
+pub unsafe extern "C" fn map_get(ctx: *mut Ctx, fp: *mut u8, a: u32, b: u32, c: u32) -> u64 {
+    if let Some(v) = rt(ctx)
+        .heap
+        .map_get_int_fast(Cell(*w(fp, b)), *w(fp, c) as i64)
+    {
+        *w(fp, a) = v;
+        return 0;
+    }
+    map_get_slow(ctx, fp, a, b, c)
+}
+
+/// R[a][R[b]] := R[c]  (`MapSet`)
+///
+/// # Safety
+/// Called with the live ctx and frame of the run (see the module docs).
+pub unsafe extern "C" fn map_set(ctx: *mut Ctx, fp: *mut u8, a: u32, b: u32, c: u32) -> u64 {
+    if rt(ctx)
+        .heap
+        .map_set_int_fast(Cell(*w(fp, a)), *w(fp, b) as i64, *w(fp, c))
+    {
+        return 0;
+    }
+    map_set_slow(ctx, fp, a, b, c)
+}
+
 /// The runtime error for a heap panic caught in a helper.
 fn panic_message(p: Box<dyn std::any::Any + Send>) -> String {
     let m = p
@@ -349,8 +394,8 @@ helpers! {
         set!(a, rt.heap.new_list(b, c as usize).0);
         Ok(())
     }
-    /// R[a].push(R[b])
-    alloc fn list_push(rt, a, b, _c) {
+    /// R[a].push(R[b])  (the general case of `list_push`)
+    alloc fn list_push_slow(rt, a, b, _c) {
         rt.heap.list_push(cell!(a), g!(b));
         Ok(())
     }
@@ -461,8 +506,8 @@ helpers! {
         set!(a, rt.heap.new_map(b, c).0);
         Ok(())
     }
-    /// R[a] := R[b][R[c]]  (missing: zero word)
-    pure fn map_get(rt, a, b, c) {
+    /// R[a] := R[b][R[c]]  (missing: zero word; the general case of `map_get`)
+    pure fn map_get_slow(rt, a, b, c) {
         let m = cell!(b);
         let v = match rt.heap.map_get(m, g!(c)) {
             Some(v) => v,
@@ -471,8 +516,8 @@ helpers! {
         set!(a, v);
         Ok(())
     }
-    /// R[a][R[b]] := R[c]
-    alloc fn map_set(rt, a, b, c) {
+    /// R[a][R[b]] := R[c]  (the general case of `map_set`)
+    alloc fn map_set_slow(rt, a, b, c) {
         rt.heap.map_set(cell!(a), g!(b), g!(c));
         Ok(())
     }

@@ -1,0 +1,178 @@
+//! Loop-invariant globals. A loop that calls nothing (no function, method or closure call:
+//! the only code that could assign a global behind the loop's back) reads every global it
+//! does not assign itself from a slot loaded once before the loop, instead of with a
+//! `LoadGlobal*` at each use. Top-level code keeps its variables in globals, so this is what
+//! turns `pos_x[i]` in a top-level loop into one list read instead of two ops.
+//!
+//! Exact: nothing else runs while the loop does, so the global holds the loaded value for
+//! the whole loop; a global the loop assigns (anywhere in it, at any depth) is not cached.
+//! Loading a global has no effect and cannot fail, so loading it before a loop that runs no
+//! iteration changes nothing either. A cached cell global's slot is a frame cell slot, so
+//! the collector sees it as a root (the global itself also keeps the value alive).
+
+use crate::hir::{Expr, ExprKind, GlobalId, Pattern, Place, Stmt, StmtKind};
+
+/// At most this many globals are cached per loop (each costs a frame slot).
+pub(crate) const MAX_CACHED: usize = 32;
+
+#[derive(Default)]
+pub(crate) struct LoopUse {
+    /// Globals read, in first-use order (no duplicates).
+    pub reads: Vec<GlobalId>,
+    pub writes: Vec<GlobalId>,
+    /// The loop calls something (a function, a method or a closure).
+    pub calls: bool,
+}
+
+impl LoopUse {
+    /// The globals worth caching for a loop over `exprs` and `stmts`: read and never
+    /// assigned, when the loop calls nothing.
+    pub(crate) fn of(exprs: &[&Expr], stmts: &[Stmt]) -> LoopUse {
+        let mut u = LoopUse::default();
+        for e in exprs {
+            u.expr(e);
+        }
+        u.stmts(stmts);
+        u
+    }
+
+    pub(crate) fn invariant(&self) -> Vec<GlobalId> {
+        if self.calls {
+            return Vec::new();
+        }
+        self.reads
+            .iter()
+            .copied()
+            .filter(|g| !self.writes.contains(g))
+            .take(MAX_CACHED)
+            .collect()
+    }
+
+    fn stmts(&mut self, ss: &[Stmt]) {
+        for s in ss {
+            self.stmt(s);
+        }
+    }
+
+    fn stmt(&mut self, s: &Stmt) {
+        match &s.kind {
+            StmtKind::Let { init, .. } => self.expr(init),
+            StmtKind::Assign { place, value } => {
+                match place {
+                    Place::Local(_) => {}
+                    Place::Global(g) => {
+                        if !self.writes.contains(g) {
+                            self.writes.push(*g);
+                        }
+                    }
+                    Place::Index { base, index } => {
+                        self.expr(base);
+                        self.expr(index);
+                    }
+                    Place::Field { base, .. } => self.expr(base),
+                }
+                self.expr(value);
+            }
+            StmtKind::Expr(e) | StmtKind::Expect { cond: e, .. } => self.expr(e),
+            StmtKind::Return(e) => {
+                if let Some(e) = e {
+                    self.expr(e);
+                }
+            }
+            StmtKind::If { cond, then, els } => {
+                self.expr(cond);
+                self.stmts(then);
+                self.stmts(els);
+            }
+            StmtKind::While { cond, body } => {
+                self.expr(cond);
+                self.stmts(body);
+            }
+            StmtKind::ForRange {
+                start, end, body, ..
+            } => {
+                self.expr(start);
+                self.expr(end);
+                self.stmts(body);
+            }
+            StmtKind::ForEach { iterable, body, .. } => {
+                self.expr(iterable);
+                self.stmts(body);
+            }
+            StmtKind::Test { body, .. } | StmtKind::Bench { body, .. } => self.stmts(body),
+            StmtKind::Break | StmtKind::Continue => {}
+        }
+    }
+
+    fn expr(&mut self, e: &Expr) {
+        match &e.kind {
+            ExprKind::Int(_)
+            | ExprKind::Float(_)
+            | ExprKind::Bool(_)
+            | ExprKind::Str(_)
+            | ExprKind::BigInt(_)
+            | ExprKind::Nil
+            | ExprKind::Local(_)
+            | ExprKind::FuncRef(_) => {}
+            ExprKind::Global(g) => {
+                if !self.reads.contains(g) {
+                    self.reads.push(*g);
+                }
+            }
+            ExprKind::Unary(_, x) | ExprKind::Conv(_, x) => self.expr(x),
+            ExprKind::Binary(_, x, y)
+            | ExprKind::And(x, y)
+            | ExprKind::Or(x, y)
+            | ExprKind::Coalesce(x, y)
+            | ExprKind::In(x, y) => {
+                self.expr(x);
+                self.expr(y);
+            }
+            ExprKind::Call { args, .. } => {
+                self.calls = true;
+                args.iter().for_each(|a| self.expr(a));
+            }
+            ExprKind::CallValue { callee, args } => {
+                self.calls = true;
+                self.expr(callee);
+                args.iter().for_each(|a| self.expr(a));
+            }
+            ExprKind::Builtin { args, .. } => args.iter().for_each(|a| self.expr(a)),
+            ExprKind::List(xs) | ExprKind::Struct { fields: xs, .. } => {
+                xs.iter().for_each(|x| self.expr(x))
+            }
+            ExprKind::Closure { captures, .. } => captures.iter().for_each(|x| self.expr(x)),
+            ExprKind::Map(kvs) => kvs.iter().for_each(|(k, v)| {
+                self.expr(k);
+                self.expr(v);
+            }),
+            ExprKind::Index { base, index } => {
+                self.expr(base);
+                self.expr(index);
+            }
+            ExprKind::Slice { base, lo, hi } => {
+                self.expr(base);
+                lo.iter().chain(hi.iter()).for_each(|x| self.expr(x));
+            }
+            ExprKind::Field { base, .. } => self.expr(base),
+            ExprKind::If { cond, then, els } => {
+                self.expr(cond);
+                self.expr(then);
+                self.expr(els);
+            }
+            ExprKind::Match { scrutinee, arms } => {
+                self.expr(scrutinee);
+                for a in arms {
+                    if let Pattern::Literal(p) = &a.pattern {
+                        self.expr(p);
+                    }
+                    self.expr(&a.body);
+                }
+            }
+            ExprKind::Block { stmts, value } => {
+                self.stmts(stmts);
+                self.expr(value);
+            }
+        }
+    }
+}
