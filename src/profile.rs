@@ -135,11 +135,15 @@ fn record(state: u64, weight: u32, uc: *mut libc::c_void) {
                 } else {
                     native_base
                 }
-            } else {
+            } else if valid_frame(exit_fp, lo, hi) && exit_fp >= native_base {
                 // Rust code called from native code: a helper op's routine (the helper
-                // stencil stored exit_fp/exit_pc), or the entry shim's Rust side.
+                // stencil stored exit_fp/exit_pc).
                 kind = prof::S_HELPER;
                 exit_fp
+            } else {
+                // The Rust side of entering or leaving native code (before the shim runs
+                // or after it returned): no helper frame yet, the entered frame is it.
+                native_base
             }
         }
         prof::S_HELPER | prof::S_GC | prof::S_SIDE_EXIT => exit_fp,
