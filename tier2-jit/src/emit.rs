@@ -556,6 +556,9 @@ pub struct Emitter {
     natives_of: (usize, usize),
     /// The last plan used a direct call.
     used_direct: bool,
+    /// Per instruction: reachable from pc 0 (unreachable ones are not emitted).
+    live: Vec<bool>,
+    work: Vec<u32>,
 }
 
 impl Emitter {
@@ -573,6 +576,8 @@ impl Emitter {
             natives: Vec::new(),
             natives_of: (0, 0),
             used_direct: false,
+            live: Vec::new(),
+            work: Vec::new(),
         })
     }
 
@@ -638,6 +643,26 @@ impl Emitter {
 
         // ---- plan: pieces and their offsets ----
         let n = f.code.len();
+        // Reachable instructions: from pc 0 through fall-through (every op but a return or
+        // `Jmp`) and jump targets. The others (e.g. the implicit `return` after an explicit
+        // one) get no code; nothing can enter or jump to them.
+        self.live.clear();
+        self.live.resize(n, false);
+        self.work.clear();
+        self.work.push(0);
+        self.live[0] = true;
+        while let Some(pc) = self.work.pop() {
+            let ins = &f.code[pc as usize];
+            let t = set.targets[ins.op as usize];
+            if t < 3 {
+                let to = ins.operand_values()[t as usize] as usize;
+                mark_live(to, &mut self.live, &mut self.work);
+            }
+            if !(ins.op.is_ret() || ins.op == Op::Jmp) {
+                mark_live(pc as usize + 1, &mut self.live, &mut self.work);
+            }
+        }
+        let live = &self.live;
         self.pieces.clear();
         self.pieces.reserve(2 * n);
         self.pc_off.clear();
@@ -674,6 +699,9 @@ impl Emitter {
         let n_consts = prog.consts.len();
         for (pc, ins) in f.code.iter().enumerate() {
             self.pc_off[pc] = pos;
+            if !live[pc] {
+                continue;
+            }
             let info = &set.ops[ins.op as usize];
             let vals = ins.operand_values();
             if info.broken {
@@ -946,7 +974,11 @@ impl Emitter {
         let pc_addrs: Vec<*const u8> = if ncache == 0 {
             pc_off
                 .iter()
-                .map(|o| (base + *o as usize) as *const u8)
+                .zip(live.iter())
+                .map(|(o, &l)| match l {
+                    true => (base + *o as usize) as *const u8,
+                    false => std::ptr::null(),
+                })
                 .collect()
         } else {
             enter_off
@@ -1021,6 +1053,14 @@ fn range_error(
         }
     }
     plan_error(f, p.pc as usize, "a hole's value does not fit")
+}
+
+/// Mark instruction `to` reachable (and to be visited) unless it is already, or out of range.
+fn mark_live(to: usize, live: &mut [bool], work: &mut Vec<u32>) {
+    if to < live.len() && !live[to] {
+        live[to] = true;
+        work.push(to as u32);
+    }
 }
 
 /// Copy a stencil's data to `off` and patch the holes inside it (only per-stencil values:

@@ -1236,3 +1236,29 @@ fn helper_ops_run_in_native_code_around_cached_registers() {
     assert_eq!(m.ctx().exit_fp, fp, "the helper stencil records the frame");
     assert_eq!(m.ctx().exit_pc, 6, "and the pc of the last helper op");
 }
+
+#[test]
+fn unreachable_instructions_get_no_code() {
+    use tier2_jit::CopyAndPatch;
+    // `f` returns at pc 0; pcs 1 and 2 (like the implicit return the compiler appends after
+    // an explicit one) are unreachable: no code, no entry point.
+    let ret = || ins(Op::RetI64, 4, 0, 0);
+    let live = program(vec![func("f", 1, 0, 0, vec![ret()])], vec![]);
+    let dead = program(
+        vec![func(
+            "f",
+            1,
+            0,
+            0,
+            vec![ret(), ins(Op::MovI64, 4, 4, 0), ret()],
+        )],
+        vec![],
+    );
+    let mut jit = CopyAndPatch::new();
+    jit.compile(&live, 0).unwrap();
+    let one = jit.stats().code_bytes;
+    let c = jit.compile(&dead, 0).unwrap();
+    assert_eq!(jit.stats().code_bytes - one, one);
+    assert!(!c.pc_addrs[0].is_null());
+    assert!(c.pc_addrs[1].is_null() && c.pc_addrs[2].is_null());
+}
