@@ -213,7 +213,9 @@ extern char _FRAME[];
  * stencil's entry and this stencil keeps no frame of its own (no spills: everything lives in
  * pinned registers and holes), so `sub $8` aligns the call: one native call = 16 bytes of
  * machine stack. */
-#define NATIVE_CALL(target, nfp_, back_hole)                                                 \
+/* The call itself: `call_insn` (with the callee's entry in rax: `rax_c` "+r"; or a rel32
+ * `call _CALLEE`: rax only clobbered, `rax_c` "=r"). */
+#define NATIVE_CALL_VIA(call_insn, rax_c, target, nfp_, back_hole)                       \
     do {                                                                              \
         register uint8_t *r12_ __asm__("r12") = (nfp_);                                \
         register Ctx *r13_ __asm__("r13") = ctx;                                      \
@@ -224,15 +226,16 @@ extern char _FRAME[];
         register int64_t rsi_ __asm__("rsi");                                          \
         register int64_t rdx_ __asm__("rdx");                                          \
         register int64_t rcx_ __asm__("rcx");                                          \
-        __asm__ volatile("sub $8, %%rsp\n\tcall *%%rax\n\tadd $8, %%rsp\n\t"             \
+        __asm__ volatile("sub $8, %%rsp\n\t" call_insn "\n\tadd $8, %%rsp\n\t"          \
                          "subq $" #back_hole ", %%r12"                                \
-                         : "+r"(r12_), "+r"(r13_), "+r"(r14_), "+r"(r15_), "+r"(t_),   \
+                         : "+r"(r12_), "+r"(r13_), "+r"(r14_), "+r"(r15_), rax_c(t_),  \
                            "=r"(rdi_), "=r"(rsi_), "=r"(rdx_), "=r"(rcx_)              \
                          :                                                            \
                          : "rbx", "r8", "r9", "r10", "r11", "memory", "cc", "xmm0",    \
                            "xmm1", "xmm2", "xmm3", "xmm4", "xmm5", "xmm6", "xmm7",     \
                            "xmm8", "xmm9", "xmm10", "xmm11", "xmm12", "xmm13",         \
                            "xmm14", "xmm15");                                         \
+        (void)t_;                                                                     \
         fp = r12_;                                                                    \
         ctx = r13_;                                                                   \
         lists = r14_;                                                                 \
@@ -242,6 +245,11 @@ extern char _FRAME[];
         x2 = rdx_;                                                                    \
         x3 = rcx_;                                                                    \
     } while (0)
+#define NATIVE_CALL(target, nfp_, back_hole)                                          \
+    NATIVE_CALL_VIA("call *%%rax", "+r", target, nfp_, back_hole)
+/* NATIVE_CALL to the `_CALLEE` hole: a direct `call rel32`. */
+#define NATIVE_CALL_DIRECT(nfp_, back_hole)                                           \
+    NATIVE_CALL_VIA("call _CALLEE", "=r", NULL, nfp_, back_hole)
 
 /* rsp at this point of a stencil (a call stencil keeps no frame: its function's level). */
 #define MACHINE_SP()                                                                  \
@@ -250,36 +258,6 @@ extern char _FRAME[];
         __asm__("mov %%rsp, %0" : "=r"(sp_));                                         \
         sp_;                                                                          \
     })
-
-/* NATIVE_CALL to the `_CALLEE` hole: a direct `call rel32`. */
-#define NATIVE_CALL_DIRECT(nfp_, back_hole)                                              \
-    do {                                                                              \
-        register uint8_t *r12_ __asm__("r12") = (nfp_);                                \
-        register Ctx *r13_ __asm__("r13") = ctx;                                      \
-        register uint8_t *r14_ __asm__("r14") = lists;                                 \
-        register uint8_t *r15_ __asm__("r15") = records;                               \
-        register int64_t rdi_ __asm__("rdi");                                          \
-        register int64_t rsi_ __asm__("rsi");                                          \
-        register int64_t rdx_ __asm__("rdx");                                          \
-        register int64_t rcx_ __asm__("rcx");                                          \
-        __asm__ volatile("sub $8, %%rsp\n\tcall _CALLEE\n\tadd $8, %%rsp\n\t"             \
-                         "subq $" #back_hole ", %%r12"                                \
-                         : "+r"(r12_), "+r"(r13_), "+r"(r14_), "+r"(r15_), "=r"(rdi_), \
-                           "=r"(rsi_), "=r"(rdx_), "=r"(rcx_)                          \
-                         :                                                            \
-                         : "rax", "rbx", "r8", "r9", "r10", "r11", "memory", "cc",     \
-                           "xmm0", "xmm1", "xmm2", "xmm3", "xmm4", "xmm5", "xmm6",     \
-                           "xmm7", "xmm8", "xmm9", "xmm10", "xmm11", "xmm12",          \
-                           "xmm13", "xmm14", "xmm15");                                \
-        fp = r12_;                                                                    \
-        ctx = r13_;                                                                   \
-        lists = r14_;                                                                 \
-        records = r15_;                                                               \
-        x0 = rdi_;                                                                    \
-        x1 = rsi_;                                                                    \
-        x2 = rdx_;                                                                    \
-        x3 = rcx_;                                                                    \
-    } while (0)
 
 /* Return `st` from a function's native code with the pinned registers as the caller's
  * NATIVE_CALL expects them: r12 = this frame, r13-r15 as received. */
