@@ -292,6 +292,79 @@ pub enum ExprKind {
     },
 }
 
+/// A direct child of an expression ([`Expr::for_each_child`]).
+pub enum Child<'a> {
+    Expr(&'a Expr),
+    /// The statements of a block expression.
+    Stmts(&'a [Stmt]),
+}
+
+impl Expr {
+    /// Calls `f` on each direct child of `self` in evaluation order (a match arm's literal
+    /// pattern before its body; a block's statements before its value). The one list of
+    /// what an expression contains, for read-only walkers that treat most kinds alike.
+    pub fn for_each_child<'a>(&'a self, mut f: impl FnMut(Child<'a>)) {
+        let mut e = |x: &'a Expr| f(Child::Expr(x));
+        match &self.kind {
+            ExprKind::Int(_)
+            | ExprKind::Float(_)
+            | ExprKind::Bool(_)
+            | ExprKind::Str(_)
+            | ExprKind::BigInt(_)
+            | ExprKind::Nil
+            | ExprKind::Local(_)
+            | ExprKind::Global(_)
+            | ExprKind::FuncRef(_) => {}
+            ExprKind::Unary(_, x) | ExprKind::Conv(_, x) | ExprKind::Field { base: x, .. } => e(x),
+            ExprKind::Binary(_, x, y)
+            | ExprKind::And(x, y)
+            | ExprKind::Or(x, y)
+            | ExprKind::Coalesce(x, y)
+            | ExprKind::In(x, y)
+            | ExprKind::Index { base: x, index: y } => {
+                e(x);
+                e(y);
+            }
+            ExprKind::Call { args: v, .. }
+            | ExprKind::Builtin { args: v, .. }
+            | ExprKind::List(v)
+            | ExprKind::Struct { fields: v, .. }
+            | ExprKind::Closure { captures: v, .. } => v.iter().for_each(e),
+            ExprKind::CallValue { callee, args } => {
+                e(callee);
+                args.iter().for_each(e);
+            }
+            ExprKind::Map(kvs) => kvs.iter().for_each(|(k, v)| {
+                e(k);
+                e(v);
+            }),
+            ExprKind::Slice { base, lo, hi } => {
+                e(base);
+                lo.iter().chain(hi.iter()).for_each(|x| e(x));
+            }
+            ExprKind::If { cond, then, els } => {
+                e(cond);
+                e(then);
+                e(els);
+            }
+            ExprKind::Match { scrutinee, arms } => {
+                e(scrutinee);
+                for a in arms {
+                    if let Pattern::Literal(p) = &a.pattern {
+                        e(p);
+                    }
+                    e(&a.body);
+                }
+            }
+            ExprKind::Block { stmts, value } => {
+                drop(e);
+                f(Child::Stmts(stmts));
+                f(Child::Expr(value));
+            }
+        }
+    }
+}
+
 #[derive(Clone, Debug)]
 pub struct MatchArm {
     pub pattern: Pattern,

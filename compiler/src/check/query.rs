@@ -25,12 +25,10 @@
 //! - `select agg(e)` with `agg` one of `sum count avg min max` and no `group by` is the
 //!   aggregate of the query selecting `e` (`from n in xs where n > 1 select sum(n)`).
 
-use std::collections::HashSet;
-
 use super::types::conv;
 use super::{Checker, Result};
 use crate::hir::{
-    BinOp, Builtin, Conv, Expr, ExprKind, LocalId, Place, Stmt, StmtKind, StructDef, UnOp,
+    BinOp, Builtin, Child, Conv, Expr, ExprKind, LocalId, Place, Stmt, StmtKind, StructDef, UnOp,
 };
 use crate::syntax::ast::{self, JoinKind};
 use crate::types::{StructId, Type};
@@ -106,38 +104,21 @@ impl Checker<'_> {
     ) -> Result<Expr> {
         let mut levels: Vec<Level> = Vec::new();
         let mut vars: Vec<LocalId> = Vec::new();
-        // The first `from`.
-        let src = self.expr(&q.source, None)?;
-        let (src, elem) = self.query_source(src)?;
         let nullable_before = |j: usize| last_special.is_some_and(|l| j < l);
         let first_nullable = last_special.is_some();
-        let var_ty = if first_nullable {
-            Type::optional(elem.clone())
-        } else {
-            elem.clone()
-        };
-        let var = self.declare_local(&q.var, var_ty.clone(), false, q.var_pos)?;
-        levels.push(Level {
-            join: None,
-            var,
-            var_ty,
-            elem,
-            source: src,
-            dependent: false,
-            on: None,
-            keys: None,
-        });
-        vars.push(var);
-        for f in &q.froms {
-            let src = self.expr(&f.source, None)?;
+        // The `from` clauses, the first one included (whose source can mention no variable).
+        let froms = std::iter::once((&q.var, &q.source, q.var_pos))
+            .chain(q.froms.iter().map(|f| (&f.var, &f.source, f.pos)));
+        for (name, source, var_pos) in froms {
+            let src = self.expr(source, None)?;
             let (src, elem) = self.query_source(src)?;
-            let dependent = mentions(&src, &vars);
+            let dependent = !vars.is_empty() && mentions(&src, &vars);
             let var_ty = if first_nullable {
                 Type::optional(elem.clone())
             } else {
                 elem.clone()
             };
-            let var = self.declare_local(&f.var, var_ty.clone(), false, f.pos)?;
+            let var = self.declare_local(name, var_ty.clone(), false, var_pos)?;
             levels.push(Level {
                 join: None,
                 var,
@@ -1468,61 +1449,16 @@ fn equi_keys(on: &Expr, probe: &[LocalId], drive: &[LocalId]) -> Option<(Expr, E
 
 /// Whether `e` reads one of `ids` (conservatively true for blocks and matches).
 fn mentions(e: &Expr, ids: &[LocalId]) -> bool {
-    let set: HashSet<LocalId> = ids.iter().copied().collect();
     let mut stack: Vec<&Expr> = vec![e];
     while let Some(e) = stack.pop() {
         match &e.kind {
-            ExprKind::Local(l) => {
-                if set.contains(l) {
-                    return true;
-                }
-            }
-            ExprKind::Int(_)
-            | ExprKind::Float(_)
-            | ExprKind::Bool(_)
-            | ExprKind::Str(_)
-            | ExprKind::BigInt(_)
-            | ExprKind::Nil
-            | ExprKind::Global(_)
-            | ExprKind::FuncRef(_) => {}
-            ExprKind::Unary(_, a) | ExprKind::Conv(_, a) | ExprKind::Field { base: a, .. } => {
-                stack.push(a)
-            }
-            ExprKind::Binary(_, a, b)
-            | ExprKind::And(a, b)
-            | ExprKind::Or(a, b)
-            | ExprKind::Coalesce(a, b)
-            | ExprKind::In(a, b)
-            | ExprKind::Index { base: a, index: b } => {
-                stack.push(a);
-                stack.push(b);
-            }
-            ExprKind::Call { args: v, .. }
-            | ExprKind::Builtin { args: v, .. }
-            | ExprKind::List(v)
-            | ExprKind::Struct { fields: v, .. }
-            | ExprKind::Closure { captures: v, .. } => stack.extend(v.iter()),
-            ExprKind::CallValue { callee, args } => {
-                stack.push(callee);
-                stack.extend(args.iter());
-            }
-            ExprKind::Map(kv) => {
-                for (k, v) in kv {
-                    stack.push(k);
-                    stack.push(v);
-                }
-            }
-            ExprKind::Slice { base, lo, hi } => {
-                stack.push(base);
-                stack.extend(lo.iter().map(|b| &**b));
-                stack.extend(hi.iter().map(|b| &**b));
-            }
-            ExprKind::If { cond, then, els } => {
-                stack.push(cond);
-                stack.push(then);
-                stack.push(els);
-            }
+            ExprKind::Local(l) if ids.contains(l) => return true,
             ExprKind::Match { .. } | ExprKind::Block { .. } => return true,
+            _ => e.for_each_child(|c| {
+                if let Child::Expr(x) = c {
+                    stack.push(x)
+                }
+            }),
         }
     }
     false

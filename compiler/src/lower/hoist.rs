@@ -10,7 +10,7 @@
 //! iteration changes nothing either. A cached cell global's slot is a frame cell slot, so
 //! the collector sees it as a root (the global itself also keeps the value alive).
 
-use crate::hir::{Expr, ExprKind, GlobalId, Pattern, Place, Stmt, StmtKind};
+use crate::hir::{Child, Expr, ExprKind, GlobalId, Place, Stmt, StmtKind};
 
 /// At most this many globals are cached per loop (each costs a frame slot).
 pub(crate) const MAX_CACHED: usize = 32;
@@ -106,73 +106,17 @@ impl LoopUse {
 
     fn expr(&mut self, e: &Expr) {
         match &e.kind {
-            ExprKind::Int(_)
-            | ExprKind::Float(_)
-            | ExprKind::Bool(_)
-            | ExprKind::Str(_)
-            | ExprKind::BigInt(_)
-            | ExprKind::Nil
-            | ExprKind::Local(_)
-            | ExprKind::FuncRef(_) => {}
             ExprKind::Global(g) => {
                 if !self.reads.contains(g) {
                     self.reads.push(*g);
                 }
             }
-            ExprKind::Unary(_, x) | ExprKind::Conv(_, x) => self.expr(x),
-            ExprKind::Binary(_, x, y)
-            | ExprKind::And(x, y)
-            | ExprKind::Or(x, y)
-            | ExprKind::Coalesce(x, y)
-            | ExprKind::In(x, y) => {
-                self.expr(x);
-                self.expr(y);
-            }
-            ExprKind::Call { args, .. } => {
-                self.calls = true;
-                args.iter().for_each(|a| self.expr(a));
-            }
-            ExprKind::CallValue { callee, args } => {
-                self.calls = true;
-                self.expr(callee);
-                args.iter().for_each(|a| self.expr(a));
-            }
-            ExprKind::Builtin { args, .. } => args.iter().for_each(|a| self.expr(a)),
-            ExprKind::List(xs) | ExprKind::Struct { fields: xs, .. } => {
-                xs.iter().for_each(|x| self.expr(x))
-            }
-            ExprKind::Closure { captures, .. } => captures.iter().for_each(|x| self.expr(x)),
-            ExprKind::Map(kvs) => kvs.iter().for_each(|(k, v)| {
-                self.expr(k);
-                self.expr(v);
-            }),
-            ExprKind::Index { base, index } => {
-                self.expr(base);
-                self.expr(index);
-            }
-            ExprKind::Slice { base, lo, hi } => {
-                self.expr(base);
-                lo.iter().chain(hi.iter()).for_each(|x| self.expr(x));
-            }
-            ExprKind::Field { base, .. } => self.expr(base),
-            ExprKind::If { cond, then, els } => {
-                self.expr(cond);
-                self.expr(then);
-                self.expr(els);
-            }
-            ExprKind::Match { scrutinee, arms } => {
-                self.expr(scrutinee);
-                for a in arms {
-                    if let Pattern::Literal(p) = &a.pattern {
-                        self.expr(p);
-                    }
-                    self.expr(&a.body);
-                }
-            }
-            ExprKind::Block { stmts, value } => {
-                self.stmts(stmts);
-                self.expr(value);
-            }
+            ExprKind::Call { .. } | ExprKind::CallValue { .. } => self.calls = true,
+            _ => {}
         }
+        e.for_each_child(|c| match c {
+            Child::Expr(x) => self.expr(x),
+            Child::Stmts(s) => self.stmts(s),
+        });
     }
 }

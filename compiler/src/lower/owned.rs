@@ -23,7 +23,7 @@
 //! Any other occurrence (passing it to a function, storing it in a container or another
 //! variable, capturing it, iterating it with `for x in xs`, matching on it, ...) disowns it.
 
-use crate::hir::{Builtin, Expr, ExprKind, FuncDef, LocalId, Pattern, Place, Stmt, StmtKind};
+use crate::hir::{Builtin, Child, Expr, ExprKind, FuncDef, LocalId, Place, Stmt, StmtKind};
 use crate::types::Type;
 
 /// `owned[l]` for every local of `f`.
@@ -155,42 +155,17 @@ impl Walk<'_> {
 
     fn expr(&mut self, e: &Expr) {
         match &e.kind {
-            ExprKind::Int(_)
-            | ExprKind::Float(_)
-            | ExprKind::Bool(_)
-            | ExprKind::Str(_)
-            | ExprKind::BigInt(_)
-            | ExprKind::Nil
-            | ExprKind::Global(_)
-            | ExprKind::FuncRef(_) => {}
             ExprKind::Local(l) => self.disown(*l),
-            ExprKind::Unary(_, x) | ExprKind::Conv(_, x) => self.expr(x),
-            ExprKind::Binary(_, x, y)
-            | ExprKind::And(x, y)
-            | ExprKind::Or(x, y)
-            | ExprKind::Coalesce(x, y) => {
-                self.expr(x);
-                self.expr(y);
-            }
+            // Reading a list local's length, membership, elements or a slice of it does not
+            // let it escape: the list itself is not disowned.
             ExprKind::In(item, container) => {
                 self.expr(item);
                 self.container(container);
             }
-            ExprKind::Call { args, .. } => args.iter().for_each(|a| self.expr(a)),
-            ExprKind::CallValue { callee, args } => {
-                self.expr(callee);
-                args.iter().for_each(|a| self.expr(a));
-            }
-            ExprKind::Builtin { builtin, args } => match builtin {
-                Builtin::Len | Builtin::Print => args.iter().for_each(|a| self.container(a)),
-                _ => args.iter().for_each(|a| self.expr(a)),
-            },
-            ExprKind::List(xs) => xs.iter().for_each(|x| self.expr(x)),
-            ExprKind::Map(kvs) => kvs.iter().for_each(|(k, v)| {
-                self.expr(k);
-                self.expr(v);
-            }),
-            ExprKind::Struct { fields, .. } => fields.iter().for_each(|x| self.expr(x)),
+            ExprKind::Builtin {
+                builtin: Builtin::Len | Builtin::Print,
+                args,
+            } => args.iter().for_each(|a| self.container(a)),
             ExprKind::Index { base, index } => {
                 self.container(base);
                 self.expr(index);
@@ -199,26 +174,10 @@ impl Walk<'_> {
                 self.container(base);
                 lo.iter().chain(hi.iter()).for_each(|x| self.expr(x));
             }
-            ExprKind::Field { base, .. } => self.expr(base),
-            ExprKind::If { cond, then, els } => {
-                self.expr(cond);
-                self.expr(then);
-                self.expr(els);
-            }
-            ExprKind::Match { scrutinee, arms } => {
-                self.expr(scrutinee);
-                for a in arms {
-                    if let Pattern::Literal(p) = &a.pattern {
-                        self.expr(p);
-                    }
-                    self.expr(&a.body);
-                }
-            }
-            ExprKind::Closure { captures, .. } => captures.iter().for_each(|x| self.expr(x)),
-            ExprKind::Block { stmts, value } => {
-                self.stmts(stmts);
-                self.expr(value);
-            }
+            _ => e.for_each_child(|c| match c {
+                Child::Expr(x) => self.expr(x),
+                Child::Stmts(s) => self.stmts(s),
+            }),
         }
     }
 }
