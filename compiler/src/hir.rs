@@ -304,7 +304,11 @@ impl Expr {
     /// pattern before its body; a block's statements before its value). The one list of
     /// what an expression contains, for read-only walkers that treat most kinds alike.
     pub fn for_each_child<'a>(&'a self, mut f: impl FnMut(Child<'a>)) {
-        let mut e = |x: &'a Expr| f(Child::Expr(x));
+        macro_rules! e {
+            ($x:expr) => {
+                f(Child::Expr($x))
+            };
+        }
         match &self.kind {
             ExprKind::Int(_)
             | ExprKind::Float(_)
@@ -315,49 +319,48 @@ impl Expr {
             | ExprKind::Local(_)
             | ExprKind::Global(_)
             | ExprKind::FuncRef(_) => {}
-            ExprKind::Unary(_, x) | ExprKind::Conv(_, x) | ExprKind::Field { base: x, .. } => e(x),
+            ExprKind::Unary(_, x) | ExprKind::Conv(_, x) | ExprKind::Field { base: x, .. } => e!(x),
             ExprKind::Binary(_, x, y)
             | ExprKind::And(x, y)
             | ExprKind::Or(x, y)
             | ExprKind::Coalesce(x, y)
             | ExprKind::In(x, y)
             | ExprKind::Index { base: x, index: y } => {
-                e(x);
-                e(y);
+                e!(x);
+                e!(y);
             }
             ExprKind::Call { args: v, .. }
             | ExprKind::Builtin { args: v, .. }
             | ExprKind::List(v)
             | ExprKind::Struct { fields: v, .. }
-            | ExprKind::Closure { captures: v, .. } => v.iter().for_each(e),
+            | ExprKind::Closure { captures: v, .. } => v.iter().for_each(|x| e!(x)),
             ExprKind::CallValue { callee, args } => {
-                e(callee);
-                args.iter().for_each(e);
+                e!(callee);
+                args.iter().for_each(|x| e!(x));
             }
             ExprKind::Map(kvs) => kvs.iter().for_each(|(k, v)| {
-                e(k);
-                e(v);
+                e!(k);
+                e!(v);
             }),
             ExprKind::Slice { base, lo, hi } => {
-                e(base);
-                lo.iter().chain(hi.iter()).for_each(|x| e(x));
+                e!(base);
+                lo.iter().chain(hi.iter()).for_each(|x| e!(x));
             }
             ExprKind::If { cond, then, els } => {
-                e(cond);
-                e(then);
-                e(els);
+                e!(cond);
+                e!(then);
+                e!(els);
             }
             ExprKind::Match { scrutinee, arms } => {
-                e(scrutinee);
+                e!(scrutinee);
                 for a in arms {
                     if let Pattern::Literal(p) = &a.pattern {
-                        e(p);
+                        e!(p);
                     }
-                    e(&a.body);
+                    e!(&a.body);
                 }
             }
             ExprKind::Block { stmts, value } => {
-                drop(e);
                 f(Child::Stmts(stmts));
                 f(Child::Expr(value));
             }

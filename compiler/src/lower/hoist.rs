@@ -106,11 +106,7 @@ impl LoopUse {
 
     fn expr(&mut self, e: &Expr) {
         match &e.kind {
-            ExprKind::Global(g) => {
-                if !self.reads.contains(g) {
-                    self.reads.push(*g);
-                }
-            }
+            ExprKind::Global(g) if !self.reads.contains(g) => self.reads.push(*g),
             ExprKind::Call { .. } | ExprKind::CallValue { .. } => self.calls = true,
             _ => {}
         }
