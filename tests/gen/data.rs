@@ -421,7 +421,11 @@ impl Gen {
     }
 
     fn map_expr(&mut self, m: MapTy, d: u32) -> String {
-        let t = Ty::Map(m);
+        self.lit_var_or_call(Ty::Map(m), d, |g| g.map_lit(m, d))
+    }
+
+    /// A value of type `t`: a literal (`lit`), a variable of that type, or a call returning it.
+    fn lit_var_or_call(&mut self, t: Ty, d: u32, lit: impl FnOnce(&mut Self) -> String) -> String {
         let calls = if d > 0 {
             self.callable(Some(t), 0)
         } else {
@@ -434,7 +438,7 @@ impl Gen {
             if calls.is_empty() { 0 } else { 1 },
         ];
         match self.rng.weighted(&w) {
-            0 => self.map_lit(m, d),
+            0 => lit(self),
             1 => var.unwrap().name,
             _ => {
                 let f = self.rng.pick(&calls).clone();
@@ -461,26 +465,7 @@ impl Gen {
     }
 
     fn struct_expr(&mut self, k: usize, d: u32) -> String {
-        let t = Ty::Struct(k);
-        let calls = if d > 0 {
-            self.callable(Some(t), 0)
-        } else {
-            vec![]
-        };
-        let var = self.pick_where(|v| v.ty == t);
-        let w = [
-            3,
-            if var.is_some() { 4 } else { 0 },
-            if calls.is_empty() { 0 } else { 1 },
-        ];
-        match self.rng.weighted(&w) {
-            0 => self.struct_lit(k, d),
-            1 => var.unwrap().name,
-            _ => {
-                let f = self.rng.pick(&calls).clone();
-                self.call(&f, d.saturating_sub(1))
-            }
-        }
+        self.lit_var_or_call(Ty::Struct(k), d, |g| g.struct_lit(k, d))
     }
 
     /// `fun(x: int): int => body`: the body sees `x`, the enclosing variables (captured) and
