@@ -299,6 +299,53 @@ pub enum Child<'a> {
     Stmts(&'a [Stmt]),
 }
 
+impl Stmt {
+    /// Calls `f` on each direct child of `self`: its expressions (an assignment's place
+    /// before its value) and its nested statement lists, in order. See
+    /// [`Expr::for_each_child`].
+    pub fn for_each_child<'a>(&'a self, mut f: impl FnMut(Child<'a>)) {
+        match &self.kind {
+            StmtKind::Let { init: e, .. }
+            | StmtKind::Expr(e)
+            | StmtKind::Expect { cond: e, .. }
+            | StmtKind::Return(Some(e)) => f(Child::Expr(e)),
+            StmtKind::Assign { place, value } => {
+                match place {
+                    Place::Local(_) | Place::Global(_) => {}
+                    Place::Index { base, index } => {
+                        f(Child::Expr(base));
+                        f(Child::Expr(index));
+                    }
+                    Place::Field { base, .. } => f(Child::Expr(base)),
+                }
+                f(Child::Expr(value));
+            }
+            StmtKind::If { cond, then, els } => {
+                f(Child::Expr(cond));
+                f(Child::Stmts(then));
+                f(Child::Stmts(els));
+            }
+            StmtKind::While { cond, body } => {
+                f(Child::Expr(cond));
+                f(Child::Stmts(body));
+            }
+            StmtKind::ForRange {
+                start, end, body, ..
+            } => {
+                f(Child::Expr(start));
+                f(Child::Expr(end));
+                f(Child::Stmts(body));
+            }
+            StmtKind::ForEach { iterable, body, .. } => {
+                f(Child::Expr(iterable));
+                f(Child::Stmts(body));
+            }
+            StmtKind::Test { body, .. } | StmtKind::Bench { body, .. } => f(Child::Stmts(body)),
+            StmtKind::Break | StmtKind::Continue | StmtKind::Return(None) => {}
+        }
+    }
+}
+
 impl Expr {
     /// Calls `f` on each direct child of `self` in evaluation order (a match arm's literal
     /// pattern before its body; a block's statements before its value). The one list of

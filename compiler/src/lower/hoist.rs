@@ -55,53 +55,19 @@ impl LoopUse {
     }
 
     fn stmt(&mut self, s: &Stmt) {
-        match &s.kind {
-            StmtKind::Let { init, .. } => self.expr(init),
-            StmtKind::Assign { place, value } => {
-                match place {
-                    Place::Local(_) => {}
-                    Place::Global(g) => {
-                        if !self.writes.contains(g) {
-                            self.writes.push(*g);
-                        }
-                    }
-                    Place::Index { base, index } => {
-                        self.expr(base);
-                        self.expr(index);
-                    }
-                    Place::Field { base, .. } => self.expr(base),
-                }
-                self.expr(value);
+        if let StmtKind::Assign {
+            place: Place::Global(g),
+            ..
+        } = &s.kind
+        {
+            if !self.writes.contains(g) {
+                self.writes.push(*g);
             }
-            StmtKind::Expr(e) | StmtKind::Expect { cond: e, .. } => self.expr(e),
-            StmtKind::Return(e) => {
-                if let Some(e) = e {
-                    self.expr(e);
-                }
-            }
-            StmtKind::If { cond, then, els } => {
-                self.expr(cond);
-                self.stmts(then);
-                self.stmts(els);
-            }
-            StmtKind::While { cond, body } => {
-                self.expr(cond);
-                self.stmts(body);
-            }
-            StmtKind::ForRange {
-                start, end, body, ..
-            } => {
-                self.expr(start);
-                self.expr(end);
-                self.stmts(body);
-            }
-            StmtKind::ForEach { iterable, body, .. } => {
-                self.expr(iterable);
-                self.stmts(body);
-            }
-            StmtKind::Test { body, .. } | StmtKind::Bench { body, .. } => self.stmts(body),
-            StmtKind::Break | StmtKind::Continue => {}
         }
+        s.for_each_child(|c| match c {
+            Child::Expr(x) => self.expr(x),
+            Child::Stmts(s) => self.stmts(s),
+        });
     }
 
     fn expr(&mut self, e: &Expr) {

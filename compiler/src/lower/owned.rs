@@ -101,47 +101,23 @@ impl Walk<'_> {
     fn stmt(&mut self, s: &Stmt) {
         match &s.kind {
             StmtKind::Let { local, init } => self.assigned(*local, init),
-            StmtKind::Assign { place, value } => {
-                match place {
-                    Place::Local(l) => return self.assigned(*l, value),
-                    Place::Global(_) => {}
-                    Place::Index { base, index } => {
-                        self.container(base);
-                        self.expr(index);
-                    }
-                    Place::Field { base, .. } => self.expr(base),
-                }
+            StmtKind::Assign {
+                place: Place::Local(l),
+                value,
+            } => self.assigned(*l, value),
+            StmtKind::Assign {
+                place: Place::Index { base, index },
+                value,
+            } => {
+                self.container(base);
+                self.expr(index);
                 self.expr(value);
             }
-            StmtKind::Expr(e) => self.expr(e),
-            StmtKind::If { cond, then, els } => {
-                self.expr(cond);
-                self.stmts(then);
-                self.stmts(els);
-            }
-            StmtKind::While { cond, body } => {
-                self.expr(cond);
-                self.stmts(body);
-            }
-            StmtKind::ForRange {
-                start, end, body, ..
-            } => {
-                self.expr(start);
-                self.expr(end);
-                self.stmts(body);
-            }
-            StmtKind::ForEach { iterable, body, .. } => {
-                self.expr(iterable);
-                self.stmts(body);
-            }
-            StmtKind::Break | StmtKind::Continue | StmtKind::Return(None) => {}
-            StmtKind::Return(Some(e)) => {
-                if !matches!(e.kind, ExprKind::Local(_)) {
-                    self.expr(e);
-                }
-            }
-            StmtKind::Expect { cond, .. } => self.expr(cond),
-            StmtKind::Test { body, .. } | StmtKind::Bench { body, .. } => self.stmts(body),
+            StmtKind::Return(Some(e)) => self.container(e),
+            _ => s.for_each_child(|c| match c {
+                Child::Expr(x) => self.expr(x),
+                Child::Stmts(s) => self.stmts(s),
+            }),
         }
     }
 
