@@ -18,6 +18,19 @@
 #include "mochi.h"
 #include "regcache.h"
 
+/* Write the callee's frame header at nfp (function FUNC, returning to the next instruction,
+ * its result to R[b]) and spill the caller's cached registers: what every call stencil does
+ * just before the native call. */
+#define ENTER_FRAME(FUNC, SPILL)                                                    \
+    do {                                                                            \
+        FrameHeader *h = (FrameHeader *)nfp;                                        \
+        h->func = (FUNC);                                                           \
+        h->ret_pc = U32(_PC) + 1;                                                   \
+        h->caller = fp;                                                             \
+        h->dest = U32(_B);                                                          \
+        SPILL;                                                                      \
+    } while (0)
+
 /* The call, with the spills and reloads of a function that caches its first N registers
  * (`call` itself is N = 0; the emitter picks `call_cN`). The frame must be whole while the
  * callee runs: it may side-exit, and the interpreter then resumes this frame from memory when
@@ -30,12 +43,7 @@
         if (fi->native == NULL || MACHINE_SP() <= ctx->rsp_limit ||                    \
             nfp + fi->frame_bytes > ctx->stack_limit)                                   \
             SIDE_EXIT();                                                            \
-        FrameHeader *h = (FrameHeader *)nfp;                                        \
-        h->func = U32(_A);                                                          \
-        h->ret_pc = U32(_PC) + 1;                                                   \
-        h->caller = fp;                                                             \
-        h->dest = U32(_B);                                                          \
-        SPILL;                                                                      \
+        ENTER_FRAME(U32(_A), SPILL);                                                \
         NATIVE_CALL(fi->native, nfp, _C);                                      \
         RELOAD;                                                                     \
         CONTINUE();                                                                 \
@@ -60,12 +68,7 @@ CALL(call_c4, (ST(0), ST(1), ST(2), ST(3)), (LD(0), LD(1), LD(2), LD(3)))
         uint8_t *nfp = fp + U32(_C);                                                \
         if (MACHINE_SP() <= ctx->rsp_limit || nfp + U32(_FRAME) > ctx->stack_limit) \
             SIDE_EXIT();                                                            \
-        FrameHeader *h = (FrameHeader *)nfp;                                        \
-        h->func = U32(_A);                                                          \
-        h->ret_pc = U32(_PC) + 1;                                                   \
-        h->caller = fp;                                                             \
-        h->dest = U32(_B);                                                          \
-        SPILL;                                                                      \
+        ENTER_FRAME(U32(_A), SPILL);                                                \
         NATIVE_CALL_DIRECT(nfp, _C);                                                \
         RELOAD;                                                                     \
         CONTINUE();                                                                 \
@@ -99,12 +102,7 @@ CALL_DIRECT(call_direct_c4, (ST(0), ST(1), ST(2), ST(3)), (LD(0), LD(1), LD(2), 
             SIDE_EXIT();                                                            \
         if (fi->closure_param != 0)                                                 \
             *(uint64_t *)(nfp + fi->closure_param) = clo;                           \
-        FrameHeader *h = (FrameHeader *)nfp;                                        \
-        h->func = f;                                                                \
-        h->ret_pc = U32(_PC) + 1;                                                   \
-        h->caller = fp;                                                             \
-        h->dest = U32(_B);                                                          \
-        SPILL;                                                                      \
+        ENTER_FRAME(f, SPILL);                                                      \
         NATIVE_CALL(fi->native, nfp, _C);                                      \
         RELOAD;                                                                     \
         CONTINUE();                                                                 \
