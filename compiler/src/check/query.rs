@@ -43,6 +43,11 @@ fn st(kind: StmtKind, pos: Pos) -> Stmt {
     Stmt { kind, pos }
 }
 
+/// `let local = init`
+fn let_stmt(local: LocalId, init: Expr, pos: Pos) -> Stmt {
+    st(StmtKind::Let { local, init }, pos)
+}
+
 /// One clause that binds a variable.
 struct Level {
     /// `None` for a `from` clause.
@@ -294,20 +299,8 @@ impl Checker<'_> {
                 gpos,
             );
             let row_body = vec![
-                st(
-                    StmtKind::Let {
-                        local: k,
-                        init: key,
-                    },
-                    gpos,
-                ),
-                st(
-                    StmtKind::Let {
-                        local: i1,
-                        init: lookup,
-                    },
-                    gpos,
-                ),
+                let_stmt(k, key, gpos),
+                let_stmt(i1, lookup, gpos),
                 st(
                     StmtKind::If {
                         cond: cmp(BinOp::Eq, self.local(i1, gpos), int(0, gpos)),
@@ -325,13 +318,7 @@ impl Checker<'_> {
                             ),
                         ],
                         els: vec![
-                            st(
-                                StmtKind::Let {
-                                    local: gl,
-                                    init: the_group,
-                                },
-                                gpos,
-                            ),
+                            let_stmt(gl, the_group, gpos),
                             st(
                                 StmtKind::Assign {
                                     place: Place::Field {
@@ -579,13 +566,7 @@ impl Checker<'_> {
             let l = &levels[i];
             let pos = l.source.pos;
             let h = self.hidden(l.source.ty.clone(), pos);
-            pre.push(st(
-                StmtKind::Let {
-                    local: h,
-                    init: l.source.clone(),
-                },
-                pos,
-            ));
+            pre.push(let_stmt(h, l.source.clone(), pos));
             lists[i] = Some(h);
         }
         for i in 1..levels.len() {
@@ -623,20 +604,8 @@ impl Checker<'_> {
                 pos,
             );
             let body = vec![
-                st(
-                    StmtKind::Let {
-                        local: var,
-                        init: elem,
-                    },
-                    pos,
-                ),
-                st(
-                    StmtKind::Let {
-                        local: k,
-                        init: probe_key,
-                    },
-                    pos,
-                ),
+                let_stmt(var, elem, pos),
+                let_stmt(k, probe_key, pos),
                 st(
                     StmtKind::Let {
                         local: i1,
@@ -761,13 +730,7 @@ impl Checker<'_> {
         let r = self.hidden(Type::Int, pos);
         let elem = self.element(list, r, pos);
         let elem = self.coerce(elem, &l.var_ty, "join row")?;
-        let bind = st(
-            StmtKind::Let {
-                local: l.var,
-                init: elem,
-            },
-            pos,
-        );
+        let bind = let_stmt(l.var, elem, pos);
         let not = |e: Expr| mk(ExprKind::Unary(UnOp::Not, Box::new(e)), Type::Bool, pos);
         if l.join == Some(JoinKind::Right) {
             // for each joined row: the earlier rows that match, or nils.
@@ -975,35 +938,14 @@ impl Checker<'_> {
                     StmtKind::ForEach {
                         var: c,
                         iterable: bucket,
-                        body: vec![
-                            st(
-                                StmtKind::Let {
-                                    local: pl.var,
-                                    init: elem,
-                                },
-                                pos,
-                            ),
-                            test,
-                        ],
+                        body: vec![let_stmt(pl.var, elem, pos), test],
                     },
                     pos,
                 );
                 block(
                     vec![
-                        st(
-                            StmtKind::Let {
-                                local: k,
-                                init: drive_key,
-                            },
-                            pos,
-                        ),
-                        st(
-                            StmtKind::Let {
-                                local: i1,
-                                init: lookup,
-                            },
-                            pos,
-                        ),
+                        let_stmt(k, drive_key, pos),
+                        let_stmt(i1, lookup, pos),
                         st(
                             StmtKind::If {
                                 cond: cmp(BinOp::Ne, self.local(i1, pos), int(0, pos)),
@@ -1025,16 +967,7 @@ impl Checker<'_> {
                         var: c,
                         start: int(0, pos),
                         end: len(self.local(list, pos)),
-                        body: vec![
-                            st(
-                                StmtKind::Let {
-                                    local: pl.var,
-                                    init: elem,
-                                },
-                                pos,
-                            ),
-                            test,
-                        ],
+                        body: vec![let_stmt(pl.var, elem, pos), test],
                     },
                     pos,
                 )
@@ -1129,16 +1062,7 @@ impl Checker<'_> {
             let r2 = self.hidden(Type::Int, pos);
             let elem = self.element(list, r2, pos);
             let elem = self.coerce(elem, &l.var_ty, "join row")?;
-            let mut rest = vec![
-                nil_of(fl.var, &fl.var_ty),
-                st(
-                    StmtKind::Let {
-                        local: l.var,
-                        init: elem,
-                    },
-                    pos,
-                ),
-            ];
+            let mut rest = vec![nil_of(fl.var, &fl.var_ty), let_stmt(l.var, elem, pos)];
             rest.extend(body);
             let seen = mk(
                 ExprKind::Index {
@@ -1192,13 +1116,7 @@ impl Checker<'_> {
         let h = self.hidden(elem.clone(), pos);
         let v = self.local(h, pos);
         let v = self.coerce(v, var_ty, "query variable")?;
-        let mut b = vec![st(
-            StmtKind::Let {
-                local: var,
-                init: v,
-            },
-            pos,
-        )];
+        let mut b = vec![let_stmt(var, v, pos)];
         b.extend(body);
         Ok(st(
             StmtKind::ForEach {
@@ -1255,13 +1173,7 @@ impl Checker<'_> {
             conv(Conv::Box, src, Type::Any)
         };
         let stmts = vec![
-            st(
-                StmtKind::Let {
-                    local: s,
-                    init: src,
-                },
-                pos,
-            ),
+            let_stmt(s, src, pos),
             self.let_zero(o, pos),
             st(
                 StmtKind::ForRange {
