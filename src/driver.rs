@@ -230,14 +230,7 @@ fn run_tests(files: &[PathBuf], cfg: &Config, out: crate::sys::Stdout) -> ExitCo
         );
         rt.flush();
         if let Some(e) = rt.write_error.take() {
-            if e.kind() == std::io::ErrorKind::BrokenPipe {
-                return ExitCode::from(vm::runtime::BROKEN_PIPE_STATUS as u8);
-            }
-            crate::sys::report(&format!(
-                "{name}: error: {}",
-                vm::runtime::write_error_message(&e)
-            ));
-            return ExitCode::FAILURE;
+            return write_failed(&name, &e);
         }
         if let Err(e) = r {
             crate::sys::report(&e.render(&name, Some(&src)));
@@ -298,16 +291,7 @@ fn run_source(
             .and_then(|_| o.flush())
         {
             Ok(()) => ExitCode::SUCCESS,
-            Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => {
-                ExitCode::from(vm::runtime::BROKEN_PIPE_STATUS as u8)
-            }
-            Err(e) => {
-                crate::sys::report(&format!(
-                    "{name}: error: {}",
-                    vm::runtime::write_error_message(&e)
-                ));
-                ExitCode::FAILURE
-            }
+            Err(e) => write_failed(&name, &e),
         };
     }
 
@@ -390,30 +374,29 @@ fn run_source(
         };
         let mut o = std::io::stdout().lock();
         if let Err(e) = o.write_all(text.as_bytes()).and_then(|_| o.flush()) {
-            if e.kind() == std::io::ErrorKind::BrokenPipe {
-                return ExitCode::from(vm::runtime::BROKEN_PIPE_STATUS as u8);
-            }
-            crate::sys::report(&format!(
-                "{name}: error: {}",
-                vm::runtime::write_error_message(&e)
-            ));
-            return ExitCode::FAILURE;
+            return write_failed(&name, &e);
         }
     }
     if let Err(e) = r {
         return fail(e, Some(&src));
     }
     if let Some(e) = write_error {
-        if e.kind() == std::io::ErrorKind::BrokenPipe {
-            return ExitCode::from(vm::runtime::BROKEN_PIPE_STATUS as u8);
-        }
-        crate::sys::report(&format!(
-            "{name}: error: {}",
-            vm::runtime::write_error_message(&e)
-        ));
-        return ExitCode::FAILURE;
+        return write_failed(&name, &e);
     }
     ExitCode::SUCCESS
+}
+
+/// The exit after writing the program's output failed: the broken-pipe status, or an error
+/// naming the file.
+fn write_failed(name: &str, e: &std::io::Error) -> ExitCode {
+    if e.kind() == std::io::ErrorKind::BrokenPipe {
+        return ExitCode::from(vm::runtime::BROKEN_PIPE_STATUS as u8);
+    }
+    crate::sys::report(&format!(
+        "{name}: error: {}",
+        vm::runtime::write_error_message(e)
+    ));
+    ExitCode::FAILURE
 }
 
 /// 1-based line and column just after `prefix`.
