@@ -291,7 +291,7 @@ fn run_source(
             .and_then(|_| o.flush())
         {
             Ok(()) => ExitCode::SUCCESS,
-            Err(e) => write_failed(&name, &e),
+            Err(e) => write_failed(name, &e),
         };
     }
 
@@ -374,14 +374,14 @@ fn run_source(
         };
         let mut o = std::io::stdout().lock();
         if let Err(e) = o.write_all(text.as_bytes()).and_then(|_| o.flush()) {
-            return write_failed(&name, &e);
+            return write_failed(name, &e);
         }
     }
     if let Err(e) = r {
         return fail(e, Some(&src));
     }
     if let Some(e) = write_error {
-        return write_failed(&name, &e);
+        return write_failed(name, &e);
     }
     ExitCode::SUCCESS
 }
