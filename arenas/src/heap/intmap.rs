@@ -75,14 +75,10 @@ impl IntMap {
     /// Insert or replace; true when the key is new.
     #[inline]
     pub fn insert(&mut self, k: i64, v: u64) -> bool {
-        let i = k as u64 as usize;
-        if i < self.dense.len() {
-            self.dense[i] = v;
-            let new = !self.present[i];
-            self.present[i] = true;
-            self.dense_len += new as usize;
+        if let Some(new) = self.insert_no_grow(k, v) {
             return new;
         }
+        let i = k as u64 as usize;
         // The next key of the dense part (and not already hashed): grow it.
         if i == self.dense.len() && (self.hash.is_empty() || !self.hash.contains_key(&k)) {
             self.dense.push(v);
