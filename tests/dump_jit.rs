@@ -69,6 +69,8 @@ fn dump_shows_ops_and_instructions_in_every_mode() {
     assert!(out.contains("registers x0=R"), "{out}");
     assert!(out.contains("entry of pc 0"), "{out}");
     assert!(out.contains("; -> pc "), "{out}");
+    // The implicit return after `return s` is unreachable: listed, with no code.
+    assert!(out.contains("; unreachable: no code"), "{out}");
     let _ = std::fs::remove_file(&path);
 }
 

@@ -54,10 +54,30 @@ pub fn render(prog: &Program, fid: usize, l: &Listing) -> String {
     let mut text = String::new();
     let mut ins = Instruction::default();
     let mut last_pc = usize::MAX;
+    // The next pc not listed yet: instructions skipped before an op's code (or before the
+    // stubs, at the end) were unreachable and got no code.
+    let mut next_pc = 0usize;
+    let skipped = |out: &mut String, next_pc: &mut usize, to: usize| {
+        for pc in *next_pc..to {
+            let i = &f.code[pc];
+            let _ = writeln!(
+                out,
+                "\n{pc:4}  {:<16} {}    ; unreachable: no code",
+                i.op.name(),
+                prog.format_operands(i)
+            );
+        }
+        *next_pc = (*next_pc).max(to);
+    };
     for p in &l.pieces {
+        match p.role {
+            Role::Op | Role::Slot(_) => skipped(&mut out, &mut next_pc, p.pc),
+            _ => skipped(&mut out, &mut next_pc, f.code.len()),
+        }
         match p.role {
             Role::Op | Role::Slot(_) if p.pc != last_pc => {
                 last_pc = p.pc;
+                next_pc = p.pc + 1;
                 let i = &f.code[p.pc];
                 let pos = f.positions.get(p.pc).map(|q| (q.line, q.col));
                 let _ = write!(
