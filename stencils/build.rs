@@ -400,6 +400,187 @@ fn may_be_reached(code: &[u8], holes: &[HoleOut], at: usize) -> bool {
     })
 }
 
+/// Retarget conditional jumps that reach a `jmp _EXIT` (or `jmp _TARGET`) elsewhere in the
+/// stencil straight at the hole, and drop that `jmp` once nothing else reaches it. clang lays
+/// a checked op whose check is marked unlikely out as
+///
+/// ```text
+///   jcc cold          7x <rel8>
+///   ...hot path...
+///   jmp _CONTINUE     e9 <rel32 hole>
+/// cold:
+///   jmp _EXIT         e9 <rel32 hole>
+/// ```
+///
+/// so the hot path's `jmp _CONTINUE` is not the stencil's last instruction and the emitter
+/// cannot drop it: every list or field access took a jump to the next instruction. The
+/// rewrite makes the `jcc` a rel32 `jcc _EXIT` (`0f 8x <hole>`), deletes the cold `jmp`, and
+/// lays the stencil out again with every other branch inside it re-aimed; it needs a real
+/// decoder (iced-x86) for that, and gives up (leaving the stencil as it was) if any
+/// instruction fails to decode, if a short branch would no longer reach, or if an
+/// instruction addresses memory relative to rip without a hole.
+fn relax_exit_tails(code: &mut Vec<u8>, holes: &mut Vec<HoleOut>) {
+    use iced_x86::{Decoder, DecoderOptions, FlowControl};
+    let hole_at = |holes: &[HoleOut], off: usize| {
+        holes
+            .iter()
+            .position(|h| !h.in_data && h.offset == off as u64)
+    };
+    let mut insns = Vec::new();
+    let mut decoder = Decoder::with_ip(64, code, 0, DecoderOptions::NONE);
+    while decoder.can_decode() {
+        let i = decoder.decode();
+        if i.is_invalid() {
+            return;
+        }
+        insns.push(i);
+    }
+    // `jmp _EXIT` / `jmp _TARGET`: start offset -> the hole's symbol.
+    let mut tails = BTreeMap::new();
+    for i in &insns {
+        let at = i.ip() as usize;
+        if code[at] == 0xe9 && i.len() == 5 {
+            if let Some(k) = hole_at(holes, at + 1) {
+                let h = &holes[k];
+                if matches!(h.sym, Sym::Exit | Sym::Target)
+                    && h.kind == Kind::Rel32
+                    && h.addend == -4
+                {
+                    tails.insert(at, h.sym.clone());
+                }
+            }
+        }
+    }
+    if tails.is_empty() {
+        return;
+    }
+    let internal = |i: &iced_x86::Instruction| {
+        matches!(
+            i.flow_control(),
+            FlowControl::ConditionalBranch | FlowControl::UnconditionalBranch
+        ) && (i.is_jcc_short_or_near() || i.is_jmp_short_or_near())
+            && (i.len() == 2 || hole_at(holes, i.ip() as usize + i.len() - 4).is_none())
+    };
+    // Which instructions change: conditional jumps to a tail become `jcc hole` (6 bytes).
+    let mut convert = vec![None; insns.len()];
+    for (n, i) in insns.iter().enumerate() {
+        if i.is_jcc_short_or_near() && internal(i) {
+            if let Some(sym) = tails.get(&(i.near_branch_target() as usize)) {
+                convert[n] = Some(sym.clone());
+            }
+        }
+    }
+    if convert.iter().all(Option::is_none) {
+        return;
+    }
+    // A tail goes when no remaining jump reaches it and it is not fallen into.
+    let mut delete = vec![false; insns.len()];
+    for (n, i) in insns.iter().enumerate() {
+        let at = i.ip() as usize;
+        if !tails.contains_key(&at) || n == 0 {
+            continue;
+        }
+        let prev = &insns[n - 1];
+        let falls_in = !matches!(
+            prev.flow_control(),
+            FlowControl::UnconditionalBranch | FlowControl::Return
+        );
+        let reached = insns.iter().enumerate().any(|(m, j)| {
+            convert[m].is_none() && internal(j) && j.near_branch_target() as usize == at
+        });
+        delete[n] = !falls_in && !reached;
+    }
+    // New layout.
+    let mut new_at = Vec::with_capacity(insns.len() + 1);
+    let mut pos = 0usize;
+    for (n, i) in insns.iter().enumerate() {
+        new_at.push(pos);
+        pos += if delete[n] {
+            0
+        } else if convert[n].is_some() {
+            6
+        } else {
+            i.len()
+        };
+    }
+    new_at.push(pos);
+    let index_of = |off: usize| insns.iter().position(|i| i.ip() as usize == off);
+    let mut out = Vec::with_capacity(pos);
+    let mut new_holes = Vec::new();
+    for (n, i) in insns.iter().enumerate() {
+        let at = i.ip() as usize;
+        let len = i.len();
+        if i.is_ip_rel_memory_operand()
+            && !holes
+                .iter()
+                .any(|h| !h.in_data && (h.offset as usize) >= at && (h.offset as usize) < at + len)
+        {
+            return;
+        }
+        if delete[n] {
+            continue;
+        }
+        if let Some(sym) = &convert[n] {
+            let cc = if code[at] == 0x0f {
+                code[at + 1] & 0x0f
+            } else {
+                code[at] & 0x0f
+            };
+            out.extend_from_slice(&[0x0f, 0x80 | cc, 0, 0, 0, 0]);
+            new_holes.push(HoleOut {
+                in_data: false,
+                offset: (new_at[n] + 2) as u64,
+                kind: Kind::Rel32,
+                sym: sym.clone(),
+                addend: -4,
+            });
+            continue;
+        }
+        let mut bytes = code[at..at + len].to_vec();
+        if internal(i) {
+            let Some(t) = index_of(i.near_branch_target() as usize)
+                .or_else(|| (i.near_branch_target() as usize == code.len()).then_some(insns.len()))
+            else {
+                return;
+            };
+            let disp = new_at[t] as i64 - (new_at[n] + len) as i64;
+            let short = len == 2;
+            if short {
+                let Ok(d) = i8::try_from(disp) else { return };
+                bytes[1] = d as u8;
+            } else {
+                let Ok(d) = i32::try_from(disp) else { return };
+                bytes[len - 4..].copy_from_slice(&d.to_le_bytes());
+            }
+        }
+        out.extend_from_slice(&bytes);
+    }
+    for h in holes.iter() {
+        if h.in_data {
+            new_holes.push(h.clone());
+            continue;
+        }
+        let off = h.offset as usize;
+        let Some(n) = insns
+            .iter()
+            .position(|i| (i.ip() as usize) <= off && off < i.ip() as usize + i.len())
+        else {
+            return;
+        };
+        if delete[n] {
+            continue;
+        }
+        if convert[n].is_some() {
+            return; // a converted jump had no hole of its own
+        }
+        let mut h = h.clone();
+        h.offset = (new_at[n] + off - insns[n].ip() as usize) as u64;
+        new_holes.push(h);
+    }
+    *code = out;
+    *holes = new_holes;
+}
+
 /// Fold a side exit or a branch that clang laid out as a branch over a jump,
 ///
 /// ```text
@@ -574,6 +755,7 @@ fn extract(file: &object::File, src: &str) -> Result<Vec<StencilOut>, String> {
                 holes.push(h);
             }
         }
+        relax_exit_tails(&mut code, &mut holes);
         fold_exit_branches(&mut code, &mut holes);
         swap_branch_tail(&mut code, &mut holes);
         holes.sort();

@@ -11,11 +11,13 @@ OP_A(jmp_true, JMP_TRUE)
 #define JMP_FALSE(A) BRANCH_IF((A) == 0);
 OP_A(jmp_false, JMP_FALSE)
 
-/* R[a] := R[a] + 1 (overflow: side exit); if R[a] < R[b] then pc := c  (for-loop step) */
-#define INC_JLT(A, B)                     \
-    int64_t r;                            \
-    if (__builtin_add_overflow(A, 1, &r)) \
-        SIDE_EXIT();                      \
+/* R[a] := R[a] + 1 (overflow: side exit); if R[a] < R[b] then pc := c  (for-loop step).
+ * Unlikely: with A in a register clang increments it in place and restores it on overflow,
+ * and without the hint that restore sat in the hot line behind a `jno` taken every time. */
+#define INC_JLT(A, B)                               \
+    int64_t r;                                      \
+    if (UNLIKELY(__builtin_add_overflow(A, 1, &r))) \
+        SIDE_EXIT();                                \
     A = r;                                \
     BRANCH_IF(r < (B));
 OP_AB(inc_jlt_i64, INC_JLT)
