@@ -43,12 +43,13 @@ fn jit_off_never_compiles() {
 #[test]
 fn auto_promotes_hot_functions_only() {
     // `f` is called 50 times: with threshold 10 it is compiled, `g` (called once) is not.
+    // Both call `one`, so neither is a leaf the front end would inline (`one` is inlined).
     let dir = std::env::temp_dir().join(format!("mochi-native-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     let p = dir.join("hot.mochi");
     std::fs::write(
         &p,
-        "fun f(x: int): int { return x + 1 }\nfun g(): int { return 2 }\nvar s = 0\nlet n = g()\nfor i in 0..50 { s = f(s) }\nprint(s, n)\n",
+        "fun one(): int { return 1 }\nfun f(x: int): int { return x + one() }\nfun g(): int { return one() + 1 }\nvar s = 0\nlet n = g()\nfor i in 0..50 { s = f(s) }\nprint(s, n)\n",
     )
     .unwrap();
     let o = mochi()

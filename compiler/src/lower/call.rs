@@ -26,6 +26,9 @@ impl Lowerer<'_> {
     ) -> Result<()> {
         let pos = e.pos;
         match &e.kind {
+            ExprKind::Call { func, args } if self.inlinable[*func as usize] => {
+                self.inline_call(b, *func, args, dst, &e.ty, pos)
+            }
             ExprKind::Call { func, args } => {
                 self.stage_args(b, args)?;
                 let d = self.dest(dst, &e.ty);

@@ -53,6 +53,9 @@ pub(crate) struct FnBuilder {
     pub cached_globals: Vec<(hir::GlobalId, Slot)>,
     /// Where the last label was bound (no peephole may look back across it).
     pub last_bound: usize,
+    /// While a callee's body is lowered in place of a call (`super::inline`): where its
+    /// `return`s go.
+    pub inline: Option<super::inline::InlineRet>,
 }
 
 pub(crate) fn bank_index(b: Bank) -> usize {
@@ -76,6 +79,7 @@ impl FnBuilder {
             owned: super::owned::owned_lists(f),
             cached_globals: Vec::new(),
             last_bound: usize::MAX,
+            inline: None,
         }
     }
 

@@ -21,6 +21,7 @@ mod call;
 mod expr;
 mod func;
 mod hoist;
+mod inline;
 mod owned;
 mod stmt;
 mod types;
@@ -80,6 +81,8 @@ pub(crate) struct Lowerer<'p> {
     test_mode: bool,
     /// Top-level tests (name, function), collected in test mode.
     tests: Vec<(String, u32)>,
+    /// Per function: whether its calls are lowered as its body (`inline`).
+    pub(crate) inlinable: Vec<bool>,
 }
 
 impl<'p> Lowerer<'p> {
@@ -96,6 +99,7 @@ impl<'p> Lowerer<'p> {
             file: String::new(),
             test_mode: false,
             tests: Vec::new(),
+            inlinable: hir.funcs.iter().map(inline::inlinable).collect(),
         }
     }
 

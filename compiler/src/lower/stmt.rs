@@ -135,6 +135,11 @@ impl Lowerer<'_> {
                 let t = l.cont;
                 b.jmp(t, pos);
             }
+            StmtKind::Return(e) if b.inline.is_some() => {
+                let mark = b.next;
+                self.inline_return(b, e.as_ref(), pos)?;
+                b.next = mark;
+            }
             StmtKind::Return(e) => {
                 let mark = b.next;
                 let ret = self.hir.funcs[b.fid as usize].ret.clone();

@@ -458,3 +458,44 @@ print(out)
     assert_eq!(got, "ééz\u{e9}éz\u{e9}xz\n");
     assert!(stats.collections > 5);
 }
+
+#[test]
+fn small_leaf_calls_are_inlined_and_the_rest_are_calls() {
+    let src = "fun leaf(i: int, j: int): float { let s = i + j\n return 1.0 / (s as float) }
+fun looping(n: int): int { var t = 0 for i in 0..n { t = t + i } return t }
+fun rec(n: int): int { if n < 1 { return 0 } return rec(n - 1) }
+fun caller(n: int): float { return leaf(n, 1) + (looping(n) + rec(n)) as float }
+print(caller(3))";
+    let ops = ops_of(src, "caller");
+    let calls = ops.iter().filter(|o| **o == Op::Call).count();
+    // leaf is lowered in place (its division is in the caller); the loop and the
+    // recursive function stay calls.
+    assert_eq!(calls, 2, "{ops:?}");
+    assert!(ops.contains(&Op::DivF64), "{ops:?}");
+    assert_eq!(out(src), "3.25\n");
+}
+
+#[test]
+fn inlined_bodies_keep_call_semantics() {
+    let src = r#"
+fun pick(x: int): int {
+  if x < 0 { return -1 }
+  if x == 0 { return 0 }
+  return 1
+}
+fun noisy(tag: string, v: int): int { print(tag) return v }
+fun sub(a: int, b: int): int { return a - b }
+fun say(s: string) { if s == "" { return } print("say " + s) }
+fun first(xs: list<int>): list<int> { return [xs[1], xs[0]] }
+var x = 5
+x = sub(x, 1)
+print(x, pick(-3), pick(0), pick(9))
+print(sub(noisy("a", 10), noisy("b", 3)))
+say("")
+say("hi")
+var xs = [1, 2]
+xs = first(xs)
+print(xs)
+"#;
+    assert_eq!(out(src), "4 -1 0 1\na\nb\n7\nsay hi\n[2, 1]\n");
+}
