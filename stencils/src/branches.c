@@ -52,31 +52,22 @@ STENCIL(jmp) {
 }
 
 /* if R[a] op R[b] then pc := c  (f64; an unordered comparison is false) */
-STENCIL(jlt_f64) {
-    BRANCH_IF(F64(_A) < F64(_B));
-}
-
-STENCIL(jle_f64) {
-    BRANCH_IF(F64(_A) <= F64(_B));
-}
+#define JLTF(A, B) BRANCH_IF((A) < (B));
+#define JLEF(A, B) BRANCH_IF((A) <= (B));
+OP_AB_K(jlt_f64, JLTF, F, F)
+OP_AB_K(jle_f64, JLEF, F, F)
 
 /* if not (R[a] op R[b]) then pc := c  (f64; taken when unordered) */
-STENCIL(jnlt_f64) {
-    BRANCH_IF(!(F64(_A) < F64(_B)));
-}
+#define JNLTF(A, B) BRANCH_IF(!((A) < (B)));
+#define JNLEF(A, B) BRANCH_IF(!((A) <= (B)));
+OP_AB_K(jnlt_f64, JNLTF, F, F)
+OP_AB_K(jnle_f64, JNLEF, F, F)
 
-STENCIL(jnle_f64) {
-    BRANCH_IF(!(F64(_A) <= F64(_B)));
-}
-
-STENCIL(jeq_f64) {
-    BRANCH_IF(F64(_A) == F64(_B));
-}
-
-/* taken when unordered (NaN != x) */
-STENCIL(jne_f64) {
-    BRANCH_IF(F64(_A) != F64(_B));
-}
+/* == is false when unordered, != (NaN != x) true */
+#define JEQF(A, B) BRANCH_IF((A) == (B));
+#define JNEF(A, B) BRANCH_IF((A) != (B));
+OP_AB_K(jeq_f64, JEQF, F, F)
+OP_AB_K(jne_f64, JNEF, F, F)
 
 /* ---- nil and type tests on cells (no register variants: the operand is a cell) ---- */
 

@@ -121,12 +121,12 @@ CALL_CLOSURE(call_closure_c4, (ST(0), ST(1), ST(2), ST(3)), (LD(0), LD(1), LD(2)
     PINNED_RETURN(STATUS_RETURNED);
 OP_A(ret_i64, RET)
 
-STENCIL(ret_f64) {
-    const FrameHeader *h = (const FrameHeader *)fp;
-    if (h->caller != NULL)
-        *(uint64_t *)(h->caller + h->dest) = CELL(_A);
+#define RETF(A)                                                                     \
+    const FrameHeader *h = (const FrameHeader *)fp;                                 \
+    if (h->caller != NULL)                                                          \
+        *(double *)(h->caller + h->dest) = (A);                                     \
     PINNED_RETURN(STATUS_RETURNED);
-}
+OP_A_K(ret_f64, RETF, F)
 
 STENCIL(ret_cell) {
     const FrameHeader *h = (const FrameHeader *)fp;

@@ -3,31 +3,34 @@
 #include "mochi.h"
 #include "regcache.h"
 
+/* Ops with register-cached variants (regcache.h): each body takes its f64 operands (and
+ * i64 ones) as lvalues. */
+
 /* R[a] := R[b] op R[c] */
-STENCIL(add_f64) {
-    F64(_A) = F64(_B) + F64(_C);
+#define ADDF(A, B, C) \
+    A = (B) + (C);    \
     CONTINUE();
-}
+OP_ACC_K(add_f64, ADDF, F)
 
-STENCIL(sub_f64) {
-    F64(_A) = F64(_B) - F64(_C);
+#define SUBF(A, B, C) \
+    A = (B) - (C);    \
     CONTINUE();
-}
+OP_ACC_K(sub_f64, SUBF, F)
 
-STENCIL(mul_f64) {
-    F64(_A) = F64(_B) * F64(_C);
+#define MULF(A, B, C) \
+    A = (B) * (C);    \
     CONTINUE();
-}
+OP_ACC_K(mul_f64, MULF, F)
 
-STENCIL(div_f64) {
-    double x = F64(_B), y = F64(_C);
-    if (y == 0.0)
-        SIDE_EXIT();
-    F64(_A) = x / y;
+#define DIVF(A, B, C)            \
+    double x = (B), y = (C);     \
+    if (UNLIKELY(y == 0.0))      \
+        SIDE_EXIT();             \
+    A = x / y;                   \
     CONTINUE();
-}
+OP_ACC_K(div_f64, DIVF, F)
 
-/* R[a] := fmod(R[b], R[c]) */
+/* R[a] := fmod(R[b], R[c]) (no variants) */
 STENCIL(mod_f64) {
     double x = F64(_B), y = F64(_C);
     if (y == 0.0)
@@ -37,10 +40,10 @@ STENCIL(mod_f64) {
 }
 
 /* R[a] := -R[b]  (xorps with a sign mask from the stencil's read-only data) */
-STENCIL(neg_f64) {
-    F64(_A) = -F64(_B);
+#define NEGF(A, B) \
+    A = -(B);      \
     CONTINUE();
-}
+OP_AB_K(neg_f64, NEGF, F, F)
 
 /* R[a] := R[b] op R[c]  (bool result; false when unordered, except !=) */
 STENCIL(eq_f64) {
@@ -64,25 +67,25 @@ STENCIL(le_f64) {
 }
 
 /* R[a] := float(R[b]) */
-STENCIL(i64_to_f64) {
-    F64(_A) = (double)I64(_B);
+#define I2F(A, B)        \
+    A = (double)(B);     \
     CONTINUE();
-}
+OP_AB_K(i64_to_f64, I2F, F, I)
 
 /* R[a] := trunc(R[b])  (toward zero; NaN or outside [-2^63, 2^63): side exit, and the
  * interpreter raises `integer overflow`). cvttsd2si gives INT64_MIN ("integer indefinite")
  * for NaN and out-of-range operands, so only that result needs a second look: it is valid
  * exactly when the operand is -2^63 itself (bits 0xC3E0000000000000). No float constants, so
- * no read-only data. The result is an i64 operand: register variants. */
-#define F64_TO_I64(A)                                                      \
+ * no read-only data. Both operands have register variants. */
+#define F64_TO_I64(A, B)                                                   \
     union {                                                                \
         double d;                                                          \
         uint64_t u;                                                        \
-    } x_ = {.d = F64(_B)};                                                 \
+    } x_ = {.d = (B)};                                                     \
     int64_t r;                                                             \
     __asm__("cvttsd2siq %1, %0" : "=r"(r) : "x"(x_.d));                    \
     if (UNLIKELY(r == INT64_MIN) && x_.u != 0xC3E0000000000000ull)         \
         SIDE_EXIT();                                                       \
     A = r;                                                                 \
     CONTINUE();
-OP_A(f64_to_i64, F64_TO_I64)
+OP_AB_K(f64_to_i64, F64_TO_I64, I, F)

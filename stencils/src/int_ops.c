@@ -13,7 +13,7 @@
         SIDE_EXIT();                      \
     A = r;                                \
     CONTINUE();
-OP_ABC(add_i64, ADD)
+OP_ACC_K(add_i64, ADD, I)
 
 /* R[a] := R[b] - R[c] */
 #define SUB(A, B, C)                      \
@@ -22,7 +22,7 @@ OP_ABC(add_i64, ADD)
         SIDE_EXIT();                      \
     A = r;                                \
     CONTINUE();
-OP_ABC(sub_i64, SUB)
+OP_ACC_K(sub_i64, SUB, I)
 
 /* R[a] := R[b] * R[c] */
 #define MUL(A, B, C)                      \
@@ -31,7 +31,7 @@ OP_ABC(sub_i64, SUB)
         SIDE_EXIT();                      \
     A = r;                                \
     CONTINUE();
-OP_ABC(mul_i64, MUL)
+OP_ACC_K(mul_i64, MUL, I)
 
 /* R[a] := R[b] + c  (signed 32-bit immediate) */
 #define ADD_IMM(A, B)                           \

@@ -47,8 +47,17 @@ OP_AC(list_get_i64, LIST_GET_I64)
         SIDE_EXIT();                                \
     CELL(_A) = s->data[j];                          \
     CONTINUE();
-OP_C(list_get_f64, LIST_GET_WORD)
 OP_C(list_get_cell, LIST_GET_WORD)
+
+/* R[a] := R[b][R[c]]  (list<float>: a is an f64 operand) */
+#define LIST_GET_F64(A, C)                          \
+    ListSlot *s = list_of(lists, CELL(_B));         \
+    uint64_t j = list_index(C, s->len);             \
+    if (UNLIKELY(j >= s->len))                      \
+        SIDE_EXIT();                                \
+    A = bits_f64(s->data[j]);                       \
+    CONTINUE();
+OP_AC_K(list_get_f64, LIST_GET_F64, F, I)
 
 /* R[a][R[b]] := R[c]  (raw i64 words) */
 #define LIST_SET_I64(B, C)                          \
@@ -68,5 +77,14 @@ OP_BC(list_set_i64, LIST_SET_I64)
         SIDE_EXIT();                                \
     s->data[j] = CELL(_C);                          \
     CONTINUE();
-OP_B(list_set_f64, LIST_SET_WORD)
 OP_B(list_set_cell, LIST_SET_WORD)
+
+/* R[a][R[b]] := R[c]  (list<float>: c is an f64 operand) */
+#define LIST_SET_F64(B, C)                          \
+    ListSlot *s = list_of(lists, CELL(_A));         \
+    uint64_t j = list_index(B, s->len);             \
+    if (UNLIKELY(j >= s->len))                      \
+        SIDE_EXIT();                                \
+    s->data[j] = f64_bits(C);                       \
+    CONTINUE();
+OP_BC_K(list_set_f64, LIST_SET_F64, I, F)

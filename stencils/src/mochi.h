@@ -9,6 +9,7 @@
  *   r14 = lists    base of the heap's list slot table (ListSlot[], never moves)
  *   r15 = records  base of the heap's record slot table (RecordSlot[], never moves)
  *   rdi, rsi, rdx, rcx = x0..x3: up to four i64 slots of the function cached in registers.
+ *   xmm0..xmm3 = f0..f3: up to four f64 slots of the function cached in registers.
  * A cached slot's value lives in its register; its frame word may be stale. The frame is made
  * whole (spilled) before anything else can look at it: side exits, calls, and ops that have
  * no variant for a cached operand (the emitter wraps those in spill / reload stencils).
@@ -99,13 +100,15 @@ typedef struct StrSlot {
 #define PN __attribute__((preserve_none))
 #define ARGS                                                                           \
     uint8_t *fp, Ctx *ctx, uint8_t *lists, uint8_t *records, int64_t x0, int64_t x1, int64_t x2, \
-        int64_t x3
-#define PASS fp, ctx, lists, records, x0, x1, x2, x3
+        int64_t x3, double f0, double f1, double f2, double f3
+#define PASS fp, ctx, lists, records, x0, x1, x2, x3, f0, f1, f2, f3
 
 typedef PN uint64_t (*StencilFn)(ARGS);
 
 /* Define a stencil. */
 #define STENCIL(name) PN uint64_t name(ARGS)
+
+#define INLINE_EARLY static inline __attribute__((always_inline))
 
 /* ---- holes ---- */
 /* Continuation (the next instruction) and jump target (an instruction of the same function). */
@@ -126,6 +129,8 @@ extern char _PC[];
 extern PN uint64_t _EXIT(ARGS);
 /* Byte offset of the slot cached in x0..x3 (0: the register caches nothing). */
 extern char _R0[], _R1[], _R2[], _R3[];
+/* Byte offset of the slot cached in f0..f3 (0: the register caches nothing). */
+extern char _F0[], _F1[], _F2[], _F3[];
 /* A direct call's callee (its native entry, called with a rel32 `call`) and its frame size in
  * bytes (the `call_direct` stencils: the callee is the function itself or was compiled before
  * the caller). */
@@ -154,6 +159,22 @@ extern char _FRAME[];
     })
 /* The address of a Rust helper `_H_name`, as a function pointer of type T. */
 #define HELPER(T, name) ((T)U64(_H_##name))
+
+/* The f64 whose bits are u, and the bits of d. */
+INLINE_EARLY double bits_f64(uint64_t u) {
+    union {
+        uint64_t u;
+        double d;
+    } x = {.u = u};
+    return x.d;
+}
+INLINE_EARLY uint64_t f64_bits(double d) {
+    union {
+        double d;
+        uint64_t u;
+    } x = {.d = d};
+    return x.u;
+}
 
 /* Slot access by hole. */
 #define I64(h) (*(int64_t *)(fp + U32(h)))
@@ -185,12 +206,22 @@ extern char _FRAME[];
         if (o_ != 0)                                          \
             *(int64_t *)(fp + o_) = (x);                      \
     } while (0)
+#define SPILL_ONE_F(h, f)                                     \
+    do {                                                      \
+        uint64_t o_ = OPAQUE_U32(h);                          \
+        if (o_ != 0)                                          \
+            *(double *)(fp + o_) = (f);                       \
+    } while (0)
 #define SPILL_ALL()                                           \
     do {                                                      \
         SPILL_ONE(_R0, x0);                                   \
         SPILL_ONE(_R1, x1);                                   \
         SPILL_ONE(_R2, x2);                                   \
         SPILL_ONE(_R3, x3);                                   \
+        SPILL_ONE_F(_F0, f0);                                 \
+        SPILL_ONE_F(_F1, f1);                                 \
+        SPILL_ONE_F(_F2, f2);                                 \
+        SPILL_ONE_F(_F3, f3);                                 \
     } while (0)
 /* Load the cached registers from their frame slots (an unused register loads the header's
  * first word, harmlessly). */
@@ -200,7 +231,14 @@ extern char _FRAME[];
         x1 = *(int64_t *)(fp + U32(_R1));                     \
         x2 = *(int64_t *)(fp + U32(_R2));                     \
         x3 = *(int64_t *)(fp + U32(_R3));                     \
+        f0 = *(double *)(fp + U32(_F0));                      \
+        f1 = *(double *)(fp + U32(_F1));                      \
+        f2 = *(double *)(fp + U32(_F2));                      \
+        f3 = *(double *)(fp + U32(_F3));                      \
     } while (0)
+/* f0..f3 hold nothing of value from here on (the caller reloads what it caches): clang
+ * need not keep them alive across a call before this point. No instruction. */
+#define F_UNDEFINED() __asm__("" : "=x"(f0), "=x"(f1), "=x"(f2), "=x"(f3))
 
 /* A native call of the stencil code at `target` for the frame `nfp_` (its header written, the
  * caller's frame whole). Native code keeps the pinned registers: every stencil passes r13-r15
@@ -209,7 +247,7 @@ extern char _FRAME[];
  * r12 minus the hole `back_hole` (its frame size in bytes, an immediate in the asm, so no
  * value stays live across the call). A callee never returns anything but STATUS_RETURNED here: a side
  * exit or error unwinds straight to the entry shim (`exit_stub`), so there is no status test.
- * x0..x3 come back undefined (the caller reloads the ones it caches). rsp is 8 mod 16 at a
+ * x0..x3 and f0..f3 come back undefined (the caller reloads the ones it caches). rsp is 8 mod 16 at a
  * stencil's entry and this stencil keeps no frame of its own (no spills: everything lives in
  * pinned registers and holes), so `sub $8` aligns the call: one native call = 16 bytes of
  * machine stack. */
@@ -226,15 +264,19 @@ extern char _FRAME[];
         register int64_t rsi_ __asm__("rsi");                                          \
         register int64_t rdx_ __asm__("rdx");                                          \
         register int64_t rcx_ __asm__("rcx");                                          \
+        register double xmm0_ __asm__("xmm0");                                         \
+        register double xmm1_ __asm__("xmm1");                                         \
+        register double xmm2_ __asm__("xmm2");                                         \
+        register double xmm3_ __asm__("xmm3");                                         \
         __asm__ volatile("sub $8, %%rsp\n\t" call_insn "\n\tadd $8, %%rsp\n\t"          \
                          "subq $" #back_hole ", %%r12"                                \
                          : "+r"(r12_), "+r"(r13_), "+r"(r14_), "+r"(r15_), rax_c(t_),  \
-                           "=r"(rdi_), "=r"(rsi_), "=r"(rdx_), "=r"(rcx_)              \
+                           "=r"(rdi_), "=r"(rsi_), "=r"(rdx_), "=r"(rcx_), "=x"(xmm0_), \
+                           "=x"(xmm1_), "=x"(xmm2_), "=x"(xmm3_)                        \
                          :                                                            \
-                         : "rbx", "r8", "r9", "r10", "r11", "memory", "cc", "xmm0",    \
-                           "xmm1", "xmm2", "xmm3", "xmm4", "xmm5", "xmm6", "xmm7",     \
-                           "xmm8", "xmm9", "xmm10", "xmm11", "xmm12", "xmm13",         \
-                           "xmm14", "xmm15");                                         \
+                         : "rbx", "r8", "r9", "r10", "r11", "memory", "cc", "xmm4",    \
+                           "xmm5", "xmm6", "xmm7", "xmm8", "xmm9", "xmm10", "xmm11",   \
+                           "xmm12", "xmm13", "xmm14", "xmm15");                       \
         (void)t_;                                                                     \
         fp = r12_;                                                                    \
         ctx = r13_;                                                                   \
@@ -244,6 +286,10 @@ extern char _FRAME[];
         x1 = rsi_;                                                                    \
         x2 = rdx_;                                                                    \
         x3 = rcx_;                                                                    \
+        f0 = xmm0_;                                                                   \
+        f1 = xmm1_;                                                                   \
+        f2 = xmm2_;                                                                   \
+        f3 = xmm3_;                                                                   \
     } while (0)
 #define NATIVE_CALL(target, nfp_, back_hole)                                          \
     NATIVE_CALL_VIA("call *%%rax", "+r", target, nfp_, back_hole)

@@ -26,11 +26,11 @@ OP_A(load_global_i64, LOAD_GLOBAL)
     CONTINUE();
 OP_B(store_global_i64, STORE_GLOBAL)
 
-/* R[a] := R[b]  (f64; moved as raw bits) */
-STENCIL(mov_f64) {
-    CELL(_A) = CELL(_B);
+/* R[a] := R[b]  (f64; SSE moves keep every bit, NaN payloads included) */
+#define MOVF(A, B) \
+    A = B;         \
     CONTINUE();
-}
+OP_AB_K(mov_f64, MOVF, F, F)
 
 /* R[a] := R[b]  (cell) */
 STENCIL(mov_cell) {
@@ -38,11 +38,11 @@ STENCIL(mov_cell) {
     CONTINUE();
 }
 
-/* R[a] := K[b]  (f64 constant, stored as its bits) */
-STENCIL(const_f64) {
-    CELL(_A) = U64(_K);
+/* R[a] := K[b]  (f64 constant: the hole _K holds its bits) */
+#define CONSTF(A)             \
+    A = bits_f64(U64(_K));    \
     CONTINUE();
-}
+OP_A_K(const_f64, CONSTF, F)
 
 /* R[a] := K[b]  (cell constant) */
 STENCIL(const_cell) {
@@ -50,20 +50,22 @@ STENCIL(const_cell) {
     CONTINUE();
 }
 
-STENCIL(load_global_f64) {
-    CELL(_A) = G_CELL(_B);
+/* R[a] := G[b]  (f64) */
+#define LOAD_GLOBALF(A) \
+    A = G_F64(_B);      \
     CONTINUE();
-}
+OP_A_K(load_global_f64, LOAD_GLOBALF, F)
 
 STENCIL(load_global_cell) {
     CELL(_A) = G_CELL(_B);
     CONTINUE();
 }
 
-STENCIL(store_global_f64) {
-    G_CELL(_A) = CELL(_B);
+/* G[a] := R[b]  (f64) */
+#define STORE_GLOBALF(B) \
+    G_F64(_A) = B;       \
     CONTINUE();
-}
+OP_B_K(store_global_f64, STORE_GLOBALF, F)
 
 STENCIL(store_global_cell) {
     G_CELL(_A) = CELL(_B);

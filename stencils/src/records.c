@@ -18,12 +18,12 @@ INLINE RecordSlot *record_of(uint8_t *records, uint64_t cell) {
     CONTINUE();
 OP_A(get_field_i64, GET_FIELD_I64)
 
-STENCIL(get_field_f64) {
-    if (UNLIKELY(CELL(_B) == CELL_NIL))
-        SIDE_EXIT();
-    CELL(_A) = record_of(records, CELL(_B))->fields[U32(_C)];
+#define GET_FIELD_F64(A)                                         \
+    if (UNLIKELY(CELL(_B) == CELL_NIL))                          \
+        SIDE_EXIT();                                             \
+    A = bits_f64(record_of(records, CELL(_B))->fields[U32(_C)]); \
     CONTINUE();
-}
+OP_A_K(get_field_f64, GET_FIELD_F64, F)
 
 STENCIL(get_field_cell) {
     if (UNLIKELY(CELL(_B) == CELL_NIL))
@@ -40,12 +40,12 @@ STENCIL(get_field_cell) {
     CONTINUE();
 OP_C(set_field_i64, SET_FIELD_I64)
 
-STENCIL(set_field_f64) {
-    if (UNLIKELY(CELL(_A) == CELL_NIL))
-        SIDE_EXIT();
-    record_of(records, CELL(_A))->fields[U32(_B)] = CELL(_C);
+#define SET_FIELD_F64(C)                                         \
+    if (UNLIKELY(CELL(_A) == CELL_NIL))                          \
+        SIDE_EXIT();                                             \
+    record_of(records, CELL(_A))->fields[U32(_B)] = f64_bits(C); \
     CONTINUE();
-}
+OP_C_K(set_field_f64, SET_FIELD_F64, F)
 
 STENCIL(set_field_cell) {
     if (UNLIKELY(CELL(_A) == CELL_NIL))

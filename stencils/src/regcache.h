@@ -1,83 +1,101 @@
-/* Register-cached variants. A hot i64 op is defined once, as a body macro taking its i64
- * operands as lvalues; OP_A / OP_B / OP_AB / OP_ABC(name, BODY) then define both its stencil
+/* Register-cached variants. A hot op is defined once, as a body macro taking its cacheable
+ * operands (i64 and f64) as lvalues; the OP_* macros below define from it both its stencil
  * (every operand in its frame slot, named as in the op table) and its variants.
  *
- * A function may keep up to four i64 slots in registers x0..x3 (see mochi.h). For an op whose
- * i64 operands include cached slots, the emitter picks the variant named
- *     <stencil>__<loc of each i64 operand, in operand order>
- * where a location is `m` (the frame slot) or `0`..`3` (the cached register): `add_i64__0m1`
- * is R[a] := R[b] + R[c] with a in x0, b in its frame slot and c in x1. Each variant has the
- * semantics of its base op (one line in the op table); only where the operands live differs.
- * Ops without a variant for a cached operand are wrapped in spill / reload stencils instead. */
+ * A function may keep up to four i64 slots in registers x0..x3 and up to four f64 slots in
+ * f0..f3 (see mochi.h). For an op whose cacheable operands include cached slots, the emitter
+ * picks the variant named
+ *     <stencil>__<loc of each cacheable operand, in operand order>
+ * where a location is `m` (the frame slot) or `0`..`3` (the operand's bank's register):
+ * `list_get_f64__1m` is R[a] := R[b][R[c]] with a in f1 and c in its frame slot. Each
+ * variant has the semantics of its base op (one line in the op table); only where the
+ * operands live differs. Ops without a variant for a cached operand are wrapped in spill /
+ * reload stencils instead.
+ *
+ * How many variants: an op with one or two cacheable operands has one per placement, 4 or 24
+ * (25 placements minus the all-frame one, which is the op's stencil). An op with three (the
+ * binary arithmetic ops: R[a] := R[b] op R[c]) would have 124; instead it has the 25
+ * accumulator forms `<stencil>__<a><c>`, R[a] := R[a] op R[c] (`__mm` included), and the
+ * emitter makes R[a] := R[b] op R[c] out of a move R[a] := R[b] (a variant of the bank's move
+ * op) and an accumulator form, or uses the accumulator form alone when a is b (or a is c and
+ * op commutes). So no op has more than (k+1)^2 variants for k registers, whatever its
+ * operand count. */
 #ifndef MOCHI_REGCACHE_H
 #define MOCHI_REGCACHE_H
 
 #include "mochi.h"
 
-/* The location of an operand: its frame slot (hole h) or a cached register. */
-#define LOC_m(h) I64(h)
-#define LOC_0(h) x0
-#define LOC_1(h) x1
-#define LOC_2(h) x2
-#define LOC_3(h) x3
+/* The location of an operand of bank I (i64) or F (f64): its frame slot (hole h) or a
+ * cached register. */
+#define L_I_m(h) I64(h)
+#define L_I_0(h) x0
+#define L_I_1(h) x1
+#define L_I_2(h) x2
+#define L_I_3(h) x3
+#define L_F_m(h) F64(h)
+#define L_F_0(h) f0
+#define L_F_1(h) f1
+#define L_F_2(h) f2
+#define L_F_3(h) f3
 
-/* Instantiate DEF for every placement of one, two or three operands with at least one in a
- * register (the all-frame placement is the base stencil). */
-#define VARIANTS1(DEF, N, B) DEF(N, B, 0) DEF(N, B, 1) DEF(N, B, 2) DEF(N, B, 3)
-#define VARIANTS2(DEF, N, B)                                                              \
-    V2_REG(DEF, N, B, m) V2_ANY(DEF, N, B, 0) V2_ANY(DEF, N, B, 1) V2_ANY(DEF, N, B, 2) \
-        V2_ANY(DEF, N, B, 3)
-#define V2_REG(DEF, N, B, a) DEF(N, B, a, 0) DEF(N, B, a, 1) DEF(N, B, a, 2) DEF(N, B, a, 3)
-#define V2_ANY(DEF, N, B, a) DEF(N, B, a, m) V2_REG(DEF, N, B, a)
-#define VARIANTS3(DEF, N, B)                                                                 \
-    V3_REG(DEF, N, B, m, m) V3_ANY(DEF, N, B, m, 0) V3_ANY(DEF, N, B, m, 1)                \
-        V3_ANY(DEF, N, B, m, 2) V3_ANY(DEF, N, B, m, 3) V3_BC(DEF, N, B, 0) V3_BC(DEF, N, B, 1) \
-            V3_BC(DEF, N, B, 2) V3_BC(DEF, N, B, 3)
-#define V3_BC(DEF, N, B, a)                                                         \
-    V3_ANY(DEF, N, B, a, m) V3_ANY(DEF, N, B, a, 0) V3_ANY(DEF, N, B, a, 1)       \
-        V3_ANY(DEF, N, B, a, 2) V3_ANY(DEF, N, B, a, 3)
-#define V3_REG(DEF, N, B, a, b) \
-    DEF(N, B, a, b, 0) DEF(N, B, a, b, 1) DEF(N, B, a, b, 2) DEF(N, B, a, b, 3)
-#define V3_ANY(DEF, N, B, a, b) DEF(N, B, a, b, m) V3_REG(DEF, N, B, a, b)
+/* Instantiate DEF for every placement of one or two operands with at least one in a
+ * register (the all-frame placement is the base stencil); VARIANTS2_ALL includes it. */
+#define VARIANTS1(DEF, N, B, K) DEF(N, B, K, 0) DEF(N, B, K, 1) DEF(N, B, K, 2) DEF(N, B, K, 3)
+#define VARIANTS2(DEF, N, B, K1, K2)                                                      \
+    V2_REG(DEF, N, B, K1, K2, m) V2_ANY(DEF, N, B, K1, K2, 0) V2_ANY(DEF, N, B, K1, K2, 1) \
+        V2_ANY(DEF, N, B, K1, K2, 2) V2_ANY(DEF, N, B, K1, K2, 3)
+#define VARIANTS2_ALL(DEF, N, B, K1, K2) DEF(N, B, K1, K2, m, m) VARIANTS2(DEF, N, B, K1, K2)
+#define V2_REG(DEF, N, B, K1, K2, a) \
+    DEF(N, B, K1, K2, a, 0) DEF(N, B, K1, K2, a, 1) DEF(N, B, K1, K2, a, 2) DEF(N, B, K1, K2, a, 3)
+#define V2_ANY(DEF, N, B, K1, K2, a) DEF(N, B, K1, K2, a, m) V2_REG(DEF, N, B, K1, K2, a)
 
-/* A stencil whose i64 operands are a (and b, c), at the given locations. */
-#define DEF_A(N, B, a) \
-    STENCIL(N##__##a) { B(LOC_##a(_A)) }
-#define DEF_B(N, B, b) \
-    STENCIL(N##__##b) { B(LOC_##b(_B)) }
-#define DEF_C(N, B, c) \
-    STENCIL(N##__##c) { B(LOC_##c(_C)) }
-#define DEF_AC(N, B, a, c) \
-    STENCIL(N##__##a##c) { B(LOC_##a(_A), LOC_##c(_C)) }
-#define DEF_BC(N, B, b, c) \
-    STENCIL(N##__##b##c) { B(LOC_##b(_B), LOC_##c(_C)) }
-#define DEF_AB(N, B, a, b) \
-    STENCIL(N##__##a##b) { B(LOC_##a(_A), LOC_##b(_B)) }
-#define DEF_ABC(N, B, a, b, c) \
-    STENCIL(N##__##a##b##c) { B(LOC_##a(_A), LOC_##b(_B), LOC_##c(_C)) }
+/* A stencil whose cacheable operands are a (and b, c), at the given locations. */
+#define DEF_A(N, B, K, a) \
+    STENCIL(N##__##a) { B(L_##K##_##a(_A)) }
+#define DEF_B(N, B, K, b) \
+    STENCIL(N##__##b) { B(L_##K##_##b(_B)) }
+#define DEF_C(N, B, K, c) \
+    STENCIL(N##__##c) { B(L_##K##_##c(_C)) }
+#define DEF_AC(N, B, K1, K2, a, c) \
+    STENCIL(N##__##a##c) { B(L_##K1##_##a(_A), L_##K2##_##c(_C)) }
+#define DEF_BC(N, B, K1, K2, b, c) \
+    STENCIL(N##__##b##c) { B(L_##K1##_##b(_B), L_##K2##_##c(_C)) }
+#define DEF_AB(N, B, K1, K2, a, b) \
+    STENCIL(N##__##a##b) { B(L_##K1##_##a(_A), L_##K2##_##b(_B)) }
+/* The accumulator form R[a] := R[a] op R[c] (all three operands of bank K). */
+#define DEF_ACC(N, B, K, K_, a, c) \
+    STENCIL(N##__##a##c) { B(L_##K##_##a(_A), L_##K##_##a(_A), L_##K##_##c(_C)) }
 
-/* The op's stencil and all its variants (named by which operands are i64: OP_AC for an op
- * whose i64 operands are a and c, ...). */
-#define OP_A(N, B)              \
-    STENCIL(N) { B(I64(_A)) } \
-    VARIANTS1(DEF_A, N, B)
-#define OP_B(N, B)              \
-    STENCIL(N) { B(I64(_B)) } \
-    VARIANTS1(DEF_B, N, B)
-#define OP_C(N, B)              \
-    STENCIL(N) { B(I64(_C)) } \
-    VARIANTS1(DEF_C, N, B)
-#define OP_AC(N, B)                        \
-    STENCIL(N) { B(I64(_A), I64(_C)) } \
-    VARIANTS2(DEF_AC, N, B)
-#define OP_BC(N, B)                        \
-    STENCIL(N) { B(I64(_B), I64(_C)) } \
-    VARIANTS2(DEF_BC, N, B)
-#define OP_AB(N, B)                        \
-    STENCIL(N) { B(I64(_A), I64(_B)) } \
-    VARIANTS2(DEF_AB, N, B)
-#define OP_ABC(N, B)                                 \
-    STENCIL(N) { B(I64(_A), I64(_B), I64(_C)) } \
-    VARIANTS3(DEF_ABC, N, B)
+/* The op's stencil and all its variants, by which operands are cacheable and their banks
+ * (OP_AC_K(n, body, F, I): a is f64, c is i64). OP_A .. OP_BC: all i64. */
+#define OP_A_K(N, B, K)              \
+    STENCIL(N) { B(L_##K##_m(_A)) } \
+    VARIANTS1(DEF_A, N, B, K)
+#define OP_B_K(N, B, K)              \
+    STENCIL(N) { B(L_##K##_m(_B)) } \
+    VARIANTS1(DEF_B, N, B, K)
+#define OP_C_K(N, B, K)              \
+    STENCIL(N) { B(L_##K##_m(_C)) } \
+    VARIANTS1(DEF_C, N, B, K)
+#define OP_AC_K(N, B, K1, K2)                              \
+    STENCIL(N) { B(L_##K1##_m(_A), L_##K2##_m(_C)) } \
+    VARIANTS2(DEF_AC, N, B, K1, K2)
+#define OP_BC_K(N, B, K1, K2)                              \
+    STENCIL(N) { B(L_##K1##_m(_B), L_##K2##_m(_C)) } \
+    VARIANTS2(DEF_BC, N, B, K1, K2)
+#define OP_AB_K(N, B, K1, K2)                              \
+    STENCIL(N) { B(L_##K1##_m(_A), L_##K2##_m(_B)) } \
+    VARIANTS2(DEF_AB, N, B, K1, K2)
+/* R[a] := R[b] op R[c]: the three-address stencil and the 25 accumulator forms. */
+#define OP_ACC_K(N, B, K)                                              \
+    STENCIL(N) { B(L_##K##_m(_A), L_##K##_m(_B), L_##K##_m(_C)) } \
+    VARIANTS2_ALL(DEF_ACC, N, B, K, K)
+
+#define OP_A(N, B) OP_A_K(N, B, I)
+#define OP_B(N, B) OP_B_K(N, B, I)
+#define OP_C(N, B) OP_C_K(N, B, I)
+#define OP_AC(N, B) OP_AC_K(N, B, I, I)
+#define OP_BC(N, B) OP_BC_K(N, B, I, I)
+#define OP_AB(N, B) OP_AB_K(N, B, I, I)
 
 #endif

@@ -100,3 +100,18 @@ SPILL_RELOAD(0)
 SPILL_RELOAD(1)
 SPILL_RELOAD(2)
 SPILL_RELOAD(3)
+
+/* The same for a cached f64 slot (f_k <-> R[a]). */
+#define SPILL_RELOAD_F(k)                                     \
+    STENCIL(spill_f_##k) {                                     \
+        F64(_A) = f##k;                                       \
+        CONTINUE();                                           \
+    }                                                         \
+    STENCIL(reload_f_##k) {                                    \
+        f##k = F64(_A);                                       \
+        CONTINUE();                                           \
+    }
+SPILL_RELOAD_F(0)
+SPILL_RELOAD_F(1)
+SPILL_RELOAD_F(2)
+SPILL_RELOAD_F(3)

@@ -125,9 +125,16 @@ struct OpInfo {
     target: u8,
     /// Index of the K operand (3: none).
     k: u8,
-    /// Indices of the i64 (`I`) operands.
-    i64_pos: [u8; 3],
-    n_i64: u8,
+    /// Indices of the cacheable operands (`I` and `F`), in operand order.
+    cpos: [u8; 3],
+    ncp: u8,
+    /// `R[a] := R[b] op R[c]` over one bank whose variants are accumulator forms
+    /// (`<stencil>__<a><c>`: R[a] := R[a] op R[c]); see `stencils/src/regcache.h`.
+    acc: bool,
+    /// `acc` ops: R[b] op R[c] == R[c] op R[b].
+    commutes: bool,
+    /// `acc` ops: the move op of their bank (`R[a] := R[b]` before an accumulator form).
+    mov: Op,
     /// Its stencil (`side_exit` for interpreter-only ops, `helper` for helper ops).
     stencil: u16,
     /// Runs a stencil of its own (not a side exit, not the generic helper).
@@ -138,6 +145,9 @@ struct OpInfo {
     helper: u64,
     /// Its forms for 1..4 cached registers (`S_c1`..`S_c4`), if the stencil has them.
     cached_forms: Option<[u16; CACHE_REGS]>,
+    /// Its forms for 0..4 cached i64 registers in a function that also caches f64 slots
+    /// (`S_f`, `S_f_c1`..`S_f_c4`: they keep f0..f3 alive across the call), if it has them.
+    f_forms: Option<[u16; CACHE_REGS + 1]>,
     /// `Call` only: its direct forms for 0..4 cached registers (`call_direct`,
     /// `call_direct_c1`..), used when the callee's entry is known at compile time.
     direct_forms: Option<[u16; CACHE_REGS + 1]>,
@@ -160,6 +170,8 @@ pub struct StencilSet {
     variants: Vec<u16>,
     spill: [u16; CACHE_REGS],
     reload: [u16; CACHE_REGS],
+    spill_f: [u16; CACHE_REGS],
+    reload_f: [u16; CACHE_REGS],
     enter: u16,
     exit_at: u16,
     exit: u16,
@@ -196,6 +208,10 @@ fn check_holes(s: &Stencil, op: Option<Op>) -> Result<(), String> {
                 | HoleSymbol::R1
                 | HoleSymbol::R2
                 | HoleSymbol::R3
+                | HoleSymbol::F0
+                | HoleSymbol::F1
+                | HoleSymbol::F2
+                | HoleSymbol::F3
                 | HoleSymbol::Exit
                 | HoleSymbol::Helper(_),
                 _,
@@ -324,17 +340,17 @@ impl StencilSet {
             let mut shift = [0u8; 3];
             let mut sext = [false; 3];
             let (mut target, mut k) = (3u8, 3u8);
-            let mut i64_pos = [0u8; 3];
-            let mut n_i64 = 0u8;
+            let mut cpos = [0u8; 3];
+            let mut ncp = 0u8;
             for (j, kind) in op.operands().iter().enumerate() {
                 shift[j] = if kind.is_word() { 3 } else { 0 };
                 sext[j] = *kind == Operand::S;
                 match kind {
                     Operand::T => target = j as u8,
                     Operand::K => k = j as u8,
-                    Operand::I => {
-                        i64_pos[n_i64 as usize] = j as u8;
-                        n_i64 += 1;
+                    Operand::I | Operand::F => {
+                        cpos[ncp as usize] = j as u8;
+                        ncp += 1;
                     }
                     _ => {}
                 }
@@ -356,6 +372,20 @@ impl StencilSet {
                     _ => None,
                 }
             };
+            let f_forms = if stencil == side_exit {
+                None
+            } else {
+                let forms: Vec<Option<u16>> = (0..=CACHE_REGS)
+                    .map(|n| match n {
+                        0 => find(&format!("{base_name}_f")).ok(),
+                        n => find(&format!("{base_name}_f_c{n}")).ok(),
+                    })
+                    .collect();
+                match forms.as_slice() {
+                    [Some(a), Some(b), Some(c), Some(d), Some(e)] => Some([*a, *b, *c, *d, *e]),
+                    _ => None,
+                }
+            };
             let direct_forms = if *op == Op::Call {
                 let mut forms = [0u16; CACHE_REGS + 1];
                 for (n, f) in forms.iter_mut().enumerate() {
@@ -370,24 +400,39 @@ impl StencilSet {
             };
             let uses = std::iter::once(stencil)
                 .chain(cached_forms.into_iter().flatten())
+                .chain(f_forms.into_iter().flatten())
                 .chain(direct_forms.into_iter().flatten());
             for s in uses {
                 if let Err(e) = check_holes(&stencils::STENCILS[s as usize], Some(*op)) {
                     broken[i] = e;
                 }
             }
+            let kinds = op.operands();
+            let acc = ncp == 3
+                && kinds.len() == 3
+                && kinds[0] == kinds[1]
+                && kinds[1] == kinds[2]
+                && own_stencil;
             ops.push(OpInfo {
                 shift,
                 sext,
                 target,
                 k,
-                i64_pos,
-                n_i64,
+                cpos,
+                ncp,
+                acc,
+                commutes: matches!(op, Op::AddI64 | Op::MulI64 | Op::AddF64 | Op::MulF64),
+                mov: if kinds.first() == Some(&Operand::F) {
+                    Op::MovF64
+                } else {
+                    Op::MovI64
+                },
                 stencil,
                 own_stencil,
                 ends: target < 3 || op.is_ret(),
                 helper: op.helper().map_or(0, |h| h as usize as u64),
                 cached_forms,
+                f_forms,
                 direct_forms,
                 variants: u32::MAX,
                 broken: !broken[i].is_empty(),
@@ -395,16 +440,19 @@ impl StencilSet {
         }
 
         // `<stencil>__<locs>` is a register variant of the op whose stencil is <stencil>:
-        // one location per i64 operand, `m` (frame) or `0`..`3` (register). A variant with a
-        // hole its op cannot fill is left out (the op falls back to spills and reloads).
+        // one location per cacheable operand, `m` (frame) or `0`..`3` (a register of the
+        // operand's bank); for an accumulator op, the locations of a and c (`__mm`
+        // included). A variant with a hole its op cannot fill is left out (the op falls back
+        // to spills and reloads).
         let mut variants = Vec::new();
         for (si, st) in stencils::STENCILS.iter().enumerate() {
             let Some((base, locs)) = st.name.split_once("__") else {
                 continue;
             };
             for (oi, op) in Op::ALL.iter().enumerate() {
+                let want = if ops[oi].acc { 2 } else { ops[oi].ncp as usize };
                 if op.tier2() != Tier2::Stencil(base)
-                    || locs.len() != ops[oi].n_i64 as usize
+                    || locs.len() != want
                     || check_holes(st, Some(*op)).is_err()
                 {
                     continue;
@@ -422,7 +470,7 @@ impl StencilSet {
                     };
                     code += d * 5usize.pow(j as u32);
                 }
-                if !ok || code == 0 {
+                if !ok || code == 0 && !ops[oi].acc {
                     continue;
                 }
                 if ops[oi].variants == u32::MAX {
@@ -441,8 +489,22 @@ impl StencilSet {
         };
         let spill = each("spill")?;
         let reload = each("reload")?;
+        let spill_f = each("spill_f")?;
+        let reload_f = each("reload_f")?;
+        for (i, o) in ops.iter().enumerate() {
+            // An accumulator op needs its `__mm` form (R[a] := R[a] op R[c] in memory).
+            if o.acc && o.variants != u32::MAX && variants[o.variants as usize] == NONE {
+                return Err(format!("{}: no accumulator form __mm", Op::ALL[i].name()));
+            }
+        }
         let (enter, exit_at, exit) = (find("enter")?, find("exit_at")?, find("exit_stub")?);
-        for s in spill.iter().chain(&reload).chain([&enter, &exit_at, &exit]) {
+        for s in spill
+            .iter()
+            .chain(&reload)
+            .chain(&spill_f)
+            .chain(&reload_f)
+            .chain([&enter, &exit_at, &exit])
+        {
             check_holes(&stencils::STENCILS[*s as usize], None)?;
         }
         Ok(StencilSet {
@@ -454,6 +516,8 @@ impl StencilSet {
             variants,
             spill,
             reload,
+            spill_f,
+            reload_f,
             enter,
             exit_at,
             exit,
@@ -526,6 +590,8 @@ pub struct Listing {
     pub code_bytes: usize,
     /// Cached slots (word indices) in x0..x3.
     pub cache: Vec<u32>,
+    /// Cached f64 slots (word indices) in f0..f3.
+    pub fcache: Vec<u32>,
     pub pieces: Vec<ListedPiece>,
     /// The patched code as installed.
     pub code: Vec<u8>,
@@ -622,14 +688,18 @@ impl Emitter {
             return Err(format!("function {} is too large", f.name));
         }
         let mut cache_words = [0u32; CACHE_REGS];
-        let ncache = choose_cache_into(
+        let mut fcache_words = [0u32; CACHE_REGS];
+        let (ncache, nfc) = choose_cache_into(
             f,
             &self.set.targets,
             &mut self.depth,
             &mut self.score,
             &mut cache_words,
+            &mut fcache_words,
         );
         let cache = &cache_words[..ncache];
+        let fcache = &fcache_words[..nfc];
+        let any_cache = ncache > 0 || nfc > 0;
         let set = self.set;
         let st = &set.stencils;
         let this_prog = (prog as *const Program as usize, prog.funcs.len());
@@ -695,7 +765,28 @@ impl Emitter {
                 pos += p.ft_len;
             }};
         }
-        let reg_of = |w: u32| cache.iter().position(|c| *c == w);
+        let reg_of = |w: u32| {
+            cache
+                .iter()
+                .position(|c| *c == w)
+                .or_else(|| fcache.iter().position(|c| *c == w))
+        };
+        let is_f = |w: u32| fcache.contains(&w);
+        // Spill / reload every cached f64 slot (around calls and helpers).
+        macro_rules! spill_fs {
+            ($pc:expr) => {
+                for (r, &w) in fcache.iter().enumerate() {
+                    push!(set.spill_f[r], Role::Slot(w), $pc);
+                }
+            };
+        }
+        macro_rules! reload_fs {
+            ($pc:expr) => {
+                for (r, &w) in fcache.iter().enumerate() {
+                    push!(set.reload_f[r], Role::Slot(w), $pc);
+                }
+            };
+        }
         let n_consts = prog.consts.len();
         for (pc, ins) in f.code.iter().enumerate() {
             self.pc_off[pc] = pos;
@@ -714,7 +805,7 @@ impl Emitter {
                 if t >= n {
                     return Err(plan_error(f, pc, &format!("jump target {t} out of range")));
                 }
-                if ncache > 0 {
+                if any_cache {
                     enter_off[t] = 1;
                 }
             }
@@ -730,18 +821,31 @@ impl Emitter {
                     return Err(plan_error(f, pc, &format!("no function #{callee}")));
                 }
                 if direct && (callee == fid || natives[callee] != 0) {
+                    spill_fs!(pc);
                     push!(forms[ncache], Role::Op, pc);
+                    reload_fs!(pc);
                     used_direct = true;
                     continue;
                 }
             }
-            if ncache == 0 || info.n_i64 == 0 && info.cached_forms.is_none() {
+            if !any_cache || info.ncp == 0 && info.cached_forms.is_none() {
                 push!(info.stencil, Role::Op, pc);
                 continue;
             }
             if let Some(forms) = info.cached_forms {
-                // Spills the cached registers before what it calls and reloads them after.
-                push!(forms[ncache - 1], Role::Op, pc);
+                // Spills the cached registers before what it calls and reloads them after;
+                // cached f64 slots are spilled and reloaded by pieces of their own around it
+                // (a helper op then uses its form that keeps f0..f3 alive across the call).
+                spill_fs!(pc);
+                let s = match (nfc > 0, info.f_forms) {
+                    (true, Some(ff)) => ff[ncache],
+                    _ if ncache == 0 => info.stencil,
+                    _ => forms[ncache - 1],
+                };
+                push!(s, Role::Op, pc);
+                if !info.ends {
+                    reload_fs!(pc);
+                }
                 continue;
             }
             if !info.own_stencil {
@@ -749,19 +853,48 @@ impl Emitter {
                 push!(info.stencil, Role::Op, pc);
                 continue;
             }
-            let mut code = 0usize;
-            let mut scale = 1usize;
-            for &j in &info.i64_pos[..info.n_i64 as usize] {
-                if let Some(r) = reg_of(vals[j as usize]) {
-                    code += (1 + r) * scale;
-                }
-                scale *= 5;
+            // Where each cacheable operand is: 0 in the frame, 1 + r in register r of its bank.
+            let mut loc = [0usize; 3];
+            for (k, &j) in info.cpos[..info.ncp as usize].iter().enumerate() {
+                loc[k] = reg_of(vals[j as usize]).map_or(0, |r| 1 + r);
             }
-            if code == 0 {
+            if loc == [0; 3] {
                 push!(info.stencil, Role::Op, pc);
                 continue;
             }
-            if info.variants != u32::MAX {
+            if info.acc && info.variants != u32::MAX {
+                // R[a] := R[b] op R[c] as accumulator forms (R[a] := R[a] op R[x]), after a
+                // move R[a] := R[b] when a is neither b nor (op commuting) c. The move may
+                // clobber R[a] before a side exit of the op: the interpreter re-executes the
+                // op, which reads only b and c (a is not c).
+                let (a, b, c) = (vals[0], vals[1], vals[2]);
+                let row = info.variants as usize;
+                let acc = |x: usize| set.variants[row + loc[0] + 5 * x];
+                let plan = if a == b {
+                    Some((None, acc(loc[2])))
+                } else if a == c && info.commutes && loc[1] != 0 {
+                    // (b in a register: the form reads no `_C`, which holds c, not b)
+                    Some((None, acc(loc[1])))
+                } else if a != c {
+                    let m = &set.ops[info.mov as usize];
+                    let mv = match loc[0] + 5 * loc[1] {
+                        0 => m.stencil,
+                        code if m.variants != u32::MAX => set.variants[m.variants as usize + code],
+                        _ => NONE,
+                    };
+                    (mv != NONE).then_some((Some(mv), acc(loc[2])))
+                } else {
+                    None
+                };
+                if let Some((mv, op_s)) = plan.filter(|(_, s)| *s != NONE) {
+                    if let Some(mv) = mv {
+                        push!(mv, Role::Op, pc);
+                    }
+                    push!(op_s, Role::Op, pc);
+                    continue;
+                }
+            } else if info.variants != u32::MAX {
+                let code = loc[0] + 5 * loc[1] + 25 * loc[2];
                 let v = set.variants[info.variants as usize + code];
                 if v != NONE {
                     push!(v, Role::Op, pc);
@@ -771,18 +904,28 @@ impl Emitter {
             // No variant: make the frame slots current, run the memory form, reload what it
             // may have written. A branch only reads its operands (the one op that writes and
             // branches, IncJLtI64, has every variant), and a return ends the frame.
-            for &j in &info.i64_pos[..info.n_i64 as usize] {
+            for &j in &info.cpos[..info.ncp as usize] {
                 let w = vals[j as usize];
                 if let Some(r) = reg_of(w) {
-                    push!(set.spill[r], Role::Slot(w), pc);
+                    let s = if is_f(w) {
+                        set.spill_f[r]
+                    } else {
+                        set.spill[r]
+                    };
+                    push!(s, Role::Slot(w), pc);
                 }
             }
             push!(info.stencil, Role::Op, pc);
             if !info.ends {
-                for &j in &info.i64_pos[..info.n_i64 as usize] {
+                for &j in &info.cpos[..info.ncp as usize] {
                     let w = vals[j as usize];
                     if let Some(r) = reg_of(w) {
-                        push!(set.reload[r], Role::Slot(w), pc);
+                        let s = if is_f(w) {
+                            set.reload_f[r]
+                        } else {
+                            set.reload[r]
+                        };
+                        push!(s, Role::Slot(w), pc);
                     }
                 }
             }
@@ -797,7 +940,7 @@ impl Emitter {
         pos += lp.len - lp.ft_len;
         pieces[last_instr].len = lp.len as u16;
         // Entry stubs (only when registers are cached): pc 0 and every jump target.
-        if ncache > 0 {
+        if any_cache {
             enter_off[0] = 1;
             let len = st[set.enter as usize].len;
             for (pc, e) in enter_off.iter_mut().enumerate() {
@@ -852,12 +995,16 @@ impl Emitter {
         }
 
         if set.trace {
-            trace(f, cache, pieces, st);
+            trace(f, cache, fcache, pieces, st);
         }
         // Offsets of the cached slots for the _R0.._R3 holes (0: register unused).
         let mut reg_offsets = [0u64; CACHE_REGS];
         for (r, w) in cache.iter().enumerate() {
             reg_offsets[r] = 8 * *w as u64;
+        }
+        let mut freg_offsets = [0u64; CACHE_REGS];
+        for (r, w) in fcache.iter().enumerate() {
+            freg_offsets[r] = 8 * *w as u64;
         }
 
         self.used_direct = used_direct;
@@ -874,6 +1021,7 @@ impl Emitter {
         let base = mem.install(end, |buf, base| {
             let mut vals = [0u64; v::COUNT];
             vals[v::R0 as usize..v::R0 as usize + CACHE_REGS].copy_from_slice(&reg_offsets);
+            vals[v::F0 as usize..v::F0 as usize + CACHE_REGS].copy_from_slice(&freg_offsets);
             let h = v::HELPERS as usize;
             vals[h..h + set.helper_values.len()].copy_from_slice(&set.helper_values);
             let data_value = |s: u16| {
@@ -908,7 +1056,7 @@ impl Emitter {
                 if info.direct_forms.is_some() {
                     let callee = raw[0] as usize;
                     vals[v::CALLEE as usize] = if callee == fid {
-                        let entry = if ncache == 0 { pc_off[0] } else { enter_off[0] };
+                        let entry = if any_cache { enter_off[0] } else { pc_off[0] };
                         (base + entry as usize) as u64
                     } else {
                         natives[callee] as u64
@@ -971,7 +1119,7 @@ impl Emitter {
         })?;
 
         // Entry points: the stub when registers are cached, else the instruction's code.
-        let pc_addrs: Vec<*const u8> = if ncache == 0 {
+        let pc_addrs: Vec<*const u8> = if !any_cache {
             pc_off
                 .iter()
                 .zip(live.iter())
@@ -993,6 +1141,7 @@ impl Emitter {
             l.base = base;
             l.code_bytes = code_bytes;
             l.cache = cache.to_vec();
+            l.fcache = fcache.to_vec();
             l.pieces.clear();
             let mut pos = 0usize;
             for (i, p) in pieces.iter().enumerate() {
@@ -1089,10 +1238,10 @@ fn copy_data(buf: &mut [u8], base: usize, off: usize, s: &Stencil) -> Result<(),
 }
 
 #[cold]
-fn trace(f: &Function, cache: &[u32], pieces: &[Piece], st: &[Prepared]) {
+fn trace(f: &Function, cache: &[u32], fcache: &[u32], pieces: &[Piece], st: &[Prepared]) {
     use std::io::Write;
     let mut e = std::io::stderr().lock();
-    let _ = writeln!(e, "jit {}: cached slots {cache:?}", f.name);
+    let _ = writeln!(e, "jit {}: cached slots {cache:?} f64 {fcache:?}", f.name);
     for p in pieces {
         let _ = writeln!(e, "  pc {:3} {}", p.pc, st[p.stencil as usize].stencil.name);
     }
@@ -1102,7 +1251,16 @@ fn trace(f: &Function, cache: &[u32], pieces: &[Piece], st: &[Prepared]) {
 /// inside loops, weighted by loop depth. Functions without loops cache nothing (their calls
 /// would pay the spills and reloads for no loop to win them back).
 pub fn choose_cache(f: &Function) -> Vec<u32> {
-    let mut out = [0u32; CACHE_REGS];
+    choose_caches(f).0
+}
+
+/// The f64 slots a function keeps in f0..f3, chosen as [`choose_cache`] chooses i64 slots.
+pub fn choose_f64_cache(f: &Function) -> Vec<u32> {
+    choose_caches(f).1
+}
+
+fn choose_caches(f: &Function) -> (Vec<u32>, Vec<u32>) {
+    let (mut out, mut fout) = ([0u32; CACHE_REGS], [0u32; CACHE_REGS]);
     let targets: Vec<u8> = Op::ALL
         .iter()
         .map(|op| {
@@ -1112,18 +1270,27 @@ pub fn choose_cache(f: &Function) -> Vec<u32> {
                 .map_or(3, |i| i as u8)
         })
         .collect();
-    let n = choose_cache_into(f, &targets, &mut Vec::new(), &mut Vec::new(), &mut out);
-    out[..n].to_vec()
+    let (n, nf) = choose_cache_into(
+        f,
+        &targets,
+        &mut Vec::new(),
+        &mut Vec::new(),
+        &mut out,
+        &mut fout,
+    );
+    (out[..n].to_vec(), fout[..nf].to_vec())
 }
 
-/// [`choose_cache`] into `out` with scratch vectors; returns how many slots it chose.
+/// [`choose_cache`] and [`choose_f64_cache`] into `out` and `fout` with scratch vectors;
+/// returns how many slots of each bank it chose.
 fn choose_cache_into(
     f: &Function,
     targets: &[u8],
     depth: &mut Vec<i32>,
     score: &mut Vec<u64>,
     out: &mut [u32; CACHE_REGS],
-) -> usize {
+    fout: &mut [u32; CACHE_REGS],
+) -> (usize, usize) {
     let n = f.code.len();
     // Loop depth of every instruction: +1 over each back-edge's range (a difference array).
     depth.clear();
@@ -1143,7 +1310,7 @@ fn choose_cache_into(
         }
     }
     if !loops {
-        return 0;
+        return (0, 0);
     }
     score.clear();
     score.resize(f.frame_words() as usize, 0);
@@ -1154,28 +1321,39 @@ fn choose_cache_into(
             continue;
         }
         for (k, v) in ins.op.operands().iter().zip(ins.operand_values()) {
-            // An i64 word of this frame (an i64 parameter or slot; not an argument store
-            // into the next frame).
-            if *k == Operand::I && f.word_bank(v) == Some(Bank::I64) {
+            // An i64 or f64 word of this frame (a parameter or slot of that bank; not an
+            // argument store into the next frame).
+            let bank = match k {
+                Operand::I => Bank::I64,
+                Operand::F => Bank::F64,
+                _ => continue,
+            };
+            if f.word_bank(v) == Some(bank) {
                 score[v as usize] += 1u64 << (3 * (d as u32).min(12));
             }
         }
     }
-    // The highest scores, ties to the lower word.
-    let mut chosen = 0;
-    while chosen < CACHE_REGS {
-        let mut best: Option<(usize, u64)> = None;
-        for (w, s) in score.iter().enumerate() {
-            if *s > 0 && best.is_none_or(|(_, b)| *s > b) {
-                best = Some((w, *s));
+    // The highest scores of each bank, ties to the lower word.
+    let mut pick = |bank: Bank, out: &mut [u32; CACHE_REGS]| {
+        let mut chosen = 0;
+        while chosen < CACHE_REGS {
+            let mut best: Option<(usize, u64)> = None;
+            for (w, s) in score.iter().enumerate() {
+                if *s > 0 && f.word_bank(w as u32) == Some(bank) && best.is_none_or(|(_, b)| *s > b)
+                {
+                    best = Some((w, *s));
+                }
             }
+            let Some((w, _)) = best else { break };
+            out[chosen] = w as u32;
+            score[w] = 0;
+            chosen += 1;
         }
-        let Some((w, _)) = best else { break };
-        out[chosen] = w as u32;
-        score[w] = 0;
-        chosen += 1;
-    }
-    chosen
+        chosen
+    };
+    let ni = pick(Bank::I64, out);
+    let nf = pick(Bank::F64, fout);
+    (ni, nf)
 }
 
 fn helper(name: &str) -> Result<u64, String> {

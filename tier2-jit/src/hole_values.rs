@@ -26,8 +26,10 @@ pub const DATA: u8 = 16;
 /// `_CALLEE`, `_FRAME`: a direct call's callee entry and frame bytes.
 pub const CALLEE: u8 = 17;
 pub const FRAME: u8 = 18;
+/// `_F0`..`_F3`: offsets of the slots cached in f0..f3 (0: unused).
+pub const F0: u8 = 19;
 /// `_H_<name>`: the address of a Rust helper (`HELPERS + i`: the i-th of [`helper_names`]).
-pub const HELPERS: u8 = 19;
+pub const HELPERS: u8 = 23;
 pub const MAX_HELPERS: usize = 15;
 pub const COUNT: usize = HELPERS as usize + MAX_HELPERS;
 
@@ -61,6 +63,10 @@ pub fn index(sym: HoleSymbol, helpers: &[&str]) -> Option<u8> {
         HoleSymbol::R1 => R0 + 1,
         HoleSymbol::R2 => R0 + 2,
         HoleSymbol::R3 => R0 + 3,
+        HoleSymbol::F0 => F0,
+        HoleSymbol::F1 => F0 + 1,
+        HoleSymbol::F2 => F0 + 2,
+        HoleSymbol::F3 => F0 + 3,
         HoleSymbol::Exit => EXIT,
         HoleSymbol::OA => OA,
         HoleSymbol::OB => OA + 1,

@@ -3,20 +3,35 @@
 use stencils::{HoleSymbol, STENCILS};
 use vm::ops::{Op, Operand, Tier2};
 
+/// An accumulator op (`stencils/src/regcache.h`): R[a] := R[b] op R[c], three operands of
+/// one bank, whose variants name the locations of a and c only (R[a] := R[a] op R[c]).
+fn is_acc(op: Op) -> bool {
+    let k = op.operands();
+    k.len() == 3 && k[0] == k[1] && k[1] == k[2] && matches!(k[0], Operand::I | Operand::F)
+}
+
 /// The holes of `st`, the stencil (or a register variant) of `op`, are those its operands
 /// allow, and every operand is used. In a register variant an operand living in a register
 /// has no hole.
 fn check_holes(op: Op, st: &stencils::Stencil, locs: &[u8]) {
     let name = st.name;
     let kinds = op.operands();
-    // Location of each operand: the i64 operands take `locs` in order.
-    let mut i64_index = 0;
+    // Location of each operand: the cacheable (i64 and f64) operands take `locs` in order;
+    // an accumulator form's b is a (it reads `_A`, not `_B`).
+    let acc = is_acc(op) && !locs.is_empty();
+    let locs: Vec<u8> = if acc {
+        vec![locs[0], locs[0], locs[1]]
+    } else {
+        locs.to_vec()
+    };
+    let mut c_index = 0;
     let in_register: Vec<bool> = kinds
         .iter()
-        .map(|k| {
-            if *k == Operand::I && !locs.is_empty() {
-                i64_index += 1;
-                locs[i64_index - 1] != b'm'
+        .enumerate()
+        .map(|(i, k)| {
+            if matches!(k, Operand::I | Operand::F) && !locs.is_empty() {
+                c_index += 1;
+                locs[c_index - 1] != b'm' || (acc && i == 1)
             } else {
                 false
             }
@@ -39,6 +54,7 @@ fn check_holes(op: Op, st: &stencils::Stencil, locs: &[u8]) {
             HoleSymbol::Target => kinds.contains(&Operand::T),
             HoleSymbol::Continue | HoleSymbol::Pc | HoleSymbol::OwnData | HoleSymbol::Exit => true,
             HoleSymbol::R0 | HoleSymbol::R1 | HoleSymbol::R2 | HoleSymbol::R3 => true,
+            HoleSymbol::F0 | HoleSymbol::F1 | HoleSymbol::F2 | HoleSymbol::F3 => true,
             HoleSymbol::Helper(h) => vm::runtime::helper_address(h).is_some(),
             // Only the generic helper stencil takes raw operands and a routine address.
             HoleSymbol::OA | HoleSymbol::OB | HoleSymbol::OC | HoleSymbol::HelperOp => false,
@@ -119,17 +135,25 @@ fn every_jit_op_has_a_stencil_with_only_allowed_holes() {
                 "helper_c2",
                 "helper_c3",
                 "helper_c4",
+                "helper_f",
+                "helper_f_c1",
+                "helper_f_c2",
+                "helper_f_c3",
+                "helper_f_c4",
             ]
             .contains(&s.name)
-            || ["spill_", "reload_"].iter().any(|p| {
-                s.name
-                    .strip_prefix(p)
-                    .is_some_and(|k| ["0", "1", "2", "3"].contains(&k))
-            })
+            || ["spill_", "reload_", "spill_f_", "reload_f_"]
+                .iter()
+                .any(|p| {
+                    s.name
+                        .strip_prefix(p)
+                        .is_some_and(|k| ["0", "1", "2", "3"].contains(&k))
+                })
         {
             continue;
         }
-        // A register variant: `<stencil>__<location of each i64 operand>`.
+        // A register variant: `<stencil>__<location of each cacheable operand>` (an
+        // accumulator op: of a and c).
         let (base, locs) = s
             .name
             .split_once("__")
@@ -137,10 +161,15 @@ fn every_jit_op_has_a_stencil_with_only_allowed_holes() {
         let op = *base_op
             .get(base)
             .unwrap_or_else(|| panic!("variant {} of no op", s.name));
-        let n_i64 = op.operands().iter().filter(|k| **k == Operand::I).count();
+        let n = op
+            .operands()
+            .iter()
+            .filter(|k| matches!(k, Operand::I | Operand::F))
+            .count();
+        let n = if is_acc(op) { 2 } else { n };
         assert!(
-            locs.len() == n_i64 && locs.bytes().all(|c| b"m0123".contains(&c)),
-            "variant {} does not name the location of each of {}'s {n_i64} i64 operands",
+            locs.len() == n && locs.bytes().all(|c| b"m0123".contains(&c)),
+            "variant {} does not name the location of each of {}'s {n} cacheable operands",
             s.name,
             op.name()
         );
