@@ -2,12 +2,12 @@
 // Regenerate (needs clang 19): MOCHI_REGEN_STENCILS=1 cargo build -p stencils
 // clang: Debian clang version 19.1.7 (3~deb12u1)
 // flags: -Werror -Wall --target=x86_64-unknown-linux-gnu -std=gnu11 -O2 -g0 -fno-pic -mcmodel=small -fomit-frame-pointer -mno-red-zone -fno-asynchronous-unwind-tables -fno-unwind-tables -fno-stack-protector -ffreestanding -fno-builtin -fno-jump-tables -fcf-protection=none -fno-exceptions -fno-strict-aliasing -ffunction-sections -fdata-sections
-// digest: sha256(clang major 19, flags, stencils/src/*.c *.h): fbba6f8a36f32d007817cf43c6cd1182d22fdf33d0770e8d12b3480ba0554fe0
-// 978 stencils.
+// digest: sha256(clang major 19, flags, stencils/src/*.c *.h): 59d53ea60989ec17ab2145b30823277104d19ad8c4fb043ae3a39611e29d30f8
+// 1146 stencils.
 
 pub const CLANG_VERSION: &str = "Debian clang version 19.1.7 (3~deb12u1)";
 pub const FLAGS: &str = "-Werror -Wall --target=x86_64-unknown-linux-gnu -std=gnu11 -O2 -g0 -fno-pic -mcmodel=small -fomit-frame-pointer -mno-red-zone -fno-asynchronous-unwind-tables -fno-unwind-tables -fno-stack-protector -ffreestanding -fno-builtin -fno-jump-tables -fcf-protection=none -fno-exceptions -fno-strict-aliasing -ffunction-sections -fdata-sections";
-pub const DIGEST: &str = "fbba6f8a36f32d007817cf43c6cd1182d22fdf33d0770e8d12b3480ba0554fe0";
+pub const DIGEST: &str = "59d53ea60989ec17ab2145b30823277104d19ad8c4fb043ae3a39611e29d30f8";
 
 /// Sizes, offsets and constants of mochi.h as clang measured them (abi_probe.c).
 pub const ABI: &[(&str, u64)] = &[
@@ -671,6 +671,72 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0x19, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
+    // add_f64__m00 (float_ops.c): 23 code bytes, 0 data bytes, 2 holes
+    Stencil {
+        name: "add_f64__m00",
+        code: &[
+            0x66, 0x0f, 0x28, 0xe0, 0xf2, 0x0f, 0x58, 0xe0, 0xf2, 0x41, 0x0f, 0x11, 0xa4, 0x24, 0x00, 0x00,
+            0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0xe, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
+            Hole { offset: 0x13, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // add_f64__m01 (float_ops.c): 23 code bytes, 0 data bytes, 2 holes
+    Stencil {
+        name: "add_f64__m01",
+        code: &[
+            0x66, 0x0f, 0x28, 0xe0, 0xf2, 0x0f, 0x58, 0xe1, 0xf2, 0x41, 0x0f, 0x11, 0xa4, 0x24, 0x00, 0x00,
+            0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0xe, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
+            Hole { offset: 0x13, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // add_f64__m02 (float_ops.c): 23 code bytes, 0 data bytes, 2 holes
+    Stencil {
+        name: "add_f64__m02",
+        code: &[
+            0x66, 0x0f, 0x28, 0xe0, 0xf2, 0x0f, 0x58, 0xe2, 0xf2, 0x41, 0x0f, 0x11, 0xa4, 0x24, 0x00, 0x00,
+            0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0xe, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
+            Hole { offset: 0x13, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // add_f64__m03 (float_ops.c): 23 code bytes, 0 data bytes, 2 holes
+    Stencil {
+        name: "add_f64__m03",
+        code: &[
+            0x66, 0x0f, 0x28, 0xe0, 0xf2, 0x0f, 0x58, 0xe3, 0xf2, 0x41, 0x0f, 0x11, 0xa4, 0x24, 0x00, 0x00,
+            0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0xe, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
+            Hole { offset: 0x13, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // add_f64__m0m (float_ops.c): 29 code bytes, 0 data bytes, 3 holes
+    Stencil {
+        name: "add_f64__m0m",
+        code: &[
+            0xf2, 0x41, 0x0f, 0x10, 0xa4, 0x24, 0x00, 0x00, 0x00, 0x00, 0xf2, 0x0f, 0x58, 0xe0, 0xf2, 0x41,
+            0x0f, 0x11, 0xa4, 0x24, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x6, kind: HoleKind::Abs32S, symbol: HoleSymbol::C, addend: 0, in_data: false },
+            Hole { offset: 0x14, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
+            Hole { offset: 0x19, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
     // add_f64__m1 (float_ops.c): 29 code bytes, 0 data bytes, 3 holes
     Stencil {
         name: "add_f64__m1",
@@ -681,6 +747,72 @@ pub static STENCILS: &[Stencil] = &[
         data: &[],
         holes: &[
             Hole { offset: 0x6, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
+            Hole { offset: 0x14, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
+            Hole { offset: 0x19, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // add_f64__m10 (float_ops.c): 23 code bytes, 0 data bytes, 2 holes
+    Stencil {
+        name: "add_f64__m10",
+        code: &[
+            0x66, 0x0f, 0x28, 0xe0, 0xf2, 0x0f, 0x58, 0xe1, 0xf2, 0x41, 0x0f, 0x11, 0xa4, 0x24, 0x00, 0x00,
+            0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0xe, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
+            Hole { offset: 0x13, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // add_f64__m11 (float_ops.c): 23 code bytes, 0 data bytes, 2 holes
+    Stencil {
+        name: "add_f64__m11",
+        code: &[
+            0x66, 0x0f, 0x28, 0xe1, 0xf2, 0x0f, 0x58, 0xe1, 0xf2, 0x41, 0x0f, 0x11, 0xa4, 0x24, 0x00, 0x00,
+            0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0xe, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
+            Hole { offset: 0x13, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // add_f64__m12 (float_ops.c): 23 code bytes, 0 data bytes, 2 holes
+    Stencil {
+        name: "add_f64__m12",
+        code: &[
+            0x66, 0x0f, 0x28, 0xe1, 0xf2, 0x0f, 0x58, 0xe2, 0xf2, 0x41, 0x0f, 0x11, 0xa4, 0x24, 0x00, 0x00,
+            0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0xe, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
+            Hole { offset: 0x13, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // add_f64__m13 (float_ops.c): 23 code bytes, 0 data bytes, 2 holes
+    Stencil {
+        name: "add_f64__m13",
+        code: &[
+            0x66, 0x0f, 0x28, 0xe1, 0xf2, 0x0f, 0x58, 0xe3, 0xf2, 0x41, 0x0f, 0x11, 0xa4, 0x24, 0x00, 0x00,
+            0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0xe, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
+            Hole { offset: 0x13, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // add_f64__m1m (float_ops.c): 29 code bytes, 0 data bytes, 3 holes
+    Stencil {
+        name: "add_f64__m1m",
+        code: &[
+            0xf2, 0x41, 0x0f, 0x10, 0xa4, 0x24, 0x00, 0x00, 0x00, 0x00, 0xf2, 0x0f, 0x58, 0xe1, 0xf2, 0x41,
+            0x0f, 0x11, 0xa4, 0x24, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x6, kind: HoleKind::Abs32S, symbol: HoleSymbol::C, addend: 0, in_data: false },
             Hole { offset: 0x14, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
             Hole { offset: 0x19, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
@@ -699,6 +831,72 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0x19, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
+    // add_f64__m20 (float_ops.c): 23 code bytes, 0 data bytes, 2 holes
+    Stencil {
+        name: "add_f64__m20",
+        code: &[
+            0x66, 0x0f, 0x28, 0xe0, 0xf2, 0x0f, 0x58, 0xe2, 0xf2, 0x41, 0x0f, 0x11, 0xa4, 0x24, 0x00, 0x00,
+            0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0xe, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
+            Hole { offset: 0x13, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // add_f64__m21 (float_ops.c): 23 code bytes, 0 data bytes, 2 holes
+    Stencil {
+        name: "add_f64__m21",
+        code: &[
+            0x66, 0x0f, 0x28, 0xe1, 0xf2, 0x0f, 0x58, 0xe2, 0xf2, 0x41, 0x0f, 0x11, 0xa4, 0x24, 0x00, 0x00,
+            0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0xe, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
+            Hole { offset: 0x13, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // add_f64__m22 (float_ops.c): 23 code bytes, 0 data bytes, 2 holes
+    Stencil {
+        name: "add_f64__m22",
+        code: &[
+            0x66, 0x0f, 0x28, 0xe2, 0xf2, 0x0f, 0x58, 0xe2, 0xf2, 0x41, 0x0f, 0x11, 0xa4, 0x24, 0x00, 0x00,
+            0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0xe, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
+            Hole { offset: 0x13, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // add_f64__m23 (float_ops.c): 23 code bytes, 0 data bytes, 2 holes
+    Stencil {
+        name: "add_f64__m23",
+        code: &[
+            0x66, 0x0f, 0x28, 0xe2, 0xf2, 0x0f, 0x58, 0xe3, 0xf2, 0x41, 0x0f, 0x11, 0xa4, 0x24, 0x00, 0x00,
+            0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0xe, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
+            Hole { offset: 0x13, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // add_f64__m2m (float_ops.c): 29 code bytes, 0 data bytes, 3 holes
+    Stencil {
+        name: "add_f64__m2m",
+        code: &[
+            0xf2, 0x41, 0x0f, 0x10, 0xa4, 0x24, 0x00, 0x00, 0x00, 0x00, 0xf2, 0x0f, 0x58, 0xe2, 0xf2, 0x41,
+            0x0f, 0x11, 0xa4, 0x24, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x6, kind: HoleKind::Abs32S, symbol: HoleSymbol::C, addend: 0, in_data: false },
+            Hole { offset: 0x14, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
+            Hole { offset: 0x19, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
     // add_f64__m3 (float_ops.c): 29 code bytes, 0 data bytes, 3 holes
     Stencil {
         name: "add_f64__m3",
@@ -709,6 +907,72 @@ pub static STENCILS: &[Stencil] = &[
         data: &[],
         holes: &[
             Hole { offset: 0x6, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
+            Hole { offset: 0x14, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
+            Hole { offset: 0x19, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // add_f64__m30 (float_ops.c): 23 code bytes, 0 data bytes, 2 holes
+    Stencil {
+        name: "add_f64__m30",
+        code: &[
+            0x66, 0x0f, 0x28, 0xe0, 0xf2, 0x0f, 0x58, 0xe3, 0xf2, 0x41, 0x0f, 0x11, 0xa4, 0x24, 0x00, 0x00,
+            0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0xe, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
+            Hole { offset: 0x13, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // add_f64__m31 (float_ops.c): 23 code bytes, 0 data bytes, 2 holes
+    Stencil {
+        name: "add_f64__m31",
+        code: &[
+            0x66, 0x0f, 0x28, 0xe1, 0xf2, 0x0f, 0x58, 0xe3, 0xf2, 0x41, 0x0f, 0x11, 0xa4, 0x24, 0x00, 0x00,
+            0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0xe, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
+            Hole { offset: 0x13, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // add_f64__m32 (float_ops.c): 23 code bytes, 0 data bytes, 2 holes
+    Stencil {
+        name: "add_f64__m32",
+        code: &[
+            0x66, 0x0f, 0x28, 0xe2, 0xf2, 0x0f, 0x58, 0xe3, 0xf2, 0x41, 0x0f, 0x11, 0xa4, 0x24, 0x00, 0x00,
+            0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0xe, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
+            Hole { offset: 0x13, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // add_f64__m33 (float_ops.c): 23 code bytes, 0 data bytes, 2 holes
+    Stencil {
+        name: "add_f64__m33",
+        code: &[
+            0x66, 0x0f, 0x28, 0xe3, 0xf2, 0x0f, 0x58, 0xe3, 0xf2, 0x41, 0x0f, 0x11, 0xa4, 0x24, 0x00, 0x00,
+            0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0xe, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
+            Hole { offset: 0x13, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // add_f64__m3m (float_ops.c): 29 code bytes, 0 data bytes, 3 holes
+    Stencil {
+        name: "add_f64__m3m",
+        code: &[
+            0xf2, 0x41, 0x0f, 0x10, 0xa4, 0x24, 0x00, 0x00, 0x00, 0x00, 0xf2, 0x0f, 0x58, 0xe3, 0xf2, 0x41,
+            0x0f, 0x11, 0xa4, 0x24, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x6, kind: HoleKind::Abs32S, symbol: HoleSymbol::C, addend: 0, in_data: false },
             Hole { offset: 0x14, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
             Hole { offset: 0x19, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
@@ -727,6 +991,62 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0x10, kind: HoleKind::Abs32S, symbol: HoleSymbol::C, addend: 0, in_data: false },
             Hole { offset: 0x1a, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
             Hole { offset: 0x1f, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // add_f64__mm0 (float_ops.c): 29 code bytes, 0 data bytes, 3 holes
+    Stencil {
+        name: "add_f64__mm0",
+        code: &[
+            0xf2, 0x41, 0x0f, 0x10, 0xa4, 0x24, 0x00, 0x00, 0x00, 0x00, 0xf2, 0x0f, 0x58, 0xe0, 0xf2, 0x41,
+            0x0f, 0x11, 0xa4, 0x24, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x6, kind: HoleKind::Abs32S, symbol: HoleSymbol::B, addend: 0, in_data: false },
+            Hole { offset: 0x14, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
+            Hole { offset: 0x19, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // add_f64__mm1 (float_ops.c): 29 code bytes, 0 data bytes, 3 holes
+    Stencil {
+        name: "add_f64__mm1",
+        code: &[
+            0xf2, 0x41, 0x0f, 0x10, 0xa4, 0x24, 0x00, 0x00, 0x00, 0x00, 0xf2, 0x0f, 0x58, 0xe1, 0xf2, 0x41,
+            0x0f, 0x11, 0xa4, 0x24, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x6, kind: HoleKind::Abs32S, symbol: HoleSymbol::B, addend: 0, in_data: false },
+            Hole { offset: 0x14, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
+            Hole { offset: 0x19, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // add_f64__mm2 (float_ops.c): 29 code bytes, 0 data bytes, 3 holes
+    Stencil {
+        name: "add_f64__mm2",
+        code: &[
+            0xf2, 0x41, 0x0f, 0x10, 0xa4, 0x24, 0x00, 0x00, 0x00, 0x00, 0xf2, 0x0f, 0x58, 0xe2, 0xf2, 0x41,
+            0x0f, 0x11, 0xa4, 0x24, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x6, kind: HoleKind::Abs32S, symbol: HoleSymbol::B, addend: 0, in_data: false },
+            Hole { offset: 0x14, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
+            Hole { offset: 0x19, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // add_f64__mm3 (float_ops.c): 29 code bytes, 0 data bytes, 3 holes
+    Stencil {
+        name: "add_f64__mm3",
+        code: &[
+            0xf2, 0x41, 0x0f, 0x10, 0xa4, 0x24, 0x00, 0x00, 0x00, 0x00, 0xf2, 0x0f, 0x58, 0xe3, 0xf2, 0x41,
+            0x0f, 0x11, 0xa4, 0x24, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x6, kind: HoleKind::Abs32S, symbol: HoleSymbol::B, addend: 0, in_data: false },
+            Hole { offset: 0x14, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
+            Hole { offset: 0x19, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
     // add_i64 (int_ops.c): 36 code bytes, 0 data bytes, 5 holes
@@ -1026,6 +1346,77 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0x1e, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
+    // add_i64__m00 (int_ops.c): 26 code bytes, 0 data bytes, 3 holes
+    Stencil {
+        name: "add_i64__m00",
+        code: &[
+            0x48, 0x89, 0xf8, 0x48, 0x01, 0xf8, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x90, 0x49, 0x89, 0x84,
+            0x24, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x8, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x11, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
+            Hole { offset: 0x16, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // add_i64__m01 (int_ops.c): 26 code bytes, 0 data bytes, 3 holes
+    Stencil {
+        name: "add_i64__m01",
+        code: &[
+            0x48, 0x89, 0xf8, 0x48, 0x01, 0xf0, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x90, 0x49, 0x89, 0x84,
+            0x24, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x8, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x11, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
+            Hole { offset: 0x16, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // add_i64__m02 (int_ops.c): 26 code bytes, 0 data bytes, 3 holes
+    Stencil {
+        name: "add_i64__m02",
+        code: &[
+            0x48, 0x89, 0xf8, 0x48, 0x01, 0xd0, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x90, 0x49, 0x89, 0x84,
+            0x24, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x8, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x11, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
+            Hole { offset: 0x16, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // add_i64__m03 (int_ops.c): 26 code bytes, 0 data bytes, 3 holes
+    Stencil {
+        name: "add_i64__m03",
+        code: &[
+            0x48, 0x89, 0xf8, 0x48, 0x01, 0xc8, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x90, 0x49, 0x89, 0x84,
+            0x24, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x8, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x11, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
+            Hole { offset: 0x16, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // add_i64__m0m (int_ops.c): 31 code bytes, 0 data bytes, 4 holes
+    Stencil {
+        name: "add_i64__m0m",
+        code: &[
+            0x49, 0x8b, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0x48, 0x01, 0xf8, 0x0f, 0x80, 0x00, 0x00, 0x00,
+            0x00, 0x90, 0x49, 0x89, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x4, kind: HoleKind::Abs32S, symbol: HoleSymbol::C, addend: 0, in_data: false },
+            Hole { offset: 0xd, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x16, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
+            Hole { offset: 0x1b, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
     // add_i64__m1 (int_ops.c): 34 code bytes, 0 data bytes, 4 holes
     Stencil {
         name: "add_i64__m1",
@@ -1040,6 +1431,77 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0xd, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
             Hole { offset: 0x16, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
             Hole { offset: 0x1e, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // add_i64__m10 (int_ops.c): 26 code bytes, 0 data bytes, 3 holes
+    Stencil {
+        name: "add_i64__m10",
+        code: &[
+            0x48, 0x89, 0xf0, 0x48, 0x01, 0xf8, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x90, 0x49, 0x89, 0x84,
+            0x24, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x8, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x11, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
+            Hole { offset: 0x16, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // add_i64__m11 (int_ops.c): 26 code bytes, 0 data bytes, 3 holes
+    Stencil {
+        name: "add_i64__m11",
+        code: &[
+            0x48, 0x89, 0xf0, 0x48, 0x01, 0xf0, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x90, 0x49, 0x89, 0x84,
+            0x24, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x8, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x11, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
+            Hole { offset: 0x16, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // add_i64__m12 (int_ops.c): 26 code bytes, 0 data bytes, 3 holes
+    Stencil {
+        name: "add_i64__m12",
+        code: &[
+            0x48, 0x89, 0xf0, 0x48, 0x01, 0xd0, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x90, 0x49, 0x89, 0x84,
+            0x24, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x8, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x11, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
+            Hole { offset: 0x16, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // add_i64__m13 (int_ops.c): 26 code bytes, 0 data bytes, 3 holes
+    Stencil {
+        name: "add_i64__m13",
+        code: &[
+            0x48, 0x89, 0xf0, 0x48, 0x01, 0xc8, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x90, 0x49, 0x89, 0x84,
+            0x24, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x8, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x11, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
+            Hole { offset: 0x16, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // add_i64__m1m (int_ops.c): 31 code bytes, 0 data bytes, 4 holes
+    Stencil {
+        name: "add_i64__m1m",
+        code: &[
+            0x49, 0x8b, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0x48, 0x01, 0xf0, 0x0f, 0x80, 0x00, 0x00, 0x00,
+            0x00, 0x90, 0x49, 0x89, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x4, kind: HoleKind::Abs32S, symbol: HoleSymbol::C, addend: 0, in_data: false },
+            Hole { offset: 0xd, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x16, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
+            Hole { offset: 0x1b, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
     // add_i64__m2 (int_ops.c): 34 code bytes, 0 data bytes, 4 holes
@@ -1058,6 +1520,77 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0x1e, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
+    // add_i64__m20 (int_ops.c): 26 code bytes, 0 data bytes, 3 holes
+    Stencil {
+        name: "add_i64__m20",
+        code: &[
+            0x48, 0x89, 0xd0, 0x48, 0x01, 0xf8, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x90, 0x49, 0x89, 0x84,
+            0x24, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x8, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x11, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
+            Hole { offset: 0x16, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // add_i64__m21 (int_ops.c): 26 code bytes, 0 data bytes, 3 holes
+    Stencil {
+        name: "add_i64__m21",
+        code: &[
+            0x48, 0x89, 0xd0, 0x48, 0x01, 0xf0, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x90, 0x49, 0x89, 0x84,
+            0x24, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x8, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x11, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
+            Hole { offset: 0x16, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // add_i64__m22 (int_ops.c): 26 code bytes, 0 data bytes, 3 holes
+    Stencil {
+        name: "add_i64__m22",
+        code: &[
+            0x48, 0x89, 0xd0, 0x48, 0x01, 0xd0, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x90, 0x49, 0x89, 0x84,
+            0x24, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x8, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x11, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
+            Hole { offset: 0x16, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // add_i64__m23 (int_ops.c): 26 code bytes, 0 data bytes, 3 holes
+    Stencil {
+        name: "add_i64__m23",
+        code: &[
+            0x48, 0x89, 0xd0, 0x48, 0x01, 0xc8, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x90, 0x49, 0x89, 0x84,
+            0x24, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x8, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x11, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
+            Hole { offset: 0x16, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // add_i64__m2m (int_ops.c): 31 code bytes, 0 data bytes, 4 holes
+    Stencil {
+        name: "add_i64__m2m",
+        code: &[
+            0x49, 0x8b, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0x48, 0x01, 0xd0, 0x0f, 0x80, 0x00, 0x00, 0x00,
+            0x00, 0x90, 0x49, 0x89, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x4, kind: HoleKind::Abs32S, symbol: HoleSymbol::C, addend: 0, in_data: false },
+            Hole { offset: 0xd, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x16, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
+            Hole { offset: 0x1b, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
     // add_i64__m3 (int_ops.c): 34 code bytes, 0 data bytes, 4 holes
     Stencil {
         name: "add_i64__m3",
@@ -1072,6 +1605,77 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0xd, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
             Hole { offset: 0x16, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
             Hole { offset: 0x1e, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // add_i64__m30 (int_ops.c): 26 code bytes, 0 data bytes, 3 holes
+    Stencil {
+        name: "add_i64__m30",
+        code: &[
+            0x48, 0x89, 0xc8, 0x48, 0x01, 0xf8, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x90, 0x49, 0x89, 0x84,
+            0x24, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x8, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x11, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
+            Hole { offset: 0x16, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // add_i64__m31 (int_ops.c): 26 code bytes, 0 data bytes, 3 holes
+    Stencil {
+        name: "add_i64__m31",
+        code: &[
+            0x48, 0x89, 0xc8, 0x48, 0x01, 0xf0, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x90, 0x49, 0x89, 0x84,
+            0x24, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x8, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x11, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
+            Hole { offset: 0x16, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // add_i64__m32 (int_ops.c): 26 code bytes, 0 data bytes, 3 holes
+    Stencil {
+        name: "add_i64__m32",
+        code: &[
+            0x48, 0x89, 0xc8, 0x48, 0x01, 0xd0, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x90, 0x49, 0x89, 0x84,
+            0x24, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x8, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x11, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
+            Hole { offset: 0x16, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // add_i64__m33 (int_ops.c): 26 code bytes, 0 data bytes, 3 holes
+    Stencil {
+        name: "add_i64__m33",
+        code: &[
+            0x48, 0x89, 0xc8, 0x48, 0x01, 0xc8, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x90, 0x49, 0x89, 0x84,
+            0x24, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x8, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x11, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
+            Hole { offset: 0x16, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // add_i64__m3m (int_ops.c): 31 code bytes, 0 data bytes, 4 holes
+    Stencil {
+        name: "add_i64__m3m",
+        code: &[
+            0x49, 0x8b, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0x48, 0x01, 0xc8, 0x0f, 0x80, 0x00, 0x00, 0x00,
+            0x00, 0x90, 0x49, 0x89, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x4, kind: HoleKind::Abs32S, symbol: HoleSymbol::C, addend: 0, in_data: false },
+            Hole { offset: 0xd, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x16, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
+            Hole { offset: 0x1b, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
     // add_i64__mm (int_ops.c): 39 code bytes, 0 data bytes, 5 holes
@@ -1089,6 +1693,66 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0x12, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
             Hole { offset: 0x1b, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
             Hole { offset: 0x23, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // add_i64__mm0 (int_ops.c): 31 code bytes, 0 data bytes, 4 holes
+    Stencil {
+        name: "add_i64__mm0",
+        code: &[
+            0x49, 0x8b, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0x48, 0x01, 0xf8, 0x0f, 0x80, 0x00, 0x00, 0x00,
+            0x00, 0x90, 0x49, 0x89, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x4, kind: HoleKind::Abs32S, symbol: HoleSymbol::B, addend: 0, in_data: false },
+            Hole { offset: 0xd, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x16, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
+            Hole { offset: 0x1b, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // add_i64__mm1 (int_ops.c): 31 code bytes, 0 data bytes, 4 holes
+    Stencil {
+        name: "add_i64__mm1",
+        code: &[
+            0x49, 0x8b, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0x48, 0x01, 0xf0, 0x0f, 0x80, 0x00, 0x00, 0x00,
+            0x00, 0x90, 0x49, 0x89, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x4, kind: HoleKind::Abs32S, symbol: HoleSymbol::B, addend: 0, in_data: false },
+            Hole { offset: 0xd, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x16, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
+            Hole { offset: 0x1b, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // add_i64__mm2 (int_ops.c): 31 code bytes, 0 data bytes, 4 holes
+    Stencil {
+        name: "add_i64__mm2",
+        code: &[
+            0x49, 0x8b, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0x48, 0x01, 0xd0, 0x0f, 0x80, 0x00, 0x00, 0x00,
+            0x00, 0x90, 0x49, 0x89, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x4, kind: HoleKind::Abs32S, symbol: HoleSymbol::B, addend: 0, in_data: false },
+            Hole { offset: 0xd, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x16, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
+            Hole { offset: 0x1b, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // add_i64__mm3 (int_ops.c): 31 code bytes, 0 data bytes, 4 holes
+    Stencil {
+        name: "add_i64__mm3",
+        code: &[
+            0x49, 0x8b, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0x48, 0x01, 0xc8, 0x0f, 0x80, 0x00, 0x00, 0x00,
+            0x00, 0x90, 0x49, 0x89, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x4, kind: HoleKind::Abs32S, symbol: HoleSymbol::B, addend: 0, in_data: false },
+            Hole { offset: 0xd, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x16, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
+            Hole { offset: 0x1b, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
     // add_i64_imm (int_ops.c): 35 code bytes, 0 data bytes, 5 holes
@@ -2481,6 +3145,83 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0x29, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
+    // div_f64__m00 (float_ops.c): 39 code bytes, 0 data bytes, 3 holes
+    Stencil {
+        name: "div_f64__m00",
+        code: &[
+            0x66, 0x0f, 0x57, 0xe4, 0x66, 0x0f, 0x2e, 0xc4, 0x75, 0x06, 0x0f, 0x8b, 0x00, 0x00, 0x00, 0x00,
+            0x66, 0x0f, 0x28, 0xe0, 0xf2, 0x0f, 0x5e, 0xe0, 0xf2, 0x41, 0x0f, 0x11, 0xa4, 0x24, 0x00, 0x00,
+            0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0xc, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x1e, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
+            Hole { offset: 0x23, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // div_f64__m01 (float_ops.c): 39 code bytes, 0 data bytes, 3 holes
+    Stencil {
+        name: "div_f64__m01",
+        code: &[
+            0x66, 0x0f, 0x57, 0xe4, 0x66, 0x0f, 0x2e, 0xcc, 0x75, 0x06, 0x0f, 0x8b, 0x00, 0x00, 0x00, 0x00,
+            0x66, 0x0f, 0x28, 0xe0, 0xf2, 0x0f, 0x5e, 0xe1, 0xf2, 0x41, 0x0f, 0x11, 0xa4, 0x24, 0x00, 0x00,
+            0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0xc, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x1e, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
+            Hole { offset: 0x23, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // div_f64__m02 (float_ops.c): 39 code bytes, 0 data bytes, 3 holes
+    Stencil {
+        name: "div_f64__m02",
+        code: &[
+            0x66, 0x0f, 0x57, 0xe4, 0x66, 0x0f, 0x2e, 0xd4, 0x75, 0x06, 0x0f, 0x8b, 0x00, 0x00, 0x00, 0x00,
+            0x66, 0x0f, 0x28, 0xe0, 0xf2, 0x0f, 0x5e, 0xe2, 0xf2, 0x41, 0x0f, 0x11, 0xa4, 0x24, 0x00, 0x00,
+            0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0xc, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x1e, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
+            Hole { offset: 0x23, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // div_f64__m03 (float_ops.c): 39 code bytes, 0 data bytes, 3 holes
+    Stencil {
+        name: "div_f64__m03",
+        code: &[
+            0x66, 0x0f, 0x57, 0xe4, 0x66, 0x0f, 0x2e, 0xdc, 0x75, 0x06, 0x0f, 0x8b, 0x00, 0x00, 0x00, 0x00,
+            0x66, 0x0f, 0x28, 0xe0, 0xf2, 0x0f, 0x5e, 0xe3, 0xf2, 0x41, 0x0f, 0x11, 0xa4, 0x24, 0x00, 0x00,
+            0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0xc, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x1e, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
+            Hole { offset: 0x23, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // div_f64__m0m (float_ops.c): 49 code bytes, 0 data bytes, 4 holes
+    Stencil {
+        name: "div_f64__m0m",
+        code: &[
+            0xf2, 0x41, 0x0f, 0x10, 0xa4, 0x24, 0x00, 0x00, 0x00, 0x00, 0x66, 0x0f, 0x57, 0xed, 0x66, 0x0f,
+            0x2e, 0xe5, 0x75, 0x06, 0x0f, 0x8b, 0x00, 0x00, 0x00, 0x00, 0x66, 0x0f, 0x28, 0xe8, 0xf2, 0x0f,
+            0x5e, 0xec, 0xf2, 0x41, 0x0f, 0x11, 0xac, 0x24, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00,
+            0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x6, kind: HoleKind::Abs32S, symbol: HoleSymbol::C, addend: 0, in_data: false },
+            Hole { offset: 0x16, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x28, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
+            Hole { offset: 0x2d, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
     // div_f64__m1 (float_ops.c): 45 code bytes, 0 data bytes, 4 holes
     Stencil {
         name: "div_f64__m1",
@@ -2495,6 +3236,83 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0x16, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
             Hole { offset: 0x24, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
             Hole { offset: 0x29, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // div_f64__m10 (float_ops.c): 39 code bytes, 0 data bytes, 3 holes
+    Stencil {
+        name: "div_f64__m10",
+        code: &[
+            0x66, 0x0f, 0x57, 0xe4, 0x66, 0x0f, 0x2e, 0xc4, 0x75, 0x06, 0x0f, 0x8b, 0x00, 0x00, 0x00, 0x00,
+            0x66, 0x0f, 0x28, 0xe1, 0xf2, 0x0f, 0x5e, 0xe0, 0xf2, 0x41, 0x0f, 0x11, 0xa4, 0x24, 0x00, 0x00,
+            0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0xc, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x1e, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
+            Hole { offset: 0x23, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // div_f64__m11 (float_ops.c): 39 code bytes, 0 data bytes, 3 holes
+    Stencil {
+        name: "div_f64__m11",
+        code: &[
+            0x66, 0x0f, 0x57, 0xe4, 0x66, 0x0f, 0x2e, 0xcc, 0x75, 0x06, 0x0f, 0x8b, 0x00, 0x00, 0x00, 0x00,
+            0x66, 0x0f, 0x28, 0xe1, 0xf2, 0x0f, 0x5e, 0xe1, 0xf2, 0x41, 0x0f, 0x11, 0xa4, 0x24, 0x00, 0x00,
+            0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0xc, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x1e, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
+            Hole { offset: 0x23, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // div_f64__m12 (float_ops.c): 39 code bytes, 0 data bytes, 3 holes
+    Stencil {
+        name: "div_f64__m12",
+        code: &[
+            0x66, 0x0f, 0x57, 0xe4, 0x66, 0x0f, 0x2e, 0xd4, 0x75, 0x06, 0x0f, 0x8b, 0x00, 0x00, 0x00, 0x00,
+            0x66, 0x0f, 0x28, 0xe1, 0xf2, 0x0f, 0x5e, 0xe2, 0xf2, 0x41, 0x0f, 0x11, 0xa4, 0x24, 0x00, 0x00,
+            0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0xc, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x1e, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
+            Hole { offset: 0x23, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // div_f64__m13 (float_ops.c): 39 code bytes, 0 data bytes, 3 holes
+    Stencil {
+        name: "div_f64__m13",
+        code: &[
+            0x66, 0x0f, 0x57, 0xe4, 0x66, 0x0f, 0x2e, 0xdc, 0x75, 0x06, 0x0f, 0x8b, 0x00, 0x00, 0x00, 0x00,
+            0x66, 0x0f, 0x28, 0xe1, 0xf2, 0x0f, 0x5e, 0xe3, 0xf2, 0x41, 0x0f, 0x11, 0xa4, 0x24, 0x00, 0x00,
+            0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0xc, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x1e, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
+            Hole { offset: 0x23, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // div_f64__m1m (float_ops.c): 49 code bytes, 0 data bytes, 4 holes
+    Stencil {
+        name: "div_f64__m1m",
+        code: &[
+            0xf2, 0x41, 0x0f, 0x10, 0xa4, 0x24, 0x00, 0x00, 0x00, 0x00, 0x66, 0x0f, 0x57, 0xed, 0x66, 0x0f,
+            0x2e, 0xe5, 0x75, 0x06, 0x0f, 0x8b, 0x00, 0x00, 0x00, 0x00, 0x66, 0x0f, 0x28, 0xe9, 0xf2, 0x0f,
+            0x5e, 0xec, 0xf2, 0x41, 0x0f, 0x11, 0xac, 0x24, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00,
+            0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x6, kind: HoleKind::Abs32S, symbol: HoleSymbol::C, addend: 0, in_data: false },
+            Hole { offset: 0x16, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x28, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
+            Hole { offset: 0x2d, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
     // div_f64__m2 (float_ops.c): 45 code bytes, 0 data bytes, 4 holes
@@ -2513,6 +3331,83 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0x29, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
+    // div_f64__m20 (float_ops.c): 39 code bytes, 0 data bytes, 3 holes
+    Stencil {
+        name: "div_f64__m20",
+        code: &[
+            0x66, 0x0f, 0x57, 0xe4, 0x66, 0x0f, 0x2e, 0xc4, 0x75, 0x06, 0x0f, 0x8b, 0x00, 0x00, 0x00, 0x00,
+            0x66, 0x0f, 0x28, 0xe2, 0xf2, 0x0f, 0x5e, 0xe0, 0xf2, 0x41, 0x0f, 0x11, 0xa4, 0x24, 0x00, 0x00,
+            0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0xc, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x1e, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
+            Hole { offset: 0x23, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // div_f64__m21 (float_ops.c): 39 code bytes, 0 data bytes, 3 holes
+    Stencil {
+        name: "div_f64__m21",
+        code: &[
+            0x66, 0x0f, 0x57, 0xe4, 0x66, 0x0f, 0x2e, 0xcc, 0x75, 0x06, 0x0f, 0x8b, 0x00, 0x00, 0x00, 0x00,
+            0x66, 0x0f, 0x28, 0xe2, 0xf2, 0x0f, 0x5e, 0xe1, 0xf2, 0x41, 0x0f, 0x11, 0xa4, 0x24, 0x00, 0x00,
+            0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0xc, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x1e, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
+            Hole { offset: 0x23, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // div_f64__m22 (float_ops.c): 39 code bytes, 0 data bytes, 3 holes
+    Stencil {
+        name: "div_f64__m22",
+        code: &[
+            0x66, 0x0f, 0x57, 0xe4, 0x66, 0x0f, 0x2e, 0xd4, 0x75, 0x06, 0x0f, 0x8b, 0x00, 0x00, 0x00, 0x00,
+            0x66, 0x0f, 0x28, 0xe2, 0xf2, 0x0f, 0x5e, 0xe2, 0xf2, 0x41, 0x0f, 0x11, 0xa4, 0x24, 0x00, 0x00,
+            0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0xc, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x1e, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
+            Hole { offset: 0x23, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // div_f64__m23 (float_ops.c): 39 code bytes, 0 data bytes, 3 holes
+    Stencil {
+        name: "div_f64__m23",
+        code: &[
+            0x66, 0x0f, 0x57, 0xe4, 0x66, 0x0f, 0x2e, 0xdc, 0x75, 0x06, 0x0f, 0x8b, 0x00, 0x00, 0x00, 0x00,
+            0x66, 0x0f, 0x28, 0xe2, 0xf2, 0x0f, 0x5e, 0xe3, 0xf2, 0x41, 0x0f, 0x11, 0xa4, 0x24, 0x00, 0x00,
+            0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0xc, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x1e, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
+            Hole { offset: 0x23, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // div_f64__m2m (float_ops.c): 49 code bytes, 0 data bytes, 4 holes
+    Stencil {
+        name: "div_f64__m2m",
+        code: &[
+            0xf2, 0x41, 0x0f, 0x10, 0xa4, 0x24, 0x00, 0x00, 0x00, 0x00, 0x66, 0x0f, 0x57, 0xed, 0x66, 0x0f,
+            0x2e, 0xe5, 0x75, 0x06, 0x0f, 0x8b, 0x00, 0x00, 0x00, 0x00, 0x66, 0x0f, 0x28, 0xea, 0xf2, 0x0f,
+            0x5e, 0xec, 0xf2, 0x41, 0x0f, 0x11, 0xac, 0x24, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00,
+            0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x6, kind: HoleKind::Abs32S, symbol: HoleSymbol::C, addend: 0, in_data: false },
+            Hole { offset: 0x16, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x28, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
+            Hole { offset: 0x2d, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
     // div_f64__m3 (float_ops.c): 45 code bytes, 0 data bytes, 4 holes
     Stencil {
         name: "div_f64__m3",
@@ -2527,6 +3422,83 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0x16, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
             Hole { offset: 0x24, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
             Hole { offset: 0x29, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // div_f64__m30 (float_ops.c): 39 code bytes, 0 data bytes, 3 holes
+    Stencil {
+        name: "div_f64__m30",
+        code: &[
+            0x66, 0x0f, 0x57, 0xe4, 0x66, 0x0f, 0x2e, 0xc4, 0x75, 0x06, 0x0f, 0x8b, 0x00, 0x00, 0x00, 0x00,
+            0x66, 0x0f, 0x28, 0xe3, 0xf2, 0x0f, 0x5e, 0xe0, 0xf2, 0x41, 0x0f, 0x11, 0xa4, 0x24, 0x00, 0x00,
+            0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0xc, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x1e, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
+            Hole { offset: 0x23, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // div_f64__m31 (float_ops.c): 39 code bytes, 0 data bytes, 3 holes
+    Stencil {
+        name: "div_f64__m31",
+        code: &[
+            0x66, 0x0f, 0x57, 0xe4, 0x66, 0x0f, 0x2e, 0xcc, 0x75, 0x06, 0x0f, 0x8b, 0x00, 0x00, 0x00, 0x00,
+            0x66, 0x0f, 0x28, 0xe3, 0xf2, 0x0f, 0x5e, 0xe1, 0xf2, 0x41, 0x0f, 0x11, 0xa4, 0x24, 0x00, 0x00,
+            0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0xc, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x1e, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
+            Hole { offset: 0x23, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // div_f64__m32 (float_ops.c): 39 code bytes, 0 data bytes, 3 holes
+    Stencil {
+        name: "div_f64__m32",
+        code: &[
+            0x66, 0x0f, 0x57, 0xe4, 0x66, 0x0f, 0x2e, 0xd4, 0x75, 0x06, 0x0f, 0x8b, 0x00, 0x00, 0x00, 0x00,
+            0x66, 0x0f, 0x28, 0xe3, 0xf2, 0x0f, 0x5e, 0xe2, 0xf2, 0x41, 0x0f, 0x11, 0xa4, 0x24, 0x00, 0x00,
+            0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0xc, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x1e, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
+            Hole { offset: 0x23, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // div_f64__m33 (float_ops.c): 39 code bytes, 0 data bytes, 3 holes
+    Stencil {
+        name: "div_f64__m33",
+        code: &[
+            0x66, 0x0f, 0x57, 0xe4, 0x66, 0x0f, 0x2e, 0xdc, 0x75, 0x06, 0x0f, 0x8b, 0x00, 0x00, 0x00, 0x00,
+            0x66, 0x0f, 0x28, 0xe3, 0xf2, 0x0f, 0x5e, 0xe3, 0xf2, 0x41, 0x0f, 0x11, 0xa4, 0x24, 0x00, 0x00,
+            0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0xc, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x1e, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
+            Hole { offset: 0x23, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // div_f64__m3m (float_ops.c): 49 code bytes, 0 data bytes, 4 holes
+    Stencil {
+        name: "div_f64__m3m",
+        code: &[
+            0xf2, 0x41, 0x0f, 0x10, 0xa4, 0x24, 0x00, 0x00, 0x00, 0x00, 0x66, 0x0f, 0x57, 0xed, 0x66, 0x0f,
+            0x2e, 0xe5, 0x75, 0x06, 0x0f, 0x8b, 0x00, 0x00, 0x00, 0x00, 0x66, 0x0f, 0x28, 0xeb, 0xf2, 0x0f,
+            0x5e, 0xec, 0xf2, 0x41, 0x0f, 0x11, 0xac, 0x24, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00,
+            0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x6, kind: HoleKind::Abs32S, symbol: HoleSymbol::C, addend: 0, in_data: false },
+            Hole { offset: 0x16, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x28, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
+            Hole { offset: 0x2d, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
     // div_f64__mm (float_ops.c): 55 code bytes, 0 data bytes, 5 holes
@@ -2545,6 +3517,70 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0x20, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
             Hole { offset: 0x2e, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
             Hole { offset: 0x33, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // div_f64__mm0 (float_ops.c): 45 code bytes, 0 data bytes, 4 holes
+    Stencil {
+        name: "div_f64__mm0",
+        code: &[
+            0x66, 0x0f, 0x57, 0xe4, 0x66, 0x0f, 0x2e, 0xc4, 0x75, 0x06, 0x0f, 0x8b, 0x00, 0x00, 0x00, 0x00,
+            0xf2, 0x41, 0x0f, 0x10, 0xa4, 0x24, 0x00, 0x00, 0x00, 0x00, 0xf2, 0x0f, 0x5e, 0xe0, 0xf2, 0x41,
+            0x0f, 0x11, 0xa4, 0x24, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0xc, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x16, kind: HoleKind::Abs32S, symbol: HoleSymbol::B, addend: 0, in_data: false },
+            Hole { offset: 0x24, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
+            Hole { offset: 0x29, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // div_f64__mm1 (float_ops.c): 45 code bytes, 0 data bytes, 4 holes
+    Stencil {
+        name: "div_f64__mm1",
+        code: &[
+            0x66, 0x0f, 0x57, 0xe4, 0x66, 0x0f, 0x2e, 0xcc, 0x75, 0x06, 0x0f, 0x8b, 0x00, 0x00, 0x00, 0x00,
+            0xf2, 0x41, 0x0f, 0x10, 0xa4, 0x24, 0x00, 0x00, 0x00, 0x00, 0xf2, 0x0f, 0x5e, 0xe1, 0xf2, 0x41,
+            0x0f, 0x11, 0xa4, 0x24, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0xc, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x16, kind: HoleKind::Abs32S, symbol: HoleSymbol::B, addend: 0, in_data: false },
+            Hole { offset: 0x24, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
+            Hole { offset: 0x29, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // div_f64__mm2 (float_ops.c): 45 code bytes, 0 data bytes, 4 holes
+    Stencil {
+        name: "div_f64__mm2",
+        code: &[
+            0x66, 0x0f, 0x57, 0xe4, 0x66, 0x0f, 0x2e, 0xd4, 0x75, 0x06, 0x0f, 0x8b, 0x00, 0x00, 0x00, 0x00,
+            0xf2, 0x41, 0x0f, 0x10, 0xa4, 0x24, 0x00, 0x00, 0x00, 0x00, 0xf2, 0x0f, 0x5e, 0xe2, 0xf2, 0x41,
+            0x0f, 0x11, 0xa4, 0x24, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0xc, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x16, kind: HoleKind::Abs32S, symbol: HoleSymbol::B, addend: 0, in_data: false },
+            Hole { offset: 0x24, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
+            Hole { offset: 0x29, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // div_f64__mm3 (float_ops.c): 45 code bytes, 0 data bytes, 4 holes
+    Stencil {
+        name: "div_f64__mm3",
+        code: &[
+            0x66, 0x0f, 0x57, 0xe4, 0x66, 0x0f, 0x2e, 0xdc, 0x75, 0x06, 0x0f, 0x8b, 0x00, 0x00, 0x00, 0x00,
+            0xf2, 0x41, 0x0f, 0x10, 0xa4, 0x24, 0x00, 0x00, 0x00, 0x00, 0xf2, 0x0f, 0x5e, 0xe3, 0xf2, 0x41,
+            0x0f, 0x11, 0xa4, 0x24, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0xc, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x16, kind: HoleKind::Abs32S, symbol: HoleSymbol::B, addend: 0, in_data: false },
+            Hole { offset: 0x24, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
+            Hole { offset: 0x29, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
     // div_i64 (int_ops.c): 96 code bytes, 0 data bytes, 6 holes
@@ -11512,6 +12548,72 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0x19, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
+    // mul_f64__m00 (float_ops.c): 23 code bytes, 0 data bytes, 2 holes
+    Stencil {
+        name: "mul_f64__m00",
+        code: &[
+            0x66, 0x0f, 0x28, 0xe0, 0xf2, 0x0f, 0x59, 0xe0, 0xf2, 0x41, 0x0f, 0x11, 0xa4, 0x24, 0x00, 0x00,
+            0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0xe, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
+            Hole { offset: 0x13, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // mul_f64__m01 (float_ops.c): 23 code bytes, 0 data bytes, 2 holes
+    Stencil {
+        name: "mul_f64__m01",
+        code: &[
+            0x66, 0x0f, 0x28, 0xe0, 0xf2, 0x0f, 0x59, 0xe1, 0xf2, 0x41, 0x0f, 0x11, 0xa4, 0x24, 0x00, 0x00,
+            0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0xe, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
+            Hole { offset: 0x13, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // mul_f64__m02 (float_ops.c): 23 code bytes, 0 data bytes, 2 holes
+    Stencil {
+        name: "mul_f64__m02",
+        code: &[
+            0x66, 0x0f, 0x28, 0xe0, 0xf2, 0x0f, 0x59, 0xe2, 0xf2, 0x41, 0x0f, 0x11, 0xa4, 0x24, 0x00, 0x00,
+            0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0xe, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
+            Hole { offset: 0x13, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // mul_f64__m03 (float_ops.c): 23 code bytes, 0 data bytes, 2 holes
+    Stencil {
+        name: "mul_f64__m03",
+        code: &[
+            0x66, 0x0f, 0x28, 0xe0, 0xf2, 0x0f, 0x59, 0xe3, 0xf2, 0x41, 0x0f, 0x11, 0xa4, 0x24, 0x00, 0x00,
+            0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0xe, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
+            Hole { offset: 0x13, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // mul_f64__m0m (float_ops.c): 29 code bytes, 0 data bytes, 3 holes
+    Stencil {
+        name: "mul_f64__m0m",
+        code: &[
+            0xf2, 0x41, 0x0f, 0x10, 0xa4, 0x24, 0x00, 0x00, 0x00, 0x00, 0xf2, 0x0f, 0x59, 0xe0, 0xf2, 0x41,
+            0x0f, 0x11, 0xa4, 0x24, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x6, kind: HoleKind::Abs32S, symbol: HoleSymbol::C, addend: 0, in_data: false },
+            Hole { offset: 0x14, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
+            Hole { offset: 0x19, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
     // mul_f64__m1 (float_ops.c): 29 code bytes, 0 data bytes, 3 holes
     Stencil {
         name: "mul_f64__m1",
@@ -11522,6 +12624,72 @@ pub static STENCILS: &[Stencil] = &[
         data: &[],
         holes: &[
             Hole { offset: 0x6, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
+            Hole { offset: 0x14, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
+            Hole { offset: 0x19, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // mul_f64__m10 (float_ops.c): 23 code bytes, 0 data bytes, 2 holes
+    Stencil {
+        name: "mul_f64__m10",
+        code: &[
+            0x66, 0x0f, 0x28, 0xe0, 0xf2, 0x0f, 0x59, 0xe1, 0xf2, 0x41, 0x0f, 0x11, 0xa4, 0x24, 0x00, 0x00,
+            0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0xe, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
+            Hole { offset: 0x13, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // mul_f64__m11 (float_ops.c): 23 code bytes, 0 data bytes, 2 holes
+    Stencil {
+        name: "mul_f64__m11",
+        code: &[
+            0x66, 0x0f, 0x28, 0xe1, 0xf2, 0x0f, 0x59, 0xe1, 0xf2, 0x41, 0x0f, 0x11, 0xa4, 0x24, 0x00, 0x00,
+            0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0xe, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
+            Hole { offset: 0x13, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // mul_f64__m12 (float_ops.c): 23 code bytes, 0 data bytes, 2 holes
+    Stencil {
+        name: "mul_f64__m12",
+        code: &[
+            0x66, 0x0f, 0x28, 0xe1, 0xf2, 0x0f, 0x59, 0xe2, 0xf2, 0x41, 0x0f, 0x11, 0xa4, 0x24, 0x00, 0x00,
+            0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0xe, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
+            Hole { offset: 0x13, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // mul_f64__m13 (float_ops.c): 23 code bytes, 0 data bytes, 2 holes
+    Stencil {
+        name: "mul_f64__m13",
+        code: &[
+            0x66, 0x0f, 0x28, 0xe1, 0xf2, 0x0f, 0x59, 0xe3, 0xf2, 0x41, 0x0f, 0x11, 0xa4, 0x24, 0x00, 0x00,
+            0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0xe, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
+            Hole { offset: 0x13, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // mul_f64__m1m (float_ops.c): 29 code bytes, 0 data bytes, 3 holes
+    Stencil {
+        name: "mul_f64__m1m",
+        code: &[
+            0xf2, 0x41, 0x0f, 0x10, 0xa4, 0x24, 0x00, 0x00, 0x00, 0x00, 0xf2, 0x0f, 0x59, 0xe1, 0xf2, 0x41,
+            0x0f, 0x11, 0xa4, 0x24, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x6, kind: HoleKind::Abs32S, symbol: HoleSymbol::C, addend: 0, in_data: false },
             Hole { offset: 0x14, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
             Hole { offset: 0x19, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
@@ -11540,6 +12708,72 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0x19, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
+    // mul_f64__m20 (float_ops.c): 23 code bytes, 0 data bytes, 2 holes
+    Stencil {
+        name: "mul_f64__m20",
+        code: &[
+            0x66, 0x0f, 0x28, 0xe0, 0xf2, 0x0f, 0x59, 0xe2, 0xf2, 0x41, 0x0f, 0x11, 0xa4, 0x24, 0x00, 0x00,
+            0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0xe, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
+            Hole { offset: 0x13, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // mul_f64__m21 (float_ops.c): 23 code bytes, 0 data bytes, 2 holes
+    Stencil {
+        name: "mul_f64__m21",
+        code: &[
+            0x66, 0x0f, 0x28, 0xe1, 0xf2, 0x0f, 0x59, 0xe2, 0xf2, 0x41, 0x0f, 0x11, 0xa4, 0x24, 0x00, 0x00,
+            0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0xe, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
+            Hole { offset: 0x13, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // mul_f64__m22 (float_ops.c): 23 code bytes, 0 data bytes, 2 holes
+    Stencil {
+        name: "mul_f64__m22",
+        code: &[
+            0x66, 0x0f, 0x28, 0xe2, 0xf2, 0x0f, 0x59, 0xe2, 0xf2, 0x41, 0x0f, 0x11, 0xa4, 0x24, 0x00, 0x00,
+            0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0xe, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
+            Hole { offset: 0x13, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // mul_f64__m23 (float_ops.c): 23 code bytes, 0 data bytes, 2 holes
+    Stencil {
+        name: "mul_f64__m23",
+        code: &[
+            0x66, 0x0f, 0x28, 0xe2, 0xf2, 0x0f, 0x59, 0xe3, 0xf2, 0x41, 0x0f, 0x11, 0xa4, 0x24, 0x00, 0x00,
+            0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0xe, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
+            Hole { offset: 0x13, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // mul_f64__m2m (float_ops.c): 29 code bytes, 0 data bytes, 3 holes
+    Stencil {
+        name: "mul_f64__m2m",
+        code: &[
+            0xf2, 0x41, 0x0f, 0x10, 0xa4, 0x24, 0x00, 0x00, 0x00, 0x00, 0xf2, 0x0f, 0x59, 0xe2, 0xf2, 0x41,
+            0x0f, 0x11, 0xa4, 0x24, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x6, kind: HoleKind::Abs32S, symbol: HoleSymbol::C, addend: 0, in_data: false },
+            Hole { offset: 0x14, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
+            Hole { offset: 0x19, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
     // mul_f64__m3 (float_ops.c): 29 code bytes, 0 data bytes, 3 holes
     Stencil {
         name: "mul_f64__m3",
@@ -11550,6 +12784,72 @@ pub static STENCILS: &[Stencil] = &[
         data: &[],
         holes: &[
             Hole { offset: 0x6, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
+            Hole { offset: 0x14, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
+            Hole { offset: 0x19, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // mul_f64__m30 (float_ops.c): 23 code bytes, 0 data bytes, 2 holes
+    Stencil {
+        name: "mul_f64__m30",
+        code: &[
+            0x66, 0x0f, 0x28, 0xe0, 0xf2, 0x0f, 0x59, 0xe3, 0xf2, 0x41, 0x0f, 0x11, 0xa4, 0x24, 0x00, 0x00,
+            0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0xe, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
+            Hole { offset: 0x13, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // mul_f64__m31 (float_ops.c): 23 code bytes, 0 data bytes, 2 holes
+    Stencil {
+        name: "mul_f64__m31",
+        code: &[
+            0x66, 0x0f, 0x28, 0xe1, 0xf2, 0x0f, 0x59, 0xe3, 0xf2, 0x41, 0x0f, 0x11, 0xa4, 0x24, 0x00, 0x00,
+            0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0xe, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
+            Hole { offset: 0x13, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // mul_f64__m32 (float_ops.c): 23 code bytes, 0 data bytes, 2 holes
+    Stencil {
+        name: "mul_f64__m32",
+        code: &[
+            0x66, 0x0f, 0x28, 0xe2, 0xf2, 0x0f, 0x59, 0xe3, 0xf2, 0x41, 0x0f, 0x11, 0xa4, 0x24, 0x00, 0x00,
+            0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0xe, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
+            Hole { offset: 0x13, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // mul_f64__m33 (float_ops.c): 23 code bytes, 0 data bytes, 2 holes
+    Stencil {
+        name: "mul_f64__m33",
+        code: &[
+            0x66, 0x0f, 0x28, 0xe3, 0xf2, 0x0f, 0x59, 0xe3, 0xf2, 0x41, 0x0f, 0x11, 0xa4, 0x24, 0x00, 0x00,
+            0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0xe, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
+            Hole { offset: 0x13, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // mul_f64__m3m (float_ops.c): 29 code bytes, 0 data bytes, 3 holes
+    Stencil {
+        name: "mul_f64__m3m",
+        code: &[
+            0xf2, 0x41, 0x0f, 0x10, 0xa4, 0x24, 0x00, 0x00, 0x00, 0x00, 0xf2, 0x0f, 0x59, 0xe3, 0xf2, 0x41,
+            0x0f, 0x11, 0xa4, 0x24, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x6, kind: HoleKind::Abs32S, symbol: HoleSymbol::C, addend: 0, in_data: false },
             Hole { offset: 0x14, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
             Hole { offset: 0x19, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
@@ -11568,6 +12868,62 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0x10, kind: HoleKind::Abs32S, symbol: HoleSymbol::C, addend: 0, in_data: false },
             Hole { offset: 0x1a, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
             Hole { offset: 0x1f, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // mul_f64__mm0 (float_ops.c): 29 code bytes, 0 data bytes, 3 holes
+    Stencil {
+        name: "mul_f64__mm0",
+        code: &[
+            0xf2, 0x41, 0x0f, 0x10, 0xa4, 0x24, 0x00, 0x00, 0x00, 0x00, 0xf2, 0x0f, 0x59, 0xe0, 0xf2, 0x41,
+            0x0f, 0x11, 0xa4, 0x24, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x6, kind: HoleKind::Abs32S, symbol: HoleSymbol::B, addend: 0, in_data: false },
+            Hole { offset: 0x14, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
+            Hole { offset: 0x19, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // mul_f64__mm1 (float_ops.c): 29 code bytes, 0 data bytes, 3 holes
+    Stencil {
+        name: "mul_f64__mm1",
+        code: &[
+            0xf2, 0x41, 0x0f, 0x10, 0xa4, 0x24, 0x00, 0x00, 0x00, 0x00, 0xf2, 0x0f, 0x59, 0xe1, 0xf2, 0x41,
+            0x0f, 0x11, 0xa4, 0x24, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x6, kind: HoleKind::Abs32S, symbol: HoleSymbol::B, addend: 0, in_data: false },
+            Hole { offset: 0x14, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
+            Hole { offset: 0x19, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // mul_f64__mm2 (float_ops.c): 29 code bytes, 0 data bytes, 3 holes
+    Stencil {
+        name: "mul_f64__mm2",
+        code: &[
+            0xf2, 0x41, 0x0f, 0x10, 0xa4, 0x24, 0x00, 0x00, 0x00, 0x00, 0xf2, 0x0f, 0x59, 0xe2, 0xf2, 0x41,
+            0x0f, 0x11, 0xa4, 0x24, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x6, kind: HoleKind::Abs32S, symbol: HoleSymbol::B, addend: 0, in_data: false },
+            Hole { offset: 0x14, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
+            Hole { offset: 0x19, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // mul_f64__mm3 (float_ops.c): 29 code bytes, 0 data bytes, 3 holes
+    Stencil {
+        name: "mul_f64__mm3",
+        code: &[
+            0xf2, 0x41, 0x0f, 0x10, 0xa4, 0x24, 0x00, 0x00, 0x00, 0x00, 0xf2, 0x0f, 0x59, 0xe3, 0xf2, 0x41,
+            0x0f, 0x11, 0xa4, 0x24, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x6, kind: HoleKind::Abs32S, symbol: HoleSymbol::B, addend: 0, in_data: false },
+            Hole { offset: 0x14, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
+            Hole { offset: 0x19, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
     // mul_i64 (int_ops.c): 37 code bytes, 0 data bytes, 5 holes
@@ -11867,6 +13223,77 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0x1f, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
+    // mul_i64__m00 (int_ops.c): 27 code bytes, 0 data bytes, 3 holes
+    Stencil {
+        name: "mul_i64__m00",
+        code: &[
+            0x48, 0x89, 0xf8, 0x48, 0x0f, 0xaf, 0xc7, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x90, 0x49, 0x89,
+            0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x9, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x12, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
+            Hole { offset: 0x17, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // mul_i64__m01 (int_ops.c): 27 code bytes, 0 data bytes, 3 holes
+    Stencil {
+        name: "mul_i64__m01",
+        code: &[
+            0x48, 0x89, 0xf8, 0x48, 0x0f, 0xaf, 0xc6, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x90, 0x49, 0x89,
+            0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x9, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x12, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
+            Hole { offset: 0x17, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // mul_i64__m02 (int_ops.c): 27 code bytes, 0 data bytes, 3 holes
+    Stencil {
+        name: "mul_i64__m02",
+        code: &[
+            0x48, 0x89, 0xf8, 0x48, 0x0f, 0xaf, 0xc2, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x90, 0x49, 0x89,
+            0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x9, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x12, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
+            Hole { offset: 0x17, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // mul_i64__m03 (int_ops.c): 27 code bytes, 0 data bytes, 3 holes
+    Stencil {
+        name: "mul_i64__m03",
+        code: &[
+            0x48, 0x89, 0xf8, 0x48, 0x0f, 0xaf, 0xc1, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x90, 0x49, 0x89,
+            0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x9, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x12, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
+            Hole { offset: 0x17, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // mul_i64__m0m (int_ops.c): 32 code bytes, 0 data bytes, 4 holes
+    Stencil {
+        name: "mul_i64__m0m",
+        code: &[
+            0x49, 0x8b, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0x48, 0x0f, 0xaf, 0xc7, 0x0f, 0x80, 0x00, 0x00,
+            0x00, 0x00, 0x90, 0x49, 0x89, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x4, kind: HoleKind::Abs32S, symbol: HoleSymbol::C, addend: 0, in_data: false },
+            Hole { offset: 0xe, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x17, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
+            Hole { offset: 0x1c, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
     // mul_i64__m1 (int_ops.c): 35 code bytes, 0 data bytes, 4 holes
     Stencil {
         name: "mul_i64__m1",
@@ -11881,6 +13308,77 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0xe, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
             Hole { offset: 0x17, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
             Hole { offset: 0x1f, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // mul_i64__m10 (int_ops.c): 27 code bytes, 0 data bytes, 3 holes
+    Stencil {
+        name: "mul_i64__m10",
+        code: &[
+            0x48, 0x89, 0xf0, 0x48, 0x0f, 0xaf, 0xc7, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x90, 0x49, 0x89,
+            0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x9, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x12, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
+            Hole { offset: 0x17, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // mul_i64__m11 (int_ops.c): 27 code bytes, 0 data bytes, 3 holes
+    Stencil {
+        name: "mul_i64__m11",
+        code: &[
+            0x48, 0x89, 0xf0, 0x48, 0x0f, 0xaf, 0xc6, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x90, 0x49, 0x89,
+            0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x9, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x12, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
+            Hole { offset: 0x17, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // mul_i64__m12 (int_ops.c): 27 code bytes, 0 data bytes, 3 holes
+    Stencil {
+        name: "mul_i64__m12",
+        code: &[
+            0x48, 0x89, 0xf0, 0x48, 0x0f, 0xaf, 0xc2, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x90, 0x49, 0x89,
+            0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x9, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x12, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
+            Hole { offset: 0x17, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // mul_i64__m13 (int_ops.c): 27 code bytes, 0 data bytes, 3 holes
+    Stencil {
+        name: "mul_i64__m13",
+        code: &[
+            0x48, 0x89, 0xf0, 0x48, 0x0f, 0xaf, 0xc1, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x90, 0x49, 0x89,
+            0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x9, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x12, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
+            Hole { offset: 0x17, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // mul_i64__m1m (int_ops.c): 32 code bytes, 0 data bytes, 4 holes
+    Stencil {
+        name: "mul_i64__m1m",
+        code: &[
+            0x49, 0x8b, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0x48, 0x0f, 0xaf, 0xc6, 0x0f, 0x80, 0x00, 0x00,
+            0x00, 0x00, 0x90, 0x49, 0x89, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x4, kind: HoleKind::Abs32S, symbol: HoleSymbol::C, addend: 0, in_data: false },
+            Hole { offset: 0xe, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x17, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
+            Hole { offset: 0x1c, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
     // mul_i64__m2 (int_ops.c): 35 code bytes, 0 data bytes, 4 holes
@@ -11899,6 +13397,77 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0x1f, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
+    // mul_i64__m20 (int_ops.c): 27 code bytes, 0 data bytes, 3 holes
+    Stencil {
+        name: "mul_i64__m20",
+        code: &[
+            0x48, 0x89, 0xd0, 0x48, 0x0f, 0xaf, 0xc7, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x90, 0x49, 0x89,
+            0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x9, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x12, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
+            Hole { offset: 0x17, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // mul_i64__m21 (int_ops.c): 27 code bytes, 0 data bytes, 3 holes
+    Stencil {
+        name: "mul_i64__m21",
+        code: &[
+            0x48, 0x89, 0xd0, 0x48, 0x0f, 0xaf, 0xc6, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x90, 0x49, 0x89,
+            0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x9, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x12, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
+            Hole { offset: 0x17, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // mul_i64__m22 (int_ops.c): 27 code bytes, 0 data bytes, 3 holes
+    Stencil {
+        name: "mul_i64__m22",
+        code: &[
+            0x48, 0x89, 0xd0, 0x48, 0x0f, 0xaf, 0xc2, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x90, 0x49, 0x89,
+            0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x9, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x12, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
+            Hole { offset: 0x17, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // mul_i64__m23 (int_ops.c): 27 code bytes, 0 data bytes, 3 holes
+    Stencil {
+        name: "mul_i64__m23",
+        code: &[
+            0x48, 0x89, 0xd0, 0x48, 0x0f, 0xaf, 0xc1, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x90, 0x49, 0x89,
+            0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x9, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x12, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
+            Hole { offset: 0x17, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // mul_i64__m2m (int_ops.c): 32 code bytes, 0 data bytes, 4 holes
+    Stencil {
+        name: "mul_i64__m2m",
+        code: &[
+            0x49, 0x8b, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0x48, 0x0f, 0xaf, 0xc2, 0x0f, 0x80, 0x00, 0x00,
+            0x00, 0x00, 0x90, 0x49, 0x89, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x4, kind: HoleKind::Abs32S, symbol: HoleSymbol::C, addend: 0, in_data: false },
+            Hole { offset: 0xe, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x17, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
+            Hole { offset: 0x1c, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
     // mul_i64__m3 (int_ops.c): 35 code bytes, 0 data bytes, 4 holes
     Stencil {
         name: "mul_i64__m3",
@@ -11913,6 +13482,77 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0xe, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
             Hole { offset: 0x17, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
             Hole { offset: 0x1f, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // mul_i64__m30 (int_ops.c): 27 code bytes, 0 data bytes, 3 holes
+    Stencil {
+        name: "mul_i64__m30",
+        code: &[
+            0x48, 0x89, 0xc8, 0x48, 0x0f, 0xaf, 0xc7, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x90, 0x49, 0x89,
+            0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x9, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x12, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
+            Hole { offset: 0x17, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // mul_i64__m31 (int_ops.c): 27 code bytes, 0 data bytes, 3 holes
+    Stencil {
+        name: "mul_i64__m31",
+        code: &[
+            0x48, 0x89, 0xc8, 0x48, 0x0f, 0xaf, 0xc6, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x90, 0x49, 0x89,
+            0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x9, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x12, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
+            Hole { offset: 0x17, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // mul_i64__m32 (int_ops.c): 27 code bytes, 0 data bytes, 3 holes
+    Stencil {
+        name: "mul_i64__m32",
+        code: &[
+            0x48, 0x89, 0xc8, 0x48, 0x0f, 0xaf, 0xc2, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x90, 0x49, 0x89,
+            0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x9, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x12, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
+            Hole { offset: 0x17, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // mul_i64__m33 (int_ops.c): 27 code bytes, 0 data bytes, 3 holes
+    Stencil {
+        name: "mul_i64__m33",
+        code: &[
+            0x48, 0x89, 0xc8, 0x48, 0x0f, 0xaf, 0xc1, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x90, 0x49, 0x89,
+            0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x9, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x12, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
+            Hole { offset: 0x17, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // mul_i64__m3m (int_ops.c): 32 code bytes, 0 data bytes, 4 holes
+    Stencil {
+        name: "mul_i64__m3m",
+        code: &[
+            0x49, 0x8b, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0x48, 0x0f, 0xaf, 0xc1, 0x0f, 0x80, 0x00, 0x00,
+            0x00, 0x00, 0x90, 0x49, 0x89, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x4, kind: HoleKind::Abs32S, symbol: HoleSymbol::C, addend: 0, in_data: false },
+            Hole { offset: 0xe, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x17, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
+            Hole { offset: 0x1c, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
     // mul_i64__mm (int_ops.c): 40 code bytes, 0 data bytes, 5 holes
@@ -11930,6 +13570,66 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0x13, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
             Hole { offset: 0x1c, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
             Hole { offset: 0x24, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // mul_i64__mm0 (int_ops.c): 32 code bytes, 0 data bytes, 4 holes
+    Stencil {
+        name: "mul_i64__mm0",
+        code: &[
+            0x49, 0x8b, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0x48, 0x0f, 0xaf, 0xc7, 0x0f, 0x80, 0x00, 0x00,
+            0x00, 0x00, 0x90, 0x49, 0x89, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x4, kind: HoleKind::Abs32S, symbol: HoleSymbol::B, addend: 0, in_data: false },
+            Hole { offset: 0xe, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x17, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
+            Hole { offset: 0x1c, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // mul_i64__mm1 (int_ops.c): 32 code bytes, 0 data bytes, 4 holes
+    Stencil {
+        name: "mul_i64__mm1",
+        code: &[
+            0x49, 0x8b, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0x48, 0x0f, 0xaf, 0xc6, 0x0f, 0x80, 0x00, 0x00,
+            0x00, 0x00, 0x90, 0x49, 0x89, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x4, kind: HoleKind::Abs32S, symbol: HoleSymbol::B, addend: 0, in_data: false },
+            Hole { offset: 0xe, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x17, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
+            Hole { offset: 0x1c, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // mul_i64__mm2 (int_ops.c): 32 code bytes, 0 data bytes, 4 holes
+    Stencil {
+        name: "mul_i64__mm2",
+        code: &[
+            0x49, 0x8b, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0x48, 0x0f, 0xaf, 0xc2, 0x0f, 0x80, 0x00, 0x00,
+            0x00, 0x00, 0x90, 0x49, 0x89, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x4, kind: HoleKind::Abs32S, symbol: HoleSymbol::B, addend: 0, in_data: false },
+            Hole { offset: 0xe, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x17, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
+            Hole { offset: 0x1c, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // mul_i64__mm3 (int_ops.c): 32 code bytes, 0 data bytes, 4 holes
+    Stencil {
+        name: "mul_i64__mm3",
+        code: &[
+            0x49, 0x8b, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0x48, 0x0f, 0xaf, 0xc1, 0x0f, 0x80, 0x00, 0x00,
+            0x00, 0x00, 0x90, 0x49, 0x89, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x4, kind: HoleKind::Abs32S, symbol: HoleSymbol::B, addend: 0, in_data: false },
+            Hole { offset: 0xe, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x17, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
+            Hole { offset: 0x1c, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
     // mul_i64_imm (int_ops.c): 36 code bytes, 0 data bytes, 5 holes
@@ -14400,6 +16100,72 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0x19, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
+    // sub_f64__m00 (float_ops.c): 23 code bytes, 0 data bytes, 2 holes
+    Stencil {
+        name: "sub_f64__m00",
+        code: &[
+            0x66, 0x0f, 0x28, 0xe0, 0xf2, 0x0f, 0x5c, 0xe0, 0xf2, 0x41, 0x0f, 0x11, 0xa4, 0x24, 0x00, 0x00,
+            0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0xe, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
+            Hole { offset: 0x13, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // sub_f64__m01 (float_ops.c): 23 code bytes, 0 data bytes, 2 holes
+    Stencil {
+        name: "sub_f64__m01",
+        code: &[
+            0x66, 0x0f, 0x28, 0xe0, 0xf2, 0x0f, 0x5c, 0xe1, 0xf2, 0x41, 0x0f, 0x11, 0xa4, 0x24, 0x00, 0x00,
+            0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0xe, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
+            Hole { offset: 0x13, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // sub_f64__m02 (float_ops.c): 23 code bytes, 0 data bytes, 2 holes
+    Stencil {
+        name: "sub_f64__m02",
+        code: &[
+            0x66, 0x0f, 0x28, 0xe0, 0xf2, 0x0f, 0x5c, 0xe2, 0xf2, 0x41, 0x0f, 0x11, 0xa4, 0x24, 0x00, 0x00,
+            0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0xe, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
+            Hole { offset: 0x13, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // sub_f64__m03 (float_ops.c): 23 code bytes, 0 data bytes, 2 holes
+    Stencil {
+        name: "sub_f64__m03",
+        code: &[
+            0x66, 0x0f, 0x28, 0xe0, 0xf2, 0x0f, 0x5c, 0xe3, 0xf2, 0x41, 0x0f, 0x11, 0xa4, 0x24, 0x00, 0x00,
+            0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0xe, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
+            Hole { offset: 0x13, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // sub_f64__m0m (float_ops.c): 29 code bytes, 0 data bytes, 3 holes
+    Stencil {
+        name: "sub_f64__m0m",
+        code: &[
+            0x66, 0x0f, 0x28, 0xe0, 0xf2, 0x41, 0x0f, 0x5c, 0xa4, 0x24, 0x00, 0x00, 0x00, 0x00, 0xf2, 0x41,
+            0x0f, 0x11, 0xa4, 0x24, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0xa, kind: HoleKind::Abs32S, symbol: HoleSymbol::C, addend: 0, in_data: false },
+            Hole { offset: 0x14, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
+            Hole { offset: 0x19, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
     // sub_f64__m1 (float_ops.c): 29 code bytes, 0 data bytes, 3 holes
     Stencil {
         name: "sub_f64__m1",
@@ -14410,6 +16176,72 @@ pub static STENCILS: &[Stencil] = &[
         data: &[],
         holes: &[
             Hole { offset: 0x6, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
+            Hole { offset: 0x14, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
+            Hole { offset: 0x19, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // sub_f64__m10 (float_ops.c): 23 code bytes, 0 data bytes, 2 holes
+    Stencil {
+        name: "sub_f64__m10",
+        code: &[
+            0x66, 0x0f, 0x28, 0xe1, 0xf2, 0x0f, 0x5c, 0xe0, 0xf2, 0x41, 0x0f, 0x11, 0xa4, 0x24, 0x00, 0x00,
+            0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0xe, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
+            Hole { offset: 0x13, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // sub_f64__m11 (float_ops.c): 23 code bytes, 0 data bytes, 2 holes
+    Stencil {
+        name: "sub_f64__m11",
+        code: &[
+            0x66, 0x0f, 0x28, 0xe1, 0xf2, 0x0f, 0x5c, 0xe1, 0xf2, 0x41, 0x0f, 0x11, 0xa4, 0x24, 0x00, 0x00,
+            0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0xe, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
+            Hole { offset: 0x13, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // sub_f64__m12 (float_ops.c): 23 code bytes, 0 data bytes, 2 holes
+    Stencil {
+        name: "sub_f64__m12",
+        code: &[
+            0x66, 0x0f, 0x28, 0xe1, 0xf2, 0x0f, 0x5c, 0xe2, 0xf2, 0x41, 0x0f, 0x11, 0xa4, 0x24, 0x00, 0x00,
+            0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0xe, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
+            Hole { offset: 0x13, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // sub_f64__m13 (float_ops.c): 23 code bytes, 0 data bytes, 2 holes
+    Stencil {
+        name: "sub_f64__m13",
+        code: &[
+            0x66, 0x0f, 0x28, 0xe1, 0xf2, 0x0f, 0x5c, 0xe3, 0xf2, 0x41, 0x0f, 0x11, 0xa4, 0x24, 0x00, 0x00,
+            0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0xe, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
+            Hole { offset: 0x13, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // sub_f64__m1m (float_ops.c): 29 code bytes, 0 data bytes, 3 holes
+    Stencil {
+        name: "sub_f64__m1m",
+        code: &[
+            0x66, 0x0f, 0x28, 0xe1, 0xf2, 0x41, 0x0f, 0x5c, 0xa4, 0x24, 0x00, 0x00, 0x00, 0x00, 0xf2, 0x41,
+            0x0f, 0x11, 0xa4, 0x24, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0xa, kind: HoleKind::Abs32S, symbol: HoleSymbol::C, addend: 0, in_data: false },
             Hole { offset: 0x14, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
             Hole { offset: 0x19, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
@@ -14428,6 +16260,72 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0x19, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
+    // sub_f64__m20 (float_ops.c): 23 code bytes, 0 data bytes, 2 holes
+    Stencil {
+        name: "sub_f64__m20",
+        code: &[
+            0x66, 0x0f, 0x28, 0xe2, 0xf2, 0x0f, 0x5c, 0xe0, 0xf2, 0x41, 0x0f, 0x11, 0xa4, 0x24, 0x00, 0x00,
+            0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0xe, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
+            Hole { offset: 0x13, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // sub_f64__m21 (float_ops.c): 23 code bytes, 0 data bytes, 2 holes
+    Stencil {
+        name: "sub_f64__m21",
+        code: &[
+            0x66, 0x0f, 0x28, 0xe2, 0xf2, 0x0f, 0x5c, 0xe1, 0xf2, 0x41, 0x0f, 0x11, 0xa4, 0x24, 0x00, 0x00,
+            0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0xe, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
+            Hole { offset: 0x13, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // sub_f64__m22 (float_ops.c): 23 code bytes, 0 data bytes, 2 holes
+    Stencil {
+        name: "sub_f64__m22",
+        code: &[
+            0x66, 0x0f, 0x28, 0xe2, 0xf2, 0x0f, 0x5c, 0xe2, 0xf2, 0x41, 0x0f, 0x11, 0xa4, 0x24, 0x00, 0x00,
+            0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0xe, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
+            Hole { offset: 0x13, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // sub_f64__m23 (float_ops.c): 23 code bytes, 0 data bytes, 2 holes
+    Stencil {
+        name: "sub_f64__m23",
+        code: &[
+            0x66, 0x0f, 0x28, 0xe2, 0xf2, 0x0f, 0x5c, 0xe3, 0xf2, 0x41, 0x0f, 0x11, 0xa4, 0x24, 0x00, 0x00,
+            0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0xe, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
+            Hole { offset: 0x13, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // sub_f64__m2m (float_ops.c): 29 code bytes, 0 data bytes, 3 holes
+    Stencil {
+        name: "sub_f64__m2m",
+        code: &[
+            0x66, 0x0f, 0x28, 0xe2, 0xf2, 0x41, 0x0f, 0x5c, 0xa4, 0x24, 0x00, 0x00, 0x00, 0x00, 0xf2, 0x41,
+            0x0f, 0x11, 0xa4, 0x24, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0xa, kind: HoleKind::Abs32S, symbol: HoleSymbol::C, addend: 0, in_data: false },
+            Hole { offset: 0x14, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
+            Hole { offset: 0x19, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
     // sub_f64__m3 (float_ops.c): 29 code bytes, 0 data bytes, 3 holes
     Stencil {
         name: "sub_f64__m3",
@@ -14438,6 +16336,72 @@ pub static STENCILS: &[Stencil] = &[
         data: &[],
         holes: &[
             Hole { offset: 0x6, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
+            Hole { offset: 0x14, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
+            Hole { offset: 0x19, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // sub_f64__m30 (float_ops.c): 23 code bytes, 0 data bytes, 2 holes
+    Stencil {
+        name: "sub_f64__m30",
+        code: &[
+            0x66, 0x0f, 0x28, 0xe3, 0xf2, 0x0f, 0x5c, 0xe0, 0xf2, 0x41, 0x0f, 0x11, 0xa4, 0x24, 0x00, 0x00,
+            0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0xe, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
+            Hole { offset: 0x13, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // sub_f64__m31 (float_ops.c): 23 code bytes, 0 data bytes, 2 holes
+    Stencil {
+        name: "sub_f64__m31",
+        code: &[
+            0x66, 0x0f, 0x28, 0xe3, 0xf2, 0x0f, 0x5c, 0xe1, 0xf2, 0x41, 0x0f, 0x11, 0xa4, 0x24, 0x00, 0x00,
+            0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0xe, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
+            Hole { offset: 0x13, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // sub_f64__m32 (float_ops.c): 23 code bytes, 0 data bytes, 2 holes
+    Stencil {
+        name: "sub_f64__m32",
+        code: &[
+            0x66, 0x0f, 0x28, 0xe3, 0xf2, 0x0f, 0x5c, 0xe2, 0xf2, 0x41, 0x0f, 0x11, 0xa4, 0x24, 0x00, 0x00,
+            0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0xe, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
+            Hole { offset: 0x13, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // sub_f64__m33 (float_ops.c): 23 code bytes, 0 data bytes, 2 holes
+    Stencil {
+        name: "sub_f64__m33",
+        code: &[
+            0x66, 0x0f, 0x28, 0xe3, 0xf2, 0x0f, 0x5c, 0xe3, 0xf2, 0x41, 0x0f, 0x11, 0xa4, 0x24, 0x00, 0x00,
+            0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0xe, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
+            Hole { offset: 0x13, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // sub_f64__m3m (float_ops.c): 29 code bytes, 0 data bytes, 3 holes
+    Stencil {
+        name: "sub_f64__m3m",
+        code: &[
+            0x66, 0x0f, 0x28, 0xe3, 0xf2, 0x41, 0x0f, 0x5c, 0xa4, 0x24, 0x00, 0x00, 0x00, 0x00, 0xf2, 0x41,
+            0x0f, 0x11, 0xa4, 0x24, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0xa, kind: HoleKind::Abs32S, symbol: HoleSymbol::C, addend: 0, in_data: false },
             Hole { offset: 0x14, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
             Hole { offset: 0x19, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
@@ -14456,6 +16420,62 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0x10, kind: HoleKind::Abs32S, symbol: HoleSymbol::C, addend: 0, in_data: false },
             Hole { offset: 0x1a, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
             Hole { offset: 0x1f, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // sub_f64__mm0 (float_ops.c): 29 code bytes, 0 data bytes, 3 holes
+    Stencil {
+        name: "sub_f64__mm0",
+        code: &[
+            0xf2, 0x41, 0x0f, 0x10, 0xa4, 0x24, 0x00, 0x00, 0x00, 0x00, 0xf2, 0x0f, 0x5c, 0xe0, 0xf2, 0x41,
+            0x0f, 0x11, 0xa4, 0x24, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x6, kind: HoleKind::Abs32S, symbol: HoleSymbol::B, addend: 0, in_data: false },
+            Hole { offset: 0x14, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
+            Hole { offset: 0x19, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // sub_f64__mm1 (float_ops.c): 29 code bytes, 0 data bytes, 3 holes
+    Stencil {
+        name: "sub_f64__mm1",
+        code: &[
+            0xf2, 0x41, 0x0f, 0x10, 0xa4, 0x24, 0x00, 0x00, 0x00, 0x00, 0xf2, 0x0f, 0x5c, 0xe1, 0xf2, 0x41,
+            0x0f, 0x11, 0xa4, 0x24, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x6, kind: HoleKind::Abs32S, symbol: HoleSymbol::B, addend: 0, in_data: false },
+            Hole { offset: 0x14, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
+            Hole { offset: 0x19, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // sub_f64__mm2 (float_ops.c): 29 code bytes, 0 data bytes, 3 holes
+    Stencil {
+        name: "sub_f64__mm2",
+        code: &[
+            0xf2, 0x41, 0x0f, 0x10, 0xa4, 0x24, 0x00, 0x00, 0x00, 0x00, 0xf2, 0x0f, 0x5c, 0xe2, 0xf2, 0x41,
+            0x0f, 0x11, 0xa4, 0x24, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x6, kind: HoleKind::Abs32S, symbol: HoleSymbol::B, addend: 0, in_data: false },
+            Hole { offset: 0x14, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
+            Hole { offset: 0x19, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // sub_f64__mm3 (float_ops.c): 29 code bytes, 0 data bytes, 3 holes
+    Stencil {
+        name: "sub_f64__mm3",
+        code: &[
+            0xf2, 0x41, 0x0f, 0x10, 0xa4, 0x24, 0x00, 0x00, 0x00, 0x00, 0xf2, 0x0f, 0x5c, 0xe3, 0xf2, 0x41,
+            0x0f, 0x11, 0xa4, 0x24, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x6, kind: HoleKind::Abs32S, symbol: HoleSymbol::B, addend: 0, in_data: false },
+            Hole { offset: 0x14, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
+            Hole { offset: 0x19, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
     // sub_i64 (int_ops.c): 36 code bytes, 0 data bytes, 5 holes
@@ -14747,6 +16767,76 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0x1e, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
+    // sub_i64__m00 (int_ops.c): 17 code bytes, 0 data bytes, 2 holes
+    Stencil {
+        name: "sub_i64__m00",
+        code: &[
+            0x49, 0xc7, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00,
+            0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x4, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
+            Hole { offset: 0xd, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // sub_i64__m01 (int_ops.c): 26 code bytes, 0 data bytes, 3 holes
+    Stencil {
+        name: "sub_i64__m01",
+        code: &[
+            0x48, 0x89, 0xf8, 0x48, 0x29, 0xf0, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x90, 0x49, 0x89, 0x84,
+            0x24, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x8, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x11, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
+            Hole { offset: 0x16, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // sub_i64__m02 (int_ops.c): 26 code bytes, 0 data bytes, 3 holes
+    Stencil {
+        name: "sub_i64__m02",
+        code: &[
+            0x48, 0x89, 0xf8, 0x48, 0x29, 0xd0, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x90, 0x49, 0x89, 0x84,
+            0x24, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x8, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x11, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
+            Hole { offset: 0x16, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // sub_i64__m03 (int_ops.c): 26 code bytes, 0 data bytes, 3 holes
+    Stencil {
+        name: "sub_i64__m03",
+        code: &[
+            0x48, 0x89, 0xf8, 0x48, 0x29, 0xc8, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x90, 0x49, 0x89, 0x84,
+            0x24, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x8, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x11, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
+            Hole { offset: 0x16, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // sub_i64__m0m (int_ops.c): 31 code bytes, 0 data bytes, 4 holes
+    Stencil {
+        name: "sub_i64__m0m",
+        code: &[
+            0x48, 0x89, 0xf8, 0x49, 0x2b, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0x0f, 0x80, 0x00, 0x00, 0x00,
+            0x00, 0x90, 0x49, 0x89, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x7, kind: HoleKind::Abs32S, symbol: HoleSymbol::C, addend: 0, in_data: false },
+            Hole { offset: 0xd, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x16, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
+            Hole { offset: 0x1b, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
     // sub_i64__m1 (int_ops.c): 34 code bytes, 0 data bytes, 4 holes
     Stencil {
         name: "sub_i64__m1",
@@ -14761,6 +16851,76 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0xd, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
             Hole { offset: 0x16, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
             Hole { offset: 0x1e, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // sub_i64__m10 (int_ops.c): 26 code bytes, 0 data bytes, 3 holes
+    Stencil {
+        name: "sub_i64__m10",
+        code: &[
+            0x48, 0x89, 0xf0, 0x48, 0x29, 0xf8, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x90, 0x49, 0x89, 0x84,
+            0x24, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x8, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x11, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
+            Hole { offset: 0x16, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // sub_i64__m11 (int_ops.c): 17 code bytes, 0 data bytes, 2 holes
+    Stencil {
+        name: "sub_i64__m11",
+        code: &[
+            0x49, 0xc7, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00,
+            0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x4, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
+            Hole { offset: 0xd, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // sub_i64__m12 (int_ops.c): 26 code bytes, 0 data bytes, 3 holes
+    Stencil {
+        name: "sub_i64__m12",
+        code: &[
+            0x48, 0x89, 0xf0, 0x48, 0x29, 0xd0, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x90, 0x49, 0x89, 0x84,
+            0x24, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x8, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x11, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
+            Hole { offset: 0x16, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // sub_i64__m13 (int_ops.c): 26 code bytes, 0 data bytes, 3 holes
+    Stencil {
+        name: "sub_i64__m13",
+        code: &[
+            0x48, 0x89, 0xf0, 0x48, 0x29, 0xc8, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x90, 0x49, 0x89, 0x84,
+            0x24, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x8, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x11, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
+            Hole { offset: 0x16, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // sub_i64__m1m (int_ops.c): 31 code bytes, 0 data bytes, 4 holes
+    Stencil {
+        name: "sub_i64__m1m",
+        code: &[
+            0x48, 0x89, 0xf0, 0x49, 0x2b, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0x0f, 0x80, 0x00, 0x00, 0x00,
+            0x00, 0x90, 0x49, 0x89, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x7, kind: HoleKind::Abs32S, symbol: HoleSymbol::C, addend: 0, in_data: false },
+            Hole { offset: 0xd, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x16, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
+            Hole { offset: 0x1b, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
     // sub_i64__m2 (int_ops.c): 34 code bytes, 0 data bytes, 4 holes
@@ -14779,6 +16939,76 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0x1e, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
+    // sub_i64__m20 (int_ops.c): 26 code bytes, 0 data bytes, 3 holes
+    Stencil {
+        name: "sub_i64__m20",
+        code: &[
+            0x48, 0x89, 0xd0, 0x48, 0x29, 0xf8, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x90, 0x49, 0x89, 0x84,
+            0x24, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x8, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x11, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
+            Hole { offset: 0x16, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // sub_i64__m21 (int_ops.c): 26 code bytes, 0 data bytes, 3 holes
+    Stencil {
+        name: "sub_i64__m21",
+        code: &[
+            0x48, 0x89, 0xd0, 0x48, 0x29, 0xf0, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x90, 0x49, 0x89, 0x84,
+            0x24, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x8, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x11, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
+            Hole { offset: 0x16, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // sub_i64__m22 (int_ops.c): 17 code bytes, 0 data bytes, 2 holes
+    Stencil {
+        name: "sub_i64__m22",
+        code: &[
+            0x49, 0xc7, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00,
+            0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x4, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
+            Hole { offset: 0xd, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // sub_i64__m23 (int_ops.c): 26 code bytes, 0 data bytes, 3 holes
+    Stencil {
+        name: "sub_i64__m23",
+        code: &[
+            0x48, 0x89, 0xd0, 0x48, 0x29, 0xc8, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x90, 0x49, 0x89, 0x84,
+            0x24, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x8, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x11, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
+            Hole { offset: 0x16, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // sub_i64__m2m (int_ops.c): 31 code bytes, 0 data bytes, 4 holes
+    Stencil {
+        name: "sub_i64__m2m",
+        code: &[
+            0x48, 0x89, 0xd0, 0x49, 0x2b, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0x0f, 0x80, 0x00, 0x00, 0x00,
+            0x00, 0x90, 0x49, 0x89, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x7, kind: HoleKind::Abs32S, symbol: HoleSymbol::C, addend: 0, in_data: false },
+            Hole { offset: 0xd, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x16, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
+            Hole { offset: 0x1b, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
     // sub_i64__m3 (int_ops.c): 34 code bytes, 0 data bytes, 4 holes
     Stencil {
         name: "sub_i64__m3",
@@ -14793,6 +17023,76 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0xd, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
             Hole { offset: 0x16, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
             Hole { offset: 0x1e, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // sub_i64__m30 (int_ops.c): 26 code bytes, 0 data bytes, 3 holes
+    Stencil {
+        name: "sub_i64__m30",
+        code: &[
+            0x48, 0x89, 0xc8, 0x48, 0x29, 0xf8, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x90, 0x49, 0x89, 0x84,
+            0x24, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x8, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x11, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
+            Hole { offset: 0x16, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // sub_i64__m31 (int_ops.c): 26 code bytes, 0 data bytes, 3 holes
+    Stencil {
+        name: "sub_i64__m31",
+        code: &[
+            0x48, 0x89, 0xc8, 0x48, 0x29, 0xf0, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x90, 0x49, 0x89, 0x84,
+            0x24, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x8, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x11, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
+            Hole { offset: 0x16, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // sub_i64__m32 (int_ops.c): 26 code bytes, 0 data bytes, 3 holes
+    Stencil {
+        name: "sub_i64__m32",
+        code: &[
+            0x48, 0x89, 0xc8, 0x48, 0x29, 0xd0, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x90, 0x49, 0x89, 0x84,
+            0x24, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x8, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x11, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
+            Hole { offset: 0x16, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // sub_i64__m33 (int_ops.c): 17 code bytes, 0 data bytes, 2 holes
+    Stencil {
+        name: "sub_i64__m33",
+        code: &[
+            0x49, 0xc7, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00,
+            0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x4, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
+            Hole { offset: 0xd, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // sub_i64__m3m (int_ops.c): 31 code bytes, 0 data bytes, 4 holes
+    Stencil {
+        name: "sub_i64__m3m",
+        code: &[
+            0x48, 0x89, 0xc8, 0x49, 0x2b, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0x0f, 0x80, 0x00, 0x00, 0x00,
+            0x00, 0x90, 0x49, 0x89, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x7, kind: HoleKind::Abs32S, symbol: HoleSymbol::C, addend: 0, in_data: false },
+            Hole { offset: 0xd, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x16, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
+            Hole { offset: 0x1b, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
     // sub_i64__mm (int_ops.c): 39 code bytes, 0 data bytes, 5 holes
@@ -14810,6 +17110,66 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0x12, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
             Hole { offset: 0x1b, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
             Hole { offset: 0x23, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // sub_i64__mm0 (int_ops.c): 31 code bytes, 0 data bytes, 4 holes
+    Stencil {
+        name: "sub_i64__mm0",
+        code: &[
+            0x49, 0x8b, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0x48, 0x29, 0xf8, 0x0f, 0x80, 0x00, 0x00, 0x00,
+            0x00, 0x90, 0x49, 0x89, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x4, kind: HoleKind::Abs32S, symbol: HoleSymbol::B, addend: 0, in_data: false },
+            Hole { offset: 0xd, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x16, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
+            Hole { offset: 0x1b, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // sub_i64__mm1 (int_ops.c): 31 code bytes, 0 data bytes, 4 holes
+    Stencil {
+        name: "sub_i64__mm1",
+        code: &[
+            0x49, 0x8b, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0x48, 0x29, 0xf0, 0x0f, 0x80, 0x00, 0x00, 0x00,
+            0x00, 0x90, 0x49, 0x89, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x4, kind: HoleKind::Abs32S, symbol: HoleSymbol::B, addend: 0, in_data: false },
+            Hole { offset: 0xd, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x16, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
+            Hole { offset: 0x1b, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // sub_i64__mm2 (int_ops.c): 31 code bytes, 0 data bytes, 4 holes
+    Stencil {
+        name: "sub_i64__mm2",
+        code: &[
+            0x49, 0x8b, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0x48, 0x29, 0xd0, 0x0f, 0x80, 0x00, 0x00, 0x00,
+            0x00, 0x90, 0x49, 0x89, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x4, kind: HoleKind::Abs32S, symbol: HoleSymbol::B, addend: 0, in_data: false },
+            Hole { offset: 0xd, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x16, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
+            Hole { offset: 0x1b, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // sub_i64__mm3 (int_ops.c): 31 code bytes, 0 data bytes, 4 holes
+    Stencil {
+        name: "sub_i64__mm3",
+        code: &[
+            0x49, 0x8b, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0x48, 0x29, 0xc8, 0x0f, 0x80, 0x00, 0x00, 0x00,
+            0x00, 0x90, 0x49, 0x89, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x4, kind: HoleKind::Abs32S, symbol: HoleSymbol::B, addend: 0, in_data: false },
+            Hole { offset: 0xd, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x16, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
+            Hole { offset: 0x1b, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
 ];

@@ -15,11 +15,12 @@
  * How many variants: an op with one or two cacheable operands has one per placement, 4 or 24
  * (25 placements minus the all-frame one, which is the op's stencil). An op with three (the
  * binary arithmetic ops: R[a] := R[b] op R[c]) would have 124; instead it has the 25
- * accumulator forms `<stencil>__<a><c>`, R[a] := R[a] op R[c] (`__mm` included), and the
- * emitter makes R[a] := R[b] op R[c] out of a move R[a] := R[b] (a variant of the bank's move
- * op) and an accumulator form, or uses the accumulator form alone when a is b (or a is c and
- * op commutes). So no op has more than (k+1)^2 variants for k registers, whatever its
- * operand count. */
+ * accumulator forms `<stencil>__<a><c>`, R[a] := R[a] op R[c] (`__mm` included), and the 24
+ * forms `<stencil>__m<b><c>` with R[a] in its frame slot. For R[a] in a register the emitter
+ * makes R[a] := R[b] op R[c] out of a move R[a] := R[b] (a variant of the bank's move op) and
+ * an accumulator form, or uses the accumulator form alone when a is b (or a is c and op
+ * commutes). So no op has more than 2(k+1)^2 variants for k registers, whatever its operand
+ * count. */
 #ifndef MOCHI_REGCACHE_H
 #define MOCHI_REGCACHE_H
 
@@ -65,6 +66,9 @@
 /* The accumulator form R[a] := R[a] op R[c] (all three operands of bank K). */
 #define DEF_ACC(N, B, K, K_, a, c) \
     STENCIL(N##__##a##c) { B(L_##K##_##a(_A), L_##K##_##a(_A), L_##K##_##c(_C)) }
+/* The three-address form with R[a] in its frame slot. */
+#define DEF_MEMDEST(N, B, K, K_, b, c) \
+    STENCIL(N##__m##b##c) { B(L_##K##_m(_A), L_##K##_##b(_B), L_##K##_##c(_C)) }
 
 /* The op's stencil and all its variants, by which operands are cacheable and their banks
  * (OP_AC_K(n, body, F, I): a is f64, c is i64). OP_A .. OP_BC: all i64. */
@@ -86,10 +90,12 @@
 #define OP_AB_K(N, B, K1, K2)                              \
     STENCIL(N) { B(L_##K1##_m(_A), L_##K2##_m(_B)) } \
     VARIANTS2(DEF_AB, N, B, K1, K2)
-/* R[a] := R[b] op R[c]: the three-address stencil and the 25 accumulator forms. */
+/* R[a] := R[b] op R[c]: the three-address stencil, the 25 accumulator forms and the 24
+ * forms with R[a] in memory. */
 #define OP_ACC_K(N, B, K)                                              \
     STENCIL(N) { B(L_##K##_m(_A), L_##K##_m(_B), L_##K##_m(_C)) } \
-    VARIANTS2_ALL(DEF_ACC, N, B, K, K)
+    VARIANTS2_ALL(DEF_ACC, N, B, K, K)                                 \
+    VARIANTS2(DEF_MEMDEST, N, B, K, K)
 
 #define OP_A(N, B) OP_A_K(N, B, I)
 #define OP_B(N, B) OP_B_K(N, B, I)

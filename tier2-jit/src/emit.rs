@@ -450,7 +450,11 @@ impl StencilSet {
                 continue;
             };
             for (oi, op) in Op::ALL.iter().enumerate() {
-                let want = if ops[oi].acc { 2 } else { ops[oi].ncp as usize };
+                // An accumulator op's variants: `__<a><c>` (R[a] := R[a] op R[c], at
+                // 0..25) and `__m<b><c>` (R[a] in its slot, at 25 + ..).
+                let acc = ops[oi].acc;
+                let memdest = acc && locs.len() == 3 && locs.starts_with('m');
+                let want = if acc && !memdest { 2 } else { ops[oi].ncp as usize };
                 if op.tier2() != Tier2::Stencil(base)
                     || locs.len() != want
                     || check_holes(st, Some(*op)).is_err()
@@ -459,6 +463,7 @@ impl StencilSet {
                 }
                 let mut code = 0usize;
                 let mut ok = true;
+                let locs = if memdest { &locs[1..] } else { locs };
                 for (j, c) in locs.bytes().enumerate() {
                     let d = match c {
                         b'm' => 0,
@@ -470,8 +475,11 @@ impl StencilSet {
                     };
                     code += d * 5usize.pow(j as u32);
                 }
-                if !ok || code == 0 && !ops[oi].acc {
+                if !ok || code == 0 && (!acc || memdest) {
                     continue;
+                }
+                if memdest {
+                    code += 25;
                 }
                 if ops[oi].variants == u32::MAX {
                     ops[oi].variants = variants.len() as u32;
@@ -870,7 +878,10 @@ impl Emitter {
                 let (a, b, c) = (vals[0], vals[1], vals[2]);
                 let row = info.variants as usize;
                 let acc = |x: usize| set.variants[row + loc[0] + 5 * x];
-                let plan = if a == b {
+                let plan = if loc[0] == 0 {
+                    // R[a] in its slot: the three-address form `__m<b><c>`.
+                    Some((None, set.variants[row + 25 + loc[1] + 5 * loc[2]]))
+                } else if a == b {
                     Some((None, acc(loc[2])))
                 } else if a == c && info.commutes && loc[1] != 0 {
                     // (b in a register: the form reads no `_C`, which holds c, not b)
