@@ -2,12 +2,12 @@
 // Regenerate (needs clang 19): MOCHI_REGEN_STENCILS=1 cargo build -p stencils
 // clang: Debian clang version 19.1.7 (3~deb12u1)
 // flags: -Werror -Wall --target=x86_64-unknown-linux-gnu -std=gnu11 -O2 -g0 -fno-pic -mcmodel=small -fomit-frame-pointer -mno-red-zone -fno-asynchronous-unwind-tables -fno-unwind-tables -fno-stack-protector -ffreestanding -fno-builtin -fno-jump-tables -fcf-protection=none -fno-exceptions -fno-strict-aliasing -ffunction-sections -fdata-sections
-// digest: sha256(clang major 19, flags, stencils/src/*.c *.h): 59d53ea60989ec17ab2145b30823277104d19ad8c4fb043ae3a39611e29d30f8
-// 1146 stencils.
+// digest: sha256(clang major 19, flags, stencils/src/*.c *.h): 9d8f54da5b91fc6891655055b5c7e8fab3aaeb078ec2a4bae70e67c6ad38655c
+// 1111 stencils.
 
 pub const CLANG_VERSION: &str = "Debian clang version 19.1.7 (3~deb12u1)";
 pub const FLAGS: &str = "-Werror -Wall --target=x86_64-unknown-linux-gnu -std=gnu11 -O2 -g0 -fno-pic -mcmodel=small -fomit-frame-pointer -mno-red-zone -fno-asynchronous-unwind-tables -fno-unwind-tables -fno-stack-protector -ffreestanding -fno-builtin -fno-jump-tables -fcf-protection=none -fno-exceptions -fno-strict-aliasing -ffunction-sections -fdata-sections";
-pub const DIGEST: &str = "59d53ea60989ec17ab2145b30823277104d19ad8c4fb043ae3a39611e29d30f8";
+pub const DIGEST: &str = "9d8f54da5b91fc6891655055b5c7e8fab3aaeb078ec2a4bae70e67c6ad38655c";
 
 /// Sizes, offsets and constants of mochi.h as clang measured them (abi_probe.c).
 pub const ABI: &[(&str, u64)] = &[
@@ -657,20 +657,6 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0xb, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // add_f64__m0 (float_ops.c): 29 code bytes, 0 data bytes, 3 holes
-    Stencil {
-        name: "add_f64__m0",
-        code: &[
-            0xf2, 0x41, 0x0f, 0x10, 0xa4, 0x24, 0x00, 0x00, 0x00, 0x00, 0xf2, 0x0f, 0x58, 0xe0, 0xf2, 0x41,
-            0x0f, 0x11, 0xa4, 0x24, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
-        ],
-        data: &[],
-        holes: &[
-            Hole { offset: 0x6, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
-            Hole { offset: 0x14, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
-            Hole { offset: 0x19, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
-        ],
-    },
     // add_f64__m00 (float_ops.c): 23 code bytes, 0 data bytes, 2 holes
     Stencil {
         name: "add_f64__m00",
@@ -733,20 +719,6 @@ pub static STENCILS: &[Stencil] = &[
         data: &[],
         holes: &[
             Hole { offset: 0x6, kind: HoleKind::Abs32S, symbol: HoleSymbol::C, addend: 0, in_data: false },
-            Hole { offset: 0x14, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
-            Hole { offset: 0x19, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
-        ],
-    },
-    // add_f64__m1 (float_ops.c): 29 code bytes, 0 data bytes, 3 holes
-    Stencil {
-        name: "add_f64__m1",
-        code: &[
-            0xf2, 0x41, 0x0f, 0x10, 0xa4, 0x24, 0x00, 0x00, 0x00, 0x00, 0xf2, 0x0f, 0x58, 0xe1, 0xf2, 0x41,
-            0x0f, 0x11, 0xa4, 0x24, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
-        ],
-        data: &[],
-        holes: &[
-            Hole { offset: 0x6, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
             Hole { offset: 0x14, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
             Hole { offset: 0x19, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
@@ -817,20 +789,6 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0x19, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // add_f64__m2 (float_ops.c): 29 code bytes, 0 data bytes, 3 holes
-    Stencil {
-        name: "add_f64__m2",
-        code: &[
-            0xf2, 0x41, 0x0f, 0x10, 0xa4, 0x24, 0x00, 0x00, 0x00, 0x00, 0xf2, 0x0f, 0x58, 0xe2, 0xf2, 0x41,
-            0x0f, 0x11, 0xa4, 0x24, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
-        ],
-        data: &[],
-        holes: &[
-            Hole { offset: 0x6, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
-            Hole { offset: 0x14, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
-            Hole { offset: 0x19, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
-        ],
-    },
     // add_f64__m20 (float_ops.c): 23 code bytes, 0 data bytes, 2 holes
     Stencil {
         name: "add_f64__m20",
@@ -893,20 +851,6 @@ pub static STENCILS: &[Stencil] = &[
         data: &[],
         holes: &[
             Hole { offset: 0x6, kind: HoleKind::Abs32S, symbol: HoleSymbol::C, addend: 0, in_data: false },
-            Hole { offset: 0x14, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
-            Hole { offset: 0x19, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
-        ],
-    },
-    // add_f64__m3 (float_ops.c): 29 code bytes, 0 data bytes, 3 holes
-    Stencil {
-        name: "add_f64__m3",
-        code: &[
-            0xf2, 0x41, 0x0f, 0x10, 0xa4, 0x24, 0x00, 0x00, 0x00, 0x00, 0xf2, 0x0f, 0x58, 0xe3, 0xf2, 0x41,
-            0x0f, 0x11, 0xa4, 0x24, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
-        ],
-        data: &[],
-        holes: &[
-            Hole { offset: 0x6, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
             Hole { offset: 0x14, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
             Hole { offset: 0x19, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
@@ -975,22 +919,6 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0x6, kind: HoleKind::Abs32S, symbol: HoleSymbol::C, addend: 0, in_data: false },
             Hole { offset: 0x14, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
             Hole { offset: 0x19, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
-        ],
-    },
-    // add_f64__mm (float_ops.c): 35 code bytes, 0 data bytes, 4 holes
-    Stencil {
-        name: "add_f64__mm",
-        code: &[
-            0xf2, 0x41, 0x0f, 0x10, 0xa4, 0x24, 0x00, 0x00, 0x00, 0x00, 0xf2, 0x41, 0x0f, 0x58, 0xa4, 0x24,
-            0x00, 0x00, 0x00, 0x00, 0xf2, 0x41, 0x0f, 0x11, 0xa4, 0x24, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00,
-            0x00, 0x00, 0x00,
-        ],
-        data: &[],
-        holes: &[
-            Hole { offset: 0x6, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
-            Hole { offset: 0x10, kind: HoleKind::Abs32S, symbol: HoleSymbol::C, addend: 0, in_data: false },
-            Hole { offset: 0x1a, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
-            Hole { offset: 0x1f, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
     // add_f64__mm0 (float_ops.c): 29 code bytes, 0 data bytes, 3 holes
@@ -1330,22 +1258,6 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0x16, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // add_i64__m0 (int_ops.c): 34 code bytes, 0 data bytes, 4 holes
-    Stencil {
-        name: "add_i64__m0",
-        code: &[
-            0x49, 0x8b, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0x48, 0x01, 0xf8, 0x0f, 0x80, 0x00, 0x00, 0x00,
-            0x00, 0x90, 0x4d, 0x8d, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0x49, 0x89, 0x00, 0xe9, 0x00, 0x00,
-            0x00, 0x00,
-        ],
-        data: &[],
-        holes: &[
-            Hole { offset: 0x4, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
-            Hole { offset: 0xd, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
-            Hole { offset: 0x16, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
-            Hole { offset: 0x1e, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
-        ],
-    },
     // add_i64__m00 (int_ops.c): 26 code bytes, 0 data bytes, 3 holes
     Stencil {
         name: "add_i64__m00",
@@ -1415,22 +1327,6 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0xd, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
             Hole { offset: 0x16, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
             Hole { offset: 0x1b, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
-        ],
-    },
-    // add_i64__m1 (int_ops.c): 34 code bytes, 0 data bytes, 4 holes
-    Stencil {
-        name: "add_i64__m1",
-        code: &[
-            0x49, 0x8b, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0x48, 0x01, 0xf0, 0x0f, 0x80, 0x00, 0x00, 0x00,
-            0x00, 0x90, 0x4d, 0x8d, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0x49, 0x89, 0x00, 0xe9, 0x00, 0x00,
-            0x00, 0x00,
-        ],
-        data: &[],
-        holes: &[
-            Hole { offset: 0x4, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
-            Hole { offset: 0xd, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
-            Hole { offset: 0x16, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
-            Hole { offset: 0x1e, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
     // add_i64__m10 (int_ops.c): 26 code bytes, 0 data bytes, 3 holes
@@ -1504,22 +1400,6 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0x1b, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // add_i64__m2 (int_ops.c): 34 code bytes, 0 data bytes, 4 holes
-    Stencil {
-        name: "add_i64__m2",
-        code: &[
-            0x49, 0x8b, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0x48, 0x01, 0xd0, 0x0f, 0x80, 0x00, 0x00, 0x00,
-            0x00, 0x90, 0x4d, 0x8d, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0x49, 0x89, 0x00, 0xe9, 0x00, 0x00,
-            0x00, 0x00,
-        ],
-        data: &[],
-        holes: &[
-            Hole { offset: 0x4, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
-            Hole { offset: 0xd, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
-            Hole { offset: 0x16, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
-            Hole { offset: 0x1e, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
-        ],
-    },
     // add_i64__m20 (int_ops.c): 26 code bytes, 0 data bytes, 3 holes
     Stencil {
         name: "add_i64__m20",
@@ -1591,22 +1471,6 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0x1b, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // add_i64__m3 (int_ops.c): 34 code bytes, 0 data bytes, 4 holes
-    Stencil {
-        name: "add_i64__m3",
-        code: &[
-            0x49, 0x8b, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0x48, 0x01, 0xc8, 0x0f, 0x80, 0x00, 0x00, 0x00,
-            0x00, 0x90, 0x4d, 0x8d, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0x49, 0x89, 0x00, 0xe9, 0x00, 0x00,
-            0x00, 0x00,
-        ],
-        data: &[],
-        holes: &[
-            Hole { offset: 0x4, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
-            Hole { offset: 0xd, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
-            Hole { offset: 0x16, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
-            Hole { offset: 0x1e, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
-        ],
-    },
     // add_i64__m30 (int_ops.c): 26 code bytes, 0 data bytes, 3 holes
     Stencil {
         name: "add_i64__m30",
@@ -1676,23 +1540,6 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0xd, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
             Hole { offset: 0x16, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
             Hole { offset: 0x1b, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
-        ],
-    },
-    // add_i64__mm (int_ops.c): 39 code bytes, 0 data bytes, 5 holes
-    Stencil {
-        name: "add_i64__mm",
-        code: &[
-            0x49, 0x8b, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0x49, 0x03, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00,
-            0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x90, 0x4d, 0x8d, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0x49,
-            0x89, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
-        ],
-        data: &[],
-        holes: &[
-            Hole { offset: 0x4, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
-            Hole { offset: 0xc, kind: HoleKind::Abs32S, symbol: HoleSymbol::C, addend: 0, in_data: false },
-            Hole { offset: 0x12, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
-            Hole { offset: 0x1b, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
-            Hole { offset: 0x23, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
     // add_i64__mm0 (int_ops.c): 31 code bytes, 0 data bytes, 4 holes
@@ -3129,22 +2976,6 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0x1f, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // div_f64__m0 (float_ops.c): 45 code bytes, 0 data bytes, 4 holes
-    Stencil {
-        name: "div_f64__m0",
-        code: &[
-            0x66, 0x0f, 0x57, 0xe4, 0x66, 0x0f, 0x2e, 0xc4, 0x75, 0x06, 0x0f, 0x8b, 0x00, 0x00, 0x00, 0x00,
-            0xf2, 0x41, 0x0f, 0x10, 0xa4, 0x24, 0x00, 0x00, 0x00, 0x00, 0xf2, 0x0f, 0x5e, 0xe0, 0xf2, 0x41,
-            0x0f, 0x11, 0xa4, 0x24, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
-        ],
-        data: &[],
-        holes: &[
-            Hole { offset: 0xc, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
-            Hole { offset: 0x16, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
-            Hole { offset: 0x24, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
-            Hole { offset: 0x29, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
-        ],
-    },
     // div_f64__m00 (float_ops.c): 39 code bytes, 0 data bytes, 3 holes
     Stencil {
         name: "div_f64__m00",
@@ -3220,22 +3051,6 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0x16, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
             Hole { offset: 0x28, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
             Hole { offset: 0x2d, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
-        ],
-    },
-    // div_f64__m1 (float_ops.c): 45 code bytes, 0 data bytes, 4 holes
-    Stencil {
-        name: "div_f64__m1",
-        code: &[
-            0x66, 0x0f, 0x57, 0xe4, 0x66, 0x0f, 0x2e, 0xcc, 0x75, 0x06, 0x0f, 0x8b, 0x00, 0x00, 0x00, 0x00,
-            0xf2, 0x41, 0x0f, 0x10, 0xa4, 0x24, 0x00, 0x00, 0x00, 0x00, 0xf2, 0x0f, 0x5e, 0xe1, 0xf2, 0x41,
-            0x0f, 0x11, 0xa4, 0x24, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
-        ],
-        data: &[],
-        holes: &[
-            Hole { offset: 0xc, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
-            Hole { offset: 0x16, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
-            Hole { offset: 0x24, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
-            Hole { offset: 0x29, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
     // div_f64__m10 (float_ops.c): 39 code bytes, 0 data bytes, 3 holes
@@ -3315,22 +3130,6 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0x2d, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // div_f64__m2 (float_ops.c): 45 code bytes, 0 data bytes, 4 holes
-    Stencil {
-        name: "div_f64__m2",
-        code: &[
-            0x66, 0x0f, 0x57, 0xe4, 0x66, 0x0f, 0x2e, 0xd4, 0x75, 0x06, 0x0f, 0x8b, 0x00, 0x00, 0x00, 0x00,
-            0xf2, 0x41, 0x0f, 0x10, 0xa4, 0x24, 0x00, 0x00, 0x00, 0x00, 0xf2, 0x0f, 0x5e, 0xe2, 0xf2, 0x41,
-            0x0f, 0x11, 0xa4, 0x24, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
-        ],
-        data: &[],
-        holes: &[
-            Hole { offset: 0xc, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
-            Hole { offset: 0x16, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
-            Hole { offset: 0x24, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
-            Hole { offset: 0x29, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
-        ],
-    },
     // div_f64__m20 (float_ops.c): 39 code bytes, 0 data bytes, 3 holes
     Stencil {
         name: "div_f64__m20",
@@ -3408,22 +3207,6 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0x2d, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // div_f64__m3 (float_ops.c): 45 code bytes, 0 data bytes, 4 holes
-    Stencil {
-        name: "div_f64__m3",
-        code: &[
-            0x66, 0x0f, 0x57, 0xe4, 0x66, 0x0f, 0x2e, 0xdc, 0x75, 0x06, 0x0f, 0x8b, 0x00, 0x00, 0x00, 0x00,
-            0xf2, 0x41, 0x0f, 0x10, 0xa4, 0x24, 0x00, 0x00, 0x00, 0x00, 0xf2, 0x0f, 0x5e, 0xe3, 0xf2, 0x41,
-            0x0f, 0x11, 0xa4, 0x24, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
-        ],
-        data: &[],
-        holes: &[
-            Hole { offset: 0xc, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
-            Hole { offset: 0x16, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
-            Hole { offset: 0x24, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
-            Hole { offset: 0x29, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
-        ],
-    },
     // div_f64__m30 (float_ops.c): 39 code bytes, 0 data bytes, 3 holes
     Stencil {
         name: "div_f64__m30",
@@ -3499,24 +3282,6 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0x16, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
             Hole { offset: 0x28, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
             Hole { offset: 0x2d, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
-        ],
-    },
-    // div_f64__mm (float_ops.c): 55 code bytes, 0 data bytes, 5 holes
-    Stencil {
-        name: "div_f64__mm",
-        code: &[
-            0xf2, 0x41, 0x0f, 0x10, 0xa4, 0x24, 0x00, 0x00, 0x00, 0x00, 0x66, 0x0f, 0x57, 0xed, 0x66, 0x0f,
-            0x2e, 0xe5, 0x75, 0x06, 0x0f, 0x8b, 0x00, 0x00, 0x00, 0x00, 0xf2, 0x41, 0x0f, 0x10, 0xac, 0x24,
-            0x00, 0x00, 0x00, 0x00, 0xf2, 0x0f, 0x5e, 0xec, 0xf2, 0x41, 0x0f, 0x11, 0xac, 0x24, 0x00, 0x00,
-            0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
-        ],
-        data: &[],
-        holes: &[
-            Hole { offset: 0x6, kind: HoleKind::Abs32S, symbol: HoleSymbol::C, addend: 0, in_data: false },
-            Hole { offset: 0x16, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
-            Hole { offset: 0x20, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
-            Hole { offset: 0x2e, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
-            Hole { offset: 0x33, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
     // div_f64__mm0 (float_ops.c): 45 code bytes, 0 data bytes, 4 holes
@@ -12534,20 +12299,6 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0xb, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // mul_f64__m0 (float_ops.c): 29 code bytes, 0 data bytes, 3 holes
-    Stencil {
-        name: "mul_f64__m0",
-        code: &[
-            0xf2, 0x41, 0x0f, 0x10, 0xa4, 0x24, 0x00, 0x00, 0x00, 0x00, 0xf2, 0x0f, 0x59, 0xe0, 0xf2, 0x41,
-            0x0f, 0x11, 0xa4, 0x24, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
-        ],
-        data: &[],
-        holes: &[
-            Hole { offset: 0x6, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
-            Hole { offset: 0x14, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
-            Hole { offset: 0x19, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
-        ],
-    },
     // mul_f64__m00 (float_ops.c): 23 code bytes, 0 data bytes, 2 holes
     Stencil {
         name: "mul_f64__m00",
@@ -12610,20 +12361,6 @@ pub static STENCILS: &[Stencil] = &[
         data: &[],
         holes: &[
             Hole { offset: 0x6, kind: HoleKind::Abs32S, symbol: HoleSymbol::C, addend: 0, in_data: false },
-            Hole { offset: 0x14, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
-            Hole { offset: 0x19, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
-        ],
-    },
-    // mul_f64__m1 (float_ops.c): 29 code bytes, 0 data bytes, 3 holes
-    Stencil {
-        name: "mul_f64__m1",
-        code: &[
-            0xf2, 0x41, 0x0f, 0x10, 0xa4, 0x24, 0x00, 0x00, 0x00, 0x00, 0xf2, 0x0f, 0x59, 0xe1, 0xf2, 0x41,
-            0x0f, 0x11, 0xa4, 0x24, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
-        ],
-        data: &[],
-        holes: &[
-            Hole { offset: 0x6, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
             Hole { offset: 0x14, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
             Hole { offset: 0x19, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
@@ -12694,20 +12431,6 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0x19, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // mul_f64__m2 (float_ops.c): 29 code bytes, 0 data bytes, 3 holes
-    Stencil {
-        name: "mul_f64__m2",
-        code: &[
-            0xf2, 0x41, 0x0f, 0x10, 0xa4, 0x24, 0x00, 0x00, 0x00, 0x00, 0xf2, 0x0f, 0x59, 0xe2, 0xf2, 0x41,
-            0x0f, 0x11, 0xa4, 0x24, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
-        ],
-        data: &[],
-        holes: &[
-            Hole { offset: 0x6, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
-            Hole { offset: 0x14, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
-            Hole { offset: 0x19, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
-        ],
-    },
     // mul_f64__m20 (float_ops.c): 23 code bytes, 0 data bytes, 2 holes
     Stencil {
         name: "mul_f64__m20",
@@ -12770,20 +12493,6 @@ pub static STENCILS: &[Stencil] = &[
         data: &[],
         holes: &[
             Hole { offset: 0x6, kind: HoleKind::Abs32S, symbol: HoleSymbol::C, addend: 0, in_data: false },
-            Hole { offset: 0x14, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
-            Hole { offset: 0x19, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
-        ],
-    },
-    // mul_f64__m3 (float_ops.c): 29 code bytes, 0 data bytes, 3 holes
-    Stencil {
-        name: "mul_f64__m3",
-        code: &[
-            0xf2, 0x41, 0x0f, 0x10, 0xa4, 0x24, 0x00, 0x00, 0x00, 0x00, 0xf2, 0x0f, 0x59, 0xe3, 0xf2, 0x41,
-            0x0f, 0x11, 0xa4, 0x24, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
-        ],
-        data: &[],
-        holes: &[
-            Hole { offset: 0x6, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
             Hole { offset: 0x14, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
             Hole { offset: 0x19, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
@@ -12852,22 +12561,6 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0x6, kind: HoleKind::Abs32S, symbol: HoleSymbol::C, addend: 0, in_data: false },
             Hole { offset: 0x14, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
             Hole { offset: 0x19, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
-        ],
-    },
-    // mul_f64__mm (float_ops.c): 35 code bytes, 0 data bytes, 4 holes
-    Stencil {
-        name: "mul_f64__mm",
-        code: &[
-            0xf2, 0x41, 0x0f, 0x10, 0xa4, 0x24, 0x00, 0x00, 0x00, 0x00, 0xf2, 0x41, 0x0f, 0x59, 0xa4, 0x24,
-            0x00, 0x00, 0x00, 0x00, 0xf2, 0x41, 0x0f, 0x11, 0xa4, 0x24, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00,
-            0x00, 0x00, 0x00,
-        ],
-        data: &[],
-        holes: &[
-            Hole { offset: 0x6, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
-            Hole { offset: 0x10, kind: HoleKind::Abs32S, symbol: HoleSymbol::C, addend: 0, in_data: false },
-            Hole { offset: 0x1a, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
-            Hole { offset: 0x1f, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
     // mul_f64__mm0 (float_ops.c): 29 code bytes, 0 data bytes, 3 holes
@@ -13207,22 +12900,6 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0x17, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // mul_i64__m0 (int_ops.c): 35 code bytes, 0 data bytes, 4 holes
-    Stencil {
-        name: "mul_i64__m0",
-        code: &[
-            0x49, 0x8b, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0x48, 0x0f, 0xaf, 0xc7, 0x0f, 0x80, 0x00, 0x00,
-            0x00, 0x00, 0x90, 0x4d, 0x8d, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0x49, 0x89, 0x00, 0xe9, 0x00,
-            0x00, 0x00, 0x00,
-        ],
-        data: &[],
-        holes: &[
-            Hole { offset: 0x4, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
-            Hole { offset: 0xe, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
-            Hole { offset: 0x17, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
-            Hole { offset: 0x1f, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
-        ],
-    },
     // mul_i64__m00 (int_ops.c): 27 code bytes, 0 data bytes, 3 holes
     Stencil {
         name: "mul_i64__m00",
@@ -13292,22 +12969,6 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0xe, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
             Hole { offset: 0x17, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
             Hole { offset: 0x1c, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
-        ],
-    },
-    // mul_i64__m1 (int_ops.c): 35 code bytes, 0 data bytes, 4 holes
-    Stencil {
-        name: "mul_i64__m1",
-        code: &[
-            0x49, 0x8b, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0x48, 0x0f, 0xaf, 0xc6, 0x0f, 0x80, 0x00, 0x00,
-            0x00, 0x00, 0x90, 0x4d, 0x8d, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0x49, 0x89, 0x00, 0xe9, 0x00,
-            0x00, 0x00, 0x00,
-        ],
-        data: &[],
-        holes: &[
-            Hole { offset: 0x4, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
-            Hole { offset: 0xe, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
-            Hole { offset: 0x17, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
-            Hole { offset: 0x1f, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
     // mul_i64__m10 (int_ops.c): 27 code bytes, 0 data bytes, 3 holes
@@ -13381,22 +13042,6 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0x1c, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // mul_i64__m2 (int_ops.c): 35 code bytes, 0 data bytes, 4 holes
-    Stencil {
-        name: "mul_i64__m2",
-        code: &[
-            0x49, 0x8b, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0x48, 0x0f, 0xaf, 0xc2, 0x0f, 0x80, 0x00, 0x00,
-            0x00, 0x00, 0x90, 0x4d, 0x8d, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0x49, 0x89, 0x00, 0xe9, 0x00,
-            0x00, 0x00, 0x00,
-        ],
-        data: &[],
-        holes: &[
-            Hole { offset: 0x4, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
-            Hole { offset: 0xe, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
-            Hole { offset: 0x17, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
-            Hole { offset: 0x1f, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
-        ],
-    },
     // mul_i64__m20 (int_ops.c): 27 code bytes, 0 data bytes, 3 holes
     Stencil {
         name: "mul_i64__m20",
@@ -13468,22 +13113,6 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0x1c, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // mul_i64__m3 (int_ops.c): 35 code bytes, 0 data bytes, 4 holes
-    Stencil {
-        name: "mul_i64__m3",
-        code: &[
-            0x49, 0x8b, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0x48, 0x0f, 0xaf, 0xc1, 0x0f, 0x80, 0x00, 0x00,
-            0x00, 0x00, 0x90, 0x4d, 0x8d, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0x49, 0x89, 0x00, 0xe9, 0x00,
-            0x00, 0x00, 0x00,
-        ],
-        data: &[],
-        holes: &[
-            Hole { offset: 0x4, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
-            Hole { offset: 0xe, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
-            Hole { offset: 0x17, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
-            Hole { offset: 0x1f, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
-        ],
-    },
     // mul_i64__m30 (int_ops.c): 27 code bytes, 0 data bytes, 3 holes
     Stencil {
         name: "mul_i64__m30",
@@ -13553,23 +13182,6 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0xe, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
             Hole { offset: 0x17, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
             Hole { offset: 0x1c, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
-        ],
-    },
-    // mul_i64__mm (int_ops.c): 40 code bytes, 0 data bytes, 5 holes
-    Stencil {
-        name: "mul_i64__mm",
-        code: &[
-            0x49, 0x8b, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0x49, 0x0f, 0xaf, 0x84, 0x24, 0x00, 0x00, 0x00,
-            0x00, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x90, 0x4d, 0x8d, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00,
-            0x49, 0x89, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
-        ],
-        data: &[],
-        holes: &[
-            Hole { offset: 0x4, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
-            Hole { offset: 0xd, kind: HoleKind::Abs32S, symbol: HoleSymbol::C, addend: 0, in_data: false },
-            Hole { offset: 0x13, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
-            Hole { offset: 0x1c, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
-            Hole { offset: 0x24, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
     // mul_i64__mm0 (int_ops.c): 32 code bytes, 0 data bytes, 4 holes
@@ -16086,20 +15698,6 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0xb, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // sub_f64__m0 (float_ops.c): 29 code bytes, 0 data bytes, 3 holes
-    Stencil {
-        name: "sub_f64__m0",
-        code: &[
-            0xf2, 0x41, 0x0f, 0x10, 0xa4, 0x24, 0x00, 0x00, 0x00, 0x00, 0xf2, 0x0f, 0x5c, 0xe0, 0xf2, 0x41,
-            0x0f, 0x11, 0xa4, 0x24, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
-        ],
-        data: &[],
-        holes: &[
-            Hole { offset: 0x6, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
-            Hole { offset: 0x14, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
-            Hole { offset: 0x19, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
-        ],
-    },
     // sub_f64__m00 (float_ops.c): 23 code bytes, 0 data bytes, 2 holes
     Stencil {
         name: "sub_f64__m00",
@@ -16162,20 +15760,6 @@ pub static STENCILS: &[Stencil] = &[
         data: &[],
         holes: &[
             Hole { offset: 0xa, kind: HoleKind::Abs32S, symbol: HoleSymbol::C, addend: 0, in_data: false },
-            Hole { offset: 0x14, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
-            Hole { offset: 0x19, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
-        ],
-    },
-    // sub_f64__m1 (float_ops.c): 29 code bytes, 0 data bytes, 3 holes
-    Stencil {
-        name: "sub_f64__m1",
-        code: &[
-            0xf2, 0x41, 0x0f, 0x10, 0xa4, 0x24, 0x00, 0x00, 0x00, 0x00, 0xf2, 0x0f, 0x5c, 0xe1, 0xf2, 0x41,
-            0x0f, 0x11, 0xa4, 0x24, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
-        ],
-        data: &[],
-        holes: &[
-            Hole { offset: 0x6, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
             Hole { offset: 0x14, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
             Hole { offset: 0x19, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
@@ -16246,20 +15830,6 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0x19, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // sub_f64__m2 (float_ops.c): 29 code bytes, 0 data bytes, 3 holes
-    Stencil {
-        name: "sub_f64__m2",
-        code: &[
-            0xf2, 0x41, 0x0f, 0x10, 0xa4, 0x24, 0x00, 0x00, 0x00, 0x00, 0xf2, 0x0f, 0x5c, 0xe2, 0xf2, 0x41,
-            0x0f, 0x11, 0xa4, 0x24, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
-        ],
-        data: &[],
-        holes: &[
-            Hole { offset: 0x6, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
-            Hole { offset: 0x14, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
-            Hole { offset: 0x19, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
-        ],
-    },
     // sub_f64__m20 (float_ops.c): 23 code bytes, 0 data bytes, 2 holes
     Stencil {
         name: "sub_f64__m20",
@@ -16322,20 +15892,6 @@ pub static STENCILS: &[Stencil] = &[
         data: &[],
         holes: &[
             Hole { offset: 0xa, kind: HoleKind::Abs32S, symbol: HoleSymbol::C, addend: 0, in_data: false },
-            Hole { offset: 0x14, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
-            Hole { offset: 0x19, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
-        ],
-    },
-    // sub_f64__m3 (float_ops.c): 29 code bytes, 0 data bytes, 3 holes
-    Stencil {
-        name: "sub_f64__m3",
-        code: &[
-            0xf2, 0x41, 0x0f, 0x10, 0xa4, 0x24, 0x00, 0x00, 0x00, 0x00, 0xf2, 0x0f, 0x5c, 0xe3, 0xf2, 0x41,
-            0x0f, 0x11, 0xa4, 0x24, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
-        ],
-        data: &[],
-        holes: &[
-            Hole { offset: 0x6, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
             Hole { offset: 0x14, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
             Hole { offset: 0x19, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
@@ -16404,22 +15960,6 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0xa, kind: HoleKind::Abs32S, symbol: HoleSymbol::C, addend: 0, in_data: false },
             Hole { offset: 0x14, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
             Hole { offset: 0x19, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
-        ],
-    },
-    // sub_f64__mm (float_ops.c): 35 code bytes, 0 data bytes, 4 holes
-    Stencil {
-        name: "sub_f64__mm",
-        code: &[
-            0xf2, 0x41, 0x0f, 0x10, 0xa4, 0x24, 0x00, 0x00, 0x00, 0x00, 0xf2, 0x41, 0x0f, 0x5c, 0xa4, 0x24,
-            0x00, 0x00, 0x00, 0x00, 0xf2, 0x41, 0x0f, 0x11, 0xa4, 0x24, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00,
-            0x00, 0x00, 0x00,
-        ],
-        data: &[],
-        holes: &[
-            Hole { offset: 0x6, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
-            Hole { offset: 0x10, kind: HoleKind::Abs32S, symbol: HoleSymbol::C, addend: 0, in_data: false },
-            Hole { offset: 0x1a, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
-            Hole { offset: 0x1f, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
     // sub_f64__mm0 (float_ops.c): 29 code bytes, 0 data bytes, 3 holes
@@ -16751,22 +16291,6 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0x16, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // sub_i64__m0 (int_ops.c): 34 code bytes, 0 data bytes, 4 holes
-    Stencil {
-        name: "sub_i64__m0",
-        code: &[
-            0x49, 0x8b, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0x48, 0x29, 0xf8, 0x0f, 0x80, 0x00, 0x00, 0x00,
-            0x00, 0x90, 0x4d, 0x8d, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0x49, 0x89, 0x00, 0xe9, 0x00, 0x00,
-            0x00, 0x00,
-        ],
-        data: &[],
-        holes: &[
-            Hole { offset: 0x4, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
-            Hole { offset: 0xd, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
-            Hole { offset: 0x16, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
-            Hole { offset: 0x1e, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
-        ],
-    },
     // sub_i64__m00 (int_ops.c): 17 code bytes, 0 data bytes, 2 holes
     Stencil {
         name: "sub_i64__m00",
@@ -16835,22 +16359,6 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0xd, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
             Hole { offset: 0x16, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
             Hole { offset: 0x1b, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
-        ],
-    },
-    // sub_i64__m1 (int_ops.c): 34 code bytes, 0 data bytes, 4 holes
-    Stencil {
-        name: "sub_i64__m1",
-        code: &[
-            0x49, 0x8b, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0x48, 0x29, 0xf0, 0x0f, 0x80, 0x00, 0x00, 0x00,
-            0x00, 0x90, 0x4d, 0x8d, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0x49, 0x89, 0x00, 0xe9, 0x00, 0x00,
-            0x00, 0x00,
-        ],
-        data: &[],
-        holes: &[
-            Hole { offset: 0x4, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
-            Hole { offset: 0xd, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
-            Hole { offset: 0x16, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
-            Hole { offset: 0x1e, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
     // sub_i64__m10 (int_ops.c): 26 code bytes, 0 data bytes, 3 holes
@@ -16923,22 +16431,6 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0x1b, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // sub_i64__m2 (int_ops.c): 34 code bytes, 0 data bytes, 4 holes
-    Stencil {
-        name: "sub_i64__m2",
-        code: &[
-            0x49, 0x8b, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0x48, 0x29, 0xd0, 0x0f, 0x80, 0x00, 0x00, 0x00,
-            0x00, 0x90, 0x4d, 0x8d, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0x49, 0x89, 0x00, 0xe9, 0x00, 0x00,
-            0x00, 0x00,
-        ],
-        data: &[],
-        holes: &[
-            Hole { offset: 0x4, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
-            Hole { offset: 0xd, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
-            Hole { offset: 0x16, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
-            Hole { offset: 0x1e, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
-        ],
-    },
     // sub_i64__m20 (int_ops.c): 26 code bytes, 0 data bytes, 3 holes
     Stencil {
         name: "sub_i64__m20",
@@ -17009,22 +16501,6 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0x1b, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // sub_i64__m3 (int_ops.c): 34 code bytes, 0 data bytes, 4 holes
-    Stencil {
-        name: "sub_i64__m3",
-        code: &[
-            0x49, 0x8b, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0x48, 0x29, 0xc8, 0x0f, 0x80, 0x00, 0x00, 0x00,
-            0x00, 0x90, 0x4d, 0x8d, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0x49, 0x89, 0x00, 0xe9, 0x00, 0x00,
-            0x00, 0x00,
-        ],
-        data: &[],
-        holes: &[
-            Hole { offset: 0x4, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
-            Hole { offset: 0xd, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
-            Hole { offset: 0x16, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
-            Hole { offset: 0x1e, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
-        ],
-    },
     // sub_i64__m30 (int_ops.c): 26 code bytes, 0 data bytes, 3 holes
     Stencil {
         name: "sub_i64__m30",
@@ -17093,23 +16569,6 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0xd, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
             Hole { offset: 0x16, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
             Hole { offset: 0x1b, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
-        ],
-    },
-    // sub_i64__mm (int_ops.c): 39 code bytes, 0 data bytes, 5 holes
-    Stencil {
-        name: "sub_i64__mm",
-        code: &[
-            0x49, 0x8b, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0x49, 0x2b, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00,
-            0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x90, 0x4d, 0x8d, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0x49,
-            0x89, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
-        ],
-        data: &[],
-        holes: &[
-            Hole { offset: 0x4, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
-            Hole { offset: 0xc, kind: HoleKind::Abs32S, symbol: HoleSymbol::C, addend: 0, in_data: false },
-            Hole { offset: 0x12, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
-            Hole { offset: 0x1b, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
-            Hole { offset: 0x23, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
     // sub_i64__mm0 (int_ops.c): 31 code bytes, 0 data bytes, 4 holes

@@ -14,9 +14,9 @@
  *
  * How many variants: an op with one or two cacheable operands has one per placement, 4 or 24
  * (25 placements minus the all-frame one, which is the op's stencil). An op with three (the
- * binary arithmetic ops: R[a] := R[b] op R[c]) would have 124; instead it has the 25
- * accumulator forms `<stencil>__<a><c>`, R[a] := R[a] op R[c] (`__mm` included), and the 24
- * forms `<stencil>__m<b><c>` with R[a] in its frame slot. For R[a] in a register the emitter
+ * binary arithmetic ops: R[a] := R[b] op R[c]) would have 124; instead it has the 20
+ * accumulator forms `<stencil>__<a><c>`, R[a] := R[a] op R[c] with a in a register, and the
+ * 24 forms `<stencil>__m<b><c>` with R[a] in its frame slot. For R[a] in a register the emitter
  * makes R[a] := R[b] op R[c] out of a move R[a] := R[b] (a variant of the bank's move op) and
  * an accumulator form, or uses the accumulator form alone when a is b (or a is c and op
  * commutes). So no op has more than 2(k+1)^2 variants for k registers, whatever its operand
@@ -45,7 +45,10 @@
 #define VARIANTS2(DEF, N, B, K1, K2)                                                      \
     V2_REG(DEF, N, B, K1, K2, m) V2_ANY(DEF, N, B, K1, K2, 0) V2_ANY(DEF, N, B, K1, K2, 1) \
         V2_ANY(DEF, N, B, K1, K2, 2) V2_ANY(DEF, N, B, K1, K2, 3)
-#define VARIANTS2_ALL(DEF, N, B, K1, K2) DEF(N, B, K1, K2, m, m) VARIANTS2(DEF, N, B, K1, K2)
+/* ... with the first operand in a register. */
+#define VARIANTS2_REG1(DEF, N, B, K1, K2)                                                 \
+    V2_ANY(DEF, N, B, K1, K2, 0) V2_ANY(DEF, N, B, K1, K2, 1) V2_ANY(DEF, N, B, K1, K2, 2) \
+        V2_ANY(DEF, N, B, K1, K2, 3)
 #define V2_REG(DEF, N, B, K1, K2, a) \
     DEF(N, B, K1, K2, a, 0) DEF(N, B, K1, K2, a, 1) DEF(N, B, K1, K2, a, 2) DEF(N, B, K1, K2, a, 3)
 #define V2_ANY(DEF, N, B, K1, K2, a) DEF(N, B, K1, K2, a, m) V2_REG(DEF, N, B, K1, K2, a)
@@ -90,11 +93,11 @@
 #define OP_AB_K(N, B, K1, K2)                              \
     STENCIL(N) { B(L_##K1##_m(_A), L_##K2##_m(_B)) } \
     VARIANTS2(DEF_AB, N, B, K1, K2)
-/* R[a] := R[b] op R[c]: the three-address stencil, the 25 accumulator forms and the 24
- * forms with R[a] in memory. */
+/* R[a] := R[b] op R[c]: the three-address stencil, the 20 accumulator forms (a in a
+ * register) and the 24 forms with R[a] in its frame slot. */
 #define OP_ACC_K(N, B, K)                                              \
     STENCIL(N) { B(L_##K##_m(_A), L_##K##_m(_B), L_##K##_m(_C)) } \
-    VARIANTS2_ALL(DEF_ACC, N, B, K, K)                                 \
+    VARIANTS2_REG1(DEF_ACC, N, B, K, K)                                \
     VARIANTS2(DEF_MEMDEST, N, B, K, K)
 
 #define OP_A(N, B) OP_A_K(N, B, I)

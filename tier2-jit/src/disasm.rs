@@ -20,6 +20,12 @@ pub fn render(prog: &Program, fid: usize, l: &Listing) -> String {
         .iter()
         .enumerate()
         .map(|(r, w)| format!("x{r}=R{w}"))
+        .chain(
+            l.fcache
+                .iter()
+                .enumerate()
+                .map(|(r, w)| format!("f{r}=R{w}")),
+        )
         .collect();
     let _ = writeln!(
         out,

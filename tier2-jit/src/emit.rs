@@ -450,11 +450,15 @@ impl StencilSet {
                 continue;
             };
             for (oi, op) in Op::ALL.iter().enumerate() {
-                // An accumulator op's variants: `__<a><c>` (R[a] := R[a] op R[c], at
-                // 0..25) and `__m<b><c>` (R[a] in its slot, at 25 + ..).
+                // An accumulator op's variants: `__<a><c>` (R[a] := R[a] op R[c], a in a
+                // register, at a + 5c) and `__m<b><c>` (R[a] in its slot, at 25 + b + 5c).
                 let acc = ops[oi].acc;
                 let memdest = acc && locs.len() == 3 && locs.starts_with('m');
-                let want = if acc && !memdest { 2 } else { ops[oi].ncp as usize };
+                let want = if acc && !memdest {
+                    2
+                } else {
+                    ops[oi].ncp as usize
+                };
                 if op.tier2() != Tier2::Stencil(base)
                     || locs.len() != want
                     || check_holes(st, Some(*op)).is_err()
@@ -475,7 +479,7 @@ impl StencilSet {
                     };
                     code += d * 5usize.pow(j as u32);
                 }
-                if !ok || code == 0 && (!acc || memdest) {
+                if !ok || code == 0 {
                     continue;
                 }
                 if memdest {
@@ -499,12 +503,6 @@ impl StencilSet {
         let reload = each("reload")?;
         let spill_f = each("spill_f")?;
         let reload_f = each("reload_f")?;
-        for (i, o) in ops.iter().enumerate() {
-            // An accumulator op needs its `__mm` form (R[a] := R[a] op R[c] in memory).
-            if o.acc && o.variants != u32::MAX && variants[o.variants as usize] == NONE {
-                return Err(format!("{}: no accumulator form __mm", Op::ALL[i].name()));
-            }
-        }
         let (enter, exit_at, exit) = (find("enter")?, find("exit_at")?, find("exit_stub")?);
         for s in spill
             .iter()
@@ -633,6 +631,8 @@ pub struct Emitter {
     /// Per instruction: reachable from pc 0 (unreachable ones are not emitted).
     live: Vec<bool>,
     work: Vec<u32>,
+    /// Tests: the slots function `.0` caches (i64, f64), instead of [`choose_cache`]'s.
+    forced: Option<(usize, Vec<u32>, Vec<u32>)>,
 }
 
 impl Emitter {
@@ -652,7 +652,16 @@ impl Emitter {
             used_direct: false,
             live: Vec::new(),
             work: Vec::new(),
+            forced: None,
         })
+    }
+
+    /// For tests: compile function `fid` caching exactly these slots (word indices, at most
+    /// four of each bank: `i64[r]` in x_r, `f64[r]` in f_r) instead of choosing them, so a
+    /// test can run any register variant.
+    pub fn force_cache(&mut self, fid: usize, i64: &[u32], f64: &[u32]) {
+        assert!(i64.len() <= CACHE_REGS && f64.len() <= CACHE_REGS);
+        self.forced = Some((fid, i64.to_vec(), f64.to_vec()));
     }
 
     pub fn set(&self) -> &'static StencilSet {
@@ -697,14 +706,21 @@ impl Emitter {
         }
         let mut cache_words = [0u32; CACHE_REGS];
         let mut fcache_words = [0u32; CACHE_REGS];
-        let (ncache, nfc) = choose_cache_into(
-            f,
-            &self.set.targets,
-            &mut self.depth,
-            &mut self.score,
-            &mut cache_words,
-            &mut fcache_words,
-        );
+        let (ncache, nfc) = match &self.forced {
+            Some((ff, i, fl)) if *ff == fid => {
+                cache_words[..i.len()].copy_from_slice(i);
+                fcache_words[..fl.len()].copy_from_slice(fl);
+                (i.len(), fl.len())
+            }
+            _ => choose_cache_into(
+                f,
+                &self.set.targets,
+                &mut self.depth,
+                &mut self.score,
+                &mut cache_words,
+                &mut fcache_words,
+            ),
+        };
         let cache = &cache_words[..ncache];
         let fcache = &fcache_words[..nfc];
         let any_cache = ncache > 0 || nfc > 0;

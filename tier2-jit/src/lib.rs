@@ -113,6 +113,14 @@ impl CopyAndPatch {
         self.engine.as_ref().err().map(|s| s.as_str())
     }
 
+    /// For tests: compile function `fid` caching exactly these slots (see
+    /// [`Emitter::force_cache`]).
+    pub fn force_cache(&mut self, fid: usize, i64: &[u32], f64: &[u32]) {
+        if let Ok(e) = &mut self.engine {
+            e.emitter.force_cache(fid, i64, f64);
+        }
+    }
+
     /// Make `compile` record the layout of function `fid` for [`CopyAndPatch::dump`]
     /// (`--dump-jit`); call before the function is compiled.
     pub fn keep_listing(&mut self, fid: usize) {

@@ -190,7 +190,12 @@ impl Program {
                     let shown = match ins.op {
                         Op::ConstF64 => format!("{}", f64::from_bits(raw)),
                         Op::ConstCell => match &self.heap {
-                            Some(h) if arenas::Cell(raw).arena().is_some() => {
+                            Some(h)
+                                if matches!(
+                                    arenas::Cell(raw).arena(),
+                                    Some((arenas::ArenaKind::Str, _))
+                                ) =>
+                            {
                                 format!("{:?}", h.str(arenas::Cell(raw)))
                             }
                             _ => format!("{raw:#x}"),
