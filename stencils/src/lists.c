@@ -13,11 +13,17 @@ INLINE ListSlot *list_of(uint8_t *lists, uint64_t cell) {
     return (ListSlot *)(lists + (uint64_t)(uint32_t)cell * sizeof(ListSlot));
 }
 
-/* The element index of i in a list of n elements, or a value >= n when out of range: a
- * negative i adds n (unsigned, so i64::MIN and -n-1 stay out of range). */
-INLINE uint64_t list_index(int64_t i, uint64_t n) {
-    return (uint64_t)i + (i < 0 ? n : 0);
-}
+/* `uint64_t j` := the element index of i in a list of n elements, or a side exit when i is
+ * out of range. A negative i counts from the end: as unsigned it is huge, so the hot path
+ * (0 <= i < n) is one unsigned compare, and the negative case adds n out of line (i64::MIN
+ * and -n-1 stay out of range: i + n then is >= n, or wraps past 2^64 - n). */
+#define ELEM_INDEX(j, i, n)         \
+    uint64_t j = (uint64_t)(i);     \
+    if (UNLIKELY(j >= (n))) {       \
+        j += (n);                   \
+        if (j >= (n))               \
+            SIDE_EXIT();            \
+    }
 
 /* R[a] := len(R[b])  (nil: side exit, the interpreter raises the error; get and set need no
  * such check: nil indexes the reserved slot 0, whose length is 0, so every index is out of
@@ -32,9 +38,7 @@ OP_A(list_len, LIST_LEN)
 /* R[a] := R[b][R[c]]  (raw i64 words) */
 #define LIST_GET_I64(A, C)                          \
     ListSlot *s = list_of(lists, CELL(_B));         \
-    uint64_t j = list_index(C, s->len);             \
-    if (UNLIKELY(j >= s->len))                      \
-        SIDE_EXIT();                                \
+    ELEM_INDEX(j, C, s->len)             \
     A = (int64_t)s->data[j];                        \
     CONTINUE();
 OP_AC(list_get_i64, LIST_GET_I64)
@@ -42,9 +46,7 @@ OP_AC(list_get_i64, LIST_GET_I64)
 /* R[a] := R[b][R[c]]  (f64 bits / Cells: the word is copied as is) */
 #define LIST_GET_WORD(C)                            \
     ListSlot *s = list_of(lists, CELL(_B));         \
-    uint64_t j = list_index(C, s->len);             \
-    if (UNLIKELY(j >= s->len))                      \
-        SIDE_EXIT();                                \
+    ELEM_INDEX(j, C, s->len)             \
     CELL(_A) = s->data[j];                          \
     CONTINUE();
 OP_C(list_get_cell, LIST_GET_WORD)
@@ -52,9 +54,7 @@ OP_C(list_get_cell, LIST_GET_WORD)
 /* R[a] := R[b][R[c]]  (list<float>: a is an f64 operand) */
 #define LIST_GET_F64(A, C)                          \
     ListSlot *s = list_of(lists, CELL(_B));         \
-    uint64_t j = list_index(C, s->len);             \
-    if (UNLIKELY(j >= s->len))                      \
-        SIDE_EXIT();                                \
+    ELEM_INDEX(j, C, s->len)             \
     A = bits_f64(s->data[j]);                       \
     CONTINUE();
 OP_AC_K(list_get_f64, LIST_GET_F64, F, I)
@@ -62,9 +62,7 @@ OP_AC_K(list_get_f64, LIST_GET_F64, F, I)
 /* R[a][R[b]] := R[c]  (raw i64 words) */
 #define LIST_SET_I64(B, C)                          \
     ListSlot *s = list_of(lists, CELL(_A));         \
-    uint64_t j = list_index(B, s->len);             \
-    if (UNLIKELY(j >= s->len))                      \
-        SIDE_EXIT();                                \
+    ELEM_INDEX(j, B, s->len)             \
     s->data[j] = (uint64_t)(C);                     \
     CONTINUE();
 OP_BC(list_set_i64, LIST_SET_I64)
@@ -72,9 +70,7 @@ OP_BC(list_set_i64, LIST_SET_I64)
 /* R[a][R[b]] := R[c]  (f64 bits / Cells) */
 #define LIST_SET_WORD(B)                            \
     ListSlot *s = list_of(lists, CELL(_A));         \
-    uint64_t j = list_index(B, s->len);             \
-    if (UNLIKELY(j >= s->len))                      \
-        SIDE_EXIT();                                \
+    ELEM_INDEX(j, B, s->len)             \
     s->data[j] = CELL(_C);                          \
     CONTINUE();
 OP_B(list_set_cell, LIST_SET_WORD)
@@ -82,9 +78,7 @@ OP_B(list_set_cell, LIST_SET_WORD)
 /* R[a][R[b]] := R[c]  (list<float>: c is an f64 operand) */
 #define LIST_SET_F64(B, C)                          \
     ListSlot *s = list_of(lists, CELL(_A));         \
-    uint64_t j = list_index(B, s->len);             \
-    if (UNLIKELY(j >= s->len))                      \
-        SIDE_EXIT();                                \
+    ELEM_INDEX(j, B, s->len)             \
     s->data[j] = f64_bits(C);                       \
     CONTINUE();
 OP_BC_K(list_set_f64, LIST_SET_F64, I, F)
