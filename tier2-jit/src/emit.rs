@@ -158,13 +158,26 @@ struct OpInfo {
     broken: bool,
 }
 
+/// What the plan pass reads of a stencil, packed (4 bytes, so the table of every stencil stays
+/// in L1): its copy length when followed by its continuation, and whether it has a side exit
+/// or read-only data.
+#[derive(Clone, Copy)]
+struct PlanInfo {
+    ft_len: u16,
+    has_exit: bool,
+    has_data: bool,
+}
+
 /// The stencil table prepared for emission (built once per process).
 pub struct StencilSet {
     stencils: Vec<Prepared>,
+    plan: Vec<PlanInfo>,
     holes: Vec<PHole>,
     ops: Vec<OpInfo>,
     /// Per op: index of its T operand (3: none).
     targets: Vec<u8>,
+    /// Per op: control never falls through to the next instruction (a return, `Jmp`).
+    stops: Vec<bool>,
     broken: Vec<String>,
     /// `LOC_CODES` entries per op that has register variants.
     variants: Vec<u16>,
@@ -513,10 +526,23 @@ impl StencilSet {
         {
             check_holes(&stencils::STENCILS[*s as usize], None)?;
         }
+        let plan = stencils
+            .iter()
+            .map(|p| PlanInfo {
+                ft_len: p.ft_len as u16,
+                has_exit: p.has_exit,
+                has_data: p.has_data,
+            })
+            .collect();
         Ok(StencilSet {
+            plan,
             stencils,
             holes,
             targets: ops.iter().map(|o| o.target).collect(),
+            stops: Op::ALL
+                .iter()
+                .map(|op| op.is_ret() || *op == Op::Jmp)
+                .collect(),
             ops,
             broken,
             variants,
@@ -744,16 +770,23 @@ impl Emitter {
         self.live.resize(n, false);
         self.work.clear();
         self.work.push(0);
-        self.live[0] = true;
-        while let Some(pc) = self.work.pop() {
-            let ins = &f.code[pc as usize];
-            let t = set.targets[ins.op as usize];
-            if t < 3 {
-                let to = ins.operand_values()[t as usize] as usize;
-                mark_live(to, &mut self.live, &mut self.work);
-            }
-            if !(ins.op.is_ret() || ins.op == Op::Jmp) {
-                mark_live(pc as usize + 1, &mut self.live, &mut self.work);
+        // Each straight run of instructions in one go; jump targets wait on the work list.
+        while let Some(start) = self.work.pop() {
+            let mut pc = start as usize;
+            while pc < n && !self.live[pc] {
+                self.live[pc] = true;
+                let ins = &f.code[pc];
+                let t = set.targets[ins.op as usize];
+                if t < 3 {
+                    let to = ins.operand_values()[t as usize] as usize;
+                    if to < n && !self.live[to] {
+                        self.work.push(to as u32);
+                    }
+                }
+                if set.stops[ins.op as usize] {
+                    break;
+                }
+                pc += 1;
             }
         }
         let live = &self.live;
@@ -777,16 +810,16 @@ impl Emitter {
         macro_rules! push {
             ($s:expr, $role:expr, $pc:expr) => {{
                 let (s, pc): (u16, usize) = ($s, $pc);
-                let p = &st[s as usize];
+                let p = set.plan[s as usize];
                 pieces.push(Piece {
                     stencil: s,
-                    len: p.ft_len as u16,
+                    len: p.ft_len,
                     role: $role,
                     pc: pc as u32,
                 });
                 exit_off[pc] |= p.has_exit as u32;
                 any_data |= p.has_data;
-                pos += p.ft_len;
+                pos += p.ft_len as u32;
             }};
         }
         let reg_of = |w: u32| {
@@ -1229,14 +1262,6 @@ fn range_error(
         }
     }
     plan_error(f, p.pc as usize, "a hole's value does not fit")
-}
-
-/// Mark instruction `to` reachable (and to be visited) unless it is already, or out of range.
-fn mark_live(to: usize, live: &mut [bool], work: &mut Vec<u32>) {
-    if to < live.len() && !live[to] {
-        live[to] = true;
-        work.push(to as u32);
-    }
 }
 
 /// Copy a stencil's data to `off` and patch the holes inside it (only per-stencil values:

@@ -80,6 +80,29 @@ fn walk_expr(e: &Expr, nodes: &mut usize, ok: &mut bool) {
     e.for_each_child(|c| walk_child(c, nodes, ok));
 }
 
+/// Whether `body` assigns local `l` (`l = ...`; a store into its list or struct is not one).
+fn assigns(body: &[Stmt], l: hir::LocalId) -> bool {
+    fn stmt(s: &Stmt, l: hir::LocalId) -> bool {
+        if matches!(&s.kind, StmtKind::Assign { place: hir::Place::Local(x), .. } if *x == l) {
+            return true;
+        }
+        let mut found = false;
+        s.for_each_child(|c| found |= child(c, l));
+        found
+    }
+    fn child(c: Child<'_>, l: hir::LocalId) -> bool {
+        match c {
+            Child::Expr(e) => {
+                let mut found = false;
+                e.for_each_child(|c| found |= child(c, l));
+                found
+            }
+            Child::Stmts(ss) => ss.iter().any(|s| stmt(s, l)),
+        }
+    }
+    body.iter().any(|s| stmt(s, l))
+}
+
 fn walk_child(c: Child<'_>, nodes: &mut usize, ok: &mut bool) {
     match c {
         Child::Expr(e) => walk_expr(e, nodes, ok),
@@ -105,14 +128,23 @@ impl Lowerer<'_> {
     ) -> Result<()> {
         let f = &self.hir.funcs[fid as usize];
         let mark = b.next;
+        let dst = dst.filter(|_| *ty != Type::Void);
         let mut params = Vec::with_capacity(args.len());
-        for a in args {
+        for (a, &p) in args.iter().zip(&f.params) {
+            // A caller's local passed to a parameter the body never assigns is read in place
+            // (the body cannot assign the caller's locals), unless it is the result slot.
+            if let ExprKind::Local(l) = a.kind {
+                let s = b.local(l);
+                if !assigns(&f.body, p) && Some(s) != dst {
+                    params.push(s);
+                    continue;
+                }
+            }
             let s = b.alloc(bank_of(&a.ty));
             self.expr_to(b, a, s)?;
             params.push(s);
         }
         let end = b.new_label();
-        let dst = dst.filter(|_| *ty != Type::Void);
         let saved = (
             std::mem::replace(&mut b.fid, fid),
             std::mem::replace(&mut b.locals, vec![None; f.locals.len()]),
@@ -130,12 +162,24 @@ impl Lowerer<'_> {
                 break;
             }
         }
-        // Falling off the end of a non-void body gives the zero value, as a call would.
-        if result.is_ok() && f.ret != Type::Void {
+        // Falling off the end of a non-void body gives the zero value, as a call would (a
+        // body that ends with a `return` cannot).
+        let ends_in_return =
+            matches!(f.body.last(), Some(s) if matches!(s.kind, StmtKind::Return(_)));
+        if result.is_ok() && f.ret != Type::Void && !ends_in_return {
             if let Some(d) = dst {
                 let end_pos = f.body.last().map(|s| s.pos).unwrap_or(pos);
                 result = self.zero_into(b, &f.ret, d, end_pos);
             }
+        }
+        // The last `return` jumps to the very next instruction: drop that jump (a label bound
+        // at it then means the same place as `end`; not when a label is bound after it, as
+        // after `if c { return x }`, which would then point past the code).
+        let len = b.code.len();
+        if matches!(b.code.last(), Some((vm::ops::Op::Jmp, [Opnd::Label(l), ..], _)) if *l == end)
+            && !b.labels.contains(&Some(len))
+        {
+            b.code.pop();
         }
         b.bind(end);
         b.fid = saved.0;

@@ -487,6 +487,10 @@ fun noisy(tag: string, v: int): int { print(tag) return v }
 fun sub(a: int, b: int): int { return a - b }
 fun say(s: string) { if s == "" { return } print("say " + s) }
 fun first(xs: list<int>): list<int> { return [xs[1], xs[0]] }
+fun inc(n: int): int {
+  n = n + 1
+  return n
+}
 var x = 5
 x = sub(x, 1)
 print(x, pick(-3), pick(0), pick(9))
@@ -496,6 +500,17 @@ say("hi")
 var xs = [1, 2]
 xs = first(xs)
 print(xs)
+fun locals() {
+  var y = 5
+  print(inc(y), y)
+  y = inc(y)
+  print(y)
+}
+locals()
+fun tail(c: bool): int {
+  if c { return 1 }
+}
+print(tail(true), tail(false))
 "#;
-    assert_eq!(out(src), "4 -1 0 1\na\nb\n7\nsay hi\n[2, 1]\n");
+    assert_eq!(out(src), "4 -1 0 1\na\nb\n7\nsay hi\n[2, 1]\n6 5\n6\n1 0\n");
 }
