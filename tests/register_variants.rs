@@ -6,7 +6,7 @@
 //! the slots the variant's name places in registers or in the frame), runs the op, and prints
 //! every operand afterwards (and which way a branch went, and what a store stored). The
 //! interpreter runs it (`--jit=off`: the oracle); then tier 2 compiles it with its register
-//! cache forced to x0..x3 = the first four i64 slots and f0..f3 = the first four f64 slots
+//! cache forced to x0..x5 = the first six i64 slots and f0..f3 = the first four f64 slots
 //! (`CopyAndPatch::force_cache`), checks from the listing that the variant really is the
 //! stencil emitted for the op, and runs it. Output, error and exit status must agree, and a
 //! run without an error must take no side exit.
@@ -22,17 +22,20 @@ use vm::program::{Bank, Function, Globals, Program, RetKind};
 use vm::runtime::{CapturedOutput, Runtime};
 use vm::Pos;
 
-/// Frame layout of the test functions: i64 slots at words 4..12 (x_r caches word 4 + r, the
-/// op's frame operands use 8, 9, 10; 11 is the branch marker), f64 slots at 12..20 (f_r:
-/// 12 + r; frame operands 16, 17, 18; 19 a scratch word), cells at 20..24 (20: the op's heap
+/// Frame layout of the test functions: i64 slots at words 4..14 (x_r caches word 4 + r, the
+/// op's frame operands use 10, 11, 12; 13 is the branch marker), f64 slots at 14..22 (f_r:
+/// 14 + r; frame operands 18, 19, 20; 21 a scratch word), cells at 22..26 (22: the op's heap
 /// operand).
 const I_REG: u32 = 4;
-const I_MEM: u32 = 8;
-const MARK: u32 = 11;
-const F_REG: u32 = 12;
-const F_MEM: u32 = 16;
-const F_SCRATCH: u32 = 19;
-const CELL: u32 = 20;
+const I_MEM: u32 = 10;
+const MARK: u32 = 13;
+const F_REG: u32 = 14;
+const F_MEM: u32 = 18;
+const F_SCRATCH: u32 = 21;
+const CELL: u32 = 22;
+const I_CACHE: [u32; 6] = [4, 5, 6, 7, 8, 9];
+const F_CACHE: [u32; 4] = [14, 15, 16, 17];
+const FRAME_WORDS: u32 = 26;
 
 const INTS: &[i64] = &[
     0,
@@ -80,7 +83,7 @@ fn func(name: &str, ret: RetKind, code: Vec<Instr>) -> Function {
         captures: vec![],
         fn_type: 0,
         ret,
-        n_i64: 8,
+        n_i64: 10,
         n_f64: 8,
         n_cell: 4,
         positions: vec![Pos { line: 1, col: 1 }; code.len()],
@@ -163,14 +166,16 @@ fn accumulator_shapes() -> Vec<Variant> {
     for &op in Op::ALL.iter().filter(|op| is_acc(**op)) {
         let f = op.operands()[0] == Operand::F;
         let (reg, mem) = if f { (F_REG, F_MEM) } else { (I_REG, I_MEM) };
-        // A location: 0..3 a register, 4..6 a frame slot (4 + k: the k-th one).
-        for code in 0..7 * 7 * 7 {
-            let loc = [code % 7, code / 7 % 7, code / 49];
+        // A location: 0..nregs a register, then a frame slot (the k-th one).
+        let nregs = if f { F_CACHE.len() } else { I_CACHE.len() };
+        let base = nregs + 3;
+        for code in 0..base * base * base {
+            let loc = [code % base, code / base % base, code / (base * base)];
             let word = |l: usize| {
-                if l < 4 {
+                if l < nregs {
                     reg + l as u32
                 } else {
-                    mem + (l - 4) as u32
+                    mem + (l - nregs) as u32
                 }
             };
             out.push(Variant {
@@ -333,7 +338,7 @@ fn build(v: &Variant, t: usize) -> (Program, usize) {
             "main",
             RetKind::Void,
             vec![
-                ins(Op::Call, 1, dest, 24),
+                ins(Op::Call, 1, dest, FRAME_WORDS),
                 ins(print, dest, 0, 0),
                 ins(Op::PrintEnd, 1, 0, 0),
                 ins(Op::RetVoid, 0, 0, 0),
@@ -455,7 +460,7 @@ fn every_register_variant_agrees_with_the_interpreter() {
             let (prog, fid) = build(v, t);
             let want = exec(build(v, t).0, None);
             let mut jit = CopyAndPatch::new();
-            jit.force_cache(fid, &[4, 5, 6, 7], &[12, 13, 14, 15]);
+            jit.force_cache(fid, &I_CACHE, &F_CACHE);
             if t == 0 && v.is_stencil {
                 // The variant is what tier 2 emits for the op.
                 jit.keep_listing(fid);
@@ -466,7 +471,7 @@ fn every_register_variant_agrees_with_the_interpreter() {
                     v.name
                 );
                 jit = CopyAndPatch::new();
-                jit.force_cache(fid, &[4, 5, 6, 7], &[12, 13, 14, 15]);
+                jit.force_cache(fid, &I_CACHE, &F_CACHE);
             }
             let got = exec(prog, Some(&mut jit));
             assert_eq!(

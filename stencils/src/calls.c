@@ -53,11 +53,13 @@
 #define LD(k) x##k = I64(_R##k)
 /* Registers the function does not cache come back from the call undefined. */
 #define Z(k) (void)0
-CALL(call, (void)0, (Z(0), Z(1), Z(2), Z(3)))
-CALL(call_c1, ST(0), (LD(0), Z(1), Z(2), Z(3)))
-CALL(call_c2, (ST(0), ST(1)), (LD(0), LD(1), Z(2), Z(3)))
-CALL(call_c3, (ST(0), ST(1), ST(2)), (LD(0), LD(1), LD(2), Z(3)))
-CALL(call_c4, (ST(0), ST(1), ST(2), ST(3)), (LD(0), LD(1), LD(2), LD(3)))
+CALL(call, (void)0, (Z(0), Z(1), Z(2), Z(3), Z(4), Z(5)))
+CALL(call_c1, ST(0), (LD(0), Z(1), Z(2), Z(3), Z(4), Z(5)))
+CALL(call_c2, (ST(0), ST(1)), (LD(0), LD(1), Z(2), Z(3), Z(4), Z(5)))
+CALL(call_c3, (ST(0), ST(1), ST(2)), (LD(0), LD(1), LD(2), Z(3), Z(4), Z(5)))
+CALL(call_c4, (ST(0), ST(1), ST(2), ST(3)), (LD(0), LD(1), LD(2), LD(3), Z(4), Z(5)))
+CALL(call_c5, (ST(0), ST(1), ST(2), ST(3), ST(4)), (LD(0), LD(1), LD(2), LD(3), LD(4), Z(5)))
+CALL(call_c6, (ST(0), ST(1), ST(2), ST(3), ST(4), ST(5)), (LD(0), LD(1), LD(2), LD(3), LD(4), LD(5)))
 
 /* call_direct (a: Fn, b: R result slot, c: W caller frame words): `call` when the callee's
  * native entry and frame size are known at compile time (the function itself, or a callee
@@ -73,11 +75,13 @@ CALL(call_c4, (ST(0), ST(1), ST(2), ST(3)), (LD(0), LD(1), LD(2), LD(3)))
         RELOAD;                                                                     \
         CONTINUE();                                                                 \
     }
-CALL_DIRECT(call_direct, (void)0, (Z(0), Z(1), Z(2), Z(3)))
-CALL_DIRECT(call_direct_c1, ST(0), (LD(0), Z(1), Z(2), Z(3)))
-CALL_DIRECT(call_direct_c2, (ST(0), ST(1)), (LD(0), LD(1), Z(2), Z(3)))
-CALL_DIRECT(call_direct_c3, (ST(0), ST(1), ST(2)), (LD(0), LD(1), LD(2), Z(3)))
-CALL_DIRECT(call_direct_c4, (ST(0), ST(1), ST(2), ST(3)), (LD(0), LD(1), LD(2), LD(3)))
+CALL_DIRECT(call_direct, (void)0, (Z(0), Z(1), Z(2), Z(3), Z(4), Z(5)))
+CALL_DIRECT(call_direct_c1, ST(0), (LD(0), Z(1), Z(2), Z(3), Z(4), Z(5)))
+CALL_DIRECT(call_direct_c2, (ST(0), ST(1)), (LD(0), LD(1), Z(2), Z(3), Z(4), Z(5)))
+CALL_DIRECT(call_direct_c3, (ST(0), ST(1), ST(2)), (LD(0), LD(1), LD(2), Z(3), Z(4), Z(5)))
+CALL_DIRECT(call_direct_c4, (ST(0), ST(1), ST(2), ST(3)), (LD(0), LD(1), LD(2), LD(3), Z(4), Z(5)))
+CALL_DIRECT(call_direct_c5, (ST(0), ST(1), ST(2), ST(3), ST(4)), (LD(0), LD(1), LD(2), LD(3), LD(4), Z(5)))
+CALL_DIRECT(call_direct_c6, (ST(0), ST(1), ST(2), ST(3), ST(4), ST(5)), (LD(0), LD(1), LD(2), LD(3), LD(4), LD(5)))
 
 /* call_closure (a: C the closure, b: R result slot, c: W caller frame words): the call of a
  * closure value, as the interpreter's CallClosure arm does it. The function index is the
@@ -91,27 +95,40 @@ CALL_DIRECT(call_direct_c4, (ST(0), ST(1), ST(2), ST(3)), (LD(0), LD(1), LD(2), 
 #define CALL_CLOSURE(NAME, SPILL, RELOAD)                                           \
     STENCIL(NAME) {                                                                 \
         uint64_t clo = CELL(_A);                                                    \
-        if (!IS_RECORD(clo))                                                        \
+        /* IS_RECORD(clo) with one temporary: bits 63..44 are 0xFFFB4 .. 0xFFFF4. */    \
+        uint64_t tag_ = clo >> 44;                                                  \
+        if ((tag_ & 0xF) != ARENA_RECORD || tag_ < ((uint64_t)HANDLE_TAG_MIN << 4))  \
             SIDE_EXIT();                                                            \
         uint32_t f =                                                                \
             ((RecordSlot *)(records + (uint64_t)(uint32_t)clo * sizeof(RecordSlot)))->func; \
         uint8_t *nfp = fp + U32(_C);                                                \
         const FuncInfo *fi = &ctx->funcs[f];                                        \
+        /* One register for fi (not a base and an index): see below. */               \
+        __asm__("" : "+r"(fi));                                                     \
         if (fi->native == NULL || MACHINE_SP() <= ctx->rsp_limit ||                 \
             nfp + fi->frame_bytes > ctx->stack_limit)                               \
             SIDE_EXIT();                                                            \
         if (fi->closure_param != 0)                                                 \
             *(uint64_t *)(nfp + fi->closure_param) = clo;                           \
-        ENTER_FRAME(f, SPILL);                                                      \
+        /* The function index again, from the record (through an opaque copy of clo, \
+         * so clang cannot keep the record's address live): with x0..x5 pinned, one   \
+         * more live value would need a register saved on the machine stack, which a \
+         * call stencil must not do (one native call = 16 bytes of stack). */         \
+        uint64_t clo_ = clo;                                                        \
+        __asm__("" : "+r"(clo_));                                                   \
+        ENTER_FRAME(((RecordSlot *)(records + (uint64_t)(uint32_t)clo_ *               \
+                                    sizeof(RecordSlot)))->func, SPILL);               \
         NATIVE_CALL(fi->native, nfp, _C);                                      \
         RELOAD;                                                                     \
         CONTINUE();                                                                 \
     }
-CALL_CLOSURE(call_closure, (void)0, (Z(0), Z(1), Z(2), Z(3)))
-CALL_CLOSURE(call_closure_c1, ST(0), (LD(0), Z(1), Z(2), Z(3)))
-CALL_CLOSURE(call_closure_c2, (ST(0), ST(1)), (LD(0), LD(1), Z(2), Z(3)))
-CALL_CLOSURE(call_closure_c3, (ST(0), ST(1), ST(2)), (LD(0), LD(1), LD(2), Z(3)))
-CALL_CLOSURE(call_closure_c4, (ST(0), ST(1), ST(2), ST(3)), (LD(0), LD(1), LD(2), LD(3)))
+CALL_CLOSURE(call_closure, (void)0, (Z(0), Z(1), Z(2), Z(3), Z(4), Z(5)))
+CALL_CLOSURE(call_closure_c1, ST(0), (LD(0), Z(1), Z(2), Z(3), Z(4), Z(5)))
+CALL_CLOSURE(call_closure_c2, (ST(0), ST(1)), (LD(0), LD(1), Z(2), Z(3), Z(4), Z(5)))
+CALL_CLOSURE(call_closure_c3, (ST(0), ST(1), ST(2)), (LD(0), LD(1), LD(2), Z(3), Z(4), Z(5)))
+CALL_CLOSURE(call_closure_c4, (ST(0), ST(1), ST(2), ST(3)), (LD(0), LD(1), LD(2), LD(3), Z(4), Z(5)))
+CALL_CLOSURE(call_closure_c5, (ST(0), ST(1), ST(2), ST(3), ST(4)), (LD(0), LD(1), LD(2), LD(3), LD(4), Z(5)))
+CALL_CLOSURE(call_closure_c6, (ST(0), ST(1), ST(2), ST(3), ST(4), ST(5)), (LD(0), LD(1), LD(2), LD(3), LD(4), LD(5)))
 
 /* return R[a] (i64) to the caller's result slot */
 #define RET(A)                                      \

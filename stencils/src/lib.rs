@@ -40,12 +40,14 @@ pub enum HoleSymbol {
     K,
     /// `_PC`: the instruction's index.
     Pc,
-    /// `_R0`..`_R3`: byte offset of the frame slot cached in register x0..x3 of the function,
+    /// `_R0`..`_R5`: byte offset of the frame slot cached in register x0..x5 of the function,
     /// or 0 when the register caches nothing.
     R0,
     R1,
     R2,
     R3,
+    R4,
+    R5,
     /// `_F0`..`_F3`: byte offset of the frame slot cached in register f0..f3 (xmm0..xmm3) of
     /// the function, or 0 when the register caches nothing.
     F0,

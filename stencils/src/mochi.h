@@ -8,7 +8,8 @@
  *                  G[x] is at ctx + GLOBALS_OFFSET + 8x (a constant displacement from r13)
  *   r14 = lists    base of the heap's list slot table (ListSlot[], never moves)
  *   r15 = records  base of the heap's record slot table (RecordSlot[], never moves)
- *   rdi, rsi, rdx, rcx = x0..x3: up to four i64 slots of the function cached in registers.
+ *   rdi, rsi, rdx, rcx, r8, r9 = x0..x5: up to six i64 slots of the function cached in
+ *                  registers.
  *   xmm0..xmm3 = f0..f3: up to four f64 slots of the function cached in registers.
  * A cached slot's value lives in its register; its frame word may be stale. The frame is made
  * whole (spilled) before anything else can look at it: side exits, calls, and ops that have
@@ -100,8 +101,8 @@ typedef struct StrSlot {
 #define PN __attribute__((preserve_none))
 #define ARGS                                                                           \
     uint8_t *fp, Ctx *ctx, uint8_t *lists, uint8_t *records, int64_t x0, int64_t x1, int64_t x2, \
-        int64_t x3, double f0, double f1, double f2, double f3
-#define PASS fp, ctx, lists, records, x0, x1, x2, x3, f0, f1, f2, f3
+        int64_t x3, int64_t x4, int64_t x5, double f0, double f1, double f2, double f3
+#define PASS fp, ctx, lists, records, x0, x1, x2, x3, x4, x5, f0, f1, f2, f3
 
 typedef PN uint64_t (*StencilFn)(ARGS);
 
@@ -127,8 +128,8 @@ extern char _PC[];
  * goes on to the function's `exit_stub`, which spills the cached registers and returns
  * STATUS_EXIT). So the cold path of a stencil is a single conditional jump. */
 extern PN uint64_t _EXIT(ARGS);
-/* Byte offset of the slot cached in x0..x3 (0: the register caches nothing). */
-extern char _R0[], _R1[], _R2[], _R3[];
+/* Byte offset of the slot cached in x0..x5 (0: the register caches nothing). */
+extern char _R0[], _R1[], _R2[], _R3[], _R4[], _R5[];
 /* Byte offset of the slot cached in f0..f3 (0: the register caches nothing). */
 extern char _F0[], _F1[], _F2[], _F3[];
 /* A direct call's callee (its native entry, called with a rel32 `call`) and its frame size in
@@ -218,6 +219,8 @@ INLINE_EARLY uint64_t f64_bits(double d) {
         SPILL_ONE(_R1, x1);                                   \
         SPILL_ONE(_R2, x2);                                   \
         SPILL_ONE(_R3, x3);                                   \
+        SPILL_ONE(_R4, x4);                                   \
+        SPILL_ONE(_R5, x5);                                   \
         SPILL_ONE_F(_F0, f0);                                 \
         SPILL_ONE_F(_F1, f1);                                 \
         SPILL_ONE_F(_F2, f2);                                 \
@@ -231,6 +234,8 @@ INLINE_EARLY uint64_t f64_bits(double d) {
         x1 = *(int64_t *)(fp + U32(_R1));                     \
         x2 = *(int64_t *)(fp + U32(_R2));                     \
         x3 = *(int64_t *)(fp + U32(_R3));                     \
+        x4 = *(int64_t *)(fp + U32(_R4));                     \
+        x5 = *(int64_t *)(fp + U32(_R5));                     \
         f0 = *(double *)(fp + U32(_F0));                      \
         f1 = *(double *)(fp + U32(_F1));                      \
         f2 = *(double *)(fp + U32(_F2));                      \
@@ -247,7 +252,7 @@ INLINE_EARLY uint64_t f64_bits(double d) {
  * r12 minus the hole `back_hole` (its frame size in bytes, an immediate in the asm, so no
  * value stays live across the call). A callee never returns anything but STATUS_RETURNED here: a side
  * exit or error unwinds straight to the entry shim (`exit_stub`), so there is no status test.
- * x0..x3 and f0..f3 come back undefined (the caller reloads the ones it caches). rsp is 8 mod 16 at a
+ * x0..x5 and f0..f3 come back undefined (the caller reloads the ones it caches). rsp is 8 mod 16 at a
  * stencil's entry and this stencil keeps no frame of its own (no spills: everything lives in
  * pinned registers and holes), so `sub $8` aligns the call: one native call = 16 bytes of
  * machine stack. */
@@ -264,6 +269,8 @@ INLINE_EARLY uint64_t f64_bits(double d) {
         register int64_t rsi_ __asm__("rsi");                                          \
         register int64_t rdx_ __asm__("rdx");                                          \
         register int64_t rcx_ __asm__("rcx");                                          \
+        register int64_t r8_ __asm__("r8");                                            \
+        register int64_t r9_ __asm__("r9");                                            \
         register double xmm0_ __asm__("xmm0");                                         \
         register double xmm1_ __asm__("xmm1");                                         \
         register double xmm2_ __asm__("xmm2");                                         \
@@ -271,10 +278,11 @@ INLINE_EARLY uint64_t f64_bits(double d) {
         __asm__ volatile("sub $8, %%rsp\n\t" call_insn "\n\tadd $8, %%rsp\n\t"          \
                          "subq $" #back_hole ", %%r12"                                \
                          : "+r"(r12_), "+r"(r13_), "+r"(r14_), "+r"(r15_), rax_c(t_),  \
-                           "=r"(rdi_), "=r"(rsi_), "=r"(rdx_), "=r"(rcx_), "=x"(xmm0_), \
+                           "=r"(rdi_), "=r"(rsi_), "=r"(rdx_), "=r"(rcx_), "=r"(r8_),     \
+                           "=r"(r9_), "=x"(xmm0_),                                     \
                            "=x"(xmm1_), "=x"(xmm2_), "=x"(xmm3_)                        \
                          :                                                            \
-                         : "rbx", "r8", "r9", "r10", "r11", "memory", "cc", "xmm4",    \
+                         : "rbx", "r10", "r11", "memory", "cc", "xmm4",                \
                            "xmm5", "xmm6", "xmm7", "xmm8", "xmm9", "xmm10", "xmm11",   \
                            "xmm12", "xmm13", "xmm14", "xmm15");                       \
         (void)t_;                                                                     \
@@ -286,6 +294,8 @@ INLINE_EARLY uint64_t f64_bits(double d) {
         x1 = rsi_;                                                                    \
         x2 = rdx_;                                                                    \
         x3 = rcx_;                                                                    \
+        x4 = r8_;                                                                     \
+        x5 = r9_;                                                                     \
         f0 = xmm0_;                                                                   \
         f1 = xmm1_;                                                                   \
         f2 = xmm2_;                                                                   \

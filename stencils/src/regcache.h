@@ -2,21 +2,23 @@
  * operands (i64 and f64) as lvalues; the OP_* macros below define from it both its stencil
  * (every operand in its frame slot, named as in the op table) and its variants.
  *
- * A function may keep up to four i64 slots in registers x0..x3 and up to four f64 slots in
+ * A function may keep up to six i64 slots in registers x0..x5 and up to four f64 slots in
  * f0..f3 (see mochi.h). For an op whose cacheable operands include cached slots, the emitter
  * picks the variant named
  *     <stencil>__<loc of each cacheable operand, in operand order>
- * where a location is `m` (the frame slot) or `0`..`3` (the operand's bank's register):
+ * where a location is `m` (the frame slot) or a register of the operand's bank, `0`..`5`
+ * (x0..x5) or `0`..`3` (f0..f3):
  * `list_get_f64__1m` is R[a] := R[b][R[c]] with a in f1 and c in its frame slot. Each
  * variant has the semantics of its base op (one line in the op table); only where the
  * operands live differs. Ops without a variant for a cached operand are wrapped in spill /
  * reload stencils instead.
  *
- * How many variants: an op with one or two cacheable operands has one per placement, 4 or 24
- * (25 placements minus the all-frame one, which is the op's stencil). An op with three (the
- * binary arithmetic ops: R[a] := R[b] op R[c]) would have 124; instead it has the 20
+ * How many variants: an op with one or two cacheable operands has one per placement with a
+ * register (6 or 48 for i64 operands: 7 * 7 placements minus the all-frame one, which is the
+ * op's stencil). An op with three (the
+ * binary arithmetic ops: R[a] := R[b] op R[c]) would have 342 for i64; instead it has the 42
  * accumulator forms `<stencil>__<a><c>`, R[a] := R[a] op R[c] with a in a register, and the
- * 24 forms `<stencil>__m<b><c>` with R[a] in its frame slot. For R[a] in a register the emitter
+ * 48 forms `<stencil>__m<b><c>` with R[a] in its frame slot. For R[a] in a register the emitter
  * makes R[a] := R[b] op R[c] out of a move R[a] := R[b] (a variant of the bank's move op) and
  * an accumulator form, or uses the accumulator form alone when a is b (or a is c and op
  * commutes). So no op has more than 2(k+1)^2 variants for k registers, whatever its operand
@@ -33,25 +35,31 @@
 #define L_I_1(h) x1
 #define L_I_2(h) x2
 #define L_I_3(h) x3
+#define L_I_4(h) x4
+#define L_I_5(h) x5
 #define L_F_m(h) F64(h)
 #define L_F_0(h) f0
 #define L_F_1(h) f1
 #define L_F_2(h) f2
 #define L_F_3(h) f3
 
+/* Every register of bank K as the last argument of M (x0..x5 for I, f0..f3 for F); the
+ * REGS2_ copies serve nested loops (a macro does not expand inside itself). */
+#define REGS_I(M, ...) \
+    M(__VA_ARGS__, 0) M(__VA_ARGS__, 1) M(__VA_ARGS__, 2) M(__VA_ARGS__, 3) M(__VA_ARGS__, 4) M(__VA_ARGS__, 5)
+#define REGS_F(M, ...) M(__VA_ARGS__, 0) M(__VA_ARGS__, 1) M(__VA_ARGS__, 2) M(__VA_ARGS__, 3)
+#define REGS2_I(M, ...) \
+    M(__VA_ARGS__, 0) M(__VA_ARGS__, 1) M(__VA_ARGS__, 2) M(__VA_ARGS__, 3) M(__VA_ARGS__, 4) M(__VA_ARGS__, 5)
+#define REGS2_F(M, ...) M(__VA_ARGS__, 0) M(__VA_ARGS__, 1) M(__VA_ARGS__, 2) M(__VA_ARGS__, 3)
+
 /* Instantiate DEF for every placement of one or two operands with at least one in a
- * register (the all-frame placement is the base stencil); VARIANTS2_ALL includes it. */
-#define VARIANTS1(DEF, N, B, K) DEF(N, B, K, 0) DEF(N, B, K, 1) DEF(N, B, K, 2) DEF(N, B, K, 3)
-#define VARIANTS2(DEF, N, B, K1, K2)                                                      \
-    V2_REG(DEF, N, B, K1, K2, m) V2_ANY(DEF, N, B, K1, K2, 0) V2_ANY(DEF, N, B, K1, K2, 1) \
-        V2_ANY(DEF, N, B, K1, K2, 2) V2_ANY(DEF, N, B, K1, K2, 3)
+ * register (the all-frame placement is the base stencil). */
+#define VARIANTS1(DEF, N, B, K) REGS_##K(DEF, N, B, K)
+#define V2_ANY(DEF, N, B, K1, K2, a) DEF(N, B, K1, K2, a, m) REGS2_##K2(DEF, N, B, K1, K2, a)
+#define VARIANTS2(DEF, N, B, K1, K2) \
+    REGS2_##K2(DEF, N, B, K1, K2, m) REGS_##K1(V2_ANY, DEF, N, B, K1, K2)
 /* ... with the first operand in a register. */
-#define VARIANTS2_REG1(DEF, N, B, K1, K2)                                                 \
-    V2_ANY(DEF, N, B, K1, K2, 0) V2_ANY(DEF, N, B, K1, K2, 1) V2_ANY(DEF, N, B, K1, K2, 2) \
-        V2_ANY(DEF, N, B, K1, K2, 3)
-#define V2_REG(DEF, N, B, K1, K2, a) \
-    DEF(N, B, K1, K2, a, 0) DEF(N, B, K1, K2, a, 1) DEF(N, B, K1, K2, a, 2) DEF(N, B, K1, K2, a, 3)
-#define V2_ANY(DEF, N, B, K1, K2, a) DEF(N, B, K1, K2, a, m) V2_REG(DEF, N, B, K1, K2, a)
+#define VARIANTS2_REG1(DEF, N, B, K1, K2) REGS_##K1(V2_ANY, DEF, N, B, K1, K2)
 
 /* A stencil whose cacheable operands are a (and b, c), at the given locations. */
 #define DEF_A(N, B, K, a) \
@@ -93,8 +101,8 @@
 #define OP_AB_K(N, B, K1, K2)                              \
     STENCIL(N) { B(L_##K1##_m(_A), L_##K2##_m(_B)) } \
     VARIANTS2(DEF_AB, N, B, K1, K2)
-/* R[a] := R[b] op R[c]: the three-address stencil, the 20 accumulator forms (a in a
- * register) and the 24 forms with R[a] in its frame slot. */
+/* R[a] := R[b] op R[c]: the three-address stencil, the accumulator forms (a in a
+ * register) and the forms with R[a] in its frame slot. */
 #define OP_ACC_K(N, B, K)                                              \
     STENCIL(N) { B(L_##K##_m(_A), L_##K##_m(_B), L_##K##_m(_C)) } \
     VARIANTS2_REG1(DEF_ACC, N, B, K, K)                                \

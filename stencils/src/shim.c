@@ -100,6 +100,8 @@ SPILL_RELOAD(0)
 SPILL_RELOAD(1)
 SPILL_RELOAD(2)
 SPILL_RELOAD(3)
+SPILL_RELOAD(4)
+SPILL_RELOAD(5)
 
 /* The same for a cached f64 slot (f_k <-> R[a]). */
 #define SPILL_RELOAD_F(k)                                     \

@@ -46,14 +46,18 @@ use stencils::{HoleKind, HoleSymbol, Stencil};
 use vm::ops::{Op, Operand, Tier2};
 use vm::program::{Bank, Function, Program};
 
-/// Registers a function can cache slots in.
-pub const CACHE_REGS: usize = 4;
+/// Registers a function can cache i64 slots in (x0..x5).
+pub const CACHE_REGS: usize = 6;
+/// Registers a function can cache f64 slots in (f0..f3).
+pub const F_CACHE_REGS: usize = 4;
 
 /// "No stencil" in the dense tables.
 const NONE: u16 = u16::MAX;
-/// Locations of an op's (at most three) i64 operands, as a base-5 number: digit `j` is 0 when
-/// the j-th i64 operand is in the frame, `1 + r` when it is cached in register r.
-const LOC_CODES: usize = 125;
+/// A location digit: 0 in the frame, `1 + r` in register r of the operand's bank.
+const LOC_BASE: usize = CACHE_REGS + 1;
+/// Locations of an op's (at most three) cacheable operands, as a base-`LOC_BASE` number:
+/// digit `j` is the location of the j-th one.
+const LOC_CODES: usize = LOC_BASE * LOC_BASE * LOC_BASE;
 
 use crate::hole_values as v;
 
@@ -183,8 +187,8 @@ pub struct StencilSet {
     variants: Vec<u16>,
     spill: [u16; CACHE_REGS],
     reload: [u16; CACHE_REGS],
-    spill_f: [u16; CACHE_REGS],
-    reload_f: [u16; CACHE_REGS],
+    spill_f: [u16; F_CACHE_REGS],
+    reload_f: [u16; F_CACHE_REGS],
     enter: u16,
     exit_at: u16,
     exit: u16,
@@ -221,6 +225,8 @@ fn check_holes(s: &Stencil, op: Option<Op>) -> Result<(), String> {
                 | HoleSymbol::R1
                 | HoleSymbol::R2
                 | HoleSymbol::R3
+                | HoleSymbol::R4
+                | HoleSymbol::R5
                 | HoleSymbol::F0
                 | HoleSymbol::F1
                 | HoleSymbol::F2
@@ -381,7 +387,9 @@ impl StencilSet {
                     .map(|n| find(&format!("{base_name}_c{n}")).ok())
                     .collect();
                 match forms.as_slice() {
-                    [Some(a), Some(b), Some(c), Some(d)] => Some([*a, *b, *c, *d]),
+                    f if f.iter().all(Option::is_some) => {
+                        Some(std::array::from_fn(|i| f[i].unwrap()))
+                    }
                     _ => None,
                 }
             };
@@ -395,7 +403,9 @@ impl StencilSet {
                     })
                     .collect();
                 match forms.as_slice() {
-                    [Some(a), Some(b), Some(c), Some(d), Some(e)] => Some([*a, *b, *c, *d, *e]),
+                    f if f.iter().all(Option::is_some) => {
+                        Some(std::array::from_fn(|i| f[i].unwrap()))
+                    }
                     _ => None,
                 }
             };
@@ -484,19 +494,21 @@ impl StencilSet {
                 for (j, c) in locs.bytes().enumerate() {
                     let d = match c {
                         b'm' => 0,
-                        b'0'..=b'3' => 1 + (c - b'0') as usize,
+                        b'0'..=b'9' if ((c - b'0') as usize) < CACHE_REGS => {
+                            1 + (c - b'0') as usize
+                        }
                         _ => {
                             ok = false;
                             0
                         }
                     };
-                    code += d * 5usize.pow(j as u32);
+                    code += d * LOC_BASE.pow(j as u32);
                 }
                 if !ok || code == 0 {
                     continue;
                 }
                 if memdest {
-                    code += 25;
+                    code += LOC_BASE * LOC_BASE;
                 }
                 if ops[oi].variants == u32::MAX {
                     ops[oi].variants = variants.len() as u32;
@@ -505,17 +517,17 @@ impl StencilSet {
                 variants[ops[oi].variants as usize + code] = si as u16;
             }
         }
-        let each = |prefix: &str| -> Result<[u16; CACHE_REGS], String> {
-            let mut r = [0; CACHE_REGS];
+        fn each<const N: usize>(prefix: &str) -> Result<[u16; N], String> {
+            let mut r = [0; N];
             for (k, s) in r.iter_mut().enumerate() {
                 *s = find(&format!("{prefix}_{k}"))?;
             }
             Ok(r)
-        };
-        let spill = each("spill")?;
-        let reload = each("reload")?;
-        let spill_f = each("spill_f")?;
-        let reload_f = each("reload_f")?;
+        }
+        let spill = each::<CACHE_REGS>("spill")?;
+        let reload = each::<CACHE_REGS>("reload")?;
+        let spill_f = each::<F_CACHE_REGS>("spill_f")?;
+        let reload_f = each::<F_CACHE_REGS>("reload_f")?;
         let (enter, exit_at, exit) = (find("enter")?, find("exit_at")?, find("exit_stub")?);
         for s in spill
             .iter()
@@ -686,7 +698,7 @@ impl Emitter {
     /// four of each bank: `i64[r]` in x_r, `f64[r]` in f_r) instead of choosing them, so a
     /// test can run any register variant.
     pub fn force_cache(&mut self, fid: usize, i64: &[u32], f64: &[u32]) {
-        assert!(i64.len() <= CACHE_REGS && f64.len() <= CACHE_REGS);
+        assert!(i64.len() <= CACHE_REGS && f64.len() <= F_CACHE_REGS);
         self.forced = Some((fid, i64.to_vec(), f64.to_vec()));
     }
 
@@ -731,7 +743,7 @@ impl Emitter {
             return Err(format!("function {} is too large", f.name));
         }
         let mut cache_words = [0u32; CACHE_REGS];
-        let mut fcache_words = [0u32; CACHE_REGS];
+        let mut fcache_words = [0u32; F_CACHE_REGS];
         let (ncache, nfc) = match &self.forced {
             Some((ff, i, fl)) if *ff == fid => {
                 cache_words[..i.len()].copy_from_slice(i);
@@ -926,10 +938,11 @@ impl Emitter {
                 // op, which reads only b and c (a is not c).
                 let (a, b, c) = (vals[0], vals[1], vals[2]);
                 let row = info.variants as usize;
-                let acc = |x: usize| set.variants[row + loc[0] + 5 * x];
+                let acc = |x: usize| set.variants[row + loc[0] + LOC_BASE * x];
                 let plan = if loc[0] == 0 {
                     // R[a] in its slot: the three-address form `__m<b><c>`.
-                    Some((None, set.variants[row + 25 + loc[1] + 5 * loc[2]]))
+                    let code = LOC_BASE * LOC_BASE + loc[1] + LOC_BASE * loc[2];
+                    Some((None, set.variants[row + code]))
                 } else if a == b {
                     Some((None, acc(loc[2])))
                 } else if a == c && info.commutes && loc[1] != 0 {
@@ -937,7 +950,7 @@ impl Emitter {
                     Some((None, acc(loc[1])))
                 } else if a != c {
                     let m = &set.ops[info.mov as usize];
-                    let mv = match loc[0] + 5 * loc[1] {
+                    let mv = match loc[0] + LOC_BASE * loc[1] {
                         0 => m.stencil,
                         code if m.variants != u32::MAX => set.variants[m.variants as usize + code],
                         _ => NONE,
@@ -954,7 +967,7 @@ impl Emitter {
                     continue;
                 }
             } else if info.variants != u32::MAX {
-                let code = loc[0] + 5 * loc[1] + 25 * loc[2];
+                let code = loc[0] + LOC_BASE * loc[1] + LOC_BASE * LOC_BASE * loc[2];
                 let v = set.variants[info.variants as usize + code];
                 if v != NONE {
                     push!(v, Role::Op, pc);
@@ -1062,7 +1075,7 @@ impl Emitter {
         for (r, w) in cache.iter().enumerate() {
             reg_offsets[r] = 8 * *w as u64;
         }
-        let mut freg_offsets = [0u64; CACHE_REGS];
+        let mut freg_offsets = [0u64; F_CACHE_REGS];
         for (r, w) in fcache.iter().enumerate() {
             freg_offsets[r] = 8 * *w as u64;
         }
@@ -1080,8 +1093,9 @@ impl Emitter {
         let data = &self.data;
         let base = mem.install(end, |buf, base| {
             let mut vals = [0u64; v::COUNT];
-            vals[v::R0 as usize..v::R0 as usize + CACHE_REGS].copy_from_slice(&reg_offsets);
-            vals[v::F0 as usize..v::F0 as usize + CACHE_REGS].copy_from_slice(&freg_offsets);
+            vals[v::R0 as usize..v::R0 as usize + 4].copy_from_slice(&reg_offsets[..4]);
+            vals[v::R4 as usize..v::R4 as usize + 2].copy_from_slice(&reg_offsets[4..]);
+            vals[v::F0 as usize..v::F0 as usize + F_CACHE_REGS].copy_from_slice(&freg_offsets);
             let h = v::HELPERS as usize;
             vals[h..h + set.helper_values.len()].copy_from_slice(&set.helper_values);
             let data_value = |s: u16| {
@@ -1312,7 +1326,7 @@ pub fn choose_f64_cache(f: &Function) -> Vec<u32> {
 }
 
 fn choose_caches(f: &Function) -> (Vec<u32>, Vec<u32>) {
-    let (mut out, mut fout) = ([0u32; CACHE_REGS], [0u32; CACHE_REGS]);
+    let (mut out, mut fout) = ([0u32; CACHE_REGS], [0u32; F_CACHE_REGS]);
     let targets: Vec<u8> = Op::ALL
         .iter()
         .map(|op| {
@@ -1341,7 +1355,7 @@ fn choose_cache_into(
     depth: &mut Vec<i32>,
     score: &mut Vec<u64>,
     out: &mut [u32; CACHE_REGS],
-    fout: &mut [u32; CACHE_REGS],
+    fout: &mut [u32; F_CACHE_REGS],
 ) -> (usize, usize) {
     let n = f.code.len();
     // Loop depth of every instruction: +1 over each back-edge's range (a difference array).
@@ -1386,9 +1400,9 @@ fn choose_cache_into(
         }
     }
     // The highest scores of each bank, ties to the lower word.
-    let mut pick = |bank: Bank, out: &mut [u32; CACHE_REGS]| {
+    let mut pick = |bank: Bank, out: &mut [u32]| {
         let mut chosen = 0;
-        while chosen < CACHE_REGS {
+        while chosen < out.len() {
             let mut best: Option<(usize, u64)> = None;
             for (w, s) in score.iter().enumerate() {
                 if *s > 0 && f.word_bank(w as u32) == Some(bank) && best.is_none_or(|(_, b)| *s > b)
@@ -1403,8 +1417,8 @@ fn choose_cache_into(
         }
         chosen
     };
-    let ni = pick(Bank::I64, out);
-    let nf = pick(Bank::F64, fout);
+    let ni = pick(Bank::I64, &mut out[..]);
+    let nf = pick(Bank::F64, &mut fout[..]);
     (ni, nf)
 }
 

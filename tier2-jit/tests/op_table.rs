@@ -54,6 +54,7 @@ fn check_holes(op: Op, st: &stencils::Stencil, locs: &[u8]) {
             HoleSymbol::Target => kinds.contains(&Operand::T),
             HoleSymbol::Continue | HoleSymbol::Pc | HoleSymbol::OwnData | HoleSymbol::Exit => true,
             HoleSymbol::R0 | HoleSymbol::R1 | HoleSymbol::R2 | HoleSymbol::R3 => true,
+            HoleSymbol::R4 | HoleSymbol::R5 => true,
             HoleSymbol::F0 | HoleSymbol::F1 | HoleSymbol::F2 | HoleSymbol::F3 => true,
             HoleSymbol::Helper(h) => vm::runtime::helper_address(h).is_some(),
             // Only the generic helper stencil takes raw operands and a routine address.
@@ -121,25 +122,35 @@ fn every_jit_op_has_a_stencil_with_only_allowed_holes() {
                 "call_c2",
                 "call_c3",
                 "call_c4",
+                "call_c5",
+                "call_c6",
                 "call_direct",
                 "call_direct_c1",
                 "call_direct_c2",
                 "call_direct_c3",
                 "call_direct_c4",
+                "call_direct_c5",
+                "call_direct_c6",
                 "call_closure_c1",
                 "call_closure_c2",
                 "call_closure_c3",
                 "call_closure_c4",
+                "call_closure_c5",
+                "call_closure_c6",
                 stencils::HELPER,
                 "helper_c1",
                 "helper_c2",
                 "helper_c3",
                 "helper_c4",
+                "helper_c5",
+                "helper_c6",
                 "helper_f",
                 "helper_f_c1",
                 "helper_f_c2",
                 "helper_f_c3",
                 "helper_f_c4",
+                "helper_f_c5",
+                "helper_f_c6",
             ]
             .contains(&s.name)
             || ["spill_", "reload_", "spill_f_", "reload_f_"]
@@ -147,7 +158,7 @@ fn every_jit_op_has_a_stencil_with_only_allowed_holes() {
                 .any(|p| {
                     s.name
                         .strip_prefix(p)
-                        .is_some_and(|k| ["0", "1", "2", "3"].contains(&k))
+                        .is_some_and(|k| ["0", "1", "2", "3", "4", "5"].contains(&k))
                 })
         {
             continue;
@@ -168,7 +179,7 @@ fn every_jit_op_has_a_stencil_with_only_allowed_holes() {
             .count();
         let n = if is_acc(op) && locs.len() == 2 { 2 } else { n };
         assert!(
-            locs.len() == n && locs.bytes().all(|c| b"m0123".contains(&c)),
+            locs.len() == n && locs.bytes().all(|c| b"m012345".contains(&c)),
             "variant {} does not name the location of each of {}'s {n} cacheable operands",
             s.name,
             op.name()
@@ -207,6 +218,8 @@ fn helper_ops_run_through_the_generic_helper_stencil() {
         "helper_c2",
         "helper_c3",
         "helper_c4",
+        "helper_c5",
+        "helper_c6",
     ]
     .iter()
     .enumerate()
@@ -226,6 +239,8 @@ fn helper_ops_run_through_the_generic_helper_stencil() {
                 HoleSymbol::R1 => n >= 2,
                 HoleSymbol::R2 => n >= 3,
                 HoleSymbol::R3 => n >= 4,
+                HoleSymbol::R4 => n >= 5,
+                HoleSymbol::R5 => n >= 6,
                 _ => false,
             };
             assert!(ok, "{name}: unexpected hole {:?} ({:?})", h.symbol, h.kind);
