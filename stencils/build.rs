@@ -457,9 +457,6 @@ fn relax_exit_tails(code: &mut Vec<u8>, holes: &mut Vec<HoleOut>) {
             }
         }
     }
-    if tails.is_empty() {
-        return;
-    }
     let internal = |i: &iced_x86::Instruction| {
         matches!(
             i.flow_control(),
@@ -476,13 +473,20 @@ fn relax_exit_tails(code: &mut Vec<u8>, holes: &mut Vec<HoleOut>) {
             }
         }
     }
-    if convert.iter().all(Option::is_none) {
+    // One-byte no-ops go (the ones `fold_exit_branches` leaves; a jump to one then lands on
+    // the next instruction, which is where it went on).
+    let nop = |i: &iced_x86::Instruction| i.len() == 1 && code[i.ip() as usize] == 0x90;
+    if convert.iter().all(Option::is_none) && !insns.iter().any(nop) {
         return;
     }
     // A tail goes when no remaining jump reaches it and it is not fallen into.
     let mut delete = vec![false; insns.len()];
     for (n, i) in insns.iter().enumerate() {
         let at = i.ip() as usize;
+        if nop(i) {
+            delete[n] = true;
+            continue;
+        }
         if !tails.contains_key(&at) || n == 0 {
             continue;
         }
@@ -654,7 +658,7 @@ fn fold_exit_branches(code: &mut [u8], holes: &mut [HoleOut]) {
 /// ```
 ///
 /// becomes `j!cc _TARGET; jmp _CONTINUE` (same bytes, condition inverted, the two holes
-/// swapped): the emitter drops a trailing `jmp _CONTINUE` when the next instruction follows, so
+/// swapped; the same for `jmp _EXIT`, as clang lays out an in-place overflow check): the emitter drops a trailing `jmp _CONTINUE` when the next instruction follows, so
 /// the branch costs one conditional jump, taken only where the bytecode jumps. Both jumps
 /// change, so a branch inside the stencil that reaches either (the NaN test of a float compare
 /// jumps to the `jmp`) forbids the swap ([`may_be_reached`]).
@@ -680,12 +684,12 @@ fn swap_branch_tail(code: &mut [u8], holes: &mut [HoleOut]) {
     };
     let (Some(cont), Some(target)) = (
         at(holes, n - 9, Sym::Continue),
-        at(holes, n - 4, Sym::Target),
+        at(holes, n - 4, Sym::Target).or_else(|| at(holes, n - 4, Sym::Exit)),
     ) else {
         return;
     };
     code[n - 10] ^= 1;
-    holes[cont].sym = Sym::Target;
+    holes[cont].sym = holes[target].sym.clone();
     holes[target].sym = Sym::Continue;
 }
 
@@ -763,6 +767,7 @@ fn extract(file: &object::File, src: &str) -> Result<Vec<StencilOut>, String> {
         }
         relax_exit_tails(&mut code, &mut holes);
         fold_exit_branches(&mut code, &mut holes);
+        relax_exit_tails(&mut code, &mut holes); // drops the folds' no-ops
         swap_branch_tail(&mut code, &mut holes);
         holes.sort();
         for w in holes.windows(2) {

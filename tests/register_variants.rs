@@ -121,6 +121,9 @@ fn variants() -> Vec<Variant> {
         // The location of each cacheable operand; an accumulator form's b is its a.
         let per_operand: Vec<Option<u8>> = if is_acc(op) && locs.len() == 2 {
             vec![Some(locs[0]), Some(locs[0]), Some(locs[1])]
+        } else if is_acc(op) && locs.len() == 3 && locs[0] == b'x' {
+            // The clobbering form follows a move R[a] := R[b]: b in its own frame slot.
+            vec![Some(locs[1]), Some(b'm'), Some(locs[2])]
         } else {
             let mut it = locs.iter();
             kinds

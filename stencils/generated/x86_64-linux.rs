@@ -2,12 +2,12 @@
 // Regenerate (needs clang 19): MOCHI_REGEN_STENCILS=1 cargo build -p stencils
 // clang: Debian clang version 19.1.7 (3~deb12u1)
 // flags: -Werror -Wall --target=x86_64-unknown-linux-gnu -std=gnu11 -O2 -g0 -fno-pic -mcmodel=small -fomit-frame-pointer -mno-red-zone -fno-asynchronous-unwind-tables -fno-unwind-tables -fno-stack-protector -ffreestanding -fno-builtin -fno-jump-tables -fcf-protection=none -fno-exceptions -fno-strict-aliasing -ffunction-sections -fdata-sections
-// digest: sha256(clang major 19, flags, stencils/src/*.c *.h): 537128393769f3e50fa058aafa0fe403948b36247ad77bc99ff84778a73c00d6
-// 1627 stencils.
+// digest: sha256(clang major 19, flags, stencils/src/*.c *.h): 37a5fa2fea92996f073e8863397cea96e9683668ee8954091f09028c07e8e344
+// 1735 stencils.
 
 pub const CLANG_VERSION: &str = "Debian clang version 19.1.7 (3~deb12u1)";
 pub const FLAGS: &str = "-Werror -Wall --target=x86_64-unknown-linux-gnu -std=gnu11 -O2 -g0 -fno-pic -mcmodel=small -fomit-frame-pointer -mno-red-zone -fno-asynchronous-unwind-tables -fno-unwind-tables -fno-stack-protector -ffreestanding -fno-builtin -fno-jump-tables -fcf-protection=none -fno-exceptions -fno-strict-aliasing -ffunction-sections -fdata-sections";
-pub const DIGEST: &str = "537128393769f3e50fa058aafa0fe403948b36247ad77bc99ff84778a73c00d6";
+pub const DIGEST: &str = "37a5fa2fea92996f073e8863397cea96e9683668ee8954091f09028c07e8e344";
 
 /// Sizes, offsets and constants of mochi.h as clang measured them (abi_probe.c).
 pub const ABI: &[(&str, u64)] = &[
@@ -61,20 +61,20 @@ pub const ABI: &[(&str, u64)] = &[
 ];
 
 pub static STENCILS: &[Stencil] = &[
-    // abs_i64 (int_ops.c): 38 code bytes, 0 data bytes, 4 holes
+    // abs_i64 (int_ops.c): 37 code bytes, 0 data bytes, 4 holes
     Stencil {
         name: "abs_i64",
         code: &[
             0x49, 0x8b, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0x49, 0x89, 0xc2, 0x49, 0xf7, 0xda, 0x0f, 0x80,
-            0x00, 0x00, 0x00, 0x00, 0x90, 0x49, 0x0f, 0x49, 0xc2, 0x49, 0x89, 0x84, 0x24, 0x00, 0x00, 0x00,
-            0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
+            0x00, 0x00, 0x00, 0x00, 0x49, 0x0f, 0x49, 0xc2, 0x49, 0x89, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00,
+            0xe9, 0x00, 0x00, 0x00, 0x00,
         ],
         data: &[],
         holes: &[
             Hole { offset: 0x4, kind: HoleKind::Abs32S, symbol: HoleSymbol::B, addend: 0, in_data: false },
             Hole { offset: 0x10, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
-            Hole { offset: 0x1d, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
-            Hole { offset: 0x22, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+            Hole { offset: 0x1c, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
+            Hole { offset: 0x21, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
     // abs_i64__00 (int_ops.c): 32 code bytes, 0 data bytes, 2 holes
@@ -160,19 +160,18 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0x1f, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // abs_i64__0m (int_ops.c): 33 code bytes, 0 data bytes, 3 holes
+    // abs_i64__0m (int_ops.c): 32 code bytes, 0 data bytes, 3 holes
     Stencil {
         name: "abs_i64__0m",
         code: &[
             0x49, 0x8b, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0x49, 0x89, 0xc2, 0x49, 0xf7, 0xda, 0x0f, 0x80,
-            0x00, 0x00, 0x00, 0x00, 0x90, 0x49, 0x0f, 0x49, 0xc2, 0x48, 0x89, 0xc7, 0xe9, 0x00, 0x00, 0x00,
-            0x00,
+            0x00, 0x00, 0x00, 0x00, 0x49, 0x0f, 0x49, 0xc2, 0x48, 0x89, 0xc7, 0xe9, 0x00, 0x00, 0x00, 0x00,
         ],
         data: &[],
         holes: &[
             Hole { offset: 0x4, kind: HoleKind::Abs32S, symbol: HoleSymbol::B, addend: 0, in_data: false },
             Hole { offset: 0x10, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
-            Hole { offset: 0x1d, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+            Hole { offset: 0x1c, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
     // abs_i64__10 (int_ops.c): 35 code bytes, 0 data bytes, 2 holes
@@ -258,19 +257,18 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0x1f, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // abs_i64__1m (int_ops.c): 33 code bytes, 0 data bytes, 3 holes
+    // abs_i64__1m (int_ops.c): 32 code bytes, 0 data bytes, 3 holes
     Stencil {
         name: "abs_i64__1m",
         code: &[
             0x49, 0x8b, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0x49, 0x89, 0xc2, 0x49, 0xf7, 0xda, 0x0f, 0x80,
-            0x00, 0x00, 0x00, 0x00, 0x90, 0x49, 0x0f, 0x49, 0xc2, 0x48, 0x89, 0xc6, 0xe9, 0x00, 0x00, 0x00,
-            0x00,
+            0x00, 0x00, 0x00, 0x00, 0x49, 0x0f, 0x49, 0xc2, 0x48, 0x89, 0xc6, 0xe9, 0x00, 0x00, 0x00, 0x00,
         ],
         data: &[],
         holes: &[
             Hole { offset: 0x4, kind: HoleKind::Abs32S, symbol: HoleSymbol::B, addend: 0, in_data: false },
             Hole { offset: 0x10, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
-            Hole { offset: 0x1d, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+            Hole { offset: 0x1c, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
     // abs_i64__20 (int_ops.c): 35 code bytes, 0 data bytes, 2 holes
@@ -356,19 +354,18 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0x1f, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // abs_i64__2m (int_ops.c): 33 code bytes, 0 data bytes, 3 holes
+    // abs_i64__2m (int_ops.c): 32 code bytes, 0 data bytes, 3 holes
     Stencil {
         name: "abs_i64__2m",
         code: &[
             0x49, 0x8b, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0x49, 0x89, 0xc2, 0x49, 0xf7, 0xda, 0x0f, 0x80,
-            0x00, 0x00, 0x00, 0x00, 0x90, 0x49, 0x0f, 0x49, 0xc2, 0x48, 0x89, 0xc2, 0xe9, 0x00, 0x00, 0x00,
-            0x00,
+            0x00, 0x00, 0x00, 0x00, 0x49, 0x0f, 0x49, 0xc2, 0x48, 0x89, 0xc2, 0xe9, 0x00, 0x00, 0x00, 0x00,
         ],
         data: &[],
         holes: &[
             Hole { offset: 0x4, kind: HoleKind::Abs32S, symbol: HoleSymbol::B, addend: 0, in_data: false },
             Hole { offset: 0x10, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
-            Hole { offset: 0x1d, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+            Hole { offset: 0x1c, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
     // abs_i64__30 (int_ops.c): 35 code bytes, 0 data bytes, 2 holes
@@ -454,19 +451,18 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0x1f, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // abs_i64__3m (int_ops.c): 33 code bytes, 0 data bytes, 3 holes
+    // abs_i64__3m (int_ops.c): 32 code bytes, 0 data bytes, 3 holes
     Stencil {
         name: "abs_i64__3m",
         code: &[
             0x49, 0x8b, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0x49, 0x89, 0xc2, 0x49, 0xf7, 0xda, 0x0f, 0x80,
-            0x00, 0x00, 0x00, 0x00, 0x90, 0x49, 0x0f, 0x49, 0xc2, 0x48, 0x89, 0xc1, 0xe9, 0x00, 0x00, 0x00,
-            0x00,
+            0x00, 0x00, 0x00, 0x00, 0x49, 0x0f, 0x49, 0xc2, 0x48, 0x89, 0xc1, 0xe9, 0x00, 0x00, 0x00, 0x00,
         ],
         data: &[],
         holes: &[
             Hole { offset: 0x4, kind: HoleKind::Abs32S, symbol: HoleSymbol::B, addend: 0, in_data: false },
             Hole { offset: 0x10, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
-            Hole { offset: 0x1d, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+            Hole { offset: 0x1c, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
     // abs_i64__40 (int_ops.c): 35 code bytes, 0 data bytes, 2 holes
@@ -552,19 +548,18 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0x1f, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // abs_i64__4m (int_ops.c): 33 code bytes, 0 data bytes, 3 holes
+    // abs_i64__4m (int_ops.c): 32 code bytes, 0 data bytes, 3 holes
     Stencil {
         name: "abs_i64__4m",
         code: &[
             0x49, 0x8b, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0x49, 0x89, 0xc2, 0x49, 0xf7, 0xda, 0x0f, 0x80,
-            0x00, 0x00, 0x00, 0x00, 0x90, 0x49, 0x0f, 0x49, 0xc2, 0x49, 0x89, 0xc0, 0xe9, 0x00, 0x00, 0x00,
-            0x00,
+            0x00, 0x00, 0x00, 0x00, 0x49, 0x0f, 0x49, 0xc2, 0x49, 0x89, 0xc0, 0xe9, 0x00, 0x00, 0x00, 0x00,
         ],
         data: &[],
         holes: &[
             Hole { offset: 0x4, kind: HoleKind::Abs32S, symbol: HoleSymbol::B, addend: 0, in_data: false },
             Hole { offset: 0x10, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
-            Hole { offset: 0x1d, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+            Hole { offset: 0x1c, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
     // abs_i64__50 (int_ops.c): 35 code bytes, 0 data bytes, 2 holes
@@ -650,19 +645,18 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0x1c, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // abs_i64__5m (int_ops.c): 33 code bytes, 0 data bytes, 3 holes
+    // abs_i64__5m (int_ops.c): 32 code bytes, 0 data bytes, 3 holes
     Stencil {
         name: "abs_i64__5m",
         code: &[
             0x49, 0x8b, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0x49, 0x89, 0xc2, 0x49, 0xf7, 0xda, 0x0f, 0x80,
-            0x00, 0x00, 0x00, 0x00, 0x90, 0x49, 0x0f, 0x49, 0xc2, 0x49, 0x89, 0xc1, 0xe9, 0x00, 0x00, 0x00,
-            0x00,
+            0x00, 0x00, 0x00, 0x00, 0x49, 0x0f, 0x49, 0xc2, 0x49, 0x89, 0xc1, 0xe9, 0x00, 0x00, 0x00, 0x00,
         ],
         data: &[],
         holes: &[
             Hole { offset: 0x4, kind: HoleKind::Abs32S, symbol: HoleSymbol::B, addend: 0, in_data: false },
             Hole { offset: 0x10, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
-            Hole { offset: 0x1d, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+            Hole { offset: 0x1c, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
     // abs_i64__m0 (int_ops.c): 40 code bytes, 0 data bytes, 3 holes
@@ -1315,1961 +1309,2405 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0x19, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // add_i64 (int_ops.c): 36 code bytes, 0 data bytes, 5 holes
+    // add_i64 (int_ops.c): 35 code bytes, 0 data bytes, 5 holes
     Stencil {
         name: "add_i64",
         code: &[
             0x49, 0x8b, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0x49, 0x03, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00,
-            0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x90, 0x49, 0x89, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0xe9,
-            0x00, 0x00, 0x00, 0x00,
+            0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x49, 0x89, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00,
+            0x00, 0x00, 0x00,
         ],
         data: &[],
         holes: &[
             Hole { offset: 0x4, kind: HoleKind::Abs32S, symbol: HoleSymbol::B, addend: 0, in_data: false },
             Hole { offset: 0xc, kind: HoleKind::Abs32S, symbol: HoleSymbol::C, addend: 0, in_data: false },
             Hole { offset: 0x12, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
-            Hole { offset: 0x1b, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
-            Hole { offset: 0x20, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
-        ],
-    },
-    // add_i64__00 (int_ops.c): 21 code bytes, 0 data bytes, 2 holes
-    Stencil {
-        name: "add_i64__00",
-        code: &[
-            0x48, 0x89, 0xf8, 0x48, 0x01, 0xf8, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x90, 0x48, 0x89, 0xc7,
-            0xe9, 0x00, 0x00, 0x00, 0x00,
-        ],
-        data: &[],
-        holes: &[
-            Hole { offset: 0x8, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
-            Hole { offset: 0x11, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
-        ],
-    },
-    // add_i64__01 (int_ops.c): 21 code bytes, 0 data bytes, 2 holes
-    Stencil {
-        name: "add_i64__01",
-        code: &[
-            0x48, 0x89, 0xf8, 0x48, 0x01, 0xf0, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x90, 0x48, 0x89, 0xc7,
-            0xe9, 0x00, 0x00, 0x00, 0x00,
-        ],
-        data: &[],
-        holes: &[
-            Hole { offset: 0x8, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
-            Hole { offset: 0x11, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
-        ],
-    },
-    // add_i64__02 (int_ops.c): 21 code bytes, 0 data bytes, 2 holes
-    Stencil {
-        name: "add_i64__02",
-        code: &[
-            0x48, 0x89, 0xf8, 0x48, 0x01, 0xd0, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x90, 0x48, 0x89, 0xc7,
-            0xe9, 0x00, 0x00, 0x00, 0x00,
-        ],
-        data: &[],
-        holes: &[
-            Hole { offset: 0x8, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
-            Hole { offset: 0x11, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
-        ],
-    },
-    // add_i64__03 (int_ops.c): 21 code bytes, 0 data bytes, 2 holes
-    Stencil {
-        name: "add_i64__03",
-        code: &[
-            0x48, 0x89, 0xf8, 0x48, 0x01, 0xc8, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x90, 0x48, 0x89, 0xc7,
-            0xe9, 0x00, 0x00, 0x00, 0x00,
-        ],
-        data: &[],
-        holes: &[
-            Hole { offset: 0x8, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
-            Hole { offset: 0x11, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
-        ],
-    },
-    // add_i64__04 (int_ops.c): 21 code bytes, 0 data bytes, 2 holes
-    Stencil {
-        name: "add_i64__04",
-        code: &[
-            0x48, 0x89, 0xf8, 0x4c, 0x01, 0xc0, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x90, 0x48, 0x89, 0xc7,
-            0xe9, 0x00, 0x00, 0x00, 0x00,
-        ],
-        data: &[],
-        holes: &[
-            Hole { offset: 0x8, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
-            Hole { offset: 0x11, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
-        ],
-    },
-    // add_i64__05 (int_ops.c): 21 code bytes, 0 data bytes, 2 holes
-    Stencil {
-        name: "add_i64__05",
-        code: &[
-            0x48, 0x89, 0xf8, 0x4c, 0x01, 0xc8, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x90, 0x48, 0x89, 0xc7,
-            0xe9, 0x00, 0x00, 0x00, 0x00,
-        ],
-        data: &[],
-        holes: &[
-            Hole { offset: 0x8, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
-            Hole { offset: 0x11, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
-        ],
-    },
-    // add_i64__0m (int_ops.c): 26 code bytes, 0 data bytes, 3 holes
-    Stencil {
-        name: "add_i64__0m",
-        code: &[
-            0x49, 0x8b, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0x48, 0x01, 0xf8, 0x0f, 0x80, 0x00, 0x00, 0x00,
-            0x00, 0x90, 0x48, 0x89, 0xc7, 0xe9, 0x00, 0x00, 0x00, 0x00,
-        ],
-        data: &[],
-        holes: &[
-            Hole { offset: 0x4, kind: HoleKind::Abs32S, symbol: HoleSymbol::C, addend: 0, in_data: false },
-            Hole { offset: 0xd, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
-            Hole { offset: 0x16, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
-        ],
-    },
-    // add_i64__10 (int_ops.c): 21 code bytes, 0 data bytes, 2 holes
-    Stencil {
-        name: "add_i64__10",
-        code: &[
-            0x48, 0x89, 0xf0, 0x48, 0x01, 0xf8, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x90, 0x48, 0x89, 0xc6,
-            0xe9, 0x00, 0x00, 0x00, 0x00,
-        ],
-        data: &[],
-        holes: &[
-            Hole { offset: 0x8, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
-            Hole { offset: 0x11, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
-        ],
-    },
-    // add_i64__11 (int_ops.c): 21 code bytes, 0 data bytes, 2 holes
-    Stencil {
-        name: "add_i64__11",
-        code: &[
-            0x48, 0x89, 0xf0, 0x48, 0x01, 0xf0, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x90, 0x48, 0x89, 0xc6,
-            0xe9, 0x00, 0x00, 0x00, 0x00,
-        ],
-        data: &[],
-        holes: &[
-            Hole { offset: 0x8, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
-            Hole { offset: 0x11, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
-        ],
-    },
-    // add_i64__12 (int_ops.c): 21 code bytes, 0 data bytes, 2 holes
-    Stencil {
-        name: "add_i64__12",
-        code: &[
-            0x48, 0x89, 0xf0, 0x48, 0x01, 0xd0, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x90, 0x48, 0x89, 0xc6,
-            0xe9, 0x00, 0x00, 0x00, 0x00,
-        ],
-        data: &[],
-        holes: &[
-            Hole { offset: 0x8, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
-            Hole { offset: 0x11, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
-        ],
-    },
-    // add_i64__13 (int_ops.c): 21 code bytes, 0 data bytes, 2 holes
-    Stencil {
-        name: "add_i64__13",
-        code: &[
-            0x48, 0x89, 0xf0, 0x48, 0x01, 0xc8, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x90, 0x48, 0x89, 0xc6,
-            0xe9, 0x00, 0x00, 0x00, 0x00,
-        ],
-        data: &[],
-        holes: &[
-            Hole { offset: 0x8, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
-            Hole { offset: 0x11, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
-        ],
-    },
-    // add_i64__14 (int_ops.c): 21 code bytes, 0 data bytes, 2 holes
-    Stencil {
-        name: "add_i64__14",
-        code: &[
-            0x48, 0x89, 0xf0, 0x4c, 0x01, 0xc0, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x90, 0x48, 0x89, 0xc6,
-            0xe9, 0x00, 0x00, 0x00, 0x00,
-        ],
-        data: &[],
-        holes: &[
-            Hole { offset: 0x8, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
-            Hole { offset: 0x11, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
-        ],
-    },
-    // add_i64__15 (int_ops.c): 21 code bytes, 0 data bytes, 2 holes
-    Stencil {
-        name: "add_i64__15",
-        code: &[
-            0x48, 0x89, 0xf0, 0x4c, 0x01, 0xc8, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x90, 0x48, 0x89, 0xc6,
-            0xe9, 0x00, 0x00, 0x00, 0x00,
-        ],
-        data: &[],
-        holes: &[
-            Hole { offset: 0x8, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
-            Hole { offset: 0x11, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
-        ],
-    },
-    // add_i64__1m (int_ops.c): 26 code bytes, 0 data bytes, 3 holes
-    Stencil {
-        name: "add_i64__1m",
-        code: &[
-            0x49, 0x8b, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0x48, 0x01, 0xf0, 0x0f, 0x80, 0x00, 0x00, 0x00,
-            0x00, 0x90, 0x48, 0x89, 0xc6, 0xe9, 0x00, 0x00, 0x00, 0x00,
-        ],
-        data: &[],
-        holes: &[
-            Hole { offset: 0x4, kind: HoleKind::Abs32S, symbol: HoleSymbol::C, addend: 0, in_data: false },
-            Hole { offset: 0xd, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
-            Hole { offset: 0x16, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
-        ],
-    },
-    // add_i64__20 (int_ops.c): 21 code bytes, 0 data bytes, 2 holes
-    Stencil {
-        name: "add_i64__20",
-        code: &[
-            0x48, 0x89, 0xd0, 0x48, 0x01, 0xf8, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x90, 0x48, 0x89, 0xc2,
-            0xe9, 0x00, 0x00, 0x00, 0x00,
-        ],
-        data: &[],
-        holes: &[
-            Hole { offset: 0x8, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
-            Hole { offset: 0x11, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
-        ],
-    },
-    // add_i64__21 (int_ops.c): 21 code bytes, 0 data bytes, 2 holes
-    Stencil {
-        name: "add_i64__21",
-        code: &[
-            0x48, 0x89, 0xd0, 0x48, 0x01, 0xf0, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x90, 0x48, 0x89, 0xc2,
-            0xe9, 0x00, 0x00, 0x00, 0x00,
-        ],
-        data: &[],
-        holes: &[
-            Hole { offset: 0x8, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
-            Hole { offset: 0x11, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
-        ],
-    },
-    // add_i64__22 (int_ops.c): 21 code bytes, 0 data bytes, 2 holes
-    Stencil {
-        name: "add_i64__22",
-        code: &[
-            0x48, 0x89, 0xd0, 0x48, 0x01, 0xd0, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x90, 0x48, 0x89, 0xc2,
-            0xe9, 0x00, 0x00, 0x00, 0x00,
-        ],
-        data: &[],
-        holes: &[
-            Hole { offset: 0x8, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
-            Hole { offset: 0x11, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
-        ],
-    },
-    // add_i64__23 (int_ops.c): 21 code bytes, 0 data bytes, 2 holes
-    Stencil {
-        name: "add_i64__23",
-        code: &[
-            0x48, 0x89, 0xd0, 0x48, 0x01, 0xc8, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x90, 0x48, 0x89, 0xc2,
-            0xe9, 0x00, 0x00, 0x00, 0x00,
-        ],
-        data: &[],
-        holes: &[
-            Hole { offset: 0x8, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
-            Hole { offset: 0x11, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
-        ],
-    },
-    // add_i64__24 (int_ops.c): 21 code bytes, 0 data bytes, 2 holes
-    Stencil {
-        name: "add_i64__24",
-        code: &[
-            0x48, 0x89, 0xd0, 0x4c, 0x01, 0xc0, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x90, 0x48, 0x89, 0xc2,
-            0xe9, 0x00, 0x00, 0x00, 0x00,
-        ],
-        data: &[],
-        holes: &[
-            Hole { offset: 0x8, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
-            Hole { offset: 0x11, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
-        ],
-    },
-    // add_i64__25 (int_ops.c): 21 code bytes, 0 data bytes, 2 holes
-    Stencil {
-        name: "add_i64__25",
-        code: &[
-            0x48, 0x89, 0xd0, 0x4c, 0x01, 0xc8, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x90, 0x48, 0x89, 0xc2,
-            0xe9, 0x00, 0x00, 0x00, 0x00,
-        ],
-        data: &[],
-        holes: &[
-            Hole { offset: 0x8, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
-            Hole { offset: 0x11, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
-        ],
-    },
-    // add_i64__2m (int_ops.c): 26 code bytes, 0 data bytes, 3 holes
-    Stencil {
-        name: "add_i64__2m",
-        code: &[
-            0x49, 0x8b, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0x48, 0x01, 0xd0, 0x0f, 0x80, 0x00, 0x00, 0x00,
-            0x00, 0x90, 0x48, 0x89, 0xc2, 0xe9, 0x00, 0x00, 0x00, 0x00,
-        ],
-        data: &[],
-        holes: &[
-            Hole { offset: 0x4, kind: HoleKind::Abs32S, symbol: HoleSymbol::C, addend: 0, in_data: false },
-            Hole { offset: 0xd, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
-            Hole { offset: 0x16, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
-        ],
-    },
-    // add_i64__30 (int_ops.c): 21 code bytes, 0 data bytes, 2 holes
-    Stencil {
-        name: "add_i64__30",
-        code: &[
-            0x48, 0x89, 0xc8, 0x48, 0x01, 0xf8, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x90, 0x48, 0x89, 0xc1,
-            0xe9, 0x00, 0x00, 0x00, 0x00,
-        ],
-        data: &[],
-        holes: &[
-            Hole { offset: 0x8, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
-            Hole { offset: 0x11, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
-        ],
-    },
-    // add_i64__31 (int_ops.c): 21 code bytes, 0 data bytes, 2 holes
-    Stencil {
-        name: "add_i64__31",
-        code: &[
-            0x48, 0x89, 0xc8, 0x48, 0x01, 0xf0, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x90, 0x48, 0x89, 0xc1,
-            0xe9, 0x00, 0x00, 0x00, 0x00,
-        ],
-        data: &[],
-        holes: &[
-            Hole { offset: 0x8, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
-            Hole { offset: 0x11, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
-        ],
-    },
-    // add_i64__32 (int_ops.c): 21 code bytes, 0 data bytes, 2 holes
-    Stencil {
-        name: "add_i64__32",
-        code: &[
-            0x48, 0x89, 0xc8, 0x48, 0x01, 0xd0, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x90, 0x48, 0x89, 0xc1,
-            0xe9, 0x00, 0x00, 0x00, 0x00,
-        ],
-        data: &[],
-        holes: &[
-            Hole { offset: 0x8, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
-            Hole { offset: 0x11, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
-        ],
-    },
-    // add_i64__33 (int_ops.c): 21 code bytes, 0 data bytes, 2 holes
-    Stencil {
-        name: "add_i64__33",
-        code: &[
-            0x48, 0x89, 0xc8, 0x48, 0x01, 0xc8, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x90, 0x48, 0x89, 0xc1,
-            0xe9, 0x00, 0x00, 0x00, 0x00,
-        ],
-        data: &[],
-        holes: &[
-            Hole { offset: 0x8, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
-            Hole { offset: 0x11, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
-        ],
-    },
-    // add_i64__34 (int_ops.c): 21 code bytes, 0 data bytes, 2 holes
-    Stencil {
-        name: "add_i64__34",
-        code: &[
-            0x48, 0x89, 0xc8, 0x4c, 0x01, 0xc0, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x90, 0x48, 0x89, 0xc1,
-            0xe9, 0x00, 0x00, 0x00, 0x00,
-        ],
-        data: &[],
-        holes: &[
-            Hole { offset: 0x8, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
-            Hole { offset: 0x11, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
-        ],
-    },
-    // add_i64__35 (int_ops.c): 21 code bytes, 0 data bytes, 2 holes
-    Stencil {
-        name: "add_i64__35",
-        code: &[
-            0x48, 0x89, 0xc8, 0x4c, 0x01, 0xc8, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x90, 0x48, 0x89, 0xc1,
-            0xe9, 0x00, 0x00, 0x00, 0x00,
-        ],
-        data: &[],
-        holes: &[
-            Hole { offset: 0x8, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
-            Hole { offset: 0x11, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
-        ],
-    },
-    // add_i64__3m (int_ops.c): 26 code bytes, 0 data bytes, 3 holes
-    Stencil {
-        name: "add_i64__3m",
-        code: &[
-            0x49, 0x8b, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0x48, 0x01, 0xc8, 0x0f, 0x80, 0x00, 0x00, 0x00,
-            0x00, 0x90, 0x48, 0x89, 0xc1, 0xe9, 0x00, 0x00, 0x00, 0x00,
-        ],
-        data: &[],
-        holes: &[
-            Hole { offset: 0x4, kind: HoleKind::Abs32S, symbol: HoleSymbol::C, addend: 0, in_data: false },
-            Hole { offset: 0xd, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
-            Hole { offset: 0x16, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
-        ],
-    },
-    // add_i64__40 (int_ops.c): 21 code bytes, 0 data bytes, 2 holes
-    Stencil {
-        name: "add_i64__40",
-        code: &[
-            0x4c, 0x89, 0xc0, 0x48, 0x01, 0xf8, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x90, 0x49, 0x89, 0xc0,
-            0xe9, 0x00, 0x00, 0x00, 0x00,
-        ],
-        data: &[],
-        holes: &[
-            Hole { offset: 0x8, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
-            Hole { offset: 0x11, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
-        ],
-    },
-    // add_i64__41 (int_ops.c): 21 code bytes, 0 data bytes, 2 holes
-    Stencil {
-        name: "add_i64__41",
-        code: &[
-            0x4c, 0x89, 0xc0, 0x48, 0x01, 0xf0, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x90, 0x49, 0x89, 0xc0,
-            0xe9, 0x00, 0x00, 0x00, 0x00,
-        ],
-        data: &[],
-        holes: &[
-            Hole { offset: 0x8, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
-            Hole { offset: 0x11, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
-        ],
-    },
-    // add_i64__42 (int_ops.c): 21 code bytes, 0 data bytes, 2 holes
-    Stencil {
-        name: "add_i64__42",
-        code: &[
-            0x4c, 0x89, 0xc0, 0x48, 0x01, 0xd0, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x90, 0x49, 0x89, 0xc0,
-            0xe9, 0x00, 0x00, 0x00, 0x00,
-        ],
-        data: &[],
-        holes: &[
-            Hole { offset: 0x8, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
-            Hole { offset: 0x11, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
-        ],
-    },
-    // add_i64__43 (int_ops.c): 21 code bytes, 0 data bytes, 2 holes
-    Stencil {
-        name: "add_i64__43",
-        code: &[
-            0x4c, 0x89, 0xc0, 0x48, 0x01, 0xc8, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x90, 0x49, 0x89, 0xc0,
-            0xe9, 0x00, 0x00, 0x00, 0x00,
-        ],
-        data: &[],
-        holes: &[
-            Hole { offset: 0x8, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
-            Hole { offset: 0x11, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
-        ],
-    },
-    // add_i64__44 (int_ops.c): 21 code bytes, 0 data bytes, 2 holes
-    Stencil {
-        name: "add_i64__44",
-        code: &[
-            0x4c, 0x89, 0xc0, 0x4c, 0x01, 0xc0, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x90, 0x49, 0x89, 0xc0,
-            0xe9, 0x00, 0x00, 0x00, 0x00,
-        ],
-        data: &[],
-        holes: &[
-            Hole { offset: 0x8, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
-            Hole { offset: 0x11, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
-        ],
-    },
-    // add_i64__45 (int_ops.c): 21 code bytes, 0 data bytes, 2 holes
-    Stencil {
-        name: "add_i64__45",
-        code: &[
-            0x4c, 0x89, 0xc0, 0x4c, 0x01, 0xc8, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x90, 0x49, 0x89, 0xc0,
-            0xe9, 0x00, 0x00, 0x00, 0x00,
-        ],
-        data: &[],
-        holes: &[
-            Hole { offset: 0x8, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
-            Hole { offset: 0x11, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
-        ],
-    },
-    // add_i64__4m (int_ops.c): 26 code bytes, 0 data bytes, 3 holes
-    Stencil {
-        name: "add_i64__4m",
-        code: &[
-            0x49, 0x8b, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0x4c, 0x01, 0xc0, 0x0f, 0x80, 0x00, 0x00, 0x00,
-            0x00, 0x90, 0x49, 0x89, 0xc0, 0xe9, 0x00, 0x00, 0x00, 0x00,
-        ],
-        data: &[],
-        holes: &[
-            Hole { offset: 0x4, kind: HoleKind::Abs32S, symbol: HoleSymbol::C, addend: 0, in_data: false },
-            Hole { offset: 0xd, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
-            Hole { offset: 0x16, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
-        ],
-    },
-    // add_i64__50 (int_ops.c): 21 code bytes, 0 data bytes, 2 holes
-    Stencil {
-        name: "add_i64__50",
-        code: &[
-            0x4c, 0x89, 0xc8, 0x48, 0x01, 0xf8, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x90, 0x49, 0x89, 0xc1,
-            0xe9, 0x00, 0x00, 0x00, 0x00,
-        ],
-        data: &[],
-        holes: &[
-            Hole { offset: 0x8, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
-            Hole { offset: 0x11, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
-        ],
-    },
-    // add_i64__51 (int_ops.c): 21 code bytes, 0 data bytes, 2 holes
-    Stencil {
-        name: "add_i64__51",
-        code: &[
-            0x4c, 0x89, 0xc8, 0x48, 0x01, 0xf0, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x90, 0x49, 0x89, 0xc1,
-            0xe9, 0x00, 0x00, 0x00, 0x00,
-        ],
-        data: &[],
-        holes: &[
-            Hole { offset: 0x8, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
-            Hole { offset: 0x11, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
-        ],
-    },
-    // add_i64__52 (int_ops.c): 21 code bytes, 0 data bytes, 2 holes
-    Stencil {
-        name: "add_i64__52",
-        code: &[
-            0x4c, 0x89, 0xc8, 0x48, 0x01, 0xd0, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x90, 0x49, 0x89, 0xc1,
-            0xe9, 0x00, 0x00, 0x00, 0x00,
-        ],
-        data: &[],
-        holes: &[
-            Hole { offset: 0x8, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
-            Hole { offset: 0x11, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
-        ],
-    },
-    // add_i64__53 (int_ops.c): 21 code bytes, 0 data bytes, 2 holes
-    Stencil {
-        name: "add_i64__53",
-        code: &[
-            0x4c, 0x89, 0xc8, 0x48, 0x01, 0xc8, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x90, 0x49, 0x89, 0xc1,
-            0xe9, 0x00, 0x00, 0x00, 0x00,
-        ],
-        data: &[],
-        holes: &[
-            Hole { offset: 0x8, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
-            Hole { offset: 0x11, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
-        ],
-    },
-    // add_i64__54 (int_ops.c): 21 code bytes, 0 data bytes, 2 holes
-    Stencil {
-        name: "add_i64__54",
-        code: &[
-            0x4c, 0x89, 0xc8, 0x4c, 0x01, 0xc0, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x90, 0x49, 0x89, 0xc1,
-            0xe9, 0x00, 0x00, 0x00, 0x00,
-        ],
-        data: &[],
-        holes: &[
-            Hole { offset: 0x8, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
-            Hole { offset: 0x11, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
-        ],
-    },
-    // add_i64__55 (int_ops.c): 21 code bytes, 0 data bytes, 2 holes
-    Stencil {
-        name: "add_i64__55",
-        code: &[
-            0x4c, 0x89, 0xc8, 0x4c, 0x01, 0xc8, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x90, 0x49, 0x89, 0xc1,
-            0xe9, 0x00, 0x00, 0x00, 0x00,
-        ],
-        data: &[],
-        holes: &[
-            Hole { offset: 0x8, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
-            Hole { offset: 0x11, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
-        ],
-    },
-    // add_i64__5m (int_ops.c): 26 code bytes, 0 data bytes, 3 holes
-    Stencil {
-        name: "add_i64__5m",
-        code: &[
-            0x49, 0x8b, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0x4c, 0x01, 0xc8, 0x0f, 0x80, 0x00, 0x00, 0x00,
-            0x00, 0x90, 0x49, 0x89, 0xc1, 0xe9, 0x00, 0x00, 0x00, 0x00,
-        ],
-        data: &[],
-        holes: &[
-            Hole { offset: 0x4, kind: HoleKind::Abs32S, symbol: HoleSymbol::C, addend: 0, in_data: false },
-            Hole { offset: 0xd, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
-            Hole { offset: 0x16, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
-        ],
-    },
-    // add_i64__m00 (int_ops.c): 26 code bytes, 0 data bytes, 3 holes
-    Stencil {
-        name: "add_i64__m00",
-        code: &[
-            0x48, 0x89, 0xf8, 0x48, 0x01, 0xf8, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x90, 0x49, 0x89, 0x84,
-            0x24, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
-        ],
-        data: &[],
-        holes: &[
-            Hole { offset: 0x8, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
-            Hole { offset: 0x11, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
-            Hole { offset: 0x16, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
-        ],
-    },
-    // add_i64__m01 (int_ops.c): 26 code bytes, 0 data bytes, 3 holes
-    Stencil {
-        name: "add_i64__m01",
-        code: &[
-            0x48, 0x89, 0xf8, 0x48, 0x01, 0xf0, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x90, 0x49, 0x89, 0x84,
-            0x24, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
-        ],
-        data: &[],
-        holes: &[
-            Hole { offset: 0x8, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
-            Hole { offset: 0x11, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
-            Hole { offset: 0x16, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
-        ],
-    },
-    // add_i64__m02 (int_ops.c): 26 code bytes, 0 data bytes, 3 holes
-    Stencil {
-        name: "add_i64__m02",
-        code: &[
-            0x48, 0x89, 0xf8, 0x48, 0x01, 0xd0, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x90, 0x49, 0x89, 0x84,
-            0x24, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
-        ],
-        data: &[],
-        holes: &[
-            Hole { offset: 0x8, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
-            Hole { offset: 0x11, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
-            Hole { offset: 0x16, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
-        ],
-    },
-    // add_i64__m03 (int_ops.c): 26 code bytes, 0 data bytes, 3 holes
-    Stencil {
-        name: "add_i64__m03",
-        code: &[
-            0x48, 0x89, 0xf8, 0x48, 0x01, 0xc8, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x90, 0x49, 0x89, 0x84,
-            0x24, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
-        ],
-        data: &[],
-        holes: &[
-            Hole { offset: 0x8, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
-            Hole { offset: 0x11, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
-            Hole { offset: 0x16, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
-        ],
-    },
-    // add_i64__m04 (int_ops.c): 26 code bytes, 0 data bytes, 3 holes
-    Stencil {
-        name: "add_i64__m04",
-        code: &[
-            0x48, 0x89, 0xf8, 0x4c, 0x01, 0xc0, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x90, 0x49, 0x89, 0x84,
-            0x24, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
-        ],
-        data: &[],
-        holes: &[
-            Hole { offset: 0x8, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
-            Hole { offset: 0x11, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
-            Hole { offset: 0x16, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
-        ],
-    },
-    // add_i64__m05 (int_ops.c): 26 code bytes, 0 data bytes, 3 holes
-    Stencil {
-        name: "add_i64__m05",
-        code: &[
-            0x48, 0x89, 0xf8, 0x4c, 0x01, 0xc8, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x90, 0x49, 0x89, 0x84,
-            0x24, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
-        ],
-        data: &[],
-        holes: &[
-            Hole { offset: 0x8, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
-            Hole { offset: 0x11, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
-            Hole { offset: 0x16, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
-        ],
-    },
-    // add_i64__m0m (int_ops.c): 31 code bytes, 0 data bytes, 4 holes
-    Stencil {
-        name: "add_i64__m0m",
-        code: &[
-            0x49, 0x8b, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0x48, 0x01, 0xf8, 0x0f, 0x80, 0x00, 0x00, 0x00,
-            0x00, 0x90, 0x49, 0x89, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
-        ],
-        data: &[],
-        holes: &[
-            Hole { offset: 0x4, kind: HoleKind::Abs32S, symbol: HoleSymbol::C, addend: 0, in_data: false },
-            Hole { offset: 0xd, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
-            Hole { offset: 0x16, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
-            Hole { offset: 0x1b, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
-        ],
-    },
-    // add_i64__m10 (int_ops.c): 26 code bytes, 0 data bytes, 3 holes
-    Stencil {
-        name: "add_i64__m10",
-        code: &[
-            0x48, 0x89, 0xf0, 0x48, 0x01, 0xf8, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x90, 0x49, 0x89, 0x84,
-            0x24, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
-        ],
-        data: &[],
-        holes: &[
-            Hole { offset: 0x8, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
-            Hole { offset: 0x11, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
-            Hole { offset: 0x16, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
-        ],
-    },
-    // add_i64__m11 (int_ops.c): 26 code bytes, 0 data bytes, 3 holes
-    Stencil {
-        name: "add_i64__m11",
-        code: &[
-            0x48, 0x89, 0xf0, 0x48, 0x01, 0xf0, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x90, 0x49, 0x89, 0x84,
-            0x24, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
-        ],
-        data: &[],
-        holes: &[
-            Hole { offset: 0x8, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
-            Hole { offset: 0x11, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
-            Hole { offset: 0x16, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
-        ],
-    },
-    // add_i64__m12 (int_ops.c): 26 code bytes, 0 data bytes, 3 holes
-    Stencil {
-        name: "add_i64__m12",
-        code: &[
-            0x48, 0x89, 0xf0, 0x48, 0x01, 0xd0, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x90, 0x49, 0x89, 0x84,
-            0x24, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
-        ],
-        data: &[],
-        holes: &[
-            Hole { offset: 0x8, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
-            Hole { offset: 0x11, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
-            Hole { offset: 0x16, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
-        ],
-    },
-    // add_i64__m13 (int_ops.c): 26 code bytes, 0 data bytes, 3 holes
-    Stencil {
-        name: "add_i64__m13",
-        code: &[
-            0x48, 0x89, 0xf0, 0x48, 0x01, 0xc8, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x90, 0x49, 0x89, 0x84,
-            0x24, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
-        ],
-        data: &[],
-        holes: &[
-            Hole { offset: 0x8, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
-            Hole { offset: 0x11, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
-            Hole { offset: 0x16, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
-        ],
-    },
-    // add_i64__m14 (int_ops.c): 26 code bytes, 0 data bytes, 3 holes
-    Stencil {
-        name: "add_i64__m14",
-        code: &[
-            0x48, 0x89, 0xf0, 0x4c, 0x01, 0xc0, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x90, 0x49, 0x89, 0x84,
-            0x24, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
-        ],
-        data: &[],
-        holes: &[
-            Hole { offset: 0x8, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
-            Hole { offset: 0x11, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
-            Hole { offset: 0x16, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
-        ],
-    },
-    // add_i64__m15 (int_ops.c): 26 code bytes, 0 data bytes, 3 holes
-    Stencil {
-        name: "add_i64__m15",
-        code: &[
-            0x48, 0x89, 0xf0, 0x4c, 0x01, 0xc8, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x90, 0x49, 0x89, 0x84,
-            0x24, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
-        ],
-        data: &[],
-        holes: &[
-            Hole { offset: 0x8, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
-            Hole { offset: 0x11, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
-            Hole { offset: 0x16, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
-        ],
-    },
-    // add_i64__m1m (int_ops.c): 31 code bytes, 0 data bytes, 4 holes
-    Stencil {
-        name: "add_i64__m1m",
-        code: &[
-            0x49, 0x8b, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0x48, 0x01, 0xf0, 0x0f, 0x80, 0x00, 0x00, 0x00,
-            0x00, 0x90, 0x49, 0x89, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
-        ],
-        data: &[],
-        holes: &[
-            Hole { offset: 0x4, kind: HoleKind::Abs32S, symbol: HoleSymbol::C, addend: 0, in_data: false },
-            Hole { offset: 0xd, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
-            Hole { offset: 0x16, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
-            Hole { offset: 0x1b, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
-        ],
-    },
-    // add_i64__m20 (int_ops.c): 26 code bytes, 0 data bytes, 3 holes
-    Stencil {
-        name: "add_i64__m20",
-        code: &[
-            0x48, 0x89, 0xd0, 0x48, 0x01, 0xf8, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x90, 0x49, 0x89, 0x84,
-            0x24, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
-        ],
-        data: &[],
-        holes: &[
-            Hole { offset: 0x8, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
-            Hole { offset: 0x11, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
-            Hole { offset: 0x16, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
-        ],
-    },
-    // add_i64__m21 (int_ops.c): 26 code bytes, 0 data bytes, 3 holes
-    Stencil {
-        name: "add_i64__m21",
-        code: &[
-            0x48, 0x89, 0xd0, 0x48, 0x01, 0xf0, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x90, 0x49, 0x89, 0x84,
-            0x24, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
-        ],
-        data: &[],
-        holes: &[
-            Hole { offset: 0x8, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
-            Hole { offset: 0x11, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
-            Hole { offset: 0x16, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
-        ],
-    },
-    // add_i64__m22 (int_ops.c): 26 code bytes, 0 data bytes, 3 holes
-    Stencil {
-        name: "add_i64__m22",
-        code: &[
-            0x48, 0x89, 0xd0, 0x48, 0x01, 0xd0, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x90, 0x49, 0x89, 0x84,
-            0x24, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
-        ],
-        data: &[],
-        holes: &[
-            Hole { offset: 0x8, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
-            Hole { offset: 0x11, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
-            Hole { offset: 0x16, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
-        ],
-    },
-    // add_i64__m23 (int_ops.c): 26 code bytes, 0 data bytes, 3 holes
-    Stencil {
-        name: "add_i64__m23",
-        code: &[
-            0x48, 0x89, 0xd0, 0x48, 0x01, 0xc8, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x90, 0x49, 0x89, 0x84,
-            0x24, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
-        ],
-        data: &[],
-        holes: &[
-            Hole { offset: 0x8, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
-            Hole { offset: 0x11, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
-            Hole { offset: 0x16, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
-        ],
-    },
-    // add_i64__m24 (int_ops.c): 26 code bytes, 0 data bytes, 3 holes
-    Stencil {
-        name: "add_i64__m24",
-        code: &[
-            0x48, 0x89, 0xd0, 0x4c, 0x01, 0xc0, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x90, 0x49, 0x89, 0x84,
-            0x24, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
-        ],
-        data: &[],
-        holes: &[
-            Hole { offset: 0x8, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
-            Hole { offset: 0x11, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
-            Hole { offset: 0x16, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
-        ],
-    },
-    // add_i64__m25 (int_ops.c): 26 code bytes, 0 data bytes, 3 holes
-    Stencil {
-        name: "add_i64__m25",
-        code: &[
-            0x48, 0x89, 0xd0, 0x4c, 0x01, 0xc8, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x90, 0x49, 0x89, 0x84,
-            0x24, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
-        ],
-        data: &[],
-        holes: &[
-            Hole { offset: 0x8, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
-            Hole { offset: 0x11, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
-            Hole { offset: 0x16, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
-        ],
-    },
-    // add_i64__m2m (int_ops.c): 31 code bytes, 0 data bytes, 4 holes
-    Stencil {
-        name: "add_i64__m2m",
-        code: &[
-            0x49, 0x8b, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0x48, 0x01, 0xd0, 0x0f, 0x80, 0x00, 0x00, 0x00,
-            0x00, 0x90, 0x49, 0x89, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
-        ],
-        data: &[],
-        holes: &[
-            Hole { offset: 0x4, kind: HoleKind::Abs32S, symbol: HoleSymbol::C, addend: 0, in_data: false },
-            Hole { offset: 0xd, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
-            Hole { offset: 0x16, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
-            Hole { offset: 0x1b, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
-        ],
-    },
-    // add_i64__m30 (int_ops.c): 26 code bytes, 0 data bytes, 3 holes
-    Stencil {
-        name: "add_i64__m30",
-        code: &[
-            0x48, 0x89, 0xc8, 0x48, 0x01, 0xf8, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x90, 0x49, 0x89, 0x84,
-            0x24, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
-        ],
-        data: &[],
-        holes: &[
-            Hole { offset: 0x8, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
-            Hole { offset: 0x11, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
-            Hole { offset: 0x16, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
-        ],
-    },
-    // add_i64__m31 (int_ops.c): 26 code bytes, 0 data bytes, 3 holes
-    Stencil {
-        name: "add_i64__m31",
-        code: &[
-            0x48, 0x89, 0xc8, 0x48, 0x01, 0xf0, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x90, 0x49, 0x89, 0x84,
-            0x24, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
-        ],
-        data: &[],
-        holes: &[
-            Hole { offset: 0x8, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
-            Hole { offset: 0x11, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
-            Hole { offset: 0x16, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
-        ],
-    },
-    // add_i64__m32 (int_ops.c): 26 code bytes, 0 data bytes, 3 holes
-    Stencil {
-        name: "add_i64__m32",
-        code: &[
-            0x48, 0x89, 0xc8, 0x48, 0x01, 0xd0, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x90, 0x49, 0x89, 0x84,
-            0x24, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
-        ],
-        data: &[],
-        holes: &[
-            Hole { offset: 0x8, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
-            Hole { offset: 0x11, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
-            Hole { offset: 0x16, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
-        ],
-    },
-    // add_i64__m33 (int_ops.c): 26 code bytes, 0 data bytes, 3 holes
-    Stencil {
-        name: "add_i64__m33",
-        code: &[
-            0x48, 0x89, 0xc8, 0x48, 0x01, 0xc8, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x90, 0x49, 0x89, 0x84,
-            0x24, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
-        ],
-        data: &[],
-        holes: &[
-            Hole { offset: 0x8, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
-            Hole { offset: 0x11, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
-            Hole { offset: 0x16, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
-        ],
-    },
-    // add_i64__m34 (int_ops.c): 26 code bytes, 0 data bytes, 3 holes
-    Stencil {
-        name: "add_i64__m34",
-        code: &[
-            0x48, 0x89, 0xc8, 0x4c, 0x01, 0xc0, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x90, 0x49, 0x89, 0x84,
-            0x24, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
-        ],
-        data: &[],
-        holes: &[
-            Hole { offset: 0x8, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
-            Hole { offset: 0x11, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
-            Hole { offset: 0x16, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
-        ],
-    },
-    // add_i64__m35 (int_ops.c): 26 code bytes, 0 data bytes, 3 holes
-    Stencil {
-        name: "add_i64__m35",
-        code: &[
-            0x48, 0x89, 0xc8, 0x4c, 0x01, 0xc8, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x90, 0x49, 0x89, 0x84,
-            0x24, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
-        ],
-        data: &[],
-        holes: &[
-            Hole { offset: 0x8, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
-            Hole { offset: 0x11, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
-            Hole { offset: 0x16, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
-        ],
-    },
-    // add_i64__m3m (int_ops.c): 31 code bytes, 0 data bytes, 4 holes
-    Stencil {
-        name: "add_i64__m3m",
-        code: &[
-            0x49, 0x8b, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0x48, 0x01, 0xc8, 0x0f, 0x80, 0x00, 0x00, 0x00,
-            0x00, 0x90, 0x49, 0x89, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
-        ],
-        data: &[],
-        holes: &[
-            Hole { offset: 0x4, kind: HoleKind::Abs32S, symbol: HoleSymbol::C, addend: 0, in_data: false },
-            Hole { offset: 0xd, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
-            Hole { offset: 0x16, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
-            Hole { offset: 0x1b, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
-        ],
-    },
-    // add_i64__m40 (int_ops.c): 26 code bytes, 0 data bytes, 3 holes
-    Stencil {
-        name: "add_i64__m40",
-        code: &[
-            0x4c, 0x89, 0xc0, 0x48, 0x01, 0xf8, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x90, 0x49, 0x89, 0x84,
-            0x24, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
-        ],
-        data: &[],
-        holes: &[
-            Hole { offset: 0x8, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
-            Hole { offset: 0x11, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
-            Hole { offset: 0x16, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
-        ],
-    },
-    // add_i64__m41 (int_ops.c): 26 code bytes, 0 data bytes, 3 holes
-    Stencil {
-        name: "add_i64__m41",
-        code: &[
-            0x4c, 0x89, 0xc0, 0x48, 0x01, 0xf0, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x90, 0x49, 0x89, 0x84,
-            0x24, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
-        ],
-        data: &[],
-        holes: &[
-            Hole { offset: 0x8, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
-            Hole { offset: 0x11, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
-            Hole { offset: 0x16, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
-        ],
-    },
-    // add_i64__m42 (int_ops.c): 26 code bytes, 0 data bytes, 3 holes
-    Stencil {
-        name: "add_i64__m42",
-        code: &[
-            0x4c, 0x89, 0xc0, 0x48, 0x01, 0xd0, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x90, 0x49, 0x89, 0x84,
-            0x24, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
-        ],
-        data: &[],
-        holes: &[
-            Hole { offset: 0x8, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
-            Hole { offset: 0x11, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
-            Hole { offset: 0x16, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
-        ],
-    },
-    // add_i64__m43 (int_ops.c): 26 code bytes, 0 data bytes, 3 holes
-    Stencil {
-        name: "add_i64__m43",
-        code: &[
-            0x4c, 0x89, 0xc0, 0x48, 0x01, 0xc8, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x90, 0x49, 0x89, 0x84,
-            0x24, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
-        ],
-        data: &[],
-        holes: &[
-            Hole { offset: 0x8, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
-            Hole { offset: 0x11, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
-            Hole { offset: 0x16, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
-        ],
-    },
-    // add_i64__m44 (int_ops.c): 26 code bytes, 0 data bytes, 3 holes
-    Stencil {
-        name: "add_i64__m44",
-        code: &[
-            0x4c, 0x89, 0xc0, 0x4c, 0x01, 0xc0, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x90, 0x49, 0x89, 0x84,
-            0x24, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
-        ],
-        data: &[],
-        holes: &[
-            Hole { offset: 0x8, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
-            Hole { offset: 0x11, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
-            Hole { offset: 0x16, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
-        ],
-    },
-    // add_i64__m45 (int_ops.c): 26 code bytes, 0 data bytes, 3 holes
-    Stencil {
-        name: "add_i64__m45",
-        code: &[
-            0x4c, 0x89, 0xc0, 0x4c, 0x01, 0xc8, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x90, 0x49, 0x89, 0x84,
-            0x24, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
-        ],
-        data: &[],
-        holes: &[
-            Hole { offset: 0x8, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
-            Hole { offset: 0x11, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
-            Hole { offset: 0x16, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
-        ],
-    },
-    // add_i64__m4m (int_ops.c): 31 code bytes, 0 data bytes, 4 holes
-    Stencil {
-        name: "add_i64__m4m",
-        code: &[
-            0x49, 0x8b, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0x4c, 0x01, 0xc0, 0x0f, 0x80, 0x00, 0x00, 0x00,
-            0x00, 0x90, 0x49, 0x89, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
-        ],
-        data: &[],
-        holes: &[
-            Hole { offset: 0x4, kind: HoleKind::Abs32S, symbol: HoleSymbol::C, addend: 0, in_data: false },
-            Hole { offset: 0xd, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
-            Hole { offset: 0x16, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
-            Hole { offset: 0x1b, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
-        ],
-    },
-    // add_i64__m50 (int_ops.c): 26 code bytes, 0 data bytes, 3 holes
-    Stencil {
-        name: "add_i64__m50",
-        code: &[
-            0x4c, 0x89, 0xc8, 0x48, 0x01, 0xf8, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x90, 0x49, 0x89, 0x84,
-            0x24, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
-        ],
-        data: &[],
-        holes: &[
-            Hole { offset: 0x8, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
-            Hole { offset: 0x11, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
-            Hole { offset: 0x16, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
-        ],
-    },
-    // add_i64__m51 (int_ops.c): 26 code bytes, 0 data bytes, 3 holes
-    Stencil {
-        name: "add_i64__m51",
-        code: &[
-            0x4c, 0x89, 0xc8, 0x48, 0x01, 0xf0, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x90, 0x49, 0x89, 0x84,
-            0x24, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
-        ],
-        data: &[],
-        holes: &[
-            Hole { offset: 0x8, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
-            Hole { offset: 0x11, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
-            Hole { offset: 0x16, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
-        ],
-    },
-    // add_i64__m52 (int_ops.c): 26 code bytes, 0 data bytes, 3 holes
-    Stencil {
-        name: "add_i64__m52",
-        code: &[
-            0x4c, 0x89, 0xc8, 0x48, 0x01, 0xd0, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x90, 0x49, 0x89, 0x84,
-            0x24, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
-        ],
-        data: &[],
-        holes: &[
-            Hole { offset: 0x8, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
-            Hole { offset: 0x11, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
-            Hole { offset: 0x16, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
-        ],
-    },
-    // add_i64__m53 (int_ops.c): 26 code bytes, 0 data bytes, 3 holes
-    Stencil {
-        name: "add_i64__m53",
-        code: &[
-            0x4c, 0x89, 0xc8, 0x48, 0x01, 0xc8, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x90, 0x49, 0x89, 0x84,
-            0x24, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
-        ],
-        data: &[],
-        holes: &[
-            Hole { offset: 0x8, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
-            Hole { offset: 0x11, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
-            Hole { offset: 0x16, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
-        ],
-    },
-    // add_i64__m54 (int_ops.c): 26 code bytes, 0 data bytes, 3 holes
-    Stencil {
-        name: "add_i64__m54",
-        code: &[
-            0x4c, 0x89, 0xc8, 0x4c, 0x01, 0xc0, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x90, 0x49, 0x89, 0x84,
-            0x24, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
-        ],
-        data: &[],
-        holes: &[
-            Hole { offset: 0x8, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
-            Hole { offset: 0x11, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
-            Hole { offset: 0x16, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
-        ],
-    },
-    // add_i64__m55 (int_ops.c): 26 code bytes, 0 data bytes, 3 holes
-    Stencil {
-        name: "add_i64__m55",
-        code: &[
-            0x4c, 0x89, 0xc8, 0x4c, 0x01, 0xc8, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x90, 0x49, 0x89, 0x84,
-            0x24, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
-        ],
-        data: &[],
-        holes: &[
-            Hole { offset: 0x8, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
-            Hole { offset: 0x11, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
-            Hole { offset: 0x16, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
-        ],
-    },
-    // add_i64__m5m (int_ops.c): 31 code bytes, 0 data bytes, 4 holes
-    Stencil {
-        name: "add_i64__m5m",
-        code: &[
-            0x49, 0x8b, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0x4c, 0x01, 0xc8, 0x0f, 0x80, 0x00, 0x00, 0x00,
-            0x00, 0x90, 0x49, 0x89, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
-        ],
-        data: &[],
-        holes: &[
-            Hole { offset: 0x4, kind: HoleKind::Abs32S, symbol: HoleSymbol::C, addend: 0, in_data: false },
-            Hole { offset: 0xd, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
-            Hole { offset: 0x16, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
-            Hole { offset: 0x1b, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
-        ],
-    },
-    // add_i64__mm0 (int_ops.c): 31 code bytes, 0 data bytes, 4 holes
-    Stencil {
-        name: "add_i64__mm0",
-        code: &[
-            0x49, 0x8b, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0x48, 0x01, 0xf8, 0x0f, 0x80, 0x00, 0x00, 0x00,
-            0x00, 0x90, 0x49, 0x89, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
-        ],
-        data: &[],
-        holes: &[
-            Hole { offset: 0x4, kind: HoleKind::Abs32S, symbol: HoleSymbol::B, addend: 0, in_data: false },
-            Hole { offset: 0xd, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
-            Hole { offset: 0x16, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
-            Hole { offset: 0x1b, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
-        ],
-    },
-    // add_i64__mm1 (int_ops.c): 31 code bytes, 0 data bytes, 4 holes
-    Stencil {
-        name: "add_i64__mm1",
-        code: &[
-            0x49, 0x8b, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0x48, 0x01, 0xf0, 0x0f, 0x80, 0x00, 0x00, 0x00,
-            0x00, 0x90, 0x49, 0x89, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
-        ],
-        data: &[],
-        holes: &[
-            Hole { offset: 0x4, kind: HoleKind::Abs32S, symbol: HoleSymbol::B, addend: 0, in_data: false },
-            Hole { offset: 0xd, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
-            Hole { offset: 0x16, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
-            Hole { offset: 0x1b, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
-        ],
-    },
-    // add_i64__mm2 (int_ops.c): 31 code bytes, 0 data bytes, 4 holes
-    Stencil {
-        name: "add_i64__mm2",
-        code: &[
-            0x49, 0x8b, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0x48, 0x01, 0xd0, 0x0f, 0x80, 0x00, 0x00, 0x00,
-            0x00, 0x90, 0x49, 0x89, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
-        ],
-        data: &[],
-        holes: &[
-            Hole { offset: 0x4, kind: HoleKind::Abs32S, symbol: HoleSymbol::B, addend: 0, in_data: false },
-            Hole { offset: 0xd, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
-            Hole { offset: 0x16, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
-            Hole { offset: 0x1b, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
-        ],
-    },
-    // add_i64__mm3 (int_ops.c): 31 code bytes, 0 data bytes, 4 holes
-    Stencil {
-        name: "add_i64__mm3",
-        code: &[
-            0x49, 0x8b, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0x48, 0x01, 0xc8, 0x0f, 0x80, 0x00, 0x00, 0x00,
-            0x00, 0x90, 0x49, 0x89, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
-        ],
-        data: &[],
-        holes: &[
-            Hole { offset: 0x4, kind: HoleKind::Abs32S, symbol: HoleSymbol::B, addend: 0, in_data: false },
-            Hole { offset: 0xd, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
-            Hole { offset: 0x16, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
-            Hole { offset: 0x1b, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
-        ],
-    },
-    // add_i64__mm4 (int_ops.c): 31 code bytes, 0 data bytes, 4 holes
-    Stencil {
-        name: "add_i64__mm4",
-        code: &[
-            0x49, 0x8b, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0x4c, 0x01, 0xc0, 0x0f, 0x80, 0x00, 0x00, 0x00,
-            0x00, 0x90, 0x49, 0x89, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
-        ],
-        data: &[],
-        holes: &[
-            Hole { offset: 0x4, kind: HoleKind::Abs32S, symbol: HoleSymbol::B, addend: 0, in_data: false },
-            Hole { offset: 0xd, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
-            Hole { offset: 0x16, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
-            Hole { offset: 0x1b, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
-        ],
-    },
-    // add_i64__mm5 (int_ops.c): 31 code bytes, 0 data bytes, 4 holes
-    Stencil {
-        name: "add_i64__mm5",
-        code: &[
-            0x49, 0x8b, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0x4c, 0x01, 0xc8, 0x0f, 0x80, 0x00, 0x00, 0x00,
-            0x00, 0x90, 0x49, 0x89, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
-        ],
-        data: &[],
-        holes: &[
-            Hole { offset: 0x4, kind: HoleKind::Abs32S, symbol: HoleSymbol::B, addend: 0, in_data: false },
-            Hole { offset: 0xd, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
-            Hole { offset: 0x16, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
-            Hole { offset: 0x1b, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
-        ],
-    },
-    // add_i64_imm (int_ops.c): 35 code bytes, 0 data bytes, 5 holes
-    Stencil {
-        name: "add_i64_imm",
-        code: &[
-            0x48, 0xc7, 0xc0, 0x00, 0x00, 0x00, 0x00, 0x49, 0x03, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0x0f,
-            0x80, 0x00, 0x00, 0x00, 0x00, 0x90, 0x49, 0x89, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00,
-            0x00, 0x00, 0x00,
-        ],
-        data: &[],
-        holes: &[
-            Hole { offset: 0x3, kind: HoleKind::Abs32S, symbol: HoleSymbol::C, addend: 0, in_data: false },
-            Hole { offset: 0xb, kind: HoleKind::Abs32S, symbol: HoleSymbol::B, addend: 0, in_data: false },
-            Hole { offset: 0x11, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
             Hole { offset: 0x1a, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
             Hole { offset: 0x1f, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // add_i64_imm__00 (int_ops.c): 25 code bytes, 0 data bytes, 3 holes
+    // add_i64__00 (int_ops.c): 20 code bytes, 0 data bytes, 2 holes
+    Stencil {
+        name: "add_i64__00",
+        code: &[
+            0x48, 0x89, 0xf8, 0x48, 0x01, 0xf8, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x48, 0x89, 0xc7, 0xe9,
+            0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x8, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x10, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // add_i64__01 (int_ops.c): 20 code bytes, 0 data bytes, 2 holes
+    Stencil {
+        name: "add_i64__01",
+        code: &[
+            0x48, 0x89, 0xf8, 0x48, 0x01, 0xf0, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x48, 0x89, 0xc7, 0xe9,
+            0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x8, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x10, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // add_i64__02 (int_ops.c): 20 code bytes, 0 data bytes, 2 holes
+    Stencil {
+        name: "add_i64__02",
+        code: &[
+            0x48, 0x89, 0xf8, 0x48, 0x01, 0xd0, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x48, 0x89, 0xc7, 0xe9,
+            0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x8, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x10, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // add_i64__03 (int_ops.c): 20 code bytes, 0 data bytes, 2 holes
+    Stencil {
+        name: "add_i64__03",
+        code: &[
+            0x48, 0x89, 0xf8, 0x48, 0x01, 0xc8, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x48, 0x89, 0xc7, 0xe9,
+            0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x8, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x10, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // add_i64__04 (int_ops.c): 20 code bytes, 0 data bytes, 2 holes
+    Stencil {
+        name: "add_i64__04",
+        code: &[
+            0x48, 0x89, 0xf8, 0x4c, 0x01, 0xc0, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x48, 0x89, 0xc7, 0xe9,
+            0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x8, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x10, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // add_i64__05 (int_ops.c): 20 code bytes, 0 data bytes, 2 holes
+    Stencil {
+        name: "add_i64__05",
+        code: &[
+            0x48, 0x89, 0xf8, 0x4c, 0x01, 0xc8, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x48, 0x89, 0xc7, 0xe9,
+            0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x8, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x10, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // add_i64__0m (int_ops.c): 25 code bytes, 0 data bytes, 3 holes
+    Stencil {
+        name: "add_i64__0m",
+        code: &[
+            0x49, 0x8b, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0x48, 0x01, 0xf8, 0x0f, 0x80, 0x00, 0x00, 0x00,
+            0x00, 0x48, 0x89, 0xc7, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x4, kind: HoleKind::Abs32S, symbol: HoleSymbol::C, addend: 0, in_data: false },
+            Hole { offset: 0xd, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x15, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // add_i64__10 (int_ops.c): 20 code bytes, 0 data bytes, 2 holes
+    Stencil {
+        name: "add_i64__10",
+        code: &[
+            0x48, 0x89, 0xf0, 0x48, 0x01, 0xf8, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x48, 0x89, 0xc6, 0xe9,
+            0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x8, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x10, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // add_i64__11 (int_ops.c): 20 code bytes, 0 data bytes, 2 holes
+    Stencil {
+        name: "add_i64__11",
+        code: &[
+            0x48, 0x89, 0xf0, 0x48, 0x01, 0xf0, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x48, 0x89, 0xc6, 0xe9,
+            0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x8, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x10, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // add_i64__12 (int_ops.c): 20 code bytes, 0 data bytes, 2 holes
+    Stencil {
+        name: "add_i64__12",
+        code: &[
+            0x48, 0x89, 0xf0, 0x48, 0x01, 0xd0, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x48, 0x89, 0xc6, 0xe9,
+            0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x8, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x10, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // add_i64__13 (int_ops.c): 20 code bytes, 0 data bytes, 2 holes
+    Stencil {
+        name: "add_i64__13",
+        code: &[
+            0x48, 0x89, 0xf0, 0x48, 0x01, 0xc8, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x48, 0x89, 0xc6, 0xe9,
+            0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x8, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x10, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // add_i64__14 (int_ops.c): 20 code bytes, 0 data bytes, 2 holes
+    Stencil {
+        name: "add_i64__14",
+        code: &[
+            0x48, 0x89, 0xf0, 0x4c, 0x01, 0xc0, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x48, 0x89, 0xc6, 0xe9,
+            0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x8, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x10, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // add_i64__15 (int_ops.c): 20 code bytes, 0 data bytes, 2 holes
+    Stencil {
+        name: "add_i64__15",
+        code: &[
+            0x48, 0x89, 0xf0, 0x4c, 0x01, 0xc8, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x48, 0x89, 0xc6, 0xe9,
+            0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x8, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x10, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // add_i64__1m (int_ops.c): 25 code bytes, 0 data bytes, 3 holes
+    Stencil {
+        name: "add_i64__1m",
+        code: &[
+            0x49, 0x8b, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0x48, 0x01, 0xf0, 0x0f, 0x80, 0x00, 0x00, 0x00,
+            0x00, 0x48, 0x89, 0xc6, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x4, kind: HoleKind::Abs32S, symbol: HoleSymbol::C, addend: 0, in_data: false },
+            Hole { offset: 0xd, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x15, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // add_i64__20 (int_ops.c): 20 code bytes, 0 data bytes, 2 holes
+    Stencil {
+        name: "add_i64__20",
+        code: &[
+            0x48, 0x89, 0xd0, 0x48, 0x01, 0xf8, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x48, 0x89, 0xc2, 0xe9,
+            0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x8, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x10, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // add_i64__21 (int_ops.c): 20 code bytes, 0 data bytes, 2 holes
+    Stencil {
+        name: "add_i64__21",
+        code: &[
+            0x48, 0x89, 0xd0, 0x48, 0x01, 0xf0, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x48, 0x89, 0xc2, 0xe9,
+            0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x8, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x10, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // add_i64__22 (int_ops.c): 20 code bytes, 0 data bytes, 2 holes
+    Stencil {
+        name: "add_i64__22",
+        code: &[
+            0x48, 0x89, 0xd0, 0x48, 0x01, 0xd0, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x48, 0x89, 0xc2, 0xe9,
+            0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x8, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x10, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // add_i64__23 (int_ops.c): 20 code bytes, 0 data bytes, 2 holes
+    Stencil {
+        name: "add_i64__23",
+        code: &[
+            0x48, 0x89, 0xd0, 0x48, 0x01, 0xc8, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x48, 0x89, 0xc2, 0xe9,
+            0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x8, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x10, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // add_i64__24 (int_ops.c): 20 code bytes, 0 data bytes, 2 holes
+    Stencil {
+        name: "add_i64__24",
+        code: &[
+            0x48, 0x89, 0xd0, 0x4c, 0x01, 0xc0, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x48, 0x89, 0xc2, 0xe9,
+            0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x8, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x10, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // add_i64__25 (int_ops.c): 20 code bytes, 0 data bytes, 2 holes
+    Stencil {
+        name: "add_i64__25",
+        code: &[
+            0x48, 0x89, 0xd0, 0x4c, 0x01, 0xc8, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x48, 0x89, 0xc2, 0xe9,
+            0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x8, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x10, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // add_i64__2m (int_ops.c): 25 code bytes, 0 data bytes, 3 holes
+    Stencil {
+        name: "add_i64__2m",
+        code: &[
+            0x49, 0x8b, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0x48, 0x01, 0xd0, 0x0f, 0x80, 0x00, 0x00, 0x00,
+            0x00, 0x48, 0x89, 0xc2, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x4, kind: HoleKind::Abs32S, symbol: HoleSymbol::C, addend: 0, in_data: false },
+            Hole { offset: 0xd, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x15, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // add_i64__30 (int_ops.c): 20 code bytes, 0 data bytes, 2 holes
+    Stencil {
+        name: "add_i64__30",
+        code: &[
+            0x48, 0x89, 0xc8, 0x48, 0x01, 0xf8, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x48, 0x89, 0xc1, 0xe9,
+            0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x8, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x10, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // add_i64__31 (int_ops.c): 20 code bytes, 0 data bytes, 2 holes
+    Stencil {
+        name: "add_i64__31",
+        code: &[
+            0x48, 0x89, 0xc8, 0x48, 0x01, 0xf0, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x48, 0x89, 0xc1, 0xe9,
+            0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x8, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x10, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // add_i64__32 (int_ops.c): 20 code bytes, 0 data bytes, 2 holes
+    Stencil {
+        name: "add_i64__32",
+        code: &[
+            0x48, 0x89, 0xc8, 0x48, 0x01, 0xd0, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x48, 0x89, 0xc1, 0xe9,
+            0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x8, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x10, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // add_i64__33 (int_ops.c): 20 code bytes, 0 data bytes, 2 holes
+    Stencil {
+        name: "add_i64__33",
+        code: &[
+            0x48, 0x89, 0xc8, 0x48, 0x01, 0xc8, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x48, 0x89, 0xc1, 0xe9,
+            0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x8, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x10, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // add_i64__34 (int_ops.c): 20 code bytes, 0 data bytes, 2 holes
+    Stencil {
+        name: "add_i64__34",
+        code: &[
+            0x48, 0x89, 0xc8, 0x4c, 0x01, 0xc0, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x48, 0x89, 0xc1, 0xe9,
+            0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x8, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x10, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // add_i64__35 (int_ops.c): 20 code bytes, 0 data bytes, 2 holes
+    Stencil {
+        name: "add_i64__35",
+        code: &[
+            0x48, 0x89, 0xc8, 0x4c, 0x01, 0xc8, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x48, 0x89, 0xc1, 0xe9,
+            0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x8, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x10, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // add_i64__3m (int_ops.c): 25 code bytes, 0 data bytes, 3 holes
+    Stencil {
+        name: "add_i64__3m",
+        code: &[
+            0x49, 0x8b, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0x48, 0x01, 0xc8, 0x0f, 0x80, 0x00, 0x00, 0x00,
+            0x00, 0x48, 0x89, 0xc1, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x4, kind: HoleKind::Abs32S, symbol: HoleSymbol::C, addend: 0, in_data: false },
+            Hole { offset: 0xd, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x15, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // add_i64__40 (int_ops.c): 20 code bytes, 0 data bytes, 2 holes
+    Stencil {
+        name: "add_i64__40",
+        code: &[
+            0x4c, 0x89, 0xc0, 0x48, 0x01, 0xf8, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x49, 0x89, 0xc0, 0xe9,
+            0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x8, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x10, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // add_i64__41 (int_ops.c): 20 code bytes, 0 data bytes, 2 holes
+    Stencil {
+        name: "add_i64__41",
+        code: &[
+            0x4c, 0x89, 0xc0, 0x48, 0x01, 0xf0, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x49, 0x89, 0xc0, 0xe9,
+            0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x8, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x10, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // add_i64__42 (int_ops.c): 20 code bytes, 0 data bytes, 2 holes
+    Stencil {
+        name: "add_i64__42",
+        code: &[
+            0x4c, 0x89, 0xc0, 0x48, 0x01, 0xd0, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x49, 0x89, 0xc0, 0xe9,
+            0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x8, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x10, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // add_i64__43 (int_ops.c): 20 code bytes, 0 data bytes, 2 holes
+    Stencil {
+        name: "add_i64__43",
+        code: &[
+            0x4c, 0x89, 0xc0, 0x48, 0x01, 0xc8, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x49, 0x89, 0xc0, 0xe9,
+            0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x8, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x10, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // add_i64__44 (int_ops.c): 20 code bytes, 0 data bytes, 2 holes
+    Stencil {
+        name: "add_i64__44",
+        code: &[
+            0x4c, 0x89, 0xc0, 0x4c, 0x01, 0xc0, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x49, 0x89, 0xc0, 0xe9,
+            0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x8, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x10, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // add_i64__45 (int_ops.c): 20 code bytes, 0 data bytes, 2 holes
+    Stencil {
+        name: "add_i64__45",
+        code: &[
+            0x4c, 0x89, 0xc0, 0x4c, 0x01, 0xc8, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x49, 0x89, 0xc0, 0xe9,
+            0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x8, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x10, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // add_i64__4m (int_ops.c): 25 code bytes, 0 data bytes, 3 holes
+    Stencil {
+        name: "add_i64__4m",
+        code: &[
+            0x49, 0x8b, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0x4c, 0x01, 0xc0, 0x0f, 0x80, 0x00, 0x00, 0x00,
+            0x00, 0x49, 0x89, 0xc0, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x4, kind: HoleKind::Abs32S, symbol: HoleSymbol::C, addend: 0, in_data: false },
+            Hole { offset: 0xd, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x15, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // add_i64__50 (int_ops.c): 20 code bytes, 0 data bytes, 2 holes
+    Stencil {
+        name: "add_i64__50",
+        code: &[
+            0x4c, 0x89, 0xc8, 0x48, 0x01, 0xf8, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x49, 0x89, 0xc1, 0xe9,
+            0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x8, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x10, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // add_i64__51 (int_ops.c): 20 code bytes, 0 data bytes, 2 holes
+    Stencil {
+        name: "add_i64__51",
+        code: &[
+            0x4c, 0x89, 0xc8, 0x48, 0x01, 0xf0, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x49, 0x89, 0xc1, 0xe9,
+            0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x8, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x10, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // add_i64__52 (int_ops.c): 20 code bytes, 0 data bytes, 2 holes
+    Stencil {
+        name: "add_i64__52",
+        code: &[
+            0x4c, 0x89, 0xc8, 0x48, 0x01, 0xd0, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x49, 0x89, 0xc1, 0xe9,
+            0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x8, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x10, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // add_i64__53 (int_ops.c): 20 code bytes, 0 data bytes, 2 holes
+    Stencil {
+        name: "add_i64__53",
+        code: &[
+            0x4c, 0x89, 0xc8, 0x48, 0x01, 0xc8, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x49, 0x89, 0xc1, 0xe9,
+            0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x8, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x10, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // add_i64__54 (int_ops.c): 20 code bytes, 0 data bytes, 2 holes
+    Stencil {
+        name: "add_i64__54",
+        code: &[
+            0x4c, 0x89, 0xc8, 0x4c, 0x01, 0xc0, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x49, 0x89, 0xc1, 0xe9,
+            0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x8, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x10, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // add_i64__55 (int_ops.c): 20 code bytes, 0 data bytes, 2 holes
+    Stencil {
+        name: "add_i64__55",
+        code: &[
+            0x4c, 0x89, 0xc8, 0x4c, 0x01, 0xc8, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x49, 0x89, 0xc1, 0xe9,
+            0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x8, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x10, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // add_i64__5m (int_ops.c): 25 code bytes, 0 data bytes, 3 holes
+    Stencil {
+        name: "add_i64__5m",
+        code: &[
+            0x49, 0x8b, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0x4c, 0x01, 0xc8, 0x0f, 0x80, 0x00, 0x00, 0x00,
+            0x00, 0x49, 0x89, 0xc1, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x4, kind: HoleKind::Abs32S, symbol: HoleSymbol::C, addend: 0, in_data: false },
+            Hole { offset: 0xd, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x15, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // add_i64__m00 (int_ops.c): 25 code bytes, 0 data bytes, 3 holes
+    Stencil {
+        name: "add_i64__m00",
+        code: &[
+            0x48, 0x89, 0xf8, 0x48, 0x01, 0xf8, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x49, 0x89, 0x84, 0x24,
+            0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x8, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x10, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
+            Hole { offset: 0x15, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // add_i64__m01 (int_ops.c): 25 code bytes, 0 data bytes, 3 holes
+    Stencil {
+        name: "add_i64__m01",
+        code: &[
+            0x48, 0x89, 0xf8, 0x48, 0x01, 0xf0, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x49, 0x89, 0x84, 0x24,
+            0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x8, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x10, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
+            Hole { offset: 0x15, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // add_i64__m02 (int_ops.c): 25 code bytes, 0 data bytes, 3 holes
+    Stencil {
+        name: "add_i64__m02",
+        code: &[
+            0x48, 0x89, 0xf8, 0x48, 0x01, 0xd0, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x49, 0x89, 0x84, 0x24,
+            0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x8, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x10, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
+            Hole { offset: 0x15, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // add_i64__m03 (int_ops.c): 25 code bytes, 0 data bytes, 3 holes
+    Stencil {
+        name: "add_i64__m03",
+        code: &[
+            0x48, 0x89, 0xf8, 0x48, 0x01, 0xc8, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x49, 0x89, 0x84, 0x24,
+            0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x8, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x10, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
+            Hole { offset: 0x15, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // add_i64__m04 (int_ops.c): 25 code bytes, 0 data bytes, 3 holes
+    Stencil {
+        name: "add_i64__m04",
+        code: &[
+            0x48, 0x89, 0xf8, 0x4c, 0x01, 0xc0, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x49, 0x89, 0x84, 0x24,
+            0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x8, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x10, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
+            Hole { offset: 0x15, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // add_i64__m05 (int_ops.c): 25 code bytes, 0 data bytes, 3 holes
+    Stencil {
+        name: "add_i64__m05",
+        code: &[
+            0x48, 0x89, 0xf8, 0x4c, 0x01, 0xc8, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x49, 0x89, 0x84, 0x24,
+            0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x8, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x10, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
+            Hole { offset: 0x15, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // add_i64__m0m (int_ops.c): 30 code bytes, 0 data bytes, 4 holes
+    Stencil {
+        name: "add_i64__m0m",
+        code: &[
+            0x49, 0x8b, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0x48, 0x01, 0xf8, 0x0f, 0x80, 0x00, 0x00, 0x00,
+            0x00, 0x49, 0x89, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x4, kind: HoleKind::Abs32S, symbol: HoleSymbol::C, addend: 0, in_data: false },
+            Hole { offset: 0xd, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x15, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
+            Hole { offset: 0x1a, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // add_i64__m10 (int_ops.c): 25 code bytes, 0 data bytes, 3 holes
+    Stencil {
+        name: "add_i64__m10",
+        code: &[
+            0x48, 0x89, 0xf0, 0x48, 0x01, 0xf8, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x49, 0x89, 0x84, 0x24,
+            0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x8, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x10, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
+            Hole { offset: 0x15, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // add_i64__m11 (int_ops.c): 25 code bytes, 0 data bytes, 3 holes
+    Stencil {
+        name: "add_i64__m11",
+        code: &[
+            0x48, 0x89, 0xf0, 0x48, 0x01, 0xf0, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x49, 0x89, 0x84, 0x24,
+            0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x8, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x10, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
+            Hole { offset: 0x15, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // add_i64__m12 (int_ops.c): 25 code bytes, 0 data bytes, 3 holes
+    Stencil {
+        name: "add_i64__m12",
+        code: &[
+            0x48, 0x89, 0xf0, 0x48, 0x01, 0xd0, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x49, 0x89, 0x84, 0x24,
+            0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x8, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x10, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
+            Hole { offset: 0x15, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // add_i64__m13 (int_ops.c): 25 code bytes, 0 data bytes, 3 holes
+    Stencil {
+        name: "add_i64__m13",
+        code: &[
+            0x48, 0x89, 0xf0, 0x48, 0x01, 0xc8, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x49, 0x89, 0x84, 0x24,
+            0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x8, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x10, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
+            Hole { offset: 0x15, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // add_i64__m14 (int_ops.c): 25 code bytes, 0 data bytes, 3 holes
+    Stencil {
+        name: "add_i64__m14",
+        code: &[
+            0x48, 0x89, 0xf0, 0x4c, 0x01, 0xc0, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x49, 0x89, 0x84, 0x24,
+            0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x8, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x10, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
+            Hole { offset: 0x15, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // add_i64__m15 (int_ops.c): 25 code bytes, 0 data bytes, 3 holes
+    Stencil {
+        name: "add_i64__m15",
+        code: &[
+            0x48, 0x89, 0xf0, 0x4c, 0x01, 0xc8, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x49, 0x89, 0x84, 0x24,
+            0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x8, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x10, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
+            Hole { offset: 0x15, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // add_i64__m1m (int_ops.c): 30 code bytes, 0 data bytes, 4 holes
+    Stencil {
+        name: "add_i64__m1m",
+        code: &[
+            0x49, 0x8b, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0x48, 0x01, 0xf0, 0x0f, 0x80, 0x00, 0x00, 0x00,
+            0x00, 0x49, 0x89, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x4, kind: HoleKind::Abs32S, symbol: HoleSymbol::C, addend: 0, in_data: false },
+            Hole { offset: 0xd, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x15, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
+            Hole { offset: 0x1a, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // add_i64__m20 (int_ops.c): 25 code bytes, 0 data bytes, 3 holes
+    Stencil {
+        name: "add_i64__m20",
+        code: &[
+            0x48, 0x89, 0xd0, 0x48, 0x01, 0xf8, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x49, 0x89, 0x84, 0x24,
+            0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x8, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x10, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
+            Hole { offset: 0x15, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // add_i64__m21 (int_ops.c): 25 code bytes, 0 data bytes, 3 holes
+    Stencil {
+        name: "add_i64__m21",
+        code: &[
+            0x48, 0x89, 0xd0, 0x48, 0x01, 0xf0, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x49, 0x89, 0x84, 0x24,
+            0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x8, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x10, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
+            Hole { offset: 0x15, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // add_i64__m22 (int_ops.c): 25 code bytes, 0 data bytes, 3 holes
+    Stencil {
+        name: "add_i64__m22",
+        code: &[
+            0x48, 0x89, 0xd0, 0x48, 0x01, 0xd0, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x49, 0x89, 0x84, 0x24,
+            0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x8, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x10, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
+            Hole { offset: 0x15, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // add_i64__m23 (int_ops.c): 25 code bytes, 0 data bytes, 3 holes
+    Stencil {
+        name: "add_i64__m23",
+        code: &[
+            0x48, 0x89, 0xd0, 0x48, 0x01, 0xc8, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x49, 0x89, 0x84, 0x24,
+            0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x8, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x10, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
+            Hole { offset: 0x15, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // add_i64__m24 (int_ops.c): 25 code bytes, 0 data bytes, 3 holes
+    Stencil {
+        name: "add_i64__m24",
+        code: &[
+            0x48, 0x89, 0xd0, 0x4c, 0x01, 0xc0, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x49, 0x89, 0x84, 0x24,
+            0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x8, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x10, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
+            Hole { offset: 0x15, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // add_i64__m25 (int_ops.c): 25 code bytes, 0 data bytes, 3 holes
+    Stencil {
+        name: "add_i64__m25",
+        code: &[
+            0x48, 0x89, 0xd0, 0x4c, 0x01, 0xc8, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x49, 0x89, 0x84, 0x24,
+            0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x8, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x10, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
+            Hole { offset: 0x15, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // add_i64__m2m (int_ops.c): 30 code bytes, 0 data bytes, 4 holes
+    Stencil {
+        name: "add_i64__m2m",
+        code: &[
+            0x49, 0x8b, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0x48, 0x01, 0xd0, 0x0f, 0x80, 0x00, 0x00, 0x00,
+            0x00, 0x49, 0x89, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x4, kind: HoleKind::Abs32S, symbol: HoleSymbol::C, addend: 0, in_data: false },
+            Hole { offset: 0xd, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x15, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
+            Hole { offset: 0x1a, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // add_i64__m30 (int_ops.c): 25 code bytes, 0 data bytes, 3 holes
+    Stencil {
+        name: "add_i64__m30",
+        code: &[
+            0x48, 0x89, 0xc8, 0x48, 0x01, 0xf8, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x49, 0x89, 0x84, 0x24,
+            0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x8, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x10, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
+            Hole { offset: 0x15, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // add_i64__m31 (int_ops.c): 25 code bytes, 0 data bytes, 3 holes
+    Stencil {
+        name: "add_i64__m31",
+        code: &[
+            0x48, 0x89, 0xc8, 0x48, 0x01, 0xf0, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x49, 0x89, 0x84, 0x24,
+            0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x8, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x10, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
+            Hole { offset: 0x15, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // add_i64__m32 (int_ops.c): 25 code bytes, 0 data bytes, 3 holes
+    Stencil {
+        name: "add_i64__m32",
+        code: &[
+            0x48, 0x89, 0xc8, 0x48, 0x01, 0xd0, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x49, 0x89, 0x84, 0x24,
+            0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x8, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x10, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
+            Hole { offset: 0x15, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // add_i64__m33 (int_ops.c): 25 code bytes, 0 data bytes, 3 holes
+    Stencil {
+        name: "add_i64__m33",
+        code: &[
+            0x48, 0x89, 0xc8, 0x48, 0x01, 0xc8, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x49, 0x89, 0x84, 0x24,
+            0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x8, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x10, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
+            Hole { offset: 0x15, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // add_i64__m34 (int_ops.c): 25 code bytes, 0 data bytes, 3 holes
+    Stencil {
+        name: "add_i64__m34",
+        code: &[
+            0x48, 0x89, 0xc8, 0x4c, 0x01, 0xc0, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x49, 0x89, 0x84, 0x24,
+            0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x8, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x10, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
+            Hole { offset: 0x15, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // add_i64__m35 (int_ops.c): 25 code bytes, 0 data bytes, 3 holes
+    Stencil {
+        name: "add_i64__m35",
+        code: &[
+            0x48, 0x89, 0xc8, 0x4c, 0x01, 0xc8, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x49, 0x89, 0x84, 0x24,
+            0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x8, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x10, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
+            Hole { offset: 0x15, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // add_i64__m3m (int_ops.c): 30 code bytes, 0 data bytes, 4 holes
+    Stencil {
+        name: "add_i64__m3m",
+        code: &[
+            0x49, 0x8b, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0x48, 0x01, 0xc8, 0x0f, 0x80, 0x00, 0x00, 0x00,
+            0x00, 0x49, 0x89, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x4, kind: HoleKind::Abs32S, symbol: HoleSymbol::C, addend: 0, in_data: false },
+            Hole { offset: 0xd, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x15, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
+            Hole { offset: 0x1a, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // add_i64__m40 (int_ops.c): 25 code bytes, 0 data bytes, 3 holes
+    Stencil {
+        name: "add_i64__m40",
+        code: &[
+            0x4c, 0x89, 0xc0, 0x48, 0x01, 0xf8, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x49, 0x89, 0x84, 0x24,
+            0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x8, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x10, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
+            Hole { offset: 0x15, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // add_i64__m41 (int_ops.c): 25 code bytes, 0 data bytes, 3 holes
+    Stencil {
+        name: "add_i64__m41",
+        code: &[
+            0x4c, 0x89, 0xc0, 0x48, 0x01, 0xf0, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x49, 0x89, 0x84, 0x24,
+            0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x8, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x10, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
+            Hole { offset: 0x15, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // add_i64__m42 (int_ops.c): 25 code bytes, 0 data bytes, 3 holes
+    Stencil {
+        name: "add_i64__m42",
+        code: &[
+            0x4c, 0x89, 0xc0, 0x48, 0x01, 0xd0, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x49, 0x89, 0x84, 0x24,
+            0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x8, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x10, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
+            Hole { offset: 0x15, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // add_i64__m43 (int_ops.c): 25 code bytes, 0 data bytes, 3 holes
+    Stencil {
+        name: "add_i64__m43",
+        code: &[
+            0x4c, 0x89, 0xc0, 0x48, 0x01, 0xc8, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x49, 0x89, 0x84, 0x24,
+            0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x8, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x10, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
+            Hole { offset: 0x15, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // add_i64__m44 (int_ops.c): 25 code bytes, 0 data bytes, 3 holes
+    Stencil {
+        name: "add_i64__m44",
+        code: &[
+            0x4c, 0x89, 0xc0, 0x4c, 0x01, 0xc0, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x49, 0x89, 0x84, 0x24,
+            0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x8, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x10, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
+            Hole { offset: 0x15, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // add_i64__m45 (int_ops.c): 25 code bytes, 0 data bytes, 3 holes
+    Stencil {
+        name: "add_i64__m45",
+        code: &[
+            0x4c, 0x89, 0xc0, 0x4c, 0x01, 0xc8, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x49, 0x89, 0x84, 0x24,
+            0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x8, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x10, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
+            Hole { offset: 0x15, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // add_i64__m4m (int_ops.c): 30 code bytes, 0 data bytes, 4 holes
+    Stencil {
+        name: "add_i64__m4m",
+        code: &[
+            0x49, 0x8b, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0x4c, 0x01, 0xc0, 0x0f, 0x80, 0x00, 0x00, 0x00,
+            0x00, 0x49, 0x89, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x4, kind: HoleKind::Abs32S, symbol: HoleSymbol::C, addend: 0, in_data: false },
+            Hole { offset: 0xd, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x15, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
+            Hole { offset: 0x1a, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // add_i64__m50 (int_ops.c): 25 code bytes, 0 data bytes, 3 holes
+    Stencil {
+        name: "add_i64__m50",
+        code: &[
+            0x4c, 0x89, 0xc8, 0x48, 0x01, 0xf8, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x49, 0x89, 0x84, 0x24,
+            0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x8, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x10, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
+            Hole { offset: 0x15, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // add_i64__m51 (int_ops.c): 25 code bytes, 0 data bytes, 3 holes
+    Stencil {
+        name: "add_i64__m51",
+        code: &[
+            0x4c, 0x89, 0xc8, 0x48, 0x01, 0xf0, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x49, 0x89, 0x84, 0x24,
+            0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x8, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x10, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
+            Hole { offset: 0x15, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // add_i64__m52 (int_ops.c): 25 code bytes, 0 data bytes, 3 holes
+    Stencil {
+        name: "add_i64__m52",
+        code: &[
+            0x4c, 0x89, 0xc8, 0x48, 0x01, 0xd0, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x49, 0x89, 0x84, 0x24,
+            0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x8, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x10, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
+            Hole { offset: 0x15, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // add_i64__m53 (int_ops.c): 25 code bytes, 0 data bytes, 3 holes
+    Stencil {
+        name: "add_i64__m53",
+        code: &[
+            0x4c, 0x89, 0xc8, 0x48, 0x01, 0xc8, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x49, 0x89, 0x84, 0x24,
+            0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x8, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x10, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
+            Hole { offset: 0x15, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // add_i64__m54 (int_ops.c): 25 code bytes, 0 data bytes, 3 holes
+    Stencil {
+        name: "add_i64__m54",
+        code: &[
+            0x4c, 0x89, 0xc8, 0x4c, 0x01, 0xc0, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x49, 0x89, 0x84, 0x24,
+            0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x8, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x10, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
+            Hole { offset: 0x15, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // add_i64__m55 (int_ops.c): 25 code bytes, 0 data bytes, 3 holes
+    Stencil {
+        name: "add_i64__m55",
+        code: &[
+            0x4c, 0x89, 0xc8, 0x4c, 0x01, 0xc8, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x49, 0x89, 0x84, 0x24,
+            0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x8, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x10, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
+            Hole { offset: 0x15, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // add_i64__m5m (int_ops.c): 30 code bytes, 0 data bytes, 4 holes
+    Stencil {
+        name: "add_i64__m5m",
+        code: &[
+            0x49, 0x8b, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0x4c, 0x01, 0xc8, 0x0f, 0x80, 0x00, 0x00, 0x00,
+            0x00, 0x49, 0x89, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x4, kind: HoleKind::Abs32S, symbol: HoleSymbol::C, addend: 0, in_data: false },
+            Hole { offset: 0xd, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x15, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
+            Hole { offset: 0x1a, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // add_i64__mm0 (int_ops.c): 30 code bytes, 0 data bytes, 4 holes
+    Stencil {
+        name: "add_i64__mm0",
+        code: &[
+            0x49, 0x8b, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0x48, 0x01, 0xf8, 0x0f, 0x80, 0x00, 0x00, 0x00,
+            0x00, 0x49, 0x89, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x4, kind: HoleKind::Abs32S, symbol: HoleSymbol::B, addend: 0, in_data: false },
+            Hole { offset: 0xd, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x15, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
+            Hole { offset: 0x1a, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // add_i64__mm1 (int_ops.c): 30 code bytes, 0 data bytes, 4 holes
+    Stencil {
+        name: "add_i64__mm1",
+        code: &[
+            0x49, 0x8b, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0x48, 0x01, 0xf0, 0x0f, 0x80, 0x00, 0x00, 0x00,
+            0x00, 0x49, 0x89, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x4, kind: HoleKind::Abs32S, symbol: HoleSymbol::B, addend: 0, in_data: false },
+            Hole { offset: 0xd, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x15, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
+            Hole { offset: 0x1a, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // add_i64__mm2 (int_ops.c): 30 code bytes, 0 data bytes, 4 holes
+    Stencil {
+        name: "add_i64__mm2",
+        code: &[
+            0x49, 0x8b, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0x48, 0x01, 0xd0, 0x0f, 0x80, 0x00, 0x00, 0x00,
+            0x00, 0x49, 0x89, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x4, kind: HoleKind::Abs32S, symbol: HoleSymbol::B, addend: 0, in_data: false },
+            Hole { offset: 0xd, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x15, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
+            Hole { offset: 0x1a, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // add_i64__mm3 (int_ops.c): 30 code bytes, 0 data bytes, 4 holes
+    Stencil {
+        name: "add_i64__mm3",
+        code: &[
+            0x49, 0x8b, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0x48, 0x01, 0xc8, 0x0f, 0x80, 0x00, 0x00, 0x00,
+            0x00, 0x49, 0x89, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x4, kind: HoleKind::Abs32S, symbol: HoleSymbol::B, addend: 0, in_data: false },
+            Hole { offset: 0xd, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x15, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
+            Hole { offset: 0x1a, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // add_i64__mm4 (int_ops.c): 30 code bytes, 0 data bytes, 4 holes
+    Stencil {
+        name: "add_i64__mm4",
+        code: &[
+            0x49, 0x8b, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0x4c, 0x01, 0xc0, 0x0f, 0x80, 0x00, 0x00, 0x00,
+            0x00, 0x49, 0x89, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x4, kind: HoleKind::Abs32S, symbol: HoleSymbol::B, addend: 0, in_data: false },
+            Hole { offset: 0xd, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x15, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
+            Hole { offset: 0x1a, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // add_i64__mm5 (int_ops.c): 30 code bytes, 0 data bytes, 4 holes
+    Stencil {
+        name: "add_i64__mm5",
+        code: &[
+            0x49, 0x8b, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0x4c, 0x01, 0xc8, 0x0f, 0x80, 0x00, 0x00, 0x00,
+            0x00, 0x49, 0x89, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x4, kind: HoleKind::Abs32S, symbol: HoleSymbol::B, addend: 0, in_data: false },
+            Hole { offset: 0xd, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x15, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
+            Hole { offset: 0x1a, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // add_i64__x01 (int_ops.c): 14 code bytes, 0 data bytes, 2 holes
+    Stencil {
+        name: "add_i64__x01",
+        code: &[
+            0x48, 0x01, 0xf7, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x5, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0xa, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // add_i64__x02 (int_ops.c): 14 code bytes, 0 data bytes, 2 holes
+    Stencil {
+        name: "add_i64__x02",
+        code: &[
+            0x48, 0x01, 0xd7, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x5, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0xa, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // add_i64__x03 (int_ops.c): 14 code bytes, 0 data bytes, 2 holes
+    Stencil {
+        name: "add_i64__x03",
+        code: &[
+            0x48, 0x01, 0xcf, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x5, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0xa, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // add_i64__x04 (int_ops.c): 14 code bytes, 0 data bytes, 2 holes
+    Stencil {
+        name: "add_i64__x04",
+        code: &[
+            0x4c, 0x01, 0xc7, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x5, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0xa, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // add_i64__x05 (int_ops.c): 14 code bytes, 0 data bytes, 2 holes
+    Stencil {
+        name: "add_i64__x05",
+        code: &[
+            0x4c, 0x01, 0xcf, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x5, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0xa, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // add_i64__x0m (int_ops.c): 19 code bytes, 0 data bytes, 3 holes
+    Stencil {
+        name: "add_i64__x0m",
+        code: &[
+            0x49, 0x03, 0xbc, 0x24, 0x00, 0x00, 0x00, 0x00, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00,
+            0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x4, kind: HoleKind::Abs32S, symbol: HoleSymbol::C, addend: 0, in_data: false },
+            Hole { offset: 0xa, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0xf, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // add_i64__x10 (int_ops.c): 14 code bytes, 0 data bytes, 2 holes
+    Stencil {
+        name: "add_i64__x10",
+        code: &[
+            0x48, 0x01, 0xfe, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x5, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0xa, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // add_i64__x12 (int_ops.c): 14 code bytes, 0 data bytes, 2 holes
+    Stencil {
+        name: "add_i64__x12",
+        code: &[
+            0x48, 0x01, 0xd6, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x5, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0xa, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // add_i64__x13 (int_ops.c): 14 code bytes, 0 data bytes, 2 holes
+    Stencil {
+        name: "add_i64__x13",
+        code: &[
+            0x48, 0x01, 0xce, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x5, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0xa, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // add_i64__x14 (int_ops.c): 14 code bytes, 0 data bytes, 2 holes
+    Stencil {
+        name: "add_i64__x14",
+        code: &[
+            0x4c, 0x01, 0xc6, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x5, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0xa, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // add_i64__x15 (int_ops.c): 14 code bytes, 0 data bytes, 2 holes
+    Stencil {
+        name: "add_i64__x15",
+        code: &[
+            0x4c, 0x01, 0xce, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x5, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0xa, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // add_i64__x1m (int_ops.c): 19 code bytes, 0 data bytes, 3 holes
+    Stencil {
+        name: "add_i64__x1m",
+        code: &[
+            0x49, 0x03, 0xb4, 0x24, 0x00, 0x00, 0x00, 0x00, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00,
+            0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x4, kind: HoleKind::Abs32S, symbol: HoleSymbol::C, addend: 0, in_data: false },
+            Hole { offset: 0xa, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0xf, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // add_i64__x20 (int_ops.c): 14 code bytes, 0 data bytes, 2 holes
+    Stencil {
+        name: "add_i64__x20",
+        code: &[
+            0x48, 0x01, 0xfa, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x5, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0xa, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // add_i64__x21 (int_ops.c): 14 code bytes, 0 data bytes, 2 holes
+    Stencil {
+        name: "add_i64__x21",
+        code: &[
+            0x48, 0x01, 0xf2, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x5, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0xa, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // add_i64__x23 (int_ops.c): 14 code bytes, 0 data bytes, 2 holes
+    Stencil {
+        name: "add_i64__x23",
+        code: &[
+            0x48, 0x01, 0xca, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x5, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0xa, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // add_i64__x24 (int_ops.c): 14 code bytes, 0 data bytes, 2 holes
+    Stencil {
+        name: "add_i64__x24",
+        code: &[
+            0x4c, 0x01, 0xc2, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x5, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0xa, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // add_i64__x25 (int_ops.c): 14 code bytes, 0 data bytes, 2 holes
+    Stencil {
+        name: "add_i64__x25",
+        code: &[
+            0x4c, 0x01, 0xca, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x5, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0xa, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // add_i64__x2m (int_ops.c): 19 code bytes, 0 data bytes, 3 holes
+    Stencil {
+        name: "add_i64__x2m",
+        code: &[
+            0x49, 0x03, 0x94, 0x24, 0x00, 0x00, 0x00, 0x00, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00,
+            0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x4, kind: HoleKind::Abs32S, symbol: HoleSymbol::C, addend: 0, in_data: false },
+            Hole { offset: 0xa, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0xf, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // add_i64__x30 (int_ops.c): 14 code bytes, 0 data bytes, 2 holes
+    Stencil {
+        name: "add_i64__x30",
+        code: &[
+            0x48, 0x01, 0xf9, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x5, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0xa, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // add_i64__x31 (int_ops.c): 14 code bytes, 0 data bytes, 2 holes
+    Stencil {
+        name: "add_i64__x31",
+        code: &[
+            0x48, 0x01, 0xf1, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x5, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0xa, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // add_i64__x32 (int_ops.c): 14 code bytes, 0 data bytes, 2 holes
+    Stencil {
+        name: "add_i64__x32",
+        code: &[
+            0x48, 0x01, 0xd1, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x5, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0xa, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // add_i64__x34 (int_ops.c): 14 code bytes, 0 data bytes, 2 holes
+    Stencil {
+        name: "add_i64__x34",
+        code: &[
+            0x4c, 0x01, 0xc1, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x5, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0xa, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // add_i64__x35 (int_ops.c): 14 code bytes, 0 data bytes, 2 holes
+    Stencil {
+        name: "add_i64__x35",
+        code: &[
+            0x4c, 0x01, 0xc9, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x5, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0xa, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // add_i64__x3m (int_ops.c): 19 code bytes, 0 data bytes, 3 holes
+    Stencil {
+        name: "add_i64__x3m",
+        code: &[
+            0x49, 0x03, 0x8c, 0x24, 0x00, 0x00, 0x00, 0x00, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00,
+            0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x4, kind: HoleKind::Abs32S, symbol: HoleSymbol::C, addend: 0, in_data: false },
+            Hole { offset: 0xa, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0xf, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // add_i64__x40 (int_ops.c): 14 code bytes, 0 data bytes, 2 holes
+    Stencil {
+        name: "add_i64__x40",
+        code: &[
+            0x49, 0x01, 0xf8, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x5, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0xa, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // add_i64__x41 (int_ops.c): 14 code bytes, 0 data bytes, 2 holes
+    Stencil {
+        name: "add_i64__x41",
+        code: &[
+            0x49, 0x01, 0xf0, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x5, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0xa, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // add_i64__x42 (int_ops.c): 14 code bytes, 0 data bytes, 2 holes
+    Stencil {
+        name: "add_i64__x42",
+        code: &[
+            0x49, 0x01, 0xd0, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x5, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0xa, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // add_i64__x43 (int_ops.c): 14 code bytes, 0 data bytes, 2 holes
+    Stencil {
+        name: "add_i64__x43",
+        code: &[
+            0x49, 0x01, 0xc8, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x5, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0xa, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // add_i64__x45 (int_ops.c): 14 code bytes, 0 data bytes, 2 holes
+    Stencil {
+        name: "add_i64__x45",
+        code: &[
+            0x4d, 0x01, 0xc8, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x5, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0xa, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // add_i64__x4m (int_ops.c): 19 code bytes, 0 data bytes, 3 holes
+    Stencil {
+        name: "add_i64__x4m",
+        code: &[
+            0x4d, 0x03, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00,
+            0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x4, kind: HoleKind::Abs32S, symbol: HoleSymbol::C, addend: 0, in_data: false },
+            Hole { offset: 0xa, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0xf, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // add_i64__x50 (int_ops.c): 14 code bytes, 0 data bytes, 2 holes
+    Stencil {
+        name: "add_i64__x50",
+        code: &[
+            0x49, 0x01, 0xf9, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x5, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0xa, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // add_i64__x51 (int_ops.c): 14 code bytes, 0 data bytes, 2 holes
+    Stencil {
+        name: "add_i64__x51",
+        code: &[
+            0x49, 0x01, 0xf1, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x5, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0xa, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // add_i64__x52 (int_ops.c): 14 code bytes, 0 data bytes, 2 holes
+    Stencil {
+        name: "add_i64__x52",
+        code: &[
+            0x49, 0x01, 0xd1, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x5, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0xa, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // add_i64__x53 (int_ops.c): 14 code bytes, 0 data bytes, 2 holes
+    Stencil {
+        name: "add_i64__x53",
+        code: &[
+            0x49, 0x01, 0xc9, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x5, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0xa, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // add_i64__x54 (int_ops.c): 14 code bytes, 0 data bytes, 2 holes
+    Stencil {
+        name: "add_i64__x54",
+        code: &[
+            0x4d, 0x01, 0xc1, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x5, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0xa, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // add_i64__x5m (int_ops.c): 19 code bytes, 0 data bytes, 3 holes
+    Stencil {
+        name: "add_i64__x5m",
+        code: &[
+            0x4d, 0x03, 0x8c, 0x24, 0x00, 0x00, 0x00, 0x00, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00,
+            0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x4, kind: HoleKind::Abs32S, symbol: HoleSymbol::C, addend: 0, in_data: false },
+            Hole { offset: 0xa, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0xf, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // add_i64_imm (int_ops.c): 34 code bytes, 0 data bytes, 5 holes
+    Stencil {
+        name: "add_i64_imm",
+        code: &[
+            0x48, 0xc7, 0xc0, 0x00, 0x00, 0x00, 0x00, 0x49, 0x03, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0x0f,
+            0x80, 0x00, 0x00, 0x00, 0x00, 0x49, 0x89, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00,
+            0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x3, kind: HoleKind::Abs32S, symbol: HoleSymbol::C, addend: 0, in_data: false },
+            Hole { offset: 0xb, kind: HoleKind::Abs32S, symbol: HoleSymbol::B, addend: 0, in_data: false },
+            Hole { offset: 0x11, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x19, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
+            Hole { offset: 0x1e, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // add_i64_imm__00 (int_ops.c): 24 code bytes, 0 data bytes, 3 holes
     Stencil {
         name: "add_i64_imm__00",
         code: &[
             0x48, 0xc7, 0xc0, 0x00, 0x00, 0x00, 0x00, 0x48, 0x01, 0xf8, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00,
-            0x90, 0x48, 0x89, 0xc7, 0xe9, 0x00, 0x00, 0x00, 0x00,
+            0x48, 0x89, 0xc7, 0xe9, 0x00, 0x00, 0x00, 0x00,
         ],
         data: &[],
         holes: &[
             Hole { offset: 0x3, kind: HoleKind::Abs32S, symbol: HoleSymbol::C, addend: 0, in_data: false },
             Hole { offset: 0xc, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
-            Hole { offset: 0x15, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+            Hole { offset: 0x14, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // add_i64_imm__01 (int_ops.c): 25 code bytes, 0 data bytes, 3 holes
+    // add_i64_imm__01 (int_ops.c): 24 code bytes, 0 data bytes, 3 holes
     Stencil {
         name: "add_i64_imm__01",
         code: &[
             0x48, 0xc7, 0xc0, 0x00, 0x00, 0x00, 0x00, 0x48, 0x01, 0xf0, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00,
-            0x90, 0x48, 0x89, 0xc7, 0xe9, 0x00, 0x00, 0x00, 0x00,
+            0x48, 0x89, 0xc7, 0xe9, 0x00, 0x00, 0x00, 0x00,
         ],
         data: &[],
         holes: &[
             Hole { offset: 0x3, kind: HoleKind::Abs32S, symbol: HoleSymbol::C, addend: 0, in_data: false },
             Hole { offset: 0xc, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
-            Hole { offset: 0x15, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+            Hole { offset: 0x14, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // add_i64_imm__02 (int_ops.c): 25 code bytes, 0 data bytes, 3 holes
+    // add_i64_imm__02 (int_ops.c): 24 code bytes, 0 data bytes, 3 holes
     Stencil {
         name: "add_i64_imm__02",
         code: &[
             0x48, 0xc7, 0xc0, 0x00, 0x00, 0x00, 0x00, 0x48, 0x01, 0xd0, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00,
-            0x90, 0x48, 0x89, 0xc7, 0xe9, 0x00, 0x00, 0x00, 0x00,
+            0x48, 0x89, 0xc7, 0xe9, 0x00, 0x00, 0x00, 0x00,
         ],
         data: &[],
         holes: &[
             Hole { offset: 0x3, kind: HoleKind::Abs32S, symbol: HoleSymbol::C, addend: 0, in_data: false },
             Hole { offset: 0xc, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
-            Hole { offset: 0x15, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+            Hole { offset: 0x14, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // add_i64_imm__03 (int_ops.c): 25 code bytes, 0 data bytes, 3 holes
+    // add_i64_imm__03 (int_ops.c): 24 code bytes, 0 data bytes, 3 holes
     Stencil {
         name: "add_i64_imm__03",
         code: &[
             0x48, 0xc7, 0xc0, 0x00, 0x00, 0x00, 0x00, 0x48, 0x01, 0xc8, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00,
-            0x90, 0x48, 0x89, 0xc7, 0xe9, 0x00, 0x00, 0x00, 0x00,
+            0x48, 0x89, 0xc7, 0xe9, 0x00, 0x00, 0x00, 0x00,
         ],
         data: &[],
         holes: &[
             Hole { offset: 0x3, kind: HoleKind::Abs32S, symbol: HoleSymbol::C, addend: 0, in_data: false },
             Hole { offset: 0xc, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
-            Hole { offset: 0x15, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+            Hole { offset: 0x14, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // add_i64_imm__04 (int_ops.c): 25 code bytes, 0 data bytes, 3 holes
+    // add_i64_imm__04 (int_ops.c): 24 code bytes, 0 data bytes, 3 holes
     Stencil {
         name: "add_i64_imm__04",
         code: &[
             0x48, 0xc7, 0xc0, 0x00, 0x00, 0x00, 0x00, 0x4c, 0x01, 0xc0, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00,
-            0x90, 0x48, 0x89, 0xc7, 0xe9, 0x00, 0x00, 0x00, 0x00,
+            0x48, 0x89, 0xc7, 0xe9, 0x00, 0x00, 0x00, 0x00,
         ],
         data: &[],
         holes: &[
             Hole { offset: 0x3, kind: HoleKind::Abs32S, symbol: HoleSymbol::C, addend: 0, in_data: false },
             Hole { offset: 0xc, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
-            Hole { offset: 0x15, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+            Hole { offset: 0x14, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // add_i64_imm__05 (int_ops.c): 25 code bytes, 0 data bytes, 3 holes
+    // add_i64_imm__05 (int_ops.c): 24 code bytes, 0 data bytes, 3 holes
     Stencil {
         name: "add_i64_imm__05",
         code: &[
             0x48, 0xc7, 0xc0, 0x00, 0x00, 0x00, 0x00, 0x4c, 0x01, 0xc8, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00,
-            0x90, 0x48, 0x89, 0xc7, 0xe9, 0x00, 0x00, 0x00, 0x00,
+            0x48, 0x89, 0xc7, 0xe9, 0x00, 0x00, 0x00, 0x00,
         ],
         data: &[],
         holes: &[
             Hole { offset: 0x3, kind: HoleKind::Abs32S, symbol: HoleSymbol::C, addend: 0, in_data: false },
             Hole { offset: 0xc, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
-            Hole { offset: 0x15, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+            Hole { offset: 0x14, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // add_i64_imm__0m (int_ops.c): 30 code bytes, 0 data bytes, 4 holes
+    // add_i64_imm__0m (int_ops.c): 29 code bytes, 0 data bytes, 4 holes
     Stencil {
         name: "add_i64_imm__0m",
         code: &[
             0x48, 0xc7, 0xc0, 0x00, 0x00, 0x00, 0x00, 0x49, 0x03, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0x0f,
-            0x80, 0x00, 0x00, 0x00, 0x00, 0x90, 0x48, 0x89, 0xc7, 0xe9, 0x00, 0x00, 0x00, 0x00,
+            0x80, 0x00, 0x00, 0x00, 0x00, 0x48, 0x89, 0xc7, 0xe9, 0x00, 0x00, 0x00, 0x00,
         ],
         data: &[],
         holes: &[
             Hole { offset: 0x3, kind: HoleKind::Abs32S, symbol: HoleSymbol::C, addend: 0, in_data: false },
             Hole { offset: 0xb, kind: HoleKind::Abs32S, symbol: HoleSymbol::B, addend: 0, in_data: false },
             Hole { offset: 0x11, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
-            Hole { offset: 0x1a, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+            Hole { offset: 0x19, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // add_i64_imm__10 (int_ops.c): 25 code bytes, 0 data bytes, 3 holes
+    // add_i64_imm__10 (int_ops.c): 24 code bytes, 0 data bytes, 3 holes
     Stencil {
         name: "add_i64_imm__10",
         code: &[
             0x48, 0xc7, 0xc0, 0x00, 0x00, 0x00, 0x00, 0x48, 0x01, 0xf8, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00,
-            0x90, 0x48, 0x89, 0xc6, 0xe9, 0x00, 0x00, 0x00, 0x00,
+            0x48, 0x89, 0xc6, 0xe9, 0x00, 0x00, 0x00, 0x00,
         ],
         data: &[],
         holes: &[
             Hole { offset: 0x3, kind: HoleKind::Abs32S, symbol: HoleSymbol::C, addend: 0, in_data: false },
             Hole { offset: 0xc, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
-            Hole { offset: 0x15, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+            Hole { offset: 0x14, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // add_i64_imm__11 (int_ops.c): 25 code bytes, 0 data bytes, 3 holes
+    // add_i64_imm__11 (int_ops.c): 24 code bytes, 0 data bytes, 3 holes
     Stencil {
         name: "add_i64_imm__11",
         code: &[
             0x48, 0xc7, 0xc0, 0x00, 0x00, 0x00, 0x00, 0x48, 0x01, 0xf0, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00,
-            0x90, 0x48, 0x89, 0xc6, 0xe9, 0x00, 0x00, 0x00, 0x00,
+            0x48, 0x89, 0xc6, 0xe9, 0x00, 0x00, 0x00, 0x00,
         ],
         data: &[],
         holes: &[
             Hole { offset: 0x3, kind: HoleKind::Abs32S, symbol: HoleSymbol::C, addend: 0, in_data: false },
             Hole { offset: 0xc, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
-            Hole { offset: 0x15, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+            Hole { offset: 0x14, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // add_i64_imm__12 (int_ops.c): 25 code bytes, 0 data bytes, 3 holes
+    // add_i64_imm__12 (int_ops.c): 24 code bytes, 0 data bytes, 3 holes
     Stencil {
         name: "add_i64_imm__12",
         code: &[
             0x48, 0xc7, 0xc0, 0x00, 0x00, 0x00, 0x00, 0x48, 0x01, 0xd0, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00,
-            0x90, 0x48, 0x89, 0xc6, 0xe9, 0x00, 0x00, 0x00, 0x00,
+            0x48, 0x89, 0xc6, 0xe9, 0x00, 0x00, 0x00, 0x00,
         ],
         data: &[],
         holes: &[
             Hole { offset: 0x3, kind: HoleKind::Abs32S, symbol: HoleSymbol::C, addend: 0, in_data: false },
             Hole { offset: 0xc, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
-            Hole { offset: 0x15, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+            Hole { offset: 0x14, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // add_i64_imm__13 (int_ops.c): 25 code bytes, 0 data bytes, 3 holes
+    // add_i64_imm__13 (int_ops.c): 24 code bytes, 0 data bytes, 3 holes
     Stencil {
         name: "add_i64_imm__13",
         code: &[
             0x48, 0xc7, 0xc0, 0x00, 0x00, 0x00, 0x00, 0x48, 0x01, 0xc8, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00,
-            0x90, 0x48, 0x89, 0xc6, 0xe9, 0x00, 0x00, 0x00, 0x00,
+            0x48, 0x89, 0xc6, 0xe9, 0x00, 0x00, 0x00, 0x00,
         ],
         data: &[],
         holes: &[
             Hole { offset: 0x3, kind: HoleKind::Abs32S, symbol: HoleSymbol::C, addend: 0, in_data: false },
             Hole { offset: 0xc, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
-            Hole { offset: 0x15, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+            Hole { offset: 0x14, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // add_i64_imm__14 (int_ops.c): 25 code bytes, 0 data bytes, 3 holes
+    // add_i64_imm__14 (int_ops.c): 24 code bytes, 0 data bytes, 3 holes
     Stencil {
         name: "add_i64_imm__14",
         code: &[
             0x48, 0xc7, 0xc0, 0x00, 0x00, 0x00, 0x00, 0x4c, 0x01, 0xc0, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00,
-            0x90, 0x48, 0x89, 0xc6, 0xe9, 0x00, 0x00, 0x00, 0x00,
+            0x48, 0x89, 0xc6, 0xe9, 0x00, 0x00, 0x00, 0x00,
         ],
         data: &[],
         holes: &[
             Hole { offset: 0x3, kind: HoleKind::Abs32S, symbol: HoleSymbol::C, addend: 0, in_data: false },
             Hole { offset: 0xc, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
-            Hole { offset: 0x15, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+            Hole { offset: 0x14, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // add_i64_imm__15 (int_ops.c): 25 code bytes, 0 data bytes, 3 holes
+    // add_i64_imm__15 (int_ops.c): 24 code bytes, 0 data bytes, 3 holes
     Stencil {
         name: "add_i64_imm__15",
         code: &[
             0x48, 0xc7, 0xc0, 0x00, 0x00, 0x00, 0x00, 0x4c, 0x01, 0xc8, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00,
-            0x90, 0x48, 0x89, 0xc6, 0xe9, 0x00, 0x00, 0x00, 0x00,
+            0x48, 0x89, 0xc6, 0xe9, 0x00, 0x00, 0x00, 0x00,
         ],
         data: &[],
         holes: &[
             Hole { offset: 0x3, kind: HoleKind::Abs32S, symbol: HoleSymbol::C, addend: 0, in_data: false },
             Hole { offset: 0xc, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
-            Hole { offset: 0x15, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+            Hole { offset: 0x14, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // add_i64_imm__1m (int_ops.c): 30 code bytes, 0 data bytes, 4 holes
+    // add_i64_imm__1m (int_ops.c): 29 code bytes, 0 data bytes, 4 holes
     Stencil {
         name: "add_i64_imm__1m",
         code: &[
             0x48, 0xc7, 0xc0, 0x00, 0x00, 0x00, 0x00, 0x49, 0x03, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0x0f,
-            0x80, 0x00, 0x00, 0x00, 0x00, 0x90, 0x48, 0x89, 0xc6, 0xe9, 0x00, 0x00, 0x00, 0x00,
+            0x80, 0x00, 0x00, 0x00, 0x00, 0x48, 0x89, 0xc6, 0xe9, 0x00, 0x00, 0x00, 0x00,
         ],
         data: &[],
         holes: &[
             Hole { offset: 0x3, kind: HoleKind::Abs32S, symbol: HoleSymbol::C, addend: 0, in_data: false },
             Hole { offset: 0xb, kind: HoleKind::Abs32S, symbol: HoleSymbol::B, addend: 0, in_data: false },
             Hole { offset: 0x11, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
-            Hole { offset: 0x1a, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+            Hole { offset: 0x19, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // add_i64_imm__20 (int_ops.c): 25 code bytes, 0 data bytes, 3 holes
+    // add_i64_imm__20 (int_ops.c): 24 code bytes, 0 data bytes, 3 holes
     Stencil {
         name: "add_i64_imm__20",
         code: &[
             0x48, 0xc7, 0xc0, 0x00, 0x00, 0x00, 0x00, 0x48, 0x01, 0xf8, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00,
-            0x90, 0x48, 0x89, 0xc2, 0xe9, 0x00, 0x00, 0x00, 0x00,
+            0x48, 0x89, 0xc2, 0xe9, 0x00, 0x00, 0x00, 0x00,
         ],
         data: &[],
         holes: &[
             Hole { offset: 0x3, kind: HoleKind::Abs32S, symbol: HoleSymbol::C, addend: 0, in_data: false },
             Hole { offset: 0xc, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
-            Hole { offset: 0x15, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+            Hole { offset: 0x14, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // add_i64_imm__21 (int_ops.c): 25 code bytes, 0 data bytes, 3 holes
+    // add_i64_imm__21 (int_ops.c): 24 code bytes, 0 data bytes, 3 holes
     Stencil {
         name: "add_i64_imm__21",
         code: &[
             0x48, 0xc7, 0xc0, 0x00, 0x00, 0x00, 0x00, 0x48, 0x01, 0xf0, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00,
-            0x90, 0x48, 0x89, 0xc2, 0xe9, 0x00, 0x00, 0x00, 0x00,
+            0x48, 0x89, 0xc2, 0xe9, 0x00, 0x00, 0x00, 0x00,
         ],
         data: &[],
         holes: &[
             Hole { offset: 0x3, kind: HoleKind::Abs32S, symbol: HoleSymbol::C, addend: 0, in_data: false },
             Hole { offset: 0xc, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
-            Hole { offset: 0x15, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+            Hole { offset: 0x14, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // add_i64_imm__22 (int_ops.c): 25 code bytes, 0 data bytes, 3 holes
+    // add_i64_imm__22 (int_ops.c): 24 code bytes, 0 data bytes, 3 holes
     Stencil {
         name: "add_i64_imm__22",
         code: &[
             0x48, 0xc7, 0xc0, 0x00, 0x00, 0x00, 0x00, 0x48, 0x01, 0xd0, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00,
-            0x90, 0x48, 0x89, 0xc2, 0xe9, 0x00, 0x00, 0x00, 0x00,
+            0x48, 0x89, 0xc2, 0xe9, 0x00, 0x00, 0x00, 0x00,
         ],
         data: &[],
         holes: &[
             Hole { offset: 0x3, kind: HoleKind::Abs32S, symbol: HoleSymbol::C, addend: 0, in_data: false },
             Hole { offset: 0xc, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
-            Hole { offset: 0x15, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+            Hole { offset: 0x14, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // add_i64_imm__23 (int_ops.c): 25 code bytes, 0 data bytes, 3 holes
+    // add_i64_imm__23 (int_ops.c): 24 code bytes, 0 data bytes, 3 holes
     Stencil {
         name: "add_i64_imm__23",
         code: &[
             0x48, 0xc7, 0xc0, 0x00, 0x00, 0x00, 0x00, 0x48, 0x01, 0xc8, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00,
-            0x90, 0x48, 0x89, 0xc2, 0xe9, 0x00, 0x00, 0x00, 0x00,
+            0x48, 0x89, 0xc2, 0xe9, 0x00, 0x00, 0x00, 0x00,
         ],
         data: &[],
         holes: &[
             Hole { offset: 0x3, kind: HoleKind::Abs32S, symbol: HoleSymbol::C, addend: 0, in_data: false },
             Hole { offset: 0xc, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
-            Hole { offset: 0x15, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+            Hole { offset: 0x14, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // add_i64_imm__24 (int_ops.c): 25 code bytes, 0 data bytes, 3 holes
+    // add_i64_imm__24 (int_ops.c): 24 code bytes, 0 data bytes, 3 holes
     Stencil {
         name: "add_i64_imm__24",
         code: &[
             0x48, 0xc7, 0xc0, 0x00, 0x00, 0x00, 0x00, 0x4c, 0x01, 0xc0, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00,
-            0x90, 0x48, 0x89, 0xc2, 0xe9, 0x00, 0x00, 0x00, 0x00,
+            0x48, 0x89, 0xc2, 0xe9, 0x00, 0x00, 0x00, 0x00,
         ],
         data: &[],
         holes: &[
             Hole { offset: 0x3, kind: HoleKind::Abs32S, symbol: HoleSymbol::C, addend: 0, in_data: false },
             Hole { offset: 0xc, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
-            Hole { offset: 0x15, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+            Hole { offset: 0x14, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // add_i64_imm__25 (int_ops.c): 25 code bytes, 0 data bytes, 3 holes
+    // add_i64_imm__25 (int_ops.c): 24 code bytes, 0 data bytes, 3 holes
     Stencil {
         name: "add_i64_imm__25",
         code: &[
             0x48, 0xc7, 0xc0, 0x00, 0x00, 0x00, 0x00, 0x4c, 0x01, 0xc8, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00,
-            0x90, 0x48, 0x89, 0xc2, 0xe9, 0x00, 0x00, 0x00, 0x00,
+            0x48, 0x89, 0xc2, 0xe9, 0x00, 0x00, 0x00, 0x00,
         ],
         data: &[],
         holes: &[
             Hole { offset: 0x3, kind: HoleKind::Abs32S, symbol: HoleSymbol::C, addend: 0, in_data: false },
             Hole { offset: 0xc, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
-            Hole { offset: 0x15, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+            Hole { offset: 0x14, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // add_i64_imm__2m (int_ops.c): 30 code bytes, 0 data bytes, 4 holes
+    // add_i64_imm__2m (int_ops.c): 29 code bytes, 0 data bytes, 4 holes
     Stencil {
         name: "add_i64_imm__2m",
         code: &[
             0x48, 0xc7, 0xc0, 0x00, 0x00, 0x00, 0x00, 0x49, 0x03, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0x0f,
-            0x80, 0x00, 0x00, 0x00, 0x00, 0x90, 0x48, 0x89, 0xc2, 0xe9, 0x00, 0x00, 0x00, 0x00,
+            0x80, 0x00, 0x00, 0x00, 0x00, 0x48, 0x89, 0xc2, 0xe9, 0x00, 0x00, 0x00, 0x00,
         ],
         data: &[],
         holes: &[
             Hole { offset: 0x3, kind: HoleKind::Abs32S, symbol: HoleSymbol::C, addend: 0, in_data: false },
             Hole { offset: 0xb, kind: HoleKind::Abs32S, symbol: HoleSymbol::B, addend: 0, in_data: false },
             Hole { offset: 0x11, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
-            Hole { offset: 0x1a, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+            Hole { offset: 0x19, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // add_i64_imm__30 (int_ops.c): 25 code bytes, 0 data bytes, 3 holes
+    // add_i64_imm__30 (int_ops.c): 24 code bytes, 0 data bytes, 3 holes
     Stencil {
         name: "add_i64_imm__30",
         code: &[
             0x48, 0xc7, 0xc0, 0x00, 0x00, 0x00, 0x00, 0x48, 0x01, 0xf8, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00,
-            0x90, 0x48, 0x89, 0xc1, 0xe9, 0x00, 0x00, 0x00, 0x00,
+            0x48, 0x89, 0xc1, 0xe9, 0x00, 0x00, 0x00, 0x00,
         ],
         data: &[],
         holes: &[
             Hole { offset: 0x3, kind: HoleKind::Abs32S, symbol: HoleSymbol::C, addend: 0, in_data: false },
             Hole { offset: 0xc, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
-            Hole { offset: 0x15, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+            Hole { offset: 0x14, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // add_i64_imm__31 (int_ops.c): 25 code bytes, 0 data bytes, 3 holes
+    // add_i64_imm__31 (int_ops.c): 24 code bytes, 0 data bytes, 3 holes
     Stencil {
         name: "add_i64_imm__31",
         code: &[
             0x48, 0xc7, 0xc0, 0x00, 0x00, 0x00, 0x00, 0x48, 0x01, 0xf0, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00,
-            0x90, 0x48, 0x89, 0xc1, 0xe9, 0x00, 0x00, 0x00, 0x00,
+            0x48, 0x89, 0xc1, 0xe9, 0x00, 0x00, 0x00, 0x00,
         ],
         data: &[],
         holes: &[
             Hole { offset: 0x3, kind: HoleKind::Abs32S, symbol: HoleSymbol::C, addend: 0, in_data: false },
             Hole { offset: 0xc, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
-            Hole { offset: 0x15, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+            Hole { offset: 0x14, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // add_i64_imm__32 (int_ops.c): 25 code bytes, 0 data bytes, 3 holes
+    // add_i64_imm__32 (int_ops.c): 24 code bytes, 0 data bytes, 3 holes
     Stencil {
         name: "add_i64_imm__32",
         code: &[
             0x48, 0xc7, 0xc0, 0x00, 0x00, 0x00, 0x00, 0x48, 0x01, 0xd0, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00,
-            0x90, 0x48, 0x89, 0xc1, 0xe9, 0x00, 0x00, 0x00, 0x00,
+            0x48, 0x89, 0xc1, 0xe9, 0x00, 0x00, 0x00, 0x00,
         ],
         data: &[],
         holes: &[
             Hole { offset: 0x3, kind: HoleKind::Abs32S, symbol: HoleSymbol::C, addend: 0, in_data: false },
             Hole { offset: 0xc, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
-            Hole { offset: 0x15, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+            Hole { offset: 0x14, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // add_i64_imm__33 (int_ops.c): 25 code bytes, 0 data bytes, 3 holes
+    // add_i64_imm__33 (int_ops.c): 24 code bytes, 0 data bytes, 3 holes
     Stencil {
         name: "add_i64_imm__33",
         code: &[
             0x48, 0xc7, 0xc0, 0x00, 0x00, 0x00, 0x00, 0x48, 0x01, 0xc8, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00,
-            0x90, 0x48, 0x89, 0xc1, 0xe9, 0x00, 0x00, 0x00, 0x00,
+            0x48, 0x89, 0xc1, 0xe9, 0x00, 0x00, 0x00, 0x00,
         ],
         data: &[],
         holes: &[
             Hole { offset: 0x3, kind: HoleKind::Abs32S, symbol: HoleSymbol::C, addend: 0, in_data: false },
             Hole { offset: 0xc, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
-            Hole { offset: 0x15, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+            Hole { offset: 0x14, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // add_i64_imm__34 (int_ops.c): 25 code bytes, 0 data bytes, 3 holes
+    // add_i64_imm__34 (int_ops.c): 24 code bytes, 0 data bytes, 3 holes
     Stencil {
         name: "add_i64_imm__34",
         code: &[
             0x48, 0xc7, 0xc0, 0x00, 0x00, 0x00, 0x00, 0x4c, 0x01, 0xc0, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00,
-            0x90, 0x48, 0x89, 0xc1, 0xe9, 0x00, 0x00, 0x00, 0x00,
+            0x48, 0x89, 0xc1, 0xe9, 0x00, 0x00, 0x00, 0x00,
         ],
         data: &[],
         holes: &[
             Hole { offset: 0x3, kind: HoleKind::Abs32S, symbol: HoleSymbol::C, addend: 0, in_data: false },
             Hole { offset: 0xc, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
-            Hole { offset: 0x15, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+            Hole { offset: 0x14, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // add_i64_imm__35 (int_ops.c): 25 code bytes, 0 data bytes, 3 holes
+    // add_i64_imm__35 (int_ops.c): 24 code bytes, 0 data bytes, 3 holes
     Stencil {
         name: "add_i64_imm__35",
         code: &[
             0x48, 0xc7, 0xc0, 0x00, 0x00, 0x00, 0x00, 0x4c, 0x01, 0xc8, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00,
-            0x90, 0x48, 0x89, 0xc1, 0xe9, 0x00, 0x00, 0x00, 0x00,
+            0x48, 0x89, 0xc1, 0xe9, 0x00, 0x00, 0x00, 0x00,
         ],
         data: &[],
         holes: &[
             Hole { offset: 0x3, kind: HoleKind::Abs32S, symbol: HoleSymbol::C, addend: 0, in_data: false },
             Hole { offset: 0xc, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
-            Hole { offset: 0x15, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+            Hole { offset: 0x14, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // add_i64_imm__3m (int_ops.c): 30 code bytes, 0 data bytes, 4 holes
+    // add_i64_imm__3m (int_ops.c): 29 code bytes, 0 data bytes, 4 holes
     Stencil {
         name: "add_i64_imm__3m",
         code: &[
             0x48, 0xc7, 0xc0, 0x00, 0x00, 0x00, 0x00, 0x49, 0x03, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0x0f,
-            0x80, 0x00, 0x00, 0x00, 0x00, 0x90, 0x48, 0x89, 0xc1, 0xe9, 0x00, 0x00, 0x00, 0x00,
+            0x80, 0x00, 0x00, 0x00, 0x00, 0x48, 0x89, 0xc1, 0xe9, 0x00, 0x00, 0x00, 0x00,
         ],
         data: &[],
         holes: &[
             Hole { offset: 0x3, kind: HoleKind::Abs32S, symbol: HoleSymbol::C, addend: 0, in_data: false },
             Hole { offset: 0xb, kind: HoleKind::Abs32S, symbol: HoleSymbol::B, addend: 0, in_data: false },
             Hole { offset: 0x11, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
-            Hole { offset: 0x1a, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+            Hole { offset: 0x19, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // add_i64_imm__40 (int_ops.c): 25 code bytes, 0 data bytes, 3 holes
+    // add_i64_imm__40 (int_ops.c): 24 code bytes, 0 data bytes, 3 holes
     Stencil {
         name: "add_i64_imm__40",
         code: &[
             0x48, 0xc7, 0xc0, 0x00, 0x00, 0x00, 0x00, 0x48, 0x01, 0xf8, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00,
-            0x90, 0x49, 0x89, 0xc0, 0xe9, 0x00, 0x00, 0x00, 0x00,
+            0x49, 0x89, 0xc0, 0xe9, 0x00, 0x00, 0x00, 0x00,
         ],
         data: &[],
         holes: &[
             Hole { offset: 0x3, kind: HoleKind::Abs32S, symbol: HoleSymbol::C, addend: 0, in_data: false },
             Hole { offset: 0xc, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
-            Hole { offset: 0x15, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+            Hole { offset: 0x14, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // add_i64_imm__41 (int_ops.c): 25 code bytes, 0 data bytes, 3 holes
+    // add_i64_imm__41 (int_ops.c): 24 code bytes, 0 data bytes, 3 holes
     Stencil {
         name: "add_i64_imm__41",
         code: &[
             0x48, 0xc7, 0xc0, 0x00, 0x00, 0x00, 0x00, 0x48, 0x01, 0xf0, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00,
-            0x90, 0x49, 0x89, 0xc0, 0xe9, 0x00, 0x00, 0x00, 0x00,
+            0x49, 0x89, 0xc0, 0xe9, 0x00, 0x00, 0x00, 0x00,
         ],
         data: &[],
         holes: &[
             Hole { offset: 0x3, kind: HoleKind::Abs32S, symbol: HoleSymbol::C, addend: 0, in_data: false },
             Hole { offset: 0xc, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
-            Hole { offset: 0x15, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+            Hole { offset: 0x14, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // add_i64_imm__42 (int_ops.c): 25 code bytes, 0 data bytes, 3 holes
+    // add_i64_imm__42 (int_ops.c): 24 code bytes, 0 data bytes, 3 holes
     Stencil {
         name: "add_i64_imm__42",
         code: &[
             0x48, 0xc7, 0xc0, 0x00, 0x00, 0x00, 0x00, 0x48, 0x01, 0xd0, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00,
-            0x90, 0x49, 0x89, 0xc0, 0xe9, 0x00, 0x00, 0x00, 0x00,
+            0x49, 0x89, 0xc0, 0xe9, 0x00, 0x00, 0x00, 0x00,
         ],
         data: &[],
         holes: &[
             Hole { offset: 0x3, kind: HoleKind::Abs32S, symbol: HoleSymbol::C, addend: 0, in_data: false },
             Hole { offset: 0xc, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
-            Hole { offset: 0x15, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+            Hole { offset: 0x14, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // add_i64_imm__43 (int_ops.c): 25 code bytes, 0 data bytes, 3 holes
+    // add_i64_imm__43 (int_ops.c): 24 code bytes, 0 data bytes, 3 holes
     Stencil {
         name: "add_i64_imm__43",
         code: &[
             0x48, 0xc7, 0xc0, 0x00, 0x00, 0x00, 0x00, 0x48, 0x01, 0xc8, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00,
-            0x90, 0x49, 0x89, 0xc0, 0xe9, 0x00, 0x00, 0x00, 0x00,
+            0x49, 0x89, 0xc0, 0xe9, 0x00, 0x00, 0x00, 0x00,
         ],
         data: &[],
         holes: &[
             Hole { offset: 0x3, kind: HoleKind::Abs32S, symbol: HoleSymbol::C, addend: 0, in_data: false },
             Hole { offset: 0xc, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
-            Hole { offset: 0x15, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+            Hole { offset: 0x14, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // add_i64_imm__44 (int_ops.c): 25 code bytes, 0 data bytes, 3 holes
+    // add_i64_imm__44 (int_ops.c): 24 code bytes, 0 data bytes, 3 holes
     Stencil {
         name: "add_i64_imm__44",
         code: &[
             0x48, 0xc7, 0xc0, 0x00, 0x00, 0x00, 0x00, 0x4c, 0x01, 0xc0, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00,
-            0x90, 0x49, 0x89, 0xc0, 0xe9, 0x00, 0x00, 0x00, 0x00,
+            0x49, 0x89, 0xc0, 0xe9, 0x00, 0x00, 0x00, 0x00,
         ],
         data: &[],
         holes: &[
             Hole { offset: 0x3, kind: HoleKind::Abs32S, symbol: HoleSymbol::C, addend: 0, in_data: false },
             Hole { offset: 0xc, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
-            Hole { offset: 0x15, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+            Hole { offset: 0x14, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // add_i64_imm__45 (int_ops.c): 25 code bytes, 0 data bytes, 3 holes
+    // add_i64_imm__45 (int_ops.c): 24 code bytes, 0 data bytes, 3 holes
     Stencil {
         name: "add_i64_imm__45",
         code: &[
             0x48, 0xc7, 0xc0, 0x00, 0x00, 0x00, 0x00, 0x4c, 0x01, 0xc8, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00,
-            0x90, 0x49, 0x89, 0xc0, 0xe9, 0x00, 0x00, 0x00, 0x00,
+            0x49, 0x89, 0xc0, 0xe9, 0x00, 0x00, 0x00, 0x00,
         ],
         data: &[],
         holes: &[
             Hole { offset: 0x3, kind: HoleKind::Abs32S, symbol: HoleSymbol::C, addend: 0, in_data: false },
             Hole { offset: 0xc, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
-            Hole { offset: 0x15, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+            Hole { offset: 0x14, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // add_i64_imm__4m (int_ops.c): 30 code bytes, 0 data bytes, 4 holes
+    // add_i64_imm__4m (int_ops.c): 29 code bytes, 0 data bytes, 4 holes
     Stencil {
         name: "add_i64_imm__4m",
         code: &[
             0x48, 0xc7, 0xc0, 0x00, 0x00, 0x00, 0x00, 0x49, 0x03, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0x0f,
-            0x80, 0x00, 0x00, 0x00, 0x00, 0x90, 0x49, 0x89, 0xc0, 0xe9, 0x00, 0x00, 0x00, 0x00,
+            0x80, 0x00, 0x00, 0x00, 0x00, 0x49, 0x89, 0xc0, 0xe9, 0x00, 0x00, 0x00, 0x00,
         ],
         data: &[],
         holes: &[
             Hole { offset: 0x3, kind: HoleKind::Abs32S, symbol: HoleSymbol::C, addend: 0, in_data: false },
             Hole { offset: 0xb, kind: HoleKind::Abs32S, symbol: HoleSymbol::B, addend: 0, in_data: false },
             Hole { offset: 0x11, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
-            Hole { offset: 0x1a, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+            Hole { offset: 0x19, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // add_i64_imm__50 (int_ops.c): 25 code bytes, 0 data bytes, 3 holes
+    // add_i64_imm__50 (int_ops.c): 24 code bytes, 0 data bytes, 3 holes
     Stencil {
         name: "add_i64_imm__50",
         code: &[
             0x48, 0xc7, 0xc0, 0x00, 0x00, 0x00, 0x00, 0x48, 0x01, 0xf8, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00,
-            0x90, 0x49, 0x89, 0xc1, 0xe9, 0x00, 0x00, 0x00, 0x00,
+            0x49, 0x89, 0xc1, 0xe9, 0x00, 0x00, 0x00, 0x00,
         ],
         data: &[],
         holes: &[
             Hole { offset: 0x3, kind: HoleKind::Abs32S, symbol: HoleSymbol::C, addend: 0, in_data: false },
             Hole { offset: 0xc, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
-            Hole { offset: 0x15, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+            Hole { offset: 0x14, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // add_i64_imm__51 (int_ops.c): 25 code bytes, 0 data bytes, 3 holes
+    // add_i64_imm__51 (int_ops.c): 24 code bytes, 0 data bytes, 3 holes
     Stencil {
         name: "add_i64_imm__51",
         code: &[
             0x48, 0xc7, 0xc0, 0x00, 0x00, 0x00, 0x00, 0x48, 0x01, 0xf0, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00,
-            0x90, 0x49, 0x89, 0xc1, 0xe9, 0x00, 0x00, 0x00, 0x00,
+            0x49, 0x89, 0xc1, 0xe9, 0x00, 0x00, 0x00, 0x00,
         ],
         data: &[],
         holes: &[
             Hole { offset: 0x3, kind: HoleKind::Abs32S, symbol: HoleSymbol::C, addend: 0, in_data: false },
             Hole { offset: 0xc, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
-            Hole { offset: 0x15, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+            Hole { offset: 0x14, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // add_i64_imm__52 (int_ops.c): 25 code bytes, 0 data bytes, 3 holes
+    // add_i64_imm__52 (int_ops.c): 24 code bytes, 0 data bytes, 3 holes
     Stencil {
         name: "add_i64_imm__52",
         code: &[
             0x48, 0xc7, 0xc0, 0x00, 0x00, 0x00, 0x00, 0x48, 0x01, 0xd0, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00,
-            0x90, 0x49, 0x89, 0xc1, 0xe9, 0x00, 0x00, 0x00, 0x00,
+            0x49, 0x89, 0xc1, 0xe9, 0x00, 0x00, 0x00, 0x00,
         ],
         data: &[],
         holes: &[
             Hole { offset: 0x3, kind: HoleKind::Abs32S, symbol: HoleSymbol::C, addend: 0, in_data: false },
             Hole { offset: 0xc, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
-            Hole { offset: 0x15, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+            Hole { offset: 0x14, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // add_i64_imm__53 (int_ops.c): 25 code bytes, 0 data bytes, 3 holes
+    // add_i64_imm__53 (int_ops.c): 24 code bytes, 0 data bytes, 3 holes
     Stencil {
         name: "add_i64_imm__53",
         code: &[
             0x48, 0xc7, 0xc0, 0x00, 0x00, 0x00, 0x00, 0x48, 0x01, 0xc8, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00,
-            0x90, 0x49, 0x89, 0xc1, 0xe9, 0x00, 0x00, 0x00, 0x00,
+            0x49, 0x89, 0xc1, 0xe9, 0x00, 0x00, 0x00, 0x00,
         ],
         data: &[],
         holes: &[
             Hole { offset: 0x3, kind: HoleKind::Abs32S, symbol: HoleSymbol::C, addend: 0, in_data: false },
             Hole { offset: 0xc, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
-            Hole { offset: 0x15, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+            Hole { offset: 0x14, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // add_i64_imm__54 (int_ops.c): 25 code bytes, 0 data bytes, 3 holes
+    // add_i64_imm__54 (int_ops.c): 24 code bytes, 0 data bytes, 3 holes
     Stencil {
         name: "add_i64_imm__54",
         code: &[
             0x48, 0xc7, 0xc0, 0x00, 0x00, 0x00, 0x00, 0x4c, 0x01, 0xc0, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00,
-            0x90, 0x49, 0x89, 0xc1, 0xe9, 0x00, 0x00, 0x00, 0x00,
+            0x49, 0x89, 0xc1, 0xe9, 0x00, 0x00, 0x00, 0x00,
         ],
         data: &[],
         holes: &[
             Hole { offset: 0x3, kind: HoleKind::Abs32S, symbol: HoleSymbol::C, addend: 0, in_data: false },
             Hole { offset: 0xc, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
-            Hole { offset: 0x15, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+            Hole { offset: 0x14, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // add_i64_imm__55 (int_ops.c): 25 code bytes, 0 data bytes, 3 holes
+    // add_i64_imm__55 (int_ops.c): 24 code bytes, 0 data bytes, 3 holes
     Stencil {
         name: "add_i64_imm__55",
         code: &[
             0x48, 0xc7, 0xc0, 0x00, 0x00, 0x00, 0x00, 0x4c, 0x01, 0xc8, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00,
-            0x90, 0x49, 0x89, 0xc1, 0xe9, 0x00, 0x00, 0x00, 0x00,
+            0x49, 0x89, 0xc1, 0xe9, 0x00, 0x00, 0x00, 0x00,
         ],
         data: &[],
         holes: &[
             Hole { offset: 0x3, kind: HoleKind::Abs32S, symbol: HoleSymbol::C, addend: 0, in_data: false },
             Hole { offset: 0xc, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
-            Hole { offset: 0x15, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+            Hole { offset: 0x14, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // add_i64_imm__5m (int_ops.c): 30 code bytes, 0 data bytes, 4 holes
+    // add_i64_imm__5m (int_ops.c): 29 code bytes, 0 data bytes, 4 holes
     Stencil {
         name: "add_i64_imm__5m",
         code: &[
             0x48, 0xc7, 0xc0, 0x00, 0x00, 0x00, 0x00, 0x49, 0x03, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0x0f,
-            0x80, 0x00, 0x00, 0x00, 0x00, 0x90, 0x49, 0x89, 0xc1, 0xe9, 0x00, 0x00, 0x00, 0x00,
+            0x80, 0x00, 0x00, 0x00, 0x00, 0x49, 0x89, 0xc1, 0xe9, 0x00, 0x00, 0x00, 0x00,
         ],
         data: &[],
         holes: &[
             Hole { offset: 0x3, kind: HoleKind::Abs32S, symbol: HoleSymbol::C, addend: 0, in_data: false },
             Hole { offset: 0xb, kind: HoleKind::Abs32S, symbol: HoleSymbol::B, addend: 0, in_data: false },
             Hole { offset: 0x11, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
-            Hole { offset: 0x1a, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+            Hole { offset: 0x19, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // add_i64_imm__m0 (int_ops.c): 30 code bytes, 0 data bytes, 4 holes
+    // add_i64_imm__m0 (int_ops.c): 29 code bytes, 0 data bytes, 4 holes
     Stencil {
         name: "add_i64_imm__m0",
         code: &[
             0x48, 0xc7, 0xc0, 0x00, 0x00, 0x00, 0x00, 0x48, 0x01, 0xf8, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00,
-            0x90, 0x49, 0x89, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
+            0x49, 0x89, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
         ],
         data: &[],
         holes: &[
             Hole { offset: 0x3, kind: HoleKind::Abs32S, symbol: HoleSymbol::C, addend: 0, in_data: false },
             Hole { offset: 0xc, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
-            Hole { offset: 0x15, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
-            Hole { offset: 0x1a, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+            Hole { offset: 0x14, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
+            Hole { offset: 0x19, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // add_i64_imm__m1 (int_ops.c): 30 code bytes, 0 data bytes, 4 holes
+    // add_i64_imm__m1 (int_ops.c): 29 code bytes, 0 data bytes, 4 holes
     Stencil {
         name: "add_i64_imm__m1",
         code: &[
             0x48, 0xc7, 0xc0, 0x00, 0x00, 0x00, 0x00, 0x48, 0x01, 0xf0, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00,
-            0x90, 0x49, 0x89, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
+            0x49, 0x89, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
         ],
         data: &[],
         holes: &[
             Hole { offset: 0x3, kind: HoleKind::Abs32S, symbol: HoleSymbol::C, addend: 0, in_data: false },
             Hole { offset: 0xc, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
-            Hole { offset: 0x15, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
-            Hole { offset: 0x1a, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+            Hole { offset: 0x14, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
+            Hole { offset: 0x19, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // add_i64_imm__m2 (int_ops.c): 30 code bytes, 0 data bytes, 4 holes
+    // add_i64_imm__m2 (int_ops.c): 29 code bytes, 0 data bytes, 4 holes
     Stencil {
         name: "add_i64_imm__m2",
         code: &[
             0x48, 0xc7, 0xc0, 0x00, 0x00, 0x00, 0x00, 0x48, 0x01, 0xd0, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00,
-            0x90, 0x49, 0x89, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
+            0x49, 0x89, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
         ],
         data: &[],
         holes: &[
             Hole { offset: 0x3, kind: HoleKind::Abs32S, symbol: HoleSymbol::C, addend: 0, in_data: false },
             Hole { offset: 0xc, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
-            Hole { offset: 0x15, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
-            Hole { offset: 0x1a, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+            Hole { offset: 0x14, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
+            Hole { offset: 0x19, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // add_i64_imm__m3 (int_ops.c): 30 code bytes, 0 data bytes, 4 holes
+    // add_i64_imm__m3 (int_ops.c): 29 code bytes, 0 data bytes, 4 holes
     Stencil {
         name: "add_i64_imm__m3",
         code: &[
             0x48, 0xc7, 0xc0, 0x00, 0x00, 0x00, 0x00, 0x48, 0x01, 0xc8, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00,
-            0x90, 0x49, 0x89, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
+            0x49, 0x89, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
         ],
         data: &[],
         holes: &[
             Hole { offset: 0x3, kind: HoleKind::Abs32S, symbol: HoleSymbol::C, addend: 0, in_data: false },
             Hole { offset: 0xc, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
-            Hole { offset: 0x15, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
-            Hole { offset: 0x1a, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+            Hole { offset: 0x14, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
+            Hole { offset: 0x19, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // add_i64_imm__m4 (int_ops.c): 30 code bytes, 0 data bytes, 4 holes
+    // add_i64_imm__m4 (int_ops.c): 29 code bytes, 0 data bytes, 4 holes
     Stencil {
         name: "add_i64_imm__m4",
         code: &[
             0x48, 0xc7, 0xc0, 0x00, 0x00, 0x00, 0x00, 0x4c, 0x01, 0xc0, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00,
-            0x90, 0x49, 0x89, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
+            0x49, 0x89, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
         ],
         data: &[],
         holes: &[
             Hole { offset: 0x3, kind: HoleKind::Abs32S, symbol: HoleSymbol::C, addend: 0, in_data: false },
             Hole { offset: 0xc, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
-            Hole { offset: 0x15, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
-            Hole { offset: 0x1a, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+            Hole { offset: 0x14, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
+            Hole { offset: 0x19, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // add_i64_imm__m5 (int_ops.c): 30 code bytes, 0 data bytes, 4 holes
+    // add_i64_imm__m5 (int_ops.c): 29 code bytes, 0 data bytes, 4 holes
     Stencil {
         name: "add_i64_imm__m5",
         code: &[
             0x48, 0xc7, 0xc0, 0x00, 0x00, 0x00, 0x00, 0x4c, 0x01, 0xc8, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00,
-            0x90, 0x49, 0x89, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
+            0x49, 0x89, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
         ],
         data: &[],
         holes: &[
             Hole { offset: 0x3, kind: HoleKind::Abs32S, symbol: HoleSymbol::C, addend: 0, in_data: false },
             Hole { offset: 0xc, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
-            Hole { offset: 0x15, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
-            Hole { offset: 0x1a, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+            Hole { offset: 0x14, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
+            Hole { offset: 0x19, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // call (calls.c): 135 code bytes, 0 data bytes, 13 holes
+    // call (calls.c): 134 code bytes, 0 data bytes, 13 holes
     Stencil {
         name: "call",
         code: &[
@@ -3277,11 +3715,11 @@ pub static STENCILS: &[Stencil] = &[
             0x3c, 0xd8, 0x00, 0x0f, 0x84, 0x00, 0x00, 0x00, 0x00, 0x49, 0x89, 0xe2, 0x4d, 0x3b, 0x55, 0x68,
             0x0f, 0x86, 0x00, 0x00, 0x00, 0x00, 0x4d, 0x8d, 0x94, 0x24, 0x00, 0x00, 0x00, 0x00, 0x4a, 0x8d,
             0x04, 0xd8, 0x4c, 0x8b, 0x58, 0x08, 0x4d, 0x01, 0xd3, 0x4d, 0x3b, 0x5d, 0x20, 0x0f, 0x87, 0x00,
-            0x00, 0x00, 0x00, 0x90, 0x49, 0xc7, 0x02, 0x00, 0x00, 0x00, 0x00, 0x49, 0xc7, 0x84, 0x24, 0x00,
-            0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x4d, 0x89, 0xa4, 0x24, 0x00, 0x00, 0x00, 0x00, 0x49,
-            0xc7, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x48, 0x8b, 0x00, 0x4d, 0x89,
-            0xd4, 0x48, 0x83, 0xec, 0x08, 0xff, 0xd0, 0x48, 0x83, 0xc4, 0x08, 0x49, 0x81, 0xec, 0x00, 0x00,
-            0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
+            0x00, 0x00, 0x00, 0x49, 0xc7, 0x02, 0x00, 0x00, 0x00, 0x00, 0x49, 0xc7, 0x84, 0x24, 0x00, 0x00,
+            0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x4d, 0x89, 0xa4, 0x24, 0x00, 0x00, 0x00, 0x00, 0x49, 0xc7,
+            0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x48, 0x8b, 0x00, 0x4d, 0x89, 0xd4,
+            0x48, 0x83, 0xec, 0x08, 0xff, 0xd0, 0x48, 0x83, 0xc4, 0x08, 0x49, 0x81, 0xec, 0x00, 0x00, 0x00,
+            0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
         ],
         data: &[],
         holes: &[
@@ -3290,17 +3728,17 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0x22, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
             Hole { offset: 0x2a, kind: HoleKind::Abs32S, symbol: HoleSymbol::C, addend: 0, in_data: false },
             Hole { offset: 0x3f, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
-            Hole { offset: 0x47, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
-            Hole { offset: 0x4f, kind: HoleKind::Abs32S, symbol: HoleSymbol::C, addend: 8, in_data: false },
-            Hole { offset: 0x53, kind: HoleKind::Abs32S, symbol: HoleSymbol::Pc, addend: 1, in_data: false },
-            Hole { offset: 0x5b, kind: HoleKind::Abs32S, symbol: HoleSymbol::C, addend: 16, in_data: false },
-            Hole { offset: 0x63, kind: HoleKind::Abs32S, symbol: HoleSymbol::C, addend: 24, in_data: false },
-            Hole { offset: 0x67, kind: HoleKind::Abs32S, symbol: HoleSymbol::B, addend: 0, in_data: false },
-            Hole { offset: 0x7e, kind: HoleKind::Abs32S, symbol: HoleSymbol::C, addend: 0, in_data: false },
-            Hole { offset: 0x83, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+            Hole { offset: 0x46, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
+            Hole { offset: 0x4e, kind: HoleKind::Abs32S, symbol: HoleSymbol::C, addend: 8, in_data: false },
+            Hole { offset: 0x52, kind: HoleKind::Abs32S, symbol: HoleSymbol::Pc, addend: 1, in_data: false },
+            Hole { offset: 0x5a, kind: HoleKind::Abs32S, symbol: HoleSymbol::C, addend: 16, in_data: false },
+            Hole { offset: 0x62, kind: HoleKind::Abs32S, symbol: HoleSymbol::C, addend: 24, in_data: false },
+            Hole { offset: 0x66, kind: HoleKind::Abs32S, symbol: HoleSymbol::B, addend: 0, in_data: false },
+            Hole { offset: 0x7d, kind: HoleKind::Abs32S, symbol: HoleSymbol::C, addend: 0, in_data: false },
+            Hole { offset: 0x82, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // call_c1 (calls.c): 151 code bytes, 0 data bytes, 15 holes
+    // call_c1 (calls.c): 150 code bytes, 0 data bytes, 15 holes
     Stencil {
         name: "call_c1",
         code: &[
@@ -3308,12 +3746,12 @@ pub static STENCILS: &[Stencil] = &[
             0x3c, 0xd8, 0x00, 0x0f, 0x84, 0x00, 0x00, 0x00, 0x00, 0x49, 0x89, 0xe2, 0x4d, 0x3b, 0x55, 0x68,
             0x0f, 0x86, 0x00, 0x00, 0x00, 0x00, 0x4d, 0x8d, 0x94, 0x24, 0x00, 0x00, 0x00, 0x00, 0x4a, 0x8d,
             0x04, 0xd8, 0x4c, 0x8b, 0x58, 0x08, 0x4d, 0x01, 0xd3, 0x4d, 0x3b, 0x5d, 0x20, 0x0f, 0x87, 0x00,
-            0x00, 0x00, 0x00, 0x90, 0x49, 0xc7, 0x02, 0x00, 0x00, 0x00, 0x00, 0x49, 0xc7, 0x84, 0x24, 0x00,
-            0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x4d, 0x89, 0xa4, 0x24, 0x00, 0x00, 0x00, 0x00, 0x49,
-            0xc7, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x49, 0x89, 0xbc, 0x24, 0x00,
-            0x00, 0x00, 0x00, 0x48, 0x8b, 0x00, 0x4d, 0x89, 0xd4, 0x48, 0x83, 0xec, 0x08, 0xff, 0xd0, 0x48,
-            0x83, 0xc4, 0x08, 0x49, 0x81, 0xec, 0x00, 0x00, 0x00, 0x00, 0x49, 0x8b, 0xbc, 0x24, 0x00, 0x00,
-            0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
+            0x00, 0x00, 0x00, 0x49, 0xc7, 0x02, 0x00, 0x00, 0x00, 0x00, 0x49, 0xc7, 0x84, 0x24, 0x00, 0x00,
+            0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x4d, 0x89, 0xa4, 0x24, 0x00, 0x00, 0x00, 0x00, 0x49, 0xc7,
+            0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x49, 0x89, 0xbc, 0x24, 0x00, 0x00,
+            0x00, 0x00, 0x48, 0x8b, 0x00, 0x4d, 0x89, 0xd4, 0x48, 0x83, 0xec, 0x08, 0xff, 0xd0, 0x48, 0x83,
+            0xc4, 0x08, 0x49, 0x81, 0xec, 0x00, 0x00, 0x00, 0x00, 0x49, 0x8b, 0xbc, 0x24, 0x00, 0x00, 0x00,
+            0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
         ],
         data: &[],
         holes: &[
@@ -3322,19 +3760,19 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0x22, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
             Hole { offset: 0x2a, kind: HoleKind::Abs32S, symbol: HoleSymbol::C, addend: 0, in_data: false },
             Hole { offset: 0x3f, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
-            Hole { offset: 0x47, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
-            Hole { offset: 0x4f, kind: HoleKind::Abs32S, symbol: HoleSymbol::C, addend: 8, in_data: false },
-            Hole { offset: 0x53, kind: HoleKind::Abs32S, symbol: HoleSymbol::Pc, addend: 1, in_data: false },
-            Hole { offset: 0x5b, kind: HoleKind::Abs32S, symbol: HoleSymbol::C, addend: 16, in_data: false },
-            Hole { offset: 0x63, kind: HoleKind::Abs32S, symbol: HoleSymbol::C, addend: 24, in_data: false },
-            Hole { offset: 0x67, kind: HoleKind::Abs32S, symbol: HoleSymbol::B, addend: 0, in_data: false },
-            Hole { offset: 0x6f, kind: HoleKind::Abs32S, symbol: HoleSymbol::R0, addend: 0, in_data: false },
-            Hole { offset: 0x86, kind: HoleKind::Abs32S, symbol: HoleSymbol::C, addend: 0, in_data: false },
-            Hole { offset: 0x8e, kind: HoleKind::Abs32S, symbol: HoleSymbol::R0, addend: 0, in_data: false },
-            Hole { offset: 0x93, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+            Hole { offset: 0x46, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
+            Hole { offset: 0x4e, kind: HoleKind::Abs32S, symbol: HoleSymbol::C, addend: 8, in_data: false },
+            Hole { offset: 0x52, kind: HoleKind::Abs32S, symbol: HoleSymbol::Pc, addend: 1, in_data: false },
+            Hole { offset: 0x5a, kind: HoleKind::Abs32S, symbol: HoleSymbol::C, addend: 16, in_data: false },
+            Hole { offset: 0x62, kind: HoleKind::Abs32S, symbol: HoleSymbol::C, addend: 24, in_data: false },
+            Hole { offset: 0x66, kind: HoleKind::Abs32S, symbol: HoleSymbol::B, addend: 0, in_data: false },
+            Hole { offset: 0x6e, kind: HoleKind::Abs32S, symbol: HoleSymbol::R0, addend: 0, in_data: false },
+            Hole { offset: 0x85, kind: HoleKind::Abs32S, symbol: HoleSymbol::C, addend: 0, in_data: false },
+            Hole { offset: 0x8d, kind: HoleKind::Abs32S, symbol: HoleSymbol::R0, addend: 0, in_data: false },
+            Hole { offset: 0x92, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // call_c2 (calls.c): 167 code bytes, 0 data bytes, 17 holes
+    // call_c2 (calls.c): 166 code bytes, 0 data bytes, 17 holes
     Stencil {
         name: "call_c2",
         code: &[
@@ -3342,13 +3780,13 @@ pub static STENCILS: &[Stencil] = &[
             0x3c, 0xd8, 0x00, 0x0f, 0x84, 0x00, 0x00, 0x00, 0x00, 0x49, 0x89, 0xe2, 0x4d, 0x3b, 0x55, 0x68,
             0x0f, 0x86, 0x00, 0x00, 0x00, 0x00, 0x4d, 0x8d, 0x94, 0x24, 0x00, 0x00, 0x00, 0x00, 0x4a, 0x8d,
             0x04, 0xd8, 0x4c, 0x8b, 0x58, 0x08, 0x4d, 0x01, 0xd3, 0x4d, 0x3b, 0x5d, 0x20, 0x0f, 0x87, 0x00,
-            0x00, 0x00, 0x00, 0x90, 0x49, 0xc7, 0x02, 0x00, 0x00, 0x00, 0x00, 0x49, 0xc7, 0x84, 0x24, 0x00,
-            0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x4d, 0x89, 0xa4, 0x24, 0x00, 0x00, 0x00, 0x00, 0x49,
-            0xc7, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x49, 0x89, 0xbc, 0x24, 0x00,
-            0x00, 0x00, 0x00, 0x49, 0x89, 0xb4, 0x24, 0x00, 0x00, 0x00, 0x00, 0x48, 0x8b, 0x00, 0x4d, 0x89,
-            0xd4, 0x48, 0x83, 0xec, 0x08, 0xff, 0xd0, 0x48, 0x83, 0xc4, 0x08, 0x49, 0x81, 0xec, 0x00, 0x00,
-            0x00, 0x00, 0x49, 0x8b, 0xbc, 0x24, 0x00, 0x00, 0x00, 0x00, 0x49, 0x8b, 0xb4, 0x24, 0x00, 0x00,
-            0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
+            0x00, 0x00, 0x00, 0x49, 0xc7, 0x02, 0x00, 0x00, 0x00, 0x00, 0x49, 0xc7, 0x84, 0x24, 0x00, 0x00,
+            0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x4d, 0x89, 0xa4, 0x24, 0x00, 0x00, 0x00, 0x00, 0x49, 0xc7,
+            0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x49, 0x89, 0xbc, 0x24, 0x00, 0x00,
+            0x00, 0x00, 0x49, 0x89, 0xb4, 0x24, 0x00, 0x00, 0x00, 0x00, 0x48, 0x8b, 0x00, 0x4d, 0x89, 0xd4,
+            0x48, 0x83, 0xec, 0x08, 0xff, 0xd0, 0x48, 0x83, 0xc4, 0x08, 0x49, 0x81, 0xec, 0x00, 0x00, 0x00,
+            0x00, 0x49, 0x8b, 0xbc, 0x24, 0x00, 0x00, 0x00, 0x00, 0x49, 0x8b, 0xb4, 0x24, 0x00, 0x00, 0x00,
+            0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
         ],
         data: &[],
         holes: &[
@@ -3357,21 +3795,21 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0x22, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
             Hole { offset: 0x2a, kind: HoleKind::Abs32S, symbol: HoleSymbol::C, addend: 0, in_data: false },
             Hole { offset: 0x3f, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
-            Hole { offset: 0x47, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
-            Hole { offset: 0x4f, kind: HoleKind::Abs32S, symbol: HoleSymbol::C, addend: 8, in_data: false },
-            Hole { offset: 0x53, kind: HoleKind::Abs32S, symbol: HoleSymbol::Pc, addend: 1, in_data: false },
-            Hole { offset: 0x5b, kind: HoleKind::Abs32S, symbol: HoleSymbol::C, addend: 16, in_data: false },
-            Hole { offset: 0x63, kind: HoleKind::Abs32S, symbol: HoleSymbol::C, addend: 24, in_data: false },
-            Hole { offset: 0x67, kind: HoleKind::Abs32S, symbol: HoleSymbol::B, addend: 0, in_data: false },
-            Hole { offset: 0x6f, kind: HoleKind::Abs32S, symbol: HoleSymbol::R0, addend: 0, in_data: false },
-            Hole { offset: 0x77, kind: HoleKind::Abs32S, symbol: HoleSymbol::R1, addend: 0, in_data: false },
-            Hole { offset: 0x8e, kind: HoleKind::Abs32S, symbol: HoleSymbol::C, addend: 0, in_data: false },
-            Hole { offset: 0x96, kind: HoleKind::Abs32S, symbol: HoleSymbol::R0, addend: 0, in_data: false },
-            Hole { offset: 0x9e, kind: HoleKind::Abs32S, symbol: HoleSymbol::R1, addend: 0, in_data: false },
-            Hole { offset: 0xa3, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+            Hole { offset: 0x46, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
+            Hole { offset: 0x4e, kind: HoleKind::Abs32S, symbol: HoleSymbol::C, addend: 8, in_data: false },
+            Hole { offset: 0x52, kind: HoleKind::Abs32S, symbol: HoleSymbol::Pc, addend: 1, in_data: false },
+            Hole { offset: 0x5a, kind: HoleKind::Abs32S, symbol: HoleSymbol::C, addend: 16, in_data: false },
+            Hole { offset: 0x62, kind: HoleKind::Abs32S, symbol: HoleSymbol::C, addend: 24, in_data: false },
+            Hole { offset: 0x66, kind: HoleKind::Abs32S, symbol: HoleSymbol::B, addend: 0, in_data: false },
+            Hole { offset: 0x6e, kind: HoleKind::Abs32S, symbol: HoleSymbol::R0, addend: 0, in_data: false },
+            Hole { offset: 0x76, kind: HoleKind::Abs32S, symbol: HoleSymbol::R1, addend: 0, in_data: false },
+            Hole { offset: 0x8d, kind: HoleKind::Abs32S, symbol: HoleSymbol::C, addend: 0, in_data: false },
+            Hole { offset: 0x95, kind: HoleKind::Abs32S, symbol: HoleSymbol::R0, addend: 0, in_data: false },
+            Hole { offset: 0x9d, kind: HoleKind::Abs32S, symbol: HoleSymbol::R1, addend: 0, in_data: false },
+            Hole { offset: 0xa2, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // call_c3 (calls.c): 183 code bytes, 0 data bytes, 19 holes
+    // call_c3 (calls.c): 182 code bytes, 0 data bytes, 19 holes
     Stencil {
         name: "call_c3",
         code: &[
@@ -3379,14 +3817,14 @@ pub static STENCILS: &[Stencil] = &[
             0x3c, 0xd8, 0x00, 0x0f, 0x84, 0x00, 0x00, 0x00, 0x00, 0x49, 0x89, 0xe2, 0x4d, 0x3b, 0x55, 0x68,
             0x0f, 0x86, 0x00, 0x00, 0x00, 0x00, 0x4d, 0x8d, 0x94, 0x24, 0x00, 0x00, 0x00, 0x00, 0x4a, 0x8d,
             0x04, 0xd8, 0x4c, 0x8b, 0x58, 0x08, 0x4d, 0x01, 0xd3, 0x4d, 0x3b, 0x5d, 0x20, 0x0f, 0x87, 0x00,
-            0x00, 0x00, 0x00, 0x90, 0x49, 0xc7, 0x02, 0x00, 0x00, 0x00, 0x00, 0x49, 0xc7, 0x84, 0x24, 0x00,
-            0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x4d, 0x89, 0xa4, 0x24, 0x00, 0x00, 0x00, 0x00, 0x49,
-            0xc7, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x49, 0x89, 0xbc, 0x24, 0x00,
-            0x00, 0x00, 0x00, 0x49, 0x89, 0xb4, 0x24, 0x00, 0x00, 0x00, 0x00, 0x49, 0x89, 0x94, 0x24, 0x00,
-            0x00, 0x00, 0x00, 0x48, 0x8b, 0x00, 0x4d, 0x89, 0xd4, 0x48, 0x83, 0xec, 0x08, 0xff, 0xd0, 0x48,
-            0x83, 0xc4, 0x08, 0x49, 0x81, 0xec, 0x00, 0x00, 0x00, 0x00, 0x49, 0x8b, 0xbc, 0x24, 0x00, 0x00,
-            0x00, 0x00, 0x49, 0x8b, 0xb4, 0x24, 0x00, 0x00, 0x00, 0x00, 0x49, 0x8b, 0x94, 0x24, 0x00, 0x00,
-            0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
+            0x00, 0x00, 0x00, 0x49, 0xc7, 0x02, 0x00, 0x00, 0x00, 0x00, 0x49, 0xc7, 0x84, 0x24, 0x00, 0x00,
+            0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x4d, 0x89, 0xa4, 0x24, 0x00, 0x00, 0x00, 0x00, 0x49, 0xc7,
+            0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x49, 0x89, 0xbc, 0x24, 0x00, 0x00,
+            0x00, 0x00, 0x49, 0x89, 0xb4, 0x24, 0x00, 0x00, 0x00, 0x00, 0x49, 0x89, 0x94, 0x24, 0x00, 0x00,
+            0x00, 0x00, 0x48, 0x8b, 0x00, 0x4d, 0x89, 0xd4, 0x48, 0x83, 0xec, 0x08, 0xff, 0xd0, 0x48, 0x83,
+            0xc4, 0x08, 0x49, 0x81, 0xec, 0x00, 0x00, 0x00, 0x00, 0x49, 0x8b, 0xbc, 0x24, 0x00, 0x00, 0x00,
+            0x00, 0x49, 0x8b, 0xb4, 0x24, 0x00, 0x00, 0x00, 0x00, 0x49, 0x8b, 0x94, 0x24, 0x00, 0x00, 0x00,
+            0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
         ],
         data: &[],
         holes: &[
@@ -3395,23 +3833,23 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0x22, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
             Hole { offset: 0x2a, kind: HoleKind::Abs32S, symbol: HoleSymbol::C, addend: 0, in_data: false },
             Hole { offset: 0x3f, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
-            Hole { offset: 0x47, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
-            Hole { offset: 0x4f, kind: HoleKind::Abs32S, symbol: HoleSymbol::C, addend: 8, in_data: false },
-            Hole { offset: 0x53, kind: HoleKind::Abs32S, symbol: HoleSymbol::Pc, addend: 1, in_data: false },
-            Hole { offset: 0x5b, kind: HoleKind::Abs32S, symbol: HoleSymbol::C, addend: 16, in_data: false },
-            Hole { offset: 0x63, kind: HoleKind::Abs32S, symbol: HoleSymbol::C, addend: 24, in_data: false },
-            Hole { offset: 0x67, kind: HoleKind::Abs32S, symbol: HoleSymbol::B, addend: 0, in_data: false },
-            Hole { offset: 0x6f, kind: HoleKind::Abs32S, symbol: HoleSymbol::R0, addend: 0, in_data: false },
-            Hole { offset: 0x77, kind: HoleKind::Abs32S, symbol: HoleSymbol::R1, addend: 0, in_data: false },
-            Hole { offset: 0x7f, kind: HoleKind::Abs32S, symbol: HoleSymbol::R2, addend: 0, in_data: false },
-            Hole { offset: 0x96, kind: HoleKind::Abs32S, symbol: HoleSymbol::C, addend: 0, in_data: false },
-            Hole { offset: 0x9e, kind: HoleKind::Abs32S, symbol: HoleSymbol::R0, addend: 0, in_data: false },
-            Hole { offset: 0xa6, kind: HoleKind::Abs32S, symbol: HoleSymbol::R1, addend: 0, in_data: false },
-            Hole { offset: 0xae, kind: HoleKind::Abs32S, symbol: HoleSymbol::R2, addend: 0, in_data: false },
-            Hole { offset: 0xb3, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+            Hole { offset: 0x46, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
+            Hole { offset: 0x4e, kind: HoleKind::Abs32S, symbol: HoleSymbol::C, addend: 8, in_data: false },
+            Hole { offset: 0x52, kind: HoleKind::Abs32S, symbol: HoleSymbol::Pc, addend: 1, in_data: false },
+            Hole { offset: 0x5a, kind: HoleKind::Abs32S, symbol: HoleSymbol::C, addend: 16, in_data: false },
+            Hole { offset: 0x62, kind: HoleKind::Abs32S, symbol: HoleSymbol::C, addend: 24, in_data: false },
+            Hole { offset: 0x66, kind: HoleKind::Abs32S, symbol: HoleSymbol::B, addend: 0, in_data: false },
+            Hole { offset: 0x6e, kind: HoleKind::Abs32S, symbol: HoleSymbol::R0, addend: 0, in_data: false },
+            Hole { offset: 0x76, kind: HoleKind::Abs32S, symbol: HoleSymbol::R1, addend: 0, in_data: false },
+            Hole { offset: 0x7e, kind: HoleKind::Abs32S, symbol: HoleSymbol::R2, addend: 0, in_data: false },
+            Hole { offset: 0x95, kind: HoleKind::Abs32S, symbol: HoleSymbol::C, addend: 0, in_data: false },
+            Hole { offset: 0x9d, kind: HoleKind::Abs32S, symbol: HoleSymbol::R0, addend: 0, in_data: false },
+            Hole { offset: 0xa5, kind: HoleKind::Abs32S, symbol: HoleSymbol::R1, addend: 0, in_data: false },
+            Hole { offset: 0xad, kind: HoleKind::Abs32S, symbol: HoleSymbol::R2, addend: 0, in_data: false },
+            Hole { offset: 0xb2, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // call_c4 (calls.c): 199 code bytes, 0 data bytes, 21 holes
+    // call_c4 (calls.c): 198 code bytes, 0 data bytes, 21 holes
     Stencil {
         name: "call_c4",
         code: &[
@@ -3419,15 +3857,15 @@ pub static STENCILS: &[Stencil] = &[
             0x3c, 0xd8, 0x00, 0x0f, 0x84, 0x00, 0x00, 0x00, 0x00, 0x49, 0x89, 0xe2, 0x4d, 0x3b, 0x55, 0x68,
             0x0f, 0x86, 0x00, 0x00, 0x00, 0x00, 0x4d, 0x8d, 0x94, 0x24, 0x00, 0x00, 0x00, 0x00, 0x4a, 0x8d,
             0x04, 0xd8, 0x4c, 0x8b, 0x58, 0x08, 0x4d, 0x01, 0xd3, 0x4d, 0x3b, 0x5d, 0x20, 0x0f, 0x87, 0x00,
-            0x00, 0x00, 0x00, 0x90, 0x49, 0xc7, 0x02, 0x00, 0x00, 0x00, 0x00, 0x49, 0xc7, 0x84, 0x24, 0x00,
-            0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x4d, 0x89, 0xa4, 0x24, 0x00, 0x00, 0x00, 0x00, 0x49,
-            0xc7, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x49, 0x89, 0xbc, 0x24, 0x00,
-            0x00, 0x00, 0x00, 0x49, 0x89, 0xb4, 0x24, 0x00, 0x00, 0x00, 0x00, 0x49, 0x89, 0x94, 0x24, 0x00,
-            0x00, 0x00, 0x00, 0x49, 0x89, 0x8c, 0x24, 0x00, 0x00, 0x00, 0x00, 0x48, 0x8b, 0x00, 0x4d, 0x89,
-            0xd4, 0x48, 0x83, 0xec, 0x08, 0xff, 0xd0, 0x48, 0x83, 0xc4, 0x08, 0x49, 0x81, 0xec, 0x00, 0x00,
-            0x00, 0x00, 0x49, 0x8b, 0xbc, 0x24, 0x00, 0x00, 0x00, 0x00, 0x49, 0x8b, 0xb4, 0x24, 0x00, 0x00,
-            0x00, 0x00, 0x49, 0x8b, 0x94, 0x24, 0x00, 0x00, 0x00, 0x00, 0x49, 0x8b, 0x8c, 0x24, 0x00, 0x00,
-            0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
+            0x00, 0x00, 0x00, 0x49, 0xc7, 0x02, 0x00, 0x00, 0x00, 0x00, 0x49, 0xc7, 0x84, 0x24, 0x00, 0x00,
+            0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x4d, 0x89, 0xa4, 0x24, 0x00, 0x00, 0x00, 0x00, 0x49, 0xc7,
+            0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x49, 0x89, 0xbc, 0x24, 0x00, 0x00,
+            0x00, 0x00, 0x49, 0x89, 0xb4, 0x24, 0x00, 0x00, 0x00, 0x00, 0x49, 0x89, 0x94, 0x24, 0x00, 0x00,
+            0x00, 0x00, 0x49, 0x89, 0x8c, 0x24, 0x00, 0x00, 0x00, 0x00, 0x48, 0x8b, 0x00, 0x4d, 0x89, 0xd4,
+            0x48, 0x83, 0xec, 0x08, 0xff, 0xd0, 0x48, 0x83, 0xc4, 0x08, 0x49, 0x81, 0xec, 0x00, 0x00, 0x00,
+            0x00, 0x49, 0x8b, 0xbc, 0x24, 0x00, 0x00, 0x00, 0x00, 0x49, 0x8b, 0xb4, 0x24, 0x00, 0x00, 0x00,
+            0x00, 0x49, 0x8b, 0x94, 0x24, 0x00, 0x00, 0x00, 0x00, 0x49, 0x8b, 0x8c, 0x24, 0x00, 0x00, 0x00,
+            0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
         ],
         data: &[],
         holes: &[
@@ -3436,25 +3874,25 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0x22, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
             Hole { offset: 0x2a, kind: HoleKind::Abs32S, symbol: HoleSymbol::C, addend: 0, in_data: false },
             Hole { offset: 0x3f, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
-            Hole { offset: 0x47, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
-            Hole { offset: 0x4f, kind: HoleKind::Abs32S, symbol: HoleSymbol::C, addend: 8, in_data: false },
-            Hole { offset: 0x53, kind: HoleKind::Abs32S, symbol: HoleSymbol::Pc, addend: 1, in_data: false },
-            Hole { offset: 0x5b, kind: HoleKind::Abs32S, symbol: HoleSymbol::C, addend: 16, in_data: false },
-            Hole { offset: 0x63, kind: HoleKind::Abs32S, symbol: HoleSymbol::C, addend: 24, in_data: false },
-            Hole { offset: 0x67, kind: HoleKind::Abs32S, symbol: HoleSymbol::B, addend: 0, in_data: false },
-            Hole { offset: 0x6f, kind: HoleKind::Abs32S, symbol: HoleSymbol::R0, addend: 0, in_data: false },
-            Hole { offset: 0x77, kind: HoleKind::Abs32S, symbol: HoleSymbol::R1, addend: 0, in_data: false },
-            Hole { offset: 0x7f, kind: HoleKind::Abs32S, symbol: HoleSymbol::R2, addend: 0, in_data: false },
-            Hole { offset: 0x87, kind: HoleKind::Abs32S, symbol: HoleSymbol::R3, addend: 0, in_data: false },
-            Hole { offset: 0x9e, kind: HoleKind::Abs32S, symbol: HoleSymbol::C, addend: 0, in_data: false },
-            Hole { offset: 0xa6, kind: HoleKind::Abs32S, symbol: HoleSymbol::R0, addend: 0, in_data: false },
-            Hole { offset: 0xae, kind: HoleKind::Abs32S, symbol: HoleSymbol::R1, addend: 0, in_data: false },
-            Hole { offset: 0xb6, kind: HoleKind::Abs32S, symbol: HoleSymbol::R2, addend: 0, in_data: false },
-            Hole { offset: 0xbe, kind: HoleKind::Abs32S, symbol: HoleSymbol::R3, addend: 0, in_data: false },
-            Hole { offset: 0xc3, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+            Hole { offset: 0x46, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
+            Hole { offset: 0x4e, kind: HoleKind::Abs32S, symbol: HoleSymbol::C, addend: 8, in_data: false },
+            Hole { offset: 0x52, kind: HoleKind::Abs32S, symbol: HoleSymbol::Pc, addend: 1, in_data: false },
+            Hole { offset: 0x5a, kind: HoleKind::Abs32S, symbol: HoleSymbol::C, addend: 16, in_data: false },
+            Hole { offset: 0x62, kind: HoleKind::Abs32S, symbol: HoleSymbol::C, addend: 24, in_data: false },
+            Hole { offset: 0x66, kind: HoleKind::Abs32S, symbol: HoleSymbol::B, addend: 0, in_data: false },
+            Hole { offset: 0x6e, kind: HoleKind::Abs32S, symbol: HoleSymbol::R0, addend: 0, in_data: false },
+            Hole { offset: 0x76, kind: HoleKind::Abs32S, symbol: HoleSymbol::R1, addend: 0, in_data: false },
+            Hole { offset: 0x7e, kind: HoleKind::Abs32S, symbol: HoleSymbol::R2, addend: 0, in_data: false },
+            Hole { offset: 0x86, kind: HoleKind::Abs32S, symbol: HoleSymbol::R3, addend: 0, in_data: false },
+            Hole { offset: 0x9d, kind: HoleKind::Abs32S, symbol: HoleSymbol::C, addend: 0, in_data: false },
+            Hole { offset: 0xa5, kind: HoleKind::Abs32S, symbol: HoleSymbol::R0, addend: 0, in_data: false },
+            Hole { offset: 0xad, kind: HoleKind::Abs32S, symbol: HoleSymbol::R1, addend: 0, in_data: false },
+            Hole { offset: 0xb5, kind: HoleKind::Abs32S, symbol: HoleSymbol::R2, addend: 0, in_data: false },
+            Hole { offset: 0xbd, kind: HoleKind::Abs32S, symbol: HoleSymbol::R3, addend: 0, in_data: false },
+            Hole { offset: 0xc2, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // call_c5 (calls.c): 215 code bytes, 0 data bytes, 23 holes
+    // call_c5 (calls.c): 214 code bytes, 0 data bytes, 23 holes
     Stencil {
         name: "call_c5",
         code: &[
@@ -3462,16 +3900,16 @@ pub static STENCILS: &[Stencil] = &[
             0x3c, 0xd8, 0x00, 0x0f, 0x84, 0x00, 0x00, 0x00, 0x00, 0x49, 0x89, 0xe2, 0x4d, 0x3b, 0x55, 0x68,
             0x0f, 0x86, 0x00, 0x00, 0x00, 0x00, 0x4d, 0x8d, 0x94, 0x24, 0x00, 0x00, 0x00, 0x00, 0x4a, 0x8d,
             0x04, 0xd8, 0x4c, 0x8b, 0x58, 0x08, 0x4d, 0x01, 0xd3, 0x4d, 0x3b, 0x5d, 0x20, 0x0f, 0x87, 0x00,
-            0x00, 0x00, 0x00, 0x90, 0x49, 0xc7, 0x02, 0x00, 0x00, 0x00, 0x00, 0x49, 0xc7, 0x84, 0x24, 0x00,
-            0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x4d, 0x89, 0xa4, 0x24, 0x00, 0x00, 0x00, 0x00, 0x49,
-            0xc7, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x49, 0x89, 0xbc, 0x24, 0x00,
-            0x00, 0x00, 0x00, 0x49, 0x89, 0xb4, 0x24, 0x00, 0x00, 0x00, 0x00, 0x49, 0x89, 0x94, 0x24, 0x00,
-            0x00, 0x00, 0x00, 0x49, 0x89, 0x8c, 0x24, 0x00, 0x00, 0x00, 0x00, 0x4d, 0x89, 0x84, 0x24, 0x00,
-            0x00, 0x00, 0x00, 0x48, 0x8b, 0x00, 0x4d, 0x89, 0xd4, 0x48, 0x83, 0xec, 0x08, 0xff, 0xd0, 0x48,
-            0x83, 0xc4, 0x08, 0x49, 0x81, 0xec, 0x00, 0x00, 0x00, 0x00, 0x49, 0x8b, 0xbc, 0x24, 0x00, 0x00,
-            0x00, 0x00, 0x49, 0x8b, 0xb4, 0x24, 0x00, 0x00, 0x00, 0x00, 0x49, 0x8b, 0x94, 0x24, 0x00, 0x00,
-            0x00, 0x00, 0x49, 0x8b, 0x8c, 0x24, 0x00, 0x00, 0x00, 0x00, 0x4d, 0x8b, 0x84, 0x24, 0x00, 0x00,
-            0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
+            0x00, 0x00, 0x00, 0x49, 0xc7, 0x02, 0x00, 0x00, 0x00, 0x00, 0x49, 0xc7, 0x84, 0x24, 0x00, 0x00,
+            0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x4d, 0x89, 0xa4, 0x24, 0x00, 0x00, 0x00, 0x00, 0x49, 0xc7,
+            0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x49, 0x89, 0xbc, 0x24, 0x00, 0x00,
+            0x00, 0x00, 0x49, 0x89, 0xb4, 0x24, 0x00, 0x00, 0x00, 0x00, 0x49, 0x89, 0x94, 0x24, 0x00, 0x00,
+            0x00, 0x00, 0x49, 0x89, 0x8c, 0x24, 0x00, 0x00, 0x00, 0x00, 0x4d, 0x89, 0x84, 0x24, 0x00, 0x00,
+            0x00, 0x00, 0x48, 0x8b, 0x00, 0x4d, 0x89, 0xd4, 0x48, 0x83, 0xec, 0x08, 0xff, 0xd0, 0x48, 0x83,
+            0xc4, 0x08, 0x49, 0x81, 0xec, 0x00, 0x00, 0x00, 0x00, 0x49, 0x8b, 0xbc, 0x24, 0x00, 0x00, 0x00,
+            0x00, 0x49, 0x8b, 0xb4, 0x24, 0x00, 0x00, 0x00, 0x00, 0x49, 0x8b, 0x94, 0x24, 0x00, 0x00, 0x00,
+            0x00, 0x49, 0x8b, 0x8c, 0x24, 0x00, 0x00, 0x00, 0x00, 0x4d, 0x8b, 0x84, 0x24, 0x00, 0x00, 0x00,
+            0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
         ],
         data: &[],
         holes: &[
@@ -3480,27 +3918,27 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0x22, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
             Hole { offset: 0x2a, kind: HoleKind::Abs32S, symbol: HoleSymbol::C, addend: 0, in_data: false },
             Hole { offset: 0x3f, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
-            Hole { offset: 0x47, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
-            Hole { offset: 0x4f, kind: HoleKind::Abs32S, symbol: HoleSymbol::C, addend: 8, in_data: false },
-            Hole { offset: 0x53, kind: HoleKind::Abs32S, symbol: HoleSymbol::Pc, addend: 1, in_data: false },
-            Hole { offset: 0x5b, kind: HoleKind::Abs32S, symbol: HoleSymbol::C, addend: 16, in_data: false },
-            Hole { offset: 0x63, kind: HoleKind::Abs32S, symbol: HoleSymbol::C, addend: 24, in_data: false },
-            Hole { offset: 0x67, kind: HoleKind::Abs32S, symbol: HoleSymbol::B, addend: 0, in_data: false },
-            Hole { offset: 0x6f, kind: HoleKind::Abs32S, symbol: HoleSymbol::R0, addend: 0, in_data: false },
-            Hole { offset: 0x77, kind: HoleKind::Abs32S, symbol: HoleSymbol::R1, addend: 0, in_data: false },
-            Hole { offset: 0x7f, kind: HoleKind::Abs32S, symbol: HoleSymbol::R2, addend: 0, in_data: false },
-            Hole { offset: 0x87, kind: HoleKind::Abs32S, symbol: HoleSymbol::R3, addend: 0, in_data: false },
-            Hole { offset: 0x8f, kind: HoleKind::Abs32S, symbol: HoleSymbol::R4, addend: 0, in_data: false },
-            Hole { offset: 0xa6, kind: HoleKind::Abs32S, symbol: HoleSymbol::C, addend: 0, in_data: false },
-            Hole { offset: 0xae, kind: HoleKind::Abs32S, symbol: HoleSymbol::R0, addend: 0, in_data: false },
-            Hole { offset: 0xb6, kind: HoleKind::Abs32S, symbol: HoleSymbol::R1, addend: 0, in_data: false },
-            Hole { offset: 0xbe, kind: HoleKind::Abs32S, symbol: HoleSymbol::R2, addend: 0, in_data: false },
-            Hole { offset: 0xc6, kind: HoleKind::Abs32S, symbol: HoleSymbol::R3, addend: 0, in_data: false },
-            Hole { offset: 0xce, kind: HoleKind::Abs32S, symbol: HoleSymbol::R4, addend: 0, in_data: false },
-            Hole { offset: 0xd3, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+            Hole { offset: 0x46, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
+            Hole { offset: 0x4e, kind: HoleKind::Abs32S, symbol: HoleSymbol::C, addend: 8, in_data: false },
+            Hole { offset: 0x52, kind: HoleKind::Abs32S, symbol: HoleSymbol::Pc, addend: 1, in_data: false },
+            Hole { offset: 0x5a, kind: HoleKind::Abs32S, symbol: HoleSymbol::C, addend: 16, in_data: false },
+            Hole { offset: 0x62, kind: HoleKind::Abs32S, symbol: HoleSymbol::C, addend: 24, in_data: false },
+            Hole { offset: 0x66, kind: HoleKind::Abs32S, symbol: HoleSymbol::B, addend: 0, in_data: false },
+            Hole { offset: 0x6e, kind: HoleKind::Abs32S, symbol: HoleSymbol::R0, addend: 0, in_data: false },
+            Hole { offset: 0x76, kind: HoleKind::Abs32S, symbol: HoleSymbol::R1, addend: 0, in_data: false },
+            Hole { offset: 0x7e, kind: HoleKind::Abs32S, symbol: HoleSymbol::R2, addend: 0, in_data: false },
+            Hole { offset: 0x86, kind: HoleKind::Abs32S, symbol: HoleSymbol::R3, addend: 0, in_data: false },
+            Hole { offset: 0x8e, kind: HoleKind::Abs32S, symbol: HoleSymbol::R4, addend: 0, in_data: false },
+            Hole { offset: 0xa5, kind: HoleKind::Abs32S, symbol: HoleSymbol::C, addend: 0, in_data: false },
+            Hole { offset: 0xad, kind: HoleKind::Abs32S, symbol: HoleSymbol::R0, addend: 0, in_data: false },
+            Hole { offset: 0xb5, kind: HoleKind::Abs32S, symbol: HoleSymbol::R1, addend: 0, in_data: false },
+            Hole { offset: 0xbd, kind: HoleKind::Abs32S, symbol: HoleSymbol::R2, addend: 0, in_data: false },
+            Hole { offset: 0xc5, kind: HoleKind::Abs32S, symbol: HoleSymbol::R3, addend: 0, in_data: false },
+            Hole { offset: 0xcd, kind: HoleKind::Abs32S, symbol: HoleSymbol::R4, addend: 0, in_data: false },
+            Hole { offset: 0xd2, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // call_c6 (calls.c): 231 code bytes, 0 data bytes, 25 holes
+    // call_c6 (calls.c): 230 code bytes, 0 data bytes, 25 holes
     Stencil {
         name: "call_c6",
         code: &[
@@ -3508,17 +3946,17 @@ pub static STENCILS: &[Stencil] = &[
             0x3c, 0xd8, 0x00, 0x0f, 0x84, 0x00, 0x00, 0x00, 0x00, 0x49, 0x89, 0xe2, 0x4d, 0x3b, 0x55, 0x68,
             0x0f, 0x86, 0x00, 0x00, 0x00, 0x00, 0x4d, 0x8d, 0x94, 0x24, 0x00, 0x00, 0x00, 0x00, 0x4a, 0x8d,
             0x04, 0xd8, 0x4c, 0x8b, 0x58, 0x08, 0x4d, 0x01, 0xd3, 0x4d, 0x3b, 0x5d, 0x20, 0x0f, 0x87, 0x00,
-            0x00, 0x00, 0x00, 0x90, 0x49, 0xc7, 0x02, 0x00, 0x00, 0x00, 0x00, 0x49, 0xc7, 0x84, 0x24, 0x00,
-            0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x4d, 0x89, 0xa4, 0x24, 0x00, 0x00, 0x00, 0x00, 0x49,
-            0xc7, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x49, 0x89, 0xbc, 0x24, 0x00,
-            0x00, 0x00, 0x00, 0x49, 0x89, 0xb4, 0x24, 0x00, 0x00, 0x00, 0x00, 0x49, 0x89, 0x94, 0x24, 0x00,
-            0x00, 0x00, 0x00, 0x49, 0x89, 0x8c, 0x24, 0x00, 0x00, 0x00, 0x00, 0x4d, 0x89, 0x84, 0x24, 0x00,
-            0x00, 0x00, 0x00, 0x4d, 0x89, 0x8c, 0x24, 0x00, 0x00, 0x00, 0x00, 0x48, 0x8b, 0x00, 0x4d, 0x89,
-            0xd4, 0x48, 0x83, 0xec, 0x08, 0xff, 0xd0, 0x48, 0x83, 0xc4, 0x08, 0x49, 0x81, 0xec, 0x00, 0x00,
-            0x00, 0x00, 0x49, 0x8b, 0xbc, 0x24, 0x00, 0x00, 0x00, 0x00, 0x49, 0x8b, 0xb4, 0x24, 0x00, 0x00,
-            0x00, 0x00, 0x49, 0x8b, 0x94, 0x24, 0x00, 0x00, 0x00, 0x00, 0x49, 0x8b, 0x8c, 0x24, 0x00, 0x00,
-            0x00, 0x00, 0x4d, 0x8b, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0x4d, 0x8b, 0x8c, 0x24, 0x00, 0x00,
-            0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
+            0x00, 0x00, 0x00, 0x49, 0xc7, 0x02, 0x00, 0x00, 0x00, 0x00, 0x49, 0xc7, 0x84, 0x24, 0x00, 0x00,
+            0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x4d, 0x89, 0xa4, 0x24, 0x00, 0x00, 0x00, 0x00, 0x49, 0xc7,
+            0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x49, 0x89, 0xbc, 0x24, 0x00, 0x00,
+            0x00, 0x00, 0x49, 0x89, 0xb4, 0x24, 0x00, 0x00, 0x00, 0x00, 0x49, 0x89, 0x94, 0x24, 0x00, 0x00,
+            0x00, 0x00, 0x49, 0x89, 0x8c, 0x24, 0x00, 0x00, 0x00, 0x00, 0x4d, 0x89, 0x84, 0x24, 0x00, 0x00,
+            0x00, 0x00, 0x4d, 0x89, 0x8c, 0x24, 0x00, 0x00, 0x00, 0x00, 0x48, 0x8b, 0x00, 0x4d, 0x89, 0xd4,
+            0x48, 0x83, 0xec, 0x08, 0xff, 0xd0, 0x48, 0x83, 0xc4, 0x08, 0x49, 0x81, 0xec, 0x00, 0x00, 0x00,
+            0x00, 0x49, 0x8b, 0xbc, 0x24, 0x00, 0x00, 0x00, 0x00, 0x49, 0x8b, 0xb4, 0x24, 0x00, 0x00, 0x00,
+            0x00, 0x49, 0x8b, 0x94, 0x24, 0x00, 0x00, 0x00, 0x00, 0x49, 0x8b, 0x8c, 0x24, 0x00, 0x00, 0x00,
+            0x00, 0x4d, 0x8b, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0x4d, 0x8b, 0x8c, 0x24, 0x00, 0x00, 0x00,
+            0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
         ],
         data: &[],
         holes: &[
@@ -3527,26 +3965,26 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0x22, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
             Hole { offset: 0x2a, kind: HoleKind::Abs32S, symbol: HoleSymbol::C, addend: 0, in_data: false },
             Hole { offset: 0x3f, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
-            Hole { offset: 0x47, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
-            Hole { offset: 0x4f, kind: HoleKind::Abs32S, symbol: HoleSymbol::C, addend: 8, in_data: false },
-            Hole { offset: 0x53, kind: HoleKind::Abs32S, symbol: HoleSymbol::Pc, addend: 1, in_data: false },
-            Hole { offset: 0x5b, kind: HoleKind::Abs32S, symbol: HoleSymbol::C, addend: 16, in_data: false },
-            Hole { offset: 0x63, kind: HoleKind::Abs32S, symbol: HoleSymbol::C, addend: 24, in_data: false },
-            Hole { offset: 0x67, kind: HoleKind::Abs32S, symbol: HoleSymbol::B, addend: 0, in_data: false },
-            Hole { offset: 0x6f, kind: HoleKind::Abs32S, symbol: HoleSymbol::R0, addend: 0, in_data: false },
-            Hole { offset: 0x77, kind: HoleKind::Abs32S, symbol: HoleSymbol::R1, addend: 0, in_data: false },
-            Hole { offset: 0x7f, kind: HoleKind::Abs32S, symbol: HoleSymbol::R2, addend: 0, in_data: false },
-            Hole { offset: 0x87, kind: HoleKind::Abs32S, symbol: HoleSymbol::R3, addend: 0, in_data: false },
-            Hole { offset: 0x8f, kind: HoleKind::Abs32S, symbol: HoleSymbol::R4, addend: 0, in_data: false },
-            Hole { offset: 0x97, kind: HoleKind::Abs32S, symbol: HoleSymbol::R5, addend: 0, in_data: false },
-            Hole { offset: 0xae, kind: HoleKind::Abs32S, symbol: HoleSymbol::C, addend: 0, in_data: false },
-            Hole { offset: 0xb6, kind: HoleKind::Abs32S, symbol: HoleSymbol::R0, addend: 0, in_data: false },
-            Hole { offset: 0xbe, kind: HoleKind::Abs32S, symbol: HoleSymbol::R1, addend: 0, in_data: false },
-            Hole { offset: 0xc6, kind: HoleKind::Abs32S, symbol: HoleSymbol::R2, addend: 0, in_data: false },
-            Hole { offset: 0xce, kind: HoleKind::Abs32S, symbol: HoleSymbol::R3, addend: 0, in_data: false },
-            Hole { offset: 0xd6, kind: HoleKind::Abs32S, symbol: HoleSymbol::R4, addend: 0, in_data: false },
-            Hole { offset: 0xde, kind: HoleKind::Abs32S, symbol: HoleSymbol::R5, addend: 0, in_data: false },
-            Hole { offset: 0xe3, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+            Hole { offset: 0x46, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
+            Hole { offset: 0x4e, kind: HoleKind::Abs32S, symbol: HoleSymbol::C, addend: 8, in_data: false },
+            Hole { offset: 0x52, kind: HoleKind::Abs32S, symbol: HoleSymbol::Pc, addend: 1, in_data: false },
+            Hole { offset: 0x5a, kind: HoleKind::Abs32S, symbol: HoleSymbol::C, addend: 16, in_data: false },
+            Hole { offset: 0x62, kind: HoleKind::Abs32S, symbol: HoleSymbol::C, addend: 24, in_data: false },
+            Hole { offset: 0x66, kind: HoleKind::Abs32S, symbol: HoleSymbol::B, addend: 0, in_data: false },
+            Hole { offset: 0x6e, kind: HoleKind::Abs32S, symbol: HoleSymbol::R0, addend: 0, in_data: false },
+            Hole { offset: 0x76, kind: HoleKind::Abs32S, symbol: HoleSymbol::R1, addend: 0, in_data: false },
+            Hole { offset: 0x7e, kind: HoleKind::Abs32S, symbol: HoleSymbol::R2, addend: 0, in_data: false },
+            Hole { offset: 0x86, kind: HoleKind::Abs32S, symbol: HoleSymbol::R3, addend: 0, in_data: false },
+            Hole { offset: 0x8e, kind: HoleKind::Abs32S, symbol: HoleSymbol::R4, addend: 0, in_data: false },
+            Hole { offset: 0x96, kind: HoleKind::Abs32S, symbol: HoleSymbol::R5, addend: 0, in_data: false },
+            Hole { offset: 0xad, kind: HoleKind::Abs32S, symbol: HoleSymbol::C, addend: 0, in_data: false },
+            Hole { offset: 0xb5, kind: HoleKind::Abs32S, symbol: HoleSymbol::R0, addend: 0, in_data: false },
+            Hole { offset: 0xbd, kind: HoleKind::Abs32S, symbol: HoleSymbol::R1, addend: 0, in_data: false },
+            Hole { offset: 0xc5, kind: HoleKind::Abs32S, symbol: HoleSymbol::R2, addend: 0, in_data: false },
+            Hole { offset: 0xcd, kind: HoleKind::Abs32S, symbol: HoleSymbol::R3, addend: 0, in_data: false },
+            Hole { offset: 0xd5, kind: HoleKind::Abs32S, symbol: HoleSymbol::R4, addend: 0, in_data: false },
+            Hole { offset: 0xdd, kind: HoleKind::Abs32S, symbol: HoleSymbol::R5, addend: 0, in_data: false },
+            Hole { offset: 0xe2, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
     // call_closure (calls.c): 223 code bytes, 0 data bytes, 13 holes
@@ -3864,18 +4302,18 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0x13b, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // call_direct (calls.c): 118 code bytes, 0 data bytes, 15 holes
+    // call_direct (calls.c): 117 code bytes, 0 data bytes, 15 holes
     Stencil {
         name: "call_direct",
         code: &[
             0x48, 0x89, 0xe0, 0x49, 0x3b, 0x45, 0x68, 0x0f, 0x86, 0x00, 0x00, 0x00, 0x00, 0xb8, 0x00, 0x00,
             0x00, 0x00, 0x4c, 0x01, 0xe0, 0x48, 0x05, 0x00, 0x00, 0x00, 0x00, 0x49, 0x3b, 0x45, 0x20, 0x0f,
-            0x87, 0x00, 0x00, 0x00, 0x00, 0x90, 0x49, 0x8d, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0x49, 0xc7,
-            0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x49, 0xc7, 0x84, 0x24, 0x00, 0x00,
-            0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x4d, 0x89, 0xa4, 0x24, 0x00, 0x00, 0x00, 0x00, 0x49, 0xc7,
-            0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x49, 0x89, 0xc4, 0x48, 0x83, 0xec,
-            0x08, 0xe8, 0x00, 0x00, 0x00, 0x00, 0x48, 0x83, 0xc4, 0x08, 0x49, 0x81, 0xec, 0x00, 0x00, 0x00,
-            0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
+            0x87, 0x00, 0x00, 0x00, 0x00, 0x49, 0x8d, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0x49, 0xc7, 0x84,
+            0x24, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x49, 0xc7, 0x84, 0x24, 0x00, 0x00, 0x00,
+            0x00, 0x00, 0x00, 0x00, 0x00, 0x4d, 0x89, 0xa4, 0x24, 0x00, 0x00, 0x00, 0x00, 0x49, 0xc7, 0x84,
+            0x24, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x49, 0x89, 0xc4, 0x48, 0x83, 0xec, 0x08,
+            0xe8, 0x00, 0x00, 0x00, 0x00, 0x48, 0x83, 0xc4, 0x08, 0x49, 0x81, 0xec, 0x00, 0x00, 0x00, 0x00,
+            0xe9, 0x00, 0x00, 0x00, 0x00,
         ],
         data: &[],
         holes: &[
@@ -3883,32 +4321,32 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0xe, kind: HoleKind::Abs32, symbol: HoleSymbol::C, addend: 0, in_data: false },
             Hole { offset: 0x17, kind: HoleKind::Abs32S, symbol: HoleSymbol::Frame, addend: 0, in_data: false },
             Hole { offset: 0x21, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
-            Hole { offset: 0x2a, kind: HoleKind::Abs32S, symbol: HoleSymbol::C, addend: 0, in_data: false },
-            Hole { offset: 0x32, kind: HoleKind::Abs32S, symbol: HoleSymbol::C, addend: 0, in_data: false },
-            Hole { offset: 0x36, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
-            Hole { offset: 0x3e, kind: HoleKind::Abs32S, symbol: HoleSymbol::C, addend: 8, in_data: false },
-            Hole { offset: 0x42, kind: HoleKind::Abs32S, symbol: HoleSymbol::Pc, addend: 1, in_data: false },
-            Hole { offset: 0x4a, kind: HoleKind::Abs32S, symbol: HoleSymbol::C, addend: 16, in_data: false },
-            Hole { offset: 0x52, kind: HoleKind::Abs32S, symbol: HoleSymbol::C, addend: 24, in_data: false },
-            Hole { offset: 0x56, kind: HoleKind::Abs32S, symbol: HoleSymbol::B, addend: 0, in_data: false },
-            Hole { offset: 0x62, kind: HoleKind::Rel32, symbol: HoleSymbol::Callee, addend: -4, in_data: false },
-            Hole { offset: 0x6d, kind: HoleKind::Abs32S, symbol: HoleSymbol::C, addend: 0, in_data: false },
-            Hole { offset: 0x72, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+            Hole { offset: 0x29, kind: HoleKind::Abs32S, symbol: HoleSymbol::C, addend: 0, in_data: false },
+            Hole { offset: 0x31, kind: HoleKind::Abs32S, symbol: HoleSymbol::C, addend: 0, in_data: false },
+            Hole { offset: 0x35, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
+            Hole { offset: 0x3d, kind: HoleKind::Abs32S, symbol: HoleSymbol::C, addend: 8, in_data: false },
+            Hole { offset: 0x41, kind: HoleKind::Abs32S, symbol: HoleSymbol::Pc, addend: 1, in_data: false },
+            Hole { offset: 0x49, kind: HoleKind::Abs32S, symbol: HoleSymbol::C, addend: 16, in_data: false },
+            Hole { offset: 0x51, kind: HoleKind::Abs32S, symbol: HoleSymbol::C, addend: 24, in_data: false },
+            Hole { offset: 0x55, kind: HoleKind::Abs32S, symbol: HoleSymbol::B, addend: 0, in_data: false },
+            Hole { offset: 0x61, kind: HoleKind::Rel32, symbol: HoleSymbol::Callee, addend: -4, in_data: false },
+            Hole { offset: 0x6c, kind: HoleKind::Abs32S, symbol: HoleSymbol::C, addend: 0, in_data: false },
+            Hole { offset: 0x71, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // call_direct_c1 (calls.c): 134 code bytes, 0 data bytes, 17 holes
+    // call_direct_c1 (calls.c): 133 code bytes, 0 data bytes, 17 holes
     Stencil {
         name: "call_direct_c1",
         code: &[
             0x48, 0x89, 0xe0, 0x49, 0x3b, 0x45, 0x68, 0x0f, 0x86, 0x00, 0x00, 0x00, 0x00, 0xb8, 0x00, 0x00,
             0x00, 0x00, 0x4c, 0x01, 0xe0, 0x48, 0x05, 0x00, 0x00, 0x00, 0x00, 0x49, 0x3b, 0x45, 0x20, 0x0f,
-            0x87, 0x00, 0x00, 0x00, 0x00, 0x90, 0x49, 0x8d, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0x49, 0xc7,
-            0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x49, 0xc7, 0x84, 0x24, 0x00, 0x00,
-            0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x4d, 0x89, 0xa4, 0x24, 0x00, 0x00, 0x00, 0x00, 0x49, 0xc7,
-            0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x49, 0x89, 0xbc, 0x24, 0x00, 0x00,
-            0x00, 0x00, 0x49, 0x89, 0xc4, 0x48, 0x83, 0xec, 0x08, 0xe8, 0x00, 0x00, 0x00, 0x00, 0x48, 0x83,
-            0xc4, 0x08, 0x49, 0x81, 0xec, 0x00, 0x00, 0x00, 0x00, 0x49, 0x8b, 0xbc, 0x24, 0x00, 0x00, 0x00,
-            0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
+            0x87, 0x00, 0x00, 0x00, 0x00, 0x49, 0x8d, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0x49, 0xc7, 0x84,
+            0x24, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x49, 0xc7, 0x84, 0x24, 0x00, 0x00, 0x00,
+            0x00, 0x00, 0x00, 0x00, 0x00, 0x4d, 0x89, 0xa4, 0x24, 0x00, 0x00, 0x00, 0x00, 0x49, 0xc7, 0x84,
+            0x24, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x49, 0x89, 0xbc, 0x24, 0x00, 0x00, 0x00,
+            0x00, 0x49, 0x89, 0xc4, 0x48, 0x83, 0xec, 0x08, 0xe8, 0x00, 0x00, 0x00, 0x00, 0x48, 0x83, 0xc4,
+            0x08, 0x49, 0x81, 0xec, 0x00, 0x00, 0x00, 0x00, 0x49, 0x8b, 0xbc, 0x24, 0x00, 0x00, 0x00, 0x00,
+            0xe9, 0x00, 0x00, 0x00, 0x00,
         ],
         data: &[],
         holes: &[
@@ -3916,35 +4354,35 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0xe, kind: HoleKind::Abs32, symbol: HoleSymbol::C, addend: 0, in_data: false },
             Hole { offset: 0x17, kind: HoleKind::Abs32S, symbol: HoleSymbol::Frame, addend: 0, in_data: false },
             Hole { offset: 0x21, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
-            Hole { offset: 0x2a, kind: HoleKind::Abs32S, symbol: HoleSymbol::C, addend: 0, in_data: false },
-            Hole { offset: 0x32, kind: HoleKind::Abs32S, symbol: HoleSymbol::C, addend: 0, in_data: false },
-            Hole { offset: 0x36, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
-            Hole { offset: 0x3e, kind: HoleKind::Abs32S, symbol: HoleSymbol::C, addend: 8, in_data: false },
-            Hole { offset: 0x42, kind: HoleKind::Abs32S, symbol: HoleSymbol::Pc, addend: 1, in_data: false },
-            Hole { offset: 0x4a, kind: HoleKind::Abs32S, symbol: HoleSymbol::C, addend: 16, in_data: false },
-            Hole { offset: 0x52, kind: HoleKind::Abs32S, symbol: HoleSymbol::C, addend: 24, in_data: false },
-            Hole { offset: 0x56, kind: HoleKind::Abs32S, symbol: HoleSymbol::B, addend: 0, in_data: false },
-            Hole { offset: 0x5e, kind: HoleKind::Abs32S, symbol: HoleSymbol::R0, addend: 0, in_data: false },
-            Hole { offset: 0x6a, kind: HoleKind::Rel32, symbol: HoleSymbol::Callee, addend: -4, in_data: false },
-            Hole { offset: 0x75, kind: HoleKind::Abs32S, symbol: HoleSymbol::C, addend: 0, in_data: false },
-            Hole { offset: 0x7d, kind: HoleKind::Abs32S, symbol: HoleSymbol::R0, addend: 0, in_data: false },
-            Hole { offset: 0x82, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+            Hole { offset: 0x29, kind: HoleKind::Abs32S, symbol: HoleSymbol::C, addend: 0, in_data: false },
+            Hole { offset: 0x31, kind: HoleKind::Abs32S, symbol: HoleSymbol::C, addend: 0, in_data: false },
+            Hole { offset: 0x35, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
+            Hole { offset: 0x3d, kind: HoleKind::Abs32S, symbol: HoleSymbol::C, addend: 8, in_data: false },
+            Hole { offset: 0x41, kind: HoleKind::Abs32S, symbol: HoleSymbol::Pc, addend: 1, in_data: false },
+            Hole { offset: 0x49, kind: HoleKind::Abs32S, symbol: HoleSymbol::C, addend: 16, in_data: false },
+            Hole { offset: 0x51, kind: HoleKind::Abs32S, symbol: HoleSymbol::C, addend: 24, in_data: false },
+            Hole { offset: 0x55, kind: HoleKind::Abs32S, symbol: HoleSymbol::B, addend: 0, in_data: false },
+            Hole { offset: 0x5d, kind: HoleKind::Abs32S, symbol: HoleSymbol::R0, addend: 0, in_data: false },
+            Hole { offset: 0x69, kind: HoleKind::Rel32, symbol: HoleSymbol::Callee, addend: -4, in_data: false },
+            Hole { offset: 0x74, kind: HoleKind::Abs32S, symbol: HoleSymbol::C, addend: 0, in_data: false },
+            Hole { offset: 0x7c, kind: HoleKind::Abs32S, symbol: HoleSymbol::R0, addend: 0, in_data: false },
+            Hole { offset: 0x81, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // call_direct_c2 (calls.c): 150 code bytes, 0 data bytes, 19 holes
+    // call_direct_c2 (calls.c): 149 code bytes, 0 data bytes, 19 holes
     Stencil {
         name: "call_direct_c2",
         code: &[
             0x48, 0x89, 0xe0, 0x49, 0x3b, 0x45, 0x68, 0x0f, 0x86, 0x00, 0x00, 0x00, 0x00, 0xb8, 0x00, 0x00,
             0x00, 0x00, 0x4c, 0x01, 0xe0, 0x48, 0x05, 0x00, 0x00, 0x00, 0x00, 0x49, 0x3b, 0x45, 0x20, 0x0f,
-            0x87, 0x00, 0x00, 0x00, 0x00, 0x90, 0x49, 0x8d, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0x49, 0xc7,
-            0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x49, 0xc7, 0x84, 0x24, 0x00, 0x00,
-            0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x4d, 0x89, 0xa4, 0x24, 0x00, 0x00, 0x00, 0x00, 0x49, 0xc7,
-            0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x49, 0x89, 0xbc, 0x24, 0x00, 0x00,
-            0x00, 0x00, 0x49, 0x89, 0xb4, 0x24, 0x00, 0x00, 0x00, 0x00, 0x49, 0x89, 0xc4, 0x48, 0x83, 0xec,
-            0x08, 0xe8, 0x00, 0x00, 0x00, 0x00, 0x48, 0x83, 0xc4, 0x08, 0x49, 0x81, 0xec, 0x00, 0x00, 0x00,
-            0x00, 0x49, 0x8b, 0xbc, 0x24, 0x00, 0x00, 0x00, 0x00, 0x49, 0x8b, 0xb4, 0x24, 0x00, 0x00, 0x00,
-            0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
+            0x87, 0x00, 0x00, 0x00, 0x00, 0x49, 0x8d, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0x49, 0xc7, 0x84,
+            0x24, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x49, 0xc7, 0x84, 0x24, 0x00, 0x00, 0x00,
+            0x00, 0x00, 0x00, 0x00, 0x00, 0x4d, 0x89, 0xa4, 0x24, 0x00, 0x00, 0x00, 0x00, 0x49, 0xc7, 0x84,
+            0x24, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x49, 0x89, 0xbc, 0x24, 0x00, 0x00, 0x00,
+            0x00, 0x49, 0x89, 0xb4, 0x24, 0x00, 0x00, 0x00, 0x00, 0x49, 0x89, 0xc4, 0x48, 0x83, 0xec, 0x08,
+            0xe8, 0x00, 0x00, 0x00, 0x00, 0x48, 0x83, 0xc4, 0x08, 0x49, 0x81, 0xec, 0x00, 0x00, 0x00, 0x00,
+            0x49, 0x8b, 0xbc, 0x24, 0x00, 0x00, 0x00, 0x00, 0x49, 0x8b, 0xb4, 0x24, 0x00, 0x00, 0x00, 0x00,
+            0xe9, 0x00, 0x00, 0x00, 0x00,
         ],
         data: &[],
         holes: &[
@@ -3952,38 +4390,38 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0xe, kind: HoleKind::Abs32, symbol: HoleSymbol::C, addend: 0, in_data: false },
             Hole { offset: 0x17, kind: HoleKind::Abs32S, symbol: HoleSymbol::Frame, addend: 0, in_data: false },
             Hole { offset: 0x21, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
-            Hole { offset: 0x2a, kind: HoleKind::Abs32S, symbol: HoleSymbol::C, addend: 0, in_data: false },
-            Hole { offset: 0x32, kind: HoleKind::Abs32S, symbol: HoleSymbol::C, addend: 0, in_data: false },
-            Hole { offset: 0x36, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
-            Hole { offset: 0x3e, kind: HoleKind::Abs32S, symbol: HoleSymbol::C, addend: 8, in_data: false },
-            Hole { offset: 0x42, kind: HoleKind::Abs32S, symbol: HoleSymbol::Pc, addend: 1, in_data: false },
-            Hole { offset: 0x4a, kind: HoleKind::Abs32S, symbol: HoleSymbol::C, addend: 16, in_data: false },
-            Hole { offset: 0x52, kind: HoleKind::Abs32S, symbol: HoleSymbol::C, addend: 24, in_data: false },
-            Hole { offset: 0x56, kind: HoleKind::Abs32S, symbol: HoleSymbol::B, addend: 0, in_data: false },
-            Hole { offset: 0x5e, kind: HoleKind::Abs32S, symbol: HoleSymbol::R0, addend: 0, in_data: false },
-            Hole { offset: 0x66, kind: HoleKind::Abs32S, symbol: HoleSymbol::R1, addend: 0, in_data: false },
-            Hole { offset: 0x72, kind: HoleKind::Rel32, symbol: HoleSymbol::Callee, addend: -4, in_data: false },
-            Hole { offset: 0x7d, kind: HoleKind::Abs32S, symbol: HoleSymbol::C, addend: 0, in_data: false },
-            Hole { offset: 0x85, kind: HoleKind::Abs32S, symbol: HoleSymbol::R0, addend: 0, in_data: false },
-            Hole { offset: 0x8d, kind: HoleKind::Abs32S, symbol: HoleSymbol::R1, addend: 0, in_data: false },
-            Hole { offset: 0x92, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+            Hole { offset: 0x29, kind: HoleKind::Abs32S, symbol: HoleSymbol::C, addend: 0, in_data: false },
+            Hole { offset: 0x31, kind: HoleKind::Abs32S, symbol: HoleSymbol::C, addend: 0, in_data: false },
+            Hole { offset: 0x35, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
+            Hole { offset: 0x3d, kind: HoleKind::Abs32S, symbol: HoleSymbol::C, addend: 8, in_data: false },
+            Hole { offset: 0x41, kind: HoleKind::Abs32S, symbol: HoleSymbol::Pc, addend: 1, in_data: false },
+            Hole { offset: 0x49, kind: HoleKind::Abs32S, symbol: HoleSymbol::C, addend: 16, in_data: false },
+            Hole { offset: 0x51, kind: HoleKind::Abs32S, symbol: HoleSymbol::C, addend: 24, in_data: false },
+            Hole { offset: 0x55, kind: HoleKind::Abs32S, symbol: HoleSymbol::B, addend: 0, in_data: false },
+            Hole { offset: 0x5d, kind: HoleKind::Abs32S, symbol: HoleSymbol::R0, addend: 0, in_data: false },
+            Hole { offset: 0x65, kind: HoleKind::Abs32S, symbol: HoleSymbol::R1, addend: 0, in_data: false },
+            Hole { offset: 0x71, kind: HoleKind::Rel32, symbol: HoleSymbol::Callee, addend: -4, in_data: false },
+            Hole { offset: 0x7c, kind: HoleKind::Abs32S, symbol: HoleSymbol::C, addend: 0, in_data: false },
+            Hole { offset: 0x84, kind: HoleKind::Abs32S, symbol: HoleSymbol::R0, addend: 0, in_data: false },
+            Hole { offset: 0x8c, kind: HoleKind::Abs32S, symbol: HoleSymbol::R1, addend: 0, in_data: false },
+            Hole { offset: 0x91, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // call_direct_c3 (calls.c): 166 code bytes, 0 data bytes, 21 holes
+    // call_direct_c3 (calls.c): 165 code bytes, 0 data bytes, 21 holes
     Stencil {
         name: "call_direct_c3",
         code: &[
             0x48, 0x89, 0xe0, 0x49, 0x3b, 0x45, 0x68, 0x0f, 0x86, 0x00, 0x00, 0x00, 0x00, 0xb8, 0x00, 0x00,
             0x00, 0x00, 0x4c, 0x01, 0xe0, 0x48, 0x05, 0x00, 0x00, 0x00, 0x00, 0x49, 0x3b, 0x45, 0x20, 0x0f,
-            0x87, 0x00, 0x00, 0x00, 0x00, 0x90, 0x49, 0x8d, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0x49, 0xc7,
-            0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x49, 0xc7, 0x84, 0x24, 0x00, 0x00,
-            0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x4d, 0x89, 0xa4, 0x24, 0x00, 0x00, 0x00, 0x00, 0x49, 0xc7,
-            0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x49, 0x89, 0xbc, 0x24, 0x00, 0x00,
-            0x00, 0x00, 0x49, 0x89, 0xb4, 0x24, 0x00, 0x00, 0x00, 0x00, 0x49, 0x89, 0x94, 0x24, 0x00, 0x00,
-            0x00, 0x00, 0x49, 0x89, 0xc4, 0x48, 0x83, 0xec, 0x08, 0xe8, 0x00, 0x00, 0x00, 0x00, 0x48, 0x83,
-            0xc4, 0x08, 0x49, 0x81, 0xec, 0x00, 0x00, 0x00, 0x00, 0x49, 0x8b, 0xbc, 0x24, 0x00, 0x00, 0x00,
-            0x00, 0x49, 0x8b, 0xb4, 0x24, 0x00, 0x00, 0x00, 0x00, 0x49, 0x8b, 0x94, 0x24, 0x00, 0x00, 0x00,
-            0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
+            0x87, 0x00, 0x00, 0x00, 0x00, 0x49, 0x8d, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0x49, 0xc7, 0x84,
+            0x24, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x49, 0xc7, 0x84, 0x24, 0x00, 0x00, 0x00,
+            0x00, 0x00, 0x00, 0x00, 0x00, 0x4d, 0x89, 0xa4, 0x24, 0x00, 0x00, 0x00, 0x00, 0x49, 0xc7, 0x84,
+            0x24, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x49, 0x89, 0xbc, 0x24, 0x00, 0x00, 0x00,
+            0x00, 0x49, 0x89, 0xb4, 0x24, 0x00, 0x00, 0x00, 0x00, 0x49, 0x89, 0x94, 0x24, 0x00, 0x00, 0x00,
+            0x00, 0x49, 0x89, 0xc4, 0x48, 0x83, 0xec, 0x08, 0xe8, 0x00, 0x00, 0x00, 0x00, 0x48, 0x83, 0xc4,
+            0x08, 0x49, 0x81, 0xec, 0x00, 0x00, 0x00, 0x00, 0x49, 0x8b, 0xbc, 0x24, 0x00, 0x00, 0x00, 0x00,
+            0x49, 0x8b, 0xb4, 0x24, 0x00, 0x00, 0x00, 0x00, 0x49, 0x8b, 0x94, 0x24, 0x00, 0x00, 0x00, 0x00,
+            0xe9, 0x00, 0x00, 0x00, 0x00,
         ],
         data: &[],
         holes: &[
@@ -3991,41 +4429,41 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0xe, kind: HoleKind::Abs32, symbol: HoleSymbol::C, addend: 0, in_data: false },
             Hole { offset: 0x17, kind: HoleKind::Abs32S, symbol: HoleSymbol::Frame, addend: 0, in_data: false },
             Hole { offset: 0x21, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
-            Hole { offset: 0x2a, kind: HoleKind::Abs32S, symbol: HoleSymbol::C, addend: 0, in_data: false },
-            Hole { offset: 0x32, kind: HoleKind::Abs32S, symbol: HoleSymbol::C, addend: 0, in_data: false },
-            Hole { offset: 0x36, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
-            Hole { offset: 0x3e, kind: HoleKind::Abs32S, symbol: HoleSymbol::C, addend: 8, in_data: false },
-            Hole { offset: 0x42, kind: HoleKind::Abs32S, symbol: HoleSymbol::Pc, addend: 1, in_data: false },
-            Hole { offset: 0x4a, kind: HoleKind::Abs32S, symbol: HoleSymbol::C, addend: 16, in_data: false },
-            Hole { offset: 0x52, kind: HoleKind::Abs32S, symbol: HoleSymbol::C, addend: 24, in_data: false },
-            Hole { offset: 0x56, kind: HoleKind::Abs32S, symbol: HoleSymbol::B, addend: 0, in_data: false },
-            Hole { offset: 0x5e, kind: HoleKind::Abs32S, symbol: HoleSymbol::R0, addend: 0, in_data: false },
-            Hole { offset: 0x66, kind: HoleKind::Abs32S, symbol: HoleSymbol::R1, addend: 0, in_data: false },
-            Hole { offset: 0x6e, kind: HoleKind::Abs32S, symbol: HoleSymbol::R2, addend: 0, in_data: false },
-            Hole { offset: 0x7a, kind: HoleKind::Rel32, symbol: HoleSymbol::Callee, addend: -4, in_data: false },
-            Hole { offset: 0x85, kind: HoleKind::Abs32S, symbol: HoleSymbol::C, addend: 0, in_data: false },
-            Hole { offset: 0x8d, kind: HoleKind::Abs32S, symbol: HoleSymbol::R0, addend: 0, in_data: false },
-            Hole { offset: 0x95, kind: HoleKind::Abs32S, symbol: HoleSymbol::R1, addend: 0, in_data: false },
-            Hole { offset: 0x9d, kind: HoleKind::Abs32S, symbol: HoleSymbol::R2, addend: 0, in_data: false },
-            Hole { offset: 0xa2, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+            Hole { offset: 0x29, kind: HoleKind::Abs32S, symbol: HoleSymbol::C, addend: 0, in_data: false },
+            Hole { offset: 0x31, kind: HoleKind::Abs32S, symbol: HoleSymbol::C, addend: 0, in_data: false },
+            Hole { offset: 0x35, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
+            Hole { offset: 0x3d, kind: HoleKind::Abs32S, symbol: HoleSymbol::C, addend: 8, in_data: false },
+            Hole { offset: 0x41, kind: HoleKind::Abs32S, symbol: HoleSymbol::Pc, addend: 1, in_data: false },
+            Hole { offset: 0x49, kind: HoleKind::Abs32S, symbol: HoleSymbol::C, addend: 16, in_data: false },
+            Hole { offset: 0x51, kind: HoleKind::Abs32S, symbol: HoleSymbol::C, addend: 24, in_data: false },
+            Hole { offset: 0x55, kind: HoleKind::Abs32S, symbol: HoleSymbol::B, addend: 0, in_data: false },
+            Hole { offset: 0x5d, kind: HoleKind::Abs32S, symbol: HoleSymbol::R0, addend: 0, in_data: false },
+            Hole { offset: 0x65, kind: HoleKind::Abs32S, symbol: HoleSymbol::R1, addend: 0, in_data: false },
+            Hole { offset: 0x6d, kind: HoleKind::Abs32S, symbol: HoleSymbol::R2, addend: 0, in_data: false },
+            Hole { offset: 0x79, kind: HoleKind::Rel32, symbol: HoleSymbol::Callee, addend: -4, in_data: false },
+            Hole { offset: 0x84, kind: HoleKind::Abs32S, symbol: HoleSymbol::C, addend: 0, in_data: false },
+            Hole { offset: 0x8c, kind: HoleKind::Abs32S, symbol: HoleSymbol::R0, addend: 0, in_data: false },
+            Hole { offset: 0x94, kind: HoleKind::Abs32S, symbol: HoleSymbol::R1, addend: 0, in_data: false },
+            Hole { offset: 0x9c, kind: HoleKind::Abs32S, symbol: HoleSymbol::R2, addend: 0, in_data: false },
+            Hole { offset: 0xa1, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // call_direct_c4 (calls.c): 182 code bytes, 0 data bytes, 23 holes
+    // call_direct_c4 (calls.c): 181 code bytes, 0 data bytes, 23 holes
     Stencil {
         name: "call_direct_c4",
         code: &[
             0x48, 0x89, 0xe0, 0x49, 0x3b, 0x45, 0x68, 0x0f, 0x86, 0x00, 0x00, 0x00, 0x00, 0xb8, 0x00, 0x00,
             0x00, 0x00, 0x4c, 0x01, 0xe0, 0x48, 0x05, 0x00, 0x00, 0x00, 0x00, 0x49, 0x3b, 0x45, 0x20, 0x0f,
-            0x87, 0x00, 0x00, 0x00, 0x00, 0x90, 0x49, 0x8d, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0x49, 0xc7,
-            0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x49, 0xc7, 0x84, 0x24, 0x00, 0x00,
-            0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x4d, 0x89, 0xa4, 0x24, 0x00, 0x00, 0x00, 0x00, 0x49, 0xc7,
-            0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x49, 0x89, 0xbc, 0x24, 0x00, 0x00,
-            0x00, 0x00, 0x49, 0x89, 0xb4, 0x24, 0x00, 0x00, 0x00, 0x00, 0x49, 0x89, 0x94, 0x24, 0x00, 0x00,
-            0x00, 0x00, 0x49, 0x89, 0x8c, 0x24, 0x00, 0x00, 0x00, 0x00, 0x49, 0x89, 0xc4, 0x48, 0x83, 0xec,
-            0x08, 0xe8, 0x00, 0x00, 0x00, 0x00, 0x48, 0x83, 0xc4, 0x08, 0x49, 0x81, 0xec, 0x00, 0x00, 0x00,
-            0x00, 0x49, 0x8b, 0xbc, 0x24, 0x00, 0x00, 0x00, 0x00, 0x49, 0x8b, 0xb4, 0x24, 0x00, 0x00, 0x00,
-            0x00, 0x49, 0x8b, 0x94, 0x24, 0x00, 0x00, 0x00, 0x00, 0x49, 0x8b, 0x8c, 0x24, 0x00, 0x00, 0x00,
-            0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
+            0x87, 0x00, 0x00, 0x00, 0x00, 0x49, 0x8d, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0x49, 0xc7, 0x84,
+            0x24, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x49, 0xc7, 0x84, 0x24, 0x00, 0x00, 0x00,
+            0x00, 0x00, 0x00, 0x00, 0x00, 0x4d, 0x89, 0xa4, 0x24, 0x00, 0x00, 0x00, 0x00, 0x49, 0xc7, 0x84,
+            0x24, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x49, 0x89, 0xbc, 0x24, 0x00, 0x00, 0x00,
+            0x00, 0x49, 0x89, 0xb4, 0x24, 0x00, 0x00, 0x00, 0x00, 0x49, 0x89, 0x94, 0x24, 0x00, 0x00, 0x00,
+            0x00, 0x49, 0x89, 0x8c, 0x24, 0x00, 0x00, 0x00, 0x00, 0x49, 0x89, 0xc4, 0x48, 0x83, 0xec, 0x08,
+            0xe8, 0x00, 0x00, 0x00, 0x00, 0x48, 0x83, 0xc4, 0x08, 0x49, 0x81, 0xec, 0x00, 0x00, 0x00, 0x00,
+            0x49, 0x8b, 0xbc, 0x24, 0x00, 0x00, 0x00, 0x00, 0x49, 0x8b, 0xb4, 0x24, 0x00, 0x00, 0x00, 0x00,
+            0x49, 0x8b, 0x94, 0x24, 0x00, 0x00, 0x00, 0x00, 0x49, 0x8b, 0x8c, 0x24, 0x00, 0x00, 0x00, 0x00,
+            0xe9, 0x00, 0x00, 0x00, 0x00,
         ],
         data: &[],
         holes: &[
@@ -4033,44 +4471,44 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0xe, kind: HoleKind::Abs32, symbol: HoleSymbol::C, addend: 0, in_data: false },
             Hole { offset: 0x17, kind: HoleKind::Abs32S, symbol: HoleSymbol::Frame, addend: 0, in_data: false },
             Hole { offset: 0x21, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
-            Hole { offset: 0x2a, kind: HoleKind::Abs32S, symbol: HoleSymbol::C, addend: 0, in_data: false },
-            Hole { offset: 0x32, kind: HoleKind::Abs32S, symbol: HoleSymbol::C, addend: 0, in_data: false },
-            Hole { offset: 0x36, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
-            Hole { offset: 0x3e, kind: HoleKind::Abs32S, symbol: HoleSymbol::C, addend: 8, in_data: false },
-            Hole { offset: 0x42, kind: HoleKind::Abs32S, symbol: HoleSymbol::Pc, addend: 1, in_data: false },
-            Hole { offset: 0x4a, kind: HoleKind::Abs32S, symbol: HoleSymbol::C, addend: 16, in_data: false },
-            Hole { offset: 0x52, kind: HoleKind::Abs32S, symbol: HoleSymbol::C, addend: 24, in_data: false },
-            Hole { offset: 0x56, kind: HoleKind::Abs32S, symbol: HoleSymbol::B, addend: 0, in_data: false },
-            Hole { offset: 0x5e, kind: HoleKind::Abs32S, symbol: HoleSymbol::R0, addend: 0, in_data: false },
-            Hole { offset: 0x66, kind: HoleKind::Abs32S, symbol: HoleSymbol::R1, addend: 0, in_data: false },
-            Hole { offset: 0x6e, kind: HoleKind::Abs32S, symbol: HoleSymbol::R2, addend: 0, in_data: false },
-            Hole { offset: 0x76, kind: HoleKind::Abs32S, symbol: HoleSymbol::R3, addend: 0, in_data: false },
-            Hole { offset: 0x82, kind: HoleKind::Rel32, symbol: HoleSymbol::Callee, addend: -4, in_data: false },
-            Hole { offset: 0x8d, kind: HoleKind::Abs32S, symbol: HoleSymbol::C, addend: 0, in_data: false },
-            Hole { offset: 0x95, kind: HoleKind::Abs32S, symbol: HoleSymbol::R0, addend: 0, in_data: false },
-            Hole { offset: 0x9d, kind: HoleKind::Abs32S, symbol: HoleSymbol::R1, addend: 0, in_data: false },
-            Hole { offset: 0xa5, kind: HoleKind::Abs32S, symbol: HoleSymbol::R2, addend: 0, in_data: false },
-            Hole { offset: 0xad, kind: HoleKind::Abs32S, symbol: HoleSymbol::R3, addend: 0, in_data: false },
-            Hole { offset: 0xb2, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+            Hole { offset: 0x29, kind: HoleKind::Abs32S, symbol: HoleSymbol::C, addend: 0, in_data: false },
+            Hole { offset: 0x31, kind: HoleKind::Abs32S, symbol: HoleSymbol::C, addend: 0, in_data: false },
+            Hole { offset: 0x35, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
+            Hole { offset: 0x3d, kind: HoleKind::Abs32S, symbol: HoleSymbol::C, addend: 8, in_data: false },
+            Hole { offset: 0x41, kind: HoleKind::Abs32S, symbol: HoleSymbol::Pc, addend: 1, in_data: false },
+            Hole { offset: 0x49, kind: HoleKind::Abs32S, symbol: HoleSymbol::C, addend: 16, in_data: false },
+            Hole { offset: 0x51, kind: HoleKind::Abs32S, symbol: HoleSymbol::C, addend: 24, in_data: false },
+            Hole { offset: 0x55, kind: HoleKind::Abs32S, symbol: HoleSymbol::B, addend: 0, in_data: false },
+            Hole { offset: 0x5d, kind: HoleKind::Abs32S, symbol: HoleSymbol::R0, addend: 0, in_data: false },
+            Hole { offset: 0x65, kind: HoleKind::Abs32S, symbol: HoleSymbol::R1, addend: 0, in_data: false },
+            Hole { offset: 0x6d, kind: HoleKind::Abs32S, symbol: HoleSymbol::R2, addend: 0, in_data: false },
+            Hole { offset: 0x75, kind: HoleKind::Abs32S, symbol: HoleSymbol::R3, addend: 0, in_data: false },
+            Hole { offset: 0x81, kind: HoleKind::Rel32, symbol: HoleSymbol::Callee, addend: -4, in_data: false },
+            Hole { offset: 0x8c, kind: HoleKind::Abs32S, symbol: HoleSymbol::C, addend: 0, in_data: false },
+            Hole { offset: 0x94, kind: HoleKind::Abs32S, symbol: HoleSymbol::R0, addend: 0, in_data: false },
+            Hole { offset: 0x9c, kind: HoleKind::Abs32S, symbol: HoleSymbol::R1, addend: 0, in_data: false },
+            Hole { offset: 0xa4, kind: HoleKind::Abs32S, symbol: HoleSymbol::R2, addend: 0, in_data: false },
+            Hole { offset: 0xac, kind: HoleKind::Abs32S, symbol: HoleSymbol::R3, addend: 0, in_data: false },
+            Hole { offset: 0xb1, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // call_direct_c5 (calls.c): 198 code bytes, 0 data bytes, 25 holes
+    // call_direct_c5 (calls.c): 197 code bytes, 0 data bytes, 25 holes
     Stencil {
         name: "call_direct_c5",
         code: &[
             0x48, 0x89, 0xe0, 0x49, 0x3b, 0x45, 0x68, 0x0f, 0x86, 0x00, 0x00, 0x00, 0x00, 0xb8, 0x00, 0x00,
             0x00, 0x00, 0x4c, 0x01, 0xe0, 0x48, 0x05, 0x00, 0x00, 0x00, 0x00, 0x49, 0x3b, 0x45, 0x20, 0x0f,
-            0x87, 0x00, 0x00, 0x00, 0x00, 0x90, 0x49, 0x8d, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0x49, 0xc7,
-            0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x49, 0xc7, 0x84, 0x24, 0x00, 0x00,
-            0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x4d, 0x89, 0xa4, 0x24, 0x00, 0x00, 0x00, 0x00, 0x49, 0xc7,
-            0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x49, 0x89, 0xbc, 0x24, 0x00, 0x00,
-            0x00, 0x00, 0x49, 0x89, 0xb4, 0x24, 0x00, 0x00, 0x00, 0x00, 0x49, 0x89, 0x94, 0x24, 0x00, 0x00,
-            0x00, 0x00, 0x49, 0x89, 0x8c, 0x24, 0x00, 0x00, 0x00, 0x00, 0x4d, 0x89, 0x84, 0x24, 0x00, 0x00,
-            0x00, 0x00, 0x49, 0x89, 0xc4, 0x48, 0x83, 0xec, 0x08, 0xe8, 0x00, 0x00, 0x00, 0x00, 0x48, 0x83,
-            0xc4, 0x08, 0x49, 0x81, 0xec, 0x00, 0x00, 0x00, 0x00, 0x49, 0x8b, 0xbc, 0x24, 0x00, 0x00, 0x00,
-            0x00, 0x49, 0x8b, 0xb4, 0x24, 0x00, 0x00, 0x00, 0x00, 0x49, 0x8b, 0x94, 0x24, 0x00, 0x00, 0x00,
-            0x00, 0x49, 0x8b, 0x8c, 0x24, 0x00, 0x00, 0x00, 0x00, 0x4d, 0x8b, 0x84, 0x24, 0x00, 0x00, 0x00,
-            0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
+            0x87, 0x00, 0x00, 0x00, 0x00, 0x49, 0x8d, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0x49, 0xc7, 0x84,
+            0x24, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x49, 0xc7, 0x84, 0x24, 0x00, 0x00, 0x00,
+            0x00, 0x00, 0x00, 0x00, 0x00, 0x4d, 0x89, 0xa4, 0x24, 0x00, 0x00, 0x00, 0x00, 0x49, 0xc7, 0x84,
+            0x24, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x49, 0x89, 0xbc, 0x24, 0x00, 0x00, 0x00,
+            0x00, 0x49, 0x89, 0xb4, 0x24, 0x00, 0x00, 0x00, 0x00, 0x49, 0x89, 0x94, 0x24, 0x00, 0x00, 0x00,
+            0x00, 0x49, 0x89, 0x8c, 0x24, 0x00, 0x00, 0x00, 0x00, 0x4d, 0x89, 0x84, 0x24, 0x00, 0x00, 0x00,
+            0x00, 0x49, 0x89, 0xc4, 0x48, 0x83, 0xec, 0x08, 0xe8, 0x00, 0x00, 0x00, 0x00, 0x48, 0x83, 0xc4,
+            0x08, 0x49, 0x81, 0xec, 0x00, 0x00, 0x00, 0x00, 0x49, 0x8b, 0xbc, 0x24, 0x00, 0x00, 0x00, 0x00,
+            0x49, 0x8b, 0xb4, 0x24, 0x00, 0x00, 0x00, 0x00, 0x49, 0x8b, 0x94, 0x24, 0x00, 0x00, 0x00, 0x00,
+            0x49, 0x8b, 0x8c, 0x24, 0x00, 0x00, 0x00, 0x00, 0x4d, 0x8b, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00,
+            0xe9, 0x00, 0x00, 0x00, 0x00,
         ],
         data: &[],
         holes: &[
@@ -4078,47 +4516,47 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0xe, kind: HoleKind::Abs32, symbol: HoleSymbol::C, addend: 0, in_data: false },
             Hole { offset: 0x17, kind: HoleKind::Abs32S, symbol: HoleSymbol::Frame, addend: 0, in_data: false },
             Hole { offset: 0x21, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
-            Hole { offset: 0x2a, kind: HoleKind::Abs32S, symbol: HoleSymbol::C, addend: 0, in_data: false },
-            Hole { offset: 0x32, kind: HoleKind::Abs32S, symbol: HoleSymbol::C, addend: 0, in_data: false },
-            Hole { offset: 0x36, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
-            Hole { offset: 0x3e, kind: HoleKind::Abs32S, symbol: HoleSymbol::C, addend: 8, in_data: false },
-            Hole { offset: 0x42, kind: HoleKind::Abs32S, symbol: HoleSymbol::Pc, addend: 1, in_data: false },
-            Hole { offset: 0x4a, kind: HoleKind::Abs32S, symbol: HoleSymbol::C, addend: 16, in_data: false },
-            Hole { offset: 0x52, kind: HoleKind::Abs32S, symbol: HoleSymbol::C, addend: 24, in_data: false },
-            Hole { offset: 0x56, kind: HoleKind::Abs32S, symbol: HoleSymbol::B, addend: 0, in_data: false },
-            Hole { offset: 0x5e, kind: HoleKind::Abs32S, symbol: HoleSymbol::R0, addend: 0, in_data: false },
-            Hole { offset: 0x66, kind: HoleKind::Abs32S, symbol: HoleSymbol::R1, addend: 0, in_data: false },
-            Hole { offset: 0x6e, kind: HoleKind::Abs32S, symbol: HoleSymbol::R2, addend: 0, in_data: false },
-            Hole { offset: 0x76, kind: HoleKind::Abs32S, symbol: HoleSymbol::R3, addend: 0, in_data: false },
-            Hole { offset: 0x7e, kind: HoleKind::Abs32S, symbol: HoleSymbol::R4, addend: 0, in_data: false },
-            Hole { offset: 0x8a, kind: HoleKind::Rel32, symbol: HoleSymbol::Callee, addend: -4, in_data: false },
-            Hole { offset: 0x95, kind: HoleKind::Abs32S, symbol: HoleSymbol::C, addend: 0, in_data: false },
-            Hole { offset: 0x9d, kind: HoleKind::Abs32S, symbol: HoleSymbol::R0, addend: 0, in_data: false },
-            Hole { offset: 0xa5, kind: HoleKind::Abs32S, symbol: HoleSymbol::R1, addend: 0, in_data: false },
-            Hole { offset: 0xad, kind: HoleKind::Abs32S, symbol: HoleSymbol::R2, addend: 0, in_data: false },
-            Hole { offset: 0xb5, kind: HoleKind::Abs32S, symbol: HoleSymbol::R3, addend: 0, in_data: false },
-            Hole { offset: 0xbd, kind: HoleKind::Abs32S, symbol: HoleSymbol::R4, addend: 0, in_data: false },
-            Hole { offset: 0xc2, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+            Hole { offset: 0x29, kind: HoleKind::Abs32S, symbol: HoleSymbol::C, addend: 0, in_data: false },
+            Hole { offset: 0x31, kind: HoleKind::Abs32S, symbol: HoleSymbol::C, addend: 0, in_data: false },
+            Hole { offset: 0x35, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
+            Hole { offset: 0x3d, kind: HoleKind::Abs32S, symbol: HoleSymbol::C, addend: 8, in_data: false },
+            Hole { offset: 0x41, kind: HoleKind::Abs32S, symbol: HoleSymbol::Pc, addend: 1, in_data: false },
+            Hole { offset: 0x49, kind: HoleKind::Abs32S, symbol: HoleSymbol::C, addend: 16, in_data: false },
+            Hole { offset: 0x51, kind: HoleKind::Abs32S, symbol: HoleSymbol::C, addend: 24, in_data: false },
+            Hole { offset: 0x55, kind: HoleKind::Abs32S, symbol: HoleSymbol::B, addend: 0, in_data: false },
+            Hole { offset: 0x5d, kind: HoleKind::Abs32S, symbol: HoleSymbol::R0, addend: 0, in_data: false },
+            Hole { offset: 0x65, kind: HoleKind::Abs32S, symbol: HoleSymbol::R1, addend: 0, in_data: false },
+            Hole { offset: 0x6d, kind: HoleKind::Abs32S, symbol: HoleSymbol::R2, addend: 0, in_data: false },
+            Hole { offset: 0x75, kind: HoleKind::Abs32S, symbol: HoleSymbol::R3, addend: 0, in_data: false },
+            Hole { offset: 0x7d, kind: HoleKind::Abs32S, symbol: HoleSymbol::R4, addend: 0, in_data: false },
+            Hole { offset: 0x89, kind: HoleKind::Rel32, symbol: HoleSymbol::Callee, addend: -4, in_data: false },
+            Hole { offset: 0x94, kind: HoleKind::Abs32S, symbol: HoleSymbol::C, addend: 0, in_data: false },
+            Hole { offset: 0x9c, kind: HoleKind::Abs32S, symbol: HoleSymbol::R0, addend: 0, in_data: false },
+            Hole { offset: 0xa4, kind: HoleKind::Abs32S, symbol: HoleSymbol::R1, addend: 0, in_data: false },
+            Hole { offset: 0xac, kind: HoleKind::Abs32S, symbol: HoleSymbol::R2, addend: 0, in_data: false },
+            Hole { offset: 0xb4, kind: HoleKind::Abs32S, symbol: HoleSymbol::R3, addend: 0, in_data: false },
+            Hole { offset: 0xbc, kind: HoleKind::Abs32S, symbol: HoleSymbol::R4, addend: 0, in_data: false },
+            Hole { offset: 0xc1, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // call_direct_c6 (calls.c): 214 code bytes, 0 data bytes, 27 holes
+    // call_direct_c6 (calls.c): 213 code bytes, 0 data bytes, 27 holes
     Stencil {
         name: "call_direct_c6",
         code: &[
             0x48, 0x89, 0xe0, 0x49, 0x3b, 0x45, 0x68, 0x0f, 0x86, 0x00, 0x00, 0x00, 0x00, 0xb8, 0x00, 0x00,
             0x00, 0x00, 0x4c, 0x01, 0xe0, 0x48, 0x05, 0x00, 0x00, 0x00, 0x00, 0x49, 0x3b, 0x45, 0x20, 0x0f,
-            0x87, 0x00, 0x00, 0x00, 0x00, 0x90, 0x49, 0x8d, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0x49, 0xc7,
-            0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x49, 0xc7, 0x84, 0x24, 0x00, 0x00,
-            0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x4d, 0x89, 0xa4, 0x24, 0x00, 0x00, 0x00, 0x00, 0x49, 0xc7,
-            0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x49, 0x89, 0xbc, 0x24, 0x00, 0x00,
-            0x00, 0x00, 0x49, 0x89, 0xb4, 0x24, 0x00, 0x00, 0x00, 0x00, 0x49, 0x89, 0x94, 0x24, 0x00, 0x00,
-            0x00, 0x00, 0x49, 0x89, 0x8c, 0x24, 0x00, 0x00, 0x00, 0x00, 0x4d, 0x89, 0x84, 0x24, 0x00, 0x00,
-            0x00, 0x00, 0x4d, 0x89, 0x8c, 0x24, 0x00, 0x00, 0x00, 0x00, 0x49, 0x89, 0xc4, 0x48, 0x83, 0xec,
-            0x08, 0xe8, 0x00, 0x00, 0x00, 0x00, 0x48, 0x83, 0xc4, 0x08, 0x49, 0x81, 0xec, 0x00, 0x00, 0x00,
-            0x00, 0x49, 0x8b, 0xbc, 0x24, 0x00, 0x00, 0x00, 0x00, 0x49, 0x8b, 0xb4, 0x24, 0x00, 0x00, 0x00,
-            0x00, 0x49, 0x8b, 0x94, 0x24, 0x00, 0x00, 0x00, 0x00, 0x49, 0x8b, 0x8c, 0x24, 0x00, 0x00, 0x00,
-            0x00, 0x4d, 0x8b, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0x4d, 0x8b, 0x8c, 0x24, 0x00, 0x00, 0x00,
-            0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
+            0x87, 0x00, 0x00, 0x00, 0x00, 0x49, 0x8d, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0x49, 0xc7, 0x84,
+            0x24, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x49, 0xc7, 0x84, 0x24, 0x00, 0x00, 0x00,
+            0x00, 0x00, 0x00, 0x00, 0x00, 0x4d, 0x89, 0xa4, 0x24, 0x00, 0x00, 0x00, 0x00, 0x49, 0xc7, 0x84,
+            0x24, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x49, 0x89, 0xbc, 0x24, 0x00, 0x00, 0x00,
+            0x00, 0x49, 0x89, 0xb4, 0x24, 0x00, 0x00, 0x00, 0x00, 0x49, 0x89, 0x94, 0x24, 0x00, 0x00, 0x00,
+            0x00, 0x49, 0x89, 0x8c, 0x24, 0x00, 0x00, 0x00, 0x00, 0x4d, 0x89, 0x84, 0x24, 0x00, 0x00, 0x00,
+            0x00, 0x4d, 0x89, 0x8c, 0x24, 0x00, 0x00, 0x00, 0x00, 0x49, 0x89, 0xc4, 0x48, 0x83, 0xec, 0x08,
+            0xe8, 0x00, 0x00, 0x00, 0x00, 0x48, 0x83, 0xc4, 0x08, 0x49, 0x81, 0xec, 0x00, 0x00, 0x00, 0x00,
+            0x49, 0x8b, 0xbc, 0x24, 0x00, 0x00, 0x00, 0x00, 0x49, 0x8b, 0xb4, 0x24, 0x00, 0x00, 0x00, 0x00,
+            0x49, 0x8b, 0x94, 0x24, 0x00, 0x00, 0x00, 0x00, 0x49, 0x8b, 0x8c, 0x24, 0x00, 0x00, 0x00, 0x00,
+            0x4d, 0x8b, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0x4d, 0x8b, 0x8c, 0x24, 0x00, 0x00, 0x00, 0x00,
+            0xe9, 0x00, 0x00, 0x00, 0x00,
         ],
         data: &[],
         holes: &[
@@ -4126,29 +4564,29 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0xe, kind: HoleKind::Abs32, symbol: HoleSymbol::C, addend: 0, in_data: false },
             Hole { offset: 0x17, kind: HoleKind::Abs32S, symbol: HoleSymbol::Frame, addend: 0, in_data: false },
             Hole { offset: 0x21, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
-            Hole { offset: 0x2a, kind: HoleKind::Abs32S, symbol: HoleSymbol::C, addend: 0, in_data: false },
-            Hole { offset: 0x32, kind: HoleKind::Abs32S, symbol: HoleSymbol::C, addend: 0, in_data: false },
-            Hole { offset: 0x36, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
-            Hole { offset: 0x3e, kind: HoleKind::Abs32S, symbol: HoleSymbol::C, addend: 8, in_data: false },
-            Hole { offset: 0x42, kind: HoleKind::Abs32S, symbol: HoleSymbol::Pc, addend: 1, in_data: false },
-            Hole { offset: 0x4a, kind: HoleKind::Abs32S, symbol: HoleSymbol::C, addend: 16, in_data: false },
-            Hole { offset: 0x52, kind: HoleKind::Abs32S, symbol: HoleSymbol::C, addend: 24, in_data: false },
-            Hole { offset: 0x56, kind: HoleKind::Abs32S, symbol: HoleSymbol::B, addend: 0, in_data: false },
-            Hole { offset: 0x5e, kind: HoleKind::Abs32S, symbol: HoleSymbol::R0, addend: 0, in_data: false },
-            Hole { offset: 0x66, kind: HoleKind::Abs32S, symbol: HoleSymbol::R1, addend: 0, in_data: false },
-            Hole { offset: 0x6e, kind: HoleKind::Abs32S, symbol: HoleSymbol::R2, addend: 0, in_data: false },
-            Hole { offset: 0x76, kind: HoleKind::Abs32S, symbol: HoleSymbol::R3, addend: 0, in_data: false },
-            Hole { offset: 0x7e, kind: HoleKind::Abs32S, symbol: HoleSymbol::R4, addend: 0, in_data: false },
-            Hole { offset: 0x86, kind: HoleKind::Abs32S, symbol: HoleSymbol::R5, addend: 0, in_data: false },
-            Hole { offset: 0x92, kind: HoleKind::Rel32, symbol: HoleSymbol::Callee, addend: -4, in_data: false },
-            Hole { offset: 0x9d, kind: HoleKind::Abs32S, symbol: HoleSymbol::C, addend: 0, in_data: false },
-            Hole { offset: 0xa5, kind: HoleKind::Abs32S, symbol: HoleSymbol::R0, addend: 0, in_data: false },
-            Hole { offset: 0xad, kind: HoleKind::Abs32S, symbol: HoleSymbol::R1, addend: 0, in_data: false },
-            Hole { offset: 0xb5, kind: HoleKind::Abs32S, symbol: HoleSymbol::R2, addend: 0, in_data: false },
-            Hole { offset: 0xbd, kind: HoleKind::Abs32S, symbol: HoleSymbol::R3, addend: 0, in_data: false },
-            Hole { offset: 0xc5, kind: HoleKind::Abs32S, symbol: HoleSymbol::R4, addend: 0, in_data: false },
-            Hole { offset: 0xcd, kind: HoleKind::Abs32S, symbol: HoleSymbol::R5, addend: 0, in_data: false },
-            Hole { offset: 0xd2, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+            Hole { offset: 0x29, kind: HoleKind::Abs32S, symbol: HoleSymbol::C, addend: 0, in_data: false },
+            Hole { offset: 0x31, kind: HoleKind::Abs32S, symbol: HoleSymbol::C, addend: 0, in_data: false },
+            Hole { offset: 0x35, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
+            Hole { offset: 0x3d, kind: HoleKind::Abs32S, symbol: HoleSymbol::C, addend: 8, in_data: false },
+            Hole { offset: 0x41, kind: HoleKind::Abs32S, symbol: HoleSymbol::Pc, addend: 1, in_data: false },
+            Hole { offset: 0x49, kind: HoleKind::Abs32S, symbol: HoleSymbol::C, addend: 16, in_data: false },
+            Hole { offset: 0x51, kind: HoleKind::Abs32S, symbol: HoleSymbol::C, addend: 24, in_data: false },
+            Hole { offset: 0x55, kind: HoleKind::Abs32S, symbol: HoleSymbol::B, addend: 0, in_data: false },
+            Hole { offset: 0x5d, kind: HoleKind::Abs32S, symbol: HoleSymbol::R0, addend: 0, in_data: false },
+            Hole { offset: 0x65, kind: HoleKind::Abs32S, symbol: HoleSymbol::R1, addend: 0, in_data: false },
+            Hole { offset: 0x6d, kind: HoleKind::Abs32S, symbol: HoleSymbol::R2, addend: 0, in_data: false },
+            Hole { offset: 0x75, kind: HoleKind::Abs32S, symbol: HoleSymbol::R3, addend: 0, in_data: false },
+            Hole { offset: 0x7d, kind: HoleKind::Abs32S, symbol: HoleSymbol::R4, addend: 0, in_data: false },
+            Hole { offset: 0x85, kind: HoleKind::Abs32S, symbol: HoleSymbol::R5, addend: 0, in_data: false },
+            Hole { offset: 0x91, kind: HoleKind::Rel32, symbol: HoleSymbol::Callee, addend: -4, in_data: false },
+            Hole { offset: 0x9c, kind: HoleKind::Abs32S, symbol: HoleSymbol::C, addend: 0, in_data: false },
+            Hole { offset: 0xa4, kind: HoleKind::Abs32S, symbol: HoleSymbol::R0, addend: 0, in_data: false },
+            Hole { offset: 0xac, kind: HoleKind::Abs32S, symbol: HoleSymbol::R1, addend: 0, in_data: false },
+            Hole { offset: 0xb4, kind: HoleKind::Abs32S, symbol: HoleSymbol::R2, addend: 0, in_data: false },
+            Hole { offset: 0xbc, kind: HoleKind::Abs32S, symbol: HoleSymbol::R3, addend: 0, in_data: false },
+            Hole { offset: 0xc4, kind: HoleKind::Abs32S, symbol: HoleSymbol::R4, addend: 0, in_data: false },
+            Hole { offset: 0xcc, kind: HoleKind::Abs32S, symbol: HoleSymbol::R5, addend: 0, in_data: false },
+            Hole { offset: 0xd1, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
     // const_cell (moves.c): 23 code bytes, 0 data bytes, 3 holes
@@ -7424,20 +7862,20 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0x3d, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // jeq_f64 (branches.c): 34 code bytes, 0 data bytes, 4 holes
+    // jeq_f64 (branches.c): 33 code bytes, 0 data bytes, 4 holes
     Stencil {
         name: "jeq_f64",
         code: &[
             0xf2, 0x41, 0x0f, 0x10, 0xa4, 0x24, 0x00, 0x00, 0x00, 0x00, 0x66, 0x41, 0x0f, 0x2e, 0xa4, 0x24,
-            0x00, 0x00, 0x00, 0x00, 0x75, 0x07, 0x0f, 0x8b, 0x00, 0x00, 0x00, 0x00, 0x90, 0xe9, 0x00, 0x00,
-            0x00, 0x00,
+            0x00, 0x00, 0x00, 0x00, 0x75, 0x06, 0x0f, 0x8b, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00,
+            0x00,
         ],
         data: &[],
         holes: &[
             Hole { offset: 0x6, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
             Hole { offset: 0x10, kind: HoleKind::Abs32S, symbol: HoleSymbol::B, addend: 0, in_data: false },
             Hole { offset: 0x18, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
-            Hole { offset: 0x1e, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+            Hole { offset: 0x1d, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
     // jeq_f64__00 (branches.c): 15 code bytes, 0 data bytes, 2 holes
@@ -7452,70 +7890,70 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0xb, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // jeq_f64__01 (branches.c): 18 code bytes, 0 data bytes, 2 holes
+    // jeq_f64__01 (branches.c): 17 code bytes, 0 data bytes, 2 holes
     Stencil {
         name: "jeq_f64__01",
         code: &[
-            0x66, 0x0f, 0x2e, 0xc1, 0x75, 0x07, 0x0f, 0x8b, 0x00, 0x00, 0x00, 0x00, 0x90, 0xe9, 0x00, 0x00,
-            0x00, 0x00,
+            0x66, 0x0f, 0x2e, 0xc1, 0x75, 0x06, 0x0f, 0x8b, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00,
+            0x00,
         ],
         data: &[],
         holes: &[
             Hole { offset: 0x8, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
-            Hole { offset: 0xe, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+            Hole { offset: 0xd, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // jeq_f64__02 (branches.c): 18 code bytes, 0 data bytes, 2 holes
+    // jeq_f64__02 (branches.c): 17 code bytes, 0 data bytes, 2 holes
     Stencil {
         name: "jeq_f64__02",
         code: &[
-            0x66, 0x0f, 0x2e, 0xc2, 0x75, 0x07, 0x0f, 0x8b, 0x00, 0x00, 0x00, 0x00, 0x90, 0xe9, 0x00, 0x00,
-            0x00, 0x00,
+            0x66, 0x0f, 0x2e, 0xc2, 0x75, 0x06, 0x0f, 0x8b, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00,
+            0x00,
         ],
         data: &[],
         holes: &[
             Hole { offset: 0x8, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
-            Hole { offset: 0xe, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+            Hole { offset: 0xd, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // jeq_f64__03 (branches.c): 18 code bytes, 0 data bytes, 2 holes
+    // jeq_f64__03 (branches.c): 17 code bytes, 0 data bytes, 2 holes
     Stencil {
         name: "jeq_f64__03",
         code: &[
-            0x66, 0x0f, 0x2e, 0xc3, 0x75, 0x07, 0x0f, 0x8b, 0x00, 0x00, 0x00, 0x00, 0x90, 0xe9, 0x00, 0x00,
-            0x00, 0x00,
+            0x66, 0x0f, 0x2e, 0xc3, 0x75, 0x06, 0x0f, 0x8b, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00,
+            0x00,
         ],
         data: &[],
         holes: &[
             Hole { offset: 0x8, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
-            Hole { offset: 0xe, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+            Hole { offset: 0xd, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // jeq_f64__0m (branches.c): 28 code bytes, 0 data bytes, 3 holes
+    // jeq_f64__0m (branches.c): 27 code bytes, 0 data bytes, 3 holes
     Stencil {
         name: "jeq_f64__0m",
         code: &[
-            0xf2, 0x41, 0x0f, 0x10, 0xa4, 0x24, 0x00, 0x00, 0x00, 0x00, 0x66, 0x0f, 0x2e, 0xe0, 0x75, 0x07,
-            0x0f, 0x8b, 0x00, 0x00, 0x00, 0x00, 0x90, 0xe9, 0x00, 0x00, 0x00, 0x00,
+            0xf2, 0x41, 0x0f, 0x10, 0xa4, 0x24, 0x00, 0x00, 0x00, 0x00, 0x66, 0x0f, 0x2e, 0xe0, 0x75, 0x06,
+            0x0f, 0x8b, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
         ],
         data: &[],
         holes: &[
             Hole { offset: 0x6, kind: HoleKind::Abs32S, symbol: HoleSymbol::B, addend: 0, in_data: false },
             Hole { offset: 0x12, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
-            Hole { offset: 0x18, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+            Hole { offset: 0x17, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // jeq_f64__10 (branches.c): 18 code bytes, 0 data bytes, 2 holes
+    // jeq_f64__10 (branches.c): 17 code bytes, 0 data bytes, 2 holes
     Stencil {
         name: "jeq_f64__10",
         code: &[
-            0x66, 0x0f, 0x2e, 0xc8, 0x75, 0x07, 0x0f, 0x8b, 0x00, 0x00, 0x00, 0x00, 0x90, 0xe9, 0x00, 0x00,
-            0x00, 0x00,
+            0x66, 0x0f, 0x2e, 0xc8, 0x75, 0x06, 0x0f, 0x8b, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00,
+            0x00,
         ],
         data: &[],
         holes: &[
             Hole { offset: 0x8, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
-            Hole { offset: 0xe, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+            Hole { offset: 0xd, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
     // jeq_f64__11 (branches.c): 15 code bytes, 0 data bytes, 2 holes
@@ -7530,70 +7968,70 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0xb, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // jeq_f64__12 (branches.c): 18 code bytes, 0 data bytes, 2 holes
+    // jeq_f64__12 (branches.c): 17 code bytes, 0 data bytes, 2 holes
     Stencil {
         name: "jeq_f64__12",
         code: &[
-            0x66, 0x0f, 0x2e, 0xca, 0x75, 0x07, 0x0f, 0x8b, 0x00, 0x00, 0x00, 0x00, 0x90, 0xe9, 0x00, 0x00,
-            0x00, 0x00,
+            0x66, 0x0f, 0x2e, 0xca, 0x75, 0x06, 0x0f, 0x8b, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00,
+            0x00,
         ],
         data: &[],
         holes: &[
             Hole { offset: 0x8, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
-            Hole { offset: 0xe, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+            Hole { offset: 0xd, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // jeq_f64__13 (branches.c): 18 code bytes, 0 data bytes, 2 holes
+    // jeq_f64__13 (branches.c): 17 code bytes, 0 data bytes, 2 holes
     Stencil {
         name: "jeq_f64__13",
         code: &[
-            0x66, 0x0f, 0x2e, 0xcb, 0x75, 0x07, 0x0f, 0x8b, 0x00, 0x00, 0x00, 0x00, 0x90, 0xe9, 0x00, 0x00,
-            0x00, 0x00,
+            0x66, 0x0f, 0x2e, 0xcb, 0x75, 0x06, 0x0f, 0x8b, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00,
+            0x00,
         ],
         data: &[],
         holes: &[
             Hole { offset: 0x8, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
-            Hole { offset: 0xe, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+            Hole { offset: 0xd, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // jeq_f64__1m (branches.c): 28 code bytes, 0 data bytes, 3 holes
+    // jeq_f64__1m (branches.c): 27 code bytes, 0 data bytes, 3 holes
     Stencil {
         name: "jeq_f64__1m",
         code: &[
-            0xf2, 0x41, 0x0f, 0x10, 0xa4, 0x24, 0x00, 0x00, 0x00, 0x00, 0x66, 0x0f, 0x2e, 0xe1, 0x75, 0x07,
-            0x0f, 0x8b, 0x00, 0x00, 0x00, 0x00, 0x90, 0xe9, 0x00, 0x00, 0x00, 0x00,
+            0xf2, 0x41, 0x0f, 0x10, 0xa4, 0x24, 0x00, 0x00, 0x00, 0x00, 0x66, 0x0f, 0x2e, 0xe1, 0x75, 0x06,
+            0x0f, 0x8b, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
         ],
         data: &[],
         holes: &[
             Hole { offset: 0x6, kind: HoleKind::Abs32S, symbol: HoleSymbol::B, addend: 0, in_data: false },
             Hole { offset: 0x12, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
-            Hole { offset: 0x18, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+            Hole { offset: 0x17, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // jeq_f64__20 (branches.c): 18 code bytes, 0 data bytes, 2 holes
+    // jeq_f64__20 (branches.c): 17 code bytes, 0 data bytes, 2 holes
     Stencil {
         name: "jeq_f64__20",
         code: &[
-            0x66, 0x0f, 0x2e, 0xd0, 0x75, 0x07, 0x0f, 0x8b, 0x00, 0x00, 0x00, 0x00, 0x90, 0xe9, 0x00, 0x00,
-            0x00, 0x00,
+            0x66, 0x0f, 0x2e, 0xd0, 0x75, 0x06, 0x0f, 0x8b, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00,
+            0x00,
         ],
         data: &[],
         holes: &[
             Hole { offset: 0x8, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
-            Hole { offset: 0xe, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+            Hole { offset: 0xd, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // jeq_f64__21 (branches.c): 18 code bytes, 0 data bytes, 2 holes
+    // jeq_f64__21 (branches.c): 17 code bytes, 0 data bytes, 2 holes
     Stencil {
         name: "jeq_f64__21",
         code: &[
-            0x66, 0x0f, 0x2e, 0xd1, 0x75, 0x07, 0x0f, 0x8b, 0x00, 0x00, 0x00, 0x00, 0x90, 0xe9, 0x00, 0x00,
-            0x00, 0x00,
+            0x66, 0x0f, 0x2e, 0xd1, 0x75, 0x06, 0x0f, 0x8b, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00,
+            0x00,
         ],
         data: &[],
         holes: &[
             Hole { offset: 0x8, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
-            Hole { offset: 0xe, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+            Hole { offset: 0xd, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
     // jeq_f64__22 (branches.c): 15 code bytes, 0 data bytes, 2 holes
@@ -7608,70 +8046,70 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0xb, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // jeq_f64__23 (branches.c): 18 code bytes, 0 data bytes, 2 holes
+    // jeq_f64__23 (branches.c): 17 code bytes, 0 data bytes, 2 holes
     Stencil {
         name: "jeq_f64__23",
         code: &[
-            0x66, 0x0f, 0x2e, 0xd3, 0x75, 0x07, 0x0f, 0x8b, 0x00, 0x00, 0x00, 0x00, 0x90, 0xe9, 0x00, 0x00,
-            0x00, 0x00,
+            0x66, 0x0f, 0x2e, 0xd3, 0x75, 0x06, 0x0f, 0x8b, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00,
+            0x00,
         ],
         data: &[],
         holes: &[
             Hole { offset: 0x8, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
-            Hole { offset: 0xe, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+            Hole { offset: 0xd, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // jeq_f64__2m (branches.c): 28 code bytes, 0 data bytes, 3 holes
+    // jeq_f64__2m (branches.c): 27 code bytes, 0 data bytes, 3 holes
     Stencil {
         name: "jeq_f64__2m",
         code: &[
-            0xf2, 0x41, 0x0f, 0x10, 0xa4, 0x24, 0x00, 0x00, 0x00, 0x00, 0x66, 0x0f, 0x2e, 0xe2, 0x75, 0x07,
-            0x0f, 0x8b, 0x00, 0x00, 0x00, 0x00, 0x90, 0xe9, 0x00, 0x00, 0x00, 0x00,
+            0xf2, 0x41, 0x0f, 0x10, 0xa4, 0x24, 0x00, 0x00, 0x00, 0x00, 0x66, 0x0f, 0x2e, 0xe2, 0x75, 0x06,
+            0x0f, 0x8b, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
         ],
         data: &[],
         holes: &[
             Hole { offset: 0x6, kind: HoleKind::Abs32S, symbol: HoleSymbol::B, addend: 0, in_data: false },
             Hole { offset: 0x12, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
-            Hole { offset: 0x18, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+            Hole { offset: 0x17, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // jeq_f64__30 (branches.c): 18 code bytes, 0 data bytes, 2 holes
+    // jeq_f64__30 (branches.c): 17 code bytes, 0 data bytes, 2 holes
     Stencil {
         name: "jeq_f64__30",
         code: &[
-            0x66, 0x0f, 0x2e, 0xd8, 0x75, 0x07, 0x0f, 0x8b, 0x00, 0x00, 0x00, 0x00, 0x90, 0xe9, 0x00, 0x00,
-            0x00, 0x00,
+            0x66, 0x0f, 0x2e, 0xd8, 0x75, 0x06, 0x0f, 0x8b, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00,
+            0x00,
         ],
         data: &[],
         holes: &[
             Hole { offset: 0x8, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
-            Hole { offset: 0xe, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+            Hole { offset: 0xd, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // jeq_f64__31 (branches.c): 18 code bytes, 0 data bytes, 2 holes
+    // jeq_f64__31 (branches.c): 17 code bytes, 0 data bytes, 2 holes
     Stencil {
         name: "jeq_f64__31",
         code: &[
-            0x66, 0x0f, 0x2e, 0xd9, 0x75, 0x07, 0x0f, 0x8b, 0x00, 0x00, 0x00, 0x00, 0x90, 0xe9, 0x00, 0x00,
-            0x00, 0x00,
+            0x66, 0x0f, 0x2e, 0xd9, 0x75, 0x06, 0x0f, 0x8b, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00,
+            0x00,
         ],
         data: &[],
         holes: &[
             Hole { offset: 0x8, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
-            Hole { offset: 0xe, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+            Hole { offset: 0xd, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // jeq_f64__32 (branches.c): 18 code bytes, 0 data bytes, 2 holes
+    // jeq_f64__32 (branches.c): 17 code bytes, 0 data bytes, 2 holes
     Stencil {
         name: "jeq_f64__32",
         code: &[
-            0x66, 0x0f, 0x2e, 0xda, 0x75, 0x07, 0x0f, 0x8b, 0x00, 0x00, 0x00, 0x00, 0x90, 0xe9, 0x00, 0x00,
-            0x00, 0x00,
+            0x66, 0x0f, 0x2e, 0xda, 0x75, 0x06, 0x0f, 0x8b, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00,
+            0x00,
         ],
         data: &[],
         holes: &[
             Hole { offset: 0x8, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
-            Hole { offset: 0xe, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+            Hole { offset: 0xd, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
     // jeq_f64__33 (branches.c): 15 code bytes, 0 data bytes, 2 holes
@@ -7686,74 +8124,74 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0xb, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // jeq_f64__3m (branches.c): 28 code bytes, 0 data bytes, 3 holes
+    // jeq_f64__3m (branches.c): 27 code bytes, 0 data bytes, 3 holes
     Stencil {
         name: "jeq_f64__3m",
         code: &[
-            0xf2, 0x41, 0x0f, 0x10, 0xa4, 0x24, 0x00, 0x00, 0x00, 0x00, 0x66, 0x0f, 0x2e, 0xe3, 0x75, 0x07,
-            0x0f, 0x8b, 0x00, 0x00, 0x00, 0x00, 0x90, 0xe9, 0x00, 0x00, 0x00, 0x00,
+            0xf2, 0x41, 0x0f, 0x10, 0xa4, 0x24, 0x00, 0x00, 0x00, 0x00, 0x66, 0x0f, 0x2e, 0xe3, 0x75, 0x06,
+            0x0f, 0x8b, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
         ],
         data: &[],
         holes: &[
             Hole { offset: 0x6, kind: HoleKind::Abs32S, symbol: HoleSymbol::B, addend: 0, in_data: false },
             Hole { offset: 0x12, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
-            Hole { offset: 0x18, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+            Hole { offset: 0x17, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // jeq_f64__m0 (branches.c): 28 code bytes, 0 data bytes, 3 holes
+    // jeq_f64__m0 (branches.c): 27 code bytes, 0 data bytes, 3 holes
     Stencil {
         name: "jeq_f64__m0",
         code: &[
-            0xf2, 0x41, 0x0f, 0x10, 0xa4, 0x24, 0x00, 0x00, 0x00, 0x00, 0x66, 0x0f, 0x2e, 0xe0, 0x75, 0x07,
-            0x0f, 0x8b, 0x00, 0x00, 0x00, 0x00, 0x90, 0xe9, 0x00, 0x00, 0x00, 0x00,
+            0xf2, 0x41, 0x0f, 0x10, 0xa4, 0x24, 0x00, 0x00, 0x00, 0x00, 0x66, 0x0f, 0x2e, 0xe0, 0x75, 0x06,
+            0x0f, 0x8b, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
         ],
         data: &[],
         holes: &[
             Hole { offset: 0x6, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
             Hole { offset: 0x12, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
-            Hole { offset: 0x18, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+            Hole { offset: 0x17, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // jeq_f64__m1 (branches.c): 28 code bytes, 0 data bytes, 3 holes
+    // jeq_f64__m1 (branches.c): 27 code bytes, 0 data bytes, 3 holes
     Stencil {
         name: "jeq_f64__m1",
         code: &[
-            0xf2, 0x41, 0x0f, 0x10, 0xa4, 0x24, 0x00, 0x00, 0x00, 0x00, 0x66, 0x0f, 0x2e, 0xe1, 0x75, 0x07,
-            0x0f, 0x8b, 0x00, 0x00, 0x00, 0x00, 0x90, 0xe9, 0x00, 0x00, 0x00, 0x00,
+            0xf2, 0x41, 0x0f, 0x10, 0xa4, 0x24, 0x00, 0x00, 0x00, 0x00, 0x66, 0x0f, 0x2e, 0xe1, 0x75, 0x06,
+            0x0f, 0x8b, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
         ],
         data: &[],
         holes: &[
             Hole { offset: 0x6, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
             Hole { offset: 0x12, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
-            Hole { offset: 0x18, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+            Hole { offset: 0x17, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // jeq_f64__m2 (branches.c): 28 code bytes, 0 data bytes, 3 holes
+    // jeq_f64__m2 (branches.c): 27 code bytes, 0 data bytes, 3 holes
     Stencil {
         name: "jeq_f64__m2",
         code: &[
-            0xf2, 0x41, 0x0f, 0x10, 0xa4, 0x24, 0x00, 0x00, 0x00, 0x00, 0x66, 0x0f, 0x2e, 0xe2, 0x75, 0x07,
-            0x0f, 0x8b, 0x00, 0x00, 0x00, 0x00, 0x90, 0xe9, 0x00, 0x00, 0x00, 0x00,
+            0xf2, 0x41, 0x0f, 0x10, 0xa4, 0x24, 0x00, 0x00, 0x00, 0x00, 0x66, 0x0f, 0x2e, 0xe2, 0x75, 0x06,
+            0x0f, 0x8b, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
         ],
         data: &[],
         holes: &[
             Hole { offset: 0x6, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
             Hole { offset: 0x12, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
-            Hole { offset: 0x18, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+            Hole { offset: 0x17, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // jeq_f64__m3 (branches.c): 28 code bytes, 0 data bytes, 3 holes
+    // jeq_f64__m3 (branches.c): 27 code bytes, 0 data bytes, 3 holes
     Stencil {
         name: "jeq_f64__m3",
         code: &[
-            0xf2, 0x41, 0x0f, 0x10, 0xa4, 0x24, 0x00, 0x00, 0x00, 0x00, 0x66, 0x0f, 0x2e, 0xe3, 0x75, 0x07,
-            0x0f, 0x8b, 0x00, 0x00, 0x00, 0x00, 0x90, 0xe9, 0x00, 0x00, 0x00, 0x00,
+            0xf2, 0x41, 0x0f, 0x10, 0xa4, 0x24, 0x00, 0x00, 0x00, 0x00, 0x66, 0x0f, 0x2e, 0xe3, 0x75, 0x06,
+            0x0f, 0x8b, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
         ],
         data: &[],
         holes: &[
             Hole { offset: 0x6, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
             Hole { offset: 0x12, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
-            Hole { offset: 0x18, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+            Hole { offset: 0x17, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
     // jeq_i64 (branches.c): 27 code bytes, 0 data bytes, 4 holes
@@ -10903,50 +11341,59 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0x10, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // jmp_true__0 (branches.c): 17 code bytes, 0 data bytes, 2 holes
+    // jmp_true__0 (branches.c): 16 code bytes, 0 data bytes, 2 holes
     Stencil {
         name: "jmp_true__0",
         code: &[
-            0x48, 0x85, 0xff, 0x0f, 0x85, 0x00, 0x00, 0x00, 0x00, 0x90, 0x31, 0xff, 0xe9, 0x00, 0x00, 0x00,
-            0x00,
+            0x48, 0x85, 0xff, 0x0f, 0x85, 0x00, 0x00, 0x00, 0x00, 0x31, 0xff, 0xe9, 0x00, 0x00, 0x00, 0x00,
         ],
         data: &[],
         holes: &[
             Hole { offset: 0x5, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
-            Hole { offset: 0xd, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+            Hole { offset: 0xc, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // jmp_true__1 (branches.c): 17 code bytes, 0 data bytes, 2 holes
+    // jmp_true__1 (branches.c): 16 code bytes, 0 data bytes, 2 holes
     Stencil {
         name: "jmp_true__1",
         code: &[
-            0x48, 0x85, 0xf6, 0x0f, 0x85, 0x00, 0x00, 0x00, 0x00, 0x90, 0x31, 0xf6, 0xe9, 0x00, 0x00, 0x00,
-            0x00,
+            0x48, 0x85, 0xf6, 0x0f, 0x85, 0x00, 0x00, 0x00, 0x00, 0x31, 0xf6, 0xe9, 0x00, 0x00, 0x00, 0x00,
         ],
         data: &[],
         holes: &[
             Hole { offset: 0x5, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
-            Hole { offset: 0xd, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+            Hole { offset: 0xc, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // jmp_true__2 (branches.c): 17 code bytes, 0 data bytes, 2 holes
+    // jmp_true__2 (branches.c): 16 code bytes, 0 data bytes, 2 holes
     Stencil {
         name: "jmp_true__2",
         code: &[
-            0x48, 0x85, 0xd2, 0x0f, 0x85, 0x00, 0x00, 0x00, 0x00, 0x90, 0x31, 0xd2, 0xe9, 0x00, 0x00, 0x00,
-            0x00,
+            0x48, 0x85, 0xd2, 0x0f, 0x85, 0x00, 0x00, 0x00, 0x00, 0x31, 0xd2, 0xe9, 0x00, 0x00, 0x00, 0x00,
         ],
         data: &[],
         holes: &[
             Hole { offset: 0x5, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
-            Hole { offset: 0xd, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+            Hole { offset: 0xc, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // jmp_true__3 (branches.c): 17 code bytes, 0 data bytes, 2 holes
+    // jmp_true__3 (branches.c): 16 code bytes, 0 data bytes, 2 holes
     Stencil {
         name: "jmp_true__3",
         code: &[
-            0x48, 0x85, 0xc9, 0x0f, 0x85, 0x00, 0x00, 0x00, 0x00, 0x90, 0x31, 0xc9, 0xe9, 0x00, 0x00, 0x00,
+            0x48, 0x85, 0xc9, 0x0f, 0x85, 0x00, 0x00, 0x00, 0x00, 0x31, 0xc9, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x5, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
+            Hole { offset: 0xc, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // jmp_true__4 (branches.c): 17 code bytes, 0 data bytes, 2 holes
+    Stencil {
+        name: "jmp_true__4",
+        code: &[
+            0x4d, 0x85, 0xc0, 0x0f, 0x85, 0x00, 0x00, 0x00, 0x00, 0x45, 0x31, 0xc0, 0xe9, 0x00, 0x00, 0x00,
             0x00,
         ],
         data: &[],
@@ -10955,39 +11402,26 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0xd, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // jmp_true__4 (branches.c): 18 code bytes, 0 data bytes, 2 holes
-    Stencil {
-        name: "jmp_true__4",
-        code: &[
-            0x4d, 0x85, 0xc0, 0x0f, 0x85, 0x00, 0x00, 0x00, 0x00, 0x90, 0x45, 0x31, 0xc0, 0xe9, 0x00, 0x00,
-            0x00, 0x00,
-        ],
-        data: &[],
-        holes: &[
-            Hole { offset: 0x5, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
-            Hole { offset: 0xe, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
-        ],
-    },
-    // jmp_true__5 (branches.c): 18 code bytes, 0 data bytes, 2 holes
+    // jmp_true__5 (branches.c): 17 code bytes, 0 data bytes, 2 holes
     Stencil {
         name: "jmp_true__5",
         code: &[
-            0x4d, 0x85, 0xc9, 0x0f, 0x85, 0x00, 0x00, 0x00, 0x00, 0x90, 0x45, 0x31, 0xc9, 0xe9, 0x00, 0x00,
-            0x00, 0x00,
+            0x4d, 0x85, 0xc9, 0x0f, 0x85, 0x00, 0x00, 0x00, 0x00, 0x45, 0x31, 0xc9, 0xe9, 0x00, 0x00, 0x00,
+            0x00,
         ],
         data: &[],
         holes: &[
             Hole { offset: 0x5, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
-            Hole { offset: 0xe, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+            Hole { offset: 0xd, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // jne_f64 (branches.c): 38 code bytes, 0 data bytes, 5 holes
+    // jne_f64 (branches.c): 37 code bytes, 0 data bytes, 5 holes
     Stencil {
         name: "jne_f64",
         code: &[
             0xf2, 0x41, 0x0f, 0x10, 0xa4, 0x24, 0x00, 0x00, 0x00, 0x00, 0x66, 0x41, 0x0f, 0x2e, 0xa4, 0x24,
             0x00, 0x00, 0x00, 0x00, 0x0f, 0x85, 0x00, 0x00, 0x00, 0x00, 0x0f, 0x8a, 0x00, 0x00, 0x00, 0x00,
-            0x90, 0xe9, 0x00, 0x00, 0x00, 0x00,
+            0xe9, 0x00, 0x00, 0x00, 0x00,
         ],
         data: &[],
         holes: &[
@@ -10995,7 +11429,7 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0x10, kind: HoleKind::Abs32S, symbol: HoleSymbol::B, addend: 0, in_data: false },
             Hole { offset: 0x16, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
             Hole { offset: 0x1c, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
-            Hole { offset: 0x22, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+            Hole { offset: 0x21, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
     // jne_f64__00 (branches.c): 15 code bytes, 0 data bytes, 2 holes
@@ -11010,75 +11444,75 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0xb, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // jne_f64__01 (branches.c): 22 code bytes, 0 data bytes, 3 holes
+    // jne_f64__01 (branches.c): 21 code bytes, 0 data bytes, 3 holes
     Stencil {
         name: "jne_f64__01",
         code: &[
             0x66, 0x0f, 0x2e, 0xc1, 0x0f, 0x85, 0x00, 0x00, 0x00, 0x00, 0x0f, 0x8a, 0x00, 0x00, 0x00, 0x00,
-            0x90, 0xe9, 0x00, 0x00, 0x00, 0x00,
+            0xe9, 0x00, 0x00, 0x00, 0x00,
         ],
         data: &[],
         holes: &[
             Hole { offset: 0x6, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
             Hole { offset: 0xc, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
-            Hole { offset: 0x12, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+            Hole { offset: 0x11, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // jne_f64__02 (branches.c): 22 code bytes, 0 data bytes, 3 holes
+    // jne_f64__02 (branches.c): 21 code bytes, 0 data bytes, 3 holes
     Stencil {
         name: "jne_f64__02",
         code: &[
             0x66, 0x0f, 0x2e, 0xc2, 0x0f, 0x85, 0x00, 0x00, 0x00, 0x00, 0x0f, 0x8a, 0x00, 0x00, 0x00, 0x00,
-            0x90, 0xe9, 0x00, 0x00, 0x00, 0x00,
+            0xe9, 0x00, 0x00, 0x00, 0x00,
         ],
         data: &[],
         holes: &[
             Hole { offset: 0x6, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
             Hole { offset: 0xc, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
-            Hole { offset: 0x12, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+            Hole { offset: 0x11, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // jne_f64__03 (branches.c): 22 code bytes, 0 data bytes, 3 holes
+    // jne_f64__03 (branches.c): 21 code bytes, 0 data bytes, 3 holes
     Stencil {
         name: "jne_f64__03",
         code: &[
             0x66, 0x0f, 0x2e, 0xc3, 0x0f, 0x85, 0x00, 0x00, 0x00, 0x00, 0x0f, 0x8a, 0x00, 0x00, 0x00, 0x00,
-            0x90, 0xe9, 0x00, 0x00, 0x00, 0x00,
+            0xe9, 0x00, 0x00, 0x00, 0x00,
         ],
         data: &[],
         holes: &[
             Hole { offset: 0x6, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
             Hole { offset: 0xc, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
-            Hole { offset: 0x12, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+            Hole { offset: 0x11, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // jne_f64__0m (branches.c): 32 code bytes, 0 data bytes, 4 holes
+    // jne_f64__0m (branches.c): 31 code bytes, 0 data bytes, 4 holes
     Stencil {
         name: "jne_f64__0m",
         code: &[
             0xf2, 0x41, 0x0f, 0x10, 0xa4, 0x24, 0x00, 0x00, 0x00, 0x00, 0x66, 0x0f, 0x2e, 0xe0, 0x0f, 0x85,
-            0x00, 0x00, 0x00, 0x00, 0x0f, 0x8a, 0x00, 0x00, 0x00, 0x00, 0x90, 0xe9, 0x00, 0x00, 0x00, 0x00,
+            0x00, 0x00, 0x00, 0x00, 0x0f, 0x8a, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
         ],
         data: &[],
         holes: &[
             Hole { offset: 0x6, kind: HoleKind::Abs32S, symbol: HoleSymbol::B, addend: 0, in_data: false },
             Hole { offset: 0x10, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
             Hole { offset: 0x16, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
-            Hole { offset: 0x1c, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+            Hole { offset: 0x1b, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // jne_f64__10 (branches.c): 22 code bytes, 0 data bytes, 3 holes
+    // jne_f64__10 (branches.c): 21 code bytes, 0 data bytes, 3 holes
     Stencil {
         name: "jne_f64__10",
         code: &[
             0x66, 0x0f, 0x2e, 0xc8, 0x0f, 0x85, 0x00, 0x00, 0x00, 0x00, 0x0f, 0x8a, 0x00, 0x00, 0x00, 0x00,
-            0x90, 0xe9, 0x00, 0x00, 0x00, 0x00,
+            0xe9, 0x00, 0x00, 0x00, 0x00,
         ],
         data: &[],
         holes: &[
             Hole { offset: 0x6, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
             Hole { offset: 0xc, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
-            Hole { offset: 0x12, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+            Hole { offset: 0x11, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
     // jne_f64__11 (branches.c): 15 code bytes, 0 data bytes, 2 holes
@@ -11093,75 +11527,75 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0xb, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // jne_f64__12 (branches.c): 22 code bytes, 0 data bytes, 3 holes
+    // jne_f64__12 (branches.c): 21 code bytes, 0 data bytes, 3 holes
     Stencil {
         name: "jne_f64__12",
         code: &[
             0x66, 0x0f, 0x2e, 0xca, 0x0f, 0x85, 0x00, 0x00, 0x00, 0x00, 0x0f, 0x8a, 0x00, 0x00, 0x00, 0x00,
-            0x90, 0xe9, 0x00, 0x00, 0x00, 0x00,
+            0xe9, 0x00, 0x00, 0x00, 0x00,
         ],
         data: &[],
         holes: &[
             Hole { offset: 0x6, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
             Hole { offset: 0xc, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
-            Hole { offset: 0x12, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+            Hole { offset: 0x11, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // jne_f64__13 (branches.c): 22 code bytes, 0 data bytes, 3 holes
+    // jne_f64__13 (branches.c): 21 code bytes, 0 data bytes, 3 holes
     Stencil {
         name: "jne_f64__13",
         code: &[
             0x66, 0x0f, 0x2e, 0xcb, 0x0f, 0x85, 0x00, 0x00, 0x00, 0x00, 0x0f, 0x8a, 0x00, 0x00, 0x00, 0x00,
-            0x90, 0xe9, 0x00, 0x00, 0x00, 0x00,
+            0xe9, 0x00, 0x00, 0x00, 0x00,
         ],
         data: &[],
         holes: &[
             Hole { offset: 0x6, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
             Hole { offset: 0xc, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
-            Hole { offset: 0x12, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+            Hole { offset: 0x11, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // jne_f64__1m (branches.c): 32 code bytes, 0 data bytes, 4 holes
+    // jne_f64__1m (branches.c): 31 code bytes, 0 data bytes, 4 holes
     Stencil {
         name: "jne_f64__1m",
         code: &[
             0xf2, 0x41, 0x0f, 0x10, 0xa4, 0x24, 0x00, 0x00, 0x00, 0x00, 0x66, 0x0f, 0x2e, 0xe1, 0x0f, 0x85,
-            0x00, 0x00, 0x00, 0x00, 0x0f, 0x8a, 0x00, 0x00, 0x00, 0x00, 0x90, 0xe9, 0x00, 0x00, 0x00, 0x00,
+            0x00, 0x00, 0x00, 0x00, 0x0f, 0x8a, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
         ],
         data: &[],
         holes: &[
             Hole { offset: 0x6, kind: HoleKind::Abs32S, symbol: HoleSymbol::B, addend: 0, in_data: false },
             Hole { offset: 0x10, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
             Hole { offset: 0x16, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
-            Hole { offset: 0x1c, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+            Hole { offset: 0x1b, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // jne_f64__20 (branches.c): 22 code bytes, 0 data bytes, 3 holes
+    // jne_f64__20 (branches.c): 21 code bytes, 0 data bytes, 3 holes
     Stencil {
         name: "jne_f64__20",
         code: &[
             0x66, 0x0f, 0x2e, 0xd0, 0x0f, 0x85, 0x00, 0x00, 0x00, 0x00, 0x0f, 0x8a, 0x00, 0x00, 0x00, 0x00,
-            0x90, 0xe9, 0x00, 0x00, 0x00, 0x00,
+            0xe9, 0x00, 0x00, 0x00, 0x00,
         ],
         data: &[],
         holes: &[
             Hole { offset: 0x6, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
             Hole { offset: 0xc, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
-            Hole { offset: 0x12, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+            Hole { offset: 0x11, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // jne_f64__21 (branches.c): 22 code bytes, 0 data bytes, 3 holes
+    // jne_f64__21 (branches.c): 21 code bytes, 0 data bytes, 3 holes
     Stencil {
         name: "jne_f64__21",
         code: &[
             0x66, 0x0f, 0x2e, 0xd1, 0x0f, 0x85, 0x00, 0x00, 0x00, 0x00, 0x0f, 0x8a, 0x00, 0x00, 0x00, 0x00,
-            0x90, 0xe9, 0x00, 0x00, 0x00, 0x00,
+            0xe9, 0x00, 0x00, 0x00, 0x00,
         ],
         data: &[],
         holes: &[
             Hole { offset: 0x6, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
             Hole { offset: 0xc, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
-            Hole { offset: 0x12, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+            Hole { offset: 0x11, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
     // jne_f64__22 (branches.c): 15 code bytes, 0 data bytes, 2 holes
@@ -11176,75 +11610,75 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0xb, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // jne_f64__23 (branches.c): 22 code bytes, 0 data bytes, 3 holes
+    // jne_f64__23 (branches.c): 21 code bytes, 0 data bytes, 3 holes
     Stencil {
         name: "jne_f64__23",
         code: &[
             0x66, 0x0f, 0x2e, 0xd3, 0x0f, 0x85, 0x00, 0x00, 0x00, 0x00, 0x0f, 0x8a, 0x00, 0x00, 0x00, 0x00,
-            0x90, 0xe9, 0x00, 0x00, 0x00, 0x00,
+            0xe9, 0x00, 0x00, 0x00, 0x00,
         ],
         data: &[],
         holes: &[
             Hole { offset: 0x6, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
             Hole { offset: 0xc, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
-            Hole { offset: 0x12, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+            Hole { offset: 0x11, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // jne_f64__2m (branches.c): 32 code bytes, 0 data bytes, 4 holes
+    // jne_f64__2m (branches.c): 31 code bytes, 0 data bytes, 4 holes
     Stencil {
         name: "jne_f64__2m",
         code: &[
             0xf2, 0x41, 0x0f, 0x10, 0xa4, 0x24, 0x00, 0x00, 0x00, 0x00, 0x66, 0x0f, 0x2e, 0xe2, 0x0f, 0x85,
-            0x00, 0x00, 0x00, 0x00, 0x0f, 0x8a, 0x00, 0x00, 0x00, 0x00, 0x90, 0xe9, 0x00, 0x00, 0x00, 0x00,
+            0x00, 0x00, 0x00, 0x00, 0x0f, 0x8a, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
         ],
         data: &[],
         holes: &[
             Hole { offset: 0x6, kind: HoleKind::Abs32S, symbol: HoleSymbol::B, addend: 0, in_data: false },
             Hole { offset: 0x10, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
             Hole { offset: 0x16, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
-            Hole { offset: 0x1c, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+            Hole { offset: 0x1b, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // jne_f64__30 (branches.c): 22 code bytes, 0 data bytes, 3 holes
+    // jne_f64__30 (branches.c): 21 code bytes, 0 data bytes, 3 holes
     Stencil {
         name: "jne_f64__30",
         code: &[
             0x66, 0x0f, 0x2e, 0xd8, 0x0f, 0x85, 0x00, 0x00, 0x00, 0x00, 0x0f, 0x8a, 0x00, 0x00, 0x00, 0x00,
-            0x90, 0xe9, 0x00, 0x00, 0x00, 0x00,
+            0xe9, 0x00, 0x00, 0x00, 0x00,
         ],
         data: &[],
         holes: &[
             Hole { offset: 0x6, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
             Hole { offset: 0xc, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
-            Hole { offset: 0x12, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+            Hole { offset: 0x11, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // jne_f64__31 (branches.c): 22 code bytes, 0 data bytes, 3 holes
+    // jne_f64__31 (branches.c): 21 code bytes, 0 data bytes, 3 holes
     Stencil {
         name: "jne_f64__31",
         code: &[
             0x66, 0x0f, 0x2e, 0xd9, 0x0f, 0x85, 0x00, 0x00, 0x00, 0x00, 0x0f, 0x8a, 0x00, 0x00, 0x00, 0x00,
-            0x90, 0xe9, 0x00, 0x00, 0x00, 0x00,
+            0xe9, 0x00, 0x00, 0x00, 0x00,
         ],
         data: &[],
         holes: &[
             Hole { offset: 0x6, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
             Hole { offset: 0xc, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
-            Hole { offset: 0x12, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+            Hole { offset: 0x11, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // jne_f64__32 (branches.c): 22 code bytes, 0 data bytes, 3 holes
+    // jne_f64__32 (branches.c): 21 code bytes, 0 data bytes, 3 holes
     Stencil {
         name: "jne_f64__32",
         code: &[
             0x66, 0x0f, 0x2e, 0xda, 0x0f, 0x85, 0x00, 0x00, 0x00, 0x00, 0x0f, 0x8a, 0x00, 0x00, 0x00, 0x00,
-            0x90, 0xe9, 0x00, 0x00, 0x00, 0x00,
+            0xe9, 0x00, 0x00, 0x00, 0x00,
         ],
         data: &[],
         holes: &[
             Hole { offset: 0x6, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
             Hole { offset: 0xc, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
-            Hole { offset: 0x12, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+            Hole { offset: 0x11, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
     // jne_f64__33 (branches.c): 15 code bytes, 0 data bytes, 2 holes
@@ -11259,79 +11693,79 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0xb, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // jne_f64__3m (branches.c): 32 code bytes, 0 data bytes, 4 holes
+    // jne_f64__3m (branches.c): 31 code bytes, 0 data bytes, 4 holes
     Stencil {
         name: "jne_f64__3m",
         code: &[
             0xf2, 0x41, 0x0f, 0x10, 0xa4, 0x24, 0x00, 0x00, 0x00, 0x00, 0x66, 0x0f, 0x2e, 0xe3, 0x0f, 0x85,
-            0x00, 0x00, 0x00, 0x00, 0x0f, 0x8a, 0x00, 0x00, 0x00, 0x00, 0x90, 0xe9, 0x00, 0x00, 0x00, 0x00,
+            0x00, 0x00, 0x00, 0x00, 0x0f, 0x8a, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
         ],
         data: &[],
         holes: &[
             Hole { offset: 0x6, kind: HoleKind::Abs32S, symbol: HoleSymbol::B, addend: 0, in_data: false },
             Hole { offset: 0x10, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
             Hole { offset: 0x16, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
-            Hole { offset: 0x1c, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+            Hole { offset: 0x1b, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // jne_f64__m0 (branches.c): 32 code bytes, 0 data bytes, 4 holes
+    // jne_f64__m0 (branches.c): 31 code bytes, 0 data bytes, 4 holes
     Stencil {
         name: "jne_f64__m0",
         code: &[
             0xf2, 0x41, 0x0f, 0x10, 0xa4, 0x24, 0x00, 0x00, 0x00, 0x00, 0x66, 0x0f, 0x2e, 0xe0, 0x0f, 0x85,
-            0x00, 0x00, 0x00, 0x00, 0x0f, 0x8a, 0x00, 0x00, 0x00, 0x00, 0x90, 0xe9, 0x00, 0x00, 0x00, 0x00,
+            0x00, 0x00, 0x00, 0x00, 0x0f, 0x8a, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
         ],
         data: &[],
         holes: &[
             Hole { offset: 0x6, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
             Hole { offset: 0x10, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
             Hole { offset: 0x16, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
-            Hole { offset: 0x1c, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+            Hole { offset: 0x1b, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // jne_f64__m1 (branches.c): 32 code bytes, 0 data bytes, 4 holes
+    // jne_f64__m1 (branches.c): 31 code bytes, 0 data bytes, 4 holes
     Stencil {
         name: "jne_f64__m1",
         code: &[
             0xf2, 0x41, 0x0f, 0x10, 0xa4, 0x24, 0x00, 0x00, 0x00, 0x00, 0x66, 0x0f, 0x2e, 0xe1, 0x0f, 0x85,
-            0x00, 0x00, 0x00, 0x00, 0x0f, 0x8a, 0x00, 0x00, 0x00, 0x00, 0x90, 0xe9, 0x00, 0x00, 0x00, 0x00,
+            0x00, 0x00, 0x00, 0x00, 0x0f, 0x8a, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
         ],
         data: &[],
         holes: &[
             Hole { offset: 0x6, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
             Hole { offset: 0x10, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
             Hole { offset: 0x16, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
-            Hole { offset: 0x1c, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+            Hole { offset: 0x1b, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // jne_f64__m2 (branches.c): 32 code bytes, 0 data bytes, 4 holes
+    // jne_f64__m2 (branches.c): 31 code bytes, 0 data bytes, 4 holes
     Stencil {
         name: "jne_f64__m2",
         code: &[
             0xf2, 0x41, 0x0f, 0x10, 0xa4, 0x24, 0x00, 0x00, 0x00, 0x00, 0x66, 0x0f, 0x2e, 0xe2, 0x0f, 0x85,
-            0x00, 0x00, 0x00, 0x00, 0x0f, 0x8a, 0x00, 0x00, 0x00, 0x00, 0x90, 0xe9, 0x00, 0x00, 0x00, 0x00,
+            0x00, 0x00, 0x00, 0x00, 0x0f, 0x8a, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
         ],
         data: &[],
         holes: &[
             Hole { offset: 0x6, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
             Hole { offset: 0x10, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
             Hole { offset: 0x16, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
-            Hole { offset: 0x1c, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+            Hole { offset: 0x1b, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // jne_f64__m3 (branches.c): 32 code bytes, 0 data bytes, 4 holes
+    // jne_f64__m3 (branches.c): 31 code bytes, 0 data bytes, 4 holes
     Stencil {
         name: "jne_f64__m3",
         code: &[
             0xf2, 0x41, 0x0f, 0x10, 0xa4, 0x24, 0x00, 0x00, 0x00, 0x00, 0x66, 0x0f, 0x2e, 0xe3, 0x0f, 0x85,
-            0x00, 0x00, 0x00, 0x00, 0x0f, 0x8a, 0x00, 0x00, 0x00, 0x00, 0x90, 0xe9, 0x00, 0x00, 0x00, 0x00,
+            0x00, 0x00, 0x00, 0x00, 0x0f, 0x8a, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
         ],
         data: &[],
         holes: &[
             Hole { offset: 0x6, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
             Hole { offset: 0x10, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
             Hole { offset: 0x16, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
-            Hole { offset: 0x1c, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+            Hole { offset: 0x1b, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
     // jne_i64 (branches.c): 27 code bytes, 0 data bytes, 4 holes
@@ -18404,1958 +18838,2402 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0x19, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // mul_i64 (int_ops.c): 37 code bytes, 0 data bytes, 5 holes
+    // mul_i64 (int_ops.c): 36 code bytes, 0 data bytes, 5 holes
     Stencil {
         name: "mul_i64",
         code: &[
             0x49, 0x8b, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0x49, 0x0f, 0xaf, 0x84, 0x24, 0x00, 0x00, 0x00,
-            0x00, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x90, 0x49, 0x89, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00,
-            0xe9, 0x00, 0x00, 0x00, 0x00,
+            0x00, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x49, 0x89, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0xe9,
+            0x00, 0x00, 0x00, 0x00,
         ],
         data: &[],
         holes: &[
             Hole { offset: 0x4, kind: HoleKind::Abs32S, symbol: HoleSymbol::B, addend: 0, in_data: false },
             Hole { offset: 0xd, kind: HoleKind::Abs32S, symbol: HoleSymbol::C, addend: 0, in_data: false },
             Hole { offset: 0x13, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
-            Hole { offset: 0x1c, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
-            Hole { offset: 0x21, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
-        ],
-    },
-    // mul_i64__00 (int_ops.c): 22 code bytes, 0 data bytes, 2 holes
-    Stencil {
-        name: "mul_i64__00",
-        code: &[
-            0x48, 0x89, 0xf8, 0x48, 0x0f, 0xaf, 0xc7, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x90, 0x48, 0x89,
-            0xc7, 0xe9, 0x00, 0x00, 0x00, 0x00,
-        ],
-        data: &[],
-        holes: &[
-            Hole { offset: 0x9, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
-            Hole { offset: 0x12, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
-        ],
-    },
-    // mul_i64__01 (int_ops.c): 22 code bytes, 0 data bytes, 2 holes
-    Stencil {
-        name: "mul_i64__01",
-        code: &[
-            0x48, 0x89, 0xf8, 0x48, 0x0f, 0xaf, 0xc6, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x90, 0x48, 0x89,
-            0xc7, 0xe9, 0x00, 0x00, 0x00, 0x00,
-        ],
-        data: &[],
-        holes: &[
-            Hole { offset: 0x9, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
-            Hole { offset: 0x12, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
-        ],
-    },
-    // mul_i64__02 (int_ops.c): 22 code bytes, 0 data bytes, 2 holes
-    Stencil {
-        name: "mul_i64__02",
-        code: &[
-            0x48, 0x89, 0xf8, 0x48, 0x0f, 0xaf, 0xc2, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x90, 0x48, 0x89,
-            0xc7, 0xe9, 0x00, 0x00, 0x00, 0x00,
-        ],
-        data: &[],
-        holes: &[
-            Hole { offset: 0x9, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
-            Hole { offset: 0x12, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
-        ],
-    },
-    // mul_i64__03 (int_ops.c): 22 code bytes, 0 data bytes, 2 holes
-    Stencil {
-        name: "mul_i64__03",
-        code: &[
-            0x48, 0x89, 0xf8, 0x48, 0x0f, 0xaf, 0xc1, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x90, 0x48, 0x89,
-            0xc7, 0xe9, 0x00, 0x00, 0x00, 0x00,
-        ],
-        data: &[],
-        holes: &[
-            Hole { offset: 0x9, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
-            Hole { offset: 0x12, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
-        ],
-    },
-    // mul_i64__04 (int_ops.c): 22 code bytes, 0 data bytes, 2 holes
-    Stencil {
-        name: "mul_i64__04",
-        code: &[
-            0x48, 0x89, 0xf8, 0x49, 0x0f, 0xaf, 0xc0, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x90, 0x48, 0x89,
-            0xc7, 0xe9, 0x00, 0x00, 0x00, 0x00,
-        ],
-        data: &[],
-        holes: &[
-            Hole { offset: 0x9, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
-            Hole { offset: 0x12, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
-        ],
-    },
-    // mul_i64__05 (int_ops.c): 22 code bytes, 0 data bytes, 2 holes
-    Stencil {
-        name: "mul_i64__05",
-        code: &[
-            0x48, 0x89, 0xf8, 0x49, 0x0f, 0xaf, 0xc1, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x90, 0x48, 0x89,
-            0xc7, 0xe9, 0x00, 0x00, 0x00, 0x00,
-        ],
-        data: &[],
-        holes: &[
-            Hole { offset: 0x9, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
-            Hole { offset: 0x12, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
-        ],
-    },
-    // mul_i64__0m (int_ops.c): 27 code bytes, 0 data bytes, 3 holes
-    Stencil {
-        name: "mul_i64__0m",
-        code: &[
-            0x49, 0x8b, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0x48, 0x0f, 0xaf, 0xc7, 0x0f, 0x80, 0x00, 0x00,
-            0x00, 0x00, 0x90, 0x48, 0x89, 0xc7, 0xe9, 0x00, 0x00, 0x00, 0x00,
-        ],
-        data: &[],
-        holes: &[
-            Hole { offset: 0x4, kind: HoleKind::Abs32S, symbol: HoleSymbol::C, addend: 0, in_data: false },
-            Hole { offset: 0xe, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
-            Hole { offset: 0x17, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
-        ],
-    },
-    // mul_i64__10 (int_ops.c): 22 code bytes, 0 data bytes, 2 holes
-    Stencil {
-        name: "mul_i64__10",
-        code: &[
-            0x48, 0x89, 0xf0, 0x48, 0x0f, 0xaf, 0xc7, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x90, 0x48, 0x89,
-            0xc6, 0xe9, 0x00, 0x00, 0x00, 0x00,
-        ],
-        data: &[],
-        holes: &[
-            Hole { offset: 0x9, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
-            Hole { offset: 0x12, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
-        ],
-    },
-    // mul_i64__11 (int_ops.c): 22 code bytes, 0 data bytes, 2 holes
-    Stencil {
-        name: "mul_i64__11",
-        code: &[
-            0x48, 0x89, 0xf0, 0x48, 0x0f, 0xaf, 0xc6, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x90, 0x48, 0x89,
-            0xc6, 0xe9, 0x00, 0x00, 0x00, 0x00,
-        ],
-        data: &[],
-        holes: &[
-            Hole { offset: 0x9, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
-            Hole { offset: 0x12, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
-        ],
-    },
-    // mul_i64__12 (int_ops.c): 22 code bytes, 0 data bytes, 2 holes
-    Stencil {
-        name: "mul_i64__12",
-        code: &[
-            0x48, 0x89, 0xf0, 0x48, 0x0f, 0xaf, 0xc2, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x90, 0x48, 0x89,
-            0xc6, 0xe9, 0x00, 0x00, 0x00, 0x00,
-        ],
-        data: &[],
-        holes: &[
-            Hole { offset: 0x9, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
-            Hole { offset: 0x12, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
-        ],
-    },
-    // mul_i64__13 (int_ops.c): 22 code bytes, 0 data bytes, 2 holes
-    Stencil {
-        name: "mul_i64__13",
-        code: &[
-            0x48, 0x89, 0xf0, 0x48, 0x0f, 0xaf, 0xc1, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x90, 0x48, 0x89,
-            0xc6, 0xe9, 0x00, 0x00, 0x00, 0x00,
-        ],
-        data: &[],
-        holes: &[
-            Hole { offset: 0x9, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
-            Hole { offset: 0x12, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
-        ],
-    },
-    // mul_i64__14 (int_ops.c): 22 code bytes, 0 data bytes, 2 holes
-    Stencil {
-        name: "mul_i64__14",
-        code: &[
-            0x48, 0x89, 0xf0, 0x49, 0x0f, 0xaf, 0xc0, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x90, 0x48, 0x89,
-            0xc6, 0xe9, 0x00, 0x00, 0x00, 0x00,
-        ],
-        data: &[],
-        holes: &[
-            Hole { offset: 0x9, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
-            Hole { offset: 0x12, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
-        ],
-    },
-    // mul_i64__15 (int_ops.c): 22 code bytes, 0 data bytes, 2 holes
-    Stencil {
-        name: "mul_i64__15",
-        code: &[
-            0x48, 0x89, 0xf0, 0x49, 0x0f, 0xaf, 0xc1, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x90, 0x48, 0x89,
-            0xc6, 0xe9, 0x00, 0x00, 0x00, 0x00,
-        ],
-        data: &[],
-        holes: &[
-            Hole { offset: 0x9, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
-            Hole { offset: 0x12, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
-        ],
-    },
-    // mul_i64__1m (int_ops.c): 27 code bytes, 0 data bytes, 3 holes
-    Stencil {
-        name: "mul_i64__1m",
-        code: &[
-            0x49, 0x8b, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0x48, 0x0f, 0xaf, 0xc6, 0x0f, 0x80, 0x00, 0x00,
-            0x00, 0x00, 0x90, 0x48, 0x89, 0xc6, 0xe9, 0x00, 0x00, 0x00, 0x00,
-        ],
-        data: &[],
-        holes: &[
-            Hole { offset: 0x4, kind: HoleKind::Abs32S, symbol: HoleSymbol::C, addend: 0, in_data: false },
-            Hole { offset: 0xe, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
-            Hole { offset: 0x17, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
-        ],
-    },
-    // mul_i64__20 (int_ops.c): 22 code bytes, 0 data bytes, 2 holes
-    Stencil {
-        name: "mul_i64__20",
-        code: &[
-            0x48, 0x89, 0xd0, 0x48, 0x0f, 0xaf, 0xc7, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x90, 0x48, 0x89,
-            0xc2, 0xe9, 0x00, 0x00, 0x00, 0x00,
-        ],
-        data: &[],
-        holes: &[
-            Hole { offset: 0x9, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
-            Hole { offset: 0x12, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
-        ],
-    },
-    // mul_i64__21 (int_ops.c): 22 code bytes, 0 data bytes, 2 holes
-    Stencil {
-        name: "mul_i64__21",
-        code: &[
-            0x48, 0x89, 0xd0, 0x48, 0x0f, 0xaf, 0xc6, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x90, 0x48, 0x89,
-            0xc2, 0xe9, 0x00, 0x00, 0x00, 0x00,
-        ],
-        data: &[],
-        holes: &[
-            Hole { offset: 0x9, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
-            Hole { offset: 0x12, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
-        ],
-    },
-    // mul_i64__22 (int_ops.c): 22 code bytes, 0 data bytes, 2 holes
-    Stencil {
-        name: "mul_i64__22",
-        code: &[
-            0x48, 0x89, 0xd0, 0x48, 0x0f, 0xaf, 0xc2, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x90, 0x48, 0x89,
-            0xc2, 0xe9, 0x00, 0x00, 0x00, 0x00,
-        ],
-        data: &[],
-        holes: &[
-            Hole { offset: 0x9, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
-            Hole { offset: 0x12, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
-        ],
-    },
-    // mul_i64__23 (int_ops.c): 22 code bytes, 0 data bytes, 2 holes
-    Stencil {
-        name: "mul_i64__23",
-        code: &[
-            0x48, 0x89, 0xd0, 0x48, 0x0f, 0xaf, 0xc1, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x90, 0x48, 0x89,
-            0xc2, 0xe9, 0x00, 0x00, 0x00, 0x00,
-        ],
-        data: &[],
-        holes: &[
-            Hole { offset: 0x9, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
-            Hole { offset: 0x12, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
-        ],
-    },
-    // mul_i64__24 (int_ops.c): 22 code bytes, 0 data bytes, 2 holes
-    Stencil {
-        name: "mul_i64__24",
-        code: &[
-            0x48, 0x89, 0xd0, 0x49, 0x0f, 0xaf, 0xc0, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x90, 0x48, 0x89,
-            0xc2, 0xe9, 0x00, 0x00, 0x00, 0x00,
-        ],
-        data: &[],
-        holes: &[
-            Hole { offset: 0x9, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
-            Hole { offset: 0x12, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
-        ],
-    },
-    // mul_i64__25 (int_ops.c): 22 code bytes, 0 data bytes, 2 holes
-    Stencil {
-        name: "mul_i64__25",
-        code: &[
-            0x48, 0x89, 0xd0, 0x49, 0x0f, 0xaf, 0xc1, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x90, 0x48, 0x89,
-            0xc2, 0xe9, 0x00, 0x00, 0x00, 0x00,
-        ],
-        data: &[],
-        holes: &[
-            Hole { offset: 0x9, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
-            Hole { offset: 0x12, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
-        ],
-    },
-    // mul_i64__2m (int_ops.c): 27 code bytes, 0 data bytes, 3 holes
-    Stencil {
-        name: "mul_i64__2m",
-        code: &[
-            0x49, 0x8b, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0x48, 0x0f, 0xaf, 0xc2, 0x0f, 0x80, 0x00, 0x00,
-            0x00, 0x00, 0x90, 0x48, 0x89, 0xc2, 0xe9, 0x00, 0x00, 0x00, 0x00,
-        ],
-        data: &[],
-        holes: &[
-            Hole { offset: 0x4, kind: HoleKind::Abs32S, symbol: HoleSymbol::C, addend: 0, in_data: false },
-            Hole { offset: 0xe, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
-            Hole { offset: 0x17, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
-        ],
-    },
-    // mul_i64__30 (int_ops.c): 22 code bytes, 0 data bytes, 2 holes
-    Stencil {
-        name: "mul_i64__30",
-        code: &[
-            0x48, 0x89, 0xc8, 0x48, 0x0f, 0xaf, 0xc7, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x90, 0x48, 0x89,
-            0xc1, 0xe9, 0x00, 0x00, 0x00, 0x00,
-        ],
-        data: &[],
-        holes: &[
-            Hole { offset: 0x9, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
-            Hole { offset: 0x12, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
-        ],
-    },
-    // mul_i64__31 (int_ops.c): 22 code bytes, 0 data bytes, 2 holes
-    Stencil {
-        name: "mul_i64__31",
-        code: &[
-            0x48, 0x89, 0xc8, 0x48, 0x0f, 0xaf, 0xc6, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x90, 0x48, 0x89,
-            0xc1, 0xe9, 0x00, 0x00, 0x00, 0x00,
-        ],
-        data: &[],
-        holes: &[
-            Hole { offset: 0x9, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
-            Hole { offset: 0x12, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
-        ],
-    },
-    // mul_i64__32 (int_ops.c): 22 code bytes, 0 data bytes, 2 holes
-    Stencil {
-        name: "mul_i64__32",
-        code: &[
-            0x48, 0x89, 0xc8, 0x48, 0x0f, 0xaf, 0xc2, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x90, 0x48, 0x89,
-            0xc1, 0xe9, 0x00, 0x00, 0x00, 0x00,
-        ],
-        data: &[],
-        holes: &[
-            Hole { offset: 0x9, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
-            Hole { offset: 0x12, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
-        ],
-    },
-    // mul_i64__33 (int_ops.c): 22 code bytes, 0 data bytes, 2 holes
-    Stencil {
-        name: "mul_i64__33",
-        code: &[
-            0x48, 0x89, 0xc8, 0x48, 0x0f, 0xaf, 0xc1, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x90, 0x48, 0x89,
-            0xc1, 0xe9, 0x00, 0x00, 0x00, 0x00,
-        ],
-        data: &[],
-        holes: &[
-            Hole { offset: 0x9, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
-            Hole { offset: 0x12, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
-        ],
-    },
-    // mul_i64__34 (int_ops.c): 22 code bytes, 0 data bytes, 2 holes
-    Stencil {
-        name: "mul_i64__34",
-        code: &[
-            0x48, 0x89, 0xc8, 0x49, 0x0f, 0xaf, 0xc0, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x90, 0x48, 0x89,
-            0xc1, 0xe9, 0x00, 0x00, 0x00, 0x00,
-        ],
-        data: &[],
-        holes: &[
-            Hole { offset: 0x9, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
-            Hole { offset: 0x12, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
-        ],
-    },
-    // mul_i64__35 (int_ops.c): 22 code bytes, 0 data bytes, 2 holes
-    Stencil {
-        name: "mul_i64__35",
-        code: &[
-            0x48, 0x89, 0xc8, 0x49, 0x0f, 0xaf, 0xc1, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x90, 0x48, 0x89,
-            0xc1, 0xe9, 0x00, 0x00, 0x00, 0x00,
-        ],
-        data: &[],
-        holes: &[
-            Hole { offset: 0x9, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
-            Hole { offset: 0x12, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
-        ],
-    },
-    // mul_i64__3m (int_ops.c): 27 code bytes, 0 data bytes, 3 holes
-    Stencil {
-        name: "mul_i64__3m",
-        code: &[
-            0x49, 0x8b, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0x48, 0x0f, 0xaf, 0xc1, 0x0f, 0x80, 0x00, 0x00,
-            0x00, 0x00, 0x90, 0x48, 0x89, 0xc1, 0xe9, 0x00, 0x00, 0x00, 0x00,
-        ],
-        data: &[],
-        holes: &[
-            Hole { offset: 0x4, kind: HoleKind::Abs32S, symbol: HoleSymbol::C, addend: 0, in_data: false },
-            Hole { offset: 0xe, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
-            Hole { offset: 0x17, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
-        ],
-    },
-    // mul_i64__40 (int_ops.c): 22 code bytes, 0 data bytes, 2 holes
-    Stencil {
-        name: "mul_i64__40",
-        code: &[
-            0x4c, 0x89, 0xc0, 0x48, 0x0f, 0xaf, 0xc7, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x90, 0x49, 0x89,
-            0xc0, 0xe9, 0x00, 0x00, 0x00, 0x00,
-        ],
-        data: &[],
-        holes: &[
-            Hole { offset: 0x9, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
-            Hole { offset: 0x12, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
-        ],
-    },
-    // mul_i64__41 (int_ops.c): 22 code bytes, 0 data bytes, 2 holes
-    Stencil {
-        name: "mul_i64__41",
-        code: &[
-            0x4c, 0x89, 0xc0, 0x48, 0x0f, 0xaf, 0xc6, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x90, 0x49, 0x89,
-            0xc0, 0xe9, 0x00, 0x00, 0x00, 0x00,
-        ],
-        data: &[],
-        holes: &[
-            Hole { offset: 0x9, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
-            Hole { offset: 0x12, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
-        ],
-    },
-    // mul_i64__42 (int_ops.c): 22 code bytes, 0 data bytes, 2 holes
-    Stencil {
-        name: "mul_i64__42",
-        code: &[
-            0x4c, 0x89, 0xc0, 0x48, 0x0f, 0xaf, 0xc2, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x90, 0x49, 0x89,
-            0xc0, 0xe9, 0x00, 0x00, 0x00, 0x00,
-        ],
-        data: &[],
-        holes: &[
-            Hole { offset: 0x9, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
-            Hole { offset: 0x12, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
-        ],
-    },
-    // mul_i64__43 (int_ops.c): 22 code bytes, 0 data bytes, 2 holes
-    Stencil {
-        name: "mul_i64__43",
-        code: &[
-            0x4c, 0x89, 0xc0, 0x48, 0x0f, 0xaf, 0xc1, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x90, 0x49, 0x89,
-            0xc0, 0xe9, 0x00, 0x00, 0x00, 0x00,
-        ],
-        data: &[],
-        holes: &[
-            Hole { offset: 0x9, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
-            Hole { offset: 0x12, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
-        ],
-    },
-    // mul_i64__44 (int_ops.c): 22 code bytes, 0 data bytes, 2 holes
-    Stencil {
-        name: "mul_i64__44",
-        code: &[
-            0x4c, 0x89, 0xc0, 0x49, 0x0f, 0xaf, 0xc0, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x90, 0x49, 0x89,
-            0xc0, 0xe9, 0x00, 0x00, 0x00, 0x00,
-        ],
-        data: &[],
-        holes: &[
-            Hole { offset: 0x9, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
-            Hole { offset: 0x12, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
-        ],
-    },
-    // mul_i64__45 (int_ops.c): 22 code bytes, 0 data bytes, 2 holes
-    Stencil {
-        name: "mul_i64__45",
-        code: &[
-            0x4c, 0x89, 0xc0, 0x49, 0x0f, 0xaf, 0xc1, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x90, 0x49, 0x89,
-            0xc0, 0xe9, 0x00, 0x00, 0x00, 0x00,
-        ],
-        data: &[],
-        holes: &[
-            Hole { offset: 0x9, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
-            Hole { offset: 0x12, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
-        ],
-    },
-    // mul_i64__4m (int_ops.c): 27 code bytes, 0 data bytes, 3 holes
-    Stencil {
-        name: "mul_i64__4m",
-        code: &[
-            0x49, 0x8b, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0x49, 0x0f, 0xaf, 0xc0, 0x0f, 0x80, 0x00, 0x00,
-            0x00, 0x00, 0x90, 0x49, 0x89, 0xc0, 0xe9, 0x00, 0x00, 0x00, 0x00,
-        ],
-        data: &[],
-        holes: &[
-            Hole { offset: 0x4, kind: HoleKind::Abs32S, symbol: HoleSymbol::C, addend: 0, in_data: false },
-            Hole { offset: 0xe, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
-            Hole { offset: 0x17, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
-        ],
-    },
-    // mul_i64__50 (int_ops.c): 22 code bytes, 0 data bytes, 2 holes
-    Stencil {
-        name: "mul_i64__50",
-        code: &[
-            0x4c, 0x89, 0xc8, 0x48, 0x0f, 0xaf, 0xc7, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x90, 0x49, 0x89,
-            0xc1, 0xe9, 0x00, 0x00, 0x00, 0x00,
-        ],
-        data: &[],
-        holes: &[
-            Hole { offset: 0x9, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
-            Hole { offset: 0x12, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
-        ],
-    },
-    // mul_i64__51 (int_ops.c): 22 code bytes, 0 data bytes, 2 holes
-    Stencil {
-        name: "mul_i64__51",
-        code: &[
-            0x4c, 0x89, 0xc8, 0x48, 0x0f, 0xaf, 0xc6, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x90, 0x49, 0x89,
-            0xc1, 0xe9, 0x00, 0x00, 0x00, 0x00,
-        ],
-        data: &[],
-        holes: &[
-            Hole { offset: 0x9, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
-            Hole { offset: 0x12, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
-        ],
-    },
-    // mul_i64__52 (int_ops.c): 22 code bytes, 0 data bytes, 2 holes
-    Stencil {
-        name: "mul_i64__52",
-        code: &[
-            0x4c, 0x89, 0xc8, 0x48, 0x0f, 0xaf, 0xc2, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x90, 0x49, 0x89,
-            0xc1, 0xe9, 0x00, 0x00, 0x00, 0x00,
-        ],
-        data: &[],
-        holes: &[
-            Hole { offset: 0x9, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
-            Hole { offset: 0x12, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
-        ],
-    },
-    // mul_i64__53 (int_ops.c): 22 code bytes, 0 data bytes, 2 holes
-    Stencil {
-        name: "mul_i64__53",
-        code: &[
-            0x4c, 0x89, 0xc8, 0x48, 0x0f, 0xaf, 0xc1, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x90, 0x49, 0x89,
-            0xc1, 0xe9, 0x00, 0x00, 0x00, 0x00,
-        ],
-        data: &[],
-        holes: &[
-            Hole { offset: 0x9, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
-            Hole { offset: 0x12, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
-        ],
-    },
-    // mul_i64__54 (int_ops.c): 22 code bytes, 0 data bytes, 2 holes
-    Stencil {
-        name: "mul_i64__54",
-        code: &[
-            0x4c, 0x89, 0xc8, 0x49, 0x0f, 0xaf, 0xc0, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x90, 0x49, 0x89,
-            0xc1, 0xe9, 0x00, 0x00, 0x00, 0x00,
-        ],
-        data: &[],
-        holes: &[
-            Hole { offset: 0x9, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
-            Hole { offset: 0x12, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
-        ],
-    },
-    // mul_i64__55 (int_ops.c): 22 code bytes, 0 data bytes, 2 holes
-    Stencil {
-        name: "mul_i64__55",
-        code: &[
-            0x4c, 0x89, 0xc8, 0x49, 0x0f, 0xaf, 0xc1, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x90, 0x49, 0x89,
-            0xc1, 0xe9, 0x00, 0x00, 0x00, 0x00,
-        ],
-        data: &[],
-        holes: &[
-            Hole { offset: 0x9, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
-            Hole { offset: 0x12, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
-        ],
-    },
-    // mul_i64__5m (int_ops.c): 27 code bytes, 0 data bytes, 3 holes
-    Stencil {
-        name: "mul_i64__5m",
-        code: &[
-            0x49, 0x8b, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0x49, 0x0f, 0xaf, 0xc1, 0x0f, 0x80, 0x00, 0x00,
-            0x00, 0x00, 0x90, 0x49, 0x89, 0xc1, 0xe9, 0x00, 0x00, 0x00, 0x00,
-        ],
-        data: &[],
-        holes: &[
-            Hole { offset: 0x4, kind: HoleKind::Abs32S, symbol: HoleSymbol::C, addend: 0, in_data: false },
-            Hole { offset: 0xe, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
-            Hole { offset: 0x17, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
-        ],
-    },
-    // mul_i64__m00 (int_ops.c): 27 code bytes, 0 data bytes, 3 holes
-    Stencil {
-        name: "mul_i64__m00",
-        code: &[
-            0x48, 0x89, 0xf8, 0x48, 0x0f, 0xaf, 0xc7, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x90, 0x49, 0x89,
-            0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
-        ],
-        data: &[],
-        holes: &[
-            Hole { offset: 0x9, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
-            Hole { offset: 0x12, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
-            Hole { offset: 0x17, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
-        ],
-    },
-    // mul_i64__m01 (int_ops.c): 27 code bytes, 0 data bytes, 3 holes
-    Stencil {
-        name: "mul_i64__m01",
-        code: &[
-            0x48, 0x89, 0xf8, 0x48, 0x0f, 0xaf, 0xc6, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x90, 0x49, 0x89,
-            0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
-        ],
-        data: &[],
-        holes: &[
-            Hole { offset: 0x9, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
-            Hole { offset: 0x12, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
-            Hole { offset: 0x17, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
-        ],
-    },
-    // mul_i64__m02 (int_ops.c): 27 code bytes, 0 data bytes, 3 holes
-    Stencil {
-        name: "mul_i64__m02",
-        code: &[
-            0x48, 0x89, 0xf8, 0x48, 0x0f, 0xaf, 0xc2, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x90, 0x49, 0x89,
-            0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
-        ],
-        data: &[],
-        holes: &[
-            Hole { offset: 0x9, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
-            Hole { offset: 0x12, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
-            Hole { offset: 0x17, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
-        ],
-    },
-    // mul_i64__m03 (int_ops.c): 27 code bytes, 0 data bytes, 3 holes
-    Stencil {
-        name: "mul_i64__m03",
-        code: &[
-            0x48, 0x89, 0xf8, 0x48, 0x0f, 0xaf, 0xc1, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x90, 0x49, 0x89,
-            0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
-        ],
-        data: &[],
-        holes: &[
-            Hole { offset: 0x9, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
-            Hole { offset: 0x12, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
-            Hole { offset: 0x17, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
-        ],
-    },
-    // mul_i64__m04 (int_ops.c): 27 code bytes, 0 data bytes, 3 holes
-    Stencil {
-        name: "mul_i64__m04",
-        code: &[
-            0x48, 0x89, 0xf8, 0x49, 0x0f, 0xaf, 0xc0, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x90, 0x49, 0x89,
-            0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
-        ],
-        data: &[],
-        holes: &[
-            Hole { offset: 0x9, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
-            Hole { offset: 0x12, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
-            Hole { offset: 0x17, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
-        ],
-    },
-    // mul_i64__m05 (int_ops.c): 27 code bytes, 0 data bytes, 3 holes
-    Stencil {
-        name: "mul_i64__m05",
-        code: &[
-            0x48, 0x89, 0xf8, 0x49, 0x0f, 0xaf, 0xc1, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x90, 0x49, 0x89,
-            0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
-        ],
-        data: &[],
-        holes: &[
-            Hole { offset: 0x9, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
-            Hole { offset: 0x12, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
-            Hole { offset: 0x17, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
-        ],
-    },
-    // mul_i64__m0m (int_ops.c): 32 code bytes, 0 data bytes, 4 holes
-    Stencil {
-        name: "mul_i64__m0m",
-        code: &[
-            0x49, 0x8b, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0x48, 0x0f, 0xaf, 0xc7, 0x0f, 0x80, 0x00, 0x00,
-            0x00, 0x00, 0x90, 0x49, 0x89, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
-        ],
-        data: &[],
-        holes: &[
-            Hole { offset: 0x4, kind: HoleKind::Abs32S, symbol: HoleSymbol::C, addend: 0, in_data: false },
-            Hole { offset: 0xe, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
-            Hole { offset: 0x17, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
-            Hole { offset: 0x1c, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
-        ],
-    },
-    // mul_i64__m10 (int_ops.c): 27 code bytes, 0 data bytes, 3 holes
-    Stencil {
-        name: "mul_i64__m10",
-        code: &[
-            0x48, 0x89, 0xf0, 0x48, 0x0f, 0xaf, 0xc7, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x90, 0x49, 0x89,
-            0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
-        ],
-        data: &[],
-        holes: &[
-            Hole { offset: 0x9, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
-            Hole { offset: 0x12, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
-            Hole { offset: 0x17, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
-        ],
-    },
-    // mul_i64__m11 (int_ops.c): 27 code bytes, 0 data bytes, 3 holes
-    Stencil {
-        name: "mul_i64__m11",
-        code: &[
-            0x48, 0x89, 0xf0, 0x48, 0x0f, 0xaf, 0xc6, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x90, 0x49, 0x89,
-            0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
-        ],
-        data: &[],
-        holes: &[
-            Hole { offset: 0x9, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
-            Hole { offset: 0x12, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
-            Hole { offset: 0x17, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
-        ],
-    },
-    // mul_i64__m12 (int_ops.c): 27 code bytes, 0 data bytes, 3 holes
-    Stencil {
-        name: "mul_i64__m12",
-        code: &[
-            0x48, 0x89, 0xf0, 0x48, 0x0f, 0xaf, 0xc2, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x90, 0x49, 0x89,
-            0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
-        ],
-        data: &[],
-        holes: &[
-            Hole { offset: 0x9, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
-            Hole { offset: 0x12, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
-            Hole { offset: 0x17, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
-        ],
-    },
-    // mul_i64__m13 (int_ops.c): 27 code bytes, 0 data bytes, 3 holes
-    Stencil {
-        name: "mul_i64__m13",
-        code: &[
-            0x48, 0x89, 0xf0, 0x48, 0x0f, 0xaf, 0xc1, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x90, 0x49, 0x89,
-            0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
-        ],
-        data: &[],
-        holes: &[
-            Hole { offset: 0x9, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
-            Hole { offset: 0x12, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
-            Hole { offset: 0x17, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
-        ],
-    },
-    // mul_i64__m14 (int_ops.c): 27 code bytes, 0 data bytes, 3 holes
-    Stencil {
-        name: "mul_i64__m14",
-        code: &[
-            0x48, 0x89, 0xf0, 0x49, 0x0f, 0xaf, 0xc0, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x90, 0x49, 0x89,
-            0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
-        ],
-        data: &[],
-        holes: &[
-            Hole { offset: 0x9, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
-            Hole { offset: 0x12, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
-            Hole { offset: 0x17, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
-        ],
-    },
-    // mul_i64__m15 (int_ops.c): 27 code bytes, 0 data bytes, 3 holes
-    Stencil {
-        name: "mul_i64__m15",
-        code: &[
-            0x48, 0x89, 0xf0, 0x49, 0x0f, 0xaf, 0xc1, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x90, 0x49, 0x89,
-            0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
-        ],
-        data: &[],
-        holes: &[
-            Hole { offset: 0x9, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
-            Hole { offset: 0x12, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
-            Hole { offset: 0x17, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
-        ],
-    },
-    // mul_i64__m1m (int_ops.c): 32 code bytes, 0 data bytes, 4 holes
-    Stencil {
-        name: "mul_i64__m1m",
-        code: &[
-            0x49, 0x8b, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0x48, 0x0f, 0xaf, 0xc6, 0x0f, 0x80, 0x00, 0x00,
-            0x00, 0x00, 0x90, 0x49, 0x89, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
-        ],
-        data: &[],
-        holes: &[
-            Hole { offset: 0x4, kind: HoleKind::Abs32S, symbol: HoleSymbol::C, addend: 0, in_data: false },
-            Hole { offset: 0xe, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
-            Hole { offset: 0x17, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
-            Hole { offset: 0x1c, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
-        ],
-    },
-    // mul_i64__m20 (int_ops.c): 27 code bytes, 0 data bytes, 3 holes
-    Stencil {
-        name: "mul_i64__m20",
-        code: &[
-            0x48, 0x89, 0xd0, 0x48, 0x0f, 0xaf, 0xc7, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x90, 0x49, 0x89,
-            0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
-        ],
-        data: &[],
-        holes: &[
-            Hole { offset: 0x9, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
-            Hole { offset: 0x12, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
-            Hole { offset: 0x17, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
-        ],
-    },
-    // mul_i64__m21 (int_ops.c): 27 code bytes, 0 data bytes, 3 holes
-    Stencil {
-        name: "mul_i64__m21",
-        code: &[
-            0x48, 0x89, 0xd0, 0x48, 0x0f, 0xaf, 0xc6, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x90, 0x49, 0x89,
-            0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
-        ],
-        data: &[],
-        holes: &[
-            Hole { offset: 0x9, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
-            Hole { offset: 0x12, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
-            Hole { offset: 0x17, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
-        ],
-    },
-    // mul_i64__m22 (int_ops.c): 27 code bytes, 0 data bytes, 3 holes
-    Stencil {
-        name: "mul_i64__m22",
-        code: &[
-            0x48, 0x89, 0xd0, 0x48, 0x0f, 0xaf, 0xc2, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x90, 0x49, 0x89,
-            0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
-        ],
-        data: &[],
-        holes: &[
-            Hole { offset: 0x9, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
-            Hole { offset: 0x12, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
-            Hole { offset: 0x17, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
-        ],
-    },
-    // mul_i64__m23 (int_ops.c): 27 code bytes, 0 data bytes, 3 holes
-    Stencil {
-        name: "mul_i64__m23",
-        code: &[
-            0x48, 0x89, 0xd0, 0x48, 0x0f, 0xaf, 0xc1, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x90, 0x49, 0x89,
-            0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
-        ],
-        data: &[],
-        holes: &[
-            Hole { offset: 0x9, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
-            Hole { offset: 0x12, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
-            Hole { offset: 0x17, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
-        ],
-    },
-    // mul_i64__m24 (int_ops.c): 27 code bytes, 0 data bytes, 3 holes
-    Stencil {
-        name: "mul_i64__m24",
-        code: &[
-            0x48, 0x89, 0xd0, 0x49, 0x0f, 0xaf, 0xc0, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x90, 0x49, 0x89,
-            0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
-        ],
-        data: &[],
-        holes: &[
-            Hole { offset: 0x9, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
-            Hole { offset: 0x12, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
-            Hole { offset: 0x17, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
-        ],
-    },
-    // mul_i64__m25 (int_ops.c): 27 code bytes, 0 data bytes, 3 holes
-    Stencil {
-        name: "mul_i64__m25",
-        code: &[
-            0x48, 0x89, 0xd0, 0x49, 0x0f, 0xaf, 0xc1, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x90, 0x49, 0x89,
-            0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
-        ],
-        data: &[],
-        holes: &[
-            Hole { offset: 0x9, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
-            Hole { offset: 0x12, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
-            Hole { offset: 0x17, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
-        ],
-    },
-    // mul_i64__m2m (int_ops.c): 32 code bytes, 0 data bytes, 4 holes
-    Stencil {
-        name: "mul_i64__m2m",
-        code: &[
-            0x49, 0x8b, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0x48, 0x0f, 0xaf, 0xc2, 0x0f, 0x80, 0x00, 0x00,
-            0x00, 0x00, 0x90, 0x49, 0x89, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
-        ],
-        data: &[],
-        holes: &[
-            Hole { offset: 0x4, kind: HoleKind::Abs32S, symbol: HoleSymbol::C, addend: 0, in_data: false },
-            Hole { offset: 0xe, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
-            Hole { offset: 0x17, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
-            Hole { offset: 0x1c, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
-        ],
-    },
-    // mul_i64__m30 (int_ops.c): 27 code bytes, 0 data bytes, 3 holes
-    Stencil {
-        name: "mul_i64__m30",
-        code: &[
-            0x48, 0x89, 0xc8, 0x48, 0x0f, 0xaf, 0xc7, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x90, 0x49, 0x89,
-            0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
-        ],
-        data: &[],
-        holes: &[
-            Hole { offset: 0x9, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
-            Hole { offset: 0x12, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
-            Hole { offset: 0x17, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
-        ],
-    },
-    // mul_i64__m31 (int_ops.c): 27 code bytes, 0 data bytes, 3 holes
-    Stencil {
-        name: "mul_i64__m31",
-        code: &[
-            0x48, 0x89, 0xc8, 0x48, 0x0f, 0xaf, 0xc6, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x90, 0x49, 0x89,
-            0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
-        ],
-        data: &[],
-        holes: &[
-            Hole { offset: 0x9, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
-            Hole { offset: 0x12, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
-            Hole { offset: 0x17, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
-        ],
-    },
-    // mul_i64__m32 (int_ops.c): 27 code bytes, 0 data bytes, 3 holes
-    Stencil {
-        name: "mul_i64__m32",
-        code: &[
-            0x48, 0x89, 0xc8, 0x48, 0x0f, 0xaf, 0xc2, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x90, 0x49, 0x89,
-            0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
-        ],
-        data: &[],
-        holes: &[
-            Hole { offset: 0x9, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
-            Hole { offset: 0x12, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
-            Hole { offset: 0x17, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
-        ],
-    },
-    // mul_i64__m33 (int_ops.c): 27 code bytes, 0 data bytes, 3 holes
-    Stencil {
-        name: "mul_i64__m33",
-        code: &[
-            0x48, 0x89, 0xc8, 0x48, 0x0f, 0xaf, 0xc1, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x90, 0x49, 0x89,
-            0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
-        ],
-        data: &[],
-        holes: &[
-            Hole { offset: 0x9, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
-            Hole { offset: 0x12, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
-            Hole { offset: 0x17, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
-        ],
-    },
-    // mul_i64__m34 (int_ops.c): 27 code bytes, 0 data bytes, 3 holes
-    Stencil {
-        name: "mul_i64__m34",
-        code: &[
-            0x48, 0x89, 0xc8, 0x49, 0x0f, 0xaf, 0xc0, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x90, 0x49, 0x89,
-            0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
-        ],
-        data: &[],
-        holes: &[
-            Hole { offset: 0x9, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
-            Hole { offset: 0x12, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
-            Hole { offset: 0x17, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
-        ],
-    },
-    // mul_i64__m35 (int_ops.c): 27 code bytes, 0 data bytes, 3 holes
-    Stencil {
-        name: "mul_i64__m35",
-        code: &[
-            0x48, 0x89, 0xc8, 0x49, 0x0f, 0xaf, 0xc1, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x90, 0x49, 0x89,
-            0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
-        ],
-        data: &[],
-        holes: &[
-            Hole { offset: 0x9, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
-            Hole { offset: 0x12, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
-            Hole { offset: 0x17, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
-        ],
-    },
-    // mul_i64__m3m (int_ops.c): 32 code bytes, 0 data bytes, 4 holes
-    Stencil {
-        name: "mul_i64__m3m",
-        code: &[
-            0x49, 0x8b, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0x48, 0x0f, 0xaf, 0xc1, 0x0f, 0x80, 0x00, 0x00,
-            0x00, 0x00, 0x90, 0x49, 0x89, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
-        ],
-        data: &[],
-        holes: &[
-            Hole { offset: 0x4, kind: HoleKind::Abs32S, symbol: HoleSymbol::C, addend: 0, in_data: false },
-            Hole { offset: 0xe, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
-            Hole { offset: 0x17, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
-            Hole { offset: 0x1c, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
-        ],
-    },
-    // mul_i64__m40 (int_ops.c): 27 code bytes, 0 data bytes, 3 holes
-    Stencil {
-        name: "mul_i64__m40",
-        code: &[
-            0x4c, 0x89, 0xc0, 0x48, 0x0f, 0xaf, 0xc7, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x90, 0x49, 0x89,
-            0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
-        ],
-        data: &[],
-        holes: &[
-            Hole { offset: 0x9, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
-            Hole { offset: 0x12, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
-            Hole { offset: 0x17, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
-        ],
-    },
-    // mul_i64__m41 (int_ops.c): 27 code bytes, 0 data bytes, 3 holes
-    Stencil {
-        name: "mul_i64__m41",
-        code: &[
-            0x4c, 0x89, 0xc0, 0x48, 0x0f, 0xaf, 0xc6, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x90, 0x49, 0x89,
-            0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
-        ],
-        data: &[],
-        holes: &[
-            Hole { offset: 0x9, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
-            Hole { offset: 0x12, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
-            Hole { offset: 0x17, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
-        ],
-    },
-    // mul_i64__m42 (int_ops.c): 27 code bytes, 0 data bytes, 3 holes
-    Stencil {
-        name: "mul_i64__m42",
-        code: &[
-            0x4c, 0x89, 0xc0, 0x48, 0x0f, 0xaf, 0xc2, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x90, 0x49, 0x89,
-            0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
-        ],
-        data: &[],
-        holes: &[
-            Hole { offset: 0x9, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
-            Hole { offset: 0x12, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
-            Hole { offset: 0x17, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
-        ],
-    },
-    // mul_i64__m43 (int_ops.c): 27 code bytes, 0 data bytes, 3 holes
-    Stencil {
-        name: "mul_i64__m43",
-        code: &[
-            0x4c, 0x89, 0xc0, 0x48, 0x0f, 0xaf, 0xc1, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x90, 0x49, 0x89,
-            0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
-        ],
-        data: &[],
-        holes: &[
-            Hole { offset: 0x9, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
-            Hole { offset: 0x12, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
-            Hole { offset: 0x17, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
-        ],
-    },
-    // mul_i64__m44 (int_ops.c): 27 code bytes, 0 data bytes, 3 holes
-    Stencil {
-        name: "mul_i64__m44",
-        code: &[
-            0x4c, 0x89, 0xc0, 0x49, 0x0f, 0xaf, 0xc0, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x90, 0x49, 0x89,
-            0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
-        ],
-        data: &[],
-        holes: &[
-            Hole { offset: 0x9, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
-            Hole { offset: 0x12, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
-            Hole { offset: 0x17, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
-        ],
-    },
-    // mul_i64__m45 (int_ops.c): 27 code bytes, 0 data bytes, 3 holes
-    Stencil {
-        name: "mul_i64__m45",
-        code: &[
-            0x4c, 0x89, 0xc0, 0x49, 0x0f, 0xaf, 0xc1, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x90, 0x49, 0x89,
-            0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
-        ],
-        data: &[],
-        holes: &[
-            Hole { offset: 0x9, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
-            Hole { offset: 0x12, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
-            Hole { offset: 0x17, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
-        ],
-    },
-    // mul_i64__m4m (int_ops.c): 32 code bytes, 0 data bytes, 4 holes
-    Stencil {
-        name: "mul_i64__m4m",
-        code: &[
-            0x49, 0x8b, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0x49, 0x0f, 0xaf, 0xc0, 0x0f, 0x80, 0x00, 0x00,
-            0x00, 0x00, 0x90, 0x49, 0x89, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
-        ],
-        data: &[],
-        holes: &[
-            Hole { offset: 0x4, kind: HoleKind::Abs32S, symbol: HoleSymbol::C, addend: 0, in_data: false },
-            Hole { offset: 0xe, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
-            Hole { offset: 0x17, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
-            Hole { offset: 0x1c, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
-        ],
-    },
-    // mul_i64__m50 (int_ops.c): 27 code bytes, 0 data bytes, 3 holes
-    Stencil {
-        name: "mul_i64__m50",
-        code: &[
-            0x4c, 0x89, 0xc8, 0x48, 0x0f, 0xaf, 0xc7, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x90, 0x49, 0x89,
-            0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
-        ],
-        data: &[],
-        holes: &[
-            Hole { offset: 0x9, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
-            Hole { offset: 0x12, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
-            Hole { offset: 0x17, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
-        ],
-    },
-    // mul_i64__m51 (int_ops.c): 27 code bytes, 0 data bytes, 3 holes
-    Stencil {
-        name: "mul_i64__m51",
-        code: &[
-            0x4c, 0x89, 0xc8, 0x48, 0x0f, 0xaf, 0xc6, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x90, 0x49, 0x89,
-            0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
-        ],
-        data: &[],
-        holes: &[
-            Hole { offset: 0x9, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
-            Hole { offset: 0x12, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
-            Hole { offset: 0x17, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
-        ],
-    },
-    // mul_i64__m52 (int_ops.c): 27 code bytes, 0 data bytes, 3 holes
-    Stencil {
-        name: "mul_i64__m52",
-        code: &[
-            0x4c, 0x89, 0xc8, 0x48, 0x0f, 0xaf, 0xc2, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x90, 0x49, 0x89,
-            0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
-        ],
-        data: &[],
-        holes: &[
-            Hole { offset: 0x9, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
-            Hole { offset: 0x12, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
-            Hole { offset: 0x17, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
-        ],
-    },
-    // mul_i64__m53 (int_ops.c): 27 code bytes, 0 data bytes, 3 holes
-    Stencil {
-        name: "mul_i64__m53",
-        code: &[
-            0x4c, 0x89, 0xc8, 0x48, 0x0f, 0xaf, 0xc1, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x90, 0x49, 0x89,
-            0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
-        ],
-        data: &[],
-        holes: &[
-            Hole { offset: 0x9, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
-            Hole { offset: 0x12, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
-            Hole { offset: 0x17, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
-        ],
-    },
-    // mul_i64__m54 (int_ops.c): 27 code bytes, 0 data bytes, 3 holes
-    Stencil {
-        name: "mul_i64__m54",
-        code: &[
-            0x4c, 0x89, 0xc8, 0x49, 0x0f, 0xaf, 0xc0, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x90, 0x49, 0x89,
-            0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
-        ],
-        data: &[],
-        holes: &[
-            Hole { offset: 0x9, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
-            Hole { offset: 0x12, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
-            Hole { offset: 0x17, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
-        ],
-    },
-    // mul_i64__m55 (int_ops.c): 27 code bytes, 0 data bytes, 3 holes
-    Stencil {
-        name: "mul_i64__m55",
-        code: &[
-            0x4c, 0x89, 0xc8, 0x49, 0x0f, 0xaf, 0xc1, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x90, 0x49, 0x89,
-            0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
-        ],
-        data: &[],
-        holes: &[
-            Hole { offset: 0x9, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
-            Hole { offset: 0x12, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
-            Hole { offset: 0x17, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
-        ],
-    },
-    // mul_i64__m5m (int_ops.c): 32 code bytes, 0 data bytes, 4 holes
-    Stencil {
-        name: "mul_i64__m5m",
-        code: &[
-            0x49, 0x8b, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0x49, 0x0f, 0xaf, 0xc1, 0x0f, 0x80, 0x00, 0x00,
-            0x00, 0x00, 0x90, 0x49, 0x89, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
-        ],
-        data: &[],
-        holes: &[
-            Hole { offset: 0x4, kind: HoleKind::Abs32S, symbol: HoleSymbol::C, addend: 0, in_data: false },
-            Hole { offset: 0xe, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
-            Hole { offset: 0x17, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
-            Hole { offset: 0x1c, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
-        ],
-    },
-    // mul_i64__mm0 (int_ops.c): 32 code bytes, 0 data bytes, 4 holes
-    Stencil {
-        name: "mul_i64__mm0",
-        code: &[
-            0x49, 0x8b, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0x48, 0x0f, 0xaf, 0xc7, 0x0f, 0x80, 0x00, 0x00,
-            0x00, 0x00, 0x90, 0x49, 0x89, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
-        ],
-        data: &[],
-        holes: &[
-            Hole { offset: 0x4, kind: HoleKind::Abs32S, symbol: HoleSymbol::B, addend: 0, in_data: false },
-            Hole { offset: 0xe, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
-            Hole { offset: 0x17, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
-            Hole { offset: 0x1c, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
-        ],
-    },
-    // mul_i64__mm1 (int_ops.c): 32 code bytes, 0 data bytes, 4 holes
-    Stencil {
-        name: "mul_i64__mm1",
-        code: &[
-            0x49, 0x8b, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0x48, 0x0f, 0xaf, 0xc6, 0x0f, 0x80, 0x00, 0x00,
-            0x00, 0x00, 0x90, 0x49, 0x89, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
-        ],
-        data: &[],
-        holes: &[
-            Hole { offset: 0x4, kind: HoleKind::Abs32S, symbol: HoleSymbol::B, addend: 0, in_data: false },
-            Hole { offset: 0xe, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
-            Hole { offset: 0x17, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
-            Hole { offset: 0x1c, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
-        ],
-    },
-    // mul_i64__mm2 (int_ops.c): 32 code bytes, 0 data bytes, 4 holes
-    Stencil {
-        name: "mul_i64__mm2",
-        code: &[
-            0x49, 0x8b, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0x48, 0x0f, 0xaf, 0xc2, 0x0f, 0x80, 0x00, 0x00,
-            0x00, 0x00, 0x90, 0x49, 0x89, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
-        ],
-        data: &[],
-        holes: &[
-            Hole { offset: 0x4, kind: HoleKind::Abs32S, symbol: HoleSymbol::B, addend: 0, in_data: false },
-            Hole { offset: 0xe, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
-            Hole { offset: 0x17, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
-            Hole { offset: 0x1c, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
-        ],
-    },
-    // mul_i64__mm3 (int_ops.c): 32 code bytes, 0 data bytes, 4 holes
-    Stencil {
-        name: "mul_i64__mm3",
-        code: &[
-            0x49, 0x8b, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0x48, 0x0f, 0xaf, 0xc1, 0x0f, 0x80, 0x00, 0x00,
-            0x00, 0x00, 0x90, 0x49, 0x89, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
-        ],
-        data: &[],
-        holes: &[
-            Hole { offset: 0x4, kind: HoleKind::Abs32S, symbol: HoleSymbol::B, addend: 0, in_data: false },
-            Hole { offset: 0xe, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
-            Hole { offset: 0x17, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
-            Hole { offset: 0x1c, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
-        ],
-    },
-    // mul_i64__mm4 (int_ops.c): 32 code bytes, 0 data bytes, 4 holes
-    Stencil {
-        name: "mul_i64__mm4",
-        code: &[
-            0x49, 0x8b, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0x49, 0x0f, 0xaf, 0xc0, 0x0f, 0x80, 0x00, 0x00,
-            0x00, 0x00, 0x90, 0x49, 0x89, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
-        ],
-        data: &[],
-        holes: &[
-            Hole { offset: 0x4, kind: HoleKind::Abs32S, symbol: HoleSymbol::B, addend: 0, in_data: false },
-            Hole { offset: 0xe, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
-            Hole { offset: 0x17, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
-            Hole { offset: 0x1c, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
-        ],
-    },
-    // mul_i64__mm5 (int_ops.c): 32 code bytes, 0 data bytes, 4 holes
-    Stencil {
-        name: "mul_i64__mm5",
-        code: &[
-            0x49, 0x8b, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0x49, 0x0f, 0xaf, 0xc1, 0x0f, 0x80, 0x00, 0x00,
-            0x00, 0x00, 0x90, 0x49, 0x89, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
-        ],
-        data: &[],
-        holes: &[
-            Hole { offset: 0x4, kind: HoleKind::Abs32S, symbol: HoleSymbol::B, addend: 0, in_data: false },
-            Hole { offset: 0xe, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
-            Hole { offset: 0x17, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
-            Hole { offset: 0x1c, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
-        ],
-    },
-    // mul_i64_imm (int_ops.c): 36 code bytes, 0 data bytes, 5 holes
-    Stencil {
-        name: "mul_i64_imm",
-        code: &[
-            0x48, 0xc7, 0xc0, 0x00, 0x00, 0x00, 0x00, 0x49, 0x0f, 0xaf, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00,
-            0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x90, 0x49, 0x89, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0xe9,
-            0x00, 0x00, 0x00, 0x00,
-        ],
-        data: &[],
-        holes: &[
-            Hole { offset: 0x3, kind: HoleKind::Abs32S, symbol: HoleSymbol::C, addend: 0, in_data: false },
-            Hole { offset: 0xc, kind: HoleKind::Abs32S, symbol: HoleSymbol::B, addend: 0, in_data: false },
-            Hole { offset: 0x12, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
             Hole { offset: 0x1b, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
             Hole { offset: 0x20, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // mul_i64_imm__00 (int_ops.c): 26 code bytes, 0 data bytes, 3 holes
+    // mul_i64__00 (int_ops.c): 21 code bytes, 0 data bytes, 2 holes
+    Stencil {
+        name: "mul_i64__00",
+        code: &[
+            0x48, 0x89, 0xf8, 0x48, 0x0f, 0xaf, 0xc7, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x48, 0x89, 0xc7,
+            0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x9, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x11, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // mul_i64__01 (int_ops.c): 21 code bytes, 0 data bytes, 2 holes
+    Stencil {
+        name: "mul_i64__01",
+        code: &[
+            0x48, 0x89, 0xf8, 0x48, 0x0f, 0xaf, 0xc6, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x48, 0x89, 0xc7,
+            0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x9, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x11, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // mul_i64__02 (int_ops.c): 21 code bytes, 0 data bytes, 2 holes
+    Stencil {
+        name: "mul_i64__02",
+        code: &[
+            0x48, 0x89, 0xf8, 0x48, 0x0f, 0xaf, 0xc2, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x48, 0x89, 0xc7,
+            0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x9, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x11, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // mul_i64__03 (int_ops.c): 21 code bytes, 0 data bytes, 2 holes
+    Stencil {
+        name: "mul_i64__03",
+        code: &[
+            0x48, 0x89, 0xf8, 0x48, 0x0f, 0xaf, 0xc1, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x48, 0x89, 0xc7,
+            0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x9, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x11, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // mul_i64__04 (int_ops.c): 21 code bytes, 0 data bytes, 2 holes
+    Stencil {
+        name: "mul_i64__04",
+        code: &[
+            0x48, 0x89, 0xf8, 0x49, 0x0f, 0xaf, 0xc0, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x48, 0x89, 0xc7,
+            0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x9, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x11, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // mul_i64__05 (int_ops.c): 21 code bytes, 0 data bytes, 2 holes
+    Stencil {
+        name: "mul_i64__05",
+        code: &[
+            0x48, 0x89, 0xf8, 0x49, 0x0f, 0xaf, 0xc1, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x48, 0x89, 0xc7,
+            0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x9, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x11, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // mul_i64__0m (int_ops.c): 26 code bytes, 0 data bytes, 3 holes
+    Stencil {
+        name: "mul_i64__0m",
+        code: &[
+            0x49, 0x8b, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0x48, 0x0f, 0xaf, 0xc7, 0x0f, 0x80, 0x00, 0x00,
+            0x00, 0x00, 0x48, 0x89, 0xc7, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x4, kind: HoleKind::Abs32S, symbol: HoleSymbol::C, addend: 0, in_data: false },
+            Hole { offset: 0xe, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x16, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // mul_i64__10 (int_ops.c): 21 code bytes, 0 data bytes, 2 holes
+    Stencil {
+        name: "mul_i64__10",
+        code: &[
+            0x48, 0x89, 0xf0, 0x48, 0x0f, 0xaf, 0xc7, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x48, 0x89, 0xc6,
+            0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x9, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x11, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // mul_i64__11 (int_ops.c): 21 code bytes, 0 data bytes, 2 holes
+    Stencil {
+        name: "mul_i64__11",
+        code: &[
+            0x48, 0x89, 0xf0, 0x48, 0x0f, 0xaf, 0xc6, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x48, 0x89, 0xc6,
+            0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x9, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x11, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // mul_i64__12 (int_ops.c): 21 code bytes, 0 data bytes, 2 holes
+    Stencil {
+        name: "mul_i64__12",
+        code: &[
+            0x48, 0x89, 0xf0, 0x48, 0x0f, 0xaf, 0xc2, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x48, 0x89, 0xc6,
+            0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x9, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x11, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // mul_i64__13 (int_ops.c): 21 code bytes, 0 data bytes, 2 holes
+    Stencil {
+        name: "mul_i64__13",
+        code: &[
+            0x48, 0x89, 0xf0, 0x48, 0x0f, 0xaf, 0xc1, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x48, 0x89, 0xc6,
+            0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x9, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x11, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // mul_i64__14 (int_ops.c): 21 code bytes, 0 data bytes, 2 holes
+    Stencil {
+        name: "mul_i64__14",
+        code: &[
+            0x48, 0x89, 0xf0, 0x49, 0x0f, 0xaf, 0xc0, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x48, 0x89, 0xc6,
+            0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x9, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x11, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // mul_i64__15 (int_ops.c): 21 code bytes, 0 data bytes, 2 holes
+    Stencil {
+        name: "mul_i64__15",
+        code: &[
+            0x48, 0x89, 0xf0, 0x49, 0x0f, 0xaf, 0xc1, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x48, 0x89, 0xc6,
+            0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x9, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x11, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // mul_i64__1m (int_ops.c): 26 code bytes, 0 data bytes, 3 holes
+    Stencil {
+        name: "mul_i64__1m",
+        code: &[
+            0x49, 0x8b, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0x48, 0x0f, 0xaf, 0xc6, 0x0f, 0x80, 0x00, 0x00,
+            0x00, 0x00, 0x48, 0x89, 0xc6, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x4, kind: HoleKind::Abs32S, symbol: HoleSymbol::C, addend: 0, in_data: false },
+            Hole { offset: 0xe, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x16, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // mul_i64__20 (int_ops.c): 21 code bytes, 0 data bytes, 2 holes
+    Stencil {
+        name: "mul_i64__20",
+        code: &[
+            0x48, 0x89, 0xd0, 0x48, 0x0f, 0xaf, 0xc7, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x48, 0x89, 0xc2,
+            0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x9, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x11, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // mul_i64__21 (int_ops.c): 21 code bytes, 0 data bytes, 2 holes
+    Stencil {
+        name: "mul_i64__21",
+        code: &[
+            0x48, 0x89, 0xd0, 0x48, 0x0f, 0xaf, 0xc6, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x48, 0x89, 0xc2,
+            0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x9, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x11, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // mul_i64__22 (int_ops.c): 21 code bytes, 0 data bytes, 2 holes
+    Stencil {
+        name: "mul_i64__22",
+        code: &[
+            0x48, 0x89, 0xd0, 0x48, 0x0f, 0xaf, 0xc2, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x48, 0x89, 0xc2,
+            0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x9, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x11, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // mul_i64__23 (int_ops.c): 21 code bytes, 0 data bytes, 2 holes
+    Stencil {
+        name: "mul_i64__23",
+        code: &[
+            0x48, 0x89, 0xd0, 0x48, 0x0f, 0xaf, 0xc1, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x48, 0x89, 0xc2,
+            0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x9, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x11, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // mul_i64__24 (int_ops.c): 21 code bytes, 0 data bytes, 2 holes
+    Stencil {
+        name: "mul_i64__24",
+        code: &[
+            0x48, 0x89, 0xd0, 0x49, 0x0f, 0xaf, 0xc0, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x48, 0x89, 0xc2,
+            0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x9, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x11, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // mul_i64__25 (int_ops.c): 21 code bytes, 0 data bytes, 2 holes
+    Stencil {
+        name: "mul_i64__25",
+        code: &[
+            0x48, 0x89, 0xd0, 0x49, 0x0f, 0xaf, 0xc1, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x48, 0x89, 0xc2,
+            0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x9, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x11, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // mul_i64__2m (int_ops.c): 26 code bytes, 0 data bytes, 3 holes
+    Stencil {
+        name: "mul_i64__2m",
+        code: &[
+            0x49, 0x8b, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0x48, 0x0f, 0xaf, 0xc2, 0x0f, 0x80, 0x00, 0x00,
+            0x00, 0x00, 0x48, 0x89, 0xc2, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x4, kind: HoleKind::Abs32S, symbol: HoleSymbol::C, addend: 0, in_data: false },
+            Hole { offset: 0xe, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x16, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // mul_i64__30 (int_ops.c): 21 code bytes, 0 data bytes, 2 holes
+    Stencil {
+        name: "mul_i64__30",
+        code: &[
+            0x48, 0x89, 0xc8, 0x48, 0x0f, 0xaf, 0xc7, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x48, 0x89, 0xc1,
+            0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x9, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x11, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // mul_i64__31 (int_ops.c): 21 code bytes, 0 data bytes, 2 holes
+    Stencil {
+        name: "mul_i64__31",
+        code: &[
+            0x48, 0x89, 0xc8, 0x48, 0x0f, 0xaf, 0xc6, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x48, 0x89, 0xc1,
+            0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x9, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x11, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // mul_i64__32 (int_ops.c): 21 code bytes, 0 data bytes, 2 holes
+    Stencil {
+        name: "mul_i64__32",
+        code: &[
+            0x48, 0x89, 0xc8, 0x48, 0x0f, 0xaf, 0xc2, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x48, 0x89, 0xc1,
+            0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x9, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x11, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // mul_i64__33 (int_ops.c): 21 code bytes, 0 data bytes, 2 holes
+    Stencil {
+        name: "mul_i64__33",
+        code: &[
+            0x48, 0x89, 0xc8, 0x48, 0x0f, 0xaf, 0xc1, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x48, 0x89, 0xc1,
+            0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x9, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x11, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // mul_i64__34 (int_ops.c): 21 code bytes, 0 data bytes, 2 holes
+    Stencil {
+        name: "mul_i64__34",
+        code: &[
+            0x48, 0x89, 0xc8, 0x49, 0x0f, 0xaf, 0xc0, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x48, 0x89, 0xc1,
+            0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x9, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x11, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // mul_i64__35 (int_ops.c): 21 code bytes, 0 data bytes, 2 holes
+    Stencil {
+        name: "mul_i64__35",
+        code: &[
+            0x48, 0x89, 0xc8, 0x49, 0x0f, 0xaf, 0xc1, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x48, 0x89, 0xc1,
+            0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x9, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x11, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // mul_i64__3m (int_ops.c): 26 code bytes, 0 data bytes, 3 holes
+    Stencil {
+        name: "mul_i64__3m",
+        code: &[
+            0x49, 0x8b, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0x48, 0x0f, 0xaf, 0xc1, 0x0f, 0x80, 0x00, 0x00,
+            0x00, 0x00, 0x48, 0x89, 0xc1, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x4, kind: HoleKind::Abs32S, symbol: HoleSymbol::C, addend: 0, in_data: false },
+            Hole { offset: 0xe, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x16, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // mul_i64__40 (int_ops.c): 21 code bytes, 0 data bytes, 2 holes
+    Stencil {
+        name: "mul_i64__40",
+        code: &[
+            0x4c, 0x89, 0xc0, 0x48, 0x0f, 0xaf, 0xc7, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x49, 0x89, 0xc0,
+            0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x9, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x11, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // mul_i64__41 (int_ops.c): 21 code bytes, 0 data bytes, 2 holes
+    Stencil {
+        name: "mul_i64__41",
+        code: &[
+            0x4c, 0x89, 0xc0, 0x48, 0x0f, 0xaf, 0xc6, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x49, 0x89, 0xc0,
+            0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x9, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x11, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // mul_i64__42 (int_ops.c): 21 code bytes, 0 data bytes, 2 holes
+    Stencil {
+        name: "mul_i64__42",
+        code: &[
+            0x4c, 0x89, 0xc0, 0x48, 0x0f, 0xaf, 0xc2, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x49, 0x89, 0xc0,
+            0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x9, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x11, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // mul_i64__43 (int_ops.c): 21 code bytes, 0 data bytes, 2 holes
+    Stencil {
+        name: "mul_i64__43",
+        code: &[
+            0x4c, 0x89, 0xc0, 0x48, 0x0f, 0xaf, 0xc1, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x49, 0x89, 0xc0,
+            0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x9, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x11, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // mul_i64__44 (int_ops.c): 21 code bytes, 0 data bytes, 2 holes
+    Stencil {
+        name: "mul_i64__44",
+        code: &[
+            0x4c, 0x89, 0xc0, 0x49, 0x0f, 0xaf, 0xc0, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x49, 0x89, 0xc0,
+            0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x9, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x11, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // mul_i64__45 (int_ops.c): 21 code bytes, 0 data bytes, 2 holes
+    Stencil {
+        name: "mul_i64__45",
+        code: &[
+            0x4c, 0x89, 0xc0, 0x49, 0x0f, 0xaf, 0xc1, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x49, 0x89, 0xc0,
+            0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x9, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x11, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // mul_i64__4m (int_ops.c): 26 code bytes, 0 data bytes, 3 holes
+    Stencil {
+        name: "mul_i64__4m",
+        code: &[
+            0x49, 0x8b, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0x49, 0x0f, 0xaf, 0xc0, 0x0f, 0x80, 0x00, 0x00,
+            0x00, 0x00, 0x49, 0x89, 0xc0, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x4, kind: HoleKind::Abs32S, symbol: HoleSymbol::C, addend: 0, in_data: false },
+            Hole { offset: 0xe, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x16, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // mul_i64__50 (int_ops.c): 21 code bytes, 0 data bytes, 2 holes
+    Stencil {
+        name: "mul_i64__50",
+        code: &[
+            0x4c, 0x89, 0xc8, 0x48, 0x0f, 0xaf, 0xc7, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x49, 0x89, 0xc1,
+            0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x9, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x11, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // mul_i64__51 (int_ops.c): 21 code bytes, 0 data bytes, 2 holes
+    Stencil {
+        name: "mul_i64__51",
+        code: &[
+            0x4c, 0x89, 0xc8, 0x48, 0x0f, 0xaf, 0xc6, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x49, 0x89, 0xc1,
+            0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x9, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x11, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // mul_i64__52 (int_ops.c): 21 code bytes, 0 data bytes, 2 holes
+    Stencil {
+        name: "mul_i64__52",
+        code: &[
+            0x4c, 0x89, 0xc8, 0x48, 0x0f, 0xaf, 0xc2, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x49, 0x89, 0xc1,
+            0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x9, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x11, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // mul_i64__53 (int_ops.c): 21 code bytes, 0 data bytes, 2 holes
+    Stencil {
+        name: "mul_i64__53",
+        code: &[
+            0x4c, 0x89, 0xc8, 0x48, 0x0f, 0xaf, 0xc1, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x49, 0x89, 0xc1,
+            0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x9, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x11, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // mul_i64__54 (int_ops.c): 21 code bytes, 0 data bytes, 2 holes
+    Stencil {
+        name: "mul_i64__54",
+        code: &[
+            0x4c, 0x89, 0xc8, 0x49, 0x0f, 0xaf, 0xc0, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x49, 0x89, 0xc1,
+            0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x9, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x11, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // mul_i64__55 (int_ops.c): 21 code bytes, 0 data bytes, 2 holes
+    Stencil {
+        name: "mul_i64__55",
+        code: &[
+            0x4c, 0x89, 0xc8, 0x49, 0x0f, 0xaf, 0xc1, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x49, 0x89, 0xc1,
+            0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x9, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x11, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // mul_i64__5m (int_ops.c): 26 code bytes, 0 data bytes, 3 holes
+    Stencil {
+        name: "mul_i64__5m",
+        code: &[
+            0x49, 0x8b, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0x49, 0x0f, 0xaf, 0xc1, 0x0f, 0x80, 0x00, 0x00,
+            0x00, 0x00, 0x49, 0x89, 0xc1, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x4, kind: HoleKind::Abs32S, symbol: HoleSymbol::C, addend: 0, in_data: false },
+            Hole { offset: 0xe, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x16, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // mul_i64__m00 (int_ops.c): 26 code bytes, 0 data bytes, 3 holes
+    Stencil {
+        name: "mul_i64__m00",
+        code: &[
+            0x48, 0x89, 0xf8, 0x48, 0x0f, 0xaf, 0xc7, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x49, 0x89, 0x84,
+            0x24, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x9, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x11, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
+            Hole { offset: 0x16, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // mul_i64__m01 (int_ops.c): 26 code bytes, 0 data bytes, 3 holes
+    Stencil {
+        name: "mul_i64__m01",
+        code: &[
+            0x48, 0x89, 0xf8, 0x48, 0x0f, 0xaf, 0xc6, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x49, 0x89, 0x84,
+            0x24, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x9, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x11, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
+            Hole { offset: 0x16, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // mul_i64__m02 (int_ops.c): 26 code bytes, 0 data bytes, 3 holes
+    Stencil {
+        name: "mul_i64__m02",
+        code: &[
+            0x48, 0x89, 0xf8, 0x48, 0x0f, 0xaf, 0xc2, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x49, 0x89, 0x84,
+            0x24, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x9, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x11, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
+            Hole { offset: 0x16, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // mul_i64__m03 (int_ops.c): 26 code bytes, 0 data bytes, 3 holes
+    Stencil {
+        name: "mul_i64__m03",
+        code: &[
+            0x48, 0x89, 0xf8, 0x48, 0x0f, 0xaf, 0xc1, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x49, 0x89, 0x84,
+            0x24, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x9, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x11, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
+            Hole { offset: 0x16, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // mul_i64__m04 (int_ops.c): 26 code bytes, 0 data bytes, 3 holes
+    Stencil {
+        name: "mul_i64__m04",
+        code: &[
+            0x48, 0x89, 0xf8, 0x49, 0x0f, 0xaf, 0xc0, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x49, 0x89, 0x84,
+            0x24, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x9, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x11, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
+            Hole { offset: 0x16, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // mul_i64__m05 (int_ops.c): 26 code bytes, 0 data bytes, 3 holes
+    Stencil {
+        name: "mul_i64__m05",
+        code: &[
+            0x48, 0x89, 0xf8, 0x49, 0x0f, 0xaf, 0xc1, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x49, 0x89, 0x84,
+            0x24, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x9, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x11, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
+            Hole { offset: 0x16, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // mul_i64__m0m (int_ops.c): 31 code bytes, 0 data bytes, 4 holes
+    Stencil {
+        name: "mul_i64__m0m",
+        code: &[
+            0x49, 0x8b, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0x48, 0x0f, 0xaf, 0xc7, 0x0f, 0x80, 0x00, 0x00,
+            0x00, 0x00, 0x49, 0x89, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x4, kind: HoleKind::Abs32S, symbol: HoleSymbol::C, addend: 0, in_data: false },
+            Hole { offset: 0xe, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x16, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
+            Hole { offset: 0x1b, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // mul_i64__m10 (int_ops.c): 26 code bytes, 0 data bytes, 3 holes
+    Stencil {
+        name: "mul_i64__m10",
+        code: &[
+            0x48, 0x89, 0xf0, 0x48, 0x0f, 0xaf, 0xc7, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x49, 0x89, 0x84,
+            0x24, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x9, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x11, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
+            Hole { offset: 0x16, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // mul_i64__m11 (int_ops.c): 26 code bytes, 0 data bytes, 3 holes
+    Stencil {
+        name: "mul_i64__m11",
+        code: &[
+            0x48, 0x89, 0xf0, 0x48, 0x0f, 0xaf, 0xc6, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x49, 0x89, 0x84,
+            0x24, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x9, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x11, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
+            Hole { offset: 0x16, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // mul_i64__m12 (int_ops.c): 26 code bytes, 0 data bytes, 3 holes
+    Stencil {
+        name: "mul_i64__m12",
+        code: &[
+            0x48, 0x89, 0xf0, 0x48, 0x0f, 0xaf, 0xc2, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x49, 0x89, 0x84,
+            0x24, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x9, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x11, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
+            Hole { offset: 0x16, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // mul_i64__m13 (int_ops.c): 26 code bytes, 0 data bytes, 3 holes
+    Stencil {
+        name: "mul_i64__m13",
+        code: &[
+            0x48, 0x89, 0xf0, 0x48, 0x0f, 0xaf, 0xc1, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x49, 0x89, 0x84,
+            0x24, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x9, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x11, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
+            Hole { offset: 0x16, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // mul_i64__m14 (int_ops.c): 26 code bytes, 0 data bytes, 3 holes
+    Stencil {
+        name: "mul_i64__m14",
+        code: &[
+            0x48, 0x89, 0xf0, 0x49, 0x0f, 0xaf, 0xc0, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x49, 0x89, 0x84,
+            0x24, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x9, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x11, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
+            Hole { offset: 0x16, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // mul_i64__m15 (int_ops.c): 26 code bytes, 0 data bytes, 3 holes
+    Stencil {
+        name: "mul_i64__m15",
+        code: &[
+            0x48, 0x89, 0xf0, 0x49, 0x0f, 0xaf, 0xc1, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x49, 0x89, 0x84,
+            0x24, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x9, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x11, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
+            Hole { offset: 0x16, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // mul_i64__m1m (int_ops.c): 31 code bytes, 0 data bytes, 4 holes
+    Stencil {
+        name: "mul_i64__m1m",
+        code: &[
+            0x49, 0x8b, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0x48, 0x0f, 0xaf, 0xc6, 0x0f, 0x80, 0x00, 0x00,
+            0x00, 0x00, 0x49, 0x89, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x4, kind: HoleKind::Abs32S, symbol: HoleSymbol::C, addend: 0, in_data: false },
+            Hole { offset: 0xe, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x16, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
+            Hole { offset: 0x1b, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // mul_i64__m20 (int_ops.c): 26 code bytes, 0 data bytes, 3 holes
+    Stencil {
+        name: "mul_i64__m20",
+        code: &[
+            0x48, 0x89, 0xd0, 0x48, 0x0f, 0xaf, 0xc7, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x49, 0x89, 0x84,
+            0x24, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x9, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x11, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
+            Hole { offset: 0x16, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // mul_i64__m21 (int_ops.c): 26 code bytes, 0 data bytes, 3 holes
+    Stencil {
+        name: "mul_i64__m21",
+        code: &[
+            0x48, 0x89, 0xd0, 0x48, 0x0f, 0xaf, 0xc6, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x49, 0x89, 0x84,
+            0x24, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x9, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x11, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
+            Hole { offset: 0x16, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // mul_i64__m22 (int_ops.c): 26 code bytes, 0 data bytes, 3 holes
+    Stencil {
+        name: "mul_i64__m22",
+        code: &[
+            0x48, 0x89, 0xd0, 0x48, 0x0f, 0xaf, 0xc2, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x49, 0x89, 0x84,
+            0x24, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x9, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x11, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
+            Hole { offset: 0x16, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // mul_i64__m23 (int_ops.c): 26 code bytes, 0 data bytes, 3 holes
+    Stencil {
+        name: "mul_i64__m23",
+        code: &[
+            0x48, 0x89, 0xd0, 0x48, 0x0f, 0xaf, 0xc1, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x49, 0x89, 0x84,
+            0x24, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x9, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x11, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
+            Hole { offset: 0x16, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // mul_i64__m24 (int_ops.c): 26 code bytes, 0 data bytes, 3 holes
+    Stencil {
+        name: "mul_i64__m24",
+        code: &[
+            0x48, 0x89, 0xd0, 0x49, 0x0f, 0xaf, 0xc0, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x49, 0x89, 0x84,
+            0x24, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x9, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x11, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
+            Hole { offset: 0x16, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // mul_i64__m25 (int_ops.c): 26 code bytes, 0 data bytes, 3 holes
+    Stencil {
+        name: "mul_i64__m25",
+        code: &[
+            0x48, 0x89, 0xd0, 0x49, 0x0f, 0xaf, 0xc1, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x49, 0x89, 0x84,
+            0x24, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x9, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x11, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
+            Hole { offset: 0x16, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // mul_i64__m2m (int_ops.c): 31 code bytes, 0 data bytes, 4 holes
+    Stencil {
+        name: "mul_i64__m2m",
+        code: &[
+            0x49, 0x8b, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0x48, 0x0f, 0xaf, 0xc2, 0x0f, 0x80, 0x00, 0x00,
+            0x00, 0x00, 0x49, 0x89, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x4, kind: HoleKind::Abs32S, symbol: HoleSymbol::C, addend: 0, in_data: false },
+            Hole { offset: 0xe, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x16, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
+            Hole { offset: 0x1b, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // mul_i64__m30 (int_ops.c): 26 code bytes, 0 data bytes, 3 holes
+    Stencil {
+        name: "mul_i64__m30",
+        code: &[
+            0x48, 0x89, 0xc8, 0x48, 0x0f, 0xaf, 0xc7, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x49, 0x89, 0x84,
+            0x24, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x9, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x11, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
+            Hole { offset: 0x16, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // mul_i64__m31 (int_ops.c): 26 code bytes, 0 data bytes, 3 holes
+    Stencil {
+        name: "mul_i64__m31",
+        code: &[
+            0x48, 0x89, 0xc8, 0x48, 0x0f, 0xaf, 0xc6, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x49, 0x89, 0x84,
+            0x24, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x9, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x11, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
+            Hole { offset: 0x16, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // mul_i64__m32 (int_ops.c): 26 code bytes, 0 data bytes, 3 holes
+    Stencil {
+        name: "mul_i64__m32",
+        code: &[
+            0x48, 0x89, 0xc8, 0x48, 0x0f, 0xaf, 0xc2, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x49, 0x89, 0x84,
+            0x24, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x9, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x11, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
+            Hole { offset: 0x16, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // mul_i64__m33 (int_ops.c): 26 code bytes, 0 data bytes, 3 holes
+    Stencil {
+        name: "mul_i64__m33",
+        code: &[
+            0x48, 0x89, 0xc8, 0x48, 0x0f, 0xaf, 0xc1, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x49, 0x89, 0x84,
+            0x24, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x9, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x11, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
+            Hole { offset: 0x16, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // mul_i64__m34 (int_ops.c): 26 code bytes, 0 data bytes, 3 holes
+    Stencil {
+        name: "mul_i64__m34",
+        code: &[
+            0x48, 0x89, 0xc8, 0x49, 0x0f, 0xaf, 0xc0, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x49, 0x89, 0x84,
+            0x24, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x9, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x11, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
+            Hole { offset: 0x16, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // mul_i64__m35 (int_ops.c): 26 code bytes, 0 data bytes, 3 holes
+    Stencil {
+        name: "mul_i64__m35",
+        code: &[
+            0x48, 0x89, 0xc8, 0x49, 0x0f, 0xaf, 0xc1, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x49, 0x89, 0x84,
+            0x24, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x9, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x11, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
+            Hole { offset: 0x16, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // mul_i64__m3m (int_ops.c): 31 code bytes, 0 data bytes, 4 holes
+    Stencil {
+        name: "mul_i64__m3m",
+        code: &[
+            0x49, 0x8b, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0x48, 0x0f, 0xaf, 0xc1, 0x0f, 0x80, 0x00, 0x00,
+            0x00, 0x00, 0x49, 0x89, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x4, kind: HoleKind::Abs32S, symbol: HoleSymbol::C, addend: 0, in_data: false },
+            Hole { offset: 0xe, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x16, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
+            Hole { offset: 0x1b, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // mul_i64__m40 (int_ops.c): 26 code bytes, 0 data bytes, 3 holes
+    Stencil {
+        name: "mul_i64__m40",
+        code: &[
+            0x4c, 0x89, 0xc0, 0x48, 0x0f, 0xaf, 0xc7, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x49, 0x89, 0x84,
+            0x24, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x9, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x11, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
+            Hole { offset: 0x16, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // mul_i64__m41 (int_ops.c): 26 code bytes, 0 data bytes, 3 holes
+    Stencil {
+        name: "mul_i64__m41",
+        code: &[
+            0x4c, 0x89, 0xc0, 0x48, 0x0f, 0xaf, 0xc6, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x49, 0x89, 0x84,
+            0x24, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x9, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x11, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
+            Hole { offset: 0x16, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // mul_i64__m42 (int_ops.c): 26 code bytes, 0 data bytes, 3 holes
+    Stencil {
+        name: "mul_i64__m42",
+        code: &[
+            0x4c, 0x89, 0xc0, 0x48, 0x0f, 0xaf, 0xc2, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x49, 0x89, 0x84,
+            0x24, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x9, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x11, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
+            Hole { offset: 0x16, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // mul_i64__m43 (int_ops.c): 26 code bytes, 0 data bytes, 3 holes
+    Stencil {
+        name: "mul_i64__m43",
+        code: &[
+            0x4c, 0x89, 0xc0, 0x48, 0x0f, 0xaf, 0xc1, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x49, 0x89, 0x84,
+            0x24, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x9, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x11, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
+            Hole { offset: 0x16, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // mul_i64__m44 (int_ops.c): 26 code bytes, 0 data bytes, 3 holes
+    Stencil {
+        name: "mul_i64__m44",
+        code: &[
+            0x4c, 0x89, 0xc0, 0x49, 0x0f, 0xaf, 0xc0, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x49, 0x89, 0x84,
+            0x24, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x9, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x11, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
+            Hole { offset: 0x16, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // mul_i64__m45 (int_ops.c): 26 code bytes, 0 data bytes, 3 holes
+    Stencil {
+        name: "mul_i64__m45",
+        code: &[
+            0x4c, 0x89, 0xc0, 0x49, 0x0f, 0xaf, 0xc1, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x49, 0x89, 0x84,
+            0x24, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x9, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x11, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
+            Hole { offset: 0x16, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // mul_i64__m4m (int_ops.c): 31 code bytes, 0 data bytes, 4 holes
+    Stencil {
+        name: "mul_i64__m4m",
+        code: &[
+            0x49, 0x8b, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0x49, 0x0f, 0xaf, 0xc0, 0x0f, 0x80, 0x00, 0x00,
+            0x00, 0x00, 0x49, 0x89, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x4, kind: HoleKind::Abs32S, symbol: HoleSymbol::C, addend: 0, in_data: false },
+            Hole { offset: 0xe, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x16, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
+            Hole { offset: 0x1b, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // mul_i64__m50 (int_ops.c): 26 code bytes, 0 data bytes, 3 holes
+    Stencil {
+        name: "mul_i64__m50",
+        code: &[
+            0x4c, 0x89, 0xc8, 0x48, 0x0f, 0xaf, 0xc7, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x49, 0x89, 0x84,
+            0x24, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x9, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x11, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
+            Hole { offset: 0x16, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // mul_i64__m51 (int_ops.c): 26 code bytes, 0 data bytes, 3 holes
+    Stencil {
+        name: "mul_i64__m51",
+        code: &[
+            0x4c, 0x89, 0xc8, 0x48, 0x0f, 0xaf, 0xc6, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x49, 0x89, 0x84,
+            0x24, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x9, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x11, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
+            Hole { offset: 0x16, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // mul_i64__m52 (int_ops.c): 26 code bytes, 0 data bytes, 3 holes
+    Stencil {
+        name: "mul_i64__m52",
+        code: &[
+            0x4c, 0x89, 0xc8, 0x48, 0x0f, 0xaf, 0xc2, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x49, 0x89, 0x84,
+            0x24, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x9, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x11, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
+            Hole { offset: 0x16, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // mul_i64__m53 (int_ops.c): 26 code bytes, 0 data bytes, 3 holes
+    Stencil {
+        name: "mul_i64__m53",
+        code: &[
+            0x4c, 0x89, 0xc8, 0x48, 0x0f, 0xaf, 0xc1, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x49, 0x89, 0x84,
+            0x24, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x9, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x11, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
+            Hole { offset: 0x16, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // mul_i64__m54 (int_ops.c): 26 code bytes, 0 data bytes, 3 holes
+    Stencil {
+        name: "mul_i64__m54",
+        code: &[
+            0x4c, 0x89, 0xc8, 0x49, 0x0f, 0xaf, 0xc0, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x49, 0x89, 0x84,
+            0x24, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x9, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x11, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
+            Hole { offset: 0x16, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // mul_i64__m55 (int_ops.c): 26 code bytes, 0 data bytes, 3 holes
+    Stencil {
+        name: "mul_i64__m55",
+        code: &[
+            0x4c, 0x89, 0xc8, 0x49, 0x0f, 0xaf, 0xc1, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x49, 0x89, 0x84,
+            0x24, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x9, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x11, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
+            Hole { offset: 0x16, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // mul_i64__m5m (int_ops.c): 31 code bytes, 0 data bytes, 4 holes
+    Stencil {
+        name: "mul_i64__m5m",
+        code: &[
+            0x49, 0x8b, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0x49, 0x0f, 0xaf, 0xc1, 0x0f, 0x80, 0x00, 0x00,
+            0x00, 0x00, 0x49, 0x89, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x4, kind: HoleKind::Abs32S, symbol: HoleSymbol::C, addend: 0, in_data: false },
+            Hole { offset: 0xe, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x16, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
+            Hole { offset: 0x1b, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // mul_i64__mm0 (int_ops.c): 31 code bytes, 0 data bytes, 4 holes
+    Stencil {
+        name: "mul_i64__mm0",
+        code: &[
+            0x49, 0x8b, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0x48, 0x0f, 0xaf, 0xc7, 0x0f, 0x80, 0x00, 0x00,
+            0x00, 0x00, 0x49, 0x89, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x4, kind: HoleKind::Abs32S, symbol: HoleSymbol::B, addend: 0, in_data: false },
+            Hole { offset: 0xe, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x16, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
+            Hole { offset: 0x1b, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // mul_i64__mm1 (int_ops.c): 31 code bytes, 0 data bytes, 4 holes
+    Stencil {
+        name: "mul_i64__mm1",
+        code: &[
+            0x49, 0x8b, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0x48, 0x0f, 0xaf, 0xc6, 0x0f, 0x80, 0x00, 0x00,
+            0x00, 0x00, 0x49, 0x89, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x4, kind: HoleKind::Abs32S, symbol: HoleSymbol::B, addend: 0, in_data: false },
+            Hole { offset: 0xe, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x16, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
+            Hole { offset: 0x1b, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // mul_i64__mm2 (int_ops.c): 31 code bytes, 0 data bytes, 4 holes
+    Stencil {
+        name: "mul_i64__mm2",
+        code: &[
+            0x49, 0x8b, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0x48, 0x0f, 0xaf, 0xc2, 0x0f, 0x80, 0x00, 0x00,
+            0x00, 0x00, 0x49, 0x89, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x4, kind: HoleKind::Abs32S, symbol: HoleSymbol::B, addend: 0, in_data: false },
+            Hole { offset: 0xe, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x16, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
+            Hole { offset: 0x1b, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // mul_i64__mm3 (int_ops.c): 31 code bytes, 0 data bytes, 4 holes
+    Stencil {
+        name: "mul_i64__mm3",
+        code: &[
+            0x49, 0x8b, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0x48, 0x0f, 0xaf, 0xc1, 0x0f, 0x80, 0x00, 0x00,
+            0x00, 0x00, 0x49, 0x89, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x4, kind: HoleKind::Abs32S, symbol: HoleSymbol::B, addend: 0, in_data: false },
+            Hole { offset: 0xe, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x16, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
+            Hole { offset: 0x1b, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // mul_i64__mm4 (int_ops.c): 31 code bytes, 0 data bytes, 4 holes
+    Stencil {
+        name: "mul_i64__mm4",
+        code: &[
+            0x49, 0x8b, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0x49, 0x0f, 0xaf, 0xc0, 0x0f, 0x80, 0x00, 0x00,
+            0x00, 0x00, 0x49, 0x89, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x4, kind: HoleKind::Abs32S, symbol: HoleSymbol::B, addend: 0, in_data: false },
+            Hole { offset: 0xe, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x16, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
+            Hole { offset: 0x1b, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // mul_i64__mm5 (int_ops.c): 31 code bytes, 0 data bytes, 4 holes
+    Stencil {
+        name: "mul_i64__mm5",
+        code: &[
+            0x49, 0x8b, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0x49, 0x0f, 0xaf, 0xc1, 0x0f, 0x80, 0x00, 0x00,
+            0x00, 0x00, 0x49, 0x89, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x4, kind: HoleKind::Abs32S, symbol: HoleSymbol::B, addend: 0, in_data: false },
+            Hole { offset: 0xe, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x16, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
+            Hole { offset: 0x1b, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // mul_i64__x01 (int_ops.c): 15 code bytes, 0 data bytes, 2 holes
+    Stencil {
+        name: "mul_i64__x01",
+        code: &[
+            0x48, 0x0f, 0xaf, 0xfe, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x6, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0xb, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // mul_i64__x02 (int_ops.c): 15 code bytes, 0 data bytes, 2 holes
+    Stencil {
+        name: "mul_i64__x02",
+        code: &[
+            0x48, 0x0f, 0xaf, 0xfa, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x6, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0xb, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // mul_i64__x03 (int_ops.c): 15 code bytes, 0 data bytes, 2 holes
+    Stencil {
+        name: "mul_i64__x03",
+        code: &[
+            0x48, 0x0f, 0xaf, 0xf9, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x6, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0xb, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // mul_i64__x04 (int_ops.c): 15 code bytes, 0 data bytes, 2 holes
+    Stencil {
+        name: "mul_i64__x04",
+        code: &[
+            0x49, 0x0f, 0xaf, 0xf8, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x6, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0xb, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // mul_i64__x05 (int_ops.c): 15 code bytes, 0 data bytes, 2 holes
+    Stencil {
+        name: "mul_i64__x05",
+        code: &[
+            0x49, 0x0f, 0xaf, 0xf9, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x6, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0xb, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // mul_i64__x0m (int_ops.c): 20 code bytes, 0 data bytes, 3 holes
+    Stencil {
+        name: "mul_i64__x0m",
+        code: &[
+            0x49, 0x0f, 0xaf, 0xbc, 0x24, 0x00, 0x00, 0x00, 0x00, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0xe9,
+            0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x5, kind: HoleKind::Abs32S, symbol: HoleSymbol::C, addend: 0, in_data: false },
+            Hole { offset: 0xb, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x10, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // mul_i64__x10 (int_ops.c): 15 code bytes, 0 data bytes, 2 holes
+    Stencil {
+        name: "mul_i64__x10",
+        code: &[
+            0x48, 0x0f, 0xaf, 0xf7, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x6, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0xb, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // mul_i64__x12 (int_ops.c): 15 code bytes, 0 data bytes, 2 holes
+    Stencil {
+        name: "mul_i64__x12",
+        code: &[
+            0x48, 0x0f, 0xaf, 0xf2, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x6, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0xb, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // mul_i64__x13 (int_ops.c): 15 code bytes, 0 data bytes, 2 holes
+    Stencil {
+        name: "mul_i64__x13",
+        code: &[
+            0x48, 0x0f, 0xaf, 0xf1, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x6, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0xb, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // mul_i64__x14 (int_ops.c): 15 code bytes, 0 data bytes, 2 holes
+    Stencil {
+        name: "mul_i64__x14",
+        code: &[
+            0x49, 0x0f, 0xaf, 0xf0, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x6, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0xb, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // mul_i64__x15 (int_ops.c): 15 code bytes, 0 data bytes, 2 holes
+    Stencil {
+        name: "mul_i64__x15",
+        code: &[
+            0x49, 0x0f, 0xaf, 0xf1, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x6, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0xb, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // mul_i64__x1m (int_ops.c): 20 code bytes, 0 data bytes, 3 holes
+    Stencil {
+        name: "mul_i64__x1m",
+        code: &[
+            0x49, 0x0f, 0xaf, 0xb4, 0x24, 0x00, 0x00, 0x00, 0x00, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0xe9,
+            0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x5, kind: HoleKind::Abs32S, symbol: HoleSymbol::C, addend: 0, in_data: false },
+            Hole { offset: 0xb, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x10, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // mul_i64__x20 (int_ops.c): 15 code bytes, 0 data bytes, 2 holes
+    Stencil {
+        name: "mul_i64__x20",
+        code: &[
+            0x48, 0x0f, 0xaf, 0xd7, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x6, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0xb, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // mul_i64__x21 (int_ops.c): 15 code bytes, 0 data bytes, 2 holes
+    Stencil {
+        name: "mul_i64__x21",
+        code: &[
+            0x48, 0x0f, 0xaf, 0xd6, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x6, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0xb, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // mul_i64__x23 (int_ops.c): 15 code bytes, 0 data bytes, 2 holes
+    Stencil {
+        name: "mul_i64__x23",
+        code: &[
+            0x48, 0x0f, 0xaf, 0xd1, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x6, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0xb, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // mul_i64__x24 (int_ops.c): 15 code bytes, 0 data bytes, 2 holes
+    Stencil {
+        name: "mul_i64__x24",
+        code: &[
+            0x49, 0x0f, 0xaf, 0xd0, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x6, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0xb, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // mul_i64__x25 (int_ops.c): 15 code bytes, 0 data bytes, 2 holes
+    Stencil {
+        name: "mul_i64__x25",
+        code: &[
+            0x49, 0x0f, 0xaf, 0xd1, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x6, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0xb, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // mul_i64__x2m (int_ops.c): 20 code bytes, 0 data bytes, 3 holes
+    Stencil {
+        name: "mul_i64__x2m",
+        code: &[
+            0x49, 0x0f, 0xaf, 0x94, 0x24, 0x00, 0x00, 0x00, 0x00, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0xe9,
+            0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x5, kind: HoleKind::Abs32S, symbol: HoleSymbol::C, addend: 0, in_data: false },
+            Hole { offset: 0xb, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x10, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // mul_i64__x30 (int_ops.c): 15 code bytes, 0 data bytes, 2 holes
+    Stencil {
+        name: "mul_i64__x30",
+        code: &[
+            0x48, 0x0f, 0xaf, 0xcf, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x6, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0xb, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // mul_i64__x31 (int_ops.c): 15 code bytes, 0 data bytes, 2 holes
+    Stencil {
+        name: "mul_i64__x31",
+        code: &[
+            0x48, 0x0f, 0xaf, 0xce, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x6, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0xb, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // mul_i64__x32 (int_ops.c): 15 code bytes, 0 data bytes, 2 holes
+    Stencil {
+        name: "mul_i64__x32",
+        code: &[
+            0x48, 0x0f, 0xaf, 0xca, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x6, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0xb, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // mul_i64__x34 (int_ops.c): 15 code bytes, 0 data bytes, 2 holes
+    Stencil {
+        name: "mul_i64__x34",
+        code: &[
+            0x49, 0x0f, 0xaf, 0xc8, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x6, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0xb, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // mul_i64__x35 (int_ops.c): 15 code bytes, 0 data bytes, 2 holes
+    Stencil {
+        name: "mul_i64__x35",
+        code: &[
+            0x49, 0x0f, 0xaf, 0xc9, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x6, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0xb, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // mul_i64__x3m (int_ops.c): 20 code bytes, 0 data bytes, 3 holes
+    Stencil {
+        name: "mul_i64__x3m",
+        code: &[
+            0x49, 0x0f, 0xaf, 0x8c, 0x24, 0x00, 0x00, 0x00, 0x00, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0xe9,
+            0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x5, kind: HoleKind::Abs32S, symbol: HoleSymbol::C, addend: 0, in_data: false },
+            Hole { offset: 0xb, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x10, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // mul_i64__x40 (int_ops.c): 15 code bytes, 0 data bytes, 2 holes
+    Stencil {
+        name: "mul_i64__x40",
+        code: &[
+            0x4c, 0x0f, 0xaf, 0xc7, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x6, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0xb, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // mul_i64__x41 (int_ops.c): 15 code bytes, 0 data bytes, 2 holes
+    Stencil {
+        name: "mul_i64__x41",
+        code: &[
+            0x4c, 0x0f, 0xaf, 0xc6, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x6, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0xb, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // mul_i64__x42 (int_ops.c): 15 code bytes, 0 data bytes, 2 holes
+    Stencil {
+        name: "mul_i64__x42",
+        code: &[
+            0x4c, 0x0f, 0xaf, 0xc2, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x6, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0xb, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // mul_i64__x43 (int_ops.c): 15 code bytes, 0 data bytes, 2 holes
+    Stencil {
+        name: "mul_i64__x43",
+        code: &[
+            0x4c, 0x0f, 0xaf, 0xc1, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x6, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0xb, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // mul_i64__x45 (int_ops.c): 15 code bytes, 0 data bytes, 2 holes
+    Stencil {
+        name: "mul_i64__x45",
+        code: &[
+            0x4d, 0x0f, 0xaf, 0xc1, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x6, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0xb, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // mul_i64__x4m (int_ops.c): 20 code bytes, 0 data bytes, 3 holes
+    Stencil {
+        name: "mul_i64__x4m",
+        code: &[
+            0x4d, 0x0f, 0xaf, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0xe9,
+            0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x5, kind: HoleKind::Abs32S, symbol: HoleSymbol::C, addend: 0, in_data: false },
+            Hole { offset: 0xb, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x10, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // mul_i64__x50 (int_ops.c): 15 code bytes, 0 data bytes, 2 holes
+    Stencil {
+        name: "mul_i64__x50",
+        code: &[
+            0x4c, 0x0f, 0xaf, 0xcf, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x6, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0xb, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // mul_i64__x51 (int_ops.c): 15 code bytes, 0 data bytes, 2 holes
+    Stencil {
+        name: "mul_i64__x51",
+        code: &[
+            0x4c, 0x0f, 0xaf, 0xce, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x6, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0xb, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // mul_i64__x52 (int_ops.c): 15 code bytes, 0 data bytes, 2 holes
+    Stencil {
+        name: "mul_i64__x52",
+        code: &[
+            0x4c, 0x0f, 0xaf, 0xca, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x6, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0xb, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // mul_i64__x53 (int_ops.c): 15 code bytes, 0 data bytes, 2 holes
+    Stencil {
+        name: "mul_i64__x53",
+        code: &[
+            0x4c, 0x0f, 0xaf, 0xc9, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x6, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0xb, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // mul_i64__x54 (int_ops.c): 15 code bytes, 0 data bytes, 2 holes
+    Stencil {
+        name: "mul_i64__x54",
+        code: &[
+            0x4d, 0x0f, 0xaf, 0xc8, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x6, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0xb, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // mul_i64__x5m (int_ops.c): 20 code bytes, 0 data bytes, 3 holes
+    Stencil {
+        name: "mul_i64__x5m",
+        code: &[
+            0x4d, 0x0f, 0xaf, 0x8c, 0x24, 0x00, 0x00, 0x00, 0x00, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0xe9,
+            0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x5, kind: HoleKind::Abs32S, symbol: HoleSymbol::C, addend: 0, in_data: false },
+            Hole { offset: 0xb, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x10, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // mul_i64_imm (int_ops.c): 35 code bytes, 0 data bytes, 5 holes
+    Stencil {
+        name: "mul_i64_imm",
+        code: &[
+            0x48, 0xc7, 0xc0, 0x00, 0x00, 0x00, 0x00, 0x49, 0x0f, 0xaf, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00,
+            0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x49, 0x89, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00,
+            0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x3, kind: HoleKind::Abs32S, symbol: HoleSymbol::C, addend: 0, in_data: false },
+            Hole { offset: 0xc, kind: HoleKind::Abs32S, symbol: HoleSymbol::B, addend: 0, in_data: false },
+            Hole { offset: 0x12, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x1a, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
+            Hole { offset: 0x1f, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // mul_i64_imm__00 (int_ops.c): 25 code bytes, 0 data bytes, 3 holes
     Stencil {
         name: "mul_i64_imm__00",
         code: &[
             0x48, 0xc7, 0xc0, 0x00, 0x00, 0x00, 0x00, 0x48, 0x0f, 0xaf, 0xc7, 0x0f, 0x80, 0x00, 0x00, 0x00,
-            0x00, 0x90, 0x48, 0x89, 0xc7, 0xe9, 0x00, 0x00, 0x00, 0x00,
+            0x00, 0x48, 0x89, 0xc7, 0xe9, 0x00, 0x00, 0x00, 0x00,
         ],
         data: &[],
         holes: &[
             Hole { offset: 0x3, kind: HoleKind::Abs32S, symbol: HoleSymbol::C, addend: 0, in_data: false },
             Hole { offset: 0xd, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
-            Hole { offset: 0x16, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+            Hole { offset: 0x15, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // mul_i64_imm__01 (int_ops.c): 26 code bytes, 0 data bytes, 3 holes
+    // mul_i64_imm__01 (int_ops.c): 25 code bytes, 0 data bytes, 3 holes
     Stencil {
         name: "mul_i64_imm__01",
         code: &[
             0x48, 0xc7, 0xc0, 0x00, 0x00, 0x00, 0x00, 0x48, 0x0f, 0xaf, 0xc6, 0x0f, 0x80, 0x00, 0x00, 0x00,
-            0x00, 0x90, 0x48, 0x89, 0xc7, 0xe9, 0x00, 0x00, 0x00, 0x00,
+            0x00, 0x48, 0x89, 0xc7, 0xe9, 0x00, 0x00, 0x00, 0x00,
         ],
         data: &[],
         holes: &[
             Hole { offset: 0x3, kind: HoleKind::Abs32S, symbol: HoleSymbol::C, addend: 0, in_data: false },
             Hole { offset: 0xd, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
-            Hole { offset: 0x16, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+            Hole { offset: 0x15, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // mul_i64_imm__02 (int_ops.c): 26 code bytes, 0 data bytes, 3 holes
+    // mul_i64_imm__02 (int_ops.c): 25 code bytes, 0 data bytes, 3 holes
     Stencil {
         name: "mul_i64_imm__02",
         code: &[
             0x48, 0xc7, 0xc0, 0x00, 0x00, 0x00, 0x00, 0x48, 0x0f, 0xaf, 0xc2, 0x0f, 0x80, 0x00, 0x00, 0x00,
-            0x00, 0x90, 0x48, 0x89, 0xc7, 0xe9, 0x00, 0x00, 0x00, 0x00,
+            0x00, 0x48, 0x89, 0xc7, 0xe9, 0x00, 0x00, 0x00, 0x00,
         ],
         data: &[],
         holes: &[
             Hole { offset: 0x3, kind: HoleKind::Abs32S, symbol: HoleSymbol::C, addend: 0, in_data: false },
             Hole { offset: 0xd, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
-            Hole { offset: 0x16, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+            Hole { offset: 0x15, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // mul_i64_imm__03 (int_ops.c): 26 code bytes, 0 data bytes, 3 holes
+    // mul_i64_imm__03 (int_ops.c): 25 code bytes, 0 data bytes, 3 holes
     Stencil {
         name: "mul_i64_imm__03",
         code: &[
             0x48, 0xc7, 0xc0, 0x00, 0x00, 0x00, 0x00, 0x48, 0x0f, 0xaf, 0xc1, 0x0f, 0x80, 0x00, 0x00, 0x00,
-            0x00, 0x90, 0x48, 0x89, 0xc7, 0xe9, 0x00, 0x00, 0x00, 0x00,
+            0x00, 0x48, 0x89, 0xc7, 0xe9, 0x00, 0x00, 0x00, 0x00,
         ],
         data: &[],
         holes: &[
             Hole { offset: 0x3, kind: HoleKind::Abs32S, symbol: HoleSymbol::C, addend: 0, in_data: false },
             Hole { offset: 0xd, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
-            Hole { offset: 0x16, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+            Hole { offset: 0x15, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // mul_i64_imm__04 (int_ops.c): 26 code bytes, 0 data bytes, 3 holes
+    // mul_i64_imm__04 (int_ops.c): 25 code bytes, 0 data bytes, 3 holes
     Stencil {
         name: "mul_i64_imm__04",
         code: &[
             0x48, 0xc7, 0xc0, 0x00, 0x00, 0x00, 0x00, 0x49, 0x0f, 0xaf, 0xc0, 0x0f, 0x80, 0x00, 0x00, 0x00,
-            0x00, 0x90, 0x48, 0x89, 0xc7, 0xe9, 0x00, 0x00, 0x00, 0x00,
+            0x00, 0x48, 0x89, 0xc7, 0xe9, 0x00, 0x00, 0x00, 0x00,
         ],
         data: &[],
         holes: &[
             Hole { offset: 0x3, kind: HoleKind::Abs32S, symbol: HoleSymbol::C, addend: 0, in_data: false },
             Hole { offset: 0xd, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
-            Hole { offset: 0x16, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+            Hole { offset: 0x15, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // mul_i64_imm__05 (int_ops.c): 26 code bytes, 0 data bytes, 3 holes
+    // mul_i64_imm__05 (int_ops.c): 25 code bytes, 0 data bytes, 3 holes
     Stencil {
         name: "mul_i64_imm__05",
         code: &[
             0x48, 0xc7, 0xc0, 0x00, 0x00, 0x00, 0x00, 0x49, 0x0f, 0xaf, 0xc1, 0x0f, 0x80, 0x00, 0x00, 0x00,
-            0x00, 0x90, 0x48, 0x89, 0xc7, 0xe9, 0x00, 0x00, 0x00, 0x00,
+            0x00, 0x48, 0x89, 0xc7, 0xe9, 0x00, 0x00, 0x00, 0x00,
         ],
         data: &[],
         holes: &[
             Hole { offset: 0x3, kind: HoleKind::Abs32S, symbol: HoleSymbol::C, addend: 0, in_data: false },
             Hole { offset: 0xd, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
-            Hole { offset: 0x16, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+            Hole { offset: 0x15, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // mul_i64_imm__0m (int_ops.c): 31 code bytes, 0 data bytes, 4 holes
+    // mul_i64_imm__0m (int_ops.c): 30 code bytes, 0 data bytes, 4 holes
     Stencil {
         name: "mul_i64_imm__0m",
         code: &[
             0x48, 0xc7, 0xc0, 0x00, 0x00, 0x00, 0x00, 0x49, 0x0f, 0xaf, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00,
-            0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x90, 0x48, 0x89, 0xc7, 0xe9, 0x00, 0x00, 0x00, 0x00,
+            0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x48, 0x89, 0xc7, 0xe9, 0x00, 0x00, 0x00, 0x00,
         ],
         data: &[],
         holes: &[
             Hole { offset: 0x3, kind: HoleKind::Abs32S, symbol: HoleSymbol::C, addend: 0, in_data: false },
             Hole { offset: 0xc, kind: HoleKind::Abs32S, symbol: HoleSymbol::B, addend: 0, in_data: false },
             Hole { offset: 0x12, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
-            Hole { offset: 0x1b, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+            Hole { offset: 0x1a, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // mul_i64_imm__10 (int_ops.c): 26 code bytes, 0 data bytes, 3 holes
+    // mul_i64_imm__10 (int_ops.c): 25 code bytes, 0 data bytes, 3 holes
     Stencil {
         name: "mul_i64_imm__10",
         code: &[
             0x48, 0xc7, 0xc0, 0x00, 0x00, 0x00, 0x00, 0x48, 0x0f, 0xaf, 0xc7, 0x0f, 0x80, 0x00, 0x00, 0x00,
-            0x00, 0x90, 0x48, 0x89, 0xc6, 0xe9, 0x00, 0x00, 0x00, 0x00,
+            0x00, 0x48, 0x89, 0xc6, 0xe9, 0x00, 0x00, 0x00, 0x00,
         ],
         data: &[],
         holes: &[
             Hole { offset: 0x3, kind: HoleKind::Abs32S, symbol: HoleSymbol::C, addend: 0, in_data: false },
             Hole { offset: 0xd, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
-            Hole { offset: 0x16, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+            Hole { offset: 0x15, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // mul_i64_imm__11 (int_ops.c): 26 code bytes, 0 data bytes, 3 holes
+    // mul_i64_imm__11 (int_ops.c): 25 code bytes, 0 data bytes, 3 holes
     Stencil {
         name: "mul_i64_imm__11",
         code: &[
             0x48, 0xc7, 0xc0, 0x00, 0x00, 0x00, 0x00, 0x48, 0x0f, 0xaf, 0xc6, 0x0f, 0x80, 0x00, 0x00, 0x00,
-            0x00, 0x90, 0x48, 0x89, 0xc6, 0xe9, 0x00, 0x00, 0x00, 0x00,
+            0x00, 0x48, 0x89, 0xc6, 0xe9, 0x00, 0x00, 0x00, 0x00,
         ],
         data: &[],
         holes: &[
             Hole { offset: 0x3, kind: HoleKind::Abs32S, symbol: HoleSymbol::C, addend: 0, in_data: false },
             Hole { offset: 0xd, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
-            Hole { offset: 0x16, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+            Hole { offset: 0x15, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // mul_i64_imm__12 (int_ops.c): 26 code bytes, 0 data bytes, 3 holes
+    // mul_i64_imm__12 (int_ops.c): 25 code bytes, 0 data bytes, 3 holes
     Stencil {
         name: "mul_i64_imm__12",
         code: &[
             0x48, 0xc7, 0xc0, 0x00, 0x00, 0x00, 0x00, 0x48, 0x0f, 0xaf, 0xc2, 0x0f, 0x80, 0x00, 0x00, 0x00,
-            0x00, 0x90, 0x48, 0x89, 0xc6, 0xe9, 0x00, 0x00, 0x00, 0x00,
+            0x00, 0x48, 0x89, 0xc6, 0xe9, 0x00, 0x00, 0x00, 0x00,
         ],
         data: &[],
         holes: &[
             Hole { offset: 0x3, kind: HoleKind::Abs32S, symbol: HoleSymbol::C, addend: 0, in_data: false },
             Hole { offset: 0xd, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
-            Hole { offset: 0x16, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+            Hole { offset: 0x15, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // mul_i64_imm__13 (int_ops.c): 26 code bytes, 0 data bytes, 3 holes
+    // mul_i64_imm__13 (int_ops.c): 25 code bytes, 0 data bytes, 3 holes
     Stencil {
         name: "mul_i64_imm__13",
         code: &[
             0x48, 0xc7, 0xc0, 0x00, 0x00, 0x00, 0x00, 0x48, 0x0f, 0xaf, 0xc1, 0x0f, 0x80, 0x00, 0x00, 0x00,
-            0x00, 0x90, 0x48, 0x89, 0xc6, 0xe9, 0x00, 0x00, 0x00, 0x00,
+            0x00, 0x48, 0x89, 0xc6, 0xe9, 0x00, 0x00, 0x00, 0x00,
         ],
         data: &[],
         holes: &[
             Hole { offset: 0x3, kind: HoleKind::Abs32S, symbol: HoleSymbol::C, addend: 0, in_data: false },
             Hole { offset: 0xd, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
-            Hole { offset: 0x16, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+            Hole { offset: 0x15, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // mul_i64_imm__14 (int_ops.c): 26 code bytes, 0 data bytes, 3 holes
+    // mul_i64_imm__14 (int_ops.c): 25 code bytes, 0 data bytes, 3 holes
     Stencil {
         name: "mul_i64_imm__14",
         code: &[
             0x48, 0xc7, 0xc0, 0x00, 0x00, 0x00, 0x00, 0x49, 0x0f, 0xaf, 0xc0, 0x0f, 0x80, 0x00, 0x00, 0x00,
-            0x00, 0x90, 0x48, 0x89, 0xc6, 0xe9, 0x00, 0x00, 0x00, 0x00,
+            0x00, 0x48, 0x89, 0xc6, 0xe9, 0x00, 0x00, 0x00, 0x00,
         ],
         data: &[],
         holes: &[
             Hole { offset: 0x3, kind: HoleKind::Abs32S, symbol: HoleSymbol::C, addend: 0, in_data: false },
             Hole { offset: 0xd, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
-            Hole { offset: 0x16, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+            Hole { offset: 0x15, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // mul_i64_imm__15 (int_ops.c): 26 code bytes, 0 data bytes, 3 holes
+    // mul_i64_imm__15 (int_ops.c): 25 code bytes, 0 data bytes, 3 holes
     Stencil {
         name: "mul_i64_imm__15",
         code: &[
             0x48, 0xc7, 0xc0, 0x00, 0x00, 0x00, 0x00, 0x49, 0x0f, 0xaf, 0xc1, 0x0f, 0x80, 0x00, 0x00, 0x00,
-            0x00, 0x90, 0x48, 0x89, 0xc6, 0xe9, 0x00, 0x00, 0x00, 0x00,
+            0x00, 0x48, 0x89, 0xc6, 0xe9, 0x00, 0x00, 0x00, 0x00,
         ],
         data: &[],
         holes: &[
             Hole { offset: 0x3, kind: HoleKind::Abs32S, symbol: HoleSymbol::C, addend: 0, in_data: false },
             Hole { offset: 0xd, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
-            Hole { offset: 0x16, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+            Hole { offset: 0x15, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // mul_i64_imm__1m (int_ops.c): 31 code bytes, 0 data bytes, 4 holes
+    // mul_i64_imm__1m (int_ops.c): 30 code bytes, 0 data bytes, 4 holes
     Stencil {
         name: "mul_i64_imm__1m",
         code: &[
             0x48, 0xc7, 0xc0, 0x00, 0x00, 0x00, 0x00, 0x49, 0x0f, 0xaf, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00,
-            0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x90, 0x48, 0x89, 0xc6, 0xe9, 0x00, 0x00, 0x00, 0x00,
+            0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x48, 0x89, 0xc6, 0xe9, 0x00, 0x00, 0x00, 0x00,
         ],
         data: &[],
         holes: &[
             Hole { offset: 0x3, kind: HoleKind::Abs32S, symbol: HoleSymbol::C, addend: 0, in_data: false },
             Hole { offset: 0xc, kind: HoleKind::Abs32S, symbol: HoleSymbol::B, addend: 0, in_data: false },
             Hole { offset: 0x12, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
-            Hole { offset: 0x1b, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+            Hole { offset: 0x1a, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // mul_i64_imm__20 (int_ops.c): 26 code bytes, 0 data bytes, 3 holes
+    // mul_i64_imm__20 (int_ops.c): 25 code bytes, 0 data bytes, 3 holes
     Stencil {
         name: "mul_i64_imm__20",
         code: &[
             0x48, 0xc7, 0xc0, 0x00, 0x00, 0x00, 0x00, 0x48, 0x0f, 0xaf, 0xc7, 0x0f, 0x80, 0x00, 0x00, 0x00,
-            0x00, 0x90, 0x48, 0x89, 0xc2, 0xe9, 0x00, 0x00, 0x00, 0x00,
+            0x00, 0x48, 0x89, 0xc2, 0xe9, 0x00, 0x00, 0x00, 0x00,
         ],
         data: &[],
         holes: &[
             Hole { offset: 0x3, kind: HoleKind::Abs32S, symbol: HoleSymbol::C, addend: 0, in_data: false },
             Hole { offset: 0xd, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
-            Hole { offset: 0x16, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+            Hole { offset: 0x15, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // mul_i64_imm__21 (int_ops.c): 26 code bytes, 0 data bytes, 3 holes
+    // mul_i64_imm__21 (int_ops.c): 25 code bytes, 0 data bytes, 3 holes
     Stencil {
         name: "mul_i64_imm__21",
         code: &[
             0x48, 0xc7, 0xc0, 0x00, 0x00, 0x00, 0x00, 0x48, 0x0f, 0xaf, 0xc6, 0x0f, 0x80, 0x00, 0x00, 0x00,
-            0x00, 0x90, 0x48, 0x89, 0xc2, 0xe9, 0x00, 0x00, 0x00, 0x00,
+            0x00, 0x48, 0x89, 0xc2, 0xe9, 0x00, 0x00, 0x00, 0x00,
         ],
         data: &[],
         holes: &[
             Hole { offset: 0x3, kind: HoleKind::Abs32S, symbol: HoleSymbol::C, addend: 0, in_data: false },
             Hole { offset: 0xd, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
-            Hole { offset: 0x16, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+            Hole { offset: 0x15, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // mul_i64_imm__22 (int_ops.c): 26 code bytes, 0 data bytes, 3 holes
+    // mul_i64_imm__22 (int_ops.c): 25 code bytes, 0 data bytes, 3 holes
     Stencil {
         name: "mul_i64_imm__22",
         code: &[
             0x48, 0xc7, 0xc0, 0x00, 0x00, 0x00, 0x00, 0x48, 0x0f, 0xaf, 0xc2, 0x0f, 0x80, 0x00, 0x00, 0x00,
-            0x00, 0x90, 0x48, 0x89, 0xc2, 0xe9, 0x00, 0x00, 0x00, 0x00,
+            0x00, 0x48, 0x89, 0xc2, 0xe9, 0x00, 0x00, 0x00, 0x00,
         ],
         data: &[],
         holes: &[
             Hole { offset: 0x3, kind: HoleKind::Abs32S, symbol: HoleSymbol::C, addend: 0, in_data: false },
             Hole { offset: 0xd, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
-            Hole { offset: 0x16, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+            Hole { offset: 0x15, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // mul_i64_imm__23 (int_ops.c): 26 code bytes, 0 data bytes, 3 holes
+    // mul_i64_imm__23 (int_ops.c): 25 code bytes, 0 data bytes, 3 holes
     Stencil {
         name: "mul_i64_imm__23",
         code: &[
             0x48, 0xc7, 0xc0, 0x00, 0x00, 0x00, 0x00, 0x48, 0x0f, 0xaf, 0xc1, 0x0f, 0x80, 0x00, 0x00, 0x00,
-            0x00, 0x90, 0x48, 0x89, 0xc2, 0xe9, 0x00, 0x00, 0x00, 0x00,
+            0x00, 0x48, 0x89, 0xc2, 0xe9, 0x00, 0x00, 0x00, 0x00,
         ],
         data: &[],
         holes: &[
             Hole { offset: 0x3, kind: HoleKind::Abs32S, symbol: HoleSymbol::C, addend: 0, in_data: false },
             Hole { offset: 0xd, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
-            Hole { offset: 0x16, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+            Hole { offset: 0x15, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // mul_i64_imm__24 (int_ops.c): 26 code bytes, 0 data bytes, 3 holes
+    // mul_i64_imm__24 (int_ops.c): 25 code bytes, 0 data bytes, 3 holes
     Stencil {
         name: "mul_i64_imm__24",
         code: &[
             0x48, 0xc7, 0xc0, 0x00, 0x00, 0x00, 0x00, 0x49, 0x0f, 0xaf, 0xc0, 0x0f, 0x80, 0x00, 0x00, 0x00,
-            0x00, 0x90, 0x48, 0x89, 0xc2, 0xe9, 0x00, 0x00, 0x00, 0x00,
+            0x00, 0x48, 0x89, 0xc2, 0xe9, 0x00, 0x00, 0x00, 0x00,
         ],
         data: &[],
         holes: &[
             Hole { offset: 0x3, kind: HoleKind::Abs32S, symbol: HoleSymbol::C, addend: 0, in_data: false },
             Hole { offset: 0xd, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
-            Hole { offset: 0x16, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+            Hole { offset: 0x15, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // mul_i64_imm__25 (int_ops.c): 26 code bytes, 0 data bytes, 3 holes
+    // mul_i64_imm__25 (int_ops.c): 25 code bytes, 0 data bytes, 3 holes
     Stencil {
         name: "mul_i64_imm__25",
         code: &[
             0x48, 0xc7, 0xc0, 0x00, 0x00, 0x00, 0x00, 0x49, 0x0f, 0xaf, 0xc1, 0x0f, 0x80, 0x00, 0x00, 0x00,
-            0x00, 0x90, 0x48, 0x89, 0xc2, 0xe9, 0x00, 0x00, 0x00, 0x00,
+            0x00, 0x48, 0x89, 0xc2, 0xe9, 0x00, 0x00, 0x00, 0x00,
         ],
         data: &[],
         holes: &[
             Hole { offset: 0x3, kind: HoleKind::Abs32S, symbol: HoleSymbol::C, addend: 0, in_data: false },
             Hole { offset: 0xd, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
-            Hole { offset: 0x16, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+            Hole { offset: 0x15, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // mul_i64_imm__2m (int_ops.c): 31 code bytes, 0 data bytes, 4 holes
+    // mul_i64_imm__2m (int_ops.c): 30 code bytes, 0 data bytes, 4 holes
     Stencil {
         name: "mul_i64_imm__2m",
         code: &[
             0x48, 0xc7, 0xc0, 0x00, 0x00, 0x00, 0x00, 0x49, 0x0f, 0xaf, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00,
-            0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x90, 0x48, 0x89, 0xc2, 0xe9, 0x00, 0x00, 0x00, 0x00,
+            0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x48, 0x89, 0xc2, 0xe9, 0x00, 0x00, 0x00, 0x00,
         ],
         data: &[],
         holes: &[
             Hole { offset: 0x3, kind: HoleKind::Abs32S, symbol: HoleSymbol::C, addend: 0, in_data: false },
             Hole { offset: 0xc, kind: HoleKind::Abs32S, symbol: HoleSymbol::B, addend: 0, in_data: false },
             Hole { offset: 0x12, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
-            Hole { offset: 0x1b, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+            Hole { offset: 0x1a, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // mul_i64_imm__30 (int_ops.c): 26 code bytes, 0 data bytes, 3 holes
+    // mul_i64_imm__30 (int_ops.c): 25 code bytes, 0 data bytes, 3 holes
     Stencil {
         name: "mul_i64_imm__30",
         code: &[
             0x48, 0xc7, 0xc0, 0x00, 0x00, 0x00, 0x00, 0x48, 0x0f, 0xaf, 0xc7, 0x0f, 0x80, 0x00, 0x00, 0x00,
-            0x00, 0x90, 0x48, 0x89, 0xc1, 0xe9, 0x00, 0x00, 0x00, 0x00,
+            0x00, 0x48, 0x89, 0xc1, 0xe9, 0x00, 0x00, 0x00, 0x00,
         ],
         data: &[],
         holes: &[
             Hole { offset: 0x3, kind: HoleKind::Abs32S, symbol: HoleSymbol::C, addend: 0, in_data: false },
             Hole { offset: 0xd, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
-            Hole { offset: 0x16, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+            Hole { offset: 0x15, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // mul_i64_imm__31 (int_ops.c): 26 code bytes, 0 data bytes, 3 holes
+    // mul_i64_imm__31 (int_ops.c): 25 code bytes, 0 data bytes, 3 holes
     Stencil {
         name: "mul_i64_imm__31",
         code: &[
             0x48, 0xc7, 0xc0, 0x00, 0x00, 0x00, 0x00, 0x48, 0x0f, 0xaf, 0xc6, 0x0f, 0x80, 0x00, 0x00, 0x00,
-            0x00, 0x90, 0x48, 0x89, 0xc1, 0xe9, 0x00, 0x00, 0x00, 0x00,
+            0x00, 0x48, 0x89, 0xc1, 0xe9, 0x00, 0x00, 0x00, 0x00,
         ],
         data: &[],
         holes: &[
             Hole { offset: 0x3, kind: HoleKind::Abs32S, symbol: HoleSymbol::C, addend: 0, in_data: false },
             Hole { offset: 0xd, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
-            Hole { offset: 0x16, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+            Hole { offset: 0x15, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // mul_i64_imm__32 (int_ops.c): 26 code bytes, 0 data bytes, 3 holes
+    // mul_i64_imm__32 (int_ops.c): 25 code bytes, 0 data bytes, 3 holes
     Stencil {
         name: "mul_i64_imm__32",
         code: &[
             0x48, 0xc7, 0xc0, 0x00, 0x00, 0x00, 0x00, 0x48, 0x0f, 0xaf, 0xc2, 0x0f, 0x80, 0x00, 0x00, 0x00,
-            0x00, 0x90, 0x48, 0x89, 0xc1, 0xe9, 0x00, 0x00, 0x00, 0x00,
+            0x00, 0x48, 0x89, 0xc1, 0xe9, 0x00, 0x00, 0x00, 0x00,
         ],
         data: &[],
         holes: &[
             Hole { offset: 0x3, kind: HoleKind::Abs32S, symbol: HoleSymbol::C, addend: 0, in_data: false },
             Hole { offset: 0xd, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
-            Hole { offset: 0x16, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+            Hole { offset: 0x15, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // mul_i64_imm__33 (int_ops.c): 26 code bytes, 0 data bytes, 3 holes
+    // mul_i64_imm__33 (int_ops.c): 25 code bytes, 0 data bytes, 3 holes
     Stencil {
         name: "mul_i64_imm__33",
         code: &[
             0x48, 0xc7, 0xc0, 0x00, 0x00, 0x00, 0x00, 0x48, 0x0f, 0xaf, 0xc1, 0x0f, 0x80, 0x00, 0x00, 0x00,
-            0x00, 0x90, 0x48, 0x89, 0xc1, 0xe9, 0x00, 0x00, 0x00, 0x00,
+            0x00, 0x48, 0x89, 0xc1, 0xe9, 0x00, 0x00, 0x00, 0x00,
         ],
         data: &[],
         holes: &[
             Hole { offset: 0x3, kind: HoleKind::Abs32S, symbol: HoleSymbol::C, addend: 0, in_data: false },
             Hole { offset: 0xd, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
-            Hole { offset: 0x16, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+            Hole { offset: 0x15, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // mul_i64_imm__34 (int_ops.c): 26 code bytes, 0 data bytes, 3 holes
+    // mul_i64_imm__34 (int_ops.c): 25 code bytes, 0 data bytes, 3 holes
     Stencil {
         name: "mul_i64_imm__34",
         code: &[
             0x48, 0xc7, 0xc0, 0x00, 0x00, 0x00, 0x00, 0x49, 0x0f, 0xaf, 0xc0, 0x0f, 0x80, 0x00, 0x00, 0x00,
-            0x00, 0x90, 0x48, 0x89, 0xc1, 0xe9, 0x00, 0x00, 0x00, 0x00,
+            0x00, 0x48, 0x89, 0xc1, 0xe9, 0x00, 0x00, 0x00, 0x00,
         ],
         data: &[],
         holes: &[
             Hole { offset: 0x3, kind: HoleKind::Abs32S, symbol: HoleSymbol::C, addend: 0, in_data: false },
             Hole { offset: 0xd, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
-            Hole { offset: 0x16, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+            Hole { offset: 0x15, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // mul_i64_imm__35 (int_ops.c): 26 code bytes, 0 data bytes, 3 holes
+    // mul_i64_imm__35 (int_ops.c): 25 code bytes, 0 data bytes, 3 holes
     Stencil {
         name: "mul_i64_imm__35",
         code: &[
             0x48, 0xc7, 0xc0, 0x00, 0x00, 0x00, 0x00, 0x49, 0x0f, 0xaf, 0xc1, 0x0f, 0x80, 0x00, 0x00, 0x00,
-            0x00, 0x90, 0x48, 0x89, 0xc1, 0xe9, 0x00, 0x00, 0x00, 0x00,
+            0x00, 0x48, 0x89, 0xc1, 0xe9, 0x00, 0x00, 0x00, 0x00,
         ],
         data: &[],
         holes: &[
             Hole { offset: 0x3, kind: HoleKind::Abs32S, symbol: HoleSymbol::C, addend: 0, in_data: false },
             Hole { offset: 0xd, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
-            Hole { offset: 0x16, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+            Hole { offset: 0x15, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // mul_i64_imm__3m (int_ops.c): 31 code bytes, 0 data bytes, 4 holes
+    // mul_i64_imm__3m (int_ops.c): 30 code bytes, 0 data bytes, 4 holes
     Stencil {
         name: "mul_i64_imm__3m",
         code: &[
             0x48, 0xc7, 0xc0, 0x00, 0x00, 0x00, 0x00, 0x49, 0x0f, 0xaf, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00,
-            0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x90, 0x48, 0x89, 0xc1, 0xe9, 0x00, 0x00, 0x00, 0x00,
+            0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x48, 0x89, 0xc1, 0xe9, 0x00, 0x00, 0x00, 0x00,
         ],
         data: &[],
         holes: &[
             Hole { offset: 0x3, kind: HoleKind::Abs32S, symbol: HoleSymbol::C, addend: 0, in_data: false },
             Hole { offset: 0xc, kind: HoleKind::Abs32S, symbol: HoleSymbol::B, addend: 0, in_data: false },
             Hole { offset: 0x12, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
-            Hole { offset: 0x1b, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+            Hole { offset: 0x1a, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // mul_i64_imm__40 (int_ops.c): 26 code bytes, 0 data bytes, 3 holes
+    // mul_i64_imm__40 (int_ops.c): 25 code bytes, 0 data bytes, 3 holes
     Stencil {
         name: "mul_i64_imm__40",
         code: &[
             0x48, 0xc7, 0xc0, 0x00, 0x00, 0x00, 0x00, 0x48, 0x0f, 0xaf, 0xc7, 0x0f, 0x80, 0x00, 0x00, 0x00,
-            0x00, 0x90, 0x49, 0x89, 0xc0, 0xe9, 0x00, 0x00, 0x00, 0x00,
+            0x00, 0x49, 0x89, 0xc0, 0xe9, 0x00, 0x00, 0x00, 0x00,
         ],
         data: &[],
         holes: &[
             Hole { offset: 0x3, kind: HoleKind::Abs32S, symbol: HoleSymbol::C, addend: 0, in_data: false },
             Hole { offset: 0xd, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
-            Hole { offset: 0x16, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+            Hole { offset: 0x15, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // mul_i64_imm__41 (int_ops.c): 26 code bytes, 0 data bytes, 3 holes
+    // mul_i64_imm__41 (int_ops.c): 25 code bytes, 0 data bytes, 3 holes
     Stencil {
         name: "mul_i64_imm__41",
         code: &[
             0x48, 0xc7, 0xc0, 0x00, 0x00, 0x00, 0x00, 0x48, 0x0f, 0xaf, 0xc6, 0x0f, 0x80, 0x00, 0x00, 0x00,
-            0x00, 0x90, 0x49, 0x89, 0xc0, 0xe9, 0x00, 0x00, 0x00, 0x00,
+            0x00, 0x49, 0x89, 0xc0, 0xe9, 0x00, 0x00, 0x00, 0x00,
         ],
         data: &[],
         holes: &[
             Hole { offset: 0x3, kind: HoleKind::Abs32S, symbol: HoleSymbol::C, addend: 0, in_data: false },
             Hole { offset: 0xd, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
-            Hole { offset: 0x16, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+            Hole { offset: 0x15, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // mul_i64_imm__42 (int_ops.c): 26 code bytes, 0 data bytes, 3 holes
+    // mul_i64_imm__42 (int_ops.c): 25 code bytes, 0 data bytes, 3 holes
     Stencil {
         name: "mul_i64_imm__42",
         code: &[
             0x48, 0xc7, 0xc0, 0x00, 0x00, 0x00, 0x00, 0x48, 0x0f, 0xaf, 0xc2, 0x0f, 0x80, 0x00, 0x00, 0x00,
-            0x00, 0x90, 0x49, 0x89, 0xc0, 0xe9, 0x00, 0x00, 0x00, 0x00,
+            0x00, 0x49, 0x89, 0xc0, 0xe9, 0x00, 0x00, 0x00, 0x00,
         ],
         data: &[],
         holes: &[
             Hole { offset: 0x3, kind: HoleKind::Abs32S, symbol: HoleSymbol::C, addend: 0, in_data: false },
             Hole { offset: 0xd, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
-            Hole { offset: 0x16, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+            Hole { offset: 0x15, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // mul_i64_imm__43 (int_ops.c): 26 code bytes, 0 data bytes, 3 holes
+    // mul_i64_imm__43 (int_ops.c): 25 code bytes, 0 data bytes, 3 holes
     Stencil {
         name: "mul_i64_imm__43",
         code: &[
             0x48, 0xc7, 0xc0, 0x00, 0x00, 0x00, 0x00, 0x48, 0x0f, 0xaf, 0xc1, 0x0f, 0x80, 0x00, 0x00, 0x00,
-            0x00, 0x90, 0x49, 0x89, 0xc0, 0xe9, 0x00, 0x00, 0x00, 0x00,
+            0x00, 0x49, 0x89, 0xc0, 0xe9, 0x00, 0x00, 0x00, 0x00,
         ],
         data: &[],
         holes: &[
             Hole { offset: 0x3, kind: HoleKind::Abs32S, symbol: HoleSymbol::C, addend: 0, in_data: false },
             Hole { offset: 0xd, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
-            Hole { offset: 0x16, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+            Hole { offset: 0x15, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // mul_i64_imm__44 (int_ops.c): 26 code bytes, 0 data bytes, 3 holes
+    // mul_i64_imm__44 (int_ops.c): 25 code bytes, 0 data bytes, 3 holes
     Stencil {
         name: "mul_i64_imm__44",
         code: &[
             0x48, 0xc7, 0xc0, 0x00, 0x00, 0x00, 0x00, 0x49, 0x0f, 0xaf, 0xc0, 0x0f, 0x80, 0x00, 0x00, 0x00,
-            0x00, 0x90, 0x49, 0x89, 0xc0, 0xe9, 0x00, 0x00, 0x00, 0x00,
+            0x00, 0x49, 0x89, 0xc0, 0xe9, 0x00, 0x00, 0x00, 0x00,
         ],
         data: &[],
         holes: &[
             Hole { offset: 0x3, kind: HoleKind::Abs32S, symbol: HoleSymbol::C, addend: 0, in_data: false },
             Hole { offset: 0xd, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
-            Hole { offset: 0x16, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+            Hole { offset: 0x15, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // mul_i64_imm__45 (int_ops.c): 26 code bytes, 0 data bytes, 3 holes
+    // mul_i64_imm__45 (int_ops.c): 25 code bytes, 0 data bytes, 3 holes
     Stencil {
         name: "mul_i64_imm__45",
         code: &[
             0x48, 0xc7, 0xc0, 0x00, 0x00, 0x00, 0x00, 0x49, 0x0f, 0xaf, 0xc1, 0x0f, 0x80, 0x00, 0x00, 0x00,
-            0x00, 0x90, 0x49, 0x89, 0xc0, 0xe9, 0x00, 0x00, 0x00, 0x00,
+            0x00, 0x49, 0x89, 0xc0, 0xe9, 0x00, 0x00, 0x00, 0x00,
         ],
         data: &[],
         holes: &[
             Hole { offset: 0x3, kind: HoleKind::Abs32S, symbol: HoleSymbol::C, addend: 0, in_data: false },
             Hole { offset: 0xd, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
-            Hole { offset: 0x16, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+            Hole { offset: 0x15, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // mul_i64_imm__4m (int_ops.c): 31 code bytes, 0 data bytes, 4 holes
+    // mul_i64_imm__4m (int_ops.c): 30 code bytes, 0 data bytes, 4 holes
     Stencil {
         name: "mul_i64_imm__4m",
         code: &[
             0x48, 0xc7, 0xc0, 0x00, 0x00, 0x00, 0x00, 0x49, 0x0f, 0xaf, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00,
-            0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x90, 0x49, 0x89, 0xc0, 0xe9, 0x00, 0x00, 0x00, 0x00,
+            0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x49, 0x89, 0xc0, 0xe9, 0x00, 0x00, 0x00, 0x00,
         ],
         data: &[],
         holes: &[
             Hole { offset: 0x3, kind: HoleKind::Abs32S, symbol: HoleSymbol::C, addend: 0, in_data: false },
             Hole { offset: 0xc, kind: HoleKind::Abs32S, symbol: HoleSymbol::B, addend: 0, in_data: false },
             Hole { offset: 0x12, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
-            Hole { offset: 0x1b, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+            Hole { offset: 0x1a, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // mul_i64_imm__50 (int_ops.c): 26 code bytes, 0 data bytes, 3 holes
+    // mul_i64_imm__50 (int_ops.c): 25 code bytes, 0 data bytes, 3 holes
     Stencil {
         name: "mul_i64_imm__50",
         code: &[
             0x48, 0xc7, 0xc0, 0x00, 0x00, 0x00, 0x00, 0x48, 0x0f, 0xaf, 0xc7, 0x0f, 0x80, 0x00, 0x00, 0x00,
-            0x00, 0x90, 0x49, 0x89, 0xc1, 0xe9, 0x00, 0x00, 0x00, 0x00,
+            0x00, 0x49, 0x89, 0xc1, 0xe9, 0x00, 0x00, 0x00, 0x00,
         ],
         data: &[],
         holes: &[
             Hole { offset: 0x3, kind: HoleKind::Abs32S, symbol: HoleSymbol::C, addend: 0, in_data: false },
             Hole { offset: 0xd, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
-            Hole { offset: 0x16, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+            Hole { offset: 0x15, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // mul_i64_imm__51 (int_ops.c): 26 code bytes, 0 data bytes, 3 holes
+    // mul_i64_imm__51 (int_ops.c): 25 code bytes, 0 data bytes, 3 holes
     Stencil {
         name: "mul_i64_imm__51",
         code: &[
             0x48, 0xc7, 0xc0, 0x00, 0x00, 0x00, 0x00, 0x48, 0x0f, 0xaf, 0xc6, 0x0f, 0x80, 0x00, 0x00, 0x00,
-            0x00, 0x90, 0x49, 0x89, 0xc1, 0xe9, 0x00, 0x00, 0x00, 0x00,
+            0x00, 0x49, 0x89, 0xc1, 0xe9, 0x00, 0x00, 0x00, 0x00,
         ],
         data: &[],
         holes: &[
             Hole { offset: 0x3, kind: HoleKind::Abs32S, symbol: HoleSymbol::C, addend: 0, in_data: false },
             Hole { offset: 0xd, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
-            Hole { offset: 0x16, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+            Hole { offset: 0x15, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // mul_i64_imm__52 (int_ops.c): 26 code bytes, 0 data bytes, 3 holes
+    // mul_i64_imm__52 (int_ops.c): 25 code bytes, 0 data bytes, 3 holes
     Stencil {
         name: "mul_i64_imm__52",
         code: &[
             0x48, 0xc7, 0xc0, 0x00, 0x00, 0x00, 0x00, 0x48, 0x0f, 0xaf, 0xc2, 0x0f, 0x80, 0x00, 0x00, 0x00,
-            0x00, 0x90, 0x49, 0x89, 0xc1, 0xe9, 0x00, 0x00, 0x00, 0x00,
+            0x00, 0x49, 0x89, 0xc1, 0xe9, 0x00, 0x00, 0x00, 0x00,
         ],
         data: &[],
         holes: &[
             Hole { offset: 0x3, kind: HoleKind::Abs32S, symbol: HoleSymbol::C, addend: 0, in_data: false },
             Hole { offset: 0xd, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
-            Hole { offset: 0x16, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+            Hole { offset: 0x15, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // mul_i64_imm__53 (int_ops.c): 26 code bytes, 0 data bytes, 3 holes
+    // mul_i64_imm__53 (int_ops.c): 25 code bytes, 0 data bytes, 3 holes
     Stencil {
         name: "mul_i64_imm__53",
         code: &[
             0x48, 0xc7, 0xc0, 0x00, 0x00, 0x00, 0x00, 0x48, 0x0f, 0xaf, 0xc1, 0x0f, 0x80, 0x00, 0x00, 0x00,
-            0x00, 0x90, 0x49, 0x89, 0xc1, 0xe9, 0x00, 0x00, 0x00, 0x00,
+            0x00, 0x49, 0x89, 0xc1, 0xe9, 0x00, 0x00, 0x00, 0x00,
         ],
         data: &[],
         holes: &[
             Hole { offset: 0x3, kind: HoleKind::Abs32S, symbol: HoleSymbol::C, addend: 0, in_data: false },
             Hole { offset: 0xd, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
-            Hole { offset: 0x16, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+            Hole { offset: 0x15, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // mul_i64_imm__54 (int_ops.c): 26 code bytes, 0 data bytes, 3 holes
+    // mul_i64_imm__54 (int_ops.c): 25 code bytes, 0 data bytes, 3 holes
     Stencil {
         name: "mul_i64_imm__54",
         code: &[
             0x48, 0xc7, 0xc0, 0x00, 0x00, 0x00, 0x00, 0x49, 0x0f, 0xaf, 0xc0, 0x0f, 0x80, 0x00, 0x00, 0x00,
-            0x00, 0x90, 0x49, 0x89, 0xc1, 0xe9, 0x00, 0x00, 0x00, 0x00,
+            0x00, 0x49, 0x89, 0xc1, 0xe9, 0x00, 0x00, 0x00, 0x00,
         ],
         data: &[],
         holes: &[
             Hole { offset: 0x3, kind: HoleKind::Abs32S, symbol: HoleSymbol::C, addend: 0, in_data: false },
             Hole { offset: 0xd, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
-            Hole { offset: 0x16, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+            Hole { offset: 0x15, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // mul_i64_imm__55 (int_ops.c): 26 code bytes, 0 data bytes, 3 holes
+    // mul_i64_imm__55 (int_ops.c): 25 code bytes, 0 data bytes, 3 holes
     Stencil {
         name: "mul_i64_imm__55",
         code: &[
             0x48, 0xc7, 0xc0, 0x00, 0x00, 0x00, 0x00, 0x49, 0x0f, 0xaf, 0xc1, 0x0f, 0x80, 0x00, 0x00, 0x00,
-            0x00, 0x90, 0x49, 0x89, 0xc1, 0xe9, 0x00, 0x00, 0x00, 0x00,
+            0x00, 0x49, 0x89, 0xc1, 0xe9, 0x00, 0x00, 0x00, 0x00,
         ],
         data: &[],
         holes: &[
             Hole { offset: 0x3, kind: HoleKind::Abs32S, symbol: HoleSymbol::C, addend: 0, in_data: false },
             Hole { offset: 0xd, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
-            Hole { offset: 0x16, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+            Hole { offset: 0x15, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // mul_i64_imm__5m (int_ops.c): 31 code bytes, 0 data bytes, 4 holes
+    // mul_i64_imm__5m (int_ops.c): 30 code bytes, 0 data bytes, 4 holes
     Stencil {
         name: "mul_i64_imm__5m",
         code: &[
             0x48, 0xc7, 0xc0, 0x00, 0x00, 0x00, 0x00, 0x49, 0x0f, 0xaf, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00,
-            0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x90, 0x49, 0x89, 0xc1, 0xe9, 0x00, 0x00, 0x00, 0x00,
+            0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x49, 0x89, 0xc1, 0xe9, 0x00, 0x00, 0x00, 0x00,
         ],
         data: &[],
         holes: &[
             Hole { offset: 0x3, kind: HoleKind::Abs32S, symbol: HoleSymbol::C, addend: 0, in_data: false },
             Hole { offset: 0xc, kind: HoleKind::Abs32S, symbol: HoleSymbol::B, addend: 0, in_data: false },
             Hole { offset: 0x12, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
-            Hole { offset: 0x1b, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+            Hole { offset: 0x1a, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // mul_i64_imm__m0 (int_ops.c): 31 code bytes, 0 data bytes, 4 holes
+    // mul_i64_imm__m0 (int_ops.c): 30 code bytes, 0 data bytes, 4 holes
     Stencil {
         name: "mul_i64_imm__m0",
         code: &[
             0x48, 0xc7, 0xc0, 0x00, 0x00, 0x00, 0x00, 0x48, 0x0f, 0xaf, 0xc7, 0x0f, 0x80, 0x00, 0x00, 0x00,
-            0x00, 0x90, 0x49, 0x89, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
+            0x00, 0x49, 0x89, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
         ],
         data: &[],
         holes: &[
             Hole { offset: 0x3, kind: HoleKind::Abs32S, symbol: HoleSymbol::C, addend: 0, in_data: false },
             Hole { offset: 0xd, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
-            Hole { offset: 0x16, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
-            Hole { offset: 0x1b, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+            Hole { offset: 0x15, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
+            Hole { offset: 0x1a, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // mul_i64_imm__m1 (int_ops.c): 31 code bytes, 0 data bytes, 4 holes
+    // mul_i64_imm__m1 (int_ops.c): 30 code bytes, 0 data bytes, 4 holes
     Stencil {
         name: "mul_i64_imm__m1",
         code: &[
             0x48, 0xc7, 0xc0, 0x00, 0x00, 0x00, 0x00, 0x48, 0x0f, 0xaf, 0xc6, 0x0f, 0x80, 0x00, 0x00, 0x00,
-            0x00, 0x90, 0x49, 0x89, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
+            0x00, 0x49, 0x89, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
         ],
         data: &[],
         holes: &[
             Hole { offset: 0x3, kind: HoleKind::Abs32S, symbol: HoleSymbol::C, addend: 0, in_data: false },
             Hole { offset: 0xd, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
-            Hole { offset: 0x16, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
-            Hole { offset: 0x1b, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+            Hole { offset: 0x15, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
+            Hole { offset: 0x1a, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // mul_i64_imm__m2 (int_ops.c): 31 code bytes, 0 data bytes, 4 holes
+    // mul_i64_imm__m2 (int_ops.c): 30 code bytes, 0 data bytes, 4 holes
     Stencil {
         name: "mul_i64_imm__m2",
         code: &[
             0x48, 0xc7, 0xc0, 0x00, 0x00, 0x00, 0x00, 0x48, 0x0f, 0xaf, 0xc2, 0x0f, 0x80, 0x00, 0x00, 0x00,
-            0x00, 0x90, 0x49, 0x89, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
+            0x00, 0x49, 0x89, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
         ],
         data: &[],
         holes: &[
             Hole { offset: 0x3, kind: HoleKind::Abs32S, symbol: HoleSymbol::C, addend: 0, in_data: false },
             Hole { offset: 0xd, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
-            Hole { offset: 0x16, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
-            Hole { offset: 0x1b, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+            Hole { offset: 0x15, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
+            Hole { offset: 0x1a, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // mul_i64_imm__m3 (int_ops.c): 31 code bytes, 0 data bytes, 4 holes
+    // mul_i64_imm__m3 (int_ops.c): 30 code bytes, 0 data bytes, 4 holes
     Stencil {
         name: "mul_i64_imm__m3",
         code: &[
             0x48, 0xc7, 0xc0, 0x00, 0x00, 0x00, 0x00, 0x48, 0x0f, 0xaf, 0xc1, 0x0f, 0x80, 0x00, 0x00, 0x00,
-            0x00, 0x90, 0x49, 0x89, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
+            0x00, 0x49, 0x89, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
         ],
         data: &[],
         holes: &[
             Hole { offset: 0x3, kind: HoleKind::Abs32S, symbol: HoleSymbol::C, addend: 0, in_data: false },
             Hole { offset: 0xd, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
-            Hole { offset: 0x16, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
-            Hole { offset: 0x1b, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+            Hole { offset: 0x15, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
+            Hole { offset: 0x1a, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // mul_i64_imm__m4 (int_ops.c): 31 code bytes, 0 data bytes, 4 holes
+    // mul_i64_imm__m4 (int_ops.c): 30 code bytes, 0 data bytes, 4 holes
     Stencil {
         name: "mul_i64_imm__m4",
         code: &[
             0x48, 0xc7, 0xc0, 0x00, 0x00, 0x00, 0x00, 0x49, 0x0f, 0xaf, 0xc0, 0x0f, 0x80, 0x00, 0x00, 0x00,
-            0x00, 0x90, 0x49, 0x89, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
+            0x00, 0x49, 0x89, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
         ],
         data: &[],
         holes: &[
             Hole { offset: 0x3, kind: HoleKind::Abs32S, symbol: HoleSymbol::C, addend: 0, in_data: false },
             Hole { offset: 0xd, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
-            Hole { offset: 0x16, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
-            Hole { offset: 0x1b, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+            Hole { offset: 0x15, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
+            Hole { offset: 0x1a, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // mul_i64_imm__m5 (int_ops.c): 31 code bytes, 0 data bytes, 4 holes
+    // mul_i64_imm__m5 (int_ops.c): 30 code bytes, 0 data bytes, 4 holes
     Stencil {
         name: "mul_i64_imm__m5",
         code: &[
             0x48, 0xc7, 0xc0, 0x00, 0x00, 0x00, 0x00, 0x49, 0x0f, 0xaf, 0xc1, 0x0f, 0x80, 0x00, 0x00, 0x00,
-            0x00, 0x90, 0x49, 0x89, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
+            0x00, 0x49, 0x89, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
         ],
         data: &[],
         holes: &[
             Hole { offset: 0x3, kind: HoleKind::Abs32S, symbol: HoleSymbol::C, addend: 0, in_data: false },
             Hole { offset: 0xd, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
-            Hole { offset: 0x16, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
-            Hole { offset: 0x1b, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+            Hole { offset: 0x15, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
+            Hole { offset: 0x1a, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
     // ne_f64 (float_ops.c): 42 code bytes, 0 data bytes, 4 holes
@@ -21359,19 +22237,19 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0x14, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // neg_i64 (int_ops.c): 31 code bytes, 0 data bytes, 4 holes
+    // neg_i64 (int_ops.c): 30 code bytes, 0 data bytes, 4 holes
     Stencil {
         name: "neg_i64",
         code: &[
             0x49, 0x8b, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0x48, 0xf7, 0xd8, 0x0f, 0x80, 0x00, 0x00, 0x00,
-            0x00, 0x90, 0x49, 0x89, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
+            0x00, 0x49, 0x89, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
         ],
         data: &[],
         holes: &[
             Hole { offset: 0x4, kind: HoleKind::Abs32S, symbol: HoleSymbol::B, addend: 0, in_data: false },
             Hole { offset: 0xd, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
-            Hole { offset: 0x16, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
-            Hole { offset: 0x1b, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+            Hole { offset: 0x15, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
+            Hole { offset: 0x1a, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
     // not (int_ops.c): 27 code bytes, 0 data bytes, 3 holes
@@ -22933,21 +23811,21 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0x19, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // sub_i64 (int_ops.c): 36 code bytes, 0 data bytes, 5 holes
+    // sub_i64 (int_ops.c): 35 code bytes, 0 data bytes, 5 holes
     Stencil {
         name: "sub_i64",
         code: &[
             0x49, 0x8b, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0x49, 0x2b, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00,
-            0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x90, 0x49, 0x89, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0xe9,
-            0x00, 0x00, 0x00, 0x00,
+            0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x49, 0x89, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00,
+            0x00, 0x00, 0x00,
         ],
         data: &[],
         holes: &[
             Hole { offset: 0x4, kind: HoleKind::Abs32S, symbol: HoleSymbol::B, addend: 0, in_data: false },
             Hole { offset: 0xc, kind: HoleKind::Abs32S, symbol: HoleSymbol::C, addend: 0, in_data: false },
             Hole { offset: 0x12, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
-            Hole { offset: 0x1b, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
-            Hole { offset: 0x20, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+            Hole { offset: 0x1a, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
+            Hole { offset: 0x1f, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
     // sub_i64__00 (int_ops.c): 7 code bytes, 0 data bytes, 1 holes
@@ -22961,96 +23839,96 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0x3, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // sub_i64__01 (int_ops.c): 21 code bytes, 0 data bytes, 2 holes
+    // sub_i64__01 (int_ops.c): 20 code bytes, 0 data bytes, 2 holes
     Stencil {
         name: "sub_i64__01",
         code: &[
-            0x48, 0x89, 0xf8, 0x48, 0x29, 0xf0, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x90, 0x48, 0x89, 0xc7,
-            0xe9, 0x00, 0x00, 0x00, 0x00,
+            0x48, 0x89, 0xf8, 0x48, 0x29, 0xf0, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x48, 0x89, 0xc7, 0xe9,
+            0x00, 0x00, 0x00, 0x00,
         ],
         data: &[],
         holes: &[
             Hole { offset: 0x8, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
-            Hole { offset: 0x11, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+            Hole { offset: 0x10, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // sub_i64__02 (int_ops.c): 21 code bytes, 0 data bytes, 2 holes
+    // sub_i64__02 (int_ops.c): 20 code bytes, 0 data bytes, 2 holes
     Stencil {
         name: "sub_i64__02",
         code: &[
-            0x48, 0x89, 0xf8, 0x48, 0x29, 0xd0, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x90, 0x48, 0x89, 0xc7,
-            0xe9, 0x00, 0x00, 0x00, 0x00,
+            0x48, 0x89, 0xf8, 0x48, 0x29, 0xd0, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x48, 0x89, 0xc7, 0xe9,
+            0x00, 0x00, 0x00, 0x00,
         ],
         data: &[],
         holes: &[
             Hole { offset: 0x8, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
-            Hole { offset: 0x11, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+            Hole { offset: 0x10, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // sub_i64__03 (int_ops.c): 21 code bytes, 0 data bytes, 2 holes
+    // sub_i64__03 (int_ops.c): 20 code bytes, 0 data bytes, 2 holes
     Stencil {
         name: "sub_i64__03",
         code: &[
-            0x48, 0x89, 0xf8, 0x48, 0x29, 0xc8, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x90, 0x48, 0x89, 0xc7,
-            0xe9, 0x00, 0x00, 0x00, 0x00,
+            0x48, 0x89, 0xf8, 0x48, 0x29, 0xc8, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x48, 0x89, 0xc7, 0xe9,
+            0x00, 0x00, 0x00, 0x00,
         ],
         data: &[],
         holes: &[
             Hole { offset: 0x8, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
-            Hole { offset: 0x11, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+            Hole { offset: 0x10, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // sub_i64__04 (int_ops.c): 21 code bytes, 0 data bytes, 2 holes
+    // sub_i64__04 (int_ops.c): 20 code bytes, 0 data bytes, 2 holes
     Stencil {
         name: "sub_i64__04",
         code: &[
-            0x48, 0x89, 0xf8, 0x4c, 0x29, 0xc0, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x90, 0x48, 0x89, 0xc7,
-            0xe9, 0x00, 0x00, 0x00, 0x00,
+            0x48, 0x89, 0xf8, 0x4c, 0x29, 0xc0, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x48, 0x89, 0xc7, 0xe9,
+            0x00, 0x00, 0x00, 0x00,
         ],
         data: &[],
         holes: &[
             Hole { offset: 0x8, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
-            Hole { offset: 0x11, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+            Hole { offset: 0x10, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // sub_i64__05 (int_ops.c): 21 code bytes, 0 data bytes, 2 holes
+    // sub_i64__05 (int_ops.c): 20 code bytes, 0 data bytes, 2 holes
     Stencil {
         name: "sub_i64__05",
         code: &[
-            0x48, 0x89, 0xf8, 0x4c, 0x29, 0xc8, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x90, 0x48, 0x89, 0xc7,
-            0xe9, 0x00, 0x00, 0x00, 0x00,
+            0x48, 0x89, 0xf8, 0x4c, 0x29, 0xc8, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x48, 0x89, 0xc7, 0xe9,
+            0x00, 0x00, 0x00, 0x00,
         ],
         data: &[],
         holes: &[
             Hole { offset: 0x8, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
-            Hole { offset: 0x11, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+            Hole { offset: 0x10, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // sub_i64__0m (int_ops.c): 26 code bytes, 0 data bytes, 3 holes
+    // sub_i64__0m (int_ops.c): 25 code bytes, 0 data bytes, 3 holes
     Stencil {
         name: "sub_i64__0m",
         code: &[
             0x48, 0x89, 0xf8, 0x49, 0x2b, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0x0f, 0x80, 0x00, 0x00, 0x00,
-            0x00, 0x90, 0x48, 0x89, 0xc7, 0xe9, 0x00, 0x00, 0x00, 0x00,
+            0x00, 0x48, 0x89, 0xc7, 0xe9, 0x00, 0x00, 0x00, 0x00,
         ],
         data: &[],
         holes: &[
             Hole { offset: 0x7, kind: HoleKind::Abs32S, symbol: HoleSymbol::C, addend: 0, in_data: false },
             Hole { offset: 0xd, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
-            Hole { offset: 0x16, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+            Hole { offset: 0x15, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // sub_i64__10 (int_ops.c): 21 code bytes, 0 data bytes, 2 holes
+    // sub_i64__10 (int_ops.c): 20 code bytes, 0 data bytes, 2 holes
     Stencil {
         name: "sub_i64__10",
         code: &[
-            0x48, 0x89, 0xf0, 0x48, 0x29, 0xf8, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x90, 0x48, 0x89, 0xc6,
-            0xe9, 0x00, 0x00, 0x00, 0x00,
+            0x48, 0x89, 0xf0, 0x48, 0x29, 0xf8, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x48, 0x89, 0xc6, 0xe9,
+            0x00, 0x00, 0x00, 0x00,
         ],
         data: &[],
         holes: &[
             Hole { offset: 0x8, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
-            Hole { offset: 0x11, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+            Hole { offset: 0x10, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
     // sub_i64__11 (int_ops.c): 7 code bytes, 0 data bytes, 1 holes
@@ -23064,96 +23942,96 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0x3, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // sub_i64__12 (int_ops.c): 21 code bytes, 0 data bytes, 2 holes
+    // sub_i64__12 (int_ops.c): 20 code bytes, 0 data bytes, 2 holes
     Stencil {
         name: "sub_i64__12",
         code: &[
-            0x48, 0x89, 0xf0, 0x48, 0x29, 0xd0, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x90, 0x48, 0x89, 0xc6,
-            0xe9, 0x00, 0x00, 0x00, 0x00,
+            0x48, 0x89, 0xf0, 0x48, 0x29, 0xd0, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x48, 0x89, 0xc6, 0xe9,
+            0x00, 0x00, 0x00, 0x00,
         ],
         data: &[],
         holes: &[
             Hole { offset: 0x8, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
-            Hole { offset: 0x11, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+            Hole { offset: 0x10, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // sub_i64__13 (int_ops.c): 21 code bytes, 0 data bytes, 2 holes
+    // sub_i64__13 (int_ops.c): 20 code bytes, 0 data bytes, 2 holes
     Stencil {
         name: "sub_i64__13",
         code: &[
-            0x48, 0x89, 0xf0, 0x48, 0x29, 0xc8, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x90, 0x48, 0x89, 0xc6,
-            0xe9, 0x00, 0x00, 0x00, 0x00,
+            0x48, 0x89, 0xf0, 0x48, 0x29, 0xc8, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x48, 0x89, 0xc6, 0xe9,
+            0x00, 0x00, 0x00, 0x00,
         ],
         data: &[],
         holes: &[
             Hole { offset: 0x8, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
-            Hole { offset: 0x11, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+            Hole { offset: 0x10, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // sub_i64__14 (int_ops.c): 21 code bytes, 0 data bytes, 2 holes
+    // sub_i64__14 (int_ops.c): 20 code bytes, 0 data bytes, 2 holes
     Stencil {
         name: "sub_i64__14",
         code: &[
-            0x48, 0x89, 0xf0, 0x4c, 0x29, 0xc0, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x90, 0x48, 0x89, 0xc6,
-            0xe9, 0x00, 0x00, 0x00, 0x00,
+            0x48, 0x89, 0xf0, 0x4c, 0x29, 0xc0, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x48, 0x89, 0xc6, 0xe9,
+            0x00, 0x00, 0x00, 0x00,
         ],
         data: &[],
         holes: &[
             Hole { offset: 0x8, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
-            Hole { offset: 0x11, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+            Hole { offset: 0x10, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // sub_i64__15 (int_ops.c): 21 code bytes, 0 data bytes, 2 holes
+    // sub_i64__15 (int_ops.c): 20 code bytes, 0 data bytes, 2 holes
     Stencil {
         name: "sub_i64__15",
         code: &[
-            0x48, 0x89, 0xf0, 0x4c, 0x29, 0xc8, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x90, 0x48, 0x89, 0xc6,
-            0xe9, 0x00, 0x00, 0x00, 0x00,
+            0x48, 0x89, 0xf0, 0x4c, 0x29, 0xc8, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x48, 0x89, 0xc6, 0xe9,
+            0x00, 0x00, 0x00, 0x00,
         ],
         data: &[],
         holes: &[
             Hole { offset: 0x8, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
-            Hole { offset: 0x11, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+            Hole { offset: 0x10, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // sub_i64__1m (int_ops.c): 26 code bytes, 0 data bytes, 3 holes
+    // sub_i64__1m (int_ops.c): 25 code bytes, 0 data bytes, 3 holes
     Stencil {
         name: "sub_i64__1m",
         code: &[
             0x48, 0x89, 0xf0, 0x49, 0x2b, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0x0f, 0x80, 0x00, 0x00, 0x00,
-            0x00, 0x90, 0x48, 0x89, 0xc6, 0xe9, 0x00, 0x00, 0x00, 0x00,
+            0x00, 0x48, 0x89, 0xc6, 0xe9, 0x00, 0x00, 0x00, 0x00,
         ],
         data: &[],
         holes: &[
             Hole { offset: 0x7, kind: HoleKind::Abs32S, symbol: HoleSymbol::C, addend: 0, in_data: false },
             Hole { offset: 0xd, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
-            Hole { offset: 0x16, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+            Hole { offset: 0x15, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // sub_i64__20 (int_ops.c): 21 code bytes, 0 data bytes, 2 holes
+    // sub_i64__20 (int_ops.c): 20 code bytes, 0 data bytes, 2 holes
     Stencil {
         name: "sub_i64__20",
         code: &[
-            0x48, 0x89, 0xd0, 0x48, 0x29, 0xf8, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x90, 0x48, 0x89, 0xc2,
-            0xe9, 0x00, 0x00, 0x00, 0x00,
+            0x48, 0x89, 0xd0, 0x48, 0x29, 0xf8, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x48, 0x89, 0xc2, 0xe9,
+            0x00, 0x00, 0x00, 0x00,
         ],
         data: &[],
         holes: &[
             Hole { offset: 0x8, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
-            Hole { offset: 0x11, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+            Hole { offset: 0x10, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // sub_i64__21 (int_ops.c): 21 code bytes, 0 data bytes, 2 holes
+    // sub_i64__21 (int_ops.c): 20 code bytes, 0 data bytes, 2 holes
     Stencil {
         name: "sub_i64__21",
         code: &[
-            0x48, 0x89, 0xd0, 0x48, 0x29, 0xf0, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x90, 0x48, 0x89, 0xc2,
-            0xe9, 0x00, 0x00, 0x00, 0x00,
+            0x48, 0x89, 0xd0, 0x48, 0x29, 0xf0, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x48, 0x89, 0xc2, 0xe9,
+            0x00, 0x00, 0x00, 0x00,
         ],
         data: &[],
         holes: &[
             Hole { offset: 0x8, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
-            Hole { offset: 0x11, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+            Hole { offset: 0x10, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
     // sub_i64__22 (int_ops.c): 7 code bytes, 0 data bytes, 1 holes
@@ -23167,96 +24045,96 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0x3, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // sub_i64__23 (int_ops.c): 21 code bytes, 0 data bytes, 2 holes
+    // sub_i64__23 (int_ops.c): 20 code bytes, 0 data bytes, 2 holes
     Stencil {
         name: "sub_i64__23",
         code: &[
-            0x48, 0x89, 0xd0, 0x48, 0x29, 0xc8, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x90, 0x48, 0x89, 0xc2,
-            0xe9, 0x00, 0x00, 0x00, 0x00,
+            0x48, 0x89, 0xd0, 0x48, 0x29, 0xc8, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x48, 0x89, 0xc2, 0xe9,
+            0x00, 0x00, 0x00, 0x00,
         ],
         data: &[],
         holes: &[
             Hole { offset: 0x8, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
-            Hole { offset: 0x11, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+            Hole { offset: 0x10, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // sub_i64__24 (int_ops.c): 21 code bytes, 0 data bytes, 2 holes
+    // sub_i64__24 (int_ops.c): 20 code bytes, 0 data bytes, 2 holes
     Stencil {
         name: "sub_i64__24",
         code: &[
-            0x48, 0x89, 0xd0, 0x4c, 0x29, 0xc0, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x90, 0x48, 0x89, 0xc2,
-            0xe9, 0x00, 0x00, 0x00, 0x00,
+            0x48, 0x89, 0xd0, 0x4c, 0x29, 0xc0, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x48, 0x89, 0xc2, 0xe9,
+            0x00, 0x00, 0x00, 0x00,
         ],
         data: &[],
         holes: &[
             Hole { offset: 0x8, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
-            Hole { offset: 0x11, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+            Hole { offset: 0x10, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // sub_i64__25 (int_ops.c): 21 code bytes, 0 data bytes, 2 holes
+    // sub_i64__25 (int_ops.c): 20 code bytes, 0 data bytes, 2 holes
     Stencil {
         name: "sub_i64__25",
         code: &[
-            0x48, 0x89, 0xd0, 0x4c, 0x29, 0xc8, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x90, 0x48, 0x89, 0xc2,
-            0xe9, 0x00, 0x00, 0x00, 0x00,
+            0x48, 0x89, 0xd0, 0x4c, 0x29, 0xc8, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x48, 0x89, 0xc2, 0xe9,
+            0x00, 0x00, 0x00, 0x00,
         ],
         data: &[],
         holes: &[
             Hole { offset: 0x8, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
-            Hole { offset: 0x11, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+            Hole { offset: 0x10, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // sub_i64__2m (int_ops.c): 26 code bytes, 0 data bytes, 3 holes
+    // sub_i64__2m (int_ops.c): 25 code bytes, 0 data bytes, 3 holes
     Stencil {
         name: "sub_i64__2m",
         code: &[
             0x48, 0x89, 0xd0, 0x49, 0x2b, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0x0f, 0x80, 0x00, 0x00, 0x00,
-            0x00, 0x90, 0x48, 0x89, 0xc2, 0xe9, 0x00, 0x00, 0x00, 0x00,
+            0x00, 0x48, 0x89, 0xc2, 0xe9, 0x00, 0x00, 0x00, 0x00,
         ],
         data: &[],
         holes: &[
             Hole { offset: 0x7, kind: HoleKind::Abs32S, symbol: HoleSymbol::C, addend: 0, in_data: false },
             Hole { offset: 0xd, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
-            Hole { offset: 0x16, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+            Hole { offset: 0x15, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // sub_i64__30 (int_ops.c): 21 code bytes, 0 data bytes, 2 holes
+    // sub_i64__30 (int_ops.c): 20 code bytes, 0 data bytes, 2 holes
     Stencil {
         name: "sub_i64__30",
         code: &[
-            0x48, 0x89, 0xc8, 0x48, 0x29, 0xf8, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x90, 0x48, 0x89, 0xc1,
-            0xe9, 0x00, 0x00, 0x00, 0x00,
+            0x48, 0x89, 0xc8, 0x48, 0x29, 0xf8, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x48, 0x89, 0xc1, 0xe9,
+            0x00, 0x00, 0x00, 0x00,
         ],
         data: &[],
         holes: &[
             Hole { offset: 0x8, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
-            Hole { offset: 0x11, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+            Hole { offset: 0x10, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // sub_i64__31 (int_ops.c): 21 code bytes, 0 data bytes, 2 holes
+    // sub_i64__31 (int_ops.c): 20 code bytes, 0 data bytes, 2 holes
     Stencil {
         name: "sub_i64__31",
         code: &[
-            0x48, 0x89, 0xc8, 0x48, 0x29, 0xf0, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x90, 0x48, 0x89, 0xc1,
-            0xe9, 0x00, 0x00, 0x00, 0x00,
+            0x48, 0x89, 0xc8, 0x48, 0x29, 0xf0, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x48, 0x89, 0xc1, 0xe9,
+            0x00, 0x00, 0x00, 0x00,
         ],
         data: &[],
         holes: &[
             Hole { offset: 0x8, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
-            Hole { offset: 0x11, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+            Hole { offset: 0x10, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // sub_i64__32 (int_ops.c): 21 code bytes, 0 data bytes, 2 holes
+    // sub_i64__32 (int_ops.c): 20 code bytes, 0 data bytes, 2 holes
     Stencil {
         name: "sub_i64__32",
         code: &[
-            0x48, 0x89, 0xc8, 0x48, 0x29, 0xd0, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x90, 0x48, 0x89, 0xc1,
-            0xe9, 0x00, 0x00, 0x00, 0x00,
+            0x48, 0x89, 0xc8, 0x48, 0x29, 0xd0, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x48, 0x89, 0xc1, 0xe9,
+            0x00, 0x00, 0x00, 0x00,
         ],
         data: &[],
         holes: &[
             Hole { offset: 0x8, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
-            Hole { offset: 0x11, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+            Hole { offset: 0x10, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
     // sub_i64__33 (int_ops.c): 7 code bytes, 0 data bytes, 1 holes
@@ -23270,96 +24148,96 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0x3, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // sub_i64__34 (int_ops.c): 21 code bytes, 0 data bytes, 2 holes
+    // sub_i64__34 (int_ops.c): 20 code bytes, 0 data bytes, 2 holes
     Stencil {
         name: "sub_i64__34",
         code: &[
-            0x48, 0x89, 0xc8, 0x4c, 0x29, 0xc0, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x90, 0x48, 0x89, 0xc1,
-            0xe9, 0x00, 0x00, 0x00, 0x00,
+            0x48, 0x89, 0xc8, 0x4c, 0x29, 0xc0, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x48, 0x89, 0xc1, 0xe9,
+            0x00, 0x00, 0x00, 0x00,
         ],
         data: &[],
         holes: &[
             Hole { offset: 0x8, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
-            Hole { offset: 0x11, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+            Hole { offset: 0x10, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // sub_i64__35 (int_ops.c): 21 code bytes, 0 data bytes, 2 holes
+    // sub_i64__35 (int_ops.c): 20 code bytes, 0 data bytes, 2 holes
     Stencil {
         name: "sub_i64__35",
         code: &[
-            0x48, 0x89, 0xc8, 0x4c, 0x29, 0xc8, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x90, 0x48, 0x89, 0xc1,
-            0xe9, 0x00, 0x00, 0x00, 0x00,
+            0x48, 0x89, 0xc8, 0x4c, 0x29, 0xc8, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x48, 0x89, 0xc1, 0xe9,
+            0x00, 0x00, 0x00, 0x00,
         ],
         data: &[],
         holes: &[
             Hole { offset: 0x8, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
-            Hole { offset: 0x11, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+            Hole { offset: 0x10, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // sub_i64__3m (int_ops.c): 26 code bytes, 0 data bytes, 3 holes
+    // sub_i64__3m (int_ops.c): 25 code bytes, 0 data bytes, 3 holes
     Stencil {
         name: "sub_i64__3m",
         code: &[
             0x48, 0x89, 0xc8, 0x49, 0x2b, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0x0f, 0x80, 0x00, 0x00, 0x00,
-            0x00, 0x90, 0x48, 0x89, 0xc1, 0xe9, 0x00, 0x00, 0x00, 0x00,
+            0x00, 0x48, 0x89, 0xc1, 0xe9, 0x00, 0x00, 0x00, 0x00,
         ],
         data: &[],
         holes: &[
             Hole { offset: 0x7, kind: HoleKind::Abs32S, symbol: HoleSymbol::C, addend: 0, in_data: false },
             Hole { offset: 0xd, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
-            Hole { offset: 0x16, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+            Hole { offset: 0x15, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // sub_i64__40 (int_ops.c): 21 code bytes, 0 data bytes, 2 holes
+    // sub_i64__40 (int_ops.c): 20 code bytes, 0 data bytes, 2 holes
     Stencil {
         name: "sub_i64__40",
         code: &[
-            0x4c, 0x89, 0xc0, 0x48, 0x29, 0xf8, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x90, 0x49, 0x89, 0xc0,
-            0xe9, 0x00, 0x00, 0x00, 0x00,
+            0x4c, 0x89, 0xc0, 0x48, 0x29, 0xf8, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x49, 0x89, 0xc0, 0xe9,
+            0x00, 0x00, 0x00, 0x00,
         ],
         data: &[],
         holes: &[
             Hole { offset: 0x8, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
-            Hole { offset: 0x11, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+            Hole { offset: 0x10, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // sub_i64__41 (int_ops.c): 21 code bytes, 0 data bytes, 2 holes
+    // sub_i64__41 (int_ops.c): 20 code bytes, 0 data bytes, 2 holes
     Stencil {
         name: "sub_i64__41",
         code: &[
-            0x4c, 0x89, 0xc0, 0x48, 0x29, 0xf0, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x90, 0x49, 0x89, 0xc0,
-            0xe9, 0x00, 0x00, 0x00, 0x00,
+            0x4c, 0x89, 0xc0, 0x48, 0x29, 0xf0, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x49, 0x89, 0xc0, 0xe9,
+            0x00, 0x00, 0x00, 0x00,
         ],
         data: &[],
         holes: &[
             Hole { offset: 0x8, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
-            Hole { offset: 0x11, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+            Hole { offset: 0x10, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // sub_i64__42 (int_ops.c): 21 code bytes, 0 data bytes, 2 holes
+    // sub_i64__42 (int_ops.c): 20 code bytes, 0 data bytes, 2 holes
     Stencil {
         name: "sub_i64__42",
         code: &[
-            0x4c, 0x89, 0xc0, 0x48, 0x29, 0xd0, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x90, 0x49, 0x89, 0xc0,
-            0xe9, 0x00, 0x00, 0x00, 0x00,
+            0x4c, 0x89, 0xc0, 0x48, 0x29, 0xd0, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x49, 0x89, 0xc0, 0xe9,
+            0x00, 0x00, 0x00, 0x00,
         ],
         data: &[],
         holes: &[
             Hole { offset: 0x8, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
-            Hole { offset: 0x11, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+            Hole { offset: 0x10, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // sub_i64__43 (int_ops.c): 21 code bytes, 0 data bytes, 2 holes
+    // sub_i64__43 (int_ops.c): 20 code bytes, 0 data bytes, 2 holes
     Stencil {
         name: "sub_i64__43",
         code: &[
-            0x4c, 0x89, 0xc0, 0x48, 0x29, 0xc8, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x90, 0x49, 0x89, 0xc0,
-            0xe9, 0x00, 0x00, 0x00, 0x00,
+            0x4c, 0x89, 0xc0, 0x48, 0x29, 0xc8, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x49, 0x89, 0xc0, 0xe9,
+            0x00, 0x00, 0x00, 0x00,
         ],
         data: &[],
         holes: &[
             Hole { offset: 0x8, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
-            Hole { offset: 0x11, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+            Hole { offset: 0x10, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
     // sub_i64__44 (int_ops.c): 8 code bytes, 0 data bytes, 1 holes
@@ -23373,96 +24251,96 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0x4, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // sub_i64__45 (int_ops.c): 21 code bytes, 0 data bytes, 2 holes
+    // sub_i64__45 (int_ops.c): 20 code bytes, 0 data bytes, 2 holes
     Stencil {
         name: "sub_i64__45",
         code: &[
-            0x4c, 0x89, 0xc0, 0x4c, 0x29, 0xc8, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x90, 0x49, 0x89, 0xc0,
-            0xe9, 0x00, 0x00, 0x00, 0x00,
+            0x4c, 0x89, 0xc0, 0x4c, 0x29, 0xc8, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x49, 0x89, 0xc0, 0xe9,
+            0x00, 0x00, 0x00, 0x00,
         ],
         data: &[],
         holes: &[
             Hole { offset: 0x8, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
-            Hole { offset: 0x11, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+            Hole { offset: 0x10, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // sub_i64__4m (int_ops.c): 26 code bytes, 0 data bytes, 3 holes
+    // sub_i64__4m (int_ops.c): 25 code bytes, 0 data bytes, 3 holes
     Stencil {
         name: "sub_i64__4m",
         code: &[
             0x4c, 0x89, 0xc0, 0x49, 0x2b, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0x0f, 0x80, 0x00, 0x00, 0x00,
-            0x00, 0x90, 0x49, 0x89, 0xc0, 0xe9, 0x00, 0x00, 0x00, 0x00,
+            0x00, 0x49, 0x89, 0xc0, 0xe9, 0x00, 0x00, 0x00, 0x00,
         ],
         data: &[],
         holes: &[
             Hole { offset: 0x7, kind: HoleKind::Abs32S, symbol: HoleSymbol::C, addend: 0, in_data: false },
             Hole { offset: 0xd, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
-            Hole { offset: 0x16, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+            Hole { offset: 0x15, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // sub_i64__50 (int_ops.c): 21 code bytes, 0 data bytes, 2 holes
+    // sub_i64__50 (int_ops.c): 20 code bytes, 0 data bytes, 2 holes
     Stencil {
         name: "sub_i64__50",
         code: &[
-            0x4c, 0x89, 0xc8, 0x48, 0x29, 0xf8, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x90, 0x49, 0x89, 0xc1,
-            0xe9, 0x00, 0x00, 0x00, 0x00,
+            0x4c, 0x89, 0xc8, 0x48, 0x29, 0xf8, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x49, 0x89, 0xc1, 0xe9,
+            0x00, 0x00, 0x00, 0x00,
         ],
         data: &[],
         holes: &[
             Hole { offset: 0x8, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
-            Hole { offset: 0x11, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+            Hole { offset: 0x10, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // sub_i64__51 (int_ops.c): 21 code bytes, 0 data bytes, 2 holes
+    // sub_i64__51 (int_ops.c): 20 code bytes, 0 data bytes, 2 holes
     Stencil {
         name: "sub_i64__51",
         code: &[
-            0x4c, 0x89, 0xc8, 0x48, 0x29, 0xf0, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x90, 0x49, 0x89, 0xc1,
-            0xe9, 0x00, 0x00, 0x00, 0x00,
+            0x4c, 0x89, 0xc8, 0x48, 0x29, 0xf0, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x49, 0x89, 0xc1, 0xe9,
+            0x00, 0x00, 0x00, 0x00,
         ],
         data: &[],
         holes: &[
             Hole { offset: 0x8, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
-            Hole { offset: 0x11, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+            Hole { offset: 0x10, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // sub_i64__52 (int_ops.c): 21 code bytes, 0 data bytes, 2 holes
+    // sub_i64__52 (int_ops.c): 20 code bytes, 0 data bytes, 2 holes
     Stencil {
         name: "sub_i64__52",
         code: &[
-            0x4c, 0x89, 0xc8, 0x48, 0x29, 0xd0, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x90, 0x49, 0x89, 0xc1,
-            0xe9, 0x00, 0x00, 0x00, 0x00,
+            0x4c, 0x89, 0xc8, 0x48, 0x29, 0xd0, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x49, 0x89, 0xc1, 0xe9,
+            0x00, 0x00, 0x00, 0x00,
         ],
         data: &[],
         holes: &[
             Hole { offset: 0x8, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
-            Hole { offset: 0x11, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+            Hole { offset: 0x10, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // sub_i64__53 (int_ops.c): 21 code bytes, 0 data bytes, 2 holes
+    // sub_i64__53 (int_ops.c): 20 code bytes, 0 data bytes, 2 holes
     Stencil {
         name: "sub_i64__53",
         code: &[
-            0x4c, 0x89, 0xc8, 0x48, 0x29, 0xc8, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x90, 0x49, 0x89, 0xc1,
-            0xe9, 0x00, 0x00, 0x00, 0x00,
+            0x4c, 0x89, 0xc8, 0x48, 0x29, 0xc8, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x49, 0x89, 0xc1, 0xe9,
+            0x00, 0x00, 0x00, 0x00,
         ],
         data: &[],
         holes: &[
             Hole { offset: 0x8, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
-            Hole { offset: 0x11, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+            Hole { offset: 0x10, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // sub_i64__54 (int_ops.c): 21 code bytes, 0 data bytes, 2 holes
+    // sub_i64__54 (int_ops.c): 20 code bytes, 0 data bytes, 2 holes
     Stencil {
         name: "sub_i64__54",
         code: &[
-            0x4c, 0x89, 0xc8, 0x4c, 0x29, 0xc0, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x90, 0x49, 0x89, 0xc1,
-            0xe9, 0x00, 0x00, 0x00, 0x00,
+            0x4c, 0x89, 0xc8, 0x4c, 0x29, 0xc0, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x49, 0x89, 0xc1, 0xe9,
+            0x00, 0x00, 0x00, 0x00,
         ],
         data: &[],
         holes: &[
             Hole { offset: 0x8, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
-            Hole { offset: 0x11, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+            Hole { offset: 0x10, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
     // sub_i64__55 (int_ops.c): 8 code bytes, 0 data bytes, 1 holes
@@ -23476,18 +24354,18 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0x4, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // sub_i64__5m (int_ops.c): 26 code bytes, 0 data bytes, 3 holes
+    // sub_i64__5m (int_ops.c): 25 code bytes, 0 data bytes, 3 holes
     Stencil {
         name: "sub_i64__5m",
         code: &[
             0x4c, 0x89, 0xc8, 0x49, 0x2b, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0x0f, 0x80, 0x00, 0x00, 0x00,
-            0x00, 0x90, 0x49, 0x89, 0xc1, 0xe9, 0x00, 0x00, 0x00, 0x00,
+            0x00, 0x49, 0x89, 0xc1, 0xe9, 0x00, 0x00, 0x00, 0x00,
         ],
         data: &[],
         holes: &[
             Hole { offset: 0x7, kind: HoleKind::Abs32S, symbol: HoleSymbol::C, addend: 0, in_data: false },
             Hole { offset: 0xd, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
-            Hole { offset: 0x16, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+            Hole { offset: 0x15, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
     // sub_i64__m00 (int_ops.c): 17 code bytes, 0 data bytes, 2 holes
@@ -23503,103 +24381,103 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0xd, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // sub_i64__m01 (int_ops.c): 26 code bytes, 0 data bytes, 3 holes
+    // sub_i64__m01 (int_ops.c): 25 code bytes, 0 data bytes, 3 holes
     Stencil {
         name: "sub_i64__m01",
         code: &[
-            0x48, 0x89, 0xf8, 0x48, 0x29, 0xf0, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x90, 0x49, 0x89, 0x84,
-            0x24, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
+            0x48, 0x89, 0xf8, 0x48, 0x29, 0xf0, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x49, 0x89, 0x84, 0x24,
+            0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
         ],
         data: &[],
         holes: &[
             Hole { offset: 0x8, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
-            Hole { offset: 0x11, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
-            Hole { offset: 0x16, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+            Hole { offset: 0x10, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
+            Hole { offset: 0x15, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // sub_i64__m02 (int_ops.c): 26 code bytes, 0 data bytes, 3 holes
+    // sub_i64__m02 (int_ops.c): 25 code bytes, 0 data bytes, 3 holes
     Stencil {
         name: "sub_i64__m02",
         code: &[
-            0x48, 0x89, 0xf8, 0x48, 0x29, 0xd0, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x90, 0x49, 0x89, 0x84,
-            0x24, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
+            0x48, 0x89, 0xf8, 0x48, 0x29, 0xd0, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x49, 0x89, 0x84, 0x24,
+            0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
         ],
         data: &[],
         holes: &[
             Hole { offset: 0x8, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
-            Hole { offset: 0x11, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
-            Hole { offset: 0x16, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+            Hole { offset: 0x10, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
+            Hole { offset: 0x15, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // sub_i64__m03 (int_ops.c): 26 code bytes, 0 data bytes, 3 holes
+    // sub_i64__m03 (int_ops.c): 25 code bytes, 0 data bytes, 3 holes
     Stencil {
         name: "sub_i64__m03",
         code: &[
-            0x48, 0x89, 0xf8, 0x48, 0x29, 0xc8, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x90, 0x49, 0x89, 0x84,
-            0x24, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
+            0x48, 0x89, 0xf8, 0x48, 0x29, 0xc8, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x49, 0x89, 0x84, 0x24,
+            0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
         ],
         data: &[],
         holes: &[
             Hole { offset: 0x8, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
-            Hole { offset: 0x11, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
-            Hole { offset: 0x16, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+            Hole { offset: 0x10, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
+            Hole { offset: 0x15, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // sub_i64__m04 (int_ops.c): 26 code bytes, 0 data bytes, 3 holes
+    // sub_i64__m04 (int_ops.c): 25 code bytes, 0 data bytes, 3 holes
     Stencil {
         name: "sub_i64__m04",
         code: &[
-            0x48, 0x89, 0xf8, 0x4c, 0x29, 0xc0, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x90, 0x49, 0x89, 0x84,
-            0x24, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
+            0x48, 0x89, 0xf8, 0x4c, 0x29, 0xc0, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x49, 0x89, 0x84, 0x24,
+            0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
         ],
         data: &[],
         holes: &[
             Hole { offset: 0x8, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
-            Hole { offset: 0x11, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
-            Hole { offset: 0x16, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+            Hole { offset: 0x10, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
+            Hole { offset: 0x15, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // sub_i64__m05 (int_ops.c): 26 code bytes, 0 data bytes, 3 holes
+    // sub_i64__m05 (int_ops.c): 25 code bytes, 0 data bytes, 3 holes
     Stencil {
         name: "sub_i64__m05",
         code: &[
-            0x48, 0x89, 0xf8, 0x4c, 0x29, 0xc8, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x90, 0x49, 0x89, 0x84,
-            0x24, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
+            0x48, 0x89, 0xf8, 0x4c, 0x29, 0xc8, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x49, 0x89, 0x84, 0x24,
+            0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
         ],
         data: &[],
         holes: &[
             Hole { offset: 0x8, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
-            Hole { offset: 0x11, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
-            Hole { offset: 0x16, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+            Hole { offset: 0x10, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
+            Hole { offset: 0x15, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // sub_i64__m0m (int_ops.c): 31 code bytes, 0 data bytes, 4 holes
+    // sub_i64__m0m (int_ops.c): 30 code bytes, 0 data bytes, 4 holes
     Stencil {
         name: "sub_i64__m0m",
         code: &[
             0x48, 0x89, 0xf8, 0x49, 0x2b, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0x0f, 0x80, 0x00, 0x00, 0x00,
-            0x00, 0x90, 0x49, 0x89, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
+            0x00, 0x49, 0x89, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
         ],
         data: &[],
         holes: &[
             Hole { offset: 0x7, kind: HoleKind::Abs32S, symbol: HoleSymbol::C, addend: 0, in_data: false },
             Hole { offset: 0xd, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
-            Hole { offset: 0x16, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
-            Hole { offset: 0x1b, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+            Hole { offset: 0x15, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
+            Hole { offset: 0x1a, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // sub_i64__m10 (int_ops.c): 26 code bytes, 0 data bytes, 3 holes
+    // sub_i64__m10 (int_ops.c): 25 code bytes, 0 data bytes, 3 holes
     Stencil {
         name: "sub_i64__m10",
         code: &[
-            0x48, 0x89, 0xf0, 0x48, 0x29, 0xf8, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x90, 0x49, 0x89, 0x84,
-            0x24, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
+            0x48, 0x89, 0xf0, 0x48, 0x29, 0xf8, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x49, 0x89, 0x84, 0x24,
+            0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
         ],
         data: &[],
         holes: &[
             Hole { offset: 0x8, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
-            Hole { offset: 0x11, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
-            Hole { offset: 0x16, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+            Hole { offset: 0x10, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
+            Hole { offset: 0x15, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
     // sub_i64__m11 (int_ops.c): 17 code bytes, 0 data bytes, 2 holes
@@ -23615,103 +24493,103 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0xd, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // sub_i64__m12 (int_ops.c): 26 code bytes, 0 data bytes, 3 holes
+    // sub_i64__m12 (int_ops.c): 25 code bytes, 0 data bytes, 3 holes
     Stencil {
         name: "sub_i64__m12",
         code: &[
-            0x48, 0x89, 0xf0, 0x48, 0x29, 0xd0, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x90, 0x49, 0x89, 0x84,
-            0x24, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
+            0x48, 0x89, 0xf0, 0x48, 0x29, 0xd0, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x49, 0x89, 0x84, 0x24,
+            0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
         ],
         data: &[],
         holes: &[
             Hole { offset: 0x8, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
-            Hole { offset: 0x11, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
-            Hole { offset: 0x16, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+            Hole { offset: 0x10, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
+            Hole { offset: 0x15, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // sub_i64__m13 (int_ops.c): 26 code bytes, 0 data bytes, 3 holes
+    // sub_i64__m13 (int_ops.c): 25 code bytes, 0 data bytes, 3 holes
     Stencil {
         name: "sub_i64__m13",
         code: &[
-            0x48, 0x89, 0xf0, 0x48, 0x29, 0xc8, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x90, 0x49, 0x89, 0x84,
-            0x24, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
+            0x48, 0x89, 0xf0, 0x48, 0x29, 0xc8, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x49, 0x89, 0x84, 0x24,
+            0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
         ],
         data: &[],
         holes: &[
             Hole { offset: 0x8, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
-            Hole { offset: 0x11, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
-            Hole { offset: 0x16, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+            Hole { offset: 0x10, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
+            Hole { offset: 0x15, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // sub_i64__m14 (int_ops.c): 26 code bytes, 0 data bytes, 3 holes
+    // sub_i64__m14 (int_ops.c): 25 code bytes, 0 data bytes, 3 holes
     Stencil {
         name: "sub_i64__m14",
         code: &[
-            0x48, 0x89, 0xf0, 0x4c, 0x29, 0xc0, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x90, 0x49, 0x89, 0x84,
-            0x24, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
+            0x48, 0x89, 0xf0, 0x4c, 0x29, 0xc0, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x49, 0x89, 0x84, 0x24,
+            0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
         ],
         data: &[],
         holes: &[
             Hole { offset: 0x8, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
-            Hole { offset: 0x11, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
-            Hole { offset: 0x16, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+            Hole { offset: 0x10, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
+            Hole { offset: 0x15, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // sub_i64__m15 (int_ops.c): 26 code bytes, 0 data bytes, 3 holes
+    // sub_i64__m15 (int_ops.c): 25 code bytes, 0 data bytes, 3 holes
     Stencil {
         name: "sub_i64__m15",
         code: &[
-            0x48, 0x89, 0xf0, 0x4c, 0x29, 0xc8, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x90, 0x49, 0x89, 0x84,
-            0x24, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
+            0x48, 0x89, 0xf0, 0x4c, 0x29, 0xc8, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x49, 0x89, 0x84, 0x24,
+            0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
         ],
         data: &[],
         holes: &[
             Hole { offset: 0x8, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
-            Hole { offset: 0x11, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
-            Hole { offset: 0x16, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+            Hole { offset: 0x10, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
+            Hole { offset: 0x15, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // sub_i64__m1m (int_ops.c): 31 code bytes, 0 data bytes, 4 holes
+    // sub_i64__m1m (int_ops.c): 30 code bytes, 0 data bytes, 4 holes
     Stencil {
         name: "sub_i64__m1m",
         code: &[
             0x48, 0x89, 0xf0, 0x49, 0x2b, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0x0f, 0x80, 0x00, 0x00, 0x00,
-            0x00, 0x90, 0x49, 0x89, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
+            0x00, 0x49, 0x89, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
         ],
         data: &[],
         holes: &[
             Hole { offset: 0x7, kind: HoleKind::Abs32S, symbol: HoleSymbol::C, addend: 0, in_data: false },
             Hole { offset: 0xd, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
-            Hole { offset: 0x16, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
-            Hole { offset: 0x1b, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+            Hole { offset: 0x15, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
+            Hole { offset: 0x1a, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // sub_i64__m20 (int_ops.c): 26 code bytes, 0 data bytes, 3 holes
+    // sub_i64__m20 (int_ops.c): 25 code bytes, 0 data bytes, 3 holes
     Stencil {
         name: "sub_i64__m20",
         code: &[
-            0x48, 0x89, 0xd0, 0x48, 0x29, 0xf8, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x90, 0x49, 0x89, 0x84,
-            0x24, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
+            0x48, 0x89, 0xd0, 0x48, 0x29, 0xf8, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x49, 0x89, 0x84, 0x24,
+            0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
         ],
         data: &[],
         holes: &[
             Hole { offset: 0x8, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
-            Hole { offset: 0x11, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
-            Hole { offset: 0x16, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+            Hole { offset: 0x10, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
+            Hole { offset: 0x15, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // sub_i64__m21 (int_ops.c): 26 code bytes, 0 data bytes, 3 holes
+    // sub_i64__m21 (int_ops.c): 25 code bytes, 0 data bytes, 3 holes
     Stencil {
         name: "sub_i64__m21",
         code: &[
-            0x48, 0x89, 0xd0, 0x48, 0x29, 0xf0, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x90, 0x49, 0x89, 0x84,
-            0x24, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
+            0x48, 0x89, 0xd0, 0x48, 0x29, 0xf0, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x49, 0x89, 0x84, 0x24,
+            0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
         ],
         data: &[],
         holes: &[
             Hole { offset: 0x8, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
-            Hole { offset: 0x11, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
-            Hole { offset: 0x16, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+            Hole { offset: 0x10, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
+            Hole { offset: 0x15, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
     // sub_i64__m22 (int_ops.c): 17 code bytes, 0 data bytes, 2 holes
@@ -23727,103 +24605,103 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0xd, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // sub_i64__m23 (int_ops.c): 26 code bytes, 0 data bytes, 3 holes
+    // sub_i64__m23 (int_ops.c): 25 code bytes, 0 data bytes, 3 holes
     Stencil {
         name: "sub_i64__m23",
         code: &[
-            0x48, 0x89, 0xd0, 0x48, 0x29, 0xc8, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x90, 0x49, 0x89, 0x84,
-            0x24, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
+            0x48, 0x89, 0xd0, 0x48, 0x29, 0xc8, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x49, 0x89, 0x84, 0x24,
+            0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
         ],
         data: &[],
         holes: &[
             Hole { offset: 0x8, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
-            Hole { offset: 0x11, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
-            Hole { offset: 0x16, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+            Hole { offset: 0x10, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
+            Hole { offset: 0x15, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // sub_i64__m24 (int_ops.c): 26 code bytes, 0 data bytes, 3 holes
+    // sub_i64__m24 (int_ops.c): 25 code bytes, 0 data bytes, 3 holes
     Stencil {
         name: "sub_i64__m24",
         code: &[
-            0x48, 0x89, 0xd0, 0x4c, 0x29, 0xc0, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x90, 0x49, 0x89, 0x84,
-            0x24, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
+            0x48, 0x89, 0xd0, 0x4c, 0x29, 0xc0, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x49, 0x89, 0x84, 0x24,
+            0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
         ],
         data: &[],
         holes: &[
             Hole { offset: 0x8, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
-            Hole { offset: 0x11, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
-            Hole { offset: 0x16, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+            Hole { offset: 0x10, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
+            Hole { offset: 0x15, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // sub_i64__m25 (int_ops.c): 26 code bytes, 0 data bytes, 3 holes
+    // sub_i64__m25 (int_ops.c): 25 code bytes, 0 data bytes, 3 holes
     Stencil {
         name: "sub_i64__m25",
         code: &[
-            0x48, 0x89, 0xd0, 0x4c, 0x29, 0xc8, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x90, 0x49, 0x89, 0x84,
-            0x24, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
+            0x48, 0x89, 0xd0, 0x4c, 0x29, 0xc8, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x49, 0x89, 0x84, 0x24,
+            0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
         ],
         data: &[],
         holes: &[
             Hole { offset: 0x8, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
-            Hole { offset: 0x11, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
-            Hole { offset: 0x16, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+            Hole { offset: 0x10, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
+            Hole { offset: 0x15, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // sub_i64__m2m (int_ops.c): 31 code bytes, 0 data bytes, 4 holes
+    // sub_i64__m2m (int_ops.c): 30 code bytes, 0 data bytes, 4 holes
     Stencil {
         name: "sub_i64__m2m",
         code: &[
             0x48, 0x89, 0xd0, 0x49, 0x2b, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0x0f, 0x80, 0x00, 0x00, 0x00,
-            0x00, 0x90, 0x49, 0x89, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
+            0x00, 0x49, 0x89, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
         ],
         data: &[],
         holes: &[
             Hole { offset: 0x7, kind: HoleKind::Abs32S, symbol: HoleSymbol::C, addend: 0, in_data: false },
             Hole { offset: 0xd, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
-            Hole { offset: 0x16, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
-            Hole { offset: 0x1b, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+            Hole { offset: 0x15, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
+            Hole { offset: 0x1a, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // sub_i64__m30 (int_ops.c): 26 code bytes, 0 data bytes, 3 holes
+    // sub_i64__m30 (int_ops.c): 25 code bytes, 0 data bytes, 3 holes
     Stencil {
         name: "sub_i64__m30",
         code: &[
-            0x48, 0x89, 0xc8, 0x48, 0x29, 0xf8, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x90, 0x49, 0x89, 0x84,
-            0x24, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
+            0x48, 0x89, 0xc8, 0x48, 0x29, 0xf8, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x49, 0x89, 0x84, 0x24,
+            0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
         ],
         data: &[],
         holes: &[
             Hole { offset: 0x8, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
-            Hole { offset: 0x11, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
-            Hole { offset: 0x16, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+            Hole { offset: 0x10, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
+            Hole { offset: 0x15, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // sub_i64__m31 (int_ops.c): 26 code bytes, 0 data bytes, 3 holes
+    // sub_i64__m31 (int_ops.c): 25 code bytes, 0 data bytes, 3 holes
     Stencil {
         name: "sub_i64__m31",
         code: &[
-            0x48, 0x89, 0xc8, 0x48, 0x29, 0xf0, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x90, 0x49, 0x89, 0x84,
-            0x24, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
+            0x48, 0x89, 0xc8, 0x48, 0x29, 0xf0, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x49, 0x89, 0x84, 0x24,
+            0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
         ],
         data: &[],
         holes: &[
             Hole { offset: 0x8, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
-            Hole { offset: 0x11, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
-            Hole { offset: 0x16, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+            Hole { offset: 0x10, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
+            Hole { offset: 0x15, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // sub_i64__m32 (int_ops.c): 26 code bytes, 0 data bytes, 3 holes
+    // sub_i64__m32 (int_ops.c): 25 code bytes, 0 data bytes, 3 holes
     Stencil {
         name: "sub_i64__m32",
         code: &[
-            0x48, 0x89, 0xc8, 0x48, 0x29, 0xd0, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x90, 0x49, 0x89, 0x84,
-            0x24, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
+            0x48, 0x89, 0xc8, 0x48, 0x29, 0xd0, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x49, 0x89, 0x84, 0x24,
+            0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
         ],
         data: &[],
         holes: &[
             Hole { offset: 0x8, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
-            Hole { offset: 0x11, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
-            Hole { offset: 0x16, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+            Hole { offset: 0x10, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
+            Hole { offset: 0x15, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
     // sub_i64__m33 (int_ops.c): 17 code bytes, 0 data bytes, 2 holes
@@ -23839,103 +24717,103 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0xd, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // sub_i64__m34 (int_ops.c): 26 code bytes, 0 data bytes, 3 holes
+    // sub_i64__m34 (int_ops.c): 25 code bytes, 0 data bytes, 3 holes
     Stencil {
         name: "sub_i64__m34",
         code: &[
-            0x48, 0x89, 0xc8, 0x4c, 0x29, 0xc0, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x90, 0x49, 0x89, 0x84,
-            0x24, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
+            0x48, 0x89, 0xc8, 0x4c, 0x29, 0xc0, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x49, 0x89, 0x84, 0x24,
+            0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
         ],
         data: &[],
         holes: &[
             Hole { offset: 0x8, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
-            Hole { offset: 0x11, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
-            Hole { offset: 0x16, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+            Hole { offset: 0x10, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
+            Hole { offset: 0x15, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // sub_i64__m35 (int_ops.c): 26 code bytes, 0 data bytes, 3 holes
+    // sub_i64__m35 (int_ops.c): 25 code bytes, 0 data bytes, 3 holes
     Stencil {
         name: "sub_i64__m35",
         code: &[
-            0x48, 0x89, 0xc8, 0x4c, 0x29, 0xc8, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x90, 0x49, 0x89, 0x84,
-            0x24, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
+            0x48, 0x89, 0xc8, 0x4c, 0x29, 0xc8, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x49, 0x89, 0x84, 0x24,
+            0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
         ],
         data: &[],
         holes: &[
             Hole { offset: 0x8, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
-            Hole { offset: 0x11, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
-            Hole { offset: 0x16, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+            Hole { offset: 0x10, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
+            Hole { offset: 0x15, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // sub_i64__m3m (int_ops.c): 31 code bytes, 0 data bytes, 4 holes
+    // sub_i64__m3m (int_ops.c): 30 code bytes, 0 data bytes, 4 holes
     Stencil {
         name: "sub_i64__m3m",
         code: &[
             0x48, 0x89, 0xc8, 0x49, 0x2b, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0x0f, 0x80, 0x00, 0x00, 0x00,
-            0x00, 0x90, 0x49, 0x89, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
+            0x00, 0x49, 0x89, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
         ],
         data: &[],
         holes: &[
             Hole { offset: 0x7, kind: HoleKind::Abs32S, symbol: HoleSymbol::C, addend: 0, in_data: false },
             Hole { offset: 0xd, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
-            Hole { offset: 0x16, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
-            Hole { offset: 0x1b, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+            Hole { offset: 0x15, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
+            Hole { offset: 0x1a, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // sub_i64__m40 (int_ops.c): 26 code bytes, 0 data bytes, 3 holes
+    // sub_i64__m40 (int_ops.c): 25 code bytes, 0 data bytes, 3 holes
     Stencil {
         name: "sub_i64__m40",
         code: &[
-            0x4c, 0x89, 0xc0, 0x48, 0x29, 0xf8, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x90, 0x49, 0x89, 0x84,
-            0x24, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
+            0x4c, 0x89, 0xc0, 0x48, 0x29, 0xf8, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x49, 0x89, 0x84, 0x24,
+            0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
         ],
         data: &[],
         holes: &[
             Hole { offset: 0x8, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
-            Hole { offset: 0x11, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
-            Hole { offset: 0x16, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+            Hole { offset: 0x10, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
+            Hole { offset: 0x15, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // sub_i64__m41 (int_ops.c): 26 code bytes, 0 data bytes, 3 holes
+    // sub_i64__m41 (int_ops.c): 25 code bytes, 0 data bytes, 3 holes
     Stencil {
         name: "sub_i64__m41",
         code: &[
-            0x4c, 0x89, 0xc0, 0x48, 0x29, 0xf0, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x90, 0x49, 0x89, 0x84,
-            0x24, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
+            0x4c, 0x89, 0xc0, 0x48, 0x29, 0xf0, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x49, 0x89, 0x84, 0x24,
+            0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
         ],
         data: &[],
         holes: &[
             Hole { offset: 0x8, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
-            Hole { offset: 0x11, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
-            Hole { offset: 0x16, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+            Hole { offset: 0x10, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
+            Hole { offset: 0x15, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // sub_i64__m42 (int_ops.c): 26 code bytes, 0 data bytes, 3 holes
+    // sub_i64__m42 (int_ops.c): 25 code bytes, 0 data bytes, 3 holes
     Stencil {
         name: "sub_i64__m42",
         code: &[
-            0x4c, 0x89, 0xc0, 0x48, 0x29, 0xd0, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x90, 0x49, 0x89, 0x84,
-            0x24, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
+            0x4c, 0x89, 0xc0, 0x48, 0x29, 0xd0, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x49, 0x89, 0x84, 0x24,
+            0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
         ],
         data: &[],
         holes: &[
             Hole { offset: 0x8, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
-            Hole { offset: 0x11, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
-            Hole { offset: 0x16, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+            Hole { offset: 0x10, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
+            Hole { offset: 0x15, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // sub_i64__m43 (int_ops.c): 26 code bytes, 0 data bytes, 3 holes
+    // sub_i64__m43 (int_ops.c): 25 code bytes, 0 data bytes, 3 holes
     Stencil {
         name: "sub_i64__m43",
         code: &[
-            0x4c, 0x89, 0xc0, 0x48, 0x29, 0xc8, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x90, 0x49, 0x89, 0x84,
-            0x24, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
+            0x4c, 0x89, 0xc0, 0x48, 0x29, 0xc8, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x49, 0x89, 0x84, 0x24,
+            0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
         ],
         data: &[],
         holes: &[
             Hole { offset: 0x8, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
-            Hole { offset: 0x11, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
-            Hole { offset: 0x16, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+            Hole { offset: 0x10, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
+            Hole { offset: 0x15, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
     // sub_i64__m44 (int_ops.c): 17 code bytes, 0 data bytes, 2 holes
@@ -23951,103 +24829,103 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0xd, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // sub_i64__m45 (int_ops.c): 26 code bytes, 0 data bytes, 3 holes
+    // sub_i64__m45 (int_ops.c): 25 code bytes, 0 data bytes, 3 holes
     Stencil {
         name: "sub_i64__m45",
         code: &[
-            0x4c, 0x89, 0xc0, 0x4c, 0x29, 0xc8, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x90, 0x49, 0x89, 0x84,
-            0x24, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
+            0x4c, 0x89, 0xc0, 0x4c, 0x29, 0xc8, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x49, 0x89, 0x84, 0x24,
+            0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
         ],
         data: &[],
         holes: &[
             Hole { offset: 0x8, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
-            Hole { offset: 0x11, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
-            Hole { offset: 0x16, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+            Hole { offset: 0x10, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
+            Hole { offset: 0x15, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // sub_i64__m4m (int_ops.c): 31 code bytes, 0 data bytes, 4 holes
+    // sub_i64__m4m (int_ops.c): 30 code bytes, 0 data bytes, 4 holes
     Stencil {
         name: "sub_i64__m4m",
         code: &[
             0x4c, 0x89, 0xc0, 0x49, 0x2b, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0x0f, 0x80, 0x00, 0x00, 0x00,
-            0x00, 0x90, 0x49, 0x89, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
+            0x00, 0x49, 0x89, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
         ],
         data: &[],
         holes: &[
             Hole { offset: 0x7, kind: HoleKind::Abs32S, symbol: HoleSymbol::C, addend: 0, in_data: false },
             Hole { offset: 0xd, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
-            Hole { offset: 0x16, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
-            Hole { offset: 0x1b, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+            Hole { offset: 0x15, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
+            Hole { offset: 0x1a, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // sub_i64__m50 (int_ops.c): 26 code bytes, 0 data bytes, 3 holes
+    // sub_i64__m50 (int_ops.c): 25 code bytes, 0 data bytes, 3 holes
     Stencil {
         name: "sub_i64__m50",
         code: &[
-            0x4c, 0x89, 0xc8, 0x48, 0x29, 0xf8, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x90, 0x49, 0x89, 0x84,
-            0x24, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
+            0x4c, 0x89, 0xc8, 0x48, 0x29, 0xf8, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x49, 0x89, 0x84, 0x24,
+            0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
         ],
         data: &[],
         holes: &[
             Hole { offset: 0x8, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
-            Hole { offset: 0x11, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
-            Hole { offset: 0x16, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+            Hole { offset: 0x10, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
+            Hole { offset: 0x15, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // sub_i64__m51 (int_ops.c): 26 code bytes, 0 data bytes, 3 holes
+    // sub_i64__m51 (int_ops.c): 25 code bytes, 0 data bytes, 3 holes
     Stencil {
         name: "sub_i64__m51",
         code: &[
-            0x4c, 0x89, 0xc8, 0x48, 0x29, 0xf0, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x90, 0x49, 0x89, 0x84,
-            0x24, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
+            0x4c, 0x89, 0xc8, 0x48, 0x29, 0xf0, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x49, 0x89, 0x84, 0x24,
+            0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
         ],
         data: &[],
         holes: &[
             Hole { offset: 0x8, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
-            Hole { offset: 0x11, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
-            Hole { offset: 0x16, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+            Hole { offset: 0x10, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
+            Hole { offset: 0x15, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // sub_i64__m52 (int_ops.c): 26 code bytes, 0 data bytes, 3 holes
+    // sub_i64__m52 (int_ops.c): 25 code bytes, 0 data bytes, 3 holes
     Stencil {
         name: "sub_i64__m52",
         code: &[
-            0x4c, 0x89, 0xc8, 0x48, 0x29, 0xd0, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x90, 0x49, 0x89, 0x84,
-            0x24, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
+            0x4c, 0x89, 0xc8, 0x48, 0x29, 0xd0, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x49, 0x89, 0x84, 0x24,
+            0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
         ],
         data: &[],
         holes: &[
             Hole { offset: 0x8, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
-            Hole { offset: 0x11, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
-            Hole { offset: 0x16, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+            Hole { offset: 0x10, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
+            Hole { offset: 0x15, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // sub_i64__m53 (int_ops.c): 26 code bytes, 0 data bytes, 3 holes
+    // sub_i64__m53 (int_ops.c): 25 code bytes, 0 data bytes, 3 holes
     Stencil {
         name: "sub_i64__m53",
         code: &[
-            0x4c, 0x89, 0xc8, 0x48, 0x29, 0xc8, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x90, 0x49, 0x89, 0x84,
-            0x24, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
+            0x4c, 0x89, 0xc8, 0x48, 0x29, 0xc8, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x49, 0x89, 0x84, 0x24,
+            0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
         ],
         data: &[],
         holes: &[
             Hole { offset: 0x8, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
-            Hole { offset: 0x11, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
-            Hole { offset: 0x16, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+            Hole { offset: 0x10, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
+            Hole { offset: 0x15, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // sub_i64__m54 (int_ops.c): 26 code bytes, 0 data bytes, 3 holes
+    // sub_i64__m54 (int_ops.c): 25 code bytes, 0 data bytes, 3 holes
     Stencil {
         name: "sub_i64__m54",
         code: &[
-            0x4c, 0x89, 0xc8, 0x4c, 0x29, 0xc0, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x90, 0x49, 0x89, 0x84,
-            0x24, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
+            0x4c, 0x89, 0xc8, 0x4c, 0x29, 0xc0, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x49, 0x89, 0x84, 0x24,
+            0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
         ],
         data: &[],
         holes: &[
             Hole { offset: 0x8, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
-            Hole { offset: 0x11, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
-            Hole { offset: 0x16, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+            Hole { offset: 0x10, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
+            Hole { offset: 0x15, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
     // sub_i64__m55 (int_ops.c): 17 code bytes, 0 data bytes, 2 holes
@@ -24063,109 +24941,553 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0xd, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // sub_i64__m5m (int_ops.c): 31 code bytes, 0 data bytes, 4 holes
+    // sub_i64__m5m (int_ops.c): 30 code bytes, 0 data bytes, 4 holes
     Stencil {
         name: "sub_i64__m5m",
         code: &[
             0x4c, 0x89, 0xc8, 0x49, 0x2b, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0x0f, 0x80, 0x00, 0x00, 0x00,
-            0x00, 0x90, 0x49, 0x89, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
+            0x00, 0x49, 0x89, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
         ],
         data: &[],
         holes: &[
             Hole { offset: 0x7, kind: HoleKind::Abs32S, symbol: HoleSymbol::C, addend: 0, in_data: false },
             Hole { offset: 0xd, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
-            Hole { offset: 0x16, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
-            Hole { offset: 0x1b, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+            Hole { offset: 0x15, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
+            Hole { offset: 0x1a, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // sub_i64__mm0 (int_ops.c): 31 code bytes, 0 data bytes, 4 holes
+    // sub_i64__mm0 (int_ops.c): 30 code bytes, 0 data bytes, 4 holes
     Stencil {
         name: "sub_i64__mm0",
         code: &[
             0x49, 0x8b, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0x48, 0x29, 0xf8, 0x0f, 0x80, 0x00, 0x00, 0x00,
-            0x00, 0x90, 0x49, 0x89, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
+            0x00, 0x49, 0x89, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
         ],
         data: &[],
         holes: &[
             Hole { offset: 0x4, kind: HoleKind::Abs32S, symbol: HoleSymbol::B, addend: 0, in_data: false },
             Hole { offset: 0xd, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
-            Hole { offset: 0x16, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
-            Hole { offset: 0x1b, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+            Hole { offset: 0x15, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
+            Hole { offset: 0x1a, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // sub_i64__mm1 (int_ops.c): 31 code bytes, 0 data bytes, 4 holes
+    // sub_i64__mm1 (int_ops.c): 30 code bytes, 0 data bytes, 4 holes
     Stencil {
         name: "sub_i64__mm1",
         code: &[
             0x49, 0x8b, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0x48, 0x29, 0xf0, 0x0f, 0x80, 0x00, 0x00, 0x00,
-            0x00, 0x90, 0x49, 0x89, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
+            0x00, 0x49, 0x89, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
         ],
         data: &[],
         holes: &[
             Hole { offset: 0x4, kind: HoleKind::Abs32S, symbol: HoleSymbol::B, addend: 0, in_data: false },
             Hole { offset: 0xd, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
-            Hole { offset: 0x16, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
-            Hole { offset: 0x1b, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+            Hole { offset: 0x15, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
+            Hole { offset: 0x1a, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // sub_i64__mm2 (int_ops.c): 31 code bytes, 0 data bytes, 4 holes
+    // sub_i64__mm2 (int_ops.c): 30 code bytes, 0 data bytes, 4 holes
     Stencil {
         name: "sub_i64__mm2",
         code: &[
             0x49, 0x8b, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0x48, 0x29, 0xd0, 0x0f, 0x80, 0x00, 0x00, 0x00,
-            0x00, 0x90, 0x49, 0x89, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
+            0x00, 0x49, 0x89, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
         ],
         data: &[],
         holes: &[
             Hole { offset: 0x4, kind: HoleKind::Abs32S, symbol: HoleSymbol::B, addend: 0, in_data: false },
             Hole { offset: 0xd, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
-            Hole { offset: 0x16, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
-            Hole { offset: 0x1b, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+            Hole { offset: 0x15, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
+            Hole { offset: 0x1a, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // sub_i64__mm3 (int_ops.c): 31 code bytes, 0 data bytes, 4 holes
+    // sub_i64__mm3 (int_ops.c): 30 code bytes, 0 data bytes, 4 holes
     Stencil {
         name: "sub_i64__mm3",
         code: &[
             0x49, 0x8b, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0x48, 0x29, 0xc8, 0x0f, 0x80, 0x00, 0x00, 0x00,
-            0x00, 0x90, 0x49, 0x89, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
+            0x00, 0x49, 0x89, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
         ],
         data: &[],
         holes: &[
             Hole { offset: 0x4, kind: HoleKind::Abs32S, symbol: HoleSymbol::B, addend: 0, in_data: false },
             Hole { offset: 0xd, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
-            Hole { offset: 0x16, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
-            Hole { offset: 0x1b, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+            Hole { offset: 0x15, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
+            Hole { offset: 0x1a, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // sub_i64__mm4 (int_ops.c): 31 code bytes, 0 data bytes, 4 holes
+    // sub_i64__mm4 (int_ops.c): 30 code bytes, 0 data bytes, 4 holes
     Stencil {
         name: "sub_i64__mm4",
         code: &[
             0x49, 0x8b, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0x4c, 0x29, 0xc0, 0x0f, 0x80, 0x00, 0x00, 0x00,
-            0x00, 0x90, 0x49, 0x89, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
+            0x00, 0x49, 0x89, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
         ],
         data: &[],
         holes: &[
             Hole { offset: 0x4, kind: HoleKind::Abs32S, symbol: HoleSymbol::B, addend: 0, in_data: false },
             Hole { offset: 0xd, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
-            Hole { offset: 0x16, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
-            Hole { offset: 0x1b, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+            Hole { offset: 0x15, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
+            Hole { offset: 0x1a, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // sub_i64__mm5 (int_ops.c): 31 code bytes, 0 data bytes, 4 holes
+    // sub_i64__mm5 (int_ops.c): 30 code bytes, 0 data bytes, 4 holes
     Stencil {
         name: "sub_i64__mm5",
         code: &[
             0x49, 0x8b, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0x4c, 0x29, 0xc8, 0x0f, 0x80, 0x00, 0x00, 0x00,
-            0x00, 0x90, 0x49, 0x89, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
+            0x00, 0x49, 0x89, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
         ],
         data: &[],
         holes: &[
             Hole { offset: 0x4, kind: HoleKind::Abs32S, symbol: HoleSymbol::B, addend: 0, in_data: false },
             Hole { offset: 0xd, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
-            Hole { offset: 0x16, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
-            Hole { offset: 0x1b, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+            Hole { offset: 0x15, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
+            Hole { offset: 0x1a, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // sub_i64__x01 (int_ops.c): 14 code bytes, 0 data bytes, 2 holes
+    Stencil {
+        name: "sub_i64__x01",
+        code: &[
+            0x48, 0x29, 0xf7, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x5, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0xa, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // sub_i64__x02 (int_ops.c): 14 code bytes, 0 data bytes, 2 holes
+    Stencil {
+        name: "sub_i64__x02",
+        code: &[
+            0x48, 0x29, 0xd7, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x5, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0xa, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // sub_i64__x03 (int_ops.c): 14 code bytes, 0 data bytes, 2 holes
+    Stencil {
+        name: "sub_i64__x03",
+        code: &[
+            0x48, 0x29, 0xcf, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x5, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0xa, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // sub_i64__x04 (int_ops.c): 14 code bytes, 0 data bytes, 2 holes
+    Stencil {
+        name: "sub_i64__x04",
+        code: &[
+            0x4c, 0x29, 0xc7, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x5, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0xa, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // sub_i64__x05 (int_ops.c): 14 code bytes, 0 data bytes, 2 holes
+    Stencil {
+        name: "sub_i64__x05",
+        code: &[
+            0x4c, 0x29, 0xcf, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x5, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0xa, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // sub_i64__x0m (int_ops.c): 19 code bytes, 0 data bytes, 3 holes
+    Stencil {
+        name: "sub_i64__x0m",
+        code: &[
+            0x49, 0x2b, 0xbc, 0x24, 0x00, 0x00, 0x00, 0x00, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00,
+            0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x4, kind: HoleKind::Abs32S, symbol: HoleSymbol::C, addend: 0, in_data: false },
+            Hole { offset: 0xa, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0xf, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // sub_i64__x10 (int_ops.c): 14 code bytes, 0 data bytes, 2 holes
+    Stencil {
+        name: "sub_i64__x10",
+        code: &[
+            0x48, 0x29, 0xfe, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x5, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0xa, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // sub_i64__x12 (int_ops.c): 14 code bytes, 0 data bytes, 2 holes
+    Stencil {
+        name: "sub_i64__x12",
+        code: &[
+            0x48, 0x29, 0xd6, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x5, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0xa, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // sub_i64__x13 (int_ops.c): 14 code bytes, 0 data bytes, 2 holes
+    Stencil {
+        name: "sub_i64__x13",
+        code: &[
+            0x48, 0x29, 0xce, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x5, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0xa, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // sub_i64__x14 (int_ops.c): 14 code bytes, 0 data bytes, 2 holes
+    Stencil {
+        name: "sub_i64__x14",
+        code: &[
+            0x4c, 0x29, 0xc6, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x5, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0xa, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // sub_i64__x15 (int_ops.c): 14 code bytes, 0 data bytes, 2 holes
+    Stencil {
+        name: "sub_i64__x15",
+        code: &[
+            0x4c, 0x29, 0xce, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x5, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0xa, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // sub_i64__x1m (int_ops.c): 19 code bytes, 0 data bytes, 3 holes
+    Stencil {
+        name: "sub_i64__x1m",
+        code: &[
+            0x49, 0x2b, 0xb4, 0x24, 0x00, 0x00, 0x00, 0x00, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00,
+            0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x4, kind: HoleKind::Abs32S, symbol: HoleSymbol::C, addend: 0, in_data: false },
+            Hole { offset: 0xa, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0xf, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // sub_i64__x20 (int_ops.c): 14 code bytes, 0 data bytes, 2 holes
+    Stencil {
+        name: "sub_i64__x20",
+        code: &[
+            0x48, 0x29, 0xfa, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x5, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0xa, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // sub_i64__x21 (int_ops.c): 14 code bytes, 0 data bytes, 2 holes
+    Stencil {
+        name: "sub_i64__x21",
+        code: &[
+            0x48, 0x29, 0xf2, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x5, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0xa, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // sub_i64__x23 (int_ops.c): 14 code bytes, 0 data bytes, 2 holes
+    Stencil {
+        name: "sub_i64__x23",
+        code: &[
+            0x48, 0x29, 0xca, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x5, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0xa, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // sub_i64__x24 (int_ops.c): 14 code bytes, 0 data bytes, 2 holes
+    Stencil {
+        name: "sub_i64__x24",
+        code: &[
+            0x4c, 0x29, 0xc2, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x5, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0xa, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // sub_i64__x25 (int_ops.c): 14 code bytes, 0 data bytes, 2 holes
+    Stencil {
+        name: "sub_i64__x25",
+        code: &[
+            0x4c, 0x29, 0xca, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x5, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0xa, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // sub_i64__x2m (int_ops.c): 19 code bytes, 0 data bytes, 3 holes
+    Stencil {
+        name: "sub_i64__x2m",
+        code: &[
+            0x49, 0x2b, 0x94, 0x24, 0x00, 0x00, 0x00, 0x00, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00,
+            0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x4, kind: HoleKind::Abs32S, symbol: HoleSymbol::C, addend: 0, in_data: false },
+            Hole { offset: 0xa, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0xf, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // sub_i64__x30 (int_ops.c): 14 code bytes, 0 data bytes, 2 holes
+    Stencil {
+        name: "sub_i64__x30",
+        code: &[
+            0x48, 0x29, 0xf9, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x5, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0xa, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // sub_i64__x31 (int_ops.c): 14 code bytes, 0 data bytes, 2 holes
+    Stencil {
+        name: "sub_i64__x31",
+        code: &[
+            0x48, 0x29, 0xf1, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x5, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0xa, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // sub_i64__x32 (int_ops.c): 14 code bytes, 0 data bytes, 2 holes
+    Stencil {
+        name: "sub_i64__x32",
+        code: &[
+            0x48, 0x29, 0xd1, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x5, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0xa, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // sub_i64__x34 (int_ops.c): 14 code bytes, 0 data bytes, 2 holes
+    Stencil {
+        name: "sub_i64__x34",
+        code: &[
+            0x4c, 0x29, 0xc1, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x5, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0xa, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // sub_i64__x35 (int_ops.c): 14 code bytes, 0 data bytes, 2 holes
+    Stencil {
+        name: "sub_i64__x35",
+        code: &[
+            0x4c, 0x29, 0xc9, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x5, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0xa, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // sub_i64__x3m (int_ops.c): 19 code bytes, 0 data bytes, 3 holes
+    Stencil {
+        name: "sub_i64__x3m",
+        code: &[
+            0x49, 0x2b, 0x8c, 0x24, 0x00, 0x00, 0x00, 0x00, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00,
+            0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x4, kind: HoleKind::Abs32S, symbol: HoleSymbol::C, addend: 0, in_data: false },
+            Hole { offset: 0xa, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0xf, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // sub_i64__x40 (int_ops.c): 14 code bytes, 0 data bytes, 2 holes
+    Stencil {
+        name: "sub_i64__x40",
+        code: &[
+            0x49, 0x29, 0xf8, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x5, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0xa, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // sub_i64__x41 (int_ops.c): 14 code bytes, 0 data bytes, 2 holes
+    Stencil {
+        name: "sub_i64__x41",
+        code: &[
+            0x49, 0x29, 0xf0, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x5, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0xa, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // sub_i64__x42 (int_ops.c): 14 code bytes, 0 data bytes, 2 holes
+    Stencil {
+        name: "sub_i64__x42",
+        code: &[
+            0x49, 0x29, 0xd0, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x5, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0xa, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // sub_i64__x43 (int_ops.c): 14 code bytes, 0 data bytes, 2 holes
+    Stencil {
+        name: "sub_i64__x43",
+        code: &[
+            0x49, 0x29, 0xc8, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x5, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0xa, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // sub_i64__x45 (int_ops.c): 14 code bytes, 0 data bytes, 2 holes
+    Stencil {
+        name: "sub_i64__x45",
+        code: &[
+            0x4d, 0x29, 0xc8, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x5, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0xa, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // sub_i64__x4m (int_ops.c): 19 code bytes, 0 data bytes, 3 holes
+    Stencil {
+        name: "sub_i64__x4m",
+        code: &[
+            0x4d, 0x2b, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00,
+            0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x4, kind: HoleKind::Abs32S, symbol: HoleSymbol::C, addend: 0, in_data: false },
+            Hole { offset: 0xa, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0xf, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // sub_i64__x50 (int_ops.c): 14 code bytes, 0 data bytes, 2 holes
+    Stencil {
+        name: "sub_i64__x50",
+        code: &[
+            0x49, 0x29, 0xf9, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x5, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0xa, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // sub_i64__x51 (int_ops.c): 14 code bytes, 0 data bytes, 2 holes
+    Stencil {
+        name: "sub_i64__x51",
+        code: &[
+            0x49, 0x29, 0xf1, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x5, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0xa, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // sub_i64__x52 (int_ops.c): 14 code bytes, 0 data bytes, 2 holes
+    Stencil {
+        name: "sub_i64__x52",
+        code: &[
+            0x49, 0x29, 0xd1, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x5, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0xa, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // sub_i64__x53 (int_ops.c): 14 code bytes, 0 data bytes, 2 holes
+    Stencil {
+        name: "sub_i64__x53",
+        code: &[
+            0x49, 0x29, 0xc9, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x5, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0xa, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // sub_i64__x54 (int_ops.c): 14 code bytes, 0 data bytes, 2 holes
+    Stencil {
+        name: "sub_i64__x54",
+        code: &[
+            0x4d, 0x29, 0xc1, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x5, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0xa, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+        ],
+    },
+    // sub_i64__x5m (int_ops.c): 19 code bytes, 0 data bytes, 3 holes
+    Stencil {
+        name: "sub_i64__x5m",
+        code: &[
+            0x4d, 0x2b, 0x8c, 0x24, 0x00, 0x00, 0x00, 0x00, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00,
+            0x00, 0x00, 0x00,
+        ],
+        data: &[],
+        holes: &[
+            Hole { offset: 0x4, kind: HoleKind::Abs32S, symbol: HoleSymbol::C, addend: 0, in_data: false },
+            Hole { offset: 0xa, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0xf, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
 ];

@@ -13,7 +13,12 @@
         SIDE_EXIT();                      \
     A = r;                                \
     CONTINUE();
-OP_ACC_K(add_i64, ADD, I)
+/* in place: R[a] op= R[c], R[a] clobbered on overflow (regcache.h: DEF_XACC) */
+#define XADD(A, C)                        \
+    if (UNLIKELY(__builtin_add_overflow(A, C, &(A)))) \
+        SIDE_EXIT();                       \
+    CONTINUE();
+OP_ACCX_K(add_i64, ADD, XADD, I)
 
 /* R[a] := R[b] - R[c] */
 #define SUB(A, B, C)                      \
@@ -22,7 +27,12 @@ OP_ACC_K(add_i64, ADD, I)
         SIDE_EXIT();                      \
     A = r;                                \
     CONTINUE();
-OP_ACC_K(sub_i64, SUB, I)
+/* in place: R[a] op= R[c], R[a] clobbered on overflow (regcache.h: DEF_XACC) */
+#define XSUB(A, C)                        \
+    if (UNLIKELY(__builtin_sub_overflow(A, C, &(A)))) \
+        SIDE_EXIT();                       \
+    CONTINUE();
+OP_ACCX_K(sub_i64, SUB, XSUB, I)
 
 /* R[a] := R[b] * R[c] */
 #define MUL(A, B, C)                      \
@@ -31,7 +41,12 @@ OP_ACC_K(sub_i64, SUB, I)
         SIDE_EXIT();                      \
     A = r;                                \
     CONTINUE();
-OP_ACC_K(mul_i64, MUL, I)
+/* in place: R[a] op= R[c], R[a] clobbered on overflow (regcache.h: DEF_XACC) */
+#define XMUL(A, C)                        \
+    if (UNLIKELY(__builtin_mul_overflow(A, C, &(A)))) \
+        SIDE_EXIT();                       \
+    CONTINUE();
+OP_ACCX_K(mul_i64, MUL, XMUL, I)
 
 /* R[a] := R[b] + c  (signed 32-bit immediate) */
 #define ADD_IMM(A, B)                           \

@@ -21,8 +21,9 @@
  * 48 forms `<stencil>__m<b><c>` with R[a] in its frame slot. For R[a] in a register the emitter
  * makes R[a] := R[b] op R[c] out of a move R[a] := R[b] (a variant of the bank's move op) and
  * an accumulator form, or uses the accumulator form alone when a is b (or a is c and op
- * commutes). So no op has more than 2(k+1)^2 variants for k registers, whatever its operand
- * count. */
+ * commutes). The ops that check overflow also have the 36 clobbering forms `__x<a><c>` (see
+ * DEF_XACC) for the move + accumulator pair. So no op has more than 3(k+1)^2 variants for k
+ * registers, whatever its operand count. */
 #ifndef MOCHI_REGCACHE_H
 #define MOCHI_REGCACHE_H
 
@@ -77,6 +78,21 @@
 /* The accumulator form R[a] := R[a] op R[c] (all three operands of bank K). */
 #define DEF_ACC(N, B, K, K_, a, c) \
     STENCIL(N##__##a##c) { B(L_##K##_##a(_A), L_##K##_##a(_A), L_##K##_##c(_C)) }
+/* The clobbering accumulator form: R[a] := R[a] op R[c], which may leave R[a] changed on a
+ * side exit (the body XB computes in place); the emitter uses it only right after a move
+ * R[a] := R[b] with a neither b nor c, where R[a]'s old value is dead and the interpreter,
+ * re-executing R[a] := R[b] op R[c], reads only b and c. */
+#define DEF_XACC(N, B, K, a, c) \
+    STENCIL(N##__x##a##c) { B(L_##K##_##a(_A), L_##K##_##c(_C)) }
+/* For a in register a: every location of c but a's own register (R[a] := R[b] op R[a] cannot
+ * start with the move). i64 registers only. */
+#define XC_0(M, ...) M(__VA_ARGS__, m) M(__VA_ARGS__, 1) M(__VA_ARGS__, 2) M(__VA_ARGS__, 3) M(__VA_ARGS__, 4) M(__VA_ARGS__, 5)
+#define XC_1(M, ...) M(__VA_ARGS__, m) M(__VA_ARGS__, 0) M(__VA_ARGS__, 2) M(__VA_ARGS__, 3) M(__VA_ARGS__, 4) M(__VA_ARGS__, 5)
+#define XC_2(M, ...) M(__VA_ARGS__, m) M(__VA_ARGS__, 0) M(__VA_ARGS__, 1) M(__VA_ARGS__, 3) M(__VA_ARGS__, 4) M(__VA_ARGS__, 5)
+#define XC_3(M, ...) M(__VA_ARGS__, m) M(__VA_ARGS__, 0) M(__VA_ARGS__, 1) M(__VA_ARGS__, 2) M(__VA_ARGS__, 4) M(__VA_ARGS__, 5)
+#define XC_4(M, ...) M(__VA_ARGS__, m) M(__VA_ARGS__, 0) M(__VA_ARGS__, 1) M(__VA_ARGS__, 2) M(__VA_ARGS__, 3) M(__VA_ARGS__, 5)
+#define XC_5(M, ...) M(__VA_ARGS__, m) M(__VA_ARGS__, 0) M(__VA_ARGS__, 1) M(__VA_ARGS__, 2) M(__VA_ARGS__, 3) M(__VA_ARGS__, 4)
+#define XA(N, B, K, a) XC_##a(DEF_XACC, N, B, K, a)
 /* The three-address form with R[a] in its frame slot. */
 #define DEF_MEMDEST(N, B, K, K_, b, c) \
     STENCIL(N##__m##b##c) { B(L_##K##_m(_A), L_##K##_##b(_B), L_##K##_##c(_C)) }
@@ -107,6 +123,11 @@
     STENCIL(N) { B(L_##K##_m(_A), L_##K##_m(_B), L_##K##_m(_C)) } \
     VARIANTS2_REG1(DEF_ACC, N, B, K, K)                                \
     VARIANTS2(DEF_MEMDEST, N, B, K, K)
+
+/* ... and the clobbering accumulator forms (body XB(A, C)), for ops that check overflow. */
+#define OP_ACCX_K(N, B, XB, K) \
+    OP_ACC_K(N, B, K)          \
+    REGS_I(XA, N, XB, K)
 
 #define OP_A(N, B) OP_A_K(N, B, I)
 #define OP_B(N, B) OP_B_K(N, B, I)

@@ -473,11 +473,13 @@ impl StencilSet {
                 continue;
             };
             for (oi, op) in Op::ALL.iter().enumerate() {
-                // An accumulator op's variants: `__<a><c>` (R[a] := R[a] op R[c], a in a
-                // register, at a + 5c) and `__m<b><c>` (R[a] in its slot, at 25 + b + 5c).
+                // An accumulator op's variants (B = LOC_BASE): `__<a><c>` (R[a] := R[a] op
+                // R[c], a in a register, at a + Bc), `__m<b><c>` (R[a] in its slot, at
+                // B^2 + b + Bc) and `__x<a><c>` (the clobbering form, at 2B^2 + a + Bc).
                 let acc = ops[oi].acc;
                 let memdest = acc && locs.len() == 3 && locs.starts_with('m');
-                let want = if acc && !memdest {
+                let clobber = acc && locs.len() == 3 && locs.starts_with('x');
+                let want = if acc && !memdest && !clobber {
                     2
                 } else {
                     ops[oi].ncp as usize
@@ -490,7 +492,7 @@ impl StencilSet {
                 }
                 let mut code = 0usize;
                 let mut ok = true;
-                let locs = if memdest { &locs[1..] } else { locs };
+                let locs = if memdest || clobber { &locs[1..] } else { locs };
                 for (j, c) in locs.bytes().enumerate() {
                     let d = match c {
                         b'm' => 0,
@@ -509,6 +511,9 @@ impl StencilSet {
                 }
                 if memdest {
                     code += LOC_BASE * LOC_BASE;
+                }
+                if clobber {
+                    code += 2 * LOC_BASE * LOC_BASE;
                 }
                 if ops[oi].variants == u32::MAX {
                     ops[oi].variants = variants.len() as u32;
@@ -955,7 +960,12 @@ impl Emitter {
                         code if m.variants != u32::MAX => set.variants[m.variants as usize + code],
                         _ => NONE,
                     };
-                    (mv != NONE).then_some((Some(mv), acc(loc[2])))
+                    // R[a]'s old value is dead after the move: the clobbering form (in
+                    // place, no copy kept for a side exit) where the op has one.
+                    let xc = 2 * LOC_BASE * LOC_BASE + loc[0] + LOC_BASE * loc[2];
+                    let x = set.variants[row + xc];
+                    let op_s = if x != NONE { x } else { acc(loc[2]) };
+                    (mv != NONE).then_some((Some(mv), op_s))
                 } else {
                     None
                 };
