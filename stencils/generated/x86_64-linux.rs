@@ -2,12 +2,12 @@
 // Regenerate (needs clang 19): MOCHI_REGEN_STENCILS=1 cargo build -p stencils
 // clang: Debian clang version 19.1.7 (3~deb12u1)
 // flags: -Werror -Wall --target=x86_64-unknown-linux-gnu -std=gnu11 -O2 -g0 -fno-pic -mcmodel=small -fomit-frame-pointer -mno-red-zone -fno-asynchronous-unwind-tables -fno-unwind-tables -fno-stack-protector -ffreestanding -fno-builtin -fno-jump-tables -fcf-protection=none -fno-exceptions -fno-strict-aliasing -ffunction-sections -fdata-sections
-// digest: sha256(clang major 19, flags, stencils/src/*.c *.h): 37a5fa2fea92996f073e8863397cea96e9683668ee8954091f09028c07e8e344
-// 1735 stencils.
+// digest: sha256(clang major 19, flags, stencils/src/*.c *.h): c2abb875a1bfb583da14dcac5a3ff289ea074d98480f9e03da06bbd0ef853886
+// 1734 stencils.
 
 pub const CLANG_VERSION: &str = "Debian clang version 19.1.7 (3~deb12u1)";
 pub const FLAGS: &str = "-Werror -Wall --target=x86_64-unknown-linux-gnu -std=gnu11 -O2 -g0 -fno-pic -mcmodel=small -fomit-frame-pointer -mno-red-zone -fno-asynchronous-unwind-tables -fno-unwind-tables -fno-stack-protector -ffreestanding -fno-builtin -fno-jump-tables -fcf-protection=none -fno-exceptions -fno-strict-aliasing -ffunction-sections -fdata-sections";
-pub const DIGEST: &str = "37a5fa2fea92996f073e8863397cea96e9683668ee8954091f09028c07e8e344";
+pub const DIGEST: &str = "c2abb875a1bfb583da14dcac5a3ff289ea074d98480f9e03da06bbd0ef853886";
 
 /// Sizes, offsets and constants of mochi.h as clang measured them (abi_probe.c).
 pub const ABI: &[(&str, u64)] = &[
@@ -5432,32 +5432,6 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0x31, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
             Hole { offset: 0x54, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
             Hole { offset: 0x5c, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
-        ],
-    },
-    // enter (shim.c): 93 code bytes, 0 data bytes, 11 holes
-    Stencil {
-        name: "enter",
-        code: &[
-            0x49, 0x8b, 0xbc, 0x24, 0x00, 0x00, 0x00, 0x00, 0x49, 0x8b, 0xb4, 0x24, 0x00, 0x00, 0x00, 0x00,
-            0x49, 0x8b, 0x94, 0x24, 0x00, 0x00, 0x00, 0x00, 0x49, 0x8b, 0x8c, 0x24, 0x00, 0x00, 0x00, 0x00,
-            0x4d, 0x8b, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0x4d, 0x8b, 0x8c, 0x24, 0x00, 0x00, 0x00, 0x00,
-            0xf2, 0x41, 0x0f, 0x10, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0xf2, 0x41, 0x0f, 0x10, 0x8c, 0x24,
-            0x00, 0x00, 0x00, 0x00, 0xf2, 0x41, 0x0f, 0x10, 0x94, 0x24, 0x00, 0x00, 0x00, 0x00, 0xf2, 0x41,
-            0x0f, 0x10, 0x9c, 0x24, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
-        ],
-        data: &[],
-        holes: &[
-            Hole { offset: 0x4, kind: HoleKind::Abs32S, symbol: HoleSymbol::R0, addend: 0, in_data: false },
-            Hole { offset: 0xc, kind: HoleKind::Abs32S, symbol: HoleSymbol::R1, addend: 0, in_data: false },
-            Hole { offset: 0x14, kind: HoleKind::Abs32S, symbol: HoleSymbol::R2, addend: 0, in_data: false },
-            Hole { offset: 0x1c, kind: HoleKind::Abs32S, symbol: HoleSymbol::R3, addend: 0, in_data: false },
-            Hole { offset: 0x24, kind: HoleKind::Abs32S, symbol: HoleSymbol::R4, addend: 0, in_data: false },
-            Hole { offset: 0x2c, kind: HoleKind::Abs32S, symbol: HoleSymbol::R5, addend: 0, in_data: false },
-            Hole { offset: 0x36, kind: HoleKind::Abs32S, symbol: HoleSymbol::F0, addend: 0, in_data: false },
-            Hole { offset: 0x40, kind: HoleKind::Abs32S, symbol: HoleSymbol::F1, addend: 0, in_data: false },
-            Hole { offset: 0x4a, kind: HoleKind::Abs32S, symbol: HoleSymbol::F2, addend: 0, in_data: false },
-            Hole { offset: 0x54, kind: HoleKind::Abs32S, symbol: HoleSymbol::F3, addend: 0, in_data: false },
-            Hole { offset: 0x59, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
     // eq_f64 (float_ops.c): 42 code bytes, 0 data bytes, 4 holes

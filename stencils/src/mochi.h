@@ -226,21 +226,6 @@ INLINE_EARLY uint64_t f64_bits(double d) {
         SPILL_ONE_F(_F2, f2);                                 \
         SPILL_ONE_F(_F3, f3);                                 \
     } while (0)
-/* Load the cached registers from their frame slots (an unused register loads the header's
- * first word, harmlessly). */
-#define RELOAD_ALL()                                          \
-    do {                                                      \
-        x0 = *(int64_t *)(fp + U32(_R0));                     \
-        x1 = *(int64_t *)(fp + U32(_R1));                     \
-        x2 = *(int64_t *)(fp + U32(_R2));                     \
-        x3 = *(int64_t *)(fp + U32(_R3));                     \
-        x4 = *(int64_t *)(fp + U32(_R4));                     \
-        x5 = *(int64_t *)(fp + U32(_R5));                     \
-        f0 = *(double *)(fp + U32(_F0));                      \
-        f1 = *(double *)(fp + U32(_F1));                      \
-        f2 = *(double *)(fp + U32(_F2));                      \
-        f3 = *(double *)(fp + U32(_F3));                      \
-    } while (0)
 /* f0..f3 hold nothing of value from here on (the caller reloads what it caches): clang
  * need not keep them alive across a call before this point. No instruction. */
 #define F_UNDEFINED() __asm__("" : "=x"(f0), "=x"(f1), "=x"(f2), "=x"(f3))

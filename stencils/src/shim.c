@@ -78,15 +78,9 @@ STENCIL(exit_stub) {
     __builtin_unreachable();
 }
 
-/* Entry stub of a native entry point (pc 0, or a loop header for OSR): load the function's
- * cached registers from the frame, then continue at the instruction. */
-STENCIL(enter) {
-    RELOAD_ALL();
-    CONTINUE();
-}
-
 /* Spill / reload one cached register (x_k <-> R[a]) around an op that has no variant for a
- * cached operand: spill before it when it reads the slot, reload after it when it writes. */
+ * cached operand: spill before it when it reads the slot, reload after it when it writes.
+ * An entry stub (pc 0, a loop header) is the reloads of the cached registers and a `jmp`. */
 #define SPILL_RELOAD(k)                                       \
     STENCIL(spill_##k) {                                      \
         I64(_A) = x##k;                                       \

@@ -46,7 +46,7 @@ pub fn render(prog: &Program, fid: usize, l: &Listing) -> String {
         let p = l.pieces.iter().find(|p| p.offset == off)?;
         Some(match p.role {
             Role::Op | Role::Slot(_) => format!("pc {}", p.pc),
-            Role::Enter => format!("entry of pc {}", p.pc),
+            Role::Enter | Role::Reload(_) => format!("entry of pc {}", p.pc),
             Role::ExitAt => format!("side exit at pc {}", p.pc),
             Role::Exit => "exit stub".to_string(),
         })
@@ -75,6 +75,8 @@ pub fn render(prog: &Program, fid: usize, l: &Listing) -> String {
         }
         *next_pc = (*next_pc).max(to);
     };
+    // The entry stub being listed (its pieces share a header).
+    let mut stub: Option<usize> = None;
     for p in &l.pieces {
         match p.role {
             Role::Op | Role::Slot(_) => skipped(&mut out, &mut next_pc, p.pc),
@@ -99,12 +101,14 @@ pub fn render(prog: &Program, fid: usize, l: &Listing) -> String {
                 out.push('\n');
             }
             Role::Op | Role::Slot(_) => {}
-            Role::Enter => {
-                let _ = writeln!(
-                    out,
-                    "\n      entry of pc {} (loads the cached registers)",
-                    p.pc
-                );
+            Role::Enter | Role::Reload(_) => {
+                if stub != Some(p.pc) {
+                    let _ = writeln!(
+                        out,
+                        "\n      entry of pc {} (loads the cached registers)",
+                        p.pc
+                    );
+                }
             }
             Role::ExitAt => {
                 let _ = writeln!(out, "\n      side exit at pc {}", p.pc);
@@ -116,8 +120,13 @@ pub fn render(prog: &Program, fid: usize, l: &Listing) -> String {
                 );
             }
         }
+        // (an Enter piece ends its stub)
+        stub = match p.role {
+            Role::Reload(_) => Some(p.pc),
+            _ => None,
+        };
         let what = match p.role {
-            Role::Slot(w) => format!("{} R{w}", p.stencil),
+            Role::Slot(w) | Role::Reload(w) => format!("{} R{w}", p.stencil),
             _ => p.stencil.to_string(),
         };
         let _ = writeln!(out, "      [{what}]");

@@ -189,7 +189,8 @@ pub struct StencilSet {
     reload: [u16; CACHE_REGS],
     spill_f: [u16; F_CACHE_REGS],
     reload_f: [u16; F_CACHE_REGS],
-    enter: u16,
+    /// The `jmp` stencil (an entry stub's last piece).
+    jmp: u16,
     exit_at: u16,
     exit: u16,
     /// The addresses of the Rust helpers stencils call (`_H_<name>`).
@@ -533,13 +534,13 @@ impl StencilSet {
         let reload = each::<CACHE_REGS>("reload")?;
         let spill_f = each::<F_CACHE_REGS>("spill_f")?;
         let reload_f = each::<F_CACHE_REGS>("reload_f")?;
-        let (enter, exit_at, exit) = (find("enter")?, find("exit_at")?, find("exit_stub")?);
+        let (jmp, exit_at, exit) = (find("jmp")?, find("exit_at")?, find("exit_stub")?);
         for s in spill
             .iter()
             .chain(&reload)
             .chain(&spill_f)
             .chain(&reload_f)
-            .chain([&enter, &exit_at, &exit])
+            .chain([&exit_at, &exit])
         {
             check_holes(&stencils::STENCILS[*s as usize], None)?;
         }
@@ -567,7 +568,7 @@ impl StencilSet {
             reload,
             spill_f,
             reload_f,
-            enter,
+            jmp,
             exit_at,
             exit,
             helper_values,
@@ -601,8 +602,10 @@ pub enum Role {
     Op,
     /// `spill_k` / `reload_k` of the slot at this word (`_A`).
     Slot(u32),
-    /// An entry stub (loads the cached registers, continues at the instruction).
+    /// An entry stub's jump to its instruction (after its `Reload`s).
     Enter,
+    /// An entry stub's reload of the cached register of the slot at this word.
+    Reload(u32),
     /// The side exit of the instruction (the `_EXIT` of its pieces): records the pc.
     ExitAt,
     /// The function's exit stub (the `_EXIT` of every `exit_at`).
@@ -674,6 +677,8 @@ pub struct Emitter {
     /// Per instruction: reachable from pc 0 (unreachable ones are not emitted).
     live: Vec<bool>,
     work: Vec<u32>,
+    /// Per instruction: the target of a backward jump (a loop header).
+    loop_head: Vec<bool>,
     /// Tests: the slots function `.0` caches (i64, f64), instead of [`choose_cache`]'s.
     forced: Option<(usize, Vec<u32>, Vec<u32>)>,
 }
@@ -695,6 +700,7 @@ impl Emitter {
             used_direct: false,
             live: Vec::new(),
             work: Vec::new(),
+            loop_head: Vec::new(),
             forced: None,
         })
     }
@@ -785,6 +791,8 @@ impl Emitter {
         // one) get no code; nothing can enter or jump to them.
         self.live.clear();
         self.live.resize(n, false);
+        self.loop_head.clear();
+        self.loop_head.resize(n, false);
         self.work.clear();
         self.work.push(0);
         // Each straight run of instructions in one go; jump targets wait on the work list.
@@ -798,6 +806,9 @@ impl Emitter {
                     let to = ins.operand_values()[t as usize] as usize;
                     if to < n && !self.live[to] {
                         self.work.push(to as u32);
+                    }
+                    if to <= pc {
+                        self.loop_head[to] = true;
                     }
                 }
                 if set.stops[ins.op as usize] {
@@ -879,7 +890,7 @@ impl Emitter {
                 if t >= n {
                     return Err(plan_error(f, pc, &format!("jump target {t} out of range")));
                 }
-                if any_cache {
+                if any_cache && self.loop_head[t] {
                     enter_off[t] = 1;
                 }
             }
@@ -1022,20 +1033,42 @@ impl Emitter {
         }
         pos += lp.len - lp.ft_len;
         pieces[last_instr].len = lp.len as u16;
-        // Entry stubs (only when registers are cached): pc 0 and every jump target.
+        // Entry stubs (only when registers are cached) at pc 0 and at every loop header, the
+        // only places the interpreter enters native code (a call, a back-edge): a reload of
+        // each cached register, then a jump to the instruction.
         if any_cache {
             enter_off[0] = 1;
-            let len = st[set.enter as usize].len;
+            let jmp_len = st[set.jmp as usize].len;
             for (pc, e) in enter_off.iter_mut().enumerate() {
                 if *e == 1 {
                     *e = pos;
-                    pos += len;
+                    let reloads = cache
+                        .iter()
+                        .enumerate()
+                        .map(|(r, &w)| (set.reload[r], w))
+                        .chain(
+                            fcache
+                                .iter()
+                                .enumerate()
+                                .map(|(r, &w)| (set.reload_f[r], w)),
+                        );
+                    for (s, w) in reloads {
+                        let len = st[s as usize].ft_len;
+                        pieces.push(Piece {
+                            stencil: s,
+                            len: len as u16,
+                            role: Role::Reload(w),
+                            pc: pc as u32,
+                        });
+                        pos += len;
+                    }
                     pieces.push(Piece {
-                        stencil: set.enter,
-                        len: len as u16,
+                        stencil: set.jmp,
+                        len: jmp_len as u16,
                         role: Role::Enter,
                         pc: pc as u32,
                     });
+                    pos += jmp_len;
                 } else {
                     *e = u32::MAX;
                 }
@@ -1180,10 +1213,20 @@ impl Emitter {
                 let pc = p.pc as usize;
                 let len = p.len as usize;
                 vals[v::PC as usize] = pc as u64;
-                if p.role == Role::Enter {
-                    vals[v::CONTINUE as usize] = (base + pc_off[pc] as usize) as u64;
-                }
-                if generated::EMITTERS[p.stencil as usize][1](buf, pos, (base + pos) as u64, &vals)
+                // An entry stub's reloads fall through to its next piece; its jump goes to
+                // the instruction.
+                let ft = match p.role {
+                    Role::Reload(w) => {
+                        vals[v::A as usize] = 8 * w as u64;
+                        0
+                    }
+                    Role::Enter => {
+                        vals[v::TARGET as usize] = (base + pc_off[pc] as usize) as u64;
+                        1
+                    }
+                    _ => 1,
+                };
+                if generated::EMITTERS[p.stencil as usize][ft](buf, pos, (base + pos) as u64, &vals)
                 {
                     let ps = &st[p.stencil as usize];
                     let holes = &set.holes[ps.first as usize..ps.end as usize];
@@ -1232,6 +1275,7 @@ impl Emitter {
                 let ps = &st[p.stencil as usize];
                 let len = match p.role {
                     Role::Op | Role::Slot(_) if i != last_instr => ps.ft_len,
+                    Role::Reload(_) => ps.ft_len,
                     _ => ps.len,
                 } as usize;
                 l.pieces.push(ListedPiece {

@@ -121,7 +121,6 @@ fn every_jit_op_has_a_stencil_with_only_allowed_holes() {
             || [
                 stencils::SIDE_EXIT,
                 stencils::ENTRY_SHIM,
-                "enter",
                 "exit_at",
                 "exit_stub",
                 "call_c1",
