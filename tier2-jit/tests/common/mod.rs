@@ -141,6 +141,10 @@ impl Machine {
         self.ctx().exit_pc = u64::MAX;
         self.ctx().exit_fp = std::ptr::null_mut();
         let addr = self.compiled[fid].as_ref().expect("compiled").pc_addrs[pc];
+        assert!(
+            !addr.is_null(),
+            "pc {pc} is not an entry point of the native code"
+        );
         let fp = self.fp();
         let ctx: *mut Ctx = self.block.ctx_ptr();
         // SAFETY: fp is the base of a stack with room for every frame of these tests, ctx is
