@@ -731,7 +731,6 @@ impl Checker<'_> {
         let elem = self.element(list, r, pos);
         let elem = self.coerce(elem, &l.var_ty, "join row")?;
         let bind = let_stmt(l.var, elem, pos);
-        let not = |e: Expr| mk(ExprKind::Unary(UnOp::Not, Box::new(e)), Type::Bool, pos);
         if l.join == Some(JoinKind::Right) {
             // for each joined row: the earlier rows that match, or nils.
             let m = self.hidden(Type::Bool, pos);
@@ -748,16 +747,7 @@ impl Checker<'_> {
             let left = self.nest(levels, i, vec![test], lists, index)?;
             let mut unmatched = nils;
             unmatched.extend(body);
-            let mut per_row = vec![
-                bind,
-                st(
-                    StmtKind::Let {
-                        local: m,
-                        init: mk(ExprKind::Bool(false), Type::Bool, pos),
-                    },
-                    pos,
-                ),
-            ];
+            let mut per_row = vec![bind, self.let_zero(m, pos)];
             per_row.extend(left);
             per_row.push(st(
                 StmtKind::If {
@@ -781,25 +771,7 @@ impl Checker<'_> {
         let seen = self.hidden(Type::list(Type::Bool), pos);
         let part = self.level_loop(levels, i, body.clone(), lists, index, Some(seen))?;
         let left = self.nest(levels, i, part, lists, index)?;
-        let f = self.hidden(Type::Int, pos);
-        let mut stmts = vec![
-            self.let_zero(seen, pos),
-            st(
-                StmtKind::ForRange {
-                    var: f,
-                    start: int(0, pos),
-                    end: len(self.local(list, pos)),
-                    body: vec![assign(
-                        seen,
-                        append(
-                            self.local(seen, pos),
-                            mk(ExprKind::Bool(false), Type::Bool, pos),
-                        ),
-                    )],
-                },
-                pos,
-            ),
-        ];
+        let mut stmts = self.false_flags(seen, list, pos).to_vec();
         stmts.extend(left);
         let seen_r = mk(
             ExprKind::Index {
@@ -997,23 +969,13 @@ impl Checker<'_> {
         match kind {
             JoinKind::Inner => out.push(candidates),
             JoinKind::Left | JoinKind::Outer | JoinKind::Right => {
-                out.push(st(
-                    StmtKind::Let {
-                        local: matched,
-                        init: mk(ExprKind::Bool(false), Type::Bool, pos),
-                    },
-                    pos,
-                ));
+                out.push(self.let_zero(matched, pos));
                 out.push(candidates);
                 let mut unmatched = vec![nil_of(pl.var, &pl.var_ty)];
                 unmatched.extend(body.iter().cloned());
                 out.push(st(
                     StmtKind::If {
-                        cond: mk(
-                            ExprKind::Unary(UnOp::Not, Box::new(self.local(matched, pos))),
-                            Type::Bool,
-                            pos,
-                        ),
+                        cond: not(self.local(matched, pos)),
                         then: unmatched,
                         els: vec![],
                     },
@@ -1037,23 +999,7 @@ impl Checker<'_> {
             let fl = &levels[0];
             let rs = right_seen.expect("outer join flags");
             let list = lists[i].expect("outer join list");
-            let mut stmts = vec![self.let_zero(rs, pos)];
-            let r = self.hidden(Type::Int, pos);
-            stmts.push(st(
-                StmtKind::ForRange {
-                    var: r,
-                    start: int(0, pos),
-                    end: len(self.local(list, pos)),
-                    body: vec![assign(
-                        rs,
-                        append(
-                            self.local(rs, pos),
-                            mk(ExprKind::Bool(false), Type::Bool, pos),
-                        ),
-                    )],
-                },
-                pos,
-            ));
+            let mut stmts = self.false_flags(rs, list, pos).to_vec();
             let src = match lists[0] {
                 Some(h) => self.local(h, pos),
                 None => fl.source.clone(),
@@ -1249,6 +1195,28 @@ impl Checker<'_> {
         mk(ExprKind::Local(id), ty, pos)
     }
 
+    /// `var flags = []; for _ in 0..len(list) { flags = append(flags, false) }`: one
+    /// "used" flag per element of `list` (outer and right joins).
+    fn false_flags(&mut self, flags: LocalId, list: LocalId, pos: Pos) -> [Stmt; 2] {
+        let i = self.hidden(Type::Int, pos);
+        let fill = st(
+            StmtKind::ForRange {
+                var: i,
+                start: int(0, pos),
+                end: len(self.local(list, pos)),
+                body: vec![assign(
+                    flags,
+                    append(
+                        self.local(flags, pos),
+                        mk(ExprKind::Bool(false), Type::Bool, pos),
+                    ),
+                )],
+            },
+            pos,
+        );
+        [self.let_zero(flags, pos), fill]
+    }
+
     fn let_zero(&mut self, id: LocalId, pos: Pos) -> Stmt {
         let ty = self.cur().locals[id as usize].ty.clone();
         st(
@@ -1307,6 +1275,12 @@ fn len(e: Expr) -> Expr {
         Type::Int,
         pos,
     )
+}
+
+/// `!e` (a bool).
+fn not(e: Expr) -> Expr {
+    let pos = e.pos;
+    mk(ExprKind::Unary(UnOp::Not, Box::new(e)), Type::Bool, pos)
 }
 
 fn append(list: Expr, v: Expr) -> Expr {
