@@ -109,7 +109,8 @@ typedef PN uint64_t (*StencilFn)(ARGS);
 /* Define a stencil. */
 #define STENCIL(name) PN uint64_t name(ARGS)
 
-#define INLINE_EARLY static inline __attribute__((always_inline))
+/* Always inline: a call to a static function would be a relocation the extractor rejects. */
+#define INLINE static inline __attribute__((always_inline))
 
 /* ---- holes ---- */
 /* Continuation (the next instruction) and jump target (an instruction of the same function). */
@@ -162,14 +163,14 @@ extern char _FRAME[];
 #define HELPER(T, name) ((T)U64(_H_##name))
 
 /* The f64 whose bits are u, and the bits of d. */
-INLINE_EARLY double bits_f64(uint64_t u) {
+INLINE double bits_f64(uint64_t u) {
     union {
         uint64_t u;
         double d;
     } x = {.u = u};
     return x.d;
 }
-INLINE_EARLY uint64_t f64_bits(double d) {
+INLINE uint64_t f64_bits(double d) {
     union {
         double d;
         uint64_t u;
@@ -312,8 +313,6 @@ INLINE_EARLY uint64_t f64_bits(double d) {
         return (st);                                                                  \
     } while (0)
 
-/* Always inline: a call to a static function would be a relocation the extractor rejects. */
-#define INLINE static inline __attribute__((always_inline))
 
 /* A conditional branch: JUMP() to the target when cond holds, else CONTINUE(). */
 #define BRANCH_IF(cond) \

@@ -850,13 +850,17 @@ impl Emitter {
                 pos += p.ft_len as u32;
             }};
         }
-        let reg_of = |w: u32| {
-            cache
-                .iter()
-                .position(|c| *c == w)
-                .or_else(|| fcache.iter().position(|c| *c == w))
+        // Where slot `w` is cached: its register (in its bank) and that register's spill
+        // and reload stencils.
+        let cached = |w: u32| -> Option<(usize, u16, u16)> {
+            match cache.iter().position(|c| *c == w) {
+                Some(r) => Some((r, set.spill[r], set.reload[r])),
+                None => {
+                    let r = fcache.iter().position(|c| *c == w)?;
+                    Some((r, set.spill_f[r], set.reload_f[r]))
+                }
+            }
         };
-        let is_f = |w: u32| fcache.contains(&w);
         // Spill / reload every cached f64 slot (around calls and helpers).
         macro_rules! spill_fs {
             ($pc:expr) => {
@@ -941,7 +945,7 @@ impl Emitter {
             // Where each cacheable operand is: 0 in the frame, 1 + r in register r of its bank.
             let mut loc = [0usize; 3];
             for (k, &j) in info.cpos[..info.ncp as usize].iter().enumerate() {
-                loc[k] = reg_of(vals[j as usize]).map_or(0, |r| 1 + r);
+                loc[k] = cached(vals[j as usize]).map_or(0, |(r, ..)| 1 + r);
             }
             if loc == [0; 3] {
                 push!(info.stencil, Role::Op, pc);
@@ -1000,26 +1004,16 @@ impl Emitter {
             // branches, IncJLtI64, has every variant), and a return ends the frame.
             for &j in &info.cpos[..info.ncp as usize] {
                 let w = vals[j as usize];
-                if let Some(r) = reg_of(w) {
-                    let s = if is_f(w) {
-                        set.spill_f[r]
-                    } else {
-                        set.spill[r]
-                    };
-                    push!(s, Role::Slot(w), pc);
+                if let Some((_, spill, _)) = cached(w) {
+                    push!(spill, Role::Slot(w), pc);
                 }
             }
             push!(info.stencil, Role::Op, pc);
             if !info.ends {
                 for &j in &info.cpos[..info.ncp as usize] {
                     let w = vals[j as usize];
-                    if let Some(r) = reg_of(w) {
-                        let s = if is_f(w) {
-                            set.reload_f[r]
-                        } else {
-                            set.reload[r]
-                        };
-                        push!(s, Role::Slot(w), pc);
+                    if let Some((_, _, reload)) = cached(w) {
+                        push!(reload, Role::Slot(w), pc);
                     }
                 }
             }
@@ -1136,8 +1130,7 @@ impl Emitter {
         let data = &self.data;
         let base = mem.install(end, |buf, base| {
             let mut vals = [0u64; v::COUNT];
-            vals[v::R0 as usize..v::R0 as usize + 4].copy_from_slice(&reg_offsets[..4]);
-            vals[v::R4 as usize..v::R4 as usize + 2].copy_from_slice(&reg_offsets[4..]);
+            vals[v::R0 as usize..v::R0 as usize + CACHE_REGS].copy_from_slice(&reg_offsets);
             vals[v::F0 as usize..v::F0 as usize + F_CACHE_REGS].copy_from_slice(&freg_offsets);
             let h = v::HELPERS as usize;
             vals[h..h + set.helper_values.len()].copy_from_slice(&set.helper_values);

@@ -13,23 +13,21 @@ pub const A: u8 = 2;
 /// `_K`: the constant named by the K operand.
 pub const K: u8 = 5;
 pub const PC: u8 = 6;
-/// `_R0`..`_R3`: offsets of the slots cached in x0..x3 (0: unused; x4, x5: [`R4`]).
+/// `_R0`..`_R5`: offsets of the slots cached in x0..x5 (0: unused).
 pub const R0: u8 = 7;
 /// `_EXIT`: the instruction's `exit_at` stub (for an `exit_at` stub: the exit stub).
-pub const EXIT: u8 = 11;
+pub const EXIT: u8 = 13;
 /// `_OA`/`_OB`/`_OC`: the raw operands.
-pub const OA: u8 = 12;
+pub const OA: u8 = 14;
 /// `_H`: the instruction's helper routine.
-pub const HELPER_OP: u8 = 15;
+pub const HELPER_OP: u8 = 17;
 /// The stencil's own data.
-pub const DATA: u8 = 16;
+pub const DATA: u8 = 18;
 /// `_CALLEE`, `_FRAME`: a direct call's callee entry and frame bytes.
-pub const CALLEE: u8 = 17;
-pub const FRAME: u8 = 18;
+pub const CALLEE: u8 = 19;
+pub const FRAME: u8 = 20;
 /// `_F0`..`_F3`: offsets of the slots cached in f0..f3 (0: unused).
-pub const F0: u8 = 19;
-/// `_R4`, `_R5`: offsets of the slots cached in x4, x5 (0: unused).
-pub const R4: u8 = 23;
+pub const F0: u8 = 21;
 /// `_H_<name>`: the address of a Rust helper (`HELPERS + i`: the i-th of [`helper_names`]).
 pub const HELPERS: u8 = 25;
 pub const MAX_HELPERS: usize = 15;
@@ -65,8 +63,8 @@ pub fn index(sym: HoleSymbol, helpers: &[&str]) -> Option<u8> {
         HoleSymbol::R1 => R0 + 1,
         HoleSymbol::R2 => R0 + 2,
         HoleSymbol::R3 => R0 + 3,
-        HoleSymbol::R4 => R4,
-        HoleSymbol::R5 => R4 + 1,
+        HoleSymbol::R4 => R0 + 4,
+        HoleSymbol::R5 => R0 + 5,
         HoleSymbol::F0 => F0,
         HoleSymbol::F1 => F0 + 1,
         HoleSymbol::F2 => F0 + 2,
