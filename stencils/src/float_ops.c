@@ -45,6 +45,18 @@ STENCIL(mod_f64) {
     CONTINUE();
 OP_AB_K(neg_f64, NEGF, F, F)
 
+/* R[a] := sqrt(R[b])  (one sqrtsd: correctly rounded, NaN below zero, no errno) */
+#define SQRTF(A, B)                        \
+    A = __builtin_elementwise_sqrt(B); \
+    CONTINUE();
+OP_AB_K(sqrt_f64, SQRTF, F, F)
+
+/* R[a] := |R[b]|  (andpd with a mask from the stencil's read-only data) */
+#define ABSF(A, B)           \
+    A = __builtin_fabs(B); \
+    CONTINUE();
+OP_AB_K(abs_f64, ABSF, F, F)
+
 /* R[a] := R[b] op R[c]  (bool result; false when unordered, except !=) */
 STENCIL(eq_f64) {
     I64(_A) = F64(_B) == F64(_C);

@@ -35,144 +35,146 @@
 #define OP_DIV_F64 28 /* R[a] := R[b] / R[c]  (zero divisor: error) | a:F b:F c:F | stencil div_f64 [exit] */
 #define OP_MOD_F64 29 /* R[a] := fmod(R[b], R[c])  (zero divisor: error) | a:F b:F c:F | stencil mod_f64 [exit] */
 #define OP_NEG_F64 30 /* R[a] := -R[b] | a:F b:F | stencil neg_f64 */
-#define OP_EQ_F64 31 /* R[a] := R[b] == R[c]  (bool result) | a:I b:F c:F | stencil eq_f64 */
-#define OP_NE_F64 32 /* R[a] := R[b] != R[c] | a:I b:F c:F | stencil ne_f64 */
-#define OP_LT_F64 33 /* R[a] := R[b] < R[c] | a:I b:F c:F | stencil lt_f64 */
-#define OP_LE_F64 34 /* R[a] := R[b] <= R[c] | a:I b:F c:F | stencil le_f64 */
-#define OP_I64_TO_F64 35 /* R[a] := float(R[b]) | a:F b:I | stencil i64_to_f64 */
-#define OP_JMP 36 /* pc := a | a:T | stencil jmp */
-#define OP_JMP_TRUE 37 /* if R[a] then pc := b | a:I b:T | stencil jmp_true */
-#define OP_JMP_FALSE 38 /* if not R[a] then pc := b | a:I b:T | stencil jmp_false */
-#define OP_JLT_I64 39 /* if R[a] < R[b] then pc := c | a:I b:I c:T | stencil jlt_i64 */
-#define OP_INC_JLT_I64 40 /* R[a] := R[a] + 1 (overflow: error); if R[a] < R[b] then pc := c  (for-loop step) | a:I b:I c:T | stencil inc_jlt_i64 [exit] */
-#define OP_JLE_I64 41 /* if R[a] <= R[b] then pc := c | a:I b:I c:T | stencil jle_i64 */
-#define OP_JEQ_I64 42 /* if R[a] == R[b] then pc := c | a:I b:I c:T | stencil jeq_i64 */
-#define OP_JNE_I64 43 /* if R[a] != R[b] then pc := c | a:I b:I c:T | stencil jne_i64 */
-#define OP_JLT_I64_IMM 44 /* if R[a] < b then pc := c  (signed immediate) | a:I b:S c:T | stencil jlt_i64_imm */
-#define OP_JLE_I64_IMM 45 /* if R[a] <= b then pc := c | a:I b:S c:T | stencil jle_i64_imm */
-#define OP_JGT_I64_IMM 46 /* if R[a] > b then pc := c | a:I b:S c:T | stencil jgt_i64_imm */
-#define OP_JGE_I64_IMM 47 /* if R[a] >= b then pc := c | a:I b:S c:T | stencil jge_i64_imm */
-#define OP_JEQ_I64_IMM 48 /* if R[a] == b then pc := c | a:I b:S c:T | stencil jeq_i64_imm */
-#define OP_JNE_I64_IMM 49 /* if R[a] != b then pc := c | a:I b:S c:T | stencil jne_i64_imm */
-#define OP_JLT_F64 50 /* if R[a] < R[b] then pc := c  (f64) | a:F b:F c:T | stencil jlt_f64 */
-#define OP_JLE_F64 51 /* if R[a] <= R[b] then pc := c  (f64) | a:F b:F c:T | stencil jle_f64 */
-#define OP_JNLT_F64 52 /* if not (R[a] < R[b]) then pc := c  (f64; true when unordered) | a:F b:F c:T | stencil jnlt_f64 */
-#define OP_JNLE_F64 53 /* if not (R[a] <= R[b]) then pc := c  (f64; true when unordered) | a:F b:F c:T | stencil jnle_f64 */
-#define OP_JEQ_F64 54 /* if R[a] == R[b] then pc := c  (f64) | a:F b:F c:T | stencil jeq_f64 */
-#define OP_JNE_F64 55 /* if R[a] != R[b] then pc := c  (f64) | a:F b:F c:T | stencil jne_f64 */
-#define OP_CALL 56 /* push a frame for function a at fp + 8*c (its arguments already stored there by moves), call it; its result lands in R[b] | a:Fn b:R c:W | stencil call [call, exit] */
-#define OP_RET_I64 57 /* return R[a] (i64) to the caller's result slot; pop the frame | a:I | stencil ret_i64 [ret] */
-#define OP_RET_F64 58 /* return R[a] (f64) | a:F | stencil ret_f64 [ret] */
-#define OP_RET_CELL 59 /* return R[a] (cell) | a:C | stencil ret_cell [ret] */
-#define OP_RET_VOID 60 /* return (no value) |  | stencil ret_void [ret] */
-#define OP_PRINT_I64 61 /* print buffer += fmt(R[a])  (int) | a:I | stencil print_i64 */
-#define OP_PRINT_F64 62 /* print buffer += fmt(R[a])  (float) | a:F | stencil print_f64 */
-#define OP_PRINT_BOOL 63 /* print buffer += fmt(R[a])  (bool) | a:I | stencil print_bool */
-#define OP_PRINT_STR 64 /* print buffer += R[a]  (string) | a:C | stencil print_str */
-#define OP_PRINT_END 65 /* write the print buffer (a = argument count; trimmed when a >= 3) and a newline | a:N | helper print_end */
-#define OP_CONCAT_STR 66 /* R[a] := R[b] ++ R[c]  (string concatenation) | a:C b:C c:C | helper concat_str [alloc] */
-#define OP_STR_FROM_I64 67 /* R[a] := str(R[b])  (int) | a:C b:I | helper str_from_i64 [alloc] */
-#define OP_STR_FROM_F64 68 /* R[a] := str(R[b])  (float) | a:C b:F | helper str_from_f64 [alloc] */
-#define OP_STR_FROM_BOOL 69 /* R[a] := str(R[b])  (bool) | a:C b:I | helper str_from_bool [alloc] */
-#define OP_EQ_STR 70 /* R[a] := R[b] == R[c]  (strings) | a:I b:C c:C | helper eq_str */
-#define OP_NE_STR 71 /* R[a] := R[b] != R[c]  (strings) | a:I b:C c:C | helper ne_str */
-#define OP_LT_STR 72 /* R[a] := R[b] < R[c]  (strings, byte order) | a:I b:C c:C | helper lt_str */
-#define OP_LE_STR 73 /* R[a] := R[b] <= R[c]  (strings, byte order) | a:I b:C c:C | helper le_str */
-#define OP_STR_LEN 74 /* R[a] := len(R[b])  (string: runes) | a:I b:C | stencil str_len [exit] */
-#define OP_STR_INDEX 75 /* R[a] := R[b][R[c]]  (1-rune string; negative counts from the end; out of range: error) | a:C b:C c:I | helper str_index [alloc, exit] */
-#define OP_STR_SLICE 76 /* R[a] := R[b][R[c] : R[c+1]]  (string slice, bounds clamped) | a:C b:C c:I | helper str_slice [alloc] */
-#define OP_SUBSTRING 77 /* R[a] := substring(R[b], R[c], R[c+1])  (end index, clamped) | a:C b:C c:I | helper substring [alloc] */
-#define OP_TO_STR 78 /* R[a] := str(R[b])  (R[b] a word of runtime type c; `str` formatting) | a:C b:R c:N | helper to_str [alloc] */
-#define OP_STR_CONTAINS 79 /* R[a] := R[c] in R[b]  (substring test) | a:I b:C c:C | helper str_contains */
-#define OP_STR_STARTS_WITH 80 /* R[a] := R[b] starts with R[c] | a:I b:C c:C | helper str_starts_with */
-#define OP_STR_ENDS_WITH 81 /* R[a] := R[b] ends with R[c] | a:I b:C c:C | helper str_ends_with */
-#define OP_STR_UPPER 82 /* R[a] := upper(R[b]) | a:C b:C | helper str_upper [alloc] */
-#define OP_STR_LOWER 83 /* R[a] := lower(R[b]) | a:C b:C | helper str_lower [alloc] */
-#define OP_STR_TRIM 84 /* R[a] := trim(R[b]) | a:C b:C | helper str_trim [alloc] */
-#define OP_STR_REVERSE 85 /* R[a] := reverse(R[b])  (runes) | a:C b:C | helper str_reverse [alloc] */
-#define OP_STR_SPLIT 86 /* R[a] := split(R[b], R[c])  (list<string>) | a:C b:C c:C | helper str_split [alloc] */
-#define OP_STR_JOIN 87 /* R[a] := join(R[b], R[c])  (R[b] a list of strings) | a:C b:C c:C | helper str_join [alloc] */
-#define OP_STR_INDEX_OF 88 /* R[a] := indexOf(R[b], R[c])  (runes; -1 if absent) | a:I b:C c:C | helper str_index_of */
-#define OP_STR_REPEAT 89 /* R[a] := repeat(R[b], R[c]) | a:C b:C c:I | helper str_repeat [alloc] */
-#define OP_STR_PAD_START 90 /* R[a] := padStart(R[b], R[c], R[b+1])  (pad string in the next cell word) | a:C b:C c:I | helper str_pad_start [alloc] */
-#define OP_PARSE_INT 91 /* R[a] := parseIntStr(R[b], base R[c])  (error on bad digits) | a:I b:C c:I | helper parse_int [exit] */
-#define OP_STR_TO_INT 92 /* R[a] := R[b] as int  (error `cannot cast "x" to int`) | a:I b:C | helper str_to_int [exit] */
-#define OP_STR_TO_FLOAT 93 /* R[a] := R[b] as float  (error `cannot cast "x" to float`) | a:F b:C | helper str_to_float [exit] */
-#define OP_NEW_LIST 94 /* R[a] := new empty list of element type b with capacity c | a:C b:N c:N | helper new_list [alloc] */
-#define OP_LIST_PUSH 95 /* R[a].push(R[b])  (in place; the word's meaning is the list's element type) | a:C b:R | helper list_push [alloc] */
-#define OP_LIST_LEN 96 /* R[a] := len(R[b])  (list) | a:I b:C | stencil list_len [exit] */
-#define OP_LIST_GET_I64 97 /* R[a] := R[b][R[c]]  (list<int|bool>; negative counts from the end; out of range: error) | a:I b:C c:I | stencil list_get_i64 [exit] */
-#define OP_LIST_GET_F64 98 /* R[a] := R[b][R[c]]  (list<float>) | a:F b:C c:I | stencil list_get_f64 [exit] */
-#define OP_LIST_GET_CELL 99 /* R[a] := R[b][R[c]]  (list of cells) | a:C b:C c:I | stencil list_get_cell [exit] */
-#define OP_LIST_SET_I64 100 /* R[a][R[b]] := R[c]  (list<int|bool>; negative counts from the end; out of range: error) | a:C b:I c:I | stencil list_set_i64 [exit] */
-#define OP_LIST_SET_F64 101 /* R[a][R[b]] := R[c]  (list<float>) | a:C b:I c:F | stencil list_set_f64 [exit] */
-#define OP_LIST_SET_CELL 102 /* R[a][R[b]] := R[c]  (list of cells) | a:C b:I c:C | stencil list_set_cell [exit] */
-#define OP_LIST_APPEND 103 /* R[a] := append(R[b], R[c])  (a new list) | a:C b:C c:R | helper list_append [alloc] */
-#define OP_LIST_CONCAT 104 /* R[a] := R[b] + R[c]  (list concatenation: a new list) | a:C b:C c:C | helper list_concat [alloc] */
-#define OP_LIST_SLICE 105 /* R[a] := R[b][R[c] : R[c+1]]  (list slice, bounds clamped) | a:C b:C c:I | helper list_slice [alloc] */
-#define OP_LIST_CONTAINS 106 /* R[a] := R[c] in R[b]  (deep equality) | a:I b:C c:R | helper list_contains */
-#define OP_LIST_REVERSE 107 /* R[a] := reverse(R[b])  (a new list) | a:C b:C | helper list_reverse [alloc] */
-#define OP_LIST_DISTINCT 108 /* R[a] := distinct(R[b])  (first occurrences, in order) | a:C b:C | helper list_distinct [alloc] */
-#define OP_LIST_SUM_I64 109 /* R[a] := sum(R[b])  (list<int>; overflow: error) | a:I b:C | helper list_sum_i64 [exit] */
-#define OP_LIST_SUM_F64 110 /* R[a] := sum(R[b])  (list<float>) | a:F b:C | helper list_sum_f64 */
-#define OP_LIST_AVG 111 /* R[a] := avg(R[b])  (0 for an empty list) | a:F b:C | helper list_avg */
-#define OP_LIST_MIN 112 /* R[a] := min(R[b])  (a word of the element type; empty: the zero word) | a:R b:C | helper list_min */
-#define OP_LIST_MAX 113 /* R[a] := max(R[b]) | a:R b:C | helper list_max */
-#define OP_LIST_FIRST 114 /* R[a] := first(R[b])  (empty: the zero word / nil) | a:R b:C | helper list_first */
-#define OP_NEW_MAP 115 /* R[a] := new empty map with key type b and value type c | a:C b:N c:N | helper new_map [alloc] */
-#define OP_MAP_GET 116 /* R[a] := R[b][R[c]]  (missing key: the value type's zero word, nil for cells) | a:R b:C c:R | helper map_get */
-#define OP_MAP_SET 117 /* R[a][R[b]] := R[c] | a:C b:R c:R | helper map_set [alloc] */
-#define OP_MAP_HAS 118 /* R[a] := R[c] in R[b]  (has key) | a:I b:C c:R | helper map_has */
-#define OP_MAP_LEN 119 /* R[a] := len(R[b])  (map) | a:I b:C | helper map_len */
-#define OP_LEN_ANY 120 /* R[a] := len(R[b])  (a string, list or map held in a cell of type any) | a:I b:C | helper len_any [exit] */
-#define OP_MAP_KEYS 121 /* R[a] := keys(R[b])  (a new list, sorted keys) | a:C b:C | helper map_keys [alloc] */
-#define OP_MAP_VALUES 122 /* R[a] := values(R[b])  (a new list, ordered by sorted key) | a:C b:C | helper map_values [alloc] */
-#define OP_NEW_RECORD 123 /* R[a] := new record of struct type b, every field zero (nil for cells) | a:C b:N | helper new_record [alloc] */
-#define OP_GET_FIELD_I64 124 /* R[a] := R[b].field[c]  (i64 field) | a:I b:C c:N | stencil get_field_i64 [exit] */
-#define OP_GET_FIELD_F64 125 /* R[a] := R[b].field[c]  (f64 field) | a:F b:C c:N | stencil get_field_f64 [exit] */
-#define OP_GET_FIELD_CELL 126 /* R[a] := R[b].field[c]  (cell field; also a closure's capture c) | a:C b:C c:N | stencil get_field_cell [exit] */
-#define OP_SET_FIELD_I64 127 /* R[a].field[b] := R[c]  (i64 field) | a:C b:N c:I | stencil set_field_i64 [exit] */
-#define OP_SET_FIELD_F64 128 /* R[a].field[b] := R[c]  (f64 field) | a:C b:N c:F | stencil set_field_f64 [exit] */
-#define OP_SET_FIELD_CELL 129 /* R[a].field[b] := R[c]  (cell field; also a closure's capture b) | a:C b:N c:C | stencil set_field_cell [exit] */
-#define OP_JMP_NOT_TYPE 130 /* if R[a] is not a record of type b then pc := c  (match on a union variant) | a:C b:N c:T | stencil jmp_not_type */
-#define OP_MAP_TO_STRUCT 131 /* R[a] := R[b] as struct type c  (from a map with string keys; error when a field is missing) | a:C b:C c:N | helper map_to_struct [alloc, exit] */
-#define OP_NEW_CLOSURE 132 /* R[a] := a closure of function b with zeroed captures (filled by SetField*) | a:C b:Fn | helper new_closure [alloc] */
-#define OP_CALL_CLOSURE 133 /* call the closure R[a] with the arguments stored at the next frame (fp + 8*c); if its function has captures, R[a] is also stored as its hidden last parameter; the result lands in R[b] | a:C b:R c:W | stencil call_closure [call, exit] */
-#define OP_JMP_NIL 134 /* if R[a] is nil then pc := b | a:C b:T | stencil jmp_nil */
-#define OP_JMP_NOT_NIL 135 /* if R[a] is not nil then pc := b | a:C b:T | stencil jmp_not_nil */
-#define OP_BOX 136 /* R[a] := R[b] as a self-describing Cell  (R[b] a word of runtime type c) | a:C b:R c:N | helper box_word [alloc] */
-#define OP_UNBOX 137 /* R[a] := R[b] as a word of runtime type c  (error `cannot cast` when it is not one) | a:R b:C c:N | helper unbox_word [exit] */
-#define OP_EQ_CELL 138 /* R[a] := R[b] == R[c]  (deep equality of two cells; numbers across kinds) | a:I b:C c:C | helper eq_cell */
-#define OP_CMP_CELL 139 /* R[a] := compare(R[b], R[b+1]) rel c  (c: 0 <, 1 <=, 2 >, 3 >=; two cells) | a:I b:C c:N | helper cmp_cell */
-#define OP_F64_TO_I64 140 /* R[a] := trunc(R[b])  (NaN or out of range: overflow error) | a:I b:F | stencil f64_to_i64 [exit] */
-#define OP_POW_I64 141 /* R[a] := R[b] ** R[c]  (ints; negative exponent or overflow: error) | a:I b:I c:I | helper pow_i64 [exit] */
-#define OP_MATH_F64 142 /* R[a] := math function c of R[b]  (c: see `vm::runtime::helpers::MATH_FNS`; two-argument functions read R[b+1]) | a:F b:F c:N | helper math_f64 */
-#define OP_ABS_I64 143 /* R[a] := |R[b]|  (overflow: error) | a:I b:I | stencil abs_i64 [exit] */
-#define OP_ROUND_F64 144 /* R[a] := round(R[b], R[c] digits)  (half away from zero) | a:F b:F c:I | helper round_f64 */
-#define OP_BIG_BINARY 145 /* R[a] := bigint R[b] op c R[b+1]  (c: 0 + 1 - 2 * 3 / 4 % 5 ==, 6 <, 7 <=; comparisons give bool cells) | a:C b:C c:N | helper big_binary [alloc, exit] */
-#define OP_INT_TO_BIG 146 /* R[a] := bigint(R[b]) | a:C b:I | helper int_to_big [alloc] */
-#define OP_BIG_TO_INT 147 /* R[a] := int(R[b])  (bigint; out of range: overflow error) | a:I b:C | helper big_to_int [exit] */
-#define OP_BIG_TO_FLOAT 148 /* R[a] := float(R[b])  (bigint) | a:F b:C | helper big_to_float */
-#define OP_BIG_CONST 149 /* R[a] := the bigint constant K[b] (decimal digits, a string constant) | a:C b:K | helper big_const [alloc] */
-#define OP_PRINT_CELL 150 /* print buffer += fmt(R[a])  (a word of runtime type b) | a:R b:N | helper print_cell */
-#define OP_JSON 151 /* write json(R[a]) (a word of runtime type b) and a newline | a:R b:N | helper json */
-#define OP_NOW 152 /* R[a] := now()  (ns; a seeded LCG when MOCHI_NOW_SEED is set) | a:I | helper now */
-#define OP_INPUT 153 /* R[a] := one line of stdin (without the newline; "" at end of input) | a:C | helper input [alloc] */
-#define OP_FAIL 154 /* raise the runtime error whose message is the string constant K[a] | a:K | helper fail_op [exit] */
-#define OP_BENCH_END 155 /* write the bench report of the block named K[b] that started at R[a], R[a+1] (`BenchStart`) | a:I b:K | helper bench_end */
-#define OP_LIST_SORT_BY_KEYS 156 /* R[a] := R[b] reordered stably by the keys R[c]  (a new list; one key per element; `sort by`) | a:C b:C c:C | helper list_sort_by_keys [alloc, exit] */
-#define OP_TRUTHY 157 /* R[a] := truthiness of R[b]  (nil, false, 0, 0.0, "", empty list/map: false; `if x` on any/optional) | a:I b:C | helper truthy */
-#define OP_LIST_SUM_ANY 158 /* R[a] := sum(R[b])  (a list of any numbers: an int while all are ints, else a float; boxed) | a:C b:C | helper list_sum_any [alloc, exit] */
-#define OP_ANY_ARITH 159 /* R[a] := R[b] op c R[b+1]  (two any values; c: 0 + 1 - 2 * 3 / 4 %; ints stay ints, a float makes a float, nil gives nil) | a:C b:C c:N | helper any_arith [alloc, exit] */
-#define OP_INDEX_ANY 160 /* R[a] := R[b][R[c]]  (R[b] any: map value or nil, list element, string rune, struct field by name; boxed) | a:C b:C c:C | helper index_any [alloc, exit] */
-#define OP_LIST_UNION 161 /* R[a] := R[b] union R[c]  (distinct elements of b then c, first occurrences; a new list) | a:C b:C c:C | helper list_union [alloc] */
-#define OP_LIST_EXCEPT 162 /* R[a] := R[b] except R[c]  (elements of b not in c, duplicates kept; a new list) | a:C b:C c:C | helper list_except [alloc] */
-#define OP_LIST_INTERSECT 163 /* R[a] := R[b] intersect R[c]  (distinct elements of c that are in b, in c's order) | a:C b:C c:C | helper list_intersect [alloc] */
-#define OP_LOAD_DATA 164 /* R[a] := load(path R[b], options R[b+1]) as a list<T>, c = that list's type  (error `cannot load PATH: REASON`) | a:C b:C c:N | helper load_data [alloc, exit] */
-#define OP_SAVE_DATA 165 /* save R[a] (a value of runtime type c) to path R[b] with options R[b+1]  (error `cannot save PATH: REASON`) | a:C b:C c:N | helper save_data [exit] */
-#define OP_BENCH_START 166 /* R[a] := monotonic clock (ns), R[a+1] := bytes allocated so far  (start of a bench block) | a:I | helper bench_start */
-#define OP_MUL_I64_IMM 167 /* R[a] := R[b] * c  (signed immediate; overflow: error) | a:I b:I c:S | stencil mul_i64_imm [exit] */
-#define OP_MOD_I64_IMM 168 /* R[a] := R[b] % c  (signed immediate, never 0; sign of dividend; MIN % -1 = 0) | a:I b:I c:S | stencil mod_i64_imm */
+#define OP_SQRT_F64 31 /* R[a] := sqrt(R[b])  (NaN below zero, as IEEE 754 says) | a:F b:F | stencil sqrt_f64 */
+#define OP_ABS_F64 32 /* R[a] := |R[b]|  (clears the sign bit, of NaN too) | a:F b:F | stencil abs_f64 */
+#define OP_EQ_F64 33 /* R[a] := R[b] == R[c]  (bool result) | a:I b:F c:F | stencil eq_f64 */
+#define OP_NE_F64 34 /* R[a] := R[b] != R[c] | a:I b:F c:F | stencil ne_f64 */
+#define OP_LT_F64 35 /* R[a] := R[b] < R[c] | a:I b:F c:F | stencil lt_f64 */
+#define OP_LE_F64 36 /* R[a] := R[b] <= R[c] | a:I b:F c:F | stencil le_f64 */
+#define OP_I64_TO_F64 37 /* R[a] := float(R[b]) | a:F b:I | stencil i64_to_f64 */
+#define OP_JMP 38 /* pc := a | a:T | stencil jmp */
+#define OP_JMP_TRUE 39 /* if R[a] then pc := b | a:I b:T | stencil jmp_true */
+#define OP_JMP_FALSE 40 /* if not R[a] then pc := b | a:I b:T | stencil jmp_false */
+#define OP_JLT_I64 41 /* if R[a] < R[b] then pc := c | a:I b:I c:T | stencil jlt_i64 */
+#define OP_INC_JLT_I64 42 /* R[a] := R[a] + 1 (overflow: error); if R[a] < R[b] then pc := c  (for-loop step) | a:I b:I c:T | stencil inc_jlt_i64 [exit] */
+#define OP_JLE_I64 43 /* if R[a] <= R[b] then pc := c | a:I b:I c:T | stencil jle_i64 */
+#define OP_JEQ_I64 44 /* if R[a] == R[b] then pc := c | a:I b:I c:T | stencil jeq_i64 */
+#define OP_JNE_I64 45 /* if R[a] != R[b] then pc := c | a:I b:I c:T | stencil jne_i64 */
+#define OP_JLT_I64_IMM 46 /* if R[a] < b then pc := c  (signed immediate) | a:I b:S c:T | stencil jlt_i64_imm */
+#define OP_JLE_I64_IMM 47 /* if R[a] <= b then pc := c | a:I b:S c:T | stencil jle_i64_imm */
+#define OP_JGT_I64_IMM 48 /* if R[a] > b then pc := c | a:I b:S c:T | stencil jgt_i64_imm */
+#define OP_JGE_I64_IMM 49 /* if R[a] >= b then pc := c | a:I b:S c:T | stencil jge_i64_imm */
+#define OP_JEQ_I64_IMM 50 /* if R[a] == b then pc := c | a:I b:S c:T | stencil jeq_i64_imm */
+#define OP_JNE_I64_IMM 51 /* if R[a] != b then pc := c | a:I b:S c:T | stencil jne_i64_imm */
+#define OP_JLT_F64 52 /* if R[a] < R[b] then pc := c  (f64) | a:F b:F c:T | stencil jlt_f64 */
+#define OP_JLE_F64 53 /* if R[a] <= R[b] then pc := c  (f64) | a:F b:F c:T | stencil jle_f64 */
+#define OP_JNLT_F64 54 /* if not (R[a] < R[b]) then pc := c  (f64; true when unordered) | a:F b:F c:T | stencil jnlt_f64 */
+#define OP_JNLE_F64 55 /* if not (R[a] <= R[b]) then pc := c  (f64; true when unordered) | a:F b:F c:T | stencil jnle_f64 */
+#define OP_JEQ_F64 56 /* if R[a] == R[b] then pc := c  (f64) | a:F b:F c:T | stencil jeq_f64 */
+#define OP_JNE_F64 57 /* if R[a] != R[b] then pc := c  (f64) | a:F b:F c:T | stencil jne_f64 */
+#define OP_CALL 58 /* push a frame for function a at fp + 8*c (its arguments already stored there by moves), call it; its result lands in R[b] | a:Fn b:R c:W | stencil call [call, exit] */
+#define OP_RET_I64 59 /* return R[a] (i64) to the caller's result slot; pop the frame | a:I | stencil ret_i64 [ret] */
+#define OP_RET_F64 60 /* return R[a] (f64) | a:F | stencil ret_f64 [ret] */
+#define OP_RET_CELL 61 /* return R[a] (cell) | a:C | stencil ret_cell [ret] */
+#define OP_RET_VOID 62 /* return (no value) |  | stencil ret_void [ret] */
+#define OP_PRINT_I64 63 /* print buffer += fmt(R[a])  (int) | a:I | stencil print_i64 */
+#define OP_PRINT_F64 64 /* print buffer += fmt(R[a])  (float) | a:F | stencil print_f64 */
+#define OP_PRINT_BOOL 65 /* print buffer += fmt(R[a])  (bool) | a:I | stencil print_bool */
+#define OP_PRINT_STR 66 /* print buffer += R[a]  (string) | a:C | stencil print_str */
+#define OP_PRINT_END 67 /* write the print buffer (a = argument count; trimmed when a >= 3) and a newline | a:N | helper print_end */
+#define OP_CONCAT_STR 68 /* R[a] := R[b] ++ R[c]  (string concatenation) | a:C b:C c:C | helper concat_str [alloc] */
+#define OP_STR_FROM_I64 69 /* R[a] := str(R[b])  (int) | a:C b:I | helper str_from_i64 [alloc] */
+#define OP_STR_FROM_F64 70 /* R[a] := str(R[b])  (float) | a:C b:F | helper str_from_f64 [alloc] */
+#define OP_STR_FROM_BOOL 71 /* R[a] := str(R[b])  (bool) | a:C b:I | helper str_from_bool [alloc] */
+#define OP_EQ_STR 72 /* R[a] := R[b] == R[c]  (strings) | a:I b:C c:C | helper eq_str */
+#define OP_NE_STR 73 /* R[a] := R[b] != R[c]  (strings) | a:I b:C c:C | helper ne_str */
+#define OP_LT_STR 74 /* R[a] := R[b] < R[c]  (strings, byte order) | a:I b:C c:C | helper lt_str */
+#define OP_LE_STR 75 /* R[a] := R[b] <= R[c]  (strings, byte order) | a:I b:C c:C | helper le_str */
+#define OP_STR_LEN 76 /* R[a] := len(R[b])  (string: runes) | a:I b:C | stencil str_len [exit] */
+#define OP_STR_INDEX 77 /* R[a] := R[b][R[c]]  (1-rune string; negative counts from the end; out of range: error) | a:C b:C c:I | helper str_index [alloc, exit] */
+#define OP_STR_SLICE 78 /* R[a] := R[b][R[c] : R[c+1]]  (string slice, bounds clamped) | a:C b:C c:I | helper str_slice [alloc] */
+#define OP_SUBSTRING 79 /* R[a] := substring(R[b], R[c], R[c+1])  (end index, clamped) | a:C b:C c:I | helper substring [alloc] */
+#define OP_TO_STR 80 /* R[a] := str(R[b])  (R[b] a word of runtime type c; `str` formatting) | a:C b:R c:N | helper to_str [alloc] */
+#define OP_STR_CONTAINS 81 /* R[a] := R[c] in R[b]  (substring test) | a:I b:C c:C | helper str_contains */
+#define OP_STR_STARTS_WITH 82 /* R[a] := R[b] starts with R[c] | a:I b:C c:C | helper str_starts_with */
+#define OP_STR_ENDS_WITH 83 /* R[a] := R[b] ends with R[c] | a:I b:C c:C | helper str_ends_with */
+#define OP_STR_UPPER 84 /* R[a] := upper(R[b]) | a:C b:C | helper str_upper [alloc] */
+#define OP_STR_LOWER 85 /* R[a] := lower(R[b]) | a:C b:C | helper str_lower [alloc] */
+#define OP_STR_TRIM 86 /* R[a] := trim(R[b]) | a:C b:C | helper str_trim [alloc] */
+#define OP_STR_REVERSE 87 /* R[a] := reverse(R[b])  (runes) | a:C b:C | helper str_reverse [alloc] */
+#define OP_STR_SPLIT 88 /* R[a] := split(R[b], R[c])  (list<string>) | a:C b:C c:C | helper str_split [alloc] */
+#define OP_STR_JOIN 89 /* R[a] := join(R[b], R[c])  (R[b] a list of strings) | a:C b:C c:C | helper str_join [alloc] */
+#define OP_STR_INDEX_OF 90 /* R[a] := indexOf(R[b], R[c])  (runes; -1 if absent) | a:I b:C c:C | helper str_index_of */
+#define OP_STR_REPEAT 91 /* R[a] := repeat(R[b], R[c]) | a:C b:C c:I | helper str_repeat [alloc] */
+#define OP_STR_PAD_START 92 /* R[a] := padStart(R[b], R[c], R[b+1])  (pad string in the next cell word) | a:C b:C c:I | helper str_pad_start [alloc] */
+#define OP_PARSE_INT 93 /* R[a] := parseIntStr(R[b], base R[c])  (error on bad digits) | a:I b:C c:I | helper parse_int [exit] */
+#define OP_STR_TO_INT 94 /* R[a] := R[b] as int  (error `cannot cast "x" to int`) | a:I b:C | helper str_to_int [exit] */
+#define OP_STR_TO_FLOAT 95 /* R[a] := R[b] as float  (error `cannot cast "x" to float`) | a:F b:C | helper str_to_float [exit] */
+#define OP_NEW_LIST 96 /* R[a] := new empty list of element type b with capacity c | a:C b:N c:N | helper new_list [alloc] */
+#define OP_LIST_PUSH 97 /* R[a].push(R[b])  (in place; the word's meaning is the list's element type) | a:C b:R | helper list_push [alloc] */
+#define OP_LIST_LEN 98 /* R[a] := len(R[b])  (list) | a:I b:C | stencil list_len [exit] */
+#define OP_LIST_GET_I64 99 /* R[a] := R[b][R[c]]  (list<int|bool>; negative counts from the end; out of range: error) | a:I b:C c:I | stencil list_get_i64 [exit] */
+#define OP_LIST_GET_F64 100 /* R[a] := R[b][R[c]]  (list<float>) | a:F b:C c:I | stencil list_get_f64 [exit] */
+#define OP_LIST_GET_CELL 101 /* R[a] := R[b][R[c]]  (list of cells) | a:C b:C c:I | stencil list_get_cell [exit] */
+#define OP_LIST_SET_I64 102 /* R[a][R[b]] := R[c]  (list<int|bool>; negative counts from the end; out of range: error) | a:C b:I c:I | stencil list_set_i64 [exit] */
+#define OP_LIST_SET_F64 103 /* R[a][R[b]] := R[c]  (list<float>) | a:C b:I c:F | stencil list_set_f64 [exit] */
+#define OP_LIST_SET_CELL 104 /* R[a][R[b]] := R[c]  (list of cells) | a:C b:I c:C | stencil list_set_cell [exit] */
+#define OP_LIST_APPEND 105 /* R[a] := append(R[b], R[c])  (a new list) | a:C b:C c:R | helper list_append [alloc] */
+#define OP_LIST_CONCAT 106 /* R[a] := R[b] + R[c]  (list concatenation: a new list) | a:C b:C c:C | helper list_concat [alloc] */
+#define OP_LIST_SLICE 107 /* R[a] := R[b][R[c] : R[c+1]]  (list slice, bounds clamped) | a:C b:C c:I | helper list_slice [alloc] */
+#define OP_LIST_CONTAINS 108 /* R[a] := R[c] in R[b]  (deep equality) | a:I b:C c:R | helper list_contains */
+#define OP_LIST_REVERSE 109 /* R[a] := reverse(R[b])  (a new list) | a:C b:C | helper list_reverse [alloc] */
+#define OP_LIST_DISTINCT 110 /* R[a] := distinct(R[b])  (first occurrences, in order) | a:C b:C | helper list_distinct [alloc] */
+#define OP_LIST_SUM_I64 111 /* R[a] := sum(R[b])  (list<int>; overflow: error) | a:I b:C | helper list_sum_i64 [exit] */
+#define OP_LIST_SUM_F64 112 /* R[a] := sum(R[b])  (list<float>) | a:F b:C | helper list_sum_f64 */
+#define OP_LIST_AVG 113 /* R[a] := avg(R[b])  (0 for an empty list) | a:F b:C | helper list_avg */
+#define OP_LIST_MIN 114 /* R[a] := min(R[b])  (a word of the element type; empty: the zero word) | a:R b:C | helper list_min */
+#define OP_LIST_MAX 115 /* R[a] := max(R[b]) | a:R b:C | helper list_max */
+#define OP_LIST_FIRST 116 /* R[a] := first(R[b])  (empty: the zero word / nil) | a:R b:C | helper list_first */
+#define OP_NEW_MAP 117 /* R[a] := new empty map with key type b and value type c | a:C b:N c:N | helper new_map [alloc] */
+#define OP_MAP_GET 118 /* R[a] := R[b][R[c]]  (missing key: the value type's zero word, nil for cells) | a:R b:C c:R | helper map_get */
+#define OP_MAP_SET 119 /* R[a][R[b]] := R[c] | a:C b:R c:R | helper map_set [alloc] */
+#define OP_MAP_HAS 120 /* R[a] := R[c] in R[b]  (has key) | a:I b:C c:R | helper map_has */
+#define OP_MAP_LEN 121 /* R[a] := len(R[b])  (map) | a:I b:C | helper map_len */
+#define OP_LEN_ANY 122 /* R[a] := len(R[b])  (a string, list or map held in a cell of type any) | a:I b:C | helper len_any [exit] */
+#define OP_MAP_KEYS 123 /* R[a] := keys(R[b])  (a new list, sorted keys) | a:C b:C | helper map_keys [alloc] */
+#define OP_MAP_VALUES 124 /* R[a] := values(R[b])  (a new list, ordered by sorted key) | a:C b:C | helper map_values [alloc] */
+#define OP_NEW_RECORD 125 /* R[a] := new record of struct type b, every field zero (nil for cells) | a:C b:N | helper new_record [alloc] */
+#define OP_GET_FIELD_I64 126 /* R[a] := R[b].field[c]  (i64 field) | a:I b:C c:N | stencil get_field_i64 [exit] */
+#define OP_GET_FIELD_F64 127 /* R[a] := R[b].field[c]  (f64 field) | a:F b:C c:N | stencil get_field_f64 [exit] */
+#define OP_GET_FIELD_CELL 128 /* R[a] := R[b].field[c]  (cell field; also a closure's capture c) | a:C b:C c:N | stencil get_field_cell [exit] */
+#define OP_SET_FIELD_I64 129 /* R[a].field[b] := R[c]  (i64 field) | a:C b:N c:I | stencil set_field_i64 [exit] */
+#define OP_SET_FIELD_F64 130 /* R[a].field[b] := R[c]  (f64 field) | a:C b:N c:F | stencil set_field_f64 [exit] */
+#define OP_SET_FIELD_CELL 131 /* R[a].field[b] := R[c]  (cell field; also a closure's capture b) | a:C b:N c:C | stencil set_field_cell [exit] */
+#define OP_JMP_NOT_TYPE 132 /* if R[a] is not a record of type b then pc := c  (match on a union variant) | a:C b:N c:T | stencil jmp_not_type */
+#define OP_MAP_TO_STRUCT 133 /* R[a] := R[b] as struct type c  (from a map with string keys; error when a field is missing) | a:C b:C c:N | helper map_to_struct [alloc, exit] */
+#define OP_NEW_CLOSURE 134 /* R[a] := a closure of function b with zeroed captures (filled by SetField*) | a:C b:Fn | helper new_closure [alloc] */
+#define OP_CALL_CLOSURE 135 /* call the closure R[a] with the arguments stored at the next frame (fp + 8*c); if its function has captures, R[a] is also stored as its hidden last parameter; the result lands in R[b] | a:C b:R c:W | stencil call_closure [call, exit] */
+#define OP_JMP_NIL 136 /* if R[a] is nil then pc := b | a:C b:T | stencil jmp_nil */
+#define OP_JMP_NOT_NIL 137 /* if R[a] is not nil then pc := b | a:C b:T | stencil jmp_not_nil */
+#define OP_BOX 138 /* R[a] := R[b] as a self-describing Cell  (R[b] a word of runtime type c) | a:C b:R c:N | helper box_word [alloc] */
+#define OP_UNBOX 139 /* R[a] := R[b] as a word of runtime type c  (error `cannot cast` when it is not one) | a:R b:C c:N | helper unbox_word [exit] */
+#define OP_EQ_CELL 140 /* R[a] := R[b] == R[c]  (deep equality of two cells; numbers across kinds) | a:I b:C c:C | helper eq_cell */
+#define OP_CMP_CELL 141 /* R[a] := compare(R[b], R[b+1]) rel c  (c: 0 <, 1 <=, 2 >, 3 >=; two cells) | a:I b:C c:N | helper cmp_cell */
+#define OP_F64_TO_I64 142 /* R[a] := trunc(R[b])  (NaN or out of range: overflow error) | a:I b:F | stencil f64_to_i64 [exit] */
+#define OP_POW_I64 143 /* R[a] := R[b] ** R[c]  (ints; negative exponent or overflow: error) | a:I b:I c:I | helper pow_i64 [exit] */
+#define OP_MATH_F64 144 /* R[a] := math function c of R[b]  (c: see `vm::runtime::helpers::MATH_FNS`; two-argument functions read R[b+1]) | a:F b:F c:N | helper math_f64 */
+#define OP_ABS_I64 145 /* R[a] := |R[b]|  (overflow: error) | a:I b:I | stencil abs_i64 [exit] */
+#define OP_ROUND_F64 146 /* R[a] := round(R[b], R[c] digits)  (half away from zero) | a:F b:F c:I | helper round_f64 */
+#define OP_BIG_BINARY 147 /* R[a] := bigint R[b] op c R[b+1]  (c: 0 + 1 - 2 * 3 / 4 % 5 ==, 6 <, 7 <=; comparisons give bool cells) | a:C b:C c:N | helper big_binary [alloc, exit] */
+#define OP_INT_TO_BIG 148 /* R[a] := bigint(R[b]) | a:C b:I | helper int_to_big [alloc] */
+#define OP_BIG_TO_INT 149 /* R[a] := int(R[b])  (bigint; out of range: overflow error) | a:I b:C | helper big_to_int [exit] */
+#define OP_BIG_TO_FLOAT 150 /* R[a] := float(R[b])  (bigint) | a:F b:C | helper big_to_float */
+#define OP_BIG_CONST 151 /* R[a] := the bigint constant K[b] (decimal digits, a string constant) | a:C b:K | helper big_const [alloc] */
+#define OP_PRINT_CELL 152 /* print buffer += fmt(R[a])  (a word of runtime type b) | a:R b:N | helper print_cell */
+#define OP_JSON 153 /* write json(R[a]) (a word of runtime type b) and a newline | a:R b:N | helper json */
+#define OP_NOW 154 /* R[a] := now()  (ns; a seeded LCG when MOCHI_NOW_SEED is set) | a:I | helper now */
+#define OP_INPUT 155 /* R[a] := one line of stdin (without the newline; "" at end of input) | a:C | helper input [alloc] */
+#define OP_FAIL 156 /* raise the runtime error whose message is the string constant K[a] | a:K | helper fail_op [exit] */
+#define OP_BENCH_END 157 /* write the bench report of the block named K[b] that started at R[a], R[a+1] (`BenchStart`) | a:I b:K | helper bench_end */
+#define OP_LIST_SORT_BY_KEYS 158 /* R[a] := R[b] reordered stably by the keys R[c]  (a new list; one key per element; `sort by`) | a:C b:C c:C | helper list_sort_by_keys [alloc, exit] */
+#define OP_TRUTHY 159 /* R[a] := truthiness of R[b]  (nil, false, 0, 0.0, "", empty list/map: false; `if x` on any/optional) | a:I b:C | helper truthy */
+#define OP_LIST_SUM_ANY 160 /* R[a] := sum(R[b])  (a list of any numbers: an int while all are ints, else a float; boxed) | a:C b:C | helper list_sum_any [alloc, exit] */
+#define OP_ANY_ARITH 161 /* R[a] := R[b] op c R[b+1]  (two any values; c: 0 + 1 - 2 * 3 / 4 %; ints stay ints, a float makes a float, nil gives nil) | a:C b:C c:N | helper any_arith [alloc, exit] */
+#define OP_INDEX_ANY 162 /* R[a] := R[b][R[c]]  (R[b] any: map value or nil, list element, string rune, struct field by name; boxed) | a:C b:C c:C | helper index_any [alloc, exit] */
+#define OP_LIST_UNION 163 /* R[a] := R[b] union R[c]  (distinct elements of b then c, first occurrences; a new list) | a:C b:C c:C | helper list_union [alloc] */
+#define OP_LIST_EXCEPT 164 /* R[a] := R[b] except R[c]  (elements of b not in c, duplicates kept; a new list) | a:C b:C c:C | helper list_except [alloc] */
+#define OP_LIST_INTERSECT 165 /* R[a] := R[b] intersect R[c]  (distinct elements of c that are in b, in c's order) | a:C b:C c:C | helper list_intersect [alloc] */
+#define OP_LOAD_DATA 166 /* R[a] := load(path R[b], options R[b+1]) as a list<T>, c = that list's type  (error `cannot load PATH: REASON`) | a:C b:C c:N | helper load_data [alloc, exit] */
+#define OP_SAVE_DATA 167 /* save R[a] (a value of runtime type c) to path R[b] with options R[b+1]  (error `cannot save PATH: REASON`) | a:C b:C c:N | helper save_data [exit] */
+#define OP_BENCH_START 168 /* R[a] := monotonic clock (ns), R[a+1] := bytes allocated so far  (start of a bench block) | a:I | helper bench_start */
+#define OP_MUL_I64_IMM 169 /* R[a] := R[b] * c  (signed immediate; overflow: error) | a:I b:I c:S | stencil mul_i64_imm [exit] */
+#define OP_MOD_I64_IMM 170 /* R[a] := R[b] % c  (signed immediate, never 0; sign of dividend; MIN % -1 = 0) | a:I b:I c:S | stencil mod_i64_imm */
 
 /* The stencil of every op that tier 2 compiles. */
 STENCIL(mov_i64);
@@ -206,6 +208,8 @@ STENCIL(mul_f64);
 STENCIL(div_f64);
 STENCIL(mod_f64);
 STENCIL(neg_f64);
+STENCIL(sqrt_f64);
+STENCIL(abs_f64);
 STENCIL(eq_f64);
 STENCIL(ne_f64);
 STENCIL(lt_f64);

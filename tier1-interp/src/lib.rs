@@ -590,6 +590,8 @@ fn interp(
                         slot!(fp, a, f64) = slot!(fp, b, f64) % y;
                     }
                     Op::NegF64 => slot!(fp, a, f64) = -slot!(fp, b, f64),
+                    Op::SqrtF64 => slot!(fp, a, f64) = slot!(fp, b, f64).sqrt(),
+                    Op::AbsF64 => slot!(fp, a, f64) = slot!(fp, b, f64).abs(),
                     Op::EqF64 => {
                         slot!(fp, a, i64) = (slot!(fp, b, f64) == slot!(fp, c, f64)) as i64
                     }
@@ -838,13 +840,6 @@ fn interp(
                         let l = Cell(slot!(fp, a, u64));
                         if !heap_mut!().list_push_fast(l, slot!(fp, b, u64)) {
                             run_helper!(Op::ListPush)
-                        }
-                    }
-                    Op::MathF64 => {
-                        if c == vm::runtime::helpers::MATH_SQRT {
-                            slot!(fp, a, f64) = slot!(fp, b, f64).sqrt()
-                        } else {
-                            run_helper!(Op::MathF64)
                         }
                     }
                     op => run_helper!(op),

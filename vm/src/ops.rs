@@ -163,6 +163,10 @@ macro_rules! for_each_op {
             ModF64 jit "mod_f64" [exit] { a: F, b: F, c: F };
             /// R[a] := -R[b]
             NegF64 jit "neg_f64" { a: F, b: F };
+            /// R[a] := sqrt(R[b])  (NaN below zero, as IEEE 754 says)
+            SqrtF64 jit "sqrt_f64" { a: F, b: F };
+            /// R[a] := |R[b]|  (clears the sign bit, of NaN too)
+            AbsF64 jit "abs_f64" { a: F, b: F };
             /// R[a] := R[b] == R[c]  (bool result)
             EqF64 jit "eq_f64" { a: I, b: F, c: F };
             /// R[a] := R[b] != R[c]

@@ -344,12 +344,12 @@ impl Lowerer<'_> {
                     },
                     B::Abs => match ty {
                         Type::Int => self.un(b, Op::AbsI64, d, &args[0], pos),
-                        Type::Float => self.math1(b, h::MATH_FABS, d, &args[0], pos),
+                        Type::Float => self.un(b, Op::AbsF64, d, &args[0], pos),
                         _ => unsupported(&format!("abs of {ty}")),
                     },
                     B::Floor | B::MathFloor => self.math1(b, h::MATH_FLOOR, d, &args[0], pos),
                     B::Ceil | B::MathCeil => self.math1(b, h::MATH_CEIL, d, &args[0], pos),
-                    B::Sqrt | B::MathSqrt => self.math1(b, h::MATH_SQRT, d, &args[0], pos),
+                    B::Sqrt | B::MathSqrt => self.un(b, Op::SqrtF64, d, &args[0], pos),
                     B::MathPow => self.math2(b, h::MATH_POW, d, &args[0], &args[1], pos),
                     B::MathAtan2 => self.math2(b, h::MATH_ATAN2, d, &args[0], &args[1], pos),
                     B::MathSin => self.math1(b, h::MATH_SIN, d, &args[0], pos),
@@ -360,7 +360,7 @@ impl Lowerer<'_> {
                     B::MathLog => self.math1(b, h::MATH_LOG, d, &args[0], pos),
                     B::MathLog2 => self.math1(b, h::MATH_LOG2, d, &args[0], pos),
                     B::MathLog10 => self.math1(b, h::MATH_LOG10, d, &args[0], pos),
-                    B::MathFabs => self.math1(b, h::MATH_FABS, d, &args[0], pos),
+                    B::MathFabs => self.un(b, Op::AbsF64, d, &args[0], pos),
                     B::Round => {
                         let x = self.expr(b, &args[0])?;
                         let digits = match args.get(1) {

@@ -58,8 +58,8 @@ pub fn type_name(types: &TypeTable, ty: u32) -> String {
     }
 }
 
-/// Math functions of `MathF64` (operand c).
-pub const MATH_SQRT: u32 = 0;
+/// Math functions of `MathF64` (operand c). `sqrt` and float `abs` have ops of their own
+/// (`SqrtF64`, `AbsF64`), inline in tier 2.
 pub const MATH_POW: u32 = 1;
 pub const MATH_SIN: u32 = 2;
 pub const MATH_COS: u32 = 3;
@@ -72,7 +72,6 @@ pub const MATH_LOG2: u32 = 9;
 pub const MATH_LOG10: u32 = 10;
 pub const MATH_FLOOR: u32 = 11;
 pub const MATH_CEIL: u32 = 12;
-pub const MATH_FABS: u32 = 13;
 
 /// `BigBinary` operations (operand c).
 pub const BIG_ADD: u32 = 0;
@@ -652,7 +651,6 @@ helpers! {
         let x = f64::from_bits(g!(b));
         let y = || f64::from_bits(g!(b + 1));
         let r = match c {
-            MATH_SQRT => x.sqrt(),
             MATH_POW => x.powf(y()),
             MATH_SIN => x.sin(),
             MATH_COS => x.cos(),
@@ -665,7 +663,7 @@ helpers! {
             MATH_LOG10 => x.log10(),
             MATH_FLOOR => x.floor(),
             MATH_CEIL => x.ceil(),
-            _ => x.abs(),
+            _ => return Err(format!("unknown math function {c}")),
         };
         set!(a, r.to_bits());
         Ok(())
