@@ -346,6 +346,10 @@ enum Sym {
     F1,
     F2,
     F3,
+    F4,
+    F5,
+    F6,
+    F7,
     Exit,
     OA,
     OB,
@@ -364,6 +368,9 @@ struct HoleOut {
     kind: Kind,
     sym: Sym,
     addend: i64,
+    /// A reference into a constant pool, still to be placed by `pool_entry`: the pool's bytes
+    /// and its entry size.
+    pool_entry: Option<(Vec<u8>, u64)>,
 }
 
 struct StencilOut {
@@ -543,6 +550,7 @@ fn relax_exit_tails(code: &mut Vec<u8>, holes: &mut Vec<HoleOut>) {
                 kind: Kind::Rel32,
                 sym: sym.clone(),
                 addend: -4,
+                pool_entry: None,
             });
             continue;
         }
@@ -725,10 +733,11 @@ fn extract(file: &object::File, src: &str) -> Result<Vec<StencilOut>, String> {
         let mut code = sec.data().map_err(|e| e.to_string())?.to_vec();
         let mut data = Vec::new();
         let mut placed: BTreeMap<usize, u64> = BTreeMap::new();
+        let mut pool: BTreeMap<Vec<u8>, u64> = BTreeMap::new();
         let mut pending: Vec<SectionIndex> = Vec::new();
         let mut holes = Vec::new();
         for (off, rel) in sec.relocations() {
-            holes.push(hole(
+            let mut h = hole(
                 file,
                 name,
                 off,
@@ -737,7 +746,11 @@ fn extract(file: &object::File, src: &str) -> Result<Vec<StencilOut>, String> {
                 &mut data,
                 &mut placed,
                 &mut pending,
-            )?);
+            )?;
+            if let Some(entry) = h.pool_entry.take() {
+                pool_entry(&code, off, entry, &mut h, &mut data, &mut pool)?;
+            }
+            holes.push(h);
         }
         // Relocations inside the copied data (none today; helper addresses or references to
         // other read-only data would be fine, per-instruction values would not).
@@ -843,6 +856,10 @@ fn hole(
                         "_F1" => Sym::F1,
                         "_F2" => Sym::F2,
                         "_F3" => Sym::F3,
+                        "_F4" => Sym::F4,
+                        "_F5" => Sym::F5,
+                        "_F6" => Sym::F6,
+                        "_F7" => Sym::F7,
                         "_EXIT" => Sym::Exit,
                         "_OA" => Sym::OA,
                         "_OB" => Sym::OB,
@@ -864,6 +881,7 @@ fn hole(
                         kind,
                         sym: s,
                         addend,
+                        pool_entry: None,
                     });
                 }
                 SymbolSection::Section(sidx) => {
@@ -896,6 +914,26 @@ fn hole(
             "32-bit absolute reference to {dname}: JIT memory is not in the low 2 GiB"
         )));
     }
+    // A constant pool (`.rodata.cst<N>`: entries of N bytes, one per constant, shared by
+    // every function of the file) from code: only the referenced entry is copied, by the
+    // caller (`pool_entry`), which knows the instruction. Copying the whole pool made each
+    // of the 81 `neg_f64`/`abs_f64` stencils carry the 2.6 KB of all their masks.
+    if !in_data && kind == Kind::Rel32 {
+        if let Some(n) = dname
+            .strip_prefix(".rodata.cst")
+            .and_then(|n| n.parse::<u64>().ok())
+        {
+            let bytes = dsec.data().map_err(|e| err(e.to_string()))?;
+            return Ok(HoleOut {
+                in_data,
+                offset,
+                kind,
+                sym: Sym::OwnData,
+                addend,
+                pool_entry: Some((bytes.to_vec(), n)),
+            });
+        }
+    }
     let base = match placed.get(&section_ref.0) {
         Some(b) => *b,
         None => {
@@ -919,7 +957,48 @@ fn hole(
         kind,
         sym: Sym::OwnData,
         addend: addend + base as i64,
+        pool_entry: None,
     })
+}
+
+/// Copy the one constant-pool entry a rel32 hole at code offset `off` refers to into the
+/// stencil's data (once per distinct constant) and point the hole at it. The entry is where
+/// the instruction's RIP-relative operand lands: addend + (end of instruction - hole).
+fn pool_entry(
+    code: &[u8],
+    off: u64,
+    (pool, n): (Vec<u8>, u64),
+    h: &mut HoleOut,
+    data: &mut Vec<u8>,
+    placed: &mut BTreeMap<Vec<u8>, u64>,
+) -> Result<(), String> {
+    use iced_x86::{Decoder, DecoderOptions};
+    let mut decoder = Decoder::with_ip(64, code, 0, DecoderOptions::NONE);
+    let insn = std::iter::from_fn(|| decoder.can_decode().then(|| decoder.decode()))
+        .find(|i| i.ip() <= off && off < i.next_ip())
+        .ok_or_else(|| format!("constant-pool reference at {off:#x} is in no instruction"))?;
+    let target = h.addend + (insn.next_ip() - off) as i64;
+    let at = u64::try_from(target)
+        .ok()
+        .filter(|t| t % n == 0 && t + n <= pool.len() as u64)
+        .ok_or_else(|| {
+            format!("constant-pool reference at {off:#x} to {target} is not an entry")
+        })?;
+    let entry = pool[at as usize..(at + n) as usize].to_vec();
+    let base = match placed.get(&entry) {
+        Some(b) => *b,
+        None => {
+            while !(data.len() as u64).is_multiple_of(n.min(16)) {
+                data.push(0);
+            }
+            let b = data.len() as u64;
+            data.extend_from_slice(&entry);
+            placed.insert(entry, b);
+            b
+        }
+    };
+    h.addend += base as i64 - at as i64;
+    Ok(())
 }
 
 /// The ABI facts of abi_probe.c: `mochi_abi` (u64 values) and `mochi_abi_names`.

@@ -6,7 +6,7 @@
 //! the slots the variant's name places in registers or in the frame), runs the op, and prints
 //! every operand afterwards (and which way a branch went, and what a store stored). The
 //! interpreter runs it (`--jit=off`: the oracle); then tier 2 compiles it with its register
-//! cache forced to x0..x5 = the first six i64 slots and f0..f3 = the first four f64 slots
+//! cache forced to x0..x5 = the first six i64 slots and f0..f7 = the first eight f64 slots
 //! (`CopyAndPatch::force_cache`), checks from the listing that the variant really is the
 //! stencil emitted for the op, and runs it. Output, error and exit status must agree, and a
 //! run without an error must take no side exit.
@@ -23,19 +23,19 @@ use vm::runtime::{CapturedOutput, Runtime};
 use vm::Pos;
 
 /// Frame layout of the test functions: i64 slots at words 4..14 (x_r caches word 4 + r, the
-/// op's frame operands use 10, 11, 12; 13 is the branch marker), f64 slots at 14..22 (f_r:
-/// 14 + r; frame operands 18, 19, 20; 21 a scratch word), cells at 22..26 (22: the op's heap
+/// op's frame operands use 10, 11, 12; 13 is the branch marker), f64 slots at 14..26 (f_r:
+/// 14 + r; frame operands 22, 23, 24; 25 a scratch word), cells at 26..30 (26: the op's heap
 /// operand).
 const I_REG: u32 = 4;
 const I_MEM: u32 = 10;
 const MARK: u32 = 13;
 const F_REG: u32 = 14;
-const F_MEM: u32 = 18;
-const F_SCRATCH: u32 = 21;
-const CELL: u32 = 22;
+const F_MEM: u32 = 22;
+const F_SCRATCH: u32 = 25;
+const CELL: u32 = 26;
 const I_CACHE: [u32; 6] = [4, 5, 6, 7, 8, 9];
-const F_CACHE: [u32; 4] = [14, 15, 16, 17];
-const FRAME_WORDS: u32 = 26;
+const F_CACHE: [u32; 8] = [14, 15, 16, 17, 18, 19, 20, 21];
+const FRAME_WORDS: u32 = 30;
 
 const INTS: &[i64] = &[
     0,
@@ -84,7 +84,7 @@ fn func(name: &str, ret: RetKind, code: Vec<Instr>) -> Function {
         fn_type: 0,
         ret,
         n_i64: 10,
-        n_f64: 8,
+        n_f64: 12,
         n_cell: 4,
         positions: vec![Pos { line: 1, col: 1 }; code.len()],
         code,

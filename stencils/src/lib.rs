@@ -48,12 +48,16 @@ pub enum HoleSymbol {
     R3,
     R4,
     R5,
-    /// `_F0`..`_F3`: byte offset of the frame slot cached in register f0..f3 (xmm0..xmm3) of
+    /// `_F0`..`_F7`: byte offset of the frame slot cached in register f0..f7 (xmm0..xmm7) of
     /// the function, or 0 when the register caches nothing.
     F0,
     F1,
     F2,
     F3,
+    F4,
+    F5,
+    F6,
+    F7,
     /// `_EXIT`: the function's exit stub (spills the cached registers, returns STATUS_EXIT).
     Exit,
     /// `_OA`, `_OB`, `_OC`: the instruction's raw operand values a, b, c (u32: word indices and

@@ -10,7 +10,8 @@
  *   r15 = records  base of the heap's record slot table (RecordSlot[], never moves)
  *   rdi, rsi, rdx, rcx, r8, r9 = x0..x5: up to six i64 slots of the function cached in
  *                  registers.
- *   xmm0..xmm3 = f0..f3: up to four f64 slots of the function cached in registers.
+ *   xmm0..xmm7 = f0..f7: up to eight f64 slots of the function cached in registers (the
+ *                  stencils compute in xmm8..xmm15).
  * A cached slot's value lives in its register; its frame word may be stale. The frame is made
  * whole (spilled) before anything else can look at it: side exits, calls, and ops that have
  * no variant for a cached operand (the emitter wraps those in spill / reload stencils).
@@ -101,8 +102,9 @@ typedef struct StrSlot {
 #define PN __attribute__((preserve_none))
 #define ARGS                                                                           \
     uint8_t *fp, Ctx *ctx, uint8_t *lists, uint8_t *records, int64_t x0, int64_t x1, int64_t x2, \
-        int64_t x3, int64_t x4, int64_t x5, double f0, double f1, double f2, double f3
-#define PASS fp, ctx, lists, records, x0, x1, x2, x3, x4, x5, f0, f1, f2, f3
+        int64_t x3, int64_t x4, int64_t x5, double f0, double f1, double f2, double f3,      \
+        double f4, double f5, double f6, double f7
+#define PASS fp, ctx, lists, records, x0, x1, x2, x3, x4, x5, f0, f1, f2, f3, f4, f5, f6, f7
 
 typedef PN uint64_t (*StencilFn)(ARGS);
 
@@ -131,8 +133,8 @@ extern char _PC[];
 extern PN uint64_t _EXIT(ARGS);
 /* Byte offset of the slot cached in x0..x5 (0: the register caches nothing). */
 extern char _R0[], _R1[], _R2[], _R3[], _R4[], _R5[];
-/* Byte offset of the slot cached in f0..f3 (0: the register caches nothing). */
-extern char _F0[], _F1[], _F2[], _F3[];
+/* Byte offset of the slot cached in f0..f7 (0: the register caches nothing). */
+extern char _F0[], _F1[], _F2[], _F3[], _F4[], _F5[], _F6[], _F7[];
 /* A direct call's callee (its native entry, called with a rel32 `call`) and its frame size in
  * bytes (the `call_direct` stencils: the callee is the function itself or was compiled before
  * the caller). */
@@ -226,10 +228,16 @@ INLINE uint64_t f64_bits(double d) {
         SPILL_ONE_F(_F1, f1);                                 \
         SPILL_ONE_F(_F2, f2);                                 \
         SPILL_ONE_F(_F3, f3);                                 \
+        SPILL_ONE_F(_F4, f4);                                 \
+        SPILL_ONE_F(_F5, f5);                                 \
+        SPILL_ONE_F(_F6, f6);                                 \
+        SPILL_ONE_F(_F7, f7);                                 \
     } while (0)
-/* f0..f3 hold nothing of value from here on (the caller reloads what it caches): clang
+/* f0..f7 hold nothing of value from here on (the caller reloads what it caches): clang
  * need not keep them alive across a call before this point. No instruction. */
-#define F_UNDEFINED() __asm__("" : "=x"(f0), "=x"(f1), "=x"(f2), "=x"(f3))
+#define F_UNDEFINED()                                                                  \
+    __asm__("" : "=x"(f0), "=x"(f1), "=x"(f2), "=x"(f3), "=x"(f4), "=x"(f5), "=x"(f6), \
+                 "=x"(f7))
 
 /* A native call of the stencil code at `target` for the frame `nfp_` (its header written, the
  * caller's frame whole). Native code keeps the pinned registers: every stencil passes r13-r15
@@ -238,7 +246,7 @@ INLINE uint64_t f64_bits(double d) {
  * r12 minus the hole `back_hole` (its frame size in bytes, an immediate in the asm, so no
  * value stays live across the call). A callee never returns anything but STATUS_RETURNED here: a side
  * exit or error unwinds straight to the entry shim (`exit_stub`), so there is no status test.
- * x0..x5 and f0..f3 come back undefined (the caller reloads the ones it caches). rsp is 8 mod 16 at a
+ * x0..x5 and f0..f7 come back undefined (the caller reloads the ones it caches). rsp is 8 mod 16 at a
  * stencil's entry and this stencil keeps no frame of its own (no spills: everything lives in
  * pinned registers and holes), so `sub $8` aligns the call: one native call = 16 bytes of
  * machine stack. */
@@ -261,16 +269,20 @@ INLINE uint64_t f64_bits(double d) {
         register double xmm1_ __asm__("xmm1");                                         \
         register double xmm2_ __asm__("xmm2");                                         \
         register double xmm3_ __asm__("xmm3");                                         \
+        register double xmm4_ __asm__("xmm4");                                         \
+        register double xmm5_ __asm__("xmm5");                                         \
+        register double xmm6_ __asm__("xmm6");                                         \
+        register double xmm7_ __asm__("xmm7");                                         \
         __asm__ volatile("sub $8, %%rsp\n\t" call_insn "\n\tadd $8, %%rsp\n\t"          \
                          "subq $" #back_hole ", %%r12"                                \
                          : "+r"(r12_), "+r"(r13_), "+r"(r14_), "+r"(r15_), rax_c(t_),  \
                            "=r"(rdi_), "=r"(rsi_), "=r"(rdx_), "=r"(rcx_), "=r"(r8_),     \
                            "=r"(r9_), "=x"(xmm0_),                                     \
-                           "=x"(xmm1_), "=x"(xmm2_), "=x"(xmm3_)                        \
+                           "=x"(xmm1_), "=x"(xmm2_), "=x"(xmm3_), "=x"(xmm4_),          \
+                           "=x"(xmm5_), "=x"(xmm6_), "=x"(xmm7_)                       \
                          :                                                            \
-                         : "rbx", "r10", "r11", "memory", "cc", "xmm4",                \
-                           "xmm5", "xmm6", "xmm7", "xmm8", "xmm9", "xmm10", "xmm11",   \
-                           "xmm12", "xmm13", "xmm14", "xmm15");                       \
+                         : "rbx", "r10", "r11", "memory", "cc", "xmm8", "xmm9",        \
+                           "xmm10", "xmm11", "xmm12", "xmm13", "xmm14", "xmm15");      \
         (void)t_;                                                                     \
         fp = r12_;                                                                    \
         ctx = r13_;                                                                   \
@@ -286,6 +298,10 @@ INLINE uint64_t f64_bits(double d) {
         f1 = xmm1_;                                                                   \
         f2 = xmm2_;                                                                   \
         f3 = xmm3_;                                                                   \
+        f4 = xmm4_;                                                                   \
+        f5 = xmm5_;                                                                   \
+        f6 = xmm6_;                                                                   \
+        f7 = xmm7_;                                                                   \
     } while (0)
 #define NATIVE_CALL(target, nfp_, back_hole)                                          \
     NATIVE_CALL_VIA("call *%%rax", "+r", target, nfp_, back_hole)

@@ -2,12 +2,12 @@
  * operands (i64 and f64) as lvalues; the OP_* macros below define from it both its stencil
  * (every operand in its frame slot, named as in the op table) and its variants.
  *
- * A function may keep up to six i64 slots in registers x0..x5 and up to four f64 slots in
- * f0..f3 (see mochi.h). For an op whose cacheable operands include cached slots, the emitter
+ * A function may keep up to six i64 slots in registers x0..x5 and up to eight f64 slots in
+ * f0..f7 (see mochi.h). For an op whose cacheable operands include cached slots, the emitter
  * picks the variant named
  *     <stencil>__<loc of each cacheable operand, in operand order>
  * where a location is `m` (the frame slot) or a register of the operand's bank, `0`..`5`
- * (x0..x5) or `0`..`3` (f0..f3):
+ * (x0..x5) or `0`..`7` (f0..f7):
  * `list_get_f64__1m` is R[a] := R[b][R[c]] with a in f1 and c in its frame slot. Each
  * variant has the semantics of its base op (one line in the op table); only where the
  * operands live differs. Ops without a variant for a cached operand are wrapped in spill /
@@ -43,15 +43,21 @@
 #define L_F_1(h) f1
 #define L_F_2(h) f2
 #define L_F_3(h) f3
+#define L_F_4(h) f4
+#define L_F_5(h) f5
+#define L_F_6(h) f6
+#define L_F_7(h) f7
 
-/* Every register of bank K as the last argument of M (x0..x5 for I, f0..f3 for F); the
+/* Every register of bank K as the last argument of M (x0..x5 for I, f0..f7 for F); the
  * REGS2_ copies serve nested loops (a macro does not expand inside itself). */
 #define REGS_I(M, ...) \
     M(__VA_ARGS__, 0) M(__VA_ARGS__, 1) M(__VA_ARGS__, 2) M(__VA_ARGS__, 3) M(__VA_ARGS__, 4) M(__VA_ARGS__, 5)
-#define REGS_F(M, ...) M(__VA_ARGS__, 0) M(__VA_ARGS__, 1) M(__VA_ARGS__, 2) M(__VA_ARGS__, 3)
+#define REGS_F(M, ...) \
+    M(__VA_ARGS__, 0) M(__VA_ARGS__, 1) M(__VA_ARGS__, 2) M(__VA_ARGS__, 3) M(__VA_ARGS__, 4) M(__VA_ARGS__, 5) M(__VA_ARGS__, 6) M(__VA_ARGS__, 7)
 #define REGS2_I(M, ...) \
     M(__VA_ARGS__, 0) M(__VA_ARGS__, 1) M(__VA_ARGS__, 2) M(__VA_ARGS__, 3) M(__VA_ARGS__, 4) M(__VA_ARGS__, 5)
-#define REGS2_F(M, ...) M(__VA_ARGS__, 0) M(__VA_ARGS__, 1) M(__VA_ARGS__, 2) M(__VA_ARGS__, 3)
+#define REGS2_F(M, ...) \
+    M(__VA_ARGS__, 0) M(__VA_ARGS__, 1) M(__VA_ARGS__, 2) M(__VA_ARGS__, 3) M(__VA_ARGS__, 4) M(__VA_ARGS__, 5) M(__VA_ARGS__, 6) M(__VA_ARGS__, 7)
 
 /* Instantiate DEF for every placement of one or two operands with at least one in a
  * register (the all-frame placement is the base stencil). */

@@ -18,16 +18,16 @@
 //! op is checked once, when the table is loaded.
 //!
 //! ## Register caching
-//! A function with loops keeps up to four of its hottest i64 slots (uses weighted by loop
-//! depth) in the registers x0..x3 of the stencil ABI (`stencils/src/mochi.h`). For an
-//! instruction with a cached operand the emitter picks the op's register variant
-//! (`add_i64__0m1`: a in x0, b in memory, c in x1); an op without one is wrapped in
+//! A function with loops keeps up to six of its hottest i64 slots (uses weighted by loop
+//! depth) in the registers x0..x5 of the stencil ABI (`stencils/src/mochi.h`), and up to
+//! eight f64 slots in f0..f7. For an instruction with a cached operand the emitter picks the
+//! op's register variant (`add_i64__m01`: a in memory, b in x0, c in x1); an op without one is wrapped in
 //! `spill_k` (before: the op reads the frame slot) and `reload_k` (after: it may have written
-//! it) stencils. An op whose stencil `S` has forms `S_c1`..`S_c4` (calls, closure calls, the
+//! it) stencils. An op whose stencil `S` has forms `S_c1`..`S_c6` (calls, closure calls, the
 //! generic helper) uses `S_cN` in a function that caches N registers: those spill and reload
 //! around whatever they call. Every side exit is one conditional jump to its instruction's
 //! `exit_at` stub, which records the pc and goes on to the function's exit stub, which spills
-//! the cached registers (its `_R0`..`_R3` holes hold the cached slots' offsets), so the
+//! the cached registers (its `_R0`..`_R5` and `_F0`..`_F7` holes hold the cached slots' offsets), so the
 //! interpreter always finds a whole frame; native code is entered only through `enter` stubs
 //! that load the registers.
 //!
@@ -48,13 +48,17 @@ use vm::program::{Bank, Function, Program};
 
 /// Registers a function can cache i64 slots in (x0..x5).
 pub const CACHE_REGS: usize = 6;
-/// Registers a function can cache f64 slots in (f0..f3).
-pub const F_CACHE_REGS: usize = 4;
+/// Registers a function can cache f64 slots in (f0..f7).
+pub const F_CACHE_REGS: usize = 8;
 
 /// "No stencil" in the dense tables.
 const NONE: u16 = u16::MAX;
 /// A location digit: 0 in the frame, `1 + r` in register r of the operand's bank.
-const LOC_BASE: usize = CACHE_REGS + 1;
+const LOC_BASE: usize = 1 + if CACHE_REGS > F_CACHE_REGS {
+    CACHE_REGS
+} else {
+    F_CACHE_REGS
+};
 /// Locations of an op's (at most three) cacheable operands, as a base-`LOC_BASE` number:
 /// digit `j` is the location of the j-th one.
 const LOC_CODES: usize = LOC_BASE * LOC_BASE * LOC_BASE;
@@ -150,7 +154,7 @@ struct OpInfo {
     /// Its forms for 1..4 cached registers (`S_c1`..`S_c4`), if the stencil has them.
     cached_forms: Option<[u16; CACHE_REGS]>,
     /// Its forms for 0..4 cached i64 registers in a function that also caches f64 slots
-    /// (`S_f`, `S_f_c1`..`S_f_c4`: they keep f0..f3 alive across the call), if it has them.
+    /// (`S_f`, `S_f_c1`..`S_f_c4`: they keep f0..f7 alive across the call), if it has them.
     f_forms: Option<[u16; CACHE_REGS + 1]>,
     /// `Call` only: its direct forms for 0..4 cached registers (`call_direct`,
     /// `call_direct_c1`..), used when the callee's entry is known at compile time.
@@ -232,6 +236,10 @@ fn check_holes(s: &Stencil, op: Option<Op>) -> Result<(), String> {
                 | HoleSymbol::F1
                 | HoleSymbol::F2
                 | HoleSymbol::F3
+                | HoleSymbol::F4
+                | HoleSymbol::F5
+                | HoleSymbol::F6
+                | HoleSymbol::F7
                 | HoleSymbol::Exit
                 | HoleSymbol::Helper(_),
                 _,
@@ -497,7 +505,7 @@ impl StencilSet {
                 for (j, c) in locs.bytes().enumerate() {
                     let d = match c {
                         b'm' => 0,
-                        b'0'..=b'9' if ((c - b'0') as usize) < CACHE_REGS => {
+                        b'0'..=b'9' if ((c - b'0') as usize) < LOC_BASE - 1 => {
                             1 + (c - b'0') as usize
                         }
                         _ => {
@@ -642,7 +650,7 @@ pub struct Listing {
     pub code_bytes: usize,
     /// Cached slots (word indices) in x0..x3.
     pub cache: Vec<u32>,
-    /// Cached f64 slots (word indices) in f0..f3.
+    /// Cached f64 slots (word indices) in f0..f7.
     pub fcache: Vec<u32>,
     pub pieces: Vec<ListedPiece>,
     /// The patched code as installed.
@@ -924,7 +932,7 @@ impl Emitter {
             if let Some(forms) = info.cached_forms {
                 // Spills the cached registers before what it calls and reloads them after;
                 // cached f64 slots are spilled and reloaded by pieces of their own around it
-                // (a helper op then uses its form that keeps f0..f3 alive across the call).
+                // (a helper op then uses its form that keeps f0..f7 alive across the call).
                 spill_fs!(pc);
                 let s = match (nfc > 0, info.f_forms) {
                     (true, Some(ff)) => ff[ncache],
@@ -1367,7 +1375,7 @@ pub fn choose_cache(f: &Function) -> Vec<u32> {
     choose_caches(f).0
 }
 
-/// The f64 slots a function keeps in f0..f3, chosen as [`choose_cache`] chooses i64 slots.
+/// The f64 slots a function keeps in f0..f7, chosen as [`choose_cache`] chooses i64 slots.
 pub fn choose_f64_cache(f: &Function) -> Vec<u32> {
     choose_caches(f).1
 }

@@ -26,10 +26,10 @@ pub const DATA: u8 = 18;
 /// `_CALLEE`, `_FRAME`: a direct call's callee entry and frame bytes.
 pub const CALLEE: u8 = 19;
 pub const FRAME: u8 = 20;
-/// `_F0`..`_F3`: offsets of the slots cached in f0..f3 (0: unused).
+/// `_F0`..`_F7`: offsets of the slots cached in f0..f7 (0: unused).
 pub const F0: u8 = 21;
 /// `_H_<name>`: the address of a Rust helper (`HELPERS + i`: the i-th of [`helper_names`]).
-pub const HELPERS: u8 = 25;
+pub const HELPERS: u8 = 29;
 pub const MAX_HELPERS: usize = 15;
 pub const COUNT: usize = HELPERS as usize + MAX_HELPERS;
 
@@ -69,6 +69,10 @@ pub fn index(sym: HoleSymbol, helpers: &[&str]) -> Option<u8> {
         HoleSymbol::F1 => F0 + 1,
         HoleSymbol::F2 => F0 + 2,
         HoleSymbol::F3 => F0 + 3,
+        HoleSymbol::F4 => F0 + 4,
+        HoleSymbol::F5 => F0 + 5,
+        HoleSymbol::F6 => F0 + 6,
+        HoleSymbol::F7 => F0 + 7,
         HoleSymbol::Exit => EXIT,
         HoleSymbol::OA => OA,
         HoleSymbol::OB => OA + 1,

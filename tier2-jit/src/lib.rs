@@ -4,8 +4,8 @@
 //! (`stencils::STENCILS`, extracted at build time from C compiled by clang 19) and patches the
 //! holes: operand slot offsets and immediates, constants, jump targets, the next
 //! instruction's address, helper addresses and the stencil's own read-only data. The result
-//! lives in its own W^X pages ([`code_memory`]); hot loops keep up to four i64 slots in
-//! registers ([`emit`]). Native code is entered through the SysV
+//! lives in its own W^X pages ([`code_memory`]); hot loops keep up to six i64 and eight f64 slots
+//! in registers ([`emit`]). Native code is entered through the SysV
 //! entry shim ([`shim`]) and always *returns* to the interpreter a status: `STATUS_RETURNED`
 //! when the entered frame returned, `STATUS_EXIT` when it stopped at `ctx.exit_fp` /
 //! `ctx.exit_pc` (an interpreter-only op, an error to raise, a call it cannot make).

@@ -62,6 +62,7 @@ fn check_holes(op: Op, st: &stencils::Stencil, locs: &[u8]) {
             HoleSymbol::R0 | HoleSymbol::R1 | HoleSymbol::R2 | HoleSymbol::R3 => true,
             HoleSymbol::R4 | HoleSymbol::R5 => true,
             HoleSymbol::F0 | HoleSymbol::F1 | HoleSymbol::F2 | HoleSymbol::F3 => true,
+            HoleSymbol::F4 | HoleSymbol::F5 | HoleSymbol::F6 | HoleSymbol::F7 => true,
             HoleSymbol::Helper(h) => vm::runtime::helper_address(h).is_some(),
             // Only the generic helper stencil takes raw operands and a routine address.
             HoleSymbol::OA | HoleSymbol::OB | HoleSymbol::OC | HoleSymbol::HelperOp => false,
@@ -163,7 +164,7 @@ fn every_jit_op_has_a_stencil_with_only_allowed_holes() {
                 .any(|p| {
                     s.name
                         .strip_prefix(p)
-                        .is_some_and(|k| ["0", "1", "2", "3", "4", "5"].contains(&k))
+                        .is_some_and(|k| k.len() == 1 && b"01234567".contains(&k.as_bytes()[0]))
                 })
         {
             continue;
@@ -177,19 +178,30 @@ fn every_jit_op_has_a_stencil_with_only_allowed_holes() {
         let op = *base_op
             .get(base)
             .unwrap_or_else(|| panic!("variant {} of no op", s.name));
-        let n = op
+        let banks: Vec<Operand> = op
             .operands()
             .iter()
+            .copied()
             .filter(|k| matches!(k, Operand::I | Operand::F))
-            .count();
+            .collect();
+        let n = banks.len();
         let n = if is_acc(op) && locs.len() == 2 { 2 } else { n };
         let digits = if is_acc(op) && locs.starts_with('x') {
             &locs[1..]
         } else {
             locs
         };
+        // x0..x5 for an i64 operand, f0..f7 for an f64 one (an accumulator op's are all of
+        // one bank).
+        let in_bank = |j: usize, c: u8| {
+            let regs: &[u8] = match banks.get(j).or(banks.last()) {
+                Some(Operand::F) => b"m01234567",
+                _ => b"m012345",
+            };
+            regs.contains(&c)
+        };
         assert!(
-            locs.len() == n && digits.bytes().all(|c| b"m012345".contains(&c)),
+            locs.len() == n && digits.bytes().enumerate().all(|(j, c)| in_bank(j, c)),
             "variant {} does not name the location of each of {}'s {n} cacheable operands",
             s.name,
             op.name()
