@@ -3,7 +3,10 @@
 
 /// mimalloc: hash tables, list and string buffers of every size are allocated and freed at a
 /// high rate; the system allocator maps and unmaps large blocks on each (measured: 18 % of
-/// maps_fill_sum in page faults and rehash allocation).
+/// maps_fill_sum in page faults and rehash allocation). Built with `no_thp` (Cargo.toml): with
+/// transparent huge pages each thread's first allocation faulted in and zeroed a fresh 2 MiB
+/// page, and the kernel's compaction for it stalled start-up (3 ms more system time and 4 ms
+/// more wall time for a one-line program, on every run).
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 

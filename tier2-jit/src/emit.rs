@@ -203,11 +203,17 @@ pub struct StencilSet {
     trace: bool,
 }
 
+/// The stencil named `name` (a hash lookup: the table has thousands of stencils, and loading
+/// it looks up a few hundred names).
 fn find(name: &str) -> Result<u16, String> {
-    stencils::STENCILS
-        .iter()
-        .position(|s| s.name == name)
-        .map(|i| i as u16)
+    static INDEX: OnceLock<std::collections::HashMap<&'static str, u16>> = OnceLock::new();
+    INDEX
+        .get_or_init(|| {
+            let names = stencils::STENCILS.iter().enumerate();
+            names.map(|(i, s)| (s.name, i as u16)).collect()
+        })
+        .get(name)
+        .copied()
         .ok_or_else(|| format!("the stencil table has no `{name}`"))
 }
 
@@ -477,11 +483,18 @@ impl StencilSet {
         // included). A variant with a hole its op cannot fill is left out (the op falls back
         // to spills and reloads).
         let mut variants = Vec::new();
+        let mut ops_of: std::collections::HashMap<&str, Vec<usize>> = Default::default();
+        for (oi, op) in Op::ALL.iter().enumerate() {
+            if let Tier2::Stencil(name) = op.tier2() {
+                ops_of.entry(name).or_default().push(oi);
+            }
+        }
         for (si, st) in stencils::STENCILS.iter().enumerate() {
             let Some((base, locs)) = st.name.split_once("__") else {
                 continue;
             };
-            for (oi, op) in Op::ALL.iter().enumerate() {
+            for &oi in ops_of.get(base).into_iter().flatten() {
+                let op = &Op::ALL[oi];
                 // An accumulator op's variants (B = LOC_BASE): `__<a><c>` (R[a] := R[a] op
                 // R[c], a in a register, at a + Bc), `__m<b><c>` (R[a] in its slot, at
                 // B^2 + b + Bc) and `__x<a><c>` (the clobbering form, at 2B^2 + a + Bc).
