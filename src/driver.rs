@@ -66,6 +66,7 @@ pub fn run_on_vm_thread(job: Job, cfg: Config) -> ExitCode {
     }
     let out = crate::sys::Stdout::new();
     crate::sys::flush_on_signals(out.clone());
+    let jit_mode = cfg.mode;
     let result = std::thread::Builder::new()
         .name("mochi-vm".into())
         .stack_size(vm_thread_stack())
@@ -77,8 +78,12 @@ pub fn run_on_vm_thread(job: Job, cfg: Config) -> ExitCode {
             Job::Inline(src) => run_source(INLINE_NAME, PathBuf::new(), src, &cfg, out),
             Job::Tests(files) => run_tests(&files, &cfg, out),
         })
-        .expect("spawn the VM thread")
-        .join();
+        .expect("spawn the VM thread");
+    if jit_mode != JitMode::Off {
+        // In parallel with the VM thread's parsing and checking.
+        let _ = std::panic::catch_unwind(tier2_jit::warm_up);
+    }
+    let result = result.join();
     match result {
         Ok(code) => code,
         Err(p) => {

@@ -294,10 +294,9 @@ impl StencilSet {
             return Err("too many stencils for 16-bit stencil numbers".into());
         }
         let mut holes = Vec::new();
-        let helper_names = v::helper_names(stencils::STENCILS);
-        if helper_names != generated::HELPER_NAMES {
-            return Err("the generated emit functions are stale".into());
-        }
+        // The generated emit functions were made from this same table by build.rs (the test
+        // `generated_helper_names_match_the_table` checks the two agree).
+        let helper_names = generated::HELPER_NAMES;
         let helper_values = helper_names
             .iter()
             .map(|n| helper(n))
@@ -316,7 +315,7 @@ impl StencilSet {
             code_holes.sort_by_key(|h| h.offset);
             let mut n_ft = 0;
             for h in code_holes {
-                let src = v::index(h.symbol, &helper_names)
+                let src = v::index(h.symbol, helper_names)
                     .ok_or("stencils call too many Rust helpers")?;
                 if h.offset + width(h.kind) > len || len > u16::MAX as u32 {
                     return Err(format!("stencil {}: hole outside its code", st.name));
@@ -368,6 +367,8 @@ impl StencilSet {
         let side_exit = find(stencils::SIDE_EXIT)?;
         let helper = find(stencils::HELPER)?;
         let mut ops = Vec::with_capacity(Op::ALL.len());
+        type Forms = (Option<[u16; CACHE_REGS]>, Option<[u16; CACHE_REGS + 1]>);
+        let mut forms_of: std::collections::HashMap<u16, Forms> = Default::default();
         let mut broken = vec![String::new(); Op::ALL.len()];
         for (i, op) in Op::ALL.iter().enumerate() {
             debug_assert_eq!(*op as usize, i);
@@ -394,36 +395,26 @@ impl StencilSet {
                 Tier2::Helper(_) => (helper, false),
                 Tier2::Interp => (side_exit, false),
             };
-            let base_name = stencils::STENCILS[stencil as usize].name;
-            let cached_forms = if stencil == side_exit {
-                None
-            } else {
-                let forms: Vec<Option<u16>> = (1..=CACHE_REGS)
-                    .map(|n| find(&format!("{base_name}_c{n}")).ok())
-                    .collect();
-                match forms.as_slice() {
-                    f if f.iter().all(Option::is_some) => {
-                        Some(std::array::from_fn(|i| f[i].unwrap()))
-                    }
-                    _ => None,
+            // (Many ops share a stencil, the generic helper's above all: its forms are looked
+            // up once.)
+            let (cached_forms, f_forms) = *forms_of.entry(stencil).or_insert_with(|| {
+                let base = stencils::STENCILS[stencil as usize].name;
+                let all = |names: &mut dyn Iterator<Item = String>| -> Option<Vec<u16>> {
+                    names.map(|n| find(&n).ok()).collect()
+                };
+                if stencil == side_exit {
+                    return (None, None);
                 }
-            };
-            let f_forms = if stencil == side_exit {
-                None
-            } else {
-                let forms: Vec<Option<u16>> = (0..=CACHE_REGS)
-                    .map(|n| match n {
-                        0 => find(&format!("{base_name}_f")).ok(),
-                        n => find(&format!("{base_name}_f_c{n}")).ok(),
-                    })
-                    .collect();
-                match forms.as_slice() {
-                    f if f.iter().all(Option::is_some) => {
-                        Some(std::array::from_fn(|i| f[i].unwrap()))
-                    }
-                    _ => None,
-                }
-            };
+                let c = all(&mut (1..=CACHE_REGS).map(|n| format!("{base}_c{n}")));
+                let f = all(&mut (0..=CACHE_REGS).map(|n| match n {
+                    0 => format!("{base}_f"),
+                    n => format!("{base}_f_c{n}"),
+                }));
+                (
+                    c.map(|c| std::array::from_fn(|i| c[i])),
+                    f.map(|f| std::array::from_fn(|i| f[i])),
+                )
+            });
             let direct_forms = if *op == Op::Call {
                 let mut forms = [0u16; CACHE_REGS + 1];
                 for (n, f) in forms.iter_mut().enumerate() {
@@ -1494,4 +1485,13 @@ fn helper(name: &str) -> Result<u64, String> {
     vm::runtime::helper_address(name)
         .map(|a| a as u64)
         .ok_or_else(|| format!("unknown helper `{name}`"))
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn generated_helper_names_match_the_table() {
+        let names = crate::hole_values::helper_names(stencils::STENCILS);
+        assert_eq!(names, super::generated::HELPER_NAMES);
+    }
 }

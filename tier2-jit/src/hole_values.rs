@@ -34,6 +34,8 @@ pub const MAX_HELPERS: usize = 15;
 pub const COUNT: usize = HELPERS as usize + MAX_HELPERS;
 
 /// The Rust helpers the stencils' code calls (`_H_<name>`), in order of first use.
+/// (Used by build.rs, which generates `HELPER_NAMES` from it, and by a test.)
+#[allow(dead_code)]
 pub fn helper_names(stencils: &[Stencil]) -> Vec<&'static str> {
     let mut names = Vec::new();
     for s in stencils {

@@ -41,6 +41,15 @@ pub fn available() -> bool {
     stencils::SUPPORTED && !stencils::STENCILS.is_empty()
 }
 
+/// Prepare the stencil table (about a millisecond: per-op tables over some 3 000 stencils)
+/// now, on the calling thread, so that the first [`CopyAndPatch::new`] finds it ready. The
+/// driver calls it on the main thread, which would otherwise only wait for the VM thread.
+pub fn warm_up() {
+    if available() {
+        let _ = emit::StencilSet::get();
+    }
+}
+
 /// The stencils resolved per op and the installed entry shim.
 struct Engine {
     emitter: Emitter,
