@@ -83,25 +83,26 @@ OP_AB(mod_i64_imm, MOD_IMM)
     CONTINUE();
 OP_AB(abs_i64, ABS)
 
-/* The other int ops (no variants: the emitter spills and reloads around them). */
-
-/* R[a] := R[b] / R[c]  truncated */
-STENCIL(div_i64) {
-    int64_t x = I64(_B), y = I64(_C);
-    if (y == 0 || (x == INT64_MIN && y == -1))
-        SIDE_EXIT();
-    I64(_A) = x / y;
+/* R[a] := R[b] / R[c]  truncated; a zero divisor and MIN / -1 side-exit before R[a] is
+ * written */
+#define DIV(A, B, C)                              \
+    int64_t x = (B), y = (C);                     \
+    if (UNLIKELY(y == 0 || (x == INT64_MIN && y == -1))) \
+        SIDE_EXIT();                              \
+    A = x / y;                                    \
     CONTINUE();
-}
+OP_ACC_K(div_i64, DIV, I)
 
 /* R[a] := R[b] % R[c]  sign of the dividend; MIN % -1 = 0 (idiv would trap) */
-STENCIL(mod_i64) {
-    int64_t x = I64(_B), y = I64(_C);
-    if (y == 0)
-        SIDE_EXIT();
-    I64(_A) = y == -1 ? 0 : x % y;
+#define MOD(A, B, C)                  \
+    int64_t x = (B), y = (C);         \
+    if (UNLIKELY(y == 0))             \
+        SIDE_EXIT();                  \
+    A = UNLIKELY(y == -1) ? 0 : x % y;          \
     CONTINUE();
-}
+OP_ACC_K(mod_i64, MOD, I)
+
+/* The other int ops (no variants: the emitter spills and reloads around them). */
 
 /* R[a] := -R[b] */
 STENCIL(neg_i64) {

@@ -22,6 +22,7 @@ mod expr;
 mod func;
 mod hoist;
 mod inline;
+mod loop_head;
 mod owned;
 mod stmt;
 mod types;
@@ -281,6 +282,7 @@ impl<'p> Lowerer<'p> {
                 code.push(Instr::new(*op, v[0], v[1], v[2]));
                 positions.push(*pos);
             }
+            loop_head::hoist_loop_heads(&mut code);
             funcs[fi].code = code;
             funcs[fi].positions = positions;
         }

@@ -1,0 +1,201 @@
+//! Loop-invariant instructions at the head of a loop run once, not every iteration.
+//!
+//! A `for` loop is lowered rotated: a guard that skips the loop, then the body entered by
+//! falling through into its first instruction `t`, then the back-edge (`IncJLtI64 ... ->t`).
+//! When the body's first instruction X only computes a value from slots the loop never
+//! writes (and, for a read of a list, record, string or global, the loop writes no memory at
+//! all), every iteration after the first recomputes the value X's slot already holds: the
+//! back-edges are retargeted to `t + 1` and X runs once, on entry. `a[i][k]` in the inner
+//! loop of a matrix product reads the row `a[i]` once per row instead of once per element.
+//!
+//! Exact, including errors: X still runs first on the loop's first iteration, as before, so
+//! an error it raises (an index out of range) is raised at the same point; on later
+//! iterations it would compute the same value from the same inputs, so it cannot fail then.
+//! Only loops made of the pure ops below (arithmetic, moves, reads, branches) qualify: no
+//! call, store, allocation or output can run in them. A loop entered anywhere but at `t`
+//! (a `while` loop's first jump to its condition) is left alone.
+
+use vm::ops::{Instr, Op, Operand};
+
+/// What an instruction of a candidate loop does, if it is one of the ops this pass
+/// understands: `dest` (operand a) is written; every other slot operand is read. `None`: the
+/// loop does something else (a call, a store, output, ...) and is not touched.
+struct Effect {
+    /// Operand a is written (a value op, `IncJLtI64`), not read (except `IncJLtI64`'s).
+    dest: bool,
+    /// X may be hoisted: it has no effect but its slot.
+    pure_value: bool,
+}
+
+fn effect(op: Op) -> Option<Effect> {
+    use Op::*;
+    let value = Effect {
+        dest: true,
+        pure_value: true,
+    };
+    match op {
+        MovI64 | MovF64 | MovCell | ConstI64 | ConstF64 | ConstCell | LoadGlobalI64
+        | LoadGlobalF64 | LoadGlobalCell | AddI64 | SubI64 | MulI64 | DivI64 | ModI64
+        | AddI64Imm | ModI64Imm | NegI64 | AbsI64 | EqI64 | NeI64 | LtI64 | LeI64 | Not
+        | AddF64 | SubF64 | MulF64 | DivF64 | ModF64 | NegF64 | SqrtF64 | AbsF64 | EqF64
+        | NeF64 | LtF64 | LeF64 | I64ToF64 | F64ToI64 | StrLen | ListLen | ListGetI64
+        | ListGetF64 | ListGetCell | GetFieldI64 | GetFieldF64 | GetFieldCell => Some(value),
+        IncJLtI64 => Some(Effect {
+            dest: true,
+            pure_value: false,
+        }),
+        Jmp | JmpTrue | JmpFalse | JLtI64 | JLeI64 | JEqI64 | JNeI64 | JLtI64Imm | JLeI64Imm
+        | JGtI64Imm | JGeI64Imm | JEqI64Imm | JNeI64Imm | JLtF64 | JLeF64 | JNLtF64 | JNLeF64
+        | JEqF64 | JNeF64 | JmpNil | JmpNotNil => Some(Effect {
+            dest: false,
+            pure_value: false,
+        }),
+        _ => None,
+    }
+}
+
+/// The slots `ins` reads (word indices).
+fn reads(ins: &Instr, e: &Effect) -> impl Iterator<Item = u32> {
+    let vals = ins.operand_values();
+    let in_place = ins.op == Op::IncJLtI64;
+    ins.op
+        .operands()
+        .iter()
+        .enumerate()
+        .filter(move |(i, k)| {
+            matches!(k, Operand::I | Operand::F | Operand::C) && (*i > 0 || !e.dest || in_place)
+        })
+        .map(move |(i, _)| vals[i])
+        .collect::<Vec<_>>()
+        .into_iter()
+}
+
+/// Retarget the back-edges of every qualifying loop of `code` past its invariant head
+/// instructions. Returns how many instructions now run once per loop entry.
+pub(crate) fn hoist_loop_heads(code: &mut [Instr]) -> usize {
+    let mut hoisted = 0;
+    for e in 0..code.len() {
+        while let Some(t) = code[e].target().map(|t| t as usize) {
+            if t >= e || !hoistable(code, t, e) {
+                break;
+            }
+            for ins in &mut code[t..=e] {
+                if ins.target() == Some(t as u32) {
+                    ins.set_target(t as u32 + 1);
+                }
+            }
+            hoisted += 1;
+        }
+    }
+    hoisted
+}
+
+/// Whether the instruction at `t`, the head of the loop `t..=e` (`e` jumps back to `t`),
+/// computes the same value on every iteration, so the loop may start at `t + 1` after its
+/// first iteration.
+fn hoistable(code: &[Instr], t: usize, e: usize) -> bool {
+    let body = &code[t..=e];
+    let mut effects = Vec::with_capacity(body.len());
+    for ins in body {
+        match effect(ins.op) {
+            Some(eff) => effects.push(eff),
+            None => return false,
+        }
+    }
+    // Entered only at t: no jump from outside the loop lands inside it past t.
+    let inside = (t as u32 + 1)..=(e as u32);
+    let outside = code[..t].iter().chain(&code[e + 1..]);
+    if outside
+        .filter_map(Instr::target)
+        .any(|x| inside.contains(&x))
+    {
+        return false;
+    }
+    let x = &code[t];
+    if !effects[0].pure_value {
+        return false;
+    }
+    let dest = x.a;
+    let x_reads: Vec<u32> = reads(x, &effects[0]).collect();
+    if x_reads.contains(&dest) {
+        return false;
+    }
+    // Nothing else in the loop writes X's slot or a slot X reads.
+    body.iter()
+        .zip(&effects)
+        .skip(1)
+        .filter(|(_, eff)| eff.dest)
+        .all(|(ins, _)| ins.a != dest && !x_reads.contains(&ins.a))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ins(op: Op, a: u32, b: u32, c: u32) -> Instr {
+        Instr::new(op, a, b, c)
+    }
+
+    /// for k in 0..n { s = s + a[i][k] }, with the guard before it.
+    fn matrix_row_loop() -> Vec<Instr> {
+        vec![
+            ins(Op::JLeI64, 8, 12, 6),       // 0: guard: skip the loop
+            ins(Op::ListGetCell, 18, 4, 9),  // 1: row := a[i]
+            ins(Op::ListGetI64, 14, 18, 12), // 2: row[k]
+            ins(Op::AddI64, 11, 11, 14),     // 3
+            ins(Op::IncJLtI64, 12, 8, 1),    // 4: back-edge
+            ins(Op::RetI64, 11, 0, 0),       // 5
+            ins(Op::RetI64, 11, 0, 0),       // 6
+        ]
+    }
+
+    #[test]
+    fn an_invariant_row_read_runs_once_per_loop() {
+        let mut code = matrix_row_loop();
+        assert_eq!(hoist_loop_heads(&mut code), 1);
+        assert_eq!(code[4].target(), Some(2));
+        assert_eq!(code[0].target(), Some(6));
+    }
+
+    #[test]
+    fn a_head_that_varies_or_a_loop_with_effects_is_left_alone() {
+        // The index of the read is written in the loop.
+        let mut code = matrix_row_loop();
+        code[1] = ins(Op::ListGetCell, 18, 4, 12);
+        assert_eq!(hoist_loop_heads(&mut code), 0);
+        // The list read may change: the loop stores into a list.
+        let mut code = matrix_row_loop();
+        code[3] = ins(Op::ListSetI64, 18, 12, 11);
+        assert_eq!(hoist_loop_heads(&mut code), 0);
+        // Its slot is written again later in the loop.
+        let mut code = matrix_row_loop();
+        code[3] = ins(Op::MovCell, 18, 4, 0);
+        assert_eq!(hoist_loop_heads(&mut code), 0);
+        // It reads its own slot (x = x + 1 is not invariant).
+        let mut code = matrix_row_loop();
+        code[1] = ins(Op::AddI64Imm, 9, 9, 1);
+        assert_eq!(hoist_loop_heads(&mut code), 0);
+        // Entered in the middle (a while loop jumps to its condition first).
+        let mut code = matrix_row_loop();
+        code[0] = ins(Op::Jmp, 4, 0, 0);
+        assert_eq!(hoist_loop_heads(&mut code), 0);
+        // A call in the loop.
+        let mut code = matrix_row_loop();
+        code[3] = ins(Op::Call, 0, 20, 30);
+        assert_eq!(hoist_loop_heads(&mut code), 0);
+    }
+
+    #[test]
+    fn consecutive_invariant_heads_all_run_once() {
+        let mut code = vec![
+            ins(Op::ConstI64, 5, 0, 0),   // 0
+            ins(Op::AddI64Imm, 6, 7, 1),  // 1: invariant (7 is not written)
+            ins(Op::MulI64, 8, 6, 6),     // 2: invariant once 1 is out
+            ins(Op::AddI64, 9, 9, 8),     // 3: not (reads and writes 9)
+            ins(Op::IncJLtI64, 5, 10, 1), // 4
+            ins(Op::RetI64, 9, 0, 0),     // 5
+        ];
+        assert_eq!(hoist_loop_heads(&mut code), 2);
+        assert_eq!(code[4].target(), Some(3));
+    }
+}
