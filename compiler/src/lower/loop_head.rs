@@ -71,17 +71,35 @@ fn reads(ins: &Instr, e: &Effect) -> impl Iterator<Item = u32> {
 }
 
 /// Retarget the back-edges of every qualifying loop of `code` past its invariant head
-/// instructions. Returns how many instructions now run once per loop entry.
+/// instructions. Returns how many instructions now run once per loop entry. Linear in the
+/// code times the loop nesting depth.
 pub(crate) fn hoist_loop_heads(code: &mut [Instr]) -> usize {
+    let n = code.len();
+    // For each pc, the lowest and highest pc of a jump landing on it: a loop t..=e is
+    // entered only at t if every pc in t+1..=e is jumped to from inside t..=e alone.
+    let (mut min_src, mut max_src) = (vec![usize::MAX; n], vec![0usize; n]);
+    for (s, ins) in code.iter().enumerate() {
+        if let Some(d) = ins.target().map(|d| d as usize).filter(|d| *d < n) {
+            min_src[d] = min_src[d].min(s);
+            max_src[d] = max_src[d].max(s);
+        }
+    }
     let mut hoisted = 0;
-    for e in 0..code.len() {
+    for e in 0..n {
         while let Some(t) = code[e].target().map(|t| t as usize) {
             if t >= e || !hoistable(code, t, e) {
                 break;
             }
-            for ins in &mut code[t..=e] {
+            let entered_inside =
+                (t + 1..=e).all(|d| min_src[d] == usize::MAX || min_src[d] >= t && max_src[d] <= e);
+            if !entered_inside {
+                break;
+            }
+            for (s, ins) in code[t..=e].iter_mut().enumerate() {
                 if ins.target() == Some(t as u32) {
                     ins.set_target(t as u32 + 1);
+                    min_src[t + 1] = min_src[t + 1].min(t + s);
+                    max_src[t + 1] = max_src[t + 1].max(t + s);
                 }
             }
             hoisted += 1;
@@ -91,41 +109,22 @@ pub(crate) fn hoist_loop_heads(code: &mut [Instr]) -> usize {
 }
 
 /// Whether the instruction at `t`, the head of the loop `t..=e` (`e` jumps back to `t`),
-/// computes the same value on every iteration, so the loop may start at `t + 1` after its
-/// first iteration.
+/// computes the same value on every iteration, given that the loop is entered only at `t`.
 fn hoistable(code: &[Instr], t: usize, e: usize) -> bool {
-    let body = &code[t..=e];
-    let mut effects = Vec::with_capacity(body.len());
-    for ins in body {
-        match effect(ins.op) {
-            Some(eff) => effects.push(eff),
-            None => return false,
-        }
-    }
-    // Entered only at t: no jump from outside the loop lands inside it past t.
-    let inside = (t as u32 + 1)..=(e as u32);
-    let outside = code[..t].iter().chain(&code[e + 1..]);
-    if outside
-        .filter_map(Instr::target)
-        .any(|x| inside.contains(&x))
-    {
-        return false;
-    }
     let x = &code[t];
-    if !effects[0].pure_value {
+    let Some(x_effect) = effect(x.op).filter(|eff| eff.pure_value) else {
         return false;
-    }
+    };
     let dest = x.a;
-    let x_reads: Vec<u32> = reads(x, &effects[0]).collect();
+    let x_reads: Vec<u32> = reads(x, &x_effect).collect();
     if x_reads.contains(&dest) {
         return false;
     }
-    // Nothing else in the loop writes X's slot or a slot X reads.
-    body.iter()
-        .zip(&effects)
-        .skip(1)
-        .filter(|(_, eff)| eff.dest)
-        .all(|(ins, _)| ins.a != dest && !x_reads.contains(&ins.a))
+    // Only ops of the list above, and nothing else writes X's slot or a slot X reads.
+    code[t + 1..=e].iter().all(|ins| match effect(ins.op) {
+        None => false,
+        Some(eff) => !eff.dest || ins.a != dest && !x_reads.contains(&ins.a),
+    })
 }
 
 #[cfg(test)]
