@@ -2,12 +2,12 @@
 // Regenerate (needs clang 19): MOCHI_REGEN_STENCILS=1 cargo build -p stencils
 // clang: Debian clang version 19.1.7 (3~deb12u1)
 // flags: -Werror -Wall --target=x86_64-unknown-linux-gnu -std=gnu11 -O2 -g0 -fno-pic -mcmodel=small -fomit-frame-pointer -mno-red-zone -fno-asynchronous-unwind-tables -fno-unwind-tables -fno-stack-protector -ffreestanding -fno-builtin -fno-jump-tables -fcf-protection=none -fno-exceptions -fno-strict-aliasing -ffunction-sections -fdata-sections
-// digest: sha256(clang major 19, flags, stencils/src/*.c *.h): 2040a4756256e94f1ee470718bd9575fb5b244a6baeb5a8e2ddf900e7f3340e6
+// digest: sha256(clang major 19, flags, stencils/src/*.c *.h): ecfec3132bb94a99514676fd8fb2ba7cb8cb465f688bd970a94d8f807ebc91b9
 // 3100 stencils.
 
 pub const CLANG_VERSION: &str = "Debian clang version 19.1.7 (3~deb12u1)";
 pub const FLAGS: &str = "-Werror -Wall --target=x86_64-unknown-linux-gnu -std=gnu11 -O2 -g0 -fno-pic -mcmodel=small -fomit-frame-pointer -mno-red-zone -fno-asynchronous-unwind-tables -fno-unwind-tables -fno-stack-protector -ffreestanding -fno-builtin -fno-jump-tables -fcf-protection=none -fno-exceptions -fno-strict-aliasing -ffunction-sections -fdata-sections";
-pub const DIGEST: &str = "2040a4756256e94f1ee470718bd9575fb5b244a6baeb5a8e2ddf900e7f3340e6";
+pub const DIGEST: &str = "ecfec3132bb94a99514676fd8fb2ba7cb8cb465f688bd970a94d8f807ebc91b9";
 
 /// Sizes, offsets and constants of mochi.h as clang measured them (abi_probe.c).
 pub const ABI: &[(&str, u64)] = &[
@@ -13529,718 +13529,763 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0x10, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // inc_jlt_i64 (branches.c): 47 code bytes, 0 data bytes, 6 holes
+    // inc_jlt_i64 (branches.c): 66 code bytes, 0 data bytes, 7 holes
     Stencil {
         name: "inc_jlt_i64",
         code: &[
-            0x49, 0x8b, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0x48, 0xff, 0xc0, 0x0f, 0x80, 0x00, 0x00, 0x00,
-            0x00, 0x4d, 0x8d, 0x94, 0x24, 0x00, 0x00, 0x00, 0x00, 0x49, 0x89, 0x02, 0x49, 0x3b, 0x84, 0x24,
-            0x00, 0x00, 0x00, 0x00, 0x0f, 0x8c, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
+            0x49, 0x8b, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0x48, 0xff, 0xc0, 0x49, 0x89, 0x84, 0x24, 0x00,
+            0x00, 0x00, 0x00, 0x70, 0x13, 0x49, 0x3b, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0x0f, 0x8c, 0x00,
+            0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00, 0x49, 0x8d, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00,
+            0x49, 0xba, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x7f, 0x4c, 0x89, 0x10, 0xe9, 0x00, 0x00,
+            0x00, 0x00,
         ],
         data: &[],
         holes: &[
             Hole { offset: 0x4, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
-            Hole { offset: 0xd, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
-            Hole { offset: 0x15, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
-            Hole { offset: 0x20, kind: HoleKind::Abs32S, symbol: HoleSymbol::B, addend: 0, in_data: false },
-            Hole { offset: 0x26, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
-            Hole { offset: 0x2b, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+            Hole { offset: 0xf, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
+            Hole { offset: 0x19, kind: HoleKind::Abs32S, symbol: HoleSymbol::B, addend: 0, in_data: false },
+            Hole { offset: 0x1f, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
+            Hole { offset: 0x24, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+            Hole { offset: 0x2c, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
+            Hole { offset: 0x3e, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
         ],
     },
-    // inc_jlt_i64__00 (branches.c): 20 code bytes, 0 data bytes, 2 holes
+    // inc_jlt_i64__00 (branches.c): 24 code bytes, 0 data bytes, 2 holes
     Stencil {
         name: "inc_jlt_i64__00",
         code: &[
-            0x48, 0x89, 0xf8, 0x48, 0xff, 0xc0, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x48, 0x89, 0xc7, 0xe9,
-            0x00, 0x00, 0x00, 0x00,
+            0x48, 0xff, 0xc7, 0x0f, 0x81, 0x00, 0x00, 0x00, 0x00, 0x48, 0xbf, 0xff, 0xff, 0xff, 0xff, 0xff,
+            0xff, 0xff, 0x7f, 0xe9, 0x00, 0x00, 0x00, 0x00,
         ],
         data: &[],
         holes: &[
-            Hole { offset: 0x8, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
-            Hole { offset: 0x10, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+            Hole { offset: 0x5, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+            Hole { offset: 0x14, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
         ],
     },
-    // inc_jlt_i64__01 (branches.c): 30 code bytes, 0 data bytes, 3 holes
+    // inc_jlt_i64__01 (branches.c): 34 code bytes, 0 data bytes, 3 holes
     Stencil {
         name: "inc_jlt_i64__01",
         code: &[
-            0x48, 0x89, 0xf8, 0x48, 0xff, 0xc7, 0x70, 0x0e, 0x48, 0x39, 0xf7, 0x0f, 0x8c, 0x00, 0x00, 0x00,
-            0x00, 0xe9, 0x00, 0x00, 0x00, 0x00, 0x48, 0x89, 0xc7, 0xe9, 0x00, 0x00, 0x00, 0x00,
+            0x48, 0xff, 0xc7, 0x70, 0x0e, 0x48, 0x39, 0xf7, 0x0f, 0x8c, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00,
+            0x00, 0x00, 0x00, 0x48, 0xbf, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x7f, 0xe9, 0x00, 0x00,
+            0x00, 0x00,
         ],
         data: &[],
         holes: &[
-            Hole { offset: 0xd, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
-            Hole { offset: 0x12, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
-            Hole { offset: 0x1a, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0xa, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
+            Hole { offset: 0xf, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+            Hole { offset: 0x1e, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
         ],
     },
-    // inc_jlt_i64__02 (branches.c): 30 code bytes, 0 data bytes, 3 holes
+    // inc_jlt_i64__02 (branches.c): 34 code bytes, 0 data bytes, 3 holes
     Stencil {
         name: "inc_jlt_i64__02",
         code: &[
-            0x48, 0x89, 0xf8, 0x48, 0xff, 0xc7, 0x70, 0x0e, 0x48, 0x39, 0xd7, 0x0f, 0x8c, 0x00, 0x00, 0x00,
-            0x00, 0xe9, 0x00, 0x00, 0x00, 0x00, 0x48, 0x89, 0xc7, 0xe9, 0x00, 0x00, 0x00, 0x00,
+            0x48, 0xff, 0xc7, 0x70, 0x0e, 0x48, 0x39, 0xd7, 0x0f, 0x8c, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00,
+            0x00, 0x00, 0x00, 0x48, 0xbf, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x7f, 0xe9, 0x00, 0x00,
+            0x00, 0x00,
         ],
         data: &[],
         holes: &[
-            Hole { offset: 0xd, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
-            Hole { offset: 0x12, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
-            Hole { offset: 0x1a, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0xa, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
+            Hole { offset: 0xf, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+            Hole { offset: 0x1e, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
         ],
     },
-    // inc_jlt_i64__03 (branches.c): 30 code bytes, 0 data bytes, 3 holes
+    // inc_jlt_i64__03 (branches.c): 34 code bytes, 0 data bytes, 3 holes
     Stencil {
         name: "inc_jlt_i64__03",
         code: &[
-            0x48, 0x89, 0xf8, 0x48, 0xff, 0xc7, 0x70, 0x0e, 0x48, 0x39, 0xcf, 0x0f, 0x8c, 0x00, 0x00, 0x00,
-            0x00, 0xe9, 0x00, 0x00, 0x00, 0x00, 0x48, 0x89, 0xc7, 0xe9, 0x00, 0x00, 0x00, 0x00,
+            0x48, 0xff, 0xc7, 0x70, 0x0e, 0x48, 0x39, 0xcf, 0x0f, 0x8c, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00,
+            0x00, 0x00, 0x00, 0x48, 0xbf, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x7f, 0xe9, 0x00, 0x00,
+            0x00, 0x00,
         ],
         data: &[],
         holes: &[
-            Hole { offset: 0xd, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
-            Hole { offset: 0x12, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
-            Hole { offset: 0x1a, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0xa, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
+            Hole { offset: 0xf, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+            Hole { offset: 0x1e, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
         ],
     },
-    // inc_jlt_i64__04 (branches.c): 30 code bytes, 0 data bytes, 3 holes
+    // inc_jlt_i64__04 (branches.c): 34 code bytes, 0 data bytes, 3 holes
     Stencil {
         name: "inc_jlt_i64__04",
         code: &[
-            0x48, 0x89, 0xf8, 0x48, 0xff, 0xc7, 0x70, 0x0e, 0x4c, 0x39, 0xc7, 0x0f, 0x8c, 0x00, 0x00, 0x00,
-            0x00, 0xe9, 0x00, 0x00, 0x00, 0x00, 0x48, 0x89, 0xc7, 0xe9, 0x00, 0x00, 0x00, 0x00,
+            0x48, 0xff, 0xc7, 0x70, 0x0e, 0x4c, 0x39, 0xc7, 0x0f, 0x8c, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00,
+            0x00, 0x00, 0x00, 0x48, 0xbf, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x7f, 0xe9, 0x00, 0x00,
+            0x00, 0x00,
         ],
         data: &[],
         holes: &[
-            Hole { offset: 0xd, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
-            Hole { offset: 0x12, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
-            Hole { offset: 0x1a, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0xa, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
+            Hole { offset: 0xf, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+            Hole { offset: 0x1e, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
         ],
     },
-    // inc_jlt_i64__05 (branches.c): 30 code bytes, 0 data bytes, 3 holes
+    // inc_jlt_i64__05 (branches.c): 34 code bytes, 0 data bytes, 3 holes
     Stencil {
         name: "inc_jlt_i64__05",
         code: &[
-            0x48, 0x89, 0xf8, 0x48, 0xff, 0xc7, 0x70, 0x0e, 0x4c, 0x39, 0xcf, 0x0f, 0x8c, 0x00, 0x00, 0x00,
-            0x00, 0xe9, 0x00, 0x00, 0x00, 0x00, 0x48, 0x89, 0xc7, 0xe9, 0x00, 0x00, 0x00, 0x00,
+            0x48, 0xff, 0xc7, 0x70, 0x0e, 0x4c, 0x39, 0xcf, 0x0f, 0x8c, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00,
+            0x00, 0x00, 0x00, 0x48, 0xbf, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x7f, 0xe9, 0x00, 0x00,
+            0x00, 0x00,
         ],
         data: &[],
         holes: &[
-            Hole { offset: 0xd, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
-            Hole { offset: 0x12, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
-            Hole { offset: 0x1a, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0xa, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
+            Hole { offset: 0xf, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+            Hole { offset: 0x1e, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
         ],
     },
-    // inc_jlt_i64__0m (branches.c): 35 code bytes, 0 data bytes, 4 holes
+    // inc_jlt_i64__0m (branches.c): 39 code bytes, 0 data bytes, 4 holes
     Stencil {
         name: "inc_jlt_i64__0m",
         code: &[
-            0x48, 0x89, 0xf8, 0x48, 0xff, 0xc7, 0x70, 0x13, 0x49, 0x3b, 0xbc, 0x24, 0x00, 0x00, 0x00, 0x00,
-            0x0f, 0x8c, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00, 0x48, 0x89, 0xc7, 0xe9, 0x00,
-            0x00, 0x00, 0x00,
+            0x48, 0xff, 0xc7, 0x70, 0x13, 0x49, 0x3b, 0xbc, 0x24, 0x00, 0x00, 0x00, 0x00, 0x0f, 0x8c, 0x00,
+            0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00, 0x48, 0xbf, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
+            0xff, 0x7f, 0xe9, 0x00, 0x00, 0x00, 0x00,
         ],
         data: &[],
         holes: &[
-            Hole { offset: 0xc, kind: HoleKind::Abs32S, symbol: HoleSymbol::B, addend: 0, in_data: false },
-            Hole { offset: 0x12, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
-            Hole { offset: 0x17, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
-            Hole { offset: 0x1f, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x9, kind: HoleKind::Abs32S, symbol: HoleSymbol::B, addend: 0, in_data: false },
+            Hole { offset: 0xf, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
+            Hole { offset: 0x14, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+            Hole { offset: 0x23, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
         ],
     },
-    // inc_jlt_i64__10 (branches.c): 30 code bytes, 0 data bytes, 3 holes
+    // inc_jlt_i64__10 (branches.c): 34 code bytes, 0 data bytes, 3 holes
     Stencil {
         name: "inc_jlt_i64__10",
         code: &[
-            0x48, 0x89, 0xf0, 0x48, 0xff, 0xc6, 0x70, 0x0e, 0x48, 0x39, 0xfe, 0x0f, 0x8c, 0x00, 0x00, 0x00,
-            0x00, 0xe9, 0x00, 0x00, 0x00, 0x00, 0x48, 0x89, 0xc6, 0xe9, 0x00, 0x00, 0x00, 0x00,
+            0x48, 0xff, 0xc6, 0x70, 0x0e, 0x48, 0x39, 0xfe, 0x0f, 0x8c, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00,
+            0x00, 0x00, 0x00, 0x48, 0xbe, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x7f, 0xe9, 0x00, 0x00,
+            0x00, 0x00,
         ],
         data: &[],
         holes: &[
-            Hole { offset: 0xd, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
-            Hole { offset: 0x12, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
-            Hole { offset: 0x1a, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0xa, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
+            Hole { offset: 0xf, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+            Hole { offset: 0x1e, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
         ],
     },
-    // inc_jlt_i64__11 (branches.c): 20 code bytes, 0 data bytes, 2 holes
+    // inc_jlt_i64__11 (branches.c): 24 code bytes, 0 data bytes, 2 holes
     Stencil {
         name: "inc_jlt_i64__11",
         code: &[
-            0x48, 0x89, 0xf0, 0x48, 0xff, 0xc0, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x48, 0x89, 0xc6, 0xe9,
-            0x00, 0x00, 0x00, 0x00,
+            0x48, 0xff, 0xc6, 0x0f, 0x81, 0x00, 0x00, 0x00, 0x00, 0x48, 0xbe, 0xff, 0xff, 0xff, 0xff, 0xff,
+            0xff, 0xff, 0x7f, 0xe9, 0x00, 0x00, 0x00, 0x00,
         ],
         data: &[],
         holes: &[
-            Hole { offset: 0x8, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
-            Hole { offset: 0x10, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+            Hole { offset: 0x5, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+            Hole { offset: 0x14, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
         ],
     },
-    // inc_jlt_i64__12 (branches.c): 30 code bytes, 0 data bytes, 3 holes
+    // inc_jlt_i64__12 (branches.c): 34 code bytes, 0 data bytes, 3 holes
     Stencil {
         name: "inc_jlt_i64__12",
         code: &[
-            0x48, 0x89, 0xf0, 0x48, 0xff, 0xc6, 0x70, 0x0e, 0x48, 0x39, 0xd6, 0x0f, 0x8c, 0x00, 0x00, 0x00,
-            0x00, 0xe9, 0x00, 0x00, 0x00, 0x00, 0x48, 0x89, 0xc6, 0xe9, 0x00, 0x00, 0x00, 0x00,
+            0x48, 0xff, 0xc6, 0x70, 0x0e, 0x48, 0x39, 0xd6, 0x0f, 0x8c, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00,
+            0x00, 0x00, 0x00, 0x48, 0xbe, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x7f, 0xe9, 0x00, 0x00,
+            0x00, 0x00,
         ],
         data: &[],
         holes: &[
-            Hole { offset: 0xd, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
-            Hole { offset: 0x12, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
-            Hole { offset: 0x1a, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0xa, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
+            Hole { offset: 0xf, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+            Hole { offset: 0x1e, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
         ],
     },
-    // inc_jlt_i64__13 (branches.c): 30 code bytes, 0 data bytes, 3 holes
+    // inc_jlt_i64__13 (branches.c): 34 code bytes, 0 data bytes, 3 holes
     Stencil {
         name: "inc_jlt_i64__13",
         code: &[
-            0x48, 0x89, 0xf0, 0x48, 0xff, 0xc6, 0x70, 0x0e, 0x48, 0x39, 0xce, 0x0f, 0x8c, 0x00, 0x00, 0x00,
-            0x00, 0xe9, 0x00, 0x00, 0x00, 0x00, 0x48, 0x89, 0xc6, 0xe9, 0x00, 0x00, 0x00, 0x00,
+            0x48, 0xff, 0xc6, 0x70, 0x0e, 0x48, 0x39, 0xce, 0x0f, 0x8c, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00,
+            0x00, 0x00, 0x00, 0x48, 0xbe, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x7f, 0xe9, 0x00, 0x00,
+            0x00, 0x00,
         ],
         data: &[],
         holes: &[
-            Hole { offset: 0xd, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
-            Hole { offset: 0x12, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
-            Hole { offset: 0x1a, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0xa, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
+            Hole { offset: 0xf, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+            Hole { offset: 0x1e, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
         ],
     },
-    // inc_jlt_i64__14 (branches.c): 30 code bytes, 0 data bytes, 3 holes
+    // inc_jlt_i64__14 (branches.c): 34 code bytes, 0 data bytes, 3 holes
     Stencil {
         name: "inc_jlt_i64__14",
         code: &[
-            0x48, 0x89, 0xf0, 0x48, 0xff, 0xc6, 0x70, 0x0e, 0x4c, 0x39, 0xc6, 0x0f, 0x8c, 0x00, 0x00, 0x00,
-            0x00, 0xe9, 0x00, 0x00, 0x00, 0x00, 0x48, 0x89, 0xc6, 0xe9, 0x00, 0x00, 0x00, 0x00,
+            0x48, 0xff, 0xc6, 0x70, 0x0e, 0x4c, 0x39, 0xc6, 0x0f, 0x8c, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00,
+            0x00, 0x00, 0x00, 0x48, 0xbe, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x7f, 0xe9, 0x00, 0x00,
+            0x00, 0x00,
         ],
         data: &[],
         holes: &[
-            Hole { offset: 0xd, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
-            Hole { offset: 0x12, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
-            Hole { offset: 0x1a, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0xa, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
+            Hole { offset: 0xf, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+            Hole { offset: 0x1e, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
         ],
     },
-    // inc_jlt_i64__15 (branches.c): 30 code bytes, 0 data bytes, 3 holes
+    // inc_jlt_i64__15 (branches.c): 34 code bytes, 0 data bytes, 3 holes
     Stencil {
         name: "inc_jlt_i64__15",
         code: &[
-            0x48, 0x89, 0xf0, 0x48, 0xff, 0xc6, 0x70, 0x0e, 0x4c, 0x39, 0xce, 0x0f, 0x8c, 0x00, 0x00, 0x00,
-            0x00, 0xe9, 0x00, 0x00, 0x00, 0x00, 0x48, 0x89, 0xc6, 0xe9, 0x00, 0x00, 0x00, 0x00,
+            0x48, 0xff, 0xc6, 0x70, 0x0e, 0x4c, 0x39, 0xce, 0x0f, 0x8c, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00,
+            0x00, 0x00, 0x00, 0x48, 0xbe, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x7f, 0xe9, 0x00, 0x00,
+            0x00, 0x00,
         ],
         data: &[],
         holes: &[
-            Hole { offset: 0xd, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
-            Hole { offset: 0x12, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
-            Hole { offset: 0x1a, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0xa, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
+            Hole { offset: 0xf, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+            Hole { offset: 0x1e, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
         ],
     },
-    // inc_jlt_i64__1m (branches.c): 35 code bytes, 0 data bytes, 4 holes
+    // inc_jlt_i64__1m (branches.c): 39 code bytes, 0 data bytes, 4 holes
     Stencil {
         name: "inc_jlt_i64__1m",
         code: &[
-            0x48, 0x89, 0xf0, 0x48, 0xff, 0xc6, 0x70, 0x13, 0x49, 0x3b, 0xb4, 0x24, 0x00, 0x00, 0x00, 0x00,
-            0x0f, 0x8c, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00, 0x48, 0x89, 0xc6, 0xe9, 0x00,
-            0x00, 0x00, 0x00,
+            0x48, 0xff, 0xc6, 0x70, 0x13, 0x49, 0x3b, 0xb4, 0x24, 0x00, 0x00, 0x00, 0x00, 0x0f, 0x8c, 0x00,
+            0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00, 0x48, 0xbe, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
+            0xff, 0x7f, 0xe9, 0x00, 0x00, 0x00, 0x00,
         ],
         data: &[],
         holes: &[
-            Hole { offset: 0xc, kind: HoleKind::Abs32S, symbol: HoleSymbol::B, addend: 0, in_data: false },
-            Hole { offset: 0x12, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
-            Hole { offset: 0x17, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
-            Hole { offset: 0x1f, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x9, kind: HoleKind::Abs32S, symbol: HoleSymbol::B, addend: 0, in_data: false },
+            Hole { offset: 0xf, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
+            Hole { offset: 0x14, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+            Hole { offset: 0x23, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
         ],
     },
-    // inc_jlt_i64__20 (branches.c): 30 code bytes, 0 data bytes, 3 holes
+    // inc_jlt_i64__20 (branches.c): 34 code bytes, 0 data bytes, 3 holes
     Stencil {
         name: "inc_jlt_i64__20",
         code: &[
-            0x48, 0x89, 0xd0, 0x48, 0xff, 0xc2, 0x70, 0x0e, 0x48, 0x39, 0xfa, 0x0f, 0x8c, 0x00, 0x00, 0x00,
-            0x00, 0xe9, 0x00, 0x00, 0x00, 0x00, 0x48, 0x89, 0xc2, 0xe9, 0x00, 0x00, 0x00, 0x00,
+            0x48, 0xff, 0xc2, 0x70, 0x0e, 0x48, 0x39, 0xfa, 0x0f, 0x8c, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00,
+            0x00, 0x00, 0x00, 0x48, 0xba, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x7f, 0xe9, 0x00, 0x00,
+            0x00, 0x00,
         ],
         data: &[],
         holes: &[
-            Hole { offset: 0xd, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
-            Hole { offset: 0x12, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
-            Hole { offset: 0x1a, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0xa, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
+            Hole { offset: 0xf, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+            Hole { offset: 0x1e, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
         ],
     },
-    // inc_jlt_i64__21 (branches.c): 30 code bytes, 0 data bytes, 3 holes
+    // inc_jlt_i64__21 (branches.c): 34 code bytes, 0 data bytes, 3 holes
     Stencil {
         name: "inc_jlt_i64__21",
         code: &[
-            0x48, 0x89, 0xd0, 0x48, 0xff, 0xc2, 0x70, 0x0e, 0x48, 0x39, 0xf2, 0x0f, 0x8c, 0x00, 0x00, 0x00,
-            0x00, 0xe9, 0x00, 0x00, 0x00, 0x00, 0x48, 0x89, 0xc2, 0xe9, 0x00, 0x00, 0x00, 0x00,
+            0x48, 0xff, 0xc2, 0x70, 0x0e, 0x48, 0x39, 0xf2, 0x0f, 0x8c, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00,
+            0x00, 0x00, 0x00, 0x48, 0xba, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x7f, 0xe9, 0x00, 0x00,
+            0x00, 0x00,
         ],
         data: &[],
         holes: &[
-            Hole { offset: 0xd, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
-            Hole { offset: 0x12, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
-            Hole { offset: 0x1a, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0xa, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
+            Hole { offset: 0xf, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+            Hole { offset: 0x1e, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
         ],
     },
-    // inc_jlt_i64__22 (branches.c): 20 code bytes, 0 data bytes, 2 holes
+    // inc_jlt_i64__22 (branches.c): 24 code bytes, 0 data bytes, 2 holes
     Stencil {
         name: "inc_jlt_i64__22",
         code: &[
-            0x48, 0x89, 0xd0, 0x48, 0xff, 0xc0, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x48, 0x89, 0xc2, 0xe9,
-            0x00, 0x00, 0x00, 0x00,
+            0x48, 0xff, 0xc2, 0x0f, 0x81, 0x00, 0x00, 0x00, 0x00, 0x48, 0xba, 0xff, 0xff, 0xff, 0xff, 0xff,
+            0xff, 0xff, 0x7f, 0xe9, 0x00, 0x00, 0x00, 0x00,
         ],
         data: &[],
         holes: &[
-            Hole { offset: 0x8, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
-            Hole { offset: 0x10, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+            Hole { offset: 0x5, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+            Hole { offset: 0x14, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
         ],
     },
-    // inc_jlt_i64__23 (branches.c): 30 code bytes, 0 data bytes, 3 holes
+    // inc_jlt_i64__23 (branches.c): 34 code bytes, 0 data bytes, 3 holes
     Stencil {
         name: "inc_jlt_i64__23",
         code: &[
-            0x48, 0x89, 0xd0, 0x48, 0xff, 0xc2, 0x70, 0x0e, 0x48, 0x39, 0xca, 0x0f, 0x8c, 0x00, 0x00, 0x00,
-            0x00, 0xe9, 0x00, 0x00, 0x00, 0x00, 0x48, 0x89, 0xc2, 0xe9, 0x00, 0x00, 0x00, 0x00,
+            0x48, 0xff, 0xc2, 0x70, 0x0e, 0x48, 0x39, 0xca, 0x0f, 0x8c, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00,
+            0x00, 0x00, 0x00, 0x48, 0xba, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x7f, 0xe9, 0x00, 0x00,
+            0x00, 0x00,
         ],
         data: &[],
         holes: &[
-            Hole { offset: 0xd, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
-            Hole { offset: 0x12, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
-            Hole { offset: 0x1a, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0xa, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
+            Hole { offset: 0xf, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+            Hole { offset: 0x1e, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
         ],
     },
-    // inc_jlt_i64__24 (branches.c): 30 code bytes, 0 data bytes, 3 holes
+    // inc_jlt_i64__24 (branches.c): 34 code bytes, 0 data bytes, 3 holes
     Stencil {
         name: "inc_jlt_i64__24",
         code: &[
-            0x48, 0x89, 0xd0, 0x48, 0xff, 0xc2, 0x70, 0x0e, 0x4c, 0x39, 0xc2, 0x0f, 0x8c, 0x00, 0x00, 0x00,
-            0x00, 0xe9, 0x00, 0x00, 0x00, 0x00, 0x48, 0x89, 0xc2, 0xe9, 0x00, 0x00, 0x00, 0x00,
+            0x48, 0xff, 0xc2, 0x70, 0x0e, 0x4c, 0x39, 0xc2, 0x0f, 0x8c, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00,
+            0x00, 0x00, 0x00, 0x48, 0xba, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x7f, 0xe9, 0x00, 0x00,
+            0x00, 0x00,
         ],
         data: &[],
         holes: &[
-            Hole { offset: 0xd, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
-            Hole { offset: 0x12, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
-            Hole { offset: 0x1a, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0xa, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
+            Hole { offset: 0xf, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+            Hole { offset: 0x1e, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
         ],
     },
-    // inc_jlt_i64__25 (branches.c): 30 code bytes, 0 data bytes, 3 holes
+    // inc_jlt_i64__25 (branches.c): 34 code bytes, 0 data bytes, 3 holes
     Stencil {
         name: "inc_jlt_i64__25",
         code: &[
-            0x48, 0x89, 0xd0, 0x48, 0xff, 0xc2, 0x70, 0x0e, 0x4c, 0x39, 0xca, 0x0f, 0x8c, 0x00, 0x00, 0x00,
-            0x00, 0xe9, 0x00, 0x00, 0x00, 0x00, 0x48, 0x89, 0xc2, 0xe9, 0x00, 0x00, 0x00, 0x00,
+            0x48, 0xff, 0xc2, 0x70, 0x0e, 0x4c, 0x39, 0xca, 0x0f, 0x8c, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00,
+            0x00, 0x00, 0x00, 0x48, 0xba, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x7f, 0xe9, 0x00, 0x00,
+            0x00, 0x00,
         ],
         data: &[],
         holes: &[
-            Hole { offset: 0xd, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
-            Hole { offset: 0x12, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
-            Hole { offset: 0x1a, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0xa, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
+            Hole { offset: 0xf, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+            Hole { offset: 0x1e, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
         ],
     },
-    // inc_jlt_i64__2m (branches.c): 35 code bytes, 0 data bytes, 4 holes
+    // inc_jlt_i64__2m (branches.c): 39 code bytes, 0 data bytes, 4 holes
     Stencil {
         name: "inc_jlt_i64__2m",
         code: &[
-            0x48, 0x89, 0xd0, 0x48, 0xff, 0xc2, 0x70, 0x13, 0x49, 0x3b, 0x94, 0x24, 0x00, 0x00, 0x00, 0x00,
-            0x0f, 0x8c, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00, 0x48, 0x89, 0xc2, 0xe9, 0x00,
-            0x00, 0x00, 0x00,
+            0x48, 0xff, 0xc2, 0x70, 0x13, 0x49, 0x3b, 0x94, 0x24, 0x00, 0x00, 0x00, 0x00, 0x0f, 0x8c, 0x00,
+            0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00, 0x48, 0xba, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
+            0xff, 0x7f, 0xe9, 0x00, 0x00, 0x00, 0x00,
         ],
         data: &[],
         holes: &[
-            Hole { offset: 0xc, kind: HoleKind::Abs32S, symbol: HoleSymbol::B, addend: 0, in_data: false },
-            Hole { offset: 0x12, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
-            Hole { offset: 0x17, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
-            Hole { offset: 0x1f, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x9, kind: HoleKind::Abs32S, symbol: HoleSymbol::B, addend: 0, in_data: false },
+            Hole { offset: 0xf, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
+            Hole { offset: 0x14, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+            Hole { offset: 0x23, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
         ],
     },
-    // inc_jlt_i64__30 (branches.c): 30 code bytes, 0 data bytes, 3 holes
+    // inc_jlt_i64__30 (branches.c): 34 code bytes, 0 data bytes, 3 holes
     Stencil {
         name: "inc_jlt_i64__30",
         code: &[
-            0x48, 0x89, 0xc8, 0x48, 0xff, 0xc1, 0x70, 0x0e, 0x48, 0x39, 0xf9, 0x0f, 0x8c, 0x00, 0x00, 0x00,
-            0x00, 0xe9, 0x00, 0x00, 0x00, 0x00, 0x48, 0x89, 0xc1, 0xe9, 0x00, 0x00, 0x00, 0x00,
+            0x48, 0xff, 0xc1, 0x70, 0x0e, 0x48, 0x39, 0xf9, 0x0f, 0x8c, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00,
+            0x00, 0x00, 0x00, 0x48, 0xb9, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x7f, 0xe9, 0x00, 0x00,
+            0x00, 0x00,
         ],
         data: &[],
         holes: &[
-            Hole { offset: 0xd, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
-            Hole { offset: 0x12, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
-            Hole { offset: 0x1a, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0xa, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
+            Hole { offset: 0xf, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+            Hole { offset: 0x1e, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
         ],
     },
-    // inc_jlt_i64__31 (branches.c): 30 code bytes, 0 data bytes, 3 holes
+    // inc_jlt_i64__31 (branches.c): 34 code bytes, 0 data bytes, 3 holes
     Stencil {
         name: "inc_jlt_i64__31",
         code: &[
-            0x48, 0x89, 0xc8, 0x48, 0xff, 0xc1, 0x70, 0x0e, 0x48, 0x39, 0xf1, 0x0f, 0x8c, 0x00, 0x00, 0x00,
-            0x00, 0xe9, 0x00, 0x00, 0x00, 0x00, 0x48, 0x89, 0xc1, 0xe9, 0x00, 0x00, 0x00, 0x00,
+            0x48, 0xff, 0xc1, 0x70, 0x0e, 0x48, 0x39, 0xf1, 0x0f, 0x8c, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00,
+            0x00, 0x00, 0x00, 0x48, 0xb9, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x7f, 0xe9, 0x00, 0x00,
+            0x00, 0x00,
         ],
         data: &[],
         holes: &[
-            Hole { offset: 0xd, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
-            Hole { offset: 0x12, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
-            Hole { offset: 0x1a, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0xa, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
+            Hole { offset: 0xf, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+            Hole { offset: 0x1e, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
         ],
     },
-    // inc_jlt_i64__32 (branches.c): 30 code bytes, 0 data bytes, 3 holes
+    // inc_jlt_i64__32 (branches.c): 34 code bytes, 0 data bytes, 3 holes
     Stencil {
         name: "inc_jlt_i64__32",
         code: &[
-            0x48, 0x89, 0xc8, 0x48, 0xff, 0xc1, 0x70, 0x0e, 0x48, 0x39, 0xd1, 0x0f, 0x8c, 0x00, 0x00, 0x00,
-            0x00, 0xe9, 0x00, 0x00, 0x00, 0x00, 0x48, 0x89, 0xc1, 0xe9, 0x00, 0x00, 0x00, 0x00,
+            0x48, 0xff, 0xc1, 0x70, 0x0e, 0x48, 0x39, 0xd1, 0x0f, 0x8c, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00,
+            0x00, 0x00, 0x00, 0x48, 0xb9, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x7f, 0xe9, 0x00, 0x00,
+            0x00, 0x00,
         ],
         data: &[],
         holes: &[
-            Hole { offset: 0xd, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
-            Hole { offset: 0x12, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
-            Hole { offset: 0x1a, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0xa, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
+            Hole { offset: 0xf, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+            Hole { offset: 0x1e, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
         ],
     },
-    // inc_jlt_i64__33 (branches.c): 20 code bytes, 0 data bytes, 2 holes
+    // inc_jlt_i64__33 (branches.c): 24 code bytes, 0 data bytes, 2 holes
     Stencil {
         name: "inc_jlt_i64__33",
         code: &[
-            0x48, 0x89, 0xc8, 0x48, 0xff, 0xc0, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x48, 0x89, 0xc1, 0xe9,
-            0x00, 0x00, 0x00, 0x00,
+            0x48, 0xff, 0xc1, 0x0f, 0x81, 0x00, 0x00, 0x00, 0x00, 0x48, 0xb9, 0xff, 0xff, 0xff, 0xff, 0xff,
+            0xff, 0xff, 0x7f, 0xe9, 0x00, 0x00, 0x00, 0x00,
         ],
         data: &[],
         holes: &[
-            Hole { offset: 0x8, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
-            Hole { offset: 0x10, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+            Hole { offset: 0x5, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+            Hole { offset: 0x14, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
         ],
     },
-    // inc_jlt_i64__34 (branches.c): 30 code bytes, 0 data bytes, 3 holes
+    // inc_jlt_i64__34 (branches.c): 34 code bytes, 0 data bytes, 3 holes
     Stencil {
         name: "inc_jlt_i64__34",
         code: &[
-            0x48, 0x89, 0xc8, 0x48, 0xff, 0xc1, 0x70, 0x0e, 0x4c, 0x39, 0xc1, 0x0f, 0x8c, 0x00, 0x00, 0x00,
-            0x00, 0xe9, 0x00, 0x00, 0x00, 0x00, 0x48, 0x89, 0xc1, 0xe9, 0x00, 0x00, 0x00, 0x00,
+            0x48, 0xff, 0xc1, 0x70, 0x0e, 0x4c, 0x39, 0xc1, 0x0f, 0x8c, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00,
+            0x00, 0x00, 0x00, 0x48, 0xb9, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x7f, 0xe9, 0x00, 0x00,
+            0x00, 0x00,
         ],
         data: &[],
         holes: &[
-            Hole { offset: 0xd, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
-            Hole { offset: 0x12, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
-            Hole { offset: 0x1a, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0xa, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
+            Hole { offset: 0xf, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+            Hole { offset: 0x1e, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
         ],
     },
-    // inc_jlt_i64__35 (branches.c): 30 code bytes, 0 data bytes, 3 holes
+    // inc_jlt_i64__35 (branches.c): 34 code bytes, 0 data bytes, 3 holes
     Stencil {
         name: "inc_jlt_i64__35",
         code: &[
-            0x48, 0x89, 0xc8, 0x48, 0xff, 0xc1, 0x70, 0x0e, 0x4c, 0x39, 0xc9, 0x0f, 0x8c, 0x00, 0x00, 0x00,
-            0x00, 0xe9, 0x00, 0x00, 0x00, 0x00, 0x48, 0x89, 0xc1, 0xe9, 0x00, 0x00, 0x00, 0x00,
+            0x48, 0xff, 0xc1, 0x70, 0x0e, 0x4c, 0x39, 0xc9, 0x0f, 0x8c, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00,
+            0x00, 0x00, 0x00, 0x48, 0xb9, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x7f, 0xe9, 0x00, 0x00,
+            0x00, 0x00,
         ],
         data: &[],
         holes: &[
-            Hole { offset: 0xd, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
-            Hole { offset: 0x12, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
-            Hole { offset: 0x1a, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0xa, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
+            Hole { offset: 0xf, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+            Hole { offset: 0x1e, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
         ],
     },
-    // inc_jlt_i64__3m (branches.c): 35 code bytes, 0 data bytes, 4 holes
+    // inc_jlt_i64__3m (branches.c): 39 code bytes, 0 data bytes, 4 holes
     Stencil {
         name: "inc_jlt_i64__3m",
         code: &[
-            0x48, 0x89, 0xc8, 0x48, 0xff, 0xc1, 0x70, 0x13, 0x49, 0x3b, 0x8c, 0x24, 0x00, 0x00, 0x00, 0x00,
-            0x0f, 0x8c, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00, 0x48, 0x89, 0xc1, 0xe9, 0x00,
-            0x00, 0x00, 0x00,
+            0x48, 0xff, 0xc1, 0x70, 0x13, 0x49, 0x3b, 0x8c, 0x24, 0x00, 0x00, 0x00, 0x00, 0x0f, 0x8c, 0x00,
+            0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00, 0x48, 0xb9, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
+            0xff, 0x7f, 0xe9, 0x00, 0x00, 0x00, 0x00,
         ],
         data: &[],
         holes: &[
-            Hole { offset: 0xc, kind: HoleKind::Abs32S, symbol: HoleSymbol::B, addend: 0, in_data: false },
-            Hole { offset: 0x12, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
-            Hole { offset: 0x17, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
-            Hole { offset: 0x1f, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x9, kind: HoleKind::Abs32S, symbol: HoleSymbol::B, addend: 0, in_data: false },
+            Hole { offset: 0xf, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
+            Hole { offset: 0x14, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+            Hole { offset: 0x23, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
         ],
     },
-    // inc_jlt_i64__40 (branches.c): 30 code bytes, 0 data bytes, 3 holes
+    // inc_jlt_i64__40 (branches.c): 34 code bytes, 0 data bytes, 3 holes
     Stencil {
         name: "inc_jlt_i64__40",
         code: &[
-            0x4c, 0x89, 0xc0, 0x49, 0xff, 0xc0, 0x70, 0x0e, 0x49, 0x39, 0xf8, 0x0f, 0x8c, 0x00, 0x00, 0x00,
-            0x00, 0xe9, 0x00, 0x00, 0x00, 0x00, 0x49, 0x89, 0xc0, 0xe9, 0x00, 0x00, 0x00, 0x00,
+            0x49, 0xff, 0xc0, 0x70, 0x0e, 0x49, 0x39, 0xf8, 0x0f, 0x8c, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00,
+            0x00, 0x00, 0x00, 0x49, 0xb8, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x7f, 0xe9, 0x00, 0x00,
+            0x00, 0x00,
         ],
         data: &[],
         holes: &[
-            Hole { offset: 0xd, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
-            Hole { offset: 0x12, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
-            Hole { offset: 0x1a, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0xa, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
+            Hole { offset: 0xf, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+            Hole { offset: 0x1e, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
         ],
     },
-    // inc_jlt_i64__41 (branches.c): 30 code bytes, 0 data bytes, 3 holes
+    // inc_jlt_i64__41 (branches.c): 34 code bytes, 0 data bytes, 3 holes
     Stencil {
         name: "inc_jlt_i64__41",
         code: &[
-            0x4c, 0x89, 0xc0, 0x49, 0xff, 0xc0, 0x70, 0x0e, 0x49, 0x39, 0xf0, 0x0f, 0x8c, 0x00, 0x00, 0x00,
-            0x00, 0xe9, 0x00, 0x00, 0x00, 0x00, 0x49, 0x89, 0xc0, 0xe9, 0x00, 0x00, 0x00, 0x00,
+            0x49, 0xff, 0xc0, 0x70, 0x0e, 0x49, 0x39, 0xf0, 0x0f, 0x8c, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00,
+            0x00, 0x00, 0x00, 0x49, 0xb8, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x7f, 0xe9, 0x00, 0x00,
+            0x00, 0x00,
         ],
         data: &[],
         holes: &[
-            Hole { offset: 0xd, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
-            Hole { offset: 0x12, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
-            Hole { offset: 0x1a, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0xa, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
+            Hole { offset: 0xf, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+            Hole { offset: 0x1e, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
         ],
     },
-    // inc_jlt_i64__42 (branches.c): 30 code bytes, 0 data bytes, 3 holes
+    // inc_jlt_i64__42 (branches.c): 34 code bytes, 0 data bytes, 3 holes
     Stencil {
         name: "inc_jlt_i64__42",
         code: &[
-            0x4c, 0x89, 0xc0, 0x49, 0xff, 0xc0, 0x70, 0x0e, 0x49, 0x39, 0xd0, 0x0f, 0x8c, 0x00, 0x00, 0x00,
-            0x00, 0xe9, 0x00, 0x00, 0x00, 0x00, 0x49, 0x89, 0xc0, 0xe9, 0x00, 0x00, 0x00, 0x00,
+            0x49, 0xff, 0xc0, 0x70, 0x0e, 0x49, 0x39, 0xd0, 0x0f, 0x8c, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00,
+            0x00, 0x00, 0x00, 0x49, 0xb8, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x7f, 0xe9, 0x00, 0x00,
+            0x00, 0x00,
         ],
         data: &[],
         holes: &[
-            Hole { offset: 0xd, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
-            Hole { offset: 0x12, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
-            Hole { offset: 0x1a, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0xa, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
+            Hole { offset: 0xf, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+            Hole { offset: 0x1e, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
         ],
     },
-    // inc_jlt_i64__43 (branches.c): 30 code bytes, 0 data bytes, 3 holes
+    // inc_jlt_i64__43 (branches.c): 34 code bytes, 0 data bytes, 3 holes
     Stencil {
         name: "inc_jlt_i64__43",
         code: &[
-            0x4c, 0x89, 0xc0, 0x49, 0xff, 0xc0, 0x70, 0x0e, 0x49, 0x39, 0xc8, 0x0f, 0x8c, 0x00, 0x00, 0x00,
-            0x00, 0xe9, 0x00, 0x00, 0x00, 0x00, 0x49, 0x89, 0xc0, 0xe9, 0x00, 0x00, 0x00, 0x00,
+            0x49, 0xff, 0xc0, 0x70, 0x0e, 0x49, 0x39, 0xc8, 0x0f, 0x8c, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00,
+            0x00, 0x00, 0x00, 0x49, 0xb8, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x7f, 0xe9, 0x00, 0x00,
+            0x00, 0x00,
         ],
         data: &[],
         holes: &[
-            Hole { offset: 0xd, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
-            Hole { offset: 0x12, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
-            Hole { offset: 0x1a, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0xa, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
+            Hole { offset: 0xf, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+            Hole { offset: 0x1e, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
         ],
     },
-    // inc_jlt_i64__44 (branches.c): 20 code bytes, 0 data bytes, 2 holes
+    // inc_jlt_i64__44 (branches.c): 24 code bytes, 0 data bytes, 2 holes
     Stencil {
         name: "inc_jlt_i64__44",
         code: &[
-            0x4c, 0x89, 0xc0, 0x48, 0xff, 0xc0, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x49, 0x89, 0xc0, 0xe9,
-            0x00, 0x00, 0x00, 0x00,
+            0x49, 0xff, 0xc0, 0x0f, 0x81, 0x00, 0x00, 0x00, 0x00, 0x49, 0xb8, 0xff, 0xff, 0xff, 0xff, 0xff,
+            0xff, 0xff, 0x7f, 0xe9, 0x00, 0x00, 0x00, 0x00,
         ],
         data: &[],
         holes: &[
-            Hole { offset: 0x8, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
-            Hole { offset: 0x10, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+            Hole { offset: 0x5, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+            Hole { offset: 0x14, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
         ],
     },
-    // inc_jlt_i64__45 (branches.c): 30 code bytes, 0 data bytes, 3 holes
+    // inc_jlt_i64__45 (branches.c): 34 code bytes, 0 data bytes, 3 holes
     Stencil {
         name: "inc_jlt_i64__45",
         code: &[
-            0x4c, 0x89, 0xc0, 0x49, 0xff, 0xc0, 0x70, 0x0e, 0x4d, 0x39, 0xc8, 0x0f, 0x8c, 0x00, 0x00, 0x00,
-            0x00, 0xe9, 0x00, 0x00, 0x00, 0x00, 0x49, 0x89, 0xc0, 0xe9, 0x00, 0x00, 0x00, 0x00,
+            0x49, 0xff, 0xc0, 0x70, 0x0e, 0x4d, 0x39, 0xc8, 0x0f, 0x8c, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00,
+            0x00, 0x00, 0x00, 0x49, 0xb8, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x7f, 0xe9, 0x00, 0x00,
+            0x00, 0x00,
         ],
         data: &[],
         holes: &[
-            Hole { offset: 0xd, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
-            Hole { offset: 0x12, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
-            Hole { offset: 0x1a, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0xa, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
+            Hole { offset: 0xf, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+            Hole { offset: 0x1e, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
         ],
     },
-    // inc_jlt_i64__4m (branches.c): 35 code bytes, 0 data bytes, 4 holes
+    // inc_jlt_i64__4m (branches.c): 39 code bytes, 0 data bytes, 4 holes
     Stencil {
         name: "inc_jlt_i64__4m",
         code: &[
-            0x4c, 0x89, 0xc0, 0x49, 0xff, 0xc0, 0x70, 0x13, 0x4d, 0x3b, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00,
-            0x0f, 0x8c, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00, 0x49, 0x89, 0xc0, 0xe9, 0x00,
-            0x00, 0x00, 0x00,
+            0x49, 0xff, 0xc0, 0x70, 0x13, 0x4d, 0x3b, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0x0f, 0x8c, 0x00,
+            0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00, 0x49, 0xb8, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
+            0xff, 0x7f, 0xe9, 0x00, 0x00, 0x00, 0x00,
         ],
         data: &[],
         holes: &[
-            Hole { offset: 0xc, kind: HoleKind::Abs32S, symbol: HoleSymbol::B, addend: 0, in_data: false },
-            Hole { offset: 0x12, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
-            Hole { offset: 0x17, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
-            Hole { offset: 0x1f, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x9, kind: HoleKind::Abs32S, symbol: HoleSymbol::B, addend: 0, in_data: false },
+            Hole { offset: 0xf, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
+            Hole { offset: 0x14, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+            Hole { offset: 0x23, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
         ],
     },
-    // inc_jlt_i64__50 (branches.c): 30 code bytes, 0 data bytes, 3 holes
+    // inc_jlt_i64__50 (branches.c): 34 code bytes, 0 data bytes, 3 holes
     Stencil {
         name: "inc_jlt_i64__50",
         code: &[
-            0x4c, 0x89, 0xc8, 0x49, 0xff, 0xc1, 0x70, 0x0e, 0x49, 0x39, 0xf9, 0x0f, 0x8c, 0x00, 0x00, 0x00,
-            0x00, 0xe9, 0x00, 0x00, 0x00, 0x00, 0x49, 0x89, 0xc1, 0xe9, 0x00, 0x00, 0x00, 0x00,
+            0x49, 0xff, 0xc1, 0x70, 0x0e, 0x49, 0x39, 0xf9, 0x0f, 0x8c, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00,
+            0x00, 0x00, 0x00, 0x49, 0xb9, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x7f, 0xe9, 0x00, 0x00,
+            0x00, 0x00,
         ],
         data: &[],
         holes: &[
-            Hole { offset: 0xd, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
-            Hole { offset: 0x12, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
-            Hole { offset: 0x1a, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0xa, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
+            Hole { offset: 0xf, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+            Hole { offset: 0x1e, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
         ],
     },
-    // inc_jlt_i64__51 (branches.c): 30 code bytes, 0 data bytes, 3 holes
+    // inc_jlt_i64__51 (branches.c): 34 code bytes, 0 data bytes, 3 holes
     Stencil {
         name: "inc_jlt_i64__51",
         code: &[
-            0x4c, 0x89, 0xc8, 0x49, 0xff, 0xc1, 0x70, 0x0e, 0x49, 0x39, 0xf1, 0x0f, 0x8c, 0x00, 0x00, 0x00,
-            0x00, 0xe9, 0x00, 0x00, 0x00, 0x00, 0x49, 0x89, 0xc1, 0xe9, 0x00, 0x00, 0x00, 0x00,
+            0x49, 0xff, 0xc1, 0x70, 0x0e, 0x49, 0x39, 0xf1, 0x0f, 0x8c, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00,
+            0x00, 0x00, 0x00, 0x49, 0xb9, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x7f, 0xe9, 0x00, 0x00,
+            0x00, 0x00,
         ],
         data: &[],
         holes: &[
-            Hole { offset: 0xd, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
-            Hole { offset: 0x12, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
-            Hole { offset: 0x1a, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0xa, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
+            Hole { offset: 0xf, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+            Hole { offset: 0x1e, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
         ],
     },
-    // inc_jlt_i64__52 (branches.c): 30 code bytes, 0 data bytes, 3 holes
+    // inc_jlt_i64__52 (branches.c): 34 code bytes, 0 data bytes, 3 holes
     Stencil {
         name: "inc_jlt_i64__52",
         code: &[
-            0x4c, 0x89, 0xc8, 0x49, 0xff, 0xc1, 0x70, 0x0e, 0x49, 0x39, 0xd1, 0x0f, 0x8c, 0x00, 0x00, 0x00,
-            0x00, 0xe9, 0x00, 0x00, 0x00, 0x00, 0x49, 0x89, 0xc1, 0xe9, 0x00, 0x00, 0x00, 0x00,
+            0x49, 0xff, 0xc1, 0x70, 0x0e, 0x49, 0x39, 0xd1, 0x0f, 0x8c, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00,
+            0x00, 0x00, 0x00, 0x49, 0xb9, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x7f, 0xe9, 0x00, 0x00,
+            0x00, 0x00,
         ],
         data: &[],
         holes: &[
-            Hole { offset: 0xd, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
-            Hole { offset: 0x12, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
-            Hole { offset: 0x1a, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0xa, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
+            Hole { offset: 0xf, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+            Hole { offset: 0x1e, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
         ],
     },
-    // inc_jlt_i64__53 (branches.c): 30 code bytes, 0 data bytes, 3 holes
+    // inc_jlt_i64__53 (branches.c): 34 code bytes, 0 data bytes, 3 holes
     Stencil {
         name: "inc_jlt_i64__53",
         code: &[
-            0x4c, 0x89, 0xc8, 0x49, 0xff, 0xc1, 0x70, 0x0e, 0x49, 0x39, 0xc9, 0x0f, 0x8c, 0x00, 0x00, 0x00,
-            0x00, 0xe9, 0x00, 0x00, 0x00, 0x00, 0x49, 0x89, 0xc1, 0xe9, 0x00, 0x00, 0x00, 0x00,
+            0x49, 0xff, 0xc1, 0x70, 0x0e, 0x49, 0x39, 0xc9, 0x0f, 0x8c, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00,
+            0x00, 0x00, 0x00, 0x49, 0xb9, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x7f, 0xe9, 0x00, 0x00,
+            0x00, 0x00,
         ],
         data: &[],
         holes: &[
-            Hole { offset: 0xd, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
-            Hole { offset: 0x12, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
-            Hole { offset: 0x1a, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0xa, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
+            Hole { offset: 0xf, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+            Hole { offset: 0x1e, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
         ],
     },
-    // inc_jlt_i64__54 (branches.c): 30 code bytes, 0 data bytes, 3 holes
+    // inc_jlt_i64__54 (branches.c): 34 code bytes, 0 data bytes, 3 holes
     Stencil {
         name: "inc_jlt_i64__54",
         code: &[
-            0x4c, 0x89, 0xc8, 0x49, 0xff, 0xc1, 0x70, 0x0e, 0x4d, 0x39, 0xc1, 0x0f, 0x8c, 0x00, 0x00, 0x00,
-            0x00, 0xe9, 0x00, 0x00, 0x00, 0x00, 0x49, 0x89, 0xc1, 0xe9, 0x00, 0x00, 0x00, 0x00,
+            0x49, 0xff, 0xc1, 0x70, 0x0e, 0x4d, 0x39, 0xc1, 0x0f, 0x8c, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00,
+            0x00, 0x00, 0x00, 0x49, 0xb9, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x7f, 0xe9, 0x00, 0x00,
+            0x00, 0x00,
         ],
         data: &[],
         holes: &[
-            Hole { offset: 0xd, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
-            Hole { offset: 0x12, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
-            Hole { offset: 0x1a, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0xa, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
+            Hole { offset: 0xf, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+            Hole { offset: 0x1e, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
         ],
     },
-    // inc_jlt_i64__55 (branches.c): 20 code bytes, 0 data bytes, 2 holes
+    // inc_jlt_i64__55 (branches.c): 24 code bytes, 0 data bytes, 2 holes
     Stencil {
         name: "inc_jlt_i64__55",
         code: &[
-            0x4c, 0x89, 0xc8, 0x48, 0xff, 0xc0, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x49, 0x89, 0xc1, 0xe9,
-            0x00, 0x00, 0x00, 0x00,
+            0x49, 0xff, 0xc1, 0x0f, 0x81, 0x00, 0x00, 0x00, 0x00, 0x49, 0xb9, 0xff, 0xff, 0xff, 0xff, 0xff,
+            0xff, 0xff, 0x7f, 0xe9, 0x00, 0x00, 0x00, 0x00,
         ],
         data: &[],
         holes: &[
-            Hole { offset: 0x8, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
-            Hole { offset: 0x10, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+            Hole { offset: 0x5, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+            Hole { offset: 0x14, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
         ],
     },
-    // inc_jlt_i64__5m (branches.c): 35 code bytes, 0 data bytes, 4 holes
+    // inc_jlt_i64__5m (branches.c): 39 code bytes, 0 data bytes, 4 holes
     Stencil {
         name: "inc_jlt_i64__5m",
         code: &[
-            0x4c, 0x89, 0xc8, 0x49, 0xff, 0xc1, 0x70, 0x13, 0x4d, 0x3b, 0x8c, 0x24, 0x00, 0x00, 0x00, 0x00,
-            0x0f, 0x8c, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00, 0x49, 0x89, 0xc1, 0xe9, 0x00,
-            0x00, 0x00, 0x00,
+            0x49, 0xff, 0xc1, 0x70, 0x13, 0x4d, 0x3b, 0x8c, 0x24, 0x00, 0x00, 0x00, 0x00, 0x0f, 0x8c, 0x00,
+            0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00, 0x49, 0xb9, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
+            0xff, 0x7f, 0xe9, 0x00, 0x00, 0x00, 0x00,
         ],
         data: &[],
         holes: &[
-            Hole { offset: 0xc, kind: HoleKind::Abs32S, symbol: HoleSymbol::B, addend: 0, in_data: false },
-            Hole { offset: 0x12, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
-            Hole { offset: 0x17, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
-            Hole { offset: 0x1f, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x9, kind: HoleKind::Abs32S, symbol: HoleSymbol::B, addend: 0, in_data: false },
+            Hole { offset: 0xf, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
+            Hole { offset: 0x14, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+            Hole { offset: 0x23, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
         ],
     },
-    // inc_jlt_i64__m0 (branches.c): 42 code bytes, 0 data bytes, 5 holes
+    // inc_jlt_i64__m0 (branches.c): 61 code bytes, 0 data bytes, 6 holes
     Stencil {
         name: "inc_jlt_i64__m0",
         code: &[
-            0x49, 0x8b, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0x48, 0xff, 0xc0, 0x0f, 0x80, 0x00, 0x00, 0x00,
-            0x00, 0x4d, 0x8d, 0x94, 0x24, 0x00, 0x00, 0x00, 0x00, 0x49, 0x89, 0x02, 0x48, 0x39, 0xf8, 0x0f,
-            0x8c, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
+            0x49, 0x8b, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0x48, 0xff, 0xc0, 0x49, 0x89, 0x84, 0x24, 0x00,
+            0x00, 0x00, 0x00, 0x70, 0x0e, 0x48, 0x39, 0xf8, 0x0f, 0x8c, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00,
+            0x00, 0x00, 0x00, 0x49, 0x8d, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0x49, 0xba, 0xff, 0xff, 0xff,
+            0xff, 0xff, 0xff, 0xff, 0x7f, 0x4c, 0x89, 0x10, 0xe9, 0x00, 0x00, 0x00, 0x00,
         ],
         data: &[],
         holes: &[
             Hole { offset: 0x4, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
-            Hole { offset: 0xd, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
-            Hole { offset: 0x15, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
-            Hole { offset: 0x21, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
-            Hole { offset: 0x26, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+            Hole { offset: 0xf, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
+            Hole { offset: 0x1a, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
+            Hole { offset: 0x1f, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+            Hole { offset: 0x27, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
+            Hole { offset: 0x39, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
         ],
     },
-    // inc_jlt_i64__m1 (branches.c): 42 code bytes, 0 data bytes, 5 holes
+    // inc_jlt_i64__m1 (branches.c): 61 code bytes, 0 data bytes, 6 holes
     Stencil {
         name: "inc_jlt_i64__m1",
         code: &[
-            0x49, 0x8b, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0x48, 0xff, 0xc0, 0x0f, 0x80, 0x00, 0x00, 0x00,
-            0x00, 0x4d, 0x8d, 0x94, 0x24, 0x00, 0x00, 0x00, 0x00, 0x49, 0x89, 0x02, 0x48, 0x39, 0xf0, 0x0f,
-            0x8c, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
+            0x49, 0x8b, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0x48, 0xff, 0xc0, 0x49, 0x89, 0x84, 0x24, 0x00,
+            0x00, 0x00, 0x00, 0x70, 0x0e, 0x48, 0x39, 0xf0, 0x0f, 0x8c, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00,
+            0x00, 0x00, 0x00, 0x49, 0x8d, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0x49, 0xba, 0xff, 0xff, 0xff,
+            0xff, 0xff, 0xff, 0xff, 0x7f, 0x4c, 0x89, 0x10, 0xe9, 0x00, 0x00, 0x00, 0x00,
         ],
         data: &[],
         holes: &[
             Hole { offset: 0x4, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
-            Hole { offset: 0xd, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
-            Hole { offset: 0x15, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
-            Hole { offset: 0x21, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
-            Hole { offset: 0x26, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+            Hole { offset: 0xf, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
+            Hole { offset: 0x1a, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
+            Hole { offset: 0x1f, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+            Hole { offset: 0x27, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
+            Hole { offset: 0x39, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
         ],
     },
-    // inc_jlt_i64__m2 (branches.c): 42 code bytes, 0 data bytes, 5 holes
+    // inc_jlt_i64__m2 (branches.c): 61 code bytes, 0 data bytes, 6 holes
     Stencil {
         name: "inc_jlt_i64__m2",
         code: &[
-            0x49, 0x8b, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0x48, 0xff, 0xc0, 0x0f, 0x80, 0x00, 0x00, 0x00,
-            0x00, 0x4d, 0x8d, 0x94, 0x24, 0x00, 0x00, 0x00, 0x00, 0x49, 0x89, 0x02, 0x48, 0x39, 0xd0, 0x0f,
-            0x8c, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
+            0x49, 0x8b, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0x48, 0xff, 0xc0, 0x49, 0x89, 0x84, 0x24, 0x00,
+            0x00, 0x00, 0x00, 0x70, 0x0e, 0x48, 0x39, 0xd0, 0x0f, 0x8c, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00,
+            0x00, 0x00, 0x00, 0x49, 0x8d, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0x49, 0xba, 0xff, 0xff, 0xff,
+            0xff, 0xff, 0xff, 0xff, 0x7f, 0x4c, 0x89, 0x10, 0xe9, 0x00, 0x00, 0x00, 0x00,
         ],
         data: &[],
         holes: &[
             Hole { offset: 0x4, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
-            Hole { offset: 0xd, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
-            Hole { offset: 0x15, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
-            Hole { offset: 0x21, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
-            Hole { offset: 0x26, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+            Hole { offset: 0xf, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
+            Hole { offset: 0x1a, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
+            Hole { offset: 0x1f, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+            Hole { offset: 0x27, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
+            Hole { offset: 0x39, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
         ],
     },
-    // inc_jlt_i64__m3 (branches.c): 42 code bytes, 0 data bytes, 5 holes
+    // inc_jlt_i64__m3 (branches.c): 61 code bytes, 0 data bytes, 6 holes
     Stencil {
         name: "inc_jlt_i64__m3",
         code: &[
-            0x49, 0x8b, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0x48, 0xff, 0xc0, 0x0f, 0x80, 0x00, 0x00, 0x00,
-            0x00, 0x4d, 0x8d, 0x94, 0x24, 0x00, 0x00, 0x00, 0x00, 0x49, 0x89, 0x02, 0x48, 0x39, 0xc8, 0x0f,
-            0x8c, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
+            0x49, 0x8b, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0x48, 0xff, 0xc0, 0x49, 0x89, 0x84, 0x24, 0x00,
+            0x00, 0x00, 0x00, 0x70, 0x0e, 0x48, 0x39, 0xc8, 0x0f, 0x8c, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00,
+            0x00, 0x00, 0x00, 0x49, 0x8d, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0x49, 0xba, 0xff, 0xff, 0xff,
+            0xff, 0xff, 0xff, 0xff, 0x7f, 0x4c, 0x89, 0x10, 0xe9, 0x00, 0x00, 0x00, 0x00,
         ],
         data: &[],
         holes: &[
             Hole { offset: 0x4, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
-            Hole { offset: 0xd, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
-            Hole { offset: 0x15, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
-            Hole { offset: 0x21, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
-            Hole { offset: 0x26, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+            Hole { offset: 0xf, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
+            Hole { offset: 0x1a, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
+            Hole { offset: 0x1f, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+            Hole { offset: 0x27, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
+            Hole { offset: 0x39, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
         ],
     },
-    // inc_jlt_i64__m4 (branches.c): 42 code bytes, 0 data bytes, 5 holes
+    // inc_jlt_i64__m4 (branches.c): 61 code bytes, 0 data bytes, 6 holes
     Stencil {
         name: "inc_jlt_i64__m4",
         code: &[
-            0x49, 0x8b, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0x48, 0xff, 0xc0, 0x0f, 0x80, 0x00, 0x00, 0x00,
-            0x00, 0x4d, 0x8d, 0x94, 0x24, 0x00, 0x00, 0x00, 0x00, 0x49, 0x89, 0x02, 0x4c, 0x39, 0xc0, 0x0f,
-            0x8c, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
+            0x49, 0x8b, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0x48, 0xff, 0xc0, 0x49, 0x89, 0x84, 0x24, 0x00,
+            0x00, 0x00, 0x00, 0x70, 0x0e, 0x4c, 0x39, 0xc0, 0x0f, 0x8c, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00,
+            0x00, 0x00, 0x00, 0x49, 0x8d, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0x49, 0xba, 0xff, 0xff, 0xff,
+            0xff, 0xff, 0xff, 0xff, 0x7f, 0x4c, 0x89, 0x10, 0xe9, 0x00, 0x00, 0x00, 0x00,
         ],
         data: &[],
         holes: &[
             Hole { offset: 0x4, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
-            Hole { offset: 0xd, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
-            Hole { offset: 0x15, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
-            Hole { offset: 0x21, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
-            Hole { offset: 0x26, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+            Hole { offset: 0xf, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
+            Hole { offset: 0x1a, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
+            Hole { offset: 0x1f, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+            Hole { offset: 0x27, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
+            Hole { offset: 0x39, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
         ],
     },
-    // inc_jlt_i64__m5 (branches.c): 42 code bytes, 0 data bytes, 5 holes
+    // inc_jlt_i64__m5 (branches.c): 61 code bytes, 0 data bytes, 6 holes
     Stencil {
         name: "inc_jlt_i64__m5",
         code: &[
-            0x49, 0x8b, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0x48, 0xff, 0xc0, 0x0f, 0x80, 0x00, 0x00, 0x00,
-            0x00, 0x4d, 0x8d, 0x94, 0x24, 0x00, 0x00, 0x00, 0x00, 0x49, 0x89, 0x02, 0x4c, 0x39, 0xc8, 0x0f,
-            0x8c, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
+            0x49, 0x8b, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0x48, 0xff, 0xc0, 0x49, 0x89, 0x84, 0x24, 0x00,
+            0x00, 0x00, 0x00, 0x70, 0x0e, 0x4c, 0x39, 0xc8, 0x0f, 0x8c, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00,
+            0x00, 0x00, 0x00, 0x49, 0x8d, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0x49, 0xba, 0xff, 0xff, 0xff,
+            0xff, 0xff, 0xff, 0xff, 0x7f, 0x4c, 0x89, 0x10, 0xe9, 0x00, 0x00, 0x00, 0x00,
         ],
         data: &[],
         holes: &[
             Hole { offset: 0x4, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
-            Hole { offset: 0xd, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
-            Hole { offset: 0x15, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
-            Hole { offset: 0x21, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
-            Hole { offset: 0x26, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+            Hole { offset: 0xf, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
+            Hole { offset: 0x1a, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
+            Hole { offset: 0x1f, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+            Hole { offset: 0x27, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
+            Hole { offset: 0x39, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
         ],
     },
     // init_cells (moves.c): 65 code bytes, 0 data bytes, 4 holes

@@ -13,12 +13,17 @@ OP_A(jmp_false, JMP_FALSE)
 
 /* R[a] := R[a] + 1 (overflow: side exit); if R[a] < R[b] then pc := c  (for-loop step).
  * Unlikely: with A in a register clang increments it in place and restores it on overflow,
- * and without the hint that restore sat in the hot line behind a `jno` taken every time. */
+ * and without the hint that restore sat in the hot line behind a `jno` taken every time.
+ * The restore stores the constant INT64_MAX (the only value that overflows) rather than the
+ * old value, so the hot line keeps no copy of it: `inc; jo; cmp; jl`. */
 #define INC_JLT(A, B)                               \
     int64_t r;                                      \
-    if (UNLIKELY(__builtin_add_overflow(A, 1, &r))) \
+    _Bool o = __builtin_add_overflow(A, 1, &r);     \
+    A = r;                                          \
+    if (UNLIKELY(o)) {                              \
+        A = INT64_MAX;                              \
         SIDE_EXIT();                                \
-    A = r;                                \
+    }                                               \
     BRANCH_IF(r < (B));
 OP_AB(inc_jlt_i64, INC_JLT)
 
