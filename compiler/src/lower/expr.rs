@@ -92,6 +92,7 @@ impl Lowerer<'_> {
             ));
         }
         let s = b.alloc(bank_of(&e.ty));
+        b.fresh = Some(s);
         self.expr_to(b, e, s)?;
         Ok(s)
     }
@@ -132,7 +133,19 @@ impl Lowerer<'_> {
     }
 
     /// Evaluate `e` into `dst` (a slot of `e`'s bank).
+    /// Lower `e` into `dst`. The temporaries its parts used are free again afterwards (only
+    /// `dst` carries the value out), so the next part of the statement reuses them: a long
+    /// expression needs as many slots as its deepest nesting, not one per operation, and
+    /// fewer distinct slots leave more of a loop's values in tier 2's cache registers.
     pub(crate) fn expr_to(&mut self, b: &mut FnBuilder, e: &Expr, dst: Slot) -> Result<()> {
+        let mark = b.next;
+        b.dst_fresh = b.fresh.take() == Some(dst);
+        let r = self.expr_to_node(b, e, dst);
+        b.next = mark;
+        r
+    }
+
+    fn expr_to_node(&mut self, b: &mut FnBuilder, e: &Expr, dst: Slot) -> Result<()> {
         let pos = e.pos;
         let bank = bank_of(&e.ty);
         match &e.kind {
@@ -390,6 +403,17 @@ impl Lowerer<'_> {
             _ => {}
         }
         let t = l.ty.clone();
+        // An immediate op's operand into a fresh destination is computed in place (see bin3).
+        let fresh = b.dst_fresh && !matches!(l.kind, ExprKind::Local(_) | ExprKind::Global(_));
+        let operand = |me: &mut Self, b: &mut FnBuilder, x: &Expr| -> Result<Slot> {
+            if fresh && std::ptr::eq(x, l) {
+                b.fresh = Some(dst); // still referred to by nothing else
+                me.expr_to(b, x, dst)?;
+                Ok(dst)
+            } else {
+                me.expr(b, x)
+            }
+        };
         match t {
             Type::Int | Type::Bool => {
                 // `x + k` / `x - k` with a small constant: one immediate op.
@@ -397,7 +421,7 @@ impl Lowerer<'_> {
                     if let Some(k) = imm32(r) {
                         let k = if op == Sub { k.checked_neg() } else { Some(k) };
                         if let Some(k) = k {
-                            let ls = self.expr(b, l)?;
+                            let ls = operand(self, b, l)?;
                             b.op3(Op::AddI64Imm, dst, ls, Opnd::Raw(k as u32), pos);
                             return Ok(());
                         }
@@ -413,7 +437,7 @@ impl Lowerer<'_> {
                         _ => None,
                     };
                     if let Some((x, k)) = imm {
-                        let xs = self.expr(b, x)?;
+                        let xs = operand(self, b, x)?;
                         let o = if op == Mul {
                             Op::MulI64Imm
                         } else {
@@ -558,7 +582,32 @@ impl Lowerer<'_> {
         dst: Slot,
         pos: Pos,
     ) -> Result<()> {
-        let ls = self.expr(b, l)?;
+        // Into a fresh destination, an arithmetic op's left operand is computed in place:
+        // `t := l; t := t op r`, one slot fewer than `t1 := l; t := t1 op r` (and in tier 2
+        // the accumulator form, with no move). Only a fresh slot: `x = f(y) + x` must not
+        // overwrite x before reading it.
+        let in_place = std::mem::take(&mut b.dst_fresh)
+            && !swap
+            && matches!(
+                o,
+                Op::AddI64
+                    | Op::SubI64
+                    | Op::MulI64
+                    | Op::DivI64
+                    | Op::ModI64
+                    | Op::AddF64
+                    | Op::SubF64
+                    | Op::MulF64
+                    | Op::DivF64
+            )
+            && !matches!(l.kind, ExprKind::Local(_) | ExprKind::Global(_));
+        let ls = if in_place {
+            b.fresh = Some(dst); // still referred to by nothing else
+            self.expr_to(b, l, dst)?;
+            dst
+        } else {
+            self.expr(b, l)?
+        };
         let rs = self.expr(b, r)?;
         let (x, y) = if swap { (rs, ls) } else { (ls, rs) };
         b.op3(o, dst, x, y, pos);

@@ -43,6 +43,11 @@ pub(crate) struct FnBuilder {
     pub labels: Vec<Option<usize>>,
     /// Next free slot and high-water mark, per bank (I64, F64, Cell).
     pub next: [u32; 3],
+    /// The slot `Lowerer::expr` just allocated for the expression it lowers (nothing else
+    /// refers to it), taken by `expr_to`; `dst_fresh`: the expression being lowered has
+    /// such a slot as its destination, so its parts may be computed in it.
+    pub fresh: Option<Slot>,
+    pub dst_fresh: bool,
     pub max: [u32; 3],
     /// The slot of each local of the hir function, once declared.
     pub locals: Vec<Option<Slot>>,
@@ -74,6 +79,8 @@ impl FnBuilder {
             labels: Vec::new(),
             next: [0; 3],
             max: [0; 3],
+            fresh: None,
+            dst_fresh: false,
             locals: vec![None; f.locals.len()],
             loops: Vec::new(),
             owned: super::owned::owned_lists(f),

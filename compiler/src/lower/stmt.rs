@@ -31,6 +31,8 @@ impl Lowerer<'_> {
                 let ty = &self.hir.funcs[b.fid as usize].locals[*local as usize].ty;
                 let slot = b.alloc(bank_of(ty));
                 let mark = b.next;
+                // (A new local: its initializer cannot refer to it.)
+                b.fresh = Some(slot);
                 self.expr_to(b, init, slot)?;
                 b.next = mark;
                 b.locals[*local as usize] = Some(slot);

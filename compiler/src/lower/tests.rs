@@ -514,3 +514,22 @@ print(tail(true), tail(false))
 "#;
     assert_eq!(out(src), "4 -1 0 1\na\nb\n7\nsay hi\n[2, 1]\n6 5\n6\n1 0\n");
 }
+
+#[test]
+fn nested_arithmetic_reuses_its_destination_and_temporaries() {
+    // An operand computed in place into a fresh destination, never into a variable the rest
+    // of the expression still reads.
+    let src = "var x = 5\n\
+               x = (x * 2) + x\n\
+               let y = (x * 3 - 1) % 7 + x\n\
+               var z = 2.5\n\
+               z = (z * 2.0) / z + (z - 1.0)\n\
+               fun f(a: int, b: int): int { return ((a * (a + 1) / 2 + b) + 1) * 3 }\n\
+               print(x, y, z, f(4, 5))";
+    assert_eq!(out(src), "15 17 3.5 48\n");
+    // `((a * (a + 1) / 2 + b) + 1) * 3` needs two i64 slots beyond the parameters, not
+    // one per operation.
+    let prog = compile_source(src).expect("compiles");
+    let f = prog.funcs.iter().find(|f| f.name == "f").expect("f");
+    assert!(f.n_i64 <= 2, "f uses {} i64 slots", f.n_i64);
+}
