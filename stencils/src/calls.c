@@ -40,7 +40,7 @@
     STENCIL(NAME) {                                                                 \
         uint8_t *nfp = fp + U32(_C);                                                \
         const FuncInfo *fi = &ctx->funcs[U32(_A)];                                  \
-        if (fi->native == NULL || MACHINE_SP() <= ctx->rsp_limit ||                    \
+        if (fi->native == NULL || RSP_AT_OR_BELOW(ctx->rsp_limit) ||                    \
             nfp + fi->frame_bytes > ctx->stack_limit)                                   \
             SIDE_EXIT();                                                            \
         ENTER_FRAME(U32(_A), SPILL);                                                \
@@ -63,12 +63,13 @@ CALL(call_c6, (ST(0), ST(1), ST(2), ST(3), ST(4), ST(5)), (LD(0), LD(1), LD(2), 
 
 /* call_direct (a: Fn, b: R result slot, c: W caller frame words): `call` when the callee's
  * native entry and frame size are known at compile time (the function itself, or a callee
- * compiled before it): the entry is a rel32 `call _CALLEE` and the frame size the immediate
- * `_FRAME`, so no FuncInfo is read and no missing native code can be found. */
+ * compiled before it): the entry is a rel32 `call _CALLEE` and the end of the callee's frame
+ * (caller frame bytes + callee frame bytes, from fp) the immediate `_FRAME`, so no FuncInfo
+ * is read and no missing native code can be found. */
 #define CALL_DIRECT(NAME, SPILL, RELOAD)                                            \
     STENCIL(NAME) {                                                                 \
         uint8_t *nfp = fp + U32(_C);                                                \
-        if (MACHINE_SP() <= ctx->rsp_limit || nfp + U32(_FRAME) > ctx->stack_limit) \
+        if (RSP_AT_OR_BELOW(ctx->rsp_limit) || fp + U32(_FRAME) > ctx->stack_limit) \
             SIDE_EXIT();                                                            \
         ENTER_FRAME(U32(_A), SPILL);                                                \
         NATIVE_CALL_DIRECT(nfp, _C);                                                \
@@ -105,7 +106,7 @@ CALL_DIRECT(call_direct_c6, (ST(0), ST(1), ST(2), ST(3), ST(4), ST(5)), (LD(0), 
         const FuncInfo *fi = &ctx->funcs[f];                                        \
         /* One register for fi (not a base and an index): see below. */               \
         __asm__("" : "+r"(fi));                                                     \
-        if (fi->native == NULL || MACHINE_SP() <= ctx->rsp_limit ||                 \
+        if (fi->native == NULL || RSP_AT_OR_BELOW(ctx->rsp_limit) ||                 \
             nfp + fi->frame_bytes > ctx->stack_limit)                               \
             SIDE_EXIT();                                                            \
         if (fi->closure_param != 0)                                                 \

@@ -76,7 +76,8 @@ pub enum HoleSymbol {
     /// `_CALLEE`: the native entry of a `Call`'s callee, when it is known at compile time
     /// (the function itself, or one compiled before): the `call_direct` stencils.
     Callee,
-    /// `_FRAME`: the frame size in bytes of a `Call`'s callee (with `_CALLEE`).
+    /// `_FRAME`: where a `Call`'s callee's frame ends, in bytes from the caller's frame base
+    /// (with `_CALLEE`).
     Frame,
 }
 

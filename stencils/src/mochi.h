@@ -135,9 +135,10 @@ extern PN uint64_t _EXIT(ARGS);
 extern char _R0[], _R1[], _R2[], _R3[], _R4[], _R5[];
 /* Byte offset of the slot cached in f0..f7 (0: the register caches nothing). */
 extern char _F0[], _F1[], _F2[], _F3[], _F4[], _F5[], _F6[], _F7[];
-/* A direct call's callee (its native entry, called with a rel32 `call`) and its frame size in
- * bytes (the `call_direct` stencils: the callee is the function itself or was compiled before
- * the caller). */
+/* A direct call's callee (its native entry, called with a rel32 `call`) and where its frame
+ * ends, in bytes from the caller's frame base (the caller's frame size plus the callee's; the
+ * `call_direct` stencils: the callee is the function itself or was compiled before the
+ * caller). */
 extern PN uint64_t _CALLEE(ARGS);
 extern char _FRAME[];
 
@@ -315,6 +316,15 @@ INLINE uint64_t f64_bits(double d) {
         uint8_t *sp_;                                                                 \
         __asm__("mov %%rsp, %0" : "=r"(sp_));                                         \
         sp_;                                                                          \
+    })
+
+/* rsp <= `limit` (a memory operand): the machine stack is as deep as the call-depth limit
+ * allows. One `cmp` of rsp with memory and the branch on its flags (no copy of rsp). */
+#define RSP_AT_OR_BELOW(limit)                                                        \
+    ({                                                                                \
+        _Bool at_or_below_;                                                           \
+        __asm__ volatile("cmpq %1, %%rsp" : "=@ccbe"(at_or_below_) : "m"(limit));     \
+        at_or_below_;                                                                 \
     })
 
 /* Return `st` from a function's native code with the pinned registers as the caller's

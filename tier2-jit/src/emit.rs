@@ -1183,7 +1183,10 @@ impl Emitter {
                     } else {
                         natives[callee] as u64
                     };
-                    vals[v::FRAME as usize] = 8 * prog.funcs[callee].frame_words() as u64;
+                    // Where the callee's frame ends, from this frame's base (c: this
+                    // frame's size in bytes).
+                    vals[v::FRAME as usize] =
+                        vals[v::A as usize + 2] + 8 * prog.funcs[callee].frame_words() as u64;
                 }
                 while i <= last_instr && pieces[i].pc as usize == pc {
                     let p = &pieces[i];

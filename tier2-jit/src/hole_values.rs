@@ -23,7 +23,8 @@ pub const OA: u8 = 14;
 pub const HELPER_OP: u8 = 17;
 /// The stencil's own data.
 pub const DATA: u8 = 18;
-/// `_CALLEE`, `_FRAME`: a direct call's callee entry and frame bytes.
+/// `_CALLEE`, `_FRAME`: a direct call's callee entry and the end of its frame (bytes from
+/// the caller's frame base).
 pub const CALLEE: u8 = 19;
 pub const FRAME: u8 = 20;
 /// `_F0`..`_F7`: offsets of the slots cached in f0..f7 (0: unused).
