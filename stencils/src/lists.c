@@ -13,17 +13,26 @@ INLINE ListSlot *list_of(uint8_t *lists, uint64_t cell) {
     return (ListSlot *)(lists + (uint64_t)(uint32_t)cell * sizeof(ListSlot));
 }
 
-/* `uint64_t j` := the element index of i in a list of n elements, or a side exit when i is
- * out of range. A negative i counts from the end: as unsigned it is huge, so the hot path
- * (0 <= i < n) is one unsigned compare, and the negative case adds n out of line (i64::MIN
- * and -n-1 stay out of range: i + n then is >= n, or wraps past 2^64 - n). */
-#define ELEM_INDEX(j, i, n)         \
-    uint64_t j = (uint64_t)(i);     \
-    if (UNLIKELY(j >= (n))) {       \
-        j += (n);                   \
-        if (j >= (n))               \
-            SIDE_EXIT();            \
-    }
+/* BODY (which uses `uint64_t j`, the element index of i in a list of n elements) and
+ * continue, or a side exit when i is out of range. A negative i counts from the end: as
+ * unsigned it is huge, so the hot path (0 <= i < n) is one unsigned compare, and the negative
+ * case adds n out of line (i64::MIN and -n-1 stay out of range: i + n then is >= n, or wraps
+ * past 2^64 - n). That case runs its own copy of BODY (an empty asm keeps clang from merging
+ * the two), so the hot path keeps no copy of i to come back with and ends in the jump to the
+ * next instruction, while the cold path, last, falls through into it. */
+#define ELEM_AT(j, i, n, BODY)                      \
+    uint64_t i_ = (uint64_t)(i), n_ = (n);          \
+    if (!UNLIKELY(i_ >= n_)) {                      \
+        uint64_t j = i_;                            \
+        BODY;                                       \
+        CONTINUE();                                 \
+    }                                               \
+    __asm__ volatile("");                           \
+    if (i_ + n_ >= n_)                              \
+        SIDE_EXIT();                                \
+    uint64_t j = i_ + n_;                           \
+    BODY;                                           \
+    CONTINUE();
 
 /* R[a] := len(R[b])  (nil: side exit, the interpreter raises the error; get and set need no
  * such check: nil indexes the reserved slot 0, whose length is 0, so every index is out of
@@ -38,47 +47,35 @@ OP_A(list_len, LIST_LEN)
 /* R[a] := R[b][R[c]]  (raw i64 words) */
 #define LIST_GET_I64(A, C)                          \
     ListSlot *s = list_of(lists, CELL(_B));         \
-    ELEM_INDEX(j, C, s->len)             \
-    A = (int64_t)s->data[j];                        \
-    CONTINUE();
+    ELEM_AT(j, C, s->len, A = (int64_t)s->data[j])
 OP_AC(list_get_i64, LIST_GET_I64)
 
 /* R[a] := R[b][R[c]]  (f64 bits / Cells: the word is copied as is) */
 #define LIST_GET_WORD(C)                            \
     ListSlot *s = list_of(lists, CELL(_B));         \
-    ELEM_INDEX(j, C, s->len)             \
-    CELL(_A) = s->data[j];                          \
-    CONTINUE();
+    ELEM_AT(j, C, s->len, CELL(_A) = s->data[j])
 OP_C(list_get_cell, LIST_GET_WORD)
 
 /* R[a] := R[b][R[c]]  (list<float>: a is an f64 operand) */
 #define LIST_GET_F64(A, C)                          \
     ListSlot *s = list_of(lists, CELL(_B));         \
-    ELEM_INDEX(j, C, s->len)             \
-    A = bits_f64(s->data[j]);                       \
-    CONTINUE();
+    ELEM_AT(j, C, s->len, A = bits_f64(s->data[j]))
 OP_AC_K(list_get_f64, LIST_GET_F64, F, I)
 
 /* R[a][R[b]] := R[c]  (raw i64 words) */
 #define LIST_SET_I64(B, C)                          \
     ListSlot *s = list_of(lists, CELL(_A));         \
-    ELEM_INDEX(j, B, s->len)             \
-    s->data[j] = (uint64_t)(C);                     \
-    CONTINUE();
+    ELEM_AT(j, B, s->len, s->data[j] = (uint64_t)(C))
 OP_BC(list_set_i64, LIST_SET_I64)
 
 /* R[a][R[b]] := R[c]  (f64 bits / Cells) */
 #define LIST_SET_WORD(B)                            \
     ListSlot *s = list_of(lists, CELL(_A));         \
-    ELEM_INDEX(j, B, s->len)             \
-    s->data[j] = CELL(_C);                          \
-    CONTINUE();
+    ELEM_AT(j, B, s->len, s->data[j] = CELL(_C))
 OP_B(list_set_cell, LIST_SET_WORD)
 
 /* R[a][R[b]] := R[c]  (list<float>: c is an f64 operand) */
 #define LIST_SET_F64(B, C)                          \
     ListSlot *s = list_of(lists, CELL(_A));         \
-    ELEM_INDEX(j, B, s->len)             \
-    s->data[j] = f64_bits(C);                       \
-    CONTINUE();
+    ELEM_AT(j, B, s->len, s->data[j] = f64_bits(C))
 OP_BC_K(list_set_f64, LIST_SET_F64, I, F)
