@@ -2,12 +2,12 @@
 // Regenerate (needs clang 19): MOCHI_REGEN_STENCILS=1 cargo build -p stencils
 // clang: Debian clang version 19.1.7 (3~deb12u1)
 // flags: -Werror -Wall --target=x86_64-unknown-linux-gnu -std=gnu11 -O2 -g0 -fno-pic -mcmodel=small -fomit-frame-pointer -mno-red-zone -fno-asynchronous-unwind-tables -fno-unwind-tables -fno-stack-protector -ffreestanding -fno-builtin -fno-jump-tables -fcf-protection=none -fno-exceptions -fno-strict-aliasing -ffunction-sections -fdata-sections
-// digest: sha256(clang major 19, flags, stencils/src/*.c *.h): 367ffdf0cba186b31d210f3a2e6cceadfee3d4fa33d0e2e3517cd4d82a969b7e
+// digest: sha256(clang major 19, flags, stencils/src/*.c *.h): b35b0072646cd6985f378426c2f2f85b3873e8a7ee0b18a4b75d4ee3cd41aadf
 // 3100 stencils.
 
 pub const CLANG_VERSION: &str = "Debian clang version 19.1.7 (3~deb12u1)";
 pub const FLAGS: &str = "-Werror -Wall --target=x86_64-unknown-linux-gnu -std=gnu11 -O2 -g0 -fno-pic -mcmodel=small -fomit-frame-pointer -mno-red-zone -fno-asynchronous-unwind-tables -fno-unwind-tables -fno-stack-protector -ffreestanding -fno-builtin -fno-jump-tables -fcf-protection=none -fno-exceptions -fno-strict-aliasing -ffunction-sections -fdata-sections";
-pub const DIGEST: &str = "367ffdf0cba186b31d210f3a2e6cceadfee3d4fa33d0e2e3517cd4d82a969b7e";
+pub const DIGEST: &str = "b35b0072646cd6985f378426c2f2f85b3873e8a7ee0b18a4b75d4ee3cd41aadf";
 
 /// Sizes, offsets and constants of mochi.h as clang measured them (abi_probe.c).
 pub const ABI: &[(&str, u64)] = &[
@@ -15356,643 +15356,619 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0x18, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // jeq_i64 (branches.c): 27 code bytes, 0 data bytes, 4 holes
+    // jeq_i64 (branches.c): 30 code bytes, 0 data bytes, 4 holes
     Stencil {
         name: "jeq_i64",
         code: &[
-            0x49, 0x8b, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0x49, 0x3b, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00,
-            0x0f, 0x84, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
+            0x49, 0x8b, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0x4d, 0x8b, 0x94, 0x24, 0x00, 0x00, 0x00, 0x00,
+            0x4c, 0x39, 0xd0, 0x0f, 0x84, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
         ],
         data: &[],
         holes: &[
             Hole { offset: 0x4, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
             Hole { offset: 0xc, kind: HoleKind::Abs32S, symbol: HoleSymbol::B, addend: 0, in_data: false },
-            Hole { offset: 0x12, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
-            Hole { offset: 0x17, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+            Hole { offset: 0x15, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
+            Hole { offset: 0x1a, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // jeq_i64__00 (branches.c): 5 code bytes, 0 data bytes, 1 holes
+    // jeq_i64__00 (branches.c): 14 code bytes, 0 data bytes, 2 holes
     Stencil {
         name: "jeq_i64__00",
         code: &[
-            0xe9, 0x00, 0x00, 0x00, 0x00,
+            0x48, 0x39, 0xff, 0x0f, 0x84, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
         ],
         data: &[],
         holes: &[
-            Hole { offset: 0x1, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
+            Hole { offset: 0x5, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
+            Hole { offset: 0xa, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // jeq_i64__01 (branches.c): 17 code bytes, 0 data bytes, 2 holes
+    // jeq_i64__01 (branches.c): 14 code bytes, 0 data bytes, 2 holes
     Stencil {
         name: "jeq_i64__01",
         code: &[
-            0x48, 0x39, 0xf7, 0x0f, 0x85, 0x00, 0x00, 0x00, 0x00, 0x48, 0x89, 0xfe, 0xe9, 0x00, 0x00, 0x00,
-            0x00,
+            0x48, 0x39, 0xf7, 0x0f, 0x84, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
         ],
         data: &[],
         holes: &[
-            Hole { offset: 0x5, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
-            Hole { offset: 0xd, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
+            Hole { offset: 0x5, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
+            Hole { offset: 0xa, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // jeq_i64__02 (branches.c): 17 code bytes, 0 data bytes, 2 holes
+    // jeq_i64__02 (branches.c): 14 code bytes, 0 data bytes, 2 holes
     Stencil {
         name: "jeq_i64__02",
         code: &[
-            0x48, 0x39, 0xd7, 0x0f, 0x85, 0x00, 0x00, 0x00, 0x00, 0x48, 0x89, 0xfa, 0xe9, 0x00, 0x00, 0x00,
-            0x00,
+            0x48, 0x39, 0xd7, 0x0f, 0x84, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
         ],
         data: &[],
         holes: &[
-            Hole { offset: 0x5, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
-            Hole { offset: 0xd, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
+            Hole { offset: 0x5, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
+            Hole { offset: 0xa, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // jeq_i64__03 (branches.c): 17 code bytes, 0 data bytes, 2 holes
+    // jeq_i64__03 (branches.c): 14 code bytes, 0 data bytes, 2 holes
     Stencil {
         name: "jeq_i64__03",
         code: &[
-            0x48, 0x39, 0xcf, 0x0f, 0x85, 0x00, 0x00, 0x00, 0x00, 0x48, 0x89, 0xf9, 0xe9, 0x00, 0x00, 0x00,
-            0x00,
+            0x48, 0x39, 0xcf, 0x0f, 0x84, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
         ],
         data: &[],
         holes: &[
-            Hole { offset: 0x5, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
-            Hole { offset: 0xd, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
+            Hole { offset: 0x5, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
+            Hole { offset: 0xa, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // jeq_i64__04 (branches.c): 17 code bytes, 0 data bytes, 2 holes
+    // jeq_i64__04 (branches.c): 14 code bytes, 0 data bytes, 2 holes
     Stencil {
         name: "jeq_i64__04",
         code: &[
-            0x4c, 0x39, 0xc7, 0x0f, 0x85, 0x00, 0x00, 0x00, 0x00, 0x49, 0x89, 0xf8, 0xe9, 0x00, 0x00, 0x00,
-            0x00,
+            0x4c, 0x39, 0xc7, 0x0f, 0x84, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
         ],
         data: &[],
         holes: &[
-            Hole { offset: 0x5, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
-            Hole { offset: 0xd, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
+            Hole { offset: 0x5, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
+            Hole { offset: 0xa, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // jeq_i64__05 (branches.c): 17 code bytes, 0 data bytes, 2 holes
+    // jeq_i64__05 (branches.c): 14 code bytes, 0 data bytes, 2 holes
     Stencil {
         name: "jeq_i64__05",
         code: &[
-            0x4c, 0x39, 0xcf, 0x0f, 0x85, 0x00, 0x00, 0x00, 0x00, 0x49, 0x89, 0xf9, 0xe9, 0x00, 0x00, 0x00,
-            0x00,
+            0x4c, 0x39, 0xcf, 0x0f, 0x84, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
         ],
         data: &[],
         holes: &[
-            Hole { offset: 0x5, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
-            Hole { offset: 0xd, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
+            Hole { offset: 0x5, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
+            Hole { offset: 0xa, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // jeq_i64__0m (branches.c): 19 code bytes, 0 data bytes, 3 holes
+    // jeq_i64__0m (branches.c): 22 code bytes, 0 data bytes, 3 holes
     Stencil {
         name: "jeq_i64__0m",
         code: &[
-            0x49, 0x39, 0xbc, 0x24, 0x00, 0x00, 0x00, 0x00, 0x0f, 0x84, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00,
-            0x00, 0x00, 0x00,
+            0x49, 0x8b, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0x48, 0x39, 0xc7, 0x0f, 0x84, 0x00, 0x00, 0x00,
+            0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
         ],
         data: &[],
         holes: &[
             Hole { offset: 0x4, kind: HoleKind::Abs32S, symbol: HoleSymbol::B, addend: 0, in_data: false },
-            Hole { offset: 0xa, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
-            Hole { offset: 0xf, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+            Hole { offset: 0xd, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
+            Hole { offset: 0x12, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // jeq_i64__10 (branches.c): 17 code bytes, 0 data bytes, 2 holes
+    // jeq_i64__10 (branches.c): 14 code bytes, 0 data bytes, 2 holes
     Stencil {
         name: "jeq_i64__10",
         code: &[
-            0x48, 0x39, 0xfe, 0x0f, 0x85, 0x00, 0x00, 0x00, 0x00, 0x48, 0x89, 0xf7, 0xe9, 0x00, 0x00, 0x00,
-            0x00,
+            0x48, 0x39, 0xfe, 0x0f, 0x84, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
         ],
         data: &[],
         holes: &[
-            Hole { offset: 0x5, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
-            Hole { offset: 0xd, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
+            Hole { offset: 0x5, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
+            Hole { offset: 0xa, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // jeq_i64__11 (branches.c): 5 code bytes, 0 data bytes, 1 holes
+    // jeq_i64__11 (branches.c): 14 code bytes, 0 data bytes, 2 holes
     Stencil {
         name: "jeq_i64__11",
         code: &[
-            0xe9, 0x00, 0x00, 0x00, 0x00,
+            0x48, 0x39, 0xf6, 0x0f, 0x84, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
         ],
         data: &[],
         holes: &[
-            Hole { offset: 0x1, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
+            Hole { offset: 0x5, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
+            Hole { offset: 0xa, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // jeq_i64__12 (branches.c): 17 code bytes, 0 data bytes, 2 holes
+    // jeq_i64__12 (branches.c): 14 code bytes, 0 data bytes, 2 holes
     Stencil {
         name: "jeq_i64__12",
         code: &[
-            0x48, 0x39, 0xd6, 0x0f, 0x85, 0x00, 0x00, 0x00, 0x00, 0x48, 0x89, 0xf2, 0xe9, 0x00, 0x00, 0x00,
-            0x00,
+            0x48, 0x39, 0xd6, 0x0f, 0x84, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
         ],
         data: &[],
         holes: &[
-            Hole { offset: 0x5, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
-            Hole { offset: 0xd, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
+            Hole { offset: 0x5, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
+            Hole { offset: 0xa, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // jeq_i64__13 (branches.c): 17 code bytes, 0 data bytes, 2 holes
+    // jeq_i64__13 (branches.c): 14 code bytes, 0 data bytes, 2 holes
     Stencil {
         name: "jeq_i64__13",
         code: &[
-            0x48, 0x39, 0xce, 0x0f, 0x85, 0x00, 0x00, 0x00, 0x00, 0x48, 0x89, 0xf1, 0xe9, 0x00, 0x00, 0x00,
-            0x00,
+            0x48, 0x39, 0xce, 0x0f, 0x84, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
         ],
         data: &[],
         holes: &[
-            Hole { offset: 0x5, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
-            Hole { offset: 0xd, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
+            Hole { offset: 0x5, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
+            Hole { offset: 0xa, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // jeq_i64__14 (branches.c): 17 code bytes, 0 data bytes, 2 holes
+    // jeq_i64__14 (branches.c): 14 code bytes, 0 data bytes, 2 holes
     Stencil {
         name: "jeq_i64__14",
         code: &[
-            0x4c, 0x39, 0xc6, 0x0f, 0x85, 0x00, 0x00, 0x00, 0x00, 0x49, 0x89, 0xf0, 0xe9, 0x00, 0x00, 0x00,
-            0x00,
+            0x4c, 0x39, 0xc6, 0x0f, 0x84, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
         ],
         data: &[],
         holes: &[
-            Hole { offset: 0x5, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
-            Hole { offset: 0xd, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
+            Hole { offset: 0x5, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
+            Hole { offset: 0xa, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // jeq_i64__15 (branches.c): 17 code bytes, 0 data bytes, 2 holes
+    // jeq_i64__15 (branches.c): 14 code bytes, 0 data bytes, 2 holes
     Stencil {
         name: "jeq_i64__15",
         code: &[
-            0x4c, 0x39, 0xce, 0x0f, 0x85, 0x00, 0x00, 0x00, 0x00, 0x49, 0x89, 0xf1, 0xe9, 0x00, 0x00, 0x00,
-            0x00,
+            0x4c, 0x39, 0xce, 0x0f, 0x84, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
         ],
         data: &[],
         holes: &[
-            Hole { offset: 0x5, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
-            Hole { offset: 0xd, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
+            Hole { offset: 0x5, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
+            Hole { offset: 0xa, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // jeq_i64__1m (branches.c): 19 code bytes, 0 data bytes, 3 holes
+    // jeq_i64__1m (branches.c): 22 code bytes, 0 data bytes, 3 holes
     Stencil {
         name: "jeq_i64__1m",
         code: &[
-            0x49, 0x39, 0xb4, 0x24, 0x00, 0x00, 0x00, 0x00, 0x0f, 0x84, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00,
-            0x00, 0x00, 0x00,
+            0x49, 0x8b, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0x48, 0x39, 0xc6, 0x0f, 0x84, 0x00, 0x00, 0x00,
+            0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
         ],
         data: &[],
         holes: &[
             Hole { offset: 0x4, kind: HoleKind::Abs32S, symbol: HoleSymbol::B, addend: 0, in_data: false },
-            Hole { offset: 0xa, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
-            Hole { offset: 0xf, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+            Hole { offset: 0xd, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
+            Hole { offset: 0x12, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // jeq_i64__20 (branches.c): 17 code bytes, 0 data bytes, 2 holes
+    // jeq_i64__20 (branches.c): 14 code bytes, 0 data bytes, 2 holes
     Stencil {
         name: "jeq_i64__20",
         code: &[
-            0x48, 0x39, 0xfa, 0x0f, 0x85, 0x00, 0x00, 0x00, 0x00, 0x48, 0x89, 0xd7, 0xe9, 0x00, 0x00, 0x00,
-            0x00,
+            0x48, 0x39, 0xfa, 0x0f, 0x84, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
         ],
         data: &[],
         holes: &[
-            Hole { offset: 0x5, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
-            Hole { offset: 0xd, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
+            Hole { offset: 0x5, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
+            Hole { offset: 0xa, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // jeq_i64__21 (branches.c): 17 code bytes, 0 data bytes, 2 holes
+    // jeq_i64__21 (branches.c): 14 code bytes, 0 data bytes, 2 holes
     Stencil {
         name: "jeq_i64__21",
         code: &[
-            0x48, 0x39, 0xf2, 0x0f, 0x85, 0x00, 0x00, 0x00, 0x00, 0x48, 0x89, 0xd6, 0xe9, 0x00, 0x00, 0x00,
-            0x00,
+            0x48, 0x39, 0xf2, 0x0f, 0x84, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
         ],
         data: &[],
         holes: &[
-            Hole { offset: 0x5, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
-            Hole { offset: 0xd, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
+            Hole { offset: 0x5, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
+            Hole { offset: 0xa, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // jeq_i64__22 (branches.c): 5 code bytes, 0 data bytes, 1 holes
+    // jeq_i64__22 (branches.c): 14 code bytes, 0 data bytes, 2 holes
     Stencil {
         name: "jeq_i64__22",
         code: &[
-            0xe9, 0x00, 0x00, 0x00, 0x00,
+            0x48, 0x39, 0xd2, 0x0f, 0x84, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
         ],
         data: &[],
         holes: &[
-            Hole { offset: 0x1, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
+            Hole { offset: 0x5, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
+            Hole { offset: 0xa, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // jeq_i64__23 (branches.c): 17 code bytes, 0 data bytes, 2 holes
+    // jeq_i64__23 (branches.c): 14 code bytes, 0 data bytes, 2 holes
     Stencil {
         name: "jeq_i64__23",
         code: &[
-            0x48, 0x39, 0xca, 0x0f, 0x85, 0x00, 0x00, 0x00, 0x00, 0x48, 0x89, 0xd1, 0xe9, 0x00, 0x00, 0x00,
-            0x00,
+            0x48, 0x39, 0xca, 0x0f, 0x84, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
         ],
         data: &[],
         holes: &[
-            Hole { offset: 0x5, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
-            Hole { offset: 0xd, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
+            Hole { offset: 0x5, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
+            Hole { offset: 0xa, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // jeq_i64__24 (branches.c): 17 code bytes, 0 data bytes, 2 holes
+    // jeq_i64__24 (branches.c): 14 code bytes, 0 data bytes, 2 holes
     Stencil {
         name: "jeq_i64__24",
         code: &[
-            0x4c, 0x39, 0xc2, 0x0f, 0x85, 0x00, 0x00, 0x00, 0x00, 0x49, 0x89, 0xd0, 0xe9, 0x00, 0x00, 0x00,
-            0x00,
+            0x4c, 0x39, 0xc2, 0x0f, 0x84, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
         ],
         data: &[],
         holes: &[
-            Hole { offset: 0x5, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
-            Hole { offset: 0xd, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
+            Hole { offset: 0x5, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
+            Hole { offset: 0xa, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // jeq_i64__25 (branches.c): 17 code bytes, 0 data bytes, 2 holes
+    // jeq_i64__25 (branches.c): 14 code bytes, 0 data bytes, 2 holes
     Stencil {
         name: "jeq_i64__25",
         code: &[
-            0x4c, 0x39, 0xca, 0x0f, 0x85, 0x00, 0x00, 0x00, 0x00, 0x49, 0x89, 0xd1, 0xe9, 0x00, 0x00, 0x00,
-            0x00,
+            0x4c, 0x39, 0xca, 0x0f, 0x84, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
         ],
         data: &[],
         holes: &[
-            Hole { offset: 0x5, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
-            Hole { offset: 0xd, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
+            Hole { offset: 0x5, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
+            Hole { offset: 0xa, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // jeq_i64__2m (branches.c): 19 code bytes, 0 data bytes, 3 holes
+    // jeq_i64__2m (branches.c): 22 code bytes, 0 data bytes, 3 holes
     Stencil {
         name: "jeq_i64__2m",
         code: &[
-            0x49, 0x39, 0x94, 0x24, 0x00, 0x00, 0x00, 0x00, 0x0f, 0x84, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00,
-            0x00, 0x00, 0x00,
+            0x49, 0x8b, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0x48, 0x39, 0xc2, 0x0f, 0x84, 0x00, 0x00, 0x00,
+            0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
         ],
         data: &[],
         holes: &[
             Hole { offset: 0x4, kind: HoleKind::Abs32S, symbol: HoleSymbol::B, addend: 0, in_data: false },
-            Hole { offset: 0xa, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
-            Hole { offset: 0xf, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+            Hole { offset: 0xd, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
+            Hole { offset: 0x12, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // jeq_i64__30 (branches.c): 17 code bytes, 0 data bytes, 2 holes
+    // jeq_i64__30 (branches.c): 14 code bytes, 0 data bytes, 2 holes
     Stencil {
         name: "jeq_i64__30",
         code: &[
-            0x48, 0x39, 0xf9, 0x0f, 0x85, 0x00, 0x00, 0x00, 0x00, 0x48, 0x89, 0xcf, 0xe9, 0x00, 0x00, 0x00,
-            0x00,
+            0x48, 0x39, 0xf9, 0x0f, 0x84, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
         ],
         data: &[],
         holes: &[
-            Hole { offset: 0x5, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
-            Hole { offset: 0xd, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
+            Hole { offset: 0x5, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
+            Hole { offset: 0xa, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // jeq_i64__31 (branches.c): 17 code bytes, 0 data bytes, 2 holes
+    // jeq_i64__31 (branches.c): 14 code bytes, 0 data bytes, 2 holes
     Stencil {
         name: "jeq_i64__31",
         code: &[
-            0x48, 0x39, 0xf1, 0x0f, 0x85, 0x00, 0x00, 0x00, 0x00, 0x48, 0x89, 0xce, 0xe9, 0x00, 0x00, 0x00,
-            0x00,
+            0x48, 0x39, 0xf1, 0x0f, 0x84, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
         ],
         data: &[],
         holes: &[
-            Hole { offset: 0x5, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
-            Hole { offset: 0xd, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
+            Hole { offset: 0x5, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
+            Hole { offset: 0xa, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // jeq_i64__32 (branches.c): 17 code bytes, 0 data bytes, 2 holes
+    // jeq_i64__32 (branches.c): 14 code bytes, 0 data bytes, 2 holes
     Stencil {
         name: "jeq_i64__32",
         code: &[
-            0x48, 0x39, 0xd1, 0x0f, 0x85, 0x00, 0x00, 0x00, 0x00, 0x48, 0x89, 0xca, 0xe9, 0x00, 0x00, 0x00,
-            0x00,
+            0x48, 0x39, 0xd1, 0x0f, 0x84, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
         ],
         data: &[],
         holes: &[
-            Hole { offset: 0x5, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
-            Hole { offset: 0xd, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
+            Hole { offset: 0x5, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
+            Hole { offset: 0xa, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // jeq_i64__33 (branches.c): 5 code bytes, 0 data bytes, 1 holes
+    // jeq_i64__33 (branches.c): 14 code bytes, 0 data bytes, 2 holes
     Stencil {
         name: "jeq_i64__33",
         code: &[
-            0xe9, 0x00, 0x00, 0x00, 0x00,
+            0x48, 0x39, 0xc9, 0x0f, 0x84, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
         ],
         data: &[],
         holes: &[
-            Hole { offset: 0x1, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
+            Hole { offset: 0x5, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
+            Hole { offset: 0xa, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // jeq_i64__34 (branches.c): 17 code bytes, 0 data bytes, 2 holes
+    // jeq_i64__34 (branches.c): 14 code bytes, 0 data bytes, 2 holes
     Stencil {
         name: "jeq_i64__34",
         code: &[
-            0x4c, 0x39, 0xc1, 0x0f, 0x85, 0x00, 0x00, 0x00, 0x00, 0x49, 0x89, 0xc8, 0xe9, 0x00, 0x00, 0x00,
-            0x00,
+            0x4c, 0x39, 0xc1, 0x0f, 0x84, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
         ],
         data: &[],
         holes: &[
-            Hole { offset: 0x5, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
-            Hole { offset: 0xd, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
+            Hole { offset: 0x5, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
+            Hole { offset: 0xa, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // jeq_i64__35 (branches.c): 17 code bytes, 0 data bytes, 2 holes
+    // jeq_i64__35 (branches.c): 14 code bytes, 0 data bytes, 2 holes
     Stencil {
         name: "jeq_i64__35",
         code: &[
-            0x4c, 0x39, 0xc9, 0x0f, 0x85, 0x00, 0x00, 0x00, 0x00, 0x49, 0x89, 0xc9, 0xe9, 0x00, 0x00, 0x00,
-            0x00,
+            0x4c, 0x39, 0xc9, 0x0f, 0x84, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
         ],
         data: &[],
         holes: &[
-            Hole { offset: 0x5, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
-            Hole { offset: 0xd, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
+            Hole { offset: 0x5, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
+            Hole { offset: 0xa, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // jeq_i64__3m (branches.c): 19 code bytes, 0 data bytes, 3 holes
+    // jeq_i64__3m (branches.c): 22 code bytes, 0 data bytes, 3 holes
     Stencil {
         name: "jeq_i64__3m",
         code: &[
-            0x49, 0x39, 0x8c, 0x24, 0x00, 0x00, 0x00, 0x00, 0x0f, 0x84, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00,
-            0x00, 0x00, 0x00,
+            0x49, 0x8b, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0x48, 0x39, 0xc1, 0x0f, 0x84, 0x00, 0x00, 0x00,
+            0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
         ],
         data: &[],
         holes: &[
             Hole { offset: 0x4, kind: HoleKind::Abs32S, symbol: HoleSymbol::B, addend: 0, in_data: false },
-            Hole { offset: 0xa, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
-            Hole { offset: 0xf, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+            Hole { offset: 0xd, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
+            Hole { offset: 0x12, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // jeq_i64__40 (branches.c): 17 code bytes, 0 data bytes, 2 holes
+    // jeq_i64__40 (branches.c): 14 code bytes, 0 data bytes, 2 holes
     Stencil {
         name: "jeq_i64__40",
         code: &[
-            0x49, 0x39, 0xf8, 0x0f, 0x85, 0x00, 0x00, 0x00, 0x00, 0x4c, 0x89, 0xc7, 0xe9, 0x00, 0x00, 0x00,
-            0x00,
+            0x49, 0x39, 0xf8, 0x0f, 0x84, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
         ],
         data: &[],
         holes: &[
-            Hole { offset: 0x5, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
-            Hole { offset: 0xd, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
+            Hole { offset: 0x5, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
+            Hole { offset: 0xa, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // jeq_i64__41 (branches.c): 17 code bytes, 0 data bytes, 2 holes
+    // jeq_i64__41 (branches.c): 14 code bytes, 0 data bytes, 2 holes
     Stencil {
         name: "jeq_i64__41",
         code: &[
-            0x49, 0x39, 0xf0, 0x0f, 0x85, 0x00, 0x00, 0x00, 0x00, 0x4c, 0x89, 0xc6, 0xe9, 0x00, 0x00, 0x00,
-            0x00,
+            0x49, 0x39, 0xf0, 0x0f, 0x84, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
         ],
         data: &[],
         holes: &[
-            Hole { offset: 0x5, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
-            Hole { offset: 0xd, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
+            Hole { offset: 0x5, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
+            Hole { offset: 0xa, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // jeq_i64__42 (branches.c): 17 code bytes, 0 data bytes, 2 holes
+    // jeq_i64__42 (branches.c): 14 code bytes, 0 data bytes, 2 holes
     Stencil {
         name: "jeq_i64__42",
         code: &[
-            0x49, 0x39, 0xd0, 0x0f, 0x85, 0x00, 0x00, 0x00, 0x00, 0x4c, 0x89, 0xc2, 0xe9, 0x00, 0x00, 0x00,
-            0x00,
+            0x49, 0x39, 0xd0, 0x0f, 0x84, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
         ],
         data: &[],
         holes: &[
-            Hole { offset: 0x5, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
-            Hole { offset: 0xd, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
+            Hole { offset: 0x5, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
+            Hole { offset: 0xa, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // jeq_i64__43 (branches.c): 17 code bytes, 0 data bytes, 2 holes
+    // jeq_i64__43 (branches.c): 14 code bytes, 0 data bytes, 2 holes
     Stencil {
         name: "jeq_i64__43",
         code: &[
-            0x49, 0x39, 0xc8, 0x0f, 0x85, 0x00, 0x00, 0x00, 0x00, 0x4c, 0x89, 0xc1, 0xe9, 0x00, 0x00, 0x00,
-            0x00,
+            0x49, 0x39, 0xc8, 0x0f, 0x84, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
         ],
         data: &[],
         holes: &[
-            Hole { offset: 0x5, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
-            Hole { offset: 0xd, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
+            Hole { offset: 0x5, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
+            Hole { offset: 0xa, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // jeq_i64__44 (branches.c): 5 code bytes, 0 data bytes, 1 holes
+    // jeq_i64__44 (branches.c): 14 code bytes, 0 data bytes, 2 holes
     Stencil {
         name: "jeq_i64__44",
         code: &[
-            0xe9, 0x00, 0x00, 0x00, 0x00,
+            0x4d, 0x39, 0xc0, 0x0f, 0x84, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
         ],
         data: &[],
         holes: &[
-            Hole { offset: 0x1, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
+            Hole { offset: 0x5, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
+            Hole { offset: 0xa, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // jeq_i64__45 (branches.c): 17 code bytes, 0 data bytes, 2 holes
+    // jeq_i64__45 (branches.c): 14 code bytes, 0 data bytes, 2 holes
     Stencil {
         name: "jeq_i64__45",
         code: &[
-            0x4d, 0x39, 0xc8, 0x0f, 0x85, 0x00, 0x00, 0x00, 0x00, 0x4d, 0x89, 0xc1, 0xe9, 0x00, 0x00, 0x00,
-            0x00,
+            0x4d, 0x39, 0xc8, 0x0f, 0x84, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
         ],
         data: &[],
         holes: &[
-            Hole { offset: 0x5, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
-            Hole { offset: 0xd, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
+            Hole { offset: 0x5, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
+            Hole { offset: 0xa, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // jeq_i64__4m (branches.c): 19 code bytes, 0 data bytes, 3 holes
+    // jeq_i64__4m (branches.c): 22 code bytes, 0 data bytes, 3 holes
     Stencil {
         name: "jeq_i64__4m",
         code: &[
-            0x4d, 0x39, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0x0f, 0x84, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00,
-            0x00, 0x00, 0x00,
+            0x49, 0x8b, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0x49, 0x39, 0xc0, 0x0f, 0x84, 0x00, 0x00, 0x00,
+            0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
         ],
         data: &[],
         holes: &[
             Hole { offset: 0x4, kind: HoleKind::Abs32S, symbol: HoleSymbol::B, addend: 0, in_data: false },
-            Hole { offset: 0xa, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
-            Hole { offset: 0xf, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+            Hole { offset: 0xd, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
+            Hole { offset: 0x12, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // jeq_i64__50 (branches.c): 17 code bytes, 0 data bytes, 2 holes
+    // jeq_i64__50 (branches.c): 14 code bytes, 0 data bytes, 2 holes
     Stencil {
         name: "jeq_i64__50",
         code: &[
-            0x49, 0x39, 0xf9, 0x0f, 0x85, 0x00, 0x00, 0x00, 0x00, 0x4c, 0x89, 0xcf, 0xe9, 0x00, 0x00, 0x00,
-            0x00,
+            0x49, 0x39, 0xf9, 0x0f, 0x84, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
         ],
         data: &[],
         holes: &[
-            Hole { offset: 0x5, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
-            Hole { offset: 0xd, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
+            Hole { offset: 0x5, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
+            Hole { offset: 0xa, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // jeq_i64__51 (branches.c): 17 code bytes, 0 data bytes, 2 holes
+    // jeq_i64__51 (branches.c): 14 code bytes, 0 data bytes, 2 holes
     Stencil {
         name: "jeq_i64__51",
         code: &[
-            0x49, 0x39, 0xf1, 0x0f, 0x85, 0x00, 0x00, 0x00, 0x00, 0x4c, 0x89, 0xce, 0xe9, 0x00, 0x00, 0x00,
-            0x00,
+            0x49, 0x39, 0xf1, 0x0f, 0x84, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
         ],
         data: &[],
         holes: &[
-            Hole { offset: 0x5, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
-            Hole { offset: 0xd, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
+            Hole { offset: 0x5, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
+            Hole { offset: 0xa, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // jeq_i64__52 (branches.c): 17 code bytes, 0 data bytes, 2 holes
+    // jeq_i64__52 (branches.c): 14 code bytes, 0 data bytes, 2 holes
     Stencil {
         name: "jeq_i64__52",
         code: &[
-            0x49, 0x39, 0xd1, 0x0f, 0x85, 0x00, 0x00, 0x00, 0x00, 0x4c, 0x89, 0xca, 0xe9, 0x00, 0x00, 0x00,
-            0x00,
+            0x49, 0x39, 0xd1, 0x0f, 0x84, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
         ],
         data: &[],
         holes: &[
-            Hole { offset: 0x5, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
-            Hole { offset: 0xd, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
+            Hole { offset: 0x5, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
+            Hole { offset: 0xa, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // jeq_i64__53 (branches.c): 17 code bytes, 0 data bytes, 2 holes
+    // jeq_i64__53 (branches.c): 14 code bytes, 0 data bytes, 2 holes
     Stencil {
         name: "jeq_i64__53",
         code: &[
-            0x49, 0x39, 0xc9, 0x0f, 0x85, 0x00, 0x00, 0x00, 0x00, 0x4c, 0x89, 0xc9, 0xe9, 0x00, 0x00, 0x00,
-            0x00,
+            0x49, 0x39, 0xc9, 0x0f, 0x84, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
         ],
         data: &[],
         holes: &[
-            Hole { offset: 0x5, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
-            Hole { offset: 0xd, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
+            Hole { offset: 0x5, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
+            Hole { offset: 0xa, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // jeq_i64__54 (branches.c): 17 code bytes, 0 data bytes, 2 holes
+    // jeq_i64__54 (branches.c): 14 code bytes, 0 data bytes, 2 holes
     Stencil {
         name: "jeq_i64__54",
         code: &[
-            0x4d, 0x39, 0xc1, 0x0f, 0x85, 0x00, 0x00, 0x00, 0x00, 0x4d, 0x89, 0xc8, 0xe9, 0x00, 0x00, 0x00,
-            0x00,
+            0x4d, 0x39, 0xc1, 0x0f, 0x84, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
         ],
         data: &[],
         holes: &[
-            Hole { offset: 0x5, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
-            Hole { offset: 0xd, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
+            Hole { offset: 0x5, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
+            Hole { offset: 0xa, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // jeq_i64__55 (branches.c): 5 code bytes, 0 data bytes, 1 holes
+    // jeq_i64__55 (branches.c): 14 code bytes, 0 data bytes, 2 holes
     Stencil {
         name: "jeq_i64__55",
         code: &[
-            0xe9, 0x00, 0x00, 0x00, 0x00,
+            0x4d, 0x39, 0xc9, 0x0f, 0x84, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
         ],
         data: &[],
         holes: &[
-            Hole { offset: 0x1, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
+            Hole { offset: 0x5, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
+            Hole { offset: 0xa, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // jeq_i64__5m (branches.c): 19 code bytes, 0 data bytes, 3 holes
+    // jeq_i64__5m (branches.c): 22 code bytes, 0 data bytes, 3 holes
     Stencil {
         name: "jeq_i64__5m",
         code: &[
-            0x4d, 0x39, 0x8c, 0x24, 0x00, 0x00, 0x00, 0x00, 0x0f, 0x84, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00,
-            0x00, 0x00, 0x00,
+            0x49, 0x8b, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0x49, 0x39, 0xc1, 0x0f, 0x84, 0x00, 0x00, 0x00,
+            0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
         ],
         data: &[],
         holes: &[
             Hole { offset: 0x4, kind: HoleKind::Abs32S, symbol: HoleSymbol::B, addend: 0, in_data: false },
-            Hole { offset: 0xa, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
-            Hole { offset: 0xf, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+            Hole { offset: 0xd, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
+            Hole { offset: 0x12, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // jeq_i64__m0 (branches.c): 19 code bytes, 0 data bytes, 3 holes
+    // jeq_i64__m0 (branches.c): 22 code bytes, 0 data bytes, 3 holes
     Stencil {
         name: "jeq_i64__m0",
         code: &[
-            0x49, 0x39, 0xbc, 0x24, 0x00, 0x00, 0x00, 0x00, 0x0f, 0x84, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00,
-            0x00, 0x00, 0x00,
+            0x49, 0x8b, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0x48, 0x39, 0xf8, 0x0f, 0x84, 0x00, 0x00, 0x00,
+            0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
         ],
         data: &[],
         holes: &[
             Hole { offset: 0x4, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
-            Hole { offset: 0xa, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
-            Hole { offset: 0xf, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+            Hole { offset: 0xd, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
+            Hole { offset: 0x12, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // jeq_i64__m1 (branches.c): 19 code bytes, 0 data bytes, 3 holes
+    // jeq_i64__m1 (branches.c): 22 code bytes, 0 data bytes, 3 holes
     Stencil {
         name: "jeq_i64__m1",
         code: &[
-            0x49, 0x39, 0xb4, 0x24, 0x00, 0x00, 0x00, 0x00, 0x0f, 0x84, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00,
-            0x00, 0x00, 0x00,
+            0x49, 0x8b, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0x48, 0x39, 0xf0, 0x0f, 0x84, 0x00, 0x00, 0x00,
+            0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
         ],
         data: &[],
         holes: &[
             Hole { offset: 0x4, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
-            Hole { offset: 0xa, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
-            Hole { offset: 0xf, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+            Hole { offset: 0xd, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
+            Hole { offset: 0x12, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // jeq_i64__m2 (branches.c): 19 code bytes, 0 data bytes, 3 holes
+    // jeq_i64__m2 (branches.c): 22 code bytes, 0 data bytes, 3 holes
     Stencil {
         name: "jeq_i64__m2",
         code: &[
-            0x49, 0x39, 0x94, 0x24, 0x00, 0x00, 0x00, 0x00, 0x0f, 0x84, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00,
-            0x00, 0x00, 0x00,
+            0x49, 0x8b, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0x48, 0x39, 0xd0, 0x0f, 0x84, 0x00, 0x00, 0x00,
+            0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
         ],
         data: &[],
         holes: &[
             Hole { offset: 0x4, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
-            Hole { offset: 0xa, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
-            Hole { offset: 0xf, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+            Hole { offset: 0xd, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
+            Hole { offset: 0x12, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // jeq_i64__m3 (branches.c): 19 code bytes, 0 data bytes, 3 holes
+    // jeq_i64__m3 (branches.c): 22 code bytes, 0 data bytes, 3 holes
     Stencil {
         name: "jeq_i64__m3",
         code: &[
-            0x49, 0x39, 0x8c, 0x24, 0x00, 0x00, 0x00, 0x00, 0x0f, 0x84, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00,
-            0x00, 0x00, 0x00,
+            0x49, 0x8b, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0x48, 0x39, 0xc8, 0x0f, 0x84, 0x00, 0x00, 0x00,
+            0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
         ],
         data: &[],
         holes: &[
             Hole { offset: 0x4, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
-            Hole { offset: 0xa, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
-            Hole { offset: 0xf, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+            Hole { offset: 0xd, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
+            Hole { offset: 0x12, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // jeq_i64__m4 (branches.c): 19 code bytes, 0 data bytes, 3 holes
+    // jeq_i64__m4 (branches.c): 22 code bytes, 0 data bytes, 3 holes
     Stencil {
         name: "jeq_i64__m4",
         code: &[
-            0x4d, 0x39, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0x0f, 0x84, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00,
-            0x00, 0x00, 0x00,
+            0x49, 0x8b, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0x4c, 0x39, 0xc0, 0x0f, 0x84, 0x00, 0x00, 0x00,
+            0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
         ],
         data: &[],
         holes: &[
             Hole { offset: 0x4, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
-            Hole { offset: 0xa, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
-            Hole { offset: 0xf, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+            Hole { offset: 0xd, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
+            Hole { offset: 0x12, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // jeq_i64__m5 (branches.c): 19 code bytes, 0 data bytes, 3 holes
+    // jeq_i64__m5 (branches.c): 22 code bytes, 0 data bytes, 3 holes
     Stencil {
         name: "jeq_i64__m5",
         code: &[
-            0x4d, 0x39, 0x8c, 0x24, 0x00, 0x00, 0x00, 0x00, 0x0f, 0x84, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00,
-            0x00, 0x00, 0x00,
+            0x49, 0x8b, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0x4c, 0x39, 0xc8, 0x0f, 0x84, 0x00, 0x00, 0x00,
+            0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
         ],
         data: &[],
         holes: &[
             Hole { offset: 0x4, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
-            Hole { offset: 0xa, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
-            Hole { offset: 0xf, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+            Hole { offset: 0xd, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
+            Hole { offset: 0x12, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
     // jeq_i64_imm (branches.c): 26 code bytes, 0 data bytes, 4 holes
@@ -19725,92 +19701,90 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0x1, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
         ],
     },
-    // jmp_false (branches.c): 20 code bytes, 0 data bytes, 3 holes
+    // jmp_false (branches.c): 22 code bytes, 0 data bytes, 3 holes
     Stencil {
         name: "jmp_false",
         code: &[
-            0x49, 0x83, 0xbc, 0x24, 0x00, 0x00, 0x00, 0x00, 0x00, 0x0f, 0x84, 0x00, 0x00, 0x00, 0x00, 0xe9,
-            0x00, 0x00, 0x00, 0x00,
+            0x49, 0x8b, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0x48, 0x85, 0xc0, 0x0f, 0x84, 0x00, 0x00, 0x00,
+            0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
         ],
         data: &[],
         holes: &[
             Hole { offset: 0x4, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
-            Hole { offset: 0xb, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
-            Hole { offset: 0x10, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+            Hole { offset: 0xd, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
+            Hole { offset: 0x12, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // jmp_false__0 (branches.c): 16 code bytes, 0 data bytes, 2 holes
+    // jmp_false__0 (branches.c): 14 code bytes, 0 data bytes, 2 holes
     Stencil {
         name: "jmp_false__0",
         code: &[
-            0x48, 0x85, 0xff, 0x0f, 0x85, 0x00, 0x00, 0x00, 0x00, 0x31, 0xff, 0xe9, 0x00, 0x00, 0x00, 0x00,
+            0x48, 0x85, 0xff, 0x0f, 0x84, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
         ],
         data: &[],
         holes: &[
-            Hole { offset: 0x5, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
-            Hole { offset: 0xc, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
+            Hole { offset: 0x5, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
+            Hole { offset: 0xa, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // jmp_false__1 (branches.c): 16 code bytes, 0 data bytes, 2 holes
+    // jmp_false__1 (branches.c): 14 code bytes, 0 data bytes, 2 holes
     Stencil {
         name: "jmp_false__1",
         code: &[
-            0x48, 0x85, 0xf6, 0x0f, 0x85, 0x00, 0x00, 0x00, 0x00, 0x31, 0xf6, 0xe9, 0x00, 0x00, 0x00, 0x00,
+            0x48, 0x85, 0xf6, 0x0f, 0x84, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
         ],
         data: &[],
         holes: &[
-            Hole { offset: 0x5, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
-            Hole { offset: 0xc, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
+            Hole { offset: 0x5, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
+            Hole { offset: 0xa, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // jmp_false__2 (branches.c): 16 code bytes, 0 data bytes, 2 holes
+    // jmp_false__2 (branches.c): 14 code bytes, 0 data bytes, 2 holes
     Stencil {
         name: "jmp_false__2",
         code: &[
-            0x48, 0x85, 0xd2, 0x0f, 0x85, 0x00, 0x00, 0x00, 0x00, 0x31, 0xd2, 0xe9, 0x00, 0x00, 0x00, 0x00,
+            0x48, 0x85, 0xd2, 0x0f, 0x84, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
         ],
         data: &[],
         holes: &[
-            Hole { offset: 0x5, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
-            Hole { offset: 0xc, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
+            Hole { offset: 0x5, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
+            Hole { offset: 0xa, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // jmp_false__3 (branches.c): 16 code bytes, 0 data bytes, 2 holes
+    // jmp_false__3 (branches.c): 14 code bytes, 0 data bytes, 2 holes
     Stencil {
         name: "jmp_false__3",
         code: &[
-            0x48, 0x85, 0xc9, 0x0f, 0x85, 0x00, 0x00, 0x00, 0x00, 0x31, 0xc9, 0xe9, 0x00, 0x00, 0x00, 0x00,
+            0x48, 0x85, 0xc9, 0x0f, 0x84, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
         ],
         data: &[],
         holes: &[
-            Hole { offset: 0x5, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
-            Hole { offset: 0xc, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
+            Hole { offset: 0x5, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
+            Hole { offset: 0xa, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // jmp_false__4 (branches.c): 17 code bytes, 0 data bytes, 2 holes
+    // jmp_false__4 (branches.c): 14 code bytes, 0 data bytes, 2 holes
     Stencil {
         name: "jmp_false__4",
         code: &[
-            0x4d, 0x85, 0xc0, 0x0f, 0x85, 0x00, 0x00, 0x00, 0x00, 0x45, 0x31, 0xc0, 0xe9, 0x00, 0x00, 0x00,
-            0x00,
+            0x4d, 0x85, 0xc0, 0x0f, 0x84, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
         ],
         data: &[],
         holes: &[
-            Hole { offset: 0x5, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
-            Hole { offset: 0xd, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
+            Hole { offset: 0x5, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
+            Hole { offset: 0xa, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // jmp_false__5 (branches.c): 17 code bytes, 0 data bytes, 2 holes
+    // jmp_false__5 (branches.c): 14 code bytes, 0 data bytes, 2 holes
     Stencil {
         name: "jmp_false__5",
         code: &[
-            0x4d, 0x85, 0xc9, 0x0f, 0x85, 0x00, 0x00, 0x00, 0x00, 0x45, 0x31, 0xc9, 0xe9, 0x00, 0x00, 0x00,
-            0x00,
+            0x4d, 0x85, 0xc9, 0x0f, 0x84, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
         ],
         data: &[],
         holes: &[
-            Hole { offset: 0x5, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
-            Hole { offset: 0xd, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
+            Hole { offset: 0x5, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
+            Hole { offset: 0xa, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
     // jmp_nil (branches.c): 29 code bytes, 0 data bytes, 3 holes
@@ -19861,92 +19835,90 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0x57, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // jmp_true (branches.c): 20 code bytes, 0 data bytes, 3 holes
+    // jmp_true (branches.c): 22 code bytes, 0 data bytes, 3 holes
     Stencil {
         name: "jmp_true",
         code: &[
-            0x49, 0x83, 0xbc, 0x24, 0x00, 0x00, 0x00, 0x00, 0x00, 0x0f, 0x85, 0x00, 0x00, 0x00, 0x00, 0xe9,
-            0x00, 0x00, 0x00, 0x00,
+            0x49, 0x8b, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0x48, 0x85, 0xc0, 0x0f, 0x85, 0x00, 0x00, 0x00,
+            0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
         ],
         data: &[],
         holes: &[
             Hole { offset: 0x4, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
-            Hole { offset: 0xb, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
-            Hole { offset: 0x10, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+            Hole { offset: 0xd, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
+            Hole { offset: 0x12, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // jmp_true__0 (branches.c): 16 code bytes, 0 data bytes, 2 holes
+    // jmp_true__0 (branches.c): 14 code bytes, 0 data bytes, 2 holes
     Stencil {
         name: "jmp_true__0",
         code: &[
-            0x48, 0x85, 0xff, 0x0f, 0x85, 0x00, 0x00, 0x00, 0x00, 0x31, 0xff, 0xe9, 0x00, 0x00, 0x00, 0x00,
+            0x48, 0x85, 0xff, 0x0f, 0x85, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
         ],
         data: &[],
         holes: &[
             Hole { offset: 0x5, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
-            Hole { offset: 0xc, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+            Hole { offset: 0xa, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // jmp_true__1 (branches.c): 16 code bytes, 0 data bytes, 2 holes
+    // jmp_true__1 (branches.c): 14 code bytes, 0 data bytes, 2 holes
     Stencil {
         name: "jmp_true__1",
         code: &[
-            0x48, 0x85, 0xf6, 0x0f, 0x85, 0x00, 0x00, 0x00, 0x00, 0x31, 0xf6, 0xe9, 0x00, 0x00, 0x00, 0x00,
+            0x48, 0x85, 0xf6, 0x0f, 0x85, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
         ],
         data: &[],
         holes: &[
             Hole { offset: 0x5, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
-            Hole { offset: 0xc, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+            Hole { offset: 0xa, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // jmp_true__2 (branches.c): 16 code bytes, 0 data bytes, 2 holes
+    // jmp_true__2 (branches.c): 14 code bytes, 0 data bytes, 2 holes
     Stencil {
         name: "jmp_true__2",
         code: &[
-            0x48, 0x85, 0xd2, 0x0f, 0x85, 0x00, 0x00, 0x00, 0x00, 0x31, 0xd2, 0xe9, 0x00, 0x00, 0x00, 0x00,
+            0x48, 0x85, 0xd2, 0x0f, 0x85, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
         ],
         data: &[],
         holes: &[
             Hole { offset: 0x5, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
-            Hole { offset: 0xc, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+            Hole { offset: 0xa, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // jmp_true__3 (branches.c): 16 code bytes, 0 data bytes, 2 holes
+    // jmp_true__3 (branches.c): 14 code bytes, 0 data bytes, 2 holes
     Stencil {
         name: "jmp_true__3",
         code: &[
-            0x48, 0x85, 0xc9, 0x0f, 0x85, 0x00, 0x00, 0x00, 0x00, 0x31, 0xc9, 0xe9, 0x00, 0x00, 0x00, 0x00,
+            0x48, 0x85, 0xc9, 0x0f, 0x85, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
         ],
         data: &[],
         holes: &[
             Hole { offset: 0x5, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
-            Hole { offset: 0xc, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+            Hole { offset: 0xa, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // jmp_true__4 (branches.c): 17 code bytes, 0 data bytes, 2 holes
+    // jmp_true__4 (branches.c): 14 code bytes, 0 data bytes, 2 holes
     Stencil {
         name: "jmp_true__4",
         code: &[
-            0x4d, 0x85, 0xc0, 0x0f, 0x85, 0x00, 0x00, 0x00, 0x00, 0x45, 0x31, 0xc0, 0xe9, 0x00, 0x00, 0x00,
-            0x00,
+            0x4d, 0x85, 0xc0, 0x0f, 0x85, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
         ],
         data: &[],
         holes: &[
             Hole { offset: 0x5, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
-            Hole { offset: 0xd, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+            Hole { offset: 0xa, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // jmp_true__5 (branches.c): 17 code bytes, 0 data bytes, 2 holes
+    // jmp_true__5 (branches.c): 14 code bytes, 0 data bytes, 2 holes
     Stencil {
         name: "jmp_true__5",
         code: &[
-            0x4d, 0x85, 0xc9, 0x0f, 0x85, 0x00, 0x00, 0x00, 0x00, 0x45, 0x31, 0xc9, 0xe9, 0x00, 0x00, 0x00,
-            0x00,
+            0x4d, 0x85, 0xc9, 0x0f, 0x85, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
         ],
         data: &[],
         holes: &[
             Hole { offset: 0x5, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
-            Hole { offset: 0xd, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+            Hole { offset: 0xa, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
     // jne_f64 (branches.c): 37 code bytes, 0 data bytes, 5 holes
@@ -21086,643 +21058,619 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0x1c, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // jne_i64 (branches.c): 27 code bytes, 0 data bytes, 4 holes
+    // jne_i64 (branches.c): 30 code bytes, 0 data bytes, 4 holes
     Stencil {
         name: "jne_i64",
         code: &[
-            0x49, 0x8b, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0x49, 0x3b, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00,
-            0x0f, 0x85, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
+            0x49, 0x8b, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0x4d, 0x8b, 0x94, 0x24, 0x00, 0x00, 0x00, 0x00,
+            0x4c, 0x39, 0xd0, 0x0f, 0x85, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
         ],
         data: &[],
         holes: &[
             Hole { offset: 0x4, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
             Hole { offset: 0xc, kind: HoleKind::Abs32S, symbol: HoleSymbol::B, addend: 0, in_data: false },
-            Hole { offset: 0x12, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
-            Hole { offset: 0x17, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+            Hole { offset: 0x15, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
+            Hole { offset: 0x1a, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // jne_i64__00 (branches.c): 5 code bytes, 0 data bytes, 1 holes
+    // jne_i64__00 (branches.c): 14 code bytes, 0 data bytes, 2 holes
     Stencil {
         name: "jne_i64__00",
         code: &[
-            0xe9, 0x00, 0x00, 0x00, 0x00,
+            0x48, 0x39, 0xff, 0x0f, 0x85, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
         ],
         data: &[],
         holes: &[
-            Hole { offset: 0x1, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+            Hole { offset: 0x5, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
+            Hole { offset: 0xa, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // jne_i64__01 (branches.c): 17 code bytes, 0 data bytes, 2 holes
+    // jne_i64__01 (branches.c): 14 code bytes, 0 data bytes, 2 holes
     Stencil {
         name: "jne_i64__01",
         code: &[
-            0x48, 0x39, 0xf7, 0x0f, 0x85, 0x00, 0x00, 0x00, 0x00, 0x48, 0x89, 0xfe, 0xe9, 0x00, 0x00, 0x00,
-            0x00,
+            0x48, 0x39, 0xf7, 0x0f, 0x85, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
         ],
         data: &[],
         holes: &[
             Hole { offset: 0x5, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
-            Hole { offset: 0xd, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+            Hole { offset: 0xa, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // jne_i64__02 (branches.c): 17 code bytes, 0 data bytes, 2 holes
+    // jne_i64__02 (branches.c): 14 code bytes, 0 data bytes, 2 holes
     Stencil {
         name: "jne_i64__02",
         code: &[
-            0x48, 0x39, 0xd7, 0x0f, 0x85, 0x00, 0x00, 0x00, 0x00, 0x48, 0x89, 0xfa, 0xe9, 0x00, 0x00, 0x00,
-            0x00,
+            0x48, 0x39, 0xd7, 0x0f, 0x85, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
         ],
         data: &[],
         holes: &[
             Hole { offset: 0x5, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
-            Hole { offset: 0xd, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+            Hole { offset: 0xa, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // jne_i64__03 (branches.c): 17 code bytes, 0 data bytes, 2 holes
+    // jne_i64__03 (branches.c): 14 code bytes, 0 data bytes, 2 holes
     Stencil {
         name: "jne_i64__03",
         code: &[
-            0x48, 0x39, 0xcf, 0x0f, 0x85, 0x00, 0x00, 0x00, 0x00, 0x48, 0x89, 0xf9, 0xe9, 0x00, 0x00, 0x00,
-            0x00,
+            0x48, 0x39, 0xcf, 0x0f, 0x85, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
         ],
         data: &[],
         holes: &[
             Hole { offset: 0x5, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
-            Hole { offset: 0xd, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+            Hole { offset: 0xa, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // jne_i64__04 (branches.c): 17 code bytes, 0 data bytes, 2 holes
+    // jne_i64__04 (branches.c): 14 code bytes, 0 data bytes, 2 holes
     Stencil {
         name: "jne_i64__04",
         code: &[
-            0x4c, 0x39, 0xc7, 0x0f, 0x85, 0x00, 0x00, 0x00, 0x00, 0x49, 0x89, 0xf8, 0xe9, 0x00, 0x00, 0x00,
-            0x00,
+            0x4c, 0x39, 0xc7, 0x0f, 0x85, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
         ],
         data: &[],
         holes: &[
             Hole { offset: 0x5, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
-            Hole { offset: 0xd, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+            Hole { offset: 0xa, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // jne_i64__05 (branches.c): 17 code bytes, 0 data bytes, 2 holes
+    // jne_i64__05 (branches.c): 14 code bytes, 0 data bytes, 2 holes
     Stencil {
         name: "jne_i64__05",
         code: &[
-            0x4c, 0x39, 0xcf, 0x0f, 0x85, 0x00, 0x00, 0x00, 0x00, 0x49, 0x89, 0xf9, 0xe9, 0x00, 0x00, 0x00,
-            0x00,
+            0x4c, 0x39, 0xcf, 0x0f, 0x85, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
         ],
         data: &[],
         holes: &[
             Hole { offset: 0x5, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
-            Hole { offset: 0xd, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+            Hole { offset: 0xa, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // jne_i64__0m (branches.c): 19 code bytes, 0 data bytes, 3 holes
+    // jne_i64__0m (branches.c): 22 code bytes, 0 data bytes, 3 holes
     Stencil {
         name: "jne_i64__0m",
         code: &[
-            0x49, 0x39, 0xbc, 0x24, 0x00, 0x00, 0x00, 0x00, 0x0f, 0x85, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00,
-            0x00, 0x00, 0x00,
+            0x49, 0x8b, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0x48, 0x39, 0xc7, 0x0f, 0x85, 0x00, 0x00, 0x00,
+            0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
         ],
         data: &[],
         holes: &[
             Hole { offset: 0x4, kind: HoleKind::Abs32S, symbol: HoleSymbol::B, addend: 0, in_data: false },
-            Hole { offset: 0xa, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
-            Hole { offset: 0xf, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+            Hole { offset: 0xd, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
+            Hole { offset: 0x12, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // jne_i64__10 (branches.c): 17 code bytes, 0 data bytes, 2 holes
+    // jne_i64__10 (branches.c): 14 code bytes, 0 data bytes, 2 holes
     Stencil {
         name: "jne_i64__10",
         code: &[
-            0x48, 0x39, 0xfe, 0x0f, 0x85, 0x00, 0x00, 0x00, 0x00, 0x48, 0x89, 0xf7, 0xe9, 0x00, 0x00, 0x00,
-            0x00,
+            0x48, 0x39, 0xfe, 0x0f, 0x85, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
         ],
         data: &[],
         holes: &[
             Hole { offset: 0x5, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
-            Hole { offset: 0xd, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+            Hole { offset: 0xa, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // jne_i64__11 (branches.c): 5 code bytes, 0 data bytes, 1 holes
+    // jne_i64__11 (branches.c): 14 code bytes, 0 data bytes, 2 holes
     Stencil {
         name: "jne_i64__11",
         code: &[
-            0xe9, 0x00, 0x00, 0x00, 0x00,
+            0x48, 0x39, 0xf6, 0x0f, 0x85, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
         ],
         data: &[],
         holes: &[
-            Hole { offset: 0x1, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+            Hole { offset: 0x5, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
+            Hole { offset: 0xa, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // jne_i64__12 (branches.c): 17 code bytes, 0 data bytes, 2 holes
+    // jne_i64__12 (branches.c): 14 code bytes, 0 data bytes, 2 holes
     Stencil {
         name: "jne_i64__12",
         code: &[
-            0x48, 0x39, 0xd6, 0x0f, 0x85, 0x00, 0x00, 0x00, 0x00, 0x48, 0x89, 0xf2, 0xe9, 0x00, 0x00, 0x00,
-            0x00,
+            0x48, 0x39, 0xd6, 0x0f, 0x85, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
         ],
         data: &[],
         holes: &[
             Hole { offset: 0x5, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
-            Hole { offset: 0xd, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+            Hole { offset: 0xa, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // jne_i64__13 (branches.c): 17 code bytes, 0 data bytes, 2 holes
+    // jne_i64__13 (branches.c): 14 code bytes, 0 data bytes, 2 holes
     Stencil {
         name: "jne_i64__13",
         code: &[
-            0x48, 0x39, 0xce, 0x0f, 0x85, 0x00, 0x00, 0x00, 0x00, 0x48, 0x89, 0xf1, 0xe9, 0x00, 0x00, 0x00,
-            0x00,
+            0x48, 0x39, 0xce, 0x0f, 0x85, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
         ],
         data: &[],
         holes: &[
             Hole { offset: 0x5, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
-            Hole { offset: 0xd, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+            Hole { offset: 0xa, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // jne_i64__14 (branches.c): 17 code bytes, 0 data bytes, 2 holes
+    // jne_i64__14 (branches.c): 14 code bytes, 0 data bytes, 2 holes
     Stencil {
         name: "jne_i64__14",
         code: &[
-            0x4c, 0x39, 0xc6, 0x0f, 0x85, 0x00, 0x00, 0x00, 0x00, 0x49, 0x89, 0xf0, 0xe9, 0x00, 0x00, 0x00,
-            0x00,
+            0x4c, 0x39, 0xc6, 0x0f, 0x85, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
         ],
         data: &[],
         holes: &[
             Hole { offset: 0x5, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
-            Hole { offset: 0xd, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+            Hole { offset: 0xa, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // jne_i64__15 (branches.c): 17 code bytes, 0 data bytes, 2 holes
+    // jne_i64__15 (branches.c): 14 code bytes, 0 data bytes, 2 holes
     Stencil {
         name: "jne_i64__15",
         code: &[
-            0x4c, 0x39, 0xce, 0x0f, 0x85, 0x00, 0x00, 0x00, 0x00, 0x49, 0x89, 0xf1, 0xe9, 0x00, 0x00, 0x00,
-            0x00,
+            0x4c, 0x39, 0xce, 0x0f, 0x85, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
         ],
         data: &[],
         holes: &[
             Hole { offset: 0x5, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
-            Hole { offset: 0xd, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+            Hole { offset: 0xa, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // jne_i64__1m (branches.c): 19 code bytes, 0 data bytes, 3 holes
+    // jne_i64__1m (branches.c): 22 code bytes, 0 data bytes, 3 holes
     Stencil {
         name: "jne_i64__1m",
         code: &[
-            0x49, 0x39, 0xb4, 0x24, 0x00, 0x00, 0x00, 0x00, 0x0f, 0x85, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00,
-            0x00, 0x00, 0x00,
+            0x49, 0x8b, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0x48, 0x39, 0xc6, 0x0f, 0x85, 0x00, 0x00, 0x00,
+            0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
         ],
         data: &[],
         holes: &[
             Hole { offset: 0x4, kind: HoleKind::Abs32S, symbol: HoleSymbol::B, addend: 0, in_data: false },
-            Hole { offset: 0xa, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
-            Hole { offset: 0xf, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+            Hole { offset: 0xd, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
+            Hole { offset: 0x12, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // jne_i64__20 (branches.c): 17 code bytes, 0 data bytes, 2 holes
+    // jne_i64__20 (branches.c): 14 code bytes, 0 data bytes, 2 holes
     Stencil {
         name: "jne_i64__20",
         code: &[
-            0x48, 0x39, 0xfa, 0x0f, 0x85, 0x00, 0x00, 0x00, 0x00, 0x48, 0x89, 0xd7, 0xe9, 0x00, 0x00, 0x00,
-            0x00,
+            0x48, 0x39, 0xfa, 0x0f, 0x85, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
         ],
         data: &[],
         holes: &[
             Hole { offset: 0x5, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
-            Hole { offset: 0xd, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+            Hole { offset: 0xa, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // jne_i64__21 (branches.c): 17 code bytes, 0 data bytes, 2 holes
+    // jne_i64__21 (branches.c): 14 code bytes, 0 data bytes, 2 holes
     Stencil {
         name: "jne_i64__21",
         code: &[
-            0x48, 0x39, 0xf2, 0x0f, 0x85, 0x00, 0x00, 0x00, 0x00, 0x48, 0x89, 0xd6, 0xe9, 0x00, 0x00, 0x00,
-            0x00,
+            0x48, 0x39, 0xf2, 0x0f, 0x85, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
         ],
         data: &[],
         holes: &[
             Hole { offset: 0x5, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
-            Hole { offset: 0xd, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+            Hole { offset: 0xa, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // jne_i64__22 (branches.c): 5 code bytes, 0 data bytes, 1 holes
+    // jne_i64__22 (branches.c): 14 code bytes, 0 data bytes, 2 holes
     Stencil {
         name: "jne_i64__22",
         code: &[
-            0xe9, 0x00, 0x00, 0x00, 0x00,
+            0x48, 0x39, 0xd2, 0x0f, 0x85, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
         ],
         data: &[],
         holes: &[
-            Hole { offset: 0x1, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+            Hole { offset: 0x5, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
+            Hole { offset: 0xa, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // jne_i64__23 (branches.c): 17 code bytes, 0 data bytes, 2 holes
+    // jne_i64__23 (branches.c): 14 code bytes, 0 data bytes, 2 holes
     Stencil {
         name: "jne_i64__23",
         code: &[
-            0x48, 0x39, 0xca, 0x0f, 0x85, 0x00, 0x00, 0x00, 0x00, 0x48, 0x89, 0xd1, 0xe9, 0x00, 0x00, 0x00,
-            0x00,
+            0x48, 0x39, 0xca, 0x0f, 0x85, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
         ],
         data: &[],
         holes: &[
             Hole { offset: 0x5, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
-            Hole { offset: 0xd, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+            Hole { offset: 0xa, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // jne_i64__24 (branches.c): 17 code bytes, 0 data bytes, 2 holes
+    // jne_i64__24 (branches.c): 14 code bytes, 0 data bytes, 2 holes
     Stencil {
         name: "jne_i64__24",
         code: &[
-            0x4c, 0x39, 0xc2, 0x0f, 0x85, 0x00, 0x00, 0x00, 0x00, 0x49, 0x89, 0xd0, 0xe9, 0x00, 0x00, 0x00,
-            0x00,
+            0x4c, 0x39, 0xc2, 0x0f, 0x85, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
         ],
         data: &[],
         holes: &[
             Hole { offset: 0x5, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
-            Hole { offset: 0xd, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+            Hole { offset: 0xa, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // jne_i64__25 (branches.c): 17 code bytes, 0 data bytes, 2 holes
+    // jne_i64__25 (branches.c): 14 code bytes, 0 data bytes, 2 holes
     Stencil {
         name: "jne_i64__25",
         code: &[
-            0x4c, 0x39, 0xca, 0x0f, 0x85, 0x00, 0x00, 0x00, 0x00, 0x49, 0x89, 0xd1, 0xe9, 0x00, 0x00, 0x00,
-            0x00,
+            0x4c, 0x39, 0xca, 0x0f, 0x85, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
         ],
         data: &[],
         holes: &[
             Hole { offset: 0x5, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
-            Hole { offset: 0xd, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+            Hole { offset: 0xa, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // jne_i64__2m (branches.c): 19 code bytes, 0 data bytes, 3 holes
+    // jne_i64__2m (branches.c): 22 code bytes, 0 data bytes, 3 holes
     Stencil {
         name: "jne_i64__2m",
         code: &[
-            0x49, 0x39, 0x94, 0x24, 0x00, 0x00, 0x00, 0x00, 0x0f, 0x85, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00,
-            0x00, 0x00, 0x00,
+            0x49, 0x8b, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0x48, 0x39, 0xc2, 0x0f, 0x85, 0x00, 0x00, 0x00,
+            0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
         ],
         data: &[],
         holes: &[
             Hole { offset: 0x4, kind: HoleKind::Abs32S, symbol: HoleSymbol::B, addend: 0, in_data: false },
-            Hole { offset: 0xa, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
-            Hole { offset: 0xf, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+            Hole { offset: 0xd, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
+            Hole { offset: 0x12, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // jne_i64__30 (branches.c): 17 code bytes, 0 data bytes, 2 holes
+    // jne_i64__30 (branches.c): 14 code bytes, 0 data bytes, 2 holes
     Stencil {
         name: "jne_i64__30",
         code: &[
-            0x48, 0x39, 0xf9, 0x0f, 0x85, 0x00, 0x00, 0x00, 0x00, 0x48, 0x89, 0xcf, 0xe9, 0x00, 0x00, 0x00,
-            0x00,
+            0x48, 0x39, 0xf9, 0x0f, 0x85, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
         ],
         data: &[],
         holes: &[
             Hole { offset: 0x5, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
-            Hole { offset: 0xd, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+            Hole { offset: 0xa, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // jne_i64__31 (branches.c): 17 code bytes, 0 data bytes, 2 holes
+    // jne_i64__31 (branches.c): 14 code bytes, 0 data bytes, 2 holes
     Stencil {
         name: "jne_i64__31",
         code: &[
-            0x48, 0x39, 0xf1, 0x0f, 0x85, 0x00, 0x00, 0x00, 0x00, 0x48, 0x89, 0xce, 0xe9, 0x00, 0x00, 0x00,
-            0x00,
+            0x48, 0x39, 0xf1, 0x0f, 0x85, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
         ],
         data: &[],
         holes: &[
             Hole { offset: 0x5, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
-            Hole { offset: 0xd, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+            Hole { offset: 0xa, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // jne_i64__32 (branches.c): 17 code bytes, 0 data bytes, 2 holes
+    // jne_i64__32 (branches.c): 14 code bytes, 0 data bytes, 2 holes
     Stencil {
         name: "jne_i64__32",
         code: &[
-            0x48, 0x39, 0xd1, 0x0f, 0x85, 0x00, 0x00, 0x00, 0x00, 0x48, 0x89, 0xca, 0xe9, 0x00, 0x00, 0x00,
-            0x00,
+            0x48, 0x39, 0xd1, 0x0f, 0x85, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
         ],
         data: &[],
         holes: &[
             Hole { offset: 0x5, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
-            Hole { offset: 0xd, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+            Hole { offset: 0xa, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // jne_i64__33 (branches.c): 5 code bytes, 0 data bytes, 1 holes
+    // jne_i64__33 (branches.c): 14 code bytes, 0 data bytes, 2 holes
     Stencil {
         name: "jne_i64__33",
         code: &[
-            0xe9, 0x00, 0x00, 0x00, 0x00,
+            0x48, 0x39, 0xc9, 0x0f, 0x85, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
         ],
         data: &[],
         holes: &[
-            Hole { offset: 0x1, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+            Hole { offset: 0x5, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
+            Hole { offset: 0xa, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // jne_i64__34 (branches.c): 17 code bytes, 0 data bytes, 2 holes
+    // jne_i64__34 (branches.c): 14 code bytes, 0 data bytes, 2 holes
     Stencil {
         name: "jne_i64__34",
         code: &[
-            0x4c, 0x39, 0xc1, 0x0f, 0x85, 0x00, 0x00, 0x00, 0x00, 0x49, 0x89, 0xc8, 0xe9, 0x00, 0x00, 0x00,
-            0x00,
+            0x4c, 0x39, 0xc1, 0x0f, 0x85, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
         ],
         data: &[],
         holes: &[
             Hole { offset: 0x5, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
-            Hole { offset: 0xd, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+            Hole { offset: 0xa, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // jne_i64__35 (branches.c): 17 code bytes, 0 data bytes, 2 holes
+    // jne_i64__35 (branches.c): 14 code bytes, 0 data bytes, 2 holes
     Stencil {
         name: "jne_i64__35",
         code: &[
-            0x4c, 0x39, 0xc9, 0x0f, 0x85, 0x00, 0x00, 0x00, 0x00, 0x49, 0x89, 0xc9, 0xe9, 0x00, 0x00, 0x00,
-            0x00,
+            0x4c, 0x39, 0xc9, 0x0f, 0x85, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
         ],
         data: &[],
         holes: &[
             Hole { offset: 0x5, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
-            Hole { offset: 0xd, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+            Hole { offset: 0xa, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // jne_i64__3m (branches.c): 19 code bytes, 0 data bytes, 3 holes
+    // jne_i64__3m (branches.c): 22 code bytes, 0 data bytes, 3 holes
     Stencil {
         name: "jne_i64__3m",
         code: &[
-            0x49, 0x39, 0x8c, 0x24, 0x00, 0x00, 0x00, 0x00, 0x0f, 0x85, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00,
-            0x00, 0x00, 0x00,
+            0x49, 0x8b, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0x48, 0x39, 0xc1, 0x0f, 0x85, 0x00, 0x00, 0x00,
+            0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
         ],
         data: &[],
         holes: &[
             Hole { offset: 0x4, kind: HoleKind::Abs32S, symbol: HoleSymbol::B, addend: 0, in_data: false },
-            Hole { offset: 0xa, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
-            Hole { offset: 0xf, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+            Hole { offset: 0xd, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
+            Hole { offset: 0x12, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // jne_i64__40 (branches.c): 17 code bytes, 0 data bytes, 2 holes
+    // jne_i64__40 (branches.c): 14 code bytes, 0 data bytes, 2 holes
     Stencil {
         name: "jne_i64__40",
         code: &[
-            0x49, 0x39, 0xf8, 0x0f, 0x85, 0x00, 0x00, 0x00, 0x00, 0x4c, 0x89, 0xc7, 0xe9, 0x00, 0x00, 0x00,
-            0x00,
+            0x49, 0x39, 0xf8, 0x0f, 0x85, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
         ],
         data: &[],
         holes: &[
             Hole { offset: 0x5, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
-            Hole { offset: 0xd, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+            Hole { offset: 0xa, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // jne_i64__41 (branches.c): 17 code bytes, 0 data bytes, 2 holes
+    // jne_i64__41 (branches.c): 14 code bytes, 0 data bytes, 2 holes
     Stencil {
         name: "jne_i64__41",
         code: &[
-            0x49, 0x39, 0xf0, 0x0f, 0x85, 0x00, 0x00, 0x00, 0x00, 0x4c, 0x89, 0xc6, 0xe9, 0x00, 0x00, 0x00,
-            0x00,
+            0x49, 0x39, 0xf0, 0x0f, 0x85, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
         ],
         data: &[],
         holes: &[
             Hole { offset: 0x5, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
-            Hole { offset: 0xd, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+            Hole { offset: 0xa, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // jne_i64__42 (branches.c): 17 code bytes, 0 data bytes, 2 holes
+    // jne_i64__42 (branches.c): 14 code bytes, 0 data bytes, 2 holes
     Stencil {
         name: "jne_i64__42",
         code: &[
-            0x49, 0x39, 0xd0, 0x0f, 0x85, 0x00, 0x00, 0x00, 0x00, 0x4c, 0x89, 0xc2, 0xe9, 0x00, 0x00, 0x00,
-            0x00,
+            0x49, 0x39, 0xd0, 0x0f, 0x85, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
         ],
         data: &[],
         holes: &[
             Hole { offset: 0x5, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
-            Hole { offset: 0xd, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+            Hole { offset: 0xa, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // jne_i64__43 (branches.c): 17 code bytes, 0 data bytes, 2 holes
+    // jne_i64__43 (branches.c): 14 code bytes, 0 data bytes, 2 holes
     Stencil {
         name: "jne_i64__43",
         code: &[
-            0x49, 0x39, 0xc8, 0x0f, 0x85, 0x00, 0x00, 0x00, 0x00, 0x4c, 0x89, 0xc1, 0xe9, 0x00, 0x00, 0x00,
-            0x00,
+            0x49, 0x39, 0xc8, 0x0f, 0x85, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
         ],
         data: &[],
         holes: &[
             Hole { offset: 0x5, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
-            Hole { offset: 0xd, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+            Hole { offset: 0xa, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // jne_i64__44 (branches.c): 5 code bytes, 0 data bytes, 1 holes
+    // jne_i64__44 (branches.c): 14 code bytes, 0 data bytes, 2 holes
     Stencil {
         name: "jne_i64__44",
         code: &[
-            0xe9, 0x00, 0x00, 0x00, 0x00,
+            0x4d, 0x39, 0xc0, 0x0f, 0x85, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
         ],
         data: &[],
         holes: &[
-            Hole { offset: 0x1, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+            Hole { offset: 0x5, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
+            Hole { offset: 0xa, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // jne_i64__45 (branches.c): 17 code bytes, 0 data bytes, 2 holes
+    // jne_i64__45 (branches.c): 14 code bytes, 0 data bytes, 2 holes
     Stencil {
         name: "jne_i64__45",
         code: &[
-            0x4d, 0x39, 0xc8, 0x0f, 0x85, 0x00, 0x00, 0x00, 0x00, 0x4d, 0x89, 0xc1, 0xe9, 0x00, 0x00, 0x00,
-            0x00,
+            0x4d, 0x39, 0xc8, 0x0f, 0x85, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
         ],
         data: &[],
         holes: &[
             Hole { offset: 0x5, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
-            Hole { offset: 0xd, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+            Hole { offset: 0xa, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // jne_i64__4m (branches.c): 19 code bytes, 0 data bytes, 3 holes
+    // jne_i64__4m (branches.c): 22 code bytes, 0 data bytes, 3 holes
     Stencil {
         name: "jne_i64__4m",
         code: &[
-            0x4d, 0x39, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0x0f, 0x85, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00,
-            0x00, 0x00, 0x00,
+            0x49, 0x8b, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0x49, 0x39, 0xc0, 0x0f, 0x85, 0x00, 0x00, 0x00,
+            0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
         ],
         data: &[],
         holes: &[
             Hole { offset: 0x4, kind: HoleKind::Abs32S, symbol: HoleSymbol::B, addend: 0, in_data: false },
-            Hole { offset: 0xa, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
-            Hole { offset: 0xf, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+            Hole { offset: 0xd, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
+            Hole { offset: 0x12, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // jne_i64__50 (branches.c): 17 code bytes, 0 data bytes, 2 holes
+    // jne_i64__50 (branches.c): 14 code bytes, 0 data bytes, 2 holes
     Stencil {
         name: "jne_i64__50",
         code: &[
-            0x49, 0x39, 0xf9, 0x0f, 0x85, 0x00, 0x00, 0x00, 0x00, 0x4c, 0x89, 0xcf, 0xe9, 0x00, 0x00, 0x00,
-            0x00,
+            0x49, 0x39, 0xf9, 0x0f, 0x85, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
         ],
         data: &[],
         holes: &[
             Hole { offset: 0x5, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
-            Hole { offset: 0xd, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+            Hole { offset: 0xa, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // jne_i64__51 (branches.c): 17 code bytes, 0 data bytes, 2 holes
+    // jne_i64__51 (branches.c): 14 code bytes, 0 data bytes, 2 holes
     Stencil {
         name: "jne_i64__51",
         code: &[
-            0x49, 0x39, 0xf1, 0x0f, 0x85, 0x00, 0x00, 0x00, 0x00, 0x4c, 0x89, 0xce, 0xe9, 0x00, 0x00, 0x00,
-            0x00,
+            0x49, 0x39, 0xf1, 0x0f, 0x85, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
         ],
         data: &[],
         holes: &[
             Hole { offset: 0x5, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
-            Hole { offset: 0xd, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+            Hole { offset: 0xa, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // jne_i64__52 (branches.c): 17 code bytes, 0 data bytes, 2 holes
+    // jne_i64__52 (branches.c): 14 code bytes, 0 data bytes, 2 holes
     Stencil {
         name: "jne_i64__52",
         code: &[
-            0x49, 0x39, 0xd1, 0x0f, 0x85, 0x00, 0x00, 0x00, 0x00, 0x4c, 0x89, 0xca, 0xe9, 0x00, 0x00, 0x00,
-            0x00,
+            0x49, 0x39, 0xd1, 0x0f, 0x85, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
         ],
         data: &[],
         holes: &[
             Hole { offset: 0x5, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
-            Hole { offset: 0xd, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+            Hole { offset: 0xa, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // jne_i64__53 (branches.c): 17 code bytes, 0 data bytes, 2 holes
+    // jne_i64__53 (branches.c): 14 code bytes, 0 data bytes, 2 holes
     Stencil {
         name: "jne_i64__53",
         code: &[
-            0x49, 0x39, 0xc9, 0x0f, 0x85, 0x00, 0x00, 0x00, 0x00, 0x4c, 0x89, 0xc9, 0xe9, 0x00, 0x00, 0x00,
-            0x00,
+            0x49, 0x39, 0xc9, 0x0f, 0x85, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
         ],
         data: &[],
         holes: &[
             Hole { offset: 0x5, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
-            Hole { offset: 0xd, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+            Hole { offset: 0xa, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // jne_i64__54 (branches.c): 17 code bytes, 0 data bytes, 2 holes
+    // jne_i64__54 (branches.c): 14 code bytes, 0 data bytes, 2 holes
     Stencil {
         name: "jne_i64__54",
         code: &[
-            0x4d, 0x39, 0xc1, 0x0f, 0x85, 0x00, 0x00, 0x00, 0x00, 0x4d, 0x89, 0xc8, 0xe9, 0x00, 0x00, 0x00,
-            0x00,
+            0x4d, 0x39, 0xc1, 0x0f, 0x85, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
         ],
         data: &[],
         holes: &[
             Hole { offset: 0x5, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
-            Hole { offset: 0xd, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+            Hole { offset: 0xa, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // jne_i64__55 (branches.c): 5 code bytes, 0 data bytes, 1 holes
+    // jne_i64__55 (branches.c): 14 code bytes, 0 data bytes, 2 holes
     Stencil {
         name: "jne_i64__55",
         code: &[
-            0xe9, 0x00, 0x00, 0x00, 0x00,
+            0x4d, 0x39, 0xc9, 0x0f, 0x85, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
         ],
         data: &[],
         holes: &[
-            Hole { offset: 0x1, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+            Hole { offset: 0x5, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
+            Hole { offset: 0xa, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // jne_i64__5m (branches.c): 19 code bytes, 0 data bytes, 3 holes
+    // jne_i64__5m (branches.c): 22 code bytes, 0 data bytes, 3 holes
     Stencil {
         name: "jne_i64__5m",
         code: &[
-            0x4d, 0x39, 0x8c, 0x24, 0x00, 0x00, 0x00, 0x00, 0x0f, 0x85, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00,
-            0x00, 0x00, 0x00,
+            0x49, 0x8b, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0x49, 0x39, 0xc1, 0x0f, 0x85, 0x00, 0x00, 0x00,
+            0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
         ],
         data: &[],
         holes: &[
             Hole { offset: 0x4, kind: HoleKind::Abs32S, symbol: HoleSymbol::B, addend: 0, in_data: false },
-            Hole { offset: 0xa, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
-            Hole { offset: 0xf, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+            Hole { offset: 0xd, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
+            Hole { offset: 0x12, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // jne_i64__m0 (branches.c): 19 code bytes, 0 data bytes, 3 holes
+    // jne_i64__m0 (branches.c): 22 code bytes, 0 data bytes, 3 holes
     Stencil {
         name: "jne_i64__m0",
         code: &[
-            0x49, 0x39, 0xbc, 0x24, 0x00, 0x00, 0x00, 0x00, 0x0f, 0x85, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00,
-            0x00, 0x00, 0x00,
+            0x49, 0x8b, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0x48, 0x39, 0xf8, 0x0f, 0x85, 0x00, 0x00, 0x00,
+            0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
         ],
         data: &[],
         holes: &[
             Hole { offset: 0x4, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
-            Hole { offset: 0xa, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
-            Hole { offset: 0xf, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+            Hole { offset: 0xd, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
+            Hole { offset: 0x12, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // jne_i64__m1 (branches.c): 19 code bytes, 0 data bytes, 3 holes
+    // jne_i64__m1 (branches.c): 22 code bytes, 0 data bytes, 3 holes
     Stencil {
         name: "jne_i64__m1",
         code: &[
-            0x49, 0x39, 0xb4, 0x24, 0x00, 0x00, 0x00, 0x00, 0x0f, 0x85, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00,
-            0x00, 0x00, 0x00,
+            0x49, 0x8b, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0x48, 0x39, 0xf0, 0x0f, 0x85, 0x00, 0x00, 0x00,
+            0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
         ],
         data: &[],
         holes: &[
             Hole { offset: 0x4, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
-            Hole { offset: 0xa, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
-            Hole { offset: 0xf, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+            Hole { offset: 0xd, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
+            Hole { offset: 0x12, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // jne_i64__m2 (branches.c): 19 code bytes, 0 data bytes, 3 holes
+    // jne_i64__m2 (branches.c): 22 code bytes, 0 data bytes, 3 holes
     Stencil {
         name: "jne_i64__m2",
         code: &[
-            0x49, 0x39, 0x94, 0x24, 0x00, 0x00, 0x00, 0x00, 0x0f, 0x85, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00,
-            0x00, 0x00, 0x00,
+            0x49, 0x8b, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0x48, 0x39, 0xd0, 0x0f, 0x85, 0x00, 0x00, 0x00,
+            0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
         ],
         data: &[],
         holes: &[
             Hole { offset: 0x4, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
-            Hole { offset: 0xa, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
-            Hole { offset: 0xf, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+            Hole { offset: 0xd, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
+            Hole { offset: 0x12, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // jne_i64__m3 (branches.c): 19 code bytes, 0 data bytes, 3 holes
+    // jne_i64__m3 (branches.c): 22 code bytes, 0 data bytes, 3 holes
     Stencil {
         name: "jne_i64__m3",
         code: &[
-            0x49, 0x39, 0x8c, 0x24, 0x00, 0x00, 0x00, 0x00, 0x0f, 0x85, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00,
-            0x00, 0x00, 0x00,
+            0x49, 0x8b, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0x48, 0x39, 0xc8, 0x0f, 0x85, 0x00, 0x00, 0x00,
+            0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
         ],
         data: &[],
         holes: &[
             Hole { offset: 0x4, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
-            Hole { offset: 0xa, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
-            Hole { offset: 0xf, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+            Hole { offset: 0xd, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
+            Hole { offset: 0x12, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // jne_i64__m4 (branches.c): 19 code bytes, 0 data bytes, 3 holes
+    // jne_i64__m4 (branches.c): 22 code bytes, 0 data bytes, 3 holes
     Stencil {
         name: "jne_i64__m4",
         code: &[
-            0x4d, 0x39, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0x0f, 0x85, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00,
-            0x00, 0x00, 0x00,
+            0x49, 0x8b, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0x4c, 0x39, 0xc0, 0x0f, 0x85, 0x00, 0x00, 0x00,
+            0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
         ],
         data: &[],
         holes: &[
             Hole { offset: 0x4, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
-            Hole { offset: 0xa, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
-            Hole { offset: 0xf, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+            Hole { offset: 0xd, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
+            Hole { offset: 0x12, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // jne_i64__m5 (branches.c): 19 code bytes, 0 data bytes, 3 holes
+    // jne_i64__m5 (branches.c): 22 code bytes, 0 data bytes, 3 holes
     Stencil {
         name: "jne_i64__m5",
         code: &[
-            0x4d, 0x39, 0x8c, 0x24, 0x00, 0x00, 0x00, 0x00, 0x0f, 0x85, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00,
-            0x00, 0x00, 0x00,
+            0x49, 0x8b, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0x4c, 0x39, 0xc8, 0x0f, 0x85, 0x00, 0x00, 0x00,
+            0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
         ],
         data: &[],
         holes: &[
             Hole { offset: 0x4, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
-            Hole { offset: 0xa, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
-            Hole { offset: 0xf, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+            Hole { offset: 0xd, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
+            Hole { offset: 0x12, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
     // jne_i64_imm (branches.c): 26 code bytes, 0 data bytes, 4 holes
