@@ -132,8 +132,7 @@ impl Lowerer<'_> {
         }
     }
 
-    /// Evaluate `e` into `dst` (a slot of `e`'s bank).
-    /// Lower `e` into `dst`. The temporaries its parts used are free again afterwards (only
+    /// Lower `e` into `dst` (a slot of `e`'s bank). The temporaries its parts used are free again afterwards (only
     /// `dst` carries the value out), so the next part of the statement reuses them: a long
     /// expression needs as many slots as its deepest nesting, not one per operation, and
     /// fewer distinct slots leave more of a loop's values in tier 2's cache registers.
@@ -396,24 +395,14 @@ impl Lowerer<'_> {
     ) -> Result<()> {
         use BinOp::*;
         match op {
-            Union => return self.bin3(b, Op::ListUnion, l, r, false, dst, pos),
-            UnionAll => return self.bin3(b, Op::ListConcat, l, r, false, dst, pos),
-            Except => return self.bin3(b, Op::ListExcept, l, r, false, dst, pos),
-            Intersect => return self.bin3(b, Op::ListIntersect, l, r, false, dst, pos),
+            Union => return self.bin3(b, Op::ListUnion, l, r, false, dst, pos, false),
+            UnionAll => return self.bin3(b, Op::ListConcat, l, r, false, dst, pos, false),
+            Except => return self.bin3(b, Op::ListExcept, l, r, false, dst, pos, false),
+            Intersect => return self.bin3(b, Op::ListIntersect, l, r, false, dst, pos, false),
             _ => {}
         }
         let t = l.ty.clone();
-        // An immediate op's operand into a fresh destination is computed in place (see bin3).
-        let fresh = b.dst_fresh && !matches!(l.kind, ExprKind::Local(_) | ExprKind::Global(_));
-        let operand = |me: &mut Self, b: &mut FnBuilder, x: &Expr| -> Result<Slot> {
-            if fresh && std::ptr::eq(x, l) {
-                b.fresh = Some(dst); // still referred to by nothing else
-                me.expr_to(b, x, dst)?;
-                Ok(dst)
-            } else {
-                me.expr(b, x)
-            }
-        };
+        let fresh = std::mem::take(&mut b.dst_fresh);
         match t {
             Type::Int | Type::Bool => {
                 // `x + k` / `x - k` with a small constant: one immediate op.
@@ -421,7 +410,7 @@ impl Lowerer<'_> {
                     if let Some(k) = imm32(r) {
                         let k = if op == Sub { k.checked_neg() } else { Some(k) };
                         if let Some(k) = k {
-                            let ls = operand(self, b, l)?;
+                            let ls = self.left_operand(b, l, dst, fresh)?;
                             b.op3(Op::AddI64Imm, dst, ls, Opnd::Raw(k as u32), pos);
                             return Ok(());
                         }
@@ -437,7 +426,11 @@ impl Lowerer<'_> {
                         _ => None,
                     };
                     if let Some((x, k)) = imm {
-                        let xs = operand(self, b, x)?;
+                        let xs = if std::ptr::eq(x, l) {
+                            self.left_operand(b, l, dst, fresh)?
+                        } else {
+                            self.expr(b, x)?
+                        };
                         let o = if op == Mul {
                             Op::MulI64Imm
                         } else {
@@ -461,7 +454,7 @@ impl Lowerer<'_> {
                     Ge => (Op::LeI64, true),
                     _ => unreachable!(),
                 };
-                self.bin3(b, o, l, r, swap, dst, pos)
+                self.bin3(b, o, l, r, swap, dst, pos, fresh)
             }
             Type::Float => {
                 let (o, swap) = match op {
@@ -478,7 +471,7 @@ impl Lowerer<'_> {
                     Ge => (Op::LeF64, true),
                     _ => unreachable!(),
                 };
-                self.bin3(b, o, l, r, swap, dst, pos)
+                self.bin3(b, o, l, r, swap, dst, pos, fresh)
             }
             Type::Str => {
                 let (o, swap) = match op {
@@ -491,7 +484,7 @@ impl Lowerer<'_> {
                     Ge => (Op::LeStr, true),
                     _ => return Err(Error::unsupported(pos, format!("{op:?} on strings"))),
                 };
-                self.bin3(b, o, l, r, swap, dst, pos)
+                self.bin3(b, o, l, r, swap, dst, pos, fresh)
             }
             Type::BigInt => {
                 let (x, y) = b.alloc_pair(Bank::Cell);
@@ -529,10 +522,12 @@ impl Lowerer<'_> {
                 }
                 Ok(())
             }
-            Type::List(_) if op == Add => self.bin3(b, Op::ListConcat, l, r, false, dst, pos),
+            Type::List(_) if op == Add => {
+                self.bin3(b, Op::ListConcat, l, r, false, dst, pos, false)
+            }
             _ => match op {
                 Eq | Ne => {
-                    self.bin3(b, Op::EqCell, l, r, false, dst, pos)?;
+                    self.bin3(b, Op::EqCell, l, r, false, dst, pos, false)?;
                     if op == Ne {
                         b.op2(Op::Not, dst, dst, pos);
                     }
@@ -572,6 +567,9 @@ impl Lowerer<'_> {
 
     /// `dst := op(l, r)` (or `op(r, l)` when `swap`), operands evaluated left to right.
     #[allow(clippy::too_many_arguments)]
+    /// `R[dst] := l o r` (operands swapped when `swap`). `fresh`: dst is a fresh destination
+    /// (see `left_operand`), so an arithmetic op computes its left operand in it.
+    #[allow(clippy::too_many_arguments)]
     fn bin3(
         &mut self,
         b: &mut FnBuilder,
@@ -581,37 +579,46 @@ impl Lowerer<'_> {
         swap: bool,
         dst: Slot,
         pos: Pos,
+        fresh: bool,
     ) -> Result<()> {
-        // Into a fresh destination, an arithmetic op's left operand is computed in place:
-        // `t := l; t := t op r`, one slot fewer than `t1 := l; t := t1 op r` (and in tier 2
-        // the accumulator form, with no move). Only a fresh slot: `x = f(y) + x` must not
-        // overwrite x before reading it.
-        let in_place = std::mem::take(&mut b.dst_fresh)
-            && !swap
-            && matches!(
-                o,
-                Op::AddI64
-                    | Op::SubI64
-                    | Op::MulI64
-                    | Op::DivI64
-                    | Op::ModI64
-                    | Op::AddF64
-                    | Op::SubF64
-                    | Op::MulF64
-                    | Op::DivF64
-            )
-            && !matches!(l.kind, ExprKind::Local(_) | ExprKind::Global(_));
-        let ls = if in_place {
-            b.fresh = Some(dst); // still referred to by nothing else
-            self.expr_to(b, l, dst)?;
-            dst
-        } else {
-            self.expr(b, l)?
-        };
+        let arithmetic = matches!(
+            o,
+            Op::AddI64
+                | Op::SubI64
+                | Op::MulI64
+                | Op::DivI64
+                | Op::ModI64
+                | Op::AddF64
+                | Op::SubF64
+                | Op::MulF64
+                | Op::DivF64
+        );
+        let ls = self.left_operand(b, l, dst, fresh && arithmetic && !swap)?;
         let rs = self.expr(b, r)?;
         let (x, y) = if swap { (rs, ls) } else { (ls, rs) };
         b.op3(o, dst, x, y, pos);
         Ok(())
+    }
+
+    /// The slot holding the left operand `l` of an op into `dst`. Into a fresh destination
+    /// (`in_place`: a slot nothing else refers to yet, see `FnBuilder::fresh`) it is computed
+    /// in `dst` itself: `t := l; t := t op r` needs one slot fewer than `t1 := l; t := t1 op
+    /// r` (and in tier 2 is an accumulator form, with no move). Never into a variable's own
+    /// slot: `x = (x * 2) + x` must read the old x. A local or global is read where it is.
+    fn left_operand(
+        &mut self,
+        b: &mut FnBuilder,
+        l: &Expr,
+        dst: Slot,
+        in_place: bool,
+    ) -> Result<Slot> {
+        if in_place && !matches!(l.kind, ExprKind::Local(_) | ExprKind::Global(_)) {
+            b.fresh = Some(dst);
+            self.expr_to(b, l, dst)?;
+            Ok(dst)
+        } else {
+            self.expr(b, l)
+        }
     }
 
     /// Jump to `target` when `e` evaluates to `when`; fall through otherwise.

@@ -43,9 +43,10 @@ pub(crate) struct FnBuilder {
     pub labels: Vec<Option<usize>>,
     /// Next free slot and high-water mark, per bank (I64, F64, Cell).
     pub next: [u32; 3],
-    /// The slot `Lowerer::expr` just allocated for the expression it lowers (nothing else
-    /// refers to it), taken by `expr_to`; `dst_fresh`: the expression being lowered has
-    /// such a slot as its destination, so its parts may be computed in it.
+    /// A slot nothing refers to yet, about to receive an expression (the temporary
+    /// `Lowerer::expr` just allocated, a `let`'s new local): taken by the next `expr_to`,
+    /// which sets `dst_fresh` when it is that expression's destination (then
+    /// `Lowerer::left_operand` may compute a part in it).
     pub fresh: Option<Slot>,
     pub dst_fresh: bool,
     pub max: [u32; 3],

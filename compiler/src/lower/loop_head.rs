@@ -17,57 +17,34 @@
 
 use vm::ops::{Instr, Op, Operand};
 
-/// What an instruction of a candidate loop does, if it is one of the ops this pass
-/// understands: `dest` (operand a) is written; every other slot operand is read. `None`: the
-/// loop does something else (a call, a store, output, ...) and is not touched.
-struct Effect {
-    /// Operand a is written (a value op, `IncJLtI64`), not read (except `IncJLtI64`'s).
-    dest: bool,
-    /// X may be hoisted: it has no effect but its slot.
-    pure_value: bool,
+/// What an instruction of a candidate loop does, for the ops this pass understands (`None`
+/// for the rest: a call, a store, output, ...; such a loop is not touched). Every slot
+/// operand but a written operand a is read.
+#[derive(PartialEq)]
+enum Effect {
+    /// `R[a] := f(operands)` and nothing else: may be hoisted.
+    Value,
+    /// Writes R[a] and branches (`IncJLtI64`: also reads it).
+    Step,
+    /// Branches, writes nothing.
+    Branch,
 }
 
 fn effect(op: Op) -> Option<Effect> {
     use Op::*;
-    let value = Effect {
-        dest: true,
-        pure_value: true,
-    };
-    match op {
+    Some(match op {
         MovI64 | MovF64 | MovCell | ConstI64 | ConstF64 | ConstCell | LoadGlobalI64
         | LoadGlobalF64 | LoadGlobalCell | AddI64 | SubI64 | MulI64 | DivI64 | ModI64
         | AddI64Imm | ModI64Imm | NegI64 | AbsI64 | EqI64 | NeI64 | LtI64 | LeI64 | Not
         | AddF64 | SubF64 | MulF64 | DivF64 | ModF64 | NegF64 | SqrtF64 | AbsF64 | EqF64
         | NeF64 | LtF64 | LeF64 | I64ToF64 | F64ToI64 | StrLen | ListLen | ListGetI64
-        | ListGetF64 | ListGetCell | GetFieldI64 | GetFieldF64 | GetFieldCell => Some(value),
-        IncJLtI64 => Some(Effect {
-            dest: true,
-            pure_value: false,
-        }),
+        | ListGetF64 | ListGetCell | GetFieldI64 | GetFieldF64 | GetFieldCell => Effect::Value,
+        IncJLtI64 => Effect::Step,
         Jmp | JmpTrue | JmpFalse | JLtI64 | JLeI64 | JEqI64 | JNeI64 | JLtI64Imm | JLeI64Imm
         | JGtI64Imm | JGeI64Imm | JEqI64Imm | JNeI64Imm | JLtF64 | JLeF64 | JNLtF64 | JNLeF64
-        | JEqF64 | JNeF64 | JmpNil | JmpNotNil => Some(Effect {
-            dest: false,
-            pure_value: false,
-        }),
-        _ => None,
-    }
-}
-
-/// The slots `ins` reads (word indices).
-fn reads(ins: &Instr, e: &Effect) -> impl Iterator<Item = u32> {
-    let vals = ins.operand_values();
-    let in_place = ins.op == Op::IncJLtI64;
-    ins.op
-        .operands()
-        .iter()
-        .enumerate()
-        .filter(move |(i, k)| {
-            matches!(k, Operand::I | Operand::F | Operand::C) && (*i > 0 || !e.dest || in_place)
-        })
-        .map(move |(i, _)| vals[i])
-        .collect::<Vec<_>>()
-        .into_iter()
+        | JEqF64 | JNeF64 | JmpNil | JmpNotNil => Effect::Branch,
+        _ => return None,
+    })
 }
 
 /// Retarget the back-edges of every qualifying loop of `code` past its invariant head
@@ -112,18 +89,24 @@ pub(crate) fn hoist_loop_heads(code: &mut [Instr]) -> usize {
 /// computes the same value on every iteration, given that the loop is entered only at `t`.
 fn hoistable(code: &[Instr], t: usize, e: usize) -> bool {
     let x = &code[t];
-    let Some(x_effect) = effect(x.op).filter(|eff| eff.pure_value) else {
+    if effect(x.op) != Some(Effect::Value) {
         return false;
-    };
+    }
+    // The slots X reads: its slot operands after a.
+    let vals = x.operand_values();
+    let x_reads: Vec<u32> = (x.op.operands().iter().enumerate().skip(1))
+        .filter(|(_, k)| matches!(k, Operand::I | Operand::F | Operand::C))
+        .map(|(i, _)| vals[i])
+        .collect();
     let dest = x.a;
-    let x_reads: Vec<u32> = reads(x, &x_effect).collect();
     if x_reads.contains(&dest) {
         return false;
     }
     // Only ops of the list above, and nothing else writes X's slot or a slot X reads.
     code[t + 1..=e].iter().all(|ins| match effect(ins.op) {
         None => false,
-        Some(eff) => !eff.dest || ins.a != dest && !x_reads.contains(&ins.a),
+        Some(Effect::Branch) => true,
+        Some(_) => ins.a != dest && !x_reads.contains(&ins.a),
     })
 }
 
