@@ -917,7 +917,7 @@ fn hole(
     // A constant pool (`.rodata.cst<N>`: entries of N bytes, one per constant, shared by
     // every function of the file) from code: only the referenced entry is copied, by the
     // caller (`pool_entry`), which knows the instruction. Copying the whole pool made each
-    // of the 81 `neg_f64`/`abs_f64` stencils carry the 2.6 KB of all their masks.
+    // of the 162 `neg_f64`/`abs_f64` stencils carry the 2.6 KB of all their masks.
     if !in_data && kind == Kind::Rel32 {
         if let Some(n) = dname
             .strip_prefix(".rodata.cst")

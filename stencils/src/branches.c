@@ -3,22 +3,29 @@
 #include "mochi.h"
 #include "regcache.h"
 
+/* Equality and zero tests go through a flag-output asm (condition code CC, "e", "nz", ...):
+ * knowing the operands equal (or the value zero) on one path, clang copied one register into
+ * the other (or zeroed it) on that path, and the branch became `jne next; mov; jmp target`
+ * instead of one `cmp` and one `jcc`. */
+#define TEST_CC(CC, A)                                                              \
+    ({                                                                              \
+        _Bool cc_;                                                                  \
+        __asm__("testq %1, %1" : "=@cc" CC(cc_) : "r"((int64_t)(A)));               \
+        cc_;                                                                        \
+    })
+#define CMP_CC(CC, A, B)                                                            \
+    ({                                                                              \
+        _Bool cc_;                                                                  \
+        __asm__("cmpq %2, %1" : "=@cc" CC(cc_) : "r"((int64_t)(A)), "r"((int64_t)(B))); \
+        cc_;                                                                        \
+    })
+
 /* if R[a] then pc := b */
-/* (Through a flag-output asm: knowing A == 0 when not jumping, clang would zero its
- * register on that path; see JMP_FALSE.) */
-#define JMP_TRUE(A)                                                        \
-    _Bool nonzero_;                                                        \
-    __asm__("testq %1, %1" : "=@ccnz"(nonzero_) : "r"((int64_t)(A)));       \
-    BRANCH_IF(nonzero_);
+#define JMP_TRUE(A) BRANCH_IF(TEST_CC("nz", A));
 OP_A(jmp_true, JMP_TRUE)
 
 /* if not R[a] then pc := b */
-/* (Through a flag-output asm: knowing A == 0 on the taken path, clang would zero A's
- * register there, so the branch became `jne next; xor; jmp target`.) */
-#define JMP_FALSE(A)                                                       \
-    _Bool zero_;                                                           \
-    __asm__("testq %1, %1" : "=@ccz"(zero_) : "r"((int64_t)(A)));           \
-    BRANCH_IF(zero_);
+#define JMP_FALSE(A) BRANCH_IF(TEST_CC("z", A));
 OP_A(jmp_false, JMP_FALSE)
 
 /* R[a] := R[a] + 1 (overflow: side exit); if R[a] < R[b] then pc := c  (for-loop step).
@@ -40,16 +47,8 @@ OP_AB(inc_jlt_i64, INC_JLT)
 /* if R[a] op R[b] then pc := c */
 #define JLT(A, B) BRANCH_IF((A) < (B));
 #define JLE(A, B) BRANCH_IF((A) <= (B));
-/* (Through a flag-output asm, as JMP_FALSE: knowing A == B on one path, clang copied one
- * register into the other there.) */
-#define JEQ(A, B)                                                          \
-    _Bool eq_;                                                             \
-    __asm__("cmpq %2, %1" : "=@cce"(eq_) : "r"((int64_t)(A)), "r"((int64_t)(B)));  \
-    BRANCH_IF(eq_);
-#define JNE(A, B)                                                          \
-    _Bool ne_;                                                             \
-    __asm__("cmpq %2, %1" : "=@ccne"(ne_) : "r"((int64_t)(A)), "r"((int64_t)(B))); \
-    BRANCH_IF(ne_);
+#define JEQ(A, B) BRANCH_IF(CMP_CC("e", A, B));
+#define JNE(A, B) BRANCH_IF(CMP_CC("ne", A, B));
 OP_AB(jlt_i64, JLT)
 OP_AB(jle_i64, JLE)
 OP_AB(jeq_i64, JEQ)

@@ -49,17 +49,9 @@
         CONTINUE();                                                                 \
     }
 
-#define ST(k) I64(_R##k) = x##k
-#define LD(k) x##k = I64(_R##k)
 /* Registers the function does not cache come back from the call undefined. */
 #define Z(k) (void)0
-CALL(call, (void)0, (Z(0), Z(1), Z(2), Z(3), Z(4), Z(5)))
-CALL(call_c1, ST(0), (LD(0), Z(1), Z(2), Z(3), Z(4), Z(5)))
-CALL(call_c2, (ST(0), ST(1)), (LD(0), LD(1), Z(2), Z(3), Z(4), Z(5)))
-CALL(call_c3, (ST(0), ST(1), ST(2)), (LD(0), LD(1), LD(2), Z(3), Z(4), Z(5)))
-CALL(call_c4, (ST(0), ST(1), ST(2), ST(3)), (LD(0), LD(1), LD(2), LD(3), Z(4), Z(5)))
-CALL(call_c5, (ST(0), ST(1), ST(2), ST(3), ST(4)), (LD(0), LD(1), LD(2), LD(3), LD(4), Z(5)))
-CALL(call_c6, (ST(0), ST(1), ST(2), ST(3), ST(4), ST(5)), (LD(0), LD(1), LD(2), LD(3), LD(4), LD(5)))
+CACHE_FORMS(CALL, call, Z)
 
 /* call_direct (a: Fn, b: R result slot, c: W caller frame words): `call` when the callee's
  * native entry and frame size are known at compile time (the function itself, or a callee
@@ -76,13 +68,7 @@ CALL(call_c6, (ST(0), ST(1), ST(2), ST(3), ST(4), ST(5)), (LD(0), LD(1), LD(2), 
         RELOAD;                                                                     \
         CONTINUE();                                                                 \
     }
-CALL_DIRECT(call_direct, (void)0, (Z(0), Z(1), Z(2), Z(3), Z(4), Z(5)))
-CALL_DIRECT(call_direct_c1, ST(0), (LD(0), Z(1), Z(2), Z(3), Z(4), Z(5)))
-CALL_DIRECT(call_direct_c2, (ST(0), ST(1)), (LD(0), LD(1), Z(2), Z(3), Z(4), Z(5)))
-CALL_DIRECT(call_direct_c3, (ST(0), ST(1), ST(2)), (LD(0), LD(1), LD(2), Z(3), Z(4), Z(5)))
-CALL_DIRECT(call_direct_c4, (ST(0), ST(1), ST(2), ST(3)), (LD(0), LD(1), LD(2), LD(3), Z(4), Z(5)))
-CALL_DIRECT(call_direct_c5, (ST(0), ST(1), ST(2), ST(3), ST(4)), (LD(0), LD(1), LD(2), LD(3), LD(4), Z(5)))
-CALL_DIRECT(call_direct_c6, (ST(0), ST(1), ST(2), ST(3), ST(4), ST(5)), (LD(0), LD(1), LD(2), LD(3), LD(4), LD(5)))
+CACHE_FORMS(CALL_DIRECT, call_direct, Z)
 
 /* call_closure (a: C the closure, b: R result slot, c: W caller frame words): the call of a
  * closure value, as the interpreter's CallClosure arm does it. The function index is the
@@ -123,13 +109,7 @@ CALL_DIRECT(call_direct_c6, (ST(0), ST(1), ST(2), ST(3), ST(4), ST(5)), (LD(0), 
         RELOAD;                                                                     \
         CONTINUE();                                                                 \
     }
-CALL_CLOSURE(call_closure, (void)0, (Z(0), Z(1), Z(2), Z(3), Z(4), Z(5)))
-CALL_CLOSURE(call_closure_c1, ST(0), (LD(0), Z(1), Z(2), Z(3), Z(4), Z(5)))
-CALL_CLOSURE(call_closure_c2, (ST(0), ST(1)), (LD(0), LD(1), Z(2), Z(3), Z(4), Z(5)))
-CALL_CLOSURE(call_closure_c3, (ST(0), ST(1), ST(2)), (LD(0), LD(1), LD(2), Z(3), Z(4), Z(5)))
-CALL_CLOSURE(call_closure_c4, (ST(0), ST(1), ST(2), ST(3)), (LD(0), LD(1), LD(2), LD(3), Z(4), Z(5)))
-CALL_CLOSURE(call_closure_c5, (ST(0), ST(1), ST(2), ST(3), ST(4)), (LD(0), LD(1), LD(2), LD(3), LD(4), Z(5)))
-CALL_CLOSURE(call_closure_c6, (ST(0), ST(1), ST(2), ST(3), ST(4), ST(5)), (LD(0), LD(1), LD(2), LD(3), LD(4), LD(5)))
+CACHE_FORMS(CALL_CLOSURE, call_closure, Z)
 
 /* return R[a] (i64) to the caller's result slot */
 #define RET(A)                                      \

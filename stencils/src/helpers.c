@@ -32,25 +32,13 @@ typedef uint64_t (*HelperRoutine)(Ctx *, uint8_t *, uint32_t, uint32_t, uint32_t
         CONTINUE();                                                                       \
     }
 
-#define HST(k) I64(_R##k) = x##k
-#define HLD(k) x##k = I64(_R##k)
+/* Registers the function does not cache are redefined after the call (so clang never saves
+ * them around it); f0..f7 too when it caches no f64 slot. */
 #define HZ(k) x##k = 0
 /* A function that caches no f64 slot: f0..f7 are dead across the call. */
-#define NF F_UNDEFINED()
-HELPER_CALL(helper, (void)0, do { HZ(0); HZ(1); HZ(2); HZ(3); HZ(4); HZ(5); NF; } while (0))
-HELPER_CALL(helper_c1, HST(0), do { HLD(0); HZ(1); HZ(2); HZ(3); HZ(4); HZ(5); NF; } while (0))
-HELPER_CALL(helper_c2, (HST(0), HST(1)), do { HLD(0); HLD(1); HZ(2); HZ(3); HZ(4); HZ(5); NF; } while (0))
-HELPER_CALL(helper_c3, (HST(0), HST(1), HST(2)), do { HLD(0); HLD(1); HLD(2); HZ(3); HZ(4); HZ(5); NF; } while (0))
-HELPER_CALL(helper_c4, (HST(0), HST(1), HST(2), HST(3)), do { HLD(0); HLD(1); HLD(2); HLD(3); HZ(4); HZ(5); NF; } while (0))
-HELPER_CALL(helper_c5, (HST(0), HST(1), HST(2), HST(3), HST(4)), do { HLD(0); HLD(1); HLD(2); HLD(3); HLD(4); HZ(5); NF; } while (0))
-HELPER_CALL(helper_c6, (HST(0), HST(1), HST(2), HST(3), HST(4), HST(5)), do { HLD(0); HLD(1); HLD(2); HLD(3); HLD(4); HLD(5); NF; } while (0))
+#define HELPER_NO_F(NAME, SPILL, RELOAD) HELPER_CALL(NAME, SPILL, (RELOAD, ({ F_UNDEFINED(); })))
+CACHE_FORMS(HELPER_NO_F, helper, HZ)
 /* A function that caches f64 slots: the emitter spills them before (spill_f pieces) and
  * reloads them after (the routine may write one); f0..f7 stay live across the call (clang
  * keeps them on the machine stack), so that a failing routine's side exit finds them whole. */
-HELPER_CALL(helper_f, (void)0, do { HZ(0); HZ(1); HZ(2); HZ(3); HZ(4); HZ(5); } while (0))
-HELPER_CALL(helper_f_c1, HST(0), do { HLD(0); HZ(1); HZ(2); HZ(3); HZ(4); HZ(5); } while (0))
-HELPER_CALL(helper_f_c2, (HST(0), HST(1)), do { HLD(0); HLD(1); HZ(2); HZ(3); HZ(4); HZ(5); } while (0))
-HELPER_CALL(helper_f_c3, (HST(0), HST(1), HST(2)), do { HLD(0); HLD(1); HLD(2); HZ(3); HZ(4); HZ(5); } while (0))
-HELPER_CALL(helper_f_c4, (HST(0), HST(1), HST(2), HST(3)), do { HLD(0); HLD(1); HLD(2); HLD(3); HZ(4); HZ(5); } while (0))
-HELPER_CALL(helper_f_c5, (HST(0), HST(1), HST(2), HST(3), HST(4)), do { HLD(0); HLD(1); HLD(2); HLD(3); HLD(4); HZ(5); } while (0))
-HELPER_CALL(helper_f_c6, (HST(0), HST(1), HST(2), HST(3), HST(4), HST(5)), do { HLD(0); HLD(1); HLD(2); HLD(3); HLD(4); HLD(5); } while (0))
+CACHE_FORMS(HELPER_CALL, helper_f, HZ)

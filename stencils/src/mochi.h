@@ -111,6 +111,36 @@ typedef PN uint64_t (*StencilFn)(ARGS);
 /* Define a stencil. */
 #define STENCIL(name) PN uint64_t name(ARGS)
 
+/* The forms of a stencil that calls out (a native call, a Rust routine) for a function that
+ * caches its first N i64 registers, N = 0..6: M(NAME or NAME_cN, SPILL, RELOAD) with SPILL
+ * storing x0..x(N-1) to their slots and RELOAD (a comma expression) loading them back and
+ * applying NOT_CACHED(k) to the others. */
+#define SPILL_REG(k) I64(_R##k) = x##k
+#define RELOAD_REG(k) x##k = I64(_R##k)
+#define CACHE_FORMS(M, NAME, NOT_CACHED)                                                     \
+    M(NAME, (void)0,                                                                         \
+      (NOT_CACHED(0), NOT_CACHED(1), NOT_CACHED(2), NOT_CACHED(3), NOT_CACHED(4),            \
+       NOT_CACHED(5)))                                                                       \
+    M(NAME##_c1, SPILL_REG(0),                                                               \
+      (RELOAD_REG(0), NOT_CACHED(1), NOT_CACHED(2), NOT_CACHED(3), NOT_CACHED(4),            \
+       NOT_CACHED(5)))                                                                       \
+    M(NAME##_c2, (SPILL_REG(0), SPILL_REG(1)),                                               \
+      (RELOAD_REG(0), RELOAD_REG(1), NOT_CACHED(2), NOT_CACHED(3), NOT_CACHED(4),            \
+       NOT_CACHED(5)))                                                                       \
+    M(NAME##_c3, (SPILL_REG(0), SPILL_REG(1), SPILL_REG(2)),                                 \
+      (RELOAD_REG(0), RELOAD_REG(1), RELOAD_REG(2), NOT_CACHED(3), NOT_CACHED(4),            \
+       NOT_CACHED(5)))                                                                       \
+    M(NAME##_c4, (SPILL_REG(0), SPILL_REG(1), SPILL_REG(2), SPILL_REG(3)),                   \
+      (RELOAD_REG(0), RELOAD_REG(1), RELOAD_REG(2), RELOAD_REG(3), NOT_CACHED(4),            \
+       NOT_CACHED(5)))                                                                       \
+    M(NAME##_c5, (SPILL_REG(0), SPILL_REG(1), SPILL_REG(2), SPILL_REG(3), SPILL_REG(4)),     \
+      (RELOAD_REG(0), RELOAD_REG(1), RELOAD_REG(2), RELOAD_REG(3), RELOAD_REG(4),            \
+       NOT_CACHED(5)))                                                                       \
+    M(NAME##_c6,                                                                             \
+      (SPILL_REG(0), SPILL_REG(1), SPILL_REG(2), SPILL_REG(3), SPILL_REG(4), SPILL_REG(5)),  \
+      (RELOAD_REG(0), RELOAD_REG(1), RELOAD_REG(2), RELOAD_REG(3), RELOAD_REG(4),            \
+       RELOAD_REG(5)))
+
 /* Always inline: a call to a static function would be a relocation the extractor rejects. */
 #define INLINE static inline __attribute__((always_inline))
 

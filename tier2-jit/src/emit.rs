@@ -154,7 +154,7 @@ struct OpInfo {
     /// Its forms for 1..4 cached registers (`S_c1`..`S_c4`), if the stencil has them.
     cached_forms: Option<[u16; CACHE_REGS]>,
     /// Its forms for 0..4 cached i64 registers in a function that also caches f64 slots
-    /// (`S_f`, `S_f_c1`..`S_f_c4`: they keep f0..f7 alive across the call), if it has them.
+    /// (`S_f`, `S_f_c1`..`S_f_c6`: they keep f0..f7 alive across the call), if it has them.
     f_forms: Option<[u16; CACHE_REGS + 1]>,
     /// `Call` only: its direct forms for 0..4 cached registers (`call_direct`,
     /// `call_direct_c1`..), used when the callee's entry is known at compile time.
