@@ -139,13 +139,15 @@ impl CodeMemory {
         self.used
     }
 
-    /// Take `len` bytes of fresh memory, let `fill(bytes, base_address)` write and patch them
-    /// (`base_address` is where the bytes will execute), then publish them for execution.
-    /// Returns the base address. On an error the bytes are not handed out (they are reused).
+    /// Take up to `len` bytes of fresh memory, let `fill(bytes, base_address)` write and patch
+    /// them (`base_address` is where the bytes will execute) and say how many it used (at most
+    /// `len`: a bound it may not reach), then publish those for execution. Returns the base
+    /// address. On an error the bytes are not handed out (they are reused), and the bytes
+    /// beyond the used ones stay free for the next unit.
     pub fn install(
         &mut self,
         len: usize,
-        fill: impl FnOnce(&mut [u8], usize) -> Result<(), String>,
+        fill: impl FnOnce(&mut [u8], usize) -> Result<usize, String>,
     ) -> Result<usize, String> {
         let len = len.max(1);
         match &mut self.backing {
@@ -182,7 +184,8 @@ impl CodeMemory {
                 // executes or aliases them while `fill` writes.
                 let unit = unsafe { std::slice::from_raw_parts_mut(chunk.rw.add(start), len) };
                 let base = chunk.rx as usize + start;
-                fill(unit, base)?;
+                let used = fill(unit, base)?.clamp(1, len);
+                let size = used.div_ceil(ALIGN) * ALIGN;
                 chunk.next = start + size;
                 self.used += size;
                 Ok(base)
@@ -206,7 +209,8 @@ impl CodeMemory {
                 let start = region.next;
                 let unit = &mut region.map[start..start + size];
                 let base = unit.as_ptr() as usize;
-                fill(&mut unit[..len], base)?;
+                let used = fill(&mut unit[..len], base)?.clamp(1, len);
+                let size = used.div_ceil(PAGE) * PAGE;
                 // SAFETY: `base..base + size` is a page-aligned range inside the live mapping
                 // `map` (regions are page-aligned and units are whole pages). After this call
                 // the range is never written again: `next` moves past it, and only pages at
@@ -369,9 +373,9 @@ mod tests {
         let mut bases = Vec::new();
         for i in 0..100u8 {
             let base = mem
-                .install(100, |buf, _| {
-                    buf.fill(i);
-                    Ok(())
+                .install(200, |buf, _| {
+                    buf[..100].fill(i);
+                    Ok(100)
                 })
                 .unwrap();
             bases.push(base);
@@ -390,8 +394,10 @@ mod tests {
     #[test]
     fn the_budget_is_enforced_at_byte_granularity() {
         let mut mem = CodeMemory::new(2 * PAGE);
-        assert!(mem.install(PAGE, |_, _| Ok(())).is_ok());
-        assert!(mem.install(PAGE, |_, _| Ok(())).is_ok());
-        assert!(mem.install(1, |_, _| Ok(())).is_err());
+        assert!(mem.install(PAGE, |_, _| Ok(PAGE)).is_ok());
+        // A bound larger than what is left fails, even if the unit would have fit.
+        assert!(mem.install(2 * PAGE, |_, _| Ok(1)).is_err());
+        assert!(mem.install(PAGE, |_, _| Ok(PAGE)).is_ok());
+        assert!(mem.install(1, |_, _| Ok(1)).is_err());
     }
 }

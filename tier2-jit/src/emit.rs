@@ -118,6 +118,8 @@ struct Prepared {
     has_exit: bool,
     /// It has a `_CONTINUE` hole.
     has_continue: bool,
+    /// It has a `_TARGET` hole.
+    has_target: bool,
     /// It has read-only data.
     has_data: bool,
 }
@@ -164,22 +166,41 @@ struct OpInfo {
     /// A stencil it would use has a hole the op cannot fill: compiling it fails with
     /// `StencilSet::broken[op]`.
     broken: bool,
+    /// Bytes its pieces (and their data) take at most: `[0]` in a function that caches no
+    /// register, `[1]` in one that does. Their sum over a function bounds its code.
+    bound: [u32; 2],
+    /// A stencil it may use has a side exit: it gets an `exit_at` slot.
+    may_exit: bool,
 }
 
-/// What the plan pass reads of a stencil, packed (4 bytes, so the table of every stencil stays
-/// in L1): its copy length when followed by its continuation, and whether it has a side exit
-/// or read-only data.
+/// What copying a piece reads of its stencil, packed (4 bytes, so the table of every stencil
+/// stays in L1): its copy length when followed by its continuation, and `P_*` flags.
 #[derive(Clone, Copy)]
-struct PlanInfo {
+struct PieceInfo {
     ft_len: u16,
-    has_exit: bool,
-    has_data: bool,
+    flags: u8,
+}
+
+/// It has a side exit (an `_EXIT` hole).
+const P_EXIT: u8 = 1;
+/// It has read-only data (its `_DATA` holes are patched after the code is in place).
+const P_DATA: u8 = 2;
+/// It has a `_TARGET` hole (patched after the code is in place when the target lies ahead).
+const P_TARGET: u8 = 4;
+
+/// A piece some of whose holes are patched once every instruction's code is in place: a
+/// forward jump's `_TARGET`, a stencil's `_DATA`.
+#[derive(Clone, Copy)]
+struct Late {
+    pos: u32,
+    stencil: u16,
+    pc: u32,
 }
 
 /// The stencil table prepared for emission (built once per process).
 pub struct StencilSet {
     stencils: Vec<Prepared>,
-    plan: Vec<PlanInfo>,
+    short: Vec<PieceInfo>,
     holes: Vec<PHole>,
     ops: Vec<OpInfo>,
     /// Per op: index of its T operand (3: none).
@@ -360,6 +381,7 @@ impl StencilSet {
                 end,
                 has_exit: st.holes.iter().any(|h| h.symbol == HoleSymbol::Exit),
                 has_continue: st.holes.iter().any(|h| h.symbol == HoleSymbol::Continue),
+                has_target: st.holes.iter().any(|h| h.symbol == HoleSymbol::Target),
                 has_data: !st.data.is_empty(),
             });
         }
@@ -465,6 +487,8 @@ impl StencilSet {
                 direct_forms,
                 variants: u32::MAX,
                 broken: !broken[i].is_empty(),
+                bound: [0; 2],
+                may_exit: false,
             });
         }
 
@@ -556,16 +580,69 @@ impl StencilSet {
         {
             check_holes(&stencils::STENCILS[*s as usize], None)?;
         }
-        let plan = stencils
+        let short = stencils
             .iter()
-            .map(|p| PlanInfo {
+            .map(|p| PieceInfo {
                 ft_len: p.ft_len as u16,
-                has_exit: p.has_exit,
-                has_data: p.has_data,
+                flags: if p.has_exit { P_EXIT } else { 0 }
+                    | if p.has_data { P_DATA } else { 0 }
+                    | if p.has_target { P_TARGET } else { 0 },
             })
             .collect();
+        // Each op's size bound: its stencil (data and its alignment included), or its direct
+        // form. In a function with cached registers, the largest of: a call or helper form
+        // between sixteen f64 spills and reloads; a register variant after the largest move
+        // (an accumulator form); the memory form between spills and reloads of its operands.
+        let size = |s: u16| {
+            let p = &stencils[s as usize];
+            p.len
+                + if p.has_data {
+                    p.stencil.data.len() as u32 + 15
+                } else {
+                    0
+                }
+        };
+        let slot = spill
+            .iter()
+            .chain(&reload)
+            .chain(&spill_f)
+            .chain(&reload_f)
+            .map(|&s| size(s))
+            .max()
+            .unwrap_or(0);
+        let row = |o: &OpInfo| match o.variants {
+            u32::MAX => &[][..],
+            r => &variants[r as usize..r as usize + LOC_CODES],
+        };
+        for i in 0..ops.len() {
+            let o = &ops[i];
+            let calls = o.cached_forms.into_iter().flatten();
+            let calls = calls.chain(o.f_forms.into_iter().flatten());
+            let calls = calls.chain(o.direct_forms.into_iter().flatten());
+            let calls: Vec<u16> = calls.collect();
+            let vars: Vec<u16> = row(o).iter().copied().filter(|&s| s != NONE).collect();
+            let mov = match o.acc {
+                true => {
+                    let m = &ops[o.mov as usize];
+                    let all = row(m).iter().copied().filter(|&s| s != NONE);
+                    all.chain([m.stencil]).map(size).max().unwrap_or(0)
+                }
+                false => 0,
+            };
+            let plain = std::iter::once(o.stencil).chain(o.direct_forms.map(|d| d[0]));
+            let bound0 = plain.map(size).max().unwrap_or(0);
+            let around_calls = calls.iter().map(|&s| size(s)).max();
+            let around_calls = around_calls.map_or(0, |c| c + 2 * F_CACHE_REGS as u32 * slot);
+            let variant = vars.iter().map(|&s| size(s)).max().map_or(0, |v| v + mov);
+            let memory = size(o.stencil) + 2 * o.ncp as u32 * slot;
+            let may_exit = (calls.iter().chain(&vars).chain([&o.stencil]))
+                .any(|&s| stencils[s as usize].has_exit);
+            let o = &mut ops[i];
+            o.bound = [bound0, bound0.max(around_calls).max(variant).max(memory)];
+            o.may_exit = may_exit;
+        }
         Ok(StencilSet {
-            plan,
+            short,
             stencils,
             holes,
             targets: ops.iter().map(|o| o.target).collect(),
@@ -624,17 +701,6 @@ pub enum Role {
     Exit,
 }
 
-/// One stencil instance in the layout.
-#[derive(Clone, Copy)]
-struct Piece {
-    stencil: u16,
-    /// Bytes it copies (without the trailing `jmp _CONTINUE` when it falls through).
-    len: u16,
-    role: Role,
-    /// The instruction it belongs to (its operands fill `_A`/`_B`/`_C`, `_K`, `_TARGET`).
-    pc: u32,
-}
-
 /// One piece of a compiled function, for `--dump-jit`.
 #[derive(Clone, Debug)]
 pub struct ListedPiece {
@@ -665,18 +731,18 @@ pub struct Listing {
 /// allocates only the function's entry table.
 pub struct Emitter {
     set: &'static StencilSet,
-    pieces: Vec<Piece>,
     /// Code offset of each instruction's first piece.
     pc_off: Vec<u32>,
-    /// Each instruction's jump target (0: none).
-    tgt: Vec<u32>,
-    /// Per instruction: its entry stub's offset, or `u32::MAX` (first: 1 when it needs one).
+    /// Per instruction: its entry stub's offset, or `u32::MAX` (empty when no register is
+    /// cached).
     enter_off: Vec<u32>,
-    /// Per instruction: its `exit_at` stub's offset, or `u32::MAX` (first: 1 when it needs
-    /// one).
-    exit_off: Vec<u32>,
     /// Stencils with data, and where their data goes.
     data: Vec<(u16, u32)>,
+    /// Pieces with holes to patch once the code is in place.
+    late: Vec<Late>,
+    /// With a listing (or `MOCHI_JIT_TRACE`): the instructions' pieces, and the stubs'.
+    listed: Vec<ListedPiece>,
+    exit_listed: Vec<ListedPiece>,
     depth: Vec<i32>,
     score: Vec<u64>,
     /// Per function of the program being compiled: its native entry once compiled (0: not
@@ -684,7 +750,7 @@ pub struct Emitter {
     /// reset when a different program (by address and size) is compiled.
     natives: Vec<usize>,
     natives_of: (usize, usize),
-    /// The last plan used a direct call.
+    /// The last compile used a direct call.
     used_direct: bool,
     /// Per instruction: reachable from pc 0 (unreachable ones are not emitted).
     live: Vec<bool>,
@@ -699,12 +765,12 @@ impl Emitter {
     pub fn new() -> Result<Self, String> {
         Ok(Emitter {
             set: StencilSet::get()?,
-            pieces: Vec::new(),
             pc_off: Vec::new(),
-            tgt: Vec::new(),
             enter_off: Vec::new(),
-            exit_off: Vec::new(),
             data: Vec::new(),
+            late: Vec::new(),
+            listed: Vec::new(),
+            exit_listed: Vec::new(),
             depth: Vec::new(),
             score: Vec::new(),
             natives: Vec::new(),
@@ -796,31 +862,40 @@ impl Emitter {
         let natives = &self.natives;
         let mut used_direct = false;
 
-        // ---- plan: pieces and their offsets ----
+        // ---- reachability, and the size of everything before the code ----
         let n = f.code.len();
         // Reachable instructions: from pc 0 through fall-through (every op but a return or
         // `Jmp`) and jump targets. The others (e.g. the implicit `return` after an explicit
-        // one) get no code; nothing can enter or jump to them.
+        // one) get no code; nothing can enter or jump to them. The same walk adds up a bound
+        // of the code's size and counts the instructions that may need an `exit_at` stub.
         self.live.clear();
         self.live.resize(n, false);
         self.loop_head.clear();
         self.loop_head.resize(n, false);
         self.work.clear();
         self.work.push(0);
+        let cached_fn = any_cache as usize;
+        let mut bound = 0usize;
+        let mut exits = 0usize;
+        let mut heads = 0usize;
+        let mut last_live = 0usize;
         // Each straight run of instructions in one go; jump targets wait on the work list.
         while let Some(start) = self.work.pop() {
             let mut pc = start as usize;
             while pc < n && !self.live[pc] {
                 self.live[pc] = true;
                 let ins = &f.code[pc];
-                let t = set.targets[ins.op as usize];
-                if t < 3 {
-                    let to = ins.operand_values()[t as usize] as usize;
+                let info = &set.ops[ins.op as usize];
+                bound += info.bound[cached_fn] as usize;
+                exits += info.may_exit as usize;
+                if info.target < 3 {
+                    let to = ins.operand_values()[info.target as usize] as usize;
                     if to < n && !self.live[to] {
                         self.work.push(to as u32);
                     }
-                    if to <= pc {
+                    if to <= pc && to < n && !self.loop_head[to] {
                         self.loop_head[to] = true;
+                        heads += 1;
                     }
                 }
                 if set.stops[ins.op as usize] {
@@ -828,334 +903,148 @@ impl Emitter {
                 }
                 pc += 1;
             }
+            last_live = last_live.max(pc.min(n - 1));
         }
-        let live = &self.live;
-        self.pieces.clear();
-        self.pieces.reserve(2 * n);
-        self.pc_off.clear();
-        self.pc_off.resize(n, 0);
-        self.tgt.clear();
-        self.tgt.resize(n, 0);
-        self.enter_off.clear();
-        self.enter_off.resize(n, 0);
-        self.exit_off.clear();
-        self.exit_off.resize(n, 0);
-        self.data.clear();
-        let pieces = &mut self.pieces;
-        let exit_off = &mut self.exit_off;
-        let enter_off = &mut self.enter_off;
-        let mut pos: u32 = 0;
-        let mut any_data = false;
-        // An instruction's pieces are each followed by their continuation.
-        macro_rules! push {
-            ($s:expr, $role:expr, $pc:expr) => {{
-                let (s, pc): (u16, usize) = ($s, $pc);
-                let p = set.plan[s as usize];
-                pieces.push(Piece {
-                    stencil: s,
-                    len: p.ft_len,
-                    role: $role,
-                    pc: pc as u32,
-                });
-                exit_off[pc] |= p.has_exit as u32;
-                any_data |= p.has_data;
-                pos += p.ft_len as u32;
-            }};
-        }
-        // Where slot `w` is cached: its register (in its bank) and that register's spill
-        // and reload stencils.
-        let cached = |w: u32| -> Option<(usize, u16, u16)> {
-            match cache.iter().position(|c| *c == w) {
-                Some(r) => Some((r, set.spill[r], set.reload[r])),
-                None => {
-                    let r = fcache.iter().position(|c| *c == w)?;
-                    Some((r, set.spill_f[r], set.reload_f[r]))
-                }
-            }
+        // Layout: [exit stub][entry stubs][exit_at slots][instructions][data]. Everything
+        // before the instructions has a size known now, so every address a piece needs is
+        // known when it is copied, except a forward jump's target and a stencil's data:
+        // those holes are patched once the instructions are in place (`late`).
+        let exit_len = st[set.exit as usize].len as usize;
+        let exit_at_len = st[set.exit_at as usize].len as usize;
+        let entry_len = if any_cache {
+            let reloads = cache.iter().enumerate().map(|(r, _)| set.reload[r]);
+            let freloads = fcache.iter().enumerate().map(|(r, _)| set.reload_f[r]);
+            reloads
+                .chain(freloads)
+                .map(|s| st[s as usize].ft_len as usize)
+                .sum::<usize>()
+                + st[set.jmp as usize].len as usize
+        } else {
+            0
         };
-        // Spill / reload every cached f64 slot (around calls and helpers).
-        macro_rules! spill_fs {
-            ($pc:expr) => {
-                for (r, &w) in fcache.iter().enumerate() {
-                    push!(set.spill_f[r], Role::Slot(w), $pc);
-                }
-            };
-        }
-        macro_rules! reload_fs {
-            ($pc:expr) => {
-                for (r, &w) in fcache.iter().enumerate() {
-                    push!(set.reload_f[r], Role::Slot(w), $pc);
-                }
-            };
-        }
-        let n_consts = prog.consts.len();
-        for (pc, ins) in f.code.iter().enumerate() {
-            self.pc_off[pc] = pos;
-            if !live[pc] {
-                continue;
-            }
-            let info = &set.ops[ins.op as usize];
-            let vals = ins.operand_values();
-            if info.broken {
-                return Err(plan_error(f, pc, &set.broken[ins.op as usize]));
-            }
-            let mut t = 0;
-            if info.target < 3 {
-                // Every jump target gets an entry stub (below) when registers are cached.
-                t = vals[info.target as usize] as usize;
-                if t >= n {
-                    return Err(plan_error(f, pc, &format!("jump target {t} out of range")));
-                }
-                if any_cache && self.loop_head[t] {
-                    enter_off[t] = 1;
-                }
-            }
-            self.tgt[pc] = t as u32;
-            if info.k < 3 && vals[info.k as usize] as usize >= n_consts {
-                let k = vals[info.k as usize];
-                return Err(plan_error(f, pc, &format!("constant K{k} out of range")));
-            }
-            if let Some(forms) = info.direct_forms {
-                // A call of the function itself or of one already compiled: direct.
-                let callee = vals[0] as usize;
-                if callee >= prog.funcs.len() {
-                    return Err(plan_error(f, pc, &format!("no function #{callee}")));
-                }
-                if direct && (callee == fid || natives[callee] != 0) {
-                    spill_fs!(pc);
-                    push!(forms[ncache], Role::Op, pc);
-                    reload_fs!(pc);
-                    used_direct = true;
-                    continue;
-                }
-            }
-            if !any_cache || info.ncp == 0 && info.cached_forms.is_none() {
-                push!(info.stencil, Role::Op, pc);
-                continue;
-            }
-            if let Some(forms) = info.cached_forms {
-                // Spills the cached registers before what it calls and reloads them after;
-                // cached f64 slots are spilled and reloaded by pieces of their own around it
-                // (a helper op then uses its form that keeps f0..f7 alive across the call).
-                spill_fs!(pc);
-                let s = match (nfc > 0, info.f_forms) {
-                    (true, Some(ff)) => ff[ncache],
-                    _ if ncache == 0 => info.stencil,
-                    _ => forms[ncache - 1],
-                };
-                push!(s, Role::Op, pc);
-                if !info.ends {
-                    reload_fs!(pc);
-                }
-                continue;
-            }
-            if !info.own_stencil {
-                // Side exits spill every register themselves.
-                push!(info.stencil, Role::Op, pc);
-                continue;
-            }
-            // Where each cacheable operand is: 0 in the frame, 1 + r in register r of its bank.
-            let mut loc = [0usize; 3];
-            for (k, &j) in info.cpos[..info.ncp as usize].iter().enumerate() {
-                loc[k] = cached(vals[j as usize]).map_or(0, |(r, ..)| 1 + r);
-            }
-            if loc == [0; 3] {
-                push!(info.stencil, Role::Op, pc);
-                continue;
-            }
-            if info.acc && info.variants != u32::MAX {
-                // R[a] := R[b] op R[c] as accumulator forms (R[a] := R[a] op R[x]), after a
-                // move R[a] := R[b] when a is neither b nor (op commuting) c. The move may
-                // clobber R[a] before a side exit of the op: the interpreter re-executes the
-                // op, which reads only b and c (a is not c).
-                let (a, b, c) = (vals[0], vals[1], vals[2]);
-                let row = info.variants as usize;
-                let acc = |x: usize| set.variants[row + loc[0] + LOC_BASE * x];
-                let plan = if loc[0] == 0 {
-                    // R[a] in its slot: the three-address form `__m<b><c>`.
-                    let code = LOC_BASE * LOC_BASE + loc[1] + LOC_BASE * loc[2];
-                    Some((None, set.variants[row + code]))
-                } else if a == b {
-                    Some((None, acc(loc[2])))
-                } else if a == c && info.commutes && loc[1] != 0 {
-                    // (b in a register: the form reads no `_C`, which holds c, not b)
-                    Some((None, acc(loc[1])))
-                } else if a != c {
-                    let m = &set.ops[info.mov as usize];
-                    let mv = match loc[0] + LOC_BASE * loc[1] {
-                        0 => m.stencil,
-                        code if m.variants != u32::MAX => set.variants[m.variants as usize + code],
-                        _ => NONE,
-                    };
-                    // R[a]'s old value is dead after the move: the clobbering form (in
-                    // place, no copy kept for a side exit) where the op has one.
-                    let xc = 2 * LOC_BASE * LOC_BASE + loc[0] + LOC_BASE * loc[2];
-                    let x = set.variants[row + xc];
-                    let op_s = if x != NONE { x } else { acc(loc[2]) };
-                    (mv != NONE).then_some((Some(mv), op_s))
-                } else {
-                    None
-                };
-                if let Some((mv, op_s)) = plan.filter(|(_, s)| *s != NONE) {
-                    if let Some(mv) = mv {
-                        push!(mv, Role::Op, pc);
-                    }
-                    push!(op_s, Role::Op, pc);
-                    continue;
-                }
-            } else if info.variants != u32::MAX {
-                let code = loc[0] + LOC_BASE * loc[1] + LOC_BASE * LOC_BASE * loc[2];
-                let v = set.variants[info.variants as usize + code];
-                if v != NONE {
-                    push!(v, Role::Op, pc);
-                    continue;
-                }
-            }
-            // No variant: make the frame slots current, run the memory form, reload what it
-            // may have written. A branch only reads its operands (the one op that writes and
-            // branches, IncJLtI64, has every variant), and a return ends the frame.
-            for &j in &info.cpos[..info.ncp as usize] {
-                let w = vals[j as usize];
-                if let Some((_, spill, _)) = cached(w) {
-                    push!(spill, Role::Slot(w), pc);
-                }
-            }
-            push!(info.stencil, Role::Op, pc);
-            if !info.ends {
-                for &j in &info.cpos[..info.ncp as usize] {
-                    let w = vals[j as usize];
-                    if let Some((_, _, reload)) = cached(w) {
-                        push!(reload, Role::Slot(w), pc);
-                    }
-                }
-            }
-        }
-        // The last instruction piece has no continuation (a verified function ends with a
-        // return): it keeps its whole code, and a `_CONTINUE` in it is an error.
-        let last_instr = pieces.len() - 1;
-        let lp = &st[pieces[last_instr].stencil as usize];
-        if lp.has_continue {
-            return Err(plan_error(f, n - 1, "falls off the end"));
-        }
-        pos += lp.len - lp.ft_len;
-        pieces[last_instr].len = lp.len as u16;
         // Entry stubs (only when registers are cached) at pc 0 and at every loop header, the
         // only places the interpreter enters native code (a call, a back-edge): a reload of
         // each cached register, then a jump to the instruction.
+        self.enter_off.clear();
+        let mut entries = 0usize;
         if any_cache {
-            enter_off[0] = 1;
-            let jmp_len = st[set.jmp as usize].len;
-            for (pc, e) in enter_off.iter_mut().enumerate() {
-                if *e == 1 {
-                    *e = pos;
-                    let reloads = cache
-                        .iter()
-                        .enumerate()
-                        .map(|(r, &w)| (set.reload[r], w))
-                        .chain(
-                            fcache
-                                .iter()
-                                .enumerate()
-                                .map(|(r, &w)| (set.reload_f[r], w)),
-                        );
-                    for (s, w) in reloads {
-                        let len = st[s as usize].ft_len;
-                        pieces.push(Piece {
-                            stencil: s,
-                            len: len as u16,
-                            role: Role::Reload(w),
-                            pc: pc as u32,
-                        });
-                        pos += len;
-                    }
-                    pieces.push(Piece {
-                        stencil: set.jmp,
-                        len: jmp_len as u16,
-                        role: Role::Enter,
-                        pc: pc as u32,
-                    });
-                    pos += jmp_len;
-                } else {
-                    *e = u32::MAX;
+            self.enter_off.resize(n, u32::MAX);
+            for pc in 0..n {
+                if pc == 0 || self.loop_head[pc] {
+                    self.enter_off[pc] = (exit_len + entries * entry_len) as u32;
+                    entries += 1;
                 }
             }
+            debug_assert!(entries <= heads + 1);
         }
-        // The side exit of every instruction that has one, then the function's exit stub.
-        let exit_at_len = st[set.exit_at as usize].len;
-        for (pc, e) in exit_off.iter_mut().enumerate() {
-            if *e == 1 {
-                *e = pos;
-                pos += exit_at_len;
-                pieces.push(Piece {
-                    stencil: set.exit_at,
-                    len: exit_at_len as u16,
-                    role: Role::ExitAt,
-                    pc: pc as u32,
-                });
-            } else {
-                *e = u32::MAX;
-            }
+        let exits_start = exit_len + entries * entry_len;
+        let code_start = exits_start + exits * exit_at_len;
+        let bound = code_start + bound;
+        if bound > u32::MAX as usize {
+            return Err(format!("function {} is too large", f.name));
         }
-        let exit_stub_off = pos;
-        pieces.push(Piece {
-            stencil: set.exit,
-            len: st[set.exit as usize].len as u16,
-            role: Role::Exit,
-            pc: 0,
-        });
-        pos += st[set.exit as usize].len;
-        let code_bytes = pos as usize;
-        // Each stencil's data, once.
-        let mut end = code_bytes;
-        for p in pieces.iter().filter(|_| any_data) {
-            let s = st[p.stencil as usize].stencil;
-            if !s.data.is_empty() && !self.data.iter().any(|(d, _)| *d == p.stencil) {
-                end = end.next_multiple_of(16);
-                self.data.push((p.stencil, end as u32));
-                end += s.data.len();
-            }
-        }
+        self.pc_off.clear();
+        self.pc_off.resize(n, 0);
+        self.data.clear();
+        self.late.clear();
+        self.listed.clear();
+        let record = listing.is_some() || set.trace;
+        let n_consts = prog.consts.len();
+        let mut copied = 0usize;
+        let mut code_end = 0usize;
 
-        if set.trace {
-            trace(f, cache, fcache, pieces, st);
-        }
-        // Offsets of the cached slots for the _R0.._R3 holes (0: register unused).
-        let mut reg_offsets = [0u64; CACHE_REGS];
-        for (r, w) in cache.iter().enumerate() {
-            reg_offsets[r] = 8 * *w as u64;
-        }
-        let mut freg_offsets = [0u64; F_CACHE_REGS];
-        for (r, w) in fcache.iter().enumerate() {
-            freg_offsets[r] = 8 * *w as u64;
-        }
-
-        self.used_direct = used_direct;
-
-        // ---- copy and patch ----
+        // ---- one pass: pick each instruction's pieces and copy them ----
+        let live = &self.live;
+        let pc_off = &mut self.pc_off;
+        let enter_off = &self.enter_off;
+        let data = &mut self.data;
+        let late = &mut self.late;
+        let listed = &mut self.listed;
+        let exit_listed = &mut self.exit_listed;
+        exit_listed.clear();
         let mut listing = listing;
         let listing_code = listing.as_mut().map(|l| &mut l.code);
-        let pieces = &self.pieces;
-        let pc_off = &self.pc_off;
-        let tgt = &self.tgt;
-        let enter_off = &self.enter_off;
-        let exit_off = &self.exit_off;
-        let data = &self.data;
-        let base = mem.install(end, |buf, base| {
+        let installed = mem.install(bound, |buf, base| {
             let mut vals = [0u64; v::COUNT];
-            vals[v::R0 as usize..v::R0 as usize + CACHE_REGS].copy_from_slice(&reg_offsets);
-            vals[v::F0 as usize..v::F0 as usize + F_CACHE_REGS].copy_from_slice(&freg_offsets);
+            for (r, w) in cache.iter().enumerate() {
+                vals[v::R0 as usize + r] = 8 * *w as u64;
+            }
+            for (r, w) in fcache.iter().enumerate() {
+                vals[v::F0 as usize + r] = 8 * *w as u64;
+            }
             let h = v::HELPERS as usize;
             vals[h..h + set.helper_values.len()].copy_from_slice(&set.helper_values);
-            let data_value = |s: u16| {
-                let o = data.iter().find(|(d, _)| *d == s).map_or(0, |d| d.1);
-                (base + o as usize) as u64
+            let mut pos = code_start;
+            let mut next_exit = exits_start;
+            // The last piece copied: (position, stencil), for the function's end.
+            #[allow(unused_assignments)]
+            let mut last = (0usize, 0u16);
+            // Copy piece `s` (its falling-through form) at `pos` with `_A` = `a`.
+            macro_rules! piece {
+                ($s:expr, $role:expr, $pc:expr, $a:expr, $used_exit:ident, $forward:expr) => {{
+                    let (s, pc): (u16, usize) = ($s, $pc);
+                    let p = set.short[s as usize];
+                    let len = p.ft_len as usize;
+                    vals[v::CONTINUE as usize] = (base + pos + len) as u64;
+                    vals[v::A as usize] = $a;
+                    if p.flags & (P_DATA | P_TARGET) != 0 && (p.flags & P_DATA != 0 || $forward) {
+                        // Patched once the instructions are in place; until then a value
+                        // that fits.
+                        vals[v::DATA as usize] = base as u64;
+                        if p.flags & P_DATA != 0 && !data.iter().any(|(d, _)| *d == s) {
+                            data.push((s, 0));
+                        }
+                        late.push(Late {
+                            pos: pos as u32,
+                            stencil: s,
+                            pc: pc as u32,
+                        });
+                    }
+                    if generated::EMITTERS[s as usize][0](buf, pos, (base + pos) as u64, &vals) {
+                        let ps = &st[s as usize];
+                        let holes = &set.holes[ps.ft_first as usize..ps.ft_end as usize];
+                        return Err(range_error(f, pc, ps, holes, &vals, base, pos));
+                    }
+                    if record {
+                        listed.push(ListedPiece {
+                            offset: pos,
+                            len,
+                            pc,
+                            role: $role,
+                            stencil: st[s as usize].stencil.name,
+                        });
+                    }
+                    $used_exit |= p.flags & P_EXIT != 0;
+                    // (read after the last live instruction's pieces only)
+                    #[allow(unused_assignments)]
+                    {
+                        last = (pos, s);
+                    }
+                    pos += len;
+                    copied += 1;
+                }};
+            }
+            // Where slot `w` is cached: its register (in its bank) and that register's spill
+            // and reload stencils.
+            let cached = |w: u32| -> Option<(usize, u16, u16)> {
+                match cache.iter().position(|c| *c == w) {
+                    Some(r) => Some((r, set.spill[r], set.reload[r])),
+                    None => {
+                        let r = fcache.iter().position(|c| *c == w)?;
+                        Some((r, set.spill_f[r], set.reload_f[r]))
+                    }
+                }
             };
-            let mut pos = 0usize;
-            let mut i = 0usize;
-            // The instructions: the values of their holes once per instruction, then each
-            // of its pieces (spills, the op, reloads).
             for (pc, ins) in f.code.iter().enumerate() {
+                pc_off[pc] = pos as u32;
+                if !live[pc] {
+                    continue;
+                }
                 let info = &set.ops[ins.op as usize];
+                if info.broken {
+                    return Err(plan_error(f, pc, &set.broken[ins.op as usize]));
+                }
+                // The values of the instruction's holes.
                 let raw = ins.operand_values();
                 for j in 0..3 {
                     let x = raw[j] as u64;
@@ -1168,103 +1057,372 @@ impl Emitter {
                     vals[v::OA as usize + j] = raw[j] as u64;
                 }
                 let op_a = vals[v::A as usize];
-                vals[v::TARGET as usize] = (base + pc_off[tgt[pc] as usize] as usize) as u64;
+                let mut forward = false;
+                if info.target < 3 {
+                    let t = raw[info.target as usize] as usize;
+                    if t >= n {
+                        return Err(plan_error(f, pc, &format!("jump target {t} out of range")));
+                    }
+                    // A forward target's address is patched later (`late`).
+                    forward = t > pc;
+                    let to = if forward { 0 } else { pc_off[t] as usize };
+                    vals[v::TARGET as usize] = (base + to) as u64;
+                }
                 if info.k < 3 {
-                    vals[v::K as usize] = prog.consts[raw[info.k as usize] as usize];
+                    let k = raw[info.k as usize] as usize;
+                    if k >= n_consts {
+                        return Err(plan_error(f, pc, &format!("constant K{k} out of range")));
+                    }
+                    vals[v::K as usize] = prog.consts[k];
                 }
                 vals[v::PC as usize] = pc as u64;
-                vals[v::EXIT as usize] = (base + exit_off[pc] as usize) as u64;
+                vals[v::EXIT as usize] = (base + next_exit) as u64;
                 vals[v::HELPER_OP as usize] = info.helper;
-                if info.direct_forms.is_some() {
-                    let callee = raw[0] as usize;
-                    vals[v::CALLEE as usize] = if callee == fid {
-                        let entry = if any_cache { enter_off[0] } else { pc_off[0] };
-                        (base + entry as usize) as u64
-                    } else {
-                        natives[callee] as u64
+                let mut used_exit = false;
+                // Spill / reload every cached f64 slot (around calls and helpers).
+                macro_rules! spill_fs {
+                    () => {
+                        for (r, &w) in fcache.iter().enumerate() {
+                            piece!(
+                                set.spill_f[r],
+                                Role::Slot(w),
+                                pc,
+                                8 * w as u64,
+                                used_exit,
+                                false
+                            );
+                        }
                     };
-                    // Where the callee's frame ends, from this frame's base (c: this
-                    // frame's size in bytes).
-                    vals[v::FRAME as usize] =
-                        vals[v::A as usize + 2] + 8 * prog.funcs[callee].frame_words() as u64;
                 }
-                while i <= last_instr && pieces[i].pc as usize == pc {
-                    let p = &pieces[i];
-                    let len = p.len as usize;
-                    vals[v::CONTINUE as usize] = (base + pos + len) as u64;
-                    vals[v::A as usize] = match p.role {
-                        Role::Slot(w) => 8 * w as u64,
-                        _ => op_a,
+                macro_rules! reload_fs {
+                    () => {
+                        for (r, &w) in fcache.iter().enumerate() {
+                            piece!(
+                                set.reload_f[r],
+                                Role::Slot(w),
+                                pc,
+                                8 * w as u64,
+                                used_exit,
+                                false
+                            );
+                        }
                     };
-                    if any_data && st[p.stencil as usize].has_data {
-                        vals[v::DATA as usize] = data_value(p.stencil);
+                }
+                macro_rules! op {
+                    ($s:expr) => {
+                        piece!($s, Role::Op, pc, op_a, used_exit, forward)
+                    };
+                }
+                'pick: {
+                    if let Some(forms) = info.direct_forms {
+                        // A call of the function itself or of one already compiled: direct.
+                        let callee = raw[0] as usize;
+                        if callee >= prog.funcs.len() {
+                            return Err(plan_error(f, pc, &format!("no function #{callee}")));
+                        }
+                        if direct && (callee == fid || natives[callee] != 0) {
+                            vals[v::CALLEE as usize] = if callee == fid {
+                                let entry = if any_cache {
+                                    enter_off[0]
+                                } else {
+                                    code_start as u32
+                                };
+                                (base + entry as usize) as u64
+                            } else {
+                                natives[callee] as u64
+                            };
+                            // Where the callee's frame ends, from this frame's base (c: this
+                            // frame's size in bytes).
+                            vals[v::FRAME as usize] = vals[v::A as usize + 2]
+                                + 8 * prog.funcs[callee].frame_words() as u64;
+                            spill_fs!();
+                            op!(forms[ncache]);
+                            reload_fs!();
+                            used_direct = true;
+                            break 'pick;
+                        }
                     }
-                    let emit = generated::EMITTERS[p.stencil as usize][(i == last_instr) as usize];
-                    if emit(buf, pos, (base + pos) as u64, &vals) {
-                        let ps = &st[p.stencil as usize];
-                        let (hfirst, hend) = if i != last_instr {
-                            (ps.ft_first, ps.ft_end)
-                        } else {
-                            (ps.first, ps.end)
+                    if !any_cache || info.ncp == 0 && info.cached_forms.is_none() {
+                        op!(info.stencil);
+                        break 'pick;
+                    }
+                    if let Some(forms) = info.cached_forms {
+                        // Spills the cached registers before what it calls and reloads them
+                        // after; cached f64 slots are spilled and reloaded by pieces of their
+                        // own around it (a helper op then uses its form that keeps f0..f7
+                        // alive across the call).
+                        spill_fs!();
+                        let s = match (nfc > 0, info.f_forms) {
+                            (true, Some(ff)) => ff[ncache],
+                            _ if ncache == 0 => info.stencil,
+                            _ => forms[ncache - 1],
                         };
-                        let holes = &set.holes[hfirst as usize..hend as usize];
-                        return Err(range_error(f, p, ps, holes, &vals, base, pos));
+                        op!(s);
+                        if !info.ends {
+                            reload_fs!();
+                        }
+                        break 'pick;
                     }
-                    pos += len;
-                    i += 1;
+                    if !info.own_stencil {
+                        // Side exits spill every register themselves.
+                        op!(info.stencil);
+                        break 'pick;
+                    }
+                    // Where each cacheable operand is: 0 in the frame, 1 + r in register r of
+                    // its bank.
+                    let mut loc = [0usize; 3];
+                    for (k, &j) in info.cpos[..info.ncp as usize].iter().enumerate() {
+                        loc[k] = cached(raw[j as usize]).map_or(0, |(r, ..)| 1 + r);
+                    }
+                    if loc == [0; 3] {
+                        op!(info.stencil);
+                        break 'pick;
+                    }
+                    if info.acc && info.variants != u32::MAX {
+                        // R[a] := R[b] op R[c] as accumulator forms (R[a] := R[a] op R[x]),
+                        // after a move R[a] := R[b] when a is neither b nor (op commuting) c.
+                        // The move may clobber R[a] before a side exit of the op: the
+                        // interpreter re-executes the op, which reads only b and c (a is not
+                        // c).
+                        let (a, b, c) = (raw[0], raw[1], raw[2]);
+                        let row = info.variants as usize;
+                        let acc = |x: usize| set.variants[row + loc[0] + LOC_BASE * x];
+                        let plan = if loc[0] == 0 {
+                            // R[a] in its slot: the three-address form `__m<b><c>`.
+                            let code = LOC_BASE * LOC_BASE + loc[1] + LOC_BASE * loc[2];
+                            Some((None, set.variants[row + code]))
+                        } else if a == b {
+                            Some((None, acc(loc[2])))
+                        } else if a == c && info.commutes && loc[1] != 0 {
+                            // (b in a register: the form reads no `_C`, which holds c, not b)
+                            Some((None, acc(loc[1])))
+                        } else if a != c {
+                            let m = &set.ops[info.mov as usize];
+                            let mv = match loc[0] + LOC_BASE * loc[1] {
+                                0 => m.stencil,
+                                code if m.variants != u32::MAX => {
+                                    set.variants[m.variants as usize + code]
+                                }
+                                _ => NONE,
+                            };
+                            // R[a]'s old value is dead after the move: the clobbering form
+                            // (in place, no copy kept for a side exit) where the op has one.
+                            let xc = 2 * LOC_BASE * LOC_BASE + loc[0] + LOC_BASE * loc[2];
+                            let x = set.variants[row + xc];
+                            let op_s = if x != NONE { x } else { acc(loc[2]) };
+                            (mv != NONE).then_some((Some(mv), op_s))
+                        } else {
+                            None
+                        };
+                        if let Some((mv, op_s)) = plan.filter(|(_, s)| *s != NONE) {
+                            if let Some(mv) = mv {
+                                op!(mv);
+                            }
+                            op!(op_s);
+                            break 'pick;
+                        }
+                    } else if info.variants != u32::MAX {
+                        let code = loc[0] + LOC_BASE * loc[1] + LOC_BASE * LOC_BASE * loc[2];
+                        let s = set.variants[info.variants as usize + code];
+                        if s != NONE {
+                            op!(s);
+                            break 'pick;
+                        }
+                    }
+                    // No variant: make the frame slots current, run the memory form, reload
+                    // what it may have written. A branch only reads its operands (the one op
+                    // that writes and branches, IncJLtI64, has every variant), and a return
+                    // ends the frame.
+                    for &j in &info.cpos[..info.ncp as usize] {
+                        let w = raw[j as usize];
+                        if let Some((_, spill, _)) = cached(w) {
+                            piece!(spill, Role::Slot(w), pc, 8 * w as u64, used_exit, false);
+                        }
+                    }
+                    op!(info.stencil);
+                    if !info.ends {
+                        for &j in &info.cpos[..info.ncp as usize] {
+                            let w = raw[j as usize];
+                            if let Some((_, _, reload)) = cached(w) {
+                                piece!(reload, Role::Slot(w), pc, 8 * w as u64, used_exit, false);
+                            }
+                        }
+                    }
+                }
+                if pc == last_live {
+                    // The function's last piece has no continuation (a verified function
+                    // ends with a return): it keeps its whole code, and a `_CONTINUE` in it
+                    // is an error.
+                    let (at, s) = last;
+                    let ps = &st[s as usize];
+                    if ps.has_continue {
+                        return Err(plan_error(f, pc, "falls off the end"));
+                    }
+                    if generated::EMITTERS[s as usize][1](buf, at, (base + at) as u64, &vals) {
+                        let holes = &set.holes[ps.first as usize..ps.end as usize];
+                        return Err(range_error(f, pc, ps, holes, &vals, base, at));
+                    }
+                    pos = at + ps.len as usize;
+                    if let Some(l) = listed.last_mut() {
+                        l.len = ps.len as usize;
+                    }
+                }
+                if info.may_exit {
+                    // The instruction's side exit: records the pc, goes on to the exit stub.
+                    let at = next_exit;
+                    next_exit += exit_at_len;
+                    if used_exit {
+                        vals[v::EXIT as usize] = base as u64;
+                        let e = generated::EMITTERS[set.exit_at as usize][1];
+                        if e(buf, at, (base + at) as u64, &vals) {
+                            let ps = &st[set.exit_at as usize];
+                            let holes = &set.holes[ps.first as usize..ps.end as usize];
+                            return Err(range_error(f, pc, ps, holes, &vals, base, at));
+                        }
+                        copied += 1;
+                        if record {
+                            exit_listed.push(ListedPiece {
+                                offset: at,
+                                len: exit_at_len,
+                                pc,
+                                role: Role::ExitAt,
+                                stencil: st[set.exit_at as usize].stencil.name,
+                            });
+                        }
+                    } else {
+                        // A slot no piece jumps to.
+                        buf[at..at + exit_at_len].fill(0xcc);
+                    }
                 }
             }
-            // The stubs: entries (continue at their instruction), side exits (go on to the
-            // exit stub), the exit stub.
-            vals[v::EXIT as usize] = (base + exit_stub_off as usize) as u64;
-            for p in &pieces[last_instr + 1..] {
-                let pc = p.pc as usize;
-                let len = p.len as usize;
-                vals[v::PC as usize] = pc as u64;
-                // An entry stub's reloads fall through to its next piece; its jump goes to
-                // the instruction.
-                let ft = match p.role {
-                    Role::Reload(w) => {
-                        vals[v::A as usize] = 8 * w as u64;
-                        0
-                    }
-                    Role::Enter => {
-                        vals[v::TARGET as usize] = (base + pc_off[pc] as usize) as u64;
-                        1
-                    }
-                    _ => 1,
+            code_end = pos;
+            // Each stencil's data, once, after the code.
+            let mut end = code_end;
+            for (s, off) in data.iter_mut() {
+                end = end.next_multiple_of(16);
+                *off = end as u32;
+                let d = st[*s as usize].stencil;
+                copy_data(buf, base, end, d)?;
+                end += d.data.len();
+            }
+            // The holes left for later: forward targets and data.
+            for l in late.iter() {
+                let ps = &st[l.stencil as usize];
+                let ins = &f.code[l.pc as usize];
+                let info = &set.ops[ins.op as usize];
+                let target = match info.target {
+                    t if t < 3 => ins.operand_values()[t as usize] as usize,
+                    _ => 0,
                 };
-                if generated::EMITTERS[p.stencil as usize][ft](buf, pos, (base + pos) as u64, &vals)
-                {
-                    let ps = &st[p.stencil as usize];
-                    let holes = &set.holes[ps.first as usize..ps.end as usize];
-                    return Err(range_error(f, p, ps, holes, &vals, base, pos));
+                let target = (base + pc_off[target] as usize) as u64;
+                let own = data
+                    .iter()
+                    .find(|(d, _)| *d == l.stencil)
+                    .map_or(0, |d| d.1);
+                let own = (base + own as usize) as u64;
+                for h in &set.holes[ps.first as usize..ps.end as usize] {
+                    let x = match h.src {
+                        v::TARGET => target,
+                        v::DATA => own,
+                        _ => continue,
+                    };
+                    let at = l.pos as usize + h.at as usize;
+                    let x = x.wrapping_add(h.addend as i64 as u64);
+                    patch::apply(buf, at, h.kind(), x, (base + at) as u64).map_err(|e| {
+                        plan_error(
+                            f,
+                            l.pc as usize,
+                            &format!("stencil {}: {e}", ps.stencil.name),
+                        )
+                    })?;
                 }
-                pos += len;
             }
-            // The data goes after the code (a piece never writes past its own length).
-            for &(s, off) in data {
-                copy_data(buf, base, off as usize, st[s as usize].stencil)?;
+            // The exit stub (spills the cached registers, returns to the interpreter).
+            let e = generated::EMITTERS[set.exit as usize][1];
+            if e(buf, 0, base as u64, &vals) {
+                return Err(format!("function {}: the exit stub does not fit", f.name));
             }
-            if let Some(l) = listing_code {
-                l.clear();
-                l.extend_from_slice(&buf[..code_bytes]);
+            copied += 1;
+            if record {
+                exit_listed.push(ListedPiece {
+                    offset: 0,
+                    len: exit_len,
+                    pc: 0,
+                    role: Role::Exit,
+                    stencil: st[set.exit as usize].stencil.name,
+                });
             }
-            Ok(())
-        })?;
+            // The entry stubs: reloads falling through to a jump to their instruction.
+            for (pc, &at) in enter_off.iter().enumerate() {
+                if at == u32::MAX {
+                    continue;
+                }
+                let mut at = at as usize;
+                vals[v::PC as usize] = pc as u64;
+                vals[v::TARGET as usize] = (base + pc_off[pc] as usize) as u64;
+                let reloads = cache
+                    .iter()
+                    .enumerate()
+                    .map(|(r, &w)| (set.reload[r], w))
+                    .chain(
+                        fcache
+                            .iter()
+                            .enumerate()
+                            .map(|(r, &w)| (set.reload_f[r], w)),
+                    );
+                let pieces = reloads
+                    .map(|(s, w)| (s, Role::Reload(w), 0))
+                    .chain(std::iter::once((set.jmp, Role::Enter, 1)));
+                for (s, role, full) in pieces {
+                    let ps = &st[s as usize];
+                    let len = if full == 1 { ps.len } else { ps.ft_len } as usize;
+                    vals[v::CONTINUE as usize] = (base + at + len) as u64;
+                    if let Role::Reload(w) = role {
+                        vals[v::A as usize] = 8 * w as u64;
+                    }
+                    if generated::EMITTERS[s as usize][full](buf, at, (base + at) as u64, &vals) {
+                        return Err(format!("function {}: an entry stub does not fit", f.name));
+                    }
+                    if record {
+                        exit_listed.push(ListedPiece {
+                            offset: at,
+                            len,
+                            pc,
+                            role,
+                            stencil: ps.stencil.name,
+                        });
+                    }
+                    at += len;
+                    copied += 1;
+                }
+            }
+            debug_assert!(end <= bound, "the size bound is wrong");
+            if let Some(code) = listing_code {
+                code.clear();
+                code.extend_from_slice(&buf[..code_end]);
+            }
+            Ok(end)
+        });
+        // (`emit` retries without direct calls when this failed and used one)
+        self.used_direct = used_direct;
+        let base = installed?;
+        let code_bytes = code_end;
+        if set.trace {
+            trace(f, cache, fcache, &self.listed);
+        }
 
         // Entry points: the stub when registers are cached, else the instruction's code.
         let pc_addrs: Vec<*const u8> = if !any_cache {
-            pc_off
+            self.pc_off
                 .iter()
-                .zip(live.iter())
+                .zip(self.live.iter())
                 .map(|(o, &l)| match l {
                     true => (base + *o as usize) as *const u8,
                     false => std::ptr::null(),
                 })
                 .collect()
         } else {
-            enter_off
+            self.enter_off
                 .iter()
                 .map(|o| match *o {
                     u32::MAX => std::ptr::null(),
@@ -1277,24 +1435,10 @@ impl Emitter {
             l.code_bytes = code_bytes;
             l.cache = cache.to_vec();
             l.fcache = fcache.to_vec();
+            // The instructions' pieces in pc order, then the stubs.
             l.pieces.clear();
-            let mut pos = 0usize;
-            for (i, p) in pieces.iter().enumerate() {
-                let ps = &st[p.stencil as usize];
-                let len = match p.role {
-                    Role::Op | Role::Slot(_) if i != last_instr => ps.ft_len,
-                    Role::Reload(_) => ps.ft_len,
-                    _ => ps.len,
-                } as usize;
-                l.pieces.push(ListedPiece {
-                    offset: pos,
-                    len,
-                    pc: p.pc as usize,
-                    role: p.role,
-                    stencil: ps.stencil.name,
-                });
-                pos += len;
-            }
+            l.pieces.extend_from_slice(&self.listed);
+            l.pieces.extend_from_slice(&self.exit_listed);
         }
         if let Some(&entry) = pc_addrs.first() {
             self.natives[fid] = entry as usize;
@@ -1303,7 +1447,7 @@ impl Emitter {
             base,
             pc_addrs,
             code_bytes,
-            stencils_copied: pieces.len(),
+            stencils_copied: copied,
         })
     }
 }
@@ -1314,11 +1458,11 @@ fn plan_error(f: &Function, pc: usize, msg: &str) -> String {
     format!("function {} pc {pc} ({op}): {msg}", f.name)
 }
 
-/// The error of a piece one of whose holes got a value that does not fit it.
+/// The error of a piece (of instruction `pc`) one of whose holes got a value that does not fit.
 #[cold]
 fn range_error(
     f: &Function,
-    p: &Piece,
+    pc: usize,
     ps: &Prepared,
     holes: &[PHole],
     vals: &[u64; v::COUNT],
@@ -1330,14 +1474,10 @@ fn range_error(
         let at = pos + h.at as usize;
         let x = vals[h.src as usize].wrapping_add(h.addend as i64 as u64);
         if let Err(e) = patch::apply(&mut scratch, h.at as usize, h.kind(), x, (base + at) as u64) {
-            return plan_error(
-                f,
-                p.pc as usize,
-                &format!("stencil {}: {e}", ps.stencil.name),
-            );
+            return plan_error(f, pc, &format!("stencil {}: {e}", ps.stencil.name));
         }
     }
-    plan_error(f, p.pc as usize, "a hole's value does not fit")
+    plan_error(f, pc, "a hole's value does not fit")
 }
 
 /// Copy a stencil's data to `off` and patch the holes inside it (only per-stencil values:
@@ -1366,12 +1506,12 @@ fn copy_data(buf: &mut [u8], base: usize, off: usize, s: &Stencil) -> Result<(),
 }
 
 #[cold]
-fn trace(f: &Function, cache: &[u32], fcache: &[u32], pieces: &[Piece], st: &[Prepared]) {
+fn trace(f: &Function, cache: &[u32], fcache: &[u32], pieces: &[ListedPiece]) {
     use std::io::Write;
     let mut e = std::io::stderr().lock();
     let _ = writeln!(e, "jit {}: cached slots {cache:?} f64 {fcache:?}", f.name);
     for p in pieces {
-        let _ = writeln!(e, "  pc {:3} {}", p.pc, st[p.stencil as usize].stencil.name);
+        let _ = writeln!(e, "  pc {:3} {}", p.pc, p.stencil);
     }
 }
 

@@ -24,7 +24,7 @@ impl EntryShim {
         }
         let addr = mem.install(st.code.len(), |buf, _| {
             buf.copy_from_slice(st.code);
-            Ok(())
+            Ok(st.code.len())
         })?;
         Ok(EntryShim {
             addr,
