@@ -127,10 +127,11 @@ struct Prepared {
 /// What the emitter needs to know about an op, from the op table.
 #[derive(Clone, Copy)]
 struct OpInfo {
-    /// Hole encoding of operands a, b, c: shifted left by `shift` (3 for slots and word
-    /// counts: byte offsets), sign-extended from 32 bits first when `sext` (`S`).
+    /// Hole encoding of operands a, b, c: sign-extended from 32 bits and masked with `mask`
+    /// (all ones for `S` operands, the low 32 bits for the others), then shifted left by
+    /// `shift` (3 for slots and word counts: byte offsets).
     shift: [u8; 3],
-    sext: [bool; 3],
+    mask: [u64; 3],
     /// Index of the T operand (3: none).
     target: u8,
     /// Index of the K operand (3: none).
@@ -168,9 +169,11 @@ struct OpInfo {
     broken: bool,
     /// Bytes its pieces (and their data) take at most: `[0]` in a function that caches no
     /// register, `[1]` in one that does. Their sum over a function bounds its code.
-    bound: [u32; 2],
+    bound: [u16; 2],
     /// A stencil it may use has a side exit: it gets an `exit_at` slot.
     may_exit: bool,
+    /// A stencil it may use has `_OA`/`_OB`/`_OC` holes (the raw operands: helper calls).
+    raw: bool,
 }
 
 /// What copying a piece reads of its stencil, packed (4 bytes, so the table of every stencil
@@ -187,6 +190,80 @@ const P_EXIT: u8 = 1;
 const P_DATA: u8 = 2;
 /// It has a `_TARGET` hole (patched after the code is in place when the target lies ahead).
 const P_TARGET: u8 = 4;
+
+/// The `exit_at` stencil as a template: its code (at most 16 bytes, at least 8), where its
+/// `_PC` (an imm32) goes and where its `_EXIT` (a rel32 to the exit stub, which is at the
+/// function's offset 0) goes.
+#[derive(Clone, Copy)]
+struct ExitAtStub {
+    code: [u8; 16],
+    len: usize,
+    pc_at: usize,
+    exit_at: usize,
+    exit_addend: i64,
+}
+
+impl ExitAtStub {
+    fn new(p: &Prepared) -> Result<Self, String> {
+        let s = p.stencil;
+        let bad = || format!("stencil {}: not the expected side-exit stub", s.name);
+        let len = p.len as usize;
+        if !(8..=16).contains(&len) || !s.data.is_empty() || s.holes.len() != 2 {
+            return Err(bad());
+        }
+        let mut t = ExitAtStub {
+            code: [0; 16],
+            len,
+            pc_at: usize::MAX,
+            exit_at: usize::MAX,
+            exit_addend: 0,
+        };
+        t.code[..len].copy_from_slice(s.code);
+        for h in s.holes {
+            match (h.symbol, h.kind) {
+                // (a pc fits either: functions have fewer than 2^31 instructions)
+                (HoleSymbol::Pc, HoleKind::Abs32 | HoleKind::Abs32S) => t.pc_at = h.offset as usize,
+                (HoleSymbol::Exit, HoleKind::Rel32) => {
+                    t.exit_at = h.offset as usize;
+                    t.exit_addend = h.addend;
+                }
+                _ => return Err(bad()),
+            }
+        }
+        if t.pc_at.max(t.exit_at) + 4 > len {
+            return Err(bad());
+        }
+        Ok(t)
+    }
+
+    /// Write the stub of instruction `pc` at `at` (where the function starts at 0 with its
+    /// exit stub).
+    #[inline]
+    fn write(&self, buf: &mut [u8], at: usize, pc: u32) {
+        let b = &mut buf[at..at + self.len];
+        // Two 8-byte stores cover any length from 8 to 16.
+        b[..8].copy_from_slice(&self.code[..8]);
+        let tail = self.len - 8;
+        b[tail..].copy_from_slice(&self.code[tail..self.len]);
+        b[self.pc_at..self.pc_at + 4].copy_from_slice(&pc.to_le_bytes());
+        // (within one function: it fits)
+        let rel = self.exit_addend - (at + self.exit_at) as i64;
+        b[self.exit_at..self.exit_at + 4].copy_from_slice(&(rel as i32).to_le_bytes());
+    }
+}
+
+/// What the reachability walk reads of an op.
+#[derive(Clone, Copy)]
+struct WalkInfo {
+    /// `OpInfo::bound`.
+    bound: [u16; 2],
+    /// Index of the T operand (3: none).
+    target: u8,
+    /// Control never falls through to the next instruction (a return, `Jmp`).
+    stops: bool,
+    /// `OpInfo::may_exit`.
+    may_exit: bool,
+}
 
 /// A piece some of whose holes are patched once every instruction's code is in place: a
 /// forward jump's `_TARGET`, a stencil's `_DATA`.
@@ -205,8 +282,8 @@ pub struct StencilSet {
     ops: Vec<OpInfo>,
     /// Per op: index of its T operand (3: none).
     targets: Vec<u8>,
-    /// Per op: control never falls through to the next instruction (a return, `Jmp`).
-    stops: Vec<bool>,
+    /// Per op, what the reachability walk reads (8 bytes each).
+    walk: Vec<WalkInfo>,
     broken: Vec<String>,
     /// `LOC_CODES` entries per op that has register variants.
     variants: Vec<u16>,
@@ -216,6 +293,9 @@ pub struct StencilSet {
     reload_f: [u16; F_CACHE_REGS],
     /// The `jmp` stencil (an entry stub's last piece).
     jmp: u16,
+    /// The `exit_at` stencil, written without its emit function (it is the most common
+    /// piece after the ops themselves: one per instruction that can side-exit).
+    exit_at_stub: ExitAtStub,
     exit_at: u16,
     exit: u16,
     /// The addresses of the Rust helpers stencils call (`_H_<name>`).
@@ -395,13 +475,15 @@ impl StencilSet {
         for (i, op) in Op::ALL.iter().enumerate() {
             debug_assert_eq!(*op as usize, i);
             let mut shift = [0u8; 3];
-            let mut sext = [false; 3];
+            let mut mask = [u32::MAX as u64; 3];
             let (mut target, mut k) = (3u8, 3u8);
             let mut cpos = [0u8; 3];
             let mut ncp = 0u8;
             for (j, kind) in op.operands().iter().enumerate() {
                 shift[j] = if kind.is_word() { 3 } else { 0 };
-                sext[j] = *kind == Operand::S;
+                if *kind == Operand::S {
+                    mask[j] = u64::MAX;
+                }
                 match kind {
                     Operand::T => target = j as u8,
                     Operand::K => k = j as u8,
@@ -466,7 +548,7 @@ impl StencilSet {
                 && own_stencil;
             ops.push(OpInfo {
                 shift,
-                sext,
+                mask,
                 target,
                 k,
                 cpos,
@@ -489,6 +571,7 @@ impl StencilSet {
                 broken: !broken[i].is_empty(),
                 bound: [0; 2],
                 may_exit: false,
+                raw: false,
             });
         }
 
@@ -571,6 +654,7 @@ impl StencilSet {
         let spill_f = each::<F_CACHE_REGS>("spill_f")?;
         let reload_f = each::<F_CACHE_REGS>("reload_f")?;
         let (jmp, exit_at, exit) = (find("jmp")?, find("exit_at")?, find("exit_stub")?);
+        let exit_at_stub = ExitAtStub::new(&stencils[exit_at as usize])?;
         for s in spill
             .iter()
             .chain(&reload)
@@ -635,20 +719,37 @@ impl StencilSet {
             let around_calls = around_calls.map_or(0, |c| c + 2 * F_CACHE_REGS as u32 * slot);
             let variant = vars.iter().map(|&s| size(s)).max().map_or(0, |v| v + mov);
             let memory = size(o.stencil) + 2 * o.ncp as u32 * slot;
-            let may_exit = (calls.iter().chain(&vars).chain([&o.stencil]))
-                .any(|&s| stencils[s as usize].has_exit);
+            let all = || calls.iter().chain(&vars).chain([&o.stencil]);
+            let may_exit = all().any(|&s| stencils[s as usize].has_exit);
+            let raw = all().any(|&s| {
+                let holes = stencils[s as usize].stencil.holes.iter();
+                holes
+                    .filter(|h| !h.in_data)
+                    .any(|h| matches!(h.symbol, HoleSymbol::OA | HoleSymbol::OB | HoleSymbol::OC))
+            });
             let o = &mut ops[i];
-            o.bound = [bound0, bound0.max(around_calls).max(variant).max(memory)];
+            let bound1 = bound0.max(around_calls).max(variant).max(memory);
+            o.bound = [
+                u16::try_from(bound0).map_err(|_| "a stencil is too large")?,
+                u16::try_from(bound1).map_err(|_| "a stencil is too large")?,
+            ];
             o.may_exit = may_exit;
+            o.raw = raw;
         }
         Ok(StencilSet {
             short,
             stencils,
             holes,
             targets: ops.iter().map(|o| o.target).collect(),
-            stops: Op::ALL
+            walk: Op::ALL
                 .iter()
-                .map(|op| op.is_ret() || *op == Op::Jmp)
+                .zip(&ops)
+                .map(|(op, o)| WalkInfo {
+                    bound: o.bound,
+                    target: o.target,
+                    stops: op.is_ret() || *op == Op::Jmp,
+                    may_exit: o.may_exit,
+                })
                 .collect(),
             ops,
             broken,
@@ -658,6 +759,7 @@ impl StencilSet {
             spill_f,
             reload_f,
             jmp,
+            exit_at_stub,
             exit_at,
             exit,
             helper_values,
@@ -885,11 +987,11 @@ impl Emitter {
             while pc < n && !self.live[pc] {
                 self.live[pc] = true;
                 let ins = &f.code[pc];
-                let info = &set.ops[ins.op as usize];
-                bound += info.bound[cached_fn] as usize;
-                exits += info.may_exit as usize;
-                if info.target < 3 {
-                    let to = ins.operand_values()[info.target as usize] as usize;
+                let w = set.walk[ins.op as usize];
+                bound += w.bound[cached_fn] as usize;
+                exits += w.may_exit as usize;
+                if w.target < 3 {
+                    let to = ins.operand_values()[w.target as usize] as usize;
                     if to < n && !self.live[to] {
                         self.work.push(to as u32);
                     }
@@ -898,7 +1000,7 @@ impl Emitter {
                         heads += 1;
                     }
                 }
-                if set.stops[ins.op as usize] {
+                if w.stops {
                     break;
                 }
                 pc += 1;
@@ -991,14 +1093,16 @@ impl Emitter {
                         // Patched once the instructions are in place; until then a value
                         // that fits.
                         vals[v::DATA as usize] = base as u64;
-                        if p.flags & P_DATA != 0 && !data.iter().any(|(d, _)| *d == s) {
-                            data.push((s, 0));
-                        }
-                        late.push(Late {
-                            pos: pos as u32,
-                            stencil: s,
-                            pc: pc as u32,
-                        });
+                        later(
+                            late,
+                            data,
+                            p.flags & P_DATA != 0,
+                            Late {
+                                pos: pos as u32,
+                                stencil: s,
+                                pc: pc as u32,
+                            },
+                        );
                     }
                     if generated::EMITTERS[s as usize][0](buf, pos, (base + pos) as u64, &vals) {
                         let ps = &st[s as usize];
@@ -1006,13 +1110,7 @@ impl Emitter {
                         return Err(range_error(f, pc, ps, holes, &vals, base, pos));
                     }
                     if record {
-                        listed.push(ListedPiece {
-                            offset: pos,
-                            len,
-                            pc,
-                            role: $role,
-                            stencil: st[s as usize].stencil.name,
-                        });
+                        list(listed, pos, len, pc, $role, &st[s as usize]);
                     }
                     $used_exit |= p.flags & P_EXIT != 0;
                     // (read after the last live instruction's pieces only)
@@ -1047,14 +1145,13 @@ impl Emitter {
                 // The values of the instruction's holes.
                 let raw = ins.operand_values();
                 for j in 0..3 {
-                    let x = raw[j] as u64;
-                    let x = if info.sext[j] {
-                        x as i32 as i64 as u64
-                    } else {
-                        x
-                    };
+                    let x = raw[j] as i32 as i64 as u64 & info.mask[j];
                     vals[v::A as usize + j] = x << info.shift[j];
-                    vals[v::OA as usize + j] = raw[j] as u64;
+                }
+                if info.raw {
+                    for j in 0..3 {
+                        vals[v::OA as usize + j] = raw[j] as u64;
+                    }
                 }
                 let op_a = vals[v::A as usize];
                 let mut forward = false;
@@ -1272,13 +1369,7 @@ impl Emitter {
                     let at = next_exit;
                     next_exit += exit_at_len;
                     if used_exit {
-                        vals[v::EXIT as usize] = base as u64;
-                        let e = generated::EMITTERS[set.exit_at as usize][1];
-                        if e(buf, at, (base + at) as u64, &vals) {
-                            let ps = &st[set.exit_at as usize];
-                            let holes = &set.holes[ps.first as usize..ps.end as usize];
-                            return Err(range_error(f, pc, ps, holes, &vals, base, at));
-                        }
+                        set.exit_at_stub.write(buf, at, pc as u32);
                         copied += 1;
                         if record {
                             exit_listed.push(ListedPiece {
@@ -1450,6 +1541,35 @@ impl Emitter {
             stencils_copied: copied,
         })
     }
+}
+
+/// Note piece `l` for patching later (and its stencil's data, the first time).
+#[inline(never)]
+fn later(late: &mut Vec<Late>, data: &mut Vec<(u16, u32)>, has_data: bool, l: Late) {
+    if has_data && !data.iter().any(|(d, _)| *d == l.stencil) {
+        data.push((l.stencil, 0));
+    }
+    late.push(l);
+}
+
+/// Record a piece for the listing.
+#[cold]
+#[inline(never)]
+fn list(
+    listed: &mut Vec<ListedPiece>,
+    offset: usize,
+    len: usize,
+    pc: usize,
+    role: Role,
+    p: &Prepared,
+) {
+    listed.push(ListedPiece {
+        offset,
+        len,
+        pc,
+        role,
+        stencil: p.stencil.name,
+    });
 }
 
 #[cold]
