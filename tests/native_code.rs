@@ -63,3 +63,37 @@ fn auto_promotes_hot_functions_only() {
     assert_eq!(stat(&err, "jit compiled functions:"), 2, "{err}");
     assert!(stat(&err, "jit native entries:") >= 1, "{err}");
 }
+
+/// Every function of every program in `programs/` and in the conformance corpus compiles in
+/// tier 2, each into a fresh JIT and all into one: a compile that fails (a hole whose value
+/// does not fit, a size bound the code overran) would otherwise go unseen, since the
+/// function then just stays in the interpreter and prints the same.
+#[test]
+fn every_function_of_every_program_compiles() {
+    use vm::jit_api::Jit;
+    let mut files = mochi_files(&root().join("programs"));
+    files.extend(mochi_files(&root().join("../shared/conformance/vm-valid")));
+    let mut functions = 0;
+    for file in &files {
+        let Ok(src) = std::fs::read_to_string(file) else {
+            continue;
+        };
+        // (some programs are meant to fail to compile)
+        let Ok(prog) = compiler::compile_source(&src) else {
+            continue;
+        };
+        let mut all = tier2_jit::CopyAndPatch::new();
+        for fid in 0..prog.funcs.len() {
+            let mut one = tier2_jit::CopyAndPatch::new();
+            if let Err(e) = one.compile(&prog, fid) {
+                panic!("{}: {e}", file.display());
+            }
+            if let Err(e) = all.compile(&prog, fid) {
+                panic!("{} (one JIT for all): {e}", file.display());
+            }
+            functions += 1;
+        }
+    }
+    eprintln!("{functions} functions compiled");
+    assert!(functions > 100, "only {functions} functions found");
+}
