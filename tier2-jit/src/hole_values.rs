@@ -1,4 +1,4 @@
-//! The value array of a piece: the copy pass fills one entry per hole symbol for each
+//! The value array of a piece: the emitter's pass fills one entry per hole symbol for each
 //! instruction and piece, and every hole is stored from its entry plus its addend. Shared by
 //! the emitter and `build.rs`, which generates one emit function per stencil from it.
 
