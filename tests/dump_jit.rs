@@ -90,3 +90,43 @@ fn unknown_function_is_a_clean_error() {
     assert!(o.stdout.is_empty(), "the program did not run");
     let _ = std::fs::remove_file(&path);
 }
+
+/// A small loop's header starts on a 32-byte boundary (the function's code is 64-byte
+/// aligned, so its offset in the dump tells); the instructions start on a cache line.
+#[test]
+fn small_loop_headers_are_aligned() {
+    let path = program("align");
+    let o = mochi()
+        .args(["run", "--jit=always", "--dump-jit=sum"])
+        .arg(&path)
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", text(&o.stderr));
+    let out = text(&o.stdout);
+    // The loop's back-edge names its header: `IncJLtI64 R.., R.., ->H`.
+    let back = out.lines().find(|l| l.contains("IncJLtI64")).unwrap();
+    let head: usize = back
+        .split("->")
+        .nth(1)
+        .unwrap()
+        .split_whitespace()
+        .next()
+        .unwrap()
+        .parse()
+        .unwrap();
+    // The first instruction line after the header's op line: `      0001c0  mov ...`.
+    let offset_after = |pc: usize| -> usize {
+        let mut lines = out
+            .lines()
+            .skip_while(|l| !l.starts_with(&format!("{pc:4}  ")));
+        lines.next().unwrap();
+        let insn = lines.find(|l| l.starts_with("      0")).unwrap();
+        usize::from_str_radix(insn.split_whitespace().next().unwrap(), 16).unwrap()
+    };
+    assert_eq!(
+        offset_after(head) % 32,
+        0,
+        "header pc {head} unaligned in\n{out}"
+    );
+    assert_eq!(offset_after(0) % 64, 0, "pc 0 unaligned in\n{out}");
+}

@@ -57,6 +57,15 @@ pub const CACHE_REGS: usize = 6;
 /// Registers a function can cache f64 slots in (f0..f7).
 pub const F_CACHE_REGS: usize = 8;
 
+/// A loop of at most this many instructions (from its header to its back-edge) starts at a
+/// multiple of `LOOP_ALIGN` bytes, so that its code, mostly under 64 bytes, is fetched in as
+/// few 32-byte blocks as it can be (`MOCHI_JIT_LOOP_ALIGN=1` turns this off, `=16`/`=64`
+/// change it). Measured interleaved: fib_iter 0.62-0.64x the time, spectral_norm (a loop
+/// of 14 instructions, over 300 bytes) 1.10-1.13x when every loop was aligned, so only
+/// small loops are.
+const SMALL_LOOP: usize = 8;
+const LOOP_ALIGN: usize = 32;
+
 /// "No stencil" in the dense tables.
 const NONE: u16 = u16::MAX;
 /// A location digit: 0 in the frame, `1 + r` in register r of the operand's bank.
@@ -308,6 +317,8 @@ pub struct StencilSet {
     helper_values: Vec<u64>,
     /// `MOCHI_JIT_TRACE` is set.
     trace: bool,
+    /// Loop headers start at a multiple of this many bytes (1: anywhere).
+    loop_align: usize,
 }
 
 /// The stencil named `name` (a hash lookup: the table has thousands of stencils, and loading
@@ -770,6 +781,11 @@ impl StencilSet {
             exit,
             helper_values,
             trace: std::env::var_os("MOCHI_JIT_TRACE").is_some(),
+            loop_align: std::env::var("MOCHI_JIT_LOOP_ALIGN")
+                .ok()
+                .and_then(|v| v.parse().ok())
+                .filter(|a: &usize| a.is_power_of_two() && *a <= 64)
+                .unwrap_or(LOOP_ALIGN),
         })
     }
 
@@ -865,6 +881,9 @@ pub struct Emitter {
     work: Vec<u32>,
     /// Per instruction: the target of a backward jump (a loop header).
     loop_head: Vec<bool>,
+    /// Per instruction: the header of a loop of at most `SMALL_LOOP` instructions (its code
+    /// starts at a multiple of `StencilSet::loop_align` bytes).
+    small_loop: Vec<bool>,
     /// Tests: the slots function `.0` caches (i64, f64), instead of [`choose_cache`]'s.
     forced: Option<(usize, Vec<u32>, Vec<u32>)>,
 }
@@ -887,6 +906,7 @@ impl Emitter {
             live: Vec::new(),
             work: Vec::new(),
             loop_head: Vec::new(),
+            small_loop: Vec::new(),
             forced: None,
         })
     }
@@ -980,6 +1000,9 @@ impl Emitter {
         self.live.resize(n, false);
         self.loop_head.clear();
         self.loop_head.resize(n, false);
+        self.small_loop.clear();
+        self.small_loop.resize(n, false);
+        let mut small_loops = 0usize;
         self.work.clear();
         self.work.push(0);
         let cached_fn = any_cache as usize;
@@ -1004,6 +1027,10 @@ impl Emitter {
                     if to <= pc && to < n && !self.loop_head[to] {
                         self.loop_head[to] = true;
                         heads += 1;
+                    }
+                    if to <= pc && pc - to < SMALL_LOOP && !self.small_loop[to] {
+                        self.small_loop[to] = true;
+                        small_loops += 1;
                     }
                 }
                 if w.stops {
@@ -1046,8 +1073,10 @@ impl Emitter {
             debug_assert!(entries <= heads + 1);
         }
         let exits_start = exit_len + entries * entry_len;
-        let code_start = exits_start + exits * exit_at_len;
-        let bound = code_start + bound;
+        // The instructions start on a cache line, as the unit does: where a hot loop falls
+        // relative to 32- and 64-byte boundaries moved tight loops by up to 1.7x.
+        let code_start = (exits_start + exits * exit_at_len).next_multiple_of(64);
+        let bound = code_start + bound + small_loops * (set.loop_align - 1);
         if bound > u32::MAX as usize {
             return Err(format!("function {} is too large", f.name));
         }
@@ -1063,6 +1092,7 @@ impl Emitter {
 
         // ---- one pass: pick each instruction's pieces and copy them ----
         let live = &self.live;
+        let small_loop = &self.small_loop;
         let pc_off = &mut self.pc_off;
         let enter_off = &self.enter_off;
         let data = &mut self.data;
@@ -1084,6 +1114,8 @@ impl Emitter {
             vals[h..h + set.helper_values.len()].copy_from_slice(&set.helper_values);
             let mut pos = code_start;
             let mut next_exit = exits_start;
+            // (never executed: int3)
+            buf[exits_start + exits * exit_at_len..code_start].fill(0xcc);
             // The last piece copied: (position, stencil), for the function's end.
             #[allow(unused_assignments)]
             let mut last = (0usize, 0u16);
@@ -1140,6 +1172,12 @@ impl Emitter {
                 }
             };
             for (pc, ins) in f.code.iter().enumerate() {
+                if set.loop_align > 1 && small_loop[pc] {
+                    // (the previous instruction falls through the padding)
+                    let to = pos.next_multiple_of(set.loop_align);
+                    nops(&mut buf[pos..to]);
+                    pos = to;
+                }
                 pc_off[pc] = pos as u32;
                 if !live[pc] {
                     continue;
@@ -1546,6 +1584,24 @@ impl Emitter {
             code_bytes,
             stencils_copied: copied,
         })
+    }
+}
+
+/// Fill `b` with multi-byte NOPs (padding that falls through).
+fn nops(b: &mut [u8]) {
+    const NOPS: [&[u8]; 9] = [
+        &[],
+        &[0x90],
+        &[0x66, 0x90],
+        &[0x0f, 0x1f, 0x00],
+        &[0x0f, 0x1f, 0x40, 0x00],
+        &[0x0f, 0x1f, 0x44, 0x00, 0x00],
+        &[0x66, 0x0f, 0x1f, 0x44, 0x00, 0x00],
+        &[0x0f, 0x1f, 0x80, 0x00, 0x00, 0x00, 0x00],
+        &[0x0f, 0x1f, 0x84, 0x00, 0x00, 0x00, 0x00, 0x00],
+    ];
+    for chunk in b.chunks_mut(8) {
+        chunk.copy_from_slice(NOPS[chunk.len()]);
     }
 }
 

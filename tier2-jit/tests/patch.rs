@@ -1039,15 +1039,16 @@ fn trailing_continue_jumps_are_dropped_and_stats_counted() {
         vec![],
     );
     let m = Machine::new(p, &[0]);
-    // No loop, so nothing is cached: the code is the three stencils (the movs without their
-    // trailing jumps) and the function's exit stub.
+    // No loop, so nothing is cached: the code is the function's exit stub (first, padded to a
+    // cache line: the instructions start on one) and the three stencils (the movs without
+    // their trailing jumps).
     let exit = stencils::find("exit_stub").unwrap();
     let s = m.jit.stats();
     assert_eq!(s.compiled_functions, 1);
     assert_eq!(s.stencils_copied, 4);
     assert_eq!(
         s.code_bytes as usize,
-        2 * (mov.code.len() - 5) + ret.code.len() + exit.code.len()
+        exit.code.len().next_multiple_of(64) + 2 * (mov.code.len() - 5) + ret.code.len()
     );
     assert_eq!(s.failed_compiles, 0);
 }
