@@ -314,6 +314,8 @@ fn build(v: &Variant, t: usize) -> (Program, usize) {
                 }
             }
             Operand::S => imm as i32 as u32,
+            // (a power-of-two divisor's exponent: 1..=62, as the verifier requires)
+            Operand::N if matches!(op, Op::DivI64Pow2 | Op::ModI64Pow2) => 1 + (t % 62) as u32,
             Operand::N => field,
             Operand::T => {
                 target_at = Some(j);

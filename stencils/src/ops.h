@@ -175,6 +175,8 @@
 #define OP_BENCH_START 168 /* R[a] := monotonic clock (ns), R[a+1] := bytes allocated so far  (start of a bench block) | a:I | helper bench_start */
 #define OP_MUL_I64_IMM 169 /* R[a] := R[b] * c  (signed immediate; overflow: error) | a:I b:I c:S | stencil mul_i64_imm [exit] */
 #define OP_MOD_I64_IMM 170 /* R[a] := R[b] % c  (signed immediate, never 0; sign of dividend; MIN % -1 = 0) | a:I b:I c:S | stencil mod_i64_imm */
+#define OP_DIV_I64_POW2 171 /* R[a] := R[b] / 2^c  truncated (1 <= c <= 62: shifts, no divide) | a:I b:I c:N | stencil div_i64_pow2 */
+#define OP_MOD_I64_POW2 172 /* R[a] := R[b] % 2^c  sign of dividend (1 <= c <= 62: a mask, no divide) | a:I b:I c:N | stencil mod_i64_pow2 */
 
 /* The stencil of every op that tier 2 compiles. */
 STENCIL(mov_i64);
@@ -266,5 +268,7 @@ STENCIL(f64_to_i64);
 STENCIL(abs_i64);
 STENCIL(mul_i64_imm);
 STENCIL(mod_i64_imm);
+STENCIL(div_i64_pow2);
+STENCIL(mod_i64_pow2);
 
 #endif

@@ -557,6 +557,8 @@ fn interp(
                         // The lowering never emits a zero divisor; MIN % -1 is 0.
                         slot!(fp, a, i64) = slot!(fp, b, i64).wrapping_rem(c as i32 as i64)
                     }
+                    Op::DivI64Pow2 => slot!(fp, a, i64) = vm::ops::div_pow2(slot!(fp, b, i64), c),
+                    Op::ModI64Pow2 => slot!(fp, a, i64) = vm::ops::mod_pow2(slot!(fp, b, i64), c),
                     Op::NegI64 => match slot!(fp, b, i64).checked_neg() {
                         Some(v) => slot!(fp, a, i64) = v,
                         None => break 'run Err(err("integer overflow")),

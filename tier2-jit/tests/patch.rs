@@ -249,6 +249,56 @@ fn mul_and_mod_i64_imm_with_boundary_immediates() {
     }
 }
 
+#[test]
+fn power_of_two_division_and_remainder_agree_with_the_divide() {
+    for k in [1u32, 2, 3, 30, 31, 32, 61, 62] {
+        for op in [Op::DivI64Pow2, Op::ModI64Pow2] {
+            let p = program(
+                vec![func(
+                    "f",
+                    2,
+                    0,
+                    0,
+                    vec![ins(op, 4, 5, k), ins(Op::RetI64, 4, 0, 0)],
+                )],
+                vec![],
+            );
+            let mut m = Machine::new(p, &[0]);
+            let d = 1i64 << k;
+            let mut xs: Vec<i64> = INTS.to_vec();
+            xs.extend([d - 1, d, d + 1, -d + 1, -d, -d - 1, i64::MIN + d - 1]);
+            for x in xs {
+                m.set(4, SENTINEL);
+                m.set(5, x as u64);
+                let st = m.run(0);
+                let want = if op == Op::DivI64Pow2 { x / d } else { x % d };
+                assert_eq!(
+                    (st, m.get(4) as i64),
+                    (STATUS_RETURNED, want),
+                    "{op:?} {x} {k}"
+                );
+            }
+        }
+    }
+}
+
+#[test]
+fn the_verifier_keeps_power_of_two_exponents_in_range() {
+    for (k, ok) in [
+        (0, false),
+        (1, true),
+        (62, true),
+        (63, false),
+        (u32::MAX, false),
+    ] {
+        for op in [Op::DivI64Pow2, Op::ModI64Pow2] {
+            let code = vec![ins(op, 4, 5, k), ins(Op::RetI64, 4, 0, 0)];
+            let p = program(vec![func("f", 2, 0, 0, code)], vec![]);
+            assert_eq!(vm::verify::verify(&p).is_ok(), ok, "{op:?} {k}");
+        }
+    }
+}
+
 /// `0: BRANCH; 1: R4 := K0 (111); 2: ret; 3: R4 := K1 (222); 4: ret` with the branch to 3.
 fn branch_prog(branch: vm::ops::Instr, n_f64: u32) -> vm::program::Program {
     program(

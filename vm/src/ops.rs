@@ -471,6 +471,10 @@ macro_rules! for_each_op {
             MulI64Imm jit "mul_i64_imm" [exit] { a: I, b: I, c: S };
             /// R[a] := R[b] % c  (signed immediate, never 0; sign of dividend; MIN % -1 = 0)
             ModI64Imm jit "mod_i64_imm" { a: I, b: I, c: S };
+            /// R[a] := R[b] / 2^c  truncated (1 <= c <= 62: shifts, no divide)
+            DivI64Pow2 jit "div_i64_pow2" { a: I, b: I, c: N };
+            /// R[a] := R[b] % 2^c  sign of dividend (1 <= c <= 62: a mask, no divide)
+            ModI64Pow2 jit "mod_i64_pow2" { a: I, b: I, c: N };
         }
     };
 }
@@ -671,6 +675,23 @@ pub fn c_header() -> String {
     s
 }
 
+/// `x / 2^k` truncated toward zero (1 <= k <= 62), without a divide: a negative `x` is
+/// biased by `2^k - 1` first, so the arithmetic shift rounds toward zero. The same formula
+/// as the `div_i64_pow2` stencil.
+#[inline]
+pub fn div_pow2(x: i64, k: u32) -> i64 {
+    let bias = ((x >> 63) as u64).wrapping_shr(64 - k) as i64;
+    (x + bias).wrapping_shr(k)
+}
+
+/// `x % 2^k` with the sign of the dividend (1 <= k <= 62), without a divide (as the
+/// `mod_i64_pow2` stencil).
+#[inline]
+pub fn mod_pow2(x: i64, k: u32) -> i64 {
+    let bias = ((x >> 63) as u64).wrapping_shr(64 - k) as i64;
+    ((x + bias) & ((1i64 << k) - 1)) - bias
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -726,6 +747,37 @@ mod tests {
         for op in Op::ALL {
             if let Tier2::Stencil(s) = op.tier2() {
                 assert!(seen.insert(s), "stencil {s} used twice");
+            }
+        }
+    }
+
+    #[test]
+    fn power_of_two_division_matches_the_divide() {
+        let xs = [
+            0,
+            1,
+            -1,
+            2,
+            -2,
+            3,
+            -3,
+            7,
+            -7,
+            8,
+            -8,
+            1 << 40,
+            -(1 << 40) - 1,
+            i64::MAX,
+            i64::MIN,
+            i64::MIN + 1,
+        ];
+        for k in 1..=62u32 {
+            let d = 1i64 << k;
+            for &x in &xs {
+                for x in [x, x.wrapping_add(d - 1), x.wrapping_sub(d - 1)] {
+                    assert_eq!(super::div_pow2(x, k), x / d, "{x} / 2^{k}");
+                    assert_eq!(super::mod_pow2(x, k), x % d, "{x} % 2^{k}");
+                }
             }
         }
     }

@@ -36,6 +36,10 @@ pub fn verify(p: &Program) -> std::result::Result<(), String> {
                     Operand::T => (v as usize) < f.code.len(),
                     Operand::W => v == frame,
                     Operand::Fn => (v as usize) < p.funcs.len(),
+                    // A power-of-two divisor's exponent (the shifts need 1..=62).
+                    Operand::N if matches!(ins.op, Op::DivI64Pow2 | Op::ModI64Pow2) => {
+                        (1..=62).contains(&v)
+                    }
                     Operand::S | Operand::N => true,
                 };
                 if !ok {

@@ -416,6 +416,20 @@ impl Lowerer<'_> {
                         }
                     }
                 }
+                // `x / 2^k` and `x % 2^k` (k >= 1): shifts and masks, no divide.
+                if t == Type::Int && matches!(op, Div | Mod) {
+                    let pow2 = imm32(r).filter(|&d| d >= 2 && d.count_ones() == 1);
+                    if let Some(d) = pow2 {
+                        let xs = self.left_operand(b, l, dst, fresh)?;
+                        let o = if op == Div {
+                            Op::DivI64Pow2
+                        } else {
+                            Op::ModI64Pow2
+                        };
+                        b.op3(o, dst, xs, Opnd::Raw(d.trailing_zeros()), pos);
+                        return Ok(());
+                    }
+                }
                 // `x * k`, `k * x` and `x % k` (k nonzero) with a small constant.
                 if t == Type::Int {
                     let imm = match op {

@@ -35,10 +35,12 @@ fn effect(op: Op) -> Option<Effect> {
     Some(match op {
         MovI64 | MovF64 | MovCell | ConstI64 | ConstF64 | ConstCell | LoadGlobalI64
         | LoadGlobalF64 | LoadGlobalCell | AddI64 | SubI64 | MulI64 | DivI64 | ModI64
-        | AddI64Imm | ModI64Imm | NegI64 | AbsI64 | EqI64 | NeI64 | LtI64 | LeI64 | Not
-        | AddF64 | SubF64 | MulF64 | DivF64 | ModF64 | NegF64 | SqrtF64 | AbsF64 | EqF64
-        | NeF64 | LtF64 | LeF64 | I64ToF64 | F64ToI64 | StrLen | ListLen | ListGetI64
-        | ListGetF64 | ListGetCell | GetFieldI64 | GetFieldF64 | GetFieldCell => Effect::Value,
+        | AddI64Imm | ModI64Imm | DivI64Pow2 | ModI64Pow2 | NegI64 | AbsI64 | EqI64 | NeI64
+        | LtI64 | LeI64 | Not | AddF64 | SubF64 | MulF64 | DivF64 | ModF64 | NegF64 | SqrtF64
+        | AbsF64 | EqF64 | NeF64 | LtF64 | LeF64 | I64ToF64 | F64ToI64 | StrLen | ListLen
+        | ListGetI64 | ListGetF64 | ListGetCell | GetFieldI64 | GetFieldF64 | GetFieldCell => {
+            Effect::Value
+        }
         IncJLtI64 => Effect::Step,
         Jmp | JmpTrue | JmpFalse | JLtI64 | JLeI64 | JEqI64 | JNeI64 | JLtI64Imm | JLeI64Imm
         | JGtI64Imm | JGeI64Imm | JEqI64Imm | JNeI64Imm | JLtF64 | JLeF64 | JNLtF64 | JNLeF64
