@@ -533,3 +533,25 @@ fn nested_arithmetic_reuses_its_destination_and_temporaries() {
     let f = prog.funcs.iter().find(|f| f.name == "f").expect("f");
     assert!(f.n_i64 <= 2, "f uses {} i64 slots", f.n_i64);
 }
+
+/// In a matrix product's inner loop, the row read `a[i]` keeps a cell slot of its own (cell
+/// temporaries inside loops live to the end of the statement), so the loop's back-edge skips
+/// it: it runs once per row. Outside loops cell temporaries are reused, keeping frames small.
+#[test]
+fn an_invariant_row_read_in_an_inner_loop_is_hoisted() {
+    let src = "fun dot(a: list<list<int>>, b: list<list<int>>, i: int, j: int, n: int): int {
+  var s = 0
+  for k in 0..n { s = s + a[i][k] * b[k][j] }
+  return s
+}
+fun pair(t: list<list<int>>): int { return len(t[0]) + len(t[1]) }
+print(dot([[1, 2], [3, 4]], [[5, 6], [7, 8]], 1, 0, 2), pair([[1], [2, 3]]))";
+    assert_eq!(out(src), "43 3\n");
+    let p = compile_source(src).unwrap();
+    let f = p.funcs.iter().find(|f| f.name == "dot").unwrap();
+    let back = f.code.iter().find(|i| i.op == Op::IncJLtI64).unwrap();
+    let head = &f.code[back.c as usize - 1];
+    assert_eq!(head.op, Op::ListGetCell, "{:?}", f.code);
+    let pair = p.funcs.iter().find(|f| f.name == "pair").unwrap();
+    assert_eq!(pair.n_cell, 1, "{:?}", pair.code);
+}
