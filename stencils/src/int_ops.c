@@ -74,22 +74,22 @@ OP_AB(mul_i64_imm, MUL_IMM)
     CONTINUE();
 OP_AB(mod_i64_imm, MOD_IMM)
 
-/* R[a] := R[b] / 2^c  truncated (1 <= c <= 62): a negative dividend is biased by 2^c - 1 so
- * the arithmetic shift rounds toward zero */
-#define DIV_POW2(A, B)                                                   \
-    int64_t x = B;                                                       \
-    uint32_t k = (uint32_t)U32(_C);                                      \
-    int64_t bias = (int64_t)((uint64_t)(x >> 63) >> ((64 - k) & 63));   \
-    A = (x + bias) >> (k & 63);                                          \
+/* 2^k - 1 for a negative x, else 0 (1 <= k <= 62): biased by it, a negative dividend's
+ * arithmetic shift rounds toward zero */
+#define POW2_BIAS(x, k) ((int64_t)((uint64_t)((x) >> 63) >> ((64 - (k)) & 63)))
+
+/* R[a] := R[b] / 2^c  truncated (1 <= c <= 62) */
+#define DIV_POW2(A, B)                           \
+    int64_t x = B;                               \
+    uint32_t k = (uint32_t)U32(_C);              \
+    A = (x + POW2_BIAS(x, k)) >> (k & 63);       \
     CONTINUE();
 OP_AB(div_i64_pow2, DIV_POW2)
 
 /* R[a] := R[b] % 2^c  sign of the dividend (1 <= c <= 62) */
 #define MOD_POW2(A, B)                                                   \
-    int64_t x = B;                                                       \
-    uint32_t k = (uint32_t)U32(_C);                                      \
-    int64_t bias = (int64_t)((uint64_t)(x >> 63) >> ((64 - k) & 63));   \
-    A = ((x + bias) & (int64_t)(((uint64_t)1 << (k & 63)) - 1)) - bias;  \
+    int64_t x = B, bias = POW2_BIAS(x, (uint32_t)U32(_C));               \
+    A = ((x + bias) & (int64_t)(((uint64_t)1 << (U32(_C) & 63)) - 1)) - bias; \
     CONTINUE();
 OP_AB(mod_i64_pow2, MOD_POW2)
 

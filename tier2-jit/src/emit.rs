@@ -1220,32 +1220,13 @@ impl Emitter {
                 vals[v::EXIT as usize] = (base + next_exit) as u64;
                 vals[v::HELPER_OP as usize] = info.helper;
                 let mut used_exit = false;
-                // Spill / reload every cached f64 slot (around calls and helpers).
-                macro_rules! spill_fs {
-                    () => {
+                // Spill (`set.spill_f`) or reload (`set.reload_f`) every cached f64 slot
+                // (around calls and helpers).
+                macro_rules! each_f {
+                    ($stencils:expr) => {
                         for (r, &w) in fcache.iter().enumerate() {
-                            piece!(
-                                set.spill_f[r],
-                                Role::Slot(w),
-                                pc,
-                                8 * w as u64,
-                                used_exit,
-                                false
-                            );
-                        }
-                    };
-                }
-                macro_rules! reload_fs {
-                    () => {
-                        for (r, &w) in fcache.iter().enumerate() {
-                            piece!(
-                                set.reload_f[r],
-                                Role::Slot(w),
-                                pc,
-                                8 * w as u64,
-                                used_exit,
-                                false
-                            );
+                            let s = $stencils[r];
+                            piece!(s, Role::Slot(w), pc, 8 * w as u64, used_exit, false);
                         }
                     };
                 }
@@ -1276,9 +1257,9 @@ impl Emitter {
                             // frame's size in bytes).
                             vals[v::FRAME as usize] = vals[v::A as usize + 2]
                                 + 8 * prog.funcs[callee].frame_words() as u64;
-                            spill_fs!();
+                            each_f!(set.spill_f);
                             op!(forms[ncache]);
-                            reload_fs!();
+                            each_f!(set.reload_f);
                             used_direct = true;
                             break 'pick;
                         }
@@ -1292,7 +1273,7 @@ impl Emitter {
                         // after; cached f64 slots are spilled and reloaded by pieces of their
                         // own around it (a helper op then uses its form that keeps f0..f7
                         // alive across the call).
-                        spill_fs!();
+                        each_f!(set.spill_f);
                         let s = match (nfc > 0, info.f_forms) {
                             (true, Some(ff)) => ff[ncache],
                             _ if ncache == 0 => info.stencil,
@@ -1300,7 +1281,7 @@ impl Emitter {
                         };
                         op!(s);
                         if !info.ends {
-                            reload_fs!();
+                            each_f!(set.reload_f);
                         }
                         break 'pick;
                     }

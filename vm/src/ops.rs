@@ -675,20 +675,25 @@ pub fn c_header() -> String {
     s
 }
 
-/// `x / 2^k` truncated toward zero (1 <= k <= 62), without a divide: a negative `x` is
-/// biased by `2^k - 1` first, so the arithmetic shift rounds toward zero. The same formula
-/// as the `div_i64_pow2` stencil.
+/// `2^k - 1` for a negative `x`, else 0 (1 <= k <= 62): biased by it, a negative dividend's
+/// arithmetic shift rounds toward zero.
+#[inline]
+fn pow2_bias(x: i64, k: u32) -> i64 {
+    ((x >> 63) as u64).wrapping_shr(64 - k) as i64
+}
+
+/// `x / 2^k` truncated toward zero (1 <= k <= 62), without a divide (the formula of the
+/// `div_i64_pow2` stencil).
 #[inline]
 pub fn div_pow2(x: i64, k: u32) -> i64 {
-    let bias = ((x >> 63) as u64).wrapping_shr(64 - k) as i64;
-    (x + bias).wrapping_shr(k)
+    (x + pow2_bias(x, k)).wrapping_shr(k)
 }
 
 /// `x % 2^k` with the sign of the dividend (1 <= k <= 62), without a divide (as the
 /// `mod_i64_pow2` stencil).
 #[inline]
 pub fn mod_pow2(x: i64, k: u32) -> i64 {
-    let bias = ((x >> 63) as u64).wrapping_shr(64 - k) as i64;
+    let bias = pow2_bias(x, k);
     ((x + bias) & ((1i64 << k) - 1)) - bias
 }
 
