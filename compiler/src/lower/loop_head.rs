@@ -143,30 +143,36 @@ mod tests {
 
     #[test]
     fn a_head_that_varies_or_a_loop_with_effects_is_left_alone() {
-        // The index of the read is written in the loop.
-        let mut code = matrix_row_loop();
-        code[1] = ins(Op::ListGetCell, 18, 4, 12);
-        assert_eq!(hoist_loop_heads(&mut code), 0);
-        // The list read may change: the loop stores into a list.
-        let mut code = matrix_row_loop();
-        code[3] = ins(Op::ListSetI64, 18, 12, 11);
-        assert_eq!(hoist_loop_heads(&mut code), 0);
-        // Its slot is written again later in the loop.
-        let mut code = matrix_row_loop();
-        code[3] = ins(Op::MovCell, 18, 4, 0);
-        assert_eq!(hoist_loop_heads(&mut code), 0);
-        // It reads its own slot (x = x + 1 is not invariant).
-        let mut code = matrix_row_loop();
-        code[1] = ins(Op::AddI64Imm, 9, 9, 1);
-        assert_eq!(hoist_loop_heads(&mut code), 0);
-        // Entered in the middle (a while loop jumps to its condition first).
-        let mut code = matrix_row_loop();
-        code[0] = ins(Op::Jmp, 4, 0, 0);
-        assert_eq!(hoist_loop_heads(&mut code), 0);
-        // A call in the loop.
-        let mut code = matrix_row_loop();
-        code[3] = ins(Op::Call, 0, 20, 30);
-        assert_eq!(hoist_loop_heads(&mut code), 0);
+        // (the instruction put in place of the loop's own, and why nothing is hoisted then)
+        let refusals = [
+            (
+                1,
+                ins(Op::ListGetCell, 18, 4, 12),
+                "the read's index is written in the loop",
+            ),
+            (
+                3,
+                ins(Op::ListSetI64, 18, 12, 11),
+                "the loop stores into a list",
+            ),
+            (
+                3,
+                ins(Op::MovCell, 18, 4, 0),
+                "its slot is written again in the loop",
+            ),
+            (1, ins(Op::AddI64Imm, 9, 9, 1), "it reads its own slot"),
+            (
+                0,
+                ins(Op::Jmp, 4, 0, 0),
+                "entered in the middle, as a while loop is",
+            ),
+            (3, ins(Op::Call, 0, 20, 30), "a call in the loop"),
+        ];
+        for (at, x, why) in refusals {
+            let mut code = matrix_row_loop();
+            code[at] = x;
+            assert_eq!(hoist_loop_heads(&mut code), 0, "{why}");
+        }
     }
 
     #[test]
