@@ -1008,7 +1008,6 @@ impl Emitter {
         let cached_fn = any_cache as usize;
         let mut bound = 0usize;
         let mut exits = 0usize;
-        let mut heads = 0usize;
         let mut last_live = 0usize;
         // Each straight run of instructions in one go; jump targets wait on the work list.
         while let Some(start) = self.work.pop() {
@@ -1024,13 +1023,12 @@ impl Emitter {
                     if to < n && !self.live[to] {
                         self.work.push(to as u32);
                     }
-                    if to <= pc && to < n && !self.loop_head[to] {
+                    if to <= pc {
                         self.loop_head[to] = true;
-                        heads += 1;
-                    }
-                    if to <= pc && pc - to < SMALL_LOOP && !self.small_loop[to] {
-                        self.small_loop[to] = true;
-                        small_loops += 1;
+                        if pc - to < SMALL_LOOP && !self.small_loop[to] {
+                            self.small_loop[to] = true;
+                            small_loops += 1;
+                        }
                     }
                 }
                 if w.stops {
@@ -1046,16 +1044,18 @@ impl Emitter {
         // those holes are patched once the instructions are in place (`late`).
         let exit_len = st[set.exit as usize].len as usize;
         let exit_at_len = st[set.exit_at as usize].len as usize;
-        let entry_len = if any_cache {
-            let reloads = cache.iter().enumerate().map(|(r, _)| set.reload[r]);
-            let freloads = fcache.iter().enumerate().map(|(r, _)| set.reload_f[r]);
-            reloads
-                .chain(freloads)
-                .map(|s| st[s as usize].ft_len as usize)
-                .sum::<usize>()
-                + st[set.jmp as usize].len as usize
-        } else {
-            0
+        // An entry stub's reloads: (stencil, cached slot) of every cached register.
+        let entry_reloads = || {
+            let i = set.reload[..ncache].iter().zip(cache);
+            let f = set.reload_f[..nfc].iter().zip(fcache);
+            i.chain(f).map(|(&s, &w)| (s, w))
+        };
+        let entry_len = match any_cache {
+            true => {
+                let reloads = entry_reloads().map(|(s, _)| st[s as usize].ft_len as usize);
+                reloads.sum::<usize>() + st[set.jmp as usize].len as usize
+            }
+            false => 0,
         };
         // Entry stubs (only when registers are cached) at pc 0 and at every loop header, the
         // only places the interpreter enters native code (a call, a back-edge): a reload of
@@ -1070,7 +1070,6 @@ impl Emitter {
                     entries += 1;
                 }
             }
-            debug_assert!(entries <= heads + 1);
         }
         let exits_start = exit_len + entries * entry_len;
         // The instructions start on a cache line, as the unit does: where a hot loop falls
@@ -1397,13 +1396,8 @@ impl Emitter {
                         set.exit_at_stub.write(buf, at, pc as u32);
                         copied += 1;
                         if record {
-                            exit_listed.push(ListedPiece {
-                                offset: at,
-                                len: exit_at_len,
-                                pc,
-                                role: Role::ExitAt,
-                                stencil: st[set.exit_at as usize].stencil.name,
-                            });
+                            let ps = &st[set.exit_at as usize];
+                            list(exit_listed, at, exit_at_len, pc, Role::ExitAt, ps);
                         }
                     } else {
                         // A slot no piece jumps to.
@@ -1460,13 +1454,14 @@ impl Emitter {
             }
             copied += 1;
             if record {
-                exit_listed.push(ListedPiece {
-                    offset: 0,
-                    len: exit_len,
-                    pc: 0,
-                    role: Role::Exit,
-                    stencil: st[set.exit as usize].stencil.name,
-                });
+                list(
+                    exit_listed,
+                    0,
+                    exit_len,
+                    0,
+                    Role::Exit,
+                    &st[set.exit as usize],
+                );
             }
             // The entry stubs: reloads falling through to a jump to their instruction.
             for (pc, &at) in enter_off.iter().enumerate() {
@@ -1476,17 +1471,7 @@ impl Emitter {
                 let mut at = at as usize;
                 vals[v::PC as usize] = pc as u64;
                 vals[v::TARGET as usize] = (base + pc_off[pc] as usize) as u64;
-                let reloads = cache
-                    .iter()
-                    .enumerate()
-                    .map(|(r, &w)| (set.reload[r], w))
-                    .chain(
-                        fcache
-                            .iter()
-                            .enumerate()
-                            .map(|(r, &w)| (set.reload_f[r], w)),
-                    );
-                let pieces = reloads
+                let pieces = entry_reloads()
                     .map(|(s, w)| (s, Role::Reload(w), 0))
                     .chain(std::iter::once((set.jmp, Role::Enter, 1)));
                 for (s, role, full) in pieces {
@@ -1500,13 +1485,7 @@ impl Emitter {
                         return Err(format!("function {}: an entry stub does not fit", f.name));
                     }
                     if record {
-                        exit_listed.push(ListedPiece {
-                            offset: at,
-                            len,
-                            pc,
-                            role,
-                            stencil: ps.stencil.name,
-                        });
+                        list(exit_listed, at, len, pc, role, ps);
                     }
                     at += len;
                     copied += 1;
