@@ -22,7 +22,7 @@ use vm::abi::{
     STATUS_RETURNED,
 };
 use vm::error::Error;
-use vm::jit_api::Jit;
+use vm::jit_api::{CompiledFn, Jit};
 use vm::ops::Op;
 use vm::prof;
 use vm::program::{Bank, Program};
@@ -113,8 +113,8 @@ struct Tiering<'j> {
     calls: Vec<u64>,
     /// Per function: (count when compiled, code bytes, compile nanoseconds).
     compiled_info: Vec<(u64, u64, u64)>,
-    /// Per function: native address of each instruction, once compiled.
-    native: Vec<Option<Vec<*const u8>>>,
+    /// Per function: its native code's entry points, once compiled.
+    native: Vec<Option<CompiledFn>>,
     failed: Vec<bool>,
 }
 
@@ -151,8 +151,8 @@ impl Tiering<'_> {
         prof::compiled(fid, after.compile_nanos - before.compile_nanos);
         match r {
             Ok(c) => {
-                funcs[fid].native = c.pc_addrs[0];
-                self.native[fid] = Some(c.pc_addrs);
+                funcs[fid].native = c.entry();
+                self.native[fid] = Some(c);
                 true
             }
             Err(e) => {
@@ -225,7 +225,7 @@ pub fn run_with_tests(
         counts: vec![0; nf],
         calls: vec![0; nf],
         compiled_info: vec![(0, 0, 0); nf],
-        native: vec![None; nf],
+        native: (0..nf).map(|_| None).collect(),
         failed: vec![false; nf],
     };
     let mut stack = VmStack::new(opts.stack_words, prog.max_frame_words() as usize);
@@ -897,7 +897,7 @@ fn enter_native(
     let addrs = tiering.native[fid]
         .as_ref()
         .expect("entered a compiled function");
-    let addr = addrs[pc];
+    let addr = addrs.at(pc);
     assert!(
         !addr.is_null(),
         "pc {pc} is not an entry point of the native code"

@@ -799,9 +799,8 @@ impl StencilSet {
 pub struct Emitted {
     /// Base address of the function's code.
     pub base: usize,
-    /// Native entry point of each instruction that can be entered (pc 0 and jump targets);
-    /// null for the others.
-    pub pc_addrs: Vec<*const u8>,
+    /// The native entry points as (pc, address), in pc order: pc 0, then every loop header.
+    pub entries: Vec<(u32, *const u8)>,
     /// Bytes of code (without data and padding).
     pub code_bytes: usize,
     /// Stencils copied (instructions, spills, reloads and entry stubs).
@@ -857,9 +856,9 @@ pub struct Emitter {
     set: &'static StencilSet,
     /// Code offset of each instruction's first piece.
     pc_off: Vec<u32>,
-    /// Per instruction: its entry stub's offset, or `u32::MAX` (empty when no register is
-    /// cached).
-    enter_off: Vec<u32>,
+    /// The entry points, in pc order: pc 0, then every loop header (the places the
+    /// interpreter enters native code: a call, a back-edge).
+    heads: Vec<u32>,
     /// Stencils with data, and where their data goes.
     data: Vec<(u16, u32)>,
     /// Pieces with holes to patch once the code is in place.
@@ -893,7 +892,7 @@ impl Emitter {
         Ok(Emitter {
             set: StencilSet::get()?,
             pc_off: Vec::new(),
-            enter_off: Vec::new(),
+            heads: Vec::new(),
             data: Vec::new(),
             late: Vec::new(),
             listed: Vec::new(),
@@ -959,26 +958,6 @@ impl Emitter {
         if f.code.len() >= u32::MAX as usize / 2 {
             return Err(format!("function {} is too large", f.name));
         }
-        let mut cache_words = [0u32; CACHE_REGS];
-        let mut fcache_words = [0u32; F_CACHE_REGS];
-        let (ncache, nfc) = match &self.forced {
-            Some((ff, i, fl)) if *ff == fid => {
-                cache_words[..i.len()].copy_from_slice(i);
-                fcache_words[..fl.len()].copy_from_slice(fl);
-                (i.len(), fl.len())
-            }
-            _ => choose_cache_into(
-                f,
-                &self.set.targets,
-                &mut self.depth,
-                &mut self.score,
-                &mut cache_words,
-                &mut fcache_words,
-            ),
-        };
-        let cache = &cache_words[..ncache];
-        let fcache = &fcache_words[..nfc];
-        let any_cache = ncache > 0 || nfc > 0;
         let set = self.set;
         let st = &set.stencils;
         let this_prog = (prog as *const Program as usize, prog.funcs.len());
@@ -1005,28 +984,40 @@ impl Emitter {
         let mut small_loops = 0usize;
         self.work.clear();
         self.work.push(0);
-        let cached_fn = any_cache as usize;
-        let mut bound = 0usize;
+        // (the bound with and without cached registers: which applies is known after the walk)
+        let mut bound = [0usize; 2];
+        let mut loops = false;
         let mut exits = 0usize;
         let mut last_live = 0usize;
         // Each straight run of instructions in one go; jump targets wait on the work list.
+        let (code, walk) = (&f.code[..n], &set.walk[..]);
+        let live = &mut self.live[..n];
+        let loop_head = &mut self.loop_head[..n];
+        let small_loop = &mut self.small_loop[..n];
+        self.heads.clear();
+        self.heads.push(0);
         while let Some(start) = self.work.pop() {
             let mut pc = start as usize;
-            while pc < n && !self.live[pc] {
-                self.live[pc] = true;
-                let ins = &f.code[pc];
-                let w = set.walk[ins.op as usize];
-                bound += w.bound[cached_fn] as usize;
+            while pc < n && !live[pc] {
+                live[pc] = true;
+                let ins = &code[pc];
+                let w = walk[ins.op as usize];
+                bound[0] += w.bound[0] as usize;
+                bound[1] += w.bound[1] as usize;
                 exits += w.may_exit as usize;
                 if w.target < 3 {
                     let to = ins.operand_values()[w.target as usize] as usize;
-                    if to < n && !self.live[to] {
+                    if to < n && !live[to] {
                         self.work.push(to as u32);
                     }
                     if to <= pc {
-                        self.loop_head[to] = true;
-                        if pc - to < SMALL_LOOP && !self.small_loop[to] {
-                            self.small_loop[to] = true;
+                        loops = true;
+                        if !loop_head[to] && to != 0 {
+                            self.heads.push(to as u32);
+                        }
+                        loop_head[to] = true;
+                        if pc - to < SMALL_LOOP && !small_loop[to] {
+                            small_loop[to] = true;
                             small_loops += 1;
                         }
                     }
@@ -1038,6 +1029,30 @@ impl Emitter {
             }
             last_live = last_live.max(pc.min(n - 1));
         }
+        self.heads[1..].sort_unstable();
+        let mut cache_words = [0u32; CACHE_REGS];
+        let mut fcache_words = [0u32; F_CACHE_REGS];
+        let (ncache, nfc) = match &self.forced {
+            Some((ff, i, fl)) if *ff == fid => {
+                cache_words[..i.len()].copy_from_slice(i);
+                fcache_words[..fl.len()].copy_from_slice(fl);
+                (i.len(), fl.len())
+            }
+            // (a function without loops caches nothing)
+            _ if !loops => (0, 0),
+            _ => choose_cache_into(
+                f,
+                &set.targets,
+                &mut self.depth,
+                &mut self.score,
+                &mut cache_words,
+                &mut fcache_words,
+            ),
+        };
+        let cache = &cache_words[..ncache];
+        let fcache = &fcache_words[..nfc];
+        let any_cache = ncache > 0 || nfc > 0;
+        let bound = if any_cache { bound[1] } else { bound[0] };
         // Layout: [exit stub][entry stubs][exit_at slots][instructions][data]. Everything
         // before the instructions has a size known now, so every address a piece needs is
         // known when it is copied, except a forward jump's target and a stencil's data:
@@ -1060,18 +1075,8 @@ impl Emitter {
         // Entry stubs (only when registers are cached) at pc 0 and at every loop header, the
         // only places the interpreter enters native code (a call, a back-edge): a reload of
         // each cached register, then a jump to the instruction.
-        self.enter_off.clear();
-        let mut entries = 0usize;
-        if any_cache {
-            self.enter_off.resize(n, u32::MAX);
-            for pc in 0..n {
-                if pc == 0 || self.loop_head[pc] {
-                    self.enter_off[pc] = (exit_len + entries * entry_len) as u32;
-                    entries += 1;
-                }
-            }
-        }
-        let exits_start = exit_len + entries * entry_len;
+        // The stub of entry `k` (of `heads`) is at `exit_len + k * entry_len`.
+        let exits_start = exit_len + self.heads.len() * entry_len;
         // The instructions start on a cache line, as the unit does: where a hot loop falls
         // relative to 32- and 64-byte boundaries moved tight loops by up to 1.7x.
         let code_start = (exits_start + exits * exit_at_len).next_multiple_of(64);
@@ -1090,10 +1095,13 @@ impl Emitter {
         let mut code_end = 0usize;
 
         // ---- one pass: pick each instruction's pieces and copy them ----
-        let live = &self.live;
-        let small_loop = &self.small_loop;
-        let pc_off = &mut self.pc_off;
-        let enter_off = &self.enter_off;
+        // (slices of the function's length: their bounds are known in the loop)
+        let live = &self.live[..n];
+        let small_loop = &self.small_loop[..n];
+        let pc_off = &mut self.pc_off[..n];
+        let heads = &self.heads[..];
+        let ops = &set.ops[..];
+        let short = &set.short[..];
         let data = &mut self.data;
         let late = &mut self.late;
         let listed = &mut self.listed;
@@ -1122,7 +1130,7 @@ impl Emitter {
             macro_rules! piece {
                 ($s:expr, $role:expr, $pc:expr, $a:expr, $used_exit:ident, $forward:expr) => {{
                     let (s, pc): (u16, usize) = ($s, $pc);
-                    let p = set.short[s as usize];
+                    let p = short[s as usize];
                     let len = p.ft_len as usize;
                     vals[v::CONTINUE as usize] = (base + pos + len) as u64;
                     vals[v::A as usize] = $a;
@@ -1170,7 +1178,8 @@ impl Emitter {
                     }
                 }
             };
-            for (pc, ins) in f.code.iter().enumerate() {
+            let code = &f.code[..n];
+            for (pc, ins) in code.iter().enumerate() {
                 if set.loop_align > 1 && small_loop[pc] {
                     // (the previous instruction falls through the padding)
                     let to = pos.next_multiple_of(set.loop_align);
@@ -1181,7 +1190,7 @@ impl Emitter {
                 if !live[pc] {
                     continue;
                 }
-                let info = &set.ops[ins.op as usize];
+                let info = &ops[ins.op as usize];
                 if info.broken {
                     return Err(plan_error(f, pc, &set.broken[ins.op as usize]));
                 }
@@ -1243,12 +1252,9 @@ impl Emitter {
                         }
                         if direct && (callee == fid || natives[callee] != 0) {
                             vals[v::CALLEE as usize] = if callee == fid {
-                                let entry = if any_cache {
-                                    enter_off[0]
-                                } else {
-                                    code_start as u32
-                                };
-                                (base + entry as usize) as u64
+                                // (entry 0 is pc 0)
+                                let entry = if any_cache { exit_len } else { code_start };
+                                (base + entry) as u64
                             } else {
                                 natives[callee] as u64
                             };
@@ -1464,11 +1470,9 @@ impl Emitter {
                 );
             }
             // The entry stubs: reloads falling through to a jump to their instruction.
-            for (pc, &at) in enter_off.iter().enumerate() {
-                if at == u32::MAX {
-                    continue;
-                }
-                let mut at = at as usize;
+            for (k, &pc) in heads.iter().enumerate().filter(|_| any_cache) {
+                let pc = pc as usize;
+                let mut at = exit_len + k * entry_len;
                 vals[v::PC as usize] = pc as u64;
                 vals[v::TARGET as usize] = (base + pc_off[pc] as usize) as u64;
                 let pieces = entry_reloads()
@@ -1507,24 +1511,15 @@ impl Emitter {
         }
 
         // Entry points: the stub when registers are cached, else the instruction's code.
-        let pc_addrs: Vec<*const u8> = if !any_cache {
-            self.pc_off
-                .iter()
-                .zip(self.live.iter())
-                .map(|(o, &l)| match l {
-                    true => (base + *o as usize) as *const u8,
-                    false => std::ptr::null(),
-                })
-                .collect()
-        } else {
-            self.enter_off
-                .iter()
-                .map(|o| match *o {
-                    u32::MAX => std::ptr::null(),
-                    o => (base + o as usize) as *const u8,
-                })
-                .collect()
-        };
+        let entries: Vec<(u32, *const u8)> = (self.heads.iter().enumerate())
+            .map(|(k, &pc)| {
+                let off = match any_cache {
+                    true => exit_len + k * entry_len,
+                    false => self.pc_off[pc as usize] as usize,
+                };
+                (pc, (base + off) as *const u8)
+            })
+            .collect();
         if let Some(l) = listing {
             l.base = base;
             l.code_bytes = code_bytes;
@@ -1535,12 +1530,10 @@ impl Emitter {
             l.pieces.extend_from_slice(&self.listed);
             l.pieces.extend_from_slice(&self.exit_listed);
         }
-        if let Some(&entry) = pc_addrs.first() {
-            self.natives[fid] = entry as usize;
-        }
+        self.natives[fid] = entries[0].1 as usize;
         Ok(Emitted {
             base,
-            pc_addrs,
+            entries,
             code_bytes,
             stencils_copied: copied,
         })

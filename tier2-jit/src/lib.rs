@@ -192,9 +192,7 @@ impl Jit for CopyAndPatch {
                 self.stats.code_bytes += e.code_bytes as u64;
                 let name = format!("mochi:{} [jit]", prog.funcs[fid].name);
                 self.perf_line(e.base, e.code_bytes, &name);
-                Ok(CompiledFn {
-                    pc_addrs: e.pc_addrs,
-                })
+                Ok(CompiledFn { entries: e.entries })
             }
             Err(e) => {
                 self.stats.failed_compiles += 1;

@@ -711,7 +711,7 @@ fn closure_call_to_an_uncompiled_target_side_exits_at_the_call() {
     // Once the target has native code (the interpreter promoted it), the same call runs
     // natively: point its FuncInfo at the compiled code.
     let add = m.jit.compile(&m.prog, 1).expect("compile add");
-    m.infos[1].native = add.pc_addrs[0];
+    m.infos[1].native = add.entry();
     m.ctx().funcs = m.infos.as_ptr();
     assert_eq!(m.run(0), STATUS_RETURNED);
     assert_eq!(m.get(5), 14);

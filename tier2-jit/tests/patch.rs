@@ -644,9 +644,9 @@ fn loop_with_backward_branch_and_osr_entry() {
     assert_eq!(m.ctx().native_entries, 2);
     // Only entry points (pc 0 and loop headers) can be entered: not the forward jump's
     // target (pc 5), which the interpreter never enters.
-    let entries = &m.compiled[0].as_ref().unwrap().pc_addrs;
-    assert!(!entries[0].is_null() && !entries[3].is_null());
-    assert!(entries[4].is_null() && entries[5].is_null());
+    let c = m.compiled[0].as_ref().unwrap();
+    assert!(!c.at(0).is_null() && !c.at(3).is_null());
+    assert!(c.at(4).is_null() && c.at(5).is_null());
 }
 
 #[test]
@@ -1047,7 +1047,7 @@ fn code_is_mapped_read_execute_only() {
         vec![],
     );
     let m = Machine::new(p, &[0]);
-    let addr = m.compiled[0].as_ref().unwrap().pc_addrs[0] as usize;
+    let addr = m.compiled[0].as_ref().unwrap().entry() as usize;
     let maps = std::fs::read_to_string("/proc/self/maps").unwrap();
     let line = maps
         .lines()
@@ -1312,6 +1312,6 @@ fn unreachable_instructions_get_no_code() {
     let one = jit.stats().code_bytes;
     let c = jit.compile(&dead, 0).unwrap();
     assert_eq!(jit.stats().code_bytes - one, one);
-    assert!(!c.pc_addrs[0].is_null());
-    assert!(c.pc_addrs[1].is_null() && c.pc_addrs[2].is_null());
+    assert!(!c.entry().is_null());
+    assert!(c.at(1).is_null() && c.at(2).is_null());
 }

@@ -6,11 +6,26 @@ use crate::program::Program;
 
 /// Native code of one compiled function.
 pub struct CompiledFn {
-    /// Native entry point of each instruction (index = pc): `pc_addrs[0]` is the function's
-    /// entry, and every jump target has one too, which lets the interpreter enter a running
-    /// loop (OSR) at its header. Other instructions have null. Entry points follow the stencil
-    /// calling convention and load whatever the code keeps in registers.
-    pub pc_addrs: Vec<*const u8>,
+    /// The native entry points as (pc, address), in pc order: pc 0 (the function's entry)
+    /// first, then every loop header, where the interpreter enters a running loop (OSR).
+    /// Entry points follow the stencil calling convention and load whatever the code keeps in
+    /// registers.
+    pub entries: Vec<(u32, *const u8)>,
+}
+
+impl CompiledFn {
+    /// The function's entry (pc 0).
+    pub fn entry(&self) -> *const u8 {
+        self.at(0)
+    }
+
+    /// The entry point at instruction `pc`, or null when native code has none there.
+    pub fn at(&self, pc: usize) -> *const u8 {
+        match self.entries.binary_search_by_key(&pc, |e| e.0 as usize) {
+            Ok(i) => self.entries[i].1,
+            Err(_) => std::ptr::null(),
+        }
+    }
 }
 
 /// Counters reported by `--stats`.

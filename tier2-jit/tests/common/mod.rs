@@ -67,7 +67,7 @@ impl Machine {
             .funcs
             .iter()
             .zip(&compiled)
-            .map(|(f, c)| FuncInfo::new(f, c.as_ref().map_or(std::ptr::null(), |c| c.pc_addrs[0])))
+            .map(|(f, c)| FuncInfo::new(f, c.as_ref().map_or(std::ptr::null(), |c| c.entry())))
             .collect();
         let mut stack = vec![SENTINEL; STACK_WORDS];
         let ctx = Ctx {
@@ -140,7 +140,7 @@ impl Machine {
         self.ctx().depth = 1;
         self.ctx().exit_pc = u64::MAX;
         self.ctx().exit_fp = std::ptr::null_mut();
-        let addr = self.compiled[fid].as_ref().expect("compiled").pc_addrs[pc];
+        let addr = self.compiled[fid].as_ref().expect("compiled").at(pc);
         assert!(
             !addr.is_null(),
             "pc {pc} is not an entry point of the native code"
