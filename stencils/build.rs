@@ -359,6 +359,7 @@ enum Sym {
     OwnData,
     Callee,
     Frame,
+    Cold,
 }
 
 #[derive(Clone, PartialEq, Eq, PartialOrd, Ord, Debug)]
@@ -599,6 +600,188 @@ fn relax_exit_tails(code: &mut Vec<u8>, holes: &mut Vec<HoleOut>) {
     *holes = new_holes;
 }
 
+/// The name of the cold twin of stencil `S` is `cold.S` (see [`split_cold_tail`]).
+const COLD_PREFIX: &str = "cold.";
+
+/// Move a stencil's cold tail out of the hot line. clang lays out a stencil whose rare case
+/// takes more than a side exit (a list index counting from the end, a 64-bit division) as
+///
+/// ```text
+///   ...                 (jumps into `cold`)
+///   jmp _CONTINUE       hot path ends
+/// cold:
+///   ...                 rare path
+///   jmp _CONTINUE       (or a side exit)
+/// ```
+///
+/// so the hot path ends in a jump to the next instruction that the emitter cannot drop: it
+/// is not the stencil's last instruction. The split keeps `0..cold` as the stencil, with
+/// every jump into the tail made a rel32 jump to the new hole `_COLD` (the address where the
+/// emitter puts the tail) plus the target's offset in it, so its `jmp _CONTINUE` is last and
+/// the hot path falls through into the next instruction. The tail becomes a stencil of its
+/// own, `cold.NAME`, whose holes are the ones it had (`_CONTINUE` is the same address: where
+/// the hot piece ends). Nothing is split, and the stencil stays as it was, in a branch op,
+/// when an
+/// instruction fails to decode, when the tail jumps back into the hot part, when a short
+/// branch would no longer reach, or when an instruction addresses memory relative to rip
+/// without a hole.
+fn split_cold_tail(
+    code: &mut Vec<u8>,
+    holes: &mut Vec<HoleOut>,
+) -> Option<(Vec<u8>, Vec<HoleOut>)> {
+    use iced_x86::{Decoder, DecoderOptions, FlowControl};
+    let hole_at = |off: usize| {
+        holes
+            .iter()
+            .position(|h| !h.in_data && h.offset == off as u64)
+    };
+    let mut insns = Vec::new();
+    let mut decoder = Decoder::with_ip(64, code, 0, DecoderOptions::NONE);
+    while decoder.can_decode() {
+        let i = decoder.decode();
+        if i.is_invalid() {
+            return None;
+        }
+        insns.push(i);
+    }
+    let continue_jump = |i: &iced_x86::Instruction| {
+        let at = i.ip() as usize;
+        code[at] == 0xe9
+            && i.len() == 5
+            && hole_at(at + 1).is_some_and(|k| {
+                let h = &holes[k];
+                h.sym == Sym::Continue && h.kind == Kind::Rel32 && h.addend == -4
+            })
+    };
+    // A branch op's `jmp _CONTINUE` runs only when the branch is not taken (a loop's exit),
+    // so splitting it would only lengthen its short jumps into the tail.
+    if holes.iter().any(|h| h.sym == Sym::Target) {
+        return None;
+    }
+    // The split: after the first `jmp _CONTINUE` that is not the last instruction.
+    let s = insns.iter().position(continue_jump)?;
+    if s + 1 == insns.len() {
+        return None;
+    }
+    let split = insns[s].ip() as usize + 5;
+    let internal = |i: &iced_x86::Instruction| {
+        matches!(
+            i.flow_control(),
+            FlowControl::ConditionalBranch | FlowControl::UnconditionalBranch
+        ) && (i.is_jcc_short_or_near() || i.is_jmp_short_or_near())
+            && (i.len() == 2 || hole_at(i.ip() as usize + i.len() - 4).is_none())
+    };
+    let mut into_cold = 0;
+    for (n, i) in insns.iter().enumerate() {
+        let at = i.ip() as usize;
+        if i.is_ip_rel_memory_operand()
+            && !holes.iter().any(|h| {
+                !h.in_data && (h.offset as usize) >= at && (h.offset as usize) < at + i.len()
+            })
+        {
+            return None;
+        }
+        // (a branch of another kind, e.g. `jrcxz`, or an indirect one: too unusual to move)
+        if matches!(
+            i.flow_control(),
+            FlowControl::ConditionalBranch | FlowControl::UnconditionalBranch
+        ) && !internal(i)
+            && hole_at(at + i.len() - 4).is_none()
+        {
+            return None;
+        }
+        if internal(i) {
+            let t = i.near_branch_target() as usize;
+            match n > s {
+                // The tail only jumps within itself.
+                true if t < split => return None,
+                false if t >= split => into_cold += 1,
+                _ => {}
+            }
+        }
+    }
+    if into_cold == 0 {
+        return None; // a tail nothing jumps to (dead code): leave it
+    }
+    // The hot part's new layout: jumps into the tail become rel32 jumps to `_COLD`.
+    let to_cold =
+        |i: &iced_x86::Instruction| internal(i) && i.near_branch_target() as usize >= split;
+    let mut new_at = Vec::with_capacity(s + 2);
+    let mut pos = 0usize;
+    for i in &insns[..=s] {
+        new_at.push(pos);
+        pos += match (to_cold(i), i.is_jcc_short_or_near()) {
+            (true, true) => 6,
+            (true, false) => 5,
+            (false, _) => i.len(),
+        };
+    }
+    new_at.push(pos);
+    let mut hot = Vec::with_capacity(pos);
+    let mut hot_holes = Vec::new();
+    for (n, i) in insns[..=s].iter().enumerate() {
+        let at = i.ip() as usize;
+        let len = i.len();
+        if to_cold(i) {
+            let t = i.near_branch_target() as usize;
+            if i.is_jcc_short_or_near() {
+                let cc = if code[at] == 0x0f {
+                    code[at + 1] & 0x0f
+                } else {
+                    code[at] & 0x0f
+                };
+                hot.extend_from_slice(&[0x0f, 0x80 | cc, 0, 0, 0, 0]);
+            } else {
+                hot.extend_from_slice(&[0xe9, 0, 0, 0, 0]);
+            }
+            hot_holes.push(HoleOut {
+                in_data: false,
+                offset: (hot.len() - 4) as u64,
+                kind: Kind::Rel32,
+                sym: Sym::Cold,
+                addend: (t - split) as i64 - 4,
+                pool_entry: None,
+            });
+            continue;
+        }
+        let mut bytes = code[at..at + len].to_vec();
+        if internal(i) {
+            let t = i.near_branch_target() as usize;
+            let tn = insns[..=s].iter().position(|j| j.ip() as usize == t)?;
+            let disp = new_at[tn] as i64 - (new_at[n] + len) as i64;
+            if len == 2 {
+                bytes[1] = i8::try_from(disp).ok()? as u8;
+            } else {
+                bytes[len - 4..].copy_from_slice(&i32::try_from(disp).ok()?.to_le_bytes());
+            }
+        }
+        hot.extend_from_slice(&bytes);
+    }
+    let mut cold_holes = Vec::new();
+    for h in holes.iter() {
+        let off = h.offset as usize;
+        if off >= split {
+            let mut h = h.clone();
+            h.offset = (off - split) as u64;
+            cold_holes.push(h);
+            continue;
+        }
+        let n = insns[..=s]
+            .iter()
+            .position(|i| (i.ip() as usize) <= off && off < i.ip() as usize + i.len())?;
+        if to_cold(&insns[n]) {
+            return None; // (internal jumps have no hole)
+        }
+        let mut h = h.clone();
+        h.offset = (new_at[n] + off - insns[n].ip() as usize) as u64;
+        hot_holes.push(h);
+    }
+    let cold = code[split..].to_vec();
+    *code = hot;
+    *holes = hot_holes;
+    Some((cold, cold_holes))
+}
+
 /// Fold a side exit or a branch that clang laid out as a branch over a jump,
 ///
 /// ```text
@@ -782,6 +965,20 @@ fn extract(file: &object::File, src: &str) -> Result<Vec<StencilOut>, String> {
         fold_exit_branches(&mut code, &mut holes);
         relax_exit_tails(&mut code, &mut holes); // drops the folds' no-ops
         swap_branch_tail(&mut code, &mut holes);
+        let cold = match data.is_empty() {
+            true => split_cold_tail(&mut code, &mut holes),
+            false => None,
+        };
+        if let Some((cold_code, mut cold_holes)) = cold {
+            cold_holes.sort();
+            out.push(StencilOut {
+                name: format!("{COLD_PREFIX}{name}"),
+                file: src.to_string(),
+                code: cold_code,
+                data: Vec::new(),
+                holes: cold_holes,
+            });
+        }
         holes.sort();
         for w in holes.windows(2) {
             let end = w[0].offset + if w[0].kind == Kind::Abs64 { 8 } else { 4 };
@@ -867,6 +1064,7 @@ fn hole(
                         "_H" => Sym::HelperOp,
                         "_CALLEE" => Sym::Callee,
                         "_FRAME" => Sym::Frame,
+                        "_COLD" => Sym::Cold,
                         s if s.starts_with("_H_") && s.len() > 3 => Sym::Helper(s[3..].into()),
                         s => {
                             return Err(err(format!(

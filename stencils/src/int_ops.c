@@ -66,11 +66,36 @@ OP_AB(add_i64_imm, ADD_IMM)
     CONTINUE();
 OP_AB(mul_i64_imm, MUL_IMM)
 
+/* Both operands in 0..2^32 (the common case): the 32-bit divider, which is faster, gives the
+ * signed result. Written out so that this path is the hot line and the 64-bit division is
+ * the cold tail that the build step moves out of it (clang's own bypass of a slow division
+ * makes the 32-bit path the taken branch). */
+#define FITS_U32(x, y) LIKELY((((uint64_t)(x) | (uint64_t)(y)) >> 32) == 0)
+
+/* The 64-bit idiv as such (clang would bypass it with a 32-bit test of its own whose path
+ * jumps back into the hot line). x / y or x % y: y is neither 0 nor -1 with x = INT64_MIN.
+ * The empty asm after the 64-bit path's store keeps clang from merging that store with the
+ * hot path's, which would make the tail jump back into the hot line. */
+INLINE int64_t idiv64(int64_t x, int64_t y, int64_t *rem) {
+    int64_t q, r;
+    __asm__("cqto\n\tidivq %3" : "=a"(q), "=&d"(r) : "a"(x), "r"(y) : "cc");
+    *rem = r;
+    return q;
+}
+
 /* R[a] := R[b] % c  (signed 32-bit immediate, never 0: the lowering emits it only for a
  * nonzero constant; -1 gives 0, as idiv would trap on INT64_MIN % -1) */
-#define MOD_IMM(A, B)                  \
-    int64_t y = S32(_C);               \
-    A = y == -1 ? 0 : (int64_t)(B) % y; \
+#define MOD_IMM(A, B)                                 \
+    int64_t x = (B), y = S32(_C);                     \
+    if (FITS_U32(x, y)) {                             \
+        A = (int64_t)((uint32_t)x % (uint32_t)y);     \
+        CONTINUE();                                   \
+    }                                                 \
+    int64_t r_ = 0;                                   \
+    if (y != -1)                                      \
+        idiv64(x, y, &r_);                            \
+    A = r_;                                           \
+    __asm__ volatile("");                             \
     CONTINUE();
 OP_AB(mod_i64_imm, MOD_IMM)
 
@@ -108,16 +133,30 @@ OP_AB(abs_i64, ABS)
     int64_t x = (B), y = (C);                     \
     if (UNLIKELY(y == 0 || (x == INT64_MIN && y == -1))) \
         SIDE_EXIT();                              \
-    A = x / y;                                    \
+    if (FITS_U32(x, y)) {                         \
+        A = (int64_t)((uint32_t)x / (uint32_t)y); \
+        CONTINUE();                               \
+    }                                             \
+    int64_t r_;                                   \
+    A = idiv64(x, y, &r_);                        \
+    __asm__ volatile("");                         \
     CONTINUE();
 OP_ACC_K(div_i64, DIV, I)
 
 /* R[a] := R[b] % R[c]  sign of the dividend; MIN % -1 = 0 (idiv would trap) */
-#define MOD(A, B, C)                  \
-    int64_t x = (B), y = (C);         \
-    if (UNLIKELY(y == 0))             \
-        SIDE_EXIT();                  \
-    A = UNLIKELY(y == -1) ? 0 : x % y;          \
+#define MOD(A, B, C)                              \
+    int64_t x = (B), y = (C);                     \
+    if (UNLIKELY(y == 0))                         \
+        SIDE_EXIT();                              \
+    if (FITS_U32(x, y)) {                         \
+        A = (int64_t)((uint32_t)x % (uint32_t)y); \
+        CONTINUE();                               \
+    }                                             \
+    int64_t r_ = 0;                               \
+    if (y != -1)                                  \
+        idiv64(x, y, &r_);                        \
+    A = r_;                                       \
+    __asm__ volatile("");                         \
     CONTINUE();
 OP_ACC_K(mod_i64, MOD, I)
 

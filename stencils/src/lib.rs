@@ -79,6 +79,9 @@ pub enum HoleSymbol {
     /// `_FRAME`: where a `Call`'s callee's frame ends, in bytes from the caller's frame base
     /// (with `_CALLEE`).
     Frame,
+    /// `_COLD`: where the emitter put the stencil's cold twin (`cold.NAME`, its rare path,
+    /// moved out of the hot line at build time); `addend` includes the offset in it.
+    Cold,
 }
 
 /// One relocation of a stencil.
@@ -130,6 +133,9 @@ pub const SUPPORTED: bool = cfg!(all(target_arch = "x86_64", target_os = "linux"
 
 /// The name of the SysV entry shim stencil.
 pub const ENTRY_SHIM: &str = "mochi_entry_shim";
+/// The prefix of a cold twin's name: `cold.NAME` is the rare path of stencil `NAME`, which
+/// jumps to it through its `_COLD` holes.
+pub const COLD_PREFIX: &str = "cold.";
 /// The name of the stencil that stands for an interpreter-only op.
 pub const SIDE_EXIT: &str = "side_exit";
 /// The generic helper stencil (every `helper` op); `helper_cN` for a function that caches N

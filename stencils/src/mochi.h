@@ -225,6 +225,7 @@ INLINE uint64_t f64_bits(double d) {
  * raises the error with its source position). The exit stubs make the frame whole first.
  * Use it as `if (cond) SIDE_EXIT();` so clang emits `jcc _EXIT`. */
 #define UNLIKELY(x) __builtin_expect(!!(x), 0)
+#define LIKELY(x) __builtin_expect(!!(x), 1)
 #define SIDE_EXIT() __attribute__((musttail)) return _EXIT(PASS)
 
 #define OPAQUE_U32(h)                                         \

@@ -49,6 +49,7 @@ pub fn render(prog: &Program, fid: usize, l: &Listing) -> String {
             Role::Enter | Role::Reload(_) => format!("entry of pc {}", p.pc),
             Role::ExitAt => format!("side exit at pc {}", p.pc),
             Role::Exit => "exit stub".to_string(),
+            Role::Cold => format!("cold path of pc {}", p.pc),
         })
     };
     let mut formatter = GasFormatter::new();
@@ -112,6 +113,9 @@ pub fn render(prog: &Program, fid: usize, l: &Listing) -> String {
             }
             Role::ExitAt => {
                 let _ = writeln!(out, "\n      side exit at pc {}", p.pc);
+            }
+            Role::Cold => {
+                let _ = writeln!(out, "\n      cold path of pc {}", p.pc);
             }
             Role::Exit => {
                 let _ = writeln!(

@@ -189,6 +189,8 @@ struct OpInfo {
     may_exit: bool,
     /// A stencil it may use has `_OA`/`_OB`/`_OC` holes (the raw operands: helper calls).
     raw: bool,
+    /// Bytes its pieces' cold twins take at most.
+    cold: u16,
 }
 
 /// What copying a piece reads of its stencil, packed (4 bytes, so the table of every stencil
@@ -205,6 +207,8 @@ const P_EXIT: u8 = 1;
 const P_DATA: u8 = 2;
 /// It has a `_TARGET` hole (patched after the code is in place when the target lies ahead).
 const P_TARGET: u8 = 4;
+/// It has a cold twin (`StencilSet::cold`), copied to the function's cold area.
+const P_COLD: u8 = 8;
 
 /// The `exit_at` stencil as a template: its code (at most 16 bytes, at least 8), where its
 /// `_PC` (an imm32) goes and where its `_EXIT` (a rel32 to the exit stub, which is at the
@@ -267,18 +271,23 @@ impl ExitAtStub {
     }
 }
 
-/// What the reachability walk reads of an op.
+/// What the reachability walk reads of an op (8 bytes).
 #[derive(Clone, Copy)]
 struct WalkInfo {
     /// `OpInfo::bound`.
     bound: [u16; 2],
+    /// `OpInfo::cold`: bytes its cold twins take at most (in the function's cold area).
+    cold: u16,
     /// Index of the T operand (3: none).
     target: u8,
-    /// Control never falls through to the next instruction (a return, `Jmp`).
-    stops: bool,
-    /// `OpInfo::may_exit`.
-    may_exit: bool,
+    /// `W_STOPS | W_MAY_EXIT`.
+    flags: u8,
 }
+
+/// Control never falls through to the next instruction (a return, `Jmp`).
+const W_STOPS: u8 = 1;
+/// `OpInfo::may_exit`.
+const W_MAY_EXIT: u8 = 2;
 
 /// A piece some of whose holes are patched once every instruction's code is in place: a
 /// forward jump's `_TARGET`, a stencil's `_DATA`.
@@ -297,11 +306,14 @@ pub struct StencilSet {
     ops: Vec<OpInfo>,
     /// Per op: index of its T operand (3: none).
     targets: Vec<u8>,
-    /// Per op, what the reachability walk reads (8 bytes each).
+    /// Per op, what the reachability walk reads.
     walk: Vec<WalkInfo>,
     broken: Vec<String>,
     /// `LOC_CODES` entries per op that has register variants.
     variants: Vec<u16>,
+    /// Per stencil: its cold twin (`cold.NAME`: its rare path, split off at build time and
+    /// reached through its `_COLD` holes), or `NONE`.
+    cold: Vec<u16>,
     spill: [u16; CACHE_REGS],
     reload: [u16; CACHE_REGS],
     spill_f: [u16; F_CACHE_REGS],
@@ -386,6 +398,8 @@ fn check_holes(s: &Stencil, op: Option<Op>) -> Result<(), String> {
             (HoleSymbol::K, Some(op)) => op.operands().contains(&Operand::K),
             (HoleSymbol::HelperOp, Some(op)) => op.helper().is_some(),
             (HoleSymbol::Callee | HoleSymbol::Frame, Some(op)) => op == Op::Call,
+            // (`load` checks that the stencil has its twin)
+            (HoleSymbol::Cold, Some(_)) => true,
         };
         if !ok {
             let what = op.map_or("a stub".to_string(), |o| o.name().to_string());
@@ -483,6 +497,33 @@ impl StencilSet {
             });
         }
 
+        // Cold twins: `cold.NAME` belongs to `NAME`, which jumps to it through `_COLD`.
+        let mut cold = vec![NONE; stencils::STENCILS.len()];
+        for (i, st) in stencils::STENCILS.iter().enumerate() {
+            if let Some(hot) = st.name.strip_prefix(stencils::COLD_PREFIX) {
+                cold[find(hot)? as usize] = i as u16;
+            }
+        }
+        for (i, st) in stencils::STENCILS.iter().enumerate() {
+            let jumps_cold = st.holes.iter().any(|h| h.symbol == HoleSymbol::Cold);
+            let twin = (cold[i] != NONE).then(|| &stencils::STENCILS[cold[i] as usize]);
+            let twin_ok = twin.is_none_or(|t| {
+                let no = |x: HoleSymbol| t.holes.iter().all(|h| h.symbol != x);
+                t.data.is_empty() && no(HoleSymbol::Cold) && no(HoleSymbol::Target)
+            });
+            if jumps_cold != twin.is_some() || !twin_ok {
+                return Err(format!("stencil {}: its cold twin does not match", st.name));
+            }
+        }
+        // A stencil and its twin: both must have only holes the op can fill.
+        let check_both = |s: u16, op: Option<Op>| {
+            check_holes(&stencils::STENCILS[s as usize], op)?;
+            match cold[s as usize] {
+                NONE => Ok(()),
+                c => check_holes(&stencils::STENCILS[c as usize], op),
+            }
+        };
+
         let side_exit = find(stencils::SIDE_EXIT)?;
         let helper = find(stencils::HELPER)?;
         let mut ops = Vec::with_capacity(Op::ALL.len());
@@ -553,7 +594,7 @@ impl StencilSet {
                 .chain(f_forms.into_iter().flatten())
                 .chain(direct_forms.into_iter().flatten());
             for s in uses {
-                if let Err(e) = check_holes(&stencils::STENCILS[s as usize], Some(*op)) {
+                if let Err(e) = check_both(s, Some(*op)) {
                     broken[i] = e;
                 }
             }
@@ -589,6 +630,7 @@ impl StencilSet {
                 bound: [0; 2],
                 may_exit: false,
                 raw: false,
+                cold: 0,
             });
         }
 
@@ -623,7 +665,7 @@ impl StencilSet {
                 };
                 if op.tier2() != Tier2::Stencil(base)
                     || locs.len() != want
-                    || check_holes(st, Some(*op)).is_err()
+                    || check_both(si as u16, Some(*op)).is_err()
                 {
                     continue;
                 }
@@ -679,6 +721,13 @@ impl StencilSet {
             .chain(&reload_f)
             .chain([&exit_at, &exit])
         {
+            // (stubs are copied without a cold area)
+            if cold[*s as usize] != NONE {
+                return Err(format!(
+                    "stub {} has a cold twin",
+                    stencils::STENCILS[*s as usize].name
+                ));
+            }
             check_holes(&stencils::STENCILS[*s as usize], None)?;
         }
         let short = stencils
@@ -689,7 +738,17 @@ impl StencilSet {
                     | if p.has_data { P_DATA } else { 0 }
                     | if p.has_target { P_TARGET } else { 0 },
             })
+            .zip(&cold)
+            .map(|(p, &c)| PieceInfo {
+                flags: p.flags | if c != NONE { P_COLD } else { 0 },
+                ..p
+            })
             .collect();
+        // The size of a stencil's cold twin (0: none).
+        let cold_size = |s: u16| match cold[s as usize] {
+            NONE => 0,
+            c => stencils[c as usize].len,
+        };
         // Each op's size bound: its stencil (data and its alignment included), or its direct
         // form. In a function with cached registers, the largest of: a call or helper form
         // between sixteen f64 spills and reloads; a register variant after the largest move
@@ -722,13 +781,20 @@ impl StencilSet {
             let calls = calls.chain(o.direct_forms.into_iter().flatten());
             let calls: Vec<u16> = calls.collect();
             let vars: Vec<u16> = row(o).iter().copied().filter(|&s| s != NONE).collect();
-            let mov = match o.acc {
+            let (mov, mov_cold) = match o.acc {
                 true => {
                     let m = &ops[o.mov as usize];
-                    let all = row(m).iter().copied().filter(|&s| s != NONE);
-                    all.chain([m.stencil]).map(size).max().unwrap_or(0)
+                    let all = || {
+                        row(m)
+                            .iter()
+                            .copied()
+                            .filter(|&s| s != NONE)
+                            .chain([m.stencil])
+                    };
+                    let max = |f: &dyn Fn(u16) -> u32| all().map(f).max().unwrap_or(0);
+                    (max(&size), max(&cold_size))
                 }
-                false => 0,
+                false => (0, 0),
             };
             let plain = std::iter::once(o.stencil).chain(o.direct_forms.map(|d| d[0]));
             let bound0 = plain.map(size).max().unwrap_or(0);
@@ -737,7 +803,13 @@ impl StencilSet {
             let variant = vars.iter().map(|&s| size(s)).max().map_or(0, |v| v + mov);
             let memory = size(o.stencil) + 2 * o.ncp as u32 * slot;
             let all = || calls.iter().chain(&vars).chain([&o.stencil]);
-            let may_exit = all().any(|&s| stencils[s as usize].has_exit);
+            let may_exit = all().any(|&s| {
+                let twin_exits =
+                    cold[s as usize] != NONE && stencils[cold[s as usize] as usize].has_exit;
+                stencils[s as usize].has_exit || twin_exits
+            });
+            // (an instruction's pieces: at most the op's stencil and a move have twins)
+            let cold_bound = all().map(|&s| cold_size(s)).max().unwrap_or(0) + mov_cold;
             let raw = all().any(|&s| {
                 let holes = stencils[s as usize].stencil.holes.iter();
                 holes
@@ -752,6 +824,7 @@ impl StencilSet {
             ];
             o.may_exit = may_exit;
             o.raw = raw;
+            o.cold = u16::try_from(cold_bound).map_err(|_| "a cold twin is too large")?;
         }
         Ok(StencilSet {
             short,
@@ -764,13 +837,18 @@ impl StencilSet {
                 .map(|(op, o)| WalkInfo {
                     bound: o.bound,
                     target: o.target,
-                    stops: op.is_ret() || *op == Op::Jmp,
-                    may_exit: o.may_exit,
+                    flags: if op.is_ret() || *op == Op::Jmp {
+                        W_STOPS
+                    } else {
+                        0
+                    } | if o.may_exit { W_MAY_EXIT } else { 0 },
+                    cold: o.cold,
                 })
                 .collect(),
             ops,
             broken,
             variants,
+            cold,
             spill,
             reload,
             spill_f,
@@ -822,6 +900,8 @@ pub enum Role {
     ExitAt,
     /// The function's exit stub (the `_EXIT` of every `exit_at`).
     Exit,
+    /// The cold twin of a piece of the instruction (its rare path, out of the hot line).
+    Cold,
 }
 
 /// One piece of a compiled function, for `--dump-jit`.
@@ -987,6 +1067,7 @@ impl Emitter {
         // (the bound with and without cached registers: which applies is known after the walk)
         let mut bound = [0usize; 2];
         let mut loops = false;
+        let mut cold_total = 0usize;
         let mut exits = 0usize;
         let mut last_live = 0usize;
         // Each straight run of instructions in one go; jump targets wait on the work list.
@@ -1004,7 +1085,8 @@ impl Emitter {
                 let w = walk[ins.op as usize];
                 bound[0] += w.bound[0] as usize;
                 bound[1] += w.bound[1] as usize;
-                exits += w.may_exit as usize;
+                exits += (w.flags & W_MAY_EXIT != 0) as usize;
+                cold_total += w.cold as usize;
                 if w.target < 3 {
                     let to = ins.operand_values()[w.target as usize] as usize;
                     if to < n && !live[to] {
@@ -1022,7 +1104,7 @@ impl Emitter {
                         }
                     }
                 }
-                if w.stops {
+                if w.flags & W_STOPS != 0 {
                     break;
                 }
                 pc += 1;
@@ -1053,7 +1135,7 @@ impl Emitter {
         let fcache = &fcache_words[..nfc];
         let any_cache = ncache > 0 || nfc > 0;
         let bound = if any_cache { bound[1] } else { bound[0] };
-        // Layout: [exit stub][entry stubs][exit_at slots][instructions][data]. Everything
+        // Layout: [exit stub][entry stubs][exit_at slots][cold area][instructions][data]. Everything
         // before the instructions has a size known now, so every address a piece needs is
         // known when it is copied, except a forward jump's target and a stencil's data:
         // those holes are patched once the instructions are in place (`late`).
@@ -1079,7 +1161,9 @@ impl Emitter {
         let exits_start = exit_len + self.heads.len() * entry_len;
         // The instructions start on a cache line, as the unit does: where a hot loop falls
         // relative to 32- and 64-byte boundaries moved tight loops by up to 1.7x.
-        let code_start = (exits_start + exits * exit_at_len).next_multiple_of(64);
+        // Then the cold area: the cold twins of the instructions' pieces.
+        let cold_start = exits_start + exits * exit_at_len;
+        let code_start = (cold_start + cold_total).next_multiple_of(64);
         let bound = code_start + bound + small_loops * (set.loop_align - 1);
         if bound > u32::MAX as usize {
             return Err(format!("function {} is too large", f.name));
@@ -1121,8 +1205,7 @@ impl Emitter {
             vals[h..h + set.helper_values.len()].copy_from_slice(&set.helper_values);
             let mut pos = code_start;
             let mut next_exit = exits_start;
-            // (never executed: int3)
-            buf[exits_start + exits * exit_at_len..code_start].fill(0xcc);
+            let mut next_cold = cold_start;
             // The last piece copied: (position, stencil), for the function's end.
             #[allow(unused_assignments)]
             let mut last = (0usize, 0u16);
@@ -1148,6 +1231,12 @@ impl Emitter {
                                 pc: pc as u32,
                             },
                         );
+                    }
+                    if p.flags & P_COLD != 0 {
+                        let listed = record.then_some(&mut *exit_listed);
+                        let twin = Twin { f, pc, base, s };
+                        $used_exit |= twin.copy(set, buf, &mut next_cold, &mut vals, listed)?;
+                        copied += 1;
                     }
                     if generated::EMITTERS[s as usize][0](buf, pos, (base + pos) as u64, &vals) {
                         let ps = &st[s as usize];
@@ -1412,6 +1501,8 @@ impl Emitter {
                 }
             }
             code_end = pos;
+            // (never executed: int3)
+            buf[next_cold..code_start].fill(0xcc);
             // Each stencil's data, once, after the code.
             let mut end = code_end;
             for (s, off) in data.iter_mut() {
@@ -1555,6 +1646,44 @@ fn nops(b: &mut [u8]) {
     ];
     for chunk in b.chunks_mut(8) {
         chunk.copy_from_slice(NOPS[chunk.len()]);
+    }
+}
+
+/// The cold twin of piece `s` of instruction `pc`, in function `f` at `base`.
+struct Twin<'a> {
+    f: &'a Function,
+    pc: usize,
+    base: usize,
+    s: u16,
+}
+
+impl Twin<'_> {
+    /// Copy the twin (its whole code: it ends jumping to where the piece goes on,
+    /// `vals[CONTINUE]`) at `*at` in the cold area, point the piece's `_COLD` at it and move
+    /// `*at` past it. Returns whether the twin may side-exit. (Twins have no `_TARGET` and no
+    /// data: `StencilSet::load` checks.)
+    #[inline(never)]
+    fn copy(
+        &self,
+        set: &StencilSet,
+        buf: &mut [u8],
+        at: &mut usize,
+        vals: &mut [u64; v::COUNT],
+        listed: Option<&mut Vec<ListedPiece>>,
+    ) -> Result<bool, String> {
+        let c = set.cold[self.s as usize];
+        let p = &set.stencils[c as usize];
+        let (base, pos) = (self.base, *at);
+        vals[v::COLD as usize] = (base + pos) as u64;
+        if generated::EMITTERS[c as usize][1](buf, pos, (base + pos) as u64, vals) {
+            let holes = &set.holes[p.first as usize..p.end as usize];
+            return Err(range_error(self.f, self.pc, p, holes, vals, base, pos));
+        }
+        if let Some(l) = listed {
+            list(l, pos, p.len as usize, self.pc, Role::Cold, p);
+        }
+        *at = pos + p.len as usize;
+        Ok(p.has_exit)
     }
 }
 

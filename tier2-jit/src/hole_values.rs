@@ -29,8 +29,10 @@ pub const CALLEE: u8 = 19;
 pub const FRAME: u8 = 20;
 /// `_F0`..`_F7`: offsets of the slots cached in f0..f7 (0: unused).
 pub const F0: u8 = 21;
+/// `_COLD`: where the piece's cold twin is.
+pub const COLD: u8 = 29;
 /// `_H_<name>`: the address of a Rust helper (`HELPERS + i`: the i-th of [`helper_names`]).
-pub const HELPERS: u8 = 29;
+pub const HELPERS: u8 = 30;
 pub const MAX_HELPERS: usize = 15;
 pub const COUNT: usize = HELPERS as usize + MAX_HELPERS;
 
@@ -91,5 +93,6 @@ pub fn index(sym: HoleSymbol, helpers: &[&str]) -> Option<u8> {
         HoleSymbol::OwnData => DATA,
         HoleSymbol::Callee => CALLEE,
         HoleSymbol::Frame => FRAME,
+        HoleSymbol::Cold => COLD,
     })
 }

@@ -1,6 +1,6 @@
 //! The op table (vm::ops) and the stencil table agree.
 
-use stencils::{HoleSymbol, STENCILS};
+use stencils::{Hole, HoleSymbol, COLD_PREFIX, STENCILS};
 use vm::ops::{Op, Operand, Tier2};
 
 /// An accumulator op (`stencils/src/regcache.h`): R[a] := R[b] op R[c], three operands of
@@ -8,6 +8,21 @@ use vm::ops::{Op, Operand, Tier2};
 fn is_acc(op: Op) -> bool {
     let k = op.operands();
     k.len() == 3 && k[0] == k[1] && k[1] == k[2] && matches!(k[0], Operand::I | Operand::F)
+}
+
+/// The holes of stencil `st` and of its cold twin (`cold.NAME`, its rare path split off at
+/// build time, which it reaches through `_COLD` holes).
+fn holes_with_twin(st: &stencils::Stencil) -> Vec<Hole> {
+    let twin = stencils::find(&format!("{COLD_PREFIX}{}", st.name));
+    let jumps_cold = st.holes.iter().any(|h| h.symbol == HoleSymbol::Cold);
+    assert_eq!(
+        jumps_cold,
+        twin.is_some(),
+        "{}: `_COLD` holes and twin",
+        st.name
+    );
+    let twin_holes = twin.into_iter().flat_map(|t| t.holes.iter());
+    st.holes.iter().chain(twin_holes).copied().collect()
 }
 
 /// The holes of `st`, the stencil (or a register variant) of `op`, are those its operands
@@ -51,8 +66,9 @@ fn check_holes(op: Op, st: &stencils::Stencil, locs: &[u8]) {
             .is_some_and(|k| !matches!(k, Operand::K | Operand::T))
     };
     let mut seen = std::collections::BTreeSet::new();
-    for h in st.holes {
+    for h in holes_with_twin(st) {
         let ok = match h.symbol {
+            HoleSymbol::Cold => true,
             HoleSymbol::A => operand_hole(0),
             HoleSymbol::B => operand_hole(1),
             HoleSymbol::C => operand_hole(2),
@@ -118,6 +134,15 @@ fn every_jit_op_has_a_stencil_with_only_allowed_holes() {
     assert!(shim.holes.is_empty() && shim.data.is_empty());
     let mut variants = 0;
     for s in STENCILS {
+        // A cold twin is checked with its stencil.
+        if let Some(hot) = s.name.strip_prefix(COLD_PREFIX) {
+            assert!(
+                stencils::find(hot).is_some(),
+                "cold twin {} of no stencil",
+                s.name
+            );
+            continue;
+        }
         if base_op.contains_key(s.name)
             || [
                 stencils::SIDE_EXIT,
@@ -248,9 +273,10 @@ fn helper_ops_run_through_the_generic_helper_stencil() {
     {
         let st = stencils::find(name).unwrap_or_else(|| panic!("no stencil {name}"));
         let mut seen = std::collections::BTreeSet::new();
-        for h in st.holes {
+        for h in holes_with_twin(st) {
             assert!(!h.in_data, "{name}: hole in data");
             let ok = match h.symbol {
+                HoleSymbol::Cold => true,
                 HoleSymbol::HelperOp => h.kind == stencils::HoleKind::Abs64,
                 HoleSymbol::OA | HoleSymbol::OB | HoleSymbol::OC => {
                     // Raw u32 operands: zero-extended 32-bit immediates.
