@@ -75,6 +75,49 @@ fn dump_shows_ops_and_instructions_in_every_mode() {
 }
 
 #[test]
+fn rare_paths_are_listed_apart_from_the_hot_line() {
+    // A list read with a negative index and a remainder take their rare paths (cold twins,
+    // out of the hot line) in every mode and print what the interpreter prints.
+    let path =
+        std::env::temp_dir().join(format!("mochi_dump_jit_cold_{}.mochi", std::process::id()));
+    std::fs::write(
+        &path,
+        "fun pick(xs: list<int>, i: int): int {\n  return xs[i] % 7\n}\n\
+         print(pick([10, 20, 30], -1))\nprint(pick([10, 20, 30], 1))\n\
+         print(pick([10, 20, 30], 3))\n",
+    )
+    .unwrap();
+    for mode in ["--jit=off", "--jit=auto", "--jit=always"] {
+        let o = mochi()
+            .args(["run", mode, "--dump-jit=pick"])
+            .arg(&path)
+            .output()
+            .unwrap();
+        let out = text(&o.stdout);
+        assert!(out.starts_with("2\n6\n"), "{mode}: {out}");
+        assert!(
+            text(&o.stderr).contains("list index out of range: 3 (len 3)"),
+            "{mode}: {}",
+            text(&o.stderr)
+        );
+        // The list read and the remainder fall through into the next instruction: the only
+        // jumps in their hot code go to their cold paths.
+        let hot = &out[out.find("ListGetI64").unwrap()..out.find("RetI64").unwrap()];
+        assert!(!hot.contains("jmp "), "{mode}: a taken jump in\n{hot}");
+        assert!(hot.contains("; -> cold path of pc 0"), "{mode}:\n{hot}");
+        assert!(hot.contains("; -> cold path of pc 1"), "{mode}:\n{hot}");
+        for pc in [0, 1] {
+            assert!(
+                out.contains(&format!("cold path of pc {pc}\n")),
+                "{mode}: {out}"
+            );
+        }
+        assert!(out.contains("[cold.list_get_i64]"), "{out}");
+    }
+    let _ = std::fs::remove_file(&path);
+}
+
+#[test]
 fn unknown_function_is_a_clean_error() {
     let path = program("unknown");
     let o = mochi()

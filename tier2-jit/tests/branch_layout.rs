@@ -69,3 +69,71 @@ fn branches_are_one_conditional_jump_then_the_continuation() {
         variants.len()
     );
 }
+
+/// The rare path of a list access (an index counting from the end), of an integer division
+/// or remainder (an operand outside 0..2^32) and of a helper call (an error) is a cold twin
+/// (`cold.NAME`, split off by `stencils/build.rs`: `split_cold_tail`) that the stencil reaches
+/// through `_COLD` holes: its one jump to the next instruction is its last instruction, which
+/// the emitter drops, so the hot path falls through with no taken branch.
+#[test]
+fn rare_paths_are_cold_twins_out_of_the_hot_line() {
+    if !stencils::SUPPORTED {
+        return;
+    }
+    let split = |s: &stencils::Stencil| {
+        let continues = s.holes.iter().filter(|h| h.symbol == HoleSymbol::Continue);
+        s.ends_with_continue_jump()
+            && continues.count() == 1
+            && s.holes.iter().any(|h| h.symbol == HoleSymbol::Cold)
+            && stencils::find(&format!("{}{}", stencils::COLD_PREFIX, s.name)).is_some()
+    };
+    let memory_forms = [
+        "list_get_i64",
+        "list_get_f64",
+        "list_get_cell",
+        "list_set_i64",
+        "list_set_f64",
+        "list_set_cell",
+        "mod_i64",
+        "mod_i64_imm",
+        "div_i64",
+        "helper",
+        "helper_c1",
+        "helper_f",
+    ];
+    for name in memory_forms {
+        let s = stencils::find(name).unwrap();
+        assert!(split(s), "{name}: its rare path is not a cold twin");
+    }
+    // Their register variants: all but those where clang merged the two paths' stores (a
+    // floor, so a change to the stencil build that loses splits fails here).
+    let variants: Vec<_> = STENCILS
+        .iter()
+        .filter(|s| {
+            s.name
+                .split_once("__")
+                .is_some_and(|(base, _)| memory_forms.contains(&base))
+        })
+        .collect();
+    let n = variants.iter().filter(|s| split(s)).count();
+    assert!(
+        n * 10 >= variants.len() * 9,
+        "only {n} of {} register variants have a cold twin",
+        variants.len()
+    );
+    // A twin never jumps back into the hot line nor has a twin of its own; branches are not
+    // split (their `jmp _CONTINUE` only runs on a loop's exit).
+    for s in STENCILS {
+        if s.name.starts_with(stencils::COLD_PREFIX) {
+            assert!(
+                s.holes.iter().all(|h| h.symbol != HoleSymbol::Cold),
+                "{}",
+                s.name
+            );
+            assert!(s.data.is_empty(), "{}", s.name);
+        }
+        if s.holes.iter().any(|h| h.symbol == HoleSymbol::Target) {
+            assert!(!split(s), "{} is a branch", s.name);
+        }
+    }
+}
