@@ -333,18 +333,20 @@ pub struct StencilSet {
     loop_align: usize,
 }
 
-/// The stencil named `name` (a hash lookup: the table has thousands of stencils, and loading
-/// it looks up a few hundred names).
+/// The stencil named `name`: a binary search, as the table is sorted by name (`load`
+/// checks). A hash map of the names had cost as much to build as all the lookups of `load`.
 fn find(name: &str) -> Result<u16, String> {
-    static INDEX: OnceLock<std::collections::HashMap<&'static str, u16>> = OnceLock::new();
-    INDEX
-        .get_or_init(|| {
-            let names = stencils::STENCILS.iter().enumerate();
-            names.map(|(i, s)| (s.name, i as u16)).collect()
-        })
-        .get(name)
-        .copied()
-        .ok_or_else(|| format!("the stencil table has no `{name}`"))
+    match stencils::STENCILS.binary_search_by(|s| s.name.cmp(name)) {
+        Ok(i) => Ok(i as u16),
+        Err(_) => Err(format!("the stencil table has no `{name}`")),
+    }
+}
+
+/// A register variant's name, `<stencil>__<locations>`, split in two.
+fn variant_parts(name: &str) -> Option<(&str, &str)> {
+    // (a byte search: `str::split_once` sets up a substring searcher on every call)
+    let at = name.as_bytes().windows(2).position(|w| w == b"__")?;
+    Some((&name[..at], &name[at + 2..]))
 }
 
 fn width(kind: HoleKind) -> u32 {
@@ -433,7 +435,12 @@ impl StencilSet {
             .iter()
             .map(|n| helper(n))
             .collect::<Result<Vec<u64>, String>>()?;
+        let names_sorted = stencils::STENCILS.windows(2).all(|w| w[0].name < w[1].name);
+        if !names_sorted {
+            return Err("the stencil table is not sorted by name".into());
+        }
         let mut stencils = Vec::with_capacity(stencils::STENCILS.len());
+        let mut code_holes: Vec<&stencils::Hole> = Vec::new();
         for st in stencils::STENCILS {
             let len = st.code.len() as u32;
             let ft_len = if st.ends_with_continue_jump() {
@@ -441,12 +448,12 @@ impl StencilSet {
             } else {
                 len
             };
-            let mut hs: Vec<PHole> = Vec::new();
-            let mut code_holes: Vec<&stencils::Hole> =
-                st.holes.iter().filter(|h| !h.in_data).collect();
+            code_holes.clear();
+            code_holes.extend(st.holes.iter().filter(|h| !h.in_data));
             code_holes.sort_by_key(|h| h.offset);
             let mut n_ft = 0;
-            for h in code_holes {
+            let first_hole = holes.len();
+            for &h in &code_holes {
                 let src = v::index(h.symbol, helper_names)
                     .ok_or("stencils call too many Rust helpers")?;
                 if h.offset + width(h.kind) > len || len > u16::MAX as u32 {
@@ -461,7 +468,7 @@ impl StencilSet {
                     HoleKind::Abs32S => SIGNED,
                     HoleKind::Rel32 => REL | SIGNED,
                 };
-                hs.push(PHole {
+                holes.push(PHole {
                     at: h.offset as u16,
                     src,
                     flags,
@@ -469,19 +476,10 @@ impl StencilSet {
                         .map_err(|_| format!("stencil {}: addend out of range", st.name))?,
                 });
             }
-            // Both hole lists (falling through: without the dropped jump's hole), for the
-            // message of a value that does not fit.
-            let mut group = |list: &[PHole]| -> (u32, u32) {
-                let first = holes.len() as u32;
-                holes.extend_from_slice(list);
-                (first, holes.len() as u32)
-            };
-            let (ft_first, ft_end) = group(&hs[..n_ft]);
-            let (first, end) = if n_ft == hs.len() {
-                (ft_first, ft_end)
-            } else {
-                group(&hs)
-            };
+            // Both hole lists (falling through: without the dropped jump's hole, which comes
+            // last in offset order), for the message of a value that does not fit.
+            let (first, end) = (first_hole as u32, holes.len() as u32);
+            let (ft_first, ft_end) = (first, first + n_ft);
             stencils.push(Prepared {
                 stencil: st,
                 ft_len,
@@ -640,17 +638,30 @@ impl StencilSet {
         // included). A variant with a hole its op cannot fill is left out (the op falls back
         // to spills and reloads).
         let mut variants = Vec::new();
-        let mut ops_of: std::collections::HashMap<&str, Vec<usize>> = Default::default();
+        // (op stencil name, op), sorted by name: the ops of a stencil are a run of it
+        let mut ops_of: Vec<(&str, usize)> = Vec::new();
         for (oi, op) in Op::ALL.iter().enumerate() {
             if let Tier2::Stencil(name) = op.tier2() {
-                ops_of.entry(name).or_default().push(oi);
+                ops_of.push((name, oi));
             }
         }
+        ops_of.sort_unstable();
+        // (a stencil's variants are neighbours in the sorted table: their ops are looked up
+        // once per run)
+        let mut run_of: (&str, &[(&str, usize)]) = ("", &[]);
         for (si, st) in stencils::STENCILS.iter().enumerate() {
-            let Some((base, locs)) = st.name.split_once("__") else {
+            let Some((base, locs)) = variant_parts(st.name) else {
                 continue;
             };
-            for &oi in ops_of.get(base).into_iter().flatten() {
+            if run_of.0 != base {
+                let from = ops_of.partition_point(|(n, _)| *n < base);
+                let len = ops_of[from..]
+                    .iter()
+                    .take_while(|(n, _)| *n == base)
+                    .count();
+                run_of = (base, &ops_of[from..from + len]);
+            }
+            for &(_, oi) in run_of.1 {
                 let op = &Op::ALL[oi];
                 // An accumulator op's variants (B = LOC_BASE): `__<a><c>` (R[a] := R[a] op
                 // R[c], a in a register, at a + Bc), `__m<b><c>` (R[a] in its slot, at
