@@ -2,12 +2,12 @@
 // Regenerate (needs clang 19): MOCHI_REGEN_STENCILS=1 cargo build -p stencils
 // clang: Debian clang version 19.1.7 (3~deb12u1)
 // flags: -Werror -Wall --target=x86_64-unknown-linux-gnu -std=gnu11 -O2 -g0 -fno-pic -mcmodel=small -fomit-frame-pointer -mno-red-zone -fno-asynchronous-unwind-tables -fno-unwind-tables -fno-stack-protector -ffreestanding -fno-builtin -fno-jump-tables -fcf-protection=none -fno-exceptions -fno-strict-aliasing -ffunction-sections -fdata-sections
-// digest: sha256(clang major 19, flags, stencils/src/*.c *.h): c0206d5cac3bae709c858d529f04fa225b6701d9fcfbfb34587e6b84c01b0773
+// digest: sha256(clang major 19, flags, stencils/src/*.c *.h): ecb3ee76907f0672aff06f97f43ff961300d74ef947846ae4c7b4088ed41827d
 // 3651 stencils.
 
 pub const CLANG_VERSION: &str = "Debian clang version 19.1.7 (3~deb12u1)";
 pub const FLAGS: &str = "-Werror -Wall --target=x86_64-unknown-linux-gnu -std=gnu11 -O2 -g0 -fno-pic -mcmodel=small -fomit-frame-pointer -mno-red-zone -fno-asynchronous-unwind-tables -fno-unwind-tables -fno-stack-protector -ffreestanding -fno-builtin -fno-jump-tables -fcf-protection=none -fno-exceptions -fno-strict-aliasing -ffunction-sections -fdata-sections";
-pub const DIGEST: &str = "c0206d5cac3bae709c858d529f04fa225b6701d9fcfbfb34587e6b84c01b0773";
+pub const DIGEST: &str = "ecb3ee76907f0672aff06f97f43ff961300d74ef947846ae4c7b4088ed41827d";
 
 /// Sizes, offsets and constants of mochi.h as clang measured them (abi_probe.c).
 pub const ABI: &[(&str, u64)] = &[
@@ -22884,297 +22884,297 @@ pub static STENCILS: &[Stencil] = &[
     Stencil {
         name: "jeq_i64_imm",
         code: &[
-            0x48, 0xc7, 0xc0, 0x00, 0x00, 0x00, 0x00, 0x49, 0x39, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0x0f,
+            0x49, 0x8b, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0x48, 0x81, 0xf8, 0x00, 0x00, 0x00, 0x00, 0x0f,
             0x84, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
         ],
         data: &[],
         holes: &[
-            Hole { offset: 0x3, kind: HoleKind::Abs32S, symbol: HoleSymbol::B, addend: 0, in_data: false },
-            Hole { offset: 0xb, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
+            Hole { offset: 0x4, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
+            Hole { offset: 0xb, kind: HoleKind::Abs32S, symbol: HoleSymbol::B, addend: 0, in_data: false },
             Hole { offset: 0x11, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
             Hole { offset: 0x16, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // jeq_i64_imm__0 (branches.c): 21 code bytes, 0 data bytes, 3 holes
+    // jeq_i64_imm__0 (branches.c): 18 code bytes, 0 data bytes, 3 holes
     Stencil {
         name: "jeq_i64_imm__0",
         code: &[
-            0x48, 0xc7, 0xc0, 0x00, 0x00, 0x00, 0x00, 0x48, 0x39, 0xf8, 0x0f, 0x84, 0x00, 0x00, 0x00, 0x00,
-            0xe9, 0x00, 0x00, 0x00, 0x00,
+            0x48, 0x81, 0xff, 0x00, 0x00, 0x00, 0x00, 0x0f, 0x84, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00,
+            0x00, 0x00,
         ],
         data: &[],
         holes: &[
             Hole { offset: 0x3, kind: HoleKind::Abs32S, symbol: HoleSymbol::B, addend: 0, in_data: false },
-            Hole { offset: 0xc, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
-            Hole { offset: 0x11, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+            Hole { offset: 0x9, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
+            Hole { offset: 0xe, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // jeq_i64_imm__1 (branches.c): 21 code bytes, 0 data bytes, 3 holes
+    // jeq_i64_imm__1 (branches.c): 18 code bytes, 0 data bytes, 3 holes
     Stencil {
         name: "jeq_i64_imm__1",
         code: &[
-            0x48, 0xc7, 0xc0, 0x00, 0x00, 0x00, 0x00, 0x48, 0x39, 0xf0, 0x0f, 0x84, 0x00, 0x00, 0x00, 0x00,
-            0xe9, 0x00, 0x00, 0x00, 0x00,
+            0x48, 0x81, 0xfe, 0x00, 0x00, 0x00, 0x00, 0x0f, 0x84, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00,
+            0x00, 0x00,
         ],
         data: &[],
         holes: &[
             Hole { offset: 0x3, kind: HoleKind::Abs32S, symbol: HoleSymbol::B, addend: 0, in_data: false },
-            Hole { offset: 0xc, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
-            Hole { offset: 0x11, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+            Hole { offset: 0x9, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
+            Hole { offset: 0xe, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // jeq_i64_imm__2 (branches.c): 21 code bytes, 0 data bytes, 3 holes
+    // jeq_i64_imm__2 (branches.c): 18 code bytes, 0 data bytes, 3 holes
     Stencil {
         name: "jeq_i64_imm__2",
         code: &[
-            0x48, 0xc7, 0xc0, 0x00, 0x00, 0x00, 0x00, 0x48, 0x39, 0xd0, 0x0f, 0x84, 0x00, 0x00, 0x00, 0x00,
-            0xe9, 0x00, 0x00, 0x00, 0x00,
+            0x48, 0x81, 0xfa, 0x00, 0x00, 0x00, 0x00, 0x0f, 0x84, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00,
+            0x00, 0x00,
         ],
         data: &[],
         holes: &[
             Hole { offset: 0x3, kind: HoleKind::Abs32S, symbol: HoleSymbol::B, addend: 0, in_data: false },
-            Hole { offset: 0xc, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
-            Hole { offset: 0x11, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+            Hole { offset: 0x9, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
+            Hole { offset: 0xe, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // jeq_i64_imm__3 (branches.c): 21 code bytes, 0 data bytes, 3 holes
+    // jeq_i64_imm__3 (branches.c): 18 code bytes, 0 data bytes, 3 holes
     Stencil {
         name: "jeq_i64_imm__3",
         code: &[
-            0x48, 0xc7, 0xc0, 0x00, 0x00, 0x00, 0x00, 0x48, 0x39, 0xc8, 0x0f, 0x84, 0x00, 0x00, 0x00, 0x00,
-            0xe9, 0x00, 0x00, 0x00, 0x00,
+            0x48, 0x81, 0xf9, 0x00, 0x00, 0x00, 0x00, 0x0f, 0x84, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00,
+            0x00, 0x00,
         ],
         data: &[],
         holes: &[
             Hole { offset: 0x3, kind: HoleKind::Abs32S, symbol: HoleSymbol::B, addend: 0, in_data: false },
-            Hole { offset: 0xc, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
-            Hole { offset: 0x11, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+            Hole { offset: 0x9, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
+            Hole { offset: 0xe, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // jeq_i64_imm__4 (branches.c): 21 code bytes, 0 data bytes, 3 holes
+    // jeq_i64_imm__4 (branches.c): 18 code bytes, 0 data bytes, 3 holes
     Stencil {
         name: "jeq_i64_imm__4",
         code: &[
-            0x48, 0xc7, 0xc0, 0x00, 0x00, 0x00, 0x00, 0x4c, 0x39, 0xc0, 0x0f, 0x84, 0x00, 0x00, 0x00, 0x00,
-            0xe9, 0x00, 0x00, 0x00, 0x00,
+            0x49, 0x81, 0xf8, 0x00, 0x00, 0x00, 0x00, 0x0f, 0x84, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00,
+            0x00, 0x00,
         ],
         data: &[],
         holes: &[
             Hole { offset: 0x3, kind: HoleKind::Abs32S, symbol: HoleSymbol::B, addend: 0, in_data: false },
-            Hole { offset: 0xc, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
-            Hole { offset: 0x11, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+            Hole { offset: 0x9, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
+            Hole { offset: 0xe, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // jeq_i64_imm__5 (branches.c): 21 code bytes, 0 data bytes, 3 holes
+    // jeq_i64_imm__5 (branches.c): 18 code bytes, 0 data bytes, 3 holes
     Stencil {
         name: "jeq_i64_imm__5",
         code: &[
-            0x48, 0xc7, 0xc0, 0x00, 0x00, 0x00, 0x00, 0x4c, 0x39, 0xc8, 0x0f, 0x84, 0x00, 0x00, 0x00, 0x00,
-            0xe9, 0x00, 0x00, 0x00, 0x00,
+            0x49, 0x81, 0xf9, 0x00, 0x00, 0x00, 0x00, 0x0f, 0x84, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00,
+            0x00, 0x00,
         ],
         data: &[],
         holes: &[
             Hole { offset: 0x3, kind: HoleKind::Abs32S, symbol: HoleSymbol::B, addend: 0, in_data: false },
-            Hole { offset: 0xc, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
-            Hole { offset: 0x11, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+            Hole { offset: 0x9, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
+            Hole { offset: 0xe, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
     // jge_i64_imm (branches.c): 26 code bytes, 0 data bytes, 4 holes
     Stencil {
         name: "jge_i64_imm",
         code: &[
-            0x48, 0xc7, 0xc0, 0x00, 0x00, 0x00, 0x00, 0x49, 0x39, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0x0f,
+            0x49, 0x8b, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0x48, 0x81, 0xf8, 0x00, 0x00, 0x00, 0x00, 0x0f,
             0x8d, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
         ],
         data: &[],
         holes: &[
-            Hole { offset: 0x3, kind: HoleKind::Abs32S, symbol: HoleSymbol::B, addend: 0, in_data: false },
-            Hole { offset: 0xb, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
+            Hole { offset: 0x4, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
+            Hole { offset: 0xb, kind: HoleKind::Abs32S, symbol: HoleSymbol::B, addend: 0, in_data: false },
             Hole { offset: 0x11, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
             Hole { offset: 0x16, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // jge_i64_imm__0 (branches.c): 21 code bytes, 0 data bytes, 3 holes
+    // jge_i64_imm__0 (branches.c): 18 code bytes, 0 data bytes, 3 holes
     Stencil {
         name: "jge_i64_imm__0",
         code: &[
-            0x48, 0xc7, 0xc0, 0x00, 0x00, 0x00, 0x00, 0x48, 0x39, 0xf8, 0x0f, 0x8e, 0x00, 0x00, 0x00, 0x00,
-            0xe9, 0x00, 0x00, 0x00, 0x00,
+            0x48, 0x81, 0xff, 0x00, 0x00, 0x00, 0x00, 0x0f, 0x8d, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00,
+            0x00, 0x00,
         ],
         data: &[],
         holes: &[
             Hole { offset: 0x3, kind: HoleKind::Abs32S, symbol: HoleSymbol::B, addend: 0, in_data: false },
-            Hole { offset: 0xc, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
-            Hole { offset: 0x11, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+            Hole { offset: 0x9, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
+            Hole { offset: 0xe, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // jge_i64_imm__1 (branches.c): 21 code bytes, 0 data bytes, 3 holes
+    // jge_i64_imm__1 (branches.c): 18 code bytes, 0 data bytes, 3 holes
     Stencil {
         name: "jge_i64_imm__1",
         code: &[
-            0x48, 0xc7, 0xc0, 0x00, 0x00, 0x00, 0x00, 0x48, 0x39, 0xf0, 0x0f, 0x8e, 0x00, 0x00, 0x00, 0x00,
-            0xe9, 0x00, 0x00, 0x00, 0x00,
+            0x48, 0x81, 0xfe, 0x00, 0x00, 0x00, 0x00, 0x0f, 0x8d, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00,
+            0x00, 0x00,
         ],
         data: &[],
         holes: &[
             Hole { offset: 0x3, kind: HoleKind::Abs32S, symbol: HoleSymbol::B, addend: 0, in_data: false },
-            Hole { offset: 0xc, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
-            Hole { offset: 0x11, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+            Hole { offset: 0x9, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
+            Hole { offset: 0xe, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // jge_i64_imm__2 (branches.c): 21 code bytes, 0 data bytes, 3 holes
+    // jge_i64_imm__2 (branches.c): 18 code bytes, 0 data bytes, 3 holes
     Stencil {
         name: "jge_i64_imm__2",
         code: &[
-            0x48, 0xc7, 0xc0, 0x00, 0x00, 0x00, 0x00, 0x48, 0x39, 0xd0, 0x0f, 0x8e, 0x00, 0x00, 0x00, 0x00,
-            0xe9, 0x00, 0x00, 0x00, 0x00,
+            0x48, 0x81, 0xfa, 0x00, 0x00, 0x00, 0x00, 0x0f, 0x8d, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00,
+            0x00, 0x00,
         ],
         data: &[],
         holes: &[
             Hole { offset: 0x3, kind: HoleKind::Abs32S, symbol: HoleSymbol::B, addend: 0, in_data: false },
-            Hole { offset: 0xc, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
-            Hole { offset: 0x11, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+            Hole { offset: 0x9, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
+            Hole { offset: 0xe, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // jge_i64_imm__3 (branches.c): 21 code bytes, 0 data bytes, 3 holes
+    // jge_i64_imm__3 (branches.c): 18 code bytes, 0 data bytes, 3 holes
     Stencil {
         name: "jge_i64_imm__3",
         code: &[
-            0x48, 0xc7, 0xc0, 0x00, 0x00, 0x00, 0x00, 0x48, 0x39, 0xc8, 0x0f, 0x8e, 0x00, 0x00, 0x00, 0x00,
-            0xe9, 0x00, 0x00, 0x00, 0x00,
+            0x48, 0x81, 0xf9, 0x00, 0x00, 0x00, 0x00, 0x0f, 0x8d, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00,
+            0x00, 0x00,
         ],
         data: &[],
         holes: &[
             Hole { offset: 0x3, kind: HoleKind::Abs32S, symbol: HoleSymbol::B, addend: 0, in_data: false },
-            Hole { offset: 0xc, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
-            Hole { offset: 0x11, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+            Hole { offset: 0x9, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
+            Hole { offset: 0xe, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // jge_i64_imm__4 (branches.c): 21 code bytes, 0 data bytes, 3 holes
+    // jge_i64_imm__4 (branches.c): 18 code bytes, 0 data bytes, 3 holes
     Stencil {
         name: "jge_i64_imm__4",
         code: &[
-            0x48, 0xc7, 0xc0, 0x00, 0x00, 0x00, 0x00, 0x4c, 0x39, 0xc0, 0x0f, 0x8e, 0x00, 0x00, 0x00, 0x00,
-            0xe9, 0x00, 0x00, 0x00, 0x00,
+            0x49, 0x81, 0xf8, 0x00, 0x00, 0x00, 0x00, 0x0f, 0x8d, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00,
+            0x00, 0x00,
         ],
         data: &[],
         holes: &[
             Hole { offset: 0x3, kind: HoleKind::Abs32S, symbol: HoleSymbol::B, addend: 0, in_data: false },
-            Hole { offset: 0xc, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
-            Hole { offset: 0x11, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+            Hole { offset: 0x9, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
+            Hole { offset: 0xe, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // jge_i64_imm__5 (branches.c): 21 code bytes, 0 data bytes, 3 holes
+    // jge_i64_imm__5 (branches.c): 18 code bytes, 0 data bytes, 3 holes
     Stencil {
         name: "jge_i64_imm__5",
         code: &[
-            0x48, 0xc7, 0xc0, 0x00, 0x00, 0x00, 0x00, 0x4c, 0x39, 0xc8, 0x0f, 0x8e, 0x00, 0x00, 0x00, 0x00,
-            0xe9, 0x00, 0x00, 0x00, 0x00,
+            0x49, 0x81, 0xf9, 0x00, 0x00, 0x00, 0x00, 0x0f, 0x8d, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00,
+            0x00, 0x00,
         ],
         data: &[],
         holes: &[
             Hole { offset: 0x3, kind: HoleKind::Abs32S, symbol: HoleSymbol::B, addend: 0, in_data: false },
-            Hole { offset: 0xc, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
-            Hole { offset: 0x11, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+            Hole { offset: 0x9, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
+            Hole { offset: 0xe, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
     // jgt_i64_imm (branches.c): 26 code bytes, 0 data bytes, 4 holes
     Stencil {
         name: "jgt_i64_imm",
         code: &[
-            0x48, 0xc7, 0xc0, 0x00, 0x00, 0x00, 0x00, 0x49, 0x39, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0x0f,
+            0x49, 0x8b, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0x48, 0x81, 0xf8, 0x00, 0x00, 0x00, 0x00, 0x0f,
             0x8f, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
         ],
         data: &[],
         holes: &[
-            Hole { offset: 0x3, kind: HoleKind::Abs32S, symbol: HoleSymbol::B, addend: 0, in_data: false },
-            Hole { offset: 0xb, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
+            Hole { offset: 0x4, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
+            Hole { offset: 0xb, kind: HoleKind::Abs32S, symbol: HoleSymbol::B, addend: 0, in_data: false },
             Hole { offset: 0x11, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
             Hole { offset: 0x16, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // jgt_i64_imm__0 (branches.c): 21 code bytes, 0 data bytes, 3 holes
+    // jgt_i64_imm__0 (branches.c): 18 code bytes, 0 data bytes, 3 holes
     Stencil {
         name: "jgt_i64_imm__0",
         code: &[
-            0x48, 0xc7, 0xc0, 0x00, 0x00, 0x00, 0x00, 0x48, 0x39, 0xf8, 0x0f, 0x8c, 0x00, 0x00, 0x00, 0x00,
-            0xe9, 0x00, 0x00, 0x00, 0x00,
+            0x48, 0x81, 0xff, 0x00, 0x00, 0x00, 0x00, 0x0f, 0x8f, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00,
+            0x00, 0x00,
         ],
         data: &[],
         holes: &[
             Hole { offset: 0x3, kind: HoleKind::Abs32S, symbol: HoleSymbol::B, addend: 0, in_data: false },
-            Hole { offset: 0xc, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
-            Hole { offset: 0x11, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+            Hole { offset: 0x9, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
+            Hole { offset: 0xe, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // jgt_i64_imm__1 (branches.c): 21 code bytes, 0 data bytes, 3 holes
+    // jgt_i64_imm__1 (branches.c): 18 code bytes, 0 data bytes, 3 holes
     Stencil {
         name: "jgt_i64_imm__1",
         code: &[
-            0x48, 0xc7, 0xc0, 0x00, 0x00, 0x00, 0x00, 0x48, 0x39, 0xf0, 0x0f, 0x8c, 0x00, 0x00, 0x00, 0x00,
-            0xe9, 0x00, 0x00, 0x00, 0x00,
+            0x48, 0x81, 0xfe, 0x00, 0x00, 0x00, 0x00, 0x0f, 0x8f, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00,
+            0x00, 0x00,
         ],
         data: &[],
         holes: &[
             Hole { offset: 0x3, kind: HoleKind::Abs32S, symbol: HoleSymbol::B, addend: 0, in_data: false },
-            Hole { offset: 0xc, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
-            Hole { offset: 0x11, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+            Hole { offset: 0x9, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
+            Hole { offset: 0xe, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // jgt_i64_imm__2 (branches.c): 21 code bytes, 0 data bytes, 3 holes
+    // jgt_i64_imm__2 (branches.c): 18 code bytes, 0 data bytes, 3 holes
     Stencil {
         name: "jgt_i64_imm__2",
         code: &[
-            0x48, 0xc7, 0xc0, 0x00, 0x00, 0x00, 0x00, 0x48, 0x39, 0xd0, 0x0f, 0x8c, 0x00, 0x00, 0x00, 0x00,
-            0xe9, 0x00, 0x00, 0x00, 0x00,
+            0x48, 0x81, 0xfa, 0x00, 0x00, 0x00, 0x00, 0x0f, 0x8f, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00,
+            0x00, 0x00,
         ],
         data: &[],
         holes: &[
             Hole { offset: 0x3, kind: HoleKind::Abs32S, symbol: HoleSymbol::B, addend: 0, in_data: false },
-            Hole { offset: 0xc, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
-            Hole { offset: 0x11, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+            Hole { offset: 0x9, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
+            Hole { offset: 0xe, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // jgt_i64_imm__3 (branches.c): 21 code bytes, 0 data bytes, 3 holes
+    // jgt_i64_imm__3 (branches.c): 18 code bytes, 0 data bytes, 3 holes
     Stencil {
         name: "jgt_i64_imm__3",
         code: &[
-            0x48, 0xc7, 0xc0, 0x00, 0x00, 0x00, 0x00, 0x48, 0x39, 0xc8, 0x0f, 0x8c, 0x00, 0x00, 0x00, 0x00,
-            0xe9, 0x00, 0x00, 0x00, 0x00,
+            0x48, 0x81, 0xf9, 0x00, 0x00, 0x00, 0x00, 0x0f, 0x8f, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00,
+            0x00, 0x00,
         ],
         data: &[],
         holes: &[
             Hole { offset: 0x3, kind: HoleKind::Abs32S, symbol: HoleSymbol::B, addend: 0, in_data: false },
-            Hole { offset: 0xc, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
-            Hole { offset: 0x11, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+            Hole { offset: 0x9, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
+            Hole { offset: 0xe, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // jgt_i64_imm__4 (branches.c): 21 code bytes, 0 data bytes, 3 holes
+    // jgt_i64_imm__4 (branches.c): 18 code bytes, 0 data bytes, 3 holes
     Stencil {
         name: "jgt_i64_imm__4",
         code: &[
-            0x48, 0xc7, 0xc0, 0x00, 0x00, 0x00, 0x00, 0x4c, 0x39, 0xc0, 0x0f, 0x8c, 0x00, 0x00, 0x00, 0x00,
-            0xe9, 0x00, 0x00, 0x00, 0x00,
+            0x49, 0x81, 0xf8, 0x00, 0x00, 0x00, 0x00, 0x0f, 0x8f, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00,
+            0x00, 0x00,
         ],
         data: &[],
         holes: &[
             Hole { offset: 0x3, kind: HoleKind::Abs32S, symbol: HoleSymbol::B, addend: 0, in_data: false },
-            Hole { offset: 0xc, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
-            Hole { offset: 0x11, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+            Hole { offset: 0x9, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
+            Hole { offset: 0xe, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // jgt_i64_imm__5 (branches.c): 21 code bytes, 0 data bytes, 3 holes
+    // jgt_i64_imm__5 (branches.c): 18 code bytes, 0 data bytes, 3 holes
     Stencil {
         name: "jgt_i64_imm__5",
         code: &[
-            0x48, 0xc7, 0xc0, 0x00, 0x00, 0x00, 0x00, 0x4c, 0x39, 0xc8, 0x0f, 0x8c, 0x00, 0x00, 0x00, 0x00,
-            0xe9, 0x00, 0x00, 0x00, 0x00,
+            0x49, 0x81, 0xf9, 0x00, 0x00, 0x00, 0x00, 0x0f, 0x8f, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00,
+            0x00, 0x00,
         ],
         data: &[],
         holes: &[
             Hole { offset: 0x3, kind: HoleKind::Abs32S, symbol: HoleSymbol::B, addend: 0, in_data: false },
-            Hole { offset: 0xc, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
-            Hole { offset: 0x11, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+            Hole { offset: 0x9, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
+            Hole { offset: 0xe, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
     // jle_f64 (branches.c): 31 code bytes, 0 data bytes, 4 holes
@@ -24797,99 +24797,99 @@ pub static STENCILS: &[Stencil] = &[
     Stencil {
         name: "jle_i64_imm",
         code: &[
-            0x48, 0xc7, 0xc0, 0x00, 0x00, 0x00, 0x00, 0x49, 0x39, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0x0f,
+            0x49, 0x8b, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0x48, 0x81, 0xf8, 0x00, 0x00, 0x00, 0x00, 0x0f,
             0x8e, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
         ],
         data: &[],
         holes: &[
-            Hole { offset: 0x3, kind: HoleKind::Abs32S, symbol: HoleSymbol::B, addend: 0, in_data: false },
-            Hole { offset: 0xb, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
+            Hole { offset: 0x4, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
+            Hole { offset: 0xb, kind: HoleKind::Abs32S, symbol: HoleSymbol::B, addend: 0, in_data: false },
             Hole { offset: 0x11, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
             Hole { offset: 0x16, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // jle_i64_imm__0 (branches.c): 21 code bytes, 0 data bytes, 3 holes
+    // jle_i64_imm__0 (branches.c): 18 code bytes, 0 data bytes, 3 holes
     Stencil {
         name: "jle_i64_imm__0",
         code: &[
-            0x48, 0xc7, 0xc0, 0x00, 0x00, 0x00, 0x00, 0x48, 0x39, 0xf8, 0x0f, 0x8d, 0x00, 0x00, 0x00, 0x00,
-            0xe9, 0x00, 0x00, 0x00, 0x00,
+            0x48, 0x81, 0xff, 0x00, 0x00, 0x00, 0x00, 0x0f, 0x8e, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00,
+            0x00, 0x00,
         ],
         data: &[],
         holes: &[
             Hole { offset: 0x3, kind: HoleKind::Abs32S, symbol: HoleSymbol::B, addend: 0, in_data: false },
-            Hole { offset: 0xc, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
-            Hole { offset: 0x11, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+            Hole { offset: 0x9, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
+            Hole { offset: 0xe, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // jle_i64_imm__1 (branches.c): 21 code bytes, 0 data bytes, 3 holes
+    // jle_i64_imm__1 (branches.c): 18 code bytes, 0 data bytes, 3 holes
     Stencil {
         name: "jle_i64_imm__1",
         code: &[
-            0x48, 0xc7, 0xc0, 0x00, 0x00, 0x00, 0x00, 0x48, 0x39, 0xf0, 0x0f, 0x8d, 0x00, 0x00, 0x00, 0x00,
-            0xe9, 0x00, 0x00, 0x00, 0x00,
+            0x48, 0x81, 0xfe, 0x00, 0x00, 0x00, 0x00, 0x0f, 0x8e, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00,
+            0x00, 0x00,
         ],
         data: &[],
         holes: &[
             Hole { offset: 0x3, kind: HoleKind::Abs32S, symbol: HoleSymbol::B, addend: 0, in_data: false },
-            Hole { offset: 0xc, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
-            Hole { offset: 0x11, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+            Hole { offset: 0x9, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
+            Hole { offset: 0xe, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // jle_i64_imm__2 (branches.c): 21 code bytes, 0 data bytes, 3 holes
+    // jle_i64_imm__2 (branches.c): 18 code bytes, 0 data bytes, 3 holes
     Stencil {
         name: "jle_i64_imm__2",
         code: &[
-            0x48, 0xc7, 0xc0, 0x00, 0x00, 0x00, 0x00, 0x48, 0x39, 0xd0, 0x0f, 0x8d, 0x00, 0x00, 0x00, 0x00,
-            0xe9, 0x00, 0x00, 0x00, 0x00,
+            0x48, 0x81, 0xfa, 0x00, 0x00, 0x00, 0x00, 0x0f, 0x8e, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00,
+            0x00, 0x00,
         ],
         data: &[],
         holes: &[
             Hole { offset: 0x3, kind: HoleKind::Abs32S, symbol: HoleSymbol::B, addend: 0, in_data: false },
-            Hole { offset: 0xc, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
-            Hole { offset: 0x11, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+            Hole { offset: 0x9, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
+            Hole { offset: 0xe, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // jle_i64_imm__3 (branches.c): 21 code bytes, 0 data bytes, 3 holes
+    // jle_i64_imm__3 (branches.c): 18 code bytes, 0 data bytes, 3 holes
     Stencil {
         name: "jle_i64_imm__3",
         code: &[
-            0x48, 0xc7, 0xc0, 0x00, 0x00, 0x00, 0x00, 0x48, 0x39, 0xc8, 0x0f, 0x8d, 0x00, 0x00, 0x00, 0x00,
-            0xe9, 0x00, 0x00, 0x00, 0x00,
+            0x48, 0x81, 0xf9, 0x00, 0x00, 0x00, 0x00, 0x0f, 0x8e, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00,
+            0x00, 0x00,
         ],
         data: &[],
         holes: &[
             Hole { offset: 0x3, kind: HoleKind::Abs32S, symbol: HoleSymbol::B, addend: 0, in_data: false },
-            Hole { offset: 0xc, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
-            Hole { offset: 0x11, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+            Hole { offset: 0x9, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
+            Hole { offset: 0xe, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // jle_i64_imm__4 (branches.c): 21 code bytes, 0 data bytes, 3 holes
+    // jle_i64_imm__4 (branches.c): 18 code bytes, 0 data bytes, 3 holes
     Stencil {
         name: "jle_i64_imm__4",
         code: &[
-            0x48, 0xc7, 0xc0, 0x00, 0x00, 0x00, 0x00, 0x4c, 0x39, 0xc0, 0x0f, 0x8d, 0x00, 0x00, 0x00, 0x00,
-            0xe9, 0x00, 0x00, 0x00, 0x00,
+            0x49, 0x81, 0xf8, 0x00, 0x00, 0x00, 0x00, 0x0f, 0x8e, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00,
+            0x00, 0x00,
         ],
         data: &[],
         holes: &[
             Hole { offset: 0x3, kind: HoleKind::Abs32S, symbol: HoleSymbol::B, addend: 0, in_data: false },
-            Hole { offset: 0xc, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
-            Hole { offset: 0x11, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+            Hole { offset: 0x9, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
+            Hole { offset: 0xe, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // jle_i64_imm__5 (branches.c): 21 code bytes, 0 data bytes, 3 holes
+    // jle_i64_imm__5 (branches.c): 18 code bytes, 0 data bytes, 3 holes
     Stencil {
         name: "jle_i64_imm__5",
         code: &[
-            0x48, 0xc7, 0xc0, 0x00, 0x00, 0x00, 0x00, 0x4c, 0x39, 0xc8, 0x0f, 0x8d, 0x00, 0x00, 0x00, 0x00,
-            0xe9, 0x00, 0x00, 0x00, 0x00,
+            0x49, 0x81, 0xf9, 0x00, 0x00, 0x00, 0x00, 0x0f, 0x8e, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00,
+            0x00, 0x00,
         ],
         data: &[],
         holes: &[
             Hole { offset: 0x3, kind: HoleKind::Abs32S, symbol: HoleSymbol::B, addend: 0, in_data: false },
-            Hole { offset: 0xc, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
-            Hole { offset: 0x11, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+            Hole { offset: 0x9, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
+            Hole { offset: 0xe, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
     // jlt_f64 (branches.c): 31 code bytes, 0 data bytes, 4 holes
@@ -26504,99 +26504,99 @@ pub static STENCILS: &[Stencil] = &[
     Stencil {
         name: "jlt_i64_imm",
         code: &[
-            0x48, 0xc7, 0xc0, 0x00, 0x00, 0x00, 0x00, 0x49, 0x39, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0x0f,
+            0x49, 0x8b, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0x48, 0x81, 0xf8, 0x00, 0x00, 0x00, 0x00, 0x0f,
             0x8c, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
         ],
         data: &[],
         holes: &[
-            Hole { offset: 0x3, kind: HoleKind::Abs32S, symbol: HoleSymbol::B, addend: 0, in_data: false },
-            Hole { offset: 0xb, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
+            Hole { offset: 0x4, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
+            Hole { offset: 0xb, kind: HoleKind::Abs32S, symbol: HoleSymbol::B, addend: 0, in_data: false },
             Hole { offset: 0x11, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
             Hole { offset: 0x16, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // jlt_i64_imm__0 (branches.c): 21 code bytes, 0 data bytes, 3 holes
+    // jlt_i64_imm__0 (branches.c): 18 code bytes, 0 data bytes, 3 holes
     Stencil {
         name: "jlt_i64_imm__0",
         code: &[
-            0x48, 0xc7, 0xc0, 0x00, 0x00, 0x00, 0x00, 0x48, 0x39, 0xf8, 0x0f, 0x8f, 0x00, 0x00, 0x00, 0x00,
-            0xe9, 0x00, 0x00, 0x00, 0x00,
+            0x48, 0x81, 0xff, 0x00, 0x00, 0x00, 0x00, 0x0f, 0x8c, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00,
+            0x00, 0x00,
         ],
         data: &[],
         holes: &[
             Hole { offset: 0x3, kind: HoleKind::Abs32S, symbol: HoleSymbol::B, addend: 0, in_data: false },
-            Hole { offset: 0xc, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
-            Hole { offset: 0x11, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+            Hole { offset: 0x9, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
+            Hole { offset: 0xe, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // jlt_i64_imm__1 (branches.c): 21 code bytes, 0 data bytes, 3 holes
+    // jlt_i64_imm__1 (branches.c): 18 code bytes, 0 data bytes, 3 holes
     Stencil {
         name: "jlt_i64_imm__1",
         code: &[
-            0x48, 0xc7, 0xc0, 0x00, 0x00, 0x00, 0x00, 0x48, 0x39, 0xf0, 0x0f, 0x8f, 0x00, 0x00, 0x00, 0x00,
-            0xe9, 0x00, 0x00, 0x00, 0x00,
+            0x48, 0x81, 0xfe, 0x00, 0x00, 0x00, 0x00, 0x0f, 0x8c, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00,
+            0x00, 0x00,
         ],
         data: &[],
         holes: &[
             Hole { offset: 0x3, kind: HoleKind::Abs32S, symbol: HoleSymbol::B, addend: 0, in_data: false },
-            Hole { offset: 0xc, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
-            Hole { offset: 0x11, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+            Hole { offset: 0x9, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
+            Hole { offset: 0xe, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // jlt_i64_imm__2 (branches.c): 21 code bytes, 0 data bytes, 3 holes
+    // jlt_i64_imm__2 (branches.c): 18 code bytes, 0 data bytes, 3 holes
     Stencil {
         name: "jlt_i64_imm__2",
         code: &[
-            0x48, 0xc7, 0xc0, 0x00, 0x00, 0x00, 0x00, 0x48, 0x39, 0xd0, 0x0f, 0x8f, 0x00, 0x00, 0x00, 0x00,
-            0xe9, 0x00, 0x00, 0x00, 0x00,
+            0x48, 0x81, 0xfa, 0x00, 0x00, 0x00, 0x00, 0x0f, 0x8c, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00,
+            0x00, 0x00,
         ],
         data: &[],
         holes: &[
             Hole { offset: 0x3, kind: HoleKind::Abs32S, symbol: HoleSymbol::B, addend: 0, in_data: false },
-            Hole { offset: 0xc, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
-            Hole { offset: 0x11, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+            Hole { offset: 0x9, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
+            Hole { offset: 0xe, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // jlt_i64_imm__3 (branches.c): 21 code bytes, 0 data bytes, 3 holes
+    // jlt_i64_imm__3 (branches.c): 18 code bytes, 0 data bytes, 3 holes
     Stencil {
         name: "jlt_i64_imm__3",
         code: &[
-            0x48, 0xc7, 0xc0, 0x00, 0x00, 0x00, 0x00, 0x48, 0x39, 0xc8, 0x0f, 0x8f, 0x00, 0x00, 0x00, 0x00,
-            0xe9, 0x00, 0x00, 0x00, 0x00,
+            0x48, 0x81, 0xf9, 0x00, 0x00, 0x00, 0x00, 0x0f, 0x8c, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00,
+            0x00, 0x00,
         ],
         data: &[],
         holes: &[
             Hole { offset: 0x3, kind: HoleKind::Abs32S, symbol: HoleSymbol::B, addend: 0, in_data: false },
-            Hole { offset: 0xc, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
-            Hole { offset: 0x11, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+            Hole { offset: 0x9, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
+            Hole { offset: 0xe, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // jlt_i64_imm__4 (branches.c): 21 code bytes, 0 data bytes, 3 holes
+    // jlt_i64_imm__4 (branches.c): 18 code bytes, 0 data bytes, 3 holes
     Stencil {
         name: "jlt_i64_imm__4",
         code: &[
-            0x48, 0xc7, 0xc0, 0x00, 0x00, 0x00, 0x00, 0x4c, 0x39, 0xc0, 0x0f, 0x8f, 0x00, 0x00, 0x00, 0x00,
-            0xe9, 0x00, 0x00, 0x00, 0x00,
+            0x49, 0x81, 0xf8, 0x00, 0x00, 0x00, 0x00, 0x0f, 0x8c, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00,
+            0x00, 0x00,
         ],
         data: &[],
         holes: &[
             Hole { offset: 0x3, kind: HoleKind::Abs32S, symbol: HoleSymbol::B, addend: 0, in_data: false },
-            Hole { offset: 0xc, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
-            Hole { offset: 0x11, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+            Hole { offset: 0x9, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
+            Hole { offset: 0xe, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // jlt_i64_imm__5 (branches.c): 21 code bytes, 0 data bytes, 3 holes
+    // jlt_i64_imm__5 (branches.c): 18 code bytes, 0 data bytes, 3 holes
     Stencil {
         name: "jlt_i64_imm__5",
         code: &[
-            0x48, 0xc7, 0xc0, 0x00, 0x00, 0x00, 0x00, 0x4c, 0x39, 0xc8, 0x0f, 0x8f, 0x00, 0x00, 0x00, 0x00,
-            0xe9, 0x00, 0x00, 0x00, 0x00,
+            0x49, 0x81, 0xf9, 0x00, 0x00, 0x00, 0x00, 0x0f, 0x8c, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00,
+            0x00, 0x00,
         ],
         data: &[],
         holes: &[
             Hole { offset: 0x3, kind: HoleKind::Abs32S, symbol: HoleSymbol::B, addend: 0, in_data: false },
-            Hole { offset: 0xc, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
-            Hole { offset: 0x11, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+            Hole { offset: 0x9, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
+            Hole { offset: 0xe, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
     // jmp (branches.c): 5 code bytes, 0 data bytes, 1 holes
@@ -28586,99 +28586,99 @@ pub static STENCILS: &[Stencil] = &[
     Stencil {
         name: "jne_i64_imm",
         code: &[
-            0x48, 0xc7, 0xc0, 0x00, 0x00, 0x00, 0x00, 0x49, 0x39, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0x0f,
+            0x49, 0x8b, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0x48, 0x81, 0xf8, 0x00, 0x00, 0x00, 0x00, 0x0f,
             0x85, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
         ],
         data: &[],
         holes: &[
-            Hole { offset: 0x3, kind: HoleKind::Abs32S, symbol: HoleSymbol::B, addend: 0, in_data: false },
-            Hole { offset: 0xb, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
+            Hole { offset: 0x4, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
+            Hole { offset: 0xb, kind: HoleKind::Abs32S, symbol: HoleSymbol::B, addend: 0, in_data: false },
             Hole { offset: 0x11, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
             Hole { offset: 0x16, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // jne_i64_imm__0 (branches.c): 21 code bytes, 0 data bytes, 3 holes
+    // jne_i64_imm__0 (branches.c): 18 code bytes, 0 data bytes, 3 holes
     Stencil {
         name: "jne_i64_imm__0",
         code: &[
-            0x48, 0xc7, 0xc0, 0x00, 0x00, 0x00, 0x00, 0x48, 0x39, 0xf8, 0x0f, 0x85, 0x00, 0x00, 0x00, 0x00,
-            0xe9, 0x00, 0x00, 0x00, 0x00,
+            0x48, 0x81, 0xff, 0x00, 0x00, 0x00, 0x00, 0x0f, 0x85, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00,
+            0x00, 0x00,
         ],
         data: &[],
         holes: &[
             Hole { offset: 0x3, kind: HoleKind::Abs32S, symbol: HoleSymbol::B, addend: 0, in_data: false },
-            Hole { offset: 0xc, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
-            Hole { offset: 0x11, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+            Hole { offset: 0x9, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
+            Hole { offset: 0xe, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // jne_i64_imm__1 (branches.c): 21 code bytes, 0 data bytes, 3 holes
+    // jne_i64_imm__1 (branches.c): 18 code bytes, 0 data bytes, 3 holes
     Stencil {
         name: "jne_i64_imm__1",
         code: &[
-            0x48, 0xc7, 0xc0, 0x00, 0x00, 0x00, 0x00, 0x48, 0x39, 0xf0, 0x0f, 0x85, 0x00, 0x00, 0x00, 0x00,
-            0xe9, 0x00, 0x00, 0x00, 0x00,
+            0x48, 0x81, 0xfe, 0x00, 0x00, 0x00, 0x00, 0x0f, 0x85, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00,
+            0x00, 0x00,
         ],
         data: &[],
         holes: &[
             Hole { offset: 0x3, kind: HoleKind::Abs32S, symbol: HoleSymbol::B, addend: 0, in_data: false },
-            Hole { offset: 0xc, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
-            Hole { offset: 0x11, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+            Hole { offset: 0x9, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
+            Hole { offset: 0xe, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // jne_i64_imm__2 (branches.c): 21 code bytes, 0 data bytes, 3 holes
+    // jne_i64_imm__2 (branches.c): 18 code bytes, 0 data bytes, 3 holes
     Stencil {
         name: "jne_i64_imm__2",
         code: &[
-            0x48, 0xc7, 0xc0, 0x00, 0x00, 0x00, 0x00, 0x48, 0x39, 0xd0, 0x0f, 0x85, 0x00, 0x00, 0x00, 0x00,
-            0xe9, 0x00, 0x00, 0x00, 0x00,
+            0x48, 0x81, 0xfa, 0x00, 0x00, 0x00, 0x00, 0x0f, 0x85, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00,
+            0x00, 0x00,
         ],
         data: &[],
         holes: &[
             Hole { offset: 0x3, kind: HoleKind::Abs32S, symbol: HoleSymbol::B, addend: 0, in_data: false },
-            Hole { offset: 0xc, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
-            Hole { offset: 0x11, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+            Hole { offset: 0x9, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
+            Hole { offset: 0xe, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // jne_i64_imm__3 (branches.c): 21 code bytes, 0 data bytes, 3 holes
+    // jne_i64_imm__3 (branches.c): 18 code bytes, 0 data bytes, 3 holes
     Stencil {
         name: "jne_i64_imm__3",
         code: &[
-            0x48, 0xc7, 0xc0, 0x00, 0x00, 0x00, 0x00, 0x48, 0x39, 0xc8, 0x0f, 0x85, 0x00, 0x00, 0x00, 0x00,
-            0xe9, 0x00, 0x00, 0x00, 0x00,
+            0x48, 0x81, 0xf9, 0x00, 0x00, 0x00, 0x00, 0x0f, 0x85, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00,
+            0x00, 0x00,
         ],
         data: &[],
         holes: &[
             Hole { offset: 0x3, kind: HoleKind::Abs32S, symbol: HoleSymbol::B, addend: 0, in_data: false },
-            Hole { offset: 0xc, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
-            Hole { offset: 0x11, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+            Hole { offset: 0x9, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
+            Hole { offset: 0xe, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // jne_i64_imm__4 (branches.c): 21 code bytes, 0 data bytes, 3 holes
+    // jne_i64_imm__4 (branches.c): 18 code bytes, 0 data bytes, 3 holes
     Stencil {
         name: "jne_i64_imm__4",
         code: &[
-            0x48, 0xc7, 0xc0, 0x00, 0x00, 0x00, 0x00, 0x4c, 0x39, 0xc0, 0x0f, 0x85, 0x00, 0x00, 0x00, 0x00,
-            0xe9, 0x00, 0x00, 0x00, 0x00,
+            0x49, 0x81, 0xf8, 0x00, 0x00, 0x00, 0x00, 0x0f, 0x85, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00,
+            0x00, 0x00,
         ],
         data: &[],
         holes: &[
             Hole { offset: 0x3, kind: HoleKind::Abs32S, symbol: HoleSymbol::B, addend: 0, in_data: false },
-            Hole { offset: 0xc, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
-            Hole { offset: 0x11, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+            Hole { offset: 0x9, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
+            Hole { offset: 0xe, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // jne_i64_imm__5 (branches.c): 21 code bytes, 0 data bytes, 3 holes
+    // jne_i64_imm__5 (branches.c): 18 code bytes, 0 data bytes, 3 holes
     Stencil {
         name: "jne_i64_imm__5",
         code: &[
-            0x48, 0xc7, 0xc0, 0x00, 0x00, 0x00, 0x00, 0x4c, 0x39, 0xc8, 0x0f, 0x85, 0x00, 0x00, 0x00, 0x00,
-            0xe9, 0x00, 0x00, 0x00, 0x00,
+            0x49, 0x81, 0xf9, 0x00, 0x00, 0x00, 0x00, 0x0f, 0x85, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00,
+            0x00, 0x00,
         ],
         data: &[],
         holes: &[
             Hole { offset: 0x3, kind: HoleKind::Abs32S, symbol: HoleSymbol::B, addend: 0, in_data: false },
-            Hole { offset: 0xc, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
-            Hole { offset: 0x11, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+            Hole { offset: 0x9, kind: HoleKind::Rel32, symbol: HoleSymbol::Target, addend: -4, in_data: false },
+            Hole { offset: 0xe, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
     // jnle_f64 (branches.c): 31 code bytes, 0 data bytes, 4 holes
@@ -42926,705 +42926,705 @@ pub static STENCILS: &[Stencil] = &[
             Hole { offset: 0x10, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // mul_i64_imm (int_ops.c): 35 code bytes, 0 data bytes, 5 holes
+    // mul_i64_imm (int_ops.c): 34 code bytes, 0 data bytes, 5 holes
     Stencil {
         name: "mul_i64_imm",
         code: &[
-            0x48, 0xc7, 0xc0, 0x00, 0x00, 0x00, 0x00, 0x49, 0x0f, 0xaf, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00,
-            0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x49, 0x89, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00,
-            0x00, 0x00, 0x00,
+            0x49, 0x8b, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0x48, 0x69, 0xc0, 0x00, 0x00, 0x00, 0x00, 0x0f,
+            0x80, 0x00, 0x00, 0x00, 0x00, 0x49, 0x89, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00,
+            0x00, 0x00,
         ],
         data: &[],
         holes: &[
-            Hole { offset: 0x3, kind: HoleKind::Abs32S, symbol: HoleSymbol::C, addend: 0, in_data: false },
-            Hole { offset: 0xc, kind: HoleKind::Abs32S, symbol: HoleSymbol::B, addend: 0, in_data: false },
-            Hole { offset: 0x12, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
-            Hole { offset: 0x1a, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
-            Hole { offset: 0x1f, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+            Hole { offset: 0x4, kind: HoleKind::Abs32S, symbol: HoleSymbol::B, addend: 0, in_data: false },
+            Hole { offset: 0xb, kind: HoleKind::Abs32S, symbol: HoleSymbol::C, addend: 0, in_data: false },
+            Hole { offset: 0x11, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x19, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
+            Hole { offset: 0x1e, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // mul_i64_imm__00 (int_ops.c): 25 code bytes, 0 data bytes, 3 holes
+    // mul_i64_imm__00 (int_ops.c): 21 code bytes, 0 data bytes, 3 holes
     Stencil {
         name: "mul_i64_imm__00",
         code: &[
-            0x48, 0xc7, 0xc0, 0x00, 0x00, 0x00, 0x00, 0x48, 0x0f, 0xaf, 0xc7, 0x0f, 0x80, 0x00, 0x00, 0x00,
-            0x00, 0x48, 0x89, 0xc7, 0xe9, 0x00, 0x00, 0x00, 0x00,
+            0x48, 0x69, 0xc7, 0x00, 0x00, 0x00, 0x00, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x48, 0x89, 0xc7,
+            0xe9, 0x00, 0x00, 0x00, 0x00,
         ],
         data: &[],
         holes: &[
             Hole { offset: 0x3, kind: HoleKind::Abs32S, symbol: HoleSymbol::C, addend: 0, in_data: false },
-            Hole { offset: 0xd, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
-            Hole { offset: 0x15, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+            Hole { offset: 0x9, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x11, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // mul_i64_imm__01 (int_ops.c): 25 code bytes, 0 data bytes, 3 holes
+    // mul_i64_imm__01 (int_ops.c): 21 code bytes, 0 data bytes, 3 holes
     Stencil {
         name: "mul_i64_imm__01",
         code: &[
-            0x48, 0xc7, 0xc0, 0x00, 0x00, 0x00, 0x00, 0x48, 0x0f, 0xaf, 0xc6, 0x0f, 0x80, 0x00, 0x00, 0x00,
-            0x00, 0x48, 0x89, 0xc7, 0xe9, 0x00, 0x00, 0x00, 0x00,
+            0x48, 0x69, 0xc6, 0x00, 0x00, 0x00, 0x00, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x48, 0x89, 0xc7,
+            0xe9, 0x00, 0x00, 0x00, 0x00,
         ],
         data: &[],
         holes: &[
             Hole { offset: 0x3, kind: HoleKind::Abs32S, symbol: HoleSymbol::C, addend: 0, in_data: false },
-            Hole { offset: 0xd, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
-            Hole { offset: 0x15, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+            Hole { offset: 0x9, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x11, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // mul_i64_imm__02 (int_ops.c): 25 code bytes, 0 data bytes, 3 holes
+    // mul_i64_imm__02 (int_ops.c): 21 code bytes, 0 data bytes, 3 holes
     Stencil {
         name: "mul_i64_imm__02",
         code: &[
-            0x48, 0xc7, 0xc0, 0x00, 0x00, 0x00, 0x00, 0x48, 0x0f, 0xaf, 0xc2, 0x0f, 0x80, 0x00, 0x00, 0x00,
-            0x00, 0x48, 0x89, 0xc7, 0xe9, 0x00, 0x00, 0x00, 0x00,
+            0x48, 0x69, 0xc2, 0x00, 0x00, 0x00, 0x00, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x48, 0x89, 0xc7,
+            0xe9, 0x00, 0x00, 0x00, 0x00,
         ],
         data: &[],
         holes: &[
             Hole { offset: 0x3, kind: HoleKind::Abs32S, symbol: HoleSymbol::C, addend: 0, in_data: false },
-            Hole { offset: 0xd, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
-            Hole { offset: 0x15, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+            Hole { offset: 0x9, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x11, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // mul_i64_imm__03 (int_ops.c): 25 code bytes, 0 data bytes, 3 holes
+    // mul_i64_imm__03 (int_ops.c): 21 code bytes, 0 data bytes, 3 holes
     Stencil {
         name: "mul_i64_imm__03",
         code: &[
-            0x48, 0xc7, 0xc0, 0x00, 0x00, 0x00, 0x00, 0x48, 0x0f, 0xaf, 0xc1, 0x0f, 0x80, 0x00, 0x00, 0x00,
-            0x00, 0x48, 0x89, 0xc7, 0xe9, 0x00, 0x00, 0x00, 0x00,
+            0x48, 0x69, 0xc1, 0x00, 0x00, 0x00, 0x00, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x48, 0x89, 0xc7,
+            0xe9, 0x00, 0x00, 0x00, 0x00,
         ],
         data: &[],
         holes: &[
             Hole { offset: 0x3, kind: HoleKind::Abs32S, symbol: HoleSymbol::C, addend: 0, in_data: false },
-            Hole { offset: 0xd, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
-            Hole { offset: 0x15, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+            Hole { offset: 0x9, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x11, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // mul_i64_imm__04 (int_ops.c): 25 code bytes, 0 data bytes, 3 holes
+    // mul_i64_imm__04 (int_ops.c): 21 code bytes, 0 data bytes, 3 holes
     Stencil {
         name: "mul_i64_imm__04",
         code: &[
-            0x48, 0xc7, 0xc0, 0x00, 0x00, 0x00, 0x00, 0x49, 0x0f, 0xaf, 0xc0, 0x0f, 0x80, 0x00, 0x00, 0x00,
-            0x00, 0x48, 0x89, 0xc7, 0xe9, 0x00, 0x00, 0x00, 0x00,
+            0x49, 0x69, 0xc0, 0x00, 0x00, 0x00, 0x00, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x48, 0x89, 0xc7,
+            0xe9, 0x00, 0x00, 0x00, 0x00,
         ],
         data: &[],
         holes: &[
             Hole { offset: 0x3, kind: HoleKind::Abs32S, symbol: HoleSymbol::C, addend: 0, in_data: false },
-            Hole { offset: 0xd, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
-            Hole { offset: 0x15, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+            Hole { offset: 0x9, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x11, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // mul_i64_imm__05 (int_ops.c): 25 code bytes, 0 data bytes, 3 holes
+    // mul_i64_imm__05 (int_ops.c): 21 code bytes, 0 data bytes, 3 holes
     Stencil {
         name: "mul_i64_imm__05",
         code: &[
-            0x48, 0xc7, 0xc0, 0x00, 0x00, 0x00, 0x00, 0x49, 0x0f, 0xaf, 0xc1, 0x0f, 0x80, 0x00, 0x00, 0x00,
-            0x00, 0x48, 0x89, 0xc7, 0xe9, 0x00, 0x00, 0x00, 0x00,
+            0x49, 0x69, 0xc1, 0x00, 0x00, 0x00, 0x00, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x48, 0x89, 0xc7,
+            0xe9, 0x00, 0x00, 0x00, 0x00,
         ],
         data: &[],
         holes: &[
             Hole { offset: 0x3, kind: HoleKind::Abs32S, symbol: HoleSymbol::C, addend: 0, in_data: false },
-            Hole { offset: 0xd, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
-            Hole { offset: 0x15, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+            Hole { offset: 0x9, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x11, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // mul_i64_imm__0m (int_ops.c): 30 code bytes, 0 data bytes, 4 holes
+    // mul_i64_imm__0m (int_ops.c): 29 code bytes, 0 data bytes, 4 holes
     Stencil {
         name: "mul_i64_imm__0m",
         code: &[
-            0x48, 0xc7, 0xc0, 0x00, 0x00, 0x00, 0x00, 0x49, 0x0f, 0xaf, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00,
-            0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x48, 0x89, 0xc7, 0xe9, 0x00, 0x00, 0x00, 0x00,
+            0x49, 0x8b, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0x48, 0x69, 0xc0, 0x00, 0x00, 0x00, 0x00, 0x0f,
+            0x80, 0x00, 0x00, 0x00, 0x00, 0x48, 0x89, 0xc7, 0xe9, 0x00, 0x00, 0x00, 0x00,
         ],
         data: &[],
         holes: &[
-            Hole { offset: 0x3, kind: HoleKind::Abs32S, symbol: HoleSymbol::C, addend: 0, in_data: false },
-            Hole { offset: 0xc, kind: HoleKind::Abs32S, symbol: HoleSymbol::B, addend: 0, in_data: false },
-            Hole { offset: 0x12, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
-            Hole { offset: 0x1a, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+            Hole { offset: 0x4, kind: HoleKind::Abs32S, symbol: HoleSymbol::B, addend: 0, in_data: false },
+            Hole { offset: 0xb, kind: HoleKind::Abs32S, symbol: HoleSymbol::C, addend: 0, in_data: false },
+            Hole { offset: 0x11, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x19, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // mul_i64_imm__10 (int_ops.c): 25 code bytes, 0 data bytes, 3 holes
+    // mul_i64_imm__10 (int_ops.c): 21 code bytes, 0 data bytes, 3 holes
     Stencil {
         name: "mul_i64_imm__10",
         code: &[
-            0x48, 0xc7, 0xc0, 0x00, 0x00, 0x00, 0x00, 0x48, 0x0f, 0xaf, 0xc7, 0x0f, 0x80, 0x00, 0x00, 0x00,
-            0x00, 0x48, 0x89, 0xc6, 0xe9, 0x00, 0x00, 0x00, 0x00,
+            0x48, 0x69, 0xc7, 0x00, 0x00, 0x00, 0x00, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x48, 0x89, 0xc6,
+            0xe9, 0x00, 0x00, 0x00, 0x00,
         ],
         data: &[],
         holes: &[
             Hole { offset: 0x3, kind: HoleKind::Abs32S, symbol: HoleSymbol::C, addend: 0, in_data: false },
-            Hole { offset: 0xd, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
-            Hole { offset: 0x15, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+            Hole { offset: 0x9, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x11, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // mul_i64_imm__11 (int_ops.c): 25 code bytes, 0 data bytes, 3 holes
+    // mul_i64_imm__11 (int_ops.c): 21 code bytes, 0 data bytes, 3 holes
     Stencil {
         name: "mul_i64_imm__11",
         code: &[
-            0x48, 0xc7, 0xc0, 0x00, 0x00, 0x00, 0x00, 0x48, 0x0f, 0xaf, 0xc6, 0x0f, 0x80, 0x00, 0x00, 0x00,
-            0x00, 0x48, 0x89, 0xc6, 0xe9, 0x00, 0x00, 0x00, 0x00,
+            0x48, 0x69, 0xc6, 0x00, 0x00, 0x00, 0x00, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x48, 0x89, 0xc6,
+            0xe9, 0x00, 0x00, 0x00, 0x00,
         ],
         data: &[],
         holes: &[
             Hole { offset: 0x3, kind: HoleKind::Abs32S, symbol: HoleSymbol::C, addend: 0, in_data: false },
-            Hole { offset: 0xd, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
-            Hole { offset: 0x15, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+            Hole { offset: 0x9, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x11, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // mul_i64_imm__12 (int_ops.c): 25 code bytes, 0 data bytes, 3 holes
+    // mul_i64_imm__12 (int_ops.c): 21 code bytes, 0 data bytes, 3 holes
     Stencil {
         name: "mul_i64_imm__12",
         code: &[
-            0x48, 0xc7, 0xc0, 0x00, 0x00, 0x00, 0x00, 0x48, 0x0f, 0xaf, 0xc2, 0x0f, 0x80, 0x00, 0x00, 0x00,
-            0x00, 0x48, 0x89, 0xc6, 0xe9, 0x00, 0x00, 0x00, 0x00,
+            0x48, 0x69, 0xc2, 0x00, 0x00, 0x00, 0x00, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x48, 0x89, 0xc6,
+            0xe9, 0x00, 0x00, 0x00, 0x00,
         ],
         data: &[],
         holes: &[
             Hole { offset: 0x3, kind: HoleKind::Abs32S, symbol: HoleSymbol::C, addend: 0, in_data: false },
-            Hole { offset: 0xd, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
-            Hole { offset: 0x15, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+            Hole { offset: 0x9, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x11, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // mul_i64_imm__13 (int_ops.c): 25 code bytes, 0 data bytes, 3 holes
+    // mul_i64_imm__13 (int_ops.c): 21 code bytes, 0 data bytes, 3 holes
     Stencil {
         name: "mul_i64_imm__13",
         code: &[
-            0x48, 0xc7, 0xc0, 0x00, 0x00, 0x00, 0x00, 0x48, 0x0f, 0xaf, 0xc1, 0x0f, 0x80, 0x00, 0x00, 0x00,
-            0x00, 0x48, 0x89, 0xc6, 0xe9, 0x00, 0x00, 0x00, 0x00,
+            0x48, 0x69, 0xc1, 0x00, 0x00, 0x00, 0x00, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x48, 0x89, 0xc6,
+            0xe9, 0x00, 0x00, 0x00, 0x00,
         ],
         data: &[],
         holes: &[
             Hole { offset: 0x3, kind: HoleKind::Abs32S, symbol: HoleSymbol::C, addend: 0, in_data: false },
-            Hole { offset: 0xd, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
-            Hole { offset: 0x15, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+            Hole { offset: 0x9, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x11, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // mul_i64_imm__14 (int_ops.c): 25 code bytes, 0 data bytes, 3 holes
+    // mul_i64_imm__14 (int_ops.c): 21 code bytes, 0 data bytes, 3 holes
     Stencil {
         name: "mul_i64_imm__14",
         code: &[
-            0x48, 0xc7, 0xc0, 0x00, 0x00, 0x00, 0x00, 0x49, 0x0f, 0xaf, 0xc0, 0x0f, 0x80, 0x00, 0x00, 0x00,
-            0x00, 0x48, 0x89, 0xc6, 0xe9, 0x00, 0x00, 0x00, 0x00,
+            0x49, 0x69, 0xc0, 0x00, 0x00, 0x00, 0x00, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x48, 0x89, 0xc6,
+            0xe9, 0x00, 0x00, 0x00, 0x00,
         ],
         data: &[],
         holes: &[
             Hole { offset: 0x3, kind: HoleKind::Abs32S, symbol: HoleSymbol::C, addend: 0, in_data: false },
-            Hole { offset: 0xd, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
-            Hole { offset: 0x15, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+            Hole { offset: 0x9, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x11, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // mul_i64_imm__15 (int_ops.c): 25 code bytes, 0 data bytes, 3 holes
+    // mul_i64_imm__15 (int_ops.c): 21 code bytes, 0 data bytes, 3 holes
     Stencil {
         name: "mul_i64_imm__15",
         code: &[
-            0x48, 0xc7, 0xc0, 0x00, 0x00, 0x00, 0x00, 0x49, 0x0f, 0xaf, 0xc1, 0x0f, 0x80, 0x00, 0x00, 0x00,
-            0x00, 0x48, 0x89, 0xc6, 0xe9, 0x00, 0x00, 0x00, 0x00,
+            0x49, 0x69, 0xc1, 0x00, 0x00, 0x00, 0x00, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x48, 0x89, 0xc6,
+            0xe9, 0x00, 0x00, 0x00, 0x00,
         ],
         data: &[],
         holes: &[
             Hole { offset: 0x3, kind: HoleKind::Abs32S, symbol: HoleSymbol::C, addend: 0, in_data: false },
-            Hole { offset: 0xd, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
-            Hole { offset: 0x15, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+            Hole { offset: 0x9, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x11, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // mul_i64_imm__1m (int_ops.c): 30 code bytes, 0 data bytes, 4 holes
+    // mul_i64_imm__1m (int_ops.c): 29 code bytes, 0 data bytes, 4 holes
     Stencil {
         name: "mul_i64_imm__1m",
         code: &[
-            0x48, 0xc7, 0xc0, 0x00, 0x00, 0x00, 0x00, 0x49, 0x0f, 0xaf, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00,
-            0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x48, 0x89, 0xc6, 0xe9, 0x00, 0x00, 0x00, 0x00,
+            0x49, 0x8b, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0x48, 0x69, 0xc0, 0x00, 0x00, 0x00, 0x00, 0x0f,
+            0x80, 0x00, 0x00, 0x00, 0x00, 0x48, 0x89, 0xc6, 0xe9, 0x00, 0x00, 0x00, 0x00,
         ],
         data: &[],
         holes: &[
-            Hole { offset: 0x3, kind: HoleKind::Abs32S, symbol: HoleSymbol::C, addend: 0, in_data: false },
-            Hole { offset: 0xc, kind: HoleKind::Abs32S, symbol: HoleSymbol::B, addend: 0, in_data: false },
-            Hole { offset: 0x12, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
-            Hole { offset: 0x1a, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+            Hole { offset: 0x4, kind: HoleKind::Abs32S, symbol: HoleSymbol::B, addend: 0, in_data: false },
+            Hole { offset: 0xb, kind: HoleKind::Abs32S, symbol: HoleSymbol::C, addend: 0, in_data: false },
+            Hole { offset: 0x11, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x19, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // mul_i64_imm__20 (int_ops.c): 25 code bytes, 0 data bytes, 3 holes
+    // mul_i64_imm__20 (int_ops.c): 21 code bytes, 0 data bytes, 3 holes
     Stencil {
         name: "mul_i64_imm__20",
         code: &[
-            0x48, 0xc7, 0xc0, 0x00, 0x00, 0x00, 0x00, 0x48, 0x0f, 0xaf, 0xc7, 0x0f, 0x80, 0x00, 0x00, 0x00,
-            0x00, 0x48, 0x89, 0xc2, 0xe9, 0x00, 0x00, 0x00, 0x00,
+            0x48, 0x69, 0xc7, 0x00, 0x00, 0x00, 0x00, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x48, 0x89, 0xc2,
+            0xe9, 0x00, 0x00, 0x00, 0x00,
         ],
         data: &[],
         holes: &[
             Hole { offset: 0x3, kind: HoleKind::Abs32S, symbol: HoleSymbol::C, addend: 0, in_data: false },
-            Hole { offset: 0xd, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
-            Hole { offset: 0x15, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+            Hole { offset: 0x9, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x11, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // mul_i64_imm__21 (int_ops.c): 25 code bytes, 0 data bytes, 3 holes
+    // mul_i64_imm__21 (int_ops.c): 21 code bytes, 0 data bytes, 3 holes
     Stencil {
         name: "mul_i64_imm__21",
         code: &[
-            0x48, 0xc7, 0xc0, 0x00, 0x00, 0x00, 0x00, 0x48, 0x0f, 0xaf, 0xc6, 0x0f, 0x80, 0x00, 0x00, 0x00,
-            0x00, 0x48, 0x89, 0xc2, 0xe9, 0x00, 0x00, 0x00, 0x00,
+            0x48, 0x69, 0xc6, 0x00, 0x00, 0x00, 0x00, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x48, 0x89, 0xc2,
+            0xe9, 0x00, 0x00, 0x00, 0x00,
         ],
         data: &[],
         holes: &[
             Hole { offset: 0x3, kind: HoleKind::Abs32S, symbol: HoleSymbol::C, addend: 0, in_data: false },
-            Hole { offset: 0xd, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
-            Hole { offset: 0x15, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+            Hole { offset: 0x9, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x11, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // mul_i64_imm__22 (int_ops.c): 25 code bytes, 0 data bytes, 3 holes
+    // mul_i64_imm__22 (int_ops.c): 21 code bytes, 0 data bytes, 3 holes
     Stencil {
         name: "mul_i64_imm__22",
         code: &[
-            0x48, 0xc7, 0xc0, 0x00, 0x00, 0x00, 0x00, 0x48, 0x0f, 0xaf, 0xc2, 0x0f, 0x80, 0x00, 0x00, 0x00,
-            0x00, 0x48, 0x89, 0xc2, 0xe9, 0x00, 0x00, 0x00, 0x00,
+            0x48, 0x69, 0xc2, 0x00, 0x00, 0x00, 0x00, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x48, 0x89, 0xc2,
+            0xe9, 0x00, 0x00, 0x00, 0x00,
         ],
         data: &[],
         holes: &[
             Hole { offset: 0x3, kind: HoleKind::Abs32S, symbol: HoleSymbol::C, addend: 0, in_data: false },
-            Hole { offset: 0xd, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
-            Hole { offset: 0x15, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+            Hole { offset: 0x9, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x11, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // mul_i64_imm__23 (int_ops.c): 25 code bytes, 0 data bytes, 3 holes
+    // mul_i64_imm__23 (int_ops.c): 21 code bytes, 0 data bytes, 3 holes
     Stencil {
         name: "mul_i64_imm__23",
         code: &[
-            0x48, 0xc7, 0xc0, 0x00, 0x00, 0x00, 0x00, 0x48, 0x0f, 0xaf, 0xc1, 0x0f, 0x80, 0x00, 0x00, 0x00,
-            0x00, 0x48, 0x89, 0xc2, 0xe9, 0x00, 0x00, 0x00, 0x00,
+            0x48, 0x69, 0xc1, 0x00, 0x00, 0x00, 0x00, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x48, 0x89, 0xc2,
+            0xe9, 0x00, 0x00, 0x00, 0x00,
         ],
         data: &[],
         holes: &[
             Hole { offset: 0x3, kind: HoleKind::Abs32S, symbol: HoleSymbol::C, addend: 0, in_data: false },
-            Hole { offset: 0xd, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
-            Hole { offset: 0x15, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+            Hole { offset: 0x9, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x11, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // mul_i64_imm__24 (int_ops.c): 25 code bytes, 0 data bytes, 3 holes
+    // mul_i64_imm__24 (int_ops.c): 21 code bytes, 0 data bytes, 3 holes
     Stencil {
         name: "mul_i64_imm__24",
         code: &[
-            0x48, 0xc7, 0xc0, 0x00, 0x00, 0x00, 0x00, 0x49, 0x0f, 0xaf, 0xc0, 0x0f, 0x80, 0x00, 0x00, 0x00,
-            0x00, 0x48, 0x89, 0xc2, 0xe9, 0x00, 0x00, 0x00, 0x00,
+            0x49, 0x69, 0xc0, 0x00, 0x00, 0x00, 0x00, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x48, 0x89, 0xc2,
+            0xe9, 0x00, 0x00, 0x00, 0x00,
         ],
         data: &[],
         holes: &[
             Hole { offset: 0x3, kind: HoleKind::Abs32S, symbol: HoleSymbol::C, addend: 0, in_data: false },
-            Hole { offset: 0xd, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
-            Hole { offset: 0x15, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+            Hole { offset: 0x9, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x11, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // mul_i64_imm__25 (int_ops.c): 25 code bytes, 0 data bytes, 3 holes
+    // mul_i64_imm__25 (int_ops.c): 21 code bytes, 0 data bytes, 3 holes
     Stencil {
         name: "mul_i64_imm__25",
         code: &[
-            0x48, 0xc7, 0xc0, 0x00, 0x00, 0x00, 0x00, 0x49, 0x0f, 0xaf, 0xc1, 0x0f, 0x80, 0x00, 0x00, 0x00,
-            0x00, 0x48, 0x89, 0xc2, 0xe9, 0x00, 0x00, 0x00, 0x00,
+            0x49, 0x69, 0xc1, 0x00, 0x00, 0x00, 0x00, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x48, 0x89, 0xc2,
+            0xe9, 0x00, 0x00, 0x00, 0x00,
         ],
         data: &[],
         holes: &[
             Hole { offset: 0x3, kind: HoleKind::Abs32S, symbol: HoleSymbol::C, addend: 0, in_data: false },
-            Hole { offset: 0xd, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
-            Hole { offset: 0x15, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+            Hole { offset: 0x9, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x11, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // mul_i64_imm__2m (int_ops.c): 30 code bytes, 0 data bytes, 4 holes
+    // mul_i64_imm__2m (int_ops.c): 29 code bytes, 0 data bytes, 4 holes
     Stencil {
         name: "mul_i64_imm__2m",
         code: &[
-            0x48, 0xc7, 0xc0, 0x00, 0x00, 0x00, 0x00, 0x49, 0x0f, 0xaf, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00,
-            0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x48, 0x89, 0xc2, 0xe9, 0x00, 0x00, 0x00, 0x00,
+            0x49, 0x8b, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0x48, 0x69, 0xc0, 0x00, 0x00, 0x00, 0x00, 0x0f,
+            0x80, 0x00, 0x00, 0x00, 0x00, 0x48, 0x89, 0xc2, 0xe9, 0x00, 0x00, 0x00, 0x00,
         ],
         data: &[],
         holes: &[
-            Hole { offset: 0x3, kind: HoleKind::Abs32S, symbol: HoleSymbol::C, addend: 0, in_data: false },
-            Hole { offset: 0xc, kind: HoleKind::Abs32S, symbol: HoleSymbol::B, addend: 0, in_data: false },
-            Hole { offset: 0x12, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
-            Hole { offset: 0x1a, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+            Hole { offset: 0x4, kind: HoleKind::Abs32S, symbol: HoleSymbol::B, addend: 0, in_data: false },
+            Hole { offset: 0xb, kind: HoleKind::Abs32S, symbol: HoleSymbol::C, addend: 0, in_data: false },
+            Hole { offset: 0x11, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x19, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // mul_i64_imm__30 (int_ops.c): 25 code bytes, 0 data bytes, 3 holes
+    // mul_i64_imm__30 (int_ops.c): 21 code bytes, 0 data bytes, 3 holes
     Stencil {
         name: "mul_i64_imm__30",
         code: &[
-            0x48, 0xc7, 0xc0, 0x00, 0x00, 0x00, 0x00, 0x48, 0x0f, 0xaf, 0xc7, 0x0f, 0x80, 0x00, 0x00, 0x00,
-            0x00, 0x48, 0x89, 0xc1, 0xe9, 0x00, 0x00, 0x00, 0x00,
+            0x48, 0x69, 0xc7, 0x00, 0x00, 0x00, 0x00, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x48, 0x89, 0xc1,
+            0xe9, 0x00, 0x00, 0x00, 0x00,
         ],
         data: &[],
         holes: &[
             Hole { offset: 0x3, kind: HoleKind::Abs32S, symbol: HoleSymbol::C, addend: 0, in_data: false },
-            Hole { offset: 0xd, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
-            Hole { offset: 0x15, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+            Hole { offset: 0x9, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x11, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // mul_i64_imm__31 (int_ops.c): 25 code bytes, 0 data bytes, 3 holes
+    // mul_i64_imm__31 (int_ops.c): 21 code bytes, 0 data bytes, 3 holes
     Stencil {
         name: "mul_i64_imm__31",
         code: &[
-            0x48, 0xc7, 0xc0, 0x00, 0x00, 0x00, 0x00, 0x48, 0x0f, 0xaf, 0xc6, 0x0f, 0x80, 0x00, 0x00, 0x00,
-            0x00, 0x48, 0x89, 0xc1, 0xe9, 0x00, 0x00, 0x00, 0x00,
+            0x48, 0x69, 0xc6, 0x00, 0x00, 0x00, 0x00, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x48, 0x89, 0xc1,
+            0xe9, 0x00, 0x00, 0x00, 0x00,
         ],
         data: &[],
         holes: &[
             Hole { offset: 0x3, kind: HoleKind::Abs32S, symbol: HoleSymbol::C, addend: 0, in_data: false },
-            Hole { offset: 0xd, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
-            Hole { offset: 0x15, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+            Hole { offset: 0x9, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x11, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // mul_i64_imm__32 (int_ops.c): 25 code bytes, 0 data bytes, 3 holes
+    // mul_i64_imm__32 (int_ops.c): 21 code bytes, 0 data bytes, 3 holes
     Stencil {
         name: "mul_i64_imm__32",
         code: &[
-            0x48, 0xc7, 0xc0, 0x00, 0x00, 0x00, 0x00, 0x48, 0x0f, 0xaf, 0xc2, 0x0f, 0x80, 0x00, 0x00, 0x00,
-            0x00, 0x48, 0x89, 0xc1, 0xe9, 0x00, 0x00, 0x00, 0x00,
+            0x48, 0x69, 0xc2, 0x00, 0x00, 0x00, 0x00, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x48, 0x89, 0xc1,
+            0xe9, 0x00, 0x00, 0x00, 0x00,
         ],
         data: &[],
         holes: &[
             Hole { offset: 0x3, kind: HoleKind::Abs32S, symbol: HoleSymbol::C, addend: 0, in_data: false },
-            Hole { offset: 0xd, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
-            Hole { offset: 0x15, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+            Hole { offset: 0x9, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x11, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // mul_i64_imm__33 (int_ops.c): 25 code bytes, 0 data bytes, 3 holes
+    // mul_i64_imm__33 (int_ops.c): 21 code bytes, 0 data bytes, 3 holes
     Stencil {
         name: "mul_i64_imm__33",
         code: &[
-            0x48, 0xc7, 0xc0, 0x00, 0x00, 0x00, 0x00, 0x48, 0x0f, 0xaf, 0xc1, 0x0f, 0x80, 0x00, 0x00, 0x00,
-            0x00, 0x48, 0x89, 0xc1, 0xe9, 0x00, 0x00, 0x00, 0x00,
+            0x48, 0x69, 0xc1, 0x00, 0x00, 0x00, 0x00, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x48, 0x89, 0xc1,
+            0xe9, 0x00, 0x00, 0x00, 0x00,
         ],
         data: &[],
         holes: &[
             Hole { offset: 0x3, kind: HoleKind::Abs32S, symbol: HoleSymbol::C, addend: 0, in_data: false },
-            Hole { offset: 0xd, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
-            Hole { offset: 0x15, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+            Hole { offset: 0x9, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x11, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // mul_i64_imm__34 (int_ops.c): 25 code bytes, 0 data bytes, 3 holes
+    // mul_i64_imm__34 (int_ops.c): 21 code bytes, 0 data bytes, 3 holes
     Stencil {
         name: "mul_i64_imm__34",
         code: &[
-            0x48, 0xc7, 0xc0, 0x00, 0x00, 0x00, 0x00, 0x49, 0x0f, 0xaf, 0xc0, 0x0f, 0x80, 0x00, 0x00, 0x00,
-            0x00, 0x48, 0x89, 0xc1, 0xe9, 0x00, 0x00, 0x00, 0x00,
+            0x49, 0x69, 0xc0, 0x00, 0x00, 0x00, 0x00, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x48, 0x89, 0xc1,
+            0xe9, 0x00, 0x00, 0x00, 0x00,
         ],
         data: &[],
         holes: &[
             Hole { offset: 0x3, kind: HoleKind::Abs32S, symbol: HoleSymbol::C, addend: 0, in_data: false },
-            Hole { offset: 0xd, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
-            Hole { offset: 0x15, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+            Hole { offset: 0x9, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x11, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // mul_i64_imm__35 (int_ops.c): 25 code bytes, 0 data bytes, 3 holes
+    // mul_i64_imm__35 (int_ops.c): 21 code bytes, 0 data bytes, 3 holes
     Stencil {
         name: "mul_i64_imm__35",
         code: &[
-            0x48, 0xc7, 0xc0, 0x00, 0x00, 0x00, 0x00, 0x49, 0x0f, 0xaf, 0xc1, 0x0f, 0x80, 0x00, 0x00, 0x00,
-            0x00, 0x48, 0x89, 0xc1, 0xe9, 0x00, 0x00, 0x00, 0x00,
+            0x49, 0x69, 0xc1, 0x00, 0x00, 0x00, 0x00, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x48, 0x89, 0xc1,
+            0xe9, 0x00, 0x00, 0x00, 0x00,
         ],
         data: &[],
         holes: &[
             Hole { offset: 0x3, kind: HoleKind::Abs32S, symbol: HoleSymbol::C, addend: 0, in_data: false },
-            Hole { offset: 0xd, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
-            Hole { offset: 0x15, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+            Hole { offset: 0x9, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x11, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // mul_i64_imm__3m (int_ops.c): 30 code bytes, 0 data bytes, 4 holes
+    // mul_i64_imm__3m (int_ops.c): 29 code bytes, 0 data bytes, 4 holes
     Stencil {
         name: "mul_i64_imm__3m",
         code: &[
-            0x48, 0xc7, 0xc0, 0x00, 0x00, 0x00, 0x00, 0x49, 0x0f, 0xaf, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00,
-            0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x48, 0x89, 0xc1, 0xe9, 0x00, 0x00, 0x00, 0x00,
+            0x49, 0x8b, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0x48, 0x69, 0xc0, 0x00, 0x00, 0x00, 0x00, 0x0f,
+            0x80, 0x00, 0x00, 0x00, 0x00, 0x48, 0x89, 0xc1, 0xe9, 0x00, 0x00, 0x00, 0x00,
         ],
         data: &[],
         holes: &[
-            Hole { offset: 0x3, kind: HoleKind::Abs32S, symbol: HoleSymbol::C, addend: 0, in_data: false },
-            Hole { offset: 0xc, kind: HoleKind::Abs32S, symbol: HoleSymbol::B, addend: 0, in_data: false },
-            Hole { offset: 0x12, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
-            Hole { offset: 0x1a, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+            Hole { offset: 0x4, kind: HoleKind::Abs32S, symbol: HoleSymbol::B, addend: 0, in_data: false },
+            Hole { offset: 0xb, kind: HoleKind::Abs32S, symbol: HoleSymbol::C, addend: 0, in_data: false },
+            Hole { offset: 0x11, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x19, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // mul_i64_imm__40 (int_ops.c): 25 code bytes, 0 data bytes, 3 holes
+    // mul_i64_imm__40 (int_ops.c): 21 code bytes, 0 data bytes, 3 holes
     Stencil {
         name: "mul_i64_imm__40",
         code: &[
-            0x48, 0xc7, 0xc0, 0x00, 0x00, 0x00, 0x00, 0x48, 0x0f, 0xaf, 0xc7, 0x0f, 0x80, 0x00, 0x00, 0x00,
-            0x00, 0x49, 0x89, 0xc0, 0xe9, 0x00, 0x00, 0x00, 0x00,
+            0x48, 0x69, 0xc7, 0x00, 0x00, 0x00, 0x00, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x49, 0x89, 0xc0,
+            0xe9, 0x00, 0x00, 0x00, 0x00,
         ],
         data: &[],
         holes: &[
             Hole { offset: 0x3, kind: HoleKind::Abs32S, symbol: HoleSymbol::C, addend: 0, in_data: false },
-            Hole { offset: 0xd, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
-            Hole { offset: 0x15, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+            Hole { offset: 0x9, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x11, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // mul_i64_imm__41 (int_ops.c): 25 code bytes, 0 data bytes, 3 holes
+    // mul_i64_imm__41 (int_ops.c): 21 code bytes, 0 data bytes, 3 holes
     Stencil {
         name: "mul_i64_imm__41",
         code: &[
-            0x48, 0xc7, 0xc0, 0x00, 0x00, 0x00, 0x00, 0x48, 0x0f, 0xaf, 0xc6, 0x0f, 0x80, 0x00, 0x00, 0x00,
-            0x00, 0x49, 0x89, 0xc0, 0xe9, 0x00, 0x00, 0x00, 0x00,
+            0x48, 0x69, 0xc6, 0x00, 0x00, 0x00, 0x00, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x49, 0x89, 0xc0,
+            0xe9, 0x00, 0x00, 0x00, 0x00,
         ],
         data: &[],
         holes: &[
             Hole { offset: 0x3, kind: HoleKind::Abs32S, symbol: HoleSymbol::C, addend: 0, in_data: false },
-            Hole { offset: 0xd, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
-            Hole { offset: 0x15, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+            Hole { offset: 0x9, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x11, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // mul_i64_imm__42 (int_ops.c): 25 code bytes, 0 data bytes, 3 holes
+    // mul_i64_imm__42 (int_ops.c): 21 code bytes, 0 data bytes, 3 holes
     Stencil {
         name: "mul_i64_imm__42",
         code: &[
-            0x48, 0xc7, 0xc0, 0x00, 0x00, 0x00, 0x00, 0x48, 0x0f, 0xaf, 0xc2, 0x0f, 0x80, 0x00, 0x00, 0x00,
-            0x00, 0x49, 0x89, 0xc0, 0xe9, 0x00, 0x00, 0x00, 0x00,
+            0x48, 0x69, 0xc2, 0x00, 0x00, 0x00, 0x00, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x49, 0x89, 0xc0,
+            0xe9, 0x00, 0x00, 0x00, 0x00,
         ],
         data: &[],
         holes: &[
             Hole { offset: 0x3, kind: HoleKind::Abs32S, symbol: HoleSymbol::C, addend: 0, in_data: false },
-            Hole { offset: 0xd, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
-            Hole { offset: 0x15, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+            Hole { offset: 0x9, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x11, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // mul_i64_imm__43 (int_ops.c): 25 code bytes, 0 data bytes, 3 holes
+    // mul_i64_imm__43 (int_ops.c): 21 code bytes, 0 data bytes, 3 holes
     Stencil {
         name: "mul_i64_imm__43",
         code: &[
-            0x48, 0xc7, 0xc0, 0x00, 0x00, 0x00, 0x00, 0x48, 0x0f, 0xaf, 0xc1, 0x0f, 0x80, 0x00, 0x00, 0x00,
-            0x00, 0x49, 0x89, 0xc0, 0xe9, 0x00, 0x00, 0x00, 0x00,
+            0x48, 0x69, 0xc1, 0x00, 0x00, 0x00, 0x00, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x49, 0x89, 0xc0,
+            0xe9, 0x00, 0x00, 0x00, 0x00,
         ],
         data: &[],
         holes: &[
             Hole { offset: 0x3, kind: HoleKind::Abs32S, symbol: HoleSymbol::C, addend: 0, in_data: false },
-            Hole { offset: 0xd, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
-            Hole { offset: 0x15, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+            Hole { offset: 0x9, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x11, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // mul_i64_imm__44 (int_ops.c): 25 code bytes, 0 data bytes, 3 holes
+    // mul_i64_imm__44 (int_ops.c): 21 code bytes, 0 data bytes, 3 holes
     Stencil {
         name: "mul_i64_imm__44",
         code: &[
-            0x48, 0xc7, 0xc0, 0x00, 0x00, 0x00, 0x00, 0x49, 0x0f, 0xaf, 0xc0, 0x0f, 0x80, 0x00, 0x00, 0x00,
-            0x00, 0x49, 0x89, 0xc0, 0xe9, 0x00, 0x00, 0x00, 0x00,
+            0x49, 0x69, 0xc0, 0x00, 0x00, 0x00, 0x00, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x49, 0x89, 0xc0,
+            0xe9, 0x00, 0x00, 0x00, 0x00,
         ],
         data: &[],
         holes: &[
             Hole { offset: 0x3, kind: HoleKind::Abs32S, symbol: HoleSymbol::C, addend: 0, in_data: false },
-            Hole { offset: 0xd, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
-            Hole { offset: 0x15, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+            Hole { offset: 0x9, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x11, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // mul_i64_imm__45 (int_ops.c): 25 code bytes, 0 data bytes, 3 holes
+    // mul_i64_imm__45 (int_ops.c): 21 code bytes, 0 data bytes, 3 holes
     Stencil {
         name: "mul_i64_imm__45",
         code: &[
-            0x48, 0xc7, 0xc0, 0x00, 0x00, 0x00, 0x00, 0x49, 0x0f, 0xaf, 0xc1, 0x0f, 0x80, 0x00, 0x00, 0x00,
-            0x00, 0x49, 0x89, 0xc0, 0xe9, 0x00, 0x00, 0x00, 0x00,
+            0x49, 0x69, 0xc1, 0x00, 0x00, 0x00, 0x00, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x49, 0x89, 0xc0,
+            0xe9, 0x00, 0x00, 0x00, 0x00,
         ],
         data: &[],
         holes: &[
             Hole { offset: 0x3, kind: HoleKind::Abs32S, symbol: HoleSymbol::C, addend: 0, in_data: false },
-            Hole { offset: 0xd, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
-            Hole { offset: 0x15, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+            Hole { offset: 0x9, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x11, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // mul_i64_imm__4m (int_ops.c): 30 code bytes, 0 data bytes, 4 holes
+    // mul_i64_imm__4m (int_ops.c): 29 code bytes, 0 data bytes, 4 holes
     Stencil {
         name: "mul_i64_imm__4m",
         code: &[
-            0x48, 0xc7, 0xc0, 0x00, 0x00, 0x00, 0x00, 0x49, 0x0f, 0xaf, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00,
-            0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x49, 0x89, 0xc0, 0xe9, 0x00, 0x00, 0x00, 0x00,
+            0x49, 0x8b, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0x48, 0x69, 0xc0, 0x00, 0x00, 0x00, 0x00, 0x0f,
+            0x80, 0x00, 0x00, 0x00, 0x00, 0x49, 0x89, 0xc0, 0xe9, 0x00, 0x00, 0x00, 0x00,
         ],
         data: &[],
         holes: &[
-            Hole { offset: 0x3, kind: HoleKind::Abs32S, symbol: HoleSymbol::C, addend: 0, in_data: false },
-            Hole { offset: 0xc, kind: HoleKind::Abs32S, symbol: HoleSymbol::B, addend: 0, in_data: false },
-            Hole { offset: 0x12, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
-            Hole { offset: 0x1a, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+            Hole { offset: 0x4, kind: HoleKind::Abs32S, symbol: HoleSymbol::B, addend: 0, in_data: false },
+            Hole { offset: 0xb, kind: HoleKind::Abs32S, symbol: HoleSymbol::C, addend: 0, in_data: false },
+            Hole { offset: 0x11, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x19, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // mul_i64_imm__50 (int_ops.c): 25 code bytes, 0 data bytes, 3 holes
+    // mul_i64_imm__50 (int_ops.c): 21 code bytes, 0 data bytes, 3 holes
     Stencil {
         name: "mul_i64_imm__50",
         code: &[
-            0x48, 0xc7, 0xc0, 0x00, 0x00, 0x00, 0x00, 0x48, 0x0f, 0xaf, 0xc7, 0x0f, 0x80, 0x00, 0x00, 0x00,
-            0x00, 0x49, 0x89, 0xc1, 0xe9, 0x00, 0x00, 0x00, 0x00,
+            0x48, 0x69, 0xc7, 0x00, 0x00, 0x00, 0x00, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x49, 0x89, 0xc1,
+            0xe9, 0x00, 0x00, 0x00, 0x00,
         ],
         data: &[],
         holes: &[
             Hole { offset: 0x3, kind: HoleKind::Abs32S, symbol: HoleSymbol::C, addend: 0, in_data: false },
-            Hole { offset: 0xd, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
-            Hole { offset: 0x15, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+            Hole { offset: 0x9, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x11, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // mul_i64_imm__51 (int_ops.c): 25 code bytes, 0 data bytes, 3 holes
+    // mul_i64_imm__51 (int_ops.c): 21 code bytes, 0 data bytes, 3 holes
     Stencil {
         name: "mul_i64_imm__51",
         code: &[
-            0x48, 0xc7, 0xc0, 0x00, 0x00, 0x00, 0x00, 0x48, 0x0f, 0xaf, 0xc6, 0x0f, 0x80, 0x00, 0x00, 0x00,
-            0x00, 0x49, 0x89, 0xc1, 0xe9, 0x00, 0x00, 0x00, 0x00,
+            0x48, 0x69, 0xc6, 0x00, 0x00, 0x00, 0x00, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x49, 0x89, 0xc1,
+            0xe9, 0x00, 0x00, 0x00, 0x00,
         ],
         data: &[],
         holes: &[
             Hole { offset: 0x3, kind: HoleKind::Abs32S, symbol: HoleSymbol::C, addend: 0, in_data: false },
-            Hole { offset: 0xd, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
-            Hole { offset: 0x15, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+            Hole { offset: 0x9, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x11, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // mul_i64_imm__52 (int_ops.c): 25 code bytes, 0 data bytes, 3 holes
+    // mul_i64_imm__52 (int_ops.c): 21 code bytes, 0 data bytes, 3 holes
     Stencil {
         name: "mul_i64_imm__52",
         code: &[
-            0x48, 0xc7, 0xc0, 0x00, 0x00, 0x00, 0x00, 0x48, 0x0f, 0xaf, 0xc2, 0x0f, 0x80, 0x00, 0x00, 0x00,
-            0x00, 0x49, 0x89, 0xc1, 0xe9, 0x00, 0x00, 0x00, 0x00,
+            0x48, 0x69, 0xc2, 0x00, 0x00, 0x00, 0x00, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x49, 0x89, 0xc1,
+            0xe9, 0x00, 0x00, 0x00, 0x00,
         ],
         data: &[],
         holes: &[
             Hole { offset: 0x3, kind: HoleKind::Abs32S, symbol: HoleSymbol::C, addend: 0, in_data: false },
-            Hole { offset: 0xd, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
-            Hole { offset: 0x15, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+            Hole { offset: 0x9, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x11, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // mul_i64_imm__53 (int_ops.c): 25 code bytes, 0 data bytes, 3 holes
+    // mul_i64_imm__53 (int_ops.c): 21 code bytes, 0 data bytes, 3 holes
     Stencil {
         name: "mul_i64_imm__53",
         code: &[
-            0x48, 0xc7, 0xc0, 0x00, 0x00, 0x00, 0x00, 0x48, 0x0f, 0xaf, 0xc1, 0x0f, 0x80, 0x00, 0x00, 0x00,
-            0x00, 0x49, 0x89, 0xc1, 0xe9, 0x00, 0x00, 0x00, 0x00,
+            0x48, 0x69, 0xc1, 0x00, 0x00, 0x00, 0x00, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x49, 0x89, 0xc1,
+            0xe9, 0x00, 0x00, 0x00, 0x00,
         ],
         data: &[],
         holes: &[
             Hole { offset: 0x3, kind: HoleKind::Abs32S, symbol: HoleSymbol::C, addend: 0, in_data: false },
-            Hole { offset: 0xd, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
-            Hole { offset: 0x15, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+            Hole { offset: 0x9, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x11, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // mul_i64_imm__54 (int_ops.c): 25 code bytes, 0 data bytes, 3 holes
+    // mul_i64_imm__54 (int_ops.c): 21 code bytes, 0 data bytes, 3 holes
     Stencil {
         name: "mul_i64_imm__54",
         code: &[
-            0x48, 0xc7, 0xc0, 0x00, 0x00, 0x00, 0x00, 0x49, 0x0f, 0xaf, 0xc0, 0x0f, 0x80, 0x00, 0x00, 0x00,
-            0x00, 0x49, 0x89, 0xc1, 0xe9, 0x00, 0x00, 0x00, 0x00,
+            0x49, 0x69, 0xc0, 0x00, 0x00, 0x00, 0x00, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x49, 0x89, 0xc1,
+            0xe9, 0x00, 0x00, 0x00, 0x00,
         ],
         data: &[],
         holes: &[
             Hole { offset: 0x3, kind: HoleKind::Abs32S, symbol: HoleSymbol::C, addend: 0, in_data: false },
-            Hole { offset: 0xd, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
-            Hole { offset: 0x15, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+            Hole { offset: 0x9, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x11, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // mul_i64_imm__55 (int_ops.c): 25 code bytes, 0 data bytes, 3 holes
+    // mul_i64_imm__55 (int_ops.c): 21 code bytes, 0 data bytes, 3 holes
     Stencil {
         name: "mul_i64_imm__55",
         code: &[
-            0x48, 0xc7, 0xc0, 0x00, 0x00, 0x00, 0x00, 0x49, 0x0f, 0xaf, 0xc1, 0x0f, 0x80, 0x00, 0x00, 0x00,
-            0x00, 0x49, 0x89, 0xc1, 0xe9, 0x00, 0x00, 0x00, 0x00,
+            0x49, 0x69, 0xc1, 0x00, 0x00, 0x00, 0x00, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x49, 0x89, 0xc1,
+            0xe9, 0x00, 0x00, 0x00, 0x00,
         ],
         data: &[],
         holes: &[
             Hole { offset: 0x3, kind: HoleKind::Abs32S, symbol: HoleSymbol::C, addend: 0, in_data: false },
-            Hole { offset: 0xd, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
-            Hole { offset: 0x15, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+            Hole { offset: 0x9, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x11, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // mul_i64_imm__5m (int_ops.c): 30 code bytes, 0 data bytes, 4 holes
+    // mul_i64_imm__5m (int_ops.c): 29 code bytes, 0 data bytes, 4 holes
     Stencil {
         name: "mul_i64_imm__5m",
         code: &[
-            0x48, 0xc7, 0xc0, 0x00, 0x00, 0x00, 0x00, 0x49, 0x0f, 0xaf, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00,
-            0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x49, 0x89, 0xc1, 0xe9, 0x00, 0x00, 0x00, 0x00,
+            0x49, 0x8b, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0x48, 0x69, 0xc0, 0x00, 0x00, 0x00, 0x00, 0x0f,
+            0x80, 0x00, 0x00, 0x00, 0x00, 0x49, 0x89, 0xc1, 0xe9, 0x00, 0x00, 0x00, 0x00,
         ],
         data: &[],
         holes: &[
-            Hole { offset: 0x3, kind: HoleKind::Abs32S, symbol: HoleSymbol::C, addend: 0, in_data: false },
-            Hole { offset: 0xc, kind: HoleKind::Abs32S, symbol: HoleSymbol::B, addend: 0, in_data: false },
-            Hole { offset: 0x12, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
-            Hole { offset: 0x1a, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+            Hole { offset: 0x4, kind: HoleKind::Abs32S, symbol: HoleSymbol::B, addend: 0, in_data: false },
+            Hole { offset: 0xb, kind: HoleKind::Abs32S, symbol: HoleSymbol::C, addend: 0, in_data: false },
+            Hole { offset: 0x11, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x19, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // mul_i64_imm__m0 (int_ops.c): 30 code bytes, 0 data bytes, 4 holes
+    // mul_i64_imm__m0 (int_ops.c): 26 code bytes, 0 data bytes, 4 holes
     Stencil {
         name: "mul_i64_imm__m0",
         code: &[
-            0x48, 0xc7, 0xc0, 0x00, 0x00, 0x00, 0x00, 0x48, 0x0f, 0xaf, 0xc7, 0x0f, 0x80, 0x00, 0x00, 0x00,
-            0x00, 0x49, 0x89, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
+            0x48, 0x69, 0xc7, 0x00, 0x00, 0x00, 0x00, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x49, 0x89, 0x84,
+            0x24, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
         ],
         data: &[],
         holes: &[
             Hole { offset: 0x3, kind: HoleKind::Abs32S, symbol: HoleSymbol::C, addend: 0, in_data: false },
-            Hole { offset: 0xd, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
-            Hole { offset: 0x15, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
-            Hole { offset: 0x1a, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+            Hole { offset: 0x9, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x11, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
+            Hole { offset: 0x16, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // mul_i64_imm__m1 (int_ops.c): 30 code bytes, 0 data bytes, 4 holes
+    // mul_i64_imm__m1 (int_ops.c): 26 code bytes, 0 data bytes, 4 holes
     Stencil {
         name: "mul_i64_imm__m1",
         code: &[
-            0x48, 0xc7, 0xc0, 0x00, 0x00, 0x00, 0x00, 0x48, 0x0f, 0xaf, 0xc6, 0x0f, 0x80, 0x00, 0x00, 0x00,
-            0x00, 0x49, 0x89, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
+            0x48, 0x69, 0xc6, 0x00, 0x00, 0x00, 0x00, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x49, 0x89, 0x84,
+            0x24, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
         ],
         data: &[],
         holes: &[
             Hole { offset: 0x3, kind: HoleKind::Abs32S, symbol: HoleSymbol::C, addend: 0, in_data: false },
-            Hole { offset: 0xd, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
-            Hole { offset: 0x15, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
-            Hole { offset: 0x1a, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+            Hole { offset: 0x9, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x11, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
+            Hole { offset: 0x16, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // mul_i64_imm__m2 (int_ops.c): 30 code bytes, 0 data bytes, 4 holes
+    // mul_i64_imm__m2 (int_ops.c): 26 code bytes, 0 data bytes, 4 holes
     Stencil {
         name: "mul_i64_imm__m2",
         code: &[
-            0x48, 0xc7, 0xc0, 0x00, 0x00, 0x00, 0x00, 0x48, 0x0f, 0xaf, 0xc2, 0x0f, 0x80, 0x00, 0x00, 0x00,
-            0x00, 0x49, 0x89, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
+            0x48, 0x69, 0xc2, 0x00, 0x00, 0x00, 0x00, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x49, 0x89, 0x84,
+            0x24, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
         ],
         data: &[],
         holes: &[
             Hole { offset: 0x3, kind: HoleKind::Abs32S, symbol: HoleSymbol::C, addend: 0, in_data: false },
-            Hole { offset: 0xd, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
-            Hole { offset: 0x15, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
-            Hole { offset: 0x1a, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+            Hole { offset: 0x9, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x11, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
+            Hole { offset: 0x16, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // mul_i64_imm__m3 (int_ops.c): 30 code bytes, 0 data bytes, 4 holes
+    // mul_i64_imm__m3 (int_ops.c): 26 code bytes, 0 data bytes, 4 holes
     Stencil {
         name: "mul_i64_imm__m3",
         code: &[
-            0x48, 0xc7, 0xc0, 0x00, 0x00, 0x00, 0x00, 0x48, 0x0f, 0xaf, 0xc1, 0x0f, 0x80, 0x00, 0x00, 0x00,
-            0x00, 0x49, 0x89, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
+            0x48, 0x69, 0xc1, 0x00, 0x00, 0x00, 0x00, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x49, 0x89, 0x84,
+            0x24, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
         ],
         data: &[],
         holes: &[
             Hole { offset: 0x3, kind: HoleKind::Abs32S, symbol: HoleSymbol::C, addend: 0, in_data: false },
-            Hole { offset: 0xd, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
-            Hole { offset: 0x15, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
-            Hole { offset: 0x1a, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+            Hole { offset: 0x9, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x11, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
+            Hole { offset: 0x16, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // mul_i64_imm__m4 (int_ops.c): 30 code bytes, 0 data bytes, 4 holes
+    // mul_i64_imm__m4 (int_ops.c): 26 code bytes, 0 data bytes, 4 holes
     Stencil {
         name: "mul_i64_imm__m4",
         code: &[
-            0x48, 0xc7, 0xc0, 0x00, 0x00, 0x00, 0x00, 0x49, 0x0f, 0xaf, 0xc0, 0x0f, 0x80, 0x00, 0x00, 0x00,
-            0x00, 0x49, 0x89, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
+            0x49, 0x69, 0xc0, 0x00, 0x00, 0x00, 0x00, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x49, 0x89, 0x84,
+            0x24, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
         ],
         data: &[],
         holes: &[
             Hole { offset: 0x3, kind: HoleKind::Abs32S, symbol: HoleSymbol::C, addend: 0, in_data: false },
-            Hole { offset: 0xd, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
-            Hole { offset: 0x15, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
-            Hole { offset: 0x1a, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+            Hole { offset: 0x9, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x11, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
+            Hole { offset: 0x16, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
-    // mul_i64_imm__m5 (int_ops.c): 30 code bytes, 0 data bytes, 4 holes
+    // mul_i64_imm__m5 (int_ops.c): 26 code bytes, 0 data bytes, 4 holes
     Stencil {
         name: "mul_i64_imm__m5",
         code: &[
-            0x48, 0xc7, 0xc0, 0x00, 0x00, 0x00, 0x00, 0x49, 0x0f, 0xaf, 0xc1, 0x0f, 0x80, 0x00, 0x00, 0x00,
-            0x00, 0x49, 0x89, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
+            0x49, 0x69, 0xc1, 0x00, 0x00, 0x00, 0x00, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x49, 0x89, 0x84,
+            0x24, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
         ],
         data: &[],
         holes: &[
             Hole { offset: 0x3, kind: HoleKind::Abs32S, symbol: HoleSymbol::C, addend: 0, in_data: false },
-            Hole { offset: 0xd, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
-            Hole { offset: 0x15, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
-            Hole { offset: 0x1a, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+            Hole { offset: 0x9, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+            Hole { offset: 0x11, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
+            Hole { offset: 0x16, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
         ],
     },
     // ne_f64 (float_ops.c): 42 code bytes, 0 data bytes, 4 holes

@@ -54,13 +54,23 @@ OP_AB(jle_i64, JLE)
 OP_AB(jeq_i64, JEQ)
 OP_AB(jne_i64, JNE)
 
+/* R[a] compared with the signed 32-bit immediate `_B` in one `cmpq $imm32, %reg` (the
+ * R_X86_64_32S hole is the instruction's immediate; through `S32` clang first loaded it into
+ * a register: `mov $imm32, %rax; cmp %reg, %rax`). */
+#define CMP_IMM_CC(CC, A)                                                           \
+    ({                                                                              \
+        _Bool cc_;                                                                  \
+        __asm__("cmpq $_B, %1" : "=@cc" CC(cc_) : "r"((int64_t)(A)));               \
+        cc_;                                                                        \
+    })
+
 /* if R[a] op b then pc := c  (b: signed 32-bit immediate) */
-#define JLT_IMM(A) BRANCH_IF((A) < S32(_B));
-#define JLE_IMM(A) BRANCH_IF((A) <= S32(_B));
-#define JGT_IMM(A) BRANCH_IF((A) > S32(_B));
-#define JGE_IMM(A) BRANCH_IF((A) >= S32(_B));
-#define JEQ_IMM(A) BRANCH_IF((A) == S32(_B));
-#define JNE_IMM(A) BRANCH_IF((A) != S32(_B));
+#define JLT_IMM(A) BRANCH_IF(CMP_IMM_CC("l", A));
+#define JLE_IMM(A) BRANCH_IF(CMP_IMM_CC("le", A));
+#define JGT_IMM(A) BRANCH_IF(CMP_IMM_CC("g", A));
+#define JGE_IMM(A) BRANCH_IF(CMP_IMM_CC("ge", A));
+#define JEQ_IMM(A) BRANCH_IF(CMP_IMM_CC("e", A));
+#define JNE_IMM(A) BRANCH_IF(CMP_IMM_CC("ne", A));
 OP_A(jlt_i64_imm, JLT_IMM)
 OP_A(jle_i64_imm, JLE_IMM)
 OP_A(jgt_i64_imm, JGT_IMM)

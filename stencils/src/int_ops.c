@@ -57,12 +57,15 @@ OP_ACCX_K(mul_i64, MUL, XMUL, I)
     CONTINUE();
 OP_AB(add_i64_imm, ADD_IMM)
 
-/* R[a] := R[b] * c  (signed 32-bit immediate) */
-#define MUL_IMM(A, B)                           \
-    int64_t r;                                  \
-    if (__builtin_mul_overflow(B, S32(_C), &r)) \
-        SIDE_EXIT();                            \
-    A = r;                                      \
+/* R[a] := R[b] * c  (signed 32-bit immediate: the hole is the immediate of a three-operand
+ * `imulq $imm32, %src, %dst`, which clang would otherwise load into a register first) */
+#define MUL_IMM(A, B)                                                       \
+    int64_t r;                                                              \
+    _Bool o;                                                                \
+    __asm__("imulq $_C, %2, %0" : "=r"(r), "=@cco"(o) : "r"((int64_t)(B))); \
+    if (UNLIKELY(o))                                                        \
+        SIDE_EXIT();                                                        \
+    A = r;                                                                  \
     CONTINUE();
 OP_AB(mul_i64_imm, MUL_IMM)
 
