@@ -414,6 +414,27 @@ fn may_be_reached(code: &[u8], holes: &[HoleOut], at: usize) -> bool {
     })
 }
 
+/// The instructions of a stencil's code (None if any fails to decode).
+fn decode(code: &[u8]) -> Option<Vec<iced_x86::Instruction>> {
+    let mut insns = Vec::new();
+    let mut decoder = iced_x86::Decoder::with_ip(64, code, 0, iced_x86::DecoderOptions::NONE);
+    while decoder.can_decode() {
+        let i = decoder.decode();
+        if i.is_invalid() {
+            return None;
+        }
+        insns.push(i);
+    }
+    Some(insns)
+}
+
+/// The code hole at byte `off`, if any.
+fn code_hole_at(holes: &[HoleOut], off: usize) -> Option<usize> {
+    holes
+        .iter()
+        .position(|h| !h.in_data && h.offset == off as u64)
+}
+
 /// Retarget conditional jumps that reach a `jmp _EXIT` (or `jmp _TARGET`) elsewhere in the
 /// stencil straight at the hole, and drop that `jmp` once nothing else reaches it. clang lays
 /// a checked op whose check is marked unlikely out as
@@ -434,21 +455,9 @@ fn may_be_reached(code: &[u8], holes: &[HoleOut], at: usize) -> bool {
 /// instruction fails to decode, if a short branch would no longer reach, or if an
 /// instruction addresses memory relative to rip without a hole.
 fn relax_exit_tails(code: &mut Vec<u8>, holes: &mut Vec<HoleOut>) {
-    use iced_x86::{Decoder, DecoderOptions, FlowControl};
-    let hole_at = |holes: &[HoleOut], off: usize| {
-        holes
-            .iter()
-            .position(|h| !h.in_data && h.offset == off as u64)
-    };
-    let mut insns = Vec::new();
-    let mut decoder = Decoder::with_ip(64, code, 0, DecoderOptions::NONE);
-    while decoder.can_decode() {
-        let i = decoder.decode();
-        if i.is_invalid() {
-            return;
-        }
-        insns.push(i);
-    }
+    use iced_x86::FlowControl;
+    let hole_at = |holes: &[HoleOut], off: usize| code_hole_at(holes, off);
+    let Some(insns) = decode(code) else { return };
     // `jmp _EXIT` / `jmp _TARGET`: start offset -> the hole's symbol.
     let mut tails = BTreeMap::new();
     for i in &insns {
@@ -629,21 +638,9 @@ fn split_cold_tail(
     code: &mut Vec<u8>,
     holes: &mut Vec<HoleOut>,
 ) -> Option<(Vec<u8>, Vec<HoleOut>)> {
-    use iced_x86::{Decoder, DecoderOptions, FlowControl};
-    let hole_at = |off: usize| {
-        holes
-            .iter()
-            .position(|h| !h.in_data && h.offset == off as u64)
-    };
-    let mut insns = Vec::new();
-    let mut decoder = Decoder::with_ip(64, code, 0, DecoderOptions::NONE);
-    while decoder.can_decode() {
-        let i = decoder.decode();
-        if i.is_invalid() {
-            return None;
-        }
-        insns.push(i);
-    }
+    use iced_x86::FlowControl;
+    let hole_at = |off: usize| code_hole_at(holes, off);
+    let insns = decode(code)?;
     let continue_jump = |i: &iced_x86::Instruction| {
         let at = i.ip() as usize;
         code[at] == 0xe9

@@ -86,20 +86,25 @@ INLINE int64_t idiv64(int64_t x, int64_t y, int64_t *rem) {
     return q;
 }
 
-/* R[a] := R[b] % c  (signed 32-bit immediate, never 0: the lowering emits it only for a
- * nonzero constant; -1 gives 0, as idiv would trap on INT64_MIN % -1) */
-#define MOD_IMM(A, B)                                 \
-    int64_t x = (B), y = S32(_C);                     \
-    if (FITS_U32(x, y)) {                             \
-        A = (int64_t)((uint32_t)x % (uint32_t)y);     \
-        CONTINUE();                                   \
-    }                                                 \
-    int64_t r_ = 0;                                   \
-    if (y != -1)                                      \
-        idiv64(x, y, &r_);                            \
-    A = r_;                                           \
-    __asm__ volatile("");                             \
+/* A := x % y (y != 0) and continue: the 32-bit divider when both fit, else idiv; -1 gives 0,
+ * as idiv would trap on INT64_MIN % -1 */
+#define REM(A, x, y)                              \
+    if (FITS_U32(x, y)) {                         \
+        A = (int64_t)((uint32_t)x % (uint32_t)y); \
+        CONTINUE();                               \
+    }                                             \
+    int64_t r_ = 0;                               \
+    if (y != -1)                                  \
+        idiv64(x, y, &r_);                        \
+    A = r_;                                       \
+    __asm__ volatile("");                         \
     CONTINUE();
+
+/* R[a] := R[b] % c  (signed 32-bit immediate, never 0: the lowering emits it only for a
+ * nonzero constant) */
+#define MOD_IMM(A, B)             \
+    int64_t x = (B), y = S32(_C); \
+    REM(A, x, y)
 OP_AB(mod_i64_imm, MOD_IMM)
 
 /* 2^k - 1 for a negative x, else 0 (1 <= k <= 62): biased by it, a negative dividend's
@@ -147,20 +152,11 @@ OP_AB(abs_i64, ABS)
 OP_ACC_K(div_i64, DIV, I)
 
 /* R[a] := R[b] % R[c]  sign of the dividend; MIN % -1 = 0 (idiv would trap) */
-#define MOD(A, B, C)                              \
-    int64_t x = (B), y = (C);                     \
-    if (UNLIKELY(y == 0))                         \
-        SIDE_EXIT();                              \
-    if (FITS_U32(x, y)) {                         \
-        A = (int64_t)((uint32_t)x % (uint32_t)y); \
-        CONTINUE();                               \
-    }                                             \
-    int64_t r_ = 0;                               \
-    if (y != -1)                                  \
-        idiv64(x, y, &r_);                        \
-    A = r_;                                       \
-    __asm__ volatile("");                         \
-    CONTINUE();
+#define MOD(A, B, C)          \
+    int64_t x = (B), y = (C); \
+    if (UNLIKELY(y == 0))     \
+        SIDE_EXIT();          \
+    REM(A, x, y)
 OP_ACC_K(mod_i64, MOD, I)
 
 /* The other int ops (no variants: the emitter spills and reloads around them). */

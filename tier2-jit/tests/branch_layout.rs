@@ -24,6 +24,18 @@ const BRANCHES: &[&str] = &[
     "jle_f64",
 ];
 
+/// The register variants (`<stencil>__<locations>`) of the stencils named `bases`.
+fn variants_of(bases: &[&str]) -> Vec<&'static stencils::Stencil> {
+    STENCILS
+        .iter()
+        .filter(|s| {
+            s.name
+                .split_once("__")
+                .is_some_and(|(base, _)| bases.contains(&base))
+        })
+        .collect()
+}
+
 /// Whether `s` is one `jcc _TARGET` and ends with `jmp _CONTINUE`.
 fn folded(s: &stencils::Stencil) -> bool {
     let targets: Vec<_> = s
@@ -49,13 +61,8 @@ fn branches_are_one_conditional_jump_then_the_continuation() {
     // Its register variants, except those clang laid out otherwise (`jeq_i64__01` copies
     // one register to the other on the taken path, after the `jcc`) and the degenerate ones
     // (`jeq_i64__00`: both operands in one register, always or never jumps).
-    let variants: Vec<_> = STENCILS
-        .iter()
-        .filter(|s| {
-            s.name
-                .split_once("__")
-                .is_some_and(|(base, _)| BRANCHES.contains(&base))
-        })
+    let variants: Vec<_> = variants_of(BRANCHES)
+        .into_iter()
         .filter(|s| {
             s.holes.iter().any(|h| h.symbol == HoleSymbol::Continue)
                 && s.holes.iter().any(|h| h.symbol == HoleSymbol::Target)
@@ -107,14 +114,7 @@ fn rare_paths_are_cold_twins_out_of_the_hot_line() {
     }
     // Their register variants: all but those where clang merged the two paths' stores (a
     // floor, so a change to the stencil build that loses splits fails here).
-    let variants: Vec<_> = STENCILS
-        .iter()
-        .filter(|s| {
-            s.name
-                .split_once("__")
-                .is_some_and(|(base, _)| memory_forms.contains(&base))
-        })
-        .collect();
+    let variants = variants_of(&memory_forms);
     let n = variants.iter().filter(|s| split(s)).count();
     assert!(
         n * 10 >= variants.len() * 9,
