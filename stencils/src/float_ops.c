@@ -101,8 +101,15 @@ OP_AB_K(i64_to_f64, I2F, F, I)
     } x_ = {.d = (B)};                                                     \
     int64_t r;                                                             \
     __asm__("cvttsd2siq %1, %0" : "=r"(r) : "x"(x_.d));                    \
-    if (UNLIKELY(r == INT64_MIN) && x_.u != 0xC3E0000000000000ull)         \
-        SIDE_EXIT();                                                       \
+    if (UNLIKELY(r == INT64_MIN)) {                                        \
+        /* (its own store and continue: the cold tail, split off at build  \
+         * time, does not jump back into the hot line) */                  \
+        if (x_.u != 0xC3E0000000000000ull)                                 \
+            SIDE_EXIT();                                                   \
+        __asm__ volatile("");                                              \
+        A = r;                                                             \
+        CONTINUE();                                                        \
+    }                                                                      \
     A = r;                                                                 \
     CONTINUE();
 OP_AB_K(f64_to_i64, F64_TO_I64, I, F)

@@ -104,6 +104,7 @@ fn rare_paths_are_cold_twins_out_of_the_hot_line() {
         "mod_i64",
         "mod_i64_imm",
         "div_i64",
+        "f64_to_i64",
         "helper",
         "helper_c1",
         "helper_f",
