@@ -123,9 +123,15 @@ impl Stencil {
     }
 }
 
+/// The index in `STENCILS` of the stencil called `name`: a binary search, as `build.rs`
+/// renders the table sorted by name (`tests/op_table.rs` checks).
+pub fn index_of(name: &str) -> Option<usize> {
+    STENCILS.binary_search_by(|s| s.name.cmp(name)).ok()
+}
+
 /// The stencil called `name`.
 pub fn find(name: &str) -> Option<&'static Stencil> {
-    STENCILS.iter().find(|s| s.name == name)
+    index_of(name).map(|i| &STENCILS[i])
 }
 
 /// Whether this target has stencils (the JIT is available).

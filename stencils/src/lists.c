@@ -19,7 +19,8 @@ INLINE ListSlot *list_of(uint8_t *lists, uint64_t cell) {
  * case adds n out of line (i64::MIN and -n-1 stay out of range: i + n then is >= n, or wraps
  * past 2^64 - n). That case runs its own copy of BODY (an empty asm keeps clang from merging
  * the two), so the hot path keeps no copy of i to come back with and ends in the jump to the
- * next instruction, while the cold path, last, falls through into it. */
+ * next instruction. The stencil build moves that case, which follows the hot path's jump,
+ * out of the hot line (a cold twin, `split_cold_tail`), so the hot path falls through. */
 #define ELEM_AT(j, i, n, BODY)                      \
     uint64_t i_ = (uint64_t)(i), n_ = (n);          \
     if (!UNLIKELY(i_ >= n_)) {                      \

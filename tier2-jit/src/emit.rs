@@ -333,13 +333,12 @@ pub struct StencilSet {
     loop_align: usize,
 }
 
-/// The stencil named `name`: a binary search, as the table is sorted by name (`load`
-/// checks). A hash map of the names had cost as much to build as all the lookups of `load`.
+/// The stencil named `name` (`stencils::index_of`: a binary search of the sorted table; a
+/// hash map of the names had cost as much to build as all the lookups of `load`).
 fn find(name: &str) -> Result<u16, String> {
-    match stencils::STENCILS.binary_search_by(|s| s.name.cmp(name)) {
-        Ok(i) => Ok(i as u16),
-        Err(_) => Err(format!("the stencil table has no `{name}`")),
-    }
+    stencils::index_of(name)
+        .map(|i| i as u16)
+        .ok_or_else(|| format!("the stencil table has no `{name}`"))
 }
 
 /// A register variant's name, `<stencil>__<locations>`, split in two.
@@ -435,10 +434,6 @@ impl StencilSet {
             .iter()
             .map(|n| helper(n))
             .collect::<Result<Vec<u64>, String>>()?;
-        let names_sorted = stencils::STENCILS.windows(2).all(|w| w[0].name < w[1].name);
-        if !names_sorted {
-            return Err("the stencil table is not sorted by name".into());
-        }
         let mut stencils = Vec::with_capacity(stencils::STENCILS.len());
         let mut code_holes: Vec<&stencils::Hole> = Vec::new();
         for st in stencils::STENCILS {
@@ -969,8 +964,6 @@ pub struct Emitter {
     /// Per instruction: reachable from pc 0 (unreachable ones are not emitted).
     live: Vec<bool>,
     work: Vec<u32>,
-    /// Per instruction: the target of a backward jump (a loop header).
-    loop_head: Vec<bool>,
     /// Per instruction: the header of a loop of at most `SMALL_LOOP` instructions (its code
     /// starts at a multiple of `StencilSet::loop_align` bytes).
     small_loop: Vec<bool>,
@@ -995,7 +988,6 @@ impl Emitter {
             used_direct: false,
             live: Vec::new(),
             work: Vec::new(),
-            loop_head: Vec::new(),
             small_loop: Vec::new(),
             forced: None,
         })
@@ -1068,8 +1060,6 @@ impl Emitter {
         // of the code's size and counts the instructions that may need an `exit_at` stub.
         self.live.clear();
         self.live.resize(n, false);
-        self.loop_head.clear();
-        self.loop_head.resize(n, false);
         self.small_loop.clear();
         self.small_loop.resize(n, false);
         let mut small_loops = 0usize;
@@ -1077,14 +1067,12 @@ impl Emitter {
         self.work.push(0);
         // (the bound with and without cached registers: which applies is known after the walk)
         let mut bound = [0usize; 2];
-        let mut loops = false;
         let mut cold_total = 0usize;
         let mut exits = 0usize;
         let mut last_live = 0usize;
         // Each straight run of instructions in one go; jump targets wait on the work list.
         let (code, walk) = (&f.code[..n], &set.walk[..]);
         let live = &mut self.live[..n];
-        let loop_head = &mut self.loop_head[..n];
         let small_loop = &mut self.small_loop[..n];
         self.heads.clear();
         self.heads.push(0);
@@ -1104,11 +1092,8 @@ impl Emitter {
                         self.work.push(to as u32);
                     }
                     if to <= pc {
-                        loops = true;
-                        if !loop_head[to] && to != 0 {
-                            self.heads.push(to as u32);
-                        }
-                        loop_head[to] = true;
+                        // (a loop header: one entry per back-edge, deduplicated below)
+                        self.heads.push(to as u32);
                         if pc - to < SMALL_LOOP && !small_loop[to] {
                             small_loop[to] = true;
                             small_loops += 1;
@@ -1122,7 +1107,9 @@ impl Emitter {
             }
             last_live = last_live.max(pc.min(n - 1));
         }
-        self.heads[1..].sort_unstable();
+        let loops = self.heads.len() > 1;
+        self.heads.sort_unstable();
+        self.heads.dedup();
         let mut cache_words = [0u32; CACHE_REGS];
         let mut fcache_words = [0u32; F_CACHE_REGS];
         let (ncache, nfc) = match &self.forced {
@@ -1168,8 +1155,9 @@ impl Emitter {
         // Entry stubs (only when registers are cached) at pc 0 and at every loop header, the
         // only places the interpreter enters native code (a call, a back-edge): a reload of
         // each cached register, then a jump to the instruction.
-        // The stub of entry `k` (of `heads`) is at `exit_len + k * entry_len`.
-        let exits_start = exit_len + self.heads.len() * entry_len;
+        // Where the stub of entry `k` (of `heads`) is.
+        let stub_at = |k: usize| exit_len + k * entry_len;
+        let exits_start = stub_at(self.heads.len());
         // The instructions start on a cache line, as the unit does: where a hot loop falls
         // relative to 32- and 64-byte boundaries moved tight loops by up to 1.7x.
         // Then the cold area: the cold twins of the instructions' pieces.
@@ -1353,7 +1341,7 @@ impl Emitter {
                         if direct && (callee == fid || natives[callee] != 0) {
                             vals[v::CALLEE as usize] = if callee == fid {
                                 // (entry 0 is pc 0)
-                                let entry = if any_cache { exit_len } else { code_start };
+                                let entry = if any_cache { stub_at(0) } else { code_start };
                                 (base + entry) as u64
                             } else {
                                 natives[callee] as u64
@@ -1572,9 +1560,10 @@ impl Emitter {
                 );
             }
             // The entry stubs: reloads falling through to a jump to their instruction.
-            for (k, &pc) in heads.iter().enumerate().filter(|_| any_cache) {
+            let stubs = if any_cache { heads } else { &[][..] };
+            for (k, &pc) in stubs.iter().enumerate() {
                 let pc = pc as usize;
-                let mut at = exit_len + k * entry_len;
+                let mut at = stub_at(k);
                 vals[v::PC as usize] = pc as u64;
                 vals[v::TARGET as usize] = (base + pc_off[pc] as usize) as u64;
                 let pieces = entry_reloads()
@@ -1616,7 +1605,7 @@ impl Emitter {
         let entries: Vec<(u32, *const u8)> = (self.heads.iter().enumerate())
             .map(|(k, &pc)| {
                 let off = match any_cache {
-                    true => exit_len + k * entry_len,
+                    true => stub_at(k),
                     false => self.pc_off[pc as usize] as usize,
                 };
                 (pc, (base + off) as *const u8)

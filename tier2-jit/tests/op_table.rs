@@ -329,6 +329,16 @@ fn table_metadata() {
         assert!(stencils::CLANG_VERSION.contains("clang version 19."));
         assert_eq!(stencils::DIGEST.len(), 64);
         assert!(stencils::FLAGS.contains("-O2"));
+        // `stencils::index_of` (every lookup of a stencil by name) is a binary search.
+        assert!(
+            STENCILS.windows(2).all(|w| w[0].name < w[1].name),
+            "table not sorted"
+        );
+        assert_eq!(
+            stencils::index_of("jmp").map(|i| STENCILS[i].name),
+            Some("jmp")
+        );
+        assert_eq!(stencils::index_of("no_such_stencil"), None);
     } else {
         assert!(STENCILS.is_empty());
         assert!(!tier2_jit::available());
