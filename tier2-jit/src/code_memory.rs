@@ -134,6 +134,34 @@ impl CodeMemory {
         }
     }
 
+    /// Map a chunk of code memory of `budget` and give its first `bytes` their pages now, then
+    /// leave it in the pool for the next `CodeMemory::new(budget)`. The driver calls it on the
+    /// otherwise idle main thread while the VM thread parses, so neither the JIT's start nor
+    /// its first compiles wait for `memfd_create`, the mappings or page allocation.
+    pub fn prepare(budget: usize, bytes: usize) {
+        let mut mem = CodeMemory::new(budget);
+        if let Backing::Dual {
+            fd,
+            file_used,
+            chunks,
+            spare,
+        } = &mut mem.backing
+        {
+            if chunks.is_empty() && spare.is_empty() {
+                let chunk_len = CHUNK.min(budget / PAGE * PAGE);
+                if let Ok(chunk) = map_chunk(*fd, 0, chunk_len) {
+                    *file_used = chunk_len;
+                    vm::prof::register_code(chunk.rx as usize, chunk.len);
+                    spare.push(chunk);
+                }
+            }
+            if let Some(c) = spare.last_mut() {
+                populate(c, bytes.min(c.len));
+            }
+        }
+        // (dropping it gives the backing to the pool)
+    }
+
     /// Bytes handed to units so far.
     pub fn used(&self) -> usize {
         self.used

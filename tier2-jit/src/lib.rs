@@ -41,34 +41,47 @@ pub fn available() -> bool {
     stencils::SUPPORTED && !stencils::STENCILS.is_empty()
 }
 
-/// Prepare the stencil table (about a millisecond: per-op tables over some 3 000 stencils)
-/// now, on the calling thread, so that the first [`CopyAndPatch::new`] finds it ready. The
-/// driver calls it on the main thread, which would otherwise only wait for the VM thread.
+/// Code memory [`warm_up`] maps and populates ahead of the first JIT: more than any program
+/// of `../shared/bench` compiles (at most 31 KiB) plus the entry shim.
+const WARM_CODE_BYTES: usize = 64 << 10;
+
+/// Prepare the stencil table (about 0.7 ms: per-op tables over some 3 700 stencils) and the
+/// code memory (a mapped chunk with its first pages allocated) now, on the calling thread, so
+/// that the first compile finds them ready. The driver calls it on the main thread, which
+/// would otherwise only wait for the VM thread. (A compile that comes first waits for the
+/// table, and maps its own code memory.)
 pub fn warm_up() {
     if available() {
         let _ = emit::StencilSet::get();
+        CodeMemory::prepare(DEFAULT_BUDGET, WARM_CODE_BYTES);
     }
 }
 
-/// The stencils resolved per op and the installed entry shim.
+/// The stencils resolved per op, the code memory and the installed entry shim.
 struct Engine {
     emitter: Emitter,
+    mem: CodeMemory,
     shim: EntryShim,
 }
 
 /// The copy-and-patch compiler and the owner of all native code. Dropping it unmaps the code,
 /// so it must outlive every use of the addresses it returned.
 ///
-/// Construction never fails: on a target without stencils (or if the entry shim cannot be
-/// mapped) every `compile` returns an error, so the interpreter keeps running everything, and
-/// the reason is printed once on stderr.
+/// Construction is free and never fails: the engine (the stencil tables, the code memory, the
+/// entry shim) starts at the first `compile`, so a run that compiles nothing never waits for
+/// it. On a target without stencils (or if the entry shim cannot be mapped) every `compile`
+/// returns an error, so the interpreter keeps running everything, and the reason is printed
+/// once on stderr.
 pub struct CopyAndPatch {
-    engine: Result<Engine, String>,
-    mem: CodeMemory,
+    /// `None` until the first compile.
+    engine: Option<Result<Engine, String>>,
+    budget: usize,
     stats: JitStats,
     perf_map: Option<std::fs::File>,
     /// `--dump-jit`: the function whose layout `compile` records, and the layout.
     listing: Option<(usize, Option<Listing>)>,
+    /// Tests: the slots a function caches (see [`Emitter::force_cache`]).
+    forced: Option<(usize, Vec<u32>, Vec<u32>)>,
 }
 
 impl CopyAndPatch {
@@ -79,28 +92,13 @@ impl CopyAndPatch {
 
     /// A JIT that maps at most `budget` bytes of code (the entry shim's page included).
     pub fn with_budget(budget: usize) -> Self {
-        let mut mem = CodeMemory::new(budget);
-        let engine = if available() {
-            Emitter::new().and_then(|emitter| {
-                let shim = EntryShim::install(&mut mem)?;
-                Ok(Engine { emitter, shim })
-            })
-        } else {
-            Err("no JIT stencils for this target".to_string())
-        };
-        if let Err(e) = &engine {
-            static ONCE: std::sync::Once = std::sync::Once::new();
-            ONCE.call_once(|| {
-                // Never panic on an unwritable stderr.
-                let _ = writeln!(std::io::stderr(), "mochi: {e}; running interpreter-only");
-            });
-        }
         let mut jit = CopyAndPatch {
-            engine,
-            mem,
+            engine: None,
+            budget,
             stats: JitStats::default(),
             perf_map: None,
             listing: None,
+            forced: None,
         };
         if std::env::var("MOCHI_PERF_MAP").is_ok_and(|v| v == "1") {
             let path = format!("/tmp/perf-{}.map", std::process::id());
@@ -109,23 +107,52 @@ impl CopyAndPatch {
                 .append(true)
                 .open(path)
                 .ok();
-            if let Ok(e) = &jit.engine {
-                let (addr, len) = (e.shim.addr(), e.shim.code_len());
-                jit.perf_line(addr, len, "mochi_entry_shim");
-            }
         }
         jit
     }
 
-    /// Why this JIT cannot compile anything, if it cannot.
-    pub fn unavailable_reason(&self) -> Option<&str> {
-        self.engine.as_ref().err().map(|s| s.as_str())
+    /// The engine, started now if this is the first use.
+    fn engine(&mut self) -> Result<&mut Engine, String> {
+        if self.engine.is_none() {
+            let engine = if available() {
+                Emitter::new().and_then(|mut emitter| {
+                    let mut mem = CodeMemory::new(self.budget);
+                    let shim = EntryShim::install(&mut mem)?;
+                    if let Some((fid, i, f)) = &self.forced {
+                        emitter.force_cache(*fid, i, f);
+                    }
+                    Ok(Engine { emitter, mem, shim })
+                })
+            } else {
+                Err("no JIT stencils for this target".to_string())
+            };
+            match &engine {
+                Ok(e) => {
+                    let (addr, len) = (e.shim.addr(), e.shim.code_len());
+                    self.perf_line(addr, len, "mochi_entry_shim");
+                }
+                Err(e) => {
+                    static ONCE: std::sync::Once = std::sync::Once::new();
+                    ONCE.call_once(|| {
+                        // Never panic on an unwritable stderr.
+                        let _ = writeln!(std::io::stderr(), "mochi: {e}; running interpreter-only");
+                    });
+                }
+            }
+            self.engine = Some(engine);
+        }
+        match self.engine.as_mut() {
+            Some(Ok(e)) => Ok(e),
+            Some(Err(e)) => Err(e.clone()),
+            None => unreachable!("the engine was just started"),
+        }
     }
 
     /// For tests: compile function `fid` caching exactly these slots (see
     /// [`Emitter::force_cache`]).
     pub fn force_cache(&mut self, fid: usize, i64: &[u32], f64: &[u32]) {
-        if let Ok(e) = &mut self.engine {
+        self.forced = Some((fid, i64.to_vec(), f64.to_vec()));
+        if let Some(Ok(e)) = &mut self.engine {
             e.emitter.force_cache(fid, i64, f64);
         }
     }
@@ -156,7 +183,10 @@ impl CopyAndPatch {
 
     /// Bytes of code memory mapped so far (whole pages, the shim included).
     pub fn mapped_bytes(&self) -> usize {
-        self.mem.used()
+        match &self.engine {
+            Some(Ok(e)) => e.mem.used(),
+            _ => 0,
+        }
     }
 
     fn perf_line(&mut self, addr: usize, len: usize, name: &str) {
@@ -174,14 +204,17 @@ impl Default for CopyAndPatch {
 
 impl Jit for CopyAndPatch {
     fn compile(&mut self, prog: &Program, fid: usize) -> Result<CompiledFn, String> {
+        // (the first compile also starts the engine, and counts its time)
         let t0 = Instant::now();
+        let ready = self.engine().map(|_| ());
         let listing = match &mut self.listing {
             Some((f, l)) if *f == fid => Some(l.insert(Listing::default())),
             _ => None,
         };
-        let r = match &mut self.engine {
-            Ok(engine) => engine.emitter.emit(&mut self.mem, prog, fid, listing),
-            Err(e) => Err(e.clone()),
+        let r = match (ready, &mut self.engine) {
+            (Ok(()), Some(Ok(e))) => e.emitter.emit(&mut e.mem, prog, fid, listing),
+            (Err(e), _) => Err(e),
+            _ => unreachable!("a started engine"),
         };
         self.stats.compile_nanos += t0.elapsed().as_nanos() as u64;
         match r {
@@ -207,10 +240,9 @@ impl Jit for CopyAndPatch {
     }
 
     unsafe fn enter(&self, addr: *const u8, fp: *mut u8, ctx: *mut Ctx) -> u64 {
-        let engine = self
-            .engine
-            .as_ref()
-            .expect("enter() with an address this JIT never compiled");
+        let Some(Ok(engine)) = &self.engine else {
+            panic!("enter() with an address this JIT never compiled");
+        };
         // SAFETY: forwarded from the trait's contract (see `EntryShim::enter`).
         unsafe { engine.shim.enter(addr, fp, ctx) }
     }
