@@ -54,7 +54,9 @@ pub fn helper_names(stencils: &[Stencil]) -> Vec<&'static str> {
 }
 
 /// The entry of the value array that holds symbol `sym`'s value (`helpers`: from
-/// [`helper_names`]); `None` for a helper beyond `MAX_HELPERS`.
+/// [`helper_names`]); `None` for a helper beyond `MAX_HELPERS`. (Used by build.rs and
+/// `tables::prepare`.)
+#[cfg_attr(not(test), allow(dead_code))]
 pub fn index(sym: HoleSymbol, helpers: &[&str]) -> Option<u8> {
     Some(match sym {
         HoleSymbol::Continue => CONTINUE,

@@ -22,6 +22,7 @@ pub mod emit;
 mod hole_values;
 pub mod patch;
 pub mod shim;
+mod tables;
 
 use code_memory::CodeMemory;
 use emit::{Emitter, Listing};
@@ -45,14 +46,13 @@ pub fn available() -> bool {
 /// of `../shared/bench` compiles (at most 31 KiB) plus the entry shim.
 const WARM_CODE_BYTES: usize = 64 << 10;
 
-/// Prepare the stencil table (about 0.7 ms: per-op tables over some 3 700 stencils) and the
-/// code memory (a mapped chunk with its first pages allocated) now, on the calling thread, so
-/// that the first compile finds them ready. The driver calls it on the main thread, which
-/// would otherwise only wait for the VM thread. (A compile that comes first waits for the
-/// table, and maps its own code memory.)
+/// Map and populate code memory now (a chunk with its first 64 KiB of pages allocated:
+/// about 60 µs), on the calling thread, so that the first compile finds it ready in the pool.
+/// The driver calls it on a thread of its own while the VM thread parses. (A compile that
+/// comes first maps its own code memory. The stencil tables need no warming: `build.rs`
+/// prepared them, and `StencilSet::get` takes microseconds.)
 pub fn warm_up() {
     if available() {
-        let _ = emit::StencilSet::get();
         CodeMemory::prepare(DEFAULT_BUDGET, WARM_CODE_BYTES);
     }
 }
