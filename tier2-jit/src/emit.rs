@@ -180,7 +180,7 @@ impl StencilSet {
 
     /// The stencil of `op` in a function that caches no register.
     pub fn for_op(&self, op: Op) -> &'static Stencil {
-        self.stencils[self.ops[op as usize].stencil as usize].stencil
+        self.stencils[self.ops[op as usize].stencil as usize].stencil()
     }
 }
 
@@ -813,7 +813,7 @@ impl Emitter {
             for (s, off) in data.iter_mut() {
                 end = end.next_multiple_of(16);
                 *off = end as u32;
-                let d = st[*s as usize].stencil;
+                let d = st[*s as usize].stencil();
                 copy_data(buf, base, end, d)?;
                 end += d.data.len();
             }
@@ -844,7 +844,7 @@ impl Emitter {
                         plan_error(
                             f,
                             l.pc as usize,
-                            &format!("stencil {}: {e}", ps.stencil.name),
+                            &format!("stencil {}: {e}", ps.stencil().name),
                         )
                     })?;
                 }
@@ -1018,7 +1018,7 @@ fn list(
         len,
         pc,
         role,
-        stencil: p.stencil.name,
+        stencil: p.stencil().name,
     });
 }
 
@@ -1044,7 +1044,7 @@ fn range_error(
         let at = pos + h.at as usize;
         let x = vals[h.src as usize].wrapping_add(h.addend as i64 as u64);
         if let Err(e) = patch::apply(&mut scratch, h.at as usize, h.kind(), x, (base + at) as u64) {
-            return plan_error(f, pc, &format!("stencil {}: {e}", ps.stencil.name));
+            return plan_error(f, pc, &format!("stencil {}: {e}", ps.stencil().name));
         }
     }
     plan_error(f, pc, "a hole's value does not fit")

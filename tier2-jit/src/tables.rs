@@ -60,7 +60,9 @@ impl PHole {
 /// A stencil, ready to copy.
 #[derive(Clone)]
 pub(crate) struct Prepared {
-    pub(crate) stencil: &'static Stencil,
+    /// Its index in `stencils::STENCILS` (an index, not a reference: the prepared tables hold
+    /// no pointer, so the dynamic loader has nothing to relocate in them).
+    pub(crate) index: u16,
     /// Bytes copied when the piece is followed by its continuation (the trailing
     /// `jmp _CONTINUE` dropped), and when it is not.
     pub(crate) ft_len: u32,
@@ -79,6 +81,12 @@ pub(crate) struct Prepared {
     pub(crate) has_target: bool,
     /// It has read-only data.
     pub(crate) has_data: bool,
+}
+
+impl Prepared {
+    pub(crate) fn stencil(&self) -> &'static Stencil {
+        &stencils::STENCILS[self.index as usize]
+    }
 }
 
 /// What the emitter needs to know about an op, from the op table.
@@ -168,7 +176,7 @@ pub(crate) struct ExitAtStub {
 impl ExitAtStub {
     #[cfg_attr(not(test), allow(dead_code))] // (build.rs and a test)
     pub(crate) fn new(p: &Prepared) -> Result<Self, String> {
-        let s = p.stencil;
+        let s = p.stencil();
         let bad = || format!("stencil {}: not the expected side-exit stub", s.name);
         let len = p.len as usize;
         if !(8..=16).contains(&len) || !s.data.is_empty() || s.holes.len() != 2 {
@@ -350,7 +358,7 @@ pub(crate) struct Tables {
 
 /// `tables` (or the error that stopped [`prepare`]) as Rust source: a `static TABLES:
 /// Result<Tables, &str>` built from `Cow::Borrowed` slices and struct literals (their `Debug`
-/// forms), with each stencil as a reference into `stencils::STENCILS`.
+/// forms).
 #[cfg_attr(not(test), allow(dead_code))] // (build.rs and a test)
 pub(crate) fn render(tables: &Result<Tables, String>) -> String {
     let mut o = String::new();
@@ -367,12 +375,12 @@ pub(crate) fn render(tables: &Result<Tables, String>) -> String {
     o.push_str("pub(crate) static TABLES: Result<Tables, &str> = Ok(Tables {\n");
     o.push_str("    stencils: Cow::Borrowed(&[\n");
     for p in t.stencils.iter() {
-        let i = stencils::index_of(p.stencil.name).expect("a stencil of the table");
         let _ = writeln!(
             o,
-            "        Prepared {{ stencil: &stencils::STENCILS[{i}], ft_len: {}, len: {}, \
-             ft_first: {}, ft_end: {}, first: {}, end: {}, has_exit: {}, has_continue: {}, \
-             has_target: {}, has_data: {} }},",
+            "        Prepared {{ index: {}, ft_len: {}, len: {}, ft_first: {}, ft_end: {}, \
+             first: {}, end: {}, has_exit: {}, has_continue: {}, has_target: {}, \
+             has_data: {} }},",
+            p.index,
             p.ft_len,
             p.len,
             p.ft_first,
@@ -418,7 +426,7 @@ pub(crate) fn prepare(helper_names: &[&str]) -> Result<Tables, String> {
     let mut holes = Vec::new();
     let mut stencils = Vec::with_capacity(stencils::STENCILS.len());
     let mut code_holes: Vec<&stencils::Hole> = Vec::new();
-    for st in stencils::STENCILS {
+    for (index, st) in stencils::STENCILS.iter().enumerate() {
         let len = st.code.len() as u32;
         let ft_len = if st.ends_with_continue_jump() {
             len - 5
@@ -458,7 +466,7 @@ pub(crate) fn prepare(helper_names: &[&str]) -> Result<Tables, String> {
         let (first, end) = (first_hole as u32, holes.len() as u32);
         let (ft_first, ft_end) = (first, first + n_ft);
         stencils.push(Prepared {
-            stencil: st,
+            index: index as u16,
             ft_len,
             len,
             ft_first,
@@ -742,7 +750,7 @@ pub(crate) fn prepare(helper_names: &[&str]) -> Result<Tables, String> {
         let p = &stencils[s as usize];
         p.len
             + if p.has_data {
-                p.stencil.data.len() as u32 + 15
+                p.stencil().data.len() as u32 + 15
             } else {
                 0
             }
@@ -796,7 +804,7 @@ pub(crate) fn prepare(helper_names: &[&str]) -> Result<Tables, String> {
         // (an instruction's pieces: at most the op's stencil and a move have twins)
         let cold_bound = all().map(|&s| cold_size(s)).max().unwrap_or(0) + mov_cold;
         let raw = all().any(|&s| {
-            let holes = stencils[s as usize].stencil.holes.iter();
+            let holes = stencils[s as usize].stencil().holes.iter();
             holes
                 .filter(|h| !h.in_data)
                 .any(|h| matches!(h.symbol, HoleSymbol::OA | HoleSymbol::OB | HoleSymbol::OC))
