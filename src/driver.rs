@@ -70,13 +70,16 @@ pub fn run_on_vm_thread(job: Job, cfg: Config) -> ExitCode {
     let result = std::thread::Builder::new()
         .name("mochi-vm".into())
         .stack_size(vm_thread_stack())
-        .spawn(move || match job {
-            Job::File(path) => match load_source(&path) {
-                Ok(src) => run_source(&display_name(&path), base_dir(&path), src, &cfg, out),
-                Err(code) => code,
-            },
-            Job::Inline(src) => run_source(INLINE_NAME, PathBuf::new(), src, &cfg, out),
-            Job::Tests(files) => run_tests(&files, &cfg, out),
+        .spawn(move || {
+            arenas::limits::declare_thread_stack(vm_thread_stack());
+            match job {
+                Job::File(path) => match load_source(&path) {
+                    Ok(src) => run_source(&display_name(&path), base_dir(&path), src, &cfg, out),
+                    Err(code) => code,
+                },
+                Job::Inline(src) => run_source(INLINE_NAME, PathBuf::new(), src, &cfg, out),
+                Job::Tests(files) => run_tests(&files, &cfg, out),
+            }
         })
         .expect("spawn the VM thread");
     if jit_mode != JitMode::Off {

@@ -72,6 +72,23 @@ pub fn parse_stack() -> usize {
     scaled(PARSE_STACK_MAX, 16, 8 << 20)
 }
 
+thread_local! {
+    static THREAD_STACK: std::cell::Cell<usize> = const { std::cell::Cell::new(0) };
+}
+
+/// Declare that the calling thread runs on a machine stack of `bytes` (the driver's VM thread
+/// does, with [`vm_thread_stack`]), so that work needing a deep stack runs on it directly
+/// instead of on a thread of its own (the parser: see [`thread_stack`]).
+pub fn declare_thread_stack(bytes: usize) {
+    THREAD_STACK.with(|s| s.set(bytes));
+}
+
+/// The calling thread's machine stack as declared with [`declare_thread_stack`] (0: not
+/// declared, assume a small one).
+pub fn thread_stack() -> usize {
+    THREAD_STACK.with(|s| s.get())
+}
+
 /// The deepest call nesting the VM thread's stack supports: 100 000 with the full 1 GiB
 /// stack, proportionally fewer with a smaller one.
 pub fn max_call_depth() -> u64 {
