@@ -1250,19 +1250,14 @@ fn escape(s: &str) -> String {
         .collect()
 }
 
+/// `b` as lines of 16 comma-terminated bytes (a piece of a blob's array literal).
 fn bytes(out: &mut String, b: &[u8]) {
-    if b.is_empty() {
-        out.push_str("&[]");
-        return;
-    }
-    out.push_str("&[\n");
     for chunk in b.chunks(16) {
-        out.push_str("            ");
+        out.push_str("    ");
         let line: Vec<String> = chunk.iter().map(|x| format!("0x{x:02x}")).collect();
         out.push_str(&line.join(", "));
         out.push_str(",\n");
     }
-    out.push_str("        ]");
 }
 
 /// The generated table, byte-deterministic (stencils sorted by name, holes by offset).
@@ -1300,10 +1295,27 @@ fn render(
         let _ = writeln!(o, "    (\"{}\", {v:#x}),", escape(n));
     }
     o.push_str("];\n\n");
-    o.push_str("pub static STENCILS: &[Stencil] = &[\n");
+    // Every stencil is ranges of four blobs (names, bytes, holes): the table holds no pointer,
+    // so the dynamic loader relocates nothing in it (4 pointers per stencil had made
+    // 15 000 relocations and 232 KiB of pages written at every process start).
+    // (names in the order they were first used, and where each starts)
+    let mut names: Vec<String> = Vec::new();
+    let mut name_at = BTreeMap::<String, usize>::new();
+    let mut names_len = 0usize;
+    let mut name = |n: &str| {
+        let at = *name_at.entry(n.to_string()).or_insert_with(|| {
+            names.push(n.to_string());
+            names_len += n.len();
+            names_len - n.len()
+        });
+        format!("Name::new({at}, {})", n.len())
+    };
+    let (mut bytes_out, mut nbytes) = (String::new(), 0usize);
+    let (mut holes_out, mut nholes) = (String::new(), 0usize);
+    let mut table = String::new();
     for s in stencils.values() {
         let _ = writeln!(
-            o,
+            table,
             "    // {} ({}): {} code bytes, {} data bytes, {} holes",
             s.name,
             s.file,
@@ -1311,25 +1323,54 @@ fn render(
             s.data.len(),
             s.holes.len()
         );
-        let _ = writeln!(o, "    Stencil {{\n        name: \"{}\",", s.name);
-        o.push_str("        code: ");
-        bytes(&mut o, &s.code);
-        o.push_str(",\n        data: ");
-        bytes(&mut o, &s.data);
-        o.push_str(",\n        holes: &[\n");
+        let mut blob = |what: &str, b: &[u8], out: &mut String| {
+            if !b.is_empty() {
+                let _ = writeln!(out, "    // {} {what}", s.name);
+                bytes(out, b);
+            }
+            let r = format!("Bytes::new({nbytes}, {})", b.len());
+            nbytes += b.len();
+            r
+        };
+        let code = blob("code", &s.code, &mut bytes_out);
+        let data = blob("data", &s.data, &mut bytes_out);
+        let _ = writeln!(
+            table,
+            "    Stencil {{ name: {}, code: {code}, data: {data}, holes: Holes::new({nholes}, {}) }},",
+            name(&s.name),
+            s.holes.len()
+        );
+        if !s.holes.is_empty() {
+            let _ = writeln!(holes_out, "    // {}", s.name);
+        }
         for h in &s.holes {
             let sym = match &h.sym {
-                Sym::Helper(n) => format!("HoleSymbol::Helper(\"{}\")", escape(n)),
+                Sym::Helper(n) => format!("HoleSymbol::Helper({})", name(n)),
                 other => format!("HoleSymbol::{other:?}"),
             };
             let _ = writeln!(
-                o,
-                "            Hole {{ offset: {:#x}, kind: HoleKind::{:?}, symbol: {sym}, addend: {}, in_data: {} }},",
+                holes_out,
+                "    Hole {{ offset: {:#x}, kind: HoleKind::{:?}, symbol: {sym}, addend: {}, in_data: {} }},",
                 h.offset, h.kind, h.addend, h.in_data
             );
         }
-        o.push_str("        ],\n    },\n");
+        nholes += s.holes.len();
     }
+    o.push_str("pub static STENCILS: &[Stencil] = &[\n");
+    o.push_str(&table);
+    o.push_str("];\n\n");
+    // (one name per line: a `\` at the end of a line continues the string without the line
+    // break and the next line's indentation)
+    o.push_str("static NAMES: &str = \"\\\n");
+    for n in &names {
+        let _ = writeln!(o, "    {}\\", escape(n));
+    }
+    o.push_str("\";\n\n");
+    let _ = writeln!(o, "static BYTES: &[u8; {nbytes}] = &[");
+    o.push_str(&bytes_out);
+    o.push_str("];\n\n");
+    let _ = writeln!(o, "static HOLES: &[Hole; {nholes}] = &[");
+    o.push_str(&holes_out);
     o.push_str("];\n");
     o
 }

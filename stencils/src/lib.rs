@@ -69,7 +69,7 @@ pub enum HoleSymbol {
     /// `_H`: the address of the instruction's helper routine (`vm::ops::Op::helper`).
     HelperOp,
     /// `_H_<name>`: the address of the Rust helper `vm::runtime::helper_address(name)`.
-    Helper(&'static str),
+    Helper(Name),
     /// The stencil's own read-only data, copied next to the code; `addend` already includes
     /// the offset inside [`Stencil::data`].
     OwnData,
@@ -98,12 +98,146 @@ pub struct Hole {
 
 /// One stencil: machine code with holes, and the read-only data it references (to be placed
 /// 16-byte aligned; every data section in it is at most 16-byte aligned).
+///
+/// Its fields are ranges of the table's blobs (names, bytes, holes) that dereference to
+/// `&'static str`, `&'static [u8]` and `&'static [Hole]`: the table holds no pointer, so the
+/// dynamic loader relocates nothing in it at process start.
 #[derive(Debug)]
 pub struct Stencil {
-    pub name: &'static str,
-    pub code: &'static [u8],
-    pub data: &'static [u8],
-    pub holes: &'static [Hole],
+    pub name: Name,
+    pub code: Bytes,
+    pub data: Bytes,
+    pub holes: Holes,
+}
+
+/// A range of the table's names (a stencil's or a Rust helper's); dereferences to `&str`.
+#[derive(Clone, Copy)]
+pub struct Name {
+    at: u32,
+    len: u32,
+}
+
+/// A range of the table's bytes (a stencil's code or data); dereferences to `&[u8]`.
+#[derive(Clone, Copy)]
+pub struct Bytes {
+    at: u32,
+    len: u32,
+}
+
+/// A range of the table's holes (a stencil's); dereferences to `&[Hole]`.
+#[derive(Clone, Copy)]
+pub struct Holes {
+    at: u32,
+    len: u32,
+}
+
+impl Name {
+    pub const fn new(at: u32, len: u32) -> Self {
+        Name { at, len }
+    }
+    pub fn as_str(&self) -> &'static str {
+        &NAMES[self.at as usize..][..self.len as usize]
+    }
+}
+
+impl Bytes {
+    pub const fn new(at: u32, len: u32) -> Self {
+        Bytes { at, len }
+    }
+    pub fn as_slice(&self) -> &'static [u8] {
+        &BYTES[self.at as usize..][..self.len as usize]
+    }
+}
+
+impl Holes {
+    pub const fn new(at: u32, len: u32) -> Self {
+        Holes { at, len }
+    }
+    pub fn as_slice(&self) -> &'static [Hole] {
+        &HOLES[self.at as usize..][..self.len as usize]
+    }
+}
+
+impl std::ops::Deref for Name {
+    type Target = str;
+    fn deref(&self) -> &str {
+        self.as_str()
+    }
+}
+
+impl std::ops::Deref for Bytes {
+    type Target = [u8];
+    fn deref(&self) -> &[u8] {
+        self.as_slice()
+    }
+}
+
+impl std::ops::Deref for Holes {
+    type Target = [Hole];
+    fn deref(&self) -> &[Hole] {
+        self.as_slice()
+    }
+}
+
+impl IntoIterator for Holes {
+    type Item = &'static Hole;
+    type IntoIter = std::slice::Iter<'static, Hole>;
+    fn into_iter(self) -> Self::IntoIter {
+        self.as_slice().iter()
+    }
+}
+
+// Names compare and hash by their text (a name may be stored more than once).
+impl PartialEq for Name {
+    fn eq(&self, other: &Name) -> bool {
+        self.as_str() == other.as_str()
+    }
+}
+impl Eq for Name {}
+impl PartialEq<str> for Name {
+    fn eq(&self, other: &str) -> bool {
+        self.as_str() == other
+    }
+}
+impl PartialEq<&str> for Name {
+    fn eq(&self, other: &&str) -> bool {
+        self.as_str() == *other
+    }
+}
+impl PartialOrd for Name {
+    fn partial_cmp(&self, other: &Name) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+impl Ord for Name {
+    fn cmp(&self, other: &Name) -> std::cmp::Ordering {
+        self.as_str().cmp(other.as_str())
+    }
+}
+impl std::hash::Hash for Name {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.as_str().hash(state)
+    }
+}
+impl std::fmt::Debug for Name {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        std::fmt::Debug::fmt(self.as_str(), f)
+    }
+}
+impl std::fmt::Display for Name {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+impl std::fmt::Debug for Bytes {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        std::fmt::Debug::fmt(self.as_slice(), f)
+    }
+}
+impl std::fmt::Debug for Holes {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        std::fmt::Debug::fmt(self.as_slice(), f)
+    }
 }
 
 impl Stencil {
@@ -126,7 +260,9 @@ impl Stencil {
 /// The index in `STENCILS` of the stencil called `name`: a binary search, as `build.rs`
 /// renders the table sorted by name (`tests/op_table.rs` checks).
 pub fn index_of(name: &str) -> Option<usize> {
-    STENCILS.binary_search_by(|s| s.name.cmp(name)).ok()
+    STENCILS
+        .binary_search_by(|s| s.name.as_str().cmp(name))
+        .ok()
 }
 
 /// The stencil called `name`.
@@ -153,12 +289,15 @@ include!("../generated/x86_64-linux.rs");
 
 #[cfg(not(all(target_arch = "x86_64", target_os = "linux")))]
 mod empty {
-    use super::Stencil;
+    use super::{Hole, Stencil};
     pub const CLANG_VERSION: &str = "";
     pub const FLAGS: &str = "";
     pub const DIGEST: &str = "";
     pub const ABI: &[(&str, u64)] = &[];
     pub static STENCILS: &[Stencil] = &[];
+    pub(crate) static NAMES: &str = "";
+    pub(crate) static BYTES: &[u8] = &[];
+    pub(crate) static HOLES: &[Hole] = &[];
 }
 #[cfg(not(all(target_arch = "x86_64", target_os = "linux")))]
 pub use empty::*;

@@ -1018,7 +1018,7 @@ fn list(
         len,
         pc,
         role,
-        stencil: p.stencil().name,
+        stencil: p.stencil().name.as_str(),
     });
 }
 
@@ -1055,11 +1055,11 @@ fn range_error(
 fn copy_data(buf: &mut [u8], base: usize, off: usize, s: &Stencil) -> Result<(), String> {
     buf.get_mut(off..off + s.data.len())
         .ok_or("data outside the mapping")?
-        .copy_from_slice(s.data);
+        .copy_from_slice(&s.data);
     for h in s.holes.iter().filter(|h| h.in_data) {
         let v = match h.symbol {
             HoleSymbol::OwnData => (base + off) as u64,
-            HoleSymbol::Helper(name) => helper(name)?,
+            HoleSymbol::Helper(name) => helper(&name)?,
             other => return Err(format!("stencil {}: {other:?} in data", s.name)),
         };
         let at = off + h.offset as usize;

@@ -44,8 +44,8 @@ pub fn helper_names(stencils: &[Stencil]) -> Vec<&'static str> {
     for s in stencils {
         for h in s.holes.iter().filter(|h| !h.in_data) {
             if let HoleSymbol::Helper(n) = h.symbol {
-                if !names.contains(&n) {
-                    names.push(n);
+                if !names.contains(&n.as_str()) {
+                    names.push(n.as_str());
                 }
             }
         }
@@ -86,7 +86,7 @@ pub fn index(sym: HoleSymbol, helpers: &[&str]) -> Option<u8> {
         HoleSymbol::OC => OA + 2,
         HoleSymbol::HelperOp => HELPER_OP,
         HoleSymbol::Helper(name) => {
-            let i = helpers.iter().position(|n| *n == name)?;
+            let i = helpers.iter().position(|n| name == *n)?;
             if i >= MAX_HELPERS {
                 return None;
             }

@@ -23,7 +23,7 @@ impl EntryShim {
             return Err("the entry shim must have no holes and no data".into());
         }
         let addr = mem.install(st.code.len(), |buf, _| {
-            buf.copy_from_slice(st.code);
+            buf.copy_from_slice(&st.code);
             Ok(st.code.len())
         })?;
         Ok(EntryShim {

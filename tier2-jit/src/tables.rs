@@ -189,7 +189,7 @@ impl ExitAtStub {
             exit_at: usize::MAX,
             exit_addend: 0,
         };
-        t.code[..len].copy_from_slice(s.code);
+        t.code[..len].copy_from_slice(&s.code);
         for h in s.holes {
             match (h.symbol, h.kind) {
                 // (a pc fits either: functions have fewer than 2^31 instructions)
@@ -634,7 +634,7 @@ pub(crate) fn prepare(helper_names: &[&str]) -> Result<Tables, String> {
     // once per run)
     let mut run_of: (&str, &[(&str, usize)]) = ("", &[]);
     for (si, st) in stencils::STENCILS.iter().enumerate() {
-        let Some((base, locs)) = variant_parts(st.name) else {
+        let Some((base, locs)) = variant_parts(&st.name) else {
             continue;
         };
         if run_of.0 != base {

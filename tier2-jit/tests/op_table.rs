@@ -79,7 +79,7 @@ fn check_holes(op: Op, st: &stencils::Stencil, locs: &[u8]) {
             HoleSymbol::R4 | HoleSymbol::R5 => true,
             HoleSymbol::F0 | HoleSymbol::F1 | HoleSymbol::F2 | HoleSymbol::F3 => true,
             HoleSymbol::F4 | HoleSymbol::F5 | HoleSymbol::F6 | HoleSymbol::F7 => true,
-            HoleSymbol::Helper(h) => vm::runtime::helper_address(h).is_some(),
+            HoleSymbol::Helper(h) => vm::runtime::helper_address(&h).is_some(),
             // Only the generic helper stencil takes raw operands and a routine address.
             HoleSymbol::OA | HoleSymbol::OB | HoleSymbol::OC | HoleSymbol::HelperOp => false,
             // Only the direct forms of `Call` (not named in the op table).
@@ -143,7 +143,7 @@ fn every_jit_op_has_a_stencil_with_only_allowed_holes() {
             );
             continue;
         }
-        if base_op.contains_key(s.name)
+        if base_op.contains_key(s.name.as_str())
             || [
                 stencils::SIDE_EXIT,
                 stencils::ENTRY_SHIM,
@@ -183,7 +183,7 @@ fn every_jit_op_has_a_stencil_with_only_allowed_holes() {
                 "helper_f_c5",
                 "helper_f_c6",
             ]
-            .contains(&s.name)
+            .contains(&s.name.as_str())
             || ["spill_", "reload_", "spill_f_", "reload_f_"]
                 .iter()
                 .any(|p| {
@@ -335,7 +335,7 @@ fn table_metadata() {
             "table not sorted"
         );
         assert_eq!(
-            stencils::index_of("jmp").map(|i| STENCILS[i].name),
+            stencils::index_of("jmp").map(|i| STENCILS[i].name.as_str()),
             Some("jmp")
         );
         assert_eq!(stencils::index_of("no_such_stencil"), None);
