@@ -293,8 +293,10 @@ impl<'p> Lowerer<'p> {
                 .map(|g| (g.name.clone(), bank_of(&g.ty)))
                 .collect(),
         };
-        // Every type the program names is interned by now (the image ships the table).
-        let heap = std::mem::replace(&mut self.heap, Heap::new(TypeTable::new()));
+        // Every type the program names is interned by now (the image ships the table). (Moved
+        // out, not replaced: a `Heap::new` reserves and maps its arenas, which a throwaway heap
+        // had done, and undone, on every run.)
+        let heap = self.heap;
         let prog = Program {
             funcs,
             consts: self.consts,
