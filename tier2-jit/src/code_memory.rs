@@ -147,10 +147,10 @@ impl CodeMemory {
             spare,
         } = &mut mem.backing
         {
-            if chunks.is_empty() && spare.is_empty() {
-                let chunk_len = CHUNK.min(budget / PAGE * PAGE);
-                if let Ok(chunk) = map_chunk(*fd, 0, chunk_len) {
-                    *file_used = chunk_len;
+            let chunk_len = CHUNK.min((budget - *file_used) / PAGE * PAGE);
+            if chunks.is_empty() && spare.is_empty() && chunk_len > 0 {
+                if let Ok(chunk) = map_chunk(*fd, *file_used, chunk_len) {
+                    *file_used += chunk_len;
                     vm::prof::register_code(chunk.rx as usize, chunk.len);
                     spare.push(chunk);
                 }

@@ -48,9 +48,10 @@ const WARM_CODE_BYTES: usize = 64 << 10;
 
 /// Map and populate code memory now (a chunk with its first 64 KiB of pages allocated:
 /// about 60 µs), on the calling thread, so that the first compile finds it ready in the pool.
-/// The driver calls it on a thread of its own while the VM thread parses. (A compile that
-/// comes first maps its own code memory. The stencil tables need no warming: `build.rs`
-/// prepared them, and `StencilSet::get` takes microseconds.)
+/// The driver calls it on the main thread, which otherwise only waits for the VM thread,
+/// while the VM thread parses. (A compile that comes first maps its own code memory. The
+/// stencil tables need no warming: `build.rs` prepared them, and `StencilSet::get` takes
+/// microseconds.)
 pub fn warm_up() {
     if available() {
         CodeMemory::prepare(DEFAULT_BUDGET, WARM_CODE_BYTES);
@@ -67,8 +68,8 @@ struct Engine {
 /// The copy-and-patch compiler and the owner of all native code. Dropping it unmaps the code,
 /// so it must outlive every use of the addresses it returned.
 ///
-/// Construction is free and never fails: the engine (the stencil tables, the code memory, the
-/// entry shim) starts at the first `compile`, so a run that compiles nothing never waits for
+/// Construction is free and never fails: the engine (the emitter with the stencil tables, the
+/// code memory, the entry shim) starts at the first `compile`, so a run that compiles nothing never waits for
 /// it. On a target without stencils (or if the entry shim cannot be mapped) every `compile`
 /// returns an error, so the interpreter keeps running everything, and the reason is printed
 /// once on stderr.
