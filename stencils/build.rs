@@ -456,14 +456,13 @@ fn code_hole_at(holes: &[HoleOut], off: usize) -> Option<usize> {
 /// instruction addresses memory relative to rip without a hole.
 fn relax_exit_tails(code: &mut Vec<u8>, holes: &mut Vec<HoleOut>) {
     use iced_x86::FlowControl;
-    let hole_at = |holes: &[HoleOut], off: usize| code_hole_at(holes, off);
     let Some(insns) = decode(code) else { return };
     // `jmp _EXIT` / `jmp _TARGET`: start offset -> the hole's symbol.
     let mut tails = BTreeMap::new();
     for i in &insns {
         let at = i.ip() as usize;
         if code[at] == 0xe9 && i.len() == 5 {
-            if let Some(k) = hole_at(holes, at + 1) {
+            if let Some(k) = code_hole_at(holes, at + 1) {
                 let h = &holes[k];
                 if matches!(h.sym, Sym::Exit | Sym::Target)
                     && h.kind == Kind::Rel32
@@ -479,7 +478,7 @@ fn relax_exit_tails(code: &mut Vec<u8>, holes: &mut Vec<HoleOut>) {
             i.flow_control(),
             FlowControl::ConditionalBranch | FlowControl::UnconditionalBranch
         ) && (i.is_jcc_short_or_near() || i.is_jmp_short_or_near())
-            && (i.len() == 2 || hole_at(holes, i.ip() as usize + i.len() - 4).is_none())
+            && (i.len() == 2 || code_hole_at(holes, i.ip() as usize + i.len() - 4).is_none())
     };
     // Which instructions change: conditional jumps to a tail become `jcc hole` (6 bytes).
     let mut convert = vec![None; insns.len()];
@@ -1295,7 +1294,7 @@ fn render(
         let _ = writeln!(o, "    (\"{}\", {v:#x}),", escape(n));
     }
     o.push_str("];\n\n");
-    // Every stencil is ranges of four blobs (names, bytes, holes): the table holds no pointer,
+    // Every stencil is ranges of three blobs (names, bytes, holes): the table holds no pointer,
     // so the dynamic loader relocates nothing in it (4 pointers per stencil had made
     // 15 000 relocations and 232 KiB of pages written at every process start).
     // (names in the order they were first used, and where each starts)

@@ -85,7 +85,11 @@ fn main() {
     std::fs::write(out_dir.join("emitters.rs"), o).unwrap();
     // The stencil table prepared for emission, as statics (`src/tables.rs`).
     let tables = tables::prepare(&helpers);
-    std::fs::write(out_dir.join("tables.rs"), tables::render(&tables)).unwrap();
+    std::fs::write(
+        out_dir.join("tables.rs"),
+        tables::render(tables.as_ref().map_err(|e| e.as_str())),
+    )
+    .unwrap();
 }
 
 /// Store the holes of `s` at code offsets `from..to` (of the slice `b` starting at `from`),

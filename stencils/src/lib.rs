@@ -187,7 +187,7 @@ impl IntoIterator for Holes {
     }
 }
 
-// Names compare and hash by their text (a name may be stored more than once).
+// Names compare, order and hash by their text, not by where the blob holds it.
 impl PartialEq for Name {
     fn eq(&self, other: &Name) -> bool {
         self.as_str() == other.as_str()

@@ -360,7 +360,7 @@ pub(crate) struct Tables {
 /// Result<Tables, &str>` built from `Cow::Borrowed` slices and struct literals (their `Debug`
 /// forms).
 #[cfg_attr(not(test), allow(dead_code))] // (build.rs and a test)
-pub(crate) fn render(tables: &Result<Tables, String>) -> String {
+pub(crate) fn render(tables: Result<&Tables, &str>) -> String {
     let mut o = String::new();
     let t = match tables {
         Ok(t) => t,
