@@ -97,3 +97,48 @@ fn every_function_of_every_program_compiles() {
     eprintln!("{functions} functions compiled");
     assert!(functions > 100, "only {functions} functions found");
 }
+
+/// `ListPush` runs in native code in every form of its stencil (the inline case, and the call
+/// of its routine when the list must grow or copy): `programs/list_push_forms.mochi` has a
+/// function for each number of cached i64 registers, with and without cached f64 slots, and
+/// `programs_agree_in_every_tier` checks what they print. Here: that each form is the one
+/// emitted, so a change of the register cache cannot leave a form untested.
+#[test]
+fn list_push_runs_in_every_cache_form() {
+    let path = root().join("programs/list_push_forms.mochi");
+    let forms = [
+        ("grow0", "list_push"),
+        ("c1", "list_push_c1"),
+        ("grow1", "list_push_c2"),
+        ("c3", "list_push_c3"),
+        ("grow2", "list_push_c4"),
+        ("grow3", "list_push_c5"),
+        ("grow4", "list_push_c6"),
+        ("f0", "list_push_f"),
+        ("f1", "list_push_f_c1"),
+        ("floats", "list_push_f_c2"),
+        ("f3", "list_push_f_c3"),
+        ("floats3", "list_push_f_c4"),
+        ("f5", "list_push_f_c5"),
+        ("f6", "list_push_f_c6"),
+    ];
+    for (func, form) in forms {
+        let o = mochi()
+            .args([
+                "run",
+                "--jit=always",
+                "--stats",
+                &format!("--dump-jit={func}"),
+            ])
+            .arg(&path)
+            .output()
+            .unwrap();
+        let (out, err) = (text(&o.stdout), text(&o.stderr));
+        assert!(o.status.success(), "{func}: {err}");
+        assert!(
+            out.contains(&format!("[{form}]")),
+            "{func} does not push with {form}:\n{out}"
+        );
+        assert_eq!(stat(&err, "jit side exits:"), 0, "{func}: {err}");
+    }
+}

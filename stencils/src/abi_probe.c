@@ -38,6 +38,9 @@
     X("offsetof(ListSlot, elem)", offsetof(ListSlot, elem))   \
     X("offsetof(ListSlot, gen)", offsetof(ListSlot, gen))     \
     X("offsetof(ListSlot, flags)", offsetof(ListSlot, flags)) \
+    X("sizeof(BufHeader)", sizeof(BufHeader))                 \
+    X("offsetof(BufHeader, used)", offsetof(BufHeader, used)) \
+    X("offsetof(BufHeader, cap)", offsetof(BufHeader, cap))   \
     X("sizeof(RecordSlot)", sizeof(RecordSlot))               \
     X("offsetof(RecordSlot, fields)", offsetof(RecordSlot, fields)) \
     X("offsetof(RecordSlot, type_id)", offsetof(RecordSlot, type_id)) \

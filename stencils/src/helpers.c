@@ -17,8 +17,6 @@
  * pinned registers (r12-r15) are callee-saved in the SysV ABI the routine uses. */
 #include "mochi.h"
 
-typedef uint64_t (*HelperRoutine)(Ctx *, uint8_t *, uint32_t, uint32_t, uint32_t);
-
 #define HELPER_CALL(NAME, SPILL, RELOAD)                                                  \
     STENCIL(NAME) {                                                                       \
         SPILL;                                                                            \

@@ -80,3 +80,43 @@ OP_B(list_set_cell, LIST_SET_WORD)
     ListSlot *s = list_of(lists, CELL(_A));         \
     ELEM_AT(j, B, s->len, s->data[j] = f64_bits(C))
 OP_BC_K(list_set_f64, LIST_SET_F64, I, F)
+
+/* R[a].push(R[b])  (the word as is: its meaning is the list's element type). The common case
+ * inline: the list has room and ends where its buffer's used part ends (arenas'
+ * `extend_in_place`: a store and two length bumps; cap > 0 means the buffer exists, and nil's
+ * reserved slot 0 has cap 0). Anything else calls the op's routine (`_H`:
+ * vm::runtime::helpers::list_push, which grows or copies the buffer, may collect garbage and
+ * raises the nil error) the way the generic helper stencil does (helpers.c); like the
+ * interpreter's fast path, the inline case is no GC safepoint. R[b] may be a word of any bank
+ * and is read from its slot, so the forms for cached registers spill them first (on both
+ * paths: the helper may read any slot) and reload them after the call only. */
+#define LIST_PUSH(NAME, SPILL, RELOAD)                                                   \
+    STENCIL(NAME) {                                                                       \
+        SPILL;                                                                            \
+        ListSlot *s = list_of(lists, CELL(_A));                                           \
+        uint64_t n = s->len;                                                              \
+        uint64_t *d = s->data;                                                            \
+        if (LIKELY(n < s->cap)) {                                                         \
+            BufHeader *h = (BufHeader *)((uint8_t *)d - sizeof(BufHeader));               \
+            if (LIKELY(h->used == n)) {                                                   \
+                d[n] = CELL(_B);                                                          \
+                h->used = n + 1;                                                          \
+                s->len = n + 1;                                                           \
+                CONTINUE();                                                               \
+            }                                                                             \
+        }                                                                                 \
+        ctx->exit_fp = fp;                                                                \
+        ctx->exit_pc = U32(_PC);                                                          \
+        uint64_t st = ((HelperRoutine)U64(_H))(ctx, fp, (uint32_t)U32(_OA),              \
+                                               (uint32_t)U32(_OB), (uint32_t)U32(_OC));   \
+        RELOAD;                                                                           \
+        if (UNLIKELY(st != 0))                                                            \
+            SIDE_EXIT();                                                                  \
+        CONTINUE();                                                                       \
+    }
+/* (the forms of helpers.c: registers not cached are dead across the call; f0..f7 too, unless
+ * the function caches f64 slots) */
+#define LP_Z(k) x##k = 0
+#define LIST_PUSH_NO_F(NAME, SPILL, RELOAD) LIST_PUSH(NAME, SPILL, (RELOAD, ({ F_UNDEFINED(); })))
+CACHE_FORMS(LIST_PUSH_NO_F, list_push, LP_Z)
+CACHE_FORMS(LIST_PUSH, list_push_f, LP_Z)

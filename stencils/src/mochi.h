@@ -68,6 +68,15 @@ typedef struct ListSlot {
     uint16_t flags;
 } ListSlot;
 
+/* The header in front of a list's element buffer (`data` points just past it). `used` is how
+ * many words some list sharing the buffer has written: a list may write past its own length
+ * in place only when its length is `used`. */
+typedef struct BufHeader {
+    uint64_t used;
+    uint64_t cap;
+    uint64_t refs;
+} BufHeader;
+
 typedef struct RecordSlot {
     uint64_t *fields;
     uint32_t type_id;
@@ -107,6 +116,10 @@ typedef struct StrSlot {
 #define PASS fp, ctx, lists, records, x0, x1, x2, x3, x4, x5, f0, f1, f2, f3, f4, f5, f6, f7
 
 typedef PN uint64_t (*StencilFn)(ARGS);
+
+/* A helper op's Rust routine (`vm::ops::HelperFn`): 0 done, nonzero failed (nothing changed,
+ * its message pending in the runtime). */
+typedef uint64_t (*HelperRoutine)(Ctx *, uint8_t *, uint32_t, uint32_t, uint32_t);
 
 /* Define a stencil. */
 #define STENCIL(name) PN uint64_t name(ARGS)

@@ -167,7 +167,7 @@ impl CtxBlock {
 
 /// Each ABI fact as (name, value), in the order `stencils/src/abi_probe.c` lists them.
 pub fn abi_facts() -> Vec<(&'static str, u64)> {
-    use arenas::{ListSlot, RecordSlot, StrSlot};
+    use arenas::{BufHeader, ListSlot, RecordSlot, StrSlot};
     use std::mem::{offset_of, size_of};
     vec![
         ("sizeof(FrameHeader)", size_of::<FrameHeader>() as u64),
@@ -255,6 +255,15 @@ pub fn abi_facts() -> Vec<(&'static str, u64)> {
         (
             "offsetof(ListSlot, flags)",
             offset_of!(ListSlot, flags) as u64,
+        ),
+        ("sizeof(BufHeader)", size_of::<BufHeader>() as u64),
+        (
+            "offsetof(BufHeader, used)",
+            offset_of!(BufHeader, used) as u64,
+        ),
+        (
+            "offsetof(BufHeader, cap)",
+            offset_of!(BufHeader, cap) as u64,
         ),
         ("sizeof(RecordSlot)", size_of::<RecordSlot>() as u64),
         (

@@ -53,7 +53,8 @@ impl Operand {
 /// Where an op runs in tier 2.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Tier2 {
-    /// Implemented by the stencil of this name.
+    /// Implemented by the stencil of this name (which may call the op's slow-path routine,
+    /// [`Op::helper`], through its `_H` hole, like the generic helper stencil).
     Stencil(&'static str),
     /// Not compiled: native code side-exits to the interpreter before this op.
     Interp,
@@ -90,8 +91,9 @@ pub struct OpFlags {
 }
 
 /// The table. Each line: doc (semantics), name, where it runs in tier 2 (`jit "stencil"`,
-/// `interp`, or `helper rust_fn`: the routine `vm::runtime::helpers::rust_fn`), optional
-/// flags (`[alloc, call, ret, exit]`, see [`OpFlags`]), operands.
+/// `interp`, `helper rust_fn`: the routine `vm::runtime::helpers::rust_fn`, or
+/// `jit "stencil" | rust_fn`: a stencil that does the common case inline and calls the routine
+/// for the rest), optional flags (`[alloc, call, ret, exit]`, see [`OpFlags`]), operands.
 #[macro_export]
 macro_rules! for_each_op {
     ($m:ident) => {
@@ -308,7 +310,7 @@ macro_rules! for_each_op {
             /// R[a] := new empty list of element type b with capacity c
             NewList helper new_list [alloc] { a: C, b: N, c: N };
             /// R[a].push(R[b])  (in place; the word's meaning is the list's element type)
-            ListPush helper list_push [alloc] { a: C, b: R };
+            ListPush jit "list_push" | list_push [alloc] { a: C, b: R };
             /// R[a] := len(R[b])  (list)
             ListLen jit "list_len" [exit] { a: I, b: C };
             /// R[a] := R[b][R[c]]  (list<int|bool>; negative counts from the end; out of range: error)
@@ -480,8 +482,8 @@ macro_rules! for_each_op {
 }
 
 macro_rules! define_ops {
-    ($( $(#[doc = $doc:literal])* $name:ident $tier:ident $($stencil:literal)? $($hfn:ident)?
-        $([ $($flag:ident),* ])? { $($field:ident : $kind:ident),* } ;)*) => {
+    ($( $(#[doc = $doc:literal])* $name:ident $tier:ident $($stencil:literal)? $(| $slow:ident)?
+        $($hfn:ident)? $([ $($flag:ident),* ])? { $($field:ident : $kind:ident),* } ;)*) => {
         /// A bytecode op. See [`for_each_op!`] for the semantics of each.
         #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
         #[repr(u8)]
@@ -512,11 +514,12 @@ macro_rules! define_ops {
                 match self { $(Op::$name => define_ops!(@tier $tier $($stencil)? $($hfn)?),)* }
             }
 
-            /// The routine of a helper op (a table indexed by op number: the interpreter's
-            /// generic helper arm looks it up on every helper op).
+            /// The routine of a helper op, or of a stencil op's slow path (a table indexed by
+            /// op number: the interpreter's generic helper arm looks it up on every helper op).
             #[inline]
             pub fn helper(self) -> Option<HelperFn> {
-                const HELPERS: &[Option<HelperFn>] = &[$(define_ops!(@hfn $($hfn)?),)*];
+                const HELPERS: &[Option<HelperFn>] =
+                    &[$(define_ops!(@hfn $($hfn)? $($slow)?),)*];
                 HELPERS[self as usize]
             }
 
@@ -638,6 +641,9 @@ pub fn c_header() -> String {
             .map(|(k, n)| format!("{n}:{k:?}"))
             .collect();
         let tier = match op.tier2() {
+            Tier2::Stencil(st) if op.helper().is_some() => {
+                format!("stencil {st}, slow path helper")
+            }
             Tier2::Stencil(st) => format!("stencil {st}"),
             Tier2::Interp => "interpreter only (side exit)".to_string(),
             Tier2::Helper(h) => format!("helper {h}"),
@@ -733,12 +739,15 @@ mod tests {
         for op in Op::ALL {
             // Every op that ends a frame or pushes one is marked, and only those.
             assert_eq!(op.is_ret(), op.name().starts_with("Ret"), "{}", op.name());
-            // Helper ops and only they have a routine.
-            assert_eq!(op.is_helper(), op.helper().is_some());
+            // Helper ops have a routine; a stencil op may have one for its slow path.
+            if op.is_helper() {
+                assert!(op.helper().is_some(), "{}", op.name());
+            }
+            assert!(op.tier2() != Tier2::Interp || op.helper().is_none());
             // A helper that allocates is a GC safepoint: it must have a routine (it needs fp).
             if op.allocates() {
                 assert!(
-                    op.is_helper() || op.is_call(),
+                    op.helper().is_some() || op.is_call(),
                     "{} allocates outside a helper",
                     op.name()
                 );
