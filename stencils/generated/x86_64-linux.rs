@@ -2,12 +2,12 @@
 // Regenerate (needs clang 19): MOCHI_REGEN_STENCILS=1 cargo build -p stencils
 // clang: Debian clang version 19.1.7 (3~deb12u1)
 // flags: -Werror -Wall --target=x86_64-unknown-linux-gnu -std=gnu11 -O2 -g0 -fno-pic -mcmodel=small -fomit-frame-pointer -mno-red-zone -fno-asynchronous-unwind-tables -fno-unwind-tables -fno-stack-protector -ffreestanding -fno-builtin -fno-jump-tables -fcf-protection=none -fno-exceptions -fno-strict-aliasing -ffunction-sections -fdata-sections
-// digest: sha256(clang major 19, flags, stencils/src/*.c *.h): 768a0b19c55a47769c38b82643322a5ef342d49a2600aacf463031d57ae0e6b7
-// 3737 stencils.
+// digest: sha256(clang major 19, flags, stencils/src/*.c *.h): e5ae25c8fc79cca2ae0204e4968e079c3a194b41cf4176571cdb78fa337a9e8a
+// 3765 stencils.
 
 pub const CLANG_VERSION: &str = "Debian clang version 19.1.7 (3~deb12u1)";
 pub const FLAGS: &str = "-Werror -Wall --target=x86_64-unknown-linux-gnu -std=gnu11 -O2 -g0 -fno-pic -mcmodel=small -fomit-frame-pointer -mno-red-zone -fno-asynchronous-unwind-tables -fno-unwind-tables -fno-stack-protector -ffreestanding -fno-builtin -fno-jump-tables -fcf-protection=none -fno-exceptions -fno-strict-aliasing -ffunction-sections -fdata-sections";
-pub const DIGEST: &str = "768a0b19c55a47769c38b82643322a5ef342d49a2600aacf463031d57ae0e6b7";
+pub const DIGEST: &str = "e5ae25c8fc79cca2ae0204e4968e079c3a194b41cf4176571cdb78fa337a9e8a";
 
 /// Sizes, offsets and constants of mochi.h as clang measured them (abi_probe.c).
 pub const ABI: &[(&str, u64)] = &[
@@ -60,6 +60,7 @@ pub const ABI: &[(&str, u64)] = &[
     ("STATUS_EXIT", 0x1),
     ("CELL_NIL", 0xfff8000000000000),
     ("HANDLE_TAG_MIN", 0xfffb),
+    ("ARENA_LIST", 0x2),
     ("ARENA_RECORD", 0x4),
 ];
 
@@ -2074,5470 +2075,5526 @@ pub static STENCILS: &[Stencil] = &[
     Stencil { name: Name::new(15612, 20), code: Bytes::new(32446, 34), data: Bytes::new(32480, 0), holes: Holes::new(2664, 2) },
     // cold.mod_i64_imm__m5 (int_ops.c): 34 code bytes, 0 data bytes, 2 holes
     Stencil { name: Name::new(15632, 20), code: Bytes::new(32480, 34), data: Bytes::new(32514, 0), holes: Holes::new(2666, 2) },
+    // cold.unbox_list (lists.c): 95 code bytes, 0 data bytes, 7 holes
+    Stencil { name: Name::new(15652, 15), code: Bytes::new(32514, 95), data: Bytes::new(32609, 0), holes: Holes::new(2668, 7) },
+    // cold.unbox_list_c1 (lists.c): 107 code bytes, 0 data bytes, 9 holes
+    Stencil { name: Name::new(15667, 18), code: Bytes::new(32609, 107), data: Bytes::new(32716, 0), holes: Holes::new(2675, 9) },
+    // cold.unbox_list_c2 (lists.c): 119 code bytes, 0 data bytes, 11 holes
+    Stencil { name: Name::new(15685, 18), code: Bytes::new(32716, 119), data: Bytes::new(32835, 0), holes: Holes::new(2684, 11) },
+    // cold.unbox_list_c3 (lists.c): 131 code bytes, 0 data bytes, 13 holes
+    Stencil { name: Name::new(15703, 18), code: Bytes::new(32835, 131), data: Bytes::new(32966, 0), holes: Holes::new(2695, 13) },
+    // cold.unbox_list_c4 (lists.c): 143 code bytes, 0 data bytes, 15 holes
+    Stencil { name: Name::new(15721, 18), code: Bytes::new(32966, 143), data: Bytes::new(33109, 0), holes: Holes::new(2708, 15) },
+    // cold.unbox_list_c5 (lists.c): 153 code bytes, 0 data bytes, 17 holes
+    Stencil { name: Name::new(15739, 18), code: Bytes::new(33109, 153), data: Bytes::new(33262, 0), holes: Holes::new(2723, 17) },
+    // cold.unbox_list_c6 (lists.c): 162 code bytes, 0 data bytes, 19 holes
+    Stencil { name: Name::new(15757, 18), code: Bytes::new(33262, 162), data: Bytes::new(33424, 0), holes: Holes::new(2740, 19) },
+    // cold.unbox_list_f (lists.c): 227 code bytes, 0 data bytes, 7 holes
+    Stencil { name: Name::new(15775, 17), code: Bytes::new(33424, 227), data: Bytes::new(33651, 0), holes: Holes::new(2759, 7) },
+    // cold.unbox_list_f_c1 (lists.c): 241 code bytes, 0 data bytes, 9 holes
+    Stencil { name: Name::new(15792, 20), code: Bytes::new(33651, 241), data: Bytes::new(33892, 0), holes: Holes::new(2766, 9) },
+    // cold.unbox_list_f_c2 (lists.c): 255 code bytes, 0 data bytes, 11 holes
+    Stencil { name: Name::new(15812, 20), code: Bytes::new(33892, 255), data: Bytes::new(34147, 0), holes: Holes::new(2775, 11) },
+    // cold.unbox_list_f_c3 (lists.c): 269 code bytes, 0 data bytes, 13 holes
+    Stencil { name: Name::new(15832, 20), code: Bytes::new(34147, 269), data: Bytes::new(34416, 0), holes: Holes::new(2786, 13) },
+    // cold.unbox_list_f_c4 (lists.c): 283 code bytes, 0 data bytes, 15 holes
+    Stencil { name: Name::new(15852, 20), code: Bytes::new(34416, 283), data: Bytes::new(34699, 0), holes: Holes::new(2799, 15) },
+    // cold.unbox_list_f_c5 (lists.c): 296 code bytes, 0 data bytes, 17 holes
+    Stencil { name: Name::new(15872, 20), code: Bytes::new(34699, 296), data: Bytes::new(34995, 0), holes: Holes::new(2814, 17) },
+    // cold.unbox_list_f_c6 (lists.c): 309 code bytes, 0 data bytes, 19 holes
+    Stencil { name: Name::new(15892, 20), code: Bytes::new(34995, 309), data: Bytes::new(35304, 0), holes: Holes::new(2831, 19) },
     // const_cell (moves.c): 23 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(15652, 10), code: Bytes::new(32514, 23), data: Bytes::new(32537, 0), holes: Holes::new(2668, 3) },
+    Stencil { name: Name::new(15912, 10), code: Bytes::new(35304, 23), data: Bytes::new(35327, 0), holes: Holes::new(2850, 3) },
     // const_f64 (moves.c): 23 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(15662, 9), code: Bytes::new(32537, 23), data: Bytes::new(32560, 0), holes: Holes::new(2671, 3) },
+    Stencil { name: Name::new(15922, 9), code: Bytes::new(35327, 23), data: Bytes::new(35350, 0), holes: Holes::new(2853, 3) },
     // const_f64__0 (moves.c): 20 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(15671, 12), code: Bytes::new(32560, 20), data: Bytes::new(32580, 0), holes: Holes::new(2674, 2) },
+    Stencil { name: Name::new(15931, 12), code: Bytes::new(35350, 20), data: Bytes::new(35370, 0), holes: Holes::new(2856, 2) },
     // const_f64__1 (moves.c): 20 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(15683, 12), code: Bytes::new(32580, 20), data: Bytes::new(32600, 0), holes: Holes::new(2676, 2) },
+    Stencil { name: Name::new(15943, 12), code: Bytes::new(35370, 20), data: Bytes::new(35390, 0), holes: Holes::new(2858, 2) },
     // const_f64__2 (moves.c): 20 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(15695, 12), code: Bytes::new(32600, 20), data: Bytes::new(32620, 0), holes: Holes::new(2678, 2) },
+    Stencil { name: Name::new(15955, 12), code: Bytes::new(35390, 20), data: Bytes::new(35410, 0), holes: Holes::new(2860, 2) },
     // const_f64__3 (moves.c): 20 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(15707, 12), code: Bytes::new(32620, 20), data: Bytes::new(32640, 0), holes: Holes::new(2680, 2) },
+    Stencil { name: Name::new(15967, 12), code: Bytes::new(35410, 20), data: Bytes::new(35430, 0), holes: Holes::new(2862, 2) },
     // const_f64__4 (moves.c): 20 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(15719, 12), code: Bytes::new(32640, 20), data: Bytes::new(32660, 0), holes: Holes::new(2682, 2) },
+    Stencil { name: Name::new(15979, 12), code: Bytes::new(35430, 20), data: Bytes::new(35450, 0), holes: Holes::new(2864, 2) },
     // const_f64__5 (moves.c): 20 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(15731, 12), code: Bytes::new(32660, 20), data: Bytes::new(32680, 0), holes: Holes::new(2684, 2) },
+    Stencil { name: Name::new(15991, 12), code: Bytes::new(35450, 20), data: Bytes::new(35470, 0), holes: Holes::new(2866, 2) },
     // const_f64__6 (moves.c): 20 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(15743, 12), code: Bytes::new(32680, 20), data: Bytes::new(32700, 0), holes: Holes::new(2686, 2) },
+    Stencil { name: Name::new(16003, 12), code: Bytes::new(35470, 20), data: Bytes::new(35490, 0), holes: Holes::new(2868, 2) },
     // const_f64__7 (moves.c): 20 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(15755, 12), code: Bytes::new(32700, 20), data: Bytes::new(32720, 0), holes: Holes::new(2688, 2) },
+    Stencil { name: Name::new(16015, 12), code: Bytes::new(35490, 20), data: Bytes::new(35510, 0), holes: Holes::new(2870, 2) },
     // const_i64 (moves.c): 23 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(15767, 9), code: Bytes::new(32720, 23), data: Bytes::new(32743, 0), holes: Holes::new(2690, 3) },
+    Stencil { name: Name::new(16027, 9), code: Bytes::new(35510, 23), data: Bytes::new(35533, 0), holes: Holes::new(2872, 3) },
     // const_i64__0 (moves.c): 15 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(15776, 12), code: Bytes::new(32743, 15), data: Bytes::new(32758, 0), holes: Holes::new(2693, 2) },
+    Stencil { name: Name::new(16036, 12), code: Bytes::new(35533, 15), data: Bytes::new(35548, 0), holes: Holes::new(2875, 2) },
     // const_i64__1 (moves.c): 15 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(15788, 12), code: Bytes::new(32758, 15), data: Bytes::new(32773, 0), holes: Holes::new(2695, 2) },
+    Stencil { name: Name::new(16048, 12), code: Bytes::new(35548, 15), data: Bytes::new(35563, 0), holes: Holes::new(2877, 2) },
     // const_i64__2 (moves.c): 15 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(15800, 12), code: Bytes::new(32773, 15), data: Bytes::new(32788, 0), holes: Holes::new(2697, 2) },
+    Stencil { name: Name::new(16060, 12), code: Bytes::new(35563, 15), data: Bytes::new(35578, 0), holes: Holes::new(2879, 2) },
     // const_i64__3 (moves.c): 15 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(15812, 12), code: Bytes::new(32788, 15), data: Bytes::new(32803, 0), holes: Holes::new(2699, 2) },
+    Stencil { name: Name::new(16072, 12), code: Bytes::new(35578, 15), data: Bytes::new(35593, 0), holes: Holes::new(2881, 2) },
     // const_i64__4 (moves.c): 15 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(15824, 12), code: Bytes::new(32803, 15), data: Bytes::new(32818, 0), holes: Holes::new(2701, 2) },
+    Stencil { name: Name::new(16084, 12), code: Bytes::new(35593, 15), data: Bytes::new(35608, 0), holes: Holes::new(2883, 2) },
     // const_i64__5 (moves.c): 15 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(15836, 12), code: Bytes::new(32818, 15), data: Bytes::new(32833, 0), holes: Holes::new(2703, 2) },
+    Stencil { name: Name::new(16096, 12), code: Bytes::new(35608, 15), data: Bytes::new(35623, 0), holes: Holes::new(2885, 2) },
     // div_f64 (float_ops.c): 57 code bytes, 0 data bytes, 5 holes
-    Stencil { name: Name::new(15848, 7), code: Bytes::new(32833, 57), data: Bytes::new(32890, 0), holes: Holes::new(2705, 5) },
+    Stencil { name: Name::new(16108, 7), code: Bytes::new(35623, 57), data: Bytes::new(35680, 0), holes: Holes::new(2887, 5) },
     // div_f64__00 (float_ops.c): 26 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(15855, 11), code: Bytes::new(32890, 26), data: Bytes::new(32916, 0), holes: Holes::new(2710, 2) },
+    Stencil { name: Name::new(16115, 11), code: Bytes::new(35680, 26), data: Bytes::new(35706, 0), holes: Holes::new(2892, 2) },
     // div_f64__01 (float_ops.c): 26 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(15866, 11), code: Bytes::new(32916, 26), data: Bytes::new(32942, 0), holes: Holes::new(2712, 2) },
+    Stencil { name: Name::new(16126, 11), code: Bytes::new(35706, 26), data: Bytes::new(35732, 0), holes: Holes::new(2894, 2) },
     // div_f64__02 (float_ops.c): 26 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(15877, 11), code: Bytes::new(32942, 26), data: Bytes::new(32968, 0), holes: Holes::new(2714, 2) },
+    Stencil { name: Name::new(16137, 11), code: Bytes::new(35732, 26), data: Bytes::new(35758, 0), holes: Holes::new(2896, 2) },
     // div_f64__03 (float_ops.c): 26 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(15888, 11), code: Bytes::new(32968, 26), data: Bytes::new(32994, 0), holes: Holes::new(2716, 2) },
+    Stencil { name: Name::new(16148, 11), code: Bytes::new(35758, 26), data: Bytes::new(35784, 0), holes: Holes::new(2898, 2) },
     // div_f64__04 (float_ops.c): 26 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(15899, 11), code: Bytes::new(32994, 26), data: Bytes::new(33020, 0), holes: Holes::new(2718, 2) },
+    Stencil { name: Name::new(16159, 11), code: Bytes::new(35784, 26), data: Bytes::new(35810, 0), holes: Holes::new(2900, 2) },
     // div_f64__05 (float_ops.c): 26 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(15910, 11), code: Bytes::new(33020, 26), data: Bytes::new(33046, 0), holes: Holes::new(2720, 2) },
+    Stencil { name: Name::new(16170, 11), code: Bytes::new(35810, 26), data: Bytes::new(35836, 0), holes: Holes::new(2902, 2) },
     // div_f64__06 (float_ops.c): 26 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(15921, 11), code: Bytes::new(33046, 26), data: Bytes::new(33072, 0), holes: Holes::new(2722, 2) },
+    Stencil { name: Name::new(16181, 11), code: Bytes::new(35836, 26), data: Bytes::new(35862, 0), holes: Holes::new(2904, 2) },
     // div_f64__07 (float_ops.c): 26 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(15932, 11), code: Bytes::new(33072, 26), data: Bytes::new(33098, 0), holes: Holes::new(2724, 2) },
+    Stencil { name: Name::new(16192, 11), code: Bytes::new(35862, 26), data: Bytes::new(35888, 0), holes: Holes::new(2906, 2) },
     // div_f64__0m (float_ops.c): 37 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(15943, 11), code: Bytes::new(33098, 37), data: Bytes::new(33135, 0), holes: Holes::new(2726, 3) },
+    Stencil { name: Name::new(16203, 11), code: Bytes::new(35888, 37), data: Bytes::new(35925, 0), holes: Holes::new(2908, 3) },
     // div_f64__10 (float_ops.c): 26 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(15954, 11), code: Bytes::new(33135, 26), data: Bytes::new(33161, 0), holes: Holes::new(2729, 2) },
+    Stencil { name: Name::new(16214, 11), code: Bytes::new(35925, 26), data: Bytes::new(35951, 0), holes: Holes::new(2911, 2) },
     // div_f64__11 (float_ops.c): 26 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(15965, 11), code: Bytes::new(33161, 26), data: Bytes::new(33187, 0), holes: Holes::new(2731, 2) },
+    Stencil { name: Name::new(16225, 11), code: Bytes::new(35951, 26), data: Bytes::new(35977, 0), holes: Holes::new(2913, 2) },
     // div_f64__12 (float_ops.c): 26 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(15976, 11), code: Bytes::new(33187, 26), data: Bytes::new(33213, 0), holes: Holes::new(2733, 2) },
+    Stencil { name: Name::new(16236, 11), code: Bytes::new(35977, 26), data: Bytes::new(36003, 0), holes: Holes::new(2915, 2) },
     // div_f64__13 (float_ops.c): 26 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(15987, 11), code: Bytes::new(33213, 26), data: Bytes::new(33239, 0), holes: Holes::new(2735, 2) },
+    Stencil { name: Name::new(16247, 11), code: Bytes::new(36003, 26), data: Bytes::new(36029, 0), holes: Holes::new(2917, 2) },
     // div_f64__14 (float_ops.c): 26 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(15998, 11), code: Bytes::new(33239, 26), data: Bytes::new(33265, 0), holes: Holes::new(2737, 2) },
+    Stencil { name: Name::new(16258, 11), code: Bytes::new(36029, 26), data: Bytes::new(36055, 0), holes: Holes::new(2919, 2) },
     // div_f64__15 (float_ops.c): 26 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(16009, 11), code: Bytes::new(33265, 26), data: Bytes::new(33291, 0), holes: Holes::new(2739, 2) },
+    Stencil { name: Name::new(16269, 11), code: Bytes::new(36055, 26), data: Bytes::new(36081, 0), holes: Holes::new(2921, 2) },
     // div_f64__16 (float_ops.c): 26 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(16020, 11), code: Bytes::new(33291, 26), data: Bytes::new(33317, 0), holes: Holes::new(2741, 2) },
+    Stencil { name: Name::new(16280, 11), code: Bytes::new(36081, 26), data: Bytes::new(36107, 0), holes: Holes::new(2923, 2) },
     // div_f64__17 (float_ops.c): 26 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(16031, 11), code: Bytes::new(33317, 26), data: Bytes::new(33343, 0), holes: Holes::new(2743, 2) },
+    Stencil { name: Name::new(16291, 11), code: Bytes::new(36107, 26), data: Bytes::new(36133, 0), holes: Holes::new(2925, 2) },
     // div_f64__1m (float_ops.c): 37 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(16042, 11), code: Bytes::new(33343, 37), data: Bytes::new(33380, 0), holes: Holes::new(2745, 3) },
+    Stencil { name: Name::new(16302, 11), code: Bytes::new(36133, 37), data: Bytes::new(36170, 0), holes: Holes::new(2927, 3) },
     // div_f64__20 (float_ops.c): 26 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(16053, 11), code: Bytes::new(33380, 26), data: Bytes::new(33406, 0), holes: Holes::new(2748, 2) },
+    Stencil { name: Name::new(16313, 11), code: Bytes::new(36170, 26), data: Bytes::new(36196, 0), holes: Holes::new(2930, 2) },
     // div_f64__21 (float_ops.c): 26 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(16064, 11), code: Bytes::new(33406, 26), data: Bytes::new(33432, 0), holes: Holes::new(2750, 2) },
+    Stencil { name: Name::new(16324, 11), code: Bytes::new(36196, 26), data: Bytes::new(36222, 0), holes: Holes::new(2932, 2) },
     // div_f64__22 (float_ops.c): 26 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(16075, 11), code: Bytes::new(33432, 26), data: Bytes::new(33458, 0), holes: Holes::new(2752, 2) },
+    Stencil { name: Name::new(16335, 11), code: Bytes::new(36222, 26), data: Bytes::new(36248, 0), holes: Holes::new(2934, 2) },
     // div_f64__23 (float_ops.c): 26 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(16086, 11), code: Bytes::new(33458, 26), data: Bytes::new(33484, 0), holes: Holes::new(2754, 2) },
+    Stencil { name: Name::new(16346, 11), code: Bytes::new(36248, 26), data: Bytes::new(36274, 0), holes: Holes::new(2936, 2) },
     // div_f64__24 (float_ops.c): 26 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(16097, 11), code: Bytes::new(33484, 26), data: Bytes::new(33510, 0), holes: Holes::new(2756, 2) },
+    Stencil { name: Name::new(16357, 11), code: Bytes::new(36274, 26), data: Bytes::new(36300, 0), holes: Holes::new(2938, 2) },
     // div_f64__25 (float_ops.c): 26 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(16108, 11), code: Bytes::new(33510, 26), data: Bytes::new(33536, 0), holes: Holes::new(2758, 2) },
+    Stencil { name: Name::new(16368, 11), code: Bytes::new(36300, 26), data: Bytes::new(36326, 0), holes: Holes::new(2940, 2) },
     // div_f64__26 (float_ops.c): 26 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(16119, 11), code: Bytes::new(33536, 26), data: Bytes::new(33562, 0), holes: Holes::new(2760, 2) },
+    Stencil { name: Name::new(16379, 11), code: Bytes::new(36326, 26), data: Bytes::new(36352, 0), holes: Holes::new(2942, 2) },
     // div_f64__27 (float_ops.c): 26 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(16130, 11), code: Bytes::new(33562, 26), data: Bytes::new(33588, 0), holes: Holes::new(2762, 2) },
+    Stencil { name: Name::new(16390, 11), code: Bytes::new(36352, 26), data: Bytes::new(36378, 0), holes: Holes::new(2944, 2) },
     // div_f64__2m (float_ops.c): 37 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(16141, 11), code: Bytes::new(33588, 37), data: Bytes::new(33625, 0), holes: Holes::new(2764, 3) },
+    Stencil { name: Name::new(16401, 11), code: Bytes::new(36378, 37), data: Bytes::new(36415, 0), holes: Holes::new(2946, 3) },
     // div_f64__30 (float_ops.c): 26 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(16152, 11), code: Bytes::new(33625, 26), data: Bytes::new(33651, 0), holes: Holes::new(2767, 2) },
+    Stencil { name: Name::new(16412, 11), code: Bytes::new(36415, 26), data: Bytes::new(36441, 0), holes: Holes::new(2949, 2) },
     // div_f64__31 (float_ops.c): 26 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(16163, 11), code: Bytes::new(33651, 26), data: Bytes::new(33677, 0), holes: Holes::new(2769, 2) },
+    Stencil { name: Name::new(16423, 11), code: Bytes::new(36441, 26), data: Bytes::new(36467, 0), holes: Holes::new(2951, 2) },
     // div_f64__32 (float_ops.c): 26 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(16174, 11), code: Bytes::new(33677, 26), data: Bytes::new(33703, 0), holes: Holes::new(2771, 2) },
+    Stencil { name: Name::new(16434, 11), code: Bytes::new(36467, 26), data: Bytes::new(36493, 0), holes: Holes::new(2953, 2) },
     // div_f64__33 (float_ops.c): 26 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(16185, 11), code: Bytes::new(33703, 26), data: Bytes::new(33729, 0), holes: Holes::new(2773, 2) },
+    Stencil { name: Name::new(16445, 11), code: Bytes::new(36493, 26), data: Bytes::new(36519, 0), holes: Holes::new(2955, 2) },
     // div_f64__34 (float_ops.c): 26 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(16196, 11), code: Bytes::new(33729, 26), data: Bytes::new(33755, 0), holes: Holes::new(2775, 2) },
+    Stencil { name: Name::new(16456, 11), code: Bytes::new(36519, 26), data: Bytes::new(36545, 0), holes: Holes::new(2957, 2) },
     // div_f64__35 (float_ops.c): 26 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(16207, 11), code: Bytes::new(33755, 26), data: Bytes::new(33781, 0), holes: Holes::new(2777, 2) },
+    Stencil { name: Name::new(16467, 11), code: Bytes::new(36545, 26), data: Bytes::new(36571, 0), holes: Holes::new(2959, 2) },
     // div_f64__36 (float_ops.c): 26 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(16218, 11), code: Bytes::new(33781, 26), data: Bytes::new(33807, 0), holes: Holes::new(2779, 2) },
+    Stencil { name: Name::new(16478, 11), code: Bytes::new(36571, 26), data: Bytes::new(36597, 0), holes: Holes::new(2961, 2) },
     // div_f64__37 (float_ops.c): 26 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(16229, 11), code: Bytes::new(33807, 26), data: Bytes::new(33833, 0), holes: Holes::new(2781, 2) },
+    Stencil { name: Name::new(16489, 11), code: Bytes::new(36597, 26), data: Bytes::new(36623, 0), holes: Holes::new(2963, 2) },
     // div_f64__3m (float_ops.c): 37 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(16240, 11), code: Bytes::new(33833, 37), data: Bytes::new(33870, 0), holes: Holes::new(2783, 3) },
+    Stencil { name: Name::new(16500, 11), code: Bytes::new(36623, 37), data: Bytes::new(36660, 0), holes: Holes::new(2965, 3) },
     // div_f64__40 (float_ops.c): 26 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(16251, 11), code: Bytes::new(33870, 26), data: Bytes::new(33896, 0), holes: Holes::new(2786, 2) },
+    Stencil { name: Name::new(16511, 11), code: Bytes::new(36660, 26), data: Bytes::new(36686, 0), holes: Holes::new(2968, 2) },
     // div_f64__41 (float_ops.c): 26 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(16262, 11), code: Bytes::new(33896, 26), data: Bytes::new(33922, 0), holes: Holes::new(2788, 2) },
+    Stencil { name: Name::new(16522, 11), code: Bytes::new(36686, 26), data: Bytes::new(36712, 0), holes: Holes::new(2970, 2) },
     // div_f64__42 (float_ops.c): 26 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(16273, 11), code: Bytes::new(33922, 26), data: Bytes::new(33948, 0), holes: Holes::new(2790, 2) },
+    Stencil { name: Name::new(16533, 11), code: Bytes::new(36712, 26), data: Bytes::new(36738, 0), holes: Holes::new(2972, 2) },
     // div_f64__43 (float_ops.c): 26 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(16284, 11), code: Bytes::new(33948, 26), data: Bytes::new(33974, 0), holes: Holes::new(2792, 2) },
+    Stencil { name: Name::new(16544, 11), code: Bytes::new(36738, 26), data: Bytes::new(36764, 0), holes: Holes::new(2974, 2) },
     // div_f64__44 (float_ops.c): 26 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(16295, 11), code: Bytes::new(33974, 26), data: Bytes::new(34000, 0), holes: Holes::new(2794, 2) },
+    Stencil { name: Name::new(16555, 11), code: Bytes::new(36764, 26), data: Bytes::new(36790, 0), holes: Holes::new(2976, 2) },
     // div_f64__45 (float_ops.c): 26 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(16306, 11), code: Bytes::new(34000, 26), data: Bytes::new(34026, 0), holes: Holes::new(2796, 2) },
+    Stencil { name: Name::new(16566, 11), code: Bytes::new(36790, 26), data: Bytes::new(36816, 0), holes: Holes::new(2978, 2) },
     // div_f64__46 (float_ops.c): 26 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(16317, 11), code: Bytes::new(34026, 26), data: Bytes::new(34052, 0), holes: Holes::new(2798, 2) },
+    Stencil { name: Name::new(16577, 11), code: Bytes::new(36816, 26), data: Bytes::new(36842, 0), holes: Holes::new(2980, 2) },
     // div_f64__47 (float_ops.c): 26 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(16328, 11), code: Bytes::new(34052, 26), data: Bytes::new(34078, 0), holes: Holes::new(2800, 2) },
+    Stencil { name: Name::new(16588, 11), code: Bytes::new(36842, 26), data: Bytes::new(36868, 0), holes: Holes::new(2982, 2) },
     // div_f64__4m (float_ops.c): 37 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(16339, 11), code: Bytes::new(34078, 37), data: Bytes::new(34115, 0), holes: Holes::new(2802, 3) },
+    Stencil { name: Name::new(16599, 11), code: Bytes::new(36868, 37), data: Bytes::new(36905, 0), holes: Holes::new(2984, 3) },
     // div_f64__50 (float_ops.c): 26 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(16350, 11), code: Bytes::new(34115, 26), data: Bytes::new(34141, 0), holes: Holes::new(2805, 2) },
+    Stencil { name: Name::new(16610, 11), code: Bytes::new(36905, 26), data: Bytes::new(36931, 0), holes: Holes::new(2987, 2) },
     // div_f64__51 (float_ops.c): 26 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(16361, 11), code: Bytes::new(34141, 26), data: Bytes::new(34167, 0), holes: Holes::new(2807, 2) },
+    Stencil { name: Name::new(16621, 11), code: Bytes::new(36931, 26), data: Bytes::new(36957, 0), holes: Holes::new(2989, 2) },
     // div_f64__52 (float_ops.c): 26 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(16372, 11), code: Bytes::new(34167, 26), data: Bytes::new(34193, 0), holes: Holes::new(2809, 2) },
+    Stencil { name: Name::new(16632, 11), code: Bytes::new(36957, 26), data: Bytes::new(36983, 0), holes: Holes::new(2991, 2) },
     // div_f64__53 (float_ops.c): 26 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(16383, 11), code: Bytes::new(34193, 26), data: Bytes::new(34219, 0), holes: Holes::new(2811, 2) },
+    Stencil { name: Name::new(16643, 11), code: Bytes::new(36983, 26), data: Bytes::new(37009, 0), holes: Holes::new(2993, 2) },
     // div_f64__54 (float_ops.c): 26 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(16394, 11), code: Bytes::new(34219, 26), data: Bytes::new(34245, 0), holes: Holes::new(2813, 2) },
+    Stencil { name: Name::new(16654, 11), code: Bytes::new(37009, 26), data: Bytes::new(37035, 0), holes: Holes::new(2995, 2) },
     // div_f64__55 (float_ops.c): 26 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(16405, 11), code: Bytes::new(34245, 26), data: Bytes::new(34271, 0), holes: Holes::new(2815, 2) },
+    Stencil { name: Name::new(16665, 11), code: Bytes::new(37035, 26), data: Bytes::new(37061, 0), holes: Holes::new(2997, 2) },
     // div_f64__56 (float_ops.c): 26 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(16416, 11), code: Bytes::new(34271, 26), data: Bytes::new(34297, 0), holes: Holes::new(2817, 2) },
+    Stencil { name: Name::new(16676, 11), code: Bytes::new(37061, 26), data: Bytes::new(37087, 0), holes: Holes::new(2999, 2) },
     // div_f64__57 (float_ops.c): 26 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(16427, 11), code: Bytes::new(34297, 26), data: Bytes::new(34323, 0), holes: Holes::new(2819, 2) },
+    Stencil { name: Name::new(16687, 11), code: Bytes::new(37087, 26), data: Bytes::new(37113, 0), holes: Holes::new(3001, 2) },
     // div_f64__5m (float_ops.c): 37 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(16438, 11), code: Bytes::new(34323, 37), data: Bytes::new(34360, 0), holes: Holes::new(2821, 3) },
+    Stencil { name: Name::new(16698, 11), code: Bytes::new(37113, 37), data: Bytes::new(37150, 0), holes: Holes::new(3003, 3) },
     // div_f64__60 (float_ops.c): 26 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(16449, 11), code: Bytes::new(34360, 26), data: Bytes::new(34386, 0), holes: Holes::new(2824, 2) },
+    Stencil { name: Name::new(16709, 11), code: Bytes::new(37150, 26), data: Bytes::new(37176, 0), holes: Holes::new(3006, 2) },
     // div_f64__61 (float_ops.c): 26 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(16460, 11), code: Bytes::new(34386, 26), data: Bytes::new(34412, 0), holes: Holes::new(2826, 2) },
+    Stencil { name: Name::new(16720, 11), code: Bytes::new(37176, 26), data: Bytes::new(37202, 0), holes: Holes::new(3008, 2) },
     // div_f64__62 (float_ops.c): 26 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(16471, 11), code: Bytes::new(34412, 26), data: Bytes::new(34438, 0), holes: Holes::new(2828, 2) },
+    Stencil { name: Name::new(16731, 11), code: Bytes::new(37202, 26), data: Bytes::new(37228, 0), holes: Holes::new(3010, 2) },
     // div_f64__63 (float_ops.c): 26 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(16482, 11), code: Bytes::new(34438, 26), data: Bytes::new(34464, 0), holes: Holes::new(2830, 2) },
+    Stencil { name: Name::new(16742, 11), code: Bytes::new(37228, 26), data: Bytes::new(37254, 0), holes: Holes::new(3012, 2) },
     // div_f64__64 (float_ops.c): 26 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(16493, 11), code: Bytes::new(34464, 26), data: Bytes::new(34490, 0), holes: Holes::new(2832, 2) },
+    Stencil { name: Name::new(16753, 11), code: Bytes::new(37254, 26), data: Bytes::new(37280, 0), holes: Holes::new(3014, 2) },
     // div_f64__65 (float_ops.c): 26 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(16504, 11), code: Bytes::new(34490, 26), data: Bytes::new(34516, 0), holes: Holes::new(2834, 2) },
+    Stencil { name: Name::new(16764, 11), code: Bytes::new(37280, 26), data: Bytes::new(37306, 0), holes: Holes::new(3016, 2) },
     // div_f64__66 (float_ops.c): 26 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(16515, 11), code: Bytes::new(34516, 26), data: Bytes::new(34542, 0), holes: Holes::new(2836, 2) },
+    Stencil { name: Name::new(16775, 11), code: Bytes::new(37306, 26), data: Bytes::new(37332, 0), holes: Holes::new(3018, 2) },
     // div_f64__67 (float_ops.c): 26 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(16526, 11), code: Bytes::new(34542, 26), data: Bytes::new(34568, 0), holes: Holes::new(2838, 2) },
+    Stencil { name: Name::new(16786, 11), code: Bytes::new(37332, 26), data: Bytes::new(37358, 0), holes: Holes::new(3020, 2) },
     // div_f64__6m (float_ops.c): 37 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(16537, 11), code: Bytes::new(34568, 37), data: Bytes::new(34605, 0), holes: Holes::new(2840, 3) },
+    Stencil { name: Name::new(16797, 11), code: Bytes::new(37358, 37), data: Bytes::new(37395, 0), holes: Holes::new(3022, 3) },
     // div_f64__70 (float_ops.c): 26 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(16548, 11), code: Bytes::new(34605, 26), data: Bytes::new(34631, 0), holes: Holes::new(2843, 2) },
+    Stencil { name: Name::new(16808, 11), code: Bytes::new(37395, 26), data: Bytes::new(37421, 0), holes: Holes::new(3025, 2) },
     // div_f64__71 (float_ops.c): 26 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(16559, 11), code: Bytes::new(34631, 26), data: Bytes::new(34657, 0), holes: Holes::new(2845, 2) },
+    Stencil { name: Name::new(16819, 11), code: Bytes::new(37421, 26), data: Bytes::new(37447, 0), holes: Holes::new(3027, 2) },
     // div_f64__72 (float_ops.c): 26 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(16570, 11), code: Bytes::new(34657, 26), data: Bytes::new(34683, 0), holes: Holes::new(2847, 2) },
+    Stencil { name: Name::new(16830, 11), code: Bytes::new(37447, 26), data: Bytes::new(37473, 0), holes: Holes::new(3029, 2) },
     // div_f64__73 (float_ops.c): 26 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(16581, 11), code: Bytes::new(34683, 26), data: Bytes::new(34709, 0), holes: Holes::new(2849, 2) },
+    Stencil { name: Name::new(16841, 11), code: Bytes::new(37473, 26), data: Bytes::new(37499, 0), holes: Holes::new(3031, 2) },
     // div_f64__74 (float_ops.c): 26 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(16592, 11), code: Bytes::new(34709, 26), data: Bytes::new(34735, 0), holes: Holes::new(2851, 2) },
+    Stencil { name: Name::new(16852, 11), code: Bytes::new(37499, 26), data: Bytes::new(37525, 0), holes: Holes::new(3033, 2) },
     // div_f64__75 (float_ops.c): 26 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(16603, 11), code: Bytes::new(34735, 26), data: Bytes::new(34761, 0), holes: Holes::new(2853, 2) },
+    Stencil { name: Name::new(16863, 11), code: Bytes::new(37525, 26), data: Bytes::new(37551, 0), holes: Holes::new(3035, 2) },
     // div_f64__76 (float_ops.c): 26 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(16614, 11), code: Bytes::new(34761, 26), data: Bytes::new(34787, 0), holes: Holes::new(2855, 2) },
+    Stencil { name: Name::new(16874, 11), code: Bytes::new(37551, 26), data: Bytes::new(37577, 0), holes: Holes::new(3037, 2) },
     // div_f64__77 (float_ops.c): 26 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(16625, 11), code: Bytes::new(34787, 26), data: Bytes::new(34813, 0), holes: Holes::new(2857, 2) },
+    Stencil { name: Name::new(16885, 11), code: Bytes::new(37577, 26), data: Bytes::new(37603, 0), holes: Holes::new(3039, 2) },
     // div_f64__7m (float_ops.c): 37 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(16636, 11), code: Bytes::new(34813, 37), data: Bytes::new(34850, 0), holes: Holes::new(2859, 3) },
+    Stencil { name: Name::new(16896, 11), code: Bytes::new(37603, 37), data: Bytes::new(37640, 0), holes: Holes::new(3041, 3) },
     // div_f64__m00 (float_ops.c): 42 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(16647, 12), code: Bytes::new(34850, 42), data: Bytes::new(34892, 0), holes: Holes::new(2862, 3) },
+    Stencil { name: Name::new(16907, 12), code: Bytes::new(37640, 42), data: Bytes::new(37682, 0), holes: Holes::new(3044, 3) },
     // div_f64__m01 (float_ops.c): 42 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(16659, 12), code: Bytes::new(34892, 42), data: Bytes::new(34934, 0), holes: Holes::new(2865, 3) },
+    Stencil { name: Name::new(16919, 12), code: Bytes::new(37682, 42), data: Bytes::new(37724, 0), holes: Holes::new(3047, 3) },
     // div_f64__m02 (float_ops.c): 42 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(16671, 12), code: Bytes::new(34934, 42), data: Bytes::new(34976, 0), holes: Holes::new(2868, 3) },
+    Stencil { name: Name::new(16931, 12), code: Bytes::new(37724, 42), data: Bytes::new(37766, 0), holes: Holes::new(3050, 3) },
     // div_f64__m03 (float_ops.c): 42 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(16683, 12), code: Bytes::new(34976, 42), data: Bytes::new(35018, 0), holes: Holes::new(2871, 3) },
+    Stencil { name: Name::new(16943, 12), code: Bytes::new(37766, 42), data: Bytes::new(37808, 0), holes: Holes::new(3053, 3) },
     // div_f64__m04 (float_ops.c): 42 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(16695, 12), code: Bytes::new(35018, 42), data: Bytes::new(35060, 0), holes: Holes::new(2874, 3) },
+    Stencil { name: Name::new(16955, 12), code: Bytes::new(37808, 42), data: Bytes::new(37850, 0), holes: Holes::new(3056, 3) },
     // div_f64__m05 (float_ops.c): 42 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(16707, 12), code: Bytes::new(35060, 42), data: Bytes::new(35102, 0), holes: Holes::new(2877, 3) },
+    Stencil { name: Name::new(16967, 12), code: Bytes::new(37850, 42), data: Bytes::new(37892, 0), holes: Holes::new(3059, 3) },
     // div_f64__m06 (float_ops.c): 42 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(16719, 12), code: Bytes::new(35102, 42), data: Bytes::new(35144, 0), holes: Holes::new(2880, 3) },
+    Stencil { name: Name::new(16979, 12), code: Bytes::new(37892, 42), data: Bytes::new(37934, 0), holes: Holes::new(3062, 3) },
     // div_f64__m07 (float_ops.c): 42 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(16731, 12), code: Bytes::new(35144, 42), data: Bytes::new(35186, 0), holes: Holes::new(2883, 3) },
+    Stencil { name: Name::new(16991, 12), code: Bytes::new(37934, 42), data: Bytes::new(37976, 0), holes: Holes::new(3065, 3) },
     // div_f64__m0m (float_ops.c): 52 code bytes, 0 data bytes, 4 holes
-    Stencil { name: Name::new(16743, 12), code: Bytes::new(35186, 52), data: Bytes::new(35238, 0), holes: Holes::new(2886, 4) },
+    Stencil { name: Name::new(17003, 12), code: Bytes::new(37976, 52), data: Bytes::new(38028, 0), holes: Holes::new(3068, 4) },
     // div_f64__m10 (float_ops.c): 42 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(16755, 12), code: Bytes::new(35238, 42), data: Bytes::new(35280, 0), holes: Holes::new(2890, 3) },
+    Stencil { name: Name::new(17015, 12), code: Bytes::new(38028, 42), data: Bytes::new(38070, 0), holes: Holes::new(3072, 3) },
     // div_f64__m11 (float_ops.c): 42 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(16767, 12), code: Bytes::new(35280, 42), data: Bytes::new(35322, 0), holes: Holes::new(2893, 3) },
+    Stencil { name: Name::new(17027, 12), code: Bytes::new(38070, 42), data: Bytes::new(38112, 0), holes: Holes::new(3075, 3) },
     // div_f64__m12 (float_ops.c): 42 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(16779, 12), code: Bytes::new(35322, 42), data: Bytes::new(35364, 0), holes: Holes::new(2896, 3) },
+    Stencil { name: Name::new(17039, 12), code: Bytes::new(38112, 42), data: Bytes::new(38154, 0), holes: Holes::new(3078, 3) },
     // div_f64__m13 (float_ops.c): 42 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(16791, 12), code: Bytes::new(35364, 42), data: Bytes::new(35406, 0), holes: Holes::new(2899, 3) },
+    Stencil { name: Name::new(17051, 12), code: Bytes::new(38154, 42), data: Bytes::new(38196, 0), holes: Holes::new(3081, 3) },
     // div_f64__m14 (float_ops.c): 42 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(16803, 12), code: Bytes::new(35406, 42), data: Bytes::new(35448, 0), holes: Holes::new(2902, 3) },
+    Stencil { name: Name::new(17063, 12), code: Bytes::new(38196, 42), data: Bytes::new(38238, 0), holes: Holes::new(3084, 3) },
     // div_f64__m15 (float_ops.c): 42 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(16815, 12), code: Bytes::new(35448, 42), data: Bytes::new(35490, 0), holes: Holes::new(2905, 3) },
+    Stencil { name: Name::new(17075, 12), code: Bytes::new(38238, 42), data: Bytes::new(38280, 0), holes: Holes::new(3087, 3) },
     // div_f64__m16 (float_ops.c): 42 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(16827, 12), code: Bytes::new(35490, 42), data: Bytes::new(35532, 0), holes: Holes::new(2908, 3) },
+    Stencil { name: Name::new(17087, 12), code: Bytes::new(38280, 42), data: Bytes::new(38322, 0), holes: Holes::new(3090, 3) },
     // div_f64__m17 (float_ops.c): 42 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(16839, 12), code: Bytes::new(35532, 42), data: Bytes::new(35574, 0), holes: Holes::new(2911, 3) },
+    Stencil { name: Name::new(17099, 12), code: Bytes::new(38322, 42), data: Bytes::new(38364, 0), holes: Holes::new(3093, 3) },
     // div_f64__m1m (float_ops.c): 52 code bytes, 0 data bytes, 4 holes
-    Stencil { name: Name::new(16851, 12), code: Bytes::new(35574, 52), data: Bytes::new(35626, 0), holes: Holes::new(2914, 4) },
+    Stencil { name: Name::new(17111, 12), code: Bytes::new(38364, 52), data: Bytes::new(38416, 0), holes: Holes::new(3096, 4) },
     // div_f64__m20 (float_ops.c): 42 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(16863, 12), code: Bytes::new(35626, 42), data: Bytes::new(35668, 0), holes: Holes::new(2918, 3) },
+    Stencil { name: Name::new(17123, 12), code: Bytes::new(38416, 42), data: Bytes::new(38458, 0), holes: Holes::new(3100, 3) },
     // div_f64__m21 (float_ops.c): 42 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(16875, 12), code: Bytes::new(35668, 42), data: Bytes::new(35710, 0), holes: Holes::new(2921, 3) },
+    Stencil { name: Name::new(17135, 12), code: Bytes::new(38458, 42), data: Bytes::new(38500, 0), holes: Holes::new(3103, 3) },
     // div_f64__m22 (float_ops.c): 42 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(16887, 12), code: Bytes::new(35710, 42), data: Bytes::new(35752, 0), holes: Holes::new(2924, 3) },
+    Stencil { name: Name::new(17147, 12), code: Bytes::new(38500, 42), data: Bytes::new(38542, 0), holes: Holes::new(3106, 3) },
     // div_f64__m23 (float_ops.c): 42 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(16899, 12), code: Bytes::new(35752, 42), data: Bytes::new(35794, 0), holes: Holes::new(2927, 3) },
+    Stencil { name: Name::new(17159, 12), code: Bytes::new(38542, 42), data: Bytes::new(38584, 0), holes: Holes::new(3109, 3) },
     // div_f64__m24 (float_ops.c): 42 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(16911, 12), code: Bytes::new(35794, 42), data: Bytes::new(35836, 0), holes: Holes::new(2930, 3) },
+    Stencil { name: Name::new(17171, 12), code: Bytes::new(38584, 42), data: Bytes::new(38626, 0), holes: Holes::new(3112, 3) },
     // div_f64__m25 (float_ops.c): 42 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(16923, 12), code: Bytes::new(35836, 42), data: Bytes::new(35878, 0), holes: Holes::new(2933, 3) },
+    Stencil { name: Name::new(17183, 12), code: Bytes::new(38626, 42), data: Bytes::new(38668, 0), holes: Holes::new(3115, 3) },
     // div_f64__m26 (float_ops.c): 42 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(16935, 12), code: Bytes::new(35878, 42), data: Bytes::new(35920, 0), holes: Holes::new(2936, 3) },
+    Stencil { name: Name::new(17195, 12), code: Bytes::new(38668, 42), data: Bytes::new(38710, 0), holes: Holes::new(3118, 3) },
     // div_f64__m27 (float_ops.c): 42 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(16947, 12), code: Bytes::new(35920, 42), data: Bytes::new(35962, 0), holes: Holes::new(2939, 3) },
+    Stencil { name: Name::new(17207, 12), code: Bytes::new(38710, 42), data: Bytes::new(38752, 0), holes: Holes::new(3121, 3) },
     // div_f64__m2m (float_ops.c): 52 code bytes, 0 data bytes, 4 holes
-    Stencil { name: Name::new(16959, 12), code: Bytes::new(35962, 52), data: Bytes::new(36014, 0), holes: Holes::new(2942, 4) },
+    Stencil { name: Name::new(17219, 12), code: Bytes::new(38752, 52), data: Bytes::new(38804, 0), holes: Holes::new(3124, 4) },
     // div_f64__m30 (float_ops.c): 42 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(16971, 12), code: Bytes::new(36014, 42), data: Bytes::new(36056, 0), holes: Holes::new(2946, 3) },
+    Stencil { name: Name::new(17231, 12), code: Bytes::new(38804, 42), data: Bytes::new(38846, 0), holes: Holes::new(3128, 3) },
     // div_f64__m31 (float_ops.c): 42 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(16983, 12), code: Bytes::new(36056, 42), data: Bytes::new(36098, 0), holes: Holes::new(2949, 3) },
+    Stencil { name: Name::new(17243, 12), code: Bytes::new(38846, 42), data: Bytes::new(38888, 0), holes: Holes::new(3131, 3) },
     // div_f64__m32 (float_ops.c): 42 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(16995, 12), code: Bytes::new(36098, 42), data: Bytes::new(36140, 0), holes: Holes::new(2952, 3) },
+    Stencil { name: Name::new(17255, 12), code: Bytes::new(38888, 42), data: Bytes::new(38930, 0), holes: Holes::new(3134, 3) },
     // div_f64__m33 (float_ops.c): 42 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(17007, 12), code: Bytes::new(36140, 42), data: Bytes::new(36182, 0), holes: Holes::new(2955, 3) },
+    Stencil { name: Name::new(17267, 12), code: Bytes::new(38930, 42), data: Bytes::new(38972, 0), holes: Holes::new(3137, 3) },
     // div_f64__m34 (float_ops.c): 42 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(17019, 12), code: Bytes::new(36182, 42), data: Bytes::new(36224, 0), holes: Holes::new(2958, 3) },
+    Stencil { name: Name::new(17279, 12), code: Bytes::new(38972, 42), data: Bytes::new(39014, 0), holes: Holes::new(3140, 3) },
     // div_f64__m35 (float_ops.c): 42 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(17031, 12), code: Bytes::new(36224, 42), data: Bytes::new(36266, 0), holes: Holes::new(2961, 3) },
+    Stencil { name: Name::new(17291, 12), code: Bytes::new(39014, 42), data: Bytes::new(39056, 0), holes: Holes::new(3143, 3) },
     // div_f64__m36 (float_ops.c): 42 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(17043, 12), code: Bytes::new(36266, 42), data: Bytes::new(36308, 0), holes: Holes::new(2964, 3) },
+    Stencil { name: Name::new(17303, 12), code: Bytes::new(39056, 42), data: Bytes::new(39098, 0), holes: Holes::new(3146, 3) },
     // div_f64__m37 (float_ops.c): 42 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(17055, 12), code: Bytes::new(36308, 42), data: Bytes::new(36350, 0), holes: Holes::new(2967, 3) },
+    Stencil { name: Name::new(17315, 12), code: Bytes::new(39098, 42), data: Bytes::new(39140, 0), holes: Holes::new(3149, 3) },
     // div_f64__m3m (float_ops.c): 52 code bytes, 0 data bytes, 4 holes
-    Stencil { name: Name::new(17067, 12), code: Bytes::new(36350, 52), data: Bytes::new(36402, 0), holes: Holes::new(2970, 4) },
+    Stencil { name: Name::new(17327, 12), code: Bytes::new(39140, 52), data: Bytes::new(39192, 0), holes: Holes::new(3152, 4) },
     // div_f64__m40 (float_ops.c): 42 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(17079, 12), code: Bytes::new(36402, 42), data: Bytes::new(36444, 0), holes: Holes::new(2974, 3) },
+    Stencil { name: Name::new(17339, 12), code: Bytes::new(39192, 42), data: Bytes::new(39234, 0), holes: Holes::new(3156, 3) },
     // div_f64__m41 (float_ops.c): 42 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(17091, 12), code: Bytes::new(36444, 42), data: Bytes::new(36486, 0), holes: Holes::new(2977, 3) },
+    Stencil { name: Name::new(17351, 12), code: Bytes::new(39234, 42), data: Bytes::new(39276, 0), holes: Holes::new(3159, 3) },
     // div_f64__m42 (float_ops.c): 42 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(17103, 12), code: Bytes::new(36486, 42), data: Bytes::new(36528, 0), holes: Holes::new(2980, 3) },
+    Stencil { name: Name::new(17363, 12), code: Bytes::new(39276, 42), data: Bytes::new(39318, 0), holes: Holes::new(3162, 3) },
     // div_f64__m43 (float_ops.c): 42 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(17115, 12), code: Bytes::new(36528, 42), data: Bytes::new(36570, 0), holes: Holes::new(2983, 3) },
+    Stencil { name: Name::new(17375, 12), code: Bytes::new(39318, 42), data: Bytes::new(39360, 0), holes: Holes::new(3165, 3) },
     // div_f64__m44 (float_ops.c): 42 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(17127, 12), code: Bytes::new(36570, 42), data: Bytes::new(36612, 0), holes: Holes::new(2986, 3) },
+    Stencil { name: Name::new(17387, 12), code: Bytes::new(39360, 42), data: Bytes::new(39402, 0), holes: Holes::new(3168, 3) },
     // div_f64__m45 (float_ops.c): 42 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(17139, 12), code: Bytes::new(36612, 42), data: Bytes::new(36654, 0), holes: Holes::new(2989, 3) },
+    Stencil { name: Name::new(17399, 12), code: Bytes::new(39402, 42), data: Bytes::new(39444, 0), holes: Holes::new(3171, 3) },
     // div_f64__m46 (float_ops.c): 42 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(17151, 12), code: Bytes::new(36654, 42), data: Bytes::new(36696, 0), holes: Holes::new(2992, 3) },
+    Stencil { name: Name::new(17411, 12), code: Bytes::new(39444, 42), data: Bytes::new(39486, 0), holes: Holes::new(3174, 3) },
     // div_f64__m47 (float_ops.c): 42 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(17163, 12), code: Bytes::new(36696, 42), data: Bytes::new(36738, 0), holes: Holes::new(2995, 3) },
+    Stencil { name: Name::new(17423, 12), code: Bytes::new(39486, 42), data: Bytes::new(39528, 0), holes: Holes::new(3177, 3) },
     // div_f64__m4m (float_ops.c): 52 code bytes, 0 data bytes, 4 holes
-    Stencil { name: Name::new(17175, 12), code: Bytes::new(36738, 52), data: Bytes::new(36790, 0), holes: Holes::new(2998, 4) },
+    Stencil { name: Name::new(17435, 12), code: Bytes::new(39528, 52), data: Bytes::new(39580, 0), holes: Holes::new(3180, 4) },
     // div_f64__m50 (float_ops.c): 42 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(17187, 12), code: Bytes::new(36790, 42), data: Bytes::new(36832, 0), holes: Holes::new(3002, 3) },
+    Stencil { name: Name::new(17447, 12), code: Bytes::new(39580, 42), data: Bytes::new(39622, 0), holes: Holes::new(3184, 3) },
     // div_f64__m51 (float_ops.c): 42 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(17199, 12), code: Bytes::new(36832, 42), data: Bytes::new(36874, 0), holes: Holes::new(3005, 3) },
+    Stencil { name: Name::new(17459, 12), code: Bytes::new(39622, 42), data: Bytes::new(39664, 0), holes: Holes::new(3187, 3) },
     // div_f64__m52 (float_ops.c): 42 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(17211, 12), code: Bytes::new(36874, 42), data: Bytes::new(36916, 0), holes: Holes::new(3008, 3) },
+    Stencil { name: Name::new(17471, 12), code: Bytes::new(39664, 42), data: Bytes::new(39706, 0), holes: Holes::new(3190, 3) },
     // div_f64__m53 (float_ops.c): 42 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(17223, 12), code: Bytes::new(36916, 42), data: Bytes::new(36958, 0), holes: Holes::new(3011, 3) },
+    Stencil { name: Name::new(17483, 12), code: Bytes::new(39706, 42), data: Bytes::new(39748, 0), holes: Holes::new(3193, 3) },
     // div_f64__m54 (float_ops.c): 42 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(17235, 12), code: Bytes::new(36958, 42), data: Bytes::new(37000, 0), holes: Holes::new(3014, 3) },
+    Stencil { name: Name::new(17495, 12), code: Bytes::new(39748, 42), data: Bytes::new(39790, 0), holes: Holes::new(3196, 3) },
     // div_f64__m55 (float_ops.c): 42 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(17247, 12), code: Bytes::new(37000, 42), data: Bytes::new(37042, 0), holes: Holes::new(3017, 3) },
+    Stencil { name: Name::new(17507, 12), code: Bytes::new(39790, 42), data: Bytes::new(39832, 0), holes: Holes::new(3199, 3) },
     // div_f64__m56 (float_ops.c): 42 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(17259, 12), code: Bytes::new(37042, 42), data: Bytes::new(37084, 0), holes: Holes::new(3020, 3) },
+    Stencil { name: Name::new(17519, 12), code: Bytes::new(39832, 42), data: Bytes::new(39874, 0), holes: Holes::new(3202, 3) },
     // div_f64__m57 (float_ops.c): 42 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(17271, 12), code: Bytes::new(37084, 42), data: Bytes::new(37126, 0), holes: Holes::new(3023, 3) },
+    Stencil { name: Name::new(17531, 12), code: Bytes::new(39874, 42), data: Bytes::new(39916, 0), holes: Holes::new(3205, 3) },
     // div_f64__m5m (float_ops.c): 52 code bytes, 0 data bytes, 4 holes
-    Stencil { name: Name::new(17283, 12), code: Bytes::new(37126, 52), data: Bytes::new(37178, 0), holes: Holes::new(3026, 4) },
+    Stencil { name: Name::new(17543, 12), code: Bytes::new(39916, 52), data: Bytes::new(39968, 0), holes: Holes::new(3208, 4) },
     // div_f64__m60 (float_ops.c): 42 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(17295, 12), code: Bytes::new(37178, 42), data: Bytes::new(37220, 0), holes: Holes::new(3030, 3) },
+    Stencil { name: Name::new(17555, 12), code: Bytes::new(39968, 42), data: Bytes::new(40010, 0), holes: Holes::new(3212, 3) },
     // div_f64__m61 (float_ops.c): 42 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(17307, 12), code: Bytes::new(37220, 42), data: Bytes::new(37262, 0), holes: Holes::new(3033, 3) },
+    Stencil { name: Name::new(17567, 12), code: Bytes::new(40010, 42), data: Bytes::new(40052, 0), holes: Holes::new(3215, 3) },
     // div_f64__m62 (float_ops.c): 42 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(17319, 12), code: Bytes::new(37262, 42), data: Bytes::new(37304, 0), holes: Holes::new(3036, 3) },
+    Stencil { name: Name::new(17579, 12), code: Bytes::new(40052, 42), data: Bytes::new(40094, 0), holes: Holes::new(3218, 3) },
     // div_f64__m63 (float_ops.c): 42 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(17331, 12), code: Bytes::new(37304, 42), data: Bytes::new(37346, 0), holes: Holes::new(3039, 3) },
+    Stencil { name: Name::new(17591, 12), code: Bytes::new(40094, 42), data: Bytes::new(40136, 0), holes: Holes::new(3221, 3) },
     // div_f64__m64 (float_ops.c): 42 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(17343, 12), code: Bytes::new(37346, 42), data: Bytes::new(37388, 0), holes: Holes::new(3042, 3) },
+    Stencil { name: Name::new(17603, 12), code: Bytes::new(40136, 42), data: Bytes::new(40178, 0), holes: Holes::new(3224, 3) },
     // div_f64__m65 (float_ops.c): 42 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(17355, 12), code: Bytes::new(37388, 42), data: Bytes::new(37430, 0), holes: Holes::new(3045, 3) },
+    Stencil { name: Name::new(17615, 12), code: Bytes::new(40178, 42), data: Bytes::new(40220, 0), holes: Holes::new(3227, 3) },
     // div_f64__m66 (float_ops.c): 42 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(17367, 12), code: Bytes::new(37430, 42), data: Bytes::new(37472, 0), holes: Holes::new(3048, 3) },
+    Stencil { name: Name::new(17627, 12), code: Bytes::new(40220, 42), data: Bytes::new(40262, 0), holes: Holes::new(3230, 3) },
     // div_f64__m67 (float_ops.c): 42 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(17379, 12), code: Bytes::new(37472, 42), data: Bytes::new(37514, 0), holes: Holes::new(3051, 3) },
+    Stencil { name: Name::new(17639, 12), code: Bytes::new(40262, 42), data: Bytes::new(40304, 0), holes: Holes::new(3233, 3) },
     // div_f64__m6m (float_ops.c): 52 code bytes, 0 data bytes, 4 holes
-    Stencil { name: Name::new(17391, 12), code: Bytes::new(37514, 52), data: Bytes::new(37566, 0), holes: Holes::new(3054, 4) },
+    Stencil { name: Name::new(17651, 12), code: Bytes::new(40304, 52), data: Bytes::new(40356, 0), holes: Holes::new(3236, 4) },
     // div_f64__m70 (float_ops.c): 42 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(17403, 12), code: Bytes::new(37566, 42), data: Bytes::new(37608, 0), holes: Holes::new(3058, 3) },
+    Stencil { name: Name::new(17663, 12), code: Bytes::new(40356, 42), data: Bytes::new(40398, 0), holes: Holes::new(3240, 3) },
     // div_f64__m71 (float_ops.c): 42 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(17415, 12), code: Bytes::new(37608, 42), data: Bytes::new(37650, 0), holes: Holes::new(3061, 3) },
+    Stencil { name: Name::new(17675, 12), code: Bytes::new(40398, 42), data: Bytes::new(40440, 0), holes: Holes::new(3243, 3) },
     // div_f64__m72 (float_ops.c): 42 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(17427, 12), code: Bytes::new(37650, 42), data: Bytes::new(37692, 0), holes: Holes::new(3064, 3) },
+    Stencil { name: Name::new(17687, 12), code: Bytes::new(40440, 42), data: Bytes::new(40482, 0), holes: Holes::new(3246, 3) },
     // div_f64__m73 (float_ops.c): 42 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(17439, 12), code: Bytes::new(37692, 42), data: Bytes::new(37734, 0), holes: Holes::new(3067, 3) },
+    Stencil { name: Name::new(17699, 12), code: Bytes::new(40482, 42), data: Bytes::new(40524, 0), holes: Holes::new(3249, 3) },
     // div_f64__m74 (float_ops.c): 42 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(17451, 12), code: Bytes::new(37734, 42), data: Bytes::new(37776, 0), holes: Holes::new(3070, 3) },
+    Stencil { name: Name::new(17711, 12), code: Bytes::new(40524, 42), data: Bytes::new(40566, 0), holes: Holes::new(3252, 3) },
     // div_f64__m75 (float_ops.c): 42 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(17463, 12), code: Bytes::new(37776, 42), data: Bytes::new(37818, 0), holes: Holes::new(3073, 3) },
+    Stencil { name: Name::new(17723, 12), code: Bytes::new(40566, 42), data: Bytes::new(40608, 0), holes: Holes::new(3255, 3) },
     // div_f64__m76 (float_ops.c): 42 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(17475, 12), code: Bytes::new(37818, 42), data: Bytes::new(37860, 0), holes: Holes::new(3076, 3) },
+    Stencil { name: Name::new(17735, 12), code: Bytes::new(40608, 42), data: Bytes::new(40650, 0), holes: Holes::new(3258, 3) },
     // div_f64__m77 (float_ops.c): 42 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(17487, 12), code: Bytes::new(37860, 42), data: Bytes::new(37902, 0), holes: Holes::new(3079, 3) },
+    Stencil { name: Name::new(17747, 12), code: Bytes::new(40650, 42), data: Bytes::new(40692, 0), holes: Holes::new(3261, 3) },
     // div_f64__m7m (float_ops.c): 52 code bytes, 0 data bytes, 4 holes
-    Stencil { name: Name::new(17499, 12), code: Bytes::new(37902, 52), data: Bytes::new(37954, 0), holes: Holes::new(3082, 4) },
+    Stencil { name: Name::new(17759, 12), code: Bytes::new(40692, 52), data: Bytes::new(40744, 0), holes: Holes::new(3264, 4) },
     // div_f64__mm0 (float_ops.c): 47 code bytes, 0 data bytes, 4 holes
-    Stencil { name: Name::new(17511, 12), code: Bytes::new(37954, 47), data: Bytes::new(38001, 0), holes: Holes::new(3086, 4) },
+    Stencil { name: Name::new(17771, 12), code: Bytes::new(40744, 47), data: Bytes::new(40791, 0), holes: Holes::new(3268, 4) },
     // div_f64__mm1 (float_ops.c): 47 code bytes, 0 data bytes, 4 holes
-    Stencil { name: Name::new(17523, 12), code: Bytes::new(38001, 47), data: Bytes::new(38048, 0), holes: Holes::new(3090, 4) },
+    Stencil { name: Name::new(17783, 12), code: Bytes::new(40791, 47), data: Bytes::new(40838, 0), holes: Holes::new(3272, 4) },
     // div_f64__mm2 (float_ops.c): 47 code bytes, 0 data bytes, 4 holes
-    Stencil { name: Name::new(17535, 12), code: Bytes::new(38048, 47), data: Bytes::new(38095, 0), holes: Holes::new(3094, 4) },
+    Stencil { name: Name::new(17795, 12), code: Bytes::new(40838, 47), data: Bytes::new(40885, 0), holes: Holes::new(3276, 4) },
     // div_f64__mm3 (float_ops.c): 47 code bytes, 0 data bytes, 4 holes
-    Stencil { name: Name::new(17547, 12), code: Bytes::new(38095, 47), data: Bytes::new(38142, 0), holes: Holes::new(3098, 4) },
+    Stencil { name: Name::new(17807, 12), code: Bytes::new(40885, 47), data: Bytes::new(40932, 0), holes: Holes::new(3280, 4) },
     // div_f64__mm4 (float_ops.c): 47 code bytes, 0 data bytes, 4 holes
-    Stencil { name: Name::new(17559, 12), code: Bytes::new(38142, 47), data: Bytes::new(38189, 0), holes: Holes::new(3102, 4) },
+    Stencil { name: Name::new(17819, 12), code: Bytes::new(40932, 47), data: Bytes::new(40979, 0), holes: Holes::new(3284, 4) },
     // div_f64__mm5 (float_ops.c): 47 code bytes, 0 data bytes, 4 holes
-    Stencil { name: Name::new(17571, 12), code: Bytes::new(38189, 47), data: Bytes::new(38236, 0), holes: Holes::new(3106, 4) },
+    Stencil { name: Name::new(17831, 12), code: Bytes::new(40979, 47), data: Bytes::new(41026, 0), holes: Holes::new(3288, 4) },
     // div_f64__mm6 (float_ops.c): 47 code bytes, 0 data bytes, 4 holes
-    Stencil { name: Name::new(17583, 12), code: Bytes::new(38236, 47), data: Bytes::new(38283, 0), holes: Holes::new(3110, 4) },
+    Stencil { name: Name::new(17843, 12), code: Bytes::new(41026, 47), data: Bytes::new(41073, 0), holes: Holes::new(3292, 4) },
     // div_f64__mm7 (float_ops.c): 47 code bytes, 0 data bytes, 4 holes
-    Stencil { name: Name::new(17595, 12), code: Bytes::new(38283, 47), data: Bytes::new(38330, 0), holes: Holes::new(3114, 4) },
+    Stencil { name: Name::new(17855, 12), code: Bytes::new(41073, 47), data: Bytes::new(41120, 0), holes: Holes::new(3296, 4) },
     // div_i64 (int_ops.c): 93 code bytes, 0 data bytes, 7 holes
-    Stencil { name: Name::new(17607, 7), code: Bytes::new(38330, 93), data: Bytes::new(38423, 0), holes: Holes::new(3118, 7) },
+    Stencil { name: Name::new(17867, 7), code: Bytes::new(41120, 93), data: Bytes::new(41213, 0), holes: Holes::new(3300, 7) },
     // div_i64__00 (int_ops.c): 32 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(17614, 11), code: Bytes::new(38423, 32), data: Bytes::new(38455, 0), holes: Holes::new(3125, 3) },
+    Stencil { name: Name::new(17874, 11), code: Bytes::new(41213, 32), data: Bytes::new(41245, 0), holes: Holes::new(3307, 3) },
     // div_i64__01 (int_ops.c): 79 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(17625, 11), code: Bytes::new(38455, 79), data: Bytes::new(38534, 0), holes: Holes::new(3128, 2) },
+    Stencil { name: Name::new(17885, 11), code: Bytes::new(41245, 79), data: Bytes::new(41324, 0), holes: Holes::new(3310, 2) },
     // div_i64__02 (int_ops.c): 80 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(17636, 11), code: Bytes::new(38534, 80), data: Bytes::new(38614, 0), holes: Holes::new(3130, 2) },
+    Stencil { name: Name::new(17896, 11), code: Bytes::new(41324, 80), data: Bytes::new(41404, 0), holes: Holes::new(3312, 2) },
     // div_i64__03 (int_ops.c): 79 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(17647, 11), code: Bytes::new(38614, 79), data: Bytes::new(38693, 0), holes: Holes::new(3132, 2) },
+    Stencil { name: Name::new(17907, 11), code: Bytes::new(41404, 79), data: Bytes::new(41483, 0), holes: Holes::new(3314, 2) },
     // div_i64__04 (int_ops.c): 80 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(17658, 11), code: Bytes::new(38693, 80), data: Bytes::new(38773, 0), holes: Holes::new(3134, 2) },
+    Stencil { name: Name::new(17918, 11), code: Bytes::new(41483, 80), data: Bytes::new(41563, 0), holes: Holes::new(3316, 2) },
     // div_i64__05 (int_ops.c): 80 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(17669, 11), code: Bytes::new(38773, 80), data: Bytes::new(38853, 0), holes: Holes::new(3136, 2) },
+    Stencil { name: Name::new(17929, 11), code: Bytes::new(41563, 80), data: Bytes::new(41643, 0), holes: Holes::new(3318, 2) },
     // div_i64__0m (int_ops.c): 88 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(17680, 11), code: Bytes::new(38853, 88), data: Bytes::new(38941, 0), holes: Holes::new(3138, 3) },
+    Stencil { name: Name::new(17940, 11), code: Bytes::new(41643, 88), data: Bytes::new(41731, 0), holes: Holes::new(3320, 3) },
     // div_i64__10 (int_ops.c): 79 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(17691, 11), code: Bytes::new(38941, 79), data: Bytes::new(39020, 0), holes: Holes::new(3141, 2) },
+    Stencil { name: Name::new(17951, 11), code: Bytes::new(41731, 79), data: Bytes::new(41810, 0), holes: Holes::new(3323, 2) },
     // div_i64__11 (int_ops.c): 32 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(17702, 11), code: Bytes::new(39020, 32), data: Bytes::new(39052, 0), holes: Holes::new(3143, 3) },
+    Stencil { name: Name::new(17962, 11), code: Bytes::new(41810, 32), data: Bytes::new(41842, 0), holes: Holes::new(3325, 3) },
     // div_i64__12 (int_ops.c): 80 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(17713, 11), code: Bytes::new(39052, 80), data: Bytes::new(39132, 0), holes: Holes::new(3146, 2) },
+    Stencil { name: Name::new(17973, 11), code: Bytes::new(41842, 80), data: Bytes::new(41922, 0), holes: Holes::new(3328, 2) },
     // div_i64__13 (int_ops.c): 79 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(17724, 11), code: Bytes::new(39132, 79), data: Bytes::new(39211, 0), holes: Holes::new(3148, 2) },
+    Stencil { name: Name::new(17984, 11), code: Bytes::new(41922, 79), data: Bytes::new(42001, 0), holes: Holes::new(3330, 2) },
     // div_i64__14 (int_ops.c): 80 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(17735, 11), code: Bytes::new(39211, 80), data: Bytes::new(39291, 0), holes: Holes::new(3150, 2) },
+    Stencil { name: Name::new(17995, 11), code: Bytes::new(42001, 80), data: Bytes::new(42081, 0), holes: Holes::new(3332, 2) },
     // div_i64__15 (int_ops.c): 80 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(17746, 11), code: Bytes::new(39291, 80), data: Bytes::new(39371, 0), holes: Holes::new(3152, 2) },
+    Stencil { name: Name::new(18006, 11), code: Bytes::new(42081, 80), data: Bytes::new(42161, 0), holes: Holes::new(3334, 2) },
     // div_i64__1m (int_ops.c): 88 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(17757, 11), code: Bytes::new(39371, 88), data: Bytes::new(39459, 0), holes: Holes::new(3154, 3) },
+    Stencil { name: Name::new(18017, 11), code: Bytes::new(42161, 88), data: Bytes::new(42249, 0), holes: Holes::new(3336, 3) },
     // div_i64__20 (int_ops.c): 67 code bytes, 0 data bytes, 4 holes
-    Stencil { name: Name::new(17768, 11), code: Bytes::new(39459, 67), data: Bytes::new(39526, 0), holes: Holes::new(3157, 4) },
+    Stencil { name: Name::new(18028, 11), code: Bytes::new(42249, 67), data: Bytes::new(42316, 0), holes: Holes::new(3339, 4) },
     // div_i64__21 (int_ops.c): 67 code bytes, 0 data bytes, 4 holes
-    Stencil { name: Name::new(17779, 11), code: Bytes::new(39526, 67), data: Bytes::new(39593, 0), holes: Holes::new(3161, 4) },
+    Stencil { name: Name::new(18039, 11), code: Bytes::new(42316, 67), data: Bytes::new(42383, 0), holes: Holes::new(3343, 4) },
     // div_i64__22 (int_ops.c): 32 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(17790, 11), code: Bytes::new(39593, 32), data: Bytes::new(39625, 0), holes: Holes::new(3165, 3) },
+    Stencil { name: Name::new(18050, 11), code: Bytes::new(42383, 32), data: Bytes::new(42415, 0), holes: Holes::new(3347, 3) },
     // div_i64__23 (int_ops.c): 67 code bytes, 0 data bytes, 4 holes
-    Stencil { name: Name::new(17801, 11), code: Bytes::new(39625, 67), data: Bytes::new(39692, 0), holes: Holes::new(3168, 4) },
+    Stencil { name: Name::new(18061, 11), code: Bytes::new(42415, 67), data: Bytes::new(42482, 0), holes: Holes::new(3350, 4) },
     // div_i64__24 (int_ops.c): 68 code bytes, 0 data bytes, 4 holes
-    Stencil { name: Name::new(17812, 11), code: Bytes::new(39692, 68), data: Bytes::new(39760, 0), holes: Holes::new(3172, 4) },
+    Stencil { name: Name::new(18072, 11), code: Bytes::new(42482, 68), data: Bytes::new(42550, 0), holes: Holes::new(3354, 4) },
     // div_i64__25 (int_ops.c): 68 code bytes, 0 data bytes, 4 holes
-    Stencil { name: Name::new(17823, 11), code: Bytes::new(39760, 68), data: Bytes::new(39828, 0), holes: Holes::new(3176, 4) },
+    Stencil { name: Name::new(18083, 11), code: Bytes::new(42550, 68), data: Bytes::new(42618, 0), holes: Holes::new(3358, 4) },
     // div_i64__2m (int_ops.c): 76 code bytes, 0 data bytes, 5 holes
-    Stencil { name: Name::new(17834, 11), code: Bytes::new(39828, 76), data: Bytes::new(39904, 0), holes: Holes::new(3180, 5) },
+    Stencil { name: Name::new(18094, 11), code: Bytes::new(42618, 76), data: Bytes::new(42694, 0), holes: Holes::new(3362, 5) },
     // div_i64__30 (int_ops.c): 80 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(17845, 11), code: Bytes::new(39904, 80), data: Bytes::new(39984, 0), holes: Holes::new(3185, 2) },
+    Stencil { name: Name::new(18105, 11), code: Bytes::new(42694, 80), data: Bytes::new(42774, 0), holes: Holes::new(3367, 2) },
     // div_i64__31 (int_ops.c): 80 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(17856, 11), code: Bytes::new(39984, 80), data: Bytes::new(40064, 0), holes: Holes::new(3187, 2) },
+    Stencil { name: Name::new(18116, 11), code: Bytes::new(42774, 80), data: Bytes::new(42854, 0), holes: Holes::new(3369, 2) },
     // div_i64__32 (int_ops.c): 80 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(17867, 11), code: Bytes::new(40064, 80), data: Bytes::new(40144, 0), holes: Holes::new(3189, 2) },
+    Stencil { name: Name::new(18127, 11), code: Bytes::new(42854, 80), data: Bytes::new(42934, 0), holes: Holes::new(3371, 2) },
     // div_i64__33 (int_ops.c): 32 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(17878, 11), code: Bytes::new(40144, 32), data: Bytes::new(40176, 0), holes: Holes::new(3191, 3) },
+    Stencil { name: Name::new(18138, 11), code: Bytes::new(42934, 32), data: Bytes::new(42966, 0), holes: Holes::new(3373, 3) },
     // div_i64__34 (int_ops.c): 81 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(17889, 11), code: Bytes::new(40176, 81), data: Bytes::new(40257, 0), holes: Holes::new(3194, 2) },
+    Stencil { name: Name::new(18149, 11), code: Bytes::new(42966, 81), data: Bytes::new(43047, 0), holes: Holes::new(3376, 2) },
     // div_i64__35 (int_ops.c): 81 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(17900, 11), code: Bytes::new(40257, 81), data: Bytes::new(40338, 0), holes: Holes::new(3196, 2) },
+    Stencil { name: Name::new(18160, 11), code: Bytes::new(43047, 81), data: Bytes::new(43128, 0), holes: Holes::new(3378, 2) },
     // div_i64__3m (int_ops.c): 89 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(17911, 11), code: Bytes::new(40338, 89), data: Bytes::new(40427, 0), holes: Holes::new(3198, 3) },
+    Stencil { name: Name::new(18171, 11), code: Bytes::new(43128, 89), data: Bytes::new(43217, 0), holes: Holes::new(3380, 3) },
     // div_i64__40 (int_ops.c): 80 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(17922, 11), code: Bytes::new(40427, 80), data: Bytes::new(40507, 0), holes: Holes::new(3201, 2) },
+    Stencil { name: Name::new(18182, 11), code: Bytes::new(43217, 80), data: Bytes::new(43297, 0), holes: Holes::new(3383, 2) },
     // div_i64__41 (int_ops.c): 80 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(17933, 11), code: Bytes::new(40507, 80), data: Bytes::new(40587, 0), holes: Holes::new(3203, 2) },
+    Stencil { name: Name::new(18193, 11), code: Bytes::new(43297, 80), data: Bytes::new(43377, 0), holes: Holes::new(3385, 2) },
     // div_i64__42 (int_ops.c): 81 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(17944, 11), code: Bytes::new(40587, 81), data: Bytes::new(40668, 0), holes: Holes::new(3205, 2) },
+    Stencil { name: Name::new(18204, 11), code: Bytes::new(43377, 81), data: Bytes::new(43458, 0), holes: Holes::new(3387, 2) },
     // div_i64__43 (int_ops.c): 80 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(17955, 11), code: Bytes::new(40668, 80), data: Bytes::new(40748, 0), holes: Holes::new(3207, 2) },
+    Stencil { name: Name::new(18215, 11), code: Bytes::new(43458, 80), data: Bytes::new(43538, 0), holes: Holes::new(3389, 2) },
     // div_i64__44 (int_ops.c): 33 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(17966, 11), code: Bytes::new(40748, 33), data: Bytes::new(40781, 0), holes: Holes::new(3209, 3) },
+    Stencil { name: Name::new(18226, 11), code: Bytes::new(43538, 33), data: Bytes::new(43571, 0), holes: Holes::new(3391, 3) },
     // div_i64__45 (int_ops.c): 81 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(17977, 11), code: Bytes::new(40781, 81), data: Bytes::new(40862, 0), holes: Holes::new(3212, 2) },
+    Stencil { name: Name::new(18237, 11), code: Bytes::new(43571, 81), data: Bytes::new(43652, 0), holes: Holes::new(3394, 2) },
     // div_i64__4m (int_ops.c): 89 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(17988, 11), code: Bytes::new(40862, 89), data: Bytes::new(40951, 0), holes: Holes::new(3214, 3) },
+    Stencil { name: Name::new(18248, 11), code: Bytes::new(43652, 89), data: Bytes::new(43741, 0), holes: Holes::new(3396, 3) },
     // div_i64__50 (int_ops.c): 80 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(17999, 11), code: Bytes::new(40951, 80), data: Bytes::new(41031, 0), holes: Holes::new(3217, 2) },
+    Stencil { name: Name::new(18259, 11), code: Bytes::new(43741, 80), data: Bytes::new(43821, 0), holes: Holes::new(3399, 2) },
     // div_i64__51 (int_ops.c): 80 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(18010, 11), code: Bytes::new(41031, 80), data: Bytes::new(41111, 0), holes: Holes::new(3219, 2) },
+    Stencil { name: Name::new(18270, 11), code: Bytes::new(43821, 80), data: Bytes::new(43901, 0), holes: Holes::new(3401, 2) },
     // div_i64__52 (int_ops.c): 81 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(18021, 11), code: Bytes::new(41111, 81), data: Bytes::new(41192, 0), holes: Holes::new(3221, 2) },
+    Stencil { name: Name::new(18281, 11), code: Bytes::new(43901, 81), data: Bytes::new(43982, 0), holes: Holes::new(3403, 2) },
     // div_i64__53 (int_ops.c): 80 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(18032, 11), code: Bytes::new(41192, 80), data: Bytes::new(41272, 0), holes: Holes::new(3223, 2) },
+    Stencil { name: Name::new(18292, 11), code: Bytes::new(43982, 80), data: Bytes::new(44062, 0), holes: Holes::new(3405, 2) },
     // div_i64__54 (int_ops.c): 81 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(18043, 11), code: Bytes::new(41272, 81), data: Bytes::new(41353, 0), holes: Holes::new(3225, 2) },
+    Stencil { name: Name::new(18303, 11), code: Bytes::new(44062, 81), data: Bytes::new(44143, 0), holes: Holes::new(3407, 2) },
     // div_i64__55 (int_ops.c): 33 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(18054, 11), code: Bytes::new(41353, 33), data: Bytes::new(41386, 0), holes: Holes::new(3227, 3) },
+    Stencil { name: Name::new(18314, 11), code: Bytes::new(44143, 33), data: Bytes::new(44176, 0), holes: Holes::new(3409, 3) },
     // div_i64__5m (int_ops.c): 89 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(18065, 11), code: Bytes::new(41386, 89), data: Bytes::new(41475, 0), holes: Holes::new(3230, 3) },
+    Stencil { name: Name::new(18325, 11), code: Bytes::new(44176, 89), data: Bytes::new(44265, 0), holes: Holes::new(3412, 3) },
     // div_i64__m00 (int_ops.c): 39 code bytes, 0 data bytes, 4 holes
-    Stencil { name: Name::new(18076, 12), code: Bytes::new(41475, 39), data: Bytes::new(41514, 0), holes: Holes::new(3233, 4) },
+    Stencil { name: Name::new(18336, 12), code: Bytes::new(44265, 39), data: Bytes::new(44304, 0), holes: Holes::new(3415, 4) },
     // div_i64__m01 (int_ops.c): 78 code bytes, 0 data bytes, 5 holes
-    Stencil { name: Name::new(18088, 12), code: Bytes::new(41514, 78), data: Bytes::new(41592, 0), holes: Holes::new(3237, 5) },
+    Stencil { name: Name::new(18348, 12), code: Bytes::new(44304, 78), data: Bytes::new(44382, 0), holes: Holes::new(3419, 5) },
     // div_i64__m02 (int_ops.c): 79 code bytes, 0 data bytes, 5 holes
-    Stencil { name: Name::new(18100, 12), code: Bytes::new(41592, 79), data: Bytes::new(41671, 0), holes: Holes::new(3242, 5) },
+    Stencil { name: Name::new(18360, 12), code: Bytes::new(44382, 79), data: Bytes::new(44461, 0), holes: Holes::new(3424, 5) },
     // div_i64__m03 (int_ops.c): 78 code bytes, 0 data bytes, 5 holes
-    Stencil { name: Name::new(18112, 12), code: Bytes::new(41671, 78), data: Bytes::new(41749, 0), holes: Holes::new(3247, 5) },
+    Stencil { name: Name::new(18372, 12), code: Bytes::new(44461, 78), data: Bytes::new(44539, 0), holes: Holes::new(3429, 5) },
     // div_i64__m04 (int_ops.c): 79 code bytes, 0 data bytes, 5 holes
-    Stencil { name: Name::new(18124, 12), code: Bytes::new(41749, 79), data: Bytes::new(41828, 0), holes: Holes::new(3252, 5) },
+    Stencil { name: Name::new(18384, 12), code: Bytes::new(44539, 79), data: Bytes::new(44618, 0), holes: Holes::new(3434, 5) },
     // div_i64__m05 (int_ops.c): 79 code bytes, 0 data bytes, 5 holes
-    Stencil { name: Name::new(18136, 12), code: Bytes::new(41828, 79), data: Bytes::new(41907, 0), holes: Holes::new(3257, 5) },
+    Stencil { name: Name::new(18396, 12), code: Bytes::new(44618, 79), data: Bytes::new(44697, 0), holes: Holes::new(3439, 5) },
     // div_i64__m0m (int_ops.c): 87 code bytes, 0 data bytes, 6 holes
-    Stencil { name: Name::new(18148, 12), code: Bytes::new(41907, 87), data: Bytes::new(41994, 0), holes: Holes::new(3262, 6) },
+    Stencil { name: Name::new(18408, 12), code: Bytes::new(44697, 87), data: Bytes::new(44784, 0), holes: Holes::new(3444, 6) },
     // div_i64__m10 (int_ops.c): 78 code bytes, 0 data bytes, 5 holes
-    Stencil { name: Name::new(18160, 12), code: Bytes::new(41994, 78), data: Bytes::new(42072, 0), holes: Holes::new(3268, 5) },
+    Stencil { name: Name::new(18420, 12), code: Bytes::new(44784, 78), data: Bytes::new(44862, 0), holes: Holes::new(3450, 5) },
     // div_i64__m11 (int_ops.c): 39 code bytes, 0 data bytes, 4 holes
-    Stencil { name: Name::new(18172, 12), code: Bytes::new(42072, 39), data: Bytes::new(42111, 0), holes: Holes::new(3273, 4) },
+    Stencil { name: Name::new(18432, 12), code: Bytes::new(44862, 39), data: Bytes::new(44901, 0), holes: Holes::new(3455, 4) },
     // div_i64__m12 (int_ops.c): 79 code bytes, 0 data bytes, 5 holes
-    Stencil { name: Name::new(18184, 12), code: Bytes::new(42111, 79), data: Bytes::new(42190, 0), holes: Holes::new(3277, 5) },
+    Stencil { name: Name::new(18444, 12), code: Bytes::new(44901, 79), data: Bytes::new(44980, 0), holes: Holes::new(3459, 5) },
     // div_i64__m13 (int_ops.c): 78 code bytes, 0 data bytes, 5 holes
-    Stencil { name: Name::new(18196, 12), code: Bytes::new(42190, 78), data: Bytes::new(42268, 0), holes: Holes::new(3282, 5) },
+    Stencil { name: Name::new(18456, 12), code: Bytes::new(44980, 78), data: Bytes::new(45058, 0), holes: Holes::new(3464, 5) },
     // div_i64__m14 (int_ops.c): 79 code bytes, 0 data bytes, 5 holes
-    Stencil { name: Name::new(18208, 12), code: Bytes::new(42268, 79), data: Bytes::new(42347, 0), holes: Holes::new(3287, 5) },
+    Stencil { name: Name::new(18468, 12), code: Bytes::new(45058, 79), data: Bytes::new(45137, 0), holes: Holes::new(3469, 5) },
     // div_i64__m15 (int_ops.c): 79 code bytes, 0 data bytes, 5 holes
-    Stencil { name: Name::new(18220, 12), code: Bytes::new(42347, 79), data: Bytes::new(42426, 0), holes: Holes::new(3292, 5) },
+    Stencil { name: Name::new(18480, 12), code: Bytes::new(45137, 79), data: Bytes::new(45216, 0), holes: Holes::new(3474, 5) },
     // div_i64__m1m (int_ops.c): 87 code bytes, 0 data bytes, 6 holes
-    Stencil { name: Name::new(18232, 12), code: Bytes::new(42426, 87), data: Bytes::new(42513, 0), holes: Holes::new(3297, 6) },
+    Stencil { name: Name::new(18492, 12), code: Bytes::new(45216, 87), data: Bytes::new(45303, 0), holes: Holes::new(3479, 6) },
     // div_i64__m20 (int_ops.c): 78 code bytes, 0 data bytes, 5 holes
-    Stencil { name: Name::new(18244, 12), code: Bytes::new(42513, 78), data: Bytes::new(42591, 0), holes: Holes::new(3303, 5) },
+    Stencil { name: Name::new(18504, 12), code: Bytes::new(45303, 78), data: Bytes::new(45381, 0), holes: Holes::new(3485, 5) },
     // div_i64__m21 (int_ops.c): 78 code bytes, 0 data bytes, 5 holes
-    Stencil { name: Name::new(18256, 12), code: Bytes::new(42591, 78), data: Bytes::new(42669, 0), holes: Holes::new(3308, 5) },
+    Stencil { name: Name::new(18516, 12), code: Bytes::new(45381, 78), data: Bytes::new(45459, 0), holes: Holes::new(3490, 5) },
     // div_i64__m22 (int_ops.c): 39 code bytes, 0 data bytes, 4 holes
-    Stencil { name: Name::new(18268, 12), code: Bytes::new(42669, 39), data: Bytes::new(42708, 0), holes: Holes::new(3313, 4) },
+    Stencil { name: Name::new(18528, 12), code: Bytes::new(45459, 39), data: Bytes::new(45498, 0), holes: Holes::new(3495, 4) },
     // div_i64__m23 (int_ops.c): 78 code bytes, 0 data bytes, 5 holes
-    Stencil { name: Name::new(18280, 12), code: Bytes::new(42708, 78), data: Bytes::new(42786, 0), holes: Holes::new(3317, 5) },
+    Stencil { name: Name::new(18540, 12), code: Bytes::new(45498, 78), data: Bytes::new(45576, 0), holes: Holes::new(3499, 5) },
     // div_i64__m24 (int_ops.c): 79 code bytes, 0 data bytes, 5 holes
-    Stencil { name: Name::new(18292, 12), code: Bytes::new(42786, 79), data: Bytes::new(42865, 0), holes: Holes::new(3322, 5) },
+    Stencil { name: Name::new(18552, 12), code: Bytes::new(45576, 79), data: Bytes::new(45655, 0), holes: Holes::new(3504, 5) },
     // div_i64__m25 (int_ops.c): 79 code bytes, 0 data bytes, 5 holes
-    Stencil { name: Name::new(18304, 12), code: Bytes::new(42865, 79), data: Bytes::new(42944, 0), holes: Holes::new(3327, 5) },
+    Stencil { name: Name::new(18564, 12), code: Bytes::new(45655, 79), data: Bytes::new(45734, 0), holes: Holes::new(3509, 5) },
     // div_i64__m2m (int_ops.c): 87 code bytes, 0 data bytes, 6 holes
-    Stencil { name: Name::new(18316, 12), code: Bytes::new(42944, 87), data: Bytes::new(43031, 0), holes: Holes::new(3332, 6) },
+    Stencil { name: Name::new(18576, 12), code: Bytes::new(45734, 87), data: Bytes::new(45821, 0), holes: Holes::new(3514, 6) },
     // div_i64__m30 (int_ops.c): 78 code bytes, 0 data bytes, 5 holes
-    Stencil { name: Name::new(18328, 12), code: Bytes::new(43031, 78), data: Bytes::new(43109, 0), holes: Holes::new(3338, 5) },
+    Stencil { name: Name::new(18588, 12), code: Bytes::new(45821, 78), data: Bytes::new(45899, 0), holes: Holes::new(3520, 5) },
     // div_i64__m31 (int_ops.c): 78 code bytes, 0 data bytes, 5 holes
-    Stencil { name: Name::new(18340, 12), code: Bytes::new(43109, 78), data: Bytes::new(43187, 0), holes: Holes::new(3343, 5) },
+    Stencil { name: Name::new(18600, 12), code: Bytes::new(45899, 78), data: Bytes::new(45977, 0), holes: Holes::new(3525, 5) },
     // div_i64__m32 (int_ops.c): 79 code bytes, 0 data bytes, 5 holes
-    Stencil { name: Name::new(18352, 12), code: Bytes::new(43187, 79), data: Bytes::new(43266, 0), holes: Holes::new(3348, 5) },
+    Stencil { name: Name::new(18612, 12), code: Bytes::new(45977, 79), data: Bytes::new(46056, 0), holes: Holes::new(3530, 5) },
     // div_i64__m33 (int_ops.c): 39 code bytes, 0 data bytes, 4 holes
-    Stencil { name: Name::new(18364, 12), code: Bytes::new(43266, 39), data: Bytes::new(43305, 0), holes: Holes::new(3353, 4) },
+    Stencil { name: Name::new(18624, 12), code: Bytes::new(46056, 39), data: Bytes::new(46095, 0), holes: Holes::new(3535, 4) },
     // div_i64__m34 (int_ops.c): 79 code bytes, 0 data bytes, 5 holes
-    Stencil { name: Name::new(18376, 12), code: Bytes::new(43305, 79), data: Bytes::new(43384, 0), holes: Holes::new(3357, 5) },
+    Stencil { name: Name::new(18636, 12), code: Bytes::new(46095, 79), data: Bytes::new(46174, 0), holes: Holes::new(3539, 5) },
     // div_i64__m35 (int_ops.c): 79 code bytes, 0 data bytes, 5 holes
-    Stencil { name: Name::new(18388, 12), code: Bytes::new(43384, 79), data: Bytes::new(43463, 0), holes: Holes::new(3362, 5) },
+    Stencil { name: Name::new(18648, 12), code: Bytes::new(46174, 79), data: Bytes::new(46253, 0), holes: Holes::new(3544, 5) },
     // div_i64__m3m (int_ops.c): 87 code bytes, 0 data bytes, 6 holes
-    Stencil { name: Name::new(18400, 12), code: Bytes::new(43463, 87), data: Bytes::new(43550, 0), holes: Holes::new(3367, 6) },
+    Stencil { name: Name::new(18660, 12), code: Bytes::new(46253, 87), data: Bytes::new(46340, 0), holes: Holes::new(3549, 6) },
     // div_i64__m40 (int_ops.c): 79 code bytes, 0 data bytes, 5 holes
-    Stencil { name: Name::new(18412, 12), code: Bytes::new(43550, 79), data: Bytes::new(43629, 0), holes: Holes::new(3373, 5) },
+    Stencil { name: Name::new(18672, 12), code: Bytes::new(46340, 79), data: Bytes::new(46419, 0), holes: Holes::new(3555, 5) },
     // div_i64__m41 (int_ops.c): 79 code bytes, 0 data bytes, 5 holes
-    Stencil { name: Name::new(18424, 12), code: Bytes::new(43629, 79), data: Bytes::new(43708, 0), holes: Holes::new(3378, 5) },
+    Stencil { name: Name::new(18684, 12), code: Bytes::new(46419, 79), data: Bytes::new(46498, 0), holes: Holes::new(3560, 5) },
     // div_i64__m42 (int_ops.c): 80 code bytes, 0 data bytes, 5 holes
-    Stencil { name: Name::new(18436, 12), code: Bytes::new(43708, 80), data: Bytes::new(43788, 0), holes: Holes::new(3383, 5) },
+    Stencil { name: Name::new(18696, 12), code: Bytes::new(46498, 80), data: Bytes::new(46578, 0), holes: Holes::new(3565, 5) },
     // div_i64__m43 (int_ops.c): 79 code bytes, 0 data bytes, 5 holes
-    Stencil { name: Name::new(18448, 12), code: Bytes::new(43788, 79), data: Bytes::new(43867, 0), holes: Holes::new(3388, 5) },
+    Stencil { name: Name::new(18708, 12), code: Bytes::new(46578, 79), data: Bytes::new(46657, 0), holes: Holes::new(3570, 5) },
     // div_i64__m44 (int_ops.c): 39 code bytes, 0 data bytes, 4 holes
-    Stencil { name: Name::new(18460, 12), code: Bytes::new(43867, 39), data: Bytes::new(43906, 0), holes: Holes::new(3393, 4) },
+    Stencil { name: Name::new(18720, 12), code: Bytes::new(46657, 39), data: Bytes::new(46696, 0), holes: Holes::new(3575, 4) },
     // div_i64__m45 (int_ops.c): 80 code bytes, 0 data bytes, 5 holes
-    Stencil { name: Name::new(18472, 12), code: Bytes::new(43906, 80), data: Bytes::new(43986, 0), holes: Holes::new(3397, 5) },
+    Stencil { name: Name::new(18732, 12), code: Bytes::new(46696, 80), data: Bytes::new(46776, 0), holes: Holes::new(3579, 5) },
     // div_i64__m4m (int_ops.c): 88 code bytes, 0 data bytes, 6 holes
-    Stencil { name: Name::new(18484, 12), code: Bytes::new(43986, 88), data: Bytes::new(44074, 0), holes: Holes::new(3402, 6) },
+    Stencil { name: Name::new(18744, 12), code: Bytes::new(46776, 88), data: Bytes::new(46864, 0), holes: Holes::new(3584, 6) },
     // div_i64__m50 (int_ops.c): 79 code bytes, 0 data bytes, 5 holes
-    Stencil { name: Name::new(18496, 12), code: Bytes::new(44074, 79), data: Bytes::new(44153, 0), holes: Holes::new(3408, 5) },
+    Stencil { name: Name::new(18756, 12), code: Bytes::new(46864, 79), data: Bytes::new(46943, 0), holes: Holes::new(3590, 5) },
     // div_i64__m51 (int_ops.c): 79 code bytes, 0 data bytes, 5 holes
-    Stencil { name: Name::new(18508, 12), code: Bytes::new(44153, 79), data: Bytes::new(44232, 0), holes: Holes::new(3413, 5) },
+    Stencil { name: Name::new(18768, 12), code: Bytes::new(46943, 79), data: Bytes::new(47022, 0), holes: Holes::new(3595, 5) },
     // div_i64__m52 (int_ops.c): 80 code bytes, 0 data bytes, 5 holes
-    Stencil { name: Name::new(18520, 12), code: Bytes::new(44232, 80), data: Bytes::new(44312, 0), holes: Holes::new(3418, 5) },
+    Stencil { name: Name::new(18780, 12), code: Bytes::new(47022, 80), data: Bytes::new(47102, 0), holes: Holes::new(3600, 5) },
     // div_i64__m53 (int_ops.c): 79 code bytes, 0 data bytes, 5 holes
-    Stencil { name: Name::new(18532, 12), code: Bytes::new(44312, 79), data: Bytes::new(44391, 0), holes: Holes::new(3423, 5) },
+    Stencil { name: Name::new(18792, 12), code: Bytes::new(47102, 79), data: Bytes::new(47181, 0), holes: Holes::new(3605, 5) },
     // div_i64__m54 (int_ops.c): 80 code bytes, 0 data bytes, 5 holes
-    Stencil { name: Name::new(18544, 12), code: Bytes::new(44391, 80), data: Bytes::new(44471, 0), holes: Holes::new(3428, 5) },
+    Stencil { name: Name::new(18804, 12), code: Bytes::new(47181, 80), data: Bytes::new(47261, 0), holes: Holes::new(3610, 5) },
     // div_i64__m55 (int_ops.c): 39 code bytes, 0 data bytes, 4 holes
-    Stencil { name: Name::new(18556, 12), code: Bytes::new(44471, 39), data: Bytes::new(44510, 0), holes: Holes::new(3433, 4) },
+    Stencil { name: Name::new(18816, 12), code: Bytes::new(47261, 39), data: Bytes::new(47300, 0), holes: Holes::new(3615, 4) },
     // div_i64__m5m (int_ops.c): 88 code bytes, 0 data bytes, 6 holes
-    Stencil { name: Name::new(18568, 12), code: Bytes::new(44510, 88), data: Bytes::new(44598, 0), holes: Holes::new(3437, 6) },
+    Stencil { name: Name::new(18828, 12), code: Bytes::new(47300, 88), data: Bytes::new(47388, 0), holes: Holes::new(3619, 6) },
     // div_i64__mm0 (int_ops.c): 84 code bytes, 0 data bytes, 6 holes
-    Stencil { name: Name::new(18580, 12), code: Bytes::new(44598, 84), data: Bytes::new(44682, 0), holes: Holes::new(3443, 6) },
+    Stencil { name: Name::new(18840, 12), code: Bytes::new(47388, 84), data: Bytes::new(47472, 0), holes: Holes::new(3625, 6) },
     // div_i64__mm1 (int_ops.c): 84 code bytes, 0 data bytes, 6 holes
-    Stencil { name: Name::new(18592, 12), code: Bytes::new(44682, 84), data: Bytes::new(44766, 0), holes: Holes::new(3449, 6) },
+    Stencil { name: Name::new(18852, 12), code: Bytes::new(47472, 84), data: Bytes::new(47556, 0), holes: Holes::new(3631, 6) },
     // div_i64__mm2 (int_ops.c): 85 code bytes, 0 data bytes, 6 holes
-    Stencil { name: Name::new(18604, 12), code: Bytes::new(44766, 85), data: Bytes::new(44851, 0), holes: Holes::new(3455, 6) },
+    Stencil { name: Name::new(18864, 12), code: Bytes::new(47556, 85), data: Bytes::new(47641, 0), holes: Holes::new(3637, 6) },
     // div_i64__mm3 (int_ops.c): 84 code bytes, 0 data bytes, 6 holes
-    Stencil { name: Name::new(18616, 12), code: Bytes::new(44851, 84), data: Bytes::new(44935, 0), holes: Holes::new(3461, 6) },
+    Stencil { name: Name::new(18876, 12), code: Bytes::new(47641, 84), data: Bytes::new(47725, 0), holes: Holes::new(3643, 6) },
     // div_i64__mm4 (int_ops.c): 85 code bytes, 0 data bytes, 6 holes
-    Stencil { name: Name::new(18628, 12), code: Bytes::new(44935, 85), data: Bytes::new(45020, 0), holes: Holes::new(3467, 6) },
+    Stencil { name: Name::new(18888, 12), code: Bytes::new(47725, 85), data: Bytes::new(47810, 0), holes: Holes::new(3649, 6) },
     // div_i64__mm5 (int_ops.c): 85 code bytes, 0 data bytes, 6 holes
-    Stencil { name: Name::new(18640, 12), code: Bytes::new(45020, 85), data: Bytes::new(45105, 0), holes: Holes::new(3473, 6) },
+    Stencil { name: Name::new(18900, 12), code: Bytes::new(47810, 85), data: Bytes::new(47895, 0), holes: Holes::new(3655, 6) },
     // div_i64_pow2 (int_ops.c): 57 code bytes, 0 data bytes, 5 holes
-    Stencil { name: Name::new(18652, 12), code: Bytes::new(45105, 57), data: Bytes::new(45162, 0), holes: Holes::new(3479, 5) },
+    Stencil { name: Name::new(18912, 12), code: Bytes::new(47895, 57), data: Bytes::new(47952, 0), holes: Holes::new(3661, 5) },
     // div_i64_pow2__00 (int_ops.c): 43 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(18664, 16), code: Bytes::new(45162, 43), data: Bytes::new(45205, 0), holes: Holes::new(3484, 3) },
+    Stencil { name: Name::new(18924, 16), code: Bytes::new(47952, 43), data: Bytes::new(47995, 0), holes: Holes::new(3666, 3) },
     // div_i64_pow2__01 (int_ops.c): 43 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(18680, 16), code: Bytes::new(45205, 43), data: Bytes::new(45248, 0), holes: Holes::new(3487, 3) },
+    Stencil { name: Name::new(18940, 16), code: Bytes::new(47995, 43), data: Bytes::new(48038, 0), holes: Holes::new(3669, 3) },
     // div_i64_pow2__02 (int_ops.c): 43 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(18696, 16), code: Bytes::new(45248, 43), data: Bytes::new(45291, 0), holes: Holes::new(3490, 3) },
+    Stencil { name: Name::new(18956, 16), code: Bytes::new(48038, 43), data: Bytes::new(48081, 0), holes: Holes::new(3672, 3) },
     // div_i64_pow2__03 (int_ops.c): 43 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(18712, 16), code: Bytes::new(45291, 43), data: Bytes::new(45334, 0), holes: Holes::new(3493, 3) },
+    Stencil { name: Name::new(18972, 16), code: Bytes::new(48081, 43), data: Bytes::new(48124, 0), holes: Holes::new(3675, 3) },
     // div_i64_pow2__04 (int_ops.c): 43 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(18728, 16), code: Bytes::new(45334, 43), data: Bytes::new(45377, 0), holes: Holes::new(3496, 3) },
+    Stencil { name: Name::new(18988, 16), code: Bytes::new(48124, 43), data: Bytes::new(48167, 0), holes: Holes::new(3678, 3) },
     // div_i64_pow2__05 (int_ops.c): 43 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(18744, 16), code: Bytes::new(45377, 43), data: Bytes::new(45420, 0), holes: Holes::new(3499, 3) },
+    Stencil { name: Name::new(19004, 16), code: Bytes::new(48167, 43), data: Bytes::new(48210, 0), holes: Holes::new(3681, 3) },
     // div_i64_pow2__0m (int_ops.c): 51 code bytes, 0 data bytes, 4 holes
-    Stencil { name: Name::new(18760, 16), code: Bytes::new(45420, 51), data: Bytes::new(45471, 0), holes: Holes::new(3502, 4) },
+    Stencil { name: Name::new(19020, 16), code: Bytes::new(48210, 51), data: Bytes::new(48261, 0), holes: Holes::new(3684, 4) },
     // div_i64_pow2__10 (int_ops.c): 43 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(18776, 16), code: Bytes::new(45471, 43), data: Bytes::new(45514, 0), holes: Holes::new(3506, 3) },
+    Stencil { name: Name::new(19036, 16), code: Bytes::new(48261, 43), data: Bytes::new(48304, 0), holes: Holes::new(3688, 3) },
     // div_i64_pow2__11 (int_ops.c): 43 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(18792, 16), code: Bytes::new(45514, 43), data: Bytes::new(45557, 0), holes: Holes::new(3509, 3) },
+    Stencil { name: Name::new(19052, 16), code: Bytes::new(48304, 43), data: Bytes::new(48347, 0), holes: Holes::new(3691, 3) },
     // div_i64_pow2__12 (int_ops.c): 43 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(18808, 16), code: Bytes::new(45557, 43), data: Bytes::new(45600, 0), holes: Holes::new(3512, 3) },
+    Stencil { name: Name::new(19068, 16), code: Bytes::new(48347, 43), data: Bytes::new(48390, 0), holes: Holes::new(3694, 3) },
     // div_i64_pow2__13 (int_ops.c): 43 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(18824, 16), code: Bytes::new(45600, 43), data: Bytes::new(45643, 0), holes: Holes::new(3515, 3) },
+    Stencil { name: Name::new(19084, 16), code: Bytes::new(48390, 43), data: Bytes::new(48433, 0), holes: Holes::new(3697, 3) },
     // div_i64_pow2__14 (int_ops.c): 43 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(18840, 16), code: Bytes::new(45643, 43), data: Bytes::new(45686, 0), holes: Holes::new(3518, 3) },
+    Stencil { name: Name::new(19100, 16), code: Bytes::new(48433, 43), data: Bytes::new(48476, 0), holes: Holes::new(3700, 3) },
     // div_i64_pow2__15 (int_ops.c): 43 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(18856, 16), code: Bytes::new(45686, 43), data: Bytes::new(45729, 0), holes: Holes::new(3521, 3) },
+    Stencil { name: Name::new(19116, 16), code: Bytes::new(48476, 43), data: Bytes::new(48519, 0), holes: Holes::new(3703, 3) },
     // div_i64_pow2__1m (int_ops.c): 51 code bytes, 0 data bytes, 4 holes
-    Stencil { name: Name::new(18872, 16), code: Bytes::new(45729, 51), data: Bytes::new(45780, 0), holes: Holes::new(3524, 4) },
+    Stencil { name: Name::new(19132, 16), code: Bytes::new(48519, 51), data: Bytes::new(48570, 0), holes: Holes::new(3706, 4) },
     // div_i64_pow2__20 (int_ops.c): 43 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(18888, 16), code: Bytes::new(45780, 43), data: Bytes::new(45823, 0), holes: Holes::new(3528, 3) },
+    Stencil { name: Name::new(19148, 16), code: Bytes::new(48570, 43), data: Bytes::new(48613, 0), holes: Holes::new(3710, 3) },
     // div_i64_pow2__21 (int_ops.c): 43 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(18904, 16), code: Bytes::new(45823, 43), data: Bytes::new(45866, 0), holes: Holes::new(3531, 3) },
+    Stencil { name: Name::new(19164, 16), code: Bytes::new(48613, 43), data: Bytes::new(48656, 0), holes: Holes::new(3713, 3) },
     // div_i64_pow2__22 (int_ops.c): 43 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(18920, 16), code: Bytes::new(45866, 43), data: Bytes::new(45909, 0), holes: Holes::new(3534, 3) },
+    Stencil { name: Name::new(19180, 16), code: Bytes::new(48656, 43), data: Bytes::new(48699, 0), holes: Holes::new(3716, 3) },
     // div_i64_pow2__23 (int_ops.c): 43 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(18936, 16), code: Bytes::new(45909, 43), data: Bytes::new(45952, 0), holes: Holes::new(3537, 3) },
+    Stencil { name: Name::new(19196, 16), code: Bytes::new(48699, 43), data: Bytes::new(48742, 0), holes: Holes::new(3719, 3) },
     // div_i64_pow2__24 (int_ops.c): 43 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(18952, 16), code: Bytes::new(45952, 43), data: Bytes::new(45995, 0), holes: Holes::new(3540, 3) },
+    Stencil { name: Name::new(19212, 16), code: Bytes::new(48742, 43), data: Bytes::new(48785, 0), holes: Holes::new(3722, 3) },
     // div_i64_pow2__25 (int_ops.c): 43 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(18968, 16), code: Bytes::new(45995, 43), data: Bytes::new(46038, 0), holes: Holes::new(3543, 3) },
+    Stencil { name: Name::new(19228, 16), code: Bytes::new(48785, 43), data: Bytes::new(48828, 0), holes: Holes::new(3725, 3) },
     // div_i64_pow2__2m (int_ops.c): 51 code bytes, 0 data bytes, 4 holes
-    Stencil { name: Name::new(18984, 16), code: Bytes::new(46038, 51), data: Bytes::new(46089, 0), holes: Holes::new(3546, 4) },
+    Stencil { name: Name::new(19244, 16), code: Bytes::new(48828, 51), data: Bytes::new(48879, 0), holes: Holes::new(3728, 4) },
     // div_i64_pow2__30 (int_ops.c): 40 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(19000, 16), code: Bytes::new(46089, 40), data: Bytes::new(46129, 0), holes: Holes::new(3550, 3) },
+    Stencil { name: Name::new(19260, 16), code: Bytes::new(48879, 40), data: Bytes::new(48919, 0), holes: Holes::new(3732, 3) },
     // div_i64_pow2__31 (int_ops.c): 40 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(19016, 16), code: Bytes::new(46129, 40), data: Bytes::new(46169, 0), holes: Holes::new(3553, 3) },
+    Stencil { name: Name::new(19276, 16), code: Bytes::new(48919, 40), data: Bytes::new(48959, 0), holes: Holes::new(3735, 3) },
     // div_i64_pow2__32 (int_ops.c): 40 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(19032, 16), code: Bytes::new(46169, 40), data: Bytes::new(46209, 0), holes: Holes::new(3556, 3) },
+    Stencil { name: Name::new(19292, 16), code: Bytes::new(48959, 40), data: Bytes::new(48999, 0), holes: Holes::new(3738, 3) },
     // div_i64_pow2__33 (int_ops.c): 43 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(19048, 16), code: Bytes::new(46209, 43), data: Bytes::new(46252, 0), holes: Holes::new(3559, 3) },
+    Stencil { name: Name::new(19308, 16), code: Bytes::new(48999, 43), data: Bytes::new(49042, 0), holes: Holes::new(3741, 3) },
     // div_i64_pow2__34 (int_ops.c): 40 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(19064, 16), code: Bytes::new(46252, 40), data: Bytes::new(46292, 0), holes: Holes::new(3562, 3) },
+    Stencil { name: Name::new(19324, 16), code: Bytes::new(49042, 40), data: Bytes::new(49082, 0), holes: Holes::new(3744, 3) },
     // div_i64_pow2__35 (int_ops.c): 40 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(19080, 16), code: Bytes::new(46292, 40), data: Bytes::new(46332, 0), holes: Holes::new(3565, 3) },
+    Stencil { name: Name::new(19340, 16), code: Bytes::new(49082, 40), data: Bytes::new(49122, 0), holes: Holes::new(3747, 3) },
     // div_i64_pow2__3m (int_ops.c): 48 code bytes, 0 data bytes, 4 holes
-    Stencil { name: Name::new(19096, 16), code: Bytes::new(46332, 48), data: Bytes::new(46380, 0), holes: Holes::new(3568, 4) },
+    Stencil { name: Name::new(19356, 16), code: Bytes::new(49122, 48), data: Bytes::new(49170, 0), holes: Holes::new(3750, 4) },
     // div_i64_pow2__40 (int_ops.c): 43 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(19112, 16), code: Bytes::new(46380, 43), data: Bytes::new(46423, 0), holes: Holes::new(3572, 3) },
+    Stencil { name: Name::new(19372, 16), code: Bytes::new(49170, 43), data: Bytes::new(49213, 0), holes: Holes::new(3754, 3) },
     // div_i64_pow2__41 (int_ops.c): 43 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(19128, 16), code: Bytes::new(46423, 43), data: Bytes::new(46466, 0), holes: Holes::new(3575, 3) },
+    Stencil { name: Name::new(19388, 16), code: Bytes::new(49213, 43), data: Bytes::new(49256, 0), holes: Holes::new(3757, 3) },
     // div_i64_pow2__42 (int_ops.c): 43 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(19144, 16), code: Bytes::new(46466, 43), data: Bytes::new(46509, 0), holes: Holes::new(3578, 3) },
+    Stencil { name: Name::new(19404, 16), code: Bytes::new(49256, 43), data: Bytes::new(49299, 0), holes: Holes::new(3760, 3) },
     // div_i64_pow2__43 (int_ops.c): 43 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(19160, 16), code: Bytes::new(46509, 43), data: Bytes::new(46552, 0), holes: Holes::new(3581, 3) },
+    Stencil { name: Name::new(19420, 16), code: Bytes::new(49299, 43), data: Bytes::new(49342, 0), holes: Holes::new(3763, 3) },
     // div_i64_pow2__44 (int_ops.c): 43 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(19176, 16), code: Bytes::new(46552, 43), data: Bytes::new(46595, 0), holes: Holes::new(3584, 3) },
+    Stencil { name: Name::new(19436, 16), code: Bytes::new(49342, 43), data: Bytes::new(49385, 0), holes: Holes::new(3766, 3) },
     // div_i64_pow2__45 (int_ops.c): 43 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(19192, 16), code: Bytes::new(46595, 43), data: Bytes::new(46638, 0), holes: Holes::new(3587, 3) },
+    Stencil { name: Name::new(19452, 16), code: Bytes::new(49385, 43), data: Bytes::new(49428, 0), holes: Holes::new(3769, 3) },
     // div_i64_pow2__4m (int_ops.c): 51 code bytes, 0 data bytes, 4 holes
-    Stencil { name: Name::new(19208, 16), code: Bytes::new(46638, 51), data: Bytes::new(46689, 0), holes: Holes::new(3590, 4) },
+    Stencil { name: Name::new(19468, 16), code: Bytes::new(49428, 51), data: Bytes::new(49479, 0), holes: Holes::new(3772, 4) },
     // div_i64_pow2__50 (int_ops.c): 43 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(19224, 16), code: Bytes::new(46689, 43), data: Bytes::new(46732, 0), holes: Holes::new(3594, 3) },
+    Stencil { name: Name::new(19484, 16), code: Bytes::new(49479, 43), data: Bytes::new(49522, 0), holes: Holes::new(3776, 3) },
     // div_i64_pow2__51 (int_ops.c): 43 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(19240, 16), code: Bytes::new(46732, 43), data: Bytes::new(46775, 0), holes: Holes::new(3597, 3) },
+    Stencil { name: Name::new(19500, 16), code: Bytes::new(49522, 43), data: Bytes::new(49565, 0), holes: Holes::new(3779, 3) },
     // div_i64_pow2__52 (int_ops.c): 43 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(19256, 16), code: Bytes::new(46775, 43), data: Bytes::new(46818, 0), holes: Holes::new(3600, 3) },
+    Stencil { name: Name::new(19516, 16), code: Bytes::new(49565, 43), data: Bytes::new(49608, 0), holes: Holes::new(3782, 3) },
     // div_i64_pow2__53 (int_ops.c): 43 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(19272, 16), code: Bytes::new(46818, 43), data: Bytes::new(46861, 0), holes: Holes::new(3603, 3) },
+    Stencil { name: Name::new(19532, 16), code: Bytes::new(49608, 43), data: Bytes::new(49651, 0), holes: Holes::new(3785, 3) },
     // div_i64_pow2__54 (int_ops.c): 43 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(19288, 16), code: Bytes::new(46861, 43), data: Bytes::new(46904, 0), holes: Holes::new(3606, 3) },
+    Stencil { name: Name::new(19548, 16), code: Bytes::new(49651, 43), data: Bytes::new(49694, 0), holes: Holes::new(3788, 3) },
     // div_i64_pow2__55 (int_ops.c): 43 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(19304, 16), code: Bytes::new(46904, 43), data: Bytes::new(46947, 0), holes: Holes::new(3609, 3) },
+    Stencil { name: Name::new(19564, 16), code: Bytes::new(49694, 43), data: Bytes::new(49737, 0), holes: Holes::new(3791, 3) },
     // div_i64_pow2__5m (int_ops.c): 51 code bytes, 0 data bytes, 4 holes
-    Stencil { name: Name::new(19320, 16), code: Bytes::new(46947, 51), data: Bytes::new(46998, 0), holes: Holes::new(3612, 4) },
+    Stencil { name: Name::new(19580, 16), code: Bytes::new(49737, 51), data: Bytes::new(49788, 0), holes: Holes::new(3794, 4) },
     // div_i64_pow2__m0 (int_ops.c): 51 code bytes, 0 data bytes, 4 holes
-    Stencil { name: Name::new(19336, 16), code: Bytes::new(46998, 51), data: Bytes::new(47049, 0), holes: Holes::new(3616, 4) },
+    Stencil { name: Name::new(19596, 16), code: Bytes::new(49788, 51), data: Bytes::new(49839, 0), holes: Holes::new(3798, 4) },
     // div_i64_pow2__m1 (int_ops.c): 51 code bytes, 0 data bytes, 4 holes
-    Stencil { name: Name::new(19352, 16), code: Bytes::new(47049, 51), data: Bytes::new(47100, 0), holes: Holes::new(3620, 4) },
+    Stencil { name: Name::new(19612, 16), code: Bytes::new(49839, 51), data: Bytes::new(49890, 0), holes: Holes::new(3802, 4) },
     // div_i64_pow2__m2 (int_ops.c): 51 code bytes, 0 data bytes, 4 holes
-    Stencil { name: Name::new(19368, 16), code: Bytes::new(47100, 51), data: Bytes::new(47151, 0), holes: Holes::new(3624, 4) },
+    Stencil { name: Name::new(19628, 16), code: Bytes::new(49890, 51), data: Bytes::new(49941, 0), holes: Holes::new(3806, 4) },
     // div_i64_pow2__m3 (int_ops.c): 51 code bytes, 0 data bytes, 4 holes
-    Stencil { name: Name::new(19384, 16), code: Bytes::new(47151, 51), data: Bytes::new(47202, 0), holes: Holes::new(3628, 4) },
+    Stencil { name: Name::new(19644, 16), code: Bytes::new(49941, 51), data: Bytes::new(49992, 0), holes: Holes::new(3810, 4) },
     // div_i64_pow2__m4 (int_ops.c): 51 code bytes, 0 data bytes, 4 holes
-    Stencil { name: Name::new(19400, 16), code: Bytes::new(47202, 51), data: Bytes::new(47253, 0), holes: Holes::new(3632, 4) },
+    Stencil { name: Name::new(19660, 16), code: Bytes::new(49992, 51), data: Bytes::new(50043, 0), holes: Holes::new(3814, 4) },
     // div_i64_pow2__m5 (int_ops.c): 51 code bytes, 0 data bytes, 4 holes
-    Stencil { name: Name::new(19416, 16), code: Bytes::new(47253, 51), data: Bytes::new(47304, 0), holes: Holes::new(3636, 4) },
+    Stencil { name: Name::new(19676, 16), code: Bytes::new(50043, 51), data: Bytes::new(50094, 0), holes: Holes::new(3818, 4) },
     // eq_f64 (float_ops.c): 42 code bytes, 0 data bytes, 4 holes
-    Stencil { name: Name::new(19432, 6), code: Bytes::new(47304, 42), data: Bytes::new(47346, 0), holes: Holes::new(3640, 4) },
+    Stencil { name: Name::new(19692, 6), code: Bytes::new(50094, 42), data: Bytes::new(50136, 0), holes: Holes::new(3822, 4) },
     // eq_i64 (int_ops.c): 36 code bytes, 0 data bytes, 4 holes
-    Stencil { name: Name::new(19438, 6), code: Bytes::new(47346, 36), data: Bytes::new(47382, 0), holes: Holes::new(3644, 4) },
+    Stencil { name: Name::new(19698, 6), code: Bytes::new(50136, 36), data: Bytes::new(50172, 0), holes: Holes::new(3826, 4) },
     // exit_at (shim.c): 13 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(19444, 7), code: Bytes::new(47382, 13), data: Bytes::new(47395, 0), holes: Holes::new(3648, 2) },
+    Stencil { name: Name::new(19704, 7), code: Bytes::new(50172, 13), data: Bytes::new(50185, 0), holes: Holes::new(3830, 2) },
     // exit_stub (shim.c): 260 code bytes, 0 data bytes, 14 holes
-    Stencil { name: Name::new(19451, 9), code: Bytes::new(47395, 260), data: Bytes::new(47655, 0), holes: Holes::new(3650, 14) },
+    Stencil { name: Name::new(19711, 9), code: Bytes::new(50185, 260), data: Bytes::new(50445, 0), holes: Holes::new(3832, 14) },
     // f64_to_i64 (float_ops.c): 40 code bytes, 0 data bytes, 4 holes
-    Stencil { name: Name::new(19460, 10), code: Bytes::new(47655, 40), data: Bytes::new(47695, 0), holes: Holes::new(3664, 4) },
+    Stencil { name: Name::new(19720, 10), code: Bytes::new(50445, 40), data: Bytes::new(50485, 0), holes: Holes::new(3846, 4) },
     // f64_to_i64__00 (float_ops.c): 25 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(19470, 14), code: Bytes::new(47695, 25), data: Bytes::new(47720, 0), holes: Holes::new(3668, 2) },
+    Stencil { name: Name::new(19730, 14), code: Bytes::new(50485, 25), data: Bytes::new(50510, 0), holes: Holes::new(3850, 2) },
     // f64_to_i64__01 (float_ops.c): 25 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(19484, 14), code: Bytes::new(47720, 25), data: Bytes::new(47745, 0), holes: Holes::new(3670, 2) },
+    Stencil { name: Name::new(19744, 14), code: Bytes::new(50510, 25), data: Bytes::new(50535, 0), holes: Holes::new(3852, 2) },
     // f64_to_i64__02 (float_ops.c): 25 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(19498, 14), code: Bytes::new(47745, 25), data: Bytes::new(47770, 0), holes: Holes::new(3672, 2) },
+    Stencil { name: Name::new(19758, 14), code: Bytes::new(50535, 25), data: Bytes::new(50560, 0), holes: Holes::new(3854, 2) },
     // f64_to_i64__03 (float_ops.c): 25 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(19512, 14), code: Bytes::new(47770, 25), data: Bytes::new(47795, 0), holes: Holes::new(3674, 2) },
+    Stencil { name: Name::new(19772, 14), code: Bytes::new(50560, 25), data: Bytes::new(50585, 0), holes: Holes::new(3856, 2) },
     // f64_to_i64__04 (float_ops.c): 25 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(19526, 14), code: Bytes::new(47795, 25), data: Bytes::new(47820, 0), holes: Holes::new(3676, 2) },
+    Stencil { name: Name::new(19786, 14), code: Bytes::new(50585, 25), data: Bytes::new(50610, 0), holes: Holes::new(3858, 2) },
     // f64_to_i64__05 (float_ops.c): 25 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(19540, 14), code: Bytes::new(47820, 25), data: Bytes::new(47845, 0), holes: Holes::new(3678, 2) },
+    Stencil { name: Name::new(19800, 14), code: Bytes::new(50610, 25), data: Bytes::new(50635, 0), holes: Holes::new(3860, 2) },
     // f64_to_i64__06 (float_ops.c): 25 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(19554, 14), code: Bytes::new(47845, 25), data: Bytes::new(47870, 0), holes: Holes::new(3680, 2) },
+    Stencil { name: Name::new(19814, 14), code: Bytes::new(50635, 25), data: Bytes::new(50660, 0), holes: Holes::new(3862, 2) },
     // f64_to_i64__07 (float_ops.c): 25 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(19568, 14), code: Bytes::new(47870, 25), data: Bytes::new(47895, 0), holes: Holes::new(3682, 2) },
+    Stencil { name: Name::new(19828, 14), code: Bytes::new(50660, 25), data: Bytes::new(50685, 0), holes: Holes::new(3864, 2) },
     // f64_to_i64__0m (float_ops.c): 35 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(19582, 14), code: Bytes::new(47895, 35), data: Bytes::new(47930, 0), holes: Holes::new(3684, 3) },
+    Stencil { name: Name::new(19842, 14), code: Bytes::new(50685, 35), data: Bytes::new(50720, 0), holes: Holes::new(3866, 3) },
     // f64_to_i64__10 (float_ops.c): 25 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(19596, 14), code: Bytes::new(47930, 25), data: Bytes::new(47955, 0), holes: Holes::new(3687, 2) },
+    Stencil { name: Name::new(19856, 14), code: Bytes::new(50720, 25), data: Bytes::new(50745, 0), holes: Holes::new(3869, 2) },
     // f64_to_i64__11 (float_ops.c): 25 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(19610, 14), code: Bytes::new(47955, 25), data: Bytes::new(47980, 0), holes: Holes::new(3689, 2) },
+    Stencil { name: Name::new(19870, 14), code: Bytes::new(50745, 25), data: Bytes::new(50770, 0), holes: Holes::new(3871, 2) },
     // f64_to_i64__12 (float_ops.c): 25 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(19624, 14), code: Bytes::new(47980, 25), data: Bytes::new(48005, 0), holes: Holes::new(3691, 2) },
+    Stencil { name: Name::new(19884, 14), code: Bytes::new(50770, 25), data: Bytes::new(50795, 0), holes: Holes::new(3873, 2) },
     // f64_to_i64__13 (float_ops.c): 25 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(19638, 14), code: Bytes::new(48005, 25), data: Bytes::new(48030, 0), holes: Holes::new(3693, 2) },
+    Stencil { name: Name::new(19898, 14), code: Bytes::new(50795, 25), data: Bytes::new(50820, 0), holes: Holes::new(3875, 2) },
     // f64_to_i64__14 (float_ops.c): 25 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(19652, 14), code: Bytes::new(48030, 25), data: Bytes::new(48055, 0), holes: Holes::new(3695, 2) },
+    Stencil { name: Name::new(19912, 14), code: Bytes::new(50820, 25), data: Bytes::new(50845, 0), holes: Holes::new(3877, 2) },
     // f64_to_i64__15 (float_ops.c): 25 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(19666, 14), code: Bytes::new(48055, 25), data: Bytes::new(48080, 0), holes: Holes::new(3697, 2) },
+    Stencil { name: Name::new(19926, 14), code: Bytes::new(50845, 25), data: Bytes::new(50870, 0), holes: Holes::new(3879, 2) },
     // f64_to_i64__16 (float_ops.c): 25 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(19680, 14), code: Bytes::new(48080, 25), data: Bytes::new(48105, 0), holes: Holes::new(3699, 2) },
+    Stencil { name: Name::new(19940, 14), code: Bytes::new(50870, 25), data: Bytes::new(50895, 0), holes: Holes::new(3881, 2) },
     // f64_to_i64__17 (float_ops.c): 25 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(19694, 14), code: Bytes::new(48105, 25), data: Bytes::new(48130, 0), holes: Holes::new(3701, 2) },
+    Stencil { name: Name::new(19954, 14), code: Bytes::new(50895, 25), data: Bytes::new(50920, 0), holes: Holes::new(3883, 2) },
     // f64_to_i64__1m (float_ops.c): 35 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(19708, 14), code: Bytes::new(48130, 35), data: Bytes::new(48165, 0), holes: Holes::new(3703, 3) },
+    Stencil { name: Name::new(19968, 14), code: Bytes::new(50920, 35), data: Bytes::new(50955, 0), holes: Holes::new(3885, 3) },
     // f64_to_i64__20 (float_ops.c): 25 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(19722, 14), code: Bytes::new(48165, 25), data: Bytes::new(48190, 0), holes: Holes::new(3706, 2) },
+    Stencil { name: Name::new(19982, 14), code: Bytes::new(50955, 25), data: Bytes::new(50980, 0), holes: Holes::new(3888, 2) },
     // f64_to_i64__21 (float_ops.c): 25 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(19736, 14), code: Bytes::new(48190, 25), data: Bytes::new(48215, 0), holes: Holes::new(3708, 2) },
+    Stencil { name: Name::new(19996, 14), code: Bytes::new(50980, 25), data: Bytes::new(51005, 0), holes: Holes::new(3890, 2) },
     // f64_to_i64__22 (float_ops.c): 25 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(19750, 14), code: Bytes::new(48215, 25), data: Bytes::new(48240, 0), holes: Holes::new(3710, 2) },
+    Stencil { name: Name::new(20010, 14), code: Bytes::new(51005, 25), data: Bytes::new(51030, 0), holes: Holes::new(3892, 2) },
     // f64_to_i64__23 (float_ops.c): 25 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(19764, 14), code: Bytes::new(48240, 25), data: Bytes::new(48265, 0), holes: Holes::new(3712, 2) },
+    Stencil { name: Name::new(20024, 14), code: Bytes::new(51030, 25), data: Bytes::new(51055, 0), holes: Holes::new(3894, 2) },
     // f64_to_i64__24 (float_ops.c): 25 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(19778, 14), code: Bytes::new(48265, 25), data: Bytes::new(48290, 0), holes: Holes::new(3714, 2) },
+    Stencil { name: Name::new(20038, 14), code: Bytes::new(51055, 25), data: Bytes::new(51080, 0), holes: Holes::new(3896, 2) },
     // f64_to_i64__25 (float_ops.c): 25 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(19792, 14), code: Bytes::new(48290, 25), data: Bytes::new(48315, 0), holes: Holes::new(3716, 2) },
+    Stencil { name: Name::new(20052, 14), code: Bytes::new(51080, 25), data: Bytes::new(51105, 0), holes: Holes::new(3898, 2) },
     // f64_to_i64__26 (float_ops.c): 25 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(19806, 14), code: Bytes::new(48315, 25), data: Bytes::new(48340, 0), holes: Holes::new(3718, 2) },
+    Stencil { name: Name::new(20066, 14), code: Bytes::new(51105, 25), data: Bytes::new(51130, 0), holes: Holes::new(3900, 2) },
     // f64_to_i64__27 (float_ops.c): 25 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(19820, 14), code: Bytes::new(48340, 25), data: Bytes::new(48365, 0), holes: Holes::new(3720, 2) },
+    Stencil { name: Name::new(20080, 14), code: Bytes::new(51130, 25), data: Bytes::new(51155, 0), holes: Holes::new(3902, 2) },
     // f64_to_i64__2m (float_ops.c): 35 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(19834, 14), code: Bytes::new(48365, 35), data: Bytes::new(48400, 0), holes: Holes::new(3722, 3) },
+    Stencil { name: Name::new(20094, 14), code: Bytes::new(51155, 35), data: Bytes::new(51190, 0), holes: Holes::new(3904, 3) },
     // f64_to_i64__30 (float_ops.c): 25 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(19848, 14), code: Bytes::new(48400, 25), data: Bytes::new(48425, 0), holes: Holes::new(3725, 2) },
+    Stencil { name: Name::new(20108, 14), code: Bytes::new(51190, 25), data: Bytes::new(51215, 0), holes: Holes::new(3907, 2) },
     // f64_to_i64__31 (float_ops.c): 25 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(19862, 14), code: Bytes::new(48425, 25), data: Bytes::new(48450, 0), holes: Holes::new(3727, 2) },
+    Stencil { name: Name::new(20122, 14), code: Bytes::new(51215, 25), data: Bytes::new(51240, 0), holes: Holes::new(3909, 2) },
     // f64_to_i64__32 (float_ops.c): 25 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(19876, 14), code: Bytes::new(48450, 25), data: Bytes::new(48475, 0), holes: Holes::new(3729, 2) },
+    Stencil { name: Name::new(20136, 14), code: Bytes::new(51240, 25), data: Bytes::new(51265, 0), holes: Holes::new(3911, 2) },
     // f64_to_i64__33 (float_ops.c): 25 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(19890, 14), code: Bytes::new(48475, 25), data: Bytes::new(48500, 0), holes: Holes::new(3731, 2) },
+    Stencil { name: Name::new(20150, 14), code: Bytes::new(51265, 25), data: Bytes::new(51290, 0), holes: Holes::new(3913, 2) },
     // f64_to_i64__34 (float_ops.c): 25 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(19904, 14), code: Bytes::new(48500, 25), data: Bytes::new(48525, 0), holes: Holes::new(3733, 2) },
+    Stencil { name: Name::new(20164, 14), code: Bytes::new(51290, 25), data: Bytes::new(51315, 0), holes: Holes::new(3915, 2) },
     // f64_to_i64__35 (float_ops.c): 25 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(19918, 14), code: Bytes::new(48525, 25), data: Bytes::new(48550, 0), holes: Holes::new(3735, 2) },
+    Stencil { name: Name::new(20178, 14), code: Bytes::new(51315, 25), data: Bytes::new(51340, 0), holes: Holes::new(3917, 2) },
     // f64_to_i64__36 (float_ops.c): 25 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(19932, 14), code: Bytes::new(48550, 25), data: Bytes::new(48575, 0), holes: Holes::new(3737, 2) },
+    Stencil { name: Name::new(20192, 14), code: Bytes::new(51340, 25), data: Bytes::new(51365, 0), holes: Holes::new(3919, 2) },
     // f64_to_i64__37 (float_ops.c): 25 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(19946, 14), code: Bytes::new(48575, 25), data: Bytes::new(48600, 0), holes: Holes::new(3739, 2) },
+    Stencil { name: Name::new(20206, 14), code: Bytes::new(51365, 25), data: Bytes::new(51390, 0), holes: Holes::new(3921, 2) },
     // f64_to_i64__3m (float_ops.c): 35 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(19960, 14), code: Bytes::new(48600, 35), data: Bytes::new(48635, 0), holes: Holes::new(3741, 3) },
+    Stencil { name: Name::new(20220, 14), code: Bytes::new(51390, 35), data: Bytes::new(51425, 0), holes: Holes::new(3923, 3) },
     // f64_to_i64__40 (float_ops.c): 25 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(19974, 14), code: Bytes::new(48635, 25), data: Bytes::new(48660, 0), holes: Holes::new(3744, 2) },
+    Stencil { name: Name::new(20234, 14), code: Bytes::new(51425, 25), data: Bytes::new(51450, 0), holes: Holes::new(3926, 2) },
     // f64_to_i64__41 (float_ops.c): 25 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(19988, 14), code: Bytes::new(48660, 25), data: Bytes::new(48685, 0), holes: Holes::new(3746, 2) },
+    Stencil { name: Name::new(20248, 14), code: Bytes::new(51450, 25), data: Bytes::new(51475, 0), holes: Holes::new(3928, 2) },
     // f64_to_i64__42 (float_ops.c): 25 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(20002, 14), code: Bytes::new(48685, 25), data: Bytes::new(48710, 0), holes: Holes::new(3748, 2) },
+    Stencil { name: Name::new(20262, 14), code: Bytes::new(51475, 25), data: Bytes::new(51500, 0), holes: Holes::new(3930, 2) },
     // f64_to_i64__43 (float_ops.c): 25 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(20016, 14), code: Bytes::new(48710, 25), data: Bytes::new(48735, 0), holes: Holes::new(3750, 2) },
+    Stencil { name: Name::new(20276, 14), code: Bytes::new(51500, 25), data: Bytes::new(51525, 0), holes: Holes::new(3932, 2) },
     // f64_to_i64__44 (float_ops.c): 25 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(20030, 14), code: Bytes::new(48735, 25), data: Bytes::new(48760, 0), holes: Holes::new(3752, 2) },
+    Stencil { name: Name::new(20290, 14), code: Bytes::new(51525, 25), data: Bytes::new(51550, 0), holes: Holes::new(3934, 2) },
     // f64_to_i64__45 (float_ops.c): 25 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(20044, 14), code: Bytes::new(48760, 25), data: Bytes::new(48785, 0), holes: Holes::new(3754, 2) },
+    Stencil { name: Name::new(20304, 14), code: Bytes::new(51550, 25), data: Bytes::new(51575, 0), holes: Holes::new(3936, 2) },
     // f64_to_i64__46 (float_ops.c): 25 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(20058, 14), code: Bytes::new(48785, 25), data: Bytes::new(48810, 0), holes: Holes::new(3756, 2) },
+    Stencil { name: Name::new(20318, 14), code: Bytes::new(51575, 25), data: Bytes::new(51600, 0), holes: Holes::new(3938, 2) },
     // f64_to_i64__47 (float_ops.c): 25 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(20072, 14), code: Bytes::new(48810, 25), data: Bytes::new(48835, 0), holes: Holes::new(3758, 2) },
+    Stencil { name: Name::new(20332, 14), code: Bytes::new(51600, 25), data: Bytes::new(51625, 0), holes: Holes::new(3940, 2) },
     // f64_to_i64__4m (float_ops.c): 35 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(20086, 14), code: Bytes::new(48835, 35), data: Bytes::new(48870, 0), holes: Holes::new(3760, 3) },
+    Stencil { name: Name::new(20346, 14), code: Bytes::new(51625, 35), data: Bytes::new(51660, 0), holes: Holes::new(3942, 3) },
     // f64_to_i64__50 (float_ops.c): 25 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(20100, 14), code: Bytes::new(48870, 25), data: Bytes::new(48895, 0), holes: Holes::new(3763, 2) },
+    Stencil { name: Name::new(20360, 14), code: Bytes::new(51660, 25), data: Bytes::new(51685, 0), holes: Holes::new(3945, 2) },
     // f64_to_i64__51 (float_ops.c): 25 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(20114, 14), code: Bytes::new(48895, 25), data: Bytes::new(48920, 0), holes: Holes::new(3765, 2) },
+    Stencil { name: Name::new(20374, 14), code: Bytes::new(51685, 25), data: Bytes::new(51710, 0), holes: Holes::new(3947, 2) },
     // f64_to_i64__52 (float_ops.c): 25 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(20128, 14), code: Bytes::new(48920, 25), data: Bytes::new(48945, 0), holes: Holes::new(3767, 2) },
+    Stencil { name: Name::new(20388, 14), code: Bytes::new(51710, 25), data: Bytes::new(51735, 0), holes: Holes::new(3949, 2) },
     // f64_to_i64__53 (float_ops.c): 25 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(20142, 14), code: Bytes::new(48945, 25), data: Bytes::new(48970, 0), holes: Holes::new(3769, 2) },
+    Stencil { name: Name::new(20402, 14), code: Bytes::new(51735, 25), data: Bytes::new(51760, 0), holes: Holes::new(3951, 2) },
     // f64_to_i64__54 (float_ops.c): 25 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(20156, 14), code: Bytes::new(48970, 25), data: Bytes::new(48995, 0), holes: Holes::new(3771, 2) },
+    Stencil { name: Name::new(20416, 14), code: Bytes::new(51760, 25), data: Bytes::new(51785, 0), holes: Holes::new(3953, 2) },
     // f64_to_i64__55 (float_ops.c): 25 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(20170, 14), code: Bytes::new(48995, 25), data: Bytes::new(49020, 0), holes: Holes::new(3773, 2) },
+    Stencil { name: Name::new(20430, 14), code: Bytes::new(51785, 25), data: Bytes::new(51810, 0), holes: Holes::new(3955, 2) },
     // f64_to_i64__56 (float_ops.c): 25 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(20184, 14), code: Bytes::new(49020, 25), data: Bytes::new(49045, 0), holes: Holes::new(3775, 2) },
+    Stencil { name: Name::new(20444, 14), code: Bytes::new(51810, 25), data: Bytes::new(51835, 0), holes: Holes::new(3957, 2) },
     // f64_to_i64__57 (float_ops.c): 25 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(20198, 14), code: Bytes::new(49045, 25), data: Bytes::new(49070, 0), holes: Holes::new(3777, 2) },
+    Stencil { name: Name::new(20458, 14), code: Bytes::new(51835, 25), data: Bytes::new(51860, 0), holes: Holes::new(3959, 2) },
     // f64_to_i64__5m (float_ops.c): 35 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(20212, 14), code: Bytes::new(49070, 35), data: Bytes::new(49105, 0), holes: Holes::new(3779, 3) },
+    Stencil { name: Name::new(20472, 14), code: Bytes::new(51860, 35), data: Bytes::new(51895, 0), holes: Holes::new(3961, 3) },
     // f64_to_i64__m0 (float_ops.c): 30 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(20226, 14), code: Bytes::new(49105, 30), data: Bytes::new(49135, 0), holes: Holes::new(3782, 3) },
+    Stencil { name: Name::new(20486, 14), code: Bytes::new(51895, 30), data: Bytes::new(51925, 0), holes: Holes::new(3964, 3) },
     // f64_to_i64__m1 (float_ops.c): 30 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(20240, 14), code: Bytes::new(49135, 30), data: Bytes::new(49165, 0), holes: Holes::new(3785, 3) },
+    Stencil { name: Name::new(20500, 14), code: Bytes::new(51925, 30), data: Bytes::new(51955, 0), holes: Holes::new(3967, 3) },
     // f64_to_i64__m2 (float_ops.c): 30 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(20254, 14), code: Bytes::new(49165, 30), data: Bytes::new(49195, 0), holes: Holes::new(3788, 3) },
+    Stencil { name: Name::new(20514, 14), code: Bytes::new(51955, 30), data: Bytes::new(51985, 0), holes: Holes::new(3970, 3) },
     // f64_to_i64__m3 (float_ops.c): 30 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(20268, 14), code: Bytes::new(49195, 30), data: Bytes::new(49225, 0), holes: Holes::new(3791, 3) },
+    Stencil { name: Name::new(20528, 14), code: Bytes::new(51985, 30), data: Bytes::new(52015, 0), holes: Holes::new(3973, 3) },
     // f64_to_i64__m4 (float_ops.c): 30 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(20282, 14), code: Bytes::new(49225, 30), data: Bytes::new(49255, 0), holes: Holes::new(3794, 3) },
+    Stencil { name: Name::new(20542, 14), code: Bytes::new(52015, 30), data: Bytes::new(52045, 0), holes: Holes::new(3976, 3) },
     // f64_to_i64__m5 (float_ops.c): 30 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(20296, 14), code: Bytes::new(49255, 30), data: Bytes::new(49285, 0), holes: Holes::new(3797, 3) },
+    Stencil { name: Name::new(20556, 14), code: Bytes::new(52045, 30), data: Bytes::new(52075, 0), holes: Holes::new(3979, 3) },
     // f64_to_i64__m6 (float_ops.c): 30 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(20310, 14), code: Bytes::new(49285, 30), data: Bytes::new(49315, 0), holes: Holes::new(3800, 3) },
+    Stencil { name: Name::new(20570, 14), code: Bytes::new(52075, 30), data: Bytes::new(52105, 0), holes: Holes::new(3982, 3) },
     // f64_to_i64__m7 (float_ops.c): 30 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(20324, 14), code: Bytes::new(49315, 30), data: Bytes::new(49345, 0), holes: Holes::new(3803, 3) },
+    Stencil { name: Name::new(20584, 14), code: Bytes::new(52105, 30), data: Bytes::new(52135, 0), holes: Holes::new(3985, 3) },
     // get_field_cell (records.c): 60 code bytes, 0 data bytes, 5 holes
-    Stencil { name: Name::new(20338, 14), code: Bytes::new(49345, 60), data: Bytes::new(49405, 0), holes: Holes::new(3806, 5) },
+    Stencil { name: Name::new(20598, 14), code: Bytes::new(52135, 60), data: Bytes::new(52195, 0), holes: Holes::new(3988, 5) },
     // get_field_f64 (records.c): 64 code bytes, 0 data bytes, 5 holes
-    Stencil { name: Name::new(20352, 13), code: Bytes::new(49405, 64), data: Bytes::new(49469, 0), holes: Holes::new(3811, 5) },
+    Stencil { name: Name::new(20612, 13), code: Bytes::new(52195, 64), data: Bytes::new(52259, 0), holes: Holes::new(3993, 5) },
     // get_field_f64__0 (records.c): 54 code bytes, 0 data bytes, 4 holes
-    Stencil { name: Name::new(20365, 16), code: Bytes::new(49469, 54), data: Bytes::new(49523, 0), holes: Holes::new(3816, 4) },
+    Stencil { name: Name::new(20625, 16), code: Bytes::new(52259, 54), data: Bytes::new(52313, 0), holes: Holes::new(3998, 4) },
     // get_field_f64__1 (records.c): 54 code bytes, 0 data bytes, 4 holes
-    Stencil { name: Name::new(20381, 16), code: Bytes::new(49523, 54), data: Bytes::new(49577, 0), holes: Holes::new(3820, 4) },
+    Stencil { name: Name::new(20641, 16), code: Bytes::new(52313, 54), data: Bytes::new(52367, 0), holes: Holes::new(4002, 4) },
     // get_field_f64__2 (records.c): 54 code bytes, 0 data bytes, 4 holes
-    Stencil { name: Name::new(20397, 16), code: Bytes::new(49577, 54), data: Bytes::new(49631, 0), holes: Holes::new(3824, 4) },
+    Stencil { name: Name::new(20657, 16), code: Bytes::new(52367, 54), data: Bytes::new(52421, 0), holes: Holes::new(4006, 4) },
     // get_field_f64__3 (records.c): 54 code bytes, 0 data bytes, 4 holes
-    Stencil { name: Name::new(20413, 16), code: Bytes::new(49631, 54), data: Bytes::new(49685, 0), holes: Holes::new(3828, 4) },
+    Stencil { name: Name::new(20673, 16), code: Bytes::new(52421, 54), data: Bytes::new(52475, 0), holes: Holes::new(4010, 4) },
     // get_field_f64__4 (records.c): 54 code bytes, 0 data bytes, 4 holes
-    Stencil { name: Name::new(20429, 16), code: Bytes::new(49685, 54), data: Bytes::new(49739, 0), holes: Holes::new(3832, 4) },
+    Stencil { name: Name::new(20689, 16), code: Bytes::new(52475, 54), data: Bytes::new(52529, 0), holes: Holes::new(4014, 4) },
     // get_field_f64__5 (records.c): 54 code bytes, 0 data bytes, 4 holes
-    Stencil { name: Name::new(20445, 16), code: Bytes::new(49739, 54), data: Bytes::new(49793, 0), holes: Holes::new(3836, 4) },
+    Stencil { name: Name::new(20705, 16), code: Bytes::new(52529, 54), data: Bytes::new(52583, 0), holes: Holes::new(4018, 4) },
     // get_field_f64__6 (records.c): 54 code bytes, 0 data bytes, 4 holes
-    Stencil { name: Name::new(20461, 16), code: Bytes::new(49793, 54), data: Bytes::new(49847, 0), holes: Holes::new(3840, 4) },
+    Stencil { name: Name::new(20721, 16), code: Bytes::new(52583, 54), data: Bytes::new(52637, 0), holes: Holes::new(4022, 4) },
     // get_field_f64__7 (records.c): 54 code bytes, 0 data bytes, 4 holes
-    Stencil { name: Name::new(20477, 16), code: Bytes::new(49847, 54), data: Bytes::new(49901, 0), holes: Holes::new(3844, 4) },
+    Stencil { name: Name::new(20737, 16), code: Bytes::new(52637, 54), data: Bytes::new(52691, 0), holes: Holes::new(4026, 4) },
     // get_field_i64 (records.c): 60 code bytes, 0 data bytes, 5 holes
-    Stencil { name: Name::new(20493, 13), code: Bytes::new(49901, 60), data: Bytes::new(49961, 0), holes: Holes::new(3848, 5) },
+    Stencil { name: Name::new(20753, 13), code: Bytes::new(52691, 60), data: Bytes::new(52751, 0), holes: Holes::new(4030, 5) },
     // get_field_i64__0 (records.c): 51 code bytes, 0 data bytes, 4 holes
-    Stencil { name: Name::new(20506, 16), code: Bytes::new(49961, 51), data: Bytes::new(50012, 0), holes: Holes::new(3853, 4) },
+    Stencil { name: Name::new(20766, 16), code: Bytes::new(52751, 51), data: Bytes::new(52802, 0), holes: Holes::new(4035, 4) },
     // get_field_i64__1 (records.c): 51 code bytes, 0 data bytes, 4 holes
-    Stencil { name: Name::new(20522, 16), code: Bytes::new(50012, 51), data: Bytes::new(50063, 0), holes: Holes::new(3857, 4) },
+    Stencil { name: Name::new(20782, 16), code: Bytes::new(52802, 51), data: Bytes::new(52853, 0), holes: Holes::new(4039, 4) },
     // get_field_i64__2 (records.c): 51 code bytes, 0 data bytes, 4 holes
-    Stencil { name: Name::new(20538, 16), code: Bytes::new(50063, 51), data: Bytes::new(50114, 0), holes: Holes::new(3861, 4) },
+    Stencil { name: Name::new(20798, 16), code: Bytes::new(52853, 51), data: Bytes::new(52904, 0), holes: Holes::new(4043, 4) },
     // get_field_i64__3 (records.c): 51 code bytes, 0 data bytes, 4 holes
-    Stencil { name: Name::new(20554, 16), code: Bytes::new(50114, 51), data: Bytes::new(50165, 0), holes: Holes::new(3865, 4) },
+    Stencil { name: Name::new(20814, 16), code: Bytes::new(52904, 51), data: Bytes::new(52955, 0), holes: Holes::new(4047, 4) },
     // get_field_i64__4 (records.c): 52 code bytes, 0 data bytes, 4 holes
-    Stencil { name: Name::new(20570, 16), code: Bytes::new(50165, 52), data: Bytes::new(50217, 0), holes: Holes::new(3869, 4) },
+    Stencil { name: Name::new(20830, 16), code: Bytes::new(52955, 52), data: Bytes::new(53007, 0), holes: Holes::new(4051, 4) },
     // get_field_i64__5 (records.c): 52 code bytes, 0 data bytes, 4 holes
-    Stencil { name: Name::new(20586, 16), code: Bytes::new(50217, 52), data: Bytes::new(50269, 0), holes: Holes::new(3873, 4) },
+    Stencil { name: Name::new(20846, 16), code: Bytes::new(53007, 52), data: Bytes::new(53059, 0), holes: Holes::new(4055, 4) },
     // helper (helpers.c): 76 code bytes, 0 data bytes, 7 holes
-    Stencil { name: Name::new(20602, 6), code: Bytes::new(50269, 76), data: Bytes::new(50345, 0), holes: Holes::new(3877, 7) },
+    Stencil { name: Name::new(20862, 6), code: Bytes::new(53059, 76), data: Bytes::new(53135, 0), holes: Holes::new(4059, 7) },
     // helper_c1 (helpers.c): 90 code bytes, 0 data bytes, 9 holes
-    Stencil { name: Name::new(20608, 9), code: Bytes::new(50345, 90), data: Bytes::new(50435, 0), holes: Holes::new(3884, 9) },
+    Stencil { name: Name::new(20868, 9), code: Bytes::new(53135, 90), data: Bytes::new(53225, 0), holes: Holes::new(4066, 9) },
     // helper_c2 (helpers.c): 104 code bytes, 0 data bytes, 11 holes
-    Stencil { name: Name::new(20617, 9), code: Bytes::new(50435, 104), data: Bytes::new(50539, 0), holes: Holes::new(3893, 11) },
+    Stencil { name: Name::new(20877, 9), code: Bytes::new(53225, 104), data: Bytes::new(53329, 0), holes: Holes::new(4075, 11) },
     // helper_c3 (helpers.c): 118 code bytes, 0 data bytes, 13 holes
-    Stencil { name: Name::new(20626, 9), code: Bytes::new(50539, 118), data: Bytes::new(50657, 0), holes: Holes::new(3904, 13) },
+    Stencil { name: Name::new(20886, 9), code: Bytes::new(53329, 118), data: Bytes::new(53447, 0), holes: Holes::new(4086, 13) },
     // helper_c4 (helpers.c): 132 code bytes, 0 data bytes, 15 holes
-    Stencil { name: Name::new(20635, 9), code: Bytes::new(50657, 132), data: Bytes::new(50789, 0), holes: Holes::new(3917, 15) },
+    Stencil { name: Name::new(20895, 9), code: Bytes::new(53447, 132), data: Bytes::new(53579, 0), holes: Holes::new(4099, 15) },
     // helper_c5 (helpers.c): 145 code bytes, 0 data bytes, 17 holes
-    Stencil { name: Name::new(20644, 9), code: Bytes::new(50789, 145), data: Bytes::new(50934, 0), holes: Holes::new(3932, 17) },
+    Stencil { name: Name::new(20904, 9), code: Bytes::new(53579, 145), data: Bytes::new(53724, 0), holes: Holes::new(4114, 17) },
     // helper_c6 (helpers.c): 158 code bytes, 0 data bytes, 19 holes
-    Stencil { name: Name::new(20653, 9), code: Bytes::new(50934, 158), data: Bytes::new(51092, 0), holes: Holes::new(3949, 19) },
+    Stencil { name: Name::new(20913, 9), code: Bytes::new(53724, 158), data: Bytes::new(53882, 0), holes: Holes::new(4131, 19) },
     // helper_f (helpers.c): 178 code bytes, 0 data bytes, 7 holes
-    Stencil { name: Name::new(20662, 8), code: Bytes::new(51092, 178), data: Bytes::new(51270, 0), holes: Holes::new(3968, 7) },
+    Stencil { name: Name::new(20922, 8), code: Bytes::new(53882, 178), data: Bytes::new(54060, 0), holes: Holes::new(4150, 7) },
     // helper_f_c1 (helpers.c): 192 code bytes, 0 data bytes, 9 holes
-    Stencil { name: Name::new(20670, 11), code: Bytes::new(51270, 192), data: Bytes::new(51462, 0), holes: Holes::new(3975, 9) },
+    Stencil { name: Name::new(20930, 11), code: Bytes::new(54060, 192), data: Bytes::new(54252, 0), holes: Holes::new(4157, 9) },
     // helper_f_c2 (helpers.c): 206 code bytes, 0 data bytes, 11 holes
-    Stencil { name: Name::new(20681, 11), code: Bytes::new(51462, 206), data: Bytes::new(51668, 0), holes: Holes::new(3984, 11) },
+    Stencil { name: Name::new(20941, 11), code: Bytes::new(54252, 206), data: Bytes::new(54458, 0), holes: Holes::new(4166, 11) },
     // helper_f_c3 (helpers.c): 220 code bytes, 0 data bytes, 13 holes
-    Stencil { name: Name::new(20692, 11), code: Bytes::new(51668, 220), data: Bytes::new(51888, 0), holes: Holes::new(3995, 13) },
+    Stencil { name: Name::new(20952, 11), code: Bytes::new(54458, 220), data: Bytes::new(54678, 0), holes: Holes::new(4177, 13) },
     // helper_f_c4 (helpers.c): 234 code bytes, 0 data bytes, 15 holes
-    Stencil { name: Name::new(20703, 11), code: Bytes::new(51888, 234), data: Bytes::new(52122, 0), holes: Holes::new(4008, 15) },
+    Stencil { name: Name::new(20963, 11), code: Bytes::new(54678, 234), data: Bytes::new(54912, 0), holes: Holes::new(4190, 15) },
     // helper_f_c5 (helpers.c): 247 code bytes, 0 data bytes, 17 holes
-    Stencil { name: Name::new(20714, 11), code: Bytes::new(52122, 247), data: Bytes::new(52369, 0), holes: Holes::new(4023, 17) },
+    Stencil { name: Name::new(20974, 11), code: Bytes::new(54912, 247), data: Bytes::new(55159, 0), holes: Holes::new(4205, 17) },
     // helper_f_c6 (helpers.c): 260 code bytes, 0 data bytes, 19 holes
-    Stencil { name: Name::new(20725, 11), code: Bytes::new(52369, 260), data: Bytes::new(52629, 0), holes: Holes::new(4040, 19) },
+    Stencil { name: Name::new(20985, 11), code: Bytes::new(55159, 260), data: Bytes::new(55419, 0), holes: Holes::new(4222, 19) },
     // i64_to_f64 (float_ops.c): 25 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(20736, 10), code: Bytes::new(52629, 25), data: Bytes::new(52654, 0), holes: Holes::new(4059, 3) },
+    Stencil { name: Name::new(20996, 10), code: Bytes::new(55419, 25), data: Bytes::new(55444, 0), holes: Holes::new(4241, 3) },
     // i64_to_f64__00 (float_ops.c): 10 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(20746, 14), code: Bytes::new(52654, 10), data: Bytes::new(52664, 0), holes: Holes::new(4062, 1) },
+    Stencil { name: Name::new(21006, 14), code: Bytes::new(55444, 10), data: Bytes::new(55454, 0), holes: Holes::new(4244, 1) },
     // i64_to_f64__01 (float_ops.c): 10 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(20760, 14), code: Bytes::new(52664, 10), data: Bytes::new(52674, 0), holes: Holes::new(4063, 1) },
+    Stencil { name: Name::new(21020, 14), code: Bytes::new(55454, 10), data: Bytes::new(55464, 0), holes: Holes::new(4245, 1) },
     // i64_to_f64__02 (float_ops.c): 10 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(20774, 14), code: Bytes::new(52674, 10), data: Bytes::new(52684, 0), holes: Holes::new(4064, 1) },
+    Stencil { name: Name::new(21034, 14), code: Bytes::new(55464, 10), data: Bytes::new(55474, 0), holes: Holes::new(4246, 1) },
     // i64_to_f64__03 (float_ops.c): 10 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(20788, 14), code: Bytes::new(52684, 10), data: Bytes::new(52694, 0), holes: Holes::new(4065, 1) },
+    Stencil { name: Name::new(21048, 14), code: Bytes::new(55474, 10), data: Bytes::new(55484, 0), holes: Holes::new(4247, 1) },
     // i64_to_f64__04 (float_ops.c): 10 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(20802, 14), code: Bytes::new(52694, 10), data: Bytes::new(52704, 0), holes: Holes::new(4066, 1) },
+    Stencil { name: Name::new(21062, 14), code: Bytes::new(55484, 10), data: Bytes::new(55494, 0), holes: Holes::new(4248, 1) },
     // i64_to_f64__05 (float_ops.c): 10 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(20816, 14), code: Bytes::new(52704, 10), data: Bytes::new(52714, 0), holes: Holes::new(4067, 1) },
+    Stencil { name: Name::new(21076, 14), code: Bytes::new(55494, 10), data: Bytes::new(55504, 0), holes: Holes::new(4249, 1) },
     // i64_to_f64__0m (float_ops.c): 15 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(20830, 14), code: Bytes::new(52714, 15), data: Bytes::new(52729, 0), holes: Holes::new(4068, 2) },
+    Stencil { name: Name::new(21090, 14), code: Bytes::new(55504, 15), data: Bytes::new(55519, 0), holes: Holes::new(4250, 2) },
     // i64_to_f64__10 (float_ops.c): 10 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(20844, 14), code: Bytes::new(52729, 10), data: Bytes::new(52739, 0), holes: Holes::new(4070, 1) },
+    Stencil { name: Name::new(21104, 14), code: Bytes::new(55519, 10), data: Bytes::new(55529, 0), holes: Holes::new(4252, 1) },
     // i64_to_f64__11 (float_ops.c): 10 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(20858, 14), code: Bytes::new(52739, 10), data: Bytes::new(52749, 0), holes: Holes::new(4071, 1) },
+    Stencil { name: Name::new(21118, 14), code: Bytes::new(55529, 10), data: Bytes::new(55539, 0), holes: Holes::new(4253, 1) },
     // i64_to_f64__12 (float_ops.c): 10 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(20872, 14), code: Bytes::new(52749, 10), data: Bytes::new(52759, 0), holes: Holes::new(4072, 1) },
+    Stencil { name: Name::new(21132, 14), code: Bytes::new(55539, 10), data: Bytes::new(55549, 0), holes: Holes::new(4254, 1) },
     // i64_to_f64__13 (float_ops.c): 10 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(20886, 14), code: Bytes::new(52759, 10), data: Bytes::new(52769, 0), holes: Holes::new(4073, 1) },
+    Stencil { name: Name::new(21146, 14), code: Bytes::new(55549, 10), data: Bytes::new(55559, 0), holes: Holes::new(4255, 1) },
     // i64_to_f64__14 (float_ops.c): 10 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(20900, 14), code: Bytes::new(52769, 10), data: Bytes::new(52779, 0), holes: Holes::new(4074, 1) },
+    Stencil { name: Name::new(21160, 14), code: Bytes::new(55559, 10), data: Bytes::new(55569, 0), holes: Holes::new(4256, 1) },
     // i64_to_f64__15 (float_ops.c): 10 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(20914, 14), code: Bytes::new(52779, 10), data: Bytes::new(52789, 0), holes: Holes::new(4075, 1) },
+    Stencil { name: Name::new(21174, 14), code: Bytes::new(55569, 10), data: Bytes::new(55579, 0), holes: Holes::new(4257, 1) },
     // i64_to_f64__1m (float_ops.c): 15 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(20928, 14), code: Bytes::new(52789, 15), data: Bytes::new(52804, 0), holes: Holes::new(4076, 2) },
+    Stencil { name: Name::new(21188, 14), code: Bytes::new(55579, 15), data: Bytes::new(55594, 0), holes: Holes::new(4258, 2) },
     // i64_to_f64__20 (float_ops.c): 10 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(20942, 14), code: Bytes::new(52804, 10), data: Bytes::new(52814, 0), holes: Holes::new(4078, 1) },
+    Stencil { name: Name::new(21202, 14), code: Bytes::new(55594, 10), data: Bytes::new(55604, 0), holes: Holes::new(4260, 1) },
     // i64_to_f64__21 (float_ops.c): 10 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(20956, 14), code: Bytes::new(52814, 10), data: Bytes::new(52824, 0), holes: Holes::new(4079, 1) },
+    Stencil { name: Name::new(21216, 14), code: Bytes::new(55604, 10), data: Bytes::new(55614, 0), holes: Holes::new(4261, 1) },
     // i64_to_f64__22 (float_ops.c): 10 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(20970, 14), code: Bytes::new(52824, 10), data: Bytes::new(52834, 0), holes: Holes::new(4080, 1) },
+    Stencil { name: Name::new(21230, 14), code: Bytes::new(55614, 10), data: Bytes::new(55624, 0), holes: Holes::new(4262, 1) },
     // i64_to_f64__23 (float_ops.c): 10 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(20984, 14), code: Bytes::new(52834, 10), data: Bytes::new(52844, 0), holes: Holes::new(4081, 1) },
+    Stencil { name: Name::new(21244, 14), code: Bytes::new(55624, 10), data: Bytes::new(55634, 0), holes: Holes::new(4263, 1) },
     // i64_to_f64__24 (float_ops.c): 10 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(20998, 14), code: Bytes::new(52844, 10), data: Bytes::new(52854, 0), holes: Holes::new(4082, 1) },
+    Stencil { name: Name::new(21258, 14), code: Bytes::new(55634, 10), data: Bytes::new(55644, 0), holes: Holes::new(4264, 1) },
     // i64_to_f64__25 (float_ops.c): 10 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(21012, 14), code: Bytes::new(52854, 10), data: Bytes::new(52864, 0), holes: Holes::new(4083, 1) },
+    Stencil { name: Name::new(21272, 14), code: Bytes::new(55644, 10), data: Bytes::new(55654, 0), holes: Holes::new(4265, 1) },
     // i64_to_f64__2m (float_ops.c): 15 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(21026, 14), code: Bytes::new(52864, 15), data: Bytes::new(52879, 0), holes: Holes::new(4084, 2) },
+    Stencil { name: Name::new(21286, 14), code: Bytes::new(55654, 15), data: Bytes::new(55669, 0), holes: Holes::new(4266, 2) },
     // i64_to_f64__30 (float_ops.c): 10 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(21040, 14), code: Bytes::new(52879, 10), data: Bytes::new(52889, 0), holes: Holes::new(4086, 1) },
+    Stencil { name: Name::new(21300, 14), code: Bytes::new(55669, 10), data: Bytes::new(55679, 0), holes: Holes::new(4268, 1) },
     // i64_to_f64__31 (float_ops.c): 10 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(21054, 14), code: Bytes::new(52889, 10), data: Bytes::new(52899, 0), holes: Holes::new(4087, 1) },
+    Stencil { name: Name::new(21314, 14), code: Bytes::new(55679, 10), data: Bytes::new(55689, 0), holes: Holes::new(4269, 1) },
     // i64_to_f64__32 (float_ops.c): 10 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(21068, 14), code: Bytes::new(52899, 10), data: Bytes::new(52909, 0), holes: Holes::new(4088, 1) },
+    Stencil { name: Name::new(21328, 14), code: Bytes::new(55689, 10), data: Bytes::new(55699, 0), holes: Holes::new(4270, 1) },
     // i64_to_f64__33 (float_ops.c): 10 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(21082, 14), code: Bytes::new(52909, 10), data: Bytes::new(52919, 0), holes: Holes::new(4089, 1) },
+    Stencil { name: Name::new(21342, 14), code: Bytes::new(55699, 10), data: Bytes::new(55709, 0), holes: Holes::new(4271, 1) },
     // i64_to_f64__34 (float_ops.c): 10 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(21096, 14), code: Bytes::new(52919, 10), data: Bytes::new(52929, 0), holes: Holes::new(4090, 1) },
+    Stencil { name: Name::new(21356, 14), code: Bytes::new(55709, 10), data: Bytes::new(55719, 0), holes: Holes::new(4272, 1) },
     // i64_to_f64__35 (float_ops.c): 10 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(21110, 14), code: Bytes::new(52929, 10), data: Bytes::new(52939, 0), holes: Holes::new(4091, 1) },
+    Stencil { name: Name::new(21370, 14), code: Bytes::new(55719, 10), data: Bytes::new(55729, 0), holes: Holes::new(4273, 1) },
     // i64_to_f64__3m (float_ops.c): 15 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(21124, 14), code: Bytes::new(52939, 15), data: Bytes::new(52954, 0), holes: Holes::new(4092, 2) },
+    Stencil { name: Name::new(21384, 14), code: Bytes::new(55729, 15), data: Bytes::new(55744, 0), holes: Holes::new(4274, 2) },
     // i64_to_f64__40 (float_ops.c): 10 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(21138, 14), code: Bytes::new(52954, 10), data: Bytes::new(52964, 0), holes: Holes::new(4094, 1) },
+    Stencil { name: Name::new(21398, 14), code: Bytes::new(55744, 10), data: Bytes::new(55754, 0), holes: Holes::new(4276, 1) },
     // i64_to_f64__41 (float_ops.c): 10 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(21152, 14), code: Bytes::new(52964, 10), data: Bytes::new(52974, 0), holes: Holes::new(4095, 1) },
+    Stencil { name: Name::new(21412, 14), code: Bytes::new(55754, 10), data: Bytes::new(55764, 0), holes: Holes::new(4277, 1) },
     // i64_to_f64__42 (float_ops.c): 10 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(21166, 14), code: Bytes::new(52974, 10), data: Bytes::new(52984, 0), holes: Holes::new(4096, 1) },
+    Stencil { name: Name::new(21426, 14), code: Bytes::new(55764, 10), data: Bytes::new(55774, 0), holes: Holes::new(4278, 1) },
     // i64_to_f64__43 (float_ops.c): 10 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(21180, 14), code: Bytes::new(52984, 10), data: Bytes::new(52994, 0), holes: Holes::new(4097, 1) },
+    Stencil { name: Name::new(21440, 14), code: Bytes::new(55774, 10), data: Bytes::new(55784, 0), holes: Holes::new(4279, 1) },
     // i64_to_f64__44 (float_ops.c): 10 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(21194, 14), code: Bytes::new(52994, 10), data: Bytes::new(53004, 0), holes: Holes::new(4098, 1) },
+    Stencil { name: Name::new(21454, 14), code: Bytes::new(55784, 10), data: Bytes::new(55794, 0), holes: Holes::new(4280, 1) },
     // i64_to_f64__45 (float_ops.c): 10 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(21208, 14), code: Bytes::new(53004, 10), data: Bytes::new(53014, 0), holes: Holes::new(4099, 1) },
+    Stencil { name: Name::new(21468, 14), code: Bytes::new(55794, 10), data: Bytes::new(55804, 0), holes: Holes::new(4281, 1) },
     // i64_to_f64__4m (float_ops.c): 15 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(21222, 14), code: Bytes::new(53014, 15), data: Bytes::new(53029, 0), holes: Holes::new(4100, 2) },
+    Stencil { name: Name::new(21482, 14), code: Bytes::new(55804, 15), data: Bytes::new(55819, 0), holes: Holes::new(4282, 2) },
     // i64_to_f64__50 (float_ops.c): 10 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(21236, 14), code: Bytes::new(53029, 10), data: Bytes::new(53039, 0), holes: Holes::new(4102, 1) },
+    Stencil { name: Name::new(21496, 14), code: Bytes::new(55819, 10), data: Bytes::new(55829, 0), holes: Holes::new(4284, 1) },
     // i64_to_f64__51 (float_ops.c): 10 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(21250, 14), code: Bytes::new(53039, 10), data: Bytes::new(53049, 0), holes: Holes::new(4103, 1) },
+    Stencil { name: Name::new(21510, 14), code: Bytes::new(55829, 10), data: Bytes::new(55839, 0), holes: Holes::new(4285, 1) },
     // i64_to_f64__52 (float_ops.c): 10 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(21264, 14), code: Bytes::new(53049, 10), data: Bytes::new(53059, 0), holes: Holes::new(4104, 1) },
+    Stencil { name: Name::new(21524, 14), code: Bytes::new(55839, 10), data: Bytes::new(55849, 0), holes: Holes::new(4286, 1) },
     // i64_to_f64__53 (float_ops.c): 10 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(21278, 14), code: Bytes::new(53059, 10), data: Bytes::new(53069, 0), holes: Holes::new(4105, 1) },
+    Stencil { name: Name::new(21538, 14), code: Bytes::new(55849, 10), data: Bytes::new(55859, 0), holes: Holes::new(4287, 1) },
     // i64_to_f64__54 (float_ops.c): 10 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(21292, 14), code: Bytes::new(53069, 10), data: Bytes::new(53079, 0), holes: Holes::new(4106, 1) },
+    Stencil { name: Name::new(21552, 14), code: Bytes::new(55859, 10), data: Bytes::new(55869, 0), holes: Holes::new(4288, 1) },
     // i64_to_f64__55 (float_ops.c): 10 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(21306, 14), code: Bytes::new(53079, 10), data: Bytes::new(53089, 0), holes: Holes::new(4107, 1) },
+    Stencil { name: Name::new(21566, 14), code: Bytes::new(55869, 10), data: Bytes::new(55879, 0), holes: Holes::new(4289, 1) },
     // i64_to_f64__5m (float_ops.c): 15 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(21320, 14), code: Bytes::new(53089, 15), data: Bytes::new(53104, 0), holes: Holes::new(4108, 2) },
+    Stencil { name: Name::new(21580, 14), code: Bytes::new(55879, 15), data: Bytes::new(55894, 0), holes: Holes::new(4290, 2) },
     // i64_to_f64__60 (float_ops.c): 10 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(21334, 14), code: Bytes::new(53104, 10), data: Bytes::new(53114, 0), holes: Holes::new(4110, 1) },
+    Stencil { name: Name::new(21594, 14), code: Bytes::new(55894, 10), data: Bytes::new(55904, 0), holes: Holes::new(4292, 1) },
     // i64_to_f64__61 (float_ops.c): 10 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(21348, 14), code: Bytes::new(53114, 10), data: Bytes::new(53124, 0), holes: Holes::new(4111, 1) },
+    Stencil { name: Name::new(21608, 14), code: Bytes::new(55904, 10), data: Bytes::new(55914, 0), holes: Holes::new(4293, 1) },
     // i64_to_f64__62 (float_ops.c): 10 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(21362, 14), code: Bytes::new(53124, 10), data: Bytes::new(53134, 0), holes: Holes::new(4112, 1) },
+    Stencil { name: Name::new(21622, 14), code: Bytes::new(55914, 10), data: Bytes::new(55924, 0), holes: Holes::new(4294, 1) },
     // i64_to_f64__63 (float_ops.c): 10 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(21376, 14), code: Bytes::new(53134, 10), data: Bytes::new(53144, 0), holes: Holes::new(4113, 1) },
+    Stencil { name: Name::new(21636, 14), code: Bytes::new(55924, 10), data: Bytes::new(55934, 0), holes: Holes::new(4295, 1) },
     // i64_to_f64__64 (float_ops.c): 10 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(21390, 14), code: Bytes::new(53144, 10), data: Bytes::new(53154, 0), holes: Holes::new(4114, 1) },
+    Stencil { name: Name::new(21650, 14), code: Bytes::new(55934, 10), data: Bytes::new(55944, 0), holes: Holes::new(4296, 1) },
     // i64_to_f64__65 (float_ops.c): 10 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(21404, 14), code: Bytes::new(53154, 10), data: Bytes::new(53164, 0), holes: Holes::new(4115, 1) },
+    Stencil { name: Name::new(21664, 14), code: Bytes::new(55944, 10), data: Bytes::new(55954, 0), holes: Holes::new(4297, 1) },
     // i64_to_f64__6m (float_ops.c): 15 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(21418, 14), code: Bytes::new(53164, 15), data: Bytes::new(53179, 0), holes: Holes::new(4116, 2) },
+    Stencil { name: Name::new(21678, 14), code: Bytes::new(55954, 15), data: Bytes::new(55969, 0), holes: Holes::new(4298, 2) },
     // i64_to_f64__70 (float_ops.c): 10 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(21432, 14), code: Bytes::new(53179, 10), data: Bytes::new(53189, 0), holes: Holes::new(4118, 1) },
+    Stencil { name: Name::new(21692, 14), code: Bytes::new(55969, 10), data: Bytes::new(55979, 0), holes: Holes::new(4300, 1) },
     // i64_to_f64__71 (float_ops.c): 10 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(21446, 14), code: Bytes::new(53189, 10), data: Bytes::new(53199, 0), holes: Holes::new(4119, 1) },
+    Stencil { name: Name::new(21706, 14), code: Bytes::new(55979, 10), data: Bytes::new(55989, 0), holes: Holes::new(4301, 1) },
     // i64_to_f64__72 (float_ops.c): 10 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(21460, 14), code: Bytes::new(53199, 10), data: Bytes::new(53209, 0), holes: Holes::new(4120, 1) },
+    Stencil { name: Name::new(21720, 14), code: Bytes::new(55989, 10), data: Bytes::new(55999, 0), holes: Holes::new(4302, 1) },
     // i64_to_f64__73 (float_ops.c): 10 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(21474, 14), code: Bytes::new(53209, 10), data: Bytes::new(53219, 0), holes: Holes::new(4121, 1) },
+    Stencil { name: Name::new(21734, 14), code: Bytes::new(55999, 10), data: Bytes::new(56009, 0), holes: Holes::new(4303, 1) },
     // i64_to_f64__74 (float_ops.c): 10 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(21488, 14), code: Bytes::new(53219, 10), data: Bytes::new(53229, 0), holes: Holes::new(4122, 1) },
+    Stencil { name: Name::new(21748, 14), code: Bytes::new(56009, 10), data: Bytes::new(56019, 0), holes: Holes::new(4304, 1) },
     // i64_to_f64__75 (float_ops.c): 10 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(21502, 14), code: Bytes::new(53229, 10), data: Bytes::new(53239, 0), holes: Holes::new(4123, 1) },
+    Stencil { name: Name::new(21762, 14), code: Bytes::new(56019, 10), data: Bytes::new(56029, 0), holes: Holes::new(4305, 1) },
     // i64_to_f64__7m (float_ops.c): 15 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(21516, 14), code: Bytes::new(53239, 15), data: Bytes::new(53254, 0), holes: Holes::new(4124, 2) },
+    Stencil { name: Name::new(21776, 14), code: Bytes::new(56029, 15), data: Bytes::new(56044, 0), holes: Holes::new(4306, 2) },
     // i64_to_f64__m0 (float_ops.c): 20 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(21530, 14), code: Bytes::new(53254, 20), data: Bytes::new(53274, 0), holes: Holes::new(4126, 2) },
+    Stencil { name: Name::new(21790, 14), code: Bytes::new(56044, 20), data: Bytes::new(56064, 0), holes: Holes::new(4308, 2) },
     // i64_to_f64__m1 (float_ops.c): 20 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(21544, 14), code: Bytes::new(53274, 20), data: Bytes::new(53294, 0), holes: Holes::new(4128, 2) },
+    Stencil { name: Name::new(21804, 14), code: Bytes::new(56064, 20), data: Bytes::new(56084, 0), holes: Holes::new(4310, 2) },
     // i64_to_f64__m2 (float_ops.c): 20 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(21558, 14), code: Bytes::new(53294, 20), data: Bytes::new(53314, 0), holes: Holes::new(4130, 2) },
+    Stencil { name: Name::new(21818, 14), code: Bytes::new(56084, 20), data: Bytes::new(56104, 0), holes: Holes::new(4312, 2) },
     // i64_to_f64__m3 (float_ops.c): 20 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(21572, 14), code: Bytes::new(53314, 20), data: Bytes::new(53334, 0), holes: Holes::new(4132, 2) },
+    Stencil { name: Name::new(21832, 14), code: Bytes::new(56104, 20), data: Bytes::new(56124, 0), holes: Holes::new(4314, 2) },
     // i64_to_f64__m4 (float_ops.c): 20 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(21586, 14), code: Bytes::new(53334, 20), data: Bytes::new(53354, 0), holes: Holes::new(4134, 2) },
+    Stencil { name: Name::new(21846, 14), code: Bytes::new(56124, 20), data: Bytes::new(56144, 0), holes: Holes::new(4316, 2) },
     // i64_to_f64__m5 (float_ops.c): 20 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(21600, 14), code: Bytes::new(53354, 20), data: Bytes::new(53374, 0), holes: Holes::new(4136, 2) },
+    Stencil { name: Name::new(21860, 14), code: Bytes::new(56144, 20), data: Bytes::new(56164, 0), holes: Holes::new(4318, 2) },
     // inc_jlt_i64 (branches.c): 66 code bytes, 0 data bytes, 7 holes
-    Stencil { name: Name::new(21614, 11), code: Bytes::new(53374, 66), data: Bytes::new(53440, 0), holes: Holes::new(4138, 7) },
+    Stencil { name: Name::new(21874, 11), code: Bytes::new(56164, 66), data: Bytes::new(56230, 0), holes: Holes::new(4320, 7) },
     // inc_jlt_i64__00 (branches.c): 24 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(21625, 15), code: Bytes::new(53440, 24), data: Bytes::new(53464, 0), holes: Holes::new(4145, 2) },
+    Stencil { name: Name::new(21885, 15), code: Bytes::new(56230, 24), data: Bytes::new(56254, 0), holes: Holes::new(4327, 2) },
     // inc_jlt_i64__01 (branches.c): 34 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(21640, 15), code: Bytes::new(53464, 34), data: Bytes::new(53498, 0), holes: Holes::new(4147, 3) },
+    Stencil { name: Name::new(21900, 15), code: Bytes::new(56254, 34), data: Bytes::new(56288, 0), holes: Holes::new(4329, 3) },
     // inc_jlt_i64__02 (branches.c): 34 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(21655, 15), code: Bytes::new(53498, 34), data: Bytes::new(53532, 0), holes: Holes::new(4150, 3) },
+    Stencil { name: Name::new(21915, 15), code: Bytes::new(56288, 34), data: Bytes::new(56322, 0), holes: Holes::new(4332, 3) },
     // inc_jlt_i64__03 (branches.c): 34 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(21670, 15), code: Bytes::new(53532, 34), data: Bytes::new(53566, 0), holes: Holes::new(4153, 3) },
+    Stencil { name: Name::new(21930, 15), code: Bytes::new(56322, 34), data: Bytes::new(56356, 0), holes: Holes::new(4335, 3) },
     // inc_jlt_i64__04 (branches.c): 34 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(21685, 15), code: Bytes::new(53566, 34), data: Bytes::new(53600, 0), holes: Holes::new(4156, 3) },
+    Stencil { name: Name::new(21945, 15), code: Bytes::new(56356, 34), data: Bytes::new(56390, 0), holes: Holes::new(4338, 3) },
     // inc_jlt_i64__05 (branches.c): 34 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(21700, 15), code: Bytes::new(53600, 34), data: Bytes::new(53634, 0), holes: Holes::new(4159, 3) },
+    Stencil { name: Name::new(21960, 15), code: Bytes::new(56390, 34), data: Bytes::new(56424, 0), holes: Holes::new(4341, 3) },
     // inc_jlt_i64__0m (branches.c): 39 code bytes, 0 data bytes, 4 holes
-    Stencil { name: Name::new(21715, 15), code: Bytes::new(53634, 39), data: Bytes::new(53673, 0), holes: Holes::new(4162, 4) },
+    Stencil { name: Name::new(21975, 15), code: Bytes::new(56424, 39), data: Bytes::new(56463, 0), holes: Holes::new(4344, 4) },
     // inc_jlt_i64__10 (branches.c): 34 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(21730, 15), code: Bytes::new(53673, 34), data: Bytes::new(53707, 0), holes: Holes::new(4166, 3) },
+    Stencil { name: Name::new(21990, 15), code: Bytes::new(56463, 34), data: Bytes::new(56497, 0), holes: Holes::new(4348, 3) },
     // inc_jlt_i64__11 (branches.c): 24 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(21745, 15), code: Bytes::new(53707, 24), data: Bytes::new(53731, 0), holes: Holes::new(4169, 2) },
+    Stencil { name: Name::new(22005, 15), code: Bytes::new(56497, 24), data: Bytes::new(56521, 0), holes: Holes::new(4351, 2) },
     // inc_jlt_i64__12 (branches.c): 34 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(21760, 15), code: Bytes::new(53731, 34), data: Bytes::new(53765, 0), holes: Holes::new(4171, 3) },
+    Stencil { name: Name::new(22020, 15), code: Bytes::new(56521, 34), data: Bytes::new(56555, 0), holes: Holes::new(4353, 3) },
     // inc_jlt_i64__13 (branches.c): 34 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(21775, 15), code: Bytes::new(53765, 34), data: Bytes::new(53799, 0), holes: Holes::new(4174, 3) },
+    Stencil { name: Name::new(22035, 15), code: Bytes::new(56555, 34), data: Bytes::new(56589, 0), holes: Holes::new(4356, 3) },
     // inc_jlt_i64__14 (branches.c): 34 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(21790, 15), code: Bytes::new(53799, 34), data: Bytes::new(53833, 0), holes: Holes::new(4177, 3) },
+    Stencil { name: Name::new(22050, 15), code: Bytes::new(56589, 34), data: Bytes::new(56623, 0), holes: Holes::new(4359, 3) },
     // inc_jlt_i64__15 (branches.c): 34 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(21805, 15), code: Bytes::new(53833, 34), data: Bytes::new(53867, 0), holes: Holes::new(4180, 3) },
+    Stencil { name: Name::new(22065, 15), code: Bytes::new(56623, 34), data: Bytes::new(56657, 0), holes: Holes::new(4362, 3) },
     // inc_jlt_i64__1m (branches.c): 39 code bytes, 0 data bytes, 4 holes
-    Stencil { name: Name::new(21820, 15), code: Bytes::new(53867, 39), data: Bytes::new(53906, 0), holes: Holes::new(4183, 4) },
+    Stencil { name: Name::new(22080, 15), code: Bytes::new(56657, 39), data: Bytes::new(56696, 0), holes: Holes::new(4365, 4) },
     // inc_jlt_i64__20 (branches.c): 34 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(21835, 15), code: Bytes::new(53906, 34), data: Bytes::new(53940, 0), holes: Holes::new(4187, 3) },
+    Stencil { name: Name::new(22095, 15), code: Bytes::new(56696, 34), data: Bytes::new(56730, 0), holes: Holes::new(4369, 3) },
     // inc_jlt_i64__21 (branches.c): 34 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(21850, 15), code: Bytes::new(53940, 34), data: Bytes::new(53974, 0), holes: Holes::new(4190, 3) },
+    Stencil { name: Name::new(22110, 15), code: Bytes::new(56730, 34), data: Bytes::new(56764, 0), holes: Holes::new(4372, 3) },
     // inc_jlt_i64__22 (branches.c): 24 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(21865, 15), code: Bytes::new(53974, 24), data: Bytes::new(53998, 0), holes: Holes::new(4193, 2) },
+    Stencil { name: Name::new(22125, 15), code: Bytes::new(56764, 24), data: Bytes::new(56788, 0), holes: Holes::new(4375, 2) },
     // inc_jlt_i64__23 (branches.c): 34 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(21880, 15), code: Bytes::new(53998, 34), data: Bytes::new(54032, 0), holes: Holes::new(4195, 3) },
+    Stencil { name: Name::new(22140, 15), code: Bytes::new(56788, 34), data: Bytes::new(56822, 0), holes: Holes::new(4377, 3) },
     // inc_jlt_i64__24 (branches.c): 34 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(21895, 15), code: Bytes::new(54032, 34), data: Bytes::new(54066, 0), holes: Holes::new(4198, 3) },
+    Stencil { name: Name::new(22155, 15), code: Bytes::new(56822, 34), data: Bytes::new(56856, 0), holes: Holes::new(4380, 3) },
     // inc_jlt_i64__25 (branches.c): 34 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(21910, 15), code: Bytes::new(54066, 34), data: Bytes::new(54100, 0), holes: Holes::new(4201, 3) },
+    Stencil { name: Name::new(22170, 15), code: Bytes::new(56856, 34), data: Bytes::new(56890, 0), holes: Holes::new(4383, 3) },
     // inc_jlt_i64__2m (branches.c): 39 code bytes, 0 data bytes, 4 holes
-    Stencil { name: Name::new(21925, 15), code: Bytes::new(54100, 39), data: Bytes::new(54139, 0), holes: Holes::new(4204, 4) },
+    Stencil { name: Name::new(22185, 15), code: Bytes::new(56890, 39), data: Bytes::new(56929, 0), holes: Holes::new(4386, 4) },
     // inc_jlt_i64__30 (branches.c): 34 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(21940, 15), code: Bytes::new(54139, 34), data: Bytes::new(54173, 0), holes: Holes::new(4208, 3) },
+    Stencil { name: Name::new(22200, 15), code: Bytes::new(56929, 34), data: Bytes::new(56963, 0), holes: Holes::new(4390, 3) },
     // inc_jlt_i64__31 (branches.c): 34 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(21955, 15), code: Bytes::new(54173, 34), data: Bytes::new(54207, 0), holes: Holes::new(4211, 3) },
+    Stencil { name: Name::new(22215, 15), code: Bytes::new(56963, 34), data: Bytes::new(56997, 0), holes: Holes::new(4393, 3) },
     // inc_jlt_i64__32 (branches.c): 34 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(21970, 15), code: Bytes::new(54207, 34), data: Bytes::new(54241, 0), holes: Holes::new(4214, 3) },
+    Stencil { name: Name::new(22230, 15), code: Bytes::new(56997, 34), data: Bytes::new(57031, 0), holes: Holes::new(4396, 3) },
     // inc_jlt_i64__33 (branches.c): 24 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(21985, 15), code: Bytes::new(54241, 24), data: Bytes::new(54265, 0), holes: Holes::new(4217, 2) },
+    Stencil { name: Name::new(22245, 15), code: Bytes::new(57031, 24), data: Bytes::new(57055, 0), holes: Holes::new(4399, 2) },
     // inc_jlt_i64__34 (branches.c): 34 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(22000, 15), code: Bytes::new(54265, 34), data: Bytes::new(54299, 0), holes: Holes::new(4219, 3) },
+    Stencil { name: Name::new(22260, 15), code: Bytes::new(57055, 34), data: Bytes::new(57089, 0), holes: Holes::new(4401, 3) },
     // inc_jlt_i64__35 (branches.c): 34 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(22015, 15), code: Bytes::new(54299, 34), data: Bytes::new(54333, 0), holes: Holes::new(4222, 3) },
+    Stencil { name: Name::new(22275, 15), code: Bytes::new(57089, 34), data: Bytes::new(57123, 0), holes: Holes::new(4404, 3) },
     // inc_jlt_i64__3m (branches.c): 39 code bytes, 0 data bytes, 4 holes
-    Stencil { name: Name::new(22030, 15), code: Bytes::new(54333, 39), data: Bytes::new(54372, 0), holes: Holes::new(4225, 4) },
+    Stencil { name: Name::new(22290, 15), code: Bytes::new(57123, 39), data: Bytes::new(57162, 0), holes: Holes::new(4407, 4) },
     // inc_jlt_i64__40 (branches.c): 34 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(22045, 15), code: Bytes::new(54372, 34), data: Bytes::new(54406, 0), holes: Holes::new(4229, 3) },
+    Stencil { name: Name::new(22305, 15), code: Bytes::new(57162, 34), data: Bytes::new(57196, 0), holes: Holes::new(4411, 3) },
     // inc_jlt_i64__41 (branches.c): 34 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(22060, 15), code: Bytes::new(54406, 34), data: Bytes::new(54440, 0), holes: Holes::new(4232, 3) },
+    Stencil { name: Name::new(22320, 15), code: Bytes::new(57196, 34), data: Bytes::new(57230, 0), holes: Holes::new(4414, 3) },
     // inc_jlt_i64__42 (branches.c): 34 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(22075, 15), code: Bytes::new(54440, 34), data: Bytes::new(54474, 0), holes: Holes::new(4235, 3) },
+    Stencil { name: Name::new(22335, 15), code: Bytes::new(57230, 34), data: Bytes::new(57264, 0), holes: Holes::new(4417, 3) },
     // inc_jlt_i64__43 (branches.c): 34 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(22090, 15), code: Bytes::new(54474, 34), data: Bytes::new(54508, 0), holes: Holes::new(4238, 3) },
+    Stencil { name: Name::new(22350, 15), code: Bytes::new(57264, 34), data: Bytes::new(57298, 0), holes: Holes::new(4420, 3) },
     // inc_jlt_i64__44 (branches.c): 24 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(22105, 15), code: Bytes::new(54508, 24), data: Bytes::new(54532, 0), holes: Holes::new(4241, 2) },
+    Stencil { name: Name::new(22365, 15), code: Bytes::new(57298, 24), data: Bytes::new(57322, 0), holes: Holes::new(4423, 2) },
     // inc_jlt_i64__45 (branches.c): 34 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(22120, 15), code: Bytes::new(54532, 34), data: Bytes::new(54566, 0), holes: Holes::new(4243, 3) },
+    Stencil { name: Name::new(22380, 15), code: Bytes::new(57322, 34), data: Bytes::new(57356, 0), holes: Holes::new(4425, 3) },
     // inc_jlt_i64__4m (branches.c): 39 code bytes, 0 data bytes, 4 holes
-    Stencil { name: Name::new(22135, 15), code: Bytes::new(54566, 39), data: Bytes::new(54605, 0), holes: Holes::new(4246, 4) },
+    Stencil { name: Name::new(22395, 15), code: Bytes::new(57356, 39), data: Bytes::new(57395, 0), holes: Holes::new(4428, 4) },
     // inc_jlt_i64__50 (branches.c): 34 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(22150, 15), code: Bytes::new(54605, 34), data: Bytes::new(54639, 0), holes: Holes::new(4250, 3) },
+    Stencil { name: Name::new(22410, 15), code: Bytes::new(57395, 34), data: Bytes::new(57429, 0), holes: Holes::new(4432, 3) },
     // inc_jlt_i64__51 (branches.c): 34 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(22165, 15), code: Bytes::new(54639, 34), data: Bytes::new(54673, 0), holes: Holes::new(4253, 3) },
+    Stencil { name: Name::new(22425, 15), code: Bytes::new(57429, 34), data: Bytes::new(57463, 0), holes: Holes::new(4435, 3) },
     // inc_jlt_i64__52 (branches.c): 34 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(22180, 15), code: Bytes::new(54673, 34), data: Bytes::new(54707, 0), holes: Holes::new(4256, 3) },
+    Stencil { name: Name::new(22440, 15), code: Bytes::new(57463, 34), data: Bytes::new(57497, 0), holes: Holes::new(4438, 3) },
     // inc_jlt_i64__53 (branches.c): 34 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(22195, 15), code: Bytes::new(54707, 34), data: Bytes::new(54741, 0), holes: Holes::new(4259, 3) },
+    Stencil { name: Name::new(22455, 15), code: Bytes::new(57497, 34), data: Bytes::new(57531, 0), holes: Holes::new(4441, 3) },
     // inc_jlt_i64__54 (branches.c): 34 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(22210, 15), code: Bytes::new(54741, 34), data: Bytes::new(54775, 0), holes: Holes::new(4262, 3) },
+    Stencil { name: Name::new(22470, 15), code: Bytes::new(57531, 34), data: Bytes::new(57565, 0), holes: Holes::new(4444, 3) },
     // inc_jlt_i64__55 (branches.c): 24 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(22225, 15), code: Bytes::new(54775, 24), data: Bytes::new(54799, 0), holes: Holes::new(4265, 2) },
+    Stencil { name: Name::new(22485, 15), code: Bytes::new(57565, 24), data: Bytes::new(57589, 0), holes: Holes::new(4447, 2) },
     // inc_jlt_i64__5m (branches.c): 39 code bytes, 0 data bytes, 4 holes
-    Stencil { name: Name::new(22240, 15), code: Bytes::new(54799, 39), data: Bytes::new(54838, 0), holes: Holes::new(4267, 4) },
+    Stencil { name: Name::new(22500, 15), code: Bytes::new(57589, 39), data: Bytes::new(57628, 0), holes: Holes::new(4449, 4) },
     // inc_jlt_i64__m0 (branches.c): 61 code bytes, 0 data bytes, 6 holes
-    Stencil { name: Name::new(22255, 15), code: Bytes::new(54838, 61), data: Bytes::new(54899, 0), holes: Holes::new(4271, 6) },
+    Stencil { name: Name::new(22515, 15), code: Bytes::new(57628, 61), data: Bytes::new(57689, 0), holes: Holes::new(4453, 6) },
     // inc_jlt_i64__m1 (branches.c): 61 code bytes, 0 data bytes, 6 holes
-    Stencil { name: Name::new(22270, 15), code: Bytes::new(54899, 61), data: Bytes::new(54960, 0), holes: Holes::new(4277, 6) },
+    Stencil { name: Name::new(22530, 15), code: Bytes::new(57689, 61), data: Bytes::new(57750, 0), holes: Holes::new(4459, 6) },
     // inc_jlt_i64__m2 (branches.c): 61 code bytes, 0 data bytes, 6 holes
-    Stencil { name: Name::new(22285, 15), code: Bytes::new(54960, 61), data: Bytes::new(55021, 0), holes: Holes::new(4283, 6) },
+    Stencil { name: Name::new(22545, 15), code: Bytes::new(57750, 61), data: Bytes::new(57811, 0), holes: Holes::new(4465, 6) },
     // inc_jlt_i64__m3 (branches.c): 61 code bytes, 0 data bytes, 6 holes
-    Stencil { name: Name::new(22300, 15), code: Bytes::new(55021, 61), data: Bytes::new(55082, 0), holes: Holes::new(4289, 6) },
+    Stencil { name: Name::new(22560, 15), code: Bytes::new(57811, 61), data: Bytes::new(57872, 0), holes: Holes::new(4471, 6) },
     // inc_jlt_i64__m4 (branches.c): 61 code bytes, 0 data bytes, 6 holes
-    Stencil { name: Name::new(22315, 15), code: Bytes::new(55082, 61), data: Bytes::new(55143, 0), holes: Holes::new(4295, 6) },
+    Stencil { name: Name::new(22575, 15), code: Bytes::new(57872, 61), data: Bytes::new(57933, 0), holes: Holes::new(4477, 6) },
     // inc_jlt_i64__m5 (branches.c): 61 code bytes, 0 data bytes, 6 holes
-    Stencil { name: Name::new(22330, 15), code: Bytes::new(55143, 61), data: Bytes::new(55204, 0), holes: Holes::new(4301, 6) },
+    Stencil { name: Name::new(22590, 15), code: Bytes::new(57933, 61), data: Bytes::new(57994, 0), holes: Holes::new(4483, 6) },
     // init_cells (moves.c): 65 code bytes, 0 data bytes, 4 holes
-    Stencil { name: Name::new(22345, 10), code: Bytes::new(55204, 65), data: Bytes::new(55269, 0), holes: Holes::new(4307, 4) },
+    Stencil { name: Name::new(22605, 10), code: Bytes::new(57994, 65), data: Bytes::new(58059, 0), holes: Holes::new(4489, 4) },
     // jeq_f64 (branches.c): 33 code bytes, 0 data bytes, 4 holes
-    Stencil { name: Name::new(22355, 7), code: Bytes::new(55269, 33), data: Bytes::new(55302, 0), holes: Holes::new(4311, 4) },
+    Stencil { name: Name::new(22615, 7), code: Bytes::new(58059, 33), data: Bytes::new(58092, 0), holes: Holes::new(4493, 4) },
     // jeq_f64__00 (branches.c): 15 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(22362, 11), code: Bytes::new(55302, 15), data: Bytes::new(55317, 0), holes: Holes::new(4315, 2) },
+    Stencil { name: Name::new(22622, 11), code: Bytes::new(58092, 15), data: Bytes::new(58107, 0), holes: Holes::new(4497, 2) },
     // jeq_f64__01 (branches.c): 17 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(22373, 11), code: Bytes::new(55317, 17), data: Bytes::new(55334, 0), holes: Holes::new(4317, 2) },
+    Stencil { name: Name::new(22633, 11), code: Bytes::new(58107, 17), data: Bytes::new(58124, 0), holes: Holes::new(4499, 2) },
     // jeq_f64__02 (branches.c): 17 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(22384, 11), code: Bytes::new(55334, 17), data: Bytes::new(55351, 0), holes: Holes::new(4319, 2) },
+    Stencil { name: Name::new(22644, 11), code: Bytes::new(58124, 17), data: Bytes::new(58141, 0), holes: Holes::new(4501, 2) },
     // jeq_f64__03 (branches.c): 17 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(22395, 11), code: Bytes::new(55351, 17), data: Bytes::new(55368, 0), holes: Holes::new(4321, 2) },
+    Stencil { name: Name::new(22655, 11), code: Bytes::new(58141, 17), data: Bytes::new(58158, 0), holes: Holes::new(4503, 2) },
     // jeq_f64__04 (branches.c): 17 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(22406, 11), code: Bytes::new(55368, 17), data: Bytes::new(55385, 0), holes: Holes::new(4323, 2) },
+    Stencil { name: Name::new(22666, 11), code: Bytes::new(58158, 17), data: Bytes::new(58175, 0), holes: Holes::new(4505, 2) },
     // jeq_f64__05 (branches.c): 17 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(22417, 11), code: Bytes::new(55385, 17), data: Bytes::new(55402, 0), holes: Holes::new(4325, 2) },
+    Stencil { name: Name::new(22677, 11), code: Bytes::new(58175, 17), data: Bytes::new(58192, 0), holes: Holes::new(4507, 2) },
     // jeq_f64__06 (branches.c): 17 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(22428, 11), code: Bytes::new(55402, 17), data: Bytes::new(55419, 0), holes: Holes::new(4327, 2) },
+    Stencil { name: Name::new(22688, 11), code: Bytes::new(58192, 17), data: Bytes::new(58209, 0), holes: Holes::new(4509, 2) },
     // jeq_f64__07 (branches.c): 17 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(22439, 11), code: Bytes::new(55419, 17), data: Bytes::new(55436, 0), holes: Holes::new(4329, 2) },
+    Stencil { name: Name::new(22699, 11), code: Bytes::new(58209, 17), data: Bytes::new(58226, 0), holes: Holes::new(4511, 2) },
     // jeq_f64__0m (branches.c): 28 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(22450, 11), code: Bytes::new(55436, 28), data: Bytes::new(55464, 0), holes: Holes::new(4331, 3) },
+    Stencil { name: Name::new(22710, 11), code: Bytes::new(58226, 28), data: Bytes::new(58254, 0), holes: Holes::new(4513, 3) },
     // jeq_f64__10 (branches.c): 17 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(22461, 11), code: Bytes::new(55464, 17), data: Bytes::new(55481, 0), holes: Holes::new(4334, 2) },
+    Stencil { name: Name::new(22721, 11), code: Bytes::new(58254, 17), data: Bytes::new(58271, 0), holes: Holes::new(4516, 2) },
     // jeq_f64__11 (branches.c): 15 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(22472, 11), code: Bytes::new(55481, 15), data: Bytes::new(55496, 0), holes: Holes::new(4336, 2) },
+    Stencil { name: Name::new(22732, 11), code: Bytes::new(58271, 15), data: Bytes::new(58286, 0), holes: Holes::new(4518, 2) },
     // jeq_f64__12 (branches.c): 17 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(22483, 11), code: Bytes::new(55496, 17), data: Bytes::new(55513, 0), holes: Holes::new(4338, 2) },
+    Stencil { name: Name::new(22743, 11), code: Bytes::new(58286, 17), data: Bytes::new(58303, 0), holes: Holes::new(4520, 2) },
     // jeq_f64__13 (branches.c): 17 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(22494, 11), code: Bytes::new(55513, 17), data: Bytes::new(55530, 0), holes: Holes::new(4340, 2) },
+    Stencil { name: Name::new(22754, 11), code: Bytes::new(58303, 17), data: Bytes::new(58320, 0), holes: Holes::new(4522, 2) },
     // jeq_f64__14 (branches.c): 17 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(22505, 11), code: Bytes::new(55530, 17), data: Bytes::new(55547, 0), holes: Holes::new(4342, 2) },
+    Stencil { name: Name::new(22765, 11), code: Bytes::new(58320, 17), data: Bytes::new(58337, 0), holes: Holes::new(4524, 2) },
     // jeq_f64__15 (branches.c): 17 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(22516, 11), code: Bytes::new(55547, 17), data: Bytes::new(55564, 0), holes: Holes::new(4344, 2) },
+    Stencil { name: Name::new(22776, 11), code: Bytes::new(58337, 17), data: Bytes::new(58354, 0), holes: Holes::new(4526, 2) },
     // jeq_f64__16 (branches.c): 17 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(22527, 11), code: Bytes::new(55564, 17), data: Bytes::new(55581, 0), holes: Holes::new(4346, 2) },
+    Stencil { name: Name::new(22787, 11), code: Bytes::new(58354, 17), data: Bytes::new(58371, 0), holes: Holes::new(4528, 2) },
     // jeq_f64__17 (branches.c): 17 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(22538, 11), code: Bytes::new(55581, 17), data: Bytes::new(55598, 0), holes: Holes::new(4348, 2) },
+    Stencil { name: Name::new(22798, 11), code: Bytes::new(58371, 17), data: Bytes::new(58388, 0), holes: Holes::new(4530, 2) },
     // jeq_f64__1m (branches.c): 28 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(22549, 11), code: Bytes::new(55598, 28), data: Bytes::new(55626, 0), holes: Holes::new(4350, 3) },
+    Stencil { name: Name::new(22809, 11), code: Bytes::new(58388, 28), data: Bytes::new(58416, 0), holes: Holes::new(4532, 3) },
     // jeq_f64__20 (branches.c): 17 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(22560, 11), code: Bytes::new(55626, 17), data: Bytes::new(55643, 0), holes: Holes::new(4353, 2) },
+    Stencil { name: Name::new(22820, 11), code: Bytes::new(58416, 17), data: Bytes::new(58433, 0), holes: Holes::new(4535, 2) },
     // jeq_f64__21 (branches.c): 17 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(22571, 11), code: Bytes::new(55643, 17), data: Bytes::new(55660, 0), holes: Holes::new(4355, 2) },
+    Stencil { name: Name::new(22831, 11), code: Bytes::new(58433, 17), data: Bytes::new(58450, 0), holes: Holes::new(4537, 2) },
     // jeq_f64__22 (branches.c): 15 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(22582, 11), code: Bytes::new(55660, 15), data: Bytes::new(55675, 0), holes: Holes::new(4357, 2) },
+    Stencil { name: Name::new(22842, 11), code: Bytes::new(58450, 15), data: Bytes::new(58465, 0), holes: Holes::new(4539, 2) },
     // jeq_f64__23 (branches.c): 17 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(22593, 11), code: Bytes::new(55675, 17), data: Bytes::new(55692, 0), holes: Holes::new(4359, 2) },
+    Stencil { name: Name::new(22853, 11), code: Bytes::new(58465, 17), data: Bytes::new(58482, 0), holes: Holes::new(4541, 2) },
     // jeq_f64__24 (branches.c): 17 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(22604, 11), code: Bytes::new(55692, 17), data: Bytes::new(55709, 0), holes: Holes::new(4361, 2) },
+    Stencil { name: Name::new(22864, 11), code: Bytes::new(58482, 17), data: Bytes::new(58499, 0), holes: Holes::new(4543, 2) },
     // jeq_f64__25 (branches.c): 17 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(22615, 11), code: Bytes::new(55709, 17), data: Bytes::new(55726, 0), holes: Holes::new(4363, 2) },
+    Stencil { name: Name::new(22875, 11), code: Bytes::new(58499, 17), data: Bytes::new(58516, 0), holes: Holes::new(4545, 2) },
     // jeq_f64__26 (branches.c): 17 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(22626, 11), code: Bytes::new(55726, 17), data: Bytes::new(55743, 0), holes: Holes::new(4365, 2) },
+    Stencil { name: Name::new(22886, 11), code: Bytes::new(58516, 17), data: Bytes::new(58533, 0), holes: Holes::new(4547, 2) },
     // jeq_f64__27 (branches.c): 17 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(22637, 11), code: Bytes::new(55743, 17), data: Bytes::new(55760, 0), holes: Holes::new(4367, 2) },
+    Stencil { name: Name::new(22897, 11), code: Bytes::new(58533, 17), data: Bytes::new(58550, 0), holes: Holes::new(4549, 2) },
     // jeq_f64__2m (branches.c): 28 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(22648, 11), code: Bytes::new(55760, 28), data: Bytes::new(55788, 0), holes: Holes::new(4369, 3) },
+    Stencil { name: Name::new(22908, 11), code: Bytes::new(58550, 28), data: Bytes::new(58578, 0), holes: Holes::new(4551, 3) },
     // jeq_f64__30 (branches.c): 17 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(22659, 11), code: Bytes::new(55788, 17), data: Bytes::new(55805, 0), holes: Holes::new(4372, 2) },
+    Stencil { name: Name::new(22919, 11), code: Bytes::new(58578, 17), data: Bytes::new(58595, 0), holes: Holes::new(4554, 2) },
     // jeq_f64__31 (branches.c): 17 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(22670, 11), code: Bytes::new(55805, 17), data: Bytes::new(55822, 0), holes: Holes::new(4374, 2) },
+    Stencil { name: Name::new(22930, 11), code: Bytes::new(58595, 17), data: Bytes::new(58612, 0), holes: Holes::new(4556, 2) },
     // jeq_f64__32 (branches.c): 17 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(22681, 11), code: Bytes::new(55822, 17), data: Bytes::new(55839, 0), holes: Holes::new(4376, 2) },
+    Stencil { name: Name::new(22941, 11), code: Bytes::new(58612, 17), data: Bytes::new(58629, 0), holes: Holes::new(4558, 2) },
     // jeq_f64__33 (branches.c): 15 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(22692, 11), code: Bytes::new(55839, 15), data: Bytes::new(55854, 0), holes: Holes::new(4378, 2) },
+    Stencil { name: Name::new(22952, 11), code: Bytes::new(58629, 15), data: Bytes::new(58644, 0), holes: Holes::new(4560, 2) },
     // jeq_f64__34 (branches.c): 17 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(22703, 11), code: Bytes::new(55854, 17), data: Bytes::new(55871, 0), holes: Holes::new(4380, 2) },
+    Stencil { name: Name::new(22963, 11), code: Bytes::new(58644, 17), data: Bytes::new(58661, 0), holes: Holes::new(4562, 2) },
     // jeq_f64__35 (branches.c): 17 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(22714, 11), code: Bytes::new(55871, 17), data: Bytes::new(55888, 0), holes: Holes::new(4382, 2) },
+    Stencil { name: Name::new(22974, 11), code: Bytes::new(58661, 17), data: Bytes::new(58678, 0), holes: Holes::new(4564, 2) },
     // jeq_f64__36 (branches.c): 17 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(22725, 11), code: Bytes::new(55888, 17), data: Bytes::new(55905, 0), holes: Holes::new(4384, 2) },
+    Stencil { name: Name::new(22985, 11), code: Bytes::new(58678, 17), data: Bytes::new(58695, 0), holes: Holes::new(4566, 2) },
     // jeq_f64__37 (branches.c): 17 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(22736, 11), code: Bytes::new(55905, 17), data: Bytes::new(55922, 0), holes: Holes::new(4386, 2) },
+    Stencil { name: Name::new(22996, 11), code: Bytes::new(58695, 17), data: Bytes::new(58712, 0), holes: Holes::new(4568, 2) },
     // jeq_f64__3m (branches.c): 28 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(22747, 11), code: Bytes::new(55922, 28), data: Bytes::new(55950, 0), holes: Holes::new(4388, 3) },
+    Stencil { name: Name::new(23007, 11), code: Bytes::new(58712, 28), data: Bytes::new(58740, 0), holes: Holes::new(4570, 3) },
     // jeq_f64__40 (branches.c): 17 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(22758, 11), code: Bytes::new(55950, 17), data: Bytes::new(55967, 0), holes: Holes::new(4391, 2) },
+    Stencil { name: Name::new(23018, 11), code: Bytes::new(58740, 17), data: Bytes::new(58757, 0), holes: Holes::new(4573, 2) },
     // jeq_f64__41 (branches.c): 17 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(22769, 11), code: Bytes::new(55967, 17), data: Bytes::new(55984, 0), holes: Holes::new(4393, 2) },
+    Stencil { name: Name::new(23029, 11), code: Bytes::new(58757, 17), data: Bytes::new(58774, 0), holes: Holes::new(4575, 2) },
     // jeq_f64__42 (branches.c): 17 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(22780, 11), code: Bytes::new(55984, 17), data: Bytes::new(56001, 0), holes: Holes::new(4395, 2) },
+    Stencil { name: Name::new(23040, 11), code: Bytes::new(58774, 17), data: Bytes::new(58791, 0), holes: Holes::new(4577, 2) },
     // jeq_f64__43 (branches.c): 17 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(22791, 11), code: Bytes::new(56001, 17), data: Bytes::new(56018, 0), holes: Holes::new(4397, 2) },
+    Stencil { name: Name::new(23051, 11), code: Bytes::new(58791, 17), data: Bytes::new(58808, 0), holes: Holes::new(4579, 2) },
     // jeq_f64__44 (branches.c): 15 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(22802, 11), code: Bytes::new(56018, 15), data: Bytes::new(56033, 0), holes: Holes::new(4399, 2) },
+    Stencil { name: Name::new(23062, 11), code: Bytes::new(58808, 15), data: Bytes::new(58823, 0), holes: Holes::new(4581, 2) },
     // jeq_f64__45 (branches.c): 17 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(22813, 11), code: Bytes::new(56033, 17), data: Bytes::new(56050, 0), holes: Holes::new(4401, 2) },
+    Stencil { name: Name::new(23073, 11), code: Bytes::new(58823, 17), data: Bytes::new(58840, 0), holes: Holes::new(4583, 2) },
     // jeq_f64__46 (branches.c): 17 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(22824, 11), code: Bytes::new(56050, 17), data: Bytes::new(56067, 0), holes: Holes::new(4403, 2) },
+    Stencil { name: Name::new(23084, 11), code: Bytes::new(58840, 17), data: Bytes::new(58857, 0), holes: Holes::new(4585, 2) },
     // jeq_f64__47 (branches.c): 17 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(22835, 11), code: Bytes::new(56067, 17), data: Bytes::new(56084, 0), holes: Holes::new(4405, 2) },
+    Stencil { name: Name::new(23095, 11), code: Bytes::new(58857, 17), data: Bytes::new(58874, 0), holes: Holes::new(4587, 2) },
     // jeq_f64__4m (branches.c): 28 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(22846, 11), code: Bytes::new(56084, 28), data: Bytes::new(56112, 0), holes: Holes::new(4407, 3) },
+    Stencil { name: Name::new(23106, 11), code: Bytes::new(58874, 28), data: Bytes::new(58902, 0), holes: Holes::new(4589, 3) },
     // jeq_f64__50 (branches.c): 17 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(22857, 11), code: Bytes::new(56112, 17), data: Bytes::new(56129, 0), holes: Holes::new(4410, 2) },
+    Stencil { name: Name::new(23117, 11), code: Bytes::new(58902, 17), data: Bytes::new(58919, 0), holes: Holes::new(4592, 2) },
     // jeq_f64__51 (branches.c): 17 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(22868, 11), code: Bytes::new(56129, 17), data: Bytes::new(56146, 0), holes: Holes::new(4412, 2) },
+    Stencil { name: Name::new(23128, 11), code: Bytes::new(58919, 17), data: Bytes::new(58936, 0), holes: Holes::new(4594, 2) },
     // jeq_f64__52 (branches.c): 17 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(22879, 11), code: Bytes::new(56146, 17), data: Bytes::new(56163, 0), holes: Holes::new(4414, 2) },
+    Stencil { name: Name::new(23139, 11), code: Bytes::new(58936, 17), data: Bytes::new(58953, 0), holes: Holes::new(4596, 2) },
     // jeq_f64__53 (branches.c): 17 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(22890, 11), code: Bytes::new(56163, 17), data: Bytes::new(56180, 0), holes: Holes::new(4416, 2) },
+    Stencil { name: Name::new(23150, 11), code: Bytes::new(58953, 17), data: Bytes::new(58970, 0), holes: Holes::new(4598, 2) },
     // jeq_f64__54 (branches.c): 17 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(22901, 11), code: Bytes::new(56180, 17), data: Bytes::new(56197, 0), holes: Holes::new(4418, 2) },
+    Stencil { name: Name::new(23161, 11), code: Bytes::new(58970, 17), data: Bytes::new(58987, 0), holes: Holes::new(4600, 2) },
     // jeq_f64__55 (branches.c): 15 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(22912, 11), code: Bytes::new(56197, 15), data: Bytes::new(56212, 0), holes: Holes::new(4420, 2) },
+    Stencil { name: Name::new(23172, 11), code: Bytes::new(58987, 15), data: Bytes::new(59002, 0), holes: Holes::new(4602, 2) },
     // jeq_f64__56 (branches.c): 17 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(22923, 11), code: Bytes::new(56212, 17), data: Bytes::new(56229, 0), holes: Holes::new(4422, 2) },
+    Stencil { name: Name::new(23183, 11), code: Bytes::new(59002, 17), data: Bytes::new(59019, 0), holes: Holes::new(4604, 2) },
     // jeq_f64__57 (branches.c): 17 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(22934, 11), code: Bytes::new(56229, 17), data: Bytes::new(56246, 0), holes: Holes::new(4424, 2) },
+    Stencil { name: Name::new(23194, 11), code: Bytes::new(59019, 17), data: Bytes::new(59036, 0), holes: Holes::new(4606, 2) },
     // jeq_f64__5m (branches.c): 28 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(22945, 11), code: Bytes::new(56246, 28), data: Bytes::new(56274, 0), holes: Holes::new(4426, 3) },
+    Stencil { name: Name::new(23205, 11), code: Bytes::new(59036, 28), data: Bytes::new(59064, 0), holes: Holes::new(4608, 3) },
     // jeq_f64__60 (branches.c): 17 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(22956, 11), code: Bytes::new(56274, 17), data: Bytes::new(56291, 0), holes: Holes::new(4429, 2) },
+    Stencil { name: Name::new(23216, 11), code: Bytes::new(59064, 17), data: Bytes::new(59081, 0), holes: Holes::new(4611, 2) },
     // jeq_f64__61 (branches.c): 17 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(22967, 11), code: Bytes::new(56291, 17), data: Bytes::new(56308, 0), holes: Holes::new(4431, 2) },
+    Stencil { name: Name::new(23227, 11), code: Bytes::new(59081, 17), data: Bytes::new(59098, 0), holes: Holes::new(4613, 2) },
     // jeq_f64__62 (branches.c): 17 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(22978, 11), code: Bytes::new(56308, 17), data: Bytes::new(56325, 0), holes: Holes::new(4433, 2) },
+    Stencil { name: Name::new(23238, 11), code: Bytes::new(59098, 17), data: Bytes::new(59115, 0), holes: Holes::new(4615, 2) },
     // jeq_f64__63 (branches.c): 17 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(22989, 11), code: Bytes::new(56325, 17), data: Bytes::new(56342, 0), holes: Holes::new(4435, 2) },
+    Stencil { name: Name::new(23249, 11), code: Bytes::new(59115, 17), data: Bytes::new(59132, 0), holes: Holes::new(4617, 2) },
     // jeq_f64__64 (branches.c): 17 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(23000, 11), code: Bytes::new(56342, 17), data: Bytes::new(56359, 0), holes: Holes::new(4437, 2) },
+    Stencil { name: Name::new(23260, 11), code: Bytes::new(59132, 17), data: Bytes::new(59149, 0), holes: Holes::new(4619, 2) },
     // jeq_f64__65 (branches.c): 17 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(23011, 11), code: Bytes::new(56359, 17), data: Bytes::new(56376, 0), holes: Holes::new(4439, 2) },
+    Stencil { name: Name::new(23271, 11), code: Bytes::new(59149, 17), data: Bytes::new(59166, 0), holes: Holes::new(4621, 2) },
     // jeq_f64__66 (branches.c): 15 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(23022, 11), code: Bytes::new(56376, 15), data: Bytes::new(56391, 0), holes: Holes::new(4441, 2) },
+    Stencil { name: Name::new(23282, 11), code: Bytes::new(59166, 15), data: Bytes::new(59181, 0), holes: Holes::new(4623, 2) },
     // jeq_f64__67 (branches.c): 17 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(23033, 11), code: Bytes::new(56391, 17), data: Bytes::new(56408, 0), holes: Holes::new(4443, 2) },
+    Stencil { name: Name::new(23293, 11), code: Bytes::new(59181, 17), data: Bytes::new(59198, 0), holes: Holes::new(4625, 2) },
     // jeq_f64__6m (branches.c): 28 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(23044, 11), code: Bytes::new(56408, 28), data: Bytes::new(56436, 0), holes: Holes::new(4445, 3) },
+    Stencil { name: Name::new(23304, 11), code: Bytes::new(59198, 28), data: Bytes::new(59226, 0), holes: Holes::new(4627, 3) },
     // jeq_f64__70 (branches.c): 17 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(23055, 11), code: Bytes::new(56436, 17), data: Bytes::new(56453, 0), holes: Holes::new(4448, 2) },
+    Stencil { name: Name::new(23315, 11), code: Bytes::new(59226, 17), data: Bytes::new(59243, 0), holes: Holes::new(4630, 2) },
     // jeq_f64__71 (branches.c): 17 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(23066, 11), code: Bytes::new(56453, 17), data: Bytes::new(56470, 0), holes: Holes::new(4450, 2) },
+    Stencil { name: Name::new(23326, 11), code: Bytes::new(59243, 17), data: Bytes::new(59260, 0), holes: Holes::new(4632, 2) },
     // jeq_f64__72 (branches.c): 17 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(23077, 11), code: Bytes::new(56470, 17), data: Bytes::new(56487, 0), holes: Holes::new(4452, 2) },
+    Stencil { name: Name::new(23337, 11), code: Bytes::new(59260, 17), data: Bytes::new(59277, 0), holes: Holes::new(4634, 2) },
     // jeq_f64__73 (branches.c): 17 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(23088, 11), code: Bytes::new(56487, 17), data: Bytes::new(56504, 0), holes: Holes::new(4454, 2) },
+    Stencil { name: Name::new(23348, 11), code: Bytes::new(59277, 17), data: Bytes::new(59294, 0), holes: Holes::new(4636, 2) },
     // jeq_f64__74 (branches.c): 17 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(23099, 11), code: Bytes::new(56504, 17), data: Bytes::new(56521, 0), holes: Holes::new(4456, 2) },
+    Stencil { name: Name::new(23359, 11), code: Bytes::new(59294, 17), data: Bytes::new(59311, 0), holes: Holes::new(4638, 2) },
     // jeq_f64__75 (branches.c): 17 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(23110, 11), code: Bytes::new(56521, 17), data: Bytes::new(56538, 0), holes: Holes::new(4458, 2) },
+    Stencil { name: Name::new(23370, 11), code: Bytes::new(59311, 17), data: Bytes::new(59328, 0), holes: Holes::new(4640, 2) },
     // jeq_f64__76 (branches.c): 17 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(23121, 11), code: Bytes::new(56538, 17), data: Bytes::new(56555, 0), holes: Holes::new(4460, 2) },
+    Stencil { name: Name::new(23381, 11), code: Bytes::new(59328, 17), data: Bytes::new(59345, 0), holes: Holes::new(4642, 2) },
     // jeq_f64__77 (branches.c): 15 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(23132, 11), code: Bytes::new(56555, 15), data: Bytes::new(56570, 0), holes: Holes::new(4462, 2) },
+    Stencil { name: Name::new(23392, 11), code: Bytes::new(59345, 15), data: Bytes::new(59360, 0), holes: Holes::new(4644, 2) },
     // jeq_f64__7m (branches.c): 28 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(23143, 11), code: Bytes::new(56570, 28), data: Bytes::new(56598, 0), holes: Holes::new(4464, 3) },
+    Stencil { name: Name::new(23403, 11), code: Bytes::new(59360, 28), data: Bytes::new(59388, 0), holes: Holes::new(4646, 3) },
     // jeq_f64__m0 (branches.c): 28 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(23154, 11), code: Bytes::new(56598, 28), data: Bytes::new(56626, 0), holes: Holes::new(4467, 3) },
+    Stencil { name: Name::new(23414, 11), code: Bytes::new(59388, 28), data: Bytes::new(59416, 0), holes: Holes::new(4649, 3) },
     // jeq_f64__m1 (branches.c): 28 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(23165, 11), code: Bytes::new(56626, 28), data: Bytes::new(56654, 0), holes: Holes::new(4470, 3) },
+    Stencil { name: Name::new(23425, 11), code: Bytes::new(59416, 28), data: Bytes::new(59444, 0), holes: Holes::new(4652, 3) },
     // jeq_f64__m2 (branches.c): 28 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(23176, 11), code: Bytes::new(56654, 28), data: Bytes::new(56682, 0), holes: Holes::new(4473, 3) },
+    Stencil { name: Name::new(23436, 11), code: Bytes::new(59444, 28), data: Bytes::new(59472, 0), holes: Holes::new(4655, 3) },
     // jeq_f64__m3 (branches.c): 28 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(23187, 11), code: Bytes::new(56682, 28), data: Bytes::new(56710, 0), holes: Holes::new(4476, 3) },
+    Stencil { name: Name::new(23447, 11), code: Bytes::new(59472, 28), data: Bytes::new(59500, 0), holes: Holes::new(4658, 3) },
     // jeq_f64__m4 (branches.c): 28 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(23198, 11), code: Bytes::new(56710, 28), data: Bytes::new(56738, 0), holes: Holes::new(4479, 3) },
+    Stencil { name: Name::new(23458, 11), code: Bytes::new(59500, 28), data: Bytes::new(59528, 0), holes: Holes::new(4661, 3) },
     // jeq_f64__m5 (branches.c): 28 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(23209, 11), code: Bytes::new(56738, 28), data: Bytes::new(56766, 0), holes: Holes::new(4482, 3) },
+    Stencil { name: Name::new(23469, 11), code: Bytes::new(59528, 28), data: Bytes::new(59556, 0), holes: Holes::new(4664, 3) },
     // jeq_f64__m6 (branches.c): 28 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(23220, 11), code: Bytes::new(56766, 28), data: Bytes::new(56794, 0), holes: Holes::new(4485, 3) },
+    Stencil { name: Name::new(23480, 11), code: Bytes::new(59556, 28), data: Bytes::new(59584, 0), holes: Holes::new(4667, 3) },
     // jeq_f64__m7 (branches.c): 28 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(23231, 11), code: Bytes::new(56794, 28), data: Bytes::new(56822, 0), holes: Holes::new(4488, 3) },
+    Stencil { name: Name::new(23491, 11), code: Bytes::new(59584, 28), data: Bytes::new(59612, 0), holes: Holes::new(4670, 3) },
     // jeq_i64 (branches.c): 30 code bytes, 0 data bytes, 4 holes
-    Stencil { name: Name::new(23242, 7), code: Bytes::new(56822, 30), data: Bytes::new(56852, 0), holes: Holes::new(4491, 4) },
+    Stencil { name: Name::new(23502, 7), code: Bytes::new(59612, 30), data: Bytes::new(59642, 0), holes: Holes::new(4673, 4) },
     // jeq_i64__00 (branches.c): 14 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(23249, 11), code: Bytes::new(56852, 14), data: Bytes::new(56866, 0), holes: Holes::new(4495, 2) },
+    Stencil { name: Name::new(23509, 11), code: Bytes::new(59642, 14), data: Bytes::new(59656, 0), holes: Holes::new(4677, 2) },
     // jeq_i64__01 (branches.c): 14 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(23260, 11), code: Bytes::new(56866, 14), data: Bytes::new(56880, 0), holes: Holes::new(4497, 2) },
+    Stencil { name: Name::new(23520, 11), code: Bytes::new(59656, 14), data: Bytes::new(59670, 0), holes: Holes::new(4679, 2) },
     // jeq_i64__02 (branches.c): 14 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(23271, 11), code: Bytes::new(56880, 14), data: Bytes::new(56894, 0), holes: Holes::new(4499, 2) },
+    Stencil { name: Name::new(23531, 11), code: Bytes::new(59670, 14), data: Bytes::new(59684, 0), holes: Holes::new(4681, 2) },
     // jeq_i64__03 (branches.c): 14 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(23282, 11), code: Bytes::new(56894, 14), data: Bytes::new(56908, 0), holes: Holes::new(4501, 2) },
+    Stencil { name: Name::new(23542, 11), code: Bytes::new(59684, 14), data: Bytes::new(59698, 0), holes: Holes::new(4683, 2) },
     // jeq_i64__04 (branches.c): 14 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(23293, 11), code: Bytes::new(56908, 14), data: Bytes::new(56922, 0), holes: Holes::new(4503, 2) },
+    Stencil { name: Name::new(23553, 11), code: Bytes::new(59698, 14), data: Bytes::new(59712, 0), holes: Holes::new(4685, 2) },
     // jeq_i64__05 (branches.c): 14 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(23304, 11), code: Bytes::new(56922, 14), data: Bytes::new(56936, 0), holes: Holes::new(4505, 2) },
+    Stencil { name: Name::new(23564, 11), code: Bytes::new(59712, 14), data: Bytes::new(59726, 0), holes: Holes::new(4687, 2) },
     // jeq_i64__0m (branches.c): 22 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(23315, 11), code: Bytes::new(56936, 22), data: Bytes::new(56958, 0), holes: Holes::new(4507, 3) },
+    Stencil { name: Name::new(23575, 11), code: Bytes::new(59726, 22), data: Bytes::new(59748, 0), holes: Holes::new(4689, 3) },
     // jeq_i64__10 (branches.c): 14 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(23326, 11), code: Bytes::new(56958, 14), data: Bytes::new(56972, 0), holes: Holes::new(4510, 2) },
+    Stencil { name: Name::new(23586, 11), code: Bytes::new(59748, 14), data: Bytes::new(59762, 0), holes: Holes::new(4692, 2) },
     // jeq_i64__11 (branches.c): 14 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(23337, 11), code: Bytes::new(56972, 14), data: Bytes::new(56986, 0), holes: Holes::new(4512, 2) },
+    Stencil { name: Name::new(23597, 11), code: Bytes::new(59762, 14), data: Bytes::new(59776, 0), holes: Holes::new(4694, 2) },
     // jeq_i64__12 (branches.c): 14 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(23348, 11), code: Bytes::new(56986, 14), data: Bytes::new(57000, 0), holes: Holes::new(4514, 2) },
+    Stencil { name: Name::new(23608, 11), code: Bytes::new(59776, 14), data: Bytes::new(59790, 0), holes: Holes::new(4696, 2) },
     // jeq_i64__13 (branches.c): 14 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(23359, 11), code: Bytes::new(57000, 14), data: Bytes::new(57014, 0), holes: Holes::new(4516, 2) },
+    Stencil { name: Name::new(23619, 11), code: Bytes::new(59790, 14), data: Bytes::new(59804, 0), holes: Holes::new(4698, 2) },
     // jeq_i64__14 (branches.c): 14 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(23370, 11), code: Bytes::new(57014, 14), data: Bytes::new(57028, 0), holes: Holes::new(4518, 2) },
+    Stencil { name: Name::new(23630, 11), code: Bytes::new(59804, 14), data: Bytes::new(59818, 0), holes: Holes::new(4700, 2) },
     // jeq_i64__15 (branches.c): 14 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(23381, 11), code: Bytes::new(57028, 14), data: Bytes::new(57042, 0), holes: Holes::new(4520, 2) },
+    Stencil { name: Name::new(23641, 11), code: Bytes::new(59818, 14), data: Bytes::new(59832, 0), holes: Holes::new(4702, 2) },
     // jeq_i64__1m (branches.c): 22 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(23392, 11), code: Bytes::new(57042, 22), data: Bytes::new(57064, 0), holes: Holes::new(4522, 3) },
+    Stencil { name: Name::new(23652, 11), code: Bytes::new(59832, 22), data: Bytes::new(59854, 0), holes: Holes::new(4704, 3) },
     // jeq_i64__20 (branches.c): 14 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(23403, 11), code: Bytes::new(57064, 14), data: Bytes::new(57078, 0), holes: Holes::new(4525, 2) },
+    Stencil { name: Name::new(23663, 11), code: Bytes::new(59854, 14), data: Bytes::new(59868, 0), holes: Holes::new(4707, 2) },
     // jeq_i64__21 (branches.c): 14 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(23414, 11), code: Bytes::new(57078, 14), data: Bytes::new(57092, 0), holes: Holes::new(4527, 2) },
+    Stencil { name: Name::new(23674, 11), code: Bytes::new(59868, 14), data: Bytes::new(59882, 0), holes: Holes::new(4709, 2) },
     // jeq_i64__22 (branches.c): 14 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(23425, 11), code: Bytes::new(57092, 14), data: Bytes::new(57106, 0), holes: Holes::new(4529, 2) },
+    Stencil { name: Name::new(23685, 11), code: Bytes::new(59882, 14), data: Bytes::new(59896, 0), holes: Holes::new(4711, 2) },
     // jeq_i64__23 (branches.c): 14 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(23436, 11), code: Bytes::new(57106, 14), data: Bytes::new(57120, 0), holes: Holes::new(4531, 2) },
+    Stencil { name: Name::new(23696, 11), code: Bytes::new(59896, 14), data: Bytes::new(59910, 0), holes: Holes::new(4713, 2) },
     // jeq_i64__24 (branches.c): 14 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(23447, 11), code: Bytes::new(57120, 14), data: Bytes::new(57134, 0), holes: Holes::new(4533, 2) },
+    Stencil { name: Name::new(23707, 11), code: Bytes::new(59910, 14), data: Bytes::new(59924, 0), holes: Holes::new(4715, 2) },
     // jeq_i64__25 (branches.c): 14 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(23458, 11), code: Bytes::new(57134, 14), data: Bytes::new(57148, 0), holes: Holes::new(4535, 2) },
+    Stencil { name: Name::new(23718, 11), code: Bytes::new(59924, 14), data: Bytes::new(59938, 0), holes: Holes::new(4717, 2) },
     // jeq_i64__2m (branches.c): 22 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(23469, 11), code: Bytes::new(57148, 22), data: Bytes::new(57170, 0), holes: Holes::new(4537, 3) },
+    Stencil { name: Name::new(23729, 11), code: Bytes::new(59938, 22), data: Bytes::new(59960, 0), holes: Holes::new(4719, 3) },
     // jeq_i64__30 (branches.c): 14 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(23480, 11), code: Bytes::new(57170, 14), data: Bytes::new(57184, 0), holes: Holes::new(4540, 2) },
+    Stencil { name: Name::new(23740, 11), code: Bytes::new(59960, 14), data: Bytes::new(59974, 0), holes: Holes::new(4722, 2) },
     // jeq_i64__31 (branches.c): 14 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(23491, 11), code: Bytes::new(57184, 14), data: Bytes::new(57198, 0), holes: Holes::new(4542, 2) },
+    Stencil { name: Name::new(23751, 11), code: Bytes::new(59974, 14), data: Bytes::new(59988, 0), holes: Holes::new(4724, 2) },
     // jeq_i64__32 (branches.c): 14 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(23502, 11), code: Bytes::new(57198, 14), data: Bytes::new(57212, 0), holes: Holes::new(4544, 2) },
+    Stencil { name: Name::new(23762, 11), code: Bytes::new(59988, 14), data: Bytes::new(60002, 0), holes: Holes::new(4726, 2) },
     // jeq_i64__33 (branches.c): 14 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(23513, 11), code: Bytes::new(57212, 14), data: Bytes::new(57226, 0), holes: Holes::new(4546, 2) },
+    Stencil { name: Name::new(23773, 11), code: Bytes::new(60002, 14), data: Bytes::new(60016, 0), holes: Holes::new(4728, 2) },
     // jeq_i64__34 (branches.c): 14 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(23524, 11), code: Bytes::new(57226, 14), data: Bytes::new(57240, 0), holes: Holes::new(4548, 2) },
+    Stencil { name: Name::new(23784, 11), code: Bytes::new(60016, 14), data: Bytes::new(60030, 0), holes: Holes::new(4730, 2) },
     // jeq_i64__35 (branches.c): 14 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(23535, 11), code: Bytes::new(57240, 14), data: Bytes::new(57254, 0), holes: Holes::new(4550, 2) },
+    Stencil { name: Name::new(23795, 11), code: Bytes::new(60030, 14), data: Bytes::new(60044, 0), holes: Holes::new(4732, 2) },
     // jeq_i64__3m (branches.c): 22 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(23546, 11), code: Bytes::new(57254, 22), data: Bytes::new(57276, 0), holes: Holes::new(4552, 3) },
+    Stencil { name: Name::new(23806, 11), code: Bytes::new(60044, 22), data: Bytes::new(60066, 0), holes: Holes::new(4734, 3) },
     // jeq_i64__40 (branches.c): 14 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(23557, 11), code: Bytes::new(57276, 14), data: Bytes::new(57290, 0), holes: Holes::new(4555, 2) },
+    Stencil { name: Name::new(23817, 11), code: Bytes::new(60066, 14), data: Bytes::new(60080, 0), holes: Holes::new(4737, 2) },
     // jeq_i64__41 (branches.c): 14 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(23568, 11), code: Bytes::new(57290, 14), data: Bytes::new(57304, 0), holes: Holes::new(4557, 2) },
+    Stencil { name: Name::new(23828, 11), code: Bytes::new(60080, 14), data: Bytes::new(60094, 0), holes: Holes::new(4739, 2) },
     // jeq_i64__42 (branches.c): 14 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(23579, 11), code: Bytes::new(57304, 14), data: Bytes::new(57318, 0), holes: Holes::new(4559, 2) },
+    Stencil { name: Name::new(23839, 11), code: Bytes::new(60094, 14), data: Bytes::new(60108, 0), holes: Holes::new(4741, 2) },
     // jeq_i64__43 (branches.c): 14 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(23590, 11), code: Bytes::new(57318, 14), data: Bytes::new(57332, 0), holes: Holes::new(4561, 2) },
+    Stencil { name: Name::new(23850, 11), code: Bytes::new(60108, 14), data: Bytes::new(60122, 0), holes: Holes::new(4743, 2) },
     // jeq_i64__44 (branches.c): 14 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(23601, 11), code: Bytes::new(57332, 14), data: Bytes::new(57346, 0), holes: Holes::new(4563, 2) },
+    Stencil { name: Name::new(23861, 11), code: Bytes::new(60122, 14), data: Bytes::new(60136, 0), holes: Holes::new(4745, 2) },
     // jeq_i64__45 (branches.c): 14 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(23612, 11), code: Bytes::new(57346, 14), data: Bytes::new(57360, 0), holes: Holes::new(4565, 2) },
+    Stencil { name: Name::new(23872, 11), code: Bytes::new(60136, 14), data: Bytes::new(60150, 0), holes: Holes::new(4747, 2) },
     // jeq_i64__4m (branches.c): 22 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(23623, 11), code: Bytes::new(57360, 22), data: Bytes::new(57382, 0), holes: Holes::new(4567, 3) },
+    Stencil { name: Name::new(23883, 11), code: Bytes::new(60150, 22), data: Bytes::new(60172, 0), holes: Holes::new(4749, 3) },
     // jeq_i64__50 (branches.c): 14 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(23634, 11), code: Bytes::new(57382, 14), data: Bytes::new(57396, 0), holes: Holes::new(4570, 2) },
+    Stencil { name: Name::new(23894, 11), code: Bytes::new(60172, 14), data: Bytes::new(60186, 0), holes: Holes::new(4752, 2) },
     // jeq_i64__51 (branches.c): 14 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(23645, 11), code: Bytes::new(57396, 14), data: Bytes::new(57410, 0), holes: Holes::new(4572, 2) },
+    Stencil { name: Name::new(23905, 11), code: Bytes::new(60186, 14), data: Bytes::new(60200, 0), holes: Holes::new(4754, 2) },
     // jeq_i64__52 (branches.c): 14 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(23656, 11), code: Bytes::new(57410, 14), data: Bytes::new(57424, 0), holes: Holes::new(4574, 2) },
+    Stencil { name: Name::new(23916, 11), code: Bytes::new(60200, 14), data: Bytes::new(60214, 0), holes: Holes::new(4756, 2) },
     // jeq_i64__53 (branches.c): 14 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(23667, 11), code: Bytes::new(57424, 14), data: Bytes::new(57438, 0), holes: Holes::new(4576, 2) },
+    Stencil { name: Name::new(23927, 11), code: Bytes::new(60214, 14), data: Bytes::new(60228, 0), holes: Holes::new(4758, 2) },
     // jeq_i64__54 (branches.c): 14 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(23678, 11), code: Bytes::new(57438, 14), data: Bytes::new(57452, 0), holes: Holes::new(4578, 2) },
+    Stencil { name: Name::new(23938, 11), code: Bytes::new(60228, 14), data: Bytes::new(60242, 0), holes: Holes::new(4760, 2) },
     // jeq_i64__55 (branches.c): 14 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(23689, 11), code: Bytes::new(57452, 14), data: Bytes::new(57466, 0), holes: Holes::new(4580, 2) },
+    Stencil { name: Name::new(23949, 11), code: Bytes::new(60242, 14), data: Bytes::new(60256, 0), holes: Holes::new(4762, 2) },
     // jeq_i64__5m (branches.c): 22 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(23700, 11), code: Bytes::new(57466, 22), data: Bytes::new(57488, 0), holes: Holes::new(4582, 3) },
+    Stencil { name: Name::new(23960, 11), code: Bytes::new(60256, 22), data: Bytes::new(60278, 0), holes: Holes::new(4764, 3) },
     // jeq_i64__m0 (branches.c): 22 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(23711, 11), code: Bytes::new(57488, 22), data: Bytes::new(57510, 0), holes: Holes::new(4585, 3) },
+    Stencil { name: Name::new(23971, 11), code: Bytes::new(60278, 22), data: Bytes::new(60300, 0), holes: Holes::new(4767, 3) },
     // jeq_i64__m1 (branches.c): 22 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(23722, 11), code: Bytes::new(57510, 22), data: Bytes::new(57532, 0), holes: Holes::new(4588, 3) },
+    Stencil { name: Name::new(23982, 11), code: Bytes::new(60300, 22), data: Bytes::new(60322, 0), holes: Holes::new(4770, 3) },
     // jeq_i64__m2 (branches.c): 22 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(23733, 11), code: Bytes::new(57532, 22), data: Bytes::new(57554, 0), holes: Holes::new(4591, 3) },
+    Stencil { name: Name::new(23993, 11), code: Bytes::new(60322, 22), data: Bytes::new(60344, 0), holes: Holes::new(4773, 3) },
     // jeq_i64__m3 (branches.c): 22 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(23744, 11), code: Bytes::new(57554, 22), data: Bytes::new(57576, 0), holes: Holes::new(4594, 3) },
+    Stencil { name: Name::new(24004, 11), code: Bytes::new(60344, 22), data: Bytes::new(60366, 0), holes: Holes::new(4776, 3) },
     // jeq_i64__m4 (branches.c): 22 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(23755, 11), code: Bytes::new(57576, 22), data: Bytes::new(57598, 0), holes: Holes::new(4597, 3) },
+    Stencil { name: Name::new(24015, 11), code: Bytes::new(60366, 22), data: Bytes::new(60388, 0), holes: Holes::new(4779, 3) },
     // jeq_i64__m5 (branches.c): 22 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(23766, 11), code: Bytes::new(57598, 22), data: Bytes::new(57620, 0), holes: Holes::new(4600, 3) },
+    Stencil { name: Name::new(24026, 11), code: Bytes::new(60388, 22), data: Bytes::new(60410, 0), holes: Holes::new(4782, 3) },
     // jeq_i64_imm (branches.c): 26 code bytes, 0 data bytes, 4 holes
-    Stencil { name: Name::new(23777, 11), code: Bytes::new(57620, 26), data: Bytes::new(57646, 0), holes: Holes::new(4603, 4) },
+    Stencil { name: Name::new(24037, 11), code: Bytes::new(60410, 26), data: Bytes::new(60436, 0), holes: Holes::new(4785, 4) },
     // jeq_i64_imm__0 (branches.c): 18 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(23788, 14), code: Bytes::new(57646, 18), data: Bytes::new(57664, 0), holes: Holes::new(4607, 3) },
+    Stencil { name: Name::new(24048, 14), code: Bytes::new(60436, 18), data: Bytes::new(60454, 0), holes: Holes::new(4789, 3) },
     // jeq_i64_imm__1 (branches.c): 18 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(23802, 14), code: Bytes::new(57664, 18), data: Bytes::new(57682, 0), holes: Holes::new(4610, 3) },
+    Stencil { name: Name::new(24062, 14), code: Bytes::new(60454, 18), data: Bytes::new(60472, 0), holes: Holes::new(4792, 3) },
     // jeq_i64_imm__2 (branches.c): 18 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(23816, 14), code: Bytes::new(57682, 18), data: Bytes::new(57700, 0), holes: Holes::new(4613, 3) },
+    Stencil { name: Name::new(24076, 14), code: Bytes::new(60472, 18), data: Bytes::new(60490, 0), holes: Holes::new(4795, 3) },
     // jeq_i64_imm__3 (branches.c): 18 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(23830, 14), code: Bytes::new(57700, 18), data: Bytes::new(57718, 0), holes: Holes::new(4616, 3) },
+    Stencil { name: Name::new(24090, 14), code: Bytes::new(60490, 18), data: Bytes::new(60508, 0), holes: Holes::new(4798, 3) },
     // jeq_i64_imm__4 (branches.c): 18 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(23844, 14), code: Bytes::new(57718, 18), data: Bytes::new(57736, 0), holes: Holes::new(4619, 3) },
+    Stencil { name: Name::new(24104, 14), code: Bytes::new(60508, 18), data: Bytes::new(60526, 0), holes: Holes::new(4801, 3) },
     // jeq_i64_imm__5 (branches.c): 18 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(23858, 14), code: Bytes::new(57736, 18), data: Bytes::new(57754, 0), holes: Holes::new(4622, 3) },
+    Stencil { name: Name::new(24118, 14), code: Bytes::new(60526, 18), data: Bytes::new(60544, 0), holes: Holes::new(4804, 3) },
     // jge_i64_imm (branches.c): 26 code bytes, 0 data bytes, 4 holes
-    Stencil { name: Name::new(23872, 11), code: Bytes::new(57754, 26), data: Bytes::new(57780, 0), holes: Holes::new(4625, 4) },
+    Stencil { name: Name::new(24132, 11), code: Bytes::new(60544, 26), data: Bytes::new(60570, 0), holes: Holes::new(4807, 4) },
     // jge_i64_imm__0 (branches.c): 18 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(23883, 14), code: Bytes::new(57780, 18), data: Bytes::new(57798, 0), holes: Holes::new(4629, 3) },
+    Stencil { name: Name::new(24143, 14), code: Bytes::new(60570, 18), data: Bytes::new(60588, 0), holes: Holes::new(4811, 3) },
     // jge_i64_imm__1 (branches.c): 18 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(23897, 14), code: Bytes::new(57798, 18), data: Bytes::new(57816, 0), holes: Holes::new(4632, 3) },
+    Stencil { name: Name::new(24157, 14), code: Bytes::new(60588, 18), data: Bytes::new(60606, 0), holes: Holes::new(4814, 3) },
     // jge_i64_imm__2 (branches.c): 18 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(23911, 14), code: Bytes::new(57816, 18), data: Bytes::new(57834, 0), holes: Holes::new(4635, 3) },
+    Stencil { name: Name::new(24171, 14), code: Bytes::new(60606, 18), data: Bytes::new(60624, 0), holes: Holes::new(4817, 3) },
     // jge_i64_imm__3 (branches.c): 18 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(23925, 14), code: Bytes::new(57834, 18), data: Bytes::new(57852, 0), holes: Holes::new(4638, 3) },
+    Stencil { name: Name::new(24185, 14), code: Bytes::new(60624, 18), data: Bytes::new(60642, 0), holes: Holes::new(4820, 3) },
     // jge_i64_imm__4 (branches.c): 18 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(23939, 14), code: Bytes::new(57852, 18), data: Bytes::new(57870, 0), holes: Holes::new(4641, 3) },
+    Stencil { name: Name::new(24199, 14), code: Bytes::new(60642, 18), data: Bytes::new(60660, 0), holes: Holes::new(4823, 3) },
     // jge_i64_imm__5 (branches.c): 18 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(23953, 14), code: Bytes::new(57870, 18), data: Bytes::new(57888, 0), holes: Holes::new(4644, 3) },
+    Stencil { name: Name::new(24213, 14), code: Bytes::new(60660, 18), data: Bytes::new(60678, 0), holes: Holes::new(4826, 3) },
     // jgt_i64_imm (branches.c): 26 code bytes, 0 data bytes, 4 holes
-    Stencil { name: Name::new(23967, 11), code: Bytes::new(57888, 26), data: Bytes::new(57914, 0), holes: Holes::new(4647, 4) },
+    Stencil { name: Name::new(24227, 11), code: Bytes::new(60678, 26), data: Bytes::new(60704, 0), holes: Holes::new(4829, 4) },
     // jgt_i64_imm__0 (branches.c): 18 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(23978, 14), code: Bytes::new(57914, 18), data: Bytes::new(57932, 0), holes: Holes::new(4651, 3) },
+    Stencil { name: Name::new(24238, 14), code: Bytes::new(60704, 18), data: Bytes::new(60722, 0), holes: Holes::new(4833, 3) },
     // jgt_i64_imm__1 (branches.c): 18 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(23992, 14), code: Bytes::new(57932, 18), data: Bytes::new(57950, 0), holes: Holes::new(4654, 3) },
+    Stencil { name: Name::new(24252, 14), code: Bytes::new(60722, 18), data: Bytes::new(60740, 0), holes: Holes::new(4836, 3) },
     // jgt_i64_imm__2 (branches.c): 18 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(24006, 14), code: Bytes::new(57950, 18), data: Bytes::new(57968, 0), holes: Holes::new(4657, 3) },
+    Stencil { name: Name::new(24266, 14), code: Bytes::new(60740, 18), data: Bytes::new(60758, 0), holes: Holes::new(4839, 3) },
     // jgt_i64_imm__3 (branches.c): 18 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(24020, 14), code: Bytes::new(57968, 18), data: Bytes::new(57986, 0), holes: Holes::new(4660, 3) },
+    Stencil { name: Name::new(24280, 14), code: Bytes::new(60758, 18), data: Bytes::new(60776, 0), holes: Holes::new(4842, 3) },
     // jgt_i64_imm__4 (branches.c): 18 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(24034, 14), code: Bytes::new(57986, 18), data: Bytes::new(58004, 0), holes: Holes::new(4663, 3) },
+    Stencil { name: Name::new(24294, 14), code: Bytes::new(60776, 18), data: Bytes::new(60794, 0), holes: Holes::new(4845, 3) },
     // jgt_i64_imm__5 (branches.c): 18 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(24048, 14), code: Bytes::new(58004, 18), data: Bytes::new(58022, 0), holes: Holes::new(4666, 3) },
+    Stencil { name: Name::new(24308, 14), code: Bytes::new(60794, 18), data: Bytes::new(60812, 0), holes: Holes::new(4848, 3) },
     // jle_f64 (branches.c): 31 code bytes, 0 data bytes, 4 holes
-    Stencil { name: Name::new(24062, 7), code: Bytes::new(58022, 31), data: Bytes::new(58053, 0), holes: Holes::new(4669, 4) },
+    Stencil { name: Name::new(24322, 7), code: Bytes::new(60812, 31), data: Bytes::new(60843, 0), holes: Holes::new(4851, 4) },
     // jle_f64__00 (branches.c): 15 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(24069, 11), code: Bytes::new(58053, 15), data: Bytes::new(58068, 0), holes: Holes::new(4673, 2) },
+    Stencil { name: Name::new(24329, 11), code: Bytes::new(60843, 15), data: Bytes::new(60858, 0), holes: Holes::new(4855, 2) },
     // jle_f64__01 (branches.c): 15 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(24080, 11), code: Bytes::new(58068, 15), data: Bytes::new(58083, 0), holes: Holes::new(4675, 2) },
+    Stencil { name: Name::new(24340, 11), code: Bytes::new(60858, 15), data: Bytes::new(60873, 0), holes: Holes::new(4857, 2) },
     // jle_f64__02 (branches.c): 15 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(24091, 11), code: Bytes::new(58083, 15), data: Bytes::new(58098, 0), holes: Holes::new(4677, 2) },
+    Stencil { name: Name::new(24351, 11), code: Bytes::new(60873, 15), data: Bytes::new(60888, 0), holes: Holes::new(4859, 2) },
     // jle_f64__03 (branches.c): 15 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(24102, 11), code: Bytes::new(58098, 15), data: Bytes::new(58113, 0), holes: Holes::new(4679, 2) },
+    Stencil { name: Name::new(24362, 11), code: Bytes::new(60888, 15), data: Bytes::new(60903, 0), holes: Holes::new(4861, 2) },
     // jle_f64__04 (branches.c): 15 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(24113, 11), code: Bytes::new(58113, 15), data: Bytes::new(58128, 0), holes: Holes::new(4681, 2) },
+    Stencil { name: Name::new(24373, 11), code: Bytes::new(60903, 15), data: Bytes::new(60918, 0), holes: Holes::new(4863, 2) },
     // jle_f64__05 (branches.c): 15 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(24124, 11), code: Bytes::new(58128, 15), data: Bytes::new(58143, 0), holes: Holes::new(4683, 2) },
+    Stencil { name: Name::new(24384, 11), code: Bytes::new(60918, 15), data: Bytes::new(60933, 0), holes: Holes::new(4865, 2) },
     // jle_f64__06 (branches.c): 15 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(24135, 11), code: Bytes::new(58143, 15), data: Bytes::new(58158, 0), holes: Holes::new(4685, 2) },
+    Stencil { name: Name::new(24395, 11), code: Bytes::new(60933, 15), data: Bytes::new(60948, 0), holes: Holes::new(4867, 2) },
     // jle_f64__07 (branches.c): 15 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(24146, 11), code: Bytes::new(58158, 15), data: Bytes::new(58173, 0), holes: Holes::new(4687, 2) },
+    Stencil { name: Name::new(24406, 11), code: Bytes::new(60948, 15), data: Bytes::new(60963, 0), holes: Holes::new(4869, 2) },
     // jle_f64__0m (branches.c): 26 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(24157, 11), code: Bytes::new(58173, 26), data: Bytes::new(58199, 0), holes: Holes::new(4689, 3) },
+    Stencil { name: Name::new(24417, 11), code: Bytes::new(60963, 26), data: Bytes::new(60989, 0), holes: Holes::new(4871, 3) },
     // jle_f64__10 (branches.c): 15 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(24168, 11), code: Bytes::new(58199, 15), data: Bytes::new(58214, 0), holes: Holes::new(4692, 2) },
+    Stencil { name: Name::new(24428, 11), code: Bytes::new(60989, 15), data: Bytes::new(61004, 0), holes: Holes::new(4874, 2) },
     // jle_f64__11 (branches.c): 15 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(24179, 11), code: Bytes::new(58214, 15), data: Bytes::new(58229, 0), holes: Holes::new(4694, 2) },
+    Stencil { name: Name::new(24439, 11), code: Bytes::new(61004, 15), data: Bytes::new(61019, 0), holes: Holes::new(4876, 2) },
     // jle_f64__12 (branches.c): 15 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(24190, 11), code: Bytes::new(58229, 15), data: Bytes::new(58244, 0), holes: Holes::new(4696, 2) },
+    Stencil { name: Name::new(24450, 11), code: Bytes::new(61019, 15), data: Bytes::new(61034, 0), holes: Holes::new(4878, 2) },
     // jle_f64__13 (branches.c): 15 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(24201, 11), code: Bytes::new(58244, 15), data: Bytes::new(58259, 0), holes: Holes::new(4698, 2) },
+    Stencil { name: Name::new(24461, 11), code: Bytes::new(61034, 15), data: Bytes::new(61049, 0), holes: Holes::new(4880, 2) },
     // jle_f64__14 (branches.c): 15 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(24212, 11), code: Bytes::new(58259, 15), data: Bytes::new(58274, 0), holes: Holes::new(4700, 2) },
+    Stencil { name: Name::new(24472, 11), code: Bytes::new(61049, 15), data: Bytes::new(61064, 0), holes: Holes::new(4882, 2) },
     // jle_f64__15 (branches.c): 15 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(24223, 11), code: Bytes::new(58274, 15), data: Bytes::new(58289, 0), holes: Holes::new(4702, 2) },
+    Stencil { name: Name::new(24483, 11), code: Bytes::new(61064, 15), data: Bytes::new(61079, 0), holes: Holes::new(4884, 2) },
     // jle_f64__16 (branches.c): 15 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(24234, 11), code: Bytes::new(58289, 15), data: Bytes::new(58304, 0), holes: Holes::new(4704, 2) },
+    Stencil { name: Name::new(24494, 11), code: Bytes::new(61079, 15), data: Bytes::new(61094, 0), holes: Holes::new(4886, 2) },
     // jle_f64__17 (branches.c): 15 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(24245, 11), code: Bytes::new(58304, 15), data: Bytes::new(58319, 0), holes: Holes::new(4706, 2) },
+    Stencil { name: Name::new(24505, 11), code: Bytes::new(61094, 15), data: Bytes::new(61109, 0), holes: Holes::new(4888, 2) },
     // jle_f64__1m (branches.c): 26 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(24256, 11), code: Bytes::new(58319, 26), data: Bytes::new(58345, 0), holes: Holes::new(4708, 3) },
+    Stencil { name: Name::new(24516, 11), code: Bytes::new(61109, 26), data: Bytes::new(61135, 0), holes: Holes::new(4890, 3) },
     // jle_f64__20 (branches.c): 15 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(24267, 11), code: Bytes::new(58345, 15), data: Bytes::new(58360, 0), holes: Holes::new(4711, 2) },
+    Stencil { name: Name::new(24527, 11), code: Bytes::new(61135, 15), data: Bytes::new(61150, 0), holes: Holes::new(4893, 2) },
     // jle_f64__21 (branches.c): 15 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(24278, 11), code: Bytes::new(58360, 15), data: Bytes::new(58375, 0), holes: Holes::new(4713, 2) },
+    Stencil { name: Name::new(24538, 11), code: Bytes::new(61150, 15), data: Bytes::new(61165, 0), holes: Holes::new(4895, 2) },
     // jle_f64__22 (branches.c): 15 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(24289, 11), code: Bytes::new(58375, 15), data: Bytes::new(58390, 0), holes: Holes::new(4715, 2) },
+    Stencil { name: Name::new(24549, 11), code: Bytes::new(61165, 15), data: Bytes::new(61180, 0), holes: Holes::new(4897, 2) },
     // jle_f64__23 (branches.c): 15 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(24300, 11), code: Bytes::new(58390, 15), data: Bytes::new(58405, 0), holes: Holes::new(4717, 2) },
+    Stencil { name: Name::new(24560, 11), code: Bytes::new(61180, 15), data: Bytes::new(61195, 0), holes: Holes::new(4899, 2) },
     // jle_f64__24 (branches.c): 15 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(24311, 11), code: Bytes::new(58405, 15), data: Bytes::new(58420, 0), holes: Holes::new(4719, 2) },
+    Stencil { name: Name::new(24571, 11), code: Bytes::new(61195, 15), data: Bytes::new(61210, 0), holes: Holes::new(4901, 2) },
     // jle_f64__25 (branches.c): 15 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(24322, 11), code: Bytes::new(58420, 15), data: Bytes::new(58435, 0), holes: Holes::new(4721, 2) },
+    Stencil { name: Name::new(24582, 11), code: Bytes::new(61210, 15), data: Bytes::new(61225, 0), holes: Holes::new(4903, 2) },
     // jle_f64__26 (branches.c): 15 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(24333, 11), code: Bytes::new(58435, 15), data: Bytes::new(58450, 0), holes: Holes::new(4723, 2) },
+    Stencil { name: Name::new(24593, 11), code: Bytes::new(61225, 15), data: Bytes::new(61240, 0), holes: Holes::new(4905, 2) },
     // jle_f64__27 (branches.c): 15 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(24344, 11), code: Bytes::new(58450, 15), data: Bytes::new(58465, 0), holes: Holes::new(4725, 2) },
+    Stencil { name: Name::new(24604, 11), code: Bytes::new(61240, 15), data: Bytes::new(61255, 0), holes: Holes::new(4907, 2) },
     // jle_f64__2m (branches.c): 26 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(24355, 11), code: Bytes::new(58465, 26), data: Bytes::new(58491, 0), holes: Holes::new(4727, 3) },
+    Stencil { name: Name::new(24615, 11), code: Bytes::new(61255, 26), data: Bytes::new(61281, 0), holes: Holes::new(4909, 3) },
     // jle_f64__30 (branches.c): 15 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(24366, 11), code: Bytes::new(58491, 15), data: Bytes::new(58506, 0), holes: Holes::new(4730, 2) },
+    Stencil { name: Name::new(24626, 11), code: Bytes::new(61281, 15), data: Bytes::new(61296, 0), holes: Holes::new(4912, 2) },
     // jle_f64__31 (branches.c): 15 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(24377, 11), code: Bytes::new(58506, 15), data: Bytes::new(58521, 0), holes: Holes::new(4732, 2) },
+    Stencil { name: Name::new(24637, 11), code: Bytes::new(61296, 15), data: Bytes::new(61311, 0), holes: Holes::new(4914, 2) },
     // jle_f64__32 (branches.c): 15 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(24388, 11), code: Bytes::new(58521, 15), data: Bytes::new(58536, 0), holes: Holes::new(4734, 2) },
+    Stencil { name: Name::new(24648, 11), code: Bytes::new(61311, 15), data: Bytes::new(61326, 0), holes: Holes::new(4916, 2) },
     // jle_f64__33 (branches.c): 15 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(24399, 11), code: Bytes::new(58536, 15), data: Bytes::new(58551, 0), holes: Holes::new(4736, 2) },
+    Stencil { name: Name::new(24659, 11), code: Bytes::new(61326, 15), data: Bytes::new(61341, 0), holes: Holes::new(4918, 2) },
     // jle_f64__34 (branches.c): 15 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(24410, 11), code: Bytes::new(58551, 15), data: Bytes::new(58566, 0), holes: Holes::new(4738, 2) },
+    Stencil { name: Name::new(24670, 11), code: Bytes::new(61341, 15), data: Bytes::new(61356, 0), holes: Holes::new(4920, 2) },
     // jle_f64__35 (branches.c): 15 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(24421, 11), code: Bytes::new(58566, 15), data: Bytes::new(58581, 0), holes: Holes::new(4740, 2) },
+    Stencil { name: Name::new(24681, 11), code: Bytes::new(61356, 15), data: Bytes::new(61371, 0), holes: Holes::new(4922, 2) },
     // jle_f64__36 (branches.c): 15 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(24432, 11), code: Bytes::new(58581, 15), data: Bytes::new(58596, 0), holes: Holes::new(4742, 2) },
+    Stencil { name: Name::new(24692, 11), code: Bytes::new(61371, 15), data: Bytes::new(61386, 0), holes: Holes::new(4924, 2) },
     // jle_f64__37 (branches.c): 15 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(24443, 11), code: Bytes::new(58596, 15), data: Bytes::new(58611, 0), holes: Holes::new(4744, 2) },
+    Stencil { name: Name::new(24703, 11), code: Bytes::new(61386, 15), data: Bytes::new(61401, 0), holes: Holes::new(4926, 2) },
     // jle_f64__3m (branches.c): 26 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(24454, 11), code: Bytes::new(58611, 26), data: Bytes::new(58637, 0), holes: Holes::new(4746, 3) },
+    Stencil { name: Name::new(24714, 11), code: Bytes::new(61401, 26), data: Bytes::new(61427, 0), holes: Holes::new(4928, 3) },
     // jle_f64__40 (branches.c): 15 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(24465, 11), code: Bytes::new(58637, 15), data: Bytes::new(58652, 0), holes: Holes::new(4749, 2) },
+    Stencil { name: Name::new(24725, 11), code: Bytes::new(61427, 15), data: Bytes::new(61442, 0), holes: Holes::new(4931, 2) },
     // jle_f64__41 (branches.c): 15 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(24476, 11), code: Bytes::new(58652, 15), data: Bytes::new(58667, 0), holes: Holes::new(4751, 2) },
+    Stencil { name: Name::new(24736, 11), code: Bytes::new(61442, 15), data: Bytes::new(61457, 0), holes: Holes::new(4933, 2) },
     // jle_f64__42 (branches.c): 15 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(24487, 11), code: Bytes::new(58667, 15), data: Bytes::new(58682, 0), holes: Holes::new(4753, 2) },
+    Stencil { name: Name::new(24747, 11), code: Bytes::new(61457, 15), data: Bytes::new(61472, 0), holes: Holes::new(4935, 2) },
     // jle_f64__43 (branches.c): 15 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(24498, 11), code: Bytes::new(58682, 15), data: Bytes::new(58697, 0), holes: Holes::new(4755, 2) },
+    Stencil { name: Name::new(24758, 11), code: Bytes::new(61472, 15), data: Bytes::new(61487, 0), holes: Holes::new(4937, 2) },
     // jle_f64__44 (branches.c): 15 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(24509, 11), code: Bytes::new(58697, 15), data: Bytes::new(58712, 0), holes: Holes::new(4757, 2) },
+    Stencil { name: Name::new(24769, 11), code: Bytes::new(61487, 15), data: Bytes::new(61502, 0), holes: Holes::new(4939, 2) },
     // jle_f64__45 (branches.c): 15 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(24520, 11), code: Bytes::new(58712, 15), data: Bytes::new(58727, 0), holes: Holes::new(4759, 2) },
+    Stencil { name: Name::new(24780, 11), code: Bytes::new(61502, 15), data: Bytes::new(61517, 0), holes: Holes::new(4941, 2) },
     // jle_f64__46 (branches.c): 15 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(24531, 11), code: Bytes::new(58727, 15), data: Bytes::new(58742, 0), holes: Holes::new(4761, 2) },
+    Stencil { name: Name::new(24791, 11), code: Bytes::new(61517, 15), data: Bytes::new(61532, 0), holes: Holes::new(4943, 2) },
     // jle_f64__47 (branches.c): 15 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(24542, 11), code: Bytes::new(58742, 15), data: Bytes::new(58757, 0), holes: Holes::new(4763, 2) },
+    Stencil { name: Name::new(24802, 11), code: Bytes::new(61532, 15), data: Bytes::new(61547, 0), holes: Holes::new(4945, 2) },
     // jle_f64__4m (branches.c): 26 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(24553, 11), code: Bytes::new(58757, 26), data: Bytes::new(58783, 0), holes: Holes::new(4765, 3) },
+    Stencil { name: Name::new(24813, 11), code: Bytes::new(61547, 26), data: Bytes::new(61573, 0), holes: Holes::new(4947, 3) },
     // jle_f64__50 (branches.c): 15 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(24564, 11), code: Bytes::new(58783, 15), data: Bytes::new(58798, 0), holes: Holes::new(4768, 2) },
+    Stencil { name: Name::new(24824, 11), code: Bytes::new(61573, 15), data: Bytes::new(61588, 0), holes: Holes::new(4950, 2) },
     // jle_f64__51 (branches.c): 15 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(24575, 11), code: Bytes::new(58798, 15), data: Bytes::new(58813, 0), holes: Holes::new(4770, 2) },
+    Stencil { name: Name::new(24835, 11), code: Bytes::new(61588, 15), data: Bytes::new(61603, 0), holes: Holes::new(4952, 2) },
     // jle_f64__52 (branches.c): 15 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(24586, 11), code: Bytes::new(58813, 15), data: Bytes::new(58828, 0), holes: Holes::new(4772, 2) },
+    Stencil { name: Name::new(24846, 11), code: Bytes::new(61603, 15), data: Bytes::new(61618, 0), holes: Holes::new(4954, 2) },
     // jle_f64__53 (branches.c): 15 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(24597, 11), code: Bytes::new(58828, 15), data: Bytes::new(58843, 0), holes: Holes::new(4774, 2) },
+    Stencil { name: Name::new(24857, 11), code: Bytes::new(61618, 15), data: Bytes::new(61633, 0), holes: Holes::new(4956, 2) },
     // jle_f64__54 (branches.c): 15 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(24608, 11), code: Bytes::new(58843, 15), data: Bytes::new(58858, 0), holes: Holes::new(4776, 2) },
+    Stencil { name: Name::new(24868, 11), code: Bytes::new(61633, 15), data: Bytes::new(61648, 0), holes: Holes::new(4958, 2) },
     // jle_f64__55 (branches.c): 15 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(24619, 11), code: Bytes::new(58858, 15), data: Bytes::new(58873, 0), holes: Holes::new(4778, 2) },
+    Stencil { name: Name::new(24879, 11), code: Bytes::new(61648, 15), data: Bytes::new(61663, 0), holes: Holes::new(4960, 2) },
     // jle_f64__56 (branches.c): 15 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(24630, 11), code: Bytes::new(58873, 15), data: Bytes::new(58888, 0), holes: Holes::new(4780, 2) },
+    Stencil { name: Name::new(24890, 11), code: Bytes::new(61663, 15), data: Bytes::new(61678, 0), holes: Holes::new(4962, 2) },
     // jle_f64__57 (branches.c): 15 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(24641, 11), code: Bytes::new(58888, 15), data: Bytes::new(58903, 0), holes: Holes::new(4782, 2) },
+    Stencil { name: Name::new(24901, 11), code: Bytes::new(61678, 15), data: Bytes::new(61693, 0), holes: Holes::new(4964, 2) },
     // jle_f64__5m (branches.c): 26 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(24652, 11), code: Bytes::new(58903, 26), data: Bytes::new(58929, 0), holes: Holes::new(4784, 3) },
+    Stencil { name: Name::new(24912, 11), code: Bytes::new(61693, 26), data: Bytes::new(61719, 0), holes: Holes::new(4966, 3) },
     // jle_f64__60 (branches.c): 15 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(24663, 11), code: Bytes::new(58929, 15), data: Bytes::new(58944, 0), holes: Holes::new(4787, 2) },
+    Stencil { name: Name::new(24923, 11), code: Bytes::new(61719, 15), data: Bytes::new(61734, 0), holes: Holes::new(4969, 2) },
     // jle_f64__61 (branches.c): 15 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(24674, 11), code: Bytes::new(58944, 15), data: Bytes::new(58959, 0), holes: Holes::new(4789, 2) },
+    Stencil { name: Name::new(24934, 11), code: Bytes::new(61734, 15), data: Bytes::new(61749, 0), holes: Holes::new(4971, 2) },
     // jle_f64__62 (branches.c): 15 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(24685, 11), code: Bytes::new(58959, 15), data: Bytes::new(58974, 0), holes: Holes::new(4791, 2) },
+    Stencil { name: Name::new(24945, 11), code: Bytes::new(61749, 15), data: Bytes::new(61764, 0), holes: Holes::new(4973, 2) },
     // jle_f64__63 (branches.c): 15 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(24696, 11), code: Bytes::new(58974, 15), data: Bytes::new(58989, 0), holes: Holes::new(4793, 2) },
+    Stencil { name: Name::new(24956, 11), code: Bytes::new(61764, 15), data: Bytes::new(61779, 0), holes: Holes::new(4975, 2) },
     // jle_f64__64 (branches.c): 15 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(24707, 11), code: Bytes::new(58989, 15), data: Bytes::new(59004, 0), holes: Holes::new(4795, 2) },
+    Stencil { name: Name::new(24967, 11), code: Bytes::new(61779, 15), data: Bytes::new(61794, 0), holes: Holes::new(4977, 2) },
     // jle_f64__65 (branches.c): 15 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(24718, 11), code: Bytes::new(59004, 15), data: Bytes::new(59019, 0), holes: Holes::new(4797, 2) },
+    Stencil { name: Name::new(24978, 11), code: Bytes::new(61794, 15), data: Bytes::new(61809, 0), holes: Holes::new(4979, 2) },
     // jle_f64__66 (branches.c): 15 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(24729, 11), code: Bytes::new(59019, 15), data: Bytes::new(59034, 0), holes: Holes::new(4799, 2) },
+    Stencil { name: Name::new(24989, 11), code: Bytes::new(61809, 15), data: Bytes::new(61824, 0), holes: Holes::new(4981, 2) },
     // jle_f64__67 (branches.c): 15 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(24740, 11), code: Bytes::new(59034, 15), data: Bytes::new(59049, 0), holes: Holes::new(4801, 2) },
+    Stencil { name: Name::new(25000, 11), code: Bytes::new(61824, 15), data: Bytes::new(61839, 0), holes: Holes::new(4983, 2) },
     // jle_f64__6m (branches.c): 26 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(24751, 11), code: Bytes::new(59049, 26), data: Bytes::new(59075, 0), holes: Holes::new(4803, 3) },
+    Stencil { name: Name::new(25011, 11), code: Bytes::new(61839, 26), data: Bytes::new(61865, 0), holes: Holes::new(4985, 3) },
     // jle_f64__70 (branches.c): 15 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(24762, 11), code: Bytes::new(59075, 15), data: Bytes::new(59090, 0), holes: Holes::new(4806, 2) },
+    Stencil { name: Name::new(25022, 11), code: Bytes::new(61865, 15), data: Bytes::new(61880, 0), holes: Holes::new(4988, 2) },
     // jle_f64__71 (branches.c): 15 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(24773, 11), code: Bytes::new(59090, 15), data: Bytes::new(59105, 0), holes: Holes::new(4808, 2) },
+    Stencil { name: Name::new(25033, 11), code: Bytes::new(61880, 15), data: Bytes::new(61895, 0), holes: Holes::new(4990, 2) },
     // jle_f64__72 (branches.c): 15 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(24784, 11), code: Bytes::new(59105, 15), data: Bytes::new(59120, 0), holes: Holes::new(4810, 2) },
+    Stencil { name: Name::new(25044, 11), code: Bytes::new(61895, 15), data: Bytes::new(61910, 0), holes: Holes::new(4992, 2) },
     // jle_f64__73 (branches.c): 15 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(24795, 11), code: Bytes::new(59120, 15), data: Bytes::new(59135, 0), holes: Holes::new(4812, 2) },
+    Stencil { name: Name::new(25055, 11), code: Bytes::new(61910, 15), data: Bytes::new(61925, 0), holes: Holes::new(4994, 2) },
     // jle_f64__74 (branches.c): 15 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(24806, 11), code: Bytes::new(59135, 15), data: Bytes::new(59150, 0), holes: Holes::new(4814, 2) },
+    Stencil { name: Name::new(25066, 11), code: Bytes::new(61925, 15), data: Bytes::new(61940, 0), holes: Holes::new(4996, 2) },
     // jle_f64__75 (branches.c): 15 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(24817, 11), code: Bytes::new(59150, 15), data: Bytes::new(59165, 0), holes: Holes::new(4816, 2) },
+    Stencil { name: Name::new(25077, 11), code: Bytes::new(61940, 15), data: Bytes::new(61955, 0), holes: Holes::new(4998, 2) },
     // jle_f64__76 (branches.c): 15 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(24828, 11), code: Bytes::new(59165, 15), data: Bytes::new(59180, 0), holes: Holes::new(4818, 2) },
+    Stencil { name: Name::new(25088, 11), code: Bytes::new(61955, 15), data: Bytes::new(61970, 0), holes: Holes::new(5000, 2) },
     // jle_f64__77 (branches.c): 15 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(24839, 11), code: Bytes::new(59180, 15), data: Bytes::new(59195, 0), holes: Holes::new(4820, 2) },
+    Stencil { name: Name::new(25099, 11), code: Bytes::new(61970, 15), data: Bytes::new(61985, 0), holes: Holes::new(5002, 2) },
     // jle_f64__7m (branches.c): 26 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(24850, 11), code: Bytes::new(59195, 26), data: Bytes::new(59221, 0), holes: Holes::new(4822, 3) },
+    Stencil { name: Name::new(25110, 11), code: Bytes::new(61985, 26), data: Bytes::new(62011, 0), holes: Holes::new(5004, 3) },
     // jle_f64__m0 (branches.c): 21 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(24861, 11), code: Bytes::new(59221, 21), data: Bytes::new(59242, 0), holes: Holes::new(4825, 3) },
+    Stencil { name: Name::new(25121, 11), code: Bytes::new(62011, 21), data: Bytes::new(62032, 0), holes: Holes::new(5007, 3) },
     // jle_f64__m1 (branches.c): 21 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(24872, 11), code: Bytes::new(59242, 21), data: Bytes::new(59263, 0), holes: Holes::new(4828, 3) },
+    Stencil { name: Name::new(25132, 11), code: Bytes::new(62032, 21), data: Bytes::new(62053, 0), holes: Holes::new(5010, 3) },
     // jle_f64__m2 (branches.c): 21 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(24883, 11), code: Bytes::new(59263, 21), data: Bytes::new(59284, 0), holes: Holes::new(4831, 3) },
+    Stencil { name: Name::new(25143, 11), code: Bytes::new(62053, 21), data: Bytes::new(62074, 0), holes: Holes::new(5013, 3) },
     // jle_f64__m3 (branches.c): 21 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(24894, 11), code: Bytes::new(59284, 21), data: Bytes::new(59305, 0), holes: Holes::new(4834, 3) },
+    Stencil { name: Name::new(25154, 11), code: Bytes::new(62074, 21), data: Bytes::new(62095, 0), holes: Holes::new(5016, 3) },
     // jle_f64__m4 (branches.c): 21 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(24905, 11), code: Bytes::new(59305, 21), data: Bytes::new(59326, 0), holes: Holes::new(4837, 3) },
+    Stencil { name: Name::new(25165, 11), code: Bytes::new(62095, 21), data: Bytes::new(62116, 0), holes: Holes::new(5019, 3) },
     // jle_f64__m5 (branches.c): 21 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(24916, 11), code: Bytes::new(59326, 21), data: Bytes::new(59347, 0), holes: Holes::new(4840, 3) },
+    Stencil { name: Name::new(25176, 11), code: Bytes::new(62116, 21), data: Bytes::new(62137, 0), holes: Holes::new(5022, 3) },
     // jle_f64__m6 (branches.c): 21 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(24927, 11), code: Bytes::new(59347, 21), data: Bytes::new(59368, 0), holes: Holes::new(4843, 3) },
+    Stencil { name: Name::new(25187, 11), code: Bytes::new(62137, 21), data: Bytes::new(62158, 0), holes: Holes::new(5025, 3) },
     // jle_f64__m7 (branches.c): 21 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(24938, 11), code: Bytes::new(59368, 21), data: Bytes::new(59389, 0), holes: Holes::new(4846, 3) },
+    Stencil { name: Name::new(25198, 11), code: Bytes::new(62158, 21), data: Bytes::new(62179, 0), holes: Holes::new(5028, 3) },
     // jle_i64 (branches.c): 27 code bytes, 0 data bytes, 4 holes
-    Stencil { name: Name::new(24949, 7), code: Bytes::new(59389, 27), data: Bytes::new(59416, 0), holes: Holes::new(4849, 4) },
+    Stencil { name: Name::new(25209, 7), code: Bytes::new(62179, 27), data: Bytes::new(62206, 0), holes: Holes::new(5031, 4) },
     // jle_i64__00 (branches.c): 5 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(24956, 11), code: Bytes::new(59416, 5), data: Bytes::new(59421, 0), holes: Holes::new(4853, 1) },
+    Stencil { name: Name::new(25216, 11), code: Bytes::new(62206, 5), data: Bytes::new(62211, 0), holes: Holes::new(5035, 1) },
     // jle_i64__01 (branches.c): 14 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(24967, 11), code: Bytes::new(59421, 14), data: Bytes::new(59435, 0), holes: Holes::new(4854, 2) },
+    Stencil { name: Name::new(25227, 11), code: Bytes::new(62211, 14), data: Bytes::new(62225, 0), holes: Holes::new(5036, 2) },
     // jle_i64__02 (branches.c): 14 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(24978, 11), code: Bytes::new(59435, 14), data: Bytes::new(59449, 0), holes: Holes::new(4856, 2) },
+    Stencil { name: Name::new(25238, 11), code: Bytes::new(62225, 14), data: Bytes::new(62239, 0), holes: Holes::new(5038, 2) },
     // jle_i64__03 (branches.c): 14 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(24989, 11), code: Bytes::new(59449, 14), data: Bytes::new(59463, 0), holes: Holes::new(4858, 2) },
+    Stencil { name: Name::new(25249, 11), code: Bytes::new(62239, 14), data: Bytes::new(62253, 0), holes: Holes::new(5040, 2) },
     // jle_i64__04 (branches.c): 14 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(25000, 11), code: Bytes::new(59463, 14), data: Bytes::new(59477, 0), holes: Holes::new(4860, 2) },
+    Stencil { name: Name::new(25260, 11), code: Bytes::new(62253, 14), data: Bytes::new(62267, 0), holes: Holes::new(5042, 2) },
     // jle_i64__05 (branches.c): 14 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(25011, 11), code: Bytes::new(59477, 14), data: Bytes::new(59491, 0), holes: Holes::new(4862, 2) },
+    Stencil { name: Name::new(25271, 11), code: Bytes::new(62267, 14), data: Bytes::new(62281, 0), holes: Holes::new(5044, 2) },
     // jle_i64__0m (branches.c): 19 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(25022, 11), code: Bytes::new(59491, 19), data: Bytes::new(59510, 0), holes: Holes::new(4864, 3) },
+    Stencil { name: Name::new(25282, 11), code: Bytes::new(62281, 19), data: Bytes::new(62300, 0), holes: Holes::new(5046, 3) },
     // jle_i64__10 (branches.c): 14 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(25033, 11), code: Bytes::new(59510, 14), data: Bytes::new(59524, 0), holes: Holes::new(4867, 2) },
+    Stencil { name: Name::new(25293, 11), code: Bytes::new(62300, 14), data: Bytes::new(62314, 0), holes: Holes::new(5049, 2) },
     // jle_i64__11 (branches.c): 5 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(25044, 11), code: Bytes::new(59524, 5), data: Bytes::new(59529, 0), holes: Holes::new(4869, 1) },
+    Stencil { name: Name::new(25304, 11), code: Bytes::new(62314, 5), data: Bytes::new(62319, 0), holes: Holes::new(5051, 1) },
     // jle_i64__12 (branches.c): 14 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(25055, 11), code: Bytes::new(59529, 14), data: Bytes::new(59543, 0), holes: Holes::new(4870, 2) },
+    Stencil { name: Name::new(25315, 11), code: Bytes::new(62319, 14), data: Bytes::new(62333, 0), holes: Holes::new(5052, 2) },
     // jle_i64__13 (branches.c): 14 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(25066, 11), code: Bytes::new(59543, 14), data: Bytes::new(59557, 0), holes: Holes::new(4872, 2) },
+    Stencil { name: Name::new(25326, 11), code: Bytes::new(62333, 14), data: Bytes::new(62347, 0), holes: Holes::new(5054, 2) },
     // jle_i64__14 (branches.c): 14 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(25077, 11), code: Bytes::new(59557, 14), data: Bytes::new(59571, 0), holes: Holes::new(4874, 2) },
+    Stencil { name: Name::new(25337, 11), code: Bytes::new(62347, 14), data: Bytes::new(62361, 0), holes: Holes::new(5056, 2) },
     // jle_i64__15 (branches.c): 14 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(25088, 11), code: Bytes::new(59571, 14), data: Bytes::new(59585, 0), holes: Holes::new(4876, 2) },
+    Stencil { name: Name::new(25348, 11), code: Bytes::new(62361, 14), data: Bytes::new(62375, 0), holes: Holes::new(5058, 2) },
     // jle_i64__1m (branches.c): 19 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(25099, 11), code: Bytes::new(59585, 19), data: Bytes::new(59604, 0), holes: Holes::new(4878, 3) },
+    Stencil { name: Name::new(25359, 11), code: Bytes::new(62375, 19), data: Bytes::new(62394, 0), holes: Holes::new(5060, 3) },
     // jle_i64__20 (branches.c): 14 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(25110, 11), code: Bytes::new(59604, 14), data: Bytes::new(59618, 0), holes: Holes::new(4881, 2) },
+    Stencil { name: Name::new(25370, 11), code: Bytes::new(62394, 14), data: Bytes::new(62408, 0), holes: Holes::new(5063, 2) },
     // jle_i64__21 (branches.c): 14 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(25121, 11), code: Bytes::new(59618, 14), data: Bytes::new(59632, 0), holes: Holes::new(4883, 2) },
+    Stencil { name: Name::new(25381, 11), code: Bytes::new(62408, 14), data: Bytes::new(62422, 0), holes: Holes::new(5065, 2) },
     // jle_i64__22 (branches.c): 5 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(25132, 11), code: Bytes::new(59632, 5), data: Bytes::new(59637, 0), holes: Holes::new(4885, 1) },
+    Stencil { name: Name::new(25392, 11), code: Bytes::new(62422, 5), data: Bytes::new(62427, 0), holes: Holes::new(5067, 1) },
     // jle_i64__23 (branches.c): 14 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(25143, 11), code: Bytes::new(59637, 14), data: Bytes::new(59651, 0), holes: Holes::new(4886, 2) },
+    Stencil { name: Name::new(25403, 11), code: Bytes::new(62427, 14), data: Bytes::new(62441, 0), holes: Holes::new(5068, 2) },
     // jle_i64__24 (branches.c): 14 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(25154, 11), code: Bytes::new(59651, 14), data: Bytes::new(59665, 0), holes: Holes::new(4888, 2) },
+    Stencil { name: Name::new(25414, 11), code: Bytes::new(62441, 14), data: Bytes::new(62455, 0), holes: Holes::new(5070, 2) },
     // jle_i64__25 (branches.c): 14 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(25165, 11), code: Bytes::new(59665, 14), data: Bytes::new(59679, 0), holes: Holes::new(4890, 2) },
+    Stencil { name: Name::new(25425, 11), code: Bytes::new(62455, 14), data: Bytes::new(62469, 0), holes: Holes::new(5072, 2) },
     // jle_i64__2m (branches.c): 19 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(25176, 11), code: Bytes::new(59679, 19), data: Bytes::new(59698, 0), holes: Holes::new(4892, 3) },
+    Stencil { name: Name::new(25436, 11), code: Bytes::new(62469, 19), data: Bytes::new(62488, 0), holes: Holes::new(5074, 3) },
     // jle_i64__30 (branches.c): 14 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(25187, 11), code: Bytes::new(59698, 14), data: Bytes::new(59712, 0), holes: Holes::new(4895, 2) },
+    Stencil { name: Name::new(25447, 11), code: Bytes::new(62488, 14), data: Bytes::new(62502, 0), holes: Holes::new(5077, 2) },
     // jle_i64__31 (branches.c): 14 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(25198, 11), code: Bytes::new(59712, 14), data: Bytes::new(59726, 0), holes: Holes::new(4897, 2) },
+    Stencil { name: Name::new(25458, 11), code: Bytes::new(62502, 14), data: Bytes::new(62516, 0), holes: Holes::new(5079, 2) },
     // jle_i64__32 (branches.c): 14 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(25209, 11), code: Bytes::new(59726, 14), data: Bytes::new(59740, 0), holes: Holes::new(4899, 2) },
+    Stencil { name: Name::new(25469, 11), code: Bytes::new(62516, 14), data: Bytes::new(62530, 0), holes: Holes::new(5081, 2) },
     // jle_i64__33 (branches.c): 5 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(25220, 11), code: Bytes::new(59740, 5), data: Bytes::new(59745, 0), holes: Holes::new(4901, 1) },
+    Stencil { name: Name::new(25480, 11), code: Bytes::new(62530, 5), data: Bytes::new(62535, 0), holes: Holes::new(5083, 1) },
     // jle_i64__34 (branches.c): 14 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(25231, 11), code: Bytes::new(59745, 14), data: Bytes::new(59759, 0), holes: Holes::new(4902, 2) },
+    Stencil { name: Name::new(25491, 11), code: Bytes::new(62535, 14), data: Bytes::new(62549, 0), holes: Holes::new(5084, 2) },
     // jle_i64__35 (branches.c): 14 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(25242, 11), code: Bytes::new(59759, 14), data: Bytes::new(59773, 0), holes: Holes::new(4904, 2) },
+    Stencil { name: Name::new(25502, 11), code: Bytes::new(62549, 14), data: Bytes::new(62563, 0), holes: Holes::new(5086, 2) },
     // jle_i64__3m (branches.c): 19 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(25253, 11), code: Bytes::new(59773, 19), data: Bytes::new(59792, 0), holes: Holes::new(4906, 3) },
+    Stencil { name: Name::new(25513, 11), code: Bytes::new(62563, 19), data: Bytes::new(62582, 0), holes: Holes::new(5088, 3) },
     // jle_i64__40 (branches.c): 14 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(25264, 11), code: Bytes::new(59792, 14), data: Bytes::new(59806, 0), holes: Holes::new(4909, 2) },
+    Stencil { name: Name::new(25524, 11), code: Bytes::new(62582, 14), data: Bytes::new(62596, 0), holes: Holes::new(5091, 2) },
     // jle_i64__41 (branches.c): 14 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(25275, 11), code: Bytes::new(59806, 14), data: Bytes::new(59820, 0), holes: Holes::new(4911, 2) },
+    Stencil { name: Name::new(25535, 11), code: Bytes::new(62596, 14), data: Bytes::new(62610, 0), holes: Holes::new(5093, 2) },
     // jle_i64__42 (branches.c): 14 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(25286, 11), code: Bytes::new(59820, 14), data: Bytes::new(59834, 0), holes: Holes::new(4913, 2) },
+    Stencil { name: Name::new(25546, 11), code: Bytes::new(62610, 14), data: Bytes::new(62624, 0), holes: Holes::new(5095, 2) },
     // jle_i64__43 (branches.c): 14 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(25297, 11), code: Bytes::new(59834, 14), data: Bytes::new(59848, 0), holes: Holes::new(4915, 2) },
+    Stencil { name: Name::new(25557, 11), code: Bytes::new(62624, 14), data: Bytes::new(62638, 0), holes: Holes::new(5097, 2) },
     // jle_i64__44 (branches.c): 5 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(25308, 11), code: Bytes::new(59848, 5), data: Bytes::new(59853, 0), holes: Holes::new(4917, 1) },
+    Stencil { name: Name::new(25568, 11), code: Bytes::new(62638, 5), data: Bytes::new(62643, 0), holes: Holes::new(5099, 1) },
     // jle_i64__45 (branches.c): 14 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(25319, 11), code: Bytes::new(59853, 14), data: Bytes::new(59867, 0), holes: Holes::new(4918, 2) },
+    Stencil { name: Name::new(25579, 11), code: Bytes::new(62643, 14), data: Bytes::new(62657, 0), holes: Holes::new(5100, 2) },
     // jle_i64__4m (branches.c): 19 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(25330, 11), code: Bytes::new(59867, 19), data: Bytes::new(59886, 0), holes: Holes::new(4920, 3) },
+    Stencil { name: Name::new(25590, 11), code: Bytes::new(62657, 19), data: Bytes::new(62676, 0), holes: Holes::new(5102, 3) },
     // jle_i64__50 (branches.c): 14 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(25341, 11), code: Bytes::new(59886, 14), data: Bytes::new(59900, 0), holes: Holes::new(4923, 2) },
+    Stencil { name: Name::new(25601, 11), code: Bytes::new(62676, 14), data: Bytes::new(62690, 0), holes: Holes::new(5105, 2) },
     // jle_i64__51 (branches.c): 14 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(25352, 11), code: Bytes::new(59900, 14), data: Bytes::new(59914, 0), holes: Holes::new(4925, 2) },
+    Stencil { name: Name::new(25612, 11), code: Bytes::new(62690, 14), data: Bytes::new(62704, 0), holes: Holes::new(5107, 2) },
     // jle_i64__52 (branches.c): 14 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(25363, 11), code: Bytes::new(59914, 14), data: Bytes::new(59928, 0), holes: Holes::new(4927, 2) },
+    Stencil { name: Name::new(25623, 11), code: Bytes::new(62704, 14), data: Bytes::new(62718, 0), holes: Holes::new(5109, 2) },
     // jle_i64__53 (branches.c): 14 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(25374, 11), code: Bytes::new(59928, 14), data: Bytes::new(59942, 0), holes: Holes::new(4929, 2) },
+    Stencil { name: Name::new(25634, 11), code: Bytes::new(62718, 14), data: Bytes::new(62732, 0), holes: Holes::new(5111, 2) },
     // jle_i64__54 (branches.c): 14 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(25385, 11), code: Bytes::new(59942, 14), data: Bytes::new(59956, 0), holes: Holes::new(4931, 2) },
+    Stencil { name: Name::new(25645, 11), code: Bytes::new(62732, 14), data: Bytes::new(62746, 0), holes: Holes::new(5113, 2) },
     // jle_i64__55 (branches.c): 5 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(25396, 11), code: Bytes::new(59956, 5), data: Bytes::new(59961, 0), holes: Holes::new(4933, 1) },
+    Stencil { name: Name::new(25656, 11), code: Bytes::new(62746, 5), data: Bytes::new(62751, 0), holes: Holes::new(5115, 1) },
     // jle_i64__5m (branches.c): 19 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(25407, 11), code: Bytes::new(59961, 19), data: Bytes::new(59980, 0), holes: Holes::new(4934, 3) },
+    Stencil { name: Name::new(25667, 11), code: Bytes::new(62751, 19), data: Bytes::new(62770, 0), holes: Holes::new(5116, 3) },
     // jle_i64__m0 (branches.c): 19 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(25418, 11), code: Bytes::new(59980, 19), data: Bytes::new(59999, 0), holes: Holes::new(4937, 3) },
+    Stencil { name: Name::new(25678, 11), code: Bytes::new(62770, 19), data: Bytes::new(62789, 0), holes: Holes::new(5119, 3) },
     // jle_i64__m1 (branches.c): 19 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(25429, 11), code: Bytes::new(59999, 19), data: Bytes::new(60018, 0), holes: Holes::new(4940, 3) },
+    Stencil { name: Name::new(25689, 11), code: Bytes::new(62789, 19), data: Bytes::new(62808, 0), holes: Holes::new(5122, 3) },
     // jle_i64__m2 (branches.c): 19 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(25440, 11), code: Bytes::new(60018, 19), data: Bytes::new(60037, 0), holes: Holes::new(4943, 3) },
+    Stencil { name: Name::new(25700, 11), code: Bytes::new(62808, 19), data: Bytes::new(62827, 0), holes: Holes::new(5125, 3) },
     // jle_i64__m3 (branches.c): 19 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(25451, 11), code: Bytes::new(60037, 19), data: Bytes::new(60056, 0), holes: Holes::new(4946, 3) },
+    Stencil { name: Name::new(25711, 11), code: Bytes::new(62827, 19), data: Bytes::new(62846, 0), holes: Holes::new(5128, 3) },
     // jle_i64__m4 (branches.c): 19 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(25462, 11), code: Bytes::new(60056, 19), data: Bytes::new(60075, 0), holes: Holes::new(4949, 3) },
+    Stencil { name: Name::new(25722, 11), code: Bytes::new(62846, 19), data: Bytes::new(62865, 0), holes: Holes::new(5131, 3) },
     // jle_i64__m5 (branches.c): 19 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(25473, 11), code: Bytes::new(60075, 19), data: Bytes::new(60094, 0), holes: Holes::new(4952, 3) },
+    Stencil { name: Name::new(25733, 11), code: Bytes::new(62865, 19), data: Bytes::new(62884, 0), holes: Holes::new(5134, 3) },
     // jle_i64_imm (branches.c): 26 code bytes, 0 data bytes, 4 holes
-    Stencil { name: Name::new(25484, 11), code: Bytes::new(60094, 26), data: Bytes::new(60120, 0), holes: Holes::new(4955, 4) },
+    Stencil { name: Name::new(25744, 11), code: Bytes::new(62884, 26), data: Bytes::new(62910, 0), holes: Holes::new(5137, 4) },
     // jle_i64_imm__0 (branches.c): 18 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(25495, 14), code: Bytes::new(60120, 18), data: Bytes::new(60138, 0), holes: Holes::new(4959, 3) },
+    Stencil { name: Name::new(25755, 14), code: Bytes::new(62910, 18), data: Bytes::new(62928, 0), holes: Holes::new(5141, 3) },
     // jle_i64_imm__1 (branches.c): 18 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(25509, 14), code: Bytes::new(60138, 18), data: Bytes::new(60156, 0), holes: Holes::new(4962, 3) },
+    Stencil { name: Name::new(25769, 14), code: Bytes::new(62928, 18), data: Bytes::new(62946, 0), holes: Holes::new(5144, 3) },
     // jle_i64_imm__2 (branches.c): 18 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(25523, 14), code: Bytes::new(60156, 18), data: Bytes::new(60174, 0), holes: Holes::new(4965, 3) },
+    Stencil { name: Name::new(25783, 14), code: Bytes::new(62946, 18), data: Bytes::new(62964, 0), holes: Holes::new(5147, 3) },
     // jle_i64_imm__3 (branches.c): 18 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(25537, 14), code: Bytes::new(60174, 18), data: Bytes::new(60192, 0), holes: Holes::new(4968, 3) },
+    Stencil { name: Name::new(25797, 14), code: Bytes::new(62964, 18), data: Bytes::new(62982, 0), holes: Holes::new(5150, 3) },
     // jle_i64_imm__4 (branches.c): 18 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(25551, 14), code: Bytes::new(60192, 18), data: Bytes::new(60210, 0), holes: Holes::new(4971, 3) },
+    Stencil { name: Name::new(25811, 14), code: Bytes::new(62982, 18), data: Bytes::new(63000, 0), holes: Holes::new(5153, 3) },
     // jle_i64_imm__5 (branches.c): 18 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(25565, 14), code: Bytes::new(60210, 18), data: Bytes::new(60228, 0), holes: Holes::new(4974, 3) },
+    Stencil { name: Name::new(25825, 14), code: Bytes::new(63000, 18), data: Bytes::new(63018, 0), holes: Holes::new(5156, 3) },
     // jlt_f64 (branches.c): 31 code bytes, 0 data bytes, 4 holes
-    Stencil { name: Name::new(25579, 7), code: Bytes::new(60228, 31), data: Bytes::new(60259, 0), holes: Holes::new(4977, 4) },
+    Stencil { name: Name::new(25839, 7), code: Bytes::new(63018, 31), data: Bytes::new(63049, 0), holes: Holes::new(5159, 4) },
     // jlt_f64__00 (branches.c): 5 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(25586, 11), code: Bytes::new(60259, 5), data: Bytes::new(60264, 0), holes: Holes::new(4981, 1) },
+    Stencil { name: Name::new(25846, 11), code: Bytes::new(63049, 5), data: Bytes::new(63054, 0), holes: Holes::new(5163, 1) },
     // jlt_f64__01 (branches.c): 15 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(25597, 11), code: Bytes::new(60264, 15), data: Bytes::new(60279, 0), holes: Holes::new(4982, 2) },
+    Stencil { name: Name::new(25857, 11), code: Bytes::new(63054, 15), data: Bytes::new(63069, 0), holes: Holes::new(5164, 2) },
     // jlt_f64__02 (branches.c): 15 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(25608, 11), code: Bytes::new(60279, 15), data: Bytes::new(60294, 0), holes: Holes::new(4984, 2) },
+    Stencil { name: Name::new(25868, 11), code: Bytes::new(63069, 15), data: Bytes::new(63084, 0), holes: Holes::new(5166, 2) },
     // jlt_f64__03 (branches.c): 15 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(25619, 11), code: Bytes::new(60294, 15), data: Bytes::new(60309, 0), holes: Holes::new(4986, 2) },
+    Stencil { name: Name::new(25879, 11), code: Bytes::new(63084, 15), data: Bytes::new(63099, 0), holes: Holes::new(5168, 2) },
     // jlt_f64__04 (branches.c): 15 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(25630, 11), code: Bytes::new(60309, 15), data: Bytes::new(60324, 0), holes: Holes::new(4988, 2) },
+    Stencil { name: Name::new(25890, 11), code: Bytes::new(63099, 15), data: Bytes::new(63114, 0), holes: Holes::new(5170, 2) },
     // jlt_f64__05 (branches.c): 15 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(25641, 11), code: Bytes::new(60324, 15), data: Bytes::new(60339, 0), holes: Holes::new(4990, 2) },
+    Stencil { name: Name::new(25901, 11), code: Bytes::new(63114, 15), data: Bytes::new(63129, 0), holes: Holes::new(5172, 2) },
     // jlt_f64__06 (branches.c): 15 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(25652, 11), code: Bytes::new(60339, 15), data: Bytes::new(60354, 0), holes: Holes::new(4992, 2) },
+    Stencil { name: Name::new(25912, 11), code: Bytes::new(63129, 15), data: Bytes::new(63144, 0), holes: Holes::new(5174, 2) },
     // jlt_f64__07 (branches.c): 15 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(25663, 11), code: Bytes::new(60354, 15), data: Bytes::new(60369, 0), holes: Holes::new(4994, 2) },
+    Stencil { name: Name::new(25923, 11), code: Bytes::new(63144, 15), data: Bytes::new(63159, 0), holes: Holes::new(5176, 2) },
     // jlt_f64__0m (branches.c): 26 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(25674, 11), code: Bytes::new(60369, 26), data: Bytes::new(60395, 0), holes: Holes::new(4996, 3) },
+    Stencil { name: Name::new(25934, 11), code: Bytes::new(63159, 26), data: Bytes::new(63185, 0), holes: Holes::new(5178, 3) },
     // jlt_f64__10 (branches.c): 15 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(25685, 11), code: Bytes::new(60395, 15), data: Bytes::new(60410, 0), holes: Holes::new(4999, 2) },
+    Stencil { name: Name::new(25945, 11), code: Bytes::new(63185, 15), data: Bytes::new(63200, 0), holes: Holes::new(5181, 2) },
     // jlt_f64__11 (branches.c): 5 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(25696, 11), code: Bytes::new(60410, 5), data: Bytes::new(60415, 0), holes: Holes::new(5001, 1) },
+    Stencil { name: Name::new(25956, 11), code: Bytes::new(63200, 5), data: Bytes::new(63205, 0), holes: Holes::new(5183, 1) },
     // jlt_f64__12 (branches.c): 15 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(25707, 11), code: Bytes::new(60415, 15), data: Bytes::new(60430, 0), holes: Holes::new(5002, 2) },
+    Stencil { name: Name::new(25967, 11), code: Bytes::new(63205, 15), data: Bytes::new(63220, 0), holes: Holes::new(5184, 2) },
     // jlt_f64__13 (branches.c): 15 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(25718, 11), code: Bytes::new(60430, 15), data: Bytes::new(60445, 0), holes: Holes::new(5004, 2) },
+    Stencil { name: Name::new(25978, 11), code: Bytes::new(63220, 15), data: Bytes::new(63235, 0), holes: Holes::new(5186, 2) },
     // jlt_f64__14 (branches.c): 15 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(25729, 11), code: Bytes::new(60445, 15), data: Bytes::new(60460, 0), holes: Holes::new(5006, 2) },
+    Stencil { name: Name::new(25989, 11), code: Bytes::new(63235, 15), data: Bytes::new(63250, 0), holes: Holes::new(5188, 2) },
     // jlt_f64__15 (branches.c): 15 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(25740, 11), code: Bytes::new(60460, 15), data: Bytes::new(60475, 0), holes: Holes::new(5008, 2) },
+    Stencil { name: Name::new(26000, 11), code: Bytes::new(63250, 15), data: Bytes::new(63265, 0), holes: Holes::new(5190, 2) },
     // jlt_f64__16 (branches.c): 15 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(25751, 11), code: Bytes::new(60475, 15), data: Bytes::new(60490, 0), holes: Holes::new(5010, 2) },
+    Stencil { name: Name::new(26011, 11), code: Bytes::new(63265, 15), data: Bytes::new(63280, 0), holes: Holes::new(5192, 2) },
     // jlt_f64__17 (branches.c): 15 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(25762, 11), code: Bytes::new(60490, 15), data: Bytes::new(60505, 0), holes: Holes::new(5012, 2) },
+    Stencil { name: Name::new(26022, 11), code: Bytes::new(63280, 15), data: Bytes::new(63295, 0), holes: Holes::new(5194, 2) },
     // jlt_f64__1m (branches.c): 26 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(25773, 11), code: Bytes::new(60505, 26), data: Bytes::new(60531, 0), holes: Holes::new(5014, 3) },
+    Stencil { name: Name::new(26033, 11), code: Bytes::new(63295, 26), data: Bytes::new(63321, 0), holes: Holes::new(5196, 3) },
     // jlt_f64__20 (branches.c): 15 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(25784, 11), code: Bytes::new(60531, 15), data: Bytes::new(60546, 0), holes: Holes::new(5017, 2) },
+    Stencil { name: Name::new(26044, 11), code: Bytes::new(63321, 15), data: Bytes::new(63336, 0), holes: Holes::new(5199, 2) },
     // jlt_f64__21 (branches.c): 15 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(25795, 11), code: Bytes::new(60546, 15), data: Bytes::new(60561, 0), holes: Holes::new(5019, 2) },
+    Stencil { name: Name::new(26055, 11), code: Bytes::new(63336, 15), data: Bytes::new(63351, 0), holes: Holes::new(5201, 2) },
     // jlt_f64__22 (branches.c): 5 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(25806, 11), code: Bytes::new(60561, 5), data: Bytes::new(60566, 0), holes: Holes::new(5021, 1) },
+    Stencil { name: Name::new(26066, 11), code: Bytes::new(63351, 5), data: Bytes::new(63356, 0), holes: Holes::new(5203, 1) },
     // jlt_f64__23 (branches.c): 15 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(25817, 11), code: Bytes::new(60566, 15), data: Bytes::new(60581, 0), holes: Holes::new(5022, 2) },
+    Stencil { name: Name::new(26077, 11), code: Bytes::new(63356, 15), data: Bytes::new(63371, 0), holes: Holes::new(5204, 2) },
     // jlt_f64__24 (branches.c): 15 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(25828, 11), code: Bytes::new(60581, 15), data: Bytes::new(60596, 0), holes: Holes::new(5024, 2) },
+    Stencil { name: Name::new(26088, 11), code: Bytes::new(63371, 15), data: Bytes::new(63386, 0), holes: Holes::new(5206, 2) },
     // jlt_f64__25 (branches.c): 15 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(25839, 11), code: Bytes::new(60596, 15), data: Bytes::new(60611, 0), holes: Holes::new(5026, 2) },
+    Stencil { name: Name::new(26099, 11), code: Bytes::new(63386, 15), data: Bytes::new(63401, 0), holes: Holes::new(5208, 2) },
     // jlt_f64__26 (branches.c): 15 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(25850, 11), code: Bytes::new(60611, 15), data: Bytes::new(60626, 0), holes: Holes::new(5028, 2) },
+    Stencil { name: Name::new(26110, 11), code: Bytes::new(63401, 15), data: Bytes::new(63416, 0), holes: Holes::new(5210, 2) },
     // jlt_f64__27 (branches.c): 15 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(25861, 11), code: Bytes::new(60626, 15), data: Bytes::new(60641, 0), holes: Holes::new(5030, 2) },
+    Stencil { name: Name::new(26121, 11), code: Bytes::new(63416, 15), data: Bytes::new(63431, 0), holes: Holes::new(5212, 2) },
     // jlt_f64__2m (branches.c): 26 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(25872, 11), code: Bytes::new(60641, 26), data: Bytes::new(60667, 0), holes: Holes::new(5032, 3) },
+    Stencil { name: Name::new(26132, 11), code: Bytes::new(63431, 26), data: Bytes::new(63457, 0), holes: Holes::new(5214, 3) },
     // jlt_f64__30 (branches.c): 15 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(25883, 11), code: Bytes::new(60667, 15), data: Bytes::new(60682, 0), holes: Holes::new(5035, 2) },
+    Stencil { name: Name::new(26143, 11), code: Bytes::new(63457, 15), data: Bytes::new(63472, 0), holes: Holes::new(5217, 2) },
     // jlt_f64__31 (branches.c): 15 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(25894, 11), code: Bytes::new(60682, 15), data: Bytes::new(60697, 0), holes: Holes::new(5037, 2) },
+    Stencil { name: Name::new(26154, 11), code: Bytes::new(63472, 15), data: Bytes::new(63487, 0), holes: Holes::new(5219, 2) },
     // jlt_f64__32 (branches.c): 15 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(25905, 11), code: Bytes::new(60697, 15), data: Bytes::new(60712, 0), holes: Holes::new(5039, 2) },
+    Stencil { name: Name::new(26165, 11), code: Bytes::new(63487, 15), data: Bytes::new(63502, 0), holes: Holes::new(5221, 2) },
     // jlt_f64__33 (branches.c): 5 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(25916, 11), code: Bytes::new(60712, 5), data: Bytes::new(60717, 0), holes: Holes::new(5041, 1) },
+    Stencil { name: Name::new(26176, 11), code: Bytes::new(63502, 5), data: Bytes::new(63507, 0), holes: Holes::new(5223, 1) },
     // jlt_f64__34 (branches.c): 15 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(25927, 11), code: Bytes::new(60717, 15), data: Bytes::new(60732, 0), holes: Holes::new(5042, 2) },
+    Stencil { name: Name::new(26187, 11), code: Bytes::new(63507, 15), data: Bytes::new(63522, 0), holes: Holes::new(5224, 2) },
     // jlt_f64__35 (branches.c): 15 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(25938, 11), code: Bytes::new(60732, 15), data: Bytes::new(60747, 0), holes: Holes::new(5044, 2) },
+    Stencil { name: Name::new(26198, 11), code: Bytes::new(63522, 15), data: Bytes::new(63537, 0), holes: Holes::new(5226, 2) },
     // jlt_f64__36 (branches.c): 15 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(25949, 11), code: Bytes::new(60747, 15), data: Bytes::new(60762, 0), holes: Holes::new(5046, 2) },
+    Stencil { name: Name::new(26209, 11), code: Bytes::new(63537, 15), data: Bytes::new(63552, 0), holes: Holes::new(5228, 2) },
     // jlt_f64__37 (branches.c): 15 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(25960, 11), code: Bytes::new(60762, 15), data: Bytes::new(60777, 0), holes: Holes::new(5048, 2) },
+    Stencil { name: Name::new(26220, 11), code: Bytes::new(63552, 15), data: Bytes::new(63567, 0), holes: Holes::new(5230, 2) },
     // jlt_f64__3m (branches.c): 26 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(25971, 11), code: Bytes::new(60777, 26), data: Bytes::new(60803, 0), holes: Holes::new(5050, 3) },
+    Stencil { name: Name::new(26231, 11), code: Bytes::new(63567, 26), data: Bytes::new(63593, 0), holes: Holes::new(5232, 3) },
     // jlt_f64__40 (branches.c): 15 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(25982, 11), code: Bytes::new(60803, 15), data: Bytes::new(60818, 0), holes: Holes::new(5053, 2) },
+    Stencil { name: Name::new(26242, 11), code: Bytes::new(63593, 15), data: Bytes::new(63608, 0), holes: Holes::new(5235, 2) },
     // jlt_f64__41 (branches.c): 15 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(25993, 11), code: Bytes::new(60818, 15), data: Bytes::new(60833, 0), holes: Holes::new(5055, 2) },
+    Stencil { name: Name::new(26253, 11), code: Bytes::new(63608, 15), data: Bytes::new(63623, 0), holes: Holes::new(5237, 2) },
     // jlt_f64__42 (branches.c): 15 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(26004, 11), code: Bytes::new(60833, 15), data: Bytes::new(60848, 0), holes: Holes::new(5057, 2) },
+    Stencil { name: Name::new(26264, 11), code: Bytes::new(63623, 15), data: Bytes::new(63638, 0), holes: Holes::new(5239, 2) },
     // jlt_f64__43 (branches.c): 15 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(26015, 11), code: Bytes::new(60848, 15), data: Bytes::new(60863, 0), holes: Holes::new(5059, 2) },
+    Stencil { name: Name::new(26275, 11), code: Bytes::new(63638, 15), data: Bytes::new(63653, 0), holes: Holes::new(5241, 2) },
     // jlt_f64__44 (branches.c): 5 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(26026, 11), code: Bytes::new(60863, 5), data: Bytes::new(60868, 0), holes: Holes::new(5061, 1) },
+    Stencil { name: Name::new(26286, 11), code: Bytes::new(63653, 5), data: Bytes::new(63658, 0), holes: Holes::new(5243, 1) },
     // jlt_f64__45 (branches.c): 15 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(26037, 11), code: Bytes::new(60868, 15), data: Bytes::new(60883, 0), holes: Holes::new(5062, 2) },
+    Stencil { name: Name::new(26297, 11), code: Bytes::new(63658, 15), data: Bytes::new(63673, 0), holes: Holes::new(5244, 2) },
     // jlt_f64__46 (branches.c): 15 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(26048, 11), code: Bytes::new(60883, 15), data: Bytes::new(60898, 0), holes: Holes::new(5064, 2) },
+    Stencil { name: Name::new(26308, 11), code: Bytes::new(63673, 15), data: Bytes::new(63688, 0), holes: Holes::new(5246, 2) },
     // jlt_f64__47 (branches.c): 15 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(26059, 11), code: Bytes::new(60898, 15), data: Bytes::new(60913, 0), holes: Holes::new(5066, 2) },
+    Stencil { name: Name::new(26319, 11), code: Bytes::new(63688, 15), data: Bytes::new(63703, 0), holes: Holes::new(5248, 2) },
     // jlt_f64__4m (branches.c): 26 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(26070, 11), code: Bytes::new(60913, 26), data: Bytes::new(60939, 0), holes: Holes::new(5068, 3) },
+    Stencil { name: Name::new(26330, 11), code: Bytes::new(63703, 26), data: Bytes::new(63729, 0), holes: Holes::new(5250, 3) },
     // jlt_f64__50 (branches.c): 15 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(26081, 11), code: Bytes::new(60939, 15), data: Bytes::new(60954, 0), holes: Holes::new(5071, 2) },
+    Stencil { name: Name::new(26341, 11), code: Bytes::new(63729, 15), data: Bytes::new(63744, 0), holes: Holes::new(5253, 2) },
     // jlt_f64__51 (branches.c): 15 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(26092, 11), code: Bytes::new(60954, 15), data: Bytes::new(60969, 0), holes: Holes::new(5073, 2) },
+    Stencil { name: Name::new(26352, 11), code: Bytes::new(63744, 15), data: Bytes::new(63759, 0), holes: Holes::new(5255, 2) },
     // jlt_f64__52 (branches.c): 15 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(26103, 11), code: Bytes::new(60969, 15), data: Bytes::new(60984, 0), holes: Holes::new(5075, 2) },
+    Stencil { name: Name::new(26363, 11), code: Bytes::new(63759, 15), data: Bytes::new(63774, 0), holes: Holes::new(5257, 2) },
     // jlt_f64__53 (branches.c): 15 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(26114, 11), code: Bytes::new(60984, 15), data: Bytes::new(60999, 0), holes: Holes::new(5077, 2) },
+    Stencil { name: Name::new(26374, 11), code: Bytes::new(63774, 15), data: Bytes::new(63789, 0), holes: Holes::new(5259, 2) },
     // jlt_f64__54 (branches.c): 15 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(26125, 11), code: Bytes::new(60999, 15), data: Bytes::new(61014, 0), holes: Holes::new(5079, 2) },
+    Stencil { name: Name::new(26385, 11), code: Bytes::new(63789, 15), data: Bytes::new(63804, 0), holes: Holes::new(5261, 2) },
     // jlt_f64__55 (branches.c): 5 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(26136, 11), code: Bytes::new(61014, 5), data: Bytes::new(61019, 0), holes: Holes::new(5081, 1) },
+    Stencil { name: Name::new(26396, 11), code: Bytes::new(63804, 5), data: Bytes::new(63809, 0), holes: Holes::new(5263, 1) },
     // jlt_f64__56 (branches.c): 15 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(26147, 11), code: Bytes::new(61019, 15), data: Bytes::new(61034, 0), holes: Holes::new(5082, 2) },
+    Stencil { name: Name::new(26407, 11), code: Bytes::new(63809, 15), data: Bytes::new(63824, 0), holes: Holes::new(5264, 2) },
     // jlt_f64__57 (branches.c): 15 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(26158, 11), code: Bytes::new(61034, 15), data: Bytes::new(61049, 0), holes: Holes::new(5084, 2) },
+    Stencil { name: Name::new(26418, 11), code: Bytes::new(63824, 15), data: Bytes::new(63839, 0), holes: Holes::new(5266, 2) },
     // jlt_f64__5m (branches.c): 26 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(26169, 11), code: Bytes::new(61049, 26), data: Bytes::new(61075, 0), holes: Holes::new(5086, 3) },
+    Stencil { name: Name::new(26429, 11), code: Bytes::new(63839, 26), data: Bytes::new(63865, 0), holes: Holes::new(5268, 3) },
     // jlt_f64__60 (branches.c): 15 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(26180, 11), code: Bytes::new(61075, 15), data: Bytes::new(61090, 0), holes: Holes::new(5089, 2) },
+    Stencil { name: Name::new(26440, 11), code: Bytes::new(63865, 15), data: Bytes::new(63880, 0), holes: Holes::new(5271, 2) },
     // jlt_f64__61 (branches.c): 15 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(26191, 11), code: Bytes::new(61090, 15), data: Bytes::new(61105, 0), holes: Holes::new(5091, 2) },
+    Stencil { name: Name::new(26451, 11), code: Bytes::new(63880, 15), data: Bytes::new(63895, 0), holes: Holes::new(5273, 2) },
     // jlt_f64__62 (branches.c): 15 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(26202, 11), code: Bytes::new(61105, 15), data: Bytes::new(61120, 0), holes: Holes::new(5093, 2) },
+    Stencil { name: Name::new(26462, 11), code: Bytes::new(63895, 15), data: Bytes::new(63910, 0), holes: Holes::new(5275, 2) },
     // jlt_f64__63 (branches.c): 15 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(26213, 11), code: Bytes::new(61120, 15), data: Bytes::new(61135, 0), holes: Holes::new(5095, 2) },
+    Stencil { name: Name::new(26473, 11), code: Bytes::new(63910, 15), data: Bytes::new(63925, 0), holes: Holes::new(5277, 2) },
     // jlt_f64__64 (branches.c): 15 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(26224, 11), code: Bytes::new(61135, 15), data: Bytes::new(61150, 0), holes: Holes::new(5097, 2) },
+    Stencil { name: Name::new(26484, 11), code: Bytes::new(63925, 15), data: Bytes::new(63940, 0), holes: Holes::new(5279, 2) },
     // jlt_f64__65 (branches.c): 15 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(26235, 11), code: Bytes::new(61150, 15), data: Bytes::new(61165, 0), holes: Holes::new(5099, 2) },
+    Stencil { name: Name::new(26495, 11), code: Bytes::new(63940, 15), data: Bytes::new(63955, 0), holes: Holes::new(5281, 2) },
     // jlt_f64__66 (branches.c): 5 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(26246, 11), code: Bytes::new(61165, 5), data: Bytes::new(61170, 0), holes: Holes::new(5101, 1) },
+    Stencil { name: Name::new(26506, 11), code: Bytes::new(63955, 5), data: Bytes::new(63960, 0), holes: Holes::new(5283, 1) },
     // jlt_f64__67 (branches.c): 15 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(26257, 11), code: Bytes::new(61170, 15), data: Bytes::new(61185, 0), holes: Holes::new(5102, 2) },
+    Stencil { name: Name::new(26517, 11), code: Bytes::new(63960, 15), data: Bytes::new(63975, 0), holes: Holes::new(5284, 2) },
     // jlt_f64__6m (branches.c): 26 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(26268, 11), code: Bytes::new(61185, 26), data: Bytes::new(61211, 0), holes: Holes::new(5104, 3) },
+    Stencil { name: Name::new(26528, 11), code: Bytes::new(63975, 26), data: Bytes::new(64001, 0), holes: Holes::new(5286, 3) },
     // jlt_f64__70 (branches.c): 15 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(26279, 11), code: Bytes::new(61211, 15), data: Bytes::new(61226, 0), holes: Holes::new(5107, 2) },
+    Stencil { name: Name::new(26539, 11), code: Bytes::new(64001, 15), data: Bytes::new(64016, 0), holes: Holes::new(5289, 2) },
     // jlt_f64__71 (branches.c): 15 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(26290, 11), code: Bytes::new(61226, 15), data: Bytes::new(61241, 0), holes: Holes::new(5109, 2) },
+    Stencil { name: Name::new(26550, 11), code: Bytes::new(64016, 15), data: Bytes::new(64031, 0), holes: Holes::new(5291, 2) },
     // jlt_f64__72 (branches.c): 15 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(26301, 11), code: Bytes::new(61241, 15), data: Bytes::new(61256, 0), holes: Holes::new(5111, 2) },
+    Stencil { name: Name::new(26561, 11), code: Bytes::new(64031, 15), data: Bytes::new(64046, 0), holes: Holes::new(5293, 2) },
     // jlt_f64__73 (branches.c): 15 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(26312, 11), code: Bytes::new(61256, 15), data: Bytes::new(61271, 0), holes: Holes::new(5113, 2) },
+    Stencil { name: Name::new(26572, 11), code: Bytes::new(64046, 15), data: Bytes::new(64061, 0), holes: Holes::new(5295, 2) },
     // jlt_f64__74 (branches.c): 15 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(26323, 11), code: Bytes::new(61271, 15), data: Bytes::new(61286, 0), holes: Holes::new(5115, 2) },
+    Stencil { name: Name::new(26583, 11), code: Bytes::new(64061, 15), data: Bytes::new(64076, 0), holes: Holes::new(5297, 2) },
     // jlt_f64__75 (branches.c): 15 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(26334, 11), code: Bytes::new(61286, 15), data: Bytes::new(61301, 0), holes: Holes::new(5117, 2) },
+    Stencil { name: Name::new(26594, 11), code: Bytes::new(64076, 15), data: Bytes::new(64091, 0), holes: Holes::new(5299, 2) },
     // jlt_f64__76 (branches.c): 15 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(26345, 11), code: Bytes::new(61301, 15), data: Bytes::new(61316, 0), holes: Holes::new(5119, 2) },
+    Stencil { name: Name::new(26605, 11), code: Bytes::new(64091, 15), data: Bytes::new(64106, 0), holes: Holes::new(5301, 2) },
     // jlt_f64__77 (branches.c): 5 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(26356, 11), code: Bytes::new(61316, 5), data: Bytes::new(61321, 0), holes: Holes::new(5121, 1) },
+    Stencil { name: Name::new(26616, 11), code: Bytes::new(64106, 5), data: Bytes::new(64111, 0), holes: Holes::new(5303, 1) },
     // jlt_f64__7m (branches.c): 26 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(26367, 11), code: Bytes::new(61321, 26), data: Bytes::new(61347, 0), holes: Holes::new(5122, 3) },
+    Stencil { name: Name::new(26627, 11), code: Bytes::new(64111, 26), data: Bytes::new(64137, 0), holes: Holes::new(5304, 3) },
     // jlt_f64__m0 (branches.c): 21 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(26378, 11), code: Bytes::new(61347, 21), data: Bytes::new(61368, 0), holes: Holes::new(5125, 3) },
+    Stencil { name: Name::new(26638, 11), code: Bytes::new(64137, 21), data: Bytes::new(64158, 0), holes: Holes::new(5307, 3) },
     // jlt_f64__m1 (branches.c): 21 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(26389, 11), code: Bytes::new(61368, 21), data: Bytes::new(61389, 0), holes: Holes::new(5128, 3) },
+    Stencil { name: Name::new(26649, 11), code: Bytes::new(64158, 21), data: Bytes::new(64179, 0), holes: Holes::new(5310, 3) },
     // jlt_f64__m2 (branches.c): 21 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(26400, 11), code: Bytes::new(61389, 21), data: Bytes::new(61410, 0), holes: Holes::new(5131, 3) },
+    Stencil { name: Name::new(26660, 11), code: Bytes::new(64179, 21), data: Bytes::new(64200, 0), holes: Holes::new(5313, 3) },
     // jlt_f64__m3 (branches.c): 21 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(26411, 11), code: Bytes::new(61410, 21), data: Bytes::new(61431, 0), holes: Holes::new(5134, 3) },
+    Stencil { name: Name::new(26671, 11), code: Bytes::new(64200, 21), data: Bytes::new(64221, 0), holes: Holes::new(5316, 3) },
     // jlt_f64__m4 (branches.c): 21 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(26422, 11), code: Bytes::new(61431, 21), data: Bytes::new(61452, 0), holes: Holes::new(5137, 3) },
+    Stencil { name: Name::new(26682, 11), code: Bytes::new(64221, 21), data: Bytes::new(64242, 0), holes: Holes::new(5319, 3) },
     // jlt_f64__m5 (branches.c): 21 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(26433, 11), code: Bytes::new(61452, 21), data: Bytes::new(61473, 0), holes: Holes::new(5140, 3) },
+    Stencil { name: Name::new(26693, 11), code: Bytes::new(64242, 21), data: Bytes::new(64263, 0), holes: Holes::new(5322, 3) },
     // jlt_f64__m6 (branches.c): 21 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(26444, 11), code: Bytes::new(61473, 21), data: Bytes::new(61494, 0), holes: Holes::new(5143, 3) },
+    Stencil { name: Name::new(26704, 11), code: Bytes::new(64263, 21), data: Bytes::new(64284, 0), holes: Holes::new(5325, 3) },
     // jlt_f64__m7 (branches.c): 21 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(26455, 11), code: Bytes::new(61494, 21), data: Bytes::new(61515, 0), holes: Holes::new(5146, 3) },
+    Stencil { name: Name::new(26715, 11), code: Bytes::new(64284, 21), data: Bytes::new(64305, 0), holes: Holes::new(5328, 3) },
     // jlt_i64 (branches.c): 27 code bytes, 0 data bytes, 4 holes
-    Stencil { name: Name::new(26466, 7), code: Bytes::new(61515, 27), data: Bytes::new(61542, 0), holes: Holes::new(5149, 4) },
+    Stencil { name: Name::new(26726, 7), code: Bytes::new(64305, 27), data: Bytes::new(64332, 0), holes: Holes::new(5331, 4) },
     // jlt_i64__00 (branches.c): 5 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(26473, 11), code: Bytes::new(61542, 5), data: Bytes::new(61547, 0), holes: Holes::new(5153, 1) },
+    Stencil { name: Name::new(26733, 11), code: Bytes::new(64332, 5), data: Bytes::new(64337, 0), holes: Holes::new(5335, 1) },
     // jlt_i64__01 (branches.c): 14 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(26484, 11), code: Bytes::new(61547, 14), data: Bytes::new(61561, 0), holes: Holes::new(5154, 2) },
+    Stencil { name: Name::new(26744, 11), code: Bytes::new(64337, 14), data: Bytes::new(64351, 0), holes: Holes::new(5336, 2) },
     // jlt_i64__02 (branches.c): 14 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(26495, 11), code: Bytes::new(61561, 14), data: Bytes::new(61575, 0), holes: Holes::new(5156, 2) },
+    Stencil { name: Name::new(26755, 11), code: Bytes::new(64351, 14), data: Bytes::new(64365, 0), holes: Holes::new(5338, 2) },
     // jlt_i64__03 (branches.c): 14 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(26506, 11), code: Bytes::new(61575, 14), data: Bytes::new(61589, 0), holes: Holes::new(5158, 2) },
+    Stencil { name: Name::new(26766, 11), code: Bytes::new(64365, 14), data: Bytes::new(64379, 0), holes: Holes::new(5340, 2) },
     // jlt_i64__04 (branches.c): 14 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(26517, 11), code: Bytes::new(61589, 14), data: Bytes::new(61603, 0), holes: Holes::new(5160, 2) },
+    Stencil { name: Name::new(26777, 11), code: Bytes::new(64379, 14), data: Bytes::new(64393, 0), holes: Holes::new(5342, 2) },
     // jlt_i64__05 (branches.c): 14 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(26528, 11), code: Bytes::new(61603, 14), data: Bytes::new(61617, 0), holes: Holes::new(5162, 2) },
+    Stencil { name: Name::new(26788, 11), code: Bytes::new(64393, 14), data: Bytes::new(64407, 0), holes: Holes::new(5344, 2) },
     // jlt_i64__0m (branches.c): 19 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(26539, 11), code: Bytes::new(61617, 19), data: Bytes::new(61636, 0), holes: Holes::new(5164, 3) },
+    Stencil { name: Name::new(26799, 11), code: Bytes::new(64407, 19), data: Bytes::new(64426, 0), holes: Holes::new(5346, 3) },
     // jlt_i64__10 (branches.c): 14 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(26550, 11), code: Bytes::new(61636, 14), data: Bytes::new(61650, 0), holes: Holes::new(5167, 2) },
+    Stencil { name: Name::new(26810, 11), code: Bytes::new(64426, 14), data: Bytes::new(64440, 0), holes: Holes::new(5349, 2) },
     // jlt_i64__11 (branches.c): 5 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(26561, 11), code: Bytes::new(61650, 5), data: Bytes::new(61655, 0), holes: Holes::new(5169, 1) },
+    Stencil { name: Name::new(26821, 11), code: Bytes::new(64440, 5), data: Bytes::new(64445, 0), holes: Holes::new(5351, 1) },
     // jlt_i64__12 (branches.c): 14 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(26572, 11), code: Bytes::new(61655, 14), data: Bytes::new(61669, 0), holes: Holes::new(5170, 2) },
+    Stencil { name: Name::new(26832, 11), code: Bytes::new(64445, 14), data: Bytes::new(64459, 0), holes: Holes::new(5352, 2) },
     // jlt_i64__13 (branches.c): 14 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(26583, 11), code: Bytes::new(61669, 14), data: Bytes::new(61683, 0), holes: Holes::new(5172, 2) },
+    Stencil { name: Name::new(26843, 11), code: Bytes::new(64459, 14), data: Bytes::new(64473, 0), holes: Holes::new(5354, 2) },
     // jlt_i64__14 (branches.c): 14 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(26594, 11), code: Bytes::new(61683, 14), data: Bytes::new(61697, 0), holes: Holes::new(5174, 2) },
+    Stencil { name: Name::new(26854, 11), code: Bytes::new(64473, 14), data: Bytes::new(64487, 0), holes: Holes::new(5356, 2) },
     // jlt_i64__15 (branches.c): 14 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(26605, 11), code: Bytes::new(61697, 14), data: Bytes::new(61711, 0), holes: Holes::new(5176, 2) },
+    Stencil { name: Name::new(26865, 11), code: Bytes::new(64487, 14), data: Bytes::new(64501, 0), holes: Holes::new(5358, 2) },
     // jlt_i64__1m (branches.c): 19 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(26616, 11), code: Bytes::new(61711, 19), data: Bytes::new(61730, 0), holes: Holes::new(5178, 3) },
+    Stencil { name: Name::new(26876, 11), code: Bytes::new(64501, 19), data: Bytes::new(64520, 0), holes: Holes::new(5360, 3) },
     // jlt_i64__20 (branches.c): 14 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(26627, 11), code: Bytes::new(61730, 14), data: Bytes::new(61744, 0), holes: Holes::new(5181, 2) },
+    Stencil { name: Name::new(26887, 11), code: Bytes::new(64520, 14), data: Bytes::new(64534, 0), holes: Holes::new(5363, 2) },
     // jlt_i64__21 (branches.c): 14 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(26638, 11), code: Bytes::new(61744, 14), data: Bytes::new(61758, 0), holes: Holes::new(5183, 2) },
+    Stencil { name: Name::new(26898, 11), code: Bytes::new(64534, 14), data: Bytes::new(64548, 0), holes: Holes::new(5365, 2) },
     // jlt_i64__22 (branches.c): 5 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(26649, 11), code: Bytes::new(61758, 5), data: Bytes::new(61763, 0), holes: Holes::new(5185, 1) },
+    Stencil { name: Name::new(26909, 11), code: Bytes::new(64548, 5), data: Bytes::new(64553, 0), holes: Holes::new(5367, 1) },
     // jlt_i64__23 (branches.c): 14 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(26660, 11), code: Bytes::new(61763, 14), data: Bytes::new(61777, 0), holes: Holes::new(5186, 2) },
+    Stencil { name: Name::new(26920, 11), code: Bytes::new(64553, 14), data: Bytes::new(64567, 0), holes: Holes::new(5368, 2) },
     // jlt_i64__24 (branches.c): 14 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(26671, 11), code: Bytes::new(61777, 14), data: Bytes::new(61791, 0), holes: Holes::new(5188, 2) },
+    Stencil { name: Name::new(26931, 11), code: Bytes::new(64567, 14), data: Bytes::new(64581, 0), holes: Holes::new(5370, 2) },
     // jlt_i64__25 (branches.c): 14 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(26682, 11), code: Bytes::new(61791, 14), data: Bytes::new(61805, 0), holes: Holes::new(5190, 2) },
+    Stencil { name: Name::new(26942, 11), code: Bytes::new(64581, 14), data: Bytes::new(64595, 0), holes: Holes::new(5372, 2) },
     // jlt_i64__2m (branches.c): 19 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(26693, 11), code: Bytes::new(61805, 19), data: Bytes::new(61824, 0), holes: Holes::new(5192, 3) },
+    Stencil { name: Name::new(26953, 11), code: Bytes::new(64595, 19), data: Bytes::new(64614, 0), holes: Holes::new(5374, 3) },
     // jlt_i64__30 (branches.c): 14 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(26704, 11), code: Bytes::new(61824, 14), data: Bytes::new(61838, 0), holes: Holes::new(5195, 2) },
+    Stencil { name: Name::new(26964, 11), code: Bytes::new(64614, 14), data: Bytes::new(64628, 0), holes: Holes::new(5377, 2) },
     // jlt_i64__31 (branches.c): 14 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(26715, 11), code: Bytes::new(61838, 14), data: Bytes::new(61852, 0), holes: Holes::new(5197, 2) },
+    Stencil { name: Name::new(26975, 11), code: Bytes::new(64628, 14), data: Bytes::new(64642, 0), holes: Holes::new(5379, 2) },
     // jlt_i64__32 (branches.c): 14 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(26726, 11), code: Bytes::new(61852, 14), data: Bytes::new(61866, 0), holes: Holes::new(5199, 2) },
+    Stencil { name: Name::new(26986, 11), code: Bytes::new(64642, 14), data: Bytes::new(64656, 0), holes: Holes::new(5381, 2) },
     // jlt_i64__33 (branches.c): 5 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(26737, 11), code: Bytes::new(61866, 5), data: Bytes::new(61871, 0), holes: Holes::new(5201, 1) },
+    Stencil { name: Name::new(26997, 11), code: Bytes::new(64656, 5), data: Bytes::new(64661, 0), holes: Holes::new(5383, 1) },
     // jlt_i64__34 (branches.c): 14 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(26748, 11), code: Bytes::new(61871, 14), data: Bytes::new(61885, 0), holes: Holes::new(5202, 2) },
+    Stencil { name: Name::new(27008, 11), code: Bytes::new(64661, 14), data: Bytes::new(64675, 0), holes: Holes::new(5384, 2) },
     // jlt_i64__35 (branches.c): 14 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(26759, 11), code: Bytes::new(61885, 14), data: Bytes::new(61899, 0), holes: Holes::new(5204, 2) },
+    Stencil { name: Name::new(27019, 11), code: Bytes::new(64675, 14), data: Bytes::new(64689, 0), holes: Holes::new(5386, 2) },
     // jlt_i64__3m (branches.c): 19 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(26770, 11), code: Bytes::new(61899, 19), data: Bytes::new(61918, 0), holes: Holes::new(5206, 3) },
+    Stencil { name: Name::new(27030, 11), code: Bytes::new(64689, 19), data: Bytes::new(64708, 0), holes: Holes::new(5388, 3) },
     // jlt_i64__40 (branches.c): 14 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(26781, 11), code: Bytes::new(61918, 14), data: Bytes::new(61932, 0), holes: Holes::new(5209, 2) },
+    Stencil { name: Name::new(27041, 11), code: Bytes::new(64708, 14), data: Bytes::new(64722, 0), holes: Holes::new(5391, 2) },
     // jlt_i64__41 (branches.c): 14 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(26792, 11), code: Bytes::new(61932, 14), data: Bytes::new(61946, 0), holes: Holes::new(5211, 2) },
+    Stencil { name: Name::new(27052, 11), code: Bytes::new(64722, 14), data: Bytes::new(64736, 0), holes: Holes::new(5393, 2) },
     // jlt_i64__42 (branches.c): 14 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(26803, 11), code: Bytes::new(61946, 14), data: Bytes::new(61960, 0), holes: Holes::new(5213, 2) },
+    Stencil { name: Name::new(27063, 11), code: Bytes::new(64736, 14), data: Bytes::new(64750, 0), holes: Holes::new(5395, 2) },
     // jlt_i64__43 (branches.c): 14 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(26814, 11), code: Bytes::new(61960, 14), data: Bytes::new(61974, 0), holes: Holes::new(5215, 2) },
+    Stencil { name: Name::new(27074, 11), code: Bytes::new(64750, 14), data: Bytes::new(64764, 0), holes: Holes::new(5397, 2) },
     // jlt_i64__44 (branches.c): 5 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(26825, 11), code: Bytes::new(61974, 5), data: Bytes::new(61979, 0), holes: Holes::new(5217, 1) },
+    Stencil { name: Name::new(27085, 11), code: Bytes::new(64764, 5), data: Bytes::new(64769, 0), holes: Holes::new(5399, 1) },
     // jlt_i64__45 (branches.c): 14 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(26836, 11), code: Bytes::new(61979, 14), data: Bytes::new(61993, 0), holes: Holes::new(5218, 2) },
+    Stencil { name: Name::new(27096, 11), code: Bytes::new(64769, 14), data: Bytes::new(64783, 0), holes: Holes::new(5400, 2) },
     // jlt_i64__4m (branches.c): 19 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(26847, 11), code: Bytes::new(61993, 19), data: Bytes::new(62012, 0), holes: Holes::new(5220, 3) },
+    Stencil { name: Name::new(27107, 11), code: Bytes::new(64783, 19), data: Bytes::new(64802, 0), holes: Holes::new(5402, 3) },
     // jlt_i64__50 (branches.c): 14 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(26858, 11), code: Bytes::new(62012, 14), data: Bytes::new(62026, 0), holes: Holes::new(5223, 2) },
+    Stencil { name: Name::new(27118, 11), code: Bytes::new(64802, 14), data: Bytes::new(64816, 0), holes: Holes::new(5405, 2) },
     // jlt_i64__51 (branches.c): 14 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(26869, 11), code: Bytes::new(62026, 14), data: Bytes::new(62040, 0), holes: Holes::new(5225, 2) },
+    Stencil { name: Name::new(27129, 11), code: Bytes::new(64816, 14), data: Bytes::new(64830, 0), holes: Holes::new(5407, 2) },
     // jlt_i64__52 (branches.c): 14 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(26880, 11), code: Bytes::new(62040, 14), data: Bytes::new(62054, 0), holes: Holes::new(5227, 2) },
+    Stencil { name: Name::new(27140, 11), code: Bytes::new(64830, 14), data: Bytes::new(64844, 0), holes: Holes::new(5409, 2) },
     // jlt_i64__53 (branches.c): 14 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(26891, 11), code: Bytes::new(62054, 14), data: Bytes::new(62068, 0), holes: Holes::new(5229, 2) },
+    Stencil { name: Name::new(27151, 11), code: Bytes::new(64844, 14), data: Bytes::new(64858, 0), holes: Holes::new(5411, 2) },
     // jlt_i64__54 (branches.c): 14 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(26902, 11), code: Bytes::new(62068, 14), data: Bytes::new(62082, 0), holes: Holes::new(5231, 2) },
+    Stencil { name: Name::new(27162, 11), code: Bytes::new(64858, 14), data: Bytes::new(64872, 0), holes: Holes::new(5413, 2) },
     // jlt_i64__55 (branches.c): 5 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(26913, 11), code: Bytes::new(62082, 5), data: Bytes::new(62087, 0), holes: Holes::new(5233, 1) },
+    Stencil { name: Name::new(27173, 11), code: Bytes::new(64872, 5), data: Bytes::new(64877, 0), holes: Holes::new(5415, 1) },
     // jlt_i64__5m (branches.c): 19 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(26924, 11), code: Bytes::new(62087, 19), data: Bytes::new(62106, 0), holes: Holes::new(5234, 3) },
+    Stencil { name: Name::new(27184, 11), code: Bytes::new(64877, 19), data: Bytes::new(64896, 0), holes: Holes::new(5416, 3) },
     // jlt_i64__m0 (branches.c): 19 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(26935, 11), code: Bytes::new(62106, 19), data: Bytes::new(62125, 0), holes: Holes::new(5237, 3) },
+    Stencil { name: Name::new(27195, 11), code: Bytes::new(64896, 19), data: Bytes::new(64915, 0), holes: Holes::new(5419, 3) },
     // jlt_i64__m1 (branches.c): 19 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(26946, 11), code: Bytes::new(62125, 19), data: Bytes::new(62144, 0), holes: Holes::new(5240, 3) },
+    Stencil { name: Name::new(27206, 11), code: Bytes::new(64915, 19), data: Bytes::new(64934, 0), holes: Holes::new(5422, 3) },
     // jlt_i64__m2 (branches.c): 19 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(26957, 11), code: Bytes::new(62144, 19), data: Bytes::new(62163, 0), holes: Holes::new(5243, 3) },
+    Stencil { name: Name::new(27217, 11), code: Bytes::new(64934, 19), data: Bytes::new(64953, 0), holes: Holes::new(5425, 3) },
     // jlt_i64__m3 (branches.c): 19 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(26968, 11), code: Bytes::new(62163, 19), data: Bytes::new(62182, 0), holes: Holes::new(5246, 3) },
+    Stencil { name: Name::new(27228, 11), code: Bytes::new(64953, 19), data: Bytes::new(64972, 0), holes: Holes::new(5428, 3) },
     // jlt_i64__m4 (branches.c): 19 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(26979, 11), code: Bytes::new(62182, 19), data: Bytes::new(62201, 0), holes: Holes::new(5249, 3) },
+    Stencil { name: Name::new(27239, 11), code: Bytes::new(64972, 19), data: Bytes::new(64991, 0), holes: Holes::new(5431, 3) },
     // jlt_i64__m5 (branches.c): 19 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(26990, 11), code: Bytes::new(62201, 19), data: Bytes::new(62220, 0), holes: Holes::new(5252, 3) },
+    Stencil { name: Name::new(27250, 11), code: Bytes::new(64991, 19), data: Bytes::new(65010, 0), holes: Holes::new(5434, 3) },
     // jlt_i64_imm (branches.c): 26 code bytes, 0 data bytes, 4 holes
-    Stencil { name: Name::new(27001, 11), code: Bytes::new(62220, 26), data: Bytes::new(62246, 0), holes: Holes::new(5255, 4) },
+    Stencil { name: Name::new(27261, 11), code: Bytes::new(65010, 26), data: Bytes::new(65036, 0), holes: Holes::new(5437, 4) },
     // jlt_i64_imm__0 (branches.c): 18 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(27012, 14), code: Bytes::new(62246, 18), data: Bytes::new(62264, 0), holes: Holes::new(5259, 3) },
+    Stencil { name: Name::new(27272, 14), code: Bytes::new(65036, 18), data: Bytes::new(65054, 0), holes: Holes::new(5441, 3) },
     // jlt_i64_imm__1 (branches.c): 18 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(27026, 14), code: Bytes::new(62264, 18), data: Bytes::new(62282, 0), holes: Holes::new(5262, 3) },
+    Stencil { name: Name::new(27286, 14), code: Bytes::new(65054, 18), data: Bytes::new(65072, 0), holes: Holes::new(5444, 3) },
     // jlt_i64_imm__2 (branches.c): 18 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(27040, 14), code: Bytes::new(62282, 18), data: Bytes::new(62300, 0), holes: Holes::new(5265, 3) },
+    Stencil { name: Name::new(27300, 14), code: Bytes::new(65072, 18), data: Bytes::new(65090, 0), holes: Holes::new(5447, 3) },
     // jlt_i64_imm__3 (branches.c): 18 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(27054, 14), code: Bytes::new(62300, 18), data: Bytes::new(62318, 0), holes: Holes::new(5268, 3) },
+    Stencil { name: Name::new(27314, 14), code: Bytes::new(65090, 18), data: Bytes::new(65108, 0), holes: Holes::new(5450, 3) },
     // jlt_i64_imm__4 (branches.c): 18 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(27068, 14), code: Bytes::new(62318, 18), data: Bytes::new(62336, 0), holes: Holes::new(5271, 3) },
+    Stencil { name: Name::new(27328, 14), code: Bytes::new(65108, 18), data: Bytes::new(65126, 0), holes: Holes::new(5453, 3) },
     // jlt_i64_imm__5 (branches.c): 18 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(27082, 14), code: Bytes::new(62336, 18), data: Bytes::new(62354, 0), holes: Holes::new(5274, 3) },
+    Stencil { name: Name::new(27342, 14), code: Bytes::new(65126, 18), data: Bytes::new(65144, 0), holes: Holes::new(5456, 3) },
     // jmp (branches.c): 5 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(27096, 3), code: Bytes::new(62354, 5), data: Bytes::new(62359, 0), holes: Holes::new(5277, 1) },
+    Stencil { name: Name::new(27356, 3), code: Bytes::new(65144, 5), data: Bytes::new(65149, 0), holes: Holes::new(5459, 1) },
     // jmp_false (branches.c): 22 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(27099, 9), code: Bytes::new(62359, 22), data: Bytes::new(62381, 0), holes: Holes::new(5278, 3) },
+    Stencil { name: Name::new(27359, 9), code: Bytes::new(65149, 22), data: Bytes::new(65171, 0), holes: Holes::new(5460, 3) },
     // jmp_false__0 (branches.c): 14 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(27108, 12), code: Bytes::new(62381, 14), data: Bytes::new(62395, 0), holes: Holes::new(5281, 2) },
+    Stencil { name: Name::new(27368, 12), code: Bytes::new(65171, 14), data: Bytes::new(65185, 0), holes: Holes::new(5463, 2) },
     // jmp_false__1 (branches.c): 14 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(27120, 12), code: Bytes::new(62395, 14), data: Bytes::new(62409, 0), holes: Holes::new(5283, 2) },
+    Stencil { name: Name::new(27380, 12), code: Bytes::new(65185, 14), data: Bytes::new(65199, 0), holes: Holes::new(5465, 2) },
     // jmp_false__2 (branches.c): 14 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(27132, 12), code: Bytes::new(62409, 14), data: Bytes::new(62423, 0), holes: Holes::new(5285, 2) },
+    Stencil { name: Name::new(27392, 12), code: Bytes::new(65199, 14), data: Bytes::new(65213, 0), holes: Holes::new(5467, 2) },
     // jmp_false__3 (branches.c): 14 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(27144, 12), code: Bytes::new(62423, 14), data: Bytes::new(62437, 0), holes: Holes::new(5287, 2) },
+    Stencil { name: Name::new(27404, 12), code: Bytes::new(65213, 14), data: Bytes::new(65227, 0), holes: Holes::new(5469, 2) },
     // jmp_false__4 (branches.c): 14 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(27156, 12), code: Bytes::new(62437, 14), data: Bytes::new(62451, 0), holes: Holes::new(5289, 2) },
+    Stencil { name: Name::new(27416, 12), code: Bytes::new(65227, 14), data: Bytes::new(65241, 0), holes: Holes::new(5471, 2) },
     // jmp_false__5 (branches.c): 14 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(27168, 12), code: Bytes::new(62451, 14), data: Bytes::new(62465, 0), holes: Holes::new(5291, 2) },
+    Stencil { name: Name::new(27428, 12), code: Bytes::new(65241, 14), data: Bytes::new(65255, 0), holes: Holes::new(5473, 2) },
     // jmp_nil (branches.c): 29 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(27180, 7), code: Bytes::new(62465, 29), data: Bytes::new(62494, 0), holes: Holes::new(5293, 3) },
+    Stencil { name: Name::new(27440, 7), code: Bytes::new(65255, 29), data: Bytes::new(65284, 0), holes: Holes::new(5475, 3) },
     // jmp_not_nil (branches.c): 29 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(27187, 11), code: Bytes::new(62494, 29), data: Bytes::new(62523, 0), holes: Holes::new(5296, 3) },
+    Stencil { name: Name::new(27447, 11), code: Bytes::new(65284, 29), data: Bytes::new(65313, 0), holes: Holes::new(5478, 3) },
     // jmp_not_type (branches.c): 91 code bytes, 0 data bytes, 5 holes
-    Stencil { name: Name::new(27198, 12), code: Bytes::new(62523, 91), data: Bytes::new(62614, 0), holes: Holes::new(5299, 5) },
+    Stencil { name: Name::new(27458, 12), code: Bytes::new(65313, 91), data: Bytes::new(65404, 0), holes: Holes::new(5481, 5) },
     // jmp_true (branches.c): 22 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(27210, 8), code: Bytes::new(62614, 22), data: Bytes::new(62636, 0), holes: Holes::new(5304, 3) },
+    Stencil { name: Name::new(27470, 8), code: Bytes::new(65404, 22), data: Bytes::new(65426, 0), holes: Holes::new(5486, 3) },
     // jmp_true__0 (branches.c): 14 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(27218, 11), code: Bytes::new(62636, 14), data: Bytes::new(62650, 0), holes: Holes::new(5307, 2) },
+    Stencil { name: Name::new(27478, 11), code: Bytes::new(65426, 14), data: Bytes::new(65440, 0), holes: Holes::new(5489, 2) },
     // jmp_true__1 (branches.c): 14 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(27229, 11), code: Bytes::new(62650, 14), data: Bytes::new(62664, 0), holes: Holes::new(5309, 2) },
+    Stencil { name: Name::new(27489, 11), code: Bytes::new(65440, 14), data: Bytes::new(65454, 0), holes: Holes::new(5491, 2) },
     // jmp_true__2 (branches.c): 14 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(27240, 11), code: Bytes::new(62664, 14), data: Bytes::new(62678, 0), holes: Holes::new(5311, 2) },
+    Stencil { name: Name::new(27500, 11), code: Bytes::new(65454, 14), data: Bytes::new(65468, 0), holes: Holes::new(5493, 2) },
     // jmp_true__3 (branches.c): 14 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(27251, 11), code: Bytes::new(62678, 14), data: Bytes::new(62692, 0), holes: Holes::new(5313, 2) },
+    Stencil { name: Name::new(27511, 11), code: Bytes::new(65468, 14), data: Bytes::new(65482, 0), holes: Holes::new(5495, 2) },
     // jmp_true__4 (branches.c): 14 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(27262, 11), code: Bytes::new(62692, 14), data: Bytes::new(62706, 0), holes: Holes::new(5315, 2) },
+    Stencil { name: Name::new(27522, 11), code: Bytes::new(65482, 14), data: Bytes::new(65496, 0), holes: Holes::new(5497, 2) },
     // jmp_true__5 (branches.c): 14 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(27273, 11), code: Bytes::new(62706, 14), data: Bytes::new(62720, 0), holes: Holes::new(5317, 2) },
+    Stencil { name: Name::new(27533, 11), code: Bytes::new(65496, 14), data: Bytes::new(65510, 0), holes: Holes::new(5499, 2) },
     // jne_f64 (branches.c): 37 code bytes, 0 data bytes, 5 holes
-    Stencil { name: Name::new(27284, 7), code: Bytes::new(62720, 37), data: Bytes::new(62757, 0), holes: Holes::new(5319, 5) },
+    Stencil { name: Name::new(27544, 7), code: Bytes::new(65510, 37), data: Bytes::new(65547, 0), holes: Holes::new(5501, 5) },
     // jne_f64__00 (branches.c): 15 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(27291, 11), code: Bytes::new(62757, 15), data: Bytes::new(62772, 0), holes: Holes::new(5324, 2) },
+    Stencil { name: Name::new(27551, 11), code: Bytes::new(65547, 15), data: Bytes::new(65562, 0), holes: Holes::new(5506, 2) },
     // jne_f64__01 (branches.c): 21 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(27302, 11), code: Bytes::new(62772, 21), data: Bytes::new(62793, 0), holes: Holes::new(5326, 3) },
+    Stencil { name: Name::new(27562, 11), code: Bytes::new(65562, 21), data: Bytes::new(65583, 0), holes: Holes::new(5508, 3) },
     // jne_f64__02 (branches.c): 21 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(27313, 11), code: Bytes::new(62793, 21), data: Bytes::new(62814, 0), holes: Holes::new(5329, 3) },
+    Stencil { name: Name::new(27573, 11), code: Bytes::new(65583, 21), data: Bytes::new(65604, 0), holes: Holes::new(5511, 3) },
     // jne_f64__03 (branches.c): 21 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(27324, 11), code: Bytes::new(62814, 21), data: Bytes::new(62835, 0), holes: Holes::new(5332, 3) },
+    Stencil { name: Name::new(27584, 11), code: Bytes::new(65604, 21), data: Bytes::new(65625, 0), holes: Holes::new(5514, 3) },
     // jne_f64__04 (branches.c): 21 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(27335, 11), code: Bytes::new(62835, 21), data: Bytes::new(62856, 0), holes: Holes::new(5335, 3) },
+    Stencil { name: Name::new(27595, 11), code: Bytes::new(65625, 21), data: Bytes::new(65646, 0), holes: Holes::new(5517, 3) },
     // jne_f64__05 (branches.c): 21 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(27346, 11), code: Bytes::new(62856, 21), data: Bytes::new(62877, 0), holes: Holes::new(5338, 3) },
+    Stencil { name: Name::new(27606, 11), code: Bytes::new(65646, 21), data: Bytes::new(65667, 0), holes: Holes::new(5520, 3) },
     // jne_f64__06 (branches.c): 21 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(27357, 11), code: Bytes::new(62877, 21), data: Bytes::new(62898, 0), holes: Holes::new(5341, 3) },
+    Stencil { name: Name::new(27617, 11), code: Bytes::new(65667, 21), data: Bytes::new(65688, 0), holes: Holes::new(5523, 3) },
     // jne_f64__07 (branches.c): 21 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(27368, 11), code: Bytes::new(62898, 21), data: Bytes::new(62919, 0), holes: Holes::new(5344, 3) },
+    Stencil { name: Name::new(27628, 11), code: Bytes::new(65688, 21), data: Bytes::new(65709, 0), holes: Holes::new(5526, 3) },
     // jne_f64__0m (branches.c): 32 code bytes, 0 data bytes, 4 holes
-    Stencil { name: Name::new(27379, 11), code: Bytes::new(62919, 32), data: Bytes::new(62951, 0), holes: Holes::new(5347, 4) },
+    Stencil { name: Name::new(27639, 11), code: Bytes::new(65709, 32), data: Bytes::new(65741, 0), holes: Holes::new(5529, 4) },
     // jne_f64__10 (branches.c): 21 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(27390, 11), code: Bytes::new(62951, 21), data: Bytes::new(62972, 0), holes: Holes::new(5351, 3) },
+    Stencil { name: Name::new(27650, 11), code: Bytes::new(65741, 21), data: Bytes::new(65762, 0), holes: Holes::new(5533, 3) },
     // jne_f64__11 (branches.c): 15 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(27401, 11), code: Bytes::new(62972, 15), data: Bytes::new(62987, 0), holes: Holes::new(5354, 2) },
+    Stencil { name: Name::new(27661, 11), code: Bytes::new(65762, 15), data: Bytes::new(65777, 0), holes: Holes::new(5536, 2) },
     // jne_f64__12 (branches.c): 21 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(27412, 11), code: Bytes::new(62987, 21), data: Bytes::new(63008, 0), holes: Holes::new(5356, 3) },
+    Stencil { name: Name::new(27672, 11), code: Bytes::new(65777, 21), data: Bytes::new(65798, 0), holes: Holes::new(5538, 3) },
     // jne_f64__13 (branches.c): 21 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(27423, 11), code: Bytes::new(63008, 21), data: Bytes::new(63029, 0), holes: Holes::new(5359, 3) },
+    Stencil { name: Name::new(27683, 11), code: Bytes::new(65798, 21), data: Bytes::new(65819, 0), holes: Holes::new(5541, 3) },
     // jne_f64__14 (branches.c): 21 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(27434, 11), code: Bytes::new(63029, 21), data: Bytes::new(63050, 0), holes: Holes::new(5362, 3) },
+    Stencil { name: Name::new(27694, 11), code: Bytes::new(65819, 21), data: Bytes::new(65840, 0), holes: Holes::new(5544, 3) },
     // jne_f64__15 (branches.c): 21 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(27445, 11), code: Bytes::new(63050, 21), data: Bytes::new(63071, 0), holes: Holes::new(5365, 3) },
+    Stencil { name: Name::new(27705, 11), code: Bytes::new(65840, 21), data: Bytes::new(65861, 0), holes: Holes::new(5547, 3) },
     // jne_f64__16 (branches.c): 21 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(27456, 11), code: Bytes::new(63071, 21), data: Bytes::new(63092, 0), holes: Holes::new(5368, 3) },
+    Stencil { name: Name::new(27716, 11), code: Bytes::new(65861, 21), data: Bytes::new(65882, 0), holes: Holes::new(5550, 3) },
     // jne_f64__17 (branches.c): 21 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(27467, 11), code: Bytes::new(63092, 21), data: Bytes::new(63113, 0), holes: Holes::new(5371, 3) },
+    Stencil { name: Name::new(27727, 11), code: Bytes::new(65882, 21), data: Bytes::new(65903, 0), holes: Holes::new(5553, 3) },
     // jne_f64__1m (branches.c): 32 code bytes, 0 data bytes, 4 holes
-    Stencil { name: Name::new(27478, 11), code: Bytes::new(63113, 32), data: Bytes::new(63145, 0), holes: Holes::new(5374, 4) },
+    Stencil { name: Name::new(27738, 11), code: Bytes::new(65903, 32), data: Bytes::new(65935, 0), holes: Holes::new(5556, 4) },
     // jne_f64__20 (branches.c): 21 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(27489, 11), code: Bytes::new(63145, 21), data: Bytes::new(63166, 0), holes: Holes::new(5378, 3) },
+    Stencil { name: Name::new(27749, 11), code: Bytes::new(65935, 21), data: Bytes::new(65956, 0), holes: Holes::new(5560, 3) },
     // jne_f64__21 (branches.c): 21 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(27500, 11), code: Bytes::new(63166, 21), data: Bytes::new(63187, 0), holes: Holes::new(5381, 3) },
+    Stencil { name: Name::new(27760, 11), code: Bytes::new(65956, 21), data: Bytes::new(65977, 0), holes: Holes::new(5563, 3) },
     // jne_f64__22 (branches.c): 15 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(27511, 11), code: Bytes::new(63187, 15), data: Bytes::new(63202, 0), holes: Holes::new(5384, 2) },
+    Stencil { name: Name::new(27771, 11), code: Bytes::new(65977, 15), data: Bytes::new(65992, 0), holes: Holes::new(5566, 2) },
     // jne_f64__23 (branches.c): 21 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(27522, 11), code: Bytes::new(63202, 21), data: Bytes::new(63223, 0), holes: Holes::new(5386, 3) },
+    Stencil { name: Name::new(27782, 11), code: Bytes::new(65992, 21), data: Bytes::new(66013, 0), holes: Holes::new(5568, 3) },
     // jne_f64__24 (branches.c): 21 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(27533, 11), code: Bytes::new(63223, 21), data: Bytes::new(63244, 0), holes: Holes::new(5389, 3) },
+    Stencil { name: Name::new(27793, 11), code: Bytes::new(66013, 21), data: Bytes::new(66034, 0), holes: Holes::new(5571, 3) },
     // jne_f64__25 (branches.c): 21 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(27544, 11), code: Bytes::new(63244, 21), data: Bytes::new(63265, 0), holes: Holes::new(5392, 3) },
+    Stencil { name: Name::new(27804, 11), code: Bytes::new(66034, 21), data: Bytes::new(66055, 0), holes: Holes::new(5574, 3) },
     // jne_f64__26 (branches.c): 21 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(27555, 11), code: Bytes::new(63265, 21), data: Bytes::new(63286, 0), holes: Holes::new(5395, 3) },
+    Stencil { name: Name::new(27815, 11), code: Bytes::new(66055, 21), data: Bytes::new(66076, 0), holes: Holes::new(5577, 3) },
     // jne_f64__27 (branches.c): 21 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(27566, 11), code: Bytes::new(63286, 21), data: Bytes::new(63307, 0), holes: Holes::new(5398, 3) },
+    Stencil { name: Name::new(27826, 11), code: Bytes::new(66076, 21), data: Bytes::new(66097, 0), holes: Holes::new(5580, 3) },
     // jne_f64__2m (branches.c): 32 code bytes, 0 data bytes, 4 holes
-    Stencil { name: Name::new(27577, 11), code: Bytes::new(63307, 32), data: Bytes::new(63339, 0), holes: Holes::new(5401, 4) },
+    Stencil { name: Name::new(27837, 11), code: Bytes::new(66097, 32), data: Bytes::new(66129, 0), holes: Holes::new(5583, 4) },
     // jne_f64__30 (branches.c): 21 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(27588, 11), code: Bytes::new(63339, 21), data: Bytes::new(63360, 0), holes: Holes::new(5405, 3) },
+    Stencil { name: Name::new(27848, 11), code: Bytes::new(66129, 21), data: Bytes::new(66150, 0), holes: Holes::new(5587, 3) },
     // jne_f64__31 (branches.c): 21 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(27599, 11), code: Bytes::new(63360, 21), data: Bytes::new(63381, 0), holes: Holes::new(5408, 3) },
+    Stencil { name: Name::new(27859, 11), code: Bytes::new(66150, 21), data: Bytes::new(66171, 0), holes: Holes::new(5590, 3) },
     // jne_f64__32 (branches.c): 21 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(27610, 11), code: Bytes::new(63381, 21), data: Bytes::new(63402, 0), holes: Holes::new(5411, 3) },
+    Stencil { name: Name::new(27870, 11), code: Bytes::new(66171, 21), data: Bytes::new(66192, 0), holes: Holes::new(5593, 3) },
     // jne_f64__33 (branches.c): 15 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(27621, 11), code: Bytes::new(63402, 15), data: Bytes::new(63417, 0), holes: Holes::new(5414, 2) },
+    Stencil { name: Name::new(27881, 11), code: Bytes::new(66192, 15), data: Bytes::new(66207, 0), holes: Holes::new(5596, 2) },
     // jne_f64__34 (branches.c): 21 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(27632, 11), code: Bytes::new(63417, 21), data: Bytes::new(63438, 0), holes: Holes::new(5416, 3) },
+    Stencil { name: Name::new(27892, 11), code: Bytes::new(66207, 21), data: Bytes::new(66228, 0), holes: Holes::new(5598, 3) },
     // jne_f64__35 (branches.c): 21 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(27643, 11), code: Bytes::new(63438, 21), data: Bytes::new(63459, 0), holes: Holes::new(5419, 3) },
+    Stencil { name: Name::new(27903, 11), code: Bytes::new(66228, 21), data: Bytes::new(66249, 0), holes: Holes::new(5601, 3) },
     // jne_f64__36 (branches.c): 21 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(27654, 11), code: Bytes::new(63459, 21), data: Bytes::new(63480, 0), holes: Holes::new(5422, 3) },
+    Stencil { name: Name::new(27914, 11), code: Bytes::new(66249, 21), data: Bytes::new(66270, 0), holes: Holes::new(5604, 3) },
     // jne_f64__37 (branches.c): 21 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(27665, 11), code: Bytes::new(63480, 21), data: Bytes::new(63501, 0), holes: Holes::new(5425, 3) },
+    Stencil { name: Name::new(27925, 11), code: Bytes::new(66270, 21), data: Bytes::new(66291, 0), holes: Holes::new(5607, 3) },
     // jne_f64__3m (branches.c): 32 code bytes, 0 data bytes, 4 holes
-    Stencil { name: Name::new(27676, 11), code: Bytes::new(63501, 32), data: Bytes::new(63533, 0), holes: Holes::new(5428, 4) },
+    Stencil { name: Name::new(27936, 11), code: Bytes::new(66291, 32), data: Bytes::new(66323, 0), holes: Holes::new(5610, 4) },
     // jne_f64__40 (branches.c): 21 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(27687, 11), code: Bytes::new(63533, 21), data: Bytes::new(63554, 0), holes: Holes::new(5432, 3) },
+    Stencil { name: Name::new(27947, 11), code: Bytes::new(66323, 21), data: Bytes::new(66344, 0), holes: Holes::new(5614, 3) },
     // jne_f64__41 (branches.c): 21 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(27698, 11), code: Bytes::new(63554, 21), data: Bytes::new(63575, 0), holes: Holes::new(5435, 3) },
+    Stencil { name: Name::new(27958, 11), code: Bytes::new(66344, 21), data: Bytes::new(66365, 0), holes: Holes::new(5617, 3) },
     // jne_f64__42 (branches.c): 21 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(27709, 11), code: Bytes::new(63575, 21), data: Bytes::new(63596, 0), holes: Holes::new(5438, 3) },
+    Stencil { name: Name::new(27969, 11), code: Bytes::new(66365, 21), data: Bytes::new(66386, 0), holes: Holes::new(5620, 3) },
     // jne_f64__43 (branches.c): 21 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(27720, 11), code: Bytes::new(63596, 21), data: Bytes::new(63617, 0), holes: Holes::new(5441, 3) },
+    Stencil { name: Name::new(27980, 11), code: Bytes::new(66386, 21), data: Bytes::new(66407, 0), holes: Holes::new(5623, 3) },
     // jne_f64__44 (branches.c): 15 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(27731, 11), code: Bytes::new(63617, 15), data: Bytes::new(63632, 0), holes: Holes::new(5444, 2) },
+    Stencil { name: Name::new(27991, 11), code: Bytes::new(66407, 15), data: Bytes::new(66422, 0), holes: Holes::new(5626, 2) },
     // jne_f64__45 (branches.c): 21 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(27742, 11), code: Bytes::new(63632, 21), data: Bytes::new(63653, 0), holes: Holes::new(5446, 3) },
+    Stencil { name: Name::new(28002, 11), code: Bytes::new(66422, 21), data: Bytes::new(66443, 0), holes: Holes::new(5628, 3) },
     // jne_f64__46 (branches.c): 21 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(27753, 11), code: Bytes::new(63653, 21), data: Bytes::new(63674, 0), holes: Holes::new(5449, 3) },
+    Stencil { name: Name::new(28013, 11), code: Bytes::new(66443, 21), data: Bytes::new(66464, 0), holes: Holes::new(5631, 3) },
     // jne_f64__47 (branches.c): 21 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(27764, 11), code: Bytes::new(63674, 21), data: Bytes::new(63695, 0), holes: Holes::new(5452, 3) },
+    Stencil { name: Name::new(28024, 11), code: Bytes::new(66464, 21), data: Bytes::new(66485, 0), holes: Holes::new(5634, 3) },
     // jne_f64__4m (branches.c): 32 code bytes, 0 data bytes, 4 holes
-    Stencil { name: Name::new(27775, 11), code: Bytes::new(63695, 32), data: Bytes::new(63727, 0), holes: Holes::new(5455, 4) },
+    Stencil { name: Name::new(28035, 11), code: Bytes::new(66485, 32), data: Bytes::new(66517, 0), holes: Holes::new(5637, 4) },
     // jne_f64__50 (branches.c): 21 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(27786, 11), code: Bytes::new(63727, 21), data: Bytes::new(63748, 0), holes: Holes::new(5459, 3) },
+    Stencil { name: Name::new(28046, 11), code: Bytes::new(66517, 21), data: Bytes::new(66538, 0), holes: Holes::new(5641, 3) },
     // jne_f64__51 (branches.c): 21 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(27797, 11), code: Bytes::new(63748, 21), data: Bytes::new(63769, 0), holes: Holes::new(5462, 3) },
+    Stencil { name: Name::new(28057, 11), code: Bytes::new(66538, 21), data: Bytes::new(66559, 0), holes: Holes::new(5644, 3) },
     // jne_f64__52 (branches.c): 21 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(27808, 11), code: Bytes::new(63769, 21), data: Bytes::new(63790, 0), holes: Holes::new(5465, 3) },
+    Stencil { name: Name::new(28068, 11), code: Bytes::new(66559, 21), data: Bytes::new(66580, 0), holes: Holes::new(5647, 3) },
     // jne_f64__53 (branches.c): 21 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(27819, 11), code: Bytes::new(63790, 21), data: Bytes::new(63811, 0), holes: Holes::new(5468, 3) },
+    Stencil { name: Name::new(28079, 11), code: Bytes::new(66580, 21), data: Bytes::new(66601, 0), holes: Holes::new(5650, 3) },
     // jne_f64__54 (branches.c): 21 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(27830, 11), code: Bytes::new(63811, 21), data: Bytes::new(63832, 0), holes: Holes::new(5471, 3) },
+    Stencil { name: Name::new(28090, 11), code: Bytes::new(66601, 21), data: Bytes::new(66622, 0), holes: Holes::new(5653, 3) },
     // jne_f64__55 (branches.c): 15 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(27841, 11), code: Bytes::new(63832, 15), data: Bytes::new(63847, 0), holes: Holes::new(5474, 2) },
+    Stencil { name: Name::new(28101, 11), code: Bytes::new(66622, 15), data: Bytes::new(66637, 0), holes: Holes::new(5656, 2) },
     // jne_f64__56 (branches.c): 21 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(27852, 11), code: Bytes::new(63847, 21), data: Bytes::new(63868, 0), holes: Holes::new(5476, 3) },
+    Stencil { name: Name::new(28112, 11), code: Bytes::new(66637, 21), data: Bytes::new(66658, 0), holes: Holes::new(5658, 3) },
     // jne_f64__57 (branches.c): 21 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(27863, 11), code: Bytes::new(63868, 21), data: Bytes::new(63889, 0), holes: Holes::new(5479, 3) },
+    Stencil { name: Name::new(28123, 11), code: Bytes::new(66658, 21), data: Bytes::new(66679, 0), holes: Holes::new(5661, 3) },
     // jne_f64__5m (branches.c): 32 code bytes, 0 data bytes, 4 holes
-    Stencil { name: Name::new(27874, 11), code: Bytes::new(63889, 32), data: Bytes::new(63921, 0), holes: Holes::new(5482, 4) },
+    Stencil { name: Name::new(28134, 11), code: Bytes::new(66679, 32), data: Bytes::new(66711, 0), holes: Holes::new(5664, 4) },
     // jne_f64__60 (branches.c): 21 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(27885, 11), code: Bytes::new(63921, 21), data: Bytes::new(63942, 0), holes: Holes::new(5486, 3) },
+    Stencil { name: Name::new(28145, 11), code: Bytes::new(66711, 21), data: Bytes::new(66732, 0), holes: Holes::new(5668, 3) },
     // jne_f64__61 (branches.c): 21 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(27896, 11), code: Bytes::new(63942, 21), data: Bytes::new(63963, 0), holes: Holes::new(5489, 3) },
+    Stencil { name: Name::new(28156, 11), code: Bytes::new(66732, 21), data: Bytes::new(66753, 0), holes: Holes::new(5671, 3) },
     // jne_f64__62 (branches.c): 21 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(27907, 11), code: Bytes::new(63963, 21), data: Bytes::new(63984, 0), holes: Holes::new(5492, 3) },
+    Stencil { name: Name::new(28167, 11), code: Bytes::new(66753, 21), data: Bytes::new(66774, 0), holes: Holes::new(5674, 3) },
     // jne_f64__63 (branches.c): 21 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(27918, 11), code: Bytes::new(63984, 21), data: Bytes::new(64005, 0), holes: Holes::new(5495, 3) },
+    Stencil { name: Name::new(28178, 11), code: Bytes::new(66774, 21), data: Bytes::new(66795, 0), holes: Holes::new(5677, 3) },
     // jne_f64__64 (branches.c): 21 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(27929, 11), code: Bytes::new(64005, 21), data: Bytes::new(64026, 0), holes: Holes::new(5498, 3) },
+    Stencil { name: Name::new(28189, 11), code: Bytes::new(66795, 21), data: Bytes::new(66816, 0), holes: Holes::new(5680, 3) },
     // jne_f64__65 (branches.c): 21 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(27940, 11), code: Bytes::new(64026, 21), data: Bytes::new(64047, 0), holes: Holes::new(5501, 3) },
+    Stencil { name: Name::new(28200, 11), code: Bytes::new(66816, 21), data: Bytes::new(66837, 0), holes: Holes::new(5683, 3) },
     // jne_f64__66 (branches.c): 15 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(27951, 11), code: Bytes::new(64047, 15), data: Bytes::new(64062, 0), holes: Holes::new(5504, 2) },
+    Stencil { name: Name::new(28211, 11), code: Bytes::new(66837, 15), data: Bytes::new(66852, 0), holes: Holes::new(5686, 2) },
     // jne_f64__67 (branches.c): 21 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(27962, 11), code: Bytes::new(64062, 21), data: Bytes::new(64083, 0), holes: Holes::new(5506, 3) },
+    Stencil { name: Name::new(28222, 11), code: Bytes::new(66852, 21), data: Bytes::new(66873, 0), holes: Holes::new(5688, 3) },
     // jne_f64__6m (branches.c): 32 code bytes, 0 data bytes, 4 holes
-    Stencil { name: Name::new(27973, 11), code: Bytes::new(64083, 32), data: Bytes::new(64115, 0), holes: Holes::new(5509, 4) },
+    Stencil { name: Name::new(28233, 11), code: Bytes::new(66873, 32), data: Bytes::new(66905, 0), holes: Holes::new(5691, 4) },
     // jne_f64__70 (branches.c): 21 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(27984, 11), code: Bytes::new(64115, 21), data: Bytes::new(64136, 0), holes: Holes::new(5513, 3) },
+    Stencil { name: Name::new(28244, 11), code: Bytes::new(66905, 21), data: Bytes::new(66926, 0), holes: Holes::new(5695, 3) },
     // jne_f64__71 (branches.c): 21 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(27995, 11), code: Bytes::new(64136, 21), data: Bytes::new(64157, 0), holes: Holes::new(5516, 3) },
+    Stencil { name: Name::new(28255, 11), code: Bytes::new(66926, 21), data: Bytes::new(66947, 0), holes: Holes::new(5698, 3) },
     // jne_f64__72 (branches.c): 21 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(28006, 11), code: Bytes::new(64157, 21), data: Bytes::new(64178, 0), holes: Holes::new(5519, 3) },
+    Stencil { name: Name::new(28266, 11), code: Bytes::new(66947, 21), data: Bytes::new(66968, 0), holes: Holes::new(5701, 3) },
     // jne_f64__73 (branches.c): 21 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(28017, 11), code: Bytes::new(64178, 21), data: Bytes::new(64199, 0), holes: Holes::new(5522, 3) },
+    Stencil { name: Name::new(28277, 11), code: Bytes::new(66968, 21), data: Bytes::new(66989, 0), holes: Holes::new(5704, 3) },
     // jne_f64__74 (branches.c): 21 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(28028, 11), code: Bytes::new(64199, 21), data: Bytes::new(64220, 0), holes: Holes::new(5525, 3) },
+    Stencil { name: Name::new(28288, 11), code: Bytes::new(66989, 21), data: Bytes::new(67010, 0), holes: Holes::new(5707, 3) },
     // jne_f64__75 (branches.c): 21 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(28039, 11), code: Bytes::new(64220, 21), data: Bytes::new(64241, 0), holes: Holes::new(5528, 3) },
+    Stencil { name: Name::new(28299, 11), code: Bytes::new(67010, 21), data: Bytes::new(67031, 0), holes: Holes::new(5710, 3) },
     // jne_f64__76 (branches.c): 21 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(28050, 11), code: Bytes::new(64241, 21), data: Bytes::new(64262, 0), holes: Holes::new(5531, 3) },
+    Stencil { name: Name::new(28310, 11), code: Bytes::new(67031, 21), data: Bytes::new(67052, 0), holes: Holes::new(5713, 3) },
     // jne_f64__77 (branches.c): 15 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(28061, 11), code: Bytes::new(64262, 15), data: Bytes::new(64277, 0), holes: Holes::new(5534, 2) },
+    Stencil { name: Name::new(28321, 11), code: Bytes::new(67052, 15), data: Bytes::new(67067, 0), holes: Holes::new(5716, 2) },
     // jne_f64__7m (branches.c): 32 code bytes, 0 data bytes, 4 holes
-    Stencil { name: Name::new(28072, 11), code: Bytes::new(64277, 32), data: Bytes::new(64309, 0), holes: Holes::new(5536, 4) },
+    Stencil { name: Name::new(28332, 11), code: Bytes::new(67067, 32), data: Bytes::new(67099, 0), holes: Holes::new(5718, 4) },
     // jne_f64__m0 (branches.c): 32 code bytes, 0 data bytes, 4 holes
-    Stencil { name: Name::new(28083, 11), code: Bytes::new(64309, 32), data: Bytes::new(64341, 0), holes: Holes::new(5540, 4) },
+    Stencil { name: Name::new(28343, 11), code: Bytes::new(67099, 32), data: Bytes::new(67131, 0), holes: Holes::new(5722, 4) },
     // jne_f64__m1 (branches.c): 32 code bytes, 0 data bytes, 4 holes
-    Stencil { name: Name::new(28094, 11), code: Bytes::new(64341, 32), data: Bytes::new(64373, 0), holes: Holes::new(5544, 4) },
+    Stencil { name: Name::new(28354, 11), code: Bytes::new(67131, 32), data: Bytes::new(67163, 0), holes: Holes::new(5726, 4) },
     // jne_f64__m2 (branches.c): 32 code bytes, 0 data bytes, 4 holes
-    Stencil { name: Name::new(28105, 11), code: Bytes::new(64373, 32), data: Bytes::new(64405, 0), holes: Holes::new(5548, 4) },
+    Stencil { name: Name::new(28365, 11), code: Bytes::new(67163, 32), data: Bytes::new(67195, 0), holes: Holes::new(5730, 4) },
     // jne_f64__m3 (branches.c): 32 code bytes, 0 data bytes, 4 holes
-    Stencil { name: Name::new(28116, 11), code: Bytes::new(64405, 32), data: Bytes::new(64437, 0), holes: Holes::new(5552, 4) },
+    Stencil { name: Name::new(28376, 11), code: Bytes::new(67195, 32), data: Bytes::new(67227, 0), holes: Holes::new(5734, 4) },
     // jne_f64__m4 (branches.c): 32 code bytes, 0 data bytes, 4 holes
-    Stencil { name: Name::new(28127, 11), code: Bytes::new(64437, 32), data: Bytes::new(64469, 0), holes: Holes::new(5556, 4) },
+    Stencil { name: Name::new(28387, 11), code: Bytes::new(67227, 32), data: Bytes::new(67259, 0), holes: Holes::new(5738, 4) },
     // jne_f64__m5 (branches.c): 32 code bytes, 0 data bytes, 4 holes
-    Stencil { name: Name::new(28138, 11), code: Bytes::new(64469, 32), data: Bytes::new(64501, 0), holes: Holes::new(5560, 4) },
+    Stencil { name: Name::new(28398, 11), code: Bytes::new(67259, 32), data: Bytes::new(67291, 0), holes: Holes::new(5742, 4) },
     // jne_f64__m6 (branches.c): 32 code bytes, 0 data bytes, 4 holes
-    Stencil { name: Name::new(28149, 11), code: Bytes::new(64501, 32), data: Bytes::new(64533, 0), holes: Holes::new(5564, 4) },
+    Stencil { name: Name::new(28409, 11), code: Bytes::new(67291, 32), data: Bytes::new(67323, 0), holes: Holes::new(5746, 4) },
     // jne_f64__m7 (branches.c): 32 code bytes, 0 data bytes, 4 holes
-    Stencil { name: Name::new(28160, 11), code: Bytes::new(64533, 32), data: Bytes::new(64565, 0), holes: Holes::new(5568, 4) },
+    Stencil { name: Name::new(28420, 11), code: Bytes::new(67323, 32), data: Bytes::new(67355, 0), holes: Holes::new(5750, 4) },
     // jne_i64 (branches.c): 30 code bytes, 0 data bytes, 4 holes
-    Stencil { name: Name::new(28171, 7), code: Bytes::new(64565, 30), data: Bytes::new(64595, 0), holes: Holes::new(5572, 4) },
+    Stencil { name: Name::new(28431, 7), code: Bytes::new(67355, 30), data: Bytes::new(67385, 0), holes: Holes::new(5754, 4) },
     // jne_i64__00 (branches.c): 14 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(28178, 11), code: Bytes::new(64595, 14), data: Bytes::new(64609, 0), holes: Holes::new(5576, 2) },
+    Stencil { name: Name::new(28438, 11), code: Bytes::new(67385, 14), data: Bytes::new(67399, 0), holes: Holes::new(5758, 2) },
     // jne_i64__01 (branches.c): 14 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(28189, 11), code: Bytes::new(64609, 14), data: Bytes::new(64623, 0), holes: Holes::new(5578, 2) },
+    Stencil { name: Name::new(28449, 11), code: Bytes::new(67399, 14), data: Bytes::new(67413, 0), holes: Holes::new(5760, 2) },
     // jne_i64__02 (branches.c): 14 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(28200, 11), code: Bytes::new(64623, 14), data: Bytes::new(64637, 0), holes: Holes::new(5580, 2) },
+    Stencil { name: Name::new(28460, 11), code: Bytes::new(67413, 14), data: Bytes::new(67427, 0), holes: Holes::new(5762, 2) },
     // jne_i64__03 (branches.c): 14 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(28211, 11), code: Bytes::new(64637, 14), data: Bytes::new(64651, 0), holes: Holes::new(5582, 2) },
+    Stencil { name: Name::new(28471, 11), code: Bytes::new(67427, 14), data: Bytes::new(67441, 0), holes: Holes::new(5764, 2) },
     // jne_i64__04 (branches.c): 14 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(28222, 11), code: Bytes::new(64651, 14), data: Bytes::new(64665, 0), holes: Holes::new(5584, 2) },
+    Stencil { name: Name::new(28482, 11), code: Bytes::new(67441, 14), data: Bytes::new(67455, 0), holes: Holes::new(5766, 2) },
     // jne_i64__05 (branches.c): 14 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(28233, 11), code: Bytes::new(64665, 14), data: Bytes::new(64679, 0), holes: Holes::new(5586, 2) },
+    Stencil { name: Name::new(28493, 11), code: Bytes::new(67455, 14), data: Bytes::new(67469, 0), holes: Holes::new(5768, 2) },
     // jne_i64__0m (branches.c): 22 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(28244, 11), code: Bytes::new(64679, 22), data: Bytes::new(64701, 0), holes: Holes::new(5588, 3) },
+    Stencil { name: Name::new(28504, 11), code: Bytes::new(67469, 22), data: Bytes::new(67491, 0), holes: Holes::new(5770, 3) },
     // jne_i64__10 (branches.c): 14 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(28255, 11), code: Bytes::new(64701, 14), data: Bytes::new(64715, 0), holes: Holes::new(5591, 2) },
+    Stencil { name: Name::new(28515, 11), code: Bytes::new(67491, 14), data: Bytes::new(67505, 0), holes: Holes::new(5773, 2) },
     // jne_i64__11 (branches.c): 14 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(28266, 11), code: Bytes::new(64715, 14), data: Bytes::new(64729, 0), holes: Holes::new(5593, 2) },
+    Stencil { name: Name::new(28526, 11), code: Bytes::new(67505, 14), data: Bytes::new(67519, 0), holes: Holes::new(5775, 2) },
     // jne_i64__12 (branches.c): 14 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(28277, 11), code: Bytes::new(64729, 14), data: Bytes::new(64743, 0), holes: Holes::new(5595, 2) },
+    Stencil { name: Name::new(28537, 11), code: Bytes::new(67519, 14), data: Bytes::new(67533, 0), holes: Holes::new(5777, 2) },
     // jne_i64__13 (branches.c): 14 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(28288, 11), code: Bytes::new(64743, 14), data: Bytes::new(64757, 0), holes: Holes::new(5597, 2) },
+    Stencil { name: Name::new(28548, 11), code: Bytes::new(67533, 14), data: Bytes::new(67547, 0), holes: Holes::new(5779, 2) },
     // jne_i64__14 (branches.c): 14 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(28299, 11), code: Bytes::new(64757, 14), data: Bytes::new(64771, 0), holes: Holes::new(5599, 2) },
+    Stencil { name: Name::new(28559, 11), code: Bytes::new(67547, 14), data: Bytes::new(67561, 0), holes: Holes::new(5781, 2) },
     // jne_i64__15 (branches.c): 14 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(28310, 11), code: Bytes::new(64771, 14), data: Bytes::new(64785, 0), holes: Holes::new(5601, 2) },
+    Stencil { name: Name::new(28570, 11), code: Bytes::new(67561, 14), data: Bytes::new(67575, 0), holes: Holes::new(5783, 2) },
     // jne_i64__1m (branches.c): 22 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(28321, 11), code: Bytes::new(64785, 22), data: Bytes::new(64807, 0), holes: Holes::new(5603, 3) },
+    Stencil { name: Name::new(28581, 11), code: Bytes::new(67575, 22), data: Bytes::new(67597, 0), holes: Holes::new(5785, 3) },
     // jne_i64__20 (branches.c): 14 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(28332, 11), code: Bytes::new(64807, 14), data: Bytes::new(64821, 0), holes: Holes::new(5606, 2) },
+    Stencil { name: Name::new(28592, 11), code: Bytes::new(67597, 14), data: Bytes::new(67611, 0), holes: Holes::new(5788, 2) },
     // jne_i64__21 (branches.c): 14 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(28343, 11), code: Bytes::new(64821, 14), data: Bytes::new(64835, 0), holes: Holes::new(5608, 2) },
+    Stencil { name: Name::new(28603, 11), code: Bytes::new(67611, 14), data: Bytes::new(67625, 0), holes: Holes::new(5790, 2) },
     // jne_i64__22 (branches.c): 14 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(28354, 11), code: Bytes::new(64835, 14), data: Bytes::new(64849, 0), holes: Holes::new(5610, 2) },
+    Stencil { name: Name::new(28614, 11), code: Bytes::new(67625, 14), data: Bytes::new(67639, 0), holes: Holes::new(5792, 2) },
     // jne_i64__23 (branches.c): 14 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(28365, 11), code: Bytes::new(64849, 14), data: Bytes::new(64863, 0), holes: Holes::new(5612, 2) },
+    Stencil { name: Name::new(28625, 11), code: Bytes::new(67639, 14), data: Bytes::new(67653, 0), holes: Holes::new(5794, 2) },
     // jne_i64__24 (branches.c): 14 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(28376, 11), code: Bytes::new(64863, 14), data: Bytes::new(64877, 0), holes: Holes::new(5614, 2) },
+    Stencil { name: Name::new(28636, 11), code: Bytes::new(67653, 14), data: Bytes::new(67667, 0), holes: Holes::new(5796, 2) },
     // jne_i64__25 (branches.c): 14 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(28387, 11), code: Bytes::new(64877, 14), data: Bytes::new(64891, 0), holes: Holes::new(5616, 2) },
+    Stencil { name: Name::new(28647, 11), code: Bytes::new(67667, 14), data: Bytes::new(67681, 0), holes: Holes::new(5798, 2) },
     // jne_i64__2m (branches.c): 22 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(28398, 11), code: Bytes::new(64891, 22), data: Bytes::new(64913, 0), holes: Holes::new(5618, 3) },
+    Stencil { name: Name::new(28658, 11), code: Bytes::new(67681, 22), data: Bytes::new(67703, 0), holes: Holes::new(5800, 3) },
     // jne_i64__30 (branches.c): 14 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(28409, 11), code: Bytes::new(64913, 14), data: Bytes::new(64927, 0), holes: Holes::new(5621, 2) },
+    Stencil { name: Name::new(28669, 11), code: Bytes::new(67703, 14), data: Bytes::new(67717, 0), holes: Holes::new(5803, 2) },
     // jne_i64__31 (branches.c): 14 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(28420, 11), code: Bytes::new(64927, 14), data: Bytes::new(64941, 0), holes: Holes::new(5623, 2) },
+    Stencil { name: Name::new(28680, 11), code: Bytes::new(67717, 14), data: Bytes::new(67731, 0), holes: Holes::new(5805, 2) },
     // jne_i64__32 (branches.c): 14 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(28431, 11), code: Bytes::new(64941, 14), data: Bytes::new(64955, 0), holes: Holes::new(5625, 2) },
+    Stencil { name: Name::new(28691, 11), code: Bytes::new(67731, 14), data: Bytes::new(67745, 0), holes: Holes::new(5807, 2) },
     // jne_i64__33 (branches.c): 14 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(28442, 11), code: Bytes::new(64955, 14), data: Bytes::new(64969, 0), holes: Holes::new(5627, 2) },
+    Stencil { name: Name::new(28702, 11), code: Bytes::new(67745, 14), data: Bytes::new(67759, 0), holes: Holes::new(5809, 2) },
     // jne_i64__34 (branches.c): 14 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(28453, 11), code: Bytes::new(64969, 14), data: Bytes::new(64983, 0), holes: Holes::new(5629, 2) },
+    Stencil { name: Name::new(28713, 11), code: Bytes::new(67759, 14), data: Bytes::new(67773, 0), holes: Holes::new(5811, 2) },
     // jne_i64__35 (branches.c): 14 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(28464, 11), code: Bytes::new(64983, 14), data: Bytes::new(64997, 0), holes: Holes::new(5631, 2) },
+    Stencil { name: Name::new(28724, 11), code: Bytes::new(67773, 14), data: Bytes::new(67787, 0), holes: Holes::new(5813, 2) },
     // jne_i64__3m (branches.c): 22 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(28475, 11), code: Bytes::new(64997, 22), data: Bytes::new(65019, 0), holes: Holes::new(5633, 3) },
+    Stencil { name: Name::new(28735, 11), code: Bytes::new(67787, 22), data: Bytes::new(67809, 0), holes: Holes::new(5815, 3) },
     // jne_i64__40 (branches.c): 14 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(28486, 11), code: Bytes::new(65019, 14), data: Bytes::new(65033, 0), holes: Holes::new(5636, 2) },
+    Stencil { name: Name::new(28746, 11), code: Bytes::new(67809, 14), data: Bytes::new(67823, 0), holes: Holes::new(5818, 2) },
     // jne_i64__41 (branches.c): 14 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(28497, 11), code: Bytes::new(65033, 14), data: Bytes::new(65047, 0), holes: Holes::new(5638, 2) },
+    Stencil { name: Name::new(28757, 11), code: Bytes::new(67823, 14), data: Bytes::new(67837, 0), holes: Holes::new(5820, 2) },
     // jne_i64__42 (branches.c): 14 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(28508, 11), code: Bytes::new(65047, 14), data: Bytes::new(65061, 0), holes: Holes::new(5640, 2) },
+    Stencil { name: Name::new(28768, 11), code: Bytes::new(67837, 14), data: Bytes::new(67851, 0), holes: Holes::new(5822, 2) },
     // jne_i64__43 (branches.c): 14 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(28519, 11), code: Bytes::new(65061, 14), data: Bytes::new(65075, 0), holes: Holes::new(5642, 2) },
+    Stencil { name: Name::new(28779, 11), code: Bytes::new(67851, 14), data: Bytes::new(67865, 0), holes: Holes::new(5824, 2) },
     // jne_i64__44 (branches.c): 14 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(28530, 11), code: Bytes::new(65075, 14), data: Bytes::new(65089, 0), holes: Holes::new(5644, 2) },
+    Stencil { name: Name::new(28790, 11), code: Bytes::new(67865, 14), data: Bytes::new(67879, 0), holes: Holes::new(5826, 2) },
     // jne_i64__45 (branches.c): 14 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(28541, 11), code: Bytes::new(65089, 14), data: Bytes::new(65103, 0), holes: Holes::new(5646, 2) },
+    Stencil { name: Name::new(28801, 11), code: Bytes::new(67879, 14), data: Bytes::new(67893, 0), holes: Holes::new(5828, 2) },
     // jne_i64__4m (branches.c): 22 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(28552, 11), code: Bytes::new(65103, 22), data: Bytes::new(65125, 0), holes: Holes::new(5648, 3) },
+    Stencil { name: Name::new(28812, 11), code: Bytes::new(67893, 22), data: Bytes::new(67915, 0), holes: Holes::new(5830, 3) },
     // jne_i64__50 (branches.c): 14 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(28563, 11), code: Bytes::new(65125, 14), data: Bytes::new(65139, 0), holes: Holes::new(5651, 2) },
+    Stencil { name: Name::new(28823, 11), code: Bytes::new(67915, 14), data: Bytes::new(67929, 0), holes: Holes::new(5833, 2) },
     // jne_i64__51 (branches.c): 14 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(28574, 11), code: Bytes::new(65139, 14), data: Bytes::new(65153, 0), holes: Holes::new(5653, 2) },
+    Stencil { name: Name::new(28834, 11), code: Bytes::new(67929, 14), data: Bytes::new(67943, 0), holes: Holes::new(5835, 2) },
     // jne_i64__52 (branches.c): 14 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(28585, 11), code: Bytes::new(65153, 14), data: Bytes::new(65167, 0), holes: Holes::new(5655, 2) },
+    Stencil { name: Name::new(28845, 11), code: Bytes::new(67943, 14), data: Bytes::new(67957, 0), holes: Holes::new(5837, 2) },
     // jne_i64__53 (branches.c): 14 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(28596, 11), code: Bytes::new(65167, 14), data: Bytes::new(65181, 0), holes: Holes::new(5657, 2) },
+    Stencil { name: Name::new(28856, 11), code: Bytes::new(67957, 14), data: Bytes::new(67971, 0), holes: Holes::new(5839, 2) },
     // jne_i64__54 (branches.c): 14 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(28607, 11), code: Bytes::new(65181, 14), data: Bytes::new(65195, 0), holes: Holes::new(5659, 2) },
+    Stencil { name: Name::new(28867, 11), code: Bytes::new(67971, 14), data: Bytes::new(67985, 0), holes: Holes::new(5841, 2) },
     // jne_i64__55 (branches.c): 14 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(28618, 11), code: Bytes::new(65195, 14), data: Bytes::new(65209, 0), holes: Holes::new(5661, 2) },
+    Stencil { name: Name::new(28878, 11), code: Bytes::new(67985, 14), data: Bytes::new(67999, 0), holes: Holes::new(5843, 2) },
     // jne_i64__5m (branches.c): 22 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(28629, 11), code: Bytes::new(65209, 22), data: Bytes::new(65231, 0), holes: Holes::new(5663, 3) },
+    Stencil { name: Name::new(28889, 11), code: Bytes::new(67999, 22), data: Bytes::new(68021, 0), holes: Holes::new(5845, 3) },
     // jne_i64__m0 (branches.c): 22 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(28640, 11), code: Bytes::new(65231, 22), data: Bytes::new(65253, 0), holes: Holes::new(5666, 3) },
+    Stencil { name: Name::new(28900, 11), code: Bytes::new(68021, 22), data: Bytes::new(68043, 0), holes: Holes::new(5848, 3) },
     // jne_i64__m1 (branches.c): 22 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(28651, 11), code: Bytes::new(65253, 22), data: Bytes::new(65275, 0), holes: Holes::new(5669, 3) },
+    Stencil { name: Name::new(28911, 11), code: Bytes::new(68043, 22), data: Bytes::new(68065, 0), holes: Holes::new(5851, 3) },
     // jne_i64__m2 (branches.c): 22 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(28662, 11), code: Bytes::new(65275, 22), data: Bytes::new(65297, 0), holes: Holes::new(5672, 3) },
+    Stencil { name: Name::new(28922, 11), code: Bytes::new(68065, 22), data: Bytes::new(68087, 0), holes: Holes::new(5854, 3) },
     // jne_i64__m3 (branches.c): 22 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(28673, 11), code: Bytes::new(65297, 22), data: Bytes::new(65319, 0), holes: Holes::new(5675, 3) },
+    Stencil { name: Name::new(28933, 11), code: Bytes::new(68087, 22), data: Bytes::new(68109, 0), holes: Holes::new(5857, 3) },
     // jne_i64__m4 (branches.c): 22 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(28684, 11), code: Bytes::new(65319, 22), data: Bytes::new(65341, 0), holes: Holes::new(5678, 3) },
+    Stencil { name: Name::new(28944, 11), code: Bytes::new(68109, 22), data: Bytes::new(68131, 0), holes: Holes::new(5860, 3) },
     // jne_i64__m5 (branches.c): 22 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(28695, 11), code: Bytes::new(65341, 22), data: Bytes::new(65363, 0), holes: Holes::new(5681, 3) },
+    Stencil { name: Name::new(28955, 11), code: Bytes::new(68131, 22), data: Bytes::new(68153, 0), holes: Holes::new(5863, 3) },
     // jne_i64_imm (branches.c): 26 code bytes, 0 data bytes, 4 holes
-    Stencil { name: Name::new(28706, 11), code: Bytes::new(65363, 26), data: Bytes::new(65389, 0), holes: Holes::new(5684, 4) },
+    Stencil { name: Name::new(28966, 11), code: Bytes::new(68153, 26), data: Bytes::new(68179, 0), holes: Holes::new(5866, 4) },
     // jne_i64_imm__0 (branches.c): 18 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(28717, 14), code: Bytes::new(65389, 18), data: Bytes::new(65407, 0), holes: Holes::new(5688, 3) },
+    Stencil { name: Name::new(28977, 14), code: Bytes::new(68179, 18), data: Bytes::new(68197, 0), holes: Holes::new(5870, 3) },
     // jne_i64_imm__1 (branches.c): 18 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(28731, 14), code: Bytes::new(65407, 18), data: Bytes::new(65425, 0), holes: Holes::new(5691, 3) },
+    Stencil { name: Name::new(28991, 14), code: Bytes::new(68197, 18), data: Bytes::new(68215, 0), holes: Holes::new(5873, 3) },
     // jne_i64_imm__2 (branches.c): 18 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(28745, 14), code: Bytes::new(65425, 18), data: Bytes::new(65443, 0), holes: Holes::new(5694, 3) },
+    Stencil { name: Name::new(29005, 14), code: Bytes::new(68215, 18), data: Bytes::new(68233, 0), holes: Holes::new(5876, 3) },
     // jne_i64_imm__3 (branches.c): 18 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(28759, 14), code: Bytes::new(65443, 18), data: Bytes::new(65461, 0), holes: Holes::new(5697, 3) },
+    Stencil { name: Name::new(29019, 14), code: Bytes::new(68233, 18), data: Bytes::new(68251, 0), holes: Holes::new(5879, 3) },
     // jne_i64_imm__4 (branches.c): 18 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(28773, 14), code: Bytes::new(65461, 18), data: Bytes::new(65479, 0), holes: Holes::new(5700, 3) },
+    Stencil { name: Name::new(29033, 14), code: Bytes::new(68251, 18), data: Bytes::new(68269, 0), holes: Holes::new(5882, 3) },
     // jne_i64_imm__5 (branches.c): 18 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(28787, 14), code: Bytes::new(65479, 18), data: Bytes::new(65497, 0), holes: Holes::new(5703, 3) },
+    Stencil { name: Name::new(29047, 14), code: Bytes::new(68269, 18), data: Bytes::new(68287, 0), holes: Holes::new(5885, 3) },
     // jnle_f64 (branches.c): 31 code bytes, 0 data bytes, 4 holes
-    Stencil { name: Name::new(28801, 8), code: Bytes::new(65497, 31), data: Bytes::new(65528, 0), holes: Holes::new(5706, 4) },
+    Stencil { name: Name::new(29061, 8), code: Bytes::new(68287, 31), data: Bytes::new(68318, 0), holes: Holes::new(5888, 4) },
     // jnle_f64__00 (branches.c): 15 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(28809, 12), code: Bytes::new(65528, 15), data: Bytes::new(65543, 0), holes: Holes::new(5710, 2) },
+    Stencil { name: Name::new(29069, 12), code: Bytes::new(68318, 15), data: Bytes::new(68333, 0), holes: Holes::new(5892, 2) },
     // jnle_f64__01 (branches.c): 15 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(28821, 12), code: Bytes::new(65543, 15), data: Bytes::new(65558, 0), holes: Holes::new(5712, 2) },
+    Stencil { name: Name::new(29081, 12), code: Bytes::new(68333, 15), data: Bytes::new(68348, 0), holes: Holes::new(5894, 2) },
     // jnle_f64__02 (branches.c): 15 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(28833, 12), code: Bytes::new(65558, 15), data: Bytes::new(65573, 0), holes: Holes::new(5714, 2) },
+    Stencil { name: Name::new(29093, 12), code: Bytes::new(68348, 15), data: Bytes::new(68363, 0), holes: Holes::new(5896, 2) },
     // jnle_f64__03 (branches.c): 15 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(28845, 12), code: Bytes::new(65573, 15), data: Bytes::new(65588, 0), holes: Holes::new(5716, 2) },
+    Stencil { name: Name::new(29105, 12), code: Bytes::new(68363, 15), data: Bytes::new(68378, 0), holes: Holes::new(5898, 2) },
     // jnle_f64__04 (branches.c): 15 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(28857, 12), code: Bytes::new(65588, 15), data: Bytes::new(65603, 0), holes: Holes::new(5718, 2) },
+    Stencil { name: Name::new(29117, 12), code: Bytes::new(68378, 15), data: Bytes::new(68393, 0), holes: Holes::new(5900, 2) },
     // jnle_f64__05 (branches.c): 15 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(28869, 12), code: Bytes::new(65603, 15), data: Bytes::new(65618, 0), holes: Holes::new(5720, 2) },
+    Stencil { name: Name::new(29129, 12), code: Bytes::new(68393, 15), data: Bytes::new(68408, 0), holes: Holes::new(5902, 2) },
     // jnle_f64__06 (branches.c): 15 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(28881, 12), code: Bytes::new(65618, 15), data: Bytes::new(65633, 0), holes: Holes::new(5722, 2) },
+    Stencil { name: Name::new(29141, 12), code: Bytes::new(68408, 15), data: Bytes::new(68423, 0), holes: Holes::new(5904, 2) },
     // jnle_f64__07 (branches.c): 15 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(28893, 12), code: Bytes::new(65633, 15), data: Bytes::new(65648, 0), holes: Holes::new(5724, 2) },
+    Stencil { name: Name::new(29153, 12), code: Bytes::new(68423, 15), data: Bytes::new(68438, 0), holes: Holes::new(5906, 2) },
     // jnle_f64__0m (branches.c): 26 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(28905, 12), code: Bytes::new(65648, 26), data: Bytes::new(65674, 0), holes: Holes::new(5726, 3) },
+    Stencil { name: Name::new(29165, 12), code: Bytes::new(68438, 26), data: Bytes::new(68464, 0), holes: Holes::new(5908, 3) },
     // jnle_f64__10 (branches.c): 15 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(28917, 12), code: Bytes::new(65674, 15), data: Bytes::new(65689, 0), holes: Holes::new(5729, 2) },
+    Stencil { name: Name::new(29177, 12), code: Bytes::new(68464, 15), data: Bytes::new(68479, 0), holes: Holes::new(5911, 2) },
     // jnle_f64__11 (branches.c): 15 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(28929, 12), code: Bytes::new(65689, 15), data: Bytes::new(65704, 0), holes: Holes::new(5731, 2) },
+    Stencil { name: Name::new(29189, 12), code: Bytes::new(68479, 15), data: Bytes::new(68494, 0), holes: Holes::new(5913, 2) },
     // jnle_f64__12 (branches.c): 15 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(28941, 12), code: Bytes::new(65704, 15), data: Bytes::new(65719, 0), holes: Holes::new(5733, 2) },
+    Stencil { name: Name::new(29201, 12), code: Bytes::new(68494, 15), data: Bytes::new(68509, 0), holes: Holes::new(5915, 2) },
     // jnle_f64__13 (branches.c): 15 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(28953, 12), code: Bytes::new(65719, 15), data: Bytes::new(65734, 0), holes: Holes::new(5735, 2) },
+    Stencil { name: Name::new(29213, 12), code: Bytes::new(68509, 15), data: Bytes::new(68524, 0), holes: Holes::new(5917, 2) },
     // jnle_f64__14 (branches.c): 15 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(28965, 12), code: Bytes::new(65734, 15), data: Bytes::new(65749, 0), holes: Holes::new(5737, 2) },
+    Stencil { name: Name::new(29225, 12), code: Bytes::new(68524, 15), data: Bytes::new(68539, 0), holes: Holes::new(5919, 2) },
     // jnle_f64__15 (branches.c): 15 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(28977, 12), code: Bytes::new(65749, 15), data: Bytes::new(65764, 0), holes: Holes::new(5739, 2) },
+    Stencil { name: Name::new(29237, 12), code: Bytes::new(68539, 15), data: Bytes::new(68554, 0), holes: Holes::new(5921, 2) },
     // jnle_f64__16 (branches.c): 15 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(28989, 12), code: Bytes::new(65764, 15), data: Bytes::new(65779, 0), holes: Holes::new(5741, 2) },
+    Stencil { name: Name::new(29249, 12), code: Bytes::new(68554, 15), data: Bytes::new(68569, 0), holes: Holes::new(5923, 2) },
     // jnle_f64__17 (branches.c): 15 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(29001, 12), code: Bytes::new(65779, 15), data: Bytes::new(65794, 0), holes: Holes::new(5743, 2) },
+    Stencil { name: Name::new(29261, 12), code: Bytes::new(68569, 15), data: Bytes::new(68584, 0), holes: Holes::new(5925, 2) },
     // jnle_f64__1m (branches.c): 26 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(29013, 12), code: Bytes::new(65794, 26), data: Bytes::new(65820, 0), holes: Holes::new(5745, 3) },
+    Stencil { name: Name::new(29273, 12), code: Bytes::new(68584, 26), data: Bytes::new(68610, 0), holes: Holes::new(5927, 3) },
     // jnle_f64__20 (branches.c): 15 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(29025, 12), code: Bytes::new(65820, 15), data: Bytes::new(65835, 0), holes: Holes::new(5748, 2) },
+    Stencil { name: Name::new(29285, 12), code: Bytes::new(68610, 15), data: Bytes::new(68625, 0), holes: Holes::new(5930, 2) },
     // jnle_f64__21 (branches.c): 15 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(29037, 12), code: Bytes::new(65835, 15), data: Bytes::new(65850, 0), holes: Holes::new(5750, 2) },
+    Stencil { name: Name::new(29297, 12), code: Bytes::new(68625, 15), data: Bytes::new(68640, 0), holes: Holes::new(5932, 2) },
     // jnle_f64__22 (branches.c): 15 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(29049, 12), code: Bytes::new(65850, 15), data: Bytes::new(65865, 0), holes: Holes::new(5752, 2) },
+    Stencil { name: Name::new(29309, 12), code: Bytes::new(68640, 15), data: Bytes::new(68655, 0), holes: Holes::new(5934, 2) },
     // jnle_f64__23 (branches.c): 15 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(29061, 12), code: Bytes::new(65865, 15), data: Bytes::new(65880, 0), holes: Holes::new(5754, 2) },
+    Stencil { name: Name::new(29321, 12), code: Bytes::new(68655, 15), data: Bytes::new(68670, 0), holes: Holes::new(5936, 2) },
     // jnle_f64__24 (branches.c): 15 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(29073, 12), code: Bytes::new(65880, 15), data: Bytes::new(65895, 0), holes: Holes::new(5756, 2) },
+    Stencil { name: Name::new(29333, 12), code: Bytes::new(68670, 15), data: Bytes::new(68685, 0), holes: Holes::new(5938, 2) },
     // jnle_f64__25 (branches.c): 15 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(29085, 12), code: Bytes::new(65895, 15), data: Bytes::new(65910, 0), holes: Holes::new(5758, 2) },
+    Stencil { name: Name::new(29345, 12), code: Bytes::new(68685, 15), data: Bytes::new(68700, 0), holes: Holes::new(5940, 2) },
     // jnle_f64__26 (branches.c): 15 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(29097, 12), code: Bytes::new(65910, 15), data: Bytes::new(65925, 0), holes: Holes::new(5760, 2) },
+    Stencil { name: Name::new(29357, 12), code: Bytes::new(68700, 15), data: Bytes::new(68715, 0), holes: Holes::new(5942, 2) },
     // jnle_f64__27 (branches.c): 15 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(29109, 12), code: Bytes::new(65925, 15), data: Bytes::new(65940, 0), holes: Holes::new(5762, 2) },
+    Stencil { name: Name::new(29369, 12), code: Bytes::new(68715, 15), data: Bytes::new(68730, 0), holes: Holes::new(5944, 2) },
     // jnle_f64__2m (branches.c): 26 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(29121, 12), code: Bytes::new(65940, 26), data: Bytes::new(65966, 0), holes: Holes::new(5764, 3) },
+    Stencil { name: Name::new(29381, 12), code: Bytes::new(68730, 26), data: Bytes::new(68756, 0), holes: Holes::new(5946, 3) },
     // jnle_f64__30 (branches.c): 15 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(29133, 12), code: Bytes::new(65966, 15), data: Bytes::new(65981, 0), holes: Holes::new(5767, 2) },
+    Stencil { name: Name::new(29393, 12), code: Bytes::new(68756, 15), data: Bytes::new(68771, 0), holes: Holes::new(5949, 2) },
     // jnle_f64__31 (branches.c): 15 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(29145, 12), code: Bytes::new(65981, 15), data: Bytes::new(65996, 0), holes: Holes::new(5769, 2) },
+    Stencil { name: Name::new(29405, 12), code: Bytes::new(68771, 15), data: Bytes::new(68786, 0), holes: Holes::new(5951, 2) },
     // jnle_f64__32 (branches.c): 15 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(29157, 12), code: Bytes::new(65996, 15), data: Bytes::new(66011, 0), holes: Holes::new(5771, 2) },
+    Stencil { name: Name::new(29417, 12), code: Bytes::new(68786, 15), data: Bytes::new(68801, 0), holes: Holes::new(5953, 2) },
     // jnle_f64__33 (branches.c): 15 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(29169, 12), code: Bytes::new(66011, 15), data: Bytes::new(66026, 0), holes: Holes::new(5773, 2) },
+    Stencil { name: Name::new(29429, 12), code: Bytes::new(68801, 15), data: Bytes::new(68816, 0), holes: Holes::new(5955, 2) },
     // jnle_f64__34 (branches.c): 15 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(29181, 12), code: Bytes::new(66026, 15), data: Bytes::new(66041, 0), holes: Holes::new(5775, 2) },
+    Stencil { name: Name::new(29441, 12), code: Bytes::new(68816, 15), data: Bytes::new(68831, 0), holes: Holes::new(5957, 2) },
     // jnle_f64__35 (branches.c): 15 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(29193, 12), code: Bytes::new(66041, 15), data: Bytes::new(66056, 0), holes: Holes::new(5777, 2) },
+    Stencil { name: Name::new(29453, 12), code: Bytes::new(68831, 15), data: Bytes::new(68846, 0), holes: Holes::new(5959, 2) },
     // jnle_f64__36 (branches.c): 15 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(29205, 12), code: Bytes::new(66056, 15), data: Bytes::new(66071, 0), holes: Holes::new(5779, 2) },
+    Stencil { name: Name::new(29465, 12), code: Bytes::new(68846, 15), data: Bytes::new(68861, 0), holes: Holes::new(5961, 2) },
     // jnle_f64__37 (branches.c): 15 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(29217, 12), code: Bytes::new(66071, 15), data: Bytes::new(66086, 0), holes: Holes::new(5781, 2) },
+    Stencil { name: Name::new(29477, 12), code: Bytes::new(68861, 15), data: Bytes::new(68876, 0), holes: Holes::new(5963, 2) },
     // jnle_f64__3m (branches.c): 26 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(29229, 12), code: Bytes::new(66086, 26), data: Bytes::new(66112, 0), holes: Holes::new(5783, 3) },
+    Stencil { name: Name::new(29489, 12), code: Bytes::new(68876, 26), data: Bytes::new(68902, 0), holes: Holes::new(5965, 3) },
     // jnle_f64__40 (branches.c): 15 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(29241, 12), code: Bytes::new(66112, 15), data: Bytes::new(66127, 0), holes: Holes::new(5786, 2) },
+    Stencil { name: Name::new(29501, 12), code: Bytes::new(68902, 15), data: Bytes::new(68917, 0), holes: Holes::new(5968, 2) },
     // jnle_f64__41 (branches.c): 15 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(29253, 12), code: Bytes::new(66127, 15), data: Bytes::new(66142, 0), holes: Holes::new(5788, 2) },
+    Stencil { name: Name::new(29513, 12), code: Bytes::new(68917, 15), data: Bytes::new(68932, 0), holes: Holes::new(5970, 2) },
     // jnle_f64__42 (branches.c): 15 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(29265, 12), code: Bytes::new(66142, 15), data: Bytes::new(66157, 0), holes: Holes::new(5790, 2) },
+    Stencil { name: Name::new(29525, 12), code: Bytes::new(68932, 15), data: Bytes::new(68947, 0), holes: Holes::new(5972, 2) },
     // jnle_f64__43 (branches.c): 15 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(29277, 12), code: Bytes::new(66157, 15), data: Bytes::new(66172, 0), holes: Holes::new(5792, 2) },
+    Stencil { name: Name::new(29537, 12), code: Bytes::new(68947, 15), data: Bytes::new(68962, 0), holes: Holes::new(5974, 2) },
     // jnle_f64__44 (branches.c): 15 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(29289, 12), code: Bytes::new(66172, 15), data: Bytes::new(66187, 0), holes: Holes::new(5794, 2) },
+    Stencil { name: Name::new(29549, 12), code: Bytes::new(68962, 15), data: Bytes::new(68977, 0), holes: Holes::new(5976, 2) },
     // jnle_f64__45 (branches.c): 15 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(29301, 12), code: Bytes::new(66187, 15), data: Bytes::new(66202, 0), holes: Holes::new(5796, 2) },
+    Stencil { name: Name::new(29561, 12), code: Bytes::new(68977, 15), data: Bytes::new(68992, 0), holes: Holes::new(5978, 2) },
     // jnle_f64__46 (branches.c): 15 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(29313, 12), code: Bytes::new(66202, 15), data: Bytes::new(66217, 0), holes: Holes::new(5798, 2) },
+    Stencil { name: Name::new(29573, 12), code: Bytes::new(68992, 15), data: Bytes::new(69007, 0), holes: Holes::new(5980, 2) },
     // jnle_f64__47 (branches.c): 15 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(29325, 12), code: Bytes::new(66217, 15), data: Bytes::new(66232, 0), holes: Holes::new(5800, 2) },
+    Stencil { name: Name::new(29585, 12), code: Bytes::new(69007, 15), data: Bytes::new(69022, 0), holes: Holes::new(5982, 2) },
     // jnle_f64__4m (branches.c): 26 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(29337, 12), code: Bytes::new(66232, 26), data: Bytes::new(66258, 0), holes: Holes::new(5802, 3) },
+    Stencil { name: Name::new(29597, 12), code: Bytes::new(69022, 26), data: Bytes::new(69048, 0), holes: Holes::new(5984, 3) },
     // jnle_f64__50 (branches.c): 15 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(29349, 12), code: Bytes::new(66258, 15), data: Bytes::new(66273, 0), holes: Holes::new(5805, 2) },
+    Stencil { name: Name::new(29609, 12), code: Bytes::new(69048, 15), data: Bytes::new(69063, 0), holes: Holes::new(5987, 2) },
     // jnle_f64__51 (branches.c): 15 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(29361, 12), code: Bytes::new(66273, 15), data: Bytes::new(66288, 0), holes: Holes::new(5807, 2) },
+    Stencil { name: Name::new(29621, 12), code: Bytes::new(69063, 15), data: Bytes::new(69078, 0), holes: Holes::new(5989, 2) },
     // jnle_f64__52 (branches.c): 15 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(29373, 12), code: Bytes::new(66288, 15), data: Bytes::new(66303, 0), holes: Holes::new(5809, 2) },
+    Stencil { name: Name::new(29633, 12), code: Bytes::new(69078, 15), data: Bytes::new(69093, 0), holes: Holes::new(5991, 2) },
     // jnle_f64__53 (branches.c): 15 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(29385, 12), code: Bytes::new(66303, 15), data: Bytes::new(66318, 0), holes: Holes::new(5811, 2) },
+    Stencil { name: Name::new(29645, 12), code: Bytes::new(69093, 15), data: Bytes::new(69108, 0), holes: Holes::new(5993, 2) },
     // jnle_f64__54 (branches.c): 15 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(29397, 12), code: Bytes::new(66318, 15), data: Bytes::new(66333, 0), holes: Holes::new(5813, 2) },
+    Stencil { name: Name::new(29657, 12), code: Bytes::new(69108, 15), data: Bytes::new(69123, 0), holes: Holes::new(5995, 2) },
     // jnle_f64__55 (branches.c): 15 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(29409, 12), code: Bytes::new(66333, 15), data: Bytes::new(66348, 0), holes: Holes::new(5815, 2) },
+    Stencil { name: Name::new(29669, 12), code: Bytes::new(69123, 15), data: Bytes::new(69138, 0), holes: Holes::new(5997, 2) },
     // jnle_f64__56 (branches.c): 15 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(29421, 12), code: Bytes::new(66348, 15), data: Bytes::new(66363, 0), holes: Holes::new(5817, 2) },
+    Stencil { name: Name::new(29681, 12), code: Bytes::new(69138, 15), data: Bytes::new(69153, 0), holes: Holes::new(5999, 2) },
     // jnle_f64__57 (branches.c): 15 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(29433, 12), code: Bytes::new(66363, 15), data: Bytes::new(66378, 0), holes: Holes::new(5819, 2) },
+    Stencil { name: Name::new(29693, 12), code: Bytes::new(69153, 15), data: Bytes::new(69168, 0), holes: Holes::new(6001, 2) },
     // jnle_f64__5m (branches.c): 26 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(29445, 12), code: Bytes::new(66378, 26), data: Bytes::new(66404, 0), holes: Holes::new(5821, 3) },
+    Stencil { name: Name::new(29705, 12), code: Bytes::new(69168, 26), data: Bytes::new(69194, 0), holes: Holes::new(6003, 3) },
     // jnle_f64__60 (branches.c): 15 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(29457, 12), code: Bytes::new(66404, 15), data: Bytes::new(66419, 0), holes: Holes::new(5824, 2) },
+    Stencil { name: Name::new(29717, 12), code: Bytes::new(69194, 15), data: Bytes::new(69209, 0), holes: Holes::new(6006, 2) },
     // jnle_f64__61 (branches.c): 15 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(29469, 12), code: Bytes::new(66419, 15), data: Bytes::new(66434, 0), holes: Holes::new(5826, 2) },
+    Stencil { name: Name::new(29729, 12), code: Bytes::new(69209, 15), data: Bytes::new(69224, 0), holes: Holes::new(6008, 2) },
     // jnle_f64__62 (branches.c): 15 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(29481, 12), code: Bytes::new(66434, 15), data: Bytes::new(66449, 0), holes: Holes::new(5828, 2) },
+    Stencil { name: Name::new(29741, 12), code: Bytes::new(69224, 15), data: Bytes::new(69239, 0), holes: Holes::new(6010, 2) },
     // jnle_f64__63 (branches.c): 15 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(29493, 12), code: Bytes::new(66449, 15), data: Bytes::new(66464, 0), holes: Holes::new(5830, 2) },
+    Stencil { name: Name::new(29753, 12), code: Bytes::new(69239, 15), data: Bytes::new(69254, 0), holes: Holes::new(6012, 2) },
     // jnle_f64__64 (branches.c): 15 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(29505, 12), code: Bytes::new(66464, 15), data: Bytes::new(66479, 0), holes: Holes::new(5832, 2) },
+    Stencil { name: Name::new(29765, 12), code: Bytes::new(69254, 15), data: Bytes::new(69269, 0), holes: Holes::new(6014, 2) },
     // jnle_f64__65 (branches.c): 15 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(29517, 12), code: Bytes::new(66479, 15), data: Bytes::new(66494, 0), holes: Holes::new(5834, 2) },
+    Stencil { name: Name::new(29777, 12), code: Bytes::new(69269, 15), data: Bytes::new(69284, 0), holes: Holes::new(6016, 2) },
     // jnle_f64__66 (branches.c): 15 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(29529, 12), code: Bytes::new(66494, 15), data: Bytes::new(66509, 0), holes: Holes::new(5836, 2) },
+    Stencil { name: Name::new(29789, 12), code: Bytes::new(69284, 15), data: Bytes::new(69299, 0), holes: Holes::new(6018, 2) },
     // jnle_f64__67 (branches.c): 15 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(29541, 12), code: Bytes::new(66509, 15), data: Bytes::new(66524, 0), holes: Holes::new(5838, 2) },
+    Stencil { name: Name::new(29801, 12), code: Bytes::new(69299, 15), data: Bytes::new(69314, 0), holes: Holes::new(6020, 2) },
     // jnle_f64__6m (branches.c): 26 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(29553, 12), code: Bytes::new(66524, 26), data: Bytes::new(66550, 0), holes: Holes::new(5840, 3) },
+    Stencil { name: Name::new(29813, 12), code: Bytes::new(69314, 26), data: Bytes::new(69340, 0), holes: Holes::new(6022, 3) },
     // jnle_f64__70 (branches.c): 15 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(29565, 12), code: Bytes::new(66550, 15), data: Bytes::new(66565, 0), holes: Holes::new(5843, 2) },
+    Stencil { name: Name::new(29825, 12), code: Bytes::new(69340, 15), data: Bytes::new(69355, 0), holes: Holes::new(6025, 2) },
     // jnle_f64__71 (branches.c): 15 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(29577, 12), code: Bytes::new(66565, 15), data: Bytes::new(66580, 0), holes: Holes::new(5845, 2) },
+    Stencil { name: Name::new(29837, 12), code: Bytes::new(69355, 15), data: Bytes::new(69370, 0), holes: Holes::new(6027, 2) },
     // jnle_f64__72 (branches.c): 15 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(29589, 12), code: Bytes::new(66580, 15), data: Bytes::new(66595, 0), holes: Holes::new(5847, 2) },
+    Stencil { name: Name::new(29849, 12), code: Bytes::new(69370, 15), data: Bytes::new(69385, 0), holes: Holes::new(6029, 2) },
     // jnle_f64__73 (branches.c): 15 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(29601, 12), code: Bytes::new(66595, 15), data: Bytes::new(66610, 0), holes: Holes::new(5849, 2) },
+    Stencil { name: Name::new(29861, 12), code: Bytes::new(69385, 15), data: Bytes::new(69400, 0), holes: Holes::new(6031, 2) },
     // jnle_f64__74 (branches.c): 15 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(29613, 12), code: Bytes::new(66610, 15), data: Bytes::new(66625, 0), holes: Holes::new(5851, 2) },
+    Stencil { name: Name::new(29873, 12), code: Bytes::new(69400, 15), data: Bytes::new(69415, 0), holes: Holes::new(6033, 2) },
     // jnle_f64__75 (branches.c): 15 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(29625, 12), code: Bytes::new(66625, 15), data: Bytes::new(66640, 0), holes: Holes::new(5853, 2) },
+    Stencil { name: Name::new(29885, 12), code: Bytes::new(69415, 15), data: Bytes::new(69430, 0), holes: Holes::new(6035, 2) },
     // jnle_f64__76 (branches.c): 15 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(29637, 12), code: Bytes::new(66640, 15), data: Bytes::new(66655, 0), holes: Holes::new(5855, 2) },
+    Stencil { name: Name::new(29897, 12), code: Bytes::new(69430, 15), data: Bytes::new(69445, 0), holes: Holes::new(6037, 2) },
     // jnle_f64__77 (branches.c): 15 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(29649, 12), code: Bytes::new(66655, 15), data: Bytes::new(66670, 0), holes: Holes::new(5857, 2) },
+    Stencil { name: Name::new(29909, 12), code: Bytes::new(69445, 15), data: Bytes::new(69460, 0), holes: Holes::new(6039, 2) },
     // jnle_f64__7m (branches.c): 26 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(29661, 12), code: Bytes::new(66670, 26), data: Bytes::new(66696, 0), holes: Holes::new(5859, 3) },
+    Stencil { name: Name::new(29921, 12), code: Bytes::new(69460, 26), data: Bytes::new(69486, 0), holes: Holes::new(6041, 3) },
     // jnle_f64__m0 (branches.c): 21 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(29673, 12), code: Bytes::new(66696, 21), data: Bytes::new(66717, 0), holes: Holes::new(5862, 3) },
+    Stencil { name: Name::new(29933, 12), code: Bytes::new(69486, 21), data: Bytes::new(69507, 0), holes: Holes::new(6044, 3) },
     // jnle_f64__m1 (branches.c): 21 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(29685, 12), code: Bytes::new(66717, 21), data: Bytes::new(66738, 0), holes: Holes::new(5865, 3) },
+    Stencil { name: Name::new(29945, 12), code: Bytes::new(69507, 21), data: Bytes::new(69528, 0), holes: Holes::new(6047, 3) },
     // jnle_f64__m2 (branches.c): 21 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(29697, 12), code: Bytes::new(66738, 21), data: Bytes::new(66759, 0), holes: Holes::new(5868, 3) },
+    Stencil { name: Name::new(29957, 12), code: Bytes::new(69528, 21), data: Bytes::new(69549, 0), holes: Holes::new(6050, 3) },
     // jnle_f64__m3 (branches.c): 21 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(29709, 12), code: Bytes::new(66759, 21), data: Bytes::new(66780, 0), holes: Holes::new(5871, 3) },
+    Stencil { name: Name::new(29969, 12), code: Bytes::new(69549, 21), data: Bytes::new(69570, 0), holes: Holes::new(6053, 3) },
     // jnle_f64__m4 (branches.c): 21 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(29721, 12), code: Bytes::new(66780, 21), data: Bytes::new(66801, 0), holes: Holes::new(5874, 3) },
+    Stencil { name: Name::new(29981, 12), code: Bytes::new(69570, 21), data: Bytes::new(69591, 0), holes: Holes::new(6056, 3) },
     // jnle_f64__m5 (branches.c): 21 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(29733, 12), code: Bytes::new(66801, 21), data: Bytes::new(66822, 0), holes: Holes::new(5877, 3) },
+    Stencil { name: Name::new(29993, 12), code: Bytes::new(69591, 21), data: Bytes::new(69612, 0), holes: Holes::new(6059, 3) },
     // jnle_f64__m6 (branches.c): 21 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(29745, 12), code: Bytes::new(66822, 21), data: Bytes::new(66843, 0), holes: Holes::new(5880, 3) },
+    Stencil { name: Name::new(30005, 12), code: Bytes::new(69612, 21), data: Bytes::new(69633, 0), holes: Holes::new(6062, 3) },
     // jnle_f64__m7 (branches.c): 21 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(29757, 12), code: Bytes::new(66843, 21), data: Bytes::new(66864, 0), holes: Holes::new(5883, 3) },
+    Stencil { name: Name::new(30017, 12), code: Bytes::new(69633, 21), data: Bytes::new(69654, 0), holes: Holes::new(6065, 3) },
     // jnlt_f64 (branches.c): 31 code bytes, 0 data bytes, 4 holes
-    Stencil { name: Name::new(29769, 8), code: Bytes::new(66864, 31), data: Bytes::new(66895, 0), holes: Holes::new(5886, 4) },
+    Stencil { name: Name::new(30029, 8), code: Bytes::new(69654, 31), data: Bytes::new(69685, 0), holes: Holes::new(6068, 4) },
     // jnlt_f64__00 (branches.c): 5 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(29777, 12), code: Bytes::new(66895, 5), data: Bytes::new(66900, 0), holes: Holes::new(5890, 1) },
+    Stencil { name: Name::new(30037, 12), code: Bytes::new(69685, 5), data: Bytes::new(69690, 0), holes: Holes::new(6072, 1) },
     // jnlt_f64__01 (branches.c): 15 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(29789, 12), code: Bytes::new(66900, 15), data: Bytes::new(66915, 0), holes: Holes::new(5891, 2) },
+    Stencil { name: Name::new(30049, 12), code: Bytes::new(69690, 15), data: Bytes::new(69705, 0), holes: Holes::new(6073, 2) },
     // jnlt_f64__02 (branches.c): 15 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(29801, 12), code: Bytes::new(66915, 15), data: Bytes::new(66930, 0), holes: Holes::new(5893, 2) },
+    Stencil { name: Name::new(30061, 12), code: Bytes::new(69705, 15), data: Bytes::new(69720, 0), holes: Holes::new(6075, 2) },
     // jnlt_f64__03 (branches.c): 15 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(29813, 12), code: Bytes::new(66930, 15), data: Bytes::new(66945, 0), holes: Holes::new(5895, 2) },
+    Stencil { name: Name::new(30073, 12), code: Bytes::new(69720, 15), data: Bytes::new(69735, 0), holes: Holes::new(6077, 2) },
     // jnlt_f64__04 (branches.c): 15 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(29825, 12), code: Bytes::new(66945, 15), data: Bytes::new(66960, 0), holes: Holes::new(5897, 2) },
+    Stencil { name: Name::new(30085, 12), code: Bytes::new(69735, 15), data: Bytes::new(69750, 0), holes: Holes::new(6079, 2) },
     // jnlt_f64__05 (branches.c): 15 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(29837, 12), code: Bytes::new(66960, 15), data: Bytes::new(66975, 0), holes: Holes::new(5899, 2) },
+    Stencil { name: Name::new(30097, 12), code: Bytes::new(69750, 15), data: Bytes::new(69765, 0), holes: Holes::new(6081, 2) },
     // jnlt_f64__06 (branches.c): 15 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(29849, 12), code: Bytes::new(66975, 15), data: Bytes::new(66990, 0), holes: Holes::new(5901, 2) },
+    Stencil { name: Name::new(30109, 12), code: Bytes::new(69765, 15), data: Bytes::new(69780, 0), holes: Holes::new(6083, 2) },
     // jnlt_f64__07 (branches.c): 15 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(29861, 12), code: Bytes::new(66990, 15), data: Bytes::new(67005, 0), holes: Holes::new(5903, 2) },
+    Stencil { name: Name::new(30121, 12), code: Bytes::new(69780, 15), data: Bytes::new(69795, 0), holes: Holes::new(6085, 2) },
     // jnlt_f64__0m (branches.c): 26 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(29873, 12), code: Bytes::new(67005, 26), data: Bytes::new(67031, 0), holes: Holes::new(5905, 3) },
+    Stencil { name: Name::new(30133, 12), code: Bytes::new(69795, 26), data: Bytes::new(69821, 0), holes: Holes::new(6087, 3) },
     // jnlt_f64__10 (branches.c): 15 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(29885, 12), code: Bytes::new(67031, 15), data: Bytes::new(67046, 0), holes: Holes::new(5908, 2) },
+    Stencil { name: Name::new(30145, 12), code: Bytes::new(69821, 15), data: Bytes::new(69836, 0), holes: Holes::new(6090, 2) },
     // jnlt_f64__11 (branches.c): 5 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(29897, 12), code: Bytes::new(67046, 5), data: Bytes::new(67051, 0), holes: Holes::new(5910, 1) },
+    Stencil { name: Name::new(30157, 12), code: Bytes::new(69836, 5), data: Bytes::new(69841, 0), holes: Holes::new(6092, 1) },
     // jnlt_f64__12 (branches.c): 15 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(29909, 12), code: Bytes::new(67051, 15), data: Bytes::new(67066, 0), holes: Holes::new(5911, 2) },
+    Stencil { name: Name::new(30169, 12), code: Bytes::new(69841, 15), data: Bytes::new(69856, 0), holes: Holes::new(6093, 2) },
     // jnlt_f64__13 (branches.c): 15 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(29921, 12), code: Bytes::new(67066, 15), data: Bytes::new(67081, 0), holes: Holes::new(5913, 2) },
+    Stencil { name: Name::new(30181, 12), code: Bytes::new(69856, 15), data: Bytes::new(69871, 0), holes: Holes::new(6095, 2) },
     // jnlt_f64__14 (branches.c): 15 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(29933, 12), code: Bytes::new(67081, 15), data: Bytes::new(67096, 0), holes: Holes::new(5915, 2) },
+    Stencil { name: Name::new(30193, 12), code: Bytes::new(69871, 15), data: Bytes::new(69886, 0), holes: Holes::new(6097, 2) },
     // jnlt_f64__15 (branches.c): 15 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(29945, 12), code: Bytes::new(67096, 15), data: Bytes::new(67111, 0), holes: Holes::new(5917, 2) },
+    Stencil { name: Name::new(30205, 12), code: Bytes::new(69886, 15), data: Bytes::new(69901, 0), holes: Holes::new(6099, 2) },
     // jnlt_f64__16 (branches.c): 15 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(29957, 12), code: Bytes::new(67111, 15), data: Bytes::new(67126, 0), holes: Holes::new(5919, 2) },
+    Stencil { name: Name::new(30217, 12), code: Bytes::new(69901, 15), data: Bytes::new(69916, 0), holes: Holes::new(6101, 2) },
     // jnlt_f64__17 (branches.c): 15 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(29969, 12), code: Bytes::new(67126, 15), data: Bytes::new(67141, 0), holes: Holes::new(5921, 2) },
+    Stencil { name: Name::new(30229, 12), code: Bytes::new(69916, 15), data: Bytes::new(69931, 0), holes: Holes::new(6103, 2) },
     // jnlt_f64__1m (branches.c): 26 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(29981, 12), code: Bytes::new(67141, 26), data: Bytes::new(67167, 0), holes: Holes::new(5923, 3) },
+    Stencil { name: Name::new(30241, 12), code: Bytes::new(69931, 26), data: Bytes::new(69957, 0), holes: Holes::new(6105, 3) },
     // jnlt_f64__20 (branches.c): 15 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(29993, 12), code: Bytes::new(67167, 15), data: Bytes::new(67182, 0), holes: Holes::new(5926, 2) },
+    Stencil { name: Name::new(30253, 12), code: Bytes::new(69957, 15), data: Bytes::new(69972, 0), holes: Holes::new(6108, 2) },
     // jnlt_f64__21 (branches.c): 15 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(30005, 12), code: Bytes::new(67182, 15), data: Bytes::new(67197, 0), holes: Holes::new(5928, 2) },
+    Stencil { name: Name::new(30265, 12), code: Bytes::new(69972, 15), data: Bytes::new(69987, 0), holes: Holes::new(6110, 2) },
     // jnlt_f64__22 (branches.c): 5 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(30017, 12), code: Bytes::new(67197, 5), data: Bytes::new(67202, 0), holes: Holes::new(5930, 1) },
+    Stencil { name: Name::new(30277, 12), code: Bytes::new(69987, 5), data: Bytes::new(69992, 0), holes: Holes::new(6112, 1) },
     // jnlt_f64__23 (branches.c): 15 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(30029, 12), code: Bytes::new(67202, 15), data: Bytes::new(67217, 0), holes: Holes::new(5931, 2) },
+    Stencil { name: Name::new(30289, 12), code: Bytes::new(69992, 15), data: Bytes::new(70007, 0), holes: Holes::new(6113, 2) },
     // jnlt_f64__24 (branches.c): 15 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(30041, 12), code: Bytes::new(67217, 15), data: Bytes::new(67232, 0), holes: Holes::new(5933, 2) },
+    Stencil { name: Name::new(30301, 12), code: Bytes::new(70007, 15), data: Bytes::new(70022, 0), holes: Holes::new(6115, 2) },
     // jnlt_f64__25 (branches.c): 15 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(30053, 12), code: Bytes::new(67232, 15), data: Bytes::new(67247, 0), holes: Holes::new(5935, 2) },
+    Stencil { name: Name::new(30313, 12), code: Bytes::new(70022, 15), data: Bytes::new(70037, 0), holes: Holes::new(6117, 2) },
     // jnlt_f64__26 (branches.c): 15 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(30065, 12), code: Bytes::new(67247, 15), data: Bytes::new(67262, 0), holes: Holes::new(5937, 2) },
+    Stencil { name: Name::new(30325, 12), code: Bytes::new(70037, 15), data: Bytes::new(70052, 0), holes: Holes::new(6119, 2) },
     // jnlt_f64__27 (branches.c): 15 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(30077, 12), code: Bytes::new(67262, 15), data: Bytes::new(67277, 0), holes: Holes::new(5939, 2) },
+    Stencil { name: Name::new(30337, 12), code: Bytes::new(70052, 15), data: Bytes::new(70067, 0), holes: Holes::new(6121, 2) },
     // jnlt_f64__2m (branches.c): 26 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(30089, 12), code: Bytes::new(67277, 26), data: Bytes::new(67303, 0), holes: Holes::new(5941, 3) },
+    Stencil { name: Name::new(30349, 12), code: Bytes::new(70067, 26), data: Bytes::new(70093, 0), holes: Holes::new(6123, 3) },
     // jnlt_f64__30 (branches.c): 15 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(30101, 12), code: Bytes::new(67303, 15), data: Bytes::new(67318, 0), holes: Holes::new(5944, 2) },
+    Stencil { name: Name::new(30361, 12), code: Bytes::new(70093, 15), data: Bytes::new(70108, 0), holes: Holes::new(6126, 2) },
     // jnlt_f64__31 (branches.c): 15 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(30113, 12), code: Bytes::new(67318, 15), data: Bytes::new(67333, 0), holes: Holes::new(5946, 2) },
+    Stencil { name: Name::new(30373, 12), code: Bytes::new(70108, 15), data: Bytes::new(70123, 0), holes: Holes::new(6128, 2) },
     // jnlt_f64__32 (branches.c): 15 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(30125, 12), code: Bytes::new(67333, 15), data: Bytes::new(67348, 0), holes: Holes::new(5948, 2) },
+    Stencil { name: Name::new(30385, 12), code: Bytes::new(70123, 15), data: Bytes::new(70138, 0), holes: Holes::new(6130, 2) },
     // jnlt_f64__33 (branches.c): 5 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(30137, 12), code: Bytes::new(67348, 5), data: Bytes::new(67353, 0), holes: Holes::new(5950, 1) },
+    Stencil { name: Name::new(30397, 12), code: Bytes::new(70138, 5), data: Bytes::new(70143, 0), holes: Holes::new(6132, 1) },
     // jnlt_f64__34 (branches.c): 15 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(30149, 12), code: Bytes::new(67353, 15), data: Bytes::new(67368, 0), holes: Holes::new(5951, 2) },
+    Stencil { name: Name::new(30409, 12), code: Bytes::new(70143, 15), data: Bytes::new(70158, 0), holes: Holes::new(6133, 2) },
     // jnlt_f64__35 (branches.c): 15 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(30161, 12), code: Bytes::new(67368, 15), data: Bytes::new(67383, 0), holes: Holes::new(5953, 2) },
+    Stencil { name: Name::new(30421, 12), code: Bytes::new(70158, 15), data: Bytes::new(70173, 0), holes: Holes::new(6135, 2) },
     // jnlt_f64__36 (branches.c): 15 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(30173, 12), code: Bytes::new(67383, 15), data: Bytes::new(67398, 0), holes: Holes::new(5955, 2) },
+    Stencil { name: Name::new(30433, 12), code: Bytes::new(70173, 15), data: Bytes::new(70188, 0), holes: Holes::new(6137, 2) },
     // jnlt_f64__37 (branches.c): 15 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(30185, 12), code: Bytes::new(67398, 15), data: Bytes::new(67413, 0), holes: Holes::new(5957, 2) },
+    Stencil { name: Name::new(30445, 12), code: Bytes::new(70188, 15), data: Bytes::new(70203, 0), holes: Holes::new(6139, 2) },
     // jnlt_f64__3m (branches.c): 26 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(30197, 12), code: Bytes::new(67413, 26), data: Bytes::new(67439, 0), holes: Holes::new(5959, 3) },
+    Stencil { name: Name::new(30457, 12), code: Bytes::new(70203, 26), data: Bytes::new(70229, 0), holes: Holes::new(6141, 3) },
     // jnlt_f64__40 (branches.c): 15 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(30209, 12), code: Bytes::new(67439, 15), data: Bytes::new(67454, 0), holes: Holes::new(5962, 2) },
+    Stencil { name: Name::new(30469, 12), code: Bytes::new(70229, 15), data: Bytes::new(70244, 0), holes: Holes::new(6144, 2) },
     // jnlt_f64__41 (branches.c): 15 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(30221, 12), code: Bytes::new(67454, 15), data: Bytes::new(67469, 0), holes: Holes::new(5964, 2) },
+    Stencil { name: Name::new(30481, 12), code: Bytes::new(70244, 15), data: Bytes::new(70259, 0), holes: Holes::new(6146, 2) },
     // jnlt_f64__42 (branches.c): 15 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(30233, 12), code: Bytes::new(67469, 15), data: Bytes::new(67484, 0), holes: Holes::new(5966, 2) },
+    Stencil { name: Name::new(30493, 12), code: Bytes::new(70259, 15), data: Bytes::new(70274, 0), holes: Holes::new(6148, 2) },
     // jnlt_f64__43 (branches.c): 15 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(30245, 12), code: Bytes::new(67484, 15), data: Bytes::new(67499, 0), holes: Holes::new(5968, 2) },
+    Stencil { name: Name::new(30505, 12), code: Bytes::new(70274, 15), data: Bytes::new(70289, 0), holes: Holes::new(6150, 2) },
     // jnlt_f64__44 (branches.c): 5 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(30257, 12), code: Bytes::new(67499, 5), data: Bytes::new(67504, 0), holes: Holes::new(5970, 1) },
+    Stencil { name: Name::new(30517, 12), code: Bytes::new(70289, 5), data: Bytes::new(70294, 0), holes: Holes::new(6152, 1) },
     // jnlt_f64__45 (branches.c): 15 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(30269, 12), code: Bytes::new(67504, 15), data: Bytes::new(67519, 0), holes: Holes::new(5971, 2) },
+    Stencil { name: Name::new(30529, 12), code: Bytes::new(70294, 15), data: Bytes::new(70309, 0), holes: Holes::new(6153, 2) },
     // jnlt_f64__46 (branches.c): 15 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(30281, 12), code: Bytes::new(67519, 15), data: Bytes::new(67534, 0), holes: Holes::new(5973, 2) },
+    Stencil { name: Name::new(30541, 12), code: Bytes::new(70309, 15), data: Bytes::new(70324, 0), holes: Holes::new(6155, 2) },
     // jnlt_f64__47 (branches.c): 15 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(30293, 12), code: Bytes::new(67534, 15), data: Bytes::new(67549, 0), holes: Holes::new(5975, 2) },
+    Stencil { name: Name::new(30553, 12), code: Bytes::new(70324, 15), data: Bytes::new(70339, 0), holes: Holes::new(6157, 2) },
     // jnlt_f64__4m (branches.c): 26 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(30305, 12), code: Bytes::new(67549, 26), data: Bytes::new(67575, 0), holes: Holes::new(5977, 3) },
+    Stencil { name: Name::new(30565, 12), code: Bytes::new(70339, 26), data: Bytes::new(70365, 0), holes: Holes::new(6159, 3) },
     // jnlt_f64__50 (branches.c): 15 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(30317, 12), code: Bytes::new(67575, 15), data: Bytes::new(67590, 0), holes: Holes::new(5980, 2) },
+    Stencil { name: Name::new(30577, 12), code: Bytes::new(70365, 15), data: Bytes::new(70380, 0), holes: Holes::new(6162, 2) },
     // jnlt_f64__51 (branches.c): 15 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(30329, 12), code: Bytes::new(67590, 15), data: Bytes::new(67605, 0), holes: Holes::new(5982, 2) },
+    Stencil { name: Name::new(30589, 12), code: Bytes::new(70380, 15), data: Bytes::new(70395, 0), holes: Holes::new(6164, 2) },
     // jnlt_f64__52 (branches.c): 15 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(30341, 12), code: Bytes::new(67605, 15), data: Bytes::new(67620, 0), holes: Holes::new(5984, 2) },
+    Stencil { name: Name::new(30601, 12), code: Bytes::new(70395, 15), data: Bytes::new(70410, 0), holes: Holes::new(6166, 2) },
     // jnlt_f64__53 (branches.c): 15 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(30353, 12), code: Bytes::new(67620, 15), data: Bytes::new(67635, 0), holes: Holes::new(5986, 2) },
+    Stencil { name: Name::new(30613, 12), code: Bytes::new(70410, 15), data: Bytes::new(70425, 0), holes: Holes::new(6168, 2) },
     // jnlt_f64__54 (branches.c): 15 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(30365, 12), code: Bytes::new(67635, 15), data: Bytes::new(67650, 0), holes: Holes::new(5988, 2) },
+    Stencil { name: Name::new(30625, 12), code: Bytes::new(70425, 15), data: Bytes::new(70440, 0), holes: Holes::new(6170, 2) },
     // jnlt_f64__55 (branches.c): 5 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(30377, 12), code: Bytes::new(67650, 5), data: Bytes::new(67655, 0), holes: Holes::new(5990, 1) },
+    Stencil { name: Name::new(30637, 12), code: Bytes::new(70440, 5), data: Bytes::new(70445, 0), holes: Holes::new(6172, 1) },
     // jnlt_f64__56 (branches.c): 15 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(30389, 12), code: Bytes::new(67655, 15), data: Bytes::new(67670, 0), holes: Holes::new(5991, 2) },
+    Stencil { name: Name::new(30649, 12), code: Bytes::new(70445, 15), data: Bytes::new(70460, 0), holes: Holes::new(6173, 2) },
     // jnlt_f64__57 (branches.c): 15 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(30401, 12), code: Bytes::new(67670, 15), data: Bytes::new(67685, 0), holes: Holes::new(5993, 2) },
+    Stencil { name: Name::new(30661, 12), code: Bytes::new(70460, 15), data: Bytes::new(70475, 0), holes: Holes::new(6175, 2) },
     // jnlt_f64__5m (branches.c): 26 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(30413, 12), code: Bytes::new(67685, 26), data: Bytes::new(67711, 0), holes: Holes::new(5995, 3) },
+    Stencil { name: Name::new(30673, 12), code: Bytes::new(70475, 26), data: Bytes::new(70501, 0), holes: Holes::new(6177, 3) },
     // jnlt_f64__60 (branches.c): 15 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(30425, 12), code: Bytes::new(67711, 15), data: Bytes::new(67726, 0), holes: Holes::new(5998, 2) },
+    Stencil { name: Name::new(30685, 12), code: Bytes::new(70501, 15), data: Bytes::new(70516, 0), holes: Holes::new(6180, 2) },
     // jnlt_f64__61 (branches.c): 15 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(30437, 12), code: Bytes::new(67726, 15), data: Bytes::new(67741, 0), holes: Holes::new(6000, 2) },
+    Stencil { name: Name::new(30697, 12), code: Bytes::new(70516, 15), data: Bytes::new(70531, 0), holes: Holes::new(6182, 2) },
     // jnlt_f64__62 (branches.c): 15 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(30449, 12), code: Bytes::new(67741, 15), data: Bytes::new(67756, 0), holes: Holes::new(6002, 2) },
+    Stencil { name: Name::new(30709, 12), code: Bytes::new(70531, 15), data: Bytes::new(70546, 0), holes: Holes::new(6184, 2) },
     // jnlt_f64__63 (branches.c): 15 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(30461, 12), code: Bytes::new(67756, 15), data: Bytes::new(67771, 0), holes: Holes::new(6004, 2) },
+    Stencil { name: Name::new(30721, 12), code: Bytes::new(70546, 15), data: Bytes::new(70561, 0), holes: Holes::new(6186, 2) },
     // jnlt_f64__64 (branches.c): 15 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(30473, 12), code: Bytes::new(67771, 15), data: Bytes::new(67786, 0), holes: Holes::new(6006, 2) },
+    Stencil { name: Name::new(30733, 12), code: Bytes::new(70561, 15), data: Bytes::new(70576, 0), holes: Holes::new(6188, 2) },
     // jnlt_f64__65 (branches.c): 15 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(30485, 12), code: Bytes::new(67786, 15), data: Bytes::new(67801, 0), holes: Holes::new(6008, 2) },
+    Stencil { name: Name::new(30745, 12), code: Bytes::new(70576, 15), data: Bytes::new(70591, 0), holes: Holes::new(6190, 2) },
     // jnlt_f64__66 (branches.c): 5 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(30497, 12), code: Bytes::new(67801, 5), data: Bytes::new(67806, 0), holes: Holes::new(6010, 1) },
+    Stencil { name: Name::new(30757, 12), code: Bytes::new(70591, 5), data: Bytes::new(70596, 0), holes: Holes::new(6192, 1) },
     // jnlt_f64__67 (branches.c): 15 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(30509, 12), code: Bytes::new(67806, 15), data: Bytes::new(67821, 0), holes: Holes::new(6011, 2) },
+    Stencil { name: Name::new(30769, 12), code: Bytes::new(70596, 15), data: Bytes::new(70611, 0), holes: Holes::new(6193, 2) },
     // jnlt_f64__6m (branches.c): 26 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(30521, 12), code: Bytes::new(67821, 26), data: Bytes::new(67847, 0), holes: Holes::new(6013, 3) },
+    Stencil { name: Name::new(30781, 12), code: Bytes::new(70611, 26), data: Bytes::new(70637, 0), holes: Holes::new(6195, 3) },
     // jnlt_f64__70 (branches.c): 15 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(30533, 12), code: Bytes::new(67847, 15), data: Bytes::new(67862, 0), holes: Holes::new(6016, 2) },
+    Stencil { name: Name::new(30793, 12), code: Bytes::new(70637, 15), data: Bytes::new(70652, 0), holes: Holes::new(6198, 2) },
     // jnlt_f64__71 (branches.c): 15 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(30545, 12), code: Bytes::new(67862, 15), data: Bytes::new(67877, 0), holes: Holes::new(6018, 2) },
+    Stencil { name: Name::new(30805, 12), code: Bytes::new(70652, 15), data: Bytes::new(70667, 0), holes: Holes::new(6200, 2) },
     // jnlt_f64__72 (branches.c): 15 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(30557, 12), code: Bytes::new(67877, 15), data: Bytes::new(67892, 0), holes: Holes::new(6020, 2) },
+    Stencil { name: Name::new(30817, 12), code: Bytes::new(70667, 15), data: Bytes::new(70682, 0), holes: Holes::new(6202, 2) },
     // jnlt_f64__73 (branches.c): 15 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(30569, 12), code: Bytes::new(67892, 15), data: Bytes::new(67907, 0), holes: Holes::new(6022, 2) },
+    Stencil { name: Name::new(30829, 12), code: Bytes::new(70682, 15), data: Bytes::new(70697, 0), holes: Holes::new(6204, 2) },
     // jnlt_f64__74 (branches.c): 15 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(30581, 12), code: Bytes::new(67907, 15), data: Bytes::new(67922, 0), holes: Holes::new(6024, 2) },
+    Stencil { name: Name::new(30841, 12), code: Bytes::new(70697, 15), data: Bytes::new(70712, 0), holes: Holes::new(6206, 2) },
     // jnlt_f64__75 (branches.c): 15 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(30593, 12), code: Bytes::new(67922, 15), data: Bytes::new(67937, 0), holes: Holes::new(6026, 2) },
+    Stencil { name: Name::new(30853, 12), code: Bytes::new(70712, 15), data: Bytes::new(70727, 0), holes: Holes::new(6208, 2) },
     // jnlt_f64__76 (branches.c): 15 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(30605, 12), code: Bytes::new(67937, 15), data: Bytes::new(67952, 0), holes: Holes::new(6028, 2) },
+    Stencil { name: Name::new(30865, 12), code: Bytes::new(70727, 15), data: Bytes::new(70742, 0), holes: Holes::new(6210, 2) },
     // jnlt_f64__77 (branches.c): 5 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(30617, 12), code: Bytes::new(67952, 5), data: Bytes::new(67957, 0), holes: Holes::new(6030, 1) },
+    Stencil { name: Name::new(30877, 12), code: Bytes::new(70742, 5), data: Bytes::new(70747, 0), holes: Holes::new(6212, 1) },
     // jnlt_f64__7m (branches.c): 26 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(30629, 12), code: Bytes::new(67957, 26), data: Bytes::new(67983, 0), holes: Holes::new(6031, 3) },
+    Stencil { name: Name::new(30889, 12), code: Bytes::new(70747, 26), data: Bytes::new(70773, 0), holes: Holes::new(6213, 3) },
     // jnlt_f64__m0 (branches.c): 21 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(30641, 12), code: Bytes::new(67983, 21), data: Bytes::new(68004, 0), holes: Holes::new(6034, 3) },
+    Stencil { name: Name::new(30901, 12), code: Bytes::new(70773, 21), data: Bytes::new(70794, 0), holes: Holes::new(6216, 3) },
     // jnlt_f64__m1 (branches.c): 21 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(30653, 12), code: Bytes::new(68004, 21), data: Bytes::new(68025, 0), holes: Holes::new(6037, 3) },
+    Stencil { name: Name::new(30913, 12), code: Bytes::new(70794, 21), data: Bytes::new(70815, 0), holes: Holes::new(6219, 3) },
     // jnlt_f64__m2 (branches.c): 21 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(30665, 12), code: Bytes::new(68025, 21), data: Bytes::new(68046, 0), holes: Holes::new(6040, 3) },
+    Stencil { name: Name::new(30925, 12), code: Bytes::new(70815, 21), data: Bytes::new(70836, 0), holes: Holes::new(6222, 3) },
     // jnlt_f64__m3 (branches.c): 21 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(30677, 12), code: Bytes::new(68046, 21), data: Bytes::new(68067, 0), holes: Holes::new(6043, 3) },
+    Stencil { name: Name::new(30937, 12), code: Bytes::new(70836, 21), data: Bytes::new(70857, 0), holes: Holes::new(6225, 3) },
     // jnlt_f64__m4 (branches.c): 21 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(30689, 12), code: Bytes::new(68067, 21), data: Bytes::new(68088, 0), holes: Holes::new(6046, 3) },
+    Stencil { name: Name::new(30949, 12), code: Bytes::new(70857, 21), data: Bytes::new(70878, 0), holes: Holes::new(6228, 3) },
     // jnlt_f64__m5 (branches.c): 21 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(30701, 12), code: Bytes::new(68088, 21), data: Bytes::new(68109, 0), holes: Holes::new(6049, 3) },
+    Stencil { name: Name::new(30961, 12), code: Bytes::new(70878, 21), data: Bytes::new(70899, 0), holes: Holes::new(6231, 3) },
     // jnlt_f64__m6 (branches.c): 21 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(30713, 12), code: Bytes::new(68109, 21), data: Bytes::new(68130, 0), holes: Holes::new(6052, 3) },
+    Stencil { name: Name::new(30973, 12), code: Bytes::new(70899, 21), data: Bytes::new(70920, 0), holes: Holes::new(6234, 3) },
     // jnlt_f64__m7 (branches.c): 21 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(30725, 12), code: Bytes::new(68130, 21), data: Bytes::new(68151, 0), holes: Holes::new(6055, 3) },
+    Stencil { name: Name::new(30985, 12), code: Bytes::new(70920, 21), data: Bytes::new(70941, 0), holes: Holes::new(6237, 3) },
     // le_f64 (float_ops.c): 38 code bytes, 0 data bytes, 4 holes
-    Stencil { name: Name::new(30737, 6), code: Bytes::new(68151, 38), data: Bytes::new(68189, 0), holes: Holes::new(6058, 4) },
+    Stencil { name: Name::new(30997, 6), code: Bytes::new(70941, 38), data: Bytes::new(70979, 0), holes: Holes::new(6240, 4) },
     // le_i64 (int_ops.c): 36 code bytes, 0 data bytes, 4 holes
-    Stencil { name: Name::new(30743, 6), code: Bytes::new(68189, 36), data: Bytes::new(68225, 0), holes: Holes::new(6062, 4) },
+    Stencil { name: Name::new(31003, 6), code: Bytes::new(70979, 36), data: Bytes::new(71015, 0), holes: Holes::new(6244, 4) },
     // list_get_cell (lists.c): 57 code bytes, 0 data bytes, 5 holes
-    Stencil { name: Name::new(30749, 13), code: Bytes::new(68225, 57), data: Bytes::new(68282, 0), holes: Holes::new(6066, 5) },
+    Stencil { name: Name::new(31009, 13), code: Bytes::new(71015, 57), data: Bytes::new(71072, 0), holes: Holes::new(6248, 5) },
     // list_get_cell__0 (lists.c): 49 code bytes, 0 data bytes, 4 holes
-    Stencil { name: Name::new(30762, 16), code: Bytes::new(68282, 49), data: Bytes::new(68331, 0), holes: Holes::new(6071, 4) },
+    Stencil { name: Name::new(31022, 16), code: Bytes::new(71072, 49), data: Bytes::new(71121, 0), holes: Holes::new(6253, 4) },
     // list_get_cell__1 (lists.c): 49 code bytes, 0 data bytes, 4 holes
-    Stencil { name: Name::new(30778, 16), code: Bytes::new(68331, 49), data: Bytes::new(68380, 0), holes: Holes::new(6075, 4) },
+    Stencil { name: Name::new(31038, 16), code: Bytes::new(71121, 49), data: Bytes::new(71170, 0), holes: Holes::new(6257, 4) },
     // list_get_cell__2 (lists.c): 49 code bytes, 0 data bytes, 4 holes
-    Stencil { name: Name::new(30794, 16), code: Bytes::new(68380, 49), data: Bytes::new(68429, 0), holes: Holes::new(6079, 4) },
+    Stencil { name: Name::new(31054, 16), code: Bytes::new(71170, 49), data: Bytes::new(71219, 0), holes: Holes::new(6261, 4) },
     // list_get_cell__3 (lists.c): 49 code bytes, 0 data bytes, 4 holes
-    Stencil { name: Name::new(30810, 16), code: Bytes::new(68429, 49), data: Bytes::new(68478, 0), holes: Holes::new(6083, 4) },
+    Stencil { name: Name::new(31070, 16), code: Bytes::new(71219, 49), data: Bytes::new(71268, 0), holes: Holes::new(6265, 4) },
     // list_get_cell__4 (lists.c): 49 code bytes, 0 data bytes, 4 holes
-    Stencil { name: Name::new(30826, 16), code: Bytes::new(68478, 49), data: Bytes::new(68527, 0), holes: Holes::new(6087, 4) },
+    Stencil { name: Name::new(31086, 16), code: Bytes::new(71268, 49), data: Bytes::new(71317, 0), holes: Holes::new(6269, 4) },
     // list_get_cell__5 (lists.c): 49 code bytes, 0 data bytes, 4 holes
-    Stencil { name: Name::new(30842, 16), code: Bytes::new(68527, 49), data: Bytes::new(68576, 0), holes: Holes::new(6091, 4) },
+    Stencil { name: Name::new(31102, 16), code: Bytes::new(71317, 49), data: Bytes::new(71366, 0), holes: Holes::new(6273, 4) },
     // list_get_f64 (lists.c): 61 code bytes, 0 data bytes, 5 holes
-    Stencil { name: Name::new(30858, 12), code: Bytes::new(68576, 61), data: Bytes::new(68637, 0), holes: Holes::new(6095, 5) },
+    Stencil { name: Name::new(31118, 12), code: Bytes::new(71366, 61), data: Bytes::new(71427, 0), holes: Holes::new(6277, 5) },
     // list_get_f64__00 (lists.c): 42 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(30870, 16), code: Bytes::new(68637, 42), data: Bytes::new(68679, 0), holes: Holes::new(6100, 3) },
+    Stencil { name: Name::new(31130, 16), code: Bytes::new(71427, 42), data: Bytes::new(71469, 0), holes: Holes::new(6282, 3) },
     // list_get_f64__01 (lists.c): 42 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(30886, 16), code: Bytes::new(68679, 42), data: Bytes::new(68721, 0), holes: Holes::new(6103, 3) },
+    Stencil { name: Name::new(31146, 16), code: Bytes::new(71469, 42), data: Bytes::new(71511, 0), holes: Holes::new(6285, 3) },
     // list_get_f64__02 (lists.c): 42 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(30902, 16), code: Bytes::new(68721, 42), data: Bytes::new(68763, 0), holes: Holes::new(6106, 3) },
+    Stencil { name: Name::new(31162, 16), code: Bytes::new(71511, 42), data: Bytes::new(71553, 0), holes: Holes::new(6288, 3) },
     // list_get_f64__03 (lists.c): 42 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(30918, 16), code: Bytes::new(68763, 42), data: Bytes::new(68805, 0), holes: Holes::new(6109, 3) },
+    Stencil { name: Name::new(31178, 16), code: Bytes::new(71553, 42), data: Bytes::new(71595, 0), holes: Holes::new(6291, 3) },
     // list_get_f64__04 (lists.c): 43 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(30934, 16), code: Bytes::new(68805, 43), data: Bytes::new(68848, 0), holes: Holes::new(6112, 3) },
+    Stencil { name: Name::new(31194, 16), code: Bytes::new(71595, 43), data: Bytes::new(71638, 0), holes: Holes::new(6294, 3) },
     // list_get_f64__05 (lists.c): 43 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(30950, 16), code: Bytes::new(68848, 43), data: Bytes::new(68891, 0), holes: Holes::new(6115, 3) },
+    Stencil { name: Name::new(31210, 16), code: Bytes::new(71638, 43), data: Bytes::new(71681, 0), holes: Holes::new(6297, 3) },
     // list_get_f64__0m (lists.c): 51 code bytes, 0 data bytes, 4 holes
-    Stencil { name: Name::new(30966, 16), code: Bytes::new(68891, 51), data: Bytes::new(68942, 0), holes: Holes::new(6118, 4) },
+    Stencil { name: Name::new(31226, 16), code: Bytes::new(71681, 51), data: Bytes::new(71732, 0), holes: Holes::new(6300, 4) },
     // list_get_f64__10 (lists.c): 42 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(30982, 16), code: Bytes::new(68942, 42), data: Bytes::new(68984, 0), holes: Holes::new(6122, 3) },
+    Stencil { name: Name::new(31242, 16), code: Bytes::new(71732, 42), data: Bytes::new(71774, 0), holes: Holes::new(6304, 3) },
     // list_get_f64__11 (lists.c): 42 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(30998, 16), code: Bytes::new(68984, 42), data: Bytes::new(69026, 0), holes: Holes::new(6125, 3) },
+    Stencil { name: Name::new(31258, 16), code: Bytes::new(71774, 42), data: Bytes::new(71816, 0), holes: Holes::new(6307, 3) },
     // list_get_f64__12 (lists.c): 42 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(31014, 16), code: Bytes::new(69026, 42), data: Bytes::new(69068, 0), holes: Holes::new(6128, 3) },
+    Stencil { name: Name::new(31274, 16), code: Bytes::new(71816, 42), data: Bytes::new(71858, 0), holes: Holes::new(6310, 3) },
     // list_get_f64__13 (lists.c): 42 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(31030, 16), code: Bytes::new(69068, 42), data: Bytes::new(69110, 0), holes: Holes::new(6131, 3) },
+    Stencil { name: Name::new(31290, 16), code: Bytes::new(71858, 42), data: Bytes::new(71900, 0), holes: Holes::new(6313, 3) },
     // list_get_f64__14 (lists.c): 43 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(31046, 16), code: Bytes::new(69110, 43), data: Bytes::new(69153, 0), holes: Holes::new(6134, 3) },
+    Stencil { name: Name::new(31306, 16), code: Bytes::new(71900, 43), data: Bytes::new(71943, 0), holes: Holes::new(6316, 3) },
     // list_get_f64__15 (lists.c): 43 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(31062, 16), code: Bytes::new(69153, 43), data: Bytes::new(69196, 0), holes: Holes::new(6137, 3) },
+    Stencil { name: Name::new(31322, 16), code: Bytes::new(71943, 43), data: Bytes::new(71986, 0), holes: Holes::new(6319, 3) },
     // list_get_f64__1m (lists.c): 51 code bytes, 0 data bytes, 4 holes
-    Stencil { name: Name::new(31078, 16), code: Bytes::new(69196, 51), data: Bytes::new(69247, 0), holes: Holes::new(6140, 4) },
+    Stencil { name: Name::new(31338, 16), code: Bytes::new(71986, 51), data: Bytes::new(72037, 0), holes: Holes::new(6322, 4) },
     // list_get_f64__20 (lists.c): 42 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(31094, 16), code: Bytes::new(69247, 42), data: Bytes::new(69289, 0), holes: Holes::new(6144, 3) },
+    Stencil { name: Name::new(31354, 16), code: Bytes::new(72037, 42), data: Bytes::new(72079, 0), holes: Holes::new(6326, 3) },
     // list_get_f64__21 (lists.c): 42 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(31110, 16), code: Bytes::new(69289, 42), data: Bytes::new(69331, 0), holes: Holes::new(6147, 3) },
+    Stencil { name: Name::new(31370, 16), code: Bytes::new(72079, 42), data: Bytes::new(72121, 0), holes: Holes::new(6329, 3) },
     // list_get_f64__22 (lists.c): 42 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(31126, 16), code: Bytes::new(69331, 42), data: Bytes::new(69373, 0), holes: Holes::new(6150, 3) },
+    Stencil { name: Name::new(31386, 16), code: Bytes::new(72121, 42), data: Bytes::new(72163, 0), holes: Holes::new(6332, 3) },
     // list_get_f64__23 (lists.c): 42 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(31142, 16), code: Bytes::new(69373, 42), data: Bytes::new(69415, 0), holes: Holes::new(6153, 3) },
+    Stencil { name: Name::new(31402, 16), code: Bytes::new(72163, 42), data: Bytes::new(72205, 0), holes: Holes::new(6335, 3) },
     // list_get_f64__24 (lists.c): 43 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(31158, 16), code: Bytes::new(69415, 43), data: Bytes::new(69458, 0), holes: Holes::new(6156, 3) },
+    Stencil { name: Name::new(31418, 16), code: Bytes::new(72205, 43), data: Bytes::new(72248, 0), holes: Holes::new(6338, 3) },
     // list_get_f64__25 (lists.c): 43 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(31174, 16), code: Bytes::new(69458, 43), data: Bytes::new(69501, 0), holes: Holes::new(6159, 3) },
+    Stencil { name: Name::new(31434, 16), code: Bytes::new(72248, 43), data: Bytes::new(72291, 0), holes: Holes::new(6341, 3) },
     // list_get_f64__2m (lists.c): 51 code bytes, 0 data bytes, 4 holes
-    Stencil { name: Name::new(31190, 16), code: Bytes::new(69501, 51), data: Bytes::new(69552, 0), holes: Holes::new(6162, 4) },
+    Stencil { name: Name::new(31450, 16), code: Bytes::new(72291, 51), data: Bytes::new(72342, 0), holes: Holes::new(6344, 4) },
     // list_get_f64__30 (lists.c): 42 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(31206, 16), code: Bytes::new(69552, 42), data: Bytes::new(69594, 0), holes: Holes::new(6166, 3) },
+    Stencil { name: Name::new(31466, 16), code: Bytes::new(72342, 42), data: Bytes::new(72384, 0), holes: Holes::new(6348, 3) },
     // list_get_f64__31 (lists.c): 42 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(31222, 16), code: Bytes::new(69594, 42), data: Bytes::new(69636, 0), holes: Holes::new(6169, 3) },
+    Stencil { name: Name::new(31482, 16), code: Bytes::new(72384, 42), data: Bytes::new(72426, 0), holes: Holes::new(6351, 3) },
     // list_get_f64__32 (lists.c): 42 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(31238, 16), code: Bytes::new(69636, 42), data: Bytes::new(69678, 0), holes: Holes::new(6172, 3) },
+    Stencil { name: Name::new(31498, 16), code: Bytes::new(72426, 42), data: Bytes::new(72468, 0), holes: Holes::new(6354, 3) },
     // list_get_f64__33 (lists.c): 42 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(31254, 16), code: Bytes::new(69678, 42), data: Bytes::new(69720, 0), holes: Holes::new(6175, 3) },
+    Stencil { name: Name::new(31514, 16), code: Bytes::new(72468, 42), data: Bytes::new(72510, 0), holes: Holes::new(6357, 3) },
     // list_get_f64__34 (lists.c): 43 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(31270, 16), code: Bytes::new(69720, 43), data: Bytes::new(69763, 0), holes: Holes::new(6178, 3) },
+    Stencil { name: Name::new(31530, 16), code: Bytes::new(72510, 43), data: Bytes::new(72553, 0), holes: Holes::new(6360, 3) },
     // list_get_f64__35 (lists.c): 43 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(31286, 16), code: Bytes::new(69763, 43), data: Bytes::new(69806, 0), holes: Holes::new(6181, 3) },
+    Stencil { name: Name::new(31546, 16), code: Bytes::new(72553, 43), data: Bytes::new(72596, 0), holes: Holes::new(6363, 3) },
     // list_get_f64__3m (lists.c): 51 code bytes, 0 data bytes, 4 holes
-    Stencil { name: Name::new(31302, 16), code: Bytes::new(69806, 51), data: Bytes::new(69857, 0), holes: Holes::new(6184, 4) },
+    Stencil { name: Name::new(31562, 16), code: Bytes::new(72596, 51), data: Bytes::new(72647, 0), holes: Holes::new(6366, 4) },
     // list_get_f64__40 (lists.c): 42 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(31318, 16), code: Bytes::new(69857, 42), data: Bytes::new(69899, 0), holes: Holes::new(6188, 3) },
+    Stencil { name: Name::new(31578, 16), code: Bytes::new(72647, 42), data: Bytes::new(72689, 0), holes: Holes::new(6370, 3) },
     // list_get_f64__41 (lists.c): 42 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(31334, 16), code: Bytes::new(69899, 42), data: Bytes::new(69941, 0), holes: Holes::new(6191, 3) },
+    Stencil { name: Name::new(31594, 16), code: Bytes::new(72689, 42), data: Bytes::new(72731, 0), holes: Holes::new(6373, 3) },
     // list_get_f64__42 (lists.c): 42 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(31350, 16), code: Bytes::new(69941, 42), data: Bytes::new(69983, 0), holes: Holes::new(6194, 3) },
+    Stencil { name: Name::new(31610, 16), code: Bytes::new(72731, 42), data: Bytes::new(72773, 0), holes: Holes::new(6376, 3) },
     // list_get_f64__43 (lists.c): 42 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(31366, 16), code: Bytes::new(69983, 42), data: Bytes::new(70025, 0), holes: Holes::new(6197, 3) },
+    Stencil { name: Name::new(31626, 16), code: Bytes::new(72773, 42), data: Bytes::new(72815, 0), holes: Holes::new(6379, 3) },
     // list_get_f64__44 (lists.c): 43 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(31382, 16), code: Bytes::new(70025, 43), data: Bytes::new(70068, 0), holes: Holes::new(6200, 3) },
+    Stencil { name: Name::new(31642, 16), code: Bytes::new(72815, 43), data: Bytes::new(72858, 0), holes: Holes::new(6382, 3) },
     // list_get_f64__45 (lists.c): 43 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(31398, 16), code: Bytes::new(70068, 43), data: Bytes::new(70111, 0), holes: Holes::new(6203, 3) },
+    Stencil { name: Name::new(31658, 16), code: Bytes::new(72858, 43), data: Bytes::new(72901, 0), holes: Holes::new(6385, 3) },
     // list_get_f64__4m (lists.c): 51 code bytes, 0 data bytes, 4 holes
-    Stencil { name: Name::new(31414, 16), code: Bytes::new(70111, 51), data: Bytes::new(70162, 0), holes: Holes::new(6206, 4) },
+    Stencil { name: Name::new(31674, 16), code: Bytes::new(72901, 51), data: Bytes::new(72952, 0), holes: Holes::new(6388, 4) },
     // list_get_f64__50 (lists.c): 42 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(31430, 16), code: Bytes::new(70162, 42), data: Bytes::new(70204, 0), holes: Holes::new(6210, 3) },
+    Stencil { name: Name::new(31690, 16), code: Bytes::new(72952, 42), data: Bytes::new(72994, 0), holes: Holes::new(6392, 3) },
     // list_get_f64__51 (lists.c): 42 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(31446, 16), code: Bytes::new(70204, 42), data: Bytes::new(70246, 0), holes: Holes::new(6213, 3) },
+    Stencil { name: Name::new(31706, 16), code: Bytes::new(72994, 42), data: Bytes::new(73036, 0), holes: Holes::new(6395, 3) },
     // list_get_f64__52 (lists.c): 42 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(31462, 16), code: Bytes::new(70246, 42), data: Bytes::new(70288, 0), holes: Holes::new(6216, 3) },
+    Stencil { name: Name::new(31722, 16), code: Bytes::new(73036, 42), data: Bytes::new(73078, 0), holes: Holes::new(6398, 3) },
     // list_get_f64__53 (lists.c): 42 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(31478, 16), code: Bytes::new(70288, 42), data: Bytes::new(70330, 0), holes: Holes::new(6219, 3) },
+    Stencil { name: Name::new(31738, 16), code: Bytes::new(73078, 42), data: Bytes::new(73120, 0), holes: Holes::new(6401, 3) },
     // list_get_f64__54 (lists.c): 43 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(31494, 16), code: Bytes::new(70330, 43), data: Bytes::new(70373, 0), holes: Holes::new(6222, 3) },
+    Stencil { name: Name::new(31754, 16), code: Bytes::new(73120, 43), data: Bytes::new(73163, 0), holes: Holes::new(6404, 3) },
     // list_get_f64__55 (lists.c): 43 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(31510, 16), code: Bytes::new(70373, 43), data: Bytes::new(70416, 0), holes: Holes::new(6225, 3) },
+    Stencil { name: Name::new(31770, 16), code: Bytes::new(73163, 43), data: Bytes::new(73206, 0), holes: Holes::new(6407, 3) },
     // list_get_f64__5m (lists.c): 51 code bytes, 0 data bytes, 4 holes
-    Stencil { name: Name::new(31526, 16), code: Bytes::new(70416, 51), data: Bytes::new(70467, 0), holes: Holes::new(6228, 4) },
+    Stencil { name: Name::new(31786, 16), code: Bytes::new(73206, 51), data: Bytes::new(73257, 0), holes: Holes::new(6410, 4) },
     // list_get_f64__60 (lists.c): 42 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(31542, 16), code: Bytes::new(70467, 42), data: Bytes::new(70509, 0), holes: Holes::new(6232, 3) },
+    Stencil { name: Name::new(31802, 16), code: Bytes::new(73257, 42), data: Bytes::new(73299, 0), holes: Holes::new(6414, 3) },
     // list_get_f64__61 (lists.c): 42 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(31558, 16), code: Bytes::new(70509, 42), data: Bytes::new(70551, 0), holes: Holes::new(6235, 3) },
+    Stencil { name: Name::new(31818, 16), code: Bytes::new(73299, 42), data: Bytes::new(73341, 0), holes: Holes::new(6417, 3) },
     // list_get_f64__62 (lists.c): 42 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(31574, 16), code: Bytes::new(70551, 42), data: Bytes::new(70593, 0), holes: Holes::new(6238, 3) },
+    Stencil { name: Name::new(31834, 16), code: Bytes::new(73341, 42), data: Bytes::new(73383, 0), holes: Holes::new(6420, 3) },
     // list_get_f64__63 (lists.c): 42 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(31590, 16), code: Bytes::new(70593, 42), data: Bytes::new(70635, 0), holes: Holes::new(6241, 3) },
+    Stencil { name: Name::new(31850, 16), code: Bytes::new(73383, 42), data: Bytes::new(73425, 0), holes: Holes::new(6423, 3) },
     // list_get_f64__64 (lists.c): 43 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(31606, 16), code: Bytes::new(70635, 43), data: Bytes::new(70678, 0), holes: Holes::new(6244, 3) },
+    Stencil { name: Name::new(31866, 16), code: Bytes::new(73425, 43), data: Bytes::new(73468, 0), holes: Holes::new(6426, 3) },
     // list_get_f64__65 (lists.c): 43 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(31622, 16), code: Bytes::new(70678, 43), data: Bytes::new(70721, 0), holes: Holes::new(6247, 3) },
+    Stencil { name: Name::new(31882, 16), code: Bytes::new(73468, 43), data: Bytes::new(73511, 0), holes: Holes::new(6429, 3) },
     // list_get_f64__6m (lists.c): 51 code bytes, 0 data bytes, 4 holes
-    Stencil { name: Name::new(31638, 16), code: Bytes::new(70721, 51), data: Bytes::new(70772, 0), holes: Holes::new(6250, 4) },
+    Stencil { name: Name::new(31898, 16), code: Bytes::new(73511, 51), data: Bytes::new(73562, 0), holes: Holes::new(6432, 4) },
     // list_get_f64__70 (lists.c): 42 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(31654, 16), code: Bytes::new(70772, 42), data: Bytes::new(70814, 0), holes: Holes::new(6254, 3) },
+    Stencil { name: Name::new(31914, 16), code: Bytes::new(73562, 42), data: Bytes::new(73604, 0), holes: Holes::new(6436, 3) },
     // list_get_f64__71 (lists.c): 42 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(31670, 16), code: Bytes::new(70814, 42), data: Bytes::new(70856, 0), holes: Holes::new(6257, 3) },
+    Stencil { name: Name::new(31930, 16), code: Bytes::new(73604, 42), data: Bytes::new(73646, 0), holes: Holes::new(6439, 3) },
     // list_get_f64__72 (lists.c): 42 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(31686, 16), code: Bytes::new(70856, 42), data: Bytes::new(70898, 0), holes: Holes::new(6260, 3) },
+    Stencil { name: Name::new(31946, 16), code: Bytes::new(73646, 42), data: Bytes::new(73688, 0), holes: Holes::new(6442, 3) },
     // list_get_f64__73 (lists.c): 42 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(31702, 16), code: Bytes::new(70898, 42), data: Bytes::new(70940, 0), holes: Holes::new(6263, 3) },
+    Stencil { name: Name::new(31962, 16), code: Bytes::new(73688, 42), data: Bytes::new(73730, 0), holes: Holes::new(6445, 3) },
     // list_get_f64__74 (lists.c): 43 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(31718, 16), code: Bytes::new(70940, 43), data: Bytes::new(70983, 0), holes: Holes::new(6266, 3) },
+    Stencil { name: Name::new(31978, 16), code: Bytes::new(73730, 43), data: Bytes::new(73773, 0), holes: Holes::new(6448, 3) },
     // list_get_f64__75 (lists.c): 43 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(31734, 16), code: Bytes::new(70983, 43), data: Bytes::new(71026, 0), holes: Holes::new(6269, 3) },
+    Stencil { name: Name::new(31994, 16), code: Bytes::new(73773, 43), data: Bytes::new(73816, 0), holes: Holes::new(6451, 3) },
     // list_get_f64__7m (lists.c): 51 code bytes, 0 data bytes, 4 holes
-    Stencil { name: Name::new(31750, 16), code: Bytes::new(71026, 51), data: Bytes::new(71077, 0), holes: Holes::new(6272, 4) },
+    Stencil { name: Name::new(32010, 16), code: Bytes::new(73816, 51), data: Bytes::new(73867, 0), holes: Holes::new(6454, 4) },
     // list_get_f64__m0 (lists.c): 53 code bytes, 0 data bytes, 4 holes
-    Stencil { name: Name::new(31766, 16), code: Bytes::new(71077, 53), data: Bytes::new(71130, 0), holes: Holes::new(6276, 4) },
+    Stencil { name: Name::new(32026, 16), code: Bytes::new(73867, 53), data: Bytes::new(73920, 0), holes: Holes::new(6458, 4) },
     // list_get_f64__m1 (lists.c): 53 code bytes, 0 data bytes, 4 holes
-    Stencil { name: Name::new(31782, 16), code: Bytes::new(71130, 53), data: Bytes::new(71183, 0), holes: Holes::new(6280, 4) },
+    Stencil { name: Name::new(32042, 16), code: Bytes::new(73920, 53), data: Bytes::new(73973, 0), holes: Holes::new(6462, 4) },
     // list_get_f64__m2 (lists.c): 53 code bytes, 0 data bytes, 4 holes
-    Stencil { name: Name::new(31798, 16), code: Bytes::new(71183, 53), data: Bytes::new(71236, 0), holes: Holes::new(6284, 4) },
+    Stencil { name: Name::new(32058, 16), code: Bytes::new(73973, 53), data: Bytes::new(74026, 0), holes: Holes::new(6466, 4) },
     // list_get_f64__m3 (lists.c): 53 code bytes, 0 data bytes, 4 holes
-    Stencil { name: Name::new(31814, 16), code: Bytes::new(71236, 53), data: Bytes::new(71289, 0), holes: Holes::new(6288, 4) },
+    Stencil { name: Name::new(32074, 16), code: Bytes::new(74026, 53), data: Bytes::new(74079, 0), holes: Holes::new(6470, 4) },
     // list_get_f64__m4 (lists.c): 53 code bytes, 0 data bytes, 4 holes
-    Stencil { name: Name::new(31830, 16), code: Bytes::new(71289, 53), data: Bytes::new(71342, 0), holes: Holes::new(6292, 4) },
+    Stencil { name: Name::new(32090, 16), code: Bytes::new(74079, 53), data: Bytes::new(74132, 0), holes: Holes::new(6474, 4) },
     // list_get_f64__m5 (lists.c): 53 code bytes, 0 data bytes, 4 holes
-    Stencil { name: Name::new(31846, 16), code: Bytes::new(71342, 53), data: Bytes::new(71395, 0), holes: Holes::new(6296, 4) },
+    Stencil { name: Name::new(32106, 16), code: Bytes::new(74132, 53), data: Bytes::new(74185, 0), holes: Holes::new(6478, 4) },
     // list_get_i64 (lists.c): 57 code bytes, 0 data bytes, 5 holes
-    Stencil { name: Name::new(31862, 12), code: Bytes::new(71395, 57), data: Bytes::new(71452, 0), holes: Holes::new(6300, 5) },
+    Stencil { name: Name::new(32122, 12), code: Bytes::new(74185, 57), data: Bytes::new(74242, 0), holes: Holes::new(6482, 5) },
     // list_get_i64__00 (lists.c): 41 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(31874, 16), code: Bytes::new(71452, 41), data: Bytes::new(71493, 0), holes: Holes::new(6305, 3) },
+    Stencil { name: Name::new(32134, 16), code: Bytes::new(74242, 41), data: Bytes::new(74283, 0), holes: Holes::new(6487, 3) },
     // list_get_i64__01 (lists.c): 41 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(31890, 16), code: Bytes::new(71493, 41), data: Bytes::new(71534, 0), holes: Holes::new(6308, 3) },
+    Stencil { name: Name::new(32150, 16), code: Bytes::new(74283, 41), data: Bytes::new(74324, 0), holes: Holes::new(6490, 3) },
     // list_get_i64__02 (lists.c): 41 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(31906, 16), code: Bytes::new(71534, 41), data: Bytes::new(71575, 0), holes: Holes::new(6311, 3) },
+    Stencil { name: Name::new(32166, 16), code: Bytes::new(74324, 41), data: Bytes::new(74365, 0), holes: Holes::new(6493, 3) },
     // list_get_i64__03 (lists.c): 41 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(31922, 16), code: Bytes::new(71575, 41), data: Bytes::new(71616, 0), holes: Holes::new(6314, 3) },
+    Stencil { name: Name::new(32182, 16), code: Bytes::new(74365, 41), data: Bytes::new(74406, 0), holes: Holes::new(6496, 3) },
     // list_get_i64__04 (lists.c): 41 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(31938, 16), code: Bytes::new(71616, 41), data: Bytes::new(71657, 0), holes: Holes::new(6317, 3) },
+    Stencil { name: Name::new(32198, 16), code: Bytes::new(74406, 41), data: Bytes::new(74447, 0), holes: Holes::new(6499, 3) },
     // list_get_i64__05 (lists.c): 41 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(31954, 16), code: Bytes::new(71657, 41), data: Bytes::new(71698, 0), holes: Holes::new(6320, 3) },
+    Stencil { name: Name::new(32214, 16), code: Bytes::new(74447, 41), data: Bytes::new(74488, 0), holes: Holes::new(6502, 3) },
     // list_get_i64__0m (lists.c): 49 code bytes, 0 data bytes, 4 holes
-    Stencil { name: Name::new(31970, 16), code: Bytes::new(71698, 49), data: Bytes::new(71747, 0), holes: Holes::new(6323, 4) },
+    Stencil { name: Name::new(32230, 16), code: Bytes::new(74488, 49), data: Bytes::new(74537, 0), holes: Holes::new(6505, 4) },
     // list_get_i64__10 (lists.c): 41 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(31986, 16), code: Bytes::new(71747, 41), data: Bytes::new(71788, 0), holes: Holes::new(6327, 3) },
+    Stencil { name: Name::new(32246, 16), code: Bytes::new(74537, 41), data: Bytes::new(74578, 0), holes: Holes::new(6509, 3) },
     // list_get_i64__11 (lists.c): 41 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(32002, 16), code: Bytes::new(71788, 41), data: Bytes::new(71829, 0), holes: Holes::new(6330, 3) },
+    Stencil { name: Name::new(32262, 16), code: Bytes::new(74578, 41), data: Bytes::new(74619, 0), holes: Holes::new(6512, 3) },
     // list_get_i64__12 (lists.c): 41 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(32018, 16), code: Bytes::new(71829, 41), data: Bytes::new(71870, 0), holes: Holes::new(6333, 3) },
+    Stencil { name: Name::new(32278, 16), code: Bytes::new(74619, 41), data: Bytes::new(74660, 0), holes: Holes::new(6515, 3) },
     // list_get_i64__13 (lists.c): 41 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(32034, 16), code: Bytes::new(71870, 41), data: Bytes::new(71911, 0), holes: Holes::new(6336, 3) },
+    Stencil { name: Name::new(32294, 16), code: Bytes::new(74660, 41), data: Bytes::new(74701, 0), holes: Holes::new(6518, 3) },
     // list_get_i64__14 (lists.c): 41 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(32050, 16), code: Bytes::new(71911, 41), data: Bytes::new(71952, 0), holes: Holes::new(6339, 3) },
+    Stencil { name: Name::new(32310, 16), code: Bytes::new(74701, 41), data: Bytes::new(74742, 0), holes: Holes::new(6521, 3) },
     // list_get_i64__15 (lists.c): 41 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(32066, 16), code: Bytes::new(71952, 41), data: Bytes::new(71993, 0), holes: Holes::new(6342, 3) },
+    Stencil { name: Name::new(32326, 16), code: Bytes::new(74742, 41), data: Bytes::new(74783, 0), holes: Holes::new(6524, 3) },
     // list_get_i64__1m (lists.c): 49 code bytes, 0 data bytes, 4 holes
-    Stencil { name: Name::new(32082, 16), code: Bytes::new(71993, 49), data: Bytes::new(72042, 0), holes: Holes::new(6345, 4) },
+    Stencil { name: Name::new(32342, 16), code: Bytes::new(74783, 49), data: Bytes::new(74832, 0), holes: Holes::new(6527, 4) },
     // list_get_i64__20 (lists.c): 41 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(32098, 16), code: Bytes::new(72042, 41), data: Bytes::new(72083, 0), holes: Holes::new(6349, 3) },
+    Stencil { name: Name::new(32358, 16), code: Bytes::new(74832, 41), data: Bytes::new(74873, 0), holes: Holes::new(6531, 3) },
     // list_get_i64__21 (lists.c): 41 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(32114, 16), code: Bytes::new(72083, 41), data: Bytes::new(72124, 0), holes: Holes::new(6352, 3) },
+    Stencil { name: Name::new(32374, 16), code: Bytes::new(74873, 41), data: Bytes::new(74914, 0), holes: Holes::new(6534, 3) },
     // list_get_i64__22 (lists.c): 41 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(32130, 16), code: Bytes::new(72124, 41), data: Bytes::new(72165, 0), holes: Holes::new(6355, 3) },
+    Stencil { name: Name::new(32390, 16), code: Bytes::new(74914, 41), data: Bytes::new(74955, 0), holes: Holes::new(6537, 3) },
     // list_get_i64__23 (lists.c): 41 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(32146, 16), code: Bytes::new(72165, 41), data: Bytes::new(72206, 0), holes: Holes::new(6358, 3) },
+    Stencil { name: Name::new(32406, 16), code: Bytes::new(74955, 41), data: Bytes::new(74996, 0), holes: Holes::new(6540, 3) },
     // list_get_i64__24 (lists.c): 41 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(32162, 16), code: Bytes::new(72206, 41), data: Bytes::new(72247, 0), holes: Holes::new(6361, 3) },
+    Stencil { name: Name::new(32422, 16), code: Bytes::new(74996, 41), data: Bytes::new(75037, 0), holes: Holes::new(6543, 3) },
     // list_get_i64__25 (lists.c): 41 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(32178, 16), code: Bytes::new(72247, 41), data: Bytes::new(72288, 0), holes: Holes::new(6364, 3) },
+    Stencil { name: Name::new(32438, 16), code: Bytes::new(75037, 41), data: Bytes::new(75078, 0), holes: Holes::new(6546, 3) },
     // list_get_i64__2m (lists.c): 49 code bytes, 0 data bytes, 4 holes
-    Stencil { name: Name::new(32194, 16), code: Bytes::new(72288, 49), data: Bytes::new(72337, 0), holes: Holes::new(6367, 4) },
+    Stencil { name: Name::new(32454, 16), code: Bytes::new(75078, 49), data: Bytes::new(75127, 0), holes: Holes::new(6549, 4) },
     // list_get_i64__30 (lists.c): 41 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(32210, 16), code: Bytes::new(72337, 41), data: Bytes::new(72378, 0), holes: Holes::new(6371, 3) },
+    Stencil { name: Name::new(32470, 16), code: Bytes::new(75127, 41), data: Bytes::new(75168, 0), holes: Holes::new(6553, 3) },
     // list_get_i64__31 (lists.c): 41 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(32226, 16), code: Bytes::new(72378, 41), data: Bytes::new(72419, 0), holes: Holes::new(6374, 3) },
+    Stencil { name: Name::new(32486, 16), code: Bytes::new(75168, 41), data: Bytes::new(75209, 0), holes: Holes::new(6556, 3) },
     // list_get_i64__32 (lists.c): 41 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(32242, 16), code: Bytes::new(72419, 41), data: Bytes::new(72460, 0), holes: Holes::new(6377, 3) },
+    Stencil { name: Name::new(32502, 16), code: Bytes::new(75209, 41), data: Bytes::new(75250, 0), holes: Holes::new(6559, 3) },
     // list_get_i64__33 (lists.c): 41 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(32258, 16), code: Bytes::new(72460, 41), data: Bytes::new(72501, 0), holes: Holes::new(6380, 3) },
+    Stencil { name: Name::new(32518, 16), code: Bytes::new(75250, 41), data: Bytes::new(75291, 0), holes: Holes::new(6562, 3) },
     // list_get_i64__34 (lists.c): 41 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(32274, 16), code: Bytes::new(72501, 41), data: Bytes::new(72542, 0), holes: Holes::new(6383, 3) },
+    Stencil { name: Name::new(32534, 16), code: Bytes::new(75291, 41), data: Bytes::new(75332, 0), holes: Holes::new(6565, 3) },
     // list_get_i64__35 (lists.c): 41 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(32290, 16), code: Bytes::new(72542, 41), data: Bytes::new(72583, 0), holes: Holes::new(6386, 3) },
+    Stencil { name: Name::new(32550, 16), code: Bytes::new(75332, 41), data: Bytes::new(75373, 0), holes: Holes::new(6568, 3) },
     // list_get_i64__3m (lists.c): 49 code bytes, 0 data bytes, 4 holes
-    Stencil { name: Name::new(32306, 16), code: Bytes::new(72583, 49), data: Bytes::new(72632, 0), holes: Holes::new(6389, 4) },
+    Stencil { name: Name::new(32566, 16), code: Bytes::new(75373, 49), data: Bytes::new(75422, 0), holes: Holes::new(6571, 4) },
     // list_get_i64__40 (lists.c): 41 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(32322, 16), code: Bytes::new(72632, 41), data: Bytes::new(72673, 0), holes: Holes::new(6393, 3) },
+    Stencil { name: Name::new(32582, 16), code: Bytes::new(75422, 41), data: Bytes::new(75463, 0), holes: Holes::new(6575, 3) },
     // list_get_i64__41 (lists.c): 41 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(32338, 16), code: Bytes::new(72673, 41), data: Bytes::new(72714, 0), holes: Holes::new(6396, 3) },
+    Stencil { name: Name::new(32598, 16), code: Bytes::new(75463, 41), data: Bytes::new(75504, 0), holes: Holes::new(6578, 3) },
     // list_get_i64__42 (lists.c): 41 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(32354, 16), code: Bytes::new(72714, 41), data: Bytes::new(72755, 0), holes: Holes::new(6399, 3) },
+    Stencil { name: Name::new(32614, 16), code: Bytes::new(75504, 41), data: Bytes::new(75545, 0), holes: Holes::new(6581, 3) },
     // list_get_i64__43 (lists.c): 41 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(32370, 16), code: Bytes::new(72755, 41), data: Bytes::new(72796, 0), holes: Holes::new(6402, 3) },
+    Stencil { name: Name::new(32630, 16), code: Bytes::new(75545, 41), data: Bytes::new(75586, 0), holes: Holes::new(6584, 3) },
     // list_get_i64__44 (lists.c): 41 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(32386, 16), code: Bytes::new(72796, 41), data: Bytes::new(72837, 0), holes: Holes::new(6405, 3) },
+    Stencil { name: Name::new(32646, 16), code: Bytes::new(75586, 41), data: Bytes::new(75627, 0), holes: Holes::new(6587, 3) },
     // list_get_i64__45 (lists.c): 41 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(32402, 16), code: Bytes::new(72837, 41), data: Bytes::new(72878, 0), holes: Holes::new(6408, 3) },
+    Stencil { name: Name::new(32662, 16), code: Bytes::new(75627, 41), data: Bytes::new(75668, 0), holes: Holes::new(6590, 3) },
     // list_get_i64__4m (lists.c): 49 code bytes, 0 data bytes, 4 holes
-    Stencil { name: Name::new(32418, 16), code: Bytes::new(72878, 49), data: Bytes::new(72927, 0), holes: Holes::new(6411, 4) },
+    Stencil { name: Name::new(32678, 16), code: Bytes::new(75668, 49), data: Bytes::new(75717, 0), holes: Holes::new(6593, 4) },
     // list_get_i64__50 (lists.c): 41 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(32434, 16), code: Bytes::new(72927, 41), data: Bytes::new(72968, 0), holes: Holes::new(6415, 3) },
+    Stencil { name: Name::new(32694, 16), code: Bytes::new(75717, 41), data: Bytes::new(75758, 0), holes: Holes::new(6597, 3) },
     // list_get_i64__51 (lists.c): 41 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(32450, 16), code: Bytes::new(72968, 41), data: Bytes::new(73009, 0), holes: Holes::new(6418, 3) },
+    Stencil { name: Name::new(32710, 16), code: Bytes::new(75758, 41), data: Bytes::new(75799, 0), holes: Holes::new(6600, 3) },
     // list_get_i64__52 (lists.c): 41 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(32466, 16), code: Bytes::new(73009, 41), data: Bytes::new(73050, 0), holes: Holes::new(6421, 3) },
+    Stencil { name: Name::new(32726, 16), code: Bytes::new(75799, 41), data: Bytes::new(75840, 0), holes: Holes::new(6603, 3) },
     // list_get_i64__53 (lists.c): 41 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(32482, 16), code: Bytes::new(73050, 41), data: Bytes::new(73091, 0), holes: Holes::new(6424, 3) },
+    Stencil { name: Name::new(32742, 16), code: Bytes::new(75840, 41), data: Bytes::new(75881, 0), holes: Holes::new(6606, 3) },
     // list_get_i64__54 (lists.c): 41 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(32498, 16), code: Bytes::new(73091, 41), data: Bytes::new(73132, 0), holes: Holes::new(6427, 3) },
+    Stencil { name: Name::new(32758, 16), code: Bytes::new(75881, 41), data: Bytes::new(75922, 0), holes: Holes::new(6609, 3) },
     // list_get_i64__55 (lists.c): 41 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(32514, 16), code: Bytes::new(73132, 41), data: Bytes::new(73173, 0), holes: Holes::new(6430, 3) },
+    Stencil { name: Name::new(32774, 16), code: Bytes::new(75922, 41), data: Bytes::new(75963, 0), holes: Holes::new(6612, 3) },
     // list_get_i64__5m (lists.c): 49 code bytes, 0 data bytes, 4 holes
-    Stencil { name: Name::new(32530, 16), code: Bytes::new(73173, 49), data: Bytes::new(73222, 0), holes: Holes::new(6433, 4) },
+    Stencil { name: Name::new(32790, 16), code: Bytes::new(75963, 49), data: Bytes::new(76012, 0), holes: Holes::new(6615, 4) },
     // list_get_i64__m0 (lists.c): 49 code bytes, 0 data bytes, 4 holes
-    Stencil { name: Name::new(32546, 16), code: Bytes::new(73222, 49), data: Bytes::new(73271, 0), holes: Holes::new(6437, 4) },
+    Stencil { name: Name::new(32806, 16), code: Bytes::new(76012, 49), data: Bytes::new(76061, 0), holes: Holes::new(6619, 4) },
     // list_get_i64__m1 (lists.c): 49 code bytes, 0 data bytes, 4 holes
-    Stencil { name: Name::new(32562, 16), code: Bytes::new(73271, 49), data: Bytes::new(73320, 0), holes: Holes::new(6441, 4) },
+    Stencil { name: Name::new(32822, 16), code: Bytes::new(76061, 49), data: Bytes::new(76110, 0), holes: Holes::new(6623, 4) },
     // list_get_i64__m2 (lists.c): 49 code bytes, 0 data bytes, 4 holes
-    Stencil { name: Name::new(32578, 16), code: Bytes::new(73320, 49), data: Bytes::new(73369, 0), holes: Holes::new(6445, 4) },
+    Stencil { name: Name::new(32838, 16), code: Bytes::new(76110, 49), data: Bytes::new(76159, 0), holes: Holes::new(6627, 4) },
     // list_get_i64__m3 (lists.c): 49 code bytes, 0 data bytes, 4 holes
-    Stencil { name: Name::new(32594, 16), code: Bytes::new(73369, 49), data: Bytes::new(73418, 0), holes: Holes::new(6449, 4) },
+    Stencil { name: Name::new(32854, 16), code: Bytes::new(76159, 49), data: Bytes::new(76208, 0), holes: Holes::new(6631, 4) },
     // list_get_i64__m4 (lists.c): 49 code bytes, 0 data bytes, 4 holes
-    Stencil { name: Name::new(32610, 16), code: Bytes::new(73418, 49), data: Bytes::new(73467, 0), holes: Holes::new(6453, 4) },
+    Stencil { name: Name::new(32870, 16), code: Bytes::new(76208, 49), data: Bytes::new(76257, 0), holes: Holes::new(6635, 4) },
     // list_get_i64__m5 (lists.c): 49 code bytes, 0 data bytes, 4 holes
-    Stencil { name: Name::new(32626, 16), code: Bytes::new(73467, 49), data: Bytes::new(73516, 0), holes: Holes::new(6457, 4) },
+    Stencil { name: Name::new(32886, 16), code: Bytes::new(76257, 49), data: Bytes::new(76306, 0), holes: Holes::new(6639, 4) },
     // list_len (lists.c): 51 code bytes, 0 data bytes, 4 holes
-    Stencil { name: Name::new(32642, 8), code: Bytes::new(73516, 51), data: Bytes::new(73567, 0), holes: Holes::new(6461, 4) },
+    Stencil { name: Name::new(32902, 8), code: Bytes::new(76306, 51), data: Bytes::new(76357, 0), holes: Holes::new(6643, 4) },
     // list_len__0 (lists.c): 43 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(32650, 11), code: Bytes::new(73567, 43), data: Bytes::new(73610, 0), holes: Holes::new(6465, 3) },
+    Stencil { name: Name::new(32910, 11), code: Bytes::new(76357, 43), data: Bytes::new(76400, 0), holes: Holes::new(6647, 3) },
     // list_len__1 (lists.c): 43 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(32661, 11), code: Bytes::new(73610, 43), data: Bytes::new(73653, 0), holes: Holes::new(6468, 3) },
+    Stencil { name: Name::new(32921, 11), code: Bytes::new(76400, 43), data: Bytes::new(76443, 0), holes: Holes::new(6650, 3) },
     // list_len__2 (lists.c): 43 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(32672, 11), code: Bytes::new(73653, 43), data: Bytes::new(73696, 0), holes: Holes::new(6471, 3) },
+    Stencil { name: Name::new(32932, 11), code: Bytes::new(76443, 43), data: Bytes::new(76486, 0), holes: Holes::new(6653, 3) },
     // list_len__3 (lists.c): 43 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(32683, 11), code: Bytes::new(73696, 43), data: Bytes::new(73739, 0), holes: Holes::new(6474, 3) },
+    Stencil { name: Name::new(32943, 11), code: Bytes::new(76486, 43), data: Bytes::new(76529, 0), holes: Holes::new(6656, 3) },
     // list_len__4 (lists.c): 43 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(32694, 11), code: Bytes::new(73739, 43), data: Bytes::new(73782, 0), holes: Holes::new(6477, 3) },
+    Stencil { name: Name::new(32954, 11), code: Bytes::new(76529, 43), data: Bytes::new(76572, 0), holes: Holes::new(6659, 3) },
     // list_len__5 (lists.c): 43 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(32705, 11), code: Bytes::new(73782, 43), data: Bytes::new(73825, 0), holes: Holes::new(6480, 3) },
+    Stencil { name: Name::new(32965, 11), code: Bytes::new(76572, 43), data: Bytes::new(76615, 0), holes: Holes::new(6662, 3) },
     // list_push (lists.c): 73 code bytes, 0 data bytes, 5 holes
-    Stencil { name: Name::new(32716, 9), code: Bytes::new(73825, 73), data: Bytes::new(73898, 0), holes: Holes::new(6483, 5) },
+    Stencil { name: Name::new(32976, 9), code: Bytes::new(76615, 73), data: Bytes::new(76688, 0), holes: Holes::new(6665, 5) },
     // list_push_c1 (lists.c): 81 code bytes, 0 data bytes, 6 holes
-    Stencil { name: Name::new(32725, 12), code: Bytes::new(73898, 81), data: Bytes::new(73979, 0), holes: Holes::new(6488, 6) },
+    Stencil { name: Name::new(32985, 12), code: Bytes::new(76688, 81), data: Bytes::new(76769, 0), holes: Holes::new(6670, 6) },
     // list_push_c2 (lists.c): 89 code bytes, 0 data bytes, 7 holes
-    Stencil { name: Name::new(32737, 12), code: Bytes::new(73979, 89), data: Bytes::new(74068, 0), holes: Holes::new(6494, 7) },
+    Stencil { name: Name::new(32997, 12), code: Bytes::new(76769, 89), data: Bytes::new(76858, 0), holes: Holes::new(6676, 7) },
     // list_push_c3 (lists.c): 97 code bytes, 0 data bytes, 8 holes
-    Stencil { name: Name::new(32749, 12), code: Bytes::new(74068, 97), data: Bytes::new(74165, 0), holes: Holes::new(6501, 8) },
+    Stencil { name: Name::new(33009, 12), code: Bytes::new(76858, 97), data: Bytes::new(76955, 0), holes: Holes::new(6683, 8) },
     // list_push_c4 (lists.c): 105 code bytes, 0 data bytes, 9 holes
-    Stencil { name: Name::new(32761, 12), code: Bytes::new(74165, 105), data: Bytes::new(74270, 0), holes: Holes::new(6509, 9) },
+    Stencil { name: Name::new(33021, 12), code: Bytes::new(76955, 105), data: Bytes::new(77060, 0), holes: Holes::new(6691, 9) },
     // list_push_c5 (lists.c): 113 code bytes, 0 data bytes, 10 holes
-    Stencil { name: Name::new(32773, 12), code: Bytes::new(74270, 113), data: Bytes::new(74383, 0), holes: Holes::new(6518, 10) },
+    Stencil { name: Name::new(33033, 12), code: Bytes::new(77060, 113), data: Bytes::new(77173, 0), holes: Holes::new(6700, 10) },
     // list_push_c6 (lists.c): 121 code bytes, 0 data bytes, 11 holes
-    Stencil { name: Name::new(32785, 12), code: Bytes::new(74383, 121), data: Bytes::new(74504, 0), holes: Holes::new(6528, 11) },
+    Stencil { name: Name::new(33045, 12), code: Bytes::new(77173, 121), data: Bytes::new(77294, 0), holes: Holes::new(6710, 11) },
     // list_push_f (lists.c): 81 code bytes, 0 data bytes, 5 holes
-    Stencil { name: Name::new(32797, 11), code: Bytes::new(74504, 81), data: Bytes::new(74585, 0), holes: Holes::new(6539, 5) },
+    Stencil { name: Name::new(33057, 11), code: Bytes::new(77294, 81), data: Bytes::new(77375, 0), holes: Holes::new(6721, 5) },
     // list_push_f_c1 (lists.c): 89 code bytes, 0 data bytes, 6 holes
-    Stencil { name: Name::new(32808, 14), code: Bytes::new(74585, 89), data: Bytes::new(74674, 0), holes: Holes::new(6544, 6) },
+    Stencil { name: Name::new(33068, 14), code: Bytes::new(77375, 89), data: Bytes::new(77464, 0), holes: Holes::new(6726, 6) },
     // list_push_f_c2 (lists.c): 331 code bytes, 0 data bytes, 13 holes
-    Stencil { name: Name::new(32822, 14), code: Bytes::new(74674, 331), data: Bytes::new(75005, 0), holes: Holes::new(6550, 13) },
+    Stencil { name: Name::new(33082, 14), code: Bytes::new(77464, 331), data: Bytes::new(77795, 0), holes: Holes::new(6732, 13) },
     // list_push_f_c3 (lists.c): 361 code bytes, 0 data bytes, 15 holes
-    Stencil { name: Name::new(32836, 14), code: Bytes::new(75005, 361), data: Bytes::new(75366, 0), holes: Holes::new(6563, 15) },
+    Stencil { name: Name::new(33096, 14), code: Bytes::new(77795, 361), data: Bytes::new(78156, 0), holes: Holes::new(6745, 15) },
     // list_push_f_c4 (lists.c): 385 code bytes, 0 data bytes, 17 holes
-    Stencil { name: Name::new(32850, 14), code: Bytes::new(75366, 385), data: Bytes::new(75751, 0), holes: Holes::new(6578, 17) },
+    Stencil { name: Name::new(33110, 14), code: Bytes::new(78156, 385), data: Bytes::new(78541, 0), holes: Holes::new(6760, 17) },
     // list_push_f_c5 (lists.c): 414 code bytes, 0 data bytes, 19 holes
-    Stencil { name: Name::new(32864, 14), code: Bytes::new(75751, 414), data: Bytes::new(76165, 0), holes: Holes::new(6595, 19) },
+    Stencil { name: Name::new(33124, 14), code: Bytes::new(78541, 414), data: Bytes::new(78955, 0), holes: Holes::new(6777, 19) },
     // list_push_f_c6 (lists.c): 437 code bytes, 0 data bytes, 21 holes
-    Stencil { name: Name::new(32878, 14), code: Bytes::new(76165, 437), data: Bytes::new(76602, 0), holes: Holes::new(6614, 21) },
+    Stencil { name: Name::new(33138, 14), code: Bytes::new(78955, 437), data: Bytes::new(79392, 0), holes: Holes::new(6796, 21) },
     // list_set_cell (lists.c): 57 code bytes, 0 data bytes, 5 holes
-    Stencil { name: Name::new(32892, 13), code: Bytes::new(76602, 57), data: Bytes::new(76659, 0), holes: Holes::new(6635, 5) },
+    Stencil { name: Name::new(33152, 13), code: Bytes::new(79392, 57), data: Bytes::new(79449, 0), holes: Holes::new(6817, 5) },
     // list_set_cell__0 (lists.c): 49 code bytes, 0 data bytes, 4 holes
-    Stencil { name: Name::new(32905, 16), code: Bytes::new(76659, 49), data: Bytes::new(76708, 0), holes: Holes::new(6640, 4) },
+    Stencil { name: Name::new(33165, 16), code: Bytes::new(79449, 49), data: Bytes::new(79498, 0), holes: Holes::new(6822, 4) },
     // list_set_cell__1 (lists.c): 49 code bytes, 0 data bytes, 4 holes
-    Stencil { name: Name::new(32921, 16), code: Bytes::new(76708, 49), data: Bytes::new(76757, 0), holes: Holes::new(6644, 4) },
+    Stencil { name: Name::new(33181, 16), code: Bytes::new(79498, 49), data: Bytes::new(79547, 0), holes: Holes::new(6826, 4) },
     // list_set_cell__2 (lists.c): 49 code bytes, 0 data bytes, 4 holes
-    Stencil { name: Name::new(32937, 16), code: Bytes::new(76757, 49), data: Bytes::new(76806, 0), holes: Holes::new(6648, 4) },
+    Stencil { name: Name::new(33197, 16), code: Bytes::new(79547, 49), data: Bytes::new(79596, 0), holes: Holes::new(6830, 4) },
     // list_set_cell__3 (lists.c): 49 code bytes, 0 data bytes, 4 holes
-    Stencil { name: Name::new(32953, 16), code: Bytes::new(76806, 49), data: Bytes::new(76855, 0), holes: Holes::new(6652, 4) },
+    Stencil { name: Name::new(33213, 16), code: Bytes::new(79596, 49), data: Bytes::new(79645, 0), holes: Holes::new(6834, 4) },
     // list_set_cell__4 (lists.c): 49 code bytes, 0 data bytes, 4 holes
-    Stencil { name: Name::new(32969, 16), code: Bytes::new(76855, 49), data: Bytes::new(76904, 0), holes: Holes::new(6656, 4) },
+    Stencil { name: Name::new(33229, 16), code: Bytes::new(79645, 49), data: Bytes::new(79694, 0), holes: Holes::new(6838, 4) },
     // list_set_cell__5 (lists.c): 49 code bytes, 0 data bytes, 4 holes
-    Stencil { name: Name::new(32985, 16), code: Bytes::new(76904, 49), data: Bytes::new(76953, 0), holes: Holes::new(6660, 4) },
+    Stencil { name: Name::new(33245, 16), code: Bytes::new(79694, 49), data: Bytes::new(79743, 0), holes: Holes::new(6842, 4) },
     // list_set_f64 (lists.c): 57 code bytes, 0 data bytes, 5 holes
-    Stencil { name: Name::new(33001, 12), code: Bytes::new(76953, 57), data: Bytes::new(77010, 0), holes: Holes::new(6664, 5) },
+    Stencil { name: Name::new(33261, 12), code: Bytes::new(79743, 57), data: Bytes::new(79800, 0), holes: Holes::new(6846, 5) },
     // list_set_f64__00 (lists.c): 42 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(33013, 16), code: Bytes::new(77010, 42), data: Bytes::new(77052, 0), holes: Holes::new(6669, 3) },
+    Stencil { name: Name::new(33273, 16), code: Bytes::new(79800, 42), data: Bytes::new(79842, 0), holes: Holes::new(6851, 3) },
     // list_set_f64__01 (lists.c): 42 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(33029, 16), code: Bytes::new(77052, 42), data: Bytes::new(77094, 0), holes: Holes::new(6672, 3) },
+    Stencil { name: Name::new(33289, 16), code: Bytes::new(79842, 42), data: Bytes::new(79884, 0), holes: Holes::new(6854, 3) },
     // list_set_f64__02 (lists.c): 42 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(33045, 16), code: Bytes::new(77094, 42), data: Bytes::new(77136, 0), holes: Holes::new(6675, 3) },
+    Stencil { name: Name::new(33305, 16), code: Bytes::new(79884, 42), data: Bytes::new(79926, 0), holes: Holes::new(6857, 3) },
     // list_set_f64__03 (lists.c): 42 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(33061, 16), code: Bytes::new(77136, 42), data: Bytes::new(77178, 0), holes: Holes::new(6678, 3) },
+    Stencil { name: Name::new(33321, 16), code: Bytes::new(79926, 42), data: Bytes::new(79968, 0), holes: Holes::new(6860, 3) },
     // list_set_f64__04 (lists.c): 42 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(33077, 16), code: Bytes::new(77178, 42), data: Bytes::new(77220, 0), holes: Holes::new(6681, 3) },
+    Stencil { name: Name::new(33337, 16), code: Bytes::new(79968, 42), data: Bytes::new(80010, 0), holes: Holes::new(6863, 3) },
     // list_set_f64__05 (lists.c): 42 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(33093, 16), code: Bytes::new(77220, 42), data: Bytes::new(77262, 0), holes: Holes::new(6684, 3) },
+    Stencil { name: Name::new(33353, 16), code: Bytes::new(80010, 42), data: Bytes::new(80052, 0), holes: Holes::new(6866, 3) },
     // list_set_f64__06 (lists.c): 42 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(33109, 16), code: Bytes::new(77262, 42), data: Bytes::new(77304, 0), holes: Holes::new(6687, 3) },
+    Stencil { name: Name::new(33369, 16), code: Bytes::new(80052, 42), data: Bytes::new(80094, 0), holes: Holes::new(6869, 3) },
     // list_set_f64__07 (lists.c): 42 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(33125, 16), code: Bytes::new(77304, 42), data: Bytes::new(77346, 0), holes: Holes::new(6690, 3) },
+    Stencil { name: Name::new(33385, 16), code: Bytes::new(80094, 42), data: Bytes::new(80136, 0), holes: Holes::new(6872, 3) },
     // list_set_f64__0m (lists.c): 49 code bytes, 0 data bytes, 4 holes
-    Stencil { name: Name::new(33141, 16), code: Bytes::new(77346, 49), data: Bytes::new(77395, 0), holes: Holes::new(6693, 4) },
+    Stencil { name: Name::new(33401, 16), code: Bytes::new(80136, 49), data: Bytes::new(80185, 0), holes: Holes::new(6875, 4) },
     // list_set_f64__10 (lists.c): 42 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(33157, 16), code: Bytes::new(77395, 42), data: Bytes::new(77437, 0), holes: Holes::new(6697, 3) },
+    Stencil { name: Name::new(33417, 16), code: Bytes::new(80185, 42), data: Bytes::new(80227, 0), holes: Holes::new(6879, 3) },
     // list_set_f64__11 (lists.c): 42 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(33173, 16), code: Bytes::new(77437, 42), data: Bytes::new(77479, 0), holes: Holes::new(6700, 3) },
+    Stencil { name: Name::new(33433, 16), code: Bytes::new(80227, 42), data: Bytes::new(80269, 0), holes: Holes::new(6882, 3) },
     // list_set_f64__12 (lists.c): 42 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(33189, 16), code: Bytes::new(77479, 42), data: Bytes::new(77521, 0), holes: Holes::new(6703, 3) },
+    Stencil { name: Name::new(33449, 16), code: Bytes::new(80269, 42), data: Bytes::new(80311, 0), holes: Holes::new(6885, 3) },
     // list_set_f64__13 (lists.c): 42 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(33205, 16), code: Bytes::new(77521, 42), data: Bytes::new(77563, 0), holes: Holes::new(6706, 3) },
+    Stencil { name: Name::new(33465, 16), code: Bytes::new(80311, 42), data: Bytes::new(80353, 0), holes: Holes::new(6888, 3) },
     // list_set_f64__14 (lists.c): 42 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(33221, 16), code: Bytes::new(77563, 42), data: Bytes::new(77605, 0), holes: Holes::new(6709, 3) },
+    Stencil { name: Name::new(33481, 16), code: Bytes::new(80353, 42), data: Bytes::new(80395, 0), holes: Holes::new(6891, 3) },
     // list_set_f64__15 (lists.c): 42 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(33237, 16), code: Bytes::new(77605, 42), data: Bytes::new(77647, 0), holes: Holes::new(6712, 3) },
+    Stencil { name: Name::new(33497, 16), code: Bytes::new(80395, 42), data: Bytes::new(80437, 0), holes: Holes::new(6894, 3) },
     // list_set_f64__16 (lists.c): 42 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(33253, 16), code: Bytes::new(77647, 42), data: Bytes::new(77689, 0), holes: Holes::new(6715, 3) },
+    Stencil { name: Name::new(33513, 16), code: Bytes::new(80437, 42), data: Bytes::new(80479, 0), holes: Holes::new(6897, 3) },
     // list_set_f64__17 (lists.c): 42 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(33269, 16), code: Bytes::new(77689, 42), data: Bytes::new(77731, 0), holes: Holes::new(6718, 3) },
+    Stencil { name: Name::new(33529, 16), code: Bytes::new(80479, 42), data: Bytes::new(80521, 0), holes: Holes::new(6900, 3) },
     // list_set_f64__1m (lists.c): 49 code bytes, 0 data bytes, 4 holes
-    Stencil { name: Name::new(33285, 16), code: Bytes::new(77731, 49), data: Bytes::new(77780, 0), holes: Holes::new(6721, 4) },
+    Stencil { name: Name::new(33545, 16), code: Bytes::new(80521, 49), data: Bytes::new(80570, 0), holes: Holes::new(6903, 4) },
     // list_set_f64__20 (lists.c): 42 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(33301, 16), code: Bytes::new(77780, 42), data: Bytes::new(77822, 0), holes: Holes::new(6725, 3) },
+    Stencil { name: Name::new(33561, 16), code: Bytes::new(80570, 42), data: Bytes::new(80612, 0), holes: Holes::new(6907, 3) },
     // list_set_f64__21 (lists.c): 42 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(33317, 16), code: Bytes::new(77822, 42), data: Bytes::new(77864, 0), holes: Holes::new(6728, 3) },
+    Stencil { name: Name::new(33577, 16), code: Bytes::new(80612, 42), data: Bytes::new(80654, 0), holes: Holes::new(6910, 3) },
     // list_set_f64__22 (lists.c): 42 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(33333, 16), code: Bytes::new(77864, 42), data: Bytes::new(77906, 0), holes: Holes::new(6731, 3) },
+    Stencil { name: Name::new(33593, 16), code: Bytes::new(80654, 42), data: Bytes::new(80696, 0), holes: Holes::new(6913, 3) },
     // list_set_f64__23 (lists.c): 42 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(33349, 16), code: Bytes::new(77906, 42), data: Bytes::new(77948, 0), holes: Holes::new(6734, 3) },
+    Stencil { name: Name::new(33609, 16), code: Bytes::new(80696, 42), data: Bytes::new(80738, 0), holes: Holes::new(6916, 3) },
     // list_set_f64__24 (lists.c): 42 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(33365, 16), code: Bytes::new(77948, 42), data: Bytes::new(77990, 0), holes: Holes::new(6737, 3) },
+    Stencil { name: Name::new(33625, 16), code: Bytes::new(80738, 42), data: Bytes::new(80780, 0), holes: Holes::new(6919, 3) },
     // list_set_f64__25 (lists.c): 42 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(33381, 16), code: Bytes::new(77990, 42), data: Bytes::new(78032, 0), holes: Holes::new(6740, 3) },
+    Stencil { name: Name::new(33641, 16), code: Bytes::new(80780, 42), data: Bytes::new(80822, 0), holes: Holes::new(6922, 3) },
     // list_set_f64__26 (lists.c): 42 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(33397, 16), code: Bytes::new(78032, 42), data: Bytes::new(78074, 0), holes: Holes::new(6743, 3) },
+    Stencil { name: Name::new(33657, 16), code: Bytes::new(80822, 42), data: Bytes::new(80864, 0), holes: Holes::new(6925, 3) },
     // list_set_f64__27 (lists.c): 42 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(33413, 16), code: Bytes::new(78074, 42), data: Bytes::new(78116, 0), holes: Holes::new(6746, 3) },
+    Stencil { name: Name::new(33673, 16), code: Bytes::new(80864, 42), data: Bytes::new(80906, 0), holes: Holes::new(6928, 3) },
     // list_set_f64__2m (lists.c): 49 code bytes, 0 data bytes, 4 holes
-    Stencil { name: Name::new(33429, 16), code: Bytes::new(78116, 49), data: Bytes::new(78165, 0), holes: Holes::new(6749, 4) },
+    Stencil { name: Name::new(33689, 16), code: Bytes::new(80906, 49), data: Bytes::new(80955, 0), holes: Holes::new(6931, 4) },
     // list_set_f64__30 (lists.c): 42 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(33445, 16), code: Bytes::new(78165, 42), data: Bytes::new(78207, 0), holes: Holes::new(6753, 3) },
+    Stencil { name: Name::new(33705, 16), code: Bytes::new(80955, 42), data: Bytes::new(80997, 0), holes: Holes::new(6935, 3) },
     // list_set_f64__31 (lists.c): 42 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(33461, 16), code: Bytes::new(78207, 42), data: Bytes::new(78249, 0), holes: Holes::new(6756, 3) },
+    Stencil { name: Name::new(33721, 16), code: Bytes::new(80997, 42), data: Bytes::new(81039, 0), holes: Holes::new(6938, 3) },
     // list_set_f64__32 (lists.c): 42 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(33477, 16), code: Bytes::new(78249, 42), data: Bytes::new(78291, 0), holes: Holes::new(6759, 3) },
+    Stencil { name: Name::new(33737, 16), code: Bytes::new(81039, 42), data: Bytes::new(81081, 0), holes: Holes::new(6941, 3) },
     // list_set_f64__33 (lists.c): 42 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(33493, 16), code: Bytes::new(78291, 42), data: Bytes::new(78333, 0), holes: Holes::new(6762, 3) },
+    Stencil { name: Name::new(33753, 16), code: Bytes::new(81081, 42), data: Bytes::new(81123, 0), holes: Holes::new(6944, 3) },
     // list_set_f64__34 (lists.c): 42 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(33509, 16), code: Bytes::new(78333, 42), data: Bytes::new(78375, 0), holes: Holes::new(6765, 3) },
+    Stencil { name: Name::new(33769, 16), code: Bytes::new(81123, 42), data: Bytes::new(81165, 0), holes: Holes::new(6947, 3) },
     // list_set_f64__35 (lists.c): 42 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(33525, 16), code: Bytes::new(78375, 42), data: Bytes::new(78417, 0), holes: Holes::new(6768, 3) },
+    Stencil { name: Name::new(33785, 16), code: Bytes::new(81165, 42), data: Bytes::new(81207, 0), holes: Holes::new(6950, 3) },
     // list_set_f64__36 (lists.c): 42 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(33541, 16), code: Bytes::new(78417, 42), data: Bytes::new(78459, 0), holes: Holes::new(6771, 3) },
+    Stencil { name: Name::new(33801, 16), code: Bytes::new(81207, 42), data: Bytes::new(81249, 0), holes: Holes::new(6953, 3) },
     // list_set_f64__37 (lists.c): 42 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(33557, 16), code: Bytes::new(78459, 42), data: Bytes::new(78501, 0), holes: Holes::new(6774, 3) },
+    Stencil { name: Name::new(33817, 16), code: Bytes::new(81249, 42), data: Bytes::new(81291, 0), holes: Holes::new(6956, 3) },
     // list_set_f64__3m (lists.c): 49 code bytes, 0 data bytes, 4 holes
-    Stencil { name: Name::new(33573, 16), code: Bytes::new(78501, 49), data: Bytes::new(78550, 0), holes: Holes::new(6777, 4) },
+    Stencil { name: Name::new(33833, 16), code: Bytes::new(81291, 49), data: Bytes::new(81340, 0), holes: Holes::new(6959, 4) },
     // list_set_f64__40 (lists.c): 43 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(33589, 16), code: Bytes::new(78550, 43), data: Bytes::new(78593, 0), holes: Holes::new(6781, 3) },
+    Stencil { name: Name::new(33849, 16), code: Bytes::new(81340, 43), data: Bytes::new(81383, 0), holes: Holes::new(6963, 3) },
     // list_set_f64__41 (lists.c): 43 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(33605, 16), code: Bytes::new(78593, 43), data: Bytes::new(78636, 0), holes: Holes::new(6784, 3) },
+    Stencil { name: Name::new(33865, 16), code: Bytes::new(81383, 43), data: Bytes::new(81426, 0), holes: Holes::new(6966, 3) },
     // list_set_f64__42 (lists.c): 43 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(33621, 16), code: Bytes::new(78636, 43), data: Bytes::new(78679, 0), holes: Holes::new(6787, 3) },
+    Stencil { name: Name::new(33881, 16), code: Bytes::new(81426, 43), data: Bytes::new(81469, 0), holes: Holes::new(6969, 3) },
     // list_set_f64__43 (lists.c): 43 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(33637, 16), code: Bytes::new(78679, 43), data: Bytes::new(78722, 0), holes: Holes::new(6790, 3) },
+    Stencil { name: Name::new(33897, 16), code: Bytes::new(81469, 43), data: Bytes::new(81512, 0), holes: Holes::new(6972, 3) },
     // list_set_f64__44 (lists.c): 43 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(33653, 16), code: Bytes::new(78722, 43), data: Bytes::new(78765, 0), holes: Holes::new(6793, 3) },
+    Stencil { name: Name::new(33913, 16), code: Bytes::new(81512, 43), data: Bytes::new(81555, 0), holes: Holes::new(6975, 3) },
     // list_set_f64__45 (lists.c): 43 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(33669, 16), code: Bytes::new(78765, 43), data: Bytes::new(78808, 0), holes: Holes::new(6796, 3) },
+    Stencil { name: Name::new(33929, 16), code: Bytes::new(81555, 43), data: Bytes::new(81598, 0), holes: Holes::new(6978, 3) },
     // list_set_f64__46 (lists.c): 43 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(33685, 16), code: Bytes::new(78808, 43), data: Bytes::new(78851, 0), holes: Holes::new(6799, 3) },
+    Stencil { name: Name::new(33945, 16), code: Bytes::new(81598, 43), data: Bytes::new(81641, 0), holes: Holes::new(6981, 3) },
     // list_set_f64__47 (lists.c): 43 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(33701, 16), code: Bytes::new(78851, 43), data: Bytes::new(78894, 0), holes: Holes::new(6802, 3) },
+    Stencil { name: Name::new(33961, 16), code: Bytes::new(81641, 43), data: Bytes::new(81684, 0), holes: Holes::new(6984, 3) },
     // list_set_f64__4m (lists.c): 49 code bytes, 0 data bytes, 4 holes
-    Stencil { name: Name::new(33717, 16), code: Bytes::new(78894, 49), data: Bytes::new(78943, 0), holes: Holes::new(6805, 4) },
+    Stencil { name: Name::new(33977, 16), code: Bytes::new(81684, 49), data: Bytes::new(81733, 0), holes: Holes::new(6987, 4) },
     // list_set_f64__50 (lists.c): 43 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(33733, 16), code: Bytes::new(78943, 43), data: Bytes::new(78986, 0), holes: Holes::new(6809, 3) },
+    Stencil { name: Name::new(33993, 16), code: Bytes::new(81733, 43), data: Bytes::new(81776, 0), holes: Holes::new(6991, 3) },
     // list_set_f64__51 (lists.c): 43 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(33749, 16), code: Bytes::new(78986, 43), data: Bytes::new(79029, 0), holes: Holes::new(6812, 3) },
+    Stencil { name: Name::new(34009, 16), code: Bytes::new(81776, 43), data: Bytes::new(81819, 0), holes: Holes::new(6994, 3) },
     // list_set_f64__52 (lists.c): 43 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(33765, 16), code: Bytes::new(79029, 43), data: Bytes::new(79072, 0), holes: Holes::new(6815, 3) },
+    Stencil { name: Name::new(34025, 16), code: Bytes::new(81819, 43), data: Bytes::new(81862, 0), holes: Holes::new(6997, 3) },
     // list_set_f64__53 (lists.c): 43 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(33781, 16), code: Bytes::new(79072, 43), data: Bytes::new(79115, 0), holes: Holes::new(6818, 3) },
+    Stencil { name: Name::new(34041, 16), code: Bytes::new(81862, 43), data: Bytes::new(81905, 0), holes: Holes::new(7000, 3) },
     // list_set_f64__54 (lists.c): 43 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(33797, 16), code: Bytes::new(79115, 43), data: Bytes::new(79158, 0), holes: Holes::new(6821, 3) },
+    Stencil { name: Name::new(34057, 16), code: Bytes::new(81905, 43), data: Bytes::new(81948, 0), holes: Holes::new(7003, 3) },
     // list_set_f64__55 (lists.c): 43 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(33813, 16), code: Bytes::new(79158, 43), data: Bytes::new(79201, 0), holes: Holes::new(6824, 3) },
+    Stencil { name: Name::new(34073, 16), code: Bytes::new(81948, 43), data: Bytes::new(81991, 0), holes: Holes::new(7006, 3) },
     // list_set_f64__56 (lists.c): 43 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(33829, 16), code: Bytes::new(79201, 43), data: Bytes::new(79244, 0), holes: Holes::new(6827, 3) },
+    Stencil { name: Name::new(34089, 16), code: Bytes::new(81991, 43), data: Bytes::new(82034, 0), holes: Holes::new(7009, 3) },
     // list_set_f64__57 (lists.c): 43 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(33845, 16), code: Bytes::new(79244, 43), data: Bytes::new(79287, 0), holes: Holes::new(6830, 3) },
+    Stencil { name: Name::new(34105, 16), code: Bytes::new(82034, 43), data: Bytes::new(82077, 0), holes: Holes::new(7012, 3) },
     // list_set_f64__5m (lists.c): 49 code bytes, 0 data bytes, 4 holes
-    Stencil { name: Name::new(33861, 16), code: Bytes::new(79287, 49), data: Bytes::new(79336, 0), holes: Holes::new(6833, 4) },
+    Stencil { name: Name::new(34121, 16), code: Bytes::new(82077, 49), data: Bytes::new(82126, 0), holes: Holes::new(7015, 4) },
     // list_set_f64__m0 (lists.c): 51 code bytes, 0 data bytes, 4 holes
-    Stencil { name: Name::new(33877, 16), code: Bytes::new(79336, 51), data: Bytes::new(79387, 0), holes: Holes::new(6837, 4) },
+    Stencil { name: Name::new(34137, 16), code: Bytes::new(82126, 51), data: Bytes::new(82177, 0), holes: Holes::new(7019, 4) },
     // list_set_f64__m1 (lists.c): 51 code bytes, 0 data bytes, 4 holes
-    Stencil { name: Name::new(33893, 16), code: Bytes::new(79387, 51), data: Bytes::new(79438, 0), holes: Holes::new(6841, 4) },
+    Stencil { name: Name::new(34153, 16), code: Bytes::new(82177, 51), data: Bytes::new(82228, 0), holes: Holes::new(7023, 4) },
     // list_set_f64__m2 (lists.c): 51 code bytes, 0 data bytes, 4 holes
-    Stencil { name: Name::new(33909, 16), code: Bytes::new(79438, 51), data: Bytes::new(79489, 0), holes: Holes::new(6845, 4) },
+    Stencil { name: Name::new(34169, 16), code: Bytes::new(82228, 51), data: Bytes::new(82279, 0), holes: Holes::new(7027, 4) },
     // list_set_f64__m3 (lists.c): 51 code bytes, 0 data bytes, 4 holes
-    Stencil { name: Name::new(33925, 16), code: Bytes::new(79489, 51), data: Bytes::new(79540, 0), holes: Holes::new(6849, 4) },
+    Stencil { name: Name::new(34185, 16), code: Bytes::new(82279, 51), data: Bytes::new(82330, 0), holes: Holes::new(7031, 4) },
     // list_set_f64__m4 (lists.c): 51 code bytes, 0 data bytes, 4 holes
-    Stencil { name: Name::new(33941, 16), code: Bytes::new(79540, 51), data: Bytes::new(79591, 0), holes: Holes::new(6853, 4) },
+    Stencil { name: Name::new(34201, 16), code: Bytes::new(82330, 51), data: Bytes::new(82381, 0), holes: Holes::new(7035, 4) },
     // list_set_f64__m5 (lists.c): 51 code bytes, 0 data bytes, 4 holes
-    Stencil { name: Name::new(33957, 16), code: Bytes::new(79591, 51), data: Bytes::new(79642, 0), holes: Holes::new(6857, 4) },
+    Stencil { name: Name::new(34217, 16), code: Bytes::new(82381, 51), data: Bytes::new(82432, 0), holes: Holes::new(7039, 4) },
     // list_set_f64__m6 (lists.c): 51 code bytes, 0 data bytes, 4 holes
-    Stencil { name: Name::new(33973, 16), code: Bytes::new(79642, 51), data: Bytes::new(79693, 0), holes: Holes::new(6861, 4) },
+    Stencil { name: Name::new(34233, 16), code: Bytes::new(82432, 51), data: Bytes::new(82483, 0), holes: Holes::new(7043, 4) },
     // list_set_f64__m7 (lists.c): 51 code bytes, 0 data bytes, 4 holes
-    Stencil { name: Name::new(33989, 16), code: Bytes::new(79693, 51), data: Bytes::new(79744, 0), holes: Holes::new(6865, 4) },
+    Stencil { name: Name::new(34249, 16), code: Bytes::new(82483, 51), data: Bytes::new(82534, 0), holes: Holes::new(7047, 4) },
     // list_set_i64 (lists.c): 57 code bytes, 0 data bytes, 5 holes
-    Stencil { name: Name::new(34005, 12), code: Bytes::new(79744, 57), data: Bytes::new(79801, 0), holes: Holes::new(6869, 5) },
+    Stencil { name: Name::new(34265, 12), code: Bytes::new(82534, 57), data: Bytes::new(82591, 0), holes: Holes::new(7051, 5) },
     // list_set_i64__00 (lists.c): 41 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(34017, 16), code: Bytes::new(79801, 41), data: Bytes::new(79842, 0), holes: Holes::new(6874, 3) },
+    Stencil { name: Name::new(34277, 16), code: Bytes::new(82591, 41), data: Bytes::new(82632, 0), holes: Holes::new(7056, 3) },
     // list_set_i64__01 (lists.c): 41 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(34033, 16), code: Bytes::new(79842, 41), data: Bytes::new(79883, 0), holes: Holes::new(6877, 3) },
+    Stencil { name: Name::new(34293, 16), code: Bytes::new(82632, 41), data: Bytes::new(82673, 0), holes: Holes::new(7059, 3) },
     // list_set_i64__02 (lists.c): 41 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(34049, 16), code: Bytes::new(79883, 41), data: Bytes::new(79924, 0), holes: Holes::new(6880, 3) },
+    Stencil { name: Name::new(34309, 16), code: Bytes::new(82673, 41), data: Bytes::new(82714, 0), holes: Holes::new(7062, 3) },
     // list_set_i64__03 (lists.c): 41 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(34065, 16), code: Bytes::new(79924, 41), data: Bytes::new(79965, 0), holes: Holes::new(6883, 3) },
+    Stencil { name: Name::new(34325, 16), code: Bytes::new(82714, 41), data: Bytes::new(82755, 0), holes: Holes::new(7065, 3) },
     // list_set_i64__04 (lists.c): 41 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(34081, 16), code: Bytes::new(79965, 41), data: Bytes::new(80006, 0), holes: Holes::new(6886, 3) },
+    Stencil { name: Name::new(34341, 16), code: Bytes::new(82755, 41), data: Bytes::new(82796, 0), holes: Holes::new(7068, 3) },
     // list_set_i64__05 (lists.c): 41 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(34097, 16), code: Bytes::new(80006, 41), data: Bytes::new(80047, 0), holes: Holes::new(6889, 3) },
+    Stencil { name: Name::new(34357, 16), code: Bytes::new(82796, 41), data: Bytes::new(82837, 0), holes: Holes::new(7071, 3) },
     // list_set_i64__0m (lists.c): 49 code bytes, 0 data bytes, 4 holes
-    Stencil { name: Name::new(34113, 16), code: Bytes::new(80047, 49), data: Bytes::new(80096, 0), holes: Holes::new(6892, 4) },
+    Stencil { name: Name::new(34373, 16), code: Bytes::new(82837, 49), data: Bytes::new(82886, 0), holes: Holes::new(7074, 4) },
     // list_set_i64__10 (lists.c): 41 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(34129, 16), code: Bytes::new(80096, 41), data: Bytes::new(80137, 0), holes: Holes::new(6896, 3) },
+    Stencil { name: Name::new(34389, 16), code: Bytes::new(82886, 41), data: Bytes::new(82927, 0), holes: Holes::new(7078, 3) },
     // list_set_i64__11 (lists.c): 41 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(34145, 16), code: Bytes::new(80137, 41), data: Bytes::new(80178, 0), holes: Holes::new(6899, 3) },
+    Stencil { name: Name::new(34405, 16), code: Bytes::new(82927, 41), data: Bytes::new(82968, 0), holes: Holes::new(7081, 3) },
     // list_set_i64__12 (lists.c): 41 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(34161, 16), code: Bytes::new(80178, 41), data: Bytes::new(80219, 0), holes: Holes::new(6902, 3) },
+    Stencil { name: Name::new(34421, 16), code: Bytes::new(82968, 41), data: Bytes::new(83009, 0), holes: Holes::new(7084, 3) },
     // list_set_i64__13 (lists.c): 41 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(34177, 16), code: Bytes::new(80219, 41), data: Bytes::new(80260, 0), holes: Holes::new(6905, 3) },
+    Stencil { name: Name::new(34437, 16), code: Bytes::new(83009, 41), data: Bytes::new(83050, 0), holes: Holes::new(7087, 3) },
     // list_set_i64__14 (lists.c): 41 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(34193, 16), code: Bytes::new(80260, 41), data: Bytes::new(80301, 0), holes: Holes::new(6908, 3) },
+    Stencil { name: Name::new(34453, 16), code: Bytes::new(83050, 41), data: Bytes::new(83091, 0), holes: Holes::new(7090, 3) },
     // list_set_i64__15 (lists.c): 41 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(34209, 16), code: Bytes::new(80301, 41), data: Bytes::new(80342, 0), holes: Holes::new(6911, 3) },
+    Stencil { name: Name::new(34469, 16), code: Bytes::new(83091, 41), data: Bytes::new(83132, 0), holes: Holes::new(7093, 3) },
     // list_set_i64__1m (lists.c): 49 code bytes, 0 data bytes, 4 holes
-    Stencil { name: Name::new(34225, 16), code: Bytes::new(80342, 49), data: Bytes::new(80391, 0), holes: Holes::new(6914, 4) },
+    Stencil { name: Name::new(34485, 16), code: Bytes::new(83132, 49), data: Bytes::new(83181, 0), holes: Holes::new(7096, 4) },
     // list_set_i64__20 (lists.c): 41 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(34241, 16), code: Bytes::new(80391, 41), data: Bytes::new(80432, 0), holes: Holes::new(6918, 3) },
+    Stencil { name: Name::new(34501, 16), code: Bytes::new(83181, 41), data: Bytes::new(83222, 0), holes: Holes::new(7100, 3) },
     // list_set_i64__21 (lists.c): 41 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(34257, 16), code: Bytes::new(80432, 41), data: Bytes::new(80473, 0), holes: Holes::new(6921, 3) },
+    Stencil { name: Name::new(34517, 16), code: Bytes::new(83222, 41), data: Bytes::new(83263, 0), holes: Holes::new(7103, 3) },
     // list_set_i64__22 (lists.c): 41 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(34273, 16), code: Bytes::new(80473, 41), data: Bytes::new(80514, 0), holes: Holes::new(6924, 3) },
+    Stencil { name: Name::new(34533, 16), code: Bytes::new(83263, 41), data: Bytes::new(83304, 0), holes: Holes::new(7106, 3) },
     // list_set_i64__23 (lists.c): 41 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(34289, 16), code: Bytes::new(80514, 41), data: Bytes::new(80555, 0), holes: Holes::new(6927, 3) },
+    Stencil { name: Name::new(34549, 16), code: Bytes::new(83304, 41), data: Bytes::new(83345, 0), holes: Holes::new(7109, 3) },
     // list_set_i64__24 (lists.c): 41 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(34305, 16), code: Bytes::new(80555, 41), data: Bytes::new(80596, 0), holes: Holes::new(6930, 3) },
+    Stencil { name: Name::new(34565, 16), code: Bytes::new(83345, 41), data: Bytes::new(83386, 0), holes: Holes::new(7112, 3) },
     // list_set_i64__25 (lists.c): 41 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(34321, 16), code: Bytes::new(80596, 41), data: Bytes::new(80637, 0), holes: Holes::new(6933, 3) },
+    Stencil { name: Name::new(34581, 16), code: Bytes::new(83386, 41), data: Bytes::new(83427, 0), holes: Holes::new(7115, 3) },
     // list_set_i64__2m (lists.c): 49 code bytes, 0 data bytes, 4 holes
-    Stencil { name: Name::new(34337, 16), code: Bytes::new(80637, 49), data: Bytes::new(80686, 0), holes: Holes::new(6936, 4) },
+    Stencil { name: Name::new(34597, 16), code: Bytes::new(83427, 49), data: Bytes::new(83476, 0), holes: Holes::new(7118, 4) },
     // list_set_i64__30 (lists.c): 41 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(34353, 16), code: Bytes::new(80686, 41), data: Bytes::new(80727, 0), holes: Holes::new(6940, 3) },
+    Stencil { name: Name::new(34613, 16), code: Bytes::new(83476, 41), data: Bytes::new(83517, 0), holes: Holes::new(7122, 3) },
     // list_set_i64__31 (lists.c): 41 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(34369, 16), code: Bytes::new(80727, 41), data: Bytes::new(80768, 0), holes: Holes::new(6943, 3) },
+    Stencil { name: Name::new(34629, 16), code: Bytes::new(83517, 41), data: Bytes::new(83558, 0), holes: Holes::new(7125, 3) },
     // list_set_i64__32 (lists.c): 41 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(34385, 16), code: Bytes::new(80768, 41), data: Bytes::new(80809, 0), holes: Holes::new(6946, 3) },
+    Stencil { name: Name::new(34645, 16), code: Bytes::new(83558, 41), data: Bytes::new(83599, 0), holes: Holes::new(7128, 3) },
     // list_set_i64__33 (lists.c): 41 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(34401, 16), code: Bytes::new(80809, 41), data: Bytes::new(80850, 0), holes: Holes::new(6949, 3) },
+    Stencil { name: Name::new(34661, 16), code: Bytes::new(83599, 41), data: Bytes::new(83640, 0), holes: Holes::new(7131, 3) },
     // list_set_i64__34 (lists.c): 41 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(34417, 16), code: Bytes::new(80850, 41), data: Bytes::new(80891, 0), holes: Holes::new(6952, 3) },
+    Stencil { name: Name::new(34677, 16), code: Bytes::new(83640, 41), data: Bytes::new(83681, 0), holes: Holes::new(7134, 3) },
     // list_set_i64__35 (lists.c): 41 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(34433, 16), code: Bytes::new(80891, 41), data: Bytes::new(80932, 0), holes: Holes::new(6955, 3) },
+    Stencil { name: Name::new(34693, 16), code: Bytes::new(83681, 41), data: Bytes::new(83722, 0), holes: Holes::new(7137, 3) },
     // list_set_i64__3m (lists.c): 49 code bytes, 0 data bytes, 4 holes
-    Stencil { name: Name::new(34449, 16), code: Bytes::new(80932, 49), data: Bytes::new(80981, 0), holes: Holes::new(6958, 4) },
+    Stencil { name: Name::new(34709, 16), code: Bytes::new(83722, 49), data: Bytes::new(83771, 0), holes: Holes::new(7140, 4) },
     // list_set_i64__40 (lists.c): 41 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(34465, 16), code: Bytes::new(80981, 41), data: Bytes::new(81022, 0), holes: Holes::new(6962, 3) },
+    Stencil { name: Name::new(34725, 16), code: Bytes::new(83771, 41), data: Bytes::new(83812, 0), holes: Holes::new(7144, 3) },
     // list_set_i64__41 (lists.c): 41 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(34481, 16), code: Bytes::new(81022, 41), data: Bytes::new(81063, 0), holes: Holes::new(6965, 3) },
+    Stencil { name: Name::new(34741, 16), code: Bytes::new(83812, 41), data: Bytes::new(83853, 0), holes: Holes::new(7147, 3) },
     // list_set_i64__42 (lists.c): 41 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(34497, 16), code: Bytes::new(81063, 41), data: Bytes::new(81104, 0), holes: Holes::new(6968, 3) },
+    Stencil { name: Name::new(34757, 16), code: Bytes::new(83853, 41), data: Bytes::new(83894, 0), holes: Holes::new(7150, 3) },
     // list_set_i64__43 (lists.c): 41 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(34513, 16), code: Bytes::new(81104, 41), data: Bytes::new(81145, 0), holes: Holes::new(6971, 3) },
+    Stencil { name: Name::new(34773, 16), code: Bytes::new(83894, 41), data: Bytes::new(83935, 0), holes: Holes::new(7153, 3) },
     // list_set_i64__44 (lists.c): 41 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(34529, 16), code: Bytes::new(81145, 41), data: Bytes::new(81186, 0), holes: Holes::new(6974, 3) },
+    Stencil { name: Name::new(34789, 16), code: Bytes::new(83935, 41), data: Bytes::new(83976, 0), holes: Holes::new(7156, 3) },
     // list_set_i64__45 (lists.c): 41 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(34545, 16), code: Bytes::new(81186, 41), data: Bytes::new(81227, 0), holes: Holes::new(6977, 3) },
+    Stencil { name: Name::new(34805, 16), code: Bytes::new(83976, 41), data: Bytes::new(84017, 0), holes: Holes::new(7159, 3) },
     // list_set_i64__4m (lists.c): 49 code bytes, 0 data bytes, 4 holes
-    Stencil { name: Name::new(34561, 16), code: Bytes::new(81227, 49), data: Bytes::new(81276, 0), holes: Holes::new(6980, 4) },
+    Stencil { name: Name::new(34821, 16), code: Bytes::new(84017, 49), data: Bytes::new(84066, 0), holes: Holes::new(7162, 4) },
     // list_set_i64__50 (lists.c): 41 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(34577, 16), code: Bytes::new(81276, 41), data: Bytes::new(81317, 0), holes: Holes::new(6984, 3) },
+    Stencil { name: Name::new(34837, 16), code: Bytes::new(84066, 41), data: Bytes::new(84107, 0), holes: Holes::new(7166, 3) },
     // list_set_i64__51 (lists.c): 41 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(34593, 16), code: Bytes::new(81317, 41), data: Bytes::new(81358, 0), holes: Holes::new(6987, 3) },
+    Stencil { name: Name::new(34853, 16), code: Bytes::new(84107, 41), data: Bytes::new(84148, 0), holes: Holes::new(7169, 3) },
     // list_set_i64__52 (lists.c): 41 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(34609, 16), code: Bytes::new(81358, 41), data: Bytes::new(81399, 0), holes: Holes::new(6990, 3) },
+    Stencil { name: Name::new(34869, 16), code: Bytes::new(84148, 41), data: Bytes::new(84189, 0), holes: Holes::new(7172, 3) },
     // list_set_i64__53 (lists.c): 41 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(34625, 16), code: Bytes::new(81399, 41), data: Bytes::new(81440, 0), holes: Holes::new(6993, 3) },
+    Stencil { name: Name::new(34885, 16), code: Bytes::new(84189, 41), data: Bytes::new(84230, 0), holes: Holes::new(7175, 3) },
     // list_set_i64__54 (lists.c): 41 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(34641, 16), code: Bytes::new(81440, 41), data: Bytes::new(81481, 0), holes: Holes::new(6996, 3) },
+    Stencil { name: Name::new(34901, 16), code: Bytes::new(84230, 41), data: Bytes::new(84271, 0), holes: Holes::new(7178, 3) },
     // list_set_i64__55 (lists.c): 41 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(34657, 16), code: Bytes::new(81481, 41), data: Bytes::new(81522, 0), holes: Holes::new(6999, 3) },
+    Stencil { name: Name::new(34917, 16), code: Bytes::new(84271, 41), data: Bytes::new(84312, 0), holes: Holes::new(7181, 3) },
     // list_set_i64__5m (lists.c): 49 code bytes, 0 data bytes, 4 holes
-    Stencil { name: Name::new(34673, 16), code: Bytes::new(81522, 49), data: Bytes::new(81571, 0), holes: Holes::new(7002, 4) },
+    Stencil { name: Name::new(34933, 16), code: Bytes::new(84312, 49), data: Bytes::new(84361, 0), holes: Holes::new(7184, 4) },
     // list_set_i64__m0 (lists.c): 49 code bytes, 0 data bytes, 4 holes
-    Stencil { name: Name::new(34689, 16), code: Bytes::new(81571, 49), data: Bytes::new(81620, 0), holes: Holes::new(7006, 4) },
+    Stencil { name: Name::new(34949, 16), code: Bytes::new(84361, 49), data: Bytes::new(84410, 0), holes: Holes::new(7188, 4) },
     // list_set_i64__m1 (lists.c): 49 code bytes, 0 data bytes, 4 holes
-    Stencil { name: Name::new(34705, 16), code: Bytes::new(81620, 49), data: Bytes::new(81669, 0), holes: Holes::new(7010, 4) },
+    Stencil { name: Name::new(34965, 16), code: Bytes::new(84410, 49), data: Bytes::new(84459, 0), holes: Holes::new(7192, 4) },
     // list_set_i64__m2 (lists.c): 49 code bytes, 0 data bytes, 4 holes
-    Stencil { name: Name::new(34721, 16), code: Bytes::new(81669, 49), data: Bytes::new(81718, 0), holes: Holes::new(7014, 4) },
+    Stencil { name: Name::new(34981, 16), code: Bytes::new(84459, 49), data: Bytes::new(84508, 0), holes: Holes::new(7196, 4) },
     // list_set_i64__m3 (lists.c): 49 code bytes, 0 data bytes, 4 holes
-    Stencil { name: Name::new(34737, 16), code: Bytes::new(81718, 49), data: Bytes::new(81767, 0), holes: Holes::new(7018, 4) },
+    Stencil { name: Name::new(34997, 16), code: Bytes::new(84508, 49), data: Bytes::new(84557, 0), holes: Holes::new(7200, 4) },
     // list_set_i64__m4 (lists.c): 49 code bytes, 0 data bytes, 4 holes
-    Stencil { name: Name::new(34753, 16), code: Bytes::new(81767, 49), data: Bytes::new(81816, 0), holes: Holes::new(7022, 4) },
+    Stencil { name: Name::new(35013, 16), code: Bytes::new(84557, 49), data: Bytes::new(84606, 0), holes: Holes::new(7204, 4) },
     // list_set_i64__m5 (lists.c): 49 code bytes, 0 data bytes, 4 holes
-    Stencil { name: Name::new(34769, 16), code: Bytes::new(81816, 49), data: Bytes::new(81865, 0), holes: Holes::new(7026, 4) },
+    Stencil { name: Name::new(35029, 16), code: Bytes::new(84606, 49), data: Bytes::new(84655, 0), holes: Holes::new(7208, 4) },
     // load_global_cell (moves.c): 20 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(34785, 16), code: Bytes::new(81865, 20), data: Bytes::new(81885, 0), holes: Holes::new(7030, 3) },
+    Stencil { name: Name::new(35045, 16), code: Bytes::new(84655, 20), data: Bytes::new(84675, 0), holes: Holes::new(7212, 3) },
     // load_global_f64 (moves.c): 24 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(34801, 15), code: Bytes::new(81885, 24), data: Bytes::new(81909, 0), holes: Holes::new(7033, 3) },
+    Stencil { name: Name::new(35061, 15), code: Bytes::new(84675, 24), data: Bytes::new(84699, 0), holes: Holes::new(7215, 3) },
     // load_global_f64__0 (moves.c): 14 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(34816, 18), code: Bytes::new(81909, 14), data: Bytes::new(81923, 0), holes: Holes::new(7036, 2) },
+    Stencil { name: Name::new(35076, 18), code: Bytes::new(84699, 14), data: Bytes::new(84713, 0), holes: Holes::new(7218, 2) },
     // load_global_f64__1 (moves.c): 14 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(34834, 18), code: Bytes::new(81923, 14), data: Bytes::new(81937, 0), holes: Holes::new(7038, 2) },
+    Stencil { name: Name::new(35094, 18), code: Bytes::new(84713, 14), data: Bytes::new(84727, 0), holes: Holes::new(7220, 2) },
     // load_global_f64__2 (moves.c): 14 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(34852, 18), code: Bytes::new(81937, 14), data: Bytes::new(81951, 0), holes: Holes::new(7040, 2) },
+    Stencil { name: Name::new(35112, 18), code: Bytes::new(84727, 14), data: Bytes::new(84741, 0), holes: Holes::new(7222, 2) },
     // load_global_f64__3 (moves.c): 14 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(34870, 18), code: Bytes::new(81951, 14), data: Bytes::new(81965, 0), holes: Holes::new(7042, 2) },
+    Stencil { name: Name::new(35130, 18), code: Bytes::new(84741, 14), data: Bytes::new(84755, 0), holes: Holes::new(7224, 2) },
     // load_global_f64__4 (moves.c): 14 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(34888, 18), code: Bytes::new(81965, 14), data: Bytes::new(81979, 0), holes: Holes::new(7044, 2) },
+    Stencil { name: Name::new(35148, 18), code: Bytes::new(84755, 14), data: Bytes::new(84769, 0), holes: Holes::new(7226, 2) },
     // load_global_f64__5 (moves.c): 14 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(34906, 18), code: Bytes::new(81979, 14), data: Bytes::new(81993, 0), holes: Holes::new(7046, 2) },
+    Stencil { name: Name::new(35166, 18), code: Bytes::new(84769, 14), data: Bytes::new(84783, 0), holes: Holes::new(7228, 2) },
     // load_global_f64__6 (moves.c): 14 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(34924, 18), code: Bytes::new(81993, 14), data: Bytes::new(82007, 0), holes: Holes::new(7048, 2) },
+    Stencil { name: Name::new(35184, 18), code: Bytes::new(84783, 14), data: Bytes::new(84797, 0), holes: Holes::new(7230, 2) },
     // load_global_f64__7 (moves.c): 14 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(34942, 18), code: Bytes::new(82007, 14), data: Bytes::new(82021, 0), holes: Holes::new(7050, 2) },
+    Stencil { name: Name::new(35202, 18), code: Bytes::new(84797, 14), data: Bytes::new(84811, 0), holes: Holes::new(7232, 2) },
     // load_global_i64 (moves.c): 20 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(34960, 15), code: Bytes::new(82021, 20), data: Bytes::new(82041, 0), holes: Holes::new(7052, 3) },
+    Stencil { name: Name::new(35220, 15), code: Bytes::new(84811, 20), data: Bytes::new(84831, 0), holes: Holes::new(7234, 3) },
     // load_global_i64__0 (moves.c): 12 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(34975, 18), code: Bytes::new(82041, 12), data: Bytes::new(82053, 0), holes: Holes::new(7055, 2) },
+    Stencil { name: Name::new(35235, 18), code: Bytes::new(84831, 12), data: Bytes::new(84843, 0), holes: Holes::new(7237, 2) },
     // load_global_i64__1 (moves.c): 12 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(34993, 18), code: Bytes::new(82053, 12), data: Bytes::new(82065, 0), holes: Holes::new(7057, 2) },
+    Stencil { name: Name::new(35253, 18), code: Bytes::new(84843, 12), data: Bytes::new(84855, 0), holes: Holes::new(7239, 2) },
     // load_global_i64__2 (moves.c): 12 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(35011, 18), code: Bytes::new(82065, 12), data: Bytes::new(82077, 0), holes: Holes::new(7059, 2) },
+    Stencil { name: Name::new(35271, 18), code: Bytes::new(84855, 12), data: Bytes::new(84867, 0), holes: Holes::new(7241, 2) },
     // load_global_i64__3 (moves.c): 12 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(35029, 18), code: Bytes::new(82077, 12), data: Bytes::new(82089, 0), holes: Holes::new(7061, 2) },
+    Stencil { name: Name::new(35289, 18), code: Bytes::new(84867, 12), data: Bytes::new(84879, 0), holes: Holes::new(7243, 2) },
     // load_global_i64__4 (moves.c): 12 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(35047, 18), code: Bytes::new(82089, 12), data: Bytes::new(82101, 0), holes: Holes::new(7063, 2) },
+    Stencil { name: Name::new(35307, 18), code: Bytes::new(84879, 12), data: Bytes::new(84891, 0), holes: Holes::new(7245, 2) },
     // load_global_i64__5 (moves.c): 12 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(35065, 18), code: Bytes::new(82101, 12), data: Bytes::new(82113, 0), holes: Holes::new(7065, 2) },
+    Stencil { name: Name::new(35325, 18), code: Bytes::new(84891, 12), data: Bytes::new(84903, 0), holes: Holes::new(7247, 2) },
     // lt_f64 (float_ops.c): 38 code bytes, 0 data bytes, 4 holes
-    Stencil { name: Name::new(35083, 6), code: Bytes::new(82113, 38), data: Bytes::new(82151, 0), holes: Holes::new(7067, 4) },
+    Stencil { name: Name::new(35343, 6), code: Bytes::new(84903, 38), data: Bytes::new(84941, 0), holes: Holes::new(7249, 4) },
     // lt_i64 (int_ops.c): 36 code bytes, 0 data bytes, 4 holes
-    Stencil { name: Name::new(35089, 6), code: Bytes::new(82151, 36), data: Bytes::new(82187, 0), holes: Holes::new(7071, 4) },
+    Stencil { name: Name::new(35349, 6), code: Bytes::new(84941, 36), data: Bytes::new(84977, 0), holes: Holes::new(7253, 4) },
     // mochi_entry_shim (shim.c): 147 code bytes, 0 data bytes, 0 holes
-    Stencil { name: Name::new(35095, 16), code: Bytes::new(82187, 147), data: Bytes::new(82334, 0), holes: Holes::new(7075, 0) },
+    Stencil { name: Name::new(35355, 16), code: Bytes::new(84977, 147), data: Bytes::new(85124, 0), holes: Holes::new(7257, 0) },
     // mod_f64 (float_ops.c): 240 code bytes, 0 data bytes, 6 holes
-    Stencil { name: Name::new(35111, 7), code: Bytes::new(82334, 240), data: Bytes::new(82574, 0), holes: Holes::new(7075, 6) },
+    Stencil { name: Name::new(35371, 7), code: Bytes::new(85124, 240), data: Bytes::new(85364, 0), holes: Holes::new(7257, 6) },
     // mod_i64 (int_ops.c): 65 code bytes, 0 data bytes, 6 holes
-    Stencil { name: Name::new(35122, 7), code: Bytes::new(82574, 65), data: Bytes::new(82639, 0), holes: Holes::new(7081, 6) },
+    Stencil { name: Name::new(35382, 7), code: Bytes::new(85364, 65), data: Bytes::new(85429, 0), holes: Holes::new(7263, 6) },
     // mod_i64__00 (int_ops.c): 29 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(35129, 11), code: Bytes::new(82639, 29), data: Bytes::new(82668, 0), holes: Holes::new(7087, 3) },
+    Stencil { name: Name::new(35389, 11), code: Bytes::new(85429, 29), data: Bytes::new(85458, 0), holes: Holes::new(7269, 3) },
     // mod_i64__01 (int_ops.c): 44 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(35140, 11), code: Bytes::new(82668, 44), data: Bytes::new(82712, 0), holes: Holes::new(7090, 3) },
+    Stencil { name: Name::new(35400, 11), code: Bytes::new(85458, 44), data: Bytes::new(85502, 0), holes: Holes::new(7272, 3) },
     // mod_i64__02 (int_ops.c): 45 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(35151, 11), code: Bytes::new(82712, 45), data: Bytes::new(82757, 0), holes: Holes::new(7093, 3) },
+    Stencil { name: Name::new(35411, 11), code: Bytes::new(85502, 45), data: Bytes::new(85547, 0), holes: Holes::new(7275, 3) },
     // mod_i64__03 (int_ops.c): 44 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(35162, 11), code: Bytes::new(82757, 44), data: Bytes::new(82801, 0), holes: Holes::new(7096, 3) },
+    Stencil { name: Name::new(35422, 11), code: Bytes::new(85547, 44), data: Bytes::new(85591, 0), holes: Holes::new(7278, 3) },
     // mod_i64__04 (int_ops.c): 45 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(35173, 11), code: Bytes::new(82801, 45), data: Bytes::new(82846, 0), holes: Holes::new(7099, 3) },
+    Stencil { name: Name::new(35433, 11), code: Bytes::new(85591, 45), data: Bytes::new(85636, 0), holes: Holes::new(7281, 3) },
     // mod_i64__05 (int_ops.c): 45 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(35184, 11), code: Bytes::new(82846, 45), data: Bytes::new(82891, 0), holes: Holes::new(7102, 3) },
+    Stencil { name: Name::new(35444, 11), code: Bytes::new(85636, 45), data: Bytes::new(85681, 0), holes: Holes::new(7284, 3) },
     // mod_i64__0m (int_ops.c): 53 code bytes, 0 data bytes, 4 holes
-    Stencil { name: Name::new(35195, 11), code: Bytes::new(82891, 53), data: Bytes::new(82944, 0), holes: Holes::new(7105, 4) },
+    Stencil { name: Name::new(35455, 11), code: Bytes::new(85681, 53), data: Bytes::new(85734, 0), holes: Holes::new(7287, 4) },
     // mod_i64__10 (int_ops.c): 45 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(35206, 11), code: Bytes::new(82944, 45), data: Bytes::new(82989, 0), holes: Holes::new(7109, 3) },
+    Stencil { name: Name::new(35466, 11), code: Bytes::new(85734, 45), data: Bytes::new(85779, 0), holes: Holes::new(7291, 3) },
     // mod_i64__11 (int_ops.c): 29 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(35217, 11), code: Bytes::new(82989, 29), data: Bytes::new(83018, 0), holes: Holes::new(7112, 3) },
+    Stencil { name: Name::new(35477, 11), code: Bytes::new(85779, 29), data: Bytes::new(85808, 0), holes: Holes::new(7294, 3) },
     // mod_i64__12 (int_ops.c): 46 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(35228, 11), code: Bytes::new(83018, 46), data: Bytes::new(83064, 0), holes: Holes::new(7115, 3) },
+    Stencil { name: Name::new(35488, 11), code: Bytes::new(85808, 46), data: Bytes::new(85854, 0), holes: Holes::new(7297, 3) },
     // mod_i64__13 (int_ops.c): 45 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(35239, 11), code: Bytes::new(83064, 45), data: Bytes::new(83109, 0), holes: Holes::new(7118, 3) },
+    Stencil { name: Name::new(35499, 11), code: Bytes::new(85854, 45), data: Bytes::new(85899, 0), holes: Holes::new(7300, 3) },
     // mod_i64__14 (int_ops.c): 46 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(35250, 11), code: Bytes::new(83109, 46), data: Bytes::new(83155, 0), holes: Holes::new(7121, 3) },
+    Stencil { name: Name::new(35510, 11), code: Bytes::new(85899, 46), data: Bytes::new(85945, 0), holes: Holes::new(7303, 3) },
     // mod_i64__15 (int_ops.c): 46 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(35261, 11), code: Bytes::new(83155, 46), data: Bytes::new(83201, 0), holes: Holes::new(7124, 3) },
+    Stencil { name: Name::new(35521, 11), code: Bytes::new(85945, 46), data: Bytes::new(85991, 0), holes: Holes::new(7306, 3) },
     // mod_i64__1m (int_ops.c): 54 code bytes, 0 data bytes, 4 holes
-    Stencil { name: Name::new(35272, 11), code: Bytes::new(83201, 54), data: Bytes::new(83255, 0), holes: Holes::new(7127, 4) },
+    Stencil { name: Name::new(35532, 11), code: Bytes::new(85991, 54), data: Bytes::new(86045, 0), holes: Holes::new(7309, 4) },
     // mod_i64__20 (int_ops.c): 36 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(35283, 11), code: Bytes::new(83255, 36), data: Bytes::new(83291, 0), holes: Holes::new(7131, 3) },
+    Stencil { name: Name::new(35543, 11), code: Bytes::new(86045, 36), data: Bytes::new(86081, 0), holes: Holes::new(7313, 3) },
     // mod_i64__21 (int_ops.c): 36 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(35294, 11), code: Bytes::new(83291, 36), data: Bytes::new(83327, 0), holes: Holes::new(7134, 3) },
+    Stencil { name: Name::new(35554, 11), code: Bytes::new(86081, 36), data: Bytes::new(86117, 0), holes: Holes::new(7316, 3) },
     // mod_i64__22 (int_ops.c): 29 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(35305, 11), code: Bytes::new(83327, 29), data: Bytes::new(83356, 0), holes: Holes::new(7137, 3) },
+    Stencil { name: Name::new(35565, 11), code: Bytes::new(86117, 29), data: Bytes::new(86146, 0), holes: Holes::new(7319, 3) },
     // mod_i64__23 (int_ops.c): 36 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(35316, 11), code: Bytes::new(83356, 36), data: Bytes::new(83392, 0), holes: Holes::new(7140, 3) },
+    Stencil { name: Name::new(35576, 11), code: Bytes::new(86146, 36), data: Bytes::new(86182, 0), holes: Holes::new(7322, 3) },
     // mod_i64__24 (int_ops.c): 37 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(35327, 11), code: Bytes::new(83392, 37), data: Bytes::new(83429, 0), holes: Holes::new(7143, 3) },
+    Stencil { name: Name::new(35587, 11), code: Bytes::new(86182, 37), data: Bytes::new(86219, 0), holes: Holes::new(7325, 3) },
     // mod_i64__25 (int_ops.c): 37 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(35338, 11), code: Bytes::new(83429, 37), data: Bytes::new(83466, 0), holes: Holes::new(7146, 3) },
+    Stencil { name: Name::new(35598, 11), code: Bytes::new(86219, 37), data: Bytes::new(86256, 0), holes: Holes::new(7328, 3) },
     // mod_i64__2m (int_ops.c): 45 code bytes, 0 data bytes, 4 holes
-    Stencil { name: Name::new(35349, 11), code: Bytes::new(83466, 45), data: Bytes::new(83511, 0), holes: Holes::new(7149, 4) },
+    Stencil { name: Name::new(35609, 11), code: Bytes::new(86256, 45), data: Bytes::new(86301, 0), holes: Holes::new(7331, 4) },
     // mod_i64__30 (int_ops.c): 45 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(35360, 11), code: Bytes::new(83511, 45), data: Bytes::new(83556, 0), holes: Holes::new(7153, 3) },
+    Stencil { name: Name::new(35620, 11), code: Bytes::new(86301, 45), data: Bytes::new(86346, 0), holes: Holes::new(7335, 3) },
     // mod_i64__31 (int_ops.c): 45 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(35371, 11), code: Bytes::new(83556, 45), data: Bytes::new(83601, 0), holes: Holes::new(7156, 3) },
+    Stencil { name: Name::new(35631, 11), code: Bytes::new(86346, 45), data: Bytes::new(86391, 0), holes: Holes::new(7338, 3) },
     // mod_i64__32 (int_ops.c): 46 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(35382, 11), code: Bytes::new(83601, 46), data: Bytes::new(83647, 0), holes: Holes::new(7159, 3) },
+    Stencil { name: Name::new(35642, 11), code: Bytes::new(86391, 46), data: Bytes::new(86437, 0), holes: Holes::new(7341, 3) },
     // mod_i64__33 (int_ops.c): 29 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(35393, 11), code: Bytes::new(83647, 29), data: Bytes::new(83676, 0), holes: Holes::new(7162, 3) },
+    Stencil { name: Name::new(35653, 11), code: Bytes::new(86437, 29), data: Bytes::new(86466, 0), holes: Holes::new(7344, 3) },
     // mod_i64__34 (int_ops.c): 46 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(35404, 11), code: Bytes::new(83676, 46), data: Bytes::new(83722, 0), holes: Holes::new(7165, 3) },
+    Stencil { name: Name::new(35664, 11), code: Bytes::new(86466, 46), data: Bytes::new(86512, 0), holes: Holes::new(7347, 3) },
     // mod_i64__35 (int_ops.c): 46 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(35415, 11), code: Bytes::new(83722, 46), data: Bytes::new(83768, 0), holes: Holes::new(7168, 3) },
+    Stencil { name: Name::new(35675, 11), code: Bytes::new(86512, 46), data: Bytes::new(86558, 0), holes: Holes::new(7350, 3) },
     // mod_i64__3m (int_ops.c): 53 code bytes, 0 data bytes, 4 holes
-    Stencil { name: Name::new(35426, 11), code: Bytes::new(83768, 53), data: Bytes::new(83821, 0), holes: Holes::new(7171, 4) },
+    Stencil { name: Name::new(35686, 11), code: Bytes::new(86558, 53), data: Bytes::new(86611, 0), holes: Holes::new(7353, 4) },
     // mod_i64__40 (int_ops.c): 46 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(35437, 11), code: Bytes::new(83821, 46), data: Bytes::new(83867, 0), holes: Holes::new(7175, 3) },
+    Stencil { name: Name::new(35697, 11), code: Bytes::new(86611, 46), data: Bytes::new(86657, 0), holes: Holes::new(7357, 3) },
     // mod_i64__41 (int_ops.c): 46 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(35448, 11), code: Bytes::new(83867, 46), data: Bytes::new(83913, 0), holes: Holes::new(7178, 3) },
+    Stencil { name: Name::new(35708, 11), code: Bytes::new(86657, 46), data: Bytes::new(86703, 0), holes: Holes::new(7360, 3) },
     // mod_i64__42 (int_ops.c): 47 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(35459, 11), code: Bytes::new(83913, 47), data: Bytes::new(83960, 0), holes: Holes::new(7181, 3) },
+    Stencil { name: Name::new(35719, 11), code: Bytes::new(86703, 47), data: Bytes::new(86750, 0), holes: Holes::new(7363, 3) },
     // mod_i64__43 (int_ops.c): 46 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(35470, 11), code: Bytes::new(83960, 46), data: Bytes::new(84006, 0), holes: Holes::new(7184, 3) },
+    Stencil { name: Name::new(35730, 11), code: Bytes::new(86750, 46), data: Bytes::new(86796, 0), holes: Holes::new(7366, 3) },
     // mod_i64__44 (int_ops.c): 30 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(35481, 11), code: Bytes::new(84006, 30), data: Bytes::new(84036, 0), holes: Holes::new(7187, 3) },
+    Stencil { name: Name::new(35741, 11), code: Bytes::new(86796, 30), data: Bytes::new(86826, 0), holes: Holes::new(7369, 3) },
     // mod_i64__45 (int_ops.c): 47 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(35492, 11), code: Bytes::new(84036, 47), data: Bytes::new(84083, 0), holes: Holes::new(7190, 3) },
+    Stencil { name: Name::new(35752, 11), code: Bytes::new(86826, 47), data: Bytes::new(86873, 0), holes: Holes::new(7372, 3) },
     // mod_i64__4m (int_ops.c): 55 code bytes, 0 data bytes, 4 holes
-    Stencil { name: Name::new(35503, 11), code: Bytes::new(84083, 55), data: Bytes::new(84138, 0), holes: Holes::new(7193, 4) },
+    Stencil { name: Name::new(35763, 11), code: Bytes::new(86873, 55), data: Bytes::new(86928, 0), holes: Holes::new(7375, 4) },
     // mod_i64__50 (int_ops.c): 46 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(35514, 11), code: Bytes::new(84138, 46), data: Bytes::new(84184, 0), holes: Holes::new(7197, 3) },
+    Stencil { name: Name::new(35774, 11), code: Bytes::new(86928, 46), data: Bytes::new(86974, 0), holes: Holes::new(7379, 3) },
     // mod_i64__51 (int_ops.c): 46 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(35525, 11), code: Bytes::new(84184, 46), data: Bytes::new(84230, 0), holes: Holes::new(7200, 3) },
+    Stencil { name: Name::new(35785, 11), code: Bytes::new(86974, 46), data: Bytes::new(87020, 0), holes: Holes::new(7382, 3) },
     // mod_i64__52 (int_ops.c): 47 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(35536, 11), code: Bytes::new(84230, 47), data: Bytes::new(84277, 0), holes: Holes::new(7203, 3) },
+    Stencil { name: Name::new(35796, 11), code: Bytes::new(87020, 47), data: Bytes::new(87067, 0), holes: Holes::new(7385, 3) },
     // mod_i64__53 (int_ops.c): 46 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(35547, 11), code: Bytes::new(84277, 46), data: Bytes::new(84323, 0), holes: Holes::new(7206, 3) },
+    Stencil { name: Name::new(35807, 11), code: Bytes::new(87067, 46), data: Bytes::new(87113, 0), holes: Holes::new(7388, 3) },
     // mod_i64__54 (int_ops.c): 47 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(35558, 11), code: Bytes::new(84323, 47), data: Bytes::new(84370, 0), holes: Holes::new(7209, 3) },
+    Stencil { name: Name::new(35818, 11), code: Bytes::new(87113, 47), data: Bytes::new(87160, 0), holes: Holes::new(7391, 3) },
     // mod_i64__55 (int_ops.c): 30 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(35569, 11), code: Bytes::new(84370, 30), data: Bytes::new(84400, 0), holes: Holes::new(7212, 3) },
+    Stencil { name: Name::new(35829, 11), code: Bytes::new(87160, 30), data: Bytes::new(87190, 0), holes: Holes::new(7394, 3) },
     // mod_i64__5m (int_ops.c): 55 code bytes, 0 data bytes, 4 holes
-    Stencil { name: Name::new(35580, 11), code: Bytes::new(84400, 55), data: Bytes::new(84455, 0), holes: Holes::new(7215, 4) },
+    Stencil { name: Name::new(35840, 11), code: Bytes::new(87190, 55), data: Bytes::new(87245, 0), holes: Holes::new(7397, 4) },
     // mod_i64__m00 (int_ops.c): 39 code bytes, 0 data bytes, 4 holes
-    Stencil { name: Name::new(35591, 12), code: Bytes::new(84455, 39), data: Bytes::new(84494, 0), holes: Holes::new(7219, 4) },
+    Stencil { name: Name::new(35851, 12), code: Bytes::new(87245, 39), data: Bytes::new(87284, 0), holes: Holes::new(7401, 4) },
     // mod_i64__m01 (int_ops.c): 50 code bytes, 0 data bytes, 4 holes
-    Stencil { name: Name::new(35603, 12), code: Bytes::new(84494, 50), data: Bytes::new(84544, 0), holes: Holes::new(7223, 4) },
+    Stencil { name: Name::new(35863, 12), code: Bytes::new(87284, 50), data: Bytes::new(87334, 0), holes: Holes::new(7405, 4) },
     // mod_i64__m02 (int_ops.c): 51 code bytes, 0 data bytes, 4 holes
-    Stencil { name: Name::new(35615, 12), code: Bytes::new(84544, 51), data: Bytes::new(84595, 0), holes: Holes::new(7227, 4) },
+    Stencil { name: Name::new(35875, 12), code: Bytes::new(87334, 51), data: Bytes::new(87385, 0), holes: Holes::new(7409, 4) },
     // mod_i64__m03 (int_ops.c): 50 code bytes, 0 data bytes, 4 holes
-    Stencil { name: Name::new(35627, 12), code: Bytes::new(84595, 50), data: Bytes::new(84645, 0), holes: Holes::new(7231, 4) },
+    Stencil { name: Name::new(35887, 12), code: Bytes::new(87385, 50), data: Bytes::new(87435, 0), holes: Holes::new(7413, 4) },
     // mod_i64__m04 (int_ops.c): 51 code bytes, 0 data bytes, 4 holes
-    Stencil { name: Name::new(35639, 12), code: Bytes::new(84645, 51), data: Bytes::new(84696, 0), holes: Holes::new(7235, 4) },
+    Stencil { name: Name::new(35899, 12), code: Bytes::new(87435, 51), data: Bytes::new(87486, 0), holes: Holes::new(7417, 4) },
     // mod_i64__m05 (int_ops.c): 51 code bytes, 0 data bytes, 4 holes
-    Stencil { name: Name::new(35651, 12), code: Bytes::new(84696, 51), data: Bytes::new(84747, 0), holes: Holes::new(7239, 4) },
+    Stencil { name: Name::new(35911, 12), code: Bytes::new(87486, 51), data: Bytes::new(87537, 0), holes: Holes::new(7421, 4) },
     // mod_i64__m0m (int_ops.c): 59 code bytes, 0 data bytes, 5 holes
-    Stencil { name: Name::new(35663, 12), code: Bytes::new(84747, 59), data: Bytes::new(84806, 0), holes: Holes::new(7243, 5) },
+    Stencil { name: Name::new(35923, 12), code: Bytes::new(87537, 59), data: Bytes::new(87596, 0), holes: Holes::new(7425, 5) },
     // mod_i64__m10 (int_ops.c): 50 code bytes, 0 data bytes, 4 holes
-    Stencil { name: Name::new(35675, 12), code: Bytes::new(84806, 50), data: Bytes::new(84856, 0), holes: Holes::new(7248, 4) },
+    Stencil { name: Name::new(35935, 12), code: Bytes::new(87596, 50), data: Bytes::new(87646, 0), holes: Holes::new(7430, 4) },
     // mod_i64__m11 (int_ops.c): 39 code bytes, 0 data bytes, 4 holes
-    Stencil { name: Name::new(35687, 12), code: Bytes::new(84856, 39), data: Bytes::new(84895, 0), holes: Holes::new(7252, 4) },
+    Stencil { name: Name::new(35947, 12), code: Bytes::new(87646, 39), data: Bytes::new(87685, 0), holes: Holes::new(7434, 4) },
     // mod_i64__m12 (int_ops.c): 51 code bytes, 0 data bytes, 4 holes
-    Stencil { name: Name::new(35699, 12), code: Bytes::new(84895, 51), data: Bytes::new(84946, 0), holes: Holes::new(7256, 4) },
+    Stencil { name: Name::new(35959, 12), code: Bytes::new(87685, 51), data: Bytes::new(87736, 0), holes: Holes::new(7438, 4) },
     // mod_i64__m13 (int_ops.c): 50 code bytes, 0 data bytes, 4 holes
-    Stencil { name: Name::new(35711, 12), code: Bytes::new(84946, 50), data: Bytes::new(84996, 0), holes: Holes::new(7260, 4) },
+    Stencil { name: Name::new(35971, 12), code: Bytes::new(87736, 50), data: Bytes::new(87786, 0), holes: Holes::new(7442, 4) },
     // mod_i64__m14 (int_ops.c): 51 code bytes, 0 data bytes, 4 holes
-    Stencil { name: Name::new(35723, 12), code: Bytes::new(84996, 51), data: Bytes::new(85047, 0), holes: Holes::new(7264, 4) },
+    Stencil { name: Name::new(35983, 12), code: Bytes::new(87786, 51), data: Bytes::new(87837, 0), holes: Holes::new(7446, 4) },
     // mod_i64__m15 (int_ops.c): 51 code bytes, 0 data bytes, 4 holes
-    Stencil { name: Name::new(35735, 12), code: Bytes::new(85047, 51), data: Bytes::new(85098, 0), holes: Holes::new(7268, 4) },
+    Stencil { name: Name::new(35995, 12), code: Bytes::new(87837, 51), data: Bytes::new(87888, 0), holes: Holes::new(7450, 4) },
     // mod_i64__m1m (int_ops.c): 59 code bytes, 0 data bytes, 5 holes
-    Stencil { name: Name::new(35747, 12), code: Bytes::new(85098, 59), data: Bytes::new(85157, 0), holes: Holes::new(7272, 5) },
+    Stencil { name: Name::new(36007, 12), code: Bytes::new(87888, 59), data: Bytes::new(87947, 0), holes: Holes::new(7454, 5) },
     // mod_i64__m20 (int_ops.c): 50 code bytes, 0 data bytes, 4 holes
-    Stencil { name: Name::new(35759, 12), code: Bytes::new(85157, 50), data: Bytes::new(85207, 0), holes: Holes::new(7277, 4) },
+    Stencil { name: Name::new(36019, 12), code: Bytes::new(87947, 50), data: Bytes::new(87997, 0), holes: Holes::new(7459, 4) },
     // mod_i64__m21 (int_ops.c): 50 code bytes, 0 data bytes, 4 holes
-    Stencil { name: Name::new(35771, 12), code: Bytes::new(85207, 50), data: Bytes::new(85257, 0), holes: Holes::new(7281, 4) },
+    Stencil { name: Name::new(36031, 12), code: Bytes::new(87997, 50), data: Bytes::new(88047, 0), holes: Holes::new(7463, 4) },
     // mod_i64__m22 (int_ops.c): 39 code bytes, 0 data bytes, 4 holes
-    Stencil { name: Name::new(35783, 12), code: Bytes::new(85257, 39), data: Bytes::new(85296, 0), holes: Holes::new(7285, 4) },
+    Stencil { name: Name::new(36043, 12), code: Bytes::new(88047, 39), data: Bytes::new(88086, 0), holes: Holes::new(7467, 4) },
     // mod_i64__m23 (int_ops.c): 50 code bytes, 0 data bytes, 4 holes
-    Stencil { name: Name::new(35795, 12), code: Bytes::new(85296, 50), data: Bytes::new(85346, 0), holes: Holes::new(7289, 4) },
+    Stencil { name: Name::new(36055, 12), code: Bytes::new(88086, 50), data: Bytes::new(88136, 0), holes: Holes::new(7471, 4) },
     // mod_i64__m24 (int_ops.c): 51 code bytes, 0 data bytes, 4 holes
-    Stencil { name: Name::new(35807, 12), code: Bytes::new(85346, 51), data: Bytes::new(85397, 0), holes: Holes::new(7293, 4) },
+    Stencil { name: Name::new(36067, 12), code: Bytes::new(88136, 51), data: Bytes::new(88187, 0), holes: Holes::new(7475, 4) },
     // mod_i64__m25 (int_ops.c): 51 code bytes, 0 data bytes, 4 holes
-    Stencil { name: Name::new(35819, 12), code: Bytes::new(85397, 51), data: Bytes::new(85448, 0), holes: Holes::new(7297, 4) },
+    Stencil { name: Name::new(36079, 12), code: Bytes::new(88187, 51), data: Bytes::new(88238, 0), holes: Holes::new(7479, 4) },
     // mod_i64__m2m (int_ops.c): 59 code bytes, 0 data bytes, 5 holes
-    Stencil { name: Name::new(35831, 12), code: Bytes::new(85448, 59), data: Bytes::new(85507, 0), holes: Holes::new(7301, 5) },
+    Stencil { name: Name::new(36091, 12), code: Bytes::new(88238, 59), data: Bytes::new(88297, 0), holes: Holes::new(7483, 5) },
     // mod_i64__m30 (int_ops.c): 50 code bytes, 0 data bytes, 4 holes
-    Stencil { name: Name::new(35843, 12), code: Bytes::new(85507, 50), data: Bytes::new(85557, 0), holes: Holes::new(7306, 4) },
+    Stencil { name: Name::new(36103, 12), code: Bytes::new(88297, 50), data: Bytes::new(88347, 0), holes: Holes::new(7488, 4) },
     // mod_i64__m31 (int_ops.c): 50 code bytes, 0 data bytes, 4 holes
-    Stencil { name: Name::new(35855, 12), code: Bytes::new(85557, 50), data: Bytes::new(85607, 0), holes: Holes::new(7310, 4) },
+    Stencil { name: Name::new(36115, 12), code: Bytes::new(88347, 50), data: Bytes::new(88397, 0), holes: Holes::new(7492, 4) },
     // mod_i64__m32 (int_ops.c): 51 code bytes, 0 data bytes, 4 holes
-    Stencil { name: Name::new(35867, 12), code: Bytes::new(85607, 51), data: Bytes::new(85658, 0), holes: Holes::new(7314, 4) },
+    Stencil { name: Name::new(36127, 12), code: Bytes::new(88397, 51), data: Bytes::new(88448, 0), holes: Holes::new(7496, 4) },
     // mod_i64__m33 (int_ops.c): 39 code bytes, 0 data bytes, 4 holes
-    Stencil { name: Name::new(35879, 12), code: Bytes::new(85658, 39), data: Bytes::new(85697, 0), holes: Holes::new(7318, 4) },
+    Stencil { name: Name::new(36139, 12), code: Bytes::new(88448, 39), data: Bytes::new(88487, 0), holes: Holes::new(7500, 4) },
     // mod_i64__m34 (int_ops.c): 51 code bytes, 0 data bytes, 4 holes
-    Stencil { name: Name::new(35891, 12), code: Bytes::new(85697, 51), data: Bytes::new(85748, 0), holes: Holes::new(7322, 4) },
+    Stencil { name: Name::new(36151, 12), code: Bytes::new(88487, 51), data: Bytes::new(88538, 0), holes: Holes::new(7504, 4) },
     // mod_i64__m35 (int_ops.c): 51 code bytes, 0 data bytes, 4 holes
-    Stencil { name: Name::new(35903, 12), code: Bytes::new(85748, 51), data: Bytes::new(85799, 0), holes: Holes::new(7326, 4) },
+    Stencil { name: Name::new(36163, 12), code: Bytes::new(88538, 51), data: Bytes::new(88589, 0), holes: Holes::new(7508, 4) },
     // mod_i64__m3m (int_ops.c): 59 code bytes, 0 data bytes, 5 holes
-    Stencil { name: Name::new(35915, 12), code: Bytes::new(85799, 59), data: Bytes::new(85858, 0), holes: Holes::new(7330, 5) },
+    Stencil { name: Name::new(36175, 12), code: Bytes::new(88589, 59), data: Bytes::new(88648, 0), holes: Holes::new(7512, 5) },
     // mod_i64__m40 (int_ops.c): 51 code bytes, 0 data bytes, 4 holes
-    Stencil { name: Name::new(35927, 12), code: Bytes::new(85858, 51), data: Bytes::new(85909, 0), holes: Holes::new(7335, 4) },
+    Stencil { name: Name::new(36187, 12), code: Bytes::new(88648, 51), data: Bytes::new(88699, 0), holes: Holes::new(7517, 4) },
     // mod_i64__m41 (int_ops.c): 51 code bytes, 0 data bytes, 4 holes
-    Stencil { name: Name::new(35939, 12), code: Bytes::new(85909, 51), data: Bytes::new(85960, 0), holes: Holes::new(7339, 4) },
+    Stencil { name: Name::new(36199, 12), code: Bytes::new(88699, 51), data: Bytes::new(88750, 0), holes: Holes::new(7521, 4) },
     // mod_i64__m42 (int_ops.c): 52 code bytes, 0 data bytes, 4 holes
-    Stencil { name: Name::new(35951, 12), code: Bytes::new(85960, 52), data: Bytes::new(86012, 0), holes: Holes::new(7343, 4) },
+    Stencil { name: Name::new(36211, 12), code: Bytes::new(88750, 52), data: Bytes::new(88802, 0), holes: Holes::new(7525, 4) },
     // mod_i64__m43 (int_ops.c): 51 code bytes, 0 data bytes, 4 holes
-    Stencil { name: Name::new(35963, 12), code: Bytes::new(86012, 51), data: Bytes::new(86063, 0), holes: Holes::new(7347, 4) },
+    Stencil { name: Name::new(36223, 12), code: Bytes::new(88802, 51), data: Bytes::new(88853, 0), holes: Holes::new(7529, 4) },
     // mod_i64__m44 (int_ops.c): 39 code bytes, 0 data bytes, 4 holes
-    Stencil { name: Name::new(35975, 12), code: Bytes::new(86063, 39), data: Bytes::new(86102, 0), holes: Holes::new(7351, 4) },
+    Stencil { name: Name::new(36235, 12), code: Bytes::new(88853, 39), data: Bytes::new(88892, 0), holes: Holes::new(7533, 4) },
     // mod_i64__m45 (int_ops.c): 52 code bytes, 0 data bytes, 4 holes
-    Stencil { name: Name::new(35987, 12), code: Bytes::new(86102, 52), data: Bytes::new(86154, 0), holes: Holes::new(7355, 4) },
+    Stencil { name: Name::new(36247, 12), code: Bytes::new(88892, 52), data: Bytes::new(88944, 0), holes: Holes::new(7537, 4) },
     // mod_i64__m4m (int_ops.c): 60 code bytes, 0 data bytes, 5 holes
-    Stencil { name: Name::new(35999, 12), code: Bytes::new(86154, 60), data: Bytes::new(86214, 0), holes: Holes::new(7359, 5) },
+    Stencil { name: Name::new(36259, 12), code: Bytes::new(88944, 60), data: Bytes::new(89004, 0), holes: Holes::new(7541, 5) },
     // mod_i64__m50 (int_ops.c): 51 code bytes, 0 data bytes, 4 holes
-    Stencil { name: Name::new(36011, 12), code: Bytes::new(86214, 51), data: Bytes::new(86265, 0), holes: Holes::new(7364, 4) },
+    Stencil { name: Name::new(36271, 12), code: Bytes::new(89004, 51), data: Bytes::new(89055, 0), holes: Holes::new(7546, 4) },
     // mod_i64__m51 (int_ops.c): 51 code bytes, 0 data bytes, 4 holes
-    Stencil { name: Name::new(36023, 12), code: Bytes::new(86265, 51), data: Bytes::new(86316, 0), holes: Holes::new(7368, 4) },
+    Stencil { name: Name::new(36283, 12), code: Bytes::new(89055, 51), data: Bytes::new(89106, 0), holes: Holes::new(7550, 4) },
     // mod_i64__m52 (int_ops.c): 52 code bytes, 0 data bytes, 4 holes
-    Stencil { name: Name::new(36035, 12), code: Bytes::new(86316, 52), data: Bytes::new(86368, 0), holes: Holes::new(7372, 4) },
+    Stencil { name: Name::new(36295, 12), code: Bytes::new(89106, 52), data: Bytes::new(89158, 0), holes: Holes::new(7554, 4) },
     // mod_i64__m53 (int_ops.c): 51 code bytes, 0 data bytes, 4 holes
-    Stencil { name: Name::new(36047, 12), code: Bytes::new(86368, 51), data: Bytes::new(86419, 0), holes: Holes::new(7376, 4) },
+    Stencil { name: Name::new(36307, 12), code: Bytes::new(89158, 51), data: Bytes::new(89209, 0), holes: Holes::new(7558, 4) },
     // mod_i64__m54 (int_ops.c): 52 code bytes, 0 data bytes, 4 holes
-    Stencil { name: Name::new(36059, 12), code: Bytes::new(86419, 52), data: Bytes::new(86471, 0), holes: Holes::new(7380, 4) },
+    Stencil { name: Name::new(36319, 12), code: Bytes::new(89209, 52), data: Bytes::new(89261, 0), holes: Holes::new(7562, 4) },
     // mod_i64__m55 (int_ops.c): 39 code bytes, 0 data bytes, 4 holes
-    Stencil { name: Name::new(36071, 12), code: Bytes::new(86471, 39), data: Bytes::new(86510, 0), holes: Holes::new(7384, 4) },
+    Stencil { name: Name::new(36331, 12), code: Bytes::new(89261, 39), data: Bytes::new(89300, 0), holes: Holes::new(7566, 4) },
     // mod_i64__m5m (int_ops.c): 60 code bytes, 0 data bytes, 5 holes
-    Stencil { name: Name::new(36083, 12), code: Bytes::new(86510, 60), data: Bytes::new(86570, 0), holes: Holes::new(7388, 5) },
+    Stencil { name: Name::new(36343, 12), code: Bytes::new(89300, 60), data: Bytes::new(89360, 0), holes: Holes::new(7570, 5) },
     // mod_i64__mm0 (int_ops.c): 56 code bytes, 0 data bytes, 5 holes
-    Stencil { name: Name::new(36095, 12), code: Bytes::new(86570, 56), data: Bytes::new(86626, 0), holes: Holes::new(7393, 5) },
+    Stencil { name: Name::new(36355, 12), code: Bytes::new(89360, 56), data: Bytes::new(89416, 0), holes: Holes::new(7575, 5) },
     // mod_i64__mm1 (int_ops.c): 56 code bytes, 0 data bytes, 5 holes
-    Stencil { name: Name::new(36107, 12), code: Bytes::new(86626, 56), data: Bytes::new(86682, 0), holes: Holes::new(7398, 5) },
+    Stencil { name: Name::new(36367, 12), code: Bytes::new(89416, 56), data: Bytes::new(89472, 0), holes: Holes::new(7580, 5) },
     // mod_i64__mm2 (int_ops.c): 57 code bytes, 0 data bytes, 5 holes
-    Stencil { name: Name::new(36119, 12), code: Bytes::new(86682, 57), data: Bytes::new(86739, 0), holes: Holes::new(7403, 5) },
+    Stencil { name: Name::new(36379, 12), code: Bytes::new(89472, 57), data: Bytes::new(89529, 0), holes: Holes::new(7585, 5) },
     // mod_i64__mm3 (int_ops.c): 56 code bytes, 0 data bytes, 5 holes
-    Stencil { name: Name::new(36131, 12), code: Bytes::new(86739, 56), data: Bytes::new(86795, 0), holes: Holes::new(7408, 5) },
+    Stencil { name: Name::new(36391, 12), code: Bytes::new(89529, 56), data: Bytes::new(89585, 0), holes: Holes::new(7590, 5) },
     // mod_i64__mm4 (int_ops.c): 57 code bytes, 0 data bytes, 5 holes
-    Stencil { name: Name::new(36143, 12), code: Bytes::new(86795, 57), data: Bytes::new(86852, 0), holes: Holes::new(7413, 5) },
+    Stencil { name: Name::new(36403, 12), code: Bytes::new(89585, 57), data: Bytes::new(89642, 0), holes: Holes::new(7595, 5) },
     // mod_i64__mm5 (int_ops.c): 57 code bytes, 0 data bytes, 5 holes
-    Stencil { name: Name::new(36155, 12), code: Bytes::new(86852, 57), data: Bytes::new(86909, 0), holes: Holes::new(7418, 5) },
+    Stencil { name: Name::new(36415, 12), code: Bytes::new(89642, 57), data: Bytes::new(89699, 0), holes: Holes::new(7600, 5) },
     // mod_i64_imm (int_ops.c): 55 code bytes, 0 data bytes, 5 holes
-    Stencil { name: Name::new(36167, 11), code: Bytes::new(86909, 55), data: Bytes::new(86964, 0), holes: Holes::new(7423, 5) },
+    Stencil { name: Name::new(36427, 11), code: Bytes::new(89699, 55), data: Bytes::new(89754, 0), holes: Holes::new(7605, 5) },
     // mod_i64_imm__00 (int_ops.c): 43 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(36178, 15), code: Bytes::new(86964, 43), data: Bytes::new(87007, 0), holes: Holes::new(7428, 3) },
+    Stencil { name: Name::new(36438, 15), code: Bytes::new(89754, 43), data: Bytes::new(89797, 0), holes: Holes::new(7610, 3) },
     // mod_i64_imm__01 (int_ops.c): 42 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(36193, 15), code: Bytes::new(87007, 42), data: Bytes::new(87049, 0), holes: Holes::new(7431, 3) },
+    Stencil { name: Name::new(36453, 15), code: Bytes::new(89797, 42), data: Bytes::new(89839, 0), holes: Holes::new(7613, 3) },
     // mod_i64_imm__02 (int_ops.c): 42 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(36208, 15), code: Bytes::new(87049, 42), data: Bytes::new(87091, 0), holes: Holes::new(7434, 3) },
+    Stencil { name: Name::new(36468, 15), code: Bytes::new(89839, 42), data: Bytes::new(89881, 0), holes: Holes::new(7616, 3) },
     // mod_i64_imm__03 (int_ops.c): 42 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(36223, 15), code: Bytes::new(87091, 42), data: Bytes::new(87133, 0), holes: Holes::new(7437, 3) },
+    Stencil { name: Name::new(36483, 15), code: Bytes::new(89881, 42), data: Bytes::new(89923, 0), holes: Holes::new(7619, 3) },
     // mod_i64_imm__04 (int_ops.c): 43 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(36238, 15), code: Bytes::new(87133, 43), data: Bytes::new(87176, 0), holes: Holes::new(7440, 3) },
+    Stencil { name: Name::new(36498, 15), code: Bytes::new(89923, 43), data: Bytes::new(89966, 0), holes: Holes::new(7622, 3) },
     // mod_i64_imm__05 (int_ops.c): 43 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(36253, 15), code: Bytes::new(87176, 43), data: Bytes::new(87219, 0), holes: Holes::new(7443, 3) },
+    Stencil { name: Name::new(36513, 15), code: Bytes::new(89966, 43), data: Bytes::new(90009, 0), holes: Holes::new(7625, 3) },
     // mod_i64_imm__0m (int_ops.c): 48 code bytes, 0 data bytes, 4 holes
-    Stencil { name: Name::new(36268, 15), code: Bytes::new(87219, 48), data: Bytes::new(87267, 0), holes: Holes::new(7446, 4) },
+    Stencil { name: Name::new(36528, 15), code: Bytes::new(90009, 48), data: Bytes::new(90057, 0), holes: Holes::new(7628, 4) },
     // mod_i64_imm__10 (int_ops.c): 43 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(36283, 15), code: Bytes::new(87267, 43), data: Bytes::new(87310, 0), holes: Holes::new(7450, 3) },
+    Stencil { name: Name::new(36543, 15), code: Bytes::new(90057, 43), data: Bytes::new(90100, 0), holes: Holes::new(7632, 3) },
     // mod_i64_imm__11 (int_ops.c): 44 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(36298, 15), code: Bytes::new(87310, 44), data: Bytes::new(87354, 0), holes: Holes::new(7453, 3) },
+    Stencil { name: Name::new(36558, 15), code: Bytes::new(90100, 44), data: Bytes::new(90144, 0), holes: Holes::new(7635, 3) },
     // mod_i64_imm__12 (int_ops.c): 43 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(36313, 15), code: Bytes::new(87354, 43), data: Bytes::new(87397, 0), holes: Holes::new(7456, 3) },
+    Stencil { name: Name::new(36573, 15), code: Bytes::new(90144, 43), data: Bytes::new(90187, 0), holes: Holes::new(7638, 3) },
     // mod_i64_imm__13 (int_ops.c): 43 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(36328, 15), code: Bytes::new(87397, 43), data: Bytes::new(87440, 0), holes: Holes::new(7459, 3) },
+    Stencil { name: Name::new(36588, 15), code: Bytes::new(90187, 43), data: Bytes::new(90230, 0), holes: Holes::new(7641, 3) },
     // mod_i64_imm__14 (int_ops.c): 44 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(36343, 15), code: Bytes::new(87440, 44), data: Bytes::new(87484, 0), holes: Holes::new(7462, 3) },
+    Stencil { name: Name::new(36603, 15), code: Bytes::new(90230, 44), data: Bytes::new(90274, 0), holes: Holes::new(7644, 3) },
     // mod_i64_imm__15 (int_ops.c): 44 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(36358, 15), code: Bytes::new(87484, 44), data: Bytes::new(87528, 0), holes: Holes::new(7465, 3) },
+    Stencil { name: Name::new(36618, 15), code: Bytes::new(90274, 44), data: Bytes::new(90318, 0), holes: Holes::new(7647, 3) },
     // mod_i64_imm__1m (int_ops.c): 49 code bytes, 0 data bytes, 4 holes
-    Stencil { name: Name::new(36373, 15), code: Bytes::new(87528, 49), data: Bytes::new(87577, 0), holes: Holes::new(7468, 4) },
+    Stencil { name: Name::new(36633, 15), code: Bytes::new(90318, 49), data: Bytes::new(90367, 0), holes: Holes::new(7650, 4) },
     // mod_i64_imm__20 (int_ops.c): 35 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(36388, 15), code: Bytes::new(87577, 35), data: Bytes::new(87612, 0), holes: Holes::new(7472, 3) },
+    Stencil { name: Name::new(36648, 15), code: Bytes::new(90367, 35), data: Bytes::new(90402, 0), holes: Holes::new(7654, 3) },
     // mod_i64_imm__21 (int_ops.c): 35 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(36403, 15), code: Bytes::new(87612, 35), data: Bytes::new(87647, 0), holes: Holes::new(7475, 3) },
+    Stencil { name: Name::new(36663, 15), code: Bytes::new(90402, 35), data: Bytes::new(90437, 0), holes: Holes::new(7657, 3) },
     // mod_i64_imm__22 (int_ops.c): 35 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(36418, 15), code: Bytes::new(87647, 35), data: Bytes::new(87682, 0), holes: Holes::new(7478, 3) },
+    Stencil { name: Name::new(36678, 15), code: Bytes::new(90437, 35), data: Bytes::new(90472, 0), holes: Holes::new(7660, 3) },
     // mod_i64_imm__23 (int_ops.c): 35 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(36433, 15), code: Bytes::new(87682, 35), data: Bytes::new(87717, 0), holes: Holes::new(7481, 3) },
+    Stencil { name: Name::new(36693, 15), code: Bytes::new(90472, 35), data: Bytes::new(90507, 0), holes: Holes::new(7663, 3) },
     // mod_i64_imm__24 (int_ops.c): 36 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(36448, 15), code: Bytes::new(87717, 36), data: Bytes::new(87753, 0), holes: Holes::new(7484, 3) },
+    Stencil { name: Name::new(36708, 15), code: Bytes::new(90507, 36), data: Bytes::new(90543, 0), holes: Holes::new(7666, 3) },
     // mod_i64_imm__25 (int_ops.c): 36 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(36463, 15), code: Bytes::new(87753, 36), data: Bytes::new(87789, 0), holes: Holes::new(7487, 3) },
+    Stencil { name: Name::new(36723, 15), code: Bytes::new(90543, 36), data: Bytes::new(90579, 0), holes: Holes::new(7669, 3) },
     // mod_i64_imm__2m (int_ops.c): 41 code bytes, 0 data bytes, 4 holes
-    Stencil { name: Name::new(36478, 15), code: Bytes::new(87789, 41), data: Bytes::new(87830, 0), holes: Holes::new(7490, 4) },
+    Stencil { name: Name::new(36738, 15), code: Bytes::new(90579, 41), data: Bytes::new(90620, 0), holes: Holes::new(7672, 4) },
     // mod_i64_imm__30 (int_ops.c): 42 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(36493, 15), code: Bytes::new(87830, 42), data: Bytes::new(87872, 0), holes: Holes::new(7494, 3) },
+    Stencil { name: Name::new(36753, 15), code: Bytes::new(90620, 42), data: Bytes::new(90662, 0), holes: Holes::new(7676, 3) },
     // mod_i64_imm__31 (int_ops.c): 42 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(36508, 15), code: Bytes::new(87872, 42), data: Bytes::new(87914, 0), holes: Holes::new(7497, 3) },
+    Stencil { name: Name::new(36768, 15), code: Bytes::new(90662, 42), data: Bytes::new(90704, 0), holes: Holes::new(7679, 3) },
     // mod_i64_imm__32 (int_ops.c): 42 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(36523, 15), code: Bytes::new(87914, 42), data: Bytes::new(87956, 0), holes: Holes::new(7500, 3) },
+    Stencil { name: Name::new(36783, 15), code: Bytes::new(90704, 42), data: Bytes::new(90746, 0), holes: Holes::new(7682, 3) },
     // mod_i64_imm__33 (int_ops.c): 43 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(36538, 15), code: Bytes::new(87956, 43), data: Bytes::new(87999, 0), holes: Holes::new(7503, 3) },
+    Stencil { name: Name::new(36798, 15), code: Bytes::new(90746, 43), data: Bytes::new(90789, 0), holes: Holes::new(7685, 3) },
     // mod_i64_imm__34 (int_ops.c): 43 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(36553, 15), code: Bytes::new(87999, 43), data: Bytes::new(88042, 0), holes: Holes::new(7506, 3) },
+    Stencil { name: Name::new(36813, 15), code: Bytes::new(90789, 43), data: Bytes::new(90832, 0), holes: Holes::new(7688, 3) },
     // mod_i64_imm__35 (int_ops.c): 43 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(36568, 15), code: Bytes::new(88042, 43), data: Bytes::new(88085, 0), holes: Holes::new(7509, 3) },
+    Stencil { name: Name::new(36828, 15), code: Bytes::new(90832, 43), data: Bytes::new(90875, 0), holes: Holes::new(7691, 3) },
     // mod_i64_imm__3m (int_ops.c): 48 code bytes, 0 data bytes, 4 holes
-    Stencil { name: Name::new(36583, 15), code: Bytes::new(88085, 48), data: Bytes::new(88133, 0), holes: Holes::new(7512, 4) },
+    Stencil { name: Name::new(36843, 15), code: Bytes::new(90875, 48), data: Bytes::new(90923, 0), holes: Holes::new(7694, 4) },
     // mod_i64_imm__40 (int_ops.c): 44 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(36598, 15), code: Bytes::new(88133, 44), data: Bytes::new(88177, 0), holes: Holes::new(7516, 3) },
+    Stencil { name: Name::new(36858, 15), code: Bytes::new(90923, 44), data: Bytes::new(90967, 0), holes: Holes::new(7698, 3) },
     // mod_i64_imm__41 (int_ops.c): 44 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(36613, 15), code: Bytes::new(88177, 44), data: Bytes::new(88221, 0), holes: Holes::new(7519, 3) },
+    Stencil { name: Name::new(36873, 15), code: Bytes::new(90967, 44), data: Bytes::new(91011, 0), holes: Holes::new(7701, 3) },
     // mod_i64_imm__42 (int_ops.c): 46 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(36628, 15), code: Bytes::new(88221, 46), data: Bytes::new(88267, 0), holes: Holes::new(7522, 3) },
+    Stencil { name: Name::new(36888, 15), code: Bytes::new(91011, 46), data: Bytes::new(91057, 0), holes: Holes::new(7704, 3) },
     // mod_i64_imm__43 (int_ops.c): 44 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(36643, 15), code: Bytes::new(88267, 44), data: Bytes::new(88311, 0), holes: Holes::new(7525, 3) },
+    Stencil { name: Name::new(36903, 15), code: Bytes::new(91057, 44), data: Bytes::new(91101, 0), holes: Holes::new(7707, 3) },
     // mod_i64_imm__44 (int_ops.c): 45 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(36658, 15), code: Bytes::new(88311, 45), data: Bytes::new(88356, 0), holes: Holes::new(7528, 3) },
+    Stencil { name: Name::new(36918, 15), code: Bytes::new(91101, 45), data: Bytes::new(91146, 0), holes: Holes::new(7710, 3) },
     // mod_i64_imm__45 (int_ops.c): 45 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(36673, 15), code: Bytes::new(88356, 45), data: Bytes::new(88401, 0), holes: Holes::new(7531, 3) },
+    Stencil { name: Name::new(36933, 15), code: Bytes::new(91146, 45), data: Bytes::new(91191, 0), holes: Holes::new(7713, 3) },
     // mod_i64_imm__4m (int_ops.c): 50 code bytes, 0 data bytes, 4 holes
-    Stencil { name: Name::new(36688, 15), code: Bytes::new(88401, 50), data: Bytes::new(88451, 0), holes: Holes::new(7534, 4) },
+    Stencil { name: Name::new(36948, 15), code: Bytes::new(91191, 50), data: Bytes::new(91241, 0), holes: Holes::new(7716, 4) },
     // mod_i64_imm__50 (int_ops.c): 44 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(36703, 15), code: Bytes::new(88451, 44), data: Bytes::new(88495, 0), holes: Holes::new(7538, 3) },
+    Stencil { name: Name::new(36963, 15), code: Bytes::new(91241, 44), data: Bytes::new(91285, 0), holes: Holes::new(7720, 3) },
     // mod_i64_imm__51 (int_ops.c): 44 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(36718, 15), code: Bytes::new(88495, 44), data: Bytes::new(88539, 0), holes: Holes::new(7541, 3) },
+    Stencil { name: Name::new(36978, 15), code: Bytes::new(91285, 44), data: Bytes::new(91329, 0), holes: Holes::new(7723, 3) },
     // mod_i64_imm__52 (int_ops.c): 46 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(36733, 15), code: Bytes::new(88539, 46), data: Bytes::new(88585, 0), holes: Holes::new(7544, 3) },
+    Stencil { name: Name::new(36993, 15), code: Bytes::new(91329, 46), data: Bytes::new(91375, 0), holes: Holes::new(7726, 3) },
     // mod_i64_imm__53 (int_ops.c): 44 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(36748, 15), code: Bytes::new(88585, 44), data: Bytes::new(88629, 0), holes: Holes::new(7547, 3) },
+    Stencil { name: Name::new(37008, 15), code: Bytes::new(91375, 44), data: Bytes::new(91419, 0), holes: Holes::new(7729, 3) },
     // mod_i64_imm__54 (int_ops.c): 45 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(36763, 15), code: Bytes::new(88629, 45), data: Bytes::new(88674, 0), holes: Holes::new(7550, 3) },
+    Stencil { name: Name::new(37023, 15), code: Bytes::new(91419, 45), data: Bytes::new(91464, 0), holes: Holes::new(7732, 3) },
     // mod_i64_imm__55 (int_ops.c): 45 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(36778, 15), code: Bytes::new(88674, 45), data: Bytes::new(88719, 0), holes: Holes::new(7553, 3) },
+    Stencil { name: Name::new(37038, 15), code: Bytes::new(91464, 45), data: Bytes::new(91509, 0), holes: Holes::new(7735, 3) },
     // mod_i64_imm__5m (int_ops.c): 50 code bytes, 0 data bytes, 4 holes
-    Stencil { name: Name::new(36793, 15), code: Bytes::new(88719, 50), data: Bytes::new(88769, 0), holes: Holes::new(7556, 4) },
+    Stencil { name: Name::new(37053, 15), code: Bytes::new(91509, 50), data: Bytes::new(91559, 0), holes: Holes::new(7738, 4) },
     // mod_i64_imm__m0 (int_ops.c): 49 code bytes, 0 data bytes, 4 holes
-    Stencil { name: Name::new(36808, 15), code: Bytes::new(88769, 49), data: Bytes::new(88818, 0), holes: Holes::new(7560, 4) },
+    Stencil { name: Name::new(37068, 15), code: Bytes::new(91559, 49), data: Bytes::new(91608, 0), holes: Holes::new(7742, 4) },
     // mod_i64_imm__m1 (int_ops.c): 49 code bytes, 0 data bytes, 4 holes
-    Stencil { name: Name::new(36823, 15), code: Bytes::new(88818, 49), data: Bytes::new(88867, 0), holes: Holes::new(7564, 4) },
+    Stencil { name: Name::new(37083, 15), code: Bytes::new(91608, 49), data: Bytes::new(91657, 0), holes: Holes::new(7746, 4) },
     // mod_i64_imm__m2 (int_ops.c): 49 code bytes, 0 data bytes, 4 holes
-    Stencil { name: Name::new(36838, 15), code: Bytes::new(88867, 49), data: Bytes::new(88916, 0), holes: Holes::new(7568, 4) },
+    Stencil { name: Name::new(37098, 15), code: Bytes::new(91657, 49), data: Bytes::new(91706, 0), holes: Holes::new(7750, 4) },
     // mod_i64_imm__m3 (int_ops.c): 49 code bytes, 0 data bytes, 4 holes
-    Stencil { name: Name::new(36853, 15), code: Bytes::new(88916, 49), data: Bytes::new(88965, 0), holes: Holes::new(7572, 4) },
+    Stencil { name: Name::new(37113, 15), code: Bytes::new(91706, 49), data: Bytes::new(91755, 0), holes: Holes::new(7754, 4) },
     // mod_i64_imm__m4 (int_ops.c): 50 code bytes, 0 data bytes, 4 holes
-    Stencil { name: Name::new(36868, 15), code: Bytes::new(88965, 50), data: Bytes::new(89015, 0), holes: Holes::new(7576, 4) },
+    Stencil { name: Name::new(37128, 15), code: Bytes::new(91755, 50), data: Bytes::new(91805, 0), holes: Holes::new(7758, 4) },
     // mod_i64_imm__m5 (int_ops.c): 50 code bytes, 0 data bytes, 4 holes
-    Stencil { name: Name::new(36883, 15), code: Bytes::new(89015, 50), data: Bytes::new(89065, 0), holes: Holes::new(7580, 4) },
+    Stencil { name: Name::new(37143, 15), code: Bytes::new(91805, 50), data: Bytes::new(91855, 0), holes: Holes::new(7762, 4) },
     // mod_i64_pow2 (int_ops.c): 73 code bytes, 0 data bytes, 5 holes
-    Stencil { name: Name::new(36898, 12), code: Bytes::new(89065, 73), data: Bytes::new(89138, 0), holes: Holes::new(7584, 5) },
+    Stencil { name: Name::new(37158, 12), code: Bytes::new(91855, 73), data: Bytes::new(91928, 0), holes: Holes::new(7766, 5) },
     // mod_i64_pow2__00 (int_ops.c): 59 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(36910, 16), code: Bytes::new(89138, 59), data: Bytes::new(89197, 0), holes: Holes::new(7589, 3) },
+    Stencil { name: Name::new(37170, 16), code: Bytes::new(91928, 59), data: Bytes::new(91987, 0), holes: Holes::new(7771, 3) },
     // mod_i64_pow2__01 (int_ops.c): 59 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(36926, 16), code: Bytes::new(89197, 59), data: Bytes::new(89256, 0), holes: Holes::new(7592, 3) },
+    Stencil { name: Name::new(37186, 16), code: Bytes::new(91987, 59), data: Bytes::new(92046, 0), holes: Holes::new(7774, 3) },
     // mod_i64_pow2__02 (int_ops.c): 59 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(36942, 16), code: Bytes::new(89256, 59), data: Bytes::new(89315, 0), holes: Holes::new(7595, 3) },
+    Stencil { name: Name::new(37202, 16), code: Bytes::new(92046, 59), data: Bytes::new(92105, 0), holes: Holes::new(7777, 3) },
     // mod_i64_pow2__03 (int_ops.c): 59 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(36958, 16), code: Bytes::new(89315, 59), data: Bytes::new(89374, 0), holes: Holes::new(7598, 3) },
+    Stencil { name: Name::new(37218, 16), code: Bytes::new(92105, 59), data: Bytes::new(92164, 0), holes: Holes::new(7780, 3) },
     // mod_i64_pow2__04 (int_ops.c): 59 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(36974, 16), code: Bytes::new(89374, 59), data: Bytes::new(89433, 0), holes: Holes::new(7601, 3) },
+    Stencil { name: Name::new(37234, 16), code: Bytes::new(92164, 59), data: Bytes::new(92223, 0), holes: Holes::new(7783, 3) },
     // mod_i64_pow2__05 (int_ops.c): 59 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(36990, 16), code: Bytes::new(89433, 59), data: Bytes::new(89492, 0), holes: Holes::new(7604, 3) },
+    Stencil { name: Name::new(37250, 16), code: Bytes::new(92223, 59), data: Bytes::new(92282, 0), holes: Holes::new(7786, 3) },
     // mod_i64_pow2__0m (int_ops.c): 66 code bytes, 0 data bytes, 4 holes
-    Stencil { name: Name::new(37006, 16), code: Bytes::new(89492, 66), data: Bytes::new(89558, 0), holes: Holes::new(7607, 4) },
+    Stencil { name: Name::new(37266, 16), code: Bytes::new(92282, 66), data: Bytes::new(92348, 0), holes: Holes::new(7789, 4) },
     // mod_i64_pow2__10 (int_ops.c): 59 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(37022, 16), code: Bytes::new(89558, 59), data: Bytes::new(89617, 0), holes: Holes::new(7611, 3) },
+    Stencil { name: Name::new(37282, 16), code: Bytes::new(92348, 59), data: Bytes::new(92407, 0), holes: Holes::new(7793, 3) },
     // mod_i64_pow2__11 (int_ops.c): 59 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(37038, 16), code: Bytes::new(89617, 59), data: Bytes::new(89676, 0), holes: Holes::new(7614, 3) },
+    Stencil { name: Name::new(37298, 16), code: Bytes::new(92407, 59), data: Bytes::new(92466, 0), holes: Holes::new(7796, 3) },
     // mod_i64_pow2__12 (int_ops.c): 59 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(37054, 16), code: Bytes::new(89676, 59), data: Bytes::new(89735, 0), holes: Holes::new(7617, 3) },
+    Stencil { name: Name::new(37314, 16), code: Bytes::new(92466, 59), data: Bytes::new(92525, 0), holes: Holes::new(7799, 3) },
     // mod_i64_pow2__13 (int_ops.c): 59 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(37070, 16), code: Bytes::new(89735, 59), data: Bytes::new(89794, 0), holes: Holes::new(7620, 3) },
+    Stencil { name: Name::new(37330, 16), code: Bytes::new(92525, 59), data: Bytes::new(92584, 0), holes: Holes::new(7802, 3) },
     // mod_i64_pow2__14 (int_ops.c): 59 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(37086, 16), code: Bytes::new(89794, 59), data: Bytes::new(89853, 0), holes: Holes::new(7623, 3) },
+    Stencil { name: Name::new(37346, 16), code: Bytes::new(92584, 59), data: Bytes::new(92643, 0), holes: Holes::new(7805, 3) },
     // mod_i64_pow2__15 (int_ops.c): 59 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(37102, 16), code: Bytes::new(89853, 59), data: Bytes::new(89912, 0), holes: Holes::new(7626, 3) },
+    Stencil { name: Name::new(37362, 16), code: Bytes::new(92643, 59), data: Bytes::new(92702, 0), holes: Holes::new(7808, 3) },
     // mod_i64_pow2__1m (int_ops.c): 66 code bytes, 0 data bytes, 4 holes
-    Stencil { name: Name::new(37118, 16), code: Bytes::new(89912, 66), data: Bytes::new(89978, 0), holes: Holes::new(7629, 4) },
+    Stencil { name: Name::new(37378, 16), code: Bytes::new(92702, 66), data: Bytes::new(92768, 0), holes: Holes::new(7811, 4) },
     // mod_i64_pow2__20 (int_ops.c): 58 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(37134, 16), code: Bytes::new(89978, 58), data: Bytes::new(90036, 0), holes: Holes::new(7633, 3) },
+    Stencil { name: Name::new(37394, 16), code: Bytes::new(92768, 58), data: Bytes::new(92826, 0), holes: Holes::new(7815, 3) },
     // mod_i64_pow2__21 (int_ops.c): 58 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(37150, 16), code: Bytes::new(90036, 58), data: Bytes::new(90094, 0), holes: Holes::new(7636, 3) },
+    Stencil { name: Name::new(37410, 16), code: Bytes::new(92826, 58), data: Bytes::new(92884, 0), holes: Holes::new(7818, 3) },
     // mod_i64_pow2__22 (int_ops.c): 59 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(37166, 16), code: Bytes::new(90094, 59), data: Bytes::new(90153, 0), holes: Holes::new(7639, 3) },
+    Stencil { name: Name::new(37426, 16), code: Bytes::new(92884, 59), data: Bytes::new(92943, 0), holes: Holes::new(7821, 3) },
     // mod_i64_pow2__23 (int_ops.c): 58 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(37182, 16), code: Bytes::new(90153, 58), data: Bytes::new(90211, 0), holes: Holes::new(7642, 3) },
+    Stencil { name: Name::new(37442, 16), code: Bytes::new(92943, 58), data: Bytes::new(93001, 0), holes: Holes::new(7824, 3) },
     // mod_i64_pow2__24 (int_ops.c): 58 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(37198, 16), code: Bytes::new(90211, 58), data: Bytes::new(90269, 0), holes: Holes::new(7645, 3) },
+    Stencil { name: Name::new(37458, 16), code: Bytes::new(93001, 58), data: Bytes::new(93059, 0), holes: Holes::new(7827, 3) },
     // mod_i64_pow2__25 (int_ops.c): 58 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(37214, 16), code: Bytes::new(90269, 58), data: Bytes::new(90327, 0), holes: Holes::new(7648, 3) },
+    Stencil { name: Name::new(37474, 16), code: Bytes::new(93059, 58), data: Bytes::new(93117, 0), holes: Holes::new(7830, 3) },
     // mod_i64_pow2__2m (int_ops.c): 65 code bytes, 0 data bytes, 4 holes
-    Stencil { name: Name::new(37230, 16), code: Bytes::new(90327, 65), data: Bytes::new(90392, 0), holes: Holes::new(7651, 4) },
+    Stencil { name: Name::new(37490, 16), code: Bytes::new(93117, 65), data: Bytes::new(93182, 0), holes: Holes::new(7833, 4) },
     // mod_i64_pow2__30 (int_ops.c): 55 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(37246, 16), code: Bytes::new(90392, 55), data: Bytes::new(90447, 0), holes: Holes::new(7655, 3) },
+    Stencil { name: Name::new(37506, 16), code: Bytes::new(93182, 55), data: Bytes::new(93237, 0), holes: Holes::new(7837, 3) },
     // mod_i64_pow2__31 (int_ops.c): 55 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(37262, 16), code: Bytes::new(90447, 55), data: Bytes::new(90502, 0), holes: Holes::new(7658, 3) },
+    Stencil { name: Name::new(37522, 16), code: Bytes::new(93237, 55), data: Bytes::new(93292, 0), holes: Holes::new(7840, 3) },
     // mod_i64_pow2__32 (int_ops.c): 55 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(37278, 16), code: Bytes::new(90502, 55), data: Bytes::new(90557, 0), holes: Holes::new(7661, 3) },
+    Stencil { name: Name::new(37538, 16), code: Bytes::new(93292, 55), data: Bytes::new(93347, 0), holes: Holes::new(7843, 3) },
     // mod_i64_pow2__33 (int_ops.c): 59 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(37294, 16), code: Bytes::new(90557, 59), data: Bytes::new(90616, 0), holes: Holes::new(7664, 3) },
+    Stencil { name: Name::new(37554, 16), code: Bytes::new(93347, 59), data: Bytes::new(93406, 0), holes: Holes::new(7846, 3) },
     // mod_i64_pow2__34 (int_ops.c): 55 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(37310, 16), code: Bytes::new(90616, 55), data: Bytes::new(90671, 0), holes: Holes::new(7667, 3) },
+    Stencil { name: Name::new(37570, 16), code: Bytes::new(93406, 55), data: Bytes::new(93461, 0), holes: Holes::new(7849, 3) },
     // mod_i64_pow2__35 (int_ops.c): 55 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(37326, 16), code: Bytes::new(90671, 55), data: Bytes::new(90726, 0), holes: Holes::new(7670, 3) },
+    Stencil { name: Name::new(37586, 16), code: Bytes::new(93461, 55), data: Bytes::new(93516, 0), holes: Holes::new(7852, 3) },
     // mod_i64_pow2__3m (int_ops.c): 62 code bytes, 0 data bytes, 4 holes
-    Stencil { name: Name::new(37342, 16), code: Bytes::new(90726, 62), data: Bytes::new(90788, 0), holes: Holes::new(7673, 4) },
+    Stencil { name: Name::new(37602, 16), code: Bytes::new(93516, 62), data: Bytes::new(93578, 0), holes: Holes::new(7855, 4) },
     // mod_i64_pow2__40 (int_ops.c): 60 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(37358, 16), code: Bytes::new(90788, 60), data: Bytes::new(90848, 0), holes: Holes::new(7677, 3) },
+    Stencil { name: Name::new(37618, 16), code: Bytes::new(93578, 60), data: Bytes::new(93638, 0), holes: Holes::new(7859, 3) },
     // mod_i64_pow2__41 (int_ops.c): 60 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(37374, 16), code: Bytes::new(90848, 60), data: Bytes::new(90908, 0), holes: Holes::new(7680, 3) },
+    Stencil { name: Name::new(37634, 16), code: Bytes::new(93638, 60), data: Bytes::new(93698, 0), holes: Holes::new(7862, 3) },
     // mod_i64_pow2__42 (int_ops.c): 60 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(37390, 16), code: Bytes::new(90908, 60), data: Bytes::new(90968, 0), holes: Holes::new(7683, 3) },
+    Stencil { name: Name::new(37650, 16), code: Bytes::new(93698, 60), data: Bytes::new(93758, 0), holes: Holes::new(7865, 3) },
     // mod_i64_pow2__43 (int_ops.c): 60 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(37406, 16), code: Bytes::new(90968, 60), data: Bytes::new(91028, 0), holes: Holes::new(7686, 3) },
+    Stencil { name: Name::new(37666, 16), code: Bytes::new(93758, 60), data: Bytes::new(93818, 0), holes: Holes::new(7868, 3) },
     // mod_i64_pow2__44 (int_ops.c): 59 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(37422, 16), code: Bytes::new(91028, 59), data: Bytes::new(91087, 0), holes: Holes::new(7689, 3) },
+    Stencil { name: Name::new(37682, 16), code: Bytes::new(93818, 59), data: Bytes::new(93877, 0), holes: Holes::new(7871, 3) },
     // mod_i64_pow2__45 (int_ops.c): 60 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(37438, 16), code: Bytes::new(91087, 60), data: Bytes::new(91147, 0), holes: Holes::new(7692, 3) },
+    Stencil { name: Name::new(37698, 16), code: Bytes::new(93877, 60), data: Bytes::new(93937, 0), holes: Holes::new(7874, 3) },
     // mod_i64_pow2__4m (int_ops.c): 67 code bytes, 0 data bytes, 4 holes
-    Stencil { name: Name::new(37454, 16), code: Bytes::new(91147, 67), data: Bytes::new(91214, 0), holes: Holes::new(7695, 4) },
+    Stencil { name: Name::new(37714, 16), code: Bytes::new(93937, 67), data: Bytes::new(94004, 0), holes: Holes::new(7877, 4) },
     // mod_i64_pow2__50 (int_ops.c): 60 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(37470, 16), code: Bytes::new(91214, 60), data: Bytes::new(91274, 0), holes: Holes::new(7699, 3) },
+    Stencil { name: Name::new(37730, 16), code: Bytes::new(94004, 60), data: Bytes::new(94064, 0), holes: Holes::new(7881, 3) },
     // mod_i64_pow2__51 (int_ops.c): 60 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(37486, 16), code: Bytes::new(91274, 60), data: Bytes::new(91334, 0), holes: Holes::new(7702, 3) },
+    Stencil { name: Name::new(37746, 16), code: Bytes::new(94064, 60), data: Bytes::new(94124, 0), holes: Holes::new(7884, 3) },
     // mod_i64_pow2__52 (int_ops.c): 60 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(37502, 16), code: Bytes::new(91334, 60), data: Bytes::new(91394, 0), holes: Holes::new(7705, 3) },
+    Stencil { name: Name::new(37762, 16), code: Bytes::new(94124, 60), data: Bytes::new(94184, 0), holes: Holes::new(7887, 3) },
     // mod_i64_pow2__53 (int_ops.c): 60 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(37518, 16), code: Bytes::new(91394, 60), data: Bytes::new(91454, 0), holes: Holes::new(7708, 3) },
+    Stencil { name: Name::new(37778, 16), code: Bytes::new(94184, 60), data: Bytes::new(94244, 0), holes: Holes::new(7890, 3) },
     // mod_i64_pow2__54 (int_ops.c): 60 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(37534, 16), code: Bytes::new(91454, 60), data: Bytes::new(91514, 0), holes: Holes::new(7711, 3) },
+    Stencil { name: Name::new(37794, 16), code: Bytes::new(94244, 60), data: Bytes::new(94304, 0), holes: Holes::new(7893, 3) },
     // mod_i64_pow2__55 (int_ops.c): 59 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(37550, 16), code: Bytes::new(91514, 59), data: Bytes::new(91573, 0), holes: Holes::new(7714, 3) },
+    Stencil { name: Name::new(37810, 16), code: Bytes::new(94304, 59), data: Bytes::new(94363, 0), holes: Holes::new(7896, 3) },
     // mod_i64_pow2__5m (int_ops.c): 67 code bytes, 0 data bytes, 4 holes
-    Stencil { name: Name::new(37566, 16), code: Bytes::new(91573, 67), data: Bytes::new(91640, 0), holes: Holes::new(7717, 4) },
+    Stencil { name: Name::new(37826, 16), code: Bytes::new(94363, 67), data: Bytes::new(94430, 0), holes: Holes::new(7899, 4) },
     // mod_i64_pow2__m0 (int_ops.c): 68 code bytes, 0 data bytes, 4 holes
-    Stencil { name: Name::new(37582, 16), code: Bytes::new(91640, 68), data: Bytes::new(91708, 0), holes: Holes::new(7721, 4) },
+    Stencil { name: Name::new(37842, 16), code: Bytes::new(94430, 68), data: Bytes::new(94498, 0), holes: Holes::new(7903, 4) },
     // mod_i64_pow2__m1 (int_ops.c): 68 code bytes, 0 data bytes, 4 holes
-    Stencil { name: Name::new(37598, 16), code: Bytes::new(91708, 68), data: Bytes::new(91776, 0), holes: Holes::new(7725, 4) },
+    Stencil { name: Name::new(37858, 16), code: Bytes::new(94498, 68), data: Bytes::new(94566, 0), holes: Holes::new(7907, 4) },
     // mod_i64_pow2__m2 (int_ops.c): 68 code bytes, 0 data bytes, 4 holes
-    Stencil { name: Name::new(37614, 16), code: Bytes::new(91776, 68), data: Bytes::new(91844, 0), holes: Holes::new(7729, 4) },
+    Stencil { name: Name::new(37874, 16), code: Bytes::new(94566, 68), data: Bytes::new(94634, 0), holes: Holes::new(7911, 4) },
     // mod_i64_pow2__m3 (int_ops.c): 68 code bytes, 0 data bytes, 4 holes
-    Stencil { name: Name::new(37630, 16), code: Bytes::new(91844, 68), data: Bytes::new(91912, 0), holes: Holes::new(7733, 4) },
+    Stencil { name: Name::new(37890, 16), code: Bytes::new(94634, 68), data: Bytes::new(94702, 0), holes: Holes::new(7915, 4) },
     // mod_i64_pow2__m4 (int_ops.c): 68 code bytes, 0 data bytes, 4 holes
-    Stencil { name: Name::new(37646, 16), code: Bytes::new(91912, 68), data: Bytes::new(91980, 0), holes: Holes::new(7737, 4) },
+    Stencil { name: Name::new(37906, 16), code: Bytes::new(94702, 68), data: Bytes::new(94770, 0), holes: Holes::new(7919, 4) },
     // mod_i64_pow2__m5 (int_ops.c): 68 code bytes, 0 data bytes, 4 holes
-    Stencil { name: Name::new(37662, 16), code: Bytes::new(91980, 68), data: Bytes::new(92048, 0), holes: Holes::new(7741, 4) },
+    Stencil { name: Name::new(37922, 16), code: Bytes::new(94770, 68), data: Bytes::new(94838, 0), holes: Holes::new(7923, 4) },
     // mov_cell (moves.c): 21 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(37678, 8), code: Bytes::new(92048, 21), data: Bytes::new(92069, 0), holes: Holes::new(7745, 3) },
+    Stencil { name: Name::new(37938, 8), code: Bytes::new(94838, 21), data: Bytes::new(94859, 0), holes: Holes::new(7927, 3) },
     // mov_f64 (moves.c): 25 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(37686, 7), code: Bytes::new(92069, 25), data: Bytes::new(92094, 0), holes: Holes::new(7748, 3) },
+    Stencil { name: Name::new(37946, 7), code: Bytes::new(94859, 25), data: Bytes::new(94884, 0), holes: Holes::new(7930, 3) },
     // mov_f64__00 (moves.c): 5 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(37693, 11), code: Bytes::new(92094, 5), data: Bytes::new(92099, 0), holes: Holes::new(7751, 1) },
+    Stencil { name: Name::new(37953, 11), code: Bytes::new(94884, 5), data: Bytes::new(94889, 0), holes: Holes::new(7933, 1) },
     // mov_f64__01 (moves.c): 8 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(37704, 11), code: Bytes::new(92099, 8), data: Bytes::new(92107, 0), holes: Holes::new(7752, 1) },
+    Stencil { name: Name::new(37964, 11), code: Bytes::new(94889, 8), data: Bytes::new(94897, 0), holes: Holes::new(7934, 1) },
     // mov_f64__02 (moves.c): 8 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(37715, 11), code: Bytes::new(92107, 8), data: Bytes::new(92115, 0), holes: Holes::new(7753, 1) },
+    Stencil { name: Name::new(37975, 11), code: Bytes::new(94897, 8), data: Bytes::new(94905, 0), holes: Holes::new(7935, 1) },
     // mov_f64__03 (moves.c): 8 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(37726, 11), code: Bytes::new(92115, 8), data: Bytes::new(92123, 0), holes: Holes::new(7754, 1) },
+    Stencil { name: Name::new(37986, 11), code: Bytes::new(94905, 8), data: Bytes::new(94913, 0), holes: Holes::new(7936, 1) },
     // mov_f64__04 (moves.c): 8 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(37737, 11), code: Bytes::new(92123, 8), data: Bytes::new(92131, 0), holes: Holes::new(7755, 1) },
+    Stencil { name: Name::new(37997, 11), code: Bytes::new(94913, 8), data: Bytes::new(94921, 0), holes: Holes::new(7937, 1) },
     // mov_f64__05 (moves.c): 8 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(37748, 11), code: Bytes::new(92131, 8), data: Bytes::new(92139, 0), holes: Holes::new(7756, 1) },
+    Stencil { name: Name::new(38008, 11), code: Bytes::new(94921, 8), data: Bytes::new(94929, 0), holes: Holes::new(7938, 1) },
     // mov_f64__06 (moves.c): 8 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(37759, 11), code: Bytes::new(92139, 8), data: Bytes::new(92147, 0), holes: Holes::new(7757, 1) },
+    Stencil { name: Name::new(38019, 11), code: Bytes::new(94929, 8), data: Bytes::new(94937, 0), holes: Holes::new(7939, 1) },
     // mov_f64__07 (moves.c): 8 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(37770, 11), code: Bytes::new(92147, 8), data: Bytes::new(92155, 0), holes: Holes::new(7758, 1) },
+    Stencil { name: Name::new(38030, 11), code: Bytes::new(94937, 8), data: Bytes::new(94945, 0), holes: Holes::new(7940, 1) },
     // mov_f64__0m (moves.c): 15 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(37781, 11), code: Bytes::new(92155, 15), data: Bytes::new(92170, 0), holes: Holes::new(7759, 2) },
+    Stencil { name: Name::new(38041, 11), code: Bytes::new(94945, 15), data: Bytes::new(94960, 0), holes: Holes::new(7941, 2) },
     // mov_f64__10 (moves.c): 8 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(37792, 11), code: Bytes::new(92170, 8), data: Bytes::new(92178, 0), holes: Holes::new(7761, 1) },
+    Stencil { name: Name::new(38052, 11), code: Bytes::new(94960, 8), data: Bytes::new(94968, 0), holes: Holes::new(7943, 1) },
     // mov_f64__11 (moves.c): 5 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(37803, 11), code: Bytes::new(92178, 5), data: Bytes::new(92183, 0), holes: Holes::new(7762, 1) },
+    Stencil { name: Name::new(38063, 11), code: Bytes::new(94968, 5), data: Bytes::new(94973, 0), holes: Holes::new(7944, 1) },
     // mov_f64__12 (moves.c): 8 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(37814, 11), code: Bytes::new(92183, 8), data: Bytes::new(92191, 0), holes: Holes::new(7763, 1) },
+    Stencil { name: Name::new(38074, 11), code: Bytes::new(94973, 8), data: Bytes::new(94981, 0), holes: Holes::new(7945, 1) },
     // mov_f64__13 (moves.c): 8 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(37825, 11), code: Bytes::new(92191, 8), data: Bytes::new(92199, 0), holes: Holes::new(7764, 1) },
+    Stencil { name: Name::new(38085, 11), code: Bytes::new(94981, 8), data: Bytes::new(94989, 0), holes: Holes::new(7946, 1) },
     // mov_f64__14 (moves.c): 8 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(37836, 11), code: Bytes::new(92199, 8), data: Bytes::new(92207, 0), holes: Holes::new(7765, 1) },
+    Stencil { name: Name::new(38096, 11), code: Bytes::new(94989, 8), data: Bytes::new(94997, 0), holes: Holes::new(7947, 1) },
     // mov_f64__15 (moves.c): 8 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(37847, 11), code: Bytes::new(92207, 8), data: Bytes::new(92215, 0), holes: Holes::new(7766, 1) },
+    Stencil { name: Name::new(38107, 11), code: Bytes::new(94997, 8), data: Bytes::new(95005, 0), holes: Holes::new(7948, 1) },
     // mov_f64__16 (moves.c): 8 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(37858, 11), code: Bytes::new(92215, 8), data: Bytes::new(92223, 0), holes: Holes::new(7767, 1) },
+    Stencil { name: Name::new(38118, 11), code: Bytes::new(95005, 8), data: Bytes::new(95013, 0), holes: Holes::new(7949, 1) },
     // mov_f64__17 (moves.c): 8 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(37869, 11), code: Bytes::new(92223, 8), data: Bytes::new(92231, 0), holes: Holes::new(7768, 1) },
+    Stencil { name: Name::new(38129, 11), code: Bytes::new(95013, 8), data: Bytes::new(95021, 0), holes: Holes::new(7950, 1) },
     // mov_f64__1m (moves.c): 15 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(37880, 11), code: Bytes::new(92231, 15), data: Bytes::new(92246, 0), holes: Holes::new(7769, 2) },
+    Stencil { name: Name::new(38140, 11), code: Bytes::new(95021, 15), data: Bytes::new(95036, 0), holes: Holes::new(7951, 2) },
     // mov_f64__20 (moves.c): 8 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(37891, 11), code: Bytes::new(92246, 8), data: Bytes::new(92254, 0), holes: Holes::new(7771, 1) },
+    Stencil { name: Name::new(38151, 11), code: Bytes::new(95036, 8), data: Bytes::new(95044, 0), holes: Holes::new(7953, 1) },
     // mov_f64__21 (moves.c): 8 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(37902, 11), code: Bytes::new(92254, 8), data: Bytes::new(92262, 0), holes: Holes::new(7772, 1) },
+    Stencil { name: Name::new(38162, 11), code: Bytes::new(95044, 8), data: Bytes::new(95052, 0), holes: Holes::new(7954, 1) },
     // mov_f64__22 (moves.c): 5 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(37913, 11), code: Bytes::new(92262, 5), data: Bytes::new(92267, 0), holes: Holes::new(7773, 1) },
+    Stencil { name: Name::new(38173, 11), code: Bytes::new(95052, 5), data: Bytes::new(95057, 0), holes: Holes::new(7955, 1) },
     // mov_f64__23 (moves.c): 8 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(37924, 11), code: Bytes::new(92267, 8), data: Bytes::new(92275, 0), holes: Holes::new(7774, 1) },
+    Stencil { name: Name::new(38184, 11), code: Bytes::new(95057, 8), data: Bytes::new(95065, 0), holes: Holes::new(7956, 1) },
     // mov_f64__24 (moves.c): 8 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(37935, 11), code: Bytes::new(92275, 8), data: Bytes::new(92283, 0), holes: Holes::new(7775, 1) },
+    Stencil { name: Name::new(38195, 11), code: Bytes::new(95065, 8), data: Bytes::new(95073, 0), holes: Holes::new(7957, 1) },
     // mov_f64__25 (moves.c): 8 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(37946, 11), code: Bytes::new(92283, 8), data: Bytes::new(92291, 0), holes: Holes::new(7776, 1) },
+    Stencil { name: Name::new(38206, 11), code: Bytes::new(95073, 8), data: Bytes::new(95081, 0), holes: Holes::new(7958, 1) },
     // mov_f64__26 (moves.c): 8 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(37957, 11), code: Bytes::new(92291, 8), data: Bytes::new(92299, 0), holes: Holes::new(7777, 1) },
+    Stencil { name: Name::new(38217, 11), code: Bytes::new(95081, 8), data: Bytes::new(95089, 0), holes: Holes::new(7959, 1) },
     // mov_f64__27 (moves.c): 8 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(37968, 11), code: Bytes::new(92299, 8), data: Bytes::new(92307, 0), holes: Holes::new(7778, 1) },
+    Stencil { name: Name::new(38228, 11), code: Bytes::new(95089, 8), data: Bytes::new(95097, 0), holes: Holes::new(7960, 1) },
     // mov_f64__2m (moves.c): 15 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(37979, 11), code: Bytes::new(92307, 15), data: Bytes::new(92322, 0), holes: Holes::new(7779, 2) },
+    Stencil { name: Name::new(38239, 11), code: Bytes::new(95097, 15), data: Bytes::new(95112, 0), holes: Holes::new(7961, 2) },
     // mov_f64__30 (moves.c): 8 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(37990, 11), code: Bytes::new(92322, 8), data: Bytes::new(92330, 0), holes: Holes::new(7781, 1) },
+    Stencil { name: Name::new(38250, 11), code: Bytes::new(95112, 8), data: Bytes::new(95120, 0), holes: Holes::new(7963, 1) },
     // mov_f64__31 (moves.c): 8 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(38001, 11), code: Bytes::new(92330, 8), data: Bytes::new(92338, 0), holes: Holes::new(7782, 1) },
+    Stencil { name: Name::new(38261, 11), code: Bytes::new(95120, 8), data: Bytes::new(95128, 0), holes: Holes::new(7964, 1) },
     // mov_f64__32 (moves.c): 8 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(38012, 11), code: Bytes::new(92338, 8), data: Bytes::new(92346, 0), holes: Holes::new(7783, 1) },
+    Stencil { name: Name::new(38272, 11), code: Bytes::new(95128, 8), data: Bytes::new(95136, 0), holes: Holes::new(7965, 1) },
     // mov_f64__33 (moves.c): 5 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(38023, 11), code: Bytes::new(92346, 5), data: Bytes::new(92351, 0), holes: Holes::new(7784, 1) },
+    Stencil { name: Name::new(38283, 11), code: Bytes::new(95136, 5), data: Bytes::new(95141, 0), holes: Holes::new(7966, 1) },
     // mov_f64__34 (moves.c): 8 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(38034, 11), code: Bytes::new(92351, 8), data: Bytes::new(92359, 0), holes: Holes::new(7785, 1) },
+    Stencil { name: Name::new(38294, 11), code: Bytes::new(95141, 8), data: Bytes::new(95149, 0), holes: Holes::new(7967, 1) },
     // mov_f64__35 (moves.c): 8 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(38045, 11), code: Bytes::new(92359, 8), data: Bytes::new(92367, 0), holes: Holes::new(7786, 1) },
+    Stencil { name: Name::new(38305, 11), code: Bytes::new(95149, 8), data: Bytes::new(95157, 0), holes: Holes::new(7968, 1) },
     // mov_f64__36 (moves.c): 8 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(38056, 11), code: Bytes::new(92367, 8), data: Bytes::new(92375, 0), holes: Holes::new(7787, 1) },
+    Stencil { name: Name::new(38316, 11), code: Bytes::new(95157, 8), data: Bytes::new(95165, 0), holes: Holes::new(7969, 1) },
     // mov_f64__37 (moves.c): 8 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(38067, 11), code: Bytes::new(92375, 8), data: Bytes::new(92383, 0), holes: Holes::new(7788, 1) },
+    Stencil { name: Name::new(38327, 11), code: Bytes::new(95165, 8), data: Bytes::new(95173, 0), holes: Holes::new(7970, 1) },
     // mov_f64__3m (moves.c): 15 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(38078, 11), code: Bytes::new(92383, 15), data: Bytes::new(92398, 0), holes: Holes::new(7789, 2) },
+    Stencil { name: Name::new(38338, 11), code: Bytes::new(95173, 15), data: Bytes::new(95188, 0), holes: Holes::new(7971, 2) },
     // mov_f64__40 (moves.c): 8 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(38089, 11), code: Bytes::new(92398, 8), data: Bytes::new(92406, 0), holes: Holes::new(7791, 1) },
+    Stencil { name: Name::new(38349, 11), code: Bytes::new(95188, 8), data: Bytes::new(95196, 0), holes: Holes::new(7973, 1) },
     // mov_f64__41 (moves.c): 8 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(38100, 11), code: Bytes::new(92406, 8), data: Bytes::new(92414, 0), holes: Holes::new(7792, 1) },
+    Stencil { name: Name::new(38360, 11), code: Bytes::new(95196, 8), data: Bytes::new(95204, 0), holes: Holes::new(7974, 1) },
     // mov_f64__42 (moves.c): 8 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(38111, 11), code: Bytes::new(92414, 8), data: Bytes::new(92422, 0), holes: Holes::new(7793, 1) },
+    Stencil { name: Name::new(38371, 11), code: Bytes::new(95204, 8), data: Bytes::new(95212, 0), holes: Holes::new(7975, 1) },
     // mov_f64__43 (moves.c): 8 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(38122, 11), code: Bytes::new(92422, 8), data: Bytes::new(92430, 0), holes: Holes::new(7794, 1) },
+    Stencil { name: Name::new(38382, 11), code: Bytes::new(95212, 8), data: Bytes::new(95220, 0), holes: Holes::new(7976, 1) },
     // mov_f64__44 (moves.c): 5 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(38133, 11), code: Bytes::new(92430, 5), data: Bytes::new(92435, 0), holes: Holes::new(7795, 1) },
+    Stencil { name: Name::new(38393, 11), code: Bytes::new(95220, 5), data: Bytes::new(95225, 0), holes: Holes::new(7977, 1) },
     // mov_f64__45 (moves.c): 8 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(38144, 11), code: Bytes::new(92435, 8), data: Bytes::new(92443, 0), holes: Holes::new(7796, 1) },
+    Stencil { name: Name::new(38404, 11), code: Bytes::new(95225, 8), data: Bytes::new(95233, 0), holes: Holes::new(7978, 1) },
     // mov_f64__46 (moves.c): 8 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(38155, 11), code: Bytes::new(92443, 8), data: Bytes::new(92451, 0), holes: Holes::new(7797, 1) },
+    Stencil { name: Name::new(38415, 11), code: Bytes::new(95233, 8), data: Bytes::new(95241, 0), holes: Holes::new(7979, 1) },
     // mov_f64__47 (moves.c): 8 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(38166, 11), code: Bytes::new(92451, 8), data: Bytes::new(92459, 0), holes: Holes::new(7798, 1) },
+    Stencil { name: Name::new(38426, 11), code: Bytes::new(95241, 8), data: Bytes::new(95249, 0), holes: Holes::new(7980, 1) },
     // mov_f64__4m (moves.c): 15 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(38177, 11), code: Bytes::new(92459, 15), data: Bytes::new(92474, 0), holes: Holes::new(7799, 2) },
+    Stencil { name: Name::new(38437, 11), code: Bytes::new(95249, 15), data: Bytes::new(95264, 0), holes: Holes::new(7981, 2) },
     // mov_f64__50 (moves.c): 8 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(38188, 11), code: Bytes::new(92474, 8), data: Bytes::new(92482, 0), holes: Holes::new(7801, 1) },
+    Stencil { name: Name::new(38448, 11), code: Bytes::new(95264, 8), data: Bytes::new(95272, 0), holes: Holes::new(7983, 1) },
     // mov_f64__51 (moves.c): 8 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(38199, 11), code: Bytes::new(92482, 8), data: Bytes::new(92490, 0), holes: Holes::new(7802, 1) },
+    Stencil { name: Name::new(38459, 11), code: Bytes::new(95272, 8), data: Bytes::new(95280, 0), holes: Holes::new(7984, 1) },
     // mov_f64__52 (moves.c): 8 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(38210, 11), code: Bytes::new(92490, 8), data: Bytes::new(92498, 0), holes: Holes::new(7803, 1) },
+    Stencil { name: Name::new(38470, 11), code: Bytes::new(95280, 8), data: Bytes::new(95288, 0), holes: Holes::new(7985, 1) },
     // mov_f64__53 (moves.c): 8 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(38221, 11), code: Bytes::new(92498, 8), data: Bytes::new(92506, 0), holes: Holes::new(7804, 1) },
+    Stencil { name: Name::new(38481, 11), code: Bytes::new(95288, 8), data: Bytes::new(95296, 0), holes: Holes::new(7986, 1) },
     // mov_f64__54 (moves.c): 8 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(38232, 11), code: Bytes::new(92506, 8), data: Bytes::new(92514, 0), holes: Holes::new(7805, 1) },
+    Stencil { name: Name::new(38492, 11), code: Bytes::new(95296, 8), data: Bytes::new(95304, 0), holes: Holes::new(7987, 1) },
     // mov_f64__55 (moves.c): 5 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(38243, 11), code: Bytes::new(92514, 5), data: Bytes::new(92519, 0), holes: Holes::new(7806, 1) },
+    Stencil { name: Name::new(38503, 11), code: Bytes::new(95304, 5), data: Bytes::new(95309, 0), holes: Holes::new(7988, 1) },
     // mov_f64__56 (moves.c): 8 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(38254, 11), code: Bytes::new(92519, 8), data: Bytes::new(92527, 0), holes: Holes::new(7807, 1) },
+    Stencil { name: Name::new(38514, 11), code: Bytes::new(95309, 8), data: Bytes::new(95317, 0), holes: Holes::new(7989, 1) },
     // mov_f64__57 (moves.c): 8 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(38265, 11), code: Bytes::new(92527, 8), data: Bytes::new(92535, 0), holes: Holes::new(7808, 1) },
+    Stencil { name: Name::new(38525, 11), code: Bytes::new(95317, 8), data: Bytes::new(95325, 0), holes: Holes::new(7990, 1) },
     // mov_f64__5m (moves.c): 15 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(38276, 11), code: Bytes::new(92535, 15), data: Bytes::new(92550, 0), holes: Holes::new(7809, 2) },
+    Stencil { name: Name::new(38536, 11), code: Bytes::new(95325, 15), data: Bytes::new(95340, 0), holes: Holes::new(7991, 2) },
     // mov_f64__60 (moves.c): 8 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(38287, 11), code: Bytes::new(92550, 8), data: Bytes::new(92558, 0), holes: Holes::new(7811, 1) },
+    Stencil { name: Name::new(38547, 11), code: Bytes::new(95340, 8), data: Bytes::new(95348, 0), holes: Holes::new(7993, 1) },
     // mov_f64__61 (moves.c): 8 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(38298, 11), code: Bytes::new(92558, 8), data: Bytes::new(92566, 0), holes: Holes::new(7812, 1) },
+    Stencil { name: Name::new(38558, 11), code: Bytes::new(95348, 8), data: Bytes::new(95356, 0), holes: Holes::new(7994, 1) },
     // mov_f64__62 (moves.c): 8 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(38309, 11), code: Bytes::new(92566, 8), data: Bytes::new(92574, 0), holes: Holes::new(7813, 1) },
+    Stencil { name: Name::new(38569, 11), code: Bytes::new(95356, 8), data: Bytes::new(95364, 0), holes: Holes::new(7995, 1) },
     // mov_f64__63 (moves.c): 8 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(38320, 11), code: Bytes::new(92574, 8), data: Bytes::new(92582, 0), holes: Holes::new(7814, 1) },
+    Stencil { name: Name::new(38580, 11), code: Bytes::new(95364, 8), data: Bytes::new(95372, 0), holes: Holes::new(7996, 1) },
     // mov_f64__64 (moves.c): 8 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(38331, 11), code: Bytes::new(92582, 8), data: Bytes::new(92590, 0), holes: Holes::new(7815, 1) },
+    Stencil { name: Name::new(38591, 11), code: Bytes::new(95372, 8), data: Bytes::new(95380, 0), holes: Holes::new(7997, 1) },
     // mov_f64__65 (moves.c): 8 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(38342, 11), code: Bytes::new(92590, 8), data: Bytes::new(92598, 0), holes: Holes::new(7816, 1) },
+    Stencil { name: Name::new(38602, 11), code: Bytes::new(95380, 8), data: Bytes::new(95388, 0), holes: Holes::new(7998, 1) },
     // mov_f64__66 (moves.c): 5 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(38353, 11), code: Bytes::new(92598, 5), data: Bytes::new(92603, 0), holes: Holes::new(7817, 1) },
+    Stencil { name: Name::new(38613, 11), code: Bytes::new(95388, 5), data: Bytes::new(95393, 0), holes: Holes::new(7999, 1) },
     // mov_f64__67 (moves.c): 8 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(38364, 11), code: Bytes::new(92603, 8), data: Bytes::new(92611, 0), holes: Holes::new(7818, 1) },
+    Stencil { name: Name::new(38624, 11), code: Bytes::new(95393, 8), data: Bytes::new(95401, 0), holes: Holes::new(8000, 1) },
     // mov_f64__6m (moves.c): 15 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(38375, 11), code: Bytes::new(92611, 15), data: Bytes::new(92626, 0), holes: Holes::new(7819, 2) },
+    Stencil { name: Name::new(38635, 11), code: Bytes::new(95401, 15), data: Bytes::new(95416, 0), holes: Holes::new(8001, 2) },
     // mov_f64__70 (moves.c): 8 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(38386, 11), code: Bytes::new(92626, 8), data: Bytes::new(92634, 0), holes: Holes::new(7821, 1) },
+    Stencil { name: Name::new(38646, 11), code: Bytes::new(95416, 8), data: Bytes::new(95424, 0), holes: Holes::new(8003, 1) },
     // mov_f64__71 (moves.c): 8 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(38397, 11), code: Bytes::new(92634, 8), data: Bytes::new(92642, 0), holes: Holes::new(7822, 1) },
+    Stencil { name: Name::new(38657, 11), code: Bytes::new(95424, 8), data: Bytes::new(95432, 0), holes: Holes::new(8004, 1) },
     // mov_f64__72 (moves.c): 8 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(38408, 11), code: Bytes::new(92642, 8), data: Bytes::new(92650, 0), holes: Holes::new(7823, 1) },
+    Stencil { name: Name::new(38668, 11), code: Bytes::new(95432, 8), data: Bytes::new(95440, 0), holes: Holes::new(8005, 1) },
     // mov_f64__73 (moves.c): 8 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(38419, 11), code: Bytes::new(92650, 8), data: Bytes::new(92658, 0), holes: Holes::new(7824, 1) },
+    Stencil { name: Name::new(38679, 11), code: Bytes::new(95440, 8), data: Bytes::new(95448, 0), holes: Holes::new(8006, 1) },
     // mov_f64__74 (moves.c): 8 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(38430, 11), code: Bytes::new(92658, 8), data: Bytes::new(92666, 0), holes: Holes::new(7825, 1) },
+    Stencil { name: Name::new(38690, 11), code: Bytes::new(95448, 8), data: Bytes::new(95456, 0), holes: Holes::new(8007, 1) },
     // mov_f64__75 (moves.c): 8 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(38441, 11), code: Bytes::new(92666, 8), data: Bytes::new(92674, 0), holes: Holes::new(7826, 1) },
+    Stencil { name: Name::new(38701, 11), code: Bytes::new(95456, 8), data: Bytes::new(95464, 0), holes: Holes::new(8008, 1) },
     // mov_f64__76 (moves.c): 8 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(38452, 11), code: Bytes::new(92674, 8), data: Bytes::new(92682, 0), holes: Holes::new(7827, 1) },
+    Stencil { name: Name::new(38712, 11), code: Bytes::new(95464, 8), data: Bytes::new(95472, 0), holes: Holes::new(8009, 1) },
     // mov_f64__77 (moves.c): 5 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(38463, 11), code: Bytes::new(92682, 5), data: Bytes::new(92687, 0), holes: Holes::new(7828, 1) },
+    Stencil { name: Name::new(38723, 11), code: Bytes::new(95472, 5), data: Bytes::new(95477, 0), holes: Holes::new(8010, 1) },
     // mov_f64__7m (moves.c): 15 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(38474, 11), code: Bytes::new(92687, 15), data: Bytes::new(92702, 0), holes: Holes::new(7829, 2) },
+    Stencil { name: Name::new(38734, 11), code: Bytes::new(95477, 15), data: Bytes::new(95492, 0), holes: Holes::new(8011, 2) },
     // mov_f64__m0 (moves.c): 15 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(38485, 11), code: Bytes::new(92702, 15), data: Bytes::new(92717, 0), holes: Holes::new(7831, 2) },
+    Stencil { name: Name::new(38745, 11), code: Bytes::new(95492, 15), data: Bytes::new(95507, 0), holes: Holes::new(8013, 2) },
     // mov_f64__m1 (moves.c): 15 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(38496, 11), code: Bytes::new(92717, 15), data: Bytes::new(92732, 0), holes: Holes::new(7833, 2) },
+    Stencil { name: Name::new(38756, 11), code: Bytes::new(95507, 15), data: Bytes::new(95522, 0), holes: Holes::new(8015, 2) },
     // mov_f64__m2 (moves.c): 15 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(38507, 11), code: Bytes::new(92732, 15), data: Bytes::new(92747, 0), holes: Holes::new(7835, 2) },
+    Stencil { name: Name::new(38767, 11), code: Bytes::new(95522, 15), data: Bytes::new(95537, 0), holes: Holes::new(8017, 2) },
     // mov_f64__m3 (moves.c): 15 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(38518, 11), code: Bytes::new(92747, 15), data: Bytes::new(92762, 0), holes: Holes::new(7837, 2) },
+    Stencil { name: Name::new(38778, 11), code: Bytes::new(95537, 15), data: Bytes::new(95552, 0), holes: Holes::new(8019, 2) },
     // mov_f64__m4 (moves.c): 15 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(38529, 11), code: Bytes::new(92762, 15), data: Bytes::new(92777, 0), holes: Holes::new(7839, 2) },
+    Stencil { name: Name::new(38789, 11), code: Bytes::new(95552, 15), data: Bytes::new(95567, 0), holes: Holes::new(8021, 2) },
     // mov_f64__m5 (moves.c): 15 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(38540, 11), code: Bytes::new(92777, 15), data: Bytes::new(92792, 0), holes: Holes::new(7841, 2) },
+    Stencil { name: Name::new(38800, 11), code: Bytes::new(95567, 15), data: Bytes::new(95582, 0), holes: Holes::new(8023, 2) },
     // mov_f64__m6 (moves.c): 15 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(38551, 11), code: Bytes::new(92792, 15), data: Bytes::new(92807, 0), holes: Holes::new(7843, 2) },
+    Stencil { name: Name::new(38811, 11), code: Bytes::new(95582, 15), data: Bytes::new(95597, 0), holes: Holes::new(8025, 2) },
     // mov_f64__m7 (moves.c): 15 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(38562, 11), code: Bytes::new(92807, 15), data: Bytes::new(92822, 0), holes: Holes::new(7845, 2) },
+    Stencil { name: Name::new(38822, 11), code: Bytes::new(95597, 15), data: Bytes::new(95612, 0), holes: Holes::new(8027, 2) },
     // mov_i64 (moves.c): 21 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(38573, 7), code: Bytes::new(92822, 21), data: Bytes::new(92843, 0), holes: Holes::new(7847, 3) },
+    Stencil { name: Name::new(38833, 7), code: Bytes::new(95612, 21), data: Bytes::new(95633, 0), holes: Holes::new(8029, 3) },
     // mov_i64__00 (moves.c): 5 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(38580, 11), code: Bytes::new(92843, 5), data: Bytes::new(92848, 0), holes: Holes::new(7850, 1) },
+    Stencil { name: Name::new(38840, 11), code: Bytes::new(95633, 5), data: Bytes::new(95638, 0), holes: Holes::new(8032, 1) },
     // mov_i64__01 (moves.c): 8 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(38591, 11), code: Bytes::new(92848, 8), data: Bytes::new(92856, 0), holes: Holes::new(7851, 1) },
+    Stencil { name: Name::new(38851, 11), code: Bytes::new(95638, 8), data: Bytes::new(95646, 0), holes: Holes::new(8033, 1) },
     // mov_i64__02 (moves.c): 8 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(38602, 11), code: Bytes::new(92856, 8), data: Bytes::new(92864, 0), holes: Holes::new(7852, 1) },
+    Stencil { name: Name::new(38862, 11), code: Bytes::new(95646, 8), data: Bytes::new(95654, 0), holes: Holes::new(8034, 1) },
     // mov_i64__03 (moves.c): 8 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(38613, 11), code: Bytes::new(92864, 8), data: Bytes::new(92872, 0), holes: Holes::new(7853, 1) },
+    Stencil { name: Name::new(38873, 11), code: Bytes::new(95654, 8), data: Bytes::new(95662, 0), holes: Holes::new(8035, 1) },
     // mov_i64__04 (moves.c): 8 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(38624, 11), code: Bytes::new(92872, 8), data: Bytes::new(92880, 0), holes: Holes::new(7854, 1) },
+    Stencil { name: Name::new(38884, 11), code: Bytes::new(95662, 8), data: Bytes::new(95670, 0), holes: Holes::new(8036, 1) },
     // mov_i64__05 (moves.c): 8 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(38635, 11), code: Bytes::new(92880, 8), data: Bytes::new(92888, 0), holes: Holes::new(7855, 1) },
+    Stencil { name: Name::new(38895, 11), code: Bytes::new(95670, 8), data: Bytes::new(95678, 0), holes: Holes::new(8037, 1) },
     // mov_i64__0m (moves.c): 13 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(38646, 11), code: Bytes::new(92888, 13), data: Bytes::new(92901, 0), holes: Holes::new(7856, 2) },
+    Stencil { name: Name::new(38906, 11), code: Bytes::new(95678, 13), data: Bytes::new(95691, 0), holes: Holes::new(8038, 2) },
     // mov_i64__10 (moves.c): 8 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(38657, 11), code: Bytes::new(92901, 8), data: Bytes::new(92909, 0), holes: Holes::new(7858, 1) },
+    Stencil { name: Name::new(38917, 11), code: Bytes::new(95691, 8), data: Bytes::new(95699, 0), holes: Holes::new(8040, 1) },
     // mov_i64__11 (moves.c): 5 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(38668, 11), code: Bytes::new(92909, 5), data: Bytes::new(92914, 0), holes: Holes::new(7859, 1) },
+    Stencil { name: Name::new(38928, 11), code: Bytes::new(95699, 5), data: Bytes::new(95704, 0), holes: Holes::new(8041, 1) },
     // mov_i64__12 (moves.c): 8 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(38679, 11), code: Bytes::new(92914, 8), data: Bytes::new(92922, 0), holes: Holes::new(7860, 1) },
+    Stencil { name: Name::new(38939, 11), code: Bytes::new(95704, 8), data: Bytes::new(95712, 0), holes: Holes::new(8042, 1) },
     // mov_i64__13 (moves.c): 8 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(38690, 11), code: Bytes::new(92922, 8), data: Bytes::new(92930, 0), holes: Holes::new(7861, 1) },
+    Stencil { name: Name::new(38950, 11), code: Bytes::new(95712, 8), data: Bytes::new(95720, 0), holes: Holes::new(8043, 1) },
     // mov_i64__14 (moves.c): 8 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(38701, 11), code: Bytes::new(92930, 8), data: Bytes::new(92938, 0), holes: Holes::new(7862, 1) },
+    Stencil { name: Name::new(38961, 11), code: Bytes::new(95720, 8), data: Bytes::new(95728, 0), holes: Holes::new(8044, 1) },
     // mov_i64__15 (moves.c): 8 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(38712, 11), code: Bytes::new(92938, 8), data: Bytes::new(92946, 0), holes: Holes::new(7863, 1) },
+    Stencil { name: Name::new(38972, 11), code: Bytes::new(95728, 8), data: Bytes::new(95736, 0), holes: Holes::new(8045, 1) },
     // mov_i64__1m (moves.c): 13 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(38723, 11), code: Bytes::new(92946, 13), data: Bytes::new(92959, 0), holes: Holes::new(7864, 2) },
+    Stencil { name: Name::new(38983, 11), code: Bytes::new(95736, 13), data: Bytes::new(95749, 0), holes: Holes::new(8046, 2) },
     // mov_i64__20 (moves.c): 8 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(38734, 11), code: Bytes::new(92959, 8), data: Bytes::new(92967, 0), holes: Holes::new(7866, 1) },
+    Stencil { name: Name::new(38994, 11), code: Bytes::new(95749, 8), data: Bytes::new(95757, 0), holes: Holes::new(8048, 1) },
     // mov_i64__21 (moves.c): 8 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(38745, 11), code: Bytes::new(92967, 8), data: Bytes::new(92975, 0), holes: Holes::new(7867, 1) },
+    Stencil { name: Name::new(39005, 11), code: Bytes::new(95757, 8), data: Bytes::new(95765, 0), holes: Holes::new(8049, 1) },
     // mov_i64__22 (moves.c): 5 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(38756, 11), code: Bytes::new(92975, 5), data: Bytes::new(92980, 0), holes: Holes::new(7868, 1) },
+    Stencil { name: Name::new(39016, 11), code: Bytes::new(95765, 5), data: Bytes::new(95770, 0), holes: Holes::new(8050, 1) },
     // mov_i64__23 (moves.c): 8 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(38767, 11), code: Bytes::new(92980, 8), data: Bytes::new(92988, 0), holes: Holes::new(7869, 1) },
+    Stencil { name: Name::new(39027, 11), code: Bytes::new(95770, 8), data: Bytes::new(95778, 0), holes: Holes::new(8051, 1) },
     // mov_i64__24 (moves.c): 8 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(38778, 11), code: Bytes::new(92988, 8), data: Bytes::new(92996, 0), holes: Holes::new(7870, 1) },
+    Stencil { name: Name::new(39038, 11), code: Bytes::new(95778, 8), data: Bytes::new(95786, 0), holes: Holes::new(8052, 1) },
     // mov_i64__25 (moves.c): 8 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(38789, 11), code: Bytes::new(92996, 8), data: Bytes::new(93004, 0), holes: Holes::new(7871, 1) },
+    Stencil { name: Name::new(39049, 11), code: Bytes::new(95786, 8), data: Bytes::new(95794, 0), holes: Holes::new(8053, 1) },
     // mov_i64__2m (moves.c): 13 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(38800, 11), code: Bytes::new(93004, 13), data: Bytes::new(93017, 0), holes: Holes::new(7872, 2) },
+    Stencil { name: Name::new(39060, 11), code: Bytes::new(95794, 13), data: Bytes::new(95807, 0), holes: Holes::new(8054, 2) },
     // mov_i64__30 (moves.c): 8 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(38811, 11), code: Bytes::new(93017, 8), data: Bytes::new(93025, 0), holes: Holes::new(7874, 1) },
+    Stencil { name: Name::new(39071, 11), code: Bytes::new(95807, 8), data: Bytes::new(95815, 0), holes: Holes::new(8056, 1) },
     // mov_i64__31 (moves.c): 8 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(38822, 11), code: Bytes::new(93025, 8), data: Bytes::new(93033, 0), holes: Holes::new(7875, 1) },
+    Stencil { name: Name::new(39082, 11), code: Bytes::new(95815, 8), data: Bytes::new(95823, 0), holes: Holes::new(8057, 1) },
     // mov_i64__32 (moves.c): 8 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(38833, 11), code: Bytes::new(93033, 8), data: Bytes::new(93041, 0), holes: Holes::new(7876, 1) },
+    Stencil { name: Name::new(39093, 11), code: Bytes::new(95823, 8), data: Bytes::new(95831, 0), holes: Holes::new(8058, 1) },
     // mov_i64__33 (moves.c): 5 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(38844, 11), code: Bytes::new(93041, 5), data: Bytes::new(93046, 0), holes: Holes::new(7877, 1) },
+    Stencil { name: Name::new(39104, 11), code: Bytes::new(95831, 5), data: Bytes::new(95836, 0), holes: Holes::new(8059, 1) },
     // mov_i64__34 (moves.c): 8 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(38855, 11), code: Bytes::new(93046, 8), data: Bytes::new(93054, 0), holes: Holes::new(7878, 1) },
+    Stencil { name: Name::new(39115, 11), code: Bytes::new(95836, 8), data: Bytes::new(95844, 0), holes: Holes::new(8060, 1) },
     // mov_i64__35 (moves.c): 8 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(38866, 11), code: Bytes::new(93054, 8), data: Bytes::new(93062, 0), holes: Holes::new(7879, 1) },
+    Stencil { name: Name::new(39126, 11), code: Bytes::new(95844, 8), data: Bytes::new(95852, 0), holes: Holes::new(8061, 1) },
     // mov_i64__3m (moves.c): 13 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(38877, 11), code: Bytes::new(93062, 13), data: Bytes::new(93075, 0), holes: Holes::new(7880, 2) },
+    Stencil { name: Name::new(39137, 11), code: Bytes::new(95852, 13), data: Bytes::new(95865, 0), holes: Holes::new(8062, 2) },
     // mov_i64__40 (moves.c): 8 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(38888, 11), code: Bytes::new(93075, 8), data: Bytes::new(93083, 0), holes: Holes::new(7882, 1) },
+    Stencil { name: Name::new(39148, 11), code: Bytes::new(95865, 8), data: Bytes::new(95873, 0), holes: Holes::new(8064, 1) },
     // mov_i64__41 (moves.c): 8 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(38899, 11), code: Bytes::new(93083, 8), data: Bytes::new(93091, 0), holes: Holes::new(7883, 1) },
+    Stencil { name: Name::new(39159, 11), code: Bytes::new(95873, 8), data: Bytes::new(95881, 0), holes: Holes::new(8065, 1) },
     // mov_i64__42 (moves.c): 8 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(38910, 11), code: Bytes::new(93091, 8), data: Bytes::new(93099, 0), holes: Holes::new(7884, 1) },
+    Stencil { name: Name::new(39170, 11), code: Bytes::new(95881, 8), data: Bytes::new(95889, 0), holes: Holes::new(8066, 1) },
     // mov_i64__43 (moves.c): 8 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(38921, 11), code: Bytes::new(93099, 8), data: Bytes::new(93107, 0), holes: Holes::new(7885, 1) },
+    Stencil { name: Name::new(39181, 11), code: Bytes::new(95889, 8), data: Bytes::new(95897, 0), holes: Holes::new(8067, 1) },
     // mov_i64__44 (moves.c): 5 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(38932, 11), code: Bytes::new(93107, 5), data: Bytes::new(93112, 0), holes: Holes::new(7886, 1) },
+    Stencil { name: Name::new(39192, 11), code: Bytes::new(95897, 5), data: Bytes::new(95902, 0), holes: Holes::new(8068, 1) },
     // mov_i64__45 (moves.c): 8 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(38943, 11), code: Bytes::new(93112, 8), data: Bytes::new(93120, 0), holes: Holes::new(7887, 1) },
+    Stencil { name: Name::new(39203, 11), code: Bytes::new(95902, 8), data: Bytes::new(95910, 0), holes: Holes::new(8069, 1) },
     // mov_i64__4m (moves.c): 13 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(38954, 11), code: Bytes::new(93120, 13), data: Bytes::new(93133, 0), holes: Holes::new(7888, 2) },
+    Stencil { name: Name::new(39214, 11), code: Bytes::new(95910, 13), data: Bytes::new(95923, 0), holes: Holes::new(8070, 2) },
     // mov_i64__50 (moves.c): 8 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(38965, 11), code: Bytes::new(93133, 8), data: Bytes::new(93141, 0), holes: Holes::new(7890, 1) },
+    Stencil { name: Name::new(39225, 11), code: Bytes::new(95923, 8), data: Bytes::new(95931, 0), holes: Holes::new(8072, 1) },
     // mov_i64__51 (moves.c): 8 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(38976, 11), code: Bytes::new(93141, 8), data: Bytes::new(93149, 0), holes: Holes::new(7891, 1) },
+    Stencil { name: Name::new(39236, 11), code: Bytes::new(95931, 8), data: Bytes::new(95939, 0), holes: Holes::new(8073, 1) },
     // mov_i64__52 (moves.c): 8 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(38987, 11), code: Bytes::new(93149, 8), data: Bytes::new(93157, 0), holes: Holes::new(7892, 1) },
+    Stencil { name: Name::new(39247, 11), code: Bytes::new(95939, 8), data: Bytes::new(95947, 0), holes: Holes::new(8074, 1) },
     // mov_i64__53 (moves.c): 8 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(38998, 11), code: Bytes::new(93157, 8), data: Bytes::new(93165, 0), holes: Holes::new(7893, 1) },
+    Stencil { name: Name::new(39258, 11), code: Bytes::new(95947, 8), data: Bytes::new(95955, 0), holes: Holes::new(8075, 1) },
     // mov_i64__54 (moves.c): 8 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(39009, 11), code: Bytes::new(93165, 8), data: Bytes::new(93173, 0), holes: Holes::new(7894, 1) },
+    Stencil { name: Name::new(39269, 11), code: Bytes::new(95955, 8), data: Bytes::new(95963, 0), holes: Holes::new(8076, 1) },
     // mov_i64__55 (moves.c): 5 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(39020, 11), code: Bytes::new(93173, 5), data: Bytes::new(93178, 0), holes: Holes::new(7895, 1) },
+    Stencil { name: Name::new(39280, 11), code: Bytes::new(95963, 5), data: Bytes::new(95968, 0), holes: Holes::new(8077, 1) },
     // mov_i64__5m (moves.c): 13 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(39031, 11), code: Bytes::new(93178, 13), data: Bytes::new(93191, 0), holes: Holes::new(7896, 2) },
+    Stencil { name: Name::new(39291, 11), code: Bytes::new(95968, 13), data: Bytes::new(95981, 0), holes: Holes::new(8078, 2) },
     // mov_i64__m0 (moves.c): 13 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(39042, 11), code: Bytes::new(93191, 13), data: Bytes::new(93204, 0), holes: Holes::new(7898, 2) },
+    Stencil { name: Name::new(39302, 11), code: Bytes::new(95981, 13), data: Bytes::new(95994, 0), holes: Holes::new(8080, 2) },
     // mov_i64__m1 (moves.c): 13 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(39053, 11), code: Bytes::new(93204, 13), data: Bytes::new(93217, 0), holes: Holes::new(7900, 2) },
+    Stencil { name: Name::new(39313, 11), code: Bytes::new(95994, 13), data: Bytes::new(96007, 0), holes: Holes::new(8082, 2) },
     // mov_i64__m2 (moves.c): 13 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(39064, 11), code: Bytes::new(93217, 13), data: Bytes::new(93230, 0), holes: Holes::new(7902, 2) },
+    Stencil { name: Name::new(39324, 11), code: Bytes::new(96007, 13), data: Bytes::new(96020, 0), holes: Holes::new(8084, 2) },
     // mov_i64__m3 (moves.c): 13 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(39075, 11), code: Bytes::new(93230, 13), data: Bytes::new(93243, 0), holes: Holes::new(7904, 2) },
+    Stencil { name: Name::new(39335, 11), code: Bytes::new(96020, 13), data: Bytes::new(96033, 0), holes: Holes::new(8086, 2) },
     // mov_i64__m4 (moves.c): 13 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(39086, 11), code: Bytes::new(93243, 13), data: Bytes::new(93256, 0), holes: Holes::new(7906, 2) },
+    Stencil { name: Name::new(39346, 11), code: Bytes::new(96033, 13), data: Bytes::new(96046, 0), holes: Holes::new(8088, 2) },
     // mov_i64__m5 (moves.c): 13 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(39097, 11), code: Bytes::new(93256, 13), data: Bytes::new(93269, 0), holes: Holes::new(7908, 2) },
+    Stencil { name: Name::new(39357, 11), code: Bytes::new(96046, 13), data: Bytes::new(96059, 0), holes: Holes::new(8090, 2) },
     // mul_f64 (float_ops.c): 35 code bytes, 0 data bytes, 4 holes
-    Stencil { name: Name::new(39108, 7), code: Bytes::new(93269, 35), data: Bytes::new(93304, 0), holes: Holes::new(7910, 4) },
+    Stencil { name: Name::new(39368, 7), code: Bytes::new(96059, 35), data: Bytes::new(96094, 0), holes: Holes::new(8092, 4) },
     // mul_f64__00 (float_ops.c): 9 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(39115, 11), code: Bytes::new(93304, 9), data: Bytes::new(93313, 0), holes: Holes::new(7914, 1) },
+    Stencil { name: Name::new(39375, 11), code: Bytes::new(96094, 9), data: Bytes::new(96103, 0), holes: Holes::new(8096, 1) },
     // mul_f64__01 (float_ops.c): 9 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(39126, 11), code: Bytes::new(93313, 9), data: Bytes::new(93322, 0), holes: Holes::new(7915, 1) },
+    Stencil { name: Name::new(39386, 11), code: Bytes::new(96103, 9), data: Bytes::new(96112, 0), holes: Holes::new(8097, 1) },
     // mul_f64__02 (float_ops.c): 9 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(39137, 11), code: Bytes::new(93322, 9), data: Bytes::new(93331, 0), holes: Holes::new(7916, 1) },
+    Stencil { name: Name::new(39397, 11), code: Bytes::new(96112, 9), data: Bytes::new(96121, 0), holes: Holes::new(8098, 1) },
     // mul_f64__03 (float_ops.c): 9 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(39148, 11), code: Bytes::new(93331, 9), data: Bytes::new(93340, 0), holes: Holes::new(7917, 1) },
+    Stencil { name: Name::new(39408, 11), code: Bytes::new(96121, 9), data: Bytes::new(96130, 0), holes: Holes::new(8099, 1) },
     // mul_f64__04 (float_ops.c): 9 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(39159, 11), code: Bytes::new(93340, 9), data: Bytes::new(93349, 0), holes: Holes::new(7918, 1) },
+    Stencil { name: Name::new(39419, 11), code: Bytes::new(96130, 9), data: Bytes::new(96139, 0), holes: Holes::new(8100, 1) },
     // mul_f64__05 (float_ops.c): 9 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(39170, 11), code: Bytes::new(93349, 9), data: Bytes::new(93358, 0), holes: Holes::new(7919, 1) },
+    Stencil { name: Name::new(39430, 11), code: Bytes::new(96139, 9), data: Bytes::new(96148, 0), holes: Holes::new(8101, 1) },
     // mul_f64__06 (float_ops.c): 9 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(39181, 11), code: Bytes::new(93358, 9), data: Bytes::new(93367, 0), holes: Holes::new(7920, 1) },
+    Stencil { name: Name::new(39441, 11), code: Bytes::new(96148, 9), data: Bytes::new(96157, 0), holes: Holes::new(8102, 1) },
     // mul_f64__07 (float_ops.c): 9 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(39192, 11), code: Bytes::new(93367, 9), data: Bytes::new(93376, 0), holes: Holes::new(7921, 1) },
+    Stencil { name: Name::new(39452, 11), code: Bytes::new(96157, 9), data: Bytes::new(96166, 0), holes: Holes::new(8103, 1) },
     // mul_f64__0m (float_ops.c): 15 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(39203, 11), code: Bytes::new(93376, 15), data: Bytes::new(93391, 0), holes: Holes::new(7922, 2) },
+    Stencil { name: Name::new(39463, 11), code: Bytes::new(96166, 15), data: Bytes::new(96181, 0), holes: Holes::new(8104, 2) },
     // mul_f64__10 (float_ops.c): 9 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(39214, 11), code: Bytes::new(93391, 9), data: Bytes::new(93400, 0), holes: Holes::new(7924, 1) },
+    Stencil { name: Name::new(39474, 11), code: Bytes::new(96181, 9), data: Bytes::new(96190, 0), holes: Holes::new(8106, 1) },
     // mul_f64__11 (float_ops.c): 9 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(39225, 11), code: Bytes::new(93400, 9), data: Bytes::new(93409, 0), holes: Holes::new(7925, 1) },
+    Stencil { name: Name::new(39485, 11), code: Bytes::new(96190, 9), data: Bytes::new(96199, 0), holes: Holes::new(8107, 1) },
     // mul_f64__12 (float_ops.c): 9 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(39236, 11), code: Bytes::new(93409, 9), data: Bytes::new(93418, 0), holes: Holes::new(7926, 1) },
+    Stencil { name: Name::new(39496, 11), code: Bytes::new(96199, 9), data: Bytes::new(96208, 0), holes: Holes::new(8108, 1) },
     // mul_f64__13 (float_ops.c): 9 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(39247, 11), code: Bytes::new(93418, 9), data: Bytes::new(93427, 0), holes: Holes::new(7927, 1) },
+    Stencil { name: Name::new(39507, 11), code: Bytes::new(96208, 9), data: Bytes::new(96217, 0), holes: Holes::new(8109, 1) },
     // mul_f64__14 (float_ops.c): 9 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(39258, 11), code: Bytes::new(93427, 9), data: Bytes::new(93436, 0), holes: Holes::new(7928, 1) },
+    Stencil { name: Name::new(39518, 11), code: Bytes::new(96217, 9), data: Bytes::new(96226, 0), holes: Holes::new(8110, 1) },
     // mul_f64__15 (float_ops.c): 9 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(39269, 11), code: Bytes::new(93436, 9), data: Bytes::new(93445, 0), holes: Holes::new(7929, 1) },
+    Stencil { name: Name::new(39529, 11), code: Bytes::new(96226, 9), data: Bytes::new(96235, 0), holes: Holes::new(8111, 1) },
     // mul_f64__16 (float_ops.c): 9 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(39280, 11), code: Bytes::new(93445, 9), data: Bytes::new(93454, 0), holes: Holes::new(7930, 1) },
+    Stencil { name: Name::new(39540, 11), code: Bytes::new(96235, 9), data: Bytes::new(96244, 0), holes: Holes::new(8112, 1) },
     // mul_f64__17 (float_ops.c): 9 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(39291, 11), code: Bytes::new(93454, 9), data: Bytes::new(93463, 0), holes: Holes::new(7931, 1) },
+    Stencil { name: Name::new(39551, 11), code: Bytes::new(96244, 9), data: Bytes::new(96253, 0), holes: Holes::new(8113, 1) },
     // mul_f64__1m (float_ops.c): 15 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(39302, 11), code: Bytes::new(93463, 15), data: Bytes::new(93478, 0), holes: Holes::new(7932, 2) },
+    Stencil { name: Name::new(39562, 11), code: Bytes::new(96253, 15), data: Bytes::new(96268, 0), holes: Holes::new(8114, 2) },
     // mul_f64__20 (float_ops.c): 9 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(39313, 11), code: Bytes::new(93478, 9), data: Bytes::new(93487, 0), holes: Holes::new(7934, 1) },
+    Stencil { name: Name::new(39573, 11), code: Bytes::new(96268, 9), data: Bytes::new(96277, 0), holes: Holes::new(8116, 1) },
     // mul_f64__21 (float_ops.c): 9 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(39324, 11), code: Bytes::new(93487, 9), data: Bytes::new(93496, 0), holes: Holes::new(7935, 1) },
+    Stencil { name: Name::new(39584, 11), code: Bytes::new(96277, 9), data: Bytes::new(96286, 0), holes: Holes::new(8117, 1) },
     // mul_f64__22 (float_ops.c): 9 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(39335, 11), code: Bytes::new(93496, 9), data: Bytes::new(93505, 0), holes: Holes::new(7936, 1) },
+    Stencil { name: Name::new(39595, 11), code: Bytes::new(96286, 9), data: Bytes::new(96295, 0), holes: Holes::new(8118, 1) },
     // mul_f64__23 (float_ops.c): 9 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(39346, 11), code: Bytes::new(93505, 9), data: Bytes::new(93514, 0), holes: Holes::new(7937, 1) },
+    Stencil { name: Name::new(39606, 11), code: Bytes::new(96295, 9), data: Bytes::new(96304, 0), holes: Holes::new(8119, 1) },
     // mul_f64__24 (float_ops.c): 9 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(39357, 11), code: Bytes::new(93514, 9), data: Bytes::new(93523, 0), holes: Holes::new(7938, 1) },
+    Stencil { name: Name::new(39617, 11), code: Bytes::new(96304, 9), data: Bytes::new(96313, 0), holes: Holes::new(8120, 1) },
     // mul_f64__25 (float_ops.c): 9 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(39368, 11), code: Bytes::new(93523, 9), data: Bytes::new(93532, 0), holes: Holes::new(7939, 1) },
+    Stencil { name: Name::new(39628, 11), code: Bytes::new(96313, 9), data: Bytes::new(96322, 0), holes: Holes::new(8121, 1) },
     // mul_f64__26 (float_ops.c): 9 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(39379, 11), code: Bytes::new(93532, 9), data: Bytes::new(93541, 0), holes: Holes::new(7940, 1) },
+    Stencil { name: Name::new(39639, 11), code: Bytes::new(96322, 9), data: Bytes::new(96331, 0), holes: Holes::new(8122, 1) },
     // mul_f64__27 (float_ops.c): 9 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(39390, 11), code: Bytes::new(93541, 9), data: Bytes::new(93550, 0), holes: Holes::new(7941, 1) },
+    Stencil { name: Name::new(39650, 11), code: Bytes::new(96331, 9), data: Bytes::new(96340, 0), holes: Holes::new(8123, 1) },
     // mul_f64__2m (float_ops.c): 15 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(39401, 11), code: Bytes::new(93550, 15), data: Bytes::new(93565, 0), holes: Holes::new(7942, 2) },
+    Stencil { name: Name::new(39661, 11), code: Bytes::new(96340, 15), data: Bytes::new(96355, 0), holes: Holes::new(8124, 2) },
     // mul_f64__30 (float_ops.c): 9 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(39412, 11), code: Bytes::new(93565, 9), data: Bytes::new(93574, 0), holes: Holes::new(7944, 1) },
+    Stencil { name: Name::new(39672, 11), code: Bytes::new(96355, 9), data: Bytes::new(96364, 0), holes: Holes::new(8126, 1) },
     // mul_f64__31 (float_ops.c): 9 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(39423, 11), code: Bytes::new(93574, 9), data: Bytes::new(93583, 0), holes: Holes::new(7945, 1) },
+    Stencil { name: Name::new(39683, 11), code: Bytes::new(96364, 9), data: Bytes::new(96373, 0), holes: Holes::new(8127, 1) },
     // mul_f64__32 (float_ops.c): 9 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(39434, 11), code: Bytes::new(93583, 9), data: Bytes::new(93592, 0), holes: Holes::new(7946, 1) },
+    Stencil { name: Name::new(39694, 11), code: Bytes::new(96373, 9), data: Bytes::new(96382, 0), holes: Holes::new(8128, 1) },
     // mul_f64__33 (float_ops.c): 9 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(39445, 11), code: Bytes::new(93592, 9), data: Bytes::new(93601, 0), holes: Holes::new(7947, 1) },
+    Stencil { name: Name::new(39705, 11), code: Bytes::new(96382, 9), data: Bytes::new(96391, 0), holes: Holes::new(8129, 1) },
     // mul_f64__34 (float_ops.c): 9 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(39456, 11), code: Bytes::new(93601, 9), data: Bytes::new(93610, 0), holes: Holes::new(7948, 1) },
+    Stencil { name: Name::new(39716, 11), code: Bytes::new(96391, 9), data: Bytes::new(96400, 0), holes: Holes::new(8130, 1) },
     // mul_f64__35 (float_ops.c): 9 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(39467, 11), code: Bytes::new(93610, 9), data: Bytes::new(93619, 0), holes: Holes::new(7949, 1) },
+    Stencil { name: Name::new(39727, 11), code: Bytes::new(96400, 9), data: Bytes::new(96409, 0), holes: Holes::new(8131, 1) },
     // mul_f64__36 (float_ops.c): 9 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(39478, 11), code: Bytes::new(93619, 9), data: Bytes::new(93628, 0), holes: Holes::new(7950, 1) },
+    Stencil { name: Name::new(39738, 11), code: Bytes::new(96409, 9), data: Bytes::new(96418, 0), holes: Holes::new(8132, 1) },
     // mul_f64__37 (float_ops.c): 9 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(39489, 11), code: Bytes::new(93628, 9), data: Bytes::new(93637, 0), holes: Holes::new(7951, 1) },
+    Stencil { name: Name::new(39749, 11), code: Bytes::new(96418, 9), data: Bytes::new(96427, 0), holes: Holes::new(8133, 1) },
     // mul_f64__3m (float_ops.c): 15 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(39500, 11), code: Bytes::new(93637, 15), data: Bytes::new(93652, 0), holes: Holes::new(7952, 2) },
+    Stencil { name: Name::new(39760, 11), code: Bytes::new(96427, 15), data: Bytes::new(96442, 0), holes: Holes::new(8134, 2) },
     // mul_f64__40 (float_ops.c): 9 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(39511, 11), code: Bytes::new(93652, 9), data: Bytes::new(93661, 0), holes: Holes::new(7954, 1) },
+    Stencil { name: Name::new(39771, 11), code: Bytes::new(96442, 9), data: Bytes::new(96451, 0), holes: Holes::new(8136, 1) },
     // mul_f64__41 (float_ops.c): 9 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(39522, 11), code: Bytes::new(93661, 9), data: Bytes::new(93670, 0), holes: Holes::new(7955, 1) },
+    Stencil { name: Name::new(39782, 11), code: Bytes::new(96451, 9), data: Bytes::new(96460, 0), holes: Holes::new(8137, 1) },
     // mul_f64__42 (float_ops.c): 9 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(39533, 11), code: Bytes::new(93670, 9), data: Bytes::new(93679, 0), holes: Holes::new(7956, 1) },
+    Stencil { name: Name::new(39793, 11), code: Bytes::new(96460, 9), data: Bytes::new(96469, 0), holes: Holes::new(8138, 1) },
     // mul_f64__43 (float_ops.c): 9 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(39544, 11), code: Bytes::new(93679, 9), data: Bytes::new(93688, 0), holes: Holes::new(7957, 1) },
+    Stencil { name: Name::new(39804, 11), code: Bytes::new(96469, 9), data: Bytes::new(96478, 0), holes: Holes::new(8139, 1) },
     // mul_f64__44 (float_ops.c): 9 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(39555, 11), code: Bytes::new(93688, 9), data: Bytes::new(93697, 0), holes: Holes::new(7958, 1) },
+    Stencil { name: Name::new(39815, 11), code: Bytes::new(96478, 9), data: Bytes::new(96487, 0), holes: Holes::new(8140, 1) },
     // mul_f64__45 (float_ops.c): 9 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(39566, 11), code: Bytes::new(93697, 9), data: Bytes::new(93706, 0), holes: Holes::new(7959, 1) },
+    Stencil { name: Name::new(39826, 11), code: Bytes::new(96487, 9), data: Bytes::new(96496, 0), holes: Holes::new(8141, 1) },
     // mul_f64__46 (float_ops.c): 9 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(39577, 11), code: Bytes::new(93706, 9), data: Bytes::new(93715, 0), holes: Holes::new(7960, 1) },
+    Stencil { name: Name::new(39837, 11), code: Bytes::new(96496, 9), data: Bytes::new(96505, 0), holes: Holes::new(8142, 1) },
     // mul_f64__47 (float_ops.c): 9 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(39588, 11), code: Bytes::new(93715, 9), data: Bytes::new(93724, 0), holes: Holes::new(7961, 1) },
+    Stencil { name: Name::new(39848, 11), code: Bytes::new(96505, 9), data: Bytes::new(96514, 0), holes: Holes::new(8143, 1) },
     // mul_f64__4m (float_ops.c): 15 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(39599, 11), code: Bytes::new(93724, 15), data: Bytes::new(93739, 0), holes: Holes::new(7962, 2) },
+    Stencil { name: Name::new(39859, 11), code: Bytes::new(96514, 15), data: Bytes::new(96529, 0), holes: Holes::new(8144, 2) },
     // mul_f64__50 (float_ops.c): 9 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(39610, 11), code: Bytes::new(93739, 9), data: Bytes::new(93748, 0), holes: Holes::new(7964, 1) },
+    Stencil { name: Name::new(39870, 11), code: Bytes::new(96529, 9), data: Bytes::new(96538, 0), holes: Holes::new(8146, 1) },
     // mul_f64__51 (float_ops.c): 9 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(39621, 11), code: Bytes::new(93748, 9), data: Bytes::new(93757, 0), holes: Holes::new(7965, 1) },
+    Stencil { name: Name::new(39881, 11), code: Bytes::new(96538, 9), data: Bytes::new(96547, 0), holes: Holes::new(8147, 1) },
     // mul_f64__52 (float_ops.c): 9 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(39632, 11), code: Bytes::new(93757, 9), data: Bytes::new(93766, 0), holes: Holes::new(7966, 1) },
+    Stencil { name: Name::new(39892, 11), code: Bytes::new(96547, 9), data: Bytes::new(96556, 0), holes: Holes::new(8148, 1) },
     // mul_f64__53 (float_ops.c): 9 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(39643, 11), code: Bytes::new(93766, 9), data: Bytes::new(93775, 0), holes: Holes::new(7967, 1) },
+    Stencil { name: Name::new(39903, 11), code: Bytes::new(96556, 9), data: Bytes::new(96565, 0), holes: Holes::new(8149, 1) },
     // mul_f64__54 (float_ops.c): 9 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(39654, 11), code: Bytes::new(93775, 9), data: Bytes::new(93784, 0), holes: Holes::new(7968, 1) },
+    Stencil { name: Name::new(39914, 11), code: Bytes::new(96565, 9), data: Bytes::new(96574, 0), holes: Holes::new(8150, 1) },
     // mul_f64__55 (float_ops.c): 9 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(39665, 11), code: Bytes::new(93784, 9), data: Bytes::new(93793, 0), holes: Holes::new(7969, 1) },
+    Stencil { name: Name::new(39925, 11), code: Bytes::new(96574, 9), data: Bytes::new(96583, 0), holes: Holes::new(8151, 1) },
     // mul_f64__56 (float_ops.c): 9 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(39676, 11), code: Bytes::new(93793, 9), data: Bytes::new(93802, 0), holes: Holes::new(7970, 1) },
+    Stencil { name: Name::new(39936, 11), code: Bytes::new(96583, 9), data: Bytes::new(96592, 0), holes: Holes::new(8152, 1) },
     // mul_f64__57 (float_ops.c): 9 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(39687, 11), code: Bytes::new(93802, 9), data: Bytes::new(93811, 0), holes: Holes::new(7971, 1) },
+    Stencil { name: Name::new(39947, 11), code: Bytes::new(96592, 9), data: Bytes::new(96601, 0), holes: Holes::new(8153, 1) },
     // mul_f64__5m (float_ops.c): 15 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(39698, 11), code: Bytes::new(93811, 15), data: Bytes::new(93826, 0), holes: Holes::new(7972, 2) },
+    Stencil { name: Name::new(39958, 11), code: Bytes::new(96601, 15), data: Bytes::new(96616, 0), holes: Holes::new(8154, 2) },
     // mul_f64__60 (float_ops.c): 9 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(39709, 11), code: Bytes::new(93826, 9), data: Bytes::new(93835, 0), holes: Holes::new(7974, 1) },
+    Stencil { name: Name::new(39969, 11), code: Bytes::new(96616, 9), data: Bytes::new(96625, 0), holes: Holes::new(8156, 1) },
     // mul_f64__61 (float_ops.c): 9 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(39720, 11), code: Bytes::new(93835, 9), data: Bytes::new(93844, 0), holes: Holes::new(7975, 1) },
+    Stencil { name: Name::new(39980, 11), code: Bytes::new(96625, 9), data: Bytes::new(96634, 0), holes: Holes::new(8157, 1) },
     // mul_f64__62 (float_ops.c): 9 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(39731, 11), code: Bytes::new(93844, 9), data: Bytes::new(93853, 0), holes: Holes::new(7976, 1) },
+    Stencil { name: Name::new(39991, 11), code: Bytes::new(96634, 9), data: Bytes::new(96643, 0), holes: Holes::new(8158, 1) },
     // mul_f64__63 (float_ops.c): 9 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(39742, 11), code: Bytes::new(93853, 9), data: Bytes::new(93862, 0), holes: Holes::new(7977, 1) },
+    Stencil { name: Name::new(40002, 11), code: Bytes::new(96643, 9), data: Bytes::new(96652, 0), holes: Holes::new(8159, 1) },
     // mul_f64__64 (float_ops.c): 9 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(39753, 11), code: Bytes::new(93862, 9), data: Bytes::new(93871, 0), holes: Holes::new(7978, 1) },
+    Stencil { name: Name::new(40013, 11), code: Bytes::new(96652, 9), data: Bytes::new(96661, 0), holes: Holes::new(8160, 1) },
     // mul_f64__65 (float_ops.c): 9 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(39764, 11), code: Bytes::new(93871, 9), data: Bytes::new(93880, 0), holes: Holes::new(7979, 1) },
+    Stencil { name: Name::new(40024, 11), code: Bytes::new(96661, 9), data: Bytes::new(96670, 0), holes: Holes::new(8161, 1) },
     // mul_f64__66 (float_ops.c): 9 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(39775, 11), code: Bytes::new(93880, 9), data: Bytes::new(93889, 0), holes: Holes::new(7980, 1) },
+    Stencil { name: Name::new(40035, 11), code: Bytes::new(96670, 9), data: Bytes::new(96679, 0), holes: Holes::new(8162, 1) },
     // mul_f64__67 (float_ops.c): 9 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(39786, 11), code: Bytes::new(93889, 9), data: Bytes::new(93898, 0), holes: Holes::new(7981, 1) },
+    Stencil { name: Name::new(40046, 11), code: Bytes::new(96679, 9), data: Bytes::new(96688, 0), holes: Holes::new(8163, 1) },
     // mul_f64__6m (float_ops.c): 15 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(39797, 11), code: Bytes::new(93898, 15), data: Bytes::new(93913, 0), holes: Holes::new(7982, 2) },
+    Stencil { name: Name::new(40057, 11), code: Bytes::new(96688, 15), data: Bytes::new(96703, 0), holes: Holes::new(8164, 2) },
     // mul_f64__70 (float_ops.c): 9 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(39808, 11), code: Bytes::new(93913, 9), data: Bytes::new(93922, 0), holes: Holes::new(7984, 1) },
+    Stencil { name: Name::new(40068, 11), code: Bytes::new(96703, 9), data: Bytes::new(96712, 0), holes: Holes::new(8166, 1) },
     // mul_f64__71 (float_ops.c): 9 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(39819, 11), code: Bytes::new(93922, 9), data: Bytes::new(93931, 0), holes: Holes::new(7985, 1) },
+    Stencil { name: Name::new(40079, 11), code: Bytes::new(96712, 9), data: Bytes::new(96721, 0), holes: Holes::new(8167, 1) },
     // mul_f64__72 (float_ops.c): 9 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(39830, 11), code: Bytes::new(93931, 9), data: Bytes::new(93940, 0), holes: Holes::new(7986, 1) },
+    Stencil { name: Name::new(40090, 11), code: Bytes::new(96721, 9), data: Bytes::new(96730, 0), holes: Holes::new(8168, 1) },
     // mul_f64__73 (float_ops.c): 9 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(39841, 11), code: Bytes::new(93940, 9), data: Bytes::new(93949, 0), holes: Holes::new(7987, 1) },
+    Stencil { name: Name::new(40101, 11), code: Bytes::new(96730, 9), data: Bytes::new(96739, 0), holes: Holes::new(8169, 1) },
     // mul_f64__74 (float_ops.c): 9 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(39852, 11), code: Bytes::new(93949, 9), data: Bytes::new(93958, 0), holes: Holes::new(7988, 1) },
+    Stencil { name: Name::new(40112, 11), code: Bytes::new(96739, 9), data: Bytes::new(96748, 0), holes: Holes::new(8170, 1) },
     // mul_f64__75 (float_ops.c): 9 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(39863, 11), code: Bytes::new(93958, 9), data: Bytes::new(93967, 0), holes: Holes::new(7989, 1) },
+    Stencil { name: Name::new(40123, 11), code: Bytes::new(96748, 9), data: Bytes::new(96757, 0), holes: Holes::new(8171, 1) },
     // mul_f64__76 (float_ops.c): 9 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(39874, 11), code: Bytes::new(93967, 9), data: Bytes::new(93976, 0), holes: Holes::new(7990, 1) },
+    Stencil { name: Name::new(40134, 11), code: Bytes::new(96757, 9), data: Bytes::new(96766, 0), holes: Holes::new(8172, 1) },
     // mul_f64__77 (float_ops.c): 9 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(39885, 11), code: Bytes::new(93976, 9), data: Bytes::new(93985, 0), holes: Holes::new(7991, 1) },
+    Stencil { name: Name::new(40145, 11), code: Bytes::new(96766, 9), data: Bytes::new(96775, 0), holes: Holes::new(8173, 1) },
     // mul_f64__7m (float_ops.c): 15 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(39896, 11), code: Bytes::new(93985, 15), data: Bytes::new(94000, 0), holes: Holes::new(7992, 2) },
+    Stencil { name: Name::new(40156, 11), code: Bytes::new(96775, 15), data: Bytes::new(96790, 0), holes: Holes::new(8174, 2) },
     // mul_f64__m00 (float_ops.c): 25 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(39907, 12), code: Bytes::new(94000, 25), data: Bytes::new(94025, 0), holes: Holes::new(7994, 2) },
+    Stencil { name: Name::new(40167, 12), code: Bytes::new(96790, 25), data: Bytes::new(96815, 0), holes: Holes::new(8176, 2) },
     // mul_f64__m01 (float_ops.c): 25 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(39919, 12), code: Bytes::new(94025, 25), data: Bytes::new(94050, 0), holes: Holes::new(7996, 2) },
+    Stencil { name: Name::new(40179, 12), code: Bytes::new(96815, 25), data: Bytes::new(96840, 0), holes: Holes::new(8178, 2) },
     // mul_f64__m02 (float_ops.c): 25 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(39931, 12), code: Bytes::new(94050, 25), data: Bytes::new(94075, 0), holes: Holes::new(7998, 2) },
+    Stencil { name: Name::new(40191, 12), code: Bytes::new(96840, 25), data: Bytes::new(96865, 0), holes: Holes::new(8180, 2) },
     // mul_f64__m03 (float_ops.c): 25 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(39943, 12), code: Bytes::new(94075, 25), data: Bytes::new(94100, 0), holes: Holes::new(8000, 2) },
+    Stencil { name: Name::new(40203, 12), code: Bytes::new(96865, 25), data: Bytes::new(96890, 0), holes: Holes::new(8182, 2) },
     // mul_f64__m04 (float_ops.c): 25 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(39955, 12), code: Bytes::new(94100, 25), data: Bytes::new(94125, 0), holes: Holes::new(8002, 2) },
+    Stencil { name: Name::new(40215, 12), code: Bytes::new(96890, 25), data: Bytes::new(96915, 0), holes: Holes::new(8184, 2) },
     // mul_f64__m05 (float_ops.c): 25 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(39967, 12), code: Bytes::new(94125, 25), data: Bytes::new(94150, 0), holes: Holes::new(8004, 2) },
+    Stencil { name: Name::new(40227, 12), code: Bytes::new(96915, 25), data: Bytes::new(96940, 0), holes: Holes::new(8186, 2) },
     // mul_f64__m06 (float_ops.c): 25 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(39979, 12), code: Bytes::new(94150, 25), data: Bytes::new(94175, 0), holes: Holes::new(8006, 2) },
+    Stencil { name: Name::new(40239, 12), code: Bytes::new(96940, 25), data: Bytes::new(96965, 0), holes: Holes::new(8188, 2) },
     // mul_f64__m07 (float_ops.c): 25 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(39991, 12), code: Bytes::new(94175, 25), data: Bytes::new(94200, 0), holes: Holes::new(8008, 2) },
+    Stencil { name: Name::new(40251, 12), code: Bytes::new(96965, 25), data: Bytes::new(96990, 0), holes: Holes::new(8190, 2) },
     // mul_f64__m0m (float_ops.c): 30 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(40003, 12), code: Bytes::new(94200, 30), data: Bytes::new(94230, 0), holes: Holes::new(8010, 3) },
+    Stencil { name: Name::new(40263, 12), code: Bytes::new(96990, 30), data: Bytes::new(97020, 0), holes: Holes::new(8192, 3) },
     // mul_f64__m10 (float_ops.c): 25 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(40015, 12), code: Bytes::new(94230, 25), data: Bytes::new(94255, 0), holes: Holes::new(8013, 2) },
+    Stencil { name: Name::new(40275, 12), code: Bytes::new(97020, 25), data: Bytes::new(97045, 0), holes: Holes::new(8195, 2) },
     // mul_f64__m11 (float_ops.c): 25 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(40027, 12), code: Bytes::new(94255, 25), data: Bytes::new(94280, 0), holes: Holes::new(8015, 2) },
+    Stencil { name: Name::new(40287, 12), code: Bytes::new(97045, 25), data: Bytes::new(97070, 0), holes: Holes::new(8197, 2) },
     // mul_f64__m12 (float_ops.c): 25 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(40039, 12), code: Bytes::new(94280, 25), data: Bytes::new(94305, 0), holes: Holes::new(8017, 2) },
+    Stencil { name: Name::new(40299, 12), code: Bytes::new(97070, 25), data: Bytes::new(97095, 0), holes: Holes::new(8199, 2) },
     // mul_f64__m13 (float_ops.c): 25 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(40051, 12), code: Bytes::new(94305, 25), data: Bytes::new(94330, 0), holes: Holes::new(8019, 2) },
+    Stencil { name: Name::new(40311, 12), code: Bytes::new(97095, 25), data: Bytes::new(97120, 0), holes: Holes::new(8201, 2) },
     // mul_f64__m14 (float_ops.c): 25 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(40063, 12), code: Bytes::new(94330, 25), data: Bytes::new(94355, 0), holes: Holes::new(8021, 2) },
+    Stencil { name: Name::new(40323, 12), code: Bytes::new(97120, 25), data: Bytes::new(97145, 0), holes: Holes::new(8203, 2) },
     // mul_f64__m15 (float_ops.c): 25 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(40075, 12), code: Bytes::new(94355, 25), data: Bytes::new(94380, 0), holes: Holes::new(8023, 2) },
+    Stencil { name: Name::new(40335, 12), code: Bytes::new(97145, 25), data: Bytes::new(97170, 0), holes: Holes::new(8205, 2) },
     // mul_f64__m16 (float_ops.c): 25 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(40087, 12), code: Bytes::new(94380, 25), data: Bytes::new(94405, 0), holes: Holes::new(8025, 2) },
+    Stencil { name: Name::new(40347, 12), code: Bytes::new(97170, 25), data: Bytes::new(97195, 0), holes: Holes::new(8207, 2) },
     // mul_f64__m17 (float_ops.c): 25 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(40099, 12), code: Bytes::new(94405, 25), data: Bytes::new(94430, 0), holes: Holes::new(8027, 2) },
+    Stencil { name: Name::new(40359, 12), code: Bytes::new(97195, 25), data: Bytes::new(97220, 0), holes: Holes::new(8209, 2) },
     // mul_f64__m1m (float_ops.c): 30 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(40111, 12), code: Bytes::new(94430, 30), data: Bytes::new(94460, 0), holes: Holes::new(8029, 3) },
+    Stencil { name: Name::new(40371, 12), code: Bytes::new(97220, 30), data: Bytes::new(97250, 0), holes: Holes::new(8211, 3) },
     // mul_f64__m20 (float_ops.c): 25 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(40123, 12), code: Bytes::new(94460, 25), data: Bytes::new(94485, 0), holes: Holes::new(8032, 2) },
+    Stencil { name: Name::new(40383, 12), code: Bytes::new(97250, 25), data: Bytes::new(97275, 0), holes: Holes::new(8214, 2) },
     // mul_f64__m21 (float_ops.c): 25 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(40135, 12), code: Bytes::new(94485, 25), data: Bytes::new(94510, 0), holes: Holes::new(8034, 2) },
+    Stencil { name: Name::new(40395, 12), code: Bytes::new(97275, 25), data: Bytes::new(97300, 0), holes: Holes::new(8216, 2) },
     // mul_f64__m22 (float_ops.c): 25 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(40147, 12), code: Bytes::new(94510, 25), data: Bytes::new(94535, 0), holes: Holes::new(8036, 2) },
+    Stencil { name: Name::new(40407, 12), code: Bytes::new(97300, 25), data: Bytes::new(97325, 0), holes: Holes::new(8218, 2) },
     // mul_f64__m23 (float_ops.c): 25 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(40159, 12), code: Bytes::new(94535, 25), data: Bytes::new(94560, 0), holes: Holes::new(8038, 2) },
+    Stencil { name: Name::new(40419, 12), code: Bytes::new(97325, 25), data: Bytes::new(97350, 0), holes: Holes::new(8220, 2) },
     // mul_f64__m24 (float_ops.c): 25 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(40171, 12), code: Bytes::new(94560, 25), data: Bytes::new(94585, 0), holes: Holes::new(8040, 2) },
+    Stencil { name: Name::new(40431, 12), code: Bytes::new(97350, 25), data: Bytes::new(97375, 0), holes: Holes::new(8222, 2) },
     // mul_f64__m25 (float_ops.c): 25 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(40183, 12), code: Bytes::new(94585, 25), data: Bytes::new(94610, 0), holes: Holes::new(8042, 2) },
+    Stencil { name: Name::new(40443, 12), code: Bytes::new(97375, 25), data: Bytes::new(97400, 0), holes: Holes::new(8224, 2) },
     // mul_f64__m26 (float_ops.c): 25 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(40195, 12), code: Bytes::new(94610, 25), data: Bytes::new(94635, 0), holes: Holes::new(8044, 2) },
+    Stencil { name: Name::new(40455, 12), code: Bytes::new(97400, 25), data: Bytes::new(97425, 0), holes: Holes::new(8226, 2) },
     // mul_f64__m27 (float_ops.c): 25 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(40207, 12), code: Bytes::new(94635, 25), data: Bytes::new(94660, 0), holes: Holes::new(8046, 2) },
+    Stencil { name: Name::new(40467, 12), code: Bytes::new(97425, 25), data: Bytes::new(97450, 0), holes: Holes::new(8228, 2) },
     // mul_f64__m2m (float_ops.c): 30 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(40219, 12), code: Bytes::new(94660, 30), data: Bytes::new(94690, 0), holes: Holes::new(8048, 3) },
+    Stencil { name: Name::new(40479, 12), code: Bytes::new(97450, 30), data: Bytes::new(97480, 0), holes: Holes::new(8230, 3) },
     // mul_f64__m30 (float_ops.c): 25 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(40231, 12), code: Bytes::new(94690, 25), data: Bytes::new(94715, 0), holes: Holes::new(8051, 2) },
+    Stencil { name: Name::new(40491, 12), code: Bytes::new(97480, 25), data: Bytes::new(97505, 0), holes: Holes::new(8233, 2) },
     // mul_f64__m31 (float_ops.c): 25 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(40243, 12), code: Bytes::new(94715, 25), data: Bytes::new(94740, 0), holes: Holes::new(8053, 2) },
+    Stencil { name: Name::new(40503, 12), code: Bytes::new(97505, 25), data: Bytes::new(97530, 0), holes: Holes::new(8235, 2) },
     // mul_f64__m32 (float_ops.c): 25 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(40255, 12), code: Bytes::new(94740, 25), data: Bytes::new(94765, 0), holes: Holes::new(8055, 2) },
+    Stencil { name: Name::new(40515, 12), code: Bytes::new(97530, 25), data: Bytes::new(97555, 0), holes: Holes::new(8237, 2) },
     // mul_f64__m33 (float_ops.c): 25 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(40267, 12), code: Bytes::new(94765, 25), data: Bytes::new(94790, 0), holes: Holes::new(8057, 2) },
+    Stencil { name: Name::new(40527, 12), code: Bytes::new(97555, 25), data: Bytes::new(97580, 0), holes: Holes::new(8239, 2) },
     // mul_f64__m34 (float_ops.c): 25 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(40279, 12), code: Bytes::new(94790, 25), data: Bytes::new(94815, 0), holes: Holes::new(8059, 2) },
+    Stencil { name: Name::new(40539, 12), code: Bytes::new(97580, 25), data: Bytes::new(97605, 0), holes: Holes::new(8241, 2) },
     // mul_f64__m35 (float_ops.c): 25 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(40291, 12), code: Bytes::new(94815, 25), data: Bytes::new(94840, 0), holes: Holes::new(8061, 2) },
+    Stencil { name: Name::new(40551, 12), code: Bytes::new(97605, 25), data: Bytes::new(97630, 0), holes: Holes::new(8243, 2) },
     // mul_f64__m36 (float_ops.c): 25 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(40303, 12), code: Bytes::new(94840, 25), data: Bytes::new(94865, 0), holes: Holes::new(8063, 2) },
+    Stencil { name: Name::new(40563, 12), code: Bytes::new(97630, 25), data: Bytes::new(97655, 0), holes: Holes::new(8245, 2) },
     // mul_f64__m37 (float_ops.c): 25 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(40315, 12), code: Bytes::new(94865, 25), data: Bytes::new(94890, 0), holes: Holes::new(8065, 2) },
+    Stencil { name: Name::new(40575, 12), code: Bytes::new(97655, 25), data: Bytes::new(97680, 0), holes: Holes::new(8247, 2) },
     // mul_f64__m3m (float_ops.c): 30 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(40327, 12), code: Bytes::new(94890, 30), data: Bytes::new(94920, 0), holes: Holes::new(8067, 3) },
+    Stencil { name: Name::new(40587, 12), code: Bytes::new(97680, 30), data: Bytes::new(97710, 0), holes: Holes::new(8249, 3) },
     // mul_f64__m40 (float_ops.c): 25 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(40339, 12), code: Bytes::new(94920, 25), data: Bytes::new(94945, 0), holes: Holes::new(8070, 2) },
+    Stencil { name: Name::new(40599, 12), code: Bytes::new(97710, 25), data: Bytes::new(97735, 0), holes: Holes::new(8252, 2) },
     // mul_f64__m41 (float_ops.c): 25 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(40351, 12), code: Bytes::new(94945, 25), data: Bytes::new(94970, 0), holes: Holes::new(8072, 2) },
+    Stencil { name: Name::new(40611, 12), code: Bytes::new(97735, 25), data: Bytes::new(97760, 0), holes: Holes::new(8254, 2) },
     // mul_f64__m42 (float_ops.c): 25 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(40363, 12), code: Bytes::new(94970, 25), data: Bytes::new(94995, 0), holes: Holes::new(8074, 2) },
+    Stencil { name: Name::new(40623, 12), code: Bytes::new(97760, 25), data: Bytes::new(97785, 0), holes: Holes::new(8256, 2) },
     // mul_f64__m43 (float_ops.c): 25 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(40375, 12), code: Bytes::new(94995, 25), data: Bytes::new(95020, 0), holes: Holes::new(8076, 2) },
+    Stencil { name: Name::new(40635, 12), code: Bytes::new(97785, 25), data: Bytes::new(97810, 0), holes: Holes::new(8258, 2) },
     // mul_f64__m44 (float_ops.c): 25 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(40387, 12), code: Bytes::new(95020, 25), data: Bytes::new(95045, 0), holes: Holes::new(8078, 2) },
+    Stencil { name: Name::new(40647, 12), code: Bytes::new(97810, 25), data: Bytes::new(97835, 0), holes: Holes::new(8260, 2) },
     // mul_f64__m45 (float_ops.c): 25 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(40399, 12), code: Bytes::new(95045, 25), data: Bytes::new(95070, 0), holes: Holes::new(8080, 2) },
+    Stencil { name: Name::new(40659, 12), code: Bytes::new(97835, 25), data: Bytes::new(97860, 0), holes: Holes::new(8262, 2) },
     // mul_f64__m46 (float_ops.c): 25 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(40411, 12), code: Bytes::new(95070, 25), data: Bytes::new(95095, 0), holes: Holes::new(8082, 2) },
+    Stencil { name: Name::new(40671, 12), code: Bytes::new(97860, 25), data: Bytes::new(97885, 0), holes: Holes::new(8264, 2) },
     // mul_f64__m47 (float_ops.c): 25 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(40423, 12), code: Bytes::new(95095, 25), data: Bytes::new(95120, 0), holes: Holes::new(8084, 2) },
+    Stencil { name: Name::new(40683, 12), code: Bytes::new(97885, 25), data: Bytes::new(97910, 0), holes: Holes::new(8266, 2) },
     // mul_f64__m4m (float_ops.c): 30 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(40435, 12), code: Bytes::new(95120, 30), data: Bytes::new(95150, 0), holes: Holes::new(8086, 3) },
+    Stencil { name: Name::new(40695, 12), code: Bytes::new(97910, 30), data: Bytes::new(97940, 0), holes: Holes::new(8268, 3) },
     // mul_f64__m50 (float_ops.c): 25 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(40447, 12), code: Bytes::new(95150, 25), data: Bytes::new(95175, 0), holes: Holes::new(8089, 2) },
+    Stencil { name: Name::new(40707, 12), code: Bytes::new(97940, 25), data: Bytes::new(97965, 0), holes: Holes::new(8271, 2) },
     // mul_f64__m51 (float_ops.c): 25 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(40459, 12), code: Bytes::new(95175, 25), data: Bytes::new(95200, 0), holes: Holes::new(8091, 2) },
+    Stencil { name: Name::new(40719, 12), code: Bytes::new(97965, 25), data: Bytes::new(97990, 0), holes: Holes::new(8273, 2) },
     // mul_f64__m52 (float_ops.c): 25 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(40471, 12), code: Bytes::new(95200, 25), data: Bytes::new(95225, 0), holes: Holes::new(8093, 2) },
+    Stencil { name: Name::new(40731, 12), code: Bytes::new(97990, 25), data: Bytes::new(98015, 0), holes: Holes::new(8275, 2) },
     // mul_f64__m53 (float_ops.c): 25 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(40483, 12), code: Bytes::new(95225, 25), data: Bytes::new(95250, 0), holes: Holes::new(8095, 2) },
+    Stencil { name: Name::new(40743, 12), code: Bytes::new(98015, 25), data: Bytes::new(98040, 0), holes: Holes::new(8277, 2) },
     // mul_f64__m54 (float_ops.c): 25 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(40495, 12), code: Bytes::new(95250, 25), data: Bytes::new(95275, 0), holes: Holes::new(8097, 2) },
+    Stencil { name: Name::new(40755, 12), code: Bytes::new(98040, 25), data: Bytes::new(98065, 0), holes: Holes::new(8279, 2) },
     // mul_f64__m55 (float_ops.c): 25 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(40507, 12), code: Bytes::new(95275, 25), data: Bytes::new(95300, 0), holes: Holes::new(8099, 2) },
+    Stencil { name: Name::new(40767, 12), code: Bytes::new(98065, 25), data: Bytes::new(98090, 0), holes: Holes::new(8281, 2) },
     // mul_f64__m56 (float_ops.c): 25 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(40519, 12), code: Bytes::new(95300, 25), data: Bytes::new(95325, 0), holes: Holes::new(8101, 2) },
+    Stencil { name: Name::new(40779, 12), code: Bytes::new(98090, 25), data: Bytes::new(98115, 0), holes: Holes::new(8283, 2) },
     // mul_f64__m57 (float_ops.c): 25 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(40531, 12), code: Bytes::new(95325, 25), data: Bytes::new(95350, 0), holes: Holes::new(8103, 2) },
+    Stencil { name: Name::new(40791, 12), code: Bytes::new(98115, 25), data: Bytes::new(98140, 0), holes: Holes::new(8285, 2) },
     // mul_f64__m5m (float_ops.c): 30 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(40543, 12), code: Bytes::new(95350, 30), data: Bytes::new(95380, 0), holes: Holes::new(8105, 3) },
+    Stencil { name: Name::new(40803, 12), code: Bytes::new(98140, 30), data: Bytes::new(98170, 0), holes: Holes::new(8287, 3) },
     // mul_f64__m60 (float_ops.c): 25 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(40555, 12), code: Bytes::new(95380, 25), data: Bytes::new(95405, 0), holes: Holes::new(8108, 2) },
+    Stencil { name: Name::new(40815, 12), code: Bytes::new(98170, 25), data: Bytes::new(98195, 0), holes: Holes::new(8290, 2) },
     // mul_f64__m61 (float_ops.c): 25 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(40567, 12), code: Bytes::new(95405, 25), data: Bytes::new(95430, 0), holes: Holes::new(8110, 2) },
+    Stencil { name: Name::new(40827, 12), code: Bytes::new(98195, 25), data: Bytes::new(98220, 0), holes: Holes::new(8292, 2) },
     // mul_f64__m62 (float_ops.c): 25 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(40579, 12), code: Bytes::new(95430, 25), data: Bytes::new(95455, 0), holes: Holes::new(8112, 2) },
+    Stencil { name: Name::new(40839, 12), code: Bytes::new(98220, 25), data: Bytes::new(98245, 0), holes: Holes::new(8294, 2) },
     // mul_f64__m63 (float_ops.c): 25 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(40591, 12), code: Bytes::new(95455, 25), data: Bytes::new(95480, 0), holes: Holes::new(8114, 2) },
+    Stencil { name: Name::new(40851, 12), code: Bytes::new(98245, 25), data: Bytes::new(98270, 0), holes: Holes::new(8296, 2) },
     // mul_f64__m64 (float_ops.c): 25 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(40603, 12), code: Bytes::new(95480, 25), data: Bytes::new(95505, 0), holes: Holes::new(8116, 2) },
+    Stencil { name: Name::new(40863, 12), code: Bytes::new(98270, 25), data: Bytes::new(98295, 0), holes: Holes::new(8298, 2) },
     // mul_f64__m65 (float_ops.c): 25 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(40615, 12), code: Bytes::new(95505, 25), data: Bytes::new(95530, 0), holes: Holes::new(8118, 2) },
+    Stencil { name: Name::new(40875, 12), code: Bytes::new(98295, 25), data: Bytes::new(98320, 0), holes: Holes::new(8300, 2) },
     // mul_f64__m66 (float_ops.c): 25 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(40627, 12), code: Bytes::new(95530, 25), data: Bytes::new(95555, 0), holes: Holes::new(8120, 2) },
+    Stencil { name: Name::new(40887, 12), code: Bytes::new(98320, 25), data: Bytes::new(98345, 0), holes: Holes::new(8302, 2) },
     // mul_f64__m67 (float_ops.c): 25 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(40639, 12), code: Bytes::new(95555, 25), data: Bytes::new(95580, 0), holes: Holes::new(8122, 2) },
+    Stencil { name: Name::new(40899, 12), code: Bytes::new(98345, 25), data: Bytes::new(98370, 0), holes: Holes::new(8304, 2) },
     // mul_f64__m6m (float_ops.c): 30 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(40651, 12), code: Bytes::new(95580, 30), data: Bytes::new(95610, 0), holes: Holes::new(8124, 3) },
+    Stencil { name: Name::new(40911, 12), code: Bytes::new(98370, 30), data: Bytes::new(98400, 0), holes: Holes::new(8306, 3) },
     // mul_f64__m70 (float_ops.c): 25 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(40663, 12), code: Bytes::new(95610, 25), data: Bytes::new(95635, 0), holes: Holes::new(8127, 2) },
+    Stencil { name: Name::new(40923, 12), code: Bytes::new(98400, 25), data: Bytes::new(98425, 0), holes: Holes::new(8309, 2) },
     // mul_f64__m71 (float_ops.c): 25 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(40675, 12), code: Bytes::new(95635, 25), data: Bytes::new(95660, 0), holes: Holes::new(8129, 2) },
+    Stencil { name: Name::new(40935, 12), code: Bytes::new(98425, 25), data: Bytes::new(98450, 0), holes: Holes::new(8311, 2) },
     // mul_f64__m72 (float_ops.c): 25 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(40687, 12), code: Bytes::new(95660, 25), data: Bytes::new(95685, 0), holes: Holes::new(8131, 2) },
+    Stencil { name: Name::new(40947, 12), code: Bytes::new(98450, 25), data: Bytes::new(98475, 0), holes: Holes::new(8313, 2) },
     // mul_f64__m73 (float_ops.c): 25 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(40699, 12), code: Bytes::new(95685, 25), data: Bytes::new(95710, 0), holes: Holes::new(8133, 2) },
+    Stencil { name: Name::new(40959, 12), code: Bytes::new(98475, 25), data: Bytes::new(98500, 0), holes: Holes::new(8315, 2) },
     // mul_f64__m74 (float_ops.c): 25 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(40711, 12), code: Bytes::new(95710, 25), data: Bytes::new(95735, 0), holes: Holes::new(8135, 2) },
+    Stencil { name: Name::new(40971, 12), code: Bytes::new(98500, 25), data: Bytes::new(98525, 0), holes: Holes::new(8317, 2) },
     // mul_f64__m75 (float_ops.c): 25 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(40723, 12), code: Bytes::new(95735, 25), data: Bytes::new(95760, 0), holes: Holes::new(8137, 2) },
+    Stencil { name: Name::new(40983, 12), code: Bytes::new(98525, 25), data: Bytes::new(98550, 0), holes: Holes::new(8319, 2) },
     // mul_f64__m76 (float_ops.c): 25 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(40735, 12), code: Bytes::new(95760, 25), data: Bytes::new(95785, 0), holes: Holes::new(8139, 2) },
+    Stencil { name: Name::new(40995, 12), code: Bytes::new(98550, 25), data: Bytes::new(98575, 0), holes: Holes::new(8321, 2) },
     // mul_f64__m77 (float_ops.c): 25 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(40747, 12), code: Bytes::new(95785, 25), data: Bytes::new(95810, 0), holes: Holes::new(8141, 2) },
+    Stencil { name: Name::new(41007, 12), code: Bytes::new(98575, 25), data: Bytes::new(98600, 0), holes: Holes::new(8323, 2) },
     // mul_f64__m7m (float_ops.c): 30 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(40759, 12), code: Bytes::new(95810, 30), data: Bytes::new(95840, 0), holes: Holes::new(8143, 3) },
+    Stencil { name: Name::new(41019, 12), code: Bytes::new(98600, 30), data: Bytes::new(98630, 0), holes: Holes::new(8325, 3) },
     // mul_f64__mm0 (float_ops.c): 30 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(40771, 12), code: Bytes::new(95840, 30), data: Bytes::new(95870, 0), holes: Holes::new(8146, 3) },
+    Stencil { name: Name::new(41031, 12), code: Bytes::new(98630, 30), data: Bytes::new(98660, 0), holes: Holes::new(8328, 3) },
     // mul_f64__mm1 (float_ops.c): 30 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(40783, 12), code: Bytes::new(95870, 30), data: Bytes::new(95900, 0), holes: Holes::new(8149, 3) },
+    Stencil { name: Name::new(41043, 12), code: Bytes::new(98660, 30), data: Bytes::new(98690, 0), holes: Holes::new(8331, 3) },
     // mul_f64__mm2 (float_ops.c): 30 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(40795, 12), code: Bytes::new(95900, 30), data: Bytes::new(95930, 0), holes: Holes::new(8152, 3) },
+    Stencil { name: Name::new(41055, 12), code: Bytes::new(98690, 30), data: Bytes::new(98720, 0), holes: Holes::new(8334, 3) },
     // mul_f64__mm3 (float_ops.c): 30 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(40807, 12), code: Bytes::new(95930, 30), data: Bytes::new(95960, 0), holes: Holes::new(8155, 3) },
+    Stencil { name: Name::new(41067, 12), code: Bytes::new(98720, 30), data: Bytes::new(98750, 0), holes: Holes::new(8337, 3) },
     // mul_f64__mm4 (float_ops.c): 30 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(40819, 12), code: Bytes::new(95960, 30), data: Bytes::new(95990, 0), holes: Holes::new(8158, 3) },
+    Stencil { name: Name::new(41079, 12), code: Bytes::new(98750, 30), data: Bytes::new(98780, 0), holes: Holes::new(8340, 3) },
     // mul_f64__mm5 (float_ops.c): 30 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(40831, 12), code: Bytes::new(95990, 30), data: Bytes::new(96020, 0), holes: Holes::new(8161, 3) },
+    Stencil { name: Name::new(41091, 12), code: Bytes::new(98780, 30), data: Bytes::new(98810, 0), holes: Holes::new(8343, 3) },
     // mul_f64__mm6 (float_ops.c): 30 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(40843, 12), code: Bytes::new(96020, 30), data: Bytes::new(96050, 0), holes: Holes::new(8164, 3) },
+    Stencil { name: Name::new(41103, 12), code: Bytes::new(98810, 30), data: Bytes::new(98840, 0), holes: Holes::new(8346, 3) },
     // mul_f64__mm7 (float_ops.c): 30 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(40855, 12), code: Bytes::new(96050, 30), data: Bytes::new(96080, 0), holes: Holes::new(8167, 3) },
+    Stencil { name: Name::new(41115, 12), code: Bytes::new(98840, 30), data: Bytes::new(98870, 0), holes: Holes::new(8349, 3) },
     // mul_i64 (int_ops.c): 36 code bytes, 0 data bytes, 5 holes
-    Stencil { name: Name::new(40867, 7), code: Bytes::new(96080, 36), data: Bytes::new(96116, 0), holes: Holes::new(8170, 5) },
+    Stencil { name: Name::new(41127, 7), code: Bytes::new(98870, 36), data: Bytes::new(98906, 0), holes: Holes::new(8352, 5) },
     // mul_i64__00 (int_ops.c): 21 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(40874, 11), code: Bytes::new(96116, 21), data: Bytes::new(96137, 0), holes: Holes::new(8175, 2) },
+    Stencil { name: Name::new(41134, 11), code: Bytes::new(98906, 21), data: Bytes::new(98927, 0), holes: Holes::new(8357, 2) },
     // mul_i64__01 (int_ops.c): 21 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(40885, 11), code: Bytes::new(96137, 21), data: Bytes::new(96158, 0), holes: Holes::new(8177, 2) },
+    Stencil { name: Name::new(41145, 11), code: Bytes::new(98927, 21), data: Bytes::new(98948, 0), holes: Holes::new(8359, 2) },
     // mul_i64__02 (int_ops.c): 21 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(40896, 11), code: Bytes::new(96158, 21), data: Bytes::new(96179, 0), holes: Holes::new(8179, 2) },
+    Stencil { name: Name::new(41156, 11), code: Bytes::new(98948, 21), data: Bytes::new(98969, 0), holes: Holes::new(8361, 2) },
     // mul_i64__03 (int_ops.c): 21 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(40907, 11), code: Bytes::new(96179, 21), data: Bytes::new(96200, 0), holes: Holes::new(8181, 2) },
+    Stencil { name: Name::new(41167, 11), code: Bytes::new(98969, 21), data: Bytes::new(98990, 0), holes: Holes::new(8363, 2) },
     // mul_i64__04 (int_ops.c): 21 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(40918, 11), code: Bytes::new(96200, 21), data: Bytes::new(96221, 0), holes: Holes::new(8183, 2) },
+    Stencil { name: Name::new(41178, 11), code: Bytes::new(98990, 21), data: Bytes::new(99011, 0), holes: Holes::new(8365, 2) },
     // mul_i64__05 (int_ops.c): 21 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(40929, 11), code: Bytes::new(96221, 21), data: Bytes::new(96242, 0), holes: Holes::new(8185, 2) },
+    Stencil { name: Name::new(41189, 11), code: Bytes::new(99011, 21), data: Bytes::new(99032, 0), holes: Holes::new(8367, 2) },
     // mul_i64__0m (int_ops.c): 26 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(40940, 11), code: Bytes::new(96242, 26), data: Bytes::new(96268, 0), holes: Holes::new(8187, 3) },
+    Stencil { name: Name::new(41200, 11), code: Bytes::new(99032, 26), data: Bytes::new(99058, 0), holes: Holes::new(8369, 3) },
     // mul_i64__10 (int_ops.c): 21 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(40951, 11), code: Bytes::new(96268, 21), data: Bytes::new(96289, 0), holes: Holes::new(8190, 2) },
+    Stencil { name: Name::new(41211, 11), code: Bytes::new(99058, 21), data: Bytes::new(99079, 0), holes: Holes::new(8372, 2) },
     // mul_i64__11 (int_ops.c): 21 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(40962, 11), code: Bytes::new(96289, 21), data: Bytes::new(96310, 0), holes: Holes::new(8192, 2) },
+    Stencil { name: Name::new(41222, 11), code: Bytes::new(99079, 21), data: Bytes::new(99100, 0), holes: Holes::new(8374, 2) },
     // mul_i64__12 (int_ops.c): 21 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(40973, 11), code: Bytes::new(96310, 21), data: Bytes::new(96331, 0), holes: Holes::new(8194, 2) },
+    Stencil { name: Name::new(41233, 11), code: Bytes::new(99100, 21), data: Bytes::new(99121, 0), holes: Holes::new(8376, 2) },
     // mul_i64__13 (int_ops.c): 21 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(40984, 11), code: Bytes::new(96331, 21), data: Bytes::new(96352, 0), holes: Holes::new(8196, 2) },
+    Stencil { name: Name::new(41244, 11), code: Bytes::new(99121, 21), data: Bytes::new(99142, 0), holes: Holes::new(8378, 2) },
     // mul_i64__14 (int_ops.c): 21 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(40995, 11), code: Bytes::new(96352, 21), data: Bytes::new(96373, 0), holes: Holes::new(8198, 2) },
+    Stencil { name: Name::new(41255, 11), code: Bytes::new(99142, 21), data: Bytes::new(99163, 0), holes: Holes::new(8380, 2) },
     // mul_i64__15 (int_ops.c): 21 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(41006, 11), code: Bytes::new(96373, 21), data: Bytes::new(96394, 0), holes: Holes::new(8200, 2) },
+    Stencil { name: Name::new(41266, 11), code: Bytes::new(99163, 21), data: Bytes::new(99184, 0), holes: Holes::new(8382, 2) },
     // mul_i64__1m (int_ops.c): 26 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(41017, 11), code: Bytes::new(96394, 26), data: Bytes::new(96420, 0), holes: Holes::new(8202, 3) },
+    Stencil { name: Name::new(41277, 11), code: Bytes::new(99184, 26), data: Bytes::new(99210, 0), holes: Holes::new(8384, 3) },
     // mul_i64__20 (int_ops.c): 21 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(41028, 11), code: Bytes::new(96420, 21), data: Bytes::new(96441, 0), holes: Holes::new(8205, 2) },
+    Stencil { name: Name::new(41288, 11), code: Bytes::new(99210, 21), data: Bytes::new(99231, 0), holes: Holes::new(8387, 2) },
     // mul_i64__21 (int_ops.c): 21 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(41039, 11), code: Bytes::new(96441, 21), data: Bytes::new(96462, 0), holes: Holes::new(8207, 2) },
+    Stencil { name: Name::new(41299, 11), code: Bytes::new(99231, 21), data: Bytes::new(99252, 0), holes: Holes::new(8389, 2) },
     // mul_i64__22 (int_ops.c): 21 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(41050, 11), code: Bytes::new(96462, 21), data: Bytes::new(96483, 0), holes: Holes::new(8209, 2) },
+    Stencil { name: Name::new(41310, 11), code: Bytes::new(99252, 21), data: Bytes::new(99273, 0), holes: Holes::new(8391, 2) },
     // mul_i64__23 (int_ops.c): 21 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(41061, 11), code: Bytes::new(96483, 21), data: Bytes::new(96504, 0), holes: Holes::new(8211, 2) },
+    Stencil { name: Name::new(41321, 11), code: Bytes::new(99273, 21), data: Bytes::new(99294, 0), holes: Holes::new(8393, 2) },
     // mul_i64__24 (int_ops.c): 21 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(41072, 11), code: Bytes::new(96504, 21), data: Bytes::new(96525, 0), holes: Holes::new(8213, 2) },
+    Stencil { name: Name::new(41332, 11), code: Bytes::new(99294, 21), data: Bytes::new(99315, 0), holes: Holes::new(8395, 2) },
     // mul_i64__25 (int_ops.c): 21 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(41083, 11), code: Bytes::new(96525, 21), data: Bytes::new(96546, 0), holes: Holes::new(8215, 2) },
+    Stencil { name: Name::new(41343, 11), code: Bytes::new(99315, 21), data: Bytes::new(99336, 0), holes: Holes::new(8397, 2) },
     // mul_i64__2m (int_ops.c): 26 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(41094, 11), code: Bytes::new(96546, 26), data: Bytes::new(96572, 0), holes: Holes::new(8217, 3) },
+    Stencil { name: Name::new(41354, 11), code: Bytes::new(99336, 26), data: Bytes::new(99362, 0), holes: Holes::new(8399, 3) },
     // mul_i64__30 (int_ops.c): 21 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(41105, 11), code: Bytes::new(96572, 21), data: Bytes::new(96593, 0), holes: Holes::new(8220, 2) },
+    Stencil { name: Name::new(41365, 11), code: Bytes::new(99362, 21), data: Bytes::new(99383, 0), holes: Holes::new(8402, 2) },
     // mul_i64__31 (int_ops.c): 21 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(41116, 11), code: Bytes::new(96593, 21), data: Bytes::new(96614, 0), holes: Holes::new(8222, 2) },
+    Stencil { name: Name::new(41376, 11), code: Bytes::new(99383, 21), data: Bytes::new(99404, 0), holes: Holes::new(8404, 2) },
     // mul_i64__32 (int_ops.c): 21 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(41127, 11), code: Bytes::new(96614, 21), data: Bytes::new(96635, 0), holes: Holes::new(8224, 2) },
+    Stencil { name: Name::new(41387, 11), code: Bytes::new(99404, 21), data: Bytes::new(99425, 0), holes: Holes::new(8406, 2) },
     // mul_i64__33 (int_ops.c): 21 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(41138, 11), code: Bytes::new(96635, 21), data: Bytes::new(96656, 0), holes: Holes::new(8226, 2) },
+    Stencil { name: Name::new(41398, 11), code: Bytes::new(99425, 21), data: Bytes::new(99446, 0), holes: Holes::new(8408, 2) },
     // mul_i64__34 (int_ops.c): 21 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(41149, 11), code: Bytes::new(96656, 21), data: Bytes::new(96677, 0), holes: Holes::new(8228, 2) },
+    Stencil { name: Name::new(41409, 11), code: Bytes::new(99446, 21), data: Bytes::new(99467, 0), holes: Holes::new(8410, 2) },
     // mul_i64__35 (int_ops.c): 21 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(41160, 11), code: Bytes::new(96677, 21), data: Bytes::new(96698, 0), holes: Holes::new(8230, 2) },
+    Stencil { name: Name::new(41420, 11), code: Bytes::new(99467, 21), data: Bytes::new(99488, 0), holes: Holes::new(8412, 2) },
     // mul_i64__3m (int_ops.c): 26 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(41171, 11), code: Bytes::new(96698, 26), data: Bytes::new(96724, 0), holes: Holes::new(8232, 3) },
+    Stencil { name: Name::new(41431, 11), code: Bytes::new(99488, 26), data: Bytes::new(99514, 0), holes: Holes::new(8414, 3) },
     // mul_i64__40 (int_ops.c): 21 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(41182, 11), code: Bytes::new(96724, 21), data: Bytes::new(96745, 0), holes: Holes::new(8235, 2) },
+    Stencil { name: Name::new(41442, 11), code: Bytes::new(99514, 21), data: Bytes::new(99535, 0), holes: Holes::new(8417, 2) },
     // mul_i64__41 (int_ops.c): 21 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(41193, 11), code: Bytes::new(96745, 21), data: Bytes::new(96766, 0), holes: Holes::new(8237, 2) },
+    Stencil { name: Name::new(41453, 11), code: Bytes::new(99535, 21), data: Bytes::new(99556, 0), holes: Holes::new(8419, 2) },
     // mul_i64__42 (int_ops.c): 21 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(41204, 11), code: Bytes::new(96766, 21), data: Bytes::new(96787, 0), holes: Holes::new(8239, 2) },
+    Stencil { name: Name::new(41464, 11), code: Bytes::new(99556, 21), data: Bytes::new(99577, 0), holes: Holes::new(8421, 2) },
     // mul_i64__43 (int_ops.c): 21 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(41215, 11), code: Bytes::new(96787, 21), data: Bytes::new(96808, 0), holes: Holes::new(8241, 2) },
+    Stencil { name: Name::new(41475, 11), code: Bytes::new(99577, 21), data: Bytes::new(99598, 0), holes: Holes::new(8423, 2) },
     // mul_i64__44 (int_ops.c): 21 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(41226, 11), code: Bytes::new(96808, 21), data: Bytes::new(96829, 0), holes: Holes::new(8243, 2) },
+    Stencil { name: Name::new(41486, 11), code: Bytes::new(99598, 21), data: Bytes::new(99619, 0), holes: Holes::new(8425, 2) },
     // mul_i64__45 (int_ops.c): 21 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(41237, 11), code: Bytes::new(96829, 21), data: Bytes::new(96850, 0), holes: Holes::new(8245, 2) },
+    Stencil { name: Name::new(41497, 11), code: Bytes::new(99619, 21), data: Bytes::new(99640, 0), holes: Holes::new(8427, 2) },
     // mul_i64__4m (int_ops.c): 26 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(41248, 11), code: Bytes::new(96850, 26), data: Bytes::new(96876, 0), holes: Holes::new(8247, 3) },
+    Stencil { name: Name::new(41508, 11), code: Bytes::new(99640, 26), data: Bytes::new(99666, 0), holes: Holes::new(8429, 3) },
     // mul_i64__50 (int_ops.c): 21 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(41259, 11), code: Bytes::new(96876, 21), data: Bytes::new(96897, 0), holes: Holes::new(8250, 2) },
+    Stencil { name: Name::new(41519, 11), code: Bytes::new(99666, 21), data: Bytes::new(99687, 0), holes: Holes::new(8432, 2) },
     // mul_i64__51 (int_ops.c): 21 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(41270, 11), code: Bytes::new(96897, 21), data: Bytes::new(96918, 0), holes: Holes::new(8252, 2) },
+    Stencil { name: Name::new(41530, 11), code: Bytes::new(99687, 21), data: Bytes::new(99708, 0), holes: Holes::new(8434, 2) },
     // mul_i64__52 (int_ops.c): 21 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(41281, 11), code: Bytes::new(96918, 21), data: Bytes::new(96939, 0), holes: Holes::new(8254, 2) },
+    Stencil { name: Name::new(41541, 11), code: Bytes::new(99708, 21), data: Bytes::new(99729, 0), holes: Holes::new(8436, 2) },
     // mul_i64__53 (int_ops.c): 21 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(41292, 11), code: Bytes::new(96939, 21), data: Bytes::new(96960, 0), holes: Holes::new(8256, 2) },
+    Stencil { name: Name::new(41552, 11), code: Bytes::new(99729, 21), data: Bytes::new(99750, 0), holes: Holes::new(8438, 2) },
     // mul_i64__54 (int_ops.c): 21 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(41303, 11), code: Bytes::new(96960, 21), data: Bytes::new(96981, 0), holes: Holes::new(8258, 2) },
+    Stencil { name: Name::new(41563, 11), code: Bytes::new(99750, 21), data: Bytes::new(99771, 0), holes: Holes::new(8440, 2) },
     // mul_i64__55 (int_ops.c): 21 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(41314, 11), code: Bytes::new(96981, 21), data: Bytes::new(97002, 0), holes: Holes::new(8260, 2) },
+    Stencil { name: Name::new(41574, 11), code: Bytes::new(99771, 21), data: Bytes::new(99792, 0), holes: Holes::new(8442, 2) },
     // mul_i64__5m (int_ops.c): 26 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(41325, 11), code: Bytes::new(97002, 26), data: Bytes::new(97028, 0), holes: Holes::new(8262, 3) },
+    Stencil { name: Name::new(41585, 11), code: Bytes::new(99792, 26), data: Bytes::new(99818, 0), holes: Holes::new(8444, 3) },
     // mul_i64__m00 (int_ops.c): 26 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(41336, 12), code: Bytes::new(97028, 26), data: Bytes::new(97054, 0), holes: Holes::new(8265, 3) },
+    Stencil { name: Name::new(41596, 12), code: Bytes::new(99818, 26), data: Bytes::new(99844, 0), holes: Holes::new(8447, 3) },
     // mul_i64__m01 (int_ops.c): 26 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(41348, 12), code: Bytes::new(97054, 26), data: Bytes::new(97080, 0), holes: Holes::new(8268, 3) },
+    Stencil { name: Name::new(41608, 12), code: Bytes::new(99844, 26), data: Bytes::new(99870, 0), holes: Holes::new(8450, 3) },
     // mul_i64__m02 (int_ops.c): 26 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(41360, 12), code: Bytes::new(97080, 26), data: Bytes::new(97106, 0), holes: Holes::new(8271, 3) },
+    Stencil { name: Name::new(41620, 12), code: Bytes::new(99870, 26), data: Bytes::new(99896, 0), holes: Holes::new(8453, 3) },
     // mul_i64__m03 (int_ops.c): 26 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(41372, 12), code: Bytes::new(97106, 26), data: Bytes::new(97132, 0), holes: Holes::new(8274, 3) },
+    Stencil { name: Name::new(41632, 12), code: Bytes::new(99896, 26), data: Bytes::new(99922, 0), holes: Holes::new(8456, 3) },
     // mul_i64__m04 (int_ops.c): 26 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(41384, 12), code: Bytes::new(97132, 26), data: Bytes::new(97158, 0), holes: Holes::new(8277, 3) },
+    Stencil { name: Name::new(41644, 12), code: Bytes::new(99922, 26), data: Bytes::new(99948, 0), holes: Holes::new(8459, 3) },
     // mul_i64__m05 (int_ops.c): 26 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(41396, 12), code: Bytes::new(97158, 26), data: Bytes::new(97184, 0), holes: Holes::new(8280, 3) },
+    Stencil { name: Name::new(41656, 12), code: Bytes::new(99948, 26), data: Bytes::new(99974, 0), holes: Holes::new(8462, 3) },
     // mul_i64__m0m (int_ops.c): 31 code bytes, 0 data bytes, 4 holes
-    Stencil { name: Name::new(41408, 12), code: Bytes::new(97184, 31), data: Bytes::new(97215, 0), holes: Holes::new(8283, 4) },
+    Stencil { name: Name::new(41668, 12), code: Bytes::new(99974, 31), data: Bytes::new(100005, 0), holes: Holes::new(8465, 4) },
     // mul_i64__m10 (int_ops.c): 26 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(41420, 12), code: Bytes::new(97215, 26), data: Bytes::new(97241, 0), holes: Holes::new(8287, 3) },
+    Stencil { name: Name::new(41680, 12), code: Bytes::new(100005, 26), data: Bytes::new(100031, 0), holes: Holes::new(8469, 3) },
     // mul_i64__m11 (int_ops.c): 26 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(41432, 12), code: Bytes::new(97241, 26), data: Bytes::new(97267, 0), holes: Holes::new(8290, 3) },
+    Stencil { name: Name::new(41692, 12), code: Bytes::new(100031, 26), data: Bytes::new(100057, 0), holes: Holes::new(8472, 3) },
     // mul_i64__m12 (int_ops.c): 26 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(41444, 12), code: Bytes::new(97267, 26), data: Bytes::new(97293, 0), holes: Holes::new(8293, 3) },
+    Stencil { name: Name::new(41704, 12), code: Bytes::new(100057, 26), data: Bytes::new(100083, 0), holes: Holes::new(8475, 3) },
     // mul_i64__m13 (int_ops.c): 26 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(41456, 12), code: Bytes::new(97293, 26), data: Bytes::new(97319, 0), holes: Holes::new(8296, 3) },
+    Stencil { name: Name::new(41716, 12), code: Bytes::new(100083, 26), data: Bytes::new(100109, 0), holes: Holes::new(8478, 3) },
     // mul_i64__m14 (int_ops.c): 26 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(41468, 12), code: Bytes::new(97319, 26), data: Bytes::new(97345, 0), holes: Holes::new(8299, 3) },
+    Stencil { name: Name::new(41728, 12), code: Bytes::new(100109, 26), data: Bytes::new(100135, 0), holes: Holes::new(8481, 3) },
     // mul_i64__m15 (int_ops.c): 26 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(41480, 12), code: Bytes::new(97345, 26), data: Bytes::new(97371, 0), holes: Holes::new(8302, 3) },
+    Stencil { name: Name::new(41740, 12), code: Bytes::new(100135, 26), data: Bytes::new(100161, 0), holes: Holes::new(8484, 3) },
     // mul_i64__m1m (int_ops.c): 31 code bytes, 0 data bytes, 4 holes
-    Stencil { name: Name::new(41492, 12), code: Bytes::new(97371, 31), data: Bytes::new(97402, 0), holes: Holes::new(8305, 4) },
+    Stencil { name: Name::new(41752, 12), code: Bytes::new(100161, 31), data: Bytes::new(100192, 0), holes: Holes::new(8487, 4) },
     // mul_i64__m20 (int_ops.c): 26 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(41504, 12), code: Bytes::new(97402, 26), data: Bytes::new(97428, 0), holes: Holes::new(8309, 3) },
+    Stencil { name: Name::new(41764, 12), code: Bytes::new(100192, 26), data: Bytes::new(100218, 0), holes: Holes::new(8491, 3) },
     // mul_i64__m21 (int_ops.c): 26 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(41516, 12), code: Bytes::new(97428, 26), data: Bytes::new(97454, 0), holes: Holes::new(8312, 3) },
+    Stencil { name: Name::new(41776, 12), code: Bytes::new(100218, 26), data: Bytes::new(100244, 0), holes: Holes::new(8494, 3) },
     // mul_i64__m22 (int_ops.c): 26 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(41528, 12), code: Bytes::new(97454, 26), data: Bytes::new(97480, 0), holes: Holes::new(8315, 3) },
+    Stencil { name: Name::new(41788, 12), code: Bytes::new(100244, 26), data: Bytes::new(100270, 0), holes: Holes::new(8497, 3) },
     // mul_i64__m23 (int_ops.c): 26 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(41540, 12), code: Bytes::new(97480, 26), data: Bytes::new(97506, 0), holes: Holes::new(8318, 3) },
+    Stencil { name: Name::new(41800, 12), code: Bytes::new(100270, 26), data: Bytes::new(100296, 0), holes: Holes::new(8500, 3) },
     // mul_i64__m24 (int_ops.c): 26 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(41552, 12), code: Bytes::new(97506, 26), data: Bytes::new(97532, 0), holes: Holes::new(8321, 3) },
+    Stencil { name: Name::new(41812, 12), code: Bytes::new(100296, 26), data: Bytes::new(100322, 0), holes: Holes::new(8503, 3) },
     // mul_i64__m25 (int_ops.c): 26 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(41564, 12), code: Bytes::new(97532, 26), data: Bytes::new(97558, 0), holes: Holes::new(8324, 3) },
+    Stencil { name: Name::new(41824, 12), code: Bytes::new(100322, 26), data: Bytes::new(100348, 0), holes: Holes::new(8506, 3) },
     // mul_i64__m2m (int_ops.c): 31 code bytes, 0 data bytes, 4 holes
-    Stencil { name: Name::new(41576, 12), code: Bytes::new(97558, 31), data: Bytes::new(97589, 0), holes: Holes::new(8327, 4) },
+    Stencil { name: Name::new(41836, 12), code: Bytes::new(100348, 31), data: Bytes::new(100379, 0), holes: Holes::new(8509, 4) },
     // mul_i64__m30 (int_ops.c): 26 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(41588, 12), code: Bytes::new(97589, 26), data: Bytes::new(97615, 0), holes: Holes::new(8331, 3) },
+    Stencil { name: Name::new(41848, 12), code: Bytes::new(100379, 26), data: Bytes::new(100405, 0), holes: Holes::new(8513, 3) },
     // mul_i64__m31 (int_ops.c): 26 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(41600, 12), code: Bytes::new(97615, 26), data: Bytes::new(97641, 0), holes: Holes::new(8334, 3) },
+    Stencil { name: Name::new(41860, 12), code: Bytes::new(100405, 26), data: Bytes::new(100431, 0), holes: Holes::new(8516, 3) },
     // mul_i64__m32 (int_ops.c): 26 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(41612, 12), code: Bytes::new(97641, 26), data: Bytes::new(97667, 0), holes: Holes::new(8337, 3) },
+    Stencil { name: Name::new(41872, 12), code: Bytes::new(100431, 26), data: Bytes::new(100457, 0), holes: Holes::new(8519, 3) },
     // mul_i64__m33 (int_ops.c): 26 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(41624, 12), code: Bytes::new(97667, 26), data: Bytes::new(97693, 0), holes: Holes::new(8340, 3) },
+    Stencil { name: Name::new(41884, 12), code: Bytes::new(100457, 26), data: Bytes::new(100483, 0), holes: Holes::new(8522, 3) },
     // mul_i64__m34 (int_ops.c): 26 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(41636, 12), code: Bytes::new(97693, 26), data: Bytes::new(97719, 0), holes: Holes::new(8343, 3) },
+    Stencil { name: Name::new(41896, 12), code: Bytes::new(100483, 26), data: Bytes::new(100509, 0), holes: Holes::new(8525, 3) },
     // mul_i64__m35 (int_ops.c): 26 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(41648, 12), code: Bytes::new(97719, 26), data: Bytes::new(97745, 0), holes: Holes::new(8346, 3) },
+    Stencil { name: Name::new(41908, 12), code: Bytes::new(100509, 26), data: Bytes::new(100535, 0), holes: Holes::new(8528, 3) },
     // mul_i64__m3m (int_ops.c): 31 code bytes, 0 data bytes, 4 holes
-    Stencil { name: Name::new(41660, 12), code: Bytes::new(97745, 31), data: Bytes::new(97776, 0), holes: Holes::new(8349, 4) },
+    Stencil { name: Name::new(41920, 12), code: Bytes::new(100535, 31), data: Bytes::new(100566, 0), holes: Holes::new(8531, 4) },
     // mul_i64__m40 (int_ops.c): 26 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(41672, 12), code: Bytes::new(97776, 26), data: Bytes::new(97802, 0), holes: Holes::new(8353, 3) },
+    Stencil { name: Name::new(41932, 12), code: Bytes::new(100566, 26), data: Bytes::new(100592, 0), holes: Holes::new(8535, 3) },
     // mul_i64__m41 (int_ops.c): 26 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(41684, 12), code: Bytes::new(97802, 26), data: Bytes::new(97828, 0), holes: Holes::new(8356, 3) },
+    Stencil { name: Name::new(41944, 12), code: Bytes::new(100592, 26), data: Bytes::new(100618, 0), holes: Holes::new(8538, 3) },
     // mul_i64__m42 (int_ops.c): 26 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(41696, 12), code: Bytes::new(97828, 26), data: Bytes::new(97854, 0), holes: Holes::new(8359, 3) },
+    Stencil { name: Name::new(41956, 12), code: Bytes::new(100618, 26), data: Bytes::new(100644, 0), holes: Holes::new(8541, 3) },
     // mul_i64__m43 (int_ops.c): 26 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(41708, 12), code: Bytes::new(97854, 26), data: Bytes::new(97880, 0), holes: Holes::new(8362, 3) },
+    Stencil { name: Name::new(41968, 12), code: Bytes::new(100644, 26), data: Bytes::new(100670, 0), holes: Holes::new(8544, 3) },
     // mul_i64__m44 (int_ops.c): 26 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(41720, 12), code: Bytes::new(97880, 26), data: Bytes::new(97906, 0), holes: Holes::new(8365, 3) },
+    Stencil { name: Name::new(41980, 12), code: Bytes::new(100670, 26), data: Bytes::new(100696, 0), holes: Holes::new(8547, 3) },
     // mul_i64__m45 (int_ops.c): 26 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(41732, 12), code: Bytes::new(97906, 26), data: Bytes::new(97932, 0), holes: Holes::new(8368, 3) },
+    Stencil { name: Name::new(41992, 12), code: Bytes::new(100696, 26), data: Bytes::new(100722, 0), holes: Holes::new(8550, 3) },
     // mul_i64__m4m (int_ops.c): 31 code bytes, 0 data bytes, 4 holes
-    Stencil { name: Name::new(41744, 12), code: Bytes::new(97932, 31), data: Bytes::new(97963, 0), holes: Holes::new(8371, 4) },
+    Stencil { name: Name::new(42004, 12), code: Bytes::new(100722, 31), data: Bytes::new(100753, 0), holes: Holes::new(8553, 4) },
     // mul_i64__m50 (int_ops.c): 26 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(41756, 12), code: Bytes::new(97963, 26), data: Bytes::new(97989, 0), holes: Holes::new(8375, 3) },
+    Stencil { name: Name::new(42016, 12), code: Bytes::new(100753, 26), data: Bytes::new(100779, 0), holes: Holes::new(8557, 3) },
     // mul_i64__m51 (int_ops.c): 26 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(41768, 12), code: Bytes::new(97989, 26), data: Bytes::new(98015, 0), holes: Holes::new(8378, 3) },
+    Stencil { name: Name::new(42028, 12), code: Bytes::new(100779, 26), data: Bytes::new(100805, 0), holes: Holes::new(8560, 3) },
     // mul_i64__m52 (int_ops.c): 26 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(41780, 12), code: Bytes::new(98015, 26), data: Bytes::new(98041, 0), holes: Holes::new(8381, 3) },
+    Stencil { name: Name::new(42040, 12), code: Bytes::new(100805, 26), data: Bytes::new(100831, 0), holes: Holes::new(8563, 3) },
     // mul_i64__m53 (int_ops.c): 26 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(41792, 12), code: Bytes::new(98041, 26), data: Bytes::new(98067, 0), holes: Holes::new(8384, 3) },
+    Stencil { name: Name::new(42052, 12), code: Bytes::new(100831, 26), data: Bytes::new(100857, 0), holes: Holes::new(8566, 3) },
     // mul_i64__m54 (int_ops.c): 26 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(41804, 12), code: Bytes::new(98067, 26), data: Bytes::new(98093, 0), holes: Holes::new(8387, 3) },
+    Stencil { name: Name::new(42064, 12), code: Bytes::new(100857, 26), data: Bytes::new(100883, 0), holes: Holes::new(8569, 3) },
     // mul_i64__m55 (int_ops.c): 26 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(41816, 12), code: Bytes::new(98093, 26), data: Bytes::new(98119, 0), holes: Holes::new(8390, 3) },
+    Stencil { name: Name::new(42076, 12), code: Bytes::new(100883, 26), data: Bytes::new(100909, 0), holes: Holes::new(8572, 3) },
     // mul_i64__m5m (int_ops.c): 31 code bytes, 0 data bytes, 4 holes
-    Stencil { name: Name::new(41828, 12), code: Bytes::new(98119, 31), data: Bytes::new(98150, 0), holes: Holes::new(8393, 4) },
+    Stencil { name: Name::new(42088, 12), code: Bytes::new(100909, 31), data: Bytes::new(100940, 0), holes: Holes::new(8575, 4) },
     // mul_i64__mm0 (int_ops.c): 31 code bytes, 0 data bytes, 4 holes
-    Stencil { name: Name::new(41840, 12), code: Bytes::new(98150, 31), data: Bytes::new(98181, 0), holes: Holes::new(8397, 4) },
+    Stencil { name: Name::new(42100, 12), code: Bytes::new(100940, 31), data: Bytes::new(100971, 0), holes: Holes::new(8579, 4) },
     // mul_i64__mm1 (int_ops.c): 31 code bytes, 0 data bytes, 4 holes
-    Stencil { name: Name::new(41852, 12), code: Bytes::new(98181, 31), data: Bytes::new(98212, 0), holes: Holes::new(8401, 4) },
+    Stencil { name: Name::new(42112, 12), code: Bytes::new(100971, 31), data: Bytes::new(101002, 0), holes: Holes::new(8583, 4) },
     // mul_i64__mm2 (int_ops.c): 31 code bytes, 0 data bytes, 4 holes
-    Stencil { name: Name::new(41864, 12), code: Bytes::new(98212, 31), data: Bytes::new(98243, 0), holes: Holes::new(8405, 4) },
+    Stencil { name: Name::new(42124, 12), code: Bytes::new(101002, 31), data: Bytes::new(101033, 0), holes: Holes::new(8587, 4) },
     // mul_i64__mm3 (int_ops.c): 31 code bytes, 0 data bytes, 4 holes
-    Stencil { name: Name::new(41876, 12), code: Bytes::new(98243, 31), data: Bytes::new(98274, 0), holes: Holes::new(8409, 4) },
+    Stencil { name: Name::new(42136, 12), code: Bytes::new(101033, 31), data: Bytes::new(101064, 0), holes: Holes::new(8591, 4) },
     // mul_i64__mm4 (int_ops.c): 31 code bytes, 0 data bytes, 4 holes
-    Stencil { name: Name::new(41888, 12), code: Bytes::new(98274, 31), data: Bytes::new(98305, 0), holes: Holes::new(8413, 4) },
+    Stencil { name: Name::new(42148, 12), code: Bytes::new(101064, 31), data: Bytes::new(101095, 0), holes: Holes::new(8595, 4) },
     // mul_i64__mm5 (int_ops.c): 31 code bytes, 0 data bytes, 4 holes
-    Stencil { name: Name::new(41900, 12), code: Bytes::new(98305, 31), data: Bytes::new(98336, 0), holes: Holes::new(8417, 4) },
+    Stencil { name: Name::new(42160, 12), code: Bytes::new(101095, 31), data: Bytes::new(101126, 0), holes: Holes::new(8599, 4) },
     // mul_i64__x01 (int_ops.c): 15 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(41912, 12), code: Bytes::new(98336, 15), data: Bytes::new(98351, 0), holes: Holes::new(8421, 2) },
+    Stencil { name: Name::new(42172, 12), code: Bytes::new(101126, 15), data: Bytes::new(101141, 0), holes: Holes::new(8603, 2) },
     // mul_i64__x02 (int_ops.c): 15 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(41924, 12), code: Bytes::new(98351, 15), data: Bytes::new(98366, 0), holes: Holes::new(8423, 2) },
+    Stencil { name: Name::new(42184, 12), code: Bytes::new(101141, 15), data: Bytes::new(101156, 0), holes: Holes::new(8605, 2) },
     // mul_i64__x03 (int_ops.c): 15 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(41936, 12), code: Bytes::new(98366, 15), data: Bytes::new(98381, 0), holes: Holes::new(8425, 2) },
+    Stencil { name: Name::new(42196, 12), code: Bytes::new(101156, 15), data: Bytes::new(101171, 0), holes: Holes::new(8607, 2) },
     // mul_i64__x04 (int_ops.c): 15 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(41948, 12), code: Bytes::new(98381, 15), data: Bytes::new(98396, 0), holes: Holes::new(8427, 2) },
+    Stencil { name: Name::new(42208, 12), code: Bytes::new(101171, 15), data: Bytes::new(101186, 0), holes: Holes::new(8609, 2) },
     // mul_i64__x05 (int_ops.c): 15 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(41960, 12), code: Bytes::new(98396, 15), data: Bytes::new(98411, 0), holes: Holes::new(8429, 2) },
+    Stencil { name: Name::new(42220, 12), code: Bytes::new(101186, 15), data: Bytes::new(101201, 0), holes: Holes::new(8611, 2) },
     // mul_i64__x0m (int_ops.c): 20 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(41972, 12), code: Bytes::new(98411, 20), data: Bytes::new(98431, 0), holes: Holes::new(8431, 3) },
+    Stencil { name: Name::new(42232, 12), code: Bytes::new(101201, 20), data: Bytes::new(101221, 0), holes: Holes::new(8613, 3) },
     // mul_i64__x10 (int_ops.c): 15 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(41984, 12), code: Bytes::new(98431, 15), data: Bytes::new(98446, 0), holes: Holes::new(8434, 2) },
+    Stencil { name: Name::new(42244, 12), code: Bytes::new(101221, 15), data: Bytes::new(101236, 0), holes: Holes::new(8616, 2) },
     // mul_i64__x12 (int_ops.c): 15 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(41996, 12), code: Bytes::new(98446, 15), data: Bytes::new(98461, 0), holes: Holes::new(8436, 2) },
+    Stencil { name: Name::new(42256, 12), code: Bytes::new(101236, 15), data: Bytes::new(101251, 0), holes: Holes::new(8618, 2) },
     // mul_i64__x13 (int_ops.c): 15 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(42008, 12), code: Bytes::new(98461, 15), data: Bytes::new(98476, 0), holes: Holes::new(8438, 2) },
+    Stencil { name: Name::new(42268, 12), code: Bytes::new(101251, 15), data: Bytes::new(101266, 0), holes: Holes::new(8620, 2) },
     // mul_i64__x14 (int_ops.c): 15 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(42020, 12), code: Bytes::new(98476, 15), data: Bytes::new(98491, 0), holes: Holes::new(8440, 2) },
+    Stencil { name: Name::new(42280, 12), code: Bytes::new(101266, 15), data: Bytes::new(101281, 0), holes: Holes::new(8622, 2) },
     // mul_i64__x15 (int_ops.c): 15 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(42032, 12), code: Bytes::new(98491, 15), data: Bytes::new(98506, 0), holes: Holes::new(8442, 2) },
+    Stencil { name: Name::new(42292, 12), code: Bytes::new(101281, 15), data: Bytes::new(101296, 0), holes: Holes::new(8624, 2) },
     // mul_i64__x1m (int_ops.c): 20 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(42044, 12), code: Bytes::new(98506, 20), data: Bytes::new(98526, 0), holes: Holes::new(8444, 3) },
+    Stencil { name: Name::new(42304, 12), code: Bytes::new(101296, 20), data: Bytes::new(101316, 0), holes: Holes::new(8626, 3) },
     // mul_i64__x20 (int_ops.c): 15 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(42056, 12), code: Bytes::new(98526, 15), data: Bytes::new(98541, 0), holes: Holes::new(8447, 2) },
+    Stencil { name: Name::new(42316, 12), code: Bytes::new(101316, 15), data: Bytes::new(101331, 0), holes: Holes::new(8629, 2) },
     // mul_i64__x21 (int_ops.c): 15 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(42068, 12), code: Bytes::new(98541, 15), data: Bytes::new(98556, 0), holes: Holes::new(8449, 2) },
+    Stencil { name: Name::new(42328, 12), code: Bytes::new(101331, 15), data: Bytes::new(101346, 0), holes: Holes::new(8631, 2) },
     // mul_i64__x23 (int_ops.c): 15 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(42080, 12), code: Bytes::new(98556, 15), data: Bytes::new(98571, 0), holes: Holes::new(8451, 2) },
+    Stencil { name: Name::new(42340, 12), code: Bytes::new(101346, 15), data: Bytes::new(101361, 0), holes: Holes::new(8633, 2) },
     // mul_i64__x24 (int_ops.c): 15 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(42092, 12), code: Bytes::new(98571, 15), data: Bytes::new(98586, 0), holes: Holes::new(8453, 2) },
+    Stencil { name: Name::new(42352, 12), code: Bytes::new(101361, 15), data: Bytes::new(101376, 0), holes: Holes::new(8635, 2) },
     // mul_i64__x25 (int_ops.c): 15 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(42104, 12), code: Bytes::new(98586, 15), data: Bytes::new(98601, 0), holes: Holes::new(8455, 2) },
+    Stencil { name: Name::new(42364, 12), code: Bytes::new(101376, 15), data: Bytes::new(101391, 0), holes: Holes::new(8637, 2) },
     // mul_i64__x2m (int_ops.c): 20 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(42116, 12), code: Bytes::new(98601, 20), data: Bytes::new(98621, 0), holes: Holes::new(8457, 3) },
+    Stencil { name: Name::new(42376, 12), code: Bytes::new(101391, 20), data: Bytes::new(101411, 0), holes: Holes::new(8639, 3) },
     // mul_i64__x30 (int_ops.c): 15 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(42128, 12), code: Bytes::new(98621, 15), data: Bytes::new(98636, 0), holes: Holes::new(8460, 2) },
+    Stencil { name: Name::new(42388, 12), code: Bytes::new(101411, 15), data: Bytes::new(101426, 0), holes: Holes::new(8642, 2) },
     // mul_i64__x31 (int_ops.c): 15 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(42140, 12), code: Bytes::new(98636, 15), data: Bytes::new(98651, 0), holes: Holes::new(8462, 2) },
+    Stencil { name: Name::new(42400, 12), code: Bytes::new(101426, 15), data: Bytes::new(101441, 0), holes: Holes::new(8644, 2) },
     // mul_i64__x32 (int_ops.c): 15 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(42152, 12), code: Bytes::new(98651, 15), data: Bytes::new(98666, 0), holes: Holes::new(8464, 2) },
+    Stencil { name: Name::new(42412, 12), code: Bytes::new(101441, 15), data: Bytes::new(101456, 0), holes: Holes::new(8646, 2) },
     // mul_i64__x34 (int_ops.c): 15 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(42164, 12), code: Bytes::new(98666, 15), data: Bytes::new(98681, 0), holes: Holes::new(8466, 2) },
+    Stencil { name: Name::new(42424, 12), code: Bytes::new(101456, 15), data: Bytes::new(101471, 0), holes: Holes::new(8648, 2) },
     // mul_i64__x35 (int_ops.c): 15 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(42176, 12), code: Bytes::new(98681, 15), data: Bytes::new(98696, 0), holes: Holes::new(8468, 2) },
+    Stencil { name: Name::new(42436, 12), code: Bytes::new(101471, 15), data: Bytes::new(101486, 0), holes: Holes::new(8650, 2) },
     // mul_i64__x3m (int_ops.c): 20 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(42188, 12), code: Bytes::new(98696, 20), data: Bytes::new(98716, 0), holes: Holes::new(8470, 3) },
+    Stencil { name: Name::new(42448, 12), code: Bytes::new(101486, 20), data: Bytes::new(101506, 0), holes: Holes::new(8652, 3) },
     // mul_i64__x40 (int_ops.c): 15 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(42200, 12), code: Bytes::new(98716, 15), data: Bytes::new(98731, 0), holes: Holes::new(8473, 2) },
+    Stencil { name: Name::new(42460, 12), code: Bytes::new(101506, 15), data: Bytes::new(101521, 0), holes: Holes::new(8655, 2) },
     // mul_i64__x41 (int_ops.c): 15 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(42212, 12), code: Bytes::new(98731, 15), data: Bytes::new(98746, 0), holes: Holes::new(8475, 2) },
+    Stencil { name: Name::new(42472, 12), code: Bytes::new(101521, 15), data: Bytes::new(101536, 0), holes: Holes::new(8657, 2) },
     // mul_i64__x42 (int_ops.c): 15 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(42224, 12), code: Bytes::new(98746, 15), data: Bytes::new(98761, 0), holes: Holes::new(8477, 2) },
+    Stencil { name: Name::new(42484, 12), code: Bytes::new(101536, 15), data: Bytes::new(101551, 0), holes: Holes::new(8659, 2) },
     // mul_i64__x43 (int_ops.c): 15 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(42236, 12), code: Bytes::new(98761, 15), data: Bytes::new(98776, 0), holes: Holes::new(8479, 2) },
+    Stencil { name: Name::new(42496, 12), code: Bytes::new(101551, 15), data: Bytes::new(101566, 0), holes: Holes::new(8661, 2) },
     // mul_i64__x45 (int_ops.c): 15 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(42248, 12), code: Bytes::new(98776, 15), data: Bytes::new(98791, 0), holes: Holes::new(8481, 2) },
+    Stencil { name: Name::new(42508, 12), code: Bytes::new(101566, 15), data: Bytes::new(101581, 0), holes: Holes::new(8663, 2) },
     // mul_i64__x4m (int_ops.c): 20 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(42260, 12), code: Bytes::new(98791, 20), data: Bytes::new(98811, 0), holes: Holes::new(8483, 3) },
+    Stencil { name: Name::new(42520, 12), code: Bytes::new(101581, 20), data: Bytes::new(101601, 0), holes: Holes::new(8665, 3) },
     // mul_i64__x50 (int_ops.c): 15 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(42272, 12), code: Bytes::new(98811, 15), data: Bytes::new(98826, 0), holes: Holes::new(8486, 2) },
+    Stencil { name: Name::new(42532, 12), code: Bytes::new(101601, 15), data: Bytes::new(101616, 0), holes: Holes::new(8668, 2) },
     // mul_i64__x51 (int_ops.c): 15 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(42284, 12), code: Bytes::new(98826, 15), data: Bytes::new(98841, 0), holes: Holes::new(8488, 2) },
+    Stencil { name: Name::new(42544, 12), code: Bytes::new(101616, 15), data: Bytes::new(101631, 0), holes: Holes::new(8670, 2) },
     // mul_i64__x52 (int_ops.c): 15 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(42296, 12), code: Bytes::new(98841, 15), data: Bytes::new(98856, 0), holes: Holes::new(8490, 2) },
+    Stencil { name: Name::new(42556, 12), code: Bytes::new(101631, 15), data: Bytes::new(101646, 0), holes: Holes::new(8672, 2) },
     // mul_i64__x53 (int_ops.c): 15 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(42308, 12), code: Bytes::new(98856, 15), data: Bytes::new(98871, 0), holes: Holes::new(8492, 2) },
+    Stencil { name: Name::new(42568, 12), code: Bytes::new(101646, 15), data: Bytes::new(101661, 0), holes: Holes::new(8674, 2) },
     // mul_i64__x54 (int_ops.c): 15 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(42320, 12), code: Bytes::new(98871, 15), data: Bytes::new(98886, 0), holes: Holes::new(8494, 2) },
+    Stencil { name: Name::new(42580, 12), code: Bytes::new(101661, 15), data: Bytes::new(101676, 0), holes: Holes::new(8676, 2) },
     // mul_i64__x5m (int_ops.c): 20 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(42332, 12), code: Bytes::new(98886, 20), data: Bytes::new(98906, 0), holes: Holes::new(8496, 3) },
+    Stencil { name: Name::new(42592, 12), code: Bytes::new(101676, 20), data: Bytes::new(101696, 0), holes: Holes::new(8678, 3) },
     // mul_i64_imm (int_ops.c): 34 code bytes, 0 data bytes, 5 holes
-    Stencil { name: Name::new(42344, 11), code: Bytes::new(98906, 34), data: Bytes::new(98940, 0), holes: Holes::new(8499, 5) },
+    Stencil { name: Name::new(42604, 11), code: Bytes::new(101696, 34), data: Bytes::new(101730, 0), holes: Holes::new(8681, 5) },
     // mul_i64_imm__00 (int_ops.c): 21 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(42355, 15), code: Bytes::new(98940, 21), data: Bytes::new(98961, 0), holes: Holes::new(8504, 3) },
+    Stencil { name: Name::new(42615, 15), code: Bytes::new(101730, 21), data: Bytes::new(101751, 0), holes: Holes::new(8686, 3) },
     // mul_i64_imm__01 (int_ops.c): 21 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(42370, 15), code: Bytes::new(98961, 21), data: Bytes::new(98982, 0), holes: Holes::new(8507, 3) },
+    Stencil { name: Name::new(42630, 15), code: Bytes::new(101751, 21), data: Bytes::new(101772, 0), holes: Holes::new(8689, 3) },
     // mul_i64_imm__02 (int_ops.c): 21 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(42385, 15), code: Bytes::new(98982, 21), data: Bytes::new(99003, 0), holes: Holes::new(8510, 3) },
+    Stencil { name: Name::new(42645, 15), code: Bytes::new(101772, 21), data: Bytes::new(101793, 0), holes: Holes::new(8692, 3) },
     // mul_i64_imm__03 (int_ops.c): 21 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(42400, 15), code: Bytes::new(99003, 21), data: Bytes::new(99024, 0), holes: Holes::new(8513, 3) },
+    Stencil { name: Name::new(42660, 15), code: Bytes::new(101793, 21), data: Bytes::new(101814, 0), holes: Holes::new(8695, 3) },
     // mul_i64_imm__04 (int_ops.c): 21 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(42415, 15), code: Bytes::new(99024, 21), data: Bytes::new(99045, 0), holes: Holes::new(8516, 3) },
+    Stencil { name: Name::new(42675, 15), code: Bytes::new(101814, 21), data: Bytes::new(101835, 0), holes: Holes::new(8698, 3) },
     // mul_i64_imm__05 (int_ops.c): 21 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(42430, 15), code: Bytes::new(99045, 21), data: Bytes::new(99066, 0), holes: Holes::new(8519, 3) },
+    Stencil { name: Name::new(42690, 15), code: Bytes::new(101835, 21), data: Bytes::new(101856, 0), holes: Holes::new(8701, 3) },
     // mul_i64_imm__0m (int_ops.c): 29 code bytes, 0 data bytes, 4 holes
-    Stencil { name: Name::new(42445, 15), code: Bytes::new(99066, 29), data: Bytes::new(99095, 0), holes: Holes::new(8522, 4) },
+    Stencil { name: Name::new(42705, 15), code: Bytes::new(101856, 29), data: Bytes::new(101885, 0), holes: Holes::new(8704, 4) },
     // mul_i64_imm__10 (int_ops.c): 21 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(42460, 15), code: Bytes::new(99095, 21), data: Bytes::new(99116, 0), holes: Holes::new(8526, 3) },
+    Stencil { name: Name::new(42720, 15), code: Bytes::new(101885, 21), data: Bytes::new(101906, 0), holes: Holes::new(8708, 3) },
     // mul_i64_imm__11 (int_ops.c): 21 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(42475, 15), code: Bytes::new(99116, 21), data: Bytes::new(99137, 0), holes: Holes::new(8529, 3) },
+    Stencil { name: Name::new(42735, 15), code: Bytes::new(101906, 21), data: Bytes::new(101927, 0), holes: Holes::new(8711, 3) },
     // mul_i64_imm__12 (int_ops.c): 21 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(42490, 15), code: Bytes::new(99137, 21), data: Bytes::new(99158, 0), holes: Holes::new(8532, 3) },
+    Stencil { name: Name::new(42750, 15), code: Bytes::new(101927, 21), data: Bytes::new(101948, 0), holes: Holes::new(8714, 3) },
     // mul_i64_imm__13 (int_ops.c): 21 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(42505, 15), code: Bytes::new(99158, 21), data: Bytes::new(99179, 0), holes: Holes::new(8535, 3) },
+    Stencil { name: Name::new(42765, 15), code: Bytes::new(101948, 21), data: Bytes::new(101969, 0), holes: Holes::new(8717, 3) },
     // mul_i64_imm__14 (int_ops.c): 21 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(42520, 15), code: Bytes::new(99179, 21), data: Bytes::new(99200, 0), holes: Holes::new(8538, 3) },
+    Stencil { name: Name::new(42780, 15), code: Bytes::new(101969, 21), data: Bytes::new(101990, 0), holes: Holes::new(8720, 3) },
     // mul_i64_imm__15 (int_ops.c): 21 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(42535, 15), code: Bytes::new(99200, 21), data: Bytes::new(99221, 0), holes: Holes::new(8541, 3) },
+    Stencil { name: Name::new(42795, 15), code: Bytes::new(101990, 21), data: Bytes::new(102011, 0), holes: Holes::new(8723, 3) },
     // mul_i64_imm__1m (int_ops.c): 29 code bytes, 0 data bytes, 4 holes
-    Stencil { name: Name::new(42550, 15), code: Bytes::new(99221, 29), data: Bytes::new(99250, 0), holes: Holes::new(8544, 4) },
+    Stencil { name: Name::new(42810, 15), code: Bytes::new(102011, 29), data: Bytes::new(102040, 0), holes: Holes::new(8726, 4) },
     // mul_i64_imm__20 (int_ops.c): 21 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(42565, 15), code: Bytes::new(99250, 21), data: Bytes::new(99271, 0), holes: Holes::new(8548, 3) },
+    Stencil { name: Name::new(42825, 15), code: Bytes::new(102040, 21), data: Bytes::new(102061, 0), holes: Holes::new(8730, 3) },
     // mul_i64_imm__21 (int_ops.c): 21 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(42580, 15), code: Bytes::new(99271, 21), data: Bytes::new(99292, 0), holes: Holes::new(8551, 3) },
+    Stencil { name: Name::new(42840, 15), code: Bytes::new(102061, 21), data: Bytes::new(102082, 0), holes: Holes::new(8733, 3) },
     // mul_i64_imm__22 (int_ops.c): 21 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(42595, 15), code: Bytes::new(99292, 21), data: Bytes::new(99313, 0), holes: Holes::new(8554, 3) },
+    Stencil { name: Name::new(42855, 15), code: Bytes::new(102082, 21), data: Bytes::new(102103, 0), holes: Holes::new(8736, 3) },
     // mul_i64_imm__23 (int_ops.c): 21 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(42610, 15), code: Bytes::new(99313, 21), data: Bytes::new(99334, 0), holes: Holes::new(8557, 3) },
+    Stencil { name: Name::new(42870, 15), code: Bytes::new(102103, 21), data: Bytes::new(102124, 0), holes: Holes::new(8739, 3) },
     // mul_i64_imm__24 (int_ops.c): 21 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(42625, 15), code: Bytes::new(99334, 21), data: Bytes::new(99355, 0), holes: Holes::new(8560, 3) },
+    Stencil { name: Name::new(42885, 15), code: Bytes::new(102124, 21), data: Bytes::new(102145, 0), holes: Holes::new(8742, 3) },
     // mul_i64_imm__25 (int_ops.c): 21 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(42640, 15), code: Bytes::new(99355, 21), data: Bytes::new(99376, 0), holes: Holes::new(8563, 3) },
+    Stencil { name: Name::new(42900, 15), code: Bytes::new(102145, 21), data: Bytes::new(102166, 0), holes: Holes::new(8745, 3) },
     // mul_i64_imm__2m (int_ops.c): 29 code bytes, 0 data bytes, 4 holes
-    Stencil { name: Name::new(42655, 15), code: Bytes::new(99376, 29), data: Bytes::new(99405, 0), holes: Holes::new(8566, 4) },
+    Stencil { name: Name::new(42915, 15), code: Bytes::new(102166, 29), data: Bytes::new(102195, 0), holes: Holes::new(8748, 4) },
     // mul_i64_imm__30 (int_ops.c): 21 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(42670, 15), code: Bytes::new(99405, 21), data: Bytes::new(99426, 0), holes: Holes::new(8570, 3) },
+    Stencil { name: Name::new(42930, 15), code: Bytes::new(102195, 21), data: Bytes::new(102216, 0), holes: Holes::new(8752, 3) },
     // mul_i64_imm__31 (int_ops.c): 21 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(42685, 15), code: Bytes::new(99426, 21), data: Bytes::new(99447, 0), holes: Holes::new(8573, 3) },
+    Stencil { name: Name::new(42945, 15), code: Bytes::new(102216, 21), data: Bytes::new(102237, 0), holes: Holes::new(8755, 3) },
     // mul_i64_imm__32 (int_ops.c): 21 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(42700, 15), code: Bytes::new(99447, 21), data: Bytes::new(99468, 0), holes: Holes::new(8576, 3) },
+    Stencil { name: Name::new(42960, 15), code: Bytes::new(102237, 21), data: Bytes::new(102258, 0), holes: Holes::new(8758, 3) },
     // mul_i64_imm__33 (int_ops.c): 21 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(42715, 15), code: Bytes::new(99468, 21), data: Bytes::new(99489, 0), holes: Holes::new(8579, 3) },
+    Stencil { name: Name::new(42975, 15), code: Bytes::new(102258, 21), data: Bytes::new(102279, 0), holes: Holes::new(8761, 3) },
     // mul_i64_imm__34 (int_ops.c): 21 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(42730, 15), code: Bytes::new(99489, 21), data: Bytes::new(99510, 0), holes: Holes::new(8582, 3) },
+    Stencil { name: Name::new(42990, 15), code: Bytes::new(102279, 21), data: Bytes::new(102300, 0), holes: Holes::new(8764, 3) },
     // mul_i64_imm__35 (int_ops.c): 21 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(42745, 15), code: Bytes::new(99510, 21), data: Bytes::new(99531, 0), holes: Holes::new(8585, 3) },
+    Stencil { name: Name::new(43005, 15), code: Bytes::new(102300, 21), data: Bytes::new(102321, 0), holes: Holes::new(8767, 3) },
     // mul_i64_imm__3m (int_ops.c): 29 code bytes, 0 data bytes, 4 holes
-    Stencil { name: Name::new(42760, 15), code: Bytes::new(99531, 29), data: Bytes::new(99560, 0), holes: Holes::new(8588, 4) },
+    Stencil { name: Name::new(43020, 15), code: Bytes::new(102321, 29), data: Bytes::new(102350, 0), holes: Holes::new(8770, 4) },
     // mul_i64_imm__40 (int_ops.c): 21 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(42775, 15), code: Bytes::new(99560, 21), data: Bytes::new(99581, 0), holes: Holes::new(8592, 3) },
+    Stencil { name: Name::new(43035, 15), code: Bytes::new(102350, 21), data: Bytes::new(102371, 0), holes: Holes::new(8774, 3) },
     // mul_i64_imm__41 (int_ops.c): 21 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(42790, 15), code: Bytes::new(99581, 21), data: Bytes::new(99602, 0), holes: Holes::new(8595, 3) },
+    Stencil { name: Name::new(43050, 15), code: Bytes::new(102371, 21), data: Bytes::new(102392, 0), holes: Holes::new(8777, 3) },
     // mul_i64_imm__42 (int_ops.c): 21 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(42805, 15), code: Bytes::new(99602, 21), data: Bytes::new(99623, 0), holes: Holes::new(8598, 3) },
+    Stencil { name: Name::new(43065, 15), code: Bytes::new(102392, 21), data: Bytes::new(102413, 0), holes: Holes::new(8780, 3) },
     // mul_i64_imm__43 (int_ops.c): 21 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(42820, 15), code: Bytes::new(99623, 21), data: Bytes::new(99644, 0), holes: Holes::new(8601, 3) },
+    Stencil { name: Name::new(43080, 15), code: Bytes::new(102413, 21), data: Bytes::new(102434, 0), holes: Holes::new(8783, 3) },
     // mul_i64_imm__44 (int_ops.c): 21 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(42835, 15), code: Bytes::new(99644, 21), data: Bytes::new(99665, 0), holes: Holes::new(8604, 3) },
+    Stencil { name: Name::new(43095, 15), code: Bytes::new(102434, 21), data: Bytes::new(102455, 0), holes: Holes::new(8786, 3) },
     // mul_i64_imm__45 (int_ops.c): 21 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(42850, 15), code: Bytes::new(99665, 21), data: Bytes::new(99686, 0), holes: Holes::new(8607, 3) },
+    Stencil { name: Name::new(43110, 15), code: Bytes::new(102455, 21), data: Bytes::new(102476, 0), holes: Holes::new(8789, 3) },
     // mul_i64_imm__4m (int_ops.c): 29 code bytes, 0 data bytes, 4 holes
-    Stencil { name: Name::new(42865, 15), code: Bytes::new(99686, 29), data: Bytes::new(99715, 0), holes: Holes::new(8610, 4) },
+    Stencil { name: Name::new(43125, 15), code: Bytes::new(102476, 29), data: Bytes::new(102505, 0), holes: Holes::new(8792, 4) },
     // mul_i64_imm__50 (int_ops.c): 21 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(42880, 15), code: Bytes::new(99715, 21), data: Bytes::new(99736, 0), holes: Holes::new(8614, 3) },
+    Stencil { name: Name::new(43140, 15), code: Bytes::new(102505, 21), data: Bytes::new(102526, 0), holes: Holes::new(8796, 3) },
     // mul_i64_imm__51 (int_ops.c): 21 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(42895, 15), code: Bytes::new(99736, 21), data: Bytes::new(99757, 0), holes: Holes::new(8617, 3) },
+    Stencil { name: Name::new(43155, 15), code: Bytes::new(102526, 21), data: Bytes::new(102547, 0), holes: Holes::new(8799, 3) },
     // mul_i64_imm__52 (int_ops.c): 21 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(42910, 15), code: Bytes::new(99757, 21), data: Bytes::new(99778, 0), holes: Holes::new(8620, 3) },
+    Stencil { name: Name::new(43170, 15), code: Bytes::new(102547, 21), data: Bytes::new(102568, 0), holes: Holes::new(8802, 3) },
     // mul_i64_imm__53 (int_ops.c): 21 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(42925, 15), code: Bytes::new(99778, 21), data: Bytes::new(99799, 0), holes: Holes::new(8623, 3) },
+    Stencil { name: Name::new(43185, 15), code: Bytes::new(102568, 21), data: Bytes::new(102589, 0), holes: Holes::new(8805, 3) },
     // mul_i64_imm__54 (int_ops.c): 21 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(42940, 15), code: Bytes::new(99799, 21), data: Bytes::new(99820, 0), holes: Holes::new(8626, 3) },
+    Stencil { name: Name::new(43200, 15), code: Bytes::new(102589, 21), data: Bytes::new(102610, 0), holes: Holes::new(8808, 3) },
     // mul_i64_imm__55 (int_ops.c): 21 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(42955, 15), code: Bytes::new(99820, 21), data: Bytes::new(99841, 0), holes: Holes::new(8629, 3) },
+    Stencil { name: Name::new(43215, 15), code: Bytes::new(102610, 21), data: Bytes::new(102631, 0), holes: Holes::new(8811, 3) },
     // mul_i64_imm__5m (int_ops.c): 29 code bytes, 0 data bytes, 4 holes
-    Stencil { name: Name::new(42970, 15), code: Bytes::new(99841, 29), data: Bytes::new(99870, 0), holes: Holes::new(8632, 4) },
+    Stencil { name: Name::new(43230, 15), code: Bytes::new(102631, 29), data: Bytes::new(102660, 0), holes: Holes::new(8814, 4) },
     // mul_i64_imm__m0 (int_ops.c): 26 code bytes, 0 data bytes, 4 holes
-    Stencil { name: Name::new(42985, 15), code: Bytes::new(99870, 26), data: Bytes::new(99896, 0), holes: Holes::new(8636, 4) },
+    Stencil { name: Name::new(43245, 15), code: Bytes::new(102660, 26), data: Bytes::new(102686, 0), holes: Holes::new(8818, 4) },
     // mul_i64_imm__m1 (int_ops.c): 26 code bytes, 0 data bytes, 4 holes
-    Stencil { name: Name::new(43000, 15), code: Bytes::new(99896, 26), data: Bytes::new(99922, 0), holes: Holes::new(8640, 4) },
+    Stencil { name: Name::new(43260, 15), code: Bytes::new(102686, 26), data: Bytes::new(102712, 0), holes: Holes::new(8822, 4) },
     // mul_i64_imm__m2 (int_ops.c): 26 code bytes, 0 data bytes, 4 holes
-    Stencil { name: Name::new(43015, 15), code: Bytes::new(99922, 26), data: Bytes::new(99948, 0), holes: Holes::new(8644, 4) },
+    Stencil { name: Name::new(43275, 15), code: Bytes::new(102712, 26), data: Bytes::new(102738, 0), holes: Holes::new(8826, 4) },
     // mul_i64_imm__m3 (int_ops.c): 26 code bytes, 0 data bytes, 4 holes
-    Stencil { name: Name::new(43030, 15), code: Bytes::new(99948, 26), data: Bytes::new(99974, 0), holes: Holes::new(8648, 4) },
+    Stencil { name: Name::new(43290, 15), code: Bytes::new(102738, 26), data: Bytes::new(102764, 0), holes: Holes::new(8830, 4) },
     // mul_i64_imm__m4 (int_ops.c): 26 code bytes, 0 data bytes, 4 holes
-    Stencil { name: Name::new(43045, 15), code: Bytes::new(99974, 26), data: Bytes::new(100000, 0), holes: Holes::new(8652, 4) },
+    Stencil { name: Name::new(43305, 15), code: Bytes::new(102764, 26), data: Bytes::new(102790, 0), holes: Holes::new(8834, 4) },
     // mul_i64_imm__m5 (int_ops.c): 26 code bytes, 0 data bytes, 4 holes
-    Stencil { name: Name::new(43060, 15), code: Bytes::new(100000, 26), data: Bytes::new(100026, 0), holes: Holes::new(8656, 4) },
+    Stencil { name: Name::new(43320, 15), code: Bytes::new(102790, 26), data: Bytes::new(102816, 0), holes: Holes::new(8838, 4) },
     // ne_f64 (float_ops.c): 42 code bytes, 0 data bytes, 4 holes
-    Stencil { name: Name::new(43075, 6), code: Bytes::new(100026, 42), data: Bytes::new(100068, 0), holes: Holes::new(8660, 4) },
+    Stencil { name: Name::new(43335, 6), code: Bytes::new(102816, 42), data: Bytes::new(102858, 0), holes: Holes::new(8842, 4) },
     // ne_i64 (int_ops.c): 36 code bytes, 0 data bytes, 4 holes
-    Stencil { name: Name::new(43081, 6), code: Bytes::new(100068, 36), data: Bytes::new(100104, 0), holes: Holes::new(8664, 4) },
+    Stencil { name: Name::new(43341, 6), code: Bytes::new(102858, 36), data: Bytes::new(102894, 0), holes: Holes::new(8846, 4) },
     // neg_f64 (float_ops.c): 32 code bytes, 16 data bytes, 4 holes
-    Stencil { name: Name::new(43087, 7), code: Bytes::new(100104, 32), data: Bytes::new(100136, 16), holes: Holes::new(8668, 4) },
+    Stencil { name: Name::new(43347, 7), code: Bytes::new(102894, 32), data: Bytes::new(102926, 16), holes: Holes::new(8850, 4) },
     // neg_f64__00 (float_ops.c): 12 code bytes, 16 data bytes, 2 holes
-    Stencil { name: Name::new(43094, 11), code: Bytes::new(100152, 12), data: Bytes::new(100164, 16), holes: Holes::new(8672, 2) },
+    Stencil { name: Name::new(43354, 11), code: Bytes::new(102942, 12), data: Bytes::new(102954, 16), holes: Holes::new(8854, 2) },
     // neg_f64__01 (float_ops.c): 15 code bytes, 16 data bytes, 2 holes
-    Stencil { name: Name::new(43105, 11), code: Bytes::new(100180, 15), data: Bytes::new(100195, 16), holes: Holes::new(8674, 2) },
+    Stencil { name: Name::new(43365, 11), code: Bytes::new(102970, 15), data: Bytes::new(102985, 16), holes: Holes::new(8856, 2) },
     // neg_f64__02 (float_ops.c): 15 code bytes, 16 data bytes, 2 holes
-    Stencil { name: Name::new(43116, 11), code: Bytes::new(100211, 15), data: Bytes::new(100226, 16), holes: Holes::new(8676, 2) },
+    Stencil { name: Name::new(43376, 11), code: Bytes::new(103001, 15), data: Bytes::new(103016, 16), holes: Holes::new(8858, 2) },
     // neg_f64__03 (float_ops.c): 15 code bytes, 16 data bytes, 2 holes
-    Stencil { name: Name::new(43127, 11), code: Bytes::new(100242, 15), data: Bytes::new(100257, 16), holes: Holes::new(8678, 2) },
+    Stencil { name: Name::new(43387, 11), code: Bytes::new(103032, 15), data: Bytes::new(103047, 16), holes: Holes::new(8860, 2) },
     // neg_f64__04 (float_ops.c): 15 code bytes, 16 data bytes, 2 holes
-    Stencil { name: Name::new(43138, 11), code: Bytes::new(100273, 15), data: Bytes::new(100288, 16), holes: Holes::new(8680, 2) },
+    Stencil { name: Name::new(43398, 11), code: Bytes::new(103063, 15), data: Bytes::new(103078, 16), holes: Holes::new(8862, 2) },
     // neg_f64__05 (float_ops.c): 15 code bytes, 16 data bytes, 2 holes
-    Stencil { name: Name::new(43149, 11), code: Bytes::new(100304, 15), data: Bytes::new(100319, 16), holes: Holes::new(8682, 2) },
+    Stencil { name: Name::new(43409, 11), code: Bytes::new(103094, 15), data: Bytes::new(103109, 16), holes: Holes::new(8864, 2) },
     // neg_f64__06 (float_ops.c): 15 code bytes, 16 data bytes, 2 holes
-    Stencil { name: Name::new(43160, 11), code: Bytes::new(100335, 15), data: Bytes::new(100350, 16), holes: Holes::new(8684, 2) },
+    Stencil { name: Name::new(43420, 11), code: Bytes::new(103125, 15), data: Bytes::new(103140, 16), holes: Holes::new(8866, 2) },
     // neg_f64__07 (float_ops.c): 15 code bytes, 16 data bytes, 2 holes
-    Stencil { name: Name::new(43171, 11), code: Bytes::new(100366, 15), data: Bytes::new(100381, 16), holes: Holes::new(8686, 2) },
+    Stencil { name: Name::new(43431, 11), code: Bytes::new(103156, 15), data: Bytes::new(103171, 16), holes: Holes::new(8868, 2) },
     // neg_f64__0m (float_ops.c): 22 code bytes, 16 data bytes, 3 holes
-    Stencil { name: Name::new(43182, 11), code: Bytes::new(100397, 22), data: Bytes::new(100419, 16), holes: Holes::new(8688, 3) },
+    Stencil { name: Name::new(43442, 11), code: Bytes::new(103187, 22), data: Bytes::new(103209, 16), holes: Holes::new(8870, 3) },
     // neg_f64__10 (float_ops.c): 15 code bytes, 16 data bytes, 2 holes
-    Stencil { name: Name::new(43193, 11), code: Bytes::new(100435, 15), data: Bytes::new(100450, 16), holes: Holes::new(8691, 2) },
+    Stencil { name: Name::new(43453, 11), code: Bytes::new(103225, 15), data: Bytes::new(103240, 16), holes: Holes::new(8873, 2) },
     // neg_f64__11 (float_ops.c): 12 code bytes, 16 data bytes, 2 holes
-    Stencil { name: Name::new(43204, 11), code: Bytes::new(100466, 12), data: Bytes::new(100478, 16), holes: Holes::new(8693, 2) },
+    Stencil { name: Name::new(43464, 11), code: Bytes::new(103256, 12), data: Bytes::new(103268, 16), holes: Holes::new(8875, 2) },
     // neg_f64__12 (float_ops.c): 15 code bytes, 16 data bytes, 2 holes
-    Stencil { name: Name::new(43215, 11), code: Bytes::new(100494, 15), data: Bytes::new(100509, 16), holes: Holes::new(8695, 2) },
+    Stencil { name: Name::new(43475, 11), code: Bytes::new(103284, 15), data: Bytes::new(103299, 16), holes: Holes::new(8877, 2) },
     // neg_f64__13 (float_ops.c): 15 code bytes, 16 data bytes, 2 holes
-    Stencil { name: Name::new(43226, 11), code: Bytes::new(100525, 15), data: Bytes::new(100540, 16), holes: Holes::new(8697, 2) },
+    Stencil { name: Name::new(43486, 11), code: Bytes::new(103315, 15), data: Bytes::new(103330, 16), holes: Holes::new(8879, 2) },
     // neg_f64__14 (float_ops.c): 15 code bytes, 16 data bytes, 2 holes
-    Stencil { name: Name::new(43237, 11), code: Bytes::new(100556, 15), data: Bytes::new(100571, 16), holes: Holes::new(8699, 2) },
+    Stencil { name: Name::new(43497, 11), code: Bytes::new(103346, 15), data: Bytes::new(103361, 16), holes: Holes::new(8881, 2) },
     // neg_f64__15 (float_ops.c): 15 code bytes, 16 data bytes, 2 holes
-    Stencil { name: Name::new(43248, 11), code: Bytes::new(100587, 15), data: Bytes::new(100602, 16), holes: Holes::new(8701, 2) },
+    Stencil { name: Name::new(43508, 11), code: Bytes::new(103377, 15), data: Bytes::new(103392, 16), holes: Holes::new(8883, 2) },
     // neg_f64__16 (float_ops.c): 15 code bytes, 16 data bytes, 2 holes
-    Stencil { name: Name::new(43259, 11), code: Bytes::new(100618, 15), data: Bytes::new(100633, 16), holes: Holes::new(8703, 2) },
+    Stencil { name: Name::new(43519, 11), code: Bytes::new(103408, 15), data: Bytes::new(103423, 16), holes: Holes::new(8885, 2) },
     // neg_f64__17 (float_ops.c): 15 code bytes, 16 data bytes, 2 holes
-    Stencil { name: Name::new(43270, 11), code: Bytes::new(100649, 15), data: Bytes::new(100664, 16), holes: Holes::new(8705, 2) },
+    Stencil { name: Name::new(43530, 11), code: Bytes::new(103439, 15), data: Bytes::new(103454, 16), holes: Holes::new(8887, 2) },
     // neg_f64__1m (float_ops.c): 22 code bytes, 16 data bytes, 3 holes
-    Stencil { name: Name::new(43281, 11), code: Bytes::new(100680, 22), data: Bytes::new(100702, 16), holes: Holes::new(8707, 3) },
+    Stencil { name: Name::new(43541, 11), code: Bytes::new(103470, 22), data: Bytes::new(103492, 16), holes: Holes::new(8889, 3) },
     // neg_f64__20 (float_ops.c): 15 code bytes, 16 data bytes, 2 holes
-    Stencil { name: Name::new(43292, 11), code: Bytes::new(100718, 15), data: Bytes::new(100733, 16), holes: Holes::new(8710, 2) },
+    Stencil { name: Name::new(43552, 11), code: Bytes::new(103508, 15), data: Bytes::new(103523, 16), holes: Holes::new(8892, 2) },
     // neg_f64__21 (float_ops.c): 15 code bytes, 16 data bytes, 2 holes
-    Stencil { name: Name::new(43303, 11), code: Bytes::new(100749, 15), data: Bytes::new(100764, 16), holes: Holes::new(8712, 2) },
+    Stencil { name: Name::new(43563, 11), code: Bytes::new(103539, 15), data: Bytes::new(103554, 16), holes: Holes::new(8894, 2) },
     // neg_f64__22 (float_ops.c): 12 code bytes, 16 data bytes, 2 holes
-    Stencil { name: Name::new(43314, 11), code: Bytes::new(100780, 12), data: Bytes::new(100792, 16), holes: Holes::new(8714, 2) },
+    Stencil { name: Name::new(43574, 11), code: Bytes::new(103570, 12), data: Bytes::new(103582, 16), holes: Holes::new(8896, 2) },
     // neg_f64__23 (float_ops.c): 15 code bytes, 16 data bytes, 2 holes
-    Stencil { name: Name::new(43325, 11), code: Bytes::new(100808, 15), data: Bytes::new(100823, 16), holes: Holes::new(8716, 2) },
+    Stencil { name: Name::new(43585, 11), code: Bytes::new(103598, 15), data: Bytes::new(103613, 16), holes: Holes::new(8898, 2) },
     // neg_f64__24 (float_ops.c): 15 code bytes, 16 data bytes, 2 holes
-    Stencil { name: Name::new(43336, 11), code: Bytes::new(100839, 15), data: Bytes::new(100854, 16), holes: Holes::new(8718, 2) },
+    Stencil { name: Name::new(43596, 11), code: Bytes::new(103629, 15), data: Bytes::new(103644, 16), holes: Holes::new(8900, 2) },
     // neg_f64__25 (float_ops.c): 15 code bytes, 16 data bytes, 2 holes
-    Stencil { name: Name::new(43347, 11), code: Bytes::new(100870, 15), data: Bytes::new(100885, 16), holes: Holes::new(8720, 2) },
+    Stencil { name: Name::new(43607, 11), code: Bytes::new(103660, 15), data: Bytes::new(103675, 16), holes: Holes::new(8902, 2) },
     // neg_f64__26 (float_ops.c): 15 code bytes, 16 data bytes, 2 holes
-    Stencil { name: Name::new(43358, 11), code: Bytes::new(100901, 15), data: Bytes::new(100916, 16), holes: Holes::new(8722, 2) },
+    Stencil { name: Name::new(43618, 11), code: Bytes::new(103691, 15), data: Bytes::new(103706, 16), holes: Holes::new(8904, 2) },
     // neg_f64__27 (float_ops.c): 15 code bytes, 16 data bytes, 2 holes
-    Stencil { name: Name::new(43369, 11), code: Bytes::new(100932, 15), data: Bytes::new(100947, 16), holes: Holes::new(8724, 2) },
+    Stencil { name: Name::new(43629, 11), code: Bytes::new(103722, 15), data: Bytes::new(103737, 16), holes: Holes::new(8906, 2) },
     // neg_f64__2m (float_ops.c): 22 code bytes, 16 data bytes, 3 holes
-    Stencil { name: Name::new(43380, 11), code: Bytes::new(100963, 22), data: Bytes::new(100985, 16), holes: Holes::new(8726, 3) },
+    Stencil { name: Name::new(43640, 11), code: Bytes::new(103753, 22), data: Bytes::new(103775, 16), holes: Holes::new(8908, 3) },
     // neg_f64__30 (float_ops.c): 15 code bytes, 16 data bytes, 2 holes
-    Stencil { name: Name::new(43391, 11), code: Bytes::new(101001, 15), data: Bytes::new(101016, 16), holes: Holes::new(8729, 2) },
+    Stencil { name: Name::new(43651, 11), code: Bytes::new(103791, 15), data: Bytes::new(103806, 16), holes: Holes::new(8911, 2) },
     // neg_f64__31 (float_ops.c): 15 code bytes, 16 data bytes, 2 holes
-    Stencil { name: Name::new(43402, 11), code: Bytes::new(101032, 15), data: Bytes::new(101047, 16), holes: Holes::new(8731, 2) },
+    Stencil { name: Name::new(43662, 11), code: Bytes::new(103822, 15), data: Bytes::new(103837, 16), holes: Holes::new(8913, 2) },
     // neg_f64__32 (float_ops.c): 15 code bytes, 16 data bytes, 2 holes
-    Stencil { name: Name::new(43413, 11), code: Bytes::new(101063, 15), data: Bytes::new(101078, 16), holes: Holes::new(8733, 2) },
+    Stencil { name: Name::new(43673, 11), code: Bytes::new(103853, 15), data: Bytes::new(103868, 16), holes: Holes::new(8915, 2) },
     // neg_f64__33 (float_ops.c): 12 code bytes, 16 data bytes, 2 holes
-    Stencil { name: Name::new(43424, 11), code: Bytes::new(101094, 12), data: Bytes::new(101106, 16), holes: Holes::new(8735, 2) },
+    Stencil { name: Name::new(43684, 11), code: Bytes::new(103884, 12), data: Bytes::new(103896, 16), holes: Holes::new(8917, 2) },
     // neg_f64__34 (float_ops.c): 15 code bytes, 16 data bytes, 2 holes
-    Stencil { name: Name::new(43435, 11), code: Bytes::new(101122, 15), data: Bytes::new(101137, 16), holes: Holes::new(8737, 2) },
+    Stencil { name: Name::new(43695, 11), code: Bytes::new(103912, 15), data: Bytes::new(103927, 16), holes: Holes::new(8919, 2) },
     // neg_f64__35 (float_ops.c): 15 code bytes, 16 data bytes, 2 holes
-    Stencil { name: Name::new(43446, 11), code: Bytes::new(101153, 15), data: Bytes::new(101168, 16), holes: Holes::new(8739, 2) },
+    Stencil { name: Name::new(43706, 11), code: Bytes::new(103943, 15), data: Bytes::new(103958, 16), holes: Holes::new(8921, 2) },
     // neg_f64__36 (float_ops.c): 15 code bytes, 16 data bytes, 2 holes
-    Stencil { name: Name::new(43457, 11), code: Bytes::new(101184, 15), data: Bytes::new(101199, 16), holes: Holes::new(8741, 2) },
+    Stencil { name: Name::new(43717, 11), code: Bytes::new(103974, 15), data: Bytes::new(103989, 16), holes: Holes::new(8923, 2) },
     // neg_f64__37 (float_ops.c): 15 code bytes, 16 data bytes, 2 holes
-    Stencil { name: Name::new(43468, 11), code: Bytes::new(101215, 15), data: Bytes::new(101230, 16), holes: Holes::new(8743, 2) },
+    Stencil { name: Name::new(43728, 11), code: Bytes::new(104005, 15), data: Bytes::new(104020, 16), holes: Holes::new(8925, 2) },
     // neg_f64__3m (float_ops.c): 22 code bytes, 16 data bytes, 3 holes
-    Stencil { name: Name::new(43479, 11), code: Bytes::new(101246, 22), data: Bytes::new(101268, 16), holes: Holes::new(8745, 3) },
+    Stencil { name: Name::new(43739, 11), code: Bytes::new(104036, 22), data: Bytes::new(104058, 16), holes: Holes::new(8927, 3) },
     // neg_f64__40 (float_ops.c): 15 code bytes, 16 data bytes, 2 holes
-    Stencil { name: Name::new(43490, 11), code: Bytes::new(101284, 15), data: Bytes::new(101299, 16), holes: Holes::new(8748, 2) },
+    Stencil { name: Name::new(43750, 11), code: Bytes::new(104074, 15), data: Bytes::new(104089, 16), holes: Holes::new(8930, 2) },
     // neg_f64__41 (float_ops.c): 15 code bytes, 16 data bytes, 2 holes
-    Stencil { name: Name::new(43501, 11), code: Bytes::new(101315, 15), data: Bytes::new(101330, 16), holes: Holes::new(8750, 2) },
+    Stencil { name: Name::new(43761, 11), code: Bytes::new(104105, 15), data: Bytes::new(104120, 16), holes: Holes::new(8932, 2) },
     // neg_f64__42 (float_ops.c): 15 code bytes, 16 data bytes, 2 holes
-    Stencil { name: Name::new(43512, 11), code: Bytes::new(101346, 15), data: Bytes::new(101361, 16), holes: Holes::new(8752, 2) },
+    Stencil { name: Name::new(43772, 11), code: Bytes::new(104136, 15), data: Bytes::new(104151, 16), holes: Holes::new(8934, 2) },
     // neg_f64__43 (float_ops.c): 15 code bytes, 16 data bytes, 2 holes
-    Stencil { name: Name::new(43523, 11), code: Bytes::new(101377, 15), data: Bytes::new(101392, 16), holes: Holes::new(8754, 2) },
+    Stencil { name: Name::new(43783, 11), code: Bytes::new(104167, 15), data: Bytes::new(104182, 16), holes: Holes::new(8936, 2) },
     // neg_f64__44 (float_ops.c): 12 code bytes, 16 data bytes, 2 holes
-    Stencil { name: Name::new(43534, 11), code: Bytes::new(101408, 12), data: Bytes::new(101420, 16), holes: Holes::new(8756, 2) },
+    Stencil { name: Name::new(43794, 11), code: Bytes::new(104198, 12), data: Bytes::new(104210, 16), holes: Holes::new(8938, 2) },
     // neg_f64__45 (float_ops.c): 15 code bytes, 16 data bytes, 2 holes
-    Stencil { name: Name::new(43545, 11), code: Bytes::new(101436, 15), data: Bytes::new(101451, 16), holes: Holes::new(8758, 2) },
+    Stencil { name: Name::new(43805, 11), code: Bytes::new(104226, 15), data: Bytes::new(104241, 16), holes: Holes::new(8940, 2) },
     // neg_f64__46 (float_ops.c): 15 code bytes, 16 data bytes, 2 holes
-    Stencil { name: Name::new(43556, 11), code: Bytes::new(101467, 15), data: Bytes::new(101482, 16), holes: Holes::new(8760, 2) },
+    Stencil { name: Name::new(43816, 11), code: Bytes::new(104257, 15), data: Bytes::new(104272, 16), holes: Holes::new(8942, 2) },
     // neg_f64__47 (float_ops.c): 15 code bytes, 16 data bytes, 2 holes
-    Stencil { name: Name::new(43567, 11), code: Bytes::new(101498, 15), data: Bytes::new(101513, 16), holes: Holes::new(8762, 2) },
+    Stencil { name: Name::new(43827, 11), code: Bytes::new(104288, 15), data: Bytes::new(104303, 16), holes: Holes::new(8944, 2) },
     // neg_f64__4m (float_ops.c): 22 code bytes, 16 data bytes, 3 holes
-    Stencil { name: Name::new(43578, 11), code: Bytes::new(101529, 22), data: Bytes::new(101551, 16), holes: Holes::new(8764, 3) },
+    Stencil { name: Name::new(43838, 11), code: Bytes::new(104319, 22), data: Bytes::new(104341, 16), holes: Holes::new(8946, 3) },
     // neg_f64__50 (float_ops.c): 15 code bytes, 16 data bytes, 2 holes
-    Stencil { name: Name::new(43589, 11), code: Bytes::new(101567, 15), data: Bytes::new(101582, 16), holes: Holes::new(8767, 2) },
+    Stencil { name: Name::new(43849, 11), code: Bytes::new(104357, 15), data: Bytes::new(104372, 16), holes: Holes::new(8949, 2) },
     // neg_f64__51 (float_ops.c): 15 code bytes, 16 data bytes, 2 holes
-    Stencil { name: Name::new(43600, 11), code: Bytes::new(101598, 15), data: Bytes::new(101613, 16), holes: Holes::new(8769, 2) },
+    Stencil { name: Name::new(43860, 11), code: Bytes::new(104388, 15), data: Bytes::new(104403, 16), holes: Holes::new(8951, 2) },
     // neg_f64__52 (float_ops.c): 15 code bytes, 16 data bytes, 2 holes
-    Stencil { name: Name::new(43611, 11), code: Bytes::new(101629, 15), data: Bytes::new(101644, 16), holes: Holes::new(8771, 2) },
+    Stencil { name: Name::new(43871, 11), code: Bytes::new(104419, 15), data: Bytes::new(104434, 16), holes: Holes::new(8953, 2) },
     // neg_f64__53 (float_ops.c): 15 code bytes, 16 data bytes, 2 holes
-    Stencil { name: Name::new(43622, 11), code: Bytes::new(101660, 15), data: Bytes::new(101675, 16), holes: Holes::new(8773, 2) },
+    Stencil { name: Name::new(43882, 11), code: Bytes::new(104450, 15), data: Bytes::new(104465, 16), holes: Holes::new(8955, 2) },
     // neg_f64__54 (float_ops.c): 15 code bytes, 16 data bytes, 2 holes
-    Stencil { name: Name::new(43633, 11), code: Bytes::new(101691, 15), data: Bytes::new(101706, 16), holes: Holes::new(8775, 2) },
+    Stencil { name: Name::new(43893, 11), code: Bytes::new(104481, 15), data: Bytes::new(104496, 16), holes: Holes::new(8957, 2) },
     // neg_f64__55 (float_ops.c): 12 code bytes, 16 data bytes, 2 holes
-    Stencil { name: Name::new(43644, 11), code: Bytes::new(101722, 12), data: Bytes::new(101734, 16), holes: Holes::new(8777, 2) },
+    Stencil { name: Name::new(43904, 11), code: Bytes::new(104512, 12), data: Bytes::new(104524, 16), holes: Holes::new(8959, 2) },
     // neg_f64__56 (float_ops.c): 15 code bytes, 16 data bytes, 2 holes
-    Stencil { name: Name::new(43655, 11), code: Bytes::new(101750, 15), data: Bytes::new(101765, 16), holes: Holes::new(8779, 2) },
+    Stencil { name: Name::new(43915, 11), code: Bytes::new(104540, 15), data: Bytes::new(104555, 16), holes: Holes::new(8961, 2) },
     // neg_f64__57 (float_ops.c): 15 code bytes, 16 data bytes, 2 holes
-    Stencil { name: Name::new(43666, 11), code: Bytes::new(101781, 15), data: Bytes::new(101796, 16), holes: Holes::new(8781, 2) },
+    Stencil { name: Name::new(43926, 11), code: Bytes::new(104571, 15), data: Bytes::new(104586, 16), holes: Holes::new(8963, 2) },
     // neg_f64__5m (float_ops.c): 22 code bytes, 16 data bytes, 3 holes
-    Stencil { name: Name::new(43677, 11), code: Bytes::new(101812, 22), data: Bytes::new(101834, 16), holes: Holes::new(8783, 3) },
+    Stencil { name: Name::new(43937, 11), code: Bytes::new(104602, 22), data: Bytes::new(104624, 16), holes: Holes::new(8965, 3) },
     // neg_f64__60 (float_ops.c): 15 code bytes, 16 data bytes, 2 holes
-    Stencil { name: Name::new(43688, 11), code: Bytes::new(101850, 15), data: Bytes::new(101865, 16), holes: Holes::new(8786, 2) },
+    Stencil { name: Name::new(43948, 11), code: Bytes::new(104640, 15), data: Bytes::new(104655, 16), holes: Holes::new(8968, 2) },
     // neg_f64__61 (float_ops.c): 15 code bytes, 16 data bytes, 2 holes
-    Stencil { name: Name::new(43699, 11), code: Bytes::new(101881, 15), data: Bytes::new(101896, 16), holes: Holes::new(8788, 2) },
+    Stencil { name: Name::new(43959, 11), code: Bytes::new(104671, 15), data: Bytes::new(104686, 16), holes: Holes::new(8970, 2) },
     // neg_f64__62 (float_ops.c): 15 code bytes, 16 data bytes, 2 holes
-    Stencil { name: Name::new(43710, 11), code: Bytes::new(101912, 15), data: Bytes::new(101927, 16), holes: Holes::new(8790, 2) },
+    Stencil { name: Name::new(43970, 11), code: Bytes::new(104702, 15), data: Bytes::new(104717, 16), holes: Holes::new(8972, 2) },
     // neg_f64__63 (float_ops.c): 15 code bytes, 16 data bytes, 2 holes
-    Stencil { name: Name::new(43721, 11), code: Bytes::new(101943, 15), data: Bytes::new(101958, 16), holes: Holes::new(8792, 2) },
+    Stencil { name: Name::new(43981, 11), code: Bytes::new(104733, 15), data: Bytes::new(104748, 16), holes: Holes::new(8974, 2) },
     // neg_f64__64 (float_ops.c): 15 code bytes, 16 data bytes, 2 holes
-    Stencil { name: Name::new(43732, 11), code: Bytes::new(101974, 15), data: Bytes::new(101989, 16), holes: Holes::new(8794, 2) },
+    Stencil { name: Name::new(43992, 11), code: Bytes::new(104764, 15), data: Bytes::new(104779, 16), holes: Holes::new(8976, 2) },
     // neg_f64__65 (float_ops.c): 15 code bytes, 16 data bytes, 2 holes
-    Stencil { name: Name::new(43743, 11), code: Bytes::new(102005, 15), data: Bytes::new(102020, 16), holes: Holes::new(8796, 2) },
+    Stencil { name: Name::new(44003, 11), code: Bytes::new(104795, 15), data: Bytes::new(104810, 16), holes: Holes::new(8978, 2) },
     // neg_f64__66 (float_ops.c): 12 code bytes, 16 data bytes, 2 holes
-    Stencil { name: Name::new(43754, 11), code: Bytes::new(102036, 12), data: Bytes::new(102048, 16), holes: Holes::new(8798, 2) },
+    Stencil { name: Name::new(44014, 11), code: Bytes::new(104826, 12), data: Bytes::new(104838, 16), holes: Holes::new(8980, 2) },
     // neg_f64__67 (float_ops.c): 15 code bytes, 16 data bytes, 2 holes
-    Stencil { name: Name::new(43765, 11), code: Bytes::new(102064, 15), data: Bytes::new(102079, 16), holes: Holes::new(8800, 2) },
+    Stencil { name: Name::new(44025, 11), code: Bytes::new(104854, 15), data: Bytes::new(104869, 16), holes: Holes::new(8982, 2) },
     // neg_f64__6m (float_ops.c): 22 code bytes, 16 data bytes, 3 holes
-    Stencil { name: Name::new(43776, 11), code: Bytes::new(102095, 22), data: Bytes::new(102117, 16), holes: Holes::new(8802, 3) },
+    Stencil { name: Name::new(44036, 11), code: Bytes::new(104885, 22), data: Bytes::new(104907, 16), holes: Holes::new(8984, 3) },
     // neg_f64__70 (float_ops.c): 15 code bytes, 16 data bytes, 2 holes
-    Stencil { name: Name::new(43787, 11), code: Bytes::new(102133, 15), data: Bytes::new(102148, 16), holes: Holes::new(8805, 2) },
+    Stencil { name: Name::new(44047, 11), code: Bytes::new(104923, 15), data: Bytes::new(104938, 16), holes: Holes::new(8987, 2) },
     // neg_f64__71 (float_ops.c): 15 code bytes, 16 data bytes, 2 holes
-    Stencil { name: Name::new(43798, 11), code: Bytes::new(102164, 15), data: Bytes::new(102179, 16), holes: Holes::new(8807, 2) },
+    Stencil { name: Name::new(44058, 11), code: Bytes::new(104954, 15), data: Bytes::new(104969, 16), holes: Holes::new(8989, 2) },
     // neg_f64__72 (float_ops.c): 15 code bytes, 16 data bytes, 2 holes
-    Stencil { name: Name::new(43809, 11), code: Bytes::new(102195, 15), data: Bytes::new(102210, 16), holes: Holes::new(8809, 2) },
+    Stencil { name: Name::new(44069, 11), code: Bytes::new(104985, 15), data: Bytes::new(105000, 16), holes: Holes::new(8991, 2) },
     // neg_f64__73 (float_ops.c): 15 code bytes, 16 data bytes, 2 holes
-    Stencil { name: Name::new(43820, 11), code: Bytes::new(102226, 15), data: Bytes::new(102241, 16), holes: Holes::new(8811, 2) },
+    Stencil { name: Name::new(44080, 11), code: Bytes::new(105016, 15), data: Bytes::new(105031, 16), holes: Holes::new(8993, 2) },
     // neg_f64__74 (float_ops.c): 15 code bytes, 16 data bytes, 2 holes
-    Stencil { name: Name::new(43831, 11), code: Bytes::new(102257, 15), data: Bytes::new(102272, 16), holes: Holes::new(8813, 2) },
+    Stencil { name: Name::new(44091, 11), code: Bytes::new(105047, 15), data: Bytes::new(105062, 16), holes: Holes::new(8995, 2) },
     // neg_f64__75 (float_ops.c): 15 code bytes, 16 data bytes, 2 holes
-    Stencil { name: Name::new(43842, 11), code: Bytes::new(102288, 15), data: Bytes::new(102303, 16), holes: Holes::new(8815, 2) },
+    Stencil { name: Name::new(44102, 11), code: Bytes::new(105078, 15), data: Bytes::new(105093, 16), holes: Holes::new(8997, 2) },
     // neg_f64__76 (float_ops.c): 15 code bytes, 16 data bytes, 2 holes
-    Stencil { name: Name::new(43853, 11), code: Bytes::new(102319, 15), data: Bytes::new(102334, 16), holes: Holes::new(8817, 2) },
+    Stencil { name: Name::new(44113, 11), code: Bytes::new(105109, 15), data: Bytes::new(105124, 16), holes: Holes::new(8999, 2) },
     // neg_f64__77 (float_ops.c): 12 code bytes, 16 data bytes, 2 holes
-    Stencil { name: Name::new(43864, 11), code: Bytes::new(102350, 12), data: Bytes::new(102362, 16), holes: Holes::new(8819, 2) },
+    Stencil { name: Name::new(44124, 11), code: Bytes::new(105140, 12), data: Bytes::new(105152, 16), holes: Holes::new(9001, 2) },
     // neg_f64__7m (float_ops.c): 22 code bytes, 16 data bytes, 3 holes
-    Stencil { name: Name::new(43875, 11), code: Bytes::new(102378, 22), data: Bytes::new(102400, 16), holes: Holes::new(8821, 3) },
+    Stencil { name: Name::new(44135, 11), code: Bytes::new(105168, 22), data: Bytes::new(105190, 16), holes: Holes::new(9003, 3) },
     // neg_f64__m0 (float_ops.c): 26 code bytes, 16 data bytes, 3 holes
-    Stencil { name: Name::new(43886, 11), code: Bytes::new(102416, 26), data: Bytes::new(102442, 16), holes: Holes::new(8824, 3) },
+    Stencil { name: Name::new(44146, 11), code: Bytes::new(105206, 26), data: Bytes::new(105232, 16), holes: Holes::new(9006, 3) },
     // neg_f64__m1 (float_ops.c): 26 code bytes, 16 data bytes, 3 holes
-    Stencil { name: Name::new(43897, 11), code: Bytes::new(102458, 26), data: Bytes::new(102484, 16), holes: Holes::new(8827, 3) },
+    Stencil { name: Name::new(44157, 11), code: Bytes::new(105248, 26), data: Bytes::new(105274, 16), holes: Holes::new(9009, 3) },
     // neg_f64__m2 (float_ops.c): 26 code bytes, 16 data bytes, 3 holes
-    Stencil { name: Name::new(43908, 11), code: Bytes::new(102500, 26), data: Bytes::new(102526, 16), holes: Holes::new(8830, 3) },
+    Stencil { name: Name::new(44168, 11), code: Bytes::new(105290, 26), data: Bytes::new(105316, 16), holes: Holes::new(9012, 3) },
     // neg_f64__m3 (float_ops.c): 26 code bytes, 16 data bytes, 3 holes
-    Stencil { name: Name::new(43919, 11), code: Bytes::new(102542, 26), data: Bytes::new(102568, 16), holes: Holes::new(8833, 3) },
+    Stencil { name: Name::new(44179, 11), code: Bytes::new(105332, 26), data: Bytes::new(105358, 16), holes: Holes::new(9015, 3) },
     // neg_f64__m4 (float_ops.c): 26 code bytes, 16 data bytes, 3 holes
-    Stencil { name: Name::new(43930, 11), code: Bytes::new(102584, 26), data: Bytes::new(102610, 16), holes: Holes::new(8836, 3) },
+    Stencil { name: Name::new(44190, 11), code: Bytes::new(105374, 26), data: Bytes::new(105400, 16), holes: Holes::new(9018, 3) },
     // neg_f64__m5 (float_ops.c): 26 code bytes, 16 data bytes, 3 holes
-    Stencil { name: Name::new(43941, 11), code: Bytes::new(102626, 26), data: Bytes::new(102652, 16), holes: Holes::new(8839, 3) },
+    Stencil { name: Name::new(44201, 11), code: Bytes::new(105416, 26), data: Bytes::new(105442, 16), holes: Holes::new(9021, 3) },
     // neg_f64__m6 (float_ops.c): 26 code bytes, 16 data bytes, 3 holes
-    Stencil { name: Name::new(43952, 11), code: Bytes::new(102668, 26), data: Bytes::new(102694, 16), holes: Holes::new(8842, 3) },
+    Stencil { name: Name::new(44212, 11), code: Bytes::new(105458, 26), data: Bytes::new(105484, 16), holes: Holes::new(9024, 3) },
     // neg_f64__m7 (float_ops.c): 26 code bytes, 16 data bytes, 3 holes
-    Stencil { name: Name::new(43963, 11), code: Bytes::new(102710, 26), data: Bytes::new(102736, 16), holes: Holes::new(8845, 3) },
+    Stencil { name: Name::new(44223, 11), code: Bytes::new(105500, 26), data: Bytes::new(105526, 16), holes: Holes::new(9027, 3) },
     // neg_i64 (int_ops.c): 30 code bytes, 0 data bytes, 4 holes
-    Stencil { name: Name::new(43974, 7), code: Bytes::new(102752, 30), data: Bytes::new(102782, 0), holes: Holes::new(8848, 4) },
+    Stencil { name: Name::new(44234, 7), code: Bytes::new(105542, 30), data: Bytes::new(105572, 0), holes: Holes::new(9030, 4) },
     // not (int_ops.c): 27 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(43981, 3), code: Bytes::new(102782, 27), data: Bytes::new(102809, 0), holes: Holes::new(8852, 3) },
+    Stencil { name: Name::new(44241, 3), code: Bytes::new(105572, 27), data: Bytes::new(105599, 0), holes: Holes::new(9034, 3) },
     // print_bool (print.c): 184 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(43984, 10), code: Bytes::new(102809, 184), data: Bytes::new(102993, 0), holes: Holes::new(8855, 3) },
+    Stencil { name: Name::new(44244, 10), code: Bytes::new(105599, 184), data: Bytes::new(105783, 0), holes: Holes::new(9037, 3) },
     // print_f64 (print.c): 186 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(43994, 9), code: Bytes::new(102993, 186), data: Bytes::new(103179, 0), holes: Holes::new(8858, 3) },
+    Stencil { name: Name::new(44254, 9), code: Bytes::new(105783, 186), data: Bytes::new(105969, 0), holes: Holes::new(9040, 3) },
     // print_i64 (print.c): 184 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(44003, 9), code: Bytes::new(103179, 184), data: Bytes::new(103363, 0), holes: Holes::new(8861, 3) },
+    Stencil { name: Name::new(44263, 9), code: Bytes::new(105969, 184), data: Bytes::new(106153, 0), holes: Holes::new(9043, 3) },
     // print_str (print.c): 184 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(44012, 9), code: Bytes::new(103363, 184), data: Bytes::new(103547, 0), holes: Holes::new(8864, 3) },
+    Stencil { name: Name::new(44272, 9), code: Bytes::new(106153, 184), data: Bytes::new(106337, 0), holes: Holes::new(9046, 3) },
     // reload_0 (shim.c): 13 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(44021, 8), code: Bytes::new(103547, 13), data: Bytes::new(103560, 0), holes: Holes::new(8867, 2) },
+    Stencil { name: Name::new(44281, 8), code: Bytes::new(106337, 13), data: Bytes::new(106350, 0), holes: Holes::new(9049, 2) },
     // reload_1 (shim.c): 13 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(44029, 8), code: Bytes::new(103560, 13), data: Bytes::new(103573, 0), holes: Holes::new(8869, 2) },
+    Stencil { name: Name::new(44289, 8), code: Bytes::new(106350, 13), data: Bytes::new(106363, 0), holes: Holes::new(9051, 2) },
     // reload_2 (shim.c): 13 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(44037, 8), code: Bytes::new(103573, 13), data: Bytes::new(103586, 0), holes: Holes::new(8871, 2) },
+    Stencil { name: Name::new(44297, 8), code: Bytes::new(106363, 13), data: Bytes::new(106376, 0), holes: Holes::new(9053, 2) },
     // reload_3 (shim.c): 13 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(44045, 8), code: Bytes::new(103586, 13), data: Bytes::new(103599, 0), holes: Holes::new(8873, 2) },
+    Stencil { name: Name::new(44305, 8), code: Bytes::new(106376, 13), data: Bytes::new(106389, 0), holes: Holes::new(9055, 2) },
     // reload_4 (shim.c): 13 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(44053, 8), code: Bytes::new(103599, 13), data: Bytes::new(103612, 0), holes: Holes::new(8875, 2) },
+    Stencil { name: Name::new(44313, 8), code: Bytes::new(106389, 13), data: Bytes::new(106402, 0), holes: Holes::new(9057, 2) },
     // reload_5 (shim.c): 13 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(44061, 8), code: Bytes::new(103612, 13), data: Bytes::new(103625, 0), holes: Holes::new(8877, 2) },
+    Stencil { name: Name::new(44321, 8), code: Bytes::new(106402, 13), data: Bytes::new(106415, 0), holes: Holes::new(9059, 2) },
     // reload_f_0 (shim.c): 15 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(44069, 10), code: Bytes::new(103625, 15), data: Bytes::new(103640, 0), holes: Holes::new(8879, 2) },
+    Stencil { name: Name::new(44329, 10), code: Bytes::new(106415, 15), data: Bytes::new(106430, 0), holes: Holes::new(9061, 2) },
     // reload_f_1 (shim.c): 15 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(44079, 10), code: Bytes::new(103640, 15), data: Bytes::new(103655, 0), holes: Holes::new(8881, 2) },
+    Stencil { name: Name::new(44339, 10), code: Bytes::new(106430, 15), data: Bytes::new(106445, 0), holes: Holes::new(9063, 2) },
     // reload_f_2 (shim.c): 15 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(44089, 10), code: Bytes::new(103655, 15), data: Bytes::new(103670, 0), holes: Holes::new(8883, 2) },
+    Stencil { name: Name::new(44349, 10), code: Bytes::new(106445, 15), data: Bytes::new(106460, 0), holes: Holes::new(9065, 2) },
     // reload_f_3 (shim.c): 15 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(44099, 10), code: Bytes::new(103670, 15), data: Bytes::new(103685, 0), holes: Holes::new(8885, 2) },
+    Stencil { name: Name::new(44359, 10), code: Bytes::new(106460, 15), data: Bytes::new(106475, 0), holes: Holes::new(9067, 2) },
     // reload_f_4 (shim.c): 15 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(44109, 10), code: Bytes::new(103685, 15), data: Bytes::new(103700, 0), holes: Holes::new(8887, 2) },
+    Stencil { name: Name::new(44369, 10), code: Bytes::new(106475, 15), data: Bytes::new(106490, 0), holes: Holes::new(9069, 2) },
     // reload_f_5 (shim.c): 15 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(44119, 10), code: Bytes::new(103700, 15), data: Bytes::new(103715, 0), holes: Holes::new(8889, 2) },
+    Stencil { name: Name::new(44379, 10), code: Bytes::new(106490, 15), data: Bytes::new(106505, 0), holes: Holes::new(9071, 2) },
     // reload_f_6 (shim.c): 15 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(44129, 10), code: Bytes::new(103715, 15), data: Bytes::new(103730, 0), holes: Holes::new(8891, 2) },
+    Stencil { name: Name::new(44389, 10), code: Bytes::new(106505, 15), data: Bytes::new(106520, 0), holes: Holes::new(9073, 2) },
     // reload_f_7 (shim.c): 15 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(44139, 10), code: Bytes::new(103730, 15), data: Bytes::new(103745, 0), holes: Holes::new(8893, 2) },
+    Stencil { name: Name::new(44399, 10), code: Bytes::new(106520, 15), data: Bytes::new(106535, 0), holes: Holes::new(9075, 2) },
     // ret_cell (calls.c): 30 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(44149, 8), code: Bytes::new(103745, 30), data: Bytes::new(103775, 0), holes: Holes::new(8895, 1) },
+    Stencil { name: Name::new(44409, 8), code: Bytes::new(106535, 30), data: Bytes::new(106565, 0), holes: Holes::new(9077, 1) },
     // ret_f64 (calls.c): 33 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(44157, 7), code: Bytes::new(103775, 33), data: Bytes::new(103808, 0), holes: Holes::new(8896, 1) },
+    Stencil { name: Name::new(44417, 7), code: Bytes::new(106565, 33), data: Bytes::new(106598, 0), holes: Holes::new(9078, 1) },
     // ret_f64__0 (calls.c): 23 code bytes, 0 data bytes, 0 holes
-    Stencil { name: Name::new(44164, 10), code: Bytes::new(103808, 23), data: Bytes::new(103831, 0), holes: Holes::new(8897, 0) },
+    Stencil { name: Name::new(44424, 10), code: Bytes::new(106598, 23), data: Bytes::new(106621, 0), holes: Holes::new(9079, 0) },
     // ret_f64__1 (calls.c): 23 code bytes, 0 data bytes, 0 holes
-    Stencil { name: Name::new(44174, 10), code: Bytes::new(103831, 23), data: Bytes::new(103854, 0), holes: Holes::new(8897, 0) },
+    Stencil { name: Name::new(44434, 10), code: Bytes::new(106621, 23), data: Bytes::new(106644, 0), holes: Holes::new(9079, 0) },
     // ret_f64__2 (calls.c): 23 code bytes, 0 data bytes, 0 holes
-    Stencil { name: Name::new(44184, 10), code: Bytes::new(103854, 23), data: Bytes::new(103877, 0), holes: Holes::new(8897, 0) },
+    Stencil { name: Name::new(44444, 10), code: Bytes::new(106644, 23), data: Bytes::new(106667, 0), holes: Holes::new(9079, 0) },
     // ret_f64__3 (calls.c): 23 code bytes, 0 data bytes, 0 holes
-    Stencil { name: Name::new(44194, 10), code: Bytes::new(103877, 23), data: Bytes::new(103900, 0), holes: Holes::new(8897, 0) },
+    Stencil { name: Name::new(44454, 10), code: Bytes::new(106667, 23), data: Bytes::new(106690, 0), holes: Holes::new(9079, 0) },
     // ret_f64__4 (calls.c): 23 code bytes, 0 data bytes, 0 holes
-    Stencil { name: Name::new(44204, 10), code: Bytes::new(103900, 23), data: Bytes::new(103923, 0), holes: Holes::new(8897, 0) },
+    Stencil { name: Name::new(44464, 10), code: Bytes::new(106690, 23), data: Bytes::new(106713, 0), holes: Holes::new(9079, 0) },
     // ret_f64__5 (calls.c): 23 code bytes, 0 data bytes, 0 holes
-    Stencil { name: Name::new(44214, 10), code: Bytes::new(103923, 23), data: Bytes::new(103946, 0), holes: Holes::new(8897, 0) },
+    Stencil { name: Name::new(44474, 10), code: Bytes::new(106713, 23), data: Bytes::new(106736, 0), holes: Holes::new(9079, 0) },
     // ret_f64__6 (calls.c): 23 code bytes, 0 data bytes, 0 holes
-    Stencil { name: Name::new(44224, 10), code: Bytes::new(103946, 23), data: Bytes::new(103969, 0), holes: Holes::new(8897, 0) },
+    Stencil { name: Name::new(44484, 10), code: Bytes::new(106736, 23), data: Bytes::new(106759, 0), holes: Holes::new(9079, 0) },
     // ret_f64__7 (calls.c): 23 code bytes, 0 data bytes, 0 holes
-    Stencil { name: Name::new(44234, 10), code: Bytes::new(103969, 23), data: Bytes::new(103992, 0), holes: Holes::new(8897, 0) },
+    Stencil { name: Name::new(44494, 10), code: Bytes::new(106759, 23), data: Bytes::new(106782, 0), holes: Holes::new(9079, 0) },
     // ret_i64 (calls.c): 30 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(44244, 7), code: Bytes::new(103992, 30), data: Bytes::new(104022, 0), holes: Holes::new(8897, 1) },
+    Stencil { name: Name::new(44504, 7), code: Bytes::new(106782, 30), data: Bytes::new(106812, 0), holes: Holes::new(9079, 1) },
     // ret_i64__0 (calls.c): 22 code bytes, 0 data bytes, 0 holes
-    Stencil { name: Name::new(44251, 10), code: Bytes::new(104022, 22), data: Bytes::new(104044, 0), holes: Holes::new(8898, 0) },
+    Stencil { name: Name::new(44511, 10), code: Bytes::new(106812, 22), data: Bytes::new(106834, 0), holes: Holes::new(9080, 0) },
     // ret_i64__1 (calls.c): 22 code bytes, 0 data bytes, 0 holes
-    Stencil { name: Name::new(44261, 10), code: Bytes::new(104044, 22), data: Bytes::new(104066, 0), holes: Holes::new(8898, 0) },
+    Stencil { name: Name::new(44521, 10), code: Bytes::new(106834, 22), data: Bytes::new(106856, 0), holes: Holes::new(9080, 0) },
     // ret_i64__2 (calls.c): 22 code bytes, 0 data bytes, 0 holes
-    Stencil { name: Name::new(44271, 10), code: Bytes::new(104066, 22), data: Bytes::new(104088, 0), holes: Holes::new(8898, 0) },
+    Stencil { name: Name::new(44531, 10), code: Bytes::new(106856, 22), data: Bytes::new(106878, 0), holes: Holes::new(9080, 0) },
     // ret_i64__3 (calls.c): 22 code bytes, 0 data bytes, 0 holes
-    Stencil { name: Name::new(44281, 10), code: Bytes::new(104088, 22), data: Bytes::new(104110, 0), holes: Holes::new(8898, 0) },
+    Stencil { name: Name::new(44541, 10), code: Bytes::new(106878, 22), data: Bytes::new(106900, 0), holes: Holes::new(9080, 0) },
     // ret_i64__4 (calls.c): 22 code bytes, 0 data bytes, 0 holes
-    Stencil { name: Name::new(44291, 10), code: Bytes::new(104110, 22), data: Bytes::new(104132, 0), holes: Holes::new(8898, 0) },
+    Stencil { name: Name::new(44551, 10), code: Bytes::new(106900, 22), data: Bytes::new(106922, 0), holes: Holes::new(9080, 0) },
     // ret_i64__5 (calls.c): 22 code bytes, 0 data bytes, 0 holes
-    Stencil { name: Name::new(44301, 10), code: Bytes::new(104132, 22), data: Bytes::new(104154, 0), holes: Holes::new(8898, 0) },
+    Stencil { name: Name::new(44561, 10), code: Bytes::new(106922, 22), data: Bytes::new(106944, 0), holes: Holes::new(9080, 0) },
     // ret_void (calls.c): 3 code bytes, 0 data bytes, 0 holes
-    Stencil { name: Name::new(44311, 8), code: Bytes::new(104154, 3), data: Bytes::new(104157, 0), holes: Holes::new(8898, 0) },
+    Stencil { name: Name::new(44571, 8), code: Bytes::new(106944, 3), data: Bytes::new(106947, 0), holes: Holes::new(9080, 0) },
     // set_field_cell (records.c): 60 code bytes, 0 data bytes, 5 holes
-    Stencil { name: Name::new(44319, 14), code: Bytes::new(104157, 60), data: Bytes::new(104217, 0), holes: Holes::new(8898, 5) },
+    Stencil { name: Name::new(44579, 14), code: Bytes::new(106947, 60), data: Bytes::new(107007, 0), holes: Holes::new(9080, 5) },
     // set_field_f64 (records.c): 60 code bytes, 0 data bytes, 5 holes
-    Stencil { name: Name::new(44333, 13), code: Bytes::new(104217, 60), data: Bytes::new(104277, 0), holes: Holes::new(8903, 5) },
+    Stencil { name: Name::new(44593, 13), code: Bytes::new(107007, 60), data: Bytes::new(107067, 0), holes: Holes::new(9085, 5) },
     // set_field_f64__0 (records.c): 54 code bytes, 0 data bytes, 4 holes
-    Stencil { name: Name::new(44346, 16), code: Bytes::new(104277, 54), data: Bytes::new(104331, 0), holes: Holes::new(8908, 4) },
+    Stencil { name: Name::new(44606, 16), code: Bytes::new(107067, 54), data: Bytes::new(107121, 0), holes: Holes::new(9090, 4) },
     // set_field_f64__1 (records.c): 54 code bytes, 0 data bytes, 4 holes
-    Stencil { name: Name::new(44362, 16), code: Bytes::new(104331, 54), data: Bytes::new(104385, 0), holes: Holes::new(8912, 4) },
+    Stencil { name: Name::new(44622, 16), code: Bytes::new(107121, 54), data: Bytes::new(107175, 0), holes: Holes::new(9094, 4) },
     // set_field_f64__2 (records.c): 54 code bytes, 0 data bytes, 4 holes
-    Stencil { name: Name::new(44378, 16), code: Bytes::new(104385, 54), data: Bytes::new(104439, 0), holes: Holes::new(8916, 4) },
+    Stencil { name: Name::new(44638, 16), code: Bytes::new(107175, 54), data: Bytes::new(107229, 0), holes: Holes::new(9098, 4) },
     // set_field_f64__3 (records.c): 54 code bytes, 0 data bytes, 4 holes
-    Stencil { name: Name::new(44394, 16), code: Bytes::new(104439, 54), data: Bytes::new(104493, 0), holes: Holes::new(8920, 4) },
+    Stencil { name: Name::new(44654, 16), code: Bytes::new(107229, 54), data: Bytes::new(107283, 0), holes: Holes::new(9102, 4) },
     // set_field_f64__4 (records.c): 54 code bytes, 0 data bytes, 4 holes
-    Stencil { name: Name::new(44410, 16), code: Bytes::new(104493, 54), data: Bytes::new(104547, 0), holes: Holes::new(8924, 4) },
+    Stencil { name: Name::new(44670, 16), code: Bytes::new(107283, 54), data: Bytes::new(107337, 0), holes: Holes::new(9106, 4) },
     // set_field_f64__5 (records.c): 54 code bytes, 0 data bytes, 4 holes
-    Stencil { name: Name::new(44426, 16), code: Bytes::new(104547, 54), data: Bytes::new(104601, 0), holes: Holes::new(8928, 4) },
+    Stencil { name: Name::new(44686, 16), code: Bytes::new(107337, 54), data: Bytes::new(107391, 0), holes: Holes::new(9110, 4) },
     // set_field_f64__6 (records.c): 54 code bytes, 0 data bytes, 4 holes
-    Stencil { name: Name::new(44442, 16), code: Bytes::new(104601, 54), data: Bytes::new(104655, 0), holes: Holes::new(8932, 4) },
+    Stencil { name: Name::new(44702, 16), code: Bytes::new(107391, 54), data: Bytes::new(107445, 0), holes: Holes::new(9114, 4) },
     // set_field_f64__7 (records.c): 54 code bytes, 0 data bytes, 4 holes
-    Stencil { name: Name::new(44458, 16), code: Bytes::new(104655, 54), data: Bytes::new(104709, 0), holes: Holes::new(8936, 4) },
+    Stencil { name: Name::new(44718, 16), code: Bytes::new(107445, 54), data: Bytes::new(107499, 0), holes: Holes::new(9118, 4) },
     // set_field_i64 (records.c): 60 code bytes, 0 data bytes, 5 holes
-    Stencil { name: Name::new(44474, 13), code: Bytes::new(104709, 60), data: Bytes::new(104769, 0), holes: Holes::new(8940, 5) },
+    Stencil { name: Name::new(44734, 13), code: Bytes::new(107499, 60), data: Bytes::new(107559, 0), holes: Holes::new(9122, 5) },
     // set_field_i64__0 (records.c): 52 code bytes, 0 data bytes, 4 holes
-    Stencil { name: Name::new(44487, 16), code: Bytes::new(104769, 52), data: Bytes::new(104821, 0), holes: Holes::new(8945, 4) },
+    Stencil { name: Name::new(44747, 16), code: Bytes::new(107559, 52), data: Bytes::new(107611, 0), holes: Holes::new(9127, 4) },
     // set_field_i64__1 (records.c): 52 code bytes, 0 data bytes, 4 holes
-    Stencil { name: Name::new(44503, 16), code: Bytes::new(104821, 52), data: Bytes::new(104873, 0), holes: Holes::new(8949, 4) },
+    Stencil { name: Name::new(44763, 16), code: Bytes::new(107611, 52), data: Bytes::new(107663, 0), holes: Holes::new(9131, 4) },
     // set_field_i64__2 (records.c): 52 code bytes, 0 data bytes, 4 holes
-    Stencil { name: Name::new(44519, 16), code: Bytes::new(104873, 52), data: Bytes::new(104925, 0), holes: Holes::new(8953, 4) },
+    Stencil { name: Name::new(44779, 16), code: Bytes::new(107663, 52), data: Bytes::new(107715, 0), holes: Holes::new(9135, 4) },
     // set_field_i64__3 (records.c): 52 code bytes, 0 data bytes, 4 holes
-    Stencil { name: Name::new(44535, 16), code: Bytes::new(104925, 52), data: Bytes::new(104977, 0), holes: Holes::new(8957, 4) },
+    Stencil { name: Name::new(44795, 16), code: Bytes::new(107715, 52), data: Bytes::new(107767, 0), holes: Holes::new(9139, 4) },
     // set_field_i64__4 (records.c): 52 code bytes, 0 data bytes, 4 holes
-    Stencil { name: Name::new(44551, 16), code: Bytes::new(104977, 52), data: Bytes::new(105029, 0), holes: Holes::new(8961, 4) },
+    Stencil { name: Name::new(44811, 16), code: Bytes::new(107767, 52), data: Bytes::new(107819, 0), holes: Holes::new(9143, 4) },
     // set_field_i64__5 (records.c): 52 code bytes, 0 data bytes, 4 holes
-    Stencil { name: Name::new(44567, 16), code: Bytes::new(105029, 52), data: Bytes::new(105081, 0), holes: Holes::new(8965, 4) },
+    Stencil { name: Name::new(44827, 16), code: Bytes::new(107819, 52), data: Bytes::new(107871, 0), holes: Holes::new(9147, 4) },
     // side_exit (shim.c): 5 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(44583, 9), code: Bytes::new(105081, 5), data: Bytes::new(105086, 0), holes: Holes::new(8969, 1) },
+    Stencil { name: Name::new(44843, 9), code: Bytes::new(107871, 5), data: Bytes::new(107876, 0), holes: Holes::new(9151, 1) },
     // spill_0 (shim.c): 13 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(44592, 7), code: Bytes::new(105086, 13), data: Bytes::new(105099, 0), holes: Holes::new(8970, 2) },
+    Stencil { name: Name::new(44852, 7), code: Bytes::new(107876, 13), data: Bytes::new(107889, 0), holes: Holes::new(9152, 2) },
     // spill_1 (shim.c): 13 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(44599, 7), code: Bytes::new(105099, 13), data: Bytes::new(105112, 0), holes: Holes::new(8972, 2) },
+    Stencil { name: Name::new(44859, 7), code: Bytes::new(107889, 13), data: Bytes::new(107902, 0), holes: Holes::new(9154, 2) },
     // spill_2 (shim.c): 13 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(44606, 7), code: Bytes::new(105112, 13), data: Bytes::new(105125, 0), holes: Holes::new(8974, 2) },
+    Stencil { name: Name::new(44866, 7), code: Bytes::new(107902, 13), data: Bytes::new(107915, 0), holes: Holes::new(9156, 2) },
     // spill_3 (shim.c): 13 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(44613, 7), code: Bytes::new(105125, 13), data: Bytes::new(105138, 0), holes: Holes::new(8976, 2) },
+    Stencil { name: Name::new(44873, 7), code: Bytes::new(107915, 13), data: Bytes::new(107928, 0), holes: Holes::new(9158, 2) },
     // spill_4 (shim.c): 13 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(44620, 7), code: Bytes::new(105138, 13), data: Bytes::new(105151, 0), holes: Holes::new(8978, 2) },
+    Stencil { name: Name::new(44880, 7), code: Bytes::new(107928, 13), data: Bytes::new(107941, 0), holes: Holes::new(9160, 2) },
     // spill_5 (shim.c): 13 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(44627, 7), code: Bytes::new(105151, 13), data: Bytes::new(105164, 0), holes: Holes::new(8980, 2) },
+    Stencil { name: Name::new(44887, 7), code: Bytes::new(107941, 13), data: Bytes::new(107954, 0), holes: Holes::new(9162, 2) },
     // spill_f_0 (shim.c): 15 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(44634, 9), code: Bytes::new(105164, 15), data: Bytes::new(105179, 0), holes: Holes::new(8982, 2) },
+    Stencil { name: Name::new(44894, 9), code: Bytes::new(107954, 15), data: Bytes::new(107969, 0), holes: Holes::new(9164, 2) },
     // spill_f_1 (shim.c): 15 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(44643, 9), code: Bytes::new(105179, 15), data: Bytes::new(105194, 0), holes: Holes::new(8984, 2) },
+    Stencil { name: Name::new(44903, 9), code: Bytes::new(107969, 15), data: Bytes::new(107984, 0), holes: Holes::new(9166, 2) },
     // spill_f_2 (shim.c): 15 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(44652, 9), code: Bytes::new(105194, 15), data: Bytes::new(105209, 0), holes: Holes::new(8986, 2) },
+    Stencil { name: Name::new(44912, 9), code: Bytes::new(107984, 15), data: Bytes::new(107999, 0), holes: Holes::new(9168, 2) },
     // spill_f_3 (shim.c): 15 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(44661, 9), code: Bytes::new(105209, 15), data: Bytes::new(105224, 0), holes: Holes::new(8988, 2) },
+    Stencil { name: Name::new(44921, 9), code: Bytes::new(107999, 15), data: Bytes::new(108014, 0), holes: Holes::new(9170, 2) },
     // spill_f_4 (shim.c): 15 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(44670, 9), code: Bytes::new(105224, 15), data: Bytes::new(105239, 0), holes: Holes::new(8990, 2) },
+    Stencil { name: Name::new(44930, 9), code: Bytes::new(108014, 15), data: Bytes::new(108029, 0), holes: Holes::new(9172, 2) },
     // spill_f_5 (shim.c): 15 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(44679, 9), code: Bytes::new(105239, 15), data: Bytes::new(105254, 0), holes: Holes::new(8992, 2) },
+    Stencil { name: Name::new(44939, 9), code: Bytes::new(108029, 15), data: Bytes::new(108044, 0), holes: Holes::new(9174, 2) },
     // spill_f_6 (shim.c): 15 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(44688, 9), code: Bytes::new(105254, 15), data: Bytes::new(105269, 0), holes: Holes::new(8994, 2) },
+    Stencil { name: Name::new(44948, 9), code: Bytes::new(108044, 15), data: Bytes::new(108059, 0), holes: Holes::new(9176, 2) },
     // spill_f_7 (shim.c): 15 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(44697, 9), code: Bytes::new(105269, 15), data: Bytes::new(105284, 0), holes: Holes::new(8996, 2) },
+    Stencil { name: Name::new(44957, 9), code: Bytes::new(108059, 15), data: Bytes::new(108074, 0), holes: Holes::new(9178, 2) },
     // sqrt_f64 (float_ops.c): 30 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(44706, 8), code: Bytes::new(105284, 30), data: Bytes::new(105314, 0), holes: Holes::new(8998, 3) },
+    Stencil { name: Name::new(44966, 8), code: Bytes::new(108074, 30), data: Bytes::new(108104, 0), holes: Holes::new(9180, 3) },
     // sqrt_f64__00 (float_ops.c): 9 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(44714, 12), code: Bytes::new(105314, 9), data: Bytes::new(105323, 0), holes: Holes::new(9001, 1) },
+    Stencil { name: Name::new(44974, 12), code: Bytes::new(108104, 9), data: Bytes::new(108113, 0), holes: Holes::new(9183, 1) },
     // sqrt_f64__01 (float_ops.c): 9 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(44726, 12), code: Bytes::new(105323, 9), data: Bytes::new(105332, 0), holes: Holes::new(9002, 1) },
+    Stencil { name: Name::new(44986, 12), code: Bytes::new(108113, 9), data: Bytes::new(108122, 0), holes: Holes::new(9184, 1) },
     // sqrt_f64__02 (float_ops.c): 9 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(44738, 12), code: Bytes::new(105332, 9), data: Bytes::new(105341, 0), holes: Holes::new(9003, 1) },
+    Stencil { name: Name::new(44998, 12), code: Bytes::new(108122, 9), data: Bytes::new(108131, 0), holes: Holes::new(9185, 1) },
     // sqrt_f64__03 (float_ops.c): 9 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(44750, 12), code: Bytes::new(105341, 9), data: Bytes::new(105350, 0), holes: Holes::new(9004, 1) },
+    Stencil { name: Name::new(45010, 12), code: Bytes::new(108131, 9), data: Bytes::new(108140, 0), holes: Holes::new(9186, 1) },
     // sqrt_f64__04 (float_ops.c): 9 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(44762, 12), code: Bytes::new(105350, 9), data: Bytes::new(105359, 0), holes: Holes::new(9005, 1) },
+    Stencil { name: Name::new(45022, 12), code: Bytes::new(108140, 9), data: Bytes::new(108149, 0), holes: Holes::new(9187, 1) },
     // sqrt_f64__05 (float_ops.c): 9 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(44774, 12), code: Bytes::new(105359, 9), data: Bytes::new(105368, 0), holes: Holes::new(9006, 1) },
+    Stencil { name: Name::new(45034, 12), code: Bytes::new(108149, 9), data: Bytes::new(108158, 0), holes: Holes::new(9188, 1) },
     // sqrt_f64__06 (float_ops.c): 9 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(44786, 12), code: Bytes::new(105368, 9), data: Bytes::new(105377, 0), holes: Holes::new(9007, 1) },
+    Stencil { name: Name::new(45046, 12), code: Bytes::new(108158, 9), data: Bytes::new(108167, 0), holes: Holes::new(9189, 1) },
     // sqrt_f64__07 (float_ops.c): 9 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(44798, 12), code: Bytes::new(105377, 9), data: Bytes::new(105386, 0), holes: Holes::new(9008, 1) },
+    Stencil { name: Name::new(45058, 12), code: Bytes::new(108167, 9), data: Bytes::new(108176, 0), holes: Holes::new(9190, 1) },
     // sqrt_f64__0m (float_ops.c): 19 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(44810, 12), code: Bytes::new(105386, 19), data: Bytes::new(105405, 0), holes: Holes::new(9009, 2) },
+    Stencil { name: Name::new(45070, 12), code: Bytes::new(108176, 19), data: Bytes::new(108195, 0), holes: Holes::new(9191, 2) },
     // sqrt_f64__10 (float_ops.c): 9 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(44822, 12), code: Bytes::new(105405, 9), data: Bytes::new(105414, 0), holes: Holes::new(9011, 1) },
+    Stencil { name: Name::new(45082, 12), code: Bytes::new(108195, 9), data: Bytes::new(108204, 0), holes: Holes::new(9193, 1) },
     // sqrt_f64__11 (float_ops.c): 9 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(44834, 12), code: Bytes::new(105414, 9), data: Bytes::new(105423, 0), holes: Holes::new(9012, 1) },
+    Stencil { name: Name::new(45094, 12), code: Bytes::new(108204, 9), data: Bytes::new(108213, 0), holes: Holes::new(9194, 1) },
     // sqrt_f64__12 (float_ops.c): 9 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(44846, 12), code: Bytes::new(105423, 9), data: Bytes::new(105432, 0), holes: Holes::new(9013, 1) },
+    Stencil { name: Name::new(45106, 12), code: Bytes::new(108213, 9), data: Bytes::new(108222, 0), holes: Holes::new(9195, 1) },
     // sqrt_f64__13 (float_ops.c): 9 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(44858, 12), code: Bytes::new(105432, 9), data: Bytes::new(105441, 0), holes: Holes::new(9014, 1) },
+    Stencil { name: Name::new(45118, 12), code: Bytes::new(108222, 9), data: Bytes::new(108231, 0), holes: Holes::new(9196, 1) },
     // sqrt_f64__14 (float_ops.c): 9 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(44870, 12), code: Bytes::new(105441, 9), data: Bytes::new(105450, 0), holes: Holes::new(9015, 1) },
+    Stencil { name: Name::new(45130, 12), code: Bytes::new(108231, 9), data: Bytes::new(108240, 0), holes: Holes::new(9197, 1) },
     // sqrt_f64__15 (float_ops.c): 9 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(44882, 12), code: Bytes::new(105450, 9), data: Bytes::new(105459, 0), holes: Holes::new(9016, 1) },
+    Stencil { name: Name::new(45142, 12), code: Bytes::new(108240, 9), data: Bytes::new(108249, 0), holes: Holes::new(9198, 1) },
     // sqrt_f64__16 (float_ops.c): 9 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(44894, 12), code: Bytes::new(105459, 9), data: Bytes::new(105468, 0), holes: Holes::new(9017, 1) },
+    Stencil { name: Name::new(45154, 12), code: Bytes::new(108249, 9), data: Bytes::new(108258, 0), holes: Holes::new(9199, 1) },
     // sqrt_f64__17 (float_ops.c): 9 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(44906, 12), code: Bytes::new(105468, 9), data: Bytes::new(105477, 0), holes: Holes::new(9018, 1) },
+    Stencil { name: Name::new(45166, 12), code: Bytes::new(108258, 9), data: Bytes::new(108267, 0), holes: Holes::new(9200, 1) },
     // sqrt_f64__1m (float_ops.c): 19 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(44918, 12), code: Bytes::new(105477, 19), data: Bytes::new(105496, 0), holes: Holes::new(9019, 2) },
+    Stencil { name: Name::new(45178, 12), code: Bytes::new(108267, 19), data: Bytes::new(108286, 0), holes: Holes::new(9201, 2) },
     // sqrt_f64__20 (float_ops.c): 9 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(44930, 12), code: Bytes::new(105496, 9), data: Bytes::new(105505, 0), holes: Holes::new(9021, 1) },
+    Stencil { name: Name::new(45190, 12), code: Bytes::new(108286, 9), data: Bytes::new(108295, 0), holes: Holes::new(9203, 1) },
     // sqrt_f64__21 (float_ops.c): 9 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(44942, 12), code: Bytes::new(105505, 9), data: Bytes::new(105514, 0), holes: Holes::new(9022, 1) },
+    Stencil { name: Name::new(45202, 12), code: Bytes::new(108295, 9), data: Bytes::new(108304, 0), holes: Holes::new(9204, 1) },
     // sqrt_f64__22 (float_ops.c): 9 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(44954, 12), code: Bytes::new(105514, 9), data: Bytes::new(105523, 0), holes: Holes::new(9023, 1) },
+    Stencil { name: Name::new(45214, 12), code: Bytes::new(108304, 9), data: Bytes::new(108313, 0), holes: Holes::new(9205, 1) },
     // sqrt_f64__23 (float_ops.c): 9 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(44966, 12), code: Bytes::new(105523, 9), data: Bytes::new(105532, 0), holes: Holes::new(9024, 1) },
+    Stencil { name: Name::new(45226, 12), code: Bytes::new(108313, 9), data: Bytes::new(108322, 0), holes: Holes::new(9206, 1) },
     // sqrt_f64__24 (float_ops.c): 9 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(44978, 12), code: Bytes::new(105532, 9), data: Bytes::new(105541, 0), holes: Holes::new(9025, 1) },
+    Stencil { name: Name::new(45238, 12), code: Bytes::new(108322, 9), data: Bytes::new(108331, 0), holes: Holes::new(9207, 1) },
     // sqrt_f64__25 (float_ops.c): 9 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(44990, 12), code: Bytes::new(105541, 9), data: Bytes::new(105550, 0), holes: Holes::new(9026, 1) },
+    Stencil { name: Name::new(45250, 12), code: Bytes::new(108331, 9), data: Bytes::new(108340, 0), holes: Holes::new(9208, 1) },
     // sqrt_f64__26 (float_ops.c): 9 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(45002, 12), code: Bytes::new(105550, 9), data: Bytes::new(105559, 0), holes: Holes::new(9027, 1) },
+    Stencil { name: Name::new(45262, 12), code: Bytes::new(108340, 9), data: Bytes::new(108349, 0), holes: Holes::new(9209, 1) },
     // sqrt_f64__27 (float_ops.c): 9 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(45014, 12), code: Bytes::new(105559, 9), data: Bytes::new(105568, 0), holes: Holes::new(9028, 1) },
+    Stencil { name: Name::new(45274, 12), code: Bytes::new(108349, 9), data: Bytes::new(108358, 0), holes: Holes::new(9210, 1) },
     // sqrt_f64__2m (float_ops.c): 19 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(45026, 12), code: Bytes::new(105568, 19), data: Bytes::new(105587, 0), holes: Holes::new(9029, 2) },
+    Stencil { name: Name::new(45286, 12), code: Bytes::new(108358, 19), data: Bytes::new(108377, 0), holes: Holes::new(9211, 2) },
     // sqrt_f64__30 (float_ops.c): 9 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(45038, 12), code: Bytes::new(105587, 9), data: Bytes::new(105596, 0), holes: Holes::new(9031, 1) },
+    Stencil { name: Name::new(45298, 12), code: Bytes::new(108377, 9), data: Bytes::new(108386, 0), holes: Holes::new(9213, 1) },
     // sqrt_f64__31 (float_ops.c): 9 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(45050, 12), code: Bytes::new(105596, 9), data: Bytes::new(105605, 0), holes: Holes::new(9032, 1) },
+    Stencil { name: Name::new(45310, 12), code: Bytes::new(108386, 9), data: Bytes::new(108395, 0), holes: Holes::new(9214, 1) },
     // sqrt_f64__32 (float_ops.c): 9 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(45062, 12), code: Bytes::new(105605, 9), data: Bytes::new(105614, 0), holes: Holes::new(9033, 1) },
+    Stencil { name: Name::new(45322, 12), code: Bytes::new(108395, 9), data: Bytes::new(108404, 0), holes: Holes::new(9215, 1) },
     // sqrt_f64__33 (float_ops.c): 9 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(45074, 12), code: Bytes::new(105614, 9), data: Bytes::new(105623, 0), holes: Holes::new(9034, 1) },
+    Stencil { name: Name::new(45334, 12), code: Bytes::new(108404, 9), data: Bytes::new(108413, 0), holes: Holes::new(9216, 1) },
     // sqrt_f64__34 (float_ops.c): 9 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(45086, 12), code: Bytes::new(105623, 9), data: Bytes::new(105632, 0), holes: Holes::new(9035, 1) },
+    Stencil { name: Name::new(45346, 12), code: Bytes::new(108413, 9), data: Bytes::new(108422, 0), holes: Holes::new(9217, 1) },
     // sqrt_f64__35 (float_ops.c): 9 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(45098, 12), code: Bytes::new(105632, 9), data: Bytes::new(105641, 0), holes: Holes::new(9036, 1) },
+    Stencil { name: Name::new(45358, 12), code: Bytes::new(108422, 9), data: Bytes::new(108431, 0), holes: Holes::new(9218, 1) },
     // sqrt_f64__36 (float_ops.c): 9 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(45110, 12), code: Bytes::new(105641, 9), data: Bytes::new(105650, 0), holes: Holes::new(9037, 1) },
+    Stencil { name: Name::new(45370, 12), code: Bytes::new(108431, 9), data: Bytes::new(108440, 0), holes: Holes::new(9219, 1) },
     // sqrt_f64__37 (float_ops.c): 9 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(45122, 12), code: Bytes::new(105650, 9), data: Bytes::new(105659, 0), holes: Holes::new(9038, 1) },
+    Stencil { name: Name::new(45382, 12), code: Bytes::new(108440, 9), data: Bytes::new(108449, 0), holes: Holes::new(9220, 1) },
     // sqrt_f64__3m (float_ops.c): 19 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(45134, 12), code: Bytes::new(105659, 19), data: Bytes::new(105678, 0), holes: Holes::new(9039, 2) },
+    Stencil { name: Name::new(45394, 12), code: Bytes::new(108449, 19), data: Bytes::new(108468, 0), holes: Holes::new(9221, 2) },
     // sqrt_f64__40 (float_ops.c): 9 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(45146, 12), code: Bytes::new(105678, 9), data: Bytes::new(105687, 0), holes: Holes::new(9041, 1) },
+    Stencil { name: Name::new(45406, 12), code: Bytes::new(108468, 9), data: Bytes::new(108477, 0), holes: Holes::new(9223, 1) },
     // sqrt_f64__41 (float_ops.c): 9 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(45158, 12), code: Bytes::new(105687, 9), data: Bytes::new(105696, 0), holes: Holes::new(9042, 1) },
+    Stencil { name: Name::new(45418, 12), code: Bytes::new(108477, 9), data: Bytes::new(108486, 0), holes: Holes::new(9224, 1) },
     // sqrt_f64__42 (float_ops.c): 9 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(45170, 12), code: Bytes::new(105696, 9), data: Bytes::new(105705, 0), holes: Holes::new(9043, 1) },
+    Stencil { name: Name::new(45430, 12), code: Bytes::new(108486, 9), data: Bytes::new(108495, 0), holes: Holes::new(9225, 1) },
     // sqrt_f64__43 (float_ops.c): 9 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(45182, 12), code: Bytes::new(105705, 9), data: Bytes::new(105714, 0), holes: Holes::new(9044, 1) },
+    Stencil { name: Name::new(45442, 12), code: Bytes::new(108495, 9), data: Bytes::new(108504, 0), holes: Holes::new(9226, 1) },
     // sqrt_f64__44 (float_ops.c): 9 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(45194, 12), code: Bytes::new(105714, 9), data: Bytes::new(105723, 0), holes: Holes::new(9045, 1) },
+    Stencil { name: Name::new(45454, 12), code: Bytes::new(108504, 9), data: Bytes::new(108513, 0), holes: Holes::new(9227, 1) },
     // sqrt_f64__45 (float_ops.c): 9 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(45206, 12), code: Bytes::new(105723, 9), data: Bytes::new(105732, 0), holes: Holes::new(9046, 1) },
+    Stencil { name: Name::new(45466, 12), code: Bytes::new(108513, 9), data: Bytes::new(108522, 0), holes: Holes::new(9228, 1) },
     // sqrt_f64__46 (float_ops.c): 9 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(45218, 12), code: Bytes::new(105732, 9), data: Bytes::new(105741, 0), holes: Holes::new(9047, 1) },
+    Stencil { name: Name::new(45478, 12), code: Bytes::new(108522, 9), data: Bytes::new(108531, 0), holes: Holes::new(9229, 1) },
     // sqrt_f64__47 (float_ops.c): 9 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(45230, 12), code: Bytes::new(105741, 9), data: Bytes::new(105750, 0), holes: Holes::new(9048, 1) },
+    Stencil { name: Name::new(45490, 12), code: Bytes::new(108531, 9), data: Bytes::new(108540, 0), holes: Holes::new(9230, 1) },
     // sqrt_f64__4m (float_ops.c): 19 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(45242, 12), code: Bytes::new(105750, 19), data: Bytes::new(105769, 0), holes: Holes::new(9049, 2) },
+    Stencil { name: Name::new(45502, 12), code: Bytes::new(108540, 19), data: Bytes::new(108559, 0), holes: Holes::new(9231, 2) },
     // sqrt_f64__50 (float_ops.c): 9 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(45254, 12), code: Bytes::new(105769, 9), data: Bytes::new(105778, 0), holes: Holes::new(9051, 1) },
+    Stencil { name: Name::new(45514, 12), code: Bytes::new(108559, 9), data: Bytes::new(108568, 0), holes: Holes::new(9233, 1) },
     // sqrt_f64__51 (float_ops.c): 9 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(45266, 12), code: Bytes::new(105778, 9), data: Bytes::new(105787, 0), holes: Holes::new(9052, 1) },
+    Stencil { name: Name::new(45526, 12), code: Bytes::new(108568, 9), data: Bytes::new(108577, 0), holes: Holes::new(9234, 1) },
     // sqrt_f64__52 (float_ops.c): 9 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(45278, 12), code: Bytes::new(105787, 9), data: Bytes::new(105796, 0), holes: Holes::new(9053, 1) },
+    Stencil { name: Name::new(45538, 12), code: Bytes::new(108577, 9), data: Bytes::new(108586, 0), holes: Holes::new(9235, 1) },
     // sqrt_f64__53 (float_ops.c): 9 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(45290, 12), code: Bytes::new(105796, 9), data: Bytes::new(105805, 0), holes: Holes::new(9054, 1) },
+    Stencil { name: Name::new(45550, 12), code: Bytes::new(108586, 9), data: Bytes::new(108595, 0), holes: Holes::new(9236, 1) },
     // sqrt_f64__54 (float_ops.c): 9 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(45302, 12), code: Bytes::new(105805, 9), data: Bytes::new(105814, 0), holes: Holes::new(9055, 1) },
+    Stencil { name: Name::new(45562, 12), code: Bytes::new(108595, 9), data: Bytes::new(108604, 0), holes: Holes::new(9237, 1) },
     // sqrt_f64__55 (float_ops.c): 9 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(45314, 12), code: Bytes::new(105814, 9), data: Bytes::new(105823, 0), holes: Holes::new(9056, 1) },
+    Stencil { name: Name::new(45574, 12), code: Bytes::new(108604, 9), data: Bytes::new(108613, 0), holes: Holes::new(9238, 1) },
     // sqrt_f64__56 (float_ops.c): 9 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(45326, 12), code: Bytes::new(105823, 9), data: Bytes::new(105832, 0), holes: Holes::new(9057, 1) },
+    Stencil { name: Name::new(45586, 12), code: Bytes::new(108613, 9), data: Bytes::new(108622, 0), holes: Holes::new(9239, 1) },
     // sqrt_f64__57 (float_ops.c): 9 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(45338, 12), code: Bytes::new(105832, 9), data: Bytes::new(105841, 0), holes: Holes::new(9058, 1) },
+    Stencil { name: Name::new(45598, 12), code: Bytes::new(108622, 9), data: Bytes::new(108631, 0), holes: Holes::new(9240, 1) },
     // sqrt_f64__5m (float_ops.c): 19 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(45350, 12), code: Bytes::new(105841, 19), data: Bytes::new(105860, 0), holes: Holes::new(9059, 2) },
+    Stencil { name: Name::new(45610, 12), code: Bytes::new(108631, 19), data: Bytes::new(108650, 0), holes: Holes::new(9241, 2) },
     // sqrt_f64__60 (float_ops.c): 9 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(45362, 12), code: Bytes::new(105860, 9), data: Bytes::new(105869, 0), holes: Holes::new(9061, 1) },
+    Stencil { name: Name::new(45622, 12), code: Bytes::new(108650, 9), data: Bytes::new(108659, 0), holes: Holes::new(9243, 1) },
     // sqrt_f64__61 (float_ops.c): 9 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(45374, 12), code: Bytes::new(105869, 9), data: Bytes::new(105878, 0), holes: Holes::new(9062, 1) },
+    Stencil { name: Name::new(45634, 12), code: Bytes::new(108659, 9), data: Bytes::new(108668, 0), holes: Holes::new(9244, 1) },
     // sqrt_f64__62 (float_ops.c): 9 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(45386, 12), code: Bytes::new(105878, 9), data: Bytes::new(105887, 0), holes: Holes::new(9063, 1) },
+    Stencil { name: Name::new(45646, 12), code: Bytes::new(108668, 9), data: Bytes::new(108677, 0), holes: Holes::new(9245, 1) },
     // sqrt_f64__63 (float_ops.c): 9 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(45398, 12), code: Bytes::new(105887, 9), data: Bytes::new(105896, 0), holes: Holes::new(9064, 1) },
+    Stencil { name: Name::new(45658, 12), code: Bytes::new(108677, 9), data: Bytes::new(108686, 0), holes: Holes::new(9246, 1) },
     // sqrt_f64__64 (float_ops.c): 9 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(45410, 12), code: Bytes::new(105896, 9), data: Bytes::new(105905, 0), holes: Holes::new(9065, 1) },
+    Stencil { name: Name::new(45670, 12), code: Bytes::new(108686, 9), data: Bytes::new(108695, 0), holes: Holes::new(9247, 1) },
     // sqrt_f64__65 (float_ops.c): 9 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(45422, 12), code: Bytes::new(105905, 9), data: Bytes::new(105914, 0), holes: Holes::new(9066, 1) },
+    Stencil { name: Name::new(45682, 12), code: Bytes::new(108695, 9), data: Bytes::new(108704, 0), holes: Holes::new(9248, 1) },
     // sqrt_f64__66 (float_ops.c): 9 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(45434, 12), code: Bytes::new(105914, 9), data: Bytes::new(105923, 0), holes: Holes::new(9067, 1) },
+    Stencil { name: Name::new(45694, 12), code: Bytes::new(108704, 9), data: Bytes::new(108713, 0), holes: Holes::new(9249, 1) },
     // sqrt_f64__67 (float_ops.c): 9 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(45446, 12), code: Bytes::new(105923, 9), data: Bytes::new(105932, 0), holes: Holes::new(9068, 1) },
+    Stencil { name: Name::new(45706, 12), code: Bytes::new(108713, 9), data: Bytes::new(108722, 0), holes: Holes::new(9250, 1) },
     // sqrt_f64__6m (float_ops.c): 19 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(45458, 12), code: Bytes::new(105932, 19), data: Bytes::new(105951, 0), holes: Holes::new(9069, 2) },
+    Stencil { name: Name::new(45718, 12), code: Bytes::new(108722, 19), data: Bytes::new(108741, 0), holes: Holes::new(9251, 2) },
     // sqrt_f64__70 (float_ops.c): 9 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(45470, 12), code: Bytes::new(105951, 9), data: Bytes::new(105960, 0), holes: Holes::new(9071, 1) },
+    Stencil { name: Name::new(45730, 12), code: Bytes::new(108741, 9), data: Bytes::new(108750, 0), holes: Holes::new(9253, 1) },
     // sqrt_f64__71 (float_ops.c): 9 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(45482, 12), code: Bytes::new(105960, 9), data: Bytes::new(105969, 0), holes: Holes::new(9072, 1) },
+    Stencil { name: Name::new(45742, 12), code: Bytes::new(108750, 9), data: Bytes::new(108759, 0), holes: Holes::new(9254, 1) },
     // sqrt_f64__72 (float_ops.c): 9 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(45494, 12), code: Bytes::new(105969, 9), data: Bytes::new(105978, 0), holes: Holes::new(9073, 1) },
+    Stencil { name: Name::new(45754, 12), code: Bytes::new(108759, 9), data: Bytes::new(108768, 0), holes: Holes::new(9255, 1) },
     // sqrt_f64__73 (float_ops.c): 9 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(45506, 12), code: Bytes::new(105978, 9), data: Bytes::new(105987, 0), holes: Holes::new(9074, 1) },
+    Stencil { name: Name::new(45766, 12), code: Bytes::new(108768, 9), data: Bytes::new(108777, 0), holes: Holes::new(9256, 1) },
     // sqrt_f64__74 (float_ops.c): 9 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(45518, 12), code: Bytes::new(105987, 9), data: Bytes::new(105996, 0), holes: Holes::new(9075, 1) },
+    Stencil { name: Name::new(45778, 12), code: Bytes::new(108777, 9), data: Bytes::new(108786, 0), holes: Holes::new(9257, 1) },
     // sqrt_f64__75 (float_ops.c): 9 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(45530, 12), code: Bytes::new(105996, 9), data: Bytes::new(106005, 0), holes: Holes::new(9076, 1) },
+    Stencil { name: Name::new(45790, 12), code: Bytes::new(108786, 9), data: Bytes::new(108795, 0), holes: Holes::new(9258, 1) },
     // sqrt_f64__76 (float_ops.c): 9 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(45542, 12), code: Bytes::new(106005, 9), data: Bytes::new(106014, 0), holes: Holes::new(9077, 1) },
+    Stencil { name: Name::new(45802, 12), code: Bytes::new(108795, 9), data: Bytes::new(108804, 0), holes: Holes::new(9259, 1) },
     // sqrt_f64__77 (float_ops.c): 9 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(45554, 12), code: Bytes::new(106014, 9), data: Bytes::new(106023, 0), holes: Holes::new(9078, 1) },
+    Stencil { name: Name::new(45814, 12), code: Bytes::new(108804, 9), data: Bytes::new(108813, 0), holes: Holes::new(9260, 1) },
     // sqrt_f64__7m (float_ops.c): 19 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(45566, 12), code: Bytes::new(106023, 19), data: Bytes::new(106042, 0), holes: Holes::new(9079, 2) },
+    Stencil { name: Name::new(45826, 12), code: Bytes::new(108813, 19), data: Bytes::new(108832, 0), holes: Holes::new(9261, 2) },
     // sqrt_f64__m0 (float_ops.c): 20 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(45578, 12), code: Bytes::new(106042, 20), data: Bytes::new(106062, 0), holes: Holes::new(9081, 2) },
+    Stencil { name: Name::new(45838, 12), code: Bytes::new(108832, 20), data: Bytes::new(108852, 0), holes: Holes::new(9263, 2) },
     // sqrt_f64__m1 (float_ops.c): 20 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(45590, 12), code: Bytes::new(106062, 20), data: Bytes::new(106082, 0), holes: Holes::new(9083, 2) },
+    Stencil { name: Name::new(45850, 12), code: Bytes::new(108852, 20), data: Bytes::new(108872, 0), holes: Holes::new(9265, 2) },
     // sqrt_f64__m2 (float_ops.c): 20 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(45602, 12), code: Bytes::new(106082, 20), data: Bytes::new(106102, 0), holes: Holes::new(9085, 2) },
+    Stencil { name: Name::new(45862, 12), code: Bytes::new(108872, 20), data: Bytes::new(108892, 0), holes: Holes::new(9267, 2) },
     // sqrt_f64__m3 (float_ops.c): 20 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(45614, 12), code: Bytes::new(106102, 20), data: Bytes::new(106122, 0), holes: Holes::new(9087, 2) },
+    Stencil { name: Name::new(45874, 12), code: Bytes::new(108892, 20), data: Bytes::new(108912, 0), holes: Holes::new(9269, 2) },
     // sqrt_f64__m4 (float_ops.c): 20 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(45626, 12), code: Bytes::new(106122, 20), data: Bytes::new(106142, 0), holes: Holes::new(9089, 2) },
+    Stencil { name: Name::new(45886, 12), code: Bytes::new(108912, 20), data: Bytes::new(108932, 0), holes: Holes::new(9271, 2) },
     // sqrt_f64__m5 (float_ops.c): 20 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(45638, 12), code: Bytes::new(106142, 20), data: Bytes::new(106162, 0), holes: Holes::new(9091, 2) },
+    Stencil { name: Name::new(45898, 12), code: Bytes::new(108932, 20), data: Bytes::new(108952, 0), holes: Holes::new(9273, 2) },
     // sqrt_f64__m6 (float_ops.c): 20 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(45650, 12), code: Bytes::new(106162, 20), data: Bytes::new(106182, 0), holes: Holes::new(9093, 2) },
+    Stencil { name: Name::new(45910, 12), code: Bytes::new(108952, 20), data: Bytes::new(108972, 0), holes: Holes::new(9275, 2) },
     // sqrt_f64__m7 (float_ops.c): 20 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(45662, 12), code: Bytes::new(106182, 20), data: Bytes::new(106202, 0), holes: Holes::new(9095, 2) },
+    Stencil { name: Name::new(45922, 12), code: Bytes::new(108972, 20), data: Bytes::new(108992, 0), holes: Holes::new(9277, 2) },
     // store_global_cell (moves.c): 20 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(45674, 17), code: Bytes::new(106202, 20), data: Bytes::new(106222, 0), holes: Holes::new(9097, 3) },
+    Stencil { name: Name::new(45934, 17), code: Bytes::new(108992, 20), data: Bytes::new(109012, 0), holes: Holes::new(9279, 3) },
     // store_global_f64 (moves.c): 24 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(45691, 16), code: Bytes::new(106222, 24), data: Bytes::new(106246, 0), holes: Holes::new(9100, 3) },
+    Stencil { name: Name::new(45951, 16), code: Bytes::new(109012, 24), data: Bytes::new(109036, 0), holes: Holes::new(9282, 3) },
     // store_global_f64__0 (moves.c): 14 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(45707, 19), code: Bytes::new(106246, 14), data: Bytes::new(106260, 0), holes: Holes::new(9103, 2) },
+    Stencil { name: Name::new(45967, 19), code: Bytes::new(109036, 14), data: Bytes::new(109050, 0), holes: Holes::new(9285, 2) },
     // store_global_f64__1 (moves.c): 14 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(45726, 19), code: Bytes::new(106260, 14), data: Bytes::new(106274, 0), holes: Holes::new(9105, 2) },
+    Stencil { name: Name::new(45986, 19), code: Bytes::new(109050, 14), data: Bytes::new(109064, 0), holes: Holes::new(9287, 2) },
     // store_global_f64__2 (moves.c): 14 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(45745, 19), code: Bytes::new(106274, 14), data: Bytes::new(106288, 0), holes: Holes::new(9107, 2) },
+    Stencil { name: Name::new(46005, 19), code: Bytes::new(109064, 14), data: Bytes::new(109078, 0), holes: Holes::new(9289, 2) },
     // store_global_f64__3 (moves.c): 14 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(45764, 19), code: Bytes::new(106288, 14), data: Bytes::new(106302, 0), holes: Holes::new(9109, 2) },
+    Stencil { name: Name::new(46024, 19), code: Bytes::new(109078, 14), data: Bytes::new(109092, 0), holes: Holes::new(9291, 2) },
     // store_global_f64__4 (moves.c): 14 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(45783, 19), code: Bytes::new(106302, 14), data: Bytes::new(106316, 0), holes: Holes::new(9111, 2) },
+    Stencil { name: Name::new(46043, 19), code: Bytes::new(109092, 14), data: Bytes::new(109106, 0), holes: Holes::new(9293, 2) },
     // store_global_f64__5 (moves.c): 14 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(45802, 19), code: Bytes::new(106316, 14), data: Bytes::new(106330, 0), holes: Holes::new(9113, 2) },
+    Stencil { name: Name::new(46062, 19), code: Bytes::new(109106, 14), data: Bytes::new(109120, 0), holes: Holes::new(9295, 2) },
     // store_global_f64__6 (moves.c): 14 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(45821, 19), code: Bytes::new(106330, 14), data: Bytes::new(106344, 0), holes: Holes::new(9115, 2) },
+    Stencil { name: Name::new(46081, 19), code: Bytes::new(109120, 14), data: Bytes::new(109134, 0), holes: Holes::new(9297, 2) },
     // store_global_f64__7 (moves.c): 14 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(45840, 19), code: Bytes::new(106344, 14), data: Bytes::new(106358, 0), holes: Holes::new(9117, 2) },
+    Stencil { name: Name::new(46100, 19), code: Bytes::new(109134, 14), data: Bytes::new(109148, 0), holes: Holes::new(9299, 2) },
     // store_global_i64 (moves.c): 20 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(45859, 16), code: Bytes::new(106358, 20), data: Bytes::new(106378, 0), holes: Holes::new(9119, 3) },
+    Stencil { name: Name::new(46119, 16), code: Bytes::new(109148, 20), data: Bytes::new(109168, 0), holes: Holes::new(9301, 3) },
     // store_global_i64__0 (moves.c): 12 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(45875, 19), code: Bytes::new(106378, 12), data: Bytes::new(106390, 0), holes: Holes::new(9122, 2) },
+    Stencil { name: Name::new(46135, 19), code: Bytes::new(109168, 12), data: Bytes::new(109180, 0), holes: Holes::new(9304, 2) },
     // store_global_i64__1 (moves.c): 12 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(45894, 19), code: Bytes::new(106390, 12), data: Bytes::new(106402, 0), holes: Holes::new(9124, 2) },
+    Stencil { name: Name::new(46154, 19), code: Bytes::new(109180, 12), data: Bytes::new(109192, 0), holes: Holes::new(9306, 2) },
     // store_global_i64__2 (moves.c): 12 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(45913, 19), code: Bytes::new(106402, 12), data: Bytes::new(106414, 0), holes: Holes::new(9126, 2) },
+    Stencil { name: Name::new(46173, 19), code: Bytes::new(109192, 12), data: Bytes::new(109204, 0), holes: Holes::new(9308, 2) },
     // store_global_i64__3 (moves.c): 12 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(45932, 19), code: Bytes::new(106414, 12), data: Bytes::new(106426, 0), holes: Holes::new(9128, 2) },
+    Stencil { name: Name::new(46192, 19), code: Bytes::new(109204, 12), data: Bytes::new(109216, 0), holes: Holes::new(9310, 2) },
     // store_global_i64__4 (moves.c): 12 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(45951, 19), code: Bytes::new(106426, 12), data: Bytes::new(106438, 0), holes: Holes::new(9130, 2) },
+    Stencil { name: Name::new(46211, 19), code: Bytes::new(109216, 12), data: Bytes::new(109228, 0), holes: Holes::new(9312, 2) },
     // store_global_i64__5 (moves.c): 12 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(45970, 19), code: Bytes::new(106438, 12), data: Bytes::new(106450, 0), holes: Holes::new(9132, 2) },
+    Stencil { name: Name::new(46230, 19), code: Bytes::new(109228, 12), data: Bytes::new(109240, 0), holes: Holes::new(9314, 2) },
     // str_len (records.c): 55 code bytes, 0 data bytes, 4 holes
-    Stencil { name: Name::new(45989, 7), code: Bytes::new(106450, 55), data: Bytes::new(106505, 0), holes: Holes::new(9134, 4) },
+    Stencil { name: Name::new(46249, 7), code: Bytes::new(109240, 55), data: Bytes::new(109295, 0), holes: Holes::new(9316, 4) },
     // str_len__0 (records.c): 47 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(45996, 10), code: Bytes::new(106505, 47), data: Bytes::new(106552, 0), holes: Holes::new(9138, 3) },
+    Stencil { name: Name::new(46256, 10), code: Bytes::new(109295, 47), data: Bytes::new(109342, 0), holes: Holes::new(9320, 3) },
     // str_len__1 (records.c): 47 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(46006, 10), code: Bytes::new(106552, 47), data: Bytes::new(106599, 0), holes: Holes::new(9141, 3) },
+    Stencil { name: Name::new(46266, 10), code: Bytes::new(109342, 47), data: Bytes::new(109389, 0), holes: Holes::new(9323, 3) },
     // str_len__2 (records.c): 47 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(46016, 10), code: Bytes::new(106599, 47), data: Bytes::new(106646, 0), holes: Holes::new(9144, 3) },
+    Stencil { name: Name::new(46276, 10), code: Bytes::new(109389, 47), data: Bytes::new(109436, 0), holes: Holes::new(9326, 3) },
     // str_len__3 (records.c): 47 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(46026, 10), code: Bytes::new(106646, 47), data: Bytes::new(106693, 0), holes: Holes::new(9147, 3) },
+    Stencil { name: Name::new(46286, 10), code: Bytes::new(109436, 47), data: Bytes::new(109483, 0), holes: Holes::new(9329, 3) },
     // str_len__4 (records.c): 47 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(46036, 10), code: Bytes::new(106693, 47), data: Bytes::new(106740, 0), holes: Holes::new(9150, 3) },
+    Stencil { name: Name::new(46296, 10), code: Bytes::new(109483, 47), data: Bytes::new(109530, 0), holes: Holes::new(9332, 3) },
     // str_len__5 (records.c): 47 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(46046, 10), code: Bytes::new(106740, 47), data: Bytes::new(106787, 0), holes: Holes::new(9153, 3) },
+    Stencil { name: Name::new(46306, 10), code: Bytes::new(109530, 47), data: Bytes::new(109577, 0), holes: Holes::new(9335, 3) },
     // sub_f64 (float_ops.c): 35 code bytes, 0 data bytes, 4 holes
-    Stencil { name: Name::new(46056, 7), code: Bytes::new(106787, 35), data: Bytes::new(106822, 0), holes: Holes::new(9156, 4) },
+    Stencil { name: Name::new(46316, 7), code: Bytes::new(109577, 35), data: Bytes::new(109612, 0), holes: Holes::new(9338, 4) },
     // sub_f64__00 (float_ops.c): 9 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(46063, 11), code: Bytes::new(106822, 9), data: Bytes::new(106831, 0), holes: Holes::new(9160, 1) },
+    Stencil { name: Name::new(46323, 11), code: Bytes::new(109612, 9), data: Bytes::new(109621, 0), holes: Holes::new(9342, 1) },
     // sub_f64__01 (float_ops.c): 9 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(46074, 11), code: Bytes::new(106831, 9), data: Bytes::new(106840, 0), holes: Holes::new(9161, 1) },
+    Stencil { name: Name::new(46334, 11), code: Bytes::new(109621, 9), data: Bytes::new(109630, 0), holes: Holes::new(9343, 1) },
     // sub_f64__02 (float_ops.c): 9 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(46085, 11), code: Bytes::new(106840, 9), data: Bytes::new(106849, 0), holes: Holes::new(9162, 1) },
+    Stencil { name: Name::new(46345, 11), code: Bytes::new(109630, 9), data: Bytes::new(109639, 0), holes: Holes::new(9344, 1) },
     // sub_f64__03 (float_ops.c): 9 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(46096, 11), code: Bytes::new(106849, 9), data: Bytes::new(106858, 0), holes: Holes::new(9163, 1) },
+    Stencil { name: Name::new(46356, 11), code: Bytes::new(109639, 9), data: Bytes::new(109648, 0), holes: Holes::new(9345, 1) },
     // sub_f64__04 (float_ops.c): 9 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(46107, 11), code: Bytes::new(106858, 9), data: Bytes::new(106867, 0), holes: Holes::new(9164, 1) },
+    Stencil { name: Name::new(46367, 11), code: Bytes::new(109648, 9), data: Bytes::new(109657, 0), holes: Holes::new(9346, 1) },
     // sub_f64__05 (float_ops.c): 9 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(46118, 11), code: Bytes::new(106867, 9), data: Bytes::new(106876, 0), holes: Holes::new(9165, 1) },
+    Stencil { name: Name::new(46378, 11), code: Bytes::new(109657, 9), data: Bytes::new(109666, 0), holes: Holes::new(9347, 1) },
     // sub_f64__06 (float_ops.c): 9 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(46129, 11), code: Bytes::new(106876, 9), data: Bytes::new(106885, 0), holes: Holes::new(9166, 1) },
+    Stencil { name: Name::new(46389, 11), code: Bytes::new(109666, 9), data: Bytes::new(109675, 0), holes: Holes::new(9348, 1) },
     // sub_f64__07 (float_ops.c): 9 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(46140, 11), code: Bytes::new(106885, 9), data: Bytes::new(106894, 0), holes: Holes::new(9167, 1) },
+    Stencil { name: Name::new(46400, 11), code: Bytes::new(109675, 9), data: Bytes::new(109684, 0), holes: Holes::new(9349, 1) },
     // sub_f64__0m (float_ops.c): 15 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(46151, 11), code: Bytes::new(106894, 15), data: Bytes::new(106909, 0), holes: Holes::new(9168, 2) },
+    Stencil { name: Name::new(46411, 11), code: Bytes::new(109684, 15), data: Bytes::new(109699, 0), holes: Holes::new(9350, 2) },
     // sub_f64__10 (float_ops.c): 9 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(46162, 11), code: Bytes::new(106909, 9), data: Bytes::new(106918, 0), holes: Holes::new(9170, 1) },
+    Stencil { name: Name::new(46422, 11), code: Bytes::new(109699, 9), data: Bytes::new(109708, 0), holes: Holes::new(9352, 1) },
     // sub_f64__11 (float_ops.c): 9 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(46173, 11), code: Bytes::new(106918, 9), data: Bytes::new(106927, 0), holes: Holes::new(9171, 1) },
+    Stencil { name: Name::new(46433, 11), code: Bytes::new(109708, 9), data: Bytes::new(109717, 0), holes: Holes::new(9353, 1) },
     // sub_f64__12 (float_ops.c): 9 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(46184, 11), code: Bytes::new(106927, 9), data: Bytes::new(106936, 0), holes: Holes::new(9172, 1) },
+    Stencil { name: Name::new(46444, 11), code: Bytes::new(109717, 9), data: Bytes::new(109726, 0), holes: Holes::new(9354, 1) },
     // sub_f64__13 (float_ops.c): 9 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(46195, 11), code: Bytes::new(106936, 9), data: Bytes::new(106945, 0), holes: Holes::new(9173, 1) },
+    Stencil { name: Name::new(46455, 11), code: Bytes::new(109726, 9), data: Bytes::new(109735, 0), holes: Holes::new(9355, 1) },
     // sub_f64__14 (float_ops.c): 9 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(46206, 11), code: Bytes::new(106945, 9), data: Bytes::new(106954, 0), holes: Holes::new(9174, 1) },
+    Stencil { name: Name::new(46466, 11), code: Bytes::new(109735, 9), data: Bytes::new(109744, 0), holes: Holes::new(9356, 1) },
     // sub_f64__15 (float_ops.c): 9 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(46217, 11), code: Bytes::new(106954, 9), data: Bytes::new(106963, 0), holes: Holes::new(9175, 1) },
+    Stencil { name: Name::new(46477, 11), code: Bytes::new(109744, 9), data: Bytes::new(109753, 0), holes: Holes::new(9357, 1) },
     // sub_f64__16 (float_ops.c): 9 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(46228, 11), code: Bytes::new(106963, 9), data: Bytes::new(106972, 0), holes: Holes::new(9176, 1) },
+    Stencil { name: Name::new(46488, 11), code: Bytes::new(109753, 9), data: Bytes::new(109762, 0), holes: Holes::new(9358, 1) },
     // sub_f64__17 (float_ops.c): 9 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(46239, 11), code: Bytes::new(106972, 9), data: Bytes::new(106981, 0), holes: Holes::new(9177, 1) },
+    Stencil { name: Name::new(46499, 11), code: Bytes::new(109762, 9), data: Bytes::new(109771, 0), holes: Holes::new(9359, 1) },
     // sub_f64__1m (float_ops.c): 15 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(46250, 11), code: Bytes::new(106981, 15), data: Bytes::new(106996, 0), holes: Holes::new(9178, 2) },
+    Stencil { name: Name::new(46510, 11), code: Bytes::new(109771, 15), data: Bytes::new(109786, 0), holes: Holes::new(9360, 2) },
     // sub_f64__20 (float_ops.c): 9 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(46261, 11), code: Bytes::new(106996, 9), data: Bytes::new(107005, 0), holes: Holes::new(9180, 1) },
+    Stencil { name: Name::new(46521, 11), code: Bytes::new(109786, 9), data: Bytes::new(109795, 0), holes: Holes::new(9362, 1) },
     // sub_f64__21 (float_ops.c): 9 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(46272, 11), code: Bytes::new(107005, 9), data: Bytes::new(107014, 0), holes: Holes::new(9181, 1) },
+    Stencil { name: Name::new(46532, 11), code: Bytes::new(109795, 9), data: Bytes::new(109804, 0), holes: Holes::new(9363, 1) },
     // sub_f64__22 (float_ops.c): 9 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(46283, 11), code: Bytes::new(107014, 9), data: Bytes::new(107023, 0), holes: Holes::new(9182, 1) },
+    Stencil { name: Name::new(46543, 11), code: Bytes::new(109804, 9), data: Bytes::new(109813, 0), holes: Holes::new(9364, 1) },
     // sub_f64__23 (float_ops.c): 9 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(46294, 11), code: Bytes::new(107023, 9), data: Bytes::new(107032, 0), holes: Holes::new(9183, 1) },
+    Stencil { name: Name::new(46554, 11), code: Bytes::new(109813, 9), data: Bytes::new(109822, 0), holes: Holes::new(9365, 1) },
     // sub_f64__24 (float_ops.c): 9 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(46305, 11), code: Bytes::new(107032, 9), data: Bytes::new(107041, 0), holes: Holes::new(9184, 1) },
+    Stencil { name: Name::new(46565, 11), code: Bytes::new(109822, 9), data: Bytes::new(109831, 0), holes: Holes::new(9366, 1) },
     // sub_f64__25 (float_ops.c): 9 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(46316, 11), code: Bytes::new(107041, 9), data: Bytes::new(107050, 0), holes: Holes::new(9185, 1) },
+    Stencil { name: Name::new(46576, 11), code: Bytes::new(109831, 9), data: Bytes::new(109840, 0), holes: Holes::new(9367, 1) },
     // sub_f64__26 (float_ops.c): 9 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(46327, 11), code: Bytes::new(107050, 9), data: Bytes::new(107059, 0), holes: Holes::new(9186, 1) },
+    Stencil { name: Name::new(46587, 11), code: Bytes::new(109840, 9), data: Bytes::new(109849, 0), holes: Holes::new(9368, 1) },
     // sub_f64__27 (float_ops.c): 9 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(46338, 11), code: Bytes::new(107059, 9), data: Bytes::new(107068, 0), holes: Holes::new(9187, 1) },
+    Stencil { name: Name::new(46598, 11), code: Bytes::new(109849, 9), data: Bytes::new(109858, 0), holes: Holes::new(9369, 1) },
     // sub_f64__2m (float_ops.c): 15 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(46349, 11), code: Bytes::new(107068, 15), data: Bytes::new(107083, 0), holes: Holes::new(9188, 2) },
+    Stencil { name: Name::new(46609, 11), code: Bytes::new(109858, 15), data: Bytes::new(109873, 0), holes: Holes::new(9370, 2) },
     // sub_f64__30 (float_ops.c): 9 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(46360, 11), code: Bytes::new(107083, 9), data: Bytes::new(107092, 0), holes: Holes::new(9190, 1) },
+    Stencil { name: Name::new(46620, 11), code: Bytes::new(109873, 9), data: Bytes::new(109882, 0), holes: Holes::new(9372, 1) },
     // sub_f64__31 (float_ops.c): 9 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(46371, 11), code: Bytes::new(107092, 9), data: Bytes::new(107101, 0), holes: Holes::new(9191, 1) },
+    Stencil { name: Name::new(46631, 11), code: Bytes::new(109882, 9), data: Bytes::new(109891, 0), holes: Holes::new(9373, 1) },
     // sub_f64__32 (float_ops.c): 9 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(46382, 11), code: Bytes::new(107101, 9), data: Bytes::new(107110, 0), holes: Holes::new(9192, 1) },
+    Stencil { name: Name::new(46642, 11), code: Bytes::new(109891, 9), data: Bytes::new(109900, 0), holes: Holes::new(9374, 1) },
     // sub_f64__33 (float_ops.c): 9 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(46393, 11), code: Bytes::new(107110, 9), data: Bytes::new(107119, 0), holes: Holes::new(9193, 1) },
+    Stencil { name: Name::new(46653, 11), code: Bytes::new(109900, 9), data: Bytes::new(109909, 0), holes: Holes::new(9375, 1) },
     // sub_f64__34 (float_ops.c): 9 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(46404, 11), code: Bytes::new(107119, 9), data: Bytes::new(107128, 0), holes: Holes::new(9194, 1) },
+    Stencil { name: Name::new(46664, 11), code: Bytes::new(109909, 9), data: Bytes::new(109918, 0), holes: Holes::new(9376, 1) },
     // sub_f64__35 (float_ops.c): 9 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(46415, 11), code: Bytes::new(107128, 9), data: Bytes::new(107137, 0), holes: Holes::new(9195, 1) },
+    Stencil { name: Name::new(46675, 11), code: Bytes::new(109918, 9), data: Bytes::new(109927, 0), holes: Holes::new(9377, 1) },
     // sub_f64__36 (float_ops.c): 9 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(46426, 11), code: Bytes::new(107137, 9), data: Bytes::new(107146, 0), holes: Holes::new(9196, 1) },
+    Stencil { name: Name::new(46686, 11), code: Bytes::new(109927, 9), data: Bytes::new(109936, 0), holes: Holes::new(9378, 1) },
     // sub_f64__37 (float_ops.c): 9 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(46437, 11), code: Bytes::new(107146, 9), data: Bytes::new(107155, 0), holes: Holes::new(9197, 1) },
+    Stencil { name: Name::new(46697, 11), code: Bytes::new(109936, 9), data: Bytes::new(109945, 0), holes: Holes::new(9379, 1) },
     // sub_f64__3m (float_ops.c): 15 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(46448, 11), code: Bytes::new(107155, 15), data: Bytes::new(107170, 0), holes: Holes::new(9198, 2) },
+    Stencil { name: Name::new(46708, 11), code: Bytes::new(109945, 15), data: Bytes::new(109960, 0), holes: Holes::new(9380, 2) },
     // sub_f64__40 (float_ops.c): 9 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(46459, 11), code: Bytes::new(107170, 9), data: Bytes::new(107179, 0), holes: Holes::new(9200, 1) },
+    Stencil { name: Name::new(46719, 11), code: Bytes::new(109960, 9), data: Bytes::new(109969, 0), holes: Holes::new(9382, 1) },
     // sub_f64__41 (float_ops.c): 9 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(46470, 11), code: Bytes::new(107179, 9), data: Bytes::new(107188, 0), holes: Holes::new(9201, 1) },
+    Stencil { name: Name::new(46730, 11), code: Bytes::new(109969, 9), data: Bytes::new(109978, 0), holes: Holes::new(9383, 1) },
     // sub_f64__42 (float_ops.c): 9 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(46481, 11), code: Bytes::new(107188, 9), data: Bytes::new(107197, 0), holes: Holes::new(9202, 1) },
+    Stencil { name: Name::new(46741, 11), code: Bytes::new(109978, 9), data: Bytes::new(109987, 0), holes: Holes::new(9384, 1) },
     // sub_f64__43 (float_ops.c): 9 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(46492, 11), code: Bytes::new(107197, 9), data: Bytes::new(107206, 0), holes: Holes::new(9203, 1) },
+    Stencil { name: Name::new(46752, 11), code: Bytes::new(109987, 9), data: Bytes::new(109996, 0), holes: Holes::new(9385, 1) },
     // sub_f64__44 (float_ops.c): 9 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(46503, 11), code: Bytes::new(107206, 9), data: Bytes::new(107215, 0), holes: Holes::new(9204, 1) },
+    Stencil { name: Name::new(46763, 11), code: Bytes::new(109996, 9), data: Bytes::new(110005, 0), holes: Holes::new(9386, 1) },
     // sub_f64__45 (float_ops.c): 9 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(46514, 11), code: Bytes::new(107215, 9), data: Bytes::new(107224, 0), holes: Holes::new(9205, 1) },
+    Stencil { name: Name::new(46774, 11), code: Bytes::new(110005, 9), data: Bytes::new(110014, 0), holes: Holes::new(9387, 1) },
     // sub_f64__46 (float_ops.c): 9 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(46525, 11), code: Bytes::new(107224, 9), data: Bytes::new(107233, 0), holes: Holes::new(9206, 1) },
+    Stencil { name: Name::new(46785, 11), code: Bytes::new(110014, 9), data: Bytes::new(110023, 0), holes: Holes::new(9388, 1) },
     // sub_f64__47 (float_ops.c): 9 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(46536, 11), code: Bytes::new(107233, 9), data: Bytes::new(107242, 0), holes: Holes::new(9207, 1) },
+    Stencil { name: Name::new(46796, 11), code: Bytes::new(110023, 9), data: Bytes::new(110032, 0), holes: Holes::new(9389, 1) },
     // sub_f64__4m (float_ops.c): 15 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(46547, 11), code: Bytes::new(107242, 15), data: Bytes::new(107257, 0), holes: Holes::new(9208, 2) },
+    Stencil { name: Name::new(46807, 11), code: Bytes::new(110032, 15), data: Bytes::new(110047, 0), holes: Holes::new(9390, 2) },
     // sub_f64__50 (float_ops.c): 9 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(46558, 11), code: Bytes::new(107257, 9), data: Bytes::new(107266, 0), holes: Holes::new(9210, 1) },
+    Stencil { name: Name::new(46818, 11), code: Bytes::new(110047, 9), data: Bytes::new(110056, 0), holes: Holes::new(9392, 1) },
     // sub_f64__51 (float_ops.c): 9 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(46569, 11), code: Bytes::new(107266, 9), data: Bytes::new(107275, 0), holes: Holes::new(9211, 1) },
+    Stencil { name: Name::new(46829, 11), code: Bytes::new(110056, 9), data: Bytes::new(110065, 0), holes: Holes::new(9393, 1) },
     // sub_f64__52 (float_ops.c): 9 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(46580, 11), code: Bytes::new(107275, 9), data: Bytes::new(107284, 0), holes: Holes::new(9212, 1) },
+    Stencil { name: Name::new(46840, 11), code: Bytes::new(110065, 9), data: Bytes::new(110074, 0), holes: Holes::new(9394, 1) },
     // sub_f64__53 (float_ops.c): 9 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(46591, 11), code: Bytes::new(107284, 9), data: Bytes::new(107293, 0), holes: Holes::new(9213, 1) },
+    Stencil { name: Name::new(46851, 11), code: Bytes::new(110074, 9), data: Bytes::new(110083, 0), holes: Holes::new(9395, 1) },
     // sub_f64__54 (float_ops.c): 9 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(46602, 11), code: Bytes::new(107293, 9), data: Bytes::new(107302, 0), holes: Holes::new(9214, 1) },
+    Stencil { name: Name::new(46862, 11), code: Bytes::new(110083, 9), data: Bytes::new(110092, 0), holes: Holes::new(9396, 1) },
     // sub_f64__55 (float_ops.c): 9 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(46613, 11), code: Bytes::new(107302, 9), data: Bytes::new(107311, 0), holes: Holes::new(9215, 1) },
+    Stencil { name: Name::new(46873, 11), code: Bytes::new(110092, 9), data: Bytes::new(110101, 0), holes: Holes::new(9397, 1) },
     // sub_f64__56 (float_ops.c): 9 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(46624, 11), code: Bytes::new(107311, 9), data: Bytes::new(107320, 0), holes: Holes::new(9216, 1) },
+    Stencil { name: Name::new(46884, 11), code: Bytes::new(110101, 9), data: Bytes::new(110110, 0), holes: Holes::new(9398, 1) },
     // sub_f64__57 (float_ops.c): 9 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(46635, 11), code: Bytes::new(107320, 9), data: Bytes::new(107329, 0), holes: Holes::new(9217, 1) },
+    Stencil { name: Name::new(46895, 11), code: Bytes::new(110110, 9), data: Bytes::new(110119, 0), holes: Holes::new(9399, 1) },
     // sub_f64__5m (float_ops.c): 15 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(46646, 11), code: Bytes::new(107329, 15), data: Bytes::new(107344, 0), holes: Holes::new(9218, 2) },
+    Stencil { name: Name::new(46906, 11), code: Bytes::new(110119, 15), data: Bytes::new(110134, 0), holes: Holes::new(9400, 2) },
     // sub_f64__60 (float_ops.c): 9 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(46657, 11), code: Bytes::new(107344, 9), data: Bytes::new(107353, 0), holes: Holes::new(9220, 1) },
+    Stencil { name: Name::new(46917, 11), code: Bytes::new(110134, 9), data: Bytes::new(110143, 0), holes: Holes::new(9402, 1) },
     // sub_f64__61 (float_ops.c): 9 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(46668, 11), code: Bytes::new(107353, 9), data: Bytes::new(107362, 0), holes: Holes::new(9221, 1) },
+    Stencil { name: Name::new(46928, 11), code: Bytes::new(110143, 9), data: Bytes::new(110152, 0), holes: Holes::new(9403, 1) },
     // sub_f64__62 (float_ops.c): 9 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(46679, 11), code: Bytes::new(107362, 9), data: Bytes::new(107371, 0), holes: Holes::new(9222, 1) },
+    Stencil { name: Name::new(46939, 11), code: Bytes::new(110152, 9), data: Bytes::new(110161, 0), holes: Holes::new(9404, 1) },
     // sub_f64__63 (float_ops.c): 9 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(46690, 11), code: Bytes::new(107371, 9), data: Bytes::new(107380, 0), holes: Holes::new(9223, 1) },
+    Stencil { name: Name::new(46950, 11), code: Bytes::new(110161, 9), data: Bytes::new(110170, 0), holes: Holes::new(9405, 1) },
     // sub_f64__64 (float_ops.c): 9 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(46701, 11), code: Bytes::new(107380, 9), data: Bytes::new(107389, 0), holes: Holes::new(9224, 1) },
+    Stencil { name: Name::new(46961, 11), code: Bytes::new(110170, 9), data: Bytes::new(110179, 0), holes: Holes::new(9406, 1) },
     // sub_f64__65 (float_ops.c): 9 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(46712, 11), code: Bytes::new(107389, 9), data: Bytes::new(107398, 0), holes: Holes::new(9225, 1) },
+    Stencil { name: Name::new(46972, 11), code: Bytes::new(110179, 9), data: Bytes::new(110188, 0), holes: Holes::new(9407, 1) },
     // sub_f64__66 (float_ops.c): 9 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(46723, 11), code: Bytes::new(107398, 9), data: Bytes::new(107407, 0), holes: Holes::new(9226, 1) },
+    Stencil { name: Name::new(46983, 11), code: Bytes::new(110188, 9), data: Bytes::new(110197, 0), holes: Holes::new(9408, 1) },
     // sub_f64__67 (float_ops.c): 9 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(46734, 11), code: Bytes::new(107407, 9), data: Bytes::new(107416, 0), holes: Holes::new(9227, 1) },
+    Stencil { name: Name::new(46994, 11), code: Bytes::new(110197, 9), data: Bytes::new(110206, 0), holes: Holes::new(9409, 1) },
     // sub_f64__6m (float_ops.c): 15 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(46745, 11), code: Bytes::new(107416, 15), data: Bytes::new(107431, 0), holes: Holes::new(9228, 2) },
+    Stencil { name: Name::new(47005, 11), code: Bytes::new(110206, 15), data: Bytes::new(110221, 0), holes: Holes::new(9410, 2) },
     // sub_f64__70 (float_ops.c): 9 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(46756, 11), code: Bytes::new(107431, 9), data: Bytes::new(107440, 0), holes: Holes::new(9230, 1) },
+    Stencil { name: Name::new(47016, 11), code: Bytes::new(110221, 9), data: Bytes::new(110230, 0), holes: Holes::new(9412, 1) },
     // sub_f64__71 (float_ops.c): 9 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(46767, 11), code: Bytes::new(107440, 9), data: Bytes::new(107449, 0), holes: Holes::new(9231, 1) },
+    Stencil { name: Name::new(47027, 11), code: Bytes::new(110230, 9), data: Bytes::new(110239, 0), holes: Holes::new(9413, 1) },
     // sub_f64__72 (float_ops.c): 9 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(46778, 11), code: Bytes::new(107449, 9), data: Bytes::new(107458, 0), holes: Holes::new(9232, 1) },
+    Stencil { name: Name::new(47038, 11), code: Bytes::new(110239, 9), data: Bytes::new(110248, 0), holes: Holes::new(9414, 1) },
     // sub_f64__73 (float_ops.c): 9 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(46789, 11), code: Bytes::new(107458, 9), data: Bytes::new(107467, 0), holes: Holes::new(9233, 1) },
+    Stencil { name: Name::new(47049, 11), code: Bytes::new(110248, 9), data: Bytes::new(110257, 0), holes: Holes::new(9415, 1) },
     // sub_f64__74 (float_ops.c): 9 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(46800, 11), code: Bytes::new(107467, 9), data: Bytes::new(107476, 0), holes: Holes::new(9234, 1) },
+    Stencil { name: Name::new(47060, 11), code: Bytes::new(110257, 9), data: Bytes::new(110266, 0), holes: Holes::new(9416, 1) },
     // sub_f64__75 (float_ops.c): 9 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(46811, 11), code: Bytes::new(107476, 9), data: Bytes::new(107485, 0), holes: Holes::new(9235, 1) },
+    Stencil { name: Name::new(47071, 11), code: Bytes::new(110266, 9), data: Bytes::new(110275, 0), holes: Holes::new(9417, 1) },
     // sub_f64__76 (float_ops.c): 9 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(46822, 11), code: Bytes::new(107485, 9), data: Bytes::new(107494, 0), holes: Holes::new(9236, 1) },
+    Stencil { name: Name::new(47082, 11), code: Bytes::new(110275, 9), data: Bytes::new(110284, 0), holes: Holes::new(9418, 1) },
     // sub_f64__77 (float_ops.c): 9 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(46833, 11), code: Bytes::new(107494, 9), data: Bytes::new(107503, 0), holes: Holes::new(9237, 1) },
+    Stencil { name: Name::new(47093, 11), code: Bytes::new(110284, 9), data: Bytes::new(110293, 0), holes: Holes::new(9419, 1) },
     // sub_f64__7m (float_ops.c): 15 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(46844, 11), code: Bytes::new(107503, 15), data: Bytes::new(107518, 0), holes: Holes::new(9238, 2) },
+    Stencil { name: Name::new(47104, 11), code: Bytes::new(110293, 15), data: Bytes::new(110308, 0), holes: Holes::new(9420, 2) },
     // sub_f64__m00 (float_ops.c): 25 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(46855, 12), code: Bytes::new(107518, 25), data: Bytes::new(107543, 0), holes: Holes::new(9240, 2) },
+    Stencil { name: Name::new(47115, 12), code: Bytes::new(110308, 25), data: Bytes::new(110333, 0), holes: Holes::new(9422, 2) },
     // sub_f64__m01 (float_ops.c): 25 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(46867, 12), code: Bytes::new(107543, 25), data: Bytes::new(107568, 0), holes: Holes::new(9242, 2) },
+    Stencil { name: Name::new(47127, 12), code: Bytes::new(110333, 25), data: Bytes::new(110358, 0), holes: Holes::new(9424, 2) },
     // sub_f64__m02 (float_ops.c): 25 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(46879, 12), code: Bytes::new(107568, 25), data: Bytes::new(107593, 0), holes: Holes::new(9244, 2) },
+    Stencil { name: Name::new(47139, 12), code: Bytes::new(110358, 25), data: Bytes::new(110383, 0), holes: Holes::new(9426, 2) },
     // sub_f64__m03 (float_ops.c): 25 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(46891, 12), code: Bytes::new(107593, 25), data: Bytes::new(107618, 0), holes: Holes::new(9246, 2) },
+    Stencil { name: Name::new(47151, 12), code: Bytes::new(110383, 25), data: Bytes::new(110408, 0), holes: Holes::new(9428, 2) },
     // sub_f64__m04 (float_ops.c): 25 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(46903, 12), code: Bytes::new(107618, 25), data: Bytes::new(107643, 0), holes: Holes::new(9248, 2) },
+    Stencil { name: Name::new(47163, 12), code: Bytes::new(110408, 25), data: Bytes::new(110433, 0), holes: Holes::new(9430, 2) },
     // sub_f64__m05 (float_ops.c): 25 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(46915, 12), code: Bytes::new(107643, 25), data: Bytes::new(107668, 0), holes: Holes::new(9250, 2) },
+    Stencil { name: Name::new(47175, 12), code: Bytes::new(110433, 25), data: Bytes::new(110458, 0), holes: Holes::new(9432, 2) },
     // sub_f64__m06 (float_ops.c): 25 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(46927, 12), code: Bytes::new(107668, 25), data: Bytes::new(107693, 0), holes: Holes::new(9252, 2) },
+    Stencil { name: Name::new(47187, 12), code: Bytes::new(110458, 25), data: Bytes::new(110483, 0), holes: Holes::new(9434, 2) },
     // sub_f64__m07 (float_ops.c): 25 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(46939, 12), code: Bytes::new(107693, 25), data: Bytes::new(107718, 0), holes: Holes::new(9254, 2) },
+    Stencil { name: Name::new(47199, 12), code: Bytes::new(110483, 25), data: Bytes::new(110508, 0), holes: Holes::new(9436, 2) },
     // sub_f64__m0m (float_ops.c): 30 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(46951, 12), code: Bytes::new(107718, 30), data: Bytes::new(107748, 0), holes: Holes::new(9256, 3) },
+    Stencil { name: Name::new(47211, 12), code: Bytes::new(110508, 30), data: Bytes::new(110538, 0), holes: Holes::new(9438, 3) },
     // sub_f64__m10 (float_ops.c): 25 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(46963, 12), code: Bytes::new(107748, 25), data: Bytes::new(107773, 0), holes: Holes::new(9259, 2) },
+    Stencil { name: Name::new(47223, 12), code: Bytes::new(110538, 25), data: Bytes::new(110563, 0), holes: Holes::new(9441, 2) },
     // sub_f64__m11 (float_ops.c): 25 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(46975, 12), code: Bytes::new(107773, 25), data: Bytes::new(107798, 0), holes: Holes::new(9261, 2) },
+    Stencil { name: Name::new(47235, 12), code: Bytes::new(110563, 25), data: Bytes::new(110588, 0), holes: Holes::new(9443, 2) },
     // sub_f64__m12 (float_ops.c): 25 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(46987, 12), code: Bytes::new(107798, 25), data: Bytes::new(107823, 0), holes: Holes::new(9263, 2) },
+    Stencil { name: Name::new(47247, 12), code: Bytes::new(110588, 25), data: Bytes::new(110613, 0), holes: Holes::new(9445, 2) },
     // sub_f64__m13 (float_ops.c): 25 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(46999, 12), code: Bytes::new(107823, 25), data: Bytes::new(107848, 0), holes: Holes::new(9265, 2) },
+    Stencil { name: Name::new(47259, 12), code: Bytes::new(110613, 25), data: Bytes::new(110638, 0), holes: Holes::new(9447, 2) },
     // sub_f64__m14 (float_ops.c): 25 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(47011, 12), code: Bytes::new(107848, 25), data: Bytes::new(107873, 0), holes: Holes::new(9267, 2) },
+    Stencil { name: Name::new(47271, 12), code: Bytes::new(110638, 25), data: Bytes::new(110663, 0), holes: Holes::new(9449, 2) },
     // sub_f64__m15 (float_ops.c): 25 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(47023, 12), code: Bytes::new(107873, 25), data: Bytes::new(107898, 0), holes: Holes::new(9269, 2) },
+    Stencil { name: Name::new(47283, 12), code: Bytes::new(110663, 25), data: Bytes::new(110688, 0), holes: Holes::new(9451, 2) },
     // sub_f64__m16 (float_ops.c): 25 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(47035, 12), code: Bytes::new(107898, 25), data: Bytes::new(107923, 0), holes: Holes::new(9271, 2) },
+    Stencil { name: Name::new(47295, 12), code: Bytes::new(110688, 25), data: Bytes::new(110713, 0), holes: Holes::new(9453, 2) },
     // sub_f64__m17 (float_ops.c): 25 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(47047, 12), code: Bytes::new(107923, 25), data: Bytes::new(107948, 0), holes: Holes::new(9273, 2) },
+    Stencil { name: Name::new(47307, 12), code: Bytes::new(110713, 25), data: Bytes::new(110738, 0), holes: Holes::new(9455, 2) },
     // sub_f64__m1m (float_ops.c): 30 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(47059, 12), code: Bytes::new(107948, 30), data: Bytes::new(107978, 0), holes: Holes::new(9275, 3) },
+    Stencil { name: Name::new(47319, 12), code: Bytes::new(110738, 30), data: Bytes::new(110768, 0), holes: Holes::new(9457, 3) },
     // sub_f64__m20 (float_ops.c): 25 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(47071, 12), code: Bytes::new(107978, 25), data: Bytes::new(108003, 0), holes: Holes::new(9278, 2) },
+    Stencil { name: Name::new(47331, 12), code: Bytes::new(110768, 25), data: Bytes::new(110793, 0), holes: Holes::new(9460, 2) },
     // sub_f64__m21 (float_ops.c): 25 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(47083, 12), code: Bytes::new(108003, 25), data: Bytes::new(108028, 0), holes: Holes::new(9280, 2) },
+    Stencil { name: Name::new(47343, 12), code: Bytes::new(110793, 25), data: Bytes::new(110818, 0), holes: Holes::new(9462, 2) },
     // sub_f64__m22 (float_ops.c): 25 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(47095, 12), code: Bytes::new(108028, 25), data: Bytes::new(108053, 0), holes: Holes::new(9282, 2) },
+    Stencil { name: Name::new(47355, 12), code: Bytes::new(110818, 25), data: Bytes::new(110843, 0), holes: Holes::new(9464, 2) },
     // sub_f64__m23 (float_ops.c): 25 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(47107, 12), code: Bytes::new(108053, 25), data: Bytes::new(108078, 0), holes: Holes::new(9284, 2) },
+    Stencil { name: Name::new(47367, 12), code: Bytes::new(110843, 25), data: Bytes::new(110868, 0), holes: Holes::new(9466, 2) },
     // sub_f64__m24 (float_ops.c): 25 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(47119, 12), code: Bytes::new(108078, 25), data: Bytes::new(108103, 0), holes: Holes::new(9286, 2) },
+    Stencil { name: Name::new(47379, 12), code: Bytes::new(110868, 25), data: Bytes::new(110893, 0), holes: Holes::new(9468, 2) },
     // sub_f64__m25 (float_ops.c): 25 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(47131, 12), code: Bytes::new(108103, 25), data: Bytes::new(108128, 0), holes: Holes::new(9288, 2) },
+    Stencil { name: Name::new(47391, 12), code: Bytes::new(110893, 25), data: Bytes::new(110918, 0), holes: Holes::new(9470, 2) },
     // sub_f64__m26 (float_ops.c): 25 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(47143, 12), code: Bytes::new(108128, 25), data: Bytes::new(108153, 0), holes: Holes::new(9290, 2) },
+    Stencil { name: Name::new(47403, 12), code: Bytes::new(110918, 25), data: Bytes::new(110943, 0), holes: Holes::new(9472, 2) },
     // sub_f64__m27 (float_ops.c): 25 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(47155, 12), code: Bytes::new(108153, 25), data: Bytes::new(108178, 0), holes: Holes::new(9292, 2) },
+    Stencil { name: Name::new(47415, 12), code: Bytes::new(110943, 25), data: Bytes::new(110968, 0), holes: Holes::new(9474, 2) },
     // sub_f64__m2m (float_ops.c): 30 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(47167, 12), code: Bytes::new(108178, 30), data: Bytes::new(108208, 0), holes: Holes::new(9294, 3) },
+    Stencil { name: Name::new(47427, 12), code: Bytes::new(110968, 30), data: Bytes::new(110998, 0), holes: Holes::new(9476, 3) },
     // sub_f64__m30 (float_ops.c): 25 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(47179, 12), code: Bytes::new(108208, 25), data: Bytes::new(108233, 0), holes: Holes::new(9297, 2) },
+    Stencil { name: Name::new(47439, 12), code: Bytes::new(110998, 25), data: Bytes::new(111023, 0), holes: Holes::new(9479, 2) },
     // sub_f64__m31 (float_ops.c): 25 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(47191, 12), code: Bytes::new(108233, 25), data: Bytes::new(108258, 0), holes: Holes::new(9299, 2) },
+    Stencil { name: Name::new(47451, 12), code: Bytes::new(111023, 25), data: Bytes::new(111048, 0), holes: Holes::new(9481, 2) },
     // sub_f64__m32 (float_ops.c): 25 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(47203, 12), code: Bytes::new(108258, 25), data: Bytes::new(108283, 0), holes: Holes::new(9301, 2) },
+    Stencil { name: Name::new(47463, 12), code: Bytes::new(111048, 25), data: Bytes::new(111073, 0), holes: Holes::new(9483, 2) },
     // sub_f64__m33 (float_ops.c): 25 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(47215, 12), code: Bytes::new(108283, 25), data: Bytes::new(108308, 0), holes: Holes::new(9303, 2) },
+    Stencil { name: Name::new(47475, 12), code: Bytes::new(111073, 25), data: Bytes::new(111098, 0), holes: Holes::new(9485, 2) },
     // sub_f64__m34 (float_ops.c): 25 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(47227, 12), code: Bytes::new(108308, 25), data: Bytes::new(108333, 0), holes: Holes::new(9305, 2) },
+    Stencil { name: Name::new(47487, 12), code: Bytes::new(111098, 25), data: Bytes::new(111123, 0), holes: Holes::new(9487, 2) },
     // sub_f64__m35 (float_ops.c): 25 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(47239, 12), code: Bytes::new(108333, 25), data: Bytes::new(108358, 0), holes: Holes::new(9307, 2) },
+    Stencil { name: Name::new(47499, 12), code: Bytes::new(111123, 25), data: Bytes::new(111148, 0), holes: Holes::new(9489, 2) },
     // sub_f64__m36 (float_ops.c): 25 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(47251, 12), code: Bytes::new(108358, 25), data: Bytes::new(108383, 0), holes: Holes::new(9309, 2) },
+    Stencil { name: Name::new(47511, 12), code: Bytes::new(111148, 25), data: Bytes::new(111173, 0), holes: Holes::new(9491, 2) },
     // sub_f64__m37 (float_ops.c): 25 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(47263, 12), code: Bytes::new(108383, 25), data: Bytes::new(108408, 0), holes: Holes::new(9311, 2) },
+    Stencil { name: Name::new(47523, 12), code: Bytes::new(111173, 25), data: Bytes::new(111198, 0), holes: Holes::new(9493, 2) },
     // sub_f64__m3m (float_ops.c): 30 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(47275, 12), code: Bytes::new(108408, 30), data: Bytes::new(108438, 0), holes: Holes::new(9313, 3) },
+    Stencil { name: Name::new(47535, 12), code: Bytes::new(111198, 30), data: Bytes::new(111228, 0), holes: Holes::new(9495, 3) },
     // sub_f64__m40 (float_ops.c): 25 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(47287, 12), code: Bytes::new(108438, 25), data: Bytes::new(108463, 0), holes: Holes::new(9316, 2) },
+    Stencil { name: Name::new(47547, 12), code: Bytes::new(111228, 25), data: Bytes::new(111253, 0), holes: Holes::new(9498, 2) },
     // sub_f64__m41 (float_ops.c): 25 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(47299, 12), code: Bytes::new(108463, 25), data: Bytes::new(108488, 0), holes: Holes::new(9318, 2) },
+    Stencil { name: Name::new(47559, 12), code: Bytes::new(111253, 25), data: Bytes::new(111278, 0), holes: Holes::new(9500, 2) },
     // sub_f64__m42 (float_ops.c): 25 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(47311, 12), code: Bytes::new(108488, 25), data: Bytes::new(108513, 0), holes: Holes::new(9320, 2) },
+    Stencil { name: Name::new(47571, 12), code: Bytes::new(111278, 25), data: Bytes::new(111303, 0), holes: Holes::new(9502, 2) },
     // sub_f64__m43 (float_ops.c): 25 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(47323, 12), code: Bytes::new(108513, 25), data: Bytes::new(108538, 0), holes: Holes::new(9322, 2) },
+    Stencil { name: Name::new(47583, 12), code: Bytes::new(111303, 25), data: Bytes::new(111328, 0), holes: Holes::new(9504, 2) },
     // sub_f64__m44 (float_ops.c): 25 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(47335, 12), code: Bytes::new(108538, 25), data: Bytes::new(108563, 0), holes: Holes::new(9324, 2) },
+    Stencil { name: Name::new(47595, 12), code: Bytes::new(111328, 25), data: Bytes::new(111353, 0), holes: Holes::new(9506, 2) },
     // sub_f64__m45 (float_ops.c): 25 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(47347, 12), code: Bytes::new(108563, 25), data: Bytes::new(108588, 0), holes: Holes::new(9326, 2) },
+    Stencil { name: Name::new(47607, 12), code: Bytes::new(111353, 25), data: Bytes::new(111378, 0), holes: Holes::new(9508, 2) },
     // sub_f64__m46 (float_ops.c): 25 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(47359, 12), code: Bytes::new(108588, 25), data: Bytes::new(108613, 0), holes: Holes::new(9328, 2) },
+    Stencil { name: Name::new(47619, 12), code: Bytes::new(111378, 25), data: Bytes::new(111403, 0), holes: Holes::new(9510, 2) },
     // sub_f64__m47 (float_ops.c): 25 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(47371, 12), code: Bytes::new(108613, 25), data: Bytes::new(108638, 0), holes: Holes::new(9330, 2) },
+    Stencil { name: Name::new(47631, 12), code: Bytes::new(111403, 25), data: Bytes::new(111428, 0), holes: Holes::new(9512, 2) },
     // sub_f64__m4m (float_ops.c): 30 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(47383, 12), code: Bytes::new(108638, 30), data: Bytes::new(108668, 0), holes: Holes::new(9332, 3) },
+    Stencil { name: Name::new(47643, 12), code: Bytes::new(111428, 30), data: Bytes::new(111458, 0), holes: Holes::new(9514, 3) },
     // sub_f64__m50 (float_ops.c): 25 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(47395, 12), code: Bytes::new(108668, 25), data: Bytes::new(108693, 0), holes: Holes::new(9335, 2) },
+    Stencil { name: Name::new(47655, 12), code: Bytes::new(111458, 25), data: Bytes::new(111483, 0), holes: Holes::new(9517, 2) },
     // sub_f64__m51 (float_ops.c): 25 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(47407, 12), code: Bytes::new(108693, 25), data: Bytes::new(108718, 0), holes: Holes::new(9337, 2) },
+    Stencil { name: Name::new(47667, 12), code: Bytes::new(111483, 25), data: Bytes::new(111508, 0), holes: Holes::new(9519, 2) },
     // sub_f64__m52 (float_ops.c): 25 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(47419, 12), code: Bytes::new(108718, 25), data: Bytes::new(108743, 0), holes: Holes::new(9339, 2) },
+    Stencil { name: Name::new(47679, 12), code: Bytes::new(111508, 25), data: Bytes::new(111533, 0), holes: Holes::new(9521, 2) },
     // sub_f64__m53 (float_ops.c): 25 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(47431, 12), code: Bytes::new(108743, 25), data: Bytes::new(108768, 0), holes: Holes::new(9341, 2) },
+    Stencil { name: Name::new(47691, 12), code: Bytes::new(111533, 25), data: Bytes::new(111558, 0), holes: Holes::new(9523, 2) },
     // sub_f64__m54 (float_ops.c): 25 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(47443, 12), code: Bytes::new(108768, 25), data: Bytes::new(108793, 0), holes: Holes::new(9343, 2) },
+    Stencil { name: Name::new(47703, 12), code: Bytes::new(111558, 25), data: Bytes::new(111583, 0), holes: Holes::new(9525, 2) },
     // sub_f64__m55 (float_ops.c): 25 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(47455, 12), code: Bytes::new(108793, 25), data: Bytes::new(108818, 0), holes: Holes::new(9345, 2) },
+    Stencil { name: Name::new(47715, 12), code: Bytes::new(111583, 25), data: Bytes::new(111608, 0), holes: Holes::new(9527, 2) },
     // sub_f64__m56 (float_ops.c): 25 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(47467, 12), code: Bytes::new(108818, 25), data: Bytes::new(108843, 0), holes: Holes::new(9347, 2) },
+    Stencil { name: Name::new(47727, 12), code: Bytes::new(111608, 25), data: Bytes::new(111633, 0), holes: Holes::new(9529, 2) },
     // sub_f64__m57 (float_ops.c): 25 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(47479, 12), code: Bytes::new(108843, 25), data: Bytes::new(108868, 0), holes: Holes::new(9349, 2) },
+    Stencil { name: Name::new(47739, 12), code: Bytes::new(111633, 25), data: Bytes::new(111658, 0), holes: Holes::new(9531, 2) },
     // sub_f64__m5m (float_ops.c): 30 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(47491, 12), code: Bytes::new(108868, 30), data: Bytes::new(108898, 0), holes: Holes::new(9351, 3) },
+    Stencil { name: Name::new(47751, 12), code: Bytes::new(111658, 30), data: Bytes::new(111688, 0), holes: Holes::new(9533, 3) },
     // sub_f64__m60 (float_ops.c): 25 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(47503, 12), code: Bytes::new(108898, 25), data: Bytes::new(108923, 0), holes: Holes::new(9354, 2) },
+    Stencil { name: Name::new(47763, 12), code: Bytes::new(111688, 25), data: Bytes::new(111713, 0), holes: Holes::new(9536, 2) },
     // sub_f64__m61 (float_ops.c): 25 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(47515, 12), code: Bytes::new(108923, 25), data: Bytes::new(108948, 0), holes: Holes::new(9356, 2) },
+    Stencil { name: Name::new(47775, 12), code: Bytes::new(111713, 25), data: Bytes::new(111738, 0), holes: Holes::new(9538, 2) },
     // sub_f64__m62 (float_ops.c): 25 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(47527, 12), code: Bytes::new(108948, 25), data: Bytes::new(108973, 0), holes: Holes::new(9358, 2) },
+    Stencil { name: Name::new(47787, 12), code: Bytes::new(111738, 25), data: Bytes::new(111763, 0), holes: Holes::new(9540, 2) },
     // sub_f64__m63 (float_ops.c): 25 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(47539, 12), code: Bytes::new(108973, 25), data: Bytes::new(108998, 0), holes: Holes::new(9360, 2) },
+    Stencil { name: Name::new(47799, 12), code: Bytes::new(111763, 25), data: Bytes::new(111788, 0), holes: Holes::new(9542, 2) },
     // sub_f64__m64 (float_ops.c): 25 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(47551, 12), code: Bytes::new(108998, 25), data: Bytes::new(109023, 0), holes: Holes::new(9362, 2) },
+    Stencil { name: Name::new(47811, 12), code: Bytes::new(111788, 25), data: Bytes::new(111813, 0), holes: Holes::new(9544, 2) },
     // sub_f64__m65 (float_ops.c): 25 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(47563, 12), code: Bytes::new(109023, 25), data: Bytes::new(109048, 0), holes: Holes::new(9364, 2) },
+    Stencil { name: Name::new(47823, 12), code: Bytes::new(111813, 25), data: Bytes::new(111838, 0), holes: Holes::new(9546, 2) },
     // sub_f64__m66 (float_ops.c): 25 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(47575, 12), code: Bytes::new(109048, 25), data: Bytes::new(109073, 0), holes: Holes::new(9366, 2) },
+    Stencil { name: Name::new(47835, 12), code: Bytes::new(111838, 25), data: Bytes::new(111863, 0), holes: Holes::new(9548, 2) },
     // sub_f64__m67 (float_ops.c): 25 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(47587, 12), code: Bytes::new(109073, 25), data: Bytes::new(109098, 0), holes: Holes::new(9368, 2) },
+    Stencil { name: Name::new(47847, 12), code: Bytes::new(111863, 25), data: Bytes::new(111888, 0), holes: Holes::new(9550, 2) },
     // sub_f64__m6m (float_ops.c): 30 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(47599, 12), code: Bytes::new(109098, 30), data: Bytes::new(109128, 0), holes: Holes::new(9370, 3) },
+    Stencil { name: Name::new(47859, 12), code: Bytes::new(111888, 30), data: Bytes::new(111918, 0), holes: Holes::new(9552, 3) },
     // sub_f64__m70 (float_ops.c): 25 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(47611, 12), code: Bytes::new(109128, 25), data: Bytes::new(109153, 0), holes: Holes::new(9373, 2) },
+    Stencil { name: Name::new(47871, 12), code: Bytes::new(111918, 25), data: Bytes::new(111943, 0), holes: Holes::new(9555, 2) },
     // sub_f64__m71 (float_ops.c): 25 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(47623, 12), code: Bytes::new(109153, 25), data: Bytes::new(109178, 0), holes: Holes::new(9375, 2) },
+    Stencil { name: Name::new(47883, 12), code: Bytes::new(111943, 25), data: Bytes::new(111968, 0), holes: Holes::new(9557, 2) },
     // sub_f64__m72 (float_ops.c): 25 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(47635, 12), code: Bytes::new(109178, 25), data: Bytes::new(109203, 0), holes: Holes::new(9377, 2) },
+    Stencil { name: Name::new(47895, 12), code: Bytes::new(111968, 25), data: Bytes::new(111993, 0), holes: Holes::new(9559, 2) },
     // sub_f64__m73 (float_ops.c): 25 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(47647, 12), code: Bytes::new(109203, 25), data: Bytes::new(109228, 0), holes: Holes::new(9379, 2) },
+    Stencil { name: Name::new(47907, 12), code: Bytes::new(111993, 25), data: Bytes::new(112018, 0), holes: Holes::new(9561, 2) },
     // sub_f64__m74 (float_ops.c): 25 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(47659, 12), code: Bytes::new(109228, 25), data: Bytes::new(109253, 0), holes: Holes::new(9381, 2) },
+    Stencil { name: Name::new(47919, 12), code: Bytes::new(112018, 25), data: Bytes::new(112043, 0), holes: Holes::new(9563, 2) },
     // sub_f64__m75 (float_ops.c): 25 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(47671, 12), code: Bytes::new(109253, 25), data: Bytes::new(109278, 0), holes: Holes::new(9383, 2) },
+    Stencil { name: Name::new(47931, 12), code: Bytes::new(112043, 25), data: Bytes::new(112068, 0), holes: Holes::new(9565, 2) },
     // sub_f64__m76 (float_ops.c): 25 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(47683, 12), code: Bytes::new(109278, 25), data: Bytes::new(109303, 0), holes: Holes::new(9385, 2) },
+    Stencil { name: Name::new(47943, 12), code: Bytes::new(112068, 25), data: Bytes::new(112093, 0), holes: Holes::new(9567, 2) },
     // sub_f64__m77 (float_ops.c): 25 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(47695, 12), code: Bytes::new(109303, 25), data: Bytes::new(109328, 0), holes: Holes::new(9387, 2) },
+    Stencil { name: Name::new(47955, 12), code: Bytes::new(112093, 25), data: Bytes::new(112118, 0), holes: Holes::new(9569, 2) },
     // sub_f64__m7m (float_ops.c): 30 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(47707, 12), code: Bytes::new(109328, 30), data: Bytes::new(109358, 0), holes: Holes::new(9389, 3) },
+    Stencil { name: Name::new(47967, 12), code: Bytes::new(112118, 30), data: Bytes::new(112148, 0), holes: Holes::new(9571, 3) },
     // sub_f64__mm0 (float_ops.c): 30 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(47719, 12), code: Bytes::new(109358, 30), data: Bytes::new(109388, 0), holes: Holes::new(9392, 3) },
+    Stencil { name: Name::new(47979, 12), code: Bytes::new(112148, 30), data: Bytes::new(112178, 0), holes: Holes::new(9574, 3) },
     // sub_f64__mm1 (float_ops.c): 30 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(47731, 12), code: Bytes::new(109388, 30), data: Bytes::new(109418, 0), holes: Holes::new(9395, 3) },
+    Stencil { name: Name::new(47991, 12), code: Bytes::new(112178, 30), data: Bytes::new(112208, 0), holes: Holes::new(9577, 3) },
     // sub_f64__mm2 (float_ops.c): 30 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(47743, 12), code: Bytes::new(109418, 30), data: Bytes::new(109448, 0), holes: Holes::new(9398, 3) },
+    Stencil { name: Name::new(48003, 12), code: Bytes::new(112208, 30), data: Bytes::new(112238, 0), holes: Holes::new(9580, 3) },
     // sub_f64__mm3 (float_ops.c): 30 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(47755, 12), code: Bytes::new(109448, 30), data: Bytes::new(109478, 0), holes: Holes::new(9401, 3) },
+    Stencil { name: Name::new(48015, 12), code: Bytes::new(112238, 30), data: Bytes::new(112268, 0), holes: Holes::new(9583, 3) },
     // sub_f64__mm4 (float_ops.c): 30 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(47767, 12), code: Bytes::new(109478, 30), data: Bytes::new(109508, 0), holes: Holes::new(9404, 3) },
+    Stencil { name: Name::new(48027, 12), code: Bytes::new(112268, 30), data: Bytes::new(112298, 0), holes: Holes::new(9586, 3) },
     // sub_f64__mm5 (float_ops.c): 30 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(47779, 12), code: Bytes::new(109508, 30), data: Bytes::new(109538, 0), holes: Holes::new(9407, 3) },
+    Stencil { name: Name::new(48039, 12), code: Bytes::new(112298, 30), data: Bytes::new(112328, 0), holes: Holes::new(9589, 3) },
     // sub_f64__mm6 (float_ops.c): 30 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(47791, 12), code: Bytes::new(109538, 30), data: Bytes::new(109568, 0), holes: Holes::new(9410, 3) },
+    Stencil { name: Name::new(48051, 12), code: Bytes::new(112328, 30), data: Bytes::new(112358, 0), holes: Holes::new(9592, 3) },
     // sub_f64__mm7 (float_ops.c): 30 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(47803, 12), code: Bytes::new(109568, 30), data: Bytes::new(109598, 0), holes: Holes::new(9413, 3) },
+    Stencil { name: Name::new(48063, 12), code: Bytes::new(112358, 30), data: Bytes::new(112388, 0), holes: Holes::new(9595, 3) },
     // sub_i64 (int_ops.c): 35 code bytes, 0 data bytes, 5 holes
-    Stencil { name: Name::new(47815, 7), code: Bytes::new(109598, 35), data: Bytes::new(109633, 0), holes: Holes::new(9416, 5) },
+    Stencil { name: Name::new(48075, 7), code: Bytes::new(112388, 35), data: Bytes::new(112423, 0), holes: Holes::new(9598, 5) },
     // sub_i64__00 (int_ops.c): 7 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(47822, 11), code: Bytes::new(109633, 7), data: Bytes::new(109640, 0), holes: Holes::new(9421, 1) },
+    Stencil { name: Name::new(48082, 11), code: Bytes::new(112423, 7), data: Bytes::new(112430, 0), holes: Holes::new(9603, 1) },
     // sub_i64__01 (int_ops.c): 20 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(47833, 11), code: Bytes::new(109640, 20), data: Bytes::new(109660, 0), holes: Holes::new(9422, 2) },
+    Stencil { name: Name::new(48093, 11), code: Bytes::new(112430, 20), data: Bytes::new(112450, 0), holes: Holes::new(9604, 2) },
     // sub_i64__02 (int_ops.c): 20 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(47844, 11), code: Bytes::new(109660, 20), data: Bytes::new(109680, 0), holes: Holes::new(9424, 2) },
+    Stencil { name: Name::new(48104, 11), code: Bytes::new(112450, 20), data: Bytes::new(112470, 0), holes: Holes::new(9606, 2) },
     // sub_i64__03 (int_ops.c): 20 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(47855, 11), code: Bytes::new(109680, 20), data: Bytes::new(109700, 0), holes: Holes::new(9426, 2) },
+    Stencil { name: Name::new(48115, 11), code: Bytes::new(112470, 20), data: Bytes::new(112490, 0), holes: Holes::new(9608, 2) },
     // sub_i64__04 (int_ops.c): 20 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(47866, 11), code: Bytes::new(109700, 20), data: Bytes::new(109720, 0), holes: Holes::new(9428, 2) },
+    Stencil { name: Name::new(48126, 11), code: Bytes::new(112490, 20), data: Bytes::new(112510, 0), holes: Holes::new(9610, 2) },
     // sub_i64__05 (int_ops.c): 20 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(47877, 11), code: Bytes::new(109720, 20), data: Bytes::new(109740, 0), holes: Holes::new(9430, 2) },
+    Stencil { name: Name::new(48137, 11), code: Bytes::new(112510, 20), data: Bytes::new(112530, 0), holes: Holes::new(9612, 2) },
     // sub_i64__0m (int_ops.c): 25 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(47888, 11), code: Bytes::new(109740, 25), data: Bytes::new(109765, 0), holes: Holes::new(9432, 3) },
+    Stencil { name: Name::new(48148, 11), code: Bytes::new(112530, 25), data: Bytes::new(112555, 0), holes: Holes::new(9614, 3) },
     // sub_i64__10 (int_ops.c): 20 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(47899, 11), code: Bytes::new(109765, 20), data: Bytes::new(109785, 0), holes: Holes::new(9435, 2) },
+    Stencil { name: Name::new(48159, 11), code: Bytes::new(112555, 20), data: Bytes::new(112575, 0), holes: Holes::new(9617, 2) },
     // sub_i64__11 (int_ops.c): 7 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(47910, 11), code: Bytes::new(109785, 7), data: Bytes::new(109792, 0), holes: Holes::new(9437, 1) },
+    Stencil { name: Name::new(48170, 11), code: Bytes::new(112575, 7), data: Bytes::new(112582, 0), holes: Holes::new(9619, 1) },
     // sub_i64__12 (int_ops.c): 20 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(47921, 11), code: Bytes::new(109792, 20), data: Bytes::new(109812, 0), holes: Holes::new(9438, 2) },
+    Stencil { name: Name::new(48181, 11), code: Bytes::new(112582, 20), data: Bytes::new(112602, 0), holes: Holes::new(9620, 2) },
     // sub_i64__13 (int_ops.c): 20 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(47932, 11), code: Bytes::new(109812, 20), data: Bytes::new(109832, 0), holes: Holes::new(9440, 2) },
+    Stencil { name: Name::new(48192, 11), code: Bytes::new(112602, 20), data: Bytes::new(112622, 0), holes: Holes::new(9622, 2) },
     // sub_i64__14 (int_ops.c): 20 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(47943, 11), code: Bytes::new(109832, 20), data: Bytes::new(109852, 0), holes: Holes::new(9442, 2) },
+    Stencil { name: Name::new(48203, 11), code: Bytes::new(112622, 20), data: Bytes::new(112642, 0), holes: Holes::new(9624, 2) },
     // sub_i64__15 (int_ops.c): 20 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(47954, 11), code: Bytes::new(109852, 20), data: Bytes::new(109872, 0), holes: Holes::new(9444, 2) },
+    Stencil { name: Name::new(48214, 11), code: Bytes::new(112642, 20), data: Bytes::new(112662, 0), holes: Holes::new(9626, 2) },
     // sub_i64__1m (int_ops.c): 25 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(47965, 11), code: Bytes::new(109872, 25), data: Bytes::new(109897, 0), holes: Holes::new(9446, 3) },
+    Stencil { name: Name::new(48225, 11), code: Bytes::new(112662, 25), data: Bytes::new(112687, 0), holes: Holes::new(9628, 3) },
     // sub_i64__20 (int_ops.c): 20 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(47976, 11), code: Bytes::new(109897, 20), data: Bytes::new(109917, 0), holes: Holes::new(9449, 2) },
+    Stencil { name: Name::new(48236, 11), code: Bytes::new(112687, 20), data: Bytes::new(112707, 0), holes: Holes::new(9631, 2) },
     // sub_i64__21 (int_ops.c): 20 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(47987, 11), code: Bytes::new(109917, 20), data: Bytes::new(109937, 0), holes: Holes::new(9451, 2) },
+    Stencil { name: Name::new(48247, 11), code: Bytes::new(112707, 20), data: Bytes::new(112727, 0), holes: Holes::new(9633, 2) },
     // sub_i64__22 (int_ops.c): 7 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(47998, 11), code: Bytes::new(109937, 7), data: Bytes::new(109944, 0), holes: Holes::new(9453, 1) },
+    Stencil { name: Name::new(48258, 11), code: Bytes::new(112727, 7), data: Bytes::new(112734, 0), holes: Holes::new(9635, 1) },
     // sub_i64__23 (int_ops.c): 20 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(48009, 11), code: Bytes::new(109944, 20), data: Bytes::new(109964, 0), holes: Holes::new(9454, 2) },
+    Stencil { name: Name::new(48269, 11), code: Bytes::new(112734, 20), data: Bytes::new(112754, 0), holes: Holes::new(9636, 2) },
     // sub_i64__24 (int_ops.c): 20 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(48020, 11), code: Bytes::new(109964, 20), data: Bytes::new(109984, 0), holes: Holes::new(9456, 2) },
+    Stencil { name: Name::new(48280, 11), code: Bytes::new(112754, 20), data: Bytes::new(112774, 0), holes: Holes::new(9638, 2) },
     // sub_i64__25 (int_ops.c): 20 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(48031, 11), code: Bytes::new(109984, 20), data: Bytes::new(110004, 0), holes: Holes::new(9458, 2) },
+    Stencil { name: Name::new(48291, 11), code: Bytes::new(112774, 20), data: Bytes::new(112794, 0), holes: Holes::new(9640, 2) },
     // sub_i64__2m (int_ops.c): 25 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(48042, 11), code: Bytes::new(110004, 25), data: Bytes::new(110029, 0), holes: Holes::new(9460, 3) },
+    Stencil { name: Name::new(48302, 11), code: Bytes::new(112794, 25), data: Bytes::new(112819, 0), holes: Holes::new(9642, 3) },
     // sub_i64__30 (int_ops.c): 20 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(48053, 11), code: Bytes::new(110029, 20), data: Bytes::new(110049, 0), holes: Holes::new(9463, 2) },
+    Stencil { name: Name::new(48313, 11), code: Bytes::new(112819, 20), data: Bytes::new(112839, 0), holes: Holes::new(9645, 2) },
     // sub_i64__31 (int_ops.c): 20 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(48064, 11), code: Bytes::new(110049, 20), data: Bytes::new(110069, 0), holes: Holes::new(9465, 2) },
+    Stencil { name: Name::new(48324, 11), code: Bytes::new(112839, 20), data: Bytes::new(112859, 0), holes: Holes::new(9647, 2) },
     // sub_i64__32 (int_ops.c): 20 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(48075, 11), code: Bytes::new(110069, 20), data: Bytes::new(110089, 0), holes: Holes::new(9467, 2) },
+    Stencil { name: Name::new(48335, 11), code: Bytes::new(112859, 20), data: Bytes::new(112879, 0), holes: Holes::new(9649, 2) },
     // sub_i64__33 (int_ops.c): 7 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(48086, 11), code: Bytes::new(110089, 7), data: Bytes::new(110096, 0), holes: Holes::new(9469, 1) },
+    Stencil { name: Name::new(48346, 11), code: Bytes::new(112879, 7), data: Bytes::new(112886, 0), holes: Holes::new(9651, 1) },
     // sub_i64__34 (int_ops.c): 20 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(48097, 11), code: Bytes::new(110096, 20), data: Bytes::new(110116, 0), holes: Holes::new(9470, 2) },
+    Stencil { name: Name::new(48357, 11), code: Bytes::new(112886, 20), data: Bytes::new(112906, 0), holes: Holes::new(9652, 2) },
     // sub_i64__35 (int_ops.c): 20 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(48108, 11), code: Bytes::new(110116, 20), data: Bytes::new(110136, 0), holes: Holes::new(9472, 2) },
+    Stencil { name: Name::new(48368, 11), code: Bytes::new(112906, 20), data: Bytes::new(112926, 0), holes: Holes::new(9654, 2) },
     // sub_i64__3m (int_ops.c): 25 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(48119, 11), code: Bytes::new(110136, 25), data: Bytes::new(110161, 0), holes: Holes::new(9474, 3) },
+    Stencil { name: Name::new(48379, 11), code: Bytes::new(112926, 25), data: Bytes::new(112951, 0), holes: Holes::new(9656, 3) },
     // sub_i64__40 (int_ops.c): 20 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(48130, 11), code: Bytes::new(110161, 20), data: Bytes::new(110181, 0), holes: Holes::new(9477, 2) },
+    Stencil { name: Name::new(48390, 11), code: Bytes::new(112951, 20), data: Bytes::new(112971, 0), holes: Holes::new(9659, 2) },
     // sub_i64__41 (int_ops.c): 20 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(48141, 11), code: Bytes::new(110181, 20), data: Bytes::new(110201, 0), holes: Holes::new(9479, 2) },
+    Stencil { name: Name::new(48401, 11), code: Bytes::new(112971, 20), data: Bytes::new(112991, 0), holes: Holes::new(9661, 2) },
     // sub_i64__42 (int_ops.c): 20 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(48152, 11), code: Bytes::new(110201, 20), data: Bytes::new(110221, 0), holes: Holes::new(9481, 2) },
+    Stencil { name: Name::new(48412, 11), code: Bytes::new(112991, 20), data: Bytes::new(113011, 0), holes: Holes::new(9663, 2) },
     // sub_i64__43 (int_ops.c): 20 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(48163, 11), code: Bytes::new(110221, 20), data: Bytes::new(110241, 0), holes: Holes::new(9483, 2) },
+    Stencil { name: Name::new(48423, 11), code: Bytes::new(113011, 20), data: Bytes::new(113031, 0), holes: Holes::new(9665, 2) },
     // sub_i64__44 (int_ops.c): 8 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(48174, 11), code: Bytes::new(110241, 8), data: Bytes::new(110249, 0), holes: Holes::new(9485, 1) },
+    Stencil { name: Name::new(48434, 11), code: Bytes::new(113031, 8), data: Bytes::new(113039, 0), holes: Holes::new(9667, 1) },
     // sub_i64__45 (int_ops.c): 20 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(48185, 11), code: Bytes::new(110249, 20), data: Bytes::new(110269, 0), holes: Holes::new(9486, 2) },
+    Stencil { name: Name::new(48445, 11), code: Bytes::new(113039, 20), data: Bytes::new(113059, 0), holes: Holes::new(9668, 2) },
     // sub_i64__4m (int_ops.c): 25 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(48196, 11), code: Bytes::new(110269, 25), data: Bytes::new(110294, 0), holes: Holes::new(9488, 3) },
+    Stencil { name: Name::new(48456, 11), code: Bytes::new(113059, 25), data: Bytes::new(113084, 0), holes: Holes::new(9670, 3) },
     // sub_i64__50 (int_ops.c): 20 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(48207, 11), code: Bytes::new(110294, 20), data: Bytes::new(110314, 0), holes: Holes::new(9491, 2) },
+    Stencil { name: Name::new(48467, 11), code: Bytes::new(113084, 20), data: Bytes::new(113104, 0), holes: Holes::new(9673, 2) },
     // sub_i64__51 (int_ops.c): 20 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(48218, 11), code: Bytes::new(110314, 20), data: Bytes::new(110334, 0), holes: Holes::new(9493, 2) },
+    Stencil { name: Name::new(48478, 11), code: Bytes::new(113104, 20), data: Bytes::new(113124, 0), holes: Holes::new(9675, 2) },
     // sub_i64__52 (int_ops.c): 20 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(48229, 11), code: Bytes::new(110334, 20), data: Bytes::new(110354, 0), holes: Holes::new(9495, 2) },
+    Stencil { name: Name::new(48489, 11), code: Bytes::new(113124, 20), data: Bytes::new(113144, 0), holes: Holes::new(9677, 2) },
     // sub_i64__53 (int_ops.c): 20 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(48240, 11), code: Bytes::new(110354, 20), data: Bytes::new(110374, 0), holes: Holes::new(9497, 2) },
+    Stencil { name: Name::new(48500, 11), code: Bytes::new(113144, 20), data: Bytes::new(113164, 0), holes: Holes::new(9679, 2) },
     // sub_i64__54 (int_ops.c): 20 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(48251, 11), code: Bytes::new(110374, 20), data: Bytes::new(110394, 0), holes: Holes::new(9499, 2) },
+    Stencil { name: Name::new(48511, 11), code: Bytes::new(113164, 20), data: Bytes::new(113184, 0), holes: Holes::new(9681, 2) },
     // sub_i64__55 (int_ops.c): 8 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(48262, 11), code: Bytes::new(110394, 8), data: Bytes::new(110402, 0), holes: Holes::new(9501, 1) },
+    Stencil { name: Name::new(48522, 11), code: Bytes::new(113184, 8), data: Bytes::new(113192, 0), holes: Holes::new(9683, 1) },
     // sub_i64__5m (int_ops.c): 25 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(48273, 11), code: Bytes::new(110402, 25), data: Bytes::new(110427, 0), holes: Holes::new(9502, 3) },
+    Stencil { name: Name::new(48533, 11), code: Bytes::new(113192, 25), data: Bytes::new(113217, 0), holes: Holes::new(9684, 3) },
     // sub_i64__m00 (int_ops.c): 17 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(48284, 12), code: Bytes::new(110427, 17), data: Bytes::new(110444, 0), holes: Holes::new(9505, 2) },
+    Stencil { name: Name::new(48544, 12), code: Bytes::new(113217, 17), data: Bytes::new(113234, 0), holes: Holes::new(9687, 2) },
     // sub_i64__m01 (int_ops.c): 25 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(48296, 12), code: Bytes::new(110444, 25), data: Bytes::new(110469, 0), holes: Holes::new(9507, 3) },
+    Stencil { name: Name::new(48556, 12), code: Bytes::new(113234, 25), data: Bytes::new(113259, 0), holes: Holes::new(9689, 3) },
     // sub_i64__m02 (int_ops.c): 25 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(48308, 12), code: Bytes::new(110469, 25), data: Bytes::new(110494, 0), holes: Holes::new(9510, 3) },
+    Stencil { name: Name::new(48568, 12), code: Bytes::new(113259, 25), data: Bytes::new(113284, 0), holes: Holes::new(9692, 3) },
     // sub_i64__m03 (int_ops.c): 25 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(48320, 12), code: Bytes::new(110494, 25), data: Bytes::new(110519, 0), holes: Holes::new(9513, 3) },
+    Stencil { name: Name::new(48580, 12), code: Bytes::new(113284, 25), data: Bytes::new(113309, 0), holes: Holes::new(9695, 3) },
     // sub_i64__m04 (int_ops.c): 25 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(48332, 12), code: Bytes::new(110519, 25), data: Bytes::new(110544, 0), holes: Holes::new(9516, 3) },
+    Stencil { name: Name::new(48592, 12), code: Bytes::new(113309, 25), data: Bytes::new(113334, 0), holes: Holes::new(9698, 3) },
     // sub_i64__m05 (int_ops.c): 25 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(48344, 12), code: Bytes::new(110544, 25), data: Bytes::new(110569, 0), holes: Holes::new(9519, 3) },
+    Stencil { name: Name::new(48604, 12), code: Bytes::new(113334, 25), data: Bytes::new(113359, 0), holes: Holes::new(9701, 3) },
     // sub_i64__m0m (int_ops.c): 30 code bytes, 0 data bytes, 4 holes
-    Stencil { name: Name::new(48356, 12), code: Bytes::new(110569, 30), data: Bytes::new(110599, 0), holes: Holes::new(9522, 4) },
+    Stencil { name: Name::new(48616, 12), code: Bytes::new(113359, 30), data: Bytes::new(113389, 0), holes: Holes::new(9704, 4) },
     // sub_i64__m10 (int_ops.c): 25 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(48368, 12), code: Bytes::new(110599, 25), data: Bytes::new(110624, 0), holes: Holes::new(9526, 3) },
+    Stencil { name: Name::new(48628, 12), code: Bytes::new(113389, 25), data: Bytes::new(113414, 0), holes: Holes::new(9708, 3) },
     // sub_i64__m11 (int_ops.c): 17 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(48380, 12), code: Bytes::new(110624, 17), data: Bytes::new(110641, 0), holes: Holes::new(9529, 2) },
+    Stencil { name: Name::new(48640, 12), code: Bytes::new(113414, 17), data: Bytes::new(113431, 0), holes: Holes::new(9711, 2) },
     // sub_i64__m12 (int_ops.c): 25 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(48392, 12), code: Bytes::new(110641, 25), data: Bytes::new(110666, 0), holes: Holes::new(9531, 3) },
+    Stencil { name: Name::new(48652, 12), code: Bytes::new(113431, 25), data: Bytes::new(113456, 0), holes: Holes::new(9713, 3) },
     // sub_i64__m13 (int_ops.c): 25 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(48404, 12), code: Bytes::new(110666, 25), data: Bytes::new(110691, 0), holes: Holes::new(9534, 3) },
+    Stencil { name: Name::new(48664, 12), code: Bytes::new(113456, 25), data: Bytes::new(113481, 0), holes: Holes::new(9716, 3) },
     // sub_i64__m14 (int_ops.c): 25 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(48416, 12), code: Bytes::new(110691, 25), data: Bytes::new(110716, 0), holes: Holes::new(9537, 3) },
+    Stencil { name: Name::new(48676, 12), code: Bytes::new(113481, 25), data: Bytes::new(113506, 0), holes: Holes::new(9719, 3) },
     // sub_i64__m15 (int_ops.c): 25 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(48428, 12), code: Bytes::new(110716, 25), data: Bytes::new(110741, 0), holes: Holes::new(9540, 3) },
+    Stencil { name: Name::new(48688, 12), code: Bytes::new(113506, 25), data: Bytes::new(113531, 0), holes: Holes::new(9722, 3) },
     // sub_i64__m1m (int_ops.c): 30 code bytes, 0 data bytes, 4 holes
-    Stencil { name: Name::new(48440, 12), code: Bytes::new(110741, 30), data: Bytes::new(110771, 0), holes: Holes::new(9543, 4) },
+    Stencil { name: Name::new(48700, 12), code: Bytes::new(113531, 30), data: Bytes::new(113561, 0), holes: Holes::new(9725, 4) },
     // sub_i64__m20 (int_ops.c): 25 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(48452, 12), code: Bytes::new(110771, 25), data: Bytes::new(110796, 0), holes: Holes::new(9547, 3) },
+    Stencil { name: Name::new(48712, 12), code: Bytes::new(113561, 25), data: Bytes::new(113586, 0), holes: Holes::new(9729, 3) },
     // sub_i64__m21 (int_ops.c): 25 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(48464, 12), code: Bytes::new(110796, 25), data: Bytes::new(110821, 0), holes: Holes::new(9550, 3) },
+    Stencil { name: Name::new(48724, 12), code: Bytes::new(113586, 25), data: Bytes::new(113611, 0), holes: Holes::new(9732, 3) },
     // sub_i64__m22 (int_ops.c): 17 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(48476, 12), code: Bytes::new(110821, 17), data: Bytes::new(110838, 0), holes: Holes::new(9553, 2) },
+    Stencil { name: Name::new(48736, 12), code: Bytes::new(113611, 17), data: Bytes::new(113628, 0), holes: Holes::new(9735, 2) },
     // sub_i64__m23 (int_ops.c): 25 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(48488, 12), code: Bytes::new(110838, 25), data: Bytes::new(110863, 0), holes: Holes::new(9555, 3) },
+    Stencil { name: Name::new(48748, 12), code: Bytes::new(113628, 25), data: Bytes::new(113653, 0), holes: Holes::new(9737, 3) },
     // sub_i64__m24 (int_ops.c): 25 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(48500, 12), code: Bytes::new(110863, 25), data: Bytes::new(110888, 0), holes: Holes::new(9558, 3) },
+    Stencil { name: Name::new(48760, 12), code: Bytes::new(113653, 25), data: Bytes::new(113678, 0), holes: Holes::new(9740, 3) },
     // sub_i64__m25 (int_ops.c): 25 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(48512, 12), code: Bytes::new(110888, 25), data: Bytes::new(110913, 0), holes: Holes::new(9561, 3) },
+    Stencil { name: Name::new(48772, 12), code: Bytes::new(113678, 25), data: Bytes::new(113703, 0), holes: Holes::new(9743, 3) },
     // sub_i64__m2m (int_ops.c): 30 code bytes, 0 data bytes, 4 holes
-    Stencil { name: Name::new(48524, 12), code: Bytes::new(110913, 30), data: Bytes::new(110943, 0), holes: Holes::new(9564, 4) },
+    Stencil { name: Name::new(48784, 12), code: Bytes::new(113703, 30), data: Bytes::new(113733, 0), holes: Holes::new(9746, 4) },
     // sub_i64__m30 (int_ops.c): 25 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(48536, 12), code: Bytes::new(110943, 25), data: Bytes::new(110968, 0), holes: Holes::new(9568, 3) },
+    Stencil { name: Name::new(48796, 12), code: Bytes::new(113733, 25), data: Bytes::new(113758, 0), holes: Holes::new(9750, 3) },
     // sub_i64__m31 (int_ops.c): 25 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(48548, 12), code: Bytes::new(110968, 25), data: Bytes::new(110993, 0), holes: Holes::new(9571, 3) },
+    Stencil { name: Name::new(48808, 12), code: Bytes::new(113758, 25), data: Bytes::new(113783, 0), holes: Holes::new(9753, 3) },
     // sub_i64__m32 (int_ops.c): 25 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(48560, 12), code: Bytes::new(110993, 25), data: Bytes::new(111018, 0), holes: Holes::new(9574, 3) },
+    Stencil { name: Name::new(48820, 12), code: Bytes::new(113783, 25), data: Bytes::new(113808, 0), holes: Holes::new(9756, 3) },
     // sub_i64__m33 (int_ops.c): 17 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(48572, 12), code: Bytes::new(111018, 17), data: Bytes::new(111035, 0), holes: Holes::new(9577, 2) },
+    Stencil { name: Name::new(48832, 12), code: Bytes::new(113808, 17), data: Bytes::new(113825, 0), holes: Holes::new(9759, 2) },
     // sub_i64__m34 (int_ops.c): 25 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(48584, 12), code: Bytes::new(111035, 25), data: Bytes::new(111060, 0), holes: Holes::new(9579, 3) },
+    Stencil { name: Name::new(48844, 12), code: Bytes::new(113825, 25), data: Bytes::new(113850, 0), holes: Holes::new(9761, 3) },
     // sub_i64__m35 (int_ops.c): 25 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(48596, 12), code: Bytes::new(111060, 25), data: Bytes::new(111085, 0), holes: Holes::new(9582, 3) },
+    Stencil { name: Name::new(48856, 12), code: Bytes::new(113850, 25), data: Bytes::new(113875, 0), holes: Holes::new(9764, 3) },
     // sub_i64__m3m (int_ops.c): 30 code bytes, 0 data bytes, 4 holes
-    Stencil { name: Name::new(48608, 12), code: Bytes::new(111085, 30), data: Bytes::new(111115, 0), holes: Holes::new(9585, 4) },
+    Stencil { name: Name::new(48868, 12), code: Bytes::new(113875, 30), data: Bytes::new(113905, 0), holes: Holes::new(9767, 4) },
     // sub_i64__m40 (int_ops.c): 25 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(48620, 12), code: Bytes::new(111115, 25), data: Bytes::new(111140, 0), holes: Holes::new(9589, 3) },
+    Stencil { name: Name::new(48880, 12), code: Bytes::new(113905, 25), data: Bytes::new(113930, 0), holes: Holes::new(9771, 3) },
     // sub_i64__m41 (int_ops.c): 25 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(48632, 12), code: Bytes::new(111140, 25), data: Bytes::new(111165, 0), holes: Holes::new(9592, 3) },
+    Stencil { name: Name::new(48892, 12), code: Bytes::new(113930, 25), data: Bytes::new(113955, 0), holes: Holes::new(9774, 3) },
     // sub_i64__m42 (int_ops.c): 25 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(48644, 12), code: Bytes::new(111165, 25), data: Bytes::new(111190, 0), holes: Holes::new(9595, 3) },
+    Stencil { name: Name::new(48904, 12), code: Bytes::new(113955, 25), data: Bytes::new(113980, 0), holes: Holes::new(9777, 3) },
     // sub_i64__m43 (int_ops.c): 25 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(48656, 12), code: Bytes::new(111190, 25), data: Bytes::new(111215, 0), holes: Holes::new(9598, 3) },
+    Stencil { name: Name::new(48916, 12), code: Bytes::new(113980, 25), data: Bytes::new(114005, 0), holes: Holes::new(9780, 3) },
     // sub_i64__m44 (int_ops.c): 17 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(48668, 12), code: Bytes::new(111215, 17), data: Bytes::new(111232, 0), holes: Holes::new(9601, 2) },
+    Stencil { name: Name::new(48928, 12), code: Bytes::new(114005, 17), data: Bytes::new(114022, 0), holes: Holes::new(9783, 2) },
     // sub_i64__m45 (int_ops.c): 25 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(48680, 12), code: Bytes::new(111232, 25), data: Bytes::new(111257, 0), holes: Holes::new(9603, 3) },
+    Stencil { name: Name::new(48940, 12), code: Bytes::new(114022, 25), data: Bytes::new(114047, 0), holes: Holes::new(9785, 3) },
     // sub_i64__m4m (int_ops.c): 30 code bytes, 0 data bytes, 4 holes
-    Stencil { name: Name::new(48692, 12), code: Bytes::new(111257, 30), data: Bytes::new(111287, 0), holes: Holes::new(9606, 4) },
+    Stencil { name: Name::new(48952, 12), code: Bytes::new(114047, 30), data: Bytes::new(114077, 0), holes: Holes::new(9788, 4) },
     // sub_i64__m50 (int_ops.c): 25 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(48704, 12), code: Bytes::new(111287, 25), data: Bytes::new(111312, 0), holes: Holes::new(9610, 3) },
+    Stencil { name: Name::new(48964, 12), code: Bytes::new(114077, 25), data: Bytes::new(114102, 0), holes: Holes::new(9792, 3) },
     // sub_i64__m51 (int_ops.c): 25 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(48716, 12), code: Bytes::new(111312, 25), data: Bytes::new(111337, 0), holes: Holes::new(9613, 3) },
+    Stencil { name: Name::new(48976, 12), code: Bytes::new(114102, 25), data: Bytes::new(114127, 0), holes: Holes::new(9795, 3) },
     // sub_i64__m52 (int_ops.c): 25 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(48728, 12), code: Bytes::new(111337, 25), data: Bytes::new(111362, 0), holes: Holes::new(9616, 3) },
+    Stencil { name: Name::new(48988, 12), code: Bytes::new(114127, 25), data: Bytes::new(114152, 0), holes: Holes::new(9798, 3) },
     // sub_i64__m53 (int_ops.c): 25 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(48740, 12), code: Bytes::new(111362, 25), data: Bytes::new(111387, 0), holes: Holes::new(9619, 3) },
+    Stencil { name: Name::new(49000, 12), code: Bytes::new(114152, 25), data: Bytes::new(114177, 0), holes: Holes::new(9801, 3) },
     // sub_i64__m54 (int_ops.c): 25 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(48752, 12), code: Bytes::new(111387, 25), data: Bytes::new(111412, 0), holes: Holes::new(9622, 3) },
+    Stencil { name: Name::new(49012, 12), code: Bytes::new(114177, 25), data: Bytes::new(114202, 0), holes: Holes::new(9804, 3) },
     // sub_i64__m55 (int_ops.c): 17 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(48764, 12), code: Bytes::new(111412, 17), data: Bytes::new(111429, 0), holes: Holes::new(9625, 2) },
+    Stencil { name: Name::new(49024, 12), code: Bytes::new(114202, 17), data: Bytes::new(114219, 0), holes: Holes::new(9807, 2) },
     // sub_i64__m5m (int_ops.c): 30 code bytes, 0 data bytes, 4 holes
-    Stencil { name: Name::new(48776, 12), code: Bytes::new(111429, 30), data: Bytes::new(111459, 0), holes: Holes::new(9627, 4) },
+    Stencil { name: Name::new(49036, 12), code: Bytes::new(114219, 30), data: Bytes::new(114249, 0), holes: Holes::new(9809, 4) },
     // sub_i64__mm0 (int_ops.c): 30 code bytes, 0 data bytes, 4 holes
-    Stencil { name: Name::new(48788, 12), code: Bytes::new(111459, 30), data: Bytes::new(111489, 0), holes: Holes::new(9631, 4) },
+    Stencil { name: Name::new(49048, 12), code: Bytes::new(114249, 30), data: Bytes::new(114279, 0), holes: Holes::new(9813, 4) },
     // sub_i64__mm1 (int_ops.c): 30 code bytes, 0 data bytes, 4 holes
-    Stencil { name: Name::new(48800, 12), code: Bytes::new(111489, 30), data: Bytes::new(111519, 0), holes: Holes::new(9635, 4) },
+    Stencil { name: Name::new(49060, 12), code: Bytes::new(114279, 30), data: Bytes::new(114309, 0), holes: Holes::new(9817, 4) },
     // sub_i64__mm2 (int_ops.c): 30 code bytes, 0 data bytes, 4 holes
-    Stencil { name: Name::new(48812, 12), code: Bytes::new(111519, 30), data: Bytes::new(111549, 0), holes: Holes::new(9639, 4) },
+    Stencil { name: Name::new(49072, 12), code: Bytes::new(114309, 30), data: Bytes::new(114339, 0), holes: Holes::new(9821, 4) },
     // sub_i64__mm3 (int_ops.c): 30 code bytes, 0 data bytes, 4 holes
-    Stencil { name: Name::new(48824, 12), code: Bytes::new(111549, 30), data: Bytes::new(111579, 0), holes: Holes::new(9643, 4) },
+    Stencil { name: Name::new(49084, 12), code: Bytes::new(114339, 30), data: Bytes::new(114369, 0), holes: Holes::new(9825, 4) },
     // sub_i64__mm4 (int_ops.c): 30 code bytes, 0 data bytes, 4 holes
-    Stencil { name: Name::new(48836, 12), code: Bytes::new(111579, 30), data: Bytes::new(111609, 0), holes: Holes::new(9647, 4) },
+    Stencil { name: Name::new(49096, 12), code: Bytes::new(114369, 30), data: Bytes::new(114399, 0), holes: Holes::new(9829, 4) },
     // sub_i64__mm5 (int_ops.c): 30 code bytes, 0 data bytes, 4 holes
-    Stencil { name: Name::new(48848, 12), code: Bytes::new(111609, 30), data: Bytes::new(111639, 0), holes: Holes::new(9651, 4) },
+    Stencil { name: Name::new(49108, 12), code: Bytes::new(114399, 30), data: Bytes::new(114429, 0), holes: Holes::new(9833, 4) },
     // sub_i64__x01 (int_ops.c): 14 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(48860, 12), code: Bytes::new(111639, 14), data: Bytes::new(111653, 0), holes: Holes::new(9655, 2) },
+    Stencil { name: Name::new(49120, 12), code: Bytes::new(114429, 14), data: Bytes::new(114443, 0), holes: Holes::new(9837, 2) },
     // sub_i64__x02 (int_ops.c): 14 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(48872, 12), code: Bytes::new(111653, 14), data: Bytes::new(111667, 0), holes: Holes::new(9657, 2) },
+    Stencil { name: Name::new(49132, 12), code: Bytes::new(114443, 14), data: Bytes::new(114457, 0), holes: Holes::new(9839, 2) },
     // sub_i64__x03 (int_ops.c): 14 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(48884, 12), code: Bytes::new(111667, 14), data: Bytes::new(111681, 0), holes: Holes::new(9659, 2) },
+    Stencil { name: Name::new(49144, 12), code: Bytes::new(114457, 14), data: Bytes::new(114471, 0), holes: Holes::new(9841, 2) },
     // sub_i64__x04 (int_ops.c): 14 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(48896, 12), code: Bytes::new(111681, 14), data: Bytes::new(111695, 0), holes: Holes::new(9661, 2) },
+    Stencil { name: Name::new(49156, 12), code: Bytes::new(114471, 14), data: Bytes::new(114485, 0), holes: Holes::new(9843, 2) },
     // sub_i64__x05 (int_ops.c): 14 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(48908, 12), code: Bytes::new(111695, 14), data: Bytes::new(111709, 0), holes: Holes::new(9663, 2) },
+    Stencil { name: Name::new(49168, 12), code: Bytes::new(114485, 14), data: Bytes::new(114499, 0), holes: Holes::new(9845, 2) },
     // sub_i64__x0m (int_ops.c): 19 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(48920, 12), code: Bytes::new(111709, 19), data: Bytes::new(111728, 0), holes: Holes::new(9665, 3) },
+    Stencil { name: Name::new(49180, 12), code: Bytes::new(114499, 19), data: Bytes::new(114518, 0), holes: Holes::new(9847, 3) },
     // sub_i64__x10 (int_ops.c): 14 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(48932, 12), code: Bytes::new(111728, 14), data: Bytes::new(111742, 0), holes: Holes::new(9668, 2) },
+    Stencil { name: Name::new(49192, 12), code: Bytes::new(114518, 14), data: Bytes::new(114532, 0), holes: Holes::new(9850, 2) },
     // sub_i64__x12 (int_ops.c): 14 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(48944, 12), code: Bytes::new(111742, 14), data: Bytes::new(111756, 0), holes: Holes::new(9670, 2) },
+    Stencil { name: Name::new(49204, 12), code: Bytes::new(114532, 14), data: Bytes::new(114546, 0), holes: Holes::new(9852, 2) },
     // sub_i64__x13 (int_ops.c): 14 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(48956, 12), code: Bytes::new(111756, 14), data: Bytes::new(111770, 0), holes: Holes::new(9672, 2) },
+    Stencil { name: Name::new(49216, 12), code: Bytes::new(114546, 14), data: Bytes::new(114560, 0), holes: Holes::new(9854, 2) },
     // sub_i64__x14 (int_ops.c): 14 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(48968, 12), code: Bytes::new(111770, 14), data: Bytes::new(111784, 0), holes: Holes::new(9674, 2) },
+    Stencil { name: Name::new(49228, 12), code: Bytes::new(114560, 14), data: Bytes::new(114574, 0), holes: Holes::new(9856, 2) },
     // sub_i64__x15 (int_ops.c): 14 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(48980, 12), code: Bytes::new(111784, 14), data: Bytes::new(111798, 0), holes: Holes::new(9676, 2) },
+    Stencil { name: Name::new(49240, 12), code: Bytes::new(114574, 14), data: Bytes::new(114588, 0), holes: Holes::new(9858, 2) },
     // sub_i64__x1m (int_ops.c): 19 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(48992, 12), code: Bytes::new(111798, 19), data: Bytes::new(111817, 0), holes: Holes::new(9678, 3) },
+    Stencil { name: Name::new(49252, 12), code: Bytes::new(114588, 19), data: Bytes::new(114607, 0), holes: Holes::new(9860, 3) },
     // sub_i64__x20 (int_ops.c): 14 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(49004, 12), code: Bytes::new(111817, 14), data: Bytes::new(111831, 0), holes: Holes::new(9681, 2) },
+    Stencil { name: Name::new(49264, 12), code: Bytes::new(114607, 14), data: Bytes::new(114621, 0), holes: Holes::new(9863, 2) },
     // sub_i64__x21 (int_ops.c): 14 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(49016, 12), code: Bytes::new(111831, 14), data: Bytes::new(111845, 0), holes: Holes::new(9683, 2) },
+    Stencil { name: Name::new(49276, 12), code: Bytes::new(114621, 14), data: Bytes::new(114635, 0), holes: Holes::new(9865, 2) },
     // sub_i64__x23 (int_ops.c): 14 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(49028, 12), code: Bytes::new(111845, 14), data: Bytes::new(111859, 0), holes: Holes::new(9685, 2) },
+    Stencil { name: Name::new(49288, 12), code: Bytes::new(114635, 14), data: Bytes::new(114649, 0), holes: Holes::new(9867, 2) },
     // sub_i64__x24 (int_ops.c): 14 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(49040, 12), code: Bytes::new(111859, 14), data: Bytes::new(111873, 0), holes: Holes::new(9687, 2) },
+    Stencil { name: Name::new(49300, 12), code: Bytes::new(114649, 14), data: Bytes::new(114663, 0), holes: Holes::new(9869, 2) },
     // sub_i64__x25 (int_ops.c): 14 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(49052, 12), code: Bytes::new(111873, 14), data: Bytes::new(111887, 0), holes: Holes::new(9689, 2) },
+    Stencil { name: Name::new(49312, 12), code: Bytes::new(114663, 14), data: Bytes::new(114677, 0), holes: Holes::new(9871, 2) },
     // sub_i64__x2m (int_ops.c): 19 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(49064, 12), code: Bytes::new(111887, 19), data: Bytes::new(111906, 0), holes: Holes::new(9691, 3) },
+    Stencil { name: Name::new(49324, 12), code: Bytes::new(114677, 19), data: Bytes::new(114696, 0), holes: Holes::new(9873, 3) },
     // sub_i64__x30 (int_ops.c): 14 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(49076, 12), code: Bytes::new(111906, 14), data: Bytes::new(111920, 0), holes: Holes::new(9694, 2) },
+    Stencil { name: Name::new(49336, 12), code: Bytes::new(114696, 14), data: Bytes::new(114710, 0), holes: Holes::new(9876, 2) },
     // sub_i64__x31 (int_ops.c): 14 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(49088, 12), code: Bytes::new(111920, 14), data: Bytes::new(111934, 0), holes: Holes::new(9696, 2) },
+    Stencil { name: Name::new(49348, 12), code: Bytes::new(114710, 14), data: Bytes::new(114724, 0), holes: Holes::new(9878, 2) },
     // sub_i64__x32 (int_ops.c): 14 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(49100, 12), code: Bytes::new(111934, 14), data: Bytes::new(111948, 0), holes: Holes::new(9698, 2) },
+    Stencil { name: Name::new(49360, 12), code: Bytes::new(114724, 14), data: Bytes::new(114738, 0), holes: Holes::new(9880, 2) },
     // sub_i64__x34 (int_ops.c): 14 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(49112, 12), code: Bytes::new(111948, 14), data: Bytes::new(111962, 0), holes: Holes::new(9700, 2) },
+    Stencil { name: Name::new(49372, 12), code: Bytes::new(114738, 14), data: Bytes::new(114752, 0), holes: Holes::new(9882, 2) },
     // sub_i64__x35 (int_ops.c): 14 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(49124, 12), code: Bytes::new(111962, 14), data: Bytes::new(111976, 0), holes: Holes::new(9702, 2) },
+    Stencil { name: Name::new(49384, 12), code: Bytes::new(114752, 14), data: Bytes::new(114766, 0), holes: Holes::new(9884, 2) },
     // sub_i64__x3m (int_ops.c): 19 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(49136, 12), code: Bytes::new(111976, 19), data: Bytes::new(111995, 0), holes: Holes::new(9704, 3) },
+    Stencil { name: Name::new(49396, 12), code: Bytes::new(114766, 19), data: Bytes::new(114785, 0), holes: Holes::new(9886, 3) },
     // sub_i64__x40 (int_ops.c): 14 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(49148, 12), code: Bytes::new(111995, 14), data: Bytes::new(112009, 0), holes: Holes::new(9707, 2) },
+    Stencil { name: Name::new(49408, 12), code: Bytes::new(114785, 14), data: Bytes::new(114799, 0), holes: Holes::new(9889, 2) },
     // sub_i64__x41 (int_ops.c): 14 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(49160, 12), code: Bytes::new(112009, 14), data: Bytes::new(112023, 0), holes: Holes::new(9709, 2) },
+    Stencil { name: Name::new(49420, 12), code: Bytes::new(114799, 14), data: Bytes::new(114813, 0), holes: Holes::new(9891, 2) },
     // sub_i64__x42 (int_ops.c): 14 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(49172, 12), code: Bytes::new(112023, 14), data: Bytes::new(112037, 0), holes: Holes::new(9711, 2) },
+    Stencil { name: Name::new(49432, 12), code: Bytes::new(114813, 14), data: Bytes::new(114827, 0), holes: Holes::new(9893, 2) },
     // sub_i64__x43 (int_ops.c): 14 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(49184, 12), code: Bytes::new(112037, 14), data: Bytes::new(112051, 0), holes: Holes::new(9713, 2) },
+    Stencil { name: Name::new(49444, 12), code: Bytes::new(114827, 14), data: Bytes::new(114841, 0), holes: Holes::new(9895, 2) },
     // sub_i64__x45 (int_ops.c): 14 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(49196, 12), code: Bytes::new(112051, 14), data: Bytes::new(112065, 0), holes: Holes::new(9715, 2) },
+    Stencil { name: Name::new(49456, 12), code: Bytes::new(114841, 14), data: Bytes::new(114855, 0), holes: Holes::new(9897, 2) },
     // sub_i64__x4m (int_ops.c): 19 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(49208, 12), code: Bytes::new(112065, 19), data: Bytes::new(112084, 0), holes: Holes::new(9717, 3) },
+    Stencil { name: Name::new(49468, 12), code: Bytes::new(114855, 19), data: Bytes::new(114874, 0), holes: Holes::new(9899, 3) },
     // sub_i64__x50 (int_ops.c): 14 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(49220, 12), code: Bytes::new(112084, 14), data: Bytes::new(112098, 0), holes: Holes::new(9720, 2) },
+    Stencil { name: Name::new(49480, 12), code: Bytes::new(114874, 14), data: Bytes::new(114888, 0), holes: Holes::new(9902, 2) },
     // sub_i64__x51 (int_ops.c): 14 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(49232, 12), code: Bytes::new(112098, 14), data: Bytes::new(112112, 0), holes: Holes::new(9722, 2) },
+    Stencil { name: Name::new(49492, 12), code: Bytes::new(114888, 14), data: Bytes::new(114902, 0), holes: Holes::new(9904, 2) },
     // sub_i64__x52 (int_ops.c): 14 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(49244, 12), code: Bytes::new(112112, 14), data: Bytes::new(112126, 0), holes: Holes::new(9724, 2) },
+    Stencil { name: Name::new(49504, 12), code: Bytes::new(114902, 14), data: Bytes::new(114916, 0), holes: Holes::new(9906, 2) },
     // sub_i64__x53 (int_ops.c): 14 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(49256, 12), code: Bytes::new(112126, 14), data: Bytes::new(112140, 0), holes: Holes::new(9726, 2) },
+    Stencil { name: Name::new(49516, 12), code: Bytes::new(114916, 14), data: Bytes::new(114930, 0), holes: Holes::new(9908, 2) },
     // sub_i64__x54 (int_ops.c): 14 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(49268, 12), code: Bytes::new(112140, 14), data: Bytes::new(112154, 0), holes: Holes::new(9728, 2) },
+    Stencil { name: Name::new(49528, 12), code: Bytes::new(114930, 14), data: Bytes::new(114944, 0), holes: Holes::new(9910, 2) },
     // sub_i64__x5m (int_ops.c): 19 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(49280, 12), code: Bytes::new(112154, 19), data: Bytes::new(112173, 0), holes: Holes::new(9730, 3) },
+    Stencil { name: Name::new(49540, 12), code: Bytes::new(114944, 19), data: Bytes::new(114963, 0), holes: Holes::new(9912, 3) },
+    // unbox_list (lists.c): 41 code bytes, 0 data bytes, 4 holes
+    Stencil { name: Name::new(49552, 10), code: Bytes::new(114963, 41), data: Bytes::new(115004, 0), holes: Holes::new(9915, 4) },
+    // unbox_list_c1 (lists.c): 41 code bytes, 0 data bytes, 4 holes
+    Stencil { name: Name::new(49562, 13), code: Bytes::new(115004, 41), data: Bytes::new(115045, 0), holes: Holes::new(9919, 4) },
+    // unbox_list_c2 (lists.c): 41 code bytes, 0 data bytes, 4 holes
+    Stencil { name: Name::new(49575, 13), code: Bytes::new(115045, 41), data: Bytes::new(115086, 0), holes: Holes::new(9923, 4) },
+    // unbox_list_c3 (lists.c): 41 code bytes, 0 data bytes, 4 holes
+    Stencil { name: Name::new(49588, 13), code: Bytes::new(115086, 41), data: Bytes::new(115127, 0), holes: Holes::new(9927, 4) },
+    // unbox_list_c4 (lists.c): 41 code bytes, 0 data bytes, 4 holes
+    Stencil { name: Name::new(49601, 13), code: Bytes::new(115127, 41), data: Bytes::new(115168, 0), holes: Holes::new(9931, 4) },
+    // unbox_list_c5 (lists.c): 41 code bytes, 0 data bytes, 4 holes
+    Stencil { name: Name::new(49614, 13), code: Bytes::new(115168, 41), data: Bytes::new(115209, 0), holes: Holes::new(9935, 4) },
+    // unbox_list_c6 (lists.c): 41 code bytes, 0 data bytes, 4 holes
+    Stencil { name: Name::new(49627, 13), code: Bytes::new(115209, 41), data: Bytes::new(115250, 0), holes: Holes::new(9939, 4) },
+    // unbox_list_f (lists.c): 49 code bytes, 0 data bytes, 4 holes
+    Stencil { name: Name::new(49640, 12), code: Bytes::new(115250, 49), data: Bytes::new(115299, 0), holes: Holes::new(9943, 4) },
+    // unbox_list_f_c1 (lists.c): 49 code bytes, 0 data bytes, 4 holes
+    Stencil { name: Name::new(49652, 15), code: Bytes::new(115299, 49), data: Bytes::new(115348, 0), holes: Holes::new(9947, 4) },
+    // unbox_list_f_c2 (lists.c): 49 code bytes, 0 data bytes, 4 holes
+    Stencil { name: Name::new(49667, 15), code: Bytes::new(115348, 49), data: Bytes::new(115397, 0), holes: Holes::new(9951, 4) },
+    // unbox_list_f_c3 (lists.c): 49 code bytes, 0 data bytes, 4 holes
+    Stencil { name: Name::new(49682, 15), code: Bytes::new(115397, 49), data: Bytes::new(115446, 0), holes: Holes::new(9955, 4) },
+    // unbox_list_f_c4 (lists.c): 49 code bytes, 0 data bytes, 4 holes
+    Stencil { name: Name::new(49697, 15), code: Bytes::new(115446, 49), data: Bytes::new(115495, 0), holes: Holes::new(9959, 4) },
+    // unbox_list_f_c5 (lists.c): 49 code bytes, 0 data bytes, 4 holes
+    Stencil { name: Name::new(49712, 15), code: Bytes::new(115495, 49), data: Bytes::new(115544, 0), holes: Holes::new(9963, 4) },
+    // unbox_list_f_c6 (lists.c): 49 code bytes, 0 data bytes, 4 holes
+    Stencil { name: Name::new(49727, 15), code: Bytes::new(115544, 49), data: Bytes::new(115593, 0), holes: Holes::new(9967, 4) },
 ];
 
 static NAMES: &str = "\
@@ -8546,6 +8603,20 @@ static NAMES: &str = "\
     cold.mod_i64_imm__m3\
     cold.mod_i64_imm__m4\
     cold.mod_i64_imm__m5\
+    cold.unbox_list\
+    cold.unbox_list_c1\
+    cold.unbox_list_c2\
+    cold.unbox_list_c3\
+    cold.unbox_list_c4\
+    cold.unbox_list_c5\
+    cold.unbox_list_c6\
+    cold.unbox_list_f\
+    cold.unbox_list_f_c1\
+    cold.unbox_list_f_c2\
+    cold.unbox_list_f_c3\
+    cold.unbox_list_f_c4\
+    cold.unbox_list_f_c5\
+    cold.unbox_list_f_c6\
     const_cell\
     const_f64\
     const_f64__0\
@@ -11279,9 +11350,23 @@ static NAMES: &str = "\
     sub_i64__x53\
     sub_i64__x54\
     sub_i64__x5m\
+    unbox_list\
+    unbox_list_c1\
+    unbox_list_c2\
+    unbox_list_c3\
+    unbox_list_c4\
+    unbox_list_c5\
+    unbox_list_c6\
+    unbox_list_f\
+    unbox_list_f_c1\
+    unbox_list_f_c2\
+    unbox_list_f_c3\
+    unbox_list_f_c4\
+    unbox_list_f_c5\
+    unbox_list_f_c6\
 ";
 
-static BYTES: &[u8; 112173] = &[
+static BYTES: &[u8; 115593] = &[
     // abs_f64 code
     0xf2, 0x45, 0x0f, 0x10, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0x44, 0x0f, 0x54, 0x05, 0x00, 0x00,
     0x00, 0x00, 0x45, 0x0f, 0x13, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
@@ -14814,6 +14899,201 @@ static BYTES: &[u8; 112173] = &[
     0x49, 0x83, 0xfb, 0xff, 0x74, 0x0a, 0x4c, 0x89, 0xc8, 0x48, 0x99, 0x49, 0xf7, 0xfb, 0xeb, 0x02,
     0x31, 0xd2, 0x49, 0x89, 0x94, 0x24, 0x00, 0x00, 0x00, 0x00, 0x4c, 0x89, 0xd2, 0xe9, 0x00, 0x00,
     0x00, 0x00,
+    // cold.unbox_list code
+    0x50, 0x4d, 0x89, 0x65, 0x08, 0x49, 0xc7, 0x45, 0x00, 0x00, 0x00, 0x00, 0x00, 0x48, 0xb8, 0x00,
+    0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0xba, 0x00, 0x00, 0x00, 0x00, 0xb9, 0x00, 0x00, 0x00,
+    0x00, 0x41, 0xb8, 0x00, 0x00, 0x00, 0x00, 0x4c, 0x89, 0xef, 0x4c, 0x89, 0xe6, 0xff, 0xd0, 0x48,
+    0x85, 0xc0, 0x48, 0x8d, 0x64, 0x24, 0x08, 0x75, 0x13, 0x31, 0xff, 0x31, 0xf6, 0x31, 0xd2, 0x31,
+    0xc9, 0x45, 0x31, 0xc0, 0x45, 0x31, 0xc9, 0xe9, 0x00, 0x00, 0x00, 0x00, 0x31, 0xff, 0x31, 0xf6,
+    0x31, 0xd2, 0x31, 0xc9, 0x45, 0x31, 0xc0, 0x45, 0x31, 0xc9, 0xe9, 0x00, 0x00, 0x00, 0x00,
+    // cold.unbox_list_c1 code
+    0x50, 0x49, 0x89, 0xbc, 0x24, 0x00, 0x00, 0x00, 0x00, 0x4d, 0x89, 0x65, 0x08, 0x49, 0xc7, 0x45,
+    0x00, 0x00, 0x00, 0x00, 0x00, 0x48, 0xb8, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0xba,
+    0x00, 0x00, 0x00, 0x00, 0xb9, 0x00, 0x00, 0x00, 0x00, 0x41, 0xb8, 0x00, 0x00, 0x00, 0x00, 0x4c,
+    0x89, 0xef, 0x4c, 0x89, 0xe6, 0xff, 0xd0, 0x49, 0x8b, 0xbc, 0x24, 0x00, 0x00, 0x00, 0x00, 0x48,
+    0x85, 0xc0, 0x48, 0x8d, 0x64, 0x24, 0x08, 0x75, 0x11, 0x31, 0xf6, 0x31, 0xd2, 0x31, 0xc9, 0x45,
+    0x31, 0xc0, 0x45, 0x31, 0xc9, 0xe9, 0x00, 0x00, 0x00, 0x00, 0x31, 0xf6, 0x31, 0xd2, 0x31, 0xc9,
+    0x45, 0x31, 0xc0, 0x45, 0x31, 0xc9, 0xe9, 0x00, 0x00, 0x00, 0x00,
+    // cold.unbox_list_c2 code
+    0x50, 0x49, 0x89, 0xbc, 0x24, 0x00, 0x00, 0x00, 0x00, 0x49, 0x89, 0xb4, 0x24, 0x00, 0x00, 0x00,
+    0x00, 0x4d, 0x89, 0x65, 0x08, 0x49, 0xc7, 0x45, 0x00, 0x00, 0x00, 0x00, 0x00, 0x48, 0xb8, 0x00,
+    0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0xba, 0x00, 0x00, 0x00, 0x00, 0xb9, 0x00, 0x00, 0x00,
+    0x00, 0x41, 0xb8, 0x00, 0x00, 0x00, 0x00, 0x4c, 0x89, 0xef, 0x4c, 0x89, 0xe6, 0xff, 0xd0, 0x49,
+    0x8b, 0xbc, 0x24, 0x00, 0x00, 0x00, 0x00, 0x49, 0x8b, 0xb4, 0x24, 0x00, 0x00, 0x00, 0x00, 0x48,
+    0x85, 0xc0, 0x48, 0x8d, 0x64, 0x24, 0x08, 0x75, 0x0f, 0x31, 0xd2, 0x31, 0xc9, 0x45, 0x31, 0xc0,
+    0x45, 0x31, 0xc9, 0xe9, 0x00, 0x00, 0x00, 0x00, 0x31, 0xd2, 0x31, 0xc9, 0x45, 0x31, 0xc0, 0x45,
+    0x31, 0xc9, 0xe9, 0x00, 0x00, 0x00, 0x00,
+    // cold.unbox_list_c3 code
+    0x50, 0x49, 0x89, 0xbc, 0x24, 0x00, 0x00, 0x00, 0x00, 0x49, 0x89, 0xb4, 0x24, 0x00, 0x00, 0x00,
+    0x00, 0x49, 0x89, 0x94, 0x24, 0x00, 0x00, 0x00, 0x00, 0x4d, 0x89, 0x65, 0x08, 0x49, 0xc7, 0x45,
+    0x00, 0x00, 0x00, 0x00, 0x00, 0x48, 0xb8, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0xba,
+    0x00, 0x00, 0x00, 0x00, 0xb9, 0x00, 0x00, 0x00, 0x00, 0x41, 0xb8, 0x00, 0x00, 0x00, 0x00, 0x4c,
+    0x89, 0xef, 0x4c, 0x89, 0xe6, 0xff, 0xd0, 0x49, 0x8b, 0xbc, 0x24, 0x00, 0x00, 0x00, 0x00, 0x49,
+    0x8b, 0xb4, 0x24, 0x00, 0x00, 0x00, 0x00, 0x49, 0x8b, 0x94, 0x24, 0x00, 0x00, 0x00, 0x00, 0x48,
+    0x85, 0xc0, 0x48, 0x8d, 0x64, 0x24, 0x08, 0x75, 0x0d, 0x31, 0xc9, 0x45, 0x31, 0xc0, 0x45, 0x31,
+    0xc9, 0xe9, 0x00, 0x00, 0x00, 0x00, 0x31, 0xc9, 0x45, 0x31, 0xc0, 0x45, 0x31, 0xc9, 0xe9, 0x00,
+    0x00, 0x00, 0x00,
+    // cold.unbox_list_c4 code
+    0x50, 0x49, 0x89, 0xbc, 0x24, 0x00, 0x00, 0x00, 0x00, 0x49, 0x89, 0xb4, 0x24, 0x00, 0x00, 0x00,
+    0x00, 0x49, 0x89, 0x94, 0x24, 0x00, 0x00, 0x00, 0x00, 0x49, 0x89, 0x8c, 0x24, 0x00, 0x00, 0x00,
+    0x00, 0x4d, 0x89, 0x65, 0x08, 0x49, 0xc7, 0x45, 0x00, 0x00, 0x00, 0x00, 0x00, 0x48, 0xb8, 0x00,
+    0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0xba, 0x00, 0x00, 0x00, 0x00, 0xb9, 0x00, 0x00, 0x00,
+    0x00, 0x41, 0xb8, 0x00, 0x00, 0x00, 0x00, 0x4c, 0x89, 0xef, 0x4c, 0x89, 0xe6, 0xff, 0xd0, 0x49,
+    0x8b, 0xbc, 0x24, 0x00, 0x00, 0x00, 0x00, 0x49, 0x8b, 0xb4, 0x24, 0x00, 0x00, 0x00, 0x00, 0x49,
+    0x8b, 0x94, 0x24, 0x00, 0x00, 0x00, 0x00, 0x49, 0x8b, 0x8c, 0x24, 0x00, 0x00, 0x00, 0x00, 0x48,
+    0x85, 0xc0, 0x48, 0x8d, 0x64, 0x24, 0x08, 0x75, 0x0b, 0x45, 0x31, 0xc0, 0x45, 0x31, 0xc9, 0xe9,
+    0x00, 0x00, 0x00, 0x00, 0x45, 0x31, 0xc0, 0x45, 0x31, 0xc9, 0xe9, 0x00, 0x00, 0x00, 0x00,
+    // cold.unbox_list_c5 code
+    0x50, 0x49, 0x89, 0xbc, 0x24, 0x00, 0x00, 0x00, 0x00, 0x49, 0x89, 0xb4, 0x24, 0x00, 0x00, 0x00,
+    0x00, 0x49, 0x89, 0x94, 0x24, 0x00, 0x00, 0x00, 0x00, 0x49, 0x89, 0x8c, 0x24, 0x00, 0x00, 0x00,
+    0x00, 0x4d, 0x89, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0x4d, 0x89, 0x65, 0x08, 0x49, 0xc7, 0x45,
+    0x00, 0x00, 0x00, 0x00, 0x00, 0x48, 0xb8, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0xba,
+    0x00, 0x00, 0x00, 0x00, 0xb9, 0x00, 0x00, 0x00, 0x00, 0x41, 0xb8, 0x00, 0x00, 0x00, 0x00, 0x4c,
+    0x89, 0xef, 0x4c, 0x89, 0xe6, 0xff, 0xd0, 0x49, 0x8b, 0xbc, 0x24, 0x00, 0x00, 0x00, 0x00, 0x49,
+    0x8b, 0xb4, 0x24, 0x00, 0x00, 0x00, 0x00, 0x49, 0x8b, 0x94, 0x24, 0x00, 0x00, 0x00, 0x00, 0x49,
+    0x8b, 0x8c, 0x24, 0x00, 0x00, 0x00, 0x00, 0x4d, 0x8b, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0x48,
+    0x85, 0xc0, 0x48, 0x8d, 0x64, 0x24, 0x08, 0x75, 0x08, 0x45, 0x31, 0xc9, 0xe9, 0x00, 0x00, 0x00,
+    0x00, 0x45, 0x31, 0xc9, 0xe9, 0x00, 0x00, 0x00, 0x00,
+    // cold.unbox_list_c6 code
+    0x50, 0x49, 0x89, 0xbc, 0x24, 0x00, 0x00, 0x00, 0x00, 0x49, 0x89, 0xb4, 0x24, 0x00, 0x00, 0x00,
+    0x00, 0x49, 0x89, 0x94, 0x24, 0x00, 0x00, 0x00, 0x00, 0x49, 0x89, 0x8c, 0x24, 0x00, 0x00, 0x00,
+    0x00, 0x4d, 0x89, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0x4d, 0x89, 0x8c, 0x24, 0x00, 0x00, 0x00,
+    0x00, 0x4d, 0x89, 0x65, 0x08, 0x49, 0xc7, 0x45, 0x00, 0x00, 0x00, 0x00, 0x00, 0x48, 0xb8, 0x00,
+    0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0xba, 0x00, 0x00, 0x00, 0x00, 0xb9, 0x00, 0x00, 0x00,
+    0x00, 0x41, 0xb8, 0x00, 0x00, 0x00, 0x00, 0x4c, 0x89, 0xef, 0x4c, 0x89, 0xe6, 0xff, 0xd0, 0x49,
+    0x8b, 0xbc, 0x24, 0x00, 0x00, 0x00, 0x00, 0x49, 0x8b, 0xb4, 0x24, 0x00, 0x00, 0x00, 0x00, 0x49,
+    0x8b, 0x94, 0x24, 0x00, 0x00, 0x00, 0x00, 0x49, 0x8b, 0x8c, 0x24, 0x00, 0x00, 0x00, 0x00, 0x4d,
+    0x8b, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0x4d, 0x8b, 0x8c, 0x24, 0x00, 0x00, 0x00, 0x00, 0x48,
+    0x85, 0xc0, 0x48, 0x8d, 0x64, 0x24, 0x08, 0x0f, 0x85, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00,
+    0x00, 0x00,
+    // cold.unbox_list_f code
+    0xf2, 0x0f, 0x11, 0x44, 0x24, 0x08, 0xf2, 0x0f, 0x11, 0x4c, 0x24, 0x10, 0xf2, 0x0f, 0x11, 0x54,
+    0x24, 0x18, 0xf2, 0x0f, 0x11, 0x5c, 0x24, 0x20, 0xf2, 0x0f, 0x11, 0x64, 0x24, 0x28, 0xf2, 0x0f,
+    0x11, 0x6c, 0x24, 0x30, 0xf2, 0x0f, 0x11, 0x74, 0x24, 0x38, 0xf2, 0x0f, 0x11, 0x7c, 0x24, 0x40,
+    0x4d, 0x89, 0x65, 0x08, 0x49, 0xc7, 0x45, 0x00, 0x00, 0x00, 0x00, 0x00, 0x48, 0xb8, 0x00, 0x00,
+    0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0xba, 0x00, 0x00, 0x00, 0x00, 0xb9, 0x00, 0x00, 0x00, 0x00,
+    0x41, 0xb8, 0x00, 0x00, 0x00, 0x00, 0x4c, 0x89, 0xef, 0x4c, 0x89, 0xe6, 0xff, 0xd0, 0x31, 0xff,
+    0x31, 0xf6, 0x31, 0xd2, 0x31, 0xc9, 0x45, 0x31, 0xc0, 0x45, 0x31, 0xc9, 0x48, 0x85, 0xc0, 0x75,
+    0x39, 0xf2, 0x0f, 0x10, 0x44, 0x24, 0x08, 0xf2, 0x0f, 0x10, 0x4c, 0x24, 0x10, 0xf2, 0x0f, 0x10,
+    0x54, 0x24, 0x18, 0xf2, 0x0f, 0x10, 0x5c, 0x24, 0x20, 0xf2, 0x0f, 0x10, 0x64, 0x24, 0x28, 0xf2,
+    0x0f, 0x10, 0x6c, 0x24, 0x30, 0xf2, 0x0f, 0x10, 0x74, 0x24, 0x38, 0xf2, 0x0f, 0x10, 0x7c, 0x24,
+    0x40, 0x48, 0x83, 0xc4, 0x48, 0xe9, 0x00, 0x00, 0x00, 0x00, 0xf2, 0x0f, 0x10, 0x44, 0x24, 0x08,
+    0xf2, 0x0f, 0x10, 0x4c, 0x24, 0x10, 0xf2, 0x0f, 0x10, 0x54, 0x24, 0x18, 0xf2, 0x0f, 0x10, 0x5c,
+    0x24, 0x20, 0xf2, 0x0f, 0x10, 0x64, 0x24, 0x28, 0xf2, 0x0f, 0x10, 0x6c, 0x24, 0x30, 0xf2, 0x0f,
+    0x10, 0x74, 0x24, 0x38, 0xf2, 0x0f, 0x10, 0x7c, 0x24, 0x40, 0x48, 0x83, 0xc4, 0x48, 0xe9, 0x00,
+    0x00, 0x00, 0x00,
+    // cold.unbox_list_f_c1 code
+    0xf2, 0x0f, 0x11, 0x44, 0x24, 0x08, 0xf2, 0x0f, 0x11, 0x4c, 0x24, 0x10, 0xf2, 0x0f, 0x11, 0x54,
+    0x24, 0x18, 0xf2, 0x0f, 0x11, 0x5c, 0x24, 0x20, 0xf2, 0x0f, 0x11, 0x64, 0x24, 0x28, 0xf2, 0x0f,
+    0x11, 0x6c, 0x24, 0x30, 0xf2, 0x0f, 0x11, 0x74, 0x24, 0x38, 0xf2, 0x0f, 0x11, 0x7c, 0x24, 0x40,
+    0x49, 0x89, 0xbc, 0x24, 0x00, 0x00, 0x00, 0x00, 0x4d, 0x89, 0x65, 0x08, 0x49, 0xc7, 0x45, 0x00,
+    0x00, 0x00, 0x00, 0x00, 0x48, 0xb8, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0xba, 0x00,
+    0x00, 0x00, 0x00, 0xb9, 0x00, 0x00, 0x00, 0x00, 0x41, 0xb8, 0x00, 0x00, 0x00, 0x00, 0x4c, 0x89,
+    0xef, 0x4c, 0x89, 0xe6, 0xff, 0xd0, 0x49, 0x8b, 0xbc, 0x24, 0x00, 0x00, 0x00, 0x00, 0x31, 0xf6,
+    0x31, 0xd2, 0x31, 0xc9, 0x45, 0x31, 0xc0, 0x45, 0x31, 0xc9, 0x48, 0x85, 0xc0, 0x75, 0x39, 0xf2,
+    0x0f, 0x10, 0x44, 0x24, 0x08, 0xf2, 0x0f, 0x10, 0x4c, 0x24, 0x10, 0xf2, 0x0f, 0x10, 0x54, 0x24,
+    0x18, 0xf2, 0x0f, 0x10, 0x5c, 0x24, 0x20, 0xf2, 0x0f, 0x10, 0x64, 0x24, 0x28, 0xf2, 0x0f, 0x10,
+    0x6c, 0x24, 0x30, 0xf2, 0x0f, 0x10, 0x74, 0x24, 0x38, 0xf2, 0x0f, 0x10, 0x7c, 0x24, 0x40, 0x48,
+    0x83, 0xc4, 0x48, 0xe9, 0x00, 0x00, 0x00, 0x00, 0xf2, 0x0f, 0x10, 0x44, 0x24, 0x08, 0xf2, 0x0f,
+    0x10, 0x4c, 0x24, 0x10, 0xf2, 0x0f, 0x10, 0x54, 0x24, 0x18, 0xf2, 0x0f, 0x10, 0x5c, 0x24, 0x20,
+    0xf2, 0x0f, 0x10, 0x64, 0x24, 0x28, 0xf2, 0x0f, 0x10, 0x6c, 0x24, 0x30, 0xf2, 0x0f, 0x10, 0x74,
+    0x24, 0x38, 0xf2, 0x0f, 0x10, 0x7c, 0x24, 0x40, 0x48, 0x83, 0xc4, 0x48, 0xe9, 0x00, 0x00, 0x00,
+    0x00,
+    // cold.unbox_list_f_c2 code
+    0xf2, 0x0f, 0x11, 0x44, 0x24, 0x08, 0xf2, 0x0f, 0x11, 0x4c, 0x24, 0x10, 0xf2, 0x0f, 0x11, 0x54,
+    0x24, 0x18, 0xf2, 0x0f, 0x11, 0x5c, 0x24, 0x20, 0xf2, 0x0f, 0x11, 0x64, 0x24, 0x28, 0xf2, 0x0f,
+    0x11, 0x6c, 0x24, 0x30, 0xf2, 0x0f, 0x11, 0x74, 0x24, 0x38, 0xf2, 0x0f, 0x11, 0x7c, 0x24, 0x40,
+    0x49, 0x89, 0xbc, 0x24, 0x00, 0x00, 0x00, 0x00, 0x49, 0x89, 0xb4, 0x24, 0x00, 0x00, 0x00, 0x00,
+    0x4d, 0x89, 0x65, 0x08, 0x49, 0xc7, 0x45, 0x00, 0x00, 0x00, 0x00, 0x00, 0x48, 0xb8, 0x00, 0x00,
+    0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0xba, 0x00, 0x00, 0x00, 0x00, 0xb9, 0x00, 0x00, 0x00, 0x00,
+    0x41, 0xb8, 0x00, 0x00, 0x00, 0x00, 0x4c, 0x89, 0xef, 0x4c, 0x89, 0xe6, 0xff, 0xd0, 0x49, 0x8b,
+    0xbc, 0x24, 0x00, 0x00, 0x00, 0x00, 0x49, 0x8b, 0xb4, 0x24, 0x00, 0x00, 0x00, 0x00, 0x31, 0xd2,
+    0x31, 0xc9, 0x45, 0x31, 0xc0, 0x45, 0x31, 0xc9, 0x48, 0x85, 0xc0, 0x75, 0x39, 0xf2, 0x0f, 0x10,
+    0x44, 0x24, 0x08, 0xf2, 0x0f, 0x10, 0x4c, 0x24, 0x10, 0xf2, 0x0f, 0x10, 0x54, 0x24, 0x18, 0xf2,
+    0x0f, 0x10, 0x5c, 0x24, 0x20, 0xf2, 0x0f, 0x10, 0x64, 0x24, 0x28, 0xf2, 0x0f, 0x10, 0x6c, 0x24,
+    0x30, 0xf2, 0x0f, 0x10, 0x74, 0x24, 0x38, 0xf2, 0x0f, 0x10, 0x7c, 0x24, 0x40, 0x48, 0x83, 0xc4,
+    0x48, 0xe9, 0x00, 0x00, 0x00, 0x00, 0xf2, 0x0f, 0x10, 0x44, 0x24, 0x08, 0xf2, 0x0f, 0x10, 0x4c,
+    0x24, 0x10, 0xf2, 0x0f, 0x10, 0x54, 0x24, 0x18, 0xf2, 0x0f, 0x10, 0x5c, 0x24, 0x20, 0xf2, 0x0f,
+    0x10, 0x64, 0x24, 0x28, 0xf2, 0x0f, 0x10, 0x6c, 0x24, 0x30, 0xf2, 0x0f, 0x10, 0x74, 0x24, 0x38,
+    0xf2, 0x0f, 0x10, 0x7c, 0x24, 0x40, 0x48, 0x83, 0xc4, 0x48, 0xe9, 0x00, 0x00, 0x00, 0x00,
+    // cold.unbox_list_f_c3 code
+    0xf2, 0x0f, 0x11, 0x44, 0x24, 0x08, 0xf2, 0x0f, 0x11, 0x4c, 0x24, 0x10, 0xf2, 0x0f, 0x11, 0x54,
+    0x24, 0x18, 0xf2, 0x0f, 0x11, 0x5c, 0x24, 0x20, 0xf2, 0x0f, 0x11, 0x64, 0x24, 0x28, 0xf2, 0x0f,
+    0x11, 0x6c, 0x24, 0x30, 0xf2, 0x0f, 0x11, 0x74, 0x24, 0x38, 0xf2, 0x0f, 0x11, 0x7c, 0x24, 0x40,
+    0x49, 0x89, 0xbc, 0x24, 0x00, 0x00, 0x00, 0x00, 0x49, 0x89, 0xb4, 0x24, 0x00, 0x00, 0x00, 0x00,
+    0x49, 0x89, 0x94, 0x24, 0x00, 0x00, 0x00, 0x00, 0x4d, 0x89, 0x65, 0x08, 0x49, 0xc7, 0x45, 0x00,
+    0x00, 0x00, 0x00, 0x00, 0x48, 0xb8, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0xba, 0x00,
+    0x00, 0x00, 0x00, 0xb9, 0x00, 0x00, 0x00, 0x00, 0x41, 0xb8, 0x00, 0x00, 0x00, 0x00, 0x4c, 0x89,
+    0xef, 0x4c, 0x89, 0xe6, 0xff, 0xd0, 0x49, 0x8b, 0xbc, 0x24, 0x00, 0x00, 0x00, 0x00, 0x49, 0x8b,
+    0xb4, 0x24, 0x00, 0x00, 0x00, 0x00, 0x49, 0x8b, 0x94, 0x24, 0x00, 0x00, 0x00, 0x00, 0x31, 0xc9,
+    0x45, 0x31, 0xc0, 0x45, 0x31, 0xc9, 0x48, 0x85, 0xc0, 0x75, 0x39, 0xf2, 0x0f, 0x10, 0x44, 0x24,
+    0x08, 0xf2, 0x0f, 0x10, 0x4c, 0x24, 0x10, 0xf2, 0x0f, 0x10, 0x54, 0x24, 0x18, 0xf2, 0x0f, 0x10,
+    0x5c, 0x24, 0x20, 0xf2, 0x0f, 0x10, 0x64, 0x24, 0x28, 0xf2, 0x0f, 0x10, 0x6c, 0x24, 0x30, 0xf2,
+    0x0f, 0x10, 0x74, 0x24, 0x38, 0xf2, 0x0f, 0x10, 0x7c, 0x24, 0x40, 0x48, 0x83, 0xc4, 0x48, 0xe9,
+    0x00, 0x00, 0x00, 0x00, 0xf2, 0x0f, 0x10, 0x44, 0x24, 0x08, 0xf2, 0x0f, 0x10, 0x4c, 0x24, 0x10,
+    0xf2, 0x0f, 0x10, 0x54, 0x24, 0x18, 0xf2, 0x0f, 0x10, 0x5c, 0x24, 0x20, 0xf2, 0x0f, 0x10, 0x64,
+    0x24, 0x28, 0xf2, 0x0f, 0x10, 0x6c, 0x24, 0x30, 0xf2, 0x0f, 0x10, 0x74, 0x24, 0x38, 0xf2, 0x0f,
+    0x10, 0x7c, 0x24, 0x40, 0x48, 0x83, 0xc4, 0x48, 0xe9, 0x00, 0x00, 0x00, 0x00,
+    // cold.unbox_list_f_c4 code
+    0xf2, 0x0f, 0x11, 0x44, 0x24, 0x08, 0xf2, 0x0f, 0x11, 0x4c, 0x24, 0x10, 0xf2, 0x0f, 0x11, 0x54,
+    0x24, 0x18, 0xf2, 0x0f, 0x11, 0x5c, 0x24, 0x20, 0xf2, 0x0f, 0x11, 0x64, 0x24, 0x28, 0xf2, 0x0f,
+    0x11, 0x6c, 0x24, 0x30, 0xf2, 0x0f, 0x11, 0x74, 0x24, 0x38, 0xf2, 0x0f, 0x11, 0x7c, 0x24, 0x40,
+    0x49, 0x89, 0xbc, 0x24, 0x00, 0x00, 0x00, 0x00, 0x49, 0x89, 0xb4, 0x24, 0x00, 0x00, 0x00, 0x00,
+    0x49, 0x89, 0x94, 0x24, 0x00, 0x00, 0x00, 0x00, 0x49, 0x89, 0x8c, 0x24, 0x00, 0x00, 0x00, 0x00,
+    0x4d, 0x89, 0x65, 0x08, 0x49, 0xc7, 0x45, 0x00, 0x00, 0x00, 0x00, 0x00, 0x48, 0xb8, 0x00, 0x00,
+    0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0xba, 0x00, 0x00, 0x00, 0x00, 0xb9, 0x00, 0x00, 0x00, 0x00,
+    0x41, 0xb8, 0x00, 0x00, 0x00, 0x00, 0x4c, 0x89, 0xef, 0x4c, 0x89, 0xe6, 0xff, 0xd0, 0x49, 0x8b,
+    0xbc, 0x24, 0x00, 0x00, 0x00, 0x00, 0x49, 0x8b, 0xb4, 0x24, 0x00, 0x00, 0x00, 0x00, 0x49, 0x8b,
+    0x94, 0x24, 0x00, 0x00, 0x00, 0x00, 0x49, 0x8b, 0x8c, 0x24, 0x00, 0x00, 0x00, 0x00, 0x45, 0x31,
+    0xc0, 0x45, 0x31, 0xc9, 0x48, 0x85, 0xc0, 0x75, 0x39, 0xf2, 0x0f, 0x10, 0x44, 0x24, 0x08, 0xf2,
+    0x0f, 0x10, 0x4c, 0x24, 0x10, 0xf2, 0x0f, 0x10, 0x54, 0x24, 0x18, 0xf2, 0x0f, 0x10, 0x5c, 0x24,
+    0x20, 0xf2, 0x0f, 0x10, 0x64, 0x24, 0x28, 0xf2, 0x0f, 0x10, 0x6c, 0x24, 0x30, 0xf2, 0x0f, 0x10,
+    0x74, 0x24, 0x38, 0xf2, 0x0f, 0x10, 0x7c, 0x24, 0x40, 0x48, 0x83, 0xc4, 0x48, 0xe9, 0x00, 0x00,
+    0x00, 0x00, 0xf2, 0x0f, 0x10, 0x44, 0x24, 0x08, 0xf2, 0x0f, 0x10, 0x4c, 0x24, 0x10, 0xf2, 0x0f,
+    0x10, 0x54, 0x24, 0x18, 0xf2, 0x0f, 0x10, 0x5c, 0x24, 0x20, 0xf2, 0x0f, 0x10, 0x64, 0x24, 0x28,
+    0xf2, 0x0f, 0x10, 0x6c, 0x24, 0x30, 0xf2, 0x0f, 0x10, 0x74, 0x24, 0x38, 0xf2, 0x0f, 0x10, 0x7c,
+    0x24, 0x40, 0x48, 0x83, 0xc4, 0x48, 0xe9, 0x00, 0x00, 0x00, 0x00,
+    // cold.unbox_list_f_c5 code
+    0xf2, 0x0f, 0x11, 0x44, 0x24, 0x08, 0xf2, 0x0f, 0x11, 0x4c, 0x24, 0x10, 0xf2, 0x0f, 0x11, 0x54,
+    0x24, 0x18, 0xf2, 0x0f, 0x11, 0x5c, 0x24, 0x20, 0xf2, 0x0f, 0x11, 0x64, 0x24, 0x28, 0xf2, 0x0f,
+    0x11, 0x6c, 0x24, 0x30, 0xf2, 0x0f, 0x11, 0x74, 0x24, 0x38, 0xf2, 0x0f, 0x11, 0x7c, 0x24, 0x40,
+    0x49, 0x89, 0xbc, 0x24, 0x00, 0x00, 0x00, 0x00, 0x49, 0x89, 0xb4, 0x24, 0x00, 0x00, 0x00, 0x00,
+    0x49, 0x89, 0x94, 0x24, 0x00, 0x00, 0x00, 0x00, 0x49, 0x89, 0x8c, 0x24, 0x00, 0x00, 0x00, 0x00,
+    0x4d, 0x89, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0x4d, 0x89, 0x65, 0x08, 0x49, 0xc7, 0x45, 0x00,
+    0x00, 0x00, 0x00, 0x00, 0x48, 0xb8, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0xba, 0x00,
+    0x00, 0x00, 0x00, 0xb9, 0x00, 0x00, 0x00, 0x00, 0x41, 0xb8, 0x00, 0x00, 0x00, 0x00, 0x4c, 0x89,
+    0xef, 0x4c, 0x89, 0xe6, 0xff, 0xd0, 0x49, 0x8b, 0xbc, 0x24, 0x00, 0x00, 0x00, 0x00, 0x49, 0x8b,
+    0xb4, 0x24, 0x00, 0x00, 0x00, 0x00, 0x49, 0x8b, 0x94, 0x24, 0x00, 0x00, 0x00, 0x00, 0x49, 0x8b,
+    0x8c, 0x24, 0x00, 0x00, 0x00, 0x00, 0x4d, 0x8b, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0x45, 0x31,
+    0xc9, 0x48, 0x85, 0xc0, 0x75, 0x39, 0xf2, 0x0f, 0x10, 0x44, 0x24, 0x08, 0xf2, 0x0f, 0x10, 0x4c,
+    0x24, 0x10, 0xf2, 0x0f, 0x10, 0x54, 0x24, 0x18, 0xf2, 0x0f, 0x10, 0x5c, 0x24, 0x20, 0xf2, 0x0f,
+    0x10, 0x64, 0x24, 0x28, 0xf2, 0x0f, 0x10, 0x6c, 0x24, 0x30, 0xf2, 0x0f, 0x10, 0x74, 0x24, 0x38,
+    0xf2, 0x0f, 0x10, 0x7c, 0x24, 0x40, 0x48, 0x83, 0xc4, 0x48, 0xe9, 0x00, 0x00, 0x00, 0x00, 0xf2,
+    0x0f, 0x10, 0x44, 0x24, 0x08, 0xf2, 0x0f, 0x10, 0x4c, 0x24, 0x10, 0xf2, 0x0f, 0x10, 0x54, 0x24,
+    0x18, 0xf2, 0x0f, 0x10, 0x5c, 0x24, 0x20, 0xf2, 0x0f, 0x10, 0x64, 0x24, 0x28, 0xf2, 0x0f, 0x10,
+    0x6c, 0x24, 0x30, 0xf2, 0x0f, 0x10, 0x74, 0x24, 0x38, 0xf2, 0x0f, 0x10, 0x7c, 0x24, 0x40, 0x48,
+    0x83, 0xc4, 0x48, 0xe9, 0x00, 0x00, 0x00, 0x00,
+    // cold.unbox_list_f_c6 code
+    0xf2, 0x0f, 0x11, 0x44, 0x24, 0x08, 0xf2, 0x0f, 0x11, 0x4c, 0x24, 0x10, 0xf2, 0x0f, 0x11, 0x54,
+    0x24, 0x18, 0xf2, 0x0f, 0x11, 0x5c, 0x24, 0x20, 0xf2, 0x0f, 0x11, 0x64, 0x24, 0x28, 0xf2, 0x0f,
+    0x11, 0x6c, 0x24, 0x30, 0xf2, 0x0f, 0x11, 0x74, 0x24, 0x38, 0xf2, 0x0f, 0x11, 0x7c, 0x24, 0x40,
+    0x49, 0x89, 0xbc, 0x24, 0x00, 0x00, 0x00, 0x00, 0x49, 0x89, 0xb4, 0x24, 0x00, 0x00, 0x00, 0x00,
+    0x49, 0x89, 0x94, 0x24, 0x00, 0x00, 0x00, 0x00, 0x49, 0x89, 0x8c, 0x24, 0x00, 0x00, 0x00, 0x00,
+    0x4d, 0x89, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0x4d, 0x89, 0x8c, 0x24, 0x00, 0x00, 0x00, 0x00,
+    0x4d, 0x89, 0x65, 0x08, 0x49, 0xc7, 0x45, 0x00, 0x00, 0x00, 0x00, 0x00, 0x48, 0xb8, 0x00, 0x00,
+    0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0xba, 0x00, 0x00, 0x00, 0x00, 0xb9, 0x00, 0x00, 0x00, 0x00,
+    0x41, 0xb8, 0x00, 0x00, 0x00, 0x00, 0x4c, 0x89, 0xef, 0x4c, 0x89, 0xe6, 0xff, 0xd0, 0x49, 0x8b,
+    0xbc, 0x24, 0x00, 0x00, 0x00, 0x00, 0x49, 0x8b, 0xb4, 0x24, 0x00, 0x00, 0x00, 0x00, 0x49, 0x8b,
+    0x94, 0x24, 0x00, 0x00, 0x00, 0x00, 0x49, 0x8b, 0x8c, 0x24, 0x00, 0x00, 0x00, 0x00, 0x4d, 0x8b,
+    0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0x4d, 0x8b, 0x8c, 0x24, 0x00, 0x00, 0x00, 0x00, 0x48, 0x85,
+    0xc0, 0x75, 0x39, 0xf2, 0x0f, 0x10, 0x44, 0x24, 0x08, 0xf2, 0x0f, 0x10, 0x4c, 0x24, 0x10, 0xf2,
+    0x0f, 0x10, 0x54, 0x24, 0x18, 0xf2, 0x0f, 0x10, 0x5c, 0x24, 0x20, 0xf2, 0x0f, 0x10, 0x64, 0x24,
+    0x28, 0xf2, 0x0f, 0x10, 0x6c, 0x24, 0x30, 0xf2, 0x0f, 0x10, 0x74, 0x24, 0x38, 0xf2, 0x0f, 0x10,
+    0x7c, 0x24, 0x40, 0x48, 0x83, 0xc4, 0x48, 0xe9, 0x00, 0x00, 0x00, 0x00, 0xf2, 0x0f, 0x10, 0x44,
+    0x24, 0x08, 0xf2, 0x0f, 0x10, 0x4c, 0x24, 0x10, 0xf2, 0x0f, 0x10, 0x54, 0x24, 0x18, 0xf2, 0x0f,
+    0x10, 0x5c, 0x24, 0x20, 0xf2, 0x0f, 0x10, 0x64, 0x24, 0x28, 0xf2, 0x0f, 0x10, 0x6c, 0x24, 0x30,
+    0xf2, 0x0f, 0x10, 0x74, 0x24, 0x38, 0xf2, 0x0f, 0x10, 0x7c, 0x24, 0x40, 0x48, 0x83, 0xc4, 0x48,
+    0xe9, 0x00, 0x00, 0x00, 0x00,
     // const_cell code
     0x48, 0xb8, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x49, 0x89, 0x84, 0x24, 0x00, 0x00,
     0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
@@ -23716,9 +23996,72 @@ static BYTES: &[u8; 112173] = &[
     // sub_i64__x5m code
     0x4d, 0x2b, 0x8c, 0x24, 0x00, 0x00, 0x00, 0x00, 0x0f, 0x80, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00,
     0x00, 0x00, 0x00,
+    // unbox_list code
+    0x49, 0x8b, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0x49, 0x89, 0xc2, 0x49, 0xc1, 0xea, 0x2c, 0x41,
+    0x81, 0xfa, 0xb2, 0xff, 0x0f, 0x00, 0x0f, 0x85, 0x00, 0x00, 0x00, 0x00, 0x49, 0x89, 0x84, 0x24,
+    0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
+    // unbox_list_c1 code
+    0x49, 0x8b, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0x49, 0x89, 0xc2, 0x49, 0xc1, 0xea, 0x2c, 0x41,
+    0x81, 0xfa, 0xb2, 0xff, 0x0f, 0x00, 0x0f, 0x85, 0x00, 0x00, 0x00, 0x00, 0x49, 0x89, 0x84, 0x24,
+    0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
+    // unbox_list_c2 code
+    0x49, 0x8b, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0x49, 0x89, 0xc2, 0x49, 0xc1, 0xea, 0x2c, 0x41,
+    0x81, 0xfa, 0xb2, 0xff, 0x0f, 0x00, 0x0f, 0x85, 0x00, 0x00, 0x00, 0x00, 0x49, 0x89, 0x84, 0x24,
+    0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
+    // unbox_list_c3 code
+    0x49, 0x8b, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0x49, 0x89, 0xc2, 0x49, 0xc1, 0xea, 0x2c, 0x41,
+    0x81, 0xfa, 0xb2, 0xff, 0x0f, 0x00, 0x0f, 0x85, 0x00, 0x00, 0x00, 0x00, 0x49, 0x89, 0x84, 0x24,
+    0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
+    // unbox_list_c4 code
+    0x49, 0x8b, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0x49, 0x89, 0xc2, 0x49, 0xc1, 0xea, 0x2c, 0x41,
+    0x81, 0xfa, 0xb2, 0xff, 0x0f, 0x00, 0x0f, 0x85, 0x00, 0x00, 0x00, 0x00, 0x49, 0x89, 0x84, 0x24,
+    0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
+    // unbox_list_c5 code
+    0x49, 0x8b, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0x49, 0x89, 0xc2, 0x49, 0xc1, 0xea, 0x2c, 0x41,
+    0x81, 0xfa, 0xb2, 0xff, 0x0f, 0x00, 0x0f, 0x85, 0x00, 0x00, 0x00, 0x00, 0x49, 0x89, 0x84, 0x24,
+    0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
+    // unbox_list_c6 code
+    0x49, 0x8b, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0x49, 0x89, 0xc2, 0x49, 0xc1, 0xea, 0x2c, 0x41,
+    0x81, 0xfa, 0xb2, 0xff, 0x0f, 0x00, 0x0f, 0x85, 0x00, 0x00, 0x00, 0x00, 0x49, 0x89, 0x84, 0x24,
+    0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
+    // unbox_list_f code
+    0x48, 0x83, 0xec, 0x48, 0x49, 0x8b, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0x49, 0x89, 0xc2, 0x49,
+    0xc1, 0xea, 0x2c, 0x41, 0x81, 0xfa, 0xb2, 0xff, 0x0f, 0x00, 0x0f, 0x85, 0x00, 0x00, 0x00, 0x00,
+    0x49, 0x89, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0x48, 0x83, 0xc4, 0x48, 0xe9, 0x00, 0x00, 0x00,
+    0x00,
+    // unbox_list_f_c1 code
+    0x48, 0x83, 0xec, 0x48, 0x49, 0x8b, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0x49, 0x89, 0xc2, 0x49,
+    0xc1, 0xea, 0x2c, 0x41, 0x81, 0xfa, 0xb2, 0xff, 0x0f, 0x00, 0x0f, 0x85, 0x00, 0x00, 0x00, 0x00,
+    0x49, 0x89, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0x48, 0x83, 0xc4, 0x48, 0xe9, 0x00, 0x00, 0x00,
+    0x00,
+    // unbox_list_f_c2 code
+    0x48, 0x83, 0xec, 0x48, 0x49, 0x8b, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0x49, 0x89, 0xc2, 0x49,
+    0xc1, 0xea, 0x2c, 0x41, 0x81, 0xfa, 0xb2, 0xff, 0x0f, 0x00, 0x0f, 0x85, 0x00, 0x00, 0x00, 0x00,
+    0x49, 0x89, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0x48, 0x83, 0xc4, 0x48, 0xe9, 0x00, 0x00, 0x00,
+    0x00,
+    // unbox_list_f_c3 code
+    0x48, 0x83, 0xec, 0x48, 0x49, 0x8b, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0x49, 0x89, 0xc2, 0x49,
+    0xc1, 0xea, 0x2c, 0x41, 0x81, 0xfa, 0xb2, 0xff, 0x0f, 0x00, 0x0f, 0x85, 0x00, 0x00, 0x00, 0x00,
+    0x49, 0x89, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0x48, 0x83, 0xc4, 0x48, 0xe9, 0x00, 0x00, 0x00,
+    0x00,
+    // unbox_list_f_c4 code
+    0x48, 0x83, 0xec, 0x48, 0x49, 0x8b, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0x49, 0x89, 0xc2, 0x49,
+    0xc1, 0xea, 0x2c, 0x41, 0x81, 0xfa, 0xb2, 0xff, 0x0f, 0x00, 0x0f, 0x85, 0x00, 0x00, 0x00, 0x00,
+    0x49, 0x89, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0x48, 0x83, 0xc4, 0x48, 0xe9, 0x00, 0x00, 0x00,
+    0x00,
+    // unbox_list_f_c5 code
+    0x48, 0x83, 0xec, 0x48, 0x49, 0x8b, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0x49, 0x89, 0xc2, 0x49,
+    0xc1, 0xea, 0x2c, 0x41, 0x81, 0xfa, 0xb2, 0xff, 0x0f, 0x00, 0x0f, 0x85, 0x00, 0x00, 0x00, 0x00,
+    0x49, 0x89, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0x48, 0x83, 0xc4, 0x48, 0xe9, 0x00, 0x00, 0x00,
+    0x00,
+    // unbox_list_f_c6 code
+    0x48, 0x83, 0xec, 0x48, 0x49, 0x8b, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0x49, 0x89, 0xc2, 0x49,
+    0xc1, 0xea, 0x2c, 0x41, 0x81, 0xfa, 0xb2, 0xff, 0x0f, 0x00, 0x0f, 0x85, 0x00, 0x00, 0x00, 0x00,
+    0x49, 0x89, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0x48, 0x83, 0xc4, 0x48, 0xe9, 0x00, 0x00, 0x00,
+    0x00,
 ];
 
-static HOLES: &[Hole; 9733] = &[
+static HOLES: &[Hole; 9971] = &[
     // abs_f64
     Hole { offset: 0x6, kind: HoleKind::Abs32S, symbol: HoleSymbol::B, addend: 0, in_data: false },
     Hole { offset: 0xe, kind: HoleKind::Rel32, symbol: HoleSymbol::OwnData, addend: -4, in_data: false },
@@ -27392,6 +27735,202 @@ static HOLES: &[Hole; 9733] = &[
     // cold.mod_i64_imm__m5
     Hole { offset: 0x16, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
     Hole { offset: 0x1e, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+    // cold.unbox_list
+    Hole { offset: 0x9, kind: HoleKind::Abs32S, symbol: HoleSymbol::Pc, addend: 0, in_data: false },
+    Hole { offset: 0xf, kind: HoleKind::Abs64, symbol: HoleSymbol::HelperOp, addend: 0, in_data: false },
+    Hole { offset: 0x18, kind: HoleKind::Abs32, symbol: HoleSymbol::OA, addend: 0, in_data: false },
+    Hole { offset: 0x1d, kind: HoleKind::Abs32, symbol: HoleSymbol::OB, addend: 0, in_data: false },
+    Hole { offset: 0x23, kind: HoleKind::Abs32, symbol: HoleSymbol::OC, addend: 0, in_data: false },
+    Hole { offset: 0x48, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+    Hole { offset: 0x5b, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+    // cold.unbox_list_c1
+    Hole { offset: 0x5, kind: HoleKind::Abs32S, symbol: HoleSymbol::R0, addend: 0, in_data: false },
+    Hole { offset: 0x11, kind: HoleKind::Abs32S, symbol: HoleSymbol::Pc, addend: 0, in_data: false },
+    Hole { offset: 0x17, kind: HoleKind::Abs64, symbol: HoleSymbol::HelperOp, addend: 0, in_data: false },
+    Hole { offset: 0x20, kind: HoleKind::Abs32, symbol: HoleSymbol::OA, addend: 0, in_data: false },
+    Hole { offset: 0x25, kind: HoleKind::Abs32, symbol: HoleSymbol::OB, addend: 0, in_data: false },
+    Hole { offset: 0x2b, kind: HoleKind::Abs32, symbol: HoleSymbol::OC, addend: 0, in_data: false },
+    Hole { offset: 0x3b, kind: HoleKind::Abs32S, symbol: HoleSymbol::R0, addend: 0, in_data: false },
+    Hole { offset: 0x56, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+    Hole { offset: 0x67, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+    // cold.unbox_list_c2
+    Hole { offset: 0x5, kind: HoleKind::Abs32S, symbol: HoleSymbol::R0, addend: 0, in_data: false },
+    Hole { offset: 0xd, kind: HoleKind::Abs32S, symbol: HoleSymbol::R1, addend: 0, in_data: false },
+    Hole { offset: 0x19, kind: HoleKind::Abs32S, symbol: HoleSymbol::Pc, addend: 0, in_data: false },
+    Hole { offset: 0x1f, kind: HoleKind::Abs64, symbol: HoleSymbol::HelperOp, addend: 0, in_data: false },
+    Hole { offset: 0x28, kind: HoleKind::Abs32, symbol: HoleSymbol::OA, addend: 0, in_data: false },
+    Hole { offset: 0x2d, kind: HoleKind::Abs32, symbol: HoleSymbol::OB, addend: 0, in_data: false },
+    Hole { offset: 0x33, kind: HoleKind::Abs32, symbol: HoleSymbol::OC, addend: 0, in_data: false },
+    Hole { offset: 0x43, kind: HoleKind::Abs32S, symbol: HoleSymbol::R0, addend: 0, in_data: false },
+    Hole { offset: 0x4b, kind: HoleKind::Abs32S, symbol: HoleSymbol::R1, addend: 0, in_data: false },
+    Hole { offset: 0x64, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+    Hole { offset: 0x73, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+    // cold.unbox_list_c3
+    Hole { offset: 0x5, kind: HoleKind::Abs32S, symbol: HoleSymbol::R0, addend: 0, in_data: false },
+    Hole { offset: 0xd, kind: HoleKind::Abs32S, symbol: HoleSymbol::R1, addend: 0, in_data: false },
+    Hole { offset: 0x15, kind: HoleKind::Abs32S, symbol: HoleSymbol::R2, addend: 0, in_data: false },
+    Hole { offset: 0x21, kind: HoleKind::Abs32S, symbol: HoleSymbol::Pc, addend: 0, in_data: false },
+    Hole { offset: 0x27, kind: HoleKind::Abs64, symbol: HoleSymbol::HelperOp, addend: 0, in_data: false },
+    Hole { offset: 0x30, kind: HoleKind::Abs32, symbol: HoleSymbol::OA, addend: 0, in_data: false },
+    Hole { offset: 0x35, kind: HoleKind::Abs32, symbol: HoleSymbol::OB, addend: 0, in_data: false },
+    Hole { offset: 0x3b, kind: HoleKind::Abs32, symbol: HoleSymbol::OC, addend: 0, in_data: false },
+    Hole { offset: 0x4b, kind: HoleKind::Abs32S, symbol: HoleSymbol::R0, addend: 0, in_data: false },
+    Hole { offset: 0x53, kind: HoleKind::Abs32S, symbol: HoleSymbol::R1, addend: 0, in_data: false },
+    Hole { offset: 0x5b, kind: HoleKind::Abs32S, symbol: HoleSymbol::R2, addend: 0, in_data: false },
+    Hole { offset: 0x72, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+    Hole { offset: 0x7f, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+    // cold.unbox_list_c4
+    Hole { offset: 0x5, kind: HoleKind::Abs32S, symbol: HoleSymbol::R0, addend: 0, in_data: false },
+    Hole { offset: 0xd, kind: HoleKind::Abs32S, symbol: HoleSymbol::R1, addend: 0, in_data: false },
+    Hole { offset: 0x15, kind: HoleKind::Abs32S, symbol: HoleSymbol::R2, addend: 0, in_data: false },
+    Hole { offset: 0x1d, kind: HoleKind::Abs32S, symbol: HoleSymbol::R3, addend: 0, in_data: false },
+    Hole { offset: 0x29, kind: HoleKind::Abs32S, symbol: HoleSymbol::Pc, addend: 0, in_data: false },
+    Hole { offset: 0x2f, kind: HoleKind::Abs64, symbol: HoleSymbol::HelperOp, addend: 0, in_data: false },
+    Hole { offset: 0x38, kind: HoleKind::Abs32, symbol: HoleSymbol::OA, addend: 0, in_data: false },
+    Hole { offset: 0x3d, kind: HoleKind::Abs32, symbol: HoleSymbol::OB, addend: 0, in_data: false },
+    Hole { offset: 0x43, kind: HoleKind::Abs32, symbol: HoleSymbol::OC, addend: 0, in_data: false },
+    Hole { offset: 0x53, kind: HoleKind::Abs32S, symbol: HoleSymbol::R0, addend: 0, in_data: false },
+    Hole { offset: 0x5b, kind: HoleKind::Abs32S, symbol: HoleSymbol::R1, addend: 0, in_data: false },
+    Hole { offset: 0x63, kind: HoleKind::Abs32S, symbol: HoleSymbol::R2, addend: 0, in_data: false },
+    Hole { offset: 0x6b, kind: HoleKind::Abs32S, symbol: HoleSymbol::R3, addend: 0, in_data: false },
+    Hole { offset: 0x80, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+    Hole { offset: 0x8b, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+    // cold.unbox_list_c5
+    Hole { offset: 0x5, kind: HoleKind::Abs32S, symbol: HoleSymbol::R0, addend: 0, in_data: false },
+    Hole { offset: 0xd, kind: HoleKind::Abs32S, symbol: HoleSymbol::R1, addend: 0, in_data: false },
+    Hole { offset: 0x15, kind: HoleKind::Abs32S, symbol: HoleSymbol::R2, addend: 0, in_data: false },
+    Hole { offset: 0x1d, kind: HoleKind::Abs32S, symbol: HoleSymbol::R3, addend: 0, in_data: false },
+    Hole { offset: 0x25, kind: HoleKind::Abs32S, symbol: HoleSymbol::R4, addend: 0, in_data: false },
+    Hole { offset: 0x31, kind: HoleKind::Abs32S, symbol: HoleSymbol::Pc, addend: 0, in_data: false },
+    Hole { offset: 0x37, kind: HoleKind::Abs64, symbol: HoleSymbol::HelperOp, addend: 0, in_data: false },
+    Hole { offset: 0x40, kind: HoleKind::Abs32, symbol: HoleSymbol::OA, addend: 0, in_data: false },
+    Hole { offset: 0x45, kind: HoleKind::Abs32, symbol: HoleSymbol::OB, addend: 0, in_data: false },
+    Hole { offset: 0x4b, kind: HoleKind::Abs32, symbol: HoleSymbol::OC, addend: 0, in_data: false },
+    Hole { offset: 0x5b, kind: HoleKind::Abs32S, symbol: HoleSymbol::R0, addend: 0, in_data: false },
+    Hole { offset: 0x63, kind: HoleKind::Abs32S, symbol: HoleSymbol::R1, addend: 0, in_data: false },
+    Hole { offset: 0x6b, kind: HoleKind::Abs32S, symbol: HoleSymbol::R2, addend: 0, in_data: false },
+    Hole { offset: 0x73, kind: HoleKind::Abs32S, symbol: HoleSymbol::R3, addend: 0, in_data: false },
+    Hole { offset: 0x7b, kind: HoleKind::Abs32S, symbol: HoleSymbol::R4, addend: 0, in_data: false },
+    Hole { offset: 0x8d, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+    Hole { offset: 0x95, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+    // cold.unbox_list_c6
+    Hole { offset: 0x5, kind: HoleKind::Abs32S, symbol: HoleSymbol::R0, addend: 0, in_data: false },
+    Hole { offset: 0xd, kind: HoleKind::Abs32S, symbol: HoleSymbol::R1, addend: 0, in_data: false },
+    Hole { offset: 0x15, kind: HoleKind::Abs32S, symbol: HoleSymbol::R2, addend: 0, in_data: false },
+    Hole { offset: 0x1d, kind: HoleKind::Abs32S, symbol: HoleSymbol::R3, addend: 0, in_data: false },
+    Hole { offset: 0x25, kind: HoleKind::Abs32S, symbol: HoleSymbol::R4, addend: 0, in_data: false },
+    Hole { offset: 0x2d, kind: HoleKind::Abs32S, symbol: HoleSymbol::R5, addend: 0, in_data: false },
+    Hole { offset: 0x39, kind: HoleKind::Abs32S, symbol: HoleSymbol::Pc, addend: 0, in_data: false },
+    Hole { offset: 0x3f, kind: HoleKind::Abs64, symbol: HoleSymbol::HelperOp, addend: 0, in_data: false },
+    Hole { offset: 0x48, kind: HoleKind::Abs32, symbol: HoleSymbol::OA, addend: 0, in_data: false },
+    Hole { offset: 0x4d, kind: HoleKind::Abs32, symbol: HoleSymbol::OB, addend: 0, in_data: false },
+    Hole { offset: 0x53, kind: HoleKind::Abs32, symbol: HoleSymbol::OC, addend: 0, in_data: false },
+    Hole { offset: 0x63, kind: HoleKind::Abs32S, symbol: HoleSymbol::R0, addend: 0, in_data: false },
+    Hole { offset: 0x6b, kind: HoleKind::Abs32S, symbol: HoleSymbol::R1, addend: 0, in_data: false },
+    Hole { offset: 0x73, kind: HoleKind::Abs32S, symbol: HoleSymbol::R2, addend: 0, in_data: false },
+    Hole { offset: 0x7b, kind: HoleKind::Abs32S, symbol: HoleSymbol::R3, addend: 0, in_data: false },
+    Hole { offset: 0x83, kind: HoleKind::Abs32S, symbol: HoleSymbol::R4, addend: 0, in_data: false },
+    Hole { offset: 0x8b, kind: HoleKind::Abs32S, symbol: HoleSymbol::R5, addend: 0, in_data: false },
+    Hole { offset: 0x99, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+    Hole { offset: 0x9e, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+    // cold.unbox_list_f
+    Hole { offset: 0x38, kind: HoleKind::Abs32S, symbol: HoleSymbol::Pc, addend: 0, in_data: false },
+    Hole { offset: 0x3e, kind: HoleKind::Abs64, symbol: HoleSymbol::HelperOp, addend: 0, in_data: false },
+    Hole { offset: 0x47, kind: HoleKind::Abs32, symbol: HoleSymbol::OA, addend: 0, in_data: false },
+    Hole { offset: 0x4c, kind: HoleKind::Abs32, symbol: HoleSymbol::OB, addend: 0, in_data: false },
+    Hole { offset: 0x52, kind: HoleKind::Abs32, symbol: HoleSymbol::OC, addend: 0, in_data: false },
+    Hole { offset: 0xa6, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+    Hole { offset: 0xdf, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+    // cold.unbox_list_f_c1
+    Hole { offset: 0x34, kind: HoleKind::Abs32S, symbol: HoleSymbol::R0, addend: 0, in_data: false },
+    Hole { offset: 0x40, kind: HoleKind::Abs32S, symbol: HoleSymbol::Pc, addend: 0, in_data: false },
+    Hole { offset: 0x46, kind: HoleKind::Abs64, symbol: HoleSymbol::HelperOp, addend: 0, in_data: false },
+    Hole { offset: 0x4f, kind: HoleKind::Abs32, symbol: HoleSymbol::OA, addend: 0, in_data: false },
+    Hole { offset: 0x54, kind: HoleKind::Abs32, symbol: HoleSymbol::OB, addend: 0, in_data: false },
+    Hole { offset: 0x5a, kind: HoleKind::Abs32, symbol: HoleSymbol::OC, addend: 0, in_data: false },
+    Hole { offset: 0x6a, kind: HoleKind::Abs32S, symbol: HoleSymbol::R0, addend: 0, in_data: false },
+    Hole { offset: 0xb4, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+    Hole { offset: 0xed, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+    // cold.unbox_list_f_c2
+    Hole { offset: 0x34, kind: HoleKind::Abs32S, symbol: HoleSymbol::R0, addend: 0, in_data: false },
+    Hole { offset: 0x3c, kind: HoleKind::Abs32S, symbol: HoleSymbol::R1, addend: 0, in_data: false },
+    Hole { offset: 0x48, kind: HoleKind::Abs32S, symbol: HoleSymbol::Pc, addend: 0, in_data: false },
+    Hole { offset: 0x4e, kind: HoleKind::Abs64, symbol: HoleSymbol::HelperOp, addend: 0, in_data: false },
+    Hole { offset: 0x57, kind: HoleKind::Abs32, symbol: HoleSymbol::OA, addend: 0, in_data: false },
+    Hole { offset: 0x5c, kind: HoleKind::Abs32, symbol: HoleSymbol::OB, addend: 0, in_data: false },
+    Hole { offset: 0x62, kind: HoleKind::Abs32, symbol: HoleSymbol::OC, addend: 0, in_data: false },
+    Hole { offset: 0x72, kind: HoleKind::Abs32S, symbol: HoleSymbol::R0, addend: 0, in_data: false },
+    Hole { offset: 0x7a, kind: HoleKind::Abs32S, symbol: HoleSymbol::R1, addend: 0, in_data: false },
+    Hole { offset: 0xc2, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+    Hole { offset: 0xfb, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+    // cold.unbox_list_f_c3
+    Hole { offset: 0x34, kind: HoleKind::Abs32S, symbol: HoleSymbol::R0, addend: 0, in_data: false },
+    Hole { offset: 0x3c, kind: HoleKind::Abs32S, symbol: HoleSymbol::R1, addend: 0, in_data: false },
+    Hole { offset: 0x44, kind: HoleKind::Abs32S, symbol: HoleSymbol::R2, addend: 0, in_data: false },
+    Hole { offset: 0x50, kind: HoleKind::Abs32S, symbol: HoleSymbol::Pc, addend: 0, in_data: false },
+    Hole { offset: 0x56, kind: HoleKind::Abs64, symbol: HoleSymbol::HelperOp, addend: 0, in_data: false },
+    Hole { offset: 0x5f, kind: HoleKind::Abs32, symbol: HoleSymbol::OA, addend: 0, in_data: false },
+    Hole { offset: 0x64, kind: HoleKind::Abs32, symbol: HoleSymbol::OB, addend: 0, in_data: false },
+    Hole { offset: 0x6a, kind: HoleKind::Abs32, symbol: HoleSymbol::OC, addend: 0, in_data: false },
+    Hole { offset: 0x7a, kind: HoleKind::Abs32S, symbol: HoleSymbol::R0, addend: 0, in_data: false },
+    Hole { offset: 0x82, kind: HoleKind::Abs32S, symbol: HoleSymbol::R1, addend: 0, in_data: false },
+    Hole { offset: 0x8a, kind: HoleKind::Abs32S, symbol: HoleSymbol::R2, addend: 0, in_data: false },
+    Hole { offset: 0xd0, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+    Hole { offset: 0x109, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+    // cold.unbox_list_f_c4
+    Hole { offset: 0x34, kind: HoleKind::Abs32S, symbol: HoleSymbol::R0, addend: 0, in_data: false },
+    Hole { offset: 0x3c, kind: HoleKind::Abs32S, symbol: HoleSymbol::R1, addend: 0, in_data: false },
+    Hole { offset: 0x44, kind: HoleKind::Abs32S, symbol: HoleSymbol::R2, addend: 0, in_data: false },
+    Hole { offset: 0x4c, kind: HoleKind::Abs32S, symbol: HoleSymbol::R3, addend: 0, in_data: false },
+    Hole { offset: 0x58, kind: HoleKind::Abs32S, symbol: HoleSymbol::Pc, addend: 0, in_data: false },
+    Hole { offset: 0x5e, kind: HoleKind::Abs64, symbol: HoleSymbol::HelperOp, addend: 0, in_data: false },
+    Hole { offset: 0x67, kind: HoleKind::Abs32, symbol: HoleSymbol::OA, addend: 0, in_data: false },
+    Hole { offset: 0x6c, kind: HoleKind::Abs32, symbol: HoleSymbol::OB, addend: 0, in_data: false },
+    Hole { offset: 0x72, kind: HoleKind::Abs32, symbol: HoleSymbol::OC, addend: 0, in_data: false },
+    Hole { offset: 0x82, kind: HoleKind::Abs32S, symbol: HoleSymbol::R0, addend: 0, in_data: false },
+    Hole { offset: 0x8a, kind: HoleKind::Abs32S, symbol: HoleSymbol::R1, addend: 0, in_data: false },
+    Hole { offset: 0x92, kind: HoleKind::Abs32S, symbol: HoleSymbol::R2, addend: 0, in_data: false },
+    Hole { offset: 0x9a, kind: HoleKind::Abs32S, symbol: HoleSymbol::R3, addend: 0, in_data: false },
+    Hole { offset: 0xde, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+    Hole { offset: 0x117, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+    // cold.unbox_list_f_c5
+    Hole { offset: 0x34, kind: HoleKind::Abs32S, symbol: HoleSymbol::R0, addend: 0, in_data: false },
+    Hole { offset: 0x3c, kind: HoleKind::Abs32S, symbol: HoleSymbol::R1, addend: 0, in_data: false },
+    Hole { offset: 0x44, kind: HoleKind::Abs32S, symbol: HoleSymbol::R2, addend: 0, in_data: false },
+    Hole { offset: 0x4c, kind: HoleKind::Abs32S, symbol: HoleSymbol::R3, addend: 0, in_data: false },
+    Hole { offset: 0x54, kind: HoleKind::Abs32S, symbol: HoleSymbol::R4, addend: 0, in_data: false },
+    Hole { offset: 0x60, kind: HoleKind::Abs32S, symbol: HoleSymbol::Pc, addend: 0, in_data: false },
+    Hole { offset: 0x66, kind: HoleKind::Abs64, symbol: HoleSymbol::HelperOp, addend: 0, in_data: false },
+    Hole { offset: 0x6f, kind: HoleKind::Abs32, symbol: HoleSymbol::OA, addend: 0, in_data: false },
+    Hole { offset: 0x74, kind: HoleKind::Abs32, symbol: HoleSymbol::OB, addend: 0, in_data: false },
+    Hole { offset: 0x7a, kind: HoleKind::Abs32, symbol: HoleSymbol::OC, addend: 0, in_data: false },
+    Hole { offset: 0x8a, kind: HoleKind::Abs32S, symbol: HoleSymbol::R0, addend: 0, in_data: false },
+    Hole { offset: 0x92, kind: HoleKind::Abs32S, symbol: HoleSymbol::R1, addend: 0, in_data: false },
+    Hole { offset: 0x9a, kind: HoleKind::Abs32S, symbol: HoleSymbol::R2, addend: 0, in_data: false },
+    Hole { offset: 0xa2, kind: HoleKind::Abs32S, symbol: HoleSymbol::R3, addend: 0, in_data: false },
+    Hole { offset: 0xaa, kind: HoleKind::Abs32S, symbol: HoleSymbol::R4, addend: 0, in_data: false },
+    Hole { offset: 0xeb, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+    Hole { offset: 0x124, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
+    // cold.unbox_list_f_c6
+    Hole { offset: 0x34, kind: HoleKind::Abs32S, symbol: HoleSymbol::R0, addend: 0, in_data: false },
+    Hole { offset: 0x3c, kind: HoleKind::Abs32S, symbol: HoleSymbol::R1, addend: 0, in_data: false },
+    Hole { offset: 0x44, kind: HoleKind::Abs32S, symbol: HoleSymbol::R2, addend: 0, in_data: false },
+    Hole { offset: 0x4c, kind: HoleKind::Abs32S, symbol: HoleSymbol::R3, addend: 0, in_data: false },
+    Hole { offset: 0x54, kind: HoleKind::Abs32S, symbol: HoleSymbol::R4, addend: 0, in_data: false },
+    Hole { offset: 0x5c, kind: HoleKind::Abs32S, symbol: HoleSymbol::R5, addend: 0, in_data: false },
+    Hole { offset: 0x68, kind: HoleKind::Abs32S, symbol: HoleSymbol::Pc, addend: 0, in_data: false },
+    Hole { offset: 0x6e, kind: HoleKind::Abs64, symbol: HoleSymbol::HelperOp, addend: 0, in_data: false },
+    Hole { offset: 0x77, kind: HoleKind::Abs32, symbol: HoleSymbol::OA, addend: 0, in_data: false },
+    Hole { offset: 0x7c, kind: HoleKind::Abs32, symbol: HoleSymbol::OB, addend: 0, in_data: false },
+    Hole { offset: 0x82, kind: HoleKind::Abs32, symbol: HoleSymbol::OC, addend: 0, in_data: false },
+    Hole { offset: 0x92, kind: HoleKind::Abs32S, symbol: HoleSymbol::R0, addend: 0, in_data: false },
+    Hole { offset: 0x9a, kind: HoleKind::Abs32S, symbol: HoleSymbol::R1, addend: 0, in_data: false },
+    Hole { offset: 0xa2, kind: HoleKind::Abs32S, symbol: HoleSymbol::R2, addend: 0, in_data: false },
+    Hole { offset: 0xaa, kind: HoleKind::Abs32S, symbol: HoleSymbol::R3, addend: 0, in_data: false },
+    Hole { offset: 0xb2, kind: HoleKind::Abs32S, symbol: HoleSymbol::R4, addend: 0, in_data: false },
+    Hole { offset: 0xba, kind: HoleKind::Abs32S, symbol: HoleSymbol::R5, addend: 0, in_data: false },
+    Hole { offset: 0xf8, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+    Hole { offset: 0x131, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
     // const_cell
     Hole { offset: 0x2, kind: HoleKind::Abs64, symbol: HoleSymbol::K, addend: 0, in_data: false },
     Hole { offset: 0xe, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
@@ -33346,7 +33885,7 @@ static HOLES: &[Hole; 9733] = &[
     Hole { offset: 0xf, kind: HoleKind::Abs32S, symbol: HoleSymbol::C, addend: 0, in_data: false },
     Hole { offset: 0x29, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
     Hole { offset: 0x38, kind: HoleKind::Abs32S, symbol: HoleSymbol::B, addend: 0, in_data: false },
-    Hole { offset: 0x3e, kind: HoleKind::Abs64, symbol: HoleSymbol::Helper(Name::new(35118, 4)), addend: 0, in_data: false },
+    Hole { offset: 0x3e, kind: HoleKind::Abs64, symbol: HoleSymbol::Helper(Name::new(35378, 4)), addend: 0, in_data: false },
     Hole { offset: 0x99, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
     Hole { offset: 0xec, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
     // mod_i64
@@ -35858,19 +36397,19 @@ static HOLES: &[Hole; 9733] = &[
     Hole { offset: 0x12, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
     Hole { offset: 0x17, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
     // print_bool
-    Hole { offset: 0x50, kind: HoleKind::Abs64, symbol: HoleSymbol::Helper(Name::new(43984, 10)), addend: 0, in_data: false },
+    Hole { offset: 0x50, kind: HoleKind::Abs64, symbol: HoleSymbol::Helper(Name::new(44244, 10)), addend: 0, in_data: false },
     Hole { offset: 0x5c, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
     Hole { offset: 0xb4, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
     // print_f64
-    Hole { offset: 0x50, kind: HoleKind::Abs64, symbol: HoleSymbol::Helper(Name::new(43994, 9)), addend: 0, in_data: false },
+    Hole { offset: 0x50, kind: HoleKind::Abs64, symbol: HoleSymbol::Helper(Name::new(44254, 9)), addend: 0, in_data: false },
     Hole { offset: 0x5e, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
     Hole { offset: 0xb6, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
     // print_i64
-    Hole { offset: 0x50, kind: HoleKind::Abs64, symbol: HoleSymbol::Helper(Name::new(44003, 9)), addend: 0, in_data: false },
+    Hole { offset: 0x50, kind: HoleKind::Abs64, symbol: HoleSymbol::Helper(Name::new(44263, 9)), addend: 0, in_data: false },
     Hole { offset: 0x5c, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
     Hole { offset: 0xb4, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
     // print_str
-    Hole { offset: 0x50, kind: HoleKind::Abs64, symbol: HoleSymbol::Helper(Name::new(44012, 9)), addend: 0, in_data: false },
+    Hole { offset: 0x50, kind: HoleKind::Abs64, symbol: HoleSymbol::Helper(Name::new(44272, 9)), addend: 0, in_data: false },
     Hole { offset: 0x5c, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
     Hole { offset: 0xb4, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
     // reload_0
@@ -37173,4 +37712,74 @@ static HOLES: &[Hole; 9733] = &[
     Hole { offset: 0x4, kind: HoleKind::Abs32S, symbol: HoleSymbol::C, addend: 0, in_data: false },
     Hole { offset: 0xa, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },
     Hole { offset: 0xf, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+    // unbox_list
+    Hole { offset: 0x4, kind: HoleKind::Abs32S, symbol: HoleSymbol::B, addend: 0, in_data: false },
+    Hole { offset: 0x18, kind: HoleKind::Rel32, symbol: HoleSymbol::Cold, addend: -4, in_data: false },
+    Hole { offset: 0x20, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
+    Hole { offset: 0x25, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+    // unbox_list_c1
+    Hole { offset: 0x4, kind: HoleKind::Abs32S, symbol: HoleSymbol::B, addend: 0, in_data: false },
+    Hole { offset: 0x18, kind: HoleKind::Rel32, symbol: HoleSymbol::Cold, addend: -4, in_data: false },
+    Hole { offset: 0x20, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
+    Hole { offset: 0x25, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+    // unbox_list_c2
+    Hole { offset: 0x4, kind: HoleKind::Abs32S, symbol: HoleSymbol::B, addend: 0, in_data: false },
+    Hole { offset: 0x18, kind: HoleKind::Rel32, symbol: HoleSymbol::Cold, addend: -4, in_data: false },
+    Hole { offset: 0x20, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
+    Hole { offset: 0x25, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+    // unbox_list_c3
+    Hole { offset: 0x4, kind: HoleKind::Abs32S, symbol: HoleSymbol::B, addend: 0, in_data: false },
+    Hole { offset: 0x18, kind: HoleKind::Rel32, symbol: HoleSymbol::Cold, addend: -4, in_data: false },
+    Hole { offset: 0x20, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
+    Hole { offset: 0x25, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+    // unbox_list_c4
+    Hole { offset: 0x4, kind: HoleKind::Abs32S, symbol: HoleSymbol::B, addend: 0, in_data: false },
+    Hole { offset: 0x18, kind: HoleKind::Rel32, symbol: HoleSymbol::Cold, addend: -4, in_data: false },
+    Hole { offset: 0x20, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
+    Hole { offset: 0x25, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+    // unbox_list_c5
+    Hole { offset: 0x4, kind: HoleKind::Abs32S, symbol: HoleSymbol::B, addend: 0, in_data: false },
+    Hole { offset: 0x18, kind: HoleKind::Rel32, symbol: HoleSymbol::Cold, addend: -4, in_data: false },
+    Hole { offset: 0x20, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
+    Hole { offset: 0x25, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+    // unbox_list_c6
+    Hole { offset: 0x4, kind: HoleKind::Abs32S, symbol: HoleSymbol::B, addend: 0, in_data: false },
+    Hole { offset: 0x18, kind: HoleKind::Rel32, symbol: HoleSymbol::Cold, addend: -4, in_data: false },
+    Hole { offset: 0x20, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
+    Hole { offset: 0x25, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+    // unbox_list_f
+    Hole { offset: 0x8, kind: HoleKind::Abs32S, symbol: HoleSymbol::B, addend: 0, in_data: false },
+    Hole { offset: 0x1c, kind: HoleKind::Rel32, symbol: HoleSymbol::Cold, addend: -4, in_data: false },
+    Hole { offset: 0x24, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
+    Hole { offset: 0x2d, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+    // unbox_list_f_c1
+    Hole { offset: 0x8, kind: HoleKind::Abs32S, symbol: HoleSymbol::B, addend: 0, in_data: false },
+    Hole { offset: 0x1c, kind: HoleKind::Rel32, symbol: HoleSymbol::Cold, addend: -4, in_data: false },
+    Hole { offset: 0x24, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
+    Hole { offset: 0x2d, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+    // unbox_list_f_c2
+    Hole { offset: 0x8, kind: HoleKind::Abs32S, symbol: HoleSymbol::B, addend: 0, in_data: false },
+    Hole { offset: 0x1c, kind: HoleKind::Rel32, symbol: HoleSymbol::Cold, addend: -4, in_data: false },
+    Hole { offset: 0x24, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
+    Hole { offset: 0x2d, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+    // unbox_list_f_c3
+    Hole { offset: 0x8, kind: HoleKind::Abs32S, symbol: HoleSymbol::B, addend: 0, in_data: false },
+    Hole { offset: 0x1c, kind: HoleKind::Rel32, symbol: HoleSymbol::Cold, addend: -4, in_data: false },
+    Hole { offset: 0x24, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
+    Hole { offset: 0x2d, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+    // unbox_list_f_c4
+    Hole { offset: 0x8, kind: HoleKind::Abs32S, symbol: HoleSymbol::B, addend: 0, in_data: false },
+    Hole { offset: 0x1c, kind: HoleKind::Rel32, symbol: HoleSymbol::Cold, addend: -4, in_data: false },
+    Hole { offset: 0x24, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
+    Hole { offset: 0x2d, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+    // unbox_list_f_c5
+    Hole { offset: 0x8, kind: HoleKind::Abs32S, symbol: HoleSymbol::B, addend: 0, in_data: false },
+    Hole { offset: 0x1c, kind: HoleKind::Rel32, symbol: HoleSymbol::Cold, addend: -4, in_data: false },
+    Hole { offset: 0x24, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
+    Hole { offset: 0x2d, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+    // unbox_list_f_c6
+    Hole { offset: 0x8, kind: HoleKind::Abs32S, symbol: HoleSymbol::B, addend: 0, in_data: false },
+    Hole { offset: 0x1c, kind: HoleKind::Rel32, symbol: HoleSymbol::Cold, addend: -4, in_data: false },
+    Hole { offset: 0x24, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
+    Hole { offset: 0x2d, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
 ];

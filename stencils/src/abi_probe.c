@@ -55,6 +55,7 @@
     X("STATUS_EXIT", STATUS_EXIT)                             \
     X("CELL_NIL", CELL_NIL)                                   \
     X("HANDLE_TAG_MIN", HANDLE_TAG_MIN)                       \
+    X("ARENA_LIST", ARENA_LIST)                               \
     X("ARENA_RECORD", ARENA_RECORD)
 
 #define VALUE(name, expr) (uint64_t)(expr),

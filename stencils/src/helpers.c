@@ -17,17 +17,10 @@
  * pinned registers (r12-r15) are callee-saved in the SysV ABI the routine uses. */
 #include "mochi.h"
 
-#define HELPER_CALL(NAME, SPILL, RELOAD)                                                  \
-    STENCIL(NAME) {                                                                       \
-        SPILL;                                                                            \
-        ctx->exit_fp = fp;                                                                \
-        ctx->exit_pc = U32(_PC);                                                          \
-        uint64_t st = ((HelperRoutine)U64(_H))(ctx, fp, (uint32_t)U32(_OA),              \
-                                               (uint32_t)U32(_OB), (uint32_t)U32(_OC));   \
-        RELOAD;                                                                           \
-        if (UNLIKELY(st != 0))                                                            \
-            SIDE_EXIT();                                                                  \
-        CONTINUE();                                                                       \
+#define HELPER_CALL(NAME, SPILL, RELOAD) \
+    STENCIL(NAME) {                     \
+        SPILL;                          \
+        CALL_ROUTINE(RELOAD)            \
     }
 
 /* Registers the function does not cache are redefined after the call (so clang never saves

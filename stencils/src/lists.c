@@ -105,18 +105,29 @@ OP_BC_K(list_set_f64, LIST_SET_F64, I, F)
                 CONTINUE();                                                               \
             }                                                                             \
         }                                                                                 \
-        ctx->exit_fp = fp;                                                                \
-        ctx->exit_pc = U32(_PC);                                                          \
-        uint64_t st = ((HelperRoutine)U64(_H))(ctx, fp, (uint32_t)U32(_OA),              \
-                                               (uint32_t)U32(_OB), (uint32_t)U32(_OC));   \
-        RELOAD;                                                                           \
-        if (UNLIKELY(st != 0))                                                            \
-            SIDE_EXIT();                                                                  \
-        CONTINUE();                                                                       \
+        CALL_ROUTINE(RELOAD)                                                              \
     }
 /* (the forms of helpers.c: registers not cached are dead across the call; f0..f7 too, unless
  * the function caches f64 slots) */
-#define LP_Z(k) x##k = 0
+#define LZ(k) x##k = 0
 #define LIST_PUSH_NO_F(NAME, SPILL, RELOAD) LIST_PUSH(NAME, SPILL, (RELOAD, ({ F_UNDEFINED(); })))
-CACHE_FORMS(LIST_PUSH_NO_F, list_push, LP_Z)
-CACHE_FORMS(LIST_PUSH, list_push_f, LP_Z)
+CACHE_FORMS(LIST_PUSH_NO_F, list_push, LZ)
+CACHE_FORMS(LIST_PUSH, list_push_f, LZ)
+
+/* R[a] := R[b] as list type c: a list handle is copied (arenas' `unbox_word` accepts any list
+ * handle for a list type); anything else, nil included, goes to the op's routine
+ * (vm::runtime::helpers::unbox_word), which raises `cannot cast`. Both operands are cells,
+ * which no register caches, so the cached registers are spilled only around that call. */
+#define UNBOX_LIST(NAME, SPILL, RELOAD)      \
+    STENCIL(NAME) {                          \
+        uint64_t v = CELL(_B);               \
+        if (LIKELY(IS_HANDLE_OF(v, ARENA_LIST))) { \
+            CELL(_A) = v;                    \
+            CONTINUE();                      \
+        }                                    \
+        SPILL;                               \
+        CALL_ROUTINE(RELOAD)                 \
+    }
+#define UNBOX_LIST_NO_F(NAME, SPILL, RELOAD) UNBOX_LIST(NAME, SPILL, (RELOAD, ({ F_UNDEFINED(); })))
+CACHE_FORMS(UNBOX_LIST_NO_F, unbox_list, LZ)
+CACHE_FORMS(UNBOX_LIST, unbox_list_f, LZ)

@@ -103,7 +103,11 @@ typedef struct StrSlot {
 /* A handle Cell of the record arena (arenas::Cell::arena() == Some((Record, _))): top 16 bits
  * 0xFFF8 | kind with kind >= 3 (a handle: HANDLE_TAG_MIN), arena kind (bits 47..44) 4. */
 #define HANDLE_TAG_MIN 0xFFFB
+#define ARENA_LIST 2
 #define ARENA_RECORD 4
+/* A handle Cell of arena `kind`: its top 20 bits are HANDLE_TAG_MIN and the kind (one shift
+ * and compare, arenas::Cell::is_handle_of). */
+#define IS_HANDLE_OF(v, kind) ((((uint64_t)(v)) >> 44) == (((uint64_t)HANDLE_TAG_MIN << 4) | (kind)))
 #define IS_RECORD(v)                                 \
     ((((uint64_t)(v)) >> 48) >= HANDLE_TAG_MIN &&    \
      ((((uint64_t)(v)) >> 44) & 0xF) == ARENA_RECORD)
@@ -383,6 +387,21 @@ INLINE uint64_t f64_bits(double d) {
         return (st);                                                                  \
     } while (0)
 
+
+/* Call the op's Rust routine (`_H`: the generic helper's, or a stencil op's slow path) with
+ * the instruction's raw operands, as the interpreter does, after recording the frame and pc
+ * (a routine that allocates may collect garbage and walks the frames from there); RELOAD
+ * (a comma expression) after it. A failed routine changed nothing: side exit, and the
+ * interpreter re-executes the op and raises the error. Otherwise continue. */
+#define CALL_ROUTINE(RELOAD)                                                              \
+    ctx->exit_fp = fp;                                                                    \
+    ctx->exit_pc = U32(_PC);                                                              \
+    uint64_t st_ = ((HelperRoutine)U64(_H))(ctx, fp, (uint32_t)U32(_OA), (uint32_t)U32(_OB), \
+                                            (uint32_t)U32(_OC));                         \
+    RELOAD;                                                                               \
+    if (UNLIKELY(st_ != 0))                                                               \
+        SIDE_EXIT();                                                                      \
+    CONTINUE();
 
 /* A conditional branch: JUMP() to the target when cond holds, else CONTINUE(). */
 #define BRANCH_IF(cond) \

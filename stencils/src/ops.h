@@ -177,6 +177,7 @@
 #define OP_MOD_I64_IMM 170 /* R[a] := R[b] % c  (signed immediate, never 0; sign of dividend; MIN % -1 = 0) | a:I b:I c:S | stencil mod_i64_imm */
 #define OP_DIV_I64_POW2 171 /* R[a] := R[b] / 2^c  truncated (1 <= c <= 62: shifts, no divide) | a:I b:I c:N | stencil div_i64_pow2 */
 #define OP_MOD_I64_POW2 172 /* R[a] := R[b] % 2^c  sign of dividend (1 <= c <= 62: a mask, no divide) | a:I b:I c:N | stencil mod_i64_pow2 */
+#define OP_UNBOX_LIST 173 /* R[a] := R[b] as list type c  (`Unbox` to a list: a list handle is copied; anything else is the `cannot cast` error) | a:C b:C c:N | stencil unbox_list, slow path helper */
 
 /* The stencil of every op that tier 2 compiles. */
 STENCIL(mov_i64);
@@ -271,5 +272,6 @@ STENCIL(mul_i64_imm);
 STENCIL(mod_i64_imm);
 STENCIL(div_i64_pow2);
 STENCIL(mod_i64_pow2);
+STENCIL(unbox_list);
 
 #endif

@@ -838,6 +838,14 @@ fn interp(
                             run_helper!(Op::MapSet)
                         }
                     }
+                    Op::UnboxList => {
+                        let v = slot!(fp, b, u64);
+                        if Cell(v).is_handle_of(ArenaKind::List) {
+                            slot!(fp, a, u64) = v;
+                        } else {
+                            run_helper!(Op::UnboxList)
+                        }
+                    }
                     Op::ListPush => {
                         let l = Cell(slot!(fp, a, u64));
                         if !heap_mut!().list_push_fast(l, slot!(fp, b, u64)) {

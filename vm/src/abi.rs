@@ -298,6 +298,7 @@ pub fn abi_facts() -> Vec<(&'static str, u64)> {
             "HANDLE_TAG_MIN",
             arenas::Cell::handle(arenas::ArenaKind::Record, 0, 0).0 >> 48,
         ),
+        ("ARENA_LIST", arenas::ArenaKind::List as u64),
         ("ARENA_RECORD", arenas::ArenaKind::Record as u64),
     ]
 }

@@ -477,6 +477,9 @@ macro_rules! for_each_op {
             DivI64Pow2 jit "div_i64_pow2" { a: I, b: I, c: N };
             /// R[a] := R[b] % 2^c  sign of dividend (1 <= c <= 62: a mask, no divide)
             ModI64Pow2 jit "mod_i64_pow2" { a: I, b: I, c: N };
+            // ---- perf: common cases of helper ops inline ----
+            /// R[a] := R[b] as list type c  (`Unbox` to a list: a list handle is copied; anything else is the `cannot cast` error)
+            UnboxList jit "unbox_list" | unbox_word { a: C, b: C, c: N };
         }
     };
 }

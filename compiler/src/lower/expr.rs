@@ -774,7 +774,11 @@ impl Lowerer<'_> {
                     b.mov(Bank::Cell, dst, s, pos);
                 } else {
                     let t = self.tid(to);
-                    b.op3(Op::Unbox, dst, s, Opnd::Raw(t), pos);
+                    let op = match to {
+                        Type::List(_) => Op::UnboxList,
+                        _ => Op::Unbox,
+                    };
+                    b.op3(op, dst, s, Opnd::Raw(t), pos);
                 }
             }
             Conv::StrToInt => b.op2(Op::StrToInt, dst, s, pos),
