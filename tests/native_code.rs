@@ -142,3 +142,207 @@ fn list_push_runs_in_every_cache_form() {
         assert_eq!(stat(&err, "jit side exits:"), 0, "{func}: {err}");
     }
 }
+
+/// `UnboxList` fails in every form of its stencil as the interpreter does: for each number of
+/// cached i64 registers, with and without cached f64 slots, a function casts the elements of
+/// a `list<any>` to `list<int>` until one is a string, printing its cached values on the way.
+/// The failing cast takes the form's call path (spill, routine, reload, side exit); output,
+/// error and exit status must equal `--jit=off`'s, and the form must be the one emitted.
+#[test]
+fn unbox_list_fails_alike_in_every_cache_form() {
+    const SHAPES: &[(&str, &str)] = &[
+        (
+            "unbox_list",
+            "fun f(vs: list<any>, n: int, k: int): int {
+  let a = vs[0] as list<int>
+  let b = vs[2] as list<int>
+  return len(a) + len(b)
+}",
+        ),
+        (
+            "unbox_list_c1",
+            "fun f(vs: list<any>, n: int, k: int): int {
+  var i = 0
+  while i < 4 {
+    print(vs[i] as list<int>)
+    i = i + 1
+  }
+  return i
+}",
+        ),
+        (
+            "unbox_list_c2",
+            "fun f(vs: list<any>, n: int, k: int): int {
+  for i in 0..n {
+    print(vs[i] as list<int>)
+  }
+  return n
+}",
+        ),
+        (
+            "unbox_list_c3",
+            "fun f(vs: list<any>, n: int, k: int): int {
+  for i in 0..n {
+    let l = vs[i] as list<int>
+    print(len(l))
+  }
+  return n
+}",
+        ),
+        (
+            "unbox_list_c4",
+            "fun f(vs: list<any>, n: int, k: int): int {
+  var t = 0
+  for i in 0..n {
+    let l = vs[i] as list<int>
+    t = t + len(l)
+    print(t)
+  }
+  return t
+}",
+        ),
+        (
+            "unbox_list_c5",
+            "fun f(vs: list<any>, n: int, k: int): int {
+  var t = 0
+  for i in 0..n {
+    let l = vs[i] as list<int>
+    t = t + len(l) * k
+    print(t)
+  }
+  return t
+}",
+        ),
+        (
+            "unbox_list_c6",
+            "fun f(vs: list<any>, n: int, k: int): int {
+  var t = 0
+  var u = 1
+  for i in 0..n {
+    let l = vs[i] as list<int>
+    t = t + len(l) * k
+    u = u + t
+    print(t, u)
+  }
+  return t
+}",
+        ),
+        (
+            "unbox_list_f",
+            "fun f(vs: list<any>, n: int, k: int): int {
+  var x = 0.5
+  let v = vs[2]
+  var l = vs[0] as list<int>
+  while x < 10.0 {
+    x = x * 2.0
+    print(x)
+    l = v as list<int>
+  }
+  return len(l)
+}",
+        ),
+        (
+            "unbox_list_f_c1",
+            "fun f(vs: list<any>, n: int, k: int): int {
+  var x = 0.5
+  var i = 0
+  while i < 4 {
+    print(vs[i] as list<int>, x)
+    x = x * 2.0
+    i = i + 1
+  }
+  return i
+}",
+        ),
+        (
+            "unbox_list_f_c2",
+            "fun f(vs: list<any>, n: int, k: int): int {
+  var x = 0.5
+  for i in 0..n {
+    print(vs[i] as list<int>, x)
+    x = x * 2.0
+  }
+  return n
+}",
+        ),
+        (
+            "unbox_list_f_c3",
+            "fun f(vs: list<any>, n: int, k: int): int {
+  var x = 0.5
+  for i in 0..n {
+    let l = vs[i] as list<int>
+    x = x * 2.0
+    print(len(l), x)
+  }
+  return n
+}",
+        ),
+        (
+            "unbox_list_f_c4",
+            "fun f(vs: list<any>, n: int, k: int): int {
+  var x = 0.5
+  var t = 0
+  for i in 0..n {
+    let l = vs[i] as list<int>
+    t = t + len(l)
+    x = x * 2.0
+    print(t, x)
+  }
+  return t
+}",
+        ),
+        (
+            "unbox_list_f_c5",
+            "fun f(vs: list<any>, n: int, k: int): int {
+  var x = 0.5
+  var t = 0
+  for i in 0..n {
+    let l = vs[i] as list<int>
+    t = t + len(l) * k
+    x = x * 2.0
+    print(t, x)
+  }
+  return t
+}",
+        ),
+        (
+            "unbox_list_f_c6",
+            "fun f(vs: list<any>, n: int, k: int): int {
+  var x = 0.5
+  var t = 0
+  var u = 1
+  for i in 0..n {
+    let l = vs[i] as list<int>
+    t = t + len(l) * k
+    u = u + t
+    x = x * 2.0
+    print(t, u, x)
+  }
+  return t
+}",
+        ),
+    ];
+    let main = "\nlet vs: list<any> = [[1], [2, 3], \"x\", [4]]\nprint(f(vs, 4, 2))\n";
+    let dir = std::env::temp_dir();
+    for (form, body) in SHAPES {
+        let path = dir.join(format!("mochi_unbox_{form}_{}.mochi", std::process::id()));
+        std::fs::write(&path, format!("{body}{main}")).unwrap();
+        let run = |args: &[&str]| mochi().arg("run").args(args).arg(&path).output().unwrap();
+        let (off, native) = (run(&["--jit=off"]), run(&["--jit=always"]));
+        assert_eq!(off.status.code(), Some(1), "{form}: {}", text(&off.stderr));
+        assert!(
+            text(&off.stderr).contains("cannot cast \"x\" to list<int>"),
+            "{form}"
+        );
+        assert_eq!(native.status.code(), off.status.code(), "{form}");
+        assert_eq!(text(&native.stdout), text(&off.stdout), "{form}");
+        assert_eq!(text(&native.stderr), text(&off.stderr), "{form}");
+        let dump = run(&["--jit=always", "--dump-jit=f"]);
+        assert!(
+            text(&dump.stdout).contains(&format!("[{form}]")),
+            "f does not cast with {form}:\n{}",
+            text(&dump.stdout)
+        );
+        let _ = std::fs::remove_file(&path);
+    }
+}
