@@ -25,7 +25,7 @@ use vm::Pos;
 /// Frame layout of the test functions: i64 slots at words 4..14 (x_r caches word 4 + r, the
 /// op's frame operands use 10, 11, 12; 13 is the branch marker), f64 slots at 14..26 (f_r:
 /// 14 + r; frame operands 22, 23, 24; 25 a scratch word), cells at 26..30 (26: the op's heap
-/// operand).
+/// operand; 27..30: a list view of it for the view ops).
 const I_REG: u32 = 4;
 const I_MEM: u32 = 10;
 const MARK: u32 = 13;
@@ -33,6 +33,9 @@ const F_REG: u32 = 14;
 const F_MEM: u32 = 22;
 const F_SCRATCH: u32 = 25;
 const CELL: u32 = 26;
+/// A list view of the op's list (three words: elements, length, the list; raw words in cell
+/// slots, which the collector takes for floats and this test never collects).
+const VIEW: u32 = 27;
 const I_CACHE: [u32; 6] = [4, 5, 6, 7, 8, 9];
 const F_CACHE: [u32; 8] = [14, 15, 16, 17, 18, 19, 20, 21];
 const FRAME_WORDS: u32 = 30;
@@ -265,10 +268,16 @@ fn build(v: &Variant, t: usize) -> (Program, usize) {
     }
     // The other operands.
     let heap_obj = match op {
-        Op::ListGetF64 | Op::ListSetF64 => Some(fx.float_list),
-        Op::ListGetI64 | Op::ListSetI64 | Op::ListLen | Op::ListGetCell | Op::ListSetCell => {
-            Some(fx.int_list)
-        }
+        Op::ListGetF64 | Op::ListSetF64 | Op::ListGetF64V | Op::ListSetF64V => Some(fx.float_list),
+        Op::ListGetI64
+        | Op::ListSetI64
+        | Op::ListLen
+        | Op::ListGetCell
+        | Op::ListSetCell
+        | Op::ListGetI64V
+        | Op::ListSetI64V
+        | Op::ListGetCellV
+        | Op::ListSetCellV => Some(fx.int_list),
         Op::GetFieldI64 | Op::GetFieldF64 | Op::SetFieldI64 | Op::SetFieldF64 => Some(fx.record),
         Op::StrLen => Some(fx.string),
         _ => None,
@@ -295,6 +304,13 @@ fn build(v: &Variant, t: usize) -> (Program, usize) {
                 let obj = heap_obj.unwrap_or_else(|| panic!("{}: which heap object?", v.name));
                 code.push(ins(Op::ConstCell, CELL, k(obj), 0));
                 CELL
+            }
+            // A list view (`ListView`) of the op's list, in the three cell words after it.
+            Operand::R if op.view_operand() == Some(j) => {
+                let obj = heap_obj.unwrap_or_else(|| panic!("{}: which heap object?", v.name));
+                code.push(ins(Op::ConstCell, CELL, k(obj), 0));
+                code.push(ins(Op::ListView, VIEW, CELL, 0));
+                VIEW
             }
             Operand::G => {
                 // Global 0 (i64) or 1 (f64), set first from a frame word.
@@ -388,8 +404,10 @@ fn build(v: &Variant, t: usize) -> (Program, usize) {
     }
     // What a store stored.
     match op {
-        Op::ListSetI64 => code.push(ins(Op::ListGetI64, MARK, CELL, operands[1])),
-        Op::ListSetF64 => code.push(ins(Op::ListGetF64, F_SCRATCH, CELL, operands[1])),
+        Op::ListSetI64 | Op::ListSetI64V => code.push(ins(Op::ListGetI64, MARK, CELL, operands[1])),
+        Op::ListSetF64 | Op::ListSetF64V => {
+            code.push(ins(Op::ListGetF64, F_SCRATCH, CELL, operands[1]))
+        }
         Op::SetFieldI64 => code.push(ins(Op::GetFieldI64, MARK, CELL, field)),
         Op::SetFieldF64 => code.push(ins(Op::GetFieldF64, F_SCRATCH, CELL, field)),
         _ => {}
@@ -401,10 +419,12 @@ fn build(v: &Variant, t: usize) -> (Program, usize) {
             ins(Op::LoadGlobalI64, MARK, g, 0)
         });
     }
-    if matches!(op, Op::ListSetF64 | Op::SetFieldF64) || global.is_some_and(|(_, f)| f) {
+    if matches!(op, Op::ListSetF64 | Op::ListSetF64V | Op::SetFieldF64)
+        || global.is_some_and(|(_, f)| f)
+    {
         code.push(ins(Op::PrintF64, F_SCRATCH, 0, 0));
         code.push(ins(Op::PrintEnd, 1, 0, 0));
-    } else if matches!(op, Op::ListSetI64 | Op::SetFieldI64) || global.is_some() {
+    } else if matches!(op, Op::ListSetI64 | Op::ListSetI64V | Op::SetFieldI64) || global.is_some() {
         code.push(ins(Op::PrintI64, MARK, 0, 0));
         code.push(ins(Op::PrintEnd, 1, 0, 0));
     }

@@ -131,3 +131,51 @@ CACHE_FORMS(LIST_PUSH, list_push_f, LZ)
 #define UNBOX_LIST_NO_F(NAME, SPILL, RELOAD) UNBOX_LIST(NAME, SPILL, (RELOAD, ({ F_UNDEFINED(); })))
 CACHE_FORMS(UNBOX_LIST_NO_F, unbox_list, LZ)
 CACHE_FORMS(UNBOX_LIST, unbox_list_f, LZ)
+
+/* List views (compiler::lower::views): a loop that cannot change a list's buffer or length
+ * reads them once, into three words (the elements' address, the length, the list), and its
+ * accesses compare the index with the length word and load or store through the address
+ * word: no handle, no slot. Out of range (and nil, whose view has length 0), they side-exit
+ * like the plain ops; the interpreter runs them on the list in the third word and raises the
+ * error. */
+#define VIEW_DATA(h) (*(uint64_t **)(fp + U32(h)))
+#define VIEW_LEN(h) (*(uint64_t *)(fp + U32(h) + 8))
+
+/* R[a] := address of R[b]'s elements, R[a+1] := its length, R[a+2] := R[b] (nil indexes the
+ * reserved slot 0: 0, 0) */
+STENCIL(list_view) {
+    uint64_t l = CELL(_B);
+    ListSlot *s = list_of(lists, l);
+    VIEW_DATA(_A) = s->data;
+    VIEW_LEN(_A) = s->len;
+    *(uint64_t *)(fp + U32(_A) + 16) = l;
+    CONTINUE();
+}
+
+/* R[a] := R[b+2][R[c]] through the view R[b] */
+#define LIST_GET_I64_V(A, C)                 \
+    uint64_t *d_ = VIEW_DATA(_B);             \
+    ELEM_AT(j, C, VIEW_LEN(_B), A = (int64_t)d_[j])
+OP_AC(list_get_i64_v, LIST_GET_I64_V)
+#define LIST_GET_WORD_V(C)                   \
+    uint64_t *d_ = VIEW_DATA(_B);             \
+    ELEM_AT(j, C, VIEW_LEN(_B), CELL(_A) = d_[j])
+OP_C(list_get_cell_v, LIST_GET_WORD_V)
+#define LIST_GET_F64_V(A, C)                 \
+    uint64_t *d_ = VIEW_DATA(_B);             \
+    ELEM_AT(j, C, VIEW_LEN(_B), A = bits_f64(d_[j]))
+OP_AC_K(list_get_f64_v, LIST_GET_F64_V, F, I)
+
+/* R[a+2][R[b]] := R[c] through the view R[a] */
+#define LIST_SET_I64_V(B, C)                 \
+    uint64_t *d_ = VIEW_DATA(_A);             \
+    ELEM_AT(j, B, VIEW_LEN(_A), d_[j] = (uint64_t)(C))
+OP_BC(list_set_i64_v, LIST_SET_I64_V)
+#define LIST_SET_WORD_V(B)                   \
+    uint64_t *d_ = VIEW_DATA(_A);             \
+    ELEM_AT(j, B, VIEW_LEN(_A), d_[j] = CELL(_C))
+OP_B(list_set_cell_v, LIST_SET_WORD_V)
+#define LIST_SET_F64_V(B, C)                 \
+    uint64_t *d_ = VIEW_DATA(_A);             \
+    ELEM_AT(j, B, VIEW_LEN(_A), d_[j] = f64_bits(C))
+OP_BC_K(list_set_f64_v, LIST_SET_F64_V, I, F)

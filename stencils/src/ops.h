@@ -178,6 +178,13 @@
 #define OP_DIV_I64_POW2 171 /* R[a] := R[b] / 2^c  truncated (1 <= c <= 62: shifts, no divide) | a:I b:I c:N | stencil div_i64_pow2 */
 #define OP_MOD_I64_POW2 172 /* R[a] := R[b] % 2^c  sign of dividend (1 <= c <= 62: a mask, no divide) | a:I b:I c:N | stencil mod_i64_pow2 */
 #define OP_UNBOX_LIST 173 /* R[a] := R[b] as list type c  (`Unbox` to a list: a list handle is copied; anything else is the `cannot cast` error) | a:C b:C c:N | stencil unbox_list, slow path helper */
+#define OP_LIST_VIEW 174 /* R[a] := address of list R[b]'s elements, R[a+1] := its length, R[a+2] := R[b]  (a view; nil: 0, 0, nil) | a:R b:C | stencil list_view */
+#define OP_LIST_GET_I64_V 175 /* R[a] := R[b+2][R[c]]  (list<int|bool>, through the view R[b]: its buffer and length) | a:I b:R c:I | stencil list_get_i64_v [exit] */
+#define OP_LIST_GET_F64_V 176 /* R[a] := R[b+2][R[c]]  (list<float>, through the view R[b]) | a:F b:R c:I | stencil list_get_f64_v [exit] */
+#define OP_LIST_GET_CELL_V 177 /* R[a] := R[b+2][R[c]]  (list of cells, through the view R[b]) | a:C b:R c:I | stencil list_get_cell_v [exit] */
+#define OP_LIST_SET_I64_V 178 /* R[a+2][R[b]] := R[c]  (list<int|bool>, through the view R[a]) | a:R b:I c:I | stencil list_set_i64_v [exit] */
+#define OP_LIST_SET_F64_V 179 /* R[a+2][R[b]] := R[c]  (list<float>, through the view R[a]) | a:R b:I c:F | stencil list_set_f64_v [exit] */
+#define OP_LIST_SET_CELL_V 180 /* R[a+2][R[b]] := R[c]  (list of cells, through the view R[a]) | a:R b:I c:C | stencil list_set_cell_v [exit] */
 
 /* The stencil of every op that tier 2 compiles. */
 STENCIL(mov_i64);
@@ -273,5 +280,12 @@ STENCIL(mod_i64_imm);
 STENCIL(div_i64_pow2);
 STENCIL(mod_i64_pow2);
 STENCIL(unbox_list);
+STENCIL(list_view);
+STENCIL(list_get_i64_v);
+STENCIL(list_get_f64_v);
+STENCIL(list_get_cell_v);
+STENCIL(list_set_i64_v);
+STENCIL(list_set_f64_v);
+STENCIL(list_set_cell_v);
 
 #endif

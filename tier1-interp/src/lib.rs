@@ -779,6 +779,39 @@ fn interp(
                             slot!(fp, c, u64)
                         ))
                     }
+                    // A list view: tier 2 reads the elements through its first two words;
+                    // the interpreter runs the view ops as the plain ones, on the list in the
+                    // third word.
+                    Op::ListView => {
+                        let v = Cell(slot!(fp, b, u64));
+                        let (data, len) = if is_kind(v, ArenaKind::List) {
+                            heap!().list_view_at(v.0 as u32)
+                        } else {
+                            (0, 0)
+                        };
+                        slot!(fp, a, u64) = data;
+                        slot!(fp, a + 1, u64) = len;
+                        slot!(fp, a + 2, u64) = v.0;
+                    }
+                    Op::ListGetI64V | Op::ListGetF64V | Op::ListGetCellV => {
+                        let v = Cell(slot!(fp, b + 2, u64));
+                        if !is_kind(v, ArenaKind::List) {
+                            break 'run Err(err(NIL_USE));
+                        }
+                        slot!(fp, a, u64) =
+                            rt_err!(heap!().list_get_at(v.0 as u32, slot!(fp, c, i64)))
+                    }
+                    Op::ListSetI64V | Op::ListSetF64V | Op::ListSetCellV => {
+                        let v = Cell(slot!(fp, a + 2, u64));
+                        if !is_kind(v, ArenaKind::List) {
+                            break 'run Err(err(NIL_USE));
+                        }
+                        rt_err!(heap_mut!().list_set_at(
+                            v.0 as u32,
+                            slot!(fp, b, i64),
+                            slot!(fp, c, u64)
+                        ))
+                    }
                     Op::GetFieldI64 | Op::GetFieldF64 | Op::GetFieldCell => {
                         let v = Cell(slot!(fp, b, u64));
                         if !is_kind(v, ArenaKind::Record) {

@@ -1315,3 +1315,29 @@ fn unreachable_instructions_get_no_code() {
     assert!(!c.entry().is_null());
     assert!(c.at(1).is_null() && c.at(2).is_null());
 }
+
+/// A list view's three words must be cell slots of the frame (tier 2 keeps i64 slots in
+/// registers and would not see a view written or read in the frame): the verifier rejects a
+/// view in i64 slots, in parameters or running past the frame.
+#[test]
+fn the_verifier_keeps_list_views_in_cell_slots() {
+    // Frame: header 0..4, i64 4..7, cells 7..11.
+    for (view, ok) in [
+        (7, true),
+        (8, true),
+        (4, false),
+        (6, false),
+        (9, false),
+        (3, false),
+    ] {
+        for (op, a, b, c) in [
+            (Op::ListView, view, 7, 0),
+            (Op::ListGetI64V, 4, view, 5),
+            (Op::ListSetCellV, view, 5, 7),
+        ] {
+            let code = vec![ins(op, a, b, c), ins(Op::RetI64, 4, 0, 0)];
+            let p = program(vec![func("f", 3, 0, 4, code)], vec![]);
+            assert_eq!(vm::verify::verify(&p).is_ok(), ok, "{op:?} view at {view}");
+        }
+    }
+}

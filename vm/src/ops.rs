@@ -480,6 +480,21 @@ macro_rules! for_each_op {
             // ---- perf: common cases of helper ops inline ----
             /// R[a] := R[b] as list type c  (`Unbox` to a list: a list handle is copied; anything else is the `cannot cast` error)
             UnboxList jit "unbox_list" | unbox_word { a: C, b: C, c: N };
+            // ---- perf: list views (a loop that cannot change a list's buffer or length reads them once) ----
+            /// R[a] := address of list R[b]'s elements, R[a+1] := its length, R[a+2] := R[b]  (a view; nil: 0, 0, nil)
+            ListView jit "list_view" { a: R, b: C };
+            /// R[a] := R[b+2][R[c]]  (list<int|bool>, through the view R[b]: its buffer and length)
+            ListGetI64V jit "list_get_i64_v" [exit] { a: I, b: R, c: I };
+            /// R[a] := R[b+2][R[c]]  (list<float>, through the view R[b])
+            ListGetF64V jit "list_get_f64_v" [exit] { a: F, b: R, c: I };
+            /// R[a] := R[b+2][R[c]]  (list of cells, through the view R[b])
+            ListGetCellV jit "list_get_cell_v" [exit] { a: C, b: R, c: I };
+            /// R[a+2][R[b]] := R[c]  (list<int|bool>, through the view R[a])
+            ListSetI64V jit "list_set_i64_v" [exit] { a: R, b: I, c: I };
+            /// R[a+2][R[b]] := R[c]  (list<float>, through the view R[a])
+            ListSetF64V jit "list_set_f64_v" [exit] { a: R, b: I, c: F };
+            /// R[a+2][R[b]] := R[c]  (list of cells, through the view R[a])
+            ListSetCellV jit "list_set_cell_v" [exit] { a: R, b: I, c: C };
         }
     };
 }
@@ -547,6 +562,16 @@ macro_rules! define_ops {
 }
 
 impl Op {
+    /// The operand that is a list view (three words: elements, length, the list; written by
+    /// `ListView`, read by the `List*V` ops), if any.
+    pub const fn view_operand(self) -> Option<usize> {
+        match self {
+            Op::ListView | Op::ListSetI64V | Op::ListSetF64V | Op::ListSetCellV => Some(0),
+            Op::ListGetI64V | Op::ListGetF64V | Op::ListGetCellV => Some(1),
+            _ => None,
+        }
+    }
+
     /// May allocate (a GC safepoint).
     pub const fn allocates(self) -> bool {
         self.flags().alloc

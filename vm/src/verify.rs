@@ -18,8 +18,21 @@ pub fn verify(p: &Program) -> std::result::Result<(), String> {
             _ => return Err(format!("{} does not end with a return", f.name)),
         }
         for (pc, ins) in f.code.iter().enumerate() {
-            for (k, v) in ins.op.operands().iter().zip(ins.operand_values()) {
+            let view = ins.op.view_operand();
+            for (j, (k, v)) in ins
+                .op
+                .operands()
+                .iter()
+                .zip(ins.operand_values())
+                .enumerate()
+            {
                 let ok = match k {
+                    // A list view's three words are cell slots of the frame (not parameters):
+                    // tier 2 never keeps cell slots in registers, so the view ops' reads and
+                    // writes in the frame see one another (`compiler::lower::views`).
+                    Operand::R if view == Some(j) => {
+                        v >= f.first_cell_word() && v.checked_add(2).is_some_and(|e| e < frame)
+                    }
                     // A call to a void function has no result slot (dest 0, never written).
                     Operand::R
                         if ins.op == Op::Call && p.funcs[ins.a as usize].ret == RetKind::Void =>

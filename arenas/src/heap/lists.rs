@@ -167,6 +167,15 @@ impl Heap {
         self.lists.get(slot)
     }
 
+    /// The address of the elements and the length of the list at slot index `slot` (a list
+    /// view, `ListView`: valid while nothing pushes onto the list, the only operation that
+    /// moves its buffer or changes its length).
+    #[inline(always)]
+    pub fn list_view_at(&self, slot: u32) -> (u64, u64) {
+        let s = self.list_slot_at(slot);
+        (s.data as u64, s.len)
+    }
+
     /// `len(xs)` of the list at slot index `slot` (see `list_slot_at`).
     #[inline(always)]
     pub fn list_len_at(&self, slot: u32) -> i64 {

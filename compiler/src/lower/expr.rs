@@ -321,7 +321,13 @@ impl Lowerer<'_> {
                 let bs = self.expr(b, base)?;
                 let is = self.expr(b, index)?;
                 let o = match &base.ty {
-                    Type::List(t) => list_get_op(bank_of(t)),
+                    Type::List(t) => match b.view_of(bs) {
+                        Some(v) => {
+                            b.op3(super::func::list_get_v_op(bank_of(t)), dst, v, is, pos);
+                            return Ok(());
+                        }
+                        None => list_get_op(bank_of(t)),
+                    },
                     Type::Str => Op::StrIndex,
                     Type::Map(..) => Op::MapGet,
                     Type::Any | Type::Param(_) => Op::IndexAny,

@@ -57,6 +57,9 @@ pub(crate) struct FnBuilder {
     pub owned: Vec<bool>,
     /// Globals cached in slots for the loop being lowered (`super::hoist`).
     pub cached_globals: Vec<(hir::GlobalId, Slot)>,
+    /// List views made for the loops being lowered (`super::views`): the slot holding the
+    /// list and the view's first slot.
+    pub views: Vec<(Slot, Slot)>,
     /// Where the last label was bound (no peephole may look back across it).
     pub last_bound: usize,
     /// While a callee's body is lowered in place of a call (`super::inline`): where its
@@ -86,6 +89,7 @@ impl FnBuilder {
             loops: Vec::new(),
             owned: super::owned::owned_lists(f),
             cached_globals: Vec::new(),
+            views: Vec::new(),
             last_bound: usize::MAX,
             inline: None,
         }
@@ -165,10 +169,32 @@ impl FnBuilder {
         }
     }
 
-    /// After a loop: forget the globals cached for it and free their slots.
-    pub fn uncache_globals(&mut self, (next, n): ([u32; 3], usize)) {
+    /// After a loop: forget the globals cached and the views made for it and free their
+    /// slots.
+    pub fn uncache_globals(&mut self, (next, n, nv): ([u32; 3], usize, usize)) {
         self.cached_globals.truncate(n);
+        self.views.truncate(nv);
         self.next = next;
+    }
+
+    /// The view of the list in slot `s`, if a loop being lowered made one.
+    pub fn view_of(&self, s: Slot) -> Option<Slot> {
+        self.views.iter().find(|(l, _)| *l == s).map(|&(_, v)| v)
+    }
+
+    /// Three consecutive slots for a list view, and `ListView` of the list in `list`. Cell
+    /// slots: tier 2 caches i64 slots in registers for a whole function, and a view's words
+    /// are written and read in the frame (`R` operands), so they must not share a slot with
+    /// a cached i64 temporary of another statement. The collector takes the two raw words
+    /// for floats (below `TAG_BASE`: the address of a buffer, a length) and the third is the
+    /// list itself.
+    pub fn make_view(&mut self, list: Slot, pos: Pos) -> Slot {
+        let v = self.alloc(Bank::Cell);
+        self.alloc(Bank::Cell);
+        self.alloc(Bank::Cell);
+        self.op2(Op::ListView, v, list, pos);
+        self.views.push((list, v));
+        v
     }
 
     /// The slot caching global `g` in the loop being lowered, if any.
@@ -237,6 +263,24 @@ pub(crate) fn list_get_op(b: Bank) -> Op {
         Bank::I64 => Op::ListGetI64,
         Bank::F64 => Op::ListGetF64,
         Bank::Cell => Op::ListGetCell,
+    }
+}
+
+/// The op reading a list element through a view (`super::views`).
+pub(crate) fn list_get_v_op(b: Bank) -> Op {
+    match b {
+        Bank::I64 => Op::ListGetI64V,
+        Bank::F64 => Op::ListGetF64V,
+        Bank::Cell => Op::ListGetCellV,
+    }
+}
+
+/// The op writing a list element through a view.
+pub(crate) fn list_set_v_op(b: Bank) -> Op {
+    match b {
+        Bank::I64 => Op::ListSetI64V,
+        Bank::F64 => Op::ListSetF64V,
+        Bank::Cell => Op::ListSetCellV,
     }
 }
 

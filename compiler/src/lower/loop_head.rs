@@ -38,7 +38,9 @@ fn effect(op: Op) -> Option<Effect> {
         | AddI64Imm | ModI64Imm | DivI64Pow2 | ModI64Pow2 | NegI64 | AbsI64 | EqI64 | NeI64
         | LtI64 | LeI64 | Not | AddF64 | SubF64 | MulF64 | DivF64 | ModF64 | NegF64 | SqrtF64
         | AbsF64 | EqF64 | NeF64 | LtF64 | LeF64 | I64ToF64 | F64ToI64 | StrLen | ListLen
-        | ListGetI64 | ListGetF64 | ListGetCell | GetFieldI64 | GetFieldF64 | GetFieldCell => {
+        | ListGetI64 | ListGetF64 | ListGetCell | GetFieldI64 | GetFieldF64 | GetFieldCell
+        // (a view's words are written only by `ListView`, which no such loop holds)
+        | ListGetI64V | ListGetF64V | ListGetCellV => {
             Effect::Value
         }
         IncJLtI64 => Effect::Step,

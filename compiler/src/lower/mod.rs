@@ -26,6 +26,7 @@ mod loop_head;
 mod owned;
 mod stmt;
 mod types;
+mod views;
 
 use std::collections::HashMap;
 

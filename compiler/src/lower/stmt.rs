@@ -212,16 +212,17 @@ impl Lowerer<'_> {
     }
 
     /// Before a loop: load the globals it reads and never assigns into slots, if it calls
-    /// nothing (see `super::hoist`), so that the loop reads them from there. Returns what
-    /// `uncache_globals` needs after the loop.
+    /// nothing (see `super::hoist`), so that the loop reads them from there, and make views
+    /// of the lists it indexes (`super::views`). Returns what `uncache_globals` needs after
+    /// the loop.
     fn cache_globals(
         &mut self,
         b: &mut FnBuilder,
         exprs: &[&Expr],
         body: &[Stmt],
         pos: Pos,
-    ) -> ([u32; 3], usize) {
-        let saved = (b.next, b.cached_globals.len());
+    ) -> ([u32; 3], usize, usize) {
+        let saved = (b.next, b.cached_globals.len(), b.views.len());
         let globals = super::hoist::LoopUse::of(exprs, body).invariant();
         for g in globals {
             if b.cached_global(g).is_some() {
@@ -231,6 +232,19 @@ impl Lowerer<'_> {
             let s = b.alloc(bank);
             b.load_global(bank, s, g, pos);
             b.cached_globals.push((g, s));
+        }
+        // Views of the lists it indexes through a variable it never writes.
+        let mut made = 0;
+        for base in super::views::indexed_lists(exprs, body) {
+            let list = match base {
+                super::views::Base::Local(l) => b.locals[l as usize],
+                super::views::Base::Global(g) => b.cached_global(g),
+            };
+            let Some(list) = list else { continue };
+            if b.view_of(list).is_none() && made < super::views::MAX_VIEWS {
+                b.make_view(list, pos);
+                made += 1;
+            }
         }
         saved
     }
@@ -260,7 +274,10 @@ impl Lowerer<'_> {
                 let is = self.expr(b, index)?;
                 let vs = self.expr(b, value)?;
                 match &base.ty {
-                    Type::List(e) => b.op3(list_set_op(bank_of(e)), bs, is, vs, pos),
+                    Type::List(e) => match b.view_of(bs) {
+                        Some(v) => b.op3(super::func::list_set_v_op(bank_of(e)), v, is, vs, pos),
+                        None => b.op3(list_set_op(bank_of(e)), bs, is, vs, pos),
+                    },
                     Type::Map(..) => b.op3(Op::MapSet, bs, is, vs, pos),
                     t => {
                         return Err(Error::unsupported(
@@ -315,6 +332,21 @@ impl Lowerer<'_> {
         let n = b.alloc(Bank::I64);
         let i = b.alloc(Bank::I64);
         b.op2(len_op, n, seq, pos);
+        // A list (never written in the loop: `seq` is this loop's own slot) is read through a
+        // view (`super::views`).
+        let views = b.views.len();
+        let get_op = match get_op {
+            Op::ListGetI64 | Op::ListGetF64 | Op::ListGetCell => {
+                let view = b.make_view(seq, pos);
+                let op = match get_op {
+                    Op::ListGetI64 => Op::ListGetI64V,
+                    Op::ListGetF64 => Op::ListGetF64V,
+                    _ => Op::ListGetCellV,
+                };
+                (op, view)
+            }
+            op => (op, seq),
+        };
         let zero = self.konst(0);
         b.op2(Op::ConstI64, i, Opnd::Raw(zero), pos);
         let var_ty = self.hir.funcs[b.fid as usize].locals[var as usize]
@@ -322,7 +354,8 @@ impl Lowerer<'_> {
             .clone();
         let v = b.alloc(bank_of(&var_ty));
         b.locals[var as usize] = Some(v);
-        self.counted_loop(b, i, n, body, pos, |b| b.op3(get_op, v, seq, i, pos))?;
+        self.counted_loop(b, i, n, body, pos, |b| b.op3(get_op.0, v, get_op.1, i, pos))?;
+        b.views.truncate(views);
         b.next = mark;
         Ok(())
     }

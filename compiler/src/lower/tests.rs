@@ -551,7 +551,21 @@ print(dot([[1, 2], [3, 4]], [[5, 6], [7, 8]], 1, 0, 2), pair([[1], [2, 3]]))";
     let f = p.funcs.iter().find(|f| f.name == "dot").unwrap();
     let back = f.code.iter().find(|i| i.op == Op::IncJLtI64).unwrap();
     let head = &f.code[back.c as usize - 1];
-    assert_eq!(head.op, Op::ListGetCell, "{:?}", f.code);
+    // (through the view of `a` made before the loop, `lower/views.rs`)
+    assert_eq!(head.op, Op::ListGetCellV, "{:?}", f.code);
+    // The loop reads `a` and `b` through views made once, before it, and never through the
+    // lists' slots.
+    let views: Vec<usize> = (0..f.code.len())
+        .filter(|&pc| f.code[pc].op == Op::ListView)
+        .collect();
+    assert_eq!(views.len(), 2, "{:?}", f.code);
+    assert!(views.iter().all(|&pc| pc < back.c as usize - 1));
+    assert_eq!(
+        f.code.iter().filter(|i| i.op == Op::ListGetCell).count(),
+        0,
+        "{:?}",
+        f.code
+    );
     let pair = p.funcs.iter().find(|f| f.name == "pair").unwrap();
     assert_eq!(pair.n_cell, 1, "{:?}", pair.code);
 }
