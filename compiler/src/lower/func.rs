@@ -171,7 +171,7 @@ impl FnBuilder {
 
     /// After a loop: forget the globals cached and the views made for it and free their
     /// slots.
-    pub fn uncache_globals(&mut self, (next, n, nv): ([u32; 3], usize, usize)) {
+    pub fn free_loop_slots(&mut self, (next, n, nv): ([u32; 3], usize, usize)) {
         self.cached_globals.truncate(n);
         self.views.truncate(nv);
         self.next = next;

@@ -64,7 +64,7 @@ impl Lowerer<'_> {
                 }
             }
             StmtKind::While { cond, body } => {
-                let hoisted = self.cache_globals(b, &[cond], body, pos);
+                let hoisted = self.loop_slots(b, &[cond], body, pos);
                 // jmp test; body: ...; test: if cond goto body (the back-edge).
                 let (body_l, test_l, end_l) = (b.new_label(), b.new_label(), b.new_label());
                 b.jmp(test_l, pos);
@@ -80,7 +80,7 @@ impl Lowerer<'_> {
                 self.cond_jump(b, cond, true, body_l)?;
                 b.next = mark;
                 b.bind(end_l);
-                b.uncache_globals(hoisted);
+                b.free_loop_slots(hoisted);
             }
             StmtKind::ForRange {
                 var,
@@ -88,7 +88,7 @@ impl Lowerer<'_> {
                 end,
                 body,
             } => {
-                let hoisted = self.cache_globals(b, &[start, end], body, pos);
+                let hoisted = self.loop_slots(b, &[start, end], body, pos);
                 // i := start; hi := end; if hi <= i goto end; body: ...; cont:
                 // IncJLtI64 i, hi, body; end:
                 let mark = b.next;
@@ -110,16 +110,16 @@ impl Lowerer<'_> {
                 b.locals[*var as usize] = Some(i);
                 self.counted_loop(b, i, hi, body, pos, |_| {})?;
                 b.next = mark;
-                b.uncache_globals(hoisted);
+                b.free_loop_slots(hoisted);
             }
             StmtKind::ForEach {
                 var,
                 iterable,
                 body,
             } => {
-                let hoisted = self.cache_globals(b, &[iterable], body, pos);
+                let hoisted = self.loop_slots(b, &[iterable], body, pos);
                 self.for_each(b, *var, iterable, body, pos)?;
-                b.uncache_globals(hoisted);
+                b.free_loop_slots(hoisted);
             }
             StmtKind::Break => {
                 let l = b
@@ -211,11 +211,11 @@ impl Lowerer<'_> {
         Ok(())
     }
 
-    /// Before a loop: load the globals it reads and never assigns into slots, if it calls
-    /// nothing (see `super::hoist`), so that the loop reads them from there, and make views
-    /// of the lists it indexes (`super::views`). Returns what `uncache_globals` needs after
-    /// the loop.
-    fn cache_globals(
+    /// Before a loop, the slots it reads instead of globals and lists: load the globals it
+    /// reads and never assigns, if it calls nothing (see `super::hoist`), and make views of
+    /// the lists it indexes (`super::views`). Returns what `free_loop_slots` needs after the
+    /// loop.
+    fn loop_slots(
         &mut self,
         b: &mut FnBuilder,
         exprs: &[&Expr],
@@ -335,7 +335,7 @@ impl Lowerer<'_> {
         // A list (never written in the loop: `seq` is this loop's own slot) is read through a
         // view (`super::views`).
         let views = b.views.len();
-        let get_op = match get_op {
+        let (get_op, from) = match get_op {
             Op::ListGetI64 | Op::ListGetF64 | Op::ListGetCell => {
                 let view = b.make_view(seq, pos);
                 let op = match get_op {
@@ -354,7 +354,7 @@ impl Lowerer<'_> {
             .clone();
         let v = b.alloc(bank_of(&var_ty));
         b.locals[var as usize] = Some(v);
-        self.counted_loop(b, i, n, body, pos, |b| b.op3(get_op.0, v, get_op.1, i, pos))?;
+        self.counted_loop(b, i, n, body, pos, |b| b.op3(get_op, v, from, i, pos))?;
         b.views.truncate(views);
         b.next = mark;
         Ok(())

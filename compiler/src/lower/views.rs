@@ -15,7 +15,7 @@
 //! plain ones on the list in the view's third word, so errors (an index out of range, a nil
 //! list) are raised exactly as before; tier 2 side-exits to it for them.
 
-use crate::hir::{Child, Expr, ExprKind, LocalId, Pattern, Place, Stmt, StmtKind};
+use crate::hir::{Child, Expr, ExprKind, GlobalId, LocalId, Pattern, Place, Stmt, StmtKind};
 use crate::types::Type;
 
 /// At most this many views per loop (each takes three slots).
@@ -25,7 +25,7 @@ pub(crate) const MAX_VIEWS: usize = 8;
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
 pub(crate) enum Base {
     Local(LocalId),
-    Global(u32),
+    Global(GlobalId),
 }
 
 /// The lists a loop over `exprs` and `stmts` indexes (first use first) whose variable it
