@@ -107,12 +107,19 @@ OP_BC_K(list_set_f64, LIST_SET_F64, I, F)
         }                                                                                 \
         CALL_ROUTINE(RELOAD)                                                              \
     }
-/* (the forms of helpers.c: registers not cached are dead across the call; f0..f7 too, unless
- * the function caches f64 slots) */
+/* The forms of helpers.c: registers not cached are dead across the call. In a function that
+ * caches f64 slots the emitter has spilled them before the piece (and reloads them after
+ * it); the `_f` forms reload them from the frame after the call too, so that a failing
+ * routine's side exit spills real values. (The helper stencil's `_f` forms keep f0..f7 alive
+ * across the call instead, on the machine stack: here that stack frame would be set up on
+ * the inline path as well, and the slow path, jumping back to tear it down, could not be
+ * moved out of line.) */
 #define LZ(k) x##k = 0
 #define LIST_PUSH_NO_F(NAME, SPILL, RELOAD) LIST_PUSH(NAME, SPILL, (RELOAD, ({ F_UNDEFINED(); })))
+#define LIST_PUSH_F(NAME, SPILL, RELOAD) \
+    LIST_PUSH(NAME, SPILL, (RELOAD, ({ F_UNDEFINED(); }), ({ RELOAD_ALL_F(); })))
 CACHE_FORMS(LIST_PUSH_NO_F, list_push, LZ)
-CACHE_FORMS(LIST_PUSH, list_push_f, LZ)
+CACHE_FORMS(LIST_PUSH_F, list_push_f, LZ)
 
 /* R[a] := R[b] as list type c: a list handle is copied (arenas' `unbox_word` accepts any list
  * handle for a list type); anything else, nil included, goes to the op's routine
@@ -129,8 +136,10 @@ CACHE_FORMS(LIST_PUSH, list_push_f, LZ)
         CALL_ROUTINE(RELOAD)                 \
     }
 #define UNBOX_LIST_NO_F(NAME, SPILL, RELOAD) UNBOX_LIST(NAME, SPILL, (RELOAD, ({ F_UNDEFINED(); })))
+#define UNBOX_LIST_F(NAME, SPILL, RELOAD) \
+    UNBOX_LIST(NAME, SPILL, (RELOAD, ({ F_UNDEFINED(); }), ({ RELOAD_ALL_F(); })))
 CACHE_FORMS(UNBOX_LIST_NO_F, unbox_list, LZ)
-CACHE_FORMS(UNBOX_LIST, unbox_list_f, LZ)
+CACHE_FORMS(UNBOX_LIST_F, unbox_list_f, LZ)
 
 /* List views (compiler::lower::views): a loop that cannot change a list's buffer or length
  * reads them once, into three words (the elements' address, the length, the list), and its

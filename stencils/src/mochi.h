@@ -282,6 +282,25 @@ INLINE uint64_t f64_bits(double d) {
         SPILL_ONE_F(_F6, f6);                                 \
         SPILL_ONE_F(_F7, f7);                                 \
     } while (0)
+/* Reload the cached f64 registers from their frame slots (registers caching nothing are
+ * left as they are). */
+#define RELOAD_ONE_F(h, f)                                    \
+    do {                                                      \
+        uint64_t o_ = OPAQUE_U32(h);                          \
+        if (o_ != 0)                                          \
+            (f) = *(double *)(fp + o_);                       \
+    } while (0)
+#define RELOAD_ALL_F()                                        \
+    do {                                                      \
+        RELOAD_ONE_F(_F0, f0);                                \
+        RELOAD_ONE_F(_F1, f1);                                \
+        RELOAD_ONE_F(_F2, f2);                                \
+        RELOAD_ONE_F(_F3, f3);                                \
+        RELOAD_ONE_F(_F4, f4);                                \
+        RELOAD_ONE_F(_F5, f5);                                \
+        RELOAD_ONE_F(_F6, f6);                                \
+        RELOAD_ONE_F(_F7, f7);                                \
+    } while (0)
 /* f0..f7 hold nothing of value from here on (the caller reloads what it caches): clang
  * need not keep them alive across a call before this point. No instruction. */
 #define F_UNDEFINED()                                                                  \

@@ -803,12 +803,15 @@ pub(crate) fn prepare(helper_names: &[&str]) -> Result<Tables, String> {
         });
         // (an instruction's pieces: at most the op's stencil and a move have twins)
         let cold_bound = all().map(|&s| cold_size(s)).max().unwrap_or(0) + mov_cold;
-        let raw = all().any(|&s| {
-            let holes = stencils[s as usize].stencil().holes.iter();
-            holes
-                .filter(|h| !h.in_data)
-                .any(|h| matches!(h.symbol, HoleSymbol::OA | HoleSymbol::OB | HoleSymbol::OC))
-        });
+        // (a stencil's routine call may sit in its cold twin alone, as `list_push`'s does)
+        let raw = all()
+            .flat_map(|&s| std::iter::once(s).chain(Some(cold[s as usize]).filter(|&c| c != NONE)))
+            .any(|s| {
+                let holes = stencils[s as usize].stencil().holes.iter();
+                holes
+                    .filter(|h| !h.in_data)
+                    .any(|h| matches!(h.symbol, HoleSymbol::OA | HoleSymbol::OB | HoleSymbol::OC))
+            });
         let o = &mut ops[i];
         let bound1 = bound0.max(around_calls).max(variant).max(memory);
         o.bound = [
