@@ -76,6 +76,33 @@ mod generated {
     include!(concat!(env!("OUT_DIR"), "/emitters.rs"));
 }
 
+/// Map the pages of the generated emit functions into the page table now
+/// (`MADV_POPULATE_READ` over the range their addresses span, at most 8 MiB), so that a first
+/// compile takes no page fault on them: `warm_up` does it on the main thread while the VM
+/// thread parses. Best effort: an old kernel refuses the advice and nothing changes.
+pub(crate) fn prefault_emitters() {
+    const PAGE: usize = 4096;
+    let addrs = generated::EMITTERS.iter().map(|f| *f as usize);
+    let (lo, hi) = addrs.fold((usize::MAX, 0), |(lo, hi), a| (lo.min(a), hi.max(a)));
+    if lo > hi || hi - lo > 8 << 20 {
+        return;
+    }
+    let start = lo / PAGE * PAGE;
+    // (the last function's code lies within a page or two of its address)
+    let end = (hi + 2 * PAGE).div_ceil(PAGE) * PAGE;
+    // SAFETY: `start..end` covers this binary's own text around the emit functions, mapped
+    // for as long as the process lives; populating page tables reads it and changes nothing.
+    // Should the range reach past the text mapping, the kernel fails the call and we ignore
+    // that.
+    unsafe {
+        libc::madvise(
+            start as *mut libc::c_void,
+            end - start,
+            libc::MADV_POPULATE_READ,
+        );
+    }
+}
+
 /// The prepared stencil table (`tables::render`, run by `build.rs`).
 #[allow(clippy::all)]
 mod generated_tables {

@@ -55,6 +55,7 @@ const WARM_CODE_BYTES: usize = 64 << 10;
 pub fn warm_up() {
     if available() {
         CodeMemory::prepare(DEFAULT_BUDGET, WARM_CODE_BYTES);
+        emit::prefault_emitters();
     }
 }
 
