@@ -480,6 +480,31 @@ fn interp(
                 // Every helper op: one generic path calling the op's routine. The routine
                 // reads and writes its operands in the frame; on an error it changed nothing
                 // and left the message in the runtime.
+                // R[a] := L[R[c]] and L[R[b]] := R[c] for the list L in slot `w` (the list
+                // operand of the plain ops, a view's third word for the view ops).
+                macro_rules! list_get {
+                    ($w:expr) => {{
+                        let v = Cell(slot!(fp, $w, u64));
+                        if !is_kind(v, ArenaKind::List) {
+                            break 'run Err(err(NIL_USE));
+                        }
+                        slot!(fp, a, u64) =
+                            rt_err!(heap!().list_get_at(v.0 as u32, slot!(fp, c, i64)))
+                    }};
+                }
+                macro_rules! list_set {
+                    ($w:expr) => {{
+                        let v = Cell(slot!(fp, $w, u64));
+                        if !is_kind(v, ArenaKind::List) {
+                            break 'run Err(err(NIL_USE));
+                        }
+                        rt_err!(heap_mut!().list_set_at(
+                            v.0 as u32,
+                            slot!(fp, b, i64),
+                            slot!(fp, c, u64)
+                        ))
+                    }};
+                }
                 macro_rules! run_helper {
                     ($op:expr) => {{
                         let op: Op = $op;
@@ -760,25 +785,8 @@ fn interp(
                         }
                         slot!(fp, a, i64) = heap!().list_len_at(v.0 as u32)
                     }
-                    Op::ListGetI64 | Op::ListGetF64 | Op::ListGetCell => {
-                        let v = Cell(slot!(fp, b, u64));
-                        if !is_kind(v, ArenaKind::List) {
-                            break 'run Err(err(NIL_USE));
-                        }
-                        slot!(fp, a, u64) =
-                            rt_err!(heap!().list_get_at(v.0 as u32, slot!(fp, c, i64)))
-                    }
-                    Op::ListSetI64 | Op::ListSetF64 | Op::ListSetCell => {
-                        let v = Cell(slot!(fp, a, u64));
-                        if !is_kind(v, ArenaKind::List) {
-                            break 'run Err(err(NIL_USE));
-                        }
-                        rt_err!(heap_mut!().list_set_at(
-                            v.0 as u32,
-                            slot!(fp, b, i64),
-                            slot!(fp, c, u64)
-                        ))
-                    }
+                    Op::ListGetI64 | Op::ListGetF64 | Op::ListGetCell => list_get!(b),
+                    Op::ListSetI64 | Op::ListSetF64 | Op::ListSetCell => list_set!(a),
                     // A list view: tier 2 reads the elements through its first two words;
                     // the interpreter runs the view ops as the plain ones, on the list in the
                     // third word.
@@ -793,25 +801,8 @@ fn interp(
                         slot!(fp, a + 1, u64) = len;
                         slot!(fp, a + 2, u64) = v.0;
                     }
-                    Op::ListGetI64V | Op::ListGetF64V | Op::ListGetCellV => {
-                        let v = Cell(slot!(fp, b + 2, u64));
-                        if !is_kind(v, ArenaKind::List) {
-                            break 'run Err(err(NIL_USE));
-                        }
-                        slot!(fp, a, u64) =
-                            rt_err!(heap!().list_get_at(v.0 as u32, slot!(fp, c, i64)))
-                    }
-                    Op::ListSetI64V | Op::ListSetF64V | Op::ListSetCellV => {
-                        let v = Cell(slot!(fp, a + 2, u64));
-                        if !is_kind(v, ArenaKind::List) {
-                            break 'run Err(err(NIL_USE));
-                        }
-                        rt_err!(heap_mut!().list_set_at(
-                            v.0 as u32,
-                            slot!(fp, b, i64),
-                            slot!(fp, c, u64)
-                        ))
-                    }
+                    Op::ListGetI64V | Op::ListGetF64V | Op::ListGetCellV => list_get!(b + 2),
+                    Op::ListSetI64V | Op::ListSetF64V | Op::ListSetCellV => list_set!(a + 2),
                     Op::GetFieldI64 | Op::GetFieldF64 | Op::GetFieldCell => {
                         let v = Cell(slot!(fp, b, u64));
                         if !is_kind(v, ArenaKind::Record) {
