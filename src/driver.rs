@@ -107,9 +107,11 @@ pub fn run_on_vm_thread(job: Job, cfg: Config) -> ExitCode {
     }
 }
 
-/// A failed heap allocation panics with `out of memory` inside the heap; the runtime turns
-/// that into the program's runtime error, so the default hook's `thread panicked` report
-/// would only be noise. Every other panic is reported as before.
+/// A failed heap allocation panics with `out of memory` inside the heap, and a heap access
+/// through a handle of the wrong kind (nil where a string or list was expected) with `not a
+/// ...`; the runtime turns those into the program's runtime error (`out of memory`, `invalid
+/// use of nil value`), so the default hook's `thread panicked` report would only be noise.
+/// Every other panic is reported as before.
 fn quiet_out_of_memory_panics() {
     let default = std::panic::take_hook();
     std::panic::set_hook(Box::new(move |info| {
@@ -118,7 +120,9 @@ fn quiet_out_of_memory_panics() {
             .downcast_ref::<String>()
             .map(|s| s.as_str())
             .or_else(|| p.downcast_ref::<&str>().copied());
-        if msg.is_some_and(|m| m.starts_with(arenas::heap::OUT_OF_MEMORY)) {
+        if msg
+            .is_some_and(|m| m.starts_with(arenas::heap::OUT_OF_MEMORY) || m.starts_with("not a "))
+        {
             return;
         }
         default(info)

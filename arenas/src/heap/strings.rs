@@ -251,8 +251,9 @@ impl Heap {
     pub fn str_cmp(&self, a: Cell, b: Cell) -> Ordering {
         self.str(a).as_bytes().cmp(self.str(b).as_bytes())
     }
+    /// String equality; nil (a missing key of a string-valued map) equals only nil.
     pub fn str_eq(&self, a: Cell, b: Cell) -> bool {
-        a == b || self.str(a) == self.str(b)
+        a == b || !a.is_nil() && !b.is_nil() && self.str(a) == self.str(b)
     }
     /// `sub in s` / `s.contains(sub)`.
     pub fn str_contains(&self, s: Cell, sub: Cell) -> bool {
