@@ -346,3 +346,205 @@ fn unbox_list_fails_alike_in_every_cache_form() {
         let _ = std::fs::remove_file(&path);
     }
 }
+
+/// `MapGet` and `MapSet` run in every form of their stencils as in the interpreter: for each
+/// number of cached i64 registers, with and without cached f64 slots, a function gets and sets
+/// keys of an int-keyed map inside its dense span (the inline case), absent ones inside it, the
+/// key just past it (the span grows), negative and far keys (the hash part): each but the
+/// first through the call of the op's routine. Output must equal `--jit=off`'s, the forms must
+/// be the ones emitted, and nothing may side-exit.
+#[test]
+fn map_access_runs_alike_in_every_cache_form() {
+    // (form suffix, shape)
+    const SHAPES: &[(&str, &str)] = &[
+        (
+            "",
+            "fun f(m: map<int, int>, n: int, k: int): int {
+  m[n] = k
+  m[-1] = 7
+  m[1000] = 3
+  return m[0] + m[n] + m[-1] + m[1000] + m[5000]
+}",
+        ),
+        (
+            "_c1",
+            "fun f(m: map<int, int>, n: int, k: int): int {
+  var i = 0
+  while i < 20 {
+    m[i] = m[i]
+    i = i + 1
+  }
+  return i
+}",
+        ),
+        (
+            "_c2",
+            "fun f(m: map<int, int>, n: int, k: int): int {
+  for i in -2..n {
+    m[i] = m[i]
+  }
+  return n
+}",
+        ),
+        (
+            "_c3",
+            "fun f(m: map<int, int>, n: int, k: int): int {
+  for i in -2..n {
+    m[i] = m[i] + 1
+  }
+  return n
+}",
+        ),
+        (
+            "_c4",
+            "fun f(m: map<int, int>, n: int, k: int): int {
+  var t = 0
+  for i in -2..n {
+    m[i] = m[i] + 1
+    t = t + m[i]
+  }
+  return t
+}",
+        ),
+        (
+            "_c5",
+            "fun f(m: map<int, int>, n: int, k: int): int {
+  var t = 0
+  for i in -2..n {
+    m[i] = m[i] + k
+    t = t + m[i]
+  }
+  return t
+}",
+        ),
+        (
+            "_c6",
+            "fun f(m: map<int, int>, n: int, k: int): int {
+  var t = 0
+  var u = 1
+  for i in -2..n {
+    m[i * k] = m[i] + k
+    t = t + m[i * 9]
+    u = u + t
+  }
+  return t + u
+}",
+        ),
+        (
+            "_f",
+            "fun f(m: map<int, int>, n: int, k: int): int {
+  var x = 0.5
+  while x < 100.0 {
+    x = x * 2.0
+    m[k] = m[n]
+  }
+  print(x)
+  return m[k]
+}",
+        ),
+        (
+            "_f_c1",
+            "fun f(m: map<int, int>, n: int, k: int): int {
+  var x = 0.5
+  var i = 0
+  while i < 20 {
+    x = x * 1.5 + 0.25
+    m[i] = m[i]
+    i = i + 1
+  }
+  print(x)
+  return i
+}",
+        ),
+        (
+            "_f_c2",
+            "fun f(m: map<int, int>, n: int, k: int): int {
+  var x = 0.5
+  for i in -2..n {
+    x = x * 1.5 + 0.25
+    m[i] = m[i]
+  }
+  print(x)
+  return n
+}",
+        ),
+        (
+            "_f_c3",
+            "fun f(m: map<int, int>, n: int, k: int): int {
+  var x = 0.5
+  for i in -2..n {
+    x = x * 1.5 + 0.25
+    m[i] = m[i] + 1
+  }
+  print(x)
+  return n
+}",
+        ),
+        (
+            "_f_c4",
+            "fun f(m: map<int, int>, n: int, k: int): int {
+  var x = 0.5
+  var t = 0
+  for i in -2..n {
+    x = x * 1.5 + 0.25
+    m[i] = m[i] + 1
+    t = t + m[i]
+  }
+  print(x)
+  return t
+}",
+        ),
+        (
+            "_f_c5",
+            "fun f(m: map<int, int>, n: int, k: int): int {
+  var x = 0.5
+  var t = 0
+  for i in -2..n {
+    x = x * 1.5 + 0.25
+    m[i] = m[i] + k
+    t = t + m[i]
+  }
+  print(x)
+  return t
+}",
+        ),
+        (
+            "_f_c6",
+            "fun f(m: map<int, int>, n: int, k: int): int {
+  var x = 0.5
+  var t = 0
+  var u = 1
+  for i in -2..n {
+    x = x * 1.5 + 0.25
+    m[i * k] = m[i] + k
+    t = t + m[i * 9]
+    u = u + t
+  }
+  print(x)
+  return t + u
+}",
+        ),
+    ];
+    let main = "\nvar m: map<int, int> = {:}\nfor i in 0..6 { m[i] = i * 10 }\nprint(f(m, 12, 3))\nprint(len(m), m[0], m[7], m[11], m[-2], m[100])\nprint(values(m))\n";
+    let dir = std::env::temp_dir();
+    for (suffix, body) in SHAPES {
+        let path = dir.join(format!("mochi_map{suffix}_{}.mochi", std::process::id()));
+        std::fs::write(&path, format!("{body}{main}")).unwrap();
+        let run = |args: &[&str]| mochi().arg("run").args(args).arg(&path).output().unwrap();
+        let off = run(&["--jit=off"]);
+        let native = run(&["--jit=always", "--stats"]);
+        let err = text(&native.stderr);
+        assert!(off.status.success(), "{suffix}: {}", text(&off.stderr));
+        assert!(native.status.success(), "{suffix}: {err}");
+        assert_eq!(text(&native.stdout), text(&off.stdout), "{suffix}");
+        let out = text(&run(&["--jit=always", "--dump-jit=f"]).stdout);
+        for op in ["map_get", "map_set"] {
+            assert!(
+                out.contains(&format!("[{op}{suffix}]")),
+                "f does not use {op}{suffix}:\n{out}"
+            );
+        }
+        assert_eq!(stat(&err, "jit side exits:"), 0, "{suffix}: {err}");
+        let _ = std::fs::remove_file(&path);
+    }
+}

@@ -20,8 +20,8 @@ pub mod strings;
 pub mod value;
 
 pub use heap::{
-    BufHeader, GcStats, Heap, ListSlot, MapSlot, RecordSlot, RtError, StrSlot, LIST_SLOT_SIZE,
-    MAP_SLOT_SIZE, RECORD_SLOT_SIZE, STR_SLOT_SIZE,
+    BufHeader, GcStats, Heap, IntDense, ListSlot, MapSlot, RecordSlot, RtError, StrSlot,
+    LIST_SLOT_SIZE, MAP_SLOT_SIZE, RECORD_SLOT_SIZE, STR_SLOT_SIZE,
 };
 pub use rtti::{Bank, TypeDesc, TypeId, TypeTable};
 pub use strings::StrArena;

@@ -30,6 +30,7 @@
     X("offsetof(Ctx, record_slots)", offsetof(Ctx, record_slots)) \
     X("offsetof(Ctx, str_slots)", offsetof(Ctx, str_slots))   \
     X("offsetof(Ctx, rsp_limit)", offsetof(Ctx, rsp_limit))   \
+    X("offsetof(Ctx, map_slots)", offsetof(Ctx, map_slots))   \
     X("GLOBALS_OFFSET", GLOBALS_OFFSET)                       \
     X("sizeof(ListSlot)", sizeof(ListSlot))                   \
     X("offsetof(ListSlot, data)", offsetof(ListSlot, data))   \
@@ -50,13 +51,21 @@
     X("offsetof(StrSlot, ptr)", offsetof(StrSlot, ptr))       \
     X("offsetof(StrSlot, len)", offsetof(StrSlot, len))       \
     X("offsetof(StrSlot, runes)", offsetof(StrSlot, runes))   \
+    X("sizeof(MapSlot)", sizeof(MapSlot))                     \
+    X("offsetof(MapSlot, dense)", offsetof(MapSlot, dense))   \
+    X("sizeof(IntDense)", sizeof(IntDense))                   \
+    X("offsetof(IntDense, data)", offsetof(IntDense, data))   \
+    X("offsetof(IntDense, present)", offsetof(IntDense, present)) \
+    X("offsetof(IntDense, len)", offsetof(IntDense, len))     \
+    X("offsetof(IntDense, count)", offsetof(IntDense, count)) \
     X("HEADER_WORDS", HEADER_WORDS)                           \
     X("STATUS_RETURNED", STATUS_RETURNED)                     \
     X("STATUS_EXIT", STATUS_EXIT)                             \
     X("CELL_NIL", CELL_NIL)                                   \
     X("HANDLE_TAG_MIN", HANDLE_TAG_MIN)                       \
     X("ARENA_LIST", ARENA_LIST)                               \
-    X("ARENA_RECORD", ARENA_RECORD)
+    X("ARENA_RECORD", ARENA_RECORD)                           \
+    X("ARENA_MAP", ARENA_MAP)
 
 #define VALUE(name, expr) (uint64_t)(expr),
 #define NAME(name, expr) name "\0"

@@ -52,6 +52,7 @@ typedef struct Ctx {
     uint8_t *record_slots; /* base of the heap's record slot table (never moves) */
     uint8_t *str_slots;    /* base of the heap's string slot table (never moves) */
     uint8_t *rsp_limit;    /* native code calls only while rsp is above this (depth limit) */
+    uint8_t *map_slots;    /* base of the heap's map slot table (never moves) */
 } Ctx;
 
 /* The globals block starts right after the context (one allocation, vm::abi::CtxBlock). */
@@ -96,6 +97,25 @@ typedef struct StrSlot {
     uint32_t pad_;
 } StrSlot;
 
+/* The dense part of an int-keyed map (arenas/src/heap/intmap.rs): keys 0..len live here, key k
+ * present when present[k] != 0, its value data[k]; count keys are present. Native code may
+ * write data[k], present[k] and count for k < len; the span grows only in Rust. */
+typedef struct IntDense {
+    uint64_t *data;
+    uint8_t *present;
+    uint64_t len;
+    uint64_t count;
+} IntDense;
+
+typedef struct MapSlot {
+    void *obj; /* the Rust table */
+    uint32_t key, val;
+    uint16_t gen;
+    uint16_t flags;
+    uint32_t pad_;
+    IntDense *dense; /* an int-keyed map's dense part, NULL for other maps */
+} MapSlot;
+
 #define HEADER_WORDS 4
 #define STATUS_RETURNED 0
 #define STATUS_EXIT 1
@@ -104,6 +124,7 @@ typedef struct StrSlot {
  * 0xFFF8 | kind with kind >= 3 (a handle: HANDLE_TAG_MIN), arena kind (bits 47..44) 4. */
 #define HANDLE_TAG_MIN 0xFFFB
 #define ARENA_LIST 2
+#define ARENA_MAP 3
 #define ARENA_RECORD 4
 /* A handle Cell of arena `kind`: its top 20 bits are HANDLE_TAG_MIN and the kind (one shift
  * and compare, arenas::Cell::is_handle_of). */

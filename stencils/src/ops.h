@@ -122,8 +122,8 @@
 #define OP_LIST_MAX 115 /* R[a] := max(R[b]) | a:R b:C | helper list_max */
 #define OP_LIST_FIRST 116 /* R[a] := first(R[b])  (empty: the zero word / nil) | a:R b:C | helper list_first */
 #define OP_NEW_MAP 117 /* R[a] := new empty map with key type b and value type c | a:C b:N c:N | helper new_map [alloc] */
-#define OP_MAP_GET 118 /* R[a] := R[b][R[c]]  (missing key: the value type's zero word, nil for cells) | a:R b:C c:R | helper map_get */
-#define OP_MAP_SET 119 /* R[a][R[b]] := R[c] | a:C b:R c:R | helper map_set [alloc] */
+#define OP_MAP_GET 118 /* R[a] := R[b][R[c]]  (missing key: the value type's zero word, nil for cells) | a:R b:C c:R | stencil map_get, slow path helper */
+#define OP_MAP_SET 119 /* R[a][R[b]] := R[c] | a:C b:R c:R | stencil map_set, slow path helper [alloc] */
 #define OP_MAP_HAS 120 /* R[a] := R[c] in R[b]  (has key) | a:I b:C c:R | helper map_has */
 #define OP_MAP_LEN 121 /* R[a] := len(R[b])  (map) | a:I b:C | helper map_len */
 #define OP_LEN_ANY 122 /* R[a] := len(R[b])  (a string, list or map held in a cell of type any) | a:I b:C | helper len_any [exit] */
@@ -263,6 +263,8 @@ STENCIL(list_get_cell);
 STENCIL(list_set_i64);
 STENCIL(list_set_f64);
 STENCIL(list_set_cell);
+STENCIL(map_get);
+STENCIL(map_set);
 STENCIL(get_field_i64);
 STENCIL(get_field_f64);
 STENCIL(get_field_cell);

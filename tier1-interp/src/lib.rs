@@ -245,6 +245,7 @@ pub fn run_with_tests(
         record_slots: rt.heap.record_slots_base() as *mut u8,
         str_slots: rt.heap.str_slots_base() as *mut u8,
         rsp_limit: std::ptr::null_mut(),
+        map_slots: rt.heap.map_slots_base() as *mut u8,
     };
     // The globals block follows the context in one allocation (native code addresses it from
     // the context register).

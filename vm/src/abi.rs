@@ -120,6 +120,9 @@ pub struct Ctx {
     /// entered frame off `depth` when it returns; `exit_stub` adds the native frames still
     /// live when it unwinds.
     pub rsp_limit: *mut u8,
+    /// Base of the heap's map slot table (`MapSlot`s; never moves). Not pinned: `map_get` and
+    /// `map_set` load it from here.
+    pub map_slots: *mut u8,
 }
 
 /// Byte offset of the globals block from the context: it starts right after the `Ctx`.
@@ -167,7 +170,7 @@ impl CtxBlock {
 
 /// Each ABI fact as (name, value), in the order `stencils/src/abi_probe.c` lists them.
 pub fn abi_facts() -> Vec<(&'static str, u64)> {
-    use arenas::{BufHeader, ListSlot, RecordSlot, StrSlot};
+    use arenas::{BufHeader, IntDense, ListSlot, MapSlot, RecordSlot, StrSlot};
     use std::mem::{offset_of, size_of};
     vec![
         ("sizeof(FrameHeader)", size_of::<FrameHeader>() as u64),
@@ -239,6 +242,10 @@ pub fn abi_facts() -> Vec<(&'static str, u64)> {
             "offsetof(Ctx, rsp_limit)",
             offset_of!(Ctx, rsp_limit) as u64,
         ),
+        (
+            "offsetof(Ctx, map_slots)",
+            offset_of!(Ctx, map_slots) as u64,
+        ),
         ("GLOBALS_OFFSET", GLOBALS_OFFSET as u64),
         ("sizeof(ListSlot)", size_of::<ListSlot>() as u64),
         (
@@ -289,6 +296,25 @@ pub fn abi_facts() -> Vec<(&'static str, u64)> {
             "offsetof(StrSlot, runes)",
             offset_of!(StrSlot, runes) as u64,
         ),
+        ("sizeof(MapSlot)", size_of::<MapSlot>() as u64),
+        (
+            "offsetof(MapSlot, dense)",
+            offset_of!(MapSlot, dense) as u64,
+        ),
+        ("sizeof(IntDense)", size_of::<IntDense>() as u64),
+        (
+            "offsetof(IntDense, data)",
+            offset_of!(IntDense, data) as u64,
+        ),
+        (
+            "offsetof(IntDense, present)",
+            offset_of!(IntDense, present) as u64,
+        ),
+        ("offsetof(IntDense, len)", offset_of!(IntDense, len) as u64),
+        (
+            "offsetof(IntDense, count)",
+            offset_of!(IntDense, count) as u64,
+        ),
         ("HEADER_WORDS", HEADER_WORDS as u64),
         ("STATUS_RETURNED", STATUS_RETURNED),
         ("STATUS_EXIT", STATUS_EXIT),
@@ -300,6 +326,7 @@ pub fn abi_facts() -> Vec<(&'static str, u64)> {
         ),
         ("ARENA_LIST", arenas::ArenaKind::List as u64),
         ("ARENA_RECORD", arenas::ArenaKind::Record as u64),
+        ("ARENA_MAP", arenas::ArenaKind::Map as u64),
     ]
 }
 

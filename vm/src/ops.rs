@@ -354,9 +354,9 @@ macro_rules! for_each_op {
             /// R[a] := new empty map with key type b and value type c
             NewMap helper new_map [alloc] { a: C, b: N, c: N };
             /// R[a] := R[b][R[c]]  (missing key: the value type's zero word, nil for cells)
-            MapGet helper map_get { a: R, b: C, c: R };
+            MapGet jit "map_get" | map_get_slow { a: R, b: C, c: R };
             /// R[a][R[b]] := R[c]
-            MapSet helper map_set [alloc] { a: C, b: R, c: R };
+            MapSet jit "map_set" | map_set_slow [alloc] { a: C, b: R, c: R };
             /// R[a] := R[c] in R[b]  (has key)
             MapHas helper map_has { a: I, b: C, c: R };
             /// R[a] := len(R[b])  (map)

@@ -1,33 +1,119 @@
-//! The table behind an int-keyed map: a dense part for the keys `0..dense.len()` (an array
-//! indexed by the key, as Lua's tables have an array part) and a hash part for every other
-//! key. A key lives in exactly one of the two. Keys inserted in ascending order from 0, the
-//! common way such maps are filled, all land in the dense part: a lookup is a bounds check
-//! and a load.
+//! The table behind an int-keyed map: a dense part for the keys `0..span` (an array indexed by
+//! the key, as Lua's tables have an array part) and a hash part for every other key. A key
+//! lives in exactly one of the two. Keys inserted in ascending order from 0, the common way
+//! such maps are filled, all land in the dense part: a lookup is a bounds check and a load.
+//!
+//! The dense part's words are laid out for native code ([`IntDense`], `stencils/src/mochi.h`):
+//! a map slot points at it, and tier 2 reads and writes keys inside the span without calling
+//! into Rust. Its span is the whole of its allocation (absent keys are marked in `present`),
+//! so setting a key inside the span never allocates; the span grows (doubling) only in Rust,
+//! when the key just past it is set while at least half of the span is present. Memory is
+//! accounted when the span grows, not per key, so a set inside the span needs no accounting.
 
 use rustc_hash::FxHashMap;
 
-/// Marks an absent dense entry (values are raw words of any bank, so presence is kept apart).
-#[derive(Default)]
+/// The dense part as native code sees it (`IntDense` in `stencils/src/mochi.h`): keys
+/// `0..len` live here, key k present when `present[k] != 0`, its value `data[k]`; `count`
+/// keys are present. Native code writes `data[k]`, `present[k]` and `count` for `k < len`;
+/// only Rust changes `data`, `present` or `len` (when it grows the span).
+#[repr(C)]
+#[derive(Debug)]
+pub struct IntDense {
+    pub data: *mut u64,
+    pub present: *mut u8,
+    pub len: u64,
+    pub count: u64,
+}
+
+/// Bytes of one key of the dense span (its word and its presence byte), for GC accounting.
+pub const DENSE_KEY_BYTES: usize = 9;
+
+/// Bytes accounted for a key of the hash part.
+pub const HASH_KEY_BYTES: usize = 32;
+
+/// The smallest span the dense part grows to.
+const MIN_SPAN: usize = 8;
+
 pub struct IntMap {
-    dense: Vec<u64>,
-    present: Vec<bool>,
-    dense_len: usize,
+    /// Own the dense part's memory (each as long as the span); accessed only through the
+    /// pointers in `dense`, which native code uses too.
+    data: Vec<u64>,
+    present: Vec<u8>,
+    /// Boxed so its address, which the map slot holds, never changes.
+    dense: Box<IntDense>,
     hash: FxHashMap<i64, u64>,
 }
 
+impl Default for IntMap {
+    fn default() -> IntMap {
+        let (mut data, mut present) = (Vec::new(), Vec::new());
+        let dense = Box::new(IntDense {
+            data: data.as_mut_ptr(),
+            present: present.as_mut_ptr(),
+            len: 0,
+            count: 0,
+        });
+        IntMap {
+            data,
+            present,
+            dense,
+            hash: FxHashMap::default(),
+        }
+    }
+}
+
 impl IntMap {
+    /// The dense part's address (stable for the map's life), for the map slot.
+    pub fn dense_ptr(&mut self) -> *mut IntDense {
+        &mut *self.dense
+    }
+
     pub fn len(&self) -> usize {
-        self.dense_len + self.hash.len()
+        self.dense.count as usize + self.hash.len()
     }
 
     pub fn is_empty(&self) -> bool {
         self.len() == 0
     }
 
+    /// The dense index of `k`, if `k` lies in the span.
+    #[inline(always)]
+    fn dense_index(&self, k: i64) -> Option<usize> {
+        let i = k as u64;
+        (i < self.dense.len).then_some(i as usize)
+    }
+
+    #[inline(always)]
+    fn is_present(&self, i: usize) -> bool {
+        // SAFETY: i < len, the length of both arrays.
+        unsafe { *self.dense.present.add(i) != 0 }
+    }
+
+    #[inline(always)]
+    fn value(&self, i: usize) -> u64 {
+        // SAFETY: as above.
+        unsafe { *self.dense.data.add(i) }
+    }
+
+    /// Set dense key `i < len`; true when it is new.
+    #[inline(always)]
+    fn set_dense(&mut self, i: usize, v: u64) -> bool {
+        let d = &mut *self.dense;
+        // SAFETY: i < len, the length of both arrays.
+        unsafe {
+            *d.data.add(i) = v;
+            let p = d.present.add(i);
+            let new = *p == 0;
+            *p = 1;
+            d.count += new as u64;
+            new
+        }
+    }
+
     #[inline]
     pub fn get(&self, k: i64) -> Option<u64> {
-        if let Some(&p) = self.present.get(k as u64 as usize) {
-            return p.then(|| self.dense[k as usize]);
+        if let Some(i) = self.dense_index(k) {
+            return self.is_present(i).then(|| self.value(i));
         }
         if self.hash.is_empty() {
             return None;
@@ -39,88 +125,102 @@ impl IntMap {
     /// outside it or absent there (the caller then takes the general route, `get`).
     #[inline(always)]
     pub fn get_dense(&self, k: i64) -> Option<u64> {
-        let i = k as u64 as usize;
-        if i < self.present.len() && self.present[i] {
-            return Some(self.dense[i]);
-        }
-        None
+        let i = self.dense_index(k)?;
+        self.is_present(i).then(|| self.value(i))
     }
 
-    /// `insert` when it needs no memory: `k` is in the dense part, or is its next key and both
-    /// vectors have spare capacity. Some(true when the key is new), or None (nothing changed:
-    /// the caller takes the general route, which may grow the table).
+    /// `insert` of a key inside the dense span (which needs no memory): false when `k` lies
+    /// outside it and nothing changed (the caller takes the general route, which may grow the
+    /// table). The same as tier 2's inline `map_set`.
     #[inline(always)]
-    pub fn insert_no_grow(&mut self, k: i64, v: u64) -> Option<bool> {
-        let i = k as u64 as usize;
-        if i < self.dense.len() {
-            self.dense[i] = v;
-            let new = !self.present[i];
-            self.present[i] = true;
-            self.dense_len += new as usize;
-            return Some(new);
+    pub fn insert_dense(&mut self, k: i64, v: u64) -> bool {
+        match self.dense_index(k) {
+            Some(i) => {
+                self.set_dense(i, v);
+                true
+            }
+            None => false,
         }
-        if i == self.dense.len()
-            && self.hash.is_empty()
-            && self.dense.len() < self.dense.capacity()
-            && self.present.len() < self.present.capacity()
-        {
-            self.dense.push(v);
-            self.present.push(true);
-            self.dense_len += 1;
-            return Some(true);
-        }
-        None
     }
 
-    /// Insert or replace; true when the key is new.
+    /// Whether setting `k` grows the dense span: `k` is the key just past it, and at least half
+    /// of the span is present (so the span stays at least a quarter full when it doubles).
+    fn grows_span(&self, k: i64) -> bool {
+        k as u64 == self.dense.len && 2 * self.dense.count >= self.dense.len
+    }
+
+    /// Insert or replace; true when the key is new. The second value is the bytes to account
+    /// for it: what the dense span grew by, or a new hashed key's `HASH_KEY_BYTES`.
     #[inline]
-    pub fn insert(&mut self, k: i64, v: u64) -> bool {
-        if let Some(new) = self.insert_no_grow(k, v) {
-            return new;
+    pub fn insert(&mut self, k: i64, v: u64) -> (bool, usize) {
+        if let Some(i) = self.dense_index(k) {
+            return (self.set_dense(i, v), 0);
         }
-        let i = k as u64 as usize;
-        // The next key of the dense part (and not already hashed): grow it.
-        if i == self.dense.len() && (self.hash.is_empty() || !self.hash.contains_key(&k)) {
-            self.dense.push(v);
-            self.present.push(true);
-            self.dense_len += 1;
-            return true;
+        if self.grows_span(k) {
+            let grown = self.grow_span();
+            // (grow_span moved every hashed key of the new span into it, k's included)
+            return (self.set_dense(k as usize, v), grown);
         }
-        self.hash.insert(k, v).is_none()
+        let new = self.hash.insert(k, v).is_none();
+        (new, if new { HASH_KEY_BYTES } else { 0 })
+    }
+
+    /// Double the span (at least `MIN_SPAN`), moving the hashed keys it now covers into it.
+    /// Returns the bytes it added. Panics with the heap's out-of-memory message when the memory
+    /// cannot be had.
+    fn grow_span(&mut self) -> usize {
+        let old = self.dense.len as usize;
+        let new = (2 * old).max(MIN_SPAN);
+        if self.data.try_reserve_exact(new - old).is_err()
+            || self.present.try_reserve_exact(new - old).is_err()
+        {
+            panic!("{}", super::OUT_OF_MEMORY);
+        }
+        self.data.resize(new, 0);
+        self.present.resize(new, 0);
+        let d = &mut *self.dense;
+        d.data = self.data.as_mut_ptr();
+        d.present = self.present.as_mut_ptr();
+        d.len = new as u64;
+        if !self.hash.is_empty() {
+            for k in old..new {
+                if let Some(v) = self.hash.remove(&(k as i64)) {
+                    self.set_dense(k, v);
+                }
+            }
+        }
+        (new - old) * DENSE_KEY_BYTES
     }
 
     pub fn remove(&mut self, k: i64) -> bool {
-        let i = k as u64 as usize;
-        if i < self.dense.len() {
-            let was = self.present[i];
-            self.present[i] = false;
-            self.dense_len -= was as usize;
-            return was;
+        if let Some(i) = self.dense_index(k) {
+            let d = &mut *self.dense;
+            // SAFETY: i < len.
+            unsafe {
+                let p = d.present.add(i);
+                let was = *p != 0;
+                *p = 0;
+                d.count -= was as u64;
+                return was;
+            }
         }
         self.hash.remove(&k).is_some()
     }
 
-    /// Make room for inserting key `k` in whichever part it lands in, or fail without
-    /// aborting (the heap reports `out of memory`).
+    /// Make room for inserting key `k` in the hash part if it lands there, or fail without
+    /// aborting (the heap reports `out of memory`; the dense part's growth reports it itself).
     pub fn try_reserve_for(&mut self, k: i64) -> Result<(), std::collections::TryReserveError> {
-        let i = k as u64 as usize;
-        if i < self.dense.len() {
+        if self.dense_index(k).is_some() || self.grows_span(k) {
             return Ok(());
-        }
-        if i == self.dense.len() && (self.hash.is_empty() || !self.hash.contains_key(&k)) {
-            self.dense.try_reserve(1)?;
-            return self.present.try_reserve(1);
         }
         self.hash.try_reserve(1)
     }
 
     /// Every `(key, value)`, in no particular order.
     pub fn iter(&self) -> impl Iterator<Item = (i64, u64)> + '_ {
-        self.present
-            .iter()
-            .enumerate()
-            .filter(|(_, &p)| p)
-            .map(|(i, _)| (i as i64, self.dense[i]))
+        (0..self.dense.len as usize)
+            .filter(|&i| self.is_present(i))
+            .map(|i| (i as i64, self.value(i)))
             .chain(self.hash.iter().map(|(&k, &v)| (k, v)))
     }
 
@@ -153,7 +253,11 @@ mod tests {
             if x & 15 == 0 {
                 assert_eq!(m.remove(k), r.remove(&k).is_some(), "remove {k}");
             } else {
-                assert_eq!(m.insert(k, step), r.insert(k, step).is_none(), "insert {k}");
+                assert_eq!(
+                    m.insert(k, step).0,
+                    r.insert(k, step).is_none(),
+                    "insert {k}"
+                );
             }
             assert_eq!(m.len(), r.len());
         }
@@ -165,5 +269,31 @@ mod tests {
         a.sort_unstable();
         b.sort_unstable();
         assert_eq!(a, b);
+    }
+
+    #[test]
+    fn the_span_grows_only_while_half_full() {
+        let mut m = IntMap::default();
+        // 0, then 8, 16, 32, ...: each key is the one just past a doubling span, which must
+        // not double for every one of them.
+        m.insert(0, 1);
+        for i in 0..39 {
+            m.insert(8 << i, 1);
+        }
+        assert!(m.dense.len <= 64, "span {}", m.dense.len);
+        assert_eq!(m.len(), 40);
+        // Hashed keys the span comes to cover move into it.
+        let mut m = IntMap::default();
+        m.insert(12, 7);
+        m.insert(9, 5);
+        for k in 0..9 {
+            m.insert(k, k as u64);
+        }
+        assert_eq!(m.dense.len, 16);
+        assert!(m.hash.is_empty());
+        assert_eq!((m.get(9), m.get(12), m.len()), (Some(5), Some(7), 11));
+        assert_eq!(m.insert(12, 8), (false, 0));
+        assert!(m.remove(12) && !m.remove(12));
+        assert_eq!((m.get(12), m.len()), (None, 10));
     }
 }

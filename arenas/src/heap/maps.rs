@@ -58,10 +58,14 @@ impl Heap {
 
     /// An empty `map<key, val>`.
     pub fn new_map(&mut self, key: TypeId, val: TypeId) -> Cell {
-        let obj = if self.types.bank(key) == Bank::I64 {
+        let mut obj = if self.types.bank(key) == Bank::I64 {
             MapObj::Int(IntMap::default())
         } else {
             MapObj::Str(FxHashMap::default())
+        };
+        let dense = match &mut obj {
+            MapObj::Int(m) => m.dense_ptr(),
+            MapObj::Str(_) => std::ptr::null_mut(),
         };
         let (i, g) = self.maps.alloc(MapSlot {
             obj: Box::into_raw(Box::new(obj)),
@@ -70,6 +74,7 @@ impl Heap {
             gen: 0,
             flags: 0,
             _pad: 0,
+            dense,
         });
         self.note_alloc(MAP_SLOT_SIZE + 64);
         Cell::handle(ArenaKind::Map, g, i)
@@ -122,9 +127,10 @@ impl Heap {
         }
     }
 
-    /// `m[k] = v` for an int-keyed map when it needs no memory (see `IntMap::insert_no_grow`):
-    /// the interpreter's fast path for `MapSet`, which then skips the GC safepoint (it
-    /// allocates nothing). False when nothing changed: the caller runs the `map_set` helper.
+    /// `m[k] = v` for an int-keyed map whose key `k` lies in its dense span (see
+    /// `IntMap::insert_dense`): the interpreter's fast path for `MapSet`, and what tier 2's
+    /// `map_set` stencil does inline. It needs no memory, so it skips the GC safepoint. False
+    /// when nothing changed: the caller runs the `map_set` helper.
     #[inline(always)]
     pub fn map_set_int_fast(&mut self, c: Cell, k: i64, v: u64) -> bool {
         let Some((kind, _, i)) = c.as_handle() else {
@@ -135,15 +141,7 @@ impl Heap {
         }
         // SAFETY: as above; &mut self gives exclusive access.
         match unsafe { &mut *self.maps.get(i).obj } {
-            MapObj::Int(m) => match m.insert_no_grow(k, v) {
-                Some(new) => {
-                    if new {
-                        self.note_alloc(MAP_ENTRY_BYTES);
-                    }
-                    true
-                }
-                None => false,
-            },
+            MapObj::Int(m) => m.insert_dense(k, v),
             MapObj::Str(_) => false,
         }
     }
@@ -161,9 +159,8 @@ impl Heap {
             if m.try_reserve_for(key as i64).is_err() {
                 panic!("{}", super::OUT_OF_MEMORY);
             }
-            if m.insert(key as i64, val) {
-                self.note_alloc(MAP_ENTRY_BYTES);
-            }
+            let (_, bytes) = m.insert(key as i64, val);
+            self.note_alloc(bytes);
             return;
         }
         let ks = match self.map_obj(c) {
@@ -174,7 +171,6 @@ impl Heap {
             }
         };
         let added = match (self.map_obj_mut(c), ks) {
-            (MapObj::Int(m), _) => m.insert(key as i64, val),
             (MapObj::Str(m), Some(k)) => {
                 if let Some(e) = m.get_mut(k.as_str()) {
                     e.1 = val;

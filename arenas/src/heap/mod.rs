@@ -28,6 +28,7 @@ use num_bigint::BigInt;
 use crate::rtti::{TypeDesc, TypeId, TypeTable};
 use crate::value::{ArenaKind, Cell};
 
+pub use intmap::IntDense;
 pub use maps::MapObj;
 
 /// A runtime error message (the caller adds the source position).
@@ -133,8 +134,9 @@ pub struct RecordSlot {
     pub func: u32,
 }
 
-/// A map (24 bytes): `obj` at 0 (the Rust hash table), `key`/`val` TypeIds at 8/12, `gen` at 16,
-/// `flags` at 18.
+/// A map (32 bytes): `obj` at 0 (the Rust hash table), `key`/`val` TypeIds at 8/12, `gen` at 16,
+/// `flags` at 18, `dense` at 24: an int-keyed map's dense part inside `obj` (which native code
+/// reads and writes, `IntDense`), null for other maps.
 #[repr(C)]
 #[derive(Clone, Copy, Debug)]
 pub struct MapSlot {
@@ -144,6 +146,7 @@ pub struct MapSlot {
     pub gen: u16,
     pub flags: u16,
     pub _pad: u32,
+    pub dense: *mut IntDense,
 }
 
 /// A big integer (16 bytes): `ptr` at 0, `gen` at 12, `flags` at 14.
@@ -173,7 +176,7 @@ pub const MAP_SLOT_SIZE: usize = std::mem::size_of::<MapSlot>();
 const _: () = assert!(STR_SLOT_SIZE == 40);
 const _: () = assert!(LIST_SLOT_SIZE == 32);
 const _: () = assert!(RECORD_SLOT_SIZE == 24);
-const _: () = assert!(MAP_SLOT_SIZE == 24);
+const _: () = assert!(MAP_SLOT_SIZE == 32);
 const _: () = assert!(std::mem::size_of::<BigSlot>() == 16);
 const _: () = assert!(std::mem::size_of::<BoxSlot>() == 16);
 

@@ -86,6 +86,7 @@ impl Machine {
             record_slots: std::ptr::null_mut(),
             str_slots: std::ptr::null_mut(),
             rsp_limit: std::ptr::null_mut(),
+            map_slots: std::ptr::null_mut(),
         };
         let mut block = CtxBlock::new(ctx, 64);
         block.globals().fill(SENTINEL);

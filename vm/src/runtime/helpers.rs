@@ -147,35 +147,6 @@ pub unsafe extern "C" fn list_push(ctx: *mut Ctx, fp: *mut u8, a: u32, b: u32, c
     list_push_slow(ctx, fp, a, b, c)
 }
 
-/// R[a] := R[b][R[c]]  (`MapGet`; missing: zero word)
-///
-/// # Safety
-/// Called with the live ctx and frame of the run (see the module docs).
-pub unsafe extern "C" fn map_get(ctx: *mut Ctx, fp: *mut u8, a: u32, b: u32, c: u32) -> u64 {
-    if let Some(v) = rt(ctx)
-        .heap
-        .map_get_int_fast(Cell(*w(fp, b)), *w(fp, c) as i64)
-    {
-        *w(fp, a) = v;
-        return 0;
-    }
-    map_get_slow(ctx, fp, a, b, c)
-}
-
-/// R[a][R[b]] := R[c]  (`MapSet`)
-///
-/// # Safety
-/// Called with the live ctx and frame of the run (see the module docs).
-pub unsafe extern "C" fn map_set(ctx: *mut Ctx, fp: *mut u8, a: u32, b: u32, c: u32) -> u64 {
-    if rt(ctx)
-        .heap
-        .map_set_int_fast(Cell(*w(fp, a)), *w(fp, b) as i64, *w(fp, c))
-    {
-        return 0;
-    }
-    map_set_slow(ctx, fp, a, b, c)
-}
-
 /// The runtime error for a heap panic caught in a helper.
 fn panic_message(p: Box<dyn std::any::Any + Send>) -> String {
     let m = p
@@ -200,6 +171,12 @@ fn monotonic_ns() -> u64 {
         .get_or_init(std::time::Instant::now)
         .elapsed()
         .as_nanos() as u64
+}
+
+/// The byte order of two strings, None when either is nil (a missing key of a string-valued
+/// map): comparisons with nil are false, as in the reference.
+fn str_order(heap: &arenas::Heap, x: Cell, y: Cell) -> Option<std::cmp::Ordering> {
+    (!x.is_nil() && !y.is_nil()).then(|| heap.str_cmp(x, y))
 }
 
 fn cmp_pred(o: std::cmp::Ordering, sel: u32) -> bool {
@@ -265,14 +242,14 @@ helpers! {
         set!(a, !rt.heap.str_eq(cell!(b), cell!(c)) as u64);
         Ok(())
     }
-    /// R[a] := R[b] < R[c]  (strings, byte order)
+    /// R[a] := R[b] < R[c]  (strings, byte order; false when either is nil)
     pure fn lt_str(rt, a, b, c) {
-        set!(a, rt.heap.str_cmp(cell!(b), cell!(c)).is_lt() as u64);
+        set!(a, str_order(&rt.heap, cell!(b), cell!(c)).is_some_and(|o| o.is_lt()) as u64);
         Ok(())
     }
-    /// R[a] := R[b] <= R[c]  (strings, byte order)
+    /// R[a] := R[b] <= R[c]  (strings, byte order; false when either is nil)
     pure fn le_str(rt, a, b, c) {
-        set!(a, rt.heap.str_cmp(cell!(b), cell!(c)).is_le() as u64);
+        set!(a, str_order(&rt.heap, cell!(b), cell!(c)).is_some_and(|o| o.is_le()) as u64);
         Ok(())
     }
     /// R[a] := R[b][R[c]]  (1-rune string)

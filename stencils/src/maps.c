@@ -1,0 +1,87 @@
+/* Map access: the common case of `m[k]` and `m[k] = v` inline, the rest through the op's
+ * routine. An int-keyed map keeps the keys of its dense span in an array (`IntDense`,
+ * arenas/src/heap/intmap.rs) that its slot points at (NULL for other maps), so a key inside
+ * the span is a bounds check and a load or store here, exactly as in the interpreter's fast
+ * path (arenas' `map_get_int_fast`, `map_set_int_fast`): setting a key inside the span needs
+ * no memory, so like that path it is no GC safepoint. Anything else (not a map handle, nil
+ * included; a map with other keys; a key outside the span; a get of an absent key, which
+ * yields the value type's zero) calls the routine (`_H`: vm::runtime::helpers::map_get_slow,
+ * map_set_slow) the way the generic helper stencil does (helpers.c).
+ *
+ * The key and value are words of any bank read from their slots, so the forms for cached
+ * registers spill them first (on both paths: the routine may read any slot); `map_get` writes
+ * its result to its slot and reloads them after it on both paths, `map_set` after the routine
+ * only. */
+#include "mochi.h"
+
+INLINE MapSlot *map_of(Ctx *ctx, uint64_t cell) {
+    return (MapSlot *)(ctx->map_slots + (uint64_t)(uint32_t)cell * sizeof(MapSlot));
+}
+
+/* Every i64 register caches nothing of value after the routine (the RELOAD that follows
+ * reloads the cached ones), so clang never saves them around the call. */
+#define XZ() (x0 = 0, x1 = 0, x2 = 0, x3 = 0, x4 = 0, x5 = 0)
+
+/* The call path, with fp opaque to clang: otherwise it computes the slot addresses of the
+ * cached registers once for the spill and both reloads and keeps them across the call in
+ * callee-saved registers, a stack frame on the inline path too. (The shadowing `fp` is the
+ * same register, r12, which the call preserves.) */
+#define CALL_ROUTINE_OPAQUE_FP(RELOAD)          \
+    {                                           \
+        uint8_t *fp_o_ = fp;                    \
+        __asm__("" : "+r"(fp_o_));              \
+        uint8_t *fp = fp_o_;                    \
+        CALL_ROUTINE(RELOAD)                    \
+    }
+
+/* R[a] := R[b][R[c]] */
+#define MAP_GET(NAME, SPILL, RELOAD, AFTER_CALL)                                          \
+    STENCIL(NAME) {                                                                      \
+        SPILL;                                                                           \
+        uint64_t m_ = CELL(_B);                                                          \
+        if (LIKELY(IS_HANDLE_OF(m_, ARENA_MAP))) {                                       \
+            IntDense *d_ = map_of(ctx, m_)->dense;                                       \
+            uint64_t k_ = CELL(_C);                                                      \
+            if (LIKELY(d_ != 0) && LIKELY(k_ < d_->len) && LIKELY(d_->present[k_])) {   \
+                CELL(_A) = d_->data[k_];                                                 \
+                RELOAD;                                                                  \
+                CONTINUE();                                                              \
+            }                                                                            \
+        }                                                                                \
+        CALL_ROUTINE_OPAQUE_FP((XZ(), RELOAD, AFTER_CALL))                                \
+    }
+
+/* R[a][R[b]] := R[c] */
+#define MAP_SET(NAME, SPILL, RELOAD, AFTER_CALL)                                          \
+    STENCIL(NAME) {                                                                      \
+        SPILL;                                                                           \
+        uint64_t m_ = CELL(_A);                                                          \
+        if (LIKELY(IS_HANDLE_OF(m_, ARENA_MAP))) {                                       \
+            IntDense *d_ = map_of(ctx, m_)->dense;                                       \
+            uint64_t k_ = CELL(_B);                                                      \
+            if (LIKELY(d_ != 0) && LIKELY(k_ < d_->len)) {                               \
+                d_->data[k_] = CELL(_C);                                                 \
+                uint8_t *p_ = &d_->present[k_];                                          \
+                d_->count += *p_ == 0;                                                   \
+                *p_ = 1;                                                                 \
+                CONTINUE();                                                              \
+            }                                                                            \
+        }                                                                                \
+        CALL_ROUTINE_OPAQUE_FP((XZ(), RELOAD, AFTER_CALL))                                \
+    }
+
+/* The cache forms (helpers.c, lists.c): `_f` in a function that also caches f64 slots, whose
+ * registers the emitter spills before the piece and reloads after it; after the routine they
+ * are reloaded here too, so that a failing routine's side exit spills real values. Registers
+ * not cached are left alone on the inline path. */
+#define KEEP(k) (void)0
+#define MAP_GET_NO_F(NAME, SPILL, RELOAD) MAP_GET(NAME, SPILL, RELOAD, ({ F_UNDEFINED(); }))
+#define MAP_GET_F(NAME, SPILL, RELOAD) \
+    MAP_GET(NAME, SPILL, RELOAD, (({ F_UNDEFINED(); }), ({ RELOAD_ALL_F(); })))
+#define MAP_SET_NO_F(NAME, SPILL, RELOAD) MAP_SET(NAME, SPILL, RELOAD, ({ F_UNDEFINED(); }))
+#define MAP_SET_F(NAME, SPILL, RELOAD) \
+    MAP_SET(NAME, SPILL, RELOAD, (({ F_UNDEFINED(); }), ({ RELOAD_ALL_F(); })))
+CACHE_FORMS(MAP_GET_NO_F, map_get, KEEP)
+CACHE_FORMS(MAP_GET_F, map_get_f, KEEP)
+CACHE_FORMS(MAP_SET_NO_F, map_set, KEEP)
+CACHE_FORMS(MAP_SET_F, map_set_f, KEEP)
