@@ -628,7 +628,10 @@ const COLD_PREFIX: &str = "cold.";
 /// emitter puts the tail) plus the target's offset in it, so its `jmp _CONTINUE` is last and
 /// the hot path falls through into the next instruction. The tail becomes a stencil of its
 /// own, `cold.NAME`, whose holes are the ones it had (`_CONTINUE` is the same address: where
-/// the hot piece ends). Nothing is split, and the stencil stays as it was, in a branch op,
+/// the hot piece ends). A stencil whose hot path ends in `jcc _CONTINUE` followed by the tail
+/// (an op that works in place and undoes it before a side exit) is split the same way: the
+/// `jcc` becomes the inverted `jcc _COLD` and a final `jmp _CONTINUE`, so that path, too,
+/// falls through with no taken branch. Nothing is split, and the stencil stays as it was, in a branch op,
 /// when an
 /// instruction fails to decode, when the tail jumps back into the hot part, when a short
 /// branch would no longer reach, or when an instruction addresses memory relative to rip
@@ -654,12 +657,30 @@ fn split_cold_tail(
     if holes.iter().any(|h| h.sym == Sym::Target) {
         return None;
     }
-    // The split: after the first `jmp _CONTINUE` that is not the last instruction.
-    let s = insns.iter().position(continue_jump)?;
+    // `jcc _CONTINUE`: the hot path continues on a condition and the tail follows (an op
+    // that works in place and undoes its work before a side exit, `add_i64`'s accumulator
+    // forms).
+    let continue_jcc = |i: &iced_x86::Instruction| {
+        let at = i.ip() as usize;
+        code[at] == 0x0f
+            && code[at + 1] & 0xf0 == 0x80
+            && i.len() == 6
+            && hole_at(at + 2).is_some_and(|k| {
+                let h = &holes[k];
+                h.sym == Sym::Continue && h.kind == Kind::Rel32 && h.addend == -4
+            })
+    };
+    // The split: after the first `jmp _CONTINUE` or `jcc _CONTINUE` that is not the last
+    // instruction. A `jcc _CONTINUE` becomes the inverted `jcc` into the tail followed by
+    // `jmp _CONTINUE` (which the emitter drops when the next instruction follows).
+    let s = insns
+        .iter()
+        .position(|i| continue_jump(i) || continue_jcc(i))?;
     if s + 1 == insns.len() {
         return None;
     }
-    let split = insns[s].ip() as usize + 5;
+    let cond = continue_jcc(&insns[s]);
+    let split = insns[s].ip() as usize + insns[s].len();
     let internal = |i: &iced_x86::Instruction| {
         matches!(
             i.flow_control(),
@@ -696,7 +717,7 @@ fn split_cold_tail(
             }
         }
     }
-    if into_cold == 0 {
+    if into_cold == 0 && !cond {
         return None; // a tail nothing jumps to (dead code): leave it
     }
     // The hot part's new layout: jumps into the tail become rel32 jumps to `_COLD`.
@@ -704,8 +725,12 @@ fn split_cold_tail(
         |i: &iced_x86::Instruction| internal(i) && i.near_branch_target() as usize >= split;
     let mut new_at = Vec::with_capacity(s + 2);
     let mut pos = 0usize;
-    for i in &insns[..=s] {
+    for (n, i) in insns[..=s].iter().enumerate() {
         new_at.push(pos);
+        if n == s && cond {
+            pos += 6 + 5;
+            continue;
+        }
         pos += match (to_cold(i), i.is_jcc_short_or_near()) {
             (true, true) => 6,
             (true, false) => 5,
@@ -718,6 +743,28 @@ fn split_cold_tail(
     for (n, i) in insns[..=s].iter().enumerate() {
         let at = i.ip() as usize;
         let len = i.len();
+        if n == s && cond {
+            // j!cc _COLD (the tail's start), then jmp _CONTINUE
+            hot.extend_from_slice(&[0x0f, 0x80 | ((code[at + 1] & 0x0f) ^ 1), 0, 0, 0, 0]);
+            hot_holes.push(HoleOut {
+                in_data: false,
+                offset: (hot.len() - 4) as u64,
+                kind: Kind::Rel32,
+                sym: Sym::Cold,
+                addend: -4,
+                pool_entry: None,
+            });
+            hot.extend_from_slice(&[0xe9, 0, 0, 0, 0]);
+            hot_holes.push(HoleOut {
+                in_data: false,
+                offset: (hot.len() - 4) as u64,
+                kind: Kind::Rel32,
+                sym: Sym::Continue,
+                addend: -4,
+                pool_entry: None,
+            });
+            continue;
+        }
         if to_cold(i) {
             let t = i.near_branch_target() as usize;
             if i.is_jcc_short_or_near() {
@@ -765,6 +812,9 @@ fn split_cold_tail(
         let n = insns[..=s]
             .iter()
             .position(|i| (i.ip() as usize) <= off && off < i.ip() as usize + i.len())?;
+        if n == s && cond {
+            continue; // (its holes were made above)
+        }
         if to_cold(&insns[n]) {
             return None; // (internal jumps have no hole)
         }

@@ -18,7 +18,15 @@
     if (UNLIKELY(__builtin_add_overflow(A, C, &(A)))) \
         SIDE_EXIT();                       \
     CONTINUE();
-OP_ACCX_K(add_i64, ADD, XADD, I)
+/* in place, undone on overflow: R[a] += R[c] (a copy of R[c] first: c may be a's register) */
+#define UADD(A, C)                                              \
+    int64_t c_ = (C);                                           \
+    if (UNLIKELY(__builtin_add_overflow(A, c_, &(A)))) {        \
+        A = (int64_t)((uint64_t)(A) - (uint64_t)c_);            \
+        SIDE_EXIT();                                            \
+    }                                                           \
+    CONTINUE();
+OP_ACCUX_K(add_i64, ADD, UADD, XADD, I)
 
 /* R[a] := R[b] - R[c] */
 #define SUB(A, B, C)                      \
@@ -32,7 +40,15 @@ OP_ACCX_K(add_i64, ADD, XADD, I)
     if (UNLIKELY(__builtin_sub_overflow(A, C, &(A)))) \
         SIDE_EXIT();                       \
     CONTINUE();
-OP_ACCX_K(sub_i64, SUB, XSUB, I)
+/* in place, undone on overflow: R[a] -= R[c] */
+#define USUB(A, C)                                              \
+    int64_t c_ = (C);                                           \
+    if (UNLIKELY(__builtin_sub_overflow(A, c_, &(A)))) {        \
+        A = (int64_t)((uint64_t)(A) + (uint64_t)c_);            \
+        SIDE_EXIT();                                            \
+    }                                                           \
+    CONTINUE();
+OP_ACCUX_K(sub_i64, SUB, USUB, XSUB, I)
 
 /* R[a] := R[b] * R[c] */
 #define MUL(A, B, C)                      \
@@ -48,12 +64,17 @@ OP_ACCX_K(sub_i64, SUB, XSUB, I)
     CONTINUE();
 OP_ACCX_K(mul_i64, MUL, XMUL, I)
 
-/* R[a] := R[b] + c  (signed 32-bit immediate) */
-#define ADD_IMM(A, B)                           \
-    int64_t r;                                  \
-    if (__builtin_add_overflow(B, S32(_C), &r)) \
-        SIDE_EXIT();                            \
-    A = r;                                      \
+/* R[a] := R[b] + c  (signed 32-bit immediate). In place, `add $c, R[a]` with the immediate
+ * as the hole, undone on overflow: when a is b the side exit finds R[b] as it was; otherwise
+ * it finds R[a] := R[b], which the interpreter's re-execution overwrites. */
+#define ADD_IMM(A, B)                                             \
+    A = B;                                                        \
+    int of_;                                                      \
+    __asm__("addq $_C, %0" : "+r"(A), "=@cco"(of_));              \
+    if (UNLIKELY(of_)) {                                          \
+        A = (int64_t)((uint64_t)(A) - (uint64_t)S32(_C));         \
+        SIDE_EXIT();                                              \
+    }                                                             \
     CONTINUE();
 OP_AB(add_i64_imm, ADD_IMM)
 

@@ -259,8 +259,10 @@ INLINE uint64_t f64_bits(double d) {
 #define G_CELL(h) (*(uint64_t *)(GLOBALS + U32(h)))
 
 /* Leave native code: the interpreter resumes this frame at this instruction (it re-executes
- * it, so an op that detects an error side-exits *before* changing anything and the interpreter
- * raises the error with its source position). The exit stubs make the frame whole first.
+ * it, so an op that detects an error side-exits *before* changing anything it reads and the
+ * interpreter raises the error with its source position; a few overflow checks work in place
+ * and may leave R[a] changed when a is none of their operands, whose old value the error makes
+ * dead: `add_i64_imm`, regcache.h's clobbering forms). The exit stubs make the frame whole first.
  * Use it as `if (cond) SIDE_EXIT();` so clang emits `jcc _EXIT`. */
 #define UNLIKELY(x) __builtin_expect(!!(x), 0)
 #define LIKELY(x) __builtin_expect(!!(x), 1)

@@ -130,6 +130,19 @@
     VARIANTS2_REG1(DEF_ACC, N, B, K, K)                                \
     VARIANTS2(DEF_MEMDEST, N, B, K, K)
 
+/* R[a] := R[b] op R[c] whose accumulator forms compute in place and undo on overflow (body
+ * UB(A, C): R[a] op= R[c], and R[a] restored before the side exit), for add and sub: no
+ * copy of R[a] kept on the hot path. */
+#define DEF_UACC(N, UB, K, K_, a, c) \
+    STENCIL(N##__##a##c) { UB(L_##K##_##a(_A), L_##K##_##c(_C)) }
+#define OP_ACCU_K(N, B, UB, K)                                         \
+    STENCIL(N) { B(L_##K##_m(_A), L_##K##_m(_B), L_##K##_m(_C)) } \
+    VARIANTS2_REG1(DEF_UACC, N, UB, K, K)                              \
+    VARIANTS2(DEF_MEMDEST, N, B, K, K)
+#define OP_ACCUX_K(N, B, UB, XB, K) \
+    OP_ACCU_K(N, B, UB, K)          \
+    REGS_I(XA, N, XB, K)
+
 /* ... and the clobbering accumulator forms (body XB(A, C)), for ops that check overflow. */
 #define OP_ACCX_K(N, B, XB, K) \
     OP_ACC_K(N, B, K)          \
