@@ -548,3 +548,219 @@ fn map_access_runs_alike_in_every_cache_form() {
         let _ = std::fs::remove_file(&path);
     }
 }
+
+/// `ConcatStr` runs in every form of its stencil as in the interpreter: for each number of
+/// cached i64 registers, with and without cached f64 slots, a function appends short pieces
+/// (the inline case: in place, a slot off the free list), pieces over 16 bytes, empty strings
+/// and non-ASCII text (through the routine), and extends one string twice (the second append
+/// must copy, not overwrite the first). Output must equal `--jit=off`'s, the form must be the
+/// one emitted, and nothing may side-exit.
+#[test]
+fn concat_str_runs_alike_in_every_cache_form() {
+    // (form suffix, shape)
+    const SHAPES: &[(&str, &str)] = &[
+        (
+            "",
+            "fun f(s: string, n: int, k: int): string {
+  let a = s + \"x\"
+  let b = a + \"y\"
+  let c = a + \"z\"
+  return b + c + s + \"\" + b
+}",
+        ),
+        (
+            "_c1",
+            "fun f(s: string, n: int, k: int): string {
+  var t = s
+  var i = 0
+  while i < 20 {
+    t = t + \"0123456789abcdefg\"
+    t = t + \".\"
+    i = i + 1
+  }
+  return t
+}",
+        ),
+        (
+            "_c2",
+            "fun f(s: string, n: int, k: int): string {
+  var t = \"\"
+  for i in 0..n {
+    t = t + s
+    let u = t + \"!\"
+    t = t + \"-\"
+  }
+  return t
+}",
+        ),
+        (
+            "_c3",
+            "fun f(s: string, n: int, k: int): string {
+  var t = \"\"
+  var m = 0
+  for i in 0..n {
+    t = t + s
+    m = m + 1
+  }
+  return t + str(m)
+}",
+        ),
+        (
+            "_c4",
+            "fun f(s: string, n: int, k: int): string {
+  var t = \"\"
+  var m = 0
+  for i in 0..n {
+    t = t + s + \"/\"
+    m = m + k
+  }
+  return t + str(m)
+}",
+        ),
+        (
+            "_c5",
+            "fun f(s: string, n: int, k: int): string {
+  var t = s
+  var m = 0
+  for i in 0..n {
+    t = t + str(i * k + 1) + s
+    m = m + len(t) * k
+  }
+  return t + str(m)
+}",
+        ),
+        (
+            "_c6",
+            "fun f(s: string, n: int, k: int): string {
+  var t = s
+  var m = 0
+  var q = 1
+  for i in 0..n {
+    t = t + str(i * k + 1) + s
+    m = m + len(t) * k
+    q = q + m % 7
+  }
+  return t + str(m) + str(q)
+}",
+        ),
+        (
+            "_f",
+            "fun f(s: string, n: int, k: int): string {
+  var x = 0.5
+  var t = s
+  while x < 100.0 {
+    x = x * 2.0
+    t = t + s + \".\"
+  }
+  return str(x) + t
+}",
+        ),
+        (
+            "_f_c1",
+            "fun f(s: string, n: int, k: int): string {
+  var x = 0.5
+  var t = s
+  var i = 0
+  while i < 20 {
+    x = x * 1.5 + 0.25
+    t = t + \"0123456789abcdefg\"
+    t = t + \".\"
+    i = i + 1
+  }
+  return str(x) + t
+}",
+        ),
+        (
+            "_f_c2",
+            "fun f(s: string, n: int, k: int): string {
+  var x = 0.5
+  var t = \"\"
+  for i in 0..n {
+    x = x * 1.5 + 0.25
+    t = t + s
+    let u = t + \"!\"
+    t = t + \"-\"
+  }
+  return str(x) + t
+}",
+        ),
+        (
+            "_f_c3",
+            "fun f(s: string, n: int, k: int): string {
+  var x = 0.5
+  var t = \"\"
+  var m = 0
+  for i in 0..n {
+    x = x * 1.5 + 0.25
+    t = t + s
+    m = m + 1
+  }
+  return str(x) + t + str(m)
+}",
+        ),
+        (
+            "_f_c4",
+            "fun f(s: string, n: int, k: int): string {
+  var x = 0.5
+  var t = \"\"
+  var m = 0
+  for i in 0..n {
+    x = x * 1.5 + 0.25
+    t = t + s + \"/\"
+    m = m + k
+  }
+  return str(x) + t + str(m)
+}",
+        ),
+        (
+            "_f_c5",
+            "fun f(s: string, n: int, k: int): string {
+  var x = 0.5
+  var t = s
+  var m = 0
+  for i in 0..n {
+    x = x * 1.5 + 0.25
+    t = t + str(i * k + 1) + s
+    m = m + len(t) * k
+  }
+  return str(x) + t + str(m)
+}",
+        ),
+        (
+            "_f_c6",
+            "fun f(s: string, n: int, k: int): string {
+  var x = 0.5
+  var t = s
+  var m = 0
+  var q = 1
+  for i in 0..n {
+    x = x * 1.5 + 0.25
+    t = t + str(i * k + 1) + s
+    m = m + len(t) * k
+    q = q + m % 7
+  }
+  return str(x) + t + str(m) + str(q)
+}",
+        ),
+    ];
+    let main = "\nprint(f(\"ab\", 5, 3))\nprint(f(\"\", 3, 1))\nprint(f(\"h\u{e9}llo w\u{f6}rld, a longer piece\", 2, 2))\n";
+    let dir = std::env::temp_dir();
+    for (suffix, body) in SHAPES {
+        let path = dir.join(format!("mochi_concat{suffix}_{}.mochi", std::process::id()));
+        std::fs::write(&path, format!("{body}{main}")).unwrap();
+        let run = |args: &[&str]| mochi().arg("run").args(args).arg(&path).output().unwrap();
+        let off = run(&["--jit=off"]);
+        let native = run(&["--jit=always", "--stats"]);
+        let err = text(&native.stderr);
+        assert!(off.status.success(), "{suffix}: {}", text(&off.stderr));
+        assert!(native.status.success(), "{suffix}: {err}");
+        assert_eq!(text(&native.stdout), text(&off.stdout), "{suffix}");
+        let out = text(&run(&["--jit=always", "--dump-jit=f"]).stdout);
+        assert!(
+            out.contains(&format!("[concat_str{suffix}]")),
+            "f does not use concat_str{suffix}:\n{out}"
+        );
+        assert_eq!(stat(&err, "jit side exits:"), 0, "{suffix}: {err}");
+        let _ = std::fs::remove_file(&path);
+    }
+}

@@ -102,7 +102,7 @@ impl Heap {
     /// least max(1 MiB, max_heap / 16) was allocated; always in stress mode.
     pub(crate) fn update_collect_at(&mut self) {
         let g = &mut self.gc;
-        g.collect_at = if g.stress {
+        g.collect_at = if g.stress || self.oom.is_some() {
             0
         } else {
             let by_threshold = g.threshold.saturating_add(1);
@@ -298,9 +298,17 @@ impl Heap {
                 crate::limits::format_size(self.gc.max_heap)
             );
             self.oom = Some(m.clone());
+            self.update_collect_at();
             return Err(m);
         }
         Ok(())
+    }
+
+    /// The heap could not grow: every later allocation fails with `m` (sticky), and every
+    /// safepoint is taken (`collect_at` 0: no allocation happens inline either).
+    pub fn set_out_of_memory(&mut self, m: String) {
+        self.oom = Some(m);
+        self.update_collect_at();
     }
 
     /// Stress mode (`MOCHI_GC_STRESS=1`): `should_collect` is always true.
@@ -316,12 +324,12 @@ impl Heap {
 
     /// Live objects right now (all arenas, including permanent ones).
     pub fn live_objects(&self) -> usize {
-        self.strs.live
-            + self.lists.live
-            + self.maps.live
-            + self.records.live
-            + self.bigs.live
-            + self.boxes.live
+        self.strs.live()
+            + self.lists.live()
+            + self.maps.live()
+            + self.records.live()
+            + self.bigs.live()
+            + self.boxes.live()
     }
 }
 

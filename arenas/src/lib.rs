@@ -20,7 +20,7 @@ pub mod strings;
 pub mod value;
 
 pub use heap::{
-    BufHeader, GcStats, Heap, IntDense, ListSlot, MapSlot, RecordSlot, RtError, StrSlot,
+    BufHeader, GcStats, Heap, IntDense, ListSlot, MapSlot, RecordSlot, RtError, SlotFree, StrSlot,
     LIST_SLOT_SIZE, MAP_SLOT_SIZE, RECORD_SLOT_SIZE, STR_SLOT_SIZE,
 };
 pub use rtti::{Bank, TypeDesc, TypeId, TypeTable};

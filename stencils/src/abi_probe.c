@@ -31,6 +31,8 @@
     X("offsetof(Ctx, str_slots)", offsetof(Ctx, str_slots))   \
     X("offsetof(Ctx, rsp_limit)", offsetof(Ctx, rsp_limit))   \
     X("offsetof(Ctx, map_slots)", offsetof(Ctx, map_slots))   \
+    X("offsetof(Ctx, str_free)", offsetof(Ctx, str_free))     \
+    X("offsetof(Ctx, gc)", offsetof(Ctx, gc))                 \
     X("GLOBALS_OFFSET", GLOBALS_OFFSET)                       \
     X("sizeof(ListSlot)", sizeof(ListSlot))                   \
     X("offsetof(ListSlot, data)", offsetof(ListSlot, data))   \
@@ -51,6 +53,18 @@
     X("offsetof(StrSlot, ptr)", offsetof(StrSlot, ptr))       \
     X("offsetof(StrSlot, len)", offsetof(StrSlot, len))       \
     X("offsetof(StrSlot, runes)", offsetof(StrSlot, runes))   \
+    X("offsetof(StrSlot, buf)", offsetof(StrSlot, buf))       \
+    X("offsetof(StrSlot, gen)", offsetof(StrSlot, gen))       \
+    X("offsetof(StrSlot, flags)", offsetof(StrSlot, flags))   \
+    X("offsetof(BufHeader, refs)", offsetof(BufHeader, refs)) \
+    X("sizeof(SlotFree)", sizeof(SlotFree))                   \
+    X("offsetof(SlotFree, ids)", offsetof(SlotFree, ids))     \
+    X("offsetof(SlotFree, len)", offsetof(SlotFree, len))     \
+    X("offsetof(SlotFree, live)", offsetof(SlotFree, live))   \
+    X("offsetof(GcCounters, allocated_since)", offsetof(GcCounters, allocated_since)) \
+    X("offsetof(GcCounters, collect_at)", offsetof(GcCounters, collect_at)) \
+    X("offsetof(GcCounters, total_allocated)", offsetof(GcCounters, total_allocated)) \
+    X("FLAG_LIVE", FLAG_LIVE)                                 \
     X("sizeof(MapSlot)", sizeof(MapSlot))                     \
     X("offsetof(MapSlot, dense)", offsetof(MapSlot, dense))   \
     X("sizeof(IntDense)", sizeof(IntDense))                   \
@@ -65,7 +79,8 @@
     X("HANDLE_TAG_MIN", HANDLE_TAG_MIN)                       \
     X("ARENA_LIST", ARENA_LIST)                               \
     X("ARENA_RECORD", ARENA_RECORD)                           \
-    X("ARENA_MAP", ARENA_MAP)
+    X("ARENA_MAP", ARENA_MAP)                                 \
+    X("ARENA_STR", ARENA_STR)
 
 #define VALUE(name, expr) (uint64_t)(expr),
 #define NAME(name, expr) name "\0"

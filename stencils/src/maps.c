@@ -22,18 +22,6 @@ INLINE MapSlot *map_of(Ctx *ctx, uint64_t cell) {
  * reloads the cached ones), so clang never saves them around the call. */
 #define XZ() (x0 = 0, x1 = 0, x2 = 0, x3 = 0, x4 = 0, x5 = 0)
 
-/* The call path, with fp opaque to clang: otherwise it computes the slot addresses of the
- * cached registers once for the spill and both reloads and keeps them across the call in
- * callee-saved registers, a stack frame on the inline path too. (The shadowing `fp` is the
- * same register, r12, which the call preserves.) */
-#define CALL_ROUTINE_OPAQUE_FP(RELOAD)          \
-    {                                           \
-        uint8_t *fp_o_ = fp;                    \
-        __asm__("" : "+r"(fp_o_));              \
-        uint8_t *fp = fp_o_;                    \
-        CALL_ROUTINE(RELOAD)                    \
-    }
-
 /* R[a] := R[b][R[c]] */
 #define MAP_GET(NAME, SPILL, RELOAD, AFTER_CALL)                                          \
     STENCIL(NAME) {                                                                      \

@@ -53,6 +53,8 @@ typedef struct Ctx {
     uint8_t *str_slots;    /* base of the heap's string slot table (never moves) */
     uint8_t *rsp_limit;    /* native code calls only while rsp is above this (depth limit) */
     uint8_t *map_slots;    /* base of the heap's map slot table (never moves) */
+    struct SlotFree *str_free; /* the string slot table's free list */
+    struct GcCounters *gc;     /* the heap's allocation counters */
 } Ctx;
 
 /* The globals block starts right after the context (one allocation, vm::abi::CtxBlock). */
@@ -97,6 +99,26 @@ typedef struct StrSlot {
     uint32_t pad_;
 } StrSlot;
 
+/* A slot table's free list (arenas/src/heap/mod.rs): ids[0..len] are free slot indices, popped
+ * from the end; live counts the allocated slots. */
+typedef struct SlotFree {
+    uint32_t *ids;
+    uint64_t len;
+    uint64_t live;
+} SlotFree;
+
+/* The heap's allocation counters (the first fields of arenas' `GcStats`): the runtime collects
+ * at its next safepoint once allocated_since >= collect_at (0 in stress mode and once out of
+ * memory), so an op that allocates inline does so only below it. */
+typedef struct GcCounters {
+    uint64_t allocated_since;
+    uint64_t collect_at;
+    uint64_t total_allocated;
+} GcCounters;
+
+/* A slot's flags: allocated (arenas' FLAG_LIVE). */
+#define FLAG_LIVE 1
+
 /* The dense part of an int-keyed map (arenas/src/heap/intmap.rs): keys 0..len live here, key k
  * present when present[k] != 0, its value data[k]; count keys are present. Native code may
  * write data[k], present[k] and count for k < len; the span grows only in Rust. */
@@ -124,6 +146,7 @@ typedef struct MapSlot {
  * 0xFFF8 | kind with kind >= 3 (a handle: HANDLE_TAG_MIN), arena kind (bits 47..44) 4. */
 #define HANDLE_TAG_MIN 0xFFFB
 #define ARENA_LIST 2
+#define ARENA_STR 1
 #define ARENA_MAP 3
 #define ARENA_RECORD 4
 /* A handle Cell of arena `kind`: its top 20 bits are HANDLE_TAG_MIN and the kind (one shift
@@ -444,6 +467,19 @@ INLINE uint64_t f64_bits(double d) {
     if (UNLIKELY(st_ != 0))                                                               \
         SIDE_EXIT();                                                                      \
     CONTINUE();
+
+/* CALL_ROUTINE with fp opaque to clang, for a stencil that spills and reloads the cached
+ * registers on its inline path too: otherwise clang computes their slot addresses once for
+ * the spill and both reloads and keeps them across the call in callee-saved registers, a
+ * stack frame on the inline path as well. (The shadowing `fp` is the same register, r12,
+ * which the call preserves.) */
+#define CALL_ROUTINE_OPAQUE_FP(RELOAD)          \
+    {                                           \
+        uint8_t *fp_o_ = fp;                    \
+        __asm__("" : "+r"(fp_o_));              \
+        uint8_t *fp = fp_o_;                    \
+        CALL_ROUTINE(RELOAD)                    \
+    }
 
 /* A conditional branch: JUMP() to the target when cond holds, else CONTINUE(). */
 #define BRANCH_IF(cond) \

@@ -72,7 +72,7 @@
 #define OP_PRINT_BOOL 65 /* print buffer += fmt(R[a])  (bool) | a:I | stencil print_bool */
 #define OP_PRINT_STR 66 /* print buffer += R[a]  (string) | a:C | stencil print_str */
 #define OP_PRINT_END 67 /* write the print buffer (a = argument count; trimmed when a >= 3) and a newline | a:N | helper print_end */
-#define OP_CONCAT_STR 68 /* R[a] := R[b] ++ R[c]  (string concatenation) | a:C b:C c:C | helper concat_str [alloc] */
+#define OP_CONCAT_STR 68 /* R[a] := R[b] ++ R[c]  (string concatenation) | a:C b:C c:C | stencil concat_str, slow path helper [alloc] */
 #define OP_STR_FROM_I64 69 /* R[a] := str(R[b])  (int) | a:C b:I | helper str_from_i64 [alloc] */
 #define OP_STR_FROM_F64 70 /* R[a] := str(R[b])  (float) | a:C b:F | helper str_from_f64 [alloc] */
 #define OP_STR_FROM_BOOL 71 /* R[a] := str(R[b])  (bool) | a:C b:I | helper str_from_bool [alloc] */
@@ -254,6 +254,7 @@ STENCIL(print_i64);
 STENCIL(print_f64);
 STENCIL(print_bool);
 STENCIL(print_str);
+STENCIL(concat_str);
 STENCIL(str_len);
 STENCIL(list_push);
 STENCIL(list_len);

@@ -213,7 +213,7 @@ fn runtime(m: &mut Machine, heap: Heap) -> Box<vm::runtime::Runtime> {
     let sink = vm::runtime::CapturedOutput::default();
     let mut rt = Box::new(vm::runtime::Runtime::new(heap, Box::new(sink)));
     rt.attach(&m.prog);
-    m.ctx().rt = &mut *rt as *mut vm::runtime::Runtime as *mut std::ffi::c_void;
+    m.attach_runtime(&mut rt);
     rt
 }
 

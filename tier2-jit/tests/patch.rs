@@ -1036,7 +1036,7 @@ fn print_helpers() {
     let sink = vm::runtime::CapturedOutput::default();
     let mut rt = vm::runtime::Runtime::new(strings, Box::new(sink.clone()));
     let mut m = Machine::new(p, &[0]);
-    m.ctx().rt = &mut rt as *mut vm::runtime::Runtime as *mut std::ffi::c_void;
+    m.attach_runtime(&mut rt);
     m.set(4, -42i64 as u64);
     m.set(5, 1);
     m.set_f(6, 2.5);
@@ -1227,7 +1227,7 @@ fn helpers_called_from_nested_native_frames() {
         Box::new(sink.clone()),
     );
     let mut m = Machine::new(p, &[0, 1, 2]);
-    m.ctx().rt = &mut rt as *mut vm::runtime::Runtime as *mut std::ffi::c_void;
+    m.attach_runtime(&mut rt);
     m.set_f(4, 10.5);
     assert_eq!(m.run(0), STATUS_RETURNED);
     assert_eq!(m.get_f(4), 2.5);
@@ -1278,7 +1278,7 @@ fn helper_ops_run_in_native_code_around_cached_registers() {
     let sink = vm::runtime::CapturedOutput::default();
     let mut rt = vm::runtime::Runtime::new(heap, Box::new(sink));
     rt.attach(&m.prog);
-    m.ctx().rt = &mut rt as *mut vm::runtime::Runtime as *mut std::ffi::c_void;
+    m.attach_runtime(&mut rt);
     m.set(4, 0);
     m.set(5, 5);
     m.set(6, 0);

@@ -123,6 +123,12 @@ pub struct Ctx {
     /// Base of the heap's map slot table (`MapSlot`s; never moves). Not pinned: `map_get` and
     /// `map_set` load it from here.
     pub map_slots: *mut u8,
+    /// The string slot table's free list (`arenas::SlotFree`; never moves), for the inline
+    /// case of `concat_str`.
+    pub str_free: *mut u8,
+    /// The heap's allocation counters (`arenas::GcStats`, whose first fields are
+    /// `allocated_since`, `collect_at`, `total_allocated`), for the same.
+    pub gc: *mut u8,
 }
 
 /// Byte offset of the globals block from the context: it starts right after the `Ctx`.
@@ -170,7 +176,7 @@ impl CtxBlock {
 
 /// Each ABI fact as (name, value), in the order `stencils/src/abi_probe.c` lists them.
 pub fn abi_facts() -> Vec<(&'static str, u64)> {
-    use arenas::{BufHeader, IntDense, ListSlot, MapSlot, RecordSlot, StrSlot};
+    use arenas::{BufHeader, GcStats, IntDense, ListSlot, MapSlot, RecordSlot, SlotFree, StrSlot};
     use std::mem::{offset_of, size_of};
     vec![
         ("sizeof(FrameHeader)", size_of::<FrameHeader>() as u64),
@@ -246,6 +252,8 @@ pub fn abi_facts() -> Vec<(&'static str, u64)> {
             "offsetof(Ctx, map_slots)",
             offset_of!(Ctx, map_slots) as u64,
         ),
+        ("offsetof(Ctx, str_free)", offset_of!(Ctx, str_free) as u64),
+        ("offsetof(Ctx, gc)", offset_of!(Ctx, gc) as u64),
         ("GLOBALS_OFFSET", GLOBALS_OFFSET as u64),
         ("sizeof(ListSlot)", size_of::<ListSlot>() as u64),
         (
@@ -296,6 +304,36 @@ pub fn abi_facts() -> Vec<(&'static str, u64)> {
             "offsetof(StrSlot, runes)",
             offset_of!(StrSlot, runes) as u64,
         ),
+        ("offsetof(StrSlot, buf)", offset_of!(StrSlot, buf) as u64),
+        ("offsetof(StrSlot, gen)", offset_of!(StrSlot, gen) as u64),
+        (
+            "offsetof(StrSlot, flags)",
+            offset_of!(StrSlot, flags) as u64,
+        ),
+        (
+            "offsetof(BufHeader, refs)",
+            offset_of!(BufHeader, refs) as u64,
+        ),
+        ("sizeof(SlotFree)", size_of::<SlotFree>() as u64),
+        ("offsetof(SlotFree, ids)", offset_of!(SlotFree, ids) as u64),
+        ("offsetof(SlotFree, len)", offset_of!(SlotFree, len) as u64),
+        (
+            "offsetof(SlotFree, live)",
+            offset_of!(SlotFree, live) as u64,
+        ),
+        (
+            "offsetof(GcCounters, allocated_since)",
+            offset_of!(GcStats, allocated_since) as u64,
+        ),
+        (
+            "offsetof(GcCounters, collect_at)",
+            offset_of!(GcStats, collect_at) as u64,
+        ),
+        (
+            "offsetof(GcCounters, total_allocated)",
+            offset_of!(GcStats, total_allocated) as u64,
+        ),
+        ("FLAG_LIVE", arenas::heap::FLAG_LIVE as u64),
         ("sizeof(MapSlot)", size_of::<MapSlot>() as u64),
         (
             "offsetof(MapSlot, dense)",
@@ -327,6 +365,7 @@ pub fn abi_facts() -> Vec<(&'static str, u64)> {
         ("ARENA_LIST", arenas::ArenaKind::List as u64),
         ("ARENA_RECORD", arenas::ArenaKind::Record as u64),
         ("ARENA_MAP", arenas::ArenaKind::Map as u64),
+        ("ARENA_STR", arenas::ArenaKind::Str as u64),
     ]
 }
 

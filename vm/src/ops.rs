@@ -250,7 +250,7 @@ macro_rules! for_each_op {
 
             // ---- strings (helper ops: one Rust routine each, vm::runtime::helpers) ----
             /// R[a] := R[b] ++ R[c]  (string concatenation)
-            ConcatStr helper concat_str [alloc] { a: C, b: C, c: C };
+            ConcatStr jit "concat_str" | concat_str [alloc] { a: C, b: C, c: C };
             /// R[a] := str(R[b])  (int)
             StrFromI64 helper str_from_i64 [alloc] { a: C, b: I };
             /// R[a] := str(R[b])  (float)
@@ -762,7 +762,8 @@ mod tests {
         assert!(Op::RetCell.is_ret() && !Op::RetCell.may_exit());
         assert!(Op::AddI64.may_exit() && !Op::AddI64.allocates());
         assert!(!Op::MovI64.may_exit() && !Op::AddF64.may_exit());
-        assert!(Op::ConcatStr.allocates() && Op::ConcatStr.is_helper());
+        assert!(Op::StrFromI64.allocates() && Op::StrFromI64.is_helper());
+        assert!(Op::ConcatStr.allocates() && !Op::ConcatStr.is_helper());
         assert!(Op::ConcatStr.helper().is_some() && Op::AddI64.helper().is_none());
         for op in Op::ALL {
             // Every op that ends a frame or pushes one is marked, and only those.

@@ -213,9 +213,22 @@ pub struct SlotTable<T: Slot> {
     capacity: usize,
     /// Bytes reserved (fixed at creation: the base never moves).
     reserved: usize,
-    free: Vec<u32>,
-    /// Live (allocated, not yet freed) slots.
-    pub(crate) live: usize,
+    /// The free list and live count, boxed so that native code may pop the list
+    /// (`SlotFree`); `free_ids` owns the list's memory.
+    pub(crate) free: Box<SlotFree>,
+    free_ids: Vec<u32>,
+}
+
+/// A slot table's free list as native code sees it (`SlotFree` in `stencils/src/mochi.h`):
+/// `ids[0..len]` are free slot indices, popped from the end; `live` counts the allocated
+/// slots. Tier 2's inline string concatenation pops a slot here and counts it live; only Rust
+/// pushes (and grows the list).
+#[repr(C)]
+#[derive(Debug)]
+pub struct SlotFree {
+    pub ids: *mut u32,
+    pub len: u64,
+    pub live: u64,
 }
 
 const COMMIT_CHUNK: usize = 64 << 10;
@@ -245,8 +258,12 @@ impl<T: Slot> SlotTable<T> {
             committed_bytes: 0,
             capacity: (reserved / std::mem::size_of::<T>()).min(u32::MAX as usize),
             reserved,
-            free: Vec::new(),
-            live: 0,
+            free: Box::new(SlotFree {
+                ids: std::ptr::null_mut(),
+                len: 0,
+                live: 0,
+            }),
+            free_ids: Vec::new(),
         };
         // Reserve slot 0 (zeroed: never live).
         t.ensure_committed(1);
@@ -294,8 +311,8 @@ impl<T: Slot> SlotTable<T> {
     /// Store `slot` (its gen/flags are overwritten) in a free or new slot; returns
     /// `(index, generation)`.
     pub fn alloc(&mut self, mut slot: T) -> (u32, u16) {
-        self.live += 1;
-        if let Some(i) = self.free.pop() {
+        self.free.live += 1;
+        if let Some(i) = self.pop_free() {
             let g = self.get(i).gen();
             slot.set_gen(g);
             *slot.flags_mut() = FLAG_LIVE;
@@ -329,12 +346,54 @@ impl<T: Slot> SlotTable<T> {
 
     /// Mark slot `i` free: bump its generation, clear its flags, push it on the free list.
     /// The caller has released whatever the slot owned.
+    #[inline]
     pub fn free_slot(&mut self, i: u32) {
         let s = self.get_mut(i);
         s.set_gen(s.gen().wrapping_add(1));
         *s.flags_mut() = 0;
-        self.free.push(i);
-        self.live -= 1;
+        self.push_free(i);
+        self.free.live -= 1;
+    }
+
+    /// Live (allocated, not yet freed) slots.
+    pub(crate) fn live(&self) -> usize {
+        self.free.live as usize
+    }
+
+    /// The free list, for native code (its address never changes).
+    pub fn free_list(&mut self) -> *mut SlotFree {
+        &mut *self.free
+    }
+
+    fn pop_free(&mut self) -> Option<u32> {
+        let f = &mut *self.free;
+        if f.len == 0 {
+            return None;
+        }
+        f.len -= 1;
+        // SAFETY: len < the length of `free_ids`, which `ids` points into.
+        Some(unsafe { *f.ids.add(f.len as usize) })
+    }
+
+    #[inline]
+    fn push_free(&mut self, i: u32) {
+        if self.free.len as usize == self.free_ids.len() {
+            // Grow the list's memory (all of it is the list's room: `len` is the count).
+            let n = (2 * self.free_ids.len()).max(64);
+            if self
+                .free_ids
+                .try_reserve_exact(n - self.free_ids.len())
+                .is_err()
+            {
+                panic!("{OUT_OF_MEMORY}");
+            }
+            self.free_ids.resize(n, 0);
+            self.free.ids = self.free_ids.as_mut_ptr();
+        }
+        let f = &mut *self.free;
+        // SAFETY: len < the length of `free_ids`.
+        unsafe { *f.ids.add(f.len as usize) = i };
+        f.len += 1;
     }
 }
 
@@ -351,29 +410,31 @@ impl<T: Slot> Drop for SlotTable<T> {
     }
 }
 
-/// Collector state and statistics (see `gc.rs`).
+/// Collector state and statistics (see `gc.rs`). The first three fields are what native code
+/// reads and counts when it allocates inline (`GcCounters` in `stencils/src/mochi.h`).
+#[repr(C)]
 #[derive(Clone, Debug, Default)]
 pub struct GcStats {
+    /// Bytes allocated since the last collection.
+    pub allocated_since: usize,
+    /// `should_collect` is `allocated_since >= collect_at`: the three conditions (stress,
+    /// threshold, max-heap) folded into one bound, recomputed whenever one of their inputs
+    /// changes (`Heap::update_collect_at`); 0 once the heap is out of memory.
+    pub collect_at: usize,
+    /// Bytes allocated since the heap was created (estimated like `allocated_since`; a
+    /// `bench` block reports the difference as `memory_bytes`).
+    pub total_allocated: u64,
     pub collections: u64,
     pub total_pause: Duration,
     pub max_pause: Duration,
     /// Bytes held by live objects after the last collection (slots + buffers, estimated).
     pub live_bytes: usize,
     pub live_objects: usize,
-    /// Bytes allocated since the last collection.
-    pub allocated_since: usize,
-    /// Bytes allocated since the heap was created (estimated like `allocated_since`; a
-    /// `bench` block reports the difference as `memory_bytes`).
-    pub total_allocated: u64,
     /// `should_collect` fires when `allocated_since` exceeds this.
     pub threshold: usize,
     pub stress: bool,
     /// `--max-heap`: live bytes after a collection may not exceed this.
     pub max_heap: usize,
-    /// `should_collect` is `allocated_since >= collect_at`: the three conditions (stress,
-    /// threshold, max-heap) folded into one bound, recomputed whenever one of their inputs
-    /// changes (`Heap::update_collect_at`).
-    pub collect_at: usize,
 }
 
 /// The runtime heap: one arena per object kind, plus the program's types.
@@ -446,6 +507,15 @@ impl Heap {
     /// Base of the record slot table (never moves).
     pub fn record_slots_base(&self) -> *mut RecordSlot {
         self.records.base()
+    }
+    /// The string slot table's free list (never moves), for tier 2's inline concatenation.
+    pub fn str_free_list(&mut self) -> *mut SlotFree {
+        self.strs.free_list()
+    }
+    /// The allocation counters (`GcStats`'s first fields; never move while the heap does
+    /// not), for tier 2's inline allocation.
+    pub fn gc_counters(&mut self) -> *mut GcStats {
+        &mut self.gc
     }
     /// Base of the map slot table (never moves).
     pub fn map_slots_base(&self) -> *mut MapSlot {

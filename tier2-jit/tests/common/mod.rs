@@ -56,6 +56,19 @@ pub struct Machine {
 }
 
 impl Machine {
+    /// Point the context at `rt` and its heap's tables (what `tier1_interp` does for a run):
+    /// helper ops need the runtime, inline allocation the free list and counters.
+    #[allow(dead_code)]
+    pub fn attach_runtime(&mut self, rt: &mut vm::runtime::Runtime) {
+        let c = self.ctx();
+        c.list_slots = rt.heap.list_slots_base() as *mut u8;
+        c.record_slots = rt.heap.record_slots_base() as *mut u8;
+        c.str_slots = rt.heap.str_slots_base() as *mut u8;
+        c.map_slots = rt.heap.map_slots_base() as *mut u8;
+        c.str_free = rt.heap.str_free_list() as *mut u8;
+        c.gc = rt.heap.gc_counters() as *mut u8;
+        c.rt = rt as *mut vm::runtime::Runtime as *mut std::ffi::c_void;
+    }
     /// Compile the functions listed in `compile`; the others have no native code.
     pub fn new(prog: Program, compile: &[usize]) -> Machine {
         let mut jit = CopyAndPatch::new();
@@ -87,6 +100,8 @@ impl Machine {
             str_slots: std::ptr::null_mut(),
             rsp_limit: std::ptr::null_mut(),
             map_slots: std::ptr::null_mut(),
+            str_free: std::ptr::null_mut(),
+            gc: std::ptr::null_mut(),
         };
         let mut block = CtxBlock::new(ctx, 64);
         block.globals().fill(SENTINEL);

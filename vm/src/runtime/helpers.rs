@@ -119,7 +119,7 @@ macro_rules! helpers {
                     let r = rt(ctx);
                     if m == arenas::heap::OUT_OF_MEMORY {
                         // The heap could not grow: every later allocation fails too.
-                        r.heap.oom = Some(m.clone());
+                        r.heap.set_out_of_memory(m.clone());
                     }
                     r.pending_error = Some(m);
                     1

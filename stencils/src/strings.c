@@ -1,0 +1,78 @@
+/* String concatenation: the common case of `s + t` inline, the rest through the op's routine.
+ * Strings share growable byte buffers (arenas/src/heap/strings.rs): when s ends exactly where
+ * its buffer's used bytes end and the buffer has room for t, the result is a new string slot
+ * over the same buffer, t's bytes appended in place (strings are immutable: no string covers
+ * bytes past `used`), so `acc = acc + x` in a loop is amortised O(1). Inline, for t of 1 to
+ * MAX_INLINE_BYTES bytes: append, pop a slot off the string table's free list, count it the
+ * way arenas' `push_str_slot` does (the buffer's refs, the table's live slots, the heap's
+ * allocation counters) and make its handle. It allocates only below the collector's bound
+ * (`allocated_since < collect_at`, which is 0 in stress mode and once out of memory), like
+ * an allocating routine that finds no collection due at its safepoint. Everything else (not
+ * two strings, nil included; an empty operand; no room; an empty free list; a collection
+ * due) calls the routine (`_H`: vm::runtime::helpers::concat_str). The operands are cells,
+ * which no register caches; the cached registers are spilled first and reloaded after either
+ * path (clang then has x0..x5 to work with on the inline path instead of saving the pinned
+ * registers on the machine stack). */
+#include "mochi.h"
+
+/* The longest t appended inline (a byte loop). */
+#define MAX_INLINE_BYTES 16
+
+INLINE StrSlot *str_of(Ctx *ctx, uint64_t index) {
+    return (StrSlot *)(ctx->str_slots + index * sizeof(StrSlot));
+}
+
+/* The handle Cell of string slot `index` of generation `gen` (arenas' `Cell::handle`). */
+#define STR_HANDLE(gen, index)                                                        \
+    (((uint64_t)HANDLE_TAG_MIN << 48) | ((uint64_t)ARENA_STR << 44) |                 \
+     ((uint64_t)((gen) & 0xFFF) << 32) | (index))
+
+/* R[a] := R[b] ++ R[c] */
+#define CONCAT_STR(NAME, SPILL, RELOAD)                                                  \
+    STENCIL(NAME) {                                                                      \
+        SPILL;                                                                           \
+        uint64_t a_ = CELL(_B), b_ = CELL(_C);                                           \
+        if (LIKELY(IS_HANDLE_OF(a_, ARENA_STR) && IS_HANDLE_OF(b_, ARENA_STR))) {        \
+            StrSlot *sa = str_of(ctx, (uint32_t)a_), *sb = str_of(ctx, (uint32_t)b_);    \
+            uint64_t la = sa->len, lb = sb->len;                                         \
+            BufHeader *h = (BufHeader *)sa->buf;                                         \
+            GcCounters *g = ctx->gc;                                                     \
+            SlotFree *fl = ctx->str_free;                                                \
+            if (LIKELY(lb - 1 < MAX_INLINE_BYTES && la != 0 && h != 0) &&                \
+                LIKELY(sa->ptr + la == (uint8_t *)(h + 1) + h->used) &&                  \
+                LIKELY(h->used + lb <= h->cap) &&                                        \
+                LIKELY(g->allocated_since < g->collect_at && fl->len != 0)) {            \
+                uint8_t *end = (uint8_t *)(h + 1) + h->used;                             \
+                const uint8_t *src = sb->ptr;                                            \
+                for (uint64_t k = 0; k < lb; k++) {                                      \
+                    __asm__("" ::: "memory");                                            \
+                    end[k] = src[k];                                                     \
+                }                                                                        \
+                h->used += lb;                                                           \
+                h->refs += 1;                                                            \
+                uint64_t i = fl->ids[--fl->len];                                         \
+                fl->live += 1;                                                           \
+                StrSlot *s = str_of(ctx, i);                                             \
+                s->ptr = sa->ptr;                                                        \
+                s->len = la + lb;                                                        \
+                s->runes = sa->runes + sb->runes;                                        \
+                s->buf = h;                                                              \
+                s->flags = FLAG_LIVE;                                                    \
+                s->pad_ = 0;                                                             \
+                g->allocated_since += sizeof(StrSlot);                                   \
+                g->total_allocated += sizeof(StrSlot);                                   \
+                CELL(_A) = STR_HANDLE(s->gen, i);                                        \
+                RELOAD;                                                                  \
+                CONTINUE();                                                              \
+            }                                                                            \
+        }                                                                                \
+        CALL_ROUTINE_OPAQUE_FP(RELOAD)                                                   \
+    }
+/* A register the function does not cache holds nothing of value (no instruction). */
+#define LZ(k) ({ __asm__("" : "=r"(x##k)); })
+#define CONCAT_STR_NO_F(NAME, SPILL, RELOAD) \
+    CONCAT_STR(NAME, SPILL, (RELOAD, ({ F_UNDEFINED(); })))
+#define CONCAT_STR_F(NAME, SPILL, RELOAD) \
+    CONCAT_STR(NAME, SPILL, (RELOAD, ({ F_UNDEFINED(); }), ({ RELOAD_ALL_F(); })))
+CACHE_FORMS(CONCAT_STR_NO_F, concat_str, LZ)
+CACHE_FORMS(CONCAT_STR_F, concat_str_f, LZ)
