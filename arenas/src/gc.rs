@@ -24,8 +24,13 @@ use crate::value::{ArenaKind, Cell};
 pub type RootEnumerator<'a> = dyn FnMut(&mut dyn FnMut(Cell)) + 'a;
 
 /// `should_collect` never fires before this many bytes were allocated since the last
-/// collection.
-pub const MIN_THRESHOLD: usize = 8 << 20;
+/// collection. 2 MiB rather than 8: the slots and buffers a program allocates between two
+/// collections then stay closer to the core (1 MiB L2 here), so reusing the freed ones misses
+/// less; measured interleaved (11 runs) under `--jit=auto`: maps_fill_sum 1.23x,
+/// lists_fill_sum 1.17x, strings_concat_loop 1.13x, matrix_mul 1.12x, binary_trees 1.03-1.08x
+/// faster, and 1.0-1.12x under `--jit=off` (binary_trees' collections went from 51 to 207,
+/// its pause total from 46 to 56 ms).
+pub const MIN_THRESHOLD: usize = 2 << 20;
 
 /// Set the mark bit of a live slot whose generation matches; false if it was already marked
 /// (or the handle is stale).
@@ -270,7 +275,7 @@ impl Heap {
     pub(crate) fn note_free(&mut self, _bytes: usize) {}
 
     /// Whether the runtime should call `collect` at its next safepoint: bytes allocated since
-    /// the last collection exceed max(8 MiB, 2 x live bytes), or stress mode is on.
+    /// the last collection exceed max(2 MiB, 2 x live bytes), or stress mode is on.
     /// Also fires when live plus newly allocated bytes exceed `--max-heap` (after at least
     /// max(1 MiB, max-heap / 16) of allocation, so a heap near its cap does not collect at
     /// every op), so the cap is checked before the address space runs out.

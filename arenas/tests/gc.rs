@@ -183,7 +183,8 @@ fn threshold_grows_with_live_size() {
         keep.push(h.new_list(INT, 1000));
     }
     collect_with(&mut h, &keep);
-    assert!(h.gc_stats().live_bytes > 7 << 20);
+    // (everything allocated stays live: about the minimum threshold)
+    assert!(h.gc_stats().live_bytes >= arenas::gc::MIN_THRESHOLD * 7 / 8);
     assert!(h.gc_stats().threshold >= 2 * h.gc_stats().live_bytes);
     assert!(!h.should_collect());
 }
