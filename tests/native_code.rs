@@ -526,27 +526,7 @@ fn map_access_runs_alike_in_every_cache_form() {
         ),
     ];
     let main = "\nvar m: map<int, int> = {:}\nfor i in 0..6 { m[i] = i * 10 }\nprint(f(m, 12, 3))\nprint(len(m), m[0], m[7], m[11], m[-2], m[100])\nprint(values(m))\n";
-    let dir = std::env::temp_dir();
-    for (suffix, body) in SHAPES {
-        let path = dir.join(format!("mochi_map{suffix}_{}.mochi", std::process::id()));
-        std::fs::write(&path, format!("{body}{main}")).unwrap();
-        let run = |args: &[&str]| mochi().arg("run").args(args).arg(&path).output().unwrap();
-        let off = run(&["--jit=off"]);
-        let native = run(&["--jit=always", "--stats"]);
-        let err = text(&native.stderr);
-        assert!(off.status.success(), "{suffix}: {}", text(&off.stderr));
-        assert!(native.status.success(), "{suffix}: {err}");
-        assert_eq!(text(&native.stdout), text(&off.stdout), "{suffix}");
-        let out = text(&run(&["--jit=always", "--dump-jit=f"]).stdout);
-        for op in ["map_get", "map_set"] {
-            assert!(
-                out.contains(&format!("[{op}{suffix}]")),
-                "f does not use {op}{suffix}:\n{out}"
-            );
-        }
-        assert_eq!(stat(&err, "jit side exits:"), 0, "{suffix}: {err}");
-        let _ = std::fs::remove_file(&path);
-    }
+    check_cache_forms(&["map_get", "map_set"], SHAPES, main);
 }
 
 /// `ConcatStr` runs in every form of its stencil as in the interpreter: for each number of
@@ -744,9 +724,231 @@ fn concat_str_runs_alike_in_every_cache_form() {
         ),
     ];
     let main = "\nprint(f(\"ab\", 5, 3))\nprint(f(\"\", 3, 1))\nprint(f(\"h\u{e9}llo w\u{f6}rld, a longer piece\", 2, 2))\n";
+    check_cache_forms(&["concat_str"], SHAPES, main);
+}
+
+/// `NewList` runs in every form of its stencil as in the interpreter: empty lists made inline
+/// (a slot off the free list), lists with a capacity through the routine, then grown, nested
+/// and printed.
+#[test]
+fn new_list_runs_alike_in_every_cache_form() {
+    // (form suffix, shape)
+    const SHAPES: &[(&str, &str)] = &[
+        (
+            "",
+            "fun f(n: int, k: int): list<list<int>> {
+  var a: list<int> = []
+  var b: list<int> = []
+  a = append(a, n)
+  let c: list<list<int>> = [a, b, []]
+  return c
+}",
+        ),
+        (
+            "_c1",
+            "fun f(n: int, k: int): list<list<int>> {
+  var out: list<list<int>> = []
+  var i = 0
+  while i < 4 {
+    var e: list<int> = []
+    out = append(out, e)
+    i = i + 1
+  }
+  return out
+}",
+        ),
+        (
+            "_c2",
+            "fun f(n: int, k: int): list<list<int>> {
+  var out: list<list<int>> = []
+  for i in 0..n {
+    var e: list<int> = []
+    out = append(out, e)
+  }
+  return out
+}",
+        ),
+        (
+            "_c3",
+            "fun f(n: int, k: int): list<list<int>> {
+  var out: list<list<int>> = []
+  for i in 0..n {
+    var e: list<int> = []
+    e = append(e, i + 1)
+    out = append(out, e)
+  }
+  return out
+}",
+        ),
+        (
+            "_c4",
+            "fun f(n: int, k: int): list<list<int>> {
+  var out: list<list<int>> = []
+  var m = 0
+  for i in 0..n {
+    var e: list<int> = []
+    m = m + k
+    e = append(e, m)
+    out = append(out, e)
+  }
+  return out
+}",
+        ),
+        (
+            "_c5",
+            "fun f(n: int, k: int): list<list<int>> {
+  var out: list<list<int>> = []
+  var m = 0
+  for i in 0..n {
+    var e: list<int> = []
+    m = m + k * i
+    e = append(e, m)
+    out = append(out, e)
+  }
+  return out
+}",
+        ),
+        (
+            "_c6",
+            "fun f(n: int, k: int): list<list<int>> {
+  var out: list<list<int>> = []
+  var m = 0
+  var q = 1
+  for i in 0..n {
+    var e: list<int> = []
+    m = m + k * i
+    q = q + m % 7
+    e = append(e, m + q)
+    out = append(out, e)
+  }
+  return out
+}",
+        ),
+        (
+            "_f",
+            "fun f(n: int, k: int): list<list<int>> {
+  var out: list<list<int>> = []
+  var x = 0.5
+  while x < 100.0 {
+    x = x * 2.0
+    var e: list<int> = []
+    out = append(out, e)
+  }
+  print(x)
+  return out
+}",
+        ),
+        (
+            "_f_c1",
+            "fun f(n: int, k: int): list<list<int>> {
+  var x = 0.5
+  var out: list<list<int>> = []
+  var i = 0
+  while i < 4 {
+    x = x * 1.5 + 0.25
+    var e: list<int> = []
+    out = append(out, e)
+    i = i + 1
+  }
+  print(x)
+  return out
+}",
+        ),
+        (
+            "_f_c2",
+            "fun f(n: int, k: int): list<list<int>> {
+  var x = 0.5
+  var out: list<list<int>> = []
+  for i in 0..n {
+    x = x * 1.5 + 0.25
+    var e: list<int> = []
+    out = append(out, e)
+  }
+  print(x)
+  return out
+}",
+        ),
+        (
+            "_f_c3",
+            "fun f(n: int, k: int): list<list<int>> {
+  var x = 0.5
+  var out: list<list<int>> = []
+  for i in 0..n {
+    x = x * 1.5 + 0.25
+    var e: list<int> = []
+    e = append(e, i + 1)
+    out = append(out, e)
+  }
+  print(x)
+  return out
+}",
+        ),
+        (
+            "_f_c4",
+            "fun f(n: int, k: int): list<list<int>> {
+  var x = 0.5
+  var out: list<list<int>> = []
+  var m = 0
+  for i in 0..n {
+    x = x * 1.5 + 0.25
+    var e: list<int> = []
+    m = m + k
+    e = append(e, m)
+    out = append(out, e)
+  }
+  print(x)
+  return out
+}",
+        ),
+        (
+            "_f_c5",
+            "fun f(n: int, k: int): list<list<int>> {
+  var x = 0.5
+  var out: list<list<int>> = []
+  var m = 0
+  for i in 0..n {
+    x = x * 1.5 + 0.25
+    var e: list<int> = []
+    m = m + k * i
+    e = append(e, m)
+    out = append(out, e)
+  }
+  print(x)
+  return out
+}",
+        ),
+        (
+            "_f_c6",
+            "fun f(n: int, k: int): list<list<int>> {
+  var x = 0.5
+  var out: list<list<int>> = []
+  var m = 0
+  var q = 1
+  for i in 0..n {
+    x = x * 1.5 + 0.25
+    var e: list<int> = []
+    m = m + k * i
+    q = q + m % 7
+    e = append(e, m + q)
+    out = append(out, e)
+  }
+  print(x)
+  return out
+}",
+        ),
+    ];
+    let main = "\nprint(f(5, 3))\nprint(f(0, 1))\n";
+    check_cache_forms(&["new_list"], SHAPES, main);
+}
+
+/// Each shape (a function `f` in one cache form of the stencils `stencils`, named by its form
+/// suffix) followed by `main` prints under `--jit=always` what it prints under `--jit=off`,
+/// takes no side exit, and really uses those forms (`--dump-jit=f`).
+fn check_cache_forms(stencils: &[&str], shapes: &[(&str, &str)], main: &str) {
     let dir = std::env::temp_dir();
-    for (suffix, body) in SHAPES {
-        let path = dir.join(format!("mochi_concat{suffix}_{}.mochi", std::process::id()));
+    for (suffix, body) in shapes {
+        let name = format!("mochi_{}{suffix}_{}.mochi", stencils[0], std::process::id());
+        let path = dir.join(name);
         std::fs::write(&path, format!("{body}{main}")).unwrap();
         let run = |args: &[&str]| mochi().arg("run").args(args).arg(&path).output().unwrap();
         let off = run(&["--jit=off"]);
@@ -756,10 +958,12 @@ fn concat_str_runs_alike_in_every_cache_form() {
         assert!(native.status.success(), "{suffix}: {err}");
         assert_eq!(text(&native.stdout), text(&off.stdout), "{suffix}");
         let out = text(&run(&["--jit=always", "--dump-jit=f"]).stdout);
-        assert!(
-            out.contains(&format!("[concat_str{suffix}]")),
-            "f does not use concat_str{suffix}:\n{out}"
-        );
+        for st in stencils {
+            assert!(
+                out.contains(&format!("[{st}{suffix}]")),
+                "f does not use {st}{suffix}:\n{out}"
+            );
+        }
         assert_eq!(stat(&err, "jit side exits:"), 0, "{suffix}: {err}");
         let _ = std::fs::remove_file(&path);
     }

@@ -32,6 +32,7 @@
     X("offsetof(Ctx, rsp_limit)", offsetof(Ctx, rsp_limit))   \
     X("offsetof(Ctx, map_slots)", offsetof(Ctx, map_slots))   \
     X("offsetof(Ctx, str_free)", offsetof(Ctx, str_free))     \
+    X("offsetof(Ctx, list_free)", offsetof(Ctx, list_free))   \
     X("offsetof(Ctx, gc)", offsetof(Ctx, gc))                 \
     X("GLOBALS_OFFSET", GLOBALS_OFFSET)                       \
     X("sizeof(ListSlot)", sizeof(ListSlot))                   \

@@ -188,3 +188,39 @@ OP_B(list_set_cell_v, LIST_SET_WORD_V)
     uint64_t *d_ = VIEW_DATA(_A);             \
     ELEM_AT(j, B, VIEW_LEN(_A), d_[j] = f64_bits(C))
 OP_BC_K(list_set_f64_v, LIST_SET_F64_V, I, F)
+
+/* R[a] := new empty list of element type b with capacity c. A list of capacity 0 has no
+ * buffer (arenas' `new_list`: data NULL, len 0, cap 0), so it is made inline: a slot popped
+ * off the list table's free list, counted as arenas' `push_list_slot` counts it (the table's
+ * live slots, the heap's allocation counters), below the collector's bound (strings.c's
+ * concatenation does the same). Anything else (a capacity, an empty free list, a collection
+ * due) calls the op's routine (vm::runtime::helpers::new_list). */
+#define LIST_HANDLE(gen, index)                                                       \
+    (((uint64_t)HANDLE_TAG_MIN << 48) | ((uint64_t)ARENA_LIST << 44) |                \
+     ((uint64_t)((gen) & 0xFFF) << 32) | (index))
+#define NEW_LIST(NAME, SPILL, RELOAD)                                                    \
+    STENCIL(NAME) {                                                                      \
+        GcCounters *g = ctx->gc;                                                         \
+        SlotFree *fl = ctx->list_free;                                                   \
+        if (LIKELY(OPAQUE_U32(_C) == 0 && g->allocated_since < g->collect_at && fl->len != 0)) { \
+            uint64_t i = fl->ids[--fl->len];                                             \
+            fl->live += 1;                                                               \
+            ListSlot *s = list_of(lists, i);                                             \
+            s->data = 0;                                                                 \
+            s->len = 0;                                                                  \
+            s->cap = 0;                                                                  \
+            s->elem = (uint32_t)U32(_B);                                                 \
+            s->flags = FLAG_LIVE;                                                        \
+            g->allocated_since += sizeof(ListSlot);                                      \
+            g->total_allocated += sizeof(ListSlot);                                      \
+            CELL(_A) = LIST_HANDLE(s->gen, i);                                           \
+            CONTINUE();                                                                  \
+        }                                                                                \
+        SPILL;                                                                           \
+        CALL_ROUTINE(RELOAD)                                                             \
+    }
+#define NEW_LIST_NO_F(NAME, SPILL, RELOAD) NEW_LIST(NAME, SPILL, (RELOAD, ({ F_UNDEFINED(); })))
+#define NEW_LIST_F(NAME, SPILL, RELOAD) \
+    NEW_LIST(NAME, SPILL, (RELOAD, ({ F_UNDEFINED(); }), ({ RELOAD_ALL_F(); })))
+CACHE_FORMS(NEW_LIST_NO_F, new_list, LZ)
+CACHE_FORMS(NEW_LIST_F, new_list_f, LZ)

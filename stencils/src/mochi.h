@@ -54,6 +54,7 @@ typedef struct Ctx {
     uint8_t *rsp_limit;    /* native code calls only while rsp is above this (depth limit) */
     uint8_t *map_slots;    /* base of the heap's map slot table (never moves) */
     struct SlotFree *str_free; /* the string slot table's free list */
+    struct SlotFree *list_free; /* the list slot table's free list */
     struct GcCounters *gc;     /* the heap's allocation counters */
 } Ctx;
 

@@ -100,7 +100,7 @@
 #define OP_PARSE_INT 93 /* R[a] := parseIntStr(R[b], base R[c])  (error on bad digits) | a:I b:C c:I | helper parse_int [exit] */
 #define OP_STR_TO_INT 94 /* R[a] := R[b] as int  (error `cannot cast "x" to int`) | a:I b:C | helper str_to_int [exit] */
 #define OP_STR_TO_FLOAT 95 /* R[a] := R[b] as float  (error `cannot cast "x" to float`) | a:F b:C | helper str_to_float [exit] */
-#define OP_NEW_LIST 96 /* R[a] := new empty list of element type b with capacity c | a:C b:N c:N | helper new_list [alloc] */
+#define OP_NEW_LIST 96 /* R[a] := new empty list of element type b with capacity c | a:C b:N c:N | stencil new_list, slow path helper [alloc] */
 #define OP_LIST_PUSH 97 /* R[a].push(R[b])  (in place; the word's meaning is the list's element type) | a:C b:R | stencil list_push, slow path helper [alloc] */
 #define OP_LIST_LEN 98 /* R[a] := len(R[b])  (list) | a:I b:C | stencil list_len [exit] */
 #define OP_LIST_GET_I64 99 /* R[a] := R[b][R[c]]  (list<int|bool>; negative counts from the end; out of range: error) | a:I b:C c:I | stencil list_get_i64 [exit] */
@@ -256,6 +256,7 @@ STENCIL(print_bool);
 STENCIL(print_str);
 STENCIL(concat_str);
 STENCIL(str_len);
+STENCIL(new_list);
 STENCIL(list_push);
 STENCIL(list_len);
 STENCIL(list_get_i64);

@@ -247,6 +247,7 @@ pub fn run_with_tests(
         rsp_limit: std::ptr::null_mut(),
         map_slots: rt.heap.map_slots_base() as *mut u8,
         str_free: rt.heap.str_free_list() as *mut u8,
+        list_free: rt.heap.list_free_list() as *mut u8,
         gc: rt.heap.gc_counters() as *mut u8,
     };
     // The globals block follows the context in one allocation (native code addresses it from

@@ -126,6 +126,8 @@ pub struct Ctx {
     /// The string slot table's free list (`arenas::SlotFree`; never moves), for the inline
     /// case of `concat_str`.
     pub str_free: *mut u8,
+    /// The list slot table's free list (never moves), for the inline case of `new_list`.
+    pub list_free: *mut u8,
     /// The heap's allocation counters (`arenas::GcStats`, whose first fields are
     /// `allocated_since`, `collect_at`, `total_allocated`), for the same.
     pub gc: *mut u8,
@@ -253,6 +255,10 @@ pub fn abi_facts() -> Vec<(&'static str, u64)> {
             offset_of!(Ctx, map_slots) as u64,
         ),
         ("offsetof(Ctx, str_free)", offset_of!(Ctx, str_free) as u64),
+        (
+            "offsetof(Ctx, list_free)",
+            offset_of!(Ctx, list_free) as u64,
+        ),
         ("offsetof(Ctx, gc)", offset_of!(Ctx, gc) as u64),
         ("GLOBALS_OFFSET", GLOBALS_OFFSET as u64),
         ("sizeof(ListSlot)", size_of::<ListSlot>() as u64),

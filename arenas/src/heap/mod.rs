@@ -512,6 +512,10 @@ impl Heap {
     pub fn str_free_list(&mut self) -> *mut SlotFree {
         self.strs.free_list()
     }
+    /// The list slot table's free list (never moves), for tier 2's inline `new_list`.
+    pub fn list_free_list(&mut self) -> *mut SlotFree {
+        self.lists.free_list()
+    }
     /// The allocation counters (`GcStats`'s first fields; never move while the heap does
     /// not), for tier 2's inline allocation.
     pub fn gc_counters(&mut self) -> *mut GcStats {

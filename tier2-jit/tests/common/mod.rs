@@ -66,6 +66,7 @@ impl Machine {
         c.str_slots = rt.heap.str_slots_base() as *mut u8;
         c.map_slots = rt.heap.map_slots_base() as *mut u8;
         c.str_free = rt.heap.str_free_list() as *mut u8;
+        c.list_free = rt.heap.list_free_list() as *mut u8;
         c.gc = rt.heap.gc_counters() as *mut u8;
         c.rt = rt as *mut vm::runtime::Runtime as *mut std::ffi::c_void;
     }
@@ -101,6 +102,7 @@ impl Machine {
             rsp_limit: std::ptr::null_mut(),
             map_slots: std::ptr::null_mut(),
             str_free: std::ptr::null_mut(),
+            list_free: std::ptr::null_mut(),
             gc: std::ptr::null_mut(),
         };
         let mut block = CtxBlock::new(ctx, 64);
