@@ -608,6 +608,18 @@ fn relax_exit_tails(code: &mut Vec<u8>, holes: &mut Vec<HoleOut>) {
     *holes = new_holes;
 }
 
+/// A rel32 code hole at `offset` for `sym` plus `addend`.
+fn rel32_hole(offset: usize, sym: Sym, addend: i64) -> HoleOut {
+    HoleOut {
+        in_data: false,
+        offset: offset as u64,
+        kind: Kind::Rel32,
+        sym,
+        addend,
+        pool_entry: None,
+    }
+}
+
 /// The name of the cold twin of stencil `S` is `cold.S` (see [`split_cold_tail`]).
 const COLD_PREFIX: &str = "cold.";
 
@@ -746,23 +758,9 @@ fn split_cold_tail(
         if n == s && cond {
             // j!cc _COLD (the tail's start), then jmp _CONTINUE
             hot.extend_from_slice(&[0x0f, 0x80 | ((code[at + 1] & 0x0f) ^ 1), 0, 0, 0, 0]);
-            hot_holes.push(HoleOut {
-                in_data: false,
-                offset: (hot.len() - 4) as u64,
-                kind: Kind::Rel32,
-                sym: Sym::Cold,
-                addend: -4,
-                pool_entry: None,
-            });
+            hot_holes.push(rel32_hole(hot.len() - 4, Sym::Cold, -4));
             hot.extend_from_slice(&[0xe9, 0, 0, 0, 0]);
-            hot_holes.push(HoleOut {
-                in_data: false,
-                offset: (hot.len() - 4) as u64,
-                kind: Kind::Rel32,
-                sym: Sym::Continue,
-                addend: -4,
-                pool_entry: None,
-            });
+            hot_holes.push(rel32_hole(hot.len() - 4, Sym::Continue, -4));
             continue;
         }
         if to_cold(i) {
@@ -777,14 +775,7 @@ fn split_cold_tail(
             } else {
                 hot.extend_from_slice(&[0xe9, 0, 0, 0, 0]);
             }
-            hot_holes.push(HoleOut {
-                in_data: false,
-                offset: (hot.len() - 4) as u64,
-                kind: Kind::Rel32,
-                sym: Sym::Cold,
-                addend: (t - split) as i64 - 4,
-                pool_entry: None,
-            });
+            hot_holes.push(rel32_hole(hot.len() - 4, Sym::Cold, (t - split) as i64 - 4));
             continue;
         }
         let mut bytes = code[at..at + len].to_vec();
