@@ -64,9 +64,10 @@ OP_ACCUX_K(sub_i64, SUB, USUB, XSUB, I)
     CONTINUE();
 OP_ACCX_K(mul_i64, MUL, XMUL, I)
 
-/* R[a] := R[b] + c  (signed 32-bit immediate). In place, `add $c, R[a]` with the immediate
- * as the hole, undone on overflow: when a is b the side exit finds R[b] as it was; otherwise
- * it finds R[a] := R[b], which the interpreter's re-execution overwrites. */
+/* R[a] := R[b] + c  (signed 32-bit immediate). With R[a] in a register: in place, `add $c,
+ * R[a]` with the immediate as the hole, undone on overflow (a cold twin): when a is b the side
+ * exit finds R[b] as it was; otherwise it finds R[a] := R[b], which the interpreter's
+ * re-execution overwrites. */
 #define ADD_IMM(A, B)                                             \
     A = B;                                                        \
     int of_;                                                      \
@@ -76,7 +77,17 @@ OP_ACCX_K(mul_i64, MUL, XMUL, I)
         SIDE_EXIT();                                              \
     }                                                             \
     CONTINUE();
-OP_AB(add_i64_imm, ADD_IMM)
+/* With R[a] in its frame slot: computed in a scratch register and stored when it fits (no
+ * undo, no cold twin to copy). */
+#define ADD_IMM_STORE(A, B)                         \
+    int64_t r;                                      \
+    if (__builtin_add_overflow(B, S32(_C), &r))     \
+        SIDE_EXIT();                                \
+    A = r;                                          \
+    CONTINUE();
+STENCIL(add_i64_imm) { ADD_IMM_STORE(I64(_A), I64(_B)) }
+REGS2_I(DEF_AB, add_i64_imm, ADD_IMM_STORE, I, I, m)
+VARIANTS2_REG1(DEF_AB, add_i64_imm, ADD_IMM, I, I)
 
 /* R[a] := R[b] * c  (signed 32-bit immediate: the hole is the immediate of a three-operand
  * `imulq $imm32, %src, %dst`, which clang would otherwise load into a register first) */
