@@ -195,25 +195,19 @@ OP_BC_K(list_set_f64_v, LIST_SET_F64_V, I, F)
  * live slots, the heap's allocation counters), below the collector's bound (strings.c's
  * concatenation does the same). Anything else (a capacity, an empty free list, a collection
  * due) calls the op's routine (vm::runtime::helpers::new_list). */
-#define LIST_HANDLE(gen, index)                                                       \
-    (((uint64_t)HANDLE_TAG_MIN << 48) | ((uint64_t)ARENA_LIST << 44) |                \
-     ((uint64_t)((gen) & 0xFFF) << 32) | (index))
 #define NEW_LIST(NAME, SPILL, RELOAD)                                                    \
     STENCIL(NAME) {                                                                      \
         GcCounters *g = ctx->gc;                                                         \
         SlotFree *fl = ctx->list_free;                                                   \
-        if (LIKELY(OPAQUE_U32(_C) == 0 && g->allocated_since < g->collect_at && fl->len != 0)) { \
-            uint64_t i = fl->ids[--fl->len];                                             \
-            fl->live += 1;                                                               \
+        if (LIKELY(OPAQUE_U32(_C) == 0 && can_alloc_slot(g, fl))) {                        \
+            uint64_t i = alloc_slot(g, fl, sizeof(ListSlot));                            \
             ListSlot *s = list_of(lists, i);                                             \
             s->data = 0;                                                                 \
             s->len = 0;                                                                  \
             s->cap = 0;                                                                  \
             s->elem = (uint32_t)U32(_B);                                                 \
             s->flags = FLAG_LIVE;                                                        \
-            g->allocated_since += sizeof(ListSlot);                                      \
-            g->total_allocated += sizeof(ListSlot);                                      \
-            CELL(_A) = LIST_HANDLE(s->gen, i);                                           \
+            CELL(_A) = HANDLE(ARENA_LIST, s->gen, i);                                           \
             CONTINUE();                                                                  \
         }                                                                                \
         SPILL;                                                                           \

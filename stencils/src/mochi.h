@@ -206,6 +206,28 @@ typedef uint64_t (*HelperRoutine)(Ctx *, uint8_t *, uint32_t, uint32_t, uint32_t
 /* Always inline: a call to a static function would be a relocation the extractor rejects. */
 #define INLINE static inline __attribute__((always_inline))
 
+/* The handle Cell of slot `index` of arena `kind`, generation `gen` (arenas' `Cell::handle`). */
+#define HANDLE(kind, gen, index)                                                      \
+    (((uint64_t)HANDLE_TAG_MIN << 48) | ((uint64_t)(kind) << 44) |                    \
+     ((uint64_t)((gen) & 0xFFF) << 32) | (index))
+
+/* Inline allocation of a slot (strings.c's concatenation, lists.c's empty list): allowed only
+ * below the collector's bound (`allocated_since < collect_at`, what an allocating routine's
+ * safepoint tests; 0 in stress mode and once out of memory) and with a free slot to pop. */
+INLINE int can_alloc_slot(const GcCounters *g, const SlotFree *fl) {
+    return g->allocated_since < g->collect_at && fl->len != 0;
+}
+/* Pop a free slot's index and count it as arenas' `SlotTable::alloc` and `note_alloc` do (the
+ * table's live slots, `bytes` in the heap's counters). The caller fills the slot, its `gen`
+ * kept (bumped when it was freed). */
+INLINE uint64_t alloc_slot(GcCounters *g, SlotFree *fl, uint64_t bytes) {
+    uint64_t i = fl->ids[--fl->len];
+    fl->live += 1;
+    g->allocated_since += bytes;
+    g->total_allocated += bytes;
+    return i;
+}
+
 /* ---- holes ---- */
 /* Continuation (the next instruction) and jump target (an instruction of the same function). */
 extern PN uint64_t _CONTINUE(ARGS);

@@ -22,11 +22,6 @@ INLINE StrSlot *str_of(Ctx *ctx, uint64_t index) {
     return (StrSlot *)(ctx->str_slots + index * sizeof(StrSlot));
 }
 
-/* The handle Cell of string slot `index` of generation `gen` (arenas' `Cell::handle`). */
-#define STR_HANDLE(gen, index)                                                        \
-    (((uint64_t)HANDLE_TAG_MIN << 48) | ((uint64_t)ARENA_STR << 44) |                 \
-     ((uint64_t)((gen) & 0xFFF) << 32) | (index))
-
 /* R[a] := R[b] ++ R[c] */
 #define CONCAT_STR(NAME, SPILL, RELOAD)                                                  \
     STENCIL(NAME) {                                                                      \
@@ -41,7 +36,7 @@ INLINE StrSlot *str_of(Ctx *ctx, uint64_t index) {
             if (LIKELY(lb - 1 < MAX_INLINE_BYTES && la != 0 && h != 0) &&                \
                 LIKELY(sa->ptr + la == (uint8_t *)(h + 1) + h->used) &&                  \
                 LIKELY(h->used + lb <= h->cap) &&                                        \
-                LIKELY(g->allocated_since < g->collect_at && fl->len != 0)) {            \
+                LIKELY(can_alloc_slot(g, fl))) {                                         \
                 uint8_t *end = (uint8_t *)(h + 1) + h->used;                             \
                 const uint8_t *src = sb->ptr;                                            \
                 for (uint64_t k = 0; k < lb; k++) {                                      \
@@ -50,8 +45,7 @@ INLINE StrSlot *str_of(Ctx *ctx, uint64_t index) {
                 }                                                                        \
                 h->used += lb;                                                           \
                 h->refs += 1;                                                            \
-                uint64_t i = fl->ids[--fl->len];                                         \
-                fl->live += 1;                                                           \
+                uint64_t i = alloc_slot(g, fl, sizeof(StrSlot));                         \
                 StrSlot *s = str_of(ctx, i);                                             \
                 s->ptr = sa->ptr;                                                        \
                 s->len = la + lb;                                                        \
@@ -59,9 +53,7 @@ INLINE StrSlot *str_of(Ctx *ctx, uint64_t index) {
                 s->buf = h;                                                              \
                 s->flags = FLAG_LIVE;                                                    \
                 s->pad_ = 0;                                                             \
-                g->allocated_since += sizeof(StrSlot);                                   \
-                g->total_allocated += sizeof(StrSlot);                                   \
-                CELL(_A) = STR_HANDLE(s->gen, i);                                        \
+                CELL(_A) = HANDLE(ARENA_STR, s->gen, i);                                        \
                 RELOAD;                                                                  \
                 CONTINUE();                                                              \
             }                                                                            \
