@@ -732,21 +732,40 @@ fn concat_str_runs_alike_in_every_cache_form() {
 /// and printed.
 #[test]
 fn new_list_runs_alike_in_every_cache_form() {
-    // (form suffix, shape)
-    const SHAPES: &[(&str, &str)] = &[
-        (
-            "",
-            "fun f(n: int, k: int): list<list<int>> {
+    check_cache_forms(&["new_list"], NEW_LIST_SHAPES, NEW_LIST_MAIN);
+}
+
+/// `NewListSmall` (a literal of 1 to 4 elements) in every form of its stencil, in the shapes of
+/// `new_list`'s test with `[k, n]` for `[]`; `main` makes enough garbage for collections, so
+/// that buffers are kept and the inline path reuses them.
+#[test]
+fn new_list_small_runs_alike_in_every_cache_form() {
+    let main = "\nvar t = 0\nfor r in 0..3000 {\n  t = t + len(f(40, r))\n}\nprint(t)\nprint(f(5, 3))\nprint(f(0, 1))\n";
+    let shapes: Vec<(&str, String)> = NEW_LIST_SHAPES
+        .iter()
+        .map(|(sfx, body)| (*sfx, body.replace("list<int> = []", "list<int> = [k, n]")))
+        .collect();
+    let shapes: Vec<(&str, &str)> = shapes.iter().map(|(a, b)| (*a, b.as_str())).collect();
+    check_cache_forms(&["new_list_small"], &shapes, main);
+}
+
+const NEW_LIST_MAIN: &str = "\nprint(f(5, 3))\nprint(f(0, 1))\n";
+
+/// Functions `f` whose `NewList` (`[]`) is compiled in each cache form, by form suffix.
+const NEW_LIST_SHAPES: &[(&str, &str)] = &[
+    (
+        "",
+        "fun f(n: int, k: int): list<list<int>> {
   var a: list<int> = []
   var b: list<int> = []
   a = append(a, n)
   let c: list<list<int>> = [a, b, []]
   return c
 }",
-        ),
-        (
-            "_c1",
-            "fun f(n: int, k: int): list<list<int>> {
+    ),
+    (
+        "_c1",
+        "fun f(n: int, k: int): list<list<int>> {
   var out: list<list<int>> = []
   var i = 0
   while i < 4 {
@@ -756,10 +775,10 @@ fn new_list_runs_alike_in_every_cache_form() {
   }
   return out
 }",
-        ),
-        (
-            "_c2",
-            "fun f(n: int, k: int): list<list<int>> {
+    ),
+    (
+        "_c2",
+        "fun f(n: int, k: int): list<list<int>> {
   var out: list<list<int>> = []
   for i in 0..n {
     var e: list<int> = []
@@ -767,10 +786,10 @@ fn new_list_runs_alike_in_every_cache_form() {
   }
   return out
 }",
-        ),
-        (
-            "_c3",
-            "fun f(n: int, k: int): list<list<int>> {
+    ),
+    (
+        "_c3",
+        "fun f(n: int, k: int): list<list<int>> {
   var out: list<list<int>> = []
   for i in 0..n {
     var e: list<int> = []
@@ -779,10 +798,10 @@ fn new_list_runs_alike_in_every_cache_form() {
   }
   return out
 }",
-        ),
-        (
-            "_c4",
-            "fun f(n: int, k: int): list<list<int>> {
+    ),
+    (
+        "_c4",
+        "fun f(n: int, k: int): list<list<int>> {
   var out: list<list<int>> = []
   var m = 0
   for i in 0..n {
@@ -793,10 +812,10 @@ fn new_list_runs_alike_in_every_cache_form() {
   }
   return out
 }",
-        ),
-        (
-            "_c5",
-            "fun f(n: int, k: int): list<list<int>> {
+    ),
+    (
+        "_c5",
+        "fun f(n: int, k: int): list<list<int>> {
   var out: list<list<int>> = []
   var m = 0
   for i in 0..n {
@@ -807,10 +826,10 @@ fn new_list_runs_alike_in_every_cache_form() {
   }
   return out
 }",
-        ),
-        (
-            "_c6",
-            "fun f(n: int, k: int): list<list<int>> {
+    ),
+    (
+        "_c6",
+        "fun f(n: int, k: int): list<list<int>> {
   var out: list<list<int>> = []
   var m = 0
   var q = 1
@@ -823,10 +842,10 @@ fn new_list_runs_alike_in_every_cache_form() {
   }
   return out
 }",
-        ),
-        (
-            "_f",
-            "fun f(n: int, k: int): list<list<int>> {
+    ),
+    (
+        "_f",
+        "fun f(n: int, k: int): list<list<int>> {
   var out: list<list<int>> = []
   var x = 0.5
   while x < 100.0 {
@@ -837,10 +856,10 @@ fn new_list_runs_alike_in_every_cache_form() {
   print(x)
   return out
 }",
-        ),
-        (
-            "_f_c1",
-            "fun f(n: int, k: int): list<list<int>> {
+    ),
+    (
+        "_f_c1",
+        "fun f(n: int, k: int): list<list<int>> {
   var x = 0.5
   var out: list<list<int>> = []
   var i = 0
@@ -853,10 +872,10 @@ fn new_list_runs_alike_in_every_cache_form() {
   print(x)
   return out
 }",
-        ),
-        (
-            "_f_c2",
-            "fun f(n: int, k: int): list<list<int>> {
+    ),
+    (
+        "_f_c2",
+        "fun f(n: int, k: int): list<list<int>> {
   var x = 0.5
   var out: list<list<int>> = []
   for i in 0..n {
@@ -867,10 +886,10 @@ fn new_list_runs_alike_in_every_cache_form() {
   print(x)
   return out
 }",
-        ),
-        (
-            "_f_c3",
-            "fun f(n: int, k: int): list<list<int>> {
+    ),
+    (
+        "_f_c3",
+        "fun f(n: int, k: int): list<list<int>> {
   var x = 0.5
   var out: list<list<int>> = []
   for i in 0..n {
@@ -882,10 +901,10 @@ fn new_list_runs_alike_in_every_cache_form() {
   print(x)
   return out
 }",
-        ),
-        (
-            "_f_c4",
-            "fun f(n: int, k: int): list<list<int>> {
+    ),
+    (
+        "_f_c4",
+        "fun f(n: int, k: int): list<list<int>> {
   var x = 0.5
   var out: list<list<int>> = []
   var m = 0
@@ -899,10 +918,10 @@ fn new_list_runs_alike_in_every_cache_form() {
   print(x)
   return out
 }",
-        ),
-        (
-            "_f_c5",
-            "fun f(n: int, k: int): list<list<int>> {
+    ),
+    (
+        "_f_c5",
+        "fun f(n: int, k: int): list<list<int>> {
   var x = 0.5
   var out: list<list<int>> = []
   var m = 0
@@ -916,10 +935,10 @@ fn new_list_runs_alike_in_every_cache_form() {
   print(x)
   return out
 }",
-        ),
-        (
-            "_f_c6",
-            "fun f(n: int, k: int): list<list<int>> {
+    ),
+    (
+        "_f_c6",
+        "fun f(n: int, k: int): list<list<int>> {
   var x = 0.5
   var out: list<list<int>> = []
   var m = 0
@@ -935,11 +954,8 @@ fn new_list_runs_alike_in_every_cache_form() {
   print(x)
   return out
 }",
-        ),
-    ];
-    let main = "\nprint(f(5, 3))\nprint(f(0, 1))\n";
-    check_cache_forms(&["new_list"], SHAPES, main);
-}
+    ),
+];
 
 /// Each shape (a function `f` in one cache form of the stencils `stencils`, named by its form
 /// suffix) followed by `main` prints under `--jit=always` what it prints under `--jit=off`,

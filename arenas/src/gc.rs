@@ -11,7 +11,6 @@
 
 use std::time::Instant;
 
-use crate::heap::lists::release_words;
 use crate::heap::records::{free_fields, mask_words};
 use crate::heap::strings::release_str_buf;
 use crate::heap::{
@@ -223,10 +222,11 @@ impl Heap {
             |s| release_str_buf(s.buf),
             |s| s.len as usize,
         ));
+        let small = &mut self.small_bufs;
         add(sweep(
             &mut self.lists,
             all,
-            |s| release_words(s.data),
+            |s| small.release(s.data),
             |s| s.cap as usize * 8,
         ));
         add(sweep(

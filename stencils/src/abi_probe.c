@@ -34,6 +34,9 @@
     X("offsetof(Ctx, str_free)", offsetof(Ctx, str_free))     \
     X("offsetof(Ctx, list_free)", offsetof(Ctx, list_free))   \
     X("offsetof(Ctx, gc)", offsetof(Ctx, gc))                 \
+    X("offsetof(Ctx, list_bufs)", offsetof(Ctx, list_bufs))   \
+    X("sizeof(BufFree)", sizeof(BufFree))                     \
+    X("SMALL_CAPS", SMALL_CAPS)                               \
     X("GLOBALS_OFFSET", GLOBALS_OFFSET)                       \
     X("sizeof(ListSlot)", sizeof(ListSlot))                   \
     X("offsetof(ListSlot, data)", offsetof(ListSlot, data))   \

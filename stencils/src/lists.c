@@ -218,3 +218,37 @@ OP_BC_K(list_set_f64_v, LIST_SET_F64_V, I, F)
     NEW_LIST(NAME, SPILL, (RELOAD, ({ F_UNDEFINED(); }), ({ RELOAD_ALL_F(); })))
 CACHE_FORMS(NEW_LIST_NO_F, new_list, LZ)
 CACHE_FORMS(NEW_LIST_F, new_list_f, LZ)
+
+/* R[a] := new empty list of element type b with capacity c, 1 <= c <= SMALL_CAPS (the verifier
+ * checks it): made inline, like new_list's empty list, when a dead buffer of capacity c is
+ * kept for reuse (arenas' `SmallBufs::take`: used 0, refs 1 once the slot holds it), counted
+ * as arenas' `new_list` counts the slot and the buffer. Else the op's routine. */
+#define NEW_LIST_SMALL(NAME, SPILL, RELOAD)                                              \
+    STENCIL(NAME) {                                                                      \
+        GcCounters *g = ctx->gc;                                                         \
+        SlotFree *fl = ctx->list_free;                                                   \
+        BufFree *bf = &ctx->list_bufs[U32(_C) - 1];                                      \
+        if (LIKELY(can_alloc_slot(g, fl) && bf->len != 0)) {                             \
+            uint64_t *d = bf->bufs[--bf->len];                                           \
+            BufHeader *h = (BufHeader *)d - 1;                                           \
+            h->used = 0;                                                                 \
+            h->refs = 1;                                                                 \
+            uint64_t i = alloc_slot(g, fl, sizeof(ListSlot) + sizeof(BufHeader) + 8 * U32(_C)); \
+            ListSlot *s = list_of(lists, i);                                             \
+            s->data = d;                                                                 \
+            s->len = 0;                                                                  \
+            s->cap = U32(_C);                                                            \
+            s->elem = (uint32_t)U32(_B);                                                 \
+            s->flags = FLAG_LIVE;                                                        \
+            CELL(_A) = HANDLE(ARENA_LIST, s->gen, i);                                    \
+            CONTINUE();                                                                  \
+        }                                                                                \
+        SPILL;                                                                           \
+        CALL_ROUTINE(RELOAD)                                                             \
+    }
+#define NEW_LIST_SMALL_NO_F(NAME, SPILL, RELOAD) \
+    NEW_LIST_SMALL(NAME, SPILL, (RELOAD, ({ F_UNDEFINED(); })))
+#define NEW_LIST_SMALL_F(NAME, SPILL, RELOAD) \
+    NEW_LIST_SMALL(NAME, SPILL, (RELOAD, ({ F_UNDEFINED(); }), ({ RELOAD_ALL_F(); })))
+CACHE_FORMS(NEW_LIST_SMALL_NO_F, new_list_small, LZ)
+CACHE_FORMS(NEW_LIST_SMALL_F, new_list_small_f, LZ)

@@ -56,6 +56,7 @@ typedef struct Ctx {
     struct SlotFree *str_free; /* the string slot table's free list */
     struct SlotFree *list_free; /* the list slot table's free list */
     struct GcCounters *gc;     /* the heap's allocation counters */
+    struct BufFree *list_bufs; /* kept small list buffers, [cap - 1] for cap 1..SMALL_CAPS */
 } Ctx;
 
 /* The globals block starts right after the context (one allocation, vm::abi::CtxBlock). */
@@ -107,6 +108,15 @@ typedef struct SlotFree {
     uint64_t len;
     uint64_t live;
 } SlotFree;
+
+/* Dead list buffers of one small capacity kept for reuse (arenas/src/heap/lists.rs):
+ * bufs[0..len] are data pointers of buffers no list references, popped from the end; only Rust
+ * pushes. Ctx.list_bufs[cap - 1] holds those of capacity cap, 1 <= cap <= SMALL_CAPS. */
+#define SMALL_CAPS 4
+typedef struct BufFree {
+    uint64_t **bufs;
+    uint64_t len;
+} BufFree;
 
 /* The heap's allocation counters (the first fields of arenas' `GcStats`): the runtime collects
  * at its next safepoint once allocated_since >= collect_at (0 in stress mode and once out of

@@ -249,6 +249,7 @@ pub fn run_with_tests(
         str_free: rt.heap.str_free_list() as *mut u8,
         list_free: rt.heap.list_free_list() as *mut u8,
         gc: rt.heap.gc_counters() as *mut u8,
+        list_bufs: rt.heap.small_list_bufs() as *mut u8,
     };
     // The globals block follows the context in one allocation (native code addresses it from
     // the context register).

@@ -131,6 +131,9 @@ pub struct Ctx {
     /// The heap's allocation counters (`arenas::GcStats`, whose first fields are
     /// `allocated_since`, `collect_at`, `total_allocated`), for the same.
     pub gc: *mut u8,
+    /// The heap's kept small list buffers (`arenas::BufFree`, one per capacity
+    /// 1..=`arenas::SMALL_CAPS`; never move), for the inline case of `new_list` with a capacity.
+    pub list_bufs: *mut u8,
 }
 
 /// Byte offset of the globals block from the context: it starts right after the `Ctx`.
@@ -260,6 +263,12 @@ pub fn abi_facts() -> Vec<(&'static str, u64)> {
             offset_of!(Ctx, list_free) as u64,
         ),
         ("offsetof(Ctx, gc)", offset_of!(Ctx, gc) as u64),
+        (
+            "offsetof(Ctx, list_bufs)",
+            offset_of!(Ctx, list_bufs) as u64,
+        ),
+        ("sizeof(BufFree)", size_of::<arenas::BufFree>() as u64),
+        ("SMALL_CAPS", arenas::SMALL_CAPS as u64),
         ("GLOBALS_OFFSET", GLOBALS_OFFSET as u64),
         ("sizeof(ListSlot)", size_of::<ListSlot>() as u64),
         (

@@ -309,6 +309,8 @@ macro_rules! for_each_op {
             // ---- lists (typed fast paths are plain ops; the rest are helpers) ----
             /// R[a] := new empty list of element type b with capacity c
             NewList jit "new_list" | new_list [alloc] { a: C, b: N, c: N };
+            /// R[a] := new empty list of element type b with capacity c, 1 <= c <= arenas::SMALL_CAPS  (a list literal's; a kept buffer serves it)
+            NewListSmall jit "new_list_small" | new_list [alloc] { a: C, b: N, c: N };
             /// R[a].push(R[b])  (in place; the word's meaning is the list's element type)
             ListPush jit "list_push" | list_push [alloc] { a: C, b: R };
             /// R[a] := len(R[b])  (list)

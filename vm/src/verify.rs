@@ -53,6 +53,10 @@ pub fn verify(p: &Program) -> std::result::Result<(), String> {
                     Operand::N if matches!(ins.op, Op::DivI64Pow2 | Op::ModI64Pow2) => {
                         (1..=62).contains(&v)
                     }
+                    // A small list's capacity (tier 2 indexes the kept buffers by it).
+                    Operand::N if ins.op == Op::NewListSmall && j == 2 => {
+                        (1..=arenas::SMALL_CAPS as u32).contains(&v)
+                    }
                     Operand::S | Operand::N => true,
                 };
                 if !ok {

@@ -17,12 +17,125 @@ fn buf_layout(cap: usize) -> Layout {
     Layout::from_size_align(BUF_HEADER_SIZE + cap * 8, 8).expect("list too large")
 }
 
-/// A new word buffer (`refs = 0`, `used = 0`); returns the data pointer.
-fn new_words(cap: usize) -> *mut u64 {
-    debug_assert!(cap > 0);
-    let p = super::alloc_buf(buf_layout(cap), cap);
-    // SAFETY: the words follow the header.
-    unsafe { (p as *mut u8).add(BUF_HEADER_SIZE) as *mut u64 }
+/// Capacities whose dead buffers are kept for reuse (1..=SMALL_CAPS words).
+pub const SMALL_CAPS: usize = 4;
+/// How many dead buffers of each small capacity are kept at most (the rest are freed): at
+/// most 32 768 x (24 + 8 x 4) bytes, 1.8 MiB, for capacity 4.
+pub const SMALL_KEEP: usize = 32768;
+
+/// The dead buffers of one small capacity (arenas' `SmallBufs`; `#[repr(C)]` for tier 2):
+/// `bufs[0..len]` are data pointers of buffers with no reference, popped from the end.
+/// Native code pops (`new_list`'s inline case, which then sets the header as
+/// [`SmallBufs::take`] does); only Rust pushes.
+#[repr(C)]
+#[derive(Debug)]
+pub struct BufFree {
+    pub bufs: *mut *mut u64,
+    pub len: u64,
+}
+
+/// Dead list buffers of capacity 1..=[`SMALL_CAPS`] kept for reuse, so that the many small
+/// lists of a program like binary_trees (`[left, right]`) cost a pop instead of a malloc and
+/// a free. `classes[cap - 1]` holds the buffers of capacity `cap`. The `BufFree`s are boxed
+/// and their arrays allocated once with room for [`SMALL_KEEP`] (so neither ever moves: native
+/// code holds their address); the kept buffers are not counted as heap bytes (like memory
+/// the allocator keeps).
+#[derive(Debug)]
+pub struct SmallBufs {
+    classes: Box<[BufFree; SMALL_CAPS]>,
+    store: Vec<Box<[*mut u64]>>,
+}
+
+impl Default for SmallBufs {
+    fn default() -> Self {
+        SmallBufs {
+            classes: Box::new(std::array::from_fn(|_| BufFree {
+                bufs: std::ptr::null_mut(),
+                len: 0,
+            })),
+            store: Vec::new(),
+        }
+    }
+}
+
+impl SmallBufs {
+    /// The `BufFree` array (never moves), for tier 2's inline `new_list`.
+    pub fn classes_ptr(&mut self) -> *mut BufFree {
+        self.classes.as_mut_ptr()
+    }
+
+    /// A word buffer of capacity `cap` (> 0) with `refs = 0`, `used = 0`: a kept one when
+    /// there is one, else a new one. Returns the data pointer.
+    fn take(&mut self, cap: usize) -> *mut u64 {
+        debug_assert!(cap > 0);
+        if cap <= SMALL_CAPS {
+            let f = &mut self.classes[cap - 1];
+            if f.len != 0 {
+                f.len -= 1;
+                // SAFETY: bufs[0..len] are dead buffers of capacity `cap` (header intact).
+                unsafe {
+                    let data = *f.bufs.add(f.len as usize);
+                    let h = header(data);
+                    (*h).used = 0;
+                    (*h).refs = 0;
+                    return data;
+                }
+            }
+        }
+        let p = super::alloc_buf(buf_layout(cap), cap);
+        // SAFETY: the words follow the header.
+        unsafe { (p as *mut u8).add(BUF_HEADER_SIZE) as *mut u64 }
+    }
+
+    /// Drop one reference to a word buffer (null is fine); at zero it is kept (a small one,
+    /// while its class has room) or freed. Returns the bytes no longer in use.
+    pub(crate) fn release(&mut self, data: *mut u64) -> usize {
+        if data.is_null() {
+            return 0;
+        }
+        let h = header(data);
+        // SAFETY: live buffer with refs > 0.
+        unsafe {
+            (*h).refs -= 1;
+            if (*h).refs != 0 {
+                return 0;
+            }
+            let cap = (*h).cap as usize;
+            if cap <= SMALL_CAPS && self.keep(cap, data) {
+                return BUF_HEADER_SIZE + cap * 8;
+            }
+            dealloc(h as *mut u8, buf_layout(cap));
+            BUF_HEADER_SIZE + cap * 8
+        }
+    }
+
+    fn keep(&mut self, cap: usize, data: *mut u64) -> bool {
+        let f = &mut self.classes[cap - 1];
+        if f.bufs.is_null() {
+            let mut a = vec![std::ptr::null_mut(); SMALL_KEEP].into_boxed_slice();
+            f.bufs = a.as_mut_ptr();
+            self.store.push(a);
+        }
+        if f.len as usize == SMALL_KEEP {
+            return false;
+        }
+        // SAFETY: len < SMALL_KEEP, the array's length.
+        unsafe { *f.bufs.add(f.len as usize) = data };
+        f.len += 1;
+        true
+    }
+}
+
+impl Drop for SmallBufs {
+    fn drop(&mut self) {
+        for (k, f) in self.classes.iter_mut().enumerate() {
+            for j in 0..f.len as usize {
+                // SAFETY: each kept buffer is owned by the cache alone.
+                unsafe { dealloc(header(*f.bufs.add(j)) as *mut u8, buf_layout(k + 1)) };
+            }
+            f.len = 0;
+        }
+    }
 }
 
 #[inline]
@@ -51,34 +164,15 @@ pub(crate) fn header(data: *mut u64) -> *mut BufHeader {
     unsafe { (data as *mut u8).sub(BUF_HEADER_SIZE) as *mut BufHeader }
 }
 
-/// Drop one reference to a word buffer (null is fine); frees it at zero. Returns bytes freed.
-pub(crate) fn release_words(data: *mut u64) -> usize {
+/// Fill the fresh buffer `data` (capacity >= their total) with the concatenated `parts`; its
+/// `used` becomes their length. Returns `data` (null stays null: capacity 0).
+fn fill_words(data: *mut u64, parts: &[&[u64]]) -> *mut u64 {
     if data.is_null() {
-        return 0;
+        return data;
     }
-    let h = header(data);
-    // SAFETY: live buffer with refs > 0.
-    unsafe {
-        (*h).refs -= 1;
-        if (*h).refs == 0 {
-            let cap = (*h).cap as usize;
-            dealloc(h as *mut u8, buf_layout(cap));
-            return BUF_HEADER_SIZE + cap * 8;
-        }
-    }
-    0
-}
-
-/// A fresh buffer holding the concatenated `parts` with room for `cap` (>= their total) words;
-/// null when `cap == 0`.
-fn fresh_words(parts: &[&[u64]], cap: usize) -> *mut u64 {
-    if cap == 0 {
-        return std::ptr::null_mut();
-    }
-    let data = new_words(cap);
     let mut n = 0;
     for w in parts {
-        // SAFETY: the parts add up to at most cap words.
+        // SAFETY: the parts add up to at most the buffer's capacity.
         unsafe { std::ptr::copy_nonoverlapping(w.as_ptr(), data.add(n), w.len()) };
         n += w.len();
     }
@@ -96,6 +190,14 @@ fn buf_bytes(cap: usize) -> usize {
 }
 
 impl Heap {
+    /// A fresh word buffer of capacity `cap` (null when 0; see [`fill_words`]).
+    fn fresh_words(&mut self, cap: usize) -> *mut u64 {
+        if cap == 0 {
+            return std::ptr::null_mut();
+        }
+        self.small_bufs.take(cap)
+    }
+
     #[inline]
     fn list_slot(&self, c: Cell) -> &ListSlot {
         self.lists.get(self.idx(c, ArenaKind::List))
@@ -121,14 +223,14 @@ impl Heap {
 
     /// An empty list of element type `elem` with room for `cap` elements.
     pub fn new_list(&mut self, elem: TypeId, cap: usize) -> Cell {
-        let data = fresh_words(&[], cap);
+        let data = self.fresh_words(cap);
         self.note_alloc(buf_bytes(cap));
         self.push_list_slot(elem, data, 0, cap)
     }
 
     /// A list holding `words` (words of type `elem`).
     pub fn list_from(&mut self, elem: TypeId, words: &[u64]) -> Cell {
-        let data = fresh_words(&[words], words.len());
+        let data = fill_words(self.fresh_words(words.len()), &[words]);
         self.note_alloc(buf_bytes(words.len()));
         self.push_list_slot(elem, data, words.len(), words.len())
     }
@@ -249,11 +351,13 @@ impl Heap {
         // `xs = append(xs, v)`, see `compiler::lower::owned`) has exactly the capacity the
         // same appends would give it: capacity decides when a later append shares a buffer.
         let cap = ((len + 1) * 2).max(4);
-        let data = fresh_words(&[self.list_words(c), &[w]], cap);
+        let data = self.fresh_words(cap);
+        let data = fill_words(data, &[self.list_words(c), &[w]]);
         self.note_alloc(buf_bytes(cap));
         // SAFETY: fresh buffer.
         unsafe { (*header(data)).refs = 1 };
-        self.note_free(release_words(s.data));
+        let freed = self.small_bufs.release(s.data);
+        self.note_free(freed);
         let slot = self.lists.get_mut(i);
         slot.data = data;
         slot.cap = cap as u64;
@@ -276,7 +380,8 @@ impl Heap {
             return self.push_list_slot(s.elem, s.data, len + 1, s.cap as usize);
         }
         let cap = ((len + 1) * 2).max(4);
-        let data = fresh_words(&[self.list_words(c), &[w]], cap);
+        let data = self.fresh_words(cap);
+        let data = fill_words(data, &[self.list_words(c), &[w]]);
         self.note_alloc(buf_bytes(cap));
         self.push_list_slot(s.elem, data, len + 1, cap)
     }
@@ -285,7 +390,8 @@ impl Heap {
     pub fn list_slice(&mut self, c: Cell, lo: Option<i64>, hi: Option<i64>) -> Cell {
         let (lo, hi) = super::strings::clamp_range(lo, hi, self.list_len(c));
         let elem = self.list_elem_type(c);
-        let data = fresh_words(&[&self.list_words(c)[lo..hi]], hi - lo);
+        let data = self.fresh_words(hi - lo);
+        let data = fill_words(data, &[&self.list_words(c)[lo..hi]]);
         self.note_alloc(buf_bytes(hi - lo));
         self.push_list_slot(elem, data, hi - lo, hi - lo)
     }
@@ -309,7 +415,8 @@ impl Heap {
             }
         }
         let cap = if lb == 0 { la } else { (la + lb) * 2 };
-        let data = fresh_words(&[self.list_words(a), self.list_words(b)], cap);
+        let data = self.fresh_words(cap);
+        let data = fill_words(data, &[self.list_words(a), self.list_words(b)]);
         self.note_alloc(buf_bytes(cap));
         self.push_list_slot(sa.elem, data, la + lb, cap)
     }
@@ -721,5 +828,58 @@ impl WordSet {
         self.buckets
             .get(&heap.hash_word(w, ty))
             .is_some_and(|b| b.iter().any(|&(x, tx)| heap.values_equal2(x, tx, w, ty)))
+    }
+}
+
+#[cfg(test)]
+mod small_buf_tests {
+    use super::{header, SMALL_CAPS, SMALL_KEEP};
+    use crate::heap::Heap;
+    use crate::rtti::TypeTable;
+    use crate::value::Cell;
+
+    fn data_of(h: &Heap, c: Cell) -> *mut u64 {
+        h.list_slot(c).data
+    }
+
+    /// A dead small buffer is kept by the sweep and serves the next list of its capacity,
+    /// with its header reset; a kept buffer never serves another capacity; a class keeps at
+    /// most SMALL_KEEP buffers.
+    #[test]
+    fn dead_small_buffers_are_kept_and_reused() {
+        let mut h = Heap::new(TypeTable::new());
+        let elem = h.types.intern(crate::rtti::TypeDesc::Int);
+        let mut dead = Vec::new();
+        for cap in 1..=SMALL_CAPS {
+            let c = h.new_list(elem, cap);
+            for w in 0..cap as u64 {
+                h.list_push(c, 10 + w);
+            }
+            dead.push((cap, data_of(&h, c)));
+        }
+        let live = h.new_list(elem, 2);
+        h.list_push(live, 7);
+        h.collect(&mut |sink| sink(live));
+        assert_eq!(h.list_words(live), &[7]);
+        for &(cap, d) in dead.iter().rev() {
+            let c = h.new_list(elem, cap);
+            assert_eq!(data_of(&h, c), d, "capacity {cap} reuses its buffer");
+            // SAFETY: live buffer.
+            let hd = unsafe { &*header(d) };
+            assert_eq!((hd.used, hd.cap, hd.refs), (0, cap as u64, 1));
+            assert_eq!(h.list_len(c), 0);
+            h.list_push(c, 99);
+            assert_eq!(h.list_words(c), &[99]);
+        }
+        // Nothing kept any more: a new list of capacity 3 gets a fresh buffer.
+        let c = h.new_list(elem, 3);
+        assert!(dead.iter().all(|&(_, d)| d != data_of(&h, c)));
+
+        // The bound: SMALL_KEEP + 10 dead buffers of capacity 1, SMALL_KEEP kept.
+        for _ in 0..SMALL_KEEP + 10 {
+            h.new_list(elem, 1);
+        }
+        h.collect(&mut |_| {});
+        assert_eq!(h.small_bufs.classes[0].len as usize, SMALL_KEEP);
     }
 }

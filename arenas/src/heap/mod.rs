@@ -447,6 +447,8 @@ pub struct Heap {
     pub(crate) bigs: SlotTable<BigSlot>,
     pub(crate) boxes: SlotTable<BoxSlot>,
     pub(crate) gc: GcStats,
+    /// Dead list buffers of small capacities kept for reuse (`lists::SmallBufs`).
+    pub(crate) small_bufs: lists::SmallBufs,
     /// Set once the heap could not grow (sticky: every later allocating op fails too).
     pub oom: Option<String>,
     /// Permanent one-byte strings for ASCII characters (string indexing returns these), and
@@ -483,6 +485,7 @@ impl Heap {
                 max_heap: crate::limits::default_max_heap(),
                 ..GcStats::default()
             },
+            small_bufs: lists::SmallBufs::default(),
             oom: None,
             ascii: Vec::new(),
         };
@@ -515,6 +518,11 @@ impl Heap {
     /// The list slot table's free list (never moves), for tier 2's inline `new_list`.
     pub fn list_free_list(&mut self) -> *mut SlotFree {
         self.lists.free_list()
+    }
+    /// The kept small list buffers, one `BufFree` per capacity 1..=`lists::SMALL_CAPS`
+    /// (never move), for tier 2's inline `new_list`.
+    pub fn small_list_bufs(&mut self) -> *mut lists::BufFree {
+        self.small_bufs.classes_ptr()
     }
     /// The allocation counters (`GcStats`'s first fields; never move while the heap does
     /// not), for tier 2's inline allocation.

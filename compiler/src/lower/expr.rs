@@ -265,8 +265,9 @@ impl Lowerer<'_> {
                 };
                 let etid = self.tid(&et);
                 let t = b.alloc(Bank::Cell);
+                let small = (1..=arenas::SMALL_CAPS).contains(&items.len());
                 b.op3(
-                    Op::NewList,
+                    if small { Op::NewListSmall } else { Op::NewList },
                     t,
                     Opnd::Raw(etid),
                     Opnd::Raw(items.len() as u32),

@@ -68,6 +68,7 @@ impl Machine {
         c.str_free = rt.heap.str_free_list() as *mut u8;
         c.list_free = rt.heap.list_free_list() as *mut u8;
         c.gc = rt.heap.gc_counters() as *mut u8;
+        c.list_bufs = rt.heap.small_list_bufs() as *mut u8;
         c.rt = rt as *mut vm::runtime::Runtime as *mut std::ffi::c_void;
     }
     /// Compile the functions listed in `compile`; the others have no native code.
@@ -104,6 +105,7 @@ impl Machine {
             str_free: std::ptr::null_mut(),
             list_free: std::ptr::null_mut(),
             gc: std::ptr::null_mut(),
+            list_bufs: std::ptr::null_mut(),
         };
         let mut block = CtxBlock::new(ctx, 64);
         block.globals().fill(SENTINEL);
