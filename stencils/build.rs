@@ -360,6 +360,9 @@ enum Sym {
     Callee,
     Frame,
     Cold,
+    ModMagic,
+    ModShift,
+    ModLimit,
 }
 
 #[derive(Clone, PartialEq, Eq, PartialOrd, Ord, Debug)]
@@ -1102,6 +1105,9 @@ fn hole(
                         "_CALLEE" => Sym::Callee,
                         "_FRAME" => Sym::Frame,
                         "_COLD" => Sym::Cold,
+                        "_MOD_MAGIC" => Sym::ModMagic,
+                        "_MOD_SHIFT" => Sym::ModShift,
+                        "_MOD_LIMIT" => Sym::ModLimit,
                         s if s.starts_with("_H_") && s.len() > 3 => Sym::Helper(s[3..].into()),
                         s => {
                             return Err(err(format!(

@@ -132,10 +132,22 @@ INLINE int64_t idiv64(int64_t x, int64_t y, int64_t *rem) {
     __asm__ volatile("");                         \
     CONTINUE();
 
+/* The high 64 bits of a * b. */
+INLINE uint64_t mulhi64(uint64_t a, uint64_t b) {
+    return (uint64_t)(((unsigned __int128)a * b) >> 64);
+}
+
 /* R[a] := R[b] % c  (signed 32-bit immediate, never 0: the lowering emits it only for a
- * nonzero constant) */
-#define MOD_IMM(A, B)             \
-    int64_t x = (B), y = S32(_C); \
+ * nonzero constant). A dividend in 0.._MOD_LIMIT (2^63 for |c| >= 3) is divided by |c|
+ * with two multiplications, whose latency is about half the divider's (x % c = x % |c| for
+ * x >= 0); anything else takes the divider. */
+#define MOD_IMM(A, B)                                                               \
+    int64_t x = (B), y = S32(_C);                                                   \
+    if (LIKELY((uint64_t)x < U64(_MOD_LIMIT))) {                                    \
+        uint64_t q_ = mulhi64(mulhi64((uint64_t)x, U64(_MOD_MAGIC)), U64(_MOD_SHIFT)); \
+        A = x - (int64_t)(q_ * (uint64_t)(y < 0 ? -y : y));                         \
+        CONTINUE();                                                                 \
+    }                                                                               \
     REM(A, x, y)
 OP_AB(mod_i64_imm, MOD_IMM)
 

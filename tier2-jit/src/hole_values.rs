@@ -31,8 +31,10 @@ pub const FRAME: u8 = 20;
 pub const F0: u8 = 21;
 /// `_COLD`: where the piece's cold twin is.
 pub const COLD: u8 = 29;
+/// `_MOD_MAGIC`, `_MOD_SHIFT`, `_MOD_LIMIT`: [`mod_magic`] of a `ModI64Imm`'s constant.
+pub const MOD_MAGIC: u8 = 30;
 /// `_H_<name>`: the address of a Rust helper (`HELPERS + i`: the i-th of [`helper_names`]).
-pub const HELPERS: u8 = 30;
+pub const HELPERS: u8 = 33;
 pub const MAX_HELPERS: usize = 15;
 pub const COUNT: usize = HELPERS as usize + MAX_HELPERS;
 
@@ -96,5 +98,80 @@ pub fn index(sym: HoleSymbol, helpers: &[&str]) -> Option<u8> {
         HoleSymbol::Callee => CALLEE,
         HoleSymbol::Frame => FRAME,
         HoleSymbol::Cold => COLD,
+        HoleSymbol::ModMagic => MOD_MAGIC,
+        HoleSymbol::ModShift => MOD_MAGIC + 1,
+        HoleSymbol::ModLimit => MOD_MAGIC + 2,
     })
+}
+
+/// The division of a non-negative x (below 2^63) by the constant `d = |c|` as two
+/// multiplications, `x / d = mulhi(mulhi(x, m), s)` with `mulhi(a, b) = (a * b) >> 64`
+/// (128-bit product): returns `[m, s, limit]`, the fast path being valid for
+/// `0 <= x < limit`.
+///
+/// With l = ceil(log2 d) and m = floor(2^(63+l) / d) + 1 (below 2^64 when 2^(l-1) < d), m * d
+/// lies in (2^(63+l), 2^(63+l) + d] and d <= 2^l, so floor(x * m / 2^(63+l)) = floor(x / d)
+/// for every 0 <= x < 2^63 (Granlund and Montgomery 1994, theorem 4.2 with N = 63). That is
+/// `mulhi(x, m) >> (l - 1)`, and the shift is the second multiplication by s = 2^(65-l)
+/// (a shift count cannot be a hole), which needs l >= 2: d >= 3. For |c| of 1 or 2 the limit is
+/// 0 and the stencil always takes its divider.
+pub fn mod_magic(c: i32) -> [u64; 3] {
+    let d = c.unsigned_abs() as u64;
+    if d < 3 {
+        return [0, 0, 0];
+    }
+    let l = 64 - (d - 1).leading_zeros();
+    let m = ((1u128 << (63 + l)) / d as u128 + 1) as u64;
+    [m, 1u64 << (65 - l), 1u64 << 63]
+}
+
+#[cfg(test)]
+mod mod_magic_tests {
+    use super::mod_magic;
+
+    fn mulhi(a: u64, b: u64) -> u64 {
+        ((a as u128 * b as u128) >> 64) as u64
+    }
+
+    /// The two multiplications give x / |c| for every divisor kind (small, large, powers of
+    /// two and their neighbours, negative, i32::MIN) on dividends at the edges of the range
+    /// and of each quotient step, and a pseudo-random spread; |c| <= 2 is never fast.
+    #[test]
+    fn two_multiplications_divide_exactly_below_the_limit() {
+        let mut cs: Vec<i32> = vec![3, 5, 6, 7, 10, 100, 139968, 1 << 30, i32::MAX, i32::MIN];
+        for k in 2..31 {
+            cs.extend([(1 << k) - 1, 1 << k, (1 << k) + 1]);
+        }
+        cs.extend(cs.clone().iter().map(|c| c.wrapping_neg()));
+        let mut seed = 0x9e3779b97f4a7c15u64;
+        for &c in &cs {
+            let [m, s, limit] = mod_magic(c);
+            assert_eq!(limit, 1 << 63, "{c}");
+            let d = c.unsigned_abs() as u64;
+            let mut xs = vec![
+                0,
+                1,
+                d - 1,
+                d,
+                d + 1,
+                2 * d - 1,
+                2 * d,
+                limit - 1,
+                limit - d,
+            ];
+            xs.extend([(limit - 1) / d * d, (limit - 1) / d * d - 1]);
+            for _ in 0..2000 {
+                seed ^= seed << 13;
+                seed ^= seed >> 7;
+                seed ^= seed << 17;
+                xs.push(seed >> (1 + seed % 63));
+            }
+            for x in xs {
+                assert_eq!(mulhi(mulhi(x, m), s), x / d, "{x} / {c}");
+            }
+        }
+        for c in [1, -1, 2, -2] {
+            assert_eq!(mod_magic(c)[2], 0);
+        }
+    }
 }

@@ -10,7 +10,22 @@ use vm::abi::{STATUS_EXIT, STATUS_RETURNED};
 use vm::jit_api::Jit;
 use vm::ops::Op;
 
-const IMMS: &[i64] = &[0, -1, 1, I32_MIN, I32_MAX, I32_MIN + 1, I32_MAX - 1];
+// (2, 3, -7, 10 and 139968: divisors on both sides of `mod_i64_imm`'s multiplication path)
+const IMMS: &[i64] = &[
+    0,
+    -1,
+    1,
+    2,
+    -2,
+    3,
+    -7,
+    10,
+    139968,
+    I32_MIN,
+    I32_MAX,
+    I32_MIN + 1,
+    I32_MAX - 1,
+];
 
 fn floats() -> Vec<f64> {
     vec![
