@@ -363,6 +363,7 @@ enum Sym {
     ModMagic,
     ModShift,
     ModLimit,
+    ModDivisor,
 }
 
 #[derive(Clone, PartialEq, Eq, PartialOrd, Ord, Debug)]
@@ -1108,6 +1109,7 @@ fn hole(
                         "_MOD_MAGIC" => Sym::ModMagic,
                         "_MOD_SHIFT" => Sym::ModShift,
                         "_MOD_LIMIT" => Sym::ModLimit,
+                        "_MOD_DIVISOR" => Sym::ModDivisor,
                         s if s.starts_with("_H_") && s.len() > 3 => Sym::Helper(s[3..].into()),
                         s => {
                             return Err(err(format!(

@@ -142,12 +142,13 @@ INLINE uint64_t mulhi64(uint64_t a, uint64_t b) {
  * with two multiplications, whose latency is about half the divider's (x % c = x % |c| for
  * x >= 0); anything else takes the divider. */
 #define MOD_IMM(A, B)                                                               \
-    int64_t x = (B), y = S32(_C);                                                   \
+    int64_t x = (B);                                                                \
     if (LIKELY((uint64_t)x < U64(_MOD_LIMIT))) {                                    \
         uint64_t q_ = mulhi64(mulhi64((uint64_t)x, U64(_MOD_MAGIC)), U64(_MOD_SHIFT)); \
-        A = x - (int64_t)(q_ * (uint64_t)(y < 0 ? -y : y));                         \
+        A = x - (int64_t)(q_ * U64(_MOD_DIVISOR));                                  \
         CONTINUE();                                                                 \
     }                                                                               \
+    int64_t y = S32(_C);                                                            \
     REM(A, x, y)
 OP_AB(mod_i64_imm, MOD_IMM)
 

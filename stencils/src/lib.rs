@@ -79,13 +79,15 @@ pub enum HoleSymbol {
     /// `_FRAME`: where a `Call`'s callee's frame ends, in bytes from the caller's frame base
     /// (with `_CALLEE`).
     Frame,
-    /// `_MOD_MAGIC`, `_MOD_SHIFT`, `_MOD_LIMIT`: for `ModI64Imm` (`x % c`), the division by
-    /// the constant |c| as two multiplications (`tier2_jit::hole_values::mod_magic`): for
-    /// `0 <= x < _MOD_LIMIT`, `x / |c| = mulhi(mulhi(x, _MOD_MAGIC), _MOD_SHIFT)`. The limit is
-    /// 2^63 for |c| >= 3 and 0 (never) for |c| <= 2.
+    /// `_MOD_MAGIC`, `_MOD_SHIFT`, `_MOD_LIMIT`, `_MOD_DIVISOR`: for `ModI64Imm` (`x % c`),
+    /// the division by the constant `d = |c|` (`_MOD_DIVISOR`) as two multiplications
+    /// (`tier2_jit::hole_values::mod_magic`): for `0 <= x < _MOD_LIMIT`,
+    /// `x / d = mulhi(mulhi(x, _MOD_MAGIC), _MOD_SHIFT)`. The limit is 2^63 for d >= 3 and 0
+    /// (never) for d <= 2.
     ModMagic,
     ModShift,
     ModLimit,
+    ModDivisor,
     /// `_COLD`: where the emitter put the stencil's cold twin (`cold.NAME`, its rare path,
     /// moved out of the hot line at build time); `addend` includes the offset in it.
     Cold,

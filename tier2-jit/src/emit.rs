@@ -648,7 +648,7 @@ impl Emitter {
                 }
                 if ins.op == Op::ModI64Imm {
                     let m = v::mod_magic(raw[2] as i32);
-                    vals[v::MOD_MAGIC as usize..v::MOD_MAGIC as usize + 3].copy_from_slice(&m);
+                    vals[v::MOD_MAGIC as usize..v::MOD_MAGIC as usize + 4].copy_from_slice(&m);
                 }
                 vals[v::PC as usize] = pc as u64;
                 vals[v::EXIT as usize] = (base + next_exit) as u64;

@@ -31,10 +31,11 @@ pub const FRAME: u8 = 20;
 pub const F0: u8 = 21;
 /// `_COLD`: where the piece's cold twin is.
 pub const COLD: u8 = 29;
-/// `_MOD_MAGIC`, `_MOD_SHIFT`, `_MOD_LIMIT`: [`mod_magic`] of a `ModI64Imm`'s constant.
+/// `_MOD_MAGIC`, `_MOD_SHIFT`, `_MOD_LIMIT`, `_MOD_DIVISOR`: [`mod_magic`] of a `ModI64Imm`'s
+/// constant.
 pub const MOD_MAGIC: u8 = 30;
 /// `_H_<name>`: the address of a Rust helper (`HELPERS + i`: the i-th of [`helper_names`]).
-pub const HELPERS: u8 = 33;
+pub const HELPERS: u8 = 34;
 pub const MAX_HELPERS: usize = 15;
 pub const COUNT: usize = HELPERS as usize + MAX_HELPERS;
 
@@ -101,13 +102,14 @@ pub fn index(sym: HoleSymbol, helpers: &[&str]) -> Option<u8> {
         HoleSymbol::ModMagic => MOD_MAGIC,
         HoleSymbol::ModShift => MOD_MAGIC + 1,
         HoleSymbol::ModLimit => MOD_MAGIC + 2,
+        HoleSymbol::ModDivisor => MOD_MAGIC + 3,
     })
 }
 
 /// The division of a non-negative x (below 2^63) by the constant `d = |c|` as two
 /// multiplications, `x / d = mulhi(mulhi(x, m), s)` with `mulhi(a, b) = (a * b) >> 64`
-/// (128-bit product): returns `[m, s, limit]`, the fast path being valid for
-/// `0 <= x < limit`.
+/// (128-bit product): returns `[m, s, limit, d]`, the fast path being valid for
+/// `0 <= x < limit` (there `x % c = x % d = x - d * (x / d)`).
 ///
 /// With l = ceil(log2 d) and m = floor(2^(63+l) / d) + 1 (below 2^64 when 2^(l-1) < d), m * d
 /// lies in (2^(63+l), 2^(63+l) + d] and d <= 2^l, so floor(x * m / 2^(63+l)) = floor(x / d)
@@ -115,14 +117,14 @@ pub fn index(sym: HoleSymbol, helpers: &[&str]) -> Option<u8> {
 /// `mulhi(x, m) >> (l - 1)`, and the shift is the second multiplication by s = 2^(65-l)
 /// (a shift count cannot be a hole), which needs l >= 2: d >= 3. For |c| of 1 or 2 the limit is
 /// 0 and the stencil always takes its divider.
-pub fn mod_magic(c: i32) -> [u64; 3] {
+pub fn mod_magic(c: i32) -> [u64; 4] {
     let d = c.unsigned_abs() as u64;
     if d < 3 {
-        return [0, 0, 0];
+        return [0, 0, 0, d];
     }
     let l = 64 - (d - 1).leading_zeros();
     let m = ((1u128 << (63 + l)) / d as u128 + 1) as u64;
-    [m, 1u64 << (65 - l), 1u64 << 63]
+    [m, 1u64 << (65 - l), 1u64 << 63, d]
 }
 
 #[cfg(test)]
@@ -145,9 +147,8 @@ mod mod_magic_tests {
         cs.extend(cs.clone().iter().map(|c| c.wrapping_neg()));
         let mut seed = 0x9e3779b97f4a7c15u64;
         for &c in &cs {
-            let [m, s, limit] = mod_magic(c);
-            assert_eq!(limit, 1 << 63, "{c}");
-            let d = c.unsigned_abs() as u64;
+            let [m, s, limit, d] = mod_magic(c);
+            assert_eq!((limit, d), (1 << 63, c.unsigned_abs() as u64), "{c}");
             let mut xs = vec![
                 0,
                 1,

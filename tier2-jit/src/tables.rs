@@ -313,9 +313,13 @@ pub(crate) fn check_holes(s: &Stencil, op: Option<Op>) -> Result<(), String> {
             (HoleSymbol::Callee | HoleSymbol::Frame, Some(op)) => op == Op::Call,
             // (`load` checks that the stencil has its twin)
             (HoleSymbol::Cold, Some(_)) => true,
-            (HoleSymbol::ModMagic | HoleSymbol::ModShift | HoleSymbol::ModLimit, Some(op)) => {
-                op == Op::ModI64Imm
-            }
+            (
+                HoleSymbol::ModMagic
+                | HoleSymbol::ModShift
+                | HoleSymbol::ModLimit
+                | HoleSymbol::ModDivisor,
+                Some(op),
+            ) => op == Op::ModI64Imm,
         };
         if !ok {
             let what = op.map_or("a stub".to_string(), |o| o.name().to_string());

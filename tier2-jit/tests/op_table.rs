@@ -88,9 +88,10 @@ fn check_holes(op: Op, st: &stencils::Stencil, locs: &[u8]) {
             // Only the direct forms of `Call` (not named in the op table).
             HoleSymbol::Callee | HoleSymbol::Frame => false,
             // The division by a constant, derived from ModI64Imm's immediate.
-            HoleSymbol::ModMagic | HoleSymbol::ModShift | HoleSymbol::ModLimit => {
-                op == vm::ops::Op::ModI64Imm
-            }
+            HoleSymbol::ModMagic
+            | HoleSymbol::ModShift
+            | HoleSymbol::ModLimit
+            | HoleSymbol::ModDivisor => op == vm::ops::Op::ModI64Imm,
         };
         assert!(
             ok,
