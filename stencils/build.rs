@@ -11,7 +11,7 @@
 //! 3. Without clang, only check that the digest recorded in the committed table is the digest
 //!    of the sources.
 //!
-//! Any relocation type other than R_X86_64_{64,32,32S,PC32,PLT32}, any undefined symbol other
+//! Any relocation type other than R_X86_64_{64,32,32S,8,PC32,PLT32}, any undefined symbol other
 //! than the holes, and any reference to code or writable data fails the build, naming the
 //! stencil: such a stencil could not be copied and patched.
 
@@ -325,6 +325,18 @@ enum Kind {
     Abs32,
     Abs32S,
     Rel32,
+    Abs8,
+}
+
+impl Kind {
+    /// Bytes the hole takes.
+    fn width(self) -> u64 {
+        match self {
+            Kind::Abs64 => 8,
+            Kind::Abs8 => 1,
+            _ => 4,
+        }
+    }
 }
 
 #[derive(Clone, PartialEq, Eq, PartialOrd, Ord, Debug)]
@@ -364,6 +376,7 @@ enum Sym {
     ModShift,
     ModLimit,
     ModDivisor,
+    Pow2Mask,
 }
 
 #[derive(Clone, PartialEq, Eq, PartialOrd, Ord, Debug)]
@@ -392,7 +405,7 @@ struct StencilOut {
 fn may_be_reached(code: &[u8], holes: &[HoleOut], at: usize) -> bool {
     let in_hole = |i: usize| {
         holes.iter().any(|h| {
-            let w = if h.kind == Kind::Abs64 { 8 } else { 4 };
+            let w = h.kind.width() as usize;
             !h.in_data && h.offset as usize <= i && i < h.offset as usize + w
         })
     };
@@ -843,7 +856,7 @@ fn split_cold_tail(
 fn fold_exit_branches(code: &mut [u8], holes: &mut [HoleOut]) {
     let in_hole = |holes: &[HoleOut], at: u64| {
         holes.iter().any(|h| {
-            let w = if h.kind == Kind::Abs64 { 8 } else { 4 };
+            let w = h.kind.width();
             !h.in_data && h.offset <= at && at < h.offset + w
         })
     };
@@ -1022,7 +1035,7 @@ fn extract(file: &object::File, src: &str) -> Result<Vec<StencilOut>, String> {
         }
         holes.sort();
         for w in holes.windows(2) {
-            let end = w[0].offset + if w[0].kind == Kind::Abs64 { 8 } else { 4 };
+            let end = w[0].offset + w[0].kind.width();
             if w[0].in_data == w[1].in_data && end > w[1].offset {
                 return Err(format!("stencil `{name}`: overlapping holes {w:?}"));
             }
@@ -1058,10 +1071,11 @@ fn hole(
         object::elf::R_X86_64_64 => Kind::Abs64,
         object::elf::R_X86_64_32 => Kind::Abs32,
         object::elf::R_X86_64_32S => Kind::Abs32S,
+        object::elf::R_X86_64_8 => Kind::Abs8,
         object::elf::R_X86_64_PC32 | object::elf::R_X86_64_PLT32 => Kind::Rel32,
         t => {
             return Err(err(format!(
-                "unsupported relocation type {t} (only R_X86_64_64, _32, _32S, _PC32, _PLT32 \
+                "unsupported relocation type {t} (only R_X86_64_64, _32, _32S, _8, _PC32, _PLT32 \
                  can be patched)"
             )))
         }
@@ -1110,6 +1124,7 @@ fn hole(
                         "_MOD_SHIFT" => Sym::ModShift,
                         "_MOD_LIMIT" => Sym::ModLimit,
                         "_MOD_DIVISOR" => Sym::ModDivisor,
+                        "_POW2_MASK" => Sym::Pow2Mask,
                         s if s.starts_with("_H_") && s.len() > 3 => Sym::Helper(s[3..].into()),
                         s => {
                             return Err(err(format!(
@@ -1152,7 +1167,7 @@ fn hole(
             dsec.kind()
         )));
     }
-    if matches!(kind, Kind::Abs32 | Kind::Abs32S) {
+    if matches!(kind, Kind::Abs32 | Kind::Abs32S | Kind::Abs8) {
         return Err(err(format!(
             "32-bit absolute reference to {dname}: JIT memory is not in the low 2 GiB"
         )));

@@ -96,7 +96,7 @@ fn main() {
 /// each with the range check its kind needs.
 fn holes(o: &mut String, s: &stencils::Stencil, helpers: &[&str], from: usize, to: usize) {
     for h in s.holes.iter().filter(|h| !h.in_data) {
-        let w = if h.kind == HoleKind::Abs64 { 8 } else { 4 };
+        let w = h.kind.width() as usize;
         let at = h.offset as usize;
         if at < from || at + w > to {
             continue;
@@ -118,6 +118,10 @@ fn holes(o: &mut String, s: &stencils::Stencil, helpers: &[&str], from: usize, t
                 "    let x = {value};\n    bad |= x > u32::MAX as u64;\n    \
                  b[{r}..{}].copy_from_slice(&(x as u32).to_le_bytes());",
                 r + 4
+            ),
+            HoleKind::Abs8 => writeln!(
+                o,
+                "    let x = {value};\n    bad |= x > u8::MAX as u64;\n    b[{r}] = x as u8;"
             ),
             HoleKind::Abs32S | HoleKind::Rel32 => writeln!(
                 o,

@@ -137,14 +137,20 @@ INLINE uint64_t mulhi64(uint64_t a, uint64_t b) {
     return (uint64_t)(((unsigned __int128)a * b) >> 64);
 }
 
+/* x >> _MOD_SHIFT, the count an 8-bit immediate hole (R_X86_64_8). */
+INLINE uint64_t shr_mod_shift(uint64_t x) {
+    __asm__("shrq $_MOD_SHIFT, %0" : "+r"(x) : : "cc");
+    return x;
+}
+
 /* R[a] := R[b] % c  (signed 32-bit immediate, never 0: the lowering emits it only for a
  * nonzero constant). A dividend in 0.._MOD_LIMIT (2^63 for |c| >= 3) is divided by |c|
- * with two multiplications, whose latency is about half the divider's (x % c = x % |c| for
+ * with a multiplication and a shift, whose latency is about half the divider's (x % c = x % |c| for
  * x >= 0); anything else takes the divider. */
 #define MOD_IMM(A, B)                                                               \
     int64_t x = (B);                                                                \
     if (LIKELY((uint64_t)x < U64(_MOD_LIMIT))) {                                    \
-        uint64_t q_ = mulhi64(mulhi64((uint64_t)x, U64(_MOD_MAGIC)), U64(_MOD_SHIFT)); \
+        uint64_t q_ = shr_mod_shift(mulhi64((uint64_t)x, U64(_MOD_MAGIC)));          \
         A = x - (int64_t)(q_ * U64(_MOD_DIVISOR));                                  \
         CONTINUE();                                                                 \
     }                                                                               \
@@ -152,22 +158,27 @@ INLINE uint64_t mulhi64(uint64_t a, uint64_t b) {
     REM(A, x, y)
 OP_AB(mod_i64_imm, MOD_IMM)
 
-/* 2^k - 1 for a negative x, else 0 (1 <= k <= 62): biased by it, a negative dividend's
- * arithmetic shift rounds toward zero */
-#define POW2_BIAS(x, k) ((int64_t)((uint64_t)((x) >> 63) >> ((64 - (k)) & 63)))
+/* 2^c - 1 for a negative x, else 0 (1 <= c <= 62, the mask a derived hole): biased by it, a
+ * negative dividend's arithmetic shift rounds toward zero */
+#define POW2_BIAS(x) ((int64_t)((x) >> 63) & (int64_t)U64(_POW2_MASK))
+
+/* x >> c, the count an 8-bit immediate hole (R_X86_64_8): no `cl`, which is x3's rcx. */
+INLINE int64_t sar_c(int64_t x) {
+    __asm__("sarq $_C, %0" : "+r"(x) : : "cc");
+    return x;
+}
 
 /* R[a] := R[b] / 2^c  truncated (1 <= c <= 62) */
 #define DIV_POW2(A, B)                           \
     int64_t x = B;                               \
-    uint32_t k = (uint32_t)U32(_C);              \
-    A = (x + POW2_BIAS(x, k)) >> (k & 63);       \
+    A = sar_c(x + POW2_BIAS(x));                 \
     CONTINUE();
 OP_AB(div_i64_pow2, DIV_POW2)
 
 /* R[a] := R[b] % 2^c  sign of the dividend (1 <= c <= 62) */
 #define MOD_POW2(A, B)                                                   \
-    int64_t x = B, bias = POW2_BIAS(x, (uint32_t)U32(_C));               \
-    A = ((x + bias) & (int64_t)(((uint64_t)1 << (U32(_C) & 63)) - 1)) - bias; \
+    int64_t x = B, bias = POW2_BIAS(x);                                  \
+    A = ((x + bias) & (int64_t)U64(_POW2_MASK)) - bias;                  \
     CONTINUE();
 OP_AB(mod_i64_pow2, MOD_POW2)
 

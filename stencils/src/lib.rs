@@ -22,6 +22,19 @@ pub enum HoleKind {
     Abs32S,
     /// R_X86_64_PC32 / R_X86_64_PLT32: 4 bytes, `S + A - P` must fit in i32.
     Rel32,
+    /// R_X86_64_8: 1 byte, the value must fit in u8 (a shift count: `sarq $_C, %reg`).
+    Abs8,
+}
+
+impl HoleKind {
+    /// Bytes the hole takes.
+    pub const fn width(self) -> u32 {
+        match self {
+            HoleKind::Abs64 => 8,
+            HoleKind::Abs8 => 1,
+            _ => 4,
+        }
+    }
 }
 
 /// What a hole stands for.
@@ -80,14 +93,17 @@ pub enum HoleSymbol {
     /// (with `_CALLEE`).
     Frame,
     /// `_MOD_MAGIC`, `_MOD_SHIFT`, `_MOD_LIMIT`, `_MOD_DIVISOR`: for `ModI64Imm` (`x % c`),
-    /// the division by the constant `d = |c|` (`_MOD_DIVISOR`) as two multiplications
-    /// (`tier2_jit::hole_values::mod_magic`): for `0 <= x < _MOD_LIMIT`,
-    /// `x / d = mulhi(mulhi(x, _MOD_MAGIC), _MOD_SHIFT)`. The limit is 2^63 for d >= 3 and 0
+    /// the division by the constant `d = |c|` (`_MOD_DIVISOR`) as a multiplication and a
+    /// shift (`tier2_jit::hole_values::mod_magic`): for `0 <= x < _MOD_LIMIT`,
+    /// `x / d = mulhi(x, _MOD_MAGIC) >> _MOD_SHIFT` (an 8-bit hole). The limit is 2^63 for d >= 3 and 0
     /// (never) for d <= 2.
     ModMagic,
     ModShift,
     ModLimit,
     ModDivisor,
+    /// `_POW2_MASK`: `2^c - 1` for `DivI64Pow2`/`ModI64Pow2` (`x / 2^c`, `x % 2^c`), the bias
+    /// a negative dividend needs and the remainder's mask.
+    Pow2Mask,
     /// `_COLD`: where the emitter put the stencil's cold twin (`cold.NAME`, its rare path,
     /// moved out of the hot line at build time); `addend` includes the offset in it.
     Cold,

@@ -265,10 +265,13 @@ extern char _F0[], _F1[], _F2[], _F3[], _F4[], _F5[], _F6[], _F7[];
  * caller). */
 extern PN uint64_t _CALLEE(ARGS);
 extern char _FRAME[];
-/* ModI64Imm's division by the constant d = |c| (_MOD_DIVISOR) as two multiplications, valid
- * for 0 <= x < _MOD_LIMIT: x / d = mulhi(mulhi(x, _MOD_MAGIC), _MOD_SHIFT)
+/* ModI64Imm's division by the constant d = |c| (_MOD_DIVISOR) as a multiplication and a
+ * shift, valid for 0 <= x < _MOD_LIMIT: x / d = mulhi(x, _MOD_MAGIC) >> _MOD_SHIFT (an 8-bit
+ * hole)
  * (tier2_jit::hole_values::mod_magic; the limit is 0 for d <= 2). */
 extern char _MOD_MAGIC[], _MOD_SHIFT[], _MOD_LIMIT[], _MOD_DIVISOR[];
+/* DivI64Pow2's and ModI64Pow2's 2^c - 1 (the emitter's derived value). */
+extern char _POW2_MASK[];
 
 #define CONTINUE() __attribute__((musttail)) return _CONTINUE(PASS)
 #define JUMP() __attribute__((musttail)) return _TARGET(PASS)

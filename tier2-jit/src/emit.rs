@@ -646,9 +646,16 @@ impl Emitter {
                     }
                     vals[v::K as usize] = prog.consts[k];
                 }
-                if ins.op == Op::ModI64Imm {
-                    let m = v::mod_magic(raw[2] as i32);
-                    vals[v::MOD_MAGIC as usize..v::MOD_MAGIC as usize + 4].copy_from_slice(&m);
+                match ins.op {
+                    Op::ModI64Imm => {
+                        let m = v::mod_magic(raw[2] as i32);
+                        vals[v::MOD_MAGIC as usize..v::MOD_MAGIC as usize + 4].copy_from_slice(&m);
+                    }
+                    // (1 <= c <= 62: the verifier)
+                    Op::DivI64Pow2 | Op::ModI64Pow2 => {
+                        vals[v::POW2_MASK as usize] = (1u64 << (raw[2] & 63)) - 1
+                    }
+                    _ => {}
                 }
                 vals[v::PC as usize] = pc as u64;
                 vals[v::EXIT as usize] = (base + next_exit) as u64;

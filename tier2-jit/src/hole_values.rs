@@ -34,8 +34,10 @@ pub const COLD: u8 = 29;
 /// `_MOD_MAGIC`, `_MOD_SHIFT`, `_MOD_LIMIT`, `_MOD_DIVISOR`: [`mod_magic`] of a `ModI64Imm`'s
 /// constant.
 pub const MOD_MAGIC: u8 = 30;
+/// `_POW2_MASK`: `2^c - 1` for `DivI64Pow2`/`ModI64Pow2`.
+pub const POW2_MASK: u8 = 34;
 /// `_H_<name>`: the address of a Rust helper (`HELPERS + i`: the i-th of [`helper_names`]).
-pub const HELPERS: u8 = 34;
+pub const HELPERS: u8 = 35;
 pub const MAX_HELPERS: usize = 15;
 pub const COUNT: usize = HELPERS as usize + MAX_HELPERS;
 
@@ -103,20 +105,20 @@ pub fn index(sym: HoleSymbol, helpers: &[&str]) -> Option<u8> {
         HoleSymbol::ModShift => MOD_MAGIC + 1,
         HoleSymbol::ModLimit => MOD_MAGIC + 2,
         HoleSymbol::ModDivisor => MOD_MAGIC + 3,
+        HoleSymbol::Pow2Mask => POW2_MASK,
     })
 }
 
-/// The division of a non-negative x (below 2^63) by the constant `d = |c|` as two
-/// multiplications, `x / d = mulhi(mulhi(x, m), s)` with `mulhi(a, b) = (a * b) >> 64`
-/// (128-bit product): returns `[m, s, limit, d]`, the fast path being valid for
+/// The division of a non-negative x (below 2^63) by the constant `d = |c|` as a
+/// multiplication and a shift, `x / d = mulhi(x, m) >> k` with `mulhi(a, b) = (a * b) >> 64`
+/// (128-bit product): returns `[m, k, limit, d]`, the fast path being valid for
 /// `0 <= x < limit` (there `x % c = x % d = x - d * (x / d)`).
 ///
 /// With l = ceil(log2 d) and m = floor(2^(63+l) / d) + 1 (below 2^64 when 2^(l-1) < d), m * d
 /// lies in (2^(63+l), 2^(63+l) + d] and d <= 2^l, so floor(x * m / 2^(63+l)) = floor(x / d)
-/// for every 0 <= x < 2^63 (Granlund and Montgomery 1994, theorem 4.2 with N = 63). That is
-/// `mulhi(x, m) >> (l - 1)`, and the shift is the second multiplication by s = 2^(65-l)
-/// (a shift count cannot be a hole), which needs l >= 2: d >= 3. For |c| of 1 or 2 the limit is
-/// 0 and the stencil always takes its divider.
+/// for every 0 <= x < 2^63 (Granlund and Montgomery 1994, theorem 4.2 with N = 63): that is
+/// `mulhi(x, m) >> (l - 1)`, k = l - 1 (an 8-bit hole). For |c| of 1 or 2 the limit is 0 and
+/// the stencil always takes its divider.
 pub fn mod_magic(c: i32) -> [u64; 4] {
     let d = c.unsigned_abs() as u64;
     if d < 3 {
@@ -124,7 +126,7 @@ pub fn mod_magic(c: i32) -> [u64; 4] {
     }
     let l = 64 - (d - 1).leading_zeros();
     let m = ((1u128 << (63 + l)) / d as u128 + 1) as u64;
-    [m, 1u64 << (65 - l), 1u64 << 63, d]
+    [m, (l - 1) as u64, 1u64 << 63, d]
 }
 
 #[cfg(test)]
@@ -135,11 +137,11 @@ mod mod_magic_tests {
         ((a as u128 * b as u128) >> 64) as u64
     }
 
-    /// The two multiplications give x / |c| for every divisor kind (small, large, powers of
+    /// The multiplication and shift give x / |c| for every divisor kind (small, large, powers of
     /// two and their neighbours, negative, i32::MIN) on dividends at the edges of the range
     /// and of each quotient step, and a pseudo-random spread; |c| <= 2 is never fast.
     #[test]
-    fn two_multiplications_divide_exactly_below_the_limit() {
+    fn multiplication_and_shift_divide_exactly_below_the_limit() {
         let mut cs: Vec<i32> = vec![3, 5, 6, 7, 10, 100, 139968, 1 << 30, i32::MAX, i32::MIN];
         for k in 2..31 {
             cs.extend([(1 << k) - 1, 1 << k, (1 << k) + 1]);
@@ -147,7 +149,7 @@ mod mod_magic_tests {
         cs.extend(cs.clone().iter().map(|c| c.wrapping_neg()));
         let mut seed = 0x9e3779b97f4a7c15u64;
         for &c in &cs {
-            let [m, s, limit, d] = mod_magic(c);
+            let [m, k, limit, d] = mod_magic(c);
             assert_eq!((limit, d), (1 << 63, c.unsigned_abs() as u64), "{c}");
             let mut xs = vec![
                 0,
@@ -168,7 +170,7 @@ mod mod_magic_tests {
                 xs.push(seed >> (1 + seed % 63));
             }
             for x in xs {
-                assert_eq!(mulhi(mulhi(x, m), s), x / d, "{x} / {c}");
+                assert_eq!(mulhi(x, m) >> k, x / d, "{x} / {c}");
             }
         }
         for c in [1, -1, 2, -2] {

@@ -24,6 +24,11 @@ pub fn apply(
                 .map_err(|_| format!("value {} does not fit a signed 32-bit hole", value as i64))?;
             write(buf, at, &v.to_le_bytes())
         }
+        HoleKind::Abs8 => {
+            let v = u8::try_from(value)
+                .map_err(|_| format!("value {value:#x} does not fit an 8-bit hole"))?;
+            write(buf, at, &[v])
+        }
         HoleKind::Rel32 => {
             let d = (value as i64).wrapping_sub(place as i64);
             let v = i32::try_from(d)
@@ -55,6 +60,9 @@ mod tests {
         apply(&mut b, 0, HoleKind::Abs32S, i32::MIN as i64 as u64, 0).unwrap();
         assert_eq!(i32::from_le_bytes(b[..4].try_into().unwrap()), i32::MIN);
         assert!(apply(&mut b, 0, HoleKind::Abs32S, 1 << 31, 0).is_err());
+        apply(&mut b, 0, HoleKind::Abs8, 255, 0).unwrap();
+        assert_eq!(b[0], 255);
+        assert!(apply(&mut b, 0, HoleKind::Abs8, 256, 0).is_err());
         assert!(apply(&mut b, 0, HoleKind::Abs32S, (i32::MIN as i64 - 1) as u64, 0).is_err());
         apply(&mut b, 0, HoleKind::Rel32, 0x1000, 0x2000).unwrap();
         assert_eq!(i32::from_le_bytes(b[..4].try_into().unwrap()), -0x1000);

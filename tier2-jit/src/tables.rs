@@ -33,7 +33,8 @@ pub(crate) const LOC_BASE: usize = 1 + if CACHE_REGS > F_CACHE_REGS {
 pub(crate) const LOC_CODES: usize = LOC_BASE * LOC_BASE * LOC_BASE;
 
 /// A hole, ready to patch: `value[src] + addend` (minus the hole's own address when
-/// `REL`), stored in 8 bytes (`WIDE`) or 4, where it must fit an i32 (`SIGNED`) or a u32.
+/// `REL`), stored in 8 bytes (`WIDE`), 1 (`BYTE`, where it must fit a u8) or 4, where it must
+/// fit an i32 (`SIGNED`) or a u32.
 #[derive(Clone, Copy, Debug)]
 pub(crate) struct PHole {
     pub(crate) at: u16,
@@ -45,11 +46,13 @@ pub(crate) struct PHole {
 pub(crate) const REL: u8 = 1;
 pub(crate) const WIDE: u8 = 2;
 pub(crate) const SIGNED: u8 = 4;
+pub(crate) const BYTE: u8 = 8;
 
 impl PHole {
     pub(crate) fn kind(&self) -> HoleKind {
         match self.flags {
             f if f & WIDE != 0 => HoleKind::Abs64,
+            f if f & BYTE != 0 => HoleKind::Abs8,
             f if f & REL != 0 => HoleKind::Rel32,
             f if f & SIGNED != 0 => HoleKind::Abs32S,
             _ => HoleKind::Abs32,
@@ -260,10 +263,7 @@ pub(crate) fn variant_parts(name: &str) -> Option<(&str, &str)> {
 
 #[cfg_attr(not(test), allow(dead_code))] // (build.rs and a test)
 pub(crate) fn width(kind: HoleKind) -> u32 {
-    match kind {
-        HoleKind::Abs64 => 8,
-        _ => 4,
-    }
+    kind.width()
 }
 
 /// The holes of stencil `s` a piece can fill: `op` for an instruction's stencil, else the
@@ -320,6 +320,7 @@ pub(crate) fn check_holes(s: &Stencil, op: Option<Op>) -> Result<(), String> {
                 | HoleSymbol::ModDivisor,
                 Some(op),
             ) => op == Op::ModI64Imm,
+            (HoleSymbol::Pow2Mask, Some(op)) => matches!(op, Op::DivI64Pow2 | Op::ModI64Pow2),
         };
         if !ok {
             let what = op.map_or("a stub".to_string(), |o| o.name().to_string());
@@ -459,6 +460,7 @@ pub(crate) fn prepare(helper_names: &[&str]) -> Result<Tables, String> {
                 HoleKind::Abs32 => 0,
                 HoleKind::Abs32S => SIGNED,
                 HoleKind::Rel32 => REL | SIGNED,
+                HoleKind::Abs8 => BYTE,
             };
             holes.push(PHole {
                 at: h.offset as u16,
