@@ -189,6 +189,19 @@ OP_B(list_set_cell_v, LIST_SET_WORD_V)
     ELEM_AT(j, B, VIEW_LEN(_A), d_[j] = f64_bits(C))
 OP_BC_K(list_set_f64_v, LIST_SET_F64_V, I, F)
 
+/* Fill the list slot i just popped off the free list as an empty list over the buffer d of
+ * capacity cap (none: 0, 0) with element type elem, its `gen` kept; returns its handle. */
+INLINE uint64_t fill_list_slot(uint8_t *lists, uint64_t i, uint64_t *d, uint64_t cap,
+                               uint32_t elem) {
+    ListSlot *s = list_of(lists, i);
+    s->data = d;
+    s->len = 0;
+    s->cap = cap;
+    s->elem = elem;
+    s->flags = FLAG_LIVE;
+    return HANDLE(ARENA_LIST, s->gen, i);
+}
+
 /* R[a] := new empty list of element type b with capacity c. A list of capacity 0 has no
  * buffer (arenas' `new_list`: data NULL, len 0, cap 0), so it is made inline: a slot popped
  * off the list table's free list, counted as arenas' `push_list_slot` counts it (the table's
@@ -201,13 +214,7 @@ OP_BC_K(list_set_f64_v, LIST_SET_F64_V, I, F)
         SlotFree *fl = ctx->list_free;                                                   \
         if (LIKELY(OPAQUE_U32(_C) == 0 && can_alloc_slot(g, fl))) {                        \
             uint64_t i = alloc_slot(g, fl, sizeof(ListSlot));                            \
-            ListSlot *s = list_of(lists, i);                                             \
-            s->data = 0;                                                                 \
-            s->len = 0;                                                                  \
-            s->cap = 0;                                                                  \
-            s->elem = (uint32_t)U32(_B);                                                 \
-            s->flags = FLAG_LIVE;                                                        \
-            CELL(_A) = HANDLE(ARENA_LIST, s->gen, i);                                           \
+            CELL(_A) = fill_list_slot(lists, i, 0, 0, (uint32_t)U32(_B));                \
             CONTINUE();                                                                  \
         }                                                                                \
         SPILL;                                                                           \
@@ -234,13 +241,7 @@ CACHE_FORMS(NEW_LIST_F, new_list_f, LZ)
             h->used = 0;                                                                 \
             h->refs = 1;                                                                 \
             uint64_t i = alloc_slot(g, fl, sizeof(ListSlot) + sizeof(BufHeader) + 8 * U32(_C)); \
-            ListSlot *s = list_of(lists, i);                                             \
-            s->data = d;                                                                 \
-            s->len = 0;                                                                  \
-            s->cap = U32(_C);                                                            \
-            s->elem = (uint32_t)U32(_B);                                                 \
-            s->flags = FLAG_LIVE;                                                        \
-            CELL(_A) = HANDLE(ARENA_LIST, s->gen, i);                                    \
+            CELL(_A) = fill_list_slot(lists, i, d, U32(_C), (uint32_t)U32(_B));          \
             CONTINUE();                                                                  \
         }                                                                                \
         SPILL;                                                                           \
