@@ -27,8 +27,7 @@
  * them around it); f0..f7 too when it caches no f64 slot. */
 #define HZ(k) x##k = 0
 /* A function that caches no f64 slot: f0..f7 are dead across the call. */
-#define HELPER_NO_F(NAME, SPILL, RELOAD) HELPER_CALL(NAME, SPILL, (RELOAD, ({ F_UNDEFINED(); })))
-CACHE_FORMS(HELPER_NO_F, helper, HZ)
+CACHE_FORMS_W(HELPER_CALL, NO_F_RELOAD, helper, HZ)
 /* A function that caches f64 slots: the emitter spills them before (spill_f pieces) and
  * reloads them after (the routine may write one); f0..f7 stay live across the call (clang
  * keeps them on the machine stack), so that a failing routine's side exit finds them whole. */

@@ -115,11 +115,7 @@ OP_BC_K(list_set_f64, LIST_SET_F64, I, F)
  * the inline path as well, and the slow path, jumping back to tear it down, could not be
  * moved out of line.) */
 #define LZ(k) x##k = 0
-#define LIST_PUSH_NO_F(NAME, SPILL, RELOAD) LIST_PUSH(NAME, SPILL, (RELOAD, ({ F_UNDEFINED(); })))
-#define LIST_PUSH_F(NAME, SPILL, RELOAD) \
-    LIST_PUSH(NAME, SPILL, (RELOAD, ({ F_UNDEFINED(); }), ({ RELOAD_ALL_F(); })))
-CACHE_FORMS(LIST_PUSH_NO_F, list_push, LZ)
-CACHE_FORMS(LIST_PUSH_F, list_push_f, LZ)
+ROUTINE_FORMS(LIST_PUSH, list_push, LZ)
 
 /* R[a] := R[b] as list type c: a list handle is copied (arenas' `unbox_word` accepts any list
  * handle for a list type); anything else, nil included, goes to the op's routine
@@ -135,11 +131,7 @@ CACHE_FORMS(LIST_PUSH_F, list_push_f, LZ)
         SPILL;                               \
         CALL_ROUTINE(RELOAD)                 \
     }
-#define UNBOX_LIST_NO_F(NAME, SPILL, RELOAD) UNBOX_LIST(NAME, SPILL, (RELOAD, ({ F_UNDEFINED(); })))
-#define UNBOX_LIST_F(NAME, SPILL, RELOAD) \
-    UNBOX_LIST(NAME, SPILL, (RELOAD, ({ F_UNDEFINED(); }), ({ RELOAD_ALL_F(); })))
-CACHE_FORMS(UNBOX_LIST_NO_F, unbox_list, LZ)
-CACHE_FORMS(UNBOX_LIST_F, unbox_list_f, LZ)
+ROUTINE_FORMS(UNBOX_LIST, unbox_list, LZ)
 
 /* List views (compiler::lower::views): a loop that cannot change a list's buffer or length
  * reads them once, into three words (the elements' address, the length, the list), and its
@@ -220,11 +212,7 @@ INLINE uint64_t fill_list_slot(uint8_t *lists, uint64_t i, uint64_t *d, uint64_t
         SPILL;                                                                           \
         CALL_ROUTINE(RELOAD)                                                             \
     }
-#define NEW_LIST_NO_F(NAME, SPILL, RELOAD) NEW_LIST(NAME, SPILL, (RELOAD, ({ F_UNDEFINED(); })))
-#define NEW_LIST_F(NAME, SPILL, RELOAD) \
-    NEW_LIST(NAME, SPILL, (RELOAD, ({ F_UNDEFINED(); }), ({ RELOAD_ALL_F(); })))
-CACHE_FORMS(NEW_LIST_NO_F, new_list, LZ)
-CACHE_FORMS(NEW_LIST_F, new_list_f, LZ)
+ROUTINE_FORMS(NEW_LIST, new_list, LZ)
 
 /* R[a] := new empty list of element type b with capacity c, 1 <= c <= SMALL_CAPS (the verifier
  * checks it): made inline, like new_list's empty list, when a dead buffer of capacity c is
@@ -247,9 +235,4 @@ CACHE_FORMS(NEW_LIST_F, new_list_f, LZ)
         SPILL;                                                                           \
         CALL_ROUTINE(RELOAD)                                                             \
     }
-#define NEW_LIST_SMALL_NO_F(NAME, SPILL, RELOAD) \
-    NEW_LIST_SMALL(NAME, SPILL, (RELOAD, ({ F_UNDEFINED(); })))
-#define NEW_LIST_SMALL_F(NAME, SPILL, RELOAD) \
-    NEW_LIST_SMALL(NAME, SPILL, (RELOAD, ({ F_UNDEFINED(); }), ({ RELOAD_ALL_F(); })))
-CACHE_FORMS(NEW_LIST_SMALL_NO_F, new_list_small, LZ)
-CACHE_FORMS(NEW_LIST_SMALL_F, new_list_small_f, LZ)
+ROUTINE_FORMS(NEW_LIST_SMALL, new_list_small, LZ)

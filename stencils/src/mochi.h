@@ -189,29 +189,40 @@ typedef uint64_t (*HelperRoutine)(Ctx *, uint8_t *, uint32_t, uint32_t, uint32_t
  * applying NOT_CACHED(k) to the others. */
 #define SPILL_REG(k) I64(_R##k) = x##k
 #define RELOAD_REG(k) x##k = I64(_R##k)
-#define CACHE_FORMS(M, NAME, NOT_CACHED)                                                     \
+#define CACHE_FORMS_W(M, W, NAME, NOT_CACHED)                                                \
     M(NAME, (void)0,                                                                         \
-      (NOT_CACHED(0), NOT_CACHED(1), NOT_CACHED(2), NOT_CACHED(3), NOT_CACHED(4),            \
-       NOT_CACHED(5)))                                                                       \
+      W((NOT_CACHED(0), NOT_CACHED(1), NOT_CACHED(2), NOT_CACHED(3), NOT_CACHED(4),          \
+       NOT_CACHED(5))))                                                                      \
     M(NAME##_c1, SPILL_REG(0),                                                               \
-      (RELOAD_REG(0), NOT_CACHED(1), NOT_CACHED(2), NOT_CACHED(3), NOT_CACHED(4),            \
-       NOT_CACHED(5)))                                                                       \
+      W((RELOAD_REG(0), NOT_CACHED(1), NOT_CACHED(2), NOT_CACHED(3), NOT_CACHED(4),          \
+       NOT_CACHED(5))))                                                                      \
     M(NAME##_c2, (SPILL_REG(0), SPILL_REG(1)),                                               \
-      (RELOAD_REG(0), RELOAD_REG(1), NOT_CACHED(2), NOT_CACHED(3), NOT_CACHED(4),            \
-       NOT_CACHED(5)))                                                                       \
+      W((RELOAD_REG(0), RELOAD_REG(1), NOT_CACHED(2), NOT_CACHED(3), NOT_CACHED(4),          \
+       NOT_CACHED(5))))                                                                      \
     M(NAME##_c3, (SPILL_REG(0), SPILL_REG(1), SPILL_REG(2)),                                 \
-      (RELOAD_REG(0), RELOAD_REG(1), RELOAD_REG(2), NOT_CACHED(3), NOT_CACHED(4),            \
-       NOT_CACHED(5)))                                                                       \
+      W((RELOAD_REG(0), RELOAD_REG(1), RELOAD_REG(2), NOT_CACHED(3), NOT_CACHED(4),          \
+       NOT_CACHED(5))))                                                                      \
     M(NAME##_c4, (SPILL_REG(0), SPILL_REG(1), SPILL_REG(2), SPILL_REG(3)),                   \
-      (RELOAD_REG(0), RELOAD_REG(1), RELOAD_REG(2), RELOAD_REG(3), NOT_CACHED(4),            \
-       NOT_CACHED(5)))                                                                       \
+      W((RELOAD_REG(0), RELOAD_REG(1), RELOAD_REG(2), RELOAD_REG(3), NOT_CACHED(4),          \
+       NOT_CACHED(5))))                                                                      \
     M(NAME##_c5, (SPILL_REG(0), SPILL_REG(1), SPILL_REG(2), SPILL_REG(3), SPILL_REG(4)),     \
-      (RELOAD_REG(0), RELOAD_REG(1), RELOAD_REG(2), RELOAD_REG(3), RELOAD_REG(4),            \
-       NOT_CACHED(5)))                                                                       \
+      W((RELOAD_REG(0), RELOAD_REG(1), RELOAD_REG(2), RELOAD_REG(3), RELOAD_REG(4),          \
+       NOT_CACHED(5))))                                                                      \
     M(NAME##_c6,                                                                             \
       (SPILL_REG(0), SPILL_REG(1), SPILL_REG(2), SPILL_REG(3), SPILL_REG(4), SPILL_REG(5)),  \
-      (RELOAD_REG(0), RELOAD_REG(1), RELOAD_REG(2), RELOAD_REG(3), RELOAD_REG(4),            \
-       RELOAD_REG(5)))
+      W((RELOAD_REG(0), RELOAD_REG(1), RELOAD_REG(2), RELOAD_REG(3), RELOAD_REG(4),          \
+       RELOAD_REG(5))))
+#define RELOAD_AS_IS(RELOAD) RELOAD
+#define CACHE_FORMS(M, NAME, NOT_CACHED) CACHE_FORMS_W(M, RELOAD_AS_IS, NAME, NOT_CACHED)
+/* (CACHE_FORMS_W: with every RELOAD wrapped as W(RELOAD).) The two families of a stencil
+ * M(NAME, SPILL, RELOAD) that calls the op's routine: NAME for functions that cache no f64
+ * slot (f0..f7 undefined after the call) and NAME_f for those that do (reloaded from the frame
+ * after it, so that a failing routine's side exit spills real values). */
+#define NO_F_RELOAD(RELOAD) (RELOAD, ({ F_UNDEFINED(); }))
+#define F_RELOAD(RELOAD) (RELOAD, ({ F_UNDEFINED(); }), ({ RELOAD_ALL_F(); }))
+#define ROUTINE_FORMS(M, NAME, NOT_CACHED)                 \
+    CACHE_FORMS_W(M, NO_F_RELOAD, NAME, NOT_CACHED)        \
+    CACHE_FORMS_W(M, F_RELOAD, NAME##_f, NOT_CACHED)
 
 /* Always inline: a call to a static function would be a relocation the extractor rejects. */
 #define INLINE static inline __attribute__((always_inline))

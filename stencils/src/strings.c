@@ -62,9 +62,4 @@ INLINE StrSlot *str_of(Ctx *ctx, uint64_t index) {
     }
 /* A register the function does not cache holds nothing of value (no instruction). */
 #define LZ(k) ({ __asm__("" : "=r"(x##k)); })
-#define CONCAT_STR_NO_F(NAME, SPILL, RELOAD) \
-    CONCAT_STR(NAME, SPILL, (RELOAD, ({ F_UNDEFINED(); })))
-#define CONCAT_STR_F(NAME, SPILL, RELOAD) \
-    CONCAT_STR(NAME, SPILL, (RELOAD, ({ F_UNDEFINED(); }), ({ RELOAD_ALL_F(); })))
-CACHE_FORMS(CONCAT_STR_NO_F, concat_str, LZ)
-CACHE_FORMS(CONCAT_STR_F, concat_str_f, LZ)
+ROUTINE_FORMS(CONCAT_STR, concat_str, LZ)
