@@ -732,7 +732,12 @@ fn concat_str_runs_alike_in_every_cache_form() {
 /// and printed.
 #[test]
 fn new_list_runs_alike_in_every_cache_form() {
-    check_cache_forms(&["new_list"], NEW_LIST_SHAPES, NEW_LIST_MAIN);
+    let shapes = new_list_shapes();
+    let shapes: Vec<(&str, &str)> = shapes
+        .iter()
+        .map(|(a, b)| (a.as_str(), b.as_str()))
+        .collect();
+    check_cache_forms(&["new_list"], &shapes, NEW_LIST_MAIN);
 }
 
 /// `NewListSmall` (a literal of 1 to 4 elements) in every form of its stencil, in the shapes of
@@ -741,17 +746,50 @@ fn new_list_runs_alike_in_every_cache_form() {
 #[test]
 fn new_list_small_runs_alike_in_every_cache_form() {
     let main = "\nvar t = 0\nfor r in 0..3000 {\n  t = t + len(f(40, r))\n}\nprint(t)\nprint(f(5, 3))\nprint(f(0, 1))\n";
-    let shapes: Vec<(&str, String)> = NEW_LIST_SHAPES
-        .iter()
-        .map(|(sfx, body)| (*sfx, body.replace("list<int> = []", "list<int> = [k, n]")))
+    let shapes: Vec<(String, String)> = new_list_shapes()
+        .into_iter()
+        .map(|(sfx, body)| (sfx, body.replace("list<int> = []", "list<int> = [k, n]")))
         .collect();
-    let shapes: Vec<(&str, &str)> = shapes.iter().map(|(a, b)| (*a, b.as_str())).collect();
+    let shapes: Vec<(&str, &str)> = shapes
+        .iter()
+        .map(|(a, b)| (a.as_str(), b.as_str()))
+        .collect();
     check_cache_forms(&["new_list_small"], &shapes, main);
 }
 
 const NEW_LIST_MAIN: &str = "\nprint(f(5, 3))\nprint(f(0, 1))\n";
 
-/// Functions `f` whose `NewList` (`[]`) is compiled in each cache form, by form suffix.
+/// Functions `f` whose `NewList` (`[]`) is compiled in each cache form, by form suffix: the
+/// shapes below, and each `_cN` shape again as `_f_cN` with an f64 accumulator added (the
+/// function then caches an f64 slot too).
+fn new_list_shapes() -> Vec<(String, String)> {
+    let mut shapes: Vec<(String, String)> = NEW_LIST_SHAPES
+        .iter()
+        .map(|(sfx, body)| (sfx.to_string(), body.to_string()))
+        .collect();
+    for (sfx, body) in NEW_LIST_SHAPES
+        .iter()
+        .filter(|(sfx, _)| sfx.starts_with("_c"))
+    {
+        let mut f = String::new();
+        for (i, line) in body.lines().enumerate() {
+            match line {
+                "    var e: list<int> = []" => f.push_str("    x = x * 1.5 + 0.25\n"),
+                "  return out" => f.push_str("  print(x)\n"),
+                _ => {}
+            }
+            f.push_str(line);
+            f.push('\n');
+            if i == 0 {
+                f.push_str("  var x = 0.5\n");
+            }
+        }
+        shapes.push((format!("_f{sfx}"), f.trim_end().to_string()));
+    }
+    assert_eq!(shapes.len(), 14, "every cache form of the stencil");
+    shapes
+}
+
 const NEW_LIST_SHAPES: &[(&str, &str)] = &[
     (
         "",
@@ -851,104 +889,6 @@ const NEW_LIST_SHAPES: &[(&str, &str)] = &[
   while x < 100.0 {
     x = x * 2.0
     var e: list<int> = []
-    out = append(out, e)
-  }
-  print(x)
-  return out
-}",
-    ),
-    (
-        "_f_c1",
-        "fun f(n: int, k: int): list<list<int>> {
-  var x = 0.5
-  var out: list<list<int>> = []
-  var i = 0
-  while i < 4 {
-    x = x * 1.5 + 0.25
-    var e: list<int> = []
-    out = append(out, e)
-    i = i + 1
-  }
-  print(x)
-  return out
-}",
-    ),
-    (
-        "_f_c2",
-        "fun f(n: int, k: int): list<list<int>> {
-  var x = 0.5
-  var out: list<list<int>> = []
-  for i in 0..n {
-    x = x * 1.5 + 0.25
-    var e: list<int> = []
-    out = append(out, e)
-  }
-  print(x)
-  return out
-}",
-    ),
-    (
-        "_f_c3",
-        "fun f(n: int, k: int): list<list<int>> {
-  var x = 0.5
-  var out: list<list<int>> = []
-  for i in 0..n {
-    x = x * 1.5 + 0.25
-    var e: list<int> = []
-    e = append(e, i + 1)
-    out = append(out, e)
-  }
-  print(x)
-  return out
-}",
-    ),
-    (
-        "_f_c4",
-        "fun f(n: int, k: int): list<list<int>> {
-  var x = 0.5
-  var out: list<list<int>> = []
-  var m = 0
-  for i in 0..n {
-    x = x * 1.5 + 0.25
-    var e: list<int> = []
-    m = m + k
-    e = append(e, m)
-    out = append(out, e)
-  }
-  print(x)
-  return out
-}",
-    ),
-    (
-        "_f_c5",
-        "fun f(n: int, k: int): list<list<int>> {
-  var x = 0.5
-  var out: list<list<int>> = []
-  var m = 0
-  for i in 0..n {
-    x = x * 1.5 + 0.25
-    var e: list<int> = []
-    m = m + k * i
-    e = append(e, m)
-    out = append(out, e)
-  }
-  print(x)
-  return out
-}",
-    ),
-    (
-        "_f_c6",
-        "fun f(n: int, k: int): list<list<int>> {
-  var x = 0.5
-  var out: list<list<int>> = []
-  var m = 0
-  var q = 1
-  for i in 0..n {
-    x = x * 1.5 + 0.25
-    var e: list<int> = []
-    m = m + k * i
-    q = q + m % 7
-    e = append(e, m + q)
     out = append(out, e)
   }
   print(x)
