@@ -727,6 +727,82 @@ fn concat_str_runs_alike_in_every_cache_form() {
     check_cache_forms(&["concat_str"], SHAPES, main);
 }
 
+/// `AppendStr` (an owned string local's `t = t + s`) runs in every form of its stencil as in
+/// the interpreter: for each number of cached i64 registers, with and without cached f64
+/// slots, a function appends to its own string from a constant start (the first append makes
+/// the local's slot through the routine, the next ones extend it in place), with pieces of
+/// 1 to 16 bytes (inline), longer and empty ones and non-ASCII text, and a plain
+/// concatenation onto a slice of its end in between (the next append must copy).
+#[test]
+fn append_str_runs_alike_in_every_cache_form() {
+    let shapes: Vec<(String, String)> = (0..=6)
+        .flat_map(|n| [(n, false), (n, true)])
+        .map(|(n, f)| append_str_shape(n, f))
+        .collect();
+    let shapes: Vec<(&str, &str)> = shapes
+        .iter()
+        .map(|(a, b)| (a.as_str(), b.as_str()))
+        .collect();
+    let main = "\nprint(f(\"ab\", 5, 3))\nprint(f(\"\", 3, 1))\nprint(f(\"h\u{e9}llo w\u{f6}rld, a longer piece\", 4, 2))\nprint(len(f(\"0123456789\", 300, 7)))\n";
+    check_cache_forms(&["append_str"], &shapes, main);
+}
+
+/// A function `f(s, n, k)` whose loop keeps `regs` i64 slots in registers (none and no loop
+/// when 0) and, with `float`, an f64 slot too, around `t = t + s` and `t = t + "-"` on its
+/// owned string `t` (the loop bodies use no other i64 temporaries, which would be cached
+/// too); the loop-free form also concatenates onto a slice of `t`'s end before appending
+/// again. (form suffix, source).
+fn append_str_shape(regs: usize, float: bool) -> (String, String) {
+    let suffix = match (regs, float) {
+        (0, false) => String::new(),
+        (0, true) => "_f".to_string(),
+        (n, false) => format!("_c{n}"),
+        (n, true) => format!("_f_c{n}"),
+    };
+    let appends = "    t = t + s\n    t = t + \"-\"\n";
+    let mut src = "fun f(s: string, n: int, k: int): string {\n  var t = \"<\"\n".to_string();
+    if float {
+        src += "  var x = 0.5\n";
+    }
+    let acc: Vec<String> = (0..regs.saturating_sub(2))
+        .map(|j| format!("m{j}"))
+        .collect();
+    for m in &acc {
+        src += &format!("  var {m} = {}\n", acc.len());
+    }
+    let fbody = if float {
+        "    x = x * 1.5 + 0.25\n"
+    } else {
+        ""
+    };
+    match regs {
+        0 if !float => {
+            src += &appends.replace("    ", "  ");
+            src += "  let e = t[len(t) - 2:]\n  let g = e + \"!\"\n  t = t + s + \"=\"\n  print(e + g)\n";
+            src += "  t = t + \"\" + \"0123456789abcdefghij\"[0:k]\n";
+        }
+        0 => src += &format!("  while x < 100.0 {{\n{fbody}{appends}  }}\n"),
+        1 => {
+            src += &format!("  var i = 0\n  while i < 6 {{\n{fbody}{appends}    i = i + 1\n  }}\n")
+        }
+        _ => {
+            src += &format!("  for i in 0..n {{\n{fbody}{appends}");
+            for m in &acc {
+                src += &format!("    {m} = {m} + i\n");
+            }
+            src += "  }\n";
+        }
+    }
+    for m in &acc {
+        src += &format!("  print({m})\n");
+    }
+    if float {
+        src += "  print(x)\n";
+    }
+    src += "  return t\n}";
+    (suffix, src)
+}
+
 /// `NewList` runs in every form of its stencil as in the interpreter: empty lists made inline
 /// (a slot off the free list), lists with a capacity through the routine, then grown, nested
 /// and printed.

@@ -69,6 +69,7 @@
     X("offsetof(GcCounters, collect_at)", offsetof(GcCounters, collect_at)) \
     X("offsetof(GcCounters, total_allocated)", offsetof(GcCounters, total_allocated)) \
     X("FLAG_LIVE", FLAG_LIVE)                                 \
+    X("FLAG_UNIQUE", FLAG_UNIQUE)                             \
     X("sizeof(MapSlot)", sizeof(MapSlot))                     \
     X("offsetof(MapSlot, dense)", offsetof(MapSlot, dense))   \
     X("sizeof(IntDense)", sizeof(IntDense))                   \

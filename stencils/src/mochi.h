@@ -129,6 +129,8 @@ typedef struct GcCounters {
 
 /* A slot's flags: allocated (arenas' FLAG_LIVE). */
 #define FLAG_LIVE 1
+/* A string slot's flags: its owned local's only reference (arenas' FLAG_UNIQUE). */
+#define FLAG_UNIQUE 16
 
 /* The dense part of an int-keyed map (arenas/src/heap/intmap.rs): keys 0..len live here, key k
  * present when present[k] != 0, its value data[k]; count keys are present. Native code may

@@ -73,119 +73,120 @@
 #define OP_PRINT_STR 66 /* print buffer += R[a]  (string) | a:C | stencil print_str */
 #define OP_PRINT_END 67 /* write the print buffer (a = argument count; trimmed when a >= 3) and a newline | a:N | helper print_end */
 #define OP_CONCAT_STR 68 /* R[a] := R[b] ++ R[c]  (string concatenation) | a:C b:C c:C | stencil concat_str, slow path helper [alloc] */
-#define OP_STR_FROM_I64 69 /* R[a] := str(R[b])  (int) | a:C b:I | helper str_from_i64 [alloc] */
-#define OP_STR_FROM_F64 70 /* R[a] := str(R[b])  (float) | a:C b:F | helper str_from_f64 [alloc] */
-#define OP_STR_FROM_BOOL 71 /* R[a] := str(R[b])  (bool) | a:C b:I | helper str_from_bool [alloc] */
-#define OP_EQ_STR 72 /* R[a] := R[b] == R[c]  (strings) | a:I b:C c:C | helper eq_str */
-#define OP_NE_STR 73 /* R[a] := R[b] != R[c]  (strings) | a:I b:C c:C | helper ne_str */
-#define OP_LT_STR 74 /* R[a] := R[b] < R[c]  (strings, byte order) | a:I b:C c:C | helper lt_str */
-#define OP_LE_STR 75 /* R[a] := R[b] <= R[c]  (strings, byte order) | a:I b:C c:C | helper le_str */
-#define OP_STR_LEN 76 /* R[a] := len(R[b])  (string: runes) | a:I b:C | stencil str_len [exit] */
-#define OP_STR_INDEX 77 /* R[a] := R[b][R[c]]  (1-rune string; negative counts from the end; out of range: error) | a:C b:C c:I | helper str_index [alloc, exit] */
-#define OP_STR_SLICE 78 /* R[a] := R[b][R[c] : R[c+1]]  (string slice, bounds clamped) | a:C b:C c:I | helper str_slice [alloc] */
-#define OP_SUBSTRING 79 /* R[a] := substring(R[b], R[c], R[c+1])  (end index, clamped) | a:C b:C c:I | helper substring [alloc] */
-#define OP_TO_STR 80 /* R[a] := str(R[b])  (R[b] a word of runtime type c; `str` formatting) | a:C b:R c:N | helper to_str [alloc] */
-#define OP_STR_CONTAINS 81 /* R[a] := R[c] in R[b]  (substring test) | a:I b:C c:C | helper str_contains */
-#define OP_STR_STARTS_WITH 82 /* R[a] := R[b] starts with R[c] | a:I b:C c:C | helper str_starts_with */
-#define OP_STR_ENDS_WITH 83 /* R[a] := R[b] ends with R[c] | a:I b:C c:C | helper str_ends_with */
-#define OP_STR_UPPER 84 /* R[a] := upper(R[b]) | a:C b:C | helper str_upper [alloc] */
-#define OP_STR_LOWER 85 /* R[a] := lower(R[b]) | a:C b:C | helper str_lower [alloc] */
-#define OP_STR_TRIM 86 /* R[a] := trim(R[b]) | a:C b:C | helper str_trim [alloc] */
-#define OP_STR_REVERSE 87 /* R[a] := reverse(R[b])  (runes) | a:C b:C | helper str_reverse [alloc] */
-#define OP_STR_SPLIT 88 /* R[a] := split(R[b], R[c])  (list<string>) | a:C b:C c:C | helper str_split [alloc] */
-#define OP_STR_JOIN 89 /* R[a] := join(R[b], R[c])  (R[b] a list of strings) | a:C b:C c:C | helper str_join [alloc] */
-#define OP_STR_INDEX_OF 90 /* R[a] := indexOf(R[b], R[c])  (runes; -1 if absent) | a:I b:C c:C | helper str_index_of */
-#define OP_STR_REPEAT 91 /* R[a] := repeat(R[b], R[c]) | a:C b:C c:I | helper str_repeat [alloc] */
-#define OP_STR_PAD_START 92 /* R[a] := padStart(R[b], R[c], R[b+1])  (pad string in the next cell word) | a:C b:C c:I | helper str_pad_start [alloc] */
-#define OP_PARSE_INT 93 /* R[a] := parseIntStr(R[b], base R[c])  (error on bad digits) | a:I b:C c:I | helper parse_int [exit] */
-#define OP_STR_TO_INT 94 /* R[a] := R[b] as int  (error `cannot cast "x" to int`) | a:I b:C | helper str_to_int [exit] */
-#define OP_STR_TO_FLOAT 95 /* R[a] := R[b] as float  (error `cannot cast "x" to float`) | a:F b:C | helper str_to_float [exit] */
-#define OP_NEW_LIST 96 /* R[a] := new empty list of element type b with capacity c | a:C b:N c:N | stencil new_list, slow path helper [alloc] */
-#define OP_NEW_LIST_SMALL 97 /* R[a] := new empty list of element type b with capacity c, 1 <= c <= arenas::SMALL_CAPS  (a list literal's; a kept buffer serves it) | a:C b:N c:N | stencil new_list_small, slow path helper [alloc] */
-#define OP_LIST_PUSH 98 /* R[a].push(R[b])  (in place; the word's meaning is the list's element type) | a:C b:R | stencil list_push, slow path helper [alloc] */
-#define OP_LIST_LEN 99 /* R[a] := len(R[b])  (list) | a:I b:C | stencil list_len [exit] */
-#define OP_LIST_GET_I64 100 /* R[a] := R[b][R[c]]  (list<int|bool>; negative counts from the end; out of range: error) | a:I b:C c:I | stencil list_get_i64 [exit] */
-#define OP_LIST_GET_F64 101 /* R[a] := R[b][R[c]]  (list<float>) | a:F b:C c:I | stencil list_get_f64 [exit] */
-#define OP_LIST_GET_CELL 102 /* R[a] := R[b][R[c]]  (list of cells) | a:C b:C c:I | stencil list_get_cell [exit] */
-#define OP_LIST_SET_I64 103 /* R[a][R[b]] := R[c]  (list<int|bool>; negative counts from the end; out of range: error) | a:C b:I c:I | stencil list_set_i64 [exit] */
-#define OP_LIST_SET_F64 104 /* R[a][R[b]] := R[c]  (list<float>) | a:C b:I c:F | stencil list_set_f64 [exit] */
-#define OP_LIST_SET_CELL 105 /* R[a][R[b]] := R[c]  (list of cells) | a:C b:I c:C | stencil list_set_cell [exit] */
-#define OP_LIST_APPEND 106 /* R[a] := append(R[b], R[c])  (a new list) | a:C b:C c:R | helper list_append [alloc] */
-#define OP_LIST_CONCAT 107 /* R[a] := R[b] + R[c]  (list concatenation: a new list) | a:C b:C c:C | helper list_concat [alloc] */
-#define OP_LIST_SLICE 108 /* R[a] := R[b][R[c] : R[c+1]]  (list slice, bounds clamped) | a:C b:C c:I | helper list_slice [alloc] */
-#define OP_LIST_CONTAINS 109 /* R[a] := R[c] in R[b]  (deep equality) | a:I b:C c:R | helper list_contains */
-#define OP_LIST_REVERSE 110 /* R[a] := reverse(R[b])  (a new list) | a:C b:C | helper list_reverse [alloc] */
-#define OP_LIST_DISTINCT 111 /* R[a] := distinct(R[b])  (first occurrences, in order) | a:C b:C | helper list_distinct [alloc] */
-#define OP_LIST_SUM_I64 112 /* R[a] := sum(R[b])  (list<int>; overflow: error) | a:I b:C | helper list_sum_i64 [exit] */
-#define OP_LIST_SUM_F64 113 /* R[a] := sum(R[b])  (list<float>) | a:F b:C | helper list_sum_f64 */
-#define OP_LIST_AVG 114 /* R[a] := avg(R[b])  (0 for an empty list) | a:F b:C | helper list_avg */
-#define OP_LIST_MIN 115 /* R[a] := min(R[b])  (a word of the element type; empty: the zero word) | a:R b:C | helper list_min */
-#define OP_LIST_MAX 116 /* R[a] := max(R[b]) | a:R b:C | helper list_max */
-#define OP_LIST_FIRST 117 /* R[a] := first(R[b])  (empty: the zero word / nil) | a:R b:C | helper list_first */
-#define OP_NEW_MAP 118 /* R[a] := new empty map with key type b and value type c | a:C b:N c:N | helper new_map [alloc] */
-#define OP_MAP_GET 119 /* R[a] := R[b][R[c]]  (missing key: the value type's zero word, nil for cells) | a:R b:C c:R | stencil map_get, slow path helper */
-#define OP_MAP_SET 120 /* R[a][R[b]] := R[c] | a:C b:R c:R | stencil map_set, slow path helper [alloc] */
-#define OP_MAP_HAS 121 /* R[a] := R[c] in R[b]  (has key) | a:I b:C c:R | helper map_has */
-#define OP_MAP_LEN 122 /* R[a] := len(R[b])  (map) | a:I b:C | helper map_len */
-#define OP_LEN_ANY 123 /* R[a] := len(R[b])  (a string, list or map held in a cell of type any) | a:I b:C | helper len_any [exit] */
-#define OP_MAP_KEYS 124 /* R[a] := keys(R[b])  (a new list, sorted keys) | a:C b:C | helper map_keys [alloc] */
-#define OP_MAP_VALUES 125 /* R[a] := values(R[b])  (a new list, ordered by sorted key) | a:C b:C | helper map_values [alloc] */
-#define OP_NEW_RECORD 126 /* R[a] := new record of struct type b, every field zero (nil for cells) | a:C b:N | helper new_record [alloc] */
-#define OP_GET_FIELD_I64 127 /* R[a] := R[b].field[c]  (i64 field) | a:I b:C c:N | stencil get_field_i64 [exit] */
-#define OP_GET_FIELD_F64 128 /* R[a] := R[b].field[c]  (f64 field) | a:F b:C c:N | stencil get_field_f64 [exit] */
-#define OP_GET_FIELD_CELL 129 /* R[a] := R[b].field[c]  (cell field; also a closure's capture c) | a:C b:C c:N | stencil get_field_cell [exit] */
-#define OP_SET_FIELD_I64 130 /* R[a].field[b] := R[c]  (i64 field) | a:C b:N c:I | stencil set_field_i64 [exit] */
-#define OP_SET_FIELD_F64 131 /* R[a].field[b] := R[c]  (f64 field) | a:C b:N c:F | stencil set_field_f64 [exit] */
-#define OP_SET_FIELD_CELL 132 /* R[a].field[b] := R[c]  (cell field; also a closure's capture b) | a:C b:N c:C | stencil set_field_cell [exit] */
-#define OP_JMP_NOT_TYPE 133 /* if R[a] is not a record of type b then pc := c  (match on a union variant) | a:C b:N c:T | stencil jmp_not_type */
-#define OP_MAP_TO_STRUCT 134 /* R[a] := R[b] as struct type c  (from a map with string keys; error when a field is missing) | a:C b:C c:N | helper map_to_struct [alloc, exit] */
-#define OP_NEW_CLOSURE 135 /* R[a] := a closure of function b with zeroed captures (filled by SetField*) | a:C b:Fn | helper new_closure [alloc] */
-#define OP_CALL_CLOSURE 136 /* call the closure R[a] with the arguments stored at the next frame (fp + 8*c); if its function has captures, R[a] is also stored as its hidden last parameter; the result lands in R[b] | a:C b:R c:W | stencil call_closure [call, exit] */
-#define OP_JMP_NIL 137 /* if R[a] is nil then pc := b | a:C b:T | stencil jmp_nil */
-#define OP_JMP_NOT_NIL 138 /* if R[a] is not nil then pc := b | a:C b:T | stencil jmp_not_nil */
-#define OP_BOX 139 /* R[a] := R[b] as a self-describing Cell  (R[b] a word of runtime type c) | a:C b:R c:N | helper box_word [alloc] */
-#define OP_UNBOX 140 /* R[a] := R[b] as a word of runtime type c  (error `cannot cast` when it is not one) | a:R b:C c:N | helper unbox_word [exit] */
-#define OP_EQ_CELL 141 /* R[a] := R[b] == R[c]  (deep equality of two cells; numbers across kinds) | a:I b:C c:C | helper eq_cell */
-#define OP_CMP_CELL 142 /* R[a] := compare(R[b], R[b+1]) rel c  (c: 0 <, 1 <=, 2 >, 3 >=; two cells) | a:I b:C c:N | helper cmp_cell */
-#define OP_F64_TO_I64 143 /* R[a] := trunc(R[b])  (NaN or out of range: overflow error) | a:I b:F | stencil f64_to_i64 [exit] */
-#define OP_POW_I64 144 /* R[a] := R[b] ** R[c]  (ints; negative exponent or overflow: error) | a:I b:I c:I | helper pow_i64 [exit] */
-#define OP_MATH_F64 145 /* R[a] := math function c of R[b]  (c: see `vm::runtime::helpers::MATH_FNS`; two-argument functions read R[b+1]) | a:F b:F c:N | helper math_f64 */
-#define OP_ABS_I64 146 /* R[a] := |R[b]|  (overflow: error) | a:I b:I | stencil abs_i64 [exit] */
-#define OP_ROUND_F64 147 /* R[a] := round(R[b], R[c] digits)  (half away from zero) | a:F b:F c:I | helper round_f64 */
-#define OP_BIG_BINARY 148 /* R[a] := bigint R[b] op c R[b+1]  (c: 0 + 1 - 2 * 3 / 4 % 5 ==, 6 <, 7 <=; comparisons give bool cells) | a:C b:C c:N | helper big_binary [alloc, exit] */
-#define OP_INT_TO_BIG 149 /* R[a] := bigint(R[b]) | a:C b:I | helper int_to_big [alloc] */
-#define OP_BIG_TO_INT 150 /* R[a] := int(R[b])  (bigint; out of range: overflow error) | a:I b:C | helper big_to_int [exit] */
-#define OP_BIG_TO_FLOAT 151 /* R[a] := float(R[b])  (bigint) | a:F b:C | helper big_to_float */
-#define OP_BIG_CONST 152 /* R[a] := the bigint constant K[b] (decimal digits, a string constant) | a:C b:K | helper big_const [alloc] */
-#define OP_PRINT_CELL 153 /* print buffer += fmt(R[a])  (a word of runtime type b) | a:R b:N | helper print_cell */
-#define OP_JSON 154 /* write json(R[a]) (a word of runtime type b) and a newline | a:R b:N | helper json */
-#define OP_NOW 155 /* R[a] := now()  (ns; a seeded LCG when MOCHI_NOW_SEED is set) | a:I | helper now */
-#define OP_INPUT 156 /* R[a] := one line of stdin (without the newline; "" at end of input) | a:C | helper input [alloc] */
-#define OP_FAIL 157 /* raise the runtime error whose message is the string constant K[a] | a:K | helper fail_op [exit] */
-#define OP_BENCH_END 158 /* write the bench report of the block named K[b] that started at R[a], R[a+1] (`BenchStart`) | a:I b:K | helper bench_end */
-#define OP_LIST_SORT_BY_KEYS 159 /* R[a] := R[b] reordered stably by the keys R[c]  (a new list; one key per element; `sort by`) | a:C b:C c:C | helper list_sort_by_keys [alloc, exit] */
-#define OP_TRUTHY 160 /* R[a] := truthiness of R[b]  (nil, false, 0, 0.0, "", empty list/map: false; `if x` on any/optional) | a:I b:C | helper truthy */
-#define OP_LIST_SUM_ANY 161 /* R[a] := sum(R[b])  (a list of any numbers: an int while all are ints, else a float; boxed) | a:C b:C | helper list_sum_any [alloc, exit] */
-#define OP_ANY_ARITH 162 /* R[a] := R[b] op c R[b+1]  (two any values; c: 0 + 1 - 2 * 3 / 4 %; ints stay ints, a float makes a float, nil gives nil) | a:C b:C c:N | helper any_arith [alloc, exit] */
-#define OP_INDEX_ANY 163 /* R[a] := R[b][R[c]]  (R[b] any: map value or nil, list element, string rune, struct field by name; boxed) | a:C b:C c:C | helper index_any [alloc, exit] */
-#define OP_LIST_UNION 164 /* R[a] := R[b] union R[c]  (distinct elements of b then c, first occurrences; a new list) | a:C b:C c:C | helper list_union [alloc] */
-#define OP_LIST_EXCEPT 165 /* R[a] := R[b] except R[c]  (elements of b not in c, duplicates kept; a new list) | a:C b:C c:C | helper list_except [alloc] */
-#define OP_LIST_INTERSECT 166 /* R[a] := R[b] intersect R[c]  (distinct elements of c that are in b, in c's order) | a:C b:C c:C | helper list_intersect [alloc] */
-#define OP_LOAD_DATA 167 /* R[a] := load(path R[b], options R[b+1]) as a list<T>, c = that list's type  (error `cannot load PATH: REASON`) | a:C b:C c:N | helper load_data [alloc, exit] */
-#define OP_SAVE_DATA 168 /* save R[a] (a value of runtime type c) to path R[b] with options R[b+1]  (error `cannot save PATH: REASON`) | a:C b:C c:N | helper save_data [exit] */
-#define OP_BENCH_START 169 /* R[a] := monotonic clock (ns), R[a+1] := bytes allocated so far  (start of a bench block) | a:I | helper bench_start */
-#define OP_MUL_I64_IMM 170 /* R[a] := R[b] * c  (signed immediate; overflow: error) | a:I b:I c:S | stencil mul_i64_imm [exit] */
-#define OP_MOD_I64_IMM 171 /* R[a] := R[b] % c  (signed immediate, never 0; sign of dividend; MIN % -1 = 0) | a:I b:I c:S | stencil mod_i64_imm */
-#define OP_DIV_I64_POW2 172 /* R[a] := R[b] / 2^c  truncated (1 <= c <= 62: shifts, no divide) | a:I b:I c:N | stencil div_i64_pow2 */
-#define OP_MOD_I64_POW2 173 /* R[a] := R[b] % 2^c  sign of dividend (1 <= c <= 62: a mask, no divide) | a:I b:I c:N | stencil mod_i64_pow2 */
-#define OP_UNBOX_LIST 174 /* R[a] := R[b] as list type c  (`Unbox` to a list: a list handle is copied; anything else is the `cannot cast` error) | a:C b:C c:N | stencil unbox_list, slow path helper */
-#define OP_LIST_VIEW 175 /* R[a] := address of list R[b]'s elements, R[a+1] := its length, R[a+2] := R[b]  (a view; nil: 0, 0, nil) | a:R b:C | stencil list_view */
-#define OP_LIST_GET_I64_V 176 /* R[a] := R[b+2][R[c]]  (list<int|bool>, through the view R[b]: its buffer and length) | a:I b:R c:I | stencil list_get_i64_v [exit] */
-#define OP_LIST_GET_F64_V 177 /* R[a] := R[b+2][R[c]]  (list<float>, through the view R[b]) | a:F b:R c:I | stencil list_get_f64_v [exit] */
-#define OP_LIST_GET_CELL_V 178 /* R[a] := R[b+2][R[c]]  (list of cells, through the view R[b]) | a:C b:R c:I | stencil list_get_cell_v [exit] */
-#define OP_LIST_SET_I64_V 179 /* R[a+2][R[b]] := R[c]  (list<int|bool>, through the view R[a]) | a:R b:I c:I | stencil list_set_i64_v [exit] */
-#define OP_LIST_SET_F64_V 180 /* R[a+2][R[b]] := R[c]  (list<float>, through the view R[a]) | a:R b:I c:F | stencil list_set_f64_v [exit] */
-#define OP_LIST_SET_CELL_V 181 /* R[a+2][R[b]] := R[c]  (list of cells, through the view R[a]) | a:R b:I c:C | stencil list_set_cell_v [exit] */
+#define OP_APPEND_STR 69 /* R[a] := R[a] ++ R[b], R[a]'s string extended in place when it is its own  (an owned local's `s = s + t`) | a:C b:C | stencil append_str, slow path helper [alloc] */
+#define OP_STR_FROM_I64 70 /* R[a] := str(R[b])  (int) | a:C b:I | helper str_from_i64 [alloc] */
+#define OP_STR_FROM_F64 71 /* R[a] := str(R[b])  (float) | a:C b:F | helper str_from_f64 [alloc] */
+#define OP_STR_FROM_BOOL 72 /* R[a] := str(R[b])  (bool) | a:C b:I | helper str_from_bool [alloc] */
+#define OP_EQ_STR 73 /* R[a] := R[b] == R[c]  (strings) | a:I b:C c:C | helper eq_str */
+#define OP_NE_STR 74 /* R[a] := R[b] != R[c]  (strings) | a:I b:C c:C | helper ne_str */
+#define OP_LT_STR 75 /* R[a] := R[b] < R[c]  (strings, byte order) | a:I b:C c:C | helper lt_str */
+#define OP_LE_STR 76 /* R[a] := R[b] <= R[c]  (strings, byte order) | a:I b:C c:C | helper le_str */
+#define OP_STR_LEN 77 /* R[a] := len(R[b])  (string: runes) | a:I b:C | stencil str_len [exit] */
+#define OP_STR_INDEX 78 /* R[a] := R[b][R[c]]  (1-rune string; negative counts from the end; out of range: error) | a:C b:C c:I | helper str_index [alloc, exit] */
+#define OP_STR_SLICE 79 /* R[a] := R[b][R[c] : R[c+1]]  (string slice, bounds clamped) | a:C b:C c:I | helper str_slice [alloc] */
+#define OP_SUBSTRING 80 /* R[a] := substring(R[b], R[c], R[c+1])  (end index, clamped) | a:C b:C c:I | helper substring [alloc] */
+#define OP_TO_STR 81 /* R[a] := str(R[b])  (R[b] a word of runtime type c; `str` formatting) | a:C b:R c:N | helper to_str [alloc] */
+#define OP_STR_CONTAINS 82 /* R[a] := R[c] in R[b]  (substring test) | a:I b:C c:C | helper str_contains */
+#define OP_STR_STARTS_WITH 83 /* R[a] := R[b] starts with R[c] | a:I b:C c:C | helper str_starts_with */
+#define OP_STR_ENDS_WITH 84 /* R[a] := R[b] ends with R[c] | a:I b:C c:C | helper str_ends_with */
+#define OP_STR_UPPER 85 /* R[a] := upper(R[b]) | a:C b:C | helper str_upper [alloc] */
+#define OP_STR_LOWER 86 /* R[a] := lower(R[b]) | a:C b:C | helper str_lower [alloc] */
+#define OP_STR_TRIM 87 /* R[a] := trim(R[b]) | a:C b:C | helper str_trim [alloc] */
+#define OP_STR_REVERSE 88 /* R[a] := reverse(R[b])  (runes) | a:C b:C | helper str_reverse [alloc] */
+#define OP_STR_SPLIT 89 /* R[a] := split(R[b], R[c])  (list<string>) | a:C b:C c:C | helper str_split [alloc] */
+#define OP_STR_JOIN 90 /* R[a] := join(R[b], R[c])  (R[b] a list of strings) | a:C b:C c:C | helper str_join [alloc] */
+#define OP_STR_INDEX_OF 91 /* R[a] := indexOf(R[b], R[c])  (runes; -1 if absent) | a:I b:C c:C | helper str_index_of */
+#define OP_STR_REPEAT 92 /* R[a] := repeat(R[b], R[c]) | a:C b:C c:I | helper str_repeat [alloc] */
+#define OP_STR_PAD_START 93 /* R[a] := padStart(R[b], R[c], R[b+1])  (pad string in the next cell word) | a:C b:C c:I | helper str_pad_start [alloc] */
+#define OP_PARSE_INT 94 /* R[a] := parseIntStr(R[b], base R[c])  (error on bad digits) | a:I b:C c:I | helper parse_int [exit] */
+#define OP_STR_TO_INT 95 /* R[a] := R[b] as int  (error `cannot cast "x" to int`) | a:I b:C | helper str_to_int [exit] */
+#define OP_STR_TO_FLOAT 96 /* R[a] := R[b] as float  (error `cannot cast "x" to float`) | a:F b:C | helper str_to_float [exit] */
+#define OP_NEW_LIST 97 /* R[a] := new empty list of element type b with capacity c | a:C b:N c:N | stencil new_list, slow path helper [alloc] */
+#define OP_NEW_LIST_SMALL 98 /* R[a] := new empty list of element type b with capacity c, 1 <= c <= arenas::SMALL_CAPS  (a list literal's; a kept buffer serves it) | a:C b:N c:N | stencil new_list_small, slow path helper [alloc] */
+#define OP_LIST_PUSH 99 /* R[a].push(R[b])  (in place; the word's meaning is the list's element type) | a:C b:R | stencil list_push, slow path helper [alloc] */
+#define OP_LIST_LEN 100 /* R[a] := len(R[b])  (list) | a:I b:C | stencil list_len [exit] */
+#define OP_LIST_GET_I64 101 /* R[a] := R[b][R[c]]  (list<int|bool>; negative counts from the end; out of range: error) | a:I b:C c:I | stencil list_get_i64 [exit] */
+#define OP_LIST_GET_F64 102 /* R[a] := R[b][R[c]]  (list<float>) | a:F b:C c:I | stencil list_get_f64 [exit] */
+#define OP_LIST_GET_CELL 103 /* R[a] := R[b][R[c]]  (list of cells) | a:C b:C c:I | stencil list_get_cell [exit] */
+#define OP_LIST_SET_I64 104 /* R[a][R[b]] := R[c]  (list<int|bool>; negative counts from the end; out of range: error) | a:C b:I c:I | stencil list_set_i64 [exit] */
+#define OP_LIST_SET_F64 105 /* R[a][R[b]] := R[c]  (list<float>) | a:C b:I c:F | stencil list_set_f64 [exit] */
+#define OP_LIST_SET_CELL 106 /* R[a][R[b]] := R[c]  (list of cells) | a:C b:I c:C | stencil list_set_cell [exit] */
+#define OP_LIST_APPEND 107 /* R[a] := append(R[b], R[c])  (a new list) | a:C b:C c:R | helper list_append [alloc] */
+#define OP_LIST_CONCAT 108 /* R[a] := R[b] + R[c]  (list concatenation: a new list) | a:C b:C c:C | helper list_concat [alloc] */
+#define OP_LIST_SLICE 109 /* R[a] := R[b][R[c] : R[c+1]]  (list slice, bounds clamped) | a:C b:C c:I | helper list_slice [alloc] */
+#define OP_LIST_CONTAINS 110 /* R[a] := R[c] in R[b]  (deep equality) | a:I b:C c:R | helper list_contains */
+#define OP_LIST_REVERSE 111 /* R[a] := reverse(R[b])  (a new list) | a:C b:C | helper list_reverse [alloc] */
+#define OP_LIST_DISTINCT 112 /* R[a] := distinct(R[b])  (first occurrences, in order) | a:C b:C | helper list_distinct [alloc] */
+#define OP_LIST_SUM_I64 113 /* R[a] := sum(R[b])  (list<int>; overflow: error) | a:I b:C | helper list_sum_i64 [exit] */
+#define OP_LIST_SUM_F64 114 /* R[a] := sum(R[b])  (list<float>) | a:F b:C | helper list_sum_f64 */
+#define OP_LIST_AVG 115 /* R[a] := avg(R[b])  (0 for an empty list) | a:F b:C | helper list_avg */
+#define OP_LIST_MIN 116 /* R[a] := min(R[b])  (a word of the element type; empty: the zero word) | a:R b:C | helper list_min */
+#define OP_LIST_MAX 117 /* R[a] := max(R[b]) | a:R b:C | helper list_max */
+#define OP_LIST_FIRST 118 /* R[a] := first(R[b])  (empty: the zero word / nil) | a:R b:C | helper list_first */
+#define OP_NEW_MAP 119 /* R[a] := new empty map with key type b and value type c | a:C b:N c:N | helper new_map [alloc] */
+#define OP_MAP_GET 120 /* R[a] := R[b][R[c]]  (missing key: the value type's zero word, nil for cells) | a:R b:C c:R | stencil map_get, slow path helper */
+#define OP_MAP_SET 121 /* R[a][R[b]] := R[c] | a:C b:R c:R | stencil map_set, slow path helper [alloc] */
+#define OP_MAP_HAS 122 /* R[a] := R[c] in R[b]  (has key) | a:I b:C c:R | helper map_has */
+#define OP_MAP_LEN 123 /* R[a] := len(R[b])  (map) | a:I b:C | helper map_len */
+#define OP_LEN_ANY 124 /* R[a] := len(R[b])  (a string, list or map held in a cell of type any) | a:I b:C | helper len_any [exit] */
+#define OP_MAP_KEYS 125 /* R[a] := keys(R[b])  (a new list, sorted keys) | a:C b:C | helper map_keys [alloc] */
+#define OP_MAP_VALUES 126 /* R[a] := values(R[b])  (a new list, ordered by sorted key) | a:C b:C | helper map_values [alloc] */
+#define OP_NEW_RECORD 127 /* R[a] := new record of struct type b, every field zero (nil for cells) | a:C b:N | helper new_record [alloc] */
+#define OP_GET_FIELD_I64 128 /* R[a] := R[b].field[c]  (i64 field) | a:I b:C c:N | stencil get_field_i64 [exit] */
+#define OP_GET_FIELD_F64 129 /* R[a] := R[b].field[c]  (f64 field) | a:F b:C c:N | stencil get_field_f64 [exit] */
+#define OP_GET_FIELD_CELL 130 /* R[a] := R[b].field[c]  (cell field; also a closure's capture c) | a:C b:C c:N | stencil get_field_cell [exit] */
+#define OP_SET_FIELD_I64 131 /* R[a].field[b] := R[c]  (i64 field) | a:C b:N c:I | stencil set_field_i64 [exit] */
+#define OP_SET_FIELD_F64 132 /* R[a].field[b] := R[c]  (f64 field) | a:C b:N c:F | stencil set_field_f64 [exit] */
+#define OP_SET_FIELD_CELL 133 /* R[a].field[b] := R[c]  (cell field; also a closure's capture b) | a:C b:N c:C | stencil set_field_cell [exit] */
+#define OP_JMP_NOT_TYPE 134 /* if R[a] is not a record of type b then pc := c  (match on a union variant) | a:C b:N c:T | stencil jmp_not_type */
+#define OP_MAP_TO_STRUCT 135 /* R[a] := R[b] as struct type c  (from a map with string keys; error when a field is missing) | a:C b:C c:N | helper map_to_struct [alloc, exit] */
+#define OP_NEW_CLOSURE 136 /* R[a] := a closure of function b with zeroed captures (filled by SetField*) | a:C b:Fn | helper new_closure [alloc] */
+#define OP_CALL_CLOSURE 137 /* call the closure R[a] with the arguments stored at the next frame (fp + 8*c); if its function has captures, R[a] is also stored as its hidden last parameter; the result lands in R[b] | a:C b:R c:W | stencil call_closure [call, exit] */
+#define OP_JMP_NIL 138 /* if R[a] is nil then pc := b | a:C b:T | stencil jmp_nil */
+#define OP_JMP_NOT_NIL 139 /* if R[a] is not nil then pc := b | a:C b:T | stencil jmp_not_nil */
+#define OP_BOX 140 /* R[a] := R[b] as a self-describing Cell  (R[b] a word of runtime type c) | a:C b:R c:N | helper box_word [alloc] */
+#define OP_UNBOX 141 /* R[a] := R[b] as a word of runtime type c  (error `cannot cast` when it is not one) | a:R b:C c:N | helper unbox_word [exit] */
+#define OP_EQ_CELL 142 /* R[a] := R[b] == R[c]  (deep equality of two cells; numbers across kinds) | a:I b:C c:C | helper eq_cell */
+#define OP_CMP_CELL 143 /* R[a] := compare(R[b], R[b+1]) rel c  (c: 0 <, 1 <=, 2 >, 3 >=; two cells) | a:I b:C c:N | helper cmp_cell */
+#define OP_F64_TO_I64 144 /* R[a] := trunc(R[b])  (NaN or out of range: overflow error) | a:I b:F | stencil f64_to_i64 [exit] */
+#define OP_POW_I64 145 /* R[a] := R[b] ** R[c]  (ints; negative exponent or overflow: error) | a:I b:I c:I | helper pow_i64 [exit] */
+#define OP_MATH_F64 146 /* R[a] := math function c of R[b]  (c: see `vm::runtime::helpers::MATH_FNS`; two-argument functions read R[b+1]) | a:F b:F c:N | helper math_f64 */
+#define OP_ABS_I64 147 /* R[a] := |R[b]|  (overflow: error) | a:I b:I | stencil abs_i64 [exit] */
+#define OP_ROUND_F64 148 /* R[a] := round(R[b], R[c] digits)  (half away from zero) | a:F b:F c:I | helper round_f64 */
+#define OP_BIG_BINARY 149 /* R[a] := bigint R[b] op c R[b+1]  (c: 0 + 1 - 2 * 3 / 4 % 5 ==, 6 <, 7 <=; comparisons give bool cells) | a:C b:C c:N | helper big_binary [alloc, exit] */
+#define OP_INT_TO_BIG 150 /* R[a] := bigint(R[b]) | a:C b:I | helper int_to_big [alloc] */
+#define OP_BIG_TO_INT 151 /* R[a] := int(R[b])  (bigint; out of range: overflow error) | a:I b:C | helper big_to_int [exit] */
+#define OP_BIG_TO_FLOAT 152 /* R[a] := float(R[b])  (bigint) | a:F b:C | helper big_to_float */
+#define OP_BIG_CONST 153 /* R[a] := the bigint constant K[b] (decimal digits, a string constant) | a:C b:K | helper big_const [alloc] */
+#define OP_PRINT_CELL 154 /* print buffer += fmt(R[a])  (a word of runtime type b) | a:R b:N | helper print_cell */
+#define OP_JSON 155 /* write json(R[a]) (a word of runtime type b) and a newline | a:R b:N | helper json */
+#define OP_NOW 156 /* R[a] := now()  (ns; a seeded LCG when MOCHI_NOW_SEED is set) | a:I | helper now */
+#define OP_INPUT 157 /* R[a] := one line of stdin (without the newline; "" at end of input) | a:C | helper input [alloc] */
+#define OP_FAIL 158 /* raise the runtime error whose message is the string constant K[a] | a:K | helper fail_op [exit] */
+#define OP_BENCH_END 159 /* write the bench report of the block named K[b] that started at R[a], R[a+1] (`BenchStart`) | a:I b:K | helper bench_end */
+#define OP_LIST_SORT_BY_KEYS 160 /* R[a] := R[b] reordered stably by the keys R[c]  (a new list; one key per element; `sort by`) | a:C b:C c:C | helper list_sort_by_keys [alloc, exit] */
+#define OP_TRUTHY 161 /* R[a] := truthiness of R[b]  (nil, false, 0, 0.0, "", empty list/map: false; `if x` on any/optional) | a:I b:C | helper truthy */
+#define OP_LIST_SUM_ANY 162 /* R[a] := sum(R[b])  (a list of any numbers: an int while all are ints, else a float; boxed) | a:C b:C | helper list_sum_any [alloc, exit] */
+#define OP_ANY_ARITH 163 /* R[a] := R[b] op c R[b+1]  (two any values; c: 0 + 1 - 2 * 3 / 4 %; ints stay ints, a float makes a float, nil gives nil) | a:C b:C c:N | helper any_arith [alloc, exit] */
+#define OP_INDEX_ANY 164 /* R[a] := R[b][R[c]]  (R[b] any: map value or nil, list element, string rune, struct field by name; boxed) | a:C b:C c:C | helper index_any [alloc, exit] */
+#define OP_LIST_UNION 165 /* R[a] := R[b] union R[c]  (distinct elements of b then c, first occurrences; a new list) | a:C b:C c:C | helper list_union [alloc] */
+#define OP_LIST_EXCEPT 166 /* R[a] := R[b] except R[c]  (elements of b not in c, duplicates kept; a new list) | a:C b:C c:C | helper list_except [alloc] */
+#define OP_LIST_INTERSECT 167 /* R[a] := R[b] intersect R[c]  (distinct elements of c that are in b, in c's order) | a:C b:C c:C | helper list_intersect [alloc] */
+#define OP_LOAD_DATA 168 /* R[a] := load(path R[b], options R[b+1]) as a list<T>, c = that list's type  (error `cannot load PATH: REASON`) | a:C b:C c:N | helper load_data [alloc, exit] */
+#define OP_SAVE_DATA 169 /* save R[a] (a value of runtime type c) to path R[b] with options R[b+1]  (error `cannot save PATH: REASON`) | a:C b:C c:N | helper save_data [exit] */
+#define OP_BENCH_START 170 /* R[a] := monotonic clock (ns), R[a+1] := bytes allocated so far  (start of a bench block) | a:I | helper bench_start */
+#define OP_MUL_I64_IMM 171 /* R[a] := R[b] * c  (signed immediate; overflow: error) | a:I b:I c:S | stencil mul_i64_imm [exit] */
+#define OP_MOD_I64_IMM 172 /* R[a] := R[b] % c  (signed immediate, never 0; sign of dividend; MIN % -1 = 0) | a:I b:I c:S | stencil mod_i64_imm */
+#define OP_DIV_I64_POW2 173 /* R[a] := R[b] / 2^c  truncated (1 <= c <= 62: shifts, no divide) | a:I b:I c:N | stencil div_i64_pow2 */
+#define OP_MOD_I64_POW2 174 /* R[a] := R[b] % 2^c  sign of dividend (1 <= c <= 62: a mask, no divide) | a:I b:I c:N | stencil mod_i64_pow2 */
+#define OP_UNBOX_LIST 175 /* R[a] := R[b] as list type c  (`Unbox` to a list: a list handle is copied; anything else is the `cannot cast` error) | a:C b:C c:N | stencil unbox_list, slow path helper */
+#define OP_LIST_VIEW 176 /* R[a] := address of list R[b]'s elements, R[a+1] := its length, R[a+2] := R[b]  (a view; nil: 0, 0, nil) | a:R b:C | stencil list_view */
+#define OP_LIST_GET_I64_V 177 /* R[a] := R[b+2][R[c]]  (list<int|bool>, through the view R[b]: its buffer and length) | a:I b:R c:I | stencil list_get_i64_v [exit] */
+#define OP_LIST_GET_F64_V 178 /* R[a] := R[b+2][R[c]]  (list<float>, through the view R[b]) | a:F b:R c:I | stencil list_get_f64_v [exit] */
+#define OP_LIST_GET_CELL_V 179 /* R[a] := R[b+2][R[c]]  (list of cells, through the view R[b]) | a:C b:R c:I | stencil list_get_cell_v [exit] */
+#define OP_LIST_SET_I64_V 180 /* R[a+2][R[b]] := R[c]  (list<int|bool>, through the view R[a]) | a:R b:I c:I | stencil list_set_i64_v [exit] */
+#define OP_LIST_SET_F64_V 181 /* R[a+2][R[b]] := R[c]  (list<float>, through the view R[a]) | a:R b:I c:F | stencil list_set_f64_v [exit] */
+#define OP_LIST_SET_CELL_V 182 /* R[a+2][R[b]] := R[c]  (list of cells, through the view R[a]) | a:R b:I c:C | stencil list_set_cell_v [exit] */
 
 /* The stencil of every op that tier 2 compiles. */
 STENCIL(mov_i64);
@@ -256,6 +257,7 @@ STENCIL(print_f64);
 STENCIL(print_bool);
 STENCIL(print_str);
 STENCIL(concat_str);
+STENCIL(append_str);
 STENCIL(str_len);
 STENCIL(new_list);
 STENCIL(new_list_small);

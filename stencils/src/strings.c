@@ -63,3 +63,37 @@ INLINE StrSlot *str_of(Ctx *ctx, uint64_t index) {
 /* A register the function does not cache holds nothing of value (no instruction). */
 #define LZ(k) ({ __asm__("" : "=r"(x##k)); })
 ROUTINE_FORMS(CONCAT_STR, concat_str, LZ)
+
+/* R[a] := R[a] ++ R[b], in place: an owned string local's `s = s + t` (Op::AppendStr). The
+ * inline case is arenas' `str_append_fast`: R[a]'s slot is its local's own (FLAG_UNIQUE, set
+ * only by the routine, vm::runtime::helpers::append_str, on a slot it made), it ends where its
+ * buffer's used bytes end and the buffer has room for t (1 to MAX_INLINE_BYTES bytes here):
+ * append the bytes and grow the slot over them. No slot is allocated, so this is no GC
+ * safepoint. Everything else calls the routine, which makes a new FLAG_UNIQUE slot. */
+#define APPEND_STR(NAME, SPILL, RELOAD)                                                  \
+    STENCIL(NAME) {                                                                      \
+        SPILL;                                                                           \
+        uint64_t a_ = CELL(_A), b_ = CELL(_B);                                           \
+        if (LIKELY(IS_HANDLE_OF(a_, ARENA_STR) && IS_HANDLE_OF(b_, ARENA_STR))) {        \
+            StrSlot *sa = str_of(ctx, (uint32_t)a_), *sb = str_of(ctx, (uint32_t)b_);    \
+            uint64_t la = sa->len, lb = sb->len;                                         \
+            BufHeader *h = (BufHeader *)sa->buf;                                         \
+            if (LIKELY(lb - 1 < MAX_INLINE_BYTES && (sa->flags & FLAG_UNIQUE) && h != 0) && \
+                LIKELY(sa->ptr + la == (uint8_t *)(h + 1) + h->used) &&                  \
+                LIKELY(h->used + lb <= h->cap)) {                                        \
+                uint8_t *end = (uint8_t *)(h + 1) + h->used;                             \
+                const uint8_t *src = sb->ptr;                                            \
+                for (uint64_t k = 0; k < lb; k++) {                                      \
+                    __asm__("" ::: "memory");                                            \
+                    end[k] = src[k];                                                     \
+                }                                                                        \
+                h->used += lb;                                                           \
+                sa->len = la + lb;                                                       \
+                sa->runes += sb->runes;                                                  \
+                RELOAD;                                                                  \
+                CONTINUE();                                                              \
+            }                                                                            \
+        }                                                                                \
+        CALL_ROUTINE_OPAQUE_FP(RELOAD)                                                   \
+    }
+ROUTINE_FORMS(APPEND_STR, append_str, LZ)

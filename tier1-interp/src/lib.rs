@@ -881,6 +881,12 @@ fn interp(
                             run_helper!(Op::ListPush)
                         }
                     }
+                    Op::AppendStr => {
+                        let (s, t) = (Cell(slot!(fp, a, u64)), Cell(slot!(fp, b, u64)));
+                        if !heap_mut!().str_append_fast(s, t) {
+                            run_helper!(Op::AppendStr)
+                        }
+                    }
                     op => run_helper!(op),
                 }
             }

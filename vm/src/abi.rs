@@ -349,6 +349,7 @@ pub fn abi_facts() -> Vec<(&'static str, u64)> {
             offset_of!(GcStats, total_allocated) as u64,
         ),
         ("FLAG_LIVE", arenas::heap::FLAG_LIVE as u64),
+        ("FLAG_UNIQUE", arenas::heap::FLAG_UNIQUE as u64),
         ("sizeof(MapSlot)", size_of::<MapSlot>() as u64),
         (
             "offsetof(MapSlot, dense)",

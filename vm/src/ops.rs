@@ -251,6 +251,8 @@ macro_rules! for_each_op {
             // ---- strings (helper ops: one Rust routine each, vm::runtime::helpers) ----
             /// R[a] := R[b] ++ R[c]  (string concatenation)
             ConcatStr jit "concat_str" | concat_str [alloc] { a: C, b: C, c: C };
+            /// R[a] := R[a] ++ R[b], R[a]'s string extended in place when it is its own  (an owned local's `s = s + t`)
+            AppendStr jit "append_str" | append_str [alloc] { a: C, b: C };
             /// R[a] := str(R[b])  (int)
             StrFromI64 helper str_from_i64 [alloc] { a: C, b: I };
             /// R[a] := str(R[b])  (float)

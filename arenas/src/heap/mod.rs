@@ -58,6 +58,10 @@ pub const FLAG_MARK: u16 = 2;
 pub const FLAG_PERMANENT: u16 = 4;
 /// `flags` bit of a record slot: the record is a closure (its fields are captures).
 pub const FLAG_CLOSURE: u16 = 8;
+/// `flags` bit of a string slot: made by [`Heap::str_append`] for an *owned* string local
+/// (`compiler::lower::owned`), which is the only reference to it while it appends, so
+/// [`Heap::str_append_fast`] may extend the slot itself in place.
+pub const FLAG_UNIQUE: u16 = 16;
 
 /// Header in front of a growable element buffer (list words or string bytes) that several
 /// objects may share (Go-append style). `used` is how much of the buffer some object has

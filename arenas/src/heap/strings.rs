@@ -10,7 +10,7 @@
 use std::alloc::{dealloc, Layout};
 use std::cmp::Ordering;
 
-use super::{BufHeader, Heap, RtError, StrSlot, BUF_HEADER_SIZE, FLAG_PERMANENT};
+use super::{BufHeader, Heap, RtError, StrSlot, BUF_HEADER_SIZE, FLAG_PERMANENT, FLAG_UNIQUE};
 use crate::rtti::{self, TypeId};
 use crate::value::{ArenaKind, Cell};
 
@@ -196,6 +196,75 @@ impl Heap {
         }
         self.note_alloc(BUF_HEADER_SIZE + cap);
         self.push_str_slot(buf_bytes(b), la + lb, runes, b)
+    }
+
+    /// `a := a + b` in place, when that needs no memory: `a` is a string slot made by
+    /// [`Heap::str_append`] (`FLAG_UNIQUE`: the caller's owned local is its only reference),
+    /// `b` a string, and `a` ends where its buffer's used bytes end with room for `b`'s. Then
+    /// `b`'s bytes are appended and `a`'s slot grows over them (bytes no other string covers,
+    /// as for [`Heap::str_concat`]'s in-place case); false (nothing changed) otherwise.
+    #[inline]
+    pub fn str_append_fast(&mut self, a: Cell, b: Cell) -> bool {
+        let (Some((ka, _, ia)), Some((kb, _, ib))) = (a.as_handle(), b.as_handle()) else {
+            return false;
+        };
+        if ka != ArenaKind::Str as u8 || kb != ArenaKind::Str as u8 {
+            return false;
+        }
+        let sb = *self.strs.get(ib);
+        let sa = self.strs.get_mut(ia);
+        if sa.flags & FLAG_UNIQUE == 0 || sa.buf.is_null() {
+            return false;
+        }
+        let lb = sb.len as usize;
+        // SAFETY: a live slot's buffer is live; we only write past `used`, which no string
+        // covers, and `sb`'s bytes lie below another buffer's (or this one's) `used`.
+        unsafe {
+            let hdr = &mut *sa.buf;
+            let end = buf_bytes(sa.buf).add(hdr.used as usize);
+            if !std::ptr::eq(sa.ptr.add(sa.len as usize), end)
+                || hdr.used as usize + lb > hdr.cap as usize
+            {
+                return false;
+            }
+            std::ptr::copy_nonoverlapping(sb.ptr, end, lb);
+            hdr.used += lb as u64;
+        }
+        sa.len += lb as u64;
+        sa.runes += sb.runes;
+        true
+    }
+
+    /// `a + b` for an owned string local's `s = s + t` (`Op::AppendStr`): in place when
+    /// [`Heap::str_append_fast`] can, else a *new* slot marked `FLAG_UNIQUE` (never `a` or
+    /// `b` itself, as [`Heap::str_concat`] returns for an empty side: those may be shared),
+    /// or `a` unchanged when `b` is empty. The local's next appends then extend that slot.
+    pub fn str_append(&mut self, a: Cell, b: Cell) -> Cell {
+        if self.str_append_fast(a, b) {
+            return a;
+        }
+        let (sa, sb) = (*self.str_slot(a), *self.str_slot(b));
+        if sb.len == 0 {
+            return a;
+        }
+        let r = if sa.len == 0 {
+            let lb = sb.len as usize;
+            let cap = (lb * 2).max(16);
+            let buf = new_buf(cap);
+            // SAFETY: cap >= lb; the source is a live string.
+            unsafe {
+                std::ptr::copy_nonoverlapping(sb.ptr, buf_bytes(buf), lb);
+                (*buf).used = lb as u64;
+            }
+            self.note_alloc(BUF_HEADER_SIZE + cap);
+            self.push_str_slot(buf_bytes(buf), lb, sb.runes as usize, buf)
+        } else {
+            // Both sides non-empty: always a new slot.
+            self.str_concat(a, b)
+        };
+        let i = self.idx(r, ArenaKind::Str);
+        self.strs.get_mut(i).flags |= FLAG_UNIQUE;
+        r
     }
 
     /// Concatenate a Rust string onto `a` (same amortisation as [`Heap::str_concat`]).

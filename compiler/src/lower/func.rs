@@ -53,7 +53,8 @@ pub(crate) struct FnBuilder {
     /// The slot of each local of the hir function, once declared.
     pub locals: Vec<Option<Slot>>,
     pub loops: Vec<LoopLabels>,
-    /// Per local: an owned list (`super::owned`), whose self-appends grow it in place.
+    /// Per local: an owned list or string (`super::owned`), whose self-appends grow it in
+    /// place.
     pub owned: Vec<bool>,
     /// Globals cached in slots for the loop being lowered (`super::hoist`).
     pub cached_globals: Vec<(hir::GlobalId, Slot)>,
@@ -87,7 +88,7 @@ impl FnBuilder {
             dst_fresh: false,
             locals: vec![None; f.locals.len()],
             loops: Vec::new(),
-            owned: super::owned::owned_lists(f),
+            owned: super::owned::owned_locals(f),
             cached_globals: Vec::new(),
             views: Vec::new(),
             last_bound: usize::MAX,

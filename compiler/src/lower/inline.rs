@@ -148,7 +148,7 @@ impl Lowerer<'_> {
         let saved = (
             std::mem::replace(&mut b.fid, fid),
             std::mem::replace(&mut b.locals, vec![None; f.locals.len()]),
-            std::mem::replace(&mut b.owned, super::owned::owned_lists(f)),
+            std::mem::replace(&mut b.owned, super::owned::owned_locals(f)),
             std::mem::take(&mut b.loops),
             b.inline.replace(InlineRet { dst, end }),
         );

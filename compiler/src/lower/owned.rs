@@ -1,8 +1,8 @@
-//! Which list locals of a function are *owned*: no other variable, container, closure or
-//! callee can ever hold the list object (the slot) such a local refers to. For an owned
-//! local, `xs = append(xs, v)` is lowered to `ListPush xs, v`, which grows the list in place
-//! (a store and a length bump when its buffer has room) instead of creating a new list
-//! object each time.
+//! Which list and string locals of a function are *owned*: no other variable, container,
+//! closure or callee can ever hold the object (the slot) such a local refers to. For an
+//! owned local, `xs = append(xs, v)` is lowered to `ListPush xs, v` and `s = s + t` (or
+//! `s = s + t + u ...`) to `AppendStr s, t`, which grow the object in place (a store and a
+//! length bump when its buffer has room) instead of creating a new object each time.
 //!
 //! Why this is exact: `append` makes a new list object sharing the old one's buffer (or a
 //! copy), and the old object stays reachable only through other references to it. When
@@ -10,28 +10,36 @@
 //! place instead gives the same observable state: `ListPush` takes the same decision on the
 //! buffer (write in place only when the list ends at the buffer's used length and there is
 //! room, else copy), so the Go-append aliasing of *buffers* with other lists is unchanged.
+//! Strings are the same with one more guard, because a string local may start as a shared
+//! constant (`var s = ""`): `AppendStr` extends a string slot in place only when the slot
+//! carries `FLAG_UNIQUE`, which only `AppendStr` itself sets, on a slot it has just made for
+//! the local (arenas' `Heap::str_append`); so the first append of a literal makes a new slot
+//! and the next ones extend it.
 //!
-//! A local is owned when it is a mutable, non-parameter, non-captured local of a list type
-//! and:
-//! - every value assigned to it (its initialiser included) makes a new list object: a list
-//!   literal, an `append(..)` or a slice;
+//! A local is owned when it is a mutable, non-parameter, non-captured local of a list or
+//! string type and:
+//! - every value assigned to it (its initialiser included) makes a new object: for a list, a
+//!   list literal, an `append(..)` or a slice; for a string, a string literal (a constant,
+//!   never `FLAG_UNIQUE`);
 //! - every read of it is one that cannot keep the object: an element read `xs[i]`, an
-//!   element write `xs[i] = v`, `len(xs)`, `v in xs`, an argument of `print`, the first
-//!   argument of `xs = append(xs, v)` assigning the same local, or `return xs` (the local
-//!   dies with the frame, so no later push can be observed through the returned value).
+//!   element write `xs[i] = v`, `len(xs)`, `v in xs`, a slice (a new object), an argument of
+//!   `print`, the first operand of its own self-append (`xs = append(xs, v)`,
+//!   `s = s + t`), or `return xs` (the local dies with the frame, so no later push can be
+//!   observed through the returned value).
 //!
 //! Any other occurrence (passing it to a function, storing it in a container or another
-//! variable, capturing it, iterating it with `for x in xs`, matching on it, ...) disowns it.
+//! variable, capturing it, iterating it with `for x in xs`, matching on it, comparing it,
+//! ...) disowns it.
 
-use crate::hir::{Builtin, Child, Expr, ExprKind, FuncDef, LocalId, Place, Stmt, StmtKind};
+use crate::hir::{BinOp, Builtin, Child, Expr, ExprKind, FuncDef, LocalId, Place, Stmt, StmtKind};
 use crate::types::Type;
 
 /// `owned[l]` for every local of `f`.
-pub(crate) fn owned_lists(f: &FuncDef) -> Vec<bool> {
+pub(crate) fn owned_locals(f: &FuncDef) -> Vec<bool> {
     let mut owned: Vec<bool> = f
         .locals
         .iter()
-        .map(|l| l.mutable && matches!(l.ty, Type::List(_)))
+        .map(|l| l.mutable && matches!(l.ty, Type::List(_) | Type::Str))
         .collect();
     for &l in f.params.iter().chain(f.captures.iter()) {
         owned[l as usize] = false;
@@ -43,30 +51,51 @@ pub(crate) fn owned_lists(f: &FuncDef) -> Vec<bool> {
     owned
 }
 
-/// `xs = append(xs, v)` for local `l`: the appended value.
-pub(crate) fn self_append(l: LocalId, value: &Expr) -> Option<&Expr> {
+/// `xs = append(xs, v)` or `s = s + t1 + t2 ...` for local `l`: the appended values, in
+/// order (one for a list).
+pub(crate) fn self_append(l: LocalId, value: &Expr) -> Option<Vec<&Expr>> {
     match &value.kind {
         ExprKind::Builtin {
             builtin: Builtin::Append,
             args,
         } if args.len() == 2 && matches!(args[0].kind, ExprKind::Local(x) if x == l) => {
-            Some(&args[1])
+            Some(vec![&args[1]])
+        }
+        ExprKind::Binary(BinOp::Add, ..) if value.ty == Type::Str => {
+            let mut pieces = Vec::new();
+            let mut e = value;
+            while let ExprKind::Binary(BinOp::Add, x, y) = &e.kind {
+                if e.ty != Type::Str || y.ty != Type::Str {
+                    return None;
+                }
+                pieces.push(&**y);
+                e = x;
+            }
+            if !matches!(e.kind, ExprKind::Local(x) if x == l) || e.ty != Type::Str {
+                return None;
+            }
+            pieces.reverse();
+            Some(pieces)
         }
         _ => None,
     }
 }
 
-/// A value that is a list object nobody else refers to yet.
+/// A value that is a list object nobody else refers to yet, or a string constant.
 fn fresh(e: &Expr) -> bool {
-    matches!(
-        e.kind,
-        ExprKind::List(_)
-            | ExprKind::Builtin {
-                builtin: Builtin::Append,
-                ..
-            }
-            | ExprKind::Slice { .. }
-    ) && matches!(e.ty, Type::List(_))
+    match e.ty {
+        Type::List(_) => matches!(
+            e.kind,
+            ExprKind::List(_)
+                | ExprKind::Builtin {
+                    builtin: Builtin::Append,
+                    ..
+                }
+                | ExprKind::Slice { .. }
+        ),
+        Type::Str => matches!(e.kind, ExprKind::Str(_)),
+        _ => false,
+    }
 }
 
 struct Walk<'a> {
@@ -82,8 +111,8 @@ impl Walk<'_> {
 
     /// Assigning `value` to local `l`.
     fn assigned(&mut self, l: LocalId, value: &Expr) {
-        if let Some(v) = self_append(l, value) {
-            self.expr(v);
+        if let Some(pieces) = self_append(l, value) {
+            pieces.into_iter().for_each(|v| self.expr(v));
             return;
         }
         if !fresh(value) {

@@ -253,11 +253,22 @@ impl Lowerer<'_> {
         match place {
             Place::Local(l) => {
                 let dst = b.local(*l);
-                // `xs = append(xs, v)` on a list no one else can see: grow it in place.
+                // `xs = append(xs, v)` or `s = s + t ...` on a list or string no one else can
+                // see: grow it in place. Every piece is evaluated before the first append
+                // (a piece may read the local: `s = s + "," + str(len(s))`).
                 if b.owned[*l as usize] {
-                    if let Some(v) = super::owned::self_append(*l, value) {
-                        let vs = self.expr(b, v)?;
-                        b.op2(Op::ListPush, dst, vs, value.pos);
+                    if let Some(pieces) = super::owned::self_append(*l, value) {
+                        let op = match value.ty {
+                            Type::Str => Op::AppendStr,
+                            _ => Op::ListPush,
+                        };
+                        let mut slots = Vec::with_capacity(pieces.len());
+                        for v in pieces {
+                            slots.push(self.expr(b, v)?);
+                        }
+                        for vs in slots {
+                            b.op2(op, dst, vs, value.pos);
+                        }
                         return Ok(());
                     }
                 }

@@ -217,6 +217,11 @@ helpers! {
         set!(a, rt.heap.str_concat(cell!(b), cell!(c)).0);
         Ok(())
     }
+    /// R[a] := R[a] ++ R[b]  (an owned string local's append: `Heap::str_append`)
+    alloc fn append_str(rt, a, b, _c) {
+        set!(a, rt.heap.str_append(cell!(a), cell!(b)).0);
+        Ok(())
+    }
     /// R[a] := str(R[b])  (int)
     alloc fn str_from_i64(rt, a, b, _c) {
         set!(a, rt.heap.int_to_str(g!(b) as i64).0);
