@@ -112,7 +112,8 @@ fn rare_paths_are_listed_apart_from_the_hot_line() {
                 "{mode}: {out}"
             );
         }
-        assert!(out.contains("[cold.list_get_i64]"), "{out}");
+        // (the memory form, or a register variant in a function that caches)
+        assert!(out.contains("[cold.list_get_i64"), "{out}");
     }
     let _ = std::fs::remove_file(&path);
 }

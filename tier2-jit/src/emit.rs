@@ -296,12 +296,17 @@ pub struct Emitter {
     used_direct: bool,
     /// Per instruction: reachable from pc 0 (unreachable ones are not emitted).
     live: Vec<bool>,
+    /// For a loop-free function that caches registers: per instruction, the cached i64
+    /// registers live after it, live before it, and to spill before it (`call_masks`).
+    live_after: Vec<u8>,
     work: Vec<u32>,
     /// Per instruction: the header of a loop of at most `SMALL_LOOP` instructions (its code
     /// starts at a multiple of `StencilSet::loop_align` bytes).
     small_loop: Vec<bool>,
     /// Tests: the slots function `.0` caches (i64, f64), instead of [`choose_cache`]'s.
     forced: Option<(usize, Vec<u32>, Vec<u32>)>,
+    /// Loop-free functions cache registers too (the default; see [`Emitter::cache_loop_free`]).
+    loop_free_cache: bool,
 }
 
 impl Emitter {
@@ -320,10 +325,19 @@ impl Emitter {
             natives_of: (0, 0),
             used_direct: false,
             live: Vec::new(),
+            live_after: Vec::new(),
             work: Vec::new(),
             small_loop: Vec::new(),
             forced: None,
+            loop_free_cache: true,
         })
+    }
+
+    /// For tests that read a function's frame after it returned (its cached slots are not
+    /// written back by a return): with `false`, functions without loops keep every slot in
+    /// memory, as before they cached registers.
+    pub fn cache_loop_free(&mut self, on: bool) {
+        self.loop_free_cache = on;
     }
 
     /// For tests: compile function `fid` caching exactly these slots (word indices, at most
@@ -451,8 +465,7 @@ impl Emitter {
                 fcache_words[..fl.len()].copy_from_slice(fl);
                 (i.len(), fl.len())
             }
-            // (a function without loops caches nothing)
-            _ if !loops => (0, 0),
+            _ if !loops && (!self.loop_free_cache || n > LOOP_FREE_CACHE_MAX_OPS) => (0, 0),
             _ => choose_cache_into(
                 f,
                 set.targets,
@@ -464,6 +477,18 @@ impl Emitter {
         };
         let cache = &cache_words[..ncache];
         let fcache = &fcache_words[..nfc];
+        // A loop-free function spills and reloads around its calls only what is live there.
+        let selective = !loops && ncache > 0;
+        if selective {
+            call_masks(f, set, cache, &self.live[..n], &mut self.live_after);
+        }
+        // The cached i64 registers an entry loads: all of them, except in a loop-free function
+        // (entered at pc 0 only) those live there.
+        let entry_mask = if selective {
+            self.live_after[n]
+        } else {
+            u8::MAX
+        };
         let any_cache = ncache > 0 || nfc > 0;
         let bound = if any_cache { bound[1] } else { bound[0] };
         // Layout: [exit stub][entry stubs][exit_at slots][cold area][instructions][data]. Everything
@@ -474,11 +499,16 @@ impl Emitter {
         let exit_at_len = st[set.exit_at as usize].len as usize;
         // An entry stub's reloads: (stencil, cached slot) of every cached register.
         let entry_reloads = || {
-            let i = set.reload[..ncache].iter().zip(cache);
+            let i = (set.reload[..ncache].iter().zip(cache).enumerate())
+                .filter(|(r, _)| entry_mask & (1 << r) != 0)
+                .map(|(_, x)| x);
             let f = set.reload_f[..nfc].iter().zip(fcache);
             i.chain(f).map(|(&s, &w)| (s, w))
         };
-        let entry_len = match any_cache {
+        // A loop-free function is entered at pc 0 only, which no jump targets: its reloads
+        // are the first pieces of pc 0 instead of a stub that jumps there.
+        let has_stubs = any_cache && !selective;
+        let entry_len = match has_stubs {
             true => {
                 let reloads = entry_reloads().map(|(s, _)| st[s as usize].ft_len as usize);
                 reloads.sum::<usize>() + st[set.jmp as usize].len as usize
@@ -496,7 +526,15 @@ impl Emitter {
         // Then the cold area: the cold twins of the instructions' pieces.
         let cold_start = exits_start + exits * exit_at_len;
         let code_start = (cold_start + cold_total).next_multiple_of(64);
-        let bound = code_start + bound + small_loops * (set.loop_align - 1);
+        let mut bound = code_start + bound + small_loops * (set.loop_align - 1);
+        if selective {
+            // (the entry's reloads, and the spills and reloads around each call, which the
+            // ops' bounds leave out: a call's bound is its form for 0 registers then)
+            let calls = (f.code.iter().zip(&self.live[..n]))
+                .filter(|(ins, &l)| l && set.ops[ins.op as usize].slots.call)
+                .count();
+            bound += (2 * calls + 1) * CACHE_REGS * RELOAD_BOUND;
+        }
         if bound > u32::MAX as usize {
             return Err(format!("function {} is too large", f.name));
         }
@@ -676,6 +714,55 @@ impl Emitter {
                         piece!($s, Role::Op, pc, op_a, used_exit, forward)
                     };
                 }
+                // A call in a loop-free function (`selective`): its memory form (which keeps
+                // x0..x5 for its own side exits and returns them undefined), after spilling
+                // the registers whose slot is live after the call and may differ from it, and
+                // before reloading the live ones (the callee may side-exit, and the
+                // interpreter then resumes this frame from memory).
+                macro_rules! around_call {
+                    ($s:expr) => {{
+                        let (live, spill) = (self.live_after[pc], self.live_after[2 * n + pc]);
+                        for (r, &w) in cache.iter().enumerate() {
+                            if spill & (1 << r) != 0 {
+                                piece!(
+                                    set.spill[r],
+                                    Role::Slot(w),
+                                    pc,
+                                    8 * w as u64,
+                                    used_exit,
+                                    false
+                                );
+                            }
+                        }
+                        op!($s);
+                        for (r, &w) in cache.iter().enumerate() {
+                            if live & (1 << r) != 0 {
+                                piece!(
+                                    set.reload[r],
+                                    Role::Slot(w),
+                                    pc,
+                                    8 * w as u64,
+                                    used_exit,
+                                    false
+                                );
+                            }
+                        }
+                    }};
+                }
+                if selective && pc == 0 {
+                    for (r, &w) in cache.iter().enumerate() {
+                        if entry_mask & (1 << r) != 0 {
+                            piece!(
+                                set.reload[r],
+                                Role::Slot(w),
+                                pc,
+                                8 * w as u64,
+                                used_exit,
+                                false
+                            );
+                        }
+                    }
+                }
                 'pick: {
                     if let Some(forms) = info.direct_forms {
                         // A call of the function itself or of one already compiled: direct.
@@ -686,7 +773,7 @@ impl Emitter {
                         if direct && (callee == fid || natives[callee] != 0) {
                             vals[v::CALLEE as usize] = if callee == fid {
                                 // (entry 0 is pc 0)
-                                let entry = if any_cache { stub_at(0) } else { code_start };
+                                let entry = if has_stubs { stub_at(0) } else { code_start };
                                 (base + entry) as u64
                             } else {
                                 natives[callee] as u64
@@ -696,7 +783,11 @@ impl Emitter {
                             vals[v::FRAME as usize] = vals[v::A as usize + 2]
                                 + 8 * prog.funcs[callee].frame_words() as u64;
                             each_f!(set.spill_f);
-                            op!(forms[ncache]);
+                            if selective {
+                                around_call!(forms[0]);
+                            } else {
+                                op!(forms[ncache]);
+                            }
                             each_f!(set.reload_f);
                             used_direct = true;
                             break 'pick;
@@ -704,6 +795,10 @@ impl Emitter {
                     }
                     if !any_cache || info.ncp == 0 && info.cached_forms.is_none() {
                         op!(info.stencil);
+                        break 'pick;
+                    }
+                    if selective && info.slots.call {
+                        around_call!(info.stencil);
                         break 'pick;
                     }
                     if let Some(forms) = info.cached_forms {
@@ -905,7 +1000,7 @@ impl Emitter {
                 );
             }
             // The entry stubs: reloads falling through to a jump to their instruction.
-            let stubs = if any_cache { heads } else { &[][..] };
+            let stubs = if has_stubs { heads } else { &[][..] };
             for (k, &pc) in stubs.iter().enumerate() {
                 let pc = pc as usize;
                 let mut at = stub_at(k);
@@ -949,7 +1044,7 @@ impl Emitter {
         // Entry points: the stub when registers are cached, else the instruction's code.
         let entries: Vec<(u32, *const u8)> = (self.heads.iter().enumerate())
             .map(|(k, &pc)| {
-                let off = match any_cache {
+                let off = match has_stubs {
                     true => stub_at(k),
                     false => self.pc_off[pc as usize] as usize,
                 };
@@ -1125,8 +1220,9 @@ fn trace(f: &Function, cache: &[u32], fcache: &[u32], pieces: &[ListedPiece]) {
 }
 
 /// The i64 slots (word indices) a function keeps in registers: those with the most uses
-/// inside loops, weighted by loop depth. Functions without loops cache nothing (their calls
-/// would pay the spills and reloads for no loop to win them back).
+/// inside loops, weighted by loop depth; in a function without loops, those with the most
+/// uses (i64 slots only: its calls spill and reload just the registers live across them,
+/// `call_masks`, which the f64 ones would not).
 pub fn choose_cache(f: &Function) -> Vec<u32> {
     choose_caches(f).0
 }
@@ -1186,8 +1282,11 @@ fn choose_cache_into(
             }
         }
     }
+    // A loop-free function: every instruction counts once, and only i64 slots are cached
+    // (see `call_liveness`).
     if !loops {
-        return (0, 0);
+        depth.resize(n + 1, 0);
+        depth[0] = 1;
     }
     score.clear();
     score.resize(f.frame_words() as usize, 0);
@@ -1229,8 +1328,89 @@ fn choose_cache_into(
         chosen
     };
     let ni = pick(Bank::I64, &mut out[..]);
-    let nf = pick(Bank::F64, &mut fout[..]);
+    let nf = if loops {
+        pick(Bank::F64, &mut fout[..])
+    } else {
+        0
+    };
     (ni, nf)
+}
+
+/// For a loop-free function that caches `cache` (i64 slots, `cache[r]` in x_r), per
+/// instruction `pc` (bit r: x_r), into `masks`: `[pc]` the registers whose slot may be read
+/// after the instruction (before it is written again), `[n + pc]` those whose slot may be
+/// read from before it (`[n]`: what the entry loads), and for a call `[2n + pc]` those to
+/// spill before it: live after it, not its result, and possibly changed in their register
+/// since the entry or the last call (which leave every live register equal to its slot).
+/// Jumps go forward only, so one backward pass (liveness) and one forward pass (changes) are
+/// exact; what the op table's semantics leave unclear counts as a read (`SlotUse`), which
+/// only keeps more registers alive.
+/// The largest function without loops that caches registers. Such a function runs each of
+/// its instructions once per call, so the cache pays only in small functions called often
+/// (recursions, helpers); a big one (top-level code, generated straight-line code) runs
+/// once or rarely, and there the liveness passes and the register forms' selection made
+/// the emitter 2.3x slower (the `emit` bench's 20 000-op function: 63 -> 21 M ops/s) for
+/// nothing measurable.
+const LOOP_FREE_CACHE_MAX_OPS: usize = 1000;
+
+/// Bytes a `spill_k` or `reload_k` piece takes at most (one `mov` with a 32-bit offset).
+const RELOAD_BOUND: usize = 16;
+
+fn call_masks(
+    f: &Function,
+    set: &StencilSet,
+    cache: &[u32],
+    reachable: &[bool],
+    masks: &mut Vec<u8>,
+) {
+    let n = f.code.len();
+    masks.clear();
+    masks.resize(3 * n + 1, 0);
+    let bit = |w: u32| -> u8 { cache.iter().position(|&c| c == w).map_or(0, |r| 1 << r) };
+    // Each instruction's successors, and the registers whose slot it reads and writes.
+    let facts = |pc: usize| {
+        let ins = &f.code[pc];
+        let info = &set.ops[ins.op as usize];
+        let raw = ins.operand_values();
+        let next = (set.walk[ins.op as usize].flags & W_STOPS == 0).then_some(pc + 1);
+        let target = (info.target < 3).then(|| (raw[info.target as usize] as usize).min(n));
+        let (mut uses, mut defs) = (0u8, 0u8);
+        for (j, &w) in raw.iter().enumerate() {
+            if info.slots.reads & (1 << j) != 0 {
+                uses |= bit(w);
+            }
+            if info.slots.reads_next & (1 << j) != 0 {
+                uses |= bit(w + 1) | bit(w + 2);
+            }
+            if info.slots.writes & (1 << j) != 0 {
+                defs |= bit(w);
+            }
+        }
+        (next, target, uses, defs)
+    };
+    // Liveness, backward: [2n] (past the end) stays 0.
+    for pc in (0..n).rev().filter(|&pc| reachable[pc]) {
+        let (next, target, uses, defs) = facts(pc);
+        let out = next.map_or(0, |s| masks[n + s.min(n)]) | target.map_or(0, |t| masks[n + t]);
+        masks[pc] = out;
+        masks[n + pc] = uses | (out & !defs);
+    }
+    // Registers possibly changed since they were loaded, forward; kept in [2n + pc] until
+    // the instruction is reached, then replaced by its spill set.
+    for pc in (0..n).filter(|&pc| reachable[pc]) {
+        let (next, target, _, defs) = facts(pc);
+        let changed = masks[2 * n + pc];
+        let out = if set.ops[f.code[pc].op as usize].slots.call {
+            masks[2 * n + pc] = masks[pc] & changed & !defs;
+            0
+        } else {
+            masks[2 * n + pc] = 0;
+            changed | defs
+        };
+        for s in next.into_iter().chain(target).filter(|&s| s < n) {
+            masks[2 * n + s] |= out;
+        }
+    }
 }
 
 fn helper(name: &str) -> Result<u64, String> {

@@ -84,6 +84,8 @@ pub struct CopyAndPatch {
     listing: Option<(usize, Option<Listing>)>,
     /// Tests: the slots a function caches (see [`Emitter::force_cache`]).
     forced: Option<(usize, Vec<u32>, Vec<u32>)>,
+    /// Tests: [`Emitter::cache_loop_free`].
+    loop_free_cache: bool,
 }
 
 impl CopyAndPatch {
@@ -101,6 +103,10 @@ impl CopyAndPatch {
             perf_map: None,
             listing: None,
             forced: None,
+            // (`MOCHI_JIT_CACHE_LOOP_FREE=0`: functions without loops keep their slots in
+            // memory, as they did before they cached registers; for A/B measurements and the
+            // tests of the stencil forms for no cached register)
+            loop_free_cache: std::env::var("MOCHI_JIT_CACHE_LOOP_FREE").map_or(true, |v| v != "0"),
         };
         if std::env::var("MOCHI_PERF_MAP").is_ok_and(|v| v == "1") {
             let path = format!("/tmp/perf-{}.map", std::process::id());
@@ -123,6 +129,7 @@ impl CopyAndPatch {
                     if let Some((fid, i, f)) = &self.forced {
                         emitter.force_cache(*fid, i, f);
                     }
+                    emitter.cache_loop_free(self.loop_free_cache);
                     Ok(Engine { emitter, mem, shim })
                 })
             } else {
@@ -156,6 +163,15 @@ impl CopyAndPatch {
         self.forced = Some((fid, i64.to_vec(), f64.to_vec()));
         if let Some(Ok(e)) = &mut self.engine {
             e.emitter.force_cache(fid, i64, f64);
+        }
+    }
+
+    /// For tests that read a function's frame after it returned: see
+    /// [`Emitter::cache_loop_free`].
+    pub fn cache_loop_free(&mut self, on: bool) {
+        self.loop_free_cache = on;
+        if let Some(Ok(e)) = &mut self.engine {
+            e.emitter.cache_loop_free(on);
         }
     }
 

@@ -92,6 +92,61 @@ impl Prepared {
     }
 }
 
+/// Which of an op's operands name frame words it reads or writes (bit j: operand j), as the
+/// op table's one-line semantics say: an op whose semantics start `R[a] :=` writes operand a
+/// (and reads it only when the right-hand side names `R[a]`, as `IncJLtI64`'s does); every
+/// other word operand is read, and a word named `R[x+1]` or `R[x+2]` is read too (a pair
+/// or a view). A call writes its result word `b` (its arguments are words of the next
+/// frame, stored by earlier moves). Conservative where it matters: a word the semantics
+/// leave unclear counts as read (reads keep a register's value alive, they never drop it).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub(crate) struct SlotUse {
+    /// Operands whose word is read.
+    pub(crate) reads: u8,
+    /// Operands whose next two words (x+1, x+2) are read too.
+    pub(crate) reads_next: u8,
+    /// Operands whose word is written (its old value is dead before the op unless the op
+    /// reads it too).
+    pub(crate) writes: u8,
+    /// The op is a call (`Op::is_call`).
+    pub(crate) call: bool,
+}
+
+impl SlotUse {
+    pub(crate) fn of(op: Op) -> SlotUse {
+        let kinds = op.operands();
+        let word = |k: &Operand| matches!(k, Operand::I | Operand::F | Operand::C | Operand::R);
+        let mut u = SlotUse::default();
+        if op.is_call() {
+            u.call = true;
+            u.writes = 1 << 1;
+            if kinds.first().is_some_and(word) {
+                u.reads |= 1;
+            }
+            return u;
+        }
+        let doc = op.doc();
+        let rhs = doc.strip_prefix("R[a] :=");
+        for (j, k) in kinds.iter().enumerate() {
+            if !word(k) {
+                continue;
+            }
+            if j == 0 && rhs.is_some() {
+                u.writes |= 1;
+                if rhs.is_some_and(|r| !r.contains("R[a]")) {
+                    continue;
+                }
+            }
+            u.reads |= 1 << j;
+            let x = ['a', 'b', 'c'][j];
+            if doc.contains(&format!("R[{x}+")) {
+                u.reads_next |= 1 << j;
+            }
+        }
+        u
+    }
+}
+
 /// What the emitter needs to know about an op, from the op table.
 #[derive(Clone, Copy, Debug)]
 pub(crate) struct OpInfo {
@@ -131,6 +186,9 @@ pub(crate) struct OpInfo {
     pub(crate) direct_forms: Option<[u16; CACHE_REGS + 1]>,
     /// Start of its row in `StencilSet::variants` (`u32::MAX`: no register variants).
     pub(crate) variants: u32,
+    /// The frame words it reads and writes, for the liveness of cached registers across
+    /// calls (`emit::call_liveness`); from the op table's semantics ([`SlotUse::of`]).
+    pub(crate) slots: SlotUse,
     /// A stencil it would use has a hole the op cannot fill: compiling it fails with
     /// `StencilSet::broken[op]`.
     pub(crate) broken: bool,
@@ -617,6 +675,7 @@ pub(crate) fn prepare(helper_names: &[&str]) -> Result<Tables, String> {
             f_forms,
             direct_forms,
             variants: u32::MAX,
+            slots: SlotUse::of(*op),
             broken: !broken[i].is_empty(),
             bound: [0; 2],
             may_exit: false,
