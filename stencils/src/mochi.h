@@ -191,10 +191,11 @@ typedef uint64_t (*HelperRoutine)(Ctx *, uint8_t *, uint32_t, uint32_t, uint32_t
  * applying NOT_CACHED(k) to the others. */
 #define SPILL_REG(k) I64(_R##k) = x##k
 #define RELOAD_REG(k) x##k = I64(_R##k)
-#define CACHE_FORMS_W(M, W, NAME, NOT_CACHED)                                                \
+#define CACHE_FORM0_W(M, W, NAME, NOT_CACHED)                                                \
     M(NAME, (void)0,                                                                         \
       W((NOT_CACHED(0), NOT_CACHED(1), NOT_CACHED(2), NOT_CACHED(3), NOT_CACHED(4),          \
-       NOT_CACHED(5))))                                                                      \
+       NOT_CACHED(5))))
+#define CACHE_FORMS_CN_W(M, W, NAME, NOT_CACHED)                                             \
     M(NAME##_c1, SPILL_REG(0),                                                               \
       W((RELOAD_REG(0), NOT_CACHED(1), NOT_CACHED(2), NOT_CACHED(3), NOT_CACHED(4),          \
        NOT_CACHED(5))))                                                                      \
@@ -214,8 +215,14 @@ typedef uint64_t (*HelperRoutine)(Ctx *, uint8_t *, uint32_t, uint32_t, uint32_t
       (SPILL_REG(0), SPILL_REG(1), SPILL_REG(2), SPILL_REG(3), SPILL_REG(4), SPILL_REG(5)),  \
       W((RELOAD_REG(0), RELOAD_REG(1), RELOAD_REG(2), RELOAD_REG(3), RELOAD_REG(4),          \
        RELOAD_REG(5))))
+/* All seven forms (N = 0..6); CACHE_FORM0_W and CACHE_FORMS_CN_W are its N = 0 and N = 1..6
+ * halves, for a stencil whose forms with cached registers are written differently. */
+#define CACHE_FORMS_W(M, W, NAME, NOT_CACHED) \
+    CACHE_FORM0_W(M, W, NAME, NOT_CACHED) CACHE_FORMS_CN_W(M, W, NAME, NOT_CACHED)
 #define RELOAD_AS_IS(RELOAD) RELOAD
 #define CACHE_FORMS(M, NAME, NOT_CACHED) CACHE_FORMS_W(M, RELOAD_AS_IS, NAME, NOT_CACHED)
+#define CACHE_FORM0(M, NAME, NOT_CACHED) CACHE_FORM0_W(M, RELOAD_AS_IS, NAME, NOT_CACHED)
+#define CACHE_FORMS_CN(M, NAME, NOT_CACHED) CACHE_FORMS_CN_W(M, RELOAD_AS_IS, NAME, NOT_CACHED)
 /* (CACHE_FORMS_W: with every RELOAD wrapped as W(RELOAD).) The two families of a stencil
  * M(NAME, SPILL, RELOAD) that calls the op's routine: NAME for functions that cache no f64
  * slot (f0..f7 undefined after the call) and NAME_f for those that do (reloaded from the frame

@@ -793,6 +793,25 @@ impl Emitter {
                             break 'pick;
                         }
                     }
+                    if let (Some(forms), true) = (info.keep_forms, any_cache) {
+                        if nfc == 0 {
+                            // The keeping form (`R[a] := R[b][R[c]]`, a and c words of the
+                            // frame): make c's slot current before it, a's register after.
+                            let (a, c) = (raw[0], raw[2]);
+                            if let Some((_, spill, _)) = cached(c) {
+                                piece!(spill, Role::Slot(c), pc, 8 * c as u64, used_exit, false);
+                            }
+                            op!(forms[ncache - 1]);
+                            if let Some((_, _, reload)) = cached(a) {
+                                piece!(reload, Role::Slot(a), pc, 8 * a as u64, used_exit, false);
+                            }
+                        } else if let Some(ff) = info.f_forms {
+                            each_f!(set.spill_f);
+                            op!(ff[ncache]);
+                            each_f!(set.reload_f);
+                        }
+                        break 'pick;
+                    }
                     if !any_cache || info.ncp == 0 && info.cached_forms.is_none() {
                         op!(info.stencil);
                         break 'pick;

@@ -181,6 +181,12 @@ pub(crate) struct OpInfo {
     /// Its forms for 0..4 cached i64 registers in a function that also caches f64 slots
     /// (`S_f`, `S_f_c1`..`S_f_c6`: they keep f0..f7 alive across the call), if it has them.
     pub(crate) f_forms: Option<[u16; CACHE_REGS + 1]>,
+    /// Its keeping forms for 1..6 cached i64 registers (`S_k_c1`..`S_k_c6`), if the stencil
+    /// has them (then it has no `S_cN` forms): the inline path leaves the cached registers
+    /// alone (the emitter spills the key's register before the piece and reloads the
+    /// result's after it), the routine's path spills and reloads them all. For functions
+    /// that cache no f64 slot (else its `f_forms`).
+    pub(crate) keep_forms: Option<[u16; CACHE_REGS]>,
     /// `Call` only: its direct forms for 0..4 cached registers (`call_direct`,
     /// `call_direct_c1`..), used when the callee's entry is known at compile time.
     pub(crate) direct_forms: Option<[u16; CACHE_REGS + 1]>,
@@ -627,6 +633,16 @@ pub(crate) fn prepare(helper_names: &[&str]) -> Result<Tables, String> {
                 f.map(|f| std::array::from_fn(|i| f[i])),
             )
         });
+        let keep_forms = {
+            let base = stencils::STENCILS[stencil as usize].name;
+            let k: Option<Vec<u16>> = (1..=CACHE_REGS)
+                .map(|n| find(&format!("{base}_k_c{n}")).ok())
+                .collect();
+            k.map(|k| std::array::from_fn(|i| k[i]))
+        };
+        if keep_forms.is_some() && (f_forms.is_none() || cached_forms.is_some()) {
+            broken[i] = format!("{op:?}: keeping forms need `_f` forms and no `_cN` forms");
+        }
         let direct_forms = if *op == Op::Call {
             let mut forms = [0u16; CACHE_REGS + 1];
             for (n, f) in forms.iter_mut().enumerate() {
@@ -642,6 +658,7 @@ pub(crate) fn prepare(helper_names: &[&str]) -> Result<Tables, String> {
         let uses = std::iter::once(stencil)
             .chain(cached_forms.into_iter().flatten())
             .chain(f_forms.into_iter().flatten())
+            .chain(keep_forms.into_iter().flatten())
             .chain(direct_forms.into_iter().flatten());
         for s in uses {
             if let Err(e) = check_both(s, Some(*op)) {
@@ -673,6 +690,7 @@ pub(crate) fn prepare(helper_names: &[&str]) -> Result<Tables, String> {
             ends: target < 3 || op.is_ret(),
             cached_forms,
             f_forms,
+            keep_forms,
             direct_forms,
             variants: u32::MAX,
             slots: SlotUse::of(*op),
@@ -840,6 +858,7 @@ pub(crate) fn prepare(helper_names: &[&str]) -> Result<Tables, String> {
         let calls = o.cached_forms.into_iter().flatten();
         let calls = calls.chain(o.f_forms.into_iter().flatten());
         let calls = calls.chain(o.direct_forms.into_iter().flatten());
+        let calls = calls.chain(o.keep_forms.into_iter().flatten());
         let calls: Vec<u16> = calls.collect();
         let vars: Vec<u16> = row(o).iter().copied().filter(|&s| s != NONE).collect();
         let (mov, mov_cold) = match o.acc {

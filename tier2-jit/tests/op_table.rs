@@ -158,11 +158,14 @@ fn every_jit_op_has_a_stencil_with_only_allowed_holes() {
             continue;
         }
         // A form of an op's stencil for a function that caches registers (`<stencil>_c<n>`,
-        // `<stencil>_f`, `<stencil>_f_c<n>`, as `list_push`'s): the op's holes.
+        // `<stencil>_f`, `<stencil>_f_c<n>`, as `list_push`'s; `<stencil>_k_c<n>`, as
+        // `map_get`'s keeping forms): the op's holes.
         let form_of = {
             let n = s.name.as_str();
             let n = match n.rsplit_once("_c") {
-                Some((b, k)) if k.len() == 1 && b"123456".contains(&k.as_bytes()[0]) => b,
+                Some((b, k)) if k.len() == 1 && b"123456".contains(&k.as_bytes()[0]) => {
+                    b.strip_suffix("_k").unwrap_or(b)
+                }
                 _ => n,
             };
             n.strip_suffix("_f").unwrap_or(n)
