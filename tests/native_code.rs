@@ -327,18 +327,7 @@ fn unbox_list_fails_alike_in_every_cache_form() {
     for (form, body) in SHAPES {
         let path = dir.join(format!("mochi_unbox_{form}_{}.mochi", std::process::id()));
         std::fs::write(&path, format!("{body}{main}")).unwrap();
-        // The form for no cached register: in a function without loops, which by default
-        // caches the i64 slots it uses.
-        let no_cache = if *form == "unbox_list" { "0" } else { "1" };
-        let run = |args: &[&str]| {
-            (mochi()
-                .env("MOCHI_JIT_CACHE_LOOP_FREE", no_cache)
-                .arg("run")
-                .args(args))
-            .arg(&path)
-            .output()
-            .unwrap()
-        };
+        let run = |args: &[&str]| run_form(&path, *form == "unbox_list", args);
         let (off, native) = (run(&["--jit=off"]), run(&["--jit=always"]));
         assert_eq!(off.status.code(), Some(1), "{form}: {}", text(&off.stderr));
         assert!(
@@ -991,6 +980,20 @@ const NEW_LIST_SHAPES: &[(&str, &str)] = &[
     ),
 ];
 
+/// `mochi run ARGS PATH` for a shape of a stencil's forms. `no_cache`: the shape is of the
+/// form for no cached register, a function without loops, which by default caches the i64
+/// slots it uses; `MOCHI_JIT_CACHE_LOOP_FREE=0` keeps them in memory.
+fn run_form(path: &std::path::Path, no_cache: bool, args: &[&str]) -> std::process::Output {
+    let cache = if no_cache { "0" } else { "1" };
+    (mochi()
+        .env("MOCHI_JIT_CACHE_LOOP_FREE", cache)
+        .arg("run")
+        .args(args))
+    .arg(path)
+    .output()
+    .unwrap()
+}
+
 /// Each shape (a function `f` in one cache form of the stencils `stencils`, named by its form
 /// suffix) followed by `main` prints under `--jit=always` what it prints under `--jit=off`,
 /// takes no side exit, and really uses those forms (`--dump-jit=f`).
@@ -1000,18 +1003,7 @@ fn check_cache_forms(stencils: &[&str], shapes: &[(&str, &str)], main: &str) {
         let name = format!("mochi_{}{suffix}_{}.mochi", stencils[0], std::process::id());
         let path = dir.join(name);
         std::fs::write(&path, format!("{body}{main}")).unwrap();
-        // The forms for no cached register: in a function without loops, which by default
-        // caches the i64 slots it uses.
-        let no_cache = if suffix.is_empty() { "0" } else { "1" };
-        let run = |args: &[&str]| {
-            (mochi()
-                .env("MOCHI_JIT_CACHE_LOOP_FREE", no_cache)
-                .arg("run")
-                .args(args))
-            .arg(&path)
-            .output()
-            .unwrap()
-        };
+        let run = |args: &[&str]| run_form(&path, suffix.is_empty(), args);
         let off = run(&["--jit=off"]);
         let native = run(&["--jit=always", "--stats"]);
         let err = text(&native.stderr);

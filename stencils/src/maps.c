@@ -22,22 +22,26 @@ INLINE MapSlot *map_of(Ctx *ctx, uint64_t cell) {
  * reloads the cached ones), so clang never saves them around the call. */
 #define XZ() (x0 = 0, x1 = 0, x2 = 0, x3 = 0, x4 = 0, x5 = 0)
 
-/* R[a] := R[b][R[c]] */
-#define MAP_GET(NAME, SPILL, RELOAD, AFTER_CALL)                                          \
+/* R[a] := R[b][R[c]]: the inline get between SPILL_IN and RELOAD_IN, the routine after
+ * SPILL_CALL (then AFTER_CALL: the reloads). */
+#define MAP_GET_WITH(NAME, SPILL_IN, RELOAD_IN, SPILL_CALL, AFTER_CALL)                   \
     STENCIL(NAME) {                                                                      \
-        SPILL;                                                                           \
+        SPILL_IN;                                                                        \
         uint64_t m_ = CELL(_B);                                                          \
         if (LIKELY(IS_HANDLE_OF(m_, ARENA_MAP))) {                                       \
             IntDense *d_ = map_of(ctx, m_)->dense;                                       \
             uint64_t k_ = CELL(_C);                                                      \
             if (LIKELY(d_ != 0) && LIKELY(k_ < d_->len) && LIKELY(d_->present[k_])) {   \
                 CELL(_A) = d_->data[k_];                                                 \
-                RELOAD;                                                                  \
+                RELOAD_IN;                                                               \
                 CONTINUE();                                                              \
             }                                                                            \
         }                                                                                \
-        CALL_ROUTINE_OPAQUE_FP((XZ(), RELOAD, AFTER_CALL))                                \
+        SPILL_CALL;                                                                      \
+        CALL_ROUTINE_OPAQUE_FP(AFTER_CALL)                                               \
     }
+#define MAP_GET(NAME, SPILL, RELOAD, AFTER_CALL) \
+    MAP_GET_WITH(NAME, SPILL, RELOAD, (void)0, (XZ(), RELOAD, AFTER_CALL))
 
 /* R[a][R[b]] := R[c] */
 #define MAP_SET(NAME, SPILL, RELOAD, AFTER_CALL)                                          \
@@ -81,18 +85,6 @@ CACHE_FORMS(MAP_SET_F, map_set_f, KEEP)
  * reloading `s` and `j` on every get put both on a store-to-load chain through memory
  * (maps_fill_sum 1.14x). Used in functions that cache i64 registers and no f64 slot (with f64
  * slots, the `_f` forms above; with no cached register at all, `map_get`). */
-#define MAP_GET_K(NAME, SPILL, RELOAD)                                                    \
-    STENCIL(NAME) {                                                                      \
-        uint64_t m_ = CELL(_B);                                                          \
-        if (LIKELY(IS_HANDLE_OF(m_, ARENA_MAP))) {                                       \
-            IntDense *d_ = map_of(ctx, m_)->dense;                                       \
-            uint64_t k_ = CELL(_C);                                                      \
-            if (LIKELY(d_ != 0) && LIKELY(k_ < d_->len) && LIKELY(d_->present[k_])) {   \
-                CELL(_A) = d_->data[k_];                                                 \
-                CONTINUE();                                                              \
-            }                                                                            \
-        }                                                                                \
-        SPILL;                                                                           \
-        CALL_ROUTINE_OPAQUE_FP((XZ(), RELOAD, ({ F_UNDEFINED(); })))                      \
-    }
+#define MAP_GET_K(NAME, SPILL, RELOAD) \
+    MAP_GET_WITH(NAME, (void)0, (void)0, SPILL, (XZ(), RELOAD, ({ F_UNDEFINED(); })))
 CACHE_FORMS_CN(MAP_GET_K, map_get_k, KEEP)

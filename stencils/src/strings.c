@@ -22,6 +22,24 @@ INLINE StrSlot *str_of(Ctx *ctx, uint64_t index) {
     return (StrSlot *)(ctx->str_slots + index * sizeof(StrSlot));
 }
 
+/* Whether string `s` (over buffer `h`) ends where the buffer's used bytes end and the buffer
+ * has room for `lb` more: then bytes appended there belong to no other string. */
+INLINE int can_extend(const StrSlot *s, const BufHeader *h, uint64_t lb) {
+    return LIKELY(s->ptr + s->len == (const uint8_t *)(h + 1) + h->used) &&
+           LIKELY(h->used + lb <= h->cap);
+}
+
+/* Append the `lb` bytes at `src` to buffer `h`'s used bytes (a byte loop: `lb` is at most
+ * MAX_INLINE_BYTES, and a call to memcpy would be a relocation the extractor rejects). */
+INLINE void append_bytes(BufHeader *h, const uint8_t *src, uint64_t lb) {
+    uint8_t *end = (uint8_t *)(h + 1) + h->used;
+    for (uint64_t k = 0; k < lb; k++) {
+        __asm__("" ::: "memory");
+        end[k] = src[k];
+    }
+    h->used += lb;
+}
+
 /* R[a] := R[b] ++ R[c] */
 #define CONCAT_STR(NAME, SPILL, RELOAD)                                                  \
     STENCIL(NAME) {                                                                      \
@@ -34,16 +52,8 @@ INLINE StrSlot *str_of(Ctx *ctx, uint64_t index) {
             GcCounters *g = ctx->gc;                                                     \
             SlotFree *fl = ctx->str_free;                                                \
             if (LIKELY(lb - 1 < MAX_INLINE_BYTES && la != 0 && h != 0) &&                \
-                LIKELY(sa->ptr + la == (uint8_t *)(h + 1) + h->used) &&                  \
-                LIKELY(h->used + lb <= h->cap) &&                                        \
-                LIKELY(can_alloc_slot(g, fl))) {                                         \
-                uint8_t *end = (uint8_t *)(h + 1) + h->used;                             \
-                const uint8_t *src = sb->ptr;                                            \
-                for (uint64_t k = 0; k < lb; k++) {                                      \
-                    __asm__("" ::: "memory");                                            \
-                    end[k] = src[k];                                                     \
-                }                                                                        \
-                h->used += lb;                                                           \
+                can_extend(sa, h, lb) && LIKELY(can_alloc_slot(g, fl))) {                 \
+                append_bytes(h, sb->ptr, lb);                                            \
                 h->refs += 1;                                                            \
                 uint64_t i = alloc_slot(g, fl, sizeof(StrSlot));                         \
                 StrSlot *s = str_of(ctx, i);                                             \
@@ -79,15 +89,8 @@ ROUTINE_FORMS(CONCAT_STR, concat_str, LZ)
             uint64_t la = sa->len, lb = sb->len;                                         \
             BufHeader *h = (BufHeader *)sa->buf;                                         \
             if (LIKELY(lb - 1 < MAX_INLINE_BYTES && (sa->flags & FLAG_UNIQUE) && h != 0) && \
-                LIKELY(sa->ptr + la == (uint8_t *)(h + 1) + h->used) &&                  \
-                LIKELY(h->used + lb <= h->cap)) {                                        \
-                uint8_t *end = (uint8_t *)(h + 1) + h->used;                             \
-                const uint8_t *src = sb->ptr;                                            \
-                for (uint64_t k = 0; k < lb; k++) {                                      \
-                    __asm__("" ::: "memory");                                            \
-                    end[k] = src[k];                                                     \
-                }                                                                        \
-                h->used += lb;                                                           \
+                can_extend(sa, h, lb)) {                                                 \
+                append_bytes(h, sb->ptr, lb);                                            \
                 sa->len = la + lb;                                                       \
                 sa->runes += sb->runes;                                                  \
                 RELOAD;                                                                  \

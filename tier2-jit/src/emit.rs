@@ -714,6 +714,18 @@ impl Emitter {
                         piece!($s, Role::Op, pc, op_a, used_exit, forward)
                     };
                 }
+                // A piece per cached i64 register in `mask` (bit r: x_r): its stencil in
+                // `stencils` (`set.spill` or `set.reload`) for its slot.
+                macro_rules! each_reg {
+                    ($mask:expr, $stencils:expr) => {
+                        for (r, &w) in cache.iter().enumerate() {
+                            if $mask & (1 << r) != 0 {
+                                let s = $stencils[r];
+                                piece!(s, Role::Slot(w), pc, 8 * w as u64, used_exit, false);
+                            }
+                        }
+                    };
+                }
                 // A call in a loop-free function (`selective`): its memory form (which keeps
                 // x0..x5 for its own side exits and returns them undefined), after spilling
                 // the registers whose slot is live after the call and may differ from it, and
@@ -721,47 +733,13 @@ impl Emitter {
                 // interpreter then resumes this frame from memory).
                 macro_rules! around_call {
                     ($s:expr) => {{
-                        let (live, spill) = (self.live_after[pc], self.live_after[2 * n + pc]);
-                        for (r, &w) in cache.iter().enumerate() {
-                            if spill & (1 << r) != 0 {
-                                piece!(
-                                    set.spill[r],
-                                    Role::Slot(w),
-                                    pc,
-                                    8 * w as u64,
-                                    used_exit,
-                                    false
-                                );
-                            }
-                        }
+                        each_reg!(self.live_after[2 * n + pc], set.spill);
                         op!($s);
-                        for (r, &w) in cache.iter().enumerate() {
-                            if live & (1 << r) != 0 {
-                                piece!(
-                                    set.reload[r],
-                                    Role::Slot(w),
-                                    pc,
-                                    8 * w as u64,
-                                    used_exit,
-                                    false
-                                );
-                            }
-                        }
+                        each_reg!(self.live_after[pc], set.reload);
                     }};
                 }
                 if selective && pc == 0 {
-                    for (r, &w) in cache.iter().enumerate() {
-                        if entry_mask & (1 << r) != 0 {
-                            piece!(
-                                set.reload[r],
-                                Role::Slot(w),
-                                pc,
-                                8 * w as u64,
-                                used_exit,
-                                false
-                            );
-                        }
-                    }
+                    each_reg!(entry_mask, set.reload);
                 }
                 'pick: {
                     if let Some(forms) = info.direct_forms {
