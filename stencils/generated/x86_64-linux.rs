@@ -2,12 +2,12 @@
 // Regenerate (needs clang 19): MOCHI_REGEN_STENCILS=1 cargo build -p stencils
 // clang: Debian clang version 19.1.7 (3~deb12u1)
 // flags: -Werror -Wall --target=x86_64-unknown-linux-gnu -std=gnu11 -O2 -g0 -fno-pic -mcmodel=small -fomit-frame-pointer -mno-red-zone -fno-asynchronous-unwind-tables -fno-unwind-tables -fno-stack-protector -ffreestanding -fno-builtin -fno-jump-tables -fcf-protection=none -fno-exceptions -fno-strict-aliasing -ffunction-sections -fdata-sections
-// digest: sha256(clang major 19, flags, stencils/src/*.c *.h): 4800f305f567d4ee80738d8dff7ff9c7400e867ceaeee363cf0460ef977ebad7
+// digest: sha256(clang major 19, flags, stencils/src/*.c *.h): bf722230de4a734e626c4d0e7fc51c7ace2298b52159d6afe8744173b9ed3441
 // 4521 stencils.
 
 pub const CLANG_VERSION: &str = "Debian clang version 19.1.7 (3~deb12u1)";
 pub const FLAGS: &str = "-Werror -Wall --target=x86_64-unknown-linux-gnu -std=gnu11 -O2 -g0 -fno-pic -mcmodel=small -fomit-frame-pointer -mno-red-zone -fno-asynchronous-unwind-tables -fno-unwind-tables -fno-stack-protector -ffreestanding -fno-builtin -fno-jump-tables -fcf-protection=none -fno-exceptions -fno-strict-aliasing -ffunction-sections -fdata-sections";
-pub const DIGEST: &str = "4800f305f567d4ee80738d8dff7ff9c7400e867ceaeee363cf0460ef977ebad7";
+pub const DIGEST: &str = "bf722230de4a734e626c4d0e7fc51c7ace2298b52159d6afe8744173b9ed3441";
 
 /// Sizes, offsets and constants of mochi.h as clang measured them (abi_probe.c).
 pub const ABI: &[(&str, u64)] = &[
@@ -8260,882 +8260,882 @@ pub static STENCILS: &[Stencil] = &[
     Stencil { name: Name::new(58749, 10), code: Bytes::new(161041, 23), data: Bytes::new(161064, 0), holes: Holes::new(13224, 0) },
     // ret_i64 (calls.c): 30 code bytes, 0 data bytes, 1 holes
     Stencil { name: Name::new(58759, 7), code: Bytes::new(161064, 30), data: Bytes::new(161094, 0), holes: Holes::new(13224, 1) },
-    // ret_i64__0 (calls.c): 22 code bytes, 0 data bytes, 0 holes
-    Stencil { name: Name::new(58766, 10), code: Bytes::new(161094, 22), data: Bytes::new(161116, 0), holes: Holes::new(13225, 0) },
-    // ret_i64__1 (calls.c): 22 code bytes, 0 data bytes, 0 holes
-    Stencil { name: Name::new(58776, 10), code: Bytes::new(161116, 22), data: Bytes::new(161138, 0), holes: Holes::new(13225, 0) },
+    // ret_i64__0 (calls.c): 25 code bytes, 0 data bytes, 0 holes
+    Stencil { name: Name::new(58766, 10), code: Bytes::new(161094, 25), data: Bytes::new(161119, 0), holes: Holes::new(13225, 0) },
+    // ret_i64__1 (calls.c): 25 code bytes, 0 data bytes, 0 holes
+    Stencil { name: Name::new(58776, 10), code: Bytes::new(161119, 25), data: Bytes::new(161144, 0), holes: Holes::new(13225, 0) },
     // ret_i64__2 (calls.c): 22 code bytes, 0 data bytes, 0 holes
-    Stencil { name: Name::new(58786, 10), code: Bytes::new(161138, 22), data: Bytes::new(161160, 0), holes: Holes::new(13225, 0) },
-    // ret_i64__3 (calls.c): 22 code bytes, 0 data bytes, 0 holes
-    Stencil { name: Name::new(58796, 10), code: Bytes::new(161160, 22), data: Bytes::new(161182, 0), holes: Holes::new(13225, 0) },
-    // ret_i64__4 (calls.c): 22 code bytes, 0 data bytes, 0 holes
-    Stencil { name: Name::new(58806, 10), code: Bytes::new(161182, 22), data: Bytes::new(161204, 0), holes: Holes::new(13225, 0) },
-    // ret_i64__5 (calls.c): 22 code bytes, 0 data bytes, 0 holes
-    Stencil { name: Name::new(58816, 10), code: Bytes::new(161204, 22), data: Bytes::new(161226, 0), holes: Holes::new(13225, 0) },
+    Stencil { name: Name::new(58786, 10), code: Bytes::new(161144, 22), data: Bytes::new(161166, 0), holes: Holes::new(13225, 0) },
+    // ret_i64__3 (calls.c): 25 code bytes, 0 data bytes, 0 holes
+    Stencil { name: Name::new(58796, 10), code: Bytes::new(161166, 25), data: Bytes::new(161191, 0), holes: Holes::new(13225, 0) },
+    // ret_i64__4 (calls.c): 25 code bytes, 0 data bytes, 0 holes
+    Stencil { name: Name::new(58806, 10), code: Bytes::new(161191, 25), data: Bytes::new(161216, 0), holes: Holes::new(13225, 0) },
+    // ret_i64__5 (calls.c): 25 code bytes, 0 data bytes, 0 holes
+    Stencil { name: Name::new(58816, 10), code: Bytes::new(161216, 25), data: Bytes::new(161241, 0), holes: Holes::new(13225, 0) },
     // ret_void (calls.c): 3 code bytes, 0 data bytes, 0 holes
-    Stencil { name: Name::new(58826, 8), code: Bytes::new(161226, 3), data: Bytes::new(161229, 0), holes: Holes::new(13225, 0) },
+    Stencil { name: Name::new(58826, 8), code: Bytes::new(161241, 3), data: Bytes::new(161244, 0), holes: Holes::new(13225, 0) },
     // set_field_cell (records.c): 60 code bytes, 0 data bytes, 5 holes
-    Stencil { name: Name::new(58834, 14), code: Bytes::new(161229, 60), data: Bytes::new(161289, 0), holes: Holes::new(13225, 5) },
+    Stencil { name: Name::new(58834, 14), code: Bytes::new(161244, 60), data: Bytes::new(161304, 0), holes: Holes::new(13225, 5) },
     // set_field_f64 (records.c): 60 code bytes, 0 data bytes, 5 holes
-    Stencil { name: Name::new(58848, 13), code: Bytes::new(161289, 60), data: Bytes::new(161349, 0), holes: Holes::new(13230, 5) },
+    Stencil { name: Name::new(58848, 13), code: Bytes::new(161304, 60), data: Bytes::new(161364, 0), holes: Holes::new(13230, 5) },
     // set_field_f64__0 (records.c): 54 code bytes, 0 data bytes, 4 holes
-    Stencil { name: Name::new(58861, 16), code: Bytes::new(161349, 54), data: Bytes::new(161403, 0), holes: Holes::new(13235, 4) },
+    Stencil { name: Name::new(58861, 16), code: Bytes::new(161364, 54), data: Bytes::new(161418, 0), holes: Holes::new(13235, 4) },
     // set_field_f64__1 (records.c): 54 code bytes, 0 data bytes, 4 holes
-    Stencil { name: Name::new(58877, 16), code: Bytes::new(161403, 54), data: Bytes::new(161457, 0), holes: Holes::new(13239, 4) },
+    Stencil { name: Name::new(58877, 16), code: Bytes::new(161418, 54), data: Bytes::new(161472, 0), holes: Holes::new(13239, 4) },
     // set_field_f64__2 (records.c): 54 code bytes, 0 data bytes, 4 holes
-    Stencil { name: Name::new(58893, 16), code: Bytes::new(161457, 54), data: Bytes::new(161511, 0), holes: Holes::new(13243, 4) },
+    Stencil { name: Name::new(58893, 16), code: Bytes::new(161472, 54), data: Bytes::new(161526, 0), holes: Holes::new(13243, 4) },
     // set_field_f64__3 (records.c): 54 code bytes, 0 data bytes, 4 holes
-    Stencil { name: Name::new(58909, 16), code: Bytes::new(161511, 54), data: Bytes::new(161565, 0), holes: Holes::new(13247, 4) },
+    Stencil { name: Name::new(58909, 16), code: Bytes::new(161526, 54), data: Bytes::new(161580, 0), holes: Holes::new(13247, 4) },
     // set_field_f64__4 (records.c): 54 code bytes, 0 data bytes, 4 holes
-    Stencil { name: Name::new(58925, 16), code: Bytes::new(161565, 54), data: Bytes::new(161619, 0), holes: Holes::new(13251, 4) },
+    Stencil { name: Name::new(58925, 16), code: Bytes::new(161580, 54), data: Bytes::new(161634, 0), holes: Holes::new(13251, 4) },
     // set_field_f64__5 (records.c): 54 code bytes, 0 data bytes, 4 holes
-    Stencil { name: Name::new(58941, 16), code: Bytes::new(161619, 54), data: Bytes::new(161673, 0), holes: Holes::new(13255, 4) },
+    Stencil { name: Name::new(58941, 16), code: Bytes::new(161634, 54), data: Bytes::new(161688, 0), holes: Holes::new(13255, 4) },
     // set_field_f64__6 (records.c): 54 code bytes, 0 data bytes, 4 holes
-    Stencil { name: Name::new(58957, 16), code: Bytes::new(161673, 54), data: Bytes::new(161727, 0), holes: Holes::new(13259, 4) },
+    Stencil { name: Name::new(58957, 16), code: Bytes::new(161688, 54), data: Bytes::new(161742, 0), holes: Holes::new(13259, 4) },
     // set_field_f64__7 (records.c): 54 code bytes, 0 data bytes, 4 holes
-    Stencil { name: Name::new(58973, 16), code: Bytes::new(161727, 54), data: Bytes::new(161781, 0), holes: Holes::new(13263, 4) },
+    Stencil { name: Name::new(58973, 16), code: Bytes::new(161742, 54), data: Bytes::new(161796, 0), holes: Holes::new(13263, 4) },
     // set_field_i64 (records.c): 60 code bytes, 0 data bytes, 5 holes
-    Stencil { name: Name::new(58989, 13), code: Bytes::new(161781, 60), data: Bytes::new(161841, 0), holes: Holes::new(13267, 5) },
+    Stencil { name: Name::new(58989, 13), code: Bytes::new(161796, 60), data: Bytes::new(161856, 0), holes: Holes::new(13267, 5) },
     // set_field_i64__0 (records.c): 52 code bytes, 0 data bytes, 4 holes
-    Stencil { name: Name::new(59002, 16), code: Bytes::new(161841, 52), data: Bytes::new(161893, 0), holes: Holes::new(13272, 4) },
+    Stencil { name: Name::new(59002, 16), code: Bytes::new(161856, 52), data: Bytes::new(161908, 0), holes: Holes::new(13272, 4) },
     // set_field_i64__1 (records.c): 52 code bytes, 0 data bytes, 4 holes
-    Stencil { name: Name::new(59018, 16), code: Bytes::new(161893, 52), data: Bytes::new(161945, 0), holes: Holes::new(13276, 4) },
+    Stencil { name: Name::new(59018, 16), code: Bytes::new(161908, 52), data: Bytes::new(161960, 0), holes: Holes::new(13276, 4) },
     // set_field_i64__2 (records.c): 52 code bytes, 0 data bytes, 4 holes
-    Stencil { name: Name::new(59034, 16), code: Bytes::new(161945, 52), data: Bytes::new(161997, 0), holes: Holes::new(13280, 4) },
+    Stencil { name: Name::new(59034, 16), code: Bytes::new(161960, 52), data: Bytes::new(162012, 0), holes: Holes::new(13280, 4) },
     // set_field_i64__3 (records.c): 52 code bytes, 0 data bytes, 4 holes
-    Stencil { name: Name::new(59050, 16), code: Bytes::new(161997, 52), data: Bytes::new(162049, 0), holes: Holes::new(13284, 4) },
+    Stencil { name: Name::new(59050, 16), code: Bytes::new(162012, 52), data: Bytes::new(162064, 0), holes: Holes::new(13284, 4) },
     // set_field_i64__4 (records.c): 52 code bytes, 0 data bytes, 4 holes
-    Stencil { name: Name::new(59066, 16), code: Bytes::new(162049, 52), data: Bytes::new(162101, 0), holes: Holes::new(13288, 4) },
+    Stencil { name: Name::new(59066, 16), code: Bytes::new(162064, 52), data: Bytes::new(162116, 0), holes: Holes::new(13288, 4) },
     // set_field_i64__5 (records.c): 52 code bytes, 0 data bytes, 4 holes
-    Stencil { name: Name::new(59082, 16), code: Bytes::new(162101, 52), data: Bytes::new(162153, 0), holes: Holes::new(13292, 4) },
+    Stencil { name: Name::new(59082, 16), code: Bytes::new(162116, 52), data: Bytes::new(162168, 0), holes: Holes::new(13292, 4) },
     // side_exit (shim.c): 5 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(59098, 9), code: Bytes::new(162153, 5), data: Bytes::new(162158, 0), holes: Holes::new(13296, 1) },
+    Stencil { name: Name::new(59098, 9), code: Bytes::new(162168, 5), data: Bytes::new(162173, 0), holes: Holes::new(13296, 1) },
     // spill_0 (shim.c): 13 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(59107, 7), code: Bytes::new(162158, 13), data: Bytes::new(162171, 0), holes: Holes::new(13297, 2) },
+    Stencil { name: Name::new(59107, 7), code: Bytes::new(162173, 13), data: Bytes::new(162186, 0), holes: Holes::new(13297, 2) },
     // spill_1 (shim.c): 13 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(59114, 7), code: Bytes::new(162171, 13), data: Bytes::new(162184, 0), holes: Holes::new(13299, 2) },
+    Stencil { name: Name::new(59114, 7), code: Bytes::new(162186, 13), data: Bytes::new(162199, 0), holes: Holes::new(13299, 2) },
     // spill_2 (shim.c): 13 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(59121, 7), code: Bytes::new(162184, 13), data: Bytes::new(162197, 0), holes: Holes::new(13301, 2) },
+    Stencil { name: Name::new(59121, 7), code: Bytes::new(162199, 13), data: Bytes::new(162212, 0), holes: Holes::new(13301, 2) },
     // spill_3 (shim.c): 13 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(59128, 7), code: Bytes::new(162197, 13), data: Bytes::new(162210, 0), holes: Holes::new(13303, 2) },
+    Stencil { name: Name::new(59128, 7), code: Bytes::new(162212, 13), data: Bytes::new(162225, 0), holes: Holes::new(13303, 2) },
     // spill_4 (shim.c): 13 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(59135, 7), code: Bytes::new(162210, 13), data: Bytes::new(162223, 0), holes: Holes::new(13305, 2) },
+    Stencil { name: Name::new(59135, 7), code: Bytes::new(162225, 13), data: Bytes::new(162238, 0), holes: Holes::new(13305, 2) },
     // spill_5 (shim.c): 13 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(59142, 7), code: Bytes::new(162223, 13), data: Bytes::new(162236, 0), holes: Holes::new(13307, 2) },
+    Stencil { name: Name::new(59142, 7), code: Bytes::new(162238, 13), data: Bytes::new(162251, 0), holes: Holes::new(13307, 2) },
     // spill_f_0 (shim.c): 15 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(59149, 9), code: Bytes::new(162236, 15), data: Bytes::new(162251, 0), holes: Holes::new(13309, 2) },
+    Stencil { name: Name::new(59149, 9), code: Bytes::new(162251, 15), data: Bytes::new(162266, 0), holes: Holes::new(13309, 2) },
     // spill_f_1 (shim.c): 15 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(59158, 9), code: Bytes::new(162251, 15), data: Bytes::new(162266, 0), holes: Holes::new(13311, 2) },
+    Stencil { name: Name::new(59158, 9), code: Bytes::new(162266, 15), data: Bytes::new(162281, 0), holes: Holes::new(13311, 2) },
     // spill_f_2 (shim.c): 15 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(59167, 9), code: Bytes::new(162266, 15), data: Bytes::new(162281, 0), holes: Holes::new(13313, 2) },
+    Stencil { name: Name::new(59167, 9), code: Bytes::new(162281, 15), data: Bytes::new(162296, 0), holes: Holes::new(13313, 2) },
     // spill_f_3 (shim.c): 15 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(59176, 9), code: Bytes::new(162281, 15), data: Bytes::new(162296, 0), holes: Holes::new(13315, 2) },
+    Stencil { name: Name::new(59176, 9), code: Bytes::new(162296, 15), data: Bytes::new(162311, 0), holes: Holes::new(13315, 2) },
     // spill_f_4 (shim.c): 15 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(59185, 9), code: Bytes::new(162296, 15), data: Bytes::new(162311, 0), holes: Holes::new(13317, 2) },
+    Stencil { name: Name::new(59185, 9), code: Bytes::new(162311, 15), data: Bytes::new(162326, 0), holes: Holes::new(13317, 2) },
     // spill_f_5 (shim.c): 15 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(59194, 9), code: Bytes::new(162311, 15), data: Bytes::new(162326, 0), holes: Holes::new(13319, 2) },
+    Stencil { name: Name::new(59194, 9), code: Bytes::new(162326, 15), data: Bytes::new(162341, 0), holes: Holes::new(13319, 2) },
     // spill_f_6 (shim.c): 15 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(59203, 9), code: Bytes::new(162326, 15), data: Bytes::new(162341, 0), holes: Holes::new(13321, 2) },
+    Stencil { name: Name::new(59203, 9), code: Bytes::new(162341, 15), data: Bytes::new(162356, 0), holes: Holes::new(13321, 2) },
     // spill_f_7 (shim.c): 15 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(59212, 9), code: Bytes::new(162341, 15), data: Bytes::new(162356, 0), holes: Holes::new(13323, 2) },
+    Stencil { name: Name::new(59212, 9), code: Bytes::new(162356, 15), data: Bytes::new(162371, 0), holes: Holes::new(13323, 2) },
     // sqrt_f64 (float_ops.c): 30 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(59221, 8), code: Bytes::new(162356, 30), data: Bytes::new(162386, 0), holes: Holes::new(13325, 3) },
+    Stencil { name: Name::new(59221, 8), code: Bytes::new(162371, 30), data: Bytes::new(162401, 0), holes: Holes::new(13325, 3) },
     // sqrt_f64__00 (float_ops.c): 9 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(59229, 12), code: Bytes::new(162386, 9), data: Bytes::new(162395, 0), holes: Holes::new(13328, 1) },
+    Stencil { name: Name::new(59229, 12), code: Bytes::new(162401, 9), data: Bytes::new(162410, 0), holes: Holes::new(13328, 1) },
     // sqrt_f64__01 (float_ops.c): 9 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(59241, 12), code: Bytes::new(162395, 9), data: Bytes::new(162404, 0), holes: Holes::new(13329, 1) },
+    Stencil { name: Name::new(59241, 12), code: Bytes::new(162410, 9), data: Bytes::new(162419, 0), holes: Holes::new(13329, 1) },
     // sqrt_f64__02 (float_ops.c): 9 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(59253, 12), code: Bytes::new(162404, 9), data: Bytes::new(162413, 0), holes: Holes::new(13330, 1) },
+    Stencil { name: Name::new(59253, 12), code: Bytes::new(162419, 9), data: Bytes::new(162428, 0), holes: Holes::new(13330, 1) },
     // sqrt_f64__03 (float_ops.c): 9 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(59265, 12), code: Bytes::new(162413, 9), data: Bytes::new(162422, 0), holes: Holes::new(13331, 1) },
+    Stencil { name: Name::new(59265, 12), code: Bytes::new(162428, 9), data: Bytes::new(162437, 0), holes: Holes::new(13331, 1) },
     // sqrt_f64__04 (float_ops.c): 9 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(59277, 12), code: Bytes::new(162422, 9), data: Bytes::new(162431, 0), holes: Holes::new(13332, 1) },
+    Stencil { name: Name::new(59277, 12), code: Bytes::new(162437, 9), data: Bytes::new(162446, 0), holes: Holes::new(13332, 1) },
     // sqrt_f64__05 (float_ops.c): 9 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(59289, 12), code: Bytes::new(162431, 9), data: Bytes::new(162440, 0), holes: Holes::new(13333, 1) },
+    Stencil { name: Name::new(59289, 12), code: Bytes::new(162446, 9), data: Bytes::new(162455, 0), holes: Holes::new(13333, 1) },
     // sqrt_f64__06 (float_ops.c): 9 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(59301, 12), code: Bytes::new(162440, 9), data: Bytes::new(162449, 0), holes: Holes::new(13334, 1) },
+    Stencil { name: Name::new(59301, 12), code: Bytes::new(162455, 9), data: Bytes::new(162464, 0), holes: Holes::new(13334, 1) },
     // sqrt_f64__07 (float_ops.c): 9 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(59313, 12), code: Bytes::new(162449, 9), data: Bytes::new(162458, 0), holes: Holes::new(13335, 1) },
+    Stencil { name: Name::new(59313, 12), code: Bytes::new(162464, 9), data: Bytes::new(162473, 0), holes: Holes::new(13335, 1) },
     // sqrt_f64__0m (float_ops.c): 19 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(59325, 12), code: Bytes::new(162458, 19), data: Bytes::new(162477, 0), holes: Holes::new(13336, 2) },
+    Stencil { name: Name::new(59325, 12), code: Bytes::new(162473, 19), data: Bytes::new(162492, 0), holes: Holes::new(13336, 2) },
     // sqrt_f64__10 (float_ops.c): 9 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(59337, 12), code: Bytes::new(162477, 9), data: Bytes::new(162486, 0), holes: Holes::new(13338, 1) },
+    Stencil { name: Name::new(59337, 12), code: Bytes::new(162492, 9), data: Bytes::new(162501, 0), holes: Holes::new(13338, 1) },
     // sqrt_f64__11 (float_ops.c): 9 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(59349, 12), code: Bytes::new(162486, 9), data: Bytes::new(162495, 0), holes: Holes::new(13339, 1) },
+    Stencil { name: Name::new(59349, 12), code: Bytes::new(162501, 9), data: Bytes::new(162510, 0), holes: Holes::new(13339, 1) },
     // sqrt_f64__12 (float_ops.c): 9 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(59361, 12), code: Bytes::new(162495, 9), data: Bytes::new(162504, 0), holes: Holes::new(13340, 1) },
+    Stencil { name: Name::new(59361, 12), code: Bytes::new(162510, 9), data: Bytes::new(162519, 0), holes: Holes::new(13340, 1) },
     // sqrt_f64__13 (float_ops.c): 9 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(59373, 12), code: Bytes::new(162504, 9), data: Bytes::new(162513, 0), holes: Holes::new(13341, 1) },
+    Stencil { name: Name::new(59373, 12), code: Bytes::new(162519, 9), data: Bytes::new(162528, 0), holes: Holes::new(13341, 1) },
     // sqrt_f64__14 (float_ops.c): 9 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(59385, 12), code: Bytes::new(162513, 9), data: Bytes::new(162522, 0), holes: Holes::new(13342, 1) },
+    Stencil { name: Name::new(59385, 12), code: Bytes::new(162528, 9), data: Bytes::new(162537, 0), holes: Holes::new(13342, 1) },
     // sqrt_f64__15 (float_ops.c): 9 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(59397, 12), code: Bytes::new(162522, 9), data: Bytes::new(162531, 0), holes: Holes::new(13343, 1) },
+    Stencil { name: Name::new(59397, 12), code: Bytes::new(162537, 9), data: Bytes::new(162546, 0), holes: Holes::new(13343, 1) },
     // sqrt_f64__16 (float_ops.c): 9 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(59409, 12), code: Bytes::new(162531, 9), data: Bytes::new(162540, 0), holes: Holes::new(13344, 1) },
+    Stencil { name: Name::new(59409, 12), code: Bytes::new(162546, 9), data: Bytes::new(162555, 0), holes: Holes::new(13344, 1) },
     // sqrt_f64__17 (float_ops.c): 9 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(59421, 12), code: Bytes::new(162540, 9), data: Bytes::new(162549, 0), holes: Holes::new(13345, 1) },
+    Stencil { name: Name::new(59421, 12), code: Bytes::new(162555, 9), data: Bytes::new(162564, 0), holes: Holes::new(13345, 1) },
     // sqrt_f64__1m (float_ops.c): 19 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(59433, 12), code: Bytes::new(162549, 19), data: Bytes::new(162568, 0), holes: Holes::new(13346, 2) },
+    Stencil { name: Name::new(59433, 12), code: Bytes::new(162564, 19), data: Bytes::new(162583, 0), holes: Holes::new(13346, 2) },
     // sqrt_f64__20 (float_ops.c): 9 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(59445, 12), code: Bytes::new(162568, 9), data: Bytes::new(162577, 0), holes: Holes::new(13348, 1) },
+    Stencil { name: Name::new(59445, 12), code: Bytes::new(162583, 9), data: Bytes::new(162592, 0), holes: Holes::new(13348, 1) },
     // sqrt_f64__21 (float_ops.c): 9 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(59457, 12), code: Bytes::new(162577, 9), data: Bytes::new(162586, 0), holes: Holes::new(13349, 1) },
+    Stencil { name: Name::new(59457, 12), code: Bytes::new(162592, 9), data: Bytes::new(162601, 0), holes: Holes::new(13349, 1) },
     // sqrt_f64__22 (float_ops.c): 9 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(59469, 12), code: Bytes::new(162586, 9), data: Bytes::new(162595, 0), holes: Holes::new(13350, 1) },
+    Stencil { name: Name::new(59469, 12), code: Bytes::new(162601, 9), data: Bytes::new(162610, 0), holes: Holes::new(13350, 1) },
     // sqrt_f64__23 (float_ops.c): 9 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(59481, 12), code: Bytes::new(162595, 9), data: Bytes::new(162604, 0), holes: Holes::new(13351, 1) },
+    Stencil { name: Name::new(59481, 12), code: Bytes::new(162610, 9), data: Bytes::new(162619, 0), holes: Holes::new(13351, 1) },
     // sqrt_f64__24 (float_ops.c): 9 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(59493, 12), code: Bytes::new(162604, 9), data: Bytes::new(162613, 0), holes: Holes::new(13352, 1) },
+    Stencil { name: Name::new(59493, 12), code: Bytes::new(162619, 9), data: Bytes::new(162628, 0), holes: Holes::new(13352, 1) },
     // sqrt_f64__25 (float_ops.c): 9 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(59505, 12), code: Bytes::new(162613, 9), data: Bytes::new(162622, 0), holes: Holes::new(13353, 1) },
+    Stencil { name: Name::new(59505, 12), code: Bytes::new(162628, 9), data: Bytes::new(162637, 0), holes: Holes::new(13353, 1) },
     // sqrt_f64__26 (float_ops.c): 9 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(59517, 12), code: Bytes::new(162622, 9), data: Bytes::new(162631, 0), holes: Holes::new(13354, 1) },
+    Stencil { name: Name::new(59517, 12), code: Bytes::new(162637, 9), data: Bytes::new(162646, 0), holes: Holes::new(13354, 1) },
     // sqrt_f64__27 (float_ops.c): 9 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(59529, 12), code: Bytes::new(162631, 9), data: Bytes::new(162640, 0), holes: Holes::new(13355, 1) },
+    Stencil { name: Name::new(59529, 12), code: Bytes::new(162646, 9), data: Bytes::new(162655, 0), holes: Holes::new(13355, 1) },
     // sqrt_f64__2m (float_ops.c): 19 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(59541, 12), code: Bytes::new(162640, 19), data: Bytes::new(162659, 0), holes: Holes::new(13356, 2) },
+    Stencil { name: Name::new(59541, 12), code: Bytes::new(162655, 19), data: Bytes::new(162674, 0), holes: Holes::new(13356, 2) },
     // sqrt_f64__30 (float_ops.c): 9 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(59553, 12), code: Bytes::new(162659, 9), data: Bytes::new(162668, 0), holes: Holes::new(13358, 1) },
+    Stencil { name: Name::new(59553, 12), code: Bytes::new(162674, 9), data: Bytes::new(162683, 0), holes: Holes::new(13358, 1) },
     // sqrt_f64__31 (float_ops.c): 9 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(59565, 12), code: Bytes::new(162668, 9), data: Bytes::new(162677, 0), holes: Holes::new(13359, 1) },
+    Stencil { name: Name::new(59565, 12), code: Bytes::new(162683, 9), data: Bytes::new(162692, 0), holes: Holes::new(13359, 1) },
     // sqrt_f64__32 (float_ops.c): 9 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(59577, 12), code: Bytes::new(162677, 9), data: Bytes::new(162686, 0), holes: Holes::new(13360, 1) },
+    Stencil { name: Name::new(59577, 12), code: Bytes::new(162692, 9), data: Bytes::new(162701, 0), holes: Holes::new(13360, 1) },
     // sqrt_f64__33 (float_ops.c): 9 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(59589, 12), code: Bytes::new(162686, 9), data: Bytes::new(162695, 0), holes: Holes::new(13361, 1) },
+    Stencil { name: Name::new(59589, 12), code: Bytes::new(162701, 9), data: Bytes::new(162710, 0), holes: Holes::new(13361, 1) },
     // sqrt_f64__34 (float_ops.c): 9 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(59601, 12), code: Bytes::new(162695, 9), data: Bytes::new(162704, 0), holes: Holes::new(13362, 1) },
+    Stencil { name: Name::new(59601, 12), code: Bytes::new(162710, 9), data: Bytes::new(162719, 0), holes: Holes::new(13362, 1) },
     // sqrt_f64__35 (float_ops.c): 9 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(59613, 12), code: Bytes::new(162704, 9), data: Bytes::new(162713, 0), holes: Holes::new(13363, 1) },
+    Stencil { name: Name::new(59613, 12), code: Bytes::new(162719, 9), data: Bytes::new(162728, 0), holes: Holes::new(13363, 1) },
     // sqrt_f64__36 (float_ops.c): 9 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(59625, 12), code: Bytes::new(162713, 9), data: Bytes::new(162722, 0), holes: Holes::new(13364, 1) },
+    Stencil { name: Name::new(59625, 12), code: Bytes::new(162728, 9), data: Bytes::new(162737, 0), holes: Holes::new(13364, 1) },
     // sqrt_f64__37 (float_ops.c): 9 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(59637, 12), code: Bytes::new(162722, 9), data: Bytes::new(162731, 0), holes: Holes::new(13365, 1) },
+    Stencil { name: Name::new(59637, 12), code: Bytes::new(162737, 9), data: Bytes::new(162746, 0), holes: Holes::new(13365, 1) },
     // sqrt_f64__3m (float_ops.c): 19 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(59649, 12), code: Bytes::new(162731, 19), data: Bytes::new(162750, 0), holes: Holes::new(13366, 2) },
+    Stencil { name: Name::new(59649, 12), code: Bytes::new(162746, 19), data: Bytes::new(162765, 0), holes: Holes::new(13366, 2) },
     // sqrt_f64__40 (float_ops.c): 9 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(59661, 12), code: Bytes::new(162750, 9), data: Bytes::new(162759, 0), holes: Holes::new(13368, 1) },
+    Stencil { name: Name::new(59661, 12), code: Bytes::new(162765, 9), data: Bytes::new(162774, 0), holes: Holes::new(13368, 1) },
     // sqrt_f64__41 (float_ops.c): 9 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(59673, 12), code: Bytes::new(162759, 9), data: Bytes::new(162768, 0), holes: Holes::new(13369, 1) },
+    Stencil { name: Name::new(59673, 12), code: Bytes::new(162774, 9), data: Bytes::new(162783, 0), holes: Holes::new(13369, 1) },
     // sqrt_f64__42 (float_ops.c): 9 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(59685, 12), code: Bytes::new(162768, 9), data: Bytes::new(162777, 0), holes: Holes::new(13370, 1) },
+    Stencil { name: Name::new(59685, 12), code: Bytes::new(162783, 9), data: Bytes::new(162792, 0), holes: Holes::new(13370, 1) },
     // sqrt_f64__43 (float_ops.c): 9 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(59697, 12), code: Bytes::new(162777, 9), data: Bytes::new(162786, 0), holes: Holes::new(13371, 1) },
+    Stencil { name: Name::new(59697, 12), code: Bytes::new(162792, 9), data: Bytes::new(162801, 0), holes: Holes::new(13371, 1) },
     // sqrt_f64__44 (float_ops.c): 9 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(59709, 12), code: Bytes::new(162786, 9), data: Bytes::new(162795, 0), holes: Holes::new(13372, 1) },
+    Stencil { name: Name::new(59709, 12), code: Bytes::new(162801, 9), data: Bytes::new(162810, 0), holes: Holes::new(13372, 1) },
     // sqrt_f64__45 (float_ops.c): 9 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(59721, 12), code: Bytes::new(162795, 9), data: Bytes::new(162804, 0), holes: Holes::new(13373, 1) },
+    Stencil { name: Name::new(59721, 12), code: Bytes::new(162810, 9), data: Bytes::new(162819, 0), holes: Holes::new(13373, 1) },
     // sqrt_f64__46 (float_ops.c): 9 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(59733, 12), code: Bytes::new(162804, 9), data: Bytes::new(162813, 0), holes: Holes::new(13374, 1) },
+    Stencil { name: Name::new(59733, 12), code: Bytes::new(162819, 9), data: Bytes::new(162828, 0), holes: Holes::new(13374, 1) },
     // sqrt_f64__47 (float_ops.c): 9 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(59745, 12), code: Bytes::new(162813, 9), data: Bytes::new(162822, 0), holes: Holes::new(13375, 1) },
+    Stencil { name: Name::new(59745, 12), code: Bytes::new(162828, 9), data: Bytes::new(162837, 0), holes: Holes::new(13375, 1) },
     // sqrt_f64__4m (float_ops.c): 19 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(59757, 12), code: Bytes::new(162822, 19), data: Bytes::new(162841, 0), holes: Holes::new(13376, 2) },
+    Stencil { name: Name::new(59757, 12), code: Bytes::new(162837, 19), data: Bytes::new(162856, 0), holes: Holes::new(13376, 2) },
     // sqrt_f64__50 (float_ops.c): 9 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(59769, 12), code: Bytes::new(162841, 9), data: Bytes::new(162850, 0), holes: Holes::new(13378, 1) },
+    Stencil { name: Name::new(59769, 12), code: Bytes::new(162856, 9), data: Bytes::new(162865, 0), holes: Holes::new(13378, 1) },
     // sqrt_f64__51 (float_ops.c): 9 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(59781, 12), code: Bytes::new(162850, 9), data: Bytes::new(162859, 0), holes: Holes::new(13379, 1) },
+    Stencil { name: Name::new(59781, 12), code: Bytes::new(162865, 9), data: Bytes::new(162874, 0), holes: Holes::new(13379, 1) },
     // sqrt_f64__52 (float_ops.c): 9 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(59793, 12), code: Bytes::new(162859, 9), data: Bytes::new(162868, 0), holes: Holes::new(13380, 1) },
+    Stencil { name: Name::new(59793, 12), code: Bytes::new(162874, 9), data: Bytes::new(162883, 0), holes: Holes::new(13380, 1) },
     // sqrt_f64__53 (float_ops.c): 9 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(59805, 12), code: Bytes::new(162868, 9), data: Bytes::new(162877, 0), holes: Holes::new(13381, 1) },
+    Stencil { name: Name::new(59805, 12), code: Bytes::new(162883, 9), data: Bytes::new(162892, 0), holes: Holes::new(13381, 1) },
     // sqrt_f64__54 (float_ops.c): 9 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(59817, 12), code: Bytes::new(162877, 9), data: Bytes::new(162886, 0), holes: Holes::new(13382, 1) },
+    Stencil { name: Name::new(59817, 12), code: Bytes::new(162892, 9), data: Bytes::new(162901, 0), holes: Holes::new(13382, 1) },
     // sqrt_f64__55 (float_ops.c): 9 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(59829, 12), code: Bytes::new(162886, 9), data: Bytes::new(162895, 0), holes: Holes::new(13383, 1) },
+    Stencil { name: Name::new(59829, 12), code: Bytes::new(162901, 9), data: Bytes::new(162910, 0), holes: Holes::new(13383, 1) },
     // sqrt_f64__56 (float_ops.c): 9 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(59841, 12), code: Bytes::new(162895, 9), data: Bytes::new(162904, 0), holes: Holes::new(13384, 1) },
+    Stencil { name: Name::new(59841, 12), code: Bytes::new(162910, 9), data: Bytes::new(162919, 0), holes: Holes::new(13384, 1) },
     // sqrt_f64__57 (float_ops.c): 9 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(59853, 12), code: Bytes::new(162904, 9), data: Bytes::new(162913, 0), holes: Holes::new(13385, 1) },
+    Stencil { name: Name::new(59853, 12), code: Bytes::new(162919, 9), data: Bytes::new(162928, 0), holes: Holes::new(13385, 1) },
     // sqrt_f64__5m (float_ops.c): 19 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(59865, 12), code: Bytes::new(162913, 19), data: Bytes::new(162932, 0), holes: Holes::new(13386, 2) },
+    Stencil { name: Name::new(59865, 12), code: Bytes::new(162928, 19), data: Bytes::new(162947, 0), holes: Holes::new(13386, 2) },
     // sqrt_f64__60 (float_ops.c): 9 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(59877, 12), code: Bytes::new(162932, 9), data: Bytes::new(162941, 0), holes: Holes::new(13388, 1) },
+    Stencil { name: Name::new(59877, 12), code: Bytes::new(162947, 9), data: Bytes::new(162956, 0), holes: Holes::new(13388, 1) },
     // sqrt_f64__61 (float_ops.c): 9 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(59889, 12), code: Bytes::new(162941, 9), data: Bytes::new(162950, 0), holes: Holes::new(13389, 1) },
+    Stencil { name: Name::new(59889, 12), code: Bytes::new(162956, 9), data: Bytes::new(162965, 0), holes: Holes::new(13389, 1) },
     // sqrt_f64__62 (float_ops.c): 9 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(59901, 12), code: Bytes::new(162950, 9), data: Bytes::new(162959, 0), holes: Holes::new(13390, 1) },
+    Stencil { name: Name::new(59901, 12), code: Bytes::new(162965, 9), data: Bytes::new(162974, 0), holes: Holes::new(13390, 1) },
     // sqrt_f64__63 (float_ops.c): 9 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(59913, 12), code: Bytes::new(162959, 9), data: Bytes::new(162968, 0), holes: Holes::new(13391, 1) },
+    Stencil { name: Name::new(59913, 12), code: Bytes::new(162974, 9), data: Bytes::new(162983, 0), holes: Holes::new(13391, 1) },
     // sqrt_f64__64 (float_ops.c): 9 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(59925, 12), code: Bytes::new(162968, 9), data: Bytes::new(162977, 0), holes: Holes::new(13392, 1) },
+    Stencil { name: Name::new(59925, 12), code: Bytes::new(162983, 9), data: Bytes::new(162992, 0), holes: Holes::new(13392, 1) },
     // sqrt_f64__65 (float_ops.c): 9 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(59937, 12), code: Bytes::new(162977, 9), data: Bytes::new(162986, 0), holes: Holes::new(13393, 1) },
+    Stencil { name: Name::new(59937, 12), code: Bytes::new(162992, 9), data: Bytes::new(163001, 0), holes: Holes::new(13393, 1) },
     // sqrt_f64__66 (float_ops.c): 9 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(59949, 12), code: Bytes::new(162986, 9), data: Bytes::new(162995, 0), holes: Holes::new(13394, 1) },
+    Stencil { name: Name::new(59949, 12), code: Bytes::new(163001, 9), data: Bytes::new(163010, 0), holes: Holes::new(13394, 1) },
     // sqrt_f64__67 (float_ops.c): 9 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(59961, 12), code: Bytes::new(162995, 9), data: Bytes::new(163004, 0), holes: Holes::new(13395, 1) },
+    Stencil { name: Name::new(59961, 12), code: Bytes::new(163010, 9), data: Bytes::new(163019, 0), holes: Holes::new(13395, 1) },
     // sqrt_f64__6m (float_ops.c): 19 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(59973, 12), code: Bytes::new(163004, 19), data: Bytes::new(163023, 0), holes: Holes::new(13396, 2) },
+    Stencil { name: Name::new(59973, 12), code: Bytes::new(163019, 19), data: Bytes::new(163038, 0), holes: Holes::new(13396, 2) },
     // sqrt_f64__70 (float_ops.c): 9 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(59985, 12), code: Bytes::new(163023, 9), data: Bytes::new(163032, 0), holes: Holes::new(13398, 1) },
+    Stencil { name: Name::new(59985, 12), code: Bytes::new(163038, 9), data: Bytes::new(163047, 0), holes: Holes::new(13398, 1) },
     // sqrt_f64__71 (float_ops.c): 9 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(59997, 12), code: Bytes::new(163032, 9), data: Bytes::new(163041, 0), holes: Holes::new(13399, 1) },
+    Stencil { name: Name::new(59997, 12), code: Bytes::new(163047, 9), data: Bytes::new(163056, 0), holes: Holes::new(13399, 1) },
     // sqrt_f64__72 (float_ops.c): 9 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(60009, 12), code: Bytes::new(163041, 9), data: Bytes::new(163050, 0), holes: Holes::new(13400, 1) },
+    Stencil { name: Name::new(60009, 12), code: Bytes::new(163056, 9), data: Bytes::new(163065, 0), holes: Holes::new(13400, 1) },
     // sqrt_f64__73 (float_ops.c): 9 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(60021, 12), code: Bytes::new(163050, 9), data: Bytes::new(163059, 0), holes: Holes::new(13401, 1) },
+    Stencil { name: Name::new(60021, 12), code: Bytes::new(163065, 9), data: Bytes::new(163074, 0), holes: Holes::new(13401, 1) },
     // sqrt_f64__74 (float_ops.c): 9 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(60033, 12), code: Bytes::new(163059, 9), data: Bytes::new(163068, 0), holes: Holes::new(13402, 1) },
+    Stencil { name: Name::new(60033, 12), code: Bytes::new(163074, 9), data: Bytes::new(163083, 0), holes: Holes::new(13402, 1) },
     // sqrt_f64__75 (float_ops.c): 9 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(60045, 12), code: Bytes::new(163068, 9), data: Bytes::new(163077, 0), holes: Holes::new(13403, 1) },
+    Stencil { name: Name::new(60045, 12), code: Bytes::new(163083, 9), data: Bytes::new(163092, 0), holes: Holes::new(13403, 1) },
     // sqrt_f64__76 (float_ops.c): 9 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(60057, 12), code: Bytes::new(163077, 9), data: Bytes::new(163086, 0), holes: Holes::new(13404, 1) },
+    Stencil { name: Name::new(60057, 12), code: Bytes::new(163092, 9), data: Bytes::new(163101, 0), holes: Holes::new(13404, 1) },
     // sqrt_f64__77 (float_ops.c): 9 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(60069, 12), code: Bytes::new(163086, 9), data: Bytes::new(163095, 0), holes: Holes::new(13405, 1) },
+    Stencil { name: Name::new(60069, 12), code: Bytes::new(163101, 9), data: Bytes::new(163110, 0), holes: Holes::new(13405, 1) },
     // sqrt_f64__7m (float_ops.c): 19 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(60081, 12), code: Bytes::new(163095, 19), data: Bytes::new(163114, 0), holes: Holes::new(13406, 2) },
+    Stencil { name: Name::new(60081, 12), code: Bytes::new(163110, 19), data: Bytes::new(163129, 0), holes: Holes::new(13406, 2) },
     // sqrt_f64__m0 (float_ops.c): 20 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(60093, 12), code: Bytes::new(163114, 20), data: Bytes::new(163134, 0), holes: Holes::new(13408, 2) },
+    Stencil { name: Name::new(60093, 12), code: Bytes::new(163129, 20), data: Bytes::new(163149, 0), holes: Holes::new(13408, 2) },
     // sqrt_f64__m1 (float_ops.c): 20 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(60105, 12), code: Bytes::new(163134, 20), data: Bytes::new(163154, 0), holes: Holes::new(13410, 2) },
+    Stencil { name: Name::new(60105, 12), code: Bytes::new(163149, 20), data: Bytes::new(163169, 0), holes: Holes::new(13410, 2) },
     // sqrt_f64__m2 (float_ops.c): 20 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(60117, 12), code: Bytes::new(163154, 20), data: Bytes::new(163174, 0), holes: Holes::new(13412, 2) },
+    Stencil { name: Name::new(60117, 12), code: Bytes::new(163169, 20), data: Bytes::new(163189, 0), holes: Holes::new(13412, 2) },
     // sqrt_f64__m3 (float_ops.c): 20 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(60129, 12), code: Bytes::new(163174, 20), data: Bytes::new(163194, 0), holes: Holes::new(13414, 2) },
+    Stencil { name: Name::new(60129, 12), code: Bytes::new(163189, 20), data: Bytes::new(163209, 0), holes: Holes::new(13414, 2) },
     // sqrt_f64__m4 (float_ops.c): 20 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(60141, 12), code: Bytes::new(163194, 20), data: Bytes::new(163214, 0), holes: Holes::new(13416, 2) },
+    Stencil { name: Name::new(60141, 12), code: Bytes::new(163209, 20), data: Bytes::new(163229, 0), holes: Holes::new(13416, 2) },
     // sqrt_f64__m5 (float_ops.c): 20 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(60153, 12), code: Bytes::new(163214, 20), data: Bytes::new(163234, 0), holes: Holes::new(13418, 2) },
+    Stencil { name: Name::new(60153, 12), code: Bytes::new(163229, 20), data: Bytes::new(163249, 0), holes: Holes::new(13418, 2) },
     // sqrt_f64__m6 (float_ops.c): 20 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(60165, 12), code: Bytes::new(163234, 20), data: Bytes::new(163254, 0), holes: Holes::new(13420, 2) },
+    Stencil { name: Name::new(60165, 12), code: Bytes::new(163249, 20), data: Bytes::new(163269, 0), holes: Holes::new(13420, 2) },
     // sqrt_f64__m7 (float_ops.c): 20 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(60177, 12), code: Bytes::new(163254, 20), data: Bytes::new(163274, 0), holes: Holes::new(13422, 2) },
+    Stencil { name: Name::new(60177, 12), code: Bytes::new(163269, 20), data: Bytes::new(163289, 0), holes: Holes::new(13422, 2) },
     // store_global_cell (moves.c): 20 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(60189, 17), code: Bytes::new(163274, 20), data: Bytes::new(163294, 0), holes: Holes::new(13424, 3) },
+    Stencil { name: Name::new(60189, 17), code: Bytes::new(163289, 20), data: Bytes::new(163309, 0), holes: Holes::new(13424, 3) },
     // store_global_f64 (moves.c): 24 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(60206, 16), code: Bytes::new(163294, 24), data: Bytes::new(163318, 0), holes: Holes::new(13427, 3) },
+    Stencil { name: Name::new(60206, 16), code: Bytes::new(163309, 24), data: Bytes::new(163333, 0), holes: Holes::new(13427, 3) },
     // store_global_f64__0 (moves.c): 14 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(60222, 19), code: Bytes::new(163318, 14), data: Bytes::new(163332, 0), holes: Holes::new(13430, 2) },
+    Stencil { name: Name::new(60222, 19), code: Bytes::new(163333, 14), data: Bytes::new(163347, 0), holes: Holes::new(13430, 2) },
     // store_global_f64__1 (moves.c): 14 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(60241, 19), code: Bytes::new(163332, 14), data: Bytes::new(163346, 0), holes: Holes::new(13432, 2) },
+    Stencil { name: Name::new(60241, 19), code: Bytes::new(163347, 14), data: Bytes::new(163361, 0), holes: Holes::new(13432, 2) },
     // store_global_f64__2 (moves.c): 14 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(60260, 19), code: Bytes::new(163346, 14), data: Bytes::new(163360, 0), holes: Holes::new(13434, 2) },
+    Stencil { name: Name::new(60260, 19), code: Bytes::new(163361, 14), data: Bytes::new(163375, 0), holes: Holes::new(13434, 2) },
     // store_global_f64__3 (moves.c): 14 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(60279, 19), code: Bytes::new(163360, 14), data: Bytes::new(163374, 0), holes: Holes::new(13436, 2) },
+    Stencil { name: Name::new(60279, 19), code: Bytes::new(163375, 14), data: Bytes::new(163389, 0), holes: Holes::new(13436, 2) },
     // store_global_f64__4 (moves.c): 14 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(60298, 19), code: Bytes::new(163374, 14), data: Bytes::new(163388, 0), holes: Holes::new(13438, 2) },
+    Stencil { name: Name::new(60298, 19), code: Bytes::new(163389, 14), data: Bytes::new(163403, 0), holes: Holes::new(13438, 2) },
     // store_global_f64__5 (moves.c): 14 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(60317, 19), code: Bytes::new(163388, 14), data: Bytes::new(163402, 0), holes: Holes::new(13440, 2) },
+    Stencil { name: Name::new(60317, 19), code: Bytes::new(163403, 14), data: Bytes::new(163417, 0), holes: Holes::new(13440, 2) },
     // store_global_f64__6 (moves.c): 14 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(60336, 19), code: Bytes::new(163402, 14), data: Bytes::new(163416, 0), holes: Holes::new(13442, 2) },
+    Stencil { name: Name::new(60336, 19), code: Bytes::new(163417, 14), data: Bytes::new(163431, 0), holes: Holes::new(13442, 2) },
     // store_global_f64__7 (moves.c): 14 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(60355, 19), code: Bytes::new(163416, 14), data: Bytes::new(163430, 0), holes: Holes::new(13444, 2) },
+    Stencil { name: Name::new(60355, 19), code: Bytes::new(163431, 14), data: Bytes::new(163445, 0), holes: Holes::new(13444, 2) },
     // store_global_i64 (moves.c): 20 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(60374, 16), code: Bytes::new(163430, 20), data: Bytes::new(163450, 0), holes: Holes::new(13446, 3) },
+    Stencil { name: Name::new(60374, 16), code: Bytes::new(163445, 20), data: Bytes::new(163465, 0), holes: Holes::new(13446, 3) },
     // store_global_i64__0 (moves.c): 12 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(60390, 19), code: Bytes::new(163450, 12), data: Bytes::new(163462, 0), holes: Holes::new(13449, 2) },
+    Stencil { name: Name::new(60390, 19), code: Bytes::new(163465, 12), data: Bytes::new(163477, 0), holes: Holes::new(13449, 2) },
     // store_global_i64__1 (moves.c): 12 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(60409, 19), code: Bytes::new(163462, 12), data: Bytes::new(163474, 0), holes: Holes::new(13451, 2) },
+    Stencil { name: Name::new(60409, 19), code: Bytes::new(163477, 12), data: Bytes::new(163489, 0), holes: Holes::new(13451, 2) },
     // store_global_i64__2 (moves.c): 12 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(60428, 19), code: Bytes::new(163474, 12), data: Bytes::new(163486, 0), holes: Holes::new(13453, 2) },
+    Stencil { name: Name::new(60428, 19), code: Bytes::new(163489, 12), data: Bytes::new(163501, 0), holes: Holes::new(13453, 2) },
     // store_global_i64__3 (moves.c): 12 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(60447, 19), code: Bytes::new(163486, 12), data: Bytes::new(163498, 0), holes: Holes::new(13455, 2) },
+    Stencil { name: Name::new(60447, 19), code: Bytes::new(163501, 12), data: Bytes::new(163513, 0), holes: Holes::new(13455, 2) },
     // store_global_i64__4 (moves.c): 12 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(60466, 19), code: Bytes::new(163498, 12), data: Bytes::new(163510, 0), holes: Holes::new(13457, 2) },
+    Stencil { name: Name::new(60466, 19), code: Bytes::new(163513, 12), data: Bytes::new(163525, 0), holes: Holes::new(13457, 2) },
     // store_global_i64__5 (moves.c): 12 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(60485, 19), code: Bytes::new(163510, 12), data: Bytes::new(163522, 0), holes: Holes::new(13459, 2) },
+    Stencil { name: Name::new(60485, 19), code: Bytes::new(163525, 12), data: Bytes::new(163537, 0), holes: Holes::new(13459, 2) },
     // str_len (records.c): 55 code bytes, 0 data bytes, 4 holes
-    Stencil { name: Name::new(60504, 7), code: Bytes::new(163522, 55), data: Bytes::new(163577, 0), holes: Holes::new(13461, 4) },
+    Stencil { name: Name::new(60504, 7), code: Bytes::new(163537, 55), data: Bytes::new(163592, 0), holes: Holes::new(13461, 4) },
     // str_len__0 (records.c): 47 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(60511, 10), code: Bytes::new(163577, 47), data: Bytes::new(163624, 0), holes: Holes::new(13465, 3) },
+    Stencil { name: Name::new(60511, 10), code: Bytes::new(163592, 47), data: Bytes::new(163639, 0), holes: Holes::new(13465, 3) },
     // str_len__1 (records.c): 47 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(60521, 10), code: Bytes::new(163624, 47), data: Bytes::new(163671, 0), holes: Holes::new(13468, 3) },
+    Stencil { name: Name::new(60521, 10), code: Bytes::new(163639, 47), data: Bytes::new(163686, 0), holes: Holes::new(13468, 3) },
     // str_len__2 (records.c): 47 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(60531, 10), code: Bytes::new(163671, 47), data: Bytes::new(163718, 0), holes: Holes::new(13471, 3) },
+    Stencil { name: Name::new(60531, 10), code: Bytes::new(163686, 47), data: Bytes::new(163733, 0), holes: Holes::new(13471, 3) },
     // str_len__3 (records.c): 47 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(60541, 10), code: Bytes::new(163718, 47), data: Bytes::new(163765, 0), holes: Holes::new(13474, 3) },
+    Stencil { name: Name::new(60541, 10), code: Bytes::new(163733, 47), data: Bytes::new(163780, 0), holes: Holes::new(13474, 3) },
     // str_len__4 (records.c): 47 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(60551, 10), code: Bytes::new(163765, 47), data: Bytes::new(163812, 0), holes: Holes::new(13477, 3) },
+    Stencil { name: Name::new(60551, 10), code: Bytes::new(163780, 47), data: Bytes::new(163827, 0), holes: Holes::new(13477, 3) },
     // str_len__5 (records.c): 47 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(60561, 10), code: Bytes::new(163812, 47), data: Bytes::new(163859, 0), holes: Holes::new(13480, 3) },
+    Stencil { name: Name::new(60561, 10), code: Bytes::new(163827, 47), data: Bytes::new(163874, 0), holes: Holes::new(13480, 3) },
     // sub_f64 (float_ops.c): 35 code bytes, 0 data bytes, 4 holes
-    Stencil { name: Name::new(60571, 7), code: Bytes::new(163859, 35), data: Bytes::new(163894, 0), holes: Holes::new(13483, 4) },
+    Stencil { name: Name::new(60571, 7), code: Bytes::new(163874, 35), data: Bytes::new(163909, 0), holes: Holes::new(13483, 4) },
     // sub_f64__00 (float_ops.c): 9 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(60578, 11), code: Bytes::new(163894, 9), data: Bytes::new(163903, 0), holes: Holes::new(13487, 1) },
+    Stencil { name: Name::new(60578, 11), code: Bytes::new(163909, 9), data: Bytes::new(163918, 0), holes: Holes::new(13487, 1) },
     // sub_f64__01 (float_ops.c): 9 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(60589, 11), code: Bytes::new(163903, 9), data: Bytes::new(163912, 0), holes: Holes::new(13488, 1) },
+    Stencil { name: Name::new(60589, 11), code: Bytes::new(163918, 9), data: Bytes::new(163927, 0), holes: Holes::new(13488, 1) },
     // sub_f64__02 (float_ops.c): 9 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(60600, 11), code: Bytes::new(163912, 9), data: Bytes::new(163921, 0), holes: Holes::new(13489, 1) },
+    Stencil { name: Name::new(60600, 11), code: Bytes::new(163927, 9), data: Bytes::new(163936, 0), holes: Holes::new(13489, 1) },
     // sub_f64__03 (float_ops.c): 9 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(60611, 11), code: Bytes::new(163921, 9), data: Bytes::new(163930, 0), holes: Holes::new(13490, 1) },
+    Stencil { name: Name::new(60611, 11), code: Bytes::new(163936, 9), data: Bytes::new(163945, 0), holes: Holes::new(13490, 1) },
     // sub_f64__04 (float_ops.c): 9 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(60622, 11), code: Bytes::new(163930, 9), data: Bytes::new(163939, 0), holes: Holes::new(13491, 1) },
+    Stencil { name: Name::new(60622, 11), code: Bytes::new(163945, 9), data: Bytes::new(163954, 0), holes: Holes::new(13491, 1) },
     // sub_f64__05 (float_ops.c): 9 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(60633, 11), code: Bytes::new(163939, 9), data: Bytes::new(163948, 0), holes: Holes::new(13492, 1) },
+    Stencil { name: Name::new(60633, 11), code: Bytes::new(163954, 9), data: Bytes::new(163963, 0), holes: Holes::new(13492, 1) },
     // sub_f64__06 (float_ops.c): 9 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(60644, 11), code: Bytes::new(163948, 9), data: Bytes::new(163957, 0), holes: Holes::new(13493, 1) },
+    Stencil { name: Name::new(60644, 11), code: Bytes::new(163963, 9), data: Bytes::new(163972, 0), holes: Holes::new(13493, 1) },
     // sub_f64__07 (float_ops.c): 9 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(60655, 11), code: Bytes::new(163957, 9), data: Bytes::new(163966, 0), holes: Holes::new(13494, 1) },
+    Stencil { name: Name::new(60655, 11), code: Bytes::new(163972, 9), data: Bytes::new(163981, 0), holes: Holes::new(13494, 1) },
     // sub_f64__0m (float_ops.c): 15 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(60666, 11), code: Bytes::new(163966, 15), data: Bytes::new(163981, 0), holes: Holes::new(13495, 2) },
+    Stencil { name: Name::new(60666, 11), code: Bytes::new(163981, 15), data: Bytes::new(163996, 0), holes: Holes::new(13495, 2) },
     // sub_f64__10 (float_ops.c): 9 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(60677, 11), code: Bytes::new(163981, 9), data: Bytes::new(163990, 0), holes: Holes::new(13497, 1) },
+    Stencil { name: Name::new(60677, 11), code: Bytes::new(163996, 9), data: Bytes::new(164005, 0), holes: Holes::new(13497, 1) },
     // sub_f64__11 (float_ops.c): 9 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(60688, 11), code: Bytes::new(163990, 9), data: Bytes::new(163999, 0), holes: Holes::new(13498, 1) },
+    Stencil { name: Name::new(60688, 11), code: Bytes::new(164005, 9), data: Bytes::new(164014, 0), holes: Holes::new(13498, 1) },
     // sub_f64__12 (float_ops.c): 9 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(60699, 11), code: Bytes::new(163999, 9), data: Bytes::new(164008, 0), holes: Holes::new(13499, 1) },
+    Stencil { name: Name::new(60699, 11), code: Bytes::new(164014, 9), data: Bytes::new(164023, 0), holes: Holes::new(13499, 1) },
     // sub_f64__13 (float_ops.c): 9 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(60710, 11), code: Bytes::new(164008, 9), data: Bytes::new(164017, 0), holes: Holes::new(13500, 1) },
+    Stencil { name: Name::new(60710, 11), code: Bytes::new(164023, 9), data: Bytes::new(164032, 0), holes: Holes::new(13500, 1) },
     // sub_f64__14 (float_ops.c): 9 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(60721, 11), code: Bytes::new(164017, 9), data: Bytes::new(164026, 0), holes: Holes::new(13501, 1) },
+    Stencil { name: Name::new(60721, 11), code: Bytes::new(164032, 9), data: Bytes::new(164041, 0), holes: Holes::new(13501, 1) },
     // sub_f64__15 (float_ops.c): 9 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(60732, 11), code: Bytes::new(164026, 9), data: Bytes::new(164035, 0), holes: Holes::new(13502, 1) },
+    Stencil { name: Name::new(60732, 11), code: Bytes::new(164041, 9), data: Bytes::new(164050, 0), holes: Holes::new(13502, 1) },
     // sub_f64__16 (float_ops.c): 9 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(60743, 11), code: Bytes::new(164035, 9), data: Bytes::new(164044, 0), holes: Holes::new(13503, 1) },
+    Stencil { name: Name::new(60743, 11), code: Bytes::new(164050, 9), data: Bytes::new(164059, 0), holes: Holes::new(13503, 1) },
     // sub_f64__17 (float_ops.c): 9 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(60754, 11), code: Bytes::new(164044, 9), data: Bytes::new(164053, 0), holes: Holes::new(13504, 1) },
+    Stencil { name: Name::new(60754, 11), code: Bytes::new(164059, 9), data: Bytes::new(164068, 0), holes: Holes::new(13504, 1) },
     // sub_f64__1m (float_ops.c): 15 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(60765, 11), code: Bytes::new(164053, 15), data: Bytes::new(164068, 0), holes: Holes::new(13505, 2) },
+    Stencil { name: Name::new(60765, 11), code: Bytes::new(164068, 15), data: Bytes::new(164083, 0), holes: Holes::new(13505, 2) },
     // sub_f64__20 (float_ops.c): 9 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(60776, 11), code: Bytes::new(164068, 9), data: Bytes::new(164077, 0), holes: Holes::new(13507, 1) },
+    Stencil { name: Name::new(60776, 11), code: Bytes::new(164083, 9), data: Bytes::new(164092, 0), holes: Holes::new(13507, 1) },
     // sub_f64__21 (float_ops.c): 9 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(60787, 11), code: Bytes::new(164077, 9), data: Bytes::new(164086, 0), holes: Holes::new(13508, 1) },
+    Stencil { name: Name::new(60787, 11), code: Bytes::new(164092, 9), data: Bytes::new(164101, 0), holes: Holes::new(13508, 1) },
     // sub_f64__22 (float_ops.c): 9 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(60798, 11), code: Bytes::new(164086, 9), data: Bytes::new(164095, 0), holes: Holes::new(13509, 1) },
+    Stencil { name: Name::new(60798, 11), code: Bytes::new(164101, 9), data: Bytes::new(164110, 0), holes: Holes::new(13509, 1) },
     // sub_f64__23 (float_ops.c): 9 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(60809, 11), code: Bytes::new(164095, 9), data: Bytes::new(164104, 0), holes: Holes::new(13510, 1) },
+    Stencil { name: Name::new(60809, 11), code: Bytes::new(164110, 9), data: Bytes::new(164119, 0), holes: Holes::new(13510, 1) },
     // sub_f64__24 (float_ops.c): 9 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(60820, 11), code: Bytes::new(164104, 9), data: Bytes::new(164113, 0), holes: Holes::new(13511, 1) },
+    Stencil { name: Name::new(60820, 11), code: Bytes::new(164119, 9), data: Bytes::new(164128, 0), holes: Holes::new(13511, 1) },
     // sub_f64__25 (float_ops.c): 9 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(60831, 11), code: Bytes::new(164113, 9), data: Bytes::new(164122, 0), holes: Holes::new(13512, 1) },
+    Stencil { name: Name::new(60831, 11), code: Bytes::new(164128, 9), data: Bytes::new(164137, 0), holes: Holes::new(13512, 1) },
     // sub_f64__26 (float_ops.c): 9 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(60842, 11), code: Bytes::new(164122, 9), data: Bytes::new(164131, 0), holes: Holes::new(13513, 1) },
+    Stencil { name: Name::new(60842, 11), code: Bytes::new(164137, 9), data: Bytes::new(164146, 0), holes: Holes::new(13513, 1) },
     // sub_f64__27 (float_ops.c): 9 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(60853, 11), code: Bytes::new(164131, 9), data: Bytes::new(164140, 0), holes: Holes::new(13514, 1) },
+    Stencil { name: Name::new(60853, 11), code: Bytes::new(164146, 9), data: Bytes::new(164155, 0), holes: Holes::new(13514, 1) },
     // sub_f64__2m (float_ops.c): 15 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(60864, 11), code: Bytes::new(164140, 15), data: Bytes::new(164155, 0), holes: Holes::new(13515, 2) },
+    Stencil { name: Name::new(60864, 11), code: Bytes::new(164155, 15), data: Bytes::new(164170, 0), holes: Holes::new(13515, 2) },
     // sub_f64__30 (float_ops.c): 9 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(60875, 11), code: Bytes::new(164155, 9), data: Bytes::new(164164, 0), holes: Holes::new(13517, 1) },
+    Stencil { name: Name::new(60875, 11), code: Bytes::new(164170, 9), data: Bytes::new(164179, 0), holes: Holes::new(13517, 1) },
     // sub_f64__31 (float_ops.c): 9 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(60886, 11), code: Bytes::new(164164, 9), data: Bytes::new(164173, 0), holes: Holes::new(13518, 1) },
+    Stencil { name: Name::new(60886, 11), code: Bytes::new(164179, 9), data: Bytes::new(164188, 0), holes: Holes::new(13518, 1) },
     // sub_f64__32 (float_ops.c): 9 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(60897, 11), code: Bytes::new(164173, 9), data: Bytes::new(164182, 0), holes: Holes::new(13519, 1) },
+    Stencil { name: Name::new(60897, 11), code: Bytes::new(164188, 9), data: Bytes::new(164197, 0), holes: Holes::new(13519, 1) },
     // sub_f64__33 (float_ops.c): 9 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(60908, 11), code: Bytes::new(164182, 9), data: Bytes::new(164191, 0), holes: Holes::new(13520, 1) },
+    Stencil { name: Name::new(60908, 11), code: Bytes::new(164197, 9), data: Bytes::new(164206, 0), holes: Holes::new(13520, 1) },
     // sub_f64__34 (float_ops.c): 9 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(60919, 11), code: Bytes::new(164191, 9), data: Bytes::new(164200, 0), holes: Holes::new(13521, 1) },
+    Stencil { name: Name::new(60919, 11), code: Bytes::new(164206, 9), data: Bytes::new(164215, 0), holes: Holes::new(13521, 1) },
     // sub_f64__35 (float_ops.c): 9 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(60930, 11), code: Bytes::new(164200, 9), data: Bytes::new(164209, 0), holes: Holes::new(13522, 1) },
+    Stencil { name: Name::new(60930, 11), code: Bytes::new(164215, 9), data: Bytes::new(164224, 0), holes: Holes::new(13522, 1) },
     // sub_f64__36 (float_ops.c): 9 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(60941, 11), code: Bytes::new(164209, 9), data: Bytes::new(164218, 0), holes: Holes::new(13523, 1) },
+    Stencil { name: Name::new(60941, 11), code: Bytes::new(164224, 9), data: Bytes::new(164233, 0), holes: Holes::new(13523, 1) },
     // sub_f64__37 (float_ops.c): 9 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(60952, 11), code: Bytes::new(164218, 9), data: Bytes::new(164227, 0), holes: Holes::new(13524, 1) },
+    Stencil { name: Name::new(60952, 11), code: Bytes::new(164233, 9), data: Bytes::new(164242, 0), holes: Holes::new(13524, 1) },
     // sub_f64__3m (float_ops.c): 15 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(60963, 11), code: Bytes::new(164227, 15), data: Bytes::new(164242, 0), holes: Holes::new(13525, 2) },
+    Stencil { name: Name::new(60963, 11), code: Bytes::new(164242, 15), data: Bytes::new(164257, 0), holes: Holes::new(13525, 2) },
     // sub_f64__40 (float_ops.c): 9 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(60974, 11), code: Bytes::new(164242, 9), data: Bytes::new(164251, 0), holes: Holes::new(13527, 1) },
+    Stencil { name: Name::new(60974, 11), code: Bytes::new(164257, 9), data: Bytes::new(164266, 0), holes: Holes::new(13527, 1) },
     // sub_f64__41 (float_ops.c): 9 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(60985, 11), code: Bytes::new(164251, 9), data: Bytes::new(164260, 0), holes: Holes::new(13528, 1) },
+    Stencil { name: Name::new(60985, 11), code: Bytes::new(164266, 9), data: Bytes::new(164275, 0), holes: Holes::new(13528, 1) },
     // sub_f64__42 (float_ops.c): 9 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(60996, 11), code: Bytes::new(164260, 9), data: Bytes::new(164269, 0), holes: Holes::new(13529, 1) },
+    Stencil { name: Name::new(60996, 11), code: Bytes::new(164275, 9), data: Bytes::new(164284, 0), holes: Holes::new(13529, 1) },
     // sub_f64__43 (float_ops.c): 9 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(61007, 11), code: Bytes::new(164269, 9), data: Bytes::new(164278, 0), holes: Holes::new(13530, 1) },
+    Stencil { name: Name::new(61007, 11), code: Bytes::new(164284, 9), data: Bytes::new(164293, 0), holes: Holes::new(13530, 1) },
     // sub_f64__44 (float_ops.c): 9 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(61018, 11), code: Bytes::new(164278, 9), data: Bytes::new(164287, 0), holes: Holes::new(13531, 1) },
+    Stencil { name: Name::new(61018, 11), code: Bytes::new(164293, 9), data: Bytes::new(164302, 0), holes: Holes::new(13531, 1) },
     // sub_f64__45 (float_ops.c): 9 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(61029, 11), code: Bytes::new(164287, 9), data: Bytes::new(164296, 0), holes: Holes::new(13532, 1) },
+    Stencil { name: Name::new(61029, 11), code: Bytes::new(164302, 9), data: Bytes::new(164311, 0), holes: Holes::new(13532, 1) },
     // sub_f64__46 (float_ops.c): 9 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(61040, 11), code: Bytes::new(164296, 9), data: Bytes::new(164305, 0), holes: Holes::new(13533, 1) },
+    Stencil { name: Name::new(61040, 11), code: Bytes::new(164311, 9), data: Bytes::new(164320, 0), holes: Holes::new(13533, 1) },
     // sub_f64__47 (float_ops.c): 9 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(61051, 11), code: Bytes::new(164305, 9), data: Bytes::new(164314, 0), holes: Holes::new(13534, 1) },
+    Stencil { name: Name::new(61051, 11), code: Bytes::new(164320, 9), data: Bytes::new(164329, 0), holes: Holes::new(13534, 1) },
     // sub_f64__4m (float_ops.c): 15 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(61062, 11), code: Bytes::new(164314, 15), data: Bytes::new(164329, 0), holes: Holes::new(13535, 2) },
+    Stencil { name: Name::new(61062, 11), code: Bytes::new(164329, 15), data: Bytes::new(164344, 0), holes: Holes::new(13535, 2) },
     // sub_f64__50 (float_ops.c): 9 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(61073, 11), code: Bytes::new(164329, 9), data: Bytes::new(164338, 0), holes: Holes::new(13537, 1) },
+    Stencil { name: Name::new(61073, 11), code: Bytes::new(164344, 9), data: Bytes::new(164353, 0), holes: Holes::new(13537, 1) },
     // sub_f64__51 (float_ops.c): 9 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(61084, 11), code: Bytes::new(164338, 9), data: Bytes::new(164347, 0), holes: Holes::new(13538, 1) },
+    Stencil { name: Name::new(61084, 11), code: Bytes::new(164353, 9), data: Bytes::new(164362, 0), holes: Holes::new(13538, 1) },
     // sub_f64__52 (float_ops.c): 9 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(61095, 11), code: Bytes::new(164347, 9), data: Bytes::new(164356, 0), holes: Holes::new(13539, 1) },
+    Stencil { name: Name::new(61095, 11), code: Bytes::new(164362, 9), data: Bytes::new(164371, 0), holes: Holes::new(13539, 1) },
     // sub_f64__53 (float_ops.c): 9 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(61106, 11), code: Bytes::new(164356, 9), data: Bytes::new(164365, 0), holes: Holes::new(13540, 1) },
+    Stencil { name: Name::new(61106, 11), code: Bytes::new(164371, 9), data: Bytes::new(164380, 0), holes: Holes::new(13540, 1) },
     // sub_f64__54 (float_ops.c): 9 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(61117, 11), code: Bytes::new(164365, 9), data: Bytes::new(164374, 0), holes: Holes::new(13541, 1) },
+    Stencil { name: Name::new(61117, 11), code: Bytes::new(164380, 9), data: Bytes::new(164389, 0), holes: Holes::new(13541, 1) },
     // sub_f64__55 (float_ops.c): 9 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(61128, 11), code: Bytes::new(164374, 9), data: Bytes::new(164383, 0), holes: Holes::new(13542, 1) },
+    Stencil { name: Name::new(61128, 11), code: Bytes::new(164389, 9), data: Bytes::new(164398, 0), holes: Holes::new(13542, 1) },
     // sub_f64__56 (float_ops.c): 9 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(61139, 11), code: Bytes::new(164383, 9), data: Bytes::new(164392, 0), holes: Holes::new(13543, 1) },
+    Stencil { name: Name::new(61139, 11), code: Bytes::new(164398, 9), data: Bytes::new(164407, 0), holes: Holes::new(13543, 1) },
     // sub_f64__57 (float_ops.c): 9 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(61150, 11), code: Bytes::new(164392, 9), data: Bytes::new(164401, 0), holes: Holes::new(13544, 1) },
+    Stencil { name: Name::new(61150, 11), code: Bytes::new(164407, 9), data: Bytes::new(164416, 0), holes: Holes::new(13544, 1) },
     // sub_f64__5m (float_ops.c): 15 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(61161, 11), code: Bytes::new(164401, 15), data: Bytes::new(164416, 0), holes: Holes::new(13545, 2) },
+    Stencil { name: Name::new(61161, 11), code: Bytes::new(164416, 15), data: Bytes::new(164431, 0), holes: Holes::new(13545, 2) },
     // sub_f64__60 (float_ops.c): 9 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(61172, 11), code: Bytes::new(164416, 9), data: Bytes::new(164425, 0), holes: Holes::new(13547, 1) },
+    Stencil { name: Name::new(61172, 11), code: Bytes::new(164431, 9), data: Bytes::new(164440, 0), holes: Holes::new(13547, 1) },
     // sub_f64__61 (float_ops.c): 9 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(61183, 11), code: Bytes::new(164425, 9), data: Bytes::new(164434, 0), holes: Holes::new(13548, 1) },
+    Stencil { name: Name::new(61183, 11), code: Bytes::new(164440, 9), data: Bytes::new(164449, 0), holes: Holes::new(13548, 1) },
     // sub_f64__62 (float_ops.c): 9 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(61194, 11), code: Bytes::new(164434, 9), data: Bytes::new(164443, 0), holes: Holes::new(13549, 1) },
+    Stencil { name: Name::new(61194, 11), code: Bytes::new(164449, 9), data: Bytes::new(164458, 0), holes: Holes::new(13549, 1) },
     // sub_f64__63 (float_ops.c): 9 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(61205, 11), code: Bytes::new(164443, 9), data: Bytes::new(164452, 0), holes: Holes::new(13550, 1) },
+    Stencil { name: Name::new(61205, 11), code: Bytes::new(164458, 9), data: Bytes::new(164467, 0), holes: Holes::new(13550, 1) },
     // sub_f64__64 (float_ops.c): 9 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(61216, 11), code: Bytes::new(164452, 9), data: Bytes::new(164461, 0), holes: Holes::new(13551, 1) },
+    Stencil { name: Name::new(61216, 11), code: Bytes::new(164467, 9), data: Bytes::new(164476, 0), holes: Holes::new(13551, 1) },
     // sub_f64__65 (float_ops.c): 9 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(61227, 11), code: Bytes::new(164461, 9), data: Bytes::new(164470, 0), holes: Holes::new(13552, 1) },
+    Stencil { name: Name::new(61227, 11), code: Bytes::new(164476, 9), data: Bytes::new(164485, 0), holes: Holes::new(13552, 1) },
     // sub_f64__66 (float_ops.c): 9 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(61238, 11), code: Bytes::new(164470, 9), data: Bytes::new(164479, 0), holes: Holes::new(13553, 1) },
+    Stencil { name: Name::new(61238, 11), code: Bytes::new(164485, 9), data: Bytes::new(164494, 0), holes: Holes::new(13553, 1) },
     // sub_f64__67 (float_ops.c): 9 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(61249, 11), code: Bytes::new(164479, 9), data: Bytes::new(164488, 0), holes: Holes::new(13554, 1) },
+    Stencil { name: Name::new(61249, 11), code: Bytes::new(164494, 9), data: Bytes::new(164503, 0), holes: Holes::new(13554, 1) },
     // sub_f64__6m (float_ops.c): 15 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(61260, 11), code: Bytes::new(164488, 15), data: Bytes::new(164503, 0), holes: Holes::new(13555, 2) },
+    Stencil { name: Name::new(61260, 11), code: Bytes::new(164503, 15), data: Bytes::new(164518, 0), holes: Holes::new(13555, 2) },
     // sub_f64__70 (float_ops.c): 9 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(61271, 11), code: Bytes::new(164503, 9), data: Bytes::new(164512, 0), holes: Holes::new(13557, 1) },
+    Stencil { name: Name::new(61271, 11), code: Bytes::new(164518, 9), data: Bytes::new(164527, 0), holes: Holes::new(13557, 1) },
     // sub_f64__71 (float_ops.c): 9 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(61282, 11), code: Bytes::new(164512, 9), data: Bytes::new(164521, 0), holes: Holes::new(13558, 1) },
+    Stencil { name: Name::new(61282, 11), code: Bytes::new(164527, 9), data: Bytes::new(164536, 0), holes: Holes::new(13558, 1) },
     // sub_f64__72 (float_ops.c): 9 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(61293, 11), code: Bytes::new(164521, 9), data: Bytes::new(164530, 0), holes: Holes::new(13559, 1) },
+    Stencil { name: Name::new(61293, 11), code: Bytes::new(164536, 9), data: Bytes::new(164545, 0), holes: Holes::new(13559, 1) },
     // sub_f64__73 (float_ops.c): 9 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(61304, 11), code: Bytes::new(164530, 9), data: Bytes::new(164539, 0), holes: Holes::new(13560, 1) },
+    Stencil { name: Name::new(61304, 11), code: Bytes::new(164545, 9), data: Bytes::new(164554, 0), holes: Holes::new(13560, 1) },
     // sub_f64__74 (float_ops.c): 9 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(61315, 11), code: Bytes::new(164539, 9), data: Bytes::new(164548, 0), holes: Holes::new(13561, 1) },
+    Stencil { name: Name::new(61315, 11), code: Bytes::new(164554, 9), data: Bytes::new(164563, 0), holes: Holes::new(13561, 1) },
     // sub_f64__75 (float_ops.c): 9 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(61326, 11), code: Bytes::new(164548, 9), data: Bytes::new(164557, 0), holes: Holes::new(13562, 1) },
+    Stencil { name: Name::new(61326, 11), code: Bytes::new(164563, 9), data: Bytes::new(164572, 0), holes: Holes::new(13562, 1) },
     // sub_f64__76 (float_ops.c): 9 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(61337, 11), code: Bytes::new(164557, 9), data: Bytes::new(164566, 0), holes: Holes::new(13563, 1) },
+    Stencil { name: Name::new(61337, 11), code: Bytes::new(164572, 9), data: Bytes::new(164581, 0), holes: Holes::new(13563, 1) },
     // sub_f64__77 (float_ops.c): 9 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(61348, 11), code: Bytes::new(164566, 9), data: Bytes::new(164575, 0), holes: Holes::new(13564, 1) },
+    Stencil { name: Name::new(61348, 11), code: Bytes::new(164581, 9), data: Bytes::new(164590, 0), holes: Holes::new(13564, 1) },
     // sub_f64__7m (float_ops.c): 15 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(61359, 11), code: Bytes::new(164575, 15), data: Bytes::new(164590, 0), holes: Holes::new(13565, 2) },
+    Stencil { name: Name::new(61359, 11), code: Bytes::new(164590, 15), data: Bytes::new(164605, 0), holes: Holes::new(13565, 2) },
     // sub_f64__m00 (float_ops.c): 25 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(61370, 12), code: Bytes::new(164590, 25), data: Bytes::new(164615, 0), holes: Holes::new(13567, 2) },
+    Stencil { name: Name::new(61370, 12), code: Bytes::new(164605, 25), data: Bytes::new(164630, 0), holes: Holes::new(13567, 2) },
     // sub_f64__m01 (float_ops.c): 25 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(61382, 12), code: Bytes::new(164615, 25), data: Bytes::new(164640, 0), holes: Holes::new(13569, 2) },
+    Stencil { name: Name::new(61382, 12), code: Bytes::new(164630, 25), data: Bytes::new(164655, 0), holes: Holes::new(13569, 2) },
     // sub_f64__m02 (float_ops.c): 25 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(61394, 12), code: Bytes::new(164640, 25), data: Bytes::new(164665, 0), holes: Holes::new(13571, 2) },
+    Stencil { name: Name::new(61394, 12), code: Bytes::new(164655, 25), data: Bytes::new(164680, 0), holes: Holes::new(13571, 2) },
     // sub_f64__m03 (float_ops.c): 25 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(61406, 12), code: Bytes::new(164665, 25), data: Bytes::new(164690, 0), holes: Holes::new(13573, 2) },
+    Stencil { name: Name::new(61406, 12), code: Bytes::new(164680, 25), data: Bytes::new(164705, 0), holes: Holes::new(13573, 2) },
     // sub_f64__m04 (float_ops.c): 25 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(61418, 12), code: Bytes::new(164690, 25), data: Bytes::new(164715, 0), holes: Holes::new(13575, 2) },
+    Stencil { name: Name::new(61418, 12), code: Bytes::new(164705, 25), data: Bytes::new(164730, 0), holes: Holes::new(13575, 2) },
     // sub_f64__m05 (float_ops.c): 25 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(61430, 12), code: Bytes::new(164715, 25), data: Bytes::new(164740, 0), holes: Holes::new(13577, 2) },
+    Stencil { name: Name::new(61430, 12), code: Bytes::new(164730, 25), data: Bytes::new(164755, 0), holes: Holes::new(13577, 2) },
     // sub_f64__m06 (float_ops.c): 25 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(61442, 12), code: Bytes::new(164740, 25), data: Bytes::new(164765, 0), holes: Holes::new(13579, 2) },
+    Stencil { name: Name::new(61442, 12), code: Bytes::new(164755, 25), data: Bytes::new(164780, 0), holes: Holes::new(13579, 2) },
     // sub_f64__m07 (float_ops.c): 25 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(61454, 12), code: Bytes::new(164765, 25), data: Bytes::new(164790, 0), holes: Holes::new(13581, 2) },
+    Stencil { name: Name::new(61454, 12), code: Bytes::new(164780, 25), data: Bytes::new(164805, 0), holes: Holes::new(13581, 2) },
     // sub_f64__m0m (float_ops.c): 30 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(61466, 12), code: Bytes::new(164790, 30), data: Bytes::new(164820, 0), holes: Holes::new(13583, 3) },
+    Stencil { name: Name::new(61466, 12), code: Bytes::new(164805, 30), data: Bytes::new(164835, 0), holes: Holes::new(13583, 3) },
     // sub_f64__m10 (float_ops.c): 25 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(61478, 12), code: Bytes::new(164820, 25), data: Bytes::new(164845, 0), holes: Holes::new(13586, 2) },
+    Stencil { name: Name::new(61478, 12), code: Bytes::new(164835, 25), data: Bytes::new(164860, 0), holes: Holes::new(13586, 2) },
     // sub_f64__m11 (float_ops.c): 25 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(61490, 12), code: Bytes::new(164845, 25), data: Bytes::new(164870, 0), holes: Holes::new(13588, 2) },
+    Stencil { name: Name::new(61490, 12), code: Bytes::new(164860, 25), data: Bytes::new(164885, 0), holes: Holes::new(13588, 2) },
     // sub_f64__m12 (float_ops.c): 25 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(61502, 12), code: Bytes::new(164870, 25), data: Bytes::new(164895, 0), holes: Holes::new(13590, 2) },
+    Stencil { name: Name::new(61502, 12), code: Bytes::new(164885, 25), data: Bytes::new(164910, 0), holes: Holes::new(13590, 2) },
     // sub_f64__m13 (float_ops.c): 25 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(61514, 12), code: Bytes::new(164895, 25), data: Bytes::new(164920, 0), holes: Holes::new(13592, 2) },
+    Stencil { name: Name::new(61514, 12), code: Bytes::new(164910, 25), data: Bytes::new(164935, 0), holes: Holes::new(13592, 2) },
     // sub_f64__m14 (float_ops.c): 25 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(61526, 12), code: Bytes::new(164920, 25), data: Bytes::new(164945, 0), holes: Holes::new(13594, 2) },
+    Stencil { name: Name::new(61526, 12), code: Bytes::new(164935, 25), data: Bytes::new(164960, 0), holes: Holes::new(13594, 2) },
     // sub_f64__m15 (float_ops.c): 25 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(61538, 12), code: Bytes::new(164945, 25), data: Bytes::new(164970, 0), holes: Holes::new(13596, 2) },
+    Stencil { name: Name::new(61538, 12), code: Bytes::new(164960, 25), data: Bytes::new(164985, 0), holes: Holes::new(13596, 2) },
     // sub_f64__m16 (float_ops.c): 25 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(61550, 12), code: Bytes::new(164970, 25), data: Bytes::new(164995, 0), holes: Holes::new(13598, 2) },
+    Stencil { name: Name::new(61550, 12), code: Bytes::new(164985, 25), data: Bytes::new(165010, 0), holes: Holes::new(13598, 2) },
     // sub_f64__m17 (float_ops.c): 25 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(61562, 12), code: Bytes::new(164995, 25), data: Bytes::new(165020, 0), holes: Holes::new(13600, 2) },
+    Stencil { name: Name::new(61562, 12), code: Bytes::new(165010, 25), data: Bytes::new(165035, 0), holes: Holes::new(13600, 2) },
     // sub_f64__m1m (float_ops.c): 30 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(61574, 12), code: Bytes::new(165020, 30), data: Bytes::new(165050, 0), holes: Holes::new(13602, 3) },
+    Stencil { name: Name::new(61574, 12), code: Bytes::new(165035, 30), data: Bytes::new(165065, 0), holes: Holes::new(13602, 3) },
     // sub_f64__m20 (float_ops.c): 25 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(61586, 12), code: Bytes::new(165050, 25), data: Bytes::new(165075, 0), holes: Holes::new(13605, 2) },
+    Stencil { name: Name::new(61586, 12), code: Bytes::new(165065, 25), data: Bytes::new(165090, 0), holes: Holes::new(13605, 2) },
     // sub_f64__m21 (float_ops.c): 25 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(61598, 12), code: Bytes::new(165075, 25), data: Bytes::new(165100, 0), holes: Holes::new(13607, 2) },
+    Stencil { name: Name::new(61598, 12), code: Bytes::new(165090, 25), data: Bytes::new(165115, 0), holes: Holes::new(13607, 2) },
     // sub_f64__m22 (float_ops.c): 25 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(61610, 12), code: Bytes::new(165100, 25), data: Bytes::new(165125, 0), holes: Holes::new(13609, 2) },
+    Stencil { name: Name::new(61610, 12), code: Bytes::new(165115, 25), data: Bytes::new(165140, 0), holes: Holes::new(13609, 2) },
     // sub_f64__m23 (float_ops.c): 25 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(61622, 12), code: Bytes::new(165125, 25), data: Bytes::new(165150, 0), holes: Holes::new(13611, 2) },
+    Stencil { name: Name::new(61622, 12), code: Bytes::new(165140, 25), data: Bytes::new(165165, 0), holes: Holes::new(13611, 2) },
     // sub_f64__m24 (float_ops.c): 25 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(61634, 12), code: Bytes::new(165150, 25), data: Bytes::new(165175, 0), holes: Holes::new(13613, 2) },
+    Stencil { name: Name::new(61634, 12), code: Bytes::new(165165, 25), data: Bytes::new(165190, 0), holes: Holes::new(13613, 2) },
     // sub_f64__m25 (float_ops.c): 25 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(61646, 12), code: Bytes::new(165175, 25), data: Bytes::new(165200, 0), holes: Holes::new(13615, 2) },
+    Stencil { name: Name::new(61646, 12), code: Bytes::new(165190, 25), data: Bytes::new(165215, 0), holes: Holes::new(13615, 2) },
     // sub_f64__m26 (float_ops.c): 25 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(61658, 12), code: Bytes::new(165200, 25), data: Bytes::new(165225, 0), holes: Holes::new(13617, 2) },
+    Stencil { name: Name::new(61658, 12), code: Bytes::new(165215, 25), data: Bytes::new(165240, 0), holes: Holes::new(13617, 2) },
     // sub_f64__m27 (float_ops.c): 25 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(61670, 12), code: Bytes::new(165225, 25), data: Bytes::new(165250, 0), holes: Holes::new(13619, 2) },
+    Stencil { name: Name::new(61670, 12), code: Bytes::new(165240, 25), data: Bytes::new(165265, 0), holes: Holes::new(13619, 2) },
     // sub_f64__m2m (float_ops.c): 30 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(61682, 12), code: Bytes::new(165250, 30), data: Bytes::new(165280, 0), holes: Holes::new(13621, 3) },
+    Stencil { name: Name::new(61682, 12), code: Bytes::new(165265, 30), data: Bytes::new(165295, 0), holes: Holes::new(13621, 3) },
     // sub_f64__m30 (float_ops.c): 25 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(61694, 12), code: Bytes::new(165280, 25), data: Bytes::new(165305, 0), holes: Holes::new(13624, 2) },
+    Stencil { name: Name::new(61694, 12), code: Bytes::new(165295, 25), data: Bytes::new(165320, 0), holes: Holes::new(13624, 2) },
     // sub_f64__m31 (float_ops.c): 25 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(61706, 12), code: Bytes::new(165305, 25), data: Bytes::new(165330, 0), holes: Holes::new(13626, 2) },
+    Stencil { name: Name::new(61706, 12), code: Bytes::new(165320, 25), data: Bytes::new(165345, 0), holes: Holes::new(13626, 2) },
     // sub_f64__m32 (float_ops.c): 25 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(61718, 12), code: Bytes::new(165330, 25), data: Bytes::new(165355, 0), holes: Holes::new(13628, 2) },
+    Stencil { name: Name::new(61718, 12), code: Bytes::new(165345, 25), data: Bytes::new(165370, 0), holes: Holes::new(13628, 2) },
     // sub_f64__m33 (float_ops.c): 25 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(61730, 12), code: Bytes::new(165355, 25), data: Bytes::new(165380, 0), holes: Holes::new(13630, 2) },
+    Stencil { name: Name::new(61730, 12), code: Bytes::new(165370, 25), data: Bytes::new(165395, 0), holes: Holes::new(13630, 2) },
     // sub_f64__m34 (float_ops.c): 25 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(61742, 12), code: Bytes::new(165380, 25), data: Bytes::new(165405, 0), holes: Holes::new(13632, 2) },
+    Stencil { name: Name::new(61742, 12), code: Bytes::new(165395, 25), data: Bytes::new(165420, 0), holes: Holes::new(13632, 2) },
     // sub_f64__m35 (float_ops.c): 25 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(61754, 12), code: Bytes::new(165405, 25), data: Bytes::new(165430, 0), holes: Holes::new(13634, 2) },
+    Stencil { name: Name::new(61754, 12), code: Bytes::new(165420, 25), data: Bytes::new(165445, 0), holes: Holes::new(13634, 2) },
     // sub_f64__m36 (float_ops.c): 25 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(61766, 12), code: Bytes::new(165430, 25), data: Bytes::new(165455, 0), holes: Holes::new(13636, 2) },
+    Stencil { name: Name::new(61766, 12), code: Bytes::new(165445, 25), data: Bytes::new(165470, 0), holes: Holes::new(13636, 2) },
     // sub_f64__m37 (float_ops.c): 25 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(61778, 12), code: Bytes::new(165455, 25), data: Bytes::new(165480, 0), holes: Holes::new(13638, 2) },
+    Stencil { name: Name::new(61778, 12), code: Bytes::new(165470, 25), data: Bytes::new(165495, 0), holes: Holes::new(13638, 2) },
     // sub_f64__m3m (float_ops.c): 30 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(61790, 12), code: Bytes::new(165480, 30), data: Bytes::new(165510, 0), holes: Holes::new(13640, 3) },
+    Stencil { name: Name::new(61790, 12), code: Bytes::new(165495, 30), data: Bytes::new(165525, 0), holes: Holes::new(13640, 3) },
     // sub_f64__m40 (float_ops.c): 25 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(61802, 12), code: Bytes::new(165510, 25), data: Bytes::new(165535, 0), holes: Holes::new(13643, 2) },
+    Stencil { name: Name::new(61802, 12), code: Bytes::new(165525, 25), data: Bytes::new(165550, 0), holes: Holes::new(13643, 2) },
     // sub_f64__m41 (float_ops.c): 25 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(61814, 12), code: Bytes::new(165535, 25), data: Bytes::new(165560, 0), holes: Holes::new(13645, 2) },
+    Stencil { name: Name::new(61814, 12), code: Bytes::new(165550, 25), data: Bytes::new(165575, 0), holes: Holes::new(13645, 2) },
     // sub_f64__m42 (float_ops.c): 25 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(61826, 12), code: Bytes::new(165560, 25), data: Bytes::new(165585, 0), holes: Holes::new(13647, 2) },
+    Stencil { name: Name::new(61826, 12), code: Bytes::new(165575, 25), data: Bytes::new(165600, 0), holes: Holes::new(13647, 2) },
     // sub_f64__m43 (float_ops.c): 25 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(61838, 12), code: Bytes::new(165585, 25), data: Bytes::new(165610, 0), holes: Holes::new(13649, 2) },
+    Stencil { name: Name::new(61838, 12), code: Bytes::new(165600, 25), data: Bytes::new(165625, 0), holes: Holes::new(13649, 2) },
     // sub_f64__m44 (float_ops.c): 25 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(61850, 12), code: Bytes::new(165610, 25), data: Bytes::new(165635, 0), holes: Holes::new(13651, 2) },
+    Stencil { name: Name::new(61850, 12), code: Bytes::new(165625, 25), data: Bytes::new(165650, 0), holes: Holes::new(13651, 2) },
     // sub_f64__m45 (float_ops.c): 25 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(61862, 12), code: Bytes::new(165635, 25), data: Bytes::new(165660, 0), holes: Holes::new(13653, 2) },
+    Stencil { name: Name::new(61862, 12), code: Bytes::new(165650, 25), data: Bytes::new(165675, 0), holes: Holes::new(13653, 2) },
     // sub_f64__m46 (float_ops.c): 25 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(61874, 12), code: Bytes::new(165660, 25), data: Bytes::new(165685, 0), holes: Holes::new(13655, 2) },
+    Stencil { name: Name::new(61874, 12), code: Bytes::new(165675, 25), data: Bytes::new(165700, 0), holes: Holes::new(13655, 2) },
     // sub_f64__m47 (float_ops.c): 25 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(61886, 12), code: Bytes::new(165685, 25), data: Bytes::new(165710, 0), holes: Holes::new(13657, 2) },
+    Stencil { name: Name::new(61886, 12), code: Bytes::new(165700, 25), data: Bytes::new(165725, 0), holes: Holes::new(13657, 2) },
     // sub_f64__m4m (float_ops.c): 30 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(61898, 12), code: Bytes::new(165710, 30), data: Bytes::new(165740, 0), holes: Holes::new(13659, 3) },
+    Stencil { name: Name::new(61898, 12), code: Bytes::new(165725, 30), data: Bytes::new(165755, 0), holes: Holes::new(13659, 3) },
     // sub_f64__m50 (float_ops.c): 25 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(61910, 12), code: Bytes::new(165740, 25), data: Bytes::new(165765, 0), holes: Holes::new(13662, 2) },
+    Stencil { name: Name::new(61910, 12), code: Bytes::new(165755, 25), data: Bytes::new(165780, 0), holes: Holes::new(13662, 2) },
     // sub_f64__m51 (float_ops.c): 25 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(61922, 12), code: Bytes::new(165765, 25), data: Bytes::new(165790, 0), holes: Holes::new(13664, 2) },
+    Stencil { name: Name::new(61922, 12), code: Bytes::new(165780, 25), data: Bytes::new(165805, 0), holes: Holes::new(13664, 2) },
     // sub_f64__m52 (float_ops.c): 25 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(61934, 12), code: Bytes::new(165790, 25), data: Bytes::new(165815, 0), holes: Holes::new(13666, 2) },
+    Stencil { name: Name::new(61934, 12), code: Bytes::new(165805, 25), data: Bytes::new(165830, 0), holes: Holes::new(13666, 2) },
     // sub_f64__m53 (float_ops.c): 25 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(61946, 12), code: Bytes::new(165815, 25), data: Bytes::new(165840, 0), holes: Holes::new(13668, 2) },
+    Stencil { name: Name::new(61946, 12), code: Bytes::new(165830, 25), data: Bytes::new(165855, 0), holes: Holes::new(13668, 2) },
     // sub_f64__m54 (float_ops.c): 25 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(61958, 12), code: Bytes::new(165840, 25), data: Bytes::new(165865, 0), holes: Holes::new(13670, 2) },
+    Stencil { name: Name::new(61958, 12), code: Bytes::new(165855, 25), data: Bytes::new(165880, 0), holes: Holes::new(13670, 2) },
     // sub_f64__m55 (float_ops.c): 25 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(61970, 12), code: Bytes::new(165865, 25), data: Bytes::new(165890, 0), holes: Holes::new(13672, 2) },
+    Stencil { name: Name::new(61970, 12), code: Bytes::new(165880, 25), data: Bytes::new(165905, 0), holes: Holes::new(13672, 2) },
     // sub_f64__m56 (float_ops.c): 25 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(61982, 12), code: Bytes::new(165890, 25), data: Bytes::new(165915, 0), holes: Holes::new(13674, 2) },
+    Stencil { name: Name::new(61982, 12), code: Bytes::new(165905, 25), data: Bytes::new(165930, 0), holes: Holes::new(13674, 2) },
     // sub_f64__m57 (float_ops.c): 25 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(61994, 12), code: Bytes::new(165915, 25), data: Bytes::new(165940, 0), holes: Holes::new(13676, 2) },
+    Stencil { name: Name::new(61994, 12), code: Bytes::new(165930, 25), data: Bytes::new(165955, 0), holes: Holes::new(13676, 2) },
     // sub_f64__m5m (float_ops.c): 30 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(62006, 12), code: Bytes::new(165940, 30), data: Bytes::new(165970, 0), holes: Holes::new(13678, 3) },
+    Stencil { name: Name::new(62006, 12), code: Bytes::new(165955, 30), data: Bytes::new(165985, 0), holes: Holes::new(13678, 3) },
     // sub_f64__m60 (float_ops.c): 25 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(62018, 12), code: Bytes::new(165970, 25), data: Bytes::new(165995, 0), holes: Holes::new(13681, 2) },
+    Stencil { name: Name::new(62018, 12), code: Bytes::new(165985, 25), data: Bytes::new(166010, 0), holes: Holes::new(13681, 2) },
     // sub_f64__m61 (float_ops.c): 25 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(62030, 12), code: Bytes::new(165995, 25), data: Bytes::new(166020, 0), holes: Holes::new(13683, 2) },
+    Stencil { name: Name::new(62030, 12), code: Bytes::new(166010, 25), data: Bytes::new(166035, 0), holes: Holes::new(13683, 2) },
     // sub_f64__m62 (float_ops.c): 25 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(62042, 12), code: Bytes::new(166020, 25), data: Bytes::new(166045, 0), holes: Holes::new(13685, 2) },
+    Stencil { name: Name::new(62042, 12), code: Bytes::new(166035, 25), data: Bytes::new(166060, 0), holes: Holes::new(13685, 2) },
     // sub_f64__m63 (float_ops.c): 25 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(62054, 12), code: Bytes::new(166045, 25), data: Bytes::new(166070, 0), holes: Holes::new(13687, 2) },
+    Stencil { name: Name::new(62054, 12), code: Bytes::new(166060, 25), data: Bytes::new(166085, 0), holes: Holes::new(13687, 2) },
     // sub_f64__m64 (float_ops.c): 25 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(62066, 12), code: Bytes::new(166070, 25), data: Bytes::new(166095, 0), holes: Holes::new(13689, 2) },
+    Stencil { name: Name::new(62066, 12), code: Bytes::new(166085, 25), data: Bytes::new(166110, 0), holes: Holes::new(13689, 2) },
     // sub_f64__m65 (float_ops.c): 25 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(62078, 12), code: Bytes::new(166095, 25), data: Bytes::new(166120, 0), holes: Holes::new(13691, 2) },
+    Stencil { name: Name::new(62078, 12), code: Bytes::new(166110, 25), data: Bytes::new(166135, 0), holes: Holes::new(13691, 2) },
     // sub_f64__m66 (float_ops.c): 25 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(62090, 12), code: Bytes::new(166120, 25), data: Bytes::new(166145, 0), holes: Holes::new(13693, 2) },
+    Stencil { name: Name::new(62090, 12), code: Bytes::new(166135, 25), data: Bytes::new(166160, 0), holes: Holes::new(13693, 2) },
     // sub_f64__m67 (float_ops.c): 25 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(62102, 12), code: Bytes::new(166145, 25), data: Bytes::new(166170, 0), holes: Holes::new(13695, 2) },
+    Stencil { name: Name::new(62102, 12), code: Bytes::new(166160, 25), data: Bytes::new(166185, 0), holes: Holes::new(13695, 2) },
     // sub_f64__m6m (float_ops.c): 30 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(62114, 12), code: Bytes::new(166170, 30), data: Bytes::new(166200, 0), holes: Holes::new(13697, 3) },
+    Stencil { name: Name::new(62114, 12), code: Bytes::new(166185, 30), data: Bytes::new(166215, 0), holes: Holes::new(13697, 3) },
     // sub_f64__m70 (float_ops.c): 25 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(62126, 12), code: Bytes::new(166200, 25), data: Bytes::new(166225, 0), holes: Holes::new(13700, 2) },
+    Stencil { name: Name::new(62126, 12), code: Bytes::new(166215, 25), data: Bytes::new(166240, 0), holes: Holes::new(13700, 2) },
     // sub_f64__m71 (float_ops.c): 25 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(62138, 12), code: Bytes::new(166225, 25), data: Bytes::new(166250, 0), holes: Holes::new(13702, 2) },
+    Stencil { name: Name::new(62138, 12), code: Bytes::new(166240, 25), data: Bytes::new(166265, 0), holes: Holes::new(13702, 2) },
     // sub_f64__m72 (float_ops.c): 25 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(62150, 12), code: Bytes::new(166250, 25), data: Bytes::new(166275, 0), holes: Holes::new(13704, 2) },
+    Stencil { name: Name::new(62150, 12), code: Bytes::new(166265, 25), data: Bytes::new(166290, 0), holes: Holes::new(13704, 2) },
     // sub_f64__m73 (float_ops.c): 25 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(62162, 12), code: Bytes::new(166275, 25), data: Bytes::new(166300, 0), holes: Holes::new(13706, 2) },
+    Stencil { name: Name::new(62162, 12), code: Bytes::new(166290, 25), data: Bytes::new(166315, 0), holes: Holes::new(13706, 2) },
     // sub_f64__m74 (float_ops.c): 25 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(62174, 12), code: Bytes::new(166300, 25), data: Bytes::new(166325, 0), holes: Holes::new(13708, 2) },
+    Stencil { name: Name::new(62174, 12), code: Bytes::new(166315, 25), data: Bytes::new(166340, 0), holes: Holes::new(13708, 2) },
     // sub_f64__m75 (float_ops.c): 25 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(62186, 12), code: Bytes::new(166325, 25), data: Bytes::new(166350, 0), holes: Holes::new(13710, 2) },
+    Stencil { name: Name::new(62186, 12), code: Bytes::new(166340, 25), data: Bytes::new(166365, 0), holes: Holes::new(13710, 2) },
     // sub_f64__m76 (float_ops.c): 25 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(62198, 12), code: Bytes::new(166350, 25), data: Bytes::new(166375, 0), holes: Holes::new(13712, 2) },
+    Stencil { name: Name::new(62198, 12), code: Bytes::new(166365, 25), data: Bytes::new(166390, 0), holes: Holes::new(13712, 2) },
     // sub_f64__m77 (float_ops.c): 25 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(62210, 12), code: Bytes::new(166375, 25), data: Bytes::new(166400, 0), holes: Holes::new(13714, 2) },
+    Stencil { name: Name::new(62210, 12), code: Bytes::new(166390, 25), data: Bytes::new(166415, 0), holes: Holes::new(13714, 2) },
     // sub_f64__m7m (float_ops.c): 30 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(62222, 12), code: Bytes::new(166400, 30), data: Bytes::new(166430, 0), holes: Holes::new(13716, 3) },
+    Stencil { name: Name::new(62222, 12), code: Bytes::new(166415, 30), data: Bytes::new(166445, 0), holes: Holes::new(13716, 3) },
     // sub_f64__mm0 (float_ops.c): 30 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(62234, 12), code: Bytes::new(166430, 30), data: Bytes::new(166460, 0), holes: Holes::new(13719, 3) },
+    Stencil { name: Name::new(62234, 12), code: Bytes::new(166445, 30), data: Bytes::new(166475, 0), holes: Holes::new(13719, 3) },
     // sub_f64__mm1 (float_ops.c): 30 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(62246, 12), code: Bytes::new(166460, 30), data: Bytes::new(166490, 0), holes: Holes::new(13722, 3) },
+    Stencil { name: Name::new(62246, 12), code: Bytes::new(166475, 30), data: Bytes::new(166505, 0), holes: Holes::new(13722, 3) },
     // sub_f64__mm2 (float_ops.c): 30 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(62258, 12), code: Bytes::new(166490, 30), data: Bytes::new(166520, 0), holes: Holes::new(13725, 3) },
+    Stencil { name: Name::new(62258, 12), code: Bytes::new(166505, 30), data: Bytes::new(166535, 0), holes: Holes::new(13725, 3) },
     // sub_f64__mm3 (float_ops.c): 30 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(62270, 12), code: Bytes::new(166520, 30), data: Bytes::new(166550, 0), holes: Holes::new(13728, 3) },
+    Stencil { name: Name::new(62270, 12), code: Bytes::new(166535, 30), data: Bytes::new(166565, 0), holes: Holes::new(13728, 3) },
     // sub_f64__mm4 (float_ops.c): 30 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(62282, 12), code: Bytes::new(166550, 30), data: Bytes::new(166580, 0), holes: Holes::new(13731, 3) },
+    Stencil { name: Name::new(62282, 12), code: Bytes::new(166565, 30), data: Bytes::new(166595, 0), holes: Holes::new(13731, 3) },
     // sub_f64__mm5 (float_ops.c): 30 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(62294, 12), code: Bytes::new(166580, 30), data: Bytes::new(166610, 0), holes: Holes::new(13734, 3) },
+    Stencil { name: Name::new(62294, 12), code: Bytes::new(166595, 30), data: Bytes::new(166625, 0), holes: Holes::new(13734, 3) },
     // sub_f64__mm6 (float_ops.c): 30 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(62306, 12), code: Bytes::new(166610, 30), data: Bytes::new(166640, 0), holes: Holes::new(13737, 3) },
+    Stencil { name: Name::new(62306, 12), code: Bytes::new(166625, 30), data: Bytes::new(166655, 0), holes: Holes::new(13737, 3) },
     // sub_f64__mm7 (float_ops.c): 30 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(62318, 12), code: Bytes::new(166640, 30), data: Bytes::new(166670, 0), holes: Holes::new(13740, 3) },
+    Stencil { name: Name::new(62318, 12), code: Bytes::new(166655, 30), data: Bytes::new(166685, 0), holes: Holes::new(13740, 3) },
     // sub_i64 (int_ops.c): 35 code bytes, 0 data bytes, 5 holes
-    Stencil { name: Name::new(62330, 7), code: Bytes::new(166670, 35), data: Bytes::new(166705, 0), holes: Holes::new(13743, 5) },
+    Stencil { name: Name::new(62330, 7), code: Bytes::new(166685, 35), data: Bytes::new(166720, 0), holes: Holes::new(13743, 5) },
     // sub_i64__00 (int_ops.c): 7 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(62337, 11), code: Bytes::new(166705, 7), data: Bytes::new(166712, 0), holes: Holes::new(13748, 1) },
+    Stencil { name: Name::new(62337, 11), code: Bytes::new(166720, 7), data: Bytes::new(166727, 0), holes: Holes::new(13748, 1) },
     // sub_i64__01 (int_ops.c): 14 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(62348, 11), code: Bytes::new(166712, 14), data: Bytes::new(166726, 0), holes: Holes::new(13749, 2) },
+    Stencil { name: Name::new(62348, 11), code: Bytes::new(166727, 14), data: Bytes::new(166741, 0), holes: Holes::new(13749, 2) },
     // sub_i64__02 (int_ops.c): 14 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(62359, 11), code: Bytes::new(166726, 14), data: Bytes::new(166740, 0), holes: Holes::new(13751, 2) },
+    Stencil { name: Name::new(62359, 11), code: Bytes::new(166741, 14), data: Bytes::new(166755, 0), holes: Holes::new(13751, 2) },
     // sub_i64__03 (int_ops.c): 14 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(62370, 11), code: Bytes::new(166740, 14), data: Bytes::new(166754, 0), holes: Holes::new(13753, 2) },
+    Stencil { name: Name::new(62370, 11), code: Bytes::new(166755, 14), data: Bytes::new(166769, 0), holes: Holes::new(13753, 2) },
     // sub_i64__04 (int_ops.c): 14 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(62381, 11), code: Bytes::new(166754, 14), data: Bytes::new(166768, 0), holes: Holes::new(13755, 2) },
+    Stencil { name: Name::new(62381, 11), code: Bytes::new(166769, 14), data: Bytes::new(166783, 0), holes: Holes::new(13755, 2) },
     // sub_i64__05 (int_ops.c): 14 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(62392, 11), code: Bytes::new(166768, 14), data: Bytes::new(166782, 0), holes: Holes::new(13757, 2) },
+    Stencil { name: Name::new(62392, 11), code: Bytes::new(166783, 14), data: Bytes::new(166797, 0), holes: Holes::new(13757, 2) },
     // sub_i64__0m (int_ops.c): 22 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(62403, 11), code: Bytes::new(166782, 22), data: Bytes::new(166804, 0), holes: Holes::new(13759, 3) },
+    Stencil { name: Name::new(62403, 11), code: Bytes::new(166797, 22), data: Bytes::new(166819, 0), holes: Holes::new(13759, 3) },
     // sub_i64__10 (int_ops.c): 14 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(62414, 11), code: Bytes::new(166804, 14), data: Bytes::new(166818, 0), holes: Holes::new(13762, 2) },
+    Stencil { name: Name::new(62414, 11), code: Bytes::new(166819, 14), data: Bytes::new(166833, 0), holes: Holes::new(13762, 2) },
     // sub_i64__11 (int_ops.c): 7 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(62425, 11), code: Bytes::new(166818, 7), data: Bytes::new(166825, 0), holes: Holes::new(13764, 1) },
+    Stencil { name: Name::new(62425, 11), code: Bytes::new(166833, 7), data: Bytes::new(166840, 0), holes: Holes::new(13764, 1) },
     // sub_i64__12 (int_ops.c): 14 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(62436, 11), code: Bytes::new(166825, 14), data: Bytes::new(166839, 0), holes: Holes::new(13765, 2) },
+    Stencil { name: Name::new(62436, 11), code: Bytes::new(166840, 14), data: Bytes::new(166854, 0), holes: Holes::new(13765, 2) },
     // sub_i64__13 (int_ops.c): 14 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(62447, 11), code: Bytes::new(166839, 14), data: Bytes::new(166853, 0), holes: Holes::new(13767, 2) },
+    Stencil { name: Name::new(62447, 11), code: Bytes::new(166854, 14), data: Bytes::new(166868, 0), holes: Holes::new(13767, 2) },
     // sub_i64__14 (int_ops.c): 14 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(62458, 11), code: Bytes::new(166853, 14), data: Bytes::new(166867, 0), holes: Holes::new(13769, 2) },
+    Stencil { name: Name::new(62458, 11), code: Bytes::new(166868, 14), data: Bytes::new(166882, 0), holes: Holes::new(13769, 2) },
     // sub_i64__15 (int_ops.c): 14 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(62469, 11), code: Bytes::new(166867, 14), data: Bytes::new(166881, 0), holes: Holes::new(13771, 2) },
+    Stencil { name: Name::new(62469, 11), code: Bytes::new(166882, 14), data: Bytes::new(166896, 0), holes: Holes::new(13771, 2) },
     // sub_i64__1m (int_ops.c): 22 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(62480, 11), code: Bytes::new(166881, 22), data: Bytes::new(166903, 0), holes: Holes::new(13773, 3) },
+    Stencil { name: Name::new(62480, 11), code: Bytes::new(166896, 22), data: Bytes::new(166918, 0), holes: Holes::new(13773, 3) },
     // sub_i64__20 (int_ops.c): 14 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(62491, 11), code: Bytes::new(166903, 14), data: Bytes::new(166917, 0), holes: Holes::new(13776, 2) },
+    Stencil { name: Name::new(62491, 11), code: Bytes::new(166918, 14), data: Bytes::new(166932, 0), holes: Holes::new(13776, 2) },
     // sub_i64__21 (int_ops.c): 14 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(62502, 11), code: Bytes::new(166917, 14), data: Bytes::new(166931, 0), holes: Holes::new(13778, 2) },
+    Stencil { name: Name::new(62502, 11), code: Bytes::new(166932, 14), data: Bytes::new(166946, 0), holes: Holes::new(13778, 2) },
     // sub_i64__22 (int_ops.c): 7 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(62513, 11), code: Bytes::new(166931, 7), data: Bytes::new(166938, 0), holes: Holes::new(13780, 1) },
+    Stencil { name: Name::new(62513, 11), code: Bytes::new(166946, 7), data: Bytes::new(166953, 0), holes: Holes::new(13780, 1) },
     // sub_i64__23 (int_ops.c): 14 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(62524, 11), code: Bytes::new(166938, 14), data: Bytes::new(166952, 0), holes: Holes::new(13781, 2) },
+    Stencil { name: Name::new(62524, 11), code: Bytes::new(166953, 14), data: Bytes::new(166967, 0), holes: Holes::new(13781, 2) },
     // sub_i64__24 (int_ops.c): 14 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(62535, 11), code: Bytes::new(166952, 14), data: Bytes::new(166966, 0), holes: Holes::new(13783, 2) },
+    Stencil { name: Name::new(62535, 11), code: Bytes::new(166967, 14), data: Bytes::new(166981, 0), holes: Holes::new(13783, 2) },
     // sub_i64__25 (int_ops.c): 14 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(62546, 11), code: Bytes::new(166966, 14), data: Bytes::new(166980, 0), holes: Holes::new(13785, 2) },
+    Stencil { name: Name::new(62546, 11), code: Bytes::new(166981, 14), data: Bytes::new(166995, 0), holes: Holes::new(13785, 2) },
     // sub_i64__2m (int_ops.c): 22 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(62557, 11), code: Bytes::new(166980, 22), data: Bytes::new(167002, 0), holes: Holes::new(13787, 3) },
+    Stencil { name: Name::new(62557, 11), code: Bytes::new(166995, 22), data: Bytes::new(167017, 0), holes: Holes::new(13787, 3) },
     // sub_i64__30 (int_ops.c): 14 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(62568, 11), code: Bytes::new(167002, 14), data: Bytes::new(167016, 0), holes: Holes::new(13790, 2) },
+    Stencil { name: Name::new(62568, 11), code: Bytes::new(167017, 14), data: Bytes::new(167031, 0), holes: Holes::new(13790, 2) },
     // sub_i64__31 (int_ops.c): 14 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(62579, 11), code: Bytes::new(167016, 14), data: Bytes::new(167030, 0), holes: Holes::new(13792, 2) },
+    Stencil { name: Name::new(62579, 11), code: Bytes::new(167031, 14), data: Bytes::new(167045, 0), holes: Holes::new(13792, 2) },
     // sub_i64__32 (int_ops.c): 14 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(62590, 11), code: Bytes::new(167030, 14), data: Bytes::new(167044, 0), holes: Holes::new(13794, 2) },
+    Stencil { name: Name::new(62590, 11), code: Bytes::new(167045, 14), data: Bytes::new(167059, 0), holes: Holes::new(13794, 2) },
     // sub_i64__33 (int_ops.c): 7 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(62601, 11), code: Bytes::new(167044, 7), data: Bytes::new(167051, 0), holes: Holes::new(13796, 1) },
+    Stencil { name: Name::new(62601, 11), code: Bytes::new(167059, 7), data: Bytes::new(167066, 0), holes: Holes::new(13796, 1) },
     // sub_i64__34 (int_ops.c): 14 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(62612, 11), code: Bytes::new(167051, 14), data: Bytes::new(167065, 0), holes: Holes::new(13797, 2) },
+    Stencil { name: Name::new(62612, 11), code: Bytes::new(167066, 14), data: Bytes::new(167080, 0), holes: Holes::new(13797, 2) },
     // sub_i64__35 (int_ops.c): 14 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(62623, 11), code: Bytes::new(167065, 14), data: Bytes::new(167079, 0), holes: Holes::new(13799, 2) },
+    Stencil { name: Name::new(62623, 11), code: Bytes::new(167080, 14), data: Bytes::new(167094, 0), holes: Holes::new(13799, 2) },
     // sub_i64__3m (int_ops.c): 22 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(62634, 11), code: Bytes::new(167079, 22), data: Bytes::new(167101, 0), holes: Holes::new(13801, 3) },
+    Stencil { name: Name::new(62634, 11), code: Bytes::new(167094, 22), data: Bytes::new(167116, 0), holes: Holes::new(13801, 3) },
     // sub_i64__40 (int_ops.c): 14 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(62645, 11), code: Bytes::new(167101, 14), data: Bytes::new(167115, 0), holes: Holes::new(13804, 2) },
+    Stencil { name: Name::new(62645, 11), code: Bytes::new(167116, 14), data: Bytes::new(167130, 0), holes: Holes::new(13804, 2) },
     // sub_i64__41 (int_ops.c): 14 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(62656, 11), code: Bytes::new(167115, 14), data: Bytes::new(167129, 0), holes: Holes::new(13806, 2) },
+    Stencil { name: Name::new(62656, 11), code: Bytes::new(167130, 14), data: Bytes::new(167144, 0), holes: Holes::new(13806, 2) },
     // sub_i64__42 (int_ops.c): 14 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(62667, 11), code: Bytes::new(167129, 14), data: Bytes::new(167143, 0), holes: Holes::new(13808, 2) },
+    Stencil { name: Name::new(62667, 11), code: Bytes::new(167144, 14), data: Bytes::new(167158, 0), holes: Holes::new(13808, 2) },
     // sub_i64__43 (int_ops.c): 14 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(62678, 11), code: Bytes::new(167143, 14), data: Bytes::new(167157, 0), holes: Holes::new(13810, 2) },
+    Stencil { name: Name::new(62678, 11), code: Bytes::new(167158, 14), data: Bytes::new(167172, 0), holes: Holes::new(13810, 2) },
     // sub_i64__44 (int_ops.c): 8 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(62689, 11), code: Bytes::new(167157, 8), data: Bytes::new(167165, 0), holes: Holes::new(13812, 1) },
+    Stencil { name: Name::new(62689, 11), code: Bytes::new(167172, 8), data: Bytes::new(167180, 0), holes: Holes::new(13812, 1) },
     // sub_i64__45 (int_ops.c): 14 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(62700, 11), code: Bytes::new(167165, 14), data: Bytes::new(167179, 0), holes: Holes::new(13813, 2) },
+    Stencil { name: Name::new(62700, 11), code: Bytes::new(167180, 14), data: Bytes::new(167194, 0), holes: Holes::new(13813, 2) },
     // sub_i64__4m (int_ops.c): 22 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(62711, 11), code: Bytes::new(167179, 22), data: Bytes::new(167201, 0), holes: Holes::new(13815, 3) },
+    Stencil { name: Name::new(62711, 11), code: Bytes::new(167194, 22), data: Bytes::new(167216, 0), holes: Holes::new(13815, 3) },
     // sub_i64__50 (int_ops.c): 14 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(62722, 11), code: Bytes::new(167201, 14), data: Bytes::new(167215, 0), holes: Holes::new(13818, 2) },
+    Stencil { name: Name::new(62722, 11), code: Bytes::new(167216, 14), data: Bytes::new(167230, 0), holes: Holes::new(13818, 2) },
     // sub_i64__51 (int_ops.c): 14 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(62733, 11), code: Bytes::new(167215, 14), data: Bytes::new(167229, 0), holes: Holes::new(13820, 2) },
+    Stencil { name: Name::new(62733, 11), code: Bytes::new(167230, 14), data: Bytes::new(167244, 0), holes: Holes::new(13820, 2) },
     // sub_i64__52 (int_ops.c): 14 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(62744, 11), code: Bytes::new(167229, 14), data: Bytes::new(167243, 0), holes: Holes::new(13822, 2) },
+    Stencil { name: Name::new(62744, 11), code: Bytes::new(167244, 14), data: Bytes::new(167258, 0), holes: Holes::new(13822, 2) },
     // sub_i64__53 (int_ops.c): 14 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(62755, 11), code: Bytes::new(167243, 14), data: Bytes::new(167257, 0), holes: Holes::new(13824, 2) },
+    Stencil { name: Name::new(62755, 11), code: Bytes::new(167258, 14), data: Bytes::new(167272, 0), holes: Holes::new(13824, 2) },
     // sub_i64__54 (int_ops.c): 14 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(62766, 11), code: Bytes::new(167257, 14), data: Bytes::new(167271, 0), holes: Holes::new(13826, 2) },
+    Stencil { name: Name::new(62766, 11), code: Bytes::new(167272, 14), data: Bytes::new(167286, 0), holes: Holes::new(13826, 2) },
     // sub_i64__55 (int_ops.c): 8 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(62777, 11), code: Bytes::new(167271, 8), data: Bytes::new(167279, 0), holes: Holes::new(13828, 1) },
+    Stencil { name: Name::new(62777, 11), code: Bytes::new(167286, 8), data: Bytes::new(167294, 0), holes: Holes::new(13828, 1) },
     // sub_i64__5m (int_ops.c): 22 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(62788, 11), code: Bytes::new(167279, 22), data: Bytes::new(167301, 0), holes: Holes::new(13829, 3) },
+    Stencil { name: Name::new(62788, 11), code: Bytes::new(167294, 22), data: Bytes::new(167316, 0), holes: Holes::new(13829, 3) },
     // sub_i64__m00 (int_ops.c): 17 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(62799, 12), code: Bytes::new(167301, 17), data: Bytes::new(167318, 0), holes: Holes::new(13832, 2) },
+    Stencil { name: Name::new(62799, 12), code: Bytes::new(167316, 17), data: Bytes::new(167333, 0), holes: Holes::new(13832, 2) },
     // sub_i64__m01 (int_ops.c): 25 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(62811, 12), code: Bytes::new(167318, 25), data: Bytes::new(167343, 0), holes: Holes::new(13834, 3) },
+    Stencil { name: Name::new(62811, 12), code: Bytes::new(167333, 25), data: Bytes::new(167358, 0), holes: Holes::new(13834, 3) },
     // sub_i64__m02 (int_ops.c): 25 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(62823, 12), code: Bytes::new(167343, 25), data: Bytes::new(167368, 0), holes: Holes::new(13837, 3) },
+    Stencil { name: Name::new(62823, 12), code: Bytes::new(167358, 25), data: Bytes::new(167383, 0), holes: Holes::new(13837, 3) },
     // sub_i64__m03 (int_ops.c): 25 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(62835, 12), code: Bytes::new(167368, 25), data: Bytes::new(167393, 0), holes: Holes::new(13840, 3) },
+    Stencil { name: Name::new(62835, 12), code: Bytes::new(167383, 25), data: Bytes::new(167408, 0), holes: Holes::new(13840, 3) },
     // sub_i64__m04 (int_ops.c): 25 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(62847, 12), code: Bytes::new(167393, 25), data: Bytes::new(167418, 0), holes: Holes::new(13843, 3) },
+    Stencil { name: Name::new(62847, 12), code: Bytes::new(167408, 25), data: Bytes::new(167433, 0), holes: Holes::new(13843, 3) },
     // sub_i64__m05 (int_ops.c): 25 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(62859, 12), code: Bytes::new(167418, 25), data: Bytes::new(167443, 0), holes: Holes::new(13846, 3) },
+    Stencil { name: Name::new(62859, 12), code: Bytes::new(167433, 25), data: Bytes::new(167458, 0), holes: Holes::new(13846, 3) },
     // sub_i64__m0m (int_ops.c): 30 code bytes, 0 data bytes, 4 holes
-    Stencil { name: Name::new(62871, 12), code: Bytes::new(167443, 30), data: Bytes::new(167473, 0), holes: Holes::new(13849, 4) },
+    Stencil { name: Name::new(62871, 12), code: Bytes::new(167458, 30), data: Bytes::new(167488, 0), holes: Holes::new(13849, 4) },
     // sub_i64__m10 (int_ops.c): 25 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(62883, 12), code: Bytes::new(167473, 25), data: Bytes::new(167498, 0), holes: Holes::new(13853, 3) },
+    Stencil { name: Name::new(62883, 12), code: Bytes::new(167488, 25), data: Bytes::new(167513, 0), holes: Holes::new(13853, 3) },
     // sub_i64__m11 (int_ops.c): 17 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(62895, 12), code: Bytes::new(167498, 17), data: Bytes::new(167515, 0), holes: Holes::new(13856, 2) },
+    Stencil { name: Name::new(62895, 12), code: Bytes::new(167513, 17), data: Bytes::new(167530, 0), holes: Holes::new(13856, 2) },
     // sub_i64__m12 (int_ops.c): 25 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(62907, 12), code: Bytes::new(167515, 25), data: Bytes::new(167540, 0), holes: Holes::new(13858, 3) },
+    Stencil { name: Name::new(62907, 12), code: Bytes::new(167530, 25), data: Bytes::new(167555, 0), holes: Holes::new(13858, 3) },
     // sub_i64__m13 (int_ops.c): 25 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(62919, 12), code: Bytes::new(167540, 25), data: Bytes::new(167565, 0), holes: Holes::new(13861, 3) },
+    Stencil { name: Name::new(62919, 12), code: Bytes::new(167555, 25), data: Bytes::new(167580, 0), holes: Holes::new(13861, 3) },
     // sub_i64__m14 (int_ops.c): 25 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(62931, 12), code: Bytes::new(167565, 25), data: Bytes::new(167590, 0), holes: Holes::new(13864, 3) },
+    Stencil { name: Name::new(62931, 12), code: Bytes::new(167580, 25), data: Bytes::new(167605, 0), holes: Holes::new(13864, 3) },
     // sub_i64__m15 (int_ops.c): 25 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(62943, 12), code: Bytes::new(167590, 25), data: Bytes::new(167615, 0), holes: Holes::new(13867, 3) },
+    Stencil { name: Name::new(62943, 12), code: Bytes::new(167605, 25), data: Bytes::new(167630, 0), holes: Holes::new(13867, 3) },
     // sub_i64__m1m (int_ops.c): 30 code bytes, 0 data bytes, 4 holes
-    Stencil { name: Name::new(62955, 12), code: Bytes::new(167615, 30), data: Bytes::new(167645, 0), holes: Holes::new(13870, 4) },
+    Stencil { name: Name::new(62955, 12), code: Bytes::new(167630, 30), data: Bytes::new(167660, 0), holes: Holes::new(13870, 4) },
     // sub_i64__m20 (int_ops.c): 25 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(62967, 12), code: Bytes::new(167645, 25), data: Bytes::new(167670, 0), holes: Holes::new(13874, 3) },
+    Stencil { name: Name::new(62967, 12), code: Bytes::new(167660, 25), data: Bytes::new(167685, 0), holes: Holes::new(13874, 3) },
     // sub_i64__m21 (int_ops.c): 25 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(62979, 12), code: Bytes::new(167670, 25), data: Bytes::new(167695, 0), holes: Holes::new(13877, 3) },
+    Stencil { name: Name::new(62979, 12), code: Bytes::new(167685, 25), data: Bytes::new(167710, 0), holes: Holes::new(13877, 3) },
     // sub_i64__m22 (int_ops.c): 17 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(62991, 12), code: Bytes::new(167695, 17), data: Bytes::new(167712, 0), holes: Holes::new(13880, 2) },
+    Stencil { name: Name::new(62991, 12), code: Bytes::new(167710, 17), data: Bytes::new(167727, 0), holes: Holes::new(13880, 2) },
     // sub_i64__m23 (int_ops.c): 25 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(63003, 12), code: Bytes::new(167712, 25), data: Bytes::new(167737, 0), holes: Holes::new(13882, 3) },
+    Stencil { name: Name::new(63003, 12), code: Bytes::new(167727, 25), data: Bytes::new(167752, 0), holes: Holes::new(13882, 3) },
     // sub_i64__m24 (int_ops.c): 25 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(63015, 12), code: Bytes::new(167737, 25), data: Bytes::new(167762, 0), holes: Holes::new(13885, 3) },
+    Stencil { name: Name::new(63015, 12), code: Bytes::new(167752, 25), data: Bytes::new(167777, 0), holes: Holes::new(13885, 3) },
     // sub_i64__m25 (int_ops.c): 25 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(63027, 12), code: Bytes::new(167762, 25), data: Bytes::new(167787, 0), holes: Holes::new(13888, 3) },
+    Stencil { name: Name::new(63027, 12), code: Bytes::new(167777, 25), data: Bytes::new(167802, 0), holes: Holes::new(13888, 3) },
     // sub_i64__m2m (int_ops.c): 30 code bytes, 0 data bytes, 4 holes
-    Stencil { name: Name::new(63039, 12), code: Bytes::new(167787, 30), data: Bytes::new(167817, 0), holes: Holes::new(13891, 4) },
+    Stencil { name: Name::new(63039, 12), code: Bytes::new(167802, 30), data: Bytes::new(167832, 0), holes: Holes::new(13891, 4) },
     // sub_i64__m30 (int_ops.c): 25 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(63051, 12), code: Bytes::new(167817, 25), data: Bytes::new(167842, 0), holes: Holes::new(13895, 3) },
+    Stencil { name: Name::new(63051, 12), code: Bytes::new(167832, 25), data: Bytes::new(167857, 0), holes: Holes::new(13895, 3) },
     // sub_i64__m31 (int_ops.c): 25 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(63063, 12), code: Bytes::new(167842, 25), data: Bytes::new(167867, 0), holes: Holes::new(13898, 3) },
+    Stencil { name: Name::new(63063, 12), code: Bytes::new(167857, 25), data: Bytes::new(167882, 0), holes: Holes::new(13898, 3) },
     // sub_i64__m32 (int_ops.c): 25 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(63075, 12), code: Bytes::new(167867, 25), data: Bytes::new(167892, 0), holes: Holes::new(13901, 3) },
+    Stencil { name: Name::new(63075, 12), code: Bytes::new(167882, 25), data: Bytes::new(167907, 0), holes: Holes::new(13901, 3) },
     // sub_i64__m33 (int_ops.c): 17 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(63087, 12), code: Bytes::new(167892, 17), data: Bytes::new(167909, 0), holes: Holes::new(13904, 2) },
+    Stencil { name: Name::new(63087, 12), code: Bytes::new(167907, 17), data: Bytes::new(167924, 0), holes: Holes::new(13904, 2) },
     // sub_i64__m34 (int_ops.c): 25 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(63099, 12), code: Bytes::new(167909, 25), data: Bytes::new(167934, 0), holes: Holes::new(13906, 3) },
+    Stencil { name: Name::new(63099, 12), code: Bytes::new(167924, 25), data: Bytes::new(167949, 0), holes: Holes::new(13906, 3) },
     // sub_i64__m35 (int_ops.c): 25 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(63111, 12), code: Bytes::new(167934, 25), data: Bytes::new(167959, 0), holes: Holes::new(13909, 3) },
+    Stencil { name: Name::new(63111, 12), code: Bytes::new(167949, 25), data: Bytes::new(167974, 0), holes: Holes::new(13909, 3) },
     // sub_i64__m3m (int_ops.c): 30 code bytes, 0 data bytes, 4 holes
-    Stencil { name: Name::new(63123, 12), code: Bytes::new(167959, 30), data: Bytes::new(167989, 0), holes: Holes::new(13912, 4) },
+    Stencil { name: Name::new(63123, 12), code: Bytes::new(167974, 30), data: Bytes::new(168004, 0), holes: Holes::new(13912, 4) },
     // sub_i64__m40 (int_ops.c): 25 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(63135, 12), code: Bytes::new(167989, 25), data: Bytes::new(168014, 0), holes: Holes::new(13916, 3) },
+    Stencil { name: Name::new(63135, 12), code: Bytes::new(168004, 25), data: Bytes::new(168029, 0), holes: Holes::new(13916, 3) },
     // sub_i64__m41 (int_ops.c): 25 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(63147, 12), code: Bytes::new(168014, 25), data: Bytes::new(168039, 0), holes: Holes::new(13919, 3) },
+    Stencil { name: Name::new(63147, 12), code: Bytes::new(168029, 25), data: Bytes::new(168054, 0), holes: Holes::new(13919, 3) },
     // sub_i64__m42 (int_ops.c): 25 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(63159, 12), code: Bytes::new(168039, 25), data: Bytes::new(168064, 0), holes: Holes::new(13922, 3) },
+    Stencil { name: Name::new(63159, 12), code: Bytes::new(168054, 25), data: Bytes::new(168079, 0), holes: Holes::new(13922, 3) },
     // sub_i64__m43 (int_ops.c): 25 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(63171, 12), code: Bytes::new(168064, 25), data: Bytes::new(168089, 0), holes: Holes::new(13925, 3) },
+    Stencil { name: Name::new(63171, 12), code: Bytes::new(168079, 25), data: Bytes::new(168104, 0), holes: Holes::new(13925, 3) },
     // sub_i64__m44 (int_ops.c): 17 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(63183, 12), code: Bytes::new(168089, 17), data: Bytes::new(168106, 0), holes: Holes::new(13928, 2) },
+    Stencil { name: Name::new(63183, 12), code: Bytes::new(168104, 17), data: Bytes::new(168121, 0), holes: Holes::new(13928, 2) },
     // sub_i64__m45 (int_ops.c): 25 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(63195, 12), code: Bytes::new(168106, 25), data: Bytes::new(168131, 0), holes: Holes::new(13930, 3) },
+    Stencil { name: Name::new(63195, 12), code: Bytes::new(168121, 25), data: Bytes::new(168146, 0), holes: Holes::new(13930, 3) },
     // sub_i64__m4m (int_ops.c): 30 code bytes, 0 data bytes, 4 holes
-    Stencil { name: Name::new(63207, 12), code: Bytes::new(168131, 30), data: Bytes::new(168161, 0), holes: Holes::new(13933, 4) },
+    Stencil { name: Name::new(63207, 12), code: Bytes::new(168146, 30), data: Bytes::new(168176, 0), holes: Holes::new(13933, 4) },
     // sub_i64__m50 (int_ops.c): 25 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(63219, 12), code: Bytes::new(168161, 25), data: Bytes::new(168186, 0), holes: Holes::new(13937, 3) },
+    Stencil { name: Name::new(63219, 12), code: Bytes::new(168176, 25), data: Bytes::new(168201, 0), holes: Holes::new(13937, 3) },
     // sub_i64__m51 (int_ops.c): 25 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(63231, 12), code: Bytes::new(168186, 25), data: Bytes::new(168211, 0), holes: Holes::new(13940, 3) },
+    Stencil { name: Name::new(63231, 12), code: Bytes::new(168201, 25), data: Bytes::new(168226, 0), holes: Holes::new(13940, 3) },
     // sub_i64__m52 (int_ops.c): 25 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(63243, 12), code: Bytes::new(168211, 25), data: Bytes::new(168236, 0), holes: Holes::new(13943, 3) },
+    Stencil { name: Name::new(63243, 12), code: Bytes::new(168226, 25), data: Bytes::new(168251, 0), holes: Holes::new(13943, 3) },
     // sub_i64__m53 (int_ops.c): 25 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(63255, 12), code: Bytes::new(168236, 25), data: Bytes::new(168261, 0), holes: Holes::new(13946, 3) },
+    Stencil { name: Name::new(63255, 12), code: Bytes::new(168251, 25), data: Bytes::new(168276, 0), holes: Holes::new(13946, 3) },
     // sub_i64__m54 (int_ops.c): 25 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(63267, 12), code: Bytes::new(168261, 25), data: Bytes::new(168286, 0), holes: Holes::new(13949, 3) },
+    Stencil { name: Name::new(63267, 12), code: Bytes::new(168276, 25), data: Bytes::new(168301, 0), holes: Holes::new(13949, 3) },
     // sub_i64__m55 (int_ops.c): 17 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(63279, 12), code: Bytes::new(168286, 17), data: Bytes::new(168303, 0), holes: Holes::new(13952, 2) },
+    Stencil { name: Name::new(63279, 12), code: Bytes::new(168301, 17), data: Bytes::new(168318, 0), holes: Holes::new(13952, 2) },
     // sub_i64__m5m (int_ops.c): 30 code bytes, 0 data bytes, 4 holes
-    Stencil { name: Name::new(63291, 12), code: Bytes::new(168303, 30), data: Bytes::new(168333, 0), holes: Holes::new(13954, 4) },
+    Stencil { name: Name::new(63291, 12), code: Bytes::new(168318, 30), data: Bytes::new(168348, 0), holes: Holes::new(13954, 4) },
     // sub_i64__mm0 (int_ops.c): 30 code bytes, 0 data bytes, 4 holes
-    Stencil { name: Name::new(63303, 12), code: Bytes::new(168333, 30), data: Bytes::new(168363, 0), holes: Holes::new(13958, 4) },
+    Stencil { name: Name::new(63303, 12), code: Bytes::new(168348, 30), data: Bytes::new(168378, 0), holes: Holes::new(13958, 4) },
     // sub_i64__mm1 (int_ops.c): 30 code bytes, 0 data bytes, 4 holes
-    Stencil { name: Name::new(63315, 12), code: Bytes::new(168363, 30), data: Bytes::new(168393, 0), holes: Holes::new(13962, 4) },
+    Stencil { name: Name::new(63315, 12), code: Bytes::new(168378, 30), data: Bytes::new(168408, 0), holes: Holes::new(13962, 4) },
     // sub_i64__mm2 (int_ops.c): 30 code bytes, 0 data bytes, 4 holes
-    Stencil { name: Name::new(63327, 12), code: Bytes::new(168393, 30), data: Bytes::new(168423, 0), holes: Holes::new(13966, 4) },
+    Stencil { name: Name::new(63327, 12), code: Bytes::new(168408, 30), data: Bytes::new(168438, 0), holes: Holes::new(13966, 4) },
     // sub_i64__mm3 (int_ops.c): 30 code bytes, 0 data bytes, 4 holes
-    Stencil { name: Name::new(63339, 12), code: Bytes::new(168423, 30), data: Bytes::new(168453, 0), holes: Holes::new(13970, 4) },
+    Stencil { name: Name::new(63339, 12), code: Bytes::new(168438, 30), data: Bytes::new(168468, 0), holes: Holes::new(13970, 4) },
     // sub_i64__mm4 (int_ops.c): 30 code bytes, 0 data bytes, 4 holes
-    Stencil { name: Name::new(63351, 12), code: Bytes::new(168453, 30), data: Bytes::new(168483, 0), holes: Holes::new(13974, 4) },
+    Stencil { name: Name::new(63351, 12), code: Bytes::new(168468, 30), data: Bytes::new(168498, 0), holes: Holes::new(13974, 4) },
     // sub_i64__mm5 (int_ops.c): 30 code bytes, 0 data bytes, 4 holes
-    Stencil { name: Name::new(63363, 12), code: Bytes::new(168483, 30), data: Bytes::new(168513, 0), holes: Holes::new(13978, 4) },
+    Stencil { name: Name::new(63363, 12), code: Bytes::new(168498, 30), data: Bytes::new(168528, 0), holes: Holes::new(13978, 4) },
     // sub_i64__x01 (int_ops.c): 14 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(63375, 12), code: Bytes::new(168513, 14), data: Bytes::new(168527, 0), holes: Holes::new(13982, 2) },
+    Stencil { name: Name::new(63375, 12), code: Bytes::new(168528, 14), data: Bytes::new(168542, 0), holes: Holes::new(13982, 2) },
     // sub_i64__x02 (int_ops.c): 14 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(63387, 12), code: Bytes::new(168527, 14), data: Bytes::new(168541, 0), holes: Holes::new(13984, 2) },
+    Stencil { name: Name::new(63387, 12), code: Bytes::new(168542, 14), data: Bytes::new(168556, 0), holes: Holes::new(13984, 2) },
     // sub_i64__x03 (int_ops.c): 14 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(63399, 12), code: Bytes::new(168541, 14), data: Bytes::new(168555, 0), holes: Holes::new(13986, 2) },
+    Stencil { name: Name::new(63399, 12), code: Bytes::new(168556, 14), data: Bytes::new(168570, 0), holes: Holes::new(13986, 2) },
     // sub_i64__x04 (int_ops.c): 14 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(63411, 12), code: Bytes::new(168555, 14), data: Bytes::new(168569, 0), holes: Holes::new(13988, 2) },
+    Stencil { name: Name::new(63411, 12), code: Bytes::new(168570, 14), data: Bytes::new(168584, 0), holes: Holes::new(13988, 2) },
     // sub_i64__x05 (int_ops.c): 14 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(63423, 12), code: Bytes::new(168569, 14), data: Bytes::new(168583, 0), holes: Holes::new(13990, 2) },
+    Stencil { name: Name::new(63423, 12), code: Bytes::new(168584, 14), data: Bytes::new(168598, 0), holes: Holes::new(13990, 2) },
     // sub_i64__x0m (int_ops.c): 19 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(63435, 12), code: Bytes::new(168583, 19), data: Bytes::new(168602, 0), holes: Holes::new(13992, 3) },
+    Stencil { name: Name::new(63435, 12), code: Bytes::new(168598, 19), data: Bytes::new(168617, 0), holes: Holes::new(13992, 3) },
     // sub_i64__x10 (int_ops.c): 14 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(63447, 12), code: Bytes::new(168602, 14), data: Bytes::new(168616, 0), holes: Holes::new(13995, 2) },
+    Stencil { name: Name::new(63447, 12), code: Bytes::new(168617, 14), data: Bytes::new(168631, 0), holes: Holes::new(13995, 2) },
     // sub_i64__x12 (int_ops.c): 14 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(63459, 12), code: Bytes::new(168616, 14), data: Bytes::new(168630, 0), holes: Holes::new(13997, 2) },
+    Stencil { name: Name::new(63459, 12), code: Bytes::new(168631, 14), data: Bytes::new(168645, 0), holes: Holes::new(13997, 2) },
     // sub_i64__x13 (int_ops.c): 14 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(63471, 12), code: Bytes::new(168630, 14), data: Bytes::new(168644, 0), holes: Holes::new(13999, 2) },
+    Stencil { name: Name::new(63471, 12), code: Bytes::new(168645, 14), data: Bytes::new(168659, 0), holes: Holes::new(13999, 2) },
     // sub_i64__x14 (int_ops.c): 14 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(63483, 12), code: Bytes::new(168644, 14), data: Bytes::new(168658, 0), holes: Holes::new(14001, 2) },
+    Stencil { name: Name::new(63483, 12), code: Bytes::new(168659, 14), data: Bytes::new(168673, 0), holes: Holes::new(14001, 2) },
     // sub_i64__x15 (int_ops.c): 14 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(63495, 12), code: Bytes::new(168658, 14), data: Bytes::new(168672, 0), holes: Holes::new(14003, 2) },
+    Stencil { name: Name::new(63495, 12), code: Bytes::new(168673, 14), data: Bytes::new(168687, 0), holes: Holes::new(14003, 2) },
     // sub_i64__x1m (int_ops.c): 19 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(63507, 12), code: Bytes::new(168672, 19), data: Bytes::new(168691, 0), holes: Holes::new(14005, 3) },
+    Stencil { name: Name::new(63507, 12), code: Bytes::new(168687, 19), data: Bytes::new(168706, 0), holes: Holes::new(14005, 3) },
     // sub_i64__x20 (int_ops.c): 14 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(63519, 12), code: Bytes::new(168691, 14), data: Bytes::new(168705, 0), holes: Holes::new(14008, 2) },
+    Stencil { name: Name::new(63519, 12), code: Bytes::new(168706, 14), data: Bytes::new(168720, 0), holes: Holes::new(14008, 2) },
     // sub_i64__x21 (int_ops.c): 14 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(63531, 12), code: Bytes::new(168705, 14), data: Bytes::new(168719, 0), holes: Holes::new(14010, 2) },
+    Stencil { name: Name::new(63531, 12), code: Bytes::new(168720, 14), data: Bytes::new(168734, 0), holes: Holes::new(14010, 2) },
     // sub_i64__x23 (int_ops.c): 14 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(63543, 12), code: Bytes::new(168719, 14), data: Bytes::new(168733, 0), holes: Holes::new(14012, 2) },
+    Stencil { name: Name::new(63543, 12), code: Bytes::new(168734, 14), data: Bytes::new(168748, 0), holes: Holes::new(14012, 2) },
     // sub_i64__x24 (int_ops.c): 14 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(63555, 12), code: Bytes::new(168733, 14), data: Bytes::new(168747, 0), holes: Holes::new(14014, 2) },
+    Stencil { name: Name::new(63555, 12), code: Bytes::new(168748, 14), data: Bytes::new(168762, 0), holes: Holes::new(14014, 2) },
     // sub_i64__x25 (int_ops.c): 14 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(63567, 12), code: Bytes::new(168747, 14), data: Bytes::new(168761, 0), holes: Holes::new(14016, 2) },
+    Stencil { name: Name::new(63567, 12), code: Bytes::new(168762, 14), data: Bytes::new(168776, 0), holes: Holes::new(14016, 2) },
     // sub_i64__x2m (int_ops.c): 19 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(63579, 12), code: Bytes::new(168761, 19), data: Bytes::new(168780, 0), holes: Holes::new(14018, 3) },
+    Stencil { name: Name::new(63579, 12), code: Bytes::new(168776, 19), data: Bytes::new(168795, 0), holes: Holes::new(14018, 3) },
     // sub_i64__x30 (int_ops.c): 14 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(63591, 12), code: Bytes::new(168780, 14), data: Bytes::new(168794, 0), holes: Holes::new(14021, 2) },
+    Stencil { name: Name::new(63591, 12), code: Bytes::new(168795, 14), data: Bytes::new(168809, 0), holes: Holes::new(14021, 2) },
     // sub_i64__x31 (int_ops.c): 14 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(63603, 12), code: Bytes::new(168794, 14), data: Bytes::new(168808, 0), holes: Holes::new(14023, 2) },
+    Stencil { name: Name::new(63603, 12), code: Bytes::new(168809, 14), data: Bytes::new(168823, 0), holes: Holes::new(14023, 2) },
     // sub_i64__x32 (int_ops.c): 14 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(63615, 12), code: Bytes::new(168808, 14), data: Bytes::new(168822, 0), holes: Holes::new(14025, 2) },
+    Stencil { name: Name::new(63615, 12), code: Bytes::new(168823, 14), data: Bytes::new(168837, 0), holes: Holes::new(14025, 2) },
     // sub_i64__x34 (int_ops.c): 14 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(63627, 12), code: Bytes::new(168822, 14), data: Bytes::new(168836, 0), holes: Holes::new(14027, 2) },
+    Stencil { name: Name::new(63627, 12), code: Bytes::new(168837, 14), data: Bytes::new(168851, 0), holes: Holes::new(14027, 2) },
     // sub_i64__x35 (int_ops.c): 14 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(63639, 12), code: Bytes::new(168836, 14), data: Bytes::new(168850, 0), holes: Holes::new(14029, 2) },
+    Stencil { name: Name::new(63639, 12), code: Bytes::new(168851, 14), data: Bytes::new(168865, 0), holes: Holes::new(14029, 2) },
     // sub_i64__x3m (int_ops.c): 19 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(63651, 12), code: Bytes::new(168850, 19), data: Bytes::new(168869, 0), holes: Holes::new(14031, 3) },
+    Stencil { name: Name::new(63651, 12), code: Bytes::new(168865, 19), data: Bytes::new(168884, 0), holes: Holes::new(14031, 3) },
     // sub_i64__x40 (int_ops.c): 14 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(63663, 12), code: Bytes::new(168869, 14), data: Bytes::new(168883, 0), holes: Holes::new(14034, 2) },
+    Stencil { name: Name::new(63663, 12), code: Bytes::new(168884, 14), data: Bytes::new(168898, 0), holes: Holes::new(14034, 2) },
     // sub_i64__x41 (int_ops.c): 14 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(63675, 12), code: Bytes::new(168883, 14), data: Bytes::new(168897, 0), holes: Holes::new(14036, 2) },
+    Stencil { name: Name::new(63675, 12), code: Bytes::new(168898, 14), data: Bytes::new(168912, 0), holes: Holes::new(14036, 2) },
     // sub_i64__x42 (int_ops.c): 14 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(63687, 12), code: Bytes::new(168897, 14), data: Bytes::new(168911, 0), holes: Holes::new(14038, 2) },
+    Stencil { name: Name::new(63687, 12), code: Bytes::new(168912, 14), data: Bytes::new(168926, 0), holes: Holes::new(14038, 2) },
     // sub_i64__x43 (int_ops.c): 14 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(63699, 12), code: Bytes::new(168911, 14), data: Bytes::new(168925, 0), holes: Holes::new(14040, 2) },
+    Stencil { name: Name::new(63699, 12), code: Bytes::new(168926, 14), data: Bytes::new(168940, 0), holes: Holes::new(14040, 2) },
     // sub_i64__x45 (int_ops.c): 14 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(63711, 12), code: Bytes::new(168925, 14), data: Bytes::new(168939, 0), holes: Holes::new(14042, 2) },
+    Stencil { name: Name::new(63711, 12), code: Bytes::new(168940, 14), data: Bytes::new(168954, 0), holes: Holes::new(14042, 2) },
     // sub_i64__x4m (int_ops.c): 19 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(63723, 12), code: Bytes::new(168939, 19), data: Bytes::new(168958, 0), holes: Holes::new(14044, 3) },
+    Stencil { name: Name::new(63723, 12), code: Bytes::new(168954, 19), data: Bytes::new(168973, 0), holes: Holes::new(14044, 3) },
     // sub_i64__x50 (int_ops.c): 14 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(63735, 12), code: Bytes::new(168958, 14), data: Bytes::new(168972, 0), holes: Holes::new(14047, 2) },
+    Stencil { name: Name::new(63735, 12), code: Bytes::new(168973, 14), data: Bytes::new(168987, 0), holes: Holes::new(14047, 2) },
     // sub_i64__x51 (int_ops.c): 14 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(63747, 12), code: Bytes::new(168972, 14), data: Bytes::new(168986, 0), holes: Holes::new(14049, 2) },
+    Stencil { name: Name::new(63747, 12), code: Bytes::new(168987, 14), data: Bytes::new(169001, 0), holes: Holes::new(14049, 2) },
     // sub_i64__x52 (int_ops.c): 14 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(63759, 12), code: Bytes::new(168986, 14), data: Bytes::new(169000, 0), holes: Holes::new(14051, 2) },
+    Stencil { name: Name::new(63759, 12), code: Bytes::new(169001, 14), data: Bytes::new(169015, 0), holes: Holes::new(14051, 2) },
     // sub_i64__x53 (int_ops.c): 14 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(63771, 12), code: Bytes::new(169000, 14), data: Bytes::new(169014, 0), holes: Holes::new(14053, 2) },
+    Stencil { name: Name::new(63771, 12), code: Bytes::new(169015, 14), data: Bytes::new(169029, 0), holes: Holes::new(14053, 2) },
     // sub_i64__x54 (int_ops.c): 14 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(63783, 12), code: Bytes::new(169014, 14), data: Bytes::new(169028, 0), holes: Holes::new(14055, 2) },
+    Stencil { name: Name::new(63783, 12), code: Bytes::new(169029, 14), data: Bytes::new(169043, 0), holes: Holes::new(14055, 2) },
     // sub_i64__x5m (int_ops.c): 19 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(63795, 12), code: Bytes::new(169028, 19), data: Bytes::new(169047, 0), holes: Holes::new(14057, 3) },
+    Stencil { name: Name::new(63795, 12), code: Bytes::new(169043, 19), data: Bytes::new(169062, 0), holes: Holes::new(14057, 3) },
     // unbox_list (lists.c): 41 code bytes, 0 data bytes, 4 holes
-    Stencil { name: Name::new(63807, 10), code: Bytes::new(169047, 41), data: Bytes::new(169088, 0), holes: Holes::new(14060, 4) },
+    Stencil { name: Name::new(63807, 10), code: Bytes::new(169062, 41), data: Bytes::new(169103, 0), holes: Holes::new(14060, 4) },
     // unbox_list_c1 (lists.c): 41 code bytes, 0 data bytes, 4 holes
-    Stencil { name: Name::new(63817, 13), code: Bytes::new(169088, 41), data: Bytes::new(169129, 0), holes: Holes::new(14064, 4) },
+    Stencil { name: Name::new(63817, 13), code: Bytes::new(169103, 41), data: Bytes::new(169144, 0), holes: Holes::new(14064, 4) },
     // unbox_list_c2 (lists.c): 41 code bytes, 0 data bytes, 4 holes
-    Stencil { name: Name::new(63830, 13), code: Bytes::new(169129, 41), data: Bytes::new(169170, 0), holes: Holes::new(14068, 4) },
+    Stencil { name: Name::new(63830, 13), code: Bytes::new(169144, 41), data: Bytes::new(169185, 0), holes: Holes::new(14068, 4) },
     // unbox_list_c3 (lists.c): 41 code bytes, 0 data bytes, 4 holes
-    Stencil { name: Name::new(63843, 13), code: Bytes::new(169170, 41), data: Bytes::new(169211, 0), holes: Holes::new(14072, 4) },
+    Stencil { name: Name::new(63843, 13), code: Bytes::new(169185, 41), data: Bytes::new(169226, 0), holes: Holes::new(14072, 4) },
     // unbox_list_c4 (lists.c): 41 code bytes, 0 data bytes, 4 holes
-    Stencil { name: Name::new(63856, 13), code: Bytes::new(169211, 41), data: Bytes::new(169252, 0), holes: Holes::new(14076, 4) },
+    Stencil { name: Name::new(63856, 13), code: Bytes::new(169226, 41), data: Bytes::new(169267, 0), holes: Holes::new(14076, 4) },
     // unbox_list_c5 (lists.c): 41 code bytes, 0 data bytes, 4 holes
-    Stencil { name: Name::new(63869, 13), code: Bytes::new(169252, 41), data: Bytes::new(169293, 0), holes: Holes::new(14080, 4) },
+    Stencil { name: Name::new(63869, 13), code: Bytes::new(169267, 41), data: Bytes::new(169308, 0), holes: Holes::new(14080, 4) },
     // unbox_list_c6 (lists.c): 41 code bytes, 0 data bytes, 4 holes
-    Stencil { name: Name::new(63882, 13), code: Bytes::new(169293, 41), data: Bytes::new(169334, 0), holes: Holes::new(14084, 4) },
+    Stencil { name: Name::new(63882, 13), code: Bytes::new(169308, 41), data: Bytes::new(169349, 0), holes: Holes::new(14084, 4) },
     // unbox_list_f (lists.c): 41 code bytes, 0 data bytes, 4 holes
-    Stencil { name: Name::new(63895, 12), code: Bytes::new(169334, 41), data: Bytes::new(169375, 0), holes: Holes::new(14088, 4) },
+    Stencil { name: Name::new(63895, 12), code: Bytes::new(169349, 41), data: Bytes::new(169390, 0), holes: Holes::new(14088, 4) },
     // unbox_list_f_c1 (lists.c): 41 code bytes, 0 data bytes, 4 holes
-    Stencil { name: Name::new(63907, 15), code: Bytes::new(169375, 41), data: Bytes::new(169416, 0), holes: Holes::new(14092, 4) },
+    Stencil { name: Name::new(63907, 15), code: Bytes::new(169390, 41), data: Bytes::new(169431, 0), holes: Holes::new(14092, 4) },
     // unbox_list_f_c2 (lists.c): 41 code bytes, 0 data bytes, 4 holes
-    Stencil { name: Name::new(63922, 15), code: Bytes::new(169416, 41), data: Bytes::new(169457, 0), holes: Holes::new(14096, 4) },
+    Stencil { name: Name::new(63922, 15), code: Bytes::new(169431, 41), data: Bytes::new(169472, 0), holes: Holes::new(14096, 4) },
     // unbox_list_f_c3 (lists.c): 41 code bytes, 0 data bytes, 4 holes
-    Stencil { name: Name::new(63937, 15), code: Bytes::new(169457, 41), data: Bytes::new(169498, 0), holes: Holes::new(14100, 4) },
+    Stencil { name: Name::new(63937, 15), code: Bytes::new(169472, 41), data: Bytes::new(169513, 0), holes: Holes::new(14100, 4) },
     // unbox_list_f_c4 (lists.c): 41 code bytes, 0 data bytes, 4 holes
-    Stencil { name: Name::new(63952, 15), code: Bytes::new(169498, 41), data: Bytes::new(169539, 0), holes: Holes::new(14104, 4) },
+    Stencil { name: Name::new(63952, 15), code: Bytes::new(169513, 41), data: Bytes::new(169554, 0), holes: Holes::new(14104, 4) },
     // unbox_list_f_c5 (lists.c): 41 code bytes, 0 data bytes, 4 holes
-    Stencil { name: Name::new(63967, 15), code: Bytes::new(169539, 41), data: Bytes::new(169580, 0), holes: Holes::new(14108, 4) },
+    Stencil { name: Name::new(63967, 15), code: Bytes::new(169554, 41), data: Bytes::new(169595, 0), holes: Holes::new(14108, 4) },
     // unbox_list_f_c6 (lists.c): 41 code bytes, 0 data bytes, 4 holes
-    Stencil { name: Name::new(63982, 15), code: Bytes::new(169580, 41), data: Bytes::new(169621, 0), holes: Holes::new(14112, 4) },
+    Stencil { name: Name::new(63982, 15), code: Bytes::new(169595, 41), data: Bytes::new(169636, 0), holes: Holes::new(14112, 4) },
 ];
 
 static NAMES: &str = "\
@@ -13663,7 +13663,7 @@ static NAMES: &str = "\
     unbox_list_f_c6\
 ";
 
-static BYTES: &[u8; 169621] = &[
+static BYTES: &[u8; 169636] = &[
     // abs_f64 code
     0xf2, 0x45, 0x0f, 0x10, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0x44, 0x0f, 0x54, 0x05, 0x00, 0x00,
     0x00, 0x00, 0x45, 0x0f, 0x13, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
@@ -29777,26 +29777,26 @@ static BYTES: &[u8; 169621] = &[
     0x49, 0x8b, 0x44, 0x24, 0x10, 0x48, 0x85, 0xc0, 0x74, 0x0a, 0x49, 0x8b, 0x4c, 0x24, 0x18, 0xf2,
     0x0f, 0x11, 0x3c, 0x08, 0x31, 0xc0, 0xc3,
     // ret_i64 code
-    0x49, 0x8b, 0x44, 0x24, 0x10, 0x48, 0x85, 0xc0, 0x74, 0x11, 0x49, 0x8b, 0x8c, 0x24, 0x00, 0x00,
-    0x00, 0x00, 0x49, 0x8b, 0x54, 0x24, 0x18, 0x48, 0x89, 0x0c, 0x10, 0x31, 0xc0, 0xc3,
+    0x49, 0x8b, 0x94, 0x24, 0x00, 0x00, 0x00, 0x00, 0x49, 0x8b, 0x44, 0x24, 0x10, 0x48, 0x85, 0xc0,
+    0x74, 0x09, 0x49, 0x8b, 0x4c, 0x24, 0x18, 0x48, 0x89, 0x14, 0x08, 0x31, 0xc0, 0xc3,
     // ret_i64__0 code
     0x49, 0x8b, 0x44, 0x24, 0x10, 0x48, 0x85, 0xc0, 0x74, 0x09, 0x49, 0x8b, 0x4c, 0x24, 0x18, 0x48,
-    0x89, 0x3c, 0x08, 0x31, 0xc0, 0xc3,
+    0x89, 0x3c, 0x08, 0x48, 0x89, 0xfa, 0x31, 0xc0, 0xc3,
     // ret_i64__1 code
-    0x49, 0x8b, 0x44, 0x24, 0x10, 0x48, 0x85, 0xc0, 0x74, 0x09, 0x49, 0x8b, 0x4c, 0x24, 0x18, 0x48,
-    0x89, 0x34, 0x08, 0x31, 0xc0, 0xc3,
+    0x48, 0x89, 0xf2, 0x49, 0x8b, 0x44, 0x24, 0x10, 0x48, 0x85, 0xc0, 0x74, 0x09, 0x49, 0x8b, 0x4c,
+    0x24, 0x18, 0x48, 0x89, 0x14, 0x08, 0x31, 0xc0, 0xc3,
     // ret_i64__2 code
     0x49, 0x8b, 0x44, 0x24, 0x10, 0x48, 0x85, 0xc0, 0x74, 0x09, 0x49, 0x8b, 0x4c, 0x24, 0x18, 0x48,
     0x89, 0x14, 0x08, 0x31, 0xc0, 0xc3,
     // ret_i64__3 code
     0x49, 0x8b, 0x44, 0x24, 0x10, 0x48, 0x85, 0xc0, 0x74, 0x09, 0x49, 0x8b, 0x54, 0x24, 0x18, 0x48,
-    0x89, 0x0c, 0x10, 0x31, 0xc0, 0xc3,
+    0x89, 0x0c, 0x10, 0x48, 0x89, 0xca, 0x31, 0xc0, 0xc3,
     // ret_i64__4 code
-    0x49, 0x8b, 0x44, 0x24, 0x10, 0x48, 0x85, 0xc0, 0x74, 0x09, 0x49, 0x8b, 0x4c, 0x24, 0x18, 0x4c,
-    0x89, 0x04, 0x08, 0x31, 0xc0, 0xc3,
+    0x4c, 0x89, 0xc2, 0x49, 0x8b, 0x44, 0x24, 0x10, 0x48, 0x85, 0xc0, 0x74, 0x09, 0x49, 0x8b, 0x4c,
+    0x24, 0x18, 0x48, 0x89, 0x14, 0x08, 0x31, 0xc0, 0xc3,
     // ret_i64__5 code
-    0x49, 0x8b, 0x44, 0x24, 0x10, 0x48, 0x85, 0xc0, 0x74, 0x09, 0x49, 0x8b, 0x4c, 0x24, 0x18, 0x4c,
-    0x89, 0x0c, 0x08, 0x31, 0xc0, 0xc3,
+    0x4c, 0x89, 0xca, 0x49, 0x8b, 0x44, 0x24, 0x10, 0x48, 0x85, 0xc0, 0x74, 0x09, 0x49, 0x8b, 0x4c,
+    0x24, 0x18, 0x48, 0x89, 0x14, 0x08, 0x31, 0xc0, 0xc3,
     // ret_void code
     0x31, 0xc0, 0xc3,
     // set_field_cell code
@@ -48220,7 +48220,7 @@ static HOLES: &[Hole; 14116] = &[
     // ret_f64
     Hole { offset: 0x10, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
     // ret_i64
-    Hole { offset: 0xe, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
+    Hole { offset: 0x4, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
     // set_field_cell
     Hole { offset: 0x4, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
     Hole { offset: 0x17, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },

@@ -12,7 +12,8 @@
  * update a counter.
  *
  * ret_*: store R[a] into the caller's result slot (if there is a caller) and
- * return STATUS_RETURNED to whoever called this frame (a call stencil or the entry shim). */
+ * return STATUS_RETURNED to whoever called this frame (a call stencil or the entry shim);
+ * `ret_i64` leaves R[a] in rdx too. */
 #include <stddef.h>
 
 #include "mochi.h"
@@ -111,11 +112,19 @@ CACHE_FORMS(CALL_DIRECT, call_direct, Z)
     }
 CACHE_FORMS(CALL_CLOSURE, call_closure, Z)
 
-/* return R[a] (i64) to the caller's result slot */
-#define RET(A)                                      \
-    const FrameHeader *h = (const FrameHeader *)fp; \
-    if (h->caller != NULL)                          \
-        *(int64_t *)(h->caller + h->dest) = A;      \
+/* return R[a] (i64) to the caller's result slot, and in rdx: a native caller finds it there
+ * after its call (`NATIVE_CALL` returns rdx as x2), so a function without loops takes its
+ * callee's result from the register instead of reloading the slot (tier2-jit's
+ * `around_call!`); the slot is written all the same, for the interpreter. */
+#define RET(A)                                                 \
+    const FrameHeader *h = (const FrameHeader *)fp;            \
+    int64_t v_ = (A);                                          \
+    if (h->caller != NULL)                                     \
+        *(int64_t *)(h->caller + h->dest) = v_;                \
+    {                                                          \
+        register int64_t rdx_ __asm__("rdx") = v_;             \
+        __asm__ volatile("" ::"r"(rdx_));                      \
+    }                                                          \
     PINNED_RETURN(STATUS_RETURNED);
 OP_A(ret_i64, RET)
 

@@ -53,7 +53,7 @@ pub use crate::tables::{CACHE_REGS, F_CACHE_REGS};
 use std::sync::OnceLock;
 use stencils::{HoleSymbol, Stencil};
 use vm::ops::{Op, Operand};
-use vm::program::{Bank, Function, Program};
+use vm::program::{Bank, Function, Program, RetKind};
 
 /// A loop of at most this many instructions (from its header to its back-edge) starts at a
 /// multiple of `LOOP_ALIGN` bytes, so that its code, mostly under 64 bytes, is fetched in as
@@ -397,6 +397,12 @@ impl Emitter {
             self.natives.resize(prog.funcs.len(), 0);
         }
         let natives = &self.natives;
+        // (a callee that returns an i64 leaves it in rdx too: `around_call!`)
+        let returns_i64 = |fid: usize| {
+            prog.funcs
+                .get(fid)
+                .is_some_and(|f| f.ret == RetKind::Value(Bank::I64))
+        };
         let mut used_direct = false;
 
         // ---- reachability, and the size of everything before the code ----
@@ -730,12 +736,28 @@ impl Emitter {
                 // x0..x5 for its own side exits and returns them undefined), after spilling
                 // the registers whose slot is live after the call and may differ from it, and
                 // before reloading the live ones (the callee may side-exit, and the
-                // interpreter then resumes this frame from memory).
+                // interpreter then resumes this frame from memory). A callee returning an
+                // i64 (`ret_i64`) leaves its result in rdx, which the call returns as x2: a
+                // cached result is moved from there (before x2 is reloaded) instead of
+                // reloaded from its slot.
                 macro_rules! around_call {
-                    ($s:expr) => {{
+                    ($s:expr, $ret_i64:expr) => {{
                         each_reg!(self.live_after[2 * n + pc], set.spill);
                         op!($s);
-                        each_reg!(self.live_after[pc], set.reload);
+                        let mut live = self.live_after[pc];
+                        let dest = cache.iter().position(|&w| w == raw[1]);
+                        if let (true, Some(k)) = ($ret_i64, dest) {
+                            if live & (1 << k) != 0 {
+                                live &= !(1 << k);
+                                if k != RDX {
+                                    let code = (1 + k) + LOC_BASE * (1 + RDX);
+                                    let mv = set.variants
+                                        [ops[Op::MovI64 as usize].variants as usize + code];
+                                    piece!(mv, Role::Op, pc, op_a, used_exit, false);
+                                }
+                            }
+                        }
+                        each_reg!(live, set.reload);
                     }};
                 }
                 if selective && pc == 0 {
@@ -762,7 +784,7 @@ impl Emitter {
                                 + 8 * prog.funcs[callee].frame_words() as u64;
                             each_f!(set.spill_f);
                             if selective {
-                                around_call!(forms[0]);
+                                around_call!(forms[0], returns_i64(callee));
                             } else {
                                 op!(forms[ncache]);
                             }
@@ -795,7 +817,8 @@ impl Emitter {
                         break 'pick;
                     }
                     if selective && info.slots.call {
-                        around_call!(info.stencil);
+                        let callee = (ins.op == Op::Call).then_some(raw[0] as usize);
+                        around_call!(info.stencil, callee.is_some_and(returns_i64));
                         break 'pick;
                     }
                     if let Some(forms) = info.cached_forms {
@@ -1349,6 +1372,9 @@ fn choose_cache_into(
 /// the emitter 2.3x slower (the `emit` bench's 20 000-op function: 63 -> 21 M ops/s) for
 /// nothing measurable.
 const LOOP_FREE_CACHE_MAX_OPS: usize = 1000;
+
+/// The x register holding rdx, where `ret_i64` leaves its result (`stencils/src/calls.c`).
+const RDX: usize = 2;
 
 /// Bytes a `spill_k` or `reload_k` piece takes at most (one `mov` with a 32-bit offset).
 const RELOAD_BOUND: usize = 16;
