@@ -1303,7 +1303,7 @@ fn choose_cache_into(
         }
     }
     // A loop-free function: every instruction counts once, and only i64 slots are cached
-    // (see `call_liveness`).
+    // (see `call_masks`).
     if !loops {
         depth.resize(n + 1, 0);
         depth[0] = 1;
@@ -1356,15 +1356,6 @@ fn choose_cache_into(
     (ni, nf)
 }
 
-/// For a loop-free function that caches `cache` (i64 slots, `cache[r]` in x_r), per
-/// instruction `pc` (bit r: x_r), into `masks`: `[pc]` the registers whose slot may be read
-/// after the instruction (before it is written again), `[n + pc]` those whose slot may be
-/// read from before it (`[n]`: what the entry loads), and for a call `[2n + pc]` those to
-/// spill before it: live after it, not its result, and possibly changed in their register
-/// since the entry or the last call (which leave every live register equal to its slot).
-/// Jumps go forward only, so one backward pass (liveness) and one forward pass (changes) are
-/// exact; what the op table's semantics leave unclear counts as a read (`SlotUse`), which
-/// only keeps more registers alive.
 /// The largest function without loops that caches registers. Such a function runs each of
 /// its instructions once per call, so the cache pays only in small functions called often
 /// (recursions, helpers); a big one (top-level code, generated straight-line code) runs
@@ -1379,6 +1370,15 @@ const RDX: usize = 2;
 /// Bytes a `spill_k` or `reload_k` piece takes at most (one `mov` with a 32-bit offset).
 const RELOAD_BOUND: usize = 16;
 
+/// For a loop-free function that caches `cache` (i64 slots, `cache[r]` in x_r), per
+/// instruction `pc` (bit r: x_r), into `masks`: `[pc]` the registers whose slot may be read
+/// after the instruction (before it is written again), `[n + pc]` those whose slot may be
+/// read from before it (`[n]`: what the entry loads), and for a call `[2n + pc]` those to
+/// spill before it: live after it, not its result, and possibly changed in their register
+/// since the entry or the last call (which leave every live register equal to its slot).
+/// Jumps go forward only, so one backward pass (liveness) and one forward pass (changes) are
+/// exact; what the op table's semantics leave unclear counts as a read (`SlotUse`), which
+/// only keeps more registers alive.
 fn call_masks(
     f: &Function,
     set: &StencilSet,

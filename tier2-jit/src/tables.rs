@@ -193,7 +193,7 @@ pub(crate) struct OpInfo {
     /// Start of its row in `StencilSet::variants` (`u32::MAX`: no register variants).
     pub(crate) variants: u32,
     /// The frame words it reads and writes, for the liveness of cached registers across
-    /// calls (`emit::call_liveness`); from the op table's semantics ([`SlotUse::of`]).
+    /// calls (`emit::call_masks`); from the op table's semantics ([`SlotUse::of`]).
     pub(crate) slots: SlotUse,
     /// A stencil it would use has a hole the op cannot fill: compiling it fails with
     /// `StencilSet::broken[op]`.
