@@ -946,3 +946,35 @@ pub(crate) fn prepare(helper_names: &[&str]) -> Result<Tables, String> {
         exit,
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::SlotUse;
+    use vm::ops::Op;
+
+    fn rw(op: Op) -> (u8, u8, u8) {
+        let u = SlotUse::of(op);
+        (u.reads, u.reads_next, u.writes)
+    }
+
+    /// The reads and writes the loop-free register cache's liveness relies on, as the op
+    /// table's semantics give them.
+    #[test]
+    fn slot_use_follows_the_semantics() {
+        // R[a] := R[b] + R[c]: a written (not read), b and c read.
+        assert_eq!(rw(Op::AddI64), (0b110, 0, 0b001));
+        // R[a] := R[a] + 1; if R[a] < R[b] ...: a read and written.
+        assert_eq!(rw(Op::IncJLtI64), (0b011, 0, 0b001));
+        // Branches and returns only read.
+        assert_eq!(rw(Op::JLtI64), (0b011, 0, 0));
+        assert_eq!(rw(Op::RetI64), (0b001, 0, 0));
+        // A store into a list reads all three.
+        assert_eq!(rw(Op::ListSetI64), (0b111, 0, 0));
+        // R[a] := R[b][R[c] : R[c+1]]: the word after c is read too.
+        assert_eq!(rw(Op::StrSlice), (0b110, 0b100, 0b001));
+        // A call writes its result word b; a closure call reads the closure a.
+        assert_eq!(rw(Op::Call), (0, 0, 0b010));
+        assert_eq!(rw(Op::CallClosure), (0b001, 0, 0b010));
+        assert!(SlotUse::of(Op::Call).call && !SlotUse::of(Op::AddI64).call);
+    }
+}
