@@ -461,6 +461,8 @@ impl Emitter {
             last_live = last_live.max(pc.min(n - 1));
         }
         let loops = self.heads.len() > 1;
+        // (a back-edge to pc 0 makes it a jump target: its entry then needs a stub)
+        let pc0_target = self.heads[1..].contains(&0);
         self.heads.sort_unstable();
         self.heads.dedup();
         let mut cache_words = [0u32; CACHE_REGS];
@@ -503,7 +505,7 @@ impl Emitter {
         // those holes are patched once the instructions are in place (`late`).
         let exit_len = st[set.exit as usize].len as usize;
         let exit_at_len = st[set.exit_at as usize].len as usize;
-        // An entry stub's reloads: (stencil, cached slot) of every cached register.
+        // An entry's reloads: (stencil, cached slot) of every cached register.
         let entry_reloads = || {
             let i = (set.reload[..ncache].iter().zip(cache).enumerate())
                 .filter(|(r, _)| entry_mask & (1 << r) != 0)
@@ -511,9 +513,12 @@ impl Emitter {
             let f = set.reload_f[..nfc].iter().zip(fcache);
             i.chain(f).map(|(&s, &w)| (s, w))
         };
-        // A loop-free function is entered at pc 0 only, which no jump targets: its reloads
-        // are the first pieces of pc 0 instead of a stub that jumps there.
-        let has_stubs = any_cache && !selective;
+        // When no jump targets pc 0 (always in a loop-free function), its entry's reloads are
+        // the first pieces of pc 0 instead of a stub that jumps there (a taken jump on every
+        // call): entry stubs are made for `heads[first_stub..]` only.
+        let entry0_inline = any_cache && !pc0_target;
+        let first_stub = entry0_inline as usize;
+        let has_stubs = any_cache && self.heads.len() > first_stub;
         let entry_len = match has_stubs {
             true => {
                 let reloads = entry_reloads().map(|(s, _)| st[s as usize].ft_len as usize);
@@ -524,8 +529,8 @@ impl Emitter {
         // Entry stubs (only when registers are cached) at pc 0 and at every loop header, the
         // only places the interpreter enters native code (a call, a back-edge): a reload of
         // each cached register, then a jump to the instruction.
-        // Where the stub of entry `k` (of `heads`) is.
-        let stub_at = |k: usize| exit_len + k * entry_len;
+        // Where the stub of entry `k` (of `heads`, k >= first_stub) is.
+        let stub_at = |k: usize| exit_len + (k - first_stub) * entry_len;
         let exits_start = stub_at(self.heads.len());
         // The instructions start on a cache line, as the unit does: where a hot loop falls
         // relative to 32- and 64-byte boundaries moved tight loops by up to 1.7x.
@@ -533,13 +538,17 @@ impl Emitter {
         let cold_start = exits_start + exits * exit_at_len;
         let code_start = (cold_start + cold_total).next_multiple_of(64);
         let mut bound = code_start + bound + small_loops * (set.loop_align - 1);
+        if entry0_inline {
+            // (pc 0's entry reloads, which the ops' bounds leave out)
+            bound += (CACHE_REGS + F_CACHE_REGS) * RELOAD_BOUND;
+        }
         if selective {
-            // (the entry's reloads, and the spills and reloads around each call, which the
-            // ops' bounds leave out: a call's bound is its form for 0 registers then)
+            // (the spills and reloads around each call, which the ops' bounds leave out: a
+            // call's bound is its form for 0 registers then)
             let calls = (f.code.iter().zip(&self.live[..n]))
                 .filter(|(ins, &l)| l && set.ops[ins.op as usize].slots.call)
                 .count();
-            bound += (2 * calls + 1) * CACHE_REGS * RELOAD_BOUND;
+            bound += 2 * calls * CACHE_REGS * RELOAD_BOUND;
         }
         if bound > u32::MAX as usize {
             return Err(format!("function {} is too large", f.name));
@@ -760,8 +769,10 @@ impl Emitter {
                         each_reg!(live, set.reload);
                     }};
                 }
-                if selective && pc == 0 {
-                    each_reg!(entry_mask, set.reload);
+                if entry0_inline && pc == 0 {
+                    for (s, w) in entry_reloads() {
+                        piece!(s, Role::Slot(w), pc, 8 * w as u64, used_exit, false);
+                    }
                 }
                 'pick: {
                     if let Some(forms) = info.direct_forms {
@@ -773,7 +784,10 @@ impl Emitter {
                         if direct && (callee == fid || natives[callee] != 0) {
                             vals[v::CALLEE as usize] = if callee == fid {
                                 // (entry 0 is pc 0)
-                                let entry = if has_stubs { stub_at(0) } else { code_start };
+                                let entry = match any_cache && !entry0_inline {
+                                    true => stub_at(0),
+                                    false => code_start,
+                                };
                                 (base + entry) as u64
                             } else {
                                 natives[callee] as u64
@@ -1020,8 +1034,8 @@ impl Emitter {
                 );
             }
             // The entry stubs: reloads falling through to a jump to their instruction.
-            let stubs = if has_stubs { heads } else { &[][..] };
-            for (k, &pc) in stubs.iter().enumerate() {
+            let stubs = if any_cache { heads } else { &[][..] };
+            for (k, &pc) in stubs.iter().enumerate().skip(first_stub) {
                 let pc = pc as usize;
                 let mut at = stub_at(k);
                 vals[v::PC as usize] = pc as u64;
@@ -1064,7 +1078,7 @@ impl Emitter {
         // Entry points: the stub when registers are cached, else the instruction's code.
         let entries: Vec<(u32, *const u8)> = (self.heads.iter().enumerate())
             .map(|(k, &pc)| {
-                let off = match has_stubs {
+                let off = match any_cache && k >= first_stub {
                     true => stub_at(k),
                     false => self.pc_off[pc as usize] as usize,
                 };
