@@ -809,15 +809,39 @@ impl Emitter {
                     }
                     if let (Some(forms), true) = (info.keep_forms, any_cache) {
                         if nfc == 0 {
-                            // The keeping form (`R[a] := R[b][R[c]]`, a and c words of the
-                            // frame): make c's slot current before it, a's register after.
-                            let (a, c) = (raw[0], raw[2]);
-                            if let Some((_, spill, _)) = cached(c) {
-                                piece!(spill, Role::Slot(c), pc, 8 * c as u64, used_exit, false);
+                            // The keeping form, which reads and writes its words in the
+                            // frame: make the slots it reads current before it and the
+                            // registers of those it writes after (`SlotUse`; such an op reads
+                            // no `R[x+1]`, the tables check).
+                            let u = info.slots;
+                            for (j, &w) in raw.iter().enumerate() {
+                                if let (true, Some((_, spill, _))) =
+                                    (u.reads & 1 << j != 0, cached(w))
+                                {
+                                    piece!(
+                                        spill,
+                                        Role::Slot(w),
+                                        pc,
+                                        8 * w as u64,
+                                        used_exit,
+                                        false
+                                    );
+                                }
                             }
                             op!(forms[ncache - 1]);
-                            if let Some((_, _, reload)) = cached(a) {
-                                piece!(reload, Role::Slot(a), pc, 8 * a as u64, used_exit, false);
+                            for (j, &w) in raw.iter().enumerate() {
+                                if let (true, Some((_, _, reload))) =
+                                    (u.writes & 1 << j != 0, cached(w))
+                                {
+                                    piece!(
+                                        reload,
+                                        Role::Slot(w),
+                                        pc,
+                                        8 * w as u64,
+                                        used_exit,
+                                        false
+                                    );
+                                }
                             }
                         } else if let Some(ff) = info.f_forms {
                             each_f!(set.spill_f);

@@ -640,8 +640,12 @@ pub(crate) fn prepare(helper_names: &[&str]) -> Result<Tables, String> {
                 .collect();
             k.map(|k| std::array::from_fn(|i| k[i]))
         };
-        if keep_forms.is_some() && (f_forms.is_none() || cached_forms.is_some()) {
-            broken[i] = format!("{op:?}: keeping forms need `_f` forms and no `_cN` forms");
+        if keep_forms.is_some()
+            && (f_forms.is_none() || cached_forms.is_some() || SlotUse::of(*op).reads_next != 0)
+        {
+            broken[i] = format!(
+                "{op:?}: keeping forms need `_f` forms, no `_cN` forms and no implicit operands"
+            );
         }
         let direct_forms = if *op == Op::Call {
             let mut forms = [0u16; CACHE_REGS + 1];

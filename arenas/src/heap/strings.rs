@@ -28,6 +28,28 @@ pub(crate) fn buf_bytes(b: *mut BufHeader) -> *mut u8 {
     unsafe { (b as *mut u8).add(BUF_HEADER_SIZE) }
 }
 
+/// Append `b`'s bytes to `a`'s buffer when `a` ends where the buffer's used bytes end and it
+/// has room for them: bytes past `used`, which no string covers (strings are immutable), so
+/// nothing else changes. Returns whether it did (`a`'s slot itself is the caller's to grow
+/// or to copy into a new one); false, nothing written, otherwise.
+fn extend_buf(a: &StrSlot, b: &StrSlot) -> bool {
+    if a.buf.is_null() {
+        return false;
+    }
+    // SAFETY: a live string's buffer is live and covers `a.ptr .. a.ptr + a.len`; `b`'s bytes
+    // lie below some buffer's `used`, so they do not overlap the bytes written past `used`.
+    unsafe {
+        let hdr = &mut *a.buf;
+        let end = buf_bytes(a.buf).add(hdr.used as usize);
+        if !std::ptr::eq(a.ptr.add(a.len as usize), end) || hdr.used + b.len > hdr.cap {
+            return false;
+        }
+        std::ptr::copy_nonoverlapping(b.ptr, end, b.len as usize);
+        hdr.used += b.len;
+    }
+    true
+}
+
 /// Drop one reference to a string buffer; frees it at zero. Returns the bytes freed.
 pub(crate) fn release_str_buf(b: *mut BufHeader) -> usize {
     if b.is_null() {
@@ -113,14 +135,24 @@ impl Heap {
                 std::ptr::null_mut(),
             );
         }
+        self.str_in_new_buf(&[(s.as_ptr(), s.len())], runes, cap)
+    }
+
+    /// A string of the bytes of `parts` (live bytes), in order, in a fresh buffer of capacity
+    /// `cap` (at least their total length).
+    fn str_in_new_buf(&mut self, parts: &[(*const u8, usize)], runes: usize, cap: usize) -> Cell {
         let b = new_buf(cap);
-        // SAFETY: cap >= s.len().
+        let mut len = 0;
+        // SAFETY: the parts are live bytes and fit in the buffer (cap >= their total length).
         unsafe {
-            std::ptr::copy_nonoverlapping(s.as_ptr(), buf_bytes(b), s.len());
-            (*b).used = s.len() as u64;
+            for &(p, n) in parts {
+                std::ptr::copy_nonoverlapping(p, buf_bytes(b).add(len), n);
+                len += n;
+            }
+            (*b).used = len as u64;
         }
         self.note_alloc(BUF_HEADER_SIZE + cap);
-        self.push_str_slot(buf_bytes(b), s.len(), runes, b)
+        self.push_str_slot(buf_bytes(b), len, runes, b)
     }
 
     /// Allocate a string (an ordinary, collectable object).
@@ -174,28 +206,11 @@ impl Heap {
         }
         let (la, lb) = (sa.len as usize, sb.len as usize);
         let runes = (sa.runes + sb.runes) as usize;
-        if !sa.buf.is_null() {
-            // SAFETY: live buffer; we only write past `used`, which no string covers.
-            unsafe {
-                let hdr = &mut *sa.buf;
-                let end = buf_bytes(sa.buf).add(hdr.used as usize);
-                if std::ptr::eq(sa.ptr.add(la), end) && hdr.used as usize + lb <= hdr.cap as usize {
-                    std::ptr::copy_nonoverlapping(sb.ptr, end, lb);
-                    hdr.used += lb as u64;
-                    return self.push_str_slot(sa.ptr, la + lb, runes, sa.buf);
-                }
-            }
+        if extend_buf(&sa, &sb) {
+            return self.push_str_slot(sa.ptr, la + lb, runes, sa.buf);
         }
         let cap = ((la + lb) * 2).max(16);
-        let b = new_buf(cap);
-        // SAFETY: cap >= la + lb; sources are live strings.
-        unsafe {
-            std::ptr::copy_nonoverlapping(sa.ptr, buf_bytes(b), la);
-            std::ptr::copy_nonoverlapping(sb.ptr, buf_bytes(b).add(la), lb);
-            (*b).used = (la + lb) as u64;
-        }
-        self.note_alloc(BUF_HEADER_SIZE + cap);
-        self.push_str_slot(buf_bytes(b), la + lb, runes, b)
+        self.str_in_new_buf(&[(sa.ptr, la), (sb.ptr, lb)], runes, cap)
     }
 
     /// `a := a + b` in place, when that needs no memory: `a` is a string slot made by
@@ -213,24 +228,10 @@ impl Heap {
         }
         let sb = *self.strs.get(ib);
         let sa = self.strs.get_mut(ia);
-        if sa.flags & FLAG_UNIQUE == 0 || sa.buf.is_null() {
+        if sa.flags & FLAG_UNIQUE == 0 || !extend_buf(sa, &sb) {
             return false;
         }
-        let lb = sb.len as usize;
-        // SAFETY: a live slot's buffer is live; we only write past `used`, which no string
-        // covers, and `sb`'s bytes lie below another buffer's (or this one's) `used`.
-        unsafe {
-            let hdr = &mut *sa.buf;
-            let end = buf_bytes(sa.buf).add(hdr.used as usize);
-            if !std::ptr::eq(sa.ptr.add(sa.len as usize), end)
-                || hdr.used as usize + lb > hdr.cap as usize
-            {
-                return false;
-            }
-            std::ptr::copy_nonoverlapping(sb.ptr, end, lb);
-            hdr.used += lb as u64;
-        }
-        sa.len += lb as u64;
+        sa.len += sb.len;
         sa.runes += sb.runes;
         true
     }
@@ -249,15 +250,7 @@ impl Heap {
         }
         let r = if sa.len == 0 {
             let lb = sb.len as usize;
-            let cap = (lb * 2).max(16);
-            let buf = new_buf(cap);
-            // SAFETY: cap >= lb; the source is a live string.
-            unsafe {
-                std::ptr::copy_nonoverlapping(sb.ptr, buf_bytes(buf), lb);
-                (*buf).used = lb as u64;
-            }
-            self.note_alloc(BUF_HEADER_SIZE + cap);
-            self.push_str_slot(buf_bytes(buf), lb, sb.runes as usize, buf)
+            self.str_in_new_buf(&[(sb.ptr, lb)], sb.runes as usize, (lb * 2).max(16))
         } else {
             // Both sides non-empty: always a new slot.
             self.str_concat(a, b)
