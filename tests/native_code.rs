@@ -108,12 +108,12 @@ fn list_push_runs_in_every_cache_form() {
     let path = root().join("programs/list_push_forms.mochi");
     let forms = [
         ("grow0", "list_push"),
-        ("c1", "list_push_c1"),
-        ("grow1", "list_push_c2"),
-        ("c3", "list_push_c3"),
-        ("grow2", "list_push_c4"),
-        ("grow3", "list_push_c5"),
-        ("grow4", "list_push_c6"),
+        ("c1", "list_push_k_c1"),
+        ("grow1", "list_push_k_c2"),
+        ("c3", "list_push_k_c3"),
+        ("grow2", "list_push_k_c4"),
+        ("grow3", "list_push_k_c5"),
+        ("grow4", "list_push_k_c6"),
         ("f0", "list_push_f"),
         ("f1", "list_push_f_c1"),
         ("floats", "list_push_f_c2"),

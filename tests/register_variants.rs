@@ -268,7 +268,10 @@ fn build(v: &Variant, t: usize) -> (Program, usize) {
     }
     // The other operands.
     let heap_obj = match op {
-        Op::ListGetF64 | Op::ListSetF64 | Op::ListGetF64V | Op::ListSetF64V => Some(fx.float_list),
+        Op::ListGetF64 | Op::ListSetF64 | Op::ListGetF64V | Op::ListSetF64V | Op::ListPushVF64 => {
+            Some(fx.float_list)
+        }
+        Op::ListPushVI64 => Some(fx.int_list),
         Op::ListGetI64
         | Op::ListSetI64
         | Op::ListLen
@@ -345,8 +348,20 @@ fn build(v: &Variant, t: usize) -> (Program, usize) {
         };
     }
     let ret = op.is_ret();
+    if op.skips_next() {
+        // A push through an append view: R[a] is the view's length, from opening it.
+        code.push(ins(Op::ListAppendOpen, operands[0], CELL, 0));
+    }
     let op_pc = code.len();
     code.push(ins(op, operands[0], operands[1], operands[2]));
+    if op.skips_next() {
+        // Its slow case (the list is full: growth), then a second push, which has room.
+        let slow = ins(Op::ListPushVGrow, operands[0], operands[1], operands[2]);
+        code.push(slow);
+        code.push(ins(op, operands[0], operands[1], operands[2]));
+        code.push(slow);
+        code.push(ins(Op::ListAppendClose, operands[0], CELL, 0));
+    }
     if ret {
         // The op returns from function 1; main calls it and prints the result.
         let bank = if kinds[0] == Operand::F {
@@ -419,12 +434,29 @@ fn build(v: &Variant, t: usize) -> (Program, usize) {
             ins(Op::LoadGlobalI64, MARK, g, 0)
         });
     }
-    if matches!(op, Op::ListSetF64 | Op::ListSetF64V | Op::SetFieldF64)
-        || global.is_some_and(|(_, f)| f)
+    if op.skips_next() {
+        // The list's length and last element.
+        code.push(ins(Op::ListLen, MARK, CELL, 0));
+        code.push(ins(Op::PrintI64, MARK, 0, 0));
+        code.push(ins(Op::PrintEnd, 1, 0, 0));
+        code.push(ins(Op::AddI64Imm, MARK, MARK, -1i32 as u32));
+        code.push(match op {
+            Op::ListPushVF64 => ins(Op::ListGetF64, F_SCRATCH, CELL, MARK),
+            _ => ins(Op::ListGetI64, MARK, CELL, MARK),
+        });
+    }
+    if matches!(
+        op,
+        Op::ListSetF64 | Op::ListSetF64V | Op::SetFieldF64 | Op::ListPushVF64
+    ) || global.is_some_and(|(_, f)| f)
     {
         code.push(ins(Op::PrintF64, F_SCRATCH, 0, 0));
         code.push(ins(Op::PrintEnd, 1, 0, 0));
-    } else if matches!(op, Op::ListSetI64 | Op::ListSetI64V | Op::SetFieldI64) || global.is_some() {
+    } else if matches!(
+        op,
+        Op::ListSetI64 | Op::ListSetI64V | Op::SetFieldI64 | Op::ListPushVI64
+    ) || global.is_some()
+    {
         code.push(ins(Op::PrintI64, MARK, 0, 0));
         code.push(ins(Op::PrintEnd, 1, 0, 0));
     }

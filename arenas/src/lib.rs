@@ -19,7 +19,7 @@ pub mod rtti;
 pub mod strings;
 pub mod value;
 
-pub use heap::lists::{BufFree, SMALL_CAPS};
+pub use heap::lists::{BufFree, NO_VIEW, SMALL_CAPS};
 pub use heap::{
     BufHeader, GcStats, Heap, IntDense, ListSlot, MapSlot, RecordSlot, RtError, SlotFree, StrSlot,
     LIST_SLOT_SIZE, MAP_SLOT_SIZE, RECORD_SLOT_SIZE, STR_SLOT_SIZE,

@@ -121,17 +121,52 @@ fn self_append_to_an_owned_list_pushes_in_place() {
          fun param(xs: list<int>): list<int> { var ys = xs ys = append(ys, 1) return ys }\n\
          fun iterated(n: int): int { var xs: list<int> = [1] for x in xs { xs = append(xs, x) } return len(xs) }",
     );
+    // (the loops only push: through an append view, `append_views_*` below)
     let owned = ops_of(&p, "owned");
     assert!(
-        owned.contains(&Op::ListPush) && !owned.contains(&Op::ListAppend),
+        owned.contains(&Op::ListPushVI64) && !owned.contains(&Op::ListAppend),
         "{owned:?}"
     );
     // `len(xs)` as an argument is a read: xs stays owned.
-    assert!(ops_of(&p, "passed").contains(&Op::ListPush));
+    assert!(ops_of(&p, "passed").contains(&Op::ListPushVI64));
     for f in ["aliased", "param", "iterated"] {
         let ops = ops_of(&p, f);
         assert!(ops.contains(&Op::ListAppend), "{f}: {ops:?}");
     }
+}
+
+#[test]
+fn append_views_open_around_loops_that_only_push() {
+    let p = compile(
+        "fun only(n: int): list<float> { var xs: list<float> = [] for i in 0..n { xs = append(xs, 1.5) } return xs }\n\
+         fun reads(n: int): int { var xs: list<int> = [] var s = 0 for i in 0..n { xs = append(xs, i) s = s + len(xs) } return s }\n\
+         fun returns(n: int): int { var xs: list<int> = [] for i in 0..n { xs = append(xs, i) if i > 3 { return 1 } } return len(xs) }\n\
+         fun reads_in_piece(n: int): list<int> { var xs: list<int> = [1] for i in 0..n { xs = append(xs, xs[0]) } return xs }\n\
+         fun cells(n: int): list<string> { var xs: list<string> = [] for i in 0..n { xs = append(xs, \"a\") } return xs }\n\
+         fun nested(n: int): list<int> { var xs: list<int> = [] for i in 0..n { for j in 0..i { xs = append(xs, j) } } return xs }",
+    );
+    // Open before the loop, a fast push and its slow case per append, close after it.
+    let only = ops_of(&p, "only");
+    let at = |op: Op| only.iter().position(|o| *o == op).unwrap();
+    assert!(at(Op::ListAppendOpen) < at(Op::ListPushVF64), "{only:?}");
+    assert_eq!(
+        only[at(Op::ListPushVF64) + 1],
+        Op::ListPushVGrow,
+        "{only:?}"
+    );
+    assert!(at(Op::IncJLtI64) < at(Op::ListAppendClose), "{only:?}");
+    // A loop that reads the list, returns, reads it in a pushed value, or pushes cells: none.
+    for f in ["reads", "returns", "reads_in_piece", "cells"] {
+        let ops = ops_of(&p, f);
+        assert!(
+            ops.contains(&Op::ListPush) && !ops.contains(&Op::ListAppendOpen),
+            "{f}: {ops:?}"
+        );
+    }
+    // Nested loops: one view, around the outer loop.
+    let nested = ops_of(&p, "nested");
+    let opens = nested.iter().filter(|o| **o == Op::ListAppendOpen).count();
+    assert_eq!(opens, 1, "{nested:?}");
 }
 
 #[test]

@@ -90,9 +90,9 @@ OP_BC_K(list_set_f64, LIST_SET_F64, I, F)
  * interpreter's fast path, the inline case is no GC safepoint. R[b] may be a word of any bank
  * and is read from its slot, so the forms for cached registers spill them first (on both
  * paths: the helper may read any slot) and reload them after the call only. */
-#define LIST_PUSH(NAME, SPILL, RELOAD)                                                   \
+#define LIST_PUSH_WITH(NAME, SPILL_IN, SPILL_CALL, RELOAD)                               \
     STENCIL(NAME) {                                                                       \
-        SPILL;                                                                            \
+        SPILL_IN;                                                                         \
         ListSlot *s = list_of(lists, CELL(_A));                                           \
         uint64_t n = s->len;                                                              \
         uint64_t *d = s->data;                                                            \
@@ -105,8 +105,10 @@ OP_BC_K(list_set_f64, LIST_SET_F64, I, F)
                 CONTINUE();                                                               \
             }                                                                             \
         }                                                                                 \
+        SPILL_CALL;                                                                       \
         CALL_ROUTINE(RELOAD)                                                              \
     }
+#define LIST_PUSH(NAME, SPILL, RELOAD) LIST_PUSH_WITH(NAME, SPILL, (void)0, RELOAD)
 /* The forms of helpers.c: registers not cached are dead across the call. In a function that
  * caches f64 slots the emitter has spilled them before the piece (and reloads them after
  * it); the `_f` forms reload them from the frame after the call too, so that a failing
@@ -115,7 +117,14 @@ OP_BC_K(list_set_f64, LIST_SET_F64, I, F)
  * the inline path as well, and the slow path, jumping back to tear it down, could not be
  * moved out of line.) */
 #define LZ(k) x##k = 0
-ROUTINE_FORMS(LIST_PUSH, list_push, LZ)
+CACHE_FORM0_W(LIST_PUSH, NO_F_RELOAD, list_push, LZ)
+CACHE_FORMS_W(LIST_PUSH, F_RELOAD, list_push_f, LZ)
+/* The keeping forms (`list_push_k_cN`, functions that cache i64 registers and no f64 slot; see
+ * maps.c's `map_get_k`): the inline path leaves the cached registers alone, the emitter spills
+ * the pushed word's register before the piece, and only the routine's path spills and reloads
+ * them all. A fill loop `xs = append(xs, i)` spilled every cached register on every push. */
+#define LIST_PUSH_K(NAME, SPILL, RELOAD) LIST_PUSH_WITH(NAME, (void)0, SPILL, RELOAD)
+CACHE_FORMS_CN_W(LIST_PUSH_K, NO_F_RELOAD, list_push_k, LZ)
 
 /* R[a] := R[b] as list type c: a list handle is copied (arenas' `unbox_word` accepts any list
  * handle for a list type); anything else, nil included, goes to the op's routine
@@ -180,6 +189,27 @@ OP_B(list_set_cell_v, LIST_SET_WORD_V)
     uint64_t *d_ = VIEW_DATA(_A);             \
     ELEM_AT(j, B, VIEW_LEN(_A), d_[j] = f64_bits(C))
 OP_BC_K(list_set_f64_v, LIST_SET_F64_V, I, F)
+
+/* R[a] := R[a] + 1 after R[b].elems[R[a]] := R[c], skipping the next instruction (the slow
+ * case, ListPushVGrow: the jump target is the instruction after it), when R[a] < cap(R[b]);
+ * else on to the slow case. A push through an append view (compiler::lower::append_views):
+ * the length lives in R[a], which a loop keeps in a register, so consecutive pushes carry no
+ * read-modify-write of memory; the buffer (reserved for the view) and the capacity are loaded
+ * from the slot, which the loop never writes. A closed view's length is NO_VIEW, above any
+ * capacity (nil's reserved slot has capacity 0). */
+#define LIST_PUSH_V(A, WORD)                         \
+    ListSlot *s = list_of(lists, CELL(_B));          \
+    uint64_t n_ = (uint64_t)(A);                     \
+    if (LIKELY(n_ < s->cap)) {                       \
+        s->data[n_] = WORD;                          \
+        A = (int64_t)(n_ + 1);                       \
+        JUMP();                                      \
+    }                                                \
+    CONTINUE();
+#define LIST_PUSH_V_I64(A, C) LIST_PUSH_V(A, (uint64_t)(C))
+OP_AC(list_push_v_i64, LIST_PUSH_V_I64)
+#define LIST_PUSH_V_F64(A, C) LIST_PUSH_V(A, f64_bits(C))
+OP_AC_K(list_push_v_f64, LIST_PUSH_V_F64, I, F)
 
 /* Fill the list slot i just popped off the free list as an empty list over the buffer d of
  * capacity cap (none: 0, 0) with element type elem, its `gen` kept; returns its handle. */

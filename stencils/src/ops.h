@@ -187,6 +187,11 @@
 #define OP_LIST_SET_I64_V 180 /* R[a+2][R[b]] := R[c]  (list<int|bool>, through the view R[a]) | a:R b:I c:I | stencil list_set_i64_v [exit] */
 #define OP_LIST_SET_F64_V 181 /* R[a+2][R[b]] := R[c]  (list<float>, through the view R[a]) | a:R b:I c:F | stencil list_set_f64_v [exit] */
 #define OP_LIST_SET_CELL_V 182 /* R[a+2][R[b]] := R[c]  (list of cells, through the view R[a]) | a:R b:I c:C | stencil list_set_cell_v [exit] */
+#define OP_LIST_APPEND_OPEN 183 /* R[a] := len(R[b]), the rest of R[b]'s buffer reserved for pushes through the append view R[a]  (arenas::NO_VIEW when it cannot be) | a:I b:C | helper list_append_open */
+#define OP_LIST_PUSH_VI64 184 /* R[a] := R[a] + 1 after R[b].elems[R[a]] := R[c], then pc += 1 (skips the ListPushVGrow after it), when R[a] < cap(R[b]); else nothing  (list<int|bool>, append view R[a]) | a:I b:C c:I | stencil list_push_v_i64 */
+#define OP_LIST_PUSH_VF64 185 /* R[a] := R[a] + 1 after R[b].elems[R[a]] := R[c], then pc += 1 (skips the ListPushVGrow after it), when R[a] < cap(R[b]); else nothing  (list<float>, append view R[a]) | a:I b:C c:F | stencil list_push_v_f64 */
+#define OP_LIST_PUSH_VGROW 186 /* R[a] := length after R[b].push(R[c]) through the append view R[a], growing the buffer  (the slow case of the ListPushV op before it) | a:I b:C c:R | helper list_push_v_grow [alloc] */
+#define OP_LIST_APPEND_CLOSE 187 /* R[b] := its first R[a] elements  (closes the append view R[a]; nothing when it is arenas::NO_VIEW) | a:I b:C | helper list_append_close */
 
 /* The stencil of every op that tier 2 compiles. */
 STENCIL(mov_i64);
@@ -295,5 +300,7 @@ STENCIL(list_get_cell_v);
 STENCIL(list_set_i64_v);
 STENCIL(list_set_f64_v);
 STENCIL(list_set_cell_v);
+STENCIL(list_push_v_i64);
+STENCIL(list_push_v_f64);
 
 #endif

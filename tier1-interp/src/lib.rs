@@ -881,6 +881,14 @@ fn interp(
                             run_helper!(Op::ListPush)
                         }
                     }
+                    Op::ListPushVI64 | Op::ListPushVF64 => {
+                        let (l, n) = (Cell(slot!(fp, b, u64)), slot!(fp, a, u64));
+                        if heap_mut!().list_view_push_fast(l, n, slot!(fp, c, u64)) {
+                            slot!(fp, a, u64) = n + 1;
+                            // (skips the slow case, ListPushVGrow, next)
+                            pc += 1;
+                        }
+                    }
                     Op::AppendStr => {
                         let (s, t) = (Cell(slot!(fp, a, u64)), Cell(slot!(fp, b, u64)));
                         if !heap_mut!().str_append_fast(s, t) {

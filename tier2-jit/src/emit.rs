@@ -691,6 +691,10 @@ impl Emitter {
                     forward = t > pc;
                     let to = if forward { 0 } else { pc_off[t] as usize };
                     vals[v::TARGET as usize] = (base + to) as u64;
+                } else if ins.op.skips_next() {
+                    // (jumps to pc + 2, over its slow case: patched later)
+                    forward = true;
+                    vals[v::TARGET as usize] = base as u64;
                 }
                 if info.k < 3 {
                     let k = raw[info.k as usize] as usize;
@@ -1016,6 +1020,8 @@ impl Emitter {
                 let info = &set.ops[ins.op as usize];
                 let target = match info.target {
                     t if t < 3 => ins.operand_values()[t as usize] as usize,
+                    // (the verifier: pc + 2 is an instruction)
+                    _ if ins.op.skips_next() => l.pc as usize + 2,
                     _ => 0,
                 };
                 let target = (base + pc_off[target] as usize) as u64;

@@ -371,7 +371,10 @@ pub(crate) fn check_holes(s: &Stencil, op: Option<Op>) -> Result<(), String> {
                     k.is_word() || matches!(k, Operand::S | Operand::N | Operand::Fn)
                 })
             }
-            (HoleSymbol::Target, Some(op)) => op.operands().contains(&Operand::T),
+            // (an op that skips its next instruction jumps to the one after it)
+            (HoleSymbol::Target, Some(op)) => {
+                op.operands().contains(&Operand::T) || op.skips_next()
+            }
             (HoleSymbol::K, Some(op)) => op.operands().contains(&Operand::K),
             (HoleSymbol::HelperOp, Some(op)) => op.helper().is_some(),
             (HoleSymbol::Callee | HoleSymbol::Frame, Some(op)) => op == Op::Call,

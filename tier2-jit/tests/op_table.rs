@@ -73,7 +73,7 @@ fn check_holes(op: Op, st: &stencils::Stencil, locs: &[u8]) {
             HoleSymbol::B => operand_hole(1),
             HoleSymbol::C => operand_hole(2),
             HoleSymbol::K => kinds.contains(&Operand::K),
-            HoleSymbol::Target => kinds.contains(&Operand::T),
+            HoleSymbol::Target => kinds.contains(&Operand::T) || op.skips_next(),
             HoleSymbol::Continue | HoleSymbol::Pc | HoleSymbol::OwnData | HoleSymbol::Exit => true,
             HoleSymbol::R0 | HoleSymbol::R1 | HoleSymbol::R2 | HoleSymbol::R3 => true,
             HoleSymbol::R4 | HoleSymbol::R5 => true,

@@ -499,6 +499,17 @@ macro_rules! for_each_op {
             ListSetF64V jit "list_set_f64_v" [exit] { a: R, b: I, c: F };
             /// R[a+2][R[b]] := R[c]  (list of cells, through the view R[a])
             ListSetCellV jit "list_set_cell_v" [exit] { a: R, b: I, c: C };
+            // ---- perf: append views (a loop that only pushes onto an owned list keeps its length in an i64 slot) ----
+            /// R[a] := len(R[b]), the rest of R[b]'s buffer reserved for pushes through the append view R[a]  (arenas::NO_VIEW when it cannot be)
+            ListAppendOpen helper list_append_open { a: I, b: C };
+            /// R[a] := R[a] + 1 after R[b].elems[R[a]] := R[c], then pc += 1 (skips the ListPushVGrow after it), when R[a] < cap(R[b]); else nothing  (list<int|bool>, append view R[a])
+            ListPushVI64 jit "list_push_v_i64" { a: I, b: C, c: I };
+            /// R[a] := R[a] + 1 after R[b].elems[R[a]] := R[c], then pc += 1 (skips the ListPushVGrow after it), when R[a] < cap(R[b]); else nothing  (list<float>, append view R[a])
+            ListPushVF64 jit "list_push_v_f64" { a: I, b: C, c: F };
+            /// R[a] := length after R[b].push(R[c]) through the append view R[a], growing the buffer  (the slow case of the ListPushV op before it)
+            ListPushVGrow helper list_push_v_grow [alloc] { a: I, b: C, c: R };
+            /// R[b] := its first R[a] elements  (closes the append view R[a]; nothing when it is arenas::NO_VIEW)
+            ListAppendClose helper list_append_close { a: I, b: C };
         }
     };
 }
@@ -574,6 +585,13 @@ impl Op {
             Op::ListGetI64V | Op::ListGetF64V | Op::ListGetCellV => Some(1),
             _ => None,
         }
+    }
+
+    /// A conditional skip of the next instruction (`pc += 1` on top of the usual one): the
+    /// append-view pushes, whose next instruction is their slow case. Tier 2 patches the
+    /// jump target of such an op with the address of the instruction after the next.
+    pub const fn skips_next(self) -> bool {
+        matches!(self, Op::ListPushVI64 | Op::ListPushVF64)
     }
 
     /// May allocate (a GC safepoint).

@@ -18,6 +18,20 @@ pub fn verify(p: &Program) -> std::result::Result<(), String> {
             _ => return Err(format!("{} does not end with a return", f.name)),
         }
         for (pc, ins) in f.code.iter().enumerate() {
+            // An op that may skip its next instruction is followed by its slow case, on the
+            // same operands, and that by another instruction (tier 2 jumps there).
+            if ins.op.skips_next() {
+                let ok = f.code.get(pc + 1).is_some_and(|n| {
+                    n.op == Op::ListPushVGrow && (n.a, n.b, n.c) == (ins.a, ins.b, ins.c)
+                }) && pc + 2 < f.code.len();
+                if !ok {
+                    return Err(format!(
+                        "{} pc {pc}: {} is not followed by its slow case",
+                        f.name,
+                        ins.op.name()
+                    ));
+                }
+            }
             let view = ins.op.view_operand();
             for (j, (k, v)) in ins
                 .op

@@ -19,6 +19,11 @@ fn buf_layout(cap: usize) -> Layout {
 
 /// Capacities whose dead buffers are kept for reuse (1..=SMALL_CAPS words).
 pub const SMALL_CAPS: usize = 4;
+
+/// The length an append view holds while it is closed, or when it could not open (see
+/// `Heap::list_view_open`): larger than any list's capacity or string's, so the push ops' room
+/// checks fail and they take their slow paths, which open it.
+pub const NO_VIEW: u64 = 1 << 62;
 /// How many dead buffers of each small capacity are kept at most (the rest are freed): at
 /// most 32 768 x (24 + 8 x 4) bytes, 1.8 MiB, for capacity 4.
 pub const SMALL_KEEP: usize = 32768;
@@ -362,6 +367,71 @@ impl Heap {
         slot.data = data;
         slot.cap = cap as u64;
         slot.len = len as u64 + 1;
+    }
+
+    /// Open an append view on list `c` (`ListAppendOpen`, see `compiler::lower::append_views`):
+    /// when `c` is a list that ends at its buffer's used length, reserve the rest of the buffer
+    /// for its own pushes (the buffer's used length becomes its capacity, so no list sharing
+    /// the buffer extends it in place any more) and return the list's length, which the view
+    /// then keeps (the slot's length is stale until `list_view_close`); else `NO_VIEW`.
+    pub fn list_view_open(&mut self, c: Cell) -> u64 {
+        let Some((kind, _, i)) = c.as_handle() else {
+            return NO_VIEW;
+        };
+        if kind != ArenaKind::List as u8 {
+            return NO_VIEW;
+        }
+        let s = self.lists.get(i);
+        if s.data.is_null() {
+            return NO_VIEW;
+        }
+        let h = header(s.data);
+        // SAFETY: a list's buffer is live while its slot is.
+        unsafe {
+            if (*h).used != s.len {
+                return NO_VIEW;
+            }
+            (*h).used = s.cap;
+        }
+        s.len
+    }
+
+    /// `R[b].push(w)` through an open append view of length `n`, when the buffer has room
+    /// (the interpreter's `ListPushV*`): false when the caller must grow it (`list_view_grow`),
+    /// or the view is `NO_VIEW`.
+    #[inline(always)]
+    pub fn list_view_push_fast(&mut self, c: Cell, n: u64, w: u64) -> bool {
+        let s = self.lists.get(c.0 as u32);
+        if n < s.cap {
+            // SAFETY: n < cap: inside the buffer, which the open view reserved.
+            unsafe { *s.data.add(n as usize) = w };
+            return true;
+        }
+        false
+    }
+
+    /// Close the append view of length `n` on list `c`: its length becomes `n` and so does
+    /// its buffer's used length (nothing when `n` is `NO_VIEW`).
+    pub fn list_view_close(&mut self, c: Cell, n: u64) {
+        if n == NO_VIEW {
+            return;
+        }
+        let i = self.idx(c, ArenaKind::List);
+        let s = self.lists.get_mut(i);
+        debug_assert!(n <= s.cap);
+        s.len = n;
+        // SAFETY: the view was opened on this buffer (only `list_view_grow` replaces it, and
+        // it closes the view first).
+        unsafe { (*header(s.data)).used = n };
+    }
+
+    /// The slow case of a push through the append view of length `n` (`ListPushVGrow`):
+    /// close the view, push `w` (growing the buffer as `list_push` does) and open the view
+    /// again; returns its new length.
+    pub fn list_view_grow(&mut self, c: Cell, n: u64, w: u64) -> u64 {
+        self.list_view_close(c, n);
+        self.list_push(c, w);
+        self.list_view_open(c)
     }
 
     /// `append(xs, w)`: a NEW list of xs's elements plus `w`.

@@ -32,6 +32,10 @@ impl From<Slot> for Opnd {
     }
 }
 
+/// What `free_loop_slots` restores after a loop: the slot stack, and how many cached globals,
+/// views and append views there were before it.
+pub(crate) type LoopSlots = ([u32; 3], usize, usize, usize);
+
 pub(crate) struct LoopLabels {
     pub brk: usize,
     pub cont: usize,
@@ -61,6 +65,9 @@ pub(crate) struct FnBuilder {
     /// List views made for the loops being lowered (`super::views`): the slot holding the
     /// list and the view's first slot.
     pub views: Vec<(Slot, Slot)>,
+    /// Append views open in the loops being lowered (`super::append_views`): the slot holding
+    /// the list and the view's length slot.
+    pub append_views: Vec<(Slot, Slot)>,
     /// Where the last label was bound (no peephole may look back across it).
     pub last_bound: usize,
     /// While a callee's body is lowered in place of a call (`super::inline`): where its
@@ -91,6 +98,7 @@ impl FnBuilder {
             owned: super::owned::owned_locals(f),
             cached_globals: Vec::new(),
             views: Vec::new(),
+            append_views: Vec::new(),
             last_bound: usize::MAX,
             inline: None,
         }
@@ -170,12 +178,24 @@ impl FnBuilder {
         }
     }
 
-    /// After a loop: forget the globals cached and the views made for it and free their
-    /// slots.
-    pub fn free_loop_slots(&mut self, (next, n, nv): ([u32; 3], usize, usize)) {
+    /// After a loop: close the append views opened for it, forget the globals cached and
+    /// the views made for it and free their slots.
+    pub fn free_loop_slots(&mut self, (next, n, nv, na): LoopSlots, pos: Pos) {
+        while self.append_views.len() > na {
+            let (list, v) = self.append_views.pop().expect("an open append view");
+            self.op2(Op::ListAppendClose, v, list, pos);
+        }
         self.cached_globals.truncate(n);
         self.views.truncate(nv);
         self.next = next;
+    }
+
+    /// The append view open on the list in slot `s`, if a loop being lowered opened one.
+    pub fn append_view_of(&self, s: Slot) -> Option<Slot> {
+        self.append_views
+            .iter()
+            .find(|(l, _)| *l == s)
+            .map(|&(_, v)| v)
     }
 
     /// The view of the list in slot `s`, if a loop being lowered made one.

@@ -17,6 +17,7 @@
 //! roots until the call pushes that frame, so every argument before the last one that may
 //! allocate or call is evaluated into a slot of the current frame first (see `call.rs`).
 
+mod append_views;
 mod call;
 mod expr;
 mod func;

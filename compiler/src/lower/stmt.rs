@@ -4,7 +4,8 @@
 //! one); a block's locals until the end of the block.
 
 use super::func::{
-    list_get_op, list_set_op, set_field_op, store_global_op, FnBuilder, LoopLabels, Opnd, Slot,
+    list_get_op, list_set_op, set_field_op, store_global_op, FnBuilder, LoopLabels, LoopSlots,
+    Opnd, Slot,
 };
 use super::{bank_of, Lowerer, Result};
 use crate::hir::{Expr, ExprKind, Place, Stmt, StmtKind};
@@ -80,7 +81,7 @@ impl Lowerer<'_> {
                 self.cond_jump(b, cond, true, body_l)?;
                 b.next = mark;
                 b.bind(end_l);
-                b.free_loop_slots(hoisted);
+                b.free_loop_slots(hoisted, pos);
             }
             StmtKind::ForRange {
                 var,
@@ -110,7 +111,7 @@ impl Lowerer<'_> {
                 b.locals[*var as usize] = Some(i);
                 self.counted_loop(b, i, hi, body, pos, |_| {})?;
                 b.next = mark;
-                b.free_loop_slots(hoisted);
+                b.free_loop_slots(hoisted, pos);
             }
             StmtKind::ForEach {
                 var,
@@ -119,7 +120,7 @@ impl Lowerer<'_> {
             } => {
                 let hoisted = self.loop_slots(b, &[iterable], body, pos);
                 self.for_each(b, *var, iterable, body, pos)?;
-                b.free_loop_slots(hoisted);
+                b.free_loop_slots(hoisted, pos);
             }
             StmtKind::Break => {
                 let l = b
@@ -221,8 +222,13 @@ impl Lowerer<'_> {
         exprs: &[&Expr],
         body: &[Stmt],
         pos: Pos,
-    ) -> ([u32; 3], usize, usize) {
-        let saved = (b.next, b.cached_globals.len(), b.views.len());
+    ) -> LoopSlots {
+        let saved = (
+            b.next,
+            b.cached_globals.len(),
+            b.views.len(),
+            b.append_views.len(),
+        );
         let globals = super::hoist::LoopUse::of(exprs, body).invariant();
         for g in globals {
             if b.cached_global(g).is_some() {
@@ -246,6 +252,19 @@ impl Lowerer<'_> {
                 made += 1;
             }
         }
+        // Append views of the owned lists it only pushes onto.
+        for l in super::append_views::appended_only(exprs, body) {
+            let (Some(list), true) = (b.locals[l as usize], b.owned[l as usize]) else {
+                continue;
+            };
+            let ty = &self.hir.funcs[b.fid as usize].locals[l as usize].ty;
+            let Type::List(e) = ty else { continue };
+            if bank_of(e) != Bank::Cell && b.append_view_of(list).is_none() {
+                let v = b.alloc(Bank::I64);
+                b.op2(Op::ListAppendOpen, v, list, pos);
+                b.append_views.push((list, v));
+            }
+        }
         saved
     }
 
@@ -266,8 +285,20 @@ impl Lowerer<'_> {
                         for v in pieces {
                             slots.push(self.expr(b, v)?);
                         }
+                        let view = b.append_view_of(dst);
                         for vs in slots {
-                            b.op2(op, dst, vs, value.pos);
+                            match (view, &value.ty) {
+                                // (the fast push skips its slow case when there is room)
+                                (Some(v), Type::List(e)) => {
+                                    let fast = match bank_of(e) {
+                                        Bank::F64 => Op::ListPushVF64,
+                                        _ => Op::ListPushVI64,
+                                    };
+                                    b.op3(fast, v, dst, vs, value.pos);
+                                    b.op3(Op::ListPushVGrow, v, dst, vs, value.pos);
+                                }
+                                _ => b.op2(op, dst, vs, value.pos),
+                            }
                         }
                         return Ok(());
                     }

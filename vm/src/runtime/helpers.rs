@@ -380,6 +380,22 @@ helpers! {
         rt.heap.list_push(cell!(a), g!(b));
         Ok(())
     }
+    /// R[a] := len(R[b]) with the rest of its buffer reserved (`ListAppendOpen`)
+    pure fn list_append_open(rt, a, b, _c) {
+        set!(a, rt.heap.list_view_open(cell!(b)));
+        Ok(())
+    }
+    /// R[a] := length after R[b].push(R[c]) through the append view R[a] (`ListPushVGrow`)
+    alloc fn list_push_v_grow(rt, a, b, c) {
+        let n = rt.heap.list_view_grow(cell!(b), g!(a), g!(c));
+        set!(a, n);
+        Ok(())
+    }
+    /// R[b] := its first R[a] elements (`ListAppendClose`)
+    pure fn list_append_close(rt, a, b, _c) {
+        rt.heap.list_view_close(cell!(b), g!(a));
+        Ok(())
+    }
     /// R[a] := append(R[b], R[c])
     alloc fn list_append(rt, a, b, c) {
         set!(a, rt.heap.list_append(cell!(b), g!(c)).0);
