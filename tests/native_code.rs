@@ -788,12 +788,18 @@ fn append_str_shape(regs: usize, float: bool) -> (String, String) {
             src += "  let e = t[len(t) - 2:]\n  let g = e + \"!\"\n  t = t + s + \"=\"\n  print(e + g)\n";
             src += "  t = t + \"\" + \"0123456789abcdefghij\"[0:k]\n";
         }
-        0 => src += &format!("  while x < 100.0 {{\n{fbody}{appends}  }}\n"),
+        // (each loop has a `return`, never taken, so that it appends with AppendStr, not
+        // through an append view: programs/str_append_views.mochi has those)
+        0 => src += &format!(
+            "  while x < 100.0 {{\n{fbody}    if x < 0.0 {{ return t }}\n{appends}  }}\n"
+        ),
         1 => {
-            src += &format!("  var i = 0\n  while i < 6 {{\n{fbody}{appends}    i = i + 1\n  }}\n")
+            src += &format!(
+                "  var i = 0\n  while i < 6 {{\n{fbody}    if i < 0 {{ return t }}\n{appends}    i = i + 1\n  }}\n"
+            )
         }
         _ => {
-            src += &format!("  for i in 0..n {{\n{fbody}{appends}");
+            src += &format!("  for i in 0..n {{\n{fbody}    if i < 0 {{ return t }}\n{appends}");
             for m in &acc {
                 src += &format!("    {m} = {m} + i\n");
             }

@@ -282,7 +282,7 @@ fn build(v: &Variant, t: usize) -> (Program, usize) {
         | Op::ListGetCellV
         | Op::ListSetCellV => Some(fx.int_list),
         Op::GetFieldI64 | Op::GetFieldF64 | Op::SetFieldI64 | Op::SetFieldF64 => Some(fx.record),
-        Op::StrLen => Some(fx.string),
+        Op::StrLen | Op::AppendStrV => Some(fx.string),
         _ => None,
     };
     let field = match op {
@@ -348,19 +348,24 @@ fn build(v: &Variant, t: usize) -> (Program, usize) {
         };
     }
     let ret = op.is_ret();
+    // A push or append through an append view: R[a] is the view's length, from opening it.
+    let (open, close) = match op {
+        Op::AppendStrV => (Op::AppendStrOpen, Op::AppendStrClose),
+        _ => (Op::ListAppendOpen, Op::ListAppendClose),
+    };
     if op.skips_next() {
-        // A push through an append view: R[a] is the view's length, from opening it.
-        code.push(ins(Op::ListAppendOpen, operands[0], CELL, 0));
+        code.push(ins(open, operands[0], CELL, 0));
     }
     let op_pc = code.len();
     code.push(ins(op, operands[0], operands[1], operands[2]));
-    if op.skips_next() {
-        // Its slow case (the list is full: growth), then a second push, which has room.
-        let slow = ins(Op::ListPushVGrow, operands[0], operands[1], operands[2]);
+    if let Some(slow) = op.slow_case() {
+        // Its slow case (the list is full, the string a constant: growth, a new slot), then
+        // a second push or append, which has room.
+        let slow = ins(slow, operands[0], operands[1], operands[2]);
         code.push(slow);
         code.push(ins(op, operands[0], operands[1], operands[2]));
         code.push(slow);
-        code.push(ins(Op::ListAppendClose, operands[0], CELL, 0));
+        code.push(ins(close, operands[0], CELL, 0));
     }
     if ret {
         // The op returns from function 1; main calls it and prints the result.
@@ -434,7 +439,12 @@ fn build(v: &Variant, t: usize) -> (Program, usize) {
             ins(Op::LoadGlobalI64, MARK, g, 0)
         });
     }
-    if op.skips_next() {
+    if op == Op::AppendStrV {
+        // The string's length in runes.
+        code.push(ins(Op::StrLen, MARK, CELL, 0));
+        code.push(ins(Op::PrintI64, MARK, 0, 0));
+        code.push(ins(Op::PrintEnd, 1, 0, 0));
+    } else if op.skips_next() {
         // The list's length and last element.
         code.push(ins(Op::ListLen, MARK, CELL, 0));
         code.push(ins(Op::PrintI64, MARK, 0, 0));

@@ -143,7 +143,22 @@ fn append_views_open_around_loops_that_only_push() {
          fun returns(n: int): int { var xs: list<int> = [] for i in 0..n { xs = append(xs, i) if i > 3 { return 1 } } return len(xs) }\n\
          fun reads_in_piece(n: int): list<int> { var xs: list<int> = [1] for i in 0..n { xs = append(xs, xs[0]) } return xs }\n\
          fun cells(n: int): list<string> { var xs: list<string> = [] for i in 0..n { xs = append(xs, \"a\") } return xs }\n\
-         fun nested(n: int): list<int> { var xs: list<int> = [] for i in 0..n { for j in 0..i { xs = append(xs, j) } } return xs }",
+         fun nested(n: int): list<int> { var xs: list<int> = [] for i in 0..n { for j in 0..i { xs = append(xs, j) } } return xs }\n\
+         fun text(n: int): string { var t = \"\" for i in 0..n { t = t + \"x\" + str(i) } return t }",
+    );
+    // A string: the same, with one fast append and its slow case per piece.
+    let text = ops_of(&p, "text");
+    let count = |op: Op| text.iter().filter(|o| **o == op).count();
+    assert_eq!(
+        [
+            Op::AppendStrOpen,
+            Op::AppendStrV,
+            Op::AppendStrVGrow,
+            Op::AppendStrClose
+        ]
+        .map(count),
+        [1, 2, 2, 1],
+        "{text:?}"
     );
     // Open before the loop, a fast push and its slow case per append, close after it.
     let only = ops_of(&p, "only");

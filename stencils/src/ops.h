@@ -192,6 +192,10 @@
 #define OP_LIST_PUSH_VF64 185 /* R[a] := R[a] + 1 after R[b].elems[R[a]] := R[c], then pc += 1 (skips the ListPushVGrow after it), when R[a] < cap(R[b]); else nothing  (list<float>, append view R[a]) | a:I b:C c:F | stencil list_push_v_f64 */
 #define OP_LIST_PUSH_VGROW 186 /* R[a] := length after R[b].push(R[c]) through the append view R[a], growing the buffer  (the slow case of the ListPushV op before it) | a:I b:C c:R | helper list_push_v_grow [alloc] */
 #define OP_LIST_APPEND_CLOSE 187 /* R[b] := its first R[a] elements  (closes the append view R[a]; nothing when it is arenas::NO_VIEW) | a:I b:C | helper list_append_close */
+#define OP_APPEND_STR_OPEN 188 /* R[a] := len(R[b]) in bytes, the rest of its buffer reserved for appends through the append view R[a]  (an owned string's own slot; arenas::NO_VIEW when it cannot be) | a:I b:C | helper append_str_open */
+#define OP_APPEND_STR_V 189 /* R[a] := R[a] + len(R[c]) after R[c]'s bytes are written at byte R[a] of R[b], then pc += 1 (skips the AppendStrVGrow after it), when they fit in its buffer; else nothing  (append view R[a]; tier 2 inline: 1 to 16 bytes) | a:I b:C c:C | stencil append_str_v */
+#define OP_APPEND_STR_VGROW 190 /* R[a] := byte length after R[b] := R[b] + R[c] through the append view R[a]  (the slow case of AppendStrV: close, append as AppendStr, reopen) | a:I b:C c:C | helper append_str_v_grow [alloc] */
+#define OP_APPEND_STR_CLOSE 191 /* R[b] := its first R[a] bytes  (closes the append view R[a]; nothing when it is arenas::NO_VIEW) | a:I b:C | helper append_str_close */
 
 /* The stencil of every op that tier 2 compiles. */
 STENCIL(mov_i64);
@@ -302,5 +306,6 @@ STENCIL(list_set_f64_v);
 STENCIL(list_set_cell_v);
 STENCIL(list_push_v_i64);
 STENCIL(list_push_v_f64);
+STENCIL(append_str_v);
 
 #endif

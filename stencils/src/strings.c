@@ -14,6 +14,7 @@
  * path (clang then has x0..x5 to work with on the inline path instead of saving the pinned
  * registers on the machine stack). */
 #include "mochi.h"
+#include "regcache.h"
 
 /* The longest t appended inline (a byte loop). */
 #define MAX_INLINE_BYTES 16
@@ -73,6 +74,37 @@ INLINE void append_bytes(BufHeader *h, const uint8_t *src, uint64_t lb) {
 /* A register the function does not cache holds nothing of value (no instruction). */
 #define LZ(k) ({ __asm__("" : "=r"(x##k)); })
 ROUTINE_FORMS(CONCAT_STR, concat_str, LZ)
+
+/* R[a] := R[a] + len(R[c]) after R[c]'s bytes are written at byte R[a] of R[b], skipping the
+ * next instruction (the slow case, AppendStrVGrow: the jump target is the instruction after
+ * it), when R[c] is a string of 1 to MAX_INLINE_BYTES bytes that fits in R[b]'s buffer; else
+ * on to the slow case. An append through an append view (compiler::lower::append_views): the
+ * string's byte length lives in R[a], which a loop keeps in a register, and its slot and
+ * buffer header are only read (the view reserved the rest of the buffer when it opened), so
+ * consecutive appends carry no read-modify-write of memory. A closed view's length is NO_VIEW
+ * (2^62): past any buffer's end, so the room check fails (and R[b], then maybe a constant,
+ * may have no buffer: checked first). */
+#define APPEND_STR_V(A)                                                                 \
+    uint64_t b_ = CELL(_C);                                                             \
+    if (LIKELY(IS_HANDLE_OF(b_, ARENA_STR))) {                                          \
+        StrSlot *sa = str_of(ctx, (uint32_t)CELL(_B)), *sb = str_of(ctx, (uint32_t)b_); \
+        uint64_t lb = sb->len;                                                          \
+        BufHeader *h = (BufHeader *)sa->buf;                                            \
+        if (LIKELY(lb - 1 < MAX_INLINE_BYTES && h != 0)) {                              \
+            uint64_t at = (uint64_t)sa->ptr + (uint64_t)(A), stop = at + lb;            \
+            if (LIKELY(stop <= (uint64_t)(h + 1) + h->cap)) {                           \
+                A = (int64_t)((uint64_t)(A) + lb);                                      \
+                const uint8_t *src = sb->ptr;                                           \
+                do {                                                                    \
+                    __asm__("" ::: "memory");                                           \
+                    *(uint8_t *)at++ = *src++;                                          \
+                } while (at != stop);                                                   \
+                JUMP();                                                                 \
+            }                                                                           \
+        }                                                                               \
+    }                                                                                   \
+    CONTINUE();
+OP_A(append_str_v, APPEND_STR_V)
 
 /* R[a] := R[a] ++ R[b], in place: an owned string local's `s = s + t` (Op::AppendStr). The
  * inline case is arenas' `str_append_fast`: R[a]'s slot is its local's own (FLAG_UNIQUE, set

@@ -889,6 +889,15 @@ fn interp(
                             pc += 1;
                         }
                     }
+                    Op::AppendStrV => {
+                        let (s, n) = (Cell(slot!(fp, b, u64)), slot!(fp, a, u64));
+                        let t = Cell(slot!(fp, c, u64));
+                        if let Some(n) = heap_mut!().str_view_append_fast(s, n, t) {
+                            slot!(fp, a, u64) = n;
+                            // (skips the slow case, AppendStrVGrow, next)
+                            pc += 1;
+                        }
+                    }
                     Op::AppendStr => {
                         let (s, t) = (Cell(slot!(fp, a, u64)), Cell(slot!(fp, b, u64)));
                         if !heap_mut!().str_append_fast(s, t) {

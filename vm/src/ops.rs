@@ -510,6 +510,14 @@ macro_rules! for_each_op {
             ListPushVGrow helper list_push_v_grow [alloc] { a: I, b: C, c: R };
             /// R[b] := its first R[a] elements  (closes the append view R[a]; nothing when it is arenas::NO_VIEW)
             ListAppendClose helper list_append_close { a: I, b: C };
+            /// R[a] := len(R[b]) in bytes, the rest of its buffer reserved for appends through the append view R[a]  (an owned string's own slot; arenas::NO_VIEW when it cannot be)
+            AppendStrOpen helper append_str_open { a: I, b: C };
+            /// R[a] := R[a] + len(R[c]) after R[c]'s bytes are written at byte R[a] of R[b], then pc += 1 (skips the AppendStrVGrow after it), when they fit in its buffer; else nothing  (append view R[a]; tier 2 inline: 1 to 16 bytes)
+            AppendStrV jit "append_str_v" { a: I, b: C, c: C };
+            /// R[a] := byte length after R[b] := R[b] + R[c] through the append view R[a]  (the slow case of AppendStrV: close, append as AppendStr, reopen)
+            AppendStrVGrow helper append_str_v_grow [alloc] { a: I, b: C, c: C };
+            /// R[b] := its first R[a] bytes  (closes the append view R[a]; nothing when it is arenas::NO_VIEW)
+            AppendStrClose helper append_str_close { a: I, b: C };
         }
     };
 }
@@ -591,7 +599,17 @@ impl Op {
     /// append-view pushes, whose next instruction is their slow case. Tier 2 patches the
     /// jump target of such an op with the address of the instruction after the next.
     pub const fn skips_next(self) -> bool {
-        matches!(self, Op::ListPushVI64 | Op::ListPushVF64)
+        self.slow_case().is_some()
+    }
+
+    /// The op that must follow an op that may skip it (`skips_next`): its slow case, on the
+    /// same operands (the verifier checks).
+    pub const fn slow_case(self) -> Option<Op> {
+        match self {
+            Op::ListPushVI64 | Op::ListPushVF64 => Some(Op::ListPushVGrow),
+            Op::AppendStrV => Some(Op::AppendStrVGrow),
+            _ => None,
+        }
     }
 
     /// May allocate (a GC safepoint).

@@ -20,10 +20,12 @@ pub fn verify(p: &Program) -> std::result::Result<(), String> {
         for (pc, ins) in f.code.iter().enumerate() {
             // An op that may skip its next instruction is followed by its slow case, on the
             // same operands, and that by another instruction (tier 2 jumps there).
-            if ins.op.skips_next() {
-                let ok = f.code.get(pc + 1).is_some_and(|n| {
-                    n.op == Op::ListPushVGrow && (n.a, n.b, n.c) == (ins.a, ins.b, ins.c)
-                }) && pc + 2 < f.code.len();
+            if let Some(slow) = ins.op.slow_case() {
+                let ok = f
+                    .code
+                    .get(pc + 1)
+                    .is_some_and(|n| n.op == slow && (n.a, n.b, n.c) == (ins.a, ins.b, ins.c))
+                    && pc + 2 < f.code.len();
                 if !ok {
                     return Err(format!(
                         "{} pc {pc}: {} is not followed by its slow case",

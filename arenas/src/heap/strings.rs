@@ -10,6 +10,7 @@
 use std::alloc::{dealloc, Layout};
 use std::cmp::Ordering;
 
+use super::lists::NO_VIEW;
 use super::{BufHeader, Heap, RtError, StrSlot, BUF_HEADER_SIZE, FLAG_PERMANENT, FLAG_UNIQUE};
 use crate::rtti::{self, TypeId};
 use crate::value::{ArenaKind, Cell};
@@ -234,6 +235,93 @@ impl Heap {
         sa.len += sb.len;
         sa.runes += sb.runes;
         true
+    }
+
+    /// Open an append view on string `c` (`AppendStrOpen`, see
+    /// `compiler::lower::append_views`): when `c` is a slot of an owned local's own
+    /// (`FLAG_UNIQUE`) that ends where its buffer's used bytes end, reserve the rest of the
+    /// buffer for its appends (the used length becomes the capacity: a slice of the string,
+    /// which shares the buffer and may end at the same place, then copies instead of
+    /// extending it in place) and return its length in bytes, which the view then keeps (the
+    /// slot's length and rune count are stale until `str_view_close`); else `NO_VIEW`.
+    pub fn str_view_open(&mut self, c: Cell) -> u64 {
+        let Some((kind, _, i)) = c.as_handle() else {
+            return NO_VIEW;
+        };
+        if kind != ArenaKind::Str as u8 {
+            return NO_VIEW;
+        }
+        let s = self.strs.get(i);
+        if s.flags & FLAG_UNIQUE == 0 || s.buf.is_null() {
+            return NO_VIEW;
+        }
+        // SAFETY: a live string's buffer is live and covers `ptr .. ptr + len`.
+        unsafe {
+            let hdr = &mut *s.buf;
+            if !std::ptr::eq(
+                s.ptr.add(s.len as usize),
+                buf_bytes(s.buf).add(hdr.used as usize),
+            ) {
+                return NO_VIEW;
+            }
+            hdr.used = hdr.cap;
+        }
+        s.len
+    }
+
+    /// `R[a] := R[a] + b` through an open append view of byte length `n` on string `a`, when
+    /// the buffer has room (the interpreter's `AppendStrV`): appends `b`'s bytes and returns
+    /// the new length; `None` (nothing written) when the view is `NO_VIEW`, `b` is not a
+    /// string or there is no room (then `str_view_grow`).
+    #[inline(always)]
+    pub fn str_view_append_fast(&mut self, a: Cell, n: u64, b: Cell) -> Option<u64> {
+        if n == NO_VIEW || !b.is_handle_of(ArenaKind::Str) {
+            return None;
+        }
+        let sa = self.strs.get(a.0 as u32);
+        let sb = self.strs.get(b.0 as u32);
+        // SAFETY: the view is open on `a` (n != NO_VIEW), so `a` has a buffer, reserved for it,
+        // in which its string starts; `b`'s bytes lie below some buffer's used length, so they
+        // do not overlap bytes past `a`'s (which the view alone writes).
+        unsafe {
+            let end = buf_bytes(sa.buf).add((*sa.buf).cap as usize);
+            let at = sa.ptr.add(n as usize) as *mut u8;
+            if (end as usize - at as usize) < sb.len as usize {
+                return None;
+            }
+            std::ptr::copy_nonoverlapping(sb.ptr, at, sb.len as usize);
+        }
+        Some(n + sb.len)
+    }
+
+    /// Close the append view of byte length `n` on string `c`: its slot covers `n` bytes (its
+    /// rune count grows by the runes appended) and so does its buffer's used part (nothing
+    /// when `n` is `NO_VIEW`).
+    pub fn str_view_close(&mut self, c: Cell, n: u64) {
+        if n == NO_VIEW {
+            return;
+        }
+        let i = self.idx(c, ArenaKind::Str);
+        let s = self.strs.get_mut(i);
+        // SAFETY: the view was opened on this slot's buffer (only `str_view_grow` replaces
+        // it, and it closes the view first), and wrote whole strings' bytes after its end.
+        unsafe {
+            let new = std::slice::from_raw_parts(s.ptr.add(s.len as usize), (n - s.len) as usize);
+            s.runes += new.iter().filter(|&&b| (b as i8) >= -0x40).count() as u64;
+            let start = s.ptr as usize - buf_bytes(s.buf) as usize;
+            (*s.buf).used = (start + n as usize) as u64;
+        }
+        s.len = n;
+    }
+
+    /// The slow case of an append through the view of byte length `n` on string `a`
+    /// (`AppendStrVGrow`): close the view, `a + b` as [`Heap::str_append`] (in place, or a new
+    /// `FLAG_UNIQUE` slot), and open the view on the result. Returns the result and the view's
+    /// length.
+    pub fn str_view_grow(&mut self, a: Cell, n: u64, b: Cell) -> (Cell, u64) {
+        self.str_view_close(a, n);
+        let r = self.str_append(a, b);
+        (r, self.str_view_open(r))
     }
 
     /// `a + b` for an owned string local's `s = s + t` (`Op::AppendStr`): in place when

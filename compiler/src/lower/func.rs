@@ -66,8 +66,8 @@ pub(crate) struct FnBuilder {
     /// list and the view's first slot.
     pub views: Vec<(Slot, Slot)>,
     /// Append views open in the loops being lowered (`super::append_views`): the slot holding
-    /// the list and the view's length slot.
-    pub append_views: Vec<(Slot, Slot)>,
+    /// the list or string, the view's length slot and the op that closes it.
+    pub append_views: Vec<(Slot, Slot, Op)>,
     /// Where the last label was bound (no peephole may look back across it).
     pub last_bound: usize,
     /// While a callee's body is lowered in place of a call (`super::inline`): where its
@@ -182,20 +182,19 @@ impl FnBuilder {
     /// the views made for it and free their slots.
     pub fn free_loop_slots(&mut self, (next, n, nv, na): LoopSlots, pos: Pos) {
         while self.append_views.len() > na {
-            let (list, v) = self.append_views.pop().expect("an open append view");
-            self.op2(Op::ListAppendClose, v, list, pos);
+            let (obj, v, close) = self.append_views.pop().expect("an open append view");
+            self.op2(close, v, obj, pos);
         }
         self.cached_globals.truncate(n);
         self.views.truncate(nv);
         self.next = next;
     }
 
-    /// The append view open on the list in slot `s`, if a loop being lowered opened one.
+    /// The append view open on the list or string in slot `s`, if a loop being lowered
+    /// opened one: its length slot.
     pub fn append_view_of(&self, s: Slot) -> Option<Slot> {
-        self.append_views
-            .iter()
-            .find(|(l, _)| *l == s)
-            .map(|&(_, v)| v)
+        let mut views = self.append_views.iter();
+        views.find(|(l, ..)| *l == s).map(|&(_, v, _)| v)
     }
 
     /// The view of the list in slot `s`, if a loop being lowered made one.

@@ -257,12 +257,17 @@ impl Lowerer<'_> {
             let (Some(list), true) = (b.locals[l as usize], b.owned[l as usize]) else {
                 continue;
             };
-            let ty = &self.hir.funcs[b.fid as usize].locals[l as usize].ty;
-            let Type::List(e) = ty else { continue };
-            if bank_of(e) != Bank::Cell && b.append_view_of(list).is_none() {
+            let (open, close) = match &self.hir.funcs[b.fid as usize].locals[l as usize].ty {
+                Type::List(e) if bank_of(e) != Bank::Cell => {
+                    (Op::ListAppendOpen, Op::ListAppendClose)
+                }
+                Type::Str => (Op::AppendStrOpen, Op::AppendStrClose),
+                _ => continue,
+            };
+            if b.append_view_of(list).is_none() {
                 let v = b.alloc(Bank::I64);
-                b.op2(Op::ListAppendOpen, v, list, pos);
-                b.append_views.push((list, v));
+                b.op2(open, v, list, pos);
+                b.append_views.push((list, v, close));
             }
         }
         saved
@@ -289,13 +294,17 @@ impl Lowerer<'_> {
                         for vs in slots {
                             match (view, &value.ty) {
                                 // (the fast push skips its slow case when there is room)
-                                (Some(v), Type::List(e)) => {
-                                    let fast = match bank_of(e) {
-                                        Bank::F64 => Op::ListPushVF64,
+                                (Some(v), ty) => {
+                                    let fast = match ty {
+                                        Type::Str => Op::AppendStrV,
+                                        Type::List(e) if bank_of(e) == Bank::F64 => {
+                                            Op::ListPushVF64
+                                        }
                                         _ => Op::ListPushVI64,
                                     };
                                     b.op3(fast, v, dst, vs, value.pos);
-                                    b.op3(Op::ListPushVGrow, v, dst, vs, value.pos);
+                                    let slow = fast.slow_case().expect("a slow case");
+                                    b.op3(slow, v, dst, vs, value.pos);
                                 }
                                 _ => b.op2(op, dst, vs, value.pos),
                             }

@@ -222,6 +222,24 @@ helpers! {
         set!(a, rt.heap.str_append(cell!(a), cell!(b)).0);
         Ok(())
     }
+    /// R[a] := byte length of R[b] with the rest of its buffer reserved (`AppendStrOpen`)
+    pure fn append_str_open(rt, a, b, _c) {
+        set!(a, rt.heap.str_view_open(cell!(b)));
+        Ok(())
+    }
+    /// R[a] := byte length after R[b] := R[b] + R[c] through the append view R[a]
+    /// (`AppendStrVGrow`)
+    alloc fn append_str_v_grow(rt, a, b, c) {
+        let (r, n) = rt.heap.str_view_grow(cell!(b), g!(a), cell!(c));
+        set!(b, r.0);
+        set!(a, n);
+        Ok(())
+    }
+    /// R[b] := its first R[a] bytes (`AppendStrClose`)
+    pure fn append_str_close(rt, a, b, _c) {
+        rt.heap.str_view_close(cell!(b), g!(a));
+        Ok(())
+    }
     /// R[a] := str(R[b])  (int)
     alloc fn str_from_i64(rt, a, b, _c) {
         set!(a, rt.heap.int_to_str(g!(b) as i64).0);
