@@ -282,7 +282,7 @@ fn build(v: &Variant, t: usize) -> (Program, usize) {
         | Op::ListGetCellV
         | Op::ListSetCellV => Some(fx.int_list),
         Op::GetFieldI64 | Op::GetFieldF64 | Op::SetFieldI64 | Op::SetFieldF64 => Some(fx.record),
-        Op::StrLen | Op::AppendStrV => Some(fx.string),
+        Op::StrLen | Op::AppendStrV | Op::AppendStrVLit => Some(fx.string),
         _ => None,
     };
     let field = match op {
@@ -329,6 +329,11 @@ fn build(v: &Variant, t: usize) -> (Program, usize) {
                 global = Some((g, f));
                 g
             }
+            // (a packed literal, which the verifier requires)
+            Operand::K if op == Op::AppendStrVLit => {
+                let lits = ["a", "hé", "1234567"];
+                k(arenas::heap::strings::pack_literal(lits[t % 3]).unwrap())
+            }
             Operand::K => {
                 if kinds[0] == Operand::F {
                     k(FLOATS[(t * 3 + 1) % FLOATS.len()].to_bits())
@@ -350,7 +355,7 @@ fn build(v: &Variant, t: usize) -> (Program, usize) {
     let ret = op.is_ret();
     // A push or append through an append view: R[a] is the view's length, from opening it.
     let (open, close) = match op {
-        Op::AppendStrV => (Op::AppendStrOpen, Op::AppendStrClose),
+        Op::AppendStrV | Op::AppendStrVLit => (Op::AppendStrOpen, Op::AppendStrClose),
         _ => (Op::ListAppendOpen, Op::ListAppendClose),
     };
     if op.skips_next() {
@@ -439,7 +444,7 @@ fn build(v: &Variant, t: usize) -> (Program, usize) {
             ins(Op::LoadGlobalI64, MARK, g, 0)
         });
     }
-    if op == Op::AppendStrV {
+    if matches!(op, Op::AppendStrV | Op::AppendStrVLit) {
         // The string's length in runes.
         code.push(ins(Op::StrLen, MARK, CELL, 0));
         code.push(ins(Op::PrintI64, MARK, 0, 0));

@@ -196,6 +196,8 @@
 #define OP_APPEND_STR_V 189 /* R[a] := R[a] + len(R[c]) after R[c]'s bytes are written at byte R[a] of R[b], then pc += 1 (skips the AppendStrVGrow after it), when they fit in its buffer; else nothing  (append view R[a]; tier 2 inline: 1 to 16 bytes) | a:I b:C c:C | stencil append_str_v */
 #define OP_APPEND_STR_VGROW 190 /* R[a] := byte length after R[b] := R[b] + R[c] through the append view R[a]  (the slow case of AppendStrV: close, append as AppendStr, reopen) | a:I b:C c:C | helper append_str_v_grow [alloc] */
 #define OP_APPEND_STR_CLOSE 191 /* R[b] := its first R[a] bytes  (closes the append view R[a]; nothing when it is arenas::NO_VIEW) | a:I b:C | helper append_str_close */
+#define OP_APPEND_STR_VLIT 192 /* R[a] := R[a] + (K[c] >> 56) after the literal packed in K[c] (1 to 7 bytes from its low byte, the length in its top byte: arenas' pack_literal) is written at byte R[a] of R[b], then pc += 1 (skips the AppendStrVLitGrow after it), when it fits in its buffer; else nothing  (append view R[a]) | a:I b:C c:K | stencil append_str_v_lit */
+#define OP_APPEND_STR_VLIT_GROW 193 /* R[a] := byte length after R[b] := R[b] + the literal packed in K[c] through the append view R[a]  (the slow case of AppendStrVLit) | a:I b:C c:K | helper append_str_v_lit_grow [alloc] */
 
 /* The stencil of every op that tier 2 compiles. */
 STENCIL(mov_i64);
@@ -307,5 +309,6 @@ STENCIL(list_set_cell_v);
 STENCIL(list_push_v_i64);
 STENCIL(list_push_v_f64);
 STENCIL(append_str_v);
+STENCIL(append_str_v_lit);
 
 #endif

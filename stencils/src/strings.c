@@ -106,6 +106,38 @@ ROUTINE_FORMS(CONCAT_STR, concat_str, LZ)
     CONTINUE();
 OP_A(append_str_v, APPEND_STR_V)
 
+/* R[a] := R[a] + (K[c] >> 56) after the literal packed in K[c] (its 1 to 7 bytes from the
+ * low byte, its length in the top byte) is written at byte R[a] of R[b], skipping the slow
+ * case after it (AppendStrVLitGrow), when it fits in R[b]'s buffer: an append view's append
+ * of a short string literal, with no string slot to read for it. Inline when 8 bytes fit:
+ * one store of the whole word (the bytes past the literal are junk past the string's end, in
+ * the part of the buffer the view reserved); near the buffer's end, a byte loop. A closed
+ * view's length is NO_VIEW: past any buffer's end. */
+#define APPEND_STR_V_LIT(A)                                                   \
+    StrSlot *sa = str_of(ctx, (uint32_t)CELL(_B));                            \
+    BufHeader *h = (BufHeader *)sa->buf;                                      \
+    uint64_t at = (uint64_t)sa->ptr + (uint64_t)(A);                          \
+    if (LIKELY(h != 0)) {                                                     \
+        uint64_t end = (uint64_t)(h + 1) + h->cap, k_ = U64(_K);              \
+        if (LIKELY(at + 8 <= end)) {                                          \
+            __builtin_memcpy((void *)at, &k_, 8);                             \
+            A = (int64_t)((uint64_t)(A) + (k_ >> 56));                       \
+            JUMP();                                                           \
+        }                                                                     \
+        uint64_t lb = k_ >> 56;                                               \
+        if (at + lb <= end) {                                                 \
+            A = (int64_t)((uint64_t)(A) + lb);                                \
+            for (uint8_t *p = (uint8_t *)at; p != (uint8_t *)at + lb; p++) {  \
+                __asm__("" ::: "memory");                                     \
+                *p = (uint8_t)k_;                                             \
+                k_ >>= 8;                                                     \
+            }                                                                 \
+            JUMP();                                                           \
+        }                                                                     \
+    }                                                                         \
+    CONTINUE();
+OP_A(append_str_v_lit, APPEND_STR_V_LIT)
+
 /* R[a] := R[a] ++ R[b], in place: an owned string local's `s = s + t` (Op::AppendStr). The
  * inline case is arenas' `str_append_fast`: R[a]'s slot is its local's own (FLAG_UNIQUE, set
  * only by the routine, vm::runtime::helpers::append_str, on a slot it made), it ends where its

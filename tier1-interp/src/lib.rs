@@ -898,6 +898,14 @@ fn interp(
                             pc += 1;
                         }
                     }
+                    Op::AppendStrVLit => {
+                        let (s, n) = (Cell(slot!(fp, b, u64)), slot!(fp, a, u64));
+                        if let Some(n) = heap_mut!().str_view_append_lit(s, n, consts[c as usize]) {
+                            slot!(fp, a, u64) = n;
+                            // (skips the slow case, AppendStrVLitGrow, next)
+                            pc += 1;
+                        }
+                    }
                     Op::AppendStr => {
                         let (s, t) = (Cell(slot!(fp, a, u64)), Cell(slot!(fp, b, u64)));
                         if !heap_mut!().str_append_fast(s, t) {

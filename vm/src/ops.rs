@@ -518,6 +518,10 @@ macro_rules! for_each_op {
             AppendStrVGrow helper append_str_v_grow [alloc] { a: I, b: C, c: C };
             /// R[b] := its first R[a] bytes  (closes the append view R[a]; nothing when it is arenas::NO_VIEW)
             AppendStrClose helper append_str_close { a: I, b: C };
+            /// R[a] := R[a] + (K[c] >> 56) after the literal packed in K[c] (1 to 7 bytes from its low byte, the length in its top byte: arenas' pack_literal) is written at byte R[a] of R[b], then pc += 1 (skips the AppendStrVLitGrow after it), when it fits in its buffer; else nothing  (append view R[a])
+            AppendStrVLit jit "append_str_v_lit" { a: I, b: C, c: K };
+            /// R[a] := byte length after R[b] := R[b] + the literal packed in K[c] through the append view R[a]  (the slow case of AppendStrVLit)
+            AppendStrVLitGrow helper append_str_v_lit_grow [alloc] { a: I, b: C, c: K };
         }
     };
 }
@@ -608,6 +612,7 @@ impl Op {
         match self {
             Op::ListPushVI64 | Op::ListPushVF64 => Some(Op::ListPushVGrow),
             Op::AppendStrV => Some(Op::AppendStrVGrow),
+            Op::AppendStrVLit => Some(Op::AppendStrVLitGrow),
             _ => None,
         }
     }

@@ -61,6 +61,11 @@ pub fn verify(p: &Program) -> std::result::Result<(), String> {
                         v >= crate::abi::HEADER_WORDS && v < frame + max_frame
                     }
                     Operand::G => v < p.globals.words(),
+                    // (a literal an append view writes: arenas' pack_literal)
+                    Operand::K if matches!(ins.op, Op::AppendStrVLit | Op::AppendStrVLitGrow) => p
+                        .consts
+                        .get(v as usize)
+                        .is_some_and(|&w| arenas::heap::strings::unpack_literal(w).is_some()),
                     Operand::K => (v as usize) < p.consts.len(),
                     Operand::T => (v as usize) < f.code.len(),
                     Operand::W => v == frame,

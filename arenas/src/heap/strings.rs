@@ -51,6 +51,28 @@ fn extend_buf(a: &StrSlot, b: &StrSlot) -> bool {
     true
 }
 
+/// A string literal of 1 to 7 bytes packed in a word (`AppendStrVLit`'s constant): its bytes
+/// in memory order from the low byte, its length in the top byte; `None` for other lengths.
+pub fn pack_literal(s: &str) -> Option<u64> {
+    if !(1..=7).contains(&s.len()) {
+        return None;
+    }
+    let mut b = [0u8; 8];
+    b[..s.len()].copy_from_slice(s.as_bytes());
+    b[7] = s.len() as u8;
+    Some(u64::from_le_bytes(b))
+}
+
+/// The literal in a word [`pack_literal`] made, if it is one.
+pub fn unpack_literal(w: u64) -> Option<String> {
+    let b = w.to_le_bytes();
+    let n = b[7] as usize;
+    if !(1..=7).contains(&n) {
+        return None;
+    }
+    std::str::from_utf8(&b[..n]).ok().map(str::to_string)
+}
+
 /// Drop one reference to a string buffer; frees it at zero. Returns the bytes freed.
 pub(crate) fn release_str_buf(b: *mut BufHeader) -> usize {
     if b.is_null() {
@@ -294,6 +316,35 @@ impl Heap {
         Some(n + sb.len)
     }
 
+    /// `R[a] := R[a] + lit` through an open append view of byte length `n` on string `a`,
+    /// where `lit` is a packed literal ([`pack_literal`]: its 1 to 7 bytes, its length in
+    /// the top byte), when it fits in the buffer (the interpreter's `AppendStrVLit`): writes
+    /// the literal's bytes (a whole word when 8 bytes fit: the bytes past the literal are
+    /// junk past the string's end, in the part of the buffer the view reserved) and returns
+    /// the new length; `None` (nothing written) when the view is `NO_VIEW` or there is no room.
+    #[inline(always)]
+    pub fn str_view_append_lit(&mut self, a: Cell, n: u64, lit: u64) -> Option<u64> {
+        if n == NO_VIEW {
+            return None;
+        }
+        let sa = self.strs.get(a.0 as u32);
+        let lb = lit >> 56;
+        // SAFETY: as in `str_view_append_fast`; the bytes written lie in `at .. end`.
+        unsafe {
+            let end = buf_bytes(sa.buf).add((*sa.buf).cap as usize);
+            let at = sa.ptr.add(n as usize) as *mut u8;
+            let room = end as usize - at as usize;
+            if room >= 8 {
+                (at as *mut u64).write_unaligned(lit.to_le());
+            } else if room >= lb as usize {
+                std::ptr::copy_nonoverlapping(lit.to_le_bytes().as_ptr(), at, lb as usize);
+            } else {
+                return None;
+            }
+        }
+        Some(n + lb)
+    }
+
     /// Close the append view of byte length `n` on string `c`: its slot covers `n` bytes (its
     /// rune count grows by the runes appended) and so does its buffer's used part (nothing
     /// when `n` is `NO_VIEW`).
@@ -307,7 +358,8 @@ impl Heap {
         // it, and it closes the view first), and wrote whole strings' bytes after its end.
         unsafe {
             let new = std::slice::from_raw_parts(s.ptr.add(s.len as usize), (n - s.len) as usize);
-            s.runes += new.iter().filter(|&&b| (b as i8) >= -0x40).count() as u64;
+            // (whole strings' bytes: UTF-8; std counts runes a word at a time)
+            s.runes += std::str::from_utf8_unchecked(new).chars().count() as u64;
             let start = s.ptr as usize - buf_bytes(s.buf) as usize;
             (*s.buf).used = (start + n as usize) as u64;
         }

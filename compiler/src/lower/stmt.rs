@@ -286,12 +286,30 @@ impl Lowerer<'_> {
                             Type::Str => Op::AppendStr,
                             _ => Op::ListPush,
                         };
+                        let view = b.append_view_of(dst);
+                        // (through a string's view, a short literal is appended as packed
+                        // bytes: no constant string loaded)
+                        let lit = |v: &Expr| match (&v.kind, view) {
+                            (ExprKind::Str(s), Some(_)) => arenas::heap::strings::pack_literal(s),
+                            _ => None,
+                        };
                         let mut slots = Vec::with_capacity(pieces.len());
                         for v in pieces {
-                            slots.push(self.expr(b, v)?);
+                            slots.push(match lit(v) {
+                                Some(w) => Err(self.konst(w)),
+                                None => Ok(self.expr(b, v)?),
+                            });
                         }
-                        let view = b.append_view_of(dst);
                         for vs in slots {
+                            let vs = match (vs, view) {
+                                (Err(k), Some(v)) => {
+                                    b.op3(Op::AppendStrVLit, v, dst, Opnd::Raw(k), value.pos);
+                                    b.op3(Op::AppendStrVLitGrow, v, dst, Opnd::Raw(k), value.pos);
+                                    continue;
+                                }
+                                (Ok(vs), _) => vs,
+                                (Err(_), None) => unreachable!("a literal piece has a view"),
+                            };
                             match (view, &value.ty) {
                                 // (the fast push skips its slow case when there is room)
                                 (Some(v), ty) => {

@@ -235,6 +235,16 @@ helpers! {
         set!(a, n);
         Ok(())
     }
+    /// R[a] := byte length after R[b] := R[b] + the literal packed in K[c] through the append
+    /// view R[a] (`AppendStrVLitGrow`; the verifier checked the literal)
+    alloc fn append_str_v_lit_grow(rt, a, b, c) {
+        let lit = arenas::heap::strings::unpack_literal(rt.consts[c as usize]).unwrap_or_default();
+        let t = rt.heap.alloc_str(&lit);
+        let (r, n) = rt.heap.str_view_grow(cell!(b), g!(a), t);
+        set!(b, r.0);
+        set!(a, n);
+        Ok(())
+    }
     /// R[b] := its first R[a] bytes (`AppendStrClose`)
     pure fn append_str_close(rt, a, b, _c) {
         rt.heap.str_view_close(cell!(b), g!(a));
