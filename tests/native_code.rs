@@ -527,12 +527,12 @@ fn map_access_runs_alike_in_every_cache_form() {
         ),
     ];
     let main = "\nvar m: map<int, int> = {:}\nfor i in 0..6 { m[i] = i * 10 }\nprint(f(m, 12, 3))\nprint(len(m), m[0], m[7], m[11], m[-2], m[100])\nprint(values(m))\n";
-    // (in a function that caches i64 registers and no f64 slot, `map_get`'s keeping forms)
+    // (in a function that caches i64 registers and no f64 slot, the keeping forms)
     let (keeping, other): (Vec<_>, Vec<_>) = SHAPES
         .iter()
         .copied()
         .partition(|(s, _)| s.starts_with("_c"));
-    check_cache_forms(&["map_get_k", "map_set"], &keeping, main);
+    check_cache_forms(&["map_get_k", "map_set_k"], &keeping, main);
     check_cache_forms(&["map_get", "map_set"], &other, main);
 }
 

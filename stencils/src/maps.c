@@ -8,10 +8,11 @@
  * yields the value type's zero) calls the routine (`_H`: vm::runtime::helpers::map_get_slow,
  * map_set_slow) the way the generic helper stencil does (helpers.c).
  *
- * The key and value are words of any bank read from their slots, so the forms for cached
- * registers spill them first (on both paths: the routine may read any slot); `map_get` writes
- * its result to its slot and reloads them after it on both paths, `map_set` after the routine
- * only. */
+ * The key and value are words of any bank read from their slots. In a function that caches
+ * f64 slots, the forms for cached registers spill them first (on both paths: the routine may
+ * read any slot); `map_get` writes its result to its slot and reloads them after it on both
+ * paths, `map_set` after the routine only. In one that caches only i64 slots, the keeping
+ * forms (below) leave them alone on the inline path. */
 #include "mochi.h"
 
 INLINE MapSlot *map_of(Ctx *ctx, uint64_t cell) {
@@ -43,10 +44,11 @@ INLINE MapSlot *map_of(Ctx *ctx, uint64_t cell) {
 #define MAP_GET(NAME, SPILL, RELOAD, AFTER_CALL) \
     MAP_GET_WITH(NAME, SPILL, RELOAD, (void)0, (XZ(), RELOAD, AFTER_CALL))
 
-/* R[a][R[b]] := R[c] */
-#define MAP_SET(NAME, SPILL, RELOAD, AFTER_CALL)                                          \
+/* R[a][R[b]] := R[c]: the inline set after SPILL_IN, the routine after SPILL_CALL (then
+ * AFTER_CALL: the reloads). */
+#define MAP_SET_WITH(NAME, SPILL_IN, SPILL_CALL, AFTER_CALL)                              \
     STENCIL(NAME) {                                                                      \
-        SPILL;                                                                           \
+        SPILL_IN;                                                                        \
         uint64_t m_ = CELL(_A);                                                          \
         if (LIKELY(IS_HANDLE_OF(m_, ARENA_MAP))) {                                       \
             IntDense *d_ = map_of(ctx, m_)->dense;                                       \
@@ -59,8 +61,11 @@ INLINE MapSlot *map_of(Ctx *ctx, uint64_t cell) {
                 CONTINUE();                                                              \
             }                                                                            \
         }                                                                                \
-        CALL_ROUTINE_OPAQUE_FP((XZ(), RELOAD, AFTER_CALL))                                \
+        SPILL_CALL;                                                                      \
+        CALL_ROUTINE_OPAQUE_FP(AFTER_CALL)                                               \
     }
+#define MAP_SET(NAME, SPILL, RELOAD, AFTER_CALL) \
+    MAP_SET_WITH(NAME, SPILL, (void)0, (XZ(), RELOAD, AFTER_CALL))
 
 /* The cache forms (helpers.c, lists.c): `_f` in a function that also caches f64 slots, whose
  * registers the emitter spills before the piece and reloads after it; after the routine they
@@ -75,7 +80,7 @@ INLINE MapSlot *map_of(Ctx *ctx, uint64_t cell) {
     MAP_SET(NAME, SPILL, RELOAD, (({ F_UNDEFINED(); }), ({ RELOAD_ALL_F(); })))
 CACHE_FORM0(MAP_GET_NO_F, map_get, KEEP)
 CACHE_FORMS(MAP_GET_F, map_get_f, KEEP)
-CACHE_FORMS(MAP_SET_NO_F, map_set, KEEP)
+CACHE_FORM0(MAP_SET_NO_F, map_set, KEEP)
 CACHE_FORMS(MAP_SET_F, map_set_f, KEEP)
 
 /* The keeping forms of `map_get` (`map_get_k`, `map_get_k_cN`): on the inline path the cached
@@ -88,3 +93,9 @@ CACHE_FORMS(MAP_SET_F, map_set_f, KEEP)
 #define MAP_GET_K(NAME, SPILL, RELOAD) \
     MAP_GET_WITH(NAME, (void)0, (void)0, SPILL, (XZ(), RELOAD, ({ F_UNDEFINED(); })))
 CACHE_FORMS_CN(MAP_GET_K, map_get_k, KEEP)
+/* The keeping forms of `map_set` (`map_set_k_cN`), alike: the emitter spills the key's and
+ * the value's registers before the piece; only the routine's path spills and reloads them
+ * all. A fill loop `m[i] = v` spilled every cached register on every set. */
+#define MAP_SET_K(NAME, SPILL, RELOAD) \
+    MAP_SET_WITH(NAME, (void)0, SPILL, (XZ(), RELOAD, ({ F_UNDEFINED(); })))
+CACHE_FORMS_CN(MAP_SET_K, map_set_k, KEEP)

@@ -819,8 +819,10 @@ impl Emitter {
                             // no `R[x+1]`, the tables check).
                             let u = info.slots;
                             for (j, &w) in raw.iter().enumerate() {
-                                if let (true, Some((_, spill, _))) =
-                                    (u.reads & 1 << j != 0, cached(w))
+                                // (once per word: `m[i] = i` reads i twice)
+                                let again = (0..j).any(|i| u.reads & 1 << i != 0 && raw[i] == w);
+                                if let (true, false, Some((_, spill, _))) =
+                                    (u.reads & 1 << j != 0, again, cached(w))
                                 {
                                     piece!(
                                         spill,
