@@ -10,7 +10,7 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 shared="$root/../shared/bench"
 [ -x "$shared/run.sh" ] || { echo "no $shared/run.sh" >&2; exit 1; }
 cargo build --release --manifest-path "$root/Cargo.toml" -q
-mochi="$root/target/release/mochi"
+mochi="$root/target/x86_64-unknown-linux-gnu/release/mochi"
 if [ -z "${BENCHES:-}" ]; then
   # Only the programs this build can run (others fail with `not supported yet`).
   BENCHES=""

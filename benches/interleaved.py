@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Side-by-side CPU time of several commands on ../shared/bench programs, interleaved.
 
-    CMDS="target/release/mochi run --jit=off {b}/{b}.mochi; lua5.4 {b}/{b}.lua" \\
+    CMDS="target/x86_64-unknown-linux-gnu/release/mochi run --jit=off {b}/{b}.mochi; lua5.4 {b}/{b}.lua" \\
         benches/interleaved.py RUNS [BENCH...]
 
 Each round runs every command once, in turn, so a burst of load on a shared machine hits

@@ -37,7 +37,7 @@ have python3 || { echo "python3 is needed to write the report" >&2; exit 1; }
 
 echo "building mochi (release)" >&2
 cargo build --release --manifest-path "$root/Cargo.toml" -q --bin mochi
-mochi="$root/target/release/mochi"
+mochi="$root/target/x86_64-unknown-linux-gnu/release/mochi"
 
 if [ -z "${BENCHES:-}" ]; then
   BENCHES=""

@@ -4,7 +4,7 @@
 #   MOCHI=/path/to/mochi RUNS=5 ./run.sh
 set -eu
 cd "$(dirname "$0")"
-MOCHI=${MOCHI:-../../target/release/mochi}
+MOCHI=${MOCHI:-../../target/x86_64-unknown-linux-gnu/release/mochi}
 RUNS=${RUNS:-5}
 LUA=$(command -v lua5.4 || command -v lua)
 for b in join_100k group_by_1m; do
