@@ -119,7 +119,15 @@ fn self_append_to_an_owned_list_pushes_in_place() {
          fun aliased(n: int): list<int> { var xs: list<int> = [] var ys = xs for i in 0..n { xs = append(xs, i) } return ys }\n\
          fun passed(n: int): int { var xs: list<int> = [] for i in 0..n { xs = append(xs, i) } return len(owned(len(xs))) }\n\
          fun param(xs: list<int>): list<int> { var ys = xs ys = append(ys, 1) return ys }\n\
-         fun iterated(n: int): int { var xs: list<int> = [1] for x in xs { xs = append(xs, x) } return len(xs) }",
+         fun iterated(n: int): int { var xs: list<int> = [1] for x in xs { xs = append(xs, x) } return len(xs) }\n\
+         fun concat(n: int): list<int> { var xs: list<int> = [] for i in 0..n { xs = xs + [i, 2] } return xs }",
+    );
+    // `xs = xs + [a, b]`: a push per element.
+    let concat = ops_of(&p, "concat");
+    let pushes = concat.iter().filter(|o| **o == Op::ListPushVI64).count();
+    assert!(
+        pushes == 2 && !concat.contains(&Op::ListConcat),
+        "{concat:?}"
     );
     // (the loops only push: through an append view, `append_views_*` below)
     let owned = ops_of(&p, "owned");

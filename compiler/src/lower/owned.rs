@@ -1,8 +1,11 @@
 //! Which list and string locals of a function are *owned*: no other variable, container,
 //! closure or callee can ever hold the object (the slot) such a local refers to. For an
-//! owned local, `xs = append(xs, v)` is lowered to `ListPush xs, v` and `s = s + t` (or
-//! `s = s + t + u ...`) to `AppendStr s, t`, which grow the object in place (a store and a
-//! length bump when its buffer has room) instead of creating a new object each time.
+//! owned local, `xs = append(xs, v)` (or `xs = xs + [v, ...]`, a push per element) is lowered
+//! to `ListPush xs, v` and `s = s + t` (or `s = s + t + u ...`) to `AppendStr s, t`, which
+//! grow the object in place (a store and a length bump when its buffer has room) instead of
+//! creating a new object each time. (`xs + [v]` concatenates into a new list with the same
+//! buffer decision as `append`: shared when `xs` ends at its buffer's used length and there is
+//! room, else copied.)
 //!
 //! Why this is exact: `append` makes a new list object sharing the old one's buffer (or a
 //! copy), and the old object stays reachable only through other references to it. When
@@ -51,8 +54,8 @@ pub(crate) fn owned_locals(f: &FuncDef) -> Vec<bool> {
     owned
 }
 
-/// `xs = append(xs, v)` or `s = s + t1 + t2 ...` for local `l`: the appended values, in
-/// order (one for a list).
+/// `xs = append(xs, v)`, `xs = xs + [v1, v2 ...]` or `s = s + t1 + t2 ...` for local `l`:
+/// the appended values, in order.
 pub(crate) fn self_append(l: LocalId, value: &Expr) -> Option<Vec<&Expr>> {
     match &value.kind {
         ExprKind::Builtin {
@@ -60,6 +63,20 @@ pub(crate) fn self_append(l: LocalId, value: &Expr) -> Option<Vec<&Expr>> {
             args,
         } if args.len() == 2 && matches!(args[0].kind, ExprKind::Local(x) if x == l) => {
             Some(vec![&args[1]])
+        }
+        // `xs = xs + [v1, v2 ...]` (elements of the list's own element type)
+        ExprKind::Binary(BinOp::Add, x, y) if matches!(value.ty, Type::List(_)) => {
+            let Type::List(et) = &value.ty else {
+                return None;
+            };
+            match (&x.kind, &y.kind) {
+                (ExprKind::Local(x), ExprKind::List(elems))
+                    if *x == l && y.ty == value.ty && elems.iter().all(|e| e.ty == **et) =>
+                {
+                    Some(elems.iter().collect())
+                }
+                _ => None,
+            }
         }
         ExprKind::Binary(BinOp::Add, ..) if value.ty == Type::Str => {
             let mut pieces = Vec::new();
