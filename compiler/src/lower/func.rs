@@ -61,7 +61,8 @@ pub(crate) struct FnBuilder {
     /// place.
     pub owned: Vec<bool>,
     /// Globals cached in slots for the loop being lowered (`super::hoist`).
-    pub cached_globals: Vec<(hir::GlobalId, Slot)>,
+    /// (the slot, and whether the loop assigns the global: then it is stored back after it)
+    pub cached_globals: Vec<(hir::GlobalId, Slot, bool)>,
     /// List views made for the loops being lowered (`super::views`): the slot holding the
     /// list and the view's first slot.
     pub views: Vec<(Slot, Slot)>,
@@ -178,12 +179,18 @@ impl FnBuilder {
         }
     }
 
-    /// After a loop: close the append views opened for it, forget the globals cached and
-    /// the views made for it and free their slots.
+    /// After a loop: close the append views opened for it, store the globals it promoted
+    /// back, forget the globals cached and the views made for it and free their slots.
     pub fn free_loop_slots(&mut self, (next, n, nv, na): LoopSlots, pos: Pos) {
         while self.append_views.len() > na {
             let (obj, v, close) = self.append_views.pop().expect("an open append view");
             self.op2(close, v, obj, pos);
+        }
+        // (the promoted globals back from their slots: `super::hoist`)
+        for i in n..self.cached_globals.len() {
+            if let (g, s @ Slot::Local(bank, _), true) = self.cached_globals[i] {
+                self.op2(store_global_op(bank), Opnd::Raw(g), s, pos);
+            }
         }
         self.cached_globals.truncate(n);
         self.views.truncate(nv);
@@ -221,8 +228,8 @@ impl FnBuilder {
     pub fn cached_global(&self, g: hir::GlobalId) -> Option<Slot> {
         self.cached_globals
             .iter()
-            .find(|(x, _)| *x == g)
-            .map(|&(_, s)| s)
+            .find(|(x, ..)| *x == g)
+            .map(|&(_, s, _)| s)
     }
 
     pub fn local(&self, l: hir::LocalId) -> Slot {

@@ -5,7 +5,15 @@
 //! turns `pos_x[i]` in a top-level loop into one list read instead of two ops.
 //!
 //! Exact: nothing else runs while the loop does, so the global holds the loaded value for
-//! the whole loop; a global the loop assigns (anywhere in it, at any depth) is not cached.
+//! the whole loop.
+//!
+//! Under `mochi run`, such a loop also keeps the globals it *assigns* in slots when it has no
+//! `return` (*promoted* globals): loaded before the loop, read and assigned in the slot inside
+//! it, stored back after it, where `break` lands too. Nothing but the loop can read the global
+//! meanwhile, and a runtime error inside the loop ends the program (a failing `expect`
+//! included), so the stale global is never observed; `mochi test`, which goes on to the next
+//! test after a failure, keeps them in globals. Top-level code keeps its variables in globals,
+//! so this is what keeps `seed = (seed * a + c) % m` in a top-level loop in a register.
 //! Loading a global has no effect and cannot fail, so loading it before a loop that runs no
 //! iteration changes nothing either. A cached cell global's slot is a frame cell slot, so
 //! the collector sees it as a root (the global itself also keeps the value alive).
@@ -22,6 +30,8 @@ pub(crate) struct LoopUse {
     pub writes: Vec<GlobalId>,
     /// The loop calls something (a function, a method or a closure).
     pub calls: bool,
+    /// The loop has a `return` (which would leave it without the write-back).
+    pub returns: bool,
 }
 
 impl LoopUse {
@@ -48,6 +58,15 @@ impl LoopUse {
             .collect()
     }
 
+    /// The globals to keep in a slot for the whole loop and store back after it (`mochi
+    /// run` only): those it assigns, when it calls nothing and has no `return`.
+    pub(crate) fn promoted(&self) -> Vec<GlobalId> {
+        if self.calls || self.returns {
+            return Vec::new();
+        }
+        self.writes.iter().copied().take(MAX_CACHED).collect()
+    }
+
     fn stmts(&mut self, ss: &[Stmt]) {
         for s in ss {
             self.stmt(s);
@@ -55,14 +74,13 @@ impl LoopUse {
     }
 
     fn stmt(&mut self, s: &Stmt) {
-        if let StmtKind::Assign {
-            place: Place::Global(g),
-            ..
-        } = &s.kind
-        {
-            if !self.writes.contains(g) {
-                self.writes.push(*g);
-            }
+        match &s.kind {
+            StmtKind::Assign {
+                place: Place::Global(g),
+                ..
+            } if !self.writes.contains(g) => self.writes.push(*g),
+            StmtKind::Return(_) => self.returns = true,
+            _ => {}
         }
         s.for_each_child(|c| match c {
             Child::Expr(x) => self.expr(x),

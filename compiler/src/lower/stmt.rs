@@ -229,21 +229,28 @@ impl Lowerer<'_> {
             b.views.len(),
             b.append_views.len(),
         );
-        let globals = super::hoist::LoopUse::of(exprs, body).invariant();
-        for g in globals {
+        let uses = super::hoist::LoopUse::of(exprs, body);
+        let promoted = match self.test_mode {
+            false => uses.promoted(),
+            true => Vec::new(),
+        };
+        let globals = uses.invariant().into_iter().map(|g| (g, false));
+        for (g, written) in globals.chain(promoted.into_iter().map(|g| (g, true))) {
             if b.cached_global(g).is_some() {
                 continue;
             }
             let bank = bank_of(&self.hir.globals[g as usize].ty);
             let s = b.alloc(bank);
             b.load_global(bank, s, g, pos);
-            b.cached_globals.push((g, s));
+            b.cached_globals.push((g, s, written));
         }
-        // Views of the lists it indexes through a variable it never writes.
+        // Views of the lists it indexes through a variable it never writes (a global it
+        // assigns may be in a slot too, promoted: no view of that).
         let mut made = 0;
         for base in super::views::indexed_lists(exprs, body) {
             let list = match base {
                 super::views::Base::Local(l) => b.locals[l as usize],
+                super::views::Base::Global(g) if uses.writes.contains(&g) => None,
                 super::views::Base::Global(g) => b.cached_global(g),
             };
             let Some(list) = list else { continue };
@@ -330,6 +337,11 @@ impl Lowerer<'_> {
                         return Ok(());
                     }
                 }
+                self.expr_to(b, value, dst)
+            }
+            // (a global the loop keeps in a slot, `super::hoist`: assigned like a local)
+            Place::Global(g) if b.cached_global(*g).is_some() => {
+                let dst = b.cached_global(*g).expect("a cached global");
                 self.expr_to(b, value, dst)
             }
             Place::Global(g) => {
