@@ -1,5 +1,6 @@
 //! Loop-invariant globals. A loop that calls nothing (no function, method or closure call:
-//! the only code that could assign a global behind the loop's back) reads every global it
+//! the only code that could assign a global behind the loop's back; a call the lowering
+//! inlines is none, its body's uses of globals count as the loop's) reads every global it
 //! does not assign itself from a slot loaded once before the loop, instead of with a
 //! `LoadGlobal*` at each use. Top-level code keeps its variables in globals, so this is what
 //! turns `pos_x[i]` in a top-level loop into one list read instead of two ops.
@@ -18,10 +19,18 @@
 //! iteration changes nothing either. A cached cell global's slot is a frame cell slot, so
 //! the collector sees it as a root (the global itself also keeps the value alive).
 
-use crate::hir::{Child, Expr, ExprKind, GlobalId, Place, Stmt, StmtKind};
+use crate::hir::{Child, Expr, ExprKind, FuncDef, GlobalId, Place, Stmt, StmtKind};
 
 /// At most this many globals are cached per loop (each costs a frame slot).
 pub(crate) const MAX_CACHED: usize = 32;
+
+/// The calls the lowering inlines (`super::inline`): every function and whether it is
+/// inlined at its call sites.
+#[derive(Clone, Copy)]
+pub(crate) struct Inlined<'a> {
+    pub funcs: &'a [FuncDef],
+    pub inlinable: &'a [bool],
+}
 
 #[derive(Default)]
 pub(crate) struct LoopUse {
@@ -37,12 +46,21 @@ pub(crate) struct LoopUse {
 impl LoopUse {
     /// The globals worth caching for a loop over `exprs` and `stmts`: read and never
     /// assigned, when the loop calls nothing.
-    pub(crate) fn of(exprs: &[&Expr], stmts: &[Stmt]) -> LoopUse {
+    ///
+    /// A call the lowering inlines is no call: its body runs in the loop's frame, where its
+    /// reads and writes of globals count as the loop's own (an inlined callee calls nothing
+    /// and its `return`s do not leave the loop).
+    pub(crate) fn of(exprs: &[&Expr], stmts: &[Stmt], inlined: Inlined) -> LoopUse {
         let mut u = LoopUse::default();
+        let mut w = Walk {
+            u: &mut u,
+            inlined,
+            in_callee: false,
+        };
         for e in exprs {
-            u.expr(e);
+            w.expr(e);
         }
-        u.stmts(stmts);
+        w.stmts(stmts);
         u
     }
 
@@ -66,7 +84,16 @@ impl LoopUse {
         }
         self.writes.iter().copied().take(MAX_CACHED).collect()
     }
+}
 
+struct Walk<'a, 'b> {
+    u: &'b mut LoopUse,
+    inlined: Inlined<'a>,
+    /// Inside an inlined callee's body (its `return`s stay in the loop).
+    in_callee: bool,
+}
+
+impl Walk<'_, '_> {
     fn stmts(&mut self, ss: &[Stmt]) {
         for s in ss {
             self.stmt(s);
@@ -78,8 +105,8 @@ impl LoopUse {
             StmtKind::Assign {
                 place: Place::Global(g),
                 ..
-            } if !self.writes.contains(g) => self.writes.push(*g),
-            StmtKind::Return(_) => self.returns = true,
+            } if !self.u.writes.contains(g) => self.u.writes.push(*g),
+            StmtKind::Return(_) if !self.in_callee => self.u.returns = true,
             _ => {}
         }
         s.for_each_child(|c| match c {
@@ -90,8 +117,16 @@ impl LoopUse {
 
     fn expr(&mut self, e: &Expr) {
         match &e.kind {
-            ExprKind::Global(g) if !self.reads.contains(g) => self.reads.push(*g),
-            ExprKind::Call { .. } | ExprKind::CallValue { .. } => self.calls = true,
+            ExprKind::Global(g) if !self.u.reads.contains(g) => self.u.reads.push(*g),
+            ExprKind::Call { func, .. }
+                if self.inlined.inlinable.get(*func as usize) == Some(&true) =>
+            {
+                let body = &self.inlined.funcs[*func as usize].body;
+                let was = std::mem::replace(&mut self.in_callee, true);
+                self.stmts(body);
+                self.in_callee = was;
+            }
+            ExprKind::Call { .. } | ExprKind::CallValue { .. } => self.u.calls = true,
             _ => {}
         }
         e.for_each_child(|c| match c {

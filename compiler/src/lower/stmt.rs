@@ -229,7 +229,11 @@ impl Lowerer<'_> {
             b.views.len(),
             b.append_views.len(),
         );
-        let uses = super::hoist::LoopUse::of(exprs, body);
+        let inlined = super::hoist::Inlined {
+            funcs: &self.hir.funcs,
+            inlinable: &self.inlinable,
+        };
+        let uses = super::hoist::LoopUse::of(exprs, body, inlined);
         let promoted = match self.test_mode {
             false => uses.promoted(),
             true => Vec::new(),
