@@ -299,6 +299,37 @@ pub enum Child<'a> {
     Stmts(&'a [Stmt]),
 }
 
+/// A walk over statements and expressions (the lowering's analyses): a walker says what it
+/// does at a statement and at an expression, and visits their children with
+/// [`Visit::stmt_children`] / [`Visit::expr_children`] where it does not handle them itself.
+pub trait Visit: Sized {
+    fn stmt(&mut self, s: &Stmt);
+    fn expr(&mut self, e: &Expr);
+
+    fn stmts(&mut self, ss: &[Stmt]) {
+        for s in ss {
+            self.stmt(s);
+        }
+    }
+
+    fn child(&mut self, c: Child) {
+        match c {
+            Child::Expr(x) => self.expr(x),
+            Child::Stmts(s) => self.stmts(s),
+        }
+    }
+
+    /// Visit every direct child of `s` ([`Stmt::for_each_child`]).
+    fn stmt_children(&mut self, s: &Stmt) {
+        s.for_each_child(|c| self.child(c));
+    }
+
+    /// Visit every direct child of `e` ([`Expr::for_each_child`]).
+    fn expr_children(&mut self, e: &Expr) {
+        e.for_each_child(|c| self.child(c));
+    }
+}
+
 impl Stmt {
     /// Calls `f` on each direct child of `self`: its expressions (an assignment's place
     /// before its value) and its nested statement lists, in order. See

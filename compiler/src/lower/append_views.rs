@@ -20,7 +20,7 @@
 //! (a slice of a string shares its buffer). The interpreter runs the same ops on the same
 //! slots, so tier 2 may leave the loop anywhere.
 
-use crate::hir::{Child, Expr, ExprKind, LocalId, Place, Stmt, StmtKind};
+use crate::hir::{Expr, ExprKind, LocalId, Place, Stmt, StmtKind, Visit};
 
 /// The locals a loop over `exprs` and `stmts` mentions only as self-appends (`l = append(l,
 /// v)` or `l = l + t ...`, pieces not reading `l`), in first-append order; none when the loop
@@ -45,13 +45,7 @@ struct Walk {
     returns: bool,
 }
 
-impl Walk {
-    fn stmts(&mut self, ss: &[Stmt]) {
-        for s in ss {
-            self.stmt(s);
-        }
-    }
-
+impl Visit for Walk {
     fn stmt(&mut self, s: &Stmt) {
         match &s.kind {
             StmtKind::Assign {
@@ -76,19 +70,13 @@ impl Walk {
             StmtKind::Return(_) => self.returns = true,
             _ => {}
         }
-        s.for_each_child(|c| match c {
-            Child::Expr(x) => self.expr(x),
-            Child::Stmts(s) => self.stmts(s),
-        });
+        self.stmt_children(s);
     }
 
     fn expr(&mut self, e: &Expr) {
         if let ExprKind::Local(l) = e.kind {
             self.other.push(l);
         }
-        e.for_each_child(|c| match c {
-            Child::Expr(x) => self.expr(x),
-            Child::Stmts(s) => self.stmts(s),
-        });
+        self.expr_children(e);
     }
 }

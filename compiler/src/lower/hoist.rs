@@ -19,7 +19,7 @@
 //! iteration changes nothing either. A cached cell global's slot is a frame cell slot, so
 //! the collector sees it as a root (the global itself also keeps the value alive).
 
-use crate::hir::{Child, Expr, ExprKind, FuncDef, GlobalId, Place, Stmt, StmtKind};
+use crate::hir::{Expr, ExprKind, FuncDef, GlobalId, Place, Stmt, StmtKind, Visit};
 
 /// At most this many globals are cached per loop (each costs a frame slot).
 pub(crate) const MAX_CACHED: usize = 32;
@@ -93,13 +93,7 @@ struct Walk<'a, 'b> {
     in_callee: bool,
 }
 
-impl Walk<'_, '_> {
-    fn stmts(&mut self, ss: &[Stmt]) {
-        for s in ss {
-            self.stmt(s);
-        }
-    }
-
+impl Visit for Walk<'_, '_> {
     fn stmt(&mut self, s: &Stmt) {
         match &s.kind {
             StmtKind::Assign {
@@ -109,10 +103,7 @@ impl Walk<'_, '_> {
             StmtKind::Return(_) if !self.in_callee => self.u.returns = true,
             _ => {}
         }
-        s.for_each_child(|c| match c {
-            Child::Expr(x) => self.expr(x),
-            Child::Stmts(s) => self.stmts(s),
-        });
+        self.stmt_children(s);
     }
 
     fn expr(&mut self, e: &Expr) {
@@ -129,9 +120,6 @@ impl Walk<'_, '_> {
             ExprKind::Call { .. } | ExprKind::CallValue { .. } => self.u.calls = true,
             _ => {}
         }
-        e.for_each_child(|c| match c {
-            Child::Expr(x) => self.expr(x),
-            Child::Stmts(s) => self.stmts(s),
-        });
+        self.expr_children(e);
     }
 }

@@ -34,7 +34,7 @@
 //! variable, capturing it, iterating it with `for x in xs`, matching on it, comparing it,
 //! ...) disowns it.
 
-use crate::hir::{BinOp, Builtin, Child, Expr, ExprKind, FuncDef, LocalId, Place, Stmt, StmtKind};
+use crate::hir::{BinOp, Builtin, Expr, ExprKind, FuncDef, LocalId, Place, Stmt, StmtKind, Visit};
 use crate::types::Type;
 
 /// `owned[l]` for every local of `f`.
@@ -138,12 +138,16 @@ impl Walk<'_> {
         self.expr(value);
     }
 
-    fn stmts(&mut self, ss: &[Stmt]) {
-        for s in ss {
-            self.stmt(s);
+    /// An expression read only as a container (its elements read or written, its length
+    /// or membership asked, printed): a local there stays owned.
+    fn container(&mut self, e: &Expr) {
+        if !matches!(e.kind, ExprKind::Local(_)) {
+            self.expr(e);
         }
     }
+}
 
+impl Visit for Walk<'_> {
     fn stmt(&mut self, s: &Stmt) {
         match &s.kind {
             StmtKind::Let { local, init } => self.assigned(*local, init),
@@ -160,18 +164,7 @@ impl Walk<'_> {
                 self.expr(value);
             }
             StmtKind::Return(Some(e)) => self.container(e),
-            _ => s.for_each_child(|c| match c {
-                Child::Expr(x) => self.expr(x),
-                Child::Stmts(s) => self.stmts(s),
-            }),
-        }
-    }
-
-    /// An expression read only as a container (its elements read or written, its length
-    /// or membership asked, printed): a local there stays owned.
-    fn container(&mut self, e: &Expr) {
-        if !matches!(e.kind, ExprKind::Local(_)) {
-            self.expr(e);
+            _ => self.stmt_children(s),
         }
     }
 
@@ -196,10 +189,7 @@ impl Walk<'_> {
                 self.container(base);
                 lo.iter().chain(hi.iter()).for_each(|x| self.expr(x));
             }
-            _ => e.for_each_child(|c| match c {
-                Child::Expr(x) => self.expr(x),
-                Child::Stmts(s) => self.stmts(s),
-            }),
+            _ => self.expr_children(e),
         }
     }
 }

@@ -15,7 +15,7 @@
 //! plain ones on the list in the view's third word, so errors (an index out of range, a nil
 //! list) are raised exactly as before; tier 2 side-exits to it for them.
 
-use crate::hir::{Child, Expr, ExprKind, GlobalId, LocalId, Pattern, Place, Stmt, StmtKind};
+use crate::hir::{Expr, ExprKind, GlobalId, LocalId, Pattern, Place, Stmt, StmtKind, Visit};
 use crate::types::Type;
 
 /// At most this many views per loop (each takes three slots).
@@ -68,13 +68,9 @@ impl Walk {
             self.written.push(l);
         }
     }
+}
 
-    fn stmts(&mut self, ss: &[Stmt]) {
-        for s in ss {
-            self.stmt(s);
-        }
-    }
-
+impl Visit for Walk {
     fn stmt(&mut self, s: &Stmt) {
         match &s.kind {
             StmtKind::Let { local, .. } => self.write(*local),
@@ -86,10 +82,7 @@ impl Walk {
             StmtKind::ForRange { var, .. } | StmtKind::ForEach { var, .. } => self.write(*var),
             _ => {}
         }
-        s.for_each_child(|c| match c {
-            Child::Expr(x) => self.expr(x),
-            Child::Stmts(s) => self.stmts(s),
-        });
+        self.stmt_children(s);
     }
 
     fn expr(&mut self, e: &Expr) {
@@ -110,9 +103,6 @@ impl Walk {
             }
             _ => {}
         }
-        e.for_each_child(|c| match c {
-            Child::Expr(x) => self.expr(x),
-            Child::Stmts(s) => self.stmts(s),
-        });
+        self.expr_children(e);
     }
 }
