@@ -30,14 +30,19 @@ INLINE int can_extend(const StrSlot *s, const BufHeader *h, uint64_t lb) {
            LIKELY(h->used + lb <= h->cap);
 }
 
-/* Append the `lb` bytes at `src` to buffer `h`'s used bytes (a byte loop: `lb` is at most
- * MAX_INLINE_BYTES, and a call to memcpy would be a relocation the extractor rejects). */
-INLINE void append_bytes(BufHeader *h, const uint8_t *src, uint64_t lb) {
-    uint8_t *end = (uint8_t *)(h + 1) + h->used;
-    for (uint64_t k = 0; k < lb; k++) {
+/* Copy the `n` bytes at `src` to `dst` (a byte loop: `n` is at most MAX_INLINE_BYTES, and a
+ * call to memcpy would be a relocation the extractor rejects; the empty asm keeps clang from
+ * turning the loop into that call). */
+INLINE void copy_bytes(uint8_t *dst, const uint8_t *src, uint64_t n) {
+    for (uint64_t k = 0; k < n; k++) {
         __asm__("" ::: "memory");
-        end[k] = src[k];
+        dst[k] = src[k];
     }
+}
+
+/* Append the `lb` bytes at `src` to buffer `h`'s used bytes. */
+INLINE void append_bytes(BufHeader *h, const uint8_t *src, uint64_t lb) {
+    copy_bytes((uint8_t *)(h + 1) + h->used, src, lb);
     h->used += lb;
 }
 
@@ -94,11 +99,7 @@ ROUTINE_FORMS(CONCAT_STR, concat_str, LZ)
             uint64_t at = (uint64_t)sa->ptr + (uint64_t)(A), stop = at + lb;            \
             if (LIKELY(stop <= (uint64_t)(h + 1) + h->cap)) {                           \
                 A = (int64_t)((uint64_t)(A) + lb);                                      \
-                const uint8_t *src = sb->ptr;                                           \
-                do {                                                                    \
-                    __asm__("" ::: "memory");                                           \
-                    *(uint8_t *)at++ = *src++;                                          \
-                } while (at != stop);                                                   \
+                copy_bytes((uint8_t *)at, sb->ptr, lb);                                 \
                 JUMP();                                                                 \
             }                                                                           \
         }                                                                               \

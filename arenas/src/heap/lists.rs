@@ -394,13 +394,10 @@ impl Heap {
     /// the buffer extends it in place any more) and return the list's length, which the view
     /// then keeps (the slot's length is stale until `list_view_close`); else `NO_VIEW`.
     pub fn list_view_open(&mut self, c: Cell) -> u64 {
-        let Some((kind, _, i)) = c.as_handle() else {
-            return NO_VIEW;
-        };
-        if kind != ArenaKind::List as u8 {
+        if !c.is_handle_of(ArenaKind::List) {
             return NO_VIEW;
         }
-        let s = self.lists.get(i);
+        let s = self.lists.get(c.0 as u32);
         if s.data.is_null() {
             return NO_VIEW;
         }

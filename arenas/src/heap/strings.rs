@@ -243,14 +243,11 @@ impl Heap {
     /// as for [`Heap::str_concat`]'s in-place case); false (nothing changed) otherwise.
     #[inline]
     pub fn str_append_fast(&mut self, a: Cell, b: Cell) -> bool {
-        let (Some((ka, _, ia)), Some((kb, _, ib))) = (a.as_handle(), b.as_handle()) else {
-            return false;
-        };
-        if ka != ArenaKind::Str as u8 || kb != ArenaKind::Str as u8 {
+        if !a.is_handle_of(ArenaKind::Str) || !b.is_handle_of(ArenaKind::Str) {
             return false;
         }
-        let sb = *self.strs.get(ib);
-        let sa = self.strs.get_mut(ia);
+        let sb = *self.strs.get(b.0 as u32);
+        let sa = self.strs.get_mut(a.0 as u32);
         if sa.flags & FLAG_UNIQUE == 0 || !extend_buf(sa, &sb) {
             return false;
         }
@@ -267,13 +264,10 @@ impl Heap {
     /// extending it in place) and return its length in bytes, which the view then keeps (the
     /// slot's length and rune count are stale until `str_view_close`); else `NO_VIEW`.
     pub fn str_view_open(&mut self, c: Cell) -> u64 {
-        let Some((kind, _, i)) = c.as_handle() else {
-            return NO_VIEW;
-        };
-        if kind != ArenaKind::Str as u8 {
+        if !c.is_handle_of(ArenaKind::Str) {
             return NO_VIEW;
         }
-        let s = self.strs.get(i);
+        let s = self.strs.get(c.0 as u32);
         if s.flags & FLAG_UNIQUE == 0 || s.buf.is_null() {
             return NO_VIEW;
         }
@@ -300,20 +294,29 @@ impl Heap {
         if n == NO_VIEW || !b.is_handle_of(ArenaKind::Str) {
             return None;
         }
+        let sb = *self.strs.get(b.0 as u32);
+        let (at, room) = self.view_room(a, n);
+        if room < sb.len as usize {
+            return None;
+        }
+        // SAFETY: `at .. at + room` is the reserved part of `a`'s buffer; `b`'s bytes lie
+        // below some buffer's used length, so they do not overlap it.
+        unsafe { std::ptr::copy_nonoverlapping(sb.ptr, at, sb.len as usize) };
+        Some(n + sb.len)
+    }
+
+    /// Where an append through the open view of byte length `n` on string `a` writes, and
+    /// how many bytes of `a`'s buffer are left there (the part the view reserved).
+    #[inline(always)]
+    fn view_room(&self, a: Cell, n: u64) -> (*mut u8, usize) {
         let sa = self.strs.get(a.0 as u32);
-        let sb = self.strs.get(b.0 as u32);
         // SAFETY: the view is open on `a` (n != NO_VIEW), so `a` has a buffer, reserved for it,
-        // in which its string starts; `b`'s bytes lie below some buffer's used length, so they
-        // do not overlap bytes past `a`'s (which the view alone writes).
+        // in which its string starts and `n` bytes of it lie.
         unsafe {
             let end = buf_bytes(sa.buf).add((*sa.buf).cap as usize);
             let at = sa.ptr.add(n as usize) as *mut u8;
-            if (end as usize - at as usize) < sb.len as usize {
-                return None;
-            }
-            std::ptr::copy_nonoverlapping(sb.ptr, at, sb.len as usize);
+            (at, end as usize - at as usize)
         }
-        Some(n + sb.len)
     }
 
     /// `R[a] := R[a] + lit` through an open append view of byte length `n` on string `a`,
@@ -327,13 +330,10 @@ impl Heap {
         if n == NO_VIEW {
             return None;
         }
-        let sa = self.strs.get(a.0 as u32);
         let lb = lit >> 56;
-        // SAFETY: as in `str_view_append_fast`; the bytes written lie in `at .. end`.
+        let (at, room) = self.view_room(a, n);
+        // SAFETY: the bytes written lie in `at .. at + room`, the reserved part of the buffer.
         unsafe {
-            let end = buf_bytes(sa.buf).add((*sa.buf).cap as usize);
-            let at = sa.ptr.add(n as usize) as *mut u8;
-            let room = end as usize - at as usize;
             if room >= 8 {
                 (at as *mut u64).write_unaligned(lit.to_le());
             } else if room >= lb as usize {

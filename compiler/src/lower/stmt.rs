@@ -293,49 +293,38 @@ impl Lowerer<'_> {
                 // (a piece may read the local: `s = s + "," + str(len(s))`).
                 if b.owned[*l as usize] {
                     if let Some(pieces) = super::owned::self_append(*l, value) {
-                        let op = match value.ty {
-                            Type::Str => Op::AppendStr,
-                            _ => Op::ListPush,
-                        };
+                        // Through an append view, each piece is a fast op followed by its slow
+                        // case, and a short string literal is appended as packed bytes (no
+                        // string constant loaded).
                         let view = b.append_view_of(dst);
-                        // (through a string's view, a short literal is appended as packed
-                        // bytes: no constant string loaded)
-                        let lit = |v: &Expr| match (&v.kind, view) {
-                            (ExprKind::Str(s), Some(_)) => arenas::heap::strings::pack_literal(s),
-                            _ => None,
+                        let op = match (view, &value.ty) {
+                            (None, Type::Str) => Op::AppendStr,
+                            (None, _) => Op::ListPush,
+                            (Some(_), Type::Str) => Op::AppendStrV,
+                            (Some(_), Type::List(e)) if bank_of(e) == Bank::F64 => Op::ListPushVF64,
+                            (Some(_), _) => Op::ListPushVI64,
                         };
-                        let mut slots = Vec::with_capacity(pieces.len());
+                        let mut appends = Vec::with_capacity(pieces.len());
                         for v in pieces {
-                            slots.push(match lit(v) {
-                                Some(w) => Err(self.konst(w)),
-                                None => Ok(self.expr(b, v)?),
+                            let lit = match (&v.kind, view) {
+                                (ExprKind::Str(s), Some(_)) => {
+                                    arenas::heap::strings::pack_literal(s)
+                                }
+                                _ => None,
+                            };
+                            appends.push(match lit {
+                                Some(w) => (Op::AppendStrVLit, Opnd::Raw(self.konst(w))),
+                                None => (op, Opnd::Slot(self.expr(b, v)?)),
                             });
                         }
-                        for vs in slots {
-                            let vs = match (vs, view) {
-                                (Err(k), Some(v)) => {
-                                    b.op3(Op::AppendStrVLit, v, dst, Opnd::Raw(k), value.pos);
-                                    b.op3(Op::AppendStrVLitGrow, v, dst, Opnd::Raw(k), value.pos);
-                                    continue;
+                        for (op, piece) in appends {
+                            match view {
+                                Some(v) => {
+                                    b.op3(op, v, dst, piece, value.pos);
+                                    let slow = op.slow_case().expect("a fast append's slow case");
+                                    b.op3(slow, v, dst, piece, value.pos);
                                 }
-                                (Ok(vs), _) => vs,
-                                (Err(_), None) => unreachable!("a literal piece has a view"),
-                            };
-                            match (view, &value.ty) {
-                                // (the fast push skips its slow case when there is room)
-                                (Some(v), ty) => {
-                                    let fast = match ty {
-                                        Type::Str => Op::AppendStrV,
-                                        Type::List(e) if bank_of(e) == Bank::F64 => {
-                                            Op::ListPushVF64
-                                        }
-                                        _ => Op::ListPushVI64,
-                                    };
-                                    b.op3(fast, v, dst, vs, value.pos);
-                                    let slow = fast.slow_case().expect("a slow case");
-                                    b.op3(slow, v, dst, vs, value.pos);
-                                }
-                                _ => b.op2(op, dst, vs, value.pos),
+                                None => b.op2(op, dst, piece, value.pos),
                             }
                         }
                         return Ok(());
@@ -343,12 +332,11 @@ impl Lowerer<'_> {
                 }
                 self.expr_to(b, value, dst)
             }
-            // (a global the loop keeps in a slot, `super::hoist`: assigned like a local)
-            Place::Global(g) if b.cached_global(*g).is_some() => {
-                let dst = b.cached_global(*g).expect("a cached global");
-                self.expr_to(b, value, dst)
-            }
             Place::Global(g) => {
+                // (a global the loop keeps in a slot, `super::hoist`: assigned like a local)
+                if let Some(dst) = b.cached_global(*g) {
+                    return self.expr_to(b, value, dst);
+                }
                 let bank = bank_of(&self.hir.globals[*g as usize].ty);
                 let s = self.expr(b, value)?;
                 b.op2(store_global_op(bank), Opnd::Raw(*g), s, pos);

@@ -238,7 +238,10 @@ helpers! {
     /// R[a] := byte length after R[b] := R[b] + the literal packed in K[c] through the append
     /// view R[a] (`AppendStrVLitGrow`; the verifier checked the literal)
     alloc fn append_str_v_lit_grow(rt, a, b, c) {
-        let lit = arenas::heap::strings::unpack_literal(rt.consts[c as usize]).unwrap_or_default();
+        let lit = arenas::heap::strings::unpack_literal(rt.consts[c as usize])
+            .ok_or("internal error: not a packed literal")?;
+        // (a string for `str_append`; `t` lives in this local only, across the allocations of
+        // `str_view_grow`, which never collect: collections happen at safepoints only)
         let t = rt.heap.alloc_str(&lit);
         let (r, n) = rt.heap.str_view_grow(cell!(b), g!(a), t);
         set!(b, r.0);
