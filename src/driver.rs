@@ -65,12 +65,16 @@ pub fn run_on_vm_thread(job: Job, cfg: Config) -> ExitCode {
         }
     }
     let out = crate::sys::Stdout::new();
-    crate::sys::flush_on_signals(out.clone());
+    let signals = crate::sys::Signals::block();
+    let finished = signals.as_ref().map(|s| s.finished());
+    let waiting_out = out.clone();
     let jit_mode = cfg.mode;
     let result = std::thread::Builder::new()
         .name("mochi-vm".into())
         .stack_size(vm_thread_stack())
         .spawn(move || {
+            // Dropped when the work returns or unwinds: the main thread stops waiting.
+            let _finished = finished;
             arenas::limits::declare_thread_stack(vm_thread_stack());
             match job {
                 Job::File(path) => match load_source(&path) {
@@ -85,6 +89,9 @@ pub fn run_on_vm_thread(job: Job, cfg: Config) -> ExitCode {
     if jit_mode != JitMode::Off {
         // In parallel with the VM thread's parsing and checking (about 60 µs, far less).
         let _ = std::panic::catch_unwind(tier2_jit::warm_up);
+    }
+    if let Some(s) = signals {
+        s.wait(&waiting_out);
     }
     let result = result.join();
     match result {
