@@ -22,7 +22,7 @@ pub mod value;
 pub use heap::lists::{BufFree, NO_VIEW, SMALL_CAPS};
 pub use heap::{
     BufHeader, GcStats, Heap, IntDense, ListSlot, MapSlot, RecordSlot, RtError, SlotFree, StrSlot,
-    LIST_SLOT_SIZE, MAP_SLOT_SIZE, RECORD_SLOT_SIZE, STR_SLOT_SIZE,
+    COUNT_STRIPES, LIST_SLOT_SIZE, MAP_SLOT_SIZE, RECORD_SLOT_SIZE, STR_SLOT_SIZE,
 };
 pub use rtti::{Bank, TypeDesc, TypeId, TypeTable};
 pub use strings::StrArena;

@@ -2,12 +2,12 @@
 // Regenerate (needs clang 19): MOCHI_REGEN_STENCILS=1 cargo build -p stencils
 // clang: Debian clang version 19.1.7 (3~deb12u1)
 // flags: -Werror -Wall --target=x86_64-unknown-linux-gnu -std=gnu11 -O2 -g0 -fno-pic -mcmodel=small -fomit-frame-pointer -mno-red-zone -fno-asynchronous-unwind-tables -fno-unwind-tables -fno-stack-protector -ffreestanding -fno-builtin -fno-jump-tables -fcf-protection=none -fno-exceptions -fno-strict-aliasing -ffunction-sections -fdata-sections
-// digest: sha256(clang major 19, flags, stencils/src/*.c *.h): 2d8b429109ef2c5fa2c09c57700e97fd9ce5b7670250c4586b628f5118a4350c
+// digest: sha256(clang major 19, flags, stencils/src/*.c *.h): d5e443712d3db6b0f117f5691915439fb7e66d57a354269a698a470edf873b31
 // 4677 stencils.
 
 pub const CLANG_VERSION: &str = "Debian clang version 19.1.7 (3~deb12u1)";
 pub const FLAGS: &str = "-Werror -Wall --target=x86_64-unknown-linux-gnu -std=gnu11 -O2 -g0 -fno-pic -mcmodel=small -fomit-frame-pointer -mno-red-zone -fno-asynchronous-unwind-tables -fno-unwind-tables -fno-stack-protector -ffreestanding -fno-builtin -fno-jump-tables -fcf-protection=none -fno-exceptions -fno-strict-aliasing -ffunction-sections -fdata-sections";
-pub const DIGEST: &str = "2d8b429109ef2c5fa2c09c57700e97fd9ce5b7670250c4586b628f5118a4350c";
+pub const DIGEST: &str = "d5e443712d3db6b0f117f5691915439fb7e66d57a354269a698a470edf873b31";
 
 /// Sizes, offsets and constants of mochi.h as clang measured them (abi_probe.c).
 pub const ABI: &[(&str, u64)] = &[
@@ -77,11 +77,12 @@ pub const ABI: &[(&str, u64)] = &[
     ("FLAG_UNIQUE", 0x10),
     ("sizeof(MapSlot)", 0x20),
     ("offsetof(MapSlot, dense)", 0x18),
-    ("sizeof(IntDense)", 0x20),
+    ("sizeof(IntDense)", 0x38),
     ("offsetof(IntDense, data)", 0x0),
     ("offsetof(IntDense, present)", 0x8),
     ("offsetof(IntDense, len)", 0x10),
-    ("offsetof(IntDense, count)", 0x18),
+    ("offsetof(IntDense, counts)", 0x18),
+    ("COUNT_STRIPES", 0x4),
     ("HEADER_WORDS", 0x4),
     ("STATUS_RETURNED", 0x0),
     ("STATUS_EXIT", 0x1),
@@ -6958,2496 +6959,2496 @@ pub static STENCILS: &[Stencil] = &[
     Stencil { name: Name::new(51898, 12), code: Bytes::new(137696, 105), data: Bytes::new(137801, 0), holes: Holes::new(11271, 8) },
     // map_get_k_c6 (maps.c): 105 code bytes, 0 data bytes, 8 holes
     Stencil { name: Name::new(51910, 12), code: Bytes::new(137801, 105), data: Bytes::new(137906, 0), holes: Holes::new(11279, 8) },
-    // map_set (maps.c): 109 code bytes, 0 data bytes, 7 holes
-    Stencil { name: Name::new(51922, 7), code: Bytes::new(137906, 109), data: Bytes::new(138015, 0), holes: Holes::new(11287, 7) },
-    // map_set_f (maps.c): 109 code bytes, 0 data bytes, 7 holes
-    Stencil { name: Name::new(51929, 9), code: Bytes::new(138015, 109), data: Bytes::new(138124, 0), holes: Holes::new(11294, 7) },
-    // map_set_f_c1 (maps.c): 117 code bytes, 0 data bytes, 8 holes
-    Stencil { name: Name::new(51938, 12), code: Bytes::new(138124, 117), data: Bytes::new(138241, 0), holes: Holes::new(11301, 8) },
-    // map_set_f_c2 (maps.c): 125 code bytes, 0 data bytes, 9 holes
-    Stencil { name: Name::new(51950, 12), code: Bytes::new(138241, 125), data: Bytes::new(138366, 0), holes: Holes::new(11309, 9) },
-    // map_set_f_c3 (maps.c): 133 code bytes, 0 data bytes, 10 holes
-    Stencil { name: Name::new(51962, 12), code: Bytes::new(138366, 133), data: Bytes::new(138499, 0), holes: Holes::new(11318, 10) },
-    // map_set_f_c4 (maps.c): 141 code bytes, 0 data bytes, 11 holes
-    Stencil { name: Name::new(51974, 12), code: Bytes::new(138499, 141), data: Bytes::new(138640, 0), holes: Holes::new(11328, 11) },
-    // map_set_f_c5 (maps.c): 149 code bytes, 0 data bytes, 12 holes
-    Stencil { name: Name::new(51986, 12), code: Bytes::new(138640, 149), data: Bytes::new(138789, 0), holes: Holes::new(11339, 12) },
-    // map_set_f_c6 (maps.c): 157 code bytes, 0 data bytes, 13 holes
-    Stencil { name: Name::new(51998, 12), code: Bytes::new(138789, 157), data: Bytes::new(138946, 0), holes: Holes::new(11351, 13) },
-    // map_set_k_c1 (maps.c): 109 code bytes, 0 data bytes, 7 holes
-    Stencil { name: Name::new(52010, 12), code: Bytes::new(138946, 109), data: Bytes::new(139055, 0), holes: Holes::new(11364, 7) },
-    // map_set_k_c2 (maps.c): 109 code bytes, 0 data bytes, 7 holes
-    Stencil { name: Name::new(52022, 12), code: Bytes::new(139055, 109), data: Bytes::new(139164, 0), holes: Holes::new(11371, 7) },
-    // map_set_k_c3 (maps.c): 109 code bytes, 0 data bytes, 7 holes
-    Stencil { name: Name::new(52034, 12), code: Bytes::new(139164, 109), data: Bytes::new(139273, 0), holes: Holes::new(11378, 7) },
-    // map_set_k_c4 (maps.c): 109 code bytes, 0 data bytes, 7 holes
-    Stencil { name: Name::new(52046, 12), code: Bytes::new(139273, 109), data: Bytes::new(139382, 0), holes: Holes::new(11385, 7) },
-    // map_set_k_c5 (maps.c): 109 code bytes, 0 data bytes, 7 holes
-    Stencil { name: Name::new(52058, 12), code: Bytes::new(139382, 109), data: Bytes::new(139491, 0), holes: Holes::new(11392, 7) },
-    // map_set_k_c6 (maps.c): 109 code bytes, 0 data bytes, 7 holes
-    Stencil { name: Name::new(52070, 12), code: Bytes::new(139491, 109), data: Bytes::new(139600, 0), holes: Holes::new(11399, 7) },
+    // map_set (maps.c): 116 code bytes, 0 data bytes, 7 holes
+    Stencil { name: Name::new(51922, 7), code: Bytes::new(137906, 116), data: Bytes::new(138022, 0), holes: Holes::new(11287, 7) },
+    // map_set_f (maps.c): 116 code bytes, 0 data bytes, 7 holes
+    Stencil { name: Name::new(51929, 9), code: Bytes::new(138022, 116), data: Bytes::new(138138, 0), holes: Holes::new(11294, 7) },
+    // map_set_f_c1 (maps.c): 124 code bytes, 0 data bytes, 8 holes
+    Stencil { name: Name::new(51938, 12), code: Bytes::new(138138, 124), data: Bytes::new(138262, 0), holes: Holes::new(11301, 8) },
+    // map_set_f_c2 (maps.c): 132 code bytes, 0 data bytes, 9 holes
+    Stencil { name: Name::new(51950, 12), code: Bytes::new(138262, 132), data: Bytes::new(138394, 0), holes: Holes::new(11309, 9) },
+    // map_set_f_c3 (maps.c): 140 code bytes, 0 data bytes, 10 holes
+    Stencil { name: Name::new(51962, 12), code: Bytes::new(138394, 140), data: Bytes::new(138534, 0), holes: Holes::new(11318, 10) },
+    // map_set_f_c4 (maps.c): 148 code bytes, 0 data bytes, 11 holes
+    Stencil { name: Name::new(51974, 12), code: Bytes::new(138534, 148), data: Bytes::new(138682, 0), holes: Holes::new(11328, 11) },
+    // map_set_f_c5 (maps.c): 156 code bytes, 0 data bytes, 12 holes
+    Stencil { name: Name::new(51986, 12), code: Bytes::new(138682, 156), data: Bytes::new(138838, 0), holes: Holes::new(11339, 12) },
+    // map_set_f_c6 (maps.c): 164 code bytes, 0 data bytes, 13 holes
+    Stencil { name: Name::new(51998, 12), code: Bytes::new(138838, 164), data: Bytes::new(139002, 0), holes: Holes::new(11351, 13) },
+    // map_set_k_c1 (maps.c): 116 code bytes, 0 data bytes, 7 holes
+    Stencil { name: Name::new(52010, 12), code: Bytes::new(139002, 116), data: Bytes::new(139118, 0), holes: Holes::new(11364, 7) },
+    // map_set_k_c2 (maps.c): 116 code bytes, 0 data bytes, 7 holes
+    Stencil { name: Name::new(52022, 12), code: Bytes::new(139118, 116), data: Bytes::new(139234, 0), holes: Holes::new(11371, 7) },
+    // map_set_k_c3 (maps.c): 116 code bytes, 0 data bytes, 7 holes
+    Stencil { name: Name::new(52034, 12), code: Bytes::new(139234, 116), data: Bytes::new(139350, 0), holes: Holes::new(11378, 7) },
+    // map_set_k_c4 (maps.c): 116 code bytes, 0 data bytes, 7 holes
+    Stencil { name: Name::new(52046, 12), code: Bytes::new(139350, 116), data: Bytes::new(139466, 0), holes: Holes::new(11385, 7) },
+    // map_set_k_c5 (maps.c): 116 code bytes, 0 data bytes, 7 holes
+    Stencil { name: Name::new(52058, 12), code: Bytes::new(139466, 116), data: Bytes::new(139582, 0), holes: Holes::new(11392, 7) },
+    // map_set_k_c6 (maps.c): 116 code bytes, 0 data bytes, 7 holes
+    Stencil { name: Name::new(52070, 12), code: Bytes::new(139582, 116), data: Bytes::new(139698, 0), holes: Holes::new(11399, 7) },
     // mochi_entry_shim (shim.c): 147 code bytes, 0 data bytes, 0 holes
-    Stencil { name: Name::new(52082, 16), code: Bytes::new(139600, 147), data: Bytes::new(139747, 0), holes: Holes::new(11406, 0) },
+    Stencil { name: Name::new(52082, 16), code: Bytes::new(139698, 147), data: Bytes::new(139845, 0), holes: Holes::new(11406, 0) },
     // mod_f64 (float_ops.c): 240 code bytes, 0 data bytes, 6 holes
-    Stencil { name: Name::new(52098, 7), code: Bytes::new(139747, 240), data: Bytes::new(139987, 0), holes: Holes::new(11406, 6) },
+    Stencil { name: Name::new(52098, 7), code: Bytes::new(139845, 240), data: Bytes::new(140085, 0), holes: Holes::new(11406, 6) },
     // mod_i64 (int_ops.c): 89 code bytes, 0 data bytes, 6 holes
-    Stencil { name: Name::new(52109, 7), code: Bytes::new(139987, 89), data: Bytes::new(140076, 0), holes: Holes::new(11412, 6) },
+    Stencil { name: Name::new(52109, 7), code: Bytes::new(140085, 89), data: Bytes::new(140174, 0), holes: Holes::new(11412, 6) },
     // mod_i64__00 (int_ops.c): 61 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(52116, 11), code: Bytes::new(140076, 61), data: Bytes::new(140137, 0), holes: Holes::new(11418, 3) },
+    Stencil { name: Name::new(52116, 11), code: Bytes::new(140174, 61), data: Bytes::new(140235, 0), holes: Holes::new(11418, 3) },
     // mod_i64__01 (int_ops.c): 65 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(52127, 11), code: Bytes::new(140137, 65), data: Bytes::new(140202, 0), holes: Holes::new(11421, 3) },
+    Stencil { name: Name::new(52127, 11), code: Bytes::new(140235, 65), data: Bytes::new(140300, 0), holes: Holes::new(11421, 3) },
     // mod_i64__02 (int_ops.c): 65 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(52138, 11), code: Bytes::new(140202, 65), data: Bytes::new(140267, 0), holes: Holes::new(11424, 3) },
+    Stencil { name: Name::new(52138, 11), code: Bytes::new(140300, 65), data: Bytes::new(140365, 0), holes: Holes::new(11424, 3) },
     // mod_i64__03 (int_ops.c): 65 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(52149, 11), code: Bytes::new(140267, 65), data: Bytes::new(140332, 0), holes: Holes::new(11427, 3) },
+    Stencil { name: Name::new(52149, 11), code: Bytes::new(140365, 65), data: Bytes::new(140430, 0), holes: Holes::new(11427, 3) },
     // mod_i64__04 (int_ops.c): 65 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(52160, 11), code: Bytes::new(140332, 65), data: Bytes::new(140397, 0), holes: Holes::new(11430, 3) },
+    Stencil { name: Name::new(52160, 11), code: Bytes::new(140430, 65), data: Bytes::new(140495, 0), holes: Holes::new(11430, 3) },
     // mod_i64__05 (int_ops.c): 65 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(52171, 11), code: Bytes::new(140397, 65), data: Bytes::new(140462, 0), holes: Holes::new(11433, 3) },
+    Stencil { name: Name::new(52171, 11), code: Bytes::new(140495, 65), data: Bytes::new(140560, 0), holes: Holes::new(11433, 3) },
     // mod_i64__0m (int_ops.c): 73 code bytes, 0 data bytes, 4 holes
-    Stencil { name: Name::new(52182, 11), code: Bytes::new(140462, 73), data: Bytes::new(140535, 0), holes: Holes::new(11436, 4) },
+    Stencil { name: Name::new(52182, 11), code: Bytes::new(140560, 73), data: Bytes::new(140633, 0), holes: Holes::new(11436, 4) },
     // mod_i64__10 (int_ops.c): 65 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(52193, 11), code: Bytes::new(140535, 65), data: Bytes::new(140600, 0), holes: Holes::new(11440, 3) },
+    Stencil { name: Name::new(52193, 11), code: Bytes::new(140633, 65), data: Bytes::new(140698, 0), holes: Holes::new(11440, 3) },
     // mod_i64__11 (int_ops.c): 61 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(52204, 11), code: Bytes::new(140600, 61), data: Bytes::new(140661, 0), holes: Holes::new(11443, 3) },
+    Stencil { name: Name::new(52204, 11), code: Bytes::new(140698, 61), data: Bytes::new(140759, 0), holes: Holes::new(11443, 3) },
     // mod_i64__12 (int_ops.c): 65 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(52215, 11), code: Bytes::new(140661, 65), data: Bytes::new(140726, 0), holes: Holes::new(11446, 3) },
+    Stencil { name: Name::new(52215, 11), code: Bytes::new(140759, 65), data: Bytes::new(140824, 0), holes: Holes::new(11446, 3) },
     // mod_i64__13 (int_ops.c): 65 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(52226, 11), code: Bytes::new(140726, 65), data: Bytes::new(140791, 0), holes: Holes::new(11449, 3) },
+    Stencil { name: Name::new(52226, 11), code: Bytes::new(140824, 65), data: Bytes::new(140889, 0), holes: Holes::new(11449, 3) },
     // mod_i64__14 (int_ops.c): 65 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(52237, 11), code: Bytes::new(140791, 65), data: Bytes::new(140856, 0), holes: Holes::new(11452, 3) },
+    Stencil { name: Name::new(52237, 11), code: Bytes::new(140889, 65), data: Bytes::new(140954, 0), holes: Holes::new(11452, 3) },
     // mod_i64__15 (int_ops.c): 65 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(52248, 11), code: Bytes::new(140856, 65), data: Bytes::new(140921, 0), holes: Holes::new(11455, 3) },
+    Stencil { name: Name::new(52248, 11), code: Bytes::new(140954, 65), data: Bytes::new(141019, 0), holes: Holes::new(11455, 3) },
     // mod_i64__1m (int_ops.c): 73 code bytes, 0 data bytes, 4 holes
-    Stencil { name: Name::new(52259, 11), code: Bytes::new(140921, 73), data: Bytes::new(140994, 0), holes: Holes::new(11458, 4) },
+    Stencil { name: Name::new(52259, 11), code: Bytes::new(141019, 73), data: Bytes::new(141092, 0), holes: Holes::new(11458, 4) },
     // mod_i64__20 (int_ops.c): 65 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(52270, 11), code: Bytes::new(140994, 65), data: Bytes::new(141059, 0), holes: Holes::new(11462, 3) },
+    Stencil { name: Name::new(52270, 11), code: Bytes::new(141092, 65), data: Bytes::new(141157, 0), holes: Holes::new(11462, 3) },
     // mod_i64__21 (int_ops.c): 65 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(52281, 11), code: Bytes::new(141059, 65), data: Bytes::new(141124, 0), holes: Holes::new(11465, 3) },
+    Stencil { name: Name::new(52281, 11), code: Bytes::new(141157, 65), data: Bytes::new(141222, 0), holes: Holes::new(11465, 3) },
     // mod_i64__22 (int_ops.c): 58 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(52292, 11), code: Bytes::new(141124, 58), data: Bytes::new(141182, 0), holes: Holes::new(11468, 3) },
+    Stencil { name: Name::new(52292, 11), code: Bytes::new(141222, 58), data: Bytes::new(141280, 0), holes: Holes::new(11468, 3) },
     // mod_i64__23 (int_ops.c): 65 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(52303, 11), code: Bytes::new(141182, 65), data: Bytes::new(141247, 0), holes: Holes::new(11471, 3) },
+    Stencil { name: Name::new(52303, 11), code: Bytes::new(141280, 65), data: Bytes::new(141345, 0), holes: Holes::new(11471, 3) },
     // mod_i64__24 (int_ops.c): 65 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(52314, 11), code: Bytes::new(141247, 65), data: Bytes::new(141312, 0), holes: Holes::new(11474, 3) },
+    Stencil { name: Name::new(52314, 11), code: Bytes::new(141345, 65), data: Bytes::new(141410, 0), holes: Holes::new(11474, 3) },
     // mod_i64__25 (int_ops.c): 65 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(52325, 11), code: Bytes::new(141312, 65), data: Bytes::new(141377, 0), holes: Holes::new(11477, 3) },
+    Stencil { name: Name::new(52325, 11), code: Bytes::new(141410, 65), data: Bytes::new(141475, 0), holes: Holes::new(11477, 3) },
     // mod_i64__2m (int_ops.c): 73 code bytes, 0 data bytes, 4 holes
-    Stencil { name: Name::new(52336, 11), code: Bytes::new(141377, 73), data: Bytes::new(141450, 0), holes: Holes::new(11480, 4) },
+    Stencil { name: Name::new(52336, 11), code: Bytes::new(141475, 73), data: Bytes::new(141548, 0), holes: Holes::new(11480, 4) },
     // mod_i64__30 (int_ops.c): 65 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(52347, 11), code: Bytes::new(141450, 65), data: Bytes::new(141515, 0), holes: Holes::new(11484, 3) },
+    Stencil { name: Name::new(52347, 11), code: Bytes::new(141548, 65), data: Bytes::new(141613, 0), holes: Holes::new(11484, 3) },
     // mod_i64__31 (int_ops.c): 65 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(52358, 11), code: Bytes::new(141515, 65), data: Bytes::new(141580, 0), holes: Holes::new(11487, 3) },
+    Stencil { name: Name::new(52358, 11), code: Bytes::new(141613, 65), data: Bytes::new(141678, 0), holes: Holes::new(11487, 3) },
     // mod_i64__32 (int_ops.c): 65 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(52369, 11), code: Bytes::new(141580, 65), data: Bytes::new(141645, 0), holes: Holes::new(11490, 3) },
+    Stencil { name: Name::new(52369, 11), code: Bytes::new(141678, 65), data: Bytes::new(141743, 0), holes: Holes::new(11490, 3) },
     // mod_i64__33 (int_ops.c): 61 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(52380, 11), code: Bytes::new(141645, 61), data: Bytes::new(141706, 0), holes: Holes::new(11493, 3) },
+    Stencil { name: Name::new(52380, 11), code: Bytes::new(141743, 61), data: Bytes::new(141804, 0), holes: Holes::new(11493, 3) },
     // mod_i64__34 (int_ops.c): 65 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(52391, 11), code: Bytes::new(141706, 65), data: Bytes::new(141771, 0), holes: Holes::new(11496, 3) },
+    Stencil { name: Name::new(52391, 11), code: Bytes::new(141804, 65), data: Bytes::new(141869, 0), holes: Holes::new(11496, 3) },
     // mod_i64__35 (int_ops.c): 65 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(52402, 11), code: Bytes::new(141771, 65), data: Bytes::new(141836, 0), holes: Holes::new(11499, 3) },
+    Stencil { name: Name::new(52402, 11), code: Bytes::new(141869, 65), data: Bytes::new(141934, 0), holes: Holes::new(11499, 3) },
     // mod_i64__3m (int_ops.c): 73 code bytes, 0 data bytes, 4 holes
-    Stencil { name: Name::new(52413, 11), code: Bytes::new(141836, 73), data: Bytes::new(141909, 0), holes: Holes::new(11502, 4) },
+    Stencil { name: Name::new(52413, 11), code: Bytes::new(141934, 73), data: Bytes::new(142007, 0), holes: Holes::new(11502, 4) },
     // mod_i64__40 (int_ops.c): 65 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(52424, 11), code: Bytes::new(141909, 65), data: Bytes::new(141974, 0), holes: Holes::new(11506, 3) },
+    Stencil { name: Name::new(52424, 11), code: Bytes::new(142007, 65), data: Bytes::new(142072, 0), holes: Holes::new(11506, 3) },
     // mod_i64__41 (int_ops.c): 65 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(52435, 11), code: Bytes::new(141974, 65), data: Bytes::new(142039, 0), holes: Holes::new(11509, 3) },
+    Stencil { name: Name::new(52435, 11), code: Bytes::new(142072, 65), data: Bytes::new(142137, 0), holes: Holes::new(11509, 3) },
     // mod_i64__42 (int_ops.c): 65 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(52446, 11), code: Bytes::new(142039, 65), data: Bytes::new(142104, 0), holes: Holes::new(11512, 3) },
+    Stencil { name: Name::new(52446, 11), code: Bytes::new(142137, 65), data: Bytes::new(142202, 0), holes: Holes::new(11512, 3) },
     // mod_i64__43 (int_ops.c): 65 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(52457, 11), code: Bytes::new(142104, 65), data: Bytes::new(142169, 0), holes: Holes::new(11515, 3) },
+    Stencil { name: Name::new(52457, 11), code: Bytes::new(142202, 65), data: Bytes::new(142267, 0), holes: Holes::new(11515, 3) },
     // mod_i64__44 (int_ops.c): 61 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(52468, 11), code: Bytes::new(142169, 61), data: Bytes::new(142230, 0), holes: Holes::new(11518, 3) },
+    Stencil { name: Name::new(52468, 11), code: Bytes::new(142267, 61), data: Bytes::new(142328, 0), holes: Holes::new(11518, 3) },
     // mod_i64__45 (int_ops.c): 65 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(52479, 11), code: Bytes::new(142230, 65), data: Bytes::new(142295, 0), holes: Holes::new(11521, 3) },
+    Stencil { name: Name::new(52479, 11), code: Bytes::new(142328, 65), data: Bytes::new(142393, 0), holes: Holes::new(11521, 3) },
     // mod_i64__4m (int_ops.c): 73 code bytes, 0 data bytes, 4 holes
-    Stencil { name: Name::new(52490, 11), code: Bytes::new(142295, 73), data: Bytes::new(142368, 0), holes: Holes::new(11524, 4) },
+    Stencil { name: Name::new(52490, 11), code: Bytes::new(142393, 73), data: Bytes::new(142466, 0), holes: Holes::new(11524, 4) },
     // mod_i64__50 (int_ops.c): 65 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(52501, 11), code: Bytes::new(142368, 65), data: Bytes::new(142433, 0), holes: Holes::new(11528, 3) },
+    Stencil { name: Name::new(52501, 11), code: Bytes::new(142466, 65), data: Bytes::new(142531, 0), holes: Holes::new(11528, 3) },
     // mod_i64__51 (int_ops.c): 65 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(52512, 11), code: Bytes::new(142433, 65), data: Bytes::new(142498, 0), holes: Holes::new(11531, 3) },
+    Stencil { name: Name::new(52512, 11), code: Bytes::new(142531, 65), data: Bytes::new(142596, 0), holes: Holes::new(11531, 3) },
     // mod_i64__52 (int_ops.c): 65 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(52523, 11), code: Bytes::new(142498, 65), data: Bytes::new(142563, 0), holes: Holes::new(11534, 3) },
+    Stencil { name: Name::new(52523, 11), code: Bytes::new(142596, 65), data: Bytes::new(142661, 0), holes: Holes::new(11534, 3) },
     // mod_i64__53 (int_ops.c): 65 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(52534, 11), code: Bytes::new(142563, 65), data: Bytes::new(142628, 0), holes: Holes::new(11537, 3) },
+    Stencil { name: Name::new(52534, 11), code: Bytes::new(142661, 65), data: Bytes::new(142726, 0), holes: Holes::new(11537, 3) },
     // mod_i64__54 (int_ops.c): 65 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(52545, 11), code: Bytes::new(142628, 65), data: Bytes::new(142693, 0), holes: Holes::new(11540, 3) },
+    Stencil { name: Name::new(52545, 11), code: Bytes::new(142726, 65), data: Bytes::new(142791, 0), holes: Holes::new(11540, 3) },
     // mod_i64__55 (int_ops.c): 61 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(52556, 11), code: Bytes::new(142693, 61), data: Bytes::new(142754, 0), holes: Holes::new(11543, 3) },
+    Stencil { name: Name::new(52556, 11), code: Bytes::new(142791, 61), data: Bytes::new(142852, 0), holes: Holes::new(11543, 3) },
     // mod_i64__5m (int_ops.c): 73 code bytes, 0 data bytes, 4 holes
-    Stencil { name: Name::new(52567, 11), code: Bytes::new(142754, 73), data: Bytes::new(142827, 0), holes: Holes::new(11546, 4) },
+    Stencil { name: Name::new(52567, 11), code: Bytes::new(142852, 73), data: Bytes::new(142925, 0), holes: Holes::new(11546, 4) },
     // mod_i64__m00 (int_ops.c): 67 code bytes, 0 data bytes, 4 holes
-    Stencil { name: Name::new(52578, 12), code: Bytes::new(142827, 67), data: Bytes::new(142894, 0), holes: Holes::new(11550, 4) },
+    Stencil { name: Name::new(52578, 12), code: Bytes::new(142925, 67), data: Bytes::new(142992, 0), holes: Holes::new(11550, 4) },
     // mod_i64__m01 (int_ops.c): 76 code bytes, 0 data bytes, 4 holes
-    Stencil { name: Name::new(52590, 12), code: Bytes::new(142894, 76), data: Bytes::new(142970, 0), holes: Holes::new(11554, 4) },
+    Stencil { name: Name::new(52590, 12), code: Bytes::new(142992, 76), data: Bytes::new(143068, 0), holes: Holes::new(11554, 4) },
     // mod_i64__m02 (int_ops.c): 76 code bytes, 0 data bytes, 4 holes
-    Stencil { name: Name::new(52602, 12), code: Bytes::new(142970, 76), data: Bytes::new(143046, 0), holes: Holes::new(11558, 4) },
+    Stencil { name: Name::new(52602, 12), code: Bytes::new(143068, 76), data: Bytes::new(143144, 0), holes: Holes::new(11558, 4) },
     // mod_i64__m03 (int_ops.c): 76 code bytes, 0 data bytes, 4 holes
-    Stencil { name: Name::new(52614, 12), code: Bytes::new(143046, 76), data: Bytes::new(143122, 0), holes: Holes::new(11562, 4) },
+    Stencil { name: Name::new(52614, 12), code: Bytes::new(143144, 76), data: Bytes::new(143220, 0), holes: Holes::new(11562, 4) },
     // mod_i64__m04 (int_ops.c): 76 code bytes, 0 data bytes, 4 holes
-    Stencil { name: Name::new(52626, 12), code: Bytes::new(143122, 76), data: Bytes::new(143198, 0), holes: Holes::new(11566, 4) },
+    Stencil { name: Name::new(52626, 12), code: Bytes::new(143220, 76), data: Bytes::new(143296, 0), holes: Holes::new(11566, 4) },
     // mod_i64__m05 (int_ops.c): 76 code bytes, 0 data bytes, 4 holes
-    Stencil { name: Name::new(52638, 12), code: Bytes::new(143198, 76), data: Bytes::new(143274, 0), holes: Holes::new(11570, 4) },
+    Stencil { name: Name::new(52638, 12), code: Bytes::new(143296, 76), data: Bytes::new(143372, 0), holes: Holes::new(11570, 4) },
     // mod_i64__m0m (int_ops.c): 84 code bytes, 0 data bytes, 5 holes
-    Stencil { name: Name::new(52650, 12), code: Bytes::new(143274, 84), data: Bytes::new(143358, 0), holes: Holes::new(11574, 5) },
+    Stencil { name: Name::new(52650, 12), code: Bytes::new(143372, 84), data: Bytes::new(143456, 0), holes: Holes::new(11574, 5) },
     // mod_i64__m10 (int_ops.c): 76 code bytes, 0 data bytes, 4 holes
-    Stencil { name: Name::new(52662, 12), code: Bytes::new(143358, 76), data: Bytes::new(143434, 0), holes: Holes::new(11579, 4) },
+    Stencil { name: Name::new(52662, 12), code: Bytes::new(143456, 76), data: Bytes::new(143532, 0), holes: Holes::new(11579, 4) },
     // mod_i64__m11 (int_ops.c): 67 code bytes, 0 data bytes, 4 holes
-    Stencil { name: Name::new(52674, 12), code: Bytes::new(143434, 67), data: Bytes::new(143501, 0), holes: Holes::new(11583, 4) },
+    Stencil { name: Name::new(52674, 12), code: Bytes::new(143532, 67), data: Bytes::new(143599, 0), holes: Holes::new(11583, 4) },
     // mod_i64__m12 (int_ops.c): 76 code bytes, 0 data bytes, 4 holes
-    Stencil { name: Name::new(52686, 12), code: Bytes::new(143501, 76), data: Bytes::new(143577, 0), holes: Holes::new(11587, 4) },
+    Stencil { name: Name::new(52686, 12), code: Bytes::new(143599, 76), data: Bytes::new(143675, 0), holes: Holes::new(11587, 4) },
     // mod_i64__m13 (int_ops.c): 76 code bytes, 0 data bytes, 4 holes
-    Stencil { name: Name::new(52698, 12), code: Bytes::new(143577, 76), data: Bytes::new(143653, 0), holes: Holes::new(11591, 4) },
+    Stencil { name: Name::new(52698, 12), code: Bytes::new(143675, 76), data: Bytes::new(143751, 0), holes: Holes::new(11591, 4) },
     // mod_i64__m14 (int_ops.c): 76 code bytes, 0 data bytes, 4 holes
-    Stencil { name: Name::new(52710, 12), code: Bytes::new(143653, 76), data: Bytes::new(143729, 0), holes: Holes::new(11595, 4) },
+    Stencil { name: Name::new(52710, 12), code: Bytes::new(143751, 76), data: Bytes::new(143827, 0), holes: Holes::new(11595, 4) },
     // mod_i64__m15 (int_ops.c): 76 code bytes, 0 data bytes, 4 holes
-    Stencil { name: Name::new(52722, 12), code: Bytes::new(143729, 76), data: Bytes::new(143805, 0), holes: Holes::new(11599, 4) },
+    Stencil { name: Name::new(52722, 12), code: Bytes::new(143827, 76), data: Bytes::new(143903, 0), holes: Holes::new(11599, 4) },
     // mod_i64__m1m (int_ops.c): 84 code bytes, 0 data bytes, 5 holes
-    Stencil { name: Name::new(52734, 12), code: Bytes::new(143805, 84), data: Bytes::new(143889, 0), holes: Holes::new(11603, 5) },
+    Stencil { name: Name::new(52734, 12), code: Bytes::new(143903, 84), data: Bytes::new(143987, 0), holes: Holes::new(11603, 5) },
     // mod_i64__m20 (int_ops.c): 76 code bytes, 0 data bytes, 4 holes
-    Stencil { name: Name::new(52746, 12), code: Bytes::new(143889, 76), data: Bytes::new(143965, 0), holes: Holes::new(11608, 4) },
+    Stencil { name: Name::new(52746, 12), code: Bytes::new(143987, 76), data: Bytes::new(144063, 0), holes: Holes::new(11608, 4) },
     // mod_i64__m21 (int_ops.c): 76 code bytes, 0 data bytes, 4 holes
-    Stencil { name: Name::new(52758, 12), code: Bytes::new(143965, 76), data: Bytes::new(144041, 0), holes: Holes::new(11612, 4) },
+    Stencil { name: Name::new(52758, 12), code: Bytes::new(144063, 76), data: Bytes::new(144139, 0), holes: Holes::new(11612, 4) },
     // mod_i64__m22 (int_ops.c): 67 code bytes, 0 data bytes, 4 holes
-    Stencil { name: Name::new(52770, 12), code: Bytes::new(144041, 67), data: Bytes::new(144108, 0), holes: Holes::new(11616, 4) },
+    Stencil { name: Name::new(52770, 12), code: Bytes::new(144139, 67), data: Bytes::new(144206, 0), holes: Holes::new(11616, 4) },
     // mod_i64__m23 (int_ops.c): 76 code bytes, 0 data bytes, 4 holes
-    Stencil { name: Name::new(52782, 12), code: Bytes::new(144108, 76), data: Bytes::new(144184, 0), holes: Holes::new(11620, 4) },
+    Stencil { name: Name::new(52782, 12), code: Bytes::new(144206, 76), data: Bytes::new(144282, 0), holes: Holes::new(11620, 4) },
     // mod_i64__m24 (int_ops.c): 76 code bytes, 0 data bytes, 4 holes
-    Stencil { name: Name::new(52794, 12), code: Bytes::new(144184, 76), data: Bytes::new(144260, 0), holes: Holes::new(11624, 4) },
+    Stencil { name: Name::new(52794, 12), code: Bytes::new(144282, 76), data: Bytes::new(144358, 0), holes: Holes::new(11624, 4) },
     // mod_i64__m25 (int_ops.c): 76 code bytes, 0 data bytes, 4 holes
-    Stencil { name: Name::new(52806, 12), code: Bytes::new(144260, 76), data: Bytes::new(144336, 0), holes: Holes::new(11628, 4) },
+    Stencil { name: Name::new(52806, 12), code: Bytes::new(144358, 76), data: Bytes::new(144434, 0), holes: Holes::new(11628, 4) },
     // mod_i64__m2m (int_ops.c): 84 code bytes, 0 data bytes, 5 holes
-    Stencil { name: Name::new(52818, 12), code: Bytes::new(144336, 84), data: Bytes::new(144420, 0), holes: Holes::new(11632, 5) },
+    Stencil { name: Name::new(52818, 12), code: Bytes::new(144434, 84), data: Bytes::new(144518, 0), holes: Holes::new(11632, 5) },
     // mod_i64__m30 (int_ops.c): 76 code bytes, 0 data bytes, 4 holes
-    Stencil { name: Name::new(52830, 12), code: Bytes::new(144420, 76), data: Bytes::new(144496, 0), holes: Holes::new(11637, 4) },
+    Stencil { name: Name::new(52830, 12), code: Bytes::new(144518, 76), data: Bytes::new(144594, 0), holes: Holes::new(11637, 4) },
     // mod_i64__m31 (int_ops.c): 76 code bytes, 0 data bytes, 4 holes
-    Stencil { name: Name::new(52842, 12), code: Bytes::new(144496, 76), data: Bytes::new(144572, 0), holes: Holes::new(11641, 4) },
+    Stencil { name: Name::new(52842, 12), code: Bytes::new(144594, 76), data: Bytes::new(144670, 0), holes: Holes::new(11641, 4) },
     // mod_i64__m32 (int_ops.c): 76 code bytes, 0 data bytes, 4 holes
-    Stencil { name: Name::new(52854, 12), code: Bytes::new(144572, 76), data: Bytes::new(144648, 0), holes: Holes::new(11645, 4) },
+    Stencil { name: Name::new(52854, 12), code: Bytes::new(144670, 76), data: Bytes::new(144746, 0), holes: Holes::new(11645, 4) },
     // mod_i64__m33 (int_ops.c): 67 code bytes, 0 data bytes, 4 holes
-    Stencil { name: Name::new(52866, 12), code: Bytes::new(144648, 67), data: Bytes::new(144715, 0), holes: Holes::new(11649, 4) },
+    Stencil { name: Name::new(52866, 12), code: Bytes::new(144746, 67), data: Bytes::new(144813, 0), holes: Holes::new(11649, 4) },
     // mod_i64__m34 (int_ops.c): 76 code bytes, 0 data bytes, 4 holes
-    Stencil { name: Name::new(52878, 12), code: Bytes::new(144715, 76), data: Bytes::new(144791, 0), holes: Holes::new(11653, 4) },
+    Stencil { name: Name::new(52878, 12), code: Bytes::new(144813, 76), data: Bytes::new(144889, 0), holes: Holes::new(11653, 4) },
     // mod_i64__m35 (int_ops.c): 76 code bytes, 0 data bytes, 4 holes
-    Stencil { name: Name::new(52890, 12), code: Bytes::new(144791, 76), data: Bytes::new(144867, 0), holes: Holes::new(11657, 4) },
+    Stencil { name: Name::new(52890, 12), code: Bytes::new(144889, 76), data: Bytes::new(144965, 0), holes: Holes::new(11657, 4) },
     // mod_i64__m3m (int_ops.c): 84 code bytes, 0 data bytes, 5 holes
-    Stencil { name: Name::new(52902, 12), code: Bytes::new(144867, 84), data: Bytes::new(144951, 0), holes: Holes::new(11661, 5) },
+    Stencil { name: Name::new(52902, 12), code: Bytes::new(144965, 84), data: Bytes::new(145049, 0), holes: Holes::new(11661, 5) },
     // mod_i64__m40 (int_ops.c): 76 code bytes, 0 data bytes, 4 holes
-    Stencil { name: Name::new(52914, 12), code: Bytes::new(144951, 76), data: Bytes::new(145027, 0), holes: Holes::new(11666, 4) },
+    Stencil { name: Name::new(52914, 12), code: Bytes::new(145049, 76), data: Bytes::new(145125, 0), holes: Holes::new(11666, 4) },
     // mod_i64__m41 (int_ops.c): 76 code bytes, 0 data bytes, 4 holes
-    Stencil { name: Name::new(52926, 12), code: Bytes::new(145027, 76), data: Bytes::new(145103, 0), holes: Holes::new(11670, 4) },
+    Stencil { name: Name::new(52926, 12), code: Bytes::new(145125, 76), data: Bytes::new(145201, 0), holes: Holes::new(11670, 4) },
     // mod_i64__m42 (int_ops.c): 76 code bytes, 0 data bytes, 4 holes
-    Stencil { name: Name::new(52938, 12), code: Bytes::new(145103, 76), data: Bytes::new(145179, 0), holes: Holes::new(11674, 4) },
+    Stencil { name: Name::new(52938, 12), code: Bytes::new(145201, 76), data: Bytes::new(145277, 0), holes: Holes::new(11674, 4) },
     // mod_i64__m43 (int_ops.c): 76 code bytes, 0 data bytes, 4 holes
-    Stencil { name: Name::new(52950, 12), code: Bytes::new(145179, 76), data: Bytes::new(145255, 0), holes: Holes::new(11678, 4) },
+    Stencil { name: Name::new(52950, 12), code: Bytes::new(145277, 76), data: Bytes::new(145353, 0), holes: Holes::new(11678, 4) },
     // mod_i64__m44 (int_ops.c): 67 code bytes, 0 data bytes, 4 holes
-    Stencil { name: Name::new(52962, 12), code: Bytes::new(145255, 67), data: Bytes::new(145322, 0), holes: Holes::new(11682, 4) },
+    Stencil { name: Name::new(52962, 12), code: Bytes::new(145353, 67), data: Bytes::new(145420, 0), holes: Holes::new(11682, 4) },
     // mod_i64__m45 (int_ops.c): 76 code bytes, 0 data bytes, 4 holes
-    Stencil { name: Name::new(52974, 12), code: Bytes::new(145322, 76), data: Bytes::new(145398, 0), holes: Holes::new(11686, 4) },
+    Stencil { name: Name::new(52974, 12), code: Bytes::new(145420, 76), data: Bytes::new(145496, 0), holes: Holes::new(11686, 4) },
     // mod_i64__m4m (int_ops.c): 84 code bytes, 0 data bytes, 5 holes
-    Stencil { name: Name::new(52986, 12), code: Bytes::new(145398, 84), data: Bytes::new(145482, 0), holes: Holes::new(11690, 5) },
+    Stencil { name: Name::new(52986, 12), code: Bytes::new(145496, 84), data: Bytes::new(145580, 0), holes: Holes::new(11690, 5) },
     // mod_i64__m50 (int_ops.c): 76 code bytes, 0 data bytes, 4 holes
-    Stencil { name: Name::new(52998, 12), code: Bytes::new(145482, 76), data: Bytes::new(145558, 0), holes: Holes::new(11695, 4) },
+    Stencil { name: Name::new(52998, 12), code: Bytes::new(145580, 76), data: Bytes::new(145656, 0), holes: Holes::new(11695, 4) },
     // mod_i64__m51 (int_ops.c): 76 code bytes, 0 data bytes, 4 holes
-    Stencil { name: Name::new(53010, 12), code: Bytes::new(145558, 76), data: Bytes::new(145634, 0), holes: Holes::new(11699, 4) },
+    Stencil { name: Name::new(53010, 12), code: Bytes::new(145656, 76), data: Bytes::new(145732, 0), holes: Holes::new(11699, 4) },
     // mod_i64__m52 (int_ops.c): 76 code bytes, 0 data bytes, 4 holes
-    Stencil { name: Name::new(53022, 12), code: Bytes::new(145634, 76), data: Bytes::new(145710, 0), holes: Holes::new(11703, 4) },
+    Stencil { name: Name::new(53022, 12), code: Bytes::new(145732, 76), data: Bytes::new(145808, 0), holes: Holes::new(11703, 4) },
     // mod_i64__m53 (int_ops.c): 76 code bytes, 0 data bytes, 4 holes
-    Stencil { name: Name::new(53034, 12), code: Bytes::new(145710, 76), data: Bytes::new(145786, 0), holes: Holes::new(11707, 4) },
+    Stencil { name: Name::new(53034, 12), code: Bytes::new(145808, 76), data: Bytes::new(145884, 0), holes: Holes::new(11707, 4) },
     // mod_i64__m54 (int_ops.c): 76 code bytes, 0 data bytes, 4 holes
-    Stencil { name: Name::new(53046, 12), code: Bytes::new(145786, 76), data: Bytes::new(145862, 0), holes: Holes::new(11711, 4) },
+    Stencil { name: Name::new(53046, 12), code: Bytes::new(145884, 76), data: Bytes::new(145960, 0), holes: Holes::new(11711, 4) },
     // mod_i64__m55 (int_ops.c): 67 code bytes, 0 data bytes, 4 holes
-    Stencil { name: Name::new(53058, 12), code: Bytes::new(145862, 67), data: Bytes::new(145929, 0), holes: Holes::new(11715, 4) },
+    Stencil { name: Name::new(53058, 12), code: Bytes::new(145960, 67), data: Bytes::new(146027, 0), holes: Holes::new(11715, 4) },
     // mod_i64__m5m (int_ops.c): 84 code bytes, 0 data bytes, 5 holes
-    Stencil { name: Name::new(53070, 12), code: Bytes::new(145929, 84), data: Bytes::new(146013, 0), holes: Holes::new(11719, 5) },
+    Stencil { name: Name::new(53070, 12), code: Bytes::new(146027, 84), data: Bytes::new(146111, 0), holes: Holes::new(11719, 5) },
     // mod_i64__mm0 (int_ops.c): 81 code bytes, 0 data bytes, 5 holes
-    Stencil { name: Name::new(53082, 12), code: Bytes::new(146013, 81), data: Bytes::new(146094, 0), holes: Holes::new(11724, 5) },
+    Stencil { name: Name::new(53082, 12), code: Bytes::new(146111, 81), data: Bytes::new(146192, 0), holes: Holes::new(11724, 5) },
     // mod_i64__mm1 (int_ops.c): 81 code bytes, 0 data bytes, 5 holes
-    Stencil { name: Name::new(53094, 12), code: Bytes::new(146094, 81), data: Bytes::new(146175, 0), holes: Holes::new(11729, 5) },
+    Stencil { name: Name::new(53094, 12), code: Bytes::new(146192, 81), data: Bytes::new(146273, 0), holes: Holes::new(11729, 5) },
     // mod_i64__mm2 (int_ops.c): 81 code bytes, 0 data bytes, 5 holes
-    Stencil { name: Name::new(53106, 12), code: Bytes::new(146175, 81), data: Bytes::new(146256, 0), holes: Holes::new(11734, 5) },
+    Stencil { name: Name::new(53106, 12), code: Bytes::new(146273, 81), data: Bytes::new(146354, 0), holes: Holes::new(11734, 5) },
     // mod_i64__mm3 (int_ops.c): 81 code bytes, 0 data bytes, 5 holes
-    Stencil { name: Name::new(53118, 12), code: Bytes::new(146256, 81), data: Bytes::new(146337, 0), holes: Holes::new(11739, 5) },
+    Stencil { name: Name::new(53118, 12), code: Bytes::new(146354, 81), data: Bytes::new(146435, 0), holes: Holes::new(11739, 5) },
     // mod_i64__mm4 (int_ops.c): 81 code bytes, 0 data bytes, 5 holes
-    Stencil { name: Name::new(53130, 12), code: Bytes::new(146337, 81), data: Bytes::new(146418, 0), holes: Holes::new(11744, 5) },
+    Stencil { name: Name::new(53130, 12), code: Bytes::new(146435, 81), data: Bytes::new(146516, 0), holes: Holes::new(11744, 5) },
     // mod_i64__mm5 (int_ops.c): 81 code bytes, 0 data bytes, 5 holes
-    Stencil { name: Name::new(53142, 12), code: Bytes::new(146418, 81), data: Bytes::new(146499, 0), holes: Holes::new(11749, 5) },
+    Stencil { name: Name::new(53142, 12), code: Bytes::new(146516, 81), data: Bytes::new(146597, 0), holes: Holes::new(11749, 5) },
     // mod_i64_imm (int_ops.c): 80 code bytes, 0 data bytes, 8 holes
-    Stencil { name: Name::new(53154, 11), code: Bytes::new(146499, 80), data: Bytes::new(146579, 0), holes: Holes::new(11754, 8) },
+    Stencil { name: Name::new(53154, 11), code: Bytes::new(146597, 80), data: Bytes::new(146677, 0), holes: Holes::new(11754, 8) },
     // mod_i64_imm__00 (int_ops.c): 64 code bytes, 0 data bytes, 6 holes
-    Stencil { name: Name::new(53165, 15), code: Bytes::new(146579, 64), data: Bytes::new(146643, 0), holes: Holes::new(11762, 6) },
+    Stencil { name: Name::new(53165, 15), code: Bytes::new(146677, 64), data: Bytes::new(146741, 0), holes: Holes::new(11762, 6) },
     // mod_i64_imm__01 (int_ops.c): 67 code bytes, 0 data bytes, 6 holes
-    Stencil { name: Name::new(53180, 15), code: Bytes::new(146643, 67), data: Bytes::new(146710, 0), holes: Holes::new(11768, 6) },
+    Stencil { name: Name::new(53180, 15), code: Bytes::new(146741, 67), data: Bytes::new(146808, 0), holes: Holes::new(11768, 6) },
     // mod_i64_imm__02 (int_ops.c): 67 code bytes, 0 data bytes, 6 holes
-    Stencil { name: Name::new(53195, 15), code: Bytes::new(146710, 67), data: Bytes::new(146777, 0), holes: Holes::new(11774, 6) },
+    Stencil { name: Name::new(53195, 15), code: Bytes::new(146808, 67), data: Bytes::new(146875, 0), holes: Holes::new(11774, 6) },
     // mod_i64_imm__03 (int_ops.c): 67 code bytes, 0 data bytes, 6 holes
-    Stencil { name: Name::new(53210, 15), code: Bytes::new(146777, 67), data: Bytes::new(146844, 0), holes: Holes::new(11780, 6) },
+    Stencil { name: Name::new(53210, 15), code: Bytes::new(146875, 67), data: Bytes::new(146942, 0), holes: Holes::new(11780, 6) },
     // mod_i64_imm__04 (int_ops.c): 67 code bytes, 0 data bytes, 6 holes
-    Stencil { name: Name::new(53225, 15), code: Bytes::new(146844, 67), data: Bytes::new(146911, 0), holes: Holes::new(11786, 6) },
+    Stencil { name: Name::new(53225, 15), code: Bytes::new(146942, 67), data: Bytes::new(147009, 0), holes: Holes::new(11786, 6) },
     // mod_i64_imm__05 (int_ops.c): 67 code bytes, 0 data bytes, 6 holes
-    Stencil { name: Name::new(53240, 15), code: Bytes::new(146911, 67), data: Bytes::new(146978, 0), holes: Holes::new(11792, 6) },
+    Stencil { name: Name::new(53240, 15), code: Bytes::new(147009, 67), data: Bytes::new(147076, 0), holes: Holes::new(11792, 6) },
     // mod_i64_imm__0m (int_ops.c): 72 code bytes, 0 data bytes, 7 holes
-    Stencil { name: Name::new(53255, 15), code: Bytes::new(146978, 72), data: Bytes::new(147050, 0), holes: Holes::new(11798, 7) },
+    Stencil { name: Name::new(53255, 15), code: Bytes::new(147076, 72), data: Bytes::new(147148, 0), holes: Holes::new(11798, 7) },
     // mod_i64_imm__10 (int_ops.c): 67 code bytes, 0 data bytes, 6 holes
-    Stencil { name: Name::new(53270, 15), code: Bytes::new(147050, 67), data: Bytes::new(147117, 0), holes: Holes::new(11805, 6) },
+    Stencil { name: Name::new(53270, 15), code: Bytes::new(147148, 67), data: Bytes::new(147215, 0), holes: Holes::new(11805, 6) },
     // mod_i64_imm__11 (int_ops.c): 64 code bytes, 0 data bytes, 6 holes
-    Stencil { name: Name::new(53285, 15), code: Bytes::new(147117, 64), data: Bytes::new(147181, 0), holes: Holes::new(11811, 6) },
+    Stencil { name: Name::new(53285, 15), code: Bytes::new(147215, 64), data: Bytes::new(147279, 0), holes: Holes::new(11811, 6) },
     // mod_i64_imm__12 (int_ops.c): 67 code bytes, 0 data bytes, 6 holes
-    Stencil { name: Name::new(53300, 15), code: Bytes::new(147181, 67), data: Bytes::new(147248, 0), holes: Holes::new(11817, 6) },
+    Stencil { name: Name::new(53300, 15), code: Bytes::new(147279, 67), data: Bytes::new(147346, 0), holes: Holes::new(11817, 6) },
     // mod_i64_imm__13 (int_ops.c): 67 code bytes, 0 data bytes, 6 holes
-    Stencil { name: Name::new(53315, 15), code: Bytes::new(147248, 67), data: Bytes::new(147315, 0), holes: Holes::new(11823, 6) },
+    Stencil { name: Name::new(53315, 15), code: Bytes::new(147346, 67), data: Bytes::new(147413, 0), holes: Holes::new(11823, 6) },
     // mod_i64_imm__14 (int_ops.c): 67 code bytes, 0 data bytes, 6 holes
-    Stencil { name: Name::new(53330, 15), code: Bytes::new(147315, 67), data: Bytes::new(147382, 0), holes: Holes::new(11829, 6) },
+    Stencil { name: Name::new(53330, 15), code: Bytes::new(147413, 67), data: Bytes::new(147480, 0), holes: Holes::new(11829, 6) },
     // mod_i64_imm__15 (int_ops.c): 67 code bytes, 0 data bytes, 6 holes
-    Stencil { name: Name::new(53345, 15), code: Bytes::new(147382, 67), data: Bytes::new(147449, 0), holes: Holes::new(11835, 6) },
+    Stencil { name: Name::new(53345, 15), code: Bytes::new(147480, 67), data: Bytes::new(147547, 0), holes: Holes::new(11835, 6) },
     // mod_i64_imm__1m (int_ops.c): 72 code bytes, 0 data bytes, 7 holes
-    Stencil { name: Name::new(53360, 15), code: Bytes::new(147449, 72), data: Bytes::new(147521, 0), holes: Holes::new(11841, 7) },
+    Stencil { name: Name::new(53360, 15), code: Bytes::new(147547, 72), data: Bytes::new(147619, 0), holes: Holes::new(11841, 7) },
     // mod_i64_imm__20 (int_ops.c): 61 code bytes, 0 data bytes, 6 holes
-    Stencil { name: Name::new(53375, 15), code: Bytes::new(147521, 61), data: Bytes::new(147582, 0), holes: Holes::new(11848, 6) },
+    Stencil { name: Name::new(53375, 15), code: Bytes::new(147619, 61), data: Bytes::new(147680, 0), holes: Holes::new(11848, 6) },
     // mod_i64_imm__21 (int_ops.c): 61 code bytes, 0 data bytes, 6 holes
-    Stencil { name: Name::new(53390, 15), code: Bytes::new(147582, 61), data: Bytes::new(147643, 0), holes: Holes::new(11854, 6) },
+    Stencil { name: Name::new(53390, 15), code: Bytes::new(147680, 61), data: Bytes::new(147741, 0), holes: Holes::new(11854, 6) },
     // mod_i64_imm__22 (int_ops.c): 64 code bytes, 0 data bytes, 6 holes
-    Stencil { name: Name::new(53405, 15), code: Bytes::new(147643, 64), data: Bytes::new(147707, 0), holes: Holes::new(11860, 6) },
+    Stencil { name: Name::new(53405, 15), code: Bytes::new(147741, 64), data: Bytes::new(147805, 0), holes: Holes::new(11860, 6) },
     // mod_i64_imm__23 (int_ops.c): 61 code bytes, 0 data bytes, 6 holes
-    Stencil { name: Name::new(53420, 15), code: Bytes::new(147707, 61), data: Bytes::new(147768, 0), holes: Holes::new(11866, 6) },
+    Stencil { name: Name::new(53420, 15), code: Bytes::new(147805, 61), data: Bytes::new(147866, 0), holes: Holes::new(11866, 6) },
     // mod_i64_imm__24 (int_ops.c): 61 code bytes, 0 data bytes, 6 holes
-    Stencil { name: Name::new(53435, 15), code: Bytes::new(147768, 61), data: Bytes::new(147829, 0), holes: Holes::new(11872, 6) },
+    Stencil { name: Name::new(53435, 15), code: Bytes::new(147866, 61), data: Bytes::new(147927, 0), holes: Holes::new(11872, 6) },
     // mod_i64_imm__25 (int_ops.c): 61 code bytes, 0 data bytes, 6 holes
-    Stencil { name: Name::new(53450, 15), code: Bytes::new(147829, 61), data: Bytes::new(147890, 0), holes: Holes::new(11878, 6) },
+    Stencil { name: Name::new(53450, 15), code: Bytes::new(147927, 61), data: Bytes::new(147988, 0), holes: Holes::new(11878, 6) },
     // mod_i64_imm__2m (int_ops.c): 69 code bytes, 0 data bytes, 7 holes
-    Stencil { name: Name::new(53465, 15), code: Bytes::new(147890, 69), data: Bytes::new(147959, 0), holes: Holes::new(11884, 7) },
+    Stencil { name: Name::new(53465, 15), code: Bytes::new(147988, 69), data: Bytes::new(148057, 0), holes: Holes::new(11884, 7) },
     // mod_i64_imm__30 (int_ops.c): 67 code bytes, 0 data bytes, 6 holes
-    Stencil { name: Name::new(53480, 15), code: Bytes::new(147959, 67), data: Bytes::new(148026, 0), holes: Holes::new(11891, 6) },
+    Stencil { name: Name::new(53480, 15), code: Bytes::new(148057, 67), data: Bytes::new(148124, 0), holes: Holes::new(11891, 6) },
     // mod_i64_imm__31 (int_ops.c): 67 code bytes, 0 data bytes, 6 holes
-    Stencil { name: Name::new(53495, 15), code: Bytes::new(148026, 67), data: Bytes::new(148093, 0), holes: Holes::new(11897, 6) },
+    Stencil { name: Name::new(53495, 15), code: Bytes::new(148124, 67), data: Bytes::new(148191, 0), holes: Holes::new(11897, 6) },
     // mod_i64_imm__32 (int_ops.c): 67 code bytes, 0 data bytes, 6 holes
-    Stencil { name: Name::new(53510, 15), code: Bytes::new(148093, 67), data: Bytes::new(148160, 0), holes: Holes::new(11903, 6) },
+    Stencil { name: Name::new(53510, 15), code: Bytes::new(148191, 67), data: Bytes::new(148258, 0), holes: Holes::new(11903, 6) },
     // mod_i64_imm__33 (int_ops.c): 64 code bytes, 0 data bytes, 6 holes
-    Stencil { name: Name::new(53525, 15), code: Bytes::new(148160, 64), data: Bytes::new(148224, 0), holes: Holes::new(11909, 6) },
+    Stencil { name: Name::new(53525, 15), code: Bytes::new(148258, 64), data: Bytes::new(148322, 0), holes: Holes::new(11909, 6) },
     // mod_i64_imm__34 (int_ops.c): 67 code bytes, 0 data bytes, 6 holes
-    Stencil { name: Name::new(53540, 15), code: Bytes::new(148224, 67), data: Bytes::new(148291, 0), holes: Holes::new(11915, 6) },
+    Stencil { name: Name::new(53540, 15), code: Bytes::new(148322, 67), data: Bytes::new(148389, 0), holes: Holes::new(11915, 6) },
     // mod_i64_imm__35 (int_ops.c): 67 code bytes, 0 data bytes, 6 holes
-    Stencil { name: Name::new(53555, 15), code: Bytes::new(148291, 67), data: Bytes::new(148358, 0), holes: Holes::new(11921, 6) },
+    Stencil { name: Name::new(53555, 15), code: Bytes::new(148389, 67), data: Bytes::new(148456, 0), holes: Holes::new(11921, 6) },
     // mod_i64_imm__3m (int_ops.c): 72 code bytes, 0 data bytes, 7 holes
-    Stencil { name: Name::new(53570, 15), code: Bytes::new(148358, 72), data: Bytes::new(148430, 0), holes: Holes::new(11927, 7) },
+    Stencil { name: Name::new(53570, 15), code: Bytes::new(148456, 72), data: Bytes::new(148528, 0), holes: Holes::new(11927, 7) },
     // mod_i64_imm__40 (int_ops.c): 67 code bytes, 0 data bytes, 6 holes
-    Stencil { name: Name::new(53585, 15), code: Bytes::new(148430, 67), data: Bytes::new(148497, 0), holes: Holes::new(11934, 6) },
+    Stencil { name: Name::new(53585, 15), code: Bytes::new(148528, 67), data: Bytes::new(148595, 0), holes: Holes::new(11934, 6) },
     // mod_i64_imm__41 (int_ops.c): 67 code bytes, 0 data bytes, 6 holes
-    Stencil { name: Name::new(53600, 15), code: Bytes::new(148497, 67), data: Bytes::new(148564, 0), holes: Holes::new(11940, 6) },
+    Stencil { name: Name::new(53600, 15), code: Bytes::new(148595, 67), data: Bytes::new(148662, 0), holes: Holes::new(11940, 6) },
     // mod_i64_imm__42 (int_ops.c): 67 code bytes, 0 data bytes, 6 holes
-    Stencil { name: Name::new(53615, 15), code: Bytes::new(148564, 67), data: Bytes::new(148631, 0), holes: Holes::new(11946, 6) },
+    Stencil { name: Name::new(53615, 15), code: Bytes::new(148662, 67), data: Bytes::new(148729, 0), holes: Holes::new(11946, 6) },
     // mod_i64_imm__43 (int_ops.c): 67 code bytes, 0 data bytes, 6 holes
-    Stencil { name: Name::new(53630, 15), code: Bytes::new(148631, 67), data: Bytes::new(148698, 0), holes: Holes::new(11952, 6) },
+    Stencil { name: Name::new(53630, 15), code: Bytes::new(148729, 67), data: Bytes::new(148796, 0), holes: Holes::new(11952, 6) },
     // mod_i64_imm__44 (int_ops.c): 64 code bytes, 0 data bytes, 6 holes
-    Stencil { name: Name::new(53645, 15), code: Bytes::new(148698, 64), data: Bytes::new(148762, 0), holes: Holes::new(11958, 6) },
+    Stencil { name: Name::new(53645, 15), code: Bytes::new(148796, 64), data: Bytes::new(148860, 0), holes: Holes::new(11958, 6) },
     // mod_i64_imm__45 (int_ops.c): 67 code bytes, 0 data bytes, 6 holes
-    Stencil { name: Name::new(53660, 15), code: Bytes::new(148762, 67), data: Bytes::new(148829, 0), holes: Holes::new(11964, 6) },
+    Stencil { name: Name::new(53660, 15), code: Bytes::new(148860, 67), data: Bytes::new(148927, 0), holes: Holes::new(11964, 6) },
     // mod_i64_imm__4m (int_ops.c): 72 code bytes, 0 data bytes, 7 holes
-    Stencil { name: Name::new(53675, 15), code: Bytes::new(148829, 72), data: Bytes::new(148901, 0), holes: Holes::new(11970, 7) },
+    Stencil { name: Name::new(53675, 15), code: Bytes::new(148927, 72), data: Bytes::new(148999, 0), holes: Holes::new(11970, 7) },
     // mod_i64_imm__50 (int_ops.c): 67 code bytes, 0 data bytes, 6 holes
-    Stencil { name: Name::new(53690, 15), code: Bytes::new(148901, 67), data: Bytes::new(148968, 0), holes: Holes::new(11977, 6) },
+    Stencil { name: Name::new(53690, 15), code: Bytes::new(148999, 67), data: Bytes::new(149066, 0), holes: Holes::new(11977, 6) },
     // mod_i64_imm__51 (int_ops.c): 67 code bytes, 0 data bytes, 6 holes
-    Stencil { name: Name::new(53705, 15), code: Bytes::new(148968, 67), data: Bytes::new(149035, 0), holes: Holes::new(11983, 6) },
+    Stencil { name: Name::new(53705, 15), code: Bytes::new(149066, 67), data: Bytes::new(149133, 0), holes: Holes::new(11983, 6) },
     // mod_i64_imm__52 (int_ops.c): 67 code bytes, 0 data bytes, 6 holes
-    Stencil { name: Name::new(53720, 15), code: Bytes::new(149035, 67), data: Bytes::new(149102, 0), holes: Holes::new(11989, 6) },
+    Stencil { name: Name::new(53720, 15), code: Bytes::new(149133, 67), data: Bytes::new(149200, 0), holes: Holes::new(11989, 6) },
     // mod_i64_imm__53 (int_ops.c): 67 code bytes, 0 data bytes, 6 holes
-    Stencil { name: Name::new(53735, 15), code: Bytes::new(149102, 67), data: Bytes::new(149169, 0), holes: Holes::new(11995, 6) },
+    Stencil { name: Name::new(53735, 15), code: Bytes::new(149200, 67), data: Bytes::new(149267, 0), holes: Holes::new(11995, 6) },
     // mod_i64_imm__54 (int_ops.c): 67 code bytes, 0 data bytes, 6 holes
-    Stencil { name: Name::new(53750, 15), code: Bytes::new(149169, 67), data: Bytes::new(149236, 0), holes: Holes::new(12001, 6) },
+    Stencil { name: Name::new(53750, 15), code: Bytes::new(149267, 67), data: Bytes::new(149334, 0), holes: Holes::new(12001, 6) },
     // mod_i64_imm__55 (int_ops.c): 64 code bytes, 0 data bytes, 6 holes
-    Stencil { name: Name::new(53765, 15), code: Bytes::new(149236, 64), data: Bytes::new(149300, 0), holes: Holes::new(12007, 6) },
+    Stencil { name: Name::new(53765, 15), code: Bytes::new(149334, 64), data: Bytes::new(149398, 0), holes: Holes::new(12007, 6) },
     // mod_i64_imm__5m (int_ops.c): 72 code bytes, 0 data bytes, 7 holes
-    Stencil { name: Name::new(53780, 15), code: Bytes::new(149300, 72), data: Bytes::new(149372, 0), holes: Holes::new(12013, 7) },
+    Stencil { name: Name::new(53780, 15), code: Bytes::new(149398, 72), data: Bytes::new(149470, 0), holes: Holes::new(12013, 7) },
     // mod_i64_imm__m0 (int_ops.c): 133 code bytes, 0 data bytes, 9 holes
-    Stencil { name: Name::new(53795, 15), code: Bytes::new(149372, 133), data: Bytes::new(149505, 0), holes: Holes::new(12020, 9) },
+    Stencil { name: Name::new(53795, 15), code: Bytes::new(149470, 133), data: Bytes::new(149603, 0), holes: Holes::new(12020, 9) },
     // mod_i64_imm__m1 (int_ops.c): 133 code bytes, 0 data bytes, 9 holes
-    Stencil { name: Name::new(53810, 15), code: Bytes::new(149505, 133), data: Bytes::new(149638, 0), holes: Holes::new(12029, 9) },
+    Stencil { name: Name::new(53810, 15), code: Bytes::new(149603, 133), data: Bytes::new(149736, 0), holes: Holes::new(12029, 9) },
     // mod_i64_imm__m2 (int_ops.c): 139 code bytes, 0 data bytes, 9 holes
-    Stencil { name: Name::new(53825, 15), code: Bytes::new(149638, 139), data: Bytes::new(149777, 0), holes: Holes::new(12038, 9) },
+    Stencil { name: Name::new(53825, 15), code: Bytes::new(149736, 139), data: Bytes::new(149875, 0), holes: Holes::new(12038, 9) },
     // mod_i64_imm__m3 (int_ops.c): 133 code bytes, 0 data bytes, 9 holes
-    Stencil { name: Name::new(53840, 15), code: Bytes::new(149777, 133), data: Bytes::new(149910, 0), holes: Holes::new(12047, 9) },
+    Stencil { name: Name::new(53840, 15), code: Bytes::new(149875, 133), data: Bytes::new(150008, 0), holes: Holes::new(12047, 9) },
     // mod_i64_imm__m4 (int_ops.c): 134 code bytes, 0 data bytes, 9 holes
-    Stencil { name: Name::new(53855, 15), code: Bytes::new(149910, 134), data: Bytes::new(150044, 0), holes: Holes::new(12056, 9) },
+    Stencil { name: Name::new(53855, 15), code: Bytes::new(150008, 134), data: Bytes::new(150142, 0), holes: Holes::new(12056, 9) },
     // mod_i64_imm__m5 (int_ops.c): 134 code bytes, 0 data bytes, 9 holes
-    Stencil { name: Name::new(53870, 15), code: Bytes::new(150044, 134), data: Bytes::new(150178, 0), holes: Holes::new(12065, 9) },
+    Stencil { name: Name::new(53870, 15), code: Bytes::new(150142, 134), data: Bytes::new(150276, 0), holes: Holes::new(12065, 9) },
     // mod_i64_pow2 (int_ops.c): 50 code bytes, 0 data bytes, 4 holes
-    Stencil { name: Name::new(53885, 12), code: Bytes::new(150178, 50), data: Bytes::new(150228, 0), holes: Holes::new(12074, 4) },
+    Stencil { name: Name::new(53885, 12), code: Bytes::new(150276, 50), data: Bytes::new(150326, 0), holes: Holes::new(12074, 4) },
     // mod_i64_pow2__00 (int_ops.c): 34 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(53897, 16), code: Bytes::new(150228, 34), data: Bytes::new(150262, 0), holes: Holes::new(12078, 2) },
+    Stencil { name: Name::new(53897, 16), code: Bytes::new(150326, 34), data: Bytes::new(150360, 0), holes: Holes::new(12078, 2) },
     // mod_i64_pow2__01 (int_ops.c): 35 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(53913, 16), code: Bytes::new(150262, 35), data: Bytes::new(150297, 0), holes: Holes::new(12080, 2) },
+    Stencil { name: Name::new(53913, 16), code: Bytes::new(150360, 35), data: Bytes::new(150395, 0), holes: Holes::new(12080, 2) },
     // mod_i64_pow2__02 (int_ops.c): 35 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(53929, 16), code: Bytes::new(150297, 35), data: Bytes::new(150332, 0), holes: Holes::new(12082, 2) },
+    Stencil { name: Name::new(53929, 16), code: Bytes::new(150395, 35), data: Bytes::new(150430, 0), holes: Holes::new(12082, 2) },
     // mod_i64_pow2__03 (int_ops.c): 35 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(53945, 16), code: Bytes::new(150332, 35), data: Bytes::new(150367, 0), holes: Holes::new(12084, 2) },
+    Stencil { name: Name::new(53945, 16), code: Bytes::new(150430, 35), data: Bytes::new(150465, 0), holes: Holes::new(12084, 2) },
     // mod_i64_pow2__04 (int_ops.c): 35 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(53961, 16), code: Bytes::new(150367, 35), data: Bytes::new(150402, 0), holes: Holes::new(12086, 2) },
+    Stencil { name: Name::new(53961, 16), code: Bytes::new(150465, 35), data: Bytes::new(150500, 0), holes: Holes::new(12086, 2) },
     // mod_i64_pow2__05 (int_ops.c): 35 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(53977, 16), code: Bytes::new(150402, 35), data: Bytes::new(150437, 0), holes: Holes::new(12088, 2) },
+    Stencil { name: Name::new(53977, 16), code: Bytes::new(150500, 35), data: Bytes::new(150535, 0), holes: Holes::new(12088, 2) },
     // mod_i64_pow2__0m (int_ops.c): 42 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(53993, 16), code: Bytes::new(150437, 42), data: Bytes::new(150479, 0), holes: Holes::new(12090, 3) },
+    Stencil { name: Name::new(53993, 16), code: Bytes::new(150535, 42), data: Bytes::new(150577, 0), holes: Holes::new(12090, 3) },
     // mod_i64_pow2__10 (int_ops.c): 35 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(54009, 16), code: Bytes::new(150479, 35), data: Bytes::new(150514, 0), holes: Holes::new(12093, 2) },
+    Stencil { name: Name::new(54009, 16), code: Bytes::new(150577, 35), data: Bytes::new(150612, 0), holes: Holes::new(12093, 2) },
     // mod_i64_pow2__11 (int_ops.c): 34 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(54025, 16), code: Bytes::new(150514, 34), data: Bytes::new(150548, 0), holes: Holes::new(12095, 2) },
+    Stencil { name: Name::new(54025, 16), code: Bytes::new(150612, 34), data: Bytes::new(150646, 0), holes: Holes::new(12095, 2) },
     // mod_i64_pow2__12 (int_ops.c): 35 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(54041, 16), code: Bytes::new(150548, 35), data: Bytes::new(150583, 0), holes: Holes::new(12097, 2) },
+    Stencil { name: Name::new(54041, 16), code: Bytes::new(150646, 35), data: Bytes::new(150681, 0), holes: Holes::new(12097, 2) },
     // mod_i64_pow2__13 (int_ops.c): 35 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(54057, 16), code: Bytes::new(150583, 35), data: Bytes::new(150618, 0), holes: Holes::new(12099, 2) },
+    Stencil { name: Name::new(54057, 16), code: Bytes::new(150681, 35), data: Bytes::new(150716, 0), holes: Holes::new(12099, 2) },
     // mod_i64_pow2__14 (int_ops.c): 35 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(54073, 16), code: Bytes::new(150618, 35), data: Bytes::new(150653, 0), holes: Holes::new(12101, 2) },
+    Stencil { name: Name::new(54073, 16), code: Bytes::new(150716, 35), data: Bytes::new(150751, 0), holes: Holes::new(12101, 2) },
     // mod_i64_pow2__15 (int_ops.c): 35 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(54089, 16), code: Bytes::new(150653, 35), data: Bytes::new(150688, 0), holes: Holes::new(12103, 2) },
+    Stencil { name: Name::new(54089, 16), code: Bytes::new(150751, 35), data: Bytes::new(150786, 0), holes: Holes::new(12103, 2) },
     // mod_i64_pow2__1m (int_ops.c): 42 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(54105, 16), code: Bytes::new(150688, 42), data: Bytes::new(150730, 0), holes: Holes::new(12105, 3) },
+    Stencil { name: Name::new(54105, 16), code: Bytes::new(150786, 42), data: Bytes::new(150828, 0), holes: Holes::new(12105, 3) },
     // mod_i64_pow2__20 (int_ops.c): 35 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(54121, 16), code: Bytes::new(150730, 35), data: Bytes::new(150765, 0), holes: Holes::new(12108, 2) },
+    Stencil { name: Name::new(54121, 16), code: Bytes::new(150828, 35), data: Bytes::new(150863, 0), holes: Holes::new(12108, 2) },
     // mod_i64_pow2__21 (int_ops.c): 35 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(54137, 16), code: Bytes::new(150765, 35), data: Bytes::new(150800, 0), holes: Holes::new(12110, 2) },
+    Stencil { name: Name::new(54137, 16), code: Bytes::new(150863, 35), data: Bytes::new(150898, 0), holes: Holes::new(12110, 2) },
     // mod_i64_pow2__22 (int_ops.c): 34 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(54153, 16), code: Bytes::new(150800, 34), data: Bytes::new(150834, 0), holes: Holes::new(12112, 2) },
+    Stencil { name: Name::new(54153, 16), code: Bytes::new(150898, 34), data: Bytes::new(150932, 0), holes: Holes::new(12112, 2) },
     // mod_i64_pow2__23 (int_ops.c): 35 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(54169, 16), code: Bytes::new(150834, 35), data: Bytes::new(150869, 0), holes: Holes::new(12114, 2) },
+    Stencil { name: Name::new(54169, 16), code: Bytes::new(150932, 35), data: Bytes::new(150967, 0), holes: Holes::new(12114, 2) },
     // mod_i64_pow2__24 (int_ops.c): 35 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(54185, 16), code: Bytes::new(150869, 35), data: Bytes::new(150904, 0), holes: Holes::new(12116, 2) },
+    Stencil { name: Name::new(54185, 16), code: Bytes::new(150967, 35), data: Bytes::new(151002, 0), holes: Holes::new(12116, 2) },
     // mod_i64_pow2__25 (int_ops.c): 35 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(54201, 16), code: Bytes::new(150904, 35), data: Bytes::new(150939, 0), holes: Holes::new(12118, 2) },
+    Stencil { name: Name::new(54201, 16), code: Bytes::new(151002, 35), data: Bytes::new(151037, 0), holes: Holes::new(12118, 2) },
     // mod_i64_pow2__2m (int_ops.c): 42 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(54217, 16), code: Bytes::new(150939, 42), data: Bytes::new(150981, 0), holes: Holes::new(12120, 3) },
+    Stencil { name: Name::new(54217, 16), code: Bytes::new(151037, 42), data: Bytes::new(151079, 0), holes: Holes::new(12120, 3) },
     // mod_i64_pow2__30 (int_ops.c): 35 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(54233, 16), code: Bytes::new(150981, 35), data: Bytes::new(151016, 0), holes: Holes::new(12123, 2) },
+    Stencil { name: Name::new(54233, 16), code: Bytes::new(151079, 35), data: Bytes::new(151114, 0), holes: Holes::new(12123, 2) },
     // mod_i64_pow2__31 (int_ops.c): 35 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(54249, 16), code: Bytes::new(151016, 35), data: Bytes::new(151051, 0), holes: Holes::new(12125, 2) },
+    Stencil { name: Name::new(54249, 16), code: Bytes::new(151114, 35), data: Bytes::new(151149, 0), holes: Holes::new(12125, 2) },
     // mod_i64_pow2__32 (int_ops.c): 35 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(54265, 16), code: Bytes::new(151051, 35), data: Bytes::new(151086, 0), holes: Holes::new(12127, 2) },
+    Stencil { name: Name::new(54265, 16), code: Bytes::new(151149, 35), data: Bytes::new(151184, 0), holes: Holes::new(12127, 2) },
     // mod_i64_pow2__33 (int_ops.c): 34 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(54281, 16), code: Bytes::new(151086, 34), data: Bytes::new(151120, 0), holes: Holes::new(12129, 2) },
+    Stencil { name: Name::new(54281, 16), code: Bytes::new(151184, 34), data: Bytes::new(151218, 0), holes: Holes::new(12129, 2) },
     // mod_i64_pow2__34 (int_ops.c): 35 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(54297, 16), code: Bytes::new(151120, 35), data: Bytes::new(151155, 0), holes: Holes::new(12131, 2) },
+    Stencil { name: Name::new(54297, 16), code: Bytes::new(151218, 35), data: Bytes::new(151253, 0), holes: Holes::new(12131, 2) },
     // mod_i64_pow2__35 (int_ops.c): 35 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(54313, 16), code: Bytes::new(151155, 35), data: Bytes::new(151190, 0), holes: Holes::new(12133, 2) },
+    Stencil { name: Name::new(54313, 16), code: Bytes::new(151253, 35), data: Bytes::new(151288, 0), holes: Holes::new(12133, 2) },
     // mod_i64_pow2__3m (int_ops.c): 42 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(54329, 16), code: Bytes::new(151190, 42), data: Bytes::new(151232, 0), holes: Holes::new(12135, 3) },
+    Stencil { name: Name::new(54329, 16), code: Bytes::new(151288, 42), data: Bytes::new(151330, 0), holes: Holes::new(12135, 3) },
     // mod_i64_pow2__40 (int_ops.c): 35 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(54345, 16), code: Bytes::new(151232, 35), data: Bytes::new(151267, 0), holes: Holes::new(12138, 2) },
+    Stencil { name: Name::new(54345, 16), code: Bytes::new(151330, 35), data: Bytes::new(151365, 0), holes: Holes::new(12138, 2) },
     // mod_i64_pow2__41 (int_ops.c): 35 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(54361, 16), code: Bytes::new(151267, 35), data: Bytes::new(151302, 0), holes: Holes::new(12140, 2) },
+    Stencil { name: Name::new(54361, 16), code: Bytes::new(151365, 35), data: Bytes::new(151400, 0), holes: Holes::new(12140, 2) },
     // mod_i64_pow2__42 (int_ops.c): 35 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(54377, 16), code: Bytes::new(151302, 35), data: Bytes::new(151337, 0), holes: Holes::new(12142, 2) },
+    Stencil { name: Name::new(54377, 16), code: Bytes::new(151400, 35), data: Bytes::new(151435, 0), holes: Holes::new(12142, 2) },
     // mod_i64_pow2__43 (int_ops.c): 35 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(54393, 16), code: Bytes::new(151337, 35), data: Bytes::new(151372, 0), holes: Holes::new(12144, 2) },
+    Stencil { name: Name::new(54393, 16), code: Bytes::new(151435, 35), data: Bytes::new(151470, 0), holes: Holes::new(12144, 2) },
     // mod_i64_pow2__44 (int_ops.c): 34 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(54409, 16), code: Bytes::new(151372, 34), data: Bytes::new(151406, 0), holes: Holes::new(12146, 2) },
+    Stencil { name: Name::new(54409, 16), code: Bytes::new(151470, 34), data: Bytes::new(151504, 0), holes: Holes::new(12146, 2) },
     // mod_i64_pow2__45 (int_ops.c): 35 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(54425, 16), code: Bytes::new(151406, 35), data: Bytes::new(151441, 0), holes: Holes::new(12148, 2) },
+    Stencil { name: Name::new(54425, 16), code: Bytes::new(151504, 35), data: Bytes::new(151539, 0), holes: Holes::new(12148, 2) },
     // mod_i64_pow2__4m (int_ops.c): 42 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(54441, 16), code: Bytes::new(151441, 42), data: Bytes::new(151483, 0), holes: Holes::new(12150, 3) },
+    Stencil { name: Name::new(54441, 16), code: Bytes::new(151539, 42), data: Bytes::new(151581, 0), holes: Holes::new(12150, 3) },
     // mod_i64_pow2__50 (int_ops.c): 35 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(54457, 16), code: Bytes::new(151483, 35), data: Bytes::new(151518, 0), holes: Holes::new(12153, 2) },
+    Stencil { name: Name::new(54457, 16), code: Bytes::new(151581, 35), data: Bytes::new(151616, 0), holes: Holes::new(12153, 2) },
     // mod_i64_pow2__51 (int_ops.c): 35 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(54473, 16), code: Bytes::new(151518, 35), data: Bytes::new(151553, 0), holes: Holes::new(12155, 2) },
+    Stencil { name: Name::new(54473, 16), code: Bytes::new(151616, 35), data: Bytes::new(151651, 0), holes: Holes::new(12155, 2) },
     // mod_i64_pow2__52 (int_ops.c): 35 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(54489, 16), code: Bytes::new(151553, 35), data: Bytes::new(151588, 0), holes: Holes::new(12157, 2) },
+    Stencil { name: Name::new(54489, 16), code: Bytes::new(151651, 35), data: Bytes::new(151686, 0), holes: Holes::new(12157, 2) },
     // mod_i64_pow2__53 (int_ops.c): 35 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(54505, 16), code: Bytes::new(151588, 35), data: Bytes::new(151623, 0), holes: Holes::new(12159, 2) },
+    Stencil { name: Name::new(54505, 16), code: Bytes::new(151686, 35), data: Bytes::new(151721, 0), holes: Holes::new(12159, 2) },
     // mod_i64_pow2__54 (int_ops.c): 35 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(54521, 16), code: Bytes::new(151623, 35), data: Bytes::new(151658, 0), holes: Holes::new(12161, 2) },
+    Stencil { name: Name::new(54521, 16), code: Bytes::new(151721, 35), data: Bytes::new(151756, 0), holes: Holes::new(12161, 2) },
     // mod_i64_pow2__55 (int_ops.c): 34 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(54537, 16), code: Bytes::new(151658, 34), data: Bytes::new(151692, 0), holes: Holes::new(12163, 2) },
+    Stencil { name: Name::new(54537, 16), code: Bytes::new(151756, 34), data: Bytes::new(151790, 0), holes: Holes::new(12163, 2) },
     // mod_i64_pow2__5m (int_ops.c): 42 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(54553, 16), code: Bytes::new(151692, 42), data: Bytes::new(151734, 0), holes: Holes::new(12165, 3) },
+    Stencil { name: Name::new(54553, 16), code: Bytes::new(151790, 42), data: Bytes::new(151832, 0), holes: Holes::new(12165, 3) },
     // mod_i64_pow2__m0 (int_ops.c): 43 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(54569, 16), code: Bytes::new(151734, 43), data: Bytes::new(151777, 0), holes: Holes::new(12168, 3) },
+    Stencil { name: Name::new(54569, 16), code: Bytes::new(151832, 43), data: Bytes::new(151875, 0), holes: Holes::new(12168, 3) },
     // mod_i64_pow2__m1 (int_ops.c): 43 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(54585, 16), code: Bytes::new(151777, 43), data: Bytes::new(151820, 0), holes: Holes::new(12171, 3) },
+    Stencil { name: Name::new(54585, 16), code: Bytes::new(151875, 43), data: Bytes::new(151918, 0), holes: Holes::new(12171, 3) },
     // mod_i64_pow2__m2 (int_ops.c): 43 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(54601, 16), code: Bytes::new(151820, 43), data: Bytes::new(151863, 0), holes: Holes::new(12174, 3) },
+    Stencil { name: Name::new(54601, 16), code: Bytes::new(151918, 43), data: Bytes::new(151961, 0), holes: Holes::new(12174, 3) },
     // mod_i64_pow2__m3 (int_ops.c): 43 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(54617, 16), code: Bytes::new(151863, 43), data: Bytes::new(151906, 0), holes: Holes::new(12177, 3) },
+    Stencil { name: Name::new(54617, 16), code: Bytes::new(151961, 43), data: Bytes::new(152004, 0), holes: Holes::new(12177, 3) },
     // mod_i64_pow2__m4 (int_ops.c): 43 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(54633, 16), code: Bytes::new(151906, 43), data: Bytes::new(151949, 0), holes: Holes::new(12180, 3) },
+    Stencil { name: Name::new(54633, 16), code: Bytes::new(152004, 43), data: Bytes::new(152047, 0), holes: Holes::new(12180, 3) },
     // mod_i64_pow2__m5 (int_ops.c): 43 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(54649, 16), code: Bytes::new(151949, 43), data: Bytes::new(151992, 0), holes: Holes::new(12183, 3) },
+    Stencil { name: Name::new(54649, 16), code: Bytes::new(152047, 43), data: Bytes::new(152090, 0), holes: Holes::new(12183, 3) },
     // mov_cell (moves.c): 21 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(54665, 8), code: Bytes::new(151992, 21), data: Bytes::new(152013, 0), holes: Holes::new(12186, 3) },
+    Stencil { name: Name::new(54665, 8), code: Bytes::new(152090, 21), data: Bytes::new(152111, 0), holes: Holes::new(12186, 3) },
     // mov_f64 (moves.c): 25 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(54673, 7), code: Bytes::new(152013, 25), data: Bytes::new(152038, 0), holes: Holes::new(12189, 3) },
+    Stencil { name: Name::new(54673, 7), code: Bytes::new(152111, 25), data: Bytes::new(152136, 0), holes: Holes::new(12189, 3) },
     // mov_f64__00 (moves.c): 5 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(54680, 11), code: Bytes::new(152038, 5), data: Bytes::new(152043, 0), holes: Holes::new(12192, 1) },
+    Stencil { name: Name::new(54680, 11), code: Bytes::new(152136, 5), data: Bytes::new(152141, 0), holes: Holes::new(12192, 1) },
     // mov_f64__01 (moves.c): 8 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(54691, 11), code: Bytes::new(152043, 8), data: Bytes::new(152051, 0), holes: Holes::new(12193, 1) },
+    Stencil { name: Name::new(54691, 11), code: Bytes::new(152141, 8), data: Bytes::new(152149, 0), holes: Holes::new(12193, 1) },
     // mov_f64__02 (moves.c): 8 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(54702, 11), code: Bytes::new(152051, 8), data: Bytes::new(152059, 0), holes: Holes::new(12194, 1) },
+    Stencil { name: Name::new(54702, 11), code: Bytes::new(152149, 8), data: Bytes::new(152157, 0), holes: Holes::new(12194, 1) },
     // mov_f64__03 (moves.c): 8 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(54713, 11), code: Bytes::new(152059, 8), data: Bytes::new(152067, 0), holes: Holes::new(12195, 1) },
+    Stencil { name: Name::new(54713, 11), code: Bytes::new(152157, 8), data: Bytes::new(152165, 0), holes: Holes::new(12195, 1) },
     // mov_f64__04 (moves.c): 8 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(54724, 11), code: Bytes::new(152067, 8), data: Bytes::new(152075, 0), holes: Holes::new(12196, 1) },
+    Stencil { name: Name::new(54724, 11), code: Bytes::new(152165, 8), data: Bytes::new(152173, 0), holes: Holes::new(12196, 1) },
     // mov_f64__05 (moves.c): 8 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(54735, 11), code: Bytes::new(152075, 8), data: Bytes::new(152083, 0), holes: Holes::new(12197, 1) },
+    Stencil { name: Name::new(54735, 11), code: Bytes::new(152173, 8), data: Bytes::new(152181, 0), holes: Holes::new(12197, 1) },
     // mov_f64__06 (moves.c): 8 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(54746, 11), code: Bytes::new(152083, 8), data: Bytes::new(152091, 0), holes: Holes::new(12198, 1) },
+    Stencil { name: Name::new(54746, 11), code: Bytes::new(152181, 8), data: Bytes::new(152189, 0), holes: Holes::new(12198, 1) },
     // mov_f64__07 (moves.c): 8 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(54757, 11), code: Bytes::new(152091, 8), data: Bytes::new(152099, 0), holes: Holes::new(12199, 1) },
+    Stencil { name: Name::new(54757, 11), code: Bytes::new(152189, 8), data: Bytes::new(152197, 0), holes: Holes::new(12199, 1) },
     // mov_f64__0m (moves.c): 15 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(54768, 11), code: Bytes::new(152099, 15), data: Bytes::new(152114, 0), holes: Holes::new(12200, 2) },
+    Stencil { name: Name::new(54768, 11), code: Bytes::new(152197, 15), data: Bytes::new(152212, 0), holes: Holes::new(12200, 2) },
     // mov_f64__10 (moves.c): 8 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(54779, 11), code: Bytes::new(152114, 8), data: Bytes::new(152122, 0), holes: Holes::new(12202, 1) },
+    Stencil { name: Name::new(54779, 11), code: Bytes::new(152212, 8), data: Bytes::new(152220, 0), holes: Holes::new(12202, 1) },
     // mov_f64__11 (moves.c): 5 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(54790, 11), code: Bytes::new(152122, 5), data: Bytes::new(152127, 0), holes: Holes::new(12203, 1) },
+    Stencil { name: Name::new(54790, 11), code: Bytes::new(152220, 5), data: Bytes::new(152225, 0), holes: Holes::new(12203, 1) },
     // mov_f64__12 (moves.c): 8 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(54801, 11), code: Bytes::new(152127, 8), data: Bytes::new(152135, 0), holes: Holes::new(12204, 1) },
+    Stencil { name: Name::new(54801, 11), code: Bytes::new(152225, 8), data: Bytes::new(152233, 0), holes: Holes::new(12204, 1) },
     // mov_f64__13 (moves.c): 8 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(54812, 11), code: Bytes::new(152135, 8), data: Bytes::new(152143, 0), holes: Holes::new(12205, 1) },
+    Stencil { name: Name::new(54812, 11), code: Bytes::new(152233, 8), data: Bytes::new(152241, 0), holes: Holes::new(12205, 1) },
     // mov_f64__14 (moves.c): 8 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(54823, 11), code: Bytes::new(152143, 8), data: Bytes::new(152151, 0), holes: Holes::new(12206, 1) },
+    Stencil { name: Name::new(54823, 11), code: Bytes::new(152241, 8), data: Bytes::new(152249, 0), holes: Holes::new(12206, 1) },
     // mov_f64__15 (moves.c): 8 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(54834, 11), code: Bytes::new(152151, 8), data: Bytes::new(152159, 0), holes: Holes::new(12207, 1) },
+    Stencil { name: Name::new(54834, 11), code: Bytes::new(152249, 8), data: Bytes::new(152257, 0), holes: Holes::new(12207, 1) },
     // mov_f64__16 (moves.c): 8 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(54845, 11), code: Bytes::new(152159, 8), data: Bytes::new(152167, 0), holes: Holes::new(12208, 1) },
+    Stencil { name: Name::new(54845, 11), code: Bytes::new(152257, 8), data: Bytes::new(152265, 0), holes: Holes::new(12208, 1) },
     // mov_f64__17 (moves.c): 8 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(54856, 11), code: Bytes::new(152167, 8), data: Bytes::new(152175, 0), holes: Holes::new(12209, 1) },
+    Stencil { name: Name::new(54856, 11), code: Bytes::new(152265, 8), data: Bytes::new(152273, 0), holes: Holes::new(12209, 1) },
     // mov_f64__1m (moves.c): 15 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(54867, 11), code: Bytes::new(152175, 15), data: Bytes::new(152190, 0), holes: Holes::new(12210, 2) },
+    Stencil { name: Name::new(54867, 11), code: Bytes::new(152273, 15), data: Bytes::new(152288, 0), holes: Holes::new(12210, 2) },
     // mov_f64__20 (moves.c): 8 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(54878, 11), code: Bytes::new(152190, 8), data: Bytes::new(152198, 0), holes: Holes::new(12212, 1) },
+    Stencil { name: Name::new(54878, 11), code: Bytes::new(152288, 8), data: Bytes::new(152296, 0), holes: Holes::new(12212, 1) },
     // mov_f64__21 (moves.c): 8 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(54889, 11), code: Bytes::new(152198, 8), data: Bytes::new(152206, 0), holes: Holes::new(12213, 1) },
+    Stencil { name: Name::new(54889, 11), code: Bytes::new(152296, 8), data: Bytes::new(152304, 0), holes: Holes::new(12213, 1) },
     // mov_f64__22 (moves.c): 5 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(54900, 11), code: Bytes::new(152206, 5), data: Bytes::new(152211, 0), holes: Holes::new(12214, 1) },
+    Stencil { name: Name::new(54900, 11), code: Bytes::new(152304, 5), data: Bytes::new(152309, 0), holes: Holes::new(12214, 1) },
     // mov_f64__23 (moves.c): 8 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(54911, 11), code: Bytes::new(152211, 8), data: Bytes::new(152219, 0), holes: Holes::new(12215, 1) },
+    Stencil { name: Name::new(54911, 11), code: Bytes::new(152309, 8), data: Bytes::new(152317, 0), holes: Holes::new(12215, 1) },
     // mov_f64__24 (moves.c): 8 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(54922, 11), code: Bytes::new(152219, 8), data: Bytes::new(152227, 0), holes: Holes::new(12216, 1) },
+    Stencil { name: Name::new(54922, 11), code: Bytes::new(152317, 8), data: Bytes::new(152325, 0), holes: Holes::new(12216, 1) },
     // mov_f64__25 (moves.c): 8 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(54933, 11), code: Bytes::new(152227, 8), data: Bytes::new(152235, 0), holes: Holes::new(12217, 1) },
+    Stencil { name: Name::new(54933, 11), code: Bytes::new(152325, 8), data: Bytes::new(152333, 0), holes: Holes::new(12217, 1) },
     // mov_f64__26 (moves.c): 8 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(54944, 11), code: Bytes::new(152235, 8), data: Bytes::new(152243, 0), holes: Holes::new(12218, 1) },
+    Stencil { name: Name::new(54944, 11), code: Bytes::new(152333, 8), data: Bytes::new(152341, 0), holes: Holes::new(12218, 1) },
     // mov_f64__27 (moves.c): 8 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(54955, 11), code: Bytes::new(152243, 8), data: Bytes::new(152251, 0), holes: Holes::new(12219, 1) },
+    Stencil { name: Name::new(54955, 11), code: Bytes::new(152341, 8), data: Bytes::new(152349, 0), holes: Holes::new(12219, 1) },
     // mov_f64__2m (moves.c): 15 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(54966, 11), code: Bytes::new(152251, 15), data: Bytes::new(152266, 0), holes: Holes::new(12220, 2) },
+    Stencil { name: Name::new(54966, 11), code: Bytes::new(152349, 15), data: Bytes::new(152364, 0), holes: Holes::new(12220, 2) },
     // mov_f64__30 (moves.c): 8 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(54977, 11), code: Bytes::new(152266, 8), data: Bytes::new(152274, 0), holes: Holes::new(12222, 1) },
+    Stencil { name: Name::new(54977, 11), code: Bytes::new(152364, 8), data: Bytes::new(152372, 0), holes: Holes::new(12222, 1) },
     // mov_f64__31 (moves.c): 8 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(54988, 11), code: Bytes::new(152274, 8), data: Bytes::new(152282, 0), holes: Holes::new(12223, 1) },
+    Stencil { name: Name::new(54988, 11), code: Bytes::new(152372, 8), data: Bytes::new(152380, 0), holes: Holes::new(12223, 1) },
     // mov_f64__32 (moves.c): 8 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(54999, 11), code: Bytes::new(152282, 8), data: Bytes::new(152290, 0), holes: Holes::new(12224, 1) },
+    Stencil { name: Name::new(54999, 11), code: Bytes::new(152380, 8), data: Bytes::new(152388, 0), holes: Holes::new(12224, 1) },
     // mov_f64__33 (moves.c): 5 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(55010, 11), code: Bytes::new(152290, 5), data: Bytes::new(152295, 0), holes: Holes::new(12225, 1) },
+    Stencil { name: Name::new(55010, 11), code: Bytes::new(152388, 5), data: Bytes::new(152393, 0), holes: Holes::new(12225, 1) },
     // mov_f64__34 (moves.c): 8 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(55021, 11), code: Bytes::new(152295, 8), data: Bytes::new(152303, 0), holes: Holes::new(12226, 1) },
+    Stencil { name: Name::new(55021, 11), code: Bytes::new(152393, 8), data: Bytes::new(152401, 0), holes: Holes::new(12226, 1) },
     // mov_f64__35 (moves.c): 8 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(55032, 11), code: Bytes::new(152303, 8), data: Bytes::new(152311, 0), holes: Holes::new(12227, 1) },
+    Stencil { name: Name::new(55032, 11), code: Bytes::new(152401, 8), data: Bytes::new(152409, 0), holes: Holes::new(12227, 1) },
     // mov_f64__36 (moves.c): 8 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(55043, 11), code: Bytes::new(152311, 8), data: Bytes::new(152319, 0), holes: Holes::new(12228, 1) },
+    Stencil { name: Name::new(55043, 11), code: Bytes::new(152409, 8), data: Bytes::new(152417, 0), holes: Holes::new(12228, 1) },
     // mov_f64__37 (moves.c): 8 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(55054, 11), code: Bytes::new(152319, 8), data: Bytes::new(152327, 0), holes: Holes::new(12229, 1) },
+    Stencil { name: Name::new(55054, 11), code: Bytes::new(152417, 8), data: Bytes::new(152425, 0), holes: Holes::new(12229, 1) },
     // mov_f64__3m (moves.c): 15 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(55065, 11), code: Bytes::new(152327, 15), data: Bytes::new(152342, 0), holes: Holes::new(12230, 2) },
+    Stencil { name: Name::new(55065, 11), code: Bytes::new(152425, 15), data: Bytes::new(152440, 0), holes: Holes::new(12230, 2) },
     // mov_f64__40 (moves.c): 8 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(55076, 11), code: Bytes::new(152342, 8), data: Bytes::new(152350, 0), holes: Holes::new(12232, 1) },
+    Stencil { name: Name::new(55076, 11), code: Bytes::new(152440, 8), data: Bytes::new(152448, 0), holes: Holes::new(12232, 1) },
     // mov_f64__41 (moves.c): 8 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(55087, 11), code: Bytes::new(152350, 8), data: Bytes::new(152358, 0), holes: Holes::new(12233, 1) },
+    Stencil { name: Name::new(55087, 11), code: Bytes::new(152448, 8), data: Bytes::new(152456, 0), holes: Holes::new(12233, 1) },
     // mov_f64__42 (moves.c): 8 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(55098, 11), code: Bytes::new(152358, 8), data: Bytes::new(152366, 0), holes: Holes::new(12234, 1) },
+    Stencil { name: Name::new(55098, 11), code: Bytes::new(152456, 8), data: Bytes::new(152464, 0), holes: Holes::new(12234, 1) },
     // mov_f64__43 (moves.c): 8 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(55109, 11), code: Bytes::new(152366, 8), data: Bytes::new(152374, 0), holes: Holes::new(12235, 1) },
+    Stencil { name: Name::new(55109, 11), code: Bytes::new(152464, 8), data: Bytes::new(152472, 0), holes: Holes::new(12235, 1) },
     // mov_f64__44 (moves.c): 5 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(55120, 11), code: Bytes::new(152374, 5), data: Bytes::new(152379, 0), holes: Holes::new(12236, 1) },
+    Stencil { name: Name::new(55120, 11), code: Bytes::new(152472, 5), data: Bytes::new(152477, 0), holes: Holes::new(12236, 1) },
     // mov_f64__45 (moves.c): 8 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(55131, 11), code: Bytes::new(152379, 8), data: Bytes::new(152387, 0), holes: Holes::new(12237, 1) },
+    Stencil { name: Name::new(55131, 11), code: Bytes::new(152477, 8), data: Bytes::new(152485, 0), holes: Holes::new(12237, 1) },
     // mov_f64__46 (moves.c): 8 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(55142, 11), code: Bytes::new(152387, 8), data: Bytes::new(152395, 0), holes: Holes::new(12238, 1) },
+    Stencil { name: Name::new(55142, 11), code: Bytes::new(152485, 8), data: Bytes::new(152493, 0), holes: Holes::new(12238, 1) },
     // mov_f64__47 (moves.c): 8 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(55153, 11), code: Bytes::new(152395, 8), data: Bytes::new(152403, 0), holes: Holes::new(12239, 1) },
+    Stencil { name: Name::new(55153, 11), code: Bytes::new(152493, 8), data: Bytes::new(152501, 0), holes: Holes::new(12239, 1) },
     // mov_f64__4m (moves.c): 15 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(55164, 11), code: Bytes::new(152403, 15), data: Bytes::new(152418, 0), holes: Holes::new(12240, 2) },
+    Stencil { name: Name::new(55164, 11), code: Bytes::new(152501, 15), data: Bytes::new(152516, 0), holes: Holes::new(12240, 2) },
     // mov_f64__50 (moves.c): 8 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(55175, 11), code: Bytes::new(152418, 8), data: Bytes::new(152426, 0), holes: Holes::new(12242, 1) },
+    Stencil { name: Name::new(55175, 11), code: Bytes::new(152516, 8), data: Bytes::new(152524, 0), holes: Holes::new(12242, 1) },
     // mov_f64__51 (moves.c): 8 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(55186, 11), code: Bytes::new(152426, 8), data: Bytes::new(152434, 0), holes: Holes::new(12243, 1) },
+    Stencil { name: Name::new(55186, 11), code: Bytes::new(152524, 8), data: Bytes::new(152532, 0), holes: Holes::new(12243, 1) },
     // mov_f64__52 (moves.c): 8 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(55197, 11), code: Bytes::new(152434, 8), data: Bytes::new(152442, 0), holes: Holes::new(12244, 1) },
+    Stencil { name: Name::new(55197, 11), code: Bytes::new(152532, 8), data: Bytes::new(152540, 0), holes: Holes::new(12244, 1) },
     // mov_f64__53 (moves.c): 8 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(55208, 11), code: Bytes::new(152442, 8), data: Bytes::new(152450, 0), holes: Holes::new(12245, 1) },
+    Stencil { name: Name::new(55208, 11), code: Bytes::new(152540, 8), data: Bytes::new(152548, 0), holes: Holes::new(12245, 1) },
     // mov_f64__54 (moves.c): 8 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(55219, 11), code: Bytes::new(152450, 8), data: Bytes::new(152458, 0), holes: Holes::new(12246, 1) },
+    Stencil { name: Name::new(55219, 11), code: Bytes::new(152548, 8), data: Bytes::new(152556, 0), holes: Holes::new(12246, 1) },
     // mov_f64__55 (moves.c): 5 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(55230, 11), code: Bytes::new(152458, 5), data: Bytes::new(152463, 0), holes: Holes::new(12247, 1) },
+    Stencil { name: Name::new(55230, 11), code: Bytes::new(152556, 5), data: Bytes::new(152561, 0), holes: Holes::new(12247, 1) },
     // mov_f64__56 (moves.c): 8 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(55241, 11), code: Bytes::new(152463, 8), data: Bytes::new(152471, 0), holes: Holes::new(12248, 1) },
+    Stencil { name: Name::new(55241, 11), code: Bytes::new(152561, 8), data: Bytes::new(152569, 0), holes: Holes::new(12248, 1) },
     // mov_f64__57 (moves.c): 8 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(55252, 11), code: Bytes::new(152471, 8), data: Bytes::new(152479, 0), holes: Holes::new(12249, 1) },
+    Stencil { name: Name::new(55252, 11), code: Bytes::new(152569, 8), data: Bytes::new(152577, 0), holes: Holes::new(12249, 1) },
     // mov_f64__5m (moves.c): 15 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(55263, 11), code: Bytes::new(152479, 15), data: Bytes::new(152494, 0), holes: Holes::new(12250, 2) },
+    Stencil { name: Name::new(55263, 11), code: Bytes::new(152577, 15), data: Bytes::new(152592, 0), holes: Holes::new(12250, 2) },
     // mov_f64__60 (moves.c): 8 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(55274, 11), code: Bytes::new(152494, 8), data: Bytes::new(152502, 0), holes: Holes::new(12252, 1) },
+    Stencil { name: Name::new(55274, 11), code: Bytes::new(152592, 8), data: Bytes::new(152600, 0), holes: Holes::new(12252, 1) },
     // mov_f64__61 (moves.c): 8 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(55285, 11), code: Bytes::new(152502, 8), data: Bytes::new(152510, 0), holes: Holes::new(12253, 1) },
+    Stencil { name: Name::new(55285, 11), code: Bytes::new(152600, 8), data: Bytes::new(152608, 0), holes: Holes::new(12253, 1) },
     // mov_f64__62 (moves.c): 8 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(55296, 11), code: Bytes::new(152510, 8), data: Bytes::new(152518, 0), holes: Holes::new(12254, 1) },
+    Stencil { name: Name::new(55296, 11), code: Bytes::new(152608, 8), data: Bytes::new(152616, 0), holes: Holes::new(12254, 1) },
     // mov_f64__63 (moves.c): 8 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(55307, 11), code: Bytes::new(152518, 8), data: Bytes::new(152526, 0), holes: Holes::new(12255, 1) },
+    Stencil { name: Name::new(55307, 11), code: Bytes::new(152616, 8), data: Bytes::new(152624, 0), holes: Holes::new(12255, 1) },
     // mov_f64__64 (moves.c): 8 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(55318, 11), code: Bytes::new(152526, 8), data: Bytes::new(152534, 0), holes: Holes::new(12256, 1) },
+    Stencil { name: Name::new(55318, 11), code: Bytes::new(152624, 8), data: Bytes::new(152632, 0), holes: Holes::new(12256, 1) },
     // mov_f64__65 (moves.c): 8 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(55329, 11), code: Bytes::new(152534, 8), data: Bytes::new(152542, 0), holes: Holes::new(12257, 1) },
+    Stencil { name: Name::new(55329, 11), code: Bytes::new(152632, 8), data: Bytes::new(152640, 0), holes: Holes::new(12257, 1) },
     // mov_f64__66 (moves.c): 5 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(55340, 11), code: Bytes::new(152542, 5), data: Bytes::new(152547, 0), holes: Holes::new(12258, 1) },
+    Stencil { name: Name::new(55340, 11), code: Bytes::new(152640, 5), data: Bytes::new(152645, 0), holes: Holes::new(12258, 1) },
     // mov_f64__67 (moves.c): 8 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(55351, 11), code: Bytes::new(152547, 8), data: Bytes::new(152555, 0), holes: Holes::new(12259, 1) },
+    Stencil { name: Name::new(55351, 11), code: Bytes::new(152645, 8), data: Bytes::new(152653, 0), holes: Holes::new(12259, 1) },
     // mov_f64__6m (moves.c): 15 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(55362, 11), code: Bytes::new(152555, 15), data: Bytes::new(152570, 0), holes: Holes::new(12260, 2) },
+    Stencil { name: Name::new(55362, 11), code: Bytes::new(152653, 15), data: Bytes::new(152668, 0), holes: Holes::new(12260, 2) },
     // mov_f64__70 (moves.c): 8 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(55373, 11), code: Bytes::new(152570, 8), data: Bytes::new(152578, 0), holes: Holes::new(12262, 1) },
+    Stencil { name: Name::new(55373, 11), code: Bytes::new(152668, 8), data: Bytes::new(152676, 0), holes: Holes::new(12262, 1) },
     // mov_f64__71 (moves.c): 8 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(55384, 11), code: Bytes::new(152578, 8), data: Bytes::new(152586, 0), holes: Holes::new(12263, 1) },
+    Stencil { name: Name::new(55384, 11), code: Bytes::new(152676, 8), data: Bytes::new(152684, 0), holes: Holes::new(12263, 1) },
     // mov_f64__72 (moves.c): 8 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(55395, 11), code: Bytes::new(152586, 8), data: Bytes::new(152594, 0), holes: Holes::new(12264, 1) },
+    Stencil { name: Name::new(55395, 11), code: Bytes::new(152684, 8), data: Bytes::new(152692, 0), holes: Holes::new(12264, 1) },
     // mov_f64__73 (moves.c): 8 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(55406, 11), code: Bytes::new(152594, 8), data: Bytes::new(152602, 0), holes: Holes::new(12265, 1) },
+    Stencil { name: Name::new(55406, 11), code: Bytes::new(152692, 8), data: Bytes::new(152700, 0), holes: Holes::new(12265, 1) },
     // mov_f64__74 (moves.c): 8 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(55417, 11), code: Bytes::new(152602, 8), data: Bytes::new(152610, 0), holes: Holes::new(12266, 1) },
+    Stencil { name: Name::new(55417, 11), code: Bytes::new(152700, 8), data: Bytes::new(152708, 0), holes: Holes::new(12266, 1) },
     // mov_f64__75 (moves.c): 8 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(55428, 11), code: Bytes::new(152610, 8), data: Bytes::new(152618, 0), holes: Holes::new(12267, 1) },
+    Stencil { name: Name::new(55428, 11), code: Bytes::new(152708, 8), data: Bytes::new(152716, 0), holes: Holes::new(12267, 1) },
     // mov_f64__76 (moves.c): 8 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(55439, 11), code: Bytes::new(152618, 8), data: Bytes::new(152626, 0), holes: Holes::new(12268, 1) },
+    Stencil { name: Name::new(55439, 11), code: Bytes::new(152716, 8), data: Bytes::new(152724, 0), holes: Holes::new(12268, 1) },
     // mov_f64__77 (moves.c): 5 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(55450, 11), code: Bytes::new(152626, 5), data: Bytes::new(152631, 0), holes: Holes::new(12269, 1) },
+    Stencil { name: Name::new(55450, 11), code: Bytes::new(152724, 5), data: Bytes::new(152729, 0), holes: Holes::new(12269, 1) },
     // mov_f64__7m (moves.c): 15 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(55461, 11), code: Bytes::new(152631, 15), data: Bytes::new(152646, 0), holes: Holes::new(12270, 2) },
+    Stencil { name: Name::new(55461, 11), code: Bytes::new(152729, 15), data: Bytes::new(152744, 0), holes: Holes::new(12270, 2) },
     // mov_f64__m0 (moves.c): 15 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(55472, 11), code: Bytes::new(152646, 15), data: Bytes::new(152661, 0), holes: Holes::new(12272, 2) },
+    Stencil { name: Name::new(55472, 11), code: Bytes::new(152744, 15), data: Bytes::new(152759, 0), holes: Holes::new(12272, 2) },
     // mov_f64__m1 (moves.c): 15 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(55483, 11), code: Bytes::new(152661, 15), data: Bytes::new(152676, 0), holes: Holes::new(12274, 2) },
+    Stencil { name: Name::new(55483, 11), code: Bytes::new(152759, 15), data: Bytes::new(152774, 0), holes: Holes::new(12274, 2) },
     // mov_f64__m2 (moves.c): 15 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(55494, 11), code: Bytes::new(152676, 15), data: Bytes::new(152691, 0), holes: Holes::new(12276, 2) },
+    Stencil { name: Name::new(55494, 11), code: Bytes::new(152774, 15), data: Bytes::new(152789, 0), holes: Holes::new(12276, 2) },
     // mov_f64__m3 (moves.c): 15 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(55505, 11), code: Bytes::new(152691, 15), data: Bytes::new(152706, 0), holes: Holes::new(12278, 2) },
+    Stencil { name: Name::new(55505, 11), code: Bytes::new(152789, 15), data: Bytes::new(152804, 0), holes: Holes::new(12278, 2) },
     // mov_f64__m4 (moves.c): 15 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(55516, 11), code: Bytes::new(152706, 15), data: Bytes::new(152721, 0), holes: Holes::new(12280, 2) },
+    Stencil { name: Name::new(55516, 11), code: Bytes::new(152804, 15), data: Bytes::new(152819, 0), holes: Holes::new(12280, 2) },
     // mov_f64__m5 (moves.c): 15 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(55527, 11), code: Bytes::new(152721, 15), data: Bytes::new(152736, 0), holes: Holes::new(12282, 2) },
+    Stencil { name: Name::new(55527, 11), code: Bytes::new(152819, 15), data: Bytes::new(152834, 0), holes: Holes::new(12282, 2) },
     // mov_f64__m6 (moves.c): 15 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(55538, 11), code: Bytes::new(152736, 15), data: Bytes::new(152751, 0), holes: Holes::new(12284, 2) },
+    Stencil { name: Name::new(55538, 11), code: Bytes::new(152834, 15), data: Bytes::new(152849, 0), holes: Holes::new(12284, 2) },
     // mov_f64__m7 (moves.c): 15 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(55549, 11), code: Bytes::new(152751, 15), data: Bytes::new(152766, 0), holes: Holes::new(12286, 2) },
+    Stencil { name: Name::new(55549, 11), code: Bytes::new(152849, 15), data: Bytes::new(152864, 0), holes: Holes::new(12286, 2) },
     // mov_i64 (moves.c): 21 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(55560, 7), code: Bytes::new(152766, 21), data: Bytes::new(152787, 0), holes: Holes::new(12288, 3) },
+    Stencil { name: Name::new(55560, 7), code: Bytes::new(152864, 21), data: Bytes::new(152885, 0), holes: Holes::new(12288, 3) },
     // mov_i64__00 (moves.c): 5 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(55567, 11), code: Bytes::new(152787, 5), data: Bytes::new(152792, 0), holes: Holes::new(12291, 1) },
+    Stencil { name: Name::new(55567, 11), code: Bytes::new(152885, 5), data: Bytes::new(152890, 0), holes: Holes::new(12291, 1) },
     // mov_i64__01 (moves.c): 8 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(55578, 11), code: Bytes::new(152792, 8), data: Bytes::new(152800, 0), holes: Holes::new(12292, 1) },
+    Stencil { name: Name::new(55578, 11), code: Bytes::new(152890, 8), data: Bytes::new(152898, 0), holes: Holes::new(12292, 1) },
     // mov_i64__02 (moves.c): 8 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(55589, 11), code: Bytes::new(152800, 8), data: Bytes::new(152808, 0), holes: Holes::new(12293, 1) },
+    Stencil { name: Name::new(55589, 11), code: Bytes::new(152898, 8), data: Bytes::new(152906, 0), holes: Holes::new(12293, 1) },
     // mov_i64__03 (moves.c): 8 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(55600, 11), code: Bytes::new(152808, 8), data: Bytes::new(152816, 0), holes: Holes::new(12294, 1) },
+    Stencil { name: Name::new(55600, 11), code: Bytes::new(152906, 8), data: Bytes::new(152914, 0), holes: Holes::new(12294, 1) },
     // mov_i64__04 (moves.c): 8 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(55611, 11), code: Bytes::new(152816, 8), data: Bytes::new(152824, 0), holes: Holes::new(12295, 1) },
+    Stencil { name: Name::new(55611, 11), code: Bytes::new(152914, 8), data: Bytes::new(152922, 0), holes: Holes::new(12295, 1) },
     // mov_i64__05 (moves.c): 8 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(55622, 11), code: Bytes::new(152824, 8), data: Bytes::new(152832, 0), holes: Holes::new(12296, 1) },
+    Stencil { name: Name::new(55622, 11), code: Bytes::new(152922, 8), data: Bytes::new(152930, 0), holes: Holes::new(12296, 1) },
     // mov_i64__0m (moves.c): 13 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(55633, 11), code: Bytes::new(152832, 13), data: Bytes::new(152845, 0), holes: Holes::new(12297, 2) },
+    Stencil { name: Name::new(55633, 11), code: Bytes::new(152930, 13), data: Bytes::new(152943, 0), holes: Holes::new(12297, 2) },
     // mov_i64__10 (moves.c): 8 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(55644, 11), code: Bytes::new(152845, 8), data: Bytes::new(152853, 0), holes: Holes::new(12299, 1) },
+    Stencil { name: Name::new(55644, 11), code: Bytes::new(152943, 8), data: Bytes::new(152951, 0), holes: Holes::new(12299, 1) },
     // mov_i64__11 (moves.c): 5 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(55655, 11), code: Bytes::new(152853, 5), data: Bytes::new(152858, 0), holes: Holes::new(12300, 1) },
+    Stencil { name: Name::new(55655, 11), code: Bytes::new(152951, 5), data: Bytes::new(152956, 0), holes: Holes::new(12300, 1) },
     // mov_i64__12 (moves.c): 8 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(55666, 11), code: Bytes::new(152858, 8), data: Bytes::new(152866, 0), holes: Holes::new(12301, 1) },
+    Stencil { name: Name::new(55666, 11), code: Bytes::new(152956, 8), data: Bytes::new(152964, 0), holes: Holes::new(12301, 1) },
     // mov_i64__13 (moves.c): 8 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(55677, 11), code: Bytes::new(152866, 8), data: Bytes::new(152874, 0), holes: Holes::new(12302, 1) },
+    Stencil { name: Name::new(55677, 11), code: Bytes::new(152964, 8), data: Bytes::new(152972, 0), holes: Holes::new(12302, 1) },
     // mov_i64__14 (moves.c): 8 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(55688, 11), code: Bytes::new(152874, 8), data: Bytes::new(152882, 0), holes: Holes::new(12303, 1) },
+    Stencil { name: Name::new(55688, 11), code: Bytes::new(152972, 8), data: Bytes::new(152980, 0), holes: Holes::new(12303, 1) },
     // mov_i64__15 (moves.c): 8 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(55699, 11), code: Bytes::new(152882, 8), data: Bytes::new(152890, 0), holes: Holes::new(12304, 1) },
+    Stencil { name: Name::new(55699, 11), code: Bytes::new(152980, 8), data: Bytes::new(152988, 0), holes: Holes::new(12304, 1) },
     // mov_i64__1m (moves.c): 13 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(55710, 11), code: Bytes::new(152890, 13), data: Bytes::new(152903, 0), holes: Holes::new(12305, 2) },
+    Stencil { name: Name::new(55710, 11), code: Bytes::new(152988, 13), data: Bytes::new(153001, 0), holes: Holes::new(12305, 2) },
     // mov_i64__20 (moves.c): 8 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(55721, 11), code: Bytes::new(152903, 8), data: Bytes::new(152911, 0), holes: Holes::new(12307, 1) },
+    Stencil { name: Name::new(55721, 11), code: Bytes::new(153001, 8), data: Bytes::new(153009, 0), holes: Holes::new(12307, 1) },
     // mov_i64__21 (moves.c): 8 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(55732, 11), code: Bytes::new(152911, 8), data: Bytes::new(152919, 0), holes: Holes::new(12308, 1) },
+    Stencil { name: Name::new(55732, 11), code: Bytes::new(153009, 8), data: Bytes::new(153017, 0), holes: Holes::new(12308, 1) },
     // mov_i64__22 (moves.c): 5 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(55743, 11), code: Bytes::new(152919, 5), data: Bytes::new(152924, 0), holes: Holes::new(12309, 1) },
+    Stencil { name: Name::new(55743, 11), code: Bytes::new(153017, 5), data: Bytes::new(153022, 0), holes: Holes::new(12309, 1) },
     // mov_i64__23 (moves.c): 8 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(55754, 11), code: Bytes::new(152924, 8), data: Bytes::new(152932, 0), holes: Holes::new(12310, 1) },
+    Stencil { name: Name::new(55754, 11), code: Bytes::new(153022, 8), data: Bytes::new(153030, 0), holes: Holes::new(12310, 1) },
     // mov_i64__24 (moves.c): 8 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(55765, 11), code: Bytes::new(152932, 8), data: Bytes::new(152940, 0), holes: Holes::new(12311, 1) },
+    Stencil { name: Name::new(55765, 11), code: Bytes::new(153030, 8), data: Bytes::new(153038, 0), holes: Holes::new(12311, 1) },
     // mov_i64__25 (moves.c): 8 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(55776, 11), code: Bytes::new(152940, 8), data: Bytes::new(152948, 0), holes: Holes::new(12312, 1) },
+    Stencil { name: Name::new(55776, 11), code: Bytes::new(153038, 8), data: Bytes::new(153046, 0), holes: Holes::new(12312, 1) },
     // mov_i64__2m (moves.c): 13 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(55787, 11), code: Bytes::new(152948, 13), data: Bytes::new(152961, 0), holes: Holes::new(12313, 2) },
+    Stencil { name: Name::new(55787, 11), code: Bytes::new(153046, 13), data: Bytes::new(153059, 0), holes: Holes::new(12313, 2) },
     // mov_i64__30 (moves.c): 8 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(55798, 11), code: Bytes::new(152961, 8), data: Bytes::new(152969, 0), holes: Holes::new(12315, 1) },
+    Stencil { name: Name::new(55798, 11), code: Bytes::new(153059, 8), data: Bytes::new(153067, 0), holes: Holes::new(12315, 1) },
     // mov_i64__31 (moves.c): 8 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(55809, 11), code: Bytes::new(152969, 8), data: Bytes::new(152977, 0), holes: Holes::new(12316, 1) },
+    Stencil { name: Name::new(55809, 11), code: Bytes::new(153067, 8), data: Bytes::new(153075, 0), holes: Holes::new(12316, 1) },
     // mov_i64__32 (moves.c): 8 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(55820, 11), code: Bytes::new(152977, 8), data: Bytes::new(152985, 0), holes: Holes::new(12317, 1) },
+    Stencil { name: Name::new(55820, 11), code: Bytes::new(153075, 8), data: Bytes::new(153083, 0), holes: Holes::new(12317, 1) },
     // mov_i64__33 (moves.c): 5 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(55831, 11), code: Bytes::new(152985, 5), data: Bytes::new(152990, 0), holes: Holes::new(12318, 1) },
+    Stencil { name: Name::new(55831, 11), code: Bytes::new(153083, 5), data: Bytes::new(153088, 0), holes: Holes::new(12318, 1) },
     // mov_i64__34 (moves.c): 8 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(55842, 11), code: Bytes::new(152990, 8), data: Bytes::new(152998, 0), holes: Holes::new(12319, 1) },
+    Stencil { name: Name::new(55842, 11), code: Bytes::new(153088, 8), data: Bytes::new(153096, 0), holes: Holes::new(12319, 1) },
     // mov_i64__35 (moves.c): 8 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(55853, 11), code: Bytes::new(152998, 8), data: Bytes::new(153006, 0), holes: Holes::new(12320, 1) },
+    Stencil { name: Name::new(55853, 11), code: Bytes::new(153096, 8), data: Bytes::new(153104, 0), holes: Holes::new(12320, 1) },
     // mov_i64__3m (moves.c): 13 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(55864, 11), code: Bytes::new(153006, 13), data: Bytes::new(153019, 0), holes: Holes::new(12321, 2) },
+    Stencil { name: Name::new(55864, 11), code: Bytes::new(153104, 13), data: Bytes::new(153117, 0), holes: Holes::new(12321, 2) },
     // mov_i64__40 (moves.c): 8 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(55875, 11), code: Bytes::new(153019, 8), data: Bytes::new(153027, 0), holes: Holes::new(12323, 1) },
+    Stencil { name: Name::new(55875, 11), code: Bytes::new(153117, 8), data: Bytes::new(153125, 0), holes: Holes::new(12323, 1) },
     // mov_i64__41 (moves.c): 8 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(55886, 11), code: Bytes::new(153027, 8), data: Bytes::new(153035, 0), holes: Holes::new(12324, 1) },
+    Stencil { name: Name::new(55886, 11), code: Bytes::new(153125, 8), data: Bytes::new(153133, 0), holes: Holes::new(12324, 1) },
     // mov_i64__42 (moves.c): 8 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(55897, 11), code: Bytes::new(153035, 8), data: Bytes::new(153043, 0), holes: Holes::new(12325, 1) },
+    Stencil { name: Name::new(55897, 11), code: Bytes::new(153133, 8), data: Bytes::new(153141, 0), holes: Holes::new(12325, 1) },
     // mov_i64__43 (moves.c): 8 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(55908, 11), code: Bytes::new(153043, 8), data: Bytes::new(153051, 0), holes: Holes::new(12326, 1) },
+    Stencil { name: Name::new(55908, 11), code: Bytes::new(153141, 8), data: Bytes::new(153149, 0), holes: Holes::new(12326, 1) },
     // mov_i64__44 (moves.c): 5 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(55919, 11), code: Bytes::new(153051, 5), data: Bytes::new(153056, 0), holes: Holes::new(12327, 1) },
+    Stencil { name: Name::new(55919, 11), code: Bytes::new(153149, 5), data: Bytes::new(153154, 0), holes: Holes::new(12327, 1) },
     // mov_i64__45 (moves.c): 8 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(55930, 11), code: Bytes::new(153056, 8), data: Bytes::new(153064, 0), holes: Holes::new(12328, 1) },
+    Stencil { name: Name::new(55930, 11), code: Bytes::new(153154, 8), data: Bytes::new(153162, 0), holes: Holes::new(12328, 1) },
     // mov_i64__4m (moves.c): 13 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(55941, 11), code: Bytes::new(153064, 13), data: Bytes::new(153077, 0), holes: Holes::new(12329, 2) },
+    Stencil { name: Name::new(55941, 11), code: Bytes::new(153162, 13), data: Bytes::new(153175, 0), holes: Holes::new(12329, 2) },
     // mov_i64__50 (moves.c): 8 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(55952, 11), code: Bytes::new(153077, 8), data: Bytes::new(153085, 0), holes: Holes::new(12331, 1) },
+    Stencil { name: Name::new(55952, 11), code: Bytes::new(153175, 8), data: Bytes::new(153183, 0), holes: Holes::new(12331, 1) },
     // mov_i64__51 (moves.c): 8 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(55963, 11), code: Bytes::new(153085, 8), data: Bytes::new(153093, 0), holes: Holes::new(12332, 1) },
+    Stencil { name: Name::new(55963, 11), code: Bytes::new(153183, 8), data: Bytes::new(153191, 0), holes: Holes::new(12332, 1) },
     // mov_i64__52 (moves.c): 8 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(55974, 11), code: Bytes::new(153093, 8), data: Bytes::new(153101, 0), holes: Holes::new(12333, 1) },
+    Stencil { name: Name::new(55974, 11), code: Bytes::new(153191, 8), data: Bytes::new(153199, 0), holes: Holes::new(12333, 1) },
     // mov_i64__53 (moves.c): 8 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(55985, 11), code: Bytes::new(153101, 8), data: Bytes::new(153109, 0), holes: Holes::new(12334, 1) },
+    Stencil { name: Name::new(55985, 11), code: Bytes::new(153199, 8), data: Bytes::new(153207, 0), holes: Holes::new(12334, 1) },
     // mov_i64__54 (moves.c): 8 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(55996, 11), code: Bytes::new(153109, 8), data: Bytes::new(153117, 0), holes: Holes::new(12335, 1) },
+    Stencil { name: Name::new(55996, 11), code: Bytes::new(153207, 8), data: Bytes::new(153215, 0), holes: Holes::new(12335, 1) },
     // mov_i64__55 (moves.c): 5 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(56007, 11), code: Bytes::new(153117, 5), data: Bytes::new(153122, 0), holes: Holes::new(12336, 1) },
+    Stencil { name: Name::new(56007, 11), code: Bytes::new(153215, 5), data: Bytes::new(153220, 0), holes: Holes::new(12336, 1) },
     // mov_i64__5m (moves.c): 13 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(56018, 11), code: Bytes::new(153122, 13), data: Bytes::new(153135, 0), holes: Holes::new(12337, 2) },
+    Stencil { name: Name::new(56018, 11), code: Bytes::new(153220, 13), data: Bytes::new(153233, 0), holes: Holes::new(12337, 2) },
     // mov_i64__m0 (moves.c): 13 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(56029, 11), code: Bytes::new(153135, 13), data: Bytes::new(153148, 0), holes: Holes::new(12339, 2) },
+    Stencil { name: Name::new(56029, 11), code: Bytes::new(153233, 13), data: Bytes::new(153246, 0), holes: Holes::new(12339, 2) },
     // mov_i64__m1 (moves.c): 13 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(56040, 11), code: Bytes::new(153148, 13), data: Bytes::new(153161, 0), holes: Holes::new(12341, 2) },
+    Stencil { name: Name::new(56040, 11), code: Bytes::new(153246, 13), data: Bytes::new(153259, 0), holes: Holes::new(12341, 2) },
     // mov_i64__m2 (moves.c): 13 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(56051, 11), code: Bytes::new(153161, 13), data: Bytes::new(153174, 0), holes: Holes::new(12343, 2) },
+    Stencil { name: Name::new(56051, 11), code: Bytes::new(153259, 13), data: Bytes::new(153272, 0), holes: Holes::new(12343, 2) },
     // mov_i64__m3 (moves.c): 13 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(56062, 11), code: Bytes::new(153174, 13), data: Bytes::new(153187, 0), holes: Holes::new(12345, 2) },
+    Stencil { name: Name::new(56062, 11), code: Bytes::new(153272, 13), data: Bytes::new(153285, 0), holes: Holes::new(12345, 2) },
     // mov_i64__m4 (moves.c): 13 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(56073, 11), code: Bytes::new(153187, 13), data: Bytes::new(153200, 0), holes: Holes::new(12347, 2) },
+    Stencil { name: Name::new(56073, 11), code: Bytes::new(153285, 13), data: Bytes::new(153298, 0), holes: Holes::new(12347, 2) },
     // mov_i64__m5 (moves.c): 13 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(56084, 11), code: Bytes::new(153200, 13), data: Bytes::new(153213, 0), holes: Holes::new(12349, 2) },
+    Stencil { name: Name::new(56084, 11), code: Bytes::new(153298, 13), data: Bytes::new(153311, 0), holes: Holes::new(12349, 2) },
     // mul_f64 (float_ops.c): 35 code bytes, 0 data bytes, 4 holes
-    Stencil { name: Name::new(56095, 7), code: Bytes::new(153213, 35), data: Bytes::new(153248, 0), holes: Holes::new(12351, 4) },
+    Stencil { name: Name::new(56095, 7), code: Bytes::new(153311, 35), data: Bytes::new(153346, 0), holes: Holes::new(12351, 4) },
     // mul_f64__00 (float_ops.c): 9 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(56102, 11), code: Bytes::new(153248, 9), data: Bytes::new(153257, 0), holes: Holes::new(12355, 1) },
+    Stencil { name: Name::new(56102, 11), code: Bytes::new(153346, 9), data: Bytes::new(153355, 0), holes: Holes::new(12355, 1) },
     // mul_f64__01 (float_ops.c): 9 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(56113, 11), code: Bytes::new(153257, 9), data: Bytes::new(153266, 0), holes: Holes::new(12356, 1) },
+    Stencil { name: Name::new(56113, 11), code: Bytes::new(153355, 9), data: Bytes::new(153364, 0), holes: Holes::new(12356, 1) },
     // mul_f64__02 (float_ops.c): 9 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(56124, 11), code: Bytes::new(153266, 9), data: Bytes::new(153275, 0), holes: Holes::new(12357, 1) },
+    Stencil { name: Name::new(56124, 11), code: Bytes::new(153364, 9), data: Bytes::new(153373, 0), holes: Holes::new(12357, 1) },
     // mul_f64__03 (float_ops.c): 9 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(56135, 11), code: Bytes::new(153275, 9), data: Bytes::new(153284, 0), holes: Holes::new(12358, 1) },
+    Stencil { name: Name::new(56135, 11), code: Bytes::new(153373, 9), data: Bytes::new(153382, 0), holes: Holes::new(12358, 1) },
     // mul_f64__04 (float_ops.c): 9 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(56146, 11), code: Bytes::new(153284, 9), data: Bytes::new(153293, 0), holes: Holes::new(12359, 1) },
+    Stencil { name: Name::new(56146, 11), code: Bytes::new(153382, 9), data: Bytes::new(153391, 0), holes: Holes::new(12359, 1) },
     // mul_f64__05 (float_ops.c): 9 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(56157, 11), code: Bytes::new(153293, 9), data: Bytes::new(153302, 0), holes: Holes::new(12360, 1) },
+    Stencil { name: Name::new(56157, 11), code: Bytes::new(153391, 9), data: Bytes::new(153400, 0), holes: Holes::new(12360, 1) },
     // mul_f64__06 (float_ops.c): 9 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(56168, 11), code: Bytes::new(153302, 9), data: Bytes::new(153311, 0), holes: Holes::new(12361, 1) },
+    Stencil { name: Name::new(56168, 11), code: Bytes::new(153400, 9), data: Bytes::new(153409, 0), holes: Holes::new(12361, 1) },
     // mul_f64__07 (float_ops.c): 9 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(56179, 11), code: Bytes::new(153311, 9), data: Bytes::new(153320, 0), holes: Holes::new(12362, 1) },
+    Stencil { name: Name::new(56179, 11), code: Bytes::new(153409, 9), data: Bytes::new(153418, 0), holes: Holes::new(12362, 1) },
     // mul_f64__0m (float_ops.c): 15 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(56190, 11), code: Bytes::new(153320, 15), data: Bytes::new(153335, 0), holes: Holes::new(12363, 2) },
+    Stencil { name: Name::new(56190, 11), code: Bytes::new(153418, 15), data: Bytes::new(153433, 0), holes: Holes::new(12363, 2) },
     // mul_f64__10 (float_ops.c): 9 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(56201, 11), code: Bytes::new(153335, 9), data: Bytes::new(153344, 0), holes: Holes::new(12365, 1) },
+    Stencil { name: Name::new(56201, 11), code: Bytes::new(153433, 9), data: Bytes::new(153442, 0), holes: Holes::new(12365, 1) },
     // mul_f64__11 (float_ops.c): 9 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(56212, 11), code: Bytes::new(153344, 9), data: Bytes::new(153353, 0), holes: Holes::new(12366, 1) },
+    Stencil { name: Name::new(56212, 11), code: Bytes::new(153442, 9), data: Bytes::new(153451, 0), holes: Holes::new(12366, 1) },
     // mul_f64__12 (float_ops.c): 9 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(56223, 11), code: Bytes::new(153353, 9), data: Bytes::new(153362, 0), holes: Holes::new(12367, 1) },
+    Stencil { name: Name::new(56223, 11), code: Bytes::new(153451, 9), data: Bytes::new(153460, 0), holes: Holes::new(12367, 1) },
     // mul_f64__13 (float_ops.c): 9 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(56234, 11), code: Bytes::new(153362, 9), data: Bytes::new(153371, 0), holes: Holes::new(12368, 1) },
+    Stencil { name: Name::new(56234, 11), code: Bytes::new(153460, 9), data: Bytes::new(153469, 0), holes: Holes::new(12368, 1) },
     // mul_f64__14 (float_ops.c): 9 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(56245, 11), code: Bytes::new(153371, 9), data: Bytes::new(153380, 0), holes: Holes::new(12369, 1) },
+    Stencil { name: Name::new(56245, 11), code: Bytes::new(153469, 9), data: Bytes::new(153478, 0), holes: Holes::new(12369, 1) },
     // mul_f64__15 (float_ops.c): 9 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(56256, 11), code: Bytes::new(153380, 9), data: Bytes::new(153389, 0), holes: Holes::new(12370, 1) },
+    Stencil { name: Name::new(56256, 11), code: Bytes::new(153478, 9), data: Bytes::new(153487, 0), holes: Holes::new(12370, 1) },
     // mul_f64__16 (float_ops.c): 9 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(56267, 11), code: Bytes::new(153389, 9), data: Bytes::new(153398, 0), holes: Holes::new(12371, 1) },
+    Stencil { name: Name::new(56267, 11), code: Bytes::new(153487, 9), data: Bytes::new(153496, 0), holes: Holes::new(12371, 1) },
     // mul_f64__17 (float_ops.c): 9 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(56278, 11), code: Bytes::new(153398, 9), data: Bytes::new(153407, 0), holes: Holes::new(12372, 1) },
+    Stencil { name: Name::new(56278, 11), code: Bytes::new(153496, 9), data: Bytes::new(153505, 0), holes: Holes::new(12372, 1) },
     // mul_f64__1m (float_ops.c): 15 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(56289, 11), code: Bytes::new(153407, 15), data: Bytes::new(153422, 0), holes: Holes::new(12373, 2) },
+    Stencil { name: Name::new(56289, 11), code: Bytes::new(153505, 15), data: Bytes::new(153520, 0), holes: Holes::new(12373, 2) },
     // mul_f64__20 (float_ops.c): 9 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(56300, 11), code: Bytes::new(153422, 9), data: Bytes::new(153431, 0), holes: Holes::new(12375, 1) },
+    Stencil { name: Name::new(56300, 11), code: Bytes::new(153520, 9), data: Bytes::new(153529, 0), holes: Holes::new(12375, 1) },
     // mul_f64__21 (float_ops.c): 9 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(56311, 11), code: Bytes::new(153431, 9), data: Bytes::new(153440, 0), holes: Holes::new(12376, 1) },
+    Stencil { name: Name::new(56311, 11), code: Bytes::new(153529, 9), data: Bytes::new(153538, 0), holes: Holes::new(12376, 1) },
     // mul_f64__22 (float_ops.c): 9 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(56322, 11), code: Bytes::new(153440, 9), data: Bytes::new(153449, 0), holes: Holes::new(12377, 1) },
+    Stencil { name: Name::new(56322, 11), code: Bytes::new(153538, 9), data: Bytes::new(153547, 0), holes: Holes::new(12377, 1) },
     // mul_f64__23 (float_ops.c): 9 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(56333, 11), code: Bytes::new(153449, 9), data: Bytes::new(153458, 0), holes: Holes::new(12378, 1) },
+    Stencil { name: Name::new(56333, 11), code: Bytes::new(153547, 9), data: Bytes::new(153556, 0), holes: Holes::new(12378, 1) },
     // mul_f64__24 (float_ops.c): 9 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(56344, 11), code: Bytes::new(153458, 9), data: Bytes::new(153467, 0), holes: Holes::new(12379, 1) },
+    Stencil { name: Name::new(56344, 11), code: Bytes::new(153556, 9), data: Bytes::new(153565, 0), holes: Holes::new(12379, 1) },
     // mul_f64__25 (float_ops.c): 9 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(56355, 11), code: Bytes::new(153467, 9), data: Bytes::new(153476, 0), holes: Holes::new(12380, 1) },
+    Stencil { name: Name::new(56355, 11), code: Bytes::new(153565, 9), data: Bytes::new(153574, 0), holes: Holes::new(12380, 1) },
     // mul_f64__26 (float_ops.c): 9 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(56366, 11), code: Bytes::new(153476, 9), data: Bytes::new(153485, 0), holes: Holes::new(12381, 1) },
+    Stencil { name: Name::new(56366, 11), code: Bytes::new(153574, 9), data: Bytes::new(153583, 0), holes: Holes::new(12381, 1) },
     // mul_f64__27 (float_ops.c): 9 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(56377, 11), code: Bytes::new(153485, 9), data: Bytes::new(153494, 0), holes: Holes::new(12382, 1) },
+    Stencil { name: Name::new(56377, 11), code: Bytes::new(153583, 9), data: Bytes::new(153592, 0), holes: Holes::new(12382, 1) },
     // mul_f64__2m (float_ops.c): 15 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(56388, 11), code: Bytes::new(153494, 15), data: Bytes::new(153509, 0), holes: Holes::new(12383, 2) },
+    Stencil { name: Name::new(56388, 11), code: Bytes::new(153592, 15), data: Bytes::new(153607, 0), holes: Holes::new(12383, 2) },
     // mul_f64__30 (float_ops.c): 9 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(56399, 11), code: Bytes::new(153509, 9), data: Bytes::new(153518, 0), holes: Holes::new(12385, 1) },
+    Stencil { name: Name::new(56399, 11), code: Bytes::new(153607, 9), data: Bytes::new(153616, 0), holes: Holes::new(12385, 1) },
     // mul_f64__31 (float_ops.c): 9 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(56410, 11), code: Bytes::new(153518, 9), data: Bytes::new(153527, 0), holes: Holes::new(12386, 1) },
+    Stencil { name: Name::new(56410, 11), code: Bytes::new(153616, 9), data: Bytes::new(153625, 0), holes: Holes::new(12386, 1) },
     // mul_f64__32 (float_ops.c): 9 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(56421, 11), code: Bytes::new(153527, 9), data: Bytes::new(153536, 0), holes: Holes::new(12387, 1) },
+    Stencil { name: Name::new(56421, 11), code: Bytes::new(153625, 9), data: Bytes::new(153634, 0), holes: Holes::new(12387, 1) },
     // mul_f64__33 (float_ops.c): 9 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(56432, 11), code: Bytes::new(153536, 9), data: Bytes::new(153545, 0), holes: Holes::new(12388, 1) },
+    Stencil { name: Name::new(56432, 11), code: Bytes::new(153634, 9), data: Bytes::new(153643, 0), holes: Holes::new(12388, 1) },
     // mul_f64__34 (float_ops.c): 9 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(56443, 11), code: Bytes::new(153545, 9), data: Bytes::new(153554, 0), holes: Holes::new(12389, 1) },
+    Stencil { name: Name::new(56443, 11), code: Bytes::new(153643, 9), data: Bytes::new(153652, 0), holes: Holes::new(12389, 1) },
     // mul_f64__35 (float_ops.c): 9 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(56454, 11), code: Bytes::new(153554, 9), data: Bytes::new(153563, 0), holes: Holes::new(12390, 1) },
+    Stencil { name: Name::new(56454, 11), code: Bytes::new(153652, 9), data: Bytes::new(153661, 0), holes: Holes::new(12390, 1) },
     // mul_f64__36 (float_ops.c): 9 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(56465, 11), code: Bytes::new(153563, 9), data: Bytes::new(153572, 0), holes: Holes::new(12391, 1) },
+    Stencil { name: Name::new(56465, 11), code: Bytes::new(153661, 9), data: Bytes::new(153670, 0), holes: Holes::new(12391, 1) },
     // mul_f64__37 (float_ops.c): 9 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(56476, 11), code: Bytes::new(153572, 9), data: Bytes::new(153581, 0), holes: Holes::new(12392, 1) },
+    Stencil { name: Name::new(56476, 11), code: Bytes::new(153670, 9), data: Bytes::new(153679, 0), holes: Holes::new(12392, 1) },
     // mul_f64__3m (float_ops.c): 15 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(56487, 11), code: Bytes::new(153581, 15), data: Bytes::new(153596, 0), holes: Holes::new(12393, 2) },
+    Stencil { name: Name::new(56487, 11), code: Bytes::new(153679, 15), data: Bytes::new(153694, 0), holes: Holes::new(12393, 2) },
     // mul_f64__40 (float_ops.c): 9 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(56498, 11), code: Bytes::new(153596, 9), data: Bytes::new(153605, 0), holes: Holes::new(12395, 1) },
+    Stencil { name: Name::new(56498, 11), code: Bytes::new(153694, 9), data: Bytes::new(153703, 0), holes: Holes::new(12395, 1) },
     // mul_f64__41 (float_ops.c): 9 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(56509, 11), code: Bytes::new(153605, 9), data: Bytes::new(153614, 0), holes: Holes::new(12396, 1) },
+    Stencil { name: Name::new(56509, 11), code: Bytes::new(153703, 9), data: Bytes::new(153712, 0), holes: Holes::new(12396, 1) },
     // mul_f64__42 (float_ops.c): 9 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(56520, 11), code: Bytes::new(153614, 9), data: Bytes::new(153623, 0), holes: Holes::new(12397, 1) },
+    Stencil { name: Name::new(56520, 11), code: Bytes::new(153712, 9), data: Bytes::new(153721, 0), holes: Holes::new(12397, 1) },
     // mul_f64__43 (float_ops.c): 9 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(56531, 11), code: Bytes::new(153623, 9), data: Bytes::new(153632, 0), holes: Holes::new(12398, 1) },
+    Stencil { name: Name::new(56531, 11), code: Bytes::new(153721, 9), data: Bytes::new(153730, 0), holes: Holes::new(12398, 1) },
     // mul_f64__44 (float_ops.c): 9 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(56542, 11), code: Bytes::new(153632, 9), data: Bytes::new(153641, 0), holes: Holes::new(12399, 1) },
+    Stencil { name: Name::new(56542, 11), code: Bytes::new(153730, 9), data: Bytes::new(153739, 0), holes: Holes::new(12399, 1) },
     // mul_f64__45 (float_ops.c): 9 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(56553, 11), code: Bytes::new(153641, 9), data: Bytes::new(153650, 0), holes: Holes::new(12400, 1) },
+    Stencil { name: Name::new(56553, 11), code: Bytes::new(153739, 9), data: Bytes::new(153748, 0), holes: Holes::new(12400, 1) },
     // mul_f64__46 (float_ops.c): 9 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(56564, 11), code: Bytes::new(153650, 9), data: Bytes::new(153659, 0), holes: Holes::new(12401, 1) },
+    Stencil { name: Name::new(56564, 11), code: Bytes::new(153748, 9), data: Bytes::new(153757, 0), holes: Holes::new(12401, 1) },
     // mul_f64__47 (float_ops.c): 9 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(56575, 11), code: Bytes::new(153659, 9), data: Bytes::new(153668, 0), holes: Holes::new(12402, 1) },
+    Stencil { name: Name::new(56575, 11), code: Bytes::new(153757, 9), data: Bytes::new(153766, 0), holes: Holes::new(12402, 1) },
     // mul_f64__4m (float_ops.c): 15 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(56586, 11), code: Bytes::new(153668, 15), data: Bytes::new(153683, 0), holes: Holes::new(12403, 2) },
+    Stencil { name: Name::new(56586, 11), code: Bytes::new(153766, 15), data: Bytes::new(153781, 0), holes: Holes::new(12403, 2) },
     // mul_f64__50 (float_ops.c): 9 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(56597, 11), code: Bytes::new(153683, 9), data: Bytes::new(153692, 0), holes: Holes::new(12405, 1) },
+    Stencil { name: Name::new(56597, 11), code: Bytes::new(153781, 9), data: Bytes::new(153790, 0), holes: Holes::new(12405, 1) },
     // mul_f64__51 (float_ops.c): 9 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(56608, 11), code: Bytes::new(153692, 9), data: Bytes::new(153701, 0), holes: Holes::new(12406, 1) },
+    Stencil { name: Name::new(56608, 11), code: Bytes::new(153790, 9), data: Bytes::new(153799, 0), holes: Holes::new(12406, 1) },
     // mul_f64__52 (float_ops.c): 9 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(56619, 11), code: Bytes::new(153701, 9), data: Bytes::new(153710, 0), holes: Holes::new(12407, 1) },
+    Stencil { name: Name::new(56619, 11), code: Bytes::new(153799, 9), data: Bytes::new(153808, 0), holes: Holes::new(12407, 1) },
     // mul_f64__53 (float_ops.c): 9 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(56630, 11), code: Bytes::new(153710, 9), data: Bytes::new(153719, 0), holes: Holes::new(12408, 1) },
+    Stencil { name: Name::new(56630, 11), code: Bytes::new(153808, 9), data: Bytes::new(153817, 0), holes: Holes::new(12408, 1) },
     // mul_f64__54 (float_ops.c): 9 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(56641, 11), code: Bytes::new(153719, 9), data: Bytes::new(153728, 0), holes: Holes::new(12409, 1) },
+    Stencil { name: Name::new(56641, 11), code: Bytes::new(153817, 9), data: Bytes::new(153826, 0), holes: Holes::new(12409, 1) },
     // mul_f64__55 (float_ops.c): 9 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(56652, 11), code: Bytes::new(153728, 9), data: Bytes::new(153737, 0), holes: Holes::new(12410, 1) },
+    Stencil { name: Name::new(56652, 11), code: Bytes::new(153826, 9), data: Bytes::new(153835, 0), holes: Holes::new(12410, 1) },
     // mul_f64__56 (float_ops.c): 9 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(56663, 11), code: Bytes::new(153737, 9), data: Bytes::new(153746, 0), holes: Holes::new(12411, 1) },
+    Stencil { name: Name::new(56663, 11), code: Bytes::new(153835, 9), data: Bytes::new(153844, 0), holes: Holes::new(12411, 1) },
     // mul_f64__57 (float_ops.c): 9 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(56674, 11), code: Bytes::new(153746, 9), data: Bytes::new(153755, 0), holes: Holes::new(12412, 1) },
+    Stencil { name: Name::new(56674, 11), code: Bytes::new(153844, 9), data: Bytes::new(153853, 0), holes: Holes::new(12412, 1) },
     // mul_f64__5m (float_ops.c): 15 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(56685, 11), code: Bytes::new(153755, 15), data: Bytes::new(153770, 0), holes: Holes::new(12413, 2) },
+    Stencil { name: Name::new(56685, 11), code: Bytes::new(153853, 15), data: Bytes::new(153868, 0), holes: Holes::new(12413, 2) },
     // mul_f64__60 (float_ops.c): 9 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(56696, 11), code: Bytes::new(153770, 9), data: Bytes::new(153779, 0), holes: Holes::new(12415, 1) },
+    Stencil { name: Name::new(56696, 11), code: Bytes::new(153868, 9), data: Bytes::new(153877, 0), holes: Holes::new(12415, 1) },
     // mul_f64__61 (float_ops.c): 9 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(56707, 11), code: Bytes::new(153779, 9), data: Bytes::new(153788, 0), holes: Holes::new(12416, 1) },
+    Stencil { name: Name::new(56707, 11), code: Bytes::new(153877, 9), data: Bytes::new(153886, 0), holes: Holes::new(12416, 1) },
     // mul_f64__62 (float_ops.c): 9 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(56718, 11), code: Bytes::new(153788, 9), data: Bytes::new(153797, 0), holes: Holes::new(12417, 1) },
+    Stencil { name: Name::new(56718, 11), code: Bytes::new(153886, 9), data: Bytes::new(153895, 0), holes: Holes::new(12417, 1) },
     // mul_f64__63 (float_ops.c): 9 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(56729, 11), code: Bytes::new(153797, 9), data: Bytes::new(153806, 0), holes: Holes::new(12418, 1) },
+    Stencil { name: Name::new(56729, 11), code: Bytes::new(153895, 9), data: Bytes::new(153904, 0), holes: Holes::new(12418, 1) },
     // mul_f64__64 (float_ops.c): 9 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(56740, 11), code: Bytes::new(153806, 9), data: Bytes::new(153815, 0), holes: Holes::new(12419, 1) },
+    Stencil { name: Name::new(56740, 11), code: Bytes::new(153904, 9), data: Bytes::new(153913, 0), holes: Holes::new(12419, 1) },
     // mul_f64__65 (float_ops.c): 9 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(56751, 11), code: Bytes::new(153815, 9), data: Bytes::new(153824, 0), holes: Holes::new(12420, 1) },
+    Stencil { name: Name::new(56751, 11), code: Bytes::new(153913, 9), data: Bytes::new(153922, 0), holes: Holes::new(12420, 1) },
     // mul_f64__66 (float_ops.c): 9 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(56762, 11), code: Bytes::new(153824, 9), data: Bytes::new(153833, 0), holes: Holes::new(12421, 1) },
+    Stencil { name: Name::new(56762, 11), code: Bytes::new(153922, 9), data: Bytes::new(153931, 0), holes: Holes::new(12421, 1) },
     // mul_f64__67 (float_ops.c): 9 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(56773, 11), code: Bytes::new(153833, 9), data: Bytes::new(153842, 0), holes: Holes::new(12422, 1) },
+    Stencil { name: Name::new(56773, 11), code: Bytes::new(153931, 9), data: Bytes::new(153940, 0), holes: Holes::new(12422, 1) },
     // mul_f64__6m (float_ops.c): 15 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(56784, 11), code: Bytes::new(153842, 15), data: Bytes::new(153857, 0), holes: Holes::new(12423, 2) },
+    Stencil { name: Name::new(56784, 11), code: Bytes::new(153940, 15), data: Bytes::new(153955, 0), holes: Holes::new(12423, 2) },
     // mul_f64__70 (float_ops.c): 9 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(56795, 11), code: Bytes::new(153857, 9), data: Bytes::new(153866, 0), holes: Holes::new(12425, 1) },
+    Stencil { name: Name::new(56795, 11), code: Bytes::new(153955, 9), data: Bytes::new(153964, 0), holes: Holes::new(12425, 1) },
     // mul_f64__71 (float_ops.c): 9 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(56806, 11), code: Bytes::new(153866, 9), data: Bytes::new(153875, 0), holes: Holes::new(12426, 1) },
+    Stencil { name: Name::new(56806, 11), code: Bytes::new(153964, 9), data: Bytes::new(153973, 0), holes: Holes::new(12426, 1) },
     // mul_f64__72 (float_ops.c): 9 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(56817, 11), code: Bytes::new(153875, 9), data: Bytes::new(153884, 0), holes: Holes::new(12427, 1) },
+    Stencil { name: Name::new(56817, 11), code: Bytes::new(153973, 9), data: Bytes::new(153982, 0), holes: Holes::new(12427, 1) },
     // mul_f64__73 (float_ops.c): 9 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(56828, 11), code: Bytes::new(153884, 9), data: Bytes::new(153893, 0), holes: Holes::new(12428, 1) },
+    Stencil { name: Name::new(56828, 11), code: Bytes::new(153982, 9), data: Bytes::new(153991, 0), holes: Holes::new(12428, 1) },
     // mul_f64__74 (float_ops.c): 9 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(56839, 11), code: Bytes::new(153893, 9), data: Bytes::new(153902, 0), holes: Holes::new(12429, 1) },
+    Stencil { name: Name::new(56839, 11), code: Bytes::new(153991, 9), data: Bytes::new(154000, 0), holes: Holes::new(12429, 1) },
     // mul_f64__75 (float_ops.c): 9 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(56850, 11), code: Bytes::new(153902, 9), data: Bytes::new(153911, 0), holes: Holes::new(12430, 1) },
+    Stencil { name: Name::new(56850, 11), code: Bytes::new(154000, 9), data: Bytes::new(154009, 0), holes: Holes::new(12430, 1) },
     // mul_f64__76 (float_ops.c): 9 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(56861, 11), code: Bytes::new(153911, 9), data: Bytes::new(153920, 0), holes: Holes::new(12431, 1) },
+    Stencil { name: Name::new(56861, 11), code: Bytes::new(154009, 9), data: Bytes::new(154018, 0), holes: Holes::new(12431, 1) },
     // mul_f64__77 (float_ops.c): 9 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(56872, 11), code: Bytes::new(153920, 9), data: Bytes::new(153929, 0), holes: Holes::new(12432, 1) },
+    Stencil { name: Name::new(56872, 11), code: Bytes::new(154018, 9), data: Bytes::new(154027, 0), holes: Holes::new(12432, 1) },
     // mul_f64__7m (float_ops.c): 15 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(56883, 11), code: Bytes::new(153929, 15), data: Bytes::new(153944, 0), holes: Holes::new(12433, 2) },
+    Stencil { name: Name::new(56883, 11), code: Bytes::new(154027, 15), data: Bytes::new(154042, 0), holes: Holes::new(12433, 2) },
     // mul_f64__m00 (float_ops.c): 25 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(56894, 12), code: Bytes::new(153944, 25), data: Bytes::new(153969, 0), holes: Holes::new(12435, 2) },
+    Stencil { name: Name::new(56894, 12), code: Bytes::new(154042, 25), data: Bytes::new(154067, 0), holes: Holes::new(12435, 2) },
     // mul_f64__m01 (float_ops.c): 25 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(56906, 12), code: Bytes::new(153969, 25), data: Bytes::new(153994, 0), holes: Holes::new(12437, 2) },
+    Stencil { name: Name::new(56906, 12), code: Bytes::new(154067, 25), data: Bytes::new(154092, 0), holes: Holes::new(12437, 2) },
     // mul_f64__m02 (float_ops.c): 25 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(56918, 12), code: Bytes::new(153994, 25), data: Bytes::new(154019, 0), holes: Holes::new(12439, 2) },
+    Stencil { name: Name::new(56918, 12), code: Bytes::new(154092, 25), data: Bytes::new(154117, 0), holes: Holes::new(12439, 2) },
     // mul_f64__m03 (float_ops.c): 25 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(56930, 12), code: Bytes::new(154019, 25), data: Bytes::new(154044, 0), holes: Holes::new(12441, 2) },
+    Stencil { name: Name::new(56930, 12), code: Bytes::new(154117, 25), data: Bytes::new(154142, 0), holes: Holes::new(12441, 2) },
     // mul_f64__m04 (float_ops.c): 25 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(56942, 12), code: Bytes::new(154044, 25), data: Bytes::new(154069, 0), holes: Holes::new(12443, 2) },
+    Stencil { name: Name::new(56942, 12), code: Bytes::new(154142, 25), data: Bytes::new(154167, 0), holes: Holes::new(12443, 2) },
     // mul_f64__m05 (float_ops.c): 25 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(56954, 12), code: Bytes::new(154069, 25), data: Bytes::new(154094, 0), holes: Holes::new(12445, 2) },
+    Stencil { name: Name::new(56954, 12), code: Bytes::new(154167, 25), data: Bytes::new(154192, 0), holes: Holes::new(12445, 2) },
     // mul_f64__m06 (float_ops.c): 25 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(56966, 12), code: Bytes::new(154094, 25), data: Bytes::new(154119, 0), holes: Holes::new(12447, 2) },
+    Stencil { name: Name::new(56966, 12), code: Bytes::new(154192, 25), data: Bytes::new(154217, 0), holes: Holes::new(12447, 2) },
     // mul_f64__m07 (float_ops.c): 25 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(56978, 12), code: Bytes::new(154119, 25), data: Bytes::new(154144, 0), holes: Holes::new(12449, 2) },
+    Stencil { name: Name::new(56978, 12), code: Bytes::new(154217, 25), data: Bytes::new(154242, 0), holes: Holes::new(12449, 2) },
     // mul_f64__m0m (float_ops.c): 30 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(56990, 12), code: Bytes::new(154144, 30), data: Bytes::new(154174, 0), holes: Holes::new(12451, 3) },
+    Stencil { name: Name::new(56990, 12), code: Bytes::new(154242, 30), data: Bytes::new(154272, 0), holes: Holes::new(12451, 3) },
     // mul_f64__m10 (float_ops.c): 25 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(57002, 12), code: Bytes::new(154174, 25), data: Bytes::new(154199, 0), holes: Holes::new(12454, 2) },
+    Stencil { name: Name::new(57002, 12), code: Bytes::new(154272, 25), data: Bytes::new(154297, 0), holes: Holes::new(12454, 2) },
     // mul_f64__m11 (float_ops.c): 25 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(57014, 12), code: Bytes::new(154199, 25), data: Bytes::new(154224, 0), holes: Holes::new(12456, 2) },
+    Stencil { name: Name::new(57014, 12), code: Bytes::new(154297, 25), data: Bytes::new(154322, 0), holes: Holes::new(12456, 2) },
     // mul_f64__m12 (float_ops.c): 25 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(57026, 12), code: Bytes::new(154224, 25), data: Bytes::new(154249, 0), holes: Holes::new(12458, 2) },
+    Stencil { name: Name::new(57026, 12), code: Bytes::new(154322, 25), data: Bytes::new(154347, 0), holes: Holes::new(12458, 2) },
     // mul_f64__m13 (float_ops.c): 25 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(57038, 12), code: Bytes::new(154249, 25), data: Bytes::new(154274, 0), holes: Holes::new(12460, 2) },
+    Stencil { name: Name::new(57038, 12), code: Bytes::new(154347, 25), data: Bytes::new(154372, 0), holes: Holes::new(12460, 2) },
     // mul_f64__m14 (float_ops.c): 25 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(57050, 12), code: Bytes::new(154274, 25), data: Bytes::new(154299, 0), holes: Holes::new(12462, 2) },
+    Stencil { name: Name::new(57050, 12), code: Bytes::new(154372, 25), data: Bytes::new(154397, 0), holes: Holes::new(12462, 2) },
     // mul_f64__m15 (float_ops.c): 25 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(57062, 12), code: Bytes::new(154299, 25), data: Bytes::new(154324, 0), holes: Holes::new(12464, 2) },
+    Stencil { name: Name::new(57062, 12), code: Bytes::new(154397, 25), data: Bytes::new(154422, 0), holes: Holes::new(12464, 2) },
     // mul_f64__m16 (float_ops.c): 25 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(57074, 12), code: Bytes::new(154324, 25), data: Bytes::new(154349, 0), holes: Holes::new(12466, 2) },
+    Stencil { name: Name::new(57074, 12), code: Bytes::new(154422, 25), data: Bytes::new(154447, 0), holes: Holes::new(12466, 2) },
     // mul_f64__m17 (float_ops.c): 25 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(57086, 12), code: Bytes::new(154349, 25), data: Bytes::new(154374, 0), holes: Holes::new(12468, 2) },
+    Stencil { name: Name::new(57086, 12), code: Bytes::new(154447, 25), data: Bytes::new(154472, 0), holes: Holes::new(12468, 2) },
     // mul_f64__m1m (float_ops.c): 30 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(57098, 12), code: Bytes::new(154374, 30), data: Bytes::new(154404, 0), holes: Holes::new(12470, 3) },
+    Stencil { name: Name::new(57098, 12), code: Bytes::new(154472, 30), data: Bytes::new(154502, 0), holes: Holes::new(12470, 3) },
     // mul_f64__m20 (float_ops.c): 25 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(57110, 12), code: Bytes::new(154404, 25), data: Bytes::new(154429, 0), holes: Holes::new(12473, 2) },
+    Stencil { name: Name::new(57110, 12), code: Bytes::new(154502, 25), data: Bytes::new(154527, 0), holes: Holes::new(12473, 2) },
     // mul_f64__m21 (float_ops.c): 25 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(57122, 12), code: Bytes::new(154429, 25), data: Bytes::new(154454, 0), holes: Holes::new(12475, 2) },
+    Stencil { name: Name::new(57122, 12), code: Bytes::new(154527, 25), data: Bytes::new(154552, 0), holes: Holes::new(12475, 2) },
     // mul_f64__m22 (float_ops.c): 25 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(57134, 12), code: Bytes::new(154454, 25), data: Bytes::new(154479, 0), holes: Holes::new(12477, 2) },
+    Stencil { name: Name::new(57134, 12), code: Bytes::new(154552, 25), data: Bytes::new(154577, 0), holes: Holes::new(12477, 2) },
     // mul_f64__m23 (float_ops.c): 25 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(57146, 12), code: Bytes::new(154479, 25), data: Bytes::new(154504, 0), holes: Holes::new(12479, 2) },
+    Stencil { name: Name::new(57146, 12), code: Bytes::new(154577, 25), data: Bytes::new(154602, 0), holes: Holes::new(12479, 2) },
     // mul_f64__m24 (float_ops.c): 25 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(57158, 12), code: Bytes::new(154504, 25), data: Bytes::new(154529, 0), holes: Holes::new(12481, 2) },
+    Stencil { name: Name::new(57158, 12), code: Bytes::new(154602, 25), data: Bytes::new(154627, 0), holes: Holes::new(12481, 2) },
     // mul_f64__m25 (float_ops.c): 25 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(57170, 12), code: Bytes::new(154529, 25), data: Bytes::new(154554, 0), holes: Holes::new(12483, 2) },
+    Stencil { name: Name::new(57170, 12), code: Bytes::new(154627, 25), data: Bytes::new(154652, 0), holes: Holes::new(12483, 2) },
     // mul_f64__m26 (float_ops.c): 25 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(57182, 12), code: Bytes::new(154554, 25), data: Bytes::new(154579, 0), holes: Holes::new(12485, 2) },
+    Stencil { name: Name::new(57182, 12), code: Bytes::new(154652, 25), data: Bytes::new(154677, 0), holes: Holes::new(12485, 2) },
     // mul_f64__m27 (float_ops.c): 25 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(57194, 12), code: Bytes::new(154579, 25), data: Bytes::new(154604, 0), holes: Holes::new(12487, 2) },
+    Stencil { name: Name::new(57194, 12), code: Bytes::new(154677, 25), data: Bytes::new(154702, 0), holes: Holes::new(12487, 2) },
     // mul_f64__m2m (float_ops.c): 30 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(57206, 12), code: Bytes::new(154604, 30), data: Bytes::new(154634, 0), holes: Holes::new(12489, 3) },
+    Stencil { name: Name::new(57206, 12), code: Bytes::new(154702, 30), data: Bytes::new(154732, 0), holes: Holes::new(12489, 3) },
     // mul_f64__m30 (float_ops.c): 25 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(57218, 12), code: Bytes::new(154634, 25), data: Bytes::new(154659, 0), holes: Holes::new(12492, 2) },
+    Stencil { name: Name::new(57218, 12), code: Bytes::new(154732, 25), data: Bytes::new(154757, 0), holes: Holes::new(12492, 2) },
     // mul_f64__m31 (float_ops.c): 25 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(57230, 12), code: Bytes::new(154659, 25), data: Bytes::new(154684, 0), holes: Holes::new(12494, 2) },
+    Stencil { name: Name::new(57230, 12), code: Bytes::new(154757, 25), data: Bytes::new(154782, 0), holes: Holes::new(12494, 2) },
     // mul_f64__m32 (float_ops.c): 25 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(57242, 12), code: Bytes::new(154684, 25), data: Bytes::new(154709, 0), holes: Holes::new(12496, 2) },
+    Stencil { name: Name::new(57242, 12), code: Bytes::new(154782, 25), data: Bytes::new(154807, 0), holes: Holes::new(12496, 2) },
     // mul_f64__m33 (float_ops.c): 25 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(57254, 12), code: Bytes::new(154709, 25), data: Bytes::new(154734, 0), holes: Holes::new(12498, 2) },
+    Stencil { name: Name::new(57254, 12), code: Bytes::new(154807, 25), data: Bytes::new(154832, 0), holes: Holes::new(12498, 2) },
     // mul_f64__m34 (float_ops.c): 25 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(57266, 12), code: Bytes::new(154734, 25), data: Bytes::new(154759, 0), holes: Holes::new(12500, 2) },
+    Stencil { name: Name::new(57266, 12), code: Bytes::new(154832, 25), data: Bytes::new(154857, 0), holes: Holes::new(12500, 2) },
     // mul_f64__m35 (float_ops.c): 25 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(57278, 12), code: Bytes::new(154759, 25), data: Bytes::new(154784, 0), holes: Holes::new(12502, 2) },
+    Stencil { name: Name::new(57278, 12), code: Bytes::new(154857, 25), data: Bytes::new(154882, 0), holes: Holes::new(12502, 2) },
     // mul_f64__m36 (float_ops.c): 25 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(57290, 12), code: Bytes::new(154784, 25), data: Bytes::new(154809, 0), holes: Holes::new(12504, 2) },
+    Stencil { name: Name::new(57290, 12), code: Bytes::new(154882, 25), data: Bytes::new(154907, 0), holes: Holes::new(12504, 2) },
     // mul_f64__m37 (float_ops.c): 25 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(57302, 12), code: Bytes::new(154809, 25), data: Bytes::new(154834, 0), holes: Holes::new(12506, 2) },
+    Stencil { name: Name::new(57302, 12), code: Bytes::new(154907, 25), data: Bytes::new(154932, 0), holes: Holes::new(12506, 2) },
     // mul_f64__m3m (float_ops.c): 30 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(57314, 12), code: Bytes::new(154834, 30), data: Bytes::new(154864, 0), holes: Holes::new(12508, 3) },
+    Stencil { name: Name::new(57314, 12), code: Bytes::new(154932, 30), data: Bytes::new(154962, 0), holes: Holes::new(12508, 3) },
     // mul_f64__m40 (float_ops.c): 25 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(57326, 12), code: Bytes::new(154864, 25), data: Bytes::new(154889, 0), holes: Holes::new(12511, 2) },
+    Stencil { name: Name::new(57326, 12), code: Bytes::new(154962, 25), data: Bytes::new(154987, 0), holes: Holes::new(12511, 2) },
     // mul_f64__m41 (float_ops.c): 25 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(57338, 12), code: Bytes::new(154889, 25), data: Bytes::new(154914, 0), holes: Holes::new(12513, 2) },
+    Stencil { name: Name::new(57338, 12), code: Bytes::new(154987, 25), data: Bytes::new(155012, 0), holes: Holes::new(12513, 2) },
     // mul_f64__m42 (float_ops.c): 25 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(57350, 12), code: Bytes::new(154914, 25), data: Bytes::new(154939, 0), holes: Holes::new(12515, 2) },
+    Stencil { name: Name::new(57350, 12), code: Bytes::new(155012, 25), data: Bytes::new(155037, 0), holes: Holes::new(12515, 2) },
     // mul_f64__m43 (float_ops.c): 25 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(57362, 12), code: Bytes::new(154939, 25), data: Bytes::new(154964, 0), holes: Holes::new(12517, 2) },
+    Stencil { name: Name::new(57362, 12), code: Bytes::new(155037, 25), data: Bytes::new(155062, 0), holes: Holes::new(12517, 2) },
     // mul_f64__m44 (float_ops.c): 25 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(57374, 12), code: Bytes::new(154964, 25), data: Bytes::new(154989, 0), holes: Holes::new(12519, 2) },
+    Stencil { name: Name::new(57374, 12), code: Bytes::new(155062, 25), data: Bytes::new(155087, 0), holes: Holes::new(12519, 2) },
     // mul_f64__m45 (float_ops.c): 25 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(57386, 12), code: Bytes::new(154989, 25), data: Bytes::new(155014, 0), holes: Holes::new(12521, 2) },
+    Stencil { name: Name::new(57386, 12), code: Bytes::new(155087, 25), data: Bytes::new(155112, 0), holes: Holes::new(12521, 2) },
     // mul_f64__m46 (float_ops.c): 25 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(57398, 12), code: Bytes::new(155014, 25), data: Bytes::new(155039, 0), holes: Holes::new(12523, 2) },
+    Stencil { name: Name::new(57398, 12), code: Bytes::new(155112, 25), data: Bytes::new(155137, 0), holes: Holes::new(12523, 2) },
     // mul_f64__m47 (float_ops.c): 25 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(57410, 12), code: Bytes::new(155039, 25), data: Bytes::new(155064, 0), holes: Holes::new(12525, 2) },
+    Stencil { name: Name::new(57410, 12), code: Bytes::new(155137, 25), data: Bytes::new(155162, 0), holes: Holes::new(12525, 2) },
     // mul_f64__m4m (float_ops.c): 30 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(57422, 12), code: Bytes::new(155064, 30), data: Bytes::new(155094, 0), holes: Holes::new(12527, 3) },
+    Stencil { name: Name::new(57422, 12), code: Bytes::new(155162, 30), data: Bytes::new(155192, 0), holes: Holes::new(12527, 3) },
     // mul_f64__m50 (float_ops.c): 25 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(57434, 12), code: Bytes::new(155094, 25), data: Bytes::new(155119, 0), holes: Holes::new(12530, 2) },
+    Stencil { name: Name::new(57434, 12), code: Bytes::new(155192, 25), data: Bytes::new(155217, 0), holes: Holes::new(12530, 2) },
     // mul_f64__m51 (float_ops.c): 25 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(57446, 12), code: Bytes::new(155119, 25), data: Bytes::new(155144, 0), holes: Holes::new(12532, 2) },
+    Stencil { name: Name::new(57446, 12), code: Bytes::new(155217, 25), data: Bytes::new(155242, 0), holes: Holes::new(12532, 2) },
     // mul_f64__m52 (float_ops.c): 25 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(57458, 12), code: Bytes::new(155144, 25), data: Bytes::new(155169, 0), holes: Holes::new(12534, 2) },
+    Stencil { name: Name::new(57458, 12), code: Bytes::new(155242, 25), data: Bytes::new(155267, 0), holes: Holes::new(12534, 2) },
     // mul_f64__m53 (float_ops.c): 25 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(57470, 12), code: Bytes::new(155169, 25), data: Bytes::new(155194, 0), holes: Holes::new(12536, 2) },
+    Stencil { name: Name::new(57470, 12), code: Bytes::new(155267, 25), data: Bytes::new(155292, 0), holes: Holes::new(12536, 2) },
     // mul_f64__m54 (float_ops.c): 25 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(57482, 12), code: Bytes::new(155194, 25), data: Bytes::new(155219, 0), holes: Holes::new(12538, 2) },
+    Stencil { name: Name::new(57482, 12), code: Bytes::new(155292, 25), data: Bytes::new(155317, 0), holes: Holes::new(12538, 2) },
     // mul_f64__m55 (float_ops.c): 25 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(57494, 12), code: Bytes::new(155219, 25), data: Bytes::new(155244, 0), holes: Holes::new(12540, 2) },
+    Stencil { name: Name::new(57494, 12), code: Bytes::new(155317, 25), data: Bytes::new(155342, 0), holes: Holes::new(12540, 2) },
     // mul_f64__m56 (float_ops.c): 25 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(57506, 12), code: Bytes::new(155244, 25), data: Bytes::new(155269, 0), holes: Holes::new(12542, 2) },
+    Stencil { name: Name::new(57506, 12), code: Bytes::new(155342, 25), data: Bytes::new(155367, 0), holes: Holes::new(12542, 2) },
     // mul_f64__m57 (float_ops.c): 25 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(57518, 12), code: Bytes::new(155269, 25), data: Bytes::new(155294, 0), holes: Holes::new(12544, 2) },
+    Stencil { name: Name::new(57518, 12), code: Bytes::new(155367, 25), data: Bytes::new(155392, 0), holes: Holes::new(12544, 2) },
     // mul_f64__m5m (float_ops.c): 30 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(57530, 12), code: Bytes::new(155294, 30), data: Bytes::new(155324, 0), holes: Holes::new(12546, 3) },
+    Stencil { name: Name::new(57530, 12), code: Bytes::new(155392, 30), data: Bytes::new(155422, 0), holes: Holes::new(12546, 3) },
     // mul_f64__m60 (float_ops.c): 25 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(57542, 12), code: Bytes::new(155324, 25), data: Bytes::new(155349, 0), holes: Holes::new(12549, 2) },
+    Stencil { name: Name::new(57542, 12), code: Bytes::new(155422, 25), data: Bytes::new(155447, 0), holes: Holes::new(12549, 2) },
     // mul_f64__m61 (float_ops.c): 25 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(57554, 12), code: Bytes::new(155349, 25), data: Bytes::new(155374, 0), holes: Holes::new(12551, 2) },
+    Stencil { name: Name::new(57554, 12), code: Bytes::new(155447, 25), data: Bytes::new(155472, 0), holes: Holes::new(12551, 2) },
     // mul_f64__m62 (float_ops.c): 25 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(57566, 12), code: Bytes::new(155374, 25), data: Bytes::new(155399, 0), holes: Holes::new(12553, 2) },
+    Stencil { name: Name::new(57566, 12), code: Bytes::new(155472, 25), data: Bytes::new(155497, 0), holes: Holes::new(12553, 2) },
     // mul_f64__m63 (float_ops.c): 25 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(57578, 12), code: Bytes::new(155399, 25), data: Bytes::new(155424, 0), holes: Holes::new(12555, 2) },
+    Stencil { name: Name::new(57578, 12), code: Bytes::new(155497, 25), data: Bytes::new(155522, 0), holes: Holes::new(12555, 2) },
     // mul_f64__m64 (float_ops.c): 25 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(57590, 12), code: Bytes::new(155424, 25), data: Bytes::new(155449, 0), holes: Holes::new(12557, 2) },
+    Stencil { name: Name::new(57590, 12), code: Bytes::new(155522, 25), data: Bytes::new(155547, 0), holes: Holes::new(12557, 2) },
     // mul_f64__m65 (float_ops.c): 25 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(57602, 12), code: Bytes::new(155449, 25), data: Bytes::new(155474, 0), holes: Holes::new(12559, 2) },
+    Stencil { name: Name::new(57602, 12), code: Bytes::new(155547, 25), data: Bytes::new(155572, 0), holes: Holes::new(12559, 2) },
     // mul_f64__m66 (float_ops.c): 25 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(57614, 12), code: Bytes::new(155474, 25), data: Bytes::new(155499, 0), holes: Holes::new(12561, 2) },
+    Stencil { name: Name::new(57614, 12), code: Bytes::new(155572, 25), data: Bytes::new(155597, 0), holes: Holes::new(12561, 2) },
     // mul_f64__m67 (float_ops.c): 25 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(57626, 12), code: Bytes::new(155499, 25), data: Bytes::new(155524, 0), holes: Holes::new(12563, 2) },
+    Stencil { name: Name::new(57626, 12), code: Bytes::new(155597, 25), data: Bytes::new(155622, 0), holes: Holes::new(12563, 2) },
     // mul_f64__m6m (float_ops.c): 30 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(57638, 12), code: Bytes::new(155524, 30), data: Bytes::new(155554, 0), holes: Holes::new(12565, 3) },
+    Stencil { name: Name::new(57638, 12), code: Bytes::new(155622, 30), data: Bytes::new(155652, 0), holes: Holes::new(12565, 3) },
     // mul_f64__m70 (float_ops.c): 25 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(57650, 12), code: Bytes::new(155554, 25), data: Bytes::new(155579, 0), holes: Holes::new(12568, 2) },
+    Stencil { name: Name::new(57650, 12), code: Bytes::new(155652, 25), data: Bytes::new(155677, 0), holes: Holes::new(12568, 2) },
     // mul_f64__m71 (float_ops.c): 25 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(57662, 12), code: Bytes::new(155579, 25), data: Bytes::new(155604, 0), holes: Holes::new(12570, 2) },
+    Stencil { name: Name::new(57662, 12), code: Bytes::new(155677, 25), data: Bytes::new(155702, 0), holes: Holes::new(12570, 2) },
     // mul_f64__m72 (float_ops.c): 25 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(57674, 12), code: Bytes::new(155604, 25), data: Bytes::new(155629, 0), holes: Holes::new(12572, 2) },
+    Stencil { name: Name::new(57674, 12), code: Bytes::new(155702, 25), data: Bytes::new(155727, 0), holes: Holes::new(12572, 2) },
     // mul_f64__m73 (float_ops.c): 25 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(57686, 12), code: Bytes::new(155629, 25), data: Bytes::new(155654, 0), holes: Holes::new(12574, 2) },
+    Stencil { name: Name::new(57686, 12), code: Bytes::new(155727, 25), data: Bytes::new(155752, 0), holes: Holes::new(12574, 2) },
     // mul_f64__m74 (float_ops.c): 25 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(57698, 12), code: Bytes::new(155654, 25), data: Bytes::new(155679, 0), holes: Holes::new(12576, 2) },
+    Stencil { name: Name::new(57698, 12), code: Bytes::new(155752, 25), data: Bytes::new(155777, 0), holes: Holes::new(12576, 2) },
     // mul_f64__m75 (float_ops.c): 25 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(57710, 12), code: Bytes::new(155679, 25), data: Bytes::new(155704, 0), holes: Holes::new(12578, 2) },
+    Stencil { name: Name::new(57710, 12), code: Bytes::new(155777, 25), data: Bytes::new(155802, 0), holes: Holes::new(12578, 2) },
     // mul_f64__m76 (float_ops.c): 25 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(57722, 12), code: Bytes::new(155704, 25), data: Bytes::new(155729, 0), holes: Holes::new(12580, 2) },
+    Stencil { name: Name::new(57722, 12), code: Bytes::new(155802, 25), data: Bytes::new(155827, 0), holes: Holes::new(12580, 2) },
     // mul_f64__m77 (float_ops.c): 25 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(57734, 12), code: Bytes::new(155729, 25), data: Bytes::new(155754, 0), holes: Holes::new(12582, 2) },
+    Stencil { name: Name::new(57734, 12), code: Bytes::new(155827, 25), data: Bytes::new(155852, 0), holes: Holes::new(12582, 2) },
     // mul_f64__m7m (float_ops.c): 30 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(57746, 12), code: Bytes::new(155754, 30), data: Bytes::new(155784, 0), holes: Holes::new(12584, 3) },
+    Stencil { name: Name::new(57746, 12), code: Bytes::new(155852, 30), data: Bytes::new(155882, 0), holes: Holes::new(12584, 3) },
     // mul_f64__mm0 (float_ops.c): 30 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(57758, 12), code: Bytes::new(155784, 30), data: Bytes::new(155814, 0), holes: Holes::new(12587, 3) },
+    Stencil { name: Name::new(57758, 12), code: Bytes::new(155882, 30), data: Bytes::new(155912, 0), holes: Holes::new(12587, 3) },
     // mul_f64__mm1 (float_ops.c): 30 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(57770, 12), code: Bytes::new(155814, 30), data: Bytes::new(155844, 0), holes: Holes::new(12590, 3) },
+    Stencil { name: Name::new(57770, 12), code: Bytes::new(155912, 30), data: Bytes::new(155942, 0), holes: Holes::new(12590, 3) },
     // mul_f64__mm2 (float_ops.c): 30 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(57782, 12), code: Bytes::new(155844, 30), data: Bytes::new(155874, 0), holes: Holes::new(12593, 3) },
+    Stencil { name: Name::new(57782, 12), code: Bytes::new(155942, 30), data: Bytes::new(155972, 0), holes: Holes::new(12593, 3) },
     // mul_f64__mm3 (float_ops.c): 30 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(57794, 12), code: Bytes::new(155874, 30), data: Bytes::new(155904, 0), holes: Holes::new(12596, 3) },
+    Stencil { name: Name::new(57794, 12), code: Bytes::new(155972, 30), data: Bytes::new(156002, 0), holes: Holes::new(12596, 3) },
     // mul_f64__mm4 (float_ops.c): 30 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(57806, 12), code: Bytes::new(155904, 30), data: Bytes::new(155934, 0), holes: Holes::new(12599, 3) },
+    Stencil { name: Name::new(57806, 12), code: Bytes::new(156002, 30), data: Bytes::new(156032, 0), holes: Holes::new(12599, 3) },
     // mul_f64__mm5 (float_ops.c): 30 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(57818, 12), code: Bytes::new(155934, 30), data: Bytes::new(155964, 0), holes: Holes::new(12602, 3) },
+    Stencil { name: Name::new(57818, 12), code: Bytes::new(156032, 30), data: Bytes::new(156062, 0), holes: Holes::new(12602, 3) },
     // mul_f64__mm6 (float_ops.c): 30 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(57830, 12), code: Bytes::new(155964, 30), data: Bytes::new(155994, 0), holes: Holes::new(12605, 3) },
+    Stencil { name: Name::new(57830, 12), code: Bytes::new(156062, 30), data: Bytes::new(156092, 0), holes: Holes::new(12605, 3) },
     // mul_f64__mm7 (float_ops.c): 30 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(57842, 12), code: Bytes::new(155994, 30), data: Bytes::new(156024, 0), holes: Holes::new(12608, 3) },
+    Stencil { name: Name::new(57842, 12), code: Bytes::new(156092, 30), data: Bytes::new(156122, 0), holes: Holes::new(12608, 3) },
     // mul_i64 (int_ops.c): 36 code bytes, 0 data bytes, 5 holes
-    Stencil { name: Name::new(57854, 7), code: Bytes::new(156024, 36), data: Bytes::new(156060, 0), holes: Holes::new(12611, 5) },
+    Stencil { name: Name::new(57854, 7), code: Bytes::new(156122, 36), data: Bytes::new(156158, 0), holes: Holes::new(12611, 5) },
     // mul_i64__00 (int_ops.c): 21 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(57861, 11), code: Bytes::new(156060, 21), data: Bytes::new(156081, 0), holes: Holes::new(12616, 2) },
+    Stencil { name: Name::new(57861, 11), code: Bytes::new(156158, 21), data: Bytes::new(156179, 0), holes: Holes::new(12616, 2) },
     // mul_i64__01 (int_ops.c): 21 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(57872, 11), code: Bytes::new(156081, 21), data: Bytes::new(156102, 0), holes: Holes::new(12618, 2) },
+    Stencil { name: Name::new(57872, 11), code: Bytes::new(156179, 21), data: Bytes::new(156200, 0), holes: Holes::new(12618, 2) },
     // mul_i64__02 (int_ops.c): 21 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(57883, 11), code: Bytes::new(156102, 21), data: Bytes::new(156123, 0), holes: Holes::new(12620, 2) },
+    Stencil { name: Name::new(57883, 11), code: Bytes::new(156200, 21), data: Bytes::new(156221, 0), holes: Holes::new(12620, 2) },
     // mul_i64__03 (int_ops.c): 21 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(57894, 11), code: Bytes::new(156123, 21), data: Bytes::new(156144, 0), holes: Holes::new(12622, 2) },
+    Stencil { name: Name::new(57894, 11), code: Bytes::new(156221, 21), data: Bytes::new(156242, 0), holes: Holes::new(12622, 2) },
     // mul_i64__04 (int_ops.c): 21 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(57905, 11), code: Bytes::new(156144, 21), data: Bytes::new(156165, 0), holes: Holes::new(12624, 2) },
+    Stencil { name: Name::new(57905, 11), code: Bytes::new(156242, 21), data: Bytes::new(156263, 0), holes: Holes::new(12624, 2) },
     // mul_i64__05 (int_ops.c): 21 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(57916, 11), code: Bytes::new(156165, 21), data: Bytes::new(156186, 0), holes: Holes::new(12626, 2) },
+    Stencil { name: Name::new(57916, 11), code: Bytes::new(156263, 21), data: Bytes::new(156284, 0), holes: Holes::new(12626, 2) },
     // mul_i64__0m (int_ops.c): 26 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(57927, 11), code: Bytes::new(156186, 26), data: Bytes::new(156212, 0), holes: Holes::new(12628, 3) },
+    Stencil { name: Name::new(57927, 11), code: Bytes::new(156284, 26), data: Bytes::new(156310, 0), holes: Holes::new(12628, 3) },
     // mul_i64__10 (int_ops.c): 21 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(57938, 11), code: Bytes::new(156212, 21), data: Bytes::new(156233, 0), holes: Holes::new(12631, 2) },
+    Stencil { name: Name::new(57938, 11), code: Bytes::new(156310, 21), data: Bytes::new(156331, 0), holes: Holes::new(12631, 2) },
     // mul_i64__11 (int_ops.c): 21 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(57949, 11), code: Bytes::new(156233, 21), data: Bytes::new(156254, 0), holes: Holes::new(12633, 2) },
+    Stencil { name: Name::new(57949, 11), code: Bytes::new(156331, 21), data: Bytes::new(156352, 0), holes: Holes::new(12633, 2) },
     // mul_i64__12 (int_ops.c): 21 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(57960, 11), code: Bytes::new(156254, 21), data: Bytes::new(156275, 0), holes: Holes::new(12635, 2) },
+    Stencil { name: Name::new(57960, 11), code: Bytes::new(156352, 21), data: Bytes::new(156373, 0), holes: Holes::new(12635, 2) },
     // mul_i64__13 (int_ops.c): 21 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(57971, 11), code: Bytes::new(156275, 21), data: Bytes::new(156296, 0), holes: Holes::new(12637, 2) },
+    Stencil { name: Name::new(57971, 11), code: Bytes::new(156373, 21), data: Bytes::new(156394, 0), holes: Holes::new(12637, 2) },
     // mul_i64__14 (int_ops.c): 21 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(57982, 11), code: Bytes::new(156296, 21), data: Bytes::new(156317, 0), holes: Holes::new(12639, 2) },
+    Stencil { name: Name::new(57982, 11), code: Bytes::new(156394, 21), data: Bytes::new(156415, 0), holes: Holes::new(12639, 2) },
     // mul_i64__15 (int_ops.c): 21 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(57993, 11), code: Bytes::new(156317, 21), data: Bytes::new(156338, 0), holes: Holes::new(12641, 2) },
+    Stencil { name: Name::new(57993, 11), code: Bytes::new(156415, 21), data: Bytes::new(156436, 0), holes: Holes::new(12641, 2) },
     // mul_i64__1m (int_ops.c): 26 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(58004, 11), code: Bytes::new(156338, 26), data: Bytes::new(156364, 0), holes: Holes::new(12643, 3) },
+    Stencil { name: Name::new(58004, 11), code: Bytes::new(156436, 26), data: Bytes::new(156462, 0), holes: Holes::new(12643, 3) },
     // mul_i64__20 (int_ops.c): 21 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(58015, 11), code: Bytes::new(156364, 21), data: Bytes::new(156385, 0), holes: Holes::new(12646, 2) },
+    Stencil { name: Name::new(58015, 11), code: Bytes::new(156462, 21), data: Bytes::new(156483, 0), holes: Holes::new(12646, 2) },
     // mul_i64__21 (int_ops.c): 21 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(58026, 11), code: Bytes::new(156385, 21), data: Bytes::new(156406, 0), holes: Holes::new(12648, 2) },
+    Stencil { name: Name::new(58026, 11), code: Bytes::new(156483, 21), data: Bytes::new(156504, 0), holes: Holes::new(12648, 2) },
     // mul_i64__22 (int_ops.c): 21 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(58037, 11), code: Bytes::new(156406, 21), data: Bytes::new(156427, 0), holes: Holes::new(12650, 2) },
+    Stencil { name: Name::new(58037, 11), code: Bytes::new(156504, 21), data: Bytes::new(156525, 0), holes: Holes::new(12650, 2) },
     // mul_i64__23 (int_ops.c): 21 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(58048, 11), code: Bytes::new(156427, 21), data: Bytes::new(156448, 0), holes: Holes::new(12652, 2) },
+    Stencil { name: Name::new(58048, 11), code: Bytes::new(156525, 21), data: Bytes::new(156546, 0), holes: Holes::new(12652, 2) },
     // mul_i64__24 (int_ops.c): 21 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(58059, 11), code: Bytes::new(156448, 21), data: Bytes::new(156469, 0), holes: Holes::new(12654, 2) },
+    Stencil { name: Name::new(58059, 11), code: Bytes::new(156546, 21), data: Bytes::new(156567, 0), holes: Holes::new(12654, 2) },
     // mul_i64__25 (int_ops.c): 21 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(58070, 11), code: Bytes::new(156469, 21), data: Bytes::new(156490, 0), holes: Holes::new(12656, 2) },
+    Stencil { name: Name::new(58070, 11), code: Bytes::new(156567, 21), data: Bytes::new(156588, 0), holes: Holes::new(12656, 2) },
     // mul_i64__2m (int_ops.c): 26 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(58081, 11), code: Bytes::new(156490, 26), data: Bytes::new(156516, 0), holes: Holes::new(12658, 3) },
+    Stencil { name: Name::new(58081, 11), code: Bytes::new(156588, 26), data: Bytes::new(156614, 0), holes: Holes::new(12658, 3) },
     // mul_i64__30 (int_ops.c): 21 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(58092, 11), code: Bytes::new(156516, 21), data: Bytes::new(156537, 0), holes: Holes::new(12661, 2) },
+    Stencil { name: Name::new(58092, 11), code: Bytes::new(156614, 21), data: Bytes::new(156635, 0), holes: Holes::new(12661, 2) },
     // mul_i64__31 (int_ops.c): 21 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(58103, 11), code: Bytes::new(156537, 21), data: Bytes::new(156558, 0), holes: Holes::new(12663, 2) },
+    Stencil { name: Name::new(58103, 11), code: Bytes::new(156635, 21), data: Bytes::new(156656, 0), holes: Holes::new(12663, 2) },
     // mul_i64__32 (int_ops.c): 21 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(58114, 11), code: Bytes::new(156558, 21), data: Bytes::new(156579, 0), holes: Holes::new(12665, 2) },
+    Stencil { name: Name::new(58114, 11), code: Bytes::new(156656, 21), data: Bytes::new(156677, 0), holes: Holes::new(12665, 2) },
     // mul_i64__33 (int_ops.c): 21 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(58125, 11), code: Bytes::new(156579, 21), data: Bytes::new(156600, 0), holes: Holes::new(12667, 2) },
+    Stencil { name: Name::new(58125, 11), code: Bytes::new(156677, 21), data: Bytes::new(156698, 0), holes: Holes::new(12667, 2) },
     // mul_i64__34 (int_ops.c): 21 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(58136, 11), code: Bytes::new(156600, 21), data: Bytes::new(156621, 0), holes: Holes::new(12669, 2) },
+    Stencil { name: Name::new(58136, 11), code: Bytes::new(156698, 21), data: Bytes::new(156719, 0), holes: Holes::new(12669, 2) },
     // mul_i64__35 (int_ops.c): 21 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(58147, 11), code: Bytes::new(156621, 21), data: Bytes::new(156642, 0), holes: Holes::new(12671, 2) },
+    Stencil { name: Name::new(58147, 11), code: Bytes::new(156719, 21), data: Bytes::new(156740, 0), holes: Holes::new(12671, 2) },
     // mul_i64__3m (int_ops.c): 26 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(58158, 11), code: Bytes::new(156642, 26), data: Bytes::new(156668, 0), holes: Holes::new(12673, 3) },
+    Stencil { name: Name::new(58158, 11), code: Bytes::new(156740, 26), data: Bytes::new(156766, 0), holes: Holes::new(12673, 3) },
     // mul_i64__40 (int_ops.c): 21 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(58169, 11), code: Bytes::new(156668, 21), data: Bytes::new(156689, 0), holes: Holes::new(12676, 2) },
+    Stencil { name: Name::new(58169, 11), code: Bytes::new(156766, 21), data: Bytes::new(156787, 0), holes: Holes::new(12676, 2) },
     // mul_i64__41 (int_ops.c): 21 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(58180, 11), code: Bytes::new(156689, 21), data: Bytes::new(156710, 0), holes: Holes::new(12678, 2) },
+    Stencil { name: Name::new(58180, 11), code: Bytes::new(156787, 21), data: Bytes::new(156808, 0), holes: Holes::new(12678, 2) },
     // mul_i64__42 (int_ops.c): 21 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(58191, 11), code: Bytes::new(156710, 21), data: Bytes::new(156731, 0), holes: Holes::new(12680, 2) },
+    Stencil { name: Name::new(58191, 11), code: Bytes::new(156808, 21), data: Bytes::new(156829, 0), holes: Holes::new(12680, 2) },
     // mul_i64__43 (int_ops.c): 21 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(58202, 11), code: Bytes::new(156731, 21), data: Bytes::new(156752, 0), holes: Holes::new(12682, 2) },
+    Stencil { name: Name::new(58202, 11), code: Bytes::new(156829, 21), data: Bytes::new(156850, 0), holes: Holes::new(12682, 2) },
     // mul_i64__44 (int_ops.c): 21 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(58213, 11), code: Bytes::new(156752, 21), data: Bytes::new(156773, 0), holes: Holes::new(12684, 2) },
+    Stencil { name: Name::new(58213, 11), code: Bytes::new(156850, 21), data: Bytes::new(156871, 0), holes: Holes::new(12684, 2) },
     // mul_i64__45 (int_ops.c): 21 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(58224, 11), code: Bytes::new(156773, 21), data: Bytes::new(156794, 0), holes: Holes::new(12686, 2) },
+    Stencil { name: Name::new(58224, 11), code: Bytes::new(156871, 21), data: Bytes::new(156892, 0), holes: Holes::new(12686, 2) },
     // mul_i64__4m (int_ops.c): 26 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(58235, 11), code: Bytes::new(156794, 26), data: Bytes::new(156820, 0), holes: Holes::new(12688, 3) },
+    Stencil { name: Name::new(58235, 11), code: Bytes::new(156892, 26), data: Bytes::new(156918, 0), holes: Holes::new(12688, 3) },
     // mul_i64__50 (int_ops.c): 21 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(58246, 11), code: Bytes::new(156820, 21), data: Bytes::new(156841, 0), holes: Holes::new(12691, 2) },
+    Stencil { name: Name::new(58246, 11), code: Bytes::new(156918, 21), data: Bytes::new(156939, 0), holes: Holes::new(12691, 2) },
     // mul_i64__51 (int_ops.c): 21 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(58257, 11), code: Bytes::new(156841, 21), data: Bytes::new(156862, 0), holes: Holes::new(12693, 2) },
+    Stencil { name: Name::new(58257, 11), code: Bytes::new(156939, 21), data: Bytes::new(156960, 0), holes: Holes::new(12693, 2) },
     // mul_i64__52 (int_ops.c): 21 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(58268, 11), code: Bytes::new(156862, 21), data: Bytes::new(156883, 0), holes: Holes::new(12695, 2) },
+    Stencil { name: Name::new(58268, 11), code: Bytes::new(156960, 21), data: Bytes::new(156981, 0), holes: Holes::new(12695, 2) },
     // mul_i64__53 (int_ops.c): 21 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(58279, 11), code: Bytes::new(156883, 21), data: Bytes::new(156904, 0), holes: Holes::new(12697, 2) },
+    Stencil { name: Name::new(58279, 11), code: Bytes::new(156981, 21), data: Bytes::new(157002, 0), holes: Holes::new(12697, 2) },
     // mul_i64__54 (int_ops.c): 21 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(58290, 11), code: Bytes::new(156904, 21), data: Bytes::new(156925, 0), holes: Holes::new(12699, 2) },
+    Stencil { name: Name::new(58290, 11), code: Bytes::new(157002, 21), data: Bytes::new(157023, 0), holes: Holes::new(12699, 2) },
     // mul_i64__55 (int_ops.c): 21 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(58301, 11), code: Bytes::new(156925, 21), data: Bytes::new(156946, 0), holes: Holes::new(12701, 2) },
+    Stencil { name: Name::new(58301, 11), code: Bytes::new(157023, 21), data: Bytes::new(157044, 0), holes: Holes::new(12701, 2) },
     // mul_i64__5m (int_ops.c): 26 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(58312, 11), code: Bytes::new(156946, 26), data: Bytes::new(156972, 0), holes: Holes::new(12703, 3) },
+    Stencil { name: Name::new(58312, 11), code: Bytes::new(157044, 26), data: Bytes::new(157070, 0), holes: Holes::new(12703, 3) },
     // mul_i64__m00 (int_ops.c): 26 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(58323, 12), code: Bytes::new(156972, 26), data: Bytes::new(156998, 0), holes: Holes::new(12706, 3) },
+    Stencil { name: Name::new(58323, 12), code: Bytes::new(157070, 26), data: Bytes::new(157096, 0), holes: Holes::new(12706, 3) },
     // mul_i64__m01 (int_ops.c): 26 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(58335, 12), code: Bytes::new(156998, 26), data: Bytes::new(157024, 0), holes: Holes::new(12709, 3) },
+    Stencil { name: Name::new(58335, 12), code: Bytes::new(157096, 26), data: Bytes::new(157122, 0), holes: Holes::new(12709, 3) },
     // mul_i64__m02 (int_ops.c): 26 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(58347, 12), code: Bytes::new(157024, 26), data: Bytes::new(157050, 0), holes: Holes::new(12712, 3) },
+    Stencil { name: Name::new(58347, 12), code: Bytes::new(157122, 26), data: Bytes::new(157148, 0), holes: Holes::new(12712, 3) },
     // mul_i64__m03 (int_ops.c): 26 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(58359, 12), code: Bytes::new(157050, 26), data: Bytes::new(157076, 0), holes: Holes::new(12715, 3) },
+    Stencil { name: Name::new(58359, 12), code: Bytes::new(157148, 26), data: Bytes::new(157174, 0), holes: Holes::new(12715, 3) },
     // mul_i64__m04 (int_ops.c): 26 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(58371, 12), code: Bytes::new(157076, 26), data: Bytes::new(157102, 0), holes: Holes::new(12718, 3) },
+    Stencil { name: Name::new(58371, 12), code: Bytes::new(157174, 26), data: Bytes::new(157200, 0), holes: Holes::new(12718, 3) },
     // mul_i64__m05 (int_ops.c): 26 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(58383, 12), code: Bytes::new(157102, 26), data: Bytes::new(157128, 0), holes: Holes::new(12721, 3) },
+    Stencil { name: Name::new(58383, 12), code: Bytes::new(157200, 26), data: Bytes::new(157226, 0), holes: Holes::new(12721, 3) },
     // mul_i64__m0m (int_ops.c): 31 code bytes, 0 data bytes, 4 holes
-    Stencil { name: Name::new(58395, 12), code: Bytes::new(157128, 31), data: Bytes::new(157159, 0), holes: Holes::new(12724, 4) },
+    Stencil { name: Name::new(58395, 12), code: Bytes::new(157226, 31), data: Bytes::new(157257, 0), holes: Holes::new(12724, 4) },
     // mul_i64__m10 (int_ops.c): 26 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(58407, 12), code: Bytes::new(157159, 26), data: Bytes::new(157185, 0), holes: Holes::new(12728, 3) },
+    Stencil { name: Name::new(58407, 12), code: Bytes::new(157257, 26), data: Bytes::new(157283, 0), holes: Holes::new(12728, 3) },
     // mul_i64__m11 (int_ops.c): 26 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(58419, 12), code: Bytes::new(157185, 26), data: Bytes::new(157211, 0), holes: Holes::new(12731, 3) },
+    Stencil { name: Name::new(58419, 12), code: Bytes::new(157283, 26), data: Bytes::new(157309, 0), holes: Holes::new(12731, 3) },
     // mul_i64__m12 (int_ops.c): 26 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(58431, 12), code: Bytes::new(157211, 26), data: Bytes::new(157237, 0), holes: Holes::new(12734, 3) },
+    Stencil { name: Name::new(58431, 12), code: Bytes::new(157309, 26), data: Bytes::new(157335, 0), holes: Holes::new(12734, 3) },
     // mul_i64__m13 (int_ops.c): 26 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(58443, 12), code: Bytes::new(157237, 26), data: Bytes::new(157263, 0), holes: Holes::new(12737, 3) },
+    Stencil { name: Name::new(58443, 12), code: Bytes::new(157335, 26), data: Bytes::new(157361, 0), holes: Holes::new(12737, 3) },
     // mul_i64__m14 (int_ops.c): 26 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(58455, 12), code: Bytes::new(157263, 26), data: Bytes::new(157289, 0), holes: Holes::new(12740, 3) },
+    Stencil { name: Name::new(58455, 12), code: Bytes::new(157361, 26), data: Bytes::new(157387, 0), holes: Holes::new(12740, 3) },
     // mul_i64__m15 (int_ops.c): 26 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(58467, 12), code: Bytes::new(157289, 26), data: Bytes::new(157315, 0), holes: Holes::new(12743, 3) },
+    Stencil { name: Name::new(58467, 12), code: Bytes::new(157387, 26), data: Bytes::new(157413, 0), holes: Holes::new(12743, 3) },
     // mul_i64__m1m (int_ops.c): 31 code bytes, 0 data bytes, 4 holes
-    Stencil { name: Name::new(58479, 12), code: Bytes::new(157315, 31), data: Bytes::new(157346, 0), holes: Holes::new(12746, 4) },
+    Stencil { name: Name::new(58479, 12), code: Bytes::new(157413, 31), data: Bytes::new(157444, 0), holes: Holes::new(12746, 4) },
     // mul_i64__m20 (int_ops.c): 26 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(58491, 12), code: Bytes::new(157346, 26), data: Bytes::new(157372, 0), holes: Holes::new(12750, 3) },
+    Stencil { name: Name::new(58491, 12), code: Bytes::new(157444, 26), data: Bytes::new(157470, 0), holes: Holes::new(12750, 3) },
     // mul_i64__m21 (int_ops.c): 26 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(58503, 12), code: Bytes::new(157372, 26), data: Bytes::new(157398, 0), holes: Holes::new(12753, 3) },
+    Stencil { name: Name::new(58503, 12), code: Bytes::new(157470, 26), data: Bytes::new(157496, 0), holes: Holes::new(12753, 3) },
     // mul_i64__m22 (int_ops.c): 26 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(58515, 12), code: Bytes::new(157398, 26), data: Bytes::new(157424, 0), holes: Holes::new(12756, 3) },
+    Stencil { name: Name::new(58515, 12), code: Bytes::new(157496, 26), data: Bytes::new(157522, 0), holes: Holes::new(12756, 3) },
     // mul_i64__m23 (int_ops.c): 26 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(58527, 12), code: Bytes::new(157424, 26), data: Bytes::new(157450, 0), holes: Holes::new(12759, 3) },
+    Stencil { name: Name::new(58527, 12), code: Bytes::new(157522, 26), data: Bytes::new(157548, 0), holes: Holes::new(12759, 3) },
     // mul_i64__m24 (int_ops.c): 26 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(58539, 12), code: Bytes::new(157450, 26), data: Bytes::new(157476, 0), holes: Holes::new(12762, 3) },
+    Stencil { name: Name::new(58539, 12), code: Bytes::new(157548, 26), data: Bytes::new(157574, 0), holes: Holes::new(12762, 3) },
     // mul_i64__m25 (int_ops.c): 26 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(58551, 12), code: Bytes::new(157476, 26), data: Bytes::new(157502, 0), holes: Holes::new(12765, 3) },
+    Stencil { name: Name::new(58551, 12), code: Bytes::new(157574, 26), data: Bytes::new(157600, 0), holes: Holes::new(12765, 3) },
     // mul_i64__m2m (int_ops.c): 31 code bytes, 0 data bytes, 4 holes
-    Stencil { name: Name::new(58563, 12), code: Bytes::new(157502, 31), data: Bytes::new(157533, 0), holes: Holes::new(12768, 4) },
+    Stencil { name: Name::new(58563, 12), code: Bytes::new(157600, 31), data: Bytes::new(157631, 0), holes: Holes::new(12768, 4) },
     // mul_i64__m30 (int_ops.c): 26 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(58575, 12), code: Bytes::new(157533, 26), data: Bytes::new(157559, 0), holes: Holes::new(12772, 3) },
+    Stencil { name: Name::new(58575, 12), code: Bytes::new(157631, 26), data: Bytes::new(157657, 0), holes: Holes::new(12772, 3) },
     // mul_i64__m31 (int_ops.c): 26 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(58587, 12), code: Bytes::new(157559, 26), data: Bytes::new(157585, 0), holes: Holes::new(12775, 3) },
+    Stencil { name: Name::new(58587, 12), code: Bytes::new(157657, 26), data: Bytes::new(157683, 0), holes: Holes::new(12775, 3) },
     // mul_i64__m32 (int_ops.c): 26 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(58599, 12), code: Bytes::new(157585, 26), data: Bytes::new(157611, 0), holes: Holes::new(12778, 3) },
+    Stencil { name: Name::new(58599, 12), code: Bytes::new(157683, 26), data: Bytes::new(157709, 0), holes: Holes::new(12778, 3) },
     // mul_i64__m33 (int_ops.c): 26 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(58611, 12), code: Bytes::new(157611, 26), data: Bytes::new(157637, 0), holes: Holes::new(12781, 3) },
+    Stencil { name: Name::new(58611, 12), code: Bytes::new(157709, 26), data: Bytes::new(157735, 0), holes: Holes::new(12781, 3) },
     // mul_i64__m34 (int_ops.c): 26 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(58623, 12), code: Bytes::new(157637, 26), data: Bytes::new(157663, 0), holes: Holes::new(12784, 3) },
+    Stencil { name: Name::new(58623, 12), code: Bytes::new(157735, 26), data: Bytes::new(157761, 0), holes: Holes::new(12784, 3) },
     // mul_i64__m35 (int_ops.c): 26 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(58635, 12), code: Bytes::new(157663, 26), data: Bytes::new(157689, 0), holes: Holes::new(12787, 3) },
+    Stencil { name: Name::new(58635, 12), code: Bytes::new(157761, 26), data: Bytes::new(157787, 0), holes: Holes::new(12787, 3) },
     // mul_i64__m3m (int_ops.c): 31 code bytes, 0 data bytes, 4 holes
-    Stencil { name: Name::new(58647, 12), code: Bytes::new(157689, 31), data: Bytes::new(157720, 0), holes: Holes::new(12790, 4) },
+    Stencil { name: Name::new(58647, 12), code: Bytes::new(157787, 31), data: Bytes::new(157818, 0), holes: Holes::new(12790, 4) },
     // mul_i64__m40 (int_ops.c): 26 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(58659, 12), code: Bytes::new(157720, 26), data: Bytes::new(157746, 0), holes: Holes::new(12794, 3) },
+    Stencil { name: Name::new(58659, 12), code: Bytes::new(157818, 26), data: Bytes::new(157844, 0), holes: Holes::new(12794, 3) },
     // mul_i64__m41 (int_ops.c): 26 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(58671, 12), code: Bytes::new(157746, 26), data: Bytes::new(157772, 0), holes: Holes::new(12797, 3) },
+    Stencil { name: Name::new(58671, 12), code: Bytes::new(157844, 26), data: Bytes::new(157870, 0), holes: Holes::new(12797, 3) },
     // mul_i64__m42 (int_ops.c): 26 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(58683, 12), code: Bytes::new(157772, 26), data: Bytes::new(157798, 0), holes: Holes::new(12800, 3) },
+    Stencil { name: Name::new(58683, 12), code: Bytes::new(157870, 26), data: Bytes::new(157896, 0), holes: Holes::new(12800, 3) },
     // mul_i64__m43 (int_ops.c): 26 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(58695, 12), code: Bytes::new(157798, 26), data: Bytes::new(157824, 0), holes: Holes::new(12803, 3) },
+    Stencil { name: Name::new(58695, 12), code: Bytes::new(157896, 26), data: Bytes::new(157922, 0), holes: Holes::new(12803, 3) },
     // mul_i64__m44 (int_ops.c): 26 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(58707, 12), code: Bytes::new(157824, 26), data: Bytes::new(157850, 0), holes: Holes::new(12806, 3) },
+    Stencil { name: Name::new(58707, 12), code: Bytes::new(157922, 26), data: Bytes::new(157948, 0), holes: Holes::new(12806, 3) },
     // mul_i64__m45 (int_ops.c): 26 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(58719, 12), code: Bytes::new(157850, 26), data: Bytes::new(157876, 0), holes: Holes::new(12809, 3) },
+    Stencil { name: Name::new(58719, 12), code: Bytes::new(157948, 26), data: Bytes::new(157974, 0), holes: Holes::new(12809, 3) },
     // mul_i64__m4m (int_ops.c): 31 code bytes, 0 data bytes, 4 holes
-    Stencil { name: Name::new(58731, 12), code: Bytes::new(157876, 31), data: Bytes::new(157907, 0), holes: Holes::new(12812, 4) },
+    Stencil { name: Name::new(58731, 12), code: Bytes::new(157974, 31), data: Bytes::new(158005, 0), holes: Holes::new(12812, 4) },
     // mul_i64__m50 (int_ops.c): 26 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(58743, 12), code: Bytes::new(157907, 26), data: Bytes::new(157933, 0), holes: Holes::new(12816, 3) },
+    Stencil { name: Name::new(58743, 12), code: Bytes::new(158005, 26), data: Bytes::new(158031, 0), holes: Holes::new(12816, 3) },
     // mul_i64__m51 (int_ops.c): 26 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(58755, 12), code: Bytes::new(157933, 26), data: Bytes::new(157959, 0), holes: Holes::new(12819, 3) },
+    Stencil { name: Name::new(58755, 12), code: Bytes::new(158031, 26), data: Bytes::new(158057, 0), holes: Holes::new(12819, 3) },
     // mul_i64__m52 (int_ops.c): 26 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(58767, 12), code: Bytes::new(157959, 26), data: Bytes::new(157985, 0), holes: Holes::new(12822, 3) },
+    Stencil { name: Name::new(58767, 12), code: Bytes::new(158057, 26), data: Bytes::new(158083, 0), holes: Holes::new(12822, 3) },
     // mul_i64__m53 (int_ops.c): 26 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(58779, 12), code: Bytes::new(157985, 26), data: Bytes::new(158011, 0), holes: Holes::new(12825, 3) },
+    Stencil { name: Name::new(58779, 12), code: Bytes::new(158083, 26), data: Bytes::new(158109, 0), holes: Holes::new(12825, 3) },
     // mul_i64__m54 (int_ops.c): 26 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(58791, 12), code: Bytes::new(158011, 26), data: Bytes::new(158037, 0), holes: Holes::new(12828, 3) },
+    Stencil { name: Name::new(58791, 12), code: Bytes::new(158109, 26), data: Bytes::new(158135, 0), holes: Holes::new(12828, 3) },
     // mul_i64__m55 (int_ops.c): 26 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(58803, 12), code: Bytes::new(158037, 26), data: Bytes::new(158063, 0), holes: Holes::new(12831, 3) },
+    Stencil { name: Name::new(58803, 12), code: Bytes::new(158135, 26), data: Bytes::new(158161, 0), holes: Holes::new(12831, 3) },
     // mul_i64__m5m (int_ops.c): 31 code bytes, 0 data bytes, 4 holes
-    Stencil { name: Name::new(58815, 12), code: Bytes::new(158063, 31), data: Bytes::new(158094, 0), holes: Holes::new(12834, 4) },
+    Stencil { name: Name::new(58815, 12), code: Bytes::new(158161, 31), data: Bytes::new(158192, 0), holes: Holes::new(12834, 4) },
     // mul_i64__mm0 (int_ops.c): 31 code bytes, 0 data bytes, 4 holes
-    Stencil { name: Name::new(58827, 12), code: Bytes::new(158094, 31), data: Bytes::new(158125, 0), holes: Holes::new(12838, 4) },
+    Stencil { name: Name::new(58827, 12), code: Bytes::new(158192, 31), data: Bytes::new(158223, 0), holes: Holes::new(12838, 4) },
     // mul_i64__mm1 (int_ops.c): 31 code bytes, 0 data bytes, 4 holes
-    Stencil { name: Name::new(58839, 12), code: Bytes::new(158125, 31), data: Bytes::new(158156, 0), holes: Holes::new(12842, 4) },
+    Stencil { name: Name::new(58839, 12), code: Bytes::new(158223, 31), data: Bytes::new(158254, 0), holes: Holes::new(12842, 4) },
     // mul_i64__mm2 (int_ops.c): 31 code bytes, 0 data bytes, 4 holes
-    Stencil { name: Name::new(58851, 12), code: Bytes::new(158156, 31), data: Bytes::new(158187, 0), holes: Holes::new(12846, 4) },
+    Stencil { name: Name::new(58851, 12), code: Bytes::new(158254, 31), data: Bytes::new(158285, 0), holes: Holes::new(12846, 4) },
     // mul_i64__mm3 (int_ops.c): 31 code bytes, 0 data bytes, 4 holes
-    Stencil { name: Name::new(58863, 12), code: Bytes::new(158187, 31), data: Bytes::new(158218, 0), holes: Holes::new(12850, 4) },
+    Stencil { name: Name::new(58863, 12), code: Bytes::new(158285, 31), data: Bytes::new(158316, 0), holes: Holes::new(12850, 4) },
     // mul_i64__mm4 (int_ops.c): 31 code bytes, 0 data bytes, 4 holes
-    Stencil { name: Name::new(58875, 12), code: Bytes::new(158218, 31), data: Bytes::new(158249, 0), holes: Holes::new(12854, 4) },
+    Stencil { name: Name::new(58875, 12), code: Bytes::new(158316, 31), data: Bytes::new(158347, 0), holes: Holes::new(12854, 4) },
     // mul_i64__mm5 (int_ops.c): 31 code bytes, 0 data bytes, 4 holes
-    Stencil { name: Name::new(58887, 12), code: Bytes::new(158249, 31), data: Bytes::new(158280, 0), holes: Holes::new(12858, 4) },
+    Stencil { name: Name::new(58887, 12), code: Bytes::new(158347, 31), data: Bytes::new(158378, 0), holes: Holes::new(12858, 4) },
     // mul_i64__x01 (int_ops.c): 15 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(58899, 12), code: Bytes::new(158280, 15), data: Bytes::new(158295, 0), holes: Holes::new(12862, 2) },
+    Stencil { name: Name::new(58899, 12), code: Bytes::new(158378, 15), data: Bytes::new(158393, 0), holes: Holes::new(12862, 2) },
     // mul_i64__x02 (int_ops.c): 15 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(58911, 12), code: Bytes::new(158295, 15), data: Bytes::new(158310, 0), holes: Holes::new(12864, 2) },
+    Stencil { name: Name::new(58911, 12), code: Bytes::new(158393, 15), data: Bytes::new(158408, 0), holes: Holes::new(12864, 2) },
     // mul_i64__x03 (int_ops.c): 15 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(58923, 12), code: Bytes::new(158310, 15), data: Bytes::new(158325, 0), holes: Holes::new(12866, 2) },
+    Stencil { name: Name::new(58923, 12), code: Bytes::new(158408, 15), data: Bytes::new(158423, 0), holes: Holes::new(12866, 2) },
     // mul_i64__x04 (int_ops.c): 15 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(58935, 12), code: Bytes::new(158325, 15), data: Bytes::new(158340, 0), holes: Holes::new(12868, 2) },
+    Stencil { name: Name::new(58935, 12), code: Bytes::new(158423, 15), data: Bytes::new(158438, 0), holes: Holes::new(12868, 2) },
     // mul_i64__x05 (int_ops.c): 15 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(58947, 12), code: Bytes::new(158340, 15), data: Bytes::new(158355, 0), holes: Holes::new(12870, 2) },
+    Stencil { name: Name::new(58947, 12), code: Bytes::new(158438, 15), data: Bytes::new(158453, 0), holes: Holes::new(12870, 2) },
     // mul_i64__x0m (int_ops.c): 20 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(58959, 12), code: Bytes::new(158355, 20), data: Bytes::new(158375, 0), holes: Holes::new(12872, 3) },
+    Stencil { name: Name::new(58959, 12), code: Bytes::new(158453, 20), data: Bytes::new(158473, 0), holes: Holes::new(12872, 3) },
     // mul_i64__x10 (int_ops.c): 15 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(58971, 12), code: Bytes::new(158375, 15), data: Bytes::new(158390, 0), holes: Holes::new(12875, 2) },
+    Stencil { name: Name::new(58971, 12), code: Bytes::new(158473, 15), data: Bytes::new(158488, 0), holes: Holes::new(12875, 2) },
     // mul_i64__x12 (int_ops.c): 15 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(58983, 12), code: Bytes::new(158390, 15), data: Bytes::new(158405, 0), holes: Holes::new(12877, 2) },
+    Stencil { name: Name::new(58983, 12), code: Bytes::new(158488, 15), data: Bytes::new(158503, 0), holes: Holes::new(12877, 2) },
     // mul_i64__x13 (int_ops.c): 15 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(58995, 12), code: Bytes::new(158405, 15), data: Bytes::new(158420, 0), holes: Holes::new(12879, 2) },
+    Stencil { name: Name::new(58995, 12), code: Bytes::new(158503, 15), data: Bytes::new(158518, 0), holes: Holes::new(12879, 2) },
     // mul_i64__x14 (int_ops.c): 15 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(59007, 12), code: Bytes::new(158420, 15), data: Bytes::new(158435, 0), holes: Holes::new(12881, 2) },
+    Stencil { name: Name::new(59007, 12), code: Bytes::new(158518, 15), data: Bytes::new(158533, 0), holes: Holes::new(12881, 2) },
     // mul_i64__x15 (int_ops.c): 15 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(59019, 12), code: Bytes::new(158435, 15), data: Bytes::new(158450, 0), holes: Holes::new(12883, 2) },
+    Stencil { name: Name::new(59019, 12), code: Bytes::new(158533, 15), data: Bytes::new(158548, 0), holes: Holes::new(12883, 2) },
     // mul_i64__x1m (int_ops.c): 20 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(59031, 12), code: Bytes::new(158450, 20), data: Bytes::new(158470, 0), holes: Holes::new(12885, 3) },
+    Stencil { name: Name::new(59031, 12), code: Bytes::new(158548, 20), data: Bytes::new(158568, 0), holes: Holes::new(12885, 3) },
     // mul_i64__x20 (int_ops.c): 15 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(59043, 12), code: Bytes::new(158470, 15), data: Bytes::new(158485, 0), holes: Holes::new(12888, 2) },
+    Stencil { name: Name::new(59043, 12), code: Bytes::new(158568, 15), data: Bytes::new(158583, 0), holes: Holes::new(12888, 2) },
     // mul_i64__x21 (int_ops.c): 15 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(59055, 12), code: Bytes::new(158485, 15), data: Bytes::new(158500, 0), holes: Holes::new(12890, 2) },
+    Stencil { name: Name::new(59055, 12), code: Bytes::new(158583, 15), data: Bytes::new(158598, 0), holes: Holes::new(12890, 2) },
     // mul_i64__x23 (int_ops.c): 15 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(59067, 12), code: Bytes::new(158500, 15), data: Bytes::new(158515, 0), holes: Holes::new(12892, 2) },
+    Stencil { name: Name::new(59067, 12), code: Bytes::new(158598, 15), data: Bytes::new(158613, 0), holes: Holes::new(12892, 2) },
     // mul_i64__x24 (int_ops.c): 15 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(59079, 12), code: Bytes::new(158515, 15), data: Bytes::new(158530, 0), holes: Holes::new(12894, 2) },
+    Stencil { name: Name::new(59079, 12), code: Bytes::new(158613, 15), data: Bytes::new(158628, 0), holes: Holes::new(12894, 2) },
     // mul_i64__x25 (int_ops.c): 15 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(59091, 12), code: Bytes::new(158530, 15), data: Bytes::new(158545, 0), holes: Holes::new(12896, 2) },
+    Stencil { name: Name::new(59091, 12), code: Bytes::new(158628, 15), data: Bytes::new(158643, 0), holes: Holes::new(12896, 2) },
     // mul_i64__x2m (int_ops.c): 20 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(59103, 12), code: Bytes::new(158545, 20), data: Bytes::new(158565, 0), holes: Holes::new(12898, 3) },
+    Stencil { name: Name::new(59103, 12), code: Bytes::new(158643, 20), data: Bytes::new(158663, 0), holes: Holes::new(12898, 3) },
     // mul_i64__x30 (int_ops.c): 15 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(59115, 12), code: Bytes::new(158565, 15), data: Bytes::new(158580, 0), holes: Holes::new(12901, 2) },
+    Stencil { name: Name::new(59115, 12), code: Bytes::new(158663, 15), data: Bytes::new(158678, 0), holes: Holes::new(12901, 2) },
     // mul_i64__x31 (int_ops.c): 15 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(59127, 12), code: Bytes::new(158580, 15), data: Bytes::new(158595, 0), holes: Holes::new(12903, 2) },
+    Stencil { name: Name::new(59127, 12), code: Bytes::new(158678, 15), data: Bytes::new(158693, 0), holes: Holes::new(12903, 2) },
     // mul_i64__x32 (int_ops.c): 15 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(59139, 12), code: Bytes::new(158595, 15), data: Bytes::new(158610, 0), holes: Holes::new(12905, 2) },
+    Stencil { name: Name::new(59139, 12), code: Bytes::new(158693, 15), data: Bytes::new(158708, 0), holes: Holes::new(12905, 2) },
     // mul_i64__x34 (int_ops.c): 15 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(59151, 12), code: Bytes::new(158610, 15), data: Bytes::new(158625, 0), holes: Holes::new(12907, 2) },
+    Stencil { name: Name::new(59151, 12), code: Bytes::new(158708, 15), data: Bytes::new(158723, 0), holes: Holes::new(12907, 2) },
     // mul_i64__x35 (int_ops.c): 15 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(59163, 12), code: Bytes::new(158625, 15), data: Bytes::new(158640, 0), holes: Holes::new(12909, 2) },
+    Stencil { name: Name::new(59163, 12), code: Bytes::new(158723, 15), data: Bytes::new(158738, 0), holes: Holes::new(12909, 2) },
     // mul_i64__x3m (int_ops.c): 20 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(59175, 12), code: Bytes::new(158640, 20), data: Bytes::new(158660, 0), holes: Holes::new(12911, 3) },
+    Stencil { name: Name::new(59175, 12), code: Bytes::new(158738, 20), data: Bytes::new(158758, 0), holes: Holes::new(12911, 3) },
     // mul_i64__x40 (int_ops.c): 15 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(59187, 12), code: Bytes::new(158660, 15), data: Bytes::new(158675, 0), holes: Holes::new(12914, 2) },
+    Stencil { name: Name::new(59187, 12), code: Bytes::new(158758, 15), data: Bytes::new(158773, 0), holes: Holes::new(12914, 2) },
     // mul_i64__x41 (int_ops.c): 15 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(59199, 12), code: Bytes::new(158675, 15), data: Bytes::new(158690, 0), holes: Holes::new(12916, 2) },
+    Stencil { name: Name::new(59199, 12), code: Bytes::new(158773, 15), data: Bytes::new(158788, 0), holes: Holes::new(12916, 2) },
     // mul_i64__x42 (int_ops.c): 15 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(59211, 12), code: Bytes::new(158690, 15), data: Bytes::new(158705, 0), holes: Holes::new(12918, 2) },
+    Stencil { name: Name::new(59211, 12), code: Bytes::new(158788, 15), data: Bytes::new(158803, 0), holes: Holes::new(12918, 2) },
     // mul_i64__x43 (int_ops.c): 15 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(59223, 12), code: Bytes::new(158705, 15), data: Bytes::new(158720, 0), holes: Holes::new(12920, 2) },
+    Stencil { name: Name::new(59223, 12), code: Bytes::new(158803, 15), data: Bytes::new(158818, 0), holes: Holes::new(12920, 2) },
     // mul_i64__x45 (int_ops.c): 15 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(59235, 12), code: Bytes::new(158720, 15), data: Bytes::new(158735, 0), holes: Holes::new(12922, 2) },
+    Stencil { name: Name::new(59235, 12), code: Bytes::new(158818, 15), data: Bytes::new(158833, 0), holes: Holes::new(12922, 2) },
     // mul_i64__x4m (int_ops.c): 20 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(59247, 12), code: Bytes::new(158735, 20), data: Bytes::new(158755, 0), holes: Holes::new(12924, 3) },
+    Stencil { name: Name::new(59247, 12), code: Bytes::new(158833, 20), data: Bytes::new(158853, 0), holes: Holes::new(12924, 3) },
     // mul_i64__x50 (int_ops.c): 15 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(59259, 12), code: Bytes::new(158755, 15), data: Bytes::new(158770, 0), holes: Holes::new(12927, 2) },
+    Stencil { name: Name::new(59259, 12), code: Bytes::new(158853, 15), data: Bytes::new(158868, 0), holes: Holes::new(12927, 2) },
     // mul_i64__x51 (int_ops.c): 15 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(59271, 12), code: Bytes::new(158770, 15), data: Bytes::new(158785, 0), holes: Holes::new(12929, 2) },
+    Stencil { name: Name::new(59271, 12), code: Bytes::new(158868, 15), data: Bytes::new(158883, 0), holes: Holes::new(12929, 2) },
     // mul_i64__x52 (int_ops.c): 15 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(59283, 12), code: Bytes::new(158785, 15), data: Bytes::new(158800, 0), holes: Holes::new(12931, 2) },
+    Stencil { name: Name::new(59283, 12), code: Bytes::new(158883, 15), data: Bytes::new(158898, 0), holes: Holes::new(12931, 2) },
     // mul_i64__x53 (int_ops.c): 15 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(59295, 12), code: Bytes::new(158800, 15), data: Bytes::new(158815, 0), holes: Holes::new(12933, 2) },
+    Stencil { name: Name::new(59295, 12), code: Bytes::new(158898, 15), data: Bytes::new(158913, 0), holes: Holes::new(12933, 2) },
     // mul_i64__x54 (int_ops.c): 15 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(59307, 12), code: Bytes::new(158815, 15), data: Bytes::new(158830, 0), holes: Holes::new(12935, 2) },
+    Stencil { name: Name::new(59307, 12), code: Bytes::new(158913, 15), data: Bytes::new(158928, 0), holes: Holes::new(12935, 2) },
     // mul_i64__x5m (int_ops.c): 20 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(59319, 12), code: Bytes::new(158830, 20), data: Bytes::new(158850, 0), holes: Holes::new(12937, 3) },
+    Stencil { name: Name::new(59319, 12), code: Bytes::new(158928, 20), data: Bytes::new(158948, 0), holes: Holes::new(12937, 3) },
     // mul_i64_imm (int_ops.c): 34 code bytes, 0 data bytes, 5 holes
-    Stencil { name: Name::new(59331, 11), code: Bytes::new(158850, 34), data: Bytes::new(158884, 0), holes: Holes::new(12940, 5) },
+    Stencil { name: Name::new(59331, 11), code: Bytes::new(158948, 34), data: Bytes::new(158982, 0), holes: Holes::new(12940, 5) },
     // mul_i64_imm__00 (int_ops.c): 21 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(59342, 15), code: Bytes::new(158884, 21), data: Bytes::new(158905, 0), holes: Holes::new(12945, 3) },
+    Stencil { name: Name::new(59342, 15), code: Bytes::new(158982, 21), data: Bytes::new(159003, 0), holes: Holes::new(12945, 3) },
     // mul_i64_imm__01 (int_ops.c): 21 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(59357, 15), code: Bytes::new(158905, 21), data: Bytes::new(158926, 0), holes: Holes::new(12948, 3) },
+    Stencil { name: Name::new(59357, 15), code: Bytes::new(159003, 21), data: Bytes::new(159024, 0), holes: Holes::new(12948, 3) },
     // mul_i64_imm__02 (int_ops.c): 21 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(59372, 15), code: Bytes::new(158926, 21), data: Bytes::new(158947, 0), holes: Holes::new(12951, 3) },
+    Stencil { name: Name::new(59372, 15), code: Bytes::new(159024, 21), data: Bytes::new(159045, 0), holes: Holes::new(12951, 3) },
     // mul_i64_imm__03 (int_ops.c): 21 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(59387, 15), code: Bytes::new(158947, 21), data: Bytes::new(158968, 0), holes: Holes::new(12954, 3) },
+    Stencil { name: Name::new(59387, 15), code: Bytes::new(159045, 21), data: Bytes::new(159066, 0), holes: Holes::new(12954, 3) },
     // mul_i64_imm__04 (int_ops.c): 21 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(59402, 15), code: Bytes::new(158968, 21), data: Bytes::new(158989, 0), holes: Holes::new(12957, 3) },
+    Stencil { name: Name::new(59402, 15), code: Bytes::new(159066, 21), data: Bytes::new(159087, 0), holes: Holes::new(12957, 3) },
     // mul_i64_imm__05 (int_ops.c): 21 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(59417, 15), code: Bytes::new(158989, 21), data: Bytes::new(159010, 0), holes: Holes::new(12960, 3) },
+    Stencil { name: Name::new(59417, 15), code: Bytes::new(159087, 21), data: Bytes::new(159108, 0), holes: Holes::new(12960, 3) },
     // mul_i64_imm__0m (int_ops.c): 29 code bytes, 0 data bytes, 4 holes
-    Stencil { name: Name::new(59432, 15), code: Bytes::new(159010, 29), data: Bytes::new(159039, 0), holes: Holes::new(12963, 4) },
+    Stencil { name: Name::new(59432, 15), code: Bytes::new(159108, 29), data: Bytes::new(159137, 0), holes: Holes::new(12963, 4) },
     // mul_i64_imm__10 (int_ops.c): 21 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(59447, 15), code: Bytes::new(159039, 21), data: Bytes::new(159060, 0), holes: Holes::new(12967, 3) },
+    Stencil { name: Name::new(59447, 15), code: Bytes::new(159137, 21), data: Bytes::new(159158, 0), holes: Holes::new(12967, 3) },
     // mul_i64_imm__11 (int_ops.c): 21 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(59462, 15), code: Bytes::new(159060, 21), data: Bytes::new(159081, 0), holes: Holes::new(12970, 3) },
+    Stencil { name: Name::new(59462, 15), code: Bytes::new(159158, 21), data: Bytes::new(159179, 0), holes: Holes::new(12970, 3) },
     // mul_i64_imm__12 (int_ops.c): 21 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(59477, 15), code: Bytes::new(159081, 21), data: Bytes::new(159102, 0), holes: Holes::new(12973, 3) },
+    Stencil { name: Name::new(59477, 15), code: Bytes::new(159179, 21), data: Bytes::new(159200, 0), holes: Holes::new(12973, 3) },
     // mul_i64_imm__13 (int_ops.c): 21 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(59492, 15), code: Bytes::new(159102, 21), data: Bytes::new(159123, 0), holes: Holes::new(12976, 3) },
+    Stencil { name: Name::new(59492, 15), code: Bytes::new(159200, 21), data: Bytes::new(159221, 0), holes: Holes::new(12976, 3) },
     // mul_i64_imm__14 (int_ops.c): 21 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(59507, 15), code: Bytes::new(159123, 21), data: Bytes::new(159144, 0), holes: Holes::new(12979, 3) },
+    Stencil { name: Name::new(59507, 15), code: Bytes::new(159221, 21), data: Bytes::new(159242, 0), holes: Holes::new(12979, 3) },
     // mul_i64_imm__15 (int_ops.c): 21 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(59522, 15), code: Bytes::new(159144, 21), data: Bytes::new(159165, 0), holes: Holes::new(12982, 3) },
+    Stencil { name: Name::new(59522, 15), code: Bytes::new(159242, 21), data: Bytes::new(159263, 0), holes: Holes::new(12982, 3) },
     // mul_i64_imm__1m (int_ops.c): 29 code bytes, 0 data bytes, 4 holes
-    Stencil { name: Name::new(59537, 15), code: Bytes::new(159165, 29), data: Bytes::new(159194, 0), holes: Holes::new(12985, 4) },
+    Stencil { name: Name::new(59537, 15), code: Bytes::new(159263, 29), data: Bytes::new(159292, 0), holes: Holes::new(12985, 4) },
     // mul_i64_imm__20 (int_ops.c): 21 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(59552, 15), code: Bytes::new(159194, 21), data: Bytes::new(159215, 0), holes: Holes::new(12989, 3) },
+    Stencil { name: Name::new(59552, 15), code: Bytes::new(159292, 21), data: Bytes::new(159313, 0), holes: Holes::new(12989, 3) },
     // mul_i64_imm__21 (int_ops.c): 21 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(59567, 15), code: Bytes::new(159215, 21), data: Bytes::new(159236, 0), holes: Holes::new(12992, 3) },
+    Stencil { name: Name::new(59567, 15), code: Bytes::new(159313, 21), data: Bytes::new(159334, 0), holes: Holes::new(12992, 3) },
     // mul_i64_imm__22 (int_ops.c): 21 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(59582, 15), code: Bytes::new(159236, 21), data: Bytes::new(159257, 0), holes: Holes::new(12995, 3) },
+    Stencil { name: Name::new(59582, 15), code: Bytes::new(159334, 21), data: Bytes::new(159355, 0), holes: Holes::new(12995, 3) },
     // mul_i64_imm__23 (int_ops.c): 21 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(59597, 15), code: Bytes::new(159257, 21), data: Bytes::new(159278, 0), holes: Holes::new(12998, 3) },
+    Stencil { name: Name::new(59597, 15), code: Bytes::new(159355, 21), data: Bytes::new(159376, 0), holes: Holes::new(12998, 3) },
     // mul_i64_imm__24 (int_ops.c): 21 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(59612, 15), code: Bytes::new(159278, 21), data: Bytes::new(159299, 0), holes: Holes::new(13001, 3) },
+    Stencil { name: Name::new(59612, 15), code: Bytes::new(159376, 21), data: Bytes::new(159397, 0), holes: Holes::new(13001, 3) },
     // mul_i64_imm__25 (int_ops.c): 21 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(59627, 15), code: Bytes::new(159299, 21), data: Bytes::new(159320, 0), holes: Holes::new(13004, 3) },
+    Stencil { name: Name::new(59627, 15), code: Bytes::new(159397, 21), data: Bytes::new(159418, 0), holes: Holes::new(13004, 3) },
     // mul_i64_imm__2m (int_ops.c): 29 code bytes, 0 data bytes, 4 holes
-    Stencil { name: Name::new(59642, 15), code: Bytes::new(159320, 29), data: Bytes::new(159349, 0), holes: Holes::new(13007, 4) },
+    Stencil { name: Name::new(59642, 15), code: Bytes::new(159418, 29), data: Bytes::new(159447, 0), holes: Holes::new(13007, 4) },
     // mul_i64_imm__30 (int_ops.c): 21 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(59657, 15), code: Bytes::new(159349, 21), data: Bytes::new(159370, 0), holes: Holes::new(13011, 3) },
+    Stencil { name: Name::new(59657, 15), code: Bytes::new(159447, 21), data: Bytes::new(159468, 0), holes: Holes::new(13011, 3) },
     // mul_i64_imm__31 (int_ops.c): 21 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(59672, 15), code: Bytes::new(159370, 21), data: Bytes::new(159391, 0), holes: Holes::new(13014, 3) },
+    Stencil { name: Name::new(59672, 15), code: Bytes::new(159468, 21), data: Bytes::new(159489, 0), holes: Holes::new(13014, 3) },
     // mul_i64_imm__32 (int_ops.c): 21 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(59687, 15), code: Bytes::new(159391, 21), data: Bytes::new(159412, 0), holes: Holes::new(13017, 3) },
+    Stencil { name: Name::new(59687, 15), code: Bytes::new(159489, 21), data: Bytes::new(159510, 0), holes: Holes::new(13017, 3) },
     // mul_i64_imm__33 (int_ops.c): 21 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(59702, 15), code: Bytes::new(159412, 21), data: Bytes::new(159433, 0), holes: Holes::new(13020, 3) },
+    Stencil { name: Name::new(59702, 15), code: Bytes::new(159510, 21), data: Bytes::new(159531, 0), holes: Holes::new(13020, 3) },
     // mul_i64_imm__34 (int_ops.c): 21 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(59717, 15), code: Bytes::new(159433, 21), data: Bytes::new(159454, 0), holes: Holes::new(13023, 3) },
+    Stencil { name: Name::new(59717, 15), code: Bytes::new(159531, 21), data: Bytes::new(159552, 0), holes: Holes::new(13023, 3) },
     // mul_i64_imm__35 (int_ops.c): 21 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(59732, 15), code: Bytes::new(159454, 21), data: Bytes::new(159475, 0), holes: Holes::new(13026, 3) },
+    Stencil { name: Name::new(59732, 15), code: Bytes::new(159552, 21), data: Bytes::new(159573, 0), holes: Holes::new(13026, 3) },
     // mul_i64_imm__3m (int_ops.c): 29 code bytes, 0 data bytes, 4 holes
-    Stencil { name: Name::new(59747, 15), code: Bytes::new(159475, 29), data: Bytes::new(159504, 0), holes: Holes::new(13029, 4) },
+    Stencil { name: Name::new(59747, 15), code: Bytes::new(159573, 29), data: Bytes::new(159602, 0), holes: Holes::new(13029, 4) },
     // mul_i64_imm__40 (int_ops.c): 21 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(59762, 15), code: Bytes::new(159504, 21), data: Bytes::new(159525, 0), holes: Holes::new(13033, 3) },
+    Stencil { name: Name::new(59762, 15), code: Bytes::new(159602, 21), data: Bytes::new(159623, 0), holes: Holes::new(13033, 3) },
     // mul_i64_imm__41 (int_ops.c): 21 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(59777, 15), code: Bytes::new(159525, 21), data: Bytes::new(159546, 0), holes: Holes::new(13036, 3) },
+    Stencil { name: Name::new(59777, 15), code: Bytes::new(159623, 21), data: Bytes::new(159644, 0), holes: Holes::new(13036, 3) },
     // mul_i64_imm__42 (int_ops.c): 21 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(59792, 15), code: Bytes::new(159546, 21), data: Bytes::new(159567, 0), holes: Holes::new(13039, 3) },
+    Stencil { name: Name::new(59792, 15), code: Bytes::new(159644, 21), data: Bytes::new(159665, 0), holes: Holes::new(13039, 3) },
     // mul_i64_imm__43 (int_ops.c): 21 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(59807, 15), code: Bytes::new(159567, 21), data: Bytes::new(159588, 0), holes: Holes::new(13042, 3) },
+    Stencil { name: Name::new(59807, 15), code: Bytes::new(159665, 21), data: Bytes::new(159686, 0), holes: Holes::new(13042, 3) },
     // mul_i64_imm__44 (int_ops.c): 21 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(59822, 15), code: Bytes::new(159588, 21), data: Bytes::new(159609, 0), holes: Holes::new(13045, 3) },
+    Stencil { name: Name::new(59822, 15), code: Bytes::new(159686, 21), data: Bytes::new(159707, 0), holes: Holes::new(13045, 3) },
     // mul_i64_imm__45 (int_ops.c): 21 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(59837, 15), code: Bytes::new(159609, 21), data: Bytes::new(159630, 0), holes: Holes::new(13048, 3) },
+    Stencil { name: Name::new(59837, 15), code: Bytes::new(159707, 21), data: Bytes::new(159728, 0), holes: Holes::new(13048, 3) },
     // mul_i64_imm__4m (int_ops.c): 29 code bytes, 0 data bytes, 4 holes
-    Stencil { name: Name::new(59852, 15), code: Bytes::new(159630, 29), data: Bytes::new(159659, 0), holes: Holes::new(13051, 4) },
+    Stencil { name: Name::new(59852, 15), code: Bytes::new(159728, 29), data: Bytes::new(159757, 0), holes: Holes::new(13051, 4) },
     // mul_i64_imm__50 (int_ops.c): 21 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(59867, 15), code: Bytes::new(159659, 21), data: Bytes::new(159680, 0), holes: Holes::new(13055, 3) },
+    Stencil { name: Name::new(59867, 15), code: Bytes::new(159757, 21), data: Bytes::new(159778, 0), holes: Holes::new(13055, 3) },
     // mul_i64_imm__51 (int_ops.c): 21 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(59882, 15), code: Bytes::new(159680, 21), data: Bytes::new(159701, 0), holes: Holes::new(13058, 3) },
+    Stencil { name: Name::new(59882, 15), code: Bytes::new(159778, 21), data: Bytes::new(159799, 0), holes: Holes::new(13058, 3) },
     // mul_i64_imm__52 (int_ops.c): 21 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(59897, 15), code: Bytes::new(159701, 21), data: Bytes::new(159722, 0), holes: Holes::new(13061, 3) },
+    Stencil { name: Name::new(59897, 15), code: Bytes::new(159799, 21), data: Bytes::new(159820, 0), holes: Holes::new(13061, 3) },
     // mul_i64_imm__53 (int_ops.c): 21 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(59912, 15), code: Bytes::new(159722, 21), data: Bytes::new(159743, 0), holes: Holes::new(13064, 3) },
+    Stencil { name: Name::new(59912, 15), code: Bytes::new(159820, 21), data: Bytes::new(159841, 0), holes: Holes::new(13064, 3) },
     // mul_i64_imm__54 (int_ops.c): 21 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(59927, 15), code: Bytes::new(159743, 21), data: Bytes::new(159764, 0), holes: Holes::new(13067, 3) },
+    Stencil { name: Name::new(59927, 15), code: Bytes::new(159841, 21), data: Bytes::new(159862, 0), holes: Holes::new(13067, 3) },
     // mul_i64_imm__55 (int_ops.c): 21 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(59942, 15), code: Bytes::new(159764, 21), data: Bytes::new(159785, 0), holes: Holes::new(13070, 3) },
+    Stencil { name: Name::new(59942, 15), code: Bytes::new(159862, 21), data: Bytes::new(159883, 0), holes: Holes::new(13070, 3) },
     // mul_i64_imm__5m (int_ops.c): 29 code bytes, 0 data bytes, 4 holes
-    Stencil { name: Name::new(59957, 15), code: Bytes::new(159785, 29), data: Bytes::new(159814, 0), holes: Holes::new(13073, 4) },
+    Stencil { name: Name::new(59957, 15), code: Bytes::new(159883, 29), data: Bytes::new(159912, 0), holes: Holes::new(13073, 4) },
     // mul_i64_imm__m0 (int_ops.c): 26 code bytes, 0 data bytes, 4 holes
-    Stencil { name: Name::new(59972, 15), code: Bytes::new(159814, 26), data: Bytes::new(159840, 0), holes: Holes::new(13077, 4) },
+    Stencil { name: Name::new(59972, 15), code: Bytes::new(159912, 26), data: Bytes::new(159938, 0), holes: Holes::new(13077, 4) },
     // mul_i64_imm__m1 (int_ops.c): 26 code bytes, 0 data bytes, 4 holes
-    Stencil { name: Name::new(59987, 15), code: Bytes::new(159840, 26), data: Bytes::new(159866, 0), holes: Holes::new(13081, 4) },
+    Stencil { name: Name::new(59987, 15), code: Bytes::new(159938, 26), data: Bytes::new(159964, 0), holes: Holes::new(13081, 4) },
     // mul_i64_imm__m2 (int_ops.c): 26 code bytes, 0 data bytes, 4 holes
-    Stencil { name: Name::new(60002, 15), code: Bytes::new(159866, 26), data: Bytes::new(159892, 0), holes: Holes::new(13085, 4) },
+    Stencil { name: Name::new(60002, 15), code: Bytes::new(159964, 26), data: Bytes::new(159990, 0), holes: Holes::new(13085, 4) },
     // mul_i64_imm__m3 (int_ops.c): 26 code bytes, 0 data bytes, 4 holes
-    Stencil { name: Name::new(60017, 15), code: Bytes::new(159892, 26), data: Bytes::new(159918, 0), holes: Holes::new(13089, 4) },
+    Stencil { name: Name::new(60017, 15), code: Bytes::new(159990, 26), data: Bytes::new(160016, 0), holes: Holes::new(13089, 4) },
     // mul_i64_imm__m4 (int_ops.c): 26 code bytes, 0 data bytes, 4 holes
-    Stencil { name: Name::new(60032, 15), code: Bytes::new(159918, 26), data: Bytes::new(159944, 0), holes: Holes::new(13093, 4) },
+    Stencil { name: Name::new(60032, 15), code: Bytes::new(160016, 26), data: Bytes::new(160042, 0), holes: Holes::new(13093, 4) },
     // mul_i64_imm__m5 (int_ops.c): 26 code bytes, 0 data bytes, 4 holes
-    Stencil { name: Name::new(60047, 15), code: Bytes::new(159944, 26), data: Bytes::new(159970, 0), holes: Holes::new(13097, 4) },
+    Stencil { name: Name::new(60047, 15), code: Bytes::new(160042, 26), data: Bytes::new(160068, 0), holes: Holes::new(13097, 4) },
     // ne_f64 (float_ops.c): 42 code bytes, 0 data bytes, 4 holes
-    Stencil { name: Name::new(60062, 6), code: Bytes::new(159970, 42), data: Bytes::new(160012, 0), holes: Holes::new(13101, 4) },
+    Stencil { name: Name::new(60062, 6), code: Bytes::new(160068, 42), data: Bytes::new(160110, 0), holes: Holes::new(13101, 4) },
     // ne_i64 (int_ops.c): 36 code bytes, 0 data bytes, 4 holes
-    Stencil { name: Name::new(60068, 6), code: Bytes::new(160012, 36), data: Bytes::new(160048, 0), holes: Holes::new(13105, 4) },
+    Stencil { name: Name::new(60068, 6), code: Bytes::new(160110, 36), data: Bytes::new(160146, 0), holes: Holes::new(13105, 4) },
     // neg_f64 (float_ops.c): 32 code bytes, 16 data bytes, 4 holes
-    Stencil { name: Name::new(60074, 7), code: Bytes::new(160048, 32), data: Bytes::new(160080, 16), holes: Holes::new(13109, 4) },
+    Stencil { name: Name::new(60074, 7), code: Bytes::new(160146, 32), data: Bytes::new(160178, 16), holes: Holes::new(13109, 4) },
     // neg_f64__00 (float_ops.c): 12 code bytes, 16 data bytes, 2 holes
-    Stencil { name: Name::new(60081, 11), code: Bytes::new(160096, 12), data: Bytes::new(160108, 16), holes: Holes::new(13113, 2) },
+    Stencil { name: Name::new(60081, 11), code: Bytes::new(160194, 12), data: Bytes::new(160206, 16), holes: Holes::new(13113, 2) },
     // neg_f64__01 (float_ops.c): 15 code bytes, 16 data bytes, 2 holes
-    Stencil { name: Name::new(60092, 11), code: Bytes::new(160124, 15), data: Bytes::new(160139, 16), holes: Holes::new(13115, 2) },
+    Stencil { name: Name::new(60092, 11), code: Bytes::new(160222, 15), data: Bytes::new(160237, 16), holes: Holes::new(13115, 2) },
     // neg_f64__02 (float_ops.c): 15 code bytes, 16 data bytes, 2 holes
-    Stencil { name: Name::new(60103, 11), code: Bytes::new(160155, 15), data: Bytes::new(160170, 16), holes: Holes::new(13117, 2) },
+    Stencil { name: Name::new(60103, 11), code: Bytes::new(160253, 15), data: Bytes::new(160268, 16), holes: Holes::new(13117, 2) },
     // neg_f64__03 (float_ops.c): 15 code bytes, 16 data bytes, 2 holes
-    Stencil { name: Name::new(60114, 11), code: Bytes::new(160186, 15), data: Bytes::new(160201, 16), holes: Holes::new(13119, 2) },
+    Stencil { name: Name::new(60114, 11), code: Bytes::new(160284, 15), data: Bytes::new(160299, 16), holes: Holes::new(13119, 2) },
     // neg_f64__04 (float_ops.c): 15 code bytes, 16 data bytes, 2 holes
-    Stencil { name: Name::new(60125, 11), code: Bytes::new(160217, 15), data: Bytes::new(160232, 16), holes: Holes::new(13121, 2) },
+    Stencil { name: Name::new(60125, 11), code: Bytes::new(160315, 15), data: Bytes::new(160330, 16), holes: Holes::new(13121, 2) },
     // neg_f64__05 (float_ops.c): 15 code bytes, 16 data bytes, 2 holes
-    Stencil { name: Name::new(60136, 11), code: Bytes::new(160248, 15), data: Bytes::new(160263, 16), holes: Holes::new(13123, 2) },
+    Stencil { name: Name::new(60136, 11), code: Bytes::new(160346, 15), data: Bytes::new(160361, 16), holes: Holes::new(13123, 2) },
     // neg_f64__06 (float_ops.c): 15 code bytes, 16 data bytes, 2 holes
-    Stencil { name: Name::new(60147, 11), code: Bytes::new(160279, 15), data: Bytes::new(160294, 16), holes: Holes::new(13125, 2) },
+    Stencil { name: Name::new(60147, 11), code: Bytes::new(160377, 15), data: Bytes::new(160392, 16), holes: Holes::new(13125, 2) },
     // neg_f64__07 (float_ops.c): 15 code bytes, 16 data bytes, 2 holes
-    Stencil { name: Name::new(60158, 11), code: Bytes::new(160310, 15), data: Bytes::new(160325, 16), holes: Holes::new(13127, 2) },
+    Stencil { name: Name::new(60158, 11), code: Bytes::new(160408, 15), data: Bytes::new(160423, 16), holes: Holes::new(13127, 2) },
     // neg_f64__0m (float_ops.c): 22 code bytes, 16 data bytes, 3 holes
-    Stencil { name: Name::new(60169, 11), code: Bytes::new(160341, 22), data: Bytes::new(160363, 16), holes: Holes::new(13129, 3) },
+    Stencil { name: Name::new(60169, 11), code: Bytes::new(160439, 22), data: Bytes::new(160461, 16), holes: Holes::new(13129, 3) },
     // neg_f64__10 (float_ops.c): 15 code bytes, 16 data bytes, 2 holes
-    Stencil { name: Name::new(60180, 11), code: Bytes::new(160379, 15), data: Bytes::new(160394, 16), holes: Holes::new(13132, 2) },
+    Stencil { name: Name::new(60180, 11), code: Bytes::new(160477, 15), data: Bytes::new(160492, 16), holes: Holes::new(13132, 2) },
     // neg_f64__11 (float_ops.c): 12 code bytes, 16 data bytes, 2 holes
-    Stencil { name: Name::new(60191, 11), code: Bytes::new(160410, 12), data: Bytes::new(160422, 16), holes: Holes::new(13134, 2) },
+    Stencil { name: Name::new(60191, 11), code: Bytes::new(160508, 12), data: Bytes::new(160520, 16), holes: Holes::new(13134, 2) },
     // neg_f64__12 (float_ops.c): 15 code bytes, 16 data bytes, 2 holes
-    Stencil { name: Name::new(60202, 11), code: Bytes::new(160438, 15), data: Bytes::new(160453, 16), holes: Holes::new(13136, 2) },
+    Stencil { name: Name::new(60202, 11), code: Bytes::new(160536, 15), data: Bytes::new(160551, 16), holes: Holes::new(13136, 2) },
     // neg_f64__13 (float_ops.c): 15 code bytes, 16 data bytes, 2 holes
-    Stencil { name: Name::new(60213, 11), code: Bytes::new(160469, 15), data: Bytes::new(160484, 16), holes: Holes::new(13138, 2) },
+    Stencil { name: Name::new(60213, 11), code: Bytes::new(160567, 15), data: Bytes::new(160582, 16), holes: Holes::new(13138, 2) },
     // neg_f64__14 (float_ops.c): 15 code bytes, 16 data bytes, 2 holes
-    Stencil { name: Name::new(60224, 11), code: Bytes::new(160500, 15), data: Bytes::new(160515, 16), holes: Holes::new(13140, 2) },
+    Stencil { name: Name::new(60224, 11), code: Bytes::new(160598, 15), data: Bytes::new(160613, 16), holes: Holes::new(13140, 2) },
     // neg_f64__15 (float_ops.c): 15 code bytes, 16 data bytes, 2 holes
-    Stencil { name: Name::new(60235, 11), code: Bytes::new(160531, 15), data: Bytes::new(160546, 16), holes: Holes::new(13142, 2) },
+    Stencil { name: Name::new(60235, 11), code: Bytes::new(160629, 15), data: Bytes::new(160644, 16), holes: Holes::new(13142, 2) },
     // neg_f64__16 (float_ops.c): 15 code bytes, 16 data bytes, 2 holes
-    Stencil { name: Name::new(60246, 11), code: Bytes::new(160562, 15), data: Bytes::new(160577, 16), holes: Holes::new(13144, 2) },
+    Stencil { name: Name::new(60246, 11), code: Bytes::new(160660, 15), data: Bytes::new(160675, 16), holes: Holes::new(13144, 2) },
     // neg_f64__17 (float_ops.c): 15 code bytes, 16 data bytes, 2 holes
-    Stencil { name: Name::new(60257, 11), code: Bytes::new(160593, 15), data: Bytes::new(160608, 16), holes: Holes::new(13146, 2) },
+    Stencil { name: Name::new(60257, 11), code: Bytes::new(160691, 15), data: Bytes::new(160706, 16), holes: Holes::new(13146, 2) },
     // neg_f64__1m (float_ops.c): 22 code bytes, 16 data bytes, 3 holes
-    Stencil { name: Name::new(60268, 11), code: Bytes::new(160624, 22), data: Bytes::new(160646, 16), holes: Holes::new(13148, 3) },
+    Stencil { name: Name::new(60268, 11), code: Bytes::new(160722, 22), data: Bytes::new(160744, 16), holes: Holes::new(13148, 3) },
     // neg_f64__20 (float_ops.c): 15 code bytes, 16 data bytes, 2 holes
-    Stencil { name: Name::new(60279, 11), code: Bytes::new(160662, 15), data: Bytes::new(160677, 16), holes: Holes::new(13151, 2) },
+    Stencil { name: Name::new(60279, 11), code: Bytes::new(160760, 15), data: Bytes::new(160775, 16), holes: Holes::new(13151, 2) },
     // neg_f64__21 (float_ops.c): 15 code bytes, 16 data bytes, 2 holes
-    Stencil { name: Name::new(60290, 11), code: Bytes::new(160693, 15), data: Bytes::new(160708, 16), holes: Holes::new(13153, 2) },
+    Stencil { name: Name::new(60290, 11), code: Bytes::new(160791, 15), data: Bytes::new(160806, 16), holes: Holes::new(13153, 2) },
     // neg_f64__22 (float_ops.c): 12 code bytes, 16 data bytes, 2 holes
-    Stencil { name: Name::new(60301, 11), code: Bytes::new(160724, 12), data: Bytes::new(160736, 16), holes: Holes::new(13155, 2) },
+    Stencil { name: Name::new(60301, 11), code: Bytes::new(160822, 12), data: Bytes::new(160834, 16), holes: Holes::new(13155, 2) },
     // neg_f64__23 (float_ops.c): 15 code bytes, 16 data bytes, 2 holes
-    Stencil { name: Name::new(60312, 11), code: Bytes::new(160752, 15), data: Bytes::new(160767, 16), holes: Holes::new(13157, 2) },
+    Stencil { name: Name::new(60312, 11), code: Bytes::new(160850, 15), data: Bytes::new(160865, 16), holes: Holes::new(13157, 2) },
     // neg_f64__24 (float_ops.c): 15 code bytes, 16 data bytes, 2 holes
-    Stencil { name: Name::new(60323, 11), code: Bytes::new(160783, 15), data: Bytes::new(160798, 16), holes: Holes::new(13159, 2) },
+    Stencil { name: Name::new(60323, 11), code: Bytes::new(160881, 15), data: Bytes::new(160896, 16), holes: Holes::new(13159, 2) },
     // neg_f64__25 (float_ops.c): 15 code bytes, 16 data bytes, 2 holes
-    Stencil { name: Name::new(60334, 11), code: Bytes::new(160814, 15), data: Bytes::new(160829, 16), holes: Holes::new(13161, 2) },
+    Stencil { name: Name::new(60334, 11), code: Bytes::new(160912, 15), data: Bytes::new(160927, 16), holes: Holes::new(13161, 2) },
     // neg_f64__26 (float_ops.c): 15 code bytes, 16 data bytes, 2 holes
-    Stencil { name: Name::new(60345, 11), code: Bytes::new(160845, 15), data: Bytes::new(160860, 16), holes: Holes::new(13163, 2) },
+    Stencil { name: Name::new(60345, 11), code: Bytes::new(160943, 15), data: Bytes::new(160958, 16), holes: Holes::new(13163, 2) },
     // neg_f64__27 (float_ops.c): 15 code bytes, 16 data bytes, 2 holes
-    Stencil { name: Name::new(60356, 11), code: Bytes::new(160876, 15), data: Bytes::new(160891, 16), holes: Holes::new(13165, 2) },
+    Stencil { name: Name::new(60356, 11), code: Bytes::new(160974, 15), data: Bytes::new(160989, 16), holes: Holes::new(13165, 2) },
     // neg_f64__2m (float_ops.c): 22 code bytes, 16 data bytes, 3 holes
-    Stencil { name: Name::new(60367, 11), code: Bytes::new(160907, 22), data: Bytes::new(160929, 16), holes: Holes::new(13167, 3) },
+    Stencil { name: Name::new(60367, 11), code: Bytes::new(161005, 22), data: Bytes::new(161027, 16), holes: Holes::new(13167, 3) },
     // neg_f64__30 (float_ops.c): 15 code bytes, 16 data bytes, 2 holes
-    Stencil { name: Name::new(60378, 11), code: Bytes::new(160945, 15), data: Bytes::new(160960, 16), holes: Holes::new(13170, 2) },
+    Stencil { name: Name::new(60378, 11), code: Bytes::new(161043, 15), data: Bytes::new(161058, 16), holes: Holes::new(13170, 2) },
     // neg_f64__31 (float_ops.c): 15 code bytes, 16 data bytes, 2 holes
-    Stencil { name: Name::new(60389, 11), code: Bytes::new(160976, 15), data: Bytes::new(160991, 16), holes: Holes::new(13172, 2) },
+    Stencil { name: Name::new(60389, 11), code: Bytes::new(161074, 15), data: Bytes::new(161089, 16), holes: Holes::new(13172, 2) },
     // neg_f64__32 (float_ops.c): 15 code bytes, 16 data bytes, 2 holes
-    Stencil { name: Name::new(60400, 11), code: Bytes::new(161007, 15), data: Bytes::new(161022, 16), holes: Holes::new(13174, 2) },
+    Stencil { name: Name::new(60400, 11), code: Bytes::new(161105, 15), data: Bytes::new(161120, 16), holes: Holes::new(13174, 2) },
     // neg_f64__33 (float_ops.c): 12 code bytes, 16 data bytes, 2 holes
-    Stencil { name: Name::new(60411, 11), code: Bytes::new(161038, 12), data: Bytes::new(161050, 16), holes: Holes::new(13176, 2) },
+    Stencil { name: Name::new(60411, 11), code: Bytes::new(161136, 12), data: Bytes::new(161148, 16), holes: Holes::new(13176, 2) },
     // neg_f64__34 (float_ops.c): 15 code bytes, 16 data bytes, 2 holes
-    Stencil { name: Name::new(60422, 11), code: Bytes::new(161066, 15), data: Bytes::new(161081, 16), holes: Holes::new(13178, 2) },
+    Stencil { name: Name::new(60422, 11), code: Bytes::new(161164, 15), data: Bytes::new(161179, 16), holes: Holes::new(13178, 2) },
     // neg_f64__35 (float_ops.c): 15 code bytes, 16 data bytes, 2 holes
-    Stencil { name: Name::new(60433, 11), code: Bytes::new(161097, 15), data: Bytes::new(161112, 16), holes: Holes::new(13180, 2) },
+    Stencil { name: Name::new(60433, 11), code: Bytes::new(161195, 15), data: Bytes::new(161210, 16), holes: Holes::new(13180, 2) },
     // neg_f64__36 (float_ops.c): 15 code bytes, 16 data bytes, 2 holes
-    Stencil { name: Name::new(60444, 11), code: Bytes::new(161128, 15), data: Bytes::new(161143, 16), holes: Holes::new(13182, 2) },
+    Stencil { name: Name::new(60444, 11), code: Bytes::new(161226, 15), data: Bytes::new(161241, 16), holes: Holes::new(13182, 2) },
     // neg_f64__37 (float_ops.c): 15 code bytes, 16 data bytes, 2 holes
-    Stencil { name: Name::new(60455, 11), code: Bytes::new(161159, 15), data: Bytes::new(161174, 16), holes: Holes::new(13184, 2) },
+    Stencil { name: Name::new(60455, 11), code: Bytes::new(161257, 15), data: Bytes::new(161272, 16), holes: Holes::new(13184, 2) },
     // neg_f64__3m (float_ops.c): 22 code bytes, 16 data bytes, 3 holes
-    Stencil { name: Name::new(60466, 11), code: Bytes::new(161190, 22), data: Bytes::new(161212, 16), holes: Holes::new(13186, 3) },
+    Stencil { name: Name::new(60466, 11), code: Bytes::new(161288, 22), data: Bytes::new(161310, 16), holes: Holes::new(13186, 3) },
     // neg_f64__40 (float_ops.c): 15 code bytes, 16 data bytes, 2 holes
-    Stencil { name: Name::new(60477, 11), code: Bytes::new(161228, 15), data: Bytes::new(161243, 16), holes: Holes::new(13189, 2) },
+    Stencil { name: Name::new(60477, 11), code: Bytes::new(161326, 15), data: Bytes::new(161341, 16), holes: Holes::new(13189, 2) },
     // neg_f64__41 (float_ops.c): 15 code bytes, 16 data bytes, 2 holes
-    Stencil { name: Name::new(60488, 11), code: Bytes::new(161259, 15), data: Bytes::new(161274, 16), holes: Holes::new(13191, 2) },
+    Stencil { name: Name::new(60488, 11), code: Bytes::new(161357, 15), data: Bytes::new(161372, 16), holes: Holes::new(13191, 2) },
     // neg_f64__42 (float_ops.c): 15 code bytes, 16 data bytes, 2 holes
-    Stencil { name: Name::new(60499, 11), code: Bytes::new(161290, 15), data: Bytes::new(161305, 16), holes: Holes::new(13193, 2) },
+    Stencil { name: Name::new(60499, 11), code: Bytes::new(161388, 15), data: Bytes::new(161403, 16), holes: Holes::new(13193, 2) },
     // neg_f64__43 (float_ops.c): 15 code bytes, 16 data bytes, 2 holes
-    Stencil { name: Name::new(60510, 11), code: Bytes::new(161321, 15), data: Bytes::new(161336, 16), holes: Holes::new(13195, 2) },
+    Stencil { name: Name::new(60510, 11), code: Bytes::new(161419, 15), data: Bytes::new(161434, 16), holes: Holes::new(13195, 2) },
     // neg_f64__44 (float_ops.c): 12 code bytes, 16 data bytes, 2 holes
-    Stencil { name: Name::new(60521, 11), code: Bytes::new(161352, 12), data: Bytes::new(161364, 16), holes: Holes::new(13197, 2) },
+    Stencil { name: Name::new(60521, 11), code: Bytes::new(161450, 12), data: Bytes::new(161462, 16), holes: Holes::new(13197, 2) },
     // neg_f64__45 (float_ops.c): 15 code bytes, 16 data bytes, 2 holes
-    Stencil { name: Name::new(60532, 11), code: Bytes::new(161380, 15), data: Bytes::new(161395, 16), holes: Holes::new(13199, 2) },
+    Stencil { name: Name::new(60532, 11), code: Bytes::new(161478, 15), data: Bytes::new(161493, 16), holes: Holes::new(13199, 2) },
     // neg_f64__46 (float_ops.c): 15 code bytes, 16 data bytes, 2 holes
-    Stencil { name: Name::new(60543, 11), code: Bytes::new(161411, 15), data: Bytes::new(161426, 16), holes: Holes::new(13201, 2) },
+    Stencil { name: Name::new(60543, 11), code: Bytes::new(161509, 15), data: Bytes::new(161524, 16), holes: Holes::new(13201, 2) },
     // neg_f64__47 (float_ops.c): 15 code bytes, 16 data bytes, 2 holes
-    Stencil { name: Name::new(60554, 11), code: Bytes::new(161442, 15), data: Bytes::new(161457, 16), holes: Holes::new(13203, 2) },
+    Stencil { name: Name::new(60554, 11), code: Bytes::new(161540, 15), data: Bytes::new(161555, 16), holes: Holes::new(13203, 2) },
     // neg_f64__4m (float_ops.c): 22 code bytes, 16 data bytes, 3 holes
-    Stencil { name: Name::new(60565, 11), code: Bytes::new(161473, 22), data: Bytes::new(161495, 16), holes: Holes::new(13205, 3) },
+    Stencil { name: Name::new(60565, 11), code: Bytes::new(161571, 22), data: Bytes::new(161593, 16), holes: Holes::new(13205, 3) },
     // neg_f64__50 (float_ops.c): 15 code bytes, 16 data bytes, 2 holes
-    Stencil { name: Name::new(60576, 11), code: Bytes::new(161511, 15), data: Bytes::new(161526, 16), holes: Holes::new(13208, 2) },
+    Stencil { name: Name::new(60576, 11), code: Bytes::new(161609, 15), data: Bytes::new(161624, 16), holes: Holes::new(13208, 2) },
     // neg_f64__51 (float_ops.c): 15 code bytes, 16 data bytes, 2 holes
-    Stencil { name: Name::new(60587, 11), code: Bytes::new(161542, 15), data: Bytes::new(161557, 16), holes: Holes::new(13210, 2) },
+    Stencil { name: Name::new(60587, 11), code: Bytes::new(161640, 15), data: Bytes::new(161655, 16), holes: Holes::new(13210, 2) },
     // neg_f64__52 (float_ops.c): 15 code bytes, 16 data bytes, 2 holes
-    Stencil { name: Name::new(60598, 11), code: Bytes::new(161573, 15), data: Bytes::new(161588, 16), holes: Holes::new(13212, 2) },
+    Stencil { name: Name::new(60598, 11), code: Bytes::new(161671, 15), data: Bytes::new(161686, 16), holes: Holes::new(13212, 2) },
     // neg_f64__53 (float_ops.c): 15 code bytes, 16 data bytes, 2 holes
-    Stencil { name: Name::new(60609, 11), code: Bytes::new(161604, 15), data: Bytes::new(161619, 16), holes: Holes::new(13214, 2) },
+    Stencil { name: Name::new(60609, 11), code: Bytes::new(161702, 15), data: Bytes::new(161717, 16), holes: Holes::new(13214, 2) },
     // neg_f64__54 (float_ops.c): 15 code bytes, 16 data bytes, 2 holes
-    Stencil { name: Name::new(60620, 11), code: Bytes::new(161635, 15), data: Bytes::new(161650, 16), holes: Holes::new(13216, 2) },
+    Stencil { name: Name::new(60620, 11), code: Bytes::new(161733, 15), data: Bytes::new(161748, 16), holes: Holes::new(13216, 2) },
     // neg_f64__55 (float_ops.c): 12 code bytes, 16 data bytes, 2 holes
-    Stencil { name: Name::new(60631, 11), code: Bytes::new(161666, 12), data: Bytes::new(161678, 16), holes: Holes::new(13218, 2) },
+    Stencil { name: Name::new(60631, 11), code: Bytes::new(161764, 12), data: Bytes::new(161776, 16), holes: Holes::new(13218, 2) },
     // neg_f64__56 (float_ops.c): 15 code bytes, 16 data bytes, 2 holes
-    Stencil { name: Name::new(60642, 11), code: Bytes::new(161694, 15), data: Bytes::new(161709, 16), holes: Holes::new(13220, 2) },
+    Stencil { name: Name::new(60642, 11), code: Bytes::new(161792, 15), data: Bytes::new(161807, 16), holes: Holes::new(13220, 2) },
     // neg_f64__57 (float_ops.c): 15 code bytes, 16 data bytes, 2 holes
-    Stencil { name: Name::new(60653, 11), code: Bytes::new(161725, 15), data: Bytes::new(161740, 16), holes: Holes::new(13222, 2) },
+    Stencil { name: Name::new(60653, 11), code: Bytes::new(161823, 15), data: Bytes::new(161838, 16), holes: Holes::new(13222, 2) },
     // neg_f64__5m (float_ops.c): 22 code bytes, 16 data bytes, 3 holes
-    Stencil { name: Name::new(60664, 11), code: Bytes::new(161756, 22), data: Bytes::new(161778, 16), holes: Holes::new(13224, 3) },
+    Stencil { name: Name::new(60664, 11), code: Bytes::new(161854, 22), data: Bytes::new(161876, 16), holes: Holes::new(13224, 3) },
     // neg_f64__60 (float_ops.c): 15 code bytes, 16 data bytes, 2 holes
-    Stencil { name: Name::new(60675, 11), code: Bytes::new(161794, 15), data: Bytes::new(161809, 16), holes: Holes::new(13227, 2) },
+    Stencil { name: Name::new(60675, 11), code: Bytes::new(161892, 15), data: Bytes::new(161907, 16), holes: Holes::new(13227, 2) },
     // neg_f64__61 (float_ops.c): 15 code bytes, 16 data bytes, 2 holes
-    Stencil { name: Name::new(60686, 11), code: Bytes::new(161825, 15), data: Bytes::new(161840, 16), holes: Holes::new(13229, 2) },
+    Stencil { name: Name::new(60686, 11), code: Bytes::new(161923, 15), data: Bytes::new(161938, 16), holes: Holes::new(13229, 2) },
     // neg_f64__62 (float_ops.c): 15 code bytes, 16 data bytes, 2 holes
-    Stencil { name: Name::new(60697, 11), code: Bytes::new(161856, 15), data: Bytes::new(161871, 16), holes: Holes::new(13231, 2) },
+    Stencil { name: Name::new(60697, 11), code: Bytes::new(161954, 15), data: Bytes::new(161969, 16), holes: Holes::new(13231, 2) },
     // neg_f64__63 (float_ops.c): 15 code bytes, 16 data bytes, 2 holes
-    Stencil { name: Name::new(60708, 11), code: Bytes::new(161887, 15), data: Bytes::new(161902, 16), holes: Holes::new(13233, 2) },
+    Stencil { name: Name::new(60708, 11), code: Bytes::new(161985, 15), data: Bytes::new(162000, 16), holes: Holes::new(13233, 2) },
     // neg_f64__64 (float_ops.c): 15 code bytes, 16 data bytes, 2 holes
-    Stencil { name: Name::new(60719, 11), code: Bytes::new(161918, 15), data: Bytes::new(161933, 16), holes: Holes::new(13235, 2) },
+    Stencil { name: Name::new(60719, 11), code: Bytes::new(162016, 15), data: Bytes::new(162031, 16), holes: Holes::new(13235, 2) },
     // neg_f64__65 (float_ops.c): 15 code bytes, 16 data bytes, 2 holes
-    Stencil { name: Name::new(60730, 11), code: Bytes::new(161949, 15), data: Bytes::new(161964, 16), holes: Holes::new(13237, 2) },
+    Stencil { name: Name::new(60730, 11), code: Bytes::new(162047, 15), data: Bytes::new(162062, 16), holes: Holes::new(13237, 2) },
     // neg_f64__66 (float_ops.c): 12 code bytes, 16 data bytes, 2 holes
-    Stencil { name: Name::new(60741, 11), code: Bytes::new(161980, 12), data: Bytes::new(161992, 16), holes: Holes::new(13239, 2) },
+    Stencil { name: Name::new(60741, 11), code: Bytes::new(162078, 12), data: Bytes::new(162090, 16), holes: Holes::new(13239, 2) },
     // neg_f64__67 (float_ops.c): 15 code bytes, 16 data bytes, 2 holes
-    Stencil { name: Name::new(60752, 11), code: Bytes::new(162008, 15), data: Bytes::new(162023, 16), holes: Holes::new(13241, 2) },
+    Stencil { name: Name::new(60752, 11), code: Bytes::new(162106, 15), data: Bytes::new(162121, 16), holes: Holes::new(13241, 2) },
     // neg_f64__6m (float_ops.c): 22 code bytes, 16 data bytes, 3 holes
-    Stencil { name: Name::new(60763, 11), code: Bytes::new(162039, 22), data: Bytes::new(162061, 16), holes: Holes::new(13243, 3) },
+    Stencil { name: Name::new(60763, 11), code: Bytes::new(162137, 22), data: Bytes::new(162159, 16), holes: Holes::new(13243, 3) },
     // neg_f64__70 (float_ops.c): 15 code bytes, 16 data bytes, 2 holes
-    Stencil { name: Name::new(60774, 11), code: Bytes::new(162077, 15), data: Bytes::new(162092, 16), holes: Holes::new(13246, 2) },
+    Stencil { name: Name::new(60774, 11), code: Bytes::new(162175, 15), data: Bytes::new(162190, 16), holes: Holes::new(13246, 2) },
     // neg_f64__71 (float_ops.c): 15 code bytes, 16 data bytes, 2 holes
-    Stencil { name: Name::new(60785, 11), code: Bytes::new(162108, 15), data: Bytes::new(162123, 16), holes: Holes::new(13248, 2) },
+    Stencil { name: Name::new(60785, 11), code: Bytes::new(162206, 15), data: Bytes::new(162221, 16), holes: Holes::new(13248, 2) },
     // neg_f64__72 (float_ops.c): 15 code bytes, 16 data bytes, 2 holes
-    Stencil { name: Name::new(60796, 11), code: Bytes::new(162139, 15), data: Bytes::new(162154, 16), holes: Holes::new(13250, 2) },
+    Stencil { name: Name::new(60796, 11), code: Bytes::new(162237, 15), data: Bytes::new(162252, 16), holes: Holes::new(13250, 2) },
     // neg_f64__73 (float_ops.c): 15 code bytes, 16 data bytes, 2 holes
-    Stencil { name: Name::new(60807, 11), code: Bytes::new(162170, 15), data: Bytes::new(162185, 16), holes: Holes::new(13252, 2) },
+    Stencil { name: Name::new(60807, 11), code: Bytes::new(162268, 15), data: Bytes::new(162283, 16), holes: Holes::new(13252, 2) },
     // neg_f64__74 (float_ops.c): 15 code bytes, 16 data bytes, 2 holes
-    Stencil { name: Name::new(60818, 11), code: Bytes::new(162201, 15), data: Bytes::new(162216, 16), holes: Holes::new(13254, 2) },
+    Stencil { name: Name::new(60818, 11), code: Bytes::new(162299, 15), data: Bytes::new(162314, 16), holes: Holes::new(13254, 2) },
     // neg_f64__75 (float_ops.c): 15 code bytes, 16 data bytes, 2 holes
-    Stencil { name: Name::new(60829, 11), code: Bytes::new(162232, 15), data: Bytes::new(162247, 16), holes: Holes::new(13256, 2) },
+    Stencil { name: Name::new(60829, 11), code: Bytes::new(162330, 15), data: Bytes::new(162345, 16), holes: Holes::new(13256, 2) },
     // neg_f64__76 (float_ops.c): 15 code bytes, 16 data bytes, 2 holes
-    Stencil { name: Name::new(60840, 11), code: Bytes::new(162263, 15), data: Bytes::new(162278, 16), holes: Holes::new(13258, 2) },
+    Stencil { name: Name::new(60840, 11), code: Bytes::new(162361, 15), data: Bytes::new(162376, 16), holes: Holes::new(13258, 2) },
     // neg_f64__77 (float_ops.c): 12 code bytes, 16 data bytes, 2 holes
-    Stencil { name: Name::new(60851, 11), code: Bytes::new(162294, 12), data: Bytes::new(162306, 16), holes: Holes::new(13260, 2) },
+    Stencil { name: Name::new(60851, 11), code: Bytes::new(162392, 12), data: Bytes::new(162404, 16), holes: Holes::new(13260, 2) },
     // neg_f64__7m (float_ops.c): 22 code bytes, 16 data bytes, 3 holes
-    Stencil { name: Name::new(60862, 11), code: Bytes::new(162322, 22), data: Bytes::new(162344, 16), holes: Holes::new(13262, 3) },
+    Stencil { name: Name::new(60862, 11), code: Bytes::new(162420, 22), data: Bytes::new(162442, 16), holes: Holes::new(13262, 3) },
     // neg_f64__m0 (float_ops.c): 26 code bytes, 16 data bytes, 3 holes
-    Stencil { name: Name::new(60873, 11), code: Bytes::new(162360, 26), data: Bytes::new(162386, 16), holes: Holes::new(13265, 3) },
+    Stencil { name: Name::new(60873, 11), code: Bytes::new(162458, 26), data: Bytes::new(162484, 16), holes: Holes::new(13265, 3) },
     // neg_f64__m1 (float_ops.c): 26 code bytes, 16 data bytes, 3 holes
-    Stencil { name: Name::new(60884, 11), code: Bytes::new(162402, 26), data: Bytes::new(162428, 16), holes: Holes::new(13268, 3) },
+    Stencil { name: Name::new(60884, 11), code: Bytes::new(162500, 26), data: Bytes::new(162526, 16), holes: Holes::new(13268, 3) },
     // neg_f64__m2 (float_ops.c): 26 code bytes, 16 data bytes, 3 holes
-    Stencil { name: Name::new(60895, 11), code: Bytes::new(162444, 26), data: Bytes::new(162470, 16), holes: Holes::new(13271, 3) },
+    Stencil { name: Name::new(60895, 11), code: Bytes::new(162542, 26), data: Bytes::new(162568, 16), holes: Holes::new(13271, 3) },
     // neg_f64__m3 (float_ops.c): 26 code bytes, 16 data bytes, 3 holes
-    Stencil { name: Name::new(60906, 11), code: Bytes::new(162486, 26), data: Bytes::new(162512, 16), holes: Holes::new(13274, 3) },
+    Stencil { name: Name::new(60906, 11), code: Bytes::new(162584, 26), data: Bytes::new(162610, 16), holes: Holes::new(13274, 3) },
     // neg_f64__m4 (float_ops.c): 26 code bytes, 16 data bytes, 3 holes
-    Stencil { name: Name::new(60917, 11), code: Bytes::new(162528, 26), data: Bytes::new(162554, 16), holes: Holes::new(13277, 3) },
+    Stencil { name: Name::new(60917, 11), code: Bytes::new(162626, 26), data: Bytes::new(162652, 16), holes: Holes::new(13277, 3) },
     // neg_f64__m5 (float_ops.c): 26 code bytes, 16 data bytes, 3 holes
-    Stencil { name: Name::new(60928, 11), code: Bytes::new(162570, 26), data: Bytes::new(162596, 16), holes: Holes::new(13280, 3) },
+    Stencil { name: Name::new(60928, 11), code: Bytes::new(162668, 26), data: Bytes::new(162694, 16), holes: Holes::new(13280, 3) },
     // neg_f64__m6 (float_ops.c): 26 code bytes, 16 data bytes, 3 holes
-    Stencil { name: Name::new(60939, 11), code: Bytes::new(162612, 26), data: Bytes::new(162638, 16), holes: Holes::new(13283, 3) },
+    Stencil { name: Name::new(60939, 11), code: Bytes::new(162710, 26), data: Bytes::new(162736, 16), holes: Holes::new(13283, 3) },
     // neg_f64__m7 (float_ops.c): 26 code bytes, 16 data bytes, 3 holes
-    Stencil { name: Name::new(60950, 11), code: Bytes::new(162654, 26), data: Bytes::new(162680, 16), holes: Holes::new(13286, 3) },
+    Stencil { name: Name::new(60950, 11), code: Bytes::new(162752, 26), data: Bytes::new(162778, 16), holes: Holes::new(13286, 3) },
     // neg_i64 (int_ops.c): 30 code bytes, 0 data bytes, 4 holes
-    Stencil { name: Name::new(60961, 7), code: Bytes::new(162696, 30), data: Bytes::new(162726, 0), holes: Holes::new(13289, 4) },
+    Stencil { name: Name::new(60961, 7), code: Bytes::new(162794, 30), data: Bytes::new(162824, 0), holes: Holes::new(13289, 4) },
     // new_list (lists.c): 172 code bytes, 0 data bytes, 7 holes
-    Stencil { name: Name::new(60968, 8), code: Bytes::new(162726, 172), data: Bytes::new(162898, 0), holes: Holes::new(13293, 7) },
+    Stencil { name: Name::new(60968, 8), code: Bytes::new(162824, 172), data: Bytes::new(162996, 0), holes: Holes::new(13293, 7) },
     // new_list_c1 (lists.c): 172 code bytes, 0 data bytes, 7 holes
-    Stencil { name: Name::new(60976, 11), code: Bytes::new(162898, 172), data: Bytes::new(163070, 0), holes: Holes::new(13300, 7) },
+    Stencil { name: Name::new(60976, 11), code: Bytes::new(162996, 172), data: Bytes::new(163168, 0), holes: Holes::new(13300, 7) },
     // new_list_c2 (lists.c): 172 code bytes, 0 data bytes, 7 holes
-    Stencil { name: Name::new(60987, 11), code: Bytes::new(163070, 172), data: Bytes::new(163242, 0), holes: Holes::new(13307, 7) },
+    Stencil { name: Name::new(60987, 11), code: Bytes::new(163168, 172), data: Bytes::new(163340, 0), holes: Holes::new(13307, 7) },
     // new_list_c3 (lists.c): 172 code bytes, 0 data bytes, 7 holes
-    Stencil { name: Name::new(60998, 11), code: Bytes::new(163242, 172), data: Bytes::new(163414, 0), holes: Holes::new(13314, 7) },
+    Stencil { name: Name::new(60998, 11), code: Bytes::new(163340, 172), data: Bytes::new(163512, 0), holes: Holes::new(13314, 7) },
     // new_list_c4 (lists.c): 172 code bytes, 0 data bytes, 7 holes
-    Stencil { name: Name::new(61009, 11), code: Bytes::new(163414, 172), data: Bytes::new(163586, 0), holes: Holes::new(13321, 7) },
+    Stencil { name: Name::new(61009, 11), code: Bytes::new(163512, 172), data: Bytes::new(163684, 0), holes: Holes::new(13321, 7) },
     // new_list_c5 (lists.c): 172 code bytes, 0 data bytes, 7 holes
-    Stencil { name: Name::new(61020, 11), code: Bytes::new(163586, 172), data: Bytes::new(163758, 0), holes: Holes::new(13328, 7) },
+    Stencil { name: Name::new(61020, 11), code: Bytes::new(163684, 172), data: Bytes::new(163856, 0), holes: Holes::new(13328, 7) },
     // new_list_c6 (lists.c): 172 code bytes, 0 data bytes, 7 holes
-    Stencil { name: Name::new(61031, 11), code: Bytes::new(163758, 172), data: Bytes::new(163930, 0), holes: Holes::new(13335, 7) },
+    Stencil { name: Name::new(61031, 11), code: Bytes::new(163856, 172), data: Bytes::new(164028, 0), holes: Holes::new(13335, 7) },
     // new_list_f (lists.c): 172 code bytes, 0 data bytes, 7 holes
-    Stencil { name: Name::new(61042, 10), code: Bytes::new(163930, 172), data: Bytes::new(164102, 0), holes: Holes::new(13342, 7) },
+    Stencil { name: Name::new(61042, 10), code: Bytes::new(164028, 172), data: Bytes::new(164200, 0), holes: Holes::new(13342, 7) },
     // new_list_f_c1 (lists.c): 172 code bytes, 0 data bytes, 7 holes
-    Stencil { name: Name::new(61052, 13), code: Bytes::new(164102, 172), data: Bytes::new(164274, 0), holes: Holes::new(13349, 7) },
+    Stencil { name: Name::new(61052, 13), code: Bytes::new(164200, 172), data: Bytes::new(164372, 0), holes: Holes::new(13349, 7) },
     // new_list_f_c2 (lists.c): 172 code bytes, 0 data bytes, 7 holes
-    Stencil { name: Name::new(61065, 13), code: Bytes::new(164274, 172), data: Bytes::new(164446, 0), holes: Holes::new(13356, 7) },
+    Stencil { name: Name::new(61065, 13), code: Bytes::new(164372, 172), data: Bytes::new(164544, 0), holes: Holes::new(13356, 7) },
     // new_list_f_c3 (lists.c): 172 code bytes, 0 data bytes, 7 holes
-    Stencil { name: Name::new(61078, 13), code: Bytes::new(164446, 172), data: Bytes::new(164618, 0), holes: Holes::new(13363, 7) },
+    Stencil { name: Name::new(61078, 13), code: Bytes::new(164544, 172), data: Bytes::new(164716, 0), holes: Holes::new(13363, 7) },
     // new_list_f_c4 (lists.c): 172 code bytes, 0 data bytes, 7 holes
-    Stencil { name: Name::new(61091, 13), code: Bytes::new(164618, 172), data: Bytes::new(164790, 0), holes: Holes::new(13370, 7) },
+    Stencil { name: Name::new(61091, 13), code: Bytes::new(164716, 172), data: Bytes::new(164888, 0), holes: Holes::new(13370, 7) },
     // new_list_f_c5 (lists.c): 172 code bytes, 0 data bytes, 7 holes
-    Stencil { name: Name::new(61104, 13), code: Bytes::new(164790, 172), data: Bytes::new(164962, 0), holes: Holes::new(13377, 7) },
+    Stencil { name: Name::new(61104, 13), code: Bytes::new(164888, 172), data: Bytes::new(165060, 0), holes: Holes::new(13377, 7) },
     // new_list_f_c6 (lists.c): 172 code bytes, 0 data bytes, 7 holes
-    Stencil { name: Name::new(61117, 13), code: Bytes::new(164962, 172), data: Bytes::new(165134, 0), holes: Holes::new(13384, 7) },
+    Stencil { name: Name::new(61117, 13), code: Bytes::new(165060, 172), data: Bytes::new(165232, 0), holes: Holes::new(13384, 7) },
     // new_list_small (lists.c): 333 code bytes, 0 data bytes, 12 holes
-    Stencil { name: Name::new(61130, 14), code: Bytes::new(165134, 333), data: Bytes::new(165467, 0), holes: Holes::new(13391, 12) },
+    Stencil { name: Name::new(61130, 14), code: Bytes::new(165232, 333), data: Bytes::new(165565, 0), holes: Holes::new(13391, 12) },
     // new_list_small_c1 (lists.c): 347 code bytes, 0 data bytes, 14 holes
-    Stencil { name: Name::new(61144, 17), code: Bytes::new(165467, 347), data: Bytes::new(165814, 0), holes: Holes::new(13403, 14) },
+    Stencil { name: Name::new(61144, 17), code: Bytes::new(165565, 347), data: Bytes::new(165912, 0), holes: Holes::new(13403, 14) },
     // new_list_small_c2 (lists.c): 361 code bytes, 0 data bytes, 16 holes
-    Stencil { name: Name::new(61161, 17), code: Bytes::new(165814, 361), data: Bytes::new(166175, 0), holes: Holes::new(13417, 16) },
+    Stencil { name: Name::new(61161, 17), code: Bytes::new(165912, 361), data: Bytes::new(166273, 0), holes: Holes::new(13417, 16) },
     // new_list_small_c3 (lists.c): 375 code bytes, 0 data bytes, 18 holes
-    Stencil { name: Name::new(61178, 17), code: Bytes::new(166175, 375), data: Bytes::new(166550, 0), holes: Holes::new(13433, 18) },
+    Stencil { name: Name::new(61178, 17), code: Bytes::new(166273, 375), data: Bytes::new(166648, 0), holes: Holes::new(13433, 18) },
     // new_list_small_c4 (lists.c): 390 code bytes, 0 data bytes, 20 holes
-    Stencil { name: Name::new(61195, 17), code: Bytes::new(166550, 390), data: Bytes::new(166940, 0), holes: Holes::new(13451, 20) },
+    Stencil { name: Name::new(61195, 17), code: Bytes::new(166648, 390), data: Bytes::new(167038, 0), holes: Holes::new(13451, 20) },
     // new_list_small_c5 (lists.c): 412 code bytes, 0 data bytes, 22 holes
-    Stencil { name: Name::new(61212, 17), code: Bytes::new(166940, 412), data: Bytes::new(167352, 0), holes: Holes::new(13471, 22) },
+    Stencil { name: Name::new(61212, 17), code: Bytes::new(167038, 412), data: Bytes::new(167450, 0), holes: Holes::new(13471, 22) },
     // new_list_small_c6 (lists.c): 419 code bytes, 0 data bytes, 24 holes
-    Stencil { name: Name::new(61229, 17), code: Bytes::new(167352, 419), data: Bytes::new(167771, 0), holes: Holes::new(13493, 24) },
+    Stencil { name: Name::new(61229, 17), code: Bytes::new(167450, 419), data: Bytes::new(167869, 0), holes: Holes::new(13493, 24) },
     // new_list_small_f (lists.c): 479 code bytes, 0 data bytes, 20 holes
-    Stencil { name: Name::new(61246, 16), code: Bytes::new(167771, 479), data: Bytes::new(168250, 0), holes: Holes::new(13517, 20) },
+    Stencil { name: Name::new(61246, 16), code: Bytes::new(167869, 479), data: Bytes::new(168348, 0), holes: Holes::new(13517, 20) },
     // new_list_small_f_c1 (lists.c): 493 code bytes, 0 data bytes, 22 holes
-    Stencil { name: Name::new(61262, 19), code: Bytes::new(168250, 493), data: Bytes::new(168743, 0), holes: Holes::new(13537, 22) },
+    Stencil { name: Name::new(61262, 19), code: Bytes::new(168348, 493), data: Bytes::new(168841, 0), holes: Holes::new(13537, 22) },
     // new_list_small_f_c2 (lists.c): 507 code bytes, 0 data bytes, 24 holes
-    Stencil { name: Name::new(61281, 19), code: Bytes::new(168743, 507), data: Bytes::new(169250, 0), holes: Holes::new(13559, 24) },
+    Stencil { name: Name::new(61281, 19), code: Bytes::new(168841, 507), data: Bytes::new(169348, 0), holes: Holes::new(13559, 24) },
     // new_list_small_f_c3 (lists.c): 521 code bytes, 0 data bytes, 26 holes
-    Stencil { name: Name::new(61300, 19), code: Bytes::new(169250, 521), data: Bytes::new(169771, 0), holes: Holes::new(13583, 26) },
+    Stencil { name: Name::new(61300, 19), code: Bytes::new(169348, 521), data: Bytes::new(169869, 0), holes: Holes::new(13583, 26) },
     // new_list_small_f_c4 (lists.c): 535 code bytes, 0 data bytes, 28 holes
-    Stencil { name: Name::new(61319, 19), code: Bytes::new(169771, 535), data: Bytes::new(170306, 0), holes: Holes::new(13609, 28) },
+    Stencil { name: Name::new(61319, 19), code: Bytes::new(169869, 535), data: Bytes::new(170404, 0), holes: Holes::new(13609, 28) },
     // new_list_small_f_c5 (lists.c): 548 code bytes, 0 data bytes, 30 holes
-    Stencil { name: Name::new(61338, 19), code: Bytes::new(170306, 548), data: Bytes::new(170854, 0), holes: Holes::new(13637, 30) },
+    Stencil { name: Name::new(61338, 19), code: Bytes::new(170404, 548), data: Bytes::new(170952, 0), holes: Holes::new(13637, 30) },
     // new_list_small_f_c6 (lists.c): 555 code bytes, 0 data bytes, 32 holes
-    Stencil { name: Name::new(61357, 19), code: Bytes::new(170854, 555), data: Bytes::new(171409, 0), holes: Holes::new(13667, 32) },
+    Stencil { name: Name::new(61357, 19), code: Bytes::new(170952, 555), data: Bytes::new(171507, 0), holes: Holes::new(13667, 32) },
     // not (int_ops.c): 27 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(61376, 3), code: Bytes::new(171409, 27), data: Bytes::new(171436, 0), holes: Holes::new(13699, 3) },
+    Stencil { name: Name::new(61376, 3), code: Bytes::new(171507, 27), data: Bytes::new(171534, 0), holes: Holes::new(13699, 3) },
     // print_bool (print.c): 184 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(61379, 10), code: Bytes::new(171436, 184), data: Bytes::new(171620, 0), holes: Holes::new(13702, 3) },
+    Stencil { name: Name::new(61379, 10), code: Bytes::new(171534, 184), data: Bytes::new(171718, 0), holes: Holes::new(13702, 3) },
     // print_f64 (print.c): 186 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(61389, 9), code: Bytes::new(171620, 186), data: Bytes::new(171806, 0), holes: Holes::new(13705, 3) },
+    Stencil { name: Name::new(61389, 9), code: Bytes::new(171718, 186), data: Bytes::new(171904, 0), holes: Holes::new(13705, 3) },
     // print_i64 (print.c): 184 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(61398, 9), code: Bytes::new(171806, 184), data: Bytes::new(171990, 0), holes: Holes::new(13708, 3) },
+    Stencil { name: Name::new(61398, 9), code: Bytes::new(171904, 184), data: Bytes::new(172088, 0), holes: Holes::new(13708, 3) },
     // print_str (print.c): 184 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(61407, 9), code: Bytes::new(171990, 184), data: Bytes::new(172174, 0), holes: Holes::new(13711, 3) },
+    Stencil { name: Name::new(61407, 9), code: Bytes::new(172088, 184), data: Bytes::new(172272, 0), holes: Holes::new(13711, 3) },
     // reload_0 (shim.c): 13 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(61416, 8), code: Bytes::new(172174, 13), data: Bytes::new(172187, 0), holes: Holes::new(13714, 2) },
+    Stencil { name: Name::new(61416, 8), code: Bytes::new(172272, 13), data: Bytes::new(172285, 0), holes: Holes::new(13714, 2) },
     // reload_1 (shim.c): 13 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(61424, 8), code: Bytes::new(172187, 13), data: Bytes::new(172200, 0), holes: Holes::new(13716, 2) },
+    Stencil { name: Name::new(61424, 8), code: Bytes::new(172285, 13), data: Bytes::new(172298, 0), holes: Holes::new(13716, 2) },
     // reload_2 (shim.c): 13 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(61432, 8), code: Bytes::new(172200, 13), data: Bytes::new(172213, 0), holes: Holes::new(13718, 2) },
+    Stencil { name: Name::new(61432, 8), code: Bytes::new(172298, 13), data: Bytes::new(172311, 0), holes: Holes::new(13718, 2) },
     // reload_3 (shim.c): 13 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(61440, 8), code: Bytes::new(172213, 13), data: Bytes::new(172226, 0), holes: Holes::new(13720, 2) },
+    Stencil { name: Name::new(61440, 8), code: Bytes::new(172311, 13), data: Bytes::new(172324, 0), holes: Holes::new(13720, 2) },
     // reload_4 (shim.c): 13 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(61448, 8), code: Bytes::new(172226, 13), data: Bytes::new(172239, 0), holes: Holes::new(13722, 2) },
+    Stencil { name: Name::new(61448, 8), code: Bytes::new(172324, 13), data: Bytes::new(172337, 0), holes: Holes::new(13722, 2) },
     // reload_5 (shim.c): 13 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(61456, 8), code: Bytes::new(172239, 13), data: Bytes::new(172252, 0), holes: Holes::new(13724, 2) },
+    Stencil { name: Name::new(61456, 8), code: Bytes::new(172337, 13), data: Bytes::new(172350, 0), holes: Holes::new(13724, 2) },
     // reload_f_0 (shim.c): 15 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(61464, 10), code: Bytes::new(172252, 15), data: Bytes::new(172267, 0), holes: Holes::new(13726, 2) },
+    Stencil { name: Name::new(61464, 10), code: Bytes::new(172350, 15), data: Bytes::new(172365, 0), holes: Holes::new(13726, 2) },
     // reload_f_1 (shim.c): 15 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(61474, 10), code: Bytes::new(172267, 15), data: Bytes::new(172282, 0), holes: Holes::new(13728, 2) },
+    Stencil { name: Name::new(61474, 10), code: Bytes::new(172365, 15), data: Bytes::new(172380, 0), holes: Holes::new(13728, 2) },
     // reload_f_2 (shim.c): 15 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(61484, 10), code: Bytes::new(172282, 15), data: Bytes::new(172297, 0), holes: Holes::new(13730, 2) },
+    Stencil { name: Name::new(61484, 10), code: Bytes::new(172380, 15), data: Bytes::new(172395, 0), holes: Holes::new(13730, 2) },
     // reload_f_3 (shim.c): 15 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(61494, 10), code: Bytes::new(172297, 15), data: Bytes::new(172312, 0), holes: Holes::new(13732, 2) },
+    Stencil { name: Name::new(61494, 10), code: Bytes::new(172395, 15), data: Bytes::new(172410, 0), holes: Holes::new(13732, 2) },
     // reload_f_4 (shim.c): 15 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(61504, 10), code: Bytes::new(172312, 15), data: Bytes::new(172327, 0), holes: Holes::new(13734, 2) },
+    Stencil { name: Name::new(61504, 10), code: Bytes::new(172410, 15), data: Bytes::new(172425, 0), holes: Holes::new(13734, 2) },
     // reload_f_5 (shim.c): 15 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(61514, 10), code: Bytes::new(172327, 15), data: Bytes::new(172342, 0), holes: Holes::new(13736, 2) },
+    Stencil { name: Name::new(61514, 10), code: Bytes::new(172425, 15), data: Bytes::new(172440, 0), holes: Holes::new(13736, 2) },
     // reload_f_6 (shim.c): 15 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(61524, 10), code: Bytes::new(172342, 15), data: Bytes::new(172357, 0), holes: Holes::new(13738, 2) },
+    Stencil { name: Name::new(61524, 10), code: Bytes::new(172440, 15), data: Bytes::new(172455, 0), holes: Holes::new(13738, 2) },
     // reload_f_7 (shim.c): 15 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(61534, 10), code: Bytes::new(172357, 15), data: Bytes::new(172372, 0), holes: Holes::new(13740, 2) },
+    Stencil { name: Name::new(61534, 10), code: Bytes::new(172455, 15), data: Bytes::new(172470, 0), holes: Holes::new(13740, 2) },
     // ret_cell (calls.c): 30 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(61544, 8), code: Bytes::new(172372, 30), data: Bytes::new(172402, 0), holes: Holes::new(13742, 1) },
+    Stencil { name: Name::new(61544, 8), code: Bytes::new(172470, 30), data: Bytes::new(172500, 0), holes: Holes::new(13742, 1) },
     // ret_f64 (calls.c): 33 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(61552, 7), code: Bytes::new(172402, 33), data: Bytes::new(172435, 0), holes: Holes::new(13743, 1) },
+    Stencil { name: Name::new(61552, 7), code: Bytes::new(172500, 33), data: Bytes::new(172533, 0), holes: Holes::new(13743, 1) },
     // ret_f64__0 (calls.c): 23 code bytes, 0 data bytes, 0 holes
-    Stencil { name: Name::new(61559, 10), code: Bytes::new(172435, 23), data: Bytes::new(172458, 0), holes: Holes::new(13744, 0) },
+    Stencil { name: Name::new(61559, 10), code: Bytes::new(172533, 23), data: Bytes::new(172556, 0), holes: Holes::new(13744, 0) },
     // ret_f64__1 (calls.c): 23 code bytes, 0 data bytes, 0 holes
-    Stencil { name: Name::new(61569, 10), code: Bytes::new(172458, 23), data: Bytes::new(172481, 0), holes: Holes::new(13744, 0) },
+    Stencil { name: Name::new(61569, 10), code: Bytes::new(172556, 23), data: Bytes::new(172579, 0), holes: Holes::new(13744, 0) },
     // ret_f64__2 (calls.c): 23 code bytes, 0 data bytes, 0 holes
-    Stencil { name: Name::new(61579, 10), code: Bytes::new(172481, 23), data: Bytes::new(172504, 0), holes: Holes::new(13744, 0) },
+    Stencil { name: Name::new(61579, 10), code: Bytes::new(172579, 23), data: Bytes::new(172602, 0), holes: Holes::new(13744, 0) },
     // ret_f64__3 (calls.c): 23 code bytes, 0 data bytes, 0 holes
-    Stencil { name: Name::new(61589, 10), code: Bytes::new(172504, 23), data: Bytes::new(172527, 0), holes: Holes::new(13744, 0) },
+    Stencil { name: Name::new(61589, 10), code: Bytes::new(172602, 23), data: Bytes::new(172625, 0), holes: Holes::new(13744, 0) },
     // ret_f64__4 (calls.c): 23 code bytes, 0 data bytes, 0 holes
-    Stencil { name: Name::new(61599, 10), code: Bytes::new(172527, 23), data: Bytes::new(172550, 0), holes: Holes::new(13744, 0) },
+    Stencil { name: Name::new(61599, 10), code: Bytes::new(172625, 23), data: Bytes::new(172648, 0), holes: Holes::new(13744, 0) },
     // ret_f64__5 (calls.c): 23 code bytes, 0 data bytes, 0 holes
-    Stencil { name: Name::new(61609, 10), code: Bytes::new(172550, 23), data: Bytes::new(172573, 0), holes: Holes::new(13744, 0) },
+    Stencil { name: Name::new(61609, 10), code: Bytes::new(172648, 23), data: Bytes::new(172671, 0), holes: Holes::new(13744, 0) },
     // ret_f64__6 (calls.c): 23 code bytes, 0 data bytes, 0 holes
-    Stencil { name: Name::new(61619, 10), code: Bytes::new(172573, 23), data: Bytes::new(172596, 0), holes: Holes::new(13744, 0) },
+    Stencil { name: Name::new(61619, 10), code: Bytes::new(172671, 23), data: Bytes::new(172694, 0), holes: Holes::new(13744, 0) },
     // ret_f64__7 (calls.c): 23 code bytes, 0 data bytes, 0 holes
-    Stencil { name: Name::new(61629, 10), code: Bytes::new(172596, 23), data: Bytes::new(172619, 0), holes: Holes::new(13744, 0) },
+    Stencil { name: Name::new(61629, 10), code: Bytes::new(172694, 23), data: Bytes::new(172717, 0), holes: Holes::new(13744, 0) },
     // ret_i64 (calls.c): 30 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(61639, 7), code: Bytes::new(172619, 30), data: Bytes::new(172649, 0), holes: Holes::new(13744, 1) },
+    Stencil { name: Name::new(61639, 7), code: Bytes::new(172717, 30), data: Bytes::new(172747, 0), holes: Holes::new(13744, 1) },
     // ret_i64__0 (calls.c): 25 code bytes, 0 data bytes, 0 holes
-    Stencil { name: Name::new(61646, 10), code: Bytes::new(172649, 25), data: Bytes::new(172674, 0), holes: Holes::new(13745, 0) },
+    Stencil { name: Name::new(61646, 10), code: Bytes::new(172747, 25), data: Bytes::new(172772, 0), holes: Holes::new(13745, 0) },
     // ret_i64__1 (calls.c): 25 code bytes, 0 data bytes, 0 holes
-    Stencil { name: Name::new(61656, 10), code: Bytes::new(172674, 25), data: Bytes::new(172699, 0), holes: Holes::new(13745, 0) },
+    Stencil { name: Name::new(61656, 10), code: Bytes::new(172772, 25), data: Bytes::new(172797, 0), holes: Holes::new(13745, 0) },
     // ret_i64__2 (calls.c): 22 code bytes, 0 data bytes, 0 holes
-    Stencil { name: Name::new(61666, 10), code: Bytes::new(172699, 22), data: Bytes::new(172721, 0), holes: Holes::new(13745, 0) },
+    Stencil { name: Name::new(61666, 10), code: Bytes::new(172797, 22), data: Bytes::new(172819, 0), holes: Holes::new(13745, 0) },
     // ret_i64__3 (calls.c): 25 code bytes, 0 data bytes, 0 holes
-    Stencil { name: Name::new(61676, 10), code: Bytes::new(172721, 25), data: Bytes::new(172746, 0), holes: Holes::new(13745, 0) },
+    Stencil { name: Name::new(61676, 10), code: Bytes::new(172819, 25), data: Bytes::new(172844, 0), holes: Holes::new(13745, 0) },
     // ret_i64__4 (calls.c): 25 code bytes, 0 data bytes, 0 holes
-    Stencil { name: Name::new(61686, 10), code: Bytes::new(172746, 25), data: Bytes::new(172771, 0), holes: Holes::new(13745, 0) },
+    Stencil { name: Name::new(61686, 10), code: Bytes::new(172844, 25), data: Bytes::new(172869, 0), holes: Holes::new(13745, 0) },
     // ret_i64__5 (calls.c): 25 code bytes, 0 data bytes, 0 holes
-    Stencil { name: Name::new(61696, 10), code: Bytes::new(172771, 25), data: Bytes::new(172796, 0), holes: Holes::new(13745, 0) },
+    Stencil { name: Name::new(61696, 10), code: Bytes::new(172869, 25), data: Bytes::new(172894, 0), holes: Holes::new(13745, 0) },
     // ret_void (calls.c): 3 code bytes, 0 data bytes, 0 holes
-    Stencil { name: Name::new(61706, 8), code: Bytes::new(172796, 3), data: Bytes::new(172799, 0), holes: Holes::new(13745, 0) },
+    Stencil { name: Name::new(61706, 8), code: Bytes::new(172894, 3), data: Bytes::new(172897, 0), holes: Holes::new(13745, 0) },
     // set_field_cell (records.c): 60 code bytes, 0 data bytes, 5 holes
-    Stencil { name: Name::new(61714, 14), code: Bytes::new(172799, 60), data: Bytes::new(172859, 0), holes: Holes::new(13745, 5) },
+    Stencil { name: Name::new(61714, 14), code: Bytes::new(172897, 60), data: Bytes::new(172957, 0), holes: Holes::new(13745, 5) },
     // set_field_f64 (records.c): 60 code bytes, 0 data bytes, 5 holes
-    Stencil { name: Name::new(61728, 13), code: Bytes::new(172859, 60), data: Bytes::new(172919, 0), holes: Holes::new(13750, 5) },
+    Stencil { name: Name::new(61728, 13), code: Bytes::new(172957, 60), data: Bytes::new(173017, 0), holes: Holes::new(13750, 5) },
     // set_field_f64__0 (records.c): 54 code bytes, 0 data bytes, 4 holes
-    Stencil { name: Name::new(61741, 16), code: Bytes::new(172919, 54), data: Bytes::new(172973, 0), holes: Holes::new(13755, 4) },
+    Stencil { name: Name::new(61741, 16), code: Bytes::new(173017, 54), data: Bytes::new(173071, 0), holes: Holes::new(13755, 4) },
     // set_field_f64__1 (records.c): 54 code bytes, 0 data bytes, 4 holes
-    Stencil { name: Name::new(61757, 16), code: Bytes::new(172973, 54), data: Bytes::new(173027, 0), holes: Holes::new(13759, 4) },
+    Stencil { name: Name::new(61757, 16), code: Bytes::new(173071, 54), data: Bytes::new(173125, 0), holes: Holes::new(13759, 4) },
     // set_field_f64__2 (records.c): 54 code bytes, 0 data bytes, 4 holes
-    Stencil { name: Name::new(61773, 16), code: Bytes::new(173027, 54), data: Bytes::new(173081, 0), holes: Holes::new(13763, 4) },
+    Stencil { name: Name::new(61773, 16), code: Bytes::new(173125, 54), data: Bytes::new(173179, 0), holes: Holes::new(13763, 4) },
     // set_field_f64__3 (records.c): 54 code bytes, 0 data bytes, 4 holes
-    Stencil { name: Name::new(61789, 16), code: Bytes::new(173081, 54), data: Bytes::new(173135, 0), holes: Holes::new(13767, 4) },
+    Stencil { name: Name::new(61789, 16), code: Bytes::new(173179, 54), data: Bytes::new(173233, 0), holes: Holes::new(13767, 4) },
     // set_field_f64__4 (records.c): 54 code bytes, 0 data bytes, 4 holes
-    Stencil { name: Name::new(61805, 16), code: Bytes::new(173135, 54), data: Bytes::new(173189, 0), holes: Holes::new(13771, 4) },
+    Stencil { name: Name::new(61805, 16), code: Bytes::new(173233, 54), data: Bytes::new(173287, 0), holes: Holes::new(13771, 4) },
     // set_field_f64__5 (records.c): 54 code bytes, 0 data bytes, 4 holes
-    Stencil { name: Name::new(61821, 16), code: Bytes::new(173189, 54), data: Bytes::new(173243, 0), holes: Holes::new(13775, 4) },
+    Stencil { name: Name::new(61821, 16), code: Bytes::new(173287, 54), data: Bytes::new(173341, 0), holes: Holes::new(13775, 4) },
     // set_field_f64__6 (records.c): 54 code bytes, 0 data bytes, 4 holes
-    Stencil { name: Name::new(61837, 16), code: Bytes::new(173243, 54), data: Bytes::new(173297, 0), holes: Holes::new(13779, 4) },
+    Stencil { name: Name::new(61837, 16), code: Bytes::new(173341, 54), data: Bytes::new(173395, 0), holes: Holes::new(13779, 4) },
     // set_field_f64__7 (records.c): 54 code bytes, 0 data bytes, 4 holes
-    Stencil { name: Name::new(61853, 16), code: Bytes::new(173297, 54), data: Bytes::new(173351, 0), holes: Holes::new(13783, 4) },
+    Stencil { name: Name::new(61853, 16), code: Bytes::new(173395, 54), data: Bytes::new(173449, 0), holes: Holes::new(13783, 4) },
     // set_field_i64 (records.c): 60 code bytes, 0 data bytes, 5 holes
-    Stencil { name: Name::new(61869, 13), code: Bytes::new(173351, 60), data: Bytes::new(173411, 0), holes: Holes::new(13787, 5) },
+    Stencil { name: Name::new(61869, 13), code: Bytes::new(173449, 60), data: Bytes::new(173509, 0), holes: Holes::new(13787, 5) },
     // set_field_i64__0 (records.c): 52 code bytes, 0 data bytes, 4 holes
-    Stencil { name: Name::new(61882, 16), code: Bytes::new(173411, 52), data: Bytes::new(173463, 0), holes: Holes::new(13792, 4) },
+    Stencil { name: Name::new(61882, 16), code: Bytes::new(173509, 52), data: Bytes::new(173561, 0), holes: Holes::new(13792, 4) },
     // set_field_i64__1 (records.c): 52 code bytes, 0 data bytes, 4 holes
-    Stencil { name: Name::new(61898, 16), code: Bytes::new(173463, 52), data: Bytes::new(173515, 0), holes: Holes::new(13796, 4) },
+    Stencil { name: Name::new(61898, 16), code: Bytes::new(173561, 52), data: Bytes::new(173613, 0), holes: Holes::new(13796, 4) },
     // set_field_i64__2 (records.c): 52 code bytes, 0 data bytes, 4 holes
-    Stencil { name: Name::new(61914, 16), code: Bytes::new(173515, 52), data: Bytes::new(173567, 0), holes: Holes::new(13800, 4) },
+    Stencil { name: Name::new(61914, 16), code: Bytes::new(173613, 52), data: Bytes::new(173665, 0), holes: Holes::new(13800, 4) },
     // set_field_i64__3 (records.c): 52 code bytes, 0 data bytes, 4 holes
-    Stencil { name: Name::new(61930, 16), code: Bytes::new(173567, 52), data: Bytes::new(173619, 0), holes: Holes::new(13804, 4) },
+    Stencil { name: Name::new(61930, 16), code: Bytes::new(173665, 52), data: Bytes::new(173717, 0), holes: Holes::new(13804, 4) },
     // set_field_i64__4 (records.c): 52 code bytes, 0 data bytes, 4 holes
-    Stencil { name: Name::new(61946, 16), code: Bytes::new(173619, 52), data: Bytes::new(173671, 0), holes: Holes::new(13808, 4) },
+    Stencil { name: Name::new(61946, 16), code: Bytes::new(173717, 52), data: Bytes::new(173769, 0), holes: Holes::new(13808, 4) },
     // set_field_i64__5 (records.c): 52 code bytes, 0 data bytes, 4 holes
-    Stencil { name: Name::new(61962, 16), code: Bytes::new(173671, 52), data: Bytes::new(173723, 0), holes: Holes::new(13812, 4) },
+    Stencil { name: Name::new(61962, 16), code: Bytes::new(173769, 52), data: Bytes::new(173821, 0), holes: Holes::new(13812, 4) },
     // side_exit (shim.c): 5 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(61978, 9), code: Bytes::new(173723, 5), data: Bytes::new(173728, 0), holes: Holes::new(13816, 1) },
+    Stencil { name: Name::new(61978, 9), code: Bytes::new(173821, 5), data: Bytes::new(173826, 0), holes: Holes::new(13816, 1) },
     // spill_0 (shim.c): 13 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(61987, 7), code: Bytes::new(173728, 13), data: Bytes::new(173741, 0), holes: Holes::new(13817, 2) },
+    Stencil { name: Name::new(61987, 7), code: Bytes::new(173826, 13), data: Bytes::new(173839, 0), holes: Holes::new(13817, 2) },
     // spill_1 (shim.c): 13 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(61994, 7), code: Bytes::new(173741, 13), data: Bytes::new(173754, 0), holes: Holes::new(13819, 2) },
+    Stencil { name: Name::new(61994, 7), code: Bytes::new(173839, 13), data: Bytes::new(173852, 0), holes: Holes::new(13819, 2) },
     // spill_2 (shim.c): 13 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(62001, 7), code: Bytes::new(173754, 13), data: Bytes::new(173767, 0), holes: Holes::new(13821, 2) },
+    Stencil { name: Name::new(62001, 7), code: Bytes::new(173852, 13), data: Bytes::new(173865, 0), holes: Holes::new(13821, 2) },
     // spill_3 (shim.c): 13 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(62008, 7), code: Bytes::new(173767, 13), data: Bytes::new(173780, 0), holes: Holes::new(13823, 2) },
+    Stencil { name: Name::new(62008, 7), code: Bytes::new(173865, 13), data: Bytes::new(173878, 0), holes: Holes::new(13823, 2) },
     // spill_4 (shim.c): 13 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(62015, 7), code: Bytes::new(173780, 13), data: Bytes::new(173793, 0), holes: Holes::new(13825, 2) },
+    Stencil { name: Name::new(62015, 7), code: Bytes::new(173878, 13), data: Bytes::new(173891, 0), holes: Holes::new(13825, 2) },
     // spill_5 (shim.c): 13 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(62022, 7), code: Bytes::new(173793, 13), data: Bytes::new(173806, 0), holes: Holes::new(13827, 2) },
+    Stencil { name: Name::new(62022, 7), code: Bytes::new(173891, 13), data: Bytes::new(173904, 0), holes: Holes::new(13827, 2) },
     // spill_f_0 (shim.c): 15 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(62029, 9), code: Bytes::new(173806, 15), data: Bytes::new(173821, 0), holes: Holes::new(13829, 2) },
+    Stencil { name: Name::new(62029, 9), code: Bytes::new(173904, 15), data: Bytes::new(173919, 0), holes: Holes::new(13829, 2) },
     // spill_f_1 (shim.c): 15 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(62038, 9), code: Bytes::new(173821, 15), data: Bytes::new(173836, 0), holes: Holes::new(13831, 2) },
+    Stencil { name: Name::new(62038, 9), code: Bytes::new(173919, 15), data: Bytes::new(173934, 0), holes: Holes::new(13831, 2) },
     // spill_f_2 (shim.c): 15 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(62047, 9), code: Bytes::new(173836, 15), data: Bytes::new(173851, 0), holes: Holes::new(13833, 2) },
+    Stencil { name: Name::new(62047, 9), code: Bytes::new(173934, 15), data: Bytes::new(173949, 0), holes: Holes::new(13833, 2) },
     // spill_f_3 (shim.c): 15 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(62056, 9), code: Bytes::new(173851, 15), data: Bytes::new(173866, 0), holes: Holes::new(13835, 2) },
+    Stencil { name: Name::new(62056, 9), code: Bytes::new(173949, 15), data: Bytes::new(173964, 0), holes: Holes::new(13835, 2) },
     // spill_f_4 (shim.c): 15 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(62065, 9), code: Bytes::new(173866, 15), data: Bytes::new(173881, 0), holes: Holes::new(13837, 2) },
+    Stencil { name: Name::new(62065, 9), code: Bytes::new(173964, 15), data: Bytes::new(173979, 0), holes: Holes::new(13837, 2) },
     // spill_f_5 (shim.c): 15 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(62074, 9), code: Bytes::new(173881, 15), data: Bytes::new(173896, 0), holes: Holes::new(13839, 2) },
+    Stencil { name: Name::new(62074, 9), code: Bytes::new(173979, 15), data: Bytes::new(173994, 0), holes: Holes::new(13839, 2) },
     // spill_f_6 (shim.c): 15 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(62083, 9), code: Bytes::new(173896, 15), data: Bytes::new(173911, 0), holes: Holes::new(13841, 2) },
+    Stencil { name: Name::new(62083, 9), code: Bytes::new(173994, 15), data: Bytes::new(174009, 0), holes: Holes::new(13841, 2) },
     // spill_f_7 (shim.c): 15 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(62092, 9), code: Bytes::new(173911, 15), data: Bytes::new(173926, 0), holes: Holes::new(13843, 2) },
+    Stencil { name: Name::new(62092, 9), code: Bytes::new(174009, 15), data: Bytes::new(174024, 0), holes: Holes::new(13843, 2) },
     // sqrt_f64 (float_ops.c): 30 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(62101, 8), code: Bytes::new(173926, 30), data: Bytes::new(173956, 0), holes: Holes::new(13845, 3) },
+    Stencil { name: Name::new(62101, 8), code: Bytes::new(174024, 30), data: Bytes::new(174054, 0), holes: Holes::new(13845, 3) },
     // sqrt_f64__00 (float_ops.c): 9 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(62109, 12), code: Bytes::new(173956, 9), data: Bytes::new(173965, 0), holes: Holes::new(13848, 1) },
+    Stencil { name: Name::new(62109, 12), code: Bytes::new(174054, 9), data: Bytes::new(174063, 0), holes: Holes::new(13848, 1) },
     // sqrt_f64__01 (float_ops.c): 9 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(62121, 12), code: Bytes::new(173965, 9), data: Bytes::new(173974, 0), holes: Holes::new(13849, 1) },
+    Stencil { name: Name::new(62121, 12), code: Bytes::new(174063, 9), data: Bytes::new(174072, 0), holes: Holes::new(13849, 1) },
     // sqrt_f64__02 (float_ops.c): 9 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(62133, 12), code: Bytes::new(173974, 9), data: Bytes::new(173983, 0), holes: Holes::new(13850, 1) },
+    Stencil { name: Name::new(62133, 12), code: Bytes::new(174072, 9), data: Bytes::new(174081, 0), holes: Holes::new(13850, 1) },
     // sqrt_f64__03 (float_ops.c): 9 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(62145, 12), code: Bytes::new(173983, 9), data: Bytes::new(173992, 0), holes: Holes::new(13851, 1) },
+    Stencil { name: Name::new(62145, 12), code: Bytes::new(174081, 9), data: Bytes::new(174090, 0), holes: Holes::new(13851, 1) },
     // sqrt_f64__04 (float_ops.c): 9 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(62157, 12), code: Bytes::new(173992, 9), data: Bytes::new(174001, 0), holes: Holes::new(13852, 1) },
+    Stencil { name: Name::new(62157, 12), code: Bytes::new(174090, 9), data: Bytes::new(174099, 0), holes: Holes::new(13852, 1) },
     // sqrt_f64__05 (float_ops.c): 9 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(62169, 12), code: Bytes::new(174001, 9), data: Bytes::new(174010, 0), holes: Holes::new(13853, 1) },
+    Stencil { name: Name::new(62169, 12), code: Bytes::new(174099, 9), data: Bytes::new(174108, 0), holes: Holes::new(13853, 1) },
     // sqrt_f64__06 (float_ops.c): 9 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(62181, 12), code: Bytes::new(174010, 9), data: Bytes::new(174019, 0), holes: Holes::new(13854, 1) },
+    Stencil { name: Name::new(62181, 12), code: Bytes::new(174108, 9), data: Bytes::new(174117, 0), holes: Holes::new(13854, 1) },
     // sqrt_f64__07 (float_ops.c): 9 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(62193, 12), code: Bytes::new(174019, 9), data: Bytes::new(174028, 0), holes: Holes::new(13855, 1) },
+    Stencil { name: Name::new(62193, 12), code: Bytes::new(174117, 9), data: Bytes::new(174126, 0), holes: Holes::new(13855, 1) },
     // sqrt_f64__0m (float_ops.c): 19 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(62205, 12), code: Bytes::new(174028, 19), data: Bytes::new(174047, 0), holes: Holes::new(13856, 2) },
+    Stencil { name: Name::new(62205, 12), code: Bytes::new(174126, 19), data: Bytes::new(174145, 0), holes: Holes::new(13856, 2) },
     // sqrt_f64__10 (float_ops.c): 9 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(62217, 12), code: Bytes::new(174047, 9), data: Bytes::new(174056, 0), holes: Holes::new(13858, 1) },
+    Stencil { name: Name::new(62217, 12), code: Bytes::new(174145, 9), data: Bytes::new(174154, 0), holes: Holes::new(13858, 1) },
     // sqrt_f64__11 (float_ops.c): 9 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(62229, 12), code: Bytes::new(174056, 9), data: Bytes::new(174065, 0), holes: Holes::new(13859, 1) },
+    Stencil { name: Name::new(62229, 12), code: Bytes::new(174154, 9), data: Bytes::new(174163, 0), holes: Holes::new(13859, 1) },
     // sqrt_f64__12 (float_ops.c): 9 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(62241, 12), code: Bytes::new(174065, 9), data: Bytes::new(174074, 0), holes: Holes::new(13860, 1) },
+    Stencil { name: Name::new(62241, 12), code: Bytes::new(174163, 9), data: Bytes::new(174172, 0), holes: Holes::new(13860, 1) },
     // sqrt_f64__13 (float_ops.c): 9 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(62253, 12), code: Bytes::new(174074, 9), data: Bytes::new(174083, 0), holes: Holes::new(13861, 1) },
+    Stencil { name: Name::new(62253, 12), code: Bytes::new(174172, 9), data: Bytes::new(174181, 0), holes: Holes::new(13861, 1) },
     // sqrt_f64__14 (float_ops.c): 9 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(62265, 12), code: Bytes::new(174083, 9), data: Bytes::new(174092, 0), holes: Holes::new(13862, 1) },
+    Stencil { name: Name::new(62265, 12), code: Bytes::new(174181, 9), data: Bytes::new(174190, 0), holes: Holes::new(13862, 1) },
     // sqrt_f64__15 (float_ops.c): 9 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(62277, 12), code: Bytes::new(174092, 9), data: Bytes::new(174101, 0), holes: Holes::new(13863, 1) },
+    Stencil { name: Name::new(62277, 12), code: Bytes::new(174190, 9), data: Bytes::new(174199, 0), holes: Holes::new(13863, 1) },
     // sqrt_f64__16 (float_ops.c): 9 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(62289, 12), code: Bytes::new(174101, 9), data: Bytes::new(174110, 0), holes: Holes::new(13864, 1) },
+    Stencil { name: Name::new(62289, 12), code: Bytes::new(174199, 9), data: Bytes::new(174208, 0), holes: Holes::new(13864, 1) },
     // sqrt_f64__17 (float_ops.c): 9 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(62301, 12), code: Bytes::new(174110, 9), data: Bytes::new(174119, 0), holes: Holes::new(13865, 1) },
+    Stencil { name: Name::new(62301, 12), code: Bytes::new(174208, 9), data: Bytes::new(174217, 0), holes: Holes::new(13865, 1) },
     // sqrt_f64__1m (float_ops.c): 19 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(62313, 12), code: Bytes::new(174119, 19), data: Bytes::new(174138, 0), holes: Holes::new(13866, 2) },
+    Stencil { name: Name::new(62313, 12), code: Bytes::new(174217, 19), data: Bytes::new(174236, 0), holes: Holes::new(13866, 2) },
     // sqrt_f64__20 (float_ops.c): 9 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(62325, 12), code: Bytes::new(174138, 9), data: Bytes::new(174147, 0), holes: Holes::new(13868, 1) },
+    Stencil { name: Name::new(62325, 12), code: Bytes::new(174236, 9), data: Bytes::new(174245, 0), holes: Holes::new(13868, 1) },
     // sqrt_f64__21 (float_ops.c): 9 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(62337, 12), code: Bytes::new(174147, 9), data: Bytes::new(174156, 0), holes: Holes::new(13869, 1) },
+    Stencil { name: Name::new(62337, 12), code: Bytes::new(174245, 9), data: Bytes::new(174254, 0), holes: Holes::new(13869, 1) },
     // sqrt_f64__22 (float_ops.c): 9 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(62349, 12), code: Bytes::new(174156, 9), data: Bytes::new(174165, 0), holes: Holes::new(13870, 1) },
+    Stencil { name: Name::new(62349, 12), code: Bytes::new(174254, 9), data: Bytes::new(174263, 0), holes: Holes::new(13870, 1) },
     // sqrt_f64__23 (float_ops.c): 9 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(62361, 12), code: Bytes::new(174165, 9), data: Bytes::new(174174, 0), holes: Holes::new(13871, 1) },
+    Stencil { name: Name::new(62361, 12), code: Bytes::new(174263, 9), data: Bytes::new(174272, 0), holes: Holes::new(13871, 1) },
     // sqrt_f64__24 (float_ops.c): 9 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(62373, 12), code: Bytes::new(174174, 9), data: Bytes::new(174183, 0), holes: Holes::new(13872, 1) },
+    Stencil { name: Name::new(62373, 12), code: Bytes::new(174272, 9), data: Bytes::new(174281, 0), holes: Holes::new(13872, 1) },
     // sqrt_f64__25 (float_ops.c): 9 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(62385, 12), code: Bytes::new(174183, 9), data: Bytes::new(174192, 0), holes: Holes::new(13873, 1) },
+    Stencil { name: Name::new(62385, 12), code: Bytes::new(174281, 9), data: Bytes::new(174290, 0), holes: Holes::new(13873, 1) },
     // sqrt_f64__26 (float_ops.c): 9 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(62397, 12), code: Bytes::new(174192, 9), data: Bytes::new(174201, 0), holes: Holes::new(13874, 1) },
+    Stencil { name: Name::new(62397, 12), code: Bytes::new(174290, 9), data: Bytes::new(174299, 0), holes: Holes::new(13874, 1) },
     // sqrt_f64__27 (float_ops.c): 9 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(62409, 12), code: Bytes::new(174201, 9), data: Bytes::new(174210, 0), holes: Holes::new(13875, 1) },
+    Stencil { name: Name::new(62409, 12), code: Bytes::new(174299, 9), data: Bytes::new(174308, 0), holes: Holes::new(13875, 1) },
     // sqrt_f64__2m (float_ops.c): 19 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(62421, 12), code: Bytes::new(174210, 19), data: Bytes::new(174229, 0), holes: Holes::new(13876, 2) },
+    Stencil { name: Name::new(62421, 12), code: Bytes::new(174308, 19), data: Bytes::new(174327, 0), holes: Holes::new(13876, 2) },
     // sqrt_f64__30 (float_ops.c): 9 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(62433, 12), code: Bytes::new(174229, 9), data: Bytes::new(174238, 0), holes: Holes::new(13878, 1) },
+    Stencil { name: Name::new(62433, 12), code: Bytes::new(174327, 9), data: Bytes::new(174336, 0), holes: Holes::new(13878, 1) },
     // sqrt_f64__31 (float_ops.c): 9 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(62445, 12), code: Bytes::new(174238, 9), data: Bytes::new(174247, 0), holes: Holes::new(13879, 1) },
+    Stencil { name: Name::new(62445, 12), code: Bytes::new(174336, 9), data: Bytes::new(174345, 0), holes: Holes::new(13879, 1) },
     // sqrt_f64__32 (float_ops.c): 9 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(62457, 12), code: Bytes::new(174247, 9), data: Bytes::new(174256, 0), holes: Holes::new(13880, 1) },
+    Stencil { name: Name::new(62457, 12), code: Bytes::new(174345, 9), data: Bytes::new(174354, 0), holes: Holes::new(13880, 1) },
     // sqrt_f64__33 (float_ops.c): 9 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(62469, 12), code: Bytes::new(174256, 9), data: Bytes::new(174265, 0), holes: Holes::new(13881, 1) },
+    Stencil { name: Name::new(62469, 12), code: Bytes::new(174354, 9), data: Bytes::new(174363, 0), holes: Holes::new(13881, 1) },
     // sqrt_f64__34 (float_ops.c): 9 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(62481, 12), code: Bytes::new(174265, 9), data: Bytes::new(174274, 0), holes: Holes::new(13882, 1) },
+    Stencil { name: Name::new(62481, 12), code: Bytes::new(174363, 9), data: Bytes::new(174372, 0), holes: Holes::new(13882, 1) },
     // sqrt_f64__35 (float_ops.c): 9 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(62493, 12), code: Bytes::new(174274, 9), data: Bytes::new(174283, 0), holes: Holes::new(13883, 1) },
+    Stencil { name: Name::new(62493, 12), code: Bytes::new(174372, 9), data: Bytes::new(174381, 0), holes: Holes::new(13883, 1) },
     // sqrt_f64__36 (float_ops.c): 9 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(62505, 12), code: Bytes::new(174283, 9), data: Bytes::new(174292, 0), holes: Holes::new(13884, 1) },
+    Stencil { name: Name::new(62505, 12), code: Bytes::new(174381, 9), data: Bytes::new(174390, 0), holes: Holes::new(13884, 1) },
     // sqrt_f64__37 (float_ops.c): 9 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(62517, 12), code: Bytes::new(174292, 9), data: Bytes::new(174301, 0), holes: Holes::new(13885, 1) },
+    Stencil { name: Name::new(62517, 12), code: Bytes::new(174390, 9), data: Bytes::new(174399, 0), holes: Holes::new(13885, 1) },
     // sqrt_f64__3m (float_ops.c): 19 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(62529, 12), code: Bytes::new(174301, 19), data: Bytes::new(174320, 0), holes: Holes::new(13886, 2) },
+    Stencil { name: Name::new(62529, 12), code: Bytes::new(174399, 19), data: Bytes::new(174418, 0), holes: Holes::new(13886, 2) },
     // sqrt_f64__40 (float_ops.c): 9 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(62541, 12), code: Bytes::new(174320, 9), data: Bytes::new(174329, 0), holes: Holes::new(13888, 1) },
+    Stencil { name: Name::new(62541, 12), code: Bytes::new(174418, 9), data: Bytes::new(174427, 0), holes: Holes::new(13888, 1) },
     // sqrt_f64__41 (float_ops.c): 9 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(62553, 12), code: Bytes::new(174329, 9), data: Bytes::new(174338, 0), holes: Holes::new(13889, 1) },
+    Stencil { name: Name::new(62553, 12), code: Bytes::new(174427, 9), data: Bytes::new(174436, 0), holes: Holes::new(13889, 1) },
     // sqrt_f64__42 (float_ops.c): 9 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(62565, 12), code: Bytes::new(174338, 9), data: Bytes::new(174347, 0), holes: Holes::new(13890, 1) },
+    Stencil { name: Name::new(62565, 12), code: Bytes::new(174436, 9), data: Bytes::new(174445, 0), holes: Holes::new(13890, 1) },
     // sqrt_f64__43 (float_ops.c): 9 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(62577, 12), code: Bytes::new(174347, 9), data: Bytes::new(174356, 0), holes: Holes::new(13891, 1) },
+    Stencil { name: Name::new(62577, 12), code: Bytes::new(174445, 9), data: Bytes::new(174454, 0), holes: Holes::new(13891, 1) },
     // sqrt_f64__44 (float_ops.c): 9 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(62589, 12), code: Bytes::new(174356, 9), data: Bytes::new(174365, 0), holes: Holes::new(13892, 1) },
+    Stencil { name: Name::new(62589, 12), code: Bytes::new(174454, 9), data: Bytes::new(174463, 0), holes: Holes::new(13892, 1) },
     // sqrt_f64__45 (float_ops.c): 9 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(62601, 12), code: Bytes::new(174365, 9), data: Bytes::new(174374, 0), holes: Holes::new(13893, 1) },
+    Stencil { name: Name::new(62601, 12), code: Bytes::new(174463, 9), data: Bytes::new(174472, 0), holes: Holes::new(13893, 1) },
     // sqrt_f64__46 (float_ops.c): 9 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(62613, 12), code: Bytes::new(174374, 9), data: Bytes::new(174383, 0), holes: Holes::new(13894, 1) },
+    Stencil { name: Name::new(62613, 12), code: Bytes::new(174472, 9), data: Bytes::new(174481, 0), holes: Holes::new(13894, 1) },
     // sqrt_f64__47 (float_ops.c): 9 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(62625, 12), code: Bytes::new(174383, 9), data: Bytes::new(174392, 0), holes: Holes::new(13895, 1) },
+    Stencil { name: Name::new(62625, 12), code: Bytes::new(174481, 9), data: Bytes::new(174490, 0), holes: Holes::new(13895, 1) },
     // sqrt_f64__4m (float_ops.c): 19 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(62637, 12), code: Bytes::new(174392, 19), data: Bytes::new(174411, 0), holes: Holes::new(13896, 2) },
+    Stencil { name: Name::new(62637, 12), code: Bytes::new(174490, 19), data: Bytes::new(174509, 0), holes: Holes::new(13896, 2) },
     // sqrt_f64__50 (float_ops.c): 9 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(62649, 12), code: Bytes::new(174411, 9), data: Bytes::new(174420, 0), holes: Holes::new(13898, 1) },
+    Stencil { name: Name::new(62649, 12), code: Bytes::new(174509, 9), data: Bytes::new(174518, 0), holes: Holes::new(13898, 1) },
     // sqrt_f64__51 (float_ops.c): 9 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(62661, 12), code: Bytes::new(174420, 9), data: Bytes::new(174429, 0), holes: Holes::new(13899, 1) },
+    Stencil { name: Name::new(62661, 12), code: Bytes::new(174518, 9), data: Bytes::new(174527, 0), holes: Holes::new(13899, 1) },
     // sqrt_f64__52 (float_ops.c): 9 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(62673, 12), code: Bytes::new(174429, 9), data: Bytes::new(174438, 0), holes: Holes::new(13900, 1) },
+    Stencil { name: Name::new(62673, 12), code: Bytes::new(174527, 9), data: Bytes::new(174536, 0), holes: Holes::new(13900, 1) },
     // sqrt_f64__53 (float_ops.c): 9 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(62685, 12), code: Bytes::new(174438, 9), data: Bytes::new(174447, 0), holes: Holes::new(13901, 1) },
+    Stencil { name: Name::new(62685, 12), code: Bytes::new(174536, 9), data: Bytes::new(174545, 0), holes: Holes::new(13901, 1) },
     // sqrt_f64__54 (float_ops.c): 9 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(62697, 12), code: Bytes::new(174447, 9), data: Bytes::new(174456, 0), holes: Holes::new(13902, 1) },
+    Stencil { name: Name::new(62697, 12), code: Bytes::new(174545, 9), data: Bytes::new(174554, 0), holes: Holes::new(13902, 1) },
     // sqrt_f64__55 (float_ops.c): 9 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(62709, 12), code: Bytes::new(174456, 9), data: Bytes::new(174465, 0), holes: Holes::new(13903, 1) },
+    Stencil { name: Name::new(62709, 12), code: Bytes::new(174554, 9), data: Bytes::new(174563, 0), holes: Holes::new(13903, 1) },
     // sqrt_f64__56 (float_ops.c): 9 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(62721, 12), code: Bytes::new(174465, 9), data: Bytes::new(174474, 0), holes: Holes::new(13904, 1) },
+    Stencil { name: Name::new(62721, 12), code: Bytes::new(174563, 9), data: Bytes::new(174572, 0), holes: Holes::new(13904, 1) },
     // sqrt_f64__57 (float_ops.c): 9 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(62733, 12), code: Bytes::new(174474, 9), data: Bytes::new(174483, 0), holes: Holes::new(13905, 1) },
+    Stencil { name: Name::new(62733, 12), code: Bytes::new(174572, 9), data: Bytes::new(174581, 0), holes: Holes::new(13905, 1) },
     // sqrt_f64__5m (float_ops.c): 19 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(62745, 12), code: Bytes::new(174483, 19), data: Bytes::new(174502, 0), holes: Holes::new(13906, 2) },
+    Stencil { name: Name::new(62745, 12), code: Bytes::new(174581, 19), data: Bytes::new(174600, 0), holes: Holes::new(13906, 2) },
     // sqrt_f64__60 (float_ops.c): 9 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(62757, 12), code: Bytes::new(174502, 9), data: Bytes::new(174511, 0), holes: Holes::new(13908, 1) },
+    Stencil { name: Name::new(62757, 12), code: Bytes::new(174600, 9), data: Bytes::new(174609, 0), holes: Holes::new(13908, 1) },
     // sqrt_f64__61 (float_ops.c): 9 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(62769, 12), code: Bytes::new(174511, 9), data: Bytes::new(174520, 0), holes: Holes::new(13909, 1) },
+    Stencil { name: Name::new(62769, 12), code: Bytes::new(174609, 9), data: Bytes::new(174618, 0), holes: Holes::new(13909, 1) },
     // sqrt_f64__62 (float_ops.c): 9 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(62781, 12), code: Bytes::new(174520, 9), data: Bytes::new(174529, 0), holes: Holes::new(13910, 1) },
+    Stencil { name: Name::new(62781, 12), code: Bytes::new(174618, 9), data: Bytes::new(174627, 0), holes: Holes::new(13910, 1) },
     // sqrt_f64__63 (float_ops.c): 9 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(62793, 12), code: Bytes::new(174529, 9), data: Bytes::new(174538, 0), holes: Holes::new(13911, 1) },
+    Stencil { name: Name::new(62793, 12), code: Bytes::new(174627, 9), data: Bytes::new(174636, 0), holes: Holes::new(13911, 1) },
     // sqrt_f64__64 (float_ops.c): 9 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(62805, 12), code: Bytes::new(174538, 9), data: Bytes::new(174547, 0), holes: Holes::new(13912, 1) },
+    Stencil { name: Name::new(62805, 12), code: Bytes::new(174636, 9), data: Bytes::new(174645, 0), holes: Holes::new(13912, 1) },
     // sqrt_f64__65 (float_ops.c): 9 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(62817, 12), code: Bytes::new(174547, 9), data: Bytes::new(174556, 0), holes: Holes::new(13913, 1) },
+    Stencil { name: Name::new(62817, 12), code: Bytes::new(174645, 9), data: Bytes::new(174654, 0), holes: Holes::new(13913, 1) },
     // sqrt_f64__66 (float_ops.c): 9 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(62829, 12), code: Bytes::new(174556, 9), data: Bytes::new(174565, 0), holes: Holes::new(13914, 1) },
+    Stencil { name: Name::new(62829, 12), code: Bytes::new(174654, 9), data: Bytes::new(174663, 0), holes: Holes::new(13914, 1) },
     // sqrt_f64__67 (float_ops.c): 9 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(62841, 12), code: Bytes::new(174565, 9), data: Bytes::new(174574, 0), holes: Holes::new(13915, 1) },
+    Stencil { name: Name::new(62841, 12), code: Bytes::new(174663, 9), data: Bytes::new(174672, 0), holes: Holes::new(13915, 1) },
     // sqrt_f64__6m (float_ops.c): 19 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(62853, 12), code: Bytes::new(174574, 19), data: Bytes::new(174593, 0), holes: Holes::new(13916, 2) },
+    Stencil { name: Name::new(62853, 12), code: Bytes::new(174672, 19), data: Bytes::new(174691, 0), holes: Holes::new(13916, 2) },
     // sqrt_f64__70 (float_ops.c): 9 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(62865, 12), code: Bytes::new(174593, 9), data: Bytes::new(174602, 0), holes: Holes::new(13918, 1) },
+    Stencil { name: Name::new(62865, 12), code: Bytes::new(174691, 9), data: Bytes::new(174700, 0), holes: Holes::new(13918, 1) },
     // sqrt_f64__71 (float_ops.c): 9 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(62877, 12), code: Bytes::new(174602, 9), data: Bytes::new(174611, 0), holes: Holes::new(13919, 1) },
+    Stencil { name: Name::new(62877, 12), code: Bytes::new(174700, 9), data: Bytes::new(174709, 0), holes: Holes::new(13919, 1) },
     // sqrt_f64__72 (float_ops.c): 9 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(62889, 12), code: Bytes::new(174611, 9), data: Bytes::new(174620, 0), holes: Holes::new(13920, 1) },
+    Stencil { name: Name::new(62889, 12), code: Bytes::new(174709, 9), data: Bytes::new(174718, 0), holes: Holes::new(13920, 1) },
     // sqrt_f64__73 (float_ops.c): 9 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(62901, 12), code: Bytes::new(174620, 9), data: Bytes::new(174629, 0), holes: Holes::new(13921, 1) },
+    Stencil { name: Name::new(62901, 12), code: Bytes::new(174718, 9), data: Bytes::new(174727, 0), holes: Holes::new(13921, 1) },
     // sqrt_f64__74 (float_ops.c): 9 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(62913, 12), code: Bytes::new(174629, 9), data: Bytes::new(174638, 0), holes: Holes::new(13922, 1) },
+    Stencil { name: Name::new(62913, 12), code: Bytes::new(174727, 9), data: Bytes::new(174736, 0), holes: Holes::new(13922, 1) },
     // sqrt_f64__75 (float_ops.c): 9 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(62925, 12), code: Bytes::new(174638, 9), data: Bytes::new(174647, 0), holes: Holes::new(13923, 1) },
+    Stencil { name: Name::new(62925, 12), code: Bytes::new(174736, 9), data: Bytes::new(174745, 0), holes: Holes::new(13923, 1) },
     // sqrt_f64__76 (float_ops.c): 9 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(62937, 12), code: Bytes::new(174647, 9), data: Bytes::new(174656, 0), holes: Holes::new(13924, 1) },
+    Stencil { name: Name::new(62937, 12), code: Bytes::new(174745, 9), data: Bytes::new(174754, 0), holes: Holes::new(13924, 1) },
     // sqrt_f64__77 (float_ops.c): 9 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(62949, 12), code: Bytes::new(174656, 9), data: Bytes::new(174665, 0), holes: Holes::new(13925, 1) },
+    Stencil { name: Name::new(62949, 12), code: Bytes::new(174754, 9), data: Bytes::new(174763, 0), holes: Holes::new(13925, 1) },
     // sqrt_f64__7m (float_ops.c): 19 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(62961, 12), code: Bytes::new(174665, 19), data: Bytes::new(174684, 0), holes: Holes::new(13926, 2) },
+    Stencil { name: Name::new(62961, 12), code: Bytes::new(174763, 19), data: Bytes::new(174782, 0), holes: Holes::new(13926, 2) },
     // sqrt_f64__m0 (float_ops.c): 20 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(62973, 12), code: Bytes::new(174684, 20), data: Bytes::new(174704, 0), holes: Holes::new(13928, 2) },
+    Stencil { name: Name::new(62973, 12), code: Bytes::new(174782, 20), data: Bytes::new(174802, 0), holes: Holes::new(13928, 2) },
     // sqrt_f64__m1 (float_ops.c): 20 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(62985, 12), code: Bytes::new(174704, 20), data: Bytes::new(174724, 0), holes: Holes::new(13930, 2) },
+    Stencil { name: Name::new(62985, 12), code: Bytes::new(174802, 20), data: Bytes::new(174822, 0), holes: Holes::new(13930, 2) },
     // sqrt_f64__m2 (float_ops.c): 20 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(62997, 12), code: Bytes::new(174724, 20), data: Bytes::new(174744, 0), holes: Holes::new(13932, 2) },
+    Stencil { name: Name::new(62997, 12), code: Bytes::new(174822, 20), data: Bytes::new(174842, 0), holes: Holes::new(13932, 2) },
     // sqrt_f64__m3 (float_ops.c): 20 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(63009, 12), code: Bytes::new(174744, 20), data: Bytes::new(174764, 0), holes: Holes::new(13934, 2) },
+    Stencil { name: Name::new(63009, 12), code: Bytes::new(174842, 20), data: Bytes::new(174862, 0), holes: Holes::new(13934, 2) },
     // sqrt_f64__m4 (float_ops.c): 20 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(63021, 12), code: Bytes::new(174764, 20), data: Bytes::new(174784, 0), holes: Holes::new(13936, 2) },
+    Stencil { name: Name::new(63021, 12), code: Bytes::new(174862, 20), data: Bytes::new(174882, 0), holes: Holes::new(13936, 2) },
     // sqrt_f64__m5 (float_ops.c): 20 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(63033, 12), code: Bytes::new(174784, 20), data: Bytes::new(174804, 0), holes: Holes::new(13938, 2) },
+    Stencil { name: Name::new(63033, 12), code: Bytes::new(174882, 20), data: Bytes::new(174902, 0), holes: Holes::new(13938, 2) },
     // sqrt_f64__m6 (float_ops.c): 20 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(63045, 12), code: Bytes::new(174804, 20), data: Bytes::new(174824, 0), holes: Holes::new(13940, 2) },
+    Stencil { name: Name::new(63045, 12), code: Bytes::new(174902, 20), data: Bytes::new(174922, 0), holes: Holes::new(13940, 2) },
     // sqrt_f64__m7 (float_ops.c): 20 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(63057, 12), code: Bytes::new(174824, 20), data: Bytes::new(174844, 0), holes: Holes::new(13942, 2) },
+    Stencil { name: Name::new(63057, 12), code: Bytes::new(174922, 20), data: Bytes::new(174942, 0), holes: Holes::new(13942, 2) },
     // store_global_cell (moves.c): 20 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(63069, 17), code: Bytes::new(174844, 20), data: Bytes::new(174864, 0), holes: Holes::new(13944, 3) },
+    Stencil { name: Name::new(63069, 17), code: Bytes::new(174942, 20), data: Bytes::new(174962, 0), holes: Holes::new(13944, 3) },
     // store_global_f64 (moves.c): 24 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(63086, 16), code: Bytes::new(174864, 24), data: Bytes::new(174888, 0), holes: Holes::new(13947, 3) },
+    Stencil { name: Name::new(63086, 16), code: Bytes::new(174962, 24), data: Bytes::new(174986, 0), holes: Holes::new(13947, 3) },
     // store_global_f64__0 (moves.c): 14 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(63102, 19), code: Bytes::new(174888, 14), data: Bytes::new(174902, 0), holes: Holes::new(13950, 2) },
+    Stencil { name: Name::new(63102, 19), code: Bytes::new(174986, 14), data: Bytes::new(175000, 0), holes: Holes::new(13950, 2) },
     // store_global_f64__1 (moves.c): 14 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(63121, 19), code: Bytes::new(174902, 14), data: Bytes::new(174916, 0), holes: Holes::new(13952, 2) },
+    Stencil { name: Name::new(63121, 19), code: Bytes::new(175000, 14), data: Bytes::new(175014, 0), holes: Holes::new(13952, 2) },
     // store_global_f64__2 (moves.c): 14 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(63140, 19), code: Bytes::new(174916, 14), data: Bytes::new(174930, 0), holes: Holes::new(13954, 2) },
+    Stencil { name: Name::new(63140, 19), code: Bytes::new(175014, 14), data: Bytes::new(175028, 0), holes: Holes::new(13954, 2) },
     // store_global_f64__3 (moves.c): 14 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(63159, 19), code: Bytes::new(174930, 14), data: Bytes::new(174944, 0), holes: Holes::new(13956, 2) },
+    Stencil { name: Name::new(63159, 19), code: Bytes::new(175028, 14), data: Bytes::new(175042, 0), holes: Holes::new(13956, 2) },
     // store_global_f64__4 (moves.c): 14 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(63178, 19), code: Bytes::new(174944, 14), data: Bytes::new(174958, 0), holes: Holes::new(13958, 2) },
+    Stencil { name: Name::new(63178, 19), code: Bytes::new(175042, 14), data: Bytes::new(175056, 0), holes: Holes::new(13958, 2) },
     // store_global_f64__5 (moves.c): 14 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(63197, 19), code: Bytes::new(174958, 14), data: Bytes::new(174972, 0), holes: Holes::new(13960, 2) },
+    Stencil { name: Name::new(63197, 19), code: Bytes::new(175056, 14), data: Bytes::new(175070, 0), holes: Holes::new(13960, 2) },
     // store_global_f64__6 (moves.c): 14 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(63216, 19), code: Bytes::new(174972, 14), data: Bytes::new(174986, 0), holes: Holes::new(13962, 2) },
+    Stencil { name: Name::new(63216, 19), code: Bytes::new(175070, 14), data: Bytes::new(175084, 0), holes: Holes::new(13962, 2) },
     // store_global_f64__7 (moves.c): 14 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(63235, 19), code: Bytes::new(174986, 14), data: Bytes::new(175000, 0), holes: Holes::new(13964, 2) },
+    Stencil { name: Name::new(63235, 19), code: Bytes::new(175084, 14), data: Bytes::new(175098, 0), holes: Holes::new(13964, 2) },
     // store_global_i64 (moves.c): 20 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(63254, 16), code: Bytes::new(175000, 20), data: Bytes::new(175020, 0), holes: Holes::new(13966, 3) },
+    Stencil { name: Name::new(63254, 16), code: Bytes::new(175098, 20), data: Bytes::new(175118, 0), holes: Holes::new(13966, 3) },
     // store_global_i64__0 (moves.c): 12 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(63270, 19), code: Bytes::new(175020, 12), data: Bytes::new(175032, 0), holes: Holes::new(13969, 2) },
+    Stencil { name: Name::new(63270, 19), code: Bytes::new(175118, 12), data: Bytes::new(175130, 0), holes: Holes::new(13969, 2) },
     // store_global_i64__1 (moves.c): 12 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(63289, 19), code: Bytes::new(175032, 12), data: Bytes::new(175044, 0), holes: Holes::new(13971, 2) },
+    Stencil { name: Name::new(63289, 19), code: Bytes::new(175130, 12), data: Bytes::new(175142, 0), holes: Holes::new(13971, 2) },
     // store_global_i64__2 (moves.c): 12 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(63308, 19), code: Bytes::new(175044, 12), data: Bytes::new(175056, 0), holes: Holes::new(13973, 2) },
+    Stencil { name: Name::new(63308, 19), code: Bytes::new(175142, 12), data: Bytes::new(175154, 0), holes: Holes::new(13973, 2) },
     // store_global_i64__3 (moves.c): 12 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(63327, 19), code: Bytes::new(175056, 12), data: Bytes::new(175068, 0), holes: Holes::new(13975, 2) },
+    Stencil { name: Name::new(63327, 19), code: Bytes::new(175154, 12), data: Bytes::new(175166, 0), holes: Holes::new(13975, 2) },
     // store_global_i64__4 (moves.c): 12 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(63346, 19), code: Bytes::new(175068, 12), data: Bytes::new(175080, 0), holes: Holes::new(13977, 2) },
+    Stencil { name: Name::new(63346, 19), code: Bytes::new(175166, 12), data: Bytes::new(175178, 0), holes: Holes::new(13977, 2) },
     // store_global_i64__5 (moves.c): 12 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(63365, 19), code: Bytes::new(175080, 12), data: Bytes::new(175092, 0), holes: Holes::new(13979, 2) },
+    Stencil { name: Name::new(63365, 19), code: Bytes::new(175178, 12), data: Bytes::new(175190, 0), holes: Holes::new(13979, 2) },
     // str_len (records.c): 55 code bytes, 0 data bytes, 4 holes
-    Stencil { name: Name::new(63384, 7), code: Bytes::new(175092, 55), data: Bytes::new(175147, 0), holes: Holes::new(13981, 4) },
+    Stencil { name: Name::new(63384, 7), code: Bytes::new(175190, 55), data: Bytes::new(175245, 0), holes: Holes::new(13981, 4) },
     // str_len__0 (records.c): 47 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(63391, 10), code: Bytes::new(175147, 47), data: Bytes::new(175194, 0), holes: Holes::new(13985, 3) },
+    Stencil { name: Name::new(63391, 10), code: Bytes::new(175245, 47), data: Bytes::new(175292, 0), holes: Holes::new(13985, 3) },
     // str_len__1 (records.c): 47 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(63401, 10), code: Bytes::new(175194, 47), data: Bytes::new(175241, 0), holes: Holes::new(13988, 3) },
+    Stencil { name: Name::new(63401, 10), code: Bytes::new(175292, 47), data: Bytes::new(175339, 0), holes: Holes::new(13988, 3) },
     // str_len__2 (records.c): 47 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(63411, 10), code: Bytes::new(175241, 47), data: Bytes::new(175288, 0), holes: Holes::new(13991, 3) },
+    Stencil { name: Name::new(63411, 10), code: Bytes::new(175339, 47), data: Bytes::new(175386, 0), holes: Holes::new(13991, 3) },
     // str_len__3 (records.c): 47 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(63421, 10), code: Bytes::new(175288, 47), data: Bytes::new(175335, 0), holes: Holes::new(13994, 3) },
+    Stencil { name: Name::new(63421, 10), code: Bytes::new(175386, 47), data: Bytes::new(175433, 0), holes: Holes::new(13994, 3) },
     // str_len__4 (records.c): 47 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(63431, 10), code: Bytes::new(175335, 47), data: Bytes::new(175382, 0), holes: Holes::new(13997, 3) },
+    Stencil { name: Name::new(63431, 10), code: Bytes::new(175433, 47), data: Bytes::new(175480, 0), holes: Holes::new(13997, 3) },
     // str_len__5 (records.c): 47 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(63441, 10), code: Bytes::new(175382, 47), data: Bytes::new(175429, 0), holes: Holes::new(14000, 3) },
+    Stencil { name: Name::new(63441, 10), code: Bytes::new(175480, 47), data: Bytes::new(175527, 0), holes: Holes::new(14000, 3) },
     // sub_f64 (float_ops.c): 35 code bytes, 0 data bytes, 4 holes
-    Stencil { name: Name::new(63451, 7), code: Bytes::new(175429, 35), data: Bytes::new(175464, 0), holes: Holes::new(14003, 4) },
+    Stencil { name: Name::new(63451, 7), code: Bytes::new(175527, 35), data: Bytes::new(175562, 0), holes: Holes::new(14003, 4) },
     // sub_f64__00 (float_ops.c): 9 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(63458, 11), code: Bytes::new(175464, 9), data: Bytes::new(175473, 0), holes: Holes::new(14007, 1) },
+    Stencil { name: Name::new(63458, 11), code: Bytes::new(175562, 9), data: Bytes::new(175571, 0), holes: Holes::new(14007, 1) },
     // sub_f64__01 (float_ops.c): 9 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(63469, 11), code: Bytes::new(175473, 9), data: Bytes::new(175482, 0), holes: Holes::new(14008, 1) },
+    Stencil { name: Name::new(63469, 11), code: Bytes::new(175571, 9), data: Bytes::new(175580, 0), holes: Holes::new(14008, 1) },
     // sub_f64__02 (float_ops.c): 9 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(63480, 11), code: Bytes::new(175482, 9), data: Bytes::new(175491, 0), holes: Holes::new(14009, 1) },
+    Stencil { name: Name::new(63480, 11), code: Bytes::new(175580, 9), data: Bytes::new(175589, 0), holes: Holes::new(14009, 1) },
     // sub_f64__03 (float_ops.c): 9 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(63491, 11), code: Bytes::new(175491, 9), data: Bytes::new(175500, 0), holes: Holes::new(14010, 1) },
+    Stencil { name: Name::new(63491, 11), code: Bytes::new(175589, 9), data: Bytes::new(175598, 0), holes: Holes::new(14010, 1) },
     // sub_f64__04 (float_ops.c): 9 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(63502, 11), code: Bytes::new(175500, 9), data: Bytes::new(175509, 0), holes: Holes::new(14011, 1) },
+    Stencil { name: Name::new(63502, 11), code: Bytes::new(175598, 9), data: Bytes::new(175607, 0), holes: Holes::new(14011, 1) },
     // sub_f64__05 (float_ops.c): 9 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(63513, 11), code: Bytes::new(175509, 9), data: Bytes::new(175518, 0), holes: Holes::new(14012, 1) },
+    Stencil { name: Name::new(63513, 11), code: Bytes::new(175607, 9), data: Bytes::new(175616, 0), holes: Holes::new(14012, 1) },
     // sub_f64__06 (float_ops.c): 9 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(63524, 11), code: Bytes::new(175518, 9), data: Bytes::new(175527, 0), holes: Holes::new(14013, 1) },
+    Stencil { name: Name::new(63524, 11), code: Bytes::new(175616, 9), data: Bytes::new(175625, 0), holes: Holes::new(14013, 1) },
     // sub_f64__07 (float_ops.c): 9 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(63535, 11), code: Bytes::new(175527, 9), data: Bytes::new(175536, 0), holes: Holes::new(14014, 1) },
+    Stencil { name: Name::new(63535, 11), code: Bytes::new(175625, 9), data: Bytes::new(175634, 0), holes: Holes::new(14014, 1) },
     // sub_f64__0m (float_ops.c): 15 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(63546, 11), code: Bytes::new(175536, 15), data: Bytes::new(175551, 0), holes: Holes::new(14015, 2) },
+    Stencil { name: Name::new(63546, 11), code: Bytes::new(175634, 15), data: Bytes::new(175649, 0), holes: Holes::new(14015, 2) },
     // sub_f64__10 (float_ops.c): 9 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(63557, 11), code: Bytes::new(175551, 9), data: Bytes::new(175560, 0), holes: Holes::new(14017, 1) },
+    Stencil { name: Name::new(63557, 11), code: Bytes::new(175649, 9), data: Bytes::new(175658, 0), holes: Holes::new(14017, 1) },
     // sub_f64__11 (float_ops.c): 9 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(63568, 11), code: Bytes::new(175560, 9), data: Bytes::new(175569, 0), holes: Holes::new(14018, 1) },
+    Stencil { name: Name::new(63568, 11), code: Bytes::new(175658, 9), data: Bytes::new(175667, 0), holes: Holes::new(14018, 1) },
     // sub_f64__12 (float_ops.c): 9 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(63579, 11), code: Bytes::new(175569, 9), data: Bytes::new(175578, 0), holes: Holes::new(14019, 1) },
+    Stencil { name: Name::new(63579, 11), code: Bytes::new(175667, 9), data: Bytes::new(175676, 0), holes: Holes::new(14019, 1) },
     // sub_f64__13 (float_ops.c): 9 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(63590, 11), code: Bytes::new(175578, 9), data: Bytes::new(175587, 0), holes: Holes::new(14020, 1) },
+    Stencil { name: Name::new(63590, 11), code: Bytes::new(175676, 9), data: Bytes::new(175685, 0), holes: Holes::new(14020, 1) },
     // sub_f64__14 (float_ops.c): 9 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(63601, 11), code: Bytes::new(175587, 9), data: Bytes::new(175596, 0), holes: Holes::new(14021, 1) },
+    Stencil { name: Name::new(63601, 11), code: Bytes::new(175685, 9), data: Bytes::new(175694, 0), holes: Holes::new(14021, 1) },
     // sub_f64__15 (float_ops.c): 9 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(63612, 11), code: Bytes::new(175596, 9), data: Bytes::new(175605, 0), holes: Holes::new(14022, 1) },
+    Stencil { name: Name::new(63612, 11), code: Bytes::new(175694, 9), data: Bytes::new(175703, 0), holes: Holes::new(14022, 1) },
     // sub_f64__16 (float_ops.c): 9 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(63623, 11), code: Bytes::new(175605, 9), data: Bytes::new(175614, 0), holes: Holes::new(14023, 1) },
+    Stencil { name: Name::new(63623, 11), code: Bytes::new(175703, 9), data: Bytes::new(175712, 0), holes: Holes::new(14023, 1) },
     // sub_f64__17 (float_ops.c): 9 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(63634, 11), code: Bytes::new(175614, 9), data: Bytes::new(175623, 0), holes: Holes::new(14024, 1) },
+    Stencil { name: Name::new(63634, 11), code: Bytes::new(175712, 9), data: Bytes::new(175721, 0), holes: Holes::new(14024, 1) },
     // sub_f64__1m (float_ops.c): 15 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(63645, 11), code: Bytes::new(175623, 15), data: Bytes::new(175638, 0), holes: Holes::new(14025, 2) },
+    Stencil { name: Name::new(63645, 11), code: Bytes::new(175721, 15), data: Bytes::new(175736, 0), holes: Holes::new(14025, 2) },
     // sub_f64__20 (float_ops.c): 9 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(63656, 11), code: Bytes::new(175638, 9), data: Bytes::new(175647, 0), holes: Holes::new(14027, 1) },
+    Stencil { name: Name::new(63656, 11), code: Bytes::new(175736, 9), data: Bytes::new(175745, 0), holes: Holes::new(14027, 1) },
     // sub_f64__21 (float_ops.c): 9 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(63667, 11), code: Bytes::new(175647, 9), data: Bytes::new(175656, 0), holes: Holes::new(14028, 1) },
+    Stencil { name: Name::new(63667, 11), code: Bytes::new(175745, 9), data: Bytes::new(175754, 0), holes: Holes::new(14028, 1) },
     // sub_f64__22 (float_ops.c): 9 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(63678, 11), code: Bytes::new(175656, 9), data: Bytes::new(175665, 0), holes: Holes::new(14029, 1) },
+    Stencil { name: Name::new(63678, 11), code: Bytes::new(175754, 9), data: Bytes::new(175763, 0), holes: Holes::new(14029, 1) },
     // sub_f64__23 (float_ops.c): 9 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(63689, 11), code: Bytes::new(175665, 9), data: Bytes::new(175674, 0), holes: Holes::new(14030, 1) },
+    Stencil { name: Name::new(63689, 11), code: Bytes::new(175763, 9), data: Bytes::new(175772, 0), holes: Holes::new(14030, 1) },
     // sub_f64__24 (float_ops.c): 9 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(63700, 11), code: Bytes::new(175674, 9), data: Bytes::new(175683, 0), holes: Holes::new(14031, 1) },
+    Stencil { name: Name::new(63700, 11), code: Bytes::new(175772, 9), data: Bytes::new(175781, 0), holes: Holes::new(14031, 1) },
     // sub_f64__25 (float_ops.c): 9 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(63711, 11), code: Bytes::new(175683, 9), data: Bytes::new(175692, 0), holes: Holes::new(14032, 1) },
+    Stencil { name: Name::new(63711, 11), code: Bytes::new(175781, 9), data: Bytes::new(175790, 0), holes: Holes::new(14032, 1) },
     // sub_f64__26 (float_ops.c): 9 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(63722, 11), code: Bytes::new(175692, 9), data: Bytes::new(175701, 0), holes: Holes::new(14033, 1) },
+    Stencil { name: Name::new(63722, 11), code: Bytes::new(175790, 9), data: Bytes::new(175799, 0), holes: Holes::new(14033, 1) },
     // sub_f64__27 (float_ops.c): 9 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(63733, 11), code: Bytes::new(175701, 9), data: Bytes::new(175710, 0), holes: Holes::new(14034, 1) },
+    Stencil { name: Name::new(63733, 11), code: Bytes::new(175799, 9), data: Bytes::new(175808, 0), holes: Holes::new(14034, 1) },
     // sub_f64__2m (float_ops.c): 15 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(63744, 11), code: Bytes::new(175710, 15), data: Bytes::new(175725, 0), holes: Holes::new(14035, 2) },
+    Stencil { name: Name::new(63744, 11), code: Bytes::new(175808, 15), data: Bytes::new(175823, 0), holes: Holes::new(14035, 2) },
     // sub_f64__30 (float_ops.c): 9 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(63755, 11), code: Bytes::new(175725, 9), data: Bytes::new(175734, 0), holes: Holes::new(14037, 1) },
+    Stencil { name: Name::new(63755, 11), code: Bytes::new(175823, 9), data: Bytes::new(175832, 0), holes: Holes::new(14037, 1) },
     // sub_f64__31 (float_ops.c): 9 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(63766, 11), code: Bytes::new(175734, 9), data: Bytes::new(175743, 0), holes: Holes::new(14038, 1) },
+    Stencil { name: Name::new(63766, 11), code: Bytes::new(175832, 9), data: Bytes::new(175841, 0), holes: Holes::new(14038, 1) },
     // sub_f64__32 (float_ops.c): 9 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(63777, 11), code: Bytes::new(175743, 9), data: Bytes::new(175752, 0), holes: Holes::new(14039, 1) },
+    Stencil { name: Name::new(63777, 11), code: Bytes::new(175841, 9), data: Bytes::new(175850, 0), holes: Holes::new(14039, 1) },
     // sub_f64__33 (float_ops.c): 9 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(63788, 11), code: Bytes::new(175752, 9), data: Bytes::new(175761, 0), holes: Holes::new(14040, 1) },
+    Stencil { name: Name::new(63788, 11), code: Bytes::new(175850, 9), data: Bytes::new(175859, 0), holes: Holes::new(14040, 1) },
     // sub_f64__34 (float_ops.c): 9 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(63799, 11), code: Bytes::new(175761, 9), data: Bytes::new(175770, 0), holes: Holes::new(14041, 1) },
+    Stencil { name: Name::new(63799, 11), code: Bytes::new(175859, 9), data: Bytes::new(175868, 0), holes: Holes::new(14041, 1) },
     // sub_f64__35 (float_ops.c): 9 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(63810, 11), code: Bytes::new(175770, 9), data: Bytes::new(175779, 0), holes: Holes::new(14042, 1) },
+    Stencil { name: Name::new(63810, 11), code: Bytes::new(175868, 9), data: Bytes::new(175877, 0), holes: Holes::new(14042, 1) },
     // sub_f64__36 (float_ops.c): 9 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(63821, 11), code: Bytes::new(175779, 9), data: Bytes::new(175788, 0), holes: Holes::new(14043, 1) },
+    Stencil { name: Name::new(63821, 11), code: Bytes::new(175877, 9), data: Bytes::new(175886, 0), holes: Holes::new(14043, 1) },
     // sub_f64__37 (float_ops.c): 9 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(63832, 11), code: Bytes::new(175788, 9), data: Bytes::new(175797, 0), holes: Holes::new(14044, 1) },
+    Stencil { name: Name::new(63832, 11), code: Bytes::new(175886, 9), data: Bytes::new(175895, 0), holes: Holes::new(14044, 1) },
     // sub_f64__3m (float_ops.c): 15 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(63843, 11), code: Bytes::new(175797, 15), data: Bytes::new(175812, 0), holes: Holes::new(14045, 2) },
+    Stencil { name: Name::new(63843, 11), code: Bytes::new(175895, 15), data: Bytes::new(175910, 0), holes: Holes::new(14045, 2) },
     // sub_f64__40 (float_ops.c): 9 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(63854, 11), code: Bytes::new(175812, 9), data: Bytes::new(175821, 0), holes: Holes::new(14047, 1) },
+    Stencil { name: Name::new(63854, 11), code: Bytes::new(175910, 9), data: Bytes::new(175919, 0), holes: Holes::new(14047, 1) },
     // sub_f64__41 (float_ops.c): 9 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(63865, 11), code: Bytes::new(175821, 9), data: Bytes::new(175830, 0), holes: Holes::new(14048, 1) },
+    Stencil { name: Name::new(63865, 11), code: Bytes::new(175919, 9), data: Bytes::new(175928, 0), holes: Holes::new(14048, 1) },
     // sub_f64__42 (float_ops.c): 9 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(63876, 11), code: Bytes::new(175830, 9), data: Bytes::new(175839, 0), holes: Holes::new(14049, 1) },
+    Stencil { name: Name::new(63876, 11), code: Bytes::new(175928, 9), data: Bytes::new(175937, 0), holes: Holes::new(14049, 1) },
     // sub_f64__43 (float_ops.c): 9 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(63887, 11), code: Bytes::new(175839, 9), data: Bytes::new(175848, 0), holes: Holes::new(14050, 1) },
+    Stencil { name: Name::new(63887, 11), code: Bytes::new(175937, 9), data: Bytes::new(175946, 0), holes: Holes::new(14050, 1) },
     // sub_f64__44 (float_ops.c): 9 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(63898, 11), code: Bytes::new(175848, 9), data: Bytes::new(175857, 0), holes: Holes::new(14051, 1) },
+    Stencil { name: Name::new(63898, 11), code: Bytes::new(175946, 9), data: Bytes::new(175955, 0), holes: Holes::new(14051, 1) },
     // sub_f64__45 (float_ops.c): 9 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(63909, 11), code: Bytes::new(175857, 9), data: Bytes::new(175866, 0), holes: Holes::new(14052, 1) },
+    Stencil { name: Name::new(63909, 11), code: Bytes::new(175955, 9), data: Bytes::new(175964, 0), holes: Holes::new(14052, 1) },
     // sub_f64__46 (float_ops.c): 9 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(63920, 11), code: Bytes::new(175866, 9), data: Bytes::new(175875, 0), holes: Holes::new(14053, 1) },
+    Stencil { name: Name::new(63920, 11), code: Bytes::new(175964, 9), data: Bytes::new(175973, 0), holes: Holes::new(14053, 1) },
     // sub_f64__47 (float_ops.c): 9 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(63931, 11), code: Bytes::new(175875, 9), data: Bytes::new(175884, 0), holes: Holes::new(14054, 1) },
+    Stencil { name: Name::new(63931, 11), code: Bytes::new(175973, 9), data: Bytes::new(175982, 0), holes: Holes::new(14054, 1) },
     // sub_f64__4m (float_ops.c): 15 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(63942, 11), code: Bytes::new(175884, 15), data: Bytes::new(175899, 0), holes: Holes::new(14055, 2) },
+    Stencil { name: Name::new(63942, 11), code: Bytes::new(175982, 15), data: Bytes::new(175997, 0), holes: Holes::new(14055, 2) },
     // sub_f64__50 (float_ops.c): 9 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(63953, 11), code: Bytes::new(175899, 9), data: Bytes::new(175908, 0), holes: Holes::new(14057, 1) },
+    Stencil { name: Name::new(63953, 11), code: Bytes::new(175997, 9), data: Bytes::new(176006, 0), holes: Holes::new(14057, 1) },
     // sub_f64__51 (float_ops.c): 9 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(63964, 11), code: Bytes::new(175908, 9), data: Bytes::new(175917, 0), holes: Holes::new(14058, 1) },
+    Stencil { name: Name::new(63964, 11), code: Bytes::new(176006, 9), data: Bytes::new(176015, 0), holes: Holes::new(14058, 1) },
     // sub_f64__52 (float_ops.c): 9 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(63975, 11), code: Bytes::new(175917, 9), data: Bytes::new(175926, 0), holes: Holes::new(14059, 1) },
+    Stencil { name: Name::new(63975, 11), code: Bytes::new(176015, 9), data: Bytes::new(176024, 0), holes: Holes::new(14059, 1) },
     // sub_f64__53 (float_ops.c): 9 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(63986, 11), code: Bytes::new(175926, 9), data: Bytes::new(175935, 0), holes: Holes::new(14060, 1) },
+    Stencil { name: Name::new(63986, 11), code: Bytes::new(176024, 9), data: Bytes::new(176033, 0), holes: Holes::new(14060, 1) },
     // sub_f64__54 (float_ops.c): 9 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(63997, 11), code: Bytes::new(175935, 9), data: Bytes::new(175944, 0), holes: Holes::new(14061, 1) },
+    Stencil { name: Name::new(63997, 11), code: Bytes::new(176033, 9), data: Bytes::new(176042, 0), holes: Holes::new(14061, 1) },
     // sub_f64__55 (float_ops.c): 9 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(64008, 11), code: Bytes::new(175944, 9), data: Bytes::new(175953, 0), holes: Holes::new(14062, 1) },
+    Stencil { name: Name::new(64008, 11), code: Bytes::new(176042, 9), data: Bytes::new(176051, 0), holes: Holes::new(14062, 1) },
     // sub_f64__56 (float_ops.c): 9 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(64019, 11), code: Bytes::new(175953, 9), data: Bytes::new(175962, 0), holes: Holes::new(14063, 1) },
+    Stencil { name: Name::new(64019, 11), code: Bytes::new(176051, 9), data: Bytes::new(176060, 0), holes: Holes::new(14063, 1) },
     // sub_f64__57 (float_ops.c): 9 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(64030, 11), code: Bytes::new(175962, 9), data: Bytes::new(175971, 0), holes: Holes::new(14064, 1) },
+    Stencil { name: Name::new(64030, 11), code: Bytes::new(176060, 9), data: Bytes::new(176069, 0), holes: Holes::new(14064, 1) },
     // sub_f64__5m (float_ops.c): 15 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(64041, 11), code: Bytes::new(175971, 15), data: Bytes::new(175986, 0), holes: Holes::new(14065, 2) },
+    Stencil { name: Name::new(64041, 11), code: Bytes::new(176069, 15), data: Bytes::new(176084, 0), holes: Holes::new(14065, 2) },
     // sub_f64__60 (float_ops.c): 9 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(64052, 11), code: Bytes::new(175986, 9), data: Bytes::new(175995, 0), holes: Holes::new(14067, 1) },
+    Stencil { name: Name::new(64052, 11), code: Bytes::new(176084, 9), data: Bytes::new(176093, 0), holes: Holes::new(14067, 1) },
     // sub_f64__61 (float_ops.c): 9 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(64063, 11), code: Bytes::new(175995, 9), data: Bytes::new(176004, 0), holes: Holes::new(14068, 1) },
+    Stencil { name: Name::new(64063, 11), code: Bytes::new(176093, 9), data: Bytes::new(176102, 0), holes: Holes::new(14068, 1) },
     // sub_f64__62 (float_ops.c): 9 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(64074, 11), code: Bytes::new(176004, 9), data: Bytes::new(176013, 0), holes: Holes::new(14069, 1) },
+    Stencil { name: Name::new(64074, 11), code: Bytes::new(176102, 9), data: Bytes::new(176111, 0), holes: Holes::new(14069, 1) },
     // sub_f64__63 (float_ops.c): 9 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(64085, 11), code: Bytes::new(176013, 9), data: Bytes::new(176022, 0), holes: Holes::new(14070, 1) },
+    Stencil { name: Name::new(64085, 11), code: Bytes::new(176111, 9), data: Bytes::new(176120, 0), holes: Holes::new(14070, 1) },
     // sub_f64__64 (float_ops.c): 9 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(64096, 11), code: Bytes::new(176022, 9), data: Bytes::new(176031, 0), holes: Holes::new(14071, 1) },
+    Stencil { name: Name::new(64096, 11), code: Bytes::new(176120, 9), data: Bytes::new(176129, 0), holes: Holes::new(14071, 1) },
     // sub_f64__65 (float_ops.c): 9 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(64107, 11), code: Bytes::new(176031, 9), data: Bytes::new(176040, 0), holes: Holes::new(14072, 1) },
+    Stencil { name: Name::new(64107, 11), code: Bytes::new(176129, 9), data: Bytes::new(176138, 0), holes: Holes::new(14072, 1) },
     // sub_f64__66 (float_ops.c): 9 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(64118, 11), code: Bytes::new(176040, 9), data: Bytes::new(176049, 0), holes: Holes::new(14073, 1) },
+    Stencil { name: Name::new(64118, 11), code: Bytes::new(176138, 9), data: Bytes::new(176147, 0), holes: Holes::new(14073, 1) },
     // sub_f64__67 (float_ops.c): 9 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(64129, 11), code: Bytes::new(176049, 9), data: Bytes::new(176058, 0), holes: Holes::new(14074, 1) },
+    Stencil { name: Name::new(64129, 11), code: Bytes::new(176147, 9), data: Bytes::new(176156, 0), holes: Holes::new(14074, 1) },
     // sub_f64__6m (float_ops.c): 15 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(64140, 11), code: Bytes::new(176058, 15), data: Bytes::new(176073, 0), holes: Holes::new(14075, 2) },
+    Stencil { name: Name::new(64140, 11), code: Bytes::new(176156, 15), data: Bytes::new(176171, 0), holes: Holes::new(14075, 2) },
     // sub_f64__70 (float_ops.c): 9 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(64151, 11), code: Bytes::new(176073, 9), data: Bytes::new(176082, 0), holes: Holes::new(14077, 1) },
+    Stencil { name: Name::new(64151, 11), code: Bytes::new(176171, 9), data: Bytes::new(176180, 0), holes: Holes::new(14077, 1) },
     // sub_f64__71 (float_ops.c): 9 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(64162, 11), code: Bytes::new(176082, 9), data: Bytes::new(176091, 0), holes: Holes::new(14078, 1) },
+    Stencil { name: Name::new(64162, 11), code: Bytes::new(176180, 9), data: Bytes::new(176189, 0), holes: Holes::new(14078, 1) },
     // sub_f64__72 (float_ops.c): 9 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(64173, 11), code: Bytes::new(176091, 9), data: Bytes::new(176100, 0), holes: Holes::new(14079, 1) },
+    Stencil { name: Name::new(64173, 11), code: Bytes::new(176189, 9), data: Bytes::new(176198, 0), holes: Holes::new(14079, 1) },
     // sub_f64__73 (float_ops.c): 9 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(64184, 11), code: Bytes::new(176100, 9), data: Bytes::new(176109, 0), holes: Holes::new(14080, 1) },
+    Stencil { name: Name::new(64184, 11), code: Bytes::new(176198, 9), data: Bytes::new(176207, 0), holes: Holes::new(14080, 1) },
     // sub_f64__74 (float_ops.c): 9 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(64195, 11), code: Bytes::new(176109, 9), data: Bytes::new(176118, 0), holes: Holes::new(14081, 1) },
+    Stencil { name: Name::new(64195, 11), code: Bytes::new(176207, 9), data: Bytes::new(176216, 0), holes: Holes::new(14081, 1) },
     // sub_f64__75 (float_ops.c): 9 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(64206, 11), code: Bytes::new(176118, 9), data: Bytes::new(176127, 0), holes: Holes::new(14082, 1) },
+    Stencil { name: Name::new(64206, 11), code: Bytes::new(176216, 9), data: Bytes::new(176225, 0), holes: Holes::new(14082, 1) },
     // sub_f64__76 (float_ops.c): 9 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(64217, 11), code: Bytes::new(176127, 9), data: Bytes::new(176136, 0), holes: Holes::new(14083, 1) },
+    Stencil { name: Name::new(64217, 11), code: Bytes::new(176225, 9), data: Bytes::new(176234, 0), holes: Holes::new(14083, 1) },
     // sub_f64__77 (float_ops.c): 9 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(64228, 11), code: Bytes::new(176136, 9), data: Bytes::new(176145, 0), holes: Holes::new(14084, 1) },
+    Stencil { name: Name::new(64228, 11), code: Bytes::new(176234, 9), data: Bytes::new(176243, 0), holes: Holes::new(14084, 1) },
     // sub_f64__7m (float_ops.c): 15 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(64239, 11), code: Bytes::new(176145, 15), data: Bytes::new(176160, 0), holes: Holes::new(14085, 2) },
+    Stencil { name: Name::new(64239, 11), code: Bytes::new(176243, 15), data: Bytes::new(176258, 0), holes: Holes::new(14085, 2) },
     // sub_f64__m00 (float_ops.c): 25 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(64250, 12), code: Bytes::new(176160, 25), data: Bytes::new(176185, 0), holes: Holes::new(14087, 2) },
+    Stencil { name: Name::new(64250, 12), code: Bytes::new(176258, 25), data: Bytes::new(176283, 0), holes: Holes::new(14087, 2) },
     // sub_f64__m01 (float_ops.c): 25 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(64262, 12), code: Bytes::new(176185, 25), data: Bytes::new(176210, 0), holes: Holes::new(14089, 2) },
+    Stencil { name: Name::new(64262, 12), code: Bytes::new(176283, 25), data: Bytes::new(176308, 0), holes: Holes::new(14089, 2) },
     // sub_f64__m02 (float_ops.c): 25 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(64274, 12), code: Bytes::new(176210, 25), data: Bytes::new(176235, 0), holes: Holes::new(14091, 2) },
+    Stencil { name: Name::new(64274, 12), code: Bytes::new(176308, 25), data: Bytes::new(176333, 0), holes: Holes::new(14091, 2) },
     // sub_f64__m03 (float_ops.c): 25 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(64286, 12), code: Bytes::new(176235, 25), data: Bytes::new(176260, 0), holes: Holes::new(14093, 2) },
+    Stencil { name: Name::new(64286, 12), code: Bytes::new(176333, 25), data: Bytes::new(176358, 0), holes: Holes::new(14093, 2) },
     // sub_f64__m04 (float_ops.c): 25 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(64298, 12), code: Bytes::new(176260, 25), data: Bytes::new(176285, 0), holes: Holes::new(14095, 2) },
+    Stencil { name: Name::new(64298, 12), code: Bytes::new(176358, 25), data: Bytes::new(176383, 0), holes: Holes::new(14095, 2) },
     // sub_f64__m05 (float_ops.c): 25 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(64310, 12), code: Bytes::new(176285, 25), data: Bytes::new(176310, 0), holes: Holes::new(14097, 2) },
+    Stencil { name: Name::new(64310, 12), code: Bytes::new(176383, 25), data: Bytes::new(176408, 0), holes: Holes::new(14097, 2) },
     // sub_f64__m06 (float_ops.c): 25 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(64322, 12), code: Bytes::new(176310, 25), data: Bytes::new(176335, 0), holes: Holes::new(14099, 2) },
+    Stencil { name: Name::new(64322, 12), code: Bytes::new(176408, 25), data: Bytes::new(176433, 0), holes: Holes::new(14099, 2) },
     // sub_f64__m07 (float_ops.c): 25 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(64334, 12), code: Bytes::new(176335, 25), data: Bytes::new(176360, 0), holes: Holes::new(14101, 2) },
+    Stencil { name: Name::new(64334, 12), code: Bytes::new(176433, 25), data: Bytes::new(176458, 0), holes: Holes::new(14101, 2) },
     // sub_f64__m0m (float_ops.c): 30 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(64346, 12), code: Bytes::new(176360, 30), data: Bytes::new(176390, 0), holes: Holes::new(14103, 3) },
+    Stencil { name: Name::new(64346, 12), code: Bytes::new(176458, 30), data: Bytes::new(176488, 0), holes: Holes::new(14103, 3) },
     // sub_f64__m10 (float_ops.c): 25 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(64358, 12), code: Bytes::new(176390, 25), data: Bytes::new(176415, 0), holes: Holes::new(14106, 2) },
+    Stencil { name: Name::new(64358, 12), code: Bytes::new(176488, 25), data: Bytes::new(176513, 0), holes: Holes::new(14106, 2) },
     // sub_f64__m11 (float_ops.c): 25 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(64370, 12), code: Bytes::new(176415, 25), data: Bytes::new(176440, 0), holes: Holes::new(14108, 2) },
+    Stencil { name: Name::new(64370, 12), code: Bytes::new(176513, 25), data: Bytes::new(176538, 0), holes: Holes::new(14108, 2) },
     // sub_f64__m12 (float_ops.c): 25 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(64382, 12), code: Bytes::new(176440, 25), data: Bytes::new(176465, 0), holes: Holes::new(14110, 2) },
+    Stencil { name: Name::new(64382, 12), code: Bytes::new(176538, 25), data: Bytes::new(176563, 0), holes: Holes::new(14110, 2) },
     // sub_f64__m13 (float_ops.c): 25 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(64394, 12), code: Bytes::new(176465, 25), data: Bytes::new(176490, 0), holes: Holes::new(14112, 2) },
+    Stencil { name: Name::new(64394, 12), code: Bytes::new(176563, 25), data: Bytes::new(176588, 0), holes: Holes::new(14112, 2) },
     // sub_f64__m14 (float_ops.c): 25 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(64406, 12), code: Bytes::new(176490, 25), data: Bytes::new(176515, 0), holes: Holes::new(14114, 2) },
+    Stencil { name: Name::new(64406, 12), code: Bytes::new(176588, 25), data: Bytes::new(176613, 0), holes: Holes::new(14114, 2) },
     // sub_f64__m15 (float_ops.c): 25 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(64418, 12), code: Bytes::new(176515, 25), data: Bytes::new(176540, 0), holes: Holes::new(14116, 2) },
+    Stencil { name: Name::new(64418, 12), code: Bytes::new(176613, 25), data: Bytes::new(176638, 0), holes: Holes::new(14116, 2) },
     // sub_f64__m16 (float_ops.c): 25 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(64430, 12), code: Bytes::new(176540, 25), data: Bytes::new(176565, 0), holes: Holes::new(14118, 2) },
+    Stencil { name: Name::new(64430, 12), code: Bytes::new(176638, 25), data: Bytes::new(176663, 0), holes: Holes::new(14118, 2) },
     // sub_f64__m17 (float_ops.c): 25 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(64442, 12), code: Bytes::new(176565, 25), data: Bytes::new(176590, 0), holes: Holes::new(14120, 2) },
+    Stencil { name: Name::new(64442, 12), code: Bytes::new(176663, 25), data: Bytes::new(176688, 0), holes: Holes::new(14120, 2) },
     // sub_f64__m1m (float_ops.c): 30 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(64454, 12), code: Bytes::new(176590, 30), data: Bytes::new(176620, 0), holes: Holes::new(14122, 3) },
+    Stencil { name: Name::new(64454, 12), code: Bytes::new(176688, 30), data: Bytes::new(176718, 0), holes: Holes::new(14122, 3) },
     // sub_f64__m20 (float_ops.c): 25 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(64466, 12), code: Bytes::new(176620, 25), data: Bytes::new(176645, 0), holes: Holes::new(14125, 2) },
+    Stencil { name: Name::new(64466, 12), code: Bytes::new(176718, 25), data: Bytes::new(176743, 0), holes: Holes::new(14125, 2) },
     // sub_f64__m21 (float_ops.c): 25 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(64478, 12), code: Bytes::new(176645, 25), data: Bytes::new(176670, 0), holes: Holes::new(14127, 2) },
+    Stencil { name: Name::new(64478, 12), code: Bytes::new(176743, 25), data: Bytes::new(176768, 0), holes: Holes::new(14127, 2) },
     // sub_f64__m22 (float_ops.c): 25 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(64490, 12), code: Bytes::new(176670, 25), data: Bytes::new(176695, 0), holes: Holes::new(14129, 2) },
+    Stencil { name: Name::new(64490, 12), code: Bytes::new(176768, 25), data: Bytes::new(176793, 0), holes: Holes::new(14129, 2) },
     // sub_f64__m23 (float_ops.c): 25 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(64502, 12), code: Bytes::new(176695, 25), data: Bytes::new(176720, 0), holes: Holes::new(14131, 2) },
+    Stencil { name: Name::new(64502, 12), code: Bytes::new(176793, 25), data: Bytes::new(176818, 0), holes: Holes::new(14131, 2) },
     // sub_f64__m24 (float_ops.c): 25 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(64514, 12), code: Bytes::new(176720, 25), data: Bytes::new(176745, 0), holes: Holes::new(14133, 2) },
+    Stencil { name: Name::new(64514, 12), code: Bytes::new(176818, 25), data: Bytes::new(176843, 0), holes: Holes::new(14133, 2) },
     // sub_f64__m25 (float_ops.c): 25 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(64526, 12), code: Bytes::new(176745, 25), data: Bytes::new(176770, 0), holes: Holes::new(14135, 2) },
+    Stencil { name: Name::new(64526, 12), code: Bytes::new(176843, 25), data: Bytes::new(176868, 0), holes: Holes::new(14135, 2) },
     // sub_f64__m26 (float_ops.c): 25 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(64538, 12), code: Bytes::new(176770, 25), data: Bytes::new(176795, 0), holes: Holes::new(14137, 2) },
+    Stencil { name: Name::new(64538, 12), code: Bytes::new(176868, 25), data: Bytes::new(176893, 0), holes: Holes::new(14137, 2) },
     // sub_f64__m27 (float_ops.c): 25 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(64550, 12), code: Bytes::new(176795, 25), data: Bytes::new(176820, 0), holes: Holes::new(14139, 2) },
+    Stencil { name: Name::new(64550, 12), code: Bytes::new(176893, 25), data: Bytes::new(176918, 0), holes: Holes::new(14139, 2) },
     // sub_f64__m2m (float_ops.c): 30 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(64562, 12), code: Bytes::new(176820, 30), data: Bytes::new(176850, 0), holes: Holes::new(14141, 3) },
+    Stencil { name: Name::new(64562, 12), code: Bytes::new(176918, 30), data: Bytes::new(176948, 0), holes: Holes::new(14141, 3) },
     // sub_f64__m30 (float_ops.c): 25 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(64574, 12), code: Bytes::new(176850, 25), data: Bytes::new(176875, 0), holes: Holes::new(14144, 2) },
+    Stencil { name: Name::new(64574, 12), code: Bytes::new(176948, 25), data: Bytes::new(176973, 0), holes: Holes::new(14144, 2) },
     // sub_f64__m31 (float_ops.c): 25 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(64586, 12), code: Bytes::new(176875, 25), data: Bytes::new(176900, 0), holes: Holes::new(14146, 2) },
+    Stencil { name: Name::new(64586, 12), code: Bytes::new(176973, 25), data: Bytes::new(176998, 0), holes: Holes::new(14146, 2) },
     // sub_f64__m32 (float_ops.c): 25 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(64598, 12), code: Bytes::new(176900, 25), data: Bytes::new(176925, 0), holes: Holes::new(14148, 2) },
+    Stencil { name: Name::new(64598, 12), code: Bytes::new(176998, 25), data: Bytes::new(177023, 0), holes: Holes::new(14148, 2) },
     // sub_f64__m33 (float_ops.c): 25 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(64610, 12), code: Bytes::new(176925, 25), data: Bytes::new(176950, 0), holes: Holes::new(14150, 2) },
+    Stencil { name: Name::new(64610, 12), code: Bytes::new(177023, 25), data: Bytes::new(177048, 0), holes: Holes::new(14150, 2) },
     // sub_f64__m34 (float_ops.c): 25 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(64622, 12), code: Bytes::new(176950, 25), data: Bytes::new(176975, 0), holes: Holes::new(14152, 2) },
+    Stencil { name: Name::new(64622, 12), code: Bytes::new(177048, 25), data: Bytes::new(177073, 0), holes: Holes::new(14152, 2) },
     // sub_f64__m35 (float_ops.c): 25 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(64634, 12), code: Bytes::new(176975, 25), data: Bytes::new(177000, 0), holes: Holes::new(14154, 2) },
+    Stencil { name: Name::new(64634, 12), code: Bytes::new(177073, 25), data: Bytes::new(177098, 0), holes: Holes::new(14154, 2) },
     // sub_f64__m36 (float_ops.c): 25 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(64646, 12), code: Bytes::new(177000, 25), data: Bytes::new(177025, 0), holes: Holes::new(14156, 2) },
+    Stencil { name: Name::new(64646, 12), code: Bytes::new(177098, 25), data: Bytes::new(177123, 0), holes: Holes::new(14156, 2) },
     // sub_f64__m37 (float_ops.c): 25 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(64658, 12), code: Bytes::new(177025, 25), data: Bytes::new(177050, 0), holes: Holes::new(14158, 2) },
+    Stencil { name: Name::new(64658, 12), code: Bytes::new(177123, 25), data: Bytes::new(177148, 0), holes: Holes::new(14158, 2) },
     // sub_f64__m3m (float_ops.c): 30 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(64670, 12), code: Bytes::new(177050, 30), data: Bytes::new(177080, 0), holes: Holes::new(14160, 3) },
+    Stencil { name: Name::new(64670, 12), code: Bytes::new(177148, 30), data: Bytes::new(177178, 0), holes: Holes::new(14160, 3) },
     // sub_f64__m40 (float_ops.c): 25 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(64682, 12), code: Bytes::new(177080, 25), data: Bytes::new(177105, 0), holes: Holes::new(14163, 2) },
+    Stencil { name: Name::new(64682, 12), code: Bytes::new(177178, 25), data: Bytes::new(177203, 0), holes: Holes::new(14163, 2) },
     // sub_f64__m41 (float_ops.c): 25 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(64694, 12), code: Bytes::new(177105, 25), data: Bytes::new(177130, 0), holes: Holes::new(14165, 2) },
+    Stencil { name: Name::new(64694, 12), code: Bytes::new(177203, 25), data: Bytes::new(177228, 0), holes: Holes::new(14165, 2) },
     // sub_f64__m42 (float_ops.c): 25 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(64706, 12), code: Bytes::new(177130, 25), data: Bytes::new(177155, 0), holes: Holes::new(14167, 2) },
+    Stencil { name: Name::new(64706, 12), code: Bytes::new(177228, 25), data: Bytes::new(177253, 0), holes: Holes::new(14167, 2) },
     // sub_f64__m43 (float_ops.c): 25 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(64718, 12), code: Bytes::new(177155, 25), data: Bytes::new(177180, 0), holes: Holes::new(14169, 2) },
+    Stencil { name: Name::new(64718, 12), code: Bytes::new(177253, 25), data: Bytes::new(177278, 0), holes: Holes::new(14169, 2) },
     // sub_f64__m44 (float_ops.c): 25 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(64730, 12), code: Bytes::new(177180, 25), data: Bytes::new(177205, 0), holes: Holes::new(14171, 2) },
+    Stencil { name: Name::new(64730, 12), code: Bytes::new(177278, 25), data: Bytes::new(177303, 0), holes: Holes::new(14171, 2) },
     // sub_f64__m45 (float_ops.c): 25 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(64742, 12), code: Bytes::new(177205, 25), data: Bytes::new(177230, 0), holes: Holes::new(14173, 2) },
+    Stencil { name: Name::new(64742, 12), code: Bytes::new(177303, 25), data: Bytes::new(177328, 0), holes: Holes::new(14173, 2) },
     // sub_f64__m46 (float_ops.c): 25 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(64754, 12), code: Bytes::new(177230, 25), data: Bytes::new(177255, 0), holes: Holes::new(14175, 2) },
+    Stencil { name: Name::new(64754, 12), code: Bytes::new(177328, 25), data: Bytes::new(177353, 0), holes: Holes::new(14175, 2) },
     // sub_f64__m47 (float_ops.c): 25 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(64766, 12), code: Bytes::new(177255, 25), data: Bytes::new(177280, 0), holes: Holes::new(14177, 2) },
+    Stencil { name: Name::new(64766, 12), code: Bytes::new(177353, 25), data: Bytes::new(177378, 0), holes: Holes::new(14177, 2) },
     // sub_f64__m4m (float_ops.c): 30 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(64778, 12), code: Bytes::new(177280, 30), data: Bytes::new(177310, 0), holes: Holes::new(14179, 3) },
+    Stencil { name: Name::new(64778, 12), code: Bytes::new(177378, 30), data: Bytes::new(177408, 0), holes: Holes::new(14179, 3) },
     // sub_f64__m50 (float_ops.c): 25 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(64790, 12), code: Bytes::new(177310, 25), data: Bytes::new(177335, 0), holes: Holes::new(14182, 2) },
+    Stencil { name: Name::new(64790, 12), code: Bytes::new(177408, 25), data: Bytes::new(177433, 0), holes: Holes::new(14182, 2) },
     // sub_f64__m51 (float_ops.c): 25 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(64802, 12), code: Bytes::new(177335, 25), data: Bytes::new(177360, 0), holes: Holes::new(14184, 2) },
+    Stencil { name: Name::new(64802, 12), code: Bytes::new(177433, 25), data: Bytes::new(177458, 0), holes: Holes::new(14184, 2) },
     // sub_f64__m52 (float_ops.c): 25 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(64814, 12), code: Bytes::new(177360, 25), data: Bytes::new(177385, 0), holes: Holes::new(14186, 2) },
+    Stencil { name: Name::new(64814, 12), code: Bytes::new(177458, 25), data: Bytes::new(177483, 0), holes: Holes::new(14186, 2) },
     // sub_f64__m53 (float_ops.c): 25 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(64826, 12), code: Bytes::new(177385, 25), data: Bytes::new(177410, 0), holes: Holes::new(14188, 2) },
+    Stencil { name: Name::new(64826, 12), code: Bytes::new(177483, 25), data: Bytes::new(177508, 0), holes: Holes::new(14188, 2) },
     // sub_f64__m54 (float_ops.c): 25 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(64838, 12), code: Bytes::new(177410, 25), data: Bytes::new(177435, 0), holes: Holes::new(14190, 2) },
+    Stencil { name: Name::new(64838, 12), code: Bytes::new(177508, 25), data: Bytes::new(177533, 0), holes: Holes::new(14190, 2) },
     // sub_f64__m55 (float_ops.c): 25 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(64850, 12), code: Bytes::new(177435, 25), data: Bytes::new(177460, 0), holes: Holes::new(14192, 2) },
+    Stencil { name: Name::new(64850, 12), code: Bytes::new(177533, 25), data: Bytes::new(177558, 0), holes: Holes::new(14192, 2) },
     // sub_f64__m56 (float_ops.c): 25 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(64862, 12), code: Bytes::new(177460, 25), data: Bytes::new(177485, 0), holes: Holes::new(14194, 2) },
+    Stencil { name: Name::new(64862, 12), code: Bytes::new(177558, 25), data: Bytes::new(177583, 0), holes: Holes::new(14194, 2) },
     // sub_f64__m57 (float_ops.c): 25 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(64874, 12), code: Bytes::new(177485, 25), data: Bytes::new(177510, 0), holes: Holes::new(14196, 2) },
+    Stencil { name: Name::new(64874, 12), code: Bytes::new(177583, 25), data: Bytes::new(177608, 0), holes: Holes::new(14196, 2) },
     // sub_f64__m5m (float_ops.c): 30 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(64886, 12), code: Bytes::new(177510, 30), data: Bytes::new(177540, 0), holes: Holes::new(14198, 3) },
+    Stencil { name: Name::new(64886, 12), code: Bytes::new(177608, 30), data: Bytes::new(177638, 0), holes: Holes::new(14198, 3) },
     // sub_f64__m60 (float_ops.c): 25 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(64898, 12), code: Bytes::new(177540, 25), data: Bytes::new(177565, 0), holes: Holes::new(14201, 2) },
+    Stencil { name: Name::new(64898, 12), code: Bytes::new(177638, 25), data: Bytes::new(177663, 0), holes: Holes::new(14201, 2) },
     // sub_f64__m61 (float_ops.c): 25 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(64910, 12), code: Bytes::new(177565, 25), data: Bytes::new(177590, 0), holes: Holes::new(14203, 2) },
+    Stencil { name: Name::new(64910, 12), code: Bytes::new(177663, 25), data: Bytes::new(177688, 0), holes: Holes::new(14203, 2) },
     // sub_f64__m62 (float_ops.c): 25 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(64922, 12), code: Bytes::new(177590, 25), data: Bytes::new(177615, 0), holes: Holes::new(14205, 2) },
+    Stencil { name: Name::new(64922, 12), code: Bytes::new(177688, 25), data: Bytes::new(177713, 0), holes: Holes::new(14205, 2) },
     // sub_f64__m63 (float_ops.c): 25 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(64934, 12), code: Bytes::new(177615, 25), data: Bytes::new(177640, 0), holes: Holes::new(14207, 2) },
+    Stencil { name: Name::new(64934, 12), code: Bytes::new(177713, 25), data: Bytes::new(177738, 0), holes: Holes::new(14207, 2) },
     // sub_f64__m64 (float_ops.c): 25 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(64946, 12), code: Bytes::new(177640, 25), data: Bytes::new(177665, 0), holes: Holes::new(14209, 2) },
+    Stencil { name: Name::new(64946, 12), code: Bytes::new(177738, 25), data: Bytes::new(177763, 0), holes: Holes::new(14209, 2) },
     // sub_f64__m65 (float_ops.c): 25 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(64958, 12), code: Bytes::new(177665, 25), data: Bytes::new(177690, 0), holes: Holes::new(14211, 2) },
+    Stencil { name: Name::new(64958, 12), code: Bytes::new(177763, 25), data: Bytes::new(177788, 0), holes: Holes::new(14211, 2) },
     // sub_f64__m66 (float_ops.c): 25 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(64970, 12), code: Bytes::new(177690, 25), data: Bytes::new(177715, 0), holes: Holes::new(14213, 2) },
+    Stencil { name: Name::new(64970, 12), code: Bytes::new(177788, 25), data: Bytes::new(177813, 0), holes: Holes::new(14213, 2) },
     // sub_f64__m67 (float_ops.c): 25 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(64982, 12), code: Bytes::new(177715, 25), data: Bytes::new(177740, 0), holes: Holes::new(14215, 2) },
+    Stencil { name: Name::new(64982, 12), code: Bytes::new(177813, 25), data: Bytes::new(177838, 0), holes: Holes::new(14215, 2) },
     // sub_f64__m6m (float_ops.c): 30 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(64994, 12), code: Bytes::new(177740, 30), data: Bytes::new(177770, 0), holes: Holes::new(14217, 3) },
+    Stencil { name: Name::new(64994, 12), code: Bytes::new(177838, 30), data: Bytes::new(177868, 0), holes: Holes::new(14217, 3) },
     // sub_f64__m70 (float_ops.c): 25 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(65006, 12), code: Bytes::new(177770, 25), data: Bytes::new(177795, 0), holes: Holes::new(14220, 2) },
+    Stencil { name: Name::new(65006, 12), code: Bytes::new(177868, 25), data: Bytes::new(177893, 0), holes: Holes::new(14220, 2) },
     // sub_f64__m71 (float_ops.c): 25 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(65018, 12), code: Bytes::new(177795, 25), data: Bytes::new(177820, 0), holes: Holes::new(14222, 2) },
+    Stencil { name: Name::new(65018, 12), code: Bytes::new(177893, 25), data: Bytes::new(177918, 0), holes: Holes::new(14222, 2) },
     // sub_f64__m72 (float_ops.c): 25 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(65030, 12), code: Bytes::new(177820, 25), data: Bytes::new(177845, 0), holes: Holes::new(14224, 2) },
+    Stencil { name: Name::new(65030, 12), code: Bytes::new(177918, 25), data: Bytes::new(177943, 0), holes: Holes::new(14224, 2) },
     // sub_f64__m73 (float_ops.c): 25 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(65042, 12), code: Bytes::new(177845, 25), data: Bytes::new(177870, 0), holes: Holes::new(14226, 2) },
+    Stencil { name: Name::new(65042, 12), code: Bytes::new(177943, 25), data: Bytes::new(177968, 0), holes: Holes::new(14226, 2) },
     // sub_f64__m74 (float_ops.c): 25 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(65054, 12), code: Bytes::new(177870, 25), data: Bytes::new(177895, 0), holes: Holes::new(14228, 2) },
+    Stencil { name: Name::new(65054, 12), code: Bytes::new(177968, 25), data: Bytes::new(177993, 0), holes: Holes::new(14228, 2) },
     // sub_f64__m75 (float_ops.c): 25 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(65066, 12), code: Bytes::new(177895, 25), data: Bytes::new(177920, 0), holes: Holes::new(14230, 2) },
+    Stencil { name: Name::new(65066, 12), code: Bytes::new(177993, 25), data: Bytes::new(178018, 0), holes: Holes::new(14230, 2) },
     // sub_f64__m76 (float_ops.c): 25 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(65078, 12), code: Bytes::new(177920, 25), data: Bytes::new(177945, 0), holes: Holes::new(14232, 2) },
+    Stencil { name: Name::new(65078, 12), code: Bytes::new(178018, 25), data: Bytes::new(178043, 0), holes: Holes::new(14232, 2) },
     // sub_f64__m77 (float_ops.c): 25 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(65090, 12), code: Bytes::new(177945, 25), data: Bytes::new(177970, 0), holes: Holes::new(14234, 2) },
+    Stencil { name: Name::new(65090, 12), code: Bytes::new(178043, 25), data: Bytes::new(178068, 0), holes: Holes::new(14234, 2) },
     // sub_f64__m7m (float_ops.c): 30 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(65102, 12), code: Bytes::new(177970, 30), data: Bytes::new(178000, 0), holes: Holes::new(14236, 3) },
+    Stencil { name: Name::new(65102, 12), code: Bytes::new(178068, 30), data: Bytes::new(178098, 0), holes: Holes::new(14236, 3) },
     // sub_f64__mm0 (float_ops.c): 30 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(65114, 12), code: Bytes::new(178000, 30), data: Bytes::new(178030, 0), holes: Holes::new(14239, 3) },
+    Stencil { name: Name::new(65114, 12), code: Bytes::new(178098, 30), data: Bytes::new(178128, 0), holes: Holes::new(14239, 3) },
     // sub_f64__mm1 (float_ops.c): 30 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(65126, 12), code: Bytes::new(178030, 30), data: Bytes::new(178060, 0), holes: Holes::new(14242, 3) },
+    Stencil { name: Name::new(65126, 12), code: Bytes::new(178128, 30), data: Bytes::new(178158, 0), holes: Holes::new(14242, 3) },
     // sub_f64__mm2 (float_ops.c): 30 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(65138, 12), code: Bytes::new(178060, 30), data: Bytes::new(178090, 0), holes: Holes::new(14245, 3) },
+    Stencil { name: Name::new(65138, 12), code: Bytes::new(178158, 30), data: Bytes::new(178188, 0), holes: Holes::new(14245, 3) },
     // sub_f64__mm3 (float_ops.c): 30 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(65150, 12), code: Bytes::new(178090, 30), data: Bytes::new(178120, 0), holes: Holes::new(14248, 3) },
+    Stencil { name: Name::new(65150, 12), code: Bytes::new(178188, 30), data: Bytes::new(178218, 0), holes: Holes::new(14248, 3) },
     // sub_f64__mm4 (float_ops.c): 30 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(65162, 12), code: Bytes::new(178120, 30), data: Bytes::new(178150, 0), holes: Holes::new(14251, 3) },
+    Stencil { name: Name::new(65162, 12), code: Bytes::new(178218, 30), data: Bytes::new(178248, 0), holes: Holes::new(14251, 3) },
     // sub_f64__mm5 (float_ops.c): 30 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(65174, 12), code: Bytes::new(178150, 30), data: Bytes::new(178180, 0), holes: Holes::new(14254, 3) },
+    Stencil { name: Name::new(65174, 12), code: Bytes::new(178248, 30), data: Bytes::new(178278, 0), holes: Holes::new(14254, 3) },
     // sub_f64__mm6 (float_ops.c): 30 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(65186, 12), code: Bytes::new(178180, 30), data: Bytes::new(178210, 0), holes: Holes::new(14257, 3) },
+    Stencil { name: Name::new(65186, 12), code: Bytes::new(178278, 30), data: Bytes::new(178308, 0), holes: Holes::new(14257, 3) },
     // sub_f64__mm7 (float_ops.c): 30 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(65198, 12), code: Bytes::new(178210, 30), data: Bytes::new(178240, 0), holes: Holes::new(14260, 3) },
+    Stencil { name: Name::new(65198, 12), code: Bytes::new(178308, 30), data: Bytes::new(178338, 0), holes: Holes::new(14260, 3) },
     // sub_i64 (int_ops.c): 35 code bytes, 0 data bytes, 5 holes
-    Stencil { name: Name::new(65210, 7), code: Bytes::new(178240, 35), data: Bytes::new(178275, 0), holes: Holes::new(14263, 5) },
+    Stencil { name: Name::new(65210, 7), code: Bytes::new(178338, 35), data: Bytes::new(178373, 0), holes: Holes::new(14263, 5) },
     // sub_i64__00 (int_ops.c): 7 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(65217, 11), code: Bytes::new(178275, 7), data: Bytes::new(178282, 0), holes: Holes::new(14268, 1) },
+    Stencil { name: Name::new(65217, 11), code: Bytes::new(178373, 7), data: Bytes::new(178380, 0), holes: Holes::new(14268, 1) },
     // sub_i64__01 (int_ops.c): 14 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(65228, 11), code: Bytes::new(178282, 14), data: Bytes::new(178296, 0), holes: Holes::new(14269, 2) },
+    Stencil { name: Name::new(65228, 11), code: Bytes::new(178380, 14), data: Bytes::new(178394, 0), holes: Holes::new(14269, 2) },
     // sub_i64__02 (int_ops.c): 14 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(65239, 11), code: Bytes::new(178296, 14), data: Bytes::new(178310, 0), holes: Holes::new(14271, 2) },
+    Stencil { name: Name::new(65239, 11), code: Bytes::new(178394, 14), data: Bytes::new(178408, 0), holes: Holes::new(14271, 2) },
     // sub_i64__03 (int_ops.c): 14 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(65250, 11), code: Bytes::new(178310, 14), data: Bytes::new(178324, 0), holes: Holes::new(14273, 2) },
+    Stencil { name: Name::new(65250, 11), code: Bytes::new(178408, 14), data: Bytes::new(178422, 0), holes: Holes::new(14273, 2) },
     // sub_i64__04 (int_ops.c): 14 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(65261, 11), code: Bytes::new(178324, 14), data: Bytes::new(178338, 0), holes: Holes::new(14275, 2) },
+    Stencil { name: Name::new(65261, 11), code: Bytes::new(178422, 14), data: Bytes::new(178436, 0), holes: Holes::new(14275, 2) },
     // sub_i64__05 (int_ops.c): 14 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(65272, 11), code: Bytes::new(178338, 14), data: Bytes::new(178352, 0), holes: Holes::new(14277, 2) },
+    Stencil { name: Name::new(65272, 11), code: Bytes::new(178436, 14), data: Bytes::new(178450, 0), holes: Holes::new(14277, 2) },
     // sub_i64__0m (int_ops.c): 22 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(65283, 11), code: Bytes::new(178352, 22), data: Bytes::new(178374, 0), holes: Holes::new(14279, 3) },
+    Stencil { name: Name::new(65283, 11), code: Bytes::new(178450, 22), data: Bytes::new(178472, 0), holes: Holes::new(14279, 3) },
     // sub_i64__10 (int_ops.c): 14 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(65294, 11), code: Bytes::new(178374, 14), data: Bytes::new(178388, 0), holes: Holes::new(14282, 2) },
+    Stencil { name: Name::new(65294, 11), code: Bytes::new(178472, 14), data: Bytes::new(178486, 0), holes: Holes::new(14282, 2) },
     // sub_i64__11 (int_ops.c): 7 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(65305, 11), code: Bytes::new(178388, 7), data: Bytes::new(178395, 0), holes: Holes::new(14284, 1) },
+    Stencil { name: Name::new(65305, 11), code: Bytes::new(178486, 7), data: Bytes::new(178493, 0), holes: Holes::new(14284, 1) },
     // sub_i64__12 (int_ops.c): 14 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(65316, 11), code: Bytes::new(178395, 14), data: Bytes::new(178409, 0), holes: Holes::new(14285, 2) },
+    Stencil { name: Name::new(65316, 11), code: Bytes::new(178493, 14), data: Bytes::new(178507, 0), holes: Holes::new(14285, 2) },
     // sub_i64__13 (int_ops.c): 14 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(65327, 11), code: Bytes::new(178409, 14), data: Bytes::new(178423, 0), holes: Holes::new(14287, 2) },
+    Stencil { name: Name::new(65327, 11), code: Bytes::new(178507, 14), data: Bytes::new(178521, 0), holes: Holes::new(14287, 2) },
     // sub_i64__14 (int_ops.c): 14 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(65338, 11), code: Bytes::new(178423, 14), data: Bytes::new(178437, 0), holes: Holes::new(14289, 2) },
+    Stencil { name: Name::new(65338, 11), code: Bytes::new(178521, 14), data: Bytes::new(178535, 0), holes: Holes::new(14289, 2) },
     // sub_i64__15 (int_ops.c): 14 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(65349, 11), code: Bytes::new(178437, 14), data: Bytes::new(178451, 0), holes: Holes::new(14291, 2) },
+    Stencil { name: Name::new(65349, 11), code: Bytes::new(178535, 14), data: Bytes::new(178549, 0), holes: Holes::new(14291, 2) },
     // sub_i64__1m (int_ops.c): 22 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(65360, 11), code: Bytes::new(178451, 22), data: Bytes::new(178473, 0), holes: Holes::new(14293, 3) },
+    Stencil { name: Name::new(65360, 11), code: Bytes::new(178549, 22), data: Bytes::new(178571, 0), holes: Holes::new(14293, 3) },
     // sub_i64__20 (int_ops.c): 14 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(65371, 11), code: Bytes::new(178473, 14), data: Bytes::new(178487, 0), holes: Holes::new(14296, 2) },
+    Stencil { name: Name::new(65371, 11), code: Bytes::new(178571, 14), data: Bytes::new(178585, 0), holes: Holes::new(14296, 2) },
     // sub_i64__21 (int_ops.c): 14 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(65382, 11), code: Bytes::new(178487, 14), data: Bytes::new(178501, 0), holes: Holes::new(14298, 2) },
+    Stencil { name: Name::new(65382, 11), code: Bytes::new(178585, 14), data: Bytes::new(178599, 0), holes: Holes::new(14298, 2) },
     // sub_i64__22 (int_ops.c): 7 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(65393, 11), code: Bytes::new(178501, 7), data: Bytes::new(178508, 0), holes: Holes::new(14300, 1) },
+    Stencil { name: Name::new(65393, 11), code: Bytes::new(178599, 7), data: Bytes::new(178606, 0), holes: Holes::new(14300, 1) },
     // sub_i64__23 (int_ops.c): 14 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(65404, 11), code: Bytes::new(178508, 14), data: Bytes::new(178522, 0), holes: Holes::new(14301, 2) },
+    Stencil { name: Name::new(65404, 11), code: Bytes::new(178606, 14), data: Bytes::new(178620, 0), holes: Holes::new(14301, 2) },
     // sub_i64__24 (int_ops.c): 14 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(65415, 11), code: Bytes::new(178522, 14), data: Bytes::new(178536, 0), holes: Holes::new(14303, 2) },
+    Stencil { name: Name::new(65415, 11), code: Bytes::new(178620, 14), data: Bytes::new(178634, 0), holes: Holes::new(14303, 2) },
     // sub_i64__25 (int_ops.c): 14 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(65426, 11), code: Bytes::new(178536, 14), data: Bytes::new(178550, 0), holes: Holes::new(14305, 2) },
+    Stencil { name: Name::new(65426, 11), code: Bytes::new(178634, 14), data: Bytes::new(178648, 0), holes: Holes::new(14305, 2) },
     // sub_i64__2m (int_ops.c): 22 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(65437, 11), code: Bytes::new(178550, 22), data: Bytes::new(178572, 0), holes: Holes::new(14307, 3) },
+    Stencil { name: Name::new(65437, 11), code: Bytes::new(178648, 22), data: Bytes::new(178670, 0), holes: Holes::new(14307, 3) },
     // sub_i64__30 (int_ops.c): 14 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(65448, 11), code: Bytes::new(178572, 14), data: Bytes::new(178586, 0), holes: Holes::new(14310, 2) },
+    Stencil { name: Name::new(65448, 11), code: Bytes::new(178670, 14), data: Bytes::new(178684, 0), holes: Holes::new(14310, 2) },
     // sub_i64__31 (int_ops.c): 14 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(65459, 11), code: Bytes::new(178586, 14), data: Bytes::new(178600, 0), holes: Holes::new(14312, 2) },
+    Stencil { name: Name::new(65459, 11), code: Bytes::new(178684, 14), data: Bytes::new(178698, 0), holes: Holes::new(14312, 2) },
     // sub_i64__32 (int_ops.c): 14 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(65470, 11), code: Bytes::new(178600, 14), data: Bytes::new(178614, 0), holes: Holes::new(14314, 2) },
+    Stencil { name: Name::new(65470, 11), code: Bytes::new(178698, 14), data: Bytes::new(178712, 0), holes: Holes::new(14314, 2) },
     // sub_i64__33 (int_ops.c): 7 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(65481, 11), code: Bytes::new(178614, 7), data: Bytes::new(178621, 0), holes: Holes::new(14316, 1) },
+    Stencil { name: Name::new(65481, 11), code: Bytes::new(178712, 7), data: Bytes::new(178719, 0), holes: Holes::new(14316, 1) },
     // sub_i64__34 (int_ops.c): 14 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(65492, 11), code: Bytes::new(178621, 14), data: Bytes::new(178635, 0), holes: Holes::new(14317, 2) },
+    Stencil { name: Name::new(65492, 11), code: Bytes::new(178719, 14), data: Bytes::new(178733, 0), holes: Holes::new(14317, 2) },
     // sub_i64__35 (int_ops.c): 14 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(65503, 11), code: Bytes::new(178635, 14), data: Bytes::new(178649, 0), holes: Holes::new(14319, 2) },
+    Stencil { name: Name::new(65503, 11), code: Bytes::new(178733, 14), data: Bytes::new(178747, 0), holes: Holes::new(14319, 2) },
     // sub_i64__3m (int_ops.c): 22 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(65514, 11), code: Bytes::new(178649, 22), data: Bytes::new(178671, 0), holes: Holes::new(14321, 3) },
+    Stencil { name: Name::new(65514, 11), code: Bytes::new(178747, 22), data: Bytes::new(178769, 0), holes: Holes::new(14321, 3) },
     // sub_i64__40 (int_ops.c): 14 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(65525, 11), code: Bytes::new(178671, 14), data: Bytes::new(178685, 0), holes: Holes::new(14324, 2) },
+    Stencil { name: Name::new(65525, 11), code: Bytes::new(178769, 14), data: Bytes::new(178783, 0), holes: Holes::new(14324, 2) },
     // sub_i64__41 (int_ops.c): 14 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(65536, 11), code: Bytes::new(178685, 14), data: Bytes::new(178699, 0), holes: Holes::new(14326, 2) },
+    Stencil { name: Name::new(65536, 11), code: Bytes::new(178783, 14), data: Bytes::new(178797, 0), holes: Holes::new(14326, 2) },
     // sub_i64__42 (int_ops.c): 14 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(65547, 11), code: Bytes::new(178699, 14), data: Bytes::new(178713, 0), holes: Holes::new(14328, 2) },
+    Stencil { name: Name::new(65547, 11), code: Bytes::new(178797, 14), data: Bytes::new(178811, 0), holes: Holes::new(14328, 2) },
     // sub_i64__43 (int_ops.c): 14 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(65558, 11), code: Bytes::new(178713, 14), data: Bytes::new(178727, 0), holes: Holes::new(14330, 2) },
+    Stencil { name: Name::new(65558, 11), code: Bytes::new(178811, 14), data: Bytes::new(178825, 0), holes: Holes::new(14330, 2) },
     // sub_i64__44 (int_ops.c): 8 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(65569, 11), code: Bytes::new(178727, 8), data: Bytes::new(178735, 0), holes: Holes::new(14332, 1) },
+    Stencil { name: Name::new(65569, 11), code: Bytes::new(178825, 8), data: Bytes::new(178833, 0), holes: Holes::new(14332, 1) },
     // sub_i64__45 (int_ops.c): 14 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(65580, 11), code: Bytes::new(178735, 14), data: Bytes::new(178749, 0), holes: Holes::new(14333, 2) },
+    Stencil { name: Name::new(65580, 11), code: Bytes::new(178833, 14), data: Bytes::new(178847, 0), holes: Holes::new(14333, 2) },
     // sub_i64__4m (int_ops.c): 22 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(65591, 11), code: Bytes::new(178749, 22), data: Bytes::new(178771, 0), holes: Holes::new(14335, 3) },
+    Stencil { name: Name::new(65591, 11), code: Bytes::new(178847, 22), data: Bytes::new(178869, 0), holes: Holes::new(14335, 3) },
     // sub_i64__50 (int_ops.c): 14 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(65602, 11), code: Bytes::new(178771, 14), data: Bytes::new(178785, 0), holes: Holes::new(14338, 2) },
+    Stencil { name: Name::new(65602, 11), code: Bytes::new(178869, 14), data: Bytes::new(178883, 0), holes: Holes::new(14338, 2) },
     // sub_i64__51 (int_ops.c): 14 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(65613, 11), code: Bytes::new(178785, 14), data: Bytes::new(178799, 0), holes: Holes::new(14340, 2) },
+    Stencil { name: Name::new(65613, 11), code: Bytes::new(178883, 14), data: Bytes::new(178897, 0), holes: Holes::new(14340, 2) },
     // sub_i64__52 (int_ops.c): 14 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(65624, 11), code: Bytes::new(178799, 14), data: Bytes::new(178813, 0), holes: Holes::new(14342, 2) },
+    Stencil { name: Name::new(65624, 11), code: Bytes::new(178897, 14), data: Bytes::new(178911, 0), holes: Holes::new(14342, 2) },
     // sub_i64__53 (int_ops.c): 14 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(65635, 11), code: Bytes::new(178813, 14), data: Bytes::new(178827, 0), holes: Holes::new(14344, 2) },
+    Stencil { name: Name::new(65635, 11), code: Bytes::new(178911, 14), data: Bytes::new(178925, 0), holes: Holes::new(14344, 2) },
     // sub_i64__54 (int_ops.c): 14 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(65646, 11), code: Bytes::new(178827, 14), data: Bytes::new(178841, 0), holes: Holes::new(14346, 2) },
+    Stencil { name: Name::new(65646, 11), code: Bytes::new(178925, 14), data: Bytes::new(178939, 0), holes: Holes::new(14346, 2) },
     // sub_i64__55 (int_ops.c): 8 code bytes, 0 data bytes, 1 holes
-    Stencil { name: Name::new(65657, 11), code: Bytes::new(178841, 8), data: Bytes::new(178849, 0), holes: Holes::new(14348, 1) },
+    Stencil { name: Name::new(65657, 11), code: Bytes::new(178939, 8), data: Bytes::new(178947, 0), holes: Holes::new(14348, 1) },
     // sub_i64__5m (int_ops.c): 22 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(65668, 11), code: Bytes::new(178849, 22), data: Bytes::new(178871, 0), holes: Holes::new(14349, 3) },
+    Stencil { name: Name::new(65668, 11), code: Bytes::new(178947, 22), data: Bytes::new(178969, 0), holes: Holes::new(14349, 3) },
     // sub_i64__m00 (int_ops.c): 17 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(65679, 12), code: Bytes::new(178871, 17), data: Bytes::new(178888, 0), holes: Holes::new(14352, 2) },
+    Stencil { name: Name::new(65679, 12), code: Bytes::new(178969, 17), data: Bytes::new(178986, 0), holes: Holes::new(14352, 2) },
     // sub_i64__m01 (int_ops.c): 25 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(65691, 12), code: Bytes::new(178888, 25), data: Bytes::new(178913, 0), holes: Holes::new(14354, 3) },
+    Stencil { name: Name::new(65691, 12), code: Bytes::new(178986, 25), data: Bytes::new(179011, 0), holes: Holes::new(14354, 3) },
     // sub_i64__m02 (int_ops.c): 25 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(65703, 12), code: Bytes::new(178913, 25), data: Bytes::new(178938, 0), holes: Holes::new(14357, 3) },
+    Stencil { name: Name::new(65703, 12), code: Bytes::new(179011, 25), data: Bytes::new(179036, 0), holes: Holes::new(14357, 3) },
     // sub_i64__m03 (int_ops.c): 25 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(65715, 12), code: Bytes::new(178938, 25), data: Bytes::new(178963, 0), holes: Holes::new(14360, 3) },
+    Stencil { name: Name::new(65715, 12), code: Bytes::new(179036, 25), data: Bytes::new(179061, 0), holes: Holes::new(14360, 3) },
     // sub_i64__m04 (int_ops.c): 25 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(65727, 12), code: Bytes::new(178963, 25), data: Bytes::new(178988, 0), holes: Holes::new(14363, 3) },
+    Stencil { name: Name::new(65727, 12), code: Bytes::new(179061, 25), data: Bytes::new(179086, 0), holes: Holes::new(14363, 3) },
     // sub_i64__m05 (int_ops.c): 25 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(65739, 12), code: Bytes::new(178988, 25), data: Bytes::new(179013, 0), holes: Holes::new(14366, 3) },
+    Stencil { name: Name::new(65739, 12), code: Bytes::new(179086, 25), data: Bytes::new(179111, 0), holes: Holes::new(14366, 3) },
     // sub_i64__m0m (int_ops.c): 30 code bytes, 0 data bytes, 4 holes
-    Stencil { name: Name::new(65751, 12), code: Bytes::new(179013, 30), data: Bytes::new(179043, 0), holes: Holes::new(14369, 4) },
+    Stencil { name: Name::new(65751, 12), code: Bytes::new(179111, 30), data: Bytes::new(179141, 0), holes: Holes::new(14369, 4) },
     // sub_i64__m10 (int_ops.c): 25 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(65763, 12), code: Bytes::new(179043, 25), data: Bytes::new(179068, 0), holes: Holes::new(14373, 3) },
+    Stencil { name: Name::new(65763, 12), code: Bytes::new(179141, 25), data: Bytes::new(179166, 0), holes: Holes::new(14373, 3) },
     // sub_i64__m11 (int_ops.c): 17 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(65775, 12), code: Bytes::new(179068, 17), data: Bytes::new(179085, 0), holes: Holes::new(14376, 2) },
+    Stencil { name: Name::new(65775, 12), code: Bytes::new(179166, 17), data: Bytes::new(179183, 0), holes: Holes::new(14376, 2) },
     // sub_i64__m12 (int_ops.c): 25 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(65787, 12), code: Bytes::new(179085, 25), data: Bytes::new(179110, 0), holes: Holes::new(14378, 3) },
+    Stencil { name: Name::new(65787, 12), code: Bytes::new(179183, 25), data: Bytes::new(179208, 0), holes: Holes::new(14378, 3) },
     // sub_i64__m13 (int_ops.c): 25 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(65799, 12), code: Bytes::new(179110, 25), data: Bytes::new(179135, 0), holes: Holes::new(14381, 3) },
+    Stencil { name: Name::new(65799, 12), code: Bytes::new(179208, 25), data: Bytes::new(179233, 0), holes: Holes::new(14381, 3) },
     // sub_i64__m14 (int_ops.c): 25 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(65811, 12), code: Bytes::new(179135, 25), data: Bytes::new(179160, 0), holes: Holes::new(14384, 3) },
+    Stencil { name: Name::new(65811, 12), code: Bytes::new(179233, 25), data: Bytes::new(179258, 0), holes: Holes::new(14384, 3) },
     // sub_i64__m15 (int_ops.c): 25 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(65823, 12), code: Bytes::new(179160, 25), data: Bytes::new(179185, 0), holes: Holes::new(14387, 3) },
+    Stencil { name: Name::new(65823, 12), code: Bytes::new(179258, 25), data: Bytes::new(179283, 0), holes: Holes::new(14387, 3) },
     // sub_i64__m1m (int_ops.c): 30 code bytes, 0 data bytes, 4 holes
-    Stencil { name: Name::new(65835, 12), code: Bytes::new(179185, 30), data: Bytes::new(179215, 0), holes: Holes::new(14390, 4) },
+    Stencil { name: Name::new(65835, 12), code: Bytes::new(179283, 30), data: Bytes::new(179313, 0), holes: Holes::new(14390, 4) },
     // sub_i64__m20 (int_ops.c): 25 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(65847, 12), code: Bytes::new(179215, 25), data: Bytes::new(179240, 0), holes: Holes::new(14394, 3) },
+    Stencil { name: Name::new(65847, 12), code: Bytes::new(179313, 25), data: Bytes::new(179338, 0), holes: Holes::new(14394, 3) },
     // sub_i64__m21 (int_ops.c): 25 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(65859, 12), code: Bytes::new(179240, 25), data: Bytes::new(179265, 0), holes: Holes::new(14397, 3) },
+    Stencil { name: Name::new(65859, 12), code: Bytes::new(179338, 25), data: Bytes::new(179363, 0), holes: Holes::new(14397, 3) },
     // sub_i64__m22 (int_ops.c): 17 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(65871, 12), code: Bytes::new(179265, 17), data: Bytes::new(179282, 0), holes: Holes::new(14400, 2) },
+    Stencil { name: Name::new(65871, 12), code: Bytes::new(179363, 17), data: Bytes::new(179380, 0), holes: Holes::new(14400, 2) },
     // sub_i64__m23 (int_ops.c): 25 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(65883, 12), code: Bytes::new(179282, 25), data: Bytes::new(179307, 0), holes: Holes::new(14402, 3) },
+    Stencil { name: Name::new(65883, 12), code: Bytes::new(179380, 25), data: Bytes::new(179405, 0), holes: Holes::new(14402, 3) },
     // sub_i64__m24 (int_ops.c): 25 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(65895, 12), code: Bytes::new(179307, 25), data: Bytes::new(179332, 0), holes: Holes::new(14405, 3) },
+    Stencil { name: Name::new(65895, 12), code: Bytes::new(179405, 25), data: Bytes::new(179430, 0), holes: Holes::new(14405, 3) },
     // sub_i64__m25 (int_ops.c): 25 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(65907, 12), code: Bytes::new(179332, 25), data: Bytes::new(179357, 0), holes: Holes::new(14408, 3) },
+    Stencil { name: Name::new(65907, 12), code: Bytes::new(179430, 25), data: Bytes::new(179455, 0), holes: Holes::new(14408, 3) },
     // sub_i64__m2m (int_ops.c): 30 code bytes, 0 data bytes, 4 holes
-    Stencil { name: Name::new(65919, 12), code: Bytes::new(179357, 30), data: Bytes::new(179387, 0), holes: Holes::new(14411, 4) },
+    Stencil { name: Name::new(65919, 12), code: Bytes::new(179455, 30), data: Bytes::new(179485, 0), holes: Holes::new(14411, 4) },
     // sub_i64__m30 (int_ops.c): 25 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(65931, 12), code: Bytes::new(179387, 25), data: Bytes::new(179412, 0), holes: Holes::new(14415, 3) },
+    Stencil { name: Name::new(65931, 12), code: Bytes::new(179485, 25), data: Bytes::new(179510, 0), holes: Holes::new(14415, 3) },
     // sub_i64__m31 (int_ops.c): 25 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(65943, 12), code: Bytes::new(179412, 25), data: Bytes::new(179437, 0), holes: Holes::new(14418, 3) },
+    Stencil { name: Name::new(65943, 12), code: Bytes::new(179510, 25), data: Bytes::new(179535, 0), holes: Holes::new(14418, 3) },
     // sub_i64__m32 (int_ops.c): 25 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(65955, 12), code: Bytes::new(179437, 25), data: Bytes::new(179462, 0), holes: Holes::new(14421, 3) },
+    Stencil { name: Name::new(65955, 12), code: Bytes::new(179535, 25), data: Bytes::new(179560, 0), holes: Holes::new(14421, 3) },
     // sub_i64__m33 (int_ops.c): 17 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(65967, 12), code: Bytes::new(179462, 17), data: Bytes::new(179479, 0), holes: Holes::new(14424, 2) },
+    Stencil { name: Name::new(65967, 12), code: Bytes::new(179560, 17), data: Bytes::new(179577, 0), holes: Holes::new(14424, 2) },
     // sub_i64__m34 (int_ops.c): 25 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(65979, 12), code: Bytes::new(179479, 25), data: Bytes::new(179504, 0), holes: Holes::new(14426, 3) },
+    Stencil { name: Name::new(65979, 12), code: Bytes::new(179577, 25), data: Bytes::new(179602, 0), holes: Holes::new(14426, 3) },
     // sub_i64__m35 (int_ops.c): 25 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(65991, 12), code: Bytes::new(179504, 25), data: Bytes::new(179529, 0), holes: Holes::new(14429, 3) },
+    Stencil { name: Name::new(65991, 12), code: Bytes::new(179602, 25), data: Bytes::new(179627, 0), holes: Holes::new(14429, 3) },
     // sub_i64__m3m (int_ops.c): 30 code bytes, 0 data bytes, 4 holes
-    Stencil { name: Name::new(66003, 12), code: Bytes::new(179529, 30), data: Bytes::new(179559, 0), holes: Holes::new(14432, 4) },
+    Stencil { name: Name::new(66003, 12), code: Bytes::new(179627, 30), data: Bytes::new(179657, 0), holes: Holes::new(14432, 4) },
     // sub_i64__m40 (int_ops.c): 25 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(66015, 12), code: Bytes::new(179559, 25), data: Bytes::new(179584, 0), holes: Holes::new(14436, 3) },
+    Stencil { name: Name::new(66015, 12), code: Bytes::new(179657, 25), data: Bytes::new(179682, 0), holes: Holes::new(14436, 3) },
     // sub_i64__m41 (int_ops.c): 25 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(66027, 12), code: Bytes::new(179584, 25), data: Bytes::new(179609, 0), holes: Holes::new(14439, 3) },
+    Stencil { name: Name::new(66027, 12), code: Bytes::new(179682, 25), data: Bytes::new(179707, 0), holes: Holes::new(14439, 3) },
     // sub_i64__m42 (int_ops.c): 25 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(66039, 12), code: Bytes::new(179609, 25), data: Bytes::new(179634, 0), holes: Holes::new(14442, 3) },
+    Stencil { name: Name::new(66039, 12), code: Bytes::new(179707, 25), data: Bytes::new(179732, 0), holes: Holes::new(14442, 3) },
     // sub_i64__m43 (int_ops.c): 25 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(66051, 12), code: Bytes::new(179634, 25), data: Bytes::new(179659, 0), holes: Holes::new(14445, 3) },
+    Stencil { name: Name::new(66051, 12), code: Bytes::new(179732, 25), data: Bytes::new(179757, 0), holes: Holes::new(14445, 3) },
     // sub_i64__m44 (int_ops.c): 17 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(66063, 12), code: Bytes::new(179659, 17), data: Bytes::new(179676, 0), holes: Holes::new(14448, 2) },
+    Stencil { name: Name::new(66063, 12), code: Bytes::new(179757, 17), data: Bytes::new(179774, 0), holes: Holes::new(14448, 2) },
     // sub_i64__m45 (int_ops.c): 25 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(66075, 12), code: Bytes::new(179676, 25), data: Bytes::new(179701, 0), holes: Holes::new(14450, 3) },
+    Stencil { name: Name::new(66075, 12), code: Bytes::new(179774, 25), data: Bytes::new(179799, 0), holes: Holes::new(14450, 3) },
     // sub_i64__m4m (int_ops.c): 30 code bytes, 0 data bytes, 4 holes
-    Stencil { name: Name::new(66087, 12), code: Bytes::new(179701, 30), data: Bytes::new(179731, 0), holes: Holes::new(14453, 4) },
+    Stencil { name: Name::new(66087, 12), code: Bytes::new(179799, 30), data: Bytes::new(179829, 0), holes: Holes::new(14453, 4) },
     // sub_i64__m50 (int_ops.c): 25 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(66099, 12), code: Bytes::new(179731, 25), data: Bytes::new(179756, 0), holes: Holes::new(14457, 3) },
+    Stencil { name: Name::new(66099, 12), code: Bytes::new(179829, 25), data: Bytes::new(179854, 0), holes: Holes::new(14457, 3) },
     // sub_i64__m51 (int_ops.c): 25 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(66111, 12), code: Bytes::new(179756, 25), data: Bytes::new(179781, 0), holes: Holes::new(14460, 3) },
+    Stencil { name: Name::new(66111, 12), code: Bytes::new(179854, 25), data: Bytes::new(179879, 0), holes: Holes::new(14460, 3) },
     // sub_i64__m52 (int_ops.c): 25 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(66123, 12), code: Bytes::new(179781, 25), data: Bytes::new(179806, 0), holes: Holes::new(14463, 3) },
+    Stencil { name: Name::new(66123, 12), code: Bytes::new(179879, 25), data: Bytes::new(179904, 0), holes: Holes::new(14463, 3) },
     // sub_i64__m53 (int_ops.c): 25 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(66135, 12), code: Bytes::new(179806, 25), data: Bytes::new(179831, 0), holes: Holes::new(14466, 3) },
+    Stencil { name: Name::new(66135, 12), code: Bytes::new(179904, 25), data: Bytes::new(179929, 0), holes: Holes::new(14466, 3) },
     // sub_i64__m54 (int_ops.c): 25 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(66147, 12), code: Bytes::new(179831, 25), data: Bytes::new(179856, 0), holes: Holes::new(14469, 3) },
+    Stencil { name: Name::new(66147, 12), code: Bytes::new(179929, 25), data: Bytes::new(179954, 0), holes: Holes::new(14469, 3) },
     // sub_i64__m55 (int_ops.c): 17 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(66159, 12), code: Bytes::new(179856, 17), data: Bytes::new(179873, 0), holes: Holes::new(14472, 2) },
+    Stencil { name: Name::new(66159, 12), code: Bytes::new(179954, 17), data: Bytes::new(179971, 0), holes: Holes::new(14472, 2) },
     // sub_i64__m5m (int_ops.c): 30 code bytes, 0 data bytes, 4 holes
-    Stencil { name: Name::new(66171, 12), code: Bytes::new(179873, 30), data: Bytes::new(179903, 0), holes: Holes::new(14474, 4) },
+    Stencil { name: Name::new(66171, 12), code: Bytes::new(179971, 30), data: Bytes::new(180001, 0), holes: Holes::new(14474, 4) },
     // sub_i64__mm0 (int_ops.c): 30 code bytes, 0 data bytes, 4 holes
-    Stencil { name: Name::new(66183, 12), code: Bytes::new(179903, 30), data: Bytes::new(179933, 0), holes: Holes::new(14478, 4) },
+    Stencil { name: Name::new(66183, 12), code: Bytes::new(180001, 30), data: Bytes::new(180031, 0), holes: Holes::new(14478, 4) },
     // sub_i64__mm1 (int_ops.c): 30 code bytes, 0 data bytes, 4 holes
-    Stencil { name: Name::new(66195, 12), code: Bytes::new(179933, 30), data: Bytes::new(179963, 0), holes: Holes::new(14482, 4) },
+    Stencil { name: Name::new(66195, 12), code: Bytes::new(180031, 30), data: Bytes::new(180061, 0), holes: Holes::new(14482, 4) },
     // sub_i64__mm2 (int_ops.c): 30 code bytes, 0 data bytes, 4 holes
-    Stencil { name: Name::new(66207, 12), code: Bytes::new(179963, 30), data: Bytes::new(179993, 0), holes: Holes::new(14486, 4) },
+    Stencil { name: Name::new(66207, 12), code: Bytes::new(180061, 30), data: Bytes::new(180091, 0), holes: Holes::new(14486, 4) },
     // sub_i64__mm3 (int_ops.c): 30 code bytes, 0 data bytes, 4 holes
-    Stencil { name: Name::new(66219, 12), code: Bytes::new(179993, 30), data: Bytes::new(180023, 0), holes: Holes::new(14490, 4) },
+    Stencil { name: Name::new(66219, 12), code: Bytes::new(180091, 30), data: Bytes::new(180121, 0), holes: Holes::new(14490, 4) },
     // sub_i64__mm4 (int_ops.c): 30 code bytes, 0 data bytes, 4 holes
-    Stencil { name: Name::new(66231, 12), code: Bytes::new(180023, 30), data: Bytes::new(180053, 0), holes: Holes::new(14494, 4) },
+    Stencil { name: Name::new(66231, 12), code: Bytes::new(180121, 30), data: Bytes::new(180151, 0), holes: Holes::new(14494, 4) },
     // sub_i64__mm5 (int_ops.c): 30 code bytes, 0 data bytes, 4 holes
-    Stencil { name: Name::new(66243, 12), code: Bytes::new(180053, 30), data: Bytes::new(180083, 0), holes: Holes::new(14498, 4) },
+    Stencil { name: Name::new(66243, 12), code: Bytes::new(180151, 30), data: Bytes::new(180181, 0), holes: Holes::new(14498, 4) },
     // sub_i64__x01 (int_ops.c): 14 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(66255, 12), code: Bytes::new(180083, 14), data: Bytes::new(180097, 0), holes: Holes::new(14502, 2) },
+    Stencil { name: Name::new(66255, 12), code: Bytes::new(180181, 14), data: Bytes::new(180195, 0), holes: Holes::new(14502, 2) },
     // sub_i64__x02 (int_ops.c): 14 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(66267, 12), code: Bytes::new(180097, 14), data: Bytes::new(180111, 0), holes: Holes::new(14504, 2) },
+    Stencil { name: Name::new(66267, 12), code: Bytes::new(180195, 14), data: Bytes::new(180209, 0), holes: Holes::new(14504, 2) },
     // sub_i64__x03 (int_ops.c): 14 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(66279, 12), code: Bytes::new(180111, 14), data: Bytes::new(180125, 0), holes: Holes::new(14506, 2) },
+    Stencil { name: Name::new(66279, 12), code: Bytes::new(180209, 14), data: Bytes::new(180223, 0), holes: Holes::new(14506, 2) },
     // sub_i64__x04 (int_ops.c): 14 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(66291, 12), code: Bytes::new(180125, 14), data: Bytes::new(180139, 0), holes: Holes::new(14508, 2) },
+    Stencil { name: Name::new(66291, 12), code: Bytes::new(180223, 14), data: Bytes::new(180237, 0), holes: Holes::new(14508, 2) },
     // sub_i64__x05 (int_ops.c): 14 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(66303, 12), code: Bytes::new(180139, 14), data: Bytes::new(180153, 0), holes: Holes::new(14510, 2) },
+    Stencil { name: Name::new(66303, 12), code: Bytes::new(180237, 14), data: Bytes::new(180251, 0), holes: Holes::new(14510, 2) },
     // sub_i64__x0m (int_ops.c): 19 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(66315, 12), code: Bytes::new(180153, 19), data: Bytes::new(180172, 0), holes: Holes::new(14512, 3) },
+    Stencil { name: Name::new(66315, 12), code: Bytes::new(180251, 19), data: Bytes::new(180270, 0), holes: Holes::new(14512, 3) },
     // sub_i64__x10 (int_ops.c): 14 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(66327, 12), code: Bytes::new(180172, 14), data: Bytes::new(180186, 0), holes: Holes::new(14515, 2) },
+    Stencil { name: Name::new(66327, 12), code: Bytes::new(180270, 14), data: Bytes::new(180284, 0), holes: Holes::new(14515, 2) },
     // sub_i64__x12 (int_ops.c): 14 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(66339, 12), code: Bytes::new(180186, 14), data: Bytes::new(180200, 0), holes: Holes::new(14517, 2) },
+    Stencil { name: Name::new(66339, 12), code: Bytes::new(180284, 14), data: Bytes::new(180298, 0), holes: Holes::new(14517, 2) },
     // sub_i64__x13 (int_ops.c): 14 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(66351, 12), code: Bytes::new(180200, 14), data: Bytes::new(180214, 0), holes: Holes::new(14519, 2) },
+    Stencil { name: Name::new(66351, 12), code: Bytes::new(180298, 14), data: Bytes::new(180312, 0), holes: Holes::new(14519, 2) },
     // sub_i64__x14 (int_ops.c): 14 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(66363, 12), code: Bytes::new(180214, 14), data: Bytes::new(180228, 0), holes: Holes::new(14521, 2) },
+    Stencil { name: Name::new(66363, 12), code: Bytes::new(180312, 14), data: Bytes::new(180326, 0), holes: Holes::new(14521, 2) },
     // sub_i64__x15 (int_ops.c): 14 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(66375, 12), code: Bytes::new(180228, 14), data: Bytes::new(180242, 0), holes: Holes::new(14523, 2) },
+    Stencil { name: Name::new(66375, 12), code: Bytes::new(180326, 14), data: Bytes::new(180340, 0), holes: Holes::new(14523, 2) },
     // sub_i64__x1m (int_ops.c): 19 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(66387, 12), code: Bytes::new(180242, 19), data: Bytes::new(180261, 0), holes: Holes::new(14525, 3) },
+    Stencil { name: Name::new(66387, 12), code: Bytes::new(180340, 19), data: Bytes::new(180359, 0), holes: Holes::new(14525, 3) },
     // sub_i64__x20 (int_ops.c): 14 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(66399, 12), code: Bytes::new(180261, 14), data: Bytes::new(180275, 0), holes: Holes::new(14528, 2) },
+    Stencil { name: Name::new(66399, 12), code: Bytes::new(180359, 14), data: Bytes::new(180373, 0), holes: Holes::new(14528, 2) },
     // sub_i64__x21 (int_ops.c): 14 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(66411, 12), code: Bytes::new(180275, 14), data: Bytes::new(180289, 0), holes: Holes::new(14530, 2) },
+    Stencil { name: Name::new(66411, 12), code: Bytes::new(180373, 14), data: Bytes::new(180387, 0), holes: Holes::new(14530, 2) },
     // sub_i64__x23 (int_ops.c): 14 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(66423, 12), code: Bytes::new(180289, 14), data: Bytes::new(180303, 0), holes: Holes::new(14532, 2) },
+    Stencil { name: Name::new(66423, 12), code: Bytes::new(180387, 14), data: Bytes::new(180401, 0), holes: Holes::new(14532, 2) },
     // sub_i64__x24 (int_ops.c): 14 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(66435, 12), code: Bytes::new(180303, 14), data: Bytes::new(180317, 0), holes: Holes::new(14534, 2) },
+    Stencil { name: Name::new(66435, 12), code: Bytes::new(180401, 14), data: Bytes::new(180415, 0), holes: Holes::new(14534, 2) },
     // sub_i64__x25 (int_ops.c): 14 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(66447, 12), code: Bytes::new(180317, 14), data: Bytes::new(180331, 0), holes: Holes::new(14536, 2) },
+    Stencil { name: Name::new(66447, 12), code: Bytes::new(180415, 14), data: Bytes::new(180429, 0), holes: Holes::new(14536, 2) },
     // sub_i64__x2m (int_ops.c): 19 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(66459, 12), code: Bytes::new(180331, 19), data: Bytes::new(180350, 0), holes: Holes::new(14538, 3) },
+    Stencil { name: Name::new(66459, 12), code: Bytes::new(180429, 19), data: Bytes::new(180448, 0), holes: Holes::new(14538, 3) },
     // sub_i64__x30 (int_ops.c): 14 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(66471, 12), code: Bytes::new(180350, 14), data: Bytes::new(180364, 0), holes: Holes::new(14541, 2) },
+    Stencil { name: Name::new(66471, 12), code: Bytes::new(180448, 14), data: Bytes::new(180462, 0), holes: Holes::new(14541, 2) },
     // sub_i64__x31 (int_ops.c): 14 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(66483, 12), code: Bytes::new(180364, 14), data: Bytes::new(180378, 0), holes: Holes::new(14543, 2) },
+    Stencil { name: Name::new(66483, 12), code: Bytes::new(180462, 14), data: Bytes::new(180476, 0), holes: Holes::new(14543, 2) },
     // sub_i64__x32 (int_ops.c): 14 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(66495, 12), code: Bytes::new(180378, 14), data: Bytes::new(180392, 0), holes: Holes::new(14545, 2) },
+    Stencil { name: Name::new(66495, 12), code: Bytes::new(180476, 14), data: Bytes::new(180490, 0), holes: Holes::new(14545, 2) },
     // sub_i64__x34 (int_ops.c): 14 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(66507, 12), code: Bytes::new(180392, 14), data: Bytes::new(180406, 0), holes: Holes::new(14547, 2) },
+    Stencil { name: Name::new(66507, 12), code: Bytes::new(180490, 14), data: Bytes::new(180504, 0), holes: Holes::new(14547, 2) },
     // sub_i64__x35 (int_ops.c): 14 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(66519, 12), code: Bytes::new(180406, 14), data: Bytes::new(180420, 0), holes: Holes::new(14549, 2) },
+    Stencil { name: Name::new(66519, 12), code: Bytes::new(180504, 14), data: Bytes::new(180518, 0), holes: Holes::new(14549, 2) },
     // sub_i64__x3m (int_ops.c): 19 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(66531, 12), code: Bytes::new(180420, 19), data: Bytes::new(180439, 0), holes: Holes::new(14551, 3) },
+    Stencil { name: Name::new(66531, 12), code: Bytes::new(180518, 19), data: Bytes::new(180537, 0), holes: Holes::new(14551, 3) },
     // sub_i64__x40 (int_ops.c): 14 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(66543, 12), code: Bytes::new(180439, 14), data: Bytes::new(180453, 0), holes: Holes::new(14554, 2) },
+    Stencil { name: Name::new(66543, 12), code: Bytes::new(180537, 14), data: Bytes::new(180551, 0), holes: Holes::new(14554, 2) },
     // sub_i64__x41 (int_ops.c): 14 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(66555, 12), code: Bytes::new(180453, 14), data: Bytes::new(180467, 0), holes: Holes::new(14556, 2) },
+    Stencil { name: Name::new(66555, 12), code: Bytes::new(180551, 14), data: Bytes::new(180565, 0), holes: Holes::new(14556, 2) },
     // sub_i64__x42 (int_ops.c): 14 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(66567, 12), code: Bytes::new(180467, 14), data: Bytes::new(180481, 0), holes: Holes::new(14558, 2) },
+    Stencil { name: Name::new(66567, 12), code: Bytes::new(180565, 14), data: Bytes::new(180579, 0), holes: Holes::new(14558, 2) },
     // sub_i64__x43 (int_ops.c): 14 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(66579, 12), code: Bytes::new(180481, 14), data: Bytes::new(180495, 0), holes: Holes::new(14560, 2) },
+    Stencil { name: Name::new(66579, 12), code: Bytes::new(180579, 14), data: Bytes::new(180593, 0), holes: Holes::new(14560, 2) },
     // sub_i64__x45 (int_ops.c): 14 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(66591, 12), code: Bytes::new(180495, 14), data: Bytes::new(180509, 0), holes: Holes::new(14562, 2) },
+    Stencil { name: Name::new(66591, 12), code: Bytes::new(180593, 14), data: Bytes::new(180607, 0), holes: Holes::new(14562, 2) },
     // sub_i64__x4m (int_ops.c): 19 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(66603, 12), code: Bytes::new(180509, 19), data: Bytes::new(180528, 0), holes: Holes::new(14564, 3) },
+    Stencil { name: Name::new(66603, 12), code: Bytes::new(180607, 19), data: Bytes::new(180626, 0), holes: Holes::new(14564, 3) },
     // sub_i64__x50 (int_ops.c): 14 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(66615, 12), code: Bytes::new(180528, 14), data: Bytes::new(180542, 0), holes: Holes::new(14567, 2) },
+    Stencil { name: Name::new(66615, 12), code: Bytes::new(180626, 14), data: Bytes::new(180640, 0), holes: Holes::new(14567, 2) },
     // sub_i64__x51 (int_ops.c): 14 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(66627, 12), code: Bytes::new(180542, 14), data: Bytes::new(180556, 0), holes: Holes::new(14569, 2) },
+    Stencil { name: Name::new(66627, 12), code: Bytes::new(180640, 14), data: Bytes::new(180654, 0), holes: Holes::new(14569, 2) },
     // sub_i64__x52 (int_ops.c): 14 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(66639, 12), code: Bytes::new(180556, 14), data: Bytes::new(180570, 0), holes: Holes::new(14571, 2) },
+    Stencil { name: Name::new(66639, 12), code: Bytes::new(180654, 14), data: Bytes::new(180668, 0), holes: Holes::new(14571, 2) },
     // sub_i64__x53 (int_ops.c): 14 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(66651, 12), code: Bytes::new(180570, 14), data: Bytes::new(180584, 0), holes: Holes::new(14573, 2) },
+    Stencil { name: Name::new(66651, 12), code: Bytes::new(180668, 14), data: Bytes::new(180682, 0), holes: Holes::new(14573, 2) },
     // sub_i64__x54 (int_ops.c): 14 code bytes, 0 data bytes, 2 holes
-    Stencil { name: Name::new(66663, 12), code: Bytes::new(180584, 14), data: Bytes::new(180598, 0), holes: Holes::new(14575, 2) },
+    Stencil { name: Name::new(66663, 12), code: Bytes::new(180682, 14), data: Bytes::new(180696, 0), holes: Holes::new(14575, 2) },
     // sub_i64__x5m (int_ops.c): 19 code bytes, 0 data bytes, 3 holes
-    Stencil { name: Name::new(66675, 12), code: Bytes::new(180598, 19), data: Bytes::new(180617, 0), holes: Holes::new(14577, 3) },
+    Stencil { name: Name::new(66675, 12), code: Bytes::new(180696, 19), data: Bytes::new(180715, 0), holes: Holes::new(14577, 3) },
     // unbox_list (lists.c): 41 code bytes, 0 data bytes, 4 holes
-    Stencil { name: Name::new(66687, 10), code: Bytes::new(180617, 41), data: Bytes::new(180658, 0), holes: Holes::new(14580, 4) },
+    Stencil { name: Name::new(66687, 10), code: Bytes::new(180715, 41), data: Bytes::new(180756, 0), holes: Holes::new(14580, 4) },
     // unbox_list_c1 (lists.c): 41 code bytes, 0 data bytes, 4 holes
-    Stencil { name: Name::new(66697, 13), code: Bytes::new(180658, 41), data: Bytes::new(180699, 0), holes: Holes::new(14584, 4) },
+    Stencil { name: Name::new(66697, 13), code: Bytes::new(180756, 41), data: Bytes::new(180797, 0), holes: Holes::new(14584, 4) },
     // unbox_list_c2 (lists.c): 41 code bytes, 0 data bytes, 4 holes
-    Stencil { name: Name::new(66710, 13), code: Bytes::new(180699, 41), data: Bytes::new(180740, 0), holes: Holes::new(14588, 4) },
+    Stencil { name: Name::new(66710, 13), code: Bytes::new(180797, 41), data: Bytes::new(180838, 0), holes: Holes::new(14588, 4) },
     // unbox_list_c3 (lists.c): 41 code bytes, 0 data bytes, 4 holes
-    Stencil { name: Name::new(66723, 13), code: Bytes::new(180740, 41), data: Bytes::new(180781, 0), holes: Holes::new(14592, 4) },
+    Stencil { name: Name::new(66723, 13), code: Bytes::new(180838, 41), data: Bytes::new(180879, 0), holes: Holes::new(14592, 4) },
     // unbox_list_c4 (lists.c): 41 code bytes, 0 data bytes, 4 holes
-    Stencil { name: Name::new(66736, 13), code: Bytes::new(180781, 41), data: Bytes::new(180822, 0), holes: Holes::new(14596, 4) },
+    Stencil { name: Name::new(66736, 13), code: Bytes::new(180879, 41), data: Bytes::new(180920, 0), holes: Holes::new(14596, 4) },
     // unbox_list_c5 (lists.c): 41 code bytes, 0 data bytes, 4 holes
-    Stencil { name: Name::new(66749, 13), code: Bytes::new(180822, 41), data: Bytes::new(180863, 0), holes: Holes::new(14600, 4) },
+    Stencil { name: Name::new(66749, 13), code: Bytes::new(180920, 41), data: Bytes::new(180961, 0), holes: Holes::new(14600, 4) },
     // unbox_list_c6 (lists.c): 41 code bytes, 0 data bytes, 4 holes
-    Stencil { name: Name::new(66762, 13), code: Bytes::new(180863, 41), data: Bytes::new(180904, 0), holes: Holes::new(14604, 4) },
+    Stencil { name: Name::new(66762, 13), code: Bytes::new(180961, 41), data: Bytes::new(181002, 0), holes: Holes::new(14604, 4) },
     // unbox_list_f (lists.c): 41 code bytes, 0 data bytes, 4 holes
-    Stencil { name: Name::new(66775, 12), code: Bytes::new(180904, 41), data: Bytes::new(180945, 0), holes: Holes::new(14608, 4) },
+    Stencil { name: Name::new(66775, 12), code: Bytes::new(181002, 41), data: Bytes::new(181043, 0), holes: Holes::new(14608, 4) },
     // unbox_list_f_c1 (lists.c): 41 code bytes, 0 data bytes, 4 holes
-    Stencil { name: Name::new(66787, 15), code: Bytes::new(180945, 41), data: Bytes::new(180986, 0), holes: Holes::new(14612, 4) },
+    Stencil { name: Name::new(66787, 15), code: Bytes::new(181043, 41), data: Bytes::new(181084, 0), holes: Holes::new(14612, 4) },
     // unbox_list_f_c2 (lists.c): 41 code bytes, 0 data bytes, 4 holes
-    Stencil { name: Name::new(66802, 15), code: Bytes::new(180986, 41), data: Bytes::new(181027, 0), holes: Holes::new(14616, 4) },
+    Stencil { name: Name::new(66802, 15), code: Bytes::new(181084, 41), data: Bytes::new(181125, 0), holes: Holes::new(14616, 4) },
     // unbox_list_f_c3 (lists.c): 41 code bytes, 0 data bytes, 4 holes
-    Stencil { name: Name::new(66817, 15), code: Bytes::new(181027, 41), data: Bytes::new(181068, 0), holes: Holes::new(14620, 4) },
+    Stencil { name: Name::new(66817, 15), code: Bytes::new(181125, 41), data: Bytes::new(181166, 0), holes: Holes::new(14620, 4) },
     // unbox_list_f_c4 (lists.c): 41 code bytes, 0 data bytes, 4 holes
-    Stencil { name: Name::new(66832, 15), code: Bytes::new(181068, 41), data: Bytes::new(181109, 0), holes: Holes::new(14624, 4) },
+    Stencil { name: Name::new(66832, 15), code: Bytes::new(181166, 41), data: Bytes::new(181207, 0), holes: Holes::new(14624, 4) },
     // unbox_list_f_c5 (lists.c): 41 code bytes, 0 data bytes, 4 holes
-    Stencil { name: Name::new(66847, 15), code: Bytes::new(181109, 41), data: Bytes::new(181150, 0), holes: Holes::new(14628, 4) },
+    Stencil { name: Name::new(66847, 15), code: Bytes::new(181207, 41), data: Bytes::new(181248, 0), holes: Holes::new(14628, 4) },
     // unbox_list_f_c6 (lists.c): 41 code bytes, 0 data bytes, 4 holes
-    Stencil { name: Name::new(66862, 15), code: Bytes::new(181150, 41), data: Bytes::new(181191, 0), holes: Holes::new(14632, 4) },
+    Stencil { name: Name::new(66862, 15), code: Bytes::new(181248, 41), data: Bytes::new(181289, 0), holes: Holes::new(14632, 4) },
 ];
 
 static NAMES: &str = "\
@@ -14131,7 +14132,7 @@ static NAMES: &str = "\
     unbox_list_f_c6\
 ";
 
-static BYTES: &[u8; 181191] = &[
+static BYTES: &[u8; 181289] = &[
     // abs_f64 code
     0xf2, 0x45, 0x0f, 0x10, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0x44, 0x0f, 0x54, 0x05, 0x00, 0x00,
     0x00, 0x00, 0x45, 0x0f, 0x13, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0xe9, 0x00, 0x00, 0x00, 0x00,
@@ -27808,16 +27809,18 @@ static BYTES: &[u8; 181191] = &[
     0x89, 0xc0, 0x48, 0xc1, 0xe0, 0x05, 0x49, 0x8b, 0x44, 0x02, 0x18, 0x48, 0x85, 0xc0, 0x0f, 0x84,
     0x00, 0x00, 0x00, 0x00, 0x4d, 0x8b, 0x94, 0x24, 0x00, 0x00, 0x00, 0x00, 0x4c, 0x3b, 0x50, 0x10,
     0x0f, 0x83, 0x00, 0x00, 0x00, 0x00, 0x4d, 0x8b, 0x9c, 0x24, 0x00, 0x00, 0x00, 0x00, 0x48, 0x8b,
-    0x18, 0x4e, 0x89, 0x1c, 0xd3, 0x4c, 0x8b, 0x58, 0x08, 0x43, 0x80, 0x3c, 0x13, 0x01, 0x48, 0x83,
-    0x50, 0x18, 0x00, 0x43, 0xc6, 0x04, 0x13, 0x01, 0xe9, 0x00, 0x00, 0x00, 0x00,
+    0x18, 0x4e, 0x89, 0x1c, 0xd3, 0x4c, 0x8b, 0x58, 0x08, 0x44, 0x89, 0xd3, 0x83, 0xe3, 0x03, 0x43,
+    0x80, 0x3c, 0x13, 0x01, 0x48, 0x83, 0x54, 0xd8, 0x18, 0x00, 0x43, 0xc6, 0x04, 0x13, 0x01, 0xe9,
+    0x00, 0x00, 0x00, 0x00,
     // map_set_f code
     0x49, 0x8b, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0x49, 0x89, 0xc2, 0x49, 0xc1, 0xea, 0x2c, 0x41,
     0x81, 0xfa, 0xb3, 0xff, 0x0f, 0x00, 0x0f, 0x85, 0x00, 0x00, 0x00, 0x00, 0x4d, 0x8b, 0x55, 0x70,
     0x89, 0xc0, 0x48, 0xc1, 0xe0, 0x05, 0x49, 0x8b, 0x44, 0x02, 0x18, 0x48, 0x85, 0xc0, 0x0f, 0x84,
     0x00, 0x00, 0x00, 0x00, 0x4d, 0x8b, 0x94, 0x24, 0x00, 0x00, 0x00, 0x00, 0x4c, 0x3b, 0x50, 0x10,
     0x0f, 0x83, 0x00, 0x00, 0x00, 0x00, 0x4d, 0x8b, 0x9c, 0x24, 0x00, 0x00, 0x00, 0x00, 0x48, 0x8b,
-    0x18, 0x4e, 0x89, 0x1c, 0xd3, 0x4c, 0x8b, 0x58, 0x08, 0x43, 0x80, 0x3c, 0x13, 0x01, 0x48, 0x83,
-    0x50, 0x18, 0x00, 0x43, 0xc6, 0x04, 0x13, 0x01, 0xe9, 0x00, 0x00, 0x00, 0x00,
+    0x18, 0x4e, 0x89, 0x1c, 0xd3, 0x4c, 0x8b, 0x58, 0x08, 0x44, 0x89, 0xd3, 0x83, 0xe3, 0x03, 0x43,
+    0x80, 0x3c, 0x13, 0x01, 0x48, 0x83, 0x54, 0xd8, 0x18, 0x00, 0x43, 0xc6, 0x04, 0x13, 0x01, 0xe9,
+    0x00, 0x00, 0x00, 0x00,
     // map_set_f_c1 code
     0x49, 0x89, 0xbc, 0x24, 0x00, 0x00, 0x00, 0x00, 0x49, 0x8b, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00,
     0x49, 0x89, 0xc2, 0x49, 0xc1, 0xea, 0x2c, 0x41, 0x81, 0xfa, 0xb3, 0xff, 0x0f, 0x00, 0x0f, 0x85,
@@ -27825,8 +27828,8 @@ static BYTES: &[u8; 181191] = &[
     0x44, 0x02, 0x18, 0x48, 0x85, 0xc0, 0x0f, 0x84, 0x00, 0x00, 0x00, 0x00, 0x4d, 0x8b, 0x94, 0x24,
     0x00, 0x00, 0x00, 0x00, 0x4c, 0x3b, 0x50, 0x10, 0x0f, 0x83, 0x00, 0x00, 0x00, 0x00, 0x4d, 0x8b,
     0x9c, 0x24, 0x00, 0x00, 0x00, 0x00, 0x48, 0x8b, 0x18, 0x4e, 0x89, 0x1c, 0xd3, 0x4c, 0x8b, 0x58,
-    0x08, 0x43, 0x80, 0x3c, 0x13, 0x01, 0x48, 0x83, 0x50, 0x18, 0x00, 0x43, 0xc6, 0x04, 0x13, 0x01,
-    0xe9, 0x00, 0x00, 0x00, 0x00,
+    0x08, 0x44, 0x89, 0xd3, 0x83, 0xe3, 0x03, 0x43, 0x80, 0x3c, 0x13, 0x01, 0x48, 0x83, 0x54, 0xd8,
+    0x18, 0x00, 0x43, 0xc6, 0x04, 0x13, 0x01, 0xe9, 0x00, 0x00, 0x00, 0x00,
     // map_set_f_c2 code
     0x49, 0x89, 0xbc, 0x24, 0x00, 0x00, 0x00, 0x00, 0x49, 0x89, 0xb4, 0x24, 0x00, 0x00, 0x00, 0x00,
     0x49, 0x8b, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0x49, 0x89, 0xc2, 0x49, 0xc1, 0xea, 0x2c, 0x41,
@@ -27834,8 +27837,9 @@ static BYTES: &[u8; 181191] = &[
     0x89, 0xc0, 0x48, 0xc1, 0xe0, 0x05, 0x49, 0x8b, 0x44, 0x02, 0x18, 0x48, 0x85, 0xc0, 0x0f, 0x84,
     0x00, 0x00, 0x00, 0x00, 0x4d, 0x8b, 0x94, 0x24, 0x00, 0x00, 0x00, 0x00, 0x4c, 0x3b, 0x50, 0x10,
     0x0f, 0x83, 0x00, 0x00, 0x00, 0x00, 0x4d, 0x8b, 0x9c, 0x24, 0x00, 0x00, 0x00, 0x00, 0x48, 0x8b,
-    0x18, 0x4e, 0x89, 0x1c, 0xd3, 0x4c, 0x8b, 0x58, 0x08, 0x43, 0x80, 0x3c, 0x13, 0x01, 0x48, 0x83,
-    0x50, 0x18, 0x00, 0x43, 0xc6, 0x04, 0x13, 0x01, 0xe9, 0x00, 0x00, 0x00, 0x00,
+    0x18, 0x4e, 0x89, 0x1c, 0xd3, 0x4c, 0x8b, 0x58, 0x08, 0x44, 0x89, 0xd3, 0x83, 0xe3, 0x03, 0x43,
+    0x80, 0x3c, 0x13, 0x01, 0x48, 0x83, 0x54, 0xd8, 0x18, 0x00, 0x43, 0xc6, 0x04, 0x13, 0x01, 0xe9,
+    0x00, 0x00, 0x00, 0x00,
     // map_set_f_c3 code
     0x49, 0x89, 0xbc, 0x24, 0x00, 0x00, 0x00, 0x00, 0x49, 0x89, 0xb4, 0x24, 0x00, 0x00, 0x00, 0x00,
     0x49, 0x89, 0x94, 0x24, 0x00, 0x00, 0x00, 0x00, 0x49, 0x8b, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00,
@@ -27844,8 +27848,8 @@ static BYTES: &[u8; 181191] = &[
     0x44, 0x02, 0x18, 0x48, 0x85, 0xc0, 0x0f, 0x84, 0x00, 0x00, 0x00, 0x00, 0x4d, 0x8b, 0x94, 0x24,
     0x00, 0x00, 0x00, 0x00, 0x4c, 0x3b, 0x50, 0x10, 0x0f, 0x83, 0x00, 0x00, 0x00, 0x00, 0x4d, 0x8b,
     0x9c, 0x24, 0x00, 0x00, 0x00, 0x00, 0x48, 0x8b, 0x18, 0x4e, 0x89, 0x1c, 0xd3, 0x4c, 0x8b, 0x58,
-    0x08, 0x43, 0x80, 0x3c, 0x13, 0x01, 0x48, 0x83, 0x50, 0x18, 0x00, 0x43, 0xc6, 0x04, 0x13, 0x01,
-    0xe9, 0x00, 0x00, 0x00, 0x00,
+    0x08, 0x44, 0x89, 0xd3, 0x83, 0xe3, 0x03, 0x43, 0x80, 0x3c, 0x13, 0x01, 0x48, 0x83, 0x54, 0xd8,
+    0x18, 0x00, 0x43, 0xc6, 0x04, 0x13, 0x01, 0xe9, 0x00, 0x00, 0x00, 0x00,
     // map_set_f_c4 code
     0x49, 0x89, 0xbc, 0x24, 0x00, 0x00, 0x00, 0x00, 0x49, 0x89, 0xb4, 0x24, 0x00, 0x00, 0x00, 0x00,
     0x49, 0x89, 0x94, 0x24, 0x00, 0x00, 0x00, 0x00, 0x49, 0x89, 0x8c, 0x24, 0x00, 0x00, 0x00, 0x00,
@@ -27854,8 +27858,9 @@ static BYTES: &[u8; 181191] = &[
     0x89, 0xc0, 0x48, 0xc1, 0xe0, 0x05, 0x49, 0x8b, 0x44, 0x02, 0x18, 0x48, 0x85, 0xc0, 0x0f, 0x84,
     0x00, 0x00, 0x00, 0x00, 0x4d, 0x8b, 0x94, 0x24, 0x00, 0x00, 0x00, 0x00, 0x4c, 0x3b, 0x50, 0x10,
     0x0f, 0x83, 0x00, 0x00, 0x00, 0x00, 0x4d, 0x8b, 0x9c, 0x24, 0x00, 0x00, 0x00, 0x00, 0x48, 0x8b,
-    0x18, 0x4e, 0x89, 0x1c, 0xd3, 0x4c, 0x8b, 0x58, 0x08, 0x43, 0x80, 0x3c, 0x13, 0x01, 0x48, 0x83,
-    0x50, 0x18, 0x00, 0x43, 0xc6, 0x04, 0x13, 0x01, 0xe9, 0x00, 0x00, 0x00, 0x00,
+    0x18, 0x4e, 0x89, 0x1c, 0xd3, 0x4c, 0x8b, 0x58, 0x08, 0x44, 0x89, 0xd3, 0x83, 0xe3, 0x03, 0x43,
+    0x80, 0x3c, 0x13, 0x01, 0x48, 0x83, 0x54, 0xd8, 0x18, 0x00, 0x43, 0xc6, 0x04, 0x13, 0x01, 0xe9,
+    0x00, 0x00, 0x00, 0x00,
     // map_set_f_c5 code
     0x49, 0x89, 0xbc, 0x24, 0x00, 0x00, 0x00, 0x00, 0x49, 0x89, 0xb4, 0x24, 0x00, 0x00, 0x00, 0x00,
     0x49, 0x89, 0x94, 0x24, 0x00, 0x00, 0x00, 0x00, 0x49, 0x89, 0x8c, 0x24, 0x00, 0x00, 0x00, 0x00,
@@ -27865,8 +27870,8 @@ static BYTES: &[u8; 181191] = &[
     0x44, 0x02, 0x18, 0x48, 0x85, 0xc0, 0x0f, 0x84, 0x00, 0x00, 0x00, 0x00, 0x4d, 0x8b, 0x94, 0x24,
     0x00, 0x00, 0x00, 0x00, 0x4c, 0x3b, 0x50, 0x10, 0x0f, 0x83, 0x00, 0x00, 0x00, 0x00, 0x4d, 0x8b,
     0x9c, 0x24, 0x00, 0x00, 0x00, 0x00, 0x48, 0x8b, 0x18, 0x4e, 0x89, 0x1c, 0xd3, 0x4c, 0x8b, 0x58,
-    0x08, 0x43, 0x80, 0x3c, 0x13, 0x01, 0x48, 0x83, 0x50, 0x18, 0x00, 0x43, 0xc6, 0x04, 0x13, 0x01,
-    0xe9, 0x00, 0x00, 0x00, 0x00,
+    0x08, 0x44, 0x89, 0xd3, 0x83, 0xe3, 0x03, 0x43, 0x80, 0x3c, 0x13, 0x01, 0x48, 0x83, 0x54, 0xd8,
+    0x18, 0x00, 0x43, 0xc6, 0x04, 0x13, 0x01, 0xe9, 0x00, 0x00, 0x00, 0x00,
     // map_set_f_c6 code
     0x49, 0x89, 0xbc, 0x24, 0x00, 0x00, 0x00, 0x00, 0x49, 0x89, 0xb4, 0x24, 0x00, 0x00, 0x00, 0x00,
     0x49, 0x89, 0x94, 0x24, 0x00, 0x00, 0x00, 0x00, 0x49, 0x89, 0x8c, 0x24, 0x00, 0x00, 0x00, 0x00,
@@ -27876,56 +27881,63 @@ static BYTES: &[u8; 181191] = &[
     0x89, 0xc0, 0x48, 0xc1, 0xe0, 0x05, 0x49, 0x8b, 0x44, 0x02, 0x18, 0x48, 0x85, 0xc0, 0x0f, 0x84,
     0x00, 0x00, 0x00, 0x00, 0x4d, 0x8b, 0x94, 0x24, 0x00, 0x00, 0x00, 0x00, 0x4c, 0x3b, 0x50, 0x10,
     0x0f, 0x83, 0x00, 0x00, 0x00, 0x00, 0x4d, 0x8b, 0x9c, 0x24, 0x00, 0x00, 0x00, 0x00, 0x48, 0x8b,
-    0x18, 0x4e, 0x89, 0x1c, 0xd3, 0x4c, 0x8b, 0x58, 0x08, 0x43, 0x80, 0x3c, 0x13, 0x01, 0x48, 0x83,
-    0x50, 0x18, 0x00, 0x43, 0xc6, 0x04, 0x13, 0x01, 0xe9, 0x00, 0x00, 0x00, 0x00,
+    0x18, 0x4e, 0x89, 0x1c, 0xd3, 0x4c, 0x8b, 0x58, 0x08, 0x44, 0x89, 0xd3, 0x83, 0xe3, 0x03, 0x43,
+    0x80, 0x3c, 0x13, 0x01, 0x48, 0x83, 0x54, 0xd8, 0x18, 0x00, 0x43, 0xc6, 0x04, 0x13, 0x01, 0xe9,
+    0x00, 0x00, 0x00, 0x00,
     // map_set_k_c1 code
     0x49, 0x8b, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0x49, 0x89, 0xc2, 0x49, 0xc1, 0xea, 0x2c, 0x41,
     0x81, 0xfa, 0xb3, 0xff, 0x0f, 0x00, 0x0f, 0x85, 0x00, 0x00, 0x00, 0x00, 0x4d, 0x8b, 0x55, 0x70,
     0x89, 0xc0, 0x48, 0xc1, 0xe0, 0x05, 0x49, 0x8b, 0x44, 0x02, 0x18, 0x48, 0x85, 0xc0, 0x0f, 0x84,
     0x00, 0x00, 0x00, 0x00, 0x4d, 0x8b, 0x94, 0x24, 0x00, 0x00, 0x00, 0x00, 0x4c, 0x3b, 0x50, 0x10,
     0x0f, 0x83, 0x00, 0x00, 0x00, 0x00, 0x4d, 0x8b, 0x9c, 0x24, 0x00, 0x00, 0x00, 0x00, 0x48, 0x8b,
-    0x18, 0x4e, 0x89, 0x1c, 0xd3, 0x4c, 0x8b, 0x58, 0x08, 0x43, 0x80, 0x3c, 0x13, 0x01, 0x48, 0x83,
-    0x50, 0x18, 0x00, 0x43, 0xc6, 0x04, 0x13, 0x01, 0xe9, 0x00, 0x00, 0x00, 0x00,
+    0x18, 0x4e, 0x89, 0x1c, 0xd3, 0x4c, 0x8b, 0x58, 0x08, 0x44, 0x89, 0xd3, 0x83, 0xe3, 0x03, 0x43,
+    0x80, 0x3c, 0x13, 0x01, 0x48, 0x83, 0x54, 0xd8, 0x18, 0x00, 0x43, 0xc6, 0x04, 0x13, 0x01, 0xe9,
+    0x00, 0x00, 0x00, 0x00,
     // map_set_k_c2 code
     0x49, 0x8b, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0x49, 0x89, 0xc2, 0x49, 0xc1, 0xea, 0x2c, 0x41,
     0x81, 0xfa, 0xb3, 0xff, 0x0f, 0x00, 0x0f, 0x85, 0x00, 0x00, 0x00, 0x00, 0x4d, 0x8b, 0x55, 0x70,
     0x89, 0xc0, 0x48, 0xc1, 0xe0, 0x05, 0x49, 0x8b, 0x44, 0x02, 0x18, 0x48, 0x85, 0xc0, 0x0f, 0x84,
     0x00, 0x00, 0x00, 0x00, 0x4d, 0x8b, 0x94, 0x24, 0x00, 0x00, 0x00, 0x00, 0x4c, 0x3b, 0x50, 0x10,
     0x0f, 0x83, 0x00, 0x00, 0x00, 0x00, 0x4d, 0x8b, 0x9c, 0x24, 0x00, 0x00, 0x00, 0x00, 0x48, 0x8b,
-    0x18, 0x4e, 0x89, 0x1c, 0xd3, 0x4c, 0x8b, 0x58, 0x08, 0x43, 0x80, 0x3c, 0x13, 0x01, 0x48, 0x83,
-    0x50, 0x18, 0x00, 0x43, 0xc6, 0x04, 0x13, 0x01, 0xe9, 0x00, 0x00, 0x00, 0x00,
+    0x18, 0x4e, 0x89, 0x1c, 0xd3, 0x4c, 0x8b, 0x58, 0x08, 0x44, 0x89, 0xd3, 0x83, 0xe3, 0x03, 0x43,
+    0x80, 0x3c, 0x13, 0x01, 0x48, 0x83, 0x54, 0xd8, 0x18, 0x00, 0x43, 0xc6, 0x04, 0x13, 0x01, 0xe9,
+    0x00, 0x00, 0x00, 0x00,
     // map_set_k_c3 code
     0x49, 0x8b, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0x49, 0x89, 0xc2, 0x49, 0xc1, 0xea, 0x2c, 0x41,
     0x81, 0xfa, 0xb3, 0xff, 0x0f, 0x00, 0x0f, 0x85, 0x00, 0x00, 0x00, 0x00, 0x4d, 0x8b, 0x55, 0x70,
     0x89, 0xc0, 0x48, 0xc1, 0xe0, 0x05, 0x49, 0x8b, 0x44, 0x02, 0x18, 0x48, 0x85, 0xc0, 0x0f, 0x84,
     0x00, 0x00, 0x00, 0x00, 0x4d, 0x8b, 0x94, 0x24, 0x00, 0x00, 0x00, 0x00, 0x4c, 0x3b, 0x50, 0x10,
     0x0f, 0x83, 0x00, 0x00, 0x00, 0x00, 0x4d, 0x8b, 0x9c, 0x24, 0x00, 0x00, 0x00, 0x00, 0x48, 0x8b,
-    0x18, 0x4e, 0x89, 0x1c, 0xd3, 0x4c, 0x8b, 0x58, 0x08, 0x43, 0x80, 0x3c, 0x13, 0x01, 0x48, 0x83,
-    0x50, 0x18, 0x00, 0x43, 0xc6, 0x04, 0x13, 0x01, 0xe9, 0x00, 0x00, 0x00, 0x00,
+    0x18, 0x4e, 0x89, 0x1c, 0xd3, 0x4c, 0x8b, 0x58, 0x08, 0x44, 0x89, 0xd3, 0x83, 0xe3, 0x03, 0x43,
+    0x80, 0x3c, 0x13, 0x01, 0x48, 0x83, 0x54, 0xd8, 0x18, 0x00, 0x43, 0xc6, 0x04, 0x13, 0x01, 0xe9,
+    0x00, 0x00, 0x00, 0x00,
     // map_set_k_c4 code
     0x49, 0x8b, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0x49, 0x89, 0xc2, 0x49, 0xc1, 0xea, 0x2c, 0x41,
     0x81, 0xfa, 0xb3, 0xff, 0x0f, 0x00, 0x0f, 0x85, 0x00, 0x00, 0x00, 0x00, 0x4d, 0x8b, 0x55, 0x70,
     0x89, 0xc0, 0x48, 0xc1, 0xe0, 0x05, 0x49, 0x8b, 0x44, 0x02, 0x18, 0x48, 0x85, 0xc0, 0x0f, 0x84,
     0x00, 0x00, 0x00, 0x00, 0x4d, 0x8b, 0x94, 0x24, 0x00, 0x00, 0x00, 0x00, 0x4c, 0x3b, 0x50, 0x10,
     0x0f, 0x83, 0x00, 0x00, 0x00, 0x00, 0x4d, 0x8b, 0x9c, 0x24, 0x00, 0x00, 0x00, 0x00, 0x48, 0x8b,
-    0x18, 0x4e, 0x89, 0x1c, 0xd3, 0x4c, 0x8b, 0x58, 0x08, 0x43, 0x80, 0x3c, 0x13, 0x01, 0x48, 0x83,
-    0x50, 0x18, 0x00, 0x43, 0xc6, 0x04, 0x13, 0x01, 0xe9, 0x00, 0x00, 0x00, 0x00,
+    0x18, 0x4e, 0x89, 0x1c, 0xd3, 0x4c, 0x8b, 0x58, 0x08, 0x44, 0x89, 0xd3, 0x83, 0xe3, 0x03, 0x43,
+    0x80, 0x3c, 0x13, 0x01, 0x48, 0x83, 0x54, 0xd8, 0x18, 0x00, 0x43, 0xc6, 0x04, 0x13, 0x01, 0xe9,
+    0x00, 0x00, 0x00, 0x00,
     // map_set_k_c5 code
     0x49, 0x8b, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0x49, 0x89, 0xc2, 0x49, 0xc1, 0xea, 0x2c, 0x41,
     0x81, 0xfa, 0xb3, 0xff, 0x0f, 0x00, 0x0f, 0x85, 0x00, 0x00, 0x00, 0x00, 0x4d, 0x8b, 0x55, 0x70,
     0x89, 0xc0, 0x48, 0xc1, 0xe0, 0x05, 0x49, 0x8b, 0x44, 0x02, 0x18, 0x48, 0x85, 0xc0, 0x0f, 0x84,
     0x00, 0x00, 0x00, 0x00, 0x4d, 0x8b, 0x94, 0x24, 0x00, 0x00, 0x00, 0x00, 0x4c, 0x3b, 0x50, 0x10,
     0x0f, 0x83, 0x00, 0x00, 0x00, 0x00, 0x4d, 0x8b, 0x9c, 0x24, 0x00, 0x00, 0x00, 0x00, 0x48, 0x8b,
-    0x18, 0x4e, 0x89, 0x1c, 0xd3, 0x4c, 0x8b, 0x58, 0x08, 0x43, 0x80, 0x3c, 0x13, 0x01, 0x48, 0x83,
-    0x50, 0x18, 0x00, 0x43, 0xc6, 0x04, 0x13, 0x01, 0xe9, 0x00, 0x00, 0x00, 0x00,
+    0x18, 0x4e, 0x89, 0x1c, 0xd3, 0x4c, 0x8b, 0x58, 0x08, 0x44, 0x89, 0xd3, 0x83, 0xe3, 0x03, 0x43,
+    0x80, 0x3c, 0x13, 0x01, 0x48, 0x83, 0x54, 0xd8, 0x18, 0x00, 0x43, 0xc6, 0x04, 0x13, 0x01, 0xe9,
+    0x00, 0x00, 0x00, 0x00,
     // map_set_k_c6 code
     0x49, 0x8b, 0x84, 0x24, 0x00, 0x00, 0x00, 0x00, 0x49, 0x89, 0xc2, 0x49, 0xc1, 0xea, 0x2c, 0x41,
     0x81, 0xfa, 0xb3, 0xff, 0x0f, 0x00, 0x0f, 0x85, 0x00, 0x00, 0x00, 0x00, 0x4d, 0x8b, 0x55, 0x70,
     0x89, 0xc0, 0x48, 0xc1, 0xe0, 0x05, 0x49, 0x8b, 0x44, 0x02, 0x18, 0x48, 0x85, 0xc0, 0x0f, 0x84,
     0x00, 0x00, 0x00, 0x00, 0x4d, 0x8b, 0x94, 0x24, 0x00, 0x00, 0x00, 0x00, 0x4c, 0x3b, 0x50, 0x10,
     0x0f, 0x83, 0x00, 0x00, 0x00, 0x00, 0x4d, 0x8b, 0x9c, 0x24, 0x00, 0x00, 0x00, 0x00, 0x48, 0x8b,
-    0x18, 0x4e, 0x89, 0x1c, 0xd3, 0x4c, 0x8b, 0x58, 0x08, 0x43, 0x80, 0x3c, 0x13, 0x01, 0x48, 0x83,
-    0x50, 0x18, 0x00, 0x43, 0xc6, 0x04, 0x13, 0x01, 0xe9, 0x00, 0x00, 0x00, 0x00,
+    0x18, 0x4e, 0x89, 0x1c, 0xd3, 0x4c, 0x8b, 0x58, 0x08, 0x44, 0x89, 0xd3, 0x83, 0xe3, 0x03, 0x43,
+    0x80, 0x3c, 0x13, 0x01, 0x48, 0x83, 0x54, 0xd8, 0x18, 0x00, 0x43, 0xc6, 0x04, 0x13, 0x01, 0xe9,
+    0x00, 0x00, 0x00, 0x00,
     // mochi_entry_shim code
     0x55, 0x41, 0x57, 0x41, 0x56, 0x41, 0x55, 0x41, 0x54, 0x53, 0x48, 0x83, 0xec, 0x10, 0x48, 0x89,
     0xf5, 0x48, 0xff, 0x46, 0x40, 0x48, 0x89, 0xd0, 0x48, 0x8b, 0x4e, 0x68, 0x48, 0x89, 0x4c, 0x24,
@@ -47081,7 +47093,7 @@ static HOLES: &[Hole; 14636] = &[
     Hole { offset: 0x38, kind: HoleKind::Abs32S, symbol: HoleSymbol::B, addend: 0, in_data: false },
     Hole { offset: 0x42, kind: HoleKind::Rel32, symbol: HoleSymbol::Cold, addend: -4, in_data: false },
     Hole { offset: 0x4a, kind: HoleKind::Abs32S, symbol: HoleSymbol::C, addend: 0, in_data: false },
-    Hole { offset: 0x69, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+    Hole { offset: 0x70, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
     // map_set_f
     Hole { offset: 0x4, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
     Hole { offset: 0x18, kind: HoleKind::Rel32, symbol: HoleSymbol::Cold, addend: -4, in_data: false },
@@ -47089,7 +47101,7 @@ static HOLES: &[Hole; 14636] = &[
     Hole { offset: 0x38, kind: HoleKind::Abs32S, symbol: HoleSymbol::B, addend: 0, in_data: false },
     Hole { offset: 0x42, kind: HoleKind::Rel32, symbol: HoleSymbol::Cold, addend: -4, in_data: false },
     Hole { offset: 0x4a, kind: HoleKind::Abs32S, symbol: HoleSymbol::C, addend: 0, in_data: false },
-    Hole { offset: 0x69, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+    Hole { offset: 0x70, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
     // map_set_f_c1
     Hole { offset: 0x4, kind: HoleKind::Abs32S, symbol: HoleSymbol::R0, addend: 0, in_data: false },
     Hole { offset: 0xc, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
@@ -47098,7 +47110,7 @@ static HOLES: &[Hole; 14636] = &[
     Hole { offset: 0x40, kind: HoleKind::Abs32S, symbol: HoleSymbol::B, addend: 0, in_data: false },
     Hole { offset: 0x4a, kind: HoleKind::Rel32, symbol: HoleSymbol::Cold, addend: -4, in_data: false },
     Hole { offset: 0x52, kind: HoleKind::Abs32S, symbol: HoleSymbol::C, addend: 0, in_data: false },
-    Hole { offset: 0x71, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+    Hole { offset: 0x78, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
     // map_set_f_c2
     Hole { offset: 0x4, kind: HoleKind::Abs32S, symbol: HoleSymbol::R0, addend: 0, in_data: false },
     Hole { offset: 0xc, kind: HoleKind::Abs32S, symbol: HoleSymbol::R1, addend: 0, in_data: false },
@@ -47108,7 +47120,7 @@ static HOLES: &[Hole; 14636] = &[
     Hole { offset: 0x48, kind: HoleKind::Abs32S, symbol: HoleSymbol::B, addend: 0, in_data: false },
     Hole { offset: 0x52, kind: HoleKind::Rel32, symbol: HoleSymbol::Cold, addend: -4, in_data: false },
     Hole { offset: 0x5a, kind: HoleKind::Abs32S, symbol: HoleSymbol::C, addend: 0, in_data: false },
-    Hole { offset: 0x79, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+    Hole { offset: 0x80, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
     // map_set_f_c3
     Hole { offset: 0x4, kind: HoleKind::Abs32S, symbol: HoleSymbol::R0, addend: 0, in_data: false },
     Hole { offset: 0xc, kind: HoleKind::Abs32S, symbol: HoleSymbol::R1, addend: 0, in_data: false },
@@ -47119,7 +47131,7 @@ static HOLES: &[Hole; 14636] = &[
     Hole { offset: 0x50, kind: HoleKind::Abs32S, symbol: HoleSymbol::B, addend: 0, in_data: false },
     Hole { offset: 0x5a, kind: HoleKind::Rel32, symbol: HoleSymbol::Cold, addend: -4, in_data: false },
     Hole { offset: 0x62, kind: HoleKind::Abs32S, symbol: HoleSymbol::C, addend: 0, in_data: false },
-    Hole { offset: 0x81, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+    Hole { offset: 0x88, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
     // map_set_f_c4
     Hole { offset: 0x4, kind: HoleKind::Abs32S, symbol: HoleSymbol::R0, addend: 0, in_data: false },
     Hole { offset: 0xc, kind: HoleKind::Abs32S, symbol: HoleSymbol::R1, addend: 0, in_data: false },
@@ -47131,7 +47143,7 @@ static HOLES: &[Hole; 14636] = &[
     Hole { offset: 0x58, kind: HoleKind::Abs32S, symbol: HoleSymbol::B, addend: 0, in_data: false },
     Hole { offset: 0x62, kind: HoleKind::Rel32, symbol: HoleSymbol::Cold, addend: -4, in_data: false },
     Hole { offset: 0x6a, kind: HoleKind::Abs32S, symbol: HoleSymbol::C, addend: 0, in_data: false },
-    Hole { offset: 0x89, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+    Hole { offset: 0x90, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
     // map_set_f_c5
     Hole { offset: 0x4, kind: HoleKind::Abs32S, symbol: HoleSymbol::R0, addend: 0, in_data: false },
     Hole { offset: 0xc, kind: HoleKind::Abs32S, symbol: HoleSymbol::R1, addend: 0, in_data: false },
@@ -47144,7 +47156,7 @@ static HOLES: &[Hole; 14636] = &[
     Hole { offset: 0x60, kind: HoleKind::Abs32S, symbol: HoleSymbol::B, addend: 0, in_data: false },
     Hole { offset: 0x6a, kind: HoleKind::Rel32, symbol: HoleSymbol::Cold, addend: -4, in_data: false },
     Hole { offset: 0x72, kind: HoleKind::Abs32S, symbol: HoleSymbol::C, addend: 0, in_data: false },
-    Hole { offset: 0x91, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+    Hole { offset: 0x98, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
     // map_set_f_c6
     Hole { offset: 0x4, kind: HoleKind::Abs32S, symbol: HoleSymbol::R0, addend: 0, in_data: false },
     Hole { offset: 0xc, kind: HoleKind::Abs32S, symbol: HoleSymbol::R1, addend: 0, in_data: false },
@@ -47158,7 +47170,7 @@ static HOLES: &[Hole; 14636] = &[
     Hole { offset: 0x68, kind: HoleKind::Abs32S, symbol: HoleSymbol::B, addend: 0, in_data: false },
     Hole { offset: 0x72, kind: HoleKind::Rel32, symbol: HoleSymbol::Cold, addend: -4, in_data: false },
     Hole { offset: 0x7a, kind: HoleKind::Abs32S, symbol: HoleSymbol::C, addend: 0, in_data: false },
-    Hole { offset: 0x99, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+    Hole { offset: 0xa0, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
     // map_set_k_c1
     Hole { offset: 0x4, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
     Hole { offset: 0x18, kind: HoleKind::Rel32, symbol: HoleSymbol::Cold, addend: -4, in_data: false },
@@ -47166,7 +47178,7 @@ static HOLES: &[Hole; 14636] = &[
     Hole { offset: 0x38, kind: HoleKind::Abs32S, symbol: HoleSymbol::B, addend: 0, in_data: false },
     Hole { offset: 0x42, kind: HoleKind::Rel32, symbol: HoleSymbol::Cold, addend: -4, in_data: false },
     Hole { offset: 0x4a, kind: HoleKind::Abs32S, symbol: HoleSymbol::C, addend: 0, in_data: false },
-    Hole { offset: 0x69, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+    Hole { offset: 0x70, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
     // map_set_k_c2
     Hole { offset: 0x4, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
     Hole { offset: 0x18, kind: HoleKind::Rel32, symbol: HoleSymbol::Cold, addend: -4, in_data: false },
@@ -47174,7 +47186,7 @@ static HOLES: &[Hole; 14636] = &[
     Hole { offset: 0x38, kind: HoleKind::Abs32S, symbol: HoleSymbol::B, addend: 0, in_data: false },
     Hole { offset: 0x42, kind: HoleKind::Rel32, symbol: HoleSymbol::Cold, addend: -4, in_data: false },
     Hole { offset: 0x4a, kind: HoleKind::Abs32S, symbol: HoleSymbol::C, addend: 0, in_data: false },
-    Hole { offset: 0x69, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+    Hole { offset: 0x70, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
     // map_set_k_c3
     Hole { offset: 0x4, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
     Hole { offset: 0x18, kind: HoleKind::Rel32, symbol: HoleSymbol::Cold, addend: -4, in_data: false },
@@ -47182,7 +47194,7 @@ static HOLES: &[Hole; 14636] = &[
     Hole { offset: 0x38, kind: HoleKind::Abs32S, symbol: HoleSymbol::B, addend: 0, in_data: false },
     Hole { offset: 0x42, kind: HoleKind::Rel32, symbol: HoleSymbol::Cold, addend: -4, in_data: false },
     Hole { offset: 0x4a, kind: HoleKind::Abs32S, symbol: HoleSymbol::C, addend: 0, in_data: false },
-    Hole { offset: 0x69, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+    Hole { offset: 0x70, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
     // map_set_k_c4
     Hole { offset: 0x4, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
     Hole { offset: 0x18, kind: HoleKind::Rel32, symbol: HoleSymbol::Cold, addend: -4, in_data: false },
@@ -47190,7 +47202,7 @@ static HOLES: &[Hole; 14636] = &[
     Hole { offset: 0x38, kind: HoleKind::Abs32S, symbol: HoleSymbol::B, addend: 0, in_data: false },
     Hole { offset: 0x42, kind: HoleKind::Rel32, symbol: HoleSymbol::Cold, addend: -4, in_data: false },
     Hole { offset: 0x4a, kind: HoleKind::Abs32S, symbol: HoleSymbol::C, addend: 0, in_data: false },
-    Hole { offset: 0x69, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+    Hole { offset: 0x70, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
     // map_set_k_c5
     Hole { offset: 0x4, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
     Hole { offset: 0x18, kind: HoleKind::Rel32, symbol: HoleSymbol::Cold, addend: -4, in_data: false },
@@ -47198,7 +47210,7 @@ static HOLES: &[Hole; 14636] = &[
     Hole { offset: 0x38, kind: HoleKind::Abs32S, symbol: HoleSymbol::B, addend: 0, in_data: false },
     Hole { offset: 0x42, kind: HoleKind::Rel32, symbol: HoleSymbol::Cold, addend: -4, in_data: false },
     Hole { offset: 0x4a, kind: HoleKind::Abs32S, symbol: HoleSymbol::C, addend: 0, in_data: false },
-    Hole { offset: 0x69, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+    Hole { offset: 0x70, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
     // map_set_k_c6
     Hole { offset: 0x4, kind: HoleKind::Abs32S, symbol: HoleSymbol::A, addend: 0, in_data: false },
     Hole { offset: 0x18, kind: HoleKind::Rel32, symbol: HoleSymbol::Cold, addend: -4, in_data: false },
@@ -47206,7 +47218,7 @@ static HOLES: &[Hole; 14636] = &[
     Hole { offset: 0x38, kind: HoleKind::Abs32S, symbol: HoleSymbol::B, addend: 0, in_data: false },
     Hole { offset: 0x42, kind: HoleKind::Rel32, symbol: HoleSymbol::Cold, addend: -4, in_data: false },
     Hole { offset: 0x4a, kind: HoleKind::Abs32S, symbol: HoleSymbol::C, addend: 0, in_data: false },
-    Hole { offset: 0x69, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
+    Hole { offset: 0x70, kind: HoleKind::Rel32, symbol: HoleSymbol::Continue, addend: -4, in_data: false },
     // mod_f64
     Hole { offset: 0xf, kind: HoleKind::Abs32S, symbol: HoleSymbol::C, addend: 0, in_data: false },
     Hole { offset: 0x29, kind: HoleKind::Rel32, symbol: HoleSymbol::Exit, addend: -4, in_data: false },

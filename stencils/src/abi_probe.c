@@ -76,7 +76,8 @@
     X("offsetof(IntDense, data)", offsetof(IntDense, data))   \
     X("offsetof(IntDense, present)", offsetof(IntDense, present)) \
     X("offsetof(IntDense, len)", offsetof(IntDense, len))     \
-    X("offsetof(IntDense, count)", offsetof(IntDense, count)) \
+    X("offsetof(IntDense, counts)", offsetof(IntDense, counts)) \
+    X("COUNT_STRIPES", COUNT_STRIPES)                         \
     X("HEADER_WORDS", HEADER_WORDS)                           \
     X("STATUS_RETURNED", STATUS_RETURNED)                     \
     X("STATUS_EXIT", STATUS_EXIT)                             \

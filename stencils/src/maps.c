@@ -56,7 +56,7 @@ INLINE MapSlot *map_of(Ctx *ctx, uint64_t cell) {
             if (LIKELY(d_ != 0) && LIKELY(k_ < d_->len)) {                               \
                 d_->data[k_] = CELL(_C);                                                 \
                 uint8_t *p_ = &d_->present[k_];                                          \
-                d_->count += *p_ == 0;                                                   \
+                d_->counts[k_ % COUNT_STRIPES] += *p_ == 0;                              \
                 *p_ = 1;                                                                 \
                 CONTINUE();                                                              \
             }                                                                            \

@@ -133,13 +133,16 @@ typedef struct GcCounters {
 #define FLAG_UNIQUE 16
 
 /* The dense part of an int-keyed map (arenas/src/heap/intmap.rs): keys 0..len live here, key k
- * present when present[k] != 0, its value data[k]; count keys are present. Native code may
- * write data[k], present[k] and count for k < len; the span grows only in Rust. */
+ * present when present[k] != 0, its value data[k]; key k is counted in
+ * counts[k % COUNT_STRIPES] (striped so that an in-order fill does not wait on one counter's
+ * read-modify-write per set). Native code may write data[k], present[k] and that counter for
+ * k < len; the span grows only in Rust. */
+#define COUNT_STRIPES 4
 typedef struct IntDense {
     uint64_t *data;
     uint8_t *present;
     uint64_t len;
-    uint64_t count;
+    uint64_t counts[COUNT_STRIPES];
 } IntDense;
 
 typedef struct MapSlot {

@@ -366,9 +366,10 @@ pub fn abi_facts() -> Vec<(&'static str, u64)> {
         ),
         ("offsetof(IntDense, len)", offset_of!(IntDense, len) as u64),
         (
-            "offsetof(IntDense, count)",
-            offset_of!(IntDense, count) as u64,
+            "offsetof(IntDense, counts)",
+            offset_of!(IntDense, counts) as u64,
         ),
+        ("COUNT_STRIPES", arenas::COUNT_STRIPES as u64),
         ("HEADER_WORDS", HEADER_WORDS as u64),
         ("STATUS_RETURNED", STATUS_RETURNED),
         ("STATUS_EXIT", STATUS_EXIT),

@@ -13,16 +13,32 @@
 use rustc_hash::FxHashMap;
 
 /// The dense part as native code sees it (`IntDense` in `stencils/src/mochi.h`): keys
-/// `0..len` live here, key k present when `present[k] != 0`, its value `data[k]`; `count`
-/// keys are present. Native code writes `data[k]`, `present[k]` and `count` for `k < len`;
-/// only Rust changes `data`, `present` or `len` (when it grows the span).
+/// `0..len` live here, key k present when `present[k] != 0`, its value `data[k]`; the keys
+/// present are counted in `counts`, key k in `counts[k % COUNT_STRIPES]` (their sum is the
+/// count). Native code writes `data[k]`, `present[k]` and `counts[k % COUNT_STRIPES]` for
+/// `k < len`; only Rust changes `data`, `present` or `len` (when it grows the span).
+///
+/// Why stripes: a loop filling keys in order (`m[i] = v`) adds 1 to the count on every set, a
+/// read-modify-write through memory that each set waits for (store-to-load forwarding, about
+/// 6 cycles); with four counters each waits for the set four keys back. maps_fill_sum ran
+/// 1.2x faster under `--jit=auto`.
 #[repr(C)]
 #[derive(Debug)]
 pub struct IntDense {
     pub data: *mut u64,
     pub present: *mut u8,
     pub len: u64,
-    pub count: u64,
+    pub counts: [u64; COUNT_STRIPES],
+}
+
+/// Counters of [`IntDense`] (`COUNT_STRIPES` in `stencils/src/mochi.h`).
+pub const COUNT_STRIPES: usize = 4;
+
+impl IntDense {
+    /// The keys present in the span.
+    pub fn count(&self) -> u64 {
+        self.counts.iter().sum()
+    }
 }
 
 /// Bytes of one key of the dense span (its word and its presence byte), for GC accounting.
@@ -51,7 +67,7 @@ impl Default for IntMap {
             data: data.as_mut_ptr(),
             present: present.as_mut_ptr(),
             len: 0,
-            count: 0,
+            counts: [0; COUNT_STRIPES],
         });
         IntMap {
             data,
@@ -69,7 +85,7 @@ impl IntMap {
     }
 
     pub fn len(&self) -> usize {
-        self.dense.count as usize + self.hash.len()
+        self.dense.count() as usize + self.hash.len()
     }
 
     pub fn is_empty(&self) -> bool {
@@ -105,7 +121,7 @@ impl IntMap {
             let p = d.present.add(i);
             let new = *p == 0;
             *p = 1;
-            d.count += new as u64;
+            d.counts[i % COUNT_STRIPES] += new as u64;
             new
         }
     }
@@ -146,7 +162,7 @@ impl IntMap {
     /// Whether setting `k` grows the dense span: `k` is the key just past it, and at least half
     /// of the span is present (so the span stays at least a quarter full when it doubles).
     fn grows_span(&self, k: i64) -> bool {
-        k as u64 == self.dense.len && 2 * self.dense.count >= self.dense.len
+        k as u64 == self.dense.len && 2 * self.dense.count() >= self.dense.len
     }
 
     /// Insert or replace; true when the key is new. The second value is the bytes to account
@@ -200,7 +216,7 @@ impl IntMap {
                 let p = d.present.add(i);
                 let was = *p != 0;
                 *p = 0;
-                d.count -= was as u64;
+                d.counts[i % COUNT_STRIPES] -= was as u64;
                 return was;
             }
         }

@@ -28,7 +28,7 @@ use num_bigint::BigInt;
 use crate::rtti::{TypeDesc, TypeId, TypeTable};
 use crate::value::{ArenaKind, Cell};
 
-pub use intmap::IntDense;
+pub use intmap::{IntDense, COUNT_STRIPES};
 pub use maps::MapObj;
 
 /// A runtime error message (the caller adds the source position).
@@ -60,7 +60,8 @@ pub const FLAG_PERMANENT: u16 = 4;
 pub const FLAG_CLOSURE: u16 = 8;
 /// `flags` bit of a string slot: made by [`Heap::str_append`] for an *owned* string local
 /// (`compiler::lower::owned`), which is the only reference to it while it appends, so
-/// [`Heap::str_append_fast`] may extend the slot itself in place.
+/// [`Heap::str_append`] may grow the slot itself: extend it in its buffer, or move it to a
+/// bigger one.
 pub const FLAG_UNIQUE: u16 = 16;
 
 /// Header in front of a growable element buffer (list words or string bytes) that several
