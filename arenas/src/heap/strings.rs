@@ -29,11 +29,12 @@ pub(crate) fn buf_bytes(b: *mut BufHeader) -> *mut u8 {
     unsafe { (b as *mut u8).add(BUF_HEADER_SIZE) }
 }
 
-/// Append `b`'s bytes to `a`'s buffer when `a` ends where the buffer's used bytes end and it
-/// has room for them: bytes past `used`, which no string covers (strings are immutable), so
-/// nothing else changes. Returns whether it did (`a`'s slot itself is the caller's to grow
-/// or to copy into a new one); false, nothing written, otherwise.
-fn extend_buf(a: &StrSlot, b: &StrSlot) -> bool {
+/// Append the `n` bytes at `b` (a string's bytes) to `a`'s buffer when `a` ends where the
+/// buffer's used bytes end and it has room for them: bytes past `used`, which no string
+/// covers (strings are immutable), so nothing else changes. Returns whether it did (`a`'s slot
+/// itself is the caller's to grow or to copy into a new one); false, nothing written,
+/// otherwise.
+fn extend_buf(a: &StrSlot, b: *const u8, n: u64) -> bool {
     if a.buf.is_null() {
         return false;
     }
@@ -42,11 +43,11 @@ fn extend_buf(a: &StrSlot, b: &StrSlot) -> bool {
     unsafe {
         let hdr = &mut *a.buf;
         let end = buf_bytes(a.buf).add(hdr.used as usize);
-        if !std::ptr::eq(a.ptr.add(a.len as usize), end) || hdr.used + b.len > hdr.cap {
+        if !std::ptr::eq(a.ptr.add(a.len as usize), end) || hdr.used + n > hdr.cap {
             return false;
         }
-        std::ptr::copy_nonoverlapping(b.ptr, end, b.len as usize);
-        hdr.used += b.len;
+        std::ptr::copy_nonoverlapping(b, end, n as usize);
+        hdr.used += n;
     }
     true
 }
@@ -229,7 +230,7 @@ impl Heap {
         }
         let (la, lb) = (sa.len as usize, sb.len as usize);
         let runes = (sa.runes + sb.runes) as usize;
-        if extend_buf(&sa, &sb) {
+        if extend_buf(&sa, sb.ptr, sb.len) {
             return self.push_str_slot(sa.ptr, la + lb, runes, sa.buf);
         }
         let cap = ((la + lb) * 2).max(16);
@@ -248,7 +249,7 @@ impl Heap {
         }
         let sb = *self.strs.get(b.0 as u32);
         let sa = self.strs.get_mut(a.0 as u32);
-        if sa.flags & FLAG_UNIQUE == 0 || !extend_buf(sa, &sb) {
+        if sa.flags & FLAG_UNIQUE == 0 || !extend_buf(sa, sb.ptr, sb.len) {
             return false;
         }
         sa.len += sb.len;
@@ -367,33 +368,84 @@ impl Heap {
     }
 
     /// The slow case of an append through the view of byte length `n` on string `a`
-    /// (`AppendStrVGrow`): close the view, `a + b` as [`Heap::str_append`] (in place, or a new
-    /// `FLAG_UNIQUE` slot), and open the view on the result. Returns the result and the view's
-    /// length.
+    /// (`AppendStrVGrow`): close the view, `a + b` as [`Heap::str_append`], and open the view
+    /// on the result. Returns the result and the view's length.
     pub fn str_view_grow(&mut self, a: Cell, n: u64, b: Cell) -> (Cell, u64) {
+        let sb = *self.str_slot(b);
+        self.str_view_grow_bytes(a, n, sb.ptr, sb.len, sb.runes)
+    }
+
+    /// [`Heap::str_view_grow`] with the `len` bytes (`runes` runes) of a string at `b`: a
+    /// string's bytes, or bytes outside the heap (`AppendStrVLitGrow`'s literal).
+    pub fn str_view_grow_bytes(
+        &mut self,
+        a: Cell,
+        n: u64,
+        b: *const u8,
+        len: u64,
+        runes: u64,
+    ) -> (Cell, u64) {
         self.str_view_close(a, n);
-        let r = self.str_append(a, b);
+        let r = self.str_append_bytes(a, b, len, runes);
         (r, self.str_view_open(r))
     }
 
-    /// `a + b` for an owned string local's `s = s + t` (`Op::AppendStr`): in place when
-    /// [`Heap::str_append_fast`] can, else a *new* slot marked `FLAG_UNIQUE` (never `a` or
-    /// `b` itself, as [`Heap::str_concat`] returns for an empty side: those may be shared),
-    /// or `a` unchanged when `b` is empty. The local's next appends then extend that slot.
+    /// `a + b` for an owned string local's `s = s + t` (`Op::AppendStr`). When `a` is the
+    /// local's own slot (`FLAG_UNIQUE`), the slot itself grows: in its buffer when
+    /// [`Heap::str_append_fast`] can, else moved to a new buffer of twice the length (its old
+    /// buffer loses a reference: freed now unless a slice shares it). Otherwise (the first
+    /// append to a constant, or to a string the local got otherwise) a *new* slot marked
+    /// `FLAG_UNIQUE` (never `a` or `b` itself, as [`Heap::str_concat`] returns for an empty
+    /// side: those may be shared), or `a` unchanged when `b` is empty. The local's next appends
+    /// then grow that slot, so a loop of appends makes one slot, not one per growth.
     pub fn str_append(&mut self, a: Cell, b: Cell) -> Cell {
         if self.str_append_fast(a, b) {
             return a;
         }
-        let (sa, sb) = (*self.str_slot(a), *self.str_slot(b));
-        if sb.len == 0 {
+        let sb = *self.str_slot(b);
+        self.str_append_bytes(a, sb.ptr, sb.len, sb.runes)
+    }
+
+    /// [`Heap::str_append`] with the `lb` bytes (`runes_b` runes) at `b`: a string's bytes
+    /// (below some buffer's used length, so they never overlap the bytes written), or bytes
+    /// outside the heap.
+    fn str_append_bytes(&mut self, a: Cell, b: *const u8, lb: u64, runes_b: u64) -> Cell {
+        if lb == 0 {
             return a;
         }
-        let r = if sa.len == 0 {
-            let lb = sb.len as usize;
-            self.str_in_new_buf(&[(sb.ptr, lb)], sb.runes as usize, (lb * 2).max(16))
+        let sa = *self.str_slot(a);
+        let (la, runes) = (sa.len as usize, (sa.runes + runes_b) as usize);
+        let total = la + lb as usize;
+        let grown = extend_buf(&sa, b, lb);
+        if sa.flags & FLAG_UNIQUE != 0 {
+            let i = self.idx(a, ArenaKind::Str);
+            if !grown {
+                let cap = (total * 2).max(16);
+                let nb = new_buf(cap);
+                // SAFETY: both parts are live bytes and fit in the new buffer. `b` may lie in
+                // `a`'s old buffer (`s = s + s[1:]`), which is released only after the copy.
+                unsafe {
+                    std::ptr::copy_nonoverlapping(sa.ptr, buf_bytes(nb), la);
+                    std::ptr::copy_nonoverlapping(b, buf_bytes(nb).add(la), lb as usize);
+                    (*nb).used = total as u64;
+                    (*nb).refs = 1;
+                }
+                self.note_alloc(BUF_HEADER_SIZE + cap);
+                release_str_buf(sa.buf);
+                let s = self.strs.get_mut(i);
+                s.ptr = buf_bytes(nb);
+                s.buf = nb;
+            }
+            let s = self.strs.get_mut(i);
+            s.len = total as u64;
+            s.runes = runes as u64;
+            return a;
+        }
+        let r = if grown {
+            self.push_str_slot(sa.ptr, total, runes, sa.buf)
         } else {
-            // Both sides non-empty: always a new slot.
-            self.str_concat(a, b)
+            let cap = (total * 2).max(16);
+            self.str_in_new_buf(&[(sa.ptr, la), (b, lb as usize)], runes, cap)
         };
         let i = self.idx(r, ArenaKind::Str);
         self.strs.get_mut(i).flags |= FLAG_UNIQUE;

@@ -240,10 +240,10 @@ helpers! {
     alloc fn append_str_v_lit_grow(rt, a, b, c) {
         let lit = arenas::heap::strings::unpack_literal(rt.consts[c as usize])
             .ok_or("internal error: not a packed literal")?;
-        // (a string for `str_append`; `t` lives in this local only, across the allocations of
-        // `str_view_grow`, which never collect: collections happen at safepoints only)
-        let t = rt.heap.alloc_str(&lit);
-        let (r, n) = rt.heap.str_view_grow(cell!(b), g!(a), t);
+        let runes = lit.chars().count() as u64;
+        let (r, n) =
+            rt.heap
+                .str_view_grow_bytes(cell!(b), g!(a), lit.as_ptr(), lit.len() as u64, runes);
         set!(b, r.0);
         set!(a, n);
         Ok(())
