@@ -76,14 +76,21 @@ pub fn run_on_vm_thread(job: Job, cfg: Config) -> ExitCode {
             // Dropped when the work returns or unwinds: the main thread stops waiting.
             let _finished = finished;
             arenas::limits::declare_thread_stack(vm_thread_stack());
-            match job {
+            let mut end_out = out.clone();
+            let code = match job {
                 Job::File(path) => match load_source(&path) {
                     Ok(src) => run_source(&display_name(&path), base_dir(&path), src, &cfg, out),
                     Err(code) => code,
                 },
                 Job::Inline(src) => run_source(INLINE_NAME, PathBuf::new(), src, &cfg, out),
                 Job::Tests(files) => run_tests(&files, &cfg, out),
+            };
+            if code == ExitCode::SUCCESS && end_out.flush().is_ok() {
+                // Everything is written: end the process here, without unwinding the VM
+                // thread, joining it, or the allocator's clean-up at exit (0.1-0.7 ms).
+                crate::sys::exit_now(0);
             }
+            code
         })
         .expect("spawn the VM thread");
     if jit_mode != JitMode::Off {
@@ -402,6 +409,9 @@ fn run_source(
     if let Some(e) = write_error {
         return write_failed(name, &e);
     }
+    // The process ends right after a success (`sys::exit_now`): freeing the heap, the program
+    // and the native code object by object would only cost time.
+    std::mem::forget((rt, prog, jit));
     ExitCode::SUCCESS
 }
 

@@ -83,6 +83,15 @@ impl Write for Stdout {
     }
 }
 
+/// End the process now with `status`, on any thread: no destructors, no unwinding, no
+/// `atexit` handlers (the allocator's clean-up). The caller has flushed what it wrote.
+pub fn exit_now(status: i32) -> ! {
+    let _ = io::stderr().flush();
+    // SAFETY: `_exit` has no preconditions; nothing that must outlive the process is pending
+    // (stdout was flushed by the caller, stderr is unbuffered and flushed above).
+    unsafe { libc::_exit(status) }
+}
+
 /// On SIGINT or SIGTERM, flush what the program printed and exit with 128 + the signal
 /// (130 / 143), as a shell reports a death by that signal.
 ///
