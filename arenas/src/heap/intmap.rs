@@ -11,6 +11,7 @@
 //! accounted when the span grows, not per key, so a set inside the span needs no accounting.
 
 use rustc_hash::FxHashMap;
+use std::mem::MaybeUninit;
 
 /// The dense part as native code sees it (`IntDense` in `stencils/src/mochi.h`): keys
 /// `0..len` live here, key k present when `present[k] != 0`, its value `data[k]`; the keys
@@ -53,7 +54,9 @@ const MIN_SPAN: usize = 8;
 pub struct IntMap {
     /// Own the dense part's memory (each as long as the span); accessed only through the
     /// pointers in `dense`, which native code uses too.
-    data: Vec<u64>,
+    /// (A word is written when its key is set, and read only while the key is present: the
+    /// span's growth leaves the new words uninitialised instead of zeroing them.)
+    data: Vec<MaybeUninit<u64>>,
     present: Vec<u8>,
     /// Boxed so its address, which the map slot holds, never changes.
     dense: Box<IntDense>,
@@ -64,7 +67,7 @@ impl Default for IntMap {
     fn default() -> IntMap {
         let (mut data, mut present) = (Vec::new(), Vec::new());
         let dense = Box::new(IntDense {
-            data: data.as_mut_ptr(),
+            data: data.as_mut_ptr() as *mut u64,
             present: present.as_mut_ptr(),
             len: 0,
             counts: [0; COUNT_STRIPES],
@@ -192,10 +195,11 @@ impl IntMap {
         {
             panic!("{}", super::OUT_OF_MEMORY);
         }
-        self.data.resize(new, 0);
+        // SAFETY: reserved above; the new words are `MaybeUninit`.
+        unsafe { self.data.set_len(new) };
         self.present.resize(new, 0);
         let d = &mut *self.dense;
-        d.data = self.data.as_mut_ptr();
+        d.data = self.data.as_mut_ptr() as *mut u64;
         d.present = self.present.as_mut_ptr();
         d.len = new as u64;
         if !self.hash.is_empty() {
