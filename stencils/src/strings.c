@@ -80,61 +80,54 @@ INLINE void append_bytes(BufHeader *h, const uint8_t *src, uint64_t lb) {
 #define LZ(k) ({ __asm__("" : "=r"(x##k)); })
 ROUTINE_FORMS(CONCAT_STR, concat_str, LZ)
 
-/* R[a] := R[a] + len(R[c]) after R[c]'s bytes are written at byte R[a] of R[b], skipping the
- * next instruction (the slow case, AppendStrVGrow: the jump target is the instruction after
- * it), when R[c] is a string of 1 to MAX_INLINE_BYTES bytes that fits in R[b]'s buffer; else
- * on to the slow case. An append through an append view (compiler::lower::append_views): the
- * string's byte length lives in R[a], which a loop keeps in a register, and its slot and
- * buffer header are only read (the view reserved the rest of the buffer when it opened), so
- * consecutive appends carry no read-modify-write of memory. A closed view's length is NO_VIEW
- * (2^62): past any buffer's end, so the room check fails (and R[b], then maybe a constant,
- * may have no buffer: checked first). */
+/* An append view's word (arenas' view_word; compiler::lower::append_views): where the string's
+ * next byte goes, with the room left after it in the top 16 bits. A loop keeps it in a
+ * register; an append that fits writes its bytes there and adds n - (n << 48): nothing is
+ * read to find the string's end or its buffer's. A closed view's word is 0: no room. */
+#define VIEW_ADDR(v) ((uint8_t *)((v) & ((1ull << 48) - 1)))
+#define VIEW_ROOM(v) ((v) >> 48)
+#define VIEW_ADVANCE(v, n) ((v) + (n) - ((n) << 48))
+
+/* R[a] := R[a] + n - (n << 48), n = len(R[c]), after R[c]'s bytes are written where R[a]
+ * points, skipping the next instruction (the slow case, AppendStrVGrow: the jump target is
+ * the instruction after it), when R[c] is a string of 1 to MAX_INLINE_BYTES bytes that fits
+ * in R[a]'s room; else on to the slow case. */
 #define APPEND_STR_V(A)                                                                 \
     uint64_t b_ = CELL(_C);                                                             \
     if (LIKELY(IS_HANDLE_OF(b_, ARENA_STR))) {                                          \
-        StrSlot *sa = str_of(ctx, (uint32_t)CELL(_B)), *sb = str_of(ctx, (uint32_t)b_); \
-        uint64_t lb = sb->len;                                                          \
-        BufHeader *h = (BufHeader *)sa->buf;                                            \
-        if (LIKELY(lb - 1 < MAX_INLINE_BYTES && h != 0)) {                              \
-            uint64_t at = (uint64_t)sa->ptr + (uint64_t)(A), stop = at + lb;            \
-            if (LIKELY(stop <= (uint64_t)(h + 1) + h->cap)) {                           \
-                A = (int64_t)((uint64_t)(A) + lb);                                      \
-                copy_bytes((uint8_t *)at, sb->ptr, lb);                                 \
-                JUMP();                                                                 \
-            }                                                                           \
+        StrSlot *sb = str_of(ctx, (uint32_t)b_);                                        \
+        uint64_t lb = sb->len, v_ = (uint64_t)(A);                                      \
+        if (LIKELY(lb - 1 < MAX_INLINE_BYTES && lb <= VIEW_ROOM(v_))) {                 \
+            A = (int64_t)VIEW_ADVANCE(v_, lb);                                          \
+            copy_bytes(VIEW_ADDR(v_), sb->ptr, lb);                                     \
+            JUMP();                                                                     \
         }                                                                               \
     }                                                                                   \
     CONTINUE();
 OP_A(append_str_v, APPEND_STR_V)
 
-/* R[a] := R[a] + (K[c] >> 56) after the literal packed in K[c] (its 1 to 7 bytes from the
- * low byte, its length in the top byte) is written at byte R[a] of R[b], skipping the slow
- * case after it (AppendStrVLitGrow), when it fits in R[b]'s buffer: an append view's append
- * of a short string literal, with no string slot to read for it. Inline when 8 bytes fit:
- * one store of the whole word (the bytes past the literal are junk past the string's end, in
- * the part of the buffer the view reserved); near the buffer's end, a byte loop. A closed
- * view's length is NO_VIEW: past any buffer's end. */
+/* R[a] := R[a] + n - (n << 48), n = K[c] >> 56, after the literal packed in K[c] (its 1 to 7
+ * bytes from the low byte, its length in the top byte) is written where R[a] points, skipping
+ * the slow case after it (AppendStrVLitGrow), when it fits in R[a]'s room: an append view's
+ * append of a short string literal, with no slot to read. Inline when 8 bytes fit: one store
+ * of the whole word (the bytes past the literal are junk past the string's end, in the part of
+ * the buffer the view reserved); near the buffer's end, a byte loop. */
 #define APPEND_STR_V_LIT(A)                                                   \
-    StrSlot *sa = str_of(ctx, (uint32_t)CELL(_B));                            \
-    BufHeader *h = (BufHeader *)sa->buf;                                      \
-    uint64_t at = (uint64_t)sa->ptr + (uint64_t)(A);                          \
-    if (LIKELY(h != 0)) {                                                     \
-        uint64_t end = (uint64_t)(h + 1) + h->cap, k_ = U64(_K);              \
-        if (LIKELY(at + 8 <= end)) {                                          \
-            __builtin_memcpy((void *)at, &k_, 8);                             \
-            A = (int64_t)((uint64_t)(A) + (k_ >> 56));                       \
-            JUMP();                                                           \
+    uint64_t v_ = (uint64_t)(A), k_ = U64(_K), lb = k_ >> 56;                 \
+    uint8_t *at = VIEW_ADDR(v_);                                              \
+    if (LIKELY(VIEW_ROOM(v_) >= 8)) {                                         \
+        __builtin_memcpy(at, &k_, 8);                                         \
+        A = (int64_t)VIEW_ADVANCE(v_, lb);                                    \
+        JUMP();                                                               \
+    }                                                                         \
+    if (lb <= VIEW_ROOM(v_)) {                                                \
+        A = (int64_t)VIEW_ADVANCE(v_, lb);                                    \
+        for (uint8_t *p = at; p != at + lb; p++) {                            \
+            __asm__("" ::: "memory");                                         \
+            *p = (uint8_t)k_;                                                 \
+            k_ >>= 8;                                                         \
         }                                                                     \
-        uint64_t lb = k_ >> 56;                                               \
-        if (at + lb <= end) {                                                 \
-            A = (int64_t)((uint64_t)(A) + lb);                                \
-            for (uint8_t *p = (uint8_t *)at; p != (uint8_t *)at + lb; p++) {  \
-                __asm__("" ::: "memory");                                     \
-                *p = (uint8_t)k_;                                             \
-                k_ >>= 8;                                                     \
-            }                                                                 \
-            JUMP();                                                           \
-        }                                                                     \
+        JUMP();                                                               \
     }                                                                         \
     CONTINUE();
 OP_A(append_str_v_lit, APPEND_STR_V_LIT)

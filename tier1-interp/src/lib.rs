@@ -890,17 +890,16 @@ fn interp(
                         }
                     }
                     Op::AppendStrV => {
-                        let (s, n) = (Cell(slot!(fp, b, u64)), slot!(fp, a, u64));
-                        let t = Cell(slot!(fp, c, u64));
-                        if let Some(n) = heap_mut!().str_view_append_fast(s, n, t) {
+                        let (v, t) = (slot!(fp, a, u64), Cell(slot!(fp, c, u64)));
+                        if let Some(n) = heap_mut!().str_view_append_fast(v, t) {
                             slot!(fp, a, u64) = n;
                             // (skips the slow case, AppendStrVGrow, next)
                             pc += 1;
                         }
                     }
                     Op::AppendStrVLit => {
-                        let (s, n) = (Cell(slot!(fp, b, u64)), slot!(fp, a, u64));
-                        if let Some(n) = heap_mut!().str_view_append_lit(s, n, consts[c as usize]) {
+                        let v = slot!(fp, a, u64);
+                        if let Some(n) = heap_mut!().str_view_append_lit(v, consts[c as usize]) {
                             slot!(fp, a, u64) = n;
                             // (skips the slow case, AppendStrVLitGrow, next)
                             pc += 1;

@@ -510,17 +510,17 @@ macro_rules! for_each_op {
             ListPushVGrow helper list_push_v_grow [alloc] { a: I, b: C, c: R };
             /// R[b] := its first R[a] elements  (closes the append view R[a]; nothing when it is arenas::NO_VIEW)
             ListAppendClose helper list_append_close { a: I, b: C };
-            /// R[a] := len(R[b]) in bytes, the rest of its buffer reserved for appends through the append view R[a]  (an owned string's own slot; arenas::NO_VIEW when it cannot be)
+            /// R[a] := the append view word of R[b] (where its next byte goes, with the room its buffer has left after it in the top 16 bits: arenas' view_word), the rest of its buffer reserved for appends through it  (an owned string's own slot; STR_NO_VIEW, 0, when it cannot be)
             AppendStrOpen helper append_str_open { a: I, b: C };
-            /// R[a] := R[a] + len(R[c]) after R[c]'s bytes are written at byte R[a] of R[b], then pc += 1 (skips the AppendStrVGrow after it), when they fit in its buffer; else nothing  (append view R[a]; tier 2 inline: 1 to 16 bytes)
+            /// R[a] := R[a] + n - (n << 48), n = len(R[c]), after R[c]'s bytes are written where R[a] points, then pc += 1 (skips the AppendStrVGrow after it), when n fits in R[a]'s room; else nothing  (append view R[a] on R[b]; tier 2 inline: 1 to 16 bytes)
             AppendStrV jit "append_str_v" { a: I, b: C, c: C };
-            /// R[a] := byte length after R[b] := R[b] + R[c] through the append view R[a]  (the slow case of AppendStrV: close, append as AppendStr, reopen)
+            /// R[a] := the view word after R[b] := R[b] + R[c] through the append view R[a]  (the slow case of AppendStrV: close, append as AppendStr, reopen)
             AppendStrVGrow helper append_str_v_grow [alloc] { a: I, b: C, c: C };
-            /// R[b] := its first R[a] bytes  (closes the append view R[a]; nothing when it is arenas::NO_VIEW)
+            /// R[a] := len(R[b]) in bytes after R[b] takes the bytes up to where the append view R[a] on it points  (closes the view; R[b] unchanged when R[a] is STR_NO_VIEW)
             AppendStrClose helper append_str_close { a: I, b: C };
-            /// R[a] := R[a] + (K[c] >> 56) after the literal packed in K[c] (1 to 7 bytes from its low byte, the length in its top byte: arenas' pack_literal) is written at byte R[a] of R[b], then pc += 1 (skips the AppendStrVLitGrow after it), when it fits in its buffer; else nothing  (append view R[a])
+            /// R[a] := R[a] + n - (n << 48), n = K[c] >> 56, after the literal packed in K[c] (1 to 7 bytes from its low byte, the length in its top byte: arenas' pack_literal) is written where R[a] points, then pc += 1 (skips the AppendStrVLitGrow after it), when n fits in R[a]'s room; else nothing  (append view R[a] on R[b])
             AppendStrVLit jit "append_str_v_lit" { a: I, b: C, c: K };
-            /// R[a] := byte length after R[b] := R[b] + the literal packed in K[c] through the append view R[a]  (the slow case of AppendStrVLit)
+            /// R[a] := the view word after R[b] := R[b] + the literal packed in K[c] through the append view R[a]  (the slow case of AppendStrVLit)
             AppendStrVLitGrow helper append_str_v_lit_grow [alloc] { a: I, b: C, c: K };
         }
     };

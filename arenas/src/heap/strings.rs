@@ -10,7 +10,6 @@
 use std::alloc::{dealloc, Layout};
 use std::cmp::Ordering;
 
-use super::lists::NO_VIEW;
 use super::{BufHeader, Heap, RtError, StrSlot, BUF_HEADER_SIZE, FLAG_PERMANENT, FLAG_UNIQUE};
 use crate::rtti::{self, TypeId};
 use crate::value::{ArenaKind, Cell};
@@ -72,6 +71,36 @@ pub fn unpack_literal(w: u64) -> Option<String> {
         return None;
     }
     std::str::from_utf8(&b[..n]).ok().map(str::to_string)
+}
+
+/// The word of a closed string view, or of one that could not open (`AppendStrOpen`): no
+/// room, so every append takes its slow case.
+pub const STR_NO_VIEW: u64 = 0;
+
+/// The address bits of a view word (user-space addresses on x86-64 and aarch64 Linux fit).
+pub const VIEW_ADDR_MASK: u64 = (1 << 48) - 1;
+
+/// The most room a view word records; a view with more room left re-opens (in its slow case)
+/// when this much is used.
+pub const VIEW_MAX_ROOM: u64 = 0xffff;
+
+/// An open string view's word (`AppendStrOpen`'s result, kept in an i64 slot that a loop keeps
+/// in a register): the address the next byte goes to, with the room left after it (at most
+/// [`VIEW_MAX_ROOM`]) in the top 16 bits. An append of `n <= room` bytes writes them and adds
+/// `n - (n << 48)` ([`view_advance`]): no memory is read to find the string's end or its
+/// buffer's, which is what makes the inline append a handful of instructions.
+pub fn view_word(at: *const u8, room: usize) -> u64 {
+    at as u64 | (room as u64).min(VIEW_MAX_ROOM) << 48
+}
+
+/// Where a view word's next byte goes and how much room is left.
+pub fn view_parts(v: u64) -> (*mut u8, u64) {
+    ((v & VIEW_ADDR_MASK) as *mut u8, v >> 48)
+}
+
+/// The view word after `n` bytes (at most the room) were written.
+pub fn view_advance(v: u64, n: u64) -> u64 {
+    v + n - (n << 48)
 }
 
 /// Drop one reference to a string buffer; frees it at zero. Returns the bytes freed.
@@ -262,117 +291,110 @@ impl Heap {
     /// (`FLAG_UNIQUE`) that ends where its buffer's used bytes end, reserve the rest of the
     /// buffer for its appends (the used length becomes the capacity: a slice of the string,
     /// which shares the buffer and may end at the same place, then copies instead of
-    /// extending it in place) and return its length in bytes, which the view then keeps (the
-    /// slot's length and rune count are stale until `str_view_close`); else `NO_VIEW`.
+    /// extending it in place) and return the view word ([`view_word`]: where the next byte
+    /// goes and how much room is left), which the view then keeps (the slot's length and rune
+    /// count are stale until `str_view_close`); else [`STR_NO_VIEW`].
     pub fn str_view_open(&mut self, c: Cell) -> u64 {
         if !c.is_handle_of(ArenaKind::Str) {
-            return NO_VIEW;
+            return STR_NO_VIEW;
         }
         let s = self.strs.get(c.0 as u32);
         if s.flags & FLAG_UNIQUE == 0 || s.buf.is_null() {
-            return NO_VIEW;
+            return STR_NO_VIEW;
         }
         // SAFETY: a live string's buffer is live and covers `ptr .. ptr + len`.
         unsafe {
             let hdr = &mut *s.buf;
-            if !std::ptr::eq(
-                s.ptr.add(s.len as usize),
-                buf_bytes(s.buf).add(hdr.used as usize),
-            ) {
-                return NO_VIEW;
+            let at = s.ptr.add(s.len as usize);
+            let end = buf_bytes(s.buf).add(hdr.cap as usize);
+            if !std::ptr::eq(at, buf_bytes(s.buf).add(hdr.used as usize))
+                || end as u64 > VIEW_ADDR_MASK
+            {
+                return STR_NO_VIEW;
             }
             hdr.used = hdr.cap;
+            view_word(at, end as usize - at as usize)
         }
-        s.len
     }
 
-    /// `R[a] := R[a] + b` through an open append view of byte length `n` on string `a`, when
-    /// the buffer has room (the interpreter's `AppendStrV`): appends `b`'s bytes and returns
-    /// the new length; `None` (nothing written) when the view is `NO_VIEW`, `b` is not a
-    /// string or there is no room (then `str_view_grow`).
+    /// `R[a] := R[a] + b` through the open append view `v` (the interpreter's `AppendStrV`),
+    /// when `b` is a string that fits in the room the view has left: appends `b`'s bytes and
+    /// returns the view's next word; `None` (nothing written) when `v` is `STR_NO_VIEW`, `b`
+    /// is not a string or does not fit (then `str_view_grow`).
     #[inline(always)]
-    pub fn str_view_append_fast(&mut self, a: Cell, n: u64, b: Cell) -> Option<u64> {
-        if n == NO_VIEW || !b.is_handle_of(ArenaKind::Str) {
+    pub fn str_view_append_fast(&mut self, v: u64, b: Cell) -> Option<u64> {
+        if !b.is_handle_of(ArenaKind::Str) {
             return None;
         }
         let sb = *self.strs.get(b.0 as u32);
-        let (at, room) = self.view_room(a, n);
-        if room < sb.len as usize {
+        let (at, room) = view_parts(v);
+        if room < sb.len {
             return None;
         }
-        // SAFETY: `at .. at + room` is the reserved part of `a`'s buffer; `b`'s bytes lie
+        // SAFETY: `at .. at + room` is the part of a buffer its view reserved; `b`'s bytes lie
         // below some buffer's used length, so they do not overlap it.
         unsafe { std::ptr::copy_nonoverlapping(sb.ptr, at, sb.len as usize) };
-        Some(n + sb.len)
+        Some(view_advance(v, sb.len))
     }
 
-    /// Where an append through the open view of byte length `n` on string `a` writes, and
-    /// how many bytes of `a`'s buffer are left there (the part the view reserved).
+    /// `R[a] := R[a] + lit` through the open append view `v`, where `lit` is a packed literal
+    /// ([`pack_literal`]: its 1 to 7 bytes, its length in the top byte), when it fits in the
+    /// room left (the interpreter's `AppendStrVLit`): writes the literal's bytes (a whole word
+    /// when 8 bytes fit: the bytes past the literal are junk past the string's end, in the
+    /// part of the buffer the view reserved) and returns the view's next word; `None`
+    /// (nothing written) when the view is `STR_NO_VIEW` or there is no room.
     #[inline(always)]
-    fn view_room(&self, a: Cell, n: u64) -> (*mut u8, usize) {
-        let sa = self.strs.get(a.0 as u32);
-        // SAFETY: the view is open on `a` (n != NO_VIEW), so `a` has a buffer, reserved for it,
-        // in which its string starts and `n` bytes of it lie.
-        unsafe {
-            let end = buf_bytes(sa.buf).add((*sa.buf).cap as usize);
-            let at = sa.ptr.add(n as usize) as *mut u8;
-            (at, end as usize - at as usize)
-        }
-    }
-
-    /// `R[a] := R[a] + lit` through an open append view of byte length `n` on string `a`,
-    /// where `lit` is a packed literal ([`pack_literal`]: its 1 to 7 bytes, its length in
-    /// the top byte), when it fits in the buffer (the interpreter's `AppendStrVLit`): writes
-    /// the literal's bytes (a whole word when 8 bytes fit: the bytes past the literal are
-    /// junk past the string's end, in the part of the buffer the view reserved) and returns
-    /// the new length; `None` (nothing written) when the view is `NO_VIEW` or there is no room.
-    #[inline(always)]
-    pub fn str_view_append_lit(&mut self, a: Cell, n: u64, lit: u64) -> Option<u64> {
-        if n == NO_VIEW {
-            return None;
-        }
+    pub fn str_view_append_lit(&mut self, v: u64, lit: u64) -> Option<u64> {
         let lb = lit >> 56;
-        let (at, room) = self.view_room(a, n);
+        let (at, room) = view_parts(v);
         // SAFETY: the bytes written lie in `at .. at + room`, the reserved part of the buffer.
         unsafe {
             if room >= 8 {
                 (at as *mut u64).write_unaligned(lit.to_le());
-            } else if room >= lb as usize {
+            } else if room >= lb {
                 std::ptr::copy_nonoverlapping(lit.to_le_bytes().as_ptr(), at, lb as usize);
             } else {
                 return None;
             }
         }
-        Some(n + lb)
+        Some(view_advance(v, lb))
     }
 
-    /// Close the append view of byte length `n` on string `c`: its slot covers `n` bytes (its
-    /// rune count grows by the runes appended) and so does its buffer's used part (nothing
-    /// when `n` is `NO_VIEW`).
-    pub fn str_view_close(&mut self, c: Cell, n: u64) {
-        if n == NO_VIEW {
-            return;
-        }
+    /// Close the append view `v` on string `c`: its slot covers the bytes the view wrote (its
+    /// rune count grows by the runes appended) and so does its buffer's used part. Returns
+    /// the string's byte length (nothing changes when `v` is `STR_NO_VIEW`).
+    pub fn str_view_close(&mut self, c: Cell, v: u64) -> u64 {
         let i = self.idx(c, ArenaKind::Str);
         let s = self.strs.get_mut(i);
-        // SAFETY: the view was opened on this slot's buffer (only `str_view_grow` replaces
-        // it, and it closes the view first), and wrote whole strings' bytes after its end.
-        unsafe {
-            let new = std::slice::from_raw_parts(s.ptr.add(s.len as usize), (n - s.len) as usize);
-            // (whole strings' bytes: UTF-8; std counts runes a word at a time)
-            s.runes += std::str::from_utf8_unchecked(new).chars().count() as u64;
-            let start = s.ptr as usize - buf_bytes(s.buf) as usize;
-            (*s.buf).used = (start + n as usize) as u64;
+        if v == STR_NO_VIEW {
+            return s.len;
         }
-        s.len = n;
+        let (end, _) = view_parts(v);
+        // SAFETY: the view was opened on this slot's buffer (only `str_view_grow` replaces
+        // it, and it closes the view first), and wrote whole strings' bytes from the string's
+        // end up to `end`.
+        unsafe {
+            let from = s.ptr.add(s.len as usize);
+            let new = std::slice::from_raw_parts(from, end as usize - from as usize);
+            // (whole strings' bytes: UTF-8; an ASCII check is quicker than counting)
+            s.runes += if new.is_ascii() {
+                new.len()
+            } else {
+                std::str::from_utf8_unchecked(new).chars().count()
+            } as u64;
+            s.len = (end as usize - s.ptr as usize) as u64;
+            let start = s.ptr as usize - buf_bytes(s.buf) as usize;
+            (*s.buf).used = (start + s.len as usize) as u64;
+        }
+        s.len
     }
 
-    /// The slow case of an append through the view of byte length `n` on string `a`
-    /// (`AppendStrVGrow`): close the view, `a + b` as [`Heap::str_append`], and open the view
-    /// on the result. Returns the result and the view's length.
-    pub fn str_view_grow(&mut self, a: Cell, n: u64, b: Cell) -> (Cell, u64) {
+    /// The slow case of an append through the view `v` on string `a` (`AppendStrVGrow`):
+    /// close the view, `a + b` as [`Heap::str_append`], and open the view on the result.
+    /// Returns the result and the view's word.
+    pub fn str_view_grow(&mut self, a: Cell, v: u64, b: Cell) -> (Cell, u64) {
         let sb = *self.str_slot(b);
-        self.str_view_grow_bytes(a, n, sb.ptr, sb.len, sb.runes)
+        self.str_view_grow_bytes(a, v, sb.ptr, sb.len, sb.runes)
     }
 
     /// [`Heap::str_view_grow`] with the `len` bytes (`runes` runes) of a string at `b`: a
@@ -380,12 +402,12 @@ impl Heap {
     pub fn str_view_grow_bytes(
         &mut self,
         a: Cell,
-        n: u64,
+        v: u64,
         b: *const u8,
         len: u64,
         runes: u64,
     ) -> (Cell, u64) {
-        self.str_view_close(a, n);
+        self.str_view_close(a, v);
         let r = self.str_append_bytes(a, b, len, runes);
         (r, self.str_view_open(r))
     }

@@ -222,12 +222,12 @@ helpers! {
         set!(a, rt.heap.str_append(cell!(a), cell!(b)).0);
         Ok(())
     }
-    /// R[a] := byte length of R[b] with the rest of its buffer reserved (`AppendStrOpen`)
+    /// R[a] := the append view word of R[b], the rest of its buffer reserved (`AppendStrOpen`)
     pure fn append_str_open(rt, a, b, _c) {
         set!(a, rt.heap.str_view_open(cell!(b)));
         Ok(())
     }
-    /// R[a] := byte length after R[b] := R[b] + R[c] through the append view R[a]
+    /// R[a] := the view word after R[b] := R[b] + R[c] through the append view R[a]
     /// (`AppendStrVGrow`)
     alloc fn append_str_v_grow(rt, a, b, c) {
         let (r, n) = rt.heap.str_view_grow(cell!(b), g!(a), cell!(c));
@@ -235,8 +235,8 @@ helpers! {
         set!(a, n);
         Ok(())
     }
-    /// R[a] := byte length after R[b] := R[b] + the literal packed in K[c] through the append
-    /// view R[a] (`AppendStrVLitGrow`; the verifier checked the literal)
+    /// R[a] := the view word after R[b] := R[b] + the literal packed in K[c] through the
+    /// append view R[a] (`AppendStrVLitGrow`; the verifier checked the literal)
     alloc fn append_str_v_lit_grow(rt, a, b, c) {
         let lit = arenas::heap::strings::unpack_literal(rt.consts[c as usize])
             .ok_or("internal error: not a packed literal")?;
@@ -248,9 +248,10 @@ helpers! {
         set!(a, n);
         Ok(())
     }
-    /// R[b] := its first R[a] bytes (`AppendStrClose`)
+    /// R[a] := byte length of R[b] after the append view R[a] on it closes (`AppendStrClose`)
     pure fn append_str_close(rt, a, b, _c) {
-        rt.heap.str_view_close(cell!(b), g!(a));
+        let n = rt.heap.str_view_close(cell!(b), g!(a));
+        set!(a, n);
         Ok(())
     }
     /// R[a] := str(R[b])  (int)
