@@ -377,6 +377,7 @@ enum Sym {
     ModLimit,
     ModDivisor,
     Pow2Mask,
+    K2,
 }
 
 #[derive(Clone, PartialEq, Eq, PartialOrd, Ord, Debug)]
@@ -1125,6 +1126,7 @@ fn hole(
                         "_MOD_LIMIT" => Sym::ModLimit,
                         "_MOD_DIVISOR" => Sym::ModDivisor,
                         "_POW2_MASK" => Sym::Pow2Mask,
+                        "_K2" => Sym::K2,
                         s if s.starts_with("_H_") && s.len() > 3 => Sym::Helper(s[3..].into()),
                         s => {
                             return Err(err(format!(

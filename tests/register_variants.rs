@@ -334,6 +334,19 @@ fn build(v: &Variant, t: usize) -> (Program, usize) {
                 let lits = ["a", "hé", "1234567"];
                 k(arenas::heap::strings::pack_literal(lits[t % 3]).unwrap())
             }
+            // (a select on a comparison: the constant compared with, then the value selected,
+            // in consecutive constants; in one round of three the constant is the operand's
+            // value, the boundary)
+            Operand::K if op.uses_next_constant() => {
+                let at = t * 3 + t % 3;
+                let first = if kinds[1] == Operand::F {
+                    k(FLOATS[at % FLOATS.len()].to_bits())
+                } else {
+                    k(INTS[at % INTS.len()] as u64)
+                };
+                k(INTS[(t * 5 + 2) % INTS.len()] as u64);
+                first
+            }
             Operand::K => {
                 if kinds[0] == Operand::F {
                     k(FLOATS[(t * 3 + 1) % FLOATS.len()].to_bits())

@@ -248,3 +248,46 @@ fn loops_that_call_nothing_keep_the_globals_they_assign_in_slots_under_run() {
     let b = bodies(&test);
     assert_eq!(stores(&b[0]), 2, "{:?}", ops_of(&test, "main"));
 }
+
+#[test]
+fn closing_guard_chains_lower_to_selects() {
+    let p = compile(
+        "fun lookup(p: float): int { if p < 0.3 { return 97 } if p < 0.5 { return 99 } return 116 }\n\
+         fun flagged(f: bool, n: int): bool { if f { return false } else if 3 > n { return true } else { return false } }\n\
+         fun pair(x: float, y: float): int { if x < y { return 1 } return 2 }\n\
+         fun called(n: int): int { if n < len(str(n)) { return 1 } return 2 }\n\
+         fun equal(n: int): int { if n == 3 { return 1 } return 2 }\n\
+         fun var_result(n: int): int { if n < 3 { return n } return 2 }",
+    );
+    let is_sel = |o: &Op| {
+        matches!(
+            o,
+            Op::SelI64K | Op::SelLtI64K | Op::SelLtF64K | Op::SelGtF64K | Op::SelGeI64K
+        )
+    };
+    let lookup = ops_of(&p, "lookup");
+    assert_eq!(
+        &lookup[..4],
+        [Op::ConstI64, Op::SelLtF64K, Op::SelLtF64K, Op::RetI64],
+        "{lookup:?}"
+    );
+    assert!(!lookup.contains(&Op::JNLtF64), "{lookup:?}");
+    // The first guard is applied last, so that it wins: K[c] is what it compares with, K[c+1]
+    // what it selects.
+    let f = p.funcs.iter().find(|f| f.name == "lookup").unwrap();
+    let last = f.code[2];
+    assert_eq!(p.consts[last.c as usize], 0.3f64.to_bits());
+    assert_eq!(p.consts[last.c as usize + 1], 97);
+    // A bool variable is a guard too; `3 > n` is `n < 3`.
+    let flagged = ops_of(&p, "flagged");
+    assert_eq!(
+        &flagged[..4],
+        [Op::ConstI64, Op::SelLtI64K, Op::SelI64K, Op::RetI64],
+        "{flagged:?}"
+    );
+    // Two variables, a call, `==`, a variable returned: the jumps stay.
+    for name in ["pair", "called", "equal", "var_result"] {
+        let ops = ops_of(&p, name);
+        assert!(!ops.iter().any(is_sel), "{name}: {ops:?}");
+    }
+}

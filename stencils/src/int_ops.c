@@ -269,3 +269,40 @@ STENCIL(not) {
     I64(_A) = I64(_B) == 0;
     CONTINUE();
 }
+
+/* R[a] := K[c] if R[b] != 0, else R[a]: a select (a test and a conditional move), with every
+ * placement of a and b. */
+#define SEL_K(A, B)                            \
+    {                                          \
+        int64_t k_ = (int64_t)U64(_K);         \
+        A = (B) != 0 ? k_ : (A);               \
+        CONTINUE();                            \
+    }
+OP_AB(sel_i64_k, SEL_K)
+
+/* R[a] := K[c+1] if R[b] op K[c], else R[a]: a select on a comparison with a constant (int,
+ * or float: false for NaN), with every placement of a and b. */
+#define SEL_CMP(A, B, T, FROM, CMP)                             \
+    {                                                           \
+        T x_ = (B), t_ = FROM(U64(_K));                         \
+        int64_t k_ = (int64_t)U64(_K2);                         \
+        A = x_ CMP t_ ? k_ : (A);                               \
+        CONTINUE();                                             \
+    }
+#define AS_I64(w) ((int64_t)(w))
+#define SEL_LT_I(A, B) SEL_CMP(A, B, int64_t, AS_I64, <)
+#define SEL_LE_I(A, B) SEL_CMP(A, B, int64_t, AS_I64, <=)
+#define SEL_GT_I(A, B) SEL_CMP(A, B, int64_t, AS_I64, >)
+#define SEL_GE_I(A, B) SEL_CMP(A, B, int64_t, AS_I64, >=)
+#define SEL_LT_F(A, B) SEL_CMP(A, B, double, bits_f64, <)
+#define SEL_LE_F(A, B) SEL_CMP(A, B, double, bits_f64, <=)
+#define SEL_GT_F(A, B) SEL_CMP(A, B, double, bits_f64, >)
+#define SEL_GE_F(A, B) SEL_CMP(A, B, double, bits_f64, >=)
+OP_AB(sel_lt_i64_k, SEL_LT_I)
+OP_AB(sel_le_i64_k, SEL_LE_I)
+OP_AB(sel_gt_i64_k, SEL_GT_I)
+OP_AB(sel_ge_i64_k, SEL_GE_I)
+OP_AB_K(sel_lt_f64_k, SEL_LT_F, I, F)
+OP_AB_K(sel_le_f64_k, SEL_LE_F, I, F)
+OP_AB_K(sel_gt_f64_k, SEL_GT_F, I, F)
+OP_AB_K(sel_ge_f64_k, SEL_GE_F, I, F)

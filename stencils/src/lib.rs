@@ -104,6 +104,9 @@ pub enum HoleSymbol {
     /// `_POW2_MASK`: `2^c - 1` for `DivI64Pow2`/`ModI64Pow2` (`x / 2^c`, `x % 2^c`), the bias
     /// a negative dividend needs and the remainder's mask.
     Pow2Mask,
+    /// `_K2`: the 64 bits of the constant after the one the K operand names (`K[c + 1]`): the
+    /// value of a select on a comparison with a constant (`SelLtF64K` ...).
+    K2,
     /// `_COLD`: where the emitter put the stencil's cold twin (`cold.NAME`, its rare path,
     /// moved out of the hot line at build time); `addend` includes the offset in it.
     Cold,

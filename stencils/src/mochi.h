@@ -295,6 +295,8 @@ extern char _FRAME[];
 extern char _MOD_MAGIC[], _MOD_SHIFT[], _MOD_LIMIT[], _MOD_DIVISOR[];
 /* DivI64Pow2's and ModI64Pow2's 2^c - 1 (the emitter's derived value). */
 extern char _POW2_MASK[];
+/* The constant after the instruction's K[c] (K[c + 1]: the select ops' value). */
+extern char _K2[];
 
 #define CONTINUE() __attribute__((musttail)) return _CONTINUE(PASS)
 #define JUMP() __attribute__((musttail)) return _TARGET(PASS)

@@ -604,6 +604,51 @@ fn interp(
                         slot!(fp, a, i64) = (slot!(fp, b, i64) <= slot!(fp, c, i64)) as i64
                     }
                     Op::Not => slot!(fp, a, i64) = (slot!(fp, b, i64) == 0) as i64,
+                    Op::SelI64K => {
+                        if slot!(fp, b, i64) != 0 {
+                            slot!(fp, a, u64) = consts[c as usize]
+                        }
+                    }
+                    Op::SelLtI64K => {
+                        if slot!(fp, b, i64) < consts[c as usize] as i64 {
+                            slot!(fp, a, u64) = consts[c as usize + 1]
+                        }
+                    }
+                    Op::SelLeI64K => {
+                        if slot!(fp, b, i64) <= consts[c as usize] as i64 {
+                            slot!(fp, a, u64) = consts[c as usize + 1]
+                        }
+                    }
+                    Op::SelGtI64K => {
+                        if slot!(fp, b, i64) > consts[c as usize] as i64 {
+                            slot!(fp, a, u64) = consts[c as usize + 1]
+                        }
+                    }
+                    Op::SelGeI64K => {
+                        if slot!(fp, b, i64) >= consts[c as usize] as i64 {
+                            slot!(fp, a, u64) = consts[c as usize + 1]
+                        }
+                    }
+                    Op::SelLtF64K => {
+                        if slot!(fp, b, f64) < f64::from_bits(consts[c as usize]) {
+                            slot!(fp, a, u64) = consts[c as usize + 1]
+                        }
+                    }
+                    Op::SelLeF64K => {
+                        if slot!(fp, b, f64) <= f64::from_bits(consts[c as usize]) {
+                            slot!(fp, a, u64) = consts[c as usize + 1]
+                        }
+                    }
+                    Op::SelGtF64K => {
+                        if slot!(fp, b, f64) > f64::from_bits(consts[c as usize]) {
+                            slot!(fp, a, u64) = consts[c as usize + 1]
+                        }
+                    }
+                    Op::SelGeF64K => {
+                        if slot!(fp, b, f64) >= f64::from_bits(consts[c as usize]) {
+                            slot!(fp, a, u64) = consts[c as usize + 1]
+                        }
+                    }
                     Op::AddF64 => slot!(fp, a, f64) = slot!(fp, b, f64) + slot!(fp, c, f64),
                     Op::SubF64 => slot!(fp, a, f64) = slot!(fp, b, f64) - slot!(fp, c, f64),
                     Op::MulF64 => slot!(fp, a, f64) = slot!(fp, b, f64) * slot!(fp, c, f64),

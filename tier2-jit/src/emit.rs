@@ -702,6 +702,8 @@ impl Emitter {
                         return Err(plan_error(f, pc, &format!("constant K{k} out of range")));
                     }
                     vals[v::K as usize] = prog.consts[k];
+                    // (the verifier checked K[k + 1] for the ops that read it)
+                    vals[v::K2 as usize] = prog.consts.get(k + 1).copied().unwrap_or(0);
                 }
                 match ins.op {
                     Op::ModI64Imm => {

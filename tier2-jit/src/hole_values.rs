@@ -36,8 +36,10 @@ pub const COLD: u8 = 29;
 pub const MOD_MAGIC: u8 = 30;
 /// `_POW2_MASK`: `2^c - 1` for `DivI64Pow2`/`ModI64Pow2`.
 pub const POW2_MASK: u8 = 34;
+/// `_K2`: the constant after the instruction's K (`K[c + 1]`).
+pub const K2: u8 = 35;
 /// `_H_<name>`: the address of a Rust helper (`HELPERS + i`: the i-th of [`helper_names`]).
-pub const HELPERS: u8 = 35;
+pub const HELPERS: u8 = 36;
 pub const MAX_HELPERS: usize = 15;
 pub const COUNT: usize = HELPERS as usize + MAX_HELPERS;
 
@@ -106,6 +108,7 @@ pub fn index(sym: HoleSymbol, helpers: &[&str]) -> Option<u8> {
         HoleSymbol::ModLimit => MOD_MAGIC + 2,
         HoleSymbol::ModDivisor => MOD_MAGIC + 3,
         HoleSymbol::Pow2Mask => POW2_MASK,
+        HoleSymbol::K2 => K2,
     })
 }
 

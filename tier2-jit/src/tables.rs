@@ -388,6 +388,7 @@ pub(crate) fn check_holes(s: &Stencil, op: Option<Op>) -> Result<(), String> {
                 Some(op),
             ) => op == Op::ModI64Imm,
             (HoleSymbol::Pow2Mask, Some(op)) => matches!(op, Op::DivI64Pow2 | Op::ModI64Pow2),
+            (HoleSymbol::K2, Some(op)) => op.uses_next_constant(),
         };
         if !ok {
             let what = op.map_or("a stub".to_string(), |o| o.name().to_string());

@@ -92,6 +92,7 @@ fn check_holes(op: Op, st: &stencils::Stencil, locs: &[u8]) {
             | HoleSymbol::ModShift
             | HoleSymbol::ModLimit
             | HoleSymbol::ModDivisor => op == vm::ops::Op::ModI64Imm,
+            HoleSymbol::K2 => op.uses_next_constant(),
             HoleSymbol::Pow2Mask => {
                 matches!(op, vm::ops::Op::DivI64Pow2 | vm::ops::Op::ModI64Pow2)
             }

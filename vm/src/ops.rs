@@ -151,6 +151,24 @@ macro_rules! for_each_op {
             LeI64 jit "le_i64" { a: I, b: I, c: I };
             /// R[a] := !R[b]  (bool)
             Not jit "not" { a: I, b: I };
+            /// R[a] := K[c] if R[b] != 0, else R[a]  (a select: a chain of `if c { return k }` lowered without branches)
+            SelI64K jit "sel_i64_k" { a: I, b: I, c: K };
+            /// R[a] := K[c+1] if R[b] < K[c], else R[a]  (a select on a comparison with a constant)
+            SelLtI64K jit "sel_lt_i64_k" { a: I, b: I, c: K };
+            /// R[a] := K[c+1] if R[b] <= K[c], else R[a]
+            SelLeI64K jit "sel_le_i64_k" { a: I, b: I, c: K };
+            /// R[a] := K[c+1] if R[b] > K[c], else R[a]
+            SelGtI64K jit "sel_gt_i64_k" { a: I, b: I, c: K };
+            /// R[a] := K[c+1] if R[b] >= K[c], else R[a]
+            SelGeI64K jit "sel_ge_i64_k" { a: I, b: I, c: K };
+            /// R[a] := K[c+1] if R[b] < K[c] (floats; false for NaN), else R[a]
+            SelLtF64K jit "sel_lt_f64_k" { a: I, b: F, c: K };
+            /// R[a] := K[c+1] if R[b] <= K[c] (floats), else R[a]
+            SelLeF64K jit "sel_le_f64_k" { a: I, b: F, c: K };
+            /// R[a] := K[c+1] if R[b] > K[c] (floats), else R[a]
+            SelGtF64K jit "sel_gt_f64_k" { a: I, b: F, c: K };
+            /// R[a] := K[c+1] if R[b] >= K[c] (floats), else R[a]
+            SelGeF64K jit "sel_ge_f64_k" { a: I, b: F, c: K };
 
             // ---- float arithmetic (f64 bank) ----
             /// R[a] := R[b] + R[c]
@@ -597,6 +615,22 @@ impl Op {
             Op::ListGetI64V | Op::ListGetF64V | Op::ListGetCellV => Some(1),
             _ => None,
         }
+    }
+
+    /// An op that reads `K[c + 1]` too (the selects on a comparison with a constant: the
+    /// constant compared with, then the value selected).
+    pub const fn uses_next_constant(self) -> bool {
+        matches!(
+            self,
+            Op::SelLtI64K
+                | Op::SelLeI64K
+                | Op::SelGtI64K
+                | Op::SelGeI64K
+                | Op::SelLtF64K
+                | Op::SelLeF64K
+                | Op::SelGtF64K
+                | Op::SelGeF64K
+        )
     }
 
     /// A conditional skip of the next instruction (`pc += 1` on top of the usual one): the

@@ -187,8 +187,16 @@ impl Program {
                 Operand::G => format!("G{v}"),
                 Operand::K => {
                     let raw = self.consts.get(v as usize).copied().unwrap_or(0);
+                    let next = || self.consts.get(v as usize + 1).copied().unwrap_or(0) as i64;
                     let shown = match ins.op {
                         Op::ConstF64 => format!("{}", f64::from_bits(raw)),
+                        // (the constant compared with, then the value selected)
+                        Op::SelLtF64K | Op::SelLeF64K | Op::SelGtF64K | Op::SelGeF64K => {
+                            format!("{} -> {}", f64::from_bits(raw), next())
+                        }
+                        Op::SelLtI64K | Op::SelLeI64K | Op::SelGtI64K | Op::SelGeI64K => {
+                            format!("{} -> {}", raw as i64, next())
+                        }
                         Op::ConstCell => match &self.heap {
                             Some(h)
                                 if matches!(

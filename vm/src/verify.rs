@@ -66,6 +66,8 @@ pub fn verify(p: &Program) -> std::result::Result<(), String> {
                         .consts
                         .get(v as usize)
                         .is_some_and(|&w| arenas::heap::strings::unpack_literal(w).is_some()),
+                    // (the selects on a comparison read K[c] and K[c + 1])
+                    Operand::K if ins.op.uses_next_constant() => (v as usize) + 1 < p.consts.len(),
                     Operand::K => (v as usize) < p.consts.len(),
                     Operand::T => (v as usize) < f.code.len(),
                     Operand::W => v == frame,

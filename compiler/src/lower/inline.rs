@@ -156,7 +156,19 @@ impl Lowerer<'_> {
             b.locals[l as usize] = Some(s);
         }
         let mut result = Ok(());
-        for s in &f.body {
+        let mut chained = false;
+        for (i, s) in f.body.iter().enumerate() {
+            if let Some(chain) = super::select::closing_chain(f, i) {
+                // (the jump to `end` right after is dropped below)
+                result = self.select_chain(b, &chain).map(|r| {
+                    if let Some(d) = dst {
+                        b.op2(vm::ops::Op::MovI64, d, r, chain.pos());
+                    }
+                    b.jmp(end, chain.pos());
+                });
+                chained = true;
+                break;
+            }
             result = self.stmt(b, s);
             if result.is_err() {
                 break;
@@ -165,7 +177,7 @@ impl Lowerer<'_> {
         // Falling off the end of a non-void body gives the zero value, as a call would (a
         // body that ends with a `return` cannot).
         let ends_in_return =
-            matches!(f.body.last(), Some(s) if matches!(s.kind, StmtKind::Return(_)));
+            chained || matches!(f.body.last(), Some(s) if matches!(s.kind, StmtKind::Return(_)));
         if result.is_ok() && f.ret != Type::Void && !ends_in_return {
             if let Some(d) = dst {
                 let end_pos = f.body.last().map(|s| s.pos).unwrap_or(pos);

@@ -25,6 +25,7 @@ mod hoist;
 mod inline;
 mod loop_head;
 mod owned;
+mod select;
 mod stmt;
 mod types;
 mod views;
@@ -73,6 +74,8 @@ pub(crate) struct Lowerer<'p> {
     pub(crate) heap: Heap,
     consts: Vec<u64>,
     const_index: HashMap<u64, u32>,
+    /// Pairs of consecutive constants (`konst_pair`).
+    pair_index: HashMap<(u64, u64), u32>,
     str_consts: HashMap<String, u32>,
     /// StructId / UnionId -> TypeId.
     pub(crate) struct_tids: Vec<u32>,
@@ -95,6 +98,7 @@ impl<'p> Lowerer<'p> {
             heap: Heap::new(TypeTable::new()),
             consts: Vec::new(),
             const_index: HashMap::new(),
+            pair_index: HashMap::new(),
             str_consts: HashMap::new(),
             struct_tids: Vec::new(),
             union_tids: Vec::new(),
@@ -114,6 +118,18 @@ impl<'p> Lowerer<'p> {
         let i = self.consts.len() as u32;
         self.consts.push(bits);
         self.const_index.insert(bits, i);
+        i
+    }
+
+    /// Index of two consecutive constants `a, b` in the pool (the selects on a comparison
+    /// read `K[c]` and `K[c + 1]`).
+    pub(crate) fn konst_pair(&mut self, a: u64, b: u64) -> u32 {
+        if let Some(&i) = self.pair_index.get(&(a, b)) {
+            return i;
+        }
+        let i = self.consts.len() as u32;
+        self.consts.extend([a, b]);
+        self.pair_index.insert((a, b), i);
         i
     }
 
@@ -154,9 +170,14 @@ impl<'p> Lowerer<'p> {
                 );
             }
         }
-        for s in &f.body {
+        for (i, s) in f.body.iter().enumerate() {
             if fid == 0 && self.test_mode && !self.main_stmt_in_test_mode(s) {
                 continue;
+            }
+            if let Some(chain) = select::closing_chain(f, i) {
+                let r = self.select_chain(&mut b, &chain)?;
+                b.op1(func::ret_op(Bank::I64), r, chain.pos());
+                break;
             }
             self.stmt(&mut b, s)?;
         }
