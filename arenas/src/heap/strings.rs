@@ -318,9 +318,9 @@ impl Heap {
     }
 
     /// `R[a] := R[a] + b` through the open append view `v` (the interpreter's `AppendStrV`),
-    /// when `b` is a string that fits in the room the view has left: appends `b`'s bytes and
-    /// returns the view's next word; `None` (nothing written) when `v` is `STR_NO_VIEW`, `b`
-    /// is not a string or does not fit (then `str_view_grow`).
+    /// when `b` is a non-empty string that fits in the room the view has left: appends `b`'s
+    /// bytes and returns the view's next word; `None` (nothing written) when `v` is
+    /// `STR_NO_VIEW`, `b` is not a string, is empty or does not fit (then `str_view_grow`).
     #[inline(always)]
     pub fn str_view_append_fast(&mut self, v: u64, b: Cell) -> Option<u64> {
         if !b.is_handle_of(ArenaKind::Str) {
@@ -328,7 +328,8 @@ impl Heap {
         }
         let sb = *self.strs.get(b.0 as u32);
         let (at, room) = view_parts(v);
-        if room < sb.len {
+        if sb.len == 0 || room < sb.len {
+            // (an empty piece too, as in tier 2: no copy to a closed view's null address)
             return None;
         }
         // SAFETY: `at .. at + room` is the part of a buffer its view reserved; `b`'s bytes lie
