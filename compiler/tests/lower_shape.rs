@@ -291,3 +291,24 @@ fn closing_guard_chains_lower_to_selects() {
         assert!(!ops.iter().any(is_sel), "{name}: {ops:?}");
     }
 }
+
+#[test]
+fn an_inlined_guard_chain_selects_into_the_call_result() {
+    let p = compile(
+        "fun lookup(p: float): int { if p < 0.3 { return 97 } if p < 0.5 { return 99 } return 116 }\n\
+         fun caller(p: float): int { let b = lookup(p) return b * 2 }",
+    );
+    let caller = ops_of(&p, "caller");
+    // No copy of a temporary into the call's result after the selects.
+    assert_eq!(
+        &caller[..5],
+        [
+            Op::ConstI64,
+            Op::SelLtF64K,
+            Op::SelLtF64K,
+            Op::MulI64Imm,
+            Op::RetI64
+        ],
+        "{caller:?}"
+    );
+}

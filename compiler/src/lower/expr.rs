@@ -13,7 +13,7 @@ use vm::runtime::helpers as h;
 use vm::Pos;
 
 /// An int literal (possibly negated) as a constant.
-fn int_const(e: &Expr) -> Option<i64> {
+pub(super) fn int_const(e: &Expr) -> Option<i64> {
     match &e.kind {
         ExprKind::Int(v) => Some(*v),
         ExprKind::Unary(UnOp::Neg, a) => int_const(a).and_then(|v| v.checked_neg()),

@@ -159,13 +159,13 @@ impl Lowerer<'_> {
         let mut chained = false;
         for (i, s) in f.body.iter().enumerate() {
             if let Some(chain) = super::select::closing_chain(f, i) {
-                // (the jump to `end` right after is dropped below)
-                result = self.select_chain(b, &chain).map(|r| {
-                    if let Some(d) = dst {
-                        b.op2(vm::ops::Op::MovI64, d, r, chain.pos());
-                    }
-                    b.jmp(end, chain.pos());
-                });
+                // Straight into the call's result slot, which no parameter aliases (above);
+                // nothing without one, as the conditions change nothing. (The jump to `end`
+                // right after is dropped below.)
+                if let Some(d) = dst {
+                    self.select_chain(b, &chain, d);
+                }
+                b.jmp(end, chain.pos());
                 chained = true;
                 break;
             }

@@ -175,7 +175,8 @@ impl<'p> Lowerer<'p> {
                 continue;
             }
             if let Some(chain) = select::closing_chain(f, i) {
-                let r = self.select_chain(&mut b, &chain)?;
+                let r = b.alloc(Bank::I64);
+                self.select_chain(&mut b, &chain, r);
                 b.op1(func::ret_op(Bank::I64), r, chain.pos());
                 break;
             }

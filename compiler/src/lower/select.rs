@@ -23,12 +23,12 @@
 //! took two per guard tried (a constant load and the jump) and two to leave: the
 //! interpreter runs no more ops than before. Both tiers run the same bytecode.
 
+use super::expr::int_const;
 use super::func::{FnBuilder, Opnd, Slot};
-use super::{Lowerer, Result};
+use super::Lowerer;
 use crate::hir::{BinOp, Conv, Expr, ExprKind, FuncDef, LocalId, Stmt, StmtKind, UnOp};
 use crate::types::Type;
 use vm::ops::Op;
-use vm::program::Bank;
 use vm::Pos;
 
 /// The most guards a chain may have (each one is evaluated on every call).
@@ -105,11 +105,7 @@ fn guard<'a>(s: &'a Stmt, guards: &mut Vec<(Test, u64, Pos)>) -> Option<&'a [Stm
 /// An int or bool literal's word.
 fn constant(e: &Expr) -> Option<u64> {
     match (&e.kind, &e.ty) {
-        (ExprKind::Int(v), Type::Int) => Some(*v as u64),
-        (ExprKind::Unary(UnOp::Neg, a), Type::Int) => match a.kind {
-            ExprKind::Int(v) => v.checked_neg().map(|v| v as u64),
-            _ => None,
-        },
+        (_, Type::Int) => int_const(e).map(|v| v as u64),
         (ExprKind::Bool(v), Type::Bool) => Some(*v as u64),
         _ => None,
     }
@@ -136,7 +132,7 @@ fn test(c: &Expr) -> Option<Test> {
                 _ => return None,
             };
             let (ty, bits) = match l.ty {
-                Type::Int => (0, int_literal(k)? as u64),
+                Type::Int => (0, int_const(k)? as u64),
                 Type::Float => (1, float_literal(k)?.to_bits()),
                 _ => return None,
             };
@@ -168,27 +164,19 @@ fn flip(op: BinOp) -> Option<BinOp> {
     })
 }
 
-fn int_literal(e: &Expr) -> Option<i64> {
-    match &e.kind {
-        ExprKind::Int(v) => Some(*v),
-        ExprKind::Unary(UnOp::Neg, a) => int_literal(a)?.checked_neg(),
-        _ => None,
-    }
-}
-
 fn float_literal(e: &Expr) -> Option<f64> {
     match &e.kind {
         ExprKind::Float(v) => Some(*v),
-        ExprKind::Conv(Conv::IntToFloat, a) => Some(int_literal(a)? as f64),
+        ExprKind::Conv(Conv::IntToFloat, a) => Some(int_const(a)? as f64),
         ExprKind::Unary(UnOp::Neg, a) => Some(-float_literal(a)?),
         _ => None,
     }
 }
 
 impl Lowerer<'_> {
-    /// The chain's value into a fresh i64 slot (see the module comment), which it returns.
-    pub(crate) fn select_chain(&mut self, b: &mut FnBuilder, chain: &Chain) -> Result<Slot> {
-        let r = b.alloc(Bank::I64);
+    /// The chain's value into the i64 slot `r` (see the module comment), which no condition
+    /// reads (they read the function's own locals and parameters).
+    pub(crate) fn select_chain(&mut self, b: &mut FnBuilder, chain: &Chain, r: Slot) {
         let k = self.konst(chain.last);
         b.op2(Op::ConstI64, r, Opnd::Raw(k), chain.pos);
         for &(t, v, pos) in chain.guards.iter().rev() {
@@ -203,6 +191,5 @@ impl Lowerer<'_> {
                 }
             }
         }
-        Ok(r)
     }
 }
