@@ -487,6 +487,14 @@ fn interp(
                 // and left the message in the runtime.
                 // R[a] := L[R[c]] and L[R[b]] := R[c] for the list L in slot `w` (the list
                 // operand of the plain ops, a view's third word for the view ops).
+                // R[a] := K[c+1] if R[b] op K[c] (the selects on a comparison with a constant)
+                macro_rules! select_k {
+                    ($t:ident, $of:expr, $cmp:tt) => {
+                        if slot!(fp, b, $t) $cmp ($of)(consts[c as usize]) {
+                            slot!(fp, a, u64) = consts[c as usize + 1]
+                        }
+                    };
+                }
                 macro_rules! list_get {
                     ($w:expr) => {{
                         let v = Cell(slot!(fp, $w, u64));
@@ -609,46 +617,14 @@ fn interp(
                             slot!(fp, a, u64) = consts[c as usize]
                         }
                     }
-                    Op::SelLtI64K => {
-                        if slot!(fp, b, i64) < consts[c as usize] as i64 {
-                            slot!(fp, a, u64) = consts[c as usize + 1]
-                        }
-                    }
-                    Op::SelLeI64K => {
-                        if slot!(fp, b, i64) <= consts[c as usize] as i64 {
-                            slot!(fp, a, u64) = consts[c as usize + 1]
-                        }
-                    }
-                    Op::SelGtI64K => {
-                        if slot!(fp, b, i64) > consts[c as usize] as i64 {
-                            slot!(fp, a, u64) = consts[c as usize + 1]
-                        }
-                    }
-                    Op::SelGeI64K => {
-                        if slot!(fp, b, i64) >= consts[c as usize] as i64 {
-                            slot!(fp, a, u64) = consts[c as usize + 1]
-                        }
-                    }
-                    Op::SelLtF64K => {
-                        if slot!(fp, b, f64) < f64::from_bits(consts[c as usize]) {
-                            slot!(fp, a, u64) = consts[c as usize + 1]
-                        }
-                    }
-                    Op::SelLeF64K => {
-                        if slot!(fp, b, f64) <= f64::from_bits(consts[c as usize]) {
-                            slot!(fp, a, u64) = consts[c as usize + 1]
-                        }
-                    }
-                    Op::SelGtF64K => {
-                        if slot!(fp, b, f64) > f64::from_bits(consts[c as usize]) {
-                            slot!(fp, a, u64) = consts[c as usize + 1]
-                        }
-                    }
-                    Op::SelGeF64K => {
-                        if slot!(fp, b, f64) >= f64::from_bits(consts[c as usize]) {
-                            slot!(fp, a, u64) = consts[c as usize + 1]
-                        }
-                    }
+                    Op::SelLtI64K => select_k!(i64, |k| k as i64, <),
+                    Op::SelLeI64K => select_k!(i64, |k| k as i64, <=),
+                    Op::SelGtI64K => select_k!(i64, |k| k as i64, >),
+                    Op::SelGeI64K => select_k!(i64, |k| k as i64, >=),
+                    Op::SelLtF64K => select_k!(f64, f64::from_bits, <),
+                    Op::SelLeF64K => select_k!(f64, f64::from_bits, <=),
+                    Op::SelGtF64K => select_k!(f64, f64::from_bits, >),
+                    Op::SelGeF64K => select_k!(f64, f64::from_bits, >=),
                     Op::AddF64 => slot!(fp, a, f64) = slot!(fp, b, f64) + slot!(fp, c, f64),
                     Op::SubF64 => slot!(fp, a, f64) = slot!(fp, b, f64) - slot!(fp, c, f64),
                     Op::MulF64 => slot!(fp, a, f64) = slot!(fp, b, f64) * slot!(fp, c, f64),
