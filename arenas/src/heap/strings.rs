@@ -103,6 +103,12 @@ pub fn view_advance(v: u64, n: u64) -> u64 {
     v + n - (n << 48)
 }
 
+/// The capacity of the buffer a concatenation of `len` bytes copies into when it cannot
+/// extend one: twice the length (amortised O(1) appends), at least 16.
+fn grown_cap(len: usize) -> usize {
+    (len * 2).max(16)
+}
+
 /// Drop one reference to a string buffer; frees it at zero. Returns the bytes freed.
 pub(crate) fn release_str_buf(b: *mut BufHeader) -> usize {
     if b.is_null() {
@@ -194,6 +200,13 @@ impl Heap {
     /// A string of the bytes of `parts` (live bytes), in order, in a fresh buffer of capacity
     /// `cap` (at least their total length).
     fn str_in_new_buf(&mut self, parts: &[(*const u8, usize)], runes: usize, cap: usize) -> Cell {
+        let (b, len) = self.buf_of(parts, cap);
+        self.push_str_slot(buf_bytes(b), len, runes, b)
+    }
+
+    /// A fresh buffer of capacity `cap` holding the bytes of `parts` (live bytes, at most `cap`
+    /// in all) in order, accounted to the collector, with no reference yet; and their length.
+    fn buf_of(&mut self, parts: &[(*const u8, usize)], cap: usize) -> (*mut BufHeader, usize) {
         let b = new_buf(cap);
         let mut len = 0;
         // SAFETY: the parts are live bytes and fit in the buffer (cap >= their total length).
@@ -205,7 +218,7 @@ impl Heap {
             (*b).used = len as u64;
         }
         self.note_alloc(BUF_HEADER_SIZE + cap);
-        self.push_str_slot(buf_bytes(b), len, runes, b)
+        (b, len)
     }
 
     /// Allocate a string (an ordinary, collectable object).
@@ -262,7 +275,7 @@ impl Heap {
         if extend_buf(&sa, sb.ptr, sb.len) {
             return self.push_str_slot(sa.ptr, la + lb, runes, sa.buf);
         }
-        let cap = ((la + lb) * 2).max(16);
+        let cap = grown_cap(la + lb);
         self.str_in_new_buf(&[(sa.ptr, la), (sb.ptr, lb)], runes, cap)
     }
 
@@ -414,17 +427,14 @@ impl Heap {
     }
 
     /// `a + b` for an owned string local's `s = s + t` (`Op::AppendStr`). When `a` is the
-    /// local's own slot (`FLAG_UNIQUE`), the slot itself grows: in its buffer when
-    /// [`Heap::str_append_fast`] can, else moved to a new buffer of twice the length (its old
+    /// local's own slot (`FLAG_UNIQUE`), the slot itself grows: in its buffer when it ends
+    /// there with room (as [`Heap::str_append_fast`] does), else moved to a new buffer of twice the length (its old
     /// buffer loses a reference: freed now unless a slice shares it). Otherwise (the first
     /// append to a constant, or to a string the local got otherwise) a *new* slot marked
     /// `FLAG_UNIQUE` (never `a` or `b` itself, as [`Heap::str_concat`] returns for an empty
     /// side: those may be shared), or `a` unchanged when `b` is empty. The local's next appends
     /// then grow that slot, so a loop of appends makes one slot, not one per growth.
     pub fn str_append(&mut self, a: Cell, b: Cell) -> Cell {
-        if self.str_append_fast(a, b) {
-            return a;
-        }
         let sb = *self.str_slot(b);
         self.str_append_bytes(a, sb.ptr, sb.len, sb.runes)
     }
@@ -443,17 +453,10 @@ impl Heap {
         if sa.flags & FLAG_UNIQUE != 0 {
             let i = self.idx(a, ArenaKind::Str);
             if !grown {
-                let cap = (total * 2).max(16);
-                let nb = new_buf(cap);
-                // SAFETY: both parts are live bytes and fit in the new buffer. `b` may lie in
-                // `a`'s old buffer (`s = s + s[1:]`), which is released only after the copy.
-                unsafe {
-                    std::ptr::copy_nonoverlapping(sa.ptr, buf_bytes(nb), la);
-                    std::ptr::copy_nonoverlapping(b, buf_bytes(nb).add(la), lb as usize);
-                    (*nb).used = total as u64;
-                    (*nb).refs = 1;
-                }
-                self.note_alloc(BUF_HEADER_SIZE + cap);
+                // (`b` may lie in `a`'s old buffer, `s = s + s[1:]`: released after the copy)
+                let (nb, _) = self.buf_of(&[(sa.ptr, la), (b, lb as usize)], grown_cap(total));
+                // SAFETY: the fresh buffer is live; the slot below is its one reference.
+                unsafe { (*nb).refs = 1 };
                 release_str_buf(sa.buf);
                 let s = self.strs.get_mut(i);
                 s.ptr = buf_bytes(nb);
@@ -467,8 +470,7 @@ impl Heap {
         let r = if grown {
             self.push_str_slot(sa.ptr, total, runes, sa.buf)
         } else {
-            let cap = (total * 2).max(16);
-            self.str_in_new_buf(&[(sa.ptr, la), (b, lb as usize)], runes, cap)
+            self.str_in_new_buf(&[(sa.ptr, la), (b, lb as usize)], runes, grown_cap(total))
         };
         let i = self.idx(r, ArenaKind::Str);
         self.strs.get_mut(i).flags |= FLAG_UNIQUE;
